@@ -1,0 +1,137 @@
+"""Command line: ``python -m bot [run|migrate|check-config|detect] [--config FILE]``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import logging
+import signal
+import sys
+from pathlib import Path
+
+from bot.config import ConfigError, Secrets, Settings, load_settings, masked_dump
+
+NO_TOKEN = """\
+Kindred needs a Discord bot token to connect, and DISCORD_TOKEN is not set.
+
+  1. Open https://discord.com/developers/applications, create an application, then a Bot.
+  2. On the Bot page, turn on the privileged "Message Content Intent" (Kindred reads
+     messages only to notice crisis language; it stores no message text).
+  3. Copy the token and run:   DISCORD_TOKEN=your-token make run
+     (or put DISCORD_TOKEN=... in a .env file in this folder; it is git-ignored).
+
+The README explains the invite link and the permissions Kindred asks for.
+"""
+
+EXIT_CONFIG = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    parser.add_argument("--config", type=Path, help="TOML settings file (or KINDRED_CONFIG)")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("run", help="start the bot (default)")
+    sub.add_parser("migrate", help="apply database migrations and exit")
+    sub.add_parser("check-config", help="validate and print the effective settings")
+    sub.add_parser("detect", help="classify JSON lines from stdin with the crisis detector")
+    return parser
+
+
+def _setup_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level,
+        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    # discord.py's own debug output is noisy at INFO; keep its warnings.
+    logging.getLogger("discord").setLevel(max(logging.getLevelName(level), logging.INFO))
+
+
+async def _migrate(settings: Settings) -> int:
+    from bot.db import Database, apply_migrations
+
+    db = Database(
+        settings.database.resolved_path(), busy_timeout_ms=settings.database.busy_timeout_ms
+    )
+    await db.connect()
+    try:
+        applied = await apply_migrations(db)
+    finally:
+        await db.close()
+    print(f"applied migrations: {applied}" if applied else "database is up to date")
+    return 0
+
+
+async def _run(settings: Settings, token: str) -> int:
+    import discord
+
+    from bot.bot import KindredBot
+    from bot.services import build_services
+
+    services = await build_services(settings)
+    bot = KindredBot(services)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    runner = asyncio.create_task(bot.start(token))
+    stopper = asyncio.create_task(stop.wait())
+    try:
+        done, _ = await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        if runner in done:
+            runner.result()
+        return 0
+    except discord.LoginFailure:
+        print(
+            "Discord refused the token in DISCORD_TOKEN. Copy it again from the Bot page.",
+            file=sys.stderr,
+        )
+        return 1
+    except discord.PrivilegedIntentsRequired:
+        print(
+            "Turn on the Message Content Intent on your bot's page in the Discord developer "
+            "portal, then start Kindred again.",
+            file=sys.stderr,
+        )
+        return 1
+    finally:
+        stopper.cancel()
+        # Graceful: discord closes, the scheduler stops, then the database closes.
+        await bot.close()
+        if not runner.done():
+            runner.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await runner
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    command = args.command or "run"
+    if command == "detect":
+        from bot.safety.cli import main as detect_main
+
+        return detect_main(sys.stdin, sys.stdout)
+    try:
+        settings, path = load_settings(args.config)
+    except ConfigError as exc:
+        print(f"config error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    if command == "check-config":
+        print(f"# settings from {path} and the environment")
+        print(json.dumps(masked_dump(settings, Secrets()), indent=2))
+        return 0
+    _setup_logging(settings.logging.level)
+    if command == "migrate":
+        return asyncio.run(_migrate(settings))
+    token = Secrets().discord_token
+    if token is None or not token.get_secret_value().strip():
+        print(NO_TOKEN, file=sys.stderr)
+        return 1
+    return asyncio.run(_run(settings, token.get_secret_value().strip()))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

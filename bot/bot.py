@@ -1,0 +1,121 @@
+"""The Discord client: wiring only. Features live in cogs (Discord) and services (rules)."""
+
+from __future__ import annotations
+
+import logging
+import pkgutil
+from collections.abc import Iterable
+
+import discord
+import yarl
+from discord import app_commands
+from discord.ext import commands
+
+import cogs
+from bot.config import DISCORD_API_BASE_URL, DiscordSettings
+from bot.errors import KindredError
+from bot.services import Services
+from bot.ui.replies import report_unexpected, send_private
+
+log = logging.getLogger(__name__)
+
+
+def discover_extensions() -> list[str]:
+    """Every module in ``cogs/`` that is not private (``_name``) is a feature extension."""
+    return sorted(
+        f"cogs.{module.name}"
+        for module in pkgutil.iter_modules(cogs.__path__)
+        if not module.name.startswith("_")
+    )
+
+
+def point_at_endpoints(settings: DiscordSettings) -> None:
+    """Send every REST call and the gateway connection where the settings say.
+
+    discord.py keeps both as class attributes: ``Route.BASE`` for REST, and for a plain
+    (unsharded) client ``DiscordWebSocket.DEFAULT_GATEWAY`` instead of asking ``/gateway/bot``.
+    """
+    discord.http.Route.BASE = settings.api_base_url
+    if settings.gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway_url)
+
+
+def intents() -> discord.Intents:
+    """The minimum Kindred needs; notably not the privileged members intent."""
+    wanted = discord.Intents.none()
+    wanted.guilds = True
+    wanted.guild_messages = True
+    wanted.dm_messages = True
+    wanted.message_content = True
+    return wanted
+
+
+class KindredTree(app_commands.CommandTree):
+    async def on_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        original = getattr(error, "original", error)
+        if isinstance(original, KindredError):
+            await send_private(interaction, original.user_message)
+        elif isinstance(error, app_commands.CheckFailure) and hasattr(error, "user_message"):
+            await send_private(interaction, error.user_message)
+        elif isinstance(error, app_commands.CommandOnCooldown):
+            await send_private(
+                interaction, f"Please wait {error.retry_after:.0f} s before trying that again."
+            )
+        elif isinstance(error, app_commands.TransformerError):
+            await send_private(interaction, f"I couldn't understand `{error.value}` there.")
+        elif isinstance(error, app_commands.BotMissingPermissions):
+            missing = ", ".join(error.missing_permissions)
+            await send_private(interaction, f"I am missing a permission here: {missing}.")
+        elif isinstance(error, app_commands.CheckFailure):
+            await send_private(interaction, "You can't use that command here.")
+        else:
+            await report_unexpected(interaction, original)
+
+
+class KindredBot(commands.Bot):
+    def __init__(self, services: Services, *, extensions: Iterable[str] | None = None) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents(),
+            # Nobody can make Kindred ping @everyone, roles or users unless a message opts in.
+            allowed_mentions=discord.AllowedMentions.none(),
+            help_command=None,
+            tree_cls=KindredTree,
+        )
+        self.services = services
+        self.config = services.config
+        self.extension_names = list(extensions) if extensions is not None else discover_extensions()
+        point_at_endpoints(self.config.discord)
+
+    async def setup_hook(self) -> None:
+        settings = self.config.discord
+        if not settings.gateway_url and settings.api_base_url != DISCORD_API_BASE_URL:
+            # A custom REST base (proxy or emulator) without a gateway URL: ask it.
+            _, url, _ = await self.http.get_bot_gateway()
+            discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(url)
+        await self.services.start()
+        for name in self.extension_names:
+            await self.load_extension(name)
+        if settings.sync_commands:
+            await self.sync_commands()
+
+    async def sync_commands(self) -> None:
+        guild_id = self.config.discord.dev_guild_id
+        if guild_id:
+            guild = discord.Object(id=guild_id)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+        else:
+            synced = await self.tree.sync()
+        log.info("synced %d application commands", len(synced))
+
+    async def on_ready(self) -> None:
+        log.info("ready as %s in %d guilds", self.user, len(self.guilds))
+
+    async def close(self) -> None:
+        try:
+            await super().close()
+        finally:
+            await self.services.close()

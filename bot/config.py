@@ -1,0 +1,189 @@
+"""Deployment settings: one typed model read from a TOML file and the environment.
+
+Per-guild settings (what moderators change with slash commands) live in the database instead;
+this file only holds what the person hosting Kindred decides. The token never comes from a file
+in the repository: only from ``DISCORD_TOKEN`` (or a git-ignored ``.env``).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+import zoneinfo
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from bot import PROJECT_ROOT
+
+DISCORD_API_BASE_URL = "https://discord.com/api/v10"
+ENV_PREFIX = "KINDRED_"
+
+
+class ConfigError(Exception):
+    """A configuration problem, already phrased as one line naming the file, key and problem."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DiscordSettings(_Section):
+    api_base_url: str = Field(
+        DISCORD_API_BASE_URL, description="REST base URL; point at a proxy or the emulator."
+    )
+    gateway_url: str | None = Field(
+        None, description="Gateway websocket URL; empty means Discord's own (or ask api_base_url)."
+    )
+    dev_guild_id: int | None = Field(
+        None, description="Sync slash commands to this guild only (instant, for development)."
+    )
+    sync_commands: bool = Field(True, description="Sync slash commands with Discord at start-up.")
+
+    @field_validator("api_base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @field_validator("gateway_url")
+    @classmethod
+    def _ws_url(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if not value.startswith(("ws://", "wss://")):
+            raise ValueError("must start with ws:// or wss://")
+        return value
+
+
+class DatabaseSettings(_Section):
+    path: Path = Field(Path("data/kindred.db"), description="SQLite file; relative to the repo.")
+    busy_timeout_ms: int = Field(5000, ge=0, le=600_000)
+
+    def resolved_path(self) -> Path:
+        return self.path if self.path.is_absolute() else PROJECT_ROOT / self.path
+
+
+class LoggingSettings(_Section):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+
+    @field_validator("level", mode="before")
+    @classmethod
+    def _upper(cls, value: Any) -> Any:
+        return value.upper() if isinstance(value, str) else value
+
+
+class SchedulerSettings(_Section):
+    misfire_grace_seconds: int = Field(
+        300, ge=0, description="A recurring run missed by less than this is run late, once."
+    )
+    default_timezone: str = Field("UTC", description="IANA zone used when a guild sets none.")
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(
+                f"unknown time zone {value!r} (use an IANA name like Europe/London)"
+            ) from exc
+        return value
+
+
+class PrivacySettings(_Section):
+    retention_days: int = Field(
+        30, ge=1, le=3650, description="Upper bound for keeping any stored message content."
+    )
+
+
+class Settings(BaseSettings):
+    """Everything a deployment configures. Environment variables (KINDRED_SECTION__KEY) win."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter="__",
+        extra="forbid",
+        frozen=True,
+    )
+
+    discord: DiscordSettings = DiscordSettings()
+    database: DatabaseSettings = DatabaseSettings()
+    logging: LoggingSettings = LoggingSettings()
+    scheduler: SchedulerSettings = SchedulerSettings()
+    privacy: PrivacySettings = PrivacySettings()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The TOML file arrives as init kwargs; the environment is listed first so it wins.
+        return (env_settings, init_settings)
+
+
+class Secrets(BaseSettings):
+    """The bot token, read only from the environment or a git-ignored .env file."""
+
+    model_config = SettingsConfigDict(
+        env_file=str(PROJECT_ROOT / ".env"), env_file_encoding="utf-8", extra="ignore"
+    )
+
+    discord_token: SecretStr | None = Field(None, validation_alias="DISCORD_TOKEN")
+
+
+def default_config_path() -> Path:
+    """``--config`` beats ``KINDRED_CONFIG`` beats ``config.toml`` beats the shipped example."""
+    env = os.environ.get("KINDRED_CONFIG")
+    if env:
+        return Path(env)
+    local = PROJECT_ROOT / "config.toml"
+    return local if local.exists() else PROJECT_ROOT / "config.example.toml"
+
+
+def _format_loc(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(part) for part in loc) or "(top level)"
+
+
+def load_settings(path: Path | None = None) -> tuple[Settings, Path]:
+    """Read and validate the settings; raise ConfigError with one clear line on any problem."""
+    path = Path(path) if path is not None else default_config_path()
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: file not found") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from exc
+    for key in ("token", "discord_token"):
+        if key in raw or key in raw.get("discord", {}):
+            raise ConfigError(
+                f"{path}: {key}: the bot token must not be in a file; set DISCORD_TOKEN instead"
+            )
+    try:
+        settings = Settings(**raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        problem = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            problem = "unknown key"
+        more = f" (and {len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
+        raise ConfigError(f"{path}: {_format_loc(err['loc'])}: {problem}{more}") from exc
+    return settings, path
+
+
+def masked_dump(settings: Settings, secrets: Secrets) -> dict[str, Any]:
+    """The effective settings as plain data, secrets masked, for ``check-config``."""
+    data = settings.model_dump(mode="json")
+    token = secrets.discord_token.get_secret_value() if secrets.discord_token else ""
+    data["DISCORD_TOKEN"] = (token[:4] + "…" + "*" * 8) if token else "(not set)"
+    data["database"]["resolved_path"] = str(settings.database.resolved_path())
+    return data

@@ -1,0 +1,1 @@
+"""Repositories: typed methods over the tables. The only modules that contain SQL."""

@@ -1,0 +1,98 @@
+"""Business rules, free of discord.py so they can be tested alone.
+
+``Services`` is the container the bot hands to its cogs: no global bot instance, no cog-to-cog
+calls. Features add their service here and, if they store anything about a member, register a
+data-deletion hook so ``/forgetme`` reaches it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from bot.clock import Clock, utcnow
+from bot.config import Settings
+from bot.db import Database, apply_migrations
+from bot.db.repositories.core import (
+    AuditRepository,
+    GuildSettingsRepository,
+    MemberPrefsRepository,
+    TimerRepository,
+)
+from bot.scheduling import Scheduler
+from bot.services.settings import GuildSettingsService
+
+log = logging.getLogger(__name__)
+
+DataDeleter = Callable[[int], Awaitable[int]]
+
+
+@dataclass
+class PrivacyService:
+    """Runs every feature's deletion hook for a member (``/forgetme``)."""
+
+    prefs: MemberPrefsRepository
+    deleters: dict[str, DataDeleter] = field(default_factory=dict)
+
+    def register(self, name: str, deleter: DataDeleter) -> None:
+        self.deleters[name] = deleter
+
+    async def forget(self, user_id: int) -> dict[str, int]:
+        removed = {"preferences": await self.prefs.delete_user(user_id)}
+        for name, deleter in self.deleters.items():
+            removed[name] = await deleter(user_id)
+        return removed
+
+
+@dataclass
+class Services:
+    config: Settings
+    db: Database
+    clock: Clock
+    settings: GuildSettingsService
+    scheduler: Scheduler
+    audit: AuditRepository
+    prefs: MemberPrefsRepository
+    privacy: PrivacyService
+    extras: dict[str, object] = field(default_factory=dict)
+
+    async def start(self) -> None:
+        await self.scheduler.start()
+
+    async def close(self) -> None:
+        self.scheduler.shutdown()
+        await self.db.close()
+
+
+async def open_database(config: Settings) -> Database:
+    db = Database(config.database.resolved_path(), busy_timeout_ms=config.database.busy_timeout_ms)
+    await db.connect()
+    try:
+        await apply_migrations(db)
+    except Exception:
+        await db.close()
+        raise
+    return db
+
+
+async def build_services(config: Settings, *, clock: Clock = utcnow) -> Services:
+    """Open the database (migrating it) and wire the core services."""
+    db = await open_database(config)
+    timers = TimerRepository(db)
+    prefs = MemberPrefsRepository(db)
+    return Services(
+        config=config,
+        db=db,
+        clock=clock,
+        settings=GuildSettingsService(GuildSettingsRepository(db), clock),
+        scheduler=Scheduler(
+            timers,
+            misfire_grace=timedelta(seconds=config.scheduler.misfire_grace_seconds),
+            clock=clock,
+        ),
+        audit=AuditRepository(db),
+        prefs=prefs,
+        privacy=PrivacyService(prefs),
+    )

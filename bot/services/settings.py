@@ -1,0 +1,118 @@
+"""Per-guild settings: typed sections stored as validated key/value rows, with an audit log.
+
+Each feature declares its own ``SettingsSection`` (a pydantic model with defaults); the rows in
+``guild_settings`` are ``<section>.<field>`` → JSON. Reads go through the model, so an old or
+hand-edited row that no longer validates falls back to the default instead of breaking a guild.
+"""
+
+from __future__ import annotations
+
+import logging
+import zoneinfo
+from typing import Any, ClassVar, TypeVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from bot.clock import Clock, utcnow
+from bot.db.repositories.core import GuildSettingsRepository
+from bot.errors import InvalidInputError
+
+log = logging.getLogger(__name__)
+
+S = TypeVar("S", bound="SettingsSection")
+
+
+class SettingsSection(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore", validate_assignment=True)
+    section: ClassVar[str]
+    title: ClassVar[str]
+
+
+def validate_timezone(value: str) -> str:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(
+            f"unknown time zone {value!r}; use an IANA name like Europe/London"
+        ) from exc
+    return value
+
+
+class CoreSettings(SettingsSection):
+    section: ClassVar[str] = "core"
+    title: ClassVar[str] = "General"
+
+    moderator_role_id: int | None = None
+    """Members with this role may use moderator commands (besides Manage Server)."""
+    timezone: str = "UTC"
+    """The guild's home time zone, used when a member has not set their own."""
+    default_region: str | None = None
+    """ISO region (e.g. US, GB, US-NY) for resources when a member has not set theirs."""
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        return validate_timezone(value)
+
+
+class GuildSettingsService:
+    def __init__(self, repo: GuildSettingsRepository, clock: Clock = utcnow) -> None:
+        self.repo = repo
+        self.clock = clock
+        self._cache: dict[int, dict[str, Any]] = {}
+        self.sections: dict[str, type[SettingsSection]] = {}
+        self.register(CoreSettings)
+
+    def register(self, section: type[SettingsSection]) -> None:
+        self.sections[section.section] = section
+
+    async def _raw(self, guild_id: int) -> dict[str, Any]:
+        if guild_id not in self._cache:
+            self._cache[guild_id] = await self.repo.get_all(guild_id)
+        return self._cache[guild_id]
+
+    async def get(self, guild_id: int, section: type[S]) -> S:
+        raw = await self._raw(guild_id)
+        prefix = section.section + "."
+        values = {k[len(prefix) :]: v for k, v in raw.items() if k.startswith(prefix)}
+        try:
+            return section.model_validate(values)
+        except ValidationError:
+            log.warning(
+                "guild %s: stored %s settings invalid; using defaults per field",
+                guild_id,
+                section.section,
+            )
+            good: dict[str, Any] = {}
+            for key, value in values.items():
+                try:
+                    section.model_validate({key: value})
+                    good[key] = value
+                except ValidationError:
+                    continue
+            return section.model_validate(good)
+
+    async def update(
+        self, guild_id: int, section: type[S], actor_id: int | None, **changes: Any
+    ) -> S:
+        """Validate and store changes; raise InvalidInputError naming the setting on bad input."""
+        current = await self.get(guild_id, section)
+        unknown = set(changes) - set(section.model_fields)
+        if unknown:
+            raise InvalidInputError(f"Unknown setting: {', '.join(sorted(unknown))}.")
+        try:
+            updated = section.model_validate({**current.model_dump(), **changes})
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            field = ".".join(str(p) for p in err["loc"])
+            message = str(err.get("ctx", {}).get("error") or err["msg"])
+            raise InvalidInputError(f"`{field}`: {message}") from exc
+        stored = {
+            f"{section.section}.{key}": updated.model_dump(mode="json")[key] for key in changes
+        }
+        await self.repo.set_many(guild_id, stored, actor_id, self.clock())
+        self._cache.pop(guild_id, None)
+        return updated
+
+    async def all_sections(self, guild_id: int) -> list[SettingsSection]:
+        return [await self.get(guild_id, cls) for cls in self.sections.values()]

@@ -1,0 +1,1 @@
+"""Discord-facing helpers shared by the cogs: replies, checks, views, embeds."""

@@ -1,0 +1,29 @@
+"""Base view: errors inside buttons and modals get the same kind handling as commands."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+
+from bot.errors import KindredError
+from bot.ui.replies import report_unexpected, send_private
+
+
+async def handle_component_error(interaction: discord.Interaction, error: Exception) -> None:
+    if isinstance(error, KindredError):
+        await send_private(interaction, error.user_message)
+    else:
+        await report_unexpected(interaction, error)
+
+
+class KindredView(discord.ui.View):
+    async def on_error(
+        self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any]
+    ) -> None:
+        await handle_component_error(interaction, error)
+
+
+class KindredModal(discord.ui.Modal):
+    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
+        await handle_component_error(interaction, error)

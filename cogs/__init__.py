@@ -1,0 +1,1 @@
+"""Discord extensions: one feature per module, commands and views only, no SQL, no rules."""

@@ -1,0 +1,150 @@
+"""About, help, settings and privacy: the commands every Kindred server has."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.services.settings import CoreSettings, SettingsSection
+from bot.ui.checks import audience_of, moderator_only
+from bot.ui.replies import COLOUR, send_private
+from bot.ui.timezones import timezone_autocomplete
+
+ABOUT = (
+    "Kindred helps this community support each other, the way peer support works: "
+    "respect, shared responsibility, and agreeing together on what helps.\n\n"
+    "• Ask for private support from an on-duty peer supporter.\n"
+    "• Join support groups and use the self-help library.\n"
+    "• Check in on how you're doing, in a channel or privately.\n"
+    "• Find crisis lines, warmlines and respites for where you live with `/crisis`.\n\n"
+    "Kindred is a bot, not a clinician: it never diagnoses, and it points to people and "
+    "professional help where that fits. It stores as little as it can; `/forgetme` deletes "
+    "what it holds about you. Use `/kindred help` to see the commands."
+)
+
+HELP_TITLES = {"member": "Everyone", "peer": "Peer supporters", "moderator": "Moderators"}
+
+
+def help_embed(tree: app_commands.CommandTree) -> discord.Embed:
+    """Built from the command tree itself, so help never drifts from the real commands."""
+    groups: dict[str, list[str]] = {key: [] for key in HELP_TITLES}
+    for command in tree.walk_commands():
+        if isinstance(command, app_commands.Command):
+            line = f"`/{command.qualified_name}`: {command.description}"
+            groups.setdefault(audience_of(command), []).append(line)
+    embed = discord.Embed(title="Kindred commands", colour=COLOUR)
+    for key, lines in groups.items():
+        if not lines:
+            continue
+        text = ""
+        for line in sorted(lines):
+            if len(text) + len(line) + 1 > 1024:
+                embed.add_field(name=HELP_TITLES.get(key, key), value=text, inline=False)
+                text = ""
+            text += line + "\n"
+        embed.add_field(name=HELP_TITLES.get(key, key), value=text, inline=False)
+    return embed
+
+
+def _format_value(value: object) -> str:
+    if value is None:
+        return "not set"
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value) or "none"
+    return str(value)
+
+
+def settings_embed(sections: list[SettingsSection]) -> discord.Embed:
+    embed = discord.Embed(title="Kindred settings", colour=COLOUR)
+    for section in sections:
+        lines = [
+            f"`{name}`: {_format_value(getattr(section, name))}"
+            for name in type(section).model_fields
+        ]
+        embed.add_field(name=section.title, value="\n".join(lines)[:1024] or "—", inline=False)
+    return embed
+
+
+class Core(commands.Cog):
+    kindred = app_commands.Group(name="kindred", description="About Kindred, help and settings.")
+    set_group = app_commands.Group(
+        name="set", description="Change general settings (moderators).", parent=kindred
+    )
+
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+        self.services = bot.services  # type: ignore[attr-defined]
+
+    @kindred.command(name="about")
+    async def about(self, interaction: discord.Interaction) -> None:
+        """What Kindred does, what it stores, and where to get help."""
+        embed = discord.Embed(title="About Kindred", description=ABOUT, colour=COLOUR)
+        await send_private(interaction, embed=embed)
+
+    @kindred.command(name="help")
+    async def help(self, interaction: discord.Interaction) -> None:
+        """Kindred's commands for members, peer supporters and moderators."""
+        await send_private(interaction, embed=help_embed(self.bot.tree))
+
+    @kindred.command(name="settings")
+    @moderator_only()
+    async def settings(self, interaction: discord.Interaction) -> None:
+        """Show this server's Kindred settings (moderators)."""
+        assert interaction.guild_id is not None
+        sections = await self.services.settings.all_sections(interaction.guild_id)
+        await send_private(interaction, embed=settings_embed(sections))
+
+    @set_group.command(name="moderator-role")
+    @moderator_only()
+    @app_commands.describe(role="Members with this role may use moderator commands.")
+    async def set_moderator_role(
+        self, interaction: discord.Interaction, role: discord.Role
+    ) -> None:
+        """Choose the role whose members may use Kindred's moderator commands."""
+        assert interaction.guild_id is not None
+        await self.services.settings.update(
+            interaction.guild_id, CoreSettings, interaction.user.id, moderator_role_id=role.id
+        )
+        await send_private(interaction, f"Moderator role set to {role.mention}.")
+
+    @set_group.command(name="timezone")
+    @moderator_only()
+    @app_commands.describe(timezone="An IANA time zone, e.g. Europe/London or America/Chicago.")
+    @app_commands.autocomplete(timezone=timezone_autocomplete)
+    async def set_timezone(self, interaction: discord.Interaction, timezone: str) -> None:
+        """Set the server's home time zone (used when a member has not set their own)."""
+        assert interaction.guild_id is not None
+        await self.services.settings.update(
+            interaction.guild_id, CoreSettings, interaction.user.id, timezone=timezone
+        )
+        await send_private(interaction, f"Server time zone set to **{timezone}**.")
+
+    @set_group.command(name="region")
+    @moderator_only()
+    @app_commands.describe(region="ISO code such as US, GB, CA, AU, US-NY: the default for lines.")
+    async def set_region(self, interaction: discord.Interaction, region: str) -> None:
+        """Set the default region for crisis lines and resources."""
+        assert interaction.guild_id is not None
+        code = region.strip().upper()
+        await self.services.settings.update(
+            interaction.guild_id, CoreSettings, interaction.user.id, default_region=code
+        )
+        await send_private(interaction, f"Default region set to **{code}**.")
+
+    @app_commands.command(name="forgetme")
+    async def forgetme(self, interaction: discord.Interaction) -> None:
+        """Delete everything Kindred stores about you, in every server."""
+        removed = await self.services.privacy.forget(interaction.user.id)
+        total = sum(removed.values())
+        await send_private(
+            interaction,
+            f"Done. I deleted {total} stored item{'s' if total != 1 else ''} about you. "
+            "Anonymous counts (like check-in totals) keep no link to you.",
+        )
+
+
+async def setup(bot: commands.Bot) -> None:
+    await bot.add_cog(Core(bot))

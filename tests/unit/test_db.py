@@ -1,0 +1,125 @@
+"""Migrations, transactions, settings and the audit log."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.db import Database, apply_migrations, available_migrations
+from bot.db.migrate import MigrationError, current_version
+from bot.db.repositories.core import AuditRepository, GuildSettingsRepository
+from bot.errors import InvalidInputError
+from bot.services.settings import CoreSettings, GuildSettingsService
+
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+async def db(tmp_path: Path):
+    database = Database(tmp_path / "k.db")
+    await database.connect()
+    yield database
+    await database.close()
+
+
+async def test_migrations_apply_on_empty_then_nothing_on_current(db: Database) -> None:
+    applied = await apply_migrations(db)
+    assert applied == [m.version for m in available_migrations()]
+    assert await current_version(db) == applied[-1]
+    assert await apply_migrations(db) == []
+    mode = await db.fetchval("PRAGMA journal_mode")
+    assert mode == "wal"
+    assert await db.fetchval("PRAGMA foreign_keys") == 1
+
+
+async def test_failing_migration_leaves_nothing_half_applied(db: Database, tmp_path: Path) -> None:
+    migrations = tmp_path / "migrations"
+    migrations.mkdir()
+    (migrations / "0001_ok.sql").write_text("CREATE TABLE a (x INTEGER);\n")
+    (migrations / "0002_bad.sql").write_text(
+        "CREATE TABLE b (x INTEGER);\nINSERT INTO nowhere VALUES (1);\n"
+    )
+    with pytest.raises(MigrationError, match=r"0002_bad\.sql"):
+        await apply_migrations(db, migrations)
+    tables = {r[0] for r in await db.fetchall("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert "a" not in tables and "b" not in tables
+    assert "schema_migrations" not in tables
+
+
+async def test_statements_with_triggers_and_comments_split_correctly(
+    db: Database, tmp_path: Path
+) -> None:
+    migrations = tmp_path / "m"
+    migrations.mkdir()
+    (migrations / "0001_t.sql").write_text(
+        "-- a comment; with a semicolon\n"
+        "CREATE TABLE t (x INTEGER, y TEXT DEFAULT 'a;b');\n"
+        "CREATE TABLE log (x INTEGER);\n"
+        "CREATE TRIGGER t_ins AFTER INSERT ON t BEGIN INSERT INTO log VALUES (new.x); END;\n"
+    )
+    await apply_migrations(db, migrations)
+    await db.execute("INSERT INTO t (x) VALUES (7)")
+    assert await db.fetchval("SELECT x FROM log") == 7
+
+
+async def test_database_newer_than_code_is_refused(db: Database, tmp_path: Path) -> None:
+    await apply_migrations(db)
+    await db.execute(
+        "INSERT INTO schema_migrations VALUES (9999, 'future', '2030-01-01T00:00:00+00:00')"
+    )
+    with pytest.raises(MigrationError, match="newer than this Kindred"):
+        await apply_migrations(db)
+
+
+async def test_transaction_rolls_back_on_error(db: Database) -> None:
+    await apply_migrations(db)
+    with pytest.raises(RuntimeError):
+        async with db.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO audit_log (action, created_at) VALUES ('x', '2026-01-01')"
+            )
+            raise RuntimeError("boom")
+    assert await db.fetchval("SELECT COUNT(*) FROM audit_log") == 0
+
+
+async def test_settings_round_trip_with_audit(db: Database) -> None:
+    await apply_migrations(db)
+    service = GuildSettingsService(GuildSettingsRepository(db), clock=lambda: NOW)
+    assert (await service.get(1, CoreSettings)).timezone == "UTC"
+    await service.update(
+        1, CoreSettings, actor_id=42, timezone="Europe/London", moderator_role_id=5
+    )
+    fresh = GuildSettingsService(GuildSettingsRepository(db), clock=lambda: NOW)
+    core = await fresh.get(1, CoreSettings)
+    assert core.timezone == "Europe/London"
+    assert core.moderator_role_id == 5
+    assert (await fresh.get(2, CoreSettings)).timezone == "UTC"
+    audit = await AuditRepository(db).recent(1)
+    assert audit[0].actor_id == 42
+    assert audit[0].action == "settings.update"
+    assert audit[0].detail == {"core.moderator_role_id": 5, "core.timezone": "Europe/London"}
+
+
+async def test_settings_reject_bad_values_kindly(db: Database) -> None:
+    await apply_migrations(db)
+    service = GuildSettingsService(GuildSettingsRepository(db))
+    with pytest.raises(InvalidInputError, match="unknown time zone 'Moon/Base'"):
+        await service.update(1, CoreSettings, 42, timezone="Moon/Base")
+    with pytest.raises(InvalidInputError, match="Unknown setting"):
+        await service.update(1, CoreSettings, 42, colour="blue")
+    assert (await service.get(1, CoreSettings)).timezone == "UTC"
+
+
+async def test_corrupt_stored_setting_falls_back_to_default(db: Database) -> None:
+    await apply_migrations(db)
+    await db.execute(
+        "INSERT INTO guild_settings VALUES (1, 'core.timezone', '\"Nowhere/Zone\"', 'x', NULL)"
+    )
+    await db.execute(
+        "INSERT INTO guild_settings VALUES (1, 'core.default_region', '\"GB\"', 'x', NULL)"
+    )
+    core = await GuildSettingsService(GuildSettingsRepository(db)).get(1, CoreSettings)
+    assert core.timezone == "UTC"
+    assert core.default_region == "GB"
