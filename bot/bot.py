@@ -95,9 +95,11 @@ class KindredBot(commands.Bot):
             # A custom REST base (proxy or emulator) without a gateway URL: ask it.
             _, url, _ = await self.http.get_bot_gateway()
             discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(url)
-        await self.services.start()
+        # Extensions first: they register timer handlers and recurring jobs, so that when the
+        # scheduler starts and finds overdue timers, every timer already has its handler.
         for name in self.extension_names:
             await self.load_extension(name)
+        await self.services.start()
         if settings.sync_commands:
             await self.sync_commands()
 

@@ -21,7 +21,16 @@ from bot.db.repositories.core import (
     MemberPrefsRepository,
     TimerRepository,
 )
+from bot.db.repositories.requests import (
+    BlockRepository,
+    DutyRepository,
+    RequestRepository,
+    TagRepository,
+)
 from bot.scheduling import Scheduler
+from bot.services.duty import DutyService
+from bot.services.peers import PeerSettings
+from bot.services.requests import RequestService
 from bot.services.settings import GuildSettingsService
 
 log = logging.getLogger(__name__)
@@ -47,6 +56,13 @@ class PrivacyService:
 
 
 @dataclass
+class PeerServices:
+    requests: RequestService
+    duty: DutyService
+    tags: TagRepository
+
+
+@dataclass
 class Services:
     config: Settings
     db: Database
@@ -56,7 +72,7 @@ class Services:
     audit: AuditRepository
     prefs: MemberPrefsRepository
     privacy: PrivacyService
-    extras: dict[str, object] = field(default_factory=dict)
+    peers: PeerServices
 
     async def start(self) -> None:
         await self.scheduler.start()
@@ -80,19 +96,33 @@ async def open_database(config: Settings) -> Database:
 async def build_services(config: Settings, *, clock: Clock = utcnow) -> Services:
     """Open the database (migrating it) and wire the core services."""
     db = await open_database(config)
-    timers = TimerRepository(db)
     prefs = MemberPrefsRepository(db)
+    settings = GuildSettingsService(GuildSettingsRepository(db), clock)
+    scheduler = Scheduler(
+        TimerRepository(db),
+        misfire_grace=timedelta(seconds=config.scheduler.misfire_grace_seconds),
+        clock=clock,
+    )
+    privacy = PrivacyService(prefs)
+
+    settings.register(PeerSettings)
+    duty_repo = DutyRepository(db)
+    duty = DutyService(duty_repo, clock)
+    tags = TagRepository(db)
+    requests = RequestService(
+        RequestRepository(db), tags, BlockRepository(db), duty, settings, scheduler, clock
+    )
+    privacy.register("support requests", requests.forget)
+    privacy.register("duty and shifts", duty_repo.delete_member)
+
     return Services(
         config=config,
         db=db,
         clock=clock,
-        settings=GuildSettingsService(GuildSettingsRepository(db), clock),
-        scheduler=Scheduler(
-            timers,
-            misfire_grace=timedelta(seconds=config.scheduler.misfire_grace_seconds),
-            clock=clock,
-        ),
+        settings=settings,
+        scheduler=scheduler,
         audit=AuditRepository(db),
         prefs=prefs,
-        privacy=PrivacyService(prefs),
+        privacy=privacy,
+        peers=PeerServices(requests=requests, duty=duty, tags=tags),
     )

@@ -1,0 +1,559 @@
+"""Support requests, duty, shifts, tags and blocks."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot.clock import from_db, to_db
+from bot.db.connection import Database
+
+LIVE = ("open", "claimed")
+
+
+@dataclass(frozen=True)
+class RequestRow:
+    id: int
+    guild_id: int
+    requester_id: int
+    status: str
+    topic: str
+    tags: tuple[str, ...]
+    summary: str | None
+    anonymous: bool
+    preferred_peer: int | None
+    source: str
+    created_at: datetime
+    claimed_by: int | None
+    claimed_at: datetime | None
+    closed_at: datetime | None
+    closed_by: int | None
+    close_reason: str | None
+    escalation: int
+    card_channel_id: int | None
+    card_message_id: int | None
+    thread_id: int | None
+    relay: bool
+    last_activity: datetime
+    feedback: str | None
+    transcript: bool
+
+    @property
+    def live(self) -> bool:
+        return self.status in LIVE
+
+
+def _opt_dt(value: str | None) -> datetime | None:
+    return None if value is None else from_db(value)
+
+
+def _request(row: Any) -> RequestRow:
+    return RequestRow(
+        id=row["id"],
+        guild_id=row["guild_id"],
+        requester_id=row["requester_id"],
+        status=row["status"],
+        topic=row["topic"],
+        tags=tuple(json.loads(row["tags"])),
+        summary=row["summary"],
+        anonymous=bool(row["anonymous"]),
+        preferred_peer=row["preferred_peer"],
+        source=row["source"],
+        created_at=from_db(row["created_at"]),
+        claimed_by=row["claimed_by"],
+        claimed_at=_opt_dt(row["claimed_at"]),
+        closed_at=_opt_dt(row["closed_at"]),
+        closed_by=row["closed_by"],
+        close_reason=row["close_reason"],
+        escalation=row["escalation"],
+        card_channel_id=row["card_channel_id"],
+        card_message_id=row["card_message_id"],
+        thread_id=row["thread_id"],
+        relay=bool(row["relay"]),
+        last_activity=from_db(row["last_activity"]),
+        feedback=row["feedback"],
+        transcript=bool(row["transcript"]),
+    )
+
+
+@dataclass(frozen=True)
+class DutyRow:
+    guild_id: int
+    user_id: int
+    since: datetime
+    until: datetime | None
+    source: str
+
+
+@dataclass(frozen=True)
+class ShiftRow:
+    id: int
+    guild_id: int
+    user_id: int
+    weekday: int
+    start_time: str
+    end_time: str
+    tz: str
+
+
+class RequestRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def create(
+        self,
+        *,
+        guild_id: int,
+        requester_id: int,
+        topic: str,
+        tags: list[str],
+        summary: str | None,
+        anonymous: bool,
+        preferred_peer: int | None,
+        source: str,
+        relay: bool,
+        now: datetime,
+    ) -> RequestRow | None:
+        """Insert a request; None when the member already has a live one (unique index)."""
+        cursor_sql = (
+            "INSERT INTO support_requests (guild_id, requester_id, topic, tags, summary,"
+            " anonymous, preferred_peer, source, relay, created_at, last_activity)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT DO NOTHING"
+        )
+        params = (
+            guild_id,
+            requester_id,
+            topic,
+            json.dumps(tags),
+            summary,
+            int(anonymous),
+            preferred_peer,
+            source,
+            int(relay),
+            to_db(now),
+            to_db(now),
+        )
+        async with self.db.transaction() as tx:
+            changed = await tx.execute(cursor_sql, params)
+            if not changed:
+                return None
+            row = await tx.fetchone("SELECT * FROM support_requests WHERE id = last_insert_rowid()")
+        assert row is not None
+        return _request(row)
+
+    async def get(self, request_id: int) -> RequestRow | None:
+        row = await self.db.fetchone("SELECT * FROM support_requests WHERE id = ?", (request_id,))
+        return None if row is None else _request(row)
+
+    async def live_for_member(self, guild_id: int, requester_id: int) -> RequestRow | None:
+        row = await self.db.fetchone(
+            "SELECT * FROM support_requests WHERE guild_id = ? AND requester_id = ?"
+            " AND status IN ('open', 'claimed')",
+            (guild_id, requester_id),
+        )
+        return None if row is None else _request(row)
+
+    async def live_for_user_anywhere(self, requester_id: int) -> list[RequestRow]:
+        rows = await self.db.fetchall(
+            "SELECT * FROM support_requests WHERE requester_id = ?"
+            " AND status IN ('open', 'claimed') ORDER BY id",
+            (requester_id,),
+        )
+        return [_request(r) for r in rows]
+
+    async def by_thread(self, thread_id: int) -> RequestRow | None:
+        row = await self.db.fetchone(
+            "SELECT * FROM support_requests WHERE thread_id = ? ORDER BY id DESC LIMIT 1",
+            (thread_id,),
+        )
+        return None if row is None else _request(row)
+
+    async def count_since(self, guild_id: int, requester_id: int, since: datetime) -> int:
+        return int(
+            await self.db.fetchval(
+                "SELECT COUNT(*) FROM support_requests WHERE guild_id = ? AND requester_id = ?"
+                " AND created_at >= ?",
+                (guild_id, requester_id, to_db(since)),
+            )
+        )
+
+    async def queue_position(self, request: RequestRow) -> int:
+        ahead = await self.db.fetchval(
+            "SELECT COUNT(*) FROM support_requests WHERE guild_id = ? AND status = 'open'"
+            " AND id < ?",
+            (request.guild_id, request.id),
+        )
+        return int(ahead) + 1
+
+    async def open_queue(self, guild_id: int) -> list[RequestRow]:
+        rows = await self.db.fetchall(
+            "SELECT * FROM support_requests WHERE guild_id = ? AND status = 'open' ORDER BY id",
+            (guild_id,),
+        )
+        return [_request(r) for r in rows]
+
+    async def claimed_by(self, guild_id: int, peer_id: int) -> list[RequestRow]:
+        rows = await self.db.fetchall(
+            "SELECT * FROM support_requests WHERE guild_id = ? AND claimed_by = ?"
+            " AND status = 'claimed' ORDER BY id",
+            (guild_id, peer_id),
+        )
+        return [_request(r) for r in rows]
+
+    async def live_all(self) -> list[RequestRow]:
+        rows = await self.db.fetchall(
+            "SELECT * FROM support_requests WHERE status IN ('open', 'claimed') ORDER BY id"
+        )
+        return [_request(r) for r in rows]
+
+    async def claim(self, request_id: int, peer_id: int, max_open: int, now: datetime) -> str:
+        """Atomically claim: 'ok', 'taken', 'limit', 'own' or 'missing'."""
+        async with self.db.transaction() as tx:
+            row = await tx.fetchone(
+                "SELECT guild_id, requester_id, status FROM support_requests WHERE id = ?",
+                (request_id,),
+            )
+            if row is None:
+                return "missing"
+            if row["requester_id"] == peer_id:
+                return "own"
+            if row["status"] != "open":
+                return "taken"
+            held = await tx.fetchval(
+                "SELECT COUNT(*) FROM support_requests WHERE guild_id = ? AND claimed_by = ?"
+                " AND status = 'claimed'",
+                (row["guild_id"], peer_id),
+            )
+            if held >= max_open:
+                return "limit"
+            changed = await tx.execute(
+                "UPDATE support_requests SET status = 'claimed', claimed_by = ?, claimed_at = ?,"
+                " last_activity = ? WHERE id = ? AND status = 'open'",
+                (peer_id, to_db(now), to_db(now), request_id),
+            )
+        return "ok" if changed else "taken"
+
+    async def unclaim(self, request_id: int, peer_id: int, now: datetime) -> bool:
+        return bool(
+            await self.db.execute(
+                "UPDATE support_requests SET status = 'open', claimed_by = NULL,"
+                " claimed_at = NULL, escalation = 0, last_activity = ?"
+                " WHERE id = ? AND status = 'claimed' AND claimed_by = ?",
+                (to_db(now), request_id, peer_id),
+            )
+        )
+
+    async def transfer(self, request_id: int, from_peer: int, to_peer: int, now: datetime) -> bool:
+        return bool(
+            await self.db.execute(
+                "UPDATE support_requests SET claimed_by = ?, claimed_at = ?, last_activity = ?"
+                " WHERE id = ? AND status = 'claimed' AND claimed_by = ?",
+                (to_peer, to_db(now), to_db(now), request_id, from_peer),
+            )
+        )
+
+    async def close(
+        self, request_id: int, status: str, by_user: int | None, reason: str, now: datetime
+    ) -> bool:
+        return bool(
+            await self.db.execute(
+                "UPDATE support_requests SET status = ?, closed_at = ?, closed_by = ?,"
+                " close_reason = ? WHERE id = ? AND status IN ('open', 'claimed')",
+                (status, to_db(now), by_user, reason, request_id),
+            )
+        )
+
+    async def update(self, request_id: int, **fields: Any) -> None:
+        allowed = {
+            "card_channel_id",
+            "card_message_id",
+            "thread_id",
+            "relay",
+            "escalation",
+            "feedback",
+            "transcript",
+            "summary",
+        }
+        if not fields or set(fields) - allowed:
+            raise ValueError(f"cannot update {set(fields) - allowed}")
+        assignments = ", ".join(f"{name} = ?" for name in fields)
+        await self.db.execute(
+            f"UPDATE support_requests SET {assignments} WHERE id = ?",
+            (*fields.values(), request_id),
+        )
+
+    async def touch(self, request_id: int, now: datetime) -> None:
+        await self.db.execute(
+            "UPDATE support_requests SET last_activity = ? WHERE id = ?", (to_db(now), request_id)
+        )
+
+    async def recent_claim_seconds(self, guild_id: int, limit: int = 20) -> list[float]:
+        rows = await self.db.fetchall(
+            "SELECT (julianday(claimed_at) - julianday(created_at)) * 86400.0 AS secs"
+            " FROM support_requests WHERE guild_id = ? AND claimed_at IS NOT NULL"
+            " ORDER BY id DESC LIMIT ?",
+            (guild_id, limit),
+        )
+        return [float(r["secs"]) for r in rows]
+
+    async def last_peer_for(self, guild_id: int, requester_id: int) -> int | None:
+        return await self.db.fetchval(
+            "SELECT claimed_by FROM support_requests WHERE guild_id = ? AND requester_id = ?"
+            " AND claimed_by IS NOT NULL ORDER BY id DESC LIMIT 1",
+            (guild_id, requester_id),
+        )
+
+    async def stats(self, guild_id: int, since: datetime) -> dict[str, Any]:
+        row = await self.db.fetchone(
+            "SELECT COUNT(*) AS opened,"
+            " SUM(claimed_at IS NOT NULL) AS claimed,"
+            " SUM(status = 'closed') AS closed,"
+            " SUM(status = 'cancelled') AS cancelled,"
+            " SUM(escalation >= 3) AS past_threshold,"
+            " SUM(feedback = 'helped') AS helped,"
+            " SUM(feedback = 'somewhat') AS somewhat,"
+            " SUM(feedback = 'not_really') AS not_really"
+            " FROM support_requests WHERE guild_id = ? AND created_at >= ?",
+            (guild_id, to_db(since)),
+        )
+        waits = await self.db.fetchall(
+            "SELECT (julianday(claimed_at) - julianday(created_at)) * 86400.0 AS secs"
+            " FROM support_requests WHERE guild_id = ? AND created_at >= ?"
+            " AND claimed_at IS NOT NULL ORDER BY secs",
+            (guild_id, to_db(since)),
+        )
+        hours = await self.db.fetchall(
+            "SELECT substr(created_at, 12, 2) AS hour, COUNT(*) AS n FROM support_requests"
+            " WHERE guild_id = ? AND created_at >= ? GROUP BY hour ORDER BY n DESC LIMIT 3",
+            (guild_id, to_db(since)),
+        )
+        data = {key: int(row[key] or 0) for key in row.keys()} if row else {}  # noqa: SIM118 - Row iterates values
+        data["claim_seconds"] = [float(w["secs"]) for w in waits]
+        data["busiest_hours_utc"] = [(int(h["hour"]), int(h["n"])) for h in hours]
+        return data
+
+    async def add_relay_message(self, request_id: int, author: str, content: str, now: datetime):
+        await self.db.execute(
+            "INSERT INTO relay_messages (request_id, author, content, created_at)"
+            " VALUES (?, ?, ?, ?)",
+            (request_id, author, content, to_db(now)),
+        )
+
+    async def relay_messages(self, request_id: int) -> list[tuple[str, str, datetime]]:
+        rows = await self.db.fetchall(
+            "SELECT author, content, created_at FROM relay_messages WHERE request_id = ?"
+            " ORDER BY id",
+            (request_id,),
+        )
+        return [(r["author"], r["content"], from_db(r["created_at"])) for r in rows]
+
+    async def purge_content_before(self, cutoff: datetime) -> int:
+        """Retention: drop stored conversation text and summaries older than the cutoff."""
+        async with self.db.transaction() as tx:
+            removed = await tx.execute(
+                "DELETE FROM relay_messages WHERE created_at < ?", (to_db(cutoff),)
+            )
+            removed += await tx.execute(
+                "UPDATE support_requests SET summary = NULL WHERE summary IS NOT NULL"
+                " AND status IN ('closed', 'cancelled') AND closed_at < ?",
+                (to_db(cutoff),),
+            )
+        return removed
+
+    async def delete_member(self, user_id: int) -> int:
+        async with self.db.transaction() as tx:
+            removed = await tx.execute(
+                "DELETE FROM support_requests WHERE requester_id = ?", (user_id,)
+            )
+            removed += await tx.execute("DELETE FROM support_blocks WHERE user_id = ?", (user_id,))
+        return removed
+
+
+class DutyRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def set_on(
+        self, guild_id: int, user_id: int, since: datetime, until: datetime | None, source: str
+    ) -> None:
+        await self.db.execute(
+            "INSERT INTO duty (guild_id, user_id, since, until, source) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT (guild_id, user_id) DO UPDATE SET until = excluded.until,"
+            " source = excluded.source",
+            (guild_id, user_id, to_db(since), None if until is None else to_db(until), source),
+        )
+
+    async def set_off(self, guild_id: int, user_id: int) -> bool:
+        return bool(
+            await self.db.execute(
+                "DELETE FROM duty WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+            )
+        )
+
+    async def on_duty(self, guild_id: int) -> list[DutyRow]:
+        rows = await self.db.fetchall(
+            "SELECT * FROM duty WHERE guild_id = ? ORDER BY since", (guild_id,)
+        )
+        return [
+            DutyRow(
+                r["guild_id"], r["user_id"], from_db(r["since"]), _opt_dt(r["until"]), r["source"]
+            )
+            for r in rows
+        ]
+
+    async def get(self, guild_id: int, user_id: int) -> DutyRow | None:
+        r = await self.db.fetchone(
+            "SELECT * FROM duty WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+        )
+        if r is None:
+            return None
+        return DutyRow(
+            r["guild_id"], r["user_id"], from_db(r["since"]), _opt_dt(r["until"]), r["source"]
+        )
+
+    async def add_shift(
+        self,
+        guild_id: int,
+        user_id: int,
+        weekday: int,
+        start: str,
+        end: str,
+        tz: str,
+        now: datetime,
+    ) -> ShiftRow:
+        shift_id = await self.db.insert(
+            "INSERT INTO duty_shifts (guild_id, user_id, weekday, start_time, end_time, tz,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (guild_id, user_id, weekday, start, end, tz, to_db(now)),
+        )
+        return ShiftRow(shift_id, guild_id, user_id, weekday, start, end, tz)
+
+    async def shifts(self, guild_id: int, user_id: int | None = None) -> list[ShiftRow]:
+        if user_id is None:
+            rows = await self.db.fetchall(
+                "SELECT * FROM duty_shifts WHERE guild_id = ? ORDER BY weekday, start_time",
+                (guild_id,),
+            )
+        else:
+            rows = await self.db.fetchall(
+                "SELECT * FROM duty_shifts WHERE guild_id = ? AND user_id = ?"
+                " ORDER BY weekday, start_time",
+                (guild_id, user_id),
+            )
+        return [_shift(r) for r in rows]
+
+    async def all_shifts(self) -> list[ShiftRow]:
+        rows = await self.db.fetchall("SELECT * FROM duty_shifts ORDER BY id")
+        return [_shift(r) for r in rows]
+
+    async def get_shift(self, shift_id: int) -> ShiftRow | None:
+        r = await self.db.fetchone("SELECT * FROM duty_shifts WHERE id = ?", (shift_id,))
+        return None if r is None else _shift(r)
+
+    async def remove_shift(self, guild_id: int, user_id: int, shift_id: int) -> bool:
+        return bool(
+            await self.db.execute(
+                "DELETE FROM duty_shifts WHERE id = ? AND guild_id = ? AND user_id = ?",
+                (shift_id, guild_id, user_id),
+            )
+        )
+
+    async def delete_member(self, user_id: int) -> int:
+        async with self.db.transaction() as tx:
+            n = await tx.execute("DELETE FROM duty WHERE user_id = ?", (user_id,))
+            n += await tx.execute("DELETE FROM duty_shifts WHERE user_id = ?", (user_id,))
+            n += await tx.execute("DELETE FROM peer_tags WHERE user_id = ?", (user_id,))
+        return n
+
+
+def _shift(r: Any) -> ShiftRow:
+    return ShiftRow(
+        r["id"], r["guild_id"], r["user_id"], r["weekday"], r["start_time"], r["end_time"], r["tz"]
+    )
+
+
+class TagRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def guild_tags(self, guild_id: int) -> list[str]:
+        rows = await self.db.fetchall(
+            "SELECT tag FROM guild_tags WHERE guild_id = ? ORDER BY tag", (guild_id,)
+        )
+        return [r["tag"] for r in rows]
+
+    async def add_guild_tag(self, guild_id: int, tag: str) -> bool:
+        return bool(
+            await self.db.execute(
+                "INSERT OR IGNORE INTO guild_tags (guild_id, tag) VALUES (?, ?)", (guild_id, tag)
+            )
+        )
+
+    async def remove_guild_tag(self, guild_id: int, tag: str) -> bool:
+        return bool(
+            await self.db.execute(
+                "DELETE FROM guild_tags WHERE guild_id = ? AND tag = ?", (guild_id, tag)
+            )
+        )
+
+    async def peer_tags(self, guild_id: int, user_id: int) -> list[str]:
+        rows = await self.db.fetchall(
+            "SELECT tag FROM peer_tags WHERE guild_id = ? AND user_id = ? ORDER BY tag",
+            (guild_id, user_id),
+        )
+        return [r["tag"] for r in rows]
+
+    async def set_peer_tags(self, guild_id: int, user_id: int, tags: list[str]) -> None:
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "DELETE FROM peer_tags WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+            )
+            for tag in tags:
+                await tx.execute(
+                    "INSERT INTO peer_tags (guild_id, user_id, tag) VALUES (?, ?, ?)",
+                    (guild_id, user_id, tag),
+                )
+
+    async def peers_with_any(self, guild_id: int, tags: list[str]) -> set[int]:
+        if not tags:
+            return set()
+        marks = ",".join("?" for _ in tags)
+        rows = await self.db.fetchall(
+            f"SELECT DISTINCT user_id FROM peer_tags WHERE guild_id = ? AND tag IN ({marks})",
+            (guild_id, *tags),
+        )
+        return {r["user_id"] for r in rows}
+
+
+class BlockRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def block(
+        self, guild_id: int, user_id: int, reason: str | None, by: int, now: datetime
+    ) -> None:
+        await self.db.execute(
+            "INSERT INTO support_blocks (guild_id, user_id, reason, blocked_by, created_at)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (guild_id, user_id) DO UPDATE SET"
+            " reason = excluded.reason, blocked_by = excluded.blocked_by",
+            (guild_id, user_id, reason, by, to_db(now)),
+        )
+
+    async def unblock(self, guild_id: int, user_id: int) -> bool:
+        return bool(
+            await self.db.execute(
+                "DELETE FROM support_blocks WHERE guild_id = ? AND user_id = ?",
+                (guild_id, user_id),
+            )
+        )
+
+    async def is_blocked(self, guild_id: int, user_id: int) -> bool:
+        return bool(
+            await self.db.fetchval(
+                "SELECT 1 FROM support_blocks WHERE guild_id = ? AND user_id = ?",
+                (guild_id, user_id),
+            )
+        )

@@ -1,0 +1,156 @@
+"""Being on duty: manual on/off, the recurring rota, and when the next peer is expected."""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from bot.clock import Clock, utcnow
+from bot.db.repositories.requests import DutyRepository, DutyRow, ShiftRow
+from bot.errors import InvalidInputError, NotFoundError
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_CLOCK = re.compile(r"^\s*(\d{1,2})(?::(\d{2}))?\s*(am|pm)?\s*$", re.IGNORECASE)
+
+
+def parse_weekday(text: str) -> int:
+    value = text.strip().lower()
+    for index, name in enumerate(WEEKDAYS):
+        if value in (name, name[:3], name[:2]) or (len(value) >= 3 and name.startswith(value)):
+            return index
+    raise InvalidInputError(f"`{text}` is not a weekday. Try `monday`, `tue` or `Sunday`.")
+
+
+def parse_hhmm(text: str) -> time:
+    match = _CLOCK.match(text)
+    if not match:
+        raise InvalidInputError(f"`{text}` is not a time. Use 24-hour `18:30` or `6:30pm`.")
+    hour, minute, half = int(match.group(1)), int(match.group(2) or 0), match.group(3)
+    if half:
+        if not 1 <= hour <= 12:
+            raise InvalidInputError(f"`{text}` is not a time: 12-hour times run 1-12.")
+        hour = hour % 12 + (12 if half.lower() == "pm" else 0)
+    if hour > 23 or minute > 59:
+        raise InvalidInputError(f"`{text}` is not a time of day (00:00-23:59).")
+    return time(hour, minute)
+
+
+def zone(name: str) -> zoneinfo.ZoneInfo:
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise InvalidInputError(
+            f"`{name}` is not a time zone I know. Use an IANA name like `Europe/London`."
+        ) from exc
+
+
+def local_at(day: datetime, at: time, tz: zoneinfo.ZoneInfo) -> datetime:
+    """The instant a wall-clock time happens on a local date; a time in a DST gap moves on."""
+    naive = datetime.combine(day.date(), at)
+    moment = naive.replace(tzinfo=tz)
+    # Round-trip through UTC: a non-existent local time resolves to after the gap.
+    back = moment.astimezone(zoneinfo.ZoneInfo("UTC")).astimezone(tz)
+    if back.replace(tzinfo=None) != naive:
+        moment = back
+    return moment
+
+
+@dataclass(frozen=True)
+class ShiftWindow:
+    shift: ShiftRow
+    start: datetime
+    end: datetime
+
+
+def shift_window_after(shift: ShiftRow, after: datetime) -> ShiftWindow:
+    """The next occurrence of a weekly shift that has not ended yet (aware datetimes)."""
+    tz = zone(shift.tz)
+    start_t, end_t = parse_hhmm(shift.start_time), parse_hhmm(shift.end_time)
+    local_now = after.astimezone(tz)
+    monday = local_now - timedelta(days=local_now.weekday())
+    for week in (-1, 0, 1):
+        day = monday + timedelta(days=shift.weekday + 7 * week)
+        start = local_at(day, start_t, tz)
+        end_day = day + timedelta(days=1) if end_t <= start_t else day
+        end = local_at(end_day, end_t, tz)
+        if end > after:
+            return ShiftWindow(shift, start, end)
+    raise AssertionError("a weekly shift always recurs within two weeks")
+
+
+class DutyService:
+    def __init__(self, repo: DutyRepository, clock: Clock = utcnow) -> None:
+        self.repo = repo
+        self.clock = clock
+
+    async def go_on(
+        self, guild_id: int, user_id: int, until: datetime | None, source: str = "manual"
+    ) -> DutyRow:
+        now = self.clock()
+        if until is not None and until <= now:
+            raise InvalidInputError("That end time has already passed; choose a later one.")
+        await self.repo.set_on(guild_id, user_id, now, until, source)
+        row = await self.repo.get(guild_id, user_id)
+        assert row is not None
+        return row
+
+    async def go_off(self, guild_id: int, user_id: int) -> bool:
+        return await self.repo.set_off(guild_id, user_id)
+
+    async def on_duty(self, guild_id: int) -> list[DutyRow]:
+        now = self.clock()
+        rows = await self.repo.on_duty(guild_id)
+        live = [r for r in rows if r.until is None or r.until > now]
+        for stale in (r for r in rows if r not in live):
+            await self.repo.set_off(stale.guild_id, stale.user_id)
+        return live
+
+    async def is_on_duty(self, guild_id: int, user_id: int) -> bool:
+        return any(r.user_id == user_id for r in await self.on_duty(guild_id))
+
+    async def add_shift(
+        self, guild_id: int, user_id: int, weekday: str, start: str, end: str, tz: str
+    ) -> ShiftRow:
+        day = parse_weekday(weekday)
+        start_t, end_t = parse_hhmm(start), parse_hhmm(end)
+        zone(tz)
+        if start_t == end_t:
+            raise InvalidInputError("A shift needs different start and end times.")
+        existing = await self.repo.shifts(guild_id, user_id)
+        if len(existing) >= 28:
+            raise InvalidInputError("You already have 28 shifts; remove one first.")
+        return await self.repo.add_shift(
+            guild_id,
+            user_id,
+            day,
+            start_t.strftime("%H:%M"),
+            end_t.strftime("%H:%M"),
+            tz,
+            self.clock(),
+        )
+
+    async def remove_shift(self, guild_id: int, user_id: int, shift_id: int) -> None:
+        if not await self.repo.remove_shift(guild_id, user_id, shift_id):
+            raise NotFoundError(
+                f"You have no shift #{shift_id} here. `/duty shift list` shows your shifts."
+            )
+
+    async def shifts(self, guild_id: int, user_id: int | None = None) -> list[ShiftRow]:
+        return await self.repo.shifts(guild_id, user_id)
+
+    async def next_shift_start(
+        self, guild_id: int, after: datetime | None = None
+    ) -> tuple[datetime, int] | None:
+        """The soonest start of anyone's shift after ``after``, and whose it is."""
+        after = after or self.clock()
+        best: tuple[datetime, int] | None = None
+        for shift in await self.repo.shifts(guild_id):
+            window = shift_window_after(shift, after)
+            start = window.start
+            if start <= after:  # in progress: the next one starts a week later
+                start = shift_window_after(shift, window.end + timedelta(seconds=1)).start
+            if best is None or start < best[0]:
+                best = (start, shift.user_id)
+        return best

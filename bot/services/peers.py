@@ -1,0 +1,40 @@
+"""Peer-support settings: who the peers are, where cards go, limits and escalation steps."""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from pydantic import Field, field_validator
+
+from bot.services.settings import SettingsSection, validate_timezone
+
+
+class PeerSettings(SettingsSection):
+    section: ClassVar[str] = "peers"
+    title: ClassVar[str] = "Peer support"
+
+    peer_role_id: int | None = None
+    peer_channel_id: int | None = None
+    mod_channel_id: int | None = None
+    conversation: Literal["thread", "relay"] = "thread"
+    thread_channel_id: int | None = None
+    office_hours: str | None = None
+    office_tz: str = "UTC"
+    max_open_per_peer: int = Field(3, ge=1, le=20)
+    max_requests_per_day: int = Field(3, ge=1, le=50)
+    retention_days: int = Field(30, ge=1, le=365)
+    reping_minutes: int = Field(10, ge=1, le=1440)
+    all_peers_minutes: int = Field(20, ge=1, le=1440)
+    moderator_minutes: int = Field(45, ge=1, le=10080)
+    idle_remind_hours: int = Field(24, ge=1, le=720)
+    idle_close_hours: int = Field(72, ge=1, le=2160)
+    feedback: bool = True
+
+    @field_validator("office_tz")
+    @classmethod
+    def _tz(cls, value: str) -> str:
+        return validate_timezone(value)
+
+    @property
+    def configured(self) -> bool:
+        return self.peer_role_id is not None and self.peer_channel_id is not None

@@ -1,0 +1,166 @@
+"""Support requests: intake rules, atomic claims, limits, escalation, close, privacy."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from bot.errors import (
+    ConflictError,
+    InvalidInputError,
+    LimitReachedError,
+    NotConfiguredError,
+    PermissionDeniedError,
+)
+from bot.services import Services
+from bot.services.peers import PeerSettings
+from bot.services.requests import AlreadyOpenError, BlockedError
+
+GUILD = 10
+MEMBER, OTHER, PEER, PEER2, MOD = 100, 101, 200, 201, 300
+
+
+@pytest.fixture
+async def peers(services: Services):
+    bundle = services.peers
+    await services.settings.update(
+        GUILD, PeerSettings, MOD, peer_role_id=5, peer_channel_id=6, max_open_per_peer=2
+    )
+    return bundle
+
+
+async def test_not_set_up_is_explained(services: Services) -> None:
+    bundle = services.peers
+    with pytest.raises(NotConfiguredError, match="/peers setup"):
+        await bundle.requests.open(GUILD, MEMBER)
+
+
+async def test_intake_reports_queue_duty_and_matching(peers, services: Services) -> None:
+    await peers.tags.add_guild_tag(GUILD, "grief")
+    await peers.tags.set_peer_tags(GUILD, PEER2, ["grief"])
+    await peers.duty.go_on(GUILD, PEER, None)
+    await peers.duty.go_on(GUILD, PEER2, None)
+    first = await peers.requests.open(GUILD, MEMBER, topic="a rough week", tags=["Grief"])
+    assert first.position == 1
+    assert sorted(first.on_duty) == [PEER, PEER2]
+    assert first.ping == [PEER2]  # tag match first
+    assert first.request.tags == ("grief",)
+    second = await peers.requests.open(GUILD, OTHER)
+    assert second.position == 2
+    assert sorted(second.ping) == [PEER, PEER2]
+
+
+async def test_second_request_shows_the_open_one(peers) -> None:
+    first = await peers.requests.open(GUILD, MEMBER)
+    with pytest.raises(AlreadyOpenError) as info:
+        await peers.requests.open(GUILD, MEMBER)
+    assert info.value.request.id == first.request.id
+
+
+async def test_unknown_tag_is_refused_kindly(peers) -> None:
+    with pytest.raises(InvalidInputError, match="not a tag"):
+        await peers.requests.open(GUILD, MEMBER, tags=["astrology"])
+
+
+async def test_daily_limit(peers, services: Services, clock) -> None:
+    await services.settings.update(GUILD, PeerSettings, MOD, max_requests_per_day=1)
+    await peers.requests.open(GUILD, MEMBER)
+    await peers.requests.cancel_own(GUILD, MEMBER)
+    with pytest.raises(LimitReachedError, match="/crisis"):
+        await peers.requests.open(GUILD, MEMBER)
+    clock.advance(hours=25)
+    await peers.requests.open(GUILD, MEMBER)
+
+
+async def test_blocked_member_is_told_kindly(peers) -> None:
+    await peers.requests.block(GUILD, MEMBER, "spam", MOD)
+    with pytest.raises(BlockedError, match="You still matter"):
+        await peers.requests.open(GUILD, MEMBER)
+
+
+async def test_concurrent_claims_have_exactly_one_winner(peers) -> None:
+    intake = await peers.requests.open(GUILD, MEMBER)
+    results = await asyncio.gather(
+        peers.requests.claim(intake.request.id, PEER),
+        peers.requests.claim(intake.request.id, PEER2),
+        return_exceptions=True,
+    )
+    winners = [r for r in results if not isinstance(r, Exception)]
+    losers = [r for r in results if isinstance(r, Exception)]
+    assert len(winners) == 1
+    assert len(losers) == 1
+    assert isinstance(losers[0], ConflictError)
+    assert f"<@{winners[0].claimed_by}>" in losers[0].user_message
+
+
+async def test_own_request_and_limit(peers) -> None:
+    own = await peers.requests.open(GUILD, PEER)
+    with pytest.raises(PermissionDeniedError, match="your own request"):
+        await peers.requests.claim(own.request.id, PEER)
+    ids = [(await peers.requests.open(GUILD, uid)).request.id for uid in (1, 2, 3)]
+    await peers.requests.claim(ids[0], PEER)
+    await peers.requests.claim(ids[1], PEER)
+    with pytest.raises(LimitReachedError):
+        await peers.requests.claim(ids[2], PEER)
+
+
+async def test_unclaim_transfer_and_close(peers) -> None:
+    req = (await peers.requests.open(GUILD, MEMBER)).request
+    await peers.requests.claim(req.id, PEER)
+    with pytest.raises(PermissionDeniedError):
+        await peers.requests.unclaim(req.id, PEER2)
+    with pytest.raises(InvalidInputError, match="not on duty"):
+        await peers.requests.transfer(req.id, PEER, PEER2)
+    await peers.duty.go_on(GUILD, PEER2, None)
+    moved = await peers.requests.transfer(req.id, PEER, PEER2)
+    assert moved.claimed_by == PEER2
+    back = await peers.requests.unclaim(req.id, PEER2)
+    assert back.status == "open" and back.claimed_by is None
+    with pytest.raises(PermissionDeniedError):
+        await peers.requests.close(req.id, OTHER)
+    closed = await peers.requests.close(req.id, MEMBER)
+    assert closed.status == "cancelled"
+    with pytest.raises(ConflictError):
+        await peers.requests.close(req.id, MEMBER)
+
+
+async def test_escalation_chain_is_stored_and_stops_on_claim(peers, services: Services) -> None:
+    await peers.duty.go_on(GUILD, PEER, None)
+    req = (await peers.requests.open(GUILD, MEMBER)).request
+    (timer,) = await services.scheduler.timers.all()
+    assert timer.payload == {"request_id": req.id, "level": 1}
+    step = await peers.requests.escalate(req.id, 1)
+    assert step is not None and step.ping == [PEER] and not step.alert_moderators
+    (timer,) = await services.scheduler.timers.all()
+    assert timer.payload["level"] == 2
+    await peers.requests.escalate(req.id, 2)
+    step3 = await peers.requests.escalate(req.id, 3)
+    assert step3 is not None and step3.alert_moderators and step3.next_at is None
+    await peers.requests.claim(req.id, PEER)
+    kinds = sorted(t.kind for t in await services.scheduler.timers.all())
+    assert kinds == ["request.idle"]
+    assert await peers.requests.escalate(req.id, 1) is None
+
+
+async def test_feedback_only_after_close_and_counts_in_stats(peers) -> None:
+    req = (await peers.requests.open(GUILD, MEMBER)).request
+    await peers.requests.claim(req.id, PEER)
+    with pytest.raises(ConflictError):
+        await peers.requests.feedback(req.id, MEMBER, "helped")
+    await peers.requests.close(req.id, PEER)
+    with pytest.raises(PermissionDeniedError):
+        await peers.requests.feedback(req.id, PEER, "helped")
+    await peers.requests.feedback(req.id, MEMBER, "helped")
+    stats = await peers.requests.stats(GUILD, days=7)
+    assert stats.opened == 1 and stats.claimed == 1 and stats.closed == 1
+    assert stats.feedback["helped"] == 1
+    assert stats.median_claim is not None
+
+
+async def test_forget_deletes_requests_and_timers(peers, services: Services) -> None:
+    await peers.requests.open(GUILD, MEMBER, summary="private words")
+    removed = await services.privacy.forget(MEMBER)
+    assert removed["support requests"] >= 1
+    assert await peers.requests.live_for(GUILD, MEMBER) is None
+    assert await services.scheduler.timers.all() == []
