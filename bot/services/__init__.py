@@ -27,10 +27,12 @@ from bot.db.repositories.requests import (
     RequestRepository,
     TagRepository,
 )
+from bot.db.repositories.safety import SafetyRepository
 from bot.scheduling import Scheduler
 from bot.services.duty import DutyService
 from bot.services.peers import PeerSettings
 from bot.services.requests import RequestService
+from bot.services.safety import SafetyService, SafetySettings
 from bot.services.settings import GuildSettingsService
 
 log = logging.getLogger(__name__)
@@ -73,6 +75,7 @@ class Services:
     prefs: MemberPrefsRepository
     privacy: PrivacyService
     peers: PeerServices
+    safety: SafetyService
 
     async def start(self) -> None:
         await self.scheduler.start()
@@ -115,6 +118,10 @@ async def build_services(config: Settings, *, clock: Clock = utcnow) -> Services
     privacy.register("support requests", requests.forget)
     privacy.register("duty and shifts", duty_repo.delete_member)
 
+    settings.register(SafetySettings)
+    safety = SafetyService(SafetyRepository(db), prefs, settings, clock)
+    privacy.register("crisis-alert records", safety.forget)
+
     return Services(
         config=config,
         db=db,
@@ -125,4 +132,5 @@ async def build_services(config: Settings, *, clock: Clock = utcnow) -> Services
         prefs=prefs,
         privacy=privacy,
         peers=PeerServices(requests=requests, duty=duty, tags=tags),
+        safety=safety,
     )

@@ -1,0 +1,195 @@
+"""Safety events (metadata only), peer alerts and guild-local resources."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot.clock import from_db, to_db
+from bot.db.connection import Database
+
+
+@dataclass(frozen=True)
+class SafetyEvent:
+    id: int
+    guild_id: int
+    channel_id: int
+    user_id: int
+    label: str
+    tier: int
+    replied: bool
+    alerted: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class GuildResource:
+    id: int
+    guild_id: int
+    name: str
+    kind: str
+    contact: str
+    region: str
+    hours: str
+    source_url: str | None
+    created_at: datetime
+
+
+def _event(r: Any) -> SafetyEvent:
+    return SafetyEvent(
+        r["id"],
+        r["guild_id"],
+        r["channel_id"],
+        r["user_id"],
+        r["label"],
+        r["tier"],
+        bool(r["replied"]),
+        bool(r["alerted"]),
+        from_db(r["created_at"]),
+    )
+
+
+class SafetyRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def add_event(
+        self,
+        guild_id: int,
+        channel_id: int,
+        user_id: int,
+        label: str,
+        tier: int,
+        replied: bool,
+        alerted: bool,
+        now: datetime,
+    ) -> int:
+        return await self.db.insert(
+            "INSERT INTO safety_events (guild_id, channel_id, user_id, label, tier, replied,"
+            " alerted, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (guild_id, channel_id, user_id, label, tier, int(replied), int(alerted), to_db(now)),
+        )
+
+    async def last_for_user(
+        self,
+        guild_id: int,
+        user_id: int,
+        since: datetime,
+        *,
+        replied: bool | None = None,
+        alerted: bool | None = None,
+    ) -> SafetyEvent | None:
+        sql = "SELECT * FROM safety_events WHERE guild_id = ? AND user_id = ? AND created_at >= ?"
+        params: list[Any] = [guild_id, user_id, to_db(since)]
+        if replied is not None:
+            sql += " AND replied = ?"
+            params.append(int(replied))
+        if alerted is not None:
+            sql += " AND alerted = ?"
+            params.append(int(alerted))
+        row = await self.db.fetchone(sql + " ORDER BY tier DESC, id DESC LIMIT 1", params)
+        return None if row is None else _event(row)
+
+    async def last_in_channel(
+        self, guild_id: int, channel_id: int, since: datetime, label: str | None = None
+    ) -> SafetyEvent | None:
+        sql = (
+            "SELECT * FROM safety_events WHERE guild_id = ? AND channel_id = ?"
+            " AND created_at >= ? AND (replied = 1 OR alerted = 1)"
+        )
+        params: list[Any] = [guild_id, channel_id, to_db(since)]
+        if label is not None:
+            sql += " AND label = ?"
+            params.append(label)
+        row = await self.db.fetchone(sql + " ORDER BY id DESC LIMIT 1", params)
+        return None if row is None else _event(row)
+
+    async def counts(self, guild_id: int, since: datetime) -> dict[str, int]:
+        rows = await self.db.fetchall(
+            "SELECT label, COUNT(*) AS n FROM safety_events WHERE guild_id = ?"
+            " AND created_at >= ? GROUP BY label",
+            (guild_id, to_db(since)),
+        )
+        return {r["label"]: int(r["n"]) for r in rows}
+
+    async def purge_before(self, cutoff: datetime) -> int:
+        n = await self.db.execute(
+            "DELETE FROM safety_events WHERE created_at < ?", (to_db(cutoff),)
+        )
+        n += await self.db.execute(
+            "DELETE FROM safety_alerts WHERE created_at < ?", (to_db(cutoff),)
+        )
+        return n
+
+    async def add_alert(self, guild_id: int, user_id: int, tier: int, now: datetime) -> int:
+        return await self.db.insert(
+            "INSERT INTO safety_alerts (guild_id, user_id, tier, created_at) VALUES (?, ?, ?, ?)",
+            (guild_id, user_id, tier, to_db(now)),
+        )
+
+    async def take_alert(self, alert_id: int, responder_id: int) -> tuple[bool, int | None]:
+        """Atomically record the first responder; return (won, current responder)."""
+        async with self.db.transaction() as tx:
+            changed = await tx.execute(
+                "UPDATE safety_alerts SET responder_id = ? WHERE id = ? AND responder_id IS NULL",
+                (responder_id, alert_id),
+            )
+            current = await tx.fetchval(
+                "SELECT responder_id FROM safety_alerts WHERE id = ?", (alert_id,)
+            )
+        return bool(changed), current
+
+    async def get_alert(self, alert_id: int) -> dict[str, Any] | None:
+        row = await self.db.fetchone("SELECT * FROM safety_alerts WHERE id = ?", (alert_id,))
+        return None if row is None else dict(row)
+
+    async def delete_user(self, user_id: int) -> int:
+        n = await self.db.execute("DELETE FROM safety_events WHERE user_id = ?", (user_id,))
+        n += await self.db.execute("DELETE FROM safety_alerts WHERE user_id = ?", (user_id,))
+        return n
+
+    # -- guild resources ----------------------------------------------------------------------
+    async def add_resource(
+        self,
+        guild_id: int,
+        name: str,
+        kind: str,
+        contact: str,
+        region: str,
+        hours: str,
+        source_url: str | None,
+        added_by: int,
+        now: datetime,
+    ) -> int:
+        return await self.db.insert(
+            "INSERT INTO guild_resources (guild_id, name, kind, contact, region, hours,"
+            " source_url, added_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (guild_id, name, kind, contact, region, hours, source_url, added_by, to_db(now)),
+        )
+
+    async def remove_resource(self, guild_id: int, resource_id: int) -> bool:
+        return bool(
+            await self.db.execute(
+                "DELETE FROM guild_resources WHERE guild_id = ? AND id = ?", (guild_id, resource_id)
+            )
+        )
+
+    async def resources(self, guild_id: int) -> list[GuildResource]:
+        rows = await self.db.fetchall(
+            "SELECT * FROM guild_resources WHERE guild_id = ? ORDER BY id", (guild_id,)
+        )
+        return [
+            GuildResource(
+                r["id"],
+                r["guild_id"],
+                r["name"],
+                r["kind"],
+                r["contact"],
+                r["region"],
+                r["hours"],
+                r["source_url"],
+                from_db(r["created_at"]),
+            )
+            for r in rows
+        ]

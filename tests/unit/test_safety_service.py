@@ -1,0 +1,129 @@
+"""Safety decisions: private replies, alerts, cooldowns, exclusions, opt-out, metadata only."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.services import Services
+from bot.services.safety import SafetySettings
+
+G, CH, CH2, USER, MOD = 1, 10, 11, 100, 900
+
+
+async def assess(
+    services: Services,
+    label: str,
+    tier: int = 0,
+    *,
+    user: int = USER,
+    channel: int = CH,
+    roles: list[int] | None = None,
+    parent: int | None = None,
+):
+    return await services.safety.assess(
+        guild_id=G,
+        channel_id=channel,
+        parent_channel_id=parent,
+        user_id=user,
+        role_ids=roles or [],
+        label=label,
+        tier=tier,
+    )
+
+
+async def test_crisis_replies_and_alerts_then_cooldown(services: Services, clock) -> None:
+    first = await assess(services, "crisis_self", 2)
+    assert first.reply == "crisis" and first.alert_peers and not first.alert_moderators
+    second = await assess(services, "crisis_self", 2)
+    assert second.reply is None and not second.alert_peers
+    clock.advance(minutes=31)
+    third = await assess(services, "crisis_self", 2)
+    assert third.reply == "crisis" and third.alert_peers
+
+
+async def test_higher_tier_breaks_the_alert_cooldown_and_tier3_reaches_mods(services) -> None:
+    await assess(services, "crisis_self", 1)
+    escalated = await assess(services, "crisis_self", 3)
+    assert escalated.alert_peers and escalated.alert_moderators
+    assert escalated.reply is None  # the member was answered a moment ago
+    again = await assess(services, "crisis_self", 3)
+    assert not again.alert_peers
+
+
+async def test_channel_fallback_is_rate_limited_per_channel(services) -> None:
+    first = await assess(services, "crisis_self", 2, user=1)
+    assert first.channel_fallback
+    other = await assess(services, "crisis_self", 2, user=2)
+    assert other.reply == "crisis" and not other.channel_fallback
+    elsewhere = await assess(services, "crisis_self", 2, user=3, channel=CH2)
+    assert elsewhere.channel_fallback
+
+
+async def test_opt_out_stops_replies_but_not_peer_alerts(services) -> None:
+    await services.safety.set_opt_out(USER, True)
+    decision = await assess(services, "crisis_self", 2)
+    assert decision.reply is None and decision.alert_peers
+    await services.safety.set_opt_out(USER, False)
+    assert not await services.safety.opted_out(USER)
+
+
+async def test_exclusions_and_disabled(services) -> None:
+    await services.settings.update(
+        G, SafetySettings, MOD, excluded_channel_ids=[CH], excluded_role_ids=[55]
+    )
+    assert not (await assess(services, "crisis_self", 3)).acts
+    assert not (await assess(services, "crisis_self", 3, channel=999, parent=CH)).acts
+    assert not (await assess(services, "crisis_self", 3, channel=CH2, roles=[55])).acts
+    assert (await assess(services, "crisis_self", 3, channel=CH2)).acts
+    await services.settings.update(G, SafetySettings, MOD, enabled=False)
+    assert not (await assess(services, "crisis_self", 3, user=5, channel=CH2)).acts
+
+
+@pytest.mark.parametrize(
+    ("label", "expected"),
+    [
+        ("concern_other", "concern_other"),
+        ("distress", None),
+        ("none", None),
+    ],
+)
+async def test_other_labels(services, label, expected) -> None:
+    decision = await assess(services, label)
+    assert decision.reply == expected
+    assert not decision.alert_peers
+
+
+async def test_distress_pointer_when_turned_on(services) -> None:
+    await services.settings.update(G, SafetySettings, MOD, distress_pointer=True)
+    assert (await assess(services, "distress")).reply == "distress"
+
+
+async def test_harassment_alerts_moderators_once_per_channel_cooldown(services) -> None:
+    first = await assess(services, "harassment")
+    assert first.alert_moderators and first.reply is None and not first.alert_peers
+    assert not (await assess(services, "harassment", user=7)).alert_moderators
+
+
+async def test_only_metadata_is_stored_and_forget_removes_it(services) -> None:
+    await assess(services, "crisis_self", 2)
+    row = await services.db.fetchone("SELECT * FROM safety_events")
+    assert set(row.keys()) == {
+        "id",
+        "guild_id",
+        "channel_id",
+        "user_id",
+        "label",
+        "tier",
+        "replied",
+        "alerted",
+        "created_at",
+    }
+    assert (await services.safety.counts(G)) == {"crisis_self": 1}
+    await services.privacy.forget(USER)
+    assert await services.safety.counts(G) == {}
+
+
+async def test_reach_out_is_atomic(services) -> None:
+    alert = await services.safety.record_alert(G, USER, 2)
+    assert await services.safety.reach_out(alert, 5) == (True, 5)
+    assert await services.safety.reach_out(alert, 6) == (False, 5)
