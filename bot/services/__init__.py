@@ -82,6 +82,7 @@ class Services:
 
     async def close(self) -> None:
         self.scheduler.shutdown()
+        await self.scheduler.idle()
         await self.db.close()
 
 

@@ -150,6 +150,27 @@ class TimerRepository:
         rows = await self.db.fetchall("SELECT * FROM timers ORDER BY due_at, id")
         return [_timer(row) for row in rows]
 
+    async def due(self, now: datetime, limit: int) -> list[TimerRow]:
+        rows = await self.db.fetchall(
+            "SELECT * FROM timers WHERE due_at <= ? ORDER BY due_at, id LIMIT ?",
+            (to_db(now), limit),
+        )
+        return [_timer(row) for row in rows]
+
+    async def next_due(self, exclude: set[int]) -> datetime | None:
+        """The earliest due time among timers not already running."""
+        if exclude:
+            marks = ",".join("?" for _ in exclude)
+            value = await self.db.fetchval(
+                f"SELECT MIN(due_at) FROM timers WHERE id NOT IN ({marks})", tuple(exclude)
+            )
+        else:
+            value = await self.db.fetchval("SELECT MIN(due_at) FROM timers")
+        return None if value is None else from_db(value)
+
+    async def count(self) -> int:
+        return int(await self.db.fetchval("SELECT COUNT(*) FROM timers"))
+
     async def delete(self, timer_id: int) -> bool:
         return await self.db.execute("DELETE FROM timers WHERE id = ?", (timer_id,)) > 0
 
