@@ -75,7 +75,9 @@ class KindredTree(app_commands.CommandTree):
 
 
 class KindredBot(commands.Bot):
-    def __init__(self, services: Services, *, extensions: Iterable[str] | None = None) -> None:
+    def __init__(
+        self, services: Services, *, extensions: Iterable[str] | None = None, **options: object
+    ) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents(),
@@ -83,6 +85,7 @@ class KindredBot(commands.Bot):
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
             tree_cls=KindredTree,
+            **options,
         )
         self.services = services
         self.config = services.config

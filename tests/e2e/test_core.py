@@ -1,0 +1,170 @@
+"""The foundation, end to end: start-up, about/help, moderator gate, settings, faults."""
+
+from __future__ import annotations
+
+from emulator import DiscordEmulator
+from tests.e2e.conftest import Kindred, World
+
+
+async def test_bot_starts_syncs_commands_and_answers_about(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    assert kindred.bot is not None and kindred.bot.is_ready()
+    names = {c.name for c in emulator.global_commands.values()}
+    assert {"kindred", "forgetme"} <= names
+    identify = emulator.identify_payloads[-1]
+    intents = int(identify["intents"])
+    assert intents & (1 << 15)  # message content
+    assert not intents & (1 << 1)  # not the members intent
+    interaction = await emulator.run_command(world.member, world.general, "kindred about")
+    response = await interaction.response()
+    assert response.ephemeral
+    assert "peer support" in response.text
+    assert "never diagnoses" in response.text
+
+
+async def test_help_lists_commands_by_role(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    response = await (
+        await emulator.run_command(world.member, world.general, "kindred help")
+    ).response()
+    assert response.ephemeral
+    assert "/kindred about" in response.text
+    assert "Moderators" in response.text
+    assert "/kindred settings" in response.text
+
+
+async def test_member_is_refused_a_moderator_command_kindly(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    response = await (
+        await emulator.run_command(world.member, world.general, "kindred settings")
+    ).response()
+    assert response.ephemeral
+    assert "for moderators" in response.text
+    mod_response = await (
+        await emulator.run_command(world.mod, world.general, "kindred settings")
+    ).response()
+    assert mod_response.ephemeral
+    assert "Kindred settings" in mod_response.text
+
+
+async def test_configured_moderator_role_grants_access(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    helper_role = emulator.create_role(world.guild, "Helpers")
+    emulator.set_member_roles(world.guild, world.member2, [helper_role])
+    await emulator.gateway_idle(5)
+    refused = await (
+        await emulator.run_command(world.member2, world.general, "kindred settings")
+    ).response()
+    assert "for moderators" in refused.text
+    set_role = await (
+        await emulator.run_command(
+            world.mod, world.general, "kindred set moderator-role", options={"role": helper_role.id}
+        )
+    ).response()
+    assert "Moderator role set" in set_role.text
+    allowed = await (
+        await emulator.run_command(world.member2, world.general, "kindred settings")
+    ).response()
+    assert "Kindred settings" in allowed.text
+
+
+async def test_setting_survives_a_restart(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    response = await (
+        await emulator.run_command(
+            world.mod, world.general, "kindred set timezone", options={"timezone": "Europe/Lisbon"}
+        )
+    ).response()
+    assert "Europe/Lisbon" in response.text
+    await kindred.restart()
+    shown = await (
+        await emulator.run_command(world.mod, world.general, "kindred settings")
+    ).response()
+    assert "Europe/Lisbon" in shown.text
+
+
+async def test_unknown_time_zone_is_refused_and_nothing_changes(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    response = await (
+        await emulator.run_command(
+            world.mod, world.general, "kindred set timezone", options={"timezone": "Mars/Olympus"}
+        )
+    ).response()
+    assert response.ephemeral
+    assert "unknown time zone 'Mars/Olympus'" in response.text
+    shown = await (
+        await emulator.run_command(world.mod, world.general, "kindred settings")
+    ).response()
+    assert "`timezone`: UTC" in shown.text
+
+
+async def test_timezone_autocomplete(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    choices = await emulator.autocomplete(
+        world.mod, world.general, "kindred set timezone", focused="timezone", value="europe/lon"
+    )
+    assert choices[0]["value"] == "Europe/London"
+
+
+async def test_a_429_on_send_is_retried_and_the_answer_arrives_once(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    fault = emulator.inject_fault(
+        "POST",
+        "/interactions/{interaction_id}/{interaction_token}/callback",
+        status=429,
+        retry_after=0.05,
+    )
+    interaction = await emulator.run_command(world.member, world.general, "kindred about")
+    response = await interaction.response()
+    assert fault.hits == 1
+    assert "peer support" in response.text
+    callbacks = emulator.calls_matching(
+        "POST", "/interactions/{interaction_id}/{interaction_token}/callback"
+    )
+    assert [c.status for c in callbacks][-2:] == [429, 200]
+
+
+async def test_gateway_drop_resumes_and_bot_keeps_answering(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await emulator.drop_gateway()
+    await emulator.wait_for_resume()
+    response = await (
+        await emulator.run_command(world.member, world.general, "kindred about")
+    ).response()
+    assert "peer support" in response.text
+    assert len(emulator.identify_payloads) == 1
+
+
+async def test_unexpected_error_shows_an_incident_id(
+    emulator: DiscordEmulator, world: World, kindred: Kindred, monkeypatch, caplog
+) -> None:
+    async def broken(*args, **kwargs):
+        raise RuntimeError("database on fire")
+
+    monkeypatch.setattr(kindred.services.privacy, "forget", broken)
+    response = await (
+        await emulator.run_command(world.member, world.general, "forgetme")
+    ).response()
+    assert response.ephemeral
+    assert "incident id" in response.text
+    incident = response.text.split("**")[1]
+    assert any(incident in record.getMessage() for record in caplog.records)
+    assert "database on fire" not in response.text
+
+
+async def test_bot_never_pings_everyone(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    assert kindred.bot is not None
+    mentions = kindred.bot.allowed_mentions
+    assert mentions is not None
+    assert mentions.everyone is False and mentions.roles is False and mentions.users is False
