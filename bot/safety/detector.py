@@ -1,0 +1,430 @@
+"""Crisis-language detector: phrase lists compiled into one Aho-Corasick automaton.
+
+Pure Python (no discord imports).  ``Detector.default().detect(text)`` returns a frozen
+:class:`Detection` ``(label, tier, phrase_ids)``; it never raises on a ``str`` and never
+keeps or logs the message text.  Kindred never diagnoses: a detection only decides which
+gentle, human-led response a peer supporter or moderator sees.
+
+Pipeline
+--------
+1. ``normalize`` (see :mod:`bot.safety.normalize`) yields a canonical, padded string.
+2. One automaton over every language's phrase keys finds all hits; a hit counts only
+   on word boundaries (the characters before and after must not be alphanumeric).
+   If the message contained letters spaced out with plain spaces ("k i l l m y s e l f"),
+   a second pass matches the space-less "compact" keys (6+ characters) against the
+   message with all spaces removed.
+3. Hit resolution:
+
+   * **Idioms mask overlaps only.**  An ``idiom`` hit ("died laughing", "suicide squad",
+     "me muero de", "killing myself laughing") removes crisis/harassment/distress hits
+     whose span overlaps it.  A separate crisis phrase elsewhere in the message is never
+     masked ("i died laughing earlier but honestly i want to die" stays crisis).
+   * **Longest match wins.**  A hit strictly inside a longer hit is dropped
+     ("i want to kys" beats harassment "kys"; "kill myself tonight" (tier 3) beats
+     "kill myself" (tier 2)).
+   * **Reported harassment.**  A crisis or harassment hit directly after a reporting cue
+     ("told me to", "telling me to", "said i should") is someone else's words aimed at
+     the writer: label ``distress`` (the writer is the target and may need support; they
+     are not the harasser and did not express intent).  "my friend told me to kys" →
+     distress.
+   * **First vs third person.**  Entries flagged ``subject`` are person-neutral
+     ("want to die", "suicidal thoughts", "took something").  The last six words of the
+     clause before the hit are scanned backwards; if a third-person (or second-person)
+     word ("she", "my friend", "they", "you", "er", "ella", ...) is met before a
+     first-person one ("i", "me", "ich", "je", ...), the hit becomes ``concern_other``.
+     Explicitly third-person phrases ("kill himself", "wants to die", "se quiere matar")
+     are ``concern_other`` directly.  A ``concern_other`` hit in a message that talks
+     about a film/book/song/character (media markers) is dropped: fiction, not a person.
+   * **Negation lowers but does not silence.**  If one of the last three words of the
+     clause before a crisis hit is a negator ("not", "never", "dont", "no", "pas",
+     "nicht", "nao"; "why not" excluded), a tier 2/3 hit drops to tier **1** and a tier-1
+     hit drops to ``distress``.  So "I would never kill myself" → crisis_self tier 1 (a
+     soft check-in; people often say this while the thought is present), and
+     "I'm not going to kill myself, I just want the pain to stop" → crisis_self tier 1
+     (the second clause is itself a tier-1 phrase).  Entries flagged ``nonegate``
+     already contain their negation ("dont want to wake up").
+   * **Gaming / laughter banter.**  Only entries flagged ``banter`` ("kill me now",
+     "just kill me", "kms") react to laughter or gaming markers ("lol", "lmao", "💀",
+     "😂", "lag", "boss", "raid", ...) anywhere in the message: "kill me now"-type hits
+     drop to ``banter_tier`` 0 (ignored) and "kms" drops to tier 1 (still a soft signal,
+     since "lol" is also used to soften real disclosures).  Other phrases are never
+     lowered by banter markers, and a banter hit never masks another phrase.
+
+4. Precedence when several labels survive:
+   ``crisis_self`` (highest tier wins) > ``concern_other`` > ``harassment`` >
+   ``distress`` > ``none``.  ``phrase_ids`` lists the ids of all surviving hits, in
+   order of appearance, for tests and moderators (never the text).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+import ahocorasick
+
+from bot.safety.normalize import normalize, normalize_ex
+
+__all__ = ["Detection", "Detector", "Label", "PhraseEntry", "PhraseListError"]
+
+log = logging.getLogger(__name__)
+
+COMPACT_MIN = 6
+SUBJECT_WINDOW = 6
+NEGATION_WINDOW = 3
+_CONTEXT_CHARS = 80
+_EMOJI_LAUGHTER = ("💀", "😂", "🤣", "😆", "😹", "☠")
+
+
+class Label(StrEnum):
+    CRISIS_SELF = "crisis_self"
+    CONCERN_OTHER = "concern_other"
+    HARASSMENT = "harassment"
+    DISTRESS = "distress"
+    NONE = "none"
+
+
+_PRIORITY = {
+    Label.CRISIS_SELF: 4,
+    Label.CONCERN_OTHER: 3,
+    Label.HARASSMENT: 2,
+    Label.DISTRESS: 1,
+    Label.NONE: 0,
+}
+
+# Non-output categories used while resolving hits.
+_IDIOM = "idiom"
+_REPORTED = "reported"
+_CATEGORIES = {*(label.value for label in Label if label is not Label.NONE), _IDIOM, _REPORTED}
+_FLAGS = {"subject", "banter", "nonegate"}
+
+
+@dataclass(frozen=True, slots=True)
+class Detection:
+    label: Label
+    tier: int = 0
+    phrase_ids: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.label is Label.CRISIS_SELF:
+            if self.tier not in (1, 2, 3):
+                raise ValueError("crisis_self needs tier 1-3")
+        elif self.tier != 0:
+            raise ValueError("only crisis_self carries a tier")
+
+    @property
+    def is_crisis(self) -> bool:
+        return self.label is Label.CRISIS_SELF
+
+
+NO_DETECTION = Detection(Label.NONE)
+
+
+class PhraseListError(ValueError):
+    """A phrase file is malformed (bad label, tier, flag, duplicate id...)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PhraseEntry:
+    id: str
+    category: str
+    tier: int = 0
+    flags: frozenset[str] = field(default_factory=frozenset)
+    banter_tier: int = 0
+    lang: str = ""
+
+
+@dataclass(slots=True)
+class _Markers:
+    negators: set[str] = field(default_factory=set)
+    first_person: set[str] = field(default_factory=set)
+    third_person: set[str] = field(default_factory=set)
+    laughter: set[str] = field(default_factory=set)
+    gaming: set[str] = field(default_factory=set)
+    media: set[str] = field(default_factory=set)
+
+
+def _token(word: str) -> str:
+    return normalize(word).strip()
+
+
+class Detector:
+    """Compiled phrase automaton.  Immutable after construction and thread-safe."""
+
+    _default: Detector | None = None
+    _default_lock = threading.Lock()
+
+    def __init__(self, documents: Iterable[dict]) -> None:
+        self.entries: list[PhraseEntry] = []
+        self.markers = _Markers()
+        keys: dict[str, list[tuple[int, int, bool]]] = {}
+        seen_ids: set[str] = set()
+        for doc in documents:
+            lang = str(doc.get("lang", ""))
+            self._load_markers(doc.get("markers", {}))
+            for raw in doc.get("phrase", []):
+                entry = self._parse_entry(raw, lang)
+                if entry.id in seen_ids:
+                    raise PhraseListError(f"duplicate phrase id {entry.id!r}")
+                seen_ids.add(entry.id)
+                index = len(self.entries)
+                self.entries.append(entry)
+                for pattern in raw.get("patterns", []):
+                    key = normalize(str(pattern)).strip()
+                    if not key:
+                        raise PhraseListError(f"{entry.id}: empty pattern {pattern!r}")
+                    keys.setdefault(key, []).append((index, len(key), False))
+                    compact = normalize(key.replace(" ", "")).strip()
+                    if len(compact) >= COMPACT_MIN:
+                        keys.setdefault(compact, []).append((index, len(compact), True))
+        self.automaton = ahocorasick.Automaton()
+        for key, values in keys.items():
+            unique = dict.fromkeys(values)  # same entry reached through two spellings
+            regular = tuple((i, n) for i, n, compact in unique if not compact)
+            squashed = tuple((i, n) for i, n, compact in unique if compact)
+            self.automaton.add_word(key, (regular, squashed))
+        if not keys:
+            raise PhraseListError("no phrases loaded")
+        self.automaton.make_automaton()
+        self.flat_patterns: tuple[str, ...] = tuple(
+            k for k, v in keys.items() if any(not compact for _, _, compact in v)
+        )
+        self._categories = [e.category for e in self.entries]
+        self._tiers = [e.tier for e in self.entries]
+        self._detections: dict[tuple, Detection] = {}
+        self._banter_words = frozenset(self.markers.laughter | self.markers.gaming)
+
+    # ------------------------------------------------------------------ loading
+
+    def _load_markers(self, markers: dict) -> None:
+        for name in ("negators", "first_person", "third_person", "laughter", "gaming", "media"):
+            words = markers.get(name, [])
+            target: set[str] = getattr(self.markers, name)
+            target.update(t for t in (_token(str(w)) for w in words) if t)
+
+    @staticmethod
+    def _parse_entry(raw: dict, lang: str) -> PhraseEntry:
+        try:
+            pid = str(raw["id"])
+            category = str(raw["label"])
+        except KeyError as exc:
+            raise PhraseListError(f"phrase entry missing {exc}") from None
+        if category not in _CATEGORIES:
+            raise PhraseListError(f"{pid}: unknown label {category!r}")
+        tier = int(raw.get("tier", 0))
+        if category == Label.CRISIS_SELF.value:
+            if tier not in (1, 2, 3):
+                raise PhraseListError(f"{pid}: crisis_self needs tier 1-3")
+        elif tier:
+            raise PhraseListError(f"{pid}: only crisis_self carries a tier")
+        flags = frozenset(str(f) for f in raw.get("flags", []))
+        if flags - _FLAGS:
+            raise PhraseListError(f"{pid}: unknown flags {sorted(flags - _FLAGS)}")
+        return PhraseEntry(
+            id=pid,
+            category=category,
+            tier=tier,
+            flags=flags,
+            banter_tier=int(raw.get("banter_tier", 0)),
+            lang=lang,
+        )
+
+    @classmethod
+    def from_directory(cls, path: str | Path) -> Detector:
+        directory = Path(path)
+        files = sorted(directory.glob("*.toml"))
+        if not files:
+            raise PhraseListError(f"no phrase files in {directory}")
+        documents = []
+        for file in files:
+            with file.open("rb") as fh:
+                try:
+                    documents.append(tomllib.load(fh))
+                except tomllib.TOMLDecodeError as exc:
+                    raise PhraseListError(f"{file.name}: {exc}") from None
+        return cls(documents)
+
+    @classmethod
+    def default(cls) -> Detector:
+        """The detector for ``<project root>/data/phrases``, compiled once per process."""
+        if cls._default is None:
+            with cls._default_lock:
+                if cls._default is None:
+                    cls._default = cls.from_directory(default_phrase_dir())
+        return cls._default
+
+    # ------------------------------------------------------------------ matching
+
+    def detect(self, text: str) -> Detection:
+        try:
+            return self._detect(text)
+        except Exception:  # never raise into the message pipeline; never log the text
+            log.exception("crisis detector failed on a message (text not logged)")
+            return NO_DETECTION
+
+    def detect_many(self, texts: Iterable[str]) -> list[Detection]:
+        return [self.detect(t) for t in texts]
+
+    def _detect(self, text: str) -> Detection:
+        norm, spaced = normalize_ex(text)
+        hits: list[list] = []  # [start, end, entry_index, category, tier]
+        categories = self._categories
+        tiers = self._tiers
+        for end, (regular, _) in self.automaton.iter(norm):
+            for index, length in regular:
+                start = end - length + 1
+                if norm[start - 1].isalnum() or norm[end + 1].isalnum():
+                    continue
+                hits.append([start, end, index, categories[index], tiers[index]])
+        if spaced:
+            return self._best(self._resolve(norm, hits), self._compact_pass(norm))
+        if not hits:
+            return NO_DETECTION
+        return self._resolve(norm, hits)
+
+    def _compact_pass(self, norm: str) -> Detection:
+        squashed = " " + norm.replace(" ", "") + " "
+        hits: list[list] = []
+        for end, (_, compact) in self.automaton.iter(squashed):
+            for index, length in compact:
+                hits.append(
+                    [end - length + 1, end, index, self._categories[index], self._tiers[index]]
+                )
+        if not hits:
+            return NO_DETECTION
+        return self._resolve(squashed, hits, modifiers=False)
+
+    @staticmethod
+    def _best(a: Detection, b: Detection) -> Detection:
+        ka = (_PRIORITY[a.label], a.tier)
+        kb = (_PRIORITY[b.label], b.tier)
+        return a if ka >= kb else b
+
+    def _resolve(self, norm: str, hits: list[list], *, modifiers: bool = True) -> Detection:
+        # 1. idioms mask overlapping hits only
+        idioms = [(h[0], h[1]) for h in hits if h[3] == _IDIOM]
+        if idioms:
+            hits = [
+                h
+                for h in hits
+                if h[3] != _IDIOM and not any(s <= h[1] and h[0] <= e for s, e in idioms)
+            ]
+        if not hits:
+            return NO_DETECTION
+        # 2. longest match wins: drop hits strictly inside a longer hit
+        if len(hits) > 1:
+            hits = [
+                h
+                for h in hits
+                if not any(
+                    o is not h and o[0] <= h[0] and h[1] <= o[1] and (o[1] - o[0]) > (h[1] - h[0])
+                    for o in hits
+                )
+            ]
+        reported = [h for h in hits if h[3] == _REPORTED]
+        if reported:
+            hits = [h for h in hits if h[3] != _REPORTED]
+        if modifiers:
+            self._apply_modifiers(norm, hits, reported)
+
+        best_label = Label.NONE
+        best_tier = 0
+        ids: list[str] = []
+        for h in hits:
+            category = h[3]
+            if category is None:
+                continue
+            label = Label(category)
+            tier = h[4] if label is Label.CRISIS_SELF else 0
+            if label is Label.CRISIS_SELF and tier == 0:
+                continue
+            pid = self.entries[h[2]].id
+            if pid not in ids:
+                ids.append(pid)
+            if (_PRIORITY[label], tier) > (_PRIORITY[best_label], best_tier):
+                best_label, best_tier = label, tier
+        if best_label is Label.NONE:
+            return NO_DETECTION
+        key = (best_label, best_tier, *ids)
+        detection = self._detections.get(key)
+        if detection is None:
+            if len(self._detections) > 4096:
+                self._detections.clear()
+            detection = self._detections[key] = Detection(best_label, best_tier, tuple(ids))
+        return detection
+
+    def _apply_modifiers(self, norm: str, hits: list[list], reported: list[list]) -> None:
+        markers = self.markers
+        tokens: frozenset[str] | None = None
+        for h in hits:
+            category = h[3]
+            if category not in ("crisis_self", "harassment", "concern_other"):
+                continue
+            entry = self.entries[h[2]]
+            start = h[0]
+            # reported harassment: cue immediately before (at most one word between)
+            if (
+                category != "concern_other"
+                and reported
+                and any(
+                    r[1] < start
+                    and "." not in norm[r[1] + 1 : start]
+                    and len(norm[r[1] + 1 : start].split()) <= 1
+                    for r in reported
+                )
+            ):
+                h[3] = Label.DISTRESS.value
+                h[4] = 0
+                continue
+            before = norm[max(0, start - _CONTEXT_CHARS) : start]
+            clause = before.rsplit(" . ", 1)[-1].split()
+            if "subject" in entry.flags and category != "concern_other":
+                for word in reversed(clause[-SUBJECT_WINDOW:]):
+                    if word in markers.first_person:
+                        break
+                    if word in markers.third_person:
+                        h[3] = category = Label.CONCERN_OTHER.value
+                        h[4] = 0
+                        break
+            if category == "concern_other":
+                if tokens is None:
+                    tokens = frozenset(norm.split())
+                if tokens & markers.media:
+                    h[3] = None
+                continue
+            if category != "crisis_self":
+                continue
+            if "nonegate" not in entry.flags:
+                window = clause[-NEGATION_WINDOW:]
+                for i, word in enumerate(window):
+                    if word in markers.negators and not (
+                        word == "not" and i > 0 and window[i - 1] == "why"
+                    ):
+                        if h[4] >= 2:
+                            h[4] = 1
+                        else:
+                            h[3] = Label.DISTRESS.value
+                            h[4] = 0
+                        break
+                if h[3] != "crisis_self":
+                    continue
+            if "banter" in entry.flags:
+                if tokens is None:
+                    tokens = frozenset(norm.split())
+                if tokens & self._banter_words or any(e in norm for e in _EMOJI_LAUGHTER):
+                    h[4] = min(h[4], entry.banter_tier)
+                    if h[4] == 0:
+                        h[3] = None
+
+
+def project_root() -> Path:
+    return Path(__file__).resolve().parents[2]
+
+
+def default_phrase_dir() -> Path:
+    return project_root() / "data" / "phrases"

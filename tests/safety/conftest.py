@@ -1,0 +1,10 @@
+from __future__ import annotations
+
+import pytest
+
+from bot.safety.detector import Detector
+
+
+@pytest.fixture(scope="session")
+def detector() -> Detector:
+    return Detector.default()

@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.safety.detector import Detection, Detector, Label
+
+settings.register_profile(
+    "safety", deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+DETECTOR = Detector.default()
+
+CRISIS = [
+    ("i want to kill myself", 2),
+    ("i want to die", 2),
+    ("im suicidal", 2),
+    ("i wish i could disappear", 1),
+    ("i dont want to wake up", 1),
+    ("everyone would be better off without me", 1),
+    ("this is my goodbye", 3),
+    ("i took something", 3),
+    ("quiero morir", 2),
+    ("je veux mourir", 2),
+    ("ich will sterben", 2),
+    ("quero morrer", 2),
+]
+LEET = {"a": "4@", "e": "3", "i": "1!", "o": "0", "s": "5$", "t": "7"}
+ZERO_WIDTH = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_never_raises_and_output_is_valid(text: str) -> None:
+    got = DETECTOR.detect(text)
+    assert isinstance(got, Detection)
+    assert got.label in Label
+    if got.label is Label.CRISIS_SELF:
+        assert got.tier in (1, 2, 3)
+    else:
+        assert got.tier == 0
+    assert all(isinstance(p, str) for p in got.phrase_ids)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(alphabet=st.sampled_from("|>`*_~ \n<@:!$1 kill myself0"), max_size=300))
+def test_markup_heavy_text_never_raises(text: str) -> None:
+    assert isinstance(DETECTOR.detect(text), Detection)
+
+
+def _random_case(draw, text: str) -> str:
+    flips = draw(st.lists(st.booleans(), min_size=len(text), max_size=len(text)))
+    return "".join(c.upper() if f else c for c, f in zip(text, flips, strict=True))
+
+
+def _zero_width(draw, text: str) -> str:
+    out = []
+    for c in text:
+        out.append(c)
+        if c != " " and draw(st.integers(0, 3)) == 0:
+            out.append(draw(st.sampled_from(ZERO_WIDTH)))
+    return "".join(out)
+
+
+def _space_out(draw, text: str) -> str:
+    sep = draw(st.sampled_from([" ", ".", "-"]))
+    word_sep = "  " if sep == " " else " "
+    return word_sep.join(sep.join(word) for word in text.split())
+
+
+def _repeat_letters(draw, text: str) -> str:
+    return "".join(c * draw(st.integers(1, 4)) if c.isalpha() else c for c in text)
+
+
+def _leet(draw, text: str) -> str:
+    words = []
+    for word in text.split():
+        if len(word) < 2:
+            words.append(word)
+            continue
+        chars = list(word)
+        for i, c in enumerate(chars):
+            if c in LEET and draw(st.booleans()):
+                sub = draw(st.sampled_from(LEET[c]))
+                if sub == "!" and i in (0, len(chars) - 1):
+                    continue  # a bang at a word edge is punctuation, not a letter
+                chars[i] = sub
+        # a token with no letter left is read as a number ("70"), so keep one letter
+        words.append("".join(chars) if any(c.isalpha() for c in chars) else word)
+    return " ".join(words)
+
+
+def _spoiler(draw, text: str) -> str:
+    return f"||{text}||"
+
+
+TRANSFORMS = [_random_case, _zero_width, _space_out, _repeat_letters, _leet, _spoiler]
+
+
+@st.composite
+def obfuscated(draw):
+    text, tier = draw(st.sampled_from(CRISIS))
+    chosen = draw(st.lists(st.sampled_from(TRANSFORMS), min_size=1, max_size=3, unique=True))
+    # leet before letter repeats ("11" is read as "ll"), spacing after letter-level
+    # transforms, spoilers last
+    order = {
+        f: i
+        for i, f in enumerate(
+            [_leet, _repeat_letters, _random_case, _space_out, _zero_width, _spoiler]
+        )
+    }
+    for transform in sorted(chosen, key=order.__getitem__):
+        text = transform(draw, text)
+    return text, tier
+
+
+@settings(max_examples=400, deadline=None)
+@given(obfuscated())
+def test_obfuscations_still_caught(case: tuple[str, int]) -> None:
+    text, tier = case
+    got = DETECTOR.detect(text)
+    assert got.label is Label.CRISIS_SELF, (text, got)
+    assert got.tier == tier, (text, got)
