@@ -15,6 +15,7 @@ from datetime import timedelta
 from bot.clock import Clock, utcnow
 from bot.config import Settings
 from bot.db import Database, apply_migrations
+from bot.db.repositories.checkins import CheckinRepository
 from bot.db.repositories.core import (
     AuditRepository,
     GuildSettingsRepository,
@@ -29,6 +30,7 @@ from bot.db.repositories.requests import (
 )
 from bot.db.repositories.safety import SafetyRepository
 from bot.scheduling import Scheduler
+from bot.services.checkins import CheckinService, CheckinSettings
 from bot.services.duty import DutyService
 from bot.services.peers import PeerSettings
 from bot.services.requests import RequestService
@@ -76,6 +78,7 @@ class Services:
     privacy: PrivacyService
     peers: PeerServices
     safety: SafetyService
+    checkins: CheckinService
 
     async def start(self) -> None:
         await self.scheduler.start()
@@ -123,6 +126,10 @@ async def build_services(config: Settings, *, clock: Clock = utcnow) -> Services
     safety = SafetyService(SafetyRepository(db), prefs, settings, clock)
     privacy.register("crisis-alert records", safety.forget)
 
+    settings.register(CheckinSettings)
+    checkins = CheckinService(CheckinRepository(db), settings, scheduler, clock)
+    privacy.register("personal check-ins and moods", checkins.forget)
+
     return Services(
         config=config,
         db=db,
@@ -134,4 +141,5 @@ async def build_services(config: Settings, *, clock: Clock = utcnow) -> Services
         privacy=privacy,
         peers=PeerServices(requests=requests, duty=duty, tags=tags),
         safety=safety,
+        checkins=checkins,
     )
