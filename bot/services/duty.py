@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import zoneinfo
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -10,51 +9,23 @@ from datetime import datetime, time, timedelta
 from bot.clock import Clock, utcnow
 from bot.db.repositories.requests import DutyRepository, DutyRow, ShiftRow
 from bot.errors import InvalidInputError, NotFoundError
+from bot.schedules import parse_clock, parse_timezone, parse_weekday, resolve_local
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_CLOCK = re.compile(r"^\s*(\d{1,2})(?::(\d{2}))?\s*(am|pm)?\s*$", re.IGNORECASE)
-
-
-def parse_weekday(text: str) -> int:
-    value = text.strip().lower()
-    for index, name in enumerate(WEEKDAYS):
-        if value in (name, name[:3], name[:2]) or (len(value) >= 3 and name.startswith(value)):
-            return index
-    raise InvalidInputError(f"`{text}` is not a weekday. Try `monday`, `tue` or `Sunday`.")
 
 
 def parse_hhmm(text: str) -> time:
-    match = _CLOCK.match(text)
-    if not match:
-        raise InvalidInputError(f"`{text}` is not a time. Use 24-hour `18:30` or `6:30pm`.")
-    hour, minute, half = int(match.group(1)), int(match.group(2) or 0), match.group(3)
-    if half:
-        if not 1 <= hour <= 12:
-            raise InvalidInputError(f"`{text}` is not a time: 12-hour times run 1-12.")
-        hour = hour % 12 + (12 if half.lower() == "pm" else 0)
-    if hour > 23 or minute > 59:
-        raise InvalidInputError(f"`{text}` is not a time of day (00:00-23:59).")
-    return time(hour, minute)
+    return parse_clock(text)
 
 
 def zone(name: str) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-        raise InvalidInputError(
-            f"`{name}` is not a time zone I know. Use an IANA name like `Europe/London`."
-        ) from exc
+    return parse_timezone(name)
 
 
 def local_at(day: datetime, at: time, tz: zoneinfo.ZoneInfo) -> datetime:
-    """The instant a wall-clock time happens on a local date; a time in a DST gap moves on."""
-    naive = datetime.combine(day.date(), at)
-    moment = naive.replace(tzinfo=tz)
-    # Round-trip through UTC: a non-existent local time resolves to after the gap.
-    back = moment.astimezone(zoneinfo.ZoneInfo("UTC")).astimezone(tz)
-    if back.replace(tzinfo=None) != naive:
-        moment = back
-    return moment
+    """The instant a wall-clock time happens on a local date, by the DST policy of
+    ``bot.schedules`` (a time in a spring-forward gap happens when the gap ends)."""
+    return resolve_local(datetime.combine(day.date(), at), tz).astimezone(tz)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,15 @@ from discord import app_commands
 from bot.services.settings import CoreSettings
 
 
+class RefusedError(app_commands.CheckFailure):
+    """A check said no; ``user_message`` says why, kindly. (Checks must raise CheckFailure
+    subclasses: discord.py only routes AppCommandErrors to the tree's error handler.)"""
+
+    def __init__(self, user_message: str) -> None:
+        super().__init__(user_message)
+        self.user_message = user_message
+
+
 class NotModeratorError(app_commands.CheckFailure):
     user_message = (
         "This command is for moderators (Manage Server, or the moderator role set with "

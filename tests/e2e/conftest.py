@@ -52,13 +52,16 @@ def build_world(emu: DiscordEmulator) -> World:
     hidden = Overwrite(id=guild.id, type=0, allow=0, deny=int(P.VIEW_CHANNEL))
     peers_only = Overwrite(id=peer_role.id, type=0, allow=int(P.VIEW_CHANNEL), deny=0)
     mods_only = Overwrite(id=moderator_role.id, type=0, allow=int(P.VIEW_CHANNEL), deny=0)
+    # As a moderator does when inviting Kindred: its role may see the private channels.
+    assert guild.bot_role_id is not None
+    bot_sees = Overwrite(id=guild.bot_role_id, type=0, allow=int(P.VIEW_CHANNEL), deny=0)
     world = World(
         guild=guild,
         moderator_role=moderator_role,
         peer_role=peer_role,
         general=emu.create_channel(guild, "general"),
-        peers=emu.create_channel(guild, "peer-room", overwrites=[hidden, peers_only]),
-        mods=emu.create_channel(guild, "mod-room", overwrites=[hidden, mods_only]),
+        peers=emu.create_channel(guild, "peer-room", overwrites=[hidden, peers_only, bot_sees]),
+        mods=emu.create_channel(guild, "mod-room", overwrites=[hidden, mods_only, bot_sees]),
         support=emu.create_channel(guild, "support"),
         member=emu.create_user("alice"),
         member2=emu.create_user("bo"),

@@ -1,0 +1,814 @@
+"""Members ask for private support; on-duty peers claim it; the two talk privately.
+
+Thin Discord layer over ``bot.services.requests``: cards, buttons, threads and the anonymous
+DM relay. The rules (who may claim, limits, escalation) live in the service.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import datetime, timedelta
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.db.repositories.core import TimerRow
+from bot.db.repositories.requests import RequestRow
+from bot.errors import NotFoundError, PermissionDeniedError
+from bot.services import Services
+from bot.services.peers import PeerSettings
+from bot.services.requests import ESCALATE, IDLE, BlockedError, Intake
+from bot.ui.checks import GuildOnlyError
+from bot.ui.replies import COLOUR, WARM, send_private
+from bot.ui.resources import nobody_on_duty_text
+from bot.ui.views import KindredModal, KindredView, handle_component_error
+
+log = logging.getLogger(__name__)
+
+PING_USERS = discord.AllowedMentions(users=True, roles=False, everyone=False)
+INTAKE_PHRASES = re.compile(
+    r"\b(i need to talk|need (some )?(help|support)|talk to (a|someone|a peer)|support please)\b",
+    re.IGNORECASE,
+)
+
+
+def _ago(moment: datetime) -> str:
+    return discord.utils.format_dt(moment, "R")
+
+
+def member_label(request: RequestRow) -> str:
+    """How peers see the member: never the identity when they chose anonymity."""
+    return (
+        f"Anonymous member (request #{request.id})"
+        if request.anonymous
+        else (f"<@{request.requester_id}>")
+    )
+
+
+def card_embed(request: RequestRow, on_duty: list[int], cfg: PeerSettings) -> discord.Embed:
+    state = {
+        "open": "Waiting for a peer",
+        "claimed": f"Claimed by <@{request.claimed_by}>",
+        "closed": "Closed",
+        "cancelled": "Withdrawn by the member",
+    }[request.status]
+    embed = discord.Embed(
+        title=f"Support request #{request.id}",
+        colour=WARM if request.status == "open" else COLOUR,
+        description=request.topic or "No topic given.",
+    )
+    embed.add_field(name="Member", value=member_label(request), inline=True)
+    embed.add_field(name="Status", value=state, inline=True)
+    embed.add_field(name="Waiting since", value=_ago(request.created_at), inline=True)
+    if request.tags:
+        embed.add_field(name="Asked for", value=", ".join(request.tags), inline=False)
+    if request.summary:
+        embed.add_field(name="What they chose to share", value=request.summary[:1024], inline=False)
+    if request.status == "open":
+        available = ", ".join(f"<@{p}>" for p in on_duty) or "nobody on duty right now"
+        embed.add_field(name="On duty", value=available[:1024], inline=False)
+    mode = "anonymous relay" if request.relay else "private thread"
+    embed.set_footer(text=f"Conversation: {mode} · limit {cfg.max_open_per_peer} per peer")
+    return embed
+
+
+class RequestButton(
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=r"kindred:req:(?P<action>[a-z]+):(?P<id>\d+)",
+):
+    """Buttons that carry their request id, so they work after a restart."""
+
+    LABELS = {
+        "claim": ("Claim", discord.ButtonStyle.success),
+        "unclaim": ("Unclaim", discord.ButtonStyle.secondary),
+        "transfer": ("Transfer", discord.ButtonStyle.secondary),
+        "backup": ("I need backup", discord.ButtonStyle.primary),
+        "close": ("Close", discord.ButtonStyle.danger),
+        "transcript": ("Send me a transcript", discord.ButtonStyle.secondary),
+    }
+
+    def __init__(self, action: str, request_id: int) -> None:
+        label, style = self.LABELS[action]
+        super().__init__(
+            discord.ui.Button(
+                label=label, style=style, custom_id=f"kindred:req:{action}:{request_id}"
+            )
+        )
+        self.action = action
+        self.request_id = request_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+    ) -> RequestButton:
+        return cls(match["action"], int(match["id"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        cog = interaction.client.get_cog("Support")
+        try:
+            if cog is None:
+                raise NotFoundError("Support requests are not available right now.")
+            await cog.on_request_button(interaction, self.action, self.request_id)
+        except Exception as error:  # DynamicItems have no view-level error hook of our own
+            await handle_component_error(interaction, error)
+
+
+class FeedbackButton(
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=r"kindred:fb:(?P<rating>[a-z_]+):(?P<id>\d+)",
+):
+    LABELS = {"helped": "It helped", "somewhat": "Somewhat", "not_really": "Not really"}
+
+    def __init__(self, rating: str, request_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=self.LABELS[rating],
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"kindred:fb:{rating}:{request_id}",
+            )
+        )
+        self.rating = rating
+        self.request_id = request_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+    ) -> FeedbackButton:
+        return cls(match["rating"], int(match["id"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            services: Services = interaction.client.services  # type: ignore[attr-defined]
+            await services.peers.requests.feedback(
+                self.request_id, interaction.user.id, self.rating
+            )
+            await interaction.response.edit_message(
+                content="Thank you. Your answer is counted anonymously.", view=None
+            )
+        except Exception as error:
+            await handle_component_error(interaction, error)
+
+
+class TalkToPeerButton(
+    discord.ui.DynamicItem[discord.ui.Button], template=r"kindred:talk:(?P<guild>\d+)"
+):
+    """The panel's and the crisis reply's "Talk to a peer" button; works in DMs too."""
+
+    def __init__(self, guild_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Talk to a peer",
+                style=discord.ButtonStyle.primary,
+                custom_id=f"kindred:talk:{guild_id}",
+            )
+        )
+        self.guild_id = guild_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+    ) -> TalkToPeerButton:
+        return cls(int(match["guild"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            await interaction.response.send_modal(SupportModal(self.guild_id, source="button"))
+        except Exception as error:
+            await handle_component_error(interaction, error)
+
+
+def card_view(request: RequestRow) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    if request.status == "open":
+        view.add_item(RequestButton("claim", request.id))
+    elif request.status == "claimed":
+        for action in ("unclaim", "transfer", "backup", "close"):
+            view.add_item(RequestButton(action, request.id))
+    return view
+
+
+class SupportModal(KindredModal, title="Talk to a peer"):
+    topic = discord.ui.TextInput(
+        custom_id="topic",
+        label="Topic (optional)",
+        required=False,
+        max_length=100,
+        placeholder="A word or two is enough, e.g. 'rough week'",
+    )
+    summary = discord.ui.TextInput(
+        custom_id="summary",
+        label="What's going on? (optional, peers will see it)",
+        style=discord.TextStyle.paragraph,
+        required=False,
+        max_length=1000,
+    )
+    tags = discord.ui.TextInput(
+        custom_id="tags",
+        label="Someone who shares… (optional tags)",
+        required=False,
+        max_length=200,
+        placeholder="e.g. grief, veterans (comma separated)",
+    )
+    anonymous = discord.ui.TextInput(
+        custom_id="anonymous",
+        label="Stay anonymous to peers? (yes/no)",
+        required=False,
+        max_length=3,
+        default="no",
+    )
+
+    def __init__(self, guild_id: int, *, source: str) -> None:
+        super().__init__(custom_id=f"kindred:support-modal:{guild_id}:{source}")
+        self.guild_id = guild_id
+        self.source = source
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        cog = interaction.client.get_cog("Support")
+        assert cog is not None
+        await cog.intake(
+            interaction,
+            self.guild_id,
+            topic=self.topic.value,
+            summary=self.summary.value,
+            tags=[t for t in re.split(r"[,;]", self.tags.value or "") if t.strip()],
+            anonymous=(self.anonymous.value or "").strip().lower() in ("y", "yes", "true", "1"),
+            source=self.source,
+        )
+
+
+class TransferSelect(discord.ui.UserSelect):
+    def __init__(self, request_id: int) -> None:
+        super().__init__(placeholder="Choose an on-duty peer", min_values=1, max_values=1)
+        self.request_id = request_id
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        cog = interaction.client.get_cog("Support")
+        assert cog is not None
+        await cog.transfer(interaction, self.request_id, self.values[0].id)
+
+
+class Support(commands.Cog):
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+        self.services: Services = bot.services  # type: ignore[attr-defined]
+        self.requests = self.services.peers.requests
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(RequestButton, FeedbackButton, TalkToPeerButton)
+        self.services.scheduler.register(ESCALATE, self._on_escalate)
+        self.services.scheduler.register(IDLE, self._on_idle)
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(RequestButton, FeedbackButton, TalkToPeerButton)
+
+    # -- asking ---------------------------------------------------------------------------
+    @app_commands.command(name="support")
+    @app_commands.describe(
+        action="ask (default), status, cancel your request, or close the conversation you're in"
+    )
+    @app_commands.choices(
+        action=[
+            app_commands.Choice(name="ask for support", value="ask"),
+            app_commands.Choice(name="status of my request", value="status"),
+            app_commands.Choice(name="cancel my request", value="cancel"),
+            app_commands.Choice(name="close this conversation", value="close"),
+        ]
+    )
+    async def support(self, interaction: discord.Interaction, action: str = "ask") -> None:
+        """Ask privately for support from an on-duty peer supporter (or cancel/close it)."""
+        if action == "close":
+            await self._close_here(interaction)
+            return
+        if interaction.guild_id is None:
+            raise GuildOnlyError()
+        guild_id = interaction.guild_id
+        if action == "cancel":
+            request = await self.requests.cancel_own(guild_id, interaction.user.id)
+            await self._refresh_card(request)
+            await send_private(
+                interaction, "Your request is withdrawn. You can ask again any time."
+            )
+            return
+        await self.requests.config(guild_id)
+        existing = await self.requests.live_for(guild_id, interaction.user.id)
+        if existing is not None:
+            await send_private(interaction, await self._status_text(existing))
+            return
+        if action == "status":
+            await send_private(interaction, "You have no open request. `/support` asks for one.")
+            return
+        await interaction.response.send_modal(SupportModal(guild_id, source="command"))
+
+    async def _close_here(self, interaction: discord.Interaction) -> None:
+        request = None
+        if interaction.channel_id is not None:
+            request = await self.requests.by_thread(interaction.channel_id)
+        if request is None and interaction.guild_id is not None:
+            request = await self.requests.live_for(interaction.guild_id, interaction.user.id)
+        if request is None:
+            live = await self.requests.requests.live_for_user_anywhere(interaction.user.id)
+            request = live[-1] if live else None
+        if request is None or not request.live:
+            raise NotFoundError("There is no open support conversation here to close.")
+        await self._close(interaction, request)
+
+    async def _status_text(self, request: RequestRow) -> str:
+        if request.status == "claimed":
+            where = (
+                f" in <#{request.thread_id}>"
+                if request.thread_id and not request.relay
+                else " here in DMs"
+            )
+            return f"Your request #{request.id} is with a peer; you can talk{where}."
+        position = await self.requests.position(request)
+        return (
+            f"You already have an open request (#{request.id}), opened "
+            f"{_ago(request.created_at)}. You are number {position} in the queue. "
+            "`/support cancel` withdraws it."
+        )
+
+    async def intake(
+        self,
+        interaction: discord.Interaction,
+        guild_id: int,
+        *,
+        topic: str,
+        summary: str,
+        tags: list[str],
+        anonymous: bool,
+        source: str,
+    ) -> None:
+        try:
+            result = await self.requests.open(
+                guild_id,
+                interaction.user.id,
+                topic=topic,
+                summary=summary,
+                tags=tags,
+                anonymous=anonymous,
+                source=source,
+            )
+        except BlockedError as error:
+            region = await self._region(guild_id, interaction.user.id)
+            await send_private(
+                interaction,
+                error.user_message + "\n\n" + nobody_on_duty_text(region, self.services.clock()),
+            )
+            return
+        await send_private(interaction, await self._intake_answer(result))
+        await self._post_card(result.request, result.on_duty, ping=result.ping)
+
+    async def _intake_answer(self, result: Intake) -> str:
+        request = result.request
+        who = (
+            "only the on-duty peer supporters; you stay anonymous to them"
+            if request.anonymous
+            else "only the on-duty peer supporters"
+        )
+        lines = [
+            f"Your request #{request.id} is in. Who sees it: {who}.",
+            f"Your place in the queue: **{result.position}**.",
+        ]
+        if result.on_duty:
+            lines.append(f"{len(result.on_duty)} peer(s) on duty now.")
+            if result.estimate:
+                minutes = max(1, round(result.estimate.total_seconds() / 60))
+                lines.append(f"Recently, peers picked requests up in about {minutes} min.")
+        else:
+            if result.next_peer_at:
+                lines.append(
+                    "Nobody is on duty right now. The next peer is expected "
+                    f"{discord.utils.format_dt(result.next_peer_at, 'F')} "
+                    f"({_ago(result.next_peer_at)}). Your request stays in the queue."
+                )
+            else:
+                lines.append(
+                    "Nobody is on duty right now, and no shift is scheduled. Your "
+                    "request stays in the queue and moderators will be told."
+                )
+            region = await self._region(request.guild_id, request.requester_id)
+            lines.append("")
+            lines.append(nobody_on_duty_text(region, self.services.clock()))
+        lines.append("`/support cancel` withdraws it at any time.")
+        return "\n".join(lines)[:2000]
+
+    async def _region(self, guild_id: int, user_id: int) -> str | None:
+        from bot.services.settings import CoreSettings
+
+        mine = await self.services.prefs.get(user_id, "region")
+        if mine:
+            return str(mine)
+        return (await self.services.settings.get(guild_id, CoreSettings)).default_region
+
+    # -- cards ----------------------------------------------------------------------------
+    async def _channel(self, channel_id: int | None) -> discord.abc.Messageable | None:
+        if channel_id is None:
+            return None
+        channel = self.bot.get_channel(channel_id)
+        if channel is None:
+            try:
+                channel = await self.bot.fetch_channel(channel_id)
+            except discord.HTTPException:
+                return None
+        return channel  # type: ignore[return-value]
+
+    async def _tell_moderators(self, guild_id: int, text: str) -> None:
+        cfg = await self.requests.config(guild_id, require=False)
+        channel = await self._channel(cfg.mod_channel_id)
+        if channel is None:
+            log.warning("guild %s: no reachable moderator channel for an alert", guild_id)
+            return
+        try:
+            await channel.send(text[:2000])
+        except discord.HTTPException as exc:
+            log.warning("guild %s: moderator alert failed: %s", guild_id, exc.status)
+
+    async def _post_card(self, request: RequestRow, on_duty: list[int], *, ping: list[int]) -> None:
+        cfg = await self.requests.config(request.guild_id, require=False)
+        channel = await self._channel(cfg.peer_channel_id)
+        content = " ".join(f"<@{p}>" for p in ping) or None
+        if channel is None:
+            await self._tell_moderators(
+                request.guild_id,
+                f"Support request #{request.id} could not reach the peer channel (deleted or "
+                "not visible to me). It stays queued. Fix it with `/peers setup`.",
+            )
+            return
+        try:
+            message = await channel.send(
+                content=content,
+                embed=card_embed(request, on_duty, cfg),
+                view=card_view(request),
+                allowed_mentions=PING_USERS,
+            )
+        except discord.Forbidden:
+            await self._tell_moderators(
+                request.guild_id,
+                f"I can't post request #{request.id} in <#{cfg.peer_channel_id}>: I need the "
+                "View Channel, Send Messages and Embed Links permissions there. "
+                "The request stays queued.",
+            )
+            return
+        await self.requests.attach_card(request.id, message.channel.id, message.id)
+
+    async def _refresh_card(self, request: RequestRow) -> None:
+        if request.card_channel_id is None or request.card_message_id is None:
+            return
+        cfg = await self.requests.config(request.guild_id, require=False)
+        on_duty = [r.user_id for r in await self.services.peers.duty.on_duty(request.guild_id)]
+        channel = await self._channel(request.card_channel_id)
+        if channel is None:
+            return
+        try:
+            message = channel.get_partial_message(request.card_message_id)  # type: ignore[attr-defined]
+            await message.edit(embed=card_embed(request, on_duty, cfg), view=card_view(request))
+        except discord.HTTPException as exc:
+            log.info("could not refresh card for request %s: %s", request.id, exc.status)
+
+    # -- peer buttons ---------------------------------------------------------------------
+    async def _require_peer(self, interaction: discord.Interaction, guild_id: int) -> None:
+        cfg = await self.requests.config(guild_id)
+        member = interaction.user
+        if not isinstance(member, discord.Member) or not any(
+            r.id == cfg.peer_role_id for r in member.roles
+        ):
+            # Losing the peer role ends duty; it is checked at every peer action.
+            await self.services.peers.duty.go_off(guild_id, interaction.user.id)
+            raise PermissionDeniedError("Only peer supporters can do that.")
+
+    async def on_request_button(
+        self, interaction: discord.Interaction, action: str, request_id: int
+    ) -> None:
+        request = await self.requests.get(request_id)
+        if action == "close":
+            await self._close(interaction, request)
+            return
+        if action == "transcript":
+            await self.requests.request_transcript(request_id, interaction.user.id)
+            await send_private(
+                interaction, "I'll DM you a transcript when the conversation closes."
+            )
+            return
+        await self._require_peer(interaction, request.guild_id)
+        if action == "claim":
+            await self.claim(interaction, request)
+        elif action == "unclaim":
+            fresh = await self.requests.unclaim(request_id, interaction.user.id)
+            await self._refresh_card(fresh)
+            await send_private(interaction, "Unclaimed; the request is back in the queue.")
+            await self._post_card(
+                fresh,
+                [r.user_id for r in await self.services.peers.duty.on_duty(fresh.guild_id)],
+                ping=[],
+            )
+        elif action == "transfer":
+            if request.claimed_by != interaction.user.id:
+                raise PermissionDeniedError("Only the peer who holds this request can transfer it.")
+            view = KindredView(timeout=120)
+            view.add_item(TransferSelect(request_id))
+            await send_private(interaction, "Who should take it over?", view=view)
+        elif action == "backup":
+            if request.claimed_by != interaction.user.id:
+                raise PermissionDeniedError(
+                    "Only the peer who holds this request can ask for backup."
+                )
+            on_duty = [
+                r.user_id
+                for r in await self.services.peers.duty.on_duty(request.guild_id)
+                if r.user_id not in (interaction.user.id, request.requester_id)
+            ]
+            channel = await self._channel(request.card_channel_id)
+            if channel is not None:
+                await channel.send(
+                    " ".join(f"<@{p}>" for p in on_duty)
+                    + f" <@{interaction.user.id}> would like backup on request #{request.id}.",
+                    allowed_mentions=PING_USERS,
+                )
+            await send_private(interaction, "I've asked the on-duty peers for backup.")
+
+    async def claim(self, interaction: discord.Interaction, request: RequestRow) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        claimed = await self.requests.claim(request.id, interaction.user.id)
+        where = await self._open_conversation(claimed, interaction.user.id)
+        await self._refresh_card(claimed)
+        await interaction.followup.send(
+            f"You claimed request #{claimed.id}. {where}", ephemeral=True
+        )
+
+    async def _open_conversation(self, request: RequestRow, peer_id: int) -> str:
+        cfg = await self.requests.config(request.guild_id)
+        if request.relay:
+            return await self._open_relay(request, peer_id, cfg)
+        parent = await self._channel(cfg.thread_channel_id or cfg.peer_channel_id)
+        try:
+            if not isinstance(parent, discord.TextChannel):
+                raise discord.NotFound  # type: ignore[misc]
+            thread = await parent.create_thread(
+                name=f"Support #{request.id}",
+                type=discord.ChannelType.private_thread,
+                invitable=False,
+                auto_archive_duration=10080,
+            )
+            await thread.add_user(discord.Object(request.requester_id))
+            await thread.add_user(discord.Object(peer_id))
+        except (discord.HTTPException, TypeError) as exc:
+            log.warning("request %s: thread failed (%s); using the relay", request.id, exc)
+            await self._tell_moderators(
+                request.guild_id,
+                f"I couldn't open a private thread for request #{request.id}: I need Create "
+                "Private Threads, Send Messages in Threads and Manage Threads in "
+                f"<#{cfg.thread_channel_id or cfg.peer_channel_id}>. I used the DM relay.",
+            )
+            return await self._open_relay(request, peer_id, cfg)
+        await self.requests.attach_conversation(request.id, thread.id)
+        view = discord.ui.View(timeout=None)
+        view.add_item(RequestButton("close", request.id))
+        await thread.send(
+            f"<@{request.requester_id}>, <@{peer_id}> is here with you. This thread is private: "
+            "only the two of you (and the moderators who run this server) can see it. "
+            "Either of you can close it with the button or `/support close`.",
+            view=view,
+            allowed_mentions=PING_USERS,
+        )
+        return f"Your private thread: <#{thread.id}>."
+
+    async def _open_relay(self, request: RequestRow, peer_id: int, cfg: PeerSettings) -> str:
+        """The peer talks in a private thread of their own; the member in DMs. The bot carries
+        messages across, so the peer never sees who the member is."""
+        parent = await self._channel(cfg.peer_channel_id)
+        thread = None
+        if isinstance(parent, discord.TextChannel):
+            try:
+                thread = await parent.create_thread(
+                    name=f"Relay #{request.id}",
+                    type=discord.ChannelType.private_thread,
+                    invitable=False,
+                )
+                await thread.add_user(discord.Object(peer_id))
+            except discord.HTTPException:
+                thread = None
+        await self.requests.attach_conversation(request.id, thread.id if thread else None)
+        view = discord.ui.View(timeout=None)
+        view.add_item(RequestButton("close", request.id))
+        view.add_item(RequestButton("transcript", request.id))
+        try:
+            member = await self.bot.fetch_user(request.requester_id)
+            await member.send(
+                f"A peer supporter has picked up your request #{request.id}. Just reply here: "
+                "I'll pass your messages on"
+                + (" without your name." if request.anonymous else ".")
+                + " Close the conversation whenever you like.",
+                view=view,
+            )
+        except discord.HTTPException:
+            await self._tell_moderators(
+                request.guild_id,
+                f"I can't DM the member of request #{request.id} (their DMs may be closed).",
+            )
+        if thread is not None:
+            close_view = discord.ui.View(timeout=None)
+            close_view.add_item(RequestButton("close", request.id))
+            await thread.send(
+                f"<@{peer_id}>, you're connected with {member_label(request)}. Write here and "
+                "I'll relay it to them; their replies appear here.",
+                view=close_view,
+                allowed_mentions=PING_USERS,
+            )
+            return f"Talk in <#{thread.id}>; I relay it."
+        return "I couldn't open a relay thread; please tell a moderator."
+
+    async def transfer(self, interaction: discord.Interaction, request_id: int, to_peer: int):
+        moved = await self.requests.transfer(request_id, interaction.user.id, to_peer)
+        if moved.thread_id:
+            thread = await self._channel(moved.thread_id)
+            if isinstance(thread, discord.Thread):
+                try:
+                    await thread.add_user(discord.Object(to_peer))
+                    await thread.send(
+                        f"<@{to_peer}> is taking over from <@{interaction.user.id}>.",
+                        allowed_mentions=PING_USERS,
+                    )
+                    await thread.remove_user(discord.Object(interaction.user.id))
+                except discord.HTTPException as exc:
+                    log.info("transfer thread update failed: %s", exc.status)
+        await self._refresh_card(moved)
+        await send_private(interaction, f"Transferred request #{moved.id} to <@{to_peer}>.")
+
+    async def _close(self, interaction: discord.Interaction, request: RequestRow) -> None:
+        is_mod = bool(interaction.permissions.manage_guild) if interaction.guild_id else False
+        closed = await self.requests.close(request.id, interaction.user.id, is_moderator=is_mod)
+        await send_private(interaction, "Closed. Thank you for reaching out and for being here.")
+        await self._after_close(closed)
+
+    async def _after_close(self, closed: RequestRow) -> None:
+        await self._refresh_card(closed)
+        if closed.thread_id:
+            thread = await self._channel(closed.thread_id)
+            if isinstance(thread, discord.Thread):
+                try:
+                    await thread.send("This conversation is closed. Take care.")
+                    await thread.edit(archived=True, locked=True)
+                except discord.HTTPException as exc:
+                    log.info("could not archive thread %s: %s", closed.thread_id, exc.status)
+        cfg = await self.requests.config(closed.guild_id, require=False)
+        if closed.claimed_by is None:
+            return
+        try:
+            member = await self.bot.fetch_user(closed.requester_id)
+            if closed.transcript:
+                lines = [
+                    f"{'You' if a == 'member' else 'Peer'}: {c}"
+                    for a, c, _ in await self.requests.requests.relay_messages(closed.id)
+                ]
+                if lines:
+                    await member.send(
+                        (f"Your transcript of request #{closed.id}:\n" + "\n".join(lines))[:2000]
+                    )
+            if cfg.feedback:
+                view = discord.ui.View(timeout=None)
+                for rating in FeedbackButton.LABELS:
+                    view.add_item(FeedbackButton(rating, closed.id))
+                await member.send(
+                    "Your support conversation is closed. Did it help? (Optional; only counts "
+                    "are shared, never who said what.)",
+                    view=view,
+                )
+        except discord.HTTPException:
+            pass
+        try:
+            peer = await self.bot.fetch_user(closed.claimed_by)
+            await peer.send(
+                f"Request #{closed.id} is closed. Thank you. Take a moment for yourself. "
+                "If this one stayed with you, `/peers debrief` lets you ask a moderator "
+                "for support."
+            )
+        except discord.HTTPException:
+            pass
+
+    # -- relay ----------------------------------------------------------------------------
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        if message.author.bot or not message.content:
+            return
+        if message.guild is None:
+            await self._from_member_dm(message)
+        elif isinstance(message.channel, discord.Thread):
+            request = await self.requests.by_thread(message.channel.id)
+            if request is None or not request.live:
+                return
+            if request.relay and message.author.id == request.claimed_by:
+                await self.requests.record_relay(request, "peer", message.content)
+                try:
+                    member = await self.bot.fetch_user(request.requester_id)
+                    await member.send(f"**Peer:** {message.content}"[:2000])
+                except discord.HTTPException:
+                    await message.channel.send(
+                        "I couldn't deliver that: the member's DMs seem closed."
+                    )
+            else:
+                await self.requests.activity(request.id)
+
+    async def _from_member_dm(self, message: discord.Message) -> None:
+        live = [
+            r
+            for r in await self.requests.requests.live_for_user_anywhere(message.author.id)
+            if r.relay and r.status == "claimed" and r.thread_id
+        ]
+        if live:
+            request = live[-1]
+            await self.requests.record_relay(request, "member", message.content)
+            thread = await self._channel(request.thread_id)
+            if thread is not None:
+                await thread.send(
+                    f"**{member_label(request)}:** {message.content}"[:2000],
+                    allowed_mentions=discord.AllowedMentions.none(),
+                )
+            return
+        if INTAKE_PHRASES.search(message.content):
+            await self._offer_intake(message)
+
+    async def _offer_intake(self, message: discord.Message) -> None:
+        """A DM like "I need to talk": offer the same form, for each server set up for it."""
+        view = discord.ui.View(timeout=None)
+        for guild in self.bot.guilds[:5]:
+            cfg = await self.requests.config(guild.id, require=False)
+            if cfg.configured:
+                item = TalkToPeerButton(guild.id)
+                item.item.label = f"Talk to a peer in {guild.name}"[:80]
+                view.add_item(item)
+        if not view.children:
+            await message.channel.send(
+                "I'm here. None of my servers has peer support set up "
+                "yet; `/crisis` shows lines you can reach now."
+            )
+            return
+        await message.channel.send(
+            "I'm here. Press the button to ask a peer supporter to talk with you privately.",
+            view=view,
+        )
+
+    # -- timers -------------------------------------------------------------------------
+    async def _on_escalate(self, timer: TimerRow) -> None:
+        await self.bot.wait_until_ready()
+        step = await self.requests.escalate(timer.payload["request_id"], timer.payload["level"])
+        if step is None:
+            return
+        request = step.request
+        cfg = await self.requests.config(request.guild_id, require=False)
+        channel = await self._channel(request.card_channel_id or cfg.peer_channel_id)
+        waited = self.services.clock() - request.created_at
+        minutes = int(waited / timedelta(minutes=1))
+        if channel is not None and step.ping:
+            await channel.send(
+                " ".join(f"<@{p}>" for p in step.ping)
+                + f" Request #{request.id} has waited {minutes} min for a peer.",
+                allowed_mentions=PING_USERS,
+            )
+        if step.alert_moderators:
+            await self._tell_moderators(
+                request.guild_id,
+                f"Request #{request.id} has waited {minutes} min without a peer "
+                f"({len(step.on_duty)} on duty).",
+            )
+        try:
+            member = await self.bot.fetch_user(request.requester_id)
+            state = (
+                f"{len(step.on_duty)} peer(s) are on duty and have been reminded."
+                if step.on_duty
+                else "No peer is on duty right now; moderators know you're waiting."
+            )
+            await member.send(
+                f"An update on your request #{request.id}: you're number "
+                f"{step.position} in the queue. {state} `/crisis` is there if "
+                "you need someone right now."
+            )
+        except discord.HTTPException:
+            pass
+
+    async def _on_idle(self, timer: TimerRow) -> None:
+        await self.bot.wait_until_ready()
+        outcome = await self.requests.idle(timer.payload["request_id"], timer.payload["stage"])
+        if outcome is None:
+            return
+        stage, request = outcome
+        if stage == "remind":
+            for user_id in (request.requester_id, request.claimed_by):
+                if user_id is None:
+                    continue
+                try:
+                    user = await self.bot.fetch_user(user_id)
+                    await user.send(
+                        f"Request #{request.id} has been quiet for a while. It will "
+                        "close by itself soon unless someone writes; closing it "
+                        "yourself is fine too."
+                    )
+                except discord.HTTPException:
+                    pass
+        else:
+            await self._after_close(request)
+
+
+async def setup(bot: commands.Bot) -> None:
+    await bot.add_cog(Support(bot))

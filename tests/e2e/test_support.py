@@ -1,0 +1,229 @@
+"""Private support requests end to end: intake, card, claim, thread, close, feedback."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from emulator import DiscordEmulator
+from emulator.models import Message
+from tests.e2e.conftest import Kindred, World
+
+
+async def setup_peers(emu: DiscordEmulator, world: World, **extra) -> None:
+    options = {
+        "peer_role": world.peer_role.id,
+        "peer_channel": world.peers.id,
+        "moderator_channel": world.mods.id,
+        "thread_channel": world.support.id,
+        **extra,
+    }
+    response = await (await emu.run_command(world.mod, world.general, "peers setup",
+                                            options=options)).response()
+    assert "Peer support is set up" in response.text, response.text
+
+
+async def go_on_duty(emu: DiscordEmulator, world: World, user) -> None:
+    response = await (await emu.run_command(user, world.general, "duty on")).response()
+    assert "You're on duty" in response.text, response.text
+
+
+async def ask(emu: DiscordEmulator, world: World, user, **values):
+    opened = await emu.run_command(user, world.general, "support")
+    modal = await opened.response()
+    assert modal.is_modal, modal.text
+    fields = {"topic": "", "summary": "", "tags": "", "anonymous": "no", **values}
+    submitted = await opened.submit_modal(fields)
+    return await submitted.response()
+
+
+def card_for(emu: DiscordEmulator, world: World, request_id: int) -> Message:
+    cards = [m for m in emu.messages_in(world.peers)
+             if f"Support request #{request_id}" in m.text]
+    assert cards, f"no card for request #{request_id}"
+    return cards[-1]
+
+
+async def test_full_path_thread_claim_talk_close_feedback(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    answer = await ask(emulator, world, world.member, topic="rough week",
+                       summary="work stress and not sleeping")
+    assert answer.ephemeral
+    assert "request #1" in answer.text
+    assert "place in the queue: **1**" in answer.text
+    assert "1 peer(s) on duty" in answer.text
+
+    card = await emulator.wait_for_message(world.peers,
+                                           predicate=lambda m: "Support request #1" in m.text)
+    assert "rough week" in card.text
+    assert "work stress" in card.text  # the member chose to share it
+    assert f"<@{world.peer.id}>" in (card.content or "")  # on-duty peer pinged
+    assert "kindred:req:claim:1" in card.custom_ids
+    assert not any("Support request" in m.text for m in emulator.messages_in(world.general)
+                   if not m.ephemeral)
+
+    claim = await emulator.press_button(world.peer, card, "kindred:req:claim:1")
+    claimed = await claim.original_response()
+    assert "You claimed request #1" in claimed.text
+    request = await kindred.services.peers.requests.get(1)
+    assert request.status == "claimed" and request.claimed_by == world.peer.id
+    thread = emulator.channels[request.thread_id]
+    assert thread.type == 12 and thread.invitable is False
+    assert set(thread.thread_members) == {world.member.id, world.peer.id, emulator.bot_user.id}
+    refreshed = emulator.messages[card.id]
+    assert f"Claimed by <@{world.peer.id}>" in refreshed.text
+    assert "kindred:req:close:1" in refreshed.custom_ids
+
+    await emulator.send_message(world.member, thread, "thanks for being here")
+    await emulator.send_message(world.peer, thread, "of course, I'm listening")
+    await emulator.gateway_idle()
+
+    closing = await emulator.run_command(world.member, thread, "support",
+                                         options={"action": "close"})
+    assert "Closed" in (await closing.response()).text
+    dm = emulator.dm_channel(world.member)
+    feedback = await emulator.wait_for_message(dm, predicate=lambda m: "Did it help" in m.text)
+    press = await emulator.press_button(world.member, feedback, "kindred:fb:helped:1")
+    assert "counted anonymously" in (await press.response()).text
+    stats = await kindred.services.peers.requests.stats(world.guild.id, 7)
+    assert stats.feedback["helped"] == 1 and stats.closed == 1
+    assert emulator.channels[thread.id].archived
+
+
+async def test_concurrent_claims_exactly_one_wins(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await go_on_duty(emulator, world, world.peer2)
+    await ask(emulator, world, world.member)
+    card = await emulator.wait_for_message(world.peers,
+                                           predicate=lambda m: "Support request #1" in m.text)
+    first, second = await asyncio.gather(
+        emulator.press_button(world.peer, card, "kindred:req:claim:1"),
+        emulator.press_button(world.peer2, card, "kindred:req:claim:1"),
+    )
+    texts = [(await first.original_response()).text, (await second.original_response()).text]
+    assert sum("You claimed request #1" in t for t in texts) == 1
+    assert sum("Already claimed by" in t for t in texts) == 1
+    request = await kindred.services.peers.requests.get(1)
+    assert request.claimed_by in (world.peer.id, world.peer2.id)
+    threads = [c for c in emulator.channels.values() if c.type == 12]
+    assert len(threads) == 1
+
+
+async def test_nobody_on_duty_gets_an_honest_answer_and_resources(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    shift = await (await emulator.run_command(world.peer, world.general, "duty shift add",
+                                              options={"weekday": "monday", "start": "09:00",
+                                                       "end": "17:00", "tz": "UTC"})).response()
+    assert "Shift added" in shift.text
+    answer = await ask(emulator, world, world.member)
+    assert "Nobody is on duty right now" in answer.text
+    assert "next peer is expected" in answer.text
+    assert "stays in the queue" in answer.text
+    assert "findahelpline.com" in answer.text
+
+
+async def test_second_request_shows_the_open_one_and_cancel(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    await ask(emulator, world, world.member)
+    again = await (await emulator.run_command(world.member, world.general, "support")).response()
+    assert not again.is_modal
+    assert "already have an open request (#1)" in again.text
+    cancelled = await (await emulator.run_command(
+        world.member, world.general, "support", options={"action": "cancel"})).response()
+    assert "withdrawn" in cancelled.text
+    card = card_for(emulator, world, 1)
+    assert "Withdrawn by the member" in emulator.messages[card.id].text
+
+
+async def test_peer_cannot_claim_own_request(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    await ask(emulator, world, world.peer)
+    card = await emulator.wait_for_message(world.peers,
+                                           predicate=lambda m: "Support request #1" in m.text)
+    own = await emulator.press_button(world.peer, card, "kindred:req:claim:1")
+    assert "your own request" in (await own.original_response()).text
+    assert (await kindred.services.peers.requests.get(1)).status == "open"
+
+
+async def test_losing_the_peer_role_ends_duty(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer2)
+    assert await kindred.services.peers.duty.is_on_duty(world.guild.id, world.peer2.id)
+    emulator.set_member_roles(world.guild, world.peer2, [])
+    await emulator.gateway_idle()
+    refused = await (await emulator.run_command(world.peer2, world.general, "duty status")
+                     ).response()
+    assert refused.ephemeral and "for peer supporters" in refused.text
+    assert not await kindred.services.peers.duty.is_on_duty(world.guild.id, world.peer2.id)
+    member_refused = await (await emulator.run_command(world.member, world.general, "duty on")
+                            ).response()
+    assert "for peer supporters" in member_refused.text
+
+
+async def test_not_set_up_is_explained(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    answer = await (await emulator.run_command(world.member, world.general, "support")).response()
+    assert answer.ephemeral
+    assert "isn't set up" in answer.text and "/crisis" in answer.text
+
+
+async def test_anonymous_relay_never_shows_the_member_to_the_peer(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await ask(emulator, world, world.member, topic="private matter", anonymous="yes")
+    card = await emulator.wait_for_message(world.peers,
+                                           predicate=lambda m: "Support request #1" in m.text)
+    assert "Anonymous member" in card.text
+    claim = await emulator.press_button(world.peer, card, "kindred:req:claim:1")
+    await claim.original_response()
+    request = await kindred.services.peers.requests.get(1)
+    relay = emulator.channels[request.thread_id]
+    assert world.member.id not in relay.thread_members
+    dm = emulator.dm_channel(world.member)
+    await emulator.wait_for_message(dm, predicate=lambda m: "picked up your request" in m.text)
+    await emulator.send_dm(world.member, "hi, it's hard to say this")
+    forwarded = await emulator.wait_for_message(relay,
+                                                predicate=lambda m: "hard to say" in m.text)
+    assert "Anonymous member" in forwarded.text
+    await emulator.send_message(world.peer, relay, "take your time")
+    back = await emulator.wait_for_message(dm, predicate=lambda m: "take your time" in m.text)
+    assert back.text.startswith("**Peer:**")
+    member_id = str(world.member.id)
+    seen_by_peer = [m for c in (world.peers, relay) for m in emulator.messages_in(c)]
+    for message in seen_by_peer:
+        assert member_id not in message.text, message.text
+        assert member_id not in str(message.components)
+
+
+@pytest.mark.parametrize("missing", ["peer_channel_deleted"])
+async def test_peer_channel_gone_keeps_request_and_tells_moderators(
+    emulator: DiscordEmulator, world: World, kindred: Kindred, missing: str
+) -> None:
+    await setup_peers(emulator, world)
+    emulator.delete_channel(world.peers)
+    await emulator.gateway_idle()
+    answer = await ask(emulator, world, world.member)
+    assert "request #1" in answer.text
+    alert = await emulator.wait_for_message(world.mods,
+                                            predicate=lambda m: "request #1" in m.text)
+    assert "stays queued" in alert.text
+    request = await kindred.services.peers.requests.get(1)
+    assert request.status == "open"
