@@ -19,8 +19,9 @@ async def setup_peers(emu: DiscordEmulator, world: World, **extra) -> None:
         "thread_channel": world.support.id,
         **extra,
     }
-    response = await (await emu.run_command(world.mod, world.general, "peers setup",
-                                            options=options)).response()
+    response = await (
+        await emu.run_command(world.mod, world.general, "peers setup", options=options)
+    ).response()
     assert "Peer support is set up" in response.text, response.text
 
 
@@ -39,8 +40,7 @@ async def ask(emu: DiscordEmulator, world: World, user, **values):
 
 
 def card_for(emu: DiscordEmulator, world: World, request_id: int) -> Message:
-    cards = [m for m in emu.messages_in(world.peers)
-             if f"Support request #{request_id}" in m.text]
+    cards = [m for m in emu.messages_in(world.peers) if f"Support request #{request_id}" in m.text]
     assert cards, f"no card for request #{request_id}"
     return cards[-1]
 
@@ -50,21 +50,24 @@ async def test_full_path_thread_claim_talk_close_feedback(
 ) -> None:
     await setup_peers(emulator, world)
     await go_on_duty(emulator, world, world.peer)
-    answer = await ask(emulator, world, world.member, topic="rough week",
-                       summary="work stress and not sleeping")
+    answer = await ask(
+        emulator, world, world.member, topic="rough week", summary="work stress and not sleeping"
+    )
     assert answer.ephemeral
     assert "request #1" in answer.text
     assert "place in the queue: **1**" in answer.text
     assert "1 peer(s) on duty" in answer.text
 
-    card = await emulator.wait_for_message(world.peers,
-                                           predicate=lambda m: "Support request #1" in m.text)
+    card = await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "Support request #1" in m.text
+    )
     assert "rough week" in card.text
     assert "work stress" in card.text  # the member chose to share it
     assert f"<@{world.peer.id}>" in (card.content or "")  # on-duty peer pinged
     assert "kindred:req:claim:1" in card.custom_ids
-    assert not any("Support request" in m.text for m in emulator.messages_in(world.general)
-                   if not m.ephemeral)
+    assert not any(
+        "Support request" in m.text for m in emulator.messages_in(world.general) if not m.ephemeral
+    )
 
     claim = await emulator.press_button(world.peer, card, "kindred:req:claim:1")
     claimed = await claim.original_response()
@@ -82,8 +85,9 @@ async def test_full_path_thread_claim_talk_close_feedback(
     await emulator.send_message(world.peer, thread, "of course, I'm listening")
     await emulator.gateway_idle()
 
-    closing = await emulator.run_command(world.member, thread, "support",
-                                         options={"action": "close"})
+    closing = await emulator.run_command(
+        world.member, thread, "support", options={"action": "close"}
+    )
     assert "Closed" in (await closing.response()).text
     dm = emulator.dm_channel(world.member)
     feedback = await emulator.wait_for_message(dm, predicate=lambda m: "Did it help" in m.text)
@@ -101,8 +105,9 @@ async def test_concurrent_claims_exactly_one_wins(
     await go_on_duty(emulator, world, world.peer)
     await go_on_duty(emulator, world, world.peer2)
     await ask(emulator, world, world.member)
-    card = await emulator.wait_for_message(world.peers,
-                                           predicate=lambda m: "Support request #1" in m.text)
+    card = await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "Support request #1" in m.text
+    )
     first, second = await asyncio.gather(
         emulator.press_button(world.peer, card, "kindred:req:claim:1"),
         emulator.press_button(world.peer2, card, "kindred:req:claim:1"),
@@ -120,9 +125,14 @@ async def test_nobody_on_duty_gets_an_honest_answer_and_resources(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:
     await setup_peers(emulator, world)
-    shift = await (await emulator.run_command(world.peer, world.general, "duty shift add",
-                                              options={"weekday": "monday", "start": "09:00",
-                                                       "end": "17:00", "tz": "UTC"})).response()
+    shift = await (
+        await emulator.run_command(
+            world.peer,
+            world.general,
+            "duty shift add",
+            options={"weekday": "monday", "start": "09:00", "end": "17:00", "tz": "UTC"},
+        )
+    ).response()
     assert "Shift added" in shift.text
     answer = await ask(emulator, world, world.member)
     assert "Nobody is on duty right now" in answer.text
@@ -139,8 +149,11 @@ async def test_second_request_shows_the_open_one_and_cancel(
     again = await (await emulator.run_command(world.member, world.general, "support")).response()
     assert not again.is_modal
     assert "already have an open request (#1)" in again.text
-    cancelled = await (await emulator.run_command(
-        world.member, world.general, "support", options={"action": "cancel"})).response()
+    cancelled = await (
+        await emulator.run_command(
+            world.member, world.general, "support", options={"action": "cancel"}
+        )
+    ).response()
     assert "withdrawn" in cancelled.text
     card = card_for(emulator, world, 1)
     assert "Withdrawn by the member" in emulator.messages[card.id].text
@@ -151,8 +164,9 @@ async def test_peer_cannot_claim_own_request(
 ) -> None:
     await setup_peers(emulator, world)
     await ask(emulator, world, world.peer)
-    card = await emulator.wait_for_message(world.peers,
-                                           predicate=lambda m: "Support request #1" in m.text)
+    card = await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "Support request #1" in m.text
+    )
     own = await emulator.press_button(world.peer, card, "kindred:req:claim:1")
     assert "your own request" in (await own.original_response()).text
     assert (await kindred.services.peers.requests.get(1)).status == "open"
@@ -166,12 +180,14 @@ async def test_losing_the_peer_role_ends_duty(
     assert await kindred.services.peers.duty.is_on_duty(world.guild.id, world.peer2.id)
     emulator.set_member_roles(world.guild, world.peer2, [])
     await emulator.gateway_idle()
-    refused = await (await emulator.run_command(world.peer2, world.general, "duty status")
-                     ).response()
+    refused = await (
+        await emulator.run_command(world.peer2, world.general, "duty status")
+    ).response()
     assert refused.ephemeral and "for peer supporters" in refused.text
     assert not await kindred.services.peers.duty.is_on_duty(world.guild.id, world.peer2.id)
-    member_refused = await (await emulator.run_command(world.member, world.general, "duty on")
-                            ).response()
+    member_refused = await (
+        await emulator.run_command(world.member, world.general, "duty on")
+    ).response()
     assert "for peer supporters" in member_refused.text
 
 
@@ -189,8 +205,9 @@ async def test_anonymous_relay_never_shows_the_member_to_the_peer(
     await setup_peers(emulator, world)
     await go_on_duty(emulator, world, world.peer)
     await ask(emulator, world, world.member, topic="private matter", anonymous="yes")
-    card = await emulator.wait_for_message(world.peers,
-                                           predicate=lambda m: "Support request #1" in m.text)
+    card = await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "Support request #1" in m.text
+    )
     assert "Anonymous member" in card.text
     claim = await emulator.press_button(world.peer, card, "kindred:req:claim:1")
     await claim.original_response()
@@ -200,8 +217,7 @@ async def test_anonymous_relay_never_shows_the_member_to_the_peer(
     dm = emulator.dm_channel(world.member)
     await emulator.wait_for_message(dm, predicate=lambda m: "picked up your request" in m.text)
     await emulator.send_dm(world.member, "hi, it's hard to say this")
-    forwarded = await emulator.wait_for_message(relay,
-                                                predicate=lambda m: "hard to say" in m.text)
+    forwarded = await emulator.wait_for_message(relay, predicate=lambda m: "hard to say" in m.text)
     assert "Anonymous member" in forwarded.text
     await emulator.send_message(world.peer, relay, "take your time")
     back = await emulator.wait_for_message(dm, predicate=lambda m: "take your time" in m.text)
@@ -222,8 +238,7 @@ async def test_peer_channel_gone_keeps_request_and_tells_moderators(
     await emulator.gateway_idle()
     answer = await ask(emulator, world, world.member)
     assert "request #1" in answer.text
-    alert = await emulator.wait_for_message(world.mods,
-                                            predicate=lambda m: "request #1" in m.text)
+    alert = await emulator.wait_for_message(world.mods, predicate=lambda m: "request #1" in m.text)
     assert "stays queued" in alert.text
     request = await kindred.services.peers.requests.get(1)
     assert request.status == "open"
