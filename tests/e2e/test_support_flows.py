@@ -1,0 +1,285 @@
+"""Support requests over time and at the edges: escalation across a restart, shifts and
+hand-off, limits, DM intake, panel, transfer, block, stats, reveal, idle close, /forgetme."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import time_machine
+
+from emulator import DiscordEmulator
+from tests.e2e.conftest import Kindred, World
+from tests.e2e.test_support import ask, go_on_duty, setup_peers
+
+
+async def command(emu: DiscordEmulator, user, where, name: str, **options):
+    return await (await emu.run_command(user, where, name, options=options)).response()
+
+
+async def card(emu: DiscordEmulator, world: World, request_id: int):
+    return await emu.wait_for_message(
+        world.peers, predicate=lambda m: f"Support request #{request_id}" in m.text, since=0
+    )
+
+
+async def test_escalation_steps_fire_on_the_clock_and_survive_a_restart(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    with time_machine.travel(datetime.now(UTC), tick=True) as clock:
+        await setup_peers(emulator, world)
+        await go_on_duty(emulator, world, world.peer)
+        await ask(emulator, world, world.member)
+        await card(emulator, world, 1)
+        dm = emulator.dm_channel(world.member)
+
+        clock.shift(timedelta(minutes=11))
+        await kindred.settle()
+        reping = await emulator.wait_for_message(
+            world.peers, predicate=lambda m: "has waited" in m.text
+        )
+        assert f"<@{world.peer.id}>" in reping.text
+        update = await emulator.wait_for_message(dm, predicate=lambda m: "An update" in m.text)
+        assert "number 1 in the queue" in update.text
+
+        await kindred.restart()  # the next steps are stored, not in memory
+        clock.shift(timedelta(minutes=10))
+        await kindred.settle()
+        await emulator.wait_for_messages(
+            2, world.peers, predicate=lambda m: "has waited" in m.text, since=0
+        )
+        assert not [m for m in emulator.messages_in(world.mods) if "#1" in m.text]
+
+        clock.shift(timedelta(minutes=30))
+        await kindred.settle()
+        alert = await emulator.wait_for_message(
+            world.mods, predicate=lambda m: "Request #1 has waited" in m.text, since=0
+        )
+        assert "without a peer" in alert.text
+        request = await kindred.services.peers.requests.get(1)
+        assert request.escalation == 3 and request.status == "open"
+
+
+async def test_claim_stops_escalation(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    with time_machine.travel(datetime.now(UTC), tick=True) as clock:
+        await setup_peers(emulator, world)
+        await go_on_duty(emulator, world, world.peer)
+        await ask(emulator, world, world.member)
+        message = await card(emulator, world, 1)
+        await (
+            await emulator.press_button(world.peer, message, "kindred:req:claim:1")
+        ).original_response()
+        clock.shift(timedelta(hours=2))
+        await kindred.settle()
+        assert not [m for m in emulator.messages_in(world.peers) if "has waited" in m.text]
+
+
+async def test_shift_starts_and_ends_by_itself_and_offers_hand_off(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    start = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # a Monday
+    with time_machine.travel(start, tick=True) as clock:
+        await setup_peers(emulator, world)
+        added = await command(
+            emulator,
+            world.peer,
+            world.general,
+            "duty shift add",
+            weekday="monday",
+            start="09:00",
+            end="10:00",
+            tz="Europe/London",
+        )
+        assert "Shift added" in added.text
+        dm = emulator.dm_channel(world.peer)
+        clock.move_to(datetime(2026, 11, 23, 8, 51, tzinfo=UTC))
+        await kindred.settle()
+        await emulator.wait_for_message(dm, predicate=lambda m: "starts in 10 minutes" in m.text)
+        clock.move_to(datetime(2026, 11, 23, 9, 0, 5, tzinfo=UTC))
+        await kindred.settle()
+        await emulator.wait_for_message(dm, predicate=lambda m: "shift has started" in m.text)
+        assert await kindred.services.peers.duty.is_on_duty(world.guild.id, world.peer.id)
+
+        await ask(emulator, world, world.member)
+        message = await card(emulator, world, 1)
+        await (
+            await emulator.press_button(world.peer, message, "kindred:req:claim:1")
+        ).original_response()
+
+        clock.move_to(datetime(2026, 11, 23, 10, 0, 5, tzinfo=UTC))
+        await kindred.settle()
+        ended = await emulator.wait_for_message(dm, predicate=lambda m: "shift has ended" in m.text)
+        assert "hand them to the next on-duty peer" in ended.text
+        assert not await kindred.services.peers.duty.is_on_duty(world.guild.id, world.peer.id)
+        hand_off = [c for c in ended.custom_ids if c]
+        assert len(hand_off) == 2
+        press = await emulator.press_button(world.peer, ended, hand_off[1])
+        assert "Handed 1 request" in (await press.response()).text
+        assert (await kindred.services.peers.requests.get(1)).status == "open"
+        nxt = await kindred.services.scheduler.get(f"shift:{1}:start")
+        assert nxt is not None and nxt.due_at == datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+
+
+async def test_peer_limit_and_who_is_available(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    limits = await command(emulator, world.mod, world.general, "peers limits", max_open_per_peer=1)
+    assert "1 open per peer" in limits.text
+    await go_on_duty(emulator, world, world.peer)
+    await ask(emulator, world, world.member)
+    await ask(emulator, world, world.member2)
+    first, second = await card(emulator, world, 1), await card(emulator, world, 2)
+    assert f"<@{world.peer.id}>" in second.text  # the card shows who is available
+    await (
+        await emulator.press_button(world.peer, first, "kindred:req:claim:1")
+    ).original_response()
+    refused = await emulator.press_button(world.peer, second, "kindred:req:claim:2")
+    assert "the most this server allows" in (await refused.original_response()).text
+    assert (await kindred.services.peers.requests.get(2)).status == "open"
+
+
+async def test_dm_intake_panel_and_daily_limit(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    await emulator.send_dm(world.member, "hey, I need to talk to someone")
+    offer = await emulator.wait_for_message(emulator.dm_channel(world.member))
+    custom_id = f"kindred:talk:{world.guild.id}"
+    assert custom_id in offer.custom_ids
+    pressed = await emulator.press_button(world.member, offer, custom_id)
+    assert (await pressed.response()).is_modal
+    submitted = await pressed.submit_modal(
+        {"topic": "", "summary": "", "tags": "", "anonymous": "no"}
+    )
+    assert "request #1" in (await submitted.response()).text
+
+    posted = await command(
+        emulator, world.mod, world.general, "peers panel", channel=world.support.id
+    )
+    assert "Panel posted" in posted.text
+    panel = await emulator.wait_for_message(
+        world.support, predicate=lambda m: "Talk to a peer" in m.text
+    )
+    assert custom_id in panel.custom_ids
+    await command(emulator, world.mod, world.general, "peers limits", max_requests_per_day=1)
+    await command(emulator, world.member, world.general, "support", action="cancel")
+    again = await emulator.press_button(world.member, panel, custom_id)
+    limited = await again.submit_modal({"topic": "", "summary": "", "tags": "", "anonymous": "no"})
+    assert "most requests this server allows in a day" in (await limited.response()).text
+
+
+async def test_transfer_unclaim_and_backup(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await go_on_duty(emulator, world, world.peer2)
+    await ask(emulator, world, world.member)
+    message = await card(emulator, world, 1)
+    await (
+        await emulator.press_button(world.peer, message, "kindred:req:claim:1")
+    ).original_response()
+    message = emulator.messages[message.id]
+    backup = await emulator.press_button(world.peer, message, "kindred:req:backup:1")
+    assert "asked the on-duty peers" in (await backup.response()).text
+    ask_backup = await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "would like backup" in m.text
+    )
+    assert f"<@{world.peer2.id}>" in ask_backup.text
+    not_yours = await emulator.press_button(world.peer2, message, "kindred:req:transfer:1")
+    assert "Only the peer who holds" in (await not_yours.response()).text
+    transfer = await emulator.press_button(world.peer, message, "kindred:req:transfer:1")
+    chooser = await transfer.response()
+    select_id = next(c for c in chooser.message.custom_ids)
+    picked = await emulator.select(world.peer, chooser.message, select_id, [str(world.peer2.id)])
+    assert "Transferred request #1" in (await picked.response()).text
+    request = await kindred.services.peers.requests.get(1)
+    assert request.claimed_by == world.peer2.id
+    thread = emulator.channels[request.thread_id]
+    assert world.peer2.id in thread.thread_members and world.peer.id not in thread.thread_members
+    unclaim = await emulator.press_button(
+        world.peer2, emulator.messages[message.id], "kindred:req:unclaim:1"
+    )
+    assert "back in the queue" in (await unclaim.response()).text
+    assert (await kindred.services.peers.requests.get(1)).status == "open"
+
+
+async def test_blocked_member_gets_kindness_and_resources(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    blocked = await command(
+        emulator, world.mod, world.general, "peers block", member=world.member.id, reason="spam"
+    )
+    assert "still be shown crisis resources" in blocked.text
+    answer = await ask(emulator, world, world.member)
+    assert "You still matter" in answer.text
+    assert "findahelpline.com" in answer.text
+    assert not [m for m in emulator.messages_in(world.peers) if "Support request" in m.text]
+
+
+async def test_stats_and_audited_reveal(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await ask(emulator, world, world.member, anonymous="yes")
+    stats = await command(emulator, world.mod, world.general, "peers stats", days=7)
+    assert "opened 1" in stats.text
+    assert str(world.member.id) not in stats.text
+    reveal = await command(
+        emulator, world.mod, world.general, "peers reveal", request_id=1, reason="safety concern"
+    )
+    assert f"<@{world.member.id}>" in reveal.text
+    told = await emulator.wait_for_message(
+        emulator.dm_channel(world.member), predicate=lambda m: "looked up who opened" in m.text
+    )
+    assert "safety concern" in told.text
+    audit = await kindred.services.audit.recent(world.guild.id)
+    assert audit[0].action == "peers.reveal" and audit[0].actor_id == world.mod.id
+    refused = await command(
+        emulator, world.peer, world.general, "peers reveal", request_id=1, reason="curious"
+    )
+    assert "for moderators" in refused.text
+
+
+async def test_idle_conversation_reminds_then_closes(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    with time_machine.travel(datetime.now(UTC), tick=True) as clock:
+        await setup_peers(emulator, world)
+        await go_on_duty(emulator, world, world.peer)
+        await ask(emulator, world, world.member)
+        message = await card(emulator, world, 1)
+        await (
+            await emulator.press_button(world.peer, message, "kindred:req:claim:1")
+        ).original_response()
+        clock.shift(timedelta(hours=25))
+        await kindred.settle()
+        await emulator.wait_for_message(
+            emulator.dm_channel(world.member), predicate=lambda m: "quiet for a while" in m.text
+        )
+        await emulator.wait_for_message(
+            emulator.dm_channel(world.peer), predicate=lambda m: "quiet for a while" in m.text
+        )
+        clock.shift(timedelta(hours=49))
+        await kindred.settle()
+        request = await kindred.services.peers.requests.get(1)
+        assert request.status == "closed" and request.close_reason == "idle"
+        await emulator.wait_for_message(
+            emulator.dm_channel(world.member), predicate=lambda m: "Did it help" in m.text
+        )
+
+
+async def test_forgetme_deletes_requests(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    await ask(emulator, world, world.member, summary="something private")
+    done = await command(emulator, world.member, world.general, "forgetme")
+    assert "I deleted" in done.text
+    assert await kindred.services.peers.requests.live_for(world.guild.id, world.member.id) is None
+    rows = await kindred.services.db.fetchall("SELECT * FROM support_requests")
+    assert rows == []
