@@ -34,6 +34,24 @@ INTAKE_PHRASES = re.compile(
 )
 
 
+def _chunks(header: str, lines: list[str], limit: int = 1900) -> list[str]:
+    """Split text into Discord-sized messages without cutting a line in two."""
+    chunks, current = [], header
+    for raw in lines:
+        line = raw[:limit]
+        if len(current) + len(line) + 1 > limit:
+            chunks.append(current)
+            current = line
+        else:
+            current += "\n" + line
+    chunks.append(current)
+    return chunks if lines else []
+
+
+def _yes(value: str | None) -> bool:
+    return (value or "").strip().lower() in ("y", "yes", "true", "1", "si", "sí", "oui", "ja")
+
+
 def _ago(moment: datetime) -> str:
     return discord.utils.format_dt(moment, "R")
 
@@ -218,6 +236,13 @@ class SupportModal(KindredModal, title="Talk to a peer"):
         max_length=3,
         default="no",
     )
+    same_peer = discord.ui.TextInput(
+        custom_id="same_peer",
+        label="Same peer as last time, if on duty? (yes/no)",
+        required=False,
+        max_length=3,
+        default="no",
+    )
 
     def __init__(self, guild_id: int, *, source: str) -> None:
         super().__init__(custom_id=f"kindred:support-modal:{guild_id}:{source}")
@@ -233,7 +258,8 @@ class SupportModal(KindredModal, title="Talk to a peer"):
             topic=self.topic.value,
             summary=self.summary.value,
             tags=[t for t in re.split(r"[,;]", self.tags.value or "") if t.strip()],
-            anonymous=(self.anonymous.value or "").strip().lower() in ("y", "yes", "true", "1"),
+            anonymous=_yes(self.anonymous.value),
+            same_peer=_yes(self.same_peer.value),
             source=self.source,
         )
 
@@ -308,7 +334,7 @@ class Support(commands.Cog):
         if request is None and interaction.guild_id is not None:
             request = await self.requests.live_for(interaction.guild_id, interaction.user.id)
         if request is None:
-            live = await self.requests.requests.live_for_user_anywhere(interaction.user.id)
+            live = await self.requests.live_anywhere(interaction.user.id)
             request = live[-1] if live else None
         if request is None or not request.live:
             raise NotFoundError("There is no open support conversation here to close.")
@@ -339,6 +365,7 @@ class Support(commands.Cog):
         tags: list[str],
         anonymous: bool,
         source: str,
+        same_peer: bool = False,
     ) -> None:
         try:
             result = await self.requests.open(
@@ -348,6 +375,7 @@ class Support(commands.Cog):
                 summary=summary,
                 tags=tags,
                 anonymous=anonymous,
+                ask_previous_peer=same_peer,
                 source=source,
             )
         except BlockedError as error:
@@ -498,11 +526,18 @@ class Support(commands.Cog):
             fresh = await self.requests.unclaim(request_id, interaction.user.id)
             await self._refresh_card(fresh)
             await send_private(interaction, "Unclaimed; the request is back in the queue.")
-            await self._post_card(
-                fresh,
-                [r.user_id for r in await self.services.peers.duty.on_duty(fresh.guild_id)],
-                ping=[],
-            )
+            others = [
+                r.user_id
+                for r in await self.services.peers.duty.on_duty(fresh.guild_id)
+                if r.user_id not in (interaction.user.id, fresh.requester_id)
+            ]
+            channel = await self._channel(fresh.card_channel_id)
+            if channel is not None and others:
+                await channel.send(
+                    " ".join(f"<@{p}>" for p in others)
+                    + f" Request #{fresh.id} is back in the queue and needs a peer.",
+                    allowed_mentions=PING_USERS,
+                )
         elif action == "transfer":
             if request.claimed_by != interaction.user.id:
                 raise PermissionDeniedError("Only the peer who holds this request can transfer it.")
@@ -565,6 +600,7 @@ class Support(commands.Cog):
         await self.requests.attach_conversation(request.id, thread.id)
         view = discord.ui.View(timeout=None)
         view.add_item(RequestButton("close", request.id))
+        view.add_item(RequestButton("transcript", request.id))
         await thread.send(
             f"<@{request.requester_id}>, <@{peer_id}> is here with you. This thread is private: "
             "only the two of you (and the moderators who run this server) can see it. "
@@ -658,14 +694,9 @@ class Support(commands.Cog):
         try:
             member = await self.bot.fetch_user(closed.requester_id)
             if closed.transcript:
-                lines = [
-                    f"{'You' if a == 'member' else 'Peer'}: {c}"
-                    for a, c, _ in await self.requests.requests.relay_messages(closed.id)
-                ]
-                if lines:
-                    await member.send(
-                        (f"Your transcript of request #{closed.id}:\n" + "\n".join(lines))[:2000]
-                    )
+                lines = await self._transcript_lines(closed)
+                for chunk in _chunks(f"Your transcript of request #{closed.id}:", lines):
+                    await member.send(chunk)
             if cfg.feedback:
                 view = discord.ui.View(timeout=None)
                 for rating in FeedbackButton.LABELS:
@@ -686,6 +717,27 @@ class Support(commands.Cog):
             )
         except discord.HTTPException:
             pass
+
+    async def _transcript_lines(self, request: RequestRow) -> list[str]:
+        """Relay: the stored lines. Thread: read from Discord itself at close (nothing stored)."""
+        if request.relay:
+            return [
+                f"{'You' if author == 'member' else 'Peer'}: {content}"
+                for author, content, _ in await self.requests.transcript(request.id)
+            ]
+        thread = await self._channel(request.thread_id)
+        if not isinstance(thread, discord.Thread):
+            return []
+        lines = []
+        try:
+            async for message in thread.history(limit=500, oldest_first=True):
+                if message.author.bot or not message.content:
+                    continue
+                who = "You" if message.author.id == request.requester_id else "Peer"
+                lines.append(f"{who}: {message.content}")
+        except discord.HTTPException as exc:
+            log.info("transcript of request %s unavailable: %s", request.id, exc.status)
+        return lines
 
     # -- relay ----------------------------------------------------------------------------
     @commands.Cog.listener()
@@ -713,7 +765,7 @@ class Support(commands.Cog):
     async def _from_member_dm(self, message: discord.Message) -> None:
         live = [
             r
-            for r in await self.requests.requests.live_for_user_anywhere(message.author.id)
+            for r in await self.requests.live_anywhere(message.author.id)
             if r.relay and r.status == "claimed" and r.thread_id
         ]
         if live:

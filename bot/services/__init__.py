@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.clock import Clock, utcnow
 from bot.config import Settings
@@ -40,17 +40,26 @@ from bot.services.settings import GuildSettingsService
 log = logging.getLogger(__name__)
 
 DataDeleter = Callable[[int], Awaitable[int]]
+RetentionPurge = Callable[[datetime], Awaitable[int]]
 
 
 @dataclass
 class PrivacyService:
-    """Runs every feature's deletion hook for a member (``/forgetme``)."""
+    """Runs every feature's deletion hook for a member (``/forgetme``), and the retention
+    purges that delete stored content older than ``[privacy] retention_days``."""
 
     prefs: MemberPrefsRepository
     deleters: dict[str, DataDeleter] = field(default_factory=dict)
+    purges: dict[str, RetentionPurge] = field(default_factory=dict)
 
     def register(self, name: str, deleter: DataDeleter) -> None:
         self.deleters[name] = deleter
+
+    def register_retention(self, name: str, purge: RetentionPurge) -> None:
+        self.purges[name] = purge
+
+    async def purge(self, cutoff: datetime) -> dict[str, int]:
+        return {name: await purge(cutoff) for name, purge in self.purges.items()}
 
     async def forget(self, user_id: int) -> dict[str, int]:
         removed = {"preferences": await self.prefs.delete_user(user_id)}
@@ -121,10 +130,12 @@ async def build_services(config: Settings, *, clock: Clock = utcnow) -> Services
     )
     privacy.register("support requests", requests.forget)
     privacy.register("duty and shifts", duty_repo.delete_member)
+    privacy.register_retention("conversation text", requests.requests.purge_content_before)
 
     settings.register(SafetySettings)
     safety = SafetyService(SafetyRepository(db), prefs, settings, clock)
     privacy.register("crisis-alert records", safety.forget)
+    privacy.register_retention("crisis-alert records", safety.repo.purge_before)
 
     settings.register(CheckinSettings)
     checkins = CheckinService(CheckinRepository(db), settings, scheduler, clock)

@@ -426,6 +426,12 @@ class RequestService:
         await self.requests.update(request_id, transcript=1)
         return await self._get(request_id)
 
+    async def transcript(self, request_id: int) -> list[tuple[str, str, datetime]]:
+        return await self.requests.relay_messages(request_id)
+
+    async def live_anywhere(self, requester_id: int) -> list[RequestRow]:
+        return await self.requests.live_for_user_anywhere(requester_id)
+
     async def record_relay(self, request: RequestRow, author: str, content: str) -> None:
         """Relay text is kept only if the member asked for a transcript."""
         await self.requests.touch(request.id, self.clock())
@@ -477,10 +483,6 @@ class RequestService:
 
     async def unblock(self, guild_id: int, user_id: int) -> bool:
         return await self.blocks.unblock(guild_id, user_id)
-
-    async def purge_expired(self) -> int:
-        """Retention: the longest any guild allows; per-guild limits are upper bounds."""
-        return await self.requests.purge_content_before(self.clock() - timedelta(days=30))
 
     async def forget(self, user_id: int) -> int:
         for request in await self.requests.live_for_user_anywhere(user_id):

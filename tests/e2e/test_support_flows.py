@@ -283,3 +283,68 @@ async def test_forgetme_deletes_requests(
     assert await kindred.services.peers.requests.live_for(world.guild.id, world.member.id) is None
     rows = await kindred.services.db.fetchall("SELECT * FROM support_requests")
     assert rows == []
+
+
+async def test_thread_transcript_on_request_and_same_peer_preference(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await go_on_duty(emulator, world, world.peer2)
+    await ask(emulator, world, world.member)
+    first = await card(emulator, world, 1)
+    await (
+        await emulator.press_button(world.peer2, first, "kindred:req:claim:1")
+    ).original_response()
+    request = await kindred.services.peers.requests.get(1)
+    thread = emulator.channels[request.thread_id]
+    welcome = await emulator.wait_for_message(thread, predicate=lambda m: "is here" in m.text)
+    wants = await emulator.press_button(world.member, welcome, "kindred:req:transcript:1")
+    assert "transcript" in (await wants.response()).text
+    await emulator.send_message(world.member, thread, "I keep thinking about last week")
+    await emulator.send_message(world.peer2, thread, "that sounds heavy")
+    await emulator.gateway_idle()
+    await command(emulator, world.peer2, thread, "support", action="close")
+    dm = emulator.dm_channel(world.member)
+    transcript = await emulator.wait_for_message(
+        dm, predicate=lambda m: "Your transcript of request #1" in m.text
+    )
+    assert "You: I keep thinking about last week" in transcript.text
+    assert "Peer: that sounds heavy" in transcript.text
+
+    answer = await ask(emulator, world, world.member, same_peer="yes")
+    assert "request #2" in answer.text
+    second = await card(emulator, world, 2)
+    assert f"<@{world.peer2.id}>" in (second.content or "")
+    assert f"<@{world.peer.id}>" not in (second.content or "")
+
+
+async def test_stored_content_is_purged_after_the_retention_period(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    with time_machine.travel(datetime.now(UTC), tick=True) as clock:
+        await setup_peers(emulator, world, conversation="relay")
+        await go_on_duty(emulator, world, world.peer)
+        await ask(emulator, world, world.member, summary="what I chose to share")
+        message = await card(emulator, world, 1)
+        await (
+            await emulator.press_button(world.peer, message, "kindred:req:claim:1")
+        ).original_response()
+        dm = emulator.dm_channel(world.member)
+        intro = await emulator.wait_for_message(dm, predicate=lambda m: "picked up" in m.text)
+        await (
+            await emulator.press_button(world.member, intro, "kindred:req:transcript:1")
+        ).response()
+        await emulator.send_dm(world.member, "words worth keeping for a while")
+        request = await kindred.services.peers.requests.get(1)
+        relay = emulator.channels[request.thread_id]
+        await emulator.wait_for_message(relay, predicate=lambda m: "worth keeping" in m.text)
+        assert len(await kindred.services.peers.requests.transcript(1)) == 1
+        await command(emulator, world.member, dm, "support", action="close")
+
+        clock.shift(timedelta(days=31))
+        await kindred.settle()
+        assert await kindred.services.peers.requests.transcript(1) == []
+        assert (await kindred.services.peers.requests.get(1)).summary is None
+        purge = await kindred.services.scheduler.get("privacy:purge")
+        assert purge is not None and purge.due_at > datetime.now(UTC)
