@@ -77,6 +77,10 @@ class Peers(commands.Cog):
         self.services: Services = bot.services  # type: ignore[attr-defined]
         self.duty_service = self.services.peers.duty
 
+    async def _user(self, user_id: int) -> discord.User:
+        """From the cache when discord.py has seen the user, else one REST call."""
+        return self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
+
     async def cog_load(self) -> None:
         scheduler = self.services.scheduler
         scheduler.register(DUTY_EXPIRE, self._on_duty_expire)
@@ -333,7 +337,7 @@ class Peers(commands.Cog):
             self.services.clock(),
         )
         try:
-            user = await self.bot.fetch_user(request.requester_id)
+            user = await self._user(request.requester_id)
             await user.send(
                 f"A moderator of this server looked up who opened request "
                 f"#{request_id}, which you had made anonymous. Reason given: "
@@ -610,7 +614,7 @@ class Peers(commands.Cog):
 
     async def _dm(self, user_id: int, text: str, view: discord.ui.View | None = None) -> None:
         try:
-            user = await self.bot.fetch_user(user_id)
+            user = await self._user(user_id)
             if view is None:
                 await user.send(text)
             else:

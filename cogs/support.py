@@ -281,6 +281,10 @@ class Support(commands.Cog):
         self.services: Services = bot.services  # type: ignore[attr-defined]
         self.requests = self.services.peers.requests
 
+    async def _user(self, user_id: int) -> discord.User:
+        """From the cache when discord.py has seen the user, else one REST call."""
+        return self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
+
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(RequestButton, FeedbackButton, TalkToPeerButton)
         self.services.scheduler.register(ESCALATE, self._on_escalate)
@@ -630,7 +634,7 @@ class Support(commands.Cog):
         view.add_item(RequestButton("close", request.id))
         view.add_item(RequestButton("transcript", request.id))
         try:
-            member = await self.bot.fetch_user(request.requester_id)
+            member = await self._user(request.requester_id)
             await member.send(
                 f"A peer supporter has picked up your request #{request.id}. Just reply here: "
                 "I'll pass your messages on"
@@ -692,7 +696,7 @@ class Support(commands.Cog):
         if closed.claimed_by is None:
             return
         try:
-            member = await self.bot.fetch_user(closed.requester_id)
+            member = await self._user(closed.requester_id)
             if closed.transcript:
                 lines = await self._transcript_lines(closed)
                 for chunk in _chunks(f"Your transcript of request #{closed.id}:", lines):
@@ -709,7 +713,7 @@ class Support(commands.Cog):
         except discord.HTTPException:
             pass
         try:
-            peer = await self.bot.fetch_user(closed.claimed_by)
+            peer = await self._user(closed.claimed_by)
             await peer.send(
                 f"Request #{closed.id} is closed. Thank you. Take a moment for yourself. "
                 "If this one stayed with you, `/peers debrief` lets you ask a moderator "
@@ -753,7 +757,7 @@ class Support(commands.Cog):
             if request.relay and message.author.id == request.claimed_by:
                 await self.requests.record_relay(request, "peer", message.content)
                 try:
-                    member = await self.bot.fetch_user(request.requester_id)
+                    member = await self._user(request.requester_id)
                     await member.send(f"**Peer:** {message.content}"[:2000])
                 except discord.HTTPException:
                     await message.channel.send(
@@ -825,7 +829,7 @@ class Support(commands.Cog):
                 f"({len(step.on_duty)} on duty).",
             )
         try:
-            member = await self.bot.fetch_user(request.requester_id)
+            member = await self._user(request.requester_id)
             state = (
                 f"{len(step.on_duty)} peer(s) are on duty and have been reminded."
                 if step.on_duty
@@ -850,7 +854,7 @@ class Support(commands.Cog):
                 if user_id is None:
                     continue
                 try:
-                    user = await self.bot.fetch_user(user_id)
+                    user = await self._user(user_id)
                     await user.send(
                         f"Request #{request.id} has been quiet for a while. It will "
                         "close by itself soon unless someone writes; closing it "
