@@ -59,7 +59,7 @@ async def _setup(emu: DiscordEmulator, world: World) -> None:
     await (await emu.run_command(world.peer, world.general, "duty on")).response()
 
 
-async def _intake(emu: DiscordEmulator, world: World, user) -> tuple[float, int]:  # noqa: ANN001
+async def _intake(emu: DiscordEmulator, world: World, user) -> tuple[float, int]:
     opened = await emu.run_command(user, world.general, "support")
     await opened.response()
     start = time.perf_counter()
