@@ -1,0 +1,344 @@
+"""The resource directory: shipped data validates, lookups pick the right lines, dates age."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.errors import InvalidInputError
+from bot.services.resources import (
+    Kind,
+    ResourceDataError,
+    ResourceDirectory,
+    ResourceEntry,
+    UnknownRegionError,
+    country_of,
+    default_directory,
+    normalize_region,
+)
+
+TODAY = date(2026, 11, 23)
+
+
+@pytest.fixture(scope="module")
+def directory() -> ResourceDirectory:
+    return ResourceDirectory.load()
+
+
+def ids(entries) -> list[str]:
+    return [e.id for e in entries]
+
+
+# ---------------------------------------------------------------- data
+
+
+def test_data_loads_and_is_cached(directory: ResourceDirectory) -> None:
+    assert len(directory.entries) >= 30
+    assert default_directory() is default_directory()
+
+
+def test_every_entry_is_sourced_and_dated(directory: ResourceDirectory) -> None:
+    for entry in directory.entries:
+        assert entry.source_url.startswith(("http://", "https://")), entry.id
+        assert isinstance(entry.last_verified, date), entry.id
+        assert entry.last_verified <= TODAY, entry.id
+        assert entry.contacts, entry.id
+
+
+def test_988_has_no_press_3_option(directory: ResourceDirectory) -> None:
+    entry = directory.get("us-988")
+    text = " ".join(
+        [entry.name, entry.hours, *(f"{c.value} {c.note}" for c in entry.contacts)]
+    ).lower()
+    assert "press 3" not in text
+    assert "lgbt" not in text
+    assert "press 1" in text and "press 2" in text
+
+
+def test_required_lines_are_present(directory: ResourceDirectory) -> None:
+    def values(entry_id: str) -> str:
+        return " ".join(c.value for c in directory.get(entry_id).contacts)
+
+    assert "741741" in values("us-crisis-text-line")
+    assert "85258" in values("gb-shout")
+    assert "1-800-662-4357" in values("us-samhsa-helpline")
+    assert directory.get("us-samhsa-helpline").kind is Kind.REFERRAL
+    assert "1-866-488-7386" in values("us-trevor-project")
+    assert "678-678" in values("us-trevor-project")
+    assert "877-565-8860" in values("us-trans-lifeline")
+    assert "877-330-6366" in values("ca-trans-lifeline")
+    assert "116 123" in values("gb-ie-samaritans")
+    assert "13 11 14" in values("au-lifeline")
+    assert "1737" in values("nz-1737")
+    assert "14416" in values("in-tele-manas")
+    assert "50808" in values("ie-50808")
+    assert "1-855-845-7415" in values("us-ca-peer-run-warm-line")
+    assert directory.international_directory().id == "findahelpline"
+
+
+def test_every_seed_respite_state_returns_something(directory: ResourceDirectory) -> None:
+    for state in ["CA", "FL", "GA", "IA", "MA", "NE", "NH", "NJ", "NY", "OH", "PA", "VT", "WI"]:
+        found = directory.respites(state)
+        assert any(f"US-{state}" in e.regions for e in found), state
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    (tmp_path / "bad.toml").write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def test_bad_data_names_file_and_entry(tmp_path: Path) -> None:
+    folder = _write(
+        tmp_path,
+        """
+[[resource]]
+id = "broken-line"
+name = "Broken"
+kind = "crisis_line"
+contacts = [{ method = "fax", value = "1" }]
+hours = "24/7"
+languages = ["en"]
+regions = ["US"]
+source_url = "https://example.org"
+last_verified = 2026-01-01
+verified = false
+""",
+    )
+    with pytest.raises(ResourceDataError, match=r"bad\.toml: entry broken-line"):
+        ResourceDirectory.load(folder)
+
+
+def test_bad_region_and_duplicate_ids_are_rejected(tmp_path: Path) -> None:
+    entry = """
+[[resource]]
+id = "x"
+name = "X"
+kind = "directory"
+tags = ["crisis"]
+contacts = [{ method = "web", value = "https://example.org" }]
+hours = "24/7"
+languages = ["en"]
+regions = ["{region}"]
+source_url = "https://example.org"
+last_verified = 2026-01-01
+verified = false
+"""
+    with pytest.raises(ResourceDataError, match="region"):
+        ResourceDirectory.load(_write(tmp_path, entry.replace("{region}", "Narnia")))
+    (tmp_path / "bad.toml").write_text(entry.replace("{region}", "*"), encoding="utf-8")
+    (tmp_path / "dup.toml").write_text(entry.replace("{region}", "*"), encoding="utf-8")
+    with pytest.raises(ResourceDataError, match="duplicate id"):
+        ResourceDirectory.load(tmp_path)
+
+
+def test_empty_folder_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(ResourceDataError):
+        ResourceDirectory.load(tmp_path)
+
+
+# ---------------------------------------------------------------- regions
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ny", "US-NY"),
+        ("US-NY", "US-NY"),
+        ("us-ny", "US-NY"),
+        ("New York", "US-NY"),
+        ("uk", "GB"),
+        ("UK", "GB"),
+        ("england", "GB"),
+        ("Scotland", "GB"),
+        ("usa", "US"),
+        ("United States", "US"),
+        ("ie", "IE"),
+        ("Ireland", "IE"),
+        ("canada", "CA"),
+        ("ca", "CA"),
+        ("in", "IN"),
+        ("australia", "AU"),
+        ("new zealand", "NZ"),
+        ("*", "*"),
+    ],
+)
+def test_normalize_region(text: str, expected: str) -> None:
+    assert normalize_region(text) == expected
+
+
+def test_two_letters_can_mean_a_us_state() -> None:
+    assert normalize_region("ca", default_country="US") == "US-CA"
+    assert normalize_region("in", default_country="US") == "US-IN"
+    assert normalize_region("gb", default_country="US") == "GB"
+
+
+def test_unknown_region_is_typed_with_suggestion() -> None:
+    with pytest.raises(UnknownRegionError) as info:
+        normalize_region("Pensylvania")
+    assert info.value.suggestion is not None
+    assert "US-PA" in info.value.suggestion
+    assert isinstance(info.value, InvalidInputError)
+    with pytest.raises(UnknownRegionError):
+        normalize_region("Narnia-ish place")
+    with pytest.raises(UnknownRegionError):
+        normalize_region("US-ZZ")
+
+
+def test_country_of() -> None:
+    assert country_of("US-NY") == "US"
+    assert country_of("GB") == "GB"
+    assert country_of("*") is None
+
+
+# ---------------------------------------------------------------- lookups
+
+
+@pytest.mark.parametrize(
+    ("region", "first", "emergency"),
+    [
+        ("US", "us-988", "911"),
+        ("US-NY", "us-988", "911"),
+        ("GB", "gb-ie-samaritans", "999"),
+        ("IE", "gb-ie-samaritans", "112"),
+        ("CA", "ca-988", "911"),
+        ("AU", "au-lifeline", "000"),
+        ("NZ", "nz-1737", "111"),
+        ("IN", "in-tele-manas", "112"),
+    ],
+)
+def test_crisis_lines_by_region(
+    directory: ResourceDirectory, region: str, first: str, emergency: str
+) -> None:
+    lines = directory.crisis_lines(region)
+    assert 1 <= len(lines) <= 3
+    assert lines[0].id == first
+    assert all(e.kind is Kind.CRISIS_LINE for e in lines)
+    assert all(e.audience is None for e in lines)
+    found = directory.emergency(region)
+    assert found is not None and found.contacts[0].value == emergency
+
+
+def test_us_lines_never_include_emergency_or_referral(directory: ResourceDirectory) -> None:
+    kinds = {e.kind for e in directory.crisis_lines("US", limit=10)}
+    assert kinds == {Kind.CRISIS_LINE}
+
+
+def test_audience_lines_come_first(directory: ResourceDirectory) -> None:
+    assert ids(directory.crisis_lines("US", audience="trans"))[0] == "us-trans-lifeline"
+    assert ids(directory.crisis_lines("US", audience="lgbtq_youth"))[0] == "us-trevor-project"
+    assert "us-veterans-crisis-line" in ids(directory.crisis_lines("US", audience="veterans"))
+
+
+def test_subdivision_lines_come_before_country_lines(directory: ResourceDirectory) -> None:
+    local = ResourceEntry(
+        id="ny-local",
+        name="NY local line",
+        kind=Kind.CRISIS_LINE,
+        contacts=({"method": "call", "value": "555-0100"},),
+        hours="24/7",
+        languages=("en",),
+        regions=("US-NY",),
+        source_url="https://example.org",
+        last_verified=TODAY,
+        verified=True,
+    )
+    lookup = ResourceDirectory([*directory.entries, local])
+    assert ids(lookup.crisis_lines("US-NY"))[0] == "ny-local"
+    assert "ny-local" not in ids(lookup.crisis_lines("US-TX"))
+
+
+def test_emergency_only_when_nothing_else(directory: ResourceDirectory) -> None:
+    assert ids(directory.crisis_lines("DE")) == ["eu-112"]
+    assert directory.crisis_lines("JP") == []
+
+
+def test_unknown_region_gives_directory_and_emergency_guidance(
+    directory: ResourceDirectory,
+) -> None:
+    for text in (None, "", "Narnia", "JP"):
+        context = directory.crisis_context(text, TODAY)
+        assert context.lines == ()
+        assert context.emergency is None
+        assert context.directory.id == "findahelpline"
+    assert directory.crisis_context("Narnia", TODAY).region_known is False
+
+
+def test_crisis_context_for_known_region(directory: ResourceDirectory) -> None:
+    context = directory.crisis_context("england", TODAY)
+    assert context.region == "GB" and context.region_known
+    assert ids(context.lines) == ["gb-ie-samaritans", "gb-shout"]
+    assert context.emergency is not None and context.emergency.id == "gb-999"
+    assert context.stale  # Shout's source page is from November 2024
+    assert context.last_checked == date(2024, 11, 4)
+    de = directory.crisis_context("Germany", TODAY)
+    assert ids(de.lines) == ["eu-112"] and de.emergency is None
+
+
+def test_guild_extras_show_first(directory: ResourceDirectory) -> None:
+    extra = ResourceEntry.guild_local_entry(
+        row_id=7,
+        name="Our community line",
+        kind="crisis_line",
+        contact="555-0199",
+        region="US",
+        added_on=TODAY,
+    )
+    assert extra.guild_local and not extra.verified
+    assert ids(directory.crisis_lines("US", extra=[extra]))[0] == "guild-7"
+    assert ids(directory.crisis_lines("US-NY", extra=[extra]))[0] == "guild-7"
+    assert "guild-7" not in ids(directory.crisis_lines("GB", extra=[extra]))
+    warm = ResourceEntry.guild_local_entry(
+        row_id=8,
+        name="Server warmline",
+        kind="warmline",
+        contact="https://example.org",
+        region="*",
+        added_on=TODAY,
+    )
+    assert warm.contacts[0].method == "web"
+    assert ids(directory.warmlines("US-CA", extra=[warm]))[0] == "guild-8"
+    context = directory.crisis_context("US", TODAY, extra=[extra])
+    assert context.lines[0].id == "guild-7" and context.unverified
+
+
+def test_respites(directory: ResourceDirectory) -> None:
+    assert ids(directory.respites("ny"))[0] == "us-ny-rose-houses"
+    assert ids(directory.respites("Massachusetts"))[0] == "us-ma-afiya"
+    nj = directory.respites("NJ")
+    assert nj[0].id == "us-nj-respite-pointer" and nj[0].kind is Kind.DIRECTORY
+    assert "us-nec-peer-respites" in ids(nj)
+    with pytest.raises(InvalidInputError):
+        directory.respites("UK")
+    with pytest.raises(UnknownRegionError):
+        directory.respites("Atlantis")
+
+
+def test_warmlines(directory: ResourceDirectory) -> None:
+    assert ids(directory.warmlines("US-CA")) == ["us-ca-peer-run-warm-line", "us-warmline-org"]
+    assert ids(directory.warmlines("US-TX")) == ["us-warmline-org"]
+    assert directory.warmlines("GB") == []
+
+
+def test_all_for(directory: ResourceDirectory) -> None:
+    found = ids(directory.all_for("US-CA", [Kind.CRISIS_LINE, Kind.DIRECTORY]))
+    assert found[-1] == "findahelpline"
+    assert "us-988" in found and "gb-shout" not in found
+
+
+# ---------------------------------------------------------------- staleness
+
+
+def test_staleness_flag_at_366_days(directory: ResourceDirectory) -> None:
+    entry = directory.get("us-988")
+    assert not entry.is_stale(entry.last_verified + timedelta(days=365))
+    assert entry.is_stale(entry.last_verified + timedelta(days=366))
+    assert entry.is_stale(entry.last_verified + timedelta(days=31), max_age_days=30)
+
+
+def test_stale_entries(directory: ResourceDirectory) -> None:
+    stale = ids(directory.stale_entries(TODAY))
+    assert "gb-shout" in stale and "us-988" not in stale
+    later = ids(directory.stale_entries(TODAY + timedelta(days=366)))
+    assert set(later) == set(ids(directory.entries))

@@ -1,0 +1,195 @@
+"""Safe-message texts: short, warm, automated, no methods, no judgement, no diagnosis."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+
+from bot.safety.messages import (
+    MAX_CRISIS_BODY_LINES,
+    SafeMessage,
+    channel_fallback_text,
+    concern_other_reply,
+    crisis_command_reply,
+    crisis_reply,
+    distress_pointer,
+    nobody_on_duty,
+)
+from bot.services.resources import ResourceDirectory
+
+TODAY = date(2026, 11, 23)
+
+# Words a safe message must never contain: methods and means, judgement, shame, diagnosis.
+BANNED = [
+    "method", "pill", "overdose", "rope", "gun", "knife", "blade", "jump", "bridge", "poison",
+    "hang", "cut", "wrist", "how to", "selfish", "coward", "attention-seeking", "attention seeking",
+    "dramatic", "weak", "shame", "ashamed", "commit suicide", "committed suicide", "successful",
+    "failed attempt", "crazy", "insane", "psycho", "depression", "depressed", "disorder",
+    "diagnos", "bipolar", "mentally ill", "illness", "should have", "you must",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def directory() -> ResourceDirectory:
+    return ResourceDirectory.load()
+
+
+def all_text(message: SafeMessage | str) -> str:
+    if isinstance(message, str):
+        return message
+    return "\n".join([message.title, *message.body, message.footer])
+
+
+def assert_safe(text: str) -> None:
+    lowered = text.lower()
+    for word in BANNED:
+        assert not re.search(rf"\b{re.escape(word)}", lowered), f"banned word {word!r} in {text!r}"
+
+
+def reply_for(directory: ResourceDirectory, region: str | None) -> SafeMessage:
+    ctx = directory.crisis_context(region, TODAY)
+    return crisis_reply(
+        ctx.lines,
+        ctx.directory,
+        region_known=ctx.region_known,
+        stale=ctx.stale,
+        unverified=ctx.unverified,
+        emergency=ctx.emergency,
+        last_checked=ctx.last_checked,
+    )
+
+
+@pytest.mark.parametrize("region", ["US", "US-NY", "GB", "IE", "CA", "AU", "NZ", "IN", "DE", None])
+def test_crisis_reply_is_short_safe_and_complete(
+    directory: ResourceDirectory, region: str | None
+) -> None:
+    message = reply_for(directory, region)
+    text = all_text(message)
+    assert len(message.body) <= MAX_CRISIS_BODY_LINES
+    assert "automated" in text.lower() and "bot" in text.lower()
+    assert "findahelpline.com" in text
+    assert "peer" in text.lower()
+    assert "not now" in text.lower() and "stop these" in text.lower()
+    assert "/crisis" in text
+    assert "Resource data last checked" in message.footer
+    assert_safe(text)
+
+
+def test_crisis_reply_lists_regional_lines(directory: ResourceDirectory) -> None:
+    us = all_text(reply_for(directory, "US"))
+    assert "988" in us and "741741" in us and "911" in us
+    gb = all_text(reply_for(directory, "GB"))
+    assert "116 123" in gb and "85258" in gb and "999" in gb
+    assert "988" not in gb
+
+
+def test_unknown_region_points_to_directory_and_local_emergency(
+    directory: ResourceDirectory,
+) -> None:
+    text = all_text(reply_for(directory, "Narnia"))
+    assert "findahelpline.com" in text
+    assert "local emergency number" in text
+    assert "/crisis" in text
+
+
+def test_stale_and_unverified_warnings(directory: ResourceDirectory) -> None:
+    line = directory.get("us-988")
+    fresh = crisis_reply(
+        [line], directory.international_directory(), True, False, False, last_checked=TODAY
+    )
+    assert "12 months" not in fresh.footer and "unverified" not in fresh.footer
+    assert f"last checked {TODAY.isoformat()}" in fresh.footer
+    old = crisis_reply(
+        [line], directory.international_directory(), True, True, True, last_checked=TODAY
+    )
+    assert "12 months" in old.footer and "unverified" in old.footer
+
+
+def test_unverified_entries_are_labelled(directory: ResourceDirectory) -> None:
+    message = reply_for(directory, "IE")
+    assert "(unverified)" in all_text(message)
+
+
+def test_concern_other_reply(directory: ResourceDirectory) -> None:
+    ctx = directory.crisis_context("US", TODAY)
+    message = concern_other_reply(
+        ctx.lines,
+        ctx.directory,
+        ctx.region_known,
+        ctx.stale,
+        ctx.unverified,
+        emergency=ctx.emergency,
+        last_checked=ctx.last_checked,
+    )
+    text = all_text(message).lower()
+    for idea in ("listen", "ask directly", "stay with them", "988", "yourself", "automated"):
+        assert idea in text
+    assert "findahelpline.com" in text
+    assert_safe(all_text(message))
+
+
+def test_channel_fallback_is_brief_and_mentions_only_the_member() -> None:
+    text = channel_fallback_text("<@123>")
+    assert text.count("<@") == 1 and "<@123>" in text
+    assert "/crisis" in text
+    assert "automated" in text.lower()
+    assert len(text) < 300
+    assert_safe(text)
+
+
+def test_crisis_command_reply(directory: ResourceDirectory) -> None:
+    ctx = directory.crisis_context("CA", TODAY)
+    message = crisis_command_reply(
+        ctx.lines,
+        ctx.directory,
+        ctx.region_known,
+        ctx.stale,
+        ctx.unverified,
+        emergency=ctx.emergency,
+        last_checked=ctx.last_checked,
+        region_label="Canada",
+    )
+    text = all_text(message)
+    assert "988" in text and "911" in text and "findahelpline.com" in text
+    assert_safe(text)
+    unknown = directory.crisis_context(None, TODAY)
+    message = crisis_command_reply(
+        unknown.lines,
+        unknown.directory,
+        False,
+        unknown.stale,
+        unknown.unverified,
+        last_checked=unknown.last_checked,
+    )
+    assert "/crisis UK" in all_text(message)
+
+
+def test_nobody_on_duty_block(directory: ResourceDirectory) -> None:
+    message = nobody_on_duty(
+        crisis_lines=directory.crisis_lines("US-CA"),
+        warmlines=directory.warmlines("US-CA"),
+        respites=directory.respites("CA"),
+        directory=directory.international_directory(),
+        emergency=directory.emergency("US-CA"),
+        last_checked=TODAY,
+    )
+    text = all_text(message)
+    assert "1-855-845-7415" in text and "988" in text and "2nd Story" in text
+    assert "findahelpline.com" in text and "911" in text
+    assert_safe(text)
+
+
+def test_distress_pointer_is_gentle() -> None:
+    text = distress_pointer()
+    assert "/support" in text and "automated" in text
+    assert_safe(text)
+
+
+def test_displayed_resource_fields_are_safe(directory: ResourceDirectory) -> None:
+    for entry in directory.entries:
+        shown = " ".join(
+            [entry.name, entry.hours, *(f"{c.value} {c.note}" for c in entry.contacts)]
+        )
+        assert_safe(shown)
