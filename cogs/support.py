@@ -383,10 +383,11 @@ class Support(commands.Cog):
                 source=source,
             )
         except BlockedError as error:
-            region = await self._region(guild_id, interaction.user.id)
             await send_private(
                 interaction,
-                error.user_message + "\n\n" + nobody_on_duty_text(region, self.services.clock()),
+                error.user_message
+                + "\n\n"
+                + await self._resources_text(guild_id, interaction.user.id),
             )
             return
         await send_private(interaction, await self._intake_answer(result))
@@ -420,19 +421,16 @@ class Support(commands.Cog):
                     "Nobody is on duty right now, and no shift is scheduled. Your "
                     "request stays in the queue and moderators will be told."
                 )
-            region = await self._region(request.guild_id, request.requester_id)
             lines.append("")
-            lines.append(nobody_on_duty_text(region, self.services.clock()))
+            lines.append(await self._resources_text(request.guild_id, request.requester_id))
         lines.append("`/support cancel` withdraws it at any time.")
         return "\n".join(lines)[:2000]
 
-    async def _region(self, guild_id: int, user_id: int) -> str | None:
-        from bot.services.settings import CoreSettings
-
-        mine = await self.services.prefs.get(user_id, "region")
-        if mine:
-            return str(mine)
-        return (await self.services.settings.get(guild_id, CoreSettings)).default_region
+    async def _resources_text(self, guild_id: int, user_id: int) -> str:
+        safety = self.services.safety
+        region = await safety.region_for(guild_id, user_id)
+        extras = await safety.guild_resources(guild_id)
+        return nobody_on_duty_text(region, self.services.clock(), extras)
 
     # -- cards ----------------------------------------------------------------------------
     async def _channel(self, channel_id: int | None) -> discord.abc.Messageable | None:

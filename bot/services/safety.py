@@ -24,10 +24,15 @@ from pydantic import Field
 
 from bot.clock import Clock, utcnow
 from bot.db.repositories.core import MemberPrefsRepository
-from bot.db.repositories.safety import SafetyRepository
-from bot.services.settings import GuildSettingsService, SettingsSection
+from bot.db.repositories.safety import GuildResource, SafetyRepository
+from bot.errors import InvalidInputError, NotFoundError
+from bot.services.resources import Kind, ResourceEntry, normalize_region
+from bot.services.settings import CoreSettings, GuildSettingsService, SettingsSection
 
 OPT_OUT_KEY = "safety.optout"
+REGION_KEY = "region"
+MAX_GUILD_RESOURCES = 25
+GUILD_RESOURCE_KINDS = ("crisis_line", "warmline", "respite", "referral", "directory")
 
 
 class SafetySettings(SettingsSection):
@@ -170,3 +175,85 @@ class SafetyService:
 
     async def forget(self, user_id: int) -> int:
         return await self.repo.delete_user(user_id)
+
+    # -- regions -------------------------------------------------------------------------
+    async def region_for(self, guild_id: int | None, user_id: int) -> str | None:
+        """The member's own region, else the guild's default, else unknown."""
+        mine = await self.prefs.get(user_id, REGION_KEY)
+        if mine:
+            return str(mine)
+        if guild_id is None:
+            return None
+        return (await self.settings.get(guild_id, CoreSettings)).default_region
+
+    async def set_region(self, user_id: int, text: str) -> str:
+        region = normalize_region(text)
+        await self.prefs.set(user_id, REGION_KEY, region, self.clock())
+        return region
+
+    async def clear_region(self, user_id: int) -> None:
+        await self.prefs.delete(user_id, REGION_KEY)
+
+    # -- guild-local resources -----------------------------------------------------------------
+    async def add_resource(
+        self,
+        guild_id: int,
+        *,
+        name: str,
+        kind: str,
+        contact: str,
+        region: str,
+        hours: str,
+        source_url: str | None,
+        actor_id: int,
+    ) -> ResourceEntry:
+        if kind not in GUILD_RESOURCE_KINDS:
+            raise InvalidInputError("Kind must be one of: " + ", ".join(GUILD_RESOURCE_KINDS))
+        name, contact = name.strip()[:100], contact.strip()[:200]
+        if not name or not contact:
+            raise InvalidInputError("A resource needs a name and a way to reach it.")
+        if source_url and not source_url.startswith(("https://", "http://")):
+            raise InvalidInputError("The source must be a web address (https://…).")
+        if len(await self.repo.resources(guild_id)) >= MAX_GUILD_RESOURCES:
+            raise InvalidInputError(
+                f"This server has {MAX_GUILD_RESOURCES} local resources; remove one first."
+            )
+        code = "*" if region.strip() in ("", "*") else normalize_region(region)
+        row_id = await self.repo.add_resource(
+            guild_id,
+            name,
+            kind,
+            contact,
+            code,
+            hours.strip()[:100],
+            source_url,
+            actor_id,
+            self.clock(),
+        )
+        return _entry(
+            GuildResource(
+                row_id, guild_id, name, kind, contact, code, hours, source_url, self.clock()
+            )
+        )
+
+    async def remove_resource(self, guild_id: int, resource_id: int) -> None:
+        if not await self.repo.remove_resource(guild_id, resource_id):
+            raise NotFoundError(f"There is no local resource #{resource_id} here.")
+
+    async def guild_resources(self, guild_id: int | None) -> list[ResourceEntry]:
+        if guild_id is None:
+            return []
+        return [_entry(row) for row in await self.repo.resources(guild_id)]
+
+
+def _entry(row: GuildResource) -> ResourceEntry:
+    return ResourceEntry.guild_local_entry(
+        row_id=row.id,
+        name=row.name,
+        kind=Kind(row.kind),
+        contact=row.contact,
+        region=row.region,
+        hours=row.hours,
+        source_url=row.source_url,
+        added_on=row.created_at.date(),
+    )

@@ -66,7 +66,7 @@ async def test_run_answers_and_stops_gracefully_on_sigterm(
     assert process.returncode == 0, stderr.decode()
     assert b"Traceback" not in stderr
     # Closed cleanly: the last connection checkpointed and removed the WAL file.
-    assert not Path(f"{db}-wal").exists()
+    assert not await asyncio.to_thread(Path(f"{db}-wal").exists)
     with sqlite3.connect(db) as conn:
         versions = [r[0] for r in conn.execute("SELECT version FROM schema_migrations")]
     assert versions == [m.version for m in available_migrations()]

@@ -1,0 +1,706 @@
+"""Crisis language and resources: private, kind replies; alerts to on-duty peers; /crisis.
+
+The detector (bot.safety) reads each message once; the safety service decides what to do.
+Kindred never deletes, punishes or exposes the member: replies go by DM (or, if DMs are closed,
+a brief channel note that mentions only them, quotes nothing, and deletes itself), alerts go to
+the peer channel with a jump link, and nothing of the message text is stored or logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+from datetime import timedelta
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.db.repositories.core import TimerRow
+from bot.safety import Detection, Detector, Label
+from bot.safety.messages import (
+    channel_fallback_text,
+    concern_other_reply,
+    crisis_command_reply,
+    crisis_reply,
+    distress_pointer,
+    format_entry,
+)
+from bot.services import Services
+from bot.services.peers import PeerSettings
+from bot.services.resources import country_of, default_directory
+from bot.services.safety import GUILD_RESOURCE_KINDS, Decision, SafetySettings
+from bot.ui.checks import GuildOnlyError, moderator_only
+from bot.ui.replies import COLOUR, send_private
+from bot.ui.resources import context, safe_embed
+from bot.ui.views import handle_component_error
+
+log = logging.getLogger(__name__)
+
+DELETE_FALLBACK = "safety.delete_fallback"
+PING_USERS = discord.AllowedMentions(users=True)
+TIER_TEXT = {1: "1 (passive thoughts)", 2: "2 (active thoughts or intent)", 3: "3 (imminent)"}
+STOP_WORDS = re.compile(r"^\s*(stop these|stop|unsubscribe)\s*[.!]*\s*$", re.IGNORECASE)
+NOT_NOW = re.compile(r"^\s*not now\s*[.!]*\s*$", re.IGNORECASE)
+
+
+class OptOutButton(
+    discord.ui.DynamicItem[discord.ui.Button], template=r"kindred:safety:(?P<what>optout|notnow)"
+):
+    def __init__(self, what: str) -> None:
+        label = "Stop these messages" if what == "optout" else "Not now"
+        super().__init__(
+            discord.ui.Button(
+                label=label, style=discord.ButtonStyle.secondary, custom_id=f"kindred:safety:{what}"
+            )
+        )
+        self.what = what
+
+    @classmethod
+    async def from_custom_id(cls, interaction, item, match):
+        return cls(match["what"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            services: Services = interaction.client.services  # type: ignore[attr-defined]
+            if self.what == "optout":
+                await services.safety.set_opt_out(interaction.user.id, True)
+                text = (
+                    "Okay, I won't send these messages any more. `/crisis` still works any "
+                    "time, and `/safety optout enabled:false` turns them back on."
+                )
+            else:
+                text = "Okay. I'm here if you need me: `/crisis` or `/support`, any time."
+            await interaction.response.send_message(text, ephemeral=True)
+        except Exception as error:
+            await handle_component_error(interaction, error)
+
+
+class ReachOutButton(
+    discord.ui.DynamicItem[discord.ui.Button], template=r"kindred:alert:(?P<id>\d+)"
+):
+    """On a peer alert: the first peer to press it is recorded; others see who has it."""
+
+    def __init__(self, alert_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="I'll reach out",
+                style=discord.ButtonStyle.success,
+                custom_id=f"kindred:alert:{alert_id}",
+            )
+        )
+        self.alert_id = alert_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction, item, match):
+        return cls(int(match["id"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            services: Services = interaction.client.services  # type: ignore[attr-defined]
+            won, who = await services.safety.reach_out(self.alert_id, interaction.user.id)
+            if not won:
+                await interaction.response.send_message(
+                    f"<@{who}> is already reaching out. Thank you.", ephemeral=True
+                )
+                return
+            message = interaction.message
+            content = (message.content if message else "") + (
+                f"\n✅ <@{interaction.user.id}> is reaching out."
+            )
+            await interaction.response.edit_message(content=content[:2000], view=None)
+        except Exception as error:
+            await handle_component_error(interaction, error)
+
+
+def _reply_view(guild_id: int | None, peers_ready: bool) -> discord.ui.View:
+    from cogs.support import TalkToPeerButton
+
+    view = discord.ui.View(timeout=None)
+    if guild_id is not None and peers_ready:
+        view.add_item(TalkToPeerButton(guild_id))
+    view.add_item(OptOutButton("notnow"))
+    view.add_item(OptOutButton("optout"))
+    return view
+
+
+async def region_autocomplete(
+    interaction: discord.Interaction, current: str
+) -> list[app_commands.Choice[str]]:
+    common = [
+        "US",
+        "GB",
+        "IE",
+        "CA",
+        "AU",
+        "NZ",
+        "IN",
+        "DE",
+        "FR",
+        "ES",
+        "PT",
+        "BR",
+        "MX",
+        "US-CA",
+        "US-NY",
+        "US-TX",
+        "US-FL",
+        "US-MA",
+        "US-VT",
+        "US-WI",
+    ]
+    needle = current.strip().upper()
+    return [app_commands.Choice(name=c, value=c) for c in common if needle in c][:25]
+
+
+class Safety(commands.Cog):
+    safety = app_commands.Group(name="safety", description="Crisis resources and settings.")
+    resources_group = app_commands.Group(
+        name="resources", description="Local resources.", parent=safety
+    )
+    region = app_commands.Group(name="region", description="Where you are, for the right lines.")
+
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+        self.services: Services = bot.services  # type: ignore[attr-defined]
+        self.detector: Detector | None = None
+
+    async def cog_load(self) -> None:
+        # Reading and compiling the phrase lists and resource files is file I/O: off the loop.
+        self.detector = await asyncio.to_thread(Detector.default)
+        await asyncio.to_thread(default_directory)
+        self.bot.add_dynamic_items(OptOutButton, ReachOutButton)
+        self.services.scheduler.register(DELETE_FALLBACK, self._on_delete_fallback)
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(OptOutButton, ReachOutButton)
+
+    # -- noticing ---------------------------------------------------------------------------
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        if message.author.bot or not message.content or self.detector is None:
+            return
+        if message.guild is None:
+            await self._on_dm(message)
+            return
+        detection = self.detector.detect(message.content)
+        if detection.label is Label.NONE:
+            return
+        channel = message.channel
+        parent = getattr(channel, "parent_id", None)
+        roles = [r.id for r in getattr(message.author, "roles", [])]
+        decision = await self.services.safety.assess(
+            guild_id=message.guild.id,
+            channel_id=channel.id,
+            parent_channel_id=parent,
+            user_id=message.author.id,
+            role_ids=roles,
+            label=str(detection.label),
+            tier=detection.tier,
+        )
+        # Metadata only: never the text, never the matched phrase.
+        log.info(
+            "safety guild=%s channel=%s label=%s tier=%s acts=%s",
+            message.guild.id,
+            channel.id,
+            detection.label,
+            detection.tier,
+            decision.acts,
+        )
+        if not decision.acts:
+            return
+        if decision.reply:
+            await self._reply(message, decision)
+        if decision.alert_peers:
+            await self._alert_peers(message, detection, decision)
+        if decision.alert_moderators:
+            await self._alert_moderators(message, detection)
+
+    async def _on_dm(self, message: discord.Message) -> None:
+        if STOP_WORDS.match(message.content):
+            await self.services.safety.set_opt_out(message.author.id, True)
+            await message.channel.send(
+                "Okay, I won't send those check-in messages any more. "
+                "`/crisis` still works any time."
+            )
+            return
+        if NOT_NOW.match(message.content):
+            await message.channel.send("Okay. I'm here if you need me.")
+            return
+        detection = self.detector.detect(message.content) if self.detector else None
+        if detection is None or detection.label not in (Label.CRISIS_SELF, Label.CONCERN_OTHER):
+            return
+        if await self.services.safety.opted_out(message.author.id):
+            return
+        embed = await self._reply_embed(None, message.author.id, str(detection.label))
+        await message.channel.send(embed=embed, view=_reply_view(None, False))
+
+    async def _reply_embed(self, guild_id: int | None, user_id: int, kind: str) -> discord.Embed:
+        safety = self.services.safety
+        region = await safety.region_for(guild_id, user_id)
+        ctx = context(region, self.services.clock(), await safety.guild_resources(guild_id))
+        builder = concern_other_reply if kind == "concern_other" else crisis_reply
+        message = builder(
+            ctx.lines,
+            ctx.directory,
+            ctx.region_known,
+            ctx.stale,
+            ctx.unverified,
+            emergency=ctx.emergency,
+            last_checked=ctx.last_checked,
+        )
+        return safe_embed(message)
+
+    async def _peers_ready(self, guild_id: int) -> bool:
+        return (await self.services.settings.get(guild_id, PeerSettings)).configured
+
+    async def _reply(self, message: discord.Message, decision: Decision) -> None:
+        assert message.guild is not None
+        author = message.author
+        if decision.reply == "distress":
+            embed = discord.Embed(description=distress_pointer(), colour=COLOUR)
+            view = None
+        else:
+            embed = await self._reply_embed(message.guild.id, author.id, str(decision.reply))
+            view = _reply_view(message.guild.id, await self._peers_ready(message.guild.id))
+        try:
+            if view is None:
+                await author.send(embed=embed)
+            else:
+                await author.send(embed=embed, view=view)
+            return
+        except discord.Forbidden:
+            log.info("safety guild=%s: member DMs closed", message.guild.id)
+        except discord.HTTPException as exc:
+            log.warning("safety guild=%s: DM failed (%s)", message.guild.id, exc.status)
+        if decision.reply != "crisis" or not decision.channel_fallback:
+            return
+        cfg = await self.services.safety.config(message.guild.id)
+        if cfg.reply_mode != "dm_then_channel":
+            return
+        try:
+            note = await message.channel.send(
+                channel_fallback_text(author.mention),
+                allowed_mentions=discord.AllowedMentions(
+                    users=[author], everyone=False, roles=False
+                ),
+            )
+        except discord.HTTPException as exc:
+            log.warning("safety guild=%s: channel note failed (%s)", message.guild.id, exc.status)
+            return
+        # Stored, so the note is removed even if the bot restarts in between.
+        await self.services.scheduler.schedule_once(
+            DELETE_FALLBACK,
+            self.services.clock() + timedelta(seconds=cfg.fallback_delete_seconds),
+            {"channel_id": note.channel.id, "message_id": note.id},
+            guild_id=message.guild.id,
+        )
+
+    async def _on_delete_fallback(self, timer: TimerRow) -> None:
+        await self.bot.wait_until_ready()
+        with contextlib.suppress(discord.NotFound):  # already gone is fine
+            await self.bot.http.delete_message(
+                timer.payload["channel_id"],
+                timer.payload["message_id"],
+                reason="Kindred: brief crisis pointer expired",
+            )
+
+    async def _channel(self, channel_id: int | None):
+        if channel_id is None:
+            return None
+        channel = self.bot.get_channel(channel_id)
+        if channel is None:
+            try:
+                channel = await self.bot.fetch_channel(channel_id)
+            except discord.HTTPException:
+                return None
+        return channel
+
+    async def _alert_peers(
+        self, message: discord.Message, detection: Detection, decision: Decision
+    ) -> None:
+        assert message.guild is not None
+        guild_id = message.guild.id
+        cfg = await self.services.safety.config(guild_id)
+        peers = await self.services.settings.get(guild_id, PeerSettings)
+        channel = await self._channel(cfg.peer_alert_channel_id or peers.peer_channel_id)
+        if channel is None:
+            log.info("safety guild=%s: no peer alert channel configured", guild_id)
+            return
+        on_duty = [
+            r.user_id
+            for r in await self.services.peers.duty.on_duty(guild_id)
+            if r.user_id != message.author.id
+        ]
+        alert_id = await self.services.safety.record_alert(
+            guild_id, message.author.id, detection.tier
+        )
+        text = (
+            " ".join(f"<@{p}>" for p in on_duty)
+            + f"\nA member may need support: <@{message.author.id}> in <#{message.channel.id}>"
+            f" ([jump]({message.jump_url})). Tier {TIER_TEXT.get(detection.tier, '?')}."
+            " Kindred has messaged them privately."
+        ).strip()
+        if cfg.copy_content:
+            text += "\n> " + message.content[:300].replace("\n", " ")
+        view = discord.ui.View(timeout=None)
+        view.add_item(ReachOutButton(alert_id))
+        try:
+            await channel.send(text[:2000], view=view, allowed_mentions=PING_USERS)
+        except discord.HTTPException as exc:
+            log.warning("safety guild=%s: peer alert failed (%s)", guild_id, exc.status)
+
+    async def _alert_moderators(self, message: discord.Message, detection: Detection) -> None:
+        assert message.guild is not None
+        guild_id = message.guild.id
+        cfg = await self.services.safety.config(guild_id)
+        peers = await self.services.settings.get(guild_id, PeerSettings)
+        channel = await self._channel(cfg.mod_alert_channel_id or peers.mod_channel_id)
+        if channel is None:
+            return
+        if detection.label is Label.HARASSMENT:
+            text = (
+                f'Possible harassment ("kys"-type) by <@{message.author.id}> in '
+                f"<#{message.channel.id}> ([jump]({message.jump_url})). Nothing was done "
+                "automatically."
+            )
+        else:
+            text = (
+                f"Tier 3 crisis signal from <@{message.author.id}> in "
+                f"<#{message.channel.id}> ([jump]({message.jump_url})). On-duty peers were "
+                "alerted and the member was messaged privately."
+            )
+        try:
+            await channel.send(text, allowed_mentions=discord.AllowedMentions.none())
+        except discord.HTTPException as exc:
+            log.warning("safety guild=%s: moderator alert failed (%s)", guild_id, exc.status)
+
+    # -- member commands --------------------------------------------------------------------
+    @app_commands.command(name="crisis")
+    @app_commands.describe(region="Optional: a country or US state, e.g. UK, CA, US-NY")
+    @app_commands.autocomplete(region=region_autocomplete)
+    async def crisis(self, interaction: discord.Interaction, region: str | None = None) -> None:
+        """Crisis lines for your region, shown only to you."""
+        safety = self.services.safety
+        where = region or await safety.region_for(interaction.guild_id, interaction.user.id)
+        ctx = context(
+            where, self.services.clock(), await safety.guild_resources(interaction.guild_id)
+        )
+        message = crisis_command_reply(
+            ctx.lines,
+            ctx.directory,
+            ctx.region_known,
+            ctx.stale,
+            ctx.unverified,
+            emergency=ctx.emergency,
+            last_checked=ctx.last_checked,
+            region_label=ctx.region,
+        )
+        view = None
+        if interaction.guild_id and await self._peers_ready(interaction.guild_id):
+            from cogs.support import TalkToPeerButton
+
+            view = discord.ui.View(timeout=None)
+            view.add_item(TalkToPeerButton(interaction.guild_id))
+        await send_private(interaction, embed=safe_embed(message), view=view)
+
+    async def _listing(self, interaction: discord.Interaction, title: str, entries) -> None:
+        today = self.services.clock().date()
+        lines = [
+            f"• {format_entry(e)}" + (" *(local)*" if e.guild_local else "") for e in entries[:10]
+        ]
+        stale = any(e.is_stale(today) for e in entries[:10])
+        embed = discord.Embed(
+            title=title, description="\n".join(lines) or "Nothing listed.", colour=COLOUR
+        )
+        oldest = min((e.last_verified for e in entries[:10]), default=None)
+        footer = f"Last checked {oldest:%Y-%m-%d}" if oldest else ""
+        if stale:
+            footer += " · some details are over 12 months old; please double-check"
+        if footer:
+            embed.set_footer(text=footer)
+        await send_private(interaction, embed=embed)
+
+    async def _region_or_ask(self, interaction: discord.Interaction, region: str | None) -> str:
+        from bot.services.resources import normalize_region
+
+        text = region or await self.services.safety.region_for(
+            interaction.guild_id, interaction.user.id
+        )
+        if not text:
+            from bot.errors import InvalidInputError
+
+            raise InvalidInputError(
+                "Tell me a region, e.g. `US`, `UK` or `US-NY`, or set yours with `/region set`."
+            )
+        return normalize_region(text)
+
+    @app_commands.command(name="resources")
+    @app_commands.describe(region="A country or US state, e.g. UK, CA, US-NY")
+    @app_commands.autocomplete(region=region_autocomplete)
+    async def resources(self, interaction: discord.Interaction, region: str | None = None) -> None:
+        """Crisis lines, warmlines and referral services for a region."""
+        code = await self._region_or_ask(interaction, region)
+        extras = await self.services.safety.guild_resources(interaction.guild_id)
+        entries = default_directory().all_for(code, extra=extras)
+        await self._listing(interaction, f"Resources for {code}", entries)
+
+    @app_commands.command(name="respite")
+    @app_commands.describe(state="A US state, e.g. NY or Vermont")
+    async def respite(self, interaction: discord.Interaction, state: str) -> None:
+        """Peer respites (short, voluntary, non-clinical stays) in a US state."""
+        extras = await self.services.safety.guild_resources(interaction.guild_id)
+        entries = default_directory().respites(state, extra=extras)
+        await self._listing(interaction, f"Peer respites: {state.upper()}", entries)
+
+    @app_commands.command(name="warmline")
+    @app_commands.describe(region="A country or US state, e.g. US-CA")
+    @app_commands.autocomplete(region=region_autocomplete)
+    async def warmline(self, interaction: discord.Interaction, region: str | None = None) -> None:
+        """Warmlines: peer-run lines for when you want to talk, before things are a crisis."""
+        code = await self._region_or_ask(interaction, region)
+        extras = await self.services.safety.guild_resources(interaction.guild_id)
+        entries = default_directory().warmlines(code, extra=extras)
+        if not entries and country_of(code):
+            entries = default_directory().warmlines(country_of(code) or code, extra=extras)
+        await self._listing(interaction, f"Warmlines for {code}", entries)
+
+    @region.command(name="set")
+    @app_commands.describe(region="Your country or US state, e.g. UK, CA, US-NY")
+    @app_commands.autocomplete(region=region_autocomplete)
+    async def region_set(self, interaction: discord.Interaction, region: str) -> None:
+        """Tell Kindred where you are, so it shows the right lines (stored only for this)."""
+        code = await self.services.safety.set_region(interaction.user.id, region)
+        await send_private(interaction, f"Your region is **{code}**. `/region clear` removes it.")
+
+    @region.command(name="clear")
+    async def region_clear(self, interaction: discord.Interaction) -> None:
+        """Forget your region."""
+        await self.services.safety.clear_region(interaction.user.id)
+        await send_private(interaction, "Your region is cleared.")
+
+    @safety.command(name="optout")
+    @app_commands.describe(enabled="True: stop automatic check-in messages; false: allow again")
+    async def optout(self, interaction: discord.Interaction, enabled: bool = True) -> None:
+        """Stop (or allow again) Kindred's automatic messages when you write something hard."""
+        await self.services.safety.set_opt_out(interaction.user.id, enabled)
+        await send_private(
+            interaction,
+            (
+                "Okay, no more automatic messages. "
+                if enabled
+                else "Okay, automatic check-ins are back on. "
+            )
+            + "`/crisis` always works.",
+        )
+
+    # -- moderator commands ------------------------------------------------------------------
+    @safety.command(name="settings")
+    @moderator_only()
+    @app_commands.describe(
+        enabled="Notice crisis language at all",
+        reply_mode="DM, then a brief channel note if DMs are closed; or DM only",
+        member_cooldown_minutes="Minutes before the same member gets another reply",
+        channel_cooldown_minutes="Minutes between channel notes in one channel",
+        fallback_delete_seconds="Seconds before a channel note deletes itself",
+        peer_alert_channel="Where peers are alerted (default: the peer channel)",
+        moderator_alert_channel="Where moderators are alerted (default: the moderator channel)",
+        copy_content="Copy the message text into peer alerts (off by default)",
+        distress_pointer="Gently point distressed members to peer support",
+    )
+    @app_commands.choices(
+        reply_mode=[
+            app_commands.Choice(name="DM, then brief channel note", value="dm_then_channel"),
+            app_commands.Choice(name="DM only", value="dm_only"),
+        ]
+    )
+    async def settings(
+        self,
+        interaction: discord.Interaction,
+        enabled: bool | None = None,
+        reply_mode: str | None = None,
+        member_cooldown_minutes: app_commands.Range[int, 0, 1440] | None = None,
+        channel_cooldown_minutes: app_commands.Range[int, 0, 1440] | None = None,
+        fallback_delete_seconds: app_commands.Range[int, 10, 3600] | None = None,
+        peer_alert_channel: discord.TextChannel | None = None,
+        moderator_alert_channel: discord.TextChannel | None = None,
+        copy_content: bool | None = None,
+        distress_pointer: bool | None = None,
+    ) -> None:
+        """See or change how Kindred answers crisis language in this server."""
+        assert interaction.guild_id is not None
+        changes = {
+            k: v
+            for k, v in {
+                "enabled": enabled,
+                "reply_mode": reply_mode,
+                "member_cooldown_minutes": member_cooldown_minutes,
+                "channel_cooldown_minutes": channel_cooldown_minutes,
+                "fallback_delete_seconds": fallback_delete_seconds,
+                "peer_alert_channel_id": peer_alert_channel.id if peer_alert_channel else None,
+                "mod_alert_channel_id": moderator_alert_channel.id
+                if moderator_alert_channel
+                else None,
+                "copy_content": copy_content,
+                "distress_pointer": distress_pointer,
+            }.items()
+            if v is not None
+        }
+        if changes:
+            cfg = await self.services.settings.update(
+                interaction.guild_id, SafetySettings, interaction.user.id, **changes
+            )
+        else:
+            cfg = await self.services.safety.config(interaction.guild_id)
+        await send_private(interaction, embed=_settings_embed(cfg))
+
+    @safety.command(name="exclude")
+    @moderator_only()
+    @app_commands.describe(
+        channel="A channel to leave alone (e.g. a venting channel)",
+        role="A role whose members are left alone",
+        remove="Remove from the exclusions instead",
+    )
+    async def exclude(
+        self,
+        interaction: discord.Interaction,
+        channel: discord.TextChannel | None = None,
+        role: discord.Role | None = None,
+        remove: bool = False,
+    ) -> None:
+        """Exclude a channel or role from crisis-language replies (or include it again)."""
+        assert interaction.guild_id is not None
+        cfg = await self.services.safety.config(interaction.guild_id)
+        channels, roles = set(cfg.excluded_channel_ids), set(cfg.excluded_role_ids)
+        for target, ids in ((channel, channels), (role, roles)):
+            if target is not None:
+                (ids.discard if remove else ids.add)(target.id)
+        cfg = await self.services.settings.update(
+            interaction.guild_id,
+            SafetySettings,
+            interaction.user.id,
+            excluded_channel_ids=sorted(channels),
+            excluded_role_ids=sorted(roles),
+        )
+        await send_private(interaction, embed=_settings_embed(cfg))
+
+    @safety.command(name="status")
+    @moderator_only()
+    async def status(self, interaction: discord.Interaction) -> None:
+        """Counts of the last 30 days (no content) and how fresh the resource data is."""
+        assert interaction.guild_id is not None
+        counts = await self.services.safety.counts(interaction.guild_id, 30)
+        today = self.services.clock().date()
+        stale = default_directory().stale_entries(today)
+        embed = discord.Embed(title="Crisis resources: status", colour=COLOUR)
+        embed.add_field(
+            name="Last 30 days",
+            value=", ".join(f"{k}: {v}" for k, v in sorted(counts.items())) or "nothing noticed",
+            inline=False,
+        )
+        cfg = await self.services.safety.config(interaction.guild_id)
+        embed.add_field(name="Enabled", value="yes" if cfg.enabled else "no")
+        embed.add_field(
+            name="Stale resource data (over 12 months)",
+            value="\n".join(f"{e.name} (checked {e.last_verified:%Y-%m-%d})" for e in stale[:15])[
+                :1024
+            ]
+            or "none",
+            inline=False,
+        )
+        await send_private(interaction, embed=embed)
+
+    @resources_group.command(name="add")
+    @moderator_only()
+    @app_commands.describe(
+        kind="crisis_line, warmline, respite, referral or directory",
+        contact="A phone number or web address",
+        region="Where it applies (e.g. US-NY); empty for everyone",
+        source_url="Where you verified it",
+    )
+    @app_commands.choices(kind=[app_commands.Choice(name=k, value=k) for k in GUILD_RESOURCE_KINDS])
+    async def resources_add(
+        self,
+        interaction: discord.Interaction,
+        name: str,
+        kind: str,
+        contact: str,
+        region: str = "*",
+        hours: str = "",
+        source_url: str | None = None,
+    ) -> None:
+        """Add a local resource; it is shown before the shipped directory."""
+        assert interaction.guild_id is not None
+        entry = await self.services.safety.add_resource(
+            interaction.guild_id,
+            name=name,
+            kind=kind,
+            contact=contact,
+            region=region,
+            hours=hours,
+            source_url=source_url,
+            actor_id=interaction.user.id,
+        )
+        await send_private(interaction, f"Added: {format_entry(entry)} (#{entry.id[6:]}).")
+
+    @resources_group.command(name="remove")
+    @moderator_only()
+    async def resources_remove(self, interaction: discord.Interaction, resource_id: int) -> None:
+        """Remove a local resource by its number."""
+        assert interaction.guild_id is not None
+        await self.services.safety.remove_resource(interaction.guild_id, resource_id)
+        await send_private(interaction, f"Removed local resource #{resource_id}.")
+
+    @resources_group.command(name="list")
+    async def resources_list(self, interaction: discord.Interaction) -> None:
+        """This server's own resources."""
+        if interaction.guild_id is None:
+            raise GuildOnlyError()
+        entries = await self.services.safety.guild_resources(interaction.guild_id)
+        text = "\n".join(f"#{e.id[6:]} {format_entry(e)}" for e in entries)
+        await send_private(interaction, text or "No local resources yet.")
+
+
+def _settings_embed(cfg: SafetySettings) -> discord.Embed:
+    embed = discord.Embed(title="Crisis-language settings", colour=COLOUR)
+    embed.add_field(name="Enabled", value="yes" if cfg.enabled else "no")
+    embed.add_field(
+        name="Reply",
+        value="DM, then brief channel note" if cfg.reply_mode == "dm_then_channel" else "DM only",
+    )
+    embed.add_field(
+        name="Cooldowns",
+        value=f"member {cfg.member_cooldown_minutes} min · "
+        f"channel {cfg.channel_cooldown_minutes} min",
+    )
+    embed.add_field(name="Channel note deleted after", value=f"{cfg.fallback_delete_seconds} s")
+    embed.add_field(
+        name="Peer alerts",
+        value=f"<#{cfg.peer_alert_channel_id}>"
+        if cfg.peer_alert_channel_id
+        else "the peer channel",
+    )
+    embed.add_field(
+        name="Moderator alerts",
+        value=f"<#{cfg.mod_alert_channel_id}>"
+        if cfg.mod_alert_channel_id
+        else "the moderator channel",
+    )
+    embed.add_field(name="Copy message text into alerts", value="yes" if cfg.copy_content else "no")
+    embed.add_field(name="Distress pointer", value="on" if cfg.distress_pointer else "off")
+    embed.add_field(
+        name="Excluded",
+        value=" ".join(
+            [f"<#{c}>" for c in cfg.excluded_channel_ids]
+            + [f"<@&{r}>" for r in cfg.excluded_role_ids]
+        )
+        or "none",
+        inline=False,
+    )
+    return embed
+
+
+async def setup(bot: commands.Bot) -> None:
+    await bot.add_cog(Safety(bot))

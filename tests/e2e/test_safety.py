@@ -1,0 +1,240 @@
+"""Crisis language end to end: private replies, peer alerts, fallbacks, cooldowns, no spam."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import time_machine
+
+from emulator import DiscordEmulator
+from tests.e2e.conftest import Kindred, World
+from tests.e2e.test_support import go_on_duty, setup_peers
+
+CRISIS = "honestly i want to kill myself"
+
+
+async def command(emu: DiscordEmulator, user, where, command_name: str, **options):
+    return await (await emu.run_command(user, where, command_name, options=options)).response()
+
+
+def public_bot_messages(emu: DiscordEmulator, channel) -> list:
+    return [
+        m for m in emu.messages_in(channel) if m.author.id == emu.bot_user.id and not m.ephemeral
+    ]
+
+
+async def test_crisis_message_gets_private_reply_and_peer_alert_nothing_public(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await command(emulator, world.member, world.general, "region set", region="UK")
+    message = await emulator.send_message(world.member, world.general, CRISIS)
+    dm = await emulator.wait_for_message(emulator.dm_channel(world.member))
+    assert "automated bot" in dm.text
+    assert "116 123" in dm.text  # Samaritans, for the member's region
+    assert "findahelpline.com" in dm.text
+    assert "stop these" in dm.text
+    assert f"kindred:talk:{world.guild.id}" in dm.custom_ids
+    assert "kindred:safety:optout" in dm.custom_ids
+    body = [line for line in dm.embeds[0]["description"].split("\n") if line.strip()]
+    assert len(body) <= 6
+    alert = await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "may need support" in m.text
+    )
+    assert f"<@{world.member.id}>" in alert.text
+    assert f"<@{world.peer.id}>" in alert.text
+    assert str(message.id) in alert.text  # jump link
+    assert "Tier 2" in alert.text
+    assert CRISIS not in alert.text  # content is not copied by default
+    assert public_bot_messages(emulator, world.general) == []
+    assert not emulator.messages[message.id].deleted
+    rows = await kindred.services.db.fetchall("SELECT * FROM safety_events")
+    assert len(rows) == 1 and rows[0]["label"] == "crisis_self" and rows[0]["tier"] == 2
+
+    first = await emulator.press_button(
+        world.peer, alert, next(c for c in alert.custom_ids if c.startswith("kindred:alert:"))
+    )
+    await first.response()
+    assert "is reaching out" in emulator.messages[alert.id].text
+
+
+async def test_dms_closed_brief_channel_note_is_deleted_later(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    emulator.user_dms_open(world.member, False)
+    with time_machine.travel(datetime.now(UTC), tick=True) as clock:
+        await emulator.send_message(world.member, world.general, CRISIS)
+        note = await emulator.wait_for_message(world.general)
+        assert note.text.startswith(f"<@{world.member.id}>")
+        assert "/crisis" in note.text
+        assert CRISIS not in note.text
+        sent = [
+            c
+            for c in emulator.calls_matching("POST", "/channels/{channel_id}/messages")
+            if c.path.endswith(f"/channels/{world.general.id}/messages")
+        ]
+        mentions = sent[-1].json["allowed_mentions"]
+        assert mentions["users"] == [str(world.member.id)] or mentions["users"] == [world.member.id]
+        assert mentions["parse"] == []  # never @everyone or roles
+        await kindred.restart()  # the deletion is stored, not kept in memory
+        clock.shift(timedelta(seconds=130))
+        await kindred.settle()
+        await emulator.wait_until(
+            lambda: emulator.messages[note.id].deleted, what="the note to be deleted"
+        )
+
+
+async def test_cooldown_suppresses_the_second_reply_but_higher_tier_alerts(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    await emulator.send_message(world.member, world.general, CRISIS)
+    dm = emulator.dm_channel(world.member)
+    await emulator.wait_for_message(dm)
+    await emulator.wait_for_message(world.peers, predicate=lambda m: "may need support" in m.text)
+    await emulator.send_message(world.member, world.general, "i really do want to kill myself")
+    await emulator.gateway_idle()
+    await emulator.send_message(
+        world.member, world.general, "this is my goodbye. i am ending it tonight"
+    )
+    mods = await emulator.wait_for_message(world.mods, predicate=lambda m: "Tier 3" in m.text)
+    assert f"<@{world.member.id}>" in mods.text
+    alerts = [m for m in emulator.messages_in(world.peers) if "may need support" in m.text]
+    assert len(alerts) == 2  # the tier-2 repeat was quiet; tier 3 broke the cooldown
+    assert len([m for m in emulator.messages_in(dm) if m.author.id == emulator.bot_user.id]) == 1
+
+
+async def test_idioms_quotes_code_and_gaming_produce_nothing(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    for text in (
+        "this boss fight is killing me lol",
+        "> i want to kill myself\nthat line from the book hit hard",
+        "```\nkill -9 1234\n```",
+        "i'm dying to see the new trailer",
+        "my battery died again",
+        "we watched Suicide Squad last night",
+    ):
+        await emulator.send_message(world.member, world.general, text)
+    await emulator.gateway_idle()
+    await command(emulator, world.member, world.general, "kindred about")  # a round trip
+    assert emulator.messages_in(emulator.dm_channel(world.member)) == []
+    assert not [m for m in emulator.messages_in(world.peers) if "may need support" in m.text]
+    assert public_bot_messages(emulator, world.general) == []
+
+
+async def test_harassment_alerts_moderators_only(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    await emulator.send_message(world.member2, world.general, f"<@{world.member.id}> kys")
+    alert = await emulator.wait_for_message(
+        world.mods, predicate=lambda m: "Possible harassment" in m.text
+    )
+    assert f"<@{world.member2.id}>" in alert.text
+    assert emulator.messages_in(emulator.dm_channel(world.member2)) == []
+    assert not [m for m in emulator.messages_in(world.peers) if "may need support" in m.text]
+
+
+async def test_concern_for_a_friend_gets_how_to_help(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await emulator.send_message(world.member, world.general, "my friend says she wants to die")
+    dm = await emulator.wait_for_message(emulator.dm_channel(world.member))
+    assert "Helping a friend" in dm.text
+    assert "Look after yourself too" in dm.text
+
+
+async def test_excluded_channel_and_opt_out_are_honoured(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    venting = emulator.create_channel(world.guild, "venting")
+    await emulator.gateway_idle()
+    excluded = await command(
+        emulator, world.mod, world.general, "safety exclude", channel=venting.id
+    )
+    assert f"<#{venting.id}>" in excluded.text
+    await emulator.send_message(world.member, venting, CRISIS)
+    await emulator.gateway_idle()
+    await command(emulator, world.member, world.general, "kindred about")
+    assert emulator.messages_in(emulator.dm_channel(world.member)) == []
+
+    await command(emulator, world.member2, world.general, "safety optout")
+    await emulator.send_message(world.member2, world.general, CRISIS)
+    await emulator.wait_for_message(world.peers, predicate=lambda m: "may need support" in m.text)
+    assert emulator.messages_in(emulator.dm_channel(world.member2)) == []
+    crisis = await command(emulator, world.member2, world.general, "crisis")
+    assert "findahelpline.com" in crisis.text  # /crisis keeps working
+
+
+async def test_stop_these_in_dm_opts_out(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await emulator.send_message(world.member, world.general, CRISIS)
+    await emulator.wait_for_message(emulator.dm_channel(world.member))
+    await emulator.send_dm(world.member, "stop these")
+    await emulator.wait_for_message(
+        emulator.dm_channel(world.member), predicate=lambda m: "won't send" in m.text
+    )
+    assert await kindred.services.safety.opted_out(world.member.id)
+
+
+async def test_crisis_respite_and_resources_commands(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    crisis = await command(emulator, world.member, world.general, "crisis", region="US")
+    assert crisis.ephemeral
+    assert "988" in crisis.text and "findahelpline.com" in crisis.text
+    assert "911" in crisis.text
+    assert "press 3" not in crisis.text.lower()
+    unknown = await command(emulator, world.member, world.general, "crisis")
+    assert "findahelpline.com" in unknown.text
+    respite = await command(emulator, world.member, world.general, "respite", state="NY")
+    assert respite.ephemeral and "Rose House" in respite.text
+    await command(emulator, world.member, world.general, "region set", region="Australia")
+    resources = await command(emulator, world.member, world.general, "resources")
+    assert "13 11 14" in resources.text
+    bad = await command(emulator, world.member, world.general, "region set", region="Atlantis")
+    assert bad.ephemeral and "Atlantis" in bad.text
+
+
+async def test_stale_data_is_flagged(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    with time_machine.travel(datetime(2029, 6, 1, tzinfo=UTC), tick=True):
+        crisis = await command(emulator, world.member, world.general, "crisis", region="US")
+        assert "12 months" in crisis.text or "over a year" in crisis.text
+        status = await command(emulator, world.mod, world.general, "safety status")
+        assert "Stale resource data" in status.text
+        assert "988" in status.text
+
+
+async def test_guild_resources_show_first(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    added = await command(
+        emulator,
+        world.mod,
+        world.general,
+        "safety resources add",
+        name="Haven Night Line",
+        kind="crisis_line",
+        contact="555-0100",
+        region="US",
+    )
+    assert "Haven Night Line" in added.text
+    crisis = await command(emulator, world.member, world.general, "crisis", region="US")
+    assert crisis.text.index("Haven Night Line") < crisis.text.index("988")
+    refused = await command(
+        emulator,
+        world.member,
+        world.general,
+        "safety resources add",
+        name="x",
+        kind="crisis_line",
+        contact="1",
+    )
+    assert "for moderators" in refused.text
