@@ -33,24 +33,26 @@ ABOUT = (
 HELP_TITLES = {"member": "Everyone", "peer": "Peer supporters", "moderator": "Moderators"}
 
 
-def help_embed(tree: app_commands.CommandTree) -> discord.Embed:
-    """Built from the command tree itself, so help never drifts from the real commands."""
-    groups: dict[str, list[str]] = {key: [] for key in HELP_TITLES}
-    for command in tree.walk_commands():
-        if isinstance(command, app_commands.Command):
-            line = f"`/{command.qualified_name}`: {command.description}"
-            groups.setdefault(audience_of(command), []).append(line)
-    embed = discord.Embed(title="Kindred commands", colour=COLOUR)
-    for key, lines in groups.items():
-        if not lines:
-            continue
-        text = ""
-        for line in sorted(lines):
-            if len(text) + len(line) + 1 > 1024:
-                embed.add_field(name=HELP_TITLES.get(key, key), value=text, inline=False)
-                text = ""
-            text += line + "\n"
-        embed.add_field(name=HELP_TITLES.get(key, key), value=text, inline=False)
+def help_embed(tree: app_commands.CommandTree, audience: str) -> discord.Embed:
+    """Built from the command tree itself, so help never drifts from the real commands.
+    One page per audience keeps each answer short and inside Discord's embed limits."""
+    lines = sorted(
+        f"`/{command.qualified_name}`: {command.description}"
+        for command in tree.walk_commands()
+        if isinstance(command, app_commands.Command) and audience_of(command) == audience
+    )
+    title = f"Kindred commands: {HELP_TITLES[audience].lower()}"
+    embed = discord.Embed(title=title, colour=COLOUR)
+    text = ""
+    for line in lines:
+        if len(text) + len(line) + 1 > 1024:
+            embed.add_field(name="\u200b", value=text, inline=False)
+            text = ""
+        text += line + "\n"
+    if text:
+        embed.add_field(name="\u200b", value=text, inline=False)
+    others = [f"`/kindred help {key}`" for key in HELP_TITLES if key != audience]
+    embed.set_footer(text="More: " + ", ".join(o.strip("`") for o in others))
     return embed
 
 
@@ -109,9 +111,13 @@ class Core(commands.Cog):
         await send_private(interaction, embed=embed)
 
     @kindred.command(name="help")
-    async def help(self, interaction: discord.Interaction) -> None:
+    @app_commands.describe(audience="Whose commands to show (default: everyone's)")
+    @app_commands.choices(
+        audience=[app_commands.Choice(name=title, value=key) for key, title in HELP_TITLES.items()]
+    )
+    async def help(self, interaction: discord.Interaction, audience: str = "member") -> None:
         """Kindred's commands for members, peer supporters and moderators."""
-        await send_private(interaction, embed=help_embed(self.bot.tree))
+        await send_private(interaction, embed=help_embed(self.bot.tree, audience))
 
     @kindred.command(name="settings")
     @moderator_only()

@@ -31,8 +31,22 @@ async def test_help_lists_commands_by_role(
     ).response()
     assert response.ephemeral
     assert "/kindred about" in response.text
-    assert "Moderators" in response.text
-    assert "/kindred settings" in response.text
+    assert "/crisis" in response.text and "/support" in response.text
+    assert "/kindred settings" not in response.text
+    moderators = await (
+        await emulator.run_command(
+            world.member, world.general, "kindred help", options={"audience": "moderator"}
+        )
+    ).response()
+    assert "/kindred settings" in moderators.text and "/peers setup" in moderators.text
+    peers = await (
+        await emulator.run_command(
+            world.member, world.general, "kindred help", options={"audience": "peer"}
+        )
+    ).response()
+    assert "/duty on" in peers.text
+    for page in (response, moderators, peers):
+        assert sum(len(f["value"]) for f in page.embeds[0]["fields"]) < 6000
 
 
 async def test_member_is_refused_a_moderator_command_kindly(
