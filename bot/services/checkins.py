@@ -72,6 +72,8 @@ class PostPlan:
     scheduled_for: datetime
     prompt: str
     summary: dict[int, int] | None
+    #: The span the summary counts (a day, a week, or the gap of a rarer schedule).
+    summary_period: timedelta | None = None
 
 
 @dataclass(frozen=True)
@@ -152,8 +154,11 @@ class CheckinService:
         self, guild_id: int | None, schedule_text: str, tz: str
     ) -> tuple[Schedule, zoneinfo.ZoneInfo]:
         zone = _zone(tz)
-        # "every N weeks" is pinned to the weeks starting from now, then stored canonically.
-        schedule = _schedule(schedule_text).anchored(self.clock(), zone)
+        # "every N weeks" is pinned to the weeks starting from now, then stored canonically;
+        # an already pinned schedule (an edit that keeps it) keeps its weeks.
+        schedule = _schedule(schedule_text)
+        if schedule.anchor is None:
+            schedule = schedule.anchored(self.clock(), zone)
         minimum = timedelta(minutes=60)
         if guild_id is not None:
             cfg = await self.settings.get(guild_id, CheckinSettings)
@@ -340,15 +345,14 @@ class CheckinService:
         if post_id is None:
             log.info("check-in %s at %s was already posted", row.id, scheduled_for)
             return None
-        summary = None
+        summary = period = None
         if row.show_summary:
-            period = (
-                timedelta(days=7)
-                if _schedule(row.schedule).min_interval() >= timedelta(days=7)
-                else timedelta(days=1)
-            )
+            # Yesterday's moods for daily or more frequent check-ins, last week's for weekly
+            # ones; a rarer schedule (every 2 weeks) counts back to its previous post.
+            gap = _schedule(row.schedule).min_interval()
+            period = max(gap, timedelta(days=7)) if gap >= timedelta(days=7) else timedelta(days=1)
             summary = await self.repo.mood_counts(row.id, scheduled_for - period, scheduled_for)
-        return PostPlan(row, post_id, scheduled_for, self._prompt_for(row), summary)
+        return PostPlan(row, post_id, scheduled_for, self._prompt_for(row), summary, period)
 
     async def posted(self, post_id: int, message_id: int) -> None:
         await self.repo.mark_posted(post_id, message_id, self.clock())

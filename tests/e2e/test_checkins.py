@@ -1,0 +1,426 @@
+"""Scheduled check-ins, end to end: posts on the local clock across DST, pause/resume, restarts,
+anonymous mood buttons, personal DM check-ins with quiet hours, and the failure paths."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import discord.gateway
+import discord.http
+import pytest
+import time_machine
+
+from bot.services.peers import PeerSettings
+from emulator import DiscordEmulator, P
+from emulator.models import Message
+from tests.e2e.conftest import Kindred, World
+
+Start = Callable[[datetime], Awaitable[tuple[Any, Kindred]]]
+
+
+@pytest.fixture
+async def start_at(emulator: DiscordEmulator, world: World, tmp_path: Path) -> AsyncIterator[Start]:
+    """Enter a controllable clock at a fixed instant, then start Kindred inside it."""
+    old_base = discord.http.Route.BASE
+    old_gateway = discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
+    stack = contextlib.ExitStack()
+    runners: list[Kindred] = []
+
+    async def start(moment: datetime) -> tuple[Any, Kindred]:
+        traveller = stack.enter_context(time_machine.travel(moment, tick=True))
+        runner = Kindred(emulator, tmp_path / "kindred.db")
+        await runner.start()
+        runners.append(runner)
+        return traveller, runner
+
+    try:
+        yield start
+    finally:
+        for runner in runners:
+            await runner.stop()
+        stack.close()
+        discord.http.Route.BASE = old_base
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = old_gateway
+
+
+async def command(emu: DiscordEmulator, user, where, name: str, **options):
+    return await (await emu.run_command(user, where, name, options=options)).response()
+
+
+def posts(emu: DiscordEmulator, channel) -> list[Message]:
+    return [m for m in emu.bot_messages(channel) if any("kindred:mood:" in c for c in m.custom_ids)]
+
+
+async def wait_post(emu: DiscordEmulator, channel) -> Message:
+    return await emu.wait_for_message(
+        channel, predicate=lambda m: any("kindred:mood:" in c for c in m.custom_ids), since=0
+    )
+
+
+async def create(emu: DiscordEmulator, world: World, **options):
+    options.setdefault("channel", world.general)
+    return await command(emu, world.mod, world.general, "checkin create", **options)
+
+
+async def run_at(traveller, kindred: Kindred, moment: datetime) -> None:
+    traveller.move_to(moment)
+    await kindred.settle()
+
+
+# -- channel check-ins ----------------------------------------------------------------------------
+async def test_daily_checkin_follows_local_time_across_dst_and_pause_resume(
+    emulator: DiscordEmulator, world: World, start_at: Start
+) -> None:
+    traveller, kindred = await start_at(datetime(2026, 3, 27, 12, 0, tzinfo=UTC))
+    created = await create(
+        emulator, world, schedule="daily 09:00", tz="Europe/London", title="Morning"
+    )
+    assert created.ephemeral
+    assert "Check-in created" in created.text
+    # five runs, as Discord timestamps and as the wall clock in the zone the moderator chose
+    assert created.text.count("<t:") == 5
+    assert "Sat 28 Mar 2026, 09:00 GMT" in created.text
+    assert "Sun 29 Mar 2026, 09:00 BST" in created.text
+    saturday = datetime(2026, 3, 28, 9, 0, tzinfo=UTC)
+    assert f"<t:{int(saturday.timestamp())}:F>" in created.text
+
+    await run_at(traveller, kindred, datetime(2026, 3, 28, 8, 59, tzinfo=UTC))
+    assert posts(emulator, world.general) == []
+    await run_at(traveller, kindred, datetime(2026, 3, 28, 9, 0, 5, tzinfo=UTC))
+    first = await wait_post(emulator, world.general)
+    assert first.embeds[0]["title"] == "Morning"
+    assert [c for c in first.custom_ids if c.startswith("kindred:mood:")] == [
+        f"kindred:mood:1:{level}" for level in range(1, 6)
+    ]
+    # after the clocks go forward, 09:00 London is 08:00 UTC
+    timer = await kindred.services.scheduler.get("checkin:1")
+    assert timer.due_at == datetime(2026, 3, 29, 8, 0, tzinfo=UTC)
+    await run_at(traveller, kindred, datetime(2026, 3, 29, 8, 0, 5, tzinfo=UTC))
+    assert len(posts(emulator, world.general)) == 2
+    stored = await kindred.services.checkins.repo.posts(1)
+    assert [p["scheduled_for"] for p in stored] == [
+        "2026-03-28T09:00:00+00:00",
+        "2026-03-29T08:00:00+00:00",
+    ]
+    assert all(p["message_id"] for p in stored)
+
+    paused = await command(emulator, world.mod, world.general, "checkin pause", checkin=1)
+    assert "paused" in paused.text
+    await run_at(traveller, kindred, datetime(2026, 3, 30, 8, 0, 5, tzinfo=UTC))
+    assert len(posts(emulator, world.general)) == 2
+    resumed = await command(emulator, world.mod, world.general, "checkin resume", checkin=1)
+    assert "Check-in resumed" in resumed.text
+    assert "Tue 31 Mar 2026, 09:00 BST" in resumed.text
+    await run_at(traveller, kindred, datetime(2026, 3, 31, 8, 0, 5, tzinfo=UTC))
+    assert len(posts(emulator, world.general)) == 3
+
+
+async def test_restart_while_a_run_is_due_posts_exactly_once(
+    emulator: DiscordEmulator, world: World, start_at: Start
+) -> None:
+    traveller, kindred = await start_at(datetime(2026, 11, 23, 8, 0, tzinfo=UTC))
+    await create(emulator, world, schedule="weekdays 09:00", tz="UTC")
+    await kindred.stop()
+    traveller.move_to(datetime(2026, 11, 23, 9, 1, tzinfo=UTC))  # due while the bot was down
+    await kindred.start()
+    await kindred.settle()
+    await kindred.settle()
+    await wait_post(emulator, world.general)
+    await kindred.restart()
+    await kindred.settle()
+    assert len(posts(emulator, world.general)) == 1
+    assert len(await kindred.services.checkins.repo.posts(1)) == 1
+    timer = await kindred.services.scheduler.get("checkin:1")
+    assert timer.due_at == datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+
+
+async def test_mood_buttons_record_anonymously_and_lowest_mood_offers_support(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await create(emulator, world, schedule="daily 09:00", tz="UTC", summary=True, thread=True)
+    ran = await (
+        await emulator.run_command(
+            world.mod, world.general, "checkin run-now", options={"checkin": 1}
+        )
+    ).followups()
+    assert "Posted" in ran[0].text
+    post = await wait_post(emulator, world.general)
+    assert len(posts(emulator, world.general)) == 1  # run-now posts once
+    assert [t for t in world.guild.threads if t.parent_id == world.general.id]
+
+    okay = await (await emulator.press_button(world.member, post, "kindred:mood:1:3")).response()
+    assert okay.ephemeral and "anonymously" in okay.text
+    assert "kindred:talk:" + str(world.guild.id) in str(okay.components)
+    again = await (await emulator.press_button(world.member, post, "kindred:mood:1:4")).response()
+    assert again.ephemeral
+    low = await (await emulator.press_button(world.member2, post, "kindred:mood:1:1")).response()
+    assert low.ephemeral
+    assert "findahelpline" in low.text and "In immediate danger" in low.text
+    assert "No peer is on duty" not in low.text  # a mood, not a support request
+    assert "kindred:talk:" in str(low.components)
+
+    rows = await kindred.services.db.fetchall(
+        "SELECT mood, COUNT(*) AS n FROM checkin_moods GROUP BY mood ORDER BY mood"
+    )
+    assert [(r["mood"], r["n"]) for r in rows] == [(1, 1), (4, 1)]  # a changed vote counts once
+    voters = await kindred.services.db.fetchall("SELECT voter FROM checkin_moods")
+    assert all(str(world.member.id) not in r["voter"] for r in voters)
+
+    # buttons survive a restart
+    await kindred.restart()
+    after = await (await emulator.press_button(world.peer, post, "kindred:mood:1:5")).response()
+    assert "anonymously" in after.text
+
+
+async def test_summary_of_earlier_moods_in_the_next_post(
+    emulator: DiscordEmulator, world: World, start_at: Start
+) -> None:
+    traveller, kindred = await start_at(datetime(2026, 11, 23, 8, 0, tzinfo=UTC))
+    await create(emulator, world, schedule="daily 09:00", tz="UTC", summary=True)
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 9, 0, 5, tzinfo=UTC))
+    first = await wait_post(emulator, world.general)
+    await (await emulator.press_button(world.member, first, "kindred:mood:1:2")).response()
+    await (await emulator.press_button(world.member2, first, "kindred:mood:1:5")).response()
+    await run_at(traveller, kindred, datetime(2026, 11, 24, 9, 0, 5, tzinfo=UTC))
+    second = posts(emulator, world.general)[-1]
+    summary = second.embeds[0]["fields"][0]["value"]
+    assert "Low: 1" in summary and "Great: 1" in summary and "Okay: 0" in summary
+
+
+async def test_preview_list_edit_delete_and_autocomplete(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await create(emulator, world, schedule="mon,wed,fri 18:30", tz="America/New_York", title="Eve")
+    preview = await command(emulator, world.mod, world.general, "checkin preview", checkin=1)
+    assert preview.text.count("<t:") == 5 and "18:30 EST" in preview.text
+    choices = await emulator.autocomplete(
+        world.mod, world.general, "checkin preview", focused="checkin", value="eve"
+    )
+    assert choices[0]["value"] == 1 and "Eve" in choices[0]["name"]
+    assert not await emulator.autocomplete(
+        world.member, world.general, "checkin preview", focused="checkin", value=""
+    )
+    zones = await emulator.autocomplete(
+        world.mod, world.general, "checkin create", focused="tz", value="europe/lon"
+    )
+    assert zones[0]["value"] == "Europe/London"
+    edited = await command(
+        emulator, world.mod, world.general, "checkin edit", checkin=1, schedule="daily 07:15"
+    )
+    assert "Every day at 07:15" in edited.text
+    listed = await command(emulator, world.mod, world.general, "checkin list")
+    assert "**#1** Eve" in listed.text and "daily 07:15" in listed.text
+    gone = await command(emulator, world.mod, world.general, "checkin delete", checkin=1)
+    assert "deleted" in gone.text
+    assert await kindred.services.scheduler.get("checkin:1") is None
+    missing = await command(emulator, world.mod, world.general, "checkin preview", checkin=1)
+    assert "no check-in #1" in missing.text
+
+
+async def test_bad_input_is_refused_with_what_is_allowed(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    unreadable = await create(emulator, world, schedule="whenever", tz="UTC")
+    assert unreadable.ephemeral and "couldn't read" in unreadable.text and "Try" in unreadable.text
+    zone = await create(emulator, world, schedule="daily 09:00", tz="Europe/Londn")
+    assert "isn't a time zone" in zone.text and "Europe/London" in zone.text
+    often = await create(emulator, world, schedule="*/20 * * * *", tz="UTC")
+    assert "more often than this server allows" in often.text and "1 hour" in often.text
+    hourly = await create(emulator, world, schedule="hourly", tz="UTC")
+    assert hourly.text  # hourly is exactly the default minimum: allowed
+    set_min = await command(
+        emulator, world.mod, world.general, "checkin settings min-interval", minutes=120
+    )
+    assert "120 minutes" in set_min.text
+    too_often = await create(emulator, world, schedule="every 1 hours at :30", tz="UTC")
+    assert "more often than this server allows" in too_often.text
+    long_prompt = await create(emulator, world, schedule="daily 09:00", tz="UTC", prompt="x" * 1001)
+    assert "at most 1000 characters" in long_prompt.text
+    refused = await command(emulator, world.member, world.general, "checkin list")
+    assert "for moderators" in refused.text
+    assert await kindred.services.checkins.repo.count_for_guild(world.guild.id) == 1
+
+
+async def test_deleted_channel_pauses_and_tells_moderators_then_resume_after_fixing(
+    emulator: DiscordEmulator, world: World, start_at: Start
+) -> None:
+    traveller, kindred = await start_at(datetime(2026, 11, 23, 8, 0, tzinfo=UTC))
+    room = emulator.create_channel(world.guild, "checkins")
+    await emulator.gateway_idle(5)
+    await create(emulator, world, channel=room, schedule="daily 09:00", tz="UTC")
+    emulator.delete_channel(room)
+    await emulator.gateway_idle(5)
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 9, 0, 5, tzinfo=UTC))
+    dm = emulator.dm_channel(world.mod)  # no moderator channel set: the creator hears
+    told = await emulator.wait_for_message(dm, predicate=lambda m: "is paused" in m.text, since=0)
+    assert "View Channel, Send Messages, Embed Links" in told.text
+    row = await kindred.services.checkins.repo.get(1)
+    assert row.paused and "gone" in row.pause_reason
+    assert await kindred.services.scheduler.get("checkin:1") is None
+    assert await kindred.services.checkins.repo.posts(1) == []
+    await run_at(traveller, kindred, datetime(2026, 11, 24, 9, 0, 5, tzinfo=UTC))
+    assert len([m for m in emulator.bot_messages(dm) if "is paused" in m.text]) == 1
+
+    still = await command(emulator, world.mod, world.general, "checkin resume", checkin=1)
+    assert "can't post" in still.text
+    moved = await command(
+        emulator, world.mod, world.general, "checkin edit", checkin=1, channel=world.general
+    )
+    assert "paused" in moved.text
+    resumed = await command(emulator, world.mod, world.general, "checkin resume", checkin=1)
+    assert "Check-in resumed" in resumed.text
+    await run_at(traveller, kindred, datetime(2026, 11, 25, 9, 0, 5, tzinfo=UTC))
+    assert len(posts(emulator, world.general)) == 1
+
+
+async def test_lost_permission_names_it_in_the_moderator_channel(
+    emulator: DiscordEmulator, world: World, start_at: Start
+) -> None:
+    traveller, kindred = await start_at(datetime(2026, 11, 23, 8, 0, tzinfo=UTC))
+    await kindred.services.settings.update(
+        world.guild.id, PeerSettings, None, mod_channel_id=world.mods.id
+    )
+    await create(emulator, world, schedule="daily 09:00", tz="UTC")
+    bot_role = emulator.role(world.guild, world.guild.bot_role_id)
+    emulator.set_overwrite(world.general, bot_role, deny=int(P.EMBED_LINKS))
+    await emulator.gateway_idle(5)
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 9, 0, 5, tzinfo=UTC))
+    told = await emulator.wait_for_message(
+        world.mods, predicate=lambda m: "is paused" in m.text, since=0
+    )
+    assert "missing Embed Links" in told.text
+    assert posts(emulator, world.general) == []
+    assert (await kindred.services.checkins.repo.get(1)).paused
+
+
+async def test_forbidden_answer_on_send_pauses_without_retrying_forever(
+    emulator: DiscordEmulator, world: World, start_at: Start
+) -> None:
+    traveller, kindred = await start_at(datetime(2026, 11, 23, 8, 0, tzinfo=UTC))
+    await create(emulator, world, schedule="daily 09:00", tz="UTC")
+    fault = emulator.inject_fault(
+        "POST", f"/channels/{world.general.id}/messages", status=403, times=None
+    )
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 9, 0, 5, tzinfo=UTC))
+    emulator.clear_faults()
+    assert fault.hits >= 1
+    told = await emulator.wait_for_message(
+        emulator.dm_channel(world.mod), predicate=lambda m: "is paused" in m.text, since=0
+    )
+    assert "View Channel, Send Messages, Embed Links" in told.text
+    assert (await kindred.services.checkins.repo.get(1)).paused
+    assert await kindred.services.scheduler.get("checkin:1") is None
+    assert await kindred.services.checkins.repo.posts(1) == []  # the slot is free again
+    hits = fault.hits
+    await run_at(traveller, kindred, datetime(2026, 11, 24, 9, 0, 5, tzinfo=UTC))
+    assert fault.hits == hits and posts(emulator, world.general) == []
+    resumed = await command(emulator, world.mod, world.general, "checkin resume", checkin=1)
+    assert "Check-in resumed" in resumed.text
+    await run_at(traveller, kindred, datetime(2026, 11, 25, 9, 0, 5, tzinfo=UTC))
+    assert len(posts(emulator, world.general)) == 1
+
+
+# -- personal check-ins ---------------------------------------------------------------------------
+async def test_personal_checkin_dm_quiet_hours_history_and_share(
+    emulator: DiscordEmulator, world: World, start_at: Start
+) -> None:
+    traveller, kindred = await start_at(datetime(2026, 11, 23, 12, 0, tzinfo=UTC))
+    set_ = await command(
+        emulator,
+        world.member,
+        world.general,
+        "checkin me every",
+        schedule="daily 07:00,20:00",
+        tz="Europe/Paris",
+        quiet_hours="22:00-08:00",
+    )
+    assert set_.ephemeral and "Quiet hours 22:00–08:00" in set_.text
+    dm = emulator.dm_channel(world.member)
+    # 20:00 Paris = 19:00 UTC
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 19, 0, 5, tzinfo=UTC))
+    first = await emulator.wait_for_message(dm, predicate=lambda m: bool(m.custom_ids), since=0)
+    assert first.custom_ids[:5] == [f"kindred:pmood:{level}" for level in range(1, 6)]
+    # 07:00 Paris falls in quiet hours: it arrives when they end, at 08:00 Paris (07:00 UTC)
+    timer = await kindred.services.scheduler.get("pcheckin:1")
+    assert timer.due_at == datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
+    await run_at(traveller, kindred, datetime(2026, 11, 24, 6, 1, tzinfo=UTC))
+    assert len(emulator.bot_messages(dm)) == 1
+    await run_at(traveller, kindred, datetime(2026, 11, 24, 7, 0, 5, tzinfo=UTC))
+    assert len([m for m in emulator.bot_messages(dm) if m.custom_ids]) == 2
+
+    low = await (await emulator.press_button(world.member, first, "kindred:pmood:1")).response()
+    assert "findahelpline" in low.text and "kindred:talk:" in str(low.components)
+    await (await emulator.press_button(world.member, first, "kindred:pmood:4")).response()
+    history = await command(emulator, world.member, world.general, "checkin me history")
+    assert history.ephemeral and "▁█" not in history.text and "▁▆" in history.text
+
+    shared = await command(
+        emulator, world.member, world.general, "checkin me share", peer=world.peer
+    )
+    assert "may now see" in shared.text
+    assert await kindred.services.checkins.shared_history(world.member.id, world.peer.id)
+    await command(emulator, world.member, world.general, "checkin me share")
+    status = await command(emulator, world.member, world.general, "checkin me status")
+    assert "Shared with: nobody" in status.text
+
+    await command(emulator, world.member, world.general, "checkin me pause")
+    assert await kindred.services.scheduler.get("pcheckin:1") is None
+    await command(emulator, world.member, world.general, "checkin me stop")
+    gone = await command(emulator, world.member, world.general, "checkin me status")
+    assert "no personal check-in" in gone.text
+
+
+async def test_personal_checkin_with_closed_dms_pauses_and_tells_the_member_once(
+    emulator: DiscordEmulator, world: World, start_at: Start
+) -> None:
+    traveller, kindred = await start_at(datetime(2026, 11, 23, 12, 0, tzinfo=UTC))
+    await command(
+        emulator, world.member, world.support, "checkin me every", schedule="daily 20:00", tz="UTC"
+    )
+    emulator.user_dms_open(world.member, False)
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 20, 0, 5, tzinfo=UTC))
+    told = await emulator.wait_for_message(
+        world.support, predicate=lambda m: "DMs are closed" in m.text, since=0
+    )
+    assert f"<@{world.member.id}>" in told.text
+    row = await kindred.services.checkins.repo.personal_for(world.member.id)
+    assert row.paused
+    await run_at(traveller, kindred, datetime(2026, 11, 24, 20, 0, 5, tzinfo=UTC))
+    notices = [m for m in emulator.bot_messages(world.support) if "DMs are closed" in m.text]
+    assert len(notices) == 1
+    emulator.user_dms_open(world.member, True)
+    resumed = await command(emulator, world.member, world.support, "checkin me resume")
+    assert "Resumed" in resumed.text
+    await run_at(traveller, kindred, datetime(2026, 11, 25, 20, 0, 5, tzinfo=UTC))
+    await emulator.wait_for_message(emulator.dm_channel(world.member), since=0)
+
+
+async def test_personal_bad_input(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    quiet = await command(
+        emulator,
+        world.member,
+        world.general,
+        "checkin me every",
+        schedule="daily 23:00",
+        tz="UTC",
+        quiet_hours="22:00-08:00",
+    )
+    assert "inside your quiet hours" in quiet.text
+    bad = await command(
+        emulator,
+        world.member,
+        world.general,
+        "checkin me every",
+        schedule="daily 20:00",
+        tz="UTC",
+        quiet_hours="late",
+    )
+    assert "22:00-08:00" in bad.text
+    none = await command(emulator, world.member, world.general, "checkin me pause")
+    assert "no personal check-in" in none.text

@@ -1,0 +1,404 @@
+"""CheckinService rules: scheduling in local time, at-most-once posts, anonymous moods,
+personal check-ins with quiet hours, consent to share, and deletion."""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.db.repositories.core import TimerRow
+from bot.errors import InvalidInputError, NotFoundError
+from bot.services import Services
+from bot.services.checkins import (
+    BUILTIN_PROMPTS,
+    MAX_PER_GUILD,
+    CheckinSettings,
+    in_quiet_hours,
+    parse_quiet_hours,
+    sparkline,
+)
+from tests.unit.conftest import FakeClock
+
+GUILD = 10
+CHANNEL = 20
+MOD = 30
+ALICE = 404142434445
+BO = 515253545556
+LONDON = zoneinfo.ZoneInfo("Europe/London")
+
+
+async def make(services: Services, **overrides):
+    options = {
+        "guild_id": GUILD,
+        "channel_id": CHANNEL,
+        "schedule": "daily 09:00",
+        "tz": "Europe/London",
+        "prompt": None,
+        "title": None,
+        "use_thread": False,
+        "show_summary": False,
+        "actor_id": MOD,
+    }
+    options.update(overrides)
+    return await services.checkins.create(**options)
+
+
+async def timer(services: Services, key: str) -> TimerRow:
+    row = await services.scheduler.get(key)
+    assert row is not None
+    return row
+
+
+async def fire(services: Services, clock: FakeClock, key: str = "checkin:1", late=timedelta()):
+    row = await timer(services, key)
+    clock.now = row.due_at + late
+    return await services.checkins.due(row)
+
+
+# -- creating and previewing ------------------------------------------------------------------
+async def test_create_stores_canonical_schedule_and_arms_the_next_run(
+    services: Services, clock: FakeClock
+) -> None:
+    preview = await make(services, schedule="Weekdays 9am", tz="europe/london")
+    assert preview.checkin.schedule == "weekdays 09:00"
+    assert preview.checkin.tz == "Europe/London"
+    assert preview.checkin.title == "Check-in"
+    assert len(preview.next_runs) == 5
+    assert preview.description == "Weekdays at 09:00"
+    # 2026-11-23 is a Monday, 12:00 UTC: the next weekday 09:00 London (GMT) is Tuesday
+    assert (await timer(services, "checkin:1")).due_at == datetime(2026, 11, 24, 9, tzinfo=UTC)
+
+
+async def test_runs_keep_local_time_across_dst(services: Services, clock: FakeClock) -> None:
+    clock.now = datetime(2026, 3, 27, 12, tzinfo=UTC)
+    preview = await make(services)
+    assert preview.next_runs[:3] == [
+        datetime(2026, 3, 28, 9, tzinfo=UTC),
+        datetime(2026, 3, 29, 8, tzinfo=UTC),
+        datetime(2026, 3, 30, 8, tzinfo=UTC),
+    ]
+    await fire(services, clock)
+    assert (await timer(services, "checkin:1")).due_at == datetime(2026, 3, 29, 8, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"schedule": "whenever"}, "couldn't read"),
+        ({"tz": "Europe/Londn"}, "Europe/London"),
+        ({"schedule": "*/20 * * * *"}, "at most once every 1 hour"),
+        ({"prompt": "x" * 1001}, "at most 1000 characters"),
+        ({"prompt": "|".join(["p"] * 26)}, "At most 25 prompts"),
+        ({"title": "t" * 101}, "at most 100 characters"),
+    ],
+)
+async def test_bad_input_says_what_is_allowed(
+    services: Services, options: dict, message: str
+) -> None:
+    with pytest.raises(InvalidInputError) as caught:
+        await make(services, **options)
+    assert message in caught.value.user_message
+    assert await services.checkins.repo.count_for_guild(GUILD) == 0
+
+
+async def test_guild_minimum_interval_is_a_setting(services: Services) -> None:
+    await services.settings.update(GUILD, CheckinSettings, MOD, min_interval_minutes=15)
+    await make(services, schedule="*/20 * * * *", tz="UTC")
+    await services.settings.update(GUILD, CheckinSettings, MOD, min_interval_minutes=180)
+    with pytest.raises(InvalidInputError, match="3 hours"):
+        await make(services, schedule="daily 09:00,11:00")
+
+
+async def test_per_guild_limit(services: Services) -> None:
+    for _ in range(MAX_PER_GUILD):
+        await make(services)
+    with pytest.raises(InvalidInputError, match="delete one first"):
+        await make(services)
+    await make(services, guild_id=GUILD + 1)
+
+
+async def test_other_guilds_cannot_see_or_touch_a_checkin(services: Services) -> None:
+    await make(services)
+    for call in (
+        services.checkins.preview(1, GUILD + 1),
+        services.checkins.pause(1, GUILD + 1),
+        services.checkins.delete(1, GUILD + 1),
+        services.checkins.run_now(1, GUILD + 1),
+    ):
+        with pytest.raises(NotFoundError):
+            await call
+
+
+async def test_edit_keeps_the_fortnight_weeks(services: Services, clock: FakeClock) -> None:
+    preview = await make(services, schedule="every 2 weeks on sunday 17:00")
+    stored = preview.checkin.schedule
+    assert "from 2026-11-23" in stored
+    clock.advance(days=9)  # a week later "now" would pin the other weeks
+    edited = await services.checkins.edit(1, GUILD, title="Fortnightly")
+    assert edited.checkin.schedule == stored
+    assert edited.next_runs[0] == datetime(2026, 12, 13, 17, tzinfo=UTC)
+
+
+async def test_pause_resume_delete(services: Services, clock: FakeClock) -> None:
+    await make(services)
+    paused = await services.checkins.pause(1, GUILD)
+    assert paused.paused and await services.scheduler.get("checkin:1") is None
+    edited = await services.checkins.edit(1, GUILD, schedule="daily 10:00")
+    assert edited.checkin.paused and await services.scheduler.get("checkin:1") is None
+    await services.checkins.resume(1, GUILD)
+    assert (await timer(services, "checkin:1")).due_at == datetime(2026, 11, 24, 10, tzinfo=UTC)
+    listed = await services.checkins.list(GUILD)
+    assert listed[0][1] == datetime(2026, 11, 24, 10, tzinfo=UTC)
+    await services.checkins.delete(1, GUILD)
+    assert await services.scheduler.get("checkin:1") is None
+    assert await services.checkins.list(GUILD) == []
+
+
+# -- running --------------------------------------------------------------------------------------
+async def test_a_run_is_claimed_once_and_rearms(services: Services, clock: FakeClock) -> None:
+    await make(services, prompt="How are you? | What helped today?")
+    row = await timer(services, "checkin:1")
+    plan = await fire(services, clock)
+    assert plan is not None
+    assert plan.scheduled_for == row.due_at and plan.prompt == "How are you?"
+    assert plan.summary is None
+    again = await services.checkins.due(row)  # the same run handed over twice (a restart)
+    assert again is None
+    assert (await timer(services, "checkin:1")).due_at == row.due_at + timedelta(days=1)
+    second = await fire(services, clock)
+    assert second is not None and second.prompt == "What helped today?"
+    third = await fire(services, clock)
+    assert third is not None and third.prompt == "How are you?"
+    assert len(await services.checkins.repo.posts(1)) == 3
+
+
+async def test_builtin_prompts_rotate(services: Services, clock: FakeClock) -> None:
+    await make(services)
+    prompts = [(await fire(services, clock)).prompt for _ in range(3)]
+    assert prompts == list(BUILTIN_PROMPTS[:3])
+
+
+async def test_run_missed_beyond_grace_is_skipped_but_the_next_is_stored(
+    services: Services, clock: FakeClock
+) -> None:
+    await make(services)
+    first = await timer(services, "checkin:1")
+    assert await fire(services, clock, late=timedelta(hours=2)) is None
+    assert await services.checkins.repo.posts(1) == []
+    assert (await timer(services, "checkin:1")).due_at == first.due_at + timedelta(days=1)
+
+
+async def test_run_late_within_grace_still_posts(services: Services, clock: FakeClock) -> None:
+    await make(services)
+    assert await fire(services, clock, late=timedelta(seconds=30)) is not None
+
+
+async def test_paused_or_deleted_checkin_does_not_run(services: Services, clock: FakeClock) -> None:
+    await make(services)
+    row = await timer(services, "checkin:1")
+    await services.checkins.pause(1, GUILD)
+    clock.now = row.due_at
+    assert await services.checkins.due(row) is None
+    await services.checkins.delete(1, GUILD)
+    assert await services.checkins.due(row) is None
+
+
+async def test_run_now_posts_once_per_moment_and_keeps_the_schedule(
+    services: Services, clock: FakeClock
+) -> None:
+    await make(services)
+    before = await timer(services, "checkin:1")
+    plan = await services.checkins.run_now(1, GUILD)
+    assert plan.scheduled_for == clock.now
+    with pytest.raises(InvalidInputError, match="just posted"):
+        await services.checkins.run_now(1, GUILD)
+    assert (await timer(services, "checkin:1")).due_at == before.due_at
+
+
+async def test_post_failed_pauses_frees_the_slot_and_resume_rearms(
+    services: Services, clock: FakeClock
+) -> None:
+    await make(services)
+    plan = await fire(services, clock)
+    await services.checkins.post_failed(plan, "missing permission: Send Messages")
+    row = await services.checkins.get(1, GUILD)
+    assert row.paused and row.pause_reason == "missing permission: Send Messages"
+    assert await services.scheduler.get("checkin:1") is None
+    assert await services.checkins.repo.posts(1) == []
+    await services.checkins.resume(1, GUILD)
+    assert await services.scheduler.get("checkin:1") is not None
+
+
+# -- moods ----------------------------------------------------------------------------------------
+async def test_votes_are_anonymous_one_per_member_and_summarised(
+    services: Services, clock: FakeClock
+) -> None:
+    await make(services, show_summary=True)
+    first = await fire(services, clock)
+    assert first.summary == {}
+    assert await services.checkins.vote(first.post_id, ALICE, 1) is True
+    assert await services.checkins.vote(first.post_id, ALICE, 2) is False  # changed their mind
+    assert await services.checkins.vote(first.post_id, BO, 5) is False
+    rows = await services.db.fetchall("SELECT voter, mood FROM checkin_moods")
+    assert sorted(r["mood"] for r in rows) == [2, 5]
+    assert all(str(ALICE) not in r["voter"] and len(r["voter"]) == 64 for r in rows)
+    second = await fire(services, clock)
+    assert second.summary == {2: 1, 5: 1}
+    await services.checkins.vote(second.post_id, ALICE, 3)
+    hashes = await services.db.fetchall("SELECT voter FROM checkin_moods")
+    assert len({r["voter"] for r in hashes}) == 3  # not linkable across posts
+    third = await fire(services, clock)
+    assert third.summary == {3: 1}  # only the previous day
+
+
+async def test_weekly_checkin_summarises_the_last_week(
+    services: Services, clock: FakeClock
+) -> None:
+    await make(services, schedule="mon 09:00", show_summary=True)
+    first = await fire(services, clock)
+    await services.checkins.vote(first.post_id, ALICE, 4)
+    second = await fire(services, clock)
+    assert second.summary == {4: 1}
+
+
+async def test_vote_checks_its_input(services: Services, clock: FakeClock) -> None:
+    await make(services)
+    plan = await fire(services, clock)
+    with pytest.raises(InvalidInputError):
+        await services.checkins.vote(plan.post_id, ALICE, 6)
+    with pytest.raises(NotFoundError):
+        await services.checkins.vote(999, ALICE, 3)
+
+
+async def test_mood_salt_is_stable_across_restarts(services: Services) -> None:
+    salt = await services.checkins.repo.salt()
+    services.checkins.repo._salt = None
+    assert await services.checkins.repo.salt() == salt
+
+
+# -- personal check-ins ---------------------------------------------------------------------------
+def test_quiet_hours_parse_and_wrap_midnight() -> None:
+    assert parse_quiet_hours("22:00-08:00") == ("22:00", "08:00")
+    assert parse_quiet_hours("10pm – 7am") == ("22:00", "07:00")
+    assert parse_quiet_hours(" none ") is None
+    with pytest.raises(InvalidInputError, match="22:00-08:00"):
+        parse_quiet_hours("late")
+    with pytest.raises(InvalidInputError, match="different"):
+        parse_quiet_hours("08:00-08:00")
+    quiet = ("22:00", "08:00")
+    night = datetime(2026, 11, 23, 23, 30, tzinfo=UTC)
+    assert in_quiet_hours(night, LONDON, quiet) == datetime(2026, 11, 24, 8, tzinfo=UTC)
+    early = datetime(2026, 11, 24, 6, tzinfo=UTC)
+    assert in_quiet_hours(early, LONDON, quiet) == datetime(2026, 11, 24, 8, tzinfo=UTC)
+    assert in_quiet_hours(datetime(2026, 11, 24, 12, tzinfo=UTC), LONDON, quiet) is None
+    assert in_quiet_hours(night, LONDON, None) is None
+    day_quiet = ("12:00", "14:00")
+    noon = datetime(2026, 11, 24, 13, tzinfo=UTC)
+    assert in_quiet_hours(noon, LONDON, day_quiet) == datetime(2026, 11, 24, 14, tzinfo=UTC)
+
+
+async def personal(services: Services, **overrides):
+    options = {
+        "user_id": ALICE,
+        "guild_id": GUILD,
+        "channel_id": CHANNEL,
+        "schedule": "daily 07:00,20:00",
+        "tz": "Europe/London",
+        "quiet": "22:00-08:00",
+    }
+    options.update(overrides)
+    return await services.checkins.set_personal(**options)
+
+
+async def test_personal_runs_inside_quiet_hours_move_to_their_end(
+    services: Services, clock: FakeClock
+) -> None:
+    row, runs = await personal(services)
+    assert (row.quiet_start, row.quiet_end) == ("22:00", "08:00")
+    assert runs == [
+        datetime(2026, 11, 23, 20, tzinfo=UTC),
+        datetime(2026, 11, 24, 8, tzinfo=UTC),
+        datetime(2026, 11, 24, 20, tzinfo=UTC),
+    ]
+    first = await timer(services, "pcheckin:1")
+    clock.now = first.due_at
+    plan = await services.checkins.due_personal(first)
+    assert plan is not None and plan.prompt in BUILTIN_PROMPTS
+    moved = await timer(services, "pcheckin:1")
+    assert moved.due_at == datetime(2026, 11, 24, 8, tzinfo=UTC)
+    assert moved.payload["scheduled_for"].startswith("2026-11-24T07:00")
+    clock.now = moved.due_at
+    assert await services.checkins.due_personal(moved) is not None
+    assert (await timer(services, "pcheckin:1")).due_at == datetime(2026, 11, 24, 20, tzinfo=UTC)
+
+
+async def test_personal_refuses_a_schedule_entirely_in_quiet_hours(services: Services) -> None:
+    with pytest.raises(InvalidInputError, match="quiet hours"):
+        await personal(services, schedule="daily 23:00")
+    with pytest.raises(InvalidInputError):
+        await personal(services, schedule="*/20 * * * *")
+
+
+async def test_personal_dm_failure_pauses_until_resumed(
+    services: Services, clock: FakeClock
+) -> None:
+    await personal(services)
+    row = await services.checkins.personal_dm_failed(ALICE)
+    assert row.paused and "DMs" in row.pause_reason
+    assert await services.scheduler.get("pcheckin:1") is None
+    assert await services.checkins.personal_next(ALICE) == []
+    stale = TimerRow(1, "checkin.personal", "pcheckin:1", clock.now, {"personal_id": 1,
+                     "scheduled_for": clock.now.isoformat()}, None, 0)  # fmt: skip
+    assert await services.checkins.due_personal(stale) is None
+    runs = await services.checkins.resume_personal(ALICE)
+    assert len(runs) == 3 and await services.scheduler.get("pcheckin:1") is not None
+
+
+async def test_personal_history_sparkline_share_and_revoke(
+    services: Services, clock: FakeClock
+) -> None:
+    await personal(services)
+    for mood in (1, 3, 5, 2):
+        assert await services.checkins.personal_mood(ALICE, mood) is (mood == 1)
+        clock.advance(hours=12)
+    history = await services.checkins.history(ALICE)
+    assert [m for _, m in history] == [1, 3, 5, 2]
+    assert sparkline(history) == "▁▄█▂"
+    with pytest.raises(NotFoundError):
+        await services.checkins.shared_history(ALICE, BO)
+    await services.checkins.share_with(ALICE, BO)
+    assert len(await services.checkins.shared_history(ALICE, BO)) == 4
+    await services.checkins.share_with(ALICE, None)
+    with pytest.raises(NotFoundError):
+        await services.checkins.shared_history(ALICE, BO)
+    clock.advance(days=31)
+    assert await services.checkins.history(ALICE) == []
+
+
+async def test_stop_and_forget(services: Services, clock: FakeClock) -> None:
+    await personal(services)
+    await services.checkins.personal_mood(ALICE, 4)
+    await services.checkins.stop_personal(ALICE)
+    assert await services.scheduler.get("pcheckin:1") is None
+    with pytest.raises(NotFoundError):
+        await services.checkins.personal_status(ALICE)
+    assert len(await services.checkins.history(ALICE)) == 1
+    await personal(services)
+    removed = await services.privacy.forget(ALICE)
+    assert removed["personal check-ins and moods"] == 2
+    assert await services.checkins.history(ALICE) == []
+    assert await services.scheduler.get("pcheckin:2") is None
+
+
+async def test_fortnightly_summary_reaches_back_to_the_previous_post(
+    services: Services, clock: FakeClock
+) -> None:
+    await make(services, schedule="every 2 weeks on mon 09:00", show_summary=True)
+    first = await fire(services, clock)
+    await services.checkins.vote(first.post_id, ALICE, 3)
+    second = await fire(services, clock)
+    assert second.scheduled_for - first.scheduled_for == timedelta(days=14)
+    assert second.summary_period == timedelta(days=14)
+    assert second.summary == {3: 1}
