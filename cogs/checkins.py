@@ -33,7 +33,6 @@ from bot.services.checkins import (
     sparkline,
 )
 from bot.services.peers import PeerSettings
-from bot.services.settings import CoreSettings
 from bot.ui.checks import is_moderator, moderator_only
 from bot.ui.replies import COLOUR, send_private
 from bot.ui.resources import context as crisis_context
@@ -503,6 +502,20 @@ class Checkins(commands.Cog):
                 "`/checkin me share` with no peer takes that back at any time.",
             )
 
+    @checkin.command(name="shared")
+    @app_commands.describe(member="A member who chose to share their check-in trend with you")
+    async def shared(self, interaction: discord.Interaction, member: discord.User) -> None:
+        """See the mood trend a member chose to share with you (only you see it)."""
+        moods = await self.service.shared_history(member.id, interaction.user.id)
+        if not moods:
+            await send_private(interaction, f"{member.mention} has no answers in 30 days.")
+            return
+        await send_private(
+            interaction,
+            f"{member.mention}'s last 30 days, shared with you by their choice "
+            f"(▁ {MOODS[1]} … █ {MOODS[5]}):\n`{sparkline(moods)}`",
+        )
+
     @staticmethod
     def _personal_text(row: PersonalRow, runs: list[datetime]) -> str:
         quiet = f"quiet hours {row.quiet_start}–{row.quiet_end}" if row.quiet_start else "none"
@@ -517,18 +530,10 @@ class Checkins(commands.Cog):
         return text
 
     # -- buttons -------------------------------------------------------------------------------
-    async def _region(self, guild_id: int | None, user_id: int) -> str | None:
-        mine = await self.services.prefs.get(user_id, "region")
-        if mine:
-            return str(mine)
-        if guild_id is None:
-            return None
-        return (await self.services.settings.get(guild_id, CoreSettings)).default_region
-
     async def _crisis_lines(self, guild_id: int | None, user_id: int) -> list[str]:
         """Crisis lines for the member's region (theirs, else the server's), from the dated
         resource directory; the worldwide directory when the region is unknown."""
-        region = await self._region(guild_id, user_id)
+        region = await self.services.safety.region_for(guild_id, user_id)
         ctx = crisis_context(region, self.services.clock())
         lines = []
         if ctx.lines:

@@ -424,3 +424,31 @@ async def test_personal_bad_input(
     assert "22:00-08:00" in bad.text
     none = await command(emulator, world.member, world.general, "checkin me pause")
     assert "no personal check-in" in none.text
+
+
+async def test_peer_sees_a_shared_trend_only_with_consent(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await kindred.services.checkins.personal_mood(world.member.id, 2)
+    await kindred.services.checkins.personal_mood(world.member.id, 4)
+    refused = await command(
+        emulator, world.peer, world.general, "checkin shared", member=world.member
+    )
+    assert refused.ephemeral and "has not chosen to share" in refused.text
+    await command(
+        emulator,
+        world.member,
+        world.general,
+        "checkin me every",
+        schedule="daily 20:00",
+        tz="UTC",
+    )
+    await command(emulator, world.member, world.general, "checkin me share", peer=world.peer)
+    shown = await command(
+        emulator, world.peer, world.general, "checkin shared", member=world.member
+    )
+    assert "shared with you by their choice" in shown.text and "▂▆" in shown.text
+    other = await command(
+        emulator, world.peer2, world.general, "checkin shared", member=world.member
+    )
+    assert "has not chosen to share" in other.text
