@@ -19,6 +19,7 @@ from bot.services.peers import PeerSettings
 from bot.ui.checks import GuildOnlyError, RefusedError, moderator_only
 from bot.ui.replies import COLOUR, send_private
 from bot.ui.timezones import timezone_autocomplete
+from bot.ui.views import handle_component_error
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +88,10 @@ class Peers(commands.Cog):
         scheduler.register(SHIFT_START, self._on_shift_start)
         scheduler.register(SHIFT_END, self._on_shift_end)
         scheduler.register(SHIFT_REMIND, self._on_shift_remind)
+        self.bot.add_dynamic_items(HandoffButton)
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(HandoffButton)
 
     # -- moderator set-up -------------------------------------------------------------------
     @peers.command(name="setup")
@@ -602,7 +607,9 @@ class Peers(commands.Cog):
         await self.duty_service.go_off(guild_id, user_id)
         held = await self.services.peers.requests.held_by(guild_id, user_id)
         if held:
-            view = HandoffView(guild_id, [r.id for r in held])
+            view = discord.ui.View(timeout=None)
+            view.add_item(HandoffButton("keep", guild_id))
+            view.add_item(HandoffButton("give", guild_id))
             await self._dm(
                 user_id,
                 text + f" You hold {len(held)} open request(s). Keep them, "
@@ -634,31 +641,75 @@ class Peers(commands.Cog):
         return zoneinfo.ZoneInfo(core.timezone)
 
 
-class HandoffView(discord.ui.View):
-    def __init__(self, guild_id: int, request_ids: list[int]) -> None:
-        super().__init__(timeout=None)
+class HandoffButton(
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=r"kindred:handoff:(?P<choice>keep|give):(?P<guild>\d+)",
+):
+    """At shift end: keep the requests you hold, or hand them to the next on-duty peer.
+    A DynamicItem, so the choice still works after a restart."""
+
+    def __init__(self, choice: str, guild_id: int) -> None:
+        label = "Keep them" if choice == "keep" else "Hand them off"
+        style = discord.ButtonStyle.secondary if choice == "keep" else discord.ButtonStyle.primary
+        super().__init__(
+            discord.ui.Button(
+                label=label, style=style, custom_id=f"kindred:handoff:{choice}:{guild_id}"
+            )
+        )
+        self.choice = choice
         self.guild_id = guild_id
-        self.request_ids = request_ids
 
-    @discord.ui.button(label="Keep them", style=discord.ButtonStyle.secondary)
-    async def keep(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
-        await interaction.response.edit_message(
-            content="You're keeping your open requests.", view=None
-        )
+    @classmethod
+    async def from_custom_id(cls, interaction, item, match):
+        return cls(match["choice"], int(match["guild"]))
 
-    @discord.ui.button(label="Hand them off", style=discord.ButtonStyle.primary)
-    async def hand_off(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
-        services: Services = interaction.client.services  # type: ignore[attr-defined]
-        handed = 0
-        for request_id in self.request_ids:
-            try:
-                await services.peers.requests.unclaim(request_id, interaction.user.id)
-                handed += 1
-            except Exception:
-                log.info("hand-off of request %s skipped", request_id)
-        await interaction.response.edit_message(
-            content=f"Handed {handed} request(s) back to the queue for the next peer.", view=None
-        )
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            if self.choice == "keep":
+                await interaction.response.edit_message(
+                    content="You're keeping your open requests. Thank you.", view=None
+                )
+                return
+            handed = await _hand_off(interaction, self.guild_id)
+            await interaction.response.edit_message(
+                content=f"Handed {handed} request(s) to the next on-duty peer.", view=None
+            )
+        except Exception as error:
+            await handle_component_error(interaction, error)
+
+
+async def _hand_off(interaction: discord.Interaction, guild_id: int) -> int:
+    from cogs.support import PING_USERS, card_embed, card_view
+
+    services: Services = interaction.client.services  # type: ignore[attr-defined]
+    requests = services.peers.requests
+    cfg = await services.settings.get(guild_id, PeerSettings)
+    on_duty = [
+        r.user_id
+        for r in await services.peers.duty.on_duty(guild_id)
+        if r.user_id != interaction.user.id
+    ]
+    handed = 0
+    for request in await requests.held_by(guild_id, interaction.user.id):
+        fresh = await requests.unclaim(request.id, interaction.user.id)
+        handed += 1
+        channel = interaction.client.get_channel(fresh.card_channel_id or 0)
+        if not isinstance(channel, discord.TextChannel):
+            continue
+        try:
+            if fresh.card_message_id:
+                await channel.get_partial_message(fresh.card_message_id).edit(
+                    embed=card_embed(fresh, on_duty, cfg), view=card_view(fresh)
+                )
+            pings = " ".join(f"<@{p}>" for p in on_duty if p != fresh.requester_id)
+            await channel.send(
+                f"{pings} Request #{fresh.id} was handed on at the end of a shift and needs a "
+                "peer.".strip(),
+                allowed_mentions=PING_USERS,
+            )
+        except discord.HTTPException as exc:
+            log.info("hand-off notice for request %s failed: %s", fresh.id, exc.status)
+    return handed
 
 
 def _canonical_hours(text: str) -> str:

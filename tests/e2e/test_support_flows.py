@@ -3,6 +3,7 @@ hand-off, limits, DM intake, panel, transfer, block, stats, reveal, idle close, 
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import time_machine
@@ -112,11 +113,18 @@ async def test_shift_starts_and_ends_by_itself_and_offers_hand_off(
         ended = await emulator.wait_for_message(dm, predicate=lambda m: "shift has ended" in m.text)
         assert "hand them to the next on-duty peer" in ended.text
         assert not await kindred.services.peers.duty.is_on_duty(world.guild.id, world.peer.id)
-        hand_off = [c for c in ended.custom_ids if c]
-        assert len(hand_off) == 2
-        press = await emulator.press_button(world.peer, ended, hand_off[1])
+        give = f"kindred:handoff:give:{world.guild.id}"
+        assert ended.custom_ids == [f"kindred:handoff:keep:{world.guild.id}", give]
+        await go_on_duty(emulator, world, world.peer2)
+        await kindred.restart()  # the choice still works after a restart
+        press = await emulator.press_button(world.peer, ended, give)
         assert "Handed 1 request" in (await press.response()).text
         assert (await kindred.services.peers.requests.get(1)).status == "open"
+        notice = await emulator.wait_for_message(
+            world.peers, predicate=lambda m: "handed on at the end of a shift" in m.text
+        )
+        assert f"<@{world.peer2.id}>" in notice.text
+        assert "kindred:req:claim:1" in emulator.messages[message.id].custom_ids
         nxt = await kindred.services.scheduler.get(f"shift:{1}:start")
         assert nxt is not None and nxt.due_at == datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 
@@ -348,3 +356,21 @@ async def test_stored_content_is_purged_after_the_retention_period(
         assert (await kindred.services.peers.requests.get(1)).summary is None
         purge = await kindred.services.scheduler.get("privacy:purge")
         assert purge is not None and purge.due_at > datetime.now(UTC)
+
+
+async def test_claim_button_works_after_a_restart_and_double_click_is_harmless(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await ask(emulator, world, world.member)
+    message = await card(emulator, world, 1)
+    await kindred.restart()
+    first, again = await asyncio.gather(  # a double click: both presses hit the old card
+        emulator.press_button(world.peer, message, "kindred:req:claim:1"),
+        emulator.press_button(world.peer, message, "kindred:req:claim:1"),
+    )
+    texts = sorted([(await first.original_response()).text, (await again.original_response()).text])
+    assert "Already claimed by" in texts[0] and "You claimed request #1" in texts[1]
+    threads = [c for c in emulator.channels.values() if c.type == 12]
+    assert len(threads) == 1
