@@ -68,7 +68,7 @@ from pathlib import Path
 
 import ahocorasick
 
-from bot.safety.normalize import normalize, normalize_ex
+from bot.safety.normalize import join_tokens, normalize, normalize_word, split_tokens
 
 __all__ = ["Detection", "Detector", "Label", "PhraseEntry", "PhraseListError"]
 
@@ -153,6 +153,71 @@ def _token(word: str) -> str:
     return normalize(word).strip()
 
 
+class _Prefilter(dict[str, frozenset]):
+    """Cheap, exact-safe test: can this message contain a hit that changes the result?
+
+    A key matched on word boundaries in the normalised message is a run of whole
+    alphanumeric pieces, so each of its alphanumeric words is exactly one maximal
+    alphanumeric piece of one normalised word.  This memo maps a *raw* word (as split
+    from the message, before leet/punctuation/squeeze) to the key words among the pieces
+    of its normalised form; a crisis, concern, harassment or distress key can only hit
+    if the message's words cover all of its alphanumeric words.  Keys are grouped by one
+    "anchor" word (the one fewest keys share) so only a few are tested per message.
+    Idiom and reporting-cue keys need no test: on their own they resolve to ``none``.
+    A key with no alphanumeric word (none today) is tested as substrings instead.
+    """
+
+    __slots__ = ("anchors", "groups", "substrings", "vocabulary")
+    limit = 100_000
+
+    def __init__(self, keys: dict[str, list[tuple[int, int, bool]]], categories: list) -> None:
+        super().__init__()
+        share: dict[str, int] = {}
+        for key in keys:
+            for word in set(key.split()):
+                share[word] = share.get(word, 0) + 1
+        self.substrings: list[str] = []
+        groups: dict[str, set[frozenset[str]]] = {}
+        for key, values in keys.items():
+            if not any(
+                not compact and categories[i] not in (_IDIOM, _REPORTED) for i, _, compact in values
+            ):
+                continue
+            words = key.split()
+            alnum = frozenset(w for w in words if w.isalnum())
+            if not alnum:
+                # Marked by the word itself with a NUL prefix (never a real piece).
+                self.substrings.extend(words)
+                alnum = frozenset("\0" + w for w in words)
+            anchor = min(alnum, key=lambda w: (share.get(w, 0), -len(w), w))
+            groups.setdefault(anchor, set()).add(alnum)
+        self.groups = {a: tuple(g) for a, g in groups.items()}
+        self.anchors = frozenset(self.groups)
+        self.vocabulary = frozenset().union(*(w for g in self.groups.values() for w in g))
+
+    def __missing__(self, word: str) -> frozenset:
+        if len(self) >= self.limit:
+            self.clear()
+        norm = normalize_word(word)
+        found = set(
+            self.vocabulary.intersection("".join(c if c.isalnum() else " " for c in norm).split())
+        )
+        found.update("\0" + s for s in self.substrings if s in norm)
+        value = self[word] = frozenset(found)
+        return value
+
+    def may_hit(self, tokens: list[str]) -> bool:
+        seen = _EMPTY.union(*map(self.__getitem__, tokens))
+        for anchor in self.anchors.intersection(seen):
+            for words in self.groups[anchor]:
+                if words <= seen:
+                    return True
+        return False
+
+
+_EMPTY: frozenset[str] = frozenset()
+
+
 class Detector:
     """Compiled phrase automaton.  Immutable after construction and thread-safe."""
 
@@ -198,6 +263,7 @@ class Detector:
         self._tiers = [e.tier for e in self.entries]
         self._detections: dict[tuple, Detection] = {}
         self._banter_words = frozenset(self.markers.laughter | self.markers.gaming)
+        self._prefilter = _Prefilter(keys, self._categories)
 
     # ------------------------------------------------------------------ loading
 
@@ -271,7 +337,12 @@ class Detector:
         return [self.detect(t) for t in texts]
 
     def _detect(self, text: str) -> Detection:
-        norm, spaced = normalize_ex(text)
+        tokens, spaced = split_tokens(text)
+        if not spaced and not self._prefilter.may_hit(tokens):
+            # No crisis/concern/harassment/distress key can match, so only idiom or
+            # reporting-cue hits are possible, and those alone resolve to none.
+            return NO_DETECTION
+        norm = join_tokens(tokens)
         hits: list[list] = []  # [start, end, entry_index, category, tier]
         categories = self._categories
         tiers = self._tiers

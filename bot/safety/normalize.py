@@ -43,7 +43,15 @@ import re
 import sys
 import unicodedata
 
-__all__ = ["MAX_CHARS", "normalize", "normalize_ex", "strip_markup"]
+__all__ = [
+    "MAX_CHARS",
+    "join_tokens",
+    "normalize",
+    "normalize_ex",
+    "normalize_word",
+    "split_tokens",
+    "strip_markup",
+]
 
 MAX_CHARS = 4000
 
@@ -120,12 +128,37 @@ def _build_unicode_table() -> dict[int, str | None]:
 
 
 _UNICODE_TABLE = _build_unicode_table()
+_NON_ASCII_RE = re.compile(r"[^\x00-\x7f]+")
+
+
+class _RunMemo(dict[str, str]):
+    """Bounded memo: non-ASCII run (emoji, accented word...) -> translated run."""
+
+    __slots__ = ()
+    limit = 20_000
+
+    def __missing__(self, run: str) -> str:
+        if len(self) >= self.limit:
+            self.clear()
+        value = self[run] = run.translate(_UNICODE_TABLE)
+        return value
+
+
+_RUNS = _RunMemo()
+
+
+def _translate_run(m: re.Match[str]) -> str:
+    return _RUNS[m.group(0)]
+
 
 # ----------------------------------------------------------------- spaced letters
 
 # Three or more single "letters" separated by one separator: "s u i c i d e",
 # "k.i.l.l", "k-y-s".  Leet characters count as letters here ("k 1 l l").
 _SPACED_RE = re.compile(r"\b[a-z0-9@$](?:(?:[ .\-_*]|  )[a-z0-9@$!]){2,}(?![\w@$!])")
+# Every match of _SPACED_RE ends with "<sep char> letter <sep> letter" not followed by
+# [\w@$!]; this starts with a character set, so the engine skips to candidates in C.
+_SPACED_HINT_RE = re.compile(r"[ .\-_*][a-z0-9@$!](?:[ .\-_*]|  )[a-z0-9@$!](?![\w@$!])")
 
 
 def _join_spaced(run: str) -> str:
@@ -184,6 +217,17 @@ def normalize(text: str) -> str:
 def normalize_ex(text: str) -> tuple[str, bool]:
     """Like :func:`normalize`; the flag says whether letters spaced out with plain
     spaces were joined (the detector then also matches space-less compact keys)."""
+    tokens, spaced = split_tokens(text)
+    return join_tokens(tokens), spaced
+
+
+def split_tokens(text: str) -> tuple[list[str], bool]:
+    """Steps 1-4 of :func:`normalize_ex`, then split on whitespace.
+
+    Returns the raw words (each still to be put through steps 5-8 by
+    :func:`normalize_word`) and the "spaced letters were joined" flag.
+    ``join_tokens(split_tokens(t)[0])`` is ``normalize(t)``.
+    """
     if not isinstance(text, str):  # defensive: the detector contract is "never raise"
         text = str(text)
     if len(text) > MAX_CHARS:
@@ -194,9 +238,15 @@ def normalize_ex(text: str) -> tuple[str, bool]:
     else:
         if not unicodedata.is_normalized("NFKC", text):
             text = unicodedata.normalize("NFKC", text)
-        text = text.casefold().translate(_UNICODE_TABLE)
+        text = text.casefold()
+        if not text.isascii():
+            # The table maps code points one by one and leaves ASCII alone, so only
+            # the non-ASCII runs need translating (str.translate is slow on misses).
+            text = _NON_ASCII_RE.sub(_translate_run, text)
     spaced = False
-    if _SPACED_RE.search(text) is not None:
+    # The hint is a necessary condition for a spaced run (its last "sep letter sep
+    # letter" and the end check) that the regex engine can scan for quickly.
+    if _SPACED_HINT_RE.search(text) is not None:
         joined: list[bool] = []
 
         def join(m: re.Match[str]) -> str:
@@ -207,8 +257,17 @@ def normalize_ex(text: str) -> tuple[str, bool]:
 
         text = _SPACED_RE.sub(join, text)
         spaced = bool(joined)
-    words = filter(None, map(_WORDS.__getitem__, text.split()))
-    return " " + " ".join(words) + " ", spaced
+    return text.split(), spaced
+
+
+def join_tokens(tokens: list[str]) -> str:
+    """Steps 5-8 for every raw word, joined and padded (see :func:`split_tokens`)."""
+    return " " + " ".join(filter(None, map(_WORDS.__getitem__, tokens))) + " "
+
+
+def normalize_word(word: str) -> str:
+    """Steps 5-8 for one whitespace-free raw word (memoised; may return ``""``)."""
+    return _WORDS[word]
 
 
 def _normalize_word(word: str) -> str:
