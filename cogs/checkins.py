@@ -36,7 +36,7 @@ from bot.services.peers import PeerSettings
 from bot.ui.checks import is_moderator, moderator_only
 from bot.ui.replies import COLOUR, send_private
 from bot.ui.resources import context as crisis_context
-from bot.ui.views import handle_component_error
+from bot.ui.views import GuardedCallback
 from cogs.support import TalkToPeerButton
 
 log = logging.getLogger(__name__)
@@ -110,6 +110,7 @@ def post_embed(plan: PostPlan) -> discord.Embed:
 
 # -- buttons ------------------------------------------------------------------------------------
 class MoodButton(
+    GuardedCallback,
     discord.ui.DynamicItem[discord.ui.Button],
     template=r"kindred:mood:(?P<post>\d+):(?P<level>[1-5])",
 ):
@@ -133,18 +134,17 @@ class MoodButton(
     ) -> MoodButton:
         return cls(int(match["post"]), int(match["level"]))
 
-    async def callback(self, interaction: discord.Interaction) -> None:
-        try:
-            cog = interaction.client.get_cog("Checkins")
-            if cog is None:
-                raise InvalidInputError("Check-ins are not available right now.")
-            await cog.on_mood(interaction, self.post_id, self.level)
-        except Exception as error:  # DynamicItems have no view-level error hook of our own
-            await handle_component_error(interaction, error)
+    async def run(self, interaction: discord.Interaction) -> None:
+        cog = interaction.client.get_cog("Checkins")
+        if cog is None:
+            raise InvalidInputError("Check-ins are not available right now.")
+        await cog.on_mood(interaction, self.post_id, self.level)
 
 
 class PersonalMoodButton(
-    discord.ui.DynamicItem[discord.ui.Button], template=r"kindred:pmood:(?P<level>[1-5])"
+    GuardedCallback,
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=r"kindred:pmood:(?P<level>[1-5])",
 ):
     """A mood on a personal DM check-in; stored for the member alone."""
 
@@ -165,14 +165,11 @@ class PersonalMoodButton(
     ) -> PersonalMoodButton:
         return cls(int(match["level"]))
 
-    async def callback(self, interaction: discord.Interaction) -> None:
-        try:
-            cog = interaction.client.get_cog("Checkins")
-            if cog is None:
-                raise InvalidInputError("Check-ins are not available right now.")
-            await cog.on_personal_mood(interaction, self.level)
-        except Exception as error:
-            await handle_component_error(interaction, error)
+    async def run(self, interaction: discord.Interaction) -> None:
+        cog = interaction.client.get_cog("Checkins")
+        if cog is None:
+            raise InvalidInputError("Check-ins are not available right now.")
+        await cog.on_personal_mood(interaction, self.level)
 
 
 def mood_view(post_id: int) -> discord.ui.View:

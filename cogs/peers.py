@@ -19,7 +19,7 @@ from bot.services.peers import PeerSettings
 from bot.ui.checks import GuildOnlyError, RefusedError, moderator_only
 from bot.ui.replies import COLOUR, send_private
 from bot.ui.timezones import timezone_autocomplete
-from bot.ui.views import handle_component_error
+from bot.ui.views import GuardedCallback
 
 log = logging.getLogger(__name__)
 
@@ -642,6 +642,7 @@ class Peers(commands.Cog):
 
 
 class HandoffButton(
+    GuardedCallback,
     discord.ui.DynamicItem[discord.ui.Button],
     template=r"kindred:handoff:(?P<choice>keep|give):(?P<guild>\d+)",
 ):
@@ -663,19 +664,16 @@ class HandoffButton(
     async def from_custom_id(cls, interaction, item, match):
         return cls(match["choice"], int(match["guild"]))
 
-    async def callback(self, interaction: discord.Interaction) -> None:
-        try:
-            if self.choice == "keep":
-                await interaction.response.edit_message(
-                    content="You're keeping your open requests. Thank you.", view=None
-                )
-                return
-            handed = await _hand_off(interaction, self.guild_id)
+    async def run(self, interaction: discord.Interaction) -> None:
+        if self.choice == "keep":
             await interaction.response.edit_message(
-                content=f"Handed {handed} request(s) to the next on-duty peer.", view=None
+                content="You're keeping your open requests. Thank you.", view=None
             )
-        except Exception as error:
-            await handle_component_error(interaction, error)
+            return
+        handed = await _hand_off(interaction, self.guild_id)
+        await interaction.response.edit_message(
+            content=f"Handed {handed} request(s) to the next on-duty peer.", view=None
+        )
 
 
 async def _hand_off(interaction: discord.Interaction, guild_id: int) -> int:

@@ -35,7 +35,7 @@ from bot.services.safety import GUILD_RESOURCE_KINDS, Decision, SafetySettings
 from bot.ui.checks import GuildOnlyError, moderator_only
 from bot.ui.replies import COLOUR, send_private
 from bot.ui.resources import context, safe_embed
-from bot.ui.views import handle_component_error
+from bot.ui.views import GuardedCallback
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,9 @@ NOT_NOW = re.compile(r"^\s*not now\s*[.!]*\s*$", re.IGNORECASE)
 
 
 class OptOutButton(
-    discord.ui.DynamicItem[discord.ui.Button], template=r"kindred:safety:(?P<what>optout|notnow)"
+    GuardedCallback,
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=r"kindred:safety:(?P<what>optout|notnow)",
 ):
     def __init__(self, what: str) -> None:
         label = "Stop these messages" if what == "optout" else "Not now"
@@ -62,24 +64,23 @@ class OptOutButton(
     async def from_custom_id(cls, interaction, item, match):
         return cls(match["what"])
 
-    async def callback(self, interaction: discord.Interaction) -> None:
-        try:
-            services: Services = interaction.client.services  # type: ignore[attr-defined]
-            if self.what == "optout":
-                await services.safety.set_opt_out(interaction.user.id, True)
-                text = (
-                    "Okay, I won't send these messages any more. `/crisis` still works any "
-                    "time, and `/safety optout enabled:false` turns them back on."
-                )
-            else:
-                text = "Okay. I'm here if you need me: `/crisis` or `/support`, any time."
-            await interaction.response.send_message(text, ephemeral=True)
-        except Exception as error:
-            await handle_component_error(interaction, error)
+    async def run(self, interaction: discord.Interaction) -> None:
+        services: Services = interaction.client.services  # type: ignore[attr-defined]
+        if self.what == "optout":
+            await services.safety.set_opt_out(interaction.user.id, True)
+            text = (
+                "Okay, I won't send these messages any more. `/crisis` still works any "
+                "time, and `/safety optout enabled:false` turns them back on."
+            )
+        else:
+            text = "Okay. I'm here if you need me: `/crisis` or `/support`, any time."
+        await interaction.response.send_message(text, ephemeral=True)
 
 
 class ReachOutButton(
-    discord.ui.DynamicItem[discord.ui.Button], template=r"kindred:alert:(?P<id>\d+)"
+    GuardedCallback,
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=r"kindred:alert:(?P<id>\d+)",
 ):
     """On a peer alert: the first peer to press it is recorded; others see who has it."""
 
@@ -97,22 +98,19 @@ class ReachOutButton(
     async def from_custom_id(cls, interaction, item, match):
         return cls(int(match["id"]))
 
-    async def callback(self, interaction: discord.Interaction) -> None:
-        try:
-            services: Services = interaction.client.services  # type: ignore[attr-defined]
-            won, who = await services.safety.reach_out(self.alert_id, interaction.user.id)
-            if not won:
-                await interaction.response.send_message(
-                    f"<@{who}> is already reaching out. Thank you.", ephemeral=True
-                )
-                return
-            message = interaction.message
-            content = (message.content if message else "") + (
-                f"\n✅ <@{interaction.user.id}> is reaching out."
+    async def run(self, interaction: discord.Interaction) -> None:
+        services: Services = interaction.client.services  # type: ignore[attr-defined]
+        won, who = await services.safety.reach_out(self.alert_id, interaction.user.id)
+        if not won:
+            await interaction.response.send_message(
+                f"<@{who}> is already reaching out. Thank you.", ephemeral=True
             )
-            await interaction.response.edit_message(content=content[:2000], view=None)
-        except Exception as error:
-            await handle_component_error(interaction, error)
+            return
+        message = interaction.message
+        content = (message.content if message else "") + (
+            f"\n✅ <@{interaction.user.id}> is reaching out."
+        )
+        await interaction.response.edit_message(content=content[:2000], view=None)
 
 
 def _reply_view(guild_id: int | None, peers_ready: bool) -> discord.ui.View:

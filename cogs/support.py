@@ -23,7 +23,7 @@ from bot.services.requests import ESCALATE, IDLE, BlockedError, Intake
 from bot.ui.checks import GuildOnlyError
 from bot.ui.replies import COLOUR, WARM, send_private
 from bot.ui.resources import nobody_on_duty_text
-from bot.ui.views import KindredModal, KindredView, handle_component_error
+from bot.ui.views import GuardedCallback, KindredModal, KindredView
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +93,7 @@ def card_embed(request: RequestRow, on_duty: list[int], cfg: PeerSettings) -> di
 
 
 class RequestButton(
+    GuardedCallback,
     discord.ui.DynamicItem[discord.ui.Button],
     template=r"kindred:req:(?P<action>[a-z]+):(?P<id>\d+)",
 ):
@@ -123,17 +124,15 @@ class RequestButton(
     ) -> RequestButton:
         return cls(match["action"], int(match["id"]))
 
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def run(self, interaction: discord.Interaction) -> None:
         cog = interaction.client.get_cog("Support")
-        try:
-            if cog is None:
-                raise NotFoundError("Support requests are not available right now.")
-            await cog.on_request_button(interaction, self.action, self.request_id)
-        except Exception as error:  # DynamicItems have no view-level error hook of our own
-            await handle_component_error(interaction, error)
+        if cog is None:
+            raise NotFoundError("Support requests are not available right now.")
+        await cog.on_request_button(interaction, self.action, self.request_id)
 
 
 class FeedbackButton(
+    GuardedCallback,
     discord.ui.DynamicItem[discord.ui.Button],
     template=r"kindred:fb:(?P<rating>[a-z_]+):(?P<id>\d+)",
 ):
@@ -156,21 +155,18 @@ class FeedbackButton(
     ) -> FeedbackButton:
         return cls(match["rating"], int(match["id"]))
 
-    async def callback(self, interaction: discord.Interaction) -> None:
-        try:
-            services: Services = interaction.client.services  # type: ignore[attr-defined]
-            await services.peers.requests.feedback(
-                self.request_id, interaction.user.id, self.rating
-            )
-            await interaction.response.edit_message(
-                content="Thank you. Your answer is counted anonymously.", view=None
-            )
-        except Exception as error:
-            await handle_component_error(interaction, error)
+    async def run(self, interaction: discord.Interaction) -> None:
+        services: Services = interaction.client.services  # type: ignore[attr-defined]
+        await services.peers.requests.feedback(self.request_id, interaction.user.id, self.rating)
+        await interaction.response.edit_message(
+            content="Thank you. Your answer is counted anonymously.", view=None
+        )
 
 
 class TalkToPeerButton(
-    discord.ui.DynamicItem[discord.ui.Button], template=r"kindred:talk:(?P<guild>\d+)"
+    GuardedCallback,
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=r"kindred:talk:(?P<guild>\d+)",
 ):
     """The panel's and the crisis reply's "Talk to a peer" button; works in DMs too."""
 
@@ -190,11 +186,8 @@ class TalkToPeerButton(
     ) -> TalkToPeerButton:
         return cls(int(match["guild"]))
 
-    async def callback(self, interaction: discord.Interaction) -> None:
-        try:
-            await interaction.response.send_modal(SupportModal(self.guild_id, source="button"))
-        except Exception as error:
-            await handle_component_error(interaction, error)
+    async def run(self, interaction: discord.Interaction) -> None:
+        await interaction.response.send_modal(SupportModal(self.guild_id, source="button"))
 
 
 def card_view(request: RequestRow) -> discord.ui.View:

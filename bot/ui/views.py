@@ -27,3 +27,17 @@ class KindredView(discord.ui.View):
 class KindredModal(discord.ui.Modal):
     async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
         await handle_component_error(interaction, error)
+
+
+class GuardedCallback:
+    """Mixin for DynamicItems: ``run`` does the work, and any error gets the same kind,
+    private handling as commands (DynamicItems have no view-level error hook of our own)."""
+
+    async def run(self, interaction: discord.Interaction) -> None:
+        raise NotImplementedError
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            await self.run(interaction)
+        except Exception as error:
+            await handle_component_error(interaction, error)
