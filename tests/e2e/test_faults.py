@@ -81,3 +81,25 @@ async def test_slow_discord_answer_still_completes(
     await emulator.wait_for_message(
         world.peers, predicate=lambda m: "Support request #1" in m.text, timeout=10
     )
+
+
+async def test_member_who_left_before_the_claim_is_not_lost(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await ask(emulator, world, world.member)
+    card = await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "Support request #1" in m.text
+    )
+    emulator.remove_member(world.guild, world.member)
+    await emulator.gateway_idle()
+    claim = await emulator.press_button(world.peer, card, "kindred:req:claim:1")
+    claimed = await claim.original_response()
+    assert "You claimed request #1" in claimed.text
+    request = await kindred.services.peers.requests.get(1)
+    assert request.status == "claimed"
+    # Kindred still reaches the member by DM (a thread they can't see would lose them).
+    await emulator.wait_for_message(
+        emulator.dm_channel(world.member), predicate=lambda m: "picked up your request" in m.text
+    )
