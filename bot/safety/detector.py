@@ -250,8 +250,18 @@ class Detector:
         self.automaton = ahocorasick.Automaton()
         for key, values in keys.items():
             unique = dict.fromkeys(values)  # same entry reached through two spellings
-            regular = tuple((i, n) for i, n, compact in unique if not compact)
-            squashed = tuple((i, n) for i, n, compact in unique if compact)
+            # (entry index, key length, category, tier): everything a hit needs, so the
+            # per-hit loop does no further lookups.
+            regular = tuple(
+                (i, n, self.entries[i].category, self.entries[i].tier)
+                for i, n, compact in unique
+                if not compact
+            )
+            squashed = tuple(
+                (i, n, self.entries[i].category, self.entries[i].tier)
+                for i, n, compact in unique
+                if compact
+            )
             self.automaton.add_word(key, (regular, squashed))
         if not keys:
             raise PhraseListError("no phrases loaded")
@@ -344,14 +354,12 @@ class Detector:
             return NO_DETECTION
         norm = join_tokens(tokens)
         hits: list[list] = []  # [start, end, entry_index, category, tier]
-        categories = self._categories
-        tiers = self._tiers
         for end, (regular, _) in self.automaton.iter(norm):
-            for index, length in regular:
+            for index, length, category, tier in regular:
                 start = end - length + 1
                 if norm[start - 1].isalnum() or norm[end + 1].isalnum():
                     continue
-                hits.append([start, end, index, categories[index], tiers[index]])
+                hits.append([start, end, index, category, tier])
         if spaced:
             return self._best(self._resolve(norm, hits), self._compact_pass(norm))
         if not hits:
@@ -362,10 +370,8 @@ class Detector:
         squashed = " " + norm.replace(" ", "") + " "
         hits: list[list] = []
         for end, (_, compact) in self.automaton.iter(squashed):
-            for index, length in compact:
-                hits.append(
-                    [end - length + 1, end, index, self._categories[index], self._tiers[index]]
-                )
+            for index, length, category, tier in compact:
+                hits.append([end - length + 1, end, index, category, tier])
         if not hits:
             return NO_DETECTION
         return self._resolve(squashed, hits, modifiers=False)
@@ -378,25 +384,35 @@ class Detector:
 
     def _resolve(self, norm: str, hits: list[list], *, modifiers: bool = True) -> Detection:
         # 1. idioms mask overlapping hits only
+        # (plain loops with for/else: a generator per hit costs more than the test)
         idioms = [(h[0], h[1]) for h in hits if h[3] == _IDIOM]
         if idioms:
-            hits = [
-                h
-                for h in hits
-                if h[3] != _IDIOM and not any(s <= h[1] and h[0] <= e for s, e in idioms)
-            ]
+            kept = []
+            for h in hits:
+                if h[3] == _IDIOM:
+                    continue
+                hs, he = h[0], h[1]
+                for s, e in idioms:
+                    if s <= he and hs <= e:
+                        break
+                else:
+                    kept.append(h)
+            hits = kept
         if not hits:
             return NO_DETECTION
-        # 2. longest match wins: drop hits strictly inside a longer hit
+        # 2. longest match wins: drop hits strictly inside a longer hit (a hit is never
+        # strictly longer than itself, so comparing a hit with itself keeps it)
         if len(hits) > 1:
-            hits = [
-                h
-                for h in hits
-                if not any(
-                    o is not h and o[0] <= h[0] and h[1] <= o[1] and (o[1] - o[0]) > (h[1] - h[0])
-                    for o in hits
-                )
-            ]
+            kept = []
+            for h in hits:
+                hs, he = h[0], h[1]
+                span = he - hs
+                for o in hits:
+                    if o[0] <= hs and he <= o[1] and o[1] - o[0] > span:
+                        break
+                else:
+                    kept.append(h)
+            hits = kept
         reported = [h for h in hits if h[3] == _REPORTED]
         if reported:
             hits = [h for h in hits if h[3] != _REPORTED]

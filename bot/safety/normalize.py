@@ -131,6 +131,33 @@ _UNICODE_TABLE = _build_unicode_table()
 _NON_ASCII_RE = re.compile(r"[^\x00-\x7f]+")
 
 
+def _table_key_res() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Two searches that find every code point the table changes (the BMP ones exactly,
+    the astral ones as a superset).  If neither finds anything, translating is the
+    identity and can be skipped: emoji-only chat never pays for the per-run callback.
+    Two patterns, because a character class mixing hundreds of BMP ranges with astral
+    ones is scanned range by range (4-70x slower than the BMP-only bitmap class)."""
+    ranges: list[list[int]] = []
+    for cp in sorted(_UNICODE_TABLE):
+        if ranges and ranges[-1][1] == cp - 1:
+            ranges[-1][1] = cp
+        else:
+            ranges.append([cp, cp])
+    bmp = "".join(
+        re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "")
+        for a, b in ranges
+        if b < 0x10000
+    )
+    astral = [r for r in ranges if r[1] >= 0x10000]
+    # Every astral key lies in one of these two blocks (checked at import).
+    if not all(0x10000 <= a <= b < 0x1EA00 or 0xE0000 <= a <= b < 0xE1000 for a, b in astral):
+        raise RuntimeError("unicode table has keys outside the astral pre-check blocks")
+    return re.compile(f"[{bmp}]"), re.compile("[\U00010000-\U0001e9ff\U000e0000-\U000e0fff]")
+
+
+_TABLE_KEY_BMP_RE, _TABLE_KEY_ASTRAL_RE = _table_key_res()
+
+
 class _RunMemo(dict[str, str]):
     """Bounded memo: non-ASCII run (emoji, accented word...) -> translated run."""
 
@@ -239,7 +266,10 @@ def split_tokens(text: str) -> tuple[list[str], bool]:
         if not unicodedata.is_normalized("NFKC", text):
             text = unicodedata.normalize("NFKC", text)
         text = text.casefold()
-        if not text.isascii():
+        if not text.isascii() and (
+            _TABLE_KEY_BMP_RE.search(text) is not None
+            or _TABLE_KEY_ASTRAL_RE.search(text) is not None
+        ):
             # The table maps code points one by one and leaves ASCII alone, so only
             # the non-ASCII runs need translating (str.translate is slow on misses).
             text = _NON_ASCII_RE.sub(_translate_run, text)
