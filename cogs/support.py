@@ -777,18 +777,30 @@ class Support(commands.Cog):
             await self._offer_intake(message)
 
     async def _offer_intake(self, message: discord.Message) -> None:
-        """A DM like "I need to talk": offer the same form, for each server set up for it."""
+        """A DM like "I need to talk": offer the same form for each server that has peer
+        support set up *and* that the writer belongs to (never reveal other servers)."""
         view = discord.ui.View(timeout=None)
-        for guild in self.bot.guilds[:5]:
-            cfg = await self.requests.config(guild.id, require=False)
-            if cfg.configured:
-                item = TalkToPeerButton(guild.id)
-                item.item.label = f"Talk to a peer in {guild.name}"[:80]
-                view.add_item(item)
+        configured = await self.services.settings.guilds_with(PeerSettings, "peer_channel_id")
+        for guild_id in configured:
+            guild = self.bot.get_guild(guild_id)
+            if (
+                guild is None
+                or not (await self.requests.config(guild_id, require=False)).configured
+            ):
+                continue
+            try:
+                await guild.fetch_member(message.author.id)  # no members intent: ask Discord
+            except discord.HTTPException:
+                continue
+            item = TalkToPeerButton(guild.id)
+            item.item.label = f"Talk to a peer in {guild.name}"[:80]
+            view.add_item(item)
+            if len(view.children) == 5:
+                break
         if not view.children:
             await message.channel.send(
-                "I'm here. None of my servers has peer support set up "
-                "yet; `/crisis` shows lines you can reach now."
+                "I'm here. I couldn't find a server we share where peer support is set up; "
+                "`/crisis` shows lines you can reach right now."
             )
             return
         await message.channel.send(

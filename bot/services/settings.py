@@ -114,5 +114,9 @@ class GuildSettingsService:
         self._cache.pop(guild_id, None)
         return updated
 
+    async def guilds_with(self, section: type[SettingsSection], field: str) -> list[int]:
+        """Guilds that set ``field`` of ``section`` (e.g. where peer support is set up)."""
+        return await self.repo.guilds_with(f"{section.section}.{field}")
+
     async def all_sections(self, guild_id: int) -> list[SettingsSection]:
         return [await self.get(guild_id, cls) for cls in self.sections.values()]

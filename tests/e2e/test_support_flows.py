@@ -374,3 +374,15 @@ async def test_claim_button_works_after_a_restart_and_double_click_is_harmless(
     assert "Already claimed by" in texts[0] and "You claimed request #1" in texts[1]
     threads = [c for c in emulator.channels.values() if c.type == 12]
     assert len(threads) == 1
+
+
+async def test_dm_intake_only_offers_servers_the_writer_belongs_to(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    stranger = emulator.create_user("stranger")
+    await emulator.send_dm(stranger, "i need to talk")
+    reply = await emulator.wait_for_message(emulator.dm_channel(stranger))
+    assert reply.custom_ids == []
+    assert "Haven" not in reply.text
+    assert "couldn't find a server we share" in reply.text and "/crisis" in reply.text

@@ -61,6 +61,15 @@ class GuildSettingsRepository:
                 (guild_id, actor_id, json.dumps(values, sort_keys=True), to_db(now)),
             )
 
+    async def guilds_with(self, key: str) -> list[int]:
+        """Guilds where ``key`` is set to something other than null."""
+        rows = await self.db.fetchall(
+            "SELECT guild_id FROM guild_settings WHERE key = ? AND value != 'null'"
+            " ORDER BY guild_id",
+            (key,),
+        )
+        return [row["guild_id"] for row in rows]
+
     async def delete_guild(self, guild_id: int) -> None:
         await self.db.execute("DELETE FROM guild_settings WHERE guild_id = ?", (guild_id,))
 
