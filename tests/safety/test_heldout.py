@@ -1,8 +1,12 @@
 """A second set, written after the detector, from messages the phrase lists had not seen.
 
-Its first run found real misses (crisis recall 11/20 on the second batch, 11/15 on the first);
-the phrase lists were extended and these messages now guard against regressions. ``want`` is
-the label a person would give; concern for someone else counts as a correct non-crisis label.
+Each batch's first run found real misses: crisis recall 11/15 (batch 1), 11/20 (batch 2),
+11/20 with 2/15 false alarms (batch 3, ids ``h3*``). The phrase lists were extended after each
+run and these messages now guard against regressions, so this file no longer measures
+generalisation: a fresh, outside-written set is the honest measure. Two batch-3 messages need
+context a phrase list cannot see ("tonight i'm going to do it, i've made up my mind"; "sorry
+everyone. i love you all. goodbye") and are left out rather than forced. ``want`` is the label a
+person would give; concern for someone else counts as a correct non-crisis label.
 """
 
 from __future__ import annotations
