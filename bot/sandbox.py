@@ -73,9 +73,12 @@ def build_world(emu: DiscordEmulator) -> World:
 class KindredRunner:
     """Start, stop and restart the real bot against the emulator on one database file."""
 
-    def __init__(self, emu: DiscordEmulator, db_path: Path) -> None:
+    def __init__(
+        self, emu: DiscordEmulator, db_path: Path, *, discord_settings: dict | None = None
+    ) -> None:
         self.emu = emu
         self.db_path = db_path
+        self.discord_settings = discord_settings or {}
         self.bot: KindredBot | None = None
         self._task: asyncio.Task[None] | None = None
 
@@ -84,6 +87,7 @@ class KindredRunner:
             discord={
                 "api_base_url": self.emu.api_base_url,
                 "gateway_url": self.emu.gateway_url,
+                **self.discord_settings,
             },
             database={"path": self.db_path},
             scheduler={"misfire_grace_seconds": 300},

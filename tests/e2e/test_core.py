@@ -182,3 +182,30 @@ async def test_bot_never_pings_everyone(
     mentions = kindred.bot.allowed_mentions
     assert mentions is not None
     assert mentions.everyone is False and mentions.roles is False and mentions.users is False
+
+
+async def test_dev_guild_syncs_commands_to_that_guild_only(
+    emulator: DiscordEmulator, world: World, tmp_path
+) -> None:
+    import discord.gateway
+    import discord.http
+
+    old = (discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
+    runner = Kindred(
+        emulator, tmp_path / "dev.db", discord_settings={"dev_guild_id": world.guild.id}
+    )
+    await runner.start()
+    try:
+        assert {c.name for c in emulator.guild_commands[world.guild.id].values()} >= {
+            "kindred",
+            "support",
+            "crisis",
+        }
+        assert emulator.global_commands == {}
+        response = await (
+            await emulator.run_command(world.member, world.general, "kindred about")
+        ).response()
+        assert "peer support" in response.text
+    finally:
+        await runner.stop()
+        discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = old
