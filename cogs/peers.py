@@ -11,7 +11,7 @@ from discord.ext import commands
 
 from bot.db.repositories.core import TimerRow
 from bot.db.repositories.requests import ShiftRow
-from bot.errors import InvalidInputError, NotFoundError
+from bot.errors import InvalidInputError, KindredError, NotFoundError
 from bot.schedules import parse_until
 from bot.services import Services
 from bot.services.duty import WEEKDAYS, shift_window_after
@@ -588,7 +588,9 @@ class Peers(commands.Cog):
         if shift is None:
             return
         duty = await self.duty_service.repo.get(shift.guild_id, shift.user_id)
-        if duty is not None and duty.source == "shift":
+        # None: the row already expired (any on-duty lookup at the end time drops it), and the
+        # peer must still be asked about the requests they hold. Manual duty is left alone.
+        if duty is None or duty.source == "shift":
             await self._end_duty(shift.guild_id, shift.user_id, "Your shift has ended. Thank you.")
         nxt = shift_window_after(shift, timer.due_at + timedelta(seconds=1))
         await self.services.scheduler.schedule_once(
@@ -670,8 +672,9 @@ class HandoffButton(
                 content="You're keeping your open requests. Thank you.", view=None
             )
             return
+        await interaction.response.defer()  # several Discord calls follow: answer in time
         handed = await _hand_off(interaction, self.guild_id)
-        await interaction.response.edit_message(
+        await interaction.edit_original_response(
             content=f"Handed {handed} request(s) to the next on-duty peer.", view=None
         )
 
@@ -689,7 +692,10 @@ async def _hand_off(interaction: discord.Interaction, guild_id: int) -> int:
     ]
     handed = 0
     for request in await requests.held_by(guild_id, interaction.user.id):
-        fresh = await requests.unclaim(request.id, interaction.user.id)
+        try:
+            fresh = await requests.unclaim(request.id, interaction.user.id)
+        except KindredError:
+            continue  # closed or transferred meanwhile: nothing to hand on
         handed += 1
         channel = interaction.client.get_channel(fresh.card_channel_id or 0)
         if not isinstance(channel, discord.TextChannel):

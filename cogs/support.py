@@ -20,7 +20,7 @@ from bot.errors import NotFoundError, PermissionDeniedError
 from bot.services import Services
 from bot.services.peers import PeerSettings
 from bot.services.requests import ESCALATE, IDLE, BlockedError, Intake
-from bot.ui.checks import GuildOnlyError
+from bot.ui.checks import GuildOnlyError, is_moderator
 from bot.ui.replies import COLOUR, WARM, send_private
 from bot.ui.resources import nobody_on_duty_text
 from bot.ui.views import GuardedCallback, KindredModal, KindredView
@@ -309,10 +309,10 @@ class Support(commands.Cog):
         guild_id = interaction.guild_id
         if action == "cancel":
             request = await self.requests.cancel_own(guild_id, interaction.user.id)
-            await self._refresh_card(request)
             await send_private(
                 interaction, "Your request is withdrawn. You can ask again any time."
             )
+            await self._refresh_card(request)
             return
         await self.requests.config(guild_id)
         existing = await self.requests.live_for(guild_id, interaction.user.id)
@@ -349,7 +349,7 @@ class Support(commands.Cog):
         return (
             f"You already have an open request (#{request.id}), opened "
             f"{_ago(request.created_at)}. You are number {position} in the queue. "
-            "`/support cancel` withdraws it."
+            "`/support action:cancel` withdraws it."
         )
 
     async def intake(
@@ -416,7 +416,7 @@ class Support(commands.Cog):
                 )
             lines.append("")
             lines.append(await self._resources_text(request.guild_id, request.requester_id))
-        lines.append("`/support cancel` withdraws it at any time.")
+        lines.append("`/support action:cancel` withdraws it at any time.")
         return "\n".join(lines)[:2000]
 
     async def _resources_text(self, guild_id: int, user_id: int) -> str:
@@ -471,7 +471,14 @@ class Support(commands.Cog):
                 request.guild_id,
                 f"I can't post request #{request.id} in <#{cfg.peer_channel_id}>: I need the "
                 "View Channel, Send Messages and Embed Links permissions there. "
-                "The request stays queued.",
+                "The request stays queued; I'll post its card again at its next reminder.",
+            )
+            return
+        except discord.HTTPException as exc:
+            log.warning(
+                "request %s: card not posted (%s); retried at the next reminder",
+                request.id,
+                exc.status,
             )
             return
         await self.requests.attach_card(request.id, message.channel.id, message.id)
@@ -519,8 +526,8 @@ class Support(commands.Cog):
             await self.claim(interaction, request)
         elif action == "unclaim":
             fresh = await self.requests.unclaim(request_id, interaction.user.id)
-            await self._refresh_card(fresh)
             await send_private(interaction, "Unclaimed; the request is back in the queue.")
+            await self._refresh_card(fresh)
             others = [
                 r.user_id
                 for r in await self.services.peers.duty.on_duty(fresh.guild_id)
@@ -596,13 +603,22 @@ class Support(commands.Cog):
         view = discord.ui.View(timeout=None)
         view.add_item(RequestButton("close", request.id))
         view.add_item(RequestButton("transcript", request.id))
-        await thread.send(
-            f"<@{request.requester_id}>, <@{peer_id}> is here with you. This thread is private: "
-            "only the two of you (and the moderators who run this server) can see it. "
-            "Either of you can close it with the button or `/support close`.",
-            view=view,
-            allowed_mentions=PING_USERS,
-        )
+        try:
+            await thread.send(
+                f"<@{request.requester_id}>, <@{peer_id}> is here with you. This thread is "
+                "private: only the two of you (and the moderators who run this server) can see "
+                "it. Either of you can close it with the button or `/support action:close`.",
+                view=view,
+                allowed_mentions=PING_USERS,
+            )
+        except discord.HTTPException as exc:
+            # Both are already in the thread; the welcome is a courtesy, the claim stands.
+            log.warning("request %s: welcome message failed (%s)", request.id, exc.status)
+            await self._tell_moderators(
+                request.guild_id,
+                f"I opened <#{thread.id}> for request #{request.id} but can't write in it: I "
+                "need Send Messages in Threads there.",
+            )
         return f"Your private thread: <#{thread.id}>."
 
     async def _open_relay(self, request: RequestRow, peer_id: int, cfg: PeerSettings) -> str:
@@ -620,7 +636,18 @@ class Support(commands.Cog):
                 await thread.add_user(discord.Object(peer_id))
             except discord.HTTPException:
                 thread = None
-        await self.requests.attach_conversation(request.id, thread.id if thread else None)
+        if thread is None:
+            # Without a relay thread the member's words would reach nobody: give the request
+            # back to the queue rather than leave it claimed and silent.
+            await self.requests.unclaim(request.id, peer_id)
+            await self._tell_moderators(
+                request.guild_id,
+                f"I couldn't open a relay thread for request #{request.id} in "
+                f"<#{cfg.peer_channel_id}>: I need Create Private Threads and Send Messages in "
+                "Threads there. The request is back in the queue.",
+            )
+            return "I couldn't open a relay thread, so the request is back in the queue."
+        await self.requests.attach_conversation(request.id, thread.id)
         view = discord.ui.View(timeout=None)
         view.add_item(RequestButton("close", request.id))
         view.add_item(RequestButton("transcript", request.id))
@@ -638,20 +665,22 @@ class Support(commands.Cog):
                 request.guild_id,
                 f"I can't DM the member of request #{request.id} (their DMs may be closed).",
             )
-        if thread is not None:
-            close_view = discord.ui.View(timeout=None)
-            close_view.add_item(RequestButton("close", request.id))
+        close_view = discord.ui.View(timeout=None)
+        close_view.add_item(RequestButton("close", request.id))
+        try:
             await thread.send(
                 f"<@{peer_id}>, you're connected with {member_label(request)}. Write here and "
                 "I'll relay it to them; their replies appear here.",
                 view=close_view,
                 allowed_mentions=PING_USERS,
             )
-            return f"Talk in <#{thread.id}>; I relay it."
-        return "I couldn't open a relay thread; please tell a moderator."
+        except discord.HTTPException as exc:
+            log.warning("request %s: relay welcome failed (%s)", request.id, exc.status)
+        return f"Talk in <#{thread.id}>; I relay it."
 
     async def transfer(self, interaction: discord.Interaction, request_id: int, to_peer: int):
         moved = await self.requests.transfer(request_id, interaction.user.id, to_peer)
+        await send_private(interaction, f"Transferred request #{moved.id} to <@{to_peer}>.")
         if moved.thread_id:
             thread = await self._channel(moved.thread_id)
             if isinstance(thread, discord.Thread):
@@ -665,10 +694,9 @@ class Support(commands.Cog):
                 except discord.HTTPException as exc:
                     log.info("transfer thread update failed: %s", exc.status)
         await self._refresh_card(moved)
-        await send_private(interaction, f"Transferred request #{moved.id} to <@{to_peer}>.")
 
     async def _close(self, interaction: discord.Interaction, request: RequestRow) -> None:
-        is_mod = bool(interaction.permissions.manage_guild) if interaction.guild_id else False
+        is_mod = await is_moderator(interaction)
         closed = await self.requests.close(request.id, interaction.user.id, is_moderator=is_mod)
         await send_private(interaction, "Closed. Thank you for reaching out and for being here.")
         await self._after_close(closed)
@@ -811,26 +839,39 @@ class Support(commands.Cog):
     # -- timers -------------------------------------------------------------------------
     async def _on_escalate(self, timer: TimerRow) -> None:
         await self.bot.wait_until_ready()
-        step = await self.requests.escalate(timer.payload["request_id"], timer.payload["level"])
+        base = timer.payload.get("base")
+        step = await self.requests.escalate(
+            timer.payload["request_id"],
+            timer.payload["level"],
+            datetime.fromisoformat(base) if base else None,
+        )
         if step is None:
             return
         request = step.request
-        cfg = await self.requests.config(request.guild_id, require=False)
-        channel = await self._channel(request.card_channel_id or cfg.peer_channel_id)
         waited = self.services.clock() - request.created_at
         minutes = int(waited / timedelta(minutes=1))
-        if channel is not None and step.ping:
-            await channel.send(
-                " ".join(f"<@{p}>" for p in step.ping)
-                + f" Request #{request.id} has waited {minutes} min for a peer.",
-                allowed_mentions=PING_USERS,
-            )
+        # Moderators first: this step's timer is already replaced by the next one, so nothing
+        # below may stop the alert (each Discord call fails on its own).
         if step.alert_moderators:
             await self._tell_moderators(
                 request.guild_id,
                 f"Request #{request.id} has waited {minutes} min without a peer "
                 f"({len(step.on_duty)} on duty).",
             )
+        if request.card_message_id is None:
+            # The card never made it (channel gone, permissions, Discord down): try again.
+            await self._post_card(request, step.on_duty, ping=step.ping)
+        elif step.ping:
+            channel = await self._channel(request.card_channel_id)
+            try:
+                if channel is not None:
+                    await channel.send(
+                        " ".join(f"<@{p}>" for p in step.ping)
+                        + f" Request #{request.id} has waited {minutes} min for a peer.",
+                        allowed_mentions=PING_USERS,
+                    )
+            except discord.HTTPException as exc:
+                log.warning("request %s: re-ping failed (%s)", request.id, exc.status)
         try:
             member = await self._user(request.requester_id)
             state = (

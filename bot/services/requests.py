@@ -51,8 +51,8 @@ class AlreadyOpenError(ConflictError):
     def __init__(self, request: RequestRow) -> None:
         super().__init__(
             f"You already have an open request (#{request.id}). "
-            "Use `/support cancel` if you want to withdraw it, or wait a little: it is still "
-            "in front of the peers."
+            "Use `/support action:cancel` if you want to withdraw it, or wait a little: it is "
+            "still in front of the peers."
         )
         self.request = request
 
@@ -209,7 +209,7 @@ class RequestService:
 
     async def _matching(self, guild_id: int, request: RequestRow, on_duty: list[int]) -> list[int]:
         """Who to ping first: the member's previous peer, then peers sharing a tag."""
-        candidates = [p for p in on_duty if p != request.requester_id]
+        candidates = ping_list(request, on_duty)
         if request.preferred_peer in candidates:
             return [request.preferred_peer]
         if request.tags:
@@ -245,21 +245,27 @@ class RequestService:
         return min(candidates) if candidates else None
 
     # -- escalation -------------------------------------------------------------------------
-    async def _schedule_escalation(self, request: RequestRow, cfg: PeerSettings, level: int):
+    async def _schedule_escalation(
+        self, request: RequestRow, cfg: PeerSettings, level: int, base: datetime | None = None
+    ):
+        """Store the next step. Steps are timed from ``base``: when the request arrived, or
+        when it came back to the queue after an unclaim (so the chain restarts, not fires)."""
         minutes = {1: cfg.reping_minutes, 2: cfg.all_peers_minutes, 3: cfg.moderator_minutes}
         if level not in minutes:
             return None
-        due = request.created_at + timedelta(minutes=minutes[level])
-        due = max(due, self.clock())
+        base = base or request.created_at
+        due = max(base + timedelta(minutes=minutes[level]), self.clock())
         return await self.scheduler.schedule_once(
             ESCALATE,
             due,
-            {"request_id": request.id, "level": level},
+            {"request_id": request.id, "level": level, "base": base.isoformat()},
             guild_id=request.guild_id,
             key=f"request:{request.id}:escalate",
         )
 
-    async def escalate(self, request_id: int, level: int) -> EscalationStep | None:
+    async def escalate(
+        self, request_id: int, level: int, base: datetime | None = None
+    ) -> EscalationStep | None:
         """Run one escalation step; None when the request no longer waits."""
         request = await self.requests.get(request_id)
         if request is None or request.status != "open":
@@ -270,8 +276,8 @@ class RequestService:
         if level == 1:
             ping = await self._matching(request.guild_id, request, on_duty)
         else:
-            ping = [p for p in on_duty if p != request.requester_id]
-        timer = await self._schedule_escalation(request, cfg, level + 1)
+            ping = ping_list(request, on_duty)
+        timer = await self._schedule_escalation(request, cfg, level + 1, base)
         fresh = await self.requests.get(request.id)
         assert fresh is not None
         return EscalationStep(
@@ -318,12 +324,7 @@ class RequestService:
         fresh = await self._get(request_id)
         cfg = await self.config(request.guild_id, require=False)
         await self.scheduler.cancel(f"request:{request_id}:idle")
-        await self._schedule_escalation(
-            # Escalation restarts from now, as if the request had just arrived.
-            _with_created(fresh, self.clock()),
-            cfg,
-            level=1,
-        )
+        await self._schedule_escalation(fresh, cfg, level=1, base=self.clock())
         return fresh
 
     async def transfer(self, request_id: int, from_peer: int, to_peer: int) -> RequestRow:
@@ -331,9 +332,13 @@ class RequestService:
         cfg = await self.config(request.guild_id)
         if request.claimed_by != from_peer:
             raise PermissionDeniedError("Only the peer who holds this request can transfer it.")
-        if to_peer in (from_peer, request.requester_id):
+        if to_peer == from_peer:
             raise InvalidInputError("Choose another peer to transfer to.")
-        if not await self.duty.is_on_duty(request.guild_id, to_peer):
+        # The requester gets the same answer as anyone off duty: a different message would
+        # tell the peer who an anonymous member is.
+        if to_peer == request.requester_id or not await self.duty.is_on_duty(
+            request.guild_id, to_peer
+        ):
             raise InvalidInputError(f"<@{to_peer}> is not on duty right now.")
         if len(await self.requests.claimed_by(request.guild_id, to_peer)) >= cfg.max_open_per_peer:
             raise LimitReachedError(f"<@{to_peer}> already holds the most requests allowed.")
@@ -397,8 +402,18 @@ class RequestService:
             if request.status == "open" and by_user == request.requester_id
             else "closed"
         )
-        if not await self.requests.close(request_id, status, by_user, reason, self.clock()):
-            raise ConflictError("This request is already closed.")
+        if not await self.requests.close(
+            request_id,
+            status,
+            by_user,
+            reason,
+            self.clock(),
+            expect_status=request.status,
+            expect_claimed_by=request.claimed_by,
+        ):
+            raise ConflictError(
+                "This request changed meanwhile (claimed, transferred or closed); please try again."
+            )
         await self.scheduler.cancel(f"request:{request_id}:escalate")
         await self.scheduler.cancel(f"request:{request_id}:idle")
         return await self._get(request_id)
@@ -434,7 +449,7 @@ class RequestService:
 
     async def record_relay(self, request: RequestRow, author: str, content: str) -> None:
         """Relay text is kept only if the member asked for a transcript."""
-        await self.requests.touch(request.id, self.clock())
+        await self.activity(request.id)
         if request.transcript:
             await self.requests.add_relay_message(request.id, author, content[:2000], self.clock())
 
@@ -490,10 +505,13 @@ class RequestService:
         return await self.requests.delete_member(user_id)
 
 
-def _with_created(request: RequestRow, created: datetime) -> RequestRow:
-    from dataclasses import replace
-
-    return replace(request, created_at=created)
+def ping_list(request: RequestRow, on_duty: list[int]) -> list[int]:
+    """On-duty peers to ping about a request. The requester is left out, except when they
+    asked to stay anonymous: leaving them out would let peers compare the ping list with the
+    on-duty list and see who the member is. (They cannot claim their own request.)"""
+    if request.anonymous:
+        return list(on_duty)
+    return [p for p in on_duty if p != request.requester_id]
 
 
 def _tz(name: str):

@@ -156,7 +156,11 @@ async def test_second_request_shows_the_open_one_and_cancel(
     ).response()
     assert "withdrawn" in cancelled.text
     card = card_for(emulator, world, 1)
-    assert "Withdrawn by the member" in emulator.messages[card.id].text
+    # The card is refreshed right after the member is answered.
+    await emulator.wait_until(
+        lambda: "Withdrawn by the member" in emulator.messages[card.id].text,
+        what="the card to show the withdrawal",
+    )
 
 
 async def test_peer_cannot_claim_own_request(

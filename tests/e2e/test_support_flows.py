@@ -118,7 +118,11 @@ async def test_shift_starts_and_ends_by_itself_and_offers_hand_off(
         await go_on_duty(emulator, world, world.peer2)
         await kindred.restart()  # the choice still works after a restart
         press = await emulator.press_button(world.peer, ended, give)
-        assert "Handed 1 request" in (await press.response()).text
+        assert (await press.response()).deferred  # answered at once, work follows
+        await emulator.wait_until(
+            lambda: "Handed 1 request" in emulator.messages[ended.id].text,
+            what="the hand-off to finish",
+        )
         assert (await kindred.services.peers.requests.get(1)).status == "open"
         notice = await emulator.wait_for_message(
             world.peers, predicate=lambda m: "handed on at the end of a shift" in m.text
@@ -206,7 +210,12 @@ async def test_transfer_unclaim_and_backup(
     request = await kindred.services.peers.requests.get(1)
     assert request.claimed_by == world.peer2.id
     thread = emulator.channels[request.thread_id]
-    assert world.peer2.id in thread.thread_members and world.peer.id not in thread.thread_members
+    await emulator.wait_until(  # the thread is updated right after the peer is answered
+        lambda: (
+            world.peer2.id in thread.thread_members and world.peer.id not in thread.thread_members
+        ),
+        what="the thread to change hands",
+    )
     unclaim = await emulator.press_button(
         world.peer2, emulator.messages[message.id], "kindred:req:unclaim:1"
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 import pytest
 
@@ -129,7 +130,11 @@ async def test_escalation_chain_is_stored_and_stops_on_claim(peers, services: Se
     await peers.duty.go_on(GUILD, PEER, None)
     req = (await peers.requests.open(GUILD, MEMBER)).request
     (timer,) = await services.scheduler.timers.all()
-    assert timer.payload == {"request_id": req.id, "level": 1}
+    assert timer.payload == {
+        "request_id": req.id,
+        "level": 1,
+        "base": req.created_at.isoformat(),
+    }
     step = await peers.requests.escalate(req.id, 1)
     assert step is not None and step.ping == [PEER] and not step.alert_moderators
     (timer,) = await services.scheduler.timers.all()
@@ -164,3 +169,53 @@ async def test_forget_deletes_requests_and_timers(peers, services: Services) -> 
     assert removed["support requests"] >= 1
     assert await peers.requests.live_for(GUILD, MEMBER) is None
     assert await services.scheduler.timers.all() == []
+
+
+async def test_unclaim_restarts_the_escalation_chain_instead_of_firing_it(
+    peers, services: Services, clock
+) -> None:
+    req = (await peers.requests.open(GUILD, MEMBER)).request
+    await peers.requests.claim(req.id, PEER)
+    clock.advance(hours=1)
+    await peers.requests.unclaim(req.id, PEER)
+    (timer,) = [t for t in await services.scheduler.timers.all() if t.kind == "request.escalate"]
+    assert timer.due_at == clock.now + timedelta(minutes=10)
+    from datetime import datetime
+
+    step = await peers.requests.escalate(req.id, 1, datetime.fromisoformat(timer.payload["base"]))
+    assert step is not None and step.next_at == clock.now + timedelta(minutes=20)
+
+
+async def test_transfer_never_reveals_an_anonymous_member(peers) -> None:
+    await peers.duty.go_on(GUILD, MEMBER, None)  # the member happens to be a peer on duty
+    req = (await peers.requests.open(GUILD, MEMBER, anonymous=True)).request
+    await peers.requests.claim(req.id, PEER)
+    with pytest.raises(InvalidInputError) as to_member:
+        await peers.requests.transfer(req.id, PEER, MEMBER)
+    with pytest.raises(InvalidInputError) as to_other:
+        await peers.requests.transfer(req.id, PEER, OTHER)
+    assert to_member.value.user_message.replace(str(MEMBER), "X") == (
+        to_other.value.user_message.replace(str(OTHER), "X")
+    )
+
+
+async def test_pings_do_not_reveal_an_anonymous_member_who_is_on_duty(peers) -> None:
+    await peers.duty.go_on(GUILD, MEMBER, None)
+    await peers.duty.go_on(GUILD, PEER, None)
+    intake = await peers.requests.open(GUILD, MEMBER, anonymous=True)
+    assert sorted(intake.ping) == sorted(intake.on_duty)
+
+
+async def test_cancel_racing_a_claim_never_cancels_a_claimed_request(peers) -> None:
+    req = (await peers.requests.open(GUILD, MEMBER)).request
+    results = await asyncio.gather(
+        peers.requests.claim(req.id, PEER),
+        peers.requests.cancel_own(GUILD, MEMBER),
+        return_exceptions=True,
+    )
+    final = await peers.requests.get(req.id)
+    # Never "withdrawn" while a peer holds it: either the claim lost, or the member's
+    # cancel closed (or was refused for) the claimed conversation.
+    assert not (final.status == "cancelled" and final.claimed_by is not None)
+    if final.status == "cancelled":
+        assert isinstance(results[0], Exception)

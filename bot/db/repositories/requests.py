@@ -256,15 +256,27 @@ class RequestRepository:
         )
 
     async def close(
-        self, request_id: int, status: str, by_user: int | None, reason: str, now: datetime
+        self,
+        request_id: int,
+        status: str,
+        by_user: int | None,
+        reason: str,
+        now: datetime,
+        *,
+        expect_status: str | None = None,
+        expect_claimed_by: int | None = None,
     ) -> bool:
-        return bool(
-            await self.db.execute(
-                "UPDATE support_requests SET status = ?, closed_at = ?, closed_by = ?,"
-                " close_reason = ? WHERE id = ? AND status IN ('open', 'claimed')",
-                (status, to_db(now), by_user, reason, request_id),
-            )
+        """Close a live request; with ``expect_*``, only if it is still in the state the
+        caller decided on (a claim or transfer in between makes this a no-op)."""
+        sql = (
+            "UPDATE support_requests SET status = ?, closed_at = ?, closed_by = ?,"
+            " close_reason = ? WHERE id = ? AND status IN ('open', 'claimed')"
         )
+        params: list = [status, to_db(now), by_user, reason, request_id]
+        if expect_status is not None:
+            sql += " AND status = ? AND claimed_by IS ?"
+            params += [expect_status, expect_claimed_by]
+        return bool(await self.db.execute(sql, params))
 
     async def update(self, request_id: int, **fields: Any) -> None:
         allowed = {
