@@ -103,3 +103,31 @@ async def test_member_who_left_before_the_claim_is_not_lost(
     await emulator.wait_for_message(
         emulator.dm_channel(world.member), predicate=lambda m: "picked up your request" in m.text
     )
+
+
+async def test_card_that_failed_is_posted_again_at_the_next_reminder(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    import time_machine
+
+    with time_machine.travel(datetime.now(UTC), tick=True) as clock:
+        await setup_peers(emulator, world)
+        await go_on_duty(emulator, world, world.peer)
+        role = bot_role(emulator, world)
+        emulator.set_overwrite(
+            world.peers, role, allow=int(P.VIEW_CHANNEL), deny=int(P.SEND_MESSAGES)
+        )
+        await emulator.gateway_idle()
+        await ask(emulator, world, world.member)
+        await emulator.wait_for_message(world.mods, predicate=lambda m: "#1" in m.text)
+        emulator.set_overwrite(world.peers, role, allow=int(P.VIEW_CHANNEL | P.SEND_MESSAGES))
+        await emulator.gateway_idle()
+        clock.shift(timedelta(minutes=11))
+        await kindred.settle()
+        card = await emulator.wait_for_message(
+            world.peers, predicate=lambda m: "Support request #1" in m.text
+        )
+        assert "kindred:req:claim:1" in card.custom_ids
+        assert (await kindred.services.peers.requests.get(1)).card_message_id == card.id
