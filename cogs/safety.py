@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 DELETE_FALLBACK = "safety.delete_fallback"
 PING_USERS = discord.AllowedMentions(users=True)
 TIER_TEXT = {1: "1 (passive thoughts)", 2: "2 (active thoughts or intent)", 3: "3 (imminent)"}
-STOP_WORDS = re.compile(r"^\s*(stop these|stop|unsubscribe)\s*[.!]*\s*$", re.IGNORECASE)
+STOP_WORDS = re.compile(r"^\s*stop these( messages)?\s*[.!]*\s*$", re.IGNORECASE)
 NOT_NOW = re.compile(r"^\s*not now\s*[.!]*\s*$", re.IGNORECASE)
 
 
@@ -102,9 +102,12 @@ class ReachOutButton(
         services: Services = interaction.client.services  # type: ignore[attr-defined]
         won, who = await services.safety.reach_out(self.alert_id, interaction.user.id)
         if not won:
-            await interaction.response.send_message(
-                f"<@{who}> is already reaching out. Thank you.", ephemeral=True
+            text = (
+                f"<@{who}> is already reaching out. Thank you."
+                if who is not None
+                else "This alert has expired (its record was deleted)."
             )
+            await interaction.response.send_message(text, ephemeral=True)
             return
         message = interaction.message
         content = (message.content if message else "") + (
@@ -209,19 +212,32 @@ class Safety(commands.Cog):
         )
         if not decision.acts:
             return
-        if decision.reply:
-            await self._reply(message, decision)
+        # Alerts first: a slow or failing DM (rate limits, closed DMs) must not delay or stop
+        # the humans who can help. Each step fails on its own.
+        alerted = False
         if decision.alert_peers:
-            await self._alert_peers(message, detection, decision)
+            alerted |= await self._alert_peers(message, detection, decision)
         if decision.alert_moderators:
-            await self._alert_moderators(message, detection)
+            alerted |= await self._alert_moderators(message, detection)
+        replied = noted = False
+        if decision.reply:
+            replied, noted = await self._reply(message, decision)
+        await self.services.safety.record_outcome(
+            decision, replied=replied, alerted=alerted, noted=noted
+        )
 
     async def _on_dm(self, message: discord.Message) -> None:
+        # Inside a support relay the member is talking with a peer: their words are for the
+        # peer, not commands or triggers for automatic replies.
+        live = await self.services.peers.requests.live_anywhere(message.author.id)
+        if any(r.relay and r.status == "claimed" for r in live):
+            return
         if STOP_WORDS.match(message.content):
             await self.services.safety.set_opt_out(message.author.id, True)
             await message.channel.send(
-                "Okay, I won't send those check-in messages any more. "
-                "`/crisis` still works any time."
+                "Okay, I won't send automatic messages with crisis lines when you write "
+                "something hard. `/crisis` still works any time, and `/safety optout "
+                "enabled:false` turns them back on."
             )
             return
         if NOT_NOW.match(message.content):
@@ -230,7 +246,17 @@ class Safety(commands.Cog):
         detection = self.detector.detect(message.content) if self.detector else None
         if detection is None or detection.label not in (Label.CRISIS_SELF, Label.CONCERN_OTHER):
             return
-        if await self.services.safety.opted_out(message.author.id):
+        # The same decisions and cooldowns as in a server, under a "no server" id of 0.
+        decision = await self.services.safety.assess(
+            guild_id=0,
+            channel_id=message.channel.id,
+            parent_channel_id=None,
+            user_id=message.author.id,
+            role_ids=[],
+            label=str(detection.label),
+            tier=detection.tier,
+        )
+        if decision.reply is None:
             return
         embed = await self._reply_embed(None, message.author.id, str(detection.label))
         await message.channel.send(embed=embed, view=_reply_view(None, False))
@@ -254,7 +280,8 @@ class Safety(commands.Cog):
     async def _peers_ready(self, guild_id: int) -> bool:
         return (await self.services.settings.get(guild_id, PeerSettings)).configured
 
-    async def _reply(self, message: discord.Message, decision: Decision) -> None:
+    async def _reply(self, message: discord.Message, decision: Decision) -> tuple[bool, bool]:
+        """DM the member; if that fails, maybe a brief channel note. Returns (dm, note)."""
         assert message.guild is not None
         author = message.author
         if decision.reply == "distress":
@@ -268,16 +295,16 @@ class Safety(commands.Cog):
                 await author.send(embed=embed)
             else:
                 await author.send(embed=embed, view=view)
-            return
+            return True, False
         except discord.Forbidden:
             log.info("safety guild=%s: member DMs closed", message.guild.id)
         except discord.HTTPException as exc:
             log.warning("safety guild=%s: DM failed (%s)", message.guild.id, exc.status)
         if decision.reply != "crisis" or not decision.channel_fallback:
-            return
+            return False, False
         cfg = await self.services.safety.config(message.guild.id)
         if cfg.reply_mode != "dm_then_channel":
-            return
+            return False, False
         try:
             note = await message.channel.send(
                 channel_fallback_text(author.mention),
@@ -287,7 +314,7 @@ class Safety(commands.Cog):
             )
         except discord.HTTPException as exc:
             log.warning("safety guild=%s: channel note failed (%s)", message.guild.id, exc.status)
-            return
+            return False, False
         # Stored, so the note is removed even if the bot restarts in between.
         await self.services.scheduler.schedule_once(
             DELETE_FALLBACK,
@@ -295,6 +322,7 @@ class Safety(commands.Cog):
             {"channel_id": note.channel.id, "message_id": note.id},
             guild_id=message.guild.id,
         )
+        return False, True
 
     async def _on_delete_fallback(self, timer: TimerRow) -> None:
         await self.bot.wait_until_ready()
@@ -318,7 +346,7 @@ class Safety(commands.Cog):
 
     async def _alert_peers(
         self, message: discord.Message, detection: Detection, decision: Decision
-    ) -> None:
+    ) -> bool:
         assert message.guild is not None
         guild_id = message.guild.id
         cfg = await self.services.safety.config(guild_id)
@@ -326,7 +354,7 @@ class Safety(commands.Cog):
         channel = await self._channel(cfg.peer_alert_channel_id or peers.peer_channel_id)
         if channel is None:
             log.info("safety guild=%s: no peer alert channel configured", guild_id)
-            return
+            return False
         on_duty = [
             r.user_id
             for r in await self.services.peers.duty.on_duty(guild_id)
@@ -339,25 +367,32 @@ class Safety(commands.Cog):
             " ".join(f"<@{p}>" for p in on_duty)
             + f"\nA member may need support: <@{message.author.id}> in <#{message.channel.id}>"
             f" ([jump]({message.jump_url})). Tier {TIER_TEXT.get(detection.tier, '?')}."
-            " Kindred has messaged them privately."
+            " Kindred is reaching out to them privately with support lines."
         ).strip()
         if cfg.copy_content:
             text += "\n> " + message.content[:300].replace("\n", " ")
         view = discord.ui.View(timeout=None)
         view.add_item(ReachOutButton(alert_id))
+        # Ping exactly the on-duty peers: never the member the alert is about, nor anyone
+        # named in copied text.
+        mentions = discord.AllowedMentions(
+            users=[discord.Object(p) for p in on_duty], everyone=False, roles=False
+        )
         try:
-            await channel.send(text[:2000], view=view, allowed_mentions=PING_USERS)
+            await channel.send(text[:2000], view=view, allowed_mentions=mentions)
         except discord.HTTPException as exc:
             log.warning("safety guild=%s: peer alert failed (%s)", guild_id, exc.status)
+            return False
+        return True
 
-    async def _alert_moderators(self, message: discord.Message, detection: Detection) -> None:
+    async def _alert_moderators(self, message: discord.Message, detection: Detection) -> bool:
         assert message.guild is not None
         guild_id = message.guild.id
         cfg = await self.services.safety.config(guild_id)
         peers = await self.services.settings.get(guild_id, PeerSettings)
         channel = await self._channel(cfg.mod_alert_channel_id or peers.mod_channel_id)
         if channel is None:
-            return
+            return False
         if detection.label is Label.HARASSMENT:
             text = (
                 f'Possible harassment ("kys"-type) by <@{message.author.id}> in '
@@ -367,13 +402,15 @@ class Safety(commands.Cog):
         else:
             text = (
                 f"Tier 3 crisis signal from <@{message.author.id}> in "
-                f"<#{message.channel.id}> ([jump]({message.jump_url})). On-duty peers were "
-                "alerted and the member was messaged privately."
+                f"<#{message.channel.id}> ([jump]({message.jump_url})). On-duty peers are "
+                "alerted and Kindred is reaching out to the member privately."
             )
         try:
             await channel.send(text, allowed_mentions=discord.AllowedMentions.none())
+            return True
         except discord.HTTPException as exc:
             log.warning("safety guild=%s: moderator alert failed (%s)", guild_id, exc.status)
+            return False
 
     # -- member commands --------------------------------------------------------------------
     @app_commands.command(name="crisis")

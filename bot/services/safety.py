@@ -16,7 +16,8 @@ Decisions:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import ClassVar, Literal
 
@@ -60,6 +61,7 @@ class Decision:
     alert_moderators: bool = False
     tier: int = 0
     label: str = "none"
+    event_id: int | None = None
 
     @property
     def acts(self) -> bool:
@@ -81,6 +83,7 @@ class SafetyService:
         self.prefs = prefs
         self.settings = settings
         self.clock = clock
+        self._locks: dict[tuple[int, int], asyncio.Lock] = {}
 
     async def config(self, guild_id: int) -> SafetySettings:
         return await self.settings.get(guild_id, SafetySettings)
@@ -118,18 +121,44 @@ class SafetyService:
             return NOTHING
         if set(role_ids) & set(cfg.excluded_role_ids):
             return NOTHING
+        # One member's burst of messages arrives as concurrent tasks: decide them one at a
+        # time, so the second sees the first and the cooldown holds.
+        async with self._lock_for(guild_id, user_id):
+            return await self._decide(cfg, guild_id, channel_id, user_id, label, tier)
+
+    def _lock_for(self, guild_id: int, user_id: int) -> asyncio.Lock:
+        key = (guild_id, user_id)
+        if key not in self._locks:
+            if len(self._locks) > 10_000:  # bounded: drop idle locks
+                self._locks = {k: v for k, v in self._locks.items() if v.locked()}
+            self._locks[key] = asyncio.Lock()
+        return self._locks[key]
+
+    async def _decide(
+        self,
+        cfg: SafetySettings,
+        guild_id: int,
+        channel_id: int,
+        user_id: int,
+        label: str,
+        tier: int,
+    ) -> Decision:
         now = self.clock()
         member_since = now - timedelta(minutes=cfg.member_cooldown_minutes)
         channel_since = now - timedelta(minutes=cfg.channel_cooldown_minutes)
         decision = NOTHING
         if label == "crisis_self":
-            replied = await self.repo.last_for_user(guild_id, user_id, member_since, replied=True)
+            # Only an earlier crisis reply holds back the crisis lines: a gentle pointer or
+            # a how-to-help-a-friend reply must never silence them.
+            replied = await self.repo.last_for_user(
+                guild_id, user_id, member_since, replied=True, labels=("crisis_self",)
+            )
             alerted = await self.repo.last_for_user(guild_id, user_id, member_since, alerted=True)
             wants_reply = replied is None and not await self.opted_out(user_id)
-            channel_busy = await self.repo.last_in_channel(guild_id, channel_id, channel_since)
+            noted = await self.repo.last_in_channel(guild_id, channel_id, channel_since, noted=True)
             decision = Decision(
                 reply="crisis" if wants_reply else None,
-                channel_fallback=cfg.reply_mode == "dm_then_channel" and channel_busy is None,
+                channel_fallback=cfg.reply_mode == "dm_then_channel" and noted is None,
                 alert_peers=alerted is None or tier > alerted.tier,
                 alert_moderators=tier >= 3 and (alerted is None or tier > alerted.tier),
                 tier=tier,
@@ -149,7 +178,7 @@ class SafetyService:
             )
             if recent is None:
                 decision = Decision(alert_moderators=True, label=label)
-        await self.repo.add_event(
+        event_id = await self.repo.add_event(
             guild_id,
             channel_id,
             user_id,
@@ -159,7 +188,16 @@ class SafetyService:
             alerted=decision.alert_peers or decision.alert_moderators,
             now=now,
         )
-        return decision
+        return replace(decision, event_id=event_id)
+
+    async def record_outcome(
+        self, decision: Decision, *, replied: bool, alerted: bool, noted: bool
+    ) -> None:
+        """What really reached people: a DM that bounced must not hold back the next one."""
+        if decision.event_id is not None:
+            await self.repo.set_outcome(
+                decision.event_id, replied=replied, alerted=alerted, noted=noted
+            )
 
     async def record_alert(self, guild_id: int, user_id: int, tier: int) -> int:
         return await self.repo.add_alert(guild_id, user_id, tier, self.clock())

@@ -238,3 +238,38 @@ async def test_guild_resources_show_first(
         contact="1",
     )
     assert "for moderators" in refused.text
+
+
+async def test_peer_alert_pings_only_on_duty_peers_never_the_member(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await emulator.send_message(world.member, world.general, CRISIS)
+    alert = await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "may need support" in m.text
+    )
+    call = next(
+        c
+        for c in reversed(emulator.calls_matching("POST", "/channels/{channel_id}/messages"))
+        if c.path.endswith(f"/channels/{world.peers.id}/messages")
+    )
+    mentions = call.json["allowed_mentions"]
+    assert [str(u) for u in mentions["users"]] == [str(world.peer.id)]
+    assert mentions["parse"] == []
+    assert f"<@{world.member.id}>" in alert.text  # named, but not pinged
+
+
+async def test_crisis_dms_to_the_bot_get_one_reply_per_cooldown_and_stop_alone_is_no_opt_out(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    dm = emulator.dm_channel(world.member)
+    await emulator.send_dm(world.member, CRISIS)
+    await emulator.wait_for_message(dm, predicate=lambda m: "automated bot" in m.text)
+    await emulator.send_dm(world.member, "i really want to kill myself")
+    await emulator.send_dm(world.member, "stop")
+    await emulator.gateway_idle()
+    await command(emulator, world.member, world.general, "kindred about")  # a round trip
+    replies = [m for m in emulator.messages_in(dm) if m.author.id == emulator.bot_user.id]
+    assert len(replies) == 1
+    assert not await kindred.services.safety.opted_out(world.member.id)

@@ -53,6 +53,12 @@ async def test_higher_tier_breaks_the_alert_cooldown_and_tier3_reaches_mods(serv
 async def test_channel_fallback_is_rate_limited_per_channel(services) -> None:
     first = await assess(services, "crisis_self", 2, user=1)
     assert first.channel_fallback
+    # A DM that went through leaves the channel free for another member's note...
+    await services.safety.record_outcome(first, replied=True, alerted=True, noted=False)
+    second = await assess(services, "crisis_self", 2, user=4)
+    assert second.channel_fallback
+    # ...but a note that was posted holds the channel for the cooldown.
+    await services.safety.record_outcome(second, replied=True, alerted=True, noted=True)
     other = await assess(services, "crisis_self", 2, user=2)
     assert other.reply == "crisis" and not other.channel_fallback
     elsewhere = await assess(services, "crisis_self", 2, user=3, channel=CH2)
@@ -116,6 +122,7 @@ async def test_only_metadata_is_stored_and_forget_removes_it(services) -> None:
         "tier",
         "replied",
         "alerted",
+        "noted",
         "created_at",
     }
     assert (await services.safety.counts(G)) == {"crisis_self": 1}
@@ -127,3 +134,24 @@ async def test_reach_out_is_atomic(services) -> None:
     alert = await services.safety.record_alert(G, USER, 2)
     assert await services.safety.reach_out(alert, 5) == (True, 5)
     assert await services.safety.reach_out(alert, 6) == (False, 5)
+
+
+async def test_a_burst_of_messages_gets_one_reply_and_one_alert(services: Services) -> None:
+    import asyncio
+
+    decisions = await asyncio.gather(*(assess(services, "crisis_self", 3) for _ in range(4)))
+    assert sum(d.reply == "crisis" for d in decisions) == 1
+    assert sum(d.alert_peers for d in decisions) == 1
+    assert sum(d.alert_moderators for d in decisions) == 1
+
+
+async def test_a_gentle_pointer_never_silences_the_crisis_lines(services: Services) -> None:
+    await services.settings.update(G, SafetySettings, MOD, distress_pointer=True)
+    assert (await assess(services, "distress")).reply == "distress"
+    assert (await assess(services, "crisis_self", 3)).reply == "crisis"
+
+
+async def test_a_reply_that_bounced_does_not_hold_back_the_next(services: Services) -> None:
+    first = await assess(services, "crisis_self", 2)
+    await services.safety.record_outcome(first, replied=False, alerted=True, noted=False)
+    assert (await assess(services, "crisis_self", 2)).reply == "crisis"

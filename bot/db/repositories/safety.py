@@ -71,6 +71,14 @@ class SafetyRepository:
             (guild_id, channel_id, user_id, label, tier, int(replied), int(alerted), to_db(now)),
         )
 
+    async def set_outcome(
+        self, event_id: int, *, replied: bool, alerted: bool, noted: bool
+    ) -> None:
+        await self.db.execute(
+            "UPDATE safety_events SET replied = ?, alerted = ?, noted = ? WHERE id = ?",
+            (int(replied), int(alerted), int(noted), event_id),
+        )
+
     async def last_for_user(
         self,
         guild_id: int,
@@ -79,6 +87,7 @@ class SafetyRepository:
         *,
         replied: bool | None = None,
         alerted: bool | None = None,
+        labels: tuple[str, ...] | None = None,
     ) -> SafetyEvent | None:
         sql = "SELECT * FROM safety_events WHERE guild_id = ? AND user_id = ? AND created_at >= ?"
         params: list[Any] = [guild_id, user_id, to_db(since)]
@@ -88,15 +97,26 @@ class SafetyRepository:
         if alerted is not None:
             sql += " AND alerted = ?"
             params.append(int(alerted))
+        if labels:
+            sql += f" AND label IN ({','.join('?' for _ in labels)})"
+            params.extend(labels)
         row = await self.db.fetchone(sql + " ORDER BY tier DESC, id DESC LIMIT 1", params)
         return None if row is None else _event(row)
 
     async def last_in_channel(
-        self, guild_id: int, channel_id: int, since: datetime, label: str | None = None
+        self,
+        guild_id: int,
+        channel_id: int,
+        since: datetime,
+        label: str | None = None,
+        *,
+        noted: bool = False,
     ) -> SafetyEvent | None:
+        """The last event that acted here; with ``noted``, only brief channel notes count."""
+        acted = "noted = 1" if noted else "(replied = 1 OR alerted = 1)"
         sql = (
             "SELECT * FROM safety_events WHERE guild_id = ? AND channel_id = ?"
-            " AND created_at >= ? AND (replied = 1 OR alerted = 1)"
+            f" AND created_at >= ? AND {acted}"
         )
         params: list[Any] = [guild_id, channel_id, to_db(since)]
         if label is not None:
@@ -147,6 +167,9 @@ class SafetyRepository:
     async def delete_user(self, user_id: int) -> int:
         n = await self.db.execute("DELETE FROM safety_events WHERE user_id = ?", (user_id,))
         n += await self.db.execute("DELETE FROM safety_alerts WHERE user_id = ?", (user_id,))
+        n += await self.db.execute(
+            "UPDATE safety_alerts SET responder_id = NULL WHERE responder_id = ?", (user_id,)
+        )
         return n
 
     # -- guild resources ----------------------------------------------------------------------
