@@ -14,7 +14,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    SettingsError,
+)
 
 from bot import PROJECT_ROOT
 
@@ -170,6 +175,8 @@ def load_settings(path: Path | None = None) -> tuple[Settings, Path]:
             )
     try:
         settings = Settings(**raw)
+    except SettingsError as exc:  # e.g. KINDRED_DATABASE=oops: not a section
+        raise ConfigError(f"{path}: environment: {exc}".splitlines()[0]) from exc
     except ValidationError as exc:
         err = exc.errors()[0]
         problem = err["msg"].removeprefix("Value error, ")

@@ -128,6 +128,11 @@ class Scheduler:
             with contextlib.suppress(JobLookupError):
                 self._aps.remove_job(DISPATCH_JOB)
             return
+        if nxt <= self.clock():
+            # Already due: dispatch directly. (Re-adding the alarm from inside a running
+            # dispatch would be skipped by APScheduler as a second concurrent instance.)
+            self.wakeup()
+            return
         self._aps.add_job(
             self._dispatch,
             DateTrigger(run_date=max(nxt, self.clock())),
@@ -173,6 +178,13 @@ class Scheduler:
                     "timer %s (%s) failed %d times; dropped", row.id, row.kind, MAX_ATTEMPTS
                 )
                 await self.timers.delete(row.id)
+                return
+            if await self.timers.get(row.id) is None:
+                # The handler had already stored the next occurrence under the same key
+                # (recurring work re-arms first), so this run is lost but the next one stands.
+                log.exception(
+                    "timer %s (%s) failed after re-arming; this run is skipped", row.id, row.kind
+                )
                 return
             retry_at = self.clock() + timedelta(seconds=30 * 2**row.attempts)
             log.exception("timer %s (%s) failed; retrying at %s", row.id, row.kind, retry_at)

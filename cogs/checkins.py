@@ -618,7 +618,13 @@ class Checkins(commands.Cog):
     async def _post(self, plan: PostPlan) -> discord.Message | None:
         """Post a planned check-in; on a missing channel or permission pause it and say so."""
         row = plan.checkin
-        channel = await self._channel(row.channel_id)
+        try:
+            channel = await self._channel(row.channel_id)
+        except discord.HTTPException:
+            # Discord itself failing: free the slot (the next run is already stored).
+            await self.service.repo.release_post(plan.post_id)
+            log.warning("check-in %s: channel lookup failed; skipped this run", row.id)
+            return None
         if channel is None:
             await self._post_failed(plan, gone=True)
             return None

@@ -97,12 +97,13 @@ class Core(commands.Cog):
 
     async def _on_purge(self, timer: TimerRow) -> None:
         """Daily: delete stored content older than the retention period, then re-arm."""
-        days = self.services.config.privacy.retention_days
-        removed = await self.services.privacy.purge(self.services.clock() - timedelta(days=days))
-        log.info("retention purge removed %s", removed)
+        # Re-arm first: a failing purge must not end retention until the next restart.
         await self.services.scheduler.schedule_once(
             PURGE, self.services.clock() + timedelta(days=1), key=PURGE_KEY
         )
+        days = self.services.config.privacy.retention_days
+        removed = await self.services.privacy.purge(self.services.clock() - timedelta(days=days))
+        log.info("retention purge removed %s", removed)
 
     @kindred.command(name="about")
     async def about(self, interaction: discord.Interaction) -> None:

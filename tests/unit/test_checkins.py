@@ -272,10 +272,14 @@ async def test_vote_checks_its_input(services: Services, clock: FakeClock) -> No
         await services.checkins.vote(999, ALICE, 3)
 
 
-async def test_mood_salt_is_stable_across_restarts(services: Services) -> None:
+async def test_vote_key_never_reaches_the_database(services: Services) -> None:
+    """Anyone with the database file must not be able to re-hash member ids to votes."""
     salt = await services.checkins.repo.salt()
-    services.checkins.repo._salt = None
-    assert await services.checkins.repo.salt() == salt
+    assert await services.checkins.repo.salt() == salt  # stable within the process
+    dumped = "\n".join(str(tuple(row)) for row in await services.db.fetchall("SELECT * FROM kv"))
+    assert salt not in dumped
+    services.checkins.repo._salt = None  # a restart
+    assert await services.checkins.repo.salt() != salt
 
 
 # -- personal check-ins ---------------------------------------------------------------------------

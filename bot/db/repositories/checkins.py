@@ -133,16 +133,11 @@ class CheckinRepository:
         self._salt: str | None = None
 
     async def salt(self) -> str:
-        """A per-deployment secret for anonymous voter hashes, created on first use."""
+        """The key for anonymous voter hashes. It lives only in this process's memory, never in
+        the database or a backup, so a stored vote can't be linked to a member by hashing every
+        member id. The price: after a restart, a member can vote once more on an older post."""
         if self._salt is None:
-            value = await self.db.fetchval("SELECT value FROM kv WHERE key = 'mood_salt'")
-            if value is None:
-                value = secrets.token_hex(16)
-                await self.db.execute(
-                    "INSERT OR IGNORE INTO kv (key, value) VALUES ('mood_salt', ?)", (value,)
-                )
-                value = await self.db.fetchval("SELECT value FROM kv WHERE key = 'mood_salt'")
-            self._salt = str(value)
+            self._salt = secrets.token_hex(16)
         return self._salt
 
     # -- channel check-ins ----------------------------------------------------------------
