@@ -39,6 +39,13 @@ async def ask(emu: DiscordEmulator, world: World, user, **values):
     return await submitted.response()
 
 
+async def press_claim(emu: DiscordEmulator, peer, message: Message, request_id: int):
+    """A peer presses Claim on a card; returns the (deferred) answer once it is filled."""
+    return await (
+        await emu.press_button(peer, message, f"kindred:req:claim:{request_id}")
+    ).original_response()
+
+
 def card_for(emu: DiscordEmulator, world: World, request_id: int) -> Message:
     cards = [m for m in emu.messages_in(world.peers) if f"Support request #{request_id}" in m.text]
     assert cards, f"no card for request #{request_id}"

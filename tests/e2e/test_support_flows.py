@@ -10,7 +10,7 @@ import time_machine
 
 from emulator import DiscordEmulator
 from tests.e2e.conftest import Kindred, World
-from tests.e2e.test_support import ask, go_on_duty, setup_peers
+from tests.e2e.test_support import ask, go_on_duty, press_claim, setup_peers
 
 
 async def command(emu: DiscordEmulator, user, where, name: str, **options):
@@ -68,9 +68,7 @@ async def test_claim_stops_escalation(
         await go_on_duty(emulator, world, world.peer)
         await ask(emulator, world, world.member)
         message = await card(emulator, world, 1)
-        await (
-            await emulator.press_button(world.peer, message, "kindred:req:claim:1")
-        ).original_response()
+        await press_claim(emulator, world.peer, message, 1)
         clock.shift(timedelta(hours=2))
         await kindred.settle()
         assert not [m for m in emulator.messages_in(world.peers) if "has waited" in m.text]
@@ -104,9 +102,7 @@ async def test_shift_starts_and_ends_by_itself_and_offers_hand_off(
 
         await ask(emulator, world, world.member)
         message = await card(emulator, world, 1)
-        await (
-            await emulator.press_button(world.peer, message, "kindred:req:claim:1")
-        ).original_response()
+        await press_claim(emulator, world.peer, message, 1)
 
         clock.move_to(datetime(2026, 11, 23, 10, 0, 5, tzinfo=UTC))
         await kindred.settle()
@@ -144,9 +140,7 @@ async def test_peer_limit_and_who_is_available(
     await ask(emulator, world, world.member2)
     first, second = await card(emulator, world, 1), await card(emulator, world, 2)
     assert f"<@{world.peer.id}>" in second.text  # the card shows who is available
-    await (
-        await emulator.press_button(world.peer, first, "kindred:req:claim:1")
-    ).original_response()
+    await press_claim(emulator, world.peer, first, 1)
     refused = await emulator.press_button(world.peer, second, "kindred:req:claim:2")
     assert "the most this server allows" in (await refused.original_response()).text
     assert (await kindred.services.peers.requests.get(2)).status == "open"
@@ -190,9 +184,7 @@ async def test_transfer_unclaim_and_backup(
     await go_on_duty(emulator, world, world.peer2)
     await ask(emulator, world, world.member)
     message = await card(emulator, world, 1)
-    await (
-        await emulator.press_button(world.peer, message, "kindred:req:claim:1")
-    ).original_response()
+    await press_claim(emulator, world.peer, message, 1)
     message = emulator.messages[message.id]
     backup = await emulator.press_button(world.peer, message, "kindred:req:backup:1")
     assert "asked the on-duty peers" in (await backup.response()).text
@@ -270,9 +262,7 @@ async def test_idle_conversation_reminds_then_closes(
         await go_on_duty(emulator, world, world.peer)
         await ask(emulator, world, world.member)
         message = await card(emulator, world, 1)
-        await (
-            await emulator.press_button(world.peer, message, "kindred:req:claim:1")
-        ).original_response()
+        await press_claim(emulator, world.peer, message, 1)
         clock.shift(timedelta(hours=25))
         await kindred.settle()
         await emulator.wait_for_message(
@@ -310,9 +300,7 @@ async def test_thread_transcript_on_request_and_same_peer_preference(
     await go_on_duty(emulator, world, world.peer2)
     await ask(emulator, world, world.member)
     first = await card(emulator, world, 1)
-    await (
-        await emulator.press_button(world.peer2, first, "kindred:req:claim:1")
-    ).original_response()
+    await press_claim(emulator, world.peer2, first, 1)
     request = await kindred.services.peers.requests.get(1)
     thread = emulator.channels[request.thread_id]
     welcome = await emulator.wait_for_message(thread, predicate=lambda m: "is here" in m.text)
@@ -344,9 +332,7 @@ async def test_stored_content_is_purged_after_the_retention_period(
         await go_on_duty(emulator, world, world.peer)
         await ask(emulator, world, world.member, summary="what I chose to share")
         message = await card(emulator, world, 1)
-        await (
-            await emulator.press_button(world.peer, message, "kindred:req:claim:1")
-        ).original_response()
+        await press_claim(emulator, world.peer, message, 1)
         dm = emulator.dm_channel(world.member)
         intro = await emulator.wait_for_message(dm, predicate=lambda m: "picked up" in m.text)
         await (
