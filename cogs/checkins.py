@@ -34,6 +34,7 @@ from bot.services.checkins import (
 )
 from bot.services.peers import PeerSettings
 from bot.ui.checks import is_moderator, moderator_only
+from bot.ui.lookup import find_channel, find_user
 from bot.ui.replies import COLOUR, send_private
 from bot.ui.resources import context as crisis_context
 from bot.ui.views import GuardedCallback
@@ -586,20 +587,9 @@ class Checkins(commands.Cog):
         )
 
     # -- posting -------------------------------------------------------------------------------
-    async def _channel(self, channel_id: int) -> discord.abc.GuildChannel | None:
-        channel = self.bot.get_channel(channel_id)
-        if channel is None:
-            try:
-                channel = await self.bot.fetch_channel(channel_id)
-            except discord.NotFound:
-                return None
-            except discord.Forbidden:
-                return None
-        return channel  # type: ignore[return-value]
-
     async def _missing_permissions(self, channel_id: int, use_thread: bool) -> list[str]:
         """What stops me posting there: ["channel"] when it is gone, else permission names."""
-        channel = await self._channel(channel_id)
+        channel = await find_channel(self.bot, channel_id, strict=True)
         if channel is None:
             return ["channel"]
         guild = getattr(channel, "guild", None)
@@ -619,7 +609,7 @@ class Checkins(commands.Cog):
         """Post a planned check-in; on a missing channel or permission pause it and say so."""
         row = plan.checkin
         try:
-            channel = await self._channel(row.channel_id)
+            channel = await find_channel(self.bot, row.channel_id, strict=True)
         except discord.HTTPException:
             # Discord itself failing: free the slot (the next run is already stored).
             await self.service.repo.release_post(plan.post_id)
@@ -683,7 +673,7 @@ class Checkins(commands.Cog):
     async def _tell_moderators(self, row: CheckinRow, text: str) -> None:
         cfg = await self.services.settings.get(row.guild_id, PeerSettings)
         if cfg.mod_channel_id and cfg.mod_channel_id != row.channel_id:
-            channel = await self._channel(cfg.mod_channel_id)
+            channel = await find_channel(self.bot, cfg.mod_channel_id, strict=True)
             if channel is not None:
                 try:
                     await channel.send(text[:2000])  # type: ignore[union-attr]
@@ -693,7 +683,7 @@ class Checkins(commands.Cog):
         if row.created_by is None:
             return
         try:
-            user = self.bot.get_user(row.created_by) or await self.bot.fetch_user(row.created_by)
+            user = await find_user(self.bot, row.created_by)
             await user.send(text[:2000])
         except discord.HTTPException as exc:
             log.warning(
@@ -716,7 +706,7 @@ class Checkins(commands.Cog):
     async def _send_personal(self, plan: PersonalPlan) -> None:
         row = plan.personal
         try:
-            user = self.bot.get_user(row.user_id) or await self.bot.fetch_user(row.user_id)
+            user = await find_user(self.bot, row.user_id)
             await user.send(f"{PERSONAL_PROMPT}\n> {plan.prompt}", view=personal_view())
         except discord.Forbidden:
             await self.service.personal_dm_failed(row.user_id)
@@ -729,7 +719,7 @@ class Checkins(commands.Cog):
     async def _tell_member_dms_closed(self, row: PersonalRow) -> None:
         if row.channel_id is None:
             return
-        channel = await self._channel(row.channel_id)
+        channel = await find_channel(self.bot, row.channel_id, strict=True)
         if channel is None:
             return
         try:

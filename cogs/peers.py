@@ -17,6 +17,7 @@ from bot.services import Services
 from bot.services.duty import WEEKDAYS, shift_window_after
 from bot.services.peers import PeerSettings
 from bot.ui.checks import GuildOnlyError, RefusedError, moderator_only
+from bot.ui.lookup import find_user
 from bot.ui.replies import COLOUR, send_private
 from bot.ui.timezones import timezone_autocomplete
 from bot.ui.views import GuardedCallback
@@ -77,10 +78,6 @@ class Peers(commands.Cog):
         self.bot = bot
         self.services: Services = bot.services  # type: ignore[attr-defined]
         self.duty_service = self.services.peers.duty
-
-    async def _user(self, user_id: int) -> discord.User:
-        """From the cache when discord.py has seen the user, else one REST call."""
-        return self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
 
     async def cog_load(self) -> None:
         scheduler = self.services.scheduler
@@ -342,7 +339,7 @@ class Peers(commands.Cog):
             self.services.clock(),
         )
         try:
-            user = await self._user(request.requester_id)
+            user = await find_user(self.bot, request.requester_id)
             await user.send(
                 f"A moderator of this server looked up who opened request "
                 f"#{request_id}, which you had made anonymous. Reason given: "
@@ -623,7 +620,7 @@ class Peers(commands.Cog):
 
     async def _dm(self, user_id: int, text: str, view: discord.ui.View | None = None) -> None:
         try:
-            user = await self._user(user_id)
+            user = await find_user(self.bot, user_id)
             if view is None:
                 await user.send(text)
             else:

@@ -33,6 +33,7 @@ from bot.services.peers import PeerSettings
 from bot.services.resources import country_of, default_directory
 from bot.services.safety import GUILD_RESOURCE_KINDS, Decision, SafetySettings
 from bot.ui.checks import GuildOnlyError, moderator_only
+from bot.ui.lookup import find_channel
 from bot.ui.replies import COLOUR, send_private
 from bot.ui.resources import context, safe_embed
 from bot.ui.views import GuardedCallback
@@ -333,17 +334,6 @@ class Safety(commands.Cog):
                 reason="Kindred: brief crisis pointer expired",
             )
 
-    async def _channel(self, channel_id: int | None):
-        if channel_id is None:
-            return None
-        channel = self.bot.get_channel(channel_id)
-        if channel is None:
-            try:
-                channel = await self.bot.fetch_channel(channel_id)
-            except discord.HTTPException:
-                return None
-        return channel
-
     async def _alert_peers(
         self, message: discord.Message, detection: Detection, decision: Decision
     ) -> bool:
@@ -351,7 +341,7 @@ class Safety(commands.Cog):
         guild_id = message.guild.id
         cfg = await self.services.safety.config(guild_id)
         peers = await self.services.settings.get(guild_id, PeerSettings)
-        channel = await self._channel(cfg.peer_alert_channel_id or peers.peer_channel_id)
+        channel = await find_channel(self.bot, cfg.peer_alert_channel_id or peers.peer_channel_id)
         if channel is None:
             log.info("safety guild=%s: no peer alert channel configured", guild_id)
             return False
@@ -390,7 +380,7 @@ class Safety(commands.Cog):
         guild_id = message.guild.id
         cfg = await self.services.safety.config(guild_id)
         peers = await self.services.settings.get(guild_id, PeerSettings)
-        channel = await self._channel(cfg.mod_alert_channel_id or peers.mod_channel_id)
+        channel = await find_channel(self.bot, cfg.mod_alert_channel_id or peers.mod_channel_id)
         if channel is None:
             return False
         if detection.label is Label.HARASSMENT:

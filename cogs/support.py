@@ -21,6 +21,7 @@ from bot.services import Services
 from bot.services.peers import PeerSettings
 from bot.services.requests import ESCALATE, IDLE, BlockedError, Intake
 from bot.ui.checks import GuildOnlyError, is_moderator
+from bot.ui.lookup import find_channel, find_user
 from bot.ui.replies import COLOUR, WARM, send_private
 from bot.ui.resources import nobody_on_duty_text
 from bot.ui.views import GuardedCallback, KindredModal, KindredView
@@ -274,10 +275,6 @@ class Support(commands.Cog):
         self.services: Services = bot.services  # type: ignore[attr-defined]
         self.requests = self.services.peers.requests
 
-    async def _user(self, user_id: int) -> discord.User:
-        """From the cache when discord.py has seen the user, else one REST call."""
-        return self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
-
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(RequestButton, FeedbackButton, TalkToPeerButton)
         self.services.scheduler.register(ESCALATE, self._on_escalate)
@@ -426,20 +423,9 @@ class Support(commands.Cog):
         return nobody_on_duty_text(region, self.services.clock(), extras)
 
     # -- cards ----------------------------------------------------------------------------
-    async def _channel(self, channel_id: int | None) -> discord.abc.Messageable | None:
-        if channel_id is None:
-            return None
-        channel = self.bot.get_channel(channel_id)
-        if channel is None:
-            try:
-                channel = await self.bot.fetch_channel(channel_id)
-            except discord.HTTPException:
-                return None
-        return channel  # type: ignore[return-value]
-
     async def _tell_moderators(self, guild_id: int, text: str) -> None:
         cfg = await self.requests.config(guild_id, require=False)
-        channel = await self._channel(cfg.mod_channel_id)
+        channel = await find_channel(self.bot, cfg.mod_channel_id)
         if channel is None:
             log.warning("guild %s: no reachable moderator channel for an alert", guild_id)
             return
@@ -450,7 +436,7 @@ class Support(commands.Cog):
 
     async def _post_card(self, request: RequestRow, on_duty: list[int], *, ping: list[int]) -> None:
         cfg = await self.requests.config(request.guild_id, require=False)
-        channel = await self._channel(cfg.peer_channel_id)
+        channel = await find_channel(self.bot, cfg.peer_channel_id)
         content = " ".join(f"<@{p}>" for p in ping) or None
         if channel is None:
             await self._tell_moderators(
@@ -488,7 +474,7 @@ class Support(commands.Cog):
             return
         cfg = await self.requests.config(request.guild_id, require=False)
         on_duty = [r.user_id for r in await self.services.peers.duty.on_duty(request.guild_id)]
-        channel = await self._channel(request.card_channel_id)
+        channel = await find_channel(self.bot, request.card_channel_id)
         if channel is None:
             return
         try:
@@ -533,7 +519,7 @@ class Support(commands.Cog):
                 for r in await self.services.peers.duty.on_duty(fresh.guild_id)
                 if r.user_id not in (interaction.user.id, fresh.requester_id)
             ]
-            channel = await self._channel(fresh.card_channel_id)
+            channel = await find_channel(self.bot, fresh.card_channel_id)
             if channel is not None and others:
                 await channel.send(
                     " ".join(f"<@{p}>" for p in others)
@@ -556,7 +542,7 @@ class Support(commands.Cog):
                 for r in await self.services.peers.duty.on_duty(request.guild_id)
                 if r.user_id not in (interaction.user.id, request.requester_id)
             ]
-            channel = await self._channel(request.card_channel_id)
+            channel = await find_channel(self.bot, request.card_channel_id)
             if channel is not None:
                 await channel.send(
                     " ".join(f"<@{p}>" for p in on_duty)
@@ -578,7 +564,7 @@ class Support(commands.Cog):
         cfg = await self.requests.config(request.guild_id)
         if request.relay:
             return await self._open_relay(request, peer_id, cfg)
-        parent = await self._channel(cfg.thread_channel_id or cfg.peer_channel_id)
+        parent = await find_channel(self.bot, cfg.thread_channel_id or cfg.peer_channel_id)
         try:
             if not isinstance(parent, discord.TextChannel):
                 raise discord.NotFound  # type: ignore[misc]
@@ -624,7 +610,7 @@ class Support(commands.Cog):
     async def _open_relay(self, request: RequestRow, peer_id: int, cfg: PeerSettings) -> str:
         """The peer talks in a private thread of their own; the member in DMs. The bot carries
         messages across, so the peer never sees who the member is."""
-        parent = await self._channel(cfg.peer_channel_id)
+        parent = await find_channel(self.bot, cfg.peer_channel_id)
         thread = None
         if isinstance(parent, discord.TextChannel):
             try:
@@ -652,7 +638,7 @@ class Support(commands.Cog):
         view.add_item(RequestButton("close", request.id))
         view.add_item(RequestButton("transcript", request.id))
         try:
-            member = await self._user(request.requester_id)
+            member = await find_user(self.bot, request.requester_id)
             await member.send(
                 f"A peer supporter has picked up your request #{request.id}. Just reply here: "
                 "I'll pass your messages on"
@@ -682,7 +668,7 @@ class Support(commands.Cog):
         moved = await self.requests.transfer(request_id, interaction.user.id, to_peer)
         await send_private(interaction, f"Transferred request #{moved.id} to <@{to_peer}>.")
         if moved.thread_id:
-            thread = await self._channel(moved.thread_id)
+            thread = await find_channel(self.bot, moved.thread_id)
             if isinstance(thread, discord.Thread):
                 try:
                     await thread.add_user(discord.Object(to_peer))
@@ -704,7 +690,7 @@ class Support(commands.Cog):
     async def _after_close(self, closed: RequestRow) -> None:
         await self._refresh_card(closed)
         if closed.thread_id:
-            thread = await self._channel(closed.thread_id)
+            thread = await find_channel(self.bot, closed.thread_id)
             if isinstance(thread, discord.Thread):
                 try:
                     await thread.send("This conversation is closed. Take care.")
@@ -715,7 +701,7 @@ class Support(commands.Cog):
         if closed.claimed_by is None:
             return
         try:
-            member = await self._user(closed.requester_id)
+            member = await find_user(self.bot, closed.requester_id)
             if closed.transcript:
                 lines = await self._transcript_lines(closed)
                 for chunk in _chunks(f"Your transcript of request #{closed.id}:", lines):
@@ -732,7 +718,7 @@ class Support(commands.Cog):
         except discord.HTTPException:
             pass
         try:
-            peer = await self._user(closed.claimed_by)
+            peer = await find_user(self.bot, closed.claimed_by)
             await peer.send(
                 f"Request #{closed.id} is closed. Thank you. Take a moment for yourself. "
                 "If this one stayed with you, `/peers debrief` lets you ask a moderator "
@@ -748,7 +734,7 @@ class Support(commands.Cog):
                 f"{'You' if author == 'member' else 'Peer'}: {content}"
                 for author, content, _ in await self.requests.transcript(request.id)
             ]
-        thread = await self._channel(request.thread_id)
+        thread = await find_channel(self.bot, request.thread_id)
         if not isinstance(thread, discord.Thread):
             return []
         lines = []
@@ -776,7 +762,7 @@ class Support(commands.Cog):
             if request.relay and message.author.id == request.claimed_by:
                 await self.requests.record_relay(request, "peer", message.content)
                 try:
-                    member = await self._user(request.requester_id)
+                    member = await find_user(self.bot, request.requester_id)
                     await member.send(f"**Peer:** {message.content}"[:2000])
                 except discord.HTTPException:
                     await message.channel.send(
@@ -794,7 +780,7 @@ class Support(commands.Cog):
         if live:
             request = live[-1]
             await self.requests.record_relay(request, "member", message.content)
-            thread = await self._channel(request.thread_id)
+            thread = await find_channel(self.bot, request.thread_id)
             if thread is not None:
                 await thread.send(
                     f"**{member_label(request)}:** {message.content}"[:2000],
@@ -862,7 +848,7 @@ class Support(commands.Cog):
             # The card never made it (channel gone, permissions, Discord down): try again.
             await self._post_card(request, step.on_duty, ping=step.ping)
         elif step.ping:
-            channel = await self._channel(request.card_channel_id)
+            channel = await find_channel(self.bot, request.card_channel_id)
             try:
                 if channel is not None:
                     await channel.send(
@@ -873,7 +859,7 @@ class Support(commands.Cog):
             except discord.HTTPException as exc:
                 log.warning("request %s: re-ping failed (%s)", request.id, exc.status)
         try:
-            member = await self._user(request.requester_id)
+            member = await find_user(self.bot, request.requester_id)
             state = (
                 f"{len(step.on_duty)} peer(s) are on duty and have been reminded."
                 if step.on_duty
@@ -898,7 +884,7 @@ class Support(commands.Cog):
                 if user_id is None:
                     continue
                 try:
-                    user = await self._user(user_id)
+                    user = await find_user(self.bot, user_id)
                     await user.send(
                         f"Request #{request.id} has been quiet for a while. It will "
                         "close by itself soon unless someone writes; closing it "

@@ -1,0 +1,36 @@
+"""Channels and users from discord.py's cache, else one REST call."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+
+
+async def find_channel(
+    bot: discord.Client, channel_id: int | None, *, strict: bool = False
+) -> Any | None:
+    """The channel, or None when it is gone or hidden from the bot.
+
+    Other Discord failures (5xx, rate limits) also give None, unless ``strict``: callers that
+    must tell "the channel is gone" (pause and tell moderators) from "Discord is down" (try
+    again later) pass ``strict=True`` and get the exception.
+    """
+    if channel_id is None:
+        return None
+    channel = bot.get_channel(channel_id)
+    if channel is not None:
+        return channel
+    try:
+        return await bot.fetch_channel(channel_id)
+    except (discord.NotFound, discord.Forbidden):
+        return None
+    except discord.HTTPException:
+        if strict:
+            raise
+        return None
+
+
+async def find_user(bot: discord.Client, user_id: int) -> discord.User:
+    """From the cache when discord.py has seen the user, else one REST call."""
+    return bot.get_user(user_id) or await bot.fetch_user(user_id)
