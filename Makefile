@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench migrate check-config clean
+.PHONY: run test lint format bench migrate check-config clean train evaluate messages
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Kindred needs Python 3.11+ as '$(PYTHON)' (set PYTHON=...)"; exit 1; }
@@ -35,6 +35,22 @@ test: lint
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
+
+# Rebuild data/models/detector.ftz from data/detector/train.jsonl (fixed seed) and choose its
+# thresholds on validation.jsonl. The test set is read only by `make evaluate SET=test`.
+train: $(STAMP)
+	$(BIN)/python -m bot.safety.training train
+
+SET ?= validation
+evaluate: $(STAMP)
+	$(BIN)/python -m bot.safety.training evaluate --set $(SET)
+
+# Refresh the translation template after changing texts in bot/safety/messages.py.
+messages: $(STAMP)
+	$(BIN)/pybabel extract --no-location --project Kindred --version 0.1 \
+		--copyright-holder "Kindred contributors" -k _ -o data/locale/kindred.pot bot/safety/messages.py
+	for po in data/locale/*/LC_MESSAGES/kindred.po; do \
+		$(BIN)/pybabel update --no-location -i data/locale/kindred.pot -o $$po; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -19,20 +19,28 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.db.repositories.core import TimerRow
-from bot.safety import Detection, Detector, Label
+from bot.i18n import lang_from_locale
+from bot.safety import Label
+from bot.safety.assess import Assessment, Assessor
 from bot.safety.messages import (
+    button_labels,
     channel_fallback_text,
     concern_other_reply,
     crisis_command_reply,
     crisis_reply,
     distress_pointer,
     format_entry,
+    needs_reply,
+    opt_out_text,
+    possible_concern_reply,
+    respites_for_state_text,
 )
+from bot.safety.worker import AssessWorker
 from bot.services import Services
 from bot.services.peers import PeerSettings
-from bot.services.resources import country_of, default_directory
-from bot.services.safety import GUILD_RESOURCE_KINDS, Decision, SafetySettings
-from bot.ui.checks import GuildOnlyError, moderator_only
+from bot.services.resources import country_of, default_directory, normalize_region
+from bot.services.safety import GUILD_RESOURCE_KINDS, LANGUAGES, Decision, SafetySettings
+from bot.ui.checks import GuildOnlyError, is_peer_or_moderator, moderator_only
 from bot.ui.lookup import find_channel
 from bot.ui.replies import COLOUR, send_private
 from bot.ui.resources import context, safe_embed
@@ -52,11 +60,13 @@ class OptOutButton(
     discord.ui.DynamicItem[discord.ui.Button],
     template=r"kindred:safety:(?P<what>optout|notnow)",
 ):
-    def __init__(self, what: str) -> None:
-        label = "Stop these messages" if what == "optout" else "Not now"
+    def __init__(self, what: str, lang: str = "en") -> None:
+        labels = button_labels(lang)
         super().__init__(
             discord.ui.Button(
-                label=label, style=discord.ButtonStyle.secondary, custom_id=f"kindred:safety:{what}"
+                label=labels["optout"] if what == "optout" else labels["notnow"],
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"kindred:safety:{what}",
             )
         )
         self.what = what
@@ -69,13 +79,10 @@ class OptOutButton(
         services: Services = interaction.client.services  # type: ignore[attr-defined]
         if self.what == "optout":
             await services.safety.set_opt_out(interaction.user.id, True)
-            text = (
-                "Okay, I won't send these messages any more. `/crisis` still works any "
-                "time, and `/safety optout enabled:false` turns them back on."
-            )
-        else:
-            text = "Okay. I'm here if you need me: `/crisis` or `/support`, any time."
-        await interaction.response.send_message(text, ephemeral=True)
+        lang = await services.safety.language_for(
+            interaction.user.id, lang_from_locale(interaction.locale)
+        )
+        await interaction.response.send_message(opt_out_text(self.what, lang), ephemeral=True)
 
 
 class ReachOutButton(
@@ -117,14 +124,116 @@ class ReachOutButton(
         await interaction.response.edit_message(content=content[:2000], view=None)
 
 
-def _reply_view(guild_id: int | None, peers_ready: bool) -> discord.ui.View:
+class NotAConcernButton(
+    GuardedCallback,
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=r"kindred:notconcern:(?P<id>\d+)",
+):
+    """A peer marks an alert "not a concern": counted per phrase and model version."""
+
+    def __init__(self, alert_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Not a concern",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"kindred:notconcern:{alert_id}",
+            )
+        )
+        self.alert_id = alert_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction, item, match):
+        return cls(int(match["id"]))
+
+    async def run(self, interaction: discord.Interaction) -> None:
+        services: Services = interaction.client.services  # type: ignore[attr-defined]
+        if interaction.guild_id is None or not await is_peer_or_moderator(interaction):
+            await interaction.response.send_message(
+                "Only this server's peer supporters and moderators can mark alerts.",
+                ephemeral=True,
+            )
+            return
+        outcome = await services.safety.not_a_concern(
+            self.alert_id, interaction.guild_id, interaction.user.id
+        )
+        if outcome != "done":
+            text = (
+                "Someone already marked this one."
+                if outcome == "already"
+                else "This alert isn't from this server, or its record has expired."
+            )
+            await interaction.response.send_message(text, ephemeral=True)
+            return
+        message = interaction.message
+        content = (message.content if message else "") + (
+            f"\n➖ Marked not a concern by <@{interaction.user.id}> (counted for the "
+            "detector's measured precision; nothing of the message is kept)."
+        )
+        await interaction.response.edit_message(content=content[:2000], view=None)
+
+
+def _respite_states() -> list[str]:
+    from bot.services.resources import Kind
+
+    states = {
+        region
+        for entry in default_directory().entries
+        if entry.kind is Kind.RESPITE
+        for region in entry.regions
+        if region.startswith("US-")
+    }
+    return sorted(states)[:25]
+
+
+class RespiteStateSelect(
+    GuardedCallback,
+    discord.ui.DynamicItem[discord.ui.Select],
+    template=r"kindred:respite:(?P<lang>[a-z]{2})",
+):
+    """Under a respite answer when the member's state is unknown: pick one, see respites."""
+
+    def __init__(self, lang: str = "en") -> None:
+        options = [discord.SelectOption(label=s[3:], value=s) for s in _respite_states()]
+        super().__init__(
+            discord.ui.Select(
+                placeholder=button_labels(lang)["state"],
+                options=options or [discord.SelectOption(label="-", value="none")],
+                custom_id=f"kindred:respite:{lang}",
+            )
+        )
+        self.lang = lang
+
+    @classmethod
+    async def from_custom_id(cls, interaction, item, match):
+        return cls(match["lang"])
+
+    async def run(self, interaction: discord.Interaction) -> None:
+        values = (interaction.data or {}).get("values") or []
+        state = str(values[0]) if values else ""
+        try:
+            region = normalize_region(state, default_country="US")
+            entries = default_directory().respites(region)
+        except Exception:  # an unknown value from a forged payload
+            region, entries = state[:10], []
+        await interaction.response.send_message(
+            respites_for_state_text(region[3:] or region, entries, self.lang)[:2000],
+            ephemeral=True,
+        )
+
+
+def _reply_view(
+    guild_id: int | None, peers_ready: bool, lang: str = "en", *, ask_state: bool = False
+) -> discord.ui.View:
     from cogs.support import TalkToPeerButton
 
+    labels = button_labels(lang)
     view = discord.ui.View(timeout=None)
     if guild_id is not None and peers_ready:
-        view.add_item(TalkToPeerButton(guild_id))
-    view.add_item(OptOutButton("notnow"))
-    view.add_item(OptOutButton("optout"))
+        view.add_item(TalkToPeerButton(guild_id, labels["talk"]))
+    if ask_state:
+        view.add_item(RespiteStateSelect(lang))
+    view.add_item(OptOutButton("notnow", lang))
+    view.add_item(OptOutButton("optout", lang))
     return view
 
 
@@ -140,11 +249,15 @@ async def region_autocomplete(
         "NZ",
         "IN",
         "DE",
+        "AT",
+        "CH",
         "FR",
+        "BE",
         "ES",
         "PT",
         "BR",
         "MX",
+        "AR",
         "US-CA",
         "US-NY",
         "US-TX",
@@ -153,7 +266,7 @@ async def region_autocomplete(
         "US-VT",
         "US-WI",
     ]
-    needle = current.strip().upper()
+    needle = current.strip().upper()[:10]
     return [app_commands.Choice(name=c, value=c) for c in common if needle in c][:25]
 
 
@@ -163,52 +276,76 @@ class Safety(commands.Cog):
         name="resources", description="Local resources.", parent=safety
     )
     region = app_commands.Group(name="region", description="Where you are, for the right lines.")
+    language = app_commands.Group(
+        name="language", description="The language of Kindred's private messages to you."
+    )
 
     def __init__(self, bot: commands.Bot) -> None:
         self.bot = bot
         self.services: Services = bot.services  # type: ignore[attr-defined]
-        self.detector: Detector | None = None
+        self.worker: AssessWorker | None = None
+
+    @property
+    def detector(self) -> Assessor | None:
+        return self.worker.assessor if self.worker else None
 
     async def cog_load(self) -> None:
-        # Reading and compiling the phrase lists and resource files is file I/O: off the loop.
-        self.detector = await asyncio.to_thread(Detector.default)
+        # Reading and compiling the phrase lists, the model and resource files is file I/O
+        # and CPU: off the loop. Detection itself runs in the worker thread.
+        assessor = await asyncio.to_thread(Assessor.default)
+        self.worker = AssessWorker(assessor)
+        self.worker.start()
         await asyncio.to_thread(default_directory)
-        self.bot.add_dynamic_items(OptOutButton, ReachOutButton)
+        self.bot.add_dynamic_items(
+            OptOutButton, ReachOutButton, NotAConcernButton, RespiteStateSelect
+        )
         self.services.scheduler.register(DELETE_FALLBACK, self._on_delete_fallback)
 
     async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(OptOutButton, ReachOutButton)
+        self.bot.remove_dynamic_items(
+            OptOutButton, ReachOutButton, NotAConcernButton, RespiteStateSelect
+        )
+        if self.worker is not None:
+            await self.worker.stop()
 
     # -- noticing ---------------------------------------------------------------------------
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
-        if message.author.bot or not message.content or self.detector is None:
+        if message.author.bot or not message.content or self.worker is None:
             return
         if message.guild is None:
             await self._on_dm(message)
             return
-        detection = self.detector.detect(message.content)
-        if detection.label is Label.NONE:
-            return
+        safety = self.services.safety
         channel = message.channel
+        guild_id, user_id = message.guild.id, message.author.id
+        context_risk = safety.context_risk(guild_id, channel.id, user_id)
+        result = await self.worker.assess(message.content, context_risk)
+        if result.label is Label.NONE and not result.needs:
+            return
+        if result.label in (Label.CRISIS_SELF, Label.CONCERN_OTHER, Label.DISTRESS):
+            safety.remember_risk(guild_id, channel.id, user_id, result.risk)
         parent = getattr(channel, "parent_id", None)
         roles = [r.id for r in getattr(message.author, "roles", [])]
-        decision = await self.services.safety.assess(
-            guild_id=message.guild.id,
+        decision = await safety.assess(
+            guild_id=guild_id,
             channel_id=channel.id,
             parent_channel_id=parent,
-            user_id=message.author.id,
+            user_id=user_id,
             role_ids=roles,
-            label=str(detection.label),
-            tier=detection.tier,
+            label=str(result.label),
+            tier=result.tier,
+            possible_concern=result.possible_concern,
+            needs=result.needs,
         )
         # Metadata only: never the text, never the matched phrase.
         log.info(
-            "safety guild=%s channel=%s label=%s tier=%s acts=%s",
-            message.guild.id,
+            "safety guild=%s channel=%s label=%s tier=%s level=%s acts=%s",
+            guild_id,
             channel.id,
-            detection.label,
-            detection.tier,
+            result.label,
+            result.tier,
+            result.level,
             decision.acts,
         )
         if not decision.acts:
@@ -217,15 +354,15 @@ class Safety(commands.Cog):
         # the humans who can help. Each step fails on its own.
         alerted = False
         if decision.alert_peers:
-            alerted |= await self._alert_peers(message, detection, decision)
+            alerted |= await self._alert_peers(message, result, decision)
+        if decision.quiet_item:
+            alerted |= await self._quiet_item(message, result)
         if decision.alert_moderators:
-            alerted |= await self._alert_moderators(message, detection)
+            alerted |= await self._alert_moderators(message, result)
         replied = noted = False
         if decision.reply:
-            replied, noted = await self._reply(message, decision)
-        await self.services.safety.record_outcome(
-            decision, replied=replied, alerted=alerted, noted=noted
-        )
+            replied, noted = await self._reply(message, decision, result)
+        await safety.record_outcome(decision, replied=replied, alerted=alerted, noted=noted)
 
     async def _on_dm(self, message: discord.Message) -> None:
         # Inside a support relay the member is talking with a peer: their words are for the
@@ -244,8 +381,11 @@ class Safety(commands.Cog):
         if NOT_NOW.match(message.content):
             await message.channel.send("Okay. I'm here if you need me.")
             return
-        detection = self.detector.detect(message.content) if self.detector else None
-        if detection is None or detection.label not in (Label.CRISIS_SELF, Label.CONCERN_OTHER):
+        assert self.worker is not None
+        result = await self.worker.assess(message.content)
+        if result.label not in (Label.CRISIS_SELF, Label.CONCERN_OTHER) and not (
+            result.label is Label.DISTRESS and result.possible_concern
+        ):
             return
         # The same decisions and cooldowns as in a server, under a "no server" id of 0.
         decision = await self.services.safety.assess(
@@ -254,18 +394,34 @@ class Safety(commands.Cog):
             parent_channel_id=None,
             user_id=message.author.id,
             role_ids=[],
-            label=str(detection.label),
-            tier=detection.tier,
+            label=str(result.label),
+            tier=result.tier,
+            possible_concern=result.possible_concern,
+            needs=result.needs,
         )
         if decision.reply is None:
             return
-        embed = await self._reply_embed(None, message.author.id, str(detection.label))
-        await message.channel.send(embed=embed, view=_reply_view(None, False))
+        lang = await self.services.safety.language_for(message.author.id, result.lang)
+        embed = await self._reply_embed(None, message.author.id, str(decision.reply), lang)
+        await message.channel.send(embed=embed, view=_reply_view(None, False, lang))
 
-    async def _reply_embed(self, guild_id: int | None, user_id: int, kind: str) -> discord.Embed:
+    async def _reply_embed(
+        self, guild_id: int | None, user_id: int, kind: str, lang: str = "en"
+    ) -> discord.Embed:
         safety = self.services.safety
         region = await safety.region_for(guild_id, user_id)
         ctx = context(region, self.services.clock(), await safety.guild_resources(guild_id))
+        if kind == "possible_concern":
+            return safe_embed(
+                possible_concern_reply(
+                    ctx.lines if ctx.region_known else [],
+                    ctx.directory,
+                    lang=lang,
+                    last_checked=ctx.last_checked,
+                    stale=ctx.stale,
+                    unverified=ctx.unverified,
+                )
+            )
         builder = concern_other_reply if kind == "concern_other" else crisis_reply
         message = builder(
             ctx.lines,
@@ -275,53 +431,98 @@ class Safety(commands.Cog):
             ctx.unverified,
             emergency=ctx.emergency,
             last_checked=ctx.last_checked,
+            lang=lang,
         )
         return safe_embed(message)
+
+    async def _needs_embed(
+        self, guild_id: int, user_id: int, needs: tuple[str, ...], lang: str
+    ) -> tuple[discord.Embed, bool]:
+        """The respite / warmline / peer answer; True when the member's state must be asked."""
+        safety = self.services.safety
+        region = await safety.region_for(guild_id, user_id)
+        extras = await safety.guild_resources(guild_id)
+        directory = default_directory()
+        ctx = context(region, self.services.clock(), extras)
+        respites, warmlines, ask_state = [], [], False
+        code = ctx.region
+        if "respite" in needs:
+            if code and country_of(code) == "US" and code != "US":
+                respites = directory.respites(code, extra=extras)
+            else:
+                ask_state = code is None or code == "US"
+        if "warmline" in needs and code:
+            warmlines = directory.warmlines(code, extra=extras)
+        message = needs_reply(
+            needs,
+            respites=respites,
+            warmlines=warmlines,
+            region_label=code[3:] if code and code.startswith("US-") else code,
+            ask_state=ask_state,
+            lang=lang,
+            last_checked=ctx.last_checked,
+            stale=ctx.stale,
+            unverified=ctx.unverified,
+        )
+        return safe_embed(message), ask_state
 
     async def _peers_ready(self, guild_id: int) -> bool:
         return (await self.services.settings.get(guild_id, PeerSettings)).configured
 
-    async def _reply(self, message: discord.Message, decision: Decision) -> tuple[bool, bool]:
+    async def _reply(
+        self, message: discord.Message, decision: Decision, result: Assessment
+    ) -> tuple[bool, bool]:
         """DM the member; if that fails, maybe a brief channel note. Returns (dm, note)."""
         assert message.guild is not None
         author = message.author
+        guild_id = message.guild.id
+        lang = await self.services.safety.language_for(author.id, result.lang)
+        peers_ready = await self._peers_ready(guild_id)
+        embeds: list[discord.Embed] = []
+        ask_state = False
+        view: discord.ui.View | None = None
         if decision.reply == "distress":
-            embed = discord.Embed(description=distress_pointer(), colour=COLOUR)
-            view = None
-        else:
-            embed = await self._reply_embed(message.guild.id, author.id, str(decision.reply))
-            view = _reply_view(message.guild.id, await self._peers_ready(message.guild.id))
+            embeds.append(discord.Embed(description=distress_pointer(lang=lang), colour=COLOUR))
+        elif decision.reply != "needs":
+            embeds.append(await self._reply_embed(guild_id, author.id, str(decision.reply), lang))
+        if decision.needs:
+            needs_embed, ask_state = await self._needs_embed(
+                guild_id, author.id, decision.needs, lang
+            )
+            embeds.append(needs_embed)
+        if decision.reply != "distress" or decision.needs:
+            view = _reply_view(guild_id, peers_ready, lang, ask_state=ask_state)
         try:
             if view is None:
-                await author.send(embed=embed)
+                await author.send(embeds=embeds)
             else:
-                await author.send(embed=embed, view=view)
+                await author.send(embeds=embeds, view=view)
             return True, False
         except discord.Forbidden:
-            log.info("safety guild=%s: member DMs closed", message.guild.id)
+            log.info("safety guild=%s: member DMs closed", guild_id)
         except discord.HTTPException as exc:
-            log.warning("safety guild=%s: DM failed (%s)", message.guild.id, exc.status)
+            log.warning("safety guild=%s: DM failed (%s)", guild_id, exc.status)
         if decision.reply != "crisis" or not decision.channel_fallback:
             return False, False
-        cfg = await self.services.safety.config(message.guild.id)
+        cfg = await self.services.safety.config(guild_id)
         if cfg.reply_mode != "dm_then_channel":
             return False, False
         try:
             note = await message.channel.send(
-                channel_fallback_text(author.mention),
+                channel_fallback_text(author.mention, lang=lang),
                 allowed_mentions=discord.AllowedMentions(
                     users=[author], everyone=False, roles=False
                 ),
             )
         except discord.HTTPException as exc:
-            log.warning("safety guild=%s: channel note failed (%s)", message.guild.id, exc.status)
+            log.warning("safety guild=%s: channel note failed (%s)", guild_id, exc.status)
             return False, False
         # Stored, so the note is removed even if the bot restarts in between.
         await self.services.scheduler.schedule_once(
             DELETE_FALLBACK,
             self.services.clock() + timedelta(seconds=cfg.fallback_delete_seconds),
             {"channel_id": note.channel.id, "message_id": note.id},
-            guild_id=message.guild.id,
+            guild_id=guild_id,
         )
         return False, True
 
@@ -334,14 +535,17 @@ class Safety(commands.Cog):
                 reason="Kindred: brief crisis pointer expired",
             )
 
+    async def _peer_channel(self, guild_id: int):
+        cfg = await self.services.safety.config(guild_id)
+        peers = await self.services.settings.get(guild_id, PeerSettings)
+        return cfg, await find_channel(self.bot, cfg.peer_alert_channel_id or peers.peer_channel_id)
+
     async def _alert_peers(
-        self, message: discord.Message, detection: Detection, decision: Decision
+        self, message: discord.Message, result: Assessment, decision: Decision
     ) -> bool:
         assert message.guild is not None
         guild_id = message.guild.id
-        cfg = await self.services.safety.config(guild_id)
-        peers = await self.services.settings.get(guild_id, PeerSettings)
-        channel = await find_channel(self.bot, cfg.peer_alert_channel_id or peers.peer_channel_id)
+        cfg, channel = await self._peer_channel(guild_id)
         if channel is None:
             log.info("safety guild=%s: no peer alert channel configured", guild_id)
             return False
@@ -351,18 +555,24 @@ class Safety(commands.Cog):
             if r.user_id != message.author.id
         ]
         alert_id = await self.services.safety.record_alert(
-            guild_id, message.author.id, detection.tier
+            guild_id,
+            message.author.id,
+            result.tier,
+            level="alert",
+            phrase_ids=result.phrase_ids,
+            model_version=result.model_version if "model" in result.sources else "",
         )
         text = (
             " ".join(f"<@{p}>" for p in on_duty)
             + f"\nA member may need support: <@{message.author.id}> in <#{message.channel.id}>"
-            f" ([jump]({message.jump_url})). Tier {TIER_TEXT.get(detection.tier, '?')}."
+            f" ([jump]({message.jump_url})). Tier {TIER_TEXT.get(result.tier, '?')}."
             " Kindred is reaching out to them privately with support lines."
         ).strip()
         if cfg.copy_content:
             text += "\n> " + message.content[:300].replace("\n", " ")
         view = discord.ui.View(timeout=None)
         view.add_item(ReachOutButton(alert_id))
+        view.add_item(NotAConcernButton(alert_id))
         # Ping exactly the on-duty peers: never the member the alert is about, nor anyone
         # named in copied text.
         mentions = discord.AllowedMentions(
@@ -375,7 +585,39 @@ class Safety(commands.Cog):
             return False
         return True
 
-    async def _alert_moderators(self, message: discord.Message, detection: Detection) -> bool:
+    async def _quiet_item(self, message: discord.Message, result: Assessment) -> bool:
+        """A "possible concern" item for peers: no pings, no moderators, take or dismiss."""
+        assert message.guild is not None
+        guild_id = message.guild.id
+        _cfg, channel = await self._peer_channel(guild_id)
+        if channel is None:
+            return False
+        alert_id = await self.services.safety.record_alert(
+            guild_id,
+            message.author.id,
+            0,
+            level="soft",
+            phrase_ids=result.phrase_ids,
+            model_version=result.model_version,
+        )
+        text = (
+            f"Possible concern (Kindred isn't sure): <@{message.author.id}> in "
+            f"<#{message.channel.id}> ([jump]({message.jump_url})). Kindred sent them a gentle "
+            "private check-in. A peer on duty can reach out, or mark it not a concern."
+        )
+        view = discord.ui.View(timeout=None)
+        view.add_item(ReachOutButton(alert_id))
+        view.add_item(NotAConcernButton(alert_id))
+        try:
+            await channel.send(
+                text[:2000], view=view, allowed_mentions=discord.AllowedMentions.none()
+            )
+        except discord.HTTPException as exc:
+            log.warning("safety guild=%s: peer item failed (%s)", guild_id, exc.status)
+            return False
+        return True
+
+    async def _alert_moderators(self, message: discord.Message, result: Assessment) -> bool:
         assert message.guild is not None
         guild_id = message.guild.id
         cfg = await self.services.safety.config(guild_id)
@@ -383,7 +625,7 @@ class Safety(commands.Cog):
         channel = await find_channel(self.bot, cfg.mod_alert_channel_id or peers.mod_channel_id)
         if channel is None:
             return False
-        if detection.label is Label.HARASSMENT:
+        if result.label is Label.HARASSMENT:
             text = (
                 f'Possible harassment ("kys"-type) by <@{message.author.id}> in '
                 f"<#{message.channel.id}> ([jump]({message.jump_url})). Nothing was done "
@@ -413,6 +655,7 @@ class Safety(commands.Cog):
         ctx = context(
             where, self.services.clock(), await safety.guild_resources(interaction.guild_id)
         )
+        lang = await safety.language_for(interaction.user.id, lang_from_locale(interaction.locale))
         message = crisis_command_reply(
             ctx.lines,
             ctx.directory,
@@ -422,13 +665,14 @@ class Safety(commands.Cog):
             emergency=ctx.emergency,
             last_checked=ctx.last_checked,
             region_label=ctx.region,
+            lang=lang,
         )
         view = None
         if interaction.guild_id and await self._peers_ready(interaction.guild_id):
             from cogs.support import TalkToPeerButton
 
             view = discord.ui.View(timeout=None)
-            view.add_item(TalkToPeerButton(interaction.guild_id))
+            view.add_item(TalkToPeerButton(interaction.guild_id, button_labels(lang)["talk"]))
         await send_private(interaction, embed=safe_embed(message), view=view)
 
     async def _listing(self, interaction: discord.Interaction, title: str, entries) -> None:
@@ -627,6 +871,17 @@ class Safety(commands.Cog):
         )
         cfg = await self.services.safety.config(interaction.guild_id)
         embed.add_field(name="Enabled", value="yes" if cfg.enabled else "no")
+        embed.add_field(name="Detector", value=self._detector_version(), inline=True)
+        precision = await self.services.safety.precision(interaction.guild_id)
+        embed.add_field(
+            name='Measured precision (peers\' "not a concern" marks)',
+            value="\n".join(
+                f"`{source[:60]}`: {alerts} alerts, {dismissed} not a concern → {value:.0%}"
+                for source, alerts, dismissed, value in precision[:10]
+            )[:1024]
+            or "no alerts yet",
+            inline=False,
+        )
         embed.add_field(
             name="Stale resource data (over 12 months)",
             value="\n".join(f"{e.name} (checked {e.last_verified:%Y-%m-%d})" for e in stale[:15])[
@@ -636,6 +891,40 @@ class Safety(commands.Cog):
             inline=False,
         )
         await send_private(interaction, embed=embed)
+
+    def _detector_version(self) -> str:
+        assessor = self.detector
+        return assessor.model_version if assessor is not None else "not loaded"
+
+    @language.command(name="set")
+    @app_commands.describe(language="The language for Kindred's private messages to you")
+    @app_commands.choices(
+        language=[
+            app_commands.Choice(name=name, value=code)
+            for code, name in (
+                ("en", "English"),
+                ("es", "Español"),
+                ("fr", "Français"),
+                ("de", "Deutsch"),
+                ("pt", "Português"),
+            )
+            if code in LANGUAGES
+        ]
+    )
+    async def language_set(self, interaction: discord.Interaction, language: str) -> None:
+        """Choose the language of crisis and check-in messages Kindred sends you."""
+        code = await self.services.safety.set_language(interaction.user.id, language)
+        await send_private(
+            interaction, f"Okay: Kindred's private messages to you will be in `{code}`."
+        )
+
+    @language.command(name="clear")
+    async def language_clear(self, interaction: discord.Interaction) -> None:
+        """Go back to the language Kindred detects from your message or your Discord app."""
+        await self.services.safety.clear_language(interaction.user.id)
+        await send_private(
+            interaction, "Okay: Kindred will follow your message's or your app's language."
+        )
 
     @resources_group.command(name="add")
     @moderator_only()

@@ -171,10 +171,10 @@ class TalkToPeerButton(
 ):
     """The panel's and the crisis reply's "Talk to a peer" button; works in DMs too."""
 
-    def __init__(self, guild_id: int) -> None:
+    def __init__(self, guild_id: int, label: str = "Talk to a peer") -> None:
         super().__init__(
             discord.ui.Button(
-                label="Talk to a peer",
+                label=label,
                 style=discord.ButtonStyle.primary,
                 custom_id=f"kindred:talk:{guild_id}",
             )

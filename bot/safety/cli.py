@@ -1,8 +1,13 @@
 """``python -m bot detect``: classify JSON lines from stdin.
 
 Input lines: ``{"id": ..., "text": ...}``.  Output lines: ``{"id": ..., "label": ...,
-"tier": ..., "phrase_ids": [...]}``.  A malformed line yields ``{"id": null, "error":
-"..."}`` and the run continues.  The message text is
+"tier": ..., "confidence": ..., "needs": [...], "lang": ..., "phrase_ids": [...]}``:
+what the
+bot would do.  ``crisis_self`` / ``concern_other`` are the alert level (private reply with
+lines, peer alert; moderators for tier 3), ``distress`` is the soft level (a gentle private
+check-in), ``harassment`` goes to moderators, ``none`` is left alone.  ``needs`` lists the
+resources asked for (``respite``, ``warmline``, ``peer``).  A malformed line yields
+``{"id": null, "error": "..."}`` and the run continues.  The message text is
 never echoed.  Exit status is 0, or 1 if any line was malformed.
 """
 
@@ -11,11 +16,11 @@ from __future__ import annotations
 import json
 from typing import TextIO
 
-from bot.safety.detector import Detector
+from bot.safety.assess import Assessor
 
 
-def main(stdin: TextIO, stdout: TextIO, detector: Detector | None = None) -> int:
-    detector = detector or Detector.default()
+def main(stdin: TextIO, stdout: TextIO, assessor: Assessor | None = None) -> int:
+    detector = assessor or Assessor.default()
     status = 0
     for lineno, line in enumerate(stdin, start=1):
         if not line.strip():
@@ -33,7 +38,7 @@ def main(stdin: TextIO, stdout: TextIO, detector: Detector | None = None) -> int
     return status
 
 
-def _classify(detector: Detector, record: object, lineno: int) -> dict:
+def _classify(detector: Assessor, record: object, lineno: int) -> dict:
     if not isinstance(record, dict):
         return {"id": None, "error": f"line {lineno}: expected a JSON object"}
     ident = record.get("id")
@@ -42,10 +47,13 @@ def _classify(detector: Detector, record: object, lineno: int) -> dict:
     text = record.get("text")
     if not isinstance(text, str):
         return {"id": None, "error": f"line {lineno}: 'text' must be a string"}
-    detection = detector.detect(text)
+    result = detector.assess(text)
     return {
         "id": ident,
-        "label": detection.label.value,
-        "tier": detection.tier,
-        "phrase_ids": list(detection.phrase_ids),
+        "label": result.label.value,
+        "tier": result.tier,
+        "confidence": round(result.confidence, 3),
+        "needs": list(result.needs),
+        "lang": result.lang,
+        "phrase_ids": list(result.phrase_ids),
     }

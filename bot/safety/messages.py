@@ -5,6 +5,9 @@ embeds and buttons. Written to safe-messaging practice: short, warm, says it is 
 offers a human peer now, gives 2-3 lines for the member's region plus the international
 directory, never mentions methods, never judges or shames, never diagnoses, and always says
 how to say "not now" or stop these messages while ``/crisis`` keeps working.
+
+Every text takes ``lang`` (en, es, fr, de, pt, or any language with a catalogue under
+``data/locale``): strings are gettext msgids translated by :func:`bot.i18n.gettext_for`.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
+
+from bot.i18n import gettext_for
 
 if TYPE_CHECKING:
     from bot.services.resources import ResourceEntry
@@ -26,7 +31,11 @@ __all__ = [
     "crisis_reply",
     "distress_pointer",
     "format_entry",
+    "needs_reply",
     "nobody_on_duty",
+    "opt_out_text",
+    "possible_concern_reply",
+    "respites_for_state_text",
 ]
 
 MAX_CRISIS_BODY_LINES = 6
@@ -48,12 +57,19 @@ class SafeMessage:
         return "\n".join(parts)
 
 
-def _contact_text(entry: ResourceEntry, *, max_contacts: int = 3) -> str:
+def _verbs(lang: str) -> dict[str, str]:
+    _ = gettext_for(lang)
+    return {"call": _("call"), "text": _("text"), "chat": _("chat"), "web": ""}
+
+
+def _contact_text(entry: ResourceEntry, *, max_contacts: int = 3, lang: str = "en") -> str:
     """ "call or text 988 · chat 988lifeline.org" style, merging methods with the same value."""
+    _ = gettext_for(lang)
+    verbs_for = _METHOD_VERBS if lang == "en" else _verbs(lang)
     merged: list[tuple[list[str], str]] = []
     for contact in entry.contacts[:max_contacts]:
         value = contact.value.removeprefix("https://").removeprefix("http://").rstrip("/")
-        verb = _METHOD_VERBS[contact.method]
+        verb = verbs_for[contact.method]
         for verbs, existing in merged:
             if existing == value and verb:
                 verbs.append(verb)
@@ -62,30 +78,40 @@ def _contact_text(entry: ResourceEntry, *, max_contacts: int = 3) -> str:
             merged.append(([verb] if verb else [], value))
     pieces = []
     for verbs, value in merged:
-        pieces.append(f"{' or '.join(verbs)} {value}".strip())
+        pieces.append(f"{(' ' + _('or') + ' ').join(verbs)} {value}".strip())
     return " · ".join(pieces)
 
 
-def format_entry(entry: ResourceEntry, *, with_hours: bool = True) -> str:
+def format_entry(entry: ResourceEntry, *, with_hours: bool = True, lang: str = "en") -> str:
     """One line for one resource: name, how to reach it, hours when not 24/7."""
-    text = f"**{entry.name}**: {_contact_text(entry)}"
+    _ = gettext_for(lang)
+    text = f"**{entry.name}**: {_contact_text(entry, lang=lang)}"
     if with_hours and entry.hours and entry.hours.strip().lower() not in {"24/7", "website"}:
         text += f" ({entry.hours})"
     if not entry.verified:
-        text += " *(unverified)*"
+        text += " *(" + _("unverified") + ")*"
     return text
 
 
-def _footer(last_checked: date | None, stale: bool, unverified: bool, directory_url: str) -> str:
-    parts = ["Kindred is a peer-support bot, not a clinician."]
+def _footer(
+    last_checked: date | None,
+    stale: bool,
+    unverified: bool,
+    directory_url: str,
+    lang: str = "en",
+) -> str:
+    _ = gettext_for(lang)
+    parts = [_("Kindred is a peer-support bot, not a clinician.")]
     if last_checked is not None:
-        parts.append(f"Resource data last checked {last_checked.isoformat()}.")
+        parts.append(_("Resource data last checked {date}.").format(date=last_checked.isoformat()))
     if stale:
         parts.append(
-            f"Some details were checked over 12 months ago; {directory_url} has current numbers."
+            _("Some details were checked over 12 months ago; {url} has current numbers.").format(
+                url=directory_url
+            )
         )
     if unverified:
-        parts.append("Entries marked unverified could not be confirmed from a source.")
+        parts.append(_("Entries marked unverified could not be confirmed from a source."))
     return " ".join(parts)
 
 
@@ -102,39 +128,156 @@ def crisis_reply(
     *,
     emergency: ResourceEntry | None = None,
     last_checked: date | None = None,
-    peer_hint: str = "A peer from this community can talk with you now: press **Talk to a peer**.",
+    peer_hint: str | None = None,
+    lang: str = "en",
 ) -> SafeMessage:
     """The private reply to a member whose message showed crisis language (≤ 6 body lines)."""
+    _ = gettext_for(lang)
     url = _directory_url(directory)
     body: list[str] = [
-        "I'm Kindred, an automated bot here. I noticed your message and wanted to check in. "
-        "You matter, and you don't have to carry this alone.",
-        peer_hint,
+        _(
+            "I'm Kindred, an automated bot here. I noticed your message and wanted to check in. "
+            "You matter, and you don't have to carry this alone."
+        ),
+        peer_hint
+        or _("A peer from this community can talk with you now: press **Talk to a peer**."),
     ]
     shown = [e for e in lines if e is not emergency][:3]
+    listed = " · ".join(format_entry(e, lang=lang) for e in shown)
     if region_known and shown:
-        body.append(
-            "Free, confidential support, any time: " + " · ".join(format_entry(e) for e in shown)
-        )
+        body.append(_("Free, confidential support, any time:") + " " + listed)
     elif shown:
-        body.append("Support you can reach: " + " · ".join(format_entry(e) for e in shown))
+        body.append(_("Support you can reach:") + " " + listed)
     else:
         body.append(
-            "I don't know where you are yet. Run `/crisis` with your country to see lines near you."
+            _(
+                "I don't know where you are yet. "
+                "Run `/crisis` with your country to see lines near you."
+            )
         )
-    body.append(f"Anywhere in the world: {url} lists free helplines by country.")
-    if emergency is not None:
-        body.append(f"If you are in immediate danger, call {emergency.contacts[0].value}.")
-    else:
-        body.append("If you are in immediate danger, call your local emergency number.")
+    body.append(_("Anywhere in the world: {url} lists free helplines by country.").format(url=url))
+    body.append(_danger(emergency, lang))
     body.append(
-        "Not a good time? Reply **not now**, or **stop these** to turn these messages off. "
-        "`/crisis` always works."
+        _(
+            "Not a good time? Reply **not now**, or **stop these** to turn these messages off. "
+            "`/crisis` always works."
+        )
     )
     return SafeMessage(
-        title="Checking in: you're not alone",
+        title=_("Checking in: you're not alone"),
         body=tuple(body[:MAX_CRISIS_BODY_LINES]),
-        footer=_footer(last_checked, stale, unverified, url),
+        footer=_footer(last_checked, stale, unverified, url, lang),
+    )
+
+
+def _danger(emergency: ResourceEntry | None, lang: str) -> str:
+    _ = gettext_for(lang)
+    if emergency is not None:
+        return _("If you are in immediate danger, call {number}.").format(
+            number=emergency.contacts[0].value
+        )
+    return _("If you are in immediate danger, call your local emergency number.")
+
+
+def possible_concern_reply(
+    lines: Sequence[ResourceEntry],
+    directory: ResourceEntry,
+    *,
+    lang: str = "en",
+    last_checked: date | None = None,
+    stale: bool = False,
+    unverified: bool = False,
+) -> SafeMessage:
+    """The soft level: a gentle private check-in when Kindred is not sure (≤ 5 body lines)."""
+    _ = gettext_for(lang)
+    url = _directory_url(directory)
+    shown = list(lines)[:2]
+    body = [
+        _(
+            "I'm Kindred, an automated bot. It sounded like things might be heavy for you right "
+            "now, so I wanted to check in. I might have read it wrong; if so, no worries."
+        ),
+        _(
+            "If you'd like to talk, a peer from this community can listen: "
+            "press **Talk to a peer**."
+        ),
+    ]
+    if shown:
+        body.append(
+            _("If you need someone right now:")
+            + " "
+            + " · ".join(format_entry(e, lang=lang) for e in shown)
+        )
+    body.append(_("Anywhere in the world: {url} lists free helplines by country.").format(url=url))
+    body.append(_("Reply **not now** to close this, or **stop these** to turn these messages off."))
+    return SafeMessage(
+        title=_("Just checking in"),
+        body=tuple(body),
+        footer=_footer(last_checked, stale, unverified, url, lang),
+    )
+
+
+def needs_reply(
+    needs: Sequence[str],
+    *,
+    respites: Sequence[ResourceEntry] = (),
+    warmlines: Sequence[ResourceEntry] = (),
+    region_label: str | None = None,
+    ask_state: bool = False,
+    lang: str = "en",
+    last_checked: date | None = None,
+    stale: bool = False,
+    unverified: bool = False,
+    directory_url: str = "findahelpline.com",
+) -> SafeMessage:
+    """Answer to a member asking for a respite, a warmline or a peer (no crisis lines)."""
+    _ = gettext_for(lang)
+    body = [
+        _(
+            "I'm Kindred, an automated bot. "
+            "I saw you're looking for support, so here is what I know."
+        )
+    ]
+    if "respite" in needs:
+        if respites:
+            where = region_label or ""
+            body.append(
+                _("**Peer respites** near {where} (short, voluntary stays run by peers):").format(
+                    where=where
+                )
+                + " "
+                + " · ".join(format_entry(e, with_hours=False, lang=lang) for e in respites[:3])
+            )
+        elif ask_state:
+            body.append(
+                _("**Peer respites** are listed by US state: pick yours below and I'll show them.")
+            )
+        else:
+            body.append(
+                _(
+                    "I don't have a peer respite listed for where you are. A peer here can help "
+                    "you look, and `/respite` lists the ones I know by US state."
+                )
+            )
+    if "warmline" in needs:
+        if warmlines:
+            body.append(
+                _("**Warmlines** (someone to talk to, not a crisis line):")
+                + " "
+                + " · ".join(format_entry(e, lang=lang) for e in warmlines[:2])
+            )
+        else:
+            body.append(
+                _(
+                    "I don't have a warmline listed for where you are; "
+                    "`/warmline` shows the ones I know."
+                )
+            )
+    body.append(_("A peer from this community can talk with you: press **Talk to a peer**."))
+    return SafeMessage(
+        title=_("Support you asked about"),
+        body=tuple(body),
+        footer=_footer(last_checked, stale, unverified, directory_url, lang),
     )
 
 
@@ -147,37 +290,56 @@ def concern_other_reply(
     *,
     emergency: ResourceEntry | None = None,
     last_checked: date | None = None,
+    lang: str = "en",
 ) -> SafeMessage:
     """Private reply to a member worried about someone else: how to help a friend."""
+    _ = gettext_for(lang)
     url = _directory_url(directory)
     shown = [e for e in lines if e is not emergency][:3]
-    lines_text = " · ".join(format_entry(e) for e in shown) if shown else f"find one at {url}"
-    danger = emergency.contacts[0].value if emergency else "your local emergency number"
+    lines_text = (
+        " · ".join(format_entry(e, lang=lang) for e in shown)
+        if shown
+        else _("find one at {url}").format(url=url)
+    )
+    danger = emergency.contacts[0].value if emergency else _("your local emergency number")
     body = (
-        "I'm Kindred, an automated bot. It sounds like you're worried about someone. "
-        "Caring enough to notice really helps.",
-        "**Listen** without judging or rushing to fix things; let them talk.",
-        "**Ask directly and calmly** if they are thinking about suicide. "
-        "Asking doesn't put the idea in their head.",
-        "**Stay with them** (in person or online) and help them contact a line: " + lines_text,
-        f"If they are in immediate danger, call {danger}. Worldwide helplines: {url}",
-        "**Look after yourself too.** A peer here can support you as well: "
-        "press **Talk to a peer**.",
+        _(
+            "I'm Kindred, an automated bot. It sounds like you're worried about someone. "
+            "Caring enough to notice really helps."
+        ),
+        _("**Listen** without judging or rushing to fix things; let them talk."),
+        _(
+            "**Ask directly and calmly** if they are thinking about suicide. "
+            "Asking doesn't put the idea in their head."
+        ),
+        _("**Stay with them** (in person or online) and help them contact a line:")
+        + " "
+        + lines_text,
+        _("If they are in immediate danger, call {number}. Worldwide helplines: {url}").format(
+            number=danger, url=url
+        ),
+        _(
+            "**Look after yourself too.** A peer here can support you as well: "
+            "press **Talk to a peer**."
+        ),
     )
     return SafeMessage(
-        title="Helping a friend who is struggling",
+        title=_("Helping a friend who is struggling"),
         body=body,
-        footer=_footer(last_checked, stale, unverified, url),
+        footer=_footer(last_checked, stale, unverified, url, lang),
     )
 
 
-def channel_fallback_text(member_mention: str, *, command: str = "/crisis") -> str:
+def channel_fallback_text(
+    member_mention: str, *, command: str = "/crisis", lang: str = "en"
+) -> str:
     """Brief public note when DMs are closed: mentions only the member, quotes nothing."""
-    return (
-        f"{member_mention}, I'm Kindred, an automated bot. I tried to message you privately but "
-        f"couldn't. If you'd like support, `{command}` shows free, confidential lines only you "
+    _ = gettext_for(lang)
+    return _(
+        "{member}, I'm Kindred, an automated bot. I tried to message you privately but "
+        "couldn't. If you'd like support, `{command}` shows free, confidential lines only you "
         "can see, any time. 💙"
-    )
+    ).format(member=member_mention, command=command)
 
 
 def crisis_command_reply(
@@ -190,27 +352,33 @@ def crisis_command_reply(
     emergency: ResourceEntry | None = None,
     last_checked: date | None = None,
     region_label: str | None = None,
+    lang: str = "en",
 ) -> SafeMessage:
     """Reply to ``/crisis``: the lines themselves, clearly, with no opt-out noise."""
+    _ = gettext_for(lang)
     url = _directory_url(directory)
     body: list[str] = []
     shown = [e for e in lines if e is not emergency][:3]
     if region_known and shown:
-        where = f" for {region_label}" if region_label else ""
-        body.append(f"Free, confidential support{where}:")
-        body.extend(f"• {format_entry(e)}" for e in shown)
+        if region_label:
+            body.append(_("Free, confidential support for {region}:").format(region=region_label))
+        else:
+            body.append(_("Free, confidential support:"))
+        body.extend(f"• {format_entry(e, lang=lang)}" for e in shown)
     elif not region_known:
-        body.append("Add your country (e.g. `/crisis UK`) to see lines near you.")
-    body.append(f"• **Worldwide**: {url} lists free helplines by country.")
+        body.append(_("Add your country (e.g. `/crisis UK`) to see lines near you."))
+    body.append("• " + _("**Worldwide**: {url} lists free helplines by country.").format(url=url))
     if emergency is not None:
-        body.append(f"In immediate danger? Call **{emergency.contacts[0].value}**.")
+        body.append(
+            _("In immediate danger? Call **{number}**.").format(number=emergency.contacts[0].value)
+        )
     else:
-        body.append("In immediate danger? Call your local emergency number.")
-    body.append("You can also talk to a peer here: press **Talk to a peer**.")
+        body.append(_("In immediate danger? Call your local emergency number."))
+    body.append(_("You can also talk to a peer here: press **Talk to a peer**."))
     return SafeMessage(
-        title="Crisis lines",
+        title=_("Crisis lines"),
         body=tuple(body),
-        footer=_footer(last_checked, stale, unverified, url),
+        footer=_footer(last_checked, stale, unverified, url, lang),
     )
 
 
@@ -252,10 +420,42 @@ def nobody_on_duty(
     )
 
 
-def distress_pointer(*, support_command: str = "/support") -> str:
+def distress_pointer(*, support_command: str = "/support", lang: str = "en") -> str:
     """Gentle, optional pointer to peer support (when the guild turns it on)."""
-    return (
+    _ = gettext_for(lang)
+    return _(
         "Sounds like things are heavy right now. If you'd like someone to talk with, peers here "
-        f"are happy to listen: `{support_command}` reaches them privately. "
-        "(I'm Kindred, an automated bot.)"
-    )
+        "are happy to listen: `{command}` reaches them privately. (I'm Kindred, an automated bot.)"
+    ).format(command=support_command)
+
+
+def button_labels(lang: str = "en") -> dict[str, str]:
+    """Labels of the buttons under a private reply, in the member's language."""
+    _ = gettext_for(lang)
+    return {
+        "talk": _("Talk to a peer"),
+        "notnow": _("Not now"),
+        "optout": _("Stop these messages"),
+        "state": _("Choose your US state"),
+    }
+
+
+def opt_out_text(what: str, lang: str = "en") -> str:
+    """What the member sees after "Stop these messages" or "Not now"."""
+    _ = gettext_for(lang)
+    if what == "optout":
+        return _(
+            "Okay, I won't send these messages any more. `/crisis` still works any time, and "
+            "`/safety optout enabled:false` turns them back on."
+        )
+    return _("Okay. I'm here if you need me: `/crisis` or `/support`, any time.")
+
+
+def respites_for_state_text(state: str, entries: Sequence[ResourceEntry], lang: str = "en") -> str:
+    _ = gettext_for(lang)
+    if not entries:
+        return _(
+            "I don't have a peer respite listed in {state}. A peer here can help you look."
+        ).format(state=state)
+    lines = "\n".join(f"• {format_entry(e, with_hours=False, lang=lang)}" for e in entries[:5])
+    return _("Peer respites in {state}:").format(state=state) + "\n" + lines

@@ -71,3 +71,18 @@ def guild_only():
         return True
 
     return app_commands.check(predicate)
+
+
+async def is_peer_or_moderator(interaction: discord.Interaction) -> bool:
+    """The presser holds this guild's peer role, or is a moderator here."""
+    from bot.services.peers import PeerSettings
+
+    if interaction.guild_id is None or not isinstance(interaction.user, discord.Member):
+        return False
+    if await is_moderator(interaction):
+        return True
+    services = interaction.client.services  # type: ignore[attr-defined]
+    cfg = await services.settings.get(interaction.guild_id, PeerSettings)
+    return cfg.peer_role_id is not None and any(
+        role.id == cfg.peer_role_id for role in interaction.user.roles
+    )

@@ -155,3 +155,123 @@ async def test_a_reply_that_bounced_does_not_hold_back_the_next(services: Servic
     first = await assess(services, "crisis_self", 2)
     await services.safety.record_outcome(first, replied=False, alerted=True, noted=False)
     assert (await assess(services, "crisis_self", 2)).reply == "crisis"
+
+
+# -- graded responses, needs, context and measured precision (issue #9) -------------------
+
+
+async def soft(services: Services, **kwargs):
+    return await services.safety.assess(
+        guild_id=G,
+        channel_id=CH,
+        parent_channel_id=None,
+        user_id=kwargs.pop("user", USER),
+        role_ids=[],
+        label=kwargs.pop("label", "distress"),
+        tier=0,
+        **kwargs,
+    )
+
+
+async def test_possible_concern_gets_a_gentle_reply_and_a_quiet_peer_item(services) -> None:
+    decision = await soft(services, possible_concern=True)
+    assert decision.reply == "possible_concern" and decision.quiet_item
+    assert not decision.alert_peers and not decision.alert_moderators
+    # cooled down like every other reply
+    again = await soft(services, possible_concern=True)
+    assert again.reply is None and not again.quiet_item
+
+
+async def test_possible_concern_never_silences_the_crisis_lines(services) -> None:
+    await soft(services, possible_concern=True)
+    crisis = await assess(services, "crisis_self", 2)
+    assert crisis.reply == "crisis" and crisis.alert_peers
+
+
+async def test_soft_replies_and_peer_items_can_be_turned_off(services) -> None:
+    await services.settings.update(G, SafetySettings, MOD, soft_replies=False, peer_items=False)
+    decision = await soft(services, possible_concern=True)
+    assert not decision.acts
+
+
+async def test_plain_distress_still_follows_the_pointer_setting(services) -> None:
+    assert not (await soft(services)).acts
+
+
+async def test_needs_alone_get_a_needs_reply_without_crisis_lines(services) -> None:
+    decision = await soft(services, label="none", needs=("respite", "bogus"))
+    assert decision.reply == "needs" and decision.needs == ("respite",)
+    assert not decision.alert_peers and not decision.quiet_item
+    assert (await services.safety.counts(G)) == {"needs": 1}
+    # asked again a minute later: not answered twice
+    assert not (await soft(services, label="none", needs=("respite",))).acts
+
+
+async def test_needs_ride_along_with_a_crisis_reply(services) -> None:
+    decision = await services.safety.assess(
+        guild_id=G,
+        channel_id=CH,
+        parent_channel_id=None,
+        user_id=USER,
+        role_ids=[],
+        label="crisis_self",
+        tier=2,
+        needs=["warmline"],
+    )
+    assert decision.reply == "crisis" and decision.needs == ("warmline",)
+
+
+async def test_needs_replies_can_be_turned_off(services) -> None:
+    await services.settings.update(G, SafetySettings, MOD, needs_replies=False)
+    assert not (await soft(services, label="none", needs=("peer",))).acts
+
+
+async def test_context_risk_is_remembered_briefly_per_member_and_channel(services, clock) -> None:
+    safety = services.safety
+    assert safety.context_risk(G, CH, USER) == 0.0
+    safety.remember_risk(G, CH, USER, 0.4)
+    assert safety.context_risk(G, CH, USER) == 0.4
+    assert safety.context_risk(G, CH2, USER) == 0.0  # another channel
+    assert safety.context_risk(G, CH, 5) == 0.0  # another member
+    clock.advance(minutes=11)
+    assert safety.context_risk(G, CH, USER) == 0.0
+    safety.remember_risk(G, CH, USER, 0.5)
+    await services.privacy.forget(USER)
+    assert safety.context_risk(G, CH, USER) == 0.0
+
+
+async def test_not_a_concern_is_counted_per_source_without_text(services) -> None:
+    safety = services.safety
+    a = await safety.record_alert(
+        G, USER, 2, phrase_ids=("en.self.want_to_die",), model_version="ft-abc"
+    )
+    b = await safety.record_alert(G, 7, 0, level="soft", model_version="ft-abc")
+    assert await safety.not_a_concern(b, G, 5) == "done"
+    assert await safety.not_a_concern(b, G, 6) == "already"
+    assert await safety.not_a_concern(a, 999, 5) == "missing"  # another guild's alert
+    rows = {
+        source: (alerts, dismissed, p) for source, alerts, dismissed, p in await safety.precision(G)
+    }
+    assert rows["model:ft-abc"] == (2, 1, 0.5)
+    assert rows["phrase:en.self.want_to_die"] == (1, 0, 1.0)
+    cols = await services.db.fetchall("PRAGMA table_info(safety_feedback)")
+    assert {c["name"] for c in cols} == {"guild_id", "source", "alerts", "dismissed"}
+    # forgetting the peer who dismissed keeps the counts, drops the id
+    await services.privacy.forget(5)
+    row = await services.db.fetchone("SELECT dismissed_by FROM safety_alerts WHERE id = ?", (b,))
+    assert row["dismissed_by"] is None
+    assert len(await safety.precision(G)) == 2
+
+
+async def test_language_choice(services) -> None:
+    safety = services.safety
+    assert await safety.language_for(USER, "es") == "es"
+    assert await safety.language_for(USER, "xx") == "en"
+    assert await safety.set_language(USER, "pt-BR") == "pt"
+    assert await safety.language_for(USER, "es") == "pt"
+    await safety.clear_language(USER)
+    assert await safety.language_for(USER, None) == "en"
+    from bot.errors import InvalidInputError
+
+    with pytest.raises(InvalidInputError):
+        await safety.set_language(USER, "klingon" * 100)

@@ -142,11 +142,61 @@ class SafetyRepository:
         )
         return n
 
-    async def add_alert(self, guild_id: int, user_id: int, tier: int, now: datetime) -> int:
-        return await self.db.insert(
-            "INSERT INTO safety_alerts (guild_id, user_id, tier, created_at) VALUES (?, ?, ?, ?)",
-            (guild_id, user_id, tier, to_db(now)),
+    async def add_alert(
+        self,
+        guild_id: int,
+        user_id: int,
+        tier: int,
+        now: datetime,
+        *,
+        level: str = "alert",
+        sources: tuple[str, ...] = (),
+    ) -> int:
+        """Record an alert and count it for each source that raised it, in one transaction."""
+        async with self.db.transaction() as tx:
+            alert_id = await tx.insert(
+                "INSERT INTO safety_alerts (guild_id, user_id, tier, created_at, level, sources)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (guild_id, user_id, tier, to_db(now), level, " ".join(sources)),
+            )
+            for source in sources:
+                await tx.execute(
+                    "INSERT INTO safety_feedback (guild_id, source, alerts, dismissed)"
+                    " VALUES (?, ?, 1, 0) ON CONFLICT (guild_id, source)"
+                    " DO UPDATE SET alerts = safety_feedback.alerts + 1",
+                    (guild_id, source),
+                )
+        return alert_id
+
+    async def dismiss_alert(self, alert_id: int, guild_id: int, by: int) -> str:
+        """Mark an alert "not a concern" once. Returns "done", "already" or "missing"."""
+        async with self.db.transaction() as tx:
+            row = await tx.fetchone(
+                "SELECT sources, dismissed_by FROM safety_alerts WHERE id = ? AND guild_id = ?",
+                (alert_id, guild_id),
+            )
+            if row is None:
+                return "missing"
+            if row["dismissed_by"] is not None:
+                return "already"
+            await tx.execute(
+                "UPDATE safety_alerts SET dismissed_by = ? WHERE id = ?", (by, alert_id)
+            )
+            for source in str(row["sources"]).split():
+                await tx.execute(
+                    "UPDATE safety_feedback SET dismissed = dismissed + 1"
+                    " WHERE guild_id = ? AND source = ?",
+                    (guild_id, source),
+                )
+        return "done"
+
+    async def feedback(self, guild_id: int) -> list[tuple[str, int, int]]:
+        rows = await self.db.fetchall(
+            "SELECT source, alerts, dismissed FROM safety_feedback WHERE guild_id = ?"
+            " ORDER BY alerts DESC, source",
+            (guild_id,),
         )
+        return [(str(r["source"]), int(r["alerts"]), int(r["dismissed"])) for r in rows]
 
     async def take_alert(self, alert_id: int, responder_id: int) -> tuple[bool, int | None]:
         """Atomically record the first responder; return (won, current responder)."""
@@ -169,6 +219,9 @@ class SafetyRepository:
         n += await self.db.execute("DELETE FROM safety_alerts WHERE user_id = ?", (user_id,))
         n += await self.db.execute(
             "UPDATE safety_alerts SET responder_id = NULL WHERE responder_id = ?", (user_id,)
+        )
+        n += await self.db.execute(
+            "UPDATE safety_alerts SET dismissed_by = NULL WHERE dismissed_by = ?", (user_id,)
         )
         return n
 

@@ -1,0 +1,77 @@
+"""Translations of what Kindred says to members, from gettext catalogues read with Babel.
+
+Catalogues are ``data/locale/<lang>/LC_MESSAGES/kindred.po`` (the template is
+``data/locale/kindred.pot``, made by ``make messages``).  A community adds a language by
+adding a ``.po`` file: no code changes, nothing compiled.  Untranslated or fuzzy entries fall
+back to English.  Pure Python; no discord imports.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+__all__ = ["available_languages", "gettext_for", "lang_from_locale", "locale_dir"]
+
+log = logging.getLogger(__name__)
+
+DOMAIN = "kindred"
+_cache: dict[str, dict[str, str]] = {}
+_lock = threading.Lock()
+
+
+def locale_dir() -> Path:
+    return Path(__file__).resolve().parent.parent / "data" / "locale"
+
+
+def available_languages() -> tuple[str, ...]:
+    found = sorted(p.parent.parent.name for p in locale_dir().glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
+    return ("en", *[code for code in found if code != "en"])
+
+
+def _load(lang: str) -> dict[str, str]:
+    from babel.messages.pofile import read_po
+
+    path = locale_dir() / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if not path.exists():
+        return {}
+    try:
+        with path.open("rb") as fh:
+            catalog = read_po(fh, locale=lang.replace("-", "_"))
+    except Exception:  # a broken catalogue must never silence a crisis reply
+        log.exception("translation catalogue %s unreadable; using English", lang)
+        return {}
+    table: dict[str, str] = {}
+    for message in catalog:
+        if message.id and message.string and not message.fuzzy and isinstance(message.id, str):
+            table[message.id] = str(message.string)
+    return table
+
+
+def gettext_for(lang: str | None) -> Callable[[str], str]:
+    """A ``_()`` for one language; English (the msgids themselves) when unknown."""
+    code = (lang or "en").lower()
+    if code == "en":
+        return _identity
+    with _lock:
+        table = _cache.get(code)
+        if table is None:
+            table = _cache[code] = _load(code)
+    return lambda text: table.get(text, text)
+
+
+def _identity(text: str) -> str:
+    return text
+
+
+def lang_from_locale(locale: object) -> str | None:
+    """Discord's ``interaction.locale`` ("es-ES", "pt-BR", "de") → one of our languages."""
+    value = str(getattr(locale, "value", locale) or "").lower()
+    code = value.split("-")[0]
+    return code if code in ("en", "es", "fr", "de", "pt") else None
+
+
+def N_(text: str) -> str:  # the gettext convention for "mark, translate later"
+    return text

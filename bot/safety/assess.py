@@ -1,0 +1,237 @@
+"""Phrase engine + classifier → one assessment: what Kindred would do about a message.
+
+Pure Python (no discord imports).  The phrase engine (:mod:`bot.safety.detector`) is the
+explainable layer: phrase ids, tiers, negation, third person, quotes and code skipped.  The
+classifier (:mod:`bot.safety.classifier`) generalises to wording nobody listed.  They are
+combined by a few thresholds that ``make train`` chooses on the validation set only and stores
+in ``data/models/detector.json``:
+
+``score(X) = min(1, model(X) + phrase_boost · [phrase engine says X])`` for X in crisis_self,
+concern_other and harassment; then, in order:
+
+1. crisis_self ``score ≥ alert`` → **alert** ``crisis_self`` (tier: the higher of the phrase
+   tier and the model's; ``crisis_3 ≥ tier3`` forces 3);
+2. concern_other ``score ≥ concern`` → **alert** ``concern_other``;
+3. harassment ``score ≥ harassment`` → ``harassment`` (moderators, never the writer);
+4. crisis or concern ``score ≥ soft``, or distress ``≥ distress`` → ``distress``: the **soft**
+   level, a gentle private check-in (what ``python -m bot detect`` prints as ``distress``);
+5. otherwise ``none``.
+
+Context: when the same member's recent messages in the channel (kept in memory as scores only,
+never text) already reached the soft level, a message at the soft level is raised to an alert
+(a farewell after earlier distress).
+
+Needs (``respite``, ``warmline``, ``peer``) are reported beside the label whenever the model's
+score passes ``need``; they choose which resources the private reply offers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from bot.safety.classifier import NEEDS, Classifier, Scores
+from bot.safety.detector import Detection, Detector, Label
+
+__all__ = ["Assessment", "Assessor", "Level", "Thresholds"]
+
+
+class Level:
+    ALERT = "alert"
+    SOFT = "soft"
+    HARASSMENT = "harassment"
+    NONE = "none"
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    alert: float = 0.5
+    concern: float = 0.5
+    harassment: float = 0.5
+    soft: float = 0.25
+    distress: float = 0.5
+    tier3: float = 0.5
+    need: float = 0.5
+    phrase_boost: float = 0.3
+
+    @classmethod
+    def from_meta(cls, meta: dict) -> Thresholds:
+        values = meta.get("thresholds", {})
+        known = {k: float(v) for k, v in values.items() if k in cls.__dataclass_fields__}
+        return cls(**known)
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    label: Label
+    tier: int = 0
+    level: str = Level.NONE
+    confidence: float = 1.0
+    needs: tuple[str, ...] = ()
+    lang: str = "en"
+    phrase_ids: tuple[str, ...] = ()
+    model_version: str = ""
+    risk: float = 0.0  # the highest crisis/concern score: what context remembers
+    sources: tuple[str, ...] = field(default=())  # "phrase", "model", "context"
+    possible_concern: bool = False  # soft level reached by a crisis/concern signal
+
+    @property
+    def is_alert(self) -> bool:
+        return self.level == Level.ALERT
+
+    @property
+    def is_soft(self) -> bool:
+        return self.level == Level.SOFT
+
+
+_LANG_HINTS = {
+    "es": {"que", "de", "no", "me", "y", "el", "la", "quiero", "estoy", "pero", "todo", "mi"},
+    "pt": {"que", "de", "nao", "eu", "e", "o", "a", "quero", "estou", "mas", "tudo", "voce"},
+    "fr": {"je", "de", "pas", "le", "la", "et", "les", "suis", "veux", "jai", "mais", "tout"},
+    "de": {"ich", "und", "nicht", "die", "der", "das", "mich", "bin", "will", "aber", "ist"},
+}
+
+
+class Assessor:
+    """Combines a :class:`Detector` and an optional :class:`Classifier`.  Thread-safe."""
+
+    def __init__(
+        self,
+        detector: Detector,
+        classifier: Classifier | None = None,
+        thresholds: Thresholds | None = None,
+    ) -> None:
+        self.detector = detector
+        self.classifier = classifier
+        if thresholds is None:
+            thresholds = Thresholds.from_meta(classifier.meta) if classifier else Thresholds()
+        self.thresholds = thresholds
+        self.model_version = classifier.version if classifier else "phrases-only"
+
+    @classmethod
+    def default(cls) -> Assessor:
+        return cls(Detector.default(), Classifier.default())
+
+    def assess(self, text: str, *, context_risk: float = 0.0) -> Assessment:
+        detection = self.detector.detect(text)
+        scores = self.classifier.scores(text) if self.classifier is not None else None
+        return self.combine(detection, scores, context_risk=context_risk, text=text)
+
+    def assess_batch(
+        self, texts: Sequence[str], context_risks: Sequence[float] | None = None
+    ) -> list[Assessment]:
+        risks = context_risks or [0.0] * len(texts)
+        return [self.assess(t, context_risk=r) for t, r in zip(texts, risks, strict=True)]
+
+    # ------------------------------------------------------------------ combination
+    def combine(
+        self,
+        detection: Detection,
+        scores: Scores | None,
+        *,
+        context_risk: float = 0.0,
+        text: str = "",
+    ) -> Assessment:
+        if scores is None:
+            return self._phrases_only(detection, text)
+        th = self.thresholds
+        plabel = detection.label
+        boost = th.phrase_boost
+        crisis = min(1.0, scores.crisis + (boost if plabel is Label.CRISIS_SELF else 0.0))
+        concern = min(
+            1.0,
+            scores.classes["concern_other"] + (boost if plabel is Label.CONCERN_OTHER else 0.0),
+        )
+        harass = min(
+            1.0, scores.classes["harassment"] + (boost if plabel is Label.HARASSMENT else 0.0)
+        )
+        needs = tuple(n for n in NEEDS if scores.needs[n] >= th.need)
+        risk = max(crisis, concern)
+        common = {
+            "needs": needs,
+            "lang": scores.lang,
+            "phrase_ids": detection.phrase_ids,
+            "model_version": self.model_version,
+            "risk": risk,
+        }
+        raised = context_risk >= th.soft and risk >= th.soft
+        if crisis >= th.alert or (raised and crisis >= concern):
+            tier = scores.tier
+            if scores.classes["crisis_3"] >= th.tier3:
+                tier = 3
+            if plabel is Label.CRISIS_SELF:
+                tier = max(tier, detection.tier)
+            sources = _sources(plabel is Label.CRISIS_SELF, scores.crisis >= th.alert, raised)
+            return Assessment(
+                Label.CRISIS_SELF, tier, Level.ALERT, crisis, sources=sources, **common
+            )
+        if concern >= th.concern or raised:
+            sources = _sources(
+                plabel is Label.CONCERN_OTHER, scores.classes["concern_other"] >= th.concern, raised
+            )
+            return Assessment(
+                Label.CONCERN_OTHER, 0, Level.ALERT, concern, sources=sources, **common
+            )
+        if harass >= th.harassment:
+            sources = _sources(
+                plabel is Label.HARASSMENT, scores.classes["harassment"] >= th.harassment, False
+            )
+            return Assessment(
+                Label.HARASSMENT, 0, Level.HARASSMENT, harass, sources=sources, **common
+            )
+        distress = scores.classes["distress"]
+        if risk >= th.soft or distress >= th.distress:
+            confidence = max(risk, distress)
+            return Assessment(
+                Label.DISTRESS,
+                0,
+                Level.SOFT,
+                confidence,
+                sources=("model",),
+                possible_concern=risk >= th.soft,
+                **common,
+            )
+        return Assessment(Label.NONE, 0, Level.NONE, scores.classes["none"], **common)
+
+    def _phrases_only(self, detection: Detection, text: str) -> Assessment:
+        label = detection.label
+        level = {
+            Label.CRISIS_SELF: Level.ALERT,
+            Label.CONCERN_OTHER: Level.ALERT,
+            Label.HARASSMENT: Level.HARASSMENT,
+            Label.DISTRESS: Level.SOFT,
+        }.get(label, Level.NONE)
+        return Assessment(
+            label,
+            detection.tier,
+            level,
+            1.0,
+            (),
+            guess_language(text),
+            detection.phrase_ids,
+            self.model_version,
+            1.0 if level == Level.ALERT else 0.0,
+            ("phrase",) if label is not Label.NONE else (),
+        )
+
+
+def _sources(phrase: bool, model: bool, context: bool) -> tuple[str, ...]:
+    out = []
+    if phrase:
+        out.append("phrase")
+    if model:
+        out.append("model")
+    if context:
+        out.append("context")
+    return tuple(out) or ("combined",)
+
+
+def guess_language(text: str) -> str:
+    """A cheap fallback when no model is loaded: the most common small words."""
+    words = set(text.casefold().replace("ã", "a").split())
+    best, hits = "en", 1
+    for lang, hints in _LANG_HINTS.items():
+        n = len(words & hints)
+        if n > hits:
+            best, hits = lang, n
+    return best

@@ -1,0 +1,127 @@
+"""How the phrase engine and the classifier are combined (synthetic scores, no model)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.safety.assess import Assessor, Level, Thresholds, guess_language
+from bot.safety.classifier import CLASSES, NEEDS, Scores
+from bot.safety.detector import Detection, Detector, Label
+
+TH = Thresholds(
+    alert=0.5,
+    concern=0.5,
+    harassment=0.5,
+    soft=0.3,
+    distress=0.6,
+    tier3=0.5,
+    need=0.5,
+    phrase_boost=0.3,
+)
+
+
+def scores(lang: str = "en", needs: dict[str, float] | None = None, **probs: float) -> Scores:
+    classes = dict.fromkeys(CLASSES, 0.0)
+    classes.update(probs)
+    need_scores = dict.fromkeys(NEEDS, 0.0)
+    need_scores.update(needs or {})
+    return Scores(classes=classes, needs=need_scores, lang=lang, lang_score=0.9)
+
+
+@pytest.fixture(scope="module")
+def assessor() -> Assessor:
+    return Assessor(Detector.default(), None, TH)
+
+
+NONE = Detection(Label.NONE)
+
+
+def test_confident_model_alone_alerts(assessor: Assessor) -> None:
+    result = assessor.combine(NONE, scores(crisis_2=0.8, none=0.1))
+    assert result.label is Label.CRISIS_SELF and result.level == Level.ALERT
+    assert result.tier == 2 and result.sources == ("model",)
+    assert result.confidence == pytest.approx(0.8)
+
+
+def test_phrase_hit_boosts_a_hesitant_model(assessor: Assessor) -> None:
+    phrase = Detection(Label.CRISIS_SELF, 2, ("en.self.want_to_die",))
+    result = assessor.combine(phrase, scores(crisis_2=0.25))
+    assert result.label is Label.CRISIS_SELF and result.is_alert
+    assert result.phrase_ids == ("en.self.want_to_die",) and "phrase" in result.sources
+    # without the phrase the same score is only a possible concern
+    soft = assessor.combine(NONE, scores(crisis_2=0.35))
+    assert soft.label is Label.DISTRESS and soft.is_soft and soft.possible_concern
+
+
+def test_phrase_tier_is_kept_when_higher(assessor: Assessor) -> None:
+    phrase = Detection(Label.CRISIS_SELF, 3, ("x",))
+    assert assessor.combine(phrase, scores(crisis_1=0.9)).tier == 3
+
+
+def test_tier3_threshold_forces_tier_3(assessor: Assessor) -> None:
+    result = assessor.combine(NONE, scores(crisis_2=0.7, crisis_3=0.55))
+    assert result.tier == 3
+
+
+def test_concern_other_and_harassment(assessor: Assessor) -> None:
+    assert assessor.combine(NONE, scores(concern_other=0.7)).label is Label.CONCERN_OTHER
+    harassment = assessor.combine(NONE, scores(harassment=0.9))
+    assert harassment.label is Label.HARASSMENT and harassment.level == Level.HARASSMENT
+
+
+def test_plain_distress_is_soft_but_not_a_possible_concern(assessor: Assessor) -> None:
+    result = assessor.combine(NONE, scores(distress=0.8))
+    assert result.label is Label.DISTRESS and result.is_soft and not result.possible_concern
+
+
+def test_ordinary_chat_is_none(assessor: Assessor) -> None:
+    result = assessor.combine(NONE, scores(none=0.95, crisis_2=0.05))
+    assert result.label is Label.NONE and result.level == Level.NONE and not result.needs
+
+
+def test_context_raises_a_soft_signal_to_an_alert(assessor: Assessor) -> None:
+    quiet_farewell = scores(crisis_3=0.35)
+    alone = assessor.combine(NONE, quiet_farewell)
+    assert alone.is_soft
+    after_distress = assessor.combine(NONE, quiet_farewell, context_risk=0.4)
+    assert after_distress.label is Label.CRISIS_SELF and after_distress.is_alert
+    assert "context" in after_distress.sources
+    # earlier distress does not turn ordinary chat into anything
+    assert assessor.combine(NONE, scores(none=0.9), context_risk=0.9).label is Label.NONE
+
+
+def test_needs_are_reported_beside_any_label(assessor: Assessor) -> None:
+    result = assessor.combine(NONE, scores(none=0.9, needs={"respite": 0.8, "peer": 0.2}))
+    assert result.label is Label.NONE and result.needs == ("respite",)
+    crisis = assessor.combine(NONE, scores(crisis_2=0.9, needs={"warmline": 0.9}))
+    assert crisis.needs == ("warmline",)
+
+
+def test_language_comes_from_the_model(assessor: Assessor) -> None:
+    assert assessor.combine(NONE, scores(lang="de", crisis_2=0.9)).lang == "de"
+
+
+def test_without_a_model_the_phrase_engine_decides() -> None:
+    phrases_only = Assessor(Detector.default(), None)
+    assert phrases_only.model_version == "phrases-only"
+    result = phrases_only.assess("i want to die")
+    assert result.label is Label.CRISIS_SELF and result.is_alert
+    assert phrases_only.assess("gg wp").label is Label.NONE
+    assert phrases_only.assess("quiero morir, no puedo mas").lang == "es"
+
+
+def test_thresholds_from_metadata_ignore_unknown_keys() -> None:
+    th = Thresholds.from_meta({"thresholds": {"alert": 0.7, "bogus": 3}})
+    assert th.alert == 0.7 and th.soft == Thresholds().soft
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("ich will nicht mehr, ich bin so müde", "de"),
+        ("je suis pas bien, je veux tout arrêter", "fr"),
+        ("hello there friends", "en"),
+    ],
+)
+def test_language_fallback_guess(text: str, lang: str) -> None:
+    assert guess_language(text) == lang
