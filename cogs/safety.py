@@ -410,7 +410,9 @@ class Safety(commands.Cog):
     ) -> discord.Embed:
         safety = self.services.safety
         region = await safety.region_for(guild_id, user_id)
-        ctx = context(region, self.services.clock(), await safety.guild_resources(guild_id))
+        ctx = context(
+            region, self.services.clock(), await safety.guild_resources(guild_id), language=lang
+        )
         if kind == "possible_concern":
             return safe_embed(
                 possible_concern_reply(
@@ -652,10 +654,13 @@ class Safety(commands.Cog):
         """Crisis lines for your region, shown only to you."""
         safety = self.services.safety
         where = region or await safety.region_for(interaction.guild_id, interaction.user.id)
-        ctx = context(
-            where, self.services.clock(), await safety.guild_resources(interaction.guild_id)
-        )
         lang = await safety.language_for(interaction.user.id, lang_from_locale(interaction.locale))
+        ctx = context(
+            where,
+            self.services.clock(),
+            await safety.guild_resources(interaction.guild_id),
+            language=lang,
+        )
         message = crisis_command_reply(
             ctx.lines,
             ctx.directory,

@@ -78,7 +78,8 @@ def _contact_text(entry: ResourceEntry, *, max_contacts: int = 3, lang: str = "e
             merged.append(([verb] if verb else [], value))
     pieces = []
     for verbs, value in merged:
-        pieces.append(f"{(' ' + _('or') + ' ').join(verbs)} {value}".strip())
+        joiner = " " + _("or") + " "
+        pieces.append(f"{joiner.join(verbs)} {value}".strip())
     return " · ".join(pieces)
 
 

@@ -2,8 +2,11 @@
 
 Pure Python: no discord.py, no database, no clock. Data lives in ``data/resources/*.toml``
 (see docs/resources.md for how it is sourced); each entry carries the page it was checked
-against, the date, and whether the facts were actually confirmed (``verified``). Guild-local
-resources that moderators add are passed in as ``extra`` entries and always come first.
+against, the day the project last checked it there (``last_verified``), optionally the date
+printed on that page (``source_date``), and whether the facts were actually confirmed
+(``verified``). Freshness counts from ``last_verified`` only, so an old but still-correct page
+does not make an entry stale. Guild-local resources that moderators add are passed in as
+``extra`` entries and always come first.
 
 Regions are ISO 3166-1 alpha-2 countries ("US"), ISO 3166-2 subdivisions ("US-NY"), or
 ``"*"`` for entries that apply everywhere.
@@ -22,7 +25,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from bot.errors import InvalidInputError
 
@@ -93,7 +96,10 @@ class ResourceEntry(BaseModel):
     regions: tuple[str, ...] = Field(min_length=1)
     audience: str | None = None
     source_url: str = Field(pattern=r"^https?://\S+$")
+    # The day the project checked this entry against ``source_url``; staleness counts from it.
     last_verified: date
+    # The date printed on the source page (publication / "last updated"), when it shows one.
+    source_date: date | None = None
     verified: bool
     priority: int = 0
     tags: tuple[str, ...] = ()
@@ -117,9 +123,23 @@ class ResourceEntry(BaseModel):
                 raise ValueError(f"region {region!r} is not ISO 3166 (e.g. 'US', 'US-NY') or '*'")
         return value
 
+    @model_validator(mode="after")
+    def _source_date_not_after_check(self) -> ResourceEntry:
+        if self.source_date is not None and self.source_date > self.last_verified:
+            raise ValueError(
+                f"source_date {self.source_date} is after last_verified {self.last_verified}: "
+                "a page cannot be dated after the day it was checked"
+            )
+        return self
+
     def is_stale(self, today: date, max_age_days: int = 365) -> bool:
-        """True when the entry was last checked more than ``max_age_days`` before ``today``."""
+        """True when the project last checked the entry more than ``max_age_days`` before
+        ``today``. Counted from ``last_verified``, never from ``source_date``."""
         return (today - self.last_verified).days > max_age_days
+
+    def speaks(self, language: str | None) -> bool:
+        """True when the line answers in ``language`` (ISO 639-1), or no language is given."""
+        return language is None or language in self.languages
 
     @property
     def is_global(self) -> bool:
@@ -220,6 +240,16 @@ _ALIASES: dict[str, str] = {
     "republic of ireland": "IE", "aotearoa": "NZ", "holland": "NL", "korea": "KR",
     "czech republic": "CZ", "deutschland": "DE", "españa": "ES", "espana": "ES",
     "bharat": "IN", "washington dc": "US-DC", "washington d.c.": "US-DC",
+    # Country names as members writing in Kindred's other languages (es, fr, de, pt) type them.
+    "alemania": "DE", "allemagne": "DE", "alemanha": "DE", "österreich": "AT",
+    "osterreich": "AT", "autriche": "AT", "áustria": "AT", "schweiz": "CH", "suisse": "CH",
+    "svizzera": "CH", "suiza": "CH", "suíça": "CH", "suica": "CH", "frankreich": "FR",
+    "francia": "FR", "frança": "FR", "belgique": "BE", "belgië": "BE", "belgie": "BE",
+    "belgien": "BE", "bélgica": "BE", "belgica": "BE", "espagne": "ES", "spanien": "ES",
+    "espanha": "ES", "méxico": "MX", "mexique": "MX", "mexiko": "MX", "brasil": "BR",
+    "brésil": "BR", "bresil": "BR", "brasilien": "BR", "canadá": "CA", "kanada": "CA",
+    "argentine": "AR", "argentinien": "AR", "colombie": "CO", "kolumbien": "CO",
+    "chili": "CL",
 }  # fmt: skip
 
 _SUBDIVISIONS: dict[str, dict[str, str]] = {"US": _US_STATES, "CA": _CA_PROVINCES}
@@ -375,9 +405,10 @@ class ResourceDirectory:
         extra: Sequence[ResourceEntry] = (),
         *,
         include_global: bool = True,
+        language: str | None = None,
     ) -> list[ResourceEntry]:
         wanted = {Kind(k) for k in kinds}
-        pool: list[tuple[int, int, int, ResourceEntry]] = []
+        pool: list[tuple[int, int, int, int, ResourceEntry]] = []
         for source, group in ((0, extra), (1, self.entries)):
             for entry in group:
                 if entry.kind not in wanted:
@@ -386,9 +417,11 @@ class ResourceDirectory:
                 # A guild's own "*" entries always apply in that guild.
                 if level is None or (level == 2 and not include_global and source == 1):
                     continue
-                # extras first, then subdivision, country, global; priority high first.
-                pool.append((source, level, -entry.priority, entry))
-        pool.sort(key=lambda item: item[:3])
+                # extras first, then subdivision, country, global; within a level, lines that
+                # answer in the member's language first, then priority high first.
+                speaks = 0 if entry.speaks(language) else 1
+                pool.append((source, level, speaks, -entry.priority, entry))
+        pool.sort(key=lambda item: item[:4])
         result: list[ResourceEntry] = []
         seen: set[str] = set()
         for *_, entry in pool:
@@ -405,14 +438,20 @@ class ResourceDirectory:
         limit: int = 3,
         audience: str | None = None,
         extra: Sequence[ResourceEntry] = (),
+        *,
+        language: str | None = None,
     ) -> list[ResourceEntry]:
         """The best ``limit`` crisis lines for ``region``: guild extras, subdivision, country.
 
         Without ``audience`` only general lines are chosen; with one, lines for that audience
-        come first, then general ones. The emergency number is returned only when the region
-        has no crisis line at all.
+        come first, then general ones. With ``language`` (ISO 639-1, e.g. the member's reply
+        language), lines whose ``languages`` include it come first within each region level
+        ("BE" in French: the Centre de Prévention du Suicide before the Zelfmoordlijn). The
+        emergency number is returned only when the region has no crisis line at all.
         """
-        ranked = self._ranked(region, [Kind.CRISIS_LINE], extra, include_global=False)
+        ranked = self._ranked(
+            region, [Kind.CRISIS_LINE], extra, include_global=False, language=language
+        )
         general = [e for e in ranked if e.audience is None]
         if audience is None:
             chosen = general
@@ -480,11 +519,13 @@ class ResourceDirectory:
         audience: str | None = None,
         extra: Sequence[ResourceEntry] = (),
         limit: int = 3,
+        language: str | None = None,
     ) -> CrisisContext:
         """What to show one member: lines, emergency number and the international directory.
 
         An empty or unrecognised region gives no regional lines (the reply then points to the
-        international directory and says to call the local emergency number).
+        international directory and says to call the local emergency number). ``language``
+        puts lines in the member's language first (see ``crisis_lines``).
         """
         region: str | None
         try:
@@ -498,7 +539,9 @@ class ResourceDirectory:
             ][:limit]
             emergency = None
         else:
-            lines = self.crisis_lines(region, limit=limit, audience=audience, extra=extra)
+            lines = self.crisis_lines(
+                region, limit=limit, audience=audience, extra=extra, language=language
+            )
             emergency = self.emergency(region)
             if emergency is not None and emergency in lines:
                 emergency = None  # already shown as the only line

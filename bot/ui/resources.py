@@ -14,9 +14,13 @@ from bot.ui.replies import WARM
 
 
 def context(
-    region: str | None, now: datetime, extra: Sequence[ResourceEntry] = ()
+    region: str | None,
+    now: datetime,
+    extra: Sequence[ResourceEntry] = (),
+    language: str | None = None,
 ) -> CrisisContext:
-    return default_directory().crisis_context(region, now.date(), extra=extra)
+    """Lines for the region; those in the member's language first."""
+    return default_directory().crisis_context(region, now.date(), extra=extra, language=language)
 
 
 def safe_embed(message: SafeMessage) -> discord.Embed:

@@ -19,7 +19,8 @@ from bot.services.resources import (
     normalize_region,
 )
 
-TODAY = date(2026, 11, 23)
+# The day the 2026-12-01 re-check was done: no shipped entry may be dated after it.
+TODAY = date(2026, 12, 1)
 
 
 @pytest.fixture(scope="module")
@@ -43,8 +44,16 @@ def test_every_entry_is_sourced_and_dated(directory: ResourceDirectory) -> None:
     for entry in directory.entries:
         assert entry.source_url.startswith(("http://", "https://")), entry.id
         assert isinstance(entry.last_verified, date), entry.id
-        assert entry.last_verified <= TODAY, entry.id
+        assert entry.last_verified <= TODAY, entry.id  # never checked "in the future"
         assert entry.contacts, entry.id
+        if entry.source_date is not None:  # a page date is never after the day we read it
+            assert entry.source_date <= entry.last_verified, entry.id
+
+
+def test_unverified_entries_say_why(directory: ResourceDirectory) -> None:
+    for entry in directory.entries:
+        if not entry.verified:
+            assert entry.notes, f"{entry.id}: verified = false needs a note saying what is missing"
 
 
 def test_988_has_no_press_3_option(directory: ResourceDirectory) -> None:
@@ -74,6 +83,22 @@ def test_required_lines_are_present(directory: ResourceDirectory) -> None:
     assert "1737" in values("nz-1737")
     assert "14416" in values("in-tele-manas")
     assert "50808" in values("ie-50808")
+    assert "0800 111 0 111" in values("de-telefonseelsorge")
+    assert "142" in values("at-telefonseelsorge")
+    assert "143" in values("ch-143")
+    assert "147" in values("ch-147-pro-juventute")
+    assert "3114" in values("fr-3114")
+    assert "0800 32 123" in values("be-cps-0800-32-123")
+    assert "1813" in values("be-zelfmoordlijn-1813")
+    assert "024" in values("es-024")
+    assert "800 911 2000" in values("mx-linea-de-la-vida")
+    assert "0800 999 0091" in values("ar-linea-salud-mental")
+    assert "*4141" in values("cl-4141")
+    assert "1411" in values("pt-1411")
+    assert "808 24 24 24" in values("pt-sns24-aconselhamento-psicologico")
+    assert "188" in values("br-cvv-188")
+    assert "1-800-668-6868" in values("ca-kids-help-phone")
+    assert "CONNECT to 686868" in values("ca-kids-help-phone")
     assert "1-855-845-7415" in values("us-ca-peer-run-warm-line")
     assert directory.international_directory().id == "findahelpline"
 
@@ -250,7 +275,8 @@ def test_subdivision_lines_come_before_country_lines(directory: ResourceDirector
 
 
 def test_emergency_only_when_nothing_else(directory: ResourceDirectory) -> None:
-    assert ids(directory.crisis_lines("DE")) == ["eu-112"]
+    # Italy has 112 but no crisis line in the data (Germany now has TelefonSeelsorge).
+    assert ids(directory.crisis_lines("IT")) == ["eu-112"]
     assert directory.crisis_lines("JP") == []
 
 
@@ -270,10 +296,16 @@ def test_crisis_context_for_known_region(directory: ResourceDirectory) -> None:
     assert context.region == "GB" and context.region_known
     assert ids(context.lines) == ["gb-ie-samaritans", "gb-shout"]
     assert context.emergency is not None and context.emergency.id == "gb-999"
-    assert context.stale  # Shout's source page is from November 2024
-    assert context.last_checked == date(2024, 11, 4)
+    # Shout's FAQ page is dated 4 November 2024 (source_date), but the project re-checked it on
+    # 2026-12-01, so the region is not stale; "last checked" is the oldest project check shown.
+    assert directory.get("gb-shout").source_date == date(2024, 11, 4)
+    assert not context.stale
+    assert context.last_checked == date(2026, 11, 23)
     de = directory.crisis_context("Germany", TODAY)
-    assert ids(de.lines) == ["eu-112"] and de.emergency is None
+    assert ids(de.lines) == ["de-telefonseelsorge"]
+    assert de.emergency is not None and de.emergency.id == "eu-112"
+    it = directory.crisis_context("Italy", TODAY)
+    assert ids(it.lines) == ["eu-112"] and it.emergency is None
 
 
 def test_guild_extras_show_first(directory: ResourceDirectory) -> None:
@@ -338,7 +370,177 @@ def test_staleness_flag_at_366_days(directory: ResourceDirectory) -> None:
 
 
 def test_stale_entries(directory: ResourceDirectory) -> None:
-    stale = ids(directory.stale_entries(TODAY))
-    assert "gb-shout" in stale and "us-988" not in stale
+    # Freshness counts from the project's own checks, so nothing shipped is stale today ...
+    assert directory.stale_entries(TODAY) == []
+    # ... and everything is once a year passes without a re-check.
     later = ids(directory.stale_entries(TODAY + timedelta(days=366)))
     assert set(later) == set(ids(directory.entries))
+
+
+def test_no_region_is_out_of_date_by_construction(directory: ResourceDirectory) -> None:
+    regions = {r for e in directory.entries for r in e.regions if r != "*"}
+    for region in sorted(regions):
+        assert not directory.crisis_context(region, TODAY).stale, region
+
+
+def _entry(**changes: object) -> ResourceEntry:
+    fields: dict[str, object] = {
+        "id": "dated-line",
+        "name": "Dated line",
+        "kind": Kind.CRISIS_LINE,
+        "contacts": ({"method": "call", "value": "555-0100"},),
+        "hours": "24/7",
+        "languages": ("en",),
+        "regions": ("US",),
+        "source_url": "https://example.org",
+        "last_verified": TODAY,
+        "verified": True,
+    }
+    fields.update(changes)
+    return ResourceEntry.model_validate(fields)
+
+
+def test_staleness_counts_from_last_verified_not_source_date() -> None:
+    # An old page the project re-checked today is fresh ...
+    old_page = _entry(source_date=date(2018, 7, 1), last_verified=TODAY)
+    assert not old_page.is_stale(TODAY)
+    assert not old_page.is_stale(TODAY + timedelta(days=365))
+    assert old_page.is_stale(TODAY + timedelta(days=366))
+    # ... and a recent page the project has not re-checked for over a year is stale.
+    unchecked = _entry(source_date=date(2025, 6, 1), last_verified=date(2025, 6, 1))
+    assert unchecked.is_stale(TODAY)
+    # The crisis reply's "checked over 12 months ago" flag follows the same rule.
+    finder = default_directory().international_directory()
+    fresh = ResourceDirectory([old_page, finder]).crisis_context("US", TODAY)
+    assert ids(fresh.lines) == ["dated-line"] and not fresh.stale
+    stale = ResourceDirectory([unchecked, finder]).crisis_context("US", TODAY)
+    assert ids(stale.lines) == ["dated-line"] and stale.stale
+    assert stale.last_checked == date(2025, 6, 1)
+
+
+def test_source_date_is_optional_and_not_after_last_verified(tmp_path: Path) -> None:
+    assert _entry().source_date is None
+    assert _entry(source_date="2024-11-04").source_date == date(2024, 11, 4)
+    with pytest.raises(ValueError, match="source_date"):
+        _entry(source_date=TODAY + timedelta(days=1))
+    folder = _write(
+        tmp_path,
+        """
+[[resource]]
+id = "x"
+name = "X"
+kind = "directory"
+tags = ["crisis"]
+contacts = [{ method = "web", value = "https://example.org" }]
+hours = "24/7"
+languages = ["en"]
+regions = ["*"]
+source_url = "https://example.org"
+source_date = 2026-02-01
+last_verified = 2026-01-01
+verified = false
+""",
+    )
+    with pytest.raises(ResourceDataError, match=r"bad\.toml: entry x: .*source_date"):
+        ResourceDirectory.load(folder)
+    (tmp_path / "bad.toml").write_text(
+        (tmp_path / "bad.toml").read_text().replace("2026-02-01", "2025-12-01"), encoding="utf-8"
+    )
+    assert ResourceDirectory.load(tmp_path).get("x").source_date == date(2025, 12, 1)
+
+
+# ---------------------------------------------------------------- national lines (es/fr/de/pt)
+
+
+@pytest.mark.parametrize(
+    ("region", "emergency"),
+    [
+        ("DE", "112"),
+        ("AT", "112"),
+        ("CH", "144"),
+        ("FR", "112"),
+        ("BE", "112"),
+        ("ES", "112"),
+        ("MX", "911"),
+        ("PT", "112"),
+        ("BR", "192"),
+        ("CA", "911"),
+    ],
+)
+def test_country_has_a_crisis_line_and_an_emergency_number(
+    directory: ResourceDirectory, region: str, emergency: str
+) -> None:
+    context = directory.crisis_context(region, TODAY)
+    assert context.region == region and context.region_known
+    assert context.lines, region
+    assert all(e.kind is Kind.CRISIS_LINE for e in context.lines), region
+    assert all(region in e.regions for e in context.lines), region
+    assert context.emergency is not None, region
+    assert context.emergency.contacts[0].value == emergency
+    assert not context.stale and not context.unverified, region
+
+
+def test_first_line_is_the_national_one(directory: ResourceDirectory) -> None:
+    assert directory.crisis_context("ES", TODAY).lines[0].id == "es-024"
+    assert directory.crisis_context("España", TODAY).lines[0].id == "es-024"
+    assert directory.crisis_context("DE", TODAY).lines[0].id == "de-telefonseelsorge"
+    assert directory.crisis_context("Deutschland", TODAY).lines[0].id == "de-telefonseelsorge"
+    assert directory.crisis_context("FR", TODAY).lines[0].id == "fr-3114"
+    assert directory.crisis_context("PT", TODAY).lines[0].id == "pt-1411"
+    assert directory.crisis_context("BR", TODAY).lines[0].id == "br-cvv-188"
+    assert directory.crisis_context("MX", TODAY).lines[0].id == "mx-linea-de-la-vida"
+    assert ids(directory.crisis_context("CA", TODAY).lines) == ["ca-988", "ca-kids-help-phone"]
+
+
+def test_member_language_chooses_the_first_line(directory: ResourceDirectory) -> None:
+    be = "be-cps-0800-32-123", "be-zelfmoordlijn-1813"
+    assert tuple(ids(directory.crisis_lines("BE", language="fr"))) == be
+    assert tuple(ids(directory.crisis_lines("BE", language="nl"))) == be[::-1]
+    assert ids(directory.crisis_context("BE", TODAY, language="nl").lines)[0] == be[1]
+    # A language no line speaks changes nothing; the national line stays first.
+    assert ids(directory.crisis_lines("ES", language="de"))[0] == "es-024"
+    assert ids(directory.crisis_lines("DE", language="es"))[0] == "de-telefonseelsorge"
+    # Spanish in the US: 988 has Spanish and stays first.
+    assert ids(directory.crisis_lines("US", language="es"))[0] == "us-988"
+    for region in ("DE", "AT", "CH", "FR", "ES", "MX", "PT", "BR"):
+        first = directory.crisis_lines(region)[0]
+        lang = {"DE": "de", "AT": "de", "CH": "de", "FR": "fr", "ES": "es", "MX": "es"}.get(
+            region, "pt"
+        )
+        assert lang in first.languages, region
+
+
+def test_canada_text_lines(directory: ResourceDirectory) -> None:
+    everything = directory.all_for("CA", [Kind.CRISIS_LINE])
+    texts = [c.value for e in everything for c in e.contacts if c.method == "text"]
+    assert "988" in texts and "CONNECT to 686868" in texts
+    assert not any("741741" in t for t in texts)  # no Canadian 741741 could be confirmed
+    assert "ca-crisis-text-line" not in ids(directory.entries)
+
+
+def test_ireland_50808_keyword_stays_unverified(directory: ResourceDirectory) -> None:
+    entry = directory.get("ie-50808")
+    assert not entry.verified and "keyword" in entry.notes
+    assert directory.crisis_context("IE", TODAY).unverified
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Deutschland", "DE"),
+        ("Österreich", "AT"),
+        ("Schweiz", "CH"),
+        ("Suisse", "CH"),
+        ("Belgique", "BE"),
+        ("België", "BE"),
+        ("España", "ES"),
+        ("México", "MX"),
+        ("Brasil", "BR"),
+        ("Portugal", "PT"),
+        ("Argentina", "AR"),
+        ("Colombia", "CO"),
+        ("Chile", "CL"),
+    ],
+)
+def test_native_country_names(text: str, expected: str) -> None:
+    assert normalize_region(text) == expected
