@@ -9,8 +9,9 @@ in ``data/models/detector.json``:
 ``score(X) = min(1, model(X) + phrase_boost · [phrase engine says X])`` for X in crisis_self,
 concern_other and harassment; then, in order:
 
-1. crisis_self ``score ≥ alert`` → **alert** ``crisis_self`` (tier: the higher of the phrase
-   tier and the model's; ``crisis_3 ≥ tier3`` forces 3);
+1. crisis_self ``score ≥ alert``, or the imminent class alone ``crisis_3 ≥ imminent`` →
+   **alert** ``crisis_self`` (tier: the higher of the phrase tier and the model's;
+   ``crisis_3 ≥ tier3`` forces 3);
 2. concern_other ``score ≥ concern`` → **alert** ``concern_other``;
 3. harassment ``score ≥ harassment`` → ``harassment`` (moderators, never the writer);
 4. crisis or concern ``score ≥ soft``, or distress ``≥ distress`` → ``distress``: the **soft**
@@ -51,6 +52,7 @@ class Thresholds:
     soft: float = 0.25
     distress: float = 0.5
     tier3: float = 0.5
+    imminent: float = 1.01  # crisis_3 alone at least this → alert (off above 1)
     need: float = 0.5
     phrase_boost: float = 0.3
 
@@ -120,8 +122,15 @@ class Assessor:
     def assess_batch(
         self, texts: Sequence[str], context_risks: Sequence[float] | None = None
     ) -> list[Assessment]:
+        """Many messages at once (the model's arithmetic is shared by the batch)."""
         risks = context_risks or [0.0] * len(texts)
-        return [self.assess(t, context_risk=r) for t, r in zip(texts, risks, strict=True)]
+        if self.classifier is None:
+            return [self.assess(t, context_risk=r) for t, r in zip(texts, risks, strict=True)]
+        scores = self.classifier.scores_batch(texts)
+        return [
+            self.combine(self.detector.detect(t), s, context_risk=r, text=t)
+            for t, s, r in zip(texts, scores, risks, strict=True)
+        ]
 
     # ------------------------------------------------------------------ combination
     def combine(
@@ -155,9 +164,10 @@ class Assessor:
             "risk": risk,
         }
         raised = context_risk >= th.soft and risk >= th.soft
-        if crisis >= th.alert or (raised and crisis >= concern):
+        imminent = scores.classes["crisis_3"] >= th.imminent
+        if crisis >= th.alert or imminent or (raised and crisis >= concern):
             tier = scores.tier
-            if scores.classes["crisis_3"] >= th.tier3:
+            if scores.classes["crisis_3"] >= th.tier3 or imminent:
                 tier = 3
             if plabel is Label.CRISIS_SELF:
                 tier = max(tier, detection.tier)

@@ -1,13 +1,14 @@
 """``make train``: build the detector model from the repository, reproducibly.
 
-* ``data/detector/train.jsonl`` trains the fastText model (fixed seed, one thread, so the same
-  data gives the same file);
+* ``data/detector/train.jsonl`` trains the model (deterministic solver, so the same data
+  gives the same arrays);
 * ``data/detector/validation.jsonl`` chooses the thresholds that combine it with the phrase
   engine (:class:`bot.safety.assess.Thresholds`): nothing else is tuned on it;
 * ``data/detector/test.jsonl`` is read only by ``evaluate --set test``, to report a release.
 
-Writes ``data/models/detector.ftz`` (quantised) and ``detector.json`` (thresholds, training
-parameters, data hashes and the validation figures).  Run as
+Writes ``data/models/detector.npz`` (the logistic regressions as plain arrays) and
+``detector.json`` (decision thresholds, training parameters, data hashes, validation figures).
+Training needs scikit-learn (a development dependency); the bot itself does not.  Run as
 ``python -m bot.safety.training train`` or ``python -m bot.safety.training evaluate --set
 validation``.
 """
@@ -19,7 +20,6 @@ import hashlib
 import json
 import math
 import sys
-import tempfile
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -27,25 +27,24 @@ from dataclasses import asdict, replace
 from pathlib import Path
 
 from bot.safety.assess import Assessment, Assessor, Thresholds
-from bot.safety.classifier import Classifier, Scores, default_model_path, prepare
+from bot.safety.classifier import (
+    CHAR_RANGE,
+    CLASSES,
+    LANGS,
+    META_FILE,
+    MODEL_FILE,
+    NEEDS,
+    WORD_RANGE,
+    Classifier,
+    Scores,
+    default_model_dir,
+    prepare,
+)
 from bot.safety.detector import Detection, Detector, Label, project_root
 
 DATA_DIR = project_root() / "data" / "detector"
 SETS = ("train", "validation", "test")
-PARAMS = {
-    "loss": "ova",
-    "epoch": 30,
-    "lr": 0.3,
-    "dim": 40,
-    "wordNgrams": 2,
-    "minn": 2,
-    "maxn": 5,
-    "bucket": 200_000,
-    "minCount": 1,
-    "seed": 20261201,
-    "thread": 1,
-}
-QUANTIZE = {"qnorm": True, "retrain": False, "cutoff": 0}
+MODEL = {"C": 3.0, "max_iter": 3000, "min_df": 2}
 
 # What the bot must reach on validation (docs/detector.md, issue #9).
 TARGETS = {
@@ -73,27 +72,76 @@ def load_set(name: str, folder: Path | None = None) -> list[dict]:
     return rows
 
 
-def _fasttext_line(row: dict) -> str:
-    label = row["label"]
-    cls = f"crisis_{row['tier']}" if label == "crisis_self" else label
-    labels = [f"__label__{cls}", f"__label__lang_{row.get('lang', 'en')}"]
-    labels += [f"__label__need_{n}" for n in row.get("needs", [])]
-    return " ".join(labels) + " " + prepare(row["text"])
+def _cls(row: dict) -> str:
+    return f"crisis_{row['tier']}" if row["label"] == "crisis_self" else row["label"]
 
 
 def train_model(rows: Sequence[dict], out_path: Path) -> Classifier:
-    import fasttext
+    """TF-IDF (char_wb 2-5 + word 1-2) + logistic regression, saved as plain arrays."""
+    import numpy as np
+    from scipy.sparse import hstack
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
 
-    with tempfile.TemporaryDirectory() as tmp:
-        train_file = Path(tmp) / "train.txt"
-        train_file.write_text(
-            "\n".join(_fasttext_line(r) for r in rows if prepare(r["text"])) + "\n",
-            encoding="utf-8",
-        )
-        model = fasttext.train_supervised(input=str(train_file), verbose=0, **PARAMS)
-        model.quantize(input=str(train_file), **QUANTIZE)
-        out_path.parent.mkdir(parents=True, exist_ok=True)
-        model.save_model(str(out_path))
+    texts = [prepare(r["text"]) for r in rows]
+    keep = [i for i, t in enumerate(texts) if t]
+    texts = [texts[i] for i in keep]
+    rows = [rows[i] for i in keep]
+    char = TfidfVectorizer(
+        analyzer="char_wb", ngram_range=CHAR_RANGE, sublinear_tf=True, min_df=MODEL["min_df"]
+    )
+    word = TfidfVectorizer(
+        analyzer="word",
+        ngram_range=WORD_RANGE,
+        sublinear_tf=True,
+        token_pattern=r"\S+",
+        min_df=MODEL["min_df"],
+    )
+    features = hstack([char.fit_transform(texts), word.fit_transform(texts)]).tocsr()
+    labels = [_cls(r) for r in rows]
+    main = LogisticRegression(C=MODEL["C"], max_iter=MODEL["max_iter"])
+    main.fit(features, labels)
+    order = [list(main.classes_).index(name) for name in CLASSES]
+    need_coef, need_intercept = [], []
+    for need in NEEDS:
+        target = [need in r.get("needs", []) for r in rows]
+        model = LogisticRegression(C=MODEL["C"], max_iter=MODEL["max_iter"])
+        model.fit(features, target)
+        need_coef.append(model.coef_[0])
+        need_intercept.append(model.intercept_[0])
+    lang_model = LogisticRegression(C=MODEL["C"], max_iter=MODEL["max_iter"])
+    lang_model.fit(features, [r.get("lang", "en") for r in rows])
+    known = list(lang_model.classes_)
+    width = features.shape[1]
+    zero = np.zeros(width)
+    coef_rows = (
+        lang_model.coef_ if len(known) > 2 else np.vstack([-lang_model.coef_, lang_model.coef_])
+    )
+    lang_coef = np.array([coef_rows[known.index(c)] if c in known else zero for c in LANGS])
+    inter = (
+        lang_model.intercept_
+        if len(known) > 2
+        else np.array([-lang_model.intercept_[0], lang_model.intercept_[0]])
+    )
+    lang_intercept = np.array([inter[known.index(c)] if c in known else -30.0 for c in LANGS])
+
+    def vocab(vectorizer) -> np.ndarray:
+        items = sorted(vectorizer.vocabulary_.items(), key=lambda kv: kv[1])
+        return np.array([gram for gram, _ in items], dtype=str)
+
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(
+        out_path,
+        char_vocab=vocab(char),
+        word_vocab=vocab(word),
+        idf=np.concatenate([char.idf_, word.idf_]).astype(np.float32),
+        coef=main.coef_[order].astype(np.float32),
+        intercept=main.intercept_[order].astype(np.float64),
+        need_coef=np.array(need_coef, dtype=np.float32),
+        need_intercept=np.array(need_intercept, dtype=np.float64),
+        lang_coef=lang_coef.astype(np.float32),
+        lang_intercept=lang_intercept.astype(np.float64),
+    )
     return Classifier.load(out_path)
 
 
@@ -105,7 +153,9 @@ def score_rows(detector: Detector, classifier: Classifier | None, rows: Sequence
     out = []
     for row in rows:
         text = row["text"]
-        out.append((detector.detect(text), classifier.scores(text) if classifier else None))
+        detection = detector.detect(text)
+        scores = classifier.scores(text) if classifier else None
+        out.append((detection, scores))
     return out
 
 
@@ -138,6 +188,8 @@ def metrics(rows: Sequence[dict], results: Sequence[Assessment]) -> dict:
     m["tier3_exact"] = _rate(
         sum(r.label is Label.CRISIS_SELF and r.tier == 3 for _, r in t3), len(t3)
     )
+    low = [(g, r) for g, r in crisis if g["tier"] in (1, 2) and r.label is Label.CRISIS_SELF]
+    m["tier3_false"] = _rate(sum(r.tier == 3 for _, r in low), len(low))
     m["false_alarm"] = _rate(
         sum(r.label in (Label.CRISIS_SELF, Label.CONCERN_OTHER) for _, r in none), len(none)
     )
@@ -236,6 +288,18 @@ def choose_thresholds(
             if best is None or key > best[0]:
                 best = (key, cand)
     th = best[1]
+    # 1b. imminent: tier-3 probability alone may alert, if false alarms stay in budget.
+    th = _best_single(
+        run,
+        th,
+        "imminent",
+        lambda m: (
+            m["false_alarm"] <= 0.018 and m["distress_to_alert"] <= 0.095,
+            m["tier3_recall"],
+            -m["false_alarm"],
+        ),
+        grid=[*GRID, 1.01],
+    )
     # 2. concern_other: recall with false alarms still in budget.
     th = _best_single(
         run,
@@ -255,7 +319,7 @@ def choose_thresholds(
         run,
         th,
         "soft",
-        lambda m: (m["soft_none_any"] <= 0.065, m["soft_crisis_any"], -m["soft_none_any"]),
+        lambda m: (m["soft_none_any"] <= 0.072, m["soft_crisis_any"], -m["soft_none_any"]),
     )
     th = _best_single(
         run,
@@ -264,7 +328,7 @@ def choose_thresholds(
         lambda m: (m["soft_none_any"] <= 0.07, m["distress_any"], -m["soft_none_any"]),
     )
     # 5. tier 3: the most exact tier-3 calls without losing crisis recall.
-    th = _best_single(run, th, "tier3", lambda m: (m["tier3_exact"], -abs(m["tier1_recall"])))
+    th = _best_single(run, th, "tier3", lambda m: m["tier3_exact"] - m["tier3_false"])
     # 6. needs: recall with ordinary chat rarely given a need.
     th = _best_single(
         run, th, "need", lambda m: (m["needs_false"] <= 0.015, m["needs_recall"], -m["needs_false"])
@@ -272,9 +336,9 @@ def choose_thresholds(
     return th, run(th)
 
 
-def _best_single(run, th: Thresholds, name: str, key) -> Thresholds:
+def _best_single(run, th: Thresholds, name: str, key, grid=None) -> Thresholds:
     best = None
-    for value in GRID:
+    for value in grid or GRID:
         cand = replace(th, **{name: value})
         k = key(run(cand))
         if best is None or k > best[0]:
@@ -292,18 +356,17 @@ def _sha(rows: Iterable[dict]) -> str:
     return digest.hexdigest()[:16]
 
 
-def cmd_train(out: Path) -> int:
+def cmd_train(folder: Path) -> int:
     started = time.perf_counter()
     train = load_set("train")
     validation = load_set("validation")
-    classifier = train_model(train, out)
+    classifier = train_model(train, folder / MODEL_FILE)
     detector = Detector.default()
     thresholds, figures = choose_thresholds(detector, classifier, validation)
     meta = {
         "version": classifier.version,
-        "params": PARAMS,
-        "quantize": QUANTIZE,
         "thresholds": asdict(thresholds),
+        "model": {**MODEL, "char_ngrams": CHAR_RANGE, "word_ngrams": WORD_RANGE},
         "data": {
             "train": {"rows": len(train), "sha": _sha(train)},
             "validation": {"rows": len(validation), "sha": _sha(validation)},
@@ -311,11 +374,12 @@ def cmd_train(out: Path) -> int:
         "validation": figures,
         "missed_targets": meets(figures),
     }
-    out.with_suffix(".json").write_text(
+    (folder / META_FILE).write_text(
         json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
     print(json.dumps({"thresholds": meta["thresholds"], "validation": figures}, indent=2))
-    print(f"trained in {time.perf_counter() - started:.1f} s: {out} ({out.stat().st_size} bytes)")
+    size = (folder / MODEL_FILE).stat().st_size
+    print(f"trained in {time.perf_counter() - started:.1f} s: {MODEL_FILE} {size} bytes")
     if meta["missed_targets"]:
         print("targets missed on validation: " + "; ".join(meta["missed_targets"]))
     return 0
@@ -329,15 +393,125 @@ def evaluate(set_name: str, *, phrases_only: bool = False) -> dict:
     return metrics(rows, [assessor.assess(r["text"]) for r in rows])
 
 
+def _key(text: str) -> str:
+    return " ".join(prepare(text).replace(".", " ").split())
+
+
+VALID_LABELS = {"none", "distress", "concern_other", "harassment", "crisis_self"}
+
+
+def clean_row(row: dict) -> dict | None:
+    """A writer's line in the stored shape, or None when it breaks the labelling guide."""
+    text = row.get("text")
+    label = row.get("label")
+    if not isinstance(text, str) or not text.strip() or label not in VALID_LABELS:
+        return None
+    tier = int(row.get("tier", 0) or 0)
+    if (label == "crisis_self") != (tier in (1, 2, 3)):
+        return None
+    needs = sorted({n for n in row.get("needs", []) if n in ("respite", "warmline", "peer")})
+    return {
+        "text": text,
+        "label": label,
+        "tier": tier,
+        "lang": row.get("lang", "en")
+        if row.get("lang") in ("en", "es", "fr", "de", "pt")
+        else "en",
+        "needs": needs,
+        "writer": str(row.get("writer", "")),
+        "pass": str(row.get("pass", "")),
+    }
+
+
+def assemble(sources: dict[str, list[Path]], extra_train: Sequence[dict] = ()) -> dict:
+    """Merge writers' files into the three sets: exact duplicates dropped within a set, any
+    training line that also appears (after normalisation) in validation or test removed from
+    training, and any test line also in validation removed from test, so the sets never
+    share a sentence."""
+    sets: dict[str, list[dict]] = {name: [] for name in SETS}
+    for name, files in sources.items():
+        for file in sorted(files):
+            for line in file.read_text(encoding="utf-8").splitlines():
+                if line.strip():
+                    row = clean_row(json.loads(line))
+                    if row is not None:
+                        sets[name].append(row)
+    sets["train"].extend(r for r in (clean_row(x) for x in extra_train) if r is not None)
+    held = {_key(r["text"]) for name in ("validation", "test") for r in sets[name]}
+    validation_keys = {_key(r["text"]) for r in sets["validation"]}
+    report = {}
+    for name in SETS:
+        seen: set[str] = set()
+        kept = []
+        for row in sets[name]:
+            key = _key(row["text"])
+            if (
+                not key
+                or key in seen
+                or (name == "train" and key in held)
+                or (name == "test" and key in validation_keys)
+            ):
+                continue
+            seen.add(key)
+            kept.append(row)
+        report[name] = {"read": len(sets[name]), "kept": len(kept)}
+        for i, row in enumerate(kept, start=1):
+            row["id"] = f"{name[0]}{i:05d}"
+        sets[name] = kept
+    for name in SETS:
+        path = DATA_DIR / f"{name}.jsonl"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("w", encoding="utf-8") as fh:
+            for row in sets[name]:
+                ordered = {"id": row.pop("id"), **row}
+                fh.write(json.dumps(ordered, ensure_ascii=False) + "\n")
+    return report
+
+
+def _legacy_rows() -> list[dict]:
+    """The phrase engine's own corpus and held-out batches: tuned on, so training only."""
+    root = project_root() / "tests" / "safety"
+    detector = Detector.default()
+    rows = []
+    for line in (root / "corpus.jsonl").read_text(encoding="utf-8").splitlines():
+        r = json.loads(line)
+        rows.append({**r, "lang": "en", "needs": [], "writer": "corpus", "pass": "phrase-corpus"})
+    for line in (root / "heldout.jsonl").read_text(encoding="utf-8").splitlines():
+        r = json.loads(line)
+        label = r["want"]
+        tier = 0
+        if label == "crisis_self":
+            found = detector.detect(r["text"])
+            tier = found.tier if found.label is Label.CRISIS_SELF else 2
+        rows.append(
+            {
+                "text": r["text"],
+                "label": label,
+                "tier": tier,
+                "lang": "en",
+                "needs": [],
+                "writer": "heldout",
+                "pass": "phrase-heldout",
+            }
+        )
+    return rows
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.safety.training")
     sub = parser.add_subparsers(dest="command", required=True)
     train = sub.add_parser("train", help="train the model and choose thresholds on validation")
-    train.add_argument("--out", type=Path, default=default_model_path())
+    train.add_argument("--out", type=Path, default=default_model_dir())
     ev = sub.add_parser("evaluate", help="figures for one data set")
     ev.add_argument("--set", choices=SETS, default="validation")
     ev.add_argument("--phrases-only", action="store_true")
+    asm = sub.add_parser("assemble", help="merge writers' folders into the three sets")
+    asm.add_argument("root", type=Path, help="folder with train/, validation/, test/ inside")
     args = parser.parse_args(argv)
+    if args.command == "assemble":
+        sources = {name: list((args.root / name).glob("*/*.jsonl")) for name in SETS}
+        print(json.dumps(assemble(sources, _legacy_rows()), indent=2))
+        return 0
     if args.command == "train":
         return cmd_train(args.out)
     figures = evaluate(args.set, phrases_only=args.phrases_only)

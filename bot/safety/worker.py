@@ -70,7 +70,7 @@ class AssessWorker:
                     self._queue.put(_STOP)
                     break
                 batch.append(nxt)
-            results = [self._one(text, risk) for text, risk, _, _ in batch]
+            results = self._batch([text for text, _, _, _ in batch], [r for _, r, _, _ in batch])
             self.batches += 1
             self.items += len(batch)
             by_loop: dict[asyncio.AbstractEventLoop, list] = {}
@@ -79,6 +79,13 @@ class AssessWorker:
             for loop, pairs in by_loop.items():
                 with contextlib.suppress(RuntimeError):  # the loop closed while we worked
                     loop.call_soon_threadsafe(_resolve, pairs)
+
+    def _batch(self, texts: list[str], risks: list[float]) -> list[Assessment]:
+        try:
+            return self.assessor.assess_batch(texts, risks)
+        except Exception:
+            log.exception("detector batch failed; assessing one by one")
+            return [self._one(text, risk) for text, risk in zip(texts, risks, strict=True)]
 
     def _one(self, text: str, risk: float) -> Assessment:
         try:

@@ -1,0 +1,167 @@
+"""The learned detector: throughput, worst cases, latency through the worker, memory.
+
+* ``phrase`` vs ``model`` vs ``assess`` (both, combined) per message on 140-character chat
+  built from the training set's ordinary lines (with ~2 % risk lines), one core, same run;
+  ``model_vs_phrase_cost_ratio`` is the ratio measured against the phrase engine.
+* worst cases: a 4,000-character message, one of 4,000 zero-width characters, one long
+  multi-sentence message (judged window by window): milliseconds, best and worst of runs.
+* worker: 3,000 messages offered at 1,000/s to the micro-batching worker from an event loop;
+  p50/p99 message→decision latency and the longest the loop was kept from running
+  (a 1 ms ticker's largest lateness).
+* memory: peak RSS of a fresh process that loads the phrase engine and the model, against
+  one that only imports discord.py (the bot's floor).
+
+Run: ``.venv/bin/python -m benchmarks --only classifier``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bot.safety.assess import Assessor  # noqa: E402
+from bot.safety.classifier import Classifier  # noqa: E402
+from bot.safety.detector import Detector  # noqa: E402
+from bot.safety.worker import AssessWorker  # noqa: E402
+
+N = 5_000
+LENGTH = 140
+
+
+def _chat(rng: random.Random) -> list[str]:
+    rows = [json.loads(line) for line in (ROOT / "data/detector/train.jsonl").open()]
+    ordinary = [r["text"] for r in rows if r["label"] == "none" and r["lang"] == "en"]
+    risky = [r["text"] for r in rows if r["label"] != "none"]
+    out = []
+    while len(out) < N:
+        if rng.random() < 0.02:
+            out.append(rng.choice(risky)[:LENGTH])
+            continue
+        text = ""
+        while len(text) < LENGTH:
+            text += " " + rng.choice(ordinary)
+        out.append(text.strip()[:LENGTH])
+    return out
+
+
+def _per_second(fn, texts: list[str], rounds: int = 3) -> float:
+    best = float("inf")
+    for _ in range(rounds):
+        t0 = time.process_time()
+        for text in texts:
+            fn(text)
+        best = min(best, time.process_time() - t0)
+    return len(texts) / best
+
+
+def _worst_ms(fn, text: str, runs: int = 20) -> tuple[float, float]:
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn(text)
+        times.append((time.perf_counter() - t0) * 1000)
+    return min(times), max(times)
+
+
+async def _worker_latency(assessor: Assessor, texts: list[str]) -> dict:
+    worker = AssessWorker(assessor)
+    worker.start()
+    latencies: list[float] = []
+    lateness: list[float] = []
+    stop = asyncio.Event()
+
+    async def ticker() -> None:
+        loop = asyncio.get_running_loop()
+        while not stop.is_set():
+            before = loop.time()
+            await asyncio.sleep(0.001)
+            lateness.append((loop.time() - before - 0.001) * 1000)
+
+    async def one(text: str) -> None:
+        t0 = time.perf_counter()
+        await worker.assess(text)
+        latencies.append((time.perf_counter() - t0) * 1000)
+
+    tick = asyncio.create_task(ticker())
+    tasks = []
+    start = time.perf_counter()
+    for i, text in enumerate(texts[:3000]):
+        delay = start + i / 1000 - time.perf_counter()  # 1,000 messages per second
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(one(text)))
+    await asyncio.gather(*tasks)
+    stop.set()
+    await tick
+    await worker.stop()
+    latencies.sort()
+    return {
+        "rate_per_s": 1000,
+        "messages": len(latencies),
+        "p50_ms": round(latencies[len(latencies) // 2], 3),
+        "p99_ms": round(latencies[int(len(latencies) * 0.99)], 3),
+        "max_ms": round(latencies[-1], 3),
+        "loop_max_late_ms": round(max(lateness), 3),
+        "loop_p99_late_ms": round(statistics.quantiles(lateness, n=100)[98], 3),
+        "batches": worker.batches,
+    }
+
+
+def _rss_mb(code: str) -> float:
+    script = f"import resource\n{code}\nprint(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+    out = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    return int(out.stdout.strip().splitlines()[-1]) / 1024
+
+
+def run() -> dict:
+    texts = _chat(random.Random(20261201))
+    detector = Detector.default()
+    classifier = Classifier.default()
+    if classifier is None:
+        return {"note": "no model shipped"}
+    assessor = Assessor(detector, classifier)
+    phrase = _per_second(detector.detect, texts)
+    model = _per_second(classifier.scores, texts)
+    both = _per_second(assessor.assess, texts)
+    long_text = ("i had a long day at work and the bus was late again. " * 80)[:4000]
+    worst = {
+        "4000_chars": _worst_ms(assessor.assess, ("abc defg hij " * 400)[:4000]),
+        "4000_zero_width": _worst_ms(assessor.assess, "\u200b" * 4000),
+        "4000_multi_sentence": _worst_ms(assessor.assess, long_text),
+    }
+    latency = asyncio.run(_worker_latency(assessor, texts))
+    floor = _rss_mb("import discord, aiosqlite, apscheduler")
+    loaded = _rss_mb(
+        "import discord, aiosqlite, apscheduler\n"
+        "from bot.safety.assess import Assessor\nAssessor.default().assess('hello')"
+    )
+    return {
+        "messages": N,
+        "chars": LENGTH,
+        "phrase_msgs_per_s": round(phrase),
+        "model_msgs_per_s": round(model),
+        "assess_msgs_per_s": round(both),
+        "model_vs_phrase_cost_ratio": round(phrase / model, 2),
+        "assess_us_per_msg": round(1e6 / both, 1),
+        "worst_ms": {k: {"best": round(a, 3), "worst": round(b, 3)} for k, (a, b) in worst.items()},
+        "worker": latency,
+        "rss_floor_mb": round(floor, 1),
+        "rss_with_detector_mb": round(loaded, 1),
+        "rss_detector_extra_mb": round(loaded - floor, 1),
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(run(), indent=2))

@@ -1,0 +1,206 @@
+"""Graded responses end to end: possible concern, needs, language, context, "not a concern".
+
+Tests that pin the *level* use a scripted classifier inside the real bot (the Discord path is
+what they test); tests of the shipped model's judgement use the model itself.
+"""
+
+from __future__ import annotations
+
+from bot.safety.assess import Assessor, Thresholds
+from bot.safety.classifier import CLASSES, NEEDS, Scores
+from emulator import DiscordEmulator
+from tests.e2e.conftest import Kindred, World
+from tests.e2e.test_safety import command, public_bot_messages
+from tests.e2e.test_support import go_on_duty, setup_peers
+
+TH = Thresholds(alert=0.6, concern=0.6, harassment=0.6, soft=0.3, distress=0.7, need=0.5)
+
+
+class ScriptedModel:
+    """Scores chosen per message text (substring → class probabilities)."""
+
+    version = "ft-scripted"
+    meta: dict = {}
+
+    def __init__(self, script: dict[str, dict[str, float]], lang: str = "en") -> None:
+        self.script = script
+        self.lang = lang
+
+    def scores(self, text: str) -> Scores:
+        classes = dict.fromkeys(CLASSES, 0.0)
+        needs = dict.fromkeys(NEEDS, 0.0)
+        classes["none"] = 0.9
+        for key, probs in self.script.items():
+            if key in text:
+                classes["none"] = 0.1
+                for name, value in probs.items():
+                    if name.startswith("need_"):
+                        needs[name[5:]] = value
+                    else:
+                        classes[name] = value
+        return Scores(classes, needs, self.lang, 0.9)
+
+
+def use_model(kindred: Kindred, model: ScriptedModel) -> None:
+    cog = kindred.bot.get_cog("Safety")
+    assert cog is not None and cog.worker is not None
+    cog.worker.assessor = Assessor(cog.worker.assessor.detector, model, TH)  # type: ignore[arg-type]
+
+
+def bot_dms(emu: DiscordEmulator, user) -> list:
+    return [m for m in emu.messages_in(emu.dm_channel(user)) if m.author.id == emu.bot_user.id]
+
+
+async def test_possible_concern_gets_a_gentle_dm_and_a_quiet_peer_item_that_can_be_dismissed(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    use_model(kindred, ScriptedModel({"everything is grey": {"crisis_1": 0.4}}))
+    text = "everything is grey lately and i keep giving my stuff away"
+    message = await emulator.send_message(world.member, world.general, text)
+    dm = await emulator.wait_for_message(emulator.dm_channel(world.member))
+    assert "Just checking in" in dm.text and "automated bot" in dm.text
+    assert "read it wrong" in dm.text  # says it may be wrong
+    assert f"kindred:talk:{world.guild.id}" in dm.custom_ids
+    item = await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "Possible concern" in m.text
+    )
+    assert str(message.id) in item.text and text not in item.text
+    sent = [
+        c
+        for c in emulator.calls_matching("POST", "/channels/{channel_id}/messages")
+        if c.path.endswith(f"/channels/{world.peers.id}/messages")
+    ]
+    mentions = sent[-1].json["allowed_mentions"]
+    assert mentions["parse"] == [] and not mentions.get("users")  # quiet: nobody pinged
+    assert emulator.messages_in(world.mods) == []  # no moderator ping
+    assert public_bot_messages(emulator, world.general) == []
+    dismiss = next(c for c in item.custom_ids if c.startswith("kindred:notconcern:"))
+    # a member who is not a peer cannot mark it
+    refused = await (await emulator.press_button(world.member, item, dismiss)).response()
+    assert refused.ephemeral and "peer supporters" in refused.text
+    await (await emulator.press_button(world.peer, item, dismiss)).response()
+    edited = emulator.messages[item.id]
+    assert "not a concern" in edited.text and edited.custom_ids == []
+    status = await command(emulator, world.mod, world.general, "safety status")
+    assert "model:ft-scripted" in status.text and "1 not a concern" in status.text
+    rows = await kindred.services.db.fetchall("SELECT * FROM safety_feedback")
+    assert {r["source"]: (r["alerts"], r["dismissed"]) for r in rows} == {
+        "model:ft-scripted": (1, 1)
+    }
+
+
+async def test_a_farewell_after_earlier_distress_reaches_the_alert_level(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    use_model(
+        kindred,
+        ScriptedModel(
+            {
+                "so tired of all of it": {"crisis_1": 0.35},
+                "thanks for everything": {"crisis_3": 0.4},
+            }
+        ),
+    )
+    # On its own the farewell is only a possible concern (for a second member)...
+    await emulator.send_message(world.member2, world.general, "thanks for everything guys")
+    await emulator.wait_for_message(world.peers, predicate=lambda m: "Possible concern" in m.text)
+    # ...but after the same member's distress it is an alert.
+    await emulator.send_message(world.member, world.general, "so tired of all of it")
+    await emulator.wait_for_message(emulator.dm_channel(world.member))
+    await emulator.send_message(world.member, world.general, "thanks for everything guys")
+    alert = await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "may need support" in m.text
+    )
+    assert f"<@{world.member.id}>" in alert.text and "Tier 3" in alert.text
+    assert any(c.startswith("kindred:notconcern:") for c in alert.custom_ids)
+
+
+async def test_alert_level_with_the_shipped_model_is_unchanged(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    await emulator.send_message(world.member, world.general, "honestly i want to kill myself")
+    dm = await emulator.wait_for_message(emulator.dm_channel(world.member))
+    assert "Checking in: you're not alone" in dm.text
+    alert = await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "may need support" in m.text
+    )
+    assert {c.split(":")[1] for c in alert.custom_ids} == {"alert", "notconcern"}
+
+
+async def test_asking_for_a_respite_instead_of_hospital_names_one_in_the_members_state(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    await command(emulator, world.member, world.general, "region set", region="US-VT")
+    await emulator.send_message(
+        world.member,
+        world.general,
+        "i really don't want to go back to the hospital. is there a peer respite or somewhere "
+        "i could stay for a few days instead?",
+    )
+    dm = await emulator.wait_for_message(emulator.dm_channel(world.member))
+    assert "Peer respites" in dm.text
+    assert "Alyssum" in dm.text or "Rosewood Cottage" in dm.text
+    assert f"kindred:talk:{world.guild.id}" in dm.custom_ids
+    assert "988" not in dm.text  # no crisis lines without crisis language
+    assert public_bot_messages(emulator, world.general) == []
+
+
+async def test_respite_need_without_a_known_state_asks_with_a_select(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    use_model(kindred, ScriptedModel({"respite": {"need_respite": 0.9}}))
+    await emulator.send_message(world.member, world.general, "does anyone know a peer respite?")
+    dm = await emulator.wait_for_message(emulator.dm_channel(world.member))
+    assert "pick yours below" in dm.text
+    select_id = next(c for c in dm.custom_ids if c.startswith("kindred:respite:"))
+    answer = await (await emulator.select(world.member, dm, select_id, ["US-VT"])).response()
+    assert answer.ephemeral and "Alyssum" in answer.text
+
+
+async def test_warmline_need_offers_warmlines_and_a_peer(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    await command(emulator, world.member, world.general, "region set", region="US-VT")
+    use_model(kindred, ScriptedModel({"just to talk": {"need_warmline": 0.9}}))
+    await emulator.send_message(
+        world.member, world.general, "is there a number i can call just to talk, not a hotline"
+    )
+    dm = await emulator.wait_for_message(emulator.dm_channel(world.member))
+    assert "Warmlines" in dm.text and "Talk to a peer" in str(dm.components)
+
+
+async def test_language_setting_and_discord_locale_choose_the_reply_language(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    german = await (
+        await emulator.run_command(
+            world.member, world.general, "crisis", options={"region": "DE"}, locale="de"
+        )
+    ).response()
+    assert "Krisen" in german.text or "Notfall" in german.text
+    chosen = await command(emulator, world.member, world.general, "language set", language="fr")
+    assert "`fr`" in chosen.text
+    french = await command(emulator, world.member, world.general, "crisis", region="FR")
+    assert "3114" in french.text and "danger" in french.text.lower()
+
+
+async def test_spanish_message_gets_a_spanish_reply_with_spanish_and_local_lines(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    await command(emulator, world.member, world.general, "region set", region="ES")
+    await emulator.send_message(
+        world.member, world.general, "ya no aguanto más, quiero matarme de verdad"
+    )
+    dm = await emulator.wait_for_message(emulator.dm_channel(world.member))
+    assert "Soy Kindred" in dm.text  # the Spanish catalogue
+    assert "024" in dm.text  # Spain's line
+    assert "findahelpline.com" in dm.text
+    labels = str(dm.components)
+    assert "Hablar con" in labels  # the buttons are translated too

@@ -1,0 +1,145 @@
+"""The learned model: same features as scikit-learn, deterministic training, never raises."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.safety.classifier import (
+    CHAR_RANGE,
+    CLASSES,
+    EMPTY,
+    WORD_RANGE,
+    Classifier,
+    char_wb_ngrams,
+    prepare,
+    word_ngrams,
+)
+from bot.safety.training import load_set, train_model
+
+sklearn = pytest.importorskip("sklearn.feature_extraction.text")
+
+
+@pytest.fixture(scope="module")
+def sample() -> list[dict]:
+    rows = load_set("train")
+    return random.Random(7).sample(rows, 600)
+
+
+@pytest.fixture(scope="module")
+def small_model(sample: list[dict], tmp_path_factory) -> tuple[Classifier, Path]:
+    path = tmp_path_factory.mktemp("model") / "detector.npz"
+    return train_model(sample, path), path
+
+
+def test_ngrams_equal_scikit_learn_on_every_data_line() -> None:
+    from collections import Counter
+
+    char = sklearn.TfidfVectorizer(analyzer="char_wb", ngram_range=CHAR_RANGE).build_analyzer()
+    word = sklearn.TfidfVectorizer(
+        analyzer="word", ngram_range=WORD_RANGE, token_pattern=r"\S+"
+    ).build_analyzer()
+    for name in ("train", "validation", "test"):
+        for row in load_set(name):
+            text = prepare(row["text"])
+            assert Counter(char_wb_ngrams(text)) == Counter(char(text)), row["id"]
+            assert Counter(word_ngrams(text)) == Counter(word(text)), row["id"]
+
+
+def test_probabilities_equal_scikit_learn(sample: list[dict], small_model) -> None:
+    """The shipped inference (automata + numpy) reproduces scikit-learn's pipeline."""
+    from scipy.sparse import hstack
+    from sklearn.linear_model import LogisticRegression
+
+    from bot.safety.training import MODEL, _cls
+
+    model, _ = small_model
+    texts = [prepare(r["text"]) for r in sample]
+    char = sklearn.TfidfVectorizer(
+        analyzer="char_wb", ngram_range=CHAR_RANGE, sublinear_tf=True, min_df=MODEL["min_df"]
+    )
+    word = sklearn.TfidfVectorizer(
+        analyzer="word",
+        ngram_range=WORD_RANGE,
+        sublinear_tf=True,
+        token_pattern=r"\S+",
+        min_df=MODEL["min_df"],
+    )
+    x = hstack([char.fit_transform(texts), word.fit_transform(texts)]).tocsr()
+    lr = LogisticRegression(C=MODEL["C"], max_iter=MODEL["max_iter"]).fit(
+        x, [_cls(r) for r in sample]
+    )
+    probe = [r["text"] for r in load_set("validation")[:150]]
+    expected = lr.predict_proba(
+        hstack(
+            [
+                char.transform([prepare(t) for t in probe]),
+                word.transform([prepare(t) for t in probe]),
+            ]
+        )
+    )
+    order = [list(lr.classes_).index(c) for c in CLASSES]
+    for text, want in zip(probe, expected[:, order], strict=True):
+        if len(prepare(text).split()) >= 40:
+            continue  # long messages also take the max over sentence windows
+        got = model.scores(text).classes
+        assert np.allclose([got[c] for c in CLASSES], want, atol=1e-5), text
+
+
+def test_training_is_deterministic(sample: list[dict], small_model, tmp_path: Path) -> None:
+    _, first = small_model
+    second = tmp_path / "again.npz"
+    train_model(sample, second)
+    a, b = np.load(first), np.load(second)
+    assert a.files == b.files
+    for key in a.files:
+        assert np.array_equal(a[key], b[key]), key
+
+
+@pytest.fixture(scope="module")
+def shipped() -> Classifier:
+    model = Classifier.default()
+    assert model is not None, "data/models/detector.npz must ship with the repository"
+    return model
+
+
+def test_shipped_model_loads_and_knows_the_basics(shipped: Classifier) -> None:
+    assert shipped.version.startswith("lr-")
+    assert "thresholds" in shipped.meta and "validation" in shipped.meta
+    crisis = shipped.scores("i want to kill myself tonight, i have the pills ready")
+    assert crisis.crisis > 0.5
+    assert shipped.scores("gg wp that was a fun match").classes["none"] > 0.5
+    assert shipped.scores("ich kann nicht mehr und will nicht mehr leben").lang == "de"
+    assert shipped.scores("").classes == EMPTY.classes
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=300))
+def test_never_raises_and_returns_probabilities(shipped: Classifier, text: str) -> None:
+    scores = shipped.scores(text)
+    assert all(0.0 <= p <= 1.0 for p in scores.classes.values())
+    assert abs(sum(scores.classes.values()) - 1.0) < 1e-6 or len(prepare(text).split()) >= 40
+    assert scores.lang in ("en", "es", "fr", "de", "pt")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a" * 4000,
+        "\u200b" * 4000,
+        ("word " * 900)[:4000],
+        "💀" * 2000,
+        "||" * 2000,
+        "i want to die. " * 300,
+        json.dumps({"x": ["y"] * 600}),
+    ],
+)
+def test_hostile_inputs(shipped: Classifier, text: str) -> None:
+    scores = shipped.scores(text)
+    assert 0.0 <= scores.crisis <= 3.0

@@ -1,0 +1,51 @@
+"""The detector's three data sets: separate, big enough, shaped as the data card says."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from bot.safety.training import SETS, _key, clean_row, load_set
+
+
+@pytest.fixture(scope="module")
+def sets() -> dict[str, list[dict]]:
+    return {name: load_set(name) for name in SETS}
+
+
+def test_sets_never_share_a_sentence(sets) -> None:
+    keys = {name: {_key(r["text"]) for r in rows} for name, rows in sets.items()}
+    assert not keys["train"] & keys["validation"]
+    assert not keys["train"] & keys["test"]
+    assert not keys["validation"] & keys["test"]
+
+
+def test_sizes_and_languages(sets) -> None:
+    assert len(sets["train"]) >= 8000
+    assert len(sets["validation"]) >= 1200
+    assert len(sets["test"]) >= 600
+    langs = Counter(r["lang"] for r in sets["train"])
+    assert all(langs[lang] >= 600 for lang in ("es", "fr", "de", "pt")), langs
+    for name in ("validation", "test"):
+        crisis = Counter(r["lang"] for r in sets[name] if r["label"] == "crisis_self")
+        assert all(crisis[lang] >= 20 for lang in ("en", "es", "fr", "de", "pt")), crisis
+
+
+def test_hard_negatives_are_at_least_forty_percent_of_training(sets) -> None:
+    rows = sets["train"]
+    assert sum(r["label"] == "none" for r in rows) / len(rows) >= 0.40
+
+
+def test_validation_and_test_writers_never_wrote_training_lines(sets) -> None:
+    train_writers = {r["writer"] for r in sets["train"]}
+    for name in ("validation", "test"):
+        writers = {r["writer"] for r in sets[name]}
+        assert writers and not writers & train_writers, (name, writers)
+
+
+@pytest.mark.parametrize("name", SETS)
+def test_every_row_follows_the_labelling_guide(sets, name: str) -> None:
+    for row in sets[name]:
+        assert clean_row(row) is not None, row["id"]
+        assert {"id", "text", "label", "tier", "lang", "needs", "writer", "pass"} <= set(row)

@@ -1,0 +1,52 @@
+"""The shipped model against the issue's targets, on the validation set.
+
+The figures are recomputed from the shipped model (no cached numbers) and must equal those
+recorded in ``data/models/detector.json`` at training time.  Each target is its own test.
+``KNOWN_MISSES`` lists the targets the current model does not reach; they are strict xfails,
+so meeting one fails the suite until it is removed here, and missing a new one fails too.
+The test set is never read here (only ``make evaluate SET=test``, once per release).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from bot.safety.classifier import META_FILE, default_model_dir
+from bot.safety.training import TARGETS, evaluate, meets
+
+META = json.loads((default_model_dir() / META_FILE).read_text(encoding="utf-8"))
+
+# Targets the shipped model misses on validation (see docs/detector.md for the figures).
+KNOWN_MISSES: set[str] = {"tier3_recall", "soft_crisis_any"}
+
+
+@pytest.fixture(scope="module")
+def figures() -> dict:
+    return evaluate("validation")
+
+
+def test_figures_match_those_recorded_at_training(figures: dict) -> None:
+    recorded = META["validation"]
+    for key, value in recorded.items():
+        if isinstance(value, float) and not math.isnan(value):
+            assert figures[key] == pytest.approx(value, abs=1e-9), key
+    assert figures["lang_crisis_recall"] == pytest.approx(recorded["lang_crisis_recall"])
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        pytest.param(
+            key,
+            marks=pytest.mark.xfail(strict=True, reason="known miss, see docs/detector.md"),
+        )
+        if key in KNOWN_MISSES
+        else key
+        for key in TARGETS
+    ],
+)
+def test_target(figures: dict, key: str) -> None:
+    assert not [m for m in meets(figures) if m.startswith(key + " ")]
