@@ -783,6 +783,9 @@ class Safety(commands.Cog):
         moderator_alert_channel="Where moderators are alerted (default: the moderator channel)",
         copy_content="Copy the message text into peer alerts (off by default)",
         distress_pointer="Gently point distressed members to peer support",
+        soft_replies="Gentle private check-in when Kindred is unsure (possible concern)",
+        peer_items="Quiet 'possible concern' items for peers (no pings)",
+        needs_replies="Answer requests for a respite, a warmline or a peer privately",
     )
     @app_commands.choices(
         reply_mode=[
@@ -802,6 +805,9 @@ class Safety(commands.Cog):
         moderator_alert_channel: discord.TextChannel | None = None,
         copy_content: bool | None = None,
         distress_pointer: bool | None = None,
+        soft_replies: bool | None = None,
+        peer_items: bool | None = None,
+        needs_replies: bool | None = None,
     ) -> None:
         """See or change how Kindred answers crisis language in this server."""
         assert interaction.guild_id is not None
@@ -819,6 +825,9 @@ class Safety(commands.Cog):
                 else None,
                 "copy_content": copy_content,
                 "distress_pointer": distress_pointer,
+                "soft_replies": soft_replies,
+                "peer_items": peer_items,
+                "needs_replies": needs_replies,
             }.items()
             if v is not None
         }
@@ -1009,6 +1018,9 @@ def _settings_embed(cfg: SafetySettings) -> discord.Embed:
     )
     embed.add_field(name="Copy message text into alerts", value="yes" if cfg.copy_content else "no")
     embed.add_field(name="Distress pointer", value="on" if cfg.distress_pointer else "off")
+    embed.add_field(name="Gentle check-ins", value="on" if cfg.soft_replies else "off")
+    embed.add_field(name="Quiet peer items", value="on" if cfg.peer_items else "off")
+    embed.add_field(name="Respite/warmline answers", value="on" if cfg.needs_replies else "off")
     embed.add_field(
         name="Excluded",
         value=" ".join(

@@ -40,6 +40,9 @@ class ScriptedModel:
                         classes[name] = value
         return Scores(classes, needs, self.lang, 0.9)
 
+    def scores_batch(self, texts: list[str]) -> list[Scores]:
+        return [self.scores(t) for t in texts]
+
 
 def use_model(kindred: Kindred, model: ScriptedModel) -> None:
     cog = kindred.bot.get_cog("Safety")
@@ -204,3 +207,41 @@ async def test_spanish_message_gets_a_spanish_reply_with_spanish_and_local_lines
     assert "findahelpline.com" in dm.text
     labels = str(dm.components)
     assert "Hablar con" in labels  # the buttons are translated too
+
+
+async def test_moderators_can_turn_the_soft_level_off(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    shown = await command(
+        emulator,
+        world.mod,
+        world.general,
+        "safety settings",
+        soft_replies=False,
+        peer_items=False,
+        needs_replies=False,
+    )
+    assert "Gentle check-ins" in shown.text and shown.ephemeral
+    refused = await command(
+        emulator, world.member, world.general, "safety settings", soft_replies=True
+    )
+    assert refused.ephemeral and "moderators" in refused.text
+    use_model(
+        kindred,
+        ScriptedModel(
+            {
+                "grey": {"crisis_1": 0.4},
+                "respite": {"need_respite": 0.9},
+                "kill myself": {"crisis_2": 0.9},
+            }
+        ),
+    )
+    await emulator.send_message(world.member, world.general, "everything is grey")
+    await emulator.send_message(world.member2, world.general, "any peer respite around here?")
+    await emulator.send_message(world.peer2, world.general, "honestly i want to kill myself")
+    # the alert level still works while the soft level is off
+    await emulator.wait_for_message(emulator.dm_channel(world.peer2))
+    await emulator.gateway_idle()
+    assert bot_dms(emulator, world.member) == [] and bot_dms(emulator, world.member2) == []
+    assert not [m for m in emulator.messages_in(world.peers) if "Possible concern" in m.text]

@@ -1,0 +1,82 @@
+"""Obfuscated variants of validation positives the detector catches are still caught.
+
+Hypothesis picks a crisis line from the validation set that the shipped detector alerts on,
+and disguises it the way people do (zero-width characters, spaced or dotted letters,
+leetspeak, look-alike letters, stretched letters, spoilers, shouting); the disguised line
+must still get a private response (alert or the soft level), and the detector never raises.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.safety.assess import Assessor
+from bot.safety.detector import Label
+from bot.safety.training import load_set
+
+LEET = {"a": "4", "e": "3", "i": "1", "o": "0", "s": "5", "t": "7"}
+HOMOGLYPH = {"a": "а", "e": "е", "o": "о", "c": "с", "p": "р", "x": "х"}  # Cyrillic
+
+
+@pytest.fixture(scope="module")
+def assessor() -> Assessor:
+    return Assessor.default()
+
+
+@pytest.fixture(scope="module")
+def caught(assessor: Assessor) -> list[str]:
+    rows = [r for r in load_set("validation") if r["label"] == "crisis_self"]
+    return [r["text"] for r in rows if assessor.assess(r["text"]).label is Label.CRISIS_SELF]
+
+
+def _disguise(text: str, how: str, rng: st.DrawFn) -> str:
+    words = text.split()
+    if not words:
+        return text
+    i = rng(st.integers(0, len(words) - 1))
+    word = words[i]
+    if how == "zero_width":
+        words[i] = "\u200b".join(word)
+    elif how == "spaced" and len(word) >= 4 and word.isalpha():
+        words[i] = " ".join(word)
+    elif how == "dotted" and word.isalpha():
+        words[i] = ".".join(word)
+    elif how == "leet":
+        words[i] = "".join(LEET.get(ch, ch) for ch in word)
+    elif how == "homoglyph":
+        words[i] = "".join(HOMOGLYPH.get(ch, ch) for ch in word)
+    elif how == "stretch" and word.isalpha():
+        words[i] = word + word[-1] * 4
+    elif how == "spoiler":
+        return f"||{text}||"
+    elif how == "shout":
+        return text.upper()
+    return " ".join(words)
+
+
+HOW = ["zero_width", "spaced", "dotted", "leet", "homoglyph", "stretch", "spoiler", "shout"]
+
+
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_disguised_positives_still_get_a_private_response(
+    assessor: Assessor, caught: list[str], data
+) -> None:
+    text = data.draw(st.sampled_from(caught))
+    how = data.draw(st.sampled_from(HOW))
+    disguised = _disguise(text, how, data.draw)
+    result = assessor.assess(disguised)
+    assert result.label in (Label.CRISIS_SELF, Label.CONCERN_OTHER, Label.DISTRESS), (
+        how,
+        disguised,
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=500))
+def test_the_combined_detector_never_raises(assessor: Assessor, text: str) -> None:
+    result = assessor.assess(text)
+    assert 0.0 <= result.confidence <= 3.0
+    assert result.label in tuple(Label)
