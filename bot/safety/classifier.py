@@ -152,6 +152,109 @@ def default_model_dir() -> Path:
     return project_root() / "data" / "models"
 
 
+_MASK = (1 << 64) - 1
+_P = 0x100000001B3  # odd, so it has an inverse modulo 2**64
+_Q = pow(_P, -1, 1 << 64)
+
+
+def gram_hash(gram: str) -> int:
+    """64-bit polynomial hash of a string (Horner, modulo 2**64)."""
+    h = 0
+    for ch in gram:
+        h = (h * _P + ord(ch)) & _MASK
+    return h
+
+
+class _Hasher:
+    """Every substring hash of a long text from two prefix arrays, with numpy.
+
+    With ``G[i] = Σ_{k<i} c_k Q^k`` (``Q = P⁻¹`` mod 2**64), the hash of ``text[i:j]`` is
+    ``P^(j-1) · (G[j] - G[i])``: the same value :func:`gram_hash` gives the substring alone.
+    """
+
+    def __init__(self, np) -> None:
+        self.np = np
+        self._pow_p = np.ones(1, dtype=np.uint64)
+        self._pow_q = np.ones(1, dtype=np.uint64)
+
+    def _powers(self, n: int) -> None:
+        np = self.np
+        if len(self._pow_p) >= n:
+            return
+        size = max(n, 2 * len(self._pow_p), 4096)
+        p = np.full(size, _P, dtype=np.uint64)
+        p[0] = 1
+        q = np.full(size, _Q, dtype=np.uint64)
+        q[0] = 1
+        self._pow_p = np.cumprod(p, dtype=np.uint64)  # wraps modulo 2**64, as intended
+        self._pow_q = np.cumprod(q, dtype=np.uint64)
+
+    def prefix(self, codes):
+        np = self.np
+        self._powers(len(codes) + 1)
+        g = np.zeros(len(codes) + 1, dtype=np.uint64)
+        np.cumsum(codes * self._pow_q[: len(codes)], dtype=np.uint64, out=g[1:])
+        return g
+
+    def span(self, g, start, end):
+        return self._pow_p[end - 1] * (g[end] - g[start])
+
+
+class _Table:
+    """Feature ids by 64-bit n-gram hash: two direct-address tables (one random read per
+    n-gram for almost every lookup) and a sorted overflow for keys that collide in both."""
+
+    BITS = 18
+
+    def __init__(self, np, hashes: list[int], offset: int) -> None:
+        self.np = np
+        size = 1 << self.BITS
+        self.mask = np.uint64(size - 1)
+        self.shift = np.uint64(64 - self.BITS)
+        keys = np.array(hashes, dtype=np.uint64)
+        if len(keys) > 1 and len(np.unique(keys)) != len(keys):
+            raise ValueError("two n-grams of the model share a 64-bit hash")
+        ids = np.arange(len(keys), dtype=np.int64) + offset
+        self.key1 = np.zeros(size, dtype=np.uint64)
+        self.id1 = np.full(size, -1, dtype=np.int64)
+        self.key2 = np.zeros(size, dtype=np.uint64)
+        self.id2 = np.full(size, -1, dtype=np.int64)
+        rest_keys, rest_ids = [], []
+        for key, ident in zip(keys.tolist(), ids.tolist(), strict=True):
+            a, b = key & (size - 1), key >> (64 - self.BITS)
+            if self.id1[a] < 0:
+                self.key1[a], self.id1[a] = key, ident
+            elif self.id2[b] < 0:
+                self.key2[b], self.id2[b] = key, ident
+            else:
+                rest_keys.append(key)
+                rest_ids.append(ident)
+        order = np.argsort(np.array(rest_keys, dtype=np.uint64), kind="stable")
+        self.rest_keys = np.array(rest_keys, dtype=np.uint64)[order]
+        self.rest_ids = np.array(rest_ids, dtype=np.int64)[order]
+
+    def lookup(self, hashes):
+        """(found mask, feature ids of the found hashes, in order)."""
+        np = self.np
+        out = self.id1[hashes & self.mask]
+        hit = (out >= 0) & (self.key1[hashes & self.mask] == hashes)
+        miss = ~hit
+        if miss.any():
+            h = hashes[miss]
+            slot = h >> self.shift
+            second = (self.id2[slot] >= 0) & (self.key2[slot] == h)
+            ids = np.where(second, self.id2[slot], -1)
+            if len(self.rest_keys):
+                pos = np.searchsorted(self.rest_keys, h)
+                pos[pos == len(self.rest_keys)] = 0
+                third = ~second & (self.rest_keys[pos] == h)
+                ids = np.where(third, self.rest_ids[pos], ids)
+            out = out.copy()
+            out[miss] = ids
+            hit = out >= 0
+        return hit, out[hit]
+
+
 class Classifier:
     """The loaded model.  Thread-safe for prediction; immutable after loading."""
 
@@ -159,33 +262,33 @@ class Classifier:
     _default_lock = threading.Lock()
 
     def __init__(self, arrays: dict, version: str = "", meta: dict | None = None) -> None:
-        import ahocorasick
         import numpy as np
 
         self.np = np
         self.version = version
         self.meta = meta or {}
-        self._char = ahocorasick.Automaton()
-        for i, gram in enumerate(arrays["char_vocab"]):
-            self._char.add_word(str(gram), i)
-        self.n_char = len(arrays["char_vocab"])
-        self._word = ahocorasick.Automaton()
-        for i, gram in enumerate(arrays["word_vocab"]):
-            self._word.add_word(f" {gram} ", i + self.n_char)
-        for automaton in (self._char, self._word):
-            if len(automaton):
-                automaton.make_automaton()
-        self.idf = np.asarray(arrays["idf"], dtype=np.float64)
+        self._hasher = _Hasher(np)
+        char_vocab = [str(g) for g in arrays["char_vocab"]]
+        word_vocab = [str(g) for g in arrays["word_vocab"]]
+        self.n_char = len(char_vocab)
+        self._chars = self._table(char_vocab, 0)
+        self._words = self._table(word_vocab, self.n_char)
+        self.idf = np.asarray(arrays["idf"], dtype=np.float32)
+        if len(self.idf) >= 1 << 24:
+            raise ValueError("the model has more features than the feature keys can hold")
         # (features × outputs): classes, needs, languages; gathered by row at once
         self.weights = np.ascontiguousarray(
             np.hstack([arrays["coef"].T, arrays["need_coef"].T, arrays["lang_coef"].T]).astype(
-                np.float64
+                np.float32
             )
         )
         self.bias = np.concatenate(
             [arrays["intercept"], arrays["need_intercept"], arrays["lang_intercept"]]
         ).astype(np.float64)
         self._split = (len(CLASSES), len(CLASSES) + len(NEEDS))
+
+    def _table(self, vocab: list[str], offset: int) -> _Table:
+        return _Table(self.np, [gram_hash(g) for g in vocab], offset)
 
     # ------------------------------------------------------------------ loading
     @classmethod
@@ -212,116 +315,132 @@ class Classifier:
                 cls._default = cls.load(path)
             return cls._default
 
+    # ------------------------------------------------------------------ features
+    def _codes(self, text: str):
+        np = self.np
+        return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+
+    def batch_ids(self, texts: Sequence[str]):
+        """(row, feature id) of every known n-gram occurrence in each prepared text.
+
+        The texts are laid end to end, words padded as scikit-learn's ``char_wb`` pads them
+        (so no n-gram crosses a word or a message), and every n-gram is hashed at once.
+        """
+        np = self.np
+        token_lists = [t.split() for t in texts]
+        rows_out, ids_out = [], []
+        # character n-grams: " w1  w2 " per message, n-grams with no space inside
+        parts = [" " + "  ".join(tokens) + " " for tokens in token_lists]
+        char_text = "".join(parts)
+        lengths = np.fromiter((len(p) for p in parts), dtype=np.int64, count=len(parts))
+        starts_of = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        codes = self._codes(char_text)
+        size = len(codes)
+        g = self._hasher.prefix(codes)
+        spaces = np.zeros(size + 1, dtype=np.int64)
+        np.cumsum(codes == 32, out=spaces[1:])
+        for n in range(CHAR_RANGE[0], CHAR_RANGE[1] + 1):
+            if size < n:
+                break
+            i = np.arange(size - n + 1)
+            ok = spaces[i + n - 1] - spaces[i + 1] == 0
+            i = i[ok]
+            found, ids = self._chars.lookup(self._hasher.span(g, i, i + n))
+            rows_out.append(np.searchsorted(starts_of, i[found], side="right") - 1)
+            ids_out.append(ids)
+        # word n-grams: " w1 w2 " per message
+        word_text = "".join(" " + " ".join(tokens) + " " for tokens in token_lists)
+        codes = self._codes(word_text)
+        if len(codes):
+            g = self._hasher.prefix(codes)
+            is_space = codes == 32
+            edge = np.diff(is_space.astype(np.int8))
+            w_start = np.flatnonzero(edge == -1) + 1
+            w_end = np.flatnonzero(edge == 1) + 1
+            w_row = np.repeat(np.arange(len(token_lists)), [len(t) for t in token_lists])
+            spans = [(w_start, w_end, w_row)]
+            if WORD_RANGE[1] >= 2 and len(w_start) > 1:
+                same = w_row[:-1] == w_row[1:]
+                spans.append((w_start[:-1][same], w_end[1:][same], w_row[:-1][same]))
+            for lo, hi, rows in spans:
+                found, ids = self._words.lookup(self._hasher.span(g, lo, hi))
+                rows_out.append(rows[found])
+                ids_out.append(ids)
+        if not ids_out:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return np.concatenate(rows_out).astype(np.int64), np.concatenate(ids_out)
+
+    def _totals(self, texts: Sequence[str]):
+        """Output logits, one row per prepared text."""
+        np = self.np
+        rows, ids = self.batch_ids(texts)
+        totals = np.zeros((len(texts), self.weights.shape[1]), dtype=np.float32)
+        if len(ids):
+            uniq, counts = np.unique((rows << 24) | ids, return_counts=True)
+            row_of = uniq >> 24
+            feature = uniq & 0xFFFFFF
+            values = (1.0 + np.log(counts.astype(np.float32))) * self.idf[feature]
+            # L2-normalise each text's character part and word part separately
+            segment = (row_of << 1) | (feature >= self.n_char)
+            norms = np.sqrt(np.bincount(segment, weights=values * values)).astype(np.float32)
+            values /= norms[segment]
+            contrib = self.weights[feature] * values[:, None]
+            wanted = np.arange(len(texts))
+            starts = np.searchsorted(row_of, wanted, side="left")
+            ends = np.searchsorted(row_of, wanted, side="right")
+            present = ends > starts
+            if present.any():
+                totals[present] = np.add.reduceat(contrib, starts[present], axis=0)
+        return totals.astype(np.float64) + self.bias
+
     # ------------------------------------------------------------------ prediction
-    def features(self, prepared: str):
-        """(feature ids, TF-IDF values), each kind L2-normalised, as scikit-learn does."""
-        np = self.np
-        tokens = prepared.split()
-        parts = []
-        for automaton, text in (
-            (self._char, " " + "  ".join(tokens) + " "),
-            (self._word, " " + " ".join(tokens) + " "),
-        ):
-            found = [i for _, i in automaton.iter(text)] if tokens else []
-            if not found:
-                continue
-            ids, counts = np.unique(np.array(found, dtype=np.int64), return_counts=True)
-            values = (1.0 + np.log(counts)) * self.idf[ids]
-            values /= np.sqrt(values @ values)
-            parts.append((ids, values))
-        if not parts:
-            return np.zeros(0, dtype=np.int64), np.zeros(0)
-        return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
-
-    def _predict(self, prepared: str):
-        np = self.np
-        ids, values = self.features(prepared)
-        total = self.bias + values @ self.weights[ids] if len(ids) else self.bias.copy()
-        a, b = self._split
-        logits = total[:a]
-        probs = np.exp(logits - logits.max())
-        probs /= probs.sum()
-        needs = 1.0 / (1.0 + np.exp(-total[a:b]))
-        langs = np.exp(total[b:] - total[b:].max())
-        langs /= langs.sum()
-        return probs, needs, langs
-
     def scores(self, text: str) -> Scores:
         """Probabilities for one message."""
-        prepared = prepare(text)
-        if not prepared or prepared == ".":
-            return EMPTY
-        probs, needs, langs = self._predict(prepared)
-        classes = {name: float(p) for name, p in zip(CLASSES, probs, strict=True)}
-        need_scores = {name: float(p) for name, p in zip(NEEDS, needs, strict=True)}
-        for window in _windows(prepared):
-            part, part_needs, _ = self._predict(window)
-            for i, name in enumerate(CLASSES):
-                if name in RISK:
-                    classes[name] = max(classes[name], float(part[i]))
-            for i, name in enumerate(NEEDS):
-                need_scores[name] = max(need_scores[name], float(part_needs[i]))
-        best = int(langs.argmax())
-        return Scores(classes, need_scores, LANGS[best], float(langs[best]))
+        return self.scores_batch([text])[0]
 
     def scores_batch(self, texts: Sequence[str] | Iterable[str]) -> list[Scores]:
-        """Scores for many messages at once: the n-grams are found message by message, the
-        arithmetic is done once for the whole batch (what the worker thread calls)."""
+        """Scores for many messages at once (what the worker thread calls)."""
         np = self.np
-        prepared = [prepare(t) for t in texts]
-        out: list[Scores | None] = [None] * len(prepared)
-        keys: list[np.ndarray] = []
-        rows: list[int] = []
-        width = len(self.idf)
-        for row, text in enumerate(prepared):
-            tokens = text.split()
-            if not tokens or text == ".":
-                out[row] = EMPTY
+        out: list[Scores] = []
+        units: list[str] = []  # each message, then its sentence windows when it is long
+        owner: list[int] = []
+        for index, text in enumerate(texts):
+            prepared = prepare(text)
+            if not prepared or prepared == ".":
+                out.append(EMPTY)
                 continue
-            if len(tokens) >= MIN_WINDOWED:
-                out[row] = self.scores(text)  # long: judged window by window, on its own
-                continue
-            found = [i for _, i in self._char.iter(" " + "  ".join(tokens) + " ")]
-            found += [i for _, i in self._word.iter(" " + " ".join(tokens) + " ")]
-            keys.append(np.array(found, dtype=np.int64) + row * width)
-            rows.append(row)
-        if rows:
-            totals = self._batch_totals(np.concatenate(keys), rows, width)
-            a, b = self._split
-            logits = totals[:, :a]
-            probs = np.exp(logits - logits.max(axis=1, keepdims=True))
-            probs /= probs.sum(axis=1, keepdims=True)
-            needs = 1.0 / (1.0 + np.exp(-totals[:, a:b]))
-            langs = totals[:, b:].argmax(axis=1)
-            lang_logits = totals[:, b:]
-            lang_p = np.exp(lang_logits - lang_logits.max(axis=1, keepdims=True))
-            lang_p /= lang_p.sum(axis=1, keepdims=True)
-            for k, row in enumerate(rows):
-                out[row] = Scores(
-                    dict(zip(CLASSES, probs[k].tolist(), strict=True)),
-                    dict(zip(NEEDS, needs[k].tolist(), strict=True)),
-                    LANGS[int(langs[k])],
-                    float(lang_p[k, langs[k]]),
-                )
-        return [s if s is not None else EMPTY for s in out]
-
-    def _batch_totals(self, keys, rows: list[int], width: int):
-        """Output logits (one row per message in ``rows``) from (row * width + feature) keys."""
-        np = self.np
-        uniq, counts = np.unique(keys, return_counts=True)
-        row_of, feature = np.divmod(uniq, width)
-        values = (1.0 + np.log(counts)) * self.idf[feature]
-        # L2-normalise each message's character part and word part separately
-        segment = row_of * 2 + (feature >= self.n_char)
-        norms = np.sqrt(np.bincount(segment, weights=values * values))
-        values /= norms[segment]
-        contrib = self.weights[feature] * values[:, None]
-        # keys are sorted, so each message's features are one contiguous run
-        wanted = np.asarray(rows, dtype=np.int64)
-        starts = np.searchsorted(row_of, wanted, side="left")
-        ends = np.searchsorted(row_of, wanted, side="right")
-        totals = np.zeros((len(rows), self.weights.shape[1]))
-        present = ends > starts
-        if present.any():
-            totals[present] = np.add.reduceat(contrib, starts[present], axis=0)
-        return totals + self.bias
+            out.append(EMPTY)  # placeholder, filled below
+            for unit in (prepared, *_windows(prepared)):
+                units.append(unit)
+                owner.append(index)
+        if not units:
+            return out
+        totals = self._totals(units)
+        a, b = self._split
+        logits = totals[:, :a]
+        probs = np.exp(logits - logits.max(axis=1, keepdims=True))
+        probs /= probs.sum(axis=1, keepdims=True)
+        needs = 1.0 / (1.0 + np.exp(-totals[:, a:b]))
+        lang_logits = totals[:, b:]
+        lang_p = np.exp(lang_logits - lang_logits.max(axis=1, keepdims=True))
+        lang_p /= lang_p.sum(axis=1, keepdims=True)
+        risk = [CLASSES.index(name) for name in RISK]
+        k = 0
+        while k < len(units):
+            index = owner[k]
+            end = k
+            while end < len(units) and owner[end] == index:
+                end += 1
+            whole = probs[k].copy()
+            if end - k > 1:
+                whole[risk] = probs[k:end, risk].max(axis=0)
+            need = needs[k:end].max(axis=0)
+            lang = int(lang_p[k].argmax())
+            out[index] = Scores(
+                dict(zip(CLASSES, whole.tolist(), strict=True)),
+                dict(zip(NEEDS, need.tolist(), strict=True)),
+                LANGS[lang],
+                float(lang_p[k, lang]),
+            )
+            k = end
+        return out

@@ -27,7 +27,7 @@ _STOP = object()
 
 
 class AssessWorker:
-    def __init__(self, assessor: Assessor, *, max_batch: int = 64) -> None:
+    def __init__(self, assessor: Assessor, *, max_batch: int = 256) -> None:
         self.assessor = assessor
         self.max_batch = max_batch
         self._queue: queue.SimpleQueue = queue.SimpleQueue()

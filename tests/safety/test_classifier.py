@@ -143,3 +143,29 @@ def test_never_raises_and_returns_probabilities(shipped: Classifier, text: str) 
 def test_hostile_inputs(shipped: Classifier, text: str) -> None:
     scores = shipped.scores(text)
     assert 0.0 <= scores.crisis <= 3.0
+
+
+def test_hashed_features_equal_the_vocabulary_n_grams(shipped: Classifier) -> None:
+    """The vectorised hashing finds exactly the n-grams scikit-learn's analyzers would."""
+    from collections import Counter
+
+    vocab_char = {str(g): i for i, g in enumerate(np.load(_model_path())["char_vocab"])}
+    vocab_word = {
+        str(g): i + len(vocab_char) for i, g in enumerate(np.load(_model_path())["word_vocab"])
+    }
+    texts = [prepare(r["text"]) for name in ("validation", "test") for r in load_set(name)]
+    texts += ["", "a", "ab cd", "💀 💀💀", "x  y   z", "é" * 9]
+    rows, ids = shipped.batch_ids(texts)
+    got = [Counter() for _ in texts]
+    for row, ident in zip(rows.tolist(), ids.tolist(), strict=True):
+        got[row][ident] += 1
+    for text, counter in zip(texts, got, strict=True):
+        want = Counter(vocab_char[g] for g in char_wb_ngrams(text) if g in vocab_char)
+        want.update(vocab_word[g] for g in word_ngrams(text) if g in vocab_word)
+        assert counter == want, text
+
+
+def _model_path() -> Path:
+    from bot.safety.classifier import MODEL_FILE, default_model_dir
+
+    return default_model_dir() / MODEL_FILE
