@@ -2,12 +2,15 @@
 
 * ``phrase`` vs ``model`` vs ``assess`` (both, combined) per message on 140-character chat
   built from the training set's ordinary lines (with ~2 % risk lines), one core, same run;
-  ``model_vs_phrase_cost_ratio`` is the ratio measured against the phrase engine.
+  the model and ``assess`` in batches of 64 as the worker runs them under load (and the
+  model one message at a time, as at a quiet moment); ``model_vs_phrase_cost_ratio`` is
+  the ratio measured against the phrase engine.
 * worst cases: a 4,000-character message, one of 4,000 zero-width characters, one long
   multi-sentence message (judged window by window): milliseconds, best and worst of runs.
 * worker: 3,000 messages offered at 1,000/s to the micro-batching worker from an event loop;
   p50/p99 message→decision latency and the longest the loop was kept from running
-  (a 1 ms ticker's largest lateness).
+  (a 1 ms ticker's largest lateness), beside a baseline worker that does no detection (the
+  same queue, thread and hand-off) in the same run.
 * memory: peak RSS of a fresh process that loads the phrase engine and the model, against
   one that only imports discord.py (the bot's floor).
 
@@ -73,7 +76,16 @@ def _worst_ms(fn, text: str, runs: int = 20) -> tuple[float, float]:
     return min(times), max(times)
 
 
-async def _worker_latency(assessor: Assessor, texts: list[str]) -> dict:
+class _NoWork:
+    """Baseline: the same queue, thread and hand-off, no detection at all."""
+
+    detector = None
+
+    def assess_batch(self, texts, risks):
+        return [None] * len(texts)
+
+
+async def _worker_latency(assessor, texts: list[str]) -> dict:
     worker = AssessWorker(assessor)
     worker.start()
     latencies: list[float] = []
@@ -133,8 +145,10 @@ def run() -> dict:
         return {"note": "no model shipped"}
     assessor = Assessor(detector, classifier)
     phrase = _per_second(detector.detect, texts)
-    model = _per_second(classifier.scores, texts)
-    both = _per_second(assessor.assess, texts)
+    batches = [texts[i : i + 64] for i in range(0, len(texts), 64)]
+    model = _per_second(classifier.scores_batch, batches) * len(texts) / len(batches)
+    single = _per_second(classifier.scores, texts[:1000]) * 1
+    both = _per_second(assessor.assess_batch, batches) * len(texts) / len(batches)
     long_text = ("i had a long day at work and the bus was late again. " * 80)[:4000]
     worst = {
         "4000_chars": _worst_ms(assessor.assess, ("abc defg hij " * 400)[:4000]),
@@ -142,6 +156,10 @@ def run() -> dict:
         "4000_multi_sentence": _worst_ms(assessor.assess, long_text),
     }
     latency = asyncio.run(_worker_latency(assessor, texts))
+    baseline = asyncio.run(_worker_latency(_NoWork(), texts))
+    latency["baseline_loop_max_late_ms"] = baseline["loop_max_late_ms"]
+    latency["baseline_loop_p99_late_ms"] = baseline["loop_p99_late_ms"]
+    latency["baseline_p99_ms"] = baseline["p99_ms"]
     floor = _rss_mb("import discord, aiosqlite, apscheduler")
     loaded = _rss_mb(
         "import discord, aiosqlite, apscheduler\n"
@@ -152,6 +170,7 @@ def run() -> dict:
         "chars": LENGTH,
         "phrase_msgs_per_s": round(phrase),
         "model_msgs_per_s": round(model),
+        "model_single_msgs_per_s": round(single),
         "assess_msgs_per_s": round(both),
         "model_vs_phrase_cost_ratio": round(phrase / model, 2),
         "assess_us_per_msg": round(1e6 / both, 1),

@@ -136,7 +136,10 @@ async def _kindred_round(texts: list[str]) -> dict:
                 bot.add_listener(counter.on_message, "on_message")
                 cog = bot.get_cog("Safety")
                 worker = getattr(cog, "worker", None)
+                before = (worker.items, worker.batches) if worker else (0, 0)
                 result = await _push(emu, world, texts, counter, worker)
+                if worker is not None and worker.batches > before[1]:
+                    result["avg_batch"] = (worker.items - before[0]) / (worker.batches - before[1])
                 result["bot_posts"] = sum(
                     len(emu.messages_in(ch, author=emu.bot_user))
                     for ch in (world.general, world.peers, world.mods, world.support)
@@ -177,6 +180,7 @@ async def _run() -> dict:
         "cpu_ratio_kindred_vs_bare": round(k["cpu_us_per_msg"] / b["cpu_us_per_msg"], 3),
         "kindred_extra_us_per_msg": round(k["cpu_us_per_msg"] - b["cpu_us_per_msg"], 1),
         "kindred_posts_per_round": kindred[-1]["bot_posts"],
+        "detector_avg_batch": round(kindred[-1].get("avg_batch", 0.0), 1),
         "note": "emulator cost (same process) is included on both sides",
     }
 

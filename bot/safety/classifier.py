@@ -268,6 +268,7 @@ class Classifier:
         self.version = version
         self.meta = meta or {}
         self._hasher = _Hasher(np)
+        self._hasher._powers(1 << 16)  # built once here, not inside a message's batch
         char_vocab = [str(g) for g in arrays["char_vocab"]]
         word_vocab = [str(g) for g in arrays["word_vocab"]]
         self.n_char = len(char_vocab)
