@@ -49,8 +49,7 @@ evaluate: $(STAMP)
 messages: $(STAMP)
 	$(BIN)/pybabel extract --no-location --project Kindred --version 0.1 \
 		--copyright-holder "Kindred contributors" -k _ -o data/locale/kindred.pot bot/safety/messages.py
-	for po in data/locale/*/LC_MESSAGES/kindred.po; do \
-		$(BIN)/pybabel update --no-location -i data/locale/kindred.pot -o $$po; done
+	$(BIN)/pybabel update --no-fuzzy-matching -i data/locale/kindred.pot -d data/locale -D kindred
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -30,6 +30,7 @@ from bot.safety.messages import (
     crisis_reply,
     distress_pointer,
     format_entry,
+    listing,
     needs_reply,
     opt_out_text,
     possible_concern_reply,
@@ -680,21 +681,18 @@ class Safety(commands.Cog):
             view.add_item(TalkToPeerButton(interaction.guild_id, button_labels(lang)["talk"]))
         await send_private(interaction, embed=safe_embed(message), view=view)
 
-    async def _listing(self, interaction: discord.Interaction, title: str, entries) -> None:
-        today = self.services.clock().date()
-        lines = [
-            f"• {format_entry(e)}" + (" *(local)*" if e.guild_local else "") for e in entries[:10]
-        ]
-        stale = any(e.is_stale(today) for e in entries[:10])
-        embed = discord.Embed(
-            title=title, description="\n".join(lines) or "Nothing listed.", colour=COLOUR
+    async def _listing(
+        self, interaction: discord.Interaction, kind: str, where: str, entries
+    ) -> None:
+        lang = await self.services.safety.language_for(
+            interaction.user.id, lang_from_locale(interaction.locale)
         )
-        oldest = min((e.last_verified for e in entries[:10]), default=None)
-        footer = f"Last checked {oldest:%Y-%m-%d}" if oldest else ""
-        if stale:
-            footer += " · some details are over 12 months old; please double-check"
-        if footer:
-            embed.set_footer(text=footer)
+        message = listing(kind, where, entries, self.services.clock().date(), lang)
+        embed = discord.Embed(
+            title=message.title, description="\n".join(message.body)[:4000], colour=COLOUR
+        )
+        if message.footer:
+            embed.set_footer(text=message.footer)
         await send_private(interaction, embed=embed)
 
     async def _region_or_ask(self, interaction: discord.Interaction, region: str | None) -> str:
@@ -719,7 +717,7 @@ class Safety(commands.Cog):
         code = await self._region_or_ask(interaction, region)
         extras = await self.services.safety.guild_resources(interaction.guild_id)
         entries = default_directory().all_for(code, extra=extras)
-        await self._listing(interaction, f"Resources for {code}", entries)
+        await self._listing(interaction, "resources", code, entries)
 
     @app_commands.command(name="respite")
     @app_commands.describe(state="A US state, e.g. NY or Vermont")
@@ -727,7 +725,7 @@ class Safety(commands.Cog):
         """Peer respites (short, voluntary, non-clinical stays) in a US state."""
         extras = await self.services.safety.guild_resources(interaction.guild_id)
         entries = default_directory().respites(state, extra=extras)
-        await self._listing(interaction, f"Peer respites: {state.upper()}", entries)
+        await self._listing(interaction, "respite", state.upper(), entries)
 
     @app_commands.command(name="warmline")
     @app_commands.describe(region="A country or US state, e.g. US-CA")
@@ -739,7 +737,7 @@ class Safety(commands.Cog):
         entries = default_directory().warmlines(code, extra=extras)
         if not entries and country_of(code):
             entries = default_directory().warmlines(country_of(code) or code, extra=extras)
-        await self._listing(interaction, f"Warmlines for {code}", entries)
+        await self._listing(interaction, "warmline", code, entries)
 
     @region.command(name="set")
     @app_commands.describe(region="Your country or US state, e.g. UK, CA, US-NY")

@@ -31,6 +31,7 @@ __all__ = [
     "crisis_reply",
     "distress_pointer",
     "format_entry",
+    "listing",
     "needs_reply",
     "nobody_on_duty",
     "opt_out_text",
@@ -460,3 +461,30 @@ def respites_for_state_text(state: str, entries: Sequence[ResourceEntry], lang: 
         ).format(state=state)
     lines = "\n".join(f"• {format_entry(e, with_hours=False, lang=lang)}" for e in entries[:5])
     return _("Peer respites in {state}:").format(state=state) + "\n" + lines
+
+
+def listing(
+    kind: str,
+    where: str,
+    entries: Sequence[ResourceEntry],
+    today: date,
+    lang: str = "en",
+) -> SafeMessage:
+    """``/resources``, ``/respite`` and ``/warmline``: up to ten entries, dated."""
+    _ = gettext_for(lang)
+    where = where[:40]
+    titles = {
+        "resources": _("Resources for {where}"),
+        "respite": _("Peer respites: {where}"),
+        "warmline": _("Warmlines for {where}"),
+    }
+    shown = list(entries)[:10]
+    local = " *(" + _("local") + ")*"
+    body = tuple(
+        f"• {format_entry(e, lang=lang)}" + (local if e.guild_local else "") for e in shown
+    ) or (_("Nothing listed."),)
+    oldest = min((e.last_verified for e in shown), default=None)
+    footer = _("Last checked {date}").format(date=f"{oldest:%Y-%m-%d}") if oldest else ""
+    if any(e.is_stale(today) for e in shown):
+        footer += " · " + _("some details are over 12 months old; please double-check")
+    return SafeMessage(title=titles[kind].format(where=where), body=body, footer=footer)

@@ -187,6 +187,12 @@ async def test_language_setting_and_discord_locale_choose_the_reply_language(
         )
     ).response()
     assert "Krisen" in german.text or "Notfall" in german.text
+    spanish = await (
+        await emulator.run_command(
+            world.member, world.general, "resources", options={"region": "ES"}, locale="es-ES"
+        )
+    ).response()
+    assert "Recursos para ES" in spanish.text and "024" in spanish.text
     chosen = await command(emulator, world.member, world.general, "language set", language="fr")
     assert "`fr`" in chosen.text
     french = await command(emulator, world.member, world.general, "crisis", region="FR")
