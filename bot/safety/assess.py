@@ -13,7 +13,8 @@ concern_other and harassment; then, in order:
    **alert** ``crisis_self`` (tier: the higher of the phrase tier and the model's;
    ``crisis_3 ≥ tier3`` forces 3);
 2. concern_other ``score ≥ concern`` → **alert** ``concern_other``;
-3. harassment ``score ≥ harassment`` → ``harassment`` (moderators, never the writer);
+3. harassment ``score ≥ harassment`` and at least the crisis and concern scores →
+   ``harassment`` (moderators, never the writer);
 4. crisis or concern ``score ≥ soft``, or distress ``≥ distress`` → ``distress``: the **soft**
    level, a gentle private check-in (what ``python -m bot detect`` prints as ``distress``);
 5. otherwise ``none``.
@@ -182,7 +183,9 @@ class Assessor:
             return Assessment(
                 Label.CONCERN_OTHER, 0, Level.ALERT, concern, sources=sources, **common
             )
-        if harass >= th.harassment:
+        # Someone who may be hurting themselves is never reported as a harasser: a
+        # harassment call needs the harassment score to beat every risk score.
+        if harass >= th.harassment and harass >= risk:
             sources = _sources(
                 plabel is Label.HARASSMENT, scores.classes["harassment"] >= th.harassment, False
             )

@@ -59,7 +59,16 @@ def _disguise(text: str, how: str, rng: st.DrawFn) -> str:
 HOW = ["zero_width", "spaced", "dotted", "leet", "homoglyph", "stretch", "spoiler", "shout"]
 
 
-@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Derandomised: the same 250 disguises every run, so a model change that loses one fails
+# for certain instead of by chance. (An exhaustive sweep of every single-word disguise of the
+# caught validation positives lost 4 of ~42,000, e.g. "i w a n n a k1ll mys3lf": see
+# docs/detector.md.)
+@settings(
+    max_examples=250,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(data=st.data())
 def test_disguised_positives_still_get_a_private_response(
     assessor: Assessor, caught: list[str], data
