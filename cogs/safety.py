@@ -50,6 +50,8 @@ from bot.ui.views import GuardedCallback
 log = logging.getLogger(__name__)
 
 DELETE_FALLBACK = "safety.delete_fallback"
+ALERT_RETRY = "safety.alert_retry"
+ALERT_RETRY_SECONDS = 20
 PING_USERS = discord.AllowedMentions(users=True)
 TIER_TEXT = {1: "1 (passive thoughts)", 2: "2 (active thoughts or intent)", 3: "3 (imminent)"}
 STOP_WORDS = re.compile(r"^\s*stop these( messages)?\s*[.!]*\s*$", re.IGNORECASE)
@@ -109,12 +111,20 @@ class ReachOutButton(
 
     async def run(self, interaction: discord.Interaction) -> None:
         services: Services = interaction.client.services  # type: ignore[attr-defined]
-        won, who = await services.safety.reach_out(self.alert_id, interaction.user.id)
+        if interaction.guild_id is None or not await is_peer_or_moderator(interaction):
+            await interaction.response.send_message(
+                "Only this server's peer supporters and moderators can take alerts.",
+                ephemeral=True,
+            )
+            return
+        won, who = await services.safety.reach_out(
+            self.alert_id, interaction.user.id, interaction.guild_id
+        )
         if not won:
             text = (
                 f"<@{who}> is already reaching out. Thank you."
                 if who is not None
-                else "This alert has expired (its record was deleted)."
+                else "This alert isn't from this server, or its record has expired."
             )
             await interaction.response.send_message(text, ephemeral=True)
             return
@@ -301,6 +311,7 @@ class Safety(commands.Cog):
             OptOutButton, ReachOutButton, NotAConcernButton, RespiteStateSelect
         )
         self.services.scheduler.register(DELETE_FALLBACK, self._on_delete_fallback)
+        self.services.scheduler.register(ALERT_RETRY, self._on_alert_retry)
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(
@@ -552,11 +563,6 @@ class Safety(commands.Cog):
         if channel is None:
             log.info("safety guild=%s: no peer alert channel configured", guild_id)
             return False
-        on_duty = [
-            r.user_id
-            for r in await self.services.peers.duty.on_duty(guild_id)
-            if r.user_id != message.author.id
-        ]
         alert_id = await self.services.safety.record_alert(
             guild_id,
             message.author.id,
@@ -565,28 +571,83 @@ class Safety(commands.Cog):
             phrase_ids=result.phrase_ids,
             model_version=result.model_version if "model" in result.sources else "",
         )
+        payload = {
+            "alert_id": alert_id,
+            "peer_channel_id": channel.id,
+            "member_id": message.author.id,
+            "channel_id": message.channel.id,
+            "jump_url": message.jump_url,
+            "tier": result.tier,
+            "copy": message.content[:300].replace("\n", " ") if cfg.copy_content else "",
+        }
+        try:
+            await self._send_alert(guild_id, channel, payload)
+        except discord.HTTPException as exc:
+            # Never dropped: a stored timer retries (the scheduler backs off), and moderators
+            # are told if it still cannot be delivered. Only ids and the link are stored.
+            log.warning("safety guild=%s: peer alert failed (%s); will retry", guild_id, exc.status)
+            await self.services.scheduler.schedule_once(
+                ALERT_RETRY,
+                self.services.clock() + timedelta(seconds=ALERT_RETRY_SECONDS),
+                {k: v for k, v in payload.items() if k != "copy"},
+                guild_id=guild_id,
+            )
+        return True
+
+    async def _send_alert(self, guild_id: int, channel, payload: dict) -> None:
+        on_duty = [
+            r.user_id
+            for r in await self.services.peers.duty.on_duty(guild_id)
+            if r.user_id != payload["member_id"]
+        ]
         text = (
             " ".join(f"<@{p}>" for p in on_duty)
-            + f"\nA member may need support: <@{message.author.id}> in <#{message.channel.id}>"
-            f" ([jump]({message.jump_url})). Tier {TIER_TEXT.get(result.tier, '?')}."
+            + f"\nA member may need support: <@{payload['member_id']}> in "
+            f"<#{payload['channel_id']}> ([jump]({payload['jump_url']})). "
+            f"Tier {TIER_TEXT.get(payload['tier'], '?')}."
             " Kindred is reaching out to them privately with support lines."
         ).strip()
-        if cfg.copy_content:
-            text += "\n> " + message.content[:300].replace("\n", " ")
+        if payload.get("copy"):
+            text += "\n> " + payload["copy"]
         view = discord.ui.View(timeout=None)
-        view.add_item(ReachOutButton(alert_id))
-        view.add_item(NotAConcernButton(alert_id))
+        view.add_item(ReachOutButton(payload["alert_id"]))
+        view.add_item(NotAConcernButton(payload["alert_id"]))
         # Ping exactly the on-duty peers: never the member the alert is about, nor anyone
         # named in copied text.
         mentions = discord.AllowedMentions(
             users=[discord.Object(p) for p in on_duty], everyone=False, roles=False
         )
+        await channel.send(text[:2000], view=view, allowed_mentions=mentions)
+
+    async def _on_alert_retry(self, timer: TimerRow) -> None:
+        """Deliver a peer alert that failed; after the last try, tell the moderators."""
+        from bot.scheduling import MAX_ATTEMPTS
+
+        await self.bot.wait_until_ready()
+        payload = dict(timer.payload)
+        guild_id = int(timer.guild_id or 0)
+        channel = await find_channel(self.bot, payload["peer_channel_id"])
         try:
-            await channel.send(text[:2000], view=view, allowed_mentions=mentions)
-        except discord.HTTPException as exc:
-            log.warning("safety guild=%s: peer alert failed (%s)", guild_id, exc.status)
-            return False
-        return True
+            if channel is None:
+                raise LookupError("peer channel gone")
+            await self._send_alert(guild_id, channel, payload)
+            return
+        except (discord.HTTPException, LookupError):
+            if timer.attempts + 1 < MAX_ATTEMPTS:
+                raise
+        log.error("safety guild=%s: peer alert undeliverable; telling moderators", guild_id)
+        cfg = await self.services.safety.config(guild_id)
+        peers = await self.services.settings.get(guild_id, PeerSettings)
+        mods = await find_channel(self.bot, cfg.mod_alert_channel_id or peers.mod_channel_id)
+        if mods is not None:
+            with contextlib.suppress(discord.HTTPException):
+                await mods.send(
+                    f"⚠️ Kindred could not deliver a crisis alert to the peer channel: "
+                    f"<@{payload['member_id']}> in <#{payload['channel_id']}> "
+                    f"([jump]({payload['jump_url']})), tier {payload['tier']}. The member was "
+                    "answered privately; please make sure a peer reaches out.",
+                    allowed_mentions=discord.AllowedMentions.none(),
+                )
 
     async def _quiet_item(self, message: discord.Message, result: Assessment) -> bool:
         """A "possible concern" item for peers: no pings, no moderators, take or dismiss."""

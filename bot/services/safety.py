@@ -293,8 +293,10 @@ class SafetyService:
             guild_id, user_id, tier, self.clock(), level=level, sources=sources
         )
 
-    async def reach_out(self, alert_id: int, responder_id: int) -> tuple[bool, int | None]:
-        return await self.repo.take_alert(alert_id, responder_id)
+    async def reach_out(
+        self, alert_id: int, responder_id: int, guild_id: int | None = None
+    ) -> tuple[bool, int | None]:
+        return await self.repo.take_alert(alert_id, responder_id, guild_id)
 
     async def not_a_concern(self, alert_id: int, guild_id: int, peer_id: int) -> str:
         """A peer marks an alert "not a concern": counted per source, never the text."""

@@ -251,3 +251,84 @@ async def test_moderators_can_turn_the_soft_level_off(
     await emulator.gateway_idle()
     assert bot_dms(emulator, world.member) == [] and bot_dms(emulator, world.member2) == []
     assert not [m for m in emulator.messages_in(world.peers) if "Possible concern" in m.text]
+
+
+async def test_a_peer_alert_lost_to_a_429_storm_arrives_when_the_storm_ends(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    import time_machine
+
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    with time_machine.travel(datetime.now(UTC), tick=True) as clock:
+        storm = emulator.inject_fault(
+            "POST", f"/channels/{world.peers.id}/messages", status=429, times=None
+        )
+        await emulator.send_message(world.member, world.general, "honestly i want to kill myself")
+        dm = await emulator.wait_for_message(emulator.dm_channel(world.member), timeout=30)
+        assert "Checking in" in dm.text  # the member is answered whatever the storm
+        await kindred.settle()
+        assert storm.hits >= 1
+        assert not [m for m in emulator.messages_in(world.peers) if "may need support" in m.text]
+        rows = await kindred.services.db.fetchall(
+            "SELECT payload FROM timers WHERE kind = ?", ("safety.alert_retry",)
+        )
+        assert len(rows) == 1 and "kill myself" not in rows[0]["payload"]  # ids only
+        emulator.clear_faults()
+        clock.shift(timedelta(seconds=25))
+        await kindred.settle()
+        alert = await emulator.wait_for_message(
+            world.peers, predicate=lambda m: "may need support" in m.text, timeout=30
+        )
+        assert f"<@{world.peer.id}>" in alert.text
+        assert any(c.startswith("kindred:alert:") for c in alert.custom_ids)
+
+
+async def test_an_alert_that_never_gets_through_reaches_the_moderators(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    import time_machine
+
+    await setup_peers(emulator, world)
+    with time_machine.travel(datetime.now(UTC), tick=True) as clock:
+        emulator.inject_fault(
+            "POST", f"/channels/{world.peers.id}/messages", status=429, times=None
+        )
+        await emulator.send_message(world.member, world.general, "honestly i want to kill myself")
+        await emulator.wait_for_message(emulator.dm_channel(world.member), timeout=30)
+        for _ in range(6):  # the scheduler's backoff: 30 s, 60 s, 120 s, 240 s
+            clock.shift(timedelta(seconds=300))
+            await kindred.settle()
+        notice = await emulator.wait_for_message(
+            world.mods, predicate=lambda m: "could not deliver" in m.text, timeout=30
+        )
+        assert f"<@{world.member.id}>" in notice.text
+
+
+async def test_only_this_servers_peers_can_take_or_dismiss_an_alert(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    await emulator.send_message(world.member, world.general, "honestly i want to kill myself")
+    alert = await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "may need support" in m.text
+    )
+    take = next(c for c in alert.custom_ids if c.startswith("kindred:alert:"))
+    # the member (or anyone without the peer role) cannot take it
+    refused = await (await emulator.press_button(world.member2, alert, take)).response()
+    assert refused.ephemeral and "peer supporters" in refused.text
+    assert "✅" not in emulator.messages[alert.id].text
+    row = await kindred.services.db.fetchone("SELECT responder_id FROM safety_alerts")
+    assert row["responder_id"] is None
+    # an alert id forged in another server is refused by the service
+    alert_id = int(take.rsplit(":", 1)[1])
+    assert await kindred.services.safety.reach_out(alert_id, world.peer.id, 424242) == (
+        False,
+        None,
+    )
+    await (await emulator.press_button(world.peer, alert, take)).response()
+    assert f"✅ <@{world.peer.id}> is reaching out" in emulator.messages[alert.id].text

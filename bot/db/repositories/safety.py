@@ -198,15 +198,22 @@ class SafetyRepository:
         )
         return [(str(r["source"]), int(r["alerts"]), int(r["dismissed"])) for r in rows]
 
-    async def take_alert(self, alert_id: int, responder_id: int) -> tuple[bool, int | None]:
-        """Atomically record the first responder; return (won, current responder)."""
+    async def take_alert(
+        self, alert_id: int, responder_id: int, guild_id: int | None = None
+    ) -> tuple[bool, int | None]:
+        """Atomically record the first responder; return (won, current responder).
+        With ``guild_id``, an alert of another guild is treated as missing."""
+        where = " AND guild_id = ?" if guild_id is not None else ""
+        extra = (guild_id,) if guild_id is not None else ()
         async with self.db.transaction() as tx:
             changed = await tx.execute(
-                "UPDATE safety_alerts SET responder_id = ? WHERE id = ? AND responder_id IS NULL",
-                (responder_id, alert_id),
+                "UPDATE safety_alerts SET responder_id = ? WHERE id = ? AND responder_id IS NULL"
+                + where,
+                (responder_id, alert_id, *extra),
             )
             current = await tx.fetchval(
-                "SELECT responder_id FROM safety_alerts WHERE id = ?", (alert_id,)
+                "SELECT responder_id FROM safety_alerts WHERE id = ?" + where,
+                (alert_id, *extra),
             )
         return bool(changed), current
 
