@@ -159,11 +159,10 @@ class Core(commands.Cog):
     async def set_region(self, interaction: discord.Interaction, region: str) -> None:
         """Set the default region for crisis lines and resources."""
         assert interaction.guild_id is not None
-        code = region.strip().upper()
-        await self.services.settings.update(
-            interaction.guild_id, CoreSettings, interaction.user.id, default_region=code
+        updated = await self.services.settings.update(
+            interaction.guild_id, CoreSettings, interaction.user.id, default_region=region
         )
-        await send_private(interaction, f"Default region set to **{code}**.")
+        await send_private(interaction, f"Default region set to **{updated.default_region}**.")
 
     @app_commands.command(name="forgetme")
     async def forgetme(self, interaction: discord.Interaction) -> None:

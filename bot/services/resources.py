@@ -52,13 +52,17 @@ class ResourceDataError(Exception):
     """The shipped resource data is invalid. A deployment bug, not a user error."""
 
 
+MAX_REGION_TEXT = 60
+
+
 class UnknownRegionError(InvalidInputError):
     """The user typed a region we cannot recognise; ``suggestion`` is our best guess or None."""
 
     def __init__(self, text: str, suggestion: str | None = None) -> None:
         hint = f" Did you mean {suggestion}?" if suggestion else ""
+        shown = text if len(text) <= MAX_REGION_TEXT else text[: MAX_REGION_TEXT - 1] + "…"
         super().__init__(
-            f"I don't recognise the region “{text}”.{hint} Try a country such as “UK” or "
+            f"I don't recognise the region “{shown}”.{hint} Try a country such as “UK” or "
             "“Canada”, or a US state such as “NY”."
         )
         self.text = text
@@ -292,6 +296,8 @@ def normalize_region(text: str, *, default_country: str | None = None) -> str:
     raw = (text or "").strip()
     if raw == GLOBAL:
         return GLOBAL
+    if len(raw) > MAX_REGION_TEXT:  # no region name is this long; don't fuzzy-match a novel
+        raise UnknownRegionError(raw)
     cleaned = re.sub(r"\s+", " ", raw).casefold()
     if not cleaned:
         raise UnknownRegionError(raw)

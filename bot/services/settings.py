@@ -7,6 +7,7 @@ hand-edited row that no longer validates falls back to the default instead of br
 
 from __future__ import annotations
 
+import functools
 import logging
 import zoneinfo
 from typing import Any, ClassVar, TypeVar
@@ -28,13 +29,17 @@ class SettingsSection(BaseModel):
     title: ClassVar[str]
 
 
+@functools.cache
+def _known_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
 def validate_timezone(value: str) -> str:
-    try:
-        zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(
-            f"unknown time zone {value!r}; use an IANA name like Europe/London"
-        ) from exc
+    """An IANA zone name that really exists. Checked against the zone list first: names like
+    ``US`` (a folder of the tz database) or 3,000 characters make ZoneInfo raise other errors."""
+    if not isinstance(value, str) or value not in _known_zones():
+        shown = str(value)[:40] + ("…" if len(str(value)) > 40 else "")
+        raise ValueError(f"unknown time zone {shown!r}; use an IANA name like Europe/London")
     return value
 
 
@@ -53,6 +58,18 @@ class CoreSettings(SettingsSection):
     @classmethod
     def _timezone(cls, value: str) -> str:
         return validate_timezone(value)
+
+    @field_validator("default_region")
+    @classmethod
+    def _region(cls, value: str | None) -> str | None:
+        from bot.services.resources import normalize_region
+
+        if value is None:
+            return None
+        try:
+            return normalize_region(value)
+        except InvalidInputError as exc:  # a stored bad value is dropped, never raised
+            raise ValueError(str(exc)) from None
 
 
 class GuildSettingsService:

@@ -332,3 +332,24 @@ async def test_only_this_servers_peers_can_take_or_dismiss_an_alert(
     )
     await (await emulator.press_button(world.peer, alert, take)).response()
     assert f"✅ <@{world.peer.id}> is reaching out" in emulator.messages[alert.id].text
+
+
+async def test_over_long_region_input_gets_a_short_kind_answer_and_stores_nothing(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    from bot.services.settings import CoreSettings
+
+    long_text = "Atlantis " * 700  # 6,300 characters
+    for user, name, options in (
+        (world.member, "region set", {"region": long_text}),
+        (world.member, "resources", {"region": long_text}),
+        (world.member, "warmline", {"region": long_text}),
+        (world.member, "respite", {"state": long_text}),
+        (world.mod, "kindred set region", {"region": long_text}),
+        (world.mod, "kindred set timezone", {"timezone": "US"}),
+    ):
+        answer = await command(emulator, user, world.general, name, **options)
+        assert answer.ephemeral and 0 < len(answer.text) < 500, (name, len(answer.text))
+    core = await kindred.services.settings.get(world.guild.id, CoreSettings)
+    assert core.default_region is None and core.timezone == "UTC"
+    assert await kindred.services.safety.region_for(None, world.member.id) is None

@@ -129,3 +129,25 @@ def test_cli_check_config_masks_token(tmp_path: Path) -> None:
     assert result.returncode == 0
     assert "very-secret" not in result.stdout
     assert '"api_base_url": "https://discord.com/api/v10"' in result.stdout
+
+
+@pytest.mark.parametrize("zone", ["US", "Europe", "x" * 5000, "../../etc/passwd", "", "UTC\x00"])
+def test_guild_time_zone_is_checked_against_the_zone_list(zone: str) -> None:
+    from pydantic import ValidationError
+
+    from bot.services.settings import CoreSettings
+
+    with pytest.raises(ValidationError) as info:
+        CoreSettings.model_validate({"timezone": zone})
+    assert len(str(info.value)) < 600  # the echo is short, whatever was typed
+
+
+def test_guild_default_region_is_normalised_or_refused() -> None:
+    from pydantic import ValidationError
+
+    from bot.services.settings import CoreSettings
+
+    assert CoreSettings.model_validate({"default_region": "uk"}).default_region == "GB"
+    assert CoreSettings.model_validate({"default_region": "new york"}).default_region == "US-NY"
+    with pytest.raises(ValidationError):
+        CoreSettings.model_validate({"default_region": "x" * 3000})
