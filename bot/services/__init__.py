@@ -130,6 +130,15 @@ async def build_services(config: Settings, *, clock: Clock = utcnow) -> Services
     )
     privacy.register("support requests", requests.forget)
     privacy.register("duty and shifts", duty_repo.delete_member)
+
+    async def forget_timers(user_id: int) -> int:
+        # Stored work that names the member: a duty expiry would still DM them; a pending
+        # crisis-alert retry would still post their id.
+        return await scheduler.timers.delete_for_user(
+            user_id, ("duty.expire", "safety.alert_retry")
+        )
+
+    privacy.register("scheduled work", forget_timers)
     privacy.register_retention("conversation text", requests.requests.purge_content_before)
 
     settings.register(SafetySettings)

@@ -57,6 +57,9 @@ class AlreadyOpenError(ConflictError):
         self.request = request
 
 
+MAX_STATS_DAYS = 365
+
+
 @dataclass(frozen=True)
 class Intake:
     request: RequestRow
@@ -479,6 +482,8 @@ class RequestService:
         return await self.requests.queue_position(request)
 
     async def stats(self, guild_id: int, days: int) -> Stats:
+        if not 1 <= days <= MAX_STATS_DAYS:  # Discord enforces the range; don't rely on it
+            raise InvalidInputError(f"Choose between 1 and {MAX_STATS_DAYS} days.")
         data = await self.requests.stats(guild_id, self.clock() - timedelta(days=days))
         waits = data["claim_seconds"]
         return Stats(

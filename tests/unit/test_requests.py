@@ -219,3 +219,32 @@ async def test_cancel_racing_a_claim_never_cancels_a_claimed_request(peers) -> N
     assert not (final.status == "cancelled" and final.claimed_by is not None)
     if final.status == "cancelled":
         assert isinstance(results[0], Exception)
+
+
+async def test_forgetting_keeps_a_moderators_block_and_drops_timers_naming_the_member(
+    peers, services: Services, clock
+) -> None:
+    await peers.requests.block(GUILD, MEMBER, "spam", 900)
+    await services.scheduler.schedule_once(
+        "duty.expire", clock.now + timedelta(hours=1), {"guild_id": GUILD, "user_id": MEMBER}
+    )
+    await services.scheduler.schedule_once(
+        "safety.alert_retry", clock.now + timedelta(minutes=1), {"member_id": MEMBER}
+    )
+    await services.scheduler.schedule_once(
+        "duty.expire", clock.now + timedelta(hours=1), {"guild_id": GUILD, "user_id": 77}
+    )
+    removed = await services.privacy.forget(MEMBER)
+    assert removed["scheduled work"] == 2
+    left = await services.scheduler.timers.all()
+    assert [t.payload["user_id"] for t in left] == [77]
+    # /forgetme is not a way around a block
+    assert await peers.requests.blocks.is_blocked(GUILD, MEMBER)
+
+
+@pytest.mark.parametrize("days", [0, -1, 366, 10**9, -(10**18)])
+async def test_stats_refuses_days_out_of_range_instead_of_overflowing(peers, days: int) -> None:
+    from bot.errors import InvalidInputError
+
+    with pytest.raises(InvalidInputError):
+        await peers.requests.stats(GUILD, days)

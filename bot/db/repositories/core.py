@@ -183,6 +183,22 @@ class TimerRepository:
     async def delete(self, timer_id: int) -> bool:
         return await self.db.execute("DELETE FROM timers WHERE id = ?", (timer_id,)) > 0
 
+    async def delete_for_user(self, user_id: int, kinds: tuple[str, ...]) -> int:
+        """Timers of these kinds whose payload names the user (as user_id or member_id)."""
+        if not kinds:
+            return 0
+        marks = ", ".join("?" for _ in kinds)
+        rows = await self.db.fetchall(
+            f"SELECT id, payload FROM timers WHERE kind IN ({marks})", tuple(kinds)
+        )
+        ids = []
+        for row in rows:
+            payload = json.loads(row["payload"] or "{}")
+            if user_id in (payload.get("user_id"), payload.get("member_id")):
+                ids.append(row["id"])
+        await self.db.executemany("DELETE FROM timers WHERE id = ?", [(i,) for i in ids])
+        return len(ids)
+
     async def delete_by_key_prefix(self, prefix: str) -> list[int]:
         rows = await self.db.fetchall(
             "SELECT id FROM timers WHERE key LIKE ? ESCAPE '\\'",

@@ -376,12 +376,11 @@ class RequestRepository:
         return removed
 
     async def delete_member(self, user_id: int) -> int:
-        async with self.db.transaction() as tx:
-            removed = await tx.execute(
-                "DELETE FROM support_requests WHERE requester_id = ?", (user_id,)
-            )
-            removed += await tx.execute("DELETE FROM support_blocks WHERE user_id = ?", (user_id,))
-        return removed
+        # A moderator's block (support_blocks) is a moderation record: it survives /forgetme,
+        # otherwise forgetting would be a way around it. docs/member-guide.md says so.
+        return await self.db.execute(
+            "DELETE FROM support_requests WHERE requester_id = ?", (user_id,)
+        )
 
 
 class DutyRepository:
