@@ -498,6 +498,10 @@ class Support(commands.Cog):
         self, interaction: discord.Interaction, action: str, request_id: int
     ) -> None:
         request = await self.requests.get(request_id)
+        if interaction.guild_id is not None and interaction.guild_id != request.guild_id:
+            # A custom id forged in another server: same answer as for a missing request,
+            # so it reveals nothing about this one.
+            raise NotFoundError(f"There is no request #{request_id} here.")
         if action == "close":
             await self._close(interaction, request)
             return

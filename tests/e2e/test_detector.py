@@ -353,3 +353,31 @@ async def test_over_long_region_input_gets_a_short_kind_answer_and_stores_nothin
     core = await kindred.services.settings.get(world.guild.id, CoreSettings)
     assert core.default_region is None and core.timezone == "UTC"
     assert await kindred.services.safety.region_for(None, world.member.id) is None
+
+
+async def test_a_moderator_of_another_server_cannot_close_a_request_with_a_forged_button(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    from tests.e2e.test_support import ask
+
+    await setup_peers(emulator, world)
+    await ask(emulator, world, world.member)
+    request = await kindred.services.peers.requests.get(1)
+    assert request.status == "open"
+    # Server B, where the attacker is a moderator (owner), joined after Kindred started.
+    other = emulator.create_guild("Elsewhere")
+    owner = emulator.user(other.owner_id)
+    channel = emulator.create_channel(other, "general")
+    await emulator.gateway_idle()
+    bait = await emulator.send_message(owner, channel, "look")
+    bait.components = [
+        {
+            "type": 1,
+            "components": [
+                {"type": 2, "style": 4, "label": "Close", "custom_id": "kindred:req:close:1"}
+            ],
+        }
+    ]
+    answer = await (await emulator.press_button(owner, bait, "kindred:req:close:1")).response()
+    assert answer.ephemeral and "no request #1 here" in answer.text
+    assert (await kindred.services.peers.requests.get(1)).status == "open"
