@@ -702,7 +702,9 @@ async def _hand_off(interaction: discord.Interaction, guild_id: int) -> int:
                 await channel.get_partial_message(fresh.card_message_id).edit(
                     embed=card_embed(fresh, on_duty, cfg), view=card_view(fresh)
                 )
-            pings = " ".join(f"<@{p}>" for p in on_duty if p != fresh.requester_id)
+            pings = " ".join(
+                f"<@{p}>" for p in await requests.peers_to_ping(fresh, besides=interaction.user.id)
+            )
             await channel.send(
                 f"{pings} Request #{fresh.id} was handed on at the end of a shift and needs a "
                 "peer.".strip(),

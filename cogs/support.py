@@ -518,11 +518,7 @@ class Support(commands.Cog):
             fresh = await self.requests.unclaim(request_id, interaction.user.id)
             await send_private(interaction, "Unclaimed; the request is back in the queue.")
             await self._refresh_card(fresh)
-            others = [
-                r.user_id
-                for r in await self.services.peers.duty.on_duty(fresh.guild_id)
-                if r.user_id not in (interaction.user.id, fresh.requester_id)
-            ]
+            others = await self.requests.peers_to_ping(fresh, besides=interaction.user.id)
             channel = await find_channel(self.bot, fresh.card_channel_id)
             if channel is not None and others:
                 await channel.send(
@@ -541,11 +537,7 @@ class Support(commands.Cog):
                 raise PermissionDeniedError(
                     "Only the peer who holds this request can ask for backup."
                 )
-            on_duty = [
-                r.user_id
-                for r in await self.services.peers.duty.on_duty(request.guild_id)
-                if r.user_id not in (interaction.user.id, request.requester_id)
-            ]
+            on_duty = await self.requests.peers_to_ping(request, besides=interaction.user.id)
             channel = await find_channel(self.bot, request.card_channel_id)
             if channel is not None:
                 await channel.send(

@@ -504,6 +504,12 @@ class RequestService:
     async def unblock(self, guild_id: int, user_id: int) -> bool:
         return await self.blocks.unblock(guild_id, user_id)
 
+    async def peers_to_ping(self, request: RequestRow, *, besides: int | None = None) -> list[int]:
+        """The one rule for who is pinged about a request (unclaim, backup, shift hand-off,
+        escalation): on-duty peers by :func:`ping_list`, minus the peer who is acting."""
+        on_duty = [r.user_id for r in await self.duty.on_duty(request.guild_id)]
+        return [p for p in ping_list(request, on_duty) if p != besides]
+
     async def forget(self, user_id: int) -> int:
         for request in await self.requests.live_for_user_anywhere(user_id):
             await self.scheduler.cancel_prefix(f"request:{request.id}:")

@@ -1,0 +1,80 @@
+"""Probes from outside (issue #10): over-long input, forged button ids from another server,
+anonymity kept in re-pings. Each test failed before its fix."""
+
+from __future__ import annotations
+
+from emulator import DiscordEmulator
+from tests.e2e.conftest import Kindred, World
+from tests.e2e.test_safety import command
+from tests.e2e.test_support import go_on_duty, setup_peers
+
+
+async def test_over_long_region_input_gets_a_short_kind_answer_and_stores_nothing(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    from bot.services.settings import CoreSettings
+
+    long_text = "Atlantis " * 700  # 6,300 characters
+    for user, name, options in (
+        (world.member, "region set", {"region": long_text}),
+        (world.member, "resources", {"region": long_text}),
+        (world.member, "warmline", {"region": long_text}),
+        (world.member, "respite", {"state": long_text}),
+        (world.mod, "kindred set region", {"region": long_text}),
+        (world.mod, "kindred set timezone", {"timezone": "US"}),
+    ):
+        answer = await command(emulator, user, world.general, name, **options)
+        assert answer.ephemeral and 0 < len(answer.text) < 500, (name, len(answer.text))
+    core = await kindred.services.settings.get(world.guild.id, CoreSettings)
+    assert core.default_region is None and core.timezone == "UTC"
+    assert await kindred.services.safety.region_for(None, world.member.id) is None
+
+
+async def test_a_moderator_of_another_server_cannot_close_a_request_with_a_forged_button(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    from tests.e2e.test_support import ask
+
+    await setup_peers(emulator, world)
+    await ask(emulator, world, world.member)
+    request = await kindred.services.peers.requests.get(1)
+    assert request.status == "open"
+    # Server B, where the attacker is a moderator (owner), joined after Kindred started.
+    other = emulator.create_guild("Elsewhere")
+    owner = emulator.user(other.owner_id)
+    channel = emulator.create_channel(other, "general")
+    await emulator.gateway_idle()
+    bait = await emulator.send_message(owner, channel, "look")
+    bait.components = [
+        {
+            "type": 1,
+            "components": [
+                {"type": 2, "style": 4, "label": "Close", "custom_id": "kindred:req:close:1"}
+            ],
+        }
+    ]
+    answer = await (await emulator.press_button(owner, bait, "kindred:req:close:1")).response()
+    assert answer.ephemeral and "no request #1 here" in answer.text
+    assert (await kindred.services.peers.requests.get(1)).status == "open"
+
+
+async def test_re_pings_about_an_anonymous_request_never_leave_out_the_member_who_asked(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """A peer who asks anonymously is on duty too: if the re-ping named every on-duty peer
+    but them, the one missing name would give them away."""
+    from tests.e2e.test_support import ask, card_for, press_claim
+
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await go_on_duty(emulator, world, world.peer2)
+    await ask(emulator, world, world.peer2, anonymous="yes")
+    await emulator.wait_for_message(world.peers, predicate=lambda m: "Support request #1" in m.text)
+    await press_claim(emulator, world.peer, card_for(emulator, world, 1), 1)
+    for action, marker in (("backup", "would like backup"), ("unclaim", "needs a peer")):
+        card = card_for(emulator, world, 1)
+        await (await emulator.press_button(world.peer, card, f"kindred:req:{action}:1")).response()
+        ping = await emulator.wait_for_message(
+            world.peers, predicate=lambda m, k=marker: k in m.text and not m.ephemeral
+        )
+        assert f"<@{world.peer2.id}>" in ping.text, action  # the anonymous asker is pinged too
