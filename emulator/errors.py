@@ -41,3 +41,18 @@ def invalid_form(field: str, code: str, message: str) -> RestError:
 
 class EmulatorTimeoutError(AssertionError):
     """A wait on the emulator timed out (an AssertionError so pytest shows it as a failure)."""
+
+
+def _default_wait() -> float:
+    import os
+
+    try:
+        return max(0.1, float(os.environ.get("EMULATOR_WAIT", "20")))
+    except ValueError:
+        return 20.0
+
+
+#: How long the emulator's ``wait_*`` helpers and interaction responses wait by default
+#: before giving up. Generous so a slow, shared CI machine never flakes; a test that expects
+#: *nothing* to happen passes its own short timeout. Set ``EMULATOR_WAIT`` (seconds) to change.
+DEFAULT_WAIT = _default_wait()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .errors import DEFAULT_WAIT
 from .models import JSON, Channel, Message, MessageFlags, User
 
 if TYPE_CHECKING:
@@ -122,7 +123,7 @@ class Interaction:
     def responded(self) -> bool:
         return self.callback is not None
 
-    async def response(self, timeout: float = 5.0) -> InteractionResponse:  # noqa: ASYNC109
+    async def response(self, timeout: float = DEFAULT_WAIT) -> InteractionResponse:  # noqa: ASYNC109
         """Wait for the bot's interaction callback."""
         await self.emulator.wait_until(
             lambda: self.callback is not None,
@@ -132,7 +133,7 @@ class Interaction:
         assert self.callback is not None
         return self.callback
 
-    async def followups(self, n: int = 1, timeout: float = 5.0) -> list[Message]:  # noqa: ASYNC109
+    async def followups(self, n: int = 1, timeout: float = DEFAULT_WAIT) -> list[Message]:  # noqa: ASYNC109
         """Wait until the bot sent at least ``n`` followup messages; returns all of them."""
         await self.emulator.wait_until(
             lambda: len(self.followup_messages) >= n,
@@ -141,7 +142,7 @@ class Interaction:
         )
         return list(self.followup_messages)
 
-    async def original_response(self, timeout: float = 5.0) -> Message:  # noqa: ASYNC109
+    async def original_response(self, timeout: float = DEFAULT_WAIT) -> Message:  # noqa: ASYNC109
         """Wait for a non-loading original response message (e.g. after defer + edit)."""
         await self.emulator.wait_until(
             lambda: self.original is not None and not self.original.loading,

@@ -16,6 +16,7 @@ from urllib.parse import unquote
 from aiohttp import WSMsgType, web
 
 from .errors import (
+    DEFAULT_WAIT,
     EmulatorTimeoutError,
     RestError,
     invalid_form,
@@ -255,7 +256,7 @@ class DiscordEmulator:
         self,
         predicate: Callable[[], T],
         *,
-        timeout: float = 5.0,  # noqa: ASYNC109
+        timeout: float = DEFAULT_WAIT,  # noqa: ASYNC109
         what: str = "a condition",
     ) -> T:
         """Wait (event-driven, re-checked on every emulator state change) until ``predicate()``
@@ -644,7 +645,7 @@ class DiscordEmulator:
         predicate: Callable[[Message], bool] | None = None,
         author: UserLike | None = None,
         since: MessageLike | int | None = None,
-        timeout: float = 5.0,  # noqa: ASYNC109
+        timeout: float = DEFAULT_WAIT,  # noqa: ASYNC109
         include_ephemeral: bool = True,
     ) -> Message:
         """Wait for a message (by default: sent by the bot) created after ``since``.
@@ -671,7 +672,7 @@ class DiscordEmulator:
         predicate: Callable[[Message], bool] | None = None,
         author: UserLike | None = None,
         since: MessageLike | int | None = None,
-        timeout: float = 5.0,  # noqa: ASYNC109
+        timeout: float = DEFAULT_WAIT,  # noqa: ASYNC109
         include_ephemeral: bool = True,
     ) -> list[Message]:
         ch_id = self.channel(channel).id if channel is not None else None
@@ -722,7 +723,7 @@ class DiscordEmulator:
             return data
         return {**data, "content": "", "embeds": [], "attachments": [], "components": []}
 
-    async def gateway_idle(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109
+    async def gateway_idle(self, timeout: float = DEFAULT_WAIT) -> None:  # noqa: ASYNC109
         """Wait until every live session has a connection that was sent all its events."""
         await self.wait_until(
             lambda: all(s.delivered for s in self._live_sessions()) and bool(self._live_sessions()),
@@ -1738,7 +1739,7 @@ class DiscordEmulator:
         focused: str,
         value: str = "",
         options: dict[str, Any] | None = None,
-        timeout: float = 5.0,  # noqa: ASYNC109
+        timeout: float = DEFAULT_WAIT,  # noqa: ASYNC109
     ) -> list[JSON]:
         """Type ``value`` into option ``focused``; returns the bot's autocomplete choices."""
         u = self.user(user)

@@ -30,3 +30,13 @@ async def test_login_ready_and_cache(emulator: DiscordEmulator) -> None:
         assert guild.me is not None and guild.me.id == emulator.bot_user.id
         assert guild.get_member(alice.id).roles[-1].id == mod.id
         assert bot.application_id == emulator.application_id
+
+
+def test_default_wait_is_generous_and_configurable(monkeypatch) -> None:
+    from emulator import errors
+
+    assert errors.DEFAULT_WAIT >= 15  # a slow shared CI machine must never flake
+    monkeypatch.setenv("EMULATOR_WAIT", "42")
+    assert errors._default_wait() == 42.0
+    monkeypatch.setenv("EMULATOR_WAIT", "nonsense")
+    assert errors._default_wait() == 20.0
