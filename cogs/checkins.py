@@ -78,7 +78,9 @@ def _preview_text(head: str, preview: Preview) -> str:
         extras.append("a summary of earlier moods")
     prompts = f"{len(row.prompts)} prompt(s) of yours" if row.prompts else "the built-in prompts"
     text = (
-        f"{head}\n**#{row.id} {row.title}** in <#{row.channel_id}>: {preview.description} "
+        f"{head} It is **check-in #{row.id}**: use `{row.id}` with `/checkin edit`, `pause`, "
+        "`resume`, `delete` or `run-now`.\n"
+        f"**#{row.id} {row.title}** in <#{row.channel_id}>: {preview.description} "
         f"({row.tz}), with {prompts}" + (", " + " and ".join(extras) if extras else "") + ".\n"
     )
     if row.paused:

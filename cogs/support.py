@@ -680,7 +680,11 @@ class Support(commands.Cog):
     async def _close(self, interaction: discord.Interaction, request: RequestRow) -> None:
         is_mod = await is_moderator(interaction)
         closed = await self.requests.close(request.id, interaction.user.id, is_moderator=is_mod)
-        await send_private(interaction, "Closed. Thank you for reaching out and for being here.")
+        if interaction.user.id == request.requester_id:
+            text = "Closed. Thank you for reaching out and for being here."
+        else:  # the peer (or a moderator) closed it: member wording would be odd
+            text = "Closed. Thank you for being there for them."
+        await send_private(interaction, text)
         await self._after_close(closed)
 
     async def _after_close(self, closed: RequestRow) -> None:

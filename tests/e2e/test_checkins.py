@@ -81,6 +81,7 @@ async def test_daily_checkin_follows_local_time_across_dst_and_pause_resume(
     )
     assert created.ephemeral
     assert "Check-in created" in created.text
+    assert "It is **check-in #1**" in created.text.split("\n")[0]  # the number up front
     # five runs, as Discord timestamps and as the wall clock in the zone the moderator chose
     assert created.text.count("<t:") == 5
     assert "Sat 28 Mar 2026, 09:00 GMT" in created.text

@@ -78,3 +78,19 @@ async def test_re_pings_about_an_anonymous_request_never_leave_out_the_member_wh
             world.peers, predicate=lambda m, k=marker: k in m.text and not m.ephemeral
         )
         assert f"<@{world.peer2.id}>" in ping.text, action  # the anonymous asker is pinged too
+
+
+async def test_a_peer_who_closes_is_thanked_as_a_peer_not_as_the_member(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    from tests.e2e.test_support import ask, card_for, press_claim
+
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await ask(emulator, world, world.member)
+    await emulator.wait_for_message(world.peers, predicate=lambda m: "Support request #1" in m.text)
+    await press_claim(emulator, world.peer, card_for(emulator, world, 1), 1)
+    card = card_for(emulator, world, 1)
+    closed = await (await emulator.press_button(world.peer, card, "kindred:req:close:1")).response()
+    assert closed.ephemeral and "being there for them" in closed.text
+    assert "reaching out" not in closed.text
