@@ -412,15 +412,27 @@ class Support(commands.Cog):
                     "request stays in the queue and moderators will be told."
                 )
             lines.append("")
-            lines.append(await self._resources_text(request.guild_id, request.requester_id))
+            lines.append(
+                await self._resources_text(request.guild_id, request.requester_id, intro=False)
+            )
+        if request.relay:
+            lines.append(
+                "**What happens next:** when a peer picks it up, their replies come to you here "
+                "in a DM from Kindred, and you answer in that DM."
+            )
+        else:
+            lines.append(
+                "**What happens next:** when a peer picks it up, a private thread opens with just "
+                "you and them, and Kindred pings you there."
+            )
         lines.append("`/support action:cancel` withdraws it at any time.")
         return "\n".join(lines)[:2000]
 
-    async def _resources_text(self, guild_id: int, user_id: int) -> str:
+    async def _resources_text(self, guild_id: int, user_id: int, *, intro: bool = True) -> str:
         safety = self.services.safety
         region = await safety.region_for(guild_id, user_id)
         extras = await safety.guild_resources(guild_id)
-        return nobody_on_duty_text(region, self.services.clock(), extras)
+        return nobody_on_duty_text(region, self.services.clock(), extras, intro=intro)
 
     # -- cards ----------------------------------------------------------------------------
     async def _tell_moderators(self, guild_id: int, text: str) -> None:

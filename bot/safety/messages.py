@@ -394,12 +394,16 @@ def nobody_on_duty(
     last_checked: date | None = None,
     stale: bool = False,
     unverified: bool = False,
+    intro: bool = True,
 ) -> SafeMessage:
-    """Resources block for a support request when no peer is on duty."""
+    """Resources block for a support request when no peer is on duty (``intro=False`` when
+    the caller has already said nobody is on duty)."""
     url = _directory_url(directory)
-    body: list[str] = [
-        "No peer is on duty right now. Your request is saved and someone will see it.",
-    ]
+    body: list[str] = (
+        ["No peer is on duty right now. Your request is saved and someone will see it."]
+        if intro
+        else []
+    )
     if warmlines:
         body.append(
             "**Want to talk now?** Peer-run warmlines: "

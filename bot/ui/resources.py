@@ -31,7 +31,11 @@ def safe_embed(message: SafeMessage) -> discord.Embed:
 
 
 def nobody_on_duty_message(
-    region: str | None, now: datetime, extra: Sequence[ResourceEntry] = ()
+    region: str | None,
+    now: datetime,
+    extra: Sequence[ResourceEntry] = (),
+    *,
+    intro: bool = True,
 ) -> SafeMessage:
     directory = default_directory()
     ctx = directory.crisis_context(region, now.date(), extra=extra)
@@ -53,10 +57,15 @@ def nobody_on_duty_message(
         last_checked=ctx.last_checked,
         stale=ctx.stale,
         unverified=ctx.unverified,
+        intro=intro,
     )
 
 
 def nobody_on_duty_text(
-    region: str | None, now: datetime, extra: Sequence[ResourceEntry] = ()
+    region: str | None,
+    now: datetime,
+    extra: Sequence[ResourceEntry] = (),
+    *,
+    intro: bool = True,
 ) -> str:
-    return nobody_on_duty_message(region, now, extra).as_text()
+    return nobody_on_duty_message(region, now, extra, intro=intro).as_text()

@@ -146,6 +146,9 @@ async def test_nobody_on_duty_gets_an_honest_answer_and_resources(
     assert "next peer is expected" in answer.text
     assert "stays in the queue" in answer.text
     assert "findahelpline.com" in answer.text
+    # said once, not twice; and the member is told what happens next
+    assert "No peer is on duty right now" not in answer.text
+    assert "What happens next" in answer.text and "private thread" in answer.text
 
 
 async def test_second_request_shows_the_open_one_and_cancel(
