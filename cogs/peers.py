@@ -136,7 +136,20 @@ class Peers(commands.Cog):
         cfg = await self.services.settings.update(
             interaction.guild_id, PeerSettings, interaction.user.id, **changes
         )
-        await send_private(interaction, embed=_settings_embed(cfg, "Peer support is set up."))
+        embed = _settings_embed(cfg, "Peer support is set up.")
+        where = thread_channel or peer_channel
+        if (
+            cfg.conversation != "relay"
+            and not where.permissions_for(where.guild.default_role).view_channel
+        ):
+            embed.add_field(
+                name="⚠️ Members can't see this channel",
+                value=f"Private threads are created in {where.mention}, which members cannot "
+                "view, so they could not see their conversation. Until you choose a "
+                "`thread_channel` members can see, Kindred uses the DM relay for them.",
+                inline=False,
+            )
+        await send_private(interaction, embed=embed)
 
     @peers.command(name="settings")
     @moderator_only()

@@ -269,6 +269,18 @@ class TransferSelect(discord.ui.UserSelect):
         await cog.transfer(interaction, self.request_id, self.values[0].id)
 
 
+async def member_can_see(channel: discord.TextChannel, user_id: int) -> bool:
+    """Whether a member can view ``channel`` (and so a private thread under it), from their
+    roles and the channel's overwrites. Unknown (not a member, lookup failed) counts as no."""
+    member = channel.guild.get_member(user_id)
+    if member is None:
+        try:
+            member = await channel.guild.fetch_member(user_id)
+        except discord.HTTPException:
+            return False
+    return channel.permissions_for(member).view_channel
+
+
 class Support(commands.Cog):
     def __init__(self, bot: commands.Bot) -> None:
         self.bot = bot
@@ -573,6 +585,17 @@ class Support(commands.Cog):
         if request.relay:
             return await self._open_relay(request, peer_id, cfg)
         parent = await find_channel(self.bot, cfg.thread_channel_id or cfg.peer_channel_id)
+        if isinstance(parent, discord.TextChannel) and not await member_can_see(
+            parent, request.requester_id
+        ):
+            # A private thread under a channel the member cannot view is invisible to them.
+            await self._tell_moderators(
+                request.guild_id,
+                f"Request #{request.id}: the member can't see <#{parent.id}>, so a private "
+                "thread there would be invisible to them. I used the DM relay. Choose a thread "
+                "channel members can see with `/peers setup thread_channel:`.",
+            )
+            return await self._open_relay(request, peer_id, cfg)
         try:
             if not isinstance(parent, discord.TextChannel):
                 raise discord.NotFound  # type: ignore[misc]
@@ -641,7 +664,7 @@ class Support(commands.Cog):
                 "Threads there. The request is back in the queue.",
             )
             return "I couldn't open a relay thread, so the request is back in the queue."
-        await self.requests.attach_conversation(request.id, thread.id)
+        await self.requests.attach_conversation(request.id, thread.id, relay=True)
         view = discord.ui.View(timeout=None)
         view.add_item(RequestButton("close", request.id))
         view.add_item(RequestButton("transcript", request.id))

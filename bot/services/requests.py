@@ -350,8 +350,15 @@ class RequestService:
         return await self._get(request_id)
 
     # -- the conversation -------------------------------------------------------------------
-    async def attach_conversation(self, request_id: int, thread_id: int | None) -> RequestRow:
-        await self.requests.update(request_id, thread_id=thread_id)
+    async def attach_conversation(
+        self, request_id: int, thread_id: int | None, *, relay: bool | None = None
+    ) -> RequestRow:
+        """Record where the conversation happens; ``relay=True`` when it became a DM relay
+        (so the member's DMs are carried to the peer's relay thread)."""
+        if relay is None:
+            await self.requests.update(request_id, thread_id=thread_id)
+        else:
+            await self.requests.update(request_id, thread_id=thread_id, relay=int(relay))
         return await self._get(request_id)
 
     async def attach_card(self, request_id: int, channel_id: int, message_id: int) -> None:

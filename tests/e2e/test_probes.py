@@ -94,3 +94,37 @@ async def test_a_peer_who_closes_is_thanked_as_a_peer_not_as_the_member(
     closed = await (await emulator.press_button(world.peer, card, "kindred:req:close:1")).response()
     assert closed.ephemeral and "being there for them" in closed.text
     assert "reaching out" not in closed.text
+
+
+async def test_setup_with_a_private_thread_parent_warns_and_claims_use_the_relay(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    from tests.e2e.test_support import ask, card_for, press_claim
+
+    # The moderator guide's own advice: a private peer channel; no separate thread channel.
+    answer = await command(
+        emulator,
+        world.mod,
+        world.general,
+        "peers setup",
+        peer_role=world.peer_role.id,
+        peer_channel=world.peers.id,
+        moderator_channel=world.mods.id,
+    )
+    assert "Members can't see this channel" in answer.text
+    await go_on_duty(emulator, world, world.peer)
+    await ask(emulator, world, world.member)
+    await emulator.wait_for_message(world.peers, predicate=lambda m: "Support request #1" in m.text)
+    await press_claim(emulator, world.peer, card_for(emulator, world, 1), 1)
+    dm = emulator.dm_channel(world.member)
+    await emulator.wait_for_message(dm, predicate=lambda m: "picked up your request" in m.text)
+    notice = await emulator.wait_for_message(world.mods, predicate=lambda m: "can't see" in m.text)
+    assert "DM relay" in notice.text
+    request = await kindred.services.peers.requests.get(1)
+    assert request.relay and request.thread_id is not None
+    # and the member's words really reach the peer
+    await emulator.send_dm(world.member, "are you there?")
+    relayed = await emulator.wait_for_message(
+        emulator.channel(request.thread_id), predicate=lambda m: "are you there?" in m.text
+    )
+    assert relayed.author.id == emulator.bot_user.id
