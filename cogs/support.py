@@ -6,6 +6,7 @@ DM relay. The rules (who may claim, limits, escalation) live in the service.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 from datetime import datetime, timedelta
@@ -19,7 +20,7 @@ from bot.db.repositories.requests import RequestRow
 from bot.errors import NotFoundError, PermissionDeniedError
 from bot.services import Services
 from bot.services.peers import PeerSettings
-from bot.services.requests import ESCALATE, IDLE, BlockedError, Intake
+from bot.services.requests import ESCALATE, IDLE, OPEN_CHECK, BlockedError, Intake
 from bot.ui.checks import GuildOnlyError, is_moderator
 from bot.ui.lookup import find_channel, find_user
 from bot.ui.replies import COLOUR, WARM, send_private
@@ -291,6 +292,7 @@ class Support(commands.Cog):
         self.bot.add_dynamic_items(RequestButton, FeedbackButton, TalkToPeerButton)
         self.services.scheduler.register(ESCALATE, self._on_escalate)
         self.services.scheduler.register(IDLE, self._on_idle)
+        self.services.scheduler.register(OPEN_CHECK, self._on_open_check)
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(RequestButton, FeedbackButton, TalkToPeerButton)
@@ -346,7 +348,31 @@ class Support(commands.Cog):
             raise NotFoundError("There is no open support conversation here to close.")
         await self._close(interaction, request)
 
+    async def _on_open_check(self, timer: TimerRow) -> None:
+        """A claim whose conversation never opened (e.g. the bot was killed in between)."""
+        fresh = await self.requests.recover_unopened(int(timer.payload["request_id"]))
+        if fresh is None:
+            return
+        await self.bot.wait_until_ready()
+        await self._refresh_card(fresh)
+        others = await self.requests.peers_to_ping(fresh)
+        channel = await find_channel(self.bot, fresh.card_channel_id)
+        if channel is not None:
+            with contextlib.suppress(discord.HTTPException):
+                await channel.send(
+                    " ".join(f"<@{p}>" for p in others)
+                    + f" Request #{fresh.id} is back in the queue: its conversation never "
+                    "opened (Kindred was interrupted). It needs a peer.",
+                    allowed_mentions=PING_USERS,
+                )
+
     async def _status_text(self, request: RequestRow) -> str:
+        if request.status == "claimed" and request.thread_id is None:
+            return (
+                f"A peer has picked up your request #{request.id} and your conversation is "
+                "being opened. If nothing appears within a few minutes, it goes back to the "
+                "queue by itself and another peer will see it."
+            )
         if request.status == "claimed":
             where = (
                 f" in <#{request.thread_id}>"

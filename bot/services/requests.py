@@ -37,6 +37,8 @@ from bot.services.settings import GuildSettingsService
 
 ESCALATE = "request.escalate"
 IDLE = "request.idle"
+OPEN_CHECK = "request.open_check"
+OPEN_GRACE = timedelta(minutes=3)  # a claim whose conversation never opened goes back
 MAX_TOPIC = 100
 MAX_SUMMARY = 1000
 MAX_TAGS = 5
@@ -297,6 +299,16 @@ class RequestService:
     async def claim(self, request_id: int, peer_id: int) -> RequestRow:
         request = await self._get(request_id)
         cfg = await self.config(request.guild_id)
+        # Stored before the claim commits: if the process dies between the claim and the
+        # conversation opening, this check (run at start-up when overdue) gives the request
+        # back to the queue instead of leaving it claimed with nowhere to talk.
+        await self.scheduler.schedule_once(
+            OPEN_CHECK,
+            self.clock() + OPEN_GRACE,
+            {"request_id": request_id},
+            guild_id=request.guild_id,
+            key=f"request:{request_id}:open",
+        )
         outcome = await self.requests.claim(
             request_id, peer_id, cfg.max_open_per_peer, self.clock()
         )
@@ -307,6 +319,8 @@ class RequestService:
                 f"You already hold {cfg.max_open_per_peer} open requests, the most this server "
                 "allows per peer. Look after yourself: close or hand one on first."
             )
+        if outcome != "ok":
+            await self.scheduler.cancel(f"request:{request_id}:open")
         if outcome == "missing":
             raise NotFoundError("That request no longer exists.")
         fresh = await self._get(request_id)
@@ -359,7 +373,28 @@ class RequestService:
             await self.requests.update(request_id, thread_id=thread_id)
         else:
             await self.requests.update(request_id, thread_id=thread_id, relay=int(relay))
+        if thread_id is not None:
+            await self.scheduler.cancel(f"request:{request_id}:open")
         return await self._get(request_id)
+
+    async def recover_unopened(self, request_id: int) -> RequestRow | None:
+        """The open check: a request still claimed with no conversation goes back to the
+        queue (escalation restarts). Returns it, or None when nothing needed doing."""
+        try:
+            request = await self._get(request_id)
+        except NotFoundError:
+            return None
+        if request.status != "claimed" or request.thread_id is not None:
+            return None
+        if request.claimed_by is None or not await self.requests.unclaim(
+            request_id, request.claimed_by, self.clock()
+        ):
+            return None
+        fresh = await self._get(request_id)
+        cfg = await self.config(request.guild_id, require=False)
+        await self.scheduler.cancel(f"request:{request_id}:idle")
+        await self._schedule_escalation(fresh, cfg, level=1, base=self.clock())
+        return fresh
 
     async def attach_card(self, request_id: int, channel_id: int, message_id: int) -> None:
         await self.requests.update(

@@ -128,3 +128,36 @@ async def test_setup_with_a_private_thread_parent_warns_and_claims_use_the_relay
         emulator.channel(request.thread_id), predicate=lambda m: "are you there?" in m.text
     )
     assert relayed.author.id == emulator.bot_user.id
+
+
+async def test_a_restart_between_claim_and_conversation_gives_the_request_back(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The crash point of issue #10: the claim is stored, then the process dies before the
+    thread or relay exists. The member is never told something false, and the request goes
+    back to the queue by itself after the restart."""
+    from datetime import UTC, datetime, timedelta
+
+    import time_machine
+
+    from tests.e2e.test_support import ask
+
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    with time_machine.travel(datetime.now(UTC), tick=True) as clock:
+        await ask(emulator, world, world.member)
+        await emulator.wait_for_message(
+            world.peers, predicate=lambda m: "Support request #1" in m.text
+        )
+        await kindred.services.peers.requests.claim(1, world.peer.id)  # ...and the bot dies
+        await kindred.restart()
+        status = await command(emulator, world.member, world.general, "support", action="status")
+        assert "being opened" in status.text and "DMs" not in status.text
+        clock.shift(timedelta(minutes=4))
+        await kindred.settle()
+        notice = await emulator.wait_for_message(
+            world.peers, predicate=lambda m: "conversation never opened" in m.text
+        )
+        assert f"<@{world.peer.id}>" in notice.text
+        request = await kindred.services.peers.requests.get(1)
+        assert request.status == "open" and request.claimed_by is None

@@ -144,8 +144,33 @@ async def test_escalation_chain_is_stored_and_stops_on_claim(peers, services: Se
     assert step3 is not None and step3.alert_moderators and step3.next_at is None
     await peers.requests.claim(req.id, PEER)
     kinds = sorted(t.kind for t in await services.scheduler.timers.all())
+    assert kinds == ["request.idle", "request.open_check"]
+    await peers.requests.attach_conversation(req.id, 555)  # the thread exists: check done
+    kinds = sorted(t.kind for t in await services.scheduler.timers.all())
     assert kinds == ["request.idle"]
     assert await peers.requests.escalate(req.id, 1) is None
+
+
+async def test_a_claim_whose_conversation_never_opened_goes_back_to_the_queue(
+    peers, services: Services, clock
+) -> None:
+    await peers.duty.go_on(GUILD, PEER, None)
+    req = (await peers.requests.open(GUILD, MEMBER)).request
+    await peers.requests.claim(req.id, PEER)
+    # ...the process dies here, before any thread or relay exists...
+    (check,) = [t for t in await services.scheduler.timers.all() if t.kind == "request.open_check"]
+    assert check.due_at == clock.now + timedelta(minutes=3)
+    back = await peers.requests.recover_unopened(req.id)
+    assert back is not None and back.status == "open" and back.claimed_by is None
+    kinds = sorted(t.kind for t in await services.scheduler.timers.all())
+    # the chain restarts and no idle timer is left for nobody (the check's own row is
+    # deleted by the dispatcher once its handler returns)
+    assert kinds == ["request.escalate", "request.open_check"]
+    # a request whose conversation did open is left alone
+    await peers.requests.claim(req.id, PEER)
+    await peers.requests.attach_conversation(req.id, 777)
+    assert await peers.requests.recover_unopened(req.id) is None
+    assert (await peers.requests.get(req.id)).status == "claimed"
 
 
 async def test_feedback_only_after_close_and_counts_in_stats(peers) -> None:
