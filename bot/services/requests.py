@@ -10,6 +10,7 @@ Because the timers are rows in the database, a restart between steps loses none 
 
 from __future__ import annotations
 
+import contextlib
 import statistics
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -555,7 +556,13 @@ class RequestService:
     async def forget(self, user_id: int) -> int:
         for request in await self.requests.live_for_user_anywhere(user_id):
             await self.scheduler.cancel_prefix(f"request:{request.id}:")
-        return await self.requests.delete_member(user_id)
+        removed = await self.requests.delete_member(user_id)
+        # as a peer: requests they still hold go back to the queue (the chain restarts)...
+        for request in await self.requests.live_claimed_by_anywhere(user_id):
+            with contextlib.suppress(KindredError):
+                await self.unclaim(request.id, user_id)
+        # ...and their id leaves everyone else's requests
+        return removed + await self.requests.forget_peer(user_id)
 
 
 def ping_list(request: RequestRow, on_duty: list[int]) -> list[int]:

@@ -327,4 +327,8 @@ class CheckinRepository:
         async with self.db.transaction() as tx:
             n = await tx.execute("DELETE FROM personal_checkins WHERE user_id = ?", (user_id,))
             n += await tx.execute("DELETE FROM personal_moods WHERE user_id = ?", (user_id,))
+            # someone who shared their check-ins with the forgotten person no longer does
+            n += await tx.execute(
+                "UPDATE personal_checkins SET share_with = NULL WHERE share_with = ?", (user_id,)
+            )
         return n

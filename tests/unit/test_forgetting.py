@@ -1,0 +1,113 @@
+"""Forgetting is complete by construction (issue #10).
+
+Someone who was a member, a peer and a sharer everywhere runs /forgetme; then every table and
+every column of the migrated schema is scanned for their id. Only the documented moderation
+records may still hold it (docs/member-guide.md, "Your data"). A future table that stores a
+user id without a deletion hook fails this test.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.services import Services
+from bot.services.peers import PeerSettings
+from bot.services.safety import SafetySettings
+
+GUILD, U, OTHER, PEER2, MOD = 10, 4242424242, 101, 201, 300
+
+# (table, column) pairs that are moderation records and keep ids on purpose.
+MODERATION_RECORDS = {
+    ("audit_log", "actor_id"),
+    ("audit_log", "detail"),
+    ("guild_settings", "updated_by"),
+    ("guild_settings", "value"),  # e.g. a moderator role id, never a member's data
+    ("support_blocks", "user_id"),
+    ("support_blocks", "blocked_by"),
+    ("guild_resources", "added_by"),
+    ("checkins", "created_by"),
+}
+
+
+async def populate(services: Services, clock) -> None:
+    await services.settings.update(
+        GUILD, PeerSettings, MOD, peer_role_id=5, peer_channel_id=6, max_open_per_peer=3
+    )
+    await services.settings.update(GUILD, SafetySettings, MOD, distress_pointer=True)
+    peers = services.peers
+    # as a member
+    await services.safety.set_region(U, "UK")
+    await services.safety.set_language(U, "es")
+    own = (await peers.requests.open(GUILD, U, summary="private words", topic="t")).request
+    await peers.requests.request_transcript(own.id, U)
+    await services.safety.assess(
+        guild_id=GUILD, channel_id=1, parent_channel_id=None, user_id=U, role_ids=[],
+        label="crisis_self", tier=2,
+    )  # fmt: skip
+    await services.safety.record_alert(GUILD, U, 2, phrase_ids=("p",), model_version="m")
+    await services.checkins.set_personal(
+        user_id=U, guild_id=None, channel_id=None, schedule="daily 09:00", tz="UTC", quiet=None
+    )
+    await services.checkins.personal_mood(U, 3)
+    await services.checkins.share_with(U, PEER2)
+    await services.scheduler.schedule_once(
+        "duty.expire", clock.now + timedelta(hours=1), {"guild_id": GUILD, "user_id": U}
+    )
+    # as a peer on someone else's request, and on alerts
+    await peers.duty.go_on(GUILD, U, None)
+    await peers.duty.add_shift(GUILD, U, "monday", "09:00", "17:00", "UTC")
+    await peers.tags.add_guild_tag(GUILD, "grief")
+    await peers.tags.set_peer_tags(GUILD, U, ["grief"])
+    theirs = (await peers.requests.open(GUILD, OTHER, summary="their words")).request
+    await peers.requests.claim(theirs.id, U)
+    await peers.requests.close(theirs.id, U)
+    held = (await peers.requests.open(GUILD, PEER2, summary="still talking")).request
+    await peers.requests.claim(held.id, U)
+    alert = await services.safety.record_alert(GUILD, OTHER, 2)
+    await services.safety.reach_out(alert, U)
+    soft = await services.safety.record_alert(GUILD, OTHER, 0, level="soft")
+    await services.safety.not_a_concern(soft, GUILD, U)
+    # someone else shares their check-ins with U
+    await services.checkins.set_personal(
+        user_id=OTHER, guild_id=None, channel_id=None, schedule="daily 10:00", tz="UTC", quiet=None
+    )
+    await services.checkins.share_with(OTHER, U)
+    # a moderator blocks U: a moderation record
+    await peers.requests.block(GUILD, U, "spam", MOD)
+
+
+async def holders(services: Services, user_id: int) -> set[tuple[str, str]]:
+    found: set[tuple[str, str]] = set()
+    tables = await services.db.fetchall(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+    )
+    for table in (t["name"] for t in tables):
+        columns = [c["name"] for c in await services.db.fetchall(f"PRAGMA table_info({table})")]
+        for row in await services.db.fetchall(f"SELECT * FROM {table}"):
+            for column in columns:
+                value = row[column]
+                if value == user_id or (isinstance(value, str) and str(user_id) in value):
+                    found.add((table, column))
+    return found
+
+
+async def test_forgetme_leaves_the_id_only_in_documented_moderation_records(
+    services: Services, clock
+) -> None:
+    await populate(services, clock)
+    before = await holders(services, U)
+    assert len(before) >= 10, before  # the scan really sees the data it should remove
+    await services.privacy.forget(U)
+    left = await holders(services, U)
+    assert left <= MODERATION_RECORDS, sorted(left - MODERATION_RECORDS)
+    assert ("support_blocks", "user_id") in left  # the block survives, on purpose
+    # a request the forgotten peer still held went back to the queue for someone else
+    live = await services.peers.requests.live_for(GUILD, PEER2)
+    assert live is not None and live.status == "open" and live.claimed_by is None
+
+
+async def test_the_scan_would_notice_a_new_table(services: Services, clock) -> None:
+    await services.db.execute("CREATE TABLE future_feature (user_id INTEGER)")
+    await services.db.execute("INSERT INTO future_feature VALUES (?)", (U,))
+    await services.privacy.forget(U)
+    assert ("future_feature", "user_id") in await holders(services, U)
