@@ -54,6 +54,20 @@ class KindredTree(app_commands.CommandTree):
     async def on_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
+        """Every failure gets a kind, private answer; if even that cannot be sent (Discord
+        refused it), the failure is logged instead of vanishing as an unretrieved task."""
+        try:
+            await self._answer_error(interaction, error)
+        except Exception:
+            log.exception(
+                "could not answer an error in %s (guild %s)",
+                getattr(interaction.command, "qualified_name", "?"),
+                interaction.guild_id,
+            )
+
+    async def _answer_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
         original = getattr(error, "original", error)
         if isinstance(original, KindredError):
             await send_private(interaction, original.user_message)
@@ -64,7 +78,9 @@ class KindredTree(app_commands.CommandTree):
                 interaction, f"Please wait {error.retry_after:.0f} s before trying that again."
             )
         elif isinstance(error, app_commands.TransformerError):
-            await send_private(interaction, f"I couldn't understand `{error.value}` there.")
+            await send_private(
+                interaction, f"I couldn't understand `{str(error.value)[:60]}` there."
+            )
         elif isinstance(error, app_commands.BotMissingPermissions):
             missing = ", ".join(error.missing_permissions)
             await send_private(interaction, f"I am missing a permission here: {missing}.")

@@ -263,7 +263,8 @@ class Peers(commands.Cog):
         """Remove a tag."""
         assert interaction.guild_id is not None
         if not await self.services.peers.tags.remove_guild_tag(interaction.guild_id, tag):
-            raise NotFoundError(f"There is no tag **{tag}**.")
+            shown = tag if len(tag) <= 40 else tag[:39] + "…"
+            raise NotFoundError(f"There is no tag **{shown}**.")
         await send_private(interaction, f"Tag **{tag}** removed.")
 
     @tags.command(name="list")

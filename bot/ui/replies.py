@@ -24,10 +24,12 @@ async def send_private(
     embed: discord.Embed | None = None,
     view: discord.ui.View | None = None,
 ) -> None:
-    """Answer ephemerally, whether or not the interaction has been answered already."""
+    """Answer ephemerally, whether or not the interaction has been answered already.
+    Text is cut to Discord's 2,000 characters, so an echo of long input can never make the
+    answer itself fail."""
     kwargs: dict = {"ephemeral": True}
     if content is not None:
-        kwargs["content"] = content
+        kwargs["content"] = content if len(content) <= 2000 else content[:1999] + "…"
     if embed is not None:
         kwargs["embed"] = embed
     if view is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import discord
@@ -9,12 +10,17 @@ import discord
 from bot.errors import KindredError
 from bot.ui.replies import report_unexpected, send_private
 
+log = logging.getLogger(__name__)
+
 
 async def handle_component_error(interaction: discord.Interaction, error: Exception) -> None:
-    if isinstance(error, KindredError):
-        await send_private(interaction, error.user_message)
-    else:
-        await report_unexpected(interaction, error)
+    try:
+        if isinstance(error, KindredError):
+            await send_private(interaction, error.user_message)
+        else:
+            await report_unexpected(interaction, error)
+    except Exception:  # the answer itself failed: logged, never an unretrieved task
+        log.exception("could not answer an error on a button (guild %s)", interaction.guild_id)
 
 
 class KindredView(discord.ui.View):

@@ -161,3 +161,13 @@ async def test_a_restart_between_claim_and_conversation_gives_the_request_back(
         assert f"<@{world.peer.id}>" in notice.text
         request = await kindred.services.peers.requests.get(1)
         assert request.status == "open" and request.claimed_by is None
+
+
+async def test_an_error_that_echoes_long_input_still_answers(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """/peers tags remove used to echo a 6,000-character tag: the answer broke Discord's
+    limit, the error answer failed too, and the moderator saw nothing."""
+    await setup_peers(emulator, world)
+    answer = await command(emulator, world.mod, world.general, "peers tags remove", tag="y" * 6000)
+    assert answer.ephemeral and "There is no tag" in answer.text and len(answer.text) < 200
