@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.clock import Clock, utcnow
+from bot.crashpoints import crash_point
 from bot.db.repositories.requests import (
     BlockRepository,
     RequestRepository,
@@ -329,6 +330,7 @@ class RequestService:
             if fresh.status == "claimed":
                 raise ConflictError(f"Already claimed by <@{fresh.claimed_by}>.")
             raise ConflictError("This request is no longer open.")
+        crash_point("claim.committed")
         await self.scheduler.cancel(f"request:{request_id}:escalate")
         await self._schedule_idle(fresh, cfg, reminded=False)
         return fresh
@@ -460,8 +462,10 @@ class RequestService:
             raise ConflictError(
                 "This request changed meanwhile (claimed, transferred or closed); please try again."
             )
+        crash_point("close.committed")
         await self.scheduler.cancel(f"request:{request_id}:escalate")
         await self.scheduler.cancel(f"request:{request_id}:idle")
+        await self.scheduler.cancel(f"request:{request_id}:open")
         return await self._get(request_id)
 
     async def cancel_own(self, guild_id: int, requester_id: int) -> RequestRow:

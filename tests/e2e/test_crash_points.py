@@ -1,0 +1,138 @@
+"""Crash points (issue #10): the real CLI is killed with SIGKILL at a named step, restarted
+on the same database, and the invariants must hold: nothing claimed without a way to talk
+(or a stored check that gives it back), nothing false told to the member, the database
+intact."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sqlite3
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bot import PROJECT_ROOT
+from bot.sandbox import build_world
+from emulator import DiscordEmulator
+from tests.e2e.test_process import _env
+
+
+async def _start(emu: DiscordEmulator, db: Path, crash_at: str | None = None):
+    env = _env(emu, db)
+    if crash_at:
+        env["TEST_CRASH_POINT"] = crash_at
+    before = len(emu.identify_payloads)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", cwd=PROJECT_ROOT, env=env,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    await emu.wait_until(
+        lambda: len(emu.identify_payloads) > before, timeout=60, what="Kindred to connect"
+    )
+    await emu.wait_until(
+        lambda: emu.command("support") is not None, timeout=60, what="commands to sync"
+    )
+    await emu.gateway_idle(60)
+    return process
+
+
+async def _answer(emu, user, channel, name, **options):
+    return await (await emu.run_command(user, channel, name, options=options)).response(timeout=30)
+
+
+def _db(db: Path, sql: str, params=()):
+    with sqlite3.connect(db) as conn:
+        conn.row_factory = sqlite3.Row
+        return conn.execute(sql, params).fetchall()
+
+
+async def _stop(process) -> None:
+    if process.returncode is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            await asyncio.wait_for(process.wait(), timeout=30)
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+
+
+async def test_sigkill_between_claim_and_conversation(
+    emulator: DiscordEmulator, tmp_path: Path
+) -> None:
+    world = build_world(emulator)
+    db = tmp_path / "kindred.db"
+    process = await _start(emulator, db, crash_at="claim.committed")
+    try:
+        setup = await _answer(
+            emulator, world.mod, world.general, "peers setup",
+            peer_role=world.peer_role.id, peer_channel=world.peers.id,
+            moderator_channel=world.mods.id, thread_channel=world.support.id,
+        )  # fmt: skip
+        assert "Peer support is set up" in setup.text
+        await _answer(emulator, world.peer, world.general, "duty on")
+        opened = await emulator.run_command(world.member, world.general, "support")
+        assert (await opened.response(timeout=30)).is_modal
+        submitted = await opened.submit_modal({"topic": "", "summary": "", "tags": ""})
+        await submitted.response(timeout=30)
+        card = await emulator.wait_for_message(
+            world.peers, predicate=lambda m: "Support request #1" in m.text, timeout=30
+        )
+        await emulator.press_button(world.peer, card, "kindred:req:claim:1")
+        returncode = await asyncio.wait_for(process.wait(), timeout=60)
+        assert returncode == -signal.SIGKILL  # killed at the crash point, mid-claim
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    (row,) = _db(db, "SELECT status, thread_id FROM support_requests WHERE id = 1")
+    assert row["status"] == "claimed" and row["thread_id"] is None  # the state the crash left
+    checks = _db(db, "SELECT due_at FROM timers WHERE kind = 'request.open_check'")
+    assert len(checks) == 1  # stored before the claim committed
+    due = datetime.fromisoformat(checks[0]["due_at"])
+    assert due <= datetime.now(UTC) + timedelta(minutes=3)
+    assert _db(db, "PRAGMA integrity_check")[0][0] == "ok"
+
+    process = await _start(emulator, db)
+    try:
+        status = await _answer(emulator, world.member, world.general, "support", action="status")
+        assert "being opened" in status.text and "DMs" not in status.text
+    finally:
+        await _stop(process)
+    assert process.returncode == 0
+    assert _db(db, "PRAGMA integrity_check")[0][0] == "ok"
+
+
+async def test_sigkill_right_after_close_leaves_a_closed_request_and_an_intact_database(
+    emulator: DiscordEmulator, tmp_path: Path
+) -> None:
+    world = build_world(emulator)
+    db = tmp_path / "kindred.db"
+    process = await _start(emulator, db, crash_at="close.committed")
+    try:
+        await _answer(
+            emulator, world.mod, world.general, "peers setup",
+            peer_role=world.peer_role.id, peer_channel=world.peers.id,
+            moderator_channel=world.mods.id, thread_channel=world.support.id,
+        )  # fmt: skip
+        opened = await emulator.run_command(world.member, world.general, "support")
+        await opened.response(timeout=30)
+        await (await opened.submit_modal({"topic": "", "summary": "", "tags": ""})).response(
+            timeout=30
+        )
+        await emulator.run_command(world.member, world.general, "support", {"action": "cancel"})
+        returncode = await asyncio.wait_for(process.wait(), timeout=60)
+        assert returncode == -signal.SIGKILL
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    (row,) = _db(db, "SELECT status FROM support_requests WHERE id = 1")
+    assert row["status"] in ("closed", "cancelled")
+    process = await _start(emulator, db)
+    try:
+        again = await _answer(emulator, world.member, world.general, "support", action="status")
+        assert "#1" not in again.text or "closed" in again.text.lower()
+    finally:
+        await _stop(process)
+    assert _db(db, "PRAGMA integrity_check")[0][0] == "ok"
