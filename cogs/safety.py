@@ -42,7 +42,7 @@ from bot.services.peers import PeerSettings
 from bot.services.resources import country_of, default_directory, normalize_region
 from bot.services.safety import GUILD_RESOURCE_KINDS, LANGUAGES, Decision, SafetySettings
 from bot.ui.checks import GuildOnlyError, is_peer_or_moderator, moderator_only
-from bot.ui.lookup import find_channel
+from bot.ui.lookup import find_channel, find_user
 from bot.ui.replies import COLOUR, send_private
 from bot.ui.resources import context, safe_embed
 from bot.ui.views import GuardedCallback
@@ -51,6 +51,7 @@ log = logging.getLogger(__name__)
 
 DELETE_FALLBACK = "safety.delete_fallback"
 ALERT_RETRY = "safety.alert_retry"
+REPLY_RETRY = "safety.reply_retry"
 ALERT_RETRY_SECONDS = 20
 PING_USERS = discord.AllowedMentions(users=True)
 TIER_TEXT = {1: "1 (passive thoughts)", 2: "2 (active thoughts or intent)", 3: "3 (imminent)"}
@@ -312,6 +313,7 @@ class Safety(commands.Cog):
         )
         self.services.scheduler.register(DELETE_FALLBACK, self._on_delete_fallback)
         self.services.scheduler.register(ALERT_RETRY, self._on_alert_retry)
+        self.services.scheduler.register(REPLY_RETRY, self._on_reply_retry)
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(
@@ -491,31 +493,27 @@ class Safety(commands.Cog):
         author = message.author
         guild_id = message.guild.id
         lang = await self.services.safety.language_for(author.id, result.lang)
-        peers_ready = await self._peers_ready(guild_id)
-        embeds: list[discord.Embed] = []
-        ask_state = False
-        view: discord.ui.View | None = None
-        if decision.reply == "distress":
-            embeds.append(discord.Embed(description=distress_pointer(lang=lang), colour=COLOUR))
-        elif decision.reply != "needs":
-            embeds.append(await self._reply_embed(guild_id, author.id, str(decision.reply), lang))
-        if decision.needs:
-            needs_embed, ask_state = await self._needs_embed(
-                guild_id, author.id, decision.needs, lang
-            )
-            embeds.append(needs_embed)
-        if decision.reply != "distress" or decision.needs:
-            view = _reply_view(guild_id, peers_ready, lang, ask_state=ask_state)
         try:
-            if view is None:
-                await author.send(embeds=embeds)
-            else:
-                await author.send(embeds=embeds, view=view)
+            await self._send_reply(author, guild_id, str(decision.reply), decision.needs, lang)
             return True, False
         except discord.Forbidden:
             log.info("safety guild=%s: member DMs closed", guild_id)
         except discord.HTTPException as exc:
-            log.warning("safety guild=%s: DM failed (%s)", guild_id, exc.status)
+            # Rate limits or Discord errors: the answer is not lost. A stored timer (ids, the
+            # kind of reply and its language: no text) sends it when Discord answers again.
+            log.warning("safety guild=%s: DM failed (%s); will retry", guild_id, exc.status)
+            await self.services.scheduler.schedule_once(
+                REPLY_RETRY,
+                self.services.clock() + timedelta(seconds=ALERT_RETRY_SECONDS),
+                {
+                    "user_id": author.id,
+                    "kind": decision.reply,
+                    "needs": list(decision.needs),
+                    "lang": lang,
+                },
+                guild_id=guild_id,
+            )
+            return True, False
         if decision.reply != "crisis" or not decision.channel_fallback:
             return False, False
         cfg = await self.services.safety.config(guild_id)
@@ -539,6 +537,48 @@ class Safety(commands.Cog):
             guild_id=guild_id,
         )
         return False, True
+
+    async def _send_reply(
+        self, user, guild_id: int, kind: str, needs: tuple[str, ...], lang: str
+    ) -> None:
+        """Build and DM the private reply of this kind (raises what Discord raises)."""
+        embeds: list[discord.Embed] = []
+        ask_state = False
+        view: discord.ui.View | None = None
+        if kind == "distress":
+            embeds.append(discord.Embed(description=distress_pointer(lang=lang), colour=COLOUR))
+        elif kind != "needs":
+            embeds.append(await self._reply_embed(guild_id, user.id, kind, lang))
+        if needs:
+            needs_embed, ask_state = await self._needs_embed(guild_id, user.id, needs, lang)
+            embeds.append(needs_embed)
+        if kind != "distress" or needs:
+            view = _reply_view(
+                guild_id, await self._peers_ready(guild_id), lang, ask_state=ask_state
+            )
+        if view is None:
+            await user.send(embeds=embeds)
+        else:
+            await user.send(embeds=embeds, view=view)
+
+    async def _on_reply_retry(self, timer: TimerRow) -> None:
+        """A private reply that Discord refused for a while: send it now (the scheduler backs
+        off and retries on failure; a member whose DMs are closed is not retried)."""
+        await self.bot.wait_until_ready()
+        payload = timer.payload
+        user = await find_user(self.bot, int(payload["user_id"]))
+        if user is None:
+            return
+        try:
+            await self._send_reply(
+                user,
+                int(timer.guild_id or 0),
+                str(payload["kind"]),
+                tuple(payload.get("needs", ())),
+                str(payload.get("lang", "en")),
+            )
+        except discord.Forbidden:
+            log.info("safety guild=%s: member DMs closed; reply retry dropped", timer.guild_id)
 
     async def _on_delete_fallback(self, timer: TimerRow) -> None:
         await self.bot.wait_until_ready()

@@ -135,7 +135,7 @@ async def build_services(config: Settings, *, clock: Clock = utcnow) -> Services
         # Stored work that names the member: a duty expiry would still DM them; a pending
         # crisis-alert retry would still post their id.
         return await scheduler.timers.delete_for_user(
-            user_id, ("duty.expire", "safety.alert_retry")
+            user_id, ("duty.expire", "safety.alert_retry", "safety.reply_retry")
         )
 
     privacy.register("scheduled work", forget_timers)

@@ -332,3 +332,43 @@ async def test_only_this_servers_peers_can_take_or_dismiss_an_alert(
     )
     await (await emulator.press_button(world.peer, alert, take)).response()
     assert f"✅ <@{world.peer.id}> is reaching out" in emulator.messages[alert.id].text
+
+
+async def test_a_storm_on_every_route_loses_neither_the_reply_nor_the_alert(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """429s on every Discord route for a while: when it ends, the member gets their private
+    reply and the on-duty peers their alert, once each."""
+    from datetime import UTC, datetime, timedelta
+
+    import time_machine
+
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    with time_machine.travel(datetime.now(UTC), tick=True) as clock:
+        storm = emulator.inject_fault("*", "*", status=429, times=None)
+        await emulator.send_message(world.member, world.general, "honestly i want to kill myself")
+        await kindred.settle()
+        await emulator.wait_until(lambda: storm.hits >= 10, what="the storm to hit")
+        import asyncio
+
+        wanted = {"safety.alert_retry", "safety.reply_retry"}
+        async with asyncio.timeout(30):  # both failures are stored, not dropped
+            while True:
+                rows = await kindred.services.db.fetchall("SELECT kind FROM timers")
+                if wanted <= {r["kind"] for r in rows}:
+                    break
+                await asyncio.sleep(0.05)
+        emulator.clear_faults()
+        clock.shift(timedelta(seconds=25))
+        await kindred.settle()
+        dm = await emulator.wait_for_message(emulator.dm_channel(world.member), timeout=30)
+        assert "Checking in" in dm.text
+        await emulator.wait_for_message(
+            world.peers, predicate=lambda m: "may need support" in m.text, timeout=30
+        )
+        await kindred.settle()
+        assert len(bot_dms(emulator, world.member)) == 1
+        assert (
+            len([m for m in emulator.messages_in(world.peers) if "may need support" in m.text]) == 1
+        )
