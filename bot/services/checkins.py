@@ -19,6 +19,7 @@ from typing import ClassVar
 from pydantic import Field
 
 from bot.clock import Clock, utcnow
+from bot.crashpoints import crash_point
 from bot.db.repositories.checkins import CheckinRepository, CheckinRow, PersonalRow
 from bot.db.repositories.core import TimerRow
 from bot.errors import InvalidInputError, NotFoundError
@@ -345,6 +346,7 @@ class CheckinService:
         if post_id is None:
             log.info("check-in %s at %s was already posted", row.id, scheduled_for)
             return None
+        crash_point("checkin.claimed")
         summary = period = None
         if row.show_summary:
             # Yesterday's moods for daily or more frequent check-ins, last week's for weekly

@@ -37,8 +37,8 @@ async def _start(emu: DiscordEmulator, db: Path, crash_at: str | None = None):
     return process
 
 
-async def _answer(emu, user, channel, name, **options):
-    return await (await emu.run_command(user, channel, name, options=options)).response(timeout=30)
+async def _answer(emu, user, where, name, **options):
+    return await (await emu.run_command(user, where, name, options=options)).response(timeout=30)
 
 
 def _db(db: Path, sql: str, params=()):
@@ -136,3 +136,38 @@ async def test_sigkill_right_after_close_leaves_a_closed_request_and_an_intact_d
     finally:
         await _stop(process)
     assert _db(db, "PRAGMA integrity_check")[0][0] == "ok"
+
+
+async def test_sigkill_between_claiming_a_check_in_run_and_posting_it(
+    emulator: DiscordEmulator, tmp_path: Path
+) -> None:
+    world = build_world(emulator)
+    db = tmp_path / "kindred.db"
+    process = await _start(emulator, db, crash_at="checkin.claimed")
+    try:
+        created = await _answer(
+            emulator, world.mod, world.general, "checkin create",
+            channel=world.general.id, schedule="daily 09:00", tz="UTC", title="Morning",
+        )  # fmt: skip
+        assert "check-in #1" in created.text
+        await emulator.run_command(world.mod, world.general, "checkin run-now", {"checkin": 1})
+        returncode = await asyncio.wait_for(process.wait(), timeout=60)
+        assert returncode == -signal.SIGKILL
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    posts = _db(db, "SELECT message_id FROM checkin_posts WHERE checkin_id = 1")
+    assert len(posts) == 1 and posts[0]["message_id"] is None  # claimed, never posted
+    assert _db(db, "SELECT 1 FROM timers WHERE key = 'checkin:1'")  # the schedule survives
+    process = await _start(emulator, db)
+    try:
+        await _answer(emulator, world.mod, world.general, "checkin run-now", checkin=1)
+        post = await emulator.wait_for_message(
+            world.general, predicate=lambda m: "Morning" in m.text or m.embeds, timeout=30
+        )
+        assert post is not None
+    finally:
+        await _stop(process)
+    assert _db(db, "PRAGMA integrity_check")[0][0] == "ok"
+    assert _db(db, "SELECT 1 FROM timers WHERE key = 'checkin:1'")
