@@ -50,10 +50,6 @@ def _chunks(header: str, lines: list[str], limit: int = 1900) -> list[str]:
     return chunks if lines else []
 
 
-def _yes(value: str | None) -> bool:
-    return (value or "").strip().lower() in ("y", "yes", "true", "1", "si", "sí", "oui", "ja")
-
-
 def _ago(moment: datetime) -> str:
     return discord.utils.format_dt(moment, "R")
 
@@ -202,6 +198,11 @@ def card_view(request: RequestRow) -> discord.ui.View:
     return view
 
 
+def _picked_yes(select: discord.ui.Item) -> bool:
+    values = getattr(select, "values", None) or []
+    return bool(values) and values[0] == "yes"
+
+
 class SupportModal(KindredModal, title="Talk to a peer"):
     topic = discord.ui.TextInput(
         custom_id="topic",
@@ -224,19 +225,27 @@ class SupportModal(KindredModal, title="Talk to a peer"):
         max_length=200,
         placeholder="e.g. grief, veterans (comma separated)",
     )
-    anonymous = discord.ui.TextInput(
-        custom_id="anonymous",
-        label="Stay anonymous to peers? (yes/no)",
-        required=False,
-        max_length=3,
-        default="no",
+    anonymous = discord.ui.Label(
+        text="Stay anonymous to peers?",
+        component=discord.ui.Select(
+            custom_id="anonymous",
+            required=False,
+            options=[
+                discord.SelectOption(label="No: peers may see who I am", value="no", default=True),
+                discord.SelectOption(label="Yes: stay anonymous (replies come by DM)", value="yes"),
+            ],
+        ),
     )
-    same_peer = discord.ui.TextInput(
-        custom_id="same_peer",
-        label="Same peer as last time, if on duty? (yes/no)",
-        required=False,
-        max_length=3,
-        default="no",
+    same_peer = discord.ui.Label(
+        text="Same peer as last time, if they're on duty?",
+        component=discord.ui.Select(
+            custom_id="same_peer",
+            required=False,
+            options=[
+                discord.SelectOption(label="No preference", value="no", default=True),
+                discord.SelectOption(label="Yes, the same peer if possible", value="yes"),
+            ],
+        ),
     )
 
     def __init__(self, guild_id: int, *, source: str) -> None:
@@ -253,8 +262,8 @@ class SupportModal(KindredModal, title="Talk to a peer"):
             topic=self.topic.value,
             summary=self.summary.value,
             tags=[t for t in re.split(r"[,;]", self.tags.value or "") if t.strip()],
-            anonymous=_yes(self.anonymous.value),
-            same_peer=_yes(self.same_peer.value),
+            anonymous=_picked_yes(self.anonymous.component),
+            same_peer=_picked_yes(self.same_peer.component),
             source=self.source,
         )
 

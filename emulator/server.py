@@ -1883,6 +1883,8 @@ def _modal_component(comp: JSON, values: dict[str, Any]) -> JSON:
         return {"type": 4, "custom_id": cid, "value": value}
     if t in (3, 5, 6, 7, 8):
         picked = values.pop(cid, None) if cid else None
+        if isinstance(picked, str | int):  # one value given plainly: "yes"
+            picked = [picked]
         return {"type": t, "custom_id": cid, "values": [str(v) for v in (picked or [])]}
     return {k: v for k, v in comp.items() if k in ("type", "id")}
 

@@ -171,3 +171,21 @@ async def test_an_error_that_echoes_long_input_still_answers(
     await setup_peers(emulator, world)
     answer = await command(emulator, world.mod, world.general, "peers tags remove", tag="y" * 6000)
     assert answer.ephemeral and "There is no tag" in answer.text and len(answer.text) < 200
+
+
+async def test_the_support_form_asks_yes_or_no_with_menus_not_free_text(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    opened = await emulator.run_command(world.member, world.general, "support")
+    modal = await opened.response()
+    assert modal.is_modal
+    kinds = {}
+    for row in modal.data["components"]:
+        inner = row.get("component") or (row.get("components") or [{}])[0]
+        kinds[inner.get("custom_id")] = inner.get("type")
+    assert kinds["anonymous"] == 3 and kinds["same_peer"] == 3  # string selects
+    answer = await (
+        await opened.submit_modal({"topic": "", "summary": "", "tags": "", "anonymous": "yes"})
+    ).response()
+    assert "you stay anonymous" in answer.text
