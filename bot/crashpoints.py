@@ -6,6 +6,8 @@ execution reaches that point. Unset, a crash point costs one comparison. Points:
 
 - ``claim.committed``: a peer's claim is stored; no thread or relay exists yet.
 - ``close.committed``: a request is closed in the database; nothing was sent yet.
+- ``transfer.committed``: a request moved to another peer; the new peer is not in the
+  conversation yet.
 - ``checkin.claimed``: a check-in run is claimed (so it can never post twice); not posted yet.
 """
 

@@ -20,7 +20,7 @@ from bot.db.repositories.requests import RequestRow
 from bot.errors import NotFoundError, PermissionDeniedError
 from bot.services import Services
 from bot.services.peers import PeerSettings
-from bot.services.requests import ESCALATE, IDLE, OPEN_CHECK, BlockedError, Intake
+from bot.services.requests import ESCALATE, HANDOVER, IDLE, OPEN_CHECK, BlockedError, Intake
 from bot.ui.checks import GuildOnlyError, is_moderator
 from bot.ui.lookup import find_channel, find_user
 from bot.ui.replies import COLOUR, WARM, send_private
@@ -302,6 +302,7 @@ class Support(commands.Cog):
         self.services.scheduler.register(ESCALATE, self._on_escalate)
         self.services.scheduler.register(IDLE, self._on_idle)
         self.services.scheduler.register(OPEN_CHECK, self._on_open_check)
+        self.services.scheduler.register(HANDOVER, self._on_handover)
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(RequestButton, FeedbackButton, TalkToPeerButton)
@@ -733,19 +734,35 @@ class Support(commands.Cog):
     async def transfer(self, interaction: discord.Interaction, request_id: int, to_peer: int):
         moved = await self.requests.transfer(request_id, interaction.user.id, to_peer)
         await send_private(interaction, f"Transferred request #{moved.id} to <@{to_peer}>.")
+        await self._hand_over(moved, interaction.user.id, to_peer)
+
+    async def _hand_over(self, moved: RequestRow, from_peer: int, to_peer: int) -> None:
+        """Bring the new peer into the conversation (idempotent), then mark it done."""
         if moved.thread_id:
             thread = await find_channel(self.bot, moved.thread_id)
             if isinstance(thread, discord.Thread):
                 try:
                     await thread.add_user(discord.Object(to_peer))
                     await thread.send(
-                        f"<@{to_peer}> is taking over from <@{interaction.user.id}>.",
+                        f"<@{to_peer}> is taking over from <@{from_peer}>.",
                         allowed_mentions=PING_USERS,
                     )
-                    await thread.remove_user(discord.Object(interaction.user.id))
+                    await thread.remove_user(discord.Object(from_peer))
                 except discord.HTTPException as exc:
                     log.info("transfer thread update failed: %s", exc.status)
         await self._refresh_card(moved)
+        await self.requests.handover_done(moved.id)
+
+    async def _on_handover(self, timer: TimerRow) -> None:
+        """A transfer whose hand-over was interrupted (e.g. the bot was killed): finish it."""
+        payload = timer.payload
+        moved = await self.requests.pending_handover(
+            int(payload["request_id"]), int(payload["to_peer"])
+        )
+        if moved is None:
+            return
+        await self.bot.wait_until_ready()
+        await self._hand_over(moved, int(payload["from_peer"]), int(payload["to_peer"]))
 
     async def _close(self, interaction: discord.Interaction, request: RequestRow) -> None:
         is_mod = await is_moderator(interaction)

@@ -40,6 +40,8 @@ from bot.services.settings import GuildSettingsService
 ESCALATE = "request.escalate"
 IDLE = "request.idle"
 OPEN_CHECK = "request.open_check"
+HANDOVER = "request.handover"
+HANDOVER_GRACE = timedelta(seconds=30)  # an interrupted transfer is finished after this
 OPEN_GRACE = timedelta(minutes=3)  # a claim whose conversation never opened goes back
 MAX_TOPIC = 100
 MAX_SUMMARY = 1000
@@ -362,9 +364,34 @@ class RequestService:
             raise InvalidInputError(f"<@{to_peer}> is not on duty right now.")
         if len(await self.requests.claimed_by(request.guild_id, to_peer)) >= cfg.max_open_per_peer:
             raise LimitReachedError(f"<@{to_peer}> already holds the most requests allowed.")
+        # Stored before the transfer commits: if the process dies before the new peer is in
+        # the conversation, start-up finishes the hand-over (adding someone twice is harmless).
+        key = f"request:{request_id}:handover"
+        await self.scheduler.schedule_once(
+            HANDOVER,
+            self.clock() + HANDOVER_GRACE,
+            {"request_id": request_id, "from_peer": from_peer, "to_peer": to_peer},
+            guild_id=request.guild_id,
+            key=key,
+        )
         if not await self.requests.transfer(request_id, from_peer, to_peer, self.clock()):
+            await self.scheduler.cancel(key)
             raise ConflictError("This request changed meanwhile; nothing was transferred.")
+        crash_point("transfer.committed")
         return await self._get(request_id)
+
+    async def handover_done(self, request_id: int) -> None:
+        await self.scheduler.cancel(f"request:{request_id}:handover")
+
+    async def pending_handover(self, request_id: int, to_peer: int) -> RequestRow | None:
+        """The request if a stored hand-over to ``to_peer`` still needs finishing."""
+        try:
+            request = await self._get(request_id)
+        except NotFoundError:
+            return None
+        if request.status != "claimed" or request.claimed_by != to_peer:
+            return None
+        return request
 
     # -- the conversation -------------------------------------------------------------------
     async def attach_conversation(

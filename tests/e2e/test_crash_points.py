@@ -171,3 +171,58 @@ async def test_sigkill_between_claiming_a_check_in_run_and_posting_it(
         await _stop(process)
     assert _db(db, "PRAGMA integrity_check")[0][0] == "ok"
     assert _db(db, "SELECT 1 FROM timers WHERE key = 'checkin:1'")
+
+
+async def test_sigkill_in_the_middle_of_a_transfer_is_finished_after_restart(
+    emulator: DiscordEmulator, tmp_path: Path
+) -> None:
+    world = build_world(emulator)
+    db = tmp_path / "kindred.db"
+    process = await _start(emulator, db, crash_at="transfer.committed")
+    try:
+        await _answer(
+            emulator, world.mod, world.general, "peers setup",
+            peer_role=world.peer_role.id, peer_channel=world.peers.id,
+            moderator_channel=world.mods.id, thread_channel=world.support.id,
+        )  # fmt: skip
+        await _answer(emulator, world.peer, world.general, "duty on")
+        await _answer(emulator, world.peer2, world.general, "duty on")
+        opened = await emulator.run_command(world.member, world.general, "support")
+        await opened.response(timeout=30)
+        await (await opened.submit_modal({"topic": "", "summary": "", "tags": ""})).response(
+            timeout=30
+        )
+        card = await emulator.wait_for_message(
+            world.peers, predicate=lambda m: "Support request #1" in m.text, timeout=30
+        )
+        await (
+            await emulator.press_button(world.peer, card, "kindred:req:claim:1")
+        ).original_response(timeout=30)
+        card = emulator.messages[card.id]
+        chooser = await (
+            await emulator.press_button(world.peer, card, "kindred:req:transfer:1")
+        ).response(timeout=30)
+        select_id = next(c for c in chooser.message.custom_ids)
+        await emulator.select(world.peer, chooser.message, select_id, [str(world.peer2.id)])
+        returncode = await asyncio.wait_for(process.wait(), timeout=60)
+        assert returncode == -signal.SIGKILL
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    (row,) = _db(db, "SELECT claimed_by, thread_id FROM support_requests WHERE id = 1")
+    assert row["claimed_by"] == world.peer2.id
+    thread = emulator.channels[row["thread_id"]]
+    assert world.peer2.id not in thread.thread_members  # the crash left them out
+    assert _db(db, "SELECT 1 FROM timers WHERE kind = 'request.handover'")
+    process = await _start(emulator, db)
+    try:
+        await emulator.wait_until(
+            lambda: world.peer2.id in thread.thread_members,
+            timeout=60,
+            what="the hand-over to be finished after the restart",
+        )
+    finally:
+        await _stop(process)
+    assert world.peer.id not in thread.thread_members
+    assert _db(db, "PRAGMA integrity_check")[0][0] == "ok"
