@@ -26,6 +26,7 @@ from bot.services.checkins import (
     MOODS,
     PERSONAL,
     POST,
+    RETRY,
     CheckinSettings,
     PersonalPlan,
     PostPlan,
@@ -228,6 +229,7 @@ class Checkins(commands.Cog):
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(MoodButton, PersonalMoodButton)
         self.services.scheduler.register(POST, self._on_post)
+        self.services.scheduler.register(RETRY, self._on_retry)
         self.services.scheduler.register(PERSONAL, self._on_personal)
 
     async def cog_unload(self) -> None:
@@ -631,11 +633,11 @@ class Checkins(commands.Cog):
         except (discord.Forbidden, discord.NotFound) as exc:
             await self._post_failed(plan, gone=isinstance(exc, discord.NotFound))
             return None
-        except discord.HTTPException:
-            # Discord itself failing (5xx after discord.py's retries): free the slot; the next
-            # scheduled run is already stored.
-            await self.service.repo.release_post(plan.post_id)
-            log.warning("check-in %s: posting failed; skipped this run", row.id, exc_info=True)
+        except discord.HTTPException as exc:
+            # Discord itself failing (429/5xx after discord.py's retries): this run is tried
+            # again shortly (never twice: the claim guards it); the next run is stored too.
+            await self.service.retry_later(plan)
+            log.warning("check-in %s: posting failed (%s); will retry", row.id, exc.status)
             return None
         await self.service.posted(plan.post_id, message.id)
         if row.use_thread:
@@ -696,6 +698,12 @@ class Checkins(commands.Cog):
     async def _on_post(self, timer: TimerRow) -> None:
         await self.bot.wait_until_ready()
         plan = await self.service.due(timer)
+        if plan is not None:
+            await self._post(plan)
+
+    async def _on_retry(self, timer: TimerRow) -> None:
+        await self.bot.wait_until_ready()
+        plan = await self.service.due_retry(timer)
         if plan is not None:
             await self._post(plan)
 

@@ -30,6 +30,8 @@ from bot.services.settings import GuildSettingsService, SettingsSection
 log = logging.getLogger(__name__)
 
 POST = "checkin.post"
+RETRY = "checkin.retry"
+RETRY_AFTER = timedelta(seconds=60)
 PERSONAL = "checkin.personal"
 MAX_PROMPT = 1000
 MAX_PROMPTS = 25
@@ -333,6 +335,33 @@ class CheckinService:
             )
             return None
         return await self._plan(row, timer.due_at)
+
+    async def retry_later(self, plan: PostPlan) -> None:
+        """Discord failed this run (rate limits, 5xx): free its slot and try the same run
+        again shortly, while it is still within the misfire grace time."""
+        await self.repo.release_post(plan.post_id)
+        row = plan.checkin
+        await self.scheduler.schedule_once(
+            RETRY,
+            self.clock() + RETRY_AFTER,
+            {"checkin_id": row.id, "scheduled_for": plan.scheduled_for.isoformat()},
+            guild_id=row.guild_id,
+            key=f"checkin:{row.id}:retry",
+        )
+
+    async def due_retry(self, timer: TimerRow) -> PostPlan | None:
+        row = await self.repo.get(timer.payload["checkin_id"])
+        if row is None or row.paused:
+            return None
+        scheduled_for = datetime.fromisoformat(timer.payload["scheduled_for"])
+        if self.clock() - scheduled_for > self.scheduler.misfire_grace:
+            log.warning(
+                "check-in %s: run at %s could not be posted within the grace time; skipped",
+                row.id,
+                scheduled_for.isoformat(),
+            )
+            return None
+        return await self._plan(row, scheduled_for)  # the claim keeps it from posting twice
 
     async def run_now(self, checkin_id: int, guild_id: int) -> PostPlan:
         row = await self.get(checkin_id, guild_id)

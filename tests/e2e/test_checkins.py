@@ -453,3 +453,21 @@ async def test_peer_sees_a_shared_trend_only_with_consent(
         emulator, world.peer2, world.general, "checkin shared", member=world.member
     )
     assert "has not chosen to share" in other.text
+
+
+async def test_a_rate_limit_storm_at_post_time_delays_the_check_in_but_never_loses_or_doubles_it(
+    emulator: DiscordEmulator, world: World, start_at: Start
+) -> None:
+    traveller, kindred = await start_at(datetime(2026, 11, 23, 8, 0, tzinfo=UTC))
+    await create(emulator, world, schedule="daily 09:00", tz="UTC")
+    storm = emulator.inject_fault("*", "*", status=429, times=None)
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 9, 0, 5, tzinfo=UTC))
+    assert storm.hits >= 1 and posts(emulator, world.general) == []
+    assert await kindred.services.scheduler.get("checkin:1:retry") is not None
+    emulator.clear_faults()
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 9, 1, 10, tzinfo=UTC))
+    post = await wait_post(emulator, world.general)
+    (row,) = await kindred.services.checkins.repo.posts(1)
+    assert row["message_id"] == post.id  # the 09:00 run, posted once, late
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 9, 3, 0, tzinfo=UTC))
+    assert len(posts(emulator, world.general)) == 1

@@ -189,3 +189,39 @@ async def test_the_support_form_asks_yes_or_no_with_menus_not_free_text(
         await opened.submit_modal({"topic": "", "summary": "", "tags": "", "anonymous": "yes"})
     ).response()
     assert "you stay anonymous" in answer.text
+
+
+async def test_a_rate_limit_storm_during_a_claim_loses_nothing(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """429s on every route while a peer presses Claim: when the storm ends the request is
+    either theirs with a conversation, or back in the queue and claimable; never stuck."""
+    from datetime import UTC, datetime, timedelta
+
+    import time_machine
+
+    from tests.e2e.test_support import ask, card_for, press_claim
+
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    with time_machine.travel(datetime.now(UTC), tick=True) as clock:
+        await ask(emulator, world, world.member)
+        await emulator.wait_for_message(
+            world.peers, predicate=lambda m: "Support request #1" in m.text
+        )
+        storm = emulator.inject_fault("*", "*", status=429, times=None)
+        await emulator.press_button(world.peer, card_for(emulator, world, 1), "kindred:req:claim:1")
+        await emulator.wait_until(lambda: storm.hits >= 5, what="the storm to hit")
+        await kindred.settle()
+        emulator.clear_faults()
+        clock.shift(timedelta(minutes=4))
+        await kindred.settle()
+        request = await kindred.services.peers.requests.get(1)
+        if request.status == "open":  # the storm ate the claim: it is simply claimable again
+            await press_claim(emulator, world.peer, card_for(emulator, world, 1), 1)
+            request = await kindred.services.peers.requests.get(1)
+        assert request.status == "claimed" and request.thread_id is not None
+        thread = emulator.channels[request.thread_id]
+        await emulator.wait_until(
+            lambda: world.member.id in thread.thread_members, what="the member in the thread"
+        )
