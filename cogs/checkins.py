@@ -569,7 +569,10 @@ class Checkins(commands.Cog):
         await send_private(interaction, "\n".join(lines)[:2000], view=view)
 
     async def on_mood(self, interaction: discord.Interaction, post_id: int, level: int) -> None:
-        lowest = await self.service.vote(post_id, interaction.user.id, level)
+        # channel posts live in a server: a press anywhere else is a forged id
+        lowest = await self.service.vote(
+            post_id, interaction.user.id, level, guild_id=interaction.guild_id or 0
+        )
         await self._mood_reply(
             interaction,
             level,

@@ -398,11 +398,16 @@ class CheckinService:
         salt = await self.repo.salt()
         return hashlib.sha256(f"{salt}:{post_id}:{user_id}".encode()).hexdigest()
 
-    async def vote(self, post_id: int, user_id: int, mood: int) -> bool:
-        """Record an anonymous mood; return True for the lowest mood (show resources)."""
+    async def vote(
+        self, post_id: int, user_id: int, mood: int, *, guild_id: int | None = None
+    ) -> bool:
+        """Record an anonymous mood; return True for the lowest mood (show resources).
+        ``guild_id`` is where the button was pressed: a vote on another server's post (a
+        forged button id) counts as a missing post."""
         if mood not in MOODS:
             raise InvalidInputError("Choose a mood from 1 to 5.")
-        if await self.repo.post(post_id) is None:
+        post = await self.repo.post(post_id)
+        if post is None or (guild_id is not None and post["guild_id"] != guild_id):
             raise NotFoundError("That check-in no longer exists.")
         await self.repo.vote(post_id, await self._voter(post_id, user_id), mood, self.clock())
         return mood == LOWEST

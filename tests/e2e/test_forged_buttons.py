@@ -1,0 +1,102 @@
+"""Forged button ids from another server (issue #10), for every registered dynamic item.
+
+A moderator of server B (not a member of server A) crafts custom ids that point at server A's
+request, alert, check-in post and guild, and presses them on a message in B. Nothing in A may
+change, and every answer must be a kind, private one. A new dynamic item without a forged
+sample here fails the test.
+"""
+
+from __future__ import annotations
+
+import re
+
+from emulator import DiscordEmulator
+from tests.e2e.conftest import Kindred, World
+from tests.e2e.test_safety import command
+from tests.e2e.test_support import ask, go_on_duty, setup_peers
+
+
+def forged_ids(world: World, post_id: int) -> list[str]:
+    a = world.guild.id
+    return [
+        *(f"kindred:req:{action}:1" for action in
+          ("claim", "unclaim", "transfer", "backup", "close", "transcript")),
+        "kindred:fb:helped:1",
+        f"kindred:talk:{a}",
+        "kindred:safety:notnow",
+        "kindred:alert:1",
+        "kindred:notconcern:1",
+        "kindred:respite:en",
+        f"kindred:mood:{post_id}:1",
+        "kindred:pmood:3",
+        f"kindred:handoff:keep:{a}",
+        f"kindred:handoff:give:{a}",
+    ]  # fmt: skip
+
+
+async def state(kindred: Kindred, world: World) -> tuple:
+    services = kindred.services
+    request = await services.peers.requests.get(1)
+    alert = await services.db.fetchone("SELECT responder_id, dismissed_by FROM safety_alerts")
+    moods = await services.db.fetchall("SELECT * FROM checkin_moods")
+    duty = await services.peers.duty.on_duty(world.guild.id)
+    return (
+        request.status, request.claimed_by, request.feedback,
+        tuple(alert), len(moods), tuple(sorted(r.user_id for r in duty)),
+    )  # fmt: skip
+
+
+async def test_forged_ids_from_another_server_change_nothing(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await ask(emulator, world, world.member)
+    await emulator.send_message(world.member2, world.general, "honestly i want to kill myself")
+    await emulator.wait_for_message(world.peers, predicate=lambda m: "may need support" in m.text)
+    await command(
+        emulator, world.mod, world.general, "checkin create",
+        channel=world.general.id, schedule="daily 09:00", tz="UTC",
+    )  # fmt: skip
+    await command(emulator, world.mod, world.general, "checkin run-now", checkin=1)
+    await emulator.wait_for_message(
+        world.general, predicate=lambda m: any("kindred:mood:" in c for c in m.custom_ids)
+    )
+    (post,) = await kindred.services.checkins.repo.posts(1)
+    ids = forged_ids(world, post["id"])
+    templates = list(kindred.bot._connection._view_store._dynamic_items)  # compiled patterns
+    for template in templates:  # every registered dynamic item has a forged sample
+        assert any(template.fullmatch(c) for c in ids), template.pattern
+
+    other = emulator.create_guild("Elsewhere")
+    intruder = emulator.user(other.owner_id)
+    channel = emulator.create_channel(other, "general")
+    await emulator.gateway_idle()
+    before = await state(kindred, world)
+    for custom_id in ids:
+        bait = await emulator.send_message(intruder, channel, "look")
+        bait.components = [
+            {"type": 1, "components": [
+                {"type": 2, "style": 1, "label": "x", "custom_id": custom_id}]}
+        ]  # fmt: skip
+        answer = await (await emulator.press_button(intruder, bait, custom_id)).response()
+        if answer.is_modal:  # "Talk to a peer" opens the form; submitting must be refused
+            submitted = await (await emulator.press_button(intruder, bait, custom_id)).response()
+            assert submitted.is_modal
+            continue
+        # The shift hand-off prompt is a DM to the peer: its buttons answer by updating that
+        # prompt (types 6 and 7). For anyone else "keep" is a no-op and "give" hands off nothing.
+        updates_itself = custom_id.startswith("kindred:handoff:") and answer.type in (6, 7)
+        assert answer.ephemeral or updates_itself, custom_id
+        assert "something went wrong" not in answer.text, (custom_id, answer.text)
+    assert await state(kindred, world) == before
+    public = [
+        m
+        for m in emulator.messages_in(channel)
+        if m.author.id == emulator.bot_user.id and not m.ephemeral
+    ]
+    assert not public, [m.text for m in public]
+
+
+def test_the_samples_match_their_templates() -> None:
+    assert re.fullmatch(r"kindred:req:(?P<action>[a-z]+):(?P<id>\d+)", "kindred:req:claim:1")
