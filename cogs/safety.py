@@ -89,20 +89,41 @@ class OptOutButton(
         await interaction.response.send_message(opt_out_text(self.what, lang), ephemeral=True)
 
 
+class _AlertAction(GuardedCallback):
+    """What both buttons under a peer alert share: one server's peers and moderators only,
+    and a line appended to the alert once someone acted (buttons removed)."""
+
+    refusal = ""
+
+    @staticmethod
+    def _button(label: str, style: discord.ButtonStyle, custom_id: str) -> discord.ui.Button:
+        return discord.ui.Button(label=label, style=style, custom_id=custom_id)
+
+    async def _allowed(self, interaction: discord.Interaction) -> bool:
+        if interaction.guild_id is not None and await is_peer_or_moderator(interaction):
+            return True
+        await interaction.response.send_message(self.refusal, ephemeral=True)
+        return False
+
+    @staticmethod
+    async def _mark(interaction: discord.Interaction, line: str) -> None:
+        message = interaction.message
+        content = (message.content if message else "") + "\n" + line
+        await interaction.response.edit_message(content=content[:2000], view=None)
+
+
 class ReachOutButton(
-    GuardedCallback,
+    _AlertAction,
     discord.ui.DynamicItem[discord.ui.Button],
     template=r"kindred:alert:(?P<id>\d+)",
 ):
     """On a peer alert: the first peer to press it is recorded; others see who has it."""
 
+    refusal = "Only this server's peer supporters and moderators can take alerts."
+
     def __init__(self, alert_id: int) -> None:
         super().__init__(
-            discord.ui.Button(
-                label="I'll reach out",
-                style=discord.ButtonStyle.success,
-                custom_id=f"kindred:alert:{alert_id}",
-            )
+            self._button("I'll reach out", discord.ButtonStyle.success, f"kindred:alert:{alert_id}")
         )
         self.alert_id = alert_id
 
@@ -112,11 +133,7 @@ class ReachOutButton(
 
     async def run(self, interaction: discord.Interaction) -> None:
         services: Services = interaction.client.services  # type: ignore[attr-defined]
-        if interaction.guild_id is None or not await is_peer_or_moderator(interaction):
-            await interaction.response.send_message(
-                "Only this server's peer supporters and moderators can take alerts.",
-                ephemeral=True,
-            )
+        if not await self._allowed(interaction):
             return
         won, who = await services.safety.reach_out(
             self.alert_id, interaction.user.id, interaction.guild_id
@@ -129,26 +146,22 @@ class ReachOutButton(
             )
             await interaction.response.send_message(text, ephemeral=True)
             return
-        message = interaction.message
-        content = (message.content if message else "") + (
-            f"\n✅ <@{interaction.user.id}> is reaching out."
-        )
-        await interaction.response.edit_message(content=content[:2000], view=None)
+        await self._mark(interaction, f"✅ <@{interaction.user.id}> is reaching out.")
 
 
 class NotAConcernButton(
-    GuardedCallback,
+    _AlertAction,
     discord.ui.DynamicItem[discord.ui.Button],
     template=r"kindred:notconcern:(?P<id>\d+)",
 ):
     """A peer marks an alert "not a concern": counted per phrase and model version."""
 
+    refusal = "Only this server's peer supporters and moderators can mark alerts."
+
     def __init__(self, alert_id: int) -> None:
         super().__init__(
-            discord.ui.Button(
-                label="Not a concern",
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"kindred:notconcern:{alert_id}",
+            self._button(
+                "Not a concern", discord.ButtonStyle.secondary, f"kindred:notconcern:{alert_id}"
             )
         )
         self.alert_id = alert_id
@@ -159,12 +172,9 @@ class NotAConcernButton(
 
     async def run(self, interaction: discord.Interaction) -> None:
         services: Services = interaction.client.services  # type: ignore[attr-defined]
-        if interaction.guild_id is None or not await is_peer_or_moderator(interaction):
-            await interaction.response.send_message(
-                "Only this server's peer supporters and moderators can mark alerts.",
-                ephemeral=True,
-            )
+        if not await self._allowed(interaction):
             return
+        assert interaction.guild_id is not None
         outcome = await services.safety.not_a_concern(
             self.alert_id, interaction.guild_id, interaction.user.id
         )
@@ -176,12 +186,11 @@ class NotAConcernButton(
             )
             await interaction.response.send_message(text, ephemeral=True)
             return
-        message = interaction.message
-        content = (message.content if message else "") + (
-            f"\n➖ Marked not a concern by <@{interaction.user.id}> (counted for the "
-            "detector's measured precision; nothing of the message is kept)."
+        await self._mark(
+            interaction,
+            f"➖ Marked not a concern by <@{interaction.user.id}> (counted for the "
+            "detector's measured precision; nothing of the message is kept).",
         )
-        await interaction.response.edit_message(content=content[:2000], view=None)
 
 
 def _respite_states() -> list[str]:
