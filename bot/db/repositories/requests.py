@@ -495,29 +495,6 @@ class DutyRepository:
             )
         )
 
-    async def live_claimed_by_anywhere(self, peer_id: int) -> list[RequestRow]:
-        rows = await self.db.fetchall(
-            "SELECT * FROM support_requests WHERE claimed_by = ? AND status = 'claimed'",
-            (peer_id,),
-        )
-        return [_request(r) for r in rows]
-
-    async def forget_peer(self, peer_id: int) -> int:
-        """A peer's id leaves other members' (ended) requests: who held, closed or was asked
-        for them is forgotten; the requests themselves stay for their members."""
-        async with self.db.transaction() as tx:
-            n = await tx.execute(
-                "UPDATE support_requests SET claimed_by = NULL WHERE claimed_by = ?", (peer_id,)
-            )
-            n += await tx.execute(
-                "UPDATE support_requests SET closed_by = NULL WHERE closed_by = ?", (peer_id,)
-            )
-            n += await tx.execute(
-                "UPDATE support_requests SET preferred_peer = NULL WHERE preferred_peer = ?",
-                (peer_id,),
-            )
-        return n
-
     async def delete_member(self, user_id: int) -> int:
         async with self.db.transaction() as tx:
             n = await tx.execute("DELETE FROM duty WHERE user_id = ?", (user_id,))
