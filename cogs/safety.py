@@ -425,8 +425,7 @@ class Safety(commands.Cog):
         if decision.reply is None:
             return
         lang = await self.services.safety.language_for(message.author.id, result.lang)
-        embed = await self._reply_embed(None, message.author.id, str(decision.reply), lang)
-        await message.channel.send(embed=embed, view=_reply_view(None, False, lang))
+        await self._send_reply(message.author, None, str(decision.reply), (), lang)
 
     async def _reply_embed(
         self, guild_id: int | None, user_id: int, kind: str, lang: str = "en"
@@ -461,7 +460,7 @@ class Safety(commands.Cog):
         return safe_embed(message)
 
     async def _needs_embed(
-        self, guild_id: int, user_id: int, needs: tuple[str, ...], lang: str
+        self, guild_id: int | None, user_id: int, needs: tuple[str, ...], lang: str
     ) -> tuple[discord.Embed, bool]:
         """The respite / warmline / peer answer; True when the member's state must be asked."""
         safety = self.services.safety
@@ -548,9 +547,10 @@ class Safety(commands.Cog):
         return False, True
 
     async def _send_reply(
-        self, user, guild_id: int, kind: str, needs: tuple[str, ...], lang: str
+        self, user, guild_id: int | None, kind: str, needs: tuple[str, ...], lang: str
     ) -> None:
-        """Build and DM the private reply of this kind (raises what Discord raises)."""
+        """Build and DM the private reply of this kind (raises what Discord raises).
+        ``guild_id`` is None for a DM to Kindred: no server, so no peer button."""
         embeds: list[discord.Embed] = []
         ask_state = False
         view: discord.ui.View | None = None
@@ -562,9 +562,8 @@ class Safety(commands.Cog):
             needs_embed, ask_state = await self._needs_embed(guild_id, user.id, needs, lang)
             embeds.append(needs_embed)
         if kind != "distress" or needs:
-            view = _reply_view(
-                guild_id, await self._peers_ready(guild_id), lang, ask_state=ask_state
-            )
+            peers_ready = guild_id is not None and await self._peers_ready(guild_id)
+            view = _reply_view(guild_id, peers_ready, lang, ask_state=ask_state)
         if view is None:
             await user.send(embeds=embeds)
         else:
