@@ -41,6 +41,22 @@ async def _answer(emu, user, where, name, **options):
     return await (await emu.run_command(user, where, name, options=options)).response(timeout=30)
 
 
+async def _setup_and_ask(emu: DiscordEmulator, world, on_duty=()) -> None:
+    """Peer support set up, the given peers on duty, and request #1 asked by the member."""
+    setup = await _answer(
+        emu, world.mod, world.general, "peers setup",
+        peer_role=world.peer_role.id, peer_channel=world.peers.id,
+        moderator_channel=world.mods.id, thread_channel=world.support.id,
+    )  # fmt: skip
+    assert "Peer support is set up" in setup.text
+    for peer in on_duty:
+        await _answer(emu, peer, world.general, "duty on")
+    opened = await emu.run_command(world.member, world.general, "support")
+    assert (await opened.response(timeout=30)).is_modal
+    submitted = await opened.submit_modal({"topic": "", "summary": "", "tags": ""})
+    await submitted.response(timeout=30)
+
+
 def _db(db: Path, sql: str, params=()):
     with sqlite3.connect(db) as conn:
         conn.row_factory = sqlite3.Row
@@ -64,17 +80,7 @@ async def test_sigkill_between_claim_and_conversation(
     db = tmp_path / "kindred.db"
     process = await _start(emulator, db, crash_at="claim.committed")
     try:
-        setup = await _answer(
-            emulator, world.mod, world.general, "peers setup",
-            peer_role=world.peer_role.id, peer_channel=world.peers.id,
-            moderator_channel=world.mods.id, thread_channel=world.support.id,
-        )  # fmt: skip
-        assert "Peer support is set up" in setup.text
-        await _answer(emulator, world.peer, world.general, "duty on")
-        opened = await emulator.run_command(world.member, world.general, "support")
-        assert (await opened.response(timeout=30)).is_modal
-        submitted = await opened.submit_modal({"topic": "", "summary": "", "tags": ""})
-        await submitted.response(timeout=30)
+        await _setup_and_ask(emulator, world, on_duty=(world.peer,))
         card = await emulator.wait_for_message(
             world.peers, predicate=lambda m: "Support request #1" in m.text, timeout=30
         )
@@ -110,16 +116,7 @@ async def test_sigkill_right_after_close_leaves_a_closed_request_and_an_intact_d
     db = tmp_path / "kindred.db"
     process = await _start(emulator, db, crash_at="close.committed")
     try:
-        await _answer(
-            emulator, world.mod, world.general, "peers setup",
-            peer_role=world.peer_role.id, peer_channel=world.peers.id,
-            moderator_channel=world.mods.id, thread_channel=world.support.id,
-        )  # fmt: skip
-        opened = await emulator.run_command(world.member, world.general, "support")
-        await opened.response(timeout=30)
-        await (await opened.submit_modal({"topic": "", "summary": "", "tags": ""})).response(
-            timeout=30
-        )
+        await _setup_and_ask(emulator, world)
         await emulator.run_command(world.member, world.general, "support", {"action": "cancel"})
         returncode = await asyncio.wait_for(process.wait(), timeout=60)
         assert returncode == -signal.SIGKILL
@@ -180,18 +177,7 @@ async def test_sigkill_in_the_middle_of_a_transfer_is_finished_after_restart(
     db = tmp_path / "kindred.db"
     process = await _start(emulator, db, crash_at="transfer.committed")
     try:
-        await _answer(
-            emulator, world.mod, world.general, "peers setup",
-            peer_role=world.peer_role.id, peer_channel=world.peers.id,
-            moderator_channel=world.mods.id, thread_channel=world.support.id,
-        )  # fmt: skip
-        await _answer(emulator, world.peer, world.general, "duty on")
-        await _answer(emulator, world.peer2, world.general, "duty on")
-        opened = await emulator.run_command(world.member, world.general, "support")
-        await opened.response(timeout=30)
-        await (await opened.submit_modal({"topic": "", "summary": "", "tags": ""})).response(
-            timeout=30
-        )
+        await _setup_and_ask(emulator, world, on_duty=(world.peer, world.peer2))
         card = await emulator.wait_for_message(
             world.peers, predicate=lambda m: "Support request #1" in m.text, timeout=30
         )
