@@ -71,7 +71,3 @@ def lang_from_locale(locale: object) -> str | None:
     value = str(getattr(locale, "value", locale) or "").lower()
     code = value.split("-")[0]
     return code if code in ("en", "es", "fr", "de", "pt") else None
-
-
-def N_(text: str) -> str:  # the gettext convention for "mark, translate later"
-    return text
