@@ -37,9 +37,9 @@ from bot.services.peers import PeerSettings
 from bot.ui.checks import is_moderator, moderator_only
 from bot.ui.lookup import find_channel, find_user
 from bot.ui.replies import COLOUR, send_private
+from bot.ui.requests import TalkToPeerButton
 from bot.ui.resources import context as crisis_context
 from bot.ui.views import GuardedCallback
-from cogs.support import TalkToPeerButton
 
 log = logging.getLogger(__name__)
 

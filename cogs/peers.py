@@ -19,6 +19,7 @@ from bot.services.peers import PeerSettings
 from bot.ui.checks import GuildOnlyError, RefusedError, moderator_only
 from bot.ui.lookup import find_user
 from bot.ui.replies import COLOUR, send_private
+from bot.ui.requests import PING_USERS, TalkToPeerButton, card_embed, card_view
 from bot.ui.timezones import timezone_autocomplete
 from bot.ui.views import GuardedCallback
 
@@ -26,7 +27,6 @@ log = logging.getLogger(__name__)
 
 SHIFT_START, SHIFT_END, SHIFT_REMIND = "duty.shift_start", "duty.shift_end", "duty.shift_remind"
 DUTY_EXPIRE = "duty.expire"
-PING_USERS = discord.AllowedMentions(users=True)
 
 
 def _peer_only():
@@ -221,8 +221,6 @@ class Peers(commands.Cog):
     @app_commands.describe(channel="Where to post the 'Talk to a peer' panel")
     async def panel(self, interaction: discord.Interaction, channel: discord.TextChannel) -> None:
         """Post a panel with a "Talk to a peer" button in a channel."""
-        from cogs.support import TalkToPeerButton
-
         assert interaction.guild_id is not None
         await self.services.peers.requests.config(interaction.guild_id)
         view = discord.ui.View(timeout=None)
@@ -691,8 +689,6 @@ class HandoffButton(
 
 
 async def _hand_off(interaction: discord.Interaction, guild_id: int) -> int:
-    from cogs.support import PING_USERS, card_embed, card_view
-
     services: Services = interaction.client.services  # type: ignore[attr-defined]
     requests = services.peers.requests
     cfg = await services.settings.get(guild_id, PeerSettings)

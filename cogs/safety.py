@@ -44,6 +44,7 @@ from bot.services.safety import GUILD_RESOURCE_KINDS, LANGUAGES, Decision, Safet
 from bot.ui.checks import GuildOnlyError, is_peer_or_moderator, moderator_only
 from bot.ui.lookup import find_channel, find_user
 from bot.ui.replies import COLOUR, send_private
+from bot.ui.requests import TalkToPeerButton
 from bot.ui.resources import context, safe_embed
 from bot.ui.views import GuardedCallback
 
@@ -245,8 +246,6 @@ class RespiteStateSelect(
 def _reply_view(
     guild_id: int | None, peers_ready: bool, lang: str = "en", *, ask_state: bool = False
 ) -> discord.ui.View:
-    from cogs.support import TalkToPeerButton
-
     labels = button_labels(lang)
     view = discord.ui.View(timeout=None)
     if guild_id is not None and peers_ready:
@@ -784,8 +783,6 @@ class Safety(commands.Cog):
         )
         view = None
         if interaction.guild_id and await self._peers_ready(interaction.guild_id):
-            from cogs.support import TalkToPeerButton
-
             view = discord.ui.View(timeout=None)
             view.add_item(TalkToPeerButton(interaction.guild_id, button_labels(lang)["talk"]))
         await send_private(interaction, embed=safe_embed(message), view=view)

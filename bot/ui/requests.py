@@ -1,0 +1,240 @@
+"""Shared Discord pieces of a support request: the peers' card, its buttons, the
+"Talk to a peer" button and the request modal.
+
+Other features (check-ins, safety replies, peers' hand-off) show these; the support feature
+(``cogs/support``) registers the dynamic items and handles what they ask for.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+import discord
+
+from bot.db.repositories.requests import RequestRow
+from bot.errors import NotFoundError
+from bot.services import Services
+from bot.services.peers import PeerSettings
+from bot.ui.replies import COLOUR, WARM
+from bot.ui.views import GuardedCallback, KindredModal
+
+PING_USERS = discord.AllowedMentions(users=True, roles=False, everyone=False)
+
+
+def ago(moment: datetime) -> str:
+    return discord.utils.format_dt(moment, "R")
+
+
+def member_label(request: RequestRow) -> str:
+    """How peers see the member: never the identity when they chose anonymity."""
+    return (
+        f"Anonymous member (request #{request.id})"
+        if request.anonymous
+        else (f"<@{request.requester_id}>")
+    )
+
+
+def card_embed(request: RequestRow, on_duty: list[int], cfg: PeerSettings) -> discord.Embed:
+    state = {
+        "open": "Waiting for a peer",
+        "claimed": f"Claimed by <@{request.claimed_by}>",
+        "closed": "Closed",
+        "cancelled": "Withdrawn by the member",
+    }[request.status]
+    embed = discord.Embed(
+        title=f"Support request #{request.id}",
+        colour=WARM if request.status == "open" else COLOUR,
+        description=request.topic or "No topic given.",
+    )
+    embed.add_field(name="Member", value=member_label(request), inline=True)
+    embed.add_field(name="Status", value=state, inline=True)
+    embed.add_field(name="Waiting since", value=ago(request.created_at), inline=True)
+    if request.tags:
+        embed.add_field(name="Asked for", value=", ".join(request.tags), inline=False)
+    if request.summary:
+        embed.add_field(name="What they chose to share", value=request.summary[:1024], inline=False)
+    if request.status == "open":
+        available = ", ".join(f"<@{p}>" for p in on_duty) or "nobody on duty right now"
+        embed.add_field(name="On duty", value=available[:1024], inline=False)
+    mode = "anonymous relay" if request.relay else "private thread"
+    embed.set_footer(text=f"Conversation: {mode} · limit {cfg.max_open_per_peer} per peer")
+    return embed
+
+
+class RequestButton(
+    GuardedCallback,
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=r"kindred:req:(?P<action>[a-z]+):(?P<id>\d+)",
+):
+    """Buttons that carry their request id, so they work after a restart."""
+
+    LABELS = {
+        "claim": ("Claim", discord.ButtonStyle.success),
+        "unclaim": ("Unclaim", discord.ButtonStyle.secondary),
+        "transfer": ("Transfer", discord.ButtonStyle.secondary),
+        "backup": ("I need backup", discord.ButtonStyle.primary),
+        "close": ("Close", discord.ButtonStyle.danger),
+        "transcript": ("Send me a transcript", discord.ButtonStyle.secondary),
+    }
+
+    def __init__(self, action: str, request_id: int) -> None:
+        label, style = self.LABELS[action]
+        super().__init__(
+            discord.ui.Button(
+                label=label, style=style, custom_id=f"kindred:req:{action}:{request_id}"
+            )
+        )
+        self.action = action
+        self.request_id = request_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+    ) -> RequestButton:
+        return cls(match["action"], int(match["id"]))
+
+    async def run(self, interaction: discord.Interaction) -> None:
+        cog = interaction.client.get_cog("Support")
+        if cog is None:
+            raise NotFoundError("Support requests are not available right now.")
+        await cog.on_request_button(interaction, self.action, self.request_id)
+
+
+class FeedbackButton(
+    GuardedCallback,
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=r"kindred:fb:(?P<rating>[a-z_]+):(?P<id>\d+)",
+):
+    LABELS = {"helped": "It helped", "somewhat": "Somewhat", "not_really": "Not really"}
+
+    def __init__(self, rating: str, request_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=self.LABELS[rating],
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"kindred:fb:{rating}:{request_id}",
+            )
+        )
+        self.rating = rating
+        self.request_id = request_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+    ) -> FeedbackButton:
+        return cls(match["rating"], int(match["id"]))
+
+    async def run(self, interaction: discord.Interaction) -> None:
+        services: Services = interaction.client.services  # type: ignore[attr-defined]
+        await services.peers.requests.feedback(self.request_id, interaction.user.id, self.rating)
+        await interaction.response.edit_message(
+            content="Thank you. Your answer is counted anonymously.", view=None
+        )
+
+
+class TalkToPeerButton(
+    GuardedCallback,
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=r"kindred:talk:(?P<guild>\d+)",
+):
+    """The panel's and the crisis reply's "Talk to a peer" button; works in DMs too."""
+
+    def __init__(self, guild_id: int, label: str = "Talk to a peer") -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label,
+                style=discord.ButtonStyle.primary,
+                custom_id=f"kindred:talk:{guild_id}",
+            )
+        )
+        self.guild_id = guild_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+    ) -> TalkToPeerButton:
+        return cls(int(match["guild"]))
+
+    async def run(self, interaction: discord.Interaction) -> None:
+        await interaction.response.send_modal(SupportModal(self.guild_id, source="button"))
+
+
+def card_view(request: RequestRow) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    if request.status == "open":
+        view.add_item(RequestButton("claim", request.id))
+    elif request.status == "claimed":
+        for action in ("unclaim", "transfer", "backup", "close"):
+            view.add_item(RequestButton(action, request.id))
+    return view
+
+
+def picked_yes(select: discord.ui.Item) -> bool:
+    values = getattr(select, "values", None) or []
+    return bool(values) and values[0] == "yes"
+
+
+class SupportModal(KindredModal, title="Talk to a peer"):
+    topic = discord.ui.TextInput(
+        custom_id="topic",
+        label="Topic (optional)",
+        required=False,
+        max_length=100,
+        placeholder="A word or two is enough, e.g. 'rough week'",
+    )
+    summary = discord.ui.TextInput(
+        custom_id="summary",
+        label="What's going on? (optional, peers will see it)",
+        style=discord.TextStyle.paragraph,
+        required=False,
+        max_length=1000,
+    )
+    tags = discord.ui.TextInput(
+        custom_id="tags",
+        label="Someone who shares… (optional tags)",
+        required=False,
+        max_length=200,
+        placeholder="e.g. grief, veterans (comma separated)",
+    )
+    anonymous = discord.ui.Label(
+        text="Stay anonymous to peers?",
+        component=discord.ui.Select(
+            custom_id="anonymous",
+            required=False,
+            options=[
+                discord.SelectOption(label="No: peers may see who I am", value="no", default=True),
+                discord.SelectOption(label="Yes: stay anonymous (replies come by DM)", value="yes"),
+            ],
+        ),
+    )
+    same_peer = discord.ui.Label(
+        text="Same peer as last time, if they're on duty?",
+        component=discord.ui.Select(
+            custom_id="same_peer",
+            required=False,
+            options=[
+                discord.SelectOption(label="No preference", value="no", default=True),
+                discord.SelectOption(label="Yes, the same peer if possible", value="yes"),
+            ],
+        ),
+    )
+
+    def __init__(self, guild_id: int, *, source: str) -> None:
+        super().__init__(custom_id=f"kindred:support-modal:{guild_id}:{source}")
+        self.guild_id = guild_id
+        self.source = source
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        cog = interaction.client.get_cog("Support")
+        assert cog is not None
+        await cog.intake(
+            interaction,
+            self.guild_id,
+            topic=self.topic.value,
+            summary=self.summary.value,
+            tags=[t for t in re.split(r"[,;]", self.tags.value or "") if t.strip()],
+            anonymous=picked_yes(self.anonymous.component),
+            same_peer=picked_yes(self.same_peer.component),
+            source=self.source,
+        )
