@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench migrate check-config clean train evaluate messages
+.PHONY: run test test-fast lint format bench migrate check-config clean train evaluate messages
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Kindred needs Python 3.11+ as '$(PYTHON)' (set PYTHON=...)"; exit 1; }
@@ -32,6 +32,11 @@ format: $(STAMP)
 
 test: lint
 	$(BIN)/python -m pytest -q
+
+# The unit half: services, parsers, storage and the detector, without the emulator or the
+# slow tests (about half a minute). Markers: unit, e2e, safety, slow (tests/README.md).
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not e2e and not slow"
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 import pkgutil
 from collections.abc import Iterable
+from pathlib import Path
 
 import discord
 import yarl
 from discord import app_commands
 from discord.ext import commands
 
-import cogs
 from bot.config import DISCORD_API_BASE_URL, DiscordSettings
 from bot.errors import KindredError
 from bot.services import Services
@@ -20,11 +20,15 @@ from bot.ui.replies import report_unexpected, send_private
 log = logging.getLogger(__name__)
 
 
+COGS = Path(__file__).resolve().parents[1] / "cogs"
+
+
 def discover_extensions() -> list[str]:
-    """Every module in ``cogs/`` that is not private (``_name``) is a feature extension."""
+    """Every module or package in ``cogs/`` that is not private (``_name``) is a feature
+    extension, loaded by name: ``bot/`` never imports ``cogs/``."""
     return sorted(
         f"cogs.{module.name}"
-        for module in pkgutil.iter_modules(cogs.__path__)
+        for module in pkgutil.iter_modules([str(COGS)])
         if not module.name.startswith("_")
     )
 
