@@ -31,6 +31,7 @@ from bot.schedules import (
     resolve_local,
     timezone_choices,
 )
+from tests.helpers.schedule_trigger import to_trigger
 
 LONDON = ZoneInfo("Europe/London")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -47,7 +48,7 @@ def local(runs: list[datetime], tz: ZoneInfo) -> list[str]:
 
 def trigger_runs(schedule: Schedule, tz: ZoneInfo, after: datetime, count: int) -> list[datetime]:
     """Drive the trigger the way APScheduler does: previous fire time and now = that time."""
-    trigger = schedule.to_trigger(tz)
+    trigger = to_trigger(schedule, tz)
     runs: list[datetime] = []
     previous = None
     now = after + timedelta(seconds=1)
@@ -552,7 +553,7 @@ def test_plain_crontrigger_differs_from_policy_and_wrapper_fixes_it() -> None:
         utc(2026, 3, 8, 7)  # 03:00 EDT, the end of the gap
     )
 
-    wrapped = parse_schedule("daily 01:30").to_trigger(LONDON)
+    wrapped = to_trigger(parse_schedule("daily 01:30"), LONDON)
     assert wrapped.get_next_fire_time(None, utc(2026, 3, 28, 12)) == utc(2026, 3, 29, 1, 0)
     first = wrapped.get_next_fire_time(None, utc(2026, 10, 24, 12))
     assert first == utc(2026, 10, 25, 0, 30)
@@ -561,10 +562,10 @@ def test_plain_crontrigger_differs_from_policy_and_wrapper_fixes_it() -> None:
 
 def test_trigger_start_date_now_and_pickling() -> None:
     schedule = parse_schedule("weekdays 09:00")
-    trigger = schedule.to_trigger(LONDON, start_date=utc(2026, 5, 4, 12))
+    trigger = to_trigger(schedule, LONDON, start_date=utc(2026, 5, 4, 12))
     assert trigger.get_next_fire_time(None, utc(2026, 5, 1)) == utc(2026, 5, 5, 8)
     # Without a previous fire time "now" itself may fire, like CronTrigger.
-    plain = schedule.to_trigger(LONDON)
+    plain = to_trigger(schedule, LONDON)
     assert plain.get_next_fire_time(None, utc(2026, 5, 5, 8)) == utc(2026, 5, 5, 8)
     assert plain.get_next_fire_time(utc(2026, 5, 5, 8), utc(2026, 5, 5, 8)) == utc(2026, 5, 6, 8)
     # Catching up after downtime starts from the previous fire time, as CronTrigger does.
@@ -573,7 +574,7 @@ def test_trigger_start_date_now_and_pickling() -> None:
     assert copy.get_next_fire_time(None, utc(2026, 5, 1)) == utc(2026, 5, 5, 8)
     assert "weekdays 09:00" in repr(copy)
     with pytest.raises(ValueError, match="timezone-aware"):
-        schedule.to_trigger(LONDON, start_date=datetime(2026, 1, 1))
+        to_trigger(schedule, LONDON, start_date=datetime(2026, 1, 1))
 
 
 async def test_trigger_works_in_an_apscheduler_job() -> None:
@@ -582,7 +583,7 @@ async def test_trigger_works_in_an_apscheduler_job() -> None:
     scheduler = AsyncIOScheduler(timezone="UTC")
     scheduler.start(paused=True)
     try:
-        job = scheduler.add_job(lambda: None, parse_schedule("daily 09:00").to_trigger(LONDON))
+        job = scheduler.add_job(lambda: None, to_trigger(parse_schedule("daily 09:00"), LONDON))
         scheduler.resume()
         assert job.next_run_time is not None
         assert job.next_run_time.astimezone(LONDON).time() == time(9, 0)

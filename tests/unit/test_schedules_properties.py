@@ -17,6 +17,7 @@ from bot.schedules import (
     parse_hours,
     parse_schedule,
 )
+from tests.helpers.schedule_trigger import to_trigger
 
 # Zones with unusual transitions: 30-minute DST (Lord Howe), negative DST (Dublin), midnight
 # transitions (Santiago, Havana), a skipped day (Apia 2011), 2-hour DST (Troll), odd offsets.
@@ -146,7 +147,7 @@ def test_canonical_round_trips(schedule: Schedule, tz: ZoneInfo, after: datetime
 @given(schedule=schedules, tz=zones, after=instants)
 def test_trigger_agrees_with_next_runs(schedule: Schedule, tz: ZoneInfo, after: datetime) -> None:
     expected = schedule.next_runs(after, tz, 10)
-    trigger = schedule.to_trigger(tz)
+    trigger = to_trigger(schedule, tz)
     previous, now, got = None, after + timedelta(microseconds=1), []
     for _ in expected:
         fire = trigger.get_next_fire_time(previous, now)
