@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from .errors import DEFAULT_WAIT
 from .models import JSON, Channel, Message, MessageFlags, User
-
-if TYPE_CHECKING:
-    from .server import DiscordEmulator
 
 
 class InteractionType:
@@ -28,6 +26,28 @@ class CallbackType:
     UPDATE_MESSAGE = 7
     AUTOCOMPLETE_RESULT = 8
     MODAL = 9
+
+
+class InteractionHost(Protocol):
+    """What an :class:`Interaction` needs from the emulator that created it."""
+
+    async def wait_until(
+        self,
+        predicate: Callable[[], Any],
+        *,
+        timeout: float = ...,  # noqa: ASYNC109
+        what: str = ...,
+    ) -> Any: ...
+
+    async def submit_modal(
+        self,
+        user: User,
+        channel: Channel,
+        custom_id: str,
+        values: dict[str, Any],
+        *,
+        source: Interaction | None = ...,
+    ) -> Interaction: ...
 
 
 @dataclass
@@ -101,7 +121,7 @@ class InteractionResponse:
 class Interaction:
     """An interaction delivered to the bot; await :meth:`response` / :meth:`followups`."""
 
-    emulator: DiscordEmulator
+    emulator: InteractionHost
     id: int
     token: str
     type: int
