@@ -236,9 +236,13 @@ class _Table:
     def lookup(self, hashes):
         """(found mask, feature ids of the found hashes, in order)."""
         np = self.np
-        out = self.id1[hashes & self.mask]
-        hit = (out >= 0) & (self.key1[hashes & self.mask] == hashes)
-        miss = ~hit
+        slot = hashes & self.mask
+        out = self.id1[slot]
+        taken = out >= 0
+        hit = taken & (self.key1[slot] == hashes)
+        # a key is only ever placed elsewhere when its first slot is taken: an empty first
+        # slot means "not in the model" without a second look
+        miss = taken & ~hit
         if miss.any():
             h = hashes[miss]
             slot = h >> self.shift
@@ -249,7 +253,7 @@ class _Table:
                 pos[pos == len(self.rest_keys)] = 0
                 third = ~second & (self.rest_keys[pos] == h)
                 ids = np.where(third, self.rest_ids[pos], ids)
-            out = out.copy()
+            out = np.where(hit, out, -1)
             out[miss] = ids
             hit = out >= 0
         return hit, out[hit]
@@ -334,7 +338,7 @@ class Classifier:
         parts = [" " + "  ".join(tokens) + " " for tokens in token_lists]
         char_text = "".join(parts)
         lengths = np.fromiter((len(p) for p in parts), dtype=np.int64, count=len(parts))
-        starts_of = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        row_at = np.repeat(np.arange(len(parts)), lengths)  # the message of each position
         codes = self._codes(char_text)
         size = len(codes)
         g = self._hasher.prefix(codes)
@@ -343,11 +347,10 @@ class Classifier:
         for n in range(CHAR_RANGE[0], CHAR_RANGE[1] + 1):
             if size < n:
                 break
-            i = np.arange(size - n + 1)
-            ok = spaces[i + n - 1] - spaces[i + 1] == 0
-            i = i[ok]
+            # n-grams starting at i with no space strictly inside: spaces[i+n-1] == spaces[i+1]
+            i = np.flatnonzero(spaces[n - 1 : size] == spaces[1 : size - n + 2])
             found, ids = self._chars.lookup(self._hasher.span(g, i, i + n))
-            rows_out.append(np.searchsorted(starts_of, i[found], side="right") - 1)
+            rows_out.append(row_at[i[found]])
             ids_out.append(ids)
         # word n-grams: " w1 w2 " per message
         word_text = "".join(" " + " ".join(tokens) + " " for tokens in token_lists)
@@ -385,7 +388,8 @@ class Classifier:
             segment = (row_of << 1) | (feature >= self.n_char)
             norms = np.sqrt(np.bincount(segment, weights=values * values)).astype(np.float32)
             values /= norms[segment]
-            contrib = self.weights[feature] * values[:, None]
+            contrib = np.take(self.weights, feature, axis=0)  # faster than fancy indexing
+            contrib *= values[:, None]
             wanted = np.arange(len(texts))
             starts = np.searchsorted(row_of, wanted, side="left")
             ends = np.searchsorted(row_of, wanted, side="right")
@@ -425,23 +429,29 @@ class Classifier:
         lang_logits = totals[:, b:]
         lang_p = np.exp(lang_logits - lang_logits.max(axis=1, keepdims=True))
         lang_p /= lang_p.sum(axis=1, keepdims=True)
+        # one row per message: its whole text, with each risk class and need raised to the
+        # highest any of its sentence windows reached (reduceat over each message's units)
+        owners = np.asarray(owner)
+        first = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
         risk = [CLASSES.index(name) for name in RISK]
-        k = 0
-        while k < len(units):
-            index = owner[k]
-            end = k
-            while end < len(units) and owner[end] == index:
-                end += 1
-            whole = probs[k].copy()
-            if end - k > 1:
-                whole[risk] = probs[k:end, risk].max(axis=0)
-            need = needs[k:end].max(axis=0)
-            lang = int(lang_p[k].argmax())
+        whole = probs[first]
+        whole[:, risk] = np.maximum.reduceat(probs[:, risk], first, axis=0)
+        need = np.maximum.reduceat(needs, first, axis=0)
+        lang = lang_p[first].argmax(axis=1)
+        conf = lang_p[first, lang]
+        rows = zip(
+            owners[first].tolist(),
+            whole.tolist(),
+            need.tolist(),
+            lang.tolist(),
+            conf.tolist(),
+            strict=True,
+        )
+        for index, classes, wanted, language, confidence in rows:
             out[index] = Scores(
-                dict(zip(CLASSES, whole.tolist(), strict=True)),
-                dict(zip(NEEDS, need.tolist(), strict=True)),
-                LANGS[lang],
-                float(lang_p[k, lang]),
+                dict(zip(CLASSES, classes, strict=True)),
+                dict(zip(NEEDS, wanted, strict=True)),
+                LANGS[language],
+                confidence,
             )
-            k = end
         return out
