@@ -10,7 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.db.repositories.core import TimerRow
-from bot.db.repositories.requests import ShiftRow
+from bot.db.repositories.duty import ShiftRow
 from bot.errors import InvalidInputError, KindredError, NotFoundError
 from bot.schedules import parse_until
 from bot.services import Services

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from bot.clock import Clock, utcnow
 from bot.config import Settings
 from bot.db import Database, apply_migrations
+from bot.db.repositories.blocks import BlockRepository
 from bot.db.repositories.checkins import CheckinRepository
 from bot.db.repositories.core import (
     AuditRepository,
@@ -22,13 +23,10 @@ from bot.db.repositories.core import (
     MemberPrefsRepository,
     TimerRepository,
 )
-from bot.db.repositories.requests import (
-    BlockRepository,
-    DutyRepository,
-    RequestRepository,
-    TagRepository,
-)
+from bot.db.repositories.duty import DutyRepository
+from bot.db.repositories.requests import RequestRepository
 from bot.db.repositories.safety import SafetyRepository
+from bot.db.repositories.tags import TagRepository
 from bot.scheduling import Scheduler
 from bot.services.checkins import CheckinService, CheckinSettings
 from bot.services.duty import DutyService

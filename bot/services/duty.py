@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from bot.clock import Clock, utcnow
-from bot.db.repositories.requests import DutyRepository, DutyRow, ShiftRow
+from bot.db.repositories.duty import DutyRepository, DutyRow, ShiftRow
 from bot.errors import InvalidInputError, NotFoundError
 from bot.schedules import parse_clock, parse_timezone, parse_weekday, resolve_local
 

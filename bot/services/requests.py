@@ -17,12 +17,9 @@ from datetime import datetime, timedelta
 
 from bot.clock import Clock, utcnow
 from bot.crashpoints import crash_point
-from bot.db.repositories.requests import (
-    BlockRepository,
-    RequestRepository,
-    RequestRow,
-    TagRepository,
-)
+from bot.db.repositories.blocks import BlockRepository
+from bot.db.repositories.requests import RequestRepository, RequestRow
+from bot.db.repositories.tags import TagRepository
 from bot.errors import (
     ConflictError,
     InvalidInputError,
