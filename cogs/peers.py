@@ -309,15 +309,8 @@ class Peers(commands.Cog):
     ) -> None:
         """Stop a member opening peer requests (they still get crisis resources)."""
         assert interaction.guild_id is not None
-        await self.services.peers.requests.block(
+        await self.services.peers.blocks.block(
             interaction.guild_id, member.id, reason, interaction.user.id
-        )
-        await self.services.audit.add(
-            interaction.guild_id,
-            interaction.user.id,
-            "peers.block",
-            {"member": member.id},
-            self.services.clock(),
         )
         await send_private(
             interaction,
@@ -330,7 +323,9 @@ class Peers(commands.Cog):
     async def unblock(self, interaction: discord.Interaction, member: discord.User) -> None:
         """Let a blocked member open peer requests again."""
         assert interaction.guild_id is not None
-        if not await self.services.peers.requests.unblock(interaction.guild_id, member.id):
+        if not await self.services.peers.blocks.unblock(
+            interaction.guild_id, member.id, interaction.user.id
+        ):
             raise NotFoundError(f"{member.mention} was not blocked.")
         await send_private(interaction, f"{member.mention} can open peer requests again.")
 
@@ -340,15 +335,8 @@ class Peers(commands.Cog):
     async def reveal(self, interaction: discord.Interaction, request_id: int, reason: str) -> None:
         """Reveal who an anonymous member is (audit-logged; the member is told)."""
         assert interaction.guild_id is not None
-        request = await self.services.peers.requests.get(request_id)
-        if request.guild_id != interaction.guild_id:
-            raise NotFoundError("There is no such request in this server.")
-        await self.services.audit.add(
-            interaction.guild_id,
-            interaction.user.id,
-            "peers.reveal",
-            {"request": request_id, "reason": reason[:200]},
-            self.services.clock(),
+        request = await self.services.peers.blocks.reveal(
+            interaction.guild_id, request_id, interaction.user.id, reason
         )
         try:
             user = await find_user(self.bot, request.requester_id)

@@ -28,12 +28,15 @@ from bot.db.repositories.requests import RequestRepository
 from bot.db.repositories.safety import SafetyRepository
 from bot.db.repositories.tags import TagRepository
 from bot.scheduling import Scheduler
+from bot.services.blocks import BlockService
 from bot.services.checkins import CheckinService, CheckinSettings
 from bot.services.duty import DutyService
 from bot.services.peers import PeerSettings
 from bot.services.requests import RequestService
 from bot.services.safety import SafetyService, SafetySettings
 from bot.services.settings import GuildSettingsService
+from bot.services.shifts import ShiftService
+from bot.services.tags import TagService
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +73,9 @@ class PrivacyService:
 class PeerServices:
     requests: RequestService
     duty: DutyService
-    tags: TagRepository
+    tags: TagService
+    shifts: ShiftService
+    blocks: BlockService
 
 
 @dataclass
@@ -123,8 +128,15 @@ async def build_services(config: Settings, *, clock: Clock = utcnow) -> Services
     duty_repo = DutyRepository(db)
     duty = DutyService(duty_repo, clock)
     tags = TagRepository(db)
-    requests = RequestService(
-        RequestRepository(db), tags, BlockRepository(db), duty, settings, scheduler, clock
+    blocks = BlockRepository(db)
+    requests = RequestService(RequestRepository(db), tags, blocks, duty, settings, scheduler, clock)
+    audit = AuditRepository(db)
+    peers = PeerServices(
+        requests=requests,
+        duty=duty,
+        tags=TagService(tags),
+        shifts=ShiftService(duty, requests, settings, prefs, scheduler, clock),
+        blocks=BlockService(blocks, requests, audit, clock),
     )
     privacy.register("support requests", requests.forget)
     privacy.register("duty and shifts", duty_repo.delete_member)
@@ -154,10 +166,10 @@ async def build_services(config: Settings, *, clock: Clock = utcnow) -> Services
         clock=clock,
         settings=settings,
         scheduler=scheduler,
-        audit=AuditRepository(db),
+        audit=audit,
         prefs=prefs,
         privacy=privacy,
-        peers=PeerServices(requests=requests, duty=duty, tags=tags),
+        peers=peers,
         safety=safety,
         checkins=checkins,
     )
