@@ -131,12 +131,9 @@ async def build_services(config: Settings, *, clock: Clock = utcnow) -> Services
     blocks = BlockRepository(db)
     requests = RequestService(RequestRepository(db), tags, blocks, duty, settings, scheduler, clock)
     audit = AuditRepository(db)
+    shifts = ShiftService(duty, requests, settings, prefs, scheduler, clock)
     peers = PeerServices(
-        requests=requests,
-        duty=duty,
-        tags=TagService(tags),
-        shifts=ShiftService(duty, requests, settings, prefs, scheduler, clock),
-        blocks=BlockService(blocks, requests, audit, clock),
+        requests, duty, TagService(tags), shifts, BlockService(blocks, requests, audit, clock)
     )
     privacy.register("support requests", requests.forget)
     privacy.register("duty and shifts", duty_repo.delete_member)
