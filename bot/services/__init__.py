@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from bot.clock import Clock, utcnow
 from bot.config import Settings
 from bot.db import Database, apply_migrations
+from bot.db.repositories.blocks import BlockRepository
 from bot.db.repositories.checkins import CheckinRepository
 from bot.db.repositories.core import (
     AuditRepository,
@@ -22,20 +23,20 @@ from bot.db.repositories.core import (
     MemberPrefsRepository,
     TimerRepository,
 )
-from bot.db.repositories.requests import (
-    BlockRepository,
-    DutyRepository,
-    RequestRepository,
-    TagRepository,
-)
+from bot.db.repositories.duty import DutyRepository
+from bot.db.repositories.requests import RequestRepository
 from bot.db.repositories.safety import SafetyRepository
+from bot.db.repositories.tags import TagRepository
 from bot.scheduling import Scheduler
+from bot.services.blocks import BlockService
 from bot.services.checkins import CheckinService, CheckinSettings
 from bot.services.duty import DutyService
 from bot.services.peers import PeerSettings
 from bot.services.requests import RequestService
 from bot.services.safety import SafetyService, SafetySettings
 from bot.services.settings import GuildSettingsService
+from bot.services.shifts import ShiftService
+from bot.services.tags import TagService
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +73,9 @@ class PrivacyService:
 class PeerServices:
     requests: RequestService
     duty: DutyService
-    tags: TagRepository
+    tags: TagService
+    shifts: ShiftService
+    blocks: BlockService
 
 
 @dataclass
@@ -125,8 +128,12 @@ async def build_services(config: Settings, *, clock: Clock = utcnow) -> Services
     duty_repo = DutyRepository(db)
     duty = DutyService(duty_repo, clock)
     tags = TagRepository(db)
-    requests = RequestService(
-        RequestRepository(db), tags, BlockRepository(db), duty, settings, scheduler, clock
+    blocks = BlockRepository(db)
+    requests = RequestService(RequestRepository(db), tags, blocks, duty, settings, scheduler, clock)
+    audit = AuditRepository(db)
+    shifts = ShiftService(duty, requests, settings, prefs, scheduler, clock)
+    peers = PeerServices(
+        requests, duty, TagService(tags), shifts, BlockService(blocks, requests, audit, clock)
     )
     privacy.register("support requests", requests.forget)
     privacy.register("duty and shifts", duty_repo.delete_member)
@@ -156,10 +163,10 @@ async def build_services(config: Settings, *, clock: Clock = utcnow) -> Services
         clock=clock,
         settings=settings,
         scheduler=scheduler,
-        audit=AuditRepository(db),
+        audit=audit,
         prefs=prefs,
         privacy=privacy,
-        peers=PeerServices(requests=requests, duty=duty, tags=tags),
+        peers=peers,
         safety=safety,
         checkins=checkins,
     )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from bot.clock import Clock, utcnow
-from bot.db.repositories.requests import DutyRepository, DutyRow, ShiftRow
+from bot.db.repositories.duty import DutyRepository, DutyRow, ShiftRow
 from bot.errors import InvalidInputError, NotFoundError
 from bot.schedules import parse_clock, parse_timezone, parse_weekday, resolve_local
 
@@ -81,6 +81,10 @@ class DutyService:
     async def is_on_duty(self, guild_id: int, user_id: int) -> bool:
         return any(r.user_id == user_id for r in await self.on_duty(guild_id))
 
+    async def current(self, guild_id: int, user_id: int) -> DutyRow | None:
+        """The stored duty row, expired or not (``on_duty`` drops expired ones)."""
+        return await self.repo.get(guild_id, user_id)
+
     async def add_shift(
         self, guild_id: int, user_id: int, weekday: str, start: str, end: str, tz: str
     ) -> ShiftRow:
@@ -110,6 +114,9 @@ class DutyService:
 
     async def shifts(self, guild_id: int, user_id: int | None = None) -> list[ShiftRow]:
         return await self.repo.shifts(guild_id, user_id)
+
+    async def shift(self, shift_id: int) -> ShiftRow | None:
+        return await self.repo.get_shift(shift_id)
 
     async def next_shift_start(
         self, guild_id: int, after: datetime | None = None

@@ -6,6 +6,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field, field_validator
 
+from bot.schedules import WeeklyHours
 from bot.services.settings import SettingsSection, validate_timezone
 
 
@@ -38,3 +39,8 @@ class PeerSettings(SettingsSection):
     @property
     def configured(self) -> bool:
         return self.peer_role_id is not None and self.peer_channel_id is not None
+
+
+def canonical_office_hours(text: str) -> str:
+    """Office hours such as ``mon-fri 08:00-16:30`` in the one spelling that is stored."""
+    return WeeklyHours.parse(text).canonical()

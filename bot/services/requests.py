@@ -17,12 +17,9 @@ from datetime import datetime, timedelta
 
 from bot.clock import Clock, utcnow
 from bot.crashpoints import crash_point
-from bot.db.repositories.requests import (
-    BlockRepository,
-    RequestRepository,
-    RequestRow,
-    TagRepository,
-)
+from bot.db.repositories.blocks import BlockRepository
+from bot.db.repositories.requests import RequestRepository, RequestRow
+from bot.db.repositories.tags import TagRepository
 from bot.errors import (
     ConflictError,
     InvalidInputError,
@@ -571,13 +568,7 @@ class RequestService:
             busiest_hours_utc=data["busiest_hours_utc"],
         )
 
-    # -- moderation and privacy ---------------------------------------------------------------
-    async def block(self, guild_id: int, user_id: int, reason: str | None, by: int) -> None:
-        await self.blocks.block(guild_id, user_id, reason, by, self.clock())
-
-    async def unblock(self, guild_id: int, user_id: int) -> bool:
-        return await self.blocks.unblock(guild_id, user_id)
-
+    # -- moderation and privacy (blocking: bot/services/blocks.py) -----------------------------
     async def peers_to_ping(self, request: RequestRow, *, besides: int | None = None) -> list[int]:
         """The one rule for who is pinged about a request (unclaim, backup, shift hand-off,
         escalation): on-duty peers by :func:`ping_list`, minus the peer who is acting."""

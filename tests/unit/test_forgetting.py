@@ -73,7 +73,7 @@ async def populate(services: Services, clock) -> None:
     )
     await services.checkins.share_with(OTHER, U)
     # a moderator blocks U: a moderation record
-    await peers.requests.block(GUILD, U, "spam", MOD)
+    await peers.blocks.block(GUILD, U, "spam", MOD)
 
 
 async def holders(services: Services, user_id: int) -> set[tuple[str, str]]:

@@ -75,7 +75,7 @@ async def test_daily_limit(peers, services: Services, clock) -> None:
 
 
 async def test_blocked_member_is_told_kindly(peers) -> None:
-    await peers.requests.block(GUILD, MEMBER, "spam", MOD)
+    await peers.blocks.block(GUILD, MEMBER, "spam", MOD)
     with pytest.raises(BlockedError, match="You still matter"):
         await peers.requests.open(GUILD, MEMBER)
 
@@ -249,7 +249,7 @@ async def test_cancel_racing_a_claim_never_cancels_a_claimed_request(peers) -> N
 async def test_forgetting_keeps_a_moderators_block_and_drops_timers_naming_the_member(
     peers, services: Services, clock
 ) -> None:
-    await peers.requests.block(GUILD, MEMBER, "spam", 900)
+    await peers.blocks.block(GUILD, MEMBER, "spam", 900)
     await services.scheduler.schedule_once(
         "duty.expire", clock.now + timedelta(hours=1), {"guild_id": GUILD, "user_id": MEMBER}
     )

@@ -1,0 +1,65 @@
+"""Members a moderator has stopped from opening peer requests.
+
+A block or unblock and its audit entry are written in one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from bot.clock import to_db
+from bot.db.connection import Database, Transaction
+
+
+async def _audit(
+    tx: Transaction,
+    guild_id: int,
+    actor_id: int,
+    action: str,
+    detail: dict[str, Any],
+    now: datetime,
+) -> None:
+    await tx.execute(
+        "INSERT INTO audit_log (guild_id, actor_id, action, detail, created_at)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (guild_id, actor_id, action, json.dumps(detail, sort_keys=True), to_db(now)),
+    )
+
+
+class BlockRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def block(
+        self, guild_id: int, user_id: int, reason: str | None, by: int, now: datetime
+    ) -> None:
+        """Block (or re-block with a new reason), audited as ``peers.block`` by ``by``."""
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO support_blocks (guild_id, user_id, reason, blocked_by, created_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (guild_id, user_id) DO UPDATE SET"
+                " reason = excluded.reason, blocked_by = excluded.blocked_by",
+                (guild_id, user_id, reason, by, to_db(now)),
+            )
+            await _audit(tx, guild_id, by, "peers.block", {"member": user_id}, now)
+
+    async def unblock(self, guild_id: int, user_id: int, by: int, now: datetime) -> bool:
+        """Lift a block, audited as ``peers.unblock``; False (and no entry) if there was none."""
+        async with self.db.transaction() as tx:
+            removed = await tx.execute(
+                "DELETE FROM support_blocks WHERE guild_id = ? AND user_id = ?",
+                (guild_id, user_id),
+            )
+            if removed:
+                await _audit(tx, guild_id, by, "peers.unblock", {"member": user_id}, now)
+        return bool(removed)
+
+    async def is_blocked(self, guild_id: int, user_id: int) -> bool:
+        return bool(
+            await self.db.fetchval(
+                "SELECT 1 FROM support_blocks WHERE guild_id = ? AND user_id = ?",
+                (guild_id, user_id),
+            )
+        )

@@ -1,0 +1,58 @@
+"""Topic and lived-experience tags: the server's list and each peer's choice."""
+
+from __future__ import annotations
+
+from bot.db.connection import Database
+
+
+class TagRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def guild_tags(self, guild_id: int) -> list[str]:
+        rows = await self.db.fetchall(
+            "SELECT tag FROM guild_tags WHERE guild_id = ? ORDER BY tag", (guild_id,)
+        )
+        return [r["tag"] for r in rows]
+
+    async def add_guild_tag(self, guild_id: int, tag: str) -> bool:
+        return bool(
+            await self.db.execute(
+                "INSERT OR IGNORE INTO guild_tags (guild_id, tag) VALUES (?, ?)", (guild_id, tag)
+            )
+        )
+
+    async def remove_guild_tag(self, guild_id: int, tag: str) -> bool:
+        return bool(
+            await self.db.execute(
+                "DELETE FROM guild_tags WHERE guild_id = ? AND tag = ?", (guild_id, tag)
+            )
+        )
+
+    async def peer_tags(self, guild_id: int, user_id: int) -> list[str]:
+        rows = await self.db.fetchall(
+            "SELECT tag FROM peer_tags WHERE guild_id = ? AND user_id = ? ORDER BY tag",
+            (guild_id, user_id),
+        )
+        return [r["tag"] for r in rows]
+
+    async def set_peer_tags(self, guild_id: int, user_id: int, tags: list[str]) -> None:
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "DELETE FROM peer_tags WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+            )
+            for tag in tags:
+                await tx.execute(
+                    "INSERT INTO peer_tags (guild_id, user_id, tag) VALUES (?, ?, ?)",
+                    (guild_id, user_id, tag),
+                )
+
+    async def peers_with_any(self, guild_id: int, tags: list[str]) -> set[int]:
+        if not tags:
+            return set()
+        marks = ",".join("?" for _ in tags)
+        rows = await self.db.fetchall(
+            f"SELECT DISTINCT user_id FROM peer_tags WHERE guild_id = ? AND tag IN ({marks})",
+            (guild_id, *tags),
+        )
+        return {r["user_id"] for r in rows}

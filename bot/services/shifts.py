@@ -1,0 +1,251 @@
+"""The duty rota on the scheduler, and the timers of being on duty.
+
+A weekly shift is three keyed timers: ``shift:<id>:start`` goes on duty until the shift ends,
+``shift:<id>:remind`` comes ten minutes before the start, and ``shift:<id>:end`` goes off duty
+(unless the peer went on duty by hand meanwhile). Each handler re-arms its own timer for the
+next week. Going on duty with an end time stores ``duty:<guild>:<user>`` (``duty.expire``).
+
+The Discord layer registers the timer kinds: its handler calls ``on_<kind>`` here, which changes
+the state and re-arms, and then delivers the outcome (a DM, the hand-off buttons).
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.clock import Clock, utcnow
+from bot.db.repositories.core import MemberPrefsRepository, TimerRow
+from bot.db.repositories.duty import DutyRow, ShiftRow
+from bot.db.repositories.requests import RequestRow
+from bot.errors import InvalidInputError, KindredError
+from bot.schedules import parse_until
+from bot.scheduling import Scheduler
+from bot.services.duty import WEEKDAYS, DutyService, shift_window_after
+from bot.services.requests import RequestService
+from bot.services.settings import CoreSettings, GuildSettingsService
+
+# Row types the Discord layer needs, re-exported so cogs never import bot.db.
+__all__ = [
+    "DUTY_EXPIRE",
+    "SHIFT_END",
+    "SHIFT_REMIND",
+    "SHIFT_START",
+    "WEEKDAYS",
+    "DutyEnded",
+    "DutyRow",
+    "DutyStarted",
+    "DutyStopped",
+    "HandOff",
+    "ShiftAdded",
+    "ShiftReminder",
+    "ShiftRow",
+    "ShiftService",
+    "ShiftStarted",
+    "TimerRow",
+]
+
+SHIFT_START, SHIFT_END, SHIFT_REMIND = "duty.shift_start", "duty.shift_end", "duty.shift_remind"
+DUTY_EXPIRE = "duty.expire"
+MAX_DUTY = timedelta(hours=24)
+REMIND_BEFORE = timedelta(minutes=10)
+_PART = {SHIFT_START: "start", SHIFT_REMIND: "remind", SHIFT_END: "end"}
+
+
+@dataclass(frozen=True)
+class DutyStarted:
+    until: datetime | None
+    waiting: int  # open requests in the queue
+
+
+@dataclass(frozen=True)
+class DutyStopped:
+    was_on: bool
+    held: list[int]  # ids of the requests the peer still holds
+
+
+@dataclass(frozen=True)
+class ShiftAdded:
+    shift: ShiftRow
+    next_start: datetime
+
+
+@dataclass(frozen=True)
+class ShiftStarted:
+    guild_id: int
+    user_id: int
+    until: datetime
+
+
+@dataclass(frozen=True)
+class ShiftReminder:
+    guild_id: int
+    user_id: int
+
+
+@dataclass(frozen=True)
+class DutyEnded:
+    """A peer went off duty by a timer; ``held`` requests are still theirs to keep or hand on."""
+
+    guild_id: int
+    user_id: int
+    held: int
+
+
+@dataclass(frozen=True)
+class HandOff:
+    handed: list[RequestRow]  # now open again, in their fresh state
+    on_duty: list[int]  # the other peers on duty
+
+
+def duty_key(guild_id: int, user_id: int) -> str:
+    return f"duty:{guild_id}:{user_id}"
+
+
+class ShiftService:
+    def __init__(
+        self,
+        duty: DutyService,
+        requests: RequestService,
+        settings: GuildSettingsService,
+        prefs: MemberPrefsRepository,
+        scheduler: Scheduler,
+        clock: Clock = utcnow,
+    ) -> None:
+        self.duty = duty
+        self.requests = requests
+        self.settings = settings
+        self.prefs = prefs
+        self.scheduler = scheduler
+        self.clock = clock
+
+    # -- on and off duty by hand ----------------------------------------------------------
+    async def member_timezone(self, user_id: int, guild_id: int) -> zoneinfo.ZoneInfo:
+        """The member's own zone if they set one, else the server's home zone."""
+        mine = await self.prefs.get(user_id, "timezone")
+        if mine:
+            return zoneinfo.ZoneInfo(mine)
+        core = await self.settings.get(guild_id, CoreSettings)
+        return zoneinfo.ZoneInfo(core.timezone)
+
+    async def go_on(self, guild_id: int, user_id: int, until: str | None = None) -> DutyStarted:
+        """On duty, optionally until a time (``17:00``, ``2h``) at most 24 hours away."""
+        end = None
+        if until:
+            zone = await self.member_timezone(user_id, guild_id)
+            end = parse_until(until, self.clock(), zone)
+            if end - self.clock() > MAX_DUTY:
+                raise InvalidInputError("Choose an end within 24 hours, e.g. `17:00` or `2h`.")
+        row = await self.duty.go_on(guild_id, user_id, end)
+        await self.scheduler.cancel(duty_key(guild_id, user_id))
+        if row.until is not None:
+            await self.scheduler.schedule_once(
+                DUTY_EXPIRE,
+                row.until,
+                {"guild_id": guild_id, "user_id": user_id},
+                guild_id=guild_id,
+                key=duty_key(guild_id, user_id),
+            )
+        return DutyStarted(row.until, len(await self.requests.queue(guild_id)))
+
+    async def go_off(self, guild_id: int, user_id: int) -> DutyStopped:
+        was = await self.duty.go_off(guild_id, user_id)
+        await self.scheduler.cancel(duty_key(guild_id, user_id))
+        held = await self.requests.held_by(guild_id, user_id)
+        return DutyStopped(was, [r.id for r in held])
+
+    async def end_duty(self, guild_id: int, user_id: int) -> DutyEnded:
+        """Off duty at a shift's end or a duty end time; the requests they hold stay theirs."""
+        await self.duty.go_off(guild_id, user_id)
+        held = await self.requests.held_by(guild_id, user_id)
+        return DutyEnded(guild_id, user_id, len(held))
+
+    async def hand_off(self, guild_id: int, peer_id: int) -> HandOff:
+        """Put the requests a peer holds back in the queue (the shift-end hand-off)."""
+        on_duty = [r.user_id for r in await self.duty.on_duty(guild_id) if r.user_id != peer_id]
+        handed = []
+        for request in await self.requests.held_by(guild_id, peer_id):
+            try:
+                handed.append(await self.requests.unclaim(request.id, peer_id))
+            except KindredError:
+                continue  # closed or transferred meanwhile: nothing to hand on
+        return HandOff(handed, on_duty)
+
+    # -- the weekly rota --------------------------------------------------------------------
+    async def add_shift(
+        self, guild_id: int, user_id: int, weekday: str, start: str, end: str, tz: str
+    ) -> ShiftAdded:
+        shift = await self.duty.add_shift(guild_id, user_id, weekday, start, end, tz)
+        await self.arm(shift)
+        return ShiftAdded(shift, shift_window_after(shift, self.clock()).start)
+
+    async def remove_shift(self, guild_id: int, user_id: int, shift_id: int) -> None:
+        await self.duty.remove_shift(guild_id, user_id, shift_id)
+        await self.scheduler.cancel_prefix(f"shift:{shift_id}:")
+
+    async def shifts(self, guild_id: int, user_id: int) -> list[ShiftRow]:
+        return await self.duty.shifts(guild_id, user_id)
+
+    async def arm(self, shift: ShiftRow) -> None:
+        """Store the next start, end and reminder of a weekly shift as timers."""
+        window = shift_window_after(shift, self.clock())
+        now = self.clock()
+        if window.start > now:
+            await self._at(SHIFT_START, window.start, shift)
+            remind = window.start - REMIND_BEFORE
+            if remind > now:
+                await self._at(SHIFT_REMIND, remind, shift)
+        else:  # added during its own time: on duty now
+            await self._at(SHIFT_START, now, shift)
+        await self._at(SHIFT_END, window.end, shift)
+
+    async def _at(
+        self, kind: str, when: datetime, shift: ShiftRow, payload: dict[str, Any] | None = None
+    ) -> None:
+        await self.scheduler.schedule_once(
+            kind,
+            when,
+            payload if payload is not None else {"shift_id": shift.id},
+            guild_id=shift.guild_id,
+            key=f"shift:{shift.id}:{_PART[kind]}",
+        )
+
+    # -- timer handlers: state change and re-arming; the caller delivers the outcome --------
+    async def on_shift_start(self, timer: TimerRow) -> ShiftStarted | None:
+        shift = await self.duty.shift(timer.payload["shift_id"])
+        if shift is None:
+            return None
+        window = shift_window_after(shift, timer.due_at)
+        started = None
+        if window.end > self.clock():
+            await self.duty.go_on(shift.guild_id, shift.user_id, window.end, source="shift")
+            started = ShiftStarted(shift.guild_id, shift.user_id, window.end)
+        nxt = shift_window_after(shift, window.end + timedelta(seconds=1))
+        await self._at(SHIFT_START, nxt.start, shift, timer.payload)
+        await self._at(SHIFT_REMIND, nxt.start - REMIND_BEFORE, shift, timer.payload)
+        return started
+
+    async def on_shift_remind(self, timer: TimerRow) -> ShiftReminder | None:
+        shift = await self.duty.shift(timer.payload["shift_id"])
+        if shift is None or self.scheduler.too_late(timer):
+            return None  # a reminder after the fact helps nobody
+        return ShiftReminder(shift.guild_id, shift.user_id)
+
+    async def on_shift_end(self, timer: TimerRow) -> DutyEnded | None:
+        shift = await self.duty.shift(timer.payload["shift_id"])
+        if shift is None:
+            return None
+        duty = await self.duty.current(shift.guild_id, shift.user_id)
+        ended = None
+        # None: the row already expired (any on-duty lookup at the end time drops it), and the
+        # peer must still be asked about the requests they hold. Manual duty is left alone.
+        if duty is None or duty.source == "shift":
+            ended = await self.end_duty(shift.guild_id, shift.user_id)
+        nxt = shift_window_after(shift, timer.due_at + timedelta(seconds=1))
+        await self._at(SHIFT_END, nxt.end, shift, timer.payload)
+        return ended
+
+    async def on_duty_expire(self, timer: TimerRow) -> DutyEnded:
+        return await self.end_duty(timer.payload["guild_id"], timer.payload["user_id"])

@@ -1,0 +1,57 @@
+"""Topic and lived-experience tags: the list a server offers, and the ones each peer shares."""
+
+from __future__ import annotations
+
+from bot.db.repositories.tags import TagRepository
+from bot.errors import InvalidInputError, NotFoundError
+
+MAX_TAG = 40
+
+
+class TagService:
+    def __init__(self, repo: TagRepository) -> None:
+        self.repo = repo
+
+    async def guild_tags(self, guild_id: int) -> list[str]:
+        return await self.repo.guild_tags(guild_id)
+
+    async def add_guild_tag(self, guild_id: int, tag: str) -> bool:
+        return await self.repo.add_guild_tag(guild_id, tag)
+
+    async def peer_tags(self, guild_id: int, user_id: int) -> list[str]:
+        return await self.repo.peer_tags(guild_id, user_id)
+
+    async def set_peer_tags(self, guild_id: int, user_id: int, tags: list[str]) -> None:
+        await self.repo.set_peer_tags(guild_id, user_id, tags)
+
+    async def add(self, guild_id: int, text: str) -> str:
+        """A moderator adds a tag; returns it as stored (trimmed, at most 40 characters)."""
+        clean = text.strip()[:MAX_TAG]
+        if not clean:
+            raise InvalidInputError("A tag needs at least one letter.")
+        await self.repo.add_guild_tag(guild_id, clean)
+        return clean
+
+    async def remove(self, guild_id: int, tag: str) -> None:
+        if not await self.repo.remove_guild_tag(guild_id, tag):
+            shown = tag if len(tag) <= MAX_TAG else tag[: MAX_TAG - 1] + "…"
+            raise NotFoundError(f"There is no tag **{shown}**.")
+
+    async def choose(self, guild_id: int, user_id: int, text: str) -> list[str]:
+        """A peer's comma-separated choice, matched to the server's tags (any case); replaces
+        their tags and returns them as the server spells them."""
+        known = {t.lower(): t for t in await self.repo.guild_tags(guild_id)}
+        chosen = []
+        for raw in text.split(","):
+            key = raw.strip().lower()
+            if not key:
+                continue
+            if key not in known:
+                raise InvalidInputError(
+                    f"`{raw.strip()}` is not a tag here. Tags: "
+                    + (", ".join(known.values()) or "none yet")
+                    + "."
+                )
+            chosen.append(known[key])
+        await self.repo.set_peer_tags(guild_id, user_id, chosen)
+        return chosen

@@ -1,0 +1,85 @@
+"""Peers go on and off duty, see who else is on, and choose their tags."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.services import Services
+from bot.services.shifts import TimerRow
+from bot.ui.replies import send_private
+from cogs.peers import groups
+from cogs.peers.views import tell_duty_ended
+
+
+class DutyCommands:
+    bot: commands.Bot
+    services: Services
+
+    @groups.duty.command(name="on")
+    @groups.peer_only()
+    @app_commands.describe(until="Optional: when you'll go off, e.g. 17:00 or 2h")
+    async def duty_on(self, interaction: discord.Interaction, until: str | None = None) -> None:
+        """Go on duty: new requests will reach you."""
+        assert interaction.guild_id is not None
+        started = await self.services.peers.shifts.go_on(
+            interaction.guild_id, interaction.user.id, until
+        )
+        text = "You're on duty" + (
+            f" until {discord.utils.format_dt(started.until, 't')}." if started.until else "."
+        )
+        if started.waiting:
+            text += f" {started.waiting} request(s) are waiting in the peer channel."
+        await send_private(interaction, text)
+
+    @groups.duty.command(name="off")
+    @groups.peer_only()
+    async def duty_off(self, interaction: discord.Interaction) -> None:
+        """Go off duty. Requests you hold stay with you until you close or hand them on."""
+        assert interaction.guild_id is not None
+        stopped = await self.services.peers.shifts.go_off(interaction.guild_id, interaction.user.id)
+        text = "You're off duty. Thank you." if stopped.was_on else "You weren't on duty."
+        if stopped.held:
+            text += (
+                f" You still hold {len(stopped.held)} request(s): "
+                + ", ".join(f"#{request_id}" for request_id in stopped.held)
+                + "."
+            )
+        await send_private(interaction, text)
+
+    @groups.duty.command(name="status")
+    @groups.peer_only()
+    async def duty_status(self, interaction: discord.Interaction) -> None:
+        """Who is on duty now and what is waiting (only you see this)."""
+        assert interaction.guild_id is not None
+        rows = await self.services.peers.duty.on_duty(interaction.guild_id)
+        queue = await self.services.peers.requests.queue(interaction.guild_id)
+        lines = [
+            f"<@{r.user_id}>"
+            + (f" until {discord.utils.format_dt(r.until, 't')}" if r.until else "")
+            for r in rows
+        ]
+        text = ("On duty: " + ", ".join(lines)) if lines else "Nobody is on duty."
+        text += f"\nWaiting requests: {len(queue)}."
+        nxt = await self.services.peers.duty.next_shift_start(interaction.guild_id)
+        if nxt:
+            text += f"\nNext shift: <@{nxt[1]}> {discord.utils.format_dt(nxt[0], 'F')}."
+        await send_private(interaction, text)
+
+    @groups.duty.command(name="tags")
+    @groups.peer_only()
+    @app_commands.describe(tags="Comma-separated tags you share, e.g. grief, veterans")
+    async def duty_tags(self, interaction: discord.Interaction, tags: str) -> None:
+        """Choose the topics or lived experience you'd like requests for."""
+        assert interaction.guild_id is not None
+        chosen = await self.services.peers.tags.choose(
+            interaction.guild_id, interaction.user.id, tags
+        )
+        await send_private(interaction, "Your tags: " + (", ".join(chosen) or "none") + ".")
+
+    # -- timers ---------------------------------------------------------------------------
+    async def _on_duty_expire(self, timer: TimerRow) -> None:
+        ended = await self.services.peers.shifts.on_duty_expire(timer)
+        await self.bot.wait_until_ready()
+        await tell_duty_ended(self.bot, ended, "Your time on duty has ended. Thank you.")

@@ -1,0 +1,216 @@
+"""Moderators set up peer support: roles and channels, limits, the "Talk to a peer" panel."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.errors import InvalidInputError
+from bot.services import Services
+from bot.services.peers import PeerSettings, canonical_office_hours
+from bot.ui.checks import moderator_only
+from bot.ui.replies import COLOUR, send_private
+from bot.ui.requests import TalkToPeerButton
+from bot.ui.timezones import timezone_autocomplete
+from cogs.peers import groups
+
+
+class SettingsCommands:
+    bot: commands.Bot
+    services: Services
+
+    @groups.peers.command(name="setup")
+    @moderator_only()
+    @app_commands.describe(
+        peer_role="The role your peer supporters have",
+        peer_channel="Private channel where request cards appear (peers only)",
+        moderator_channel="Where Kindred alerts moderators",
+        conversation="Private threads (default) or an anonymous DM relay",
+        thread_channel="Channel members can see, where private threads are created",
+        office_hours="e.g. mon-fri 08:00-16:30",
+        office_timezone="IANA zone for office hours, e.g. America/Los_Angeles",
+    )
+    @app_commands.choices(
+        conversation=[
+            app_commands.Choice(name="private thread", value="thread"),
+            app_commands.Choice(name="anonymous DM relay", value="relay"),
+        ]
+    )
+    @app_commands.autocomplete(office_timezone=timezone_autocomplete)
+    async def setup(
+        self,
+        interaction: discord.Interaction,
+        peer_role: discord.Role,
+        peer_channel: discord.TextChannel,
+        moderator_channel: discord.TextChannel | None = None,
+        conversation: str | None = None,
+        thread_channel: discord.TextChannel | None = None,
+        office_hours: str | None = None,
+        office_timezone: str | None = None,
+    ) -> None:
+        """Set up peer support: the peer role, the peer channel, and where conversations happen."""
+        assert interaction.guild_id is not None
+        changes: dict = {"peer_role_id": peer_role.id, "peer_channel_id": peer_channel.id}
+        if moderator_channel is not None:
+            changes["mod_channel_id"] = moderator_channel.id
+        if conversation is not None:
+            changes["conversation"] = conversation
+        if thread_channel is not None:
+            changes["thread_channel_id"] = thread_channel.id
+        if office_timezone is not None:
+            changes["office_tz"] = office_timezone
+        if office_hours is not None:
+            changes["office_hours"] = canonical_office_hours(office_hours)
+        cfg = await self.services.settings.update(
+            interaction.guild_id, PeerSettings, interaction.user.id, **changes
+        )
+        embed = settings_embed(cfg, "Peer support is set up.")
+        where = thread_channel or peer_channel
+        if (
+            cfg.conversation != "relay"
+            and not where.permissions_for(where.guild.default_role).view_channel
+        ):
+            embed.add_field(
+                name="⚠️ Members can't see this channel",
+                value=f"Private threads are created in {where.mention}, which members cannot "
+                "view, so they could not see their conversation. Until you choose a "
+                "`thread_channel` members can see, Kindred uses the DM relay for them.",
+                inline=False,
+            )
+        await send_private(interaction, embed=embed)
+
+    @groups.peers.command(name="settings")
+    @moderator_only()
+    async def settings(self, interaction: discord.Interaction) -> None:
+        """Show the peer-support settings."""
+        assert interaction.guild_id is not None
+        cfg = await self.services.settings.get(interaction.guild_id, PeerSettings)
+        await send_private(interaction, embed=settings_embed(cfg, None))
+
+    @groups.peers.command(name="limits")
+    @moderator_only()
+    @app_commands.describe(
+        max_open_per_peer="Most requests one peer holds at once (1-20)",
+        max_requests_per_day="Most requests one member opens a day (1-50)",
+        retention_days="Days any stored conversation text is kept (1-365)",
+        reping_minutes="Re-ping matching peers after this many minutes unclaimed",
+        all_peers_minutes="Ping every on-duty peer after this many minutes",
+        moderator_minutes="Alert moderators after this many minutes",
+        idle_remind_hours="Remind both sides after this many quiet hours",
+        idle_close_hours="Close a quiet conversation after this many hours",
+        feedback="Ask the member for feedback after closing",
+    )
+    async def limits(
+        self,
+        interaction: discord.Interaction,
+        max_open_per_peer: app_commands.Range[int, 1, 20] | None = None,
+        max_requests_per_day: app_commands.Range[int, 1, 50] | None = None,
+        retention_days: app_commands.Range[int, 1, 365] | None = None,
+        reping_minutes: app_commands.Range[int, 1, 1440] | None = None,
+        all_peers_minutes: app_commands.Range[int, 1, 1440] | None = None,
+        moderator_minutes: app_commands.Range[int, 1, 10080] | None = None,
+        idle_remind_hours: app_commands.Range[int, 1, 720] | None = None,
+        idle_close_hours: app_commands.Range[int, 1, 2160] | None = None,
+        feedback: bool | None = None,
+    ) -> None:
+        """Change limits, escalation times, retention and feedback for peer support."""
+        assert interaction.guild_id is not None
+        changes = {
+            k: v
+            for k, v in {
+                "max_open_per_peer": max_open_per_peer,
+                "max_requests_per_day": max_requests_per_day,
+                "retention_days": retention_days,
+                "reping_minutes": reping_minutes,
+                "all_peers_minutes": all_peers_minutes,
+                "moderator_minutes": moderator_minutes,
+                "idle_remind_hours": idle_remind_hours,
+                "idle_close_hours": idle_close_hours,
+                "feedback": feedback,
+            }.items()
+            if v is not None
+        }
+        if not changes:
+            raise InvalidInputError("Give at least one setting to change.")
+        cfg = await self.services.settings.update(
+            interaction.guild_id, PeerSettings, interaction.user.id, **changes
+        )
+        if not cfg.reping_minutes < cfg.all_peers_minutes <= cfg.moderator_minutes:
+            await send_private(
+                interaction,
+                "Saved. Note: escalation steps usually go re-ping < all peers ≤ moderators.",
+                embed=settings_embed(cfg, None),
+            )
+            return
+        await send_private(interaction, embed=settings_embed(cfg, "Saved."))
+
+    @groups.peers.command(name="panel")
+    @moderator_only()
+    @app_commands.describe(channel="Where to post the 'Talk to a peer' panel")
+    async def panel(self, interaction: discord.Interaction, channel: discord.TextChannel) -> None:
+        """Post a panel with a "Talk to a peer" button in a channel."""
+        assert interaction.guild_id is not None
+        await self.services.peers.requests.config(interaction.guild_id)
+        view = discord.ui.View(timeout=None)
+        view.add_item(TalkToPeerButton(interaction.guild_id))
+        embed = discord.Embed(
+            title="Talk to a peer",
+            description=(
+                "Peer supporters here have lived experience and are trained to listen. "
+                "Press the button to ask one to talk with you privately. Only on-duty peers "
+                "see your request, and you can stay anonymous to them."
+            ),
+            colour=COLOUR,
+        )
+        try:
+            await channel.send(embed=embed, view=view)
+        except discord.Forbidden as exc:
+            raise InvalidInputError(
+                f"I can't post in {channel.mention}: I need View Channel, Send Messages and "
+                "Embed Links there."
+            ) from exc
+        await send_private(interaction, f"Panel posted in {channel.mention}.")
+
+
+def settings_embed(cfg: PeerSettings, title: str | None) -> discord.Embed:
+    embed = discord.Embed(title=title or "Peer support settings", colour=COLOUR)
+    embed.add_field(
+        name="Peer role", value=f"<@&{cfg.peer_role_id}>" if cfg.peer_role_id else "not set"
+    )
+    embed.add_field(
+        name="Peer channel", value=f"<#{cfg.peer_channel_id}>" if cfg.peer_channel_id else "not set"
+    )
+    embed.add_field(
+        name="Moderator alerts",
+        value=f"<#{cfg.mod_channel_id}>" if cfg.mod_channel_id else "not set",
+    )
+    embed.add_field(
+        name="Conversations",
+        value="anonymous DM relay"
+        if cfg.conversation == "relay"
+        else "private threads"
+        + (f" in <#{cfg.thread_channel_id}>" if cfg.thread_channel_id else ""),
+    )
+    embed.add_field(
+        name="Office hours",
+        value=f"{cfg.office_hours} ({cfg.office_tz})" if cfg.office_hours else "not set",
+    )
+    embed.add_field(
+        name="Limits",
+        value=f"{cfg.max_open_per_peer} open per peer · "
+        f"{cfg.max_requests_per_day} requests per member a day",
+        inline=False,
+    )
+    embed.add_field(
+        name="Escalation",
+        value=f"re-ping {cfg.reping_minutes} min · all peers "
+        f"{cfg.all_peers_minutes} min · moderators {cfg.moderator_minutes} min",
+        inline=False,
+    )
+    embed.add_field(
+        name="Idle", value=f"remind {cfg.idle_remind_hours} h · close {cfg.idle_close_hours} h"
+    )
+    embed.add_field(name="Retention", value=f"{cfg.retention_days} days")
+    embed.add_field(name="Feedback", value="on" if cfg.feedback else "off")
+    return embed

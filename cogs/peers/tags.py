@@ -1,0 +1,52 @@
+"""Moderators keep the list of topic and lived-experience tags peers can choose from."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.services import Services
+from bot.ui.checks import GuildOnlyError, moderator_only
+from bot.ui.replies import send_private
+from cogs.peers import groups
+
+
+async def tag_autocomplete(
+    interaction: discord.Interaction, current: str
+) -> list[app_commands.Choice[str]]:
+    if interaction.guild_id is None:
+        return []
+    services: Services = interaction.client.services  # type: ignore[attr-defined]
+    tags = await services.peers.tags.guild_tags(interaction.guild_id)
+    return [app_commands.Choice(name=t, value=t) for t in tags if current.lower() in t.lower()][:25]
+
+
+class TagCommands:
+    bot: commands.Bot
+    services: Services
+
+    @groups.tags.command(name="add")
+    @moderator_only()
+    async def tags_add(self, interaction: discord.Interaction, tag: str) -> None:
+        """Add a topic or lived-experience tag peers can choose (e.g. grief, veterans)."""
+        assert interaction.guild_id is not None
+        clean = await self.services.peers.tags.add(interaction.guild_id, tag)
+        await send_private(interaction, f"Tag **{clean}** added.")
+
+    @groups.tags.command(name="remove")
+    @moderator_only()
+    @app_commands.autocomplete(tag=tag_autocomplete)
+    async def tags_remove(self, interaction: discord.Interaction, tag: str) -> None:
+        """Remove a tag."""
+        assert interaction.guild_id is not None
+        await self.services.peers.tags.remove(interaction.guild_id, tag)
+        await send_private(interaction, f"Tag **{tag}** removed.")
+
+    @groups.tags.command(name="list")
+    async def tags_list(self, interaction: discord.Interaction) -> None:
+        """Show the tags members can ask for."""
+        if interaction.guild_id is None:
+            raise GuildOnlyError()
+        tags = await self.services.peers.tags.guild_tags(interaction.guild_id)
+        await send_private(interaction, "Tags: " + (", ".join(tags) or "none yet."))

@@ -1,0 +1,123 @@
+"""Direct messages to peers, and the shift-end hand-off buttons."""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+from discord.ext import commands
+
+from bot.services import Services
+from bot.services.peers import PeerSettings
+from bot.services.requests import RequestRow
+from bot.services.shifts import DutyEnded
+from bot.ui.lookup import find_user
+from bot.ui.requests import PING_USERS, card_embed, card_view
+from bot.ui.views import GuardedCallback
+
+log = logging.getLogger(__name__)
+
+
+async def dm_peer(
+    bot: commands.Bot, user_id: int, text: str, view: discord.ui.View | None = None
+) -> None:
+    try:
+        user = await find_user(bot, user_id)
+        if view is None:
+            await user.send(text)
+        else:
+            await user.send(text, view=view)
+    except discord.HTTPException as exc:
+        log.info("could not DM peer %s: %s", user_id, exc.status)
+
+
+async def tell_duty_ended(bot: commands.Bot, ended: DutyEnded, text: str) -> None:
+    """The DM when a shift or a duty end time is over; with requests held, the hand-off
+    buttons."""
+    if not ended.held:
+        await dm_peer(bot, ended.user_id, text)
+        return
+    view = discord.ui.View(timeout=None)
+    view.add_item(HandoffButton("keep", ended.guild_id))
+    view.add_item(HandoffButton("give", ended.guild_id))
+    await dm_peer(
+        bot,
+        ended.user_id,
+        text + f" You hold {ended.held} open request(s). Keep them, "
+        "or hand them to the next on-duty peer?",
+        view=view,
+    )
+
+
+class HandoffButton(
+    GuardedCallback,
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=r"kindred:handoff:(?P<choice>keep|give):(?P<guild>\d+)",
+):
+    """At shift end: keep the requests you hold, or hand them to the next on-duty peer.
+    A DynamicItem, so the choice still works after a restart."""
+
+    def __init__(self, choice: str, guild_id: int) -> None:
+        label = "Keep them" if choice == "keep" else "Hand them off"
+        style = discord.ButtonStyle.secondary if choice == "keep" else discord.ButtonStyle.primary
+        super().__init__(
+            discord.ui.Button(
+                label=label, style=style, custom_id=f"kindred:handoff:{choice}:{guild_id}"
+            )
+        )
+        self.choice = choice
+        self.guild_id = guild_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction, item, match):
+        return cls(match["choice"], int(match["guild"]))
+
+    async def run(self, interaction: discord.Interaction) -> None:
+        if self.choice == "keep":
+            await interaction.response.edit_message(
+                content="You're keeping your open requests. Thank you.", view=None
+            )
+            return
+        await interaction.response.defer()  # several Discord calls follow: answer in time
+        handed = await _hand_off(interaction, self.guild_id)
+        await interaction.edit_original_response(
+            content=f"Handed {handed} request(s) to the next on-duty peer.", view=None
+        )
+
+
+async def _hand_off(interaction: discord.Interaction, guild_id: int) -> int:
+    services: Services = interaction.client.services  # type: ignore[attr-defined]
+    cfg = await services.settings.get(guild_id, PeerSettings)
+    result = await services.peers.shifts.hand_off(guild_id, interaction.user.id)
+    for fresh in result.handed:
+        await _announce(interaction, services, fresh, result.on_duty, cfg)
+    return len(result.handed)
+
+
+async def _announce(
+    interaction: discord.Interaction,
+    services: Services,
+    fresh: RequestRow,
+    on_duty: list[int],
+    cfg: PeerSettings,
+) -> None:
+    """Show the handed-on request as open again on its card, and ping the peers for it."""
+    channel = interaction.client.get_channel(fresh.card_channel_id or 0)
+    if not isinstance(channel, discord.TextChannel):
+        return
+    requests = services.peers.requests
+    try:
+        if fresh.card_message_id:
+            await channel.get_partial_message(fresh.card_message_id).edit(
+                embed=card_embed(fresh, on_duty, cfg), view=card_view(fresh)
+            )
+        pings = " ".join(
+            f"<@{p}>" for p in await requests.peers_to_ping(fresh, besides=interaction.user.id)
+        )
+        await channel.send(
+            f"{pings} Request #{fresh.id} was handed on at the end of a shift and needs a "
+            "peer.".strip(),
+            allowed_mentions=PING_USERS,
+        )
+    except discord.HTTPException as exc:
+        log.info("hand-off notice for request %s failed: %s", fresh.id, exc.status)

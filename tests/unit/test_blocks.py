@@ -1,0 +1,115 @@
+"""Moderators' peer-support tools are audited: a block or unblock is written together with its
+audit entry (or not at all), and revealing an anonymous member is logged. Plus the tag rules."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from bot.errors import InvalidInputError, NotFoundError
+from bot.services import Services
+from bot.services.peers import PeerSettings
+
+GUILD, ELSEWHERE = 10, 11
+MEMBER, PEER, MOD = 100, 200, 300
+
+
+@pytest.fixture
+async def peers(services: Services):
+    for guild in (GUILD, ELSEWHERE):
+        await services.settings.update(guild, PeerSettings, MOD, peer_role_id=5, peer_channel_id=6)
+    return services.peers
+
+
+async def actions(services: Services, guild_id: int = GUILD) -> list[tuple[str, int | None, dict]]:
+    """Audit entries other than settings changes, oldest first."""
+    entries = await services.audit.recent(guild_id, limit=100)
+    return [
+        (e.action, e.actor_id, e.detail) for e in reversed(entries) if e.action != "settings.update"
+    ]
+
+
+async def break_the_audit_log(services: Services) -> None:
+    await services.db.execute(
+        "CREATE TRIGGER audit_down BEFORE INSERT ON audit_log"
+        " BEGIN SELECT RAISE(ABORT, 'audit log unavailable'); END"
+    )
+
+
+async def test_block_is_audited(peers, services: Services) -> None:
+    await peers.blocks.block(GUILD, MEMBER, "spam", MOD)
+    assert await peers.blocks.is_blocked(GUILD, MEMBER)
+    assert await actions(services) == [("peers.block", MOD, {"member": MEMBER})]
+
+
+async def test_unblock_is_audited_and_a_missing_block_writes_nothing(
+    peers, services: Services
+) -> None:
+    await peers.blocks.block(GUILD, MEMBER, None, MOD)
+    assert await peers.blocks.unblock(GUILD, MEMBER, MOD + 1)
+    assert not await peers.blocks.is_blocked(GUILD, MEMBER)
+    assert not await peers.blocks.unblock(GUILD, MEMBER, MOD)
+    assert await actions(services) == [
+        ("peers.block", MOD, {"member": MEMBER}),
+        ("peers.unblock", MOD + 1, {"member": MEMBER}),
+    ]
+
+
+async def test_a_failing_audit_entry_leaves_no_block(peers, services: Services) -> None:
+    await break_the_audit_log(services)
+    with pytest.raises(sqlite3.DatabaseError, match="audit log unavailable"):
+        await peers.blocks.block(GUILD, MEMBER, "spam", MOD)
+    assert not await peers.blocks.is_blocked(GUILD, MEMBER)
+
+
+async def test_a_failing_audit_entry_leaves_the_block_in_place(peers, services: Services) -> None:
+    await peers.blocks.block(GUILD, MEMBER, "spam", MOD)
+    await break_the_audit_log(services)
+    with pytest.raises(sqlite3.DatabaseError, match="audit log unavailable"):
+        await peers.blocks.unblock(GUILD, MEMBER, MOD)
+    assert await peers.blocks.is_blocked(GUILD, MEMBER)
+
+
+async def test_reveal_is_audited_with_a_bounded_reason(peers, services: Services) -> None:
+    request = (await peers.requests.open(GUILD, MEMBER, anonymous=True)).request
+    shown = await peers.blocks.reveal(GUILD, request.id, MOD, "safety " * 100)
+    assert shown.requester_id == MEMBER
+    ((action, actor, detail),) = await actions(services)
+    assert (action, actor, detail["request"]) == ("peers.reveal", MOD, request.id)
+    assert detail["reason"] == ("safety " * 100)[:200]
+
+
+async def test_reveal_from_another_server_is_refused_and_not_logged(
+    peers, services: Services
+) -> None:
+    request = (await peers.requests.open(GUILD, MEMBER, anonymous=True)).request
+    with pytest.raises(NotFoundError, match="no such request in this server"):
+        await peers.blocks.reveal(ELSEWHERE, request.id, MOD, "curious")
+    with pytest.raises(NotFoundError):
+        await peers.blocks.reveal(GUILD, request.id + 1, MOD, "curious")
+    assert await actions(services, ELSEWHERE) == []
+    assert await actions(services) == []
+
+
+# -- tags ----------------------------------------------------------------------------------------
+async def test_tags_are_trimmed_and_removing_an_unknown_one_is_refused(peers) -> None:
+    assert await peers.tags.add(GUILD, "  Grief  ") == "Grief"
+    assert await peers.tags.add(GUILD, "x" * 60) == "x" * 40
+    with pytest.raises(InvalidInputError, match="at least one letter"):
+        await peers.tags.add(GUILD, "   ")
+    await peers.tags.remove(GUILD, "x" * 40)
+    with pytest.raises(NotFoundError, match=r"no tag \*\*y{39}…\*\*"):
+        await peers.tags.remove(GUILD, "y" * 6000)
+    assert await peers.tags.guild_tags(GUILD) == ["Grief"]
+
+
+async def test_a_peer_chooses_tags_in_any_case(peers) -> None:
+    await peers.tags.add(GUILD, "Grief")
+    await peers.tags.add(GUILD, "Veterans")
+    assert await peers.tags.choose(GUILD, PEER, "veterans, GRIEF, ") == ["Veterans", "Grief"]
+    assert await peers.tags.peer_tags(GUILD, PEER) == ["Grief", "Veterans"]
+    with pytest.raises(InvalidInputError, match="`astrology` is not a tag here"):
+        await peers.tags.choose(GUILD, PEER, "grief, astrology")
+    assert await peers.tags.peer_tags(GUILD, PEER) == ["Grief", "Veterans"]  # unchanged
+    assert await peers.tags.choose(GUILD, PEER, "") == []

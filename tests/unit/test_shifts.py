@@ -1,0 +1,276 @@
+"""ShiftService: a weekly shift's timers, what each timer does and how it re-arms, going on
+duty with an end time (24 hours at most), duty expiry, and removing a shift."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.errors import InvalidInputError, NotFoundError
+from bot.services import Services
+from bot.services.peers import PeerSettings
+from bot.services.settings import CoreSettings
+from bot.services.shifts import (
+    DUTY_EXPIRE,
+    SHIFT_END,
+    SHIFT_REMIND,
+    SHIFT_START,
+    DutyEnded,
+    ShiftReminder,
+    ShiftStarted,
+    TimerRow,
+)
+from tests.unit.conftest import FakeClock
+
+GUILD = 10
+MEMBER, OTHER, PEER, PEER2, MOD = 100, 101, 200, 201, 300
+# The fake clock starts on Monday 2026-11-23 at 12:00 UTC.
+MONDAY = datetime(2026, 11, 23, tzinfo=UTC)
+
+
+def at(hour: int, minute: int = 0, *, weeks: int = 0) -> datetime:
+    return MONDAY + timedelta(hours=hour, minutes=minute, weeks=weeks)
+
+
+@pytest.fixture
+async def peers(services: Services):
+    await services.settings.update(
+        GUILD, PeerSettings, MOD, peer_role_id=5, peer_channel_id=6, max_open_per_peer=3
+    )
+    return services.peers
+
+
+async def shift_timers(services: Services, shift_id: int) -> dict[str, TimerRow]:
+    rows = await services.scheduler.timers.all()
+    prefix = f"shift:{shift_id}:"
+    return {t.key[len(prefix) :]: t for t in rows if t.key and t.key.startswith(prefix)}
+
+
+async def add_evening_shift(peers, user_id: int = PEER, start="18:00", end="22:00"):
+    return (await peers.shifts.add_shift(GUILD, user_id, "monday", start, end, "UTC")).shift
+
+
+async def held_request(peers, peer_id: int = PEER, member_id: int = MEMBER) -> int:
+    request = (await peers.requests.open(GUILD, member_id)).request
+    await peers.requests.claim(request.id, peer_id)
+    return request.id
+
+
+# -- arming a shift -----------------------------------------------------------------------------
+async def test_adding_a_shift_arms_its_start_reminder_and_end(peers, services: Services) -> None:
+    added = await peers.shifts.add_shift(GUILD, PEER, "Monday", "18:00", "22:00", "UTC")
+    assert added.next_start == at(18)
+    timers = await shift_timers(services, added.shift.id)
+    assert {part: (t.kind, t.due_at) for part, t in timers.items()} == {
+        "start": (SHIFT_START, at(18)),
+        "remind": (SHIFT_REMIND, at(17, 50)),
+        "end": (SHIFT_END, at(22)),
+    }
+    assert all(t.payload == {"shift_id": added.shift.id} for t in timers.values())
+    assert all(t.guild_id == GUILD for t in timers.values())
+
+
+async def test_a_shift_added_during_its_own_time_starts_now_without_a_reminder(
+    peers, services: Services, clock: FakeClock
+) -> None:
+    shift = await add_evening_shift(peers, start="11:00", end="13:00")
+    timers = await shift_timers(services, shift.id)
+    assert set(timers) == {"start", "end"}
+    assert timers["start"].due_at == clock.now
+    assert timers["end"].due_at == at(13)
+
+
+async def test_no_reminder_is_armed_when_the_start_is_under_ten_minutes_away(
+    peers, services: Services
+) -> None:
+    shift = await add_evening_shift(peers, start="12:05", end="13:00")
+    timers = await shift_timers(services, shift.id)
+    assert set(timers) == {"start", "end"}
+    assert timers["start"].due_at == at(12, 5)
+
+
+# -- the timers -------------------------------------------------------------------------------
+async def test_start_puts_the_peer_on_duty_until_the_end_and_rearms_next_week(
+    peers, services: Services, clock: FakeClock
+) -> None:
+    shift = await add_evening_shift(peers)
+    clock.now = at(18)
+    started = await peers.shifts.on_shift_start((await shift_timers(services, shift.id))["start"])
+    assert started == ShiftStarted(GUILD, PEER, at(22))
+    duty = await peers.duty.current(GUILD, PEER)
+    assert duty is not None and duty.source == "shift" and duty.until == at(22)
+    timers = await shift_timers(services, shift.id)
+    assert timers["start"].due_at == at(18, weeks=1)
+    assert timers["remind"].due_at == at(17, 50, weeks=1)
+    assert timers["end"].due_at == at(22)  # this week's end still stands
+
+
+async def test_a_start_run_after_the_shift_ended_only_rearms(
+    peers, services: Services, clock: FakeClock
+) -> None:
+    shift = await add_evening_shift(peers)
+    start = (await shift_timers(services, shift.id))["start"]
+    clock.now = at(22, 30)  # the bot was down for the whole shift
+    assert await peers.shifts.on_shift_start(start) is None
+    assert not await peers.duty.is_on_duty(GUILD, PEER)
+    assert (await shift_timers(services, shift.id))["start"].due_at == at(18, weeks=1)
+
+
+async def test_reminder_within_the_grace_time_and_skipped_when_too_late(
+    peers, services: Services, clock: FakeClock
+) -> None:
+    shift = await add_evening_shift(peers)
+    remind = (await shift_timers(services, shift.id))["remind"]
+    clock.now = remind.due_at + timedelta(minutes=1)
+    assert await peers.shifts.on_shift_remind(remind) == ShiftReminder(GUILD, PEER)
+    clock.now = remind.due_at + timedelta(minutes=6)  # past the 5-minute misfire grace
+    assert await peers.shifts.on_shift_remind(remind) is None
+
+
+async def test_end_takes_the_peer_off_duty_counts_held_requests_and_rearms(
+    peers, services: Services, clock: FakeClock
+) -> None:
+    shift = await add_evening_shift(peers)
+    clock.now = at(18)
+    await peers.shifts.on_shift_start((await shift_timers(services, shift.id))["start"])
+    await held_request(peers)
+    clock.now = at(22)
+    ended = await peers.shifts.on_shift_end((await shift_timers(services, shift.id))["end"])
+    assert ended == DutyEnded(GUILD, PEER, held=1)
+    assert await peers.duty.current(GUILD, PEER) is None
+    assert (await shift_timers(services, shift.id))["end"].due_at == at(22, weeks=1)
+
+
+async def test_end_after_the_duty_row_already_expired_still_asks_about_held_requests(
+    peers, services: Services, clock: FakeClock
+) -> None:
+    shift = await add_evening_shift(peers)
+    clock.now = at(18)
+    await peers.shifts.on_shift_start((await shift_timers(services, shift.id))["start"])
+    await held_request(peers)
+    clock.now = at(22)
+    assert await peers.duty.on_duty(GUILD) == []  # any lookup at the end drops the row
+    ended = await peers.shifts.on_shift_end((await shift_timers(services, shift.id))["end"])
+    assert ended == DutyEnded(GUILD, PEER, held=1)
+
+
+async def test_manual_duty_is_left_alone_at_shift_end(
+    peers, services: Services, clock: FakeClock
+) -> None:
+    shift = await add_evening_shift(peers)
+    clock.now = at(18)
+    await peers.shifts.on_shift_start((await shift_timers(services, shift.id))["start"])
+    await peers.shifts.go_on(GUILD, PEER)  # by hand, without an end: stays on past the shift
+    clock.now = at(22)
+    assert await peers.shifts.on_shift_end((await shift_timers(services, shift.id))["end"]) is None
+    duty = await peers.duty.current(GUILD, PEER)
+    assert duty is not None and duty.source == "manual"
+    assert await peers.duty.is_on_duty(GUILD, PEER)
+    assert (await shift_timers(services, shift.id))["end"].due_at == at(22, weeks=1)
+
+
+# -- removing a shift ---------------------------------------------------------------------------
+async def test_removing_a_shift_cancels_its_timers_only(peers, services: Services) -> None:
+    mine = await add_evening_shift(peers)
+    other = await add_evening_shift(peers, user_id=PEER2)
+    await peers.shifts.remove_shift(GUILD, PEER, mine.id)
+    assert await shift_timers(services, mine.id) == {}
+    assert set(await shift_timers(services, other.id)) == {"start", "remind", "end"}
+    assert await peers.shifts.shifts(GUILD, PEER) == []
+
+
+async def test_removing_someone_elses_shift_is_refused_and_keeps_its_timers(
+    peers, services: Services
+) -> None:
+    shift = await add_evening_shift(peers)
+    with pytest.raises(NotFoundError, match=f"no shift #{shift.id}"):
+        await peers.shifts.remove_shift(GUILD, PEER2, shift.id)
+    assert set(await shift_timers(services, shift.id)) == {"start", "remind", "end"}
+
+
+async def test_timers_of_a_removed_shift_do_nothing(
+    peers, services: Services, clock: FakeClock
+) -> None:
+    shift = await add_evening_shift(peers)
+    timers = await shift_timers(services, shift.id)
+    await peers.shifts.remove_shift(GUILD, PEER, shift.id)
+    clock.now = at(18)
+    assert await peers.shifts.on_shift_start(timers["start"]) is None
+    assert await peers.shifts.on_shift_remind(timers["remind"]) is None
+    clock.now = at(22)
+    assert await peers.shifts.on_shift_end(timers["end"]) is None
+    assert await services.scheduler.timers.all() == []
+    assert not await peers.duty.is_on_duty(GUILD, PEER)
+
+
+# -- on duty by hand: the 24-hour cap and expiry -----------------------------------------------
+async def test_duty_end_time_is_capped_at_24_hours(peers, services: Services) -> None:
+    with pytest.raises(InvalidInputError, match="within 24 hours"):
+        await peers.shifts.go_on(GUILD, PEER, "25h")
+    assert not await peers.duty.is_on_duty(GUILD, PEER)
+    assert await services.scheduler.timers.all() == []
+    started = await peers.shifts.go_on(GUILD, PEER, "24h")
+    assert started.until == at(12, weeks=0) + timedelta(hours=24)
+
+
+async def test_an_end_time_arms_the_expiry_and_going_on_again_replaces_it(
+    peers, services: Services, clock: FakeClock
+) -> None:
+    await peers.requests.open(GUILD, MEMBER)
+    started = await peers.shifts.go_on(GUILD, PEER, "2h")
+    assert started.until == clock.now + timedelta(hours=2)
+    assert started.waiting == 1
+    timer = await services.scheduler.get(f"duty:{GUILD}:{PEER}")
+    assert timer is not None
+    assert timer.kind == DUTY_EXPIRE and timer.due_at == started.until
+    assert timer.payload == {"guild_id": GUILD, "user_id": PEER}
+    again = await peers.shifts.go_on(GUILD, PEER)  # no end time now: no expiry either
+    assert again.until is None
+    assert await services.scheduler.get(f"duty:{GUILD}:{PEER}") is None
+
+
+async def test_an_end_time_is_read_in_the_members_or_the_servers_zone(
+    peers, services: Services, clock: FakeClock
+) -> None:
+    await services.settings.update(GUILD, CoreSettings, MOD, timezone="America/New_York")
+    started = await peers.shifts.go_on(GUILD, PEER, "17:00")
+    assert started.until == at(22)  # 17:00 in New York (EST) is 22:00 UTC
+    await services.prefs.set(PEER, "timezone", "Asia/Tokyo", clock.now)
+    started = await peers.shifts.go_on(GUILD, PEER, "17:00")
+    assert started.until == at(8, weeks=0) + timedelta(days=1)  # 17:00 JST tomorrow
+
+
+async def test_expiry_takes_the_peer_off_duty_and_counts_what_they_hold(
+    peers, services: Services, clock: FakeClock
+) -> None:
+    await peers.shifts.go_on(GUILD, PEER, "2h")
+    await held_request(peers)
+    timer = await services.scheduler.get(f"duty:{GUILD}:{PEER}")
+    assert timer is not None
+    clock.now = timer.due_at
+    assert await peers.shifts.on_duty_expire(timer) == DutyEnded(GUILD, PEER, held=1)
+    assert await peers.duty.current(GUILD, PEER) is None
+
+
+async def test_going_off_duty_cancels_the_expiry_and_lists_held_requests(
+    peers, services: Services
+) -> None:
+    await peers.shifts.go_on(GUILD, PEER, "2h")
+    request_id = await held_request(peers)
+    stopped = await peers.shifts.go_off(GUILD, PEER)
+    assert stopped.was_on and stopped.held == [request_id]
+    assert await services.scheduler.get(f"duty:{GUILD}:{PEER}") is None
+    assert not (await peers.shifts.go_off(GUILD, PEER)).was_on
+
+
+async def test_hand_off_puts_held_requests_back_in_the_queue(peers) -> None:
+    await peers.shifts.go_on(GUILD, PEER)
+    await peers.shifts.go_on(GUILD, PEER2)
+    first = await held_request(peers, member_id=MEMBER)
+    second = await held_request(peers, member_id=OTHER)
+    result = await peers.shifts.hand_off(GUILD, PEER)
+    assert [r.id for r in result.handed] == [first, second]
+    assert all(r.status == "open" and r.claimed_by is None for r in result.handed)
+    assert result.on_duty == [PEER2]
+    assert await peers.requests.held_by(GUILD, PEER) == []
