@@ -53,9 +53,13 @@ CHAT = [
 ]  # fmt: skip
 
 
+def _has_safety_cog() -> bool:
+    return (ROOT / "cogs" / "safety").is_dir() or (ROOT / "cogs" / "safety.py").exists()
+
+
 def _messages(rng: random.Random) -> list[str]:
     crisis: list[str] = []
-    if (ROOT / "cogs" / "safety.py").exists():
+    if _has_safety_cog():
         with CORPUS.open(encoding="utf-8") as fh:
             rows = [json.loads(line) for line in fh if line.strip()]
         crisis = [r["text"] for r in rows if r["label"] == "crisis_self"]
@@ -186,7 +190,7 @@ async def _run() -> dict:
 
 
 def _crisis_set() -> set[str]:
-    if not (ROOT / "cogs" / "safety.py").exists():
+    if not _has_safety_cog():
         return set()
     with CORPUS.open(encoding="utf-8") as fh:
         rows = [json.loads(line) for line in fh if line.strip()]

@@ -149,7 +149,15 @@ async def build_services(config: Settings, *, clock: Clock = utcnow) -> Services
     privacy.register_retention("conversation text", requests.requests.purge_content_before)
 
     settings.register(SafetySettings)
-    safety = SafetyService(SafetyRepository(db), prefs, settings, clock)
+    safety = SafetyService(
+        SafetyRepository(db),
+        prefs,
+        settings,
+        clock,
+        scheduler=scheduler,
+        duty=duty,
+        requests=requests,
+    )
     privacy.register("crisis-alert records", safety.forget)
     privacy.register_retention("crisis-alert records", safety.repo.purge_before)
 

@@ -1,0 +1,44 @@
+"""What every part of the safety service shares: its stores, collaborators and clock."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from typing import TYPE_CHECKING
+
+from bot.clock import Clock, utcnow
+from bot.db.repositories.core import MemberPrefsRepository
+from bot.db.repositories.safety import SafetyRepository
+from bot.scheduling import Scheduler
+from bot.services.duty import DutyService
+from bot.services.safety.model import SafetySettings
+from bot.services.settings import GuildSettingsService
+
+if TYPE_CHECKING:
+    from bot.services.requests import RequestService
+
+
+class SafetyBase:
+    def __init__(
+        self,
+        repo: SafetyRepository,
+        prefs: MemberPrefsRepository,
+        settings: GuildSettingsService,
+        clock: Clock = utcnow,
+        *,
+        scheduler: Scheduler,
+        duty: DutyService,
+        requests: RequestService,
+    ) -> None:
+        self.repo = repo
+        self.prefs = prefs
+        self.settings = settings
+        self.clock = clock
+        self.scheduler = scheduler
+        self.duty = duty
+        self.requests = requests
+        self._locks: dict[tuple[int, int], asyncio.Lock] = {}
+        self._recent: dict[tuple[int, int, int], deque] = {}
+
+    async def config(self, guild_id: int) -> SafetySettings:
+        return await self.settings.get(guild_id, SafetySettings)

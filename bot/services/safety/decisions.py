@@ -1,0 +1,321 @@
+"""Deciding what to do about one detected message: reply, alert, a quiet item, or nothing.
+
+The guild's settings, the member's opt-out, exclusions and cooldowns decide; the decision and
+what really reached people are recorded as metadata only (never the text).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections import deque
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from bot.services.safety.members import MembersMixin
+from bot.services.safety.model import (
+    CONTEXT_KEEP,
+    CONTEXT_MINUTES,
+    NEEDS,
+    NOTHING,
+    REMEMBERED_LABELS,
+    Decision,
+    DmAction,
+    SafetySettings,
+)
+
+STOP_WORDS = re.compile(r"^\s*stop these( messages)?\s*[.!]*\s*$", re.IGNORECASE)
+NOT_NOW = re.compile(r"^\s*not now\s*[.!]*\s*$", re.IGNORECASE)
+# In a DM to Kindred only these reach a reply: crisis, concern for someone, a possible concern.
+DM_LABELS = ("crisis_self", "concern_other")
+
+
+@dataclass(frozen=True)
+class _Subject:
+    """One member in one channel, and the start of each cooldown window."""
+
+    guild_id: int
+    channel_id: int
+    user_id: int
+    member_since: datetime
+    channel_since: datetime
+
+
+class DecisionsMixin(MembersMixin):
+    async def notice(
+        self,
+        *,
+        guild_id: int,
+        channel_id: int,
+        parent_channel_id: int | None,
+        user_id: int,
+        role_ids: list[int],
+        label: str,
+        tier: int,
+        possible_concern: bool = False,
+        needs: tuple[str, ...] | list[str] = (),
+        risk: float = 0.0,
+    ) -> Decision | None:
+        """A server message the detector read: None when it noticed nothing at all; else
+        remember the member's risk (scores only) and decide (see ``assess``)."""
+        if label == "none" and not needs:
+            return None
+        if label in REMEMBERED_LABELS:
+            self.remember_risk(guild_id, channel_id, user_id, risk)
+        return await self.assess(
+            guild_id=guild_id,
+            channel_id=channel_id,
+            parent_channel_id=parent_channel_id,
+            user_id=user_id,
+            role_ids=role_ids,
+            label=label,
+            tier=tier,
+            possible_concern=possible_concern,
+            needs=needs,
+        )
+
+    async def dm_action(self, user_id: int, text: str) -> DmAction:
+        """What a DM to Kindred is. Inside a support relay the member is talking with a peer:
+        their words are for the peer, not commands or triggers for automatic replies."""
+        live = await self.requests.live_anywhere(user_id)
+        if any(r.relay and r.status == "claimed" for r in live):
+            return "relay"
+        if STOP_WORDS.match(text):
+            await self.set_opt_out(user_id, True)
+            return "stopped"
+        if NOT_NOW.match(text):
+            return "not_now"
+        return "assess"
+
+    async def assess_dm(
+        self,
+        *,
+        channel_id: int,
+        user_id: int,
+        label: str,
+        tier: int,
+        possible_concern: bool = False,
+        needs: tuple[str, ...] | list[str] = (),
+    ) -> Decision:
+        """A DM to Kindred: crisis, concern for someone or a possible concern only, with the
+        same decisions and cooldowns as in a server, under a "no server" id of 0."""
+        if label not in DM_LABELS and not (label == "distress" and possible_concern):
+            return NOTHING
+        return await self.assess(
+            guild_id=0,
+            channel_id=channel_id,
+            parent_channel_id=None,
+            user_id=user_id,
+            role_ids=[],
+            label=label,
+            tier=tier,
+            possible_concern=possible_concern,
+            needs=needs,
+        )
+
+    async def assess(
+        self,
+        *,
+        guild_id: int,
+        channel_id: int,
+        parent_channel_id: int | None,
+        user_id: int,
+        role_ids: list[int],
+        label: str,
+        tier: int,
+        possible_concern: bool = False,
+        needs: tuple[str, ...] | list[str] = (),
+    ) -> Decision:
+        """Decide and record (metadata only) what to do about one detected message.
+
+        ``possible_concern`` marks a ``distress`` label that is really a low-confidence crisis
+        or concern signal (the soft level); ``needs`` are resources the member asked for.
+        """
+        needs = tuple(n for n in needs if n in NEEDS)
+        if label == "none" and not needs:
+            return NOTHING
+        cfg = await self.config(guild_id)
+        if not cfg.enabled:
+            return NOTHING
+        excluded = set(cfg.excluded_channel_ids)
+        if channel_id in excluded or (
+            parent_channel_id is not None and parent_channel_id in excluded
+        ):
+            return NOTHING
+        if set(role_ids) & set(cfg.excluded_role_ids):
+            return NOTHING
+        # One member's burst of messages arrives as concurrent tasks: decide them one at a
+        # time, so the second sees the first and the cooldown holds.
+        async with self._lock_for(guild_id, user_id):
+            return await self._decide(
+                cfg, guild_id, channel_id, user_id, label, tier, possible_concern, needs
+            )
+
+    async def record_outcome(
+        self, decision: Decision, *, replied: bool, alerted: bool, noted: bool
+    ) -> None:
+        """What really reached people: a DM that bounced must not hold back the next one."""
+        if decision.event_id is not None:
+            await self.repo.set_outcome(
+                decision.event_id, replied=replied, alerted=alerted, noted=noted
+            )
+
+    # -- context: recent risk per member and channel, in memory, scores only ---------------
+    def context_risk(self, guild_id: int, channel_id: int, user_id: int) -> float:
+        """The highest risk score of the member's recent messages in this channel."""
+        recent = self._recent.get((guild_id, channel_id, user_id))
+        if not recent:
+            return 0.0
+        since = self.clock() - timedelta(minutes=CONTEXT_MINUTES)
+        return max((risk for at, risk in recent if at >= since), default=0.0)
+
+    def remember_risk(self, guild_id: int, channel_id: int, user_id: int, risk: float) -> None:
+        key = (guild_id, channel_id, user_id)
+        if risk <= 0.0 and key not in self._recent:
+            return
+        if len(self._recent) > 20_000:  # bounded: keep only the last few minutes' keys
+            since = self.clock() - timedelta(minutes=CONTEXT_MINUTES)
+            self._recent = {k: v for k, v in self._recent.items() if v and v[-1][0] >= since}
+        self._recent.setdefault(key, deque(maxlen=CONTEXT_KEEP)).append((self.clock(), risk))
+
+    def forget_context(self, user_id: int) -> None:
+        self._recent = {k: v for k, v in self._recent.items() if k[2] != user_id}
+
+    def _lock_for(self, guild_id: int, user_id: int) -> asyncio.Lock:
+        key = (guild_id, user_id)
+        if key not in self._locks:
+            if len(self._locks) > 10_000:  # bounded: drop idle locks
+                self._locks = {k: v for k, v in self._locks.items() if v.locked()}
+            self._locks[key] = asyncio.Lock()
+        return self._locks[key]
+
+    # -- the decision, label by label --------------------------------------------------------
+    async def _decide(
+        self,
+        cfg: SafetySettings,
+        guild_id: int,
+        channel_id: int,
+        user_id: int,
+        label: str,
+        tier: int,
+        possible_concern: bool = False,
+        needs: tuple[str, ...] = (),
+    ) -> Decision:
+        now = self.clock()
+        who = _Subject(
+            guild_id,
+            channel_id,
+            user_id,
+            member_since=now - timedelta(minutes=cfg.member_cooldown_minutes),
+            channel_since=now - timedelta(minutes=cfg.channel_cooldown_minutes),
+        )
+        decision = await self._decide_label(cfg, who, label, tier, possible_concern)
+        if needs and cfg.needs_replies:
+            decision, label = await self._with_needs(decision, who, label, needs)
+        if label == "none":
+            return NOTHING
+        event_id = await self.repo.add_event(
+            guild_id,
+            channel_id,
+            user_id,
+            label,
+            tier,
+            replied=decision.reply is not None,
+            alerted=decision.alert_peers or decision.alert_moderators or decision.quiet_item,
+            now=now,
+        )
+        return replace(decision, event_id=event_id)
+
+    async def _decide_label(
+        self, cfg: SafetySettings, who: _Subject, label: str, tier: int, possible_concern: bool
+    ) -> Decision:
+        if label == "crisis_self":
+            return await self._crisis(cfg, who, tier)
+        if label == "concern_other":
+            return await self._concern_other(who)
+        if label == "distress" and possible_concern:
+            return await self._possible_concern(cfg, who)
+        if label == "distress":
+            return await self._distress(cfg, who)
+        if label == "harassment":
+            return await self._harassment(who)
+        return NOTHING
+
+    async def _crisis(self, cfg: SafetySettings, who: _Subject, tier: int) -> Decision:
+        # Only an earlier crisis reply holds back the crisis lines: a gentle pointer or
+        # a how-to-help-a-friend reply must never silence them.
+        replied = await self.repo.last_for_user(
+            who.guild_id, who.user_id, who.member_since, replied=True, labels=("crisis_self",)
+        )
+        alerted = await self.repo.last_for_user(
+            who.guild_id, who.user_id, who.member_since, alerted=True
+        )
+        wants_reply = replied is None and not await self.opted_out(who.user_id)
+        noted = await self.repo.last_in_channel(
+            who.guild_id, who.channel_id, who.channel_since, noted=True
+        )
+        # A higher tier than the last alert breaks the alert cooldown.
+        escalates = alerted is None or tier > alerted.tier
+        return Decision(
+            reply="crisis" if wants_reply else None,
+            channel_fallback=cfg.reply_mode == "dm_then_channel" and noted is None,
+            alert_peers=escalates,
+            alert_moderators=tier >= 3 and escalates,
+            tier=tier,
+            label="crisis_self",
+        )
+
+    async def _concern_other(self, who: _Subject) -> Decision:
+        replied = await self.repo.last_for_user(
+            who.guild_id, who.user_id, who.member_since, replied=True
+        )
+        if replied is None and not await self.opted_out(who.user_id):
+            return Decision(reply="concern_other", label="concern_other")
+        return NOTHING
+
+    async def _possible_concern(self, cfg: SafetySettings, who: _Subject) -> Decision:
+        replied = await self.repo.last_for_user(
+            who.guild_id, who.user_id, who.member_since, replied=True
+        )
+        alerted = await self.repo.last_for_user(
+            who.guild_id, who.user_id, who.member_since, alerted=True
+        )
+        wants_reply = cfg.soft_replies and replied is None and not await self.opted_out(who.user_id)
+        return Decision(
+            reply="possible_concern" if wants_reply else None,
+            quiet_item=cfg.peer_items and alerted is None,
+            label="distress",
+        )
+
+    async def _distress(self, cfg: SafetySettings, who: _Subject) -> Decision:
+        replied = await self.repo.last_for_user(
+            who.guild_id, who.user_id, who.member_since, replied=True
+        )
+        if cfg.distress_pointer and replied is None and not await self.opted_out(who.user_id):
+            return Decision(reply="distress", label="distress")
+        return NOTHING
+
+    async def _harassment(self, who: _Subject) -> Decision:
+        recent = await self.repo.last_in_channel(
+            who.guild_id, who.channel_id, who.channel_since, label="harassment"
+        )
+        if recent is None:
+            return Decision(alert_moderators=True, label="harassment")
+        return NOTHING
+
+    async def _with_needs(
+        self, decision: Decision, who: _Subject, label: str, needs: tuple[str, ...]
+    ) -> tuple[Decision, str]:
+        """Needs ride along with any reply; on their own they get a reply of their own (at
+        most once per member cooldown), never for harassment."""
+        if decision.reply is not None:
+            return replace(decision, needs=needs), label
+        if label == "harassment":
+            return decision, label
+        asked = await self.repo.last_for_user(
+            who.guild_id, who.user_id, who.member_since, replied=True, labels=("needs",)
+        )
+        if asked is None:
+            decision = replace(decision, reply="needs", needs=needs)
+            label = "needs" if label == "none" else label
+        return decision, label

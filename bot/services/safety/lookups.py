@@ -1,0 +1,185 @@
+"""Which resources a member is shown: crisis lines for their region, respites and warmlines,
+a guild's own resources first. The shipped directory is ``bot.services.resources``."""
+
+from __future__ import annotations
+
+from bot.db.repositories.safety import GuildResource
+from bot.errors import InvalidInputError, NotFoundError
+from bot.services.resources import (
+    CrisisContext,
+    Kind,
+    ResourceEntry,
+    country_of,
+    default_directory,
+    normalize_region,
+)
+from bot.services.safety.members import MembersMixin
+from bot.services.safety.model import GUILD_RESOURCE_KINDS, MAX_GUILD_RESOURCES, NeedsPlan
+
+NO_REGION = "Tell me a region, e.g. `US`, `UK` or `US-NY`, or set yours with `/region set`."
+
+
+def respite_states(limit: int = 25) -> list[str]:
+    """US states with a peer respite in the shipped directory (for a state picker)."""
+    states = {
+        region
+        for entry in default_directory().entries
+        if entry.kind is Kind.RESPITE
+        for region in entry.regions
+        if region.startswith("US-")
+    }
+    return sorted(states)[:limit]
+
+
+def respites_for_state(state: str) -> tuple[str, list[ResourceEntry]]:
+    """A picked US state and its respites; an unknown value (a forged payload) gives none."""
+    try:
+        region = normalize_region(state, default_country="US")
+        return region, default_directory().respites(region)
+    except Exception:
+        return state[:10], []
+
+
+class LookupsMixin(MembersMixin):
+    async def crisis_context(
+        self,
+        guild_id: int | None,
+        user_id: int,
+        *,
+        region: str | None = None,
+        language: str | None = None,
+    ) -> CrisisContext:
+        """Lines for ``region`` (else the member's), those in ``language`` first."""
+        where = region or await self.region_for(guild_id, user_id)
+        extras = await self.guild_resources(guild_id)
+        return default_directory().crisis_context(
+            where, self.clock().date(), extra=extras, language=language
+        )
+
+    async def needs_plan(
+        self, guild_id: int | None, user_id: int, needs: tuple[str, ...]
+    ) -> NeedsPlan:
+        """Respites (by US state: asked for when unknown) and warmlines for the member."""
+        region = await self.region_for(guild_id, user_id)
+        extras = await self.guild_resources(guild_id)
+        directory = default_directory()
+        ctx = directory.crisis_context(region, self.clock().date(), extra=extras)
+        respites: list[ResourceEntry] = []
+        warmlines: list[ResourceEntry] = []
+        ask_state = False
+        code = ctx.region
+        if "respite" in needs:
+            if code and country_of(code) == "US" and code != "US":
+                respites = directory.respites(code, extra=extras)
+            else:
+                ask_state = code is None or code == "US"
+        if "warmline" in needs and code:
+            warmlines = directory.warmlines(code, extra=extras)
+        return NeedsPlan(
+            respites=respites,
+            warmlines=warmlines,
+            region_label=code[3:] if code and code.startswith("US-") else code,
+            ask_state=ask_state,
+            last_checked=ctx.last_checked,
+            stale=ctx.stale,
+            unverified=ctx.unverified,
+        )
+
+    async def region_or_ask(self, guild_id: int | None, user_id: int, region: str | None) -> str:
+        """The region given, else the member's; raise asking for one when neither is known."""
+        text = region or await self.region_for(guild_id, user_id)
+        if not text:
+            raise InvalidInputError(NO_REGION)
+        return normalize_region(text)
+
+    async def resources_listing(
+        self, guild_id: int | None, user_id: int, region: str | None
+    ) -> tuple[str, list[ResourceEntry]]:
+        """/resources: every kind of resource for the region (its code and the entries)."""
+        code = await self.region_or_ask(guild_id, user_id, region)
+        extras = await self.guild_resources(guild_id)
+        return code, default_directory().all_for(code, extra=extras)
+
+    async def warmlines_listing(
+        self, guild_id: int | None, user_id: int, region: str | None
+    ) -> tuple[str, list[ResourceEntry]]:
+        """/warmline: the region's warmlines, else its country's."""
+        code = await self.region_or_ask(guild_id, user_id, region)
+        extras = await self.guild_resources(guild_id)
+        directory = default_directory()
+        entries = directory.warmlines(code, extra=extras)
+        if not entries and country_of(code):
+            entries = directory.warmlines(country_of(code) or code, extra=extras)
+        return code, entries
+
+    async def respites_listing(self, guild_id: int | None, state: str) -> list[ResourceEntry]:
+        """/respite: peer respites in a US state (raises for anything else)."""
+        extras = await self.guild_resources(guild_id)
+        return default_directory().respites(state, extra=extras)
+
+    def stale_resources(self) -> list[ResourceEntry]:
+        return default_directory().stale_entries(self.clock().date())
+
+    # -- guild-local resources -----------------------------------------------------------------
+    async def add_resource(
+        self,
+        guild_id: int,
+        *,
+        name: str,
+        kind: str,
+        contact: str,
+        region: str,
+        hours: str,
+        source_url: str | None,
+        actor_id: int,
+    ) -> ResourceEntry:
+        if kind not in GUILD_RESOURCE_KINDS:
+            raise InvalidInputError("Kind must be one of: " + ", ".join(GUILD_RESOURCE_KINDS))
+        name, contact = name.strip()[:100], contact.strip()[:200]
+        if not name or not contact:
+            raise InvalidInputError("A resource needs a name and a way to reach it.")
+        if source_url and not source_url.startswith(("https://", "http://")):
+            raise InvalidInputError("The source must be a web address (https://…).")
+        if len(await self.repo.resources(guild_id)) >= MAX_GUILD_RESOURCES:
+            raise InvalidInputError(
+                f"This server has {MAX_GUILD_RESOURCES} local resources; remove one first."
+            )
+        code = "*" if region.strip() in ("", "*") else normalize_region(region)
+        row_id = await self.repo.add_resource(
+            guild_id,
+            name,
+            kind,
+            contact,
+            code,
+            hours.strip()[:100],
+            source_url,
+            actor_id,
+            self.clock(),
+        )
+        return _entry(
+            GuildResource(
+                row_id, guild_id, name, kind, contact, code, hours, source_url, self.clock()
+            )
+        )
+
+    async def remove_resource(self, guild_id: int, resource_id: int) -> None:
+        if not await self.repo.remove_resource(guild_id, resource_id):
+            raise NotFoundError(f"There is no local resource #{resource_id} here.")
+
+    async def guild_resources(self, guild_id: int | None) -> list[ResourceEntry]:
+        if guild_id is None:
+            return []
+        return [_entry(row) for row in await self.repo.resources(guild_id)]
+
+
+def _entry(row: GuildResource) -> ResourceEntry:
+    return ResourceEntry.guild_local_entry(
+        row_id=row.id,
+        name=row.name,
+        kind=Kind(row.kind),
+        contact=row.contact,
+        region=row.region,
+        hours=row.hours,
+        source_url=row.source_url,
+        added_on=row.created_at.date(),
+    )

@@ -1,0 +1,172 @@
+"""The safety feature's settings, constants and the small values its rules hand to the cog."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, ClassVar, Literal
+
+from pydantic import Field
+
+from bot.services.resources import ResourceEntry
+from bot.services.settings import SettingsSection
+
+OPT_OUT_KEY = "safety.optout"
+REGION_KEY = "region"
+MAX_GUILD_RESOURCES = 25
+GUILD_RESOURCE_KINDS = ("crisis_line", "warmline", "respite", "referral", "directory")
+LANG_KEY = "lang"
+LANGUAGES = ("en", "es", "fr", "de", "pt")
+CONTEXT_MINUTES = 10
+CONTEXT_KEEP = 5
+NEEDS = ("respite", "warmline", "peer")
+# Labels whose risk score is remembered for the member's next messages in the channel.
+REMEMBERED_LABELS = ("crisis_self", "concern_other", "distress")
+# Timer kinds (stored in the timers table: never rename).
+DELETE_FALLBACK = "safety.delete_fallback"
+ALERT_RETRY = "safety.alert_retry"
+REPLY_RETRY = "safety.reply_retry"
+ALERT_RETRY_SECONDS = 20
+COPY_CHARS = 300
+
+
+class SafetySettings(SettingsSection):
+    section: ClassVar[str] = "safety"
+    title: ClassVar[str] = "Crisis resources"
+
+    enabled: bool = True
+    reply_mode: Literal["dm_then_channel", "dm_only"] = "dm_then_channel"
+    fallback_delete_seconds: int = Field(120, ge=10, le=3600)
+    member_cooldown_minutes: int = Field(30, ge=0, le=1440)
+    channel_cooldown_minutes: int = Field(30, ge=0, le=1440)
+    excluded_channel_ids: list[int] = Field(default_factory=list)
+    excluded_role_ids: list[int] = Field(default_factory=list)
+    peer_alert_channel_id: int | None = None
+    mod_alert_channel_id: int | None = None
+    copy_content: bool = False
+    distress_pointer: bool = False
+    soft_replies: bool = True
+    peer_items: bool = True
+    needs_replies: bool = True
+
+
+ReplyKind = Literal["crisis", "concern_other", "possible_concern", "distress", "needs", None]
+# What a DM to Kindred is: part of a support relay (left alone), "stop these messages"
+# (opt-out done), "not now", or something to assess.
+DmAction = Literal["relay", "stopped", "not_now", "assess"]
+
+
+@dataclass(frozen=True)
+class Decision:
+    reply: ReplyKind = None
+    channel_fallback: bool = False
+    alert_peers: bool = False
+    alert_moderators: bool = False
+    quiet_item: bool = False  # a "possible concern" item for peers: no pings
+    tier: int = 0
+    label: str = "none"
+    needs: tuple[str, ...] = ()
+    event_id: int | None = None
+
+    @property
+    def acts(self) -> bool:
+        return bool(self.reply or self.alert_peers or self.alert_moderators or self.quiet_item)
+
+
+NOTHING = Decision()
+
+
+@dataclass(frozen=True)
+class AlertChannels:
+    """Where a guild's alerts go: the safety settings' channels, else peer support's."""
+
+    peers: int | None
+    moderators: int | None
+
+
+@dataclass(frozen=True)
+class PeerAlert:
+    """One peer alert to post. Stored for a retry without ``copy`` (ids and the link only)."""
+
+    guild_id: int
+    alert_id: int
+    peer_channel_id: int
+    member_id: int
+    channel_id: int
+    jump_url: str
+    tier: int
+    copy: str = ""
+
+    def stored_payload(self) -> dict[str, Any]:
+        return {
+            "alert_id": self.alert_id,
+            "peer_channel_id": self.peer_channel_id,
+            "member_id": self.member_id,
+            "channel_id": self.channel_id,
+            "jump_url": self.jump_url,
+            "tier": self.tier,
+        }
+
+    @classmethod
+    def from_payload(cls, guild_id: int, payload: dict[str, Any]) -> PeerAlert:
+        return cls(
+            guild_id=guild_id,
+            alert_id=payload["alert_id"],
+            peer_channel_id=payload["peer_channel_id"],
+            member_id=payload["member_id"],
+            channel_id=payload["channel_id"],
+            jump_url=payload["jump_url"],
+            tier=payload["tier"],
+            copy=payload.get("copy") or "",
+        )
+
+
+@dataclass(frozen=True)
+class AlertRetry:
+    """A stored peer alert due again; ``final`` when this is the scheduler's last try."""
+
+    alert: PeerAlert
+    final: bool
+
+
+@dataclass(frozen=True)
+class ReplyRetry:
+    """A private reply Discord refused for a while, due again."""
+
+    user_id: int
+    guild_id: int
+    kind: str
+    needs: tuple[str, ...]
+    lang: str
+
+
+@dataclass(frozen=True)
+class FallbackNote:
+    """A brief channel note whose time is up: delete it."""
+
+    channel_id: int
+    message_id: int
+
+
+@dataclass(frozen=True)
+class NeedsPlan:
+    """The respite / warmline answer for one member; ``ask_state`` when their US state is
+    unknown and must be asked."""
+
+    respites: list[ResourceEntry]
+    warmlines: list[ResourceEntry]
+    region_label: str | None
+    ask_state: bool
+    last_checked: date
+    stale: bool
+    unverified: bool
+
+
+@dataclass(frozen=True)
+class SafetyStatus:
+    """/safety status: counts of the last days (no content), precision, stale data."""
+
+    counts: dict[str, int]
+    enabled: bool
+    precision: list[tuple[str, int, int, float]]
+    stale: list[ResourceEntry]

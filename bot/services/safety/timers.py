@@ -1,0 +1,89 @@
+"""Stored work that makes sure help arrives: retries of refused replies and alerts, and the
+removal of brief channel notes. Timers hold ids, kinds and languages only, never text.
+
+Kinds (never rename: stored rows must keep working): ``safety.reply_retry``,
+``safety.alert_retry``, ``safety.delete_fallback``. The cog registers a handler per kind that
+calls ``on_<kind>`` here, then delivers the outcome through Discord.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.db.repositories.core import TimerRow
+from bot.scheduling import MAX_ATTEMPTS
+from bot.services.safety.base import SafetyBase
+from bot.services.safety.model import (
+    ALERT_RETRY,
+    ALERT_RETRY_SECONDS,
+    DELETE_FALLBACK,
+    REPLY_RETRY,
+    AlertRetry,
+    Decision,
+    FallbackNote,
+    PeerAlert,
+    ReplyRetry,
+)
+
+
+class TimersMixin(SafetyBase):
+    # -- private replies ---------------------------------------------------------------------
+    async def retry_reply_later(
+        self, guild_id: int, user_id: int, kind: str, needs: tuple[str, ...], lang: str
+    ) -> None:
+        """Rate limits or Discord errors: the answer is not lost. A stored timer (ids, the
+        kind of reply and its language: no text) sends it when Discord answers again."""
+        await self.scheduler.schedule_once(
+            REPLY_RETRY,
+            self.clock() + timedelta(seconds=ALERT_RETRY_SECONDS),
+            {"user_id": user_id, "kind": kind, "needs": list(needs), "lang": lang},
+            guild_id=guild_id,
+        )
+
+    async def on_reply_retry(self, timer: TimerRow) -> ReplyRetry:
+        payload = timer.payload
+        return ReplyRetry(
+            user_id=int(payload["user_id"]),
+            guild_id=int(timer.guild_id or 0),
+            kind=str(payload["kind"]),
+            needs=tuple(payload.get("needs", ())),
+            lang=str(payload.get("lang", "en")),
+        )
+
+    # -- the brief channel note when DMs are closed --------------------------------------------
+    async def wants_channel_note(self, guild_id: int, decision: Decision) -> bool:
+        """A crisis reply that could not be DMed: a brief channel note, if this channel had
+        none within the cooldown and the guild allows notes."""
+        if decision.reply != "crisis" or not decision.channel_fallback:
+            return False
+        return (await self.config(guild_id)).reply_mode == "dm_then_channel"
+
+    async def note_posted(self, guild_id: int, channel_id: int, message_id: int) -> None:
+        """Stored, so the note is removed even if the bot restarts in between."""
+        cfg = await self.config(guild_id)
+        await self.scheduler.schedule_once(
+            DELETE_FALLBACK,
+            self.clock() + timedelta(seconds=cfg.fallback_delete_seconds),
+            {"channel_id": channel_id, "message_id": message_id},
+            guild_id=guild_id,
+        )
+
+    async def on_delete_fallback(self, timer: TimerRow) -> FallbackNote:
+        return FallbackNote(timer.payload["channel_id"], timer.payload["message_id"])
+
+    # -- peer alerts --------------------------------------------------------------------------
+    async def retry_alert_later(self, alert: PeerAlert) -> None:
+        """Never dropped: a stored timer retries (the scheduler backs off), and moderators are
+        told if it still cannot be delivered. Only ids and the link are stored."""
+        await self.scheduler.schedule_once(
+            ALERT_RETRY,
+            self.clock() + timedelta(seconds=ALERT_RETRY_SECONDS),
+            alert.stored_payload(),
+            guild_id=alert.guild_id,
+        )
+
+    async def on_alert_retry(self, timer: TimerRow) -> AlertRetry:
+        """The alert to deliver again; ``final`` on the scheduler's last attempt, when a
+        failure must reach the moderators instead of being retried."""
+        alert = PeerAlert.from_payload(int(timer.guild_id or 0), dict(timer.payload))
+        return AlertRetry(alert=alert, final=timer.attempts + 1 >= MAX_ATTEMPTS)

@@ -1,0 +1,265 @@
+"""Alerts in the peer and moderator channels, and the buttons under them.
+
+The safety service decides whether to alert, where, and whom to ping; this room posts.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+
+from bot.safety import Label
+from bot.safety.assess import Assessment
+from bot.services import Services
+from bot.services.safety import PeerAlert
+from bot.ui.checks import is_peer_or_moderator
+from bot.ui.lookup import find_channel
+from bot.ui.views import GuardedCallback
+
+log = logging.getLogger("cogs.safety")
+
+TIER_TEXT = {1: "1 (passive thoughts)", 2: "2 (active thoughts or intent)", 3: "3 (imminent)"}
+
+
+class _AlertAction(GuardedCallback):
+    """What both buttons under a peer alert share: one server's peers and moderators only,
+    and a line appended to the alert once someone acted (buttons removed)."""
+
+    refusal = ""
+
+    @staticmethod
+    def _button(label: str, style: discord.ButtonStyle, custom_id: str) -> discord.ui.Button:
+        return discord.ui.Button(label=label, style=style, custom_id=custom_id)
+
+    async def _allowed(self, interaction: discord.Interaction) -> bool:
+        if interaction.guild_id is not None and await is_peer_or_moderator(interaction):
+            return True
+        await interaction.response.send_message(self.refusal, ephemeral=True)
+        return False
+
+    @staticmethod
+    async def _mark(interaction: discord.Interaction, line: str) -> None:
+        message = interaction.message
+        content = (message.content if message else "") + "\n" + line
+        await interaction.response.edit_message(content=content[:2000], view=None)
+
+
+class ReachOutButton(
+    _AlertAction,
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=r"kindred:alert:(?P<id>\d+)",
+):
+    """On a peer alert: the first peer to press it is recorded; others see who has it."""
+
+    refusal = "Only this server's peer supporters and moderators can take alerts."
+
+    def __init__(self, alert_id: int) -> None:
+        super().__init__(
+            self._button("I'll reach out", discord.ButtonStyle.success, f"kindred:alert:{alert_id}")
+        )
+        self.alert_id = alert_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction, item, match):
+        return cls(int(match["id"]))
+
+    async def run(self, interaction: discord.Interaction) -> None:
+        services: Services = interaction.client.services  # type: ignore[attr-defined]
+        if not await self._allowed(interaction):
+            return
+        won, who = await services.safety.reach_out(
+            self.alert_id, interaction.user.id, interaction.guild_id
+        )
+        if not won:
+            text = (
+                f"<@{who}> is already reaching out. Thank you."
+                if who is not None
+                else "This alert isn't from this server, or its record has expired."
+            )
+            await interaction.response.send_message(text, ephemeral=True)
+            return
+        await self._mark(interaction, f"✅ <@{interaction.user.id}> is reaching out.")
+
+
+class NotAConcernButton(
+    _AlertAction,
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=r"kindred:notconcern:(?P<id>\d+)",
+):
+    """A peer marks an alert "not a concern": counted per phrase and model version."""
+
+    refusal = "Only this server's peer supporters and moderators can mark alerts."
+
+    def __init__(self, alert_id: int) -> None:
+        super().__init__(
+            self._button(
+                "Not a concern", discord.ButtonStyle.secondary, f"kindred:notconcern:{alert_id}"
+            )
+        )
+        self.alert_id = alert_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction, item, match):
+        return cls(int(match["id"]))
+
+    async def run(self, interaction: discord.Interaction) -> None:
+        services: Services = interaction.client.services  # type: ignore[attr-defined]
+        if not await self._allowed(interaction):
+            return
+        assert interaction.guild_id is not None
+        outcome = await services.safety.not_a_concern(
+            self.alert_id, interaction.guild_id, interaction.user.id
+        )
+        if outcome != "done":
+            text = (
+                "Someone already marked this one."
+                if outcome == "already"
+                else "This alert isn't from this server, or its record has expired."
+            )
+            await interaction.response.send_message(text, ephemeral=True)
+            return
+        await self._mark(
+            interaction,
+            f"➖ Marked not a concern by <@{interaction.user.id}> (counted for the "
+            "detector's measured precision; nothing of the message is kept).",
+        )
+
+
+DYNAMIC_ITEMS = (ReachOutButton, NotAConcernButton)
+
+
+def alert_view(alert_id: int) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(ReachOutButton(alert_id))
+    view.add_item(NotAConcernButton(alert_id))
+    return view
+
+
+def alert_text(alert: PeerAlert, on_duty: list[int]) -> str:
+    text = (
+        " ".join(f"<@{p}>" for p in on_duty)
+        + f"\nA member may need support: <@{alert.member_id}> in "
+        f"<#{alert.channel_id}> ([jump]({alert.jump_url})). "
+        f"Tier {TIER_TEXT.get(alert.tier, '?')}."
+        " Kindred is reaching out to them privately with support lines."
+    ).strip()
+    if alert.copy:
+        text += "\n> " + alert.copy
+    return text
+
+
+def undeliverable_text(alert: PeerAlert) -> str:
+    return (
+        f"⚠️ Kindred could not deliver a crisis alert to the peer channel: "
+        f"<@{alert.member_id}> in <#{alert.channel_id}> "
+        f"([jump]({alert.jump_url})), tier {alert.tier}. The member was "
+        "answered privately; please make sure a peer reaches out."
+    )
+
+
+def moderator_text(message: discord.Message, label: Label) -> str:
+    where = f"<#{message.channel.id}> ([jump]({message.jump_url}))"
+    if label is Label.HARASSMENT:
+        return (
+            f'Possible harassment ("kys"-type) by <@{message.author.id}> in {where}. '
+            "Nothing was done automatically."
+        )
+    return (
+        f"Tier 3 crisis signal from <@{message.author.id}> in {where}. On-duty peers are "
+        "alerted and Kindred is reaching out to the member privately."
+    )
+
+
+class AlertsMixin:
+    """Posting alerts (part of the Safety cog)."""
+
+    bot: discord.Client
+    services: Services
+
+    async def _alert_peers(self, message: discord.Message, result: Assessment) -> bool:
+        assert message.guild is not None
+        guild_id = message.guild.id
+        targets = await self.services.safety.alert_channels(guild_id)
+        channel = await find_channel(self.bot, targets.peers)
+        if channel is None:
+            log.info("safety guild=%s: no peer alert channel configured", guild_id)
+            return False
+        alert = await self.services.safety.open_peer_alert(
+            guild_id,
+            peer_channel_id=channel.id,
+            member_id=message.author.id,
+            channel_id=message.channel.id,
+            jump_url=message.jump_url,
+            tier=result.tier,
+            content=message.content,
+            phrase_ids=result.phrase_ids,
+            model_version=result.model_version,
+            sources=result.sources,
+        )
+        try:
+            await self._send_alert(channel, alert)
+        except discord.HTTPException as exc:
+            log.warning("safety guild=%s: peer alert failed (%s); will retry", guild_id, exc.status)
+            await self.services.safety.retry_alert_later(alert)
+        return True
+
+    async def _send_alert(self, channel, alert: PeerAlert) -> None:
+        on_duty = await self.services.safety.alert_pings(alert.guild_id, alert.member_id)
+        # Ping exactly the on-duty peers: never the member the alert is about, nor anyone
+        # named in copied text.
+        mentions = discord.AllowedMentions(
+            users=[discord.Object(p) for p in on_duty], everyone=False, roles=False
+        )
+        await channel.send(
+            alert_text(alert, on_duty)[:2000],
+            view=alert_view(alert.alert_id),
+            allowed_mentions=mentions,
+        )
+
+    async def _quiet_item(self, message: discord.Message, result: Assessment) -> bool:
+        """A "possible concern" item for peers: no pings, no moderators, take or dismiss."""
+        assert message.guild is not None
+        guild_id = message.guild.id
+        targets = await self.services.safety.alert_channels(guild_id)
+        channel = await find_channel(self.bot, targets.peers)
+        if channel is None:
+            return False
+        alert_id = await self.services.safety.record_quiet_item(
+            guild_id,
+            message.author.id,
+            phrase_ids=result.phrase_ids,
+            model_version=result.model_version,
+        )
+        text = (
+            f"Possible concern (Kindred isn't sure): <@{message.author.id}> in "
+            f"<#{message.channel.id}> ([jump]({message.jump_url})). Kindred sent them a gentle "
+            "private check-in. A peer on duty can reach out, or mark it not a concern."
+        )
+        try:
+            await channel.send(
+                text[:2000],
+                view=alert_view(alert_id),
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+        except discord.HTTPException as exc:
+            log.warning("safety guild=%s: peer item failed (%s)", guild_id, exc.status)
+            return False
+        return True
+
+    async def _alert_moderators(self, message: discord.Message, result: Assessment) -> bool:
+        assert message.guild is not None
+        guild_id = message.guild.id
+        targets = await self.services.safety.alert_channels(guild_id)
+        channel = await find_channel(self.bot, targets.moderators)
+        if channel is None:
+            return False
+        try:
+            await channel.send(
+                moderator_text(message, result.label),
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+            return True
+        except discord.HTTPException as exc:
+            log.warning("safety guild=%s: moderator alert failed (%s)", guild_id, exc.status)
+            return False

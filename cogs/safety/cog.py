@@ -1,0 +1,52 @@
+"""The Safety cog: the detector's worker, its dynamic items and timers, and the rooms'
+commands and listener gathered into one cog (``get_cog("Safety")``)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from discord.ext import commands
+
+from bot.safety.assess import Assessor
+from bot.safety.worker import AssessWorker
+from bot.services import Services
+from bot.services.resources import default_directory
+from cogs.safety import alerts, views
+from cogs.safety.groups import LANGUAGE, REGION, RESOURCES, SAFETY
+from cogs.safety.listener import ListenerMixin
+from cogs.safety.resources import ResourcesMixin
+from cogs.safety.settings import SettingsMixin
+from cogs.safety.timers import TimersMixin
+
+DYNAMIC_ITEMS = (*views.DYNAMIC_ITEMS, *alerts.DYNAMIC_ITEMS)
+
+
+class Safety(ListenerMixin, TimersMixin, ResourcesMixin, SettingsMixin, commands.Cog):
+    safety = SAFETY
+    resources_group = RESOURCES
+    region = REGION
+    language = LANGUAGE
+
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+        self.services: Services = bot.services  # type: ignore[attr-defined]
+        self.worker: AssessWorker | None = None
+
+    @property
+    def detector(self) -> Assessor | None:
+        return self.worker.assessor if self.worker else None
+
+    async def cog_load(self) -> None:
+        # Reading and compiling the phrase lists, the model and resource files is file I/O
+        # and CPU: off the loop. Detection itself runs in the worker thread.
+        assessor = await asyncio.to_thread(Assessor.default)
+        self.worker = AssessWorker(assessor)
+        self.worker.start()
+        await asyncio.to_thread(default_directory)
+        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
+        self._register_timers()
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+        if self.worker is not None:
+            await self.worker.stop()

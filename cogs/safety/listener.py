@@ -1,0 +1,116 @@
+"""Noticing: each message goes to the detector (``AssessWorker``, off the loop), the safety
+service decides, and this room carries the decision out through Discord.
+
+Alerts go first: a slow or failing DM (rate limits, closed DMs) must not delay or stop the
+humans who can help. Each step fails on its own. Nothing of the text is stored or logged.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+from discord.ext import commands
+
+from bot.safety.assess import Assessment
+from bot.safety.worker import AssessWorker
+from bot.services import Services
+from bot.services.safety import Decision
+from cogs.safety.alerts import AlertsMixin
+from cogs.safety.replies import RepliesMixin
+
+log = logging.getLogger("cogs.safety")
+
+STOPPED_TEXT = (
+    "Okay, I won't send automatic messages with crisis lines when you write "
+    "something hard. `/crisis` still works any time, and `/safety optout "
+    "enabled:false` turns them back on."
+)
+NOT_NOW_TEXT = "Okay. I'm here if you need me."
+
+
+class ListenerMixin(AlertsMixin, RepliesMixin):
+    """The message listener (part of the Safety cog)."""
+
+    services: Services
+    worker: AssessWorker | None
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        if message.author.bot or not message.content or self.worker is None:
+            return
+        if message.guild is None:
+            await self._on_dm(message)
+            return
+        safety = self.services.safety
+        channel = message.channel
+        guild_id, user_id = message.guild.id, message.author.id
+        context_risk = safety.context_risk(guild_id, channel.id, user_id)
+        result = await self.worker.assess(message.content, context_risk)
+        decision = await safety.notice(
+            guild_id=guild_id,
+            channel_id=channel.id,
+            parent_channel_id=getattr(channel, "parent_id", None),
+            user_id=user_id,
+            role_ids=[r.id for r in getattr(message.author, "roles", [])],
+            label=str(result.label),
+            tier=result.tier,
+            possible_concern=result.possible_concern,
+            needs=result.needs,
+            risk=result.risk,
+        )
+        if decision is None:
+            return
+        # Metadata only: never the text, never the matched phrase.
+        log.info(
+            "safety guild=%s channel=%s label=%s tier=%s level=%s acts=%s",
+            guild_id,
+            channel.id,
+            result.label,
+            result.tier,
+            result.level,
+            decision.acts,
+        )
+        if decision.acts:
+            await self._act(message, result, decision)
+
+    async def _act(self, message: discord.Message, result: Assessment, decision: Decision) -> None:
+        alerted = False
+        if decision.alert_peers:
+            alerted |= await self._alert_peers(message, result)
+        if decision.quiet_item:
+            alerted |= await self._quiet_item(message, result)
+        if decision.alert_moderators:
+            alerted |= await self._alert_moderators(message, result)
+        replied = noted = False
+        if decision.reply:
+            replied, noted = await self._reply(message, decision, result.lang)
+        await self.services.safety.record_outcome(
+            decision, replied=replied, alerted=alerted, noted=noted
+        )
+
+    async def _on_dm(self, message: discord.Message) -> None:
+        safety = self.services.safety
+        action = await safety.dm_action(message.author.id, message.content)
+        if action == "stopped":
+            await message.channel.send(STOPPED_TEXT)
+            return
+        if action == "not_now":
+            await message.channel.send(NOT_NOW_TEXT)
+            return
+        if action != "assess":  # inside a support relay: the words are for the peer
+            return
+        assert self.worker is not None
+        result = await self.worker.assess(message.content)
+        decision = await safety.assess_dm(
+            channel_id=message.channel.id,
+            user_id=message.author.id,
+            label=str(result.label),
+            tier=result.tier,
+            possible_concern=result.possible_concern,
+            needs=result.needs,
+        )
+        if decision.reply is None:
+            return
+        lang = await safety.language_for(message.author.id, result.lang)
+        await self._send_reply(message.author, None, str(decision.reply), (), lang)

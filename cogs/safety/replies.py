@@ -1,0 +1,135 @@
+"""Kindred's private replies: built from the service's resource choices and sent by DM; if
+DMs are closed, perhaps a brief channel note that mentions only the member and deletes itself.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+
+from bot.safety.messages import (
+    channel_fallback_text,
+    concern_other_reply,
+    crisis_reply,
+    distress_pointer,
+    needs_reply,
+    possible_concern_reply,
+)
+from bot.services import Services
+from bot.services.safety import Decision
+from bot.ui.replies import COLOUR
+from bot.ui.resources import safe_embed
+from cogs.safety.views import reply_view
+
+log = logging.getLogger("cogs.safety")
+
+
+class RepliesMixin:
+    """Private replies (part of the Safety cog)."""
+
+    services: Services
+
+    async def _reply(
+        self, message: discord.Message, decision: Decision, detected_lang: str
+    ) -> tuple[bool, bool]:
+        """DM the member; if that fails, maybe a brief channel note. Returns (dm, note)."""
+        assert message.guild is not None
+        author = message.author
+        guild_id = message.guild.id
+        safety = self.services.safety
+        lang = await safety.language_for(author.id, detected_lang)
+        try:
+            await self._send_reply(author, guild_id, str(decision.reply), decision.needs, lang)
+            return True, False
+        except discord.Forbidden:
+            log.info("safety guild=%s: member DMs closed", guild_id)
+        except discord.HTTPException as exc:
+            log.warning("safety guild=%s: DM failed (%s); will retry", guild_id, exc.status)
+            await safety.retry_reply_later(
+                guild_id, author.id, str(decision.reply), decision.needs, lang
+            )
+            return True, False
+        if not await safety.wants_channel_note(guild_id, decision):
+            return False, False
+        try:
+            note = await message.channel.send(
+                channel_fallback_text(author.mention, lang=lang),
+                allowed_mentions=discord.AllowedMentions(
+                    users=[author], everyone=False, roles=False
+                ),
+            )
+        except discord.HTTPException as exc:
+            log.warning("safety guild=%s: channel note failed (%s)", guild_id, exc.status)
+            return False, False
+        await safety.note_posted(guild_id, note.channel.id, note.id)
+        return False, True
+
+    async def _send_reply(
+        self, user, guild_id: int | None, kind: str, needs: tuple[str, ...], lang: str
+    ) -> None:
+        """Build and DM the private reply of this kind (raises what Discord raises).
+        ``guild_id`` is None for a DM to Kindred: no server, so no peer button."""
+        embeds: list[discord.Embed] = []
+        ask_state = False
+        view: discord.ui.View | None = None
+        if kind == "distress":
+            embeds.append(discord.Embed(description=distress_pointer(lang=lang), colour=COLOUR))
+        elif kind != "needs":
+            embeds.append(await self._reply_embed(guild_id, user.id, kind, lang))
+        if needs:
+            needs_embed, ask_state = await self._needs_embed(guild_id, user.id, needs, lang)
+            embeds.append(needs_embed)
+        if kind != "distress" or needs:
+            peers_ready = guild_id is not None and await self.services.safety.peers_ready(guild_id)
+            view = reply_view(guild_id, peers_ready, lang, ask_state=ask_state)
+        if view is None:
+            await user.send(embeds=embeds)
+        else:
+            await user.send(embeds=embeds, view=view)
+
+    async def _reply_embed(
+        self, guild_id: int | None, user_id: int, kind: str, lang: str = "en"
+    ) -> discord.Embed:
+        ctx = await self.services.safety.crisis_context(guild_id, user_id, language=lang)
+        if kind == "possible_concern":
+            return safe_embed(
+                possible_concern_reply(
+                    ctx.lines if ctx.region_known else [],
+                    ctx.directory,
+                    lang=lang,
+                    last_checked=ctx.last_checked,
+                    stale=ctx.stale,
+                    unverified=ctx.unverified,
+                )
+            )
+        builder = concern_other_reply if kind == "concern_other" else crisis_reply
+        message = builder(
+            ctx.lines,
+            ctx.directory,
+            ctx.region_known,
+            ctx.stale,
+            ctx.unverified,
+            emergency=ctx.emergency,
+            last_checked=ctx.last_checked,
+            lang=lang,
+        )
+        return safe_embed(message)
+
+    async def _needs_embed(
+        self, guild_id: int | None, user_id: int, needs: tuple[str, ...], lang: str
+    ) -> tuple[discord.Embed, bool]:
+        """The respite / warmline / peer answer; True when the member's state must be asked."""
+        plan = await self.services.safety.needs_plan(guild_id, user_id, needs)
+        message = needs_reply(
+            needs,
+            respites=plan.respites,
+            warmlines=plan.warmlines,
+            region_label=plan.region_label,
+            ask_state=plan.ask_state,
+            lang=lang,
+            last_checked=plan.last_checked,
+            stale=plan.stale,
+            unverified=plan.unverified,
+        )
+        return safe_embed(message), plan.ask_state

@@ -1,0 +1,167 @@
+"""Members' resource commands: /crisis, /resources, /respite, /warmline, /region, and the
+server's own resources (/safety resources add|remove|list). Answers are private."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+
+from bot.i18n import lang_from_locale
+from bot.safety.messages import crisis_command_reply, format_entry, listing
+from bot.services import Services
+from bot.services.safety import GUILD_RESOURCE_KINDS
+from bot.ui.checks import GuildOnlyError, moderator_only
+from bot.ui.replies import COLOUR, send_private
+from bot.ui.resources import safe_embed
+from cogs.safety.groups import REGION, RESOURCES
+from cogs.safety.views import talk_view
+
+COMMON_REGIONS = [
+    "US", "GB", "IE", "CA", "AU", "NZ", "IN", "DE", "AT", "CH", "FR", "BE", "ES", "PT", "BR",
+    "MX", "AR", "US-CA", "US-NY", "US-TX", "US-FL", "US-MA", "US-VT", "US-WI",
+]  # fmt: skip
+
+
+async def region_autocomplete(
+    interaction: discord.Interaction, current: str
+) -> list[app_commands.Choice[str]]:
+    needle = current.strip().upper()[:10]
+    return [app_commands.Choice(name=c, value=c) for c in COMMON_REGIONS if needle in c][:25]
+
+
+class ResourcesMixin:
+    """Resource commands (part of the Safety cog)."""
+
+    services: Services
+
+    @app_commands.command(name="crisis")
+    @app_commands.describe(region="Optional: a country or US state, e.g. UK, CA, US-NY")
+    @app_commands.autocomplete(region=region_autocomplete)
+    async def crisis(self, interaction: discord.Interaction, region: str | None = None) -> None:
+        """Crisis lines for your region, shown only to you."""
+        safety = self.services.safety
+        lang = await safety.language_for(interaction.user.id, lang_from_locale(interaction.locale))
+        ctx = await safety.crisis_context(
+            interaction.guild_id, interaction.user.id, region=region, language=lang
+        )
+        message = crisis_command_reply(
+            ctx.lines,
+            ctx.directory,
+            ctx.region_known,
+            ctx.stale,
+            ctx.unverified,
+            emergency=ctx.emergency,
+            last_checked=ctx.last_checked,
+            region_label=ctx.region,
+            lang=lang,
+        )
+        view = None
+        if interaction.guild_id and await safety.peers_ready(interaction.guild_id):
+            view = talk_view(interaction.guild_id, lang)
+        await send_private(interaction, embed=safe_embed(message), view=view)
+
+    async def _listing(
+        self, interaction: discord.Interaction, kind: str, where: str, entries
+    ) -> None:
+        lang = await self.services.safety.language_for(
+            interaction.user.id, lang_from_locale(interaction.locale)
+        )
+        message = listing(kind, where, entries, self.services.clock().date(), lang)
+        embed = discord.Embed(
+            title=message.title, description="\n".join(message.body)[:4000], colour=COLOUR
+        )
+        if message.footer:
+            embed.set_footer(text=message.footer)
+        await send_private(interaction, embed=embed)
+
+    @app_commands.command(name="resources")
+    @app_commands.describe(region="A country or US state, e.g. UK, CA, US-NY")
+    @app_commands.autocomplete(region=region_autocomplete)
+    async def resources(self, interaction: discord.Interaction, region: str | None = None) -> None:
+        """Crisis lines, warmlines and referral services for a region."""
+        code, entries = await self.services.safety.resources_listing(
+            interaction.guild_id, interaction.user.id, region
+        )
+        await self._listing(interaction, "resources", code, entries)
+
+    @app_commands.command(name="respite")
+    @app_commands.describe(state="A US state, e.g. NY or Vermont")
+    async def respite(self, interaction: discord.Interaction, state: str) -> None:
+        """Peer respites (short, voluntary, non-clinical stays) in a US state."""
+        entries = await self.services.safety.respites_listing(interaction.guild_id, state)
+        await self._listing(interaction, "respite", state.upper(), entries)
+
+    @app_commands.command(name="warmline")
+    @app_commands.describe(region="A country or US state, e.g. US-CA")
+    @app_commands.autocomplete(region=region_autocomplete)
+    async def warmline(self, interaction: discord.Interaction, region: str | None = None) -> None:
+        """Warmlines: peer-run lines for when you want to talk, before things are a crisis."""
+        code, entries = await self.services.safety.warmlines_listing(
+            interaction.guild_id, interaction.user.id, region
+        )
+        await self._listing(interaction, "warmline", code, entries)
+
+    @REGION.command(name="set")
+    @app_commands.describe(region="Your country or US state, e.g. UK, CA, US-NY")
+    @app_commands.autocomplete(region=region_autocomplete)
+    async def region_set(self, interaction: discord.Interaction, region: str) -> None:
+        """Tell Kindred where you are, so it shows the right lines (stored only for this)."""
+        code = await self.services.safety.set_region(interaction.user.id, region)
+        await send_private(interaction, f"Your region is **{code}**. `/region clear` removes it.")
+
+    @REGION.command(name="clear")
+    async def region_clear(self, interaction: discord.Interaction) -> None:
+        """Forget your region."""
+        await self.services.safety.clear_region(interaction.user.id)
+        await send_private(interaction, "Your region is cleared.")
+
+    # -- the server's own resources ------------------------------------------------------------
+    @RESOURCES.command(name="add")
+    @moderator_only()
+    @app_commands.describe(
+        kind="crisis_line, warmline, respite, referral or directory",
+        contact="A phone number or web address",
+        region="Where it applies (e.g. US-NY); empty for everyone",
+        source_url="Where you verified it",
+    )
+    @app_commands.choices(kind=[app_commands.Choice(name=k, value=k) for k in GUILD_RESOURCE_KINDS])
+    async def resources_add(
+        self,
+        interaction: discord.Interaction,
+        name: str,
+        kind: str,
+        contact: str,
+        region: str = "*",
+        hours: str = "",
+        source_url: str | None = None,
+    ) -> None:
+        """Add a local resource; it is shown before the shipped directory."""
+        assert interaction.guild_id is not None
+        entry = await self.services.safety.add_resource(
+            interaction.guild_id,
+            name=name,
+            kind=kind,
+            contact=contact,
+            region=region,
+            hours=hours,
+            source_url=source_url,
+            actor_id=interaction.user.id,
+        )
+        await send_private(interaction, f"Added: {format_entry(entry)} (#{entry.id[6:]}).")
+
+    @RESOURCES.command(name="remove")
+    @moderator_only()
+    async def resources_remove(self, interaction: discord.Interaction, resource_id: int) -> None:
+        """Remove a local resource by its number."""
+        assert interaction.guild_id is not None
+        await self.services.safety.remove_resource(interaction.guild_id, resource_id)
+        await send_private(interaction, f"Removed local resource #{resource_id}.")
+
+    @RESOURCES.command(name="list")
+    async def resources_list(self, interaction: discord.Interaction) -> None:
+        """This server's own resources."""
+        if interaction.guild_id is None:
+            raise GuildOnlyError()
+        entries = await self.services.safety.guild_resources(interaction.guild_id)
+        text = "\n".join(f"#{e.id[6:]} {format_entry(e)}" for e in entries)
+        await send_private(interaction, text or "No local resources yet.")

@@ -1,0 +1,99 @@
+"""What members see under Kindred's private replies: talk to a peer, pick your state for
+respites, "not now" and "stop these messages". Persistent (dynamic items)."""
+
+from __future__ import annotations
+
+import discord
+
+from bot.i18n import lang_from_locale
+from bot.safety.messages import button_labels, opt_out_text, respites_for_state_text
+from bot.services import Services
+from bot.services.safety import respite_states, respites_for_state
+from bot.ui.requests import TalkToPeerButton
+from bot.ui.views import GuardedCallback
+
+
+class OptOutButton(
+    GuardedCallback,
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=r"kindred:safety:(?P<what>optout|notnow)",
+):
+    def __init__(self, what: str, lang: str = "en") -> None:
+        labels = button_labels(lang)
+        super().__init__(
+            discord.ui.Button(
+                label=labels["optout"] if what == "optout" else labels["notnow"],
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"kindred:safety:{what}",
+            )
+        )
+        self.what = what
+
+    @classmethod
+    async def from_custom_id(cls, interaction, item, match):
+        return cls(match["what"])
+
+    async def run(self, interaction: discord.Interaction) -> None:
+        services: Services = interaction.client.services  # type: ignore[attr-defined]
+        if self.what == "optout":
+            await services.safety.set_opt_out(interaction.user.id, True)
+        lang = await services.safety.language_for(
+            interaction.user.id, lang_from_locale(interaction.locale)
+        )
+        await interaction.response.send_message(opt_out_text(self.what, lang), ephemeral=True)
+
+
+class RespiteStateSelect(
+    GuardedCallback,
+    discord.ui.DynamicItem[discord.ui.Select],
+    template=r"kindred:respite:(?P<lang>[a-z]{2})",
+):
+    """Under a respite answer when the member's state is unknown: pick one, see respites."""
+
+    def __init__(self, lang: str = "en") -> None:
+        options = [discord.SelectOption(label=s[3:], value=s) for s in respite_states()]
+        super().__init__(
+            discord.ui.Select(
+                placeholder=button_labels(lang)["state"],
+                options=options or [discord.SelectOption(label="-", value="none")],
+                custom_id=f"kindred:respite:{lang}",
+            )
+        )
+        self.lang = lang
+
+    @classmethod
+    async def from_custom_id(cls, interaction, item, match):
+        return cls(match["lang"])
+
+    async def run(self, interaction: discord.Interaction) -> None:
+        values = (interaction.data or {}).get("values") or []
+        state = str(values[0]) if values else ""
+        region, entries = respites_for_state(state)
+        await interaction.response.send_message(
+            respites_for_state_text(region[3:] or region, entries, self.lang)[:2000],
+            ephemeral=True,
+        )
+
+
+DYNAMIC_ITEMS = (OptOutButton, RespiteStateSelect)
+
+
+def reply_view(
+    guild_id: int | None, peers_ready: bool, lang: str = "en", *, ask_state: bool = False
+) -> discord.ui.View:
+    labels = button_labels(lang)
+    view = discord.ui.View(timeout=None)
+    if guild_id is not None and peers_ready:
+        view.add_item(TalkToPeerButton(guild_id, labels["talk"]))
+    if ask_state:
+        view.add_item(RespiteStateSelect(lang))
+    view.add_item(OptOutButton("notnow", lang))
+    view.add_item(OptOutButton("optout", lang))
+    return view
+
+
+def talk_view(guild_id: int, lang: str) -> discord.ui.View:
+    """Under /crisis in a server where peer support is set up."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(TalkToPeerButton(guild_id, button_labels(lang)["talk"]))
+    return view

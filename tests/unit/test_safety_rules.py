@@ -1,0 +1,305 @@
+"""Safety rules that left the cog for SafetyService: timers (kinds, keys and payloads kept),
+alert targets and pings, DM intents, what a message needs noticed, resource choices, settings.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+
+from bot.errors import InvalidInputError
+from bot.scheduling import MAX_ATTEMPTS
+from bot.services import Services
+from bot.services.peers import PeerSettings
+from bot.services.safety import (
+    ALERT_RETRY,
+    DELETE_FALLBACK,
+    NOTHING,
+    REPLY_RETRY,
+    AlertRetry,
+    Decision,
+    FallbackNote,
+    ReplyRetry,
+    SafetySettings,
+    TimerRow,
+    respite_states,
+    respites_for_state,
+)
+from bot.services.settings import CoreSettings
+
+G, CH, USER, PEER, PEER2, MOD = 1, 10, 100, 200, 201, 900
+
+
+async def stored(services: Services, kind: str) -> list[TimerRow]:
+    return [t for t in await services.scheduler.timers.all() if t.kind == kind]
+
+
+def with_attempts(timer: TimerRow, attempts: int) -> TimerRow:
+    return TimerRow(
+        timer.id, timer.kind, timer.key, timer.due_at, timer.payload, timer.guild_id, attempts
+    )
+
+
+# -- timers ------------------------------------------------------------------------------------
+async def test_a_refused_reply_is_stored_without_text_and_read_back(services, clock) -> None:
+    await services.safety.retry_reply_later(G, USER, "crisis", ("respite",), "es")
+    [timer] = await stored(services, REPLY_RETRY)
+    assert timer.key is None and timer.guild_id == G
+    assert timer.due_at == clock() + timedelta(seconds=20)
+    assert timer.payload == {"user_id": USER, "kind": "crisis", "needs": ["respite"], "lang": "es"}
+    retry = await services.safety.on_reply_retry(timer)
+    assert retry == ReplyRetry(
+        user_id=USER, guild_id=G, kind="crisis", needs=("respite",), lang="es"
+    )
+
+
+async def test_a_reply_retry_stored_before_the_upgrade_still_reads(services) -> None:
+    # Rows written by the old cog: same kind and payload; a missing language means English.
+    row = await services.scheduler.schedule_once(
+        REPLY_RETRY, services.clock(), {"user_id": USER, "kind": "needs"}, guild_id=None
+    )
+    retry = await services.safety.on_reply_retry(row)
+    assert (retry.guild_id, retry.kind, retry.needs, retry.lang) == (0, "needs", (), "en")
+
+
+async def test_a_failed_peer_alert_is_stored_with_ids_only(services, clock) -> None:
+    await services.settings.update(G, SafetySettings, MOD, copy_content=True)
+    alert = await services.safety.open_peer_alert(
+        G,
+        peer_channel_id=6,
+        member_id=USER,
+        channel_id=CH,
+        jump_url="https://discord.com/channels/1/10/5",
+        tier=2,
+        content="some words",
+    )
+    assert alert.copy == "some words"
+    await services.safety.retry_alert_later(alert)
+    [timer] = await stored(services, ALERT_RETRY)
+    assert timer.guild_id == G and timer.due_at == clock() + timedelta(seconds=20)
+    assert timer.payload == {
+        "alert_id": alert.alert_id,
+        "peer_channel_id": 6,
+        "member_id": USER,
+        "channel_id": CH,
+        "jump_url": "https://discord.com/channels/1/10/5",
+        "tier": 2,
+    }
+    assert "some words" not in json.dumps(timer.payload)
+    retry = await services.safety.on_alert_retry(timer)
+    assert retry == AlertRetry(alert=replace(alert, copy=""), final=False)  # no text kept
+
+
+async def test_only_the_schedulers_last_try_of_an_alert_is_final(services) -> None:
+    alert = await services.safety.open_peer_alert(
+        G, peer_channel_id=6, member_id=USER, channel_id=CH, jump_url="j", tier=1, content=""
+    )
+    await services.safety.retry_alert_later(alert)
+    [timer] = await stored(services, ALERT_RETRY)
+    finals = [
+        (await services.safety.on_alert_retry(with_attempts(timer, n))).final
+        for n in range(MAX_ATTEMPTS)
+    ]
+    assert finals == [False] * (MAX_ATTEMPTS - 1) + [True]
+
+
+async def test_a_channel_note_is_deleted_after_the_guilds_delay(services, clock) -> None:
+    await services.settings.update(G, SafetySettings, MOD, fallback_delete_seconds=45)
+    await services.safety.note_posted(G, CH, 777)
+    [timer] = await stored(services, DELETE_FALLBACK)
+    assert timer.guild_id == G and timer.due_at == clock() + timedelta(seconds=45)
+    assert timer.payload == {"channel_id": CH, "message_id": 777}
+    assert await services.safety.on_delete_fallback(timer) == FallbackNote(CH, 777)
+
+
+async def test_a_channel_note_only_for_crisis_replies_where_allowed(services) -> None:
+    crisis = Decision(reply="crisis", channel_fallback=True)
+    assert await services.safety.wants_channel_note(G, crisis)
+    assert not await services.safety.wants_channel_note(G, Decision(reply="crisis"))
+    concern = Decision(reply="concern_other", channel_fallback=True)
+    assert not await services.safety.wants_channel_note(G, concern)
+    await services.settings.update(G, SafetySettings, MOD, reply_mode="dm_only")
+    assert not await services.safety.wants_channel_note(G, crisis)
+
+
+# -- alerts ------------------------------------------------------------------------------------
+async def test_alerts_go_to_the_safety_channels_else_peer_supports(services) -> None:
+    empty = await services.safety.alert_channels(G)
+    assert (empty.peers, empty.moderators) == (None, None)
+    await services.settings.update(G, PeerSettings, MOD, peer_channel_id=6, mod_channel_id=7)
+    fallback = await services.safety.alert_channels(G)
+    assert (fallback.peers, fallback.moderators) == (6, 7)
+    await services.settings.update(
+        G, SafetySettings, MOD, peer_alert_channel_id=16, mod_alert_channel_id=17
+    )
+    own = await services.safety.alert_channels(G)
+    assert (own.peers, own.moderators) == (16, 17)
+
+
+async def test_an_alert_pings_on_duty_peers_but_never_the_member(services) -> None:
+    for uid in (PEER, PEER2, USER):
+        await services.peers.duty.go_on(G, uid, None)
+    pings = await services.safety.alert_pings(G, USER)
+    assert sorted(pings) == [PEER, PEER2]
+
+
+async def open_alert(services: Services, content: str = "", **kw):
+    return await services.safety.open_peer_alert(
+        G, peer_channel_id=6, member_id=USER, channel_id=CH, jump_url="j", tier=2,
+        content=content, **kw,
+    )  # fmt: skip
+
+
+async def test_copy_is_off_by_default_and_trimmed_to_one_line(services) -> None:
+    assert (await open_alert(services, "hello")).copy == ""
+    await services.settings.update(G, SafetySettings, MOD, copy_content=True)
+    alert = await open_alert(services, "a\nb" + "x" * 400)
+    assert alert.copy == ("a b" + "x" * 400)[:300]
+
+
+async def test_the_model_is_credited_only_when_it_was_a_source(services) -> None:
+    found = {"phrase_ids": ("p1",), "model_version": "m1"}
+    await open_alert(services, **found, sources=("phrase",))
+    sources = {s for s, *_ in await services.safety.precision(G)}
+    assert sources == {"phrase:p1"}
+    await open_alert(services, **found, sources=("phrase", "model"))
+    await services.safety.record_quiet_item(G, USER, model_version="m2")
+    sources = {s for s, *_ in await services.safety.precision(G)}
+    assert sources == {"phrase:p1", "model:m1", "model:m2"}
+
+
+# -- noticing ----------------------------------------------------------------------------------
+async def notice(services: Services, label: str, tier: int = 0, **kw):
+    return await services.safety.notice(
+        guild_id=G, channel_id=CH, parent_channel_id=None, user_id=USER, role_ids=[],
+        label=label, tier=tier, **kw,
+    )  # fmt: skip
+
+
+async def test_nothing_noticed_is_not_decided_nor_remembered(services) -> None:
+    assert await notice(services, "none", risk=0.5) is None
+    assert services.safety.context_risk(G, CH, USER) == 0.0
+    needs_only = await notice(services, "none", needs=("respite",))
+    assert needs_only is not None and needs_only.reply == "needs"
+
+
+async def test_risk_is_remembered_for_crisis_concern_and_distress_only(services) -> None:
+    await notice(services, "harassment", risk=0.9)
+    assert services.safety.context_risk(G, CH, USER) == 0.0
+    decision = await notice(services, "distress", risk=0.4)
+    assert decision is not None and services.safety.context_risk(G, CH, USER) == 0.4
+
+
+async def test_dm_intents(services) -> None:
+    assert await services.safety.dm_action(USER, "hello") == "assess"
+    assert await services.safety.dm_action(USER, "  Not now! ") == "not_now"
+    assert not await services.safety.opted_out(USER)
+    assert await services.safety.dm_action(USER, "stop these messages.") == "stopped"
+    assert await services.safety.opted_out(USER)
+
+
+async def test_a_dm_inside_a_claimed_relay_is_left_for_the_peer(services) -> None:
+    await services.settings.update(G, PeerSettings, MOD, peer_role_id=5, peer_channel_id=6)
+    intake = await services.peers.requests.open(G, USER, anonymous=True)
+    assert await services.safety.dm_action(USER, "stop these messages") == "stopped"
+    await services.peers.requests.claim(intake.request.id, PEER)
+    assert await services.safety.dm_action(USER, "stop these messages") == "relay"
+    assert await services.safety.dm_action(USER, "not now") == "relay"
+
+
+async def test_dms_reach_a_reply_for_crisis_concern_and_possible_concern_only(services) -> None:
+    def dm(label: str, possible_concern: bool = False):
+        return services.safety.assess_dm(
+            channel_id=CH, user_id=USER, label=label, tier=2, possible_concern=possible_concern
+        )
+
+    assert await dm("distress") == NOTHING
+    assert await dm("harassment") == NOTHING
+    assert (await dm("distress", possible_concern=True)).reply == "possible_concern"
+    assert (await dm("crisis_self")).reply == "crisis"
+    # the "no server" id 0 keeps its own cooldown
+    assert (await dm("crisis_self")).reply is None
+
+
+# -- resources ---------------------------------------------------------------------------------
+async def test_needs_plan_asks_for_the_state_only_when_it_is_unknown(services) -> None:
+    unknown = await services.safety.needs_plan(G, USER, ("respite", "warmline"))
+    assert unknown.ask_state and unknown.respites == [] and unknown.warmlines == []
+    await services.safety.set_region(USER, "US")
+    assert (await services.safety.needs_plan(G, USER, ("respite",))).ask_state
+    await services.safety.set_region(USER, "NY")
+    state = await services.safety.needs_plan(G, USER, ("respite", "warmline"))
+    assert not state.ask_state and state.respites and state.warmlines
+    assert state.region_label == "NY"
+    await services.safety.set_region(USER, "UK")
+    abroad = await services.safety.needs_plan(G, USER, ("respite",))
+    assert not abroad.ask_state and abroad.respites == [] and abroad.region_label == "GB"
+
+
+async def test_listings_need_a_region(services) -> None:
+    with pytest.raises(InvalidInputError, match="Tell me a region"):
+        await services.safety.resources_listing(G, USER, None)
+    await services.settings.update(G, CoreSettings, MOD, default_region="GB")
+    code, entries = await services.safety.resources_listing(G, USER, None)
+    assert code == "GB" and entries
+    code, _ = await services.safety.resources_listing(G, USER, "new york")
+    assert code == "US-NY"
+
+
+async def test_warmlines_for_a_state_then_the_guilds_own_first(services) -> None:
+    code, entries = await services.safety.warmlines_listing(G, USER, "california")
+    assert code == "US-CA"
+    assert [e.id for e in entries][:2] == ["us-ca-peer-run-warm-line", "us-warmline-org"]
+    await services.safety.add_resource(
+        G, name="Our line", kind="warmline", contact="555", region="*", hours="",
+        source_url=None, actor_id=MOD,
+    )  # fmt: skip
+    code, entries = await services.safety.warmlines_listing(G, USER, "UK")
+    assert code == "GB" and [e.name for e in entries] == ["Our line"]
+    assert await services.safety.respites_listing(None, "NY")
+
+
+def test_the_state_picker_and_a_forged_state() -> None:
+    states = respite_states()
+    assert states and len(states) <= 25 and all(s.startswith("US-") for s in states)
+    region, entries = respites_for_state(states[0])
+    assert region == states[0] and entries
+    assert respites_for_state("nowhere-at-all-really") == ("nowhere-at", [])
+
+
+# -- settings ----------------------------------------------------------------------------------
+async def test_settings_without_changes_only_read(services) -> None:
+    cfg = await services.safety.update_settings(G, MOD)
+    assert cfg == SafetySettings()
+    cfg = await services.safety.update_settings(G, MOD, member_cooldown_minutes=5)
+    assert cfg.member_cooldown_minutes == 5
+    assert (await services.safety.config(G)).member_cooldown_minutes == 5
+
+
+async def test_exclude_adds_and_removes(services) -> None:
+    cfg = await services.safety.exclude(G, MOD, channel_id=CH, role_id=55)
+    assert cfg.excluded_channel_ids == [CH] and cfg.excluded_role_ids == [55]
+    cfg = await services.safety.exclude(G, MOD, channel_id=CH - 1)
+    assert cfg.excluded_channel_ids == [CH - 1, CH]
+    cfg = await services.safety.exclude(G, MOD, channel_id=CH, role_id=55, remove=True)
+    assert cfg.excluded_channel_ids == [CH - 1] and cfg.excluded_role_ids == []
+
+
+async def test_status_counts_precision_and_enabled(services) -> None:
+    await notice(services, "crisis_self", tier=2)
+    await services.safety.record_alert(G, USER, 2, phrase_ids=("p1",))
+    status = await services.safety.status(G)
+    assert status.enabled and status.counts and status.precision[0][0] == "phrase:p1"
+    assert status.stale == services.safety.stale_resources()
+
+
+def test_timer_kinds_are_the_stored_ones() -> None:
+    # Rows already in the timers table carry these kinds: renaming one would orphan them.
+    assert (REPLY_RETRY, ALERT_RETRY, DELETE_FALLBACK) == (
+        "safety.reply_retry",
+        "safety.alert_retry",
+        "safety.delete_fallback",
+    )
