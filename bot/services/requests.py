@@ -1,12 +1,15 @@
-"""Private support requests: intake, the queue, claiming, transferring and closing.
+"""Private support requests: the service the Discord layer (``cogs/support``) talks to.
 
-The rules live here; the Discord layer (``cogs/support``) shows cards, threads and messages.
-Nothing in this package knows about discord.py, so each rule has a fast unit test.
-:class:`RequestService` is assembled from focused parts: the request's timers
-(``bot.services.request_timers``: escalation, open check, hand-over, idle), its conversation
-and the anonymous DM relay (``bot.services.relay``) and pure rules
-(``bot.services.request_rules``).
+:class:`RequestService` is assembled from focused modules, and keeps one public API:
 
+- ``bot.services.request_intake``: a member asks (limits, blocks, tags, who is pinged first);
+- here: peers claim, unclaim, transfer and ask for backup; closing, lookups, stats, privacy;
+- ``bot.services.request_timers``: the ``request.*`` timers (escalation, open check,
+  hand-over, idle) and the outcomes their Discord handlers deliver;
+- ``bot.services.relay``: where the conversation happens and the anonymous DM relay;
+- ``bot.services.request_rules``: pure rules (pings, DM pleas, transcripts).
+
+Nothing in these modules knows about discord.py, so each rule has a fast unit test.
 Escalation of an unclaimed request is a chain of stored timers (``request.escalate``):
 level 1 re-pings matching peers, level 2 pings every on-duty peer, level 3 alerts moderators.
 Because the timers are rows in the database, a restart between steps loses none of them.
@@ -386,7 +389,7 @@ class RequestService(RequestIntake, RequestTimers, Conversations):
     async def peers_to_ping(self, request: RequestRow, *, besides: int | None = None) -> list[int]:
         """The one rule for who is pinged about a request (unclaim, backup, shift hand-off,
         escalation): on-duty peers by :func:`ping_list`, minus the peer who is acting."""
-        on_duty = [r.user_id for r in await self.duty.on_duty(request.guild_id)]
+        on_duty = await self.on_duty_ids(request.guild_id)
         return [p for p in ping_list(request, on_duty) if p != besides]
 
     async def forget(self, user_id: int) -> int:
