@@ -12,10 +12,10 @@ from datetime import datetime
 
 import discord
 
-from bot.db.repositories.requests import RequestRow
 from bot.errors import NotFoundError
 from bot.services import Services
 from bot.services.peers import PeerSettings
+from bot.services.requests import RequestRow
 from bot.ui.replies import COLOUR, WARM
 from bot.ui.views import GuardedCallback, KindredModal
 

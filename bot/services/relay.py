@@ -1,0 +1,114 @@
+"""Where a claimed request's conversation happens, and the anonymous DM relay.
+
+Part of :class:`bot.services.requests.RequestService` (a mixin). A conversation is a private
+thread with the member and the peer, or a relay: the peer writes in a private thread of
+their own, the member in DMs with Kindred, and Kindred carries each message across so the
+peer never learns who the member is. Relay text is stored only when the member asked for a
+transcript.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from bot.clock import Clock
+from bot.db.repositories.requests import RequestRepository, RequestRow
+from bot.scheduling import Scheduler
+from bot.services.peers import PeerSettings
+from bot.services.request_rules import relay_transcript, wants_to_talk
+from bot.services.request_timers import timer_key
+from bot.services.settings import GuildSettingsService
+
+
+@dataclass(frozen=True)
+class DmRoute:
+    """What a member's DM to Kindred is: a relay message to carry to ``relay_to``'s thread,
+    a plea to answer with the request form (``offer_intake``), or neither."""
+
+    relay_to: RequestRow | None = None
+    offer_intake: bool = False
+
+
+class Conversations:
+    """Mixin of RequestService; the host provides the attributes and lookups below."""
+
+    requests: RequestRepository
+    settings: GuildSettingsService
+    scheduler: Scheduler
+    clock: Clock
+
+    if TYPE_CHECKING:
+
+        async def config(self, guild_id: int, *, require: bool = True) -> PeerSettings: ...
+        async def _get(self, request_id: int) -> RequestRow: ...
+        async def _schedule_idle(
+            self, request: RequestRow, cfg: PeerSettings, *, reminded: bool
+        ) -> object: ...
+
+    async def attach_conversation(
+        self, request_id: int, thread_id: int | None, *, relay: bool | None = None
+    ) -> RequestRow:
+        """Record where the conversation happens; ``relay=True`` when it became a DM relay
+        (so the member's DMs are carried to the peer's relay thread)."""
+        if relay is None:
+            await self.requests.update(request_id, thread_id=thread_id)
+        else:
+            await self.requests.update(request_id, thread_id=thread_id, relay=int(relay))
+        if thread_id is not None:
+            await self.scheduler.cancel(timer_key(request_id, "open"))
+        return await self._get(request_id)
+
+    async def activity(self, request_id: int) -> None:
+        request = await self._get(request_id)
+        await self.requests.touch(request_id, self.clock())
+        if request.status == "claimed":
+            cfg = await self.config(request.guild_id, require=False)
+            await self._schedule_idle(request, cfg, reminded=False)
+
+    async def record_relay(self, request: RequestRow, author: str, content: str) -> None:
+        """Relay text is kept only if the member asked for a transcript."""
+        await self.activity(request.id)
+        if request.transcript:
+            await self.requests.add_relay_message(request.id, author, content[:2000], self.clock())
+
+    async def thread_message(
+        self, thread_id: int, author_id: int, content: str
+    ) -> RequestRow | None:
+        """Someone wrote in a conversation thread. It counts as activity; in a relay thread
+        the peer's words are recorded and the request returned: carry them to the member."""
+        request = await self.requests.by_thread(thread_id)
+        if request is None or not request.live:
+            return None
+        if request.relay and author_id == request.claimed_by:
+            await self.record_relay(request, "peer", content)
+            return request
+        await self.activity(request.id)
+        return None
+
+    async def route_dm(self, user_id: int, content: str) -> DmRoute:
+        """A member's DM: part of their latest relayed conversation (recorded), or a plea
+        like "I need to talk" to answer with the request form."""
+        relayed = [
+            r
+            for r in await self.requests.live_for_user_anywhere(user_id)
+            if r.relay and r.status == "claimed" and r.thread_id
+        ]
+        if relayed:
+            request = relayed[-1]
+            await self.record_relay(request, "member", content)
+            return DmRoute(relay_to=request)
+        return DmRoute(offer_intake=wants_to_talk(content))
+
+    async def support_guilds(self) -> list[int]:
+        """Guilds where peer support is set up (a DM plea may be offered their form)."""
+        configured = await self.settings.guilds_with(PeerSettings, "peer_channel_id")
+        return [g for g in configured if (await self.config(g, require=False)).configured]
+
+    async def transcript(self, request_id: int) -> list[tuple[str, str, datetime]]:
+        return await self.requests.relay_messages(request_id)
+
+    async def relay_transcript(self, request_id: int) -> list[str]:
+        """The stored relay lines as the member reads them."""
+        return relay_transcript(await self.transcript(request_id))

@@ -1,0 +1,190 @@
+"""A member asks for support: who may, what the request holds, who is pinged first, and the
+honest answers to "where am I in the queue?" and "when is someone back?".
+
+Part of :class:`bot.services.requests.RequestService` (a mixin).
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from bot.clock import Clock
+from bot.db.repositories.blocks import BlockRepository
+from bot.db.repositories.requests import RequestRepository, RequestRow
+from bot.db.repositories.tags import TagRepository
+from bot.errors import ConflictError, InvalidInputError, KindredError, LimitReachedError
+from bot.services.duty import DutyService
+from bot.services.peers import PeerSettings
+from bot.services.request_rules import office_hours, office_tz, ping_list
+from bot.services.settings import GuildSettingsService
+
+MAX_TOPIC = 100
+MAX_SUMMARY = 1000
+MAX_TAGS = 5
+
+
+class BlockedError(KindredError):
+    """A blocked member still gets kindness and crisis resources, never silence."""
+
+
+class AlreadyOpenError(ConflictError):
+    def __init__(self, request: RequestRow) -> None:
+        super().__init__(
+            f"You already have an open request (#{request.id}). "
+            "Use `/support action:cancel` if you want to withdraw it, or wait a little: it is "
+            "still in front of the peers."
+        )
+        self.request = request
+
+
+@dataclass(frozen=True)
+class Intake:
+    request: RequestRow
+    position: int
+    on_duty: list[int]
+    ping: list[int]
+    estimate: timedelta | None
+    next_peer_at: datetime | None
+    office_open: bool | None
+
+
+class RequestIntake:
+    """Mixin of RequestService; the host provides the attributes and lookups below."""
+
+    requests: RequestRepository
+    tags: TagRepository
+    blocks: BlockRepository
+    duty: DutyService
+    settings: GuildSettingsService
+    clock: Clock
+
+    if TYPE_CHECKING:
+
+        async def config(self, guild_id: int, *, require: bool = True) -> PeerSettings: ...
+        async def _schedule_escalation(
+            self, request: RequestRow, cfg: PeerSettings, level: int, base: datetime | None = None
+        ) -> object: ...
+
+    async def open(
+        self,
+        guild_id: int,
+        requester_id: int,
+        *,
+        topic: str = "",
+        tags: list[str] | None = None,
+        summary: str | None = None,
+        anonymous: bool = False,
+        ask_previous_peer: bool = False,
+        source: str = "command",
+    ) -> Intake:
+        cfg = await self.config(guild_id)
+        now = self.clock()
+        wanted = await self._admit(cfg, guild_id, requester_id, tags or [], now)
+        preferred = None
+        if ask_previous_peer:
+            preferred = await self.requests.last_peer_for(guild_id, requester_id)
+        request = await self.requests.create(
+            guild_id=guild_id,
+            requester_id=requester_id,
+            topic=(topic or "").strip()[:MAX_TOPIC],
+            tags=wanted,
+            summary=(summary or "").strip()[:MAX_SUMMARY] or None,
+            anonymous=anonymous,
+            preferred_peer=preferred,
+            source=source,
+            relay=anonymous or cfg.conversation == "relay",
+            now=now,
+        )
+        if request is None:  # lost a race with a second intake from the same member
+            existing = await self.requests.live_for_member(guild_id, requester_id)
+            assert existing is not None
+            raise AlreadyOpenError(existing)
+        on_duty = [row.user_id for row in await self.duty.on_duty(guild_id)]
+        ping = await self._matching(guild_id, request, on_duty)
+        await self._schedule_escalation(request, cfg, level=1)
+        return Intake(
+            request=request,
+            position=await self.requests.queue_position(request),
+            on_duty=on_duty,
+            ping=ping,
+            estimate=await self.estimate(guild_id),
+            next_peer_at=None if on_duty else await self.next_peer_at(guild_id),
+            office_open=self.office_open(cfg, now),
+        )
+
+    async def _admit(
+        self, cfg: PeerSettings, guild_id: int, requester_id: int, tags: list[str], now: datetime
+    ) -> list[str]:
+        """Refuse a request this member may not open now; return its valid tags."""
+        if await self.blocks.is_blocked(guild_id, requester_id):
+            raise BlockedError(
+                "I can't open a peer request for you in this server right now. "
+                "You still matter, and you can reach the lines below at any time."
+            )
+        wanted = await self._valid_tags(guild_id, tags)
+        existing = await self.requests.live_for_member(guild_id, requester_id)
+        if existing is not None:
+            raise AlreadyOpenError(existing)
+        if (
+            await self.requests.count_since(guild_id, requester_id, now - timedelta(days=1))
+            >= cfg.max_requests_per_day
+        ):
+            raise LimitReachedError(
+                "You've opened the most requests this server allows in a day. "
+                "If you need someone right now, `/crisis` shows lines you can reach any time."
+            )
+        return wanted
+
+    async def _valid_tags(self, guild_id: int, tags: list[str]) -> list[str]:
+        known = {t.lower(): t for t in await self.tags.guild_tags(guild_id)}
+        cleaned: list[str] = []
+        for tag in tags:
+            key = tag.strip().lower()
+            if not key:
+                continue
+            if key not in known:
+                choices = ", ".join(known.values()) or "none yet"
+                raise InvalidInputError(f"`{tag}` is not a tag here. Tags: {choices}.")
+            if known[key] not in cleaned:
+                cleaned.append(known[key])
+        return cleaned[:MAX_TAGS]
+
+    async def _matching(self, guild_id: int, request: RequestRow, on_duty: list[int]) -> list[int]:
+        """Who to ping first: the member's previous peer, then peers sharing a tag."""
+        candidates = ping_list(request, on_duty)
+        if request.preferred_peer in candidates:
+            return [request.preferred_peer]
+        if request.tags:
+            tagged = await self.tags.peers_with_any(guild_id, list(request.tags))
+            matched = [p for p in candidates if p in tagged]
+            if matched:
+                return matched
+        return candidates
+
+    async def estimate(self, guild_id: int) -> timedelta | None:
+        samples = await self.requests.recent_claim_seconds(guild_id)
+        if len(samples) < 3:
+            return None
+        return timedelta(seconds=round(statistics.median(samples)))
+
+    def office_open(self, cfg: PeerSettings, now: datetime) -> bool | None:
+        hours = office_hours(cfg)
+        return None if hours is None else hours.is_open(now, office_tz(cfg))
+
+    async def next_peer_at(self, guild_id: int) -> datetime | None:
+        """The honest answer to "when is someone back?": the rota, else office hours."""
+        now = self.clock()
+        candidates: list[datetime] = []
+        shift = await self.duty.next_shift_start(guild_id, now)
+        if shift is not None:
+            candidates.append(shift[0])
+        cfg = await self.settings.get(guild_id, PeerSettings)
+        hours = office_hours(cfg)
+        if hours is not None:
+            opens = hours.next_open(now, office_tz(cfg))
+            if opens is not None:
+                candidates.append(opens)
+        return min(candidates) if candidates else None

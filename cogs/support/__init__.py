@@ -1,0 +1,40 @@
+"""Members ask for private support; on-duty peers claim it; the two talk privately.
+
+Thin Discord layer over ``bot.services.requests``: cards, buttons, threads and the anonymous
+DM relay. The rules (who may claim, limits, escalation, who is pinged) live in the service.
+The ``Support`` cog is assembled from rooms, each a mixin over the one below it:
+
+- ``cards``: the base: the peers' request card, moderator alerts, crisis lines;
+- ``conversation``: opening the private thread or the anonymous relay;
+- ``claims``: the request buttons (claim, unclaim, transfer, backup, close, transcript);
+- ``commands``: ``/support`` and the answer to the request form;
+- ``timers``: delivering what the ``request.*`` timers decided;
+- ``relay``: the DM relay listener;
+- ``views``: the transfer picker and the conversation and feedback buttons.
+"""
+
+from __future__ import annotations
+
+# Not `from discord.ext import commands`: the room cogs.support.commands takes that name here.
+from discord.ext.commands import Bot, Cog
+
+from bot.ui.requests import FeedbackButton, RequestButton, TalkToPeerButton
+from cogs.support.commands import CommandsRoom
+from cogs.support.relay import RelayRoom
+from cogs.support.timers import TimersRoom
+
+
+class Support(CommandsRoom, TimersRoom, RelayRoom, Cog):
+    """``get_cog("Support")``: ``intake``, ``on_request_button`` and ``transfer`` are called
+    by the shared request form and buttons in ``bot.ui.requests``."""
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(RequestButton, FeedbackButton, TalkToPeerButton)
+        self.register_timers()
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(RequestButton, FeedbackButton, TalkToPeerButton)
+
+
+async def setup(bot: Bot) -> None:
+    await bot.add_cog(Support(bot))

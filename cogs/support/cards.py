@@ -1,0 +1,91 @@
+"""The base room of the Support cog: the peers' request card, moderator alerts and the
+crisis lines shown when nobody is on duty. Every other room builds on it."""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+from discord.ext import commands
+
+from bot.services import Services
+from bot.services.requests import RequestRow
+from bot.ui.lookup import find_channel
+from bot.ui.requests import PING_USERS, card_embed, card_view
+from bot.ui.resources import nobody_on_duty_text
+from cogs.support.views import mentions
+
+log = logging.getLogger(__name__)
+
+
+class SupportBase:
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+        self.services: Services = bot.services  # type: ignore[attr-defined]
+        self.requests = self.services.peers.requests
+
+    async def _resources_text(self, guild_id: int, user_id: int, *, intro: bool = True) -> str:
+        safety = self.services.safety
+        region = await safety.region_for(guild_id, user_id)
+        extras = await safety.guild_resources(guild_id)
+        return nobody_on_duty_text(region, self.services.clock(), extras, intro=intro)
+
+    async def _tell_moderators(self, guild_id: int, text: str) -> None:
+        cfg = await self.requests.config(guild_id, require=False)
+        channel = await find_channel(self.bot, cfg.mod_channel_id)
+        if channel is None:
+            log.warning("guild %s: no reachable moderator channel for an alert", guild_id)
+            return
+        try:
+            await channel.send(text[:2000])
+        except discord.HTTPException as exc:
+            log.warning("guild %s: moderator alert failed: %s", guild_id, exc.status)
+
+    async def _post_card(self, request: RequestRow, on_duty: list[int], *, ping: list[int]) -> None:
+        cfg = await self.requests.config(request.guild_id, require=False)
+        channel = await find_channel(self.bot, cfg.peer_channel_id)
+        content = mentions(ping) or None
+        if channel is None:
+            await self._tell_moderators(
+                request.guild_id,
+                f"Support request #{request.id} could not reach the peer channel (deleted or "
+                "not visible to me). It stays queued. Fix it with `/peers setup`.",
+            )
+            return
+        try:
+            message = await channel.send(
+                content=content,
+                embed=card_embed(request, on_duty, cfg),
+                view=card_view(request),
+                allowed_mentions=PING_USERS,
+            )
+        except discord.Forbidden:
+            await self._tell_moderators(
+                request.guild_id,
+                f"I can't post request #{request.id} in <#{cfg.peer_channel_id}>: I need the "
+                "View Channel, Send Messages and Embed Links permissions there. "
+                "The request stays queued; I'll post its card again at its next reminder.",
+            )
+            return
+        except discord.HTTPException as exc:
+            log.warning(
+                "request %s: card not posted (%s); retried at the next reminder",
+                request.id,
+                exc.status,
+            )
+            return
+        await self.requests.attach_card(request.id, message.channel.id, message.id)
+
+    async def _refresh_card(self, request: RequestRow) -> None:
+        if request.card_channel_id is None or request.card_message_id is None:
+            return
+        cfg = await self.requests.config(request.guild_id, require=False)
+        on_duty = await self.requests.on_duty_ids(request.guild_id)
+        channel = await find_channel(self.bot, request.card_channel_id)
+        if channel is None:
+            return
+        try:
+            message = channel.get_partial_message(request.card_message_id)  # type: ignore[attr-defined]
+            await message.edit(embed=card_embed(request, on_duty, cfg), view=card_view(request))
+        except discord.HTTPException as exc:
+            log.info("could not refresh card for request %s: %s", request.id, exc.status)

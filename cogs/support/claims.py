@@ -1,0 +1,178 @@
+"""The request buttons: claim, unclaim, transfer, backup, close and transcript, and what
+follows a transfer (the hand-over) and a close (archive, transcript, feedback, thanks).
+
+Every button carries its request id (``bot.ui.requests.RequestButton``) and lands in
+``on_request_button``; the service decides whether the action may happen.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+
+from bot.services.requests import RequestRow, thread_transcript, transcript_messages
+from bot.ui.checks import is_moderator
+from bot.ui.lookup import find_channel, find_user
+from bot.ui.replies import send_private
+from bot.ui.requests import PING_USERS
+from cogs.support.conversation import ConversationRoom
+from cogs.support.views import feedback_view, mentions, transfer_view
+
+log = logging.getLogger(__name__)
+
+
+class ClaimsRoom(ConversationRoom):
+    async def on_request_button(
+        self, interaction: discord.Interaction, action: str, request_id: int
+    ) -> None:
+        request = await self.requests.get_here(request_id, interaction.guild_id)
+        if action == "close":
+            await self._close(interaction, request)
+            return
+        if action == "transcript":
+            await self.requests.request_transcript(request_id, interaction.user.id)
+            await send_private(
+                interaction, "I'll DM you a transcript when the conversation closes."
+            )
+            return
+        await self._require_peer(interaction, request.guild_id)
+        peer_actions = {
+            "claim": self.claim,
+            "unclaim": self._unclaim,
+            "transfer": self._offer_transfer,
+            "backup": self._backup,
+        }
+        if action in peer_actions:
+            await peer_actions[action](interaction, request)
+
+    async def _require_peer(self, interaction: discord.Interaction, guild_id: int) -> None:
+        member = interaction.user
+        role_ids = [r.id for r in member.roles] if isinstance(member, discord.Member) else None
+        await self.requests.require_peer(guild_id, member.id, role_ids)
+
+    # -- peers' actions -----------------------------------------------------------------------
+    async def claim(self, interaction: discord.Interaction, request: RequestRow) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        claimed = await self.requests.claim(request.id, interaction.user.id)
+        where = await self._open_conversation(claimed, interaction.user.id)
+        await self._refresh_card(claimed)
+        await interaction.followup.send(
+            f"You claimed request #{claimed.id}. {where}", ephemeral=True
+        )
+
+    async def _unclaim(self, interaction: discord.Interaction, request: RequestRow) -> None:
+        back = await self.requests.release(request.id, interaction.user.id)
+        await send_private(interaction, "Unclaimed; the request is back in the queue.")
+        await self._refresh_card(back.request)
+        channel = await find_channel(self.bot, back.request.card_channel_id)
+        if channel is not None and back.ping:
+            await channel.send(
+                mentions(back.ping)
+                + f" Request #{back.request.id} is back in the queue and needs a peer.",
+                allowed_mentions=PING_USERS,
+            )
+
+    async def _offer_transfer(self, interaction: discord.Interaction, request: RequestRow) -> None:
+        self.requests.check_transfer(request, interaction.user.id)
+        await send_private(interaction, "Who should take it over?", view=transfer_view(request.id))
+
+    async def _backup(self, interaction: discord.Interaction, request: RequestRow) -> None:
+        ping = await self.requests.backup(request, interaction.user.id)
+        channel = await find_channel(self.bot, request.card_channel_id)
+        if channel is not None:
+            await channel.send(
+                mentions(ping)
+                + f" <@{interaction.user.id}> would like backup on request #{request.id}.",
+                allowed_mentions=PING_USERS,
+            )
+        await send_private(interaction, "I've asked the on-duty peers for backup.")
+
+    # -- transfer -------------------------------------------------------------------------------
+    async def transfer(self, interaction: discord.Interaction, request_id: int, to_peer: int):
+        moved = await self.requests.transfer(request_id, interaction.user.id, to_peer)
+        await send_private(interaction, f"Transferred request #{moved.id} to <@{to_peer}>.")
+        await self._hand_over(moved, interaction.user.id, to_peer)
+
+    async def _hand_over(self, moved: RequestRow, from_peer: int, to_peer: int) -> None:
+        """Bring the new peer into the conversation (idempotent), then mark it done."""
+        if moved.thread_id:
+            thread = await find_channel(self.bot, moved.thread_id)
+            if isinstance(thread, discord.Thread):
+                try:
+                    await thread.add_user(discord.Object(to_peer))
+                    await thread.send(
+                        f"<@{to_peer}> is taking over from <@{from_peer}>.",
+                        allowed_mentions=PING_USERS,
+                    )
+                    await thread.remove_user(discord.Object(from_peer))
+                except discord.HTTPException as exc:
+                    log.info("transfer thread update failed: %s", exc.status)
+        await self._refresh_card(moved)
+        await self.requests.handover_done(moved.id)
+
+    # -- close ----------------------------------------------------------------------------------
+    async def _close(self, interaction: discord.Interaction, request: RequestRow) -> None:
+        is_mod = await is_moderator(interaction)
+        closed = await self.requests.close(request.id, interaction.user.id, is_moderator=is_mod)
+        if interaction.user.id == request.requester_id:
+            text = "Closed. Thank you for reaching out and for being here."
+        else:  # the peer (or a moderator) closed it: member wording would be odd
+            text = "Closed. Thank you for being there for them."
+        await send_private(interaction, text)
+        await self._after_close(closed)
+
+    async def _after_close(self, closed: RequestRow) -> None:
+        await self._refresh_card(closed)
+        if closed.thread_id:
+            await self._archive(closed)
+        follow = await self.requests.after_close(closed)
+        if follow is None:
+            return
+        try:
+            member = await find_user(self.bot, follow.member_id)
+            if follow.send_transcript:
+                lines = await self._transcript_lines(closed)
+                for chunk in transcript_messages(closed.id, lines):
+                    await member.send(chunk)
+            if follow.ask_feedback:
+                await member.send(
+                    "Your support conversation is closed. Did it help? (Optional; only counts "
+                    "are shared, never who said what.)",
+                    view=feedback_view(closed.id),
+                )
+        except discord.HTTPException:
+            pass
+        try:
+            peer = await find_user(self.bot, follow.peer_id)
+            await peer.send(
+                f"Request #{closed.id} is closed. Thank you. Take a moment for yourself. "
+                "If this one stayed with you, `/peers debrief` lets you ask a moderator "
+                "for support."
+            )
+        except discord.HTTPException:
+            pass
+
+    async def _archive(self, closed: RequestRow) -> None:
+        thread = await find_channel(self.bot, closed.thread_id)
+        if isinstance(thread, discord.Thread):
+            try:
+                await thread.send("This conversation is closed. Take care.")
+                await thread.edit(archived=True, locked=True)
+            except discord.HTTPException as exc:
+                log.info("could not archive thread %s: %s", closed.thread_id, exc.status)
+
+    async def _transcript_lines(self, request: RequestRow) -> list[str]:
+        """Relay: the stored lines. Thread: read from Discord itself at close (nothing stored)."""
+        if request.relay:
+            return await self.requests.relay_transcript(request.id)
+        thread = await find_channel(self.bot, request.thread_id)
+        if not isinstance(thread, discord.Thread):
+            return []
+        messages: list[tuple[int, bool, str]] = []
+        try:
+            async for message in thread.history(limit=500, oldest_first=True):
+                messages.append((message.author.id, message.author.bot, message.content))
+        except discord.HTTPException as exc:
+            log.info("transcript of request %s unavailable: %s", request.id, exc.status)
+        return thread_transcript(request.requester_id, messages)

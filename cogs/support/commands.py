@@ -1,0 +1,157 @@
+"""Asking: ``/support`` (ask, status, cancel, close) and the answer to the request form."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+
+from bot.services.requests import BlockedError, Intake, RequestRow
+from bot.ui.checks import GuildOnlyError
+from bot.ui.replies import send_private
+from bot.ui.requests import SupportModal, ago
+from cogs.support.claims import ClaimsRoom
+
+
+class CommandsRoom(ClaimsRoom):
+    @app_commands.command(name="support")
+    @app_commands.describe(
+        action="ask (default), status, cancel your request, or close the conversation you're in"
+    )
+    @app_commands.choices(
+        action=[
+            app_commands.Choice(name="ask for support", value="ask"),
+            app_commands.Choice(name="status of my request", value="status"),
+            app_commands.Choice(name="cancel my request", value="cancel"),
+            app_commands.Choice(name="close this conversation", value="close"),
+        ]
+    )
+    async def support(self, interaction: discord.Interaction, action: str = "ask") -> None:
+        """Ask privately for support from an on-duty peer supporter (or cancel/close it)."""
+        if action == "close":
+            request = await self.requests.closable_here(
+                interaction.channel_id, interaction.guild_id, interaction.user.id
+            )
+            await self._close(interaction, request)
+            return
+        if interaction.guild_id is None:
+            raise GuildOnlyError()
+        guild_id = interaction.guild_id
+        if action == "cancel":
+            request = await self.requests.cancel_own(guild_id, interaction.user.id)
+            await send_private(
+                interaction, "Your request is withdrawn. You can ask again any time."
+            )
+            await self._refresh_card(request)
+            return
+        await self.requests.config(guild_id)
+        existing = await self.requests.live_for(guild_id, interaction.user.id)
+        if existing is not None:
+            await send_private(interaction, await self._status_text(existing))
+            return
+        if action == "status":
+            await send_private(interaction, "You have no open request. `/support` asks for one.")
+            return
+        await interaction.response.send_modal(SupportModal(guild_id, source="command"))
+
+    async def _status_text(self, request: RequestRow) -> str:
+        if request.status == "claimed" and request.thread_id is None:
+            return (
+                f"A peer has picked up your request #{request.id} and your conversation is "
+                "being opened. If nothing appears within a few minutes, it goes back to the "
+                "queue by itself and another peer will see it."
+            )
+        if request.status == "claimed":
+            where = (
+                f" in <#{request.thread_id}>"
+                if request.thread_id and not request.relay
+                else " here in DMs"
+            )
+            return f"Your request #{request.id} is with a peer; you can talk{where}."
+        position = await self.requests.position(request)
+        return (
+            f"You already have an open request (#{request.id}), opened "
+            f"{ago(request.created_at)}. You are number {position} in the queue. "
+            "`/support action:cancel` withdraws it."
+        )
+
+    # -- the request form's answer (bot.ui.requests.SupportModal calls this) -----------------
+    async def intake(
+        self,
+        interaction: discord.Interaction,
+        guild_id: int,
+        *,
+        topic: str,
+        summary: str,
+        tags: list[str],
+        anonymous: bool,
+        source: str,
+        same_peer: bool = False,
+    ) -> None:
+        try:
+            result = await self.requests.open(
+                guild_id,
+                interaction.user.id,
+                topic=topic,
+                summary=summary,
+                tags=tags,
+                anonymous=anonymous,
+                ask_previous_peer=same_peer,
+                source=source,
+            )
+        except BlockedError as error:
+            await send_private(
+                interaction,
+                error.user_message
+                + "\n\n"
+                + await self._resources_text(guild_id, interaction.user.id),
+            )
+            return
+        await send_private(interaction, await self._intake_answer(result))
+        await self._post_card(result.request, result.on_duty, ping=result.ping)
+
+    async def _intake_answer(self, result: Intake) -> str:
+        request = result.request
+        who = (
+            "only the on-duty peer supporters; you stay anonymous to them"
+            if request.anonymous
+            else "only the on-duty peer supporters"
+        )
+        lines = [
+            f"Your request #{request.id} is in. Who sees it: {who}.",
+            f"Your place in the queue: **{result.position}**.",
+        ]
+        if result.on_duty:
+            lines.append(f"{len(result.on_duty)} peer(s) on duty now.")
+            if result.estimate:
+                minutes = max(1, round(result.estimate.total_seconds() / 60))
+                lines.append(f"Recently, peers picked requests up in about {minutes} min.")
+        else:
+            lines += await self._nobody_on_duty_lines(result)
+        if request.relay:
+            lines.append(
+                "**What happens next:** when a peer picks it up, their replies come to you here "
+                "in a DM from Kindred, and you answer in that DM."
+            )
+        else:
+            lines.append(
+                "**What happens next:** when a peer picks it up, a private thread opens with just "
+                "you and them, and Kindred pings you there."
+            )
+        lines.append("`/support action:cancel` withdraws it at any time.")
+        return "\n".join(lines)[:2000]
+
+    async def _nobody_on_duty_lines(self, result: Intake) -> list[str]:
+        if result.next_peer_at:
+            when = (
+                "Nobody is on duty right now. The next peer is expected "
+                f"{discord.utils.format_dt(result.next_peer_at, 'F')} "
+                f"({ago(result.next_peer_at)}). Your request stays in the queue."
+            )
+        else:
+            when = (
+                "Nobody is on duty right now, and no shift is scheduled. Your "
+                "request stays in the queue and moderators will be told."
+            )
+        request = result.request
+        resources = await self._resources_text(request.guild_id, request.requester_id, intro=False)
+        return [when, "", resources]

@@ -1,0 +1,78 @@
+"""The anonymous DM relay: a peer's words in their relay thread go to the member by DM, and
+the member's DMs to the peer's thread. A DM like "I need to talk" from someone without a
+conversation gets the request form for each server they share with Kindred."""
+
+from __future__ import annotations
+
+import discord
+from discord.ext import commands
+
+from bot.ui.lookup import find_channel, find_user
+from bot.ui.requests import TalkToPeerButton, member_label
+from cogs.support.cards import SupportBase
+
+MAX_OFFERED = 5  # buttons in one row
+
+
+class RelayRoom(SupportBase):
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        if message.author.bot or not message.content:
+            return
+        if message.guild is None:
+            await self._from_member_dm(message)
+        elif isinstance(message.channel, discord.Thread):
+            await self._from_thread(message)
+
+    async def _from_thread(self, message: discord.Message) -> None:
+        request = await self.requests.thread_message(
+            message.channel.id, message.author.id, message.content
+        )
+        if request is None:
+            return
+        try:
+            member = await find_user(self.bot, request.requester_id)
+            await member.send(f"**Peer:** {message.content}"[:2000])
+        except discord.HTTPException:
+            await message.channel.send("I couldn't deliver that: the member's DMs seem closed.")
+
+    async def _from_member_dm(self, message: discord.Message) -> None:
+        route = await self.requests.route_dm(message.author.id, message.content)
+        if route.relay_to is not None:
+            request = route.relay_to
+            thread = await find_channel(self.bot, request.thread_id)
+            if thread is not None:
+                await thread.send(
+                    f"**{member_label(request)}:** {message.content}"[:2000],
+                    allowed_mentions=discord.AllowedMentions.none(),
+                )
+        elif route.offer_intake:
+            await self._offer_intake(message)
+
+    async def _offer_intake(self, message: discord.Message) -> None:
+        """A DM like "I need to talk": offer the same form for each server that has peer
+        support set up *and* that the writer belongs to (never reveal other servers)."""
+        view = discord.ui.View(timeout=None)
+        for guild_id in await self.requests.support_guilds():
+            guild = self.bot.get_guild(guild_id)
+            if guild is None:
+                continue
+            try:
+                await guild.fetch_member(message.author.id)  # no members intent: ask Discord
+            except discord.HTTPException:
+                continue
+            item = TalkToPeerButton(guild.id)
+            item.item.label = f"Talk to a peer in {guild.name}"[:80]
+            view.add_item(item)
+            if len(view.children) == MAX_OFFERED:
+                break
+        if not view.children:
+            await message.channel.send(
+                "I'm here. I couldn't find a server we share where peer support is set up; "
+                "`/crisis` shows lines you can reach right now."
+            )
+            return
+        await message.channel.send(
+            "I'm here. Press the button to ask a peer supporter to talk with you privately.",
+            view=view,
+        )

@@ -1,0 +1,128 @@
+"""Delivering what the request timers decided (``bot.services.request_timers``): the service
+changes the state and re-arms; these handlers only say it on Discord."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+
+import discord
+
+from bot.services.requests import (
+    ESCALATE,
+    HANDOVER,
+    IDLE,
+    OPEN_CHECK,
+    EscalationStep,
+    TimerRow,
+)
+from bot.ui.lookup import find_channel, find_user
+from bot.ui.requests import PING_USERS
+from cogs.support.claims import ClaimsRoom
+from cogs.support.views import mentions
+
+log = logging.getLogger(__name__)
+
+
+class TimersRoom(ClaimsRoom):
+    def register_timers(self) -> None:
+        scheduler = self.services.scheduler
+        scheduler.register(ESCALATE, self._on_escalate)
+        scheduler.register(IDLE, self._on_idle)
+        scheduler.register(OPEN_CHECK, self._on_open_check)
+        scheduler.register(HANDOVER, self._on_handover)
+
+    async def _on_escalate(self, timer: TimerRow) -> None:
+        await self.bot.wait_until_ready()
+        step = await self.requests.on_escalate(timer)
+        if step is None:
+            return
+        request = step.request
+        # Moderators first: this step's timer is already replaced by the next one, so nothing
+        # below may stop the alert (each Discord call fails on its own).
+        if step.alert_moderators:
+            await self._tell_moderators(
+                request.guild_id,
+                f"Request #{request.id} has waited {step.waited_minutes} min without a peer "
+                f"({len(step.on_duty)} on duty).",
+            )
+        if step.repost_card:
+            await self._post_card(request, step.on_duty, ping=step.ping)
+        elif step.ping:
+            await self._reping(step)
+        await self._update_member(step)
+
+    async def _reping(self, step: EscalationStep) -> None:
+        request = step.request
+        channel = await find_channel(self.bot, request.card_channel_id)
+        try:
+            if channel is not None:
+                await channel.send(
+                    mentions(step.ping)
+                    + f" Request #{request.id} has waited {step.waited_minutes} min for a peer.",
+                    allowed_mentions=PING_USERS,
+                )
+        except discord.HTTPException as exc:
+            log.warning("request %s: re-ping failed (%s)", request.id, exc.status)
+
+    async def _update_member(self, step: EscalationStep) -> None:
+        request = step.request
+        try:
+            member = await find_user(self.bot, request.requester_id)
+            state = (
+                f"{len(step.on_duty)} peer(s) are on duty and have been reminded."
+                if step.on_duty
+                else "No peer is on duty right now; moderators know you're waiting."
+            )
+            await member.send(
+                f"An update on your request #{request.id}: you're number "
+                f"{step.position} in the queue. {state} `/crisis` is there if "
+                "you need someone right now."
+            )
+        except discord.HTTPException:
+            pass
+
+    async def _on_idle(self, timer: TimerRow) -> None:
+        await self.bot.wait_until_ready()
+        outcome = await self.requests.on_idle(timer)
+        if outcome is None:
+            return
+        if outcome.stage != "remind":
+            await self._after_close(outcome.request)
+            return
+        for user_id in outcome.remind:
+            try:
+                user = await find_user(self.bot, user_id)
+                await user.send(
+                    f"Request #{outcome.request.id} has been quiet for a while. It will "
+                    "close by itself soon unless someone writes; closing it "
+                    "yourself is fine too."
+                )
+            except discord.HTTPException:
+                pass
+
+    async def _on_open_check(self, timer: TimerRow) -> None:
+        """A claim whose conversation never opened (e.g. the bot was killed in between)."""
+        requeued = await self.requests.on_open_check(timer)
+        if requeued is None:
+            return
+        await self.bot.wait_until_ready()
+        fresh = requeued.request
+        await self._refresh_card(fresh)
+        channel = await find_channel(self.bot, fresh.card_channel_id)
+        if channel is not None:
+            with contextlib.suppress(discord.HTTPException):
+                await channel.send(
+                    mentions(requeued.ping)
+                    + f" Request #{fresh.id} is back in the queue: its conversation never "
+                    "opened (Kindred was interrupted). It needs a peer.",
+                    allowed_mentions=PING_USERS,
+                )
+
+    async def _on_handover(self, timer: TimerRow) -> None:
+        """A transfer whose hand-over was interrupted (e.g. the bot was killed): finish it."""
+        handover = await self.requests.on_handover(timer)
+        if handover is None:
+            return
+        await self.bot.wait_until_ready()
+        await self._hand_over(handover.request, handover.from_peer, handover.to_peer)

@@ -1,0 +1,46 @@
+"""The support feature's own small views: choosing who takes a request over, the buttons
+inside a conversation, and the feedback question after it."""
+
+from __future__ import annotations
+
+import discord
+
+from bot.ui.requests import FeedbackButton, RequestButton
+from bot.ui.views import KindredView
+
+
+class TransferSelect(discord.ui.UserSelect):
+    def __init__(self, request_id: int) -> None:
+        super().__init__(placeholder="Choose an on-duty peer", min_values=1, max_values=1)
+        self.request_id = request_id
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        cog = interaction.client.get_cog("Support")
+        assert cog is not None
+        await cog.transfer(interaction, self.request_id, self.values[0].id)
+
+
+def transfer_view(request_id: int) -> discord.ui.View:
+    view = KindredView(timeout=120)
+    view.add_item(TransferSelect(request_id))
+    return view
+
+
+def conversation_view(request_id: int, *, transcript: bool) -> discord.ui.View:
+    """Close (and, for the member, ask for a transcript); works after a restart."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(RequestButton("close", request_id))
+    if transcript:
+        view.add_item(RequestButton("transcript", request_id))
+    return view
+
+
+def feedback_view(request_id: int) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    for rating in FeedbackButton.LABELS:
+        view.add_item(FeedbackButton(rating, request_id))
+    return view
+
+
+def mentions(user_ids: list[int]) -> str:
+    return " ".join(f"<@{p}>" for p in user_ids)

@@ -1,0 +1,254 @@
+"""Decisions the support cog used to make itself, now in RequestService: which request a
+button or ``/support action:close`` means, who may act, who is pinged, what follows a close,
+where a DM goes, and what each ``request.*`` timer outcome tells the Discord layer."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.errors import NotConfiguredError, NotFoundError, PermissionDeniedError
+from bot.services import Services
+from bot.services.peers import PeerSettings
+from bot.services.requests import TimerRow
+
+GUILD, OTHER_GUILD = 10, 11
+MEMBER, OTHER, PEER, PEER2, MOD = 100, 101, 200, 201, 300
+PEER_ROLE = 5
+
+
+@pytest.fixture
+async def peers(services: Services):
+    await services.settings.update(
+        GUILD, PeerSettings, MOD, peer_role_id=PEER_ROLE, peer_channel_id=6
+    )
+    return services.peers
+
+
+async def timer(services: Services, kind: str) -> TimerRow:
+    (row,) = [t for t in await services.scheduler.timers.all() if t.kind == kind]
+    return row
+
+
+# -- buttons and commands ---------------------------------------------------------------------
+async def test_a_button_from_another_server_reveals_nothing(peers) -> None:
+    req = (await peers.requests.open(GUILD, MEMBER)).request
+    assert (await peers.requests.get_here(req.id, GUILD)).id == req.id
+    assert (await peers.requests.get_here(req.id, None)).id == req.id  # in DMs
+    with pytest.raises(NotFoundError) as forged:
+        await peers.requests.get_here(req.id, OTHER_GUILD)
+    with pytest.raises(NotFoundError) as missing:
+        await peers.requests.get_here(999, GUILD)
+    assert forged.value.user_message == f"There is no request #{req.id} here."
+    assert "no longer exists" in missing.value.user_message
+
+
+async def test_peer_actions_need_the_peer_role_and_losing_it_ends_duty(peers) -> None:
+    await peers.duty.go_on(GUILD, PEER, None)
+    await peers.requests.require_peer(GUILD, PEER, [1, PEER_ROLE])
+    assert await peers.duty.is_on_duty(GUILD, PEER)
+    with pytest.raises(PermissionDeniedError, match="Only peer supporters"):
+        await peers.requests.require_peer(GUILD, PEER, [1])
+    assert not await peers.duty.is_on_duty(GUILD, PEER)
+    with pytest.raises(PermissionDeniedError):
+        await peers.requests.require_peer(GUILD, OTHER, None)  # not a member here
+
+
+async def test_peer_actions_in_a_server_without_peer_support_say_how_to_set_it_up(
+    services: Services,
+) -> None:
+    with pytest.raises(NotConfiguredError, match="/peers setup"):
+        await services.peers.requests.require_peer(GUILD, PEER, [PEER_ROLE])
+
+
+async def test_only_the_holder_may_transfer_or_ask_for_backup(peers) -> None:
+    for peer in (PEER, PEER2, MEMBER):
+        await peers.duty.go_on(GUILD, peer, None)
+    req = (await peers.requests.open(GUILD, MEMBER)).request
+    claimed = await peers.requests.claim(req.id, PEER)
+    with pytest.raises(PermissionDeniedError, match="can transfer it"):
+        peers.requests.check_transfer(claimed, PEER2)
+    with pytest.raises(PermissionDeniedError, match="can ask for backup"):
+        await peers.requests.backup(claimed, PEER2)
+    peers.requests.check_transfer(claimed, PEER)
+    # backup pings the other on-duty peers: not the holder, not the (named) member
+    assert await peers.requests.backup(claimed, PEER) == [PEER2]
+
+
+async def test_unclaiming_pings_the_other_peers(peers) -> None:
+    for peer in (PEER, PEER2):
+        await peers.duty.go_on(GUILD, peer, None)
+    req = (await peers.requests.open(GUILD, MEMBER)).request
+    await peers.requests.claim(req.id, PEER)
+    back = await peers.requests.release(req.id, PEER)
+    assert back.request.status == "open" and back.request.claimed_by is None
+    assert back.ping == [PEER2]
+    with pytest.raises(PermissionDeniedError):
+        await peers.requests.release(req.id, PEER)  # no longer theirs
+
+
+async def test_close_here_finds_the_thread_then_the_server_then_the_latest_anywhere(
+    peers, services: Services
+) -> None:
+    await services.settings.update(
+        OTHER_GUILD, PeerSettings, MOD, peer_role_id=PEER_ROLE, peer_channel_id=7
+    )
+    here = (await peers.requests.open(GUILD, MEMBER)).request
+    there = (await peers.requests.open(OTHER_GUILD, MEMBER)).request
+    await peers.requests.claim(there.id, PEER)
+    await peers.requests.attach_conversation(there.id, 555)
+    # in the conversation's thread, whoever asks
+    assert (await peers.requests.closable_here(555, GUILD, PEER)).id == there.id
+    # elsewhere in a server: the member's own request there
+    assert (await peers.requests.closable_here(42, GUILD, MEMBER)).id == here.id
+    # in DMs: the latest live request anywhere
+    assert (await peers.requests.closable_here(None, None, MEMBER)).id == there.id
+    with pytest.raises(NotFoundError, match="no open support conversation"):
+        await peers.requests.closable_here(42, GUILD, OTHER)
+    await peers.requests.close(there.id, MEMBER)
+    with pytest.raises(NotFoundError):  # a closed conversation's thread
+        await peers.requests.closable_here(555, None, PEER)
+
+
+async def test_after_close_follows_up_only_when_a_peer_took_part(peers, services) -> None:
+    withdrawn = (await peers.requests.open(GUILD, MEMBER)).request
+    closed = await peers.requests.close(withdrawn.id, MEMBER)
+    assert await peers.requests.after_close(closed) is None
+
+    req = (await peers.requests.open(GUILD, OTHER)).request
+    await peers.requests.claim(req.id, PEER)
+    await peers.requests.request_transcript(req.id, OTHER)
+    closed = await peers.requests.close(req.id, PEER)
+    follow = await peers.requests.after_close(closed)
+    assert follow is not None
+    assert (follow.member_id, follow.peer_id) == (OTHER, PEER)
+    assert follow.send_transcript and follow.ask_feedback
+
+    await services.settings.update(GUILD, PeerSettings, MOD, feedback=False)
+    follow = await peers.requests.after_close(closed)
+    assert follow is not None and not follow.ask_feedback
+
+
+# -- the relay --------------------------------------------------------------------------------
+async def relayed(peers, *, transcript: bool):
+    req = (await peers.requests.open(GUILD, MEMBER, anonymous=True)).request
+    await peers.requests.claim(req.id, PEER)
+    if transcript:
+        await peers.requests.request_transcript(req.id, MEMBER)
+    return await peers.requests.attach_conversation(req.id, 777, relay=True)
+
+
+async def test_a_members_dm_goes_to_their_relay_and_is_kept_only_for_a_transcript(peers) -> None:
+    req = await relayed(peers, transcript=False)
+    route = await peers.requests.route_dm(MEMBER, "hello, anyone there?")
+    assert route.relay_to is not None and route.relay_to.id == req.id
+    assert not route.offer_intake
+    assert await peers.requests.transcript(req.id) == []
+
+    await peers.requests.request_transcript(req.id, MEMBER)
+    await peers.requests.route_dm(MEMBER, "I need to talk")  # in a relay: carried, not a plea
+    assert await peers.requests.relay_transcript(req.id) == ["You: I need to talk"]
+
+
+async def test_a_dm_without_a_relay_is_a_plea_or_nothing(peers) -> None:
+    assert (await peers.requests.route_dm(OTHER, "I need to talk")).offer_intake
+    route = await peers.requests.route_dm(OTHER, "thanks!")
+    assert route.relay_to is None and not route.offer_intake
+    # a request that is only queued is not a relay yet
+    await peers.requests.open(GUILD, OTHER, anonymous=True)
+    assert (await peers.requests.route_dm(OTHER, "I need to talk")).offer_intake
+
+
+async def test_thread_messages_relay_the_peer_and_count_as_activity(
+    peers, services: Services, clock
+) -> None:
+    req = await relayed(peers, transcript=True)
+    first_idle = (await timer(services, "request.idle")).due_at
+    clock.advance(hours=1)
+    carried = await peers.requests.thread_message(777, PEER, "I'm here for you")
+    assert carried is not None and carried.id == req.id
+    assert await peers.requests.relay_transcript(req.id) == ["Peer: I'm here for you"]
+    assert (await timer(services, "request.idle")).due_at > first_idle  # activity re-arms
+    # someone else in the relay thread (a moderator) is not carried to the member
+    assert await peers.requests.thread_message(777, MOD, "checking in") is None
+    assert await peers.requests.thread_message(12345, PEER, "not a conversation") is None
+    await peers.requests.close(req.id, PEER)
+    assert await peers.requests.thread_message(777, PEER, "after the close") is None
+
+
+async def test_a_thread_conversation_is_never_relayed(peers, clock) -> None:
+    req = (await peers.requests.open(GUILD, MEMBER)).request
+    await peers.requests.claim(req.id, PEER)
+    await peers.requests.attach_conversation(req.id, 888)
+    clock.advance(minutes=5)
+    assert await peers.requests.thread_message(888, PEER, "hello") is None
+    assert (await peers.requests.get(req.id)).last_activity == clock.now
+    assert await peers.requests.transcript(req.id) == []
+
+
+async def test_dm_pleas_are_offered_only_servers_with_peer_support(peers, services) -> None:
+    await services.settings.update(OTHER_GUILD, PeerSettings, MOD, peer_channel_id=9)  # no role
+    assert await peers.requests.support_guilds() == [GUILD]
+
+
+# -- timer outcomes ---------------------------------------------------------------------------
+async def test_escalation_outcome_says_how_long_and_whether_the_card_is_missing(
+    peers, services: Services, clock
+) -> None:
+    await peers.duty.go_on(GUILD, PEER, None)
+    req = (await peers.requests.open(GUILD, MEMBER)).request
+    clock.advance(minutes=10)
+    step = await peers.requests.on_escalate(await timer(services, "request.escalate"))
+    assert step is not None
+    assert step.level == 1 and step.waited_minutes == 10 and step.repost_card
+    assert step.ping == [PEER] and step.position == 1
+    await peers.requests.attach_card(req.id, 6, 66)
+    clock.advance(minutes=10)
+    step = await peers.requests.on_escalate(await timer(services, "request.escalate"))
+    assert step is not None and step.level == 2 and step.waited_minutes == 20
+    assert not step.repost_card
+    await peers.requests.claim(req.id, PEER)
+    assert await peers.requests.escalate(req.id, 3) is None
+
+
+async def test_idle_outcome_reminds_both_sides_then_closes(
+    peers, services: Services, clock
+) -> None:
+    req = (await peers.requests.open(GUILD, MEMBER)).request
+    await peers.requests.claim(req.id, PEER)
+    remind = await peers.requests.on_idle(await timer(services, "request.idle"))
+    assert remind is not None and remind.stage == "remind"
+    assert remind.remind == [MEMBER, PEER]
+    close = await peers.requests.on_idle(await timer(services, "request.idle"))
+    assert close is not None and close.stage == "closed" and close.remind == []
+    assert close.request.status == "closed" and close.request.close_reason == "idle"
+    assert await peers.requests.on_idle(await timer(services, "request.idle")) is None
+
+
+async def test_open_check_outcome_requeues_and_pings(peers, services: Services) -> None:
+    for peer in (PEER, PEER2):
+        await peers.duty.go_on(GUILD, peer, None)
+    req = (await peers.requests.open(GUILD, MEMBER)).request
+    await peers.requests.claim(req.id, PEER)
+    check = await timer(services, "request.open_check")
+    requeued = await peers.requests.on_open_check(check)
+    assert requeued is not None and requeued.request.status == "open"
+    assert sorted(requeued.ping) == [PEER, PEER2]  # the claimer is pinged too: it is back
+    assert await peers.requests.on_open_check(check) is None
+
+
+async def test_handover_outcome_names_both_peers_until_the_request_moves_on(
+    peers, services: Services
+) -> None:
+    for peer in (PEER, PEER2):
+        await peers.duty.go_on(GUILD, peer, None)
+    req = (await peers.requests.open(GUILD, MEMBER)).request
+    await peers.requests.claim(req.id, PEER)
+    await peers.requests.transfer(req.id, PEER, PEER2)
+    stored = await timer(services, "request.handover")
+    handover = await peers.requests.on_handover(stored)
+    assert handover is not None
+    assert (handover.request.id, handover.from_peer, handover.to_peer) == (req.id, PEER, PEER2)
+    await peers.requests.handover_done(req.id)
+    assert not [t for t in await services.scheduler.timers.all() if t.kind == "request.handover"]
+    await peers.requests.unclaim(req.id, PEER2)
+    assert await peers.requests.on_handover(stored) is None

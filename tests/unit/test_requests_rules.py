@@ -1,0 +1,133 @@
+"""Pure rules of a support request (bot.services.request_rules): pings, DM pleas, holder-only
+actions and how a transcript reads."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.errors import PermissionDeniedError
+from bot.services.request_rules import (
+    chunks,
+    ping_list,
+    relay_transcript,
+    require_holder,
+    thread_transcript,
+    transcript_messages,
+    wants_to_talk,
+)
+from bot.services.requests import RequestRow
+
+MEMBER, PEER, PEER2 = 100, 200, 201
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+
+def request(**changes) -> RequestRow:
+    fields = {
+        "id": 7,
+        "guild_id": 10,
+        "requester_id": MEMBER,
+        "status": "open",
+        "topic": "",
+        "tags": (),
+        "summary": None,
+        "anonymous": False,
+        "preferred_peer": None,
+        "source": "command",
+        "created_at": NOW,
+        "claimed_by": None,
+        "claimed_at": None,
+        "closed_at": None,
+        "closed_by": None,
+        "close_reason": None,
+        "escalation": 0,
+        "card_channel_id": None,
+        "card_message_id": None,
+        "thread_id": None,
+        "relay": False,
+        "last_activity": NOW,
+        "feedback": None,
+        "transcript": False,
+    }
+    return RequestRow(**(fields | changes))
+
+
+def test_ping_list_leaves_out_the_requester() -> None:
+    assert ping_list(request(), [PEER, MEMBER, PEER2]) == [PEER, PEER2]
+
+
+def test_ping_list_keeps_an_anonymous_requester_so_the_list_reveals_nothing() -> None:
+    assert ping_list(request(anonymous=True), [PEER, MEMBER]) == [PEER, MEMBER]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I need to talk",
+        "i NEED TO TALK to someone",
+        "I need some help",
+        "need support tonight",
+        "can I talk to a peer?",
+        "talk to someone please",
+        "support please",
+    ],
+)
+def test_pleas_for_support_are_recognised(text: str) -> None:
+    assert wants_to_talk(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["hello", "thanks for the help", "I need helpers for the event", "talking points"]
+)
+def test_other_messages_are_not_taken_for_a_plea(text: str) -> None:
+    assert not wants_to_talk(text)
+
+
+def test_only_the_holder_may_act_on_a_claimed_request() -> None:
+    held = request(status="claimed", claimed_by=PEER)
+    require_holder(held, PEER, "transfer it")
+    with pytest.raises(PermissionDeniedError) as refused:
+        require_holder(held, PEER2, "ask for backup")
+    assert refused.value.user_message == "Only the peer who holds this request can ask for backup."
+    with pytest.raises(PermissionDeniedError):
+        require_holder(request(), PEER, "transfer it")  # nobody holds an open request
+
+
+def test_relay_transcript_names_the_member_you() -> None:
+    entries = [("member", "hi", NOW), ("peer", "hello, I'm here", NOW)]
+    assert relay_transcript(entries) == ["You: hi", "Peer: hello, I'm here"]
+
+
+def test_thread_transcript_leaves_out_kindred_and_empty_messages() -> None:
+    messages = [
+        (999, True, "A peer is here with you."),
+        (MEMBER, False, "hi"),
+        (PEER, False, ""),
+        (PEER, False, "hello"),
+        (PEER2, False, "taking over"),
+    ]
+    assert thread_transcript(MEMBER, messages) == [
+        "You: hi",
+        "Peer: hello",
+        "Peer: taking over",
+    ]
+
+
+def test_no_lines_no_transcript_messages() -> None:
+    assert transcript_messages(7, []) == []
+
+
+def test_transcript_messages_start_with_the_header_and_keep_lines_whole() -> None:
+    lines = [f"You: line {i} " + "x" * 80 for i in range(60)]
+    messages = transcript_messages(7, lines)
+    assert messages[0].startswith("Your transcript of request #7:\n")
+    assert len(messages) > 1
+    assert all(len(m) <= 1900 for m in messages)
+    assert "\n".join(messages).split("\n")[1:] == lines
+
+
+def test_a_line_longer_than_a_message_is_shortened() -> None:
+    (first, second) = chunks("header", ["y" * 5000], limit=100)
+    assert first == "header"
+    assert second == "y" * 100
