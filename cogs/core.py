@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -12,8 +10,6 @@ from bot.services.settings import CoreSettings, SettingsSection
 from bot.ui.checks import audience_of, moderator_only
 from bot.ui.replies import COLOUR, send_private
 from bot.ui.timezones import timezone_autocomplete
-
-log = logging.getLogger(__name__)
 
 ABOUT = (
     "Kindred helps this community support each other, the way peer support works: "
