@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import logging
-from datetime import timedelta
-
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.db.repositories.core import TimerRow
 from bot.services.settings import CoreSettings, SettingsSection
 from bot.ui.checks import audience_of, moderator_only
 from bot.ui.replies import COLOUR, send_private
 from bot.ui.timezones import timezone_autocomplete
-
-log = logging.getLogger(__name__)
-PURGE, PURGE_KEY = "privacy.purge", "privacy:purge"
 
 ABOUT = (
     "Kindred helps this community support each other, the way peer support works: "
@@ -88,22 +81,7 @@ class Core(commands.Cog):
         self.services = bot.services  # type: ignore[attr-defined]
 
     async def cog_load(self) -> None:
-        scheduler = self.services.scheduler
-        scheduler.register(PURGE, self._on_purge)
-        if await scheduler.get(PURGE_KEY) is None:
-            await scheduler.schedule_once(
-                PURGE, self.services.clock() + timedelta(minutes=1), key=PURGE_KEY
-            )
-
-    async def _on_purge(self, timer: TimerRow) -> None:
-        """Daily: delete stored content older than the retention period, then re-arm."""
-        # Re-arm first: a failing purge must not end retention until the next restart.
-        await self.services.scheduler.schedule_once(
-            PURGE, self.services.clock() + timedelta(days=1), key=PURGE_KEY
-        )
-        days = self.services.config.privacy.retention_days
-        removed = await self.services.privacy.purge(self.services.clock() - timedelta(days=days))
-        log.info("retention purge removed %s", removed)
+        await self.services.privacy.start_retention()
 
     @kindred.command(name="about")
     async def about(self, interaction: discord.Interaction) -> None:

@@ -8,9 +8,8 @@ data-deletion hook so ``/forgetme`` reaches it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import timedelta
 
 from bot.clock import Clock, utcnow
 from bot.config import Settings
@@ -32,6 +31,7 @@ from bot.services.blocks import BlockService
 from bot.services.checkins import CheckinService, CheckinSettings
 from bot.services.duty import DutyService
 from bot.services.peers import PeerSettings
+from bot.services.privacy import PrivacyService
 from bot.services.requests import RequestService
 from bot.services.safety import SafetyService, SafetySettings
 from bot.services.settings import GuildSettingsService
@@ -39,34 +39,6 @@ from bot.services.shifts import ShiftService
 from bot.services.tags import TagService
 
 log = logging.getLogger(__name__)
-
-DataDeleter = Callable[[int], Awaitable[int]]
-RetentionPurge = Callable[[datetime], Awaitable[int]]
-
-
-@dataclass
-class PrivacyService:
-    """Runs every feature's deletion hook for a member (``/forgetme``), and the retention
-    purges that delete stored content older than ``[privacy] retention_days``."""
-
-    prefs: MemberPrefsRepository
-    deleters: dict[str, DataDeleter] = field(default_factory=dict)
-    purges: dict[str, RetentionPurge] = field(default_factory=dict)
-
-    def register(self, name: str, deleter: DataDeleter) -> None:
-        self.deleters[name] = deleter
-
-    def register_retention(self, name: str, purge: RetentionPurge) -> None:
-        self.purges[name] = purge
-
-    async def purge(self, cutoff: datetime) -> dict[str, int]:
-        return {name: await purge(cutoff) for name, purge in self.purges.items()}
-
-    async def forget(self, user_id: int) -> dict[str, int]:
-        removed = {"preferences": await self.prefs.delete_user(user_id)}
-        for name, deleter in self.deleters.items():
-            removed[name] = await deleter(user_id)
-        return removed
 
 
 @dataclass
@@ -122,7 +94,7 @@ async def build_services(config: Settings, *, clock: Clock = utcnow) -> Services
         misfire_grace=timedelta(seconds=config.scheduler.misfire_grace_seconds),
         clock=clock,
     )
-    privacy = PrivacyService(prefs)
+    privacy = PrivacyService(prefs, scheduler, config.privacy.retention_days, clock)
 
     settings.register(PeerSettings)
     duty_repo = DutyRepository(db)

@@ -1,0 +1,75 @@
+"""Scheduled check-ins: channel check-ins that moderators set, personal ones members opt into.
+
+Every check-in's next run is a stored timer (see ``bot.scheduling``): the handler posts, then
+stores the following run, computed in the check-in's IANA zone so "09:00 Europe/London" stays at
+09:00 local across DST. A run missed by more than the grace time (the bot was down) is skipped
+and logged; a run is never posted twice because each (check-in, scheduled time) pair is claimed
+in the database before posting.
+
+Rooms: ``rules`` (limits, moods, prompts, plans, parsing, quiet hours), ``channel`` (moderators'
+channel check-ins and their anonymous moods), ``personal`` (members' own DM check-ins). The
+Discord layer imports everything it needs, row types included, from this package.
+"""
+
+from __future__ import annotations
+
+from bot.db.repositories.checkins import CheckinRow, PersonalRow
+from bot.db.repositories.core import TimerRow
+from bot.services.checkins.channel import ChannelCheckins
+from bot.services.checkins.personal import PersonalCheckins
+from bot.services.checkins.rules import (
+    BUILTIN_PROMPTS,
+    LOW,
+    LOWEST,
+    MAX_PER_GUILD,
+    MAX_PROMPT,
+    MAX_PROMPTS,
+    MAX_TITLE,
+    MOODS,
+    PERSONAL,
+    POST,
+    RETRY,
+    RETRY_AFTER,
+    SPARK,
+    CheckinSettings,
+    PersonalPlan,
+    PostPlan,
+    Preview,
+    in_quiet_hours,
+    parse_quiet_hours,
+    sparkline,
+    summary_period,
+)
+
+__all__ = [
+    "BUILTIN_PROMPTS",
+    "LOW",
+    "LOWEST",
+    "MAX_PER_GUILD",
+    "MAX_PROMPT",
+    "MAX_PROMPTS",
+    "MAX_TITLE",
+    "MOODS",
+    "PERSONAL",
+    "POST",
+    "RETRY",
+    "RETRY_AFTER",
+    "SPARK",
+    "CheckinRow",
+    "CheckinService",
+    "CheckinSettings",
+    "PersonalPlan",
+    "PersonalRow",
+    "PostPlan",
+    "Preview",
+    "TimerRow",
+    "in_quiet_hours",
+    "parse_quiet_hours",
+    "sparkline",
+    "summary_period",
+]
+
+
+class CheckinService(ChannelCheckins, PersonalCheckins):
+    """Both halves over one repository, settings, scheduler and clock
+    (``CheckinService(repo, settings, scheduler, clock)``)."""

@@ -1,0 +1,164 @@
+"""Personal check-ins members opt into: their own schedule and zone, quiet hours that hold a
+DM back until they end, a private mood history, and consent to share the trend with one peer."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from bot.db.repositories.checkins import PersonalRow
+from bot.db.repositories.core import TimerRow
+from bot.errors import InvalidInputError, NotFoundError
+from bot.services.checkins.rules import (
+    BUILTIN_PROMPTS,
+    LOWEST,
+    MOODS,
+    PERSONAL,
+    CheckinBase,
+    PersonalPlan,
+    _schedule,
+    _zone,
+    in_quiet_hours,
+    parse_quiet_hours,
+)
+
+log = logging.getLogger(__name__)
+
+
+def _quiet(row: PersonalRow) -> tuple[str, str] | None:
+    return (row.quiet_start, row.quiet_end) if row.quiet_start and row.quiet_end else None
+
+
+class PersonalCheckins(CheckinBase):
+    async def set_personal(
+        self,
+        *,
+        user_id: int,
+        guild_id: int | None,
+        channel_id: int | None,
+        schedule: str,
+        tz: str,
+        quiet: str | None,
+    ) -> tuple[PersonalRow, list[datetime]]:
+        parsed, zone = await self._validated(None, schedule, tz)
+        quiet_hours = parse_quiet_hours(quiet)
+        runs = parsed.next_runs(self.clock(), zone, 20)
+        if quiet_hours and all(in_quiet_hours(r, zone, quiet_hours) for r in runs):
+            raise InvalidInputError(
+                "Every check-in time falls inside your quiet hours; "
+                "choose another time or other quiet hours."
+            )
+        row = await self.repo.upsert_personal(
+            user_id=user_id,
+            guild_id=guild_id,
+            channel_id=channel_id,
+            schedule=parsed.canonical(),
+            tz=zone.key,
+            quiet_start=quiet_hours[0] if quiet_hours else None,
+            quiet_end=quiet_hours[1] if quiet_hours else None,
+            now=self.clock(),
+        )
+        await self._arm_personal(row)
+        return row, await self.personal_next(user_id, 3)
+
+    async def personal_status(self, user_id: int) -> PersonalRow:
+        row = await self.repo.personal_for(user_id)
+        if row is None:
+            raise NotFoundError("You have no personal check-in. `/checkin me every` sets one.")
+        return row
+
+    async def personal_next(self, user_id: int, count: int = 3) -> list[datetime]:
+        row = await self.personal_status(user_id)
+        if row.paused:
+            return []
+        zone = _zone(row.tz)
+        quiet = _quiet(row)
+        out: list[datetime] = []
+        after = self.clock()
+        for run in _schedule(row.schedule).next_runs(after, zone, count * 3):
+            moved = in_quiet_hours(run, zone, quiet) or run
+            if moved not in out:
+                out.append(moved)
+            if len(out) == count:
+                break
+        return out
+
+    async def pause_personal(self, user_id: int, reason: str = "paused by you") -> PersonalRow:
+        row = await self.personal_status(user_id)
+        await self.repo.update_personal(row.id, paused=True, pause_reason=reason)
+        await self.scheduler.cancel(f"pcheckin:{row.id}")
+        return await self.personal_status(user_id)
+
+    async def resume_personal(self, user_id: int) -> list[datetime]:
+        row = await self.personal_status(user_id)
+        await self.repo.update_personal(row.id, paused=False, pause_reason=None)
+        await self._arm_personal(await self.personal_status(user_id))
+        return await self.personal_next(user_id, 3)
+
+    async def stop_personal(self, user_id: int) -> None:
+        row = await self.personal_status(user_id)
+        await self.scheduler.cancel(f"pcheckin:{row.id}")
+        await self.repo.delete_personal(user_id)
+
+    async def _arm_personal(self, row: PersonalRow, after: datetime | None = None) -> None:
+        zone = _zone(row.tz)
+        nxt = _schedule(row.schedule).next_run(max(after or self.clock(), self.clock()), zone)
+        if nxt is None:
+            return
+        due = in_quiet_hours(nxt, zone, _quiet(row)) or nxt
+        await self.scheduler.schedule_once(
+            PERSONAL,
+            due,
+            {"personal_id": row.id, "scheduled_for": nxt.isoformat()},
+            key=f"pcheckin:{row.id}",
+        )
+
+    async def due_personal(self, timer: TimerRow) -> PersonalPlan | None:
+        row = await self.repo.personal(timer.payload["personal_id"])
+        if row is None or row.paused:
+            return None
+        scheduled = datetime.fromisoformat(timer.payload["scheduled_for"])
+        await self._arm_personal(row, after=max(scheduled, timer.due_at))
+        if self.scheduler.too_late(timer):
+            log.info("personal check-in %s missed by more than the grace time; skipped", row.id)
+            return None
+        await self.repo.update_personal(row.id, last_run_at=timer.due_at)
+        prompt = BUILTIN_PROMPTS[int(timer.due_at.timestamp() // 86400) % len(BUILTIN_PROMPTS)]
+        return PersonalPlan(row, timer.due_at, prompt)
+
+    async def personal_dm_failed(self, user_id: int) -> PersonalRow:
+        return await self.pause_personal(user_id, reason="your DMs are closed to me")
+
+    # -- moods and sharing ---------------------------------------------------------------------
+    async def personal_mood(self, user_id: int, mood: int) -> bool:
+        if mood not in MOODS:
+            raise InvalidInputError("Choose a mood from 1 to 5.")
+        await self.repo.add_personal_mood(user_id, mood, self.clock())
+        return mood == LOWEST
+
+    async def personal_guild(self, user_id: int, pressed_in: int | None) -> int | None:
+        """The server whose peers and region answer a personal mood: the one the member set
+        their check-in up in, else where the button was pressed (None in a DM)."""
+        row = await self.repo.personal_for(user_id)
+        return row.guild_id if row else pressed_in
+
+    async def history(self, user_id: int, days: int = 30) -> list[tuple[datetime, int]]:
+        return await self.repo.personal_moods(user_id, self.clock() - timedelta(days=days))
+
+    async def share_with(self, user_id: int, peer_id: int | None) -> None:
+        row = await self.personal_status(user_id)
+        await self.repo.update_personal(row.id, share_with=peer_id)
+
+    async def shared_history(
+        self, member_id: int, peer_id: int, days: int = 30
+    ) -> list[tuple[datetime, int]]:
+        row = await self.repo.personal_for(member_id)
+        if row is None or row.share_with != peer_id:
+            raise NotFoundError("That member has not chosen to share their check-ins with you.")
+        return await self.history(member_id, days)
+
+    async def forget(self, user_id: int) -> int:
+        row = await self.repo.personal_for(user_id)
+        if row is not None:
+            await self.scheduler.cancel(f"pcheckin:{row.id}")
+        return await self.repo.delete_user(user_id)

@@ -1,0 +1,212 @@
+"""What every check-in shares: limits, moods, built-in prompts, the server setting, the plans
+handed to the Discord layer, input parsing (schedule, zone, prompts, title, quiet hours), and
+the base the channel and personal halves of ``CheckinService`` build on."""
+
+from __future__ import annotations
+
+import zoneinfo
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import ClassVar
+
+from pydantic import Field
+
+from bot.clock import Clock, utcnow
+from bot.db.repositories.checkins import CheckinRepository, CheckinRow, PersonalRow
+from bot.errors import InvalidInputError
+from bot.schedules import Schedule, ScheduleError, parse_clock, parse_schedule, parse_timezone
+from bot.scheduling import Scheduler
+from bot.services.settings import GuildSettingsService, SettingsSection
+
+POST = "checkin.post"
+RETRY = "checkin.retry"
+RETRY_AFTER = timedelta(seconds=60)
+PERSONAL = "checkin.personal"
+MAX_PROMPT = 1000
+MAX_PROMPTS = 25
+MAX_TITLE = 100
+MAX_PER_GUILD = 50
+MOODS = {1: "Struggling", 2: "Low", 3: "Okay", 4: "Good", 5: "Great"}
+LOWEST = 1
+#: A mood at or below this (but above the lowest) is answered with a gentle offer of a peer.
+LOW = 2
+
+#: Built-in prompts drawn from the recovery themes in the project's seeds: relationships,
+#: community, learning, movement, peace, and recognising the need for support.
+BUILTIN_PROMPTS = (
+    "How are you doing today, really? One word is enough.",
+    "Who is someone you felt connected to this week?",
+    "What's one small thing you learned or tried lately?",
+    "Did you get to move your body today, even a little? How did it feel?",
+    "What brings you a moment of peace right now?",
+    "Is there something you could use support with this week? It's okay to ask.",
+    "What's one thing that went a bit better than expected?",
+    "What would make tomorrow a little easier?",
+)
+
+
+class CheckinSettings(SettingsSection):
+    section: ClassVar[str] = "checkins"
+    title: ClassVar[str] = "Check-ins"
+
+    min_interval_minutes: int = Field(60, ge=15, le=10080)
+
+
+@dataclass(frozen=True)
+class Preview:
+    checkin: CheckinRow
+    description: str
+    next_runs: list[datetime]
+
+
+@dataclass(frozen=True)
+class PostPlan:
+    checkin: CheckinRow
+    post_id: int
+    scheduled_for: datetime
+    prompt: str
+    summary: dict[int, int] | None
+    #: The span the summary counts (a day, a week, or the gap of a rarer schedule).
+    summary_period: timedelta | None = None
+
+
+@dataclass(frozen=True)
+class PersonalPlan:
+    personal: PersonalRow
+    scheduled_for: datetime
+    prompt: str
+
+
+# -- parsing ------------------------------------------------------------------------------------
+def _schedule(text: str) -> Schedule:
+    try:
+        return parse_schedule(text)
+    except ScheduleError as exc:
+        raise InvalidInputError(exc.user_message) from exc
+
+
+def _zone(name: str) -> zoneinfo.ZoneInfo:
+    try:
+        return parse_timezone(name)
+    except ScheduleError as exc:
+        raise InvalidInputError(exc.user_message) from exc
+
+
+def _clock(text: str) -> time:
+    try:
+        return parse_clock(text)
+    except ScheduleError as exc:
+        raise InvalidInputError(exc.user_message) from exc
+
+
+def parse_prompts(prompt: str | None) -> list[str]:
+    """``a | b`` → ["a", "b"]; empty → [] (the built-in prompts)."""
+    if prompt is None or not prompt.strip():
+        return []
+    prompts = [p.strip() for p in prompt.split("|") if p.strip()]
+    if len(prompts) > MAX_PROMPTS:
+        raise InvalidInputError(f"At most {MAX_PROMPTS} prompts (separate them with `|`).")
+    for p in prompts:
+        if len(p) > MAX_PROMPT:
+            raise InvalidInputError(
+                f"A prompt can be at most {MAX_PROMPT} characters; one has {len(p)}."
+            )
+    return prompts
+
+
+def parse_title(title: str | None) -> str:
+    title = (title or "Check-in").strip() or "Check-in"
+    if len(title) > MAX_TITLE:
+        raise InvalidInputError(f"A title can be at most {MAX_TITLE} characters.")
+    return title
+
+
+def parse_quiet_hours(text: str | None) -> tuple[str, str] | None:
+    """``22:00-08:00`` → ("22:00", "08:00"); empty or "none" → None."""
+    if text is None or text.strip().lower() in ("", "none", "off"):
+        return None
+    parts = [p.strip() for p in text.replace("–", "-").split("-")]
+    if len(parts) != 2:
+        raise InvalidInputError("Quiet hours look like `22:00-08:00`.")
+    start, end = _clock(parts[0]), _clock(parts[1])
+    if start == end:
+        raise InvalidInputError("Quiet hours need a different start and end.")
+    return start.strftime("%H:%M"), end.strftime("%H:%M")
+
+
+def in_quiet_hours(
+    moment: datetime, tz: zoneinfo.ZoneInfo, quiet: tuple[str, str] | None
+) -> datetime | None:
+    """If ``moment`` falls in quiet hours, the instant they end; else None."""
+    if quiet is None:
+        return None
+    start, end = time.fromisoformat(quiet[0]), time.fromisoformat(quiet[1])
+    local = moment.astimezone(tz)
+    now_t = local.time()
+    inside = (start <= now_t < end) if start < end else (now_t >= start or now_t < end)
+    if not inside:
+        return None
+    end_day = local.date() if now_t < end else local.date() + timedelta(days=1)
+    end_local = datetime.combine(end_day, end, tzinfo=tz)
+    return end_local.astimezone(moment.tzinfo)
+
+
+def summary_period(schedule: Schedule) -> timedelta:
+    """What a posted summary counts: yesterday's moods for daily or more frequent check-ins,
+    last week's for weekly ones; a rarer schedule (every 2 weeks) counts back to its
+    previous post."""
+    gap = schedule.min_interval()
+    return max(gap, timedelta(days=7)) if gap >= timedelta(days=7) else timedelta(days=1)
+
+
+def _minutes_text(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        return f"{hours} hour" + ("s" if hours != 1 else "")
+    return f"{minutes} minutes"
+
+
+SPARK = "▁▂▄▆█"
+
+
+def sparkline(moods: list[tuple[datetime, int]]) -> str:
+    """A text trend for ``/checkin me history``: one block per mood, oldest first."""
+    return "".join(SPARK[m - 1] for _, m in moods[-60:])
+
+
+# -- the shared base ------------------------------------------------------------------------------
+class CheckinBase:
+    """Storage, settings, timers and clock, and the schedule check both halves use."""
+
+    def __init__(
+        self,
+        repo: CheckinRepository,
+        settings: GuildSettingsService,
+        scheduler: Scheduler,
+        clock: Clock = utcnow,
+    ) -> None:
+        self.repo = repo
+        self.settings = settings
+        self.scheduler = scheduler
+        self.clock = clock
+
+    async def _validated(
+        self, guild_id: int | None, schedule_text: str, tz: str
+    ) -> tuple[Schedule, zoneinfo.ZoneInfo]:
+        zone = _zone(tz)
+        # "every N weeks" is pinned to the weeks starting from now, then stored canonically;
+        # an already pinned schedule (an edit that keeps it) keeps its weeks.
+        schedule = _schedule(schedule_text)
+        if schedule.anchor is None:
+            schedule = schedule.anchored(self.clock(), zone)
+        minimum = timedelta(minutes=60)
+        if guild_id is not None:
+            cfg = await self.settings.get(guild_id, CheckinSettings)
+            minimum = timedelta(minutes=cfg.min_interval_minutes)
+        if schedule.min_interval() < minimum:
+            raise InvalidInputError(
+                f"That schedule runs more often than this server allows (at most once every "
+                f"{_minutes_text(minimum)}). Try e.g. `daily 09:00` or `weekdays 18:30`."
+            )
+        return schedule, zone

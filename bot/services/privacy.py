@@ -1,0 +1,74 @@
+"""Privacy: ``/forgetme`` and the retention purge.
+
+Every feature that stores something about a member registers a deletion hook; ``forget`` runs
+them all. Features that keep message content register a retention purge; a daily timer deletes
+content older than ``[privacy] retention_days``. The timer needs no Discord, so this service
+registers its own handler and arms it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bot.clock import Clock, utcnow
+from bot.db.repositories.core import MemberPrefsRepository, TimerRow
+from bot.scheduling import Scheduler
+
+log = logging.getLogger(__name__)
+
+DataDeleter = Callable[[int], Awaitable[int]]
+RetentionPurge = Callable[[datetime], Awaitable[int]]
+
+PURGE, PURGE_KEY = "privacy.purge", "privacy:purge"
+#: The first purge after a start with none stored; then one a day.
+FIRST_PURGE_AFTER = timedelta(minutes=1)
+PURGE_EVERY = timedelta(days=1)
+
+
+@dataclass
+class PrivacyService:
+    """Runs every feature's deletion hook for a member (``/forgetme``), and the retention
+    purges that delete stored content older than ``[privacy] retention_days``."""
+
+    prefs: MemberPrefsRepository
+    scheduler: Scheduler
+    retention_days: int
+    clock: Clock = utcnow
+    deleters: dict[str, DataDeleter] = field(default_factory=dict)
+    purges: dict[str, RetentionPurge] = field(default_factory=dict)
+
+    def register(self, name: str, deleter: DataDeleter) -> None:
+        self.deleters[name] = deleter
+
+    def register_retention(self, name: str, purge: RetentionPurge) -> None:
+        self.purges[name] = purge
+
+    async def purge(self, cutoff: datetime) -> dict[str, int]:
+        return {name: await purge(cutoff) for name, purge in self.purges.items()}
+
+    async def forget(self, user_id: int) -> dict[str, int]:
+        removed = {"preferences": await self.prefs.delete_user(user_id)}
+        for name, deleter in self.deleters.items():
+            removed[name] = await deleter(user_id)
+        return removed
+
+    # -- the retention purge timer -----------------------------------------------------------
+    async def start_retention(self) -> None:
+        """Handle the daily purge timer, and arm it shortly after start-up unless one is
+        already stored (a restart keeps the stored time)."""
+        self.scheduler.register(PURGE, self.on_purge)
+        if await self.scheduler.get(PURGE_KEY) is None:
+            await self.scheduler.schedule_once(
+                PURGE, self.clock() + FIRST_PURGE_AFTER, key=PURGE_KEY
+            )
+
+    async def on_purge(self, timer: TimerRow) -> dict[str, int]:
+        """Daily: delete stored content older than the retention period, then re-arm."""
+        # Re-arm first: a failing purge must not end retention until the next restart.
+        await self.scheduler.schedule_once(PURGE, self.clock() + PURGE_EVERY, key=PURGE_KEY)
+        removed = await self.purge(self.clock() - timedelta(days=self.retention_days))
+        log.info("retention purge removed %s", removed)
+        return removed

@@ -1,0 +1,193 @@
+"""Moderators' channel check-ins: ``/checkin create``, ``list``, ``edit``, ``preview``,
+``pause``, ``resume``, ``delete``, ``run-now`` and ``/checkin settings min-interval``."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.errors import InvalidInputError
+from bot.services import Services
+from bot.services.checkins import CheckinService
+from bot.ui.checks import moderator_only
+from bot.ui.replies import send_private
+from cogs.checkins.groups import checkin as checkin_group
+from cogs.checkins.groups import checkin_autocomplete, settings_group, zone_autocomplete
+from cogs.checkins.text import checkin_line, preview_text
+
+
+class ChannelCommands:
+    """Mixed into the ``Checkins`` cog; ``_post`` and ``_missing_permissions`` come from the
+    posting room (``cogs/checkins/timers.py``)."""
+
+    bot: commands.Bot
+    services: Services
+    service: CheckinService
+
+    @checkin_group.command(name="create")
+    @moderator_only()
+    @app_commands.describe(
+        channel="Where the check-in is posted",
+        schedule="e.g. `weekdays 09:00`, `mon,wed,fri 18:30`, `every 2 weeks on sunday 17:00`",
+        tz="IANA time zone, e.g. Europe/London",
+        prompt="Your prompts, separated by | (they rotate); empty for the built-in ones",
+        title="Title of the post (default: Check-in)",
+        thread="Open a thread for replies under each post",
+        summary="Show counts of earlier anonymous moods in each post",
+    )
+    @app_commands.autocomplete(tz=zone_autocomplete)
+    async def create(
+        self,
+        interaction: discord.Interaction,
+        channel: discord.TextChannel,
+        schedule: str,
+        tz: str,
+        prompt: str | None = None,
+        title: str | None = None,
+        thread: bool = False,
+        summary: bool = False,
+    ) -> None:
+        """Schedule a check-in post in a channel (moderators)."""
+        assert interaction.guild_id is not None
+        preview = await self.service.create(
+            guild_id=interaction.guild_id,
+            channel_id=channel.id,
+            schedule=schedule,
+            tz=tz,
+            prompt=prompt,
+            title=title,
+            use_thread=thread,
+            show_summary=summary,
+            actor_id=interaction.user.id,
+        )
+        await send_private(interaction, preview_text("Check-in created.", preview))
+
+    @checkin_group.command(name="list")
+    @moderator_only()
+    async def list_(self, interaction: discord.Interaction) -> None:
+        """This server's check-ins (moderators)."""
+        assert interaction.guild_id is not None
+        rows = await self.service.list(interaction.guild_id)
+        text = "\n".join(checkin_line(row, nxt) for row, nxt in rows)
+        await send_private(
+            interaction, text[:2000] or "No check-ins yet. `/checkin create` adds one."
+        )
+
+    @checkin_group.command(name="edit")
+    @moderator_only()
+    @app_commands.describe(
+        checkin="Which check-in",
+        channel="A new channel",
+        schedule="A new schedule",
+        tz="A new time zone",
+        prompt="New prompts, separated by | (`-` for the built-in ones)",
+        title="A new title",
+        thread="Open a thread for replies",
+        summary="Show counts of earlier moods",
+    )
+    @app_commands.autocomplete(checkin=checkin_autocomplete, tz=zone_autocomplete)
+    async def edit(
+        self,
+        interaction: discord.Interaction,
+        checkin: int,
+        channel: discord.TextChannel | None = None,
+        schedule: str | None = None,
+        tz: str | None = None,
+        prompt: str | None = None,
+        title: str | None = None,
+        thread: bool | None = None,
+        summary: bool | None = None,
+    ) -> None:
+        """Change a check-in (moderators)."""
+        assert interaction.guild_id is not None
+        preview = await self.service.edit(
+            checkin,
+            interaction.guild_id,
+            channel_id=channel.id if channel else None,
+            schedule=schedule,
+            tz=tz,
+            prompt="" if prompt is not None and prompt.strip() == "-" else prompt,
+            title=title,
+            use_thread=thread,
+            show_summary=summary,
+        )
+        await send_private(interaction, preview_text("Check-in updated.", preview))
+
+    @checkin_group.command(name="preview")
+    @moderator_only()
+    @app_commands.autocomplete(checkin=checkin_autocomplete)
+    async def preview(self, interaction: discord.Interaction, checkin: int) -> None:
+        """Show a check-in's next five run times (moderators)."""
+        assert interaction.guild_id is not None
+        preview = await self.service.preview(checkin, interaction.guild_id)
+        await send_private(interaction, preview_text("Check-in preview.", preview))
+
+    @checkin_group.command(name="pause")
+    @moderator_only()
+    @app_commands.autocomplete(checkin=checkin_autocomplete)
+    async def pause(self, interaction: discord.Interaction, checkin: int) -> None:
+        """Pause a check-in; nothing is deleted (moderators)."""
+        assert interaction.guild_id is not None
+        row = await self.service.pause(checkin, interaction.guild_id)
+        await send_private(
+            interaction, f"Check-in #{row.id} is paused. `/checkin resume` restarts it."
+        )
+
+    @checkin_group.command(name="resume")
+    @moderator_only()
+    @app_commands.autocomplete(checkin=checkin_autocomplete)
+    async def resume(self, interaction: discord.Interaction, checkin: int) -> None:
+        """Resume a paused check-in (moderators)."""
+        assert interaction.guild_id is not None
+        row = await self.service.get(checkin, interaction.guild_id)
+        missing = await self._missing_permissions(row.channel_id, row.use_thread)
+        if missing:
+            raise InvalidInputError(
+                f"I still can't post in <#{row.channel_id}>: "
+                + (
+                    "the channel is gone. `/checkin edit` can move the check-in."
+                    if missing == ["channel"]
+                    else f"I'm missing {', '.join(missing)} there."
+                )
+            )
+        preview = await self.service.resume(checkin, interaction.guild_id)
+        await send_private(interaction, preview_text("Check-in resumed.", preview))
+
+    @checkin_group.command(name="delete")
+    @moderator_only()
+    @app_commands.autocomplete(checkin=checkin_autocomplete)
+    async def delete(self, interaction: discord.Interaction, checkin: int) -> None:
+        """Delete a check-in; posts already made stay (moderators)."""
+        assert interaction.guild_id is not None
+        await self.service.delete(checkin, interaction.guild_id)
+        await send_private(interaction, f"Check-in #{checkin} deleted.")
+
+    @checkin_group.command(name="run-now")
+    @moderator_only()
+    @app_commands.autocomplete(checkin=checkin_autocomplete)
+    async def run_now(self, interaction: discord.Interaction, checkin: int) -> None:
+        """Post a check-in now, once, without changing its schedule (moderators)."""
+        assert interaction.guild_id is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        plan = await self.service.run_now(checkin, interaction.guild_id)
+        message = await self._post(plan)
+        if message is None:
+            await interaction.followup.send(
+                f"I couldn't post in <#{plan.checkin.channel_id}>; the check-in is paused and "
+                "moderators were told why.",
+                ephemeral=True,
+            )
+        else:
+            await interaction.followup.send(f"Posted: {message.jump_url}", ephemeral=True)
+
+    @settings_group.command(name="min-interval")
+    @moderator_only()
+    @app_commands.describe(minutes="Shortest time between two runs of a check-in (15 to 10080)")
+    async def min_interval(self, interaction: discord.Interaction, minutes: int) -> None:
+        """Set how often check-ins may run at most in this server (moderators)."""
+        assert interaction.guild_id is not None
+        await self.service.set_min_interval(interaction.guild_id, interaction.user.id, minutes)
+        await send_private(
+            interaction, f"Check-ins here may now run at most once every {minutes} minutes."
+        )

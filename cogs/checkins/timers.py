@@ -1,0 +1,192 @@
+"""Delivering what the check-in timers decide: the service says whether and what to post
+(``due``, ``due_retry``, ``due_personal``); this room posts it to the channel or DMs it, and on
+a missing channel, permission or closed DMs asks the service to pause and tells someone why."""
+
+from __future__ import annotations
+
+import logging
+import zoneinfo
+
+import discord
+from discord.ext import commands
+
+from bot.services.checkins import (
+    CheckinRow,
+    CheckinService,
+    PersonalPlan,
+    PersonalRow,
+    PostPlan,
+    TimerRow,
+)
+from bot.ui.lookup import find_channel, find_user
+from cogs.checkins.views import mood_view, personal_view, post_embed
+
+log = logging.getLogger(__name__)
+
+NEEDED = ("View Channel", "Send Messages", "Embed Links")
+PERSONAL_PROMPT = "Time for your check-in. How are you feeling right now? Only you see this."
+
+
+class TimerHandlers:
+    """Mixed into the ``Checkins`` cog, which registers ``_on_post``, ``_on_retry`` and
+    ``_on_personal`` with the scheduler."""
+
+    bot: commands.Bot
+    service: CheckinService
+
+    async def _on_post(self, timer: TimerRow) -> None:
+        await self.bot.wait_until_ready()
+        plan = await self.service.due(timer)
+        if plan is not None:
+            await self._post(plan)
+
+    async def _on_retry(self, timer: TimerRow) -> None:
+        await self.bot.wait_until_ready()
+        plan = await self.service.due_retry(timer)
+        if plan is not None:
+            await self._post(plan)
+
+    async def _on_personal(self, timer: TimerRow) -> None:
+        await self.bot.wait_until_ready()
+        plan = await self.service.due_personal(timer)
+        if plan is not None:
+            await self._send_personal(plan)
+
+    # -- channel posts -------------------------------------------------------------------------
+    async def _missing_permissions(self, channel_id: int, use_thread: bool) -> list[str]:
+        """What stops me posting there: ["channel"] when it is gone, else permission names."""
+        channel = await find_channel(self.bot, channel_id, strict=True)
+        if channel is None:
+            return ["channel"]
+        guild = getattr(channel, "guild", None)
+        if guild is None or guild.me is None:
+            return []
+        perms = channel.permissions_for(guild.me)
+        wanted = [
+            ("View Channel", perms.view_channel),
+            ("Send Messages", perms.send_messages),
+            ("Embed Links", perms.embed_links),
+        ]
+        if use_thread:
+            wanted.append(("Create Public Threads", perms.create_public_threads))
+        return [name for name, ok in wanted if not ok]
+
+    async def _post(self, plan: PostPlan) -> discord.Message | None:
+        """Post a planned check-in; on a missing channel or permission pause it and say so."""
+        row = plan.checkin
+        try:
+            channel = await find_channel(self.bot, row.channel_id, strict=True)
+        except discord.HTTPException:
+            # Discord itself failing: free the slot (the next run is already stored).
+            await self.service.skip(plan)
+            log.warning("check-in %s: channel lookup failed; skipped this run", row.id)
+            return None
+        if channel is None:
+            await self._post_failed(plan, gone=True)
+            return None
+        if await self._missing_permissions(row.channel_id, use_thread=False):
+            # Known from the cache: e.g. without Embed Links the post would arrive empty.
+            await self._post_failed(plan, gone=False)
+            return None
+        try:
+            message = await channel.send(  # type: ignore[union-attr]
+                embed=post_embed(plan), view=mood_view(plan.post_id)
+            )
+        except (discord.Forbidden, discord.NotFound) as exc:
+            await self._post_failed(plan, gone=isinstance(exc, discord.NotFound))
+            return None
+        except discord.HTTPException as exc:
+            # Discord itself failing (429/5xx after discord.py's retries): this run is tried
+            # again shortly (never twice: the claim guards it); the next run is stored too.
+            await self.service.retry_later(plan)
+            log.warning("check-in %s: posting failed (%s); will retry", row.id, exc.status)
+            return None
+        await self.service.posted(plan.post_id, message.id)
+        if row.use_thread:
+            await self._open_thread(plan, message)
+        return message
+
+    async def _open_thread(self, plan: PostPlan, message: discord.Message) -> None:
+        row = plan.checkin
+        local = plan.scheduled_for.astimezone(zoneinfo.ZoneInfo(row.tz))
+        try:
+            await message.create_thread(
+                name=f"{row.title} · {local:%a %d %b}"[:100], auto_archive_duration=1440
+            )
+        except discord.HTTPException as exc:
+            log.warning("check-in %s: could not open a thread: %s", row.id, exc)
+
+    async def _post_failed(self, plan: PostPlan, *, gone: bool) -> None:
+        row = plan.checkin
+        missing = [] if gone else await self._missing_permissions(row.channel_id, row.use_thread)
+        if gone or missing == ["channel"]:
+            reason = "the channel is gone"
+            problem = (
+                f"<#{row.channel_id}> was deleted or I can no longer see it (I need "
+                f"{', '.join(NEEDED)} there). Move it with `/checkin edit`"
+            )
+        else:
+            names = missing or list(NEEDED)
+            reason = "missing permission: " + ", ".join(names)
+            problem = (
+                f"I'm missing {', '.join(names)} in <#{row.channel_id}> (I need "
+                f"{', '.join(NEEDED)} there). Fix the channel permissions"
+            )
+        await self.service.post_failed(plan, reason)
+        log.warning("check-in %s paused: %s", row.id, reason)
+        await self._tell_moderators(
+            row,
+            f"Check-in #{row.id} “{row.title}” is paused: {problem}, then `/checkin resume "
+            f"checkin:{row.id}`.",
+        )
+
+    async def _tell_moderators(self, row: CheckinRow, text: str) -> None:
+        mod_channel_id = await self.service.moderator_channel(row)
+        if mod_channel_id:
+            channel = await find_channel(self.bot, mod_channel_id, strict=True)
+            if channel is not None:
+                try:
+                    await channel.send(text[:2000])  # type: ignore[union-attr]
+                    return
+                except discord.HTTPException as exc:
+                    log.warning("guild %s: moderator channel refused: %s", row.guild_id, exc)
+        if row.created_by is None:
+            return
+        try:
+            user = await find_user(self.bot, row.created_by)
+            await user.send(text[:2000])
+        except discord.HTTPException as exc:
+            log.warning(
+                "could not tell moderator %s about check-in %s: %s", row.created_by, row.id, exc
+            )
+
+    # -- personal DMs ----------------------------------------------------------------------------
+    async def _send_personal(self, plan: PersonalPlan) -> None:
+        row = plan.personal
+        try:
+            user = await find_user(self.bot, row.user_id)
+            await user.send(f"{PERSONAL_PROMPT}\n> {plan.prompt}", view=personal_view())
+        except discord.Forbidden:
+            await self.service.personal_dm_failed(row.user_id)
+            await self._tell_member_dms_closed(row)
+        except discord.NotFound:  # the account is gone
+            await self.service.personal_dm_failed(row.user_id)
+        except discord.HTTPException:
+            log.warning("personal check-in %s: DM failed; skipped this run", row.id)
+
+    async def _tell_member_dms_closed(self, row: PersonalRow) -> None:
+        if row.channel_id is None:
+            return
+        channel = await find_channel(self.bot, row.channel_id, strict=True)
+        if channel is None:
+            return
+        try:
+            await channel.send(  # type: ignore[union-attr]
+                f"<@{row.user_id}> I couldn't DM you your check-in (your DMs are closed to me), "
+                "so I paused it. Open DMs from server members, then `/checkin me resume`.",
+                allowed_mentions=discord.AllowedMentions(
+                    users=[discord.Object(row.user_id)], roles=False, everyone=False
+                ),
+            )
+        except discord.HTTPException as exc:
+            log.info("could not tell member %s their DMs are closed: %s", row.user_id, exc)

@@ -1,0 +1,189 @@
+"""Check-in rules that used to live in the Discord layer (issue #11): which check-ins a server
+has, letting a run go when Discord could not be asked, where moderators hear about a stopped
+check-in, whose server answers a personal mood, the server's minimum interval, what a summary
+counts, and prompt and title input."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from bot.errors import InvalidInputError
+from bot.schedules import parse_schedule
+from bot.services import Services
+from bot.services.checkins import (
+    LOW,
+    LOWEST,
+    MAX_PROMPT,
+    MAX_PROMPTS,
+    MAX_TITLE,
+    MOODS,
+    CheckinRow,
+    CheckinSettings,
+    PersonalRow,
+    TimerRow,
+    summary_period,
+)
+from bot.services.checkins.rules import parse_prompts, parse_title
+from bot.services.peers import PeerSettings
+from tests.unit.conftest import FakeClock
+
+GUILD, OTHER_GUILD, CHANNEL, MOD_CHANNEL, MOD = 10, 11, 20, 21, 30
+ALICE = 404142434445
+
+
+async def make(services: Services, guild_id: int = GUILD, **overrides):
+    options = {
+        "guild_id": guild_id,
+        "channel_id": CHANNEL,
+        "schedule": "daily 09:00",
+        "tz": "Europe/London",
+        "prompt": None,
+        "title": None,
+        "use_thread": False,
+        "show_summary": False,
+        "actor_id": MOD,
+    }
+    options.update(overrides)
+    return await services.checkins.create(**options)
+
+
+async def due_plan(services: Services, clock: FakeClock):
+    timer = await services.scheduler.get("checkin:1")
+    assert timer is not None
+    clock.now = timer.due_at
+    plan = await services.checkins.due(timer)
+    assert plan is not None
+    return plan
+
+
+def test_row_types_come_from_the_service_layer() -> None:
+    from bot.db.repositories import checkins, core
+
+    assert (CheckinRow, PersonalRow) == (checkins.CheckinRow, checkins.PersonalRow)
+    assert TimerRow is core.TimerRow
+
+
+# -- choosing a check-in ----------------------------------------------------------------------
+async def test_for_guild_lists_only_that_servers_checkins_paused_too(services: Services) -> None:
+    await make(services, title="Morning")
+    await make(services, guild_id=OTHER_GUILD, title="Elsewhere")
+    await make(services, title="Evening", schedule="daily 19:00")
+    await services.checkins.pause(3, GUILD)
+    rows = await services.checkins.for_guild(GUILD)
+    assert [(r.id, r.title, r.paused) for r in rows] == [
+        (1, "Morning", False),
+        (3, "Evening", True),
+    ]
+    assert await services.checkins.for_guild(99) == []
+
+
+# -- a run Discord could not be asked about ---------------------------------------------------
+async def test_skip_frees_the_run_and_keeps_the_schedule(
+    services: Services, clock: FakeClock
+) -> None:
+    await make(services)
+    plan = await due_plan(services, clock)
+    assert len(await services.checkins.repo.posts(1)) == 1  # claimed
+    await services.checkins.skip(plan)
+    assert await services.checkins.repo.posts(1) == []
+    row = await services.checkins.get(1, GUILD)
+    assert not row.paused  # unlike a missing channel or permission
+    nxt = await services.scheduler.get("checkin:1")
+    assert nxt is not None and nxt.due_at == plan.scheduled_for + timedelta(days=1)
+    assert await services.scheduler.get("checkin:1:retry") is None  # unlike retry_later
+
+
+# -- telling moderators -----------------------------------------------------------------------
+async def test_moderators_hear_in_their_channel_unless_it_is_unset_or_the_broken_one(
+    services: Services,
+) -> None:
+    row = (await make(services)).checkin
+    assert await services.checkins.moderator_channel(row) is None  # unset: DM the creator
+    await services.settings.update(GUILD, PeerSettings, MOD, mod_channel_id=CHANNEL)
+    assert await services.checkins.moderator_channel(row) is None  # the channel that failed
+    await services.settings.update(GUILD, PeerSettings, MOD, mod_channel_id=MOD_CHANNEL)
+    assert await services.checkins.moderator_channel(row) == MOD_CHANNEL
+    other = (await make(services, guild_id=OTHER_GUILD)).checkin
+    assert await services.checkins.moderator_channel(other) is None  # per server
+
+
+# -- personal moods ---------------------------------------------------------------------------
+async def test_a_personal_mood_is_answered_from_the_server_it_was_set_up_in(
+    services: Services,
+) -> None:
+    # no personal check-in: the server the button was pressed in (None in a DM)
+    assert await services.checkins.personal_guild(ALICE, OTHER_GUILD) == OTHER_GUILD
+    assert await services.checkins.personal_guild(ALICE, None) is None
+    await services.checkins.set_personal(
+        user_id=ALICE, guild_id=GUILD, channel_id=CHANNEL, schedule="daily 20:00",
+        tz="UTC", quiet=None,
+    )  # fmt: skip
+    assert await services.checkins.personal_guild(ALICE, None) == GUILD
+    assert await services.checkins.personal_guild(ALICE, OTHER_GUILD) == GUILD
+    # set up in a DM: no server's peers or region, wherever it is pressed
+    await services.checkins.set_personal(
+        user_id=ALICE, guild_id=None, channel_id=None, schedule="daily 20:00",
+        tz="UTC", quiet=None,
+    )  # fmt: skip
+    assert await services.checkins.personal_guild(ALICE, OTHER_GUILD) is None
+
+
+def test_mood_levels_behind_the_replies() -> None:
+    assert sorted(MOODS) == [1, 2, 3, 4, 5]
+    assert LOWEST == 1 and MOODS[LOWEST] == "Struggling"  # crisis lines
+    assert LOW == 2 and MOODS[LOW] == "Low"  # an offer of a peer
+
+
+# -- the server's minimum interval ------------------------------------------------------------
+async def test_min_interval_is_validated_audited_and_applied(services: Services) -> None:
+    with pytest.raises(InvalidInputError, match="min_interval_minutes"):
+        await services.checkins.set_min_interval(GUILD, MOD, 5)
+    await services.checkins.set_min_interval(GUILD, MOD, 180)
+    cfg = await services.settings.get(GUILD, CheckinSettings)
+    assert cfg.min_interval_minutes == 180
+    (entry,) = await services.audit.recent(GUILD)
+    assert entry.actor_id == MOD and entry.detail == {"checkins.min_interval_minutes": 180}
+    with pytest.raises(InvalidInputError, match="once every 3 hours"):
+        await make(services, schedule="every 2 hours")
+    await make(services, guild_id=OTHER_GUILD, schedule="every 2 hours")  # only this server
+
+
+# -- summaries, prompts and titles ------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("schedule", "period"),
+    [
+        ("hourly", timedelta(days=1)),
+        ("daily 09:00, 21:00", timedelta(days=1)),
+        ("daily 09:00", timedelta(days=1)),
+        ("mon,thu 10:00", timedelta(days=1)),
+        ("weekly on sunday 17:00", timedelta(days=7)),
+        ("every 2 weeks on sun 17:00", timedelta(days=14)),
+        ("cron: 0 0 1 * *", timedelta(days=28)),
+    ],
+)
+def test_a_summary_counts_a_day_a_week_or_back_to_the_previous_post(
+    schedule: str, period: timedelta
+) -> None:
+    assert summary_period(parse_schedule(schedule)) == period
+
+
+def test_prompts_split_on_bars_within_limits() -> None:
+    assert parse_prompts(None) == []
+    assert parse_prompts("  ") == []
+    assert parse_prompts(" How are you? | | What helped? ") == ["How are you?", "What helped?"]
+    assert len(parse_prompts("|".join(["p"] * MAX_PROMPTS))) == MAX_PROMPTS
+    with pytest.raises(InvalidInputError, match=f"At most {MAX_PROMPTS} prompts"):
+        parse_prompts("|".join(["p"] * (MAX_PROMPTS + 1)))
+    with pytest.raises(InvalidInputError, match=f"one has {MAX_PROMPT + 1}"):
+        parse_prompts("ok | " + "x" * (MAX_PROMPT + 1))
+
+
+def test_titles_default_and_are_limited() -> None:
+    assert parse_title(None) == "Check-in"
+    assert parse_title("   ") == "Check-in"
+    assert parse_title("  Monday circle ") == "Monday circle"
+    assert parse_title("t" * MAX_TITLE) == "t" * MAX_TITLE
+    with pytest.raises(InvalidInputError, match=f"at most {MAX_TITLE} characters"):
+        parse_title("t" * (MAX_TITLE + 1))

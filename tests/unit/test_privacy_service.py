@@ -1,0 +1,226 @@
+"""PrivacyService: /forgetme runs every registered deletion hook and reports what each removed;
+the retention purge deletes content older than the retention period, on a daily timer that
+re-arms itself (kind and key are stored, so they must never change)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from bot.services import PrivacyService, Services
+from bot.services.privacy import FIRST_PURGE_AFTER, PURGE, PURGE_EVERY, PURGE_KEY
+from tests.unit.conftest import FakeClock
+
+U, OTHER = 4242, 5151
+
+
+def standalone(services: Services, clock: FakeClock, days: int = 30) -> PrivacyService:
+    """A PrivacyService over the test database with no hooks registered yet."""
+    return PrivacyService(services.prefs, services.scheduler, days, clock)
+
+
+def test_it_is_still_importable_from_bot_services() -> None:
+    from bot.services import privacy
+
+    assert PrivacyService is privacy.PrivacyService
+    assert (PURGE, PURGE_KEY) == ("privacy.purge", "privacy:purge")
+
+
+# -- /forgetme --------------------------------------------------------------------------------
+async def test_forget_runs_every_deleter_and_reports_counts(
+    services: Services, clock: FakeClock
+) -> None:
+    privacy = standalone(services, clock)
+    calls: list[tuple[str, int]] = []
+
+    def deleter(name: str, count: int):
+        async def delete(user_id: int) -> int:
+            calls.append((name, user_id))
+            return count
+
+        return delete
+
+    privacy.register("notes", deleter("notes", 2))
+    privacy.register("moods", deleter("moods", 0))
+    privacy.register("timers", deleter("timers", 5))
+    await services.prefs.set(U, "region", "GB", clock())
+    await services.prefs.set(U, "language", "es", clock(), guild_id=7)
+    await services.prefs.set(OTHER, "region", "US", clock())
+
+    removed = await privacy.forget(U)
+
+    assert removed == {"preferences": 2, "notes": 2, "moods": 0, "timers": 5}
+    assert calls == [("notes", U), ("moods", U), ("timers", U)]  # in registration order
+    assert await services.prefs.all_for(U) == {}
+    assert await services.prefs.all_for(OTHER) == {(0, "region"): "US"}
+
+
+async def test_registering_a_name_again_replaces_its_deleter(
+    services: Services, clock: FakeClock
+) -> None:
+    privacy = standalone(services, clock)
+
+    async def old(user_id: int) -> int:
+        raise AssertionError("replaced")
+
+    async def new(user_id: int) -> int:
+        return 1
+
+    privacy.register("notes", old)
+    privacy.register("notes", new)
+    assert await privacy.forget(U) == {"preferences": 0, "notes": 1}
+
+
+async def test_a_failing_deleter_is_not_reported_as_done(
+    services: Services, clock: FakeClock
+) -> None:
+    privacy = standalone(services, clock)
+
+    async def broken(user_id: int) -> int:
+        raise RuntimeError("database is locked")
+
+    privacy.register("notes", broken)
+    with pytest.raises(RuntimeError):
+        await privacy.forget(U)
+
+
+async def test_the_bot_wires_a_deleter_for_every_feature(services: Services) -> None:
+    assert set(services.privacy.deleters) >= {
+        "support requests",
+        "duty and shifts",
+        "scheduled work",
+        "crisis-alert records",
+        "personal check-ins and moods",
+    }
+    removed = await services.privacy.forget(U)
+    assert set(removed) == {"preferences", *services.privacy.deleters}
+    assert sum(removed.values()) == 0  # nothing stored yet, nothing claimed
+
+
+# -- the retention purge ----------------------------------------------------------------------
+async def test_purge_runs_every_retention_hook_with_the_cutoff(
+    services: Services, clock: FakeClock
+) -> None:
+    privacy = standalone(services, clock)
+    seen: list[tuple[str, datetime]] = []
+
+    def purge(name: str, count: int):
+        async def run(cutoff: datetime) -> int:
+            seen.append((name, cutoff))
+            return count
+
+        return run
+
+    privacy.register_retention("transcripts", purge("transcripts", 3))
+    privacy.register_retention("alerts", purge("alerts", 0))
+    cutoff = clock() - timedelta(days=30)
+    assert await privacy.purge(cutoff) == {"transcripts": 3, "alerts": 0}
+    assert seen == [("transcripts", cutoff), ("alerts", cutoff)]
+
+
+async def test_start_arms_the_first_purge_shortly_after_start(
+    services: Services, clock: FakeClock
+) -> None:
+    privacy = standalone(services, clock)
+    await privacy.start_retention()
+    timer = await services.scheduler.get(PURGE_KEY)
+    assert timer is not None
+    assert timer.kind == PURGE
+    assert timer.due_at == clock() + FIRST_PURGE_AFTER == clock() + timedelta(minutes=1)
+
+
+async def test_a_restart_keeps_the_stored_purge_time(services: Services, clock: FakeClock) -> None:
+    privacy = standalone(services, clock)
+    await privacy.start_retention()
+    first = await services.scheduler.get(PURGE_KEY)
+    clock.advance(seconds=30)
+    await standalone(services, clock).start_retention()  # the next start-up
+    again = await services.scheduler.get(PURGE_KEY)
+    assert again is not None and first is not None
+    assert (again.id, again.due_at) == (first.id, first.due_at)
+    assert len([t for t in await services.scheduler.timers.all() if t.kind == PURGE]) == 1
+
+
+async def test_on_purge_deletes_older_than_retention_and_rearms_for_tomorrow(
+    services: Services, clock: FakeClock
+) -> None:
+    privacy = standalone(services, clock, days=14)
+    cutoffs: list[datetime] = []
+
+    async def transcripts(cutoff: datetime) -> int:
+        cutoffs.append(cutoff)
+        return 4
+
+    privacy.register_retention("transcripts", transcripts)
+    await privacy.start_retention()
+    timer = await services.scheduler.get(PURGE_KEY)
+    assert timer is not None
+    clock.now = timer.due_at
+
+    assert await privacy.on_purge(timer) == {"transcripts": 4}
+    assert cutoffs == [clock() - timedelta(days=14)]
+    rearmed = await services.scheduler.get(PURGE_KEY)
+    assert rearmed is not None and rearmed.kind == PURGE
+    assert rearmed.due_at == clock() + PURGE_EVERY == clock() + timedelta(days=1)
+
+
+async def test_a_failing_purge_still_leaves_tomorrows_purge_armed(
+    services: Services, clock: FakeClock
+) -> None:
+    privacy = standalone(services, clock)
+
+    async def broken(cutoff: datetime) -> int:
+        raise RuntimeError("disk full")
+
+    privacy.register_retention("transcripts", broken)
+    await privacy.start_retention()
+    timer = await services.scheduler.get(PURGE_KEY)
+    assert timer is not None
+    clock.now = timer.due_at
+    with pytest.raises(RuntimeError):
+        await privacy.on_purge(timer)
+    rearmed = await services.scheduler.get(PURGE_KEY)
+    assert rearmed is not None and rearmed.due_at == clock() + timedelta(days=1)
+
+
+async def test_the_scheduler_runs_the_purge_when_due_and_it_rearms(
+    services: Services, clock: FakeClock
+) -> None:
+    """start_retention registers the handler itself: the stored timer fires through the one
+    scheduler, purges, and leaves exactly one purge timer for the next day."""
+    purged: list[datetime] = []
+
+    async def transcripts(cutoff: datetime) -> int:
+        purged.append(cutoff)
+        return 1
+
+    services.privacy.register_retention("test transcripts", transcripts)
+    await services.privacy.start_retention()
+    await services.start()
+    clock.advance(minutes=2)
+    services.scheduler.wakeup()
+    await services.scheduler.idle()
+
+    days = services.config.privacy.retention_days
+    assert purged == [clock() - timedelta(days=days)]
+    timers = [t for t in await services.scheduler.timers.all() if t.kind == PURGE]
+    assert len(timers) == 1
+    assert timers[0].key == PURGE_KEY and timers[0].due_at == clock() + timedelta(days=1)
+
+
+async def test_the_wired_purges_remove_old_content_only(
+    services: Services, clock: FakeClock
+) -> None:
+    """The bot's own retention hooks: an alert older than the period goes, a fresh one stays."""
+    assert set(services.privacy.purges) >= {"conversation text", "crisis-alert records"}
+    old = await services.safety.record_alert(10, U, 2, phrase_ids=("p",))
+    clock.advance(days=31)
+    fresh = await services.safety.record_alert(10, U, 2, phrase_ids=("p",))
+
+    removed = await services.privacy.purge(clock() - timedelta(days=30))
+
+    assert set(removed) == set(services.privacy.purges)
+    assert removed["crisis-alert records"] == 1
+    kept = await services.db.fetchall("SELECT id FROM safety_alerts")
+    assert [row["id"] for row in kept] == [fresh] != [old]

@@ -1,0 +1,224 @@
+"""GuildSettingsService: typed sections with defaults, validation that names the setting, and an
+audit entry written in the same transaction as the change."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+from typing import ClassVar, Literal
+
+import pytest
+from pydantic import Field, ValidationError
+
+from bot.db import Database, apply_migrations
+from bot.db.repositories.core import AuditRepository, GuildSettingsRepository
+from bot.errors import InvalidInputError
+from bot.services import Services
+from bot.services.checkins import CheckinSettings
+from bot.services.peers import PeerSettings
+from bot.services.safety import SafetySettings
+from bot.services.settings import CoreSettings, GuildSettingsService, SettingsSection
+from tests.unit.conftest import FakeClock
+
+GUILD, OTHER_GUILD, MOD = 10, 11, 30
+
+
+class Sample(SettingsSection):
+    section: ClassVar[str] = "sample"
+    title: ClassVar[str] = "Sample"
+
+    count: int = Field(3, ge=1, le=10)
+    mode: Literal["thread", "relay"] = "thread"
+    enabled: bool = True
+    channel_id: int | None = None
+    names: tuple[str, ...] = ()
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = Database(tmp_path / "k.db")
+    await database.connect()
+    await apply_migrations(database)
+    yield database
+    await database.close()
+
+
+@pytest.fixture
+def settings(db: Database, clock: FakeClock) -> GuildSettingsService:
+    service = GuildSettingsService(GuildSettingsRepository(db), clock)
+    service.register(Sample)
+    return service
+
+
+async def audit_rows(db: Database, guild_id: int = GUILD):
+    return await AuditRepository(db).recent(guild_id)
+
+
+# -- defaults and typed sections --------------------------------------------------------------
+async def test_an_untouched_guild_reads_the_defaults(settings: GuildSettingsService) -> None:
+    sample = await settings.get(GUILD, Sample)
+    assert sample == Sample()
+    assert (sample.count, sample.mode, sample.enabled, sample.channel_id) == (
+        3,
+        "thread",
+        True,
+        None,
+    )
+    core = await settings.get(GUILD, CoreSettings)
+    assert (core.moderator_role_id, core.timezone, core.default_region) == (None, "UTC", None)
+
+
+async def test_core_is_always_registered_and_sections_list_in_order(db: Database) -> None:
+    service = GuildSettingsService(GuildSettingsRepository(db))
+    assert list(service.sections) == ["core"]
+    service.register(Sample)
+    sections = await service.all_sections(GUILD)
+    assert [type(s) for s in sections] == [CoreSettings, Sample]
+    assert all(s == type(s)() for s in sections)
+
+
+async def test_the_bot_registers_every_features_section(services: Services) -> None:
+    sections = await services.settings.all_sections(GUILD)
+    kinds = {type(s) for s in sections}
+    assert {CoreSettings, PeerSettings, SafetySettings, CheckinSettings} <= kinds
+    assert (await services.settings.get(GUILD, CheckinSettings)).min_interval_minutes == 60
+
+
+async def test_update_returns_the_typed_section_and_get_sees_it(
+    settings: GuildSettingsService,
+) -> None:
+    updated = await settings.update(GUILD, Sample, MOD, count=7, mode="relay", channel_id=99)
+    assert isinstance(updated, Sample)
+    assert (updated.count, updated.mode, updated.channel_id) == (7, "relay", 99)
+    assert updated.enabled is True  # untouched fields keep their defaults
+    assert await settings.get(GUILD, Sample) == updated
+    # sections are frozen: a change goes through update (validated and audited)
+    with pytest.raises(ValidationError):
+        updated.count = 8  # type: ignore[misc]
+
+
+async def test_settings_are_per_guild(settings: GuildSettingsService) -> None:
+    await settings.update(GUILD, Sample, MOD, count=9)
+    assert (await settings.get(OTHER_GUILD, Sample)).count == 3
+    assert await settings.guilds_with(Sample, "count") == [GUILD]
+    assert await settings.guilds_with(Sample, "channel_id") == []
+
+
+async def test_only_the_changed_fields_are_stored_as_section_keys(
+    settings: GuildSettingsService, db: Database
+) -> None:
+    await settings.update(GUILD, Sample, MOD, count=5, names=["a", "b"])
+    stored = await GuildSettingsRepository(db).get_all(GUILD)
+    assert stored == {"sample.count": 5, "sample.names": ["a", "b"]}
+    assert (await settings.get(GUILD, Sample)).names == ("a", "b")
+
+
+async def test_values_are_normalised_by_their_section(settings: GuildSettingsService) -> None:
+    core = await settings.update(GUILD, CoreSettings, MOD, default_region="gb")
+    assert core.default_region == "GB"
+    core = await settings.update(GUILD, CoreSettings, MOD, timezone="America/Chicago")
+    assert core.timezone == "America/Chicago"
+    assert (await settings.get(GUILD, CoreSettings)).default_region == "GB"
+
+
+# -- validation -------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("section", "changes", "named"),
+    [
+        (Sample, {"count": 0}, "`count`"),
+        (Sample, {"count": 11}, "`count`"),
+        (Sample, {"mode": "carrier pigeon"}, "`mode`"),
+        (CoreSettings, {"timezone": "Mars/Olympus"}, "`timezone`"),
+        (CoreSettings, {"timezone": "US"}, "`timezone`"),
+        (CoreSettings, {"default_region": "Atlantis"}, "`default_region`"),
+        (CheckinSettings, {"min_interval_minutes": 5}, "`min_interval_minutes`"),
+    ],
+)
+async def test_bad_values_raise_a_user_error_naming_the_setting(
+    settings: GuildSettingsService, db: Database, section, changes, named
+) -> None:
+    settings.register(CheckinSettings)
+    with pytest.raises(InvalidInputError) as err:
+        await settings.update(GUILD, section, MOD, **changes)
+    assert named in err.value.user_message
+    # nothing was stored, nothing audited
+    assert await GuildSettingsRepository(db).get_all(GUILD) == {}
+    assert await audit_rows(db) == []
+
+
+async def test_unknown_settings_are_refused_by_name(
+    settings: GuildSettingsService, db: Database
+) -> None:
+    with pytest.raises(InvalidInputError) as err:
+        await settings.update(GUILD, Sample, MOD, count=4, colour="blue", size=2)
+    assert err.value.user_message == "Unknown setting: colour, size."
+    assert await GuildSettingsRepository(db).get_all(GUILD) == {}
+    assert await audit_rows(db) == []
+
+
+async def test_a_stored_value_that_no_longer_validates_falls_back_per_field(
+    settings: GuildSettingsService, db: Database, clock: FakeClock
+) -> None:
+    # e.g. a row hand-edited or written by an older version with wider limits
+    await GuildSettingsRepository(db).set_many(
+        GUILD, {"sample.count": 99, "sample.mode": "relay"}, None, clock()
+    )
+    sample = await settings.get(GUILD, Sample)
+    assert sample.count == 3  # the bad field reads as its default
+    assert sample.mode == "relay"  # the good one is kept
+
+
+async def test_a_stored_field_the_section_no_longer_has_is_ignored(
+    settings: GuildSettingsService, db: Database, clock: FakeClock
+) -> None:
+    await GuildSettingsRepository(db).set_many(
+        GUILD, {"sample.retired": True, "sample.count": 4}, None, clock()
+    )
+    assert await settings.get(GUILD, Sample) == Sample(count=4)
+
+
+# -- the audit log ----------------------------------------------------------------------------
+async def test_a_change_writes_one_audit_entry_with_who_what_and_when(
+    settings: GuildSettingsService, db: Database, clock: FakeClock
+) -> None:
+    await settings.update(GUILD, Sample, MOD, count=6, enabled=False)
+    clock.advance(minutes=5)
+    await settings.update(GUILD, CoreSettings, None, timezone="Europe/Paris")
+    newest, first = await audit_rows(db)
+    assert first.action == newest.action == "settings.update"
+    assert first.actor_id == MOD
+    assert first.detail == {"sample.count": 6, "sample.enabled": False}
+    assert first.created_at == clock() - timedelta(minutes=5)
+    assert newest.actor_id is None  # a change made by the bot itself
+    assert newest.detail == {"core.timezone": "Europe/Paris"}
+    assert newest.created_at == clock()
+    assert await audit_rows(db, OTHER_GUILD) == []
+
+
+async def test_the_change_and_its_audit_entry_are_one_transaction(
+    settings: GuildSettingsService, db: Database
+) -> None:
+    await settings.update(GUILD, Sample, MOD, count=2)
+    await db.execute(
+        "CREATE TEMP TRIGGER audit_down BEFORE INSERT ON audit_log"
+        " BEGIN SELECT RAISE(ABORT, 'audit log unavailable'); END"
+    )
+    with pytest.raises(Exception, match="audit log unavailable"):
+        await settings.update(GUILD, Sample, MOD, count=8, mode="relay")
+    await db.execute("DROP TRIGGER audit_down")
+    # the failed change left neither the settings nor the log half-written
+    assert await GuildSettingsRepository(db).get_all(GUILD) == {"sample.count": 2}
+    assert (await settings.get(GUILD, Sample)).count == 2
+    assert len(await audit_rows(db)) == 1
+
+
+async def test_an_update_is_seen_at_once_despite_the_cache(
+    settings: GuildSettingsService, db: Database
+) -> None:
+    assert (await settings.get(GUILD, Sample)).count == 3  # now cached
+    await settings.update(GUILD, Sample, MOD, count=4)
+    assert (await settings.get(GUILD, Sample)).count == 4
+    # a second service over the same database (a restart) reads the stored value
+    fresh = GuildSettingsService(GuildSettingsRepository(db))
+    assert (await fresh.get(GUILD, Sample)).count == 4
