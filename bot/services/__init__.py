@@ -26,7 +26,6 @@ from bot.db.repositories.duty import DutyRepository
 from bot.db.repositories.requests import RequestRepository
 from bot.db.repositories.safety import SafetyRepository
 from bot.db.repositories.tags import TagRepository
-from bot.scheduling import Scheduler
 from bot.services.blocks import BlockService
 from bot.services.checkins import CheckinService, CheckinSettings
 from bot.services.duty import DutyService
@@ -37,6 +36,7 @@ from bot.services.safety import SafetyService, SafetySettings
 from bot.services.settings import GuildSettingsService
 from bot.services.shifts import ShiftService
 from bot.services.tags import TagService
+from bot.timers import Scheduler
 
 log = logging.getLogger(__name__)
 

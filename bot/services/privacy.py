@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from bot.clock import Clock, utcnow
 from bot.db.repositories.core import MemberPrefsRepository, TimerRow
-from bot.scheduling import Scheduler
+from bot.timers import Scheduler
 
 log = logging.getLogger(__name__)
 

@@ -38,7 +38,6 @@ from bot.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
-from bot.scheduling import Scheduler
 from bot.services.duty import DutyService
 from bot.services.peers import PeerSettings
 from bot.services.relay import Conversations, DmRoute
@@ -61,6 +60,7 @@ from bot.services.request_timers import (
     Requeued,
 )
 from bot.services.settings import GuildSettingsService
+from bot.timers import Scheduler
 
 # The Discord layer takes row types, timer kinds and outcomes from here, never from bot.db.
 __all__ = [

@@ -22,10 +22,10 @@ from bot.db.repositories.duty import DutyRow, ShiftRow
 from bot.db.repositories.requests import RequestRow
 from bot.errors import InvalidInputError, KindredError
 from bot.schedules import parse_until
-from bot.scheduling import Scheduler
 from bot.services.duty import WEEKDAYS, DutyService, shift_window_after
 from bot.services.requests import RequestService
 from bot.services.settings import CoreSettings, GuildSettingsService
+from bot.timers import Scheduler
 
 # Row types the Discord layer needs, re-exported so cogs never import bot.db.
 __all__ = [

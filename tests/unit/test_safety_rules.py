@@ -11,7 +11,6 @@ from datetime import timedelta
 import pytest
 
 from bot.errors import InvalidInputError
-from bot.scheduling import MAX_ATTEMPTS
 from bot.services import Services
 from bot.services.peers import PeerSettings
 from bot.services.safety import (
@@ -29,6 +28,7 @@ from bot.services.safety import (
     respites_for_state,
 )
 from bot.services.settings import CoreSettings
+from bot.timers import MAX_ATTEMPTS
 
 G, CH, USER, PEER, PEER2, MOD = 1, 10, 100, 200, 201, 900
 

@@ -1,6 +1,6 @@
 """Scheduled check-ins: channel check-ins that moderators set, personal ones members opt into.
 
-Every check-in's next run is a stored timer (see ``bot.scheduling``): the handler posts, then
+Every check-in's next run is a stored timer (see ``bot.timers``): the handler posts, then
 stores the following run, computed in the check-in's IANA zone so "09:00 Europe/London" stays at
 09:00 local across DST. A run missed by more than the grace time (the bot was down) is skipped
 and logged; a run is never posted twice because each (check-in, scheduled time) pair is claimed

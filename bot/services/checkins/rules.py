@@ -15,8 +15,8 @@ from bot.clock import Clock, utcnow
 from bot.db.repositories.checkins import CheckinRepository, CheckinRow, PersonalRow
 from bot.errors import InvalidInputError
 from bot.schedules import Schedule, ScheduleError, parse_clock, parse_schedule, parse_timezone
-from bot.scheduling import Scheduler
 from bot.services.settings import GuildSettingsService, SettingsSection
+from bot.timers import Scheduler
 
 POST = "checkin.post"
 RETRY = "checkin.retry"

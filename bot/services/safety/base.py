@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING
 from bot.clock import Clock, utcnow
 from bot.db.repositories.core import MemberPrefsRepository
 from bot.db.repositories.safety import SafetyRepository
-from bot.scheduling import Scheduler
 from bot.services.duty import DutyService
 from bot.services.safety.model import SafetySettings
 from bot.services.settings import GuildSettingsService
+from bot.timers import Scheduler
 
 if TYPE_CHECKING:
     from bot.services.requests import RequestService

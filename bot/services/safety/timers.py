@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.db.repositories.core import TimerRow
-from bot.scheduling import MAX_ATTEMPTS
 from bot.services.safety.base import SafetyBase
 from bot.services.safety.model import (
     ALERT_RETRY,
@@ -24,6 +23,7 @@ from bot.services.safety.model import (
     PeerAlert,
     ReplyRetry,
 )
+from bot.timers import MAX_ATTEMPTS
 
 
 class TimersMixin(SafetyBase):

@@ -11,7 +11,7 @@ import time_machine
 
 from bot.db import Database, apply_migrations
 from bot.db.repositories.core import TimerRepository, TimerRow
-from bot.scheduling import Scheduler
+from bot.timers import Scheduler
 
 START = datetime(2026, 3, 28, 8, 0, tzinfo=UTC)
 
