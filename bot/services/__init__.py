@@ -84,68 +84,103 @@ async def open_database(config: Settings) -> Database:
     return db
 
 
-async def build_services(config: Settings, *, clock: Clock = utcnow) -> Services:
-    """Open the database (migrating it) and wire the core services."""
-    db = await open_database(config)
-    prefs = MemberPrefsRepository(db)
-    settings = GuildSettingsService(GuildSettingsRepository(db), clock)
-    scheduler = Scheduler(
-        TimerRepository(db),
-        misfire_grace=timedelta(seconds=config.scheduler.misfire_grace_seconds),
-        clock=clock,
-    )
-    privacy = PrivacyService(prefs, scheduler, config.privacy.retention_days, clock)
+@dataclass
+class _Core:
+    """What every feature is built on: storage, settings, timers, privacy, the clock."""
 
+    db: Database
+    clock: Clock
+    settings: GuildSettingsService
+    scheduler: Scheduler
+    prefs: MemberPrefsRepository
+    audit: AuditRepository
+    privacy: PrivacyService
+
+
+def _peer_services(core: _Core) -> PeerServices:
+    """Requests, duty, shifts, tags and blocks, with their deletion and retention hooks."""
+    db, clock, settings, scheduler = core.db, core.clock, core.settings, core.scheduler
     settings.register(PeerSettings)
     duty_repo = DutyRepository(db)
     duty = DutyService(duty_repo, clock)
     tags = TagRepository(db)
     blocks = BlockRepository(db)
     requests = RequestService(RequestRepository(db), tags, blocks, duty, settings, scheduler, clock)
-    audit = AuditRepository(db)
-    shifts = ShiftService(duty, requests, settings, prefs, scheduler, clock)
-    peers = PeerServices(
-        requests, duty, TagService(tags), shifts, BlockService(blocks, requests, audit, clock)
-    )
-    privacy.register("support requests", requests.forget)
-    privacy.register("duty and shifts", duty_repo.delete_member)
+    shifts = ShiftService(duty, requests, settings, core.prefs, scheduler, clock)
+    block_service = BlockService(blocks, requests, core.audit, clock)
+    core.privacy.register("support requests", requests.forget)
+    core.privacy.register("duty and shifts", duty_repo.delete_member)
+    core.privacy.register_retention("conversation text", requests.requests.purge_content_before)
+    return PeerServices(requests, duty, TagService(tags), shifts, block_service)
 
+
+def _forget_scheduled_work(core: _Core) -> None:
     async def forget_timers(user_id: int) -> int:
         # Stored work that names the member: a duty expiry would still DM them; a pending
         # crisis-alert retry would still post their id.
-        return await scheduler.timers.delete_for_user(
+        return await core.scheduler.timers.delete_for_user(
             user_id, ("duty.expire", "safety.alert_retry", "safety.reply_retry")
         )
 
-    privacy.register("scheduled work", forget_timers)
-    privacy.register_retention("conversation text", requests.requests.purge_content_before)
+    core.privacy.register("scheduled work", forget_timers)
 
-    settings.register(SafetySettings)
+
+def _safety_service(core: _Core, peers: PeerServices) -> SafetyService:
+    core.settings.register(SafetySettings)
     safety = SafetyService(
-        SafetyRepository(db),
-        prefs,
-        settings,
-        clock,
-        scheduler=scheduler,
-        duty=duty,
-        requests=requests,
+        SafetyRepository(core.db),
+        core.prefs,
+        core.settings,
+        core.clock,
+        scheduler=core.scheduler,
+        duty=peers.duty,
+        requests=peers.requests,
     )
-    privacy.register("crisis-alert records", safety.forget)
-    privacy.register_retention("crisis-alert records", safety.repo.purge_before)
+    core.privacy.register("crisis-alert records", safety.forget)
+    core.privacy.register_retention("crisis-alert records", safety.repo.purge_before)
+    return safety
 
-    settings.register(CheckinSettings)
-    checkins = CheckinService(CheckinRepository(db), settings, scheduler, clock)
-    privacy.register("personal check-ins and moods", checkins.forget)
 
+def _checkin_service(core: _Core) -> CheckinService:
+    core.settings.register(CheckinSettings)
+    checkins = CheckinService(CheckinRepository(core.db), core.settings, core.scheduler, core.clock)
+    core.privacy.register("personal check-ins and moods", checkins.forget)
+    return checkins
+
+
+async def build_services(config: Settings, *, clock: Clock = utcnow) -> Services:
+    """Open the database (migrating it) and wire every feature's service.
+
+    The order of the deletion hooks is the order ``/forgetme`` reports them in."""
+    db = await open_database(config)
+    prefs = MemberPrefsRepository(db)
+    scheduler = Scheduler(
+        TimerRepository(db),
+        misfire_grace=timedelta(seconds=config.scheduler.misfire_grace_seconds),
+        clock=clock,
+    )
+    core = _Core(
+        db=db,
+        clock=clock,
+        settings=GuildSettingsService(GuildSettingsRepository(db), clock),
+        scheduler=scheduler,
+        prefs=prefs,
+        audit=AuditRepository(db),
+        privacy=PrivacyService(prefs, scheduler, config.privacy.retention_days, clock),
+    )
+    peers = _peer_services(core)
+    _forget_scheduled_work(core)
+    safety = _safety_service(core, peers)
+    checkins = _checkin_service(core)
     return Services(
         config=config,
         db=db,
         clock=clock,
-        settings=settings,
+        settings=core.settings,
         scheduler=scheduler,
-        audit=audit,
+        audit=core.audit,
         prefs=prefs,
-        privacy=privacy,
+        privacy=core.privacy,
         peers=peers,
         safety=safety,
         checkins=checkins,
