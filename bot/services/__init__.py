@@ -26,16 +26,16 @@ from bot.db.repositories.duty import DutyRepository
 from bot.db.repositories.requests import RequestRepository
 from bot.db.repositories.safety import SafetyRepository
 from bot.db.repositories.tags import TagRepository
-from bot.services.blocks import BlockService
 from bot.services.checkins import CheckinService, CheckinSettings
-from bot.services.duty import DutyService
 from bot.services.peers import PeerSettings
+from bot.services.peers.blocks import BlockService
+from bot.services.peers.duty import DutyService
+from bot.services.peers.shifts import ShiftService
+from bot.services.peers.tags import TagService
 from bot.services.privacy import PrivacyService
 from bot.services.requests import RequestService
 from bot.services.safety import SafetyService, SafetySettings
 from bot.services.settings import GuildSettingsService
-from bot.services.shifts import ShiftService
-from bot.services.tags import TagService
 from bot.timers import Scheduler
 
 log = logging.getLogger(__name__)

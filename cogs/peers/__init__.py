@@ -2,8 +2,8 @@
 
 The ``Peers`` cog is put together from rooms: ``settings`` (set-up, limits, the panel),
 ``tags``, ``moderation`` (stats, blocks, reveal, debrief), ``duty`` and ``shifts``, with the
-hand-off buttons and DMs in ``views``. The rules and timers live in ``bot.services.shifts``,
-``bot.services.blocks`` and ``bot.services.tags``.
+hand-off buttons and DMs in ``views``. The rules and timers live in ``bot.services.peers.shifts``,
+``bot.services.peers.blocks`` and ``bot.services.peers.tags``.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from discord.ext import commands
 
 from bot.services import Services
-from bot.services.shifts import DUTY_EXPIRE, SHIFT_END, SHIFT_REMIND, SHIFT_START
+from bot.services.peers.shifts import DUTY_EXPIRE, SHIFT_END, SHIFT_REMIND, SHIFT_START
 from cogs.peers import groups
 from cogs.peers.settings import SettingsCommands
 

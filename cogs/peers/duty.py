@@ -7,7 +7,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.services import Services
-from bot.services.shifts import TimerRow
+from bot.services.peers.shifts import TimerRow
 from bot.ui.replies import send_private
 from cogs.peers import groups
 from cogs.peers.views import tell_duty_ended

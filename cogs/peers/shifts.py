@@ -7,7 +7,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.services import Services
-from bot.services.shifts import WEEKDAYS, ShiftRow, TimerRow
+from bot.services.peers.shifts import WEEKDAYS, ShiftRow, TimerRow
 from bot.ui.replies import send_private
 from bot.ui.timezones import timezone_autocomplete
 from cogs.peers import groups

@@ -9,8 +9,8 @@ from discord.ext import commands
 
 from bot.services import Services
 from bot.services.peers import PeerSettings
+from bot.services.peers.shifts import DutyEnded
 from bot.services.requests import RequestRow
-from bot.services.shifts import DutyEnded
 from bot.ui.lookup import find_user
 from bot.ui.requests import PING_USERS, card_embed, card_view
 from bot.ui.views import GuardedCallback

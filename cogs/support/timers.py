@@ -1,4 +1,4 @@
-"""Delivering what the request timers decided (``bot.services.request_timers``): the service
+"""Delivering what the request timers decided (``bot.services.requests.timers``): the service
 changes the state and re-arms; these handlers only say it on Discord."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Pure rules of a support request (bot.services.request_rules): pings, DM pleas, holder-only
+"""Pure rules of a support request (bot.services.requests.rules): pings, DM pleas, holder-only
 actions and how a transcript reads."""
 
 from __future__ import annotations
@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.errors import PermissionDeniedError
-from bot.services.request_rules import (
+from bot.services.requests import RequestRow
+from bot.services.requests.rules import (
     chunks,
     ping_list,
     relay_transcript,
@@ -17,7 +18,6 @@ from bot.services.request_rules import (
     transcript_messages,
     wants_to_talk,
 )
-from bot.services.requests import RequestRow
 
 MEMBER, PEER, PEER2 = 100, 200, 201
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)

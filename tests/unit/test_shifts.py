@@ -10,8 +10,7 @@ import pytest
 from bot.errors import InvalidInputError, NotFoundError
 from bot.services import Services
 from bot.services.peers import PeerSettings
-from bot.services.settings import CoreSettings
-from bot.services.shifts import (
+from bot.services.peers.shifts import (
     DUTY_EXPIRE,
     SHIFT_END,
     SHIFT_REMIND,
@@ -21,6 +20,7 @@ from bot.services.shifts import (
     ShiftStarted,
     TimerRow,
 )
+from bot.services.settings import CoreSettings
 from tests.unit.conftest import FakeClock
 
 GUILD = 10

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from bot.clock import Clock, utcnow
 from bot.db.repositories.core import MemberPrefsRepository
 from bot.db.repositories.safety import SafetyRepository
-from bot.services.duty import DutyService
+from bot.services.peers.duty import DutyService
 from bot.services.safety.model import SafetySettings
 from bot.services.settings import GuildSettingsService
 from bot.timers import Scheduler

@@ -22,7 +22,7 @@ from bot.db.repositories.duty import DutyRow, ShiftRow
 from bot.db.repositories.requests import RequestRow
 from bot.errors import InvalidInputError, KindredError
 from bot.schedules import parse_until
-from bot.services.duty import WEEKDAYS, DutyService, shift_window_after
+from bot.services.peers.duty import WEEKDAYS, DutyService, shift_window_after
 from bot.services.requests import RequestService
 from bot.services.settings import CoreSettings, GuildSettingsService
 from bot.timers import Scheduler

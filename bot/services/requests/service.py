@@ -1,18 +1,6 @@
-"""Private support requests: the service the Discord layer (``cogs/support``) talks to.
+"""Peers claim, unclaim, transfer and ask for backup; closing, lookups, stats, privacy.
 
-:class:`RequestService` is assembled from focused modules, and keeps one public API:
-
-- ``bot.services.request_intake``: a member asks (limits, blocks, tags, who is pinged first);
-- here: peers claim, unclaim, transfer and ask for backup; closing, lookups, stats, privacy;
-- ``bot.services.request_timers``: the ``request.*`` timers (escalation, open check,
-  hand-over, idle) and the outcomes their Discord handlers deliver;
-- ``bot.services.relay``: where the conversation happens and the anonymous DM relay;
-- ``bot.services.request_rules``: pure rules (pings, DM pleas, transcripts).
-
-Nothing in these modules knows about discord.py, so each rule has a fast unit test.
-Escalation of an unclaimed request is a chain of stored timers (``request.escalate``):
-level 1 re-pings matching peers, level 2 pings every on-duty peer, level 3 alerts moderators.
-Because the timers are rows in the database, a restart between steps loses none of them.
+:class:`RequestService` is assembled here from the mixins of the package's other modules.
 """
 
 from __future__ import annotations
@@ -38,17 +26,17 @@ from bot.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
-from bot.services.duty import DutyService
 from bot.services.peers import PeerSettings
-from bot.services.relay import Conversations, DmRoute
-from bot.services.request_intake import AlreadyOpenError, BlockedError, Intake, RequestIntake
-from bot.services.request_rules import (
+from bot.services.peers.duty import DutyService
+from bot.services.requests.intake import AlreadyOpenError, BlockedError, Intake, RequestIntake
+from bot.services.requests.relay import Conversations, DmRoute
+from bot.services.requests.rules import (
     ping_list,
     require_holder,
     thread_transcript,
     transcript_messages,
 )
-from bot.services.request_timers import (
+from bot.services.requests.timers import (
     ESCALATE,
     HANDOVER,
     IDLE,

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 from bot.clock import Clock
 from bot.db.repositories.requests import RequestRepository, RequestRow
 from bot.services.peers import PeerSettings
-from bot.services.request_rules import relay_transcript, wants_to_talk
-from bot.services.request_timers import timer_key
+from bot.services.requests.rules import relay_transcript, wants_to_talk
+from bot.services.requests.timers import timer_key
 from bot.services.settings import GuildSettingsService
 from bot.timers import Scheduler
 

@@ -21,9 +21,9 @@ from bot.clock import Clock
 from bot.db.repositories.core import TimerRow
 from bot.db.repositories.requests import RequestRepository, RequestRow
 from bot.errors import NotFoundError
-from bot.services.duty import DutyService
 from bot.services.peers import PeerSettings
-from bot.services.request_rules import ping_list
+from bot.services.peers.duty import DutyService
+from bot.services.requests.rules import ping_list
 from bot.timers import Scheduler
 
 ESCALATE = "request.escalate"

@@ -16,9 +16,9 @@ from bot.db.repositories.blocks import BlockRepository
 from bot.db.repositories.requests import RequestRepository, RequestRow
 from bot.db.repositories.tags import TagRepository
 from bot.errors import ConflictError, InvalidInputError, KindredError, LimitReachedError
-from bot.services.duty import DutyService
 from bot.services.peers import PeerSettings
-from bot.services.request_rules import office_hours, office_tz, ping_list
+from bot.services.peers.duty import DutyService
+from bot.services.requests.rules import office_hours, office_tz, ping_list
 from bot.services.settings import GuildSettingsService
 
 MAX_TOPIC = 100

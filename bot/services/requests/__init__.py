@@ -1,0 +1,61 @@
+"""Private support requests: the service the Discord layer (``cogs/support``) talks to.
+
+:class:`RequestService` is assembled from focused modules, and keeps one public API:
+
+- ``bot.services.requests.intake``: a member asks (limits, blocks, tags, who is pinged first);
+- ``bot.services.requests.service``: peers claim, unclaim, transfer and ask for backup;
+  closing, lookups, stats, privacy;
+- ``bot.services.requests.timers``: the ``request.*`` timers (escalation, open check,
+  hand-over, idle) and the outcomes their Discord handlers deliver;
+- ``bot.services.requests.relay``: where the conversation happens and the anonymous DM relay;
+- ``bot.services.requests.rules``: pure rules (pings, DM pleas, transcripts).
+
+Nothing in these modules knows about discord.py, so each rule has a fast unit test.
+Escalation of an unclaimed request is a chain of stored timers (``request.escalate``):
+level 1 re-pings matching peers, level 2 pings every on-duty peer, level 3 alerts moderators.
+Because the timers are rows in the database, a restart between steps loses none of them.
+"""
+
+from bot.services.requests.service import (
+    ESCALATE,
+    HANDOVER,
+    IDLE,
+    OPEN_CHECK,
+    AlreadyOpenError,
+    BlockedError,
+    CloseFollowUp,
+    DmRoute,
+    EscalationStep,
+    Handover,
+    IdleOutcome,
+    Intake,
+    RequestRow,
+    RequestService,
+    Requeued,
+    TimerRow,
+    ping_list,
+    thread_transcript,
+    transcript_messages,
+)
+
+__all__ = [
+    "ESCALATE",
+    "HANDOVER",
+    "IDLE",
+    "OPEN_CHECK",
+    "AlreadyOpenError",
+    "BlockedError",
+    "CloseFollowUp",
+    "DmRoute",
+    "EscalationStep",
+    "Handover",
+    "IdleOutcome",
+    "Intake",
+    "RequestRow",
+    "RequestService",
+    "Requeued",
+    "TimerRow",
+    "ping_list",
+    "thread_transcript",
+    "transcript_messages",
+]
