@@ -145,16 +145,7 @@ class Assessor:
         if scores is None:
             return self._phrases_only(detection, text)
         th = self.thresholds
-        plabel = detection.label
-        boost = th.phrase_boost
-        crisis = min(1.0, scores.crisis + (boost if plabel is Label.CRISIS_SELF else 0.0))
-        concern = min(
-            1.0,
-            scores.classes["concern_other"] + (boost if plabel is Label.CONCERN_OTHER else 0.0),
-        )
-        harass = min(
-            1.0, scores.classes["harassment"] + (boost if plabel is Label.HARASSMENT else 0.0)
-        )
+        crisis, concern, harass = _boosted(detection.label, scores, th.phrase_boost)
         needs = tuple(n for n in NEEDS if scores.needs[n] >= th.need)
         risk = max(crisis, concern)
         common = {
@@ -165,6 +156,23 @@ class Assessor:
             "risk": risk,
         }
         raised = context_risk >= th.soft and risk >= th.soft
+        alert = self._alert(detection, scores, crisis, concern, raised, common)
+        if alert is not None:
+            return alert
+        return self._below_alert(detection, scores, harass, risk, common)
+
+    def _alert(
+        self,
+        detection: Detection,
+        scores: Scores,
+        crisis: float,
+        concern: float,
+        raised: bool,
+        common: dict,
+    ) -> Assessment | None:
+        """Steps 1 and 2: a crisis_self alert, else a concern_other alert, else None."""
+        th = self.thresholds
+        plabel = detection.label
         imminent = scores.classes["crisis_3"] >= th.imminent
         if crisis >= th.alert or imminent or (raised and crisis >= concern):
             tier = scores.tier
@@ -183,11 +191,20 @@ class Assessor:
             return Assessment(
                 Label.CONCERN_OTHER, 0, Level.ALERT, concern, sources=sources, **common
             )
+        return None
+
+    def _below_alert(
+        self, detection: Detection, scores: Scores, harass: float, risk: float, common: dict
+    ) -> Assessment:
+        """Steps 3 to 5, once no alert is due: harassment, else the soft level, else none."""
+        th = self.thresholds
         # Someone who may be hurting themselves is never reported as a harasser: a
         # harassment call needs the harassment score to beat every risk score.
         if harass >= th.harassment and harass >= risk:
             sources = _sources(
-                plabel is Label.HARASSMENT, scores.classes["harassment"] >= th.harassment, False
+                detection.label is Label.HARASSMENT,
+                scores.classes["harassment"] >= th.harassment,
+                False,
             )
             return Assessment(
                 Label.HARASSMENT, 0, Level.HARASSMENT, harass, sources=sources, **common
@@ -226,6 +243,18 @@ class Assessor:
             1.0 if level == Level.ALERT else 0.0,
             ("phrase",) if label is not Label.NONE else (),
         )
+
+
+def _boosted(plabel: Label, scores: Scores, boost: float) -> tuple[float, float, float]:
+    """The crisis_self, concern_other and harassment scores, each raised by ``boost`` when
+    the phrase engine found that label (at most 1)."""
+    crisis = min(1.0, scores.crisis + (boost if plabel is Label.CRISIS_SELF else 0.0))
+    concern = min(
+        1.0,
+        scores.classes["concern_other"] + (boost if plabel is Label.CONCERN_OTHER else 0.0),
+    )
+    harass = min(1.0, scores.classes["harassment"] + (boost if plabel is Label.HARASSMENT else 0.0))
+    return crisis, concern, harass
 
 
 def _sources(phrase: bool, model: bool, context: bool) -> tuple[str, ...]:

@@ -68,7 +68,8 @@ from pathlib import Path
 
 import ahocorasick
 
-from bot.safety.normalize import join_tokens, normalize, normalize_word, split_tokens
+from bot.safety.normalize import join_tokens, normalize, split_tokens
+from bot.safety.prefilter import Prefilter
 
 __all__ = ["Detection", "Detector", "Label", "PhraseEntry", "PhraseListError"]
 
@@ -153,71 +154,6 @@ def _token(word: str) -> str:
     return normalize(word).strip()
 
 
-class _Prefilter(dict[str, frozenset]):
-    """Cheap, exact-safe test: can this message contain a hit that changes the result?
-
-    A key matched on word boundaries in the normalised message is a run of whole
-    alphanumeric pieces, so each of its alphanumeric words is exactly one maximal
-    alphanumeric piece of one normalised word.  This memo maps a *raw* word (as split
-    from the message, before leet/punctuation/squeeze) to the key words among the pieces
-    of its normalised form; a crisis, concern, harassment or distress key can only hit
-    if the message's words cover all of its alphanumeric words.  Keys are grouped by one
-    "anchor" word (the one fewest keys share) so only a few are tested per message.
-    Idiom and reporting-cue keys need no test: on their own they resolve to ``none``.
-    A key with no alphanumeric word (none today) is tested as substrings instead.
-    """
-
-    __slots__ = ("anchors", "groups", "substrings", "vocabulary")
-    limit = 100_000
-
-    def __init__(self, keys: dict[str, list[tuple[int, int, bool]]], categories: list) -> None:
-        super().__init__()
-        share: dict[str, int] = {}
-        for key in keys:
-            for word in set(key.split()):
-                share[word] = share.get(word, 0) + 1
-        self.substrings: list[str] = []
-        groups: dict[str, set[frozenset[str]]] = {}
-        for key, values in keys.items():
-            if not any(
-                not compact and categories[i] not in (_IDIOM, _REPORTED) for i, _, compact in values
-            ):
-                continue
-            words = key.split()
-            alnum = frozenset(w for w in words if w.isalnum())
-            if not alnum:
-                # Marked by the word itself with a NUL prefix (never a real piece).
-                self.substrings.extend(words)
-                alnum = frozenset("\0" + w for w in words)
-            anchor = min(alnum, key=lambda w: (share.get(w, 0), -len(w), w))
-            groups.setdefault(anchor, set()).add(alnum)
-        self.groups = {a: tuple(g) for a, g in groups.items()}
-        self.anchors = frozenset(self.groups)
-        self.vocabulary = frozenset().union(*(w for g in self.groups.values() for w in g))
-
-    def __missing__(self, word: str) -> frozenset:
-        if len(self) >= self.limit:
-            self.clear()
-        norm = normalize_word(word)
-        found = set(
-            self.vocabulary.intersection("".join(c if c.isalnum() else " " for c in norm).split())
-        )
-        found.update("\0" + s for s in self.substrings if s in norm)
-        value = self[word] = frozenset(found)
-        return value
-
-    def may_hit(self, tokens: list[str]) -> bool:
-        seen = _EMPTY.union(*map(self.__getitem__, tokens))
-        for anchor in self.anchors.intersection(seen):
-            for words in self.groups[anchor]:
-                if words <= seen:
-                    return True
-        return False
-
-
-_EMPTY: frozenset[str] = frozenset()
-
-
 class Detector:
     """Compiled phrase automaton.  Immutable after construction and thread-safe."""
 
@@ -273,7 +209,7 @@ class Detector:
         self._tiers = [e.tier for e in self.entries]
         self._detections: dict[tuple, Detection] = {}
         self._banter_words = frozenset(self.markers.laughter | self.markers.gaming)
-        self._prefilter = _Prefilter(keys, self._categories)
+        self._prefilter = Prefilter(keys, self._categories, quiet=(_IDIOM, _REPORTED))
 
     # ------------------------------------------------------------------ loading
 
@@ -383,42 +319,19 @@ class Detector:
         return a if ka >= kb else b
 
     def _resolve(self, norm: str, hits: list[list], *, modifiers: bool = True) -> Detection:
-        # 1. idioms mask overlapping hits only
-        # (plain loops with for/else: a generator per hit costs more than the test)
-        idioms = [(h[0], h[1]) for h in hits if h[3] == _IDIOM]
-        if idioms:
-            kept = []
-            for h in hits:
-                if h[3] == _IDIOM:
-                    continue
-                hs, he = h[0], h[1]
-                for s, e in idioms:
-                    if s <= he and hs <= e:
-                        break
-                else:
-                    kept.append(h)
-            hits = kept
+        hits = _unmasked(hits)
         if not hits:
             return NO_DETECTION
-        # 2. longest match wins: drop hits strictly inside a longer hit (a hit is never
-        # strictly longer than itself, so comparing a hit with itself keeps it)
-        if len(hits) > 1:
-            kept = []
-            for h in hits:
-                hs, he = h[0], h[1]
-                span = he - hs
-                for o in hits:
-                    if o[0] <= hs and he <= o[1] and o[1] - o[0] > span:
-                        break
-                else:
-                    kept.append(h)
-            hits = kept
+        hits = _longest(hits)
         reported = [h for h in hits if h[3] == _REPORTED]
         if reported:
             hits = [h for h in hits if h[3] != _REPORTED]
         if modifiers:
             self._apply_modifiers(norm, hits, reported)
+        return self._precedence(hits)
 
+    def _precedence(self, hits: list[list]) -> Detection:
+        """The surviving hits' label (highest priority, then tier) and ids, memoised."""
         best_label = Label.NONE
         best_tier = 0
         ids: list[str] = []
@@ -445,68 +358,129 @@ class Detector:
             detection = self._detections[key] = Detection(best_label, best_tier, tuple(ids))
         return detection
 
+    # ------------------------------------------------------------------ context rules
+
     def _apply_modifiers(self, norm: str, hits: list[list], reported: list[list]) -> None:
+        """Reported speech, person, media, negation and banter, applied to each hit in place
+        (``h[3]`` the category, ``None`` once dropped; ``h[4]`` the tier)."""
         markers = self.markers
-        tokens: frozenset[str] | None = None
+        tokens: frozenset[str] | None = None  # the message's words, built on first need
         for h in hits:
-            category = h[3]
-            if category not in ("crisis_self", "harassment", "concern_other"):
+            if h[3] not in ("crisis_self", "harassment", "concern_other"):
                 continue
             entry = self.entries[h[2]]
-            start = h[0]
-            # reported harassment: cue immediately before (at most one word between)
-            if (
-                category != "concern_other"
-                and reported
-                and any(
-                    r[1] < start
-                    and "." not in norm[r[1] + 1 : start]
-                    and len(norm[r[1] + 1 : start].split()) <= 1
-                    for r in reported
-                )
-            ):
-                h[3] = Label.DISTRESS.value
-                h[4] = 0
+            check = self._person_and_negation(norm, h, entry, reported)
+            if check is None:
                 continue
-            before = norm[max(0, start - _CONTEXT_CHARS) : start]
-            clause = before.rsplit(" . ", 1)[-1].split()
-            if "subject" in entry.flags and category != "concern_other":
-                for word in reversed(clause[-SUBJECT_WINDOW:]):
-                    if word in markers.first_person:
-                        break
-                    if word in markers.third_person:
-                        h[3] = category = Label.CONCERN_OTHER.value
-                        h[4] = 0
-                        break
-            if category == "concern_other":
-                if tokens is None:
-                    tokens = frozenset(norm.split())
+            if tokens is None:
+                tokens = frozenset(norm.split())
+            if check == "media":
                 if tokens & markers.media:
                     h[3] = None
-                continue
-            if category != "crisis_self":
-                continue
-            if "nonegate" not in entry.flags:
-                window = clause[-NEGATION_WINDOW:]
-                for i, word in enumerate(window):
-                    if word in markers.negators and not (
-                        word == "not" and i > 0 and window[i - 1] == "why"
-                    ):
-                        if h[4] >= 2:
-                            h[4] = 1
-                        else:
-                            h[3] = Label.DISTRESS.value
-                            h[4] = 0
-                        break
-                if h[3] != "crisis_self":
-                    continue
-            if "banter" in entry.flags:
-                if tokens is None:
-                    tokens = frozenset(norm.split())
-                if tokens & self._banter_words or any(e in norm for e in _EMOJI_LAUGHTER):
-                    h[4] = min(h[4], entry.banter_tier)
-                    if h[4] == 0:
-                        h[3] = None
+            elif tokens & self._banter_words or any(e in norm for e in _EMOJI_LAUGHTER):
+                h[4] = min(h[4], entry.banter_tier)
+                if h[4] == 0:
+                    h[3] = None
+
+    def _person_and_negation(
+        self, norm: str, h: list, entry: PhraseEntry, reported: list[list]
+    ) -> str | None:
+        """The rules that read the words just before a hit; then which check on the whole
+        message's words is still due: ``"media"``, ``"banter"`` or None."""
+        category = h[3]
+        start = h[0]
+        # reported harassment: cue immediately before (at most one word between)
+        if category != "concern_other" and reported and _after_cue(norm, start, reported):
+            h[3] = Label.DISTRESS.value
+            h[4] = 0
+            return None
+        before = norm[max(0, start - _CONTEXT_CHARS) : start]
+        clause = before.rsplit(" . ", 1)[-1].split()
+        if (
+            "subject" in entry.flags
+            and category != "concern_other"
+            and _someone_else(clause, self.markers)
+        ):
+            h[3] = category = Label.CONCERN_OTHER.value
+            h[4] = 0
+        if category == "concern_other":
+            return "media"
+        if category != "crisis_self":
+            return None
+        if "nonegate" not in entry.flags and _negated(clause, self.markers.negators):
+            if h[4] >= 2:
+                h[4] = 1
+            else:
+                h[3] = Label.DISTRESS.value
+                h[4] = 0
+                return None
+        return "banter" if "banter" in entry.flags else None
+
+
+def _unmasked(hits: list[list]) -> list[list]:
+    """Idioms mask overlapping hits only; the idiom hits themselves go.  (Plain loops with
+    for/else: a generator per hit costs more than the test.)"""
+    idioms = [(h[0], h[1]) for h in hits if h[3] == _IDIOM]
+    if not idioms:
+        return hits
+    kept = []
+    for h in hits:
+        if h[3] == _IDIOM:
+            continue
+        hs, he = h[0], h[1]
+        for s, e in idioms:
+            if s <= he and hs <= e:
+                break
+        else:
+            kept.append(h)
+    return kept
+
+
+def _longest(hits: list[list]) -> list[list]:
+    """Longest match wins: drop hits strictly inside a longer hit (a hit is never strictly
+    longer than itself, so comparing a hit with itself keeps it)."""
+    if len(hits) <= 1:
+        return hits
+    kept = []
+    for h in hits:
+        hs, he = h[0], h[1]
+        span = he - hs
+        for o in hits:
+            if o[0] <= hs and he <= o[1] and o[1] - o[0] > span:
+                break
+        else:
+            kept.append(h)
+    return kept
+
+
+def _after_cue(norm: str, start: int, reported: list[list]) -> bool:
+    """A reporting cue ends before ``start`` in the same sentence, at most one word away."""
+    return any(
+        r[1] < start
+        and "." not in norm[r[1] + 1 : start]
+        and len(norm[r[1] + 1 : start].split()) <= 1
+        for r in reported
+    )
+
+
+def _someone_else(clause: list[str], markers: _Markers) -> bool:
+    """Scanning back over the clause's last words, a third-person word comes before any
+    first-person one."""
+    for word in reversed(clause[-SUBJECT_WINDOW:]):
+        if word in markers.first_person:
+            return False
+        if word in markers.third_person:
+            return True
+    return False
+
+
+def _negated(clause: list[str], negators: set[str]) -> bool:
+    """A negator among the clause's last words ("why not" excluded)."""
+    window = clause[-NEGATION_WINDOW:]
+    for i, word in enumerate(window):
+        if word in negators and not (word == "not" and i > 0 and window[i - 1] == "why"):
+            return True
+    return False
 
 
 def project_root() -> Path:

@@ -219,6 +219,62 @@ def possible_concern_reply(
     )
 
 
+def _needs_lines(
+    needs: Sequence[str],
+    respites: Sequence[ResourceEntry],
+    warmlines: Sequence[ResourceEntry],
+    region_label: str | None,
+    ask_state: bool,
+    lang: str,
+) -> list[str]:
+    """The opening line, then one line for each need asked about that a resource answers."""
+    _ = gettext_for(lang)
+    body = [
+        _(
+            "I'm Kindred, an automated bot. "
+            "I saw you're looking for support, so here is what I know."
+        )
+    ]
+    if "respite" in needs:
+        body.append(_respite_line(respites, region_label, ask_state, lang))
+    if "warmline" in needs:
+        body.append(_warmline_line(warmlines, lang))
+    return body
+
+
+def _respite_line(
+    respites: Sequence[ResourceEntry], region_label: str | None, ask_state: bool, lang: str
+) -> str:
+    """Up to three peer respites, else the state picker's prompt, else where to look."""
+    _ = gettext_for(lang)
+    if respites:
+        return (
+            _("**Peer respites** near {where} (short, voluntary stays run by peers):").format(
+                where=region_label or ""
+            )
+            + " "
+            + " · ".join(format_entry(e, with_hours=False, lang=lang) for e in respites[:3])
+        )
+    if ask_state:
+        return _("**Peer respites** are listed by US state: pick yours below and I'll show them.")
+    return _(
+        "I don't have a peer respite listed for where you are. A peer here can help "
+        "you look, and `/respite` lists the ones I know by US state."
+    )
+
+
+def _warmline_line(warmlines: Sequence[ResourceEntry], lang: str) -> str:
+    """Up to two warmlines, else where to look."""
+    _ = gettext_for(lang)
+    if warmlines:
+        return (
+            _("**Warmlines** (someone to talk to, not a crisis line):")
+            + " "
+            + " · ".join(format_entry(e, lang=lang) for e in warmlines[:2])
+        )
+    return _("I don't have a warmline listed for where you are; `/warmline` shows the ones I know.")
+
+
 def needs_reply(
     needs: Sequence[str],
     *,
@@ -234,47 +290,7 @@ def needs_reply(
 ) -> SafeMessage:
     """Answer to a member asking for a respite, a warmline or a peer (no crisis lines)."""
     _ = gettext_for(lang)
-    body = [
-        _(
-            "I'm Kindred, an automated bot. "
-            "I saw you're looking for support, so here is what I know."
-        )
-    ]
-    if "respite" in needs:
-        if respites:
-            where = region_label or ""
-            body.append(
-                _("**Peer respites** near {where} (short, voluntary stays run by peers):").format(
-                    where=where
-                )
-                + " "
-                + " · ".join(format_entry(e, with_hours=False, lang=lang) for e in respites[:3])
-            )
-        elif ask_state:
-            body.append(
-                _("**Peer respites** are listed by US state: pick yours below and I'll show them.")
-            )
-        else:
-            body.append(
-                _(
-                    "I don't have a peer respite listed for where you are. A peer here can help "
-                    "you look, and `/respite` lists the ones I know by US state."
-                )
-            )
-    if "warmline" in needs:
-        if warmlines:
-            body.append(
-                _("**Warmlines** (someone to talk to, not a crisis line):")
-                + " "
-                + " · ".join(format_entry(e, lang=lang) for e in warmlines[:2])
-            )
-        else:
-            body.append(
-                _(
-                    "I don't have a warmline listed for where you are; "
-                    "`/warmline` shows the ones I know."
-                )
-            )
+    body = _needs_lines(needs, respites, warmlines, region_label, ask_state, lang)
     body.append(_("A peer from this community can talk with you: press **Talk to a peer**."))
     return SafeMessage(
         title=_("Support you asked about"),

@@ -1,0 +1,156 @@
+"""The detector's three data sets: where they live, how a row is read, cleaned and assembled.
+
+* ``data/detector/train.jsonl`` trains the model;
+* ``data/detector/validation.jsonl`` chooses the thresholds (:mod:`bot.safety.evaluation`);
+* ``data/detector/test.jsonl`` is read only by ``evaluate --set test``, to report a release.
+
+``assemble`` merges writers' folders into the three sets so they never share a sentence.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from bot.safety.classifier import prepare
+from bot.safety.detector import Detector, Label, project_root
+
+DATA_DIR = project_root() / "data" / "detector"
+SETS = ("train", "validation", "test")
+VALID_LABELS = {"none", "distress", "concern_other", "harassment", "crisis_self"}
+
+
+def load_set(name: str, folder: Path | None = None) -> list[dict]:
+    path = (folder or DATA_DIR) / f"{name}.jsonl"
+    rows = []
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                rows.append(json.loads(line))
+    return rows
+
+
+def set_digest(rows: Iterable[dict]) -> str:
+    """A short hash of a set's rows, recorded beside the model it trained or tuned."""
+    digest = hashlib.sha256()
+    for row in rows:
+        digest.update(json.dumps(row, sort_keys=True, ensure_ascii=False).encode())
+    return digest.hexdigest()[:16]
+
+
+def _key(text: str) -> str:
+    return " ".join(prepare(text).replace(".", " ").split())
+
+
+def clean_row(row: dict) -> dict | None:
+    """A writer's line in the stored shape, or None when it breaks the labelling guide."""
+    text = row.get("text")
+    label = row.get("label")
+    if not isinstance(text, str) or not text.strip() or label not in VALID_LABELS:
+        return None
+    tier = int(row.get("tier", 0) or 0)
+    if (label == "crisis_self") != (tier in (1, 2, 3)):
+        return None
+    needs = sorted({n for n in row.get("needs", []) if n in ("respite", "warmline", "peer")})
+    return {
+        "text": text,
+        "label": label,
+        "tier": tier,
+        "lang": row.get("lang", "en")
+        if row.get("lang") in ("en", "es", "fr", "de", "pt")
+        else "en",
+        "needs": needs,
+        "writer": str(row.get("writer", "")),
+        "pass": str(row.get("pass", "")),
+    }
+
+
+def assemble(sources: dict[str, list[Path]], extra_train: Sequence[dict] = ()) -> dict:
+    """Merge writers' files into the three sets: exact duplicates dropped within a set, any
+    training line that also appears (after normalisation) in validation or test removed from
+    training, and any test line also in validation removed from test, so the sets never
+    share a sentence."""
+    sets = _read_sources(sources)
+    sets["train"].extend(r for r in (clean_row(x) for x in extra_train) if r is not None)
+    report = _deduplicate(sets)
+    _write_sets(sets)
+    return report
+
+
+def _read_sources(sources: dict[str, list[Path]]) -> dict[str, list[dict]]:
+    sets: dict[str, list[dict]] = {name: [] for name in SETS}
+    for name, files in sources.items():
+        for file in sorted(files):
+            for line in file.read_text(encoding="utf-8").splitlines():
+                if line.strip():
+                    row = clean_row(json.loads(line))
+                    if row is not None:
+                        sets[name].append(row)
+    return sets
+
+
+def _deduplicate(sets: dict[str, list[dict]]) -> dict:
+    """Drop repeats and shared sentences in place, number the kept rows; the counts."""
+    held = {_key(r["text"]) for name in ("validation", "test") for r in sets[name]}
+    validation_keys = {_key(r["text"]) for r in sets["validation"]}
+    report = {}
+    for name in SETS:
+        seen: set[str] = set()
+        kept = []
+        for row in sets[name]:
+            key = _key(row["text"])
+            if (
+                not key
+                or key in seen
+                or (name == "train" and key in held)
+                or (name == "test" and key in validation_keys)
+            ):
+                continue
+            seen.add(key)
+            kept.append(row)
+        report[name] = {"read": len(sets[name]), "kept": len(kept)}
+        for i, row in enumerate(kept, start=1):
+            row["id"] = f"{name[0]}{i:05d}"
+        sets[name] = kept
+    return report
+
+
+def _write_sets(sets: dict[str, list[dict]]) -> None:
+    for name in SETS:
+        path = DATA_DIR / f"{name}.jsonl"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("w", encoding="utf-8") as fh:
+            for row in sets[name]:
+                ordered = {"id": row.pop("id"), **row}
+                fh.write(json.dumps(ordered, ensure_ascii=False) + "\n")
+
+
+def legacy_rows() -> list[dict]:
+    """The phrase engine's own corpus and held-out batches: tuned on, so training only."""
+    root = project_root() / "tests" / "safety"
+    detector = Detector.default()
+    rows = []
+    for line in (root / "corpus.jsonl").read_text(encoding="utf-8").splitlines():
+        r = json.loads(line)
+        rows.append({**r, "lang": "en", "needs": [], "writer": "corpus", "pass": "phrase-corpus"})
+    for line in (root / "heldout.jsonl").read_text(encoding="utf-8").splitlines():
+        r = json.loads(line)
+        label = r["want"]
+        tier = 0
+        if label == "crisis_self":
+            found = detector.detect(r["text"])
+            tier = found.tier if found.label is Label.CRISIS_SELF else 2
+        rows.append(
+            {
+                "text": r["text"],
+                "label": label,
+                "tier": tier,
+                "lang": "en",
+                "needs": [],
+                "writer": "heldout",
+                "pass": "phrase-heldout",
+            }
+        )
+    return rows

@@ -1,0 +1,268 @@
+"""The detector's figures: targets, metrics on a labelled set, and the threshold search.
+
+``metrics`` turns gold rows and the bot's assessments into every figure the targets speak of;
+``meets`` lists the targets missed; ``choose_thresholds`` picks the thresholds that combine the
+phrase engine and the model (:class:`bot.safety.assess.Thresholds`) on the validation set only.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+from bot.safety.assess import Assessment, Assessor, Thresholds
+from bot.safety.classifier import Classifier, Scores
+from bot.safety.datasets import load_set
+from bot.safety.detector import Detection, Detector, Label
+
+# What the bot must reach on validation (docs/detector.md, issue #9).
+TARGETS = {
+    "crisis_recall": 0.90,
+    "tier3_recall": 0.97,
+    "false_alarm": 0.02,
+    "distress_to_alert": 0.10,
+    "concern_recall": 0.85,
+    "harassment_recall": 0.90,
+    "lang_crisis_recall_min": 0.85,
+    "soft_crisis_any": 0.98,
+    "soft_none_any": 0.08,
+    "needs_recall": 0.90,
+    "needs_false": 0.02,
+}
+
+_ALERTS = (Label.CRISIS_SELF, Label.CONCERN_OTHER)
+
+Pairs = list[tuple[dict, Assessment]]
+
+
+def score_rows(detector: Detector, classifier: Classifier | None, rows: Sequence[dict]):
+    """Phrase detections and model scores for each row, computed once."""
+    out = []
+    for row in rows:
+        text = row["text"]
+        detection = detector.detect(text)
+        scores = classifier.scores(text) if classifier else None
+        out.append((detection, scores))
+    return out
+
+
+def _assess_all(
+    assessor: Assessor, scored: Sequence[tuple[Detection, Scores | None]], rows
+) -> list[Assessment]:
+    return [assessor.combine(d, s, text=r["text"]) for (d, s), r in zip(scored, rows, strict=True)]
+
+
+def evaluate(set_name: str, *, phrases_only: bool = False) -> dict:
+    rows = load_set(set_name)
+    detector = Detector.default()
+    classifier = None if phrases_only else Classifier.default()
+    assessor = Assessor(detector, classifier)
+    return metrics(rows, [assessor.assess(r["text"]) for r in rows])
+
+
+# ---------------------------------------------------------------------- figures
+
+
+def _rate(hits: int, total: int) -> float:
+    return hits / total if total else float("nan")
+
+
+def metrics(rows: Sequence[dict], results: Sequence[Assessment]) -> dict:
+    """Every figure the targets speak of, from gold rows and the bot's assessments."""
+    by: dict[str, Pairs] = defaultdict(list)
+    for row, res in zip(rows, results, strict=True):
+        by[row["label"]].append((row, res))
+    m: dict = {}
+    m["n"] = len(rows)
+    m.update(_crisis_figures(by["crisis_self"]))
+    m.update(_label_figures(by))
+    m.update(_language_figures(by["crisis_self"]))
+    m.update(_needs_figures(list(zip(rows, results, strict=True))))
+    if any(g.get("lang") for g in rows):
+        m["lang_accuracy"] = _rate(
+            sum(r.lang == g.get("lang", "en") for g, r in zip(rows, results, strict=True)),
+            len(rows),
+        )
+    return m
+
+
+def _crisis_figures(crisis: Pairs) -> dict:
+    """Crisis recall, per gold tier, and how exact the tier-3 calls are."""
+    m: dict = {}
+    m["crisis_recall"] = _rate(sum(r.label is Label.CRISIS_SELF for _, r in crisis), len(crisis))
+    for tier in (1, 2, 3):
+        rows_t = [(g, r) for g, r in crisis if g["tier"] == tier]
+        m[f"tier{tier}_recall"] = _rate(
+            sum(r.label is Label.CRISIS_SELF for _, r in rows_t), len(rows_t)
+        )
+    t3 = [(g, r) for g, r in crisis if g["tier"] == 3]
+    m["tier3_exact"] = _rate(
+        sum(r.label is Label.CRISIS_SELF and r.tier == 3 for _, r in t3), len(t3)
+    )
+    low = [(g, r) for g, r in crisis if g["tier"] in (1, 2) and r.label is Label.CRISIS_SELF]
+    m["tier3_false"] = _rate(sum(r.tier == 3 for _, r in low), len(low))
+    return m
+
+
+def _label_figures(by: dict[str, Pairs]) -> dict:
+    """False alarms, and how each gold label is answered (alert, any response, its own)."""
+    crisis, none = by["crisis_self"], by["none"]
+    distress, concern, harass = by["distress"], by["concern_other"], by["harassment"]
+    m: dict = {}
+    m["false_alarm"] = _rate(sum(r.label in _ALERTS for _, r in none), len(none))
+    m["distress_to_alert"] = _rate(sum(r.label in _ALERTS for _, r in distress), len(distress))
+    m["distress_any"] = _rate(sum(r.label is not Label.NONE for _, r in distress), len(distress))
+    m["concern_recall"] = _rate(
+        sum(r.label is Label.CONCERN_OTHER for _, r in concern), len(concern)
+    )
+    m["concern_alert"] = _rate(sum(r.label in _ALERTS for _, r in concern), len(concern))
+    m["harassment_recall"] = _rate(sum(r.label is Label.HARASSMENT for _, r in harass), len(harass))
+    m["soft_crisis_any"] = _rate(
+        sum(r.label in (Label.CRISIS_SELF, Label.CONCERN_OTHER, Label.DISTRESS) for _, r in crisis),
+        len(crisis),
+    )
+    m["soft_none_any"] = _rate(sum(r.label is not Label.NONE for _, r in none), len(none))
+    return m
+
+
+def _language_figures(crisis: Pairs) -> dict:
+    """Crisis recall per language, and the lowest of them."""
+    langs = Counter(g.get("lang", "en") for g, _ in crisis)
+    per_lang = {
+        lang: _rate(
+            sum(r.label is Label.CRISIS_SELF for g, r in crisis if g.get("lang", "en") == lang),
+            n,
+        )
+        for lang, n in sorted(langs.items())
+    }
+    return {
+        "lang_crisis_recall": per_lang,
+        "lang_crisis_recall_min": min(per_lang.values(), default=float("nan")),
+    }
+
+
+def _needs_figures(pairs: Pairs) -> dict:
+    """Needs found (all of them, any of them) and needs given to plain chat."""
+    with_need = [(g, r) for g, r in pairs if g.get("needs")]
+    plain = [(g, r) for g, r in pairs if g["label"] == "none" and not g.get("needs")]
+    return {
+        "needs_recall": _rate(
+            sum(set(g["needs"]) <= set(r.needs) for g, r in with_need), len(with_need)
+        ),
+        "needs_any": _rate(
+            sum(bool(set(g["needs"]) & set(r.needs)) for g, r in with_need), len(with_need)
+        ),
+        "needs_false": _rate(sum(bool(r.needs) for _, r in plain), len(plain)),
+    }
+
+
+def meets(m: dict, targets: dict = TARGETS) -> list[str]:
+    """The targets a figure set misses, as readable strings (empty = all met)."""
+    misses = []
+    for key, goal in targets.items():
+        value = m.get(key)
+        if value is None or math.isnan(value):  # no rows of that kind
+            continue
+        upper = key in ("false_alarm", "distress_to_alert", "soft_none_any", "needs_false")
+        if (value > goal) if upper else (value < goal):
+            sign = "≤" if upper else "≥"
+            misses.append(f"{key} {value:.3f} (target {sign} {goal})")
+    return misses
+
+
+# ---------------------------------------------------------------------- threshold choice
+
+GRID = [round(x * 0.025, 3) for x in range(2, 40)]
+
+# After the alert threshold, the others one at a time, in this order: (threshold, what to
+# maximise on the validation figures, the values tried; None = GRID).
+_SINGLE_STEPS: tuple[tuple[str, Callable[[dict], object], list[float] | None], ...] = (
+    # 1b. imminent: tier-3 probability alone may alert, if false alarms stay in budget.
+    (
+        "imminent",
+        lambda m: (
+            m["false_alarm"] <= 0.018 and m["distress_to_alert"] <= 0.095,
+            m["tier3_recall"],
+            -m["false_alarm"],
+        ),
+        [*GRID, 1.01],
+    ),
+    # 2. concern_other: recall with false alarms still in budget.
+    (
+        "concern",
+        lambda m: (m["false_alarm"] <= 0.018, m["concern_recall"], -m["false_alarm"]),
+        None,
+    ),
+    # 3. harassment: recall with few ordinary lines given a moderator alert.
+    (
+        "harassment",
+        lambda m: (m["soft_none_any"] <= 0.05, m["harassment_recall"], -m["soft_none_any"]),
+        None,
+    ),
+    # 4. soft level and distress: any response for crisis, few responses for `none`.
+    (
+        "soft",
+        lambda m: (m["soft_none_any"] <= 0.072, m["soft_crisis_any"], -m["soft_none_any"]),
+        None,
+    ),
+    (
+        "distress",
+        lambda m: (m["soft_none_any"] <= 0.07, m["distress_any"], -m["soft_none_any"]),
+        None,
+    ),
+    # 5. tier 3: the most exact tier-3 calls without losing crisis recall.
+    ("tier3", lambda m: m["tier3_exact"] - m["tier3_false"], None),
+    # 6. needs: recall with ordinary chat rarely given a need.
+    (
+        "need",
+        lambda m: (m["needs_false"] <= 0.015, m["needs_recall"], -m["needs_false"]),
+        None,
+    ),
+)
+
+
+def choose_thresholds(
+    detector: Detector, classifier: Classifier, rows: Sequence[dict]
+) -> tuple[Thresholds, dict]:
+    """Pick thresholds on validation rows: alert first (false alarms within budget, then the
+    most crisis recall), then the rest one at a time.  Deterministic coordinate search."""
+    scored = score_rows(detector, classifier, rows)
+
+    def run(th: Thresholds) -> dict:
+        assessor = Assessor(detector, classifier, th)
+        return metrics(rows, _assess_all(assessor, scored, rows))
+
+    th = Thresholds(
+        alert=0.5, concern=0.5, harassment=0.5, soft=0.9, distress=0.99, tier3=0.5, need=0.5
+    )
+    th = _best_alert(run, th)
+    for name, key, grid in _SINGLE_STEPS:
+        th = _best_single(run, th, name, key, grid=grid)
+    return th, run(th)
+
+
+def _best_alert(run: Callable[[Thresholds], dict], th: Thresholds) -> Thresholds:
+    """1. alert + phrase boost: maximise crisis recall with false alarms and distress pushed
+    to alert within a margin under the targets."""
+    best = None
+    for boost in (0.0, 0.1, 0.2, 0.3, 0.4):
+        for alert in GRID:
+            cand = replace(th, alert=alert, phrase_boost=boost)
+            m = run(cand)
+            ok = m["false_alarm"] <= 0.015 and m["distress_to_alert"] <= 0.09
+            key = (ok, m["crisis_recall"] + m["tier3_recall"], -m["false_alarm"])
+            if best is None or key > best[0]:
+                best = (key, cand)
+    return best[1]
+
+
+def _best_single(run, th: Thresholds, name: str, key, grid=None) -> Thresholds:
+    best = None
+    for value in grid or GRID:
+        cand = replace(th, **{name: value})
+        k = key(run(cand))
+        if best is None or k > best[0]:
+            best = (k, cand)
+    return best[1]
