@@ -230,3 +230,31 @@ def test_no_module_is_a_god_file() -> None:
         if (n := len(p.read_text(encoding="utf-8").splitlines())) > 560
     ]
     assert not long, "split these by concern (one room per job):\n" + "\n".join(long)
+
+
+def long_functions(root: Path = ROOT, limit: int = 60) -> list[str]:
+    """Functions (with their decorators) longer than ``limit`` lines in bot/ and cogs/."""
+    out = []
+    for folder in ("bot", "cogs"):
+        for path in _modules(root, folder):
+            for node in ast.walk(_parse(path)):
+                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                    first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+                    length = (node.end_lineno or node.lineno) - first + 1
+                    if length > limit:
+                        out.append(f"{_rel(root, path)}:{node.lineno} {node.name}: {length} lines")
+    return out
+
+
+def test_no_function_is_a_wall_of_code() -> None:
+    """No function over ~60 lines: name its steps as functions of their own."""
+    long = long_functions()
+    assert not long, "split these into named steps:\n" + "\n".join(long)
+
+
+def test_the_length_checks_can_fail(tmp_path: Path) -> None:
+    body = "\n".join(f"    x{i} = {i}" for i in range(70))
+    (tmp_path / "bot").mkdir()
+    (tmp_path / "cogs").mkdir()
+    (tmp_path / "bot" / "wall.py").write_text(f"def wall():\n{body}\n", encoding="utf-8")
+    assert long_functions(tmp_path) == ["bot/wall.py:1 wall: 71 lines"]
