@@ -78,11 +78,6 @@ MAX_STATS_DAYS = 365
 
 
 @dataclass(frozen=True)
-class ClaimResult:
-    request: RequestRow
-
-
-@dataclass(frozen=True)
 class CloseFollowUp:
     """What follows a close that a peer had taken part in: the member's transcript (if they
     asked for one) and feedback question (if the server asks), and the peer's thank-you."""
