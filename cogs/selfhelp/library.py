@@ -34,6 +34,14 @@ class LibraryRoom:
             return
         reading = await library.open(interaction.guild_id, interaction.user.id, topic)
         embed, view = page_embed(reading), page_view(reading, interaction.guild_id)
+        if share and interaction.guild_id is not None and not interaction.permissions.send_messages:
+            await send_private(
+                interaction,
+                "You can't post in this channel, so here it is just for you.",
+                embed=embed,
+                view=view,
+            )
+            return
         if not share:
             await send_private(interaction, embed=embed, view=view)
             return

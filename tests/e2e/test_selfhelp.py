@@ -5,7 +5,7 @@ server's own pages and forged page buttons from another server."""
 from __future__ import annotations
 
 from bot.services.selfhelp import parse_page
-from emulator import DiscordEmulator
+from emulator import DiscordEmulator, P
 from emulator.models import Message
 from tests.e2e.conftest import Kindred, World
 from tests.e2e.test_checkins import command
@@ -171,3 +171,16 @@ async def test_a_shared_page_is_posted_for_everyone_and_its_buttons_give_private
     copy = await (await emulator.press_button(world.member2, post, nxt)).response()
     assert copy.type == 4 and copy.ephemeral and "Page 2 of 2" in copy.text
     assert "Page 1 of 2" in footer(post)  # the post itself did not change
+
+
+async def test_sharing_a_page_needs_permission_to_post_in_the_channel(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    emulator.set_overwrite(world.general, world.member2, deny=P.SEND_MESSAGES)
+    await emulator.gateway_idle()
+    answer = await command(
+        emulator, world.member2, world.general, "selfhelp", topic="sleep", share=True
+    )
+    assert answer.ephemeral and "can't post in this channel" in answer.text
+    assert answer.embeds[0]["title"] == "Sleep"
+    assert not [m for m in emulator.bot_messages(world.general) if not m.ephemeral]

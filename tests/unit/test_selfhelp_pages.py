@@ -4,14 +4,25 @@ character, prefer headings, and every page Discord sees fits its embed limits.""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import discord
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.services.selfhelp import PAGE_CHARS, Library, Reading, page_texts, split_text
+from bot.services.selfhelp import (
+    MAX_ANSWER,
+    PAGE_CHARS,
+    QUESTIONS,
+    Library,
+    PlanRow,
+    Reading,
+    SharedWith,
+    page_texts,
+    split_text,
+)
 from bot.services.selfhelp.library import MAX_BODY, parse_page
-from cogs.selfhelp.text import page_embed
+from cogs.selfhelp.text import page_embed, plan_embed, shared_lines
 from cogs.selfhelp.views import page_view
 
 WORDS = st.sampled_from(
@@ -90,3 +101,11 @@ def test_shipped_pages_use_the_configured_page_size() -> None:
     for page in Library.load().topics(None):
         assert all(len(p) <= PAGE_CHARS for p in page.pages)
         assert isinstance(page_embed(Reading(page, 0, 0)), discord.Embed)
+
+
+def test_a_full_plan_fits_one_embed() -> None:
+    now = datetime(2026, 11, 23, tzinfo=UTC)
+    plan = PlanRow(1, {q.key: "é" * MAX_ANSWER for q in QUESTIONS}, now, now)
+    shares = [SharedWith(2**63 - i, now, now) for i in range(3)]
+    embed = plan_embed(plan, title="Your wellness plan", intro=shared_lines(shares) * 2)
+    assert len(embed.fields) == len(QUESTIONS) and len(embed) <= 6000
