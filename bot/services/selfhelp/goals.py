@@ -26,7 +26,13 @@ from bot.errors import (
     PermissionDeniedError,
 )
 from bot.schedules import Schedule
-from bot.services.checkins import CheckinService, PersonalRow, in_quiet_hours
+from bot.services.checkins import (
+    CheckinService,
+    PersonalRow,
+    next_delivery,
+    quiet_of,
+    upcoming_deliveries,
+)
 from bot.services.checkins.rules import _schedule, _zone
 from bot.services.selfhelp.text import clean_line
 from bot.services.settings import CoreSettings, GuildSettingsService
@@ -67,12 +73,6 @@ class GoalNudge:
 
 def celebration(goal: GoalRow) -> str:
     return CELEBRATIONS[goal.id % len(CELEBRATIONS)].format(goal=goal.text)
-
-
-def _quiet(row: PersonalRow | None) -> tuple[str, str] | None:
-    if row is None or not (row.quiet_start and row.quiet_end):
-        return None
-    return row.quiet_start, row.quiet_end
 
 
 class GoalService:
@@ -118,13 +118,15 @@ class GoalService:
         return schedule
 
     async def _arm(self, goal: GoalRow, after: datetime | None = None) -> datetime | None:
+        """Store the next nudge, as personal check-ins do (same zone and quiet-hours rules)."""
         if goal.schedule is None or goal.tz is None or goal.status != "active":
             return None
-        zone = _zone(goal.tz)
-        nxt = _schedule(goal.schedule).next_run(max(after or self.clock(), self.clock()), zone)
-        if nxt is None:
+        quiet = quiet_of(await self._personal(goal.user_id))
+        start = max(after or self.clock(), self.clock())
+        planned = next_delivery(goal.schedule, goal.tz, quiet, start)
+        if planned is None:
             return None
-        due = in_quiet_hours(nxt, zone, _quiet(await self._personal(goal.user_id))) or nxt
+        nxt, due = planned
         await self.scheduler.schedule_once(
             NUDGE,
             due,
@@ -136,16 +138,8 @@ class GoalService:
     async def next_nudges(self, goal: GoalRow, count: int = 3) -> list[datetime]:
         if goal.schedule is None or goal.tz is None or goal.status != "active":
             return []
-        zone = _zone(goal.tz)
-        quiet = _quiet(await self._personal(goal.user_id))
-        out: list[datetime] = []
-        for run in _schedule(goal.schedule).next_runs(self.clock(), zone, count * 3):
-            moved = in_quiet_hours(run, zone, quiet) or run
-            if moved not in out:
-                out.append(moved)
-            if len(out) == count:
-                break
-        return out
+        quiet = quiet_of(await self._personal(goal.user_id))
+        return upcoming_deliveries(goal.schedule, goal.tz, quiet, self.clock(), count)
 
     # -- the member's own goals ---------------------------------------------------------------
     async def set(
