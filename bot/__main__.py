@@ -69,8 +69,13 @@ async def _run(settings: Settings, token: str) -> int:
 
     from bot.bot import KindredBot
     from bot.services import build_services
+    from bot.services.selfhelp import LibraryError
 
-    services = await build_services(settings)
+    try:
+        services = await build_services(settings)
+    except LibraryError as exc:
+        print(f"self-help library error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
     bot = KindredBot(services)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -23,6 +23,8 @@ from bot.db.repositories.core import (
     TimerRepository,
 )
 from bot.db.repositories.duty import DutyRepository
+from bot.db.repositories.goals import GoalRepository
+from bot.db.repositories.plans import PlanRepository
 from bot.db.repositories.requests import RequestRepository
 from bot.db.repositories.safety import SafetyRepository
 from bot.db.repositories.tags import TagRepository
@@ -35,6 +37,13 @@ from bot.services.peers.tags import TagService
 from bot.services.privacy import PrivacyService
 from bot.services.requests import RequestService
 from bot.services.safety import SafetyService, SafetySettings
+from bot.services.selfhelp import (
+    GoalService,
+    Library,
+    LibraryService,
+    PlanService,
+    SelfHelpServices,
+)
 from bot.services.settings import GuildSettingsService
 from bot.timers import Scheduler
 
@@ -63,6 +72,7 @@ class Services:
     peers: PeerServices
     safety: SafetyService
     checkins: CheckinService
+    selfhelp: SelfHelpServices
 
     async def start(self) -> None:
         await self.scheduler.start()
@@ -148,6 +158,19 @@ def _checkin_service(core: _Core) -> CheckinService:
     return checkins
 
 
+def _selfhelp_service(
+    core: _Core, checkins: CheckinService, safety: SafetyService
+) -> SelfHelpServices:
+    """The library (checked now: a bad page stops start-up), goals and wellness plans."""
+    goals = GoalService(
+        GoalRepository(core.db), checkins, core.settings, core.scheduler, core.clock
+    )
+    plans = PlanService(PlanRepository(core.db), core.clock)
+    core.privacy.register("goals", goals.forget)
+    core.privacy.register("wellness plan", plans.forget)
+    return SelfHelpServices(LibraryService(Library.load(), safety.language_for), goals, plans)
+
+
 async def build_services(config: Settings, *, clock: Clock = utcnow) -> Services:
     """Open the database (migrating it) and wire every feature's service.
 
@@ -172,6 +195,11 @@ async def build_services(config: Settings, *, clock: Clock = utcnow) -> Services
     _forget_scheduled_work(core)
     safety = _safety_service(core, peers)
     checkins = _checkin_service(core)
+    try:
+        selfhelp = _selfhelp_service(core, checkins, safety)
+    except Exception:
+        await db.close()
+        raise
     return Services(
         config=config,
         db=db,
@@ -184,4 +212,5 @@ async def build_services(config: Settings, *, clock: Clock = utcnow) -> Services
         peers=peers,
         safety=safety,
         checkins=checkins,
+        selfhelp=selfhelp,
     )

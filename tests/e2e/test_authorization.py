@@ -26,6 +26,9 @@ MEMBER_COMMANDS = {
     "safety optout", "safety resources list", "checkin me every", "checkin me status",
     "checkin me pause", "checkin me resume", "checkin me stop", "checkin me history",
     "checkin me share", "checkin shared", "peers tags list", "peers debrief",
+    "selfhelp", "goal set", "goal list", "goal done", "goal drop", "goal resume", "goal share",
+    "goal unshare", "plan write", "plan view", "plan export", "plan delete", "plan share",
+    "plan unshare",
 }  # fmt: skip
 REFUSALS = ("This command is for moderators", "This is for peer supporters")
 

@@ -17,7 +17,7 @@ from tests.e2e.test_support import ask, go_on_duty, setup_peers
 
 
 def forged_ids(world: World, post_id: int) -> list[str]:
-    a = world.guild.id
+    a, member = world.guild.id, world.member.id
     return [
         *(f"kindred:req:{action}:1" for action in
           ("claim", "unclaim", "transfer", "backup", "close", "transcript")),
@@ -31,6 +31,11 @@ def forged_ids(world: World, post_id: int) -> list[str]:
         "kindred:pmood:3",
         f"kindred:handoff:keep:{a}",
         f"kindred:handoff:give:{a}",
+        f"kindred:sh:n:{a}:1:grounding",
+        "kindred:goal:done:1",
+        "kindred:goal:pause:1",
+        "kindred:plan:part:2",
+        f"kindred:plan:delete:{member}",
     ]  # fmt: skip
 
 
@@ -40,9 +45,12 @@ async def state(kindred: Kindred, world: World) -> tuple:
     alert = await services.db.fetchone("SELECT responder_id, dismissed_by FROM safety_alerts")
     moods = await services.db.fetchall("SELECT * FROM checkin_moods")
     duty = await services.peers.duty.on_duty(world.guild.id)
+    goals = await services.selfhelp.goals.mine(world.member.id)
+    plan = await services.selfhelp.plans.get(world.member.id)
     return (
         request.status, request.claimed_by, request.feedback,
         tuple(alert), len(moods), tuple(sorted(r.user_id for r in duty)),
+        tuple((g.id, g.status) for g in goals), plan.answers if plan else None,
     )  # fmt: skip
 
 
@@ -62,6 +70,11 @@ async def test_forged_ids_from_another_server_change_nothing(
     await emulator.wait_for_message(
         world.general, predicate=lambda m: any("kindred:mood:" in c for c in m.custom_ids)
     )
+    await command(
+        emulator, world.member, world.general, "goal set",
+        text="walk", schedule="daily 09:00", tz="UTC",
+    )  # fmt: skip
+    await kindred.services.selfhelp.plans.save_part(world.member.id, 1, {"well": "calm"})
     (post,) = await kindred.services.checkins.repo.posts(1)
     ids = forged_ids(world, post["id"])
     templates = list(kindred.bot._connection._view_store._dynamic_items)  # compiled patterns

@@ -72,6 +72,18 @@ async def populate(services: Services, clock) -> None:
         user_id=OTHER, guild_id=None, channel_id=None, schedule="daily 10:00", tz="UTC", quiet=None
     )
     await services.checkins.share_with(OTHER, U)
+    # self-help: their goals (with a nudge timer), their plan, shared both ways and read
+    selfhelp = services.selfhelp
+    await selfhelp.goals.set(U, GUILD, "walk", "daily 09:00", "UTC")
+    await selfhelp.goals.share(U, PEER2)
+    await selfhelp.plans.save_part(U, 1, {"well": "calm"})
+    await selfhelp.plans.share(U, PEER2)
+    await selfhelp.plans.read_shared(U, PEER2)
+    await selfhelp.goals.set(OTHER, GUILD, "rest")
+    await selfhelp.goals.share(OTHER, U)
+    await selfhelp.plans.save_part(OTHER, 3, {"contacts": "a friend"})
+    await selfhelp.plans.share(OTHER, U)
+    await selfhelp.plans.read_shared(OTHER, U)
     # a moderator blocks U: a moderation record
     await peers.blocks.block(GUILD, U, "spam", MOD)
 
@@ -97,6 +109,8 @@ async def test_forgetme_leaves_the_id_only_in_documented_moderation_records(
     await populate(services, clock)
     before = await holders(services, U)
     assert len(before) >= 10, before  # the scan really sees the data it should remove
+    for table in ("goals", "goal_shares", "wellness_plans", "plan_shares", "timers"):
+        assert any(t == table for t, _ in before), table
     await services.privacy.forget(U)
     left = await holders(services, U)
     assert left <= MODERATION_RECORDS, sorted(left - MODERATION_RECORDS)
@@ -104,6 +118,13 @@ async def test_forgetme_leaves_the_id_only_in_documented_moderation_records(
     # a request the forgotten peer still held went back to the queue for someone else
     live = await services.peers.requests.live_for(GUILD, PEER2)
     assert live is not None and live.status == "open" and live.claimed_by is None
+    # their self-help sharing records went with them; the other member's own goal and plan
+    # stay, shared with nobody now
+    assert not await services.db.fetchall(
+        "SELECT * FROM audit_log WHERE action LIKE 'plan.%' OR action LIKE 'goals.%'"
+    )
+    assert [g.text for g in await services.selfhelp.goals.mine(OTHER)] == ["rest"]
+    assert await services.selfhelp.plans.shares(OTHER) == []
 
 
 async def test_the_scan_would_notice_a_new_table(services: Services, clock) -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from bot.db.repositories.checkins import CheckinRow, PersonalRow
 from bot.db.repositories.core import TimerRow
 from bot.services.checkins.channel import ChannelCheckins
-from bot.services.checkins.personal import PersonalCheckins
+from bot.services.checkins.personal import PersonalCheckins, quiet_of
 from bot.services.checkins.rules import (
     BUILTIN_PROMPTS,
     LOW,
@@ -36,9 +36,11 @@ from bot.services.checkins.rules import (
     PostPlan,
     Preview,
     in_quiet_hours,
+    next_delivery,
     parse_quiet_hours,
     sparkline,
     summary_period,
+    upcoming_deliveries,
 )
 
 __all__ = [
@@ -64,9 +66,12 @@ __all__ = [
     "Preview",
     "TimerRow",
     "in_quiet_hours",
+    "next_delivery",
     "parse_quiet_hours",
+    "quiet_of",
     "sparkline",
     "summary_period",
+    "upcoming_deliveries",
 ]
 
 

@@ -16,17 +16,20 @@ from bot.services.checkins.rules import (
     PERSONAL,
     CheckinBase,
     PersonalPlan,
-    _schedule,
-    _zone,
     in_quiet_hours,
+    next_delivery,
     parse_quiet_hours,
+    upcoming_deliveries,
 )
 
 log = logging.getLogger(__name__)
 
 
-def _quiet(row: PersonalRow) -> tuple[str, str] | None:
-    return (row.quiet_start, row.quiet_end) if row.quiet_start and row.quiet_end else None
+def quiet_of(row: PersonalRow | None) -> tuple[str, str] | None:
+    """A personal check-in's quiet hours (also honoured by the member's goal nudges)."""
+    if row is None or not (row.quiet_start and row.quiet_end):
+        return None
+    return row.quiet_start, row.quiet_end
 
 
 class PersonalCheckins(CheckinBase):
@@ -71,17 +74,7 @@ class PersonalCheckins(CheckinBase):
         row = await self.personal_status(user_id)
         if row.paused:
             return []
-        zone = _zone(row.tz)
-        quiet = _quiet(row)
-        out: list[datetime] = []
-        after = self.clock()
-        for run in _schedule(row.schedule).next_runs(after, zone, count * 3):
-            moved = in_quiet_hours(run, zone, quiet) or run
-            if moved not in out:
-                out.append(moved)
-            if len(out) == count:
-                break
-        return out
+        return upcoming_deliveries(row.schedule, row.tz, quiet_of(row), self.clock(), count)
 
     async def pause_personal(self, user_id: int, reason: str = "paused by you") -> PersonalRow:
         row = await self.personal_status(user_id)
@@ -101,11 +94,11 @@ class PersonalCheckins(CheckinBase):
         await self.repo.delete_personal(user_id)
 
     async def _arm_personal(self, row: PersonalRow, after: datetime | None = None) -> None:
-        zone = _zone(row.tz)
-        nxt = _schedule(row.schedule).next_run(max(after or self.clock(), self.clock()), zone)
-        if nxt is None:
+        start = max(after or self.clock(), self.clock())
+        planned = next_delivery(row.schedule, row.tz, quiet_of(row), start)
+        if planned is None:
             return
-        due = in_quiet_hours(nxt, zone, _quiet(row)) or nxt
+        nxt, due = planned
         await self.scheduler.schedule_once(
             PERSONAL,
             due,

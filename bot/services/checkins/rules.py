@@ -151,6 +151,34 @@ def in_quiet_hours(
     return end_local.astimezone(moment.tzinfo)
 
 
+def next_delivery(
+    schedule: str, tz: str, quiet: tuple[str, str] | None, after: datetime
+) -> tuple[datetime, datetime] | None:
+    """A member's next run after ``after`` and when to deliver it: at the run, or when their
+    quiet hours end. Personal check-ins and goal nudges both arm their timers with it."""
+    zone = _zone(tz)
+    nxt = _schedule(schedule).next_run(after, zone)
+    if nxt is None:
+        return None
+    return nxt, in_quiet_hours(nxt, zone, quiet) or nxt
+
+
+def upcoming_deliveries(
+    schedule: str, tz: str, quiet: tuple[str, str] | None, after: datetime, count: int
+) -> list[datetime]:
+    """The next ``count`` delivery times (runs inside quiet hours move to their end; several
+    moved to the same end are delivered once)."""
+    zone = _zone(tz)
+    out: list[datetime] = []
+    for run in _schedule(schedule).next_runs(after, zone, count * 3):
+        moved = in_quiet_hours(run, zone, quiet) or run
+        if moved not in out:
+            out.append(moved)
+        if len(out) == count:
+            break
+    return out
+
+
 def summary_period(schedule: Schedule) -> timedelta:
     """What a posted summary counts: yesterday's moods for daily or more frequent check-ins,
     last week's for weekly ones; a rarer schedule (every 2 weeks) counts back to its

@@ -1,0 +1,162 @@
+"""Members' goals and the peers a member lets see them.
+
+A share or unshare is written with its ``audit_log`` entry (ids only) in one transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot.clock import from_db, to_db
+from bot.db.connection import Database
+from bot.db.repositories.plans import ShareRow, add_audit, forget_audit
+
+GOAL_FIELDS = {"schedule", "tz", "status", "pause_reason", "done_at", "last_nudge_at"}
+
+
+@dataclass(frozen=True)
+class GoalRow:
+    id: int
+    user_id: int
+    guild_id: int | None
+    text: str
+    schedule: str | None
+    tz: str | None
+    status: str
+    pause_reason: str | None
+    created_at: datetime
+    done_at: datetime | None
+    last_nudge_at: datetime | None
+
+
+def _opt(value: str | None) -> datetime | None:
+    return None if value is None else from_db(value)
+
+
+def _goal(r: Any) -> GoalRow:
+    return GoalRow(
+        id=r["id"],
+        user_id=r["user_id"],
+        guild_id=r["guild_id"],
+        text=r["text"],
+        schedule=r["schedule"],
+        tz=r["tz"],
+        status=r["status"],
+        pause_reason=r["pause_reason"],
+        created_at=from_db(r["created_at"]),
+        done_at=_opt(r["done_at"]),
+        last_nudge_at=_opt(r["last_nudge_at"]),
+    )
+
+
+class GoalRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def create(
+        self,
+        *,
+        user_id: int,
+        guild_id: int | None,
+        text: str,
+        schedule: str | None,
+        tz: str | None,
+        now: datetime,
+    ) -> GoalRow:
+        goal_id = await self.db.insert(
+            "INSERT INTO goals (user_id, guild_id, text, schedule, tz, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (user_id, guild_id, text, schedule, tz, to_db(now)),
+        )
+        row = await self.get(goal_id)
+        assert row is not None
+        return row
+
+    async def get(self, goal_id: int) -> GoalRow | None:
+        r = await self.db.fetchone("SELECT * FROM goals WHERE id = ?", (goal_id,))
+        return None if r is None else _goal(r)
+
+    async def for_user(self, user_id: int) -> list[GoalRow]:
+        """Open goals first (oldest first), then finished ones (newest first)."""
+        rows = await self.db.fetchall(
+            "SELECT * FROM goals WHERE user_id = ?"
+            " ORDER BY CASE WHEN status = 'done' THEN 1 ELSE 0 END, "
+            " CASE WHEN status = 'done' THEN done_at END DESC, id",
+            (user_id,),
+        )
+        return [_goal(r) for r in rows]
+
+    async def count_open(self, user_id: int) -> int:
+        return int(
+            await self.db.fetchval(
+                "SELECT COUNT(*) FROM goals WHERE user_id = ? AND status != 'done'", (user_id,)
+            )
+        )
+
+    async def update(self, goal_id: int, **fields: Any) -> None:
+        if not fields or set(fields) - GOAL_FIELDS:
+            raise ValueError(f"cannot update {set(fields) - GOAL_FIELDS}")
+        values = [to_db(v) if isinstance(v, datetime) else v for v in fields.values()]
+        sets = ", ".join(f"{k} = ?" for k in fields)
+        await self.db.execute(f"UPDATE goals SET {sets} WHERE id = ?", (*values, goal_id))
+
+    async def delete(self, goal_id: int) -> bool:
+        return bool(await self.db.execute("DELETE FROM goals WHERE id = ?", (goal_id,)))
+
+    async def prune_done(self, user_id: int, keep: int) -> list[int]:
+        """Delete the member's oldest finished goals beyond the newest ``keep``."""
+        rows = await self.db.fetchall(
+            "SELECT id FROM goals WHERE user_id = ? AND status = 'done'"
+            " ORDER BY done_at DESC, id DESC",
+            (user_id,),
+        )
+        old = [r["id"] for r in rows[keep:]]
+        await self.db.executemany("DELETE FROM goals WHERE id = ?", [(i,) for i in old])
+        return old
+
+    # -- sharing -------------------------------------------------------------------------------
+    async def shares(self, user_id: int) -> list[ShareRow]:
+        rows = await self.db.fetchall(
+            "SELECT * FROM goal_shares WHERE user_id = ? ORDER BY created_at, peer_id",
+            (user_id,),
+        )
+        return [ShareRow(r["user_id"], r["peer_id"], from_db(r["created_at"])) for r in rows]
+
+    async def is_shared(self, user_id: int, peer_id: int) -> bool:
+        return bool(
+            await self.db.fetchval(
+                "SELECT 1 FROM goal_shares WHERE user_id = ? AND peer_id = ?", (user_id, peer_id)
+            )
+        )
+
+    async def share(self, user_id: int, peer_id: int, now: datetime) -> bool:
+        async with self.db.transaction() as tx:
+            added = await tx.execute(
+                "INSERT INTO goal_shares (user_id, peer_id, created_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (user_id, peer_id) DO NOTHING",
+                (user_id, peer_id, to_db(now)),
+            )
+            if added:
+                await add_audit(tx, user_id, "goals.share", {"peer": peer_id}, now)
+        return bool(added)
+
+    async def unshare(self, user_id: int, peer_id: int, now: datetime) -> bool:
+        async with self.db.transaction() as tx:
+            removed = await tx.execute(
+                "DELETE FROM goal_shares WHERE user_id = ? AND peer_id = ?", (user_id, peer_id)
+            )
+            if removed:
+                await add_audit(tx, user_id, "goals.unshare", {"peer": peer_id}, now)
+        return bool(removed)
+
+    async def forget(self, user_id: int) -> int:
+        """The member's goals, every share naming them, and the sharing records about them."""
+        async with self.db.transaction() as tx:
+            n = await tx.execute("DELETE FROM goals WHERE user_id = ?", (user_id,))
+            n += await tx.execute(
+                "DELETE FROM goal_shares WHERE user_id = ? OR peer_id = ?", (user_id, user_id)
+            )
+            n += await forget_audit(tx, user_id)
+        return n

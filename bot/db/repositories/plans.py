@@ -1,0 +1,169 @@
+"""Wellness plans, the peers a member shares theirs with, and the audit of that sharing.
+
+A share, an unshare and a peer's reading are each written with an ``audit_log`` entry (ids
+only, never the plan's words) in the same transaction. These entries have no server
+(``guild_id`` NULL): they are the member's own record, not a moderation log.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot.clock import from_db, to_db
+from bot.db.connection import Database, Transaction
+
+#: Audit actions about members' own self-help data (deleted with it by /forgetme).
+SHARE_ACTIONS = ("plan.share", "plan.unshare", "plan.view", "goals.share", "goals.unshare")
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    user_id: int
+    answers: dict[str, str]
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class ShareRow:
+    user_id: int
+    peer_id: int
+    created_at: datetime
+
+
+async def add_audit(
+    tx: Transaction, actor_id: int, action: str, detail: dict[str, Any], now: datetime
+) -> None:
+    await tx.execute(
+        "INSERT INTO audit_log (guild_id, actor_id, action, detail, created_at)"
+        " VALUES (NULL, ?, ?, ?, ?)",
+        (actor_id, action, json.dumps(detail, sort_keys=True), to_db(now)),
+    )
+
+
+async def forget_audit(tx: Transaction, user_id: int) -> int:
+    """Sharing records that name the member, as the actor or as the other side."""
+    marks = ", ".join("?" for _ in SHARE_ACTIONS)
+    return await tx.execute(
+        f"DELETE FROM audit_log WHERE action IN ({marks})"
+        " AND (actor_id = ? OR detail = ? OR detail = ?)",
+        (
+            *SHARE_ACTIONS,
+            user_id,
+            json.dumps({"peer": user_id}),
+            json.dumps({"member": user_id}),
+        ),
+    )
+
+
+def _plan(r: Any) -> PlanRow:
+    return PlanRow(
+        user_id=r["user_id"],
+        answers=dict(json.loads(r["answers"] or "{}")),
+        created_at=from_db(r["created_at"]),
+        updated_at=from_db(r["updated_at"]),
+    )
+
+
+def _share(r: Any) -> ShareRow:
+    return ShareRow(r["user_id"], r["peer_id"], from_db(r["created_at"]))
+
+
+class PlanRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def get(self, user_id: int) -> PlanRow | None:
+        r = await self.db.fetchone("SELECT * FROM wellness_plans WHERE user_id = ?", (user_id,))
+        return None if r is None else _plan(r)
+
+    async def save(self, user_id: int, answers: dict[str, str], now: datetime) -> PlanRow:
+        await self.db.execute(
+            "INSERT INTO wellness_plans (user_id, answers, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET"
+            " answers = excluded.answers, updated_at = excluded.updated_at",
+            (user_id, json.dumps(answers, sort_keys=True), to_db(now), to_db(now)),
+        )
+        row = await self.get(user_id)
+        assert row is not None
+        return row
+
+    async def delete(self, user_id: int) -> int:
+        """The plan and the member's shares of it (a deleted plan is shared with nobody)."""
+        async with self.db.transaction() as tx:
+            n = await tx.execute("DELETE FROM wellness_plans WHERE user_id = ?", (user_id,))
+            n += await tx.execute("DELETE FROM plan_shares WHERE user_id = ?", (user_id,))
+        return n
+
+    # -- sharing -------------------------------------------------------------------------------
+    async def shares(self, user_id: int) -> list[ShareRow]:
+        rows = await self.db.fetchall(
+            "SELECT * FROM plan_shares WHERE user_id = ? ORDER BY created_at, peer_id",
+            (user_id,),
+        )
+        return [_share(r) for r in rows]
+
+    async def is_shared(self, user_id: int, peer_id: int) -> bool:
+        return bool(
+            await self.db.fetchval(
+                "SELECT 1 FROM plan_shares WHERE user_id = ? AND peer_id = ?", (user_id, peer_id)
+            )
+        )
+
+    async def share(self, user_id: int, peer_id: int, now: datetime) -> bool:
+        """Share with a peer, audited as ``plan.share``; False if it already was."""
+        async with self.db.transaction() as tx:
+            added = await tx.execute(
+                "INSERT INTO plan_shares (user_id, peer_id, created_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (user_id, peer_id) DO NOTHING",
+                (user_id, peer_id, to_db(now)),
+            )
+            if added:
+                await add_audit(tx, user_id, "plan.share", {"peer": peer_id}, now)
+        return bool(added)
+
+    async def unshare(self, user_id: int, peer_id: int, now: datetime) -> bool:
+        """Stop sharing, audited as ``plan.unshare``; False if it was not shared."""
+        async with self.db.transaction() as tx:
+            removed = await tx.execute(
+                "DELETE FROM plan_shares WHERE user_id = ? AND peer_id = ?", (user_id, peer_id)
+            )
+            if removed:
+                await add_audit(tx, user_id, "plan.unshare", {"peer": peer_id}, now)
+        return bool(removed)
+
+    async def read_shared(self, user_id: int, peer_id: int, now: datetime) -> PlanRow | None:
+        """The plan, for a peer it is shared with (the reading is audited as ``plan.view``);
+        None when it is not shared with them or there is no plan."""
+        async with self.db.transaction() as tx:
+            r = await tx.fetchone(
+                "SELECT p.* FROM wellness_plans p JOIN plan_shares s ON s.user_id = p.user_id"
+                " WHERE p.user_id = ? AND s.peer_id = ?",
+                (user_id, peer_id),
+            )
+            if r is None:
+                return None
+            await add_audit(tx, peer_id, "plan.view", {"member": user_id}, now)
+        return _plan(r)
+
+    async def last_read(self, user_id: int, peer_id: int) -> datetime | None:
+        value = await self.db.fetchval(
+            "SELECT MAX(created_at) FROM audit_log WHERE action = 'plan.view'"
+            " AND actor_id = ? AND detail = ?",
+            (peer_id, json.dumps({"member": user_id})),
+        )
+        return None if value is None else from_db(value)
+
+    async def forget(self, user_id: int) -> int:
+        """Everything about the member: their plan, every share naming them (theirs, and
+        others' shares with them), and the sharing records that name them."""
+        async with self.db.transaction() as tx:
+            n = await tx.execute("DELETE FROM wellness_plans WHERE user_id = ?", (user_id,))
+            n += await tx.execute(
+                "DELETE FROM plan_shares WHERE user_id = ? OR peer_id = ?", (user_id, user_id)
+            )
+            n += await forget_audit(tx, user_id)
+        return n

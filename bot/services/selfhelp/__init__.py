@@ -1,0 +1,90 @@
+"""Self-help: the library of pages, members' goals with gentle nudges, and wellness plans.
+
+Rooms: ``pages`` (cutting Markdown into embed-sized pages), ``library`` (loading and checking
+``data/selfhelp``), ``reader`` (which page a member sees, and page buttons), ``goals``
+(goals, nudges on the check-in engine, sharing), ``plans`` (the wellness plan, sharing,
+export), ``text`` (tidying what members type). The Discord layer (``cogs/selfhelp``) imports
+everything it needs, row types included, from this package.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.db.repositories.core import TimerRow
+from bot.db.repositories.goals import GoalRow
+from bot.db.repositories.plans import PlanRow, ShareRow
+from bot.services.selfhelp.goals import (
+    MAX_OPEN,
+    MAX_TEXT,
+    NUDGE,
+    GoalNudge,
+    GoalService,
+    GoalSet,
+    celebration,
+)
+from bot.services.selfhelp.library import (
+    DEFAULT_DIR,
+    PAGE_CHARS,
+    Library,
+    LibraryError,
+    Page,
+    load_pages,
+    parse_page,
+)
+from bot.services.selfhelp.pages import page_texts, split_text
+from bot.services.selfhelp.plans import (
+    INSPIRED,
+    MAX_ANSWER,
+    PARTS,
+    QUESTIONS,
+    PlanQuestion,
+    PlanService,
+    SharedWith,
+    export_text,
+    questions,
+)
+from bot.services.selfhelp.reader import LibraryService, Reading, scope_of
+
+__all__ = [
+    "DEFAULT_DIR",
+    "INSPIRED",
+    "MAX_ANSWER",
+    "MAX_OPEN",
+    "MAX_TEXT",
+    "NUDGE",
+    "PAGE_CHARS",
+    "PARTS",
+    "QUESTIONS",
+    "GoalNudge",
+    "GoalRow",
+    "GoalService",
+    "GoalSet",
+    "Library",
+    "LibraryError",
+    "LibraryService",
+    "Page",
+    "PlanQuestion",
+    "PlanRow",
+    "PlanService",
+    "Reading",
+    "SelfHelpServices",
+    "ShareRow",
+    "SharedWith",
+    "TimerRow",
+    "celebration",
+    "export_text",
+    "load_pages",
+    "page_texts",
+    "parse_page",
+    "questions",
+    "scope_of",
+    "split_text",
+]
+
+
+@dataclass
+class SelfHelpServices:
+    library: LibraryService
+    goals: GoalService
+    plans: PlanService

@@ -1,0 +1,282 @@
+"""Members' own goals, with gentle nudges by DM on a schedule of their choosing.
+
+The nudges ride on the check-in engine: the same schedule language and IANA zones
+(``bot.schedules`` through ``bot.services.checkins.rules``), a stored ``goal.nudge`` timer per
+goal re-armed from its handler in the goal's zone, and the member's personal check-in: its zone
+is the default and its quiet hours hold a nudge back until they end. Goals are private; a member
+may let chosen peers see them (``share``), and takes that back with ``unshare``.
+"""
+
+from __future__ import annotations
+
+import logging
+import zoneinfo
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.clock import Clock, utcnow
+from bot.db.repositories.core import TimerRow
+from bot.db.repositories.goals import GoalRepository, GoalRow
+from bot.db.repositories.plans import ShareRow
+from bot.errors import (
+    ConflictError,
+    InvalidInputError,
+    LimitReachedError,
+    NotFoundError,
+    PermissionDeniedError,
+)
+from bot.schedules import Schedule
+from bot.services.checkins import (
+    CheckinService,
+    PersonalRow,
+    next_delivery,
+    quiet_of,
+    upcoming_deliveries,
+)
+from bot.services.checkins.rules import _schedule, _zone
+from bot.services.selfhelp.text import clean_line
+from bot.services.settings import CoreSettings, GuildSettingsService
+from bot.timers import Scheduler
+
+log = logging.getLogger(__name__)
+
+NUDGE = "goal.nudge"
+MAX_TEXT = 200
+MAX_OPEN = 10
+#: Finished goals kept to look back on; older ones are deleted when a new one is finished.
+MAX_DONE_KEPT = 20
+MAX_SHARES = 3
+#: Nudges are gentle: at most one a day.
+MIN_GAP = timedelta(days=1)
+CELEBRATIONS = (
+    "🎉 You did it: “{goal}”. That took care and steady effort; take a moment to notice it.",
+    "🌱 “{goal}” is done. Small steps add up, and you took every one of them.",
+    "✨ Done: “{goal}”. Well done. If you like, tell a peer: good news is worth sharing.",
+)
+
+
+def nudge_key(goal_id: int) -> str:
+    return f"goal:{goal_id}"
+
+
+@dataclass(frozen=True)
+class GoalSet:
+    goal: GoalRow
+    next_runs: list[datetime]
+
+
+@dataclass(frozen=True)
+class GoalNudge:
+    goal: GoalRow
+    scheduled_for: datetime
+
+
+def celebration(goal: GoalRow) -> str:
+    return CELEBRATIONS[goal.id % len(CELEBRATIONS)].format(goal=goal.text)
+
+
+class GoalService:
+    def __init__(
+        self,
+        repo: GoalRepository,
+        checkins: CheckinService,
+        settings: GuildSettingsService,
+        scheduler: Scheduler,
+        clock: Clock = utcnow,
+    ) -> None:
+        self.repo = repo
+        self.checkins = checkins
+        self.settings = settings
+        self.scheduler = scheduler
+        self.clock = clock
+
+    # -- zones and schedules, as personal check-ins have them -----------------------------------
+    async def _personal(self, user_id: int) -> PersonalRow | None:
+        try:
+            return await self.checkins.personal_status(user_id)
+        except NotFoundError:
+            return None
+
+    async def member_zone(self, user_id: int, guild_id: int | None) -> zoneinfo.ZoneInfo:
+        """The zone of the member's personal check-in, else their server's home zone, else
+        UTC."""
+        personal = await self._personal(user_id)
+        if personal is not None:
+            return _zone(personal.tz)
+        if guild_id is not None:
+            return _zone((await self.settings.get(guild_id, CoreSettings)).timezone)
+        return _zone("UTC")
+
+    def _parsed(self, text: str, zone: zoneinfo.ZoneInfo) -> Schedule:
+        schedule = _schedule(text)
+        if schedule.anchor is None:
+            schedule = schedule.anchored(self.clock(), zone)
+        if schedule.min_interval() < MIN_GAP:
+            raise InvalidInputError(
+                "Goal nudges come at most once a day. Try e.g. `daily 09:00` or `mon,thu 18:00`."
+            )
+        return schedule
+
+    async def _arm(self, goal: GoalRow, after: datetime | None = None) -> datetime | None:
+        """Store the next nudge, as personal check-ins do (same zone and quiet-hours rules)."""
+        if goal.schedule is None or goal.tz is None or goal.status != "active":
+            return None
+        quiet = quiet_of(await self._personal(goal.user_id))
+        start = max(after or self.clock(), self.clock())
+        planned = next_delivery(goal.schedule, goal.tz, quiet, start)
+        if planned is None:
+            return None
+        nxt, due = planned
+        await self.scheduler.schedule_once(
+            NUDGE,
+            due,
+            {"goal_id": goal.id, "user_id": goal.user_id, "scheduled_for": nxt.isoformat()},
+            key=nudge_key(goal.id),
+        )
+        return due
+
+    async def next_nudges(self, goal: GoalRow, count: int = 3) -> list[datetime]:
+        if goal.schedule is None or goal.tz is None or goal.status != "active":
+            return []
+        quiet = quiet_of(await self._personal(goal.user_id))
+        return upcoming_deliveries(goal.schedule, goal.tz, quiet, self.clock(), count)
+
+    # -- the member's own goals ---------------------------------------------------------------
+    async def set(
+        self,
+        user_id: int,
+        guild_id: int | None,
+        text: str,
+        schedule: str | None = None,
+        tz: str | None = None,
+    ) -> GoalSet:
+        goal_text = clean_line(text)
+        if not goal_text:
+            raise InvalidInputError("Write your goal in a few words, e.g. `walk ten minutes`.")
+        if len(goal_text) > MAX_TEXT:
+            raise InvalidInputError(f"A goal can be at most {MAX_TEXT} characters.")
+        canonical = zone_name = None
+        if schedule is not None and schedule.strip():
+            zone = _zone(tz) if tz and tz.strip() else await self.member_zone(user_id, guild_id)
+            canonical, zone_name = self._parsed(schedule, zone).canonical(), zone.key
+        elif tz and tz.strip():
+            _zone(tz)  # a bad zone is still worth saying, even without a schedule
+        goals = await self.repo.for_user(user_id)
+        if any(g.status != "done" and g.text.lower() == goal_text.lower() for g in goals):
+            raise ConflictError("You already have that goal. `/goal list` shows your goals.")
+        if sum(g.status != "done" for g in goals) >= MAX_OPEN:
+            raise LimitReachedError(
+                f"You have {MAX_OPEN} open goals, the most Kindred keeps. Finish or drop one "
+                "first (`/goal done`, `/goal drop`)."
+            )
+        goal = await self.repo.create(
+            user_id=user_id,
+            guild_id=guild_id,
+            text=goal_text,
+            schedule=canonical,
+            tz=zone_name,
+            now=self.clock(),
+        )
+        await self._arm(goal)
+        return GoalSet(goal, await self.next_nudges(goal))
+
+    async def mine(self, user_id: int) -> list[GoalRow]:
+        return await self.repo.for_user(user_id)
+
+    async def own(self, user_id: int, goal_id: int) -> GoalRow:
+        """The member's goal; someone else's (or none) is "not found", whoever asks."""
+        goal = await self.repo.get(goal_id)
+        if goal is None or goal.user_id != user_id:
+            raise NotFoundError("I can't find that goal among yours. `/goal list` shows them.")
+        return goal
+
+    async def done(self, user_id: int, goal_id: int) -> GoalRow:
+        goal = await self.own(user_id, goal_id)
+        if goal.status == "done":
+            raise ConflictError("That goal is already done. Well done, again!")
+        await self.scheduler.cancel(nudge_key(goal.id))
+        await self.repo.update(goal.id, status="done", done_at=self.clock(), pause_reason=None)
+        await self.repo.prune_done(user_id, MAX_DONE_KEPT)
+        return await self.own(user_id, goal_id)
+
+    async def still_working(self, user_id: int, goal_id: int) -> list[datetime]:
+        """The answer to a nudge: nothing changes; the next nudges, for the reply."""
+        goal = await self.own(user_id, goal_id)
+        if goal.status == "done":
+            raise ConflictError("That goal is already done. Well done!")
+        return await self.next_nudges(goal)
+
+    async def pause(self, user_id: int, goal_id: int, reason: str = "paused by you") -> GoalRow:
+        goal = await self.own(user_id, goal_id)
+        if goal.status == "done":
+            raise ConflictError("That goal is already done; there is nothing to pause.")
+        await self.scheduler.cancel(nudge_key(goal.id))
+        await self.repo.update(goal.id, status="paused", pause_reason=reason)
+        return await self.own(user_id, goal_id)
+
+    async def resume(self, user_id: int, goal_id: int) -> GoalSet:
+        goal = await self.own(user_id, goal_id)
+        if goal.status == "done":
+            raise ConflictError("That goal is already done.")
+        await self.repo.update(goal.id, status="active", pause_reason=None)
+        goal = await self.own(user_id, goal_id)
+        await self._arm(goal)
+        return GoalSet(goal, await self.next_nudges(goal))
+
+    async def drop(self, user_id: int, goal_id: int) -> GoalRow:
+        goal = await self.own(user_id, goal_id)
+        await self.scheduler.cancel(nudge_key(goal.id))
+        await self.repo.delete(goal.id)
+        return goal
+
+    # -- nudges ---------------------------------------------------------------------------------
+    async def on_nudge(self, timer: TimerRow) -> GoalNudge | None:
+        """A nudge is due: arm the next one first, then say whether to send this one."""
+        goal = await self.repo.get(int(timer.payload["goal_id"]))
+        if goal is None or goal.status != "active" or goal.schedule is None:
+            return None
+        scheduled = datetime.fromisoformat(timer.payload["scheduled_for"])
+        await self._arm(goal, after=max(scheduled, timer.due_at))
+        if self.scheduler.too_late(timer):
+            log.info("goal %s: nudge missed by more than the grace time; skipped", goal.id)
+            return None
+        await self.repo.update(goal.id, last_nudge_at=timer.due_at)
+        return GoalNudge(goal, scheduled)
+
+    async def nudge_failed(self, goal_id: int) -> None:
+        """The DM could not be delivered (closed DMs, a gone account): pause, say why later."""
+        goal = await self.repo.get(goal_id)
+        if goal is not None and goal.status == "active":
+            await self.pause(goal.user_id, goal.id, reason="your DMs are closed to me")
+
+    # -- sharing ----------------------------------------------------------------------------------
+    async def share(self, user_id: int, peer_id: int) -> bool:
+        if peer_id == user_id:
+            raise InvalidInputError("Choose someone else to share your goals with.")
+        shares = await self.repo.shares(user_id)
+        if peer_id not in {s.peer_id for s in shares} and len(shares) >= MAX_SHARES:
+            raise LimitReachedError(
+                f"You share your goals with {MAX_SHARES} people already; "
+                "`/goal unshare` someone first."
+            )
+        return await self.repo.share(user_id, peer_id, self.clock())
+
+    async def unshare(self, user_id: int, peer_id: int) -> None:
+        if not await self.repo.unshare(user_id, peer_id, self.clock()):
+            raise NotFoundError("You don't share your goals with them.")
+
+    async def shares(self, user_id: int) -> list[ShareRow]:
+        return await self.repo.shares(user_id)
+
+    async def shared_goals(self, member_id: int, peer_id: int) -> list[GoalRow]:
+        """A member's goals, for a peer they chose to share them with; refused otherwise."""
+        if member_id == peer_id:
+            return await self.mine(peer_id)
+        if not await self.repo.is_shared(member_id, peer_id):
+            raise PermissionDeniedError("That member has not chosen to share their goals with you.")
+        return await self.repo.for_user(member_id)
+
+    async def forget(self, user_id: int) -> int:
+        for goal in await self.repo.for_user(user_id):
+            await self.scheduler.cancel(nudge_key(goal.id))
+        return await self.repo.forget(user_id)

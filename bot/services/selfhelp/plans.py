@@ -1,0 +1,176 @@
+"""A member's personal wellness plan: a few questions in three short parts, every answer
+optional, kept privately until the member deletes it.
+
+The parts follow the structure of the Wellness Recovery Action Plan (WRAP®): what I'm like
+when I'm well, what keeps me well, what can throw me off and the early signs, and what helps
+in a crisis. It is inspired by that structure and is not WRAP itself (a trademarked programme
+taught in peer-led groups; docs/selfhelp.md). A peer reads a plan only if the member shares
+it with them; every share, unshare and reading is audited (ids only, never the words).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.clock import Clock, utcnow
+from bot.db.repositories.plans import PlanRepository, PlanRow, ShareRow
+from bot.errors import InvalidInputError, LimitReachedError, NotFoundError, PermissionDeniedError
+from bot.services.selfhelp.text import clean_block
+
+MAX_ANSWER = 500
+MAX_SHARES = 3
+
+
+@dataclass(frozen=True)
+class PlanQuestion:
+    key: str
+    part: int
+    #: The modal label: at most 45 characters (Discord's limit).
+    label: str
+    placeholder: str
+
+
+PARTS = {1: "Staying well", 2: "Noticing early", 3: "Support and crisis"}
+QUESTIONS: tuple[PlanQuestion, ...] = (
+    PlanQuestion(
+        "well", 1, "What I'm like when I'm well", "e.g. I laugh easily, I cook, I text friends"
+    ),
+    PlanQuestion(
+        "daily", 1, "Daily things that help me stay well", "e.g. a walk, meals on time, music"
+    ),
+    PlanQuestion(
+        "triggers", 2, "Things that can throw me off", "e.g. money worries, poor sleep, dates"
+    ),
+    PlanQuestion(
+        "responses", 2, "What I can do when that happens", "e.g. tell someone, rest, write it"
+    ),
+    PlanQuestion(
+        "signs", 2, "Early signs I'm not doing so well", "e.g. skipping meals, not replying"
+    ),
+    PlanQuestion(
+        "contacts", 3, "Who I can contact, and how", "e.g. my sister (phone), a peer (/support)"
+    ),
+    PlanQuestion(
+        "crisis_helps", 3, "What helps me in a crisis", "e.g. someone staying with me, quiet"
+    ),
+    PlanQuestion(
+        "crisis_avoid", 3, "What doesn't help, or please avoid", "e.g. being told to calm down"
+    ),
+)
+BY_KEY = {q.key: q for q in QUESTIONS}
+INSPIRED = (
+    "Inspired by the structure of the Wellness Recovery Action Plan (WRAP®); this is not WRAP "
+    "itself. WRAP is taught in peer-led groups: copelandcenter.com."
+)
+
+
+def questions(part: int) -> tuple[PlanQuestion, ...]:
+    if part not in PARTS:
+        raise InvalidInputError(f"The plan has parts 1 to {len(PARTS)}.")
+    return tuple(q for q in QUESTIONS if q.part == part)
+
+
+@dataclass(frozen=True)
+class SharedWith:
+    peer_id: int
+    since: datetime
+    last_read: datetime | None
+
+
+class PlanService:
+    def __init__(self, repo: PlanRepository, clock: Clock = utcnow) -> None:
+        self.repo = repo
+        self.clock = clock
+
+    async def get(self, user_id: int) -> PlanRow | None:
+        return await self.repo.get(user_id)
+
+    async def mine(self, user_id: int) -> PlanRow:
+        plan = await self.repo.get(user_id)
+        if plan is None or not plan.answers:
+            raise NotFoundError("You have no wellness plan yet. `/plan write` starts one.")
+        return plan
+
+    async def save_part(self, user_id: int, part: int, answers: dict[str, str | None]) -> PlanRow:
+        """Store one part's answers; an empty answer removes what was there."""
+        asked = {q.key for q in questions(part)}
+        unknown = set(answers) - asked
+        if unknown:
+            raise InvalidInputError("Those answers don't belong to this part of the plan.")
+        current = await self.repo.get(user_id)
+        merged = dict(current.answers) if current else {}
+        for key in asked & set(answers):
+            text = clean_block(answers[key])
+            if len(text) > MAX_ANSWER:
+                raise InvalidInputError(
+                    f"“{BY_KEY[key].label}” can be at most {MAX_ANSWER} characters."
+                )
+            if text:
+                merged[key] = text
+            else:
+                merged.pop(key, None)
+        return await self.repo.save(user_id, merged, self.clock())
+
+    async def delete(self, user_id: int) -> None:
+        if not await self.repo.delete(user_id):
+            raise NotFoundError("You have no wellness plan to delete.")
+
+    # -- sharing ------------------------------------------------------------------------------
+    async def share(self, user_id: int, peer_id: int) -> bool:
+        await self.mine(user_id)
+        if peer_id == user_id:
+            raise InvalidInputError("Choose someone else to share your plan with.")
+        shares = await self.repo.shares(user_id)
+        if peer_id not in {s.peer_id for s in shares} and len(shares) >= MAX_SHARES:
+            raise LimitReachedError(
+                f"You share your plan with {MAX_SHARES} people already; "
+                "`/plan unshare` someone first."
+            )
+        return await self.repo.share(user_id, peer_id, self.clock())
+
+    async def unshare(self, user_id: int, peer_id: int) -> None:
+        if not await self.repo.unshare(user_id, peer_id, self.clock()):
+            raise NotFoundError("You don't share your plan with them.")
+
+    async def shared_with(self, user_id: int) -> list[SharedWith]:
+        return [
+            SharedWith(s.peer_id, s.created_at, await self.repo.last_read(user_id, s.peer_id))
+            for s in await self.repo.shares(user_id)
+        ]
+
+    async def shares(self, user_id: int) -> list[ShareRow]:
+        return await self.repo.shares(user_id)
+
+    async def read_shared(self, member_id: int, peer_id: int) -> PlanRow:
+        """A member's plan, for a peer they shared it with (the reading is audited)."""
+        plan = await self.repo.read_shared(member_id, peer_id, self.clock())
+        if plan is None or not plan.answers:
+            raise PermissionDeniedError(
+                "That member has not chosen to share a wellness plan with you."
+            )
+        return plan
+
+    async def forget(self, user_id: int) -> int:
+        return await self.repo.forget(user_id)
+
+
+def export_text(plan: PlanRow, written_on: str) -> str:
+    """The plan as a plain text file for the member to keep."""
+    lines = [
+        "My wellness plan",
+        "================",
+        f"Written with Kindred; last changed {written_on}.",
+        INSPIRED,
+        "",
+    ]
+    for part, title in PARTS.items():
+        lines += [title, "-" * len(title)]
+        for q in questions(part):
+            lines += [f"{q.label}:", plan.answers.get(q.key, "(not filled in)"), ""]
+    lines += [
+        "Kindred keeps this plan privately until you delete it (/plan delete or /forgetme).",
+        "Talk to a peer: /support. If things are urgent: /crisis.",
+        "",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,80 @@
+"""Reading the library: which topics a member sees, and which page a button press shows.
+
+A page button carries its server (``scope``: the server the topic was opened in, 0 in DMs),
+the topic and the page to show, so it works after a restart. A press from another server than
+the one in the button changes nothing and shows nothing: a server's own pages stay its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from bot.errors import NotFoundError, PermissionDeniedError
+from bot.services.selfhelp.library import Library, Page
+
+LanguageFor = Callable[[int], Awaitable[str]]
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One page of one topic, for one reader."""
+
+    topic: Page
+    index: int
+    scope: int
+
+    @property
+    def count(self) -> int:
+        return self.topic.count
+
+    @property
+    def text(self) -> str:
+        return self.topic.pages[self.index]
+
+    @property
+    def first(self) -> bool:
+        return self.index == 0
+
+    @property
+    def last(self) -> bool:
+        return self.index == self.count - 1
+
+
+def scope_of(guild_id: int | None) -> int:
+    return guild_id or 0
+
+
+class LibraryService:
+    def __init__(self, library: Library, language_for: LanguageFor) -> None:
+        self.library = library
+        self.language_for = language_for
+
+    async def topics(self, guild_id: int | None, user_id: int) -> list[Page]:
+        return self.library.topics(guild_id, await self.language_for(user_id))
+
+    async def suggest(self, guild_id: int | None, user_id: int, text: str) -> list[Page]:
+        return self.library.search(text, guild_id, await self.language_for(user_id))
+
+    async def open(self, guild_id: int | None, user_id: int, slug: str, index: int = 0) -> Reading:
+        page = self.library.get(slug.strip().lower(), guild_id, await self.language_for(user_id))
+        if page is None:
+            raise NotFoundError(
+                "I couldn't find that topic. `/selfhelp` with no topic lists them all."
+            )
+        return Reading(page, min(max(index, 0), page.count - 1), scope_of(guild_id))
+
+    async def turn(
+        self, scope: int, guild_id: int | None, user_id: int, slug: str, index: int
+    ) -> Reading:
+        """The page a Previous/Next button asks for, if it belongs to this server."""
+        if scope != scope_of(guild_id):
+            raise PermissionDeniedError(
+                "That button belongs to another server's library; `/selfhelp` here opens this one."
+            )
+        try:
+            return await self.open(guild_id, user_id, slug, index)
+        except NotFoundError:
+            raise NotFoundError(
+                "That page is no longer in the library. `/selfhelp` lists what is there now."
+            ) from None

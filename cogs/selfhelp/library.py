@@ -1,0 +1,68 @@
+"""``/selfhelp``: the library's topic list and its pages, turned with Previous / Next."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+
+from bot.services.selfhelp import SelfHelpServices
+from bot.ui.replies import send_private
+from cogs.selfhelp.groups import topic_autocomplete
+from cogs.selfhelp.text import index_embed, page_embed
+from cogs.selfhelp.views import page_view
+
+
+class LibraryRoom:
+    """Mixed into the ``SelfHelp`` cog; ``PageButton`` calls ``on_page_button``."""
+
+    selfhelp: SelfHelpServices
+
+    @app_commands.command(name="selfhelp")
+    @app_commands.describe(
+        topic="A topic, e.g. grounding, breathing, sleep (leave empty to list them all)",
+        share="Also post it in this channel for others (default: only you see it)",
+    )
+    @app_commands.autocomplete(topic=topic_autocomplete)
+    async def selfhelp_command(
+        self, interaction: discord.Interaction, topic: str | None = None, share: bool = False
+    ) -> None:
+        """Short self-help pages in plain language: grounding, breathing, sleep and more."""
+        library = self.selfhelp.library
+        if topic is None or not topic.strip():
+            topics = await library.topics(interaction.guild_id, interaction.user.id)
+            await send_private(interaction, embed=index_embed(topics))
+            return
+        reading = await library.open(interaction.guild_id, interaction.user.id, topic)
+        embed, view = page_embed(reading), page_view(reading, interaction.guild_id)
+        if share and interaction.guild_id is not None and not interaction.permissions.send_messages:
+            await send_private(
+                interaction,
+                "You can't post in this channel, so here it is just for you.",
+                embed=embed,
+                view=view,
+            )
+            return
+        if not share:
+            await send_private(interaction, embed=embed, view=view)
+            return
+        await send_private(
+            interaction,
+            f"Posted “{reading.topic.title}” here for everyone. Its buttons open a private copy "
+            "for whoever presses them.",
+        )
+        await interaction.followup.send(embed=embed, view=view)
+
+    async def on_page_button(
+        self, interaction: discord.Interaction, scope: int, index: int, slug: str
+    ) -> None:
+        reading = await self.selfhelp.library.turn(
+            scope, interaction.guild_id, interaction.user.id, slug, index
+        )
+        embed, view = page_embed(reading), page_view(reading, interaction.guild_id)
+        message = interaction.message
+        if message is not None and message.flags.ephemeral:
+            # the reader's own private copy: turn the page in place
+            await interaction.response.edit_message(embed=embed, view=view)
+        else:
+            # a page posted for everyone: the presser gets their own copy, the post stays
+            await send_private(interaction, embed=embed, view=view)

@@ -1,0 +1,138 @@
+"""``/plan``: write it part by part in forms, view, export as a text file, delete with a
+confirmation, share with a peer and take that back."""
+
+from __future__ import annotations
+
+import io
+
+import discord
+from discord import app_commands
+
+from bot.errors import InvalidInputError, PermissionDeniedError
+from bot.services.selfhelp import PARTS, SelfHelpServices, export_text
+from bot.ui.replies import send_private
+from cogs.selfhelp.groups import plan
+from cogs.selfhelp.text import plan_embed, shared_lines
+from cogs.selfhelp.views import PlanModal, delete_view, next_part_view
+
+PART_CHOICES = [app_commands.Choice(name=f"{n}: {title}", value=n) for n, title in PARTS.items()]
+
+
+class PlansRoom:
+    """Mixed into the ``SelfHelp`` cog; the plan's buttons and forms call its ``on_*``."""
+
+    selfhelp: SelfHelpServices
+
+    async def open_plan_part(self, interaction: discord.Interaction, part: int) -> None:
+        if part not in PARTS:
+            raise InvalidInputError(f"The plan has parts 1 to {len(PARTS)}.")
+        current = await self.selfhelp.plans.get(interaction.user.id)
+        await interaction.response.send_modal(PlanModal(part, current))
+
+    @plan.command(name="write")
+    @app_commands.describe(part="Which part to write or change (default: the first)")
+    @app_commands.choices(part=PART_CHOICES)
+    async def plan_write(self, interaction: discord.Interaction, part: int = 1) -> None:
+        """Write or change your private wellness plan, in three short optional parts."""
+        await self.open_plan_part(interaction, part)
+
+    async def on_plan_submit(
+        self, interaction: discord.Interaction, part: int, values: dict[str, str]
+    ) -> None:
+        saved = await self.selfhelp.plans.save_part(interaction.user.id, part, values)
+        filled = len(saved.answers)
+        head = f"Saved part {part} of {len(PARTS)} ({PARTS[part]}). Only you can see your plan."
+        if part < len(PARTS):
+            text = f"{head}\nNext, when you're ready: part {part + 1}, {PARTS[part + 1]}."
+        else:
+            text = (
+                f"{head}\nYour plan has {filled} answer{'s' if filled != 1 else ''}. "
+                "`/plan view` shows it, `/plan export` sends you a copy, and `/plan write` "
+                "changes it whenever you like."
+            )
+        view = next_part_view(part)
+        if view is None:
+            await send_private(interaction, text)
+        else:
+            await send_private(interaction, text, view=view)
+
+    @plan.command(name="view")
+    @app_commands.describe(member="Someone who chose to share their plan with you (optional)")
+    async def plan_view(
+        self, interaction: discord.Interaction, member: discord.User | None = None
+    ) -> None:
+        """Read your wellness plan, or one a member chose to share with you."""
+        plans = self.selfhelp.plans
+        if member is not None and member.id != interaction.user.id:
+            shared = await plans.read_shared(member.id, interaction.user.id)
+            intro = (
+                f"{member.mention} chose to share their wellness plan with you. Please keep it "
+                "between you; they can take it back at any time, and they can see when you "
+                "read it."
+            )
+            embed = plan_embed(shared, title="A shared wellness plan", intro=intro)
+            await send_private(interaction, embed=embed)
+            return
+        mine = await plans.mine(interaction.user.id)
+        intro = (
+            "Only you can see this. "
+            + shared_lines(await plans.shared_with(interaction.user.id))
+            + "\n`/plan write` changes it; `/plan export` sends you a copy."
+        )
+        embed = plan_embed(mine, title="Your wellness plan", intro=intro)
+        await send_private(interaction, embed=embed)
+
+    @plan.command(name="export")
+    async def plan_export(self, interaction: discord.Interaction) -> None:
+        """Get your wellness plan as a text file, privately."""
+        mine = await self.selfhelp.plans.mine(interaction.user.id)
+        text = export_text(mine, f"{mine.updated_at:%d %B %Y}")
+        await interaction.response.send_message(
+            "Here is your wellness plan as a text file. Only you can see this.",
+            file=discord.File(io.BytesIO(text.encode("utf-8")), filename="wellness-plan.txt"),
+            ephemeral=True,
+        )
+
+    @plan.command(name="delete")
+    async def plan_delete(self, interaction: discord.Interaction) -> None:
+        """Delete your wellness plan (you'll be asked to confirm)."""
+        await self.selfhelp.plans.mine(interaction.user.id)
+        await send_private(
+            interaction,
+            "Delete your wellness plan? It can't be undone, and anyone you shared it with will "
+            "no longer see it. (`/plan export` first if you'd like a copy.)",
+            view=delete_view(interaction.user.id),
+        )
+
+    async def on_plan_delete(
+        self, interaction: discord.Interaction, action: str, user_id: int
+    ) -> None:
+        if user_id != interaction.user.id:
+            raise PermissionDeniedError("That button was for someone else; nothing changed.")
+        if action == "delete":
+            await self.selfhelp.plans.delete(user_id)
+            text = "Your wellness plan is deleted. `/plan write` starts a new one any time."
+        else:
+            text = "Kept. Your plan is still here (`/plan view`)."
+        await interaction.response.edit_message(content=text, view=None)
+
+    @plan.command(name="share")
+    @app_commands.describe(peer="Someone you trust, who may then read your plan")
+    async def plan_share(self, interaction: discord.Interaction, peer: discord.User) -> None:
+        """Let a peer you trust read your wellness plan (you can take it back)."""
+        if peer.bot or peer.id == interaction.user.id:
+            raise InvalidInputError("Choose another member (not yourself or a bot).")
+        await self.selfhelp.plans.share(interaction.user.id, peer.id)
+        await send_private(
+            interaction,
+            f"{peer.mention} can now read your plan (`/plan view` with you as the member). "
+            "They can't change it. You'll see when they last read it in `/plan view`; "
+            "`/plan unshare` takes it back at any time.",
+        )
+
+    @plan.command(name="unshare")
+    @app_commands.describe(peer="Someone you shared your plan with")
+    async def plan_unshare(self, interaction: discord.Interaction, peer: discord.User) -> None:
+        """Stop sharing your wellness plan with someone."""
+        await self.selfhelp.plans.unshare(interaction.user.id, peer.id)
+        await send_private(interaction, f"{peer.mention} can no longer read your plan.")

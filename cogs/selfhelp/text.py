@@ -1,0 +1,140 @@
+"""How self-help reads in Discord: library pages and the topic list, goals, and plans."""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import datetime
+
+import discord
+
+from bot.services.selfhelp import (
+    INSPIRED,
+    PARTS,
+    GoalRow,
+    Page,
+    PlanRow,
+    Reading,
+    SharedWith,
+    questions,
+)
+from bot.ui.replies import COLOUR, WARM
+
+FIELD = 1024
+POINTER = "Talk to a peer: /support · Urgent: /crisis"
+
+
+def _link_name(name: str) -> str:
+    return name.replace("[", "(").replace("]", ")")
+
+
+def sources_text(page: Page) -> str:
+    """The page's sources as links, as many as fit in one embed field."""
+    text = ""
+    for source in page.meta.source:
+        line = f"• [{_link_name(source.name)}]({source.url})\n"
+        if len(text) + len(line) > FIELD:
+            break
+        text += line
+    return text.strip() or "—"
+
+
+def page_embed(reading: Reading) -> discord.Embed:
+    page = reading.topic
+    embed = discord.Embed(title=page.title, description=reading.text, colour=COLOUR)
+    if reading.last:
+        embed.add_field(name="Sources", value=sources_text(page), inline=False)
+    embed.set_footer(
+        text=f"Page {reading.index + 1} of {reading.count} · Reviewed {page.meta.reviewed:%d %b %Y}"
+        f" · Not medical advice · {POINTER}"
+    )
+    return embed
+
+
+def index_embed(topics: list[Page]) -> discord.Embed:
+    """Every topic, one line each, as many as fit (the autocomplete finds the rest)."""
+    head = (
+        "Short pages in plain language from the Kindred project (and this server, if it added "
+        "its own), each with its sources. Open one with `/selfhelp topic:` (start typing to "
+        "search).\n\n"
+    )
+    lines = []
+    for page in topics:
+        summary = f": {page.meta.summary}" if page.meta.summary else ""
+        lines.append(f"• **{page.title}**{summary} (`{page.slug}`)")
+    text = head
+    for i, line in enumerate(lines):
+        if len(text) + len(line) + 80 > 4000:
+            text += f"…and {len(lines) - i} more: type in the topic box to find them."
+            break
+        text += line + "\n"
+    embed = discord.Embed(title="Self-help library", description=text.strip(), colour=COLOUR)
+    embed.set_footer(text=f"Only you can see this. {POINTER}")
+    return embed
+
+
+# -- goals -----------------------------------------------------------------------------------------
+def when(moment: datetime) -> str:
+    return discord.utils.format_dt(moment, "f")
+
+
+def local(moment: datetime, tz: str) -> str:
+    return moment.astimezone(zoneinfo.ZoneInfo(tz)).strftime("%a %d %b, %H:%M")
+
+
+def nudge_text(goal: GoalRow, runs: list[datetime]) -> str:
+    if goal.status == "done":
+        return f"done {when(goal.done_at)}" if goal.done_at else "done"
+    if goal.schedule is None or goal.tz is None:
+        return "no nudges"
+    if goal.status == "paused":
+        return f"nudges paused ({goal.pause_reason or 'by you'}): `/goal resume`"
+    nxt = f", next {discord.utils.format_dt(runs[0], 'R')}" if runs else ""
+    return f"nudges `{goal.schedule}` ({goal.tz}){nxt}"
+
+
+def goal_line(goal: GoalRow, runs: list[datetime]) -> str:
+    mark = "✅ " if goal.status == "done" else ""
+    return f"**#{goal.id}** {mark}{goal.text} · {nudge_text(goal, runs)}"
+
+
+def goal_set_text(goal: GoalRow, runs: list[datetime]) -> str:
+    text = f"Saved your goal **#{goal.id}**: {goal.text}\n"
+    if goal.schedule and goal.tz and runs:
+        text += (
+            f"I'll DM you a gentle “how is it going?” `{goal.schedule}` in {goal.tz}. Next: "
+            f"{when(runs[0])} ({local(runs[0], goal.tz)} your time).\n"
+        )
+    else:
+        text += "No nudges (`/goal set` with a schedule like `daily 09:00` adds some).\n"
+    return text + "Only you can see your goals unless you `/goal share` them."
+
+
+def nudge_message(goal: GoalRow) -> str:
+    return (
+        f"Hi! You asked me to check in about your goal:\n> {goal.text}\n"
+        "How is it going? There's no wrong answer; tap what fits."
+    )[:2000]
+
+
+# -- plans -------------------------------------------------------------------------------------
+def plan_embed(plan: PlanRow, *, title: str, intro: str) -> discord.Embed:
+    embed = discord.Embed(title=title, description=intro[:4096], colour=WARM)
+    for part, name in PARTS.items():
+        for question in questions(part):
+            answer = plan.answers.get(question.key)
+            if answer:
+                embed.add_field(
+                    name=f"{name} · {question.label}"[:256], value=answer[:FIELD], inline=False
+                )
+    embed.set_footer(text=INSPIRED)
+    return embed
+
+
+def shared_lines(shares: list[SharedWith]) -> str:
+    if not shares:
+        return "Shared with: nobody (`/plan share` lets a peer you trust read it)."
+    parts = []
+    for share in shares:
+        seen = f", last read {when(share.last_read)}" if share.last_read else ", not read yet"
+        parts.append(f"<@{share.peer_id}> (since {when(share.since)}{seen})")
+    return "Shared with: " + "; ".join(parts) + ". `/plan unshare` takes it back."

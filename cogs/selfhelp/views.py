@@ -1,0 +1,205 @@
+"""Self-help's buttons and the plan's forms.
+
+Every button is a ``DynamicItem`` whose custom id carries what it needs, so it keeps working
+after a restart; a press is handed to the ``SelfHelp`` cog. None of them trusts its id: the
+cog asks the service whether this presser, in this server, may do what the id says.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import discord
+
+from bot.errors import InvalidInputError
+from bot.services.selfhelp import MAX_ANSWER, PARTS, PlanRow, Reading, questions
+from bot.ui.requests import TalkToPeerButton
+from bot.ui.views import GuardedCallback, KindredModal
+
+
+def _cog(interaction: discord.Interaction) -> Any:
+    cog = interaction.client.get_cog("SelfHelp")
+    if cog is None:
+        raise InvalidInputError("Self-help is not available right now.")
+    return cog
+
+
+class PageButton(
+    GuardedCallback,
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=r"kindred:sh:(?P<dir>[pn]):(?P<scope>\d+):(?P<page>\d+):(?P<slug>[a-z0-9-]{1,40})",
+):
+    """Previous / Next on a library page: the server it was opened in, the topic, the page."""
+
+    def __init__(self, direction: str, scope: int, page: int, slug: str, *, disabled: bool = False):
+        label = "◀ Previous" if direction == "p" else "Next ▶"
+        super().__init__(
+            discord.ui.Button(
+                label=label,
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"kindred:sh:{direction}:{scope}:{page}:{slug}",
+                disabled=disabled,
+            )
+        )
+        self.scope, self.page, self.slug = scope, page, slug
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+    ) -> PageButton:
+        return cls(match["dir"], int(match["scope"]), int(match["page"]), match["slug"])
+
+    async def run(self, interaction: discord.Interaction) -> None:
+        await _cog(interaction).on_page_button(interaction, self.scope, self.page, self.slug)
+
+
+class GoalButton(
+    GuardedCallback,
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=r"kindred:goal:(?P<action>done|going|pause):(?P<id>\d+)",
+):
+    """An answer to a goal nudge: done, still working on it, pause the nudges."""
+
+    LABELS = {
+        "done": ("Done 🎉", discord.ButtonStyle.success),
+        "going": ("Still working on it", discord.ButtonStyle.primary),
+        "pause": ("Pause these nudges", discord.ButtonStyle.secondary),
+    }
+
+    def __init__(self, action: str, goal_id: int) -> None:
+        label, style = self.LABELS[action]
+        custom_id = f"kindred:goal:{action}:{goal_id}"
+        super().__init__(discord.ui.Button(label=label, style=style, custom_id=custom_id))
+        self.action, self.goal_id = action, goal_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+    ) -> GoalButton:
+        return cls(match["action"], int(match["id"]))
+
+    async def run(self, interaction: discord.Interaction) -> None:
+        await _cog(interaction).on_goal_button(interaction, self.action, self.goal_id)
+
+
+class PlanPartButton(
+    GuardedCallback,
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=r"kindred:plan:part:(?P<part>[1-9])",
+):
+    """Opens one part of the presser's own plan (never anyone else's)."""
+
+    def __init__(self, part: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=f"Part {part}: {PARTS.get(part, '')}"[:80],
+                style=discord.ButtonStyle.primary,
+                custom_id=f"kindred:plan:part:{part}",
+            )
+        )
+        self.part = part
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+    ) -> PlanPartButton:
+        return cls(int(match["part"]))
+
+    async def run(self, interaction: discord.Interaction) -> None:
+        await _cog(interaction).open_plan_part(interaction, self.part)
+
+
+class PlanDeleteButton(
+    GuardedCallback,
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=r"kindred:plan:(?P<action>delete|keep):(?P<user>\d+)",
+):
+    """The confirmation of ``/plan delete``: only the member it was shown to can use it."""
+
+    def __init__(self, action: str, user_id: int) -> None:
+        label, style = (
+            ("Delete my plan", discord.ButtonStyle.danger)
+            if action == "delete"
+            else ("Keep it", discord.ButtonStyle.secondary)
+        )
+        super().__init__(
+            discord.ui.Button(
+                label=label, style=style, custom_id=f"kindred:plan:{action}:{user_id}"
+            )
+        )
+        self.action, self.user_id = action, user_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+    ) -> PlanDeleteButton:
+        return cls(match["action"], int(match["user"]))
+
+    async def run(self, interaction: discord.Interaction) -> None:
+        await _cog(interaction).on_plan_delete(interaction, self.action, self.user_id)
+
+
+class PlanModal(KindredModal):
+    """One part of the wellness plan: up to three optional questions, filled in with what the
+    member wrote before."""
+
+    def __init__(self, part: int, plan: PlanRow | None) -> None:
+        super().__init__(
+            title=f"Wellness plan {part}/{len(PARTS)}: {PARTS[part]}"[:45],
+            custom_id=f"kindred:plan-modal:{part}",
+        )
+        self.part = part
+        self.inputs: dict[str, discord.ui.TextInput] = {}
+        answers = plan.answers if plan else {}
+        for question in questions(part):
+            field: discord.ui.TextInput = discord.ui.TextInput(
+                custom_id=question.key,
+                label=question.label,
+                style=discord.TextStyle.paragraph,
+                required=False,
+                max_length=MAX_ANSWER,
+                placeholder=question.placeholder[:100],
+                default=answers.get(question.key, "")[:MAX_ANSWER] or None,
+            )
+            self.inputs[question.key] = field
+            self.add_item(field)
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        values = {key: field.value for key, field in self.inputs.items()}
+        await _cog(interaction).on_plan_submit(interaction, self.part, values)
+
+
+def page_view(reading: Reading, guild_id: int | None) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    slug, scope, index = reading.topic.slug, reading.scope, reading.index
+    if reading.count > 1:
+        view.add_item(PageButton("p", scope, max(index - 1, 0), slug, disabled=reading.first))
+        view.add_item(
+            PageButton("n", scope, min(index + 1, reading.count - 1), slug, disabled=reading.last)
+        )
+    if guild_id is not None:
+        view.add_item(TalkToPeerButton(guild_id))
+    return view
+
+
+def goal_view(goal_id: int) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    for action in ("done", "going", "pause"):
+        view.add_item(GoalButton(action, goal_id))
+    return view
+
+
+def next_part_view(part: int) -> discord.ui.View | None:
+    if part >= len(PARTS):
+        return None
+    view = discord.ui.View(timeout=None)
+    view.add_item(PlanPartButton(part + 1))
+    return view
+
+
+def delete_view(user_id: int) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(PlanDeleteButton("delete", user_id))
+    view.add_item(PlanDeleteButton("keep", user_id))
+    return view

@@ -1,0 +1,196 @@
+"""Goals end to end: a goal with nudges at the member's local time on a controlled clock, the
+nudge's buttons (still working, done with a celebration, pause), quiet hours borrowed from the
+personal check-in, resume and drop, closed DMs, bad input, and sharing with a peer by consent."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from emulator import DiscordEmulator
+from emulator.models import Message
+from tests.e2e.conftest import Kindred, World
+from tests.e2e.test_checkins import Start, command, run_at, start_at  # noqa: F401
+
+NOON = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+
+async def press(emulator: DiscordEmulator, user, message: Message, custom_id: str):
+    return await (await emulator.press_button(user, message, custom_id)).response()
+
+
+def nudges(emulator: DiscordEmulator, world: World) -> list[Message]:
+    dm = emulator.dm_channel(world.member)
+    return [m for m in emulator.bot_messages(dm) if any("kindred:goal:" in c for c in m.custom_ids)]
+
+
+async def test_a_goal_nudges_at_local_time_and_done_is_celebrated(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    traveller, kindred = await start_at(NOON)
+    saved = await command(
+        emulator, world.member, world.general, "goal set",
+        text="walk ten minutes", schedule="every day at 9:00", tz="Europe/Paris",
+    )  # fmt: skip
+    assert saved.ephemeral and "Saved your goal **#1**" in saved.text
+    assert "daily 09:00" in saved.text and "Europe/Paris" in saved.text
+    # 09:00 in Paris is 08:00 UTC in November
+    timer = await kindred.services.scheduler.get("goal:1")
+    assert timer.due_at == datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
+    await run_at(traveller, kindred, datetime(2026, 11, 24, 7, 59, tzinfo=UTC))
+    assert nudges(emulator, world) == []
+    await run_at(traveller, kindred, datetime(2026, 11, 24, 8, 0, 5, tzinfo=UTC))
+    dm = emulator.dm_channel(world.member)
+    first = await emulator.wait_for_message(dm, predicate=lambda m: bool(m.custom_ids), since=0)
+    assert "walk ten minutes" in first.text and "How is it going?" in first.text
+    assert first.custom_ids == [f"kindred:goal:{a}:1" for a in ("done", "going", "pause")]
+
+    going = await press(emulator, world.member, first, "kindred:goal:going:1")
+    assert going.type == 7 and "Thanks for checking in" in first.text and not first.custom_ids
+    nxt = await kindred.services.scheduler.get("goal:1")
+    assert nxt.due_at == datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
+
+    await run_at(traveller, kindred, datetime(2026, 11, 25, 8, 0, 5, tzinfo=UTC))
+    await emulator.wait_for_message(dm, predicate=lambda m: bool(m.custom_ids), since=first)
+    second = nudges(emulator, world)[-1]
+    done = await press(emulator, world.member, second, "kindred:goal:done:1")
+    assert done.type == 7 and "walk ten minutes" in second.text
+    assert any(mark in second.text for mark in ("🎉", "🌱", "✨"))
+    assert await kindred.services.scheduler.get("goal:1") is None
+    (goal,) = await kindred.services.selfhelp.goals.mine(world.member.id)
+    assert goal.status == "done"
+    listed = await command(emulator, world.member, world.general, "goal list")
+    assert "✅ walk ten minutes" in listed.text
+    # no more nudges for a finished goal (the two answered ones lost their buttons)
+    await run_at(traveller, kindred, datetime(2026, 11, 26, 8, 0, 5, tzinfo=UTC))
+    assert len(emulator.bot_messages(dm)) == 2 and nudges(emulator, world) == []
+
+
+async def test_a_nudge_waits_for_the_quiet_hours_of_the_members_personal_check_in(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    traveller, kindred = await start_at(NOON)
+    await command(
+        emulator, world.member, world.general, "checkin me every",
+        schedule="daily 20:00", tz="Europe/Paris", quiet_hours="22:00-08:00",
+    )  # fmt: skip
+    # no zone given: the personal check-in's zone; 07:00 Paris is inside the quiet hours
+    await command(
+        emulator, world.member, world.general, "goal set", text="stretch", schedule="daily 07:00"
+    )
+    (goal,) = await kindred.services.selfhelp.goals.mine(world.member.id)
+    assert goal.tz == "Europe/Paris"
+    timer = await kindred.services.scheduler.get("goal:1")
+    assert timer.due_at == datetime(2026, 11, 24, 7, 0, tzinfo=UTC)  # 08:00 Paris
+    await run_at(traveller, kindred, datetime(2026, 11, 24, 6, 0, 5, tzinfo=UTC))
+    assert nudges(emulator, world) == []
+    await run_at(traveller, kindred, datetime(2026, 11, 24, 7, 0, 5, tzinfo=UTC))
+    assert len(nudges(emulator, world)) == 1
+
+
+async def test_pause_resume_and_drop(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    traveller, kindred = await start_at(NOON)
+    await command(
+        emulator, world.member, world.general, "goal set",
+        text="drink water", schedule="daily 13:00", tz="UTC",
+    )  # fmt: skip
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 13, 0, 5, tzinfo=UTC))
+    dm = emulator.dm_channel(world.member)
+    nudge = await emulator.wait_for_message(dm, predicate=lambda m: bool(m.custom_ids), since=0)
+    await kindred.restart()  # the buttons outlive the process
+    paused = await press(emulator, world.member, nudge, "kindred:goal:pause:1")
+    assert paused.type == 7 and "/goal resume" in nudge.text
+    assert await kindred.services.scheduler.get("goal:1") is None
+    listed = await command(emulator, world.member, world.general, "goal list")
+    assert "nudges paused" in listed.text
+
+    resumed = await command(emulator, world.member, world.general, "goal resume", goal=1)
+    assert "Resumed" in resumed.text
+    assert (await kindred.services.scheduler.get("goal:1")).due_at == datetime(
+        2026, 11, 24, 13, 0, tzinfo=UTC
+    )
+    choices = await emulator.autocomplete(
+        world.member, world.general, "goal drop", focused="goal", value="water"
+    )
+    assert [c["value"] for c in choices] == [1]
+    dropped = await command(emulator, world.member, world.general, "goal drop", goal=1)
+    assert dropped.ephemeral and "Dropped" in dropped.text
+    assert await kindred.services.selfhelp.goals.mine(world.member.id) == []
+    assert await kindred.services.scheduler.get("goal:1") is None
+
+
+async def test_closed_dms_pause_the_goal_and_the_list_says_why(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    traveller, kindred = await start_at(NOON)
+    await command(
+        emulator, world.member, world.general, "goal set",
+        text="read a page", schedule="daily 20:00", tz="UTC",
+    )  # fmt: skip
+    emulator.user_dms_open(world.member, False)
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 20, 0, 5, tzinfo=UTC))
+    (goal,) = await kindred.services.selfhelp.goals.mine(world.member.id)
+    assert goal.status == "paused" and goal.pause_reason == "your DMs are closed to me"
+    assert await kindred.services.scheduler.get("goal:1") is None
+    listed = await command(emulator, world.member, world.general, "goal list")
+    assert "your DMs are closed to me" in listed.text
+
+
+async def test_bad_goal_input_gets_clear_messages_and_stores_nothing(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    async def say(**options) -> str:
+        answer = await command(emulator, world.member, world.general, "goal set", **options)
+        assert answer.ephemeral
+        return answer.text
+
+    assert "at most once a day" in await say(text="sip water", schedule="hourly")
+    assert "200 characters" in await say(text="x" * 201)
+    assert "few words" in await say(text="\u200b\u202e ")
+    assert "Europe/London" in await say(text="walk", schedule="daily 09:00", tz="Europe/Atlantis")
+    assert "daily" in await say(text="walk", schedule="whenever")
+    assert await kindred.services.selfhelp.goals.mine(world.member.id) == []
+    for n in range(10):
+        await say(text=f"goal {n}")
+    assert "10 open goals" in await say(text="one more")
+    assert "already have that goal" in await say(text="GOAL 3")
+    someone_elses = await command(emulator, world.member2, world.general, "goal done", goal=1)
+    assert "can't find that goal" in someone_elses.text
+    assert (await kindred.services.selfhelp.goals.own(world.member.id, 1)).status == "active"
+
+
+async def test_a_peer_sees_shared_goals_only_with_consent(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await command(emulator, world.member, world.general, "goal set", text="call my sister")
+    refused = await command(emulator, world.peer, world.general, "goal list", member=world.member)
+    assert refused.ephemeral and "has not chosen to share" in refused.text
+    assert "call my sister" not in refused.text
+    shared = await command(emulator, world.member, world.general, "goal share", peer=world.peer)
+    assert "can now see your goals" in shared.text
+    seen = await command(emulator, world.peer, world.general, "goal list", member=world.member)
+    assert seen.ephemeral and "call my sister" in seen.text and "by their choice" in seen.text
+    other = await command(emulator, world.peer2, world.general, "goal list", member=world.member)
+    assert "has not chosen to share" in other.text
+    mine = await command(emulator, world.member, world.general, "goal list")
+    assert f"<@{world.peer.id}>" in mine.text
+    entries = await kindred.services.db.fetchall(
+        "SELECT actor_id, action, detail FROM audit_log WHERE action LIKE 'goals.%'"
+    )
+    assert [(e["actor_id"], e["action"]) for e in entries] == [(world.member.id, "goals.share")]
+    await command(emulator, world.member, world.general, "goal unshare", peer=world.peer)
+    again = await command(emulator, world.peer, world.general, "goal list", member=world.member)
+    assert "has not chosen to share" in again.text
+    bot_peer = await command(
+        emulator, world.member, world.general, "goal share", peer=emulator.bot_user
+    )
+    assert "not yourself or a bot" in bot_peer.text

@@ -1,0 +1,132 @@
+"""The wellness plan end to end: written through three forms (part buttons outliving a restart),
+changed and cleared, viewed, exported as a private text file, deleted after a confirmation, and
+shared with a peer by consent (the peer's reading audited, an unshared peer refused)."""
+
+from __future__ import annotations
+
+from emulator import DiscordEmulator
+from tests.e2e.conftest import Kindred, World
+from tests.e2e.test_checkins import command
+
+
+async def write(emulator: DiscordEmulator, world: World, kindred: Kindred, user=None) -> None:
+    """Fill all three parts, pressing the 'next part' buttons."""
+    user = user or world.member
+    opened = await emulator.run_command(user, world.general, "plan write")
+    form = await opened.response()
+    assert form.is_modal and form.custom_id == "kindred:plan-modal:1"
+    assert [c["components"][0]["custom_id"] for c in form.data["components"]] == [
+        "well", "daily",
+    ]  # fmt: skip
+    saved = await (
+        await opened.submit_modal({"well": "I cook and text friends", "daily": "a walk"})
+    ).response()
+    assert saved.ephemeral and "Saved part 1 of 3" in saved.text
+    assert saved.message.custom_ids == ["kindred:plan:part:2"]
+    await kindred.restart()  # the "next part" button outlives the process
+    second = await emulator.press_button(user, saved.message, "kindred:plan:part:2")
+    assert (await second.response()).is_modal
+    saved2 = await (
+        await second.submit_modal({"triggers": "poor sleep", "signs": "not replying"})
+    ).response()
+    assert "Saved part 2 of 3" in saved2.text
+    third = await emulator.press_button(user, saved2.message, "kindred:plan:part:3")
+    saved3 = await (
+        await third.submit_modal({"contacts": "my sister, by phone", "crisis_avoid": "noise"})
+    ).response()
+    assert "Saved part 3 of 3" in saved3.text and "6 answers" in saved3.text
+    assert not saved3.message.custom_ids
+
+
+async def test_a_plan_round_trip_through_the_forms_view_and_export(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await write(emulator, world, kindred)
+    view = await command(emulator, world.member, world.general, "plan view")
+    assert view.ephemeral and "Only you can see this" in view.text
+    for answer in ("I cook and text friends", "poor sleep", "my sister, by phone", "noise"):
+        assert answer in view.text
+    assert "not WRAP itself" in view.text and "Shared with: nobody" in view.text
+
+    # change part 1: the form shows what was written; an emptied answer is removed
+    again = await emulator.run_command(world.member, world.general, "plan write", {"part": 1})
+    form = await again.response()
+    defaults = {c["components"][0]["custom_id"]: c["components"][0].get("value") for c in
+                form.data["components"]}  # fmt: skip
+    assert defaults == {"well": "I cook and text friends", "daily": "a walk"}
+    await (await again.submit_modal({"well": "", "daily": "a walk\x00 and tea"})).response()
+    plan = await kindred.services.selfhelp.plans.mine(world.member.id)
+    assert "well" not in plan.answers and plan.answers["daily"] == "a walk and tea"
+
+    exported = await command(emulator, world.member, world.general, "plan export")
+    assert exported.ephemeral
+    (attachment,) = exported.message.attachments
+    assert attachment.filename == "wellness-plan.txt"
+    text = attachment.data.decode("utf-8")
+    assert "a walk and tea" in text and "poor sleep" in text and "my sister, by phone" in text
+    assert "What I'm like when I'm well:\n(not filled in)" in text
+    assert "not WRAP itself" in text and "/support" in text and "/crisis" in text
+
+
+async def test_deleting_a_plan_asks_first_and_only_its_owner_can_confirm(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await write(emulator, world, kindred)
+    asked = await command(emulator, world.member, world.general, "plan delete")
+    assert asked.ephemeral and "can't be undone" in asked.text
+    confirm = asked.message
+    delete_id = f"kindred:plan:delete:{world.member.id}"
+    keep_id = f"kindred:plan:keep:{world.member.id}"
+    assert confirm.custom_ids == [delete_id, keep_id]
+    kept = await (await emulator.press_button(world.member, confirm, keep_id)).response()
+    assert kept.type == 7 and "Kept" in confirm.text
+    assert await kindred.services.selfhelp.plans.get(world.member.id) is not None
+
+    asked = await command(emulator, world.member, world.general, "plan delete")
+    pressed = await emulator.press_button(world.member2, asked.message, delete_id)
+    stranger = await pressed.response()
+    assert stranger.ephemeral and "someone else" in stranger.text
+    assert await kindred.services.selfhelp.plans.get(world.member.id) is not None
+    gone = await (await emulator.press_button(world.member, asked.message, delete_id)).response()
+    assert gone.type == 7 and "deleted" in asked.message.text
+    assert await kindred.services.selfhelp.plans.get(world.member.id) is None
+    after = await command(emulator, world.member, world.general, "plan view")
+    assert "no wellness plan yet" in after.text
+    nothing = await command(emulator, world.member, world.general, "plan export")
+    assert nothing.ephemeral and "no wellness plan yet" in nothing.text
+
+
+async def test_a_peer_reads_a_shared_plan_and_an_unshared_peer_is_refused(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    no_plan = await command(emulator, world.member, world.general, "plan share", peer=world.peer)
+    assert "no wellness plan yet" in no_plan.text
+    await write(emulator, world, kindred)
+    before = await command(emulator, world.peer, world.general, "plan view", member=world.member)
+    assert before.ephemeral and "has not chosen to share" in before.text
+    assert "poor sleep" not in before.text
+
+    shared = await command(emulator, world.member, world.general, "plan share", peer=world.peer)
+    assert shared.ephemeral and "can now read your plan" in shared.text
+    read = await command(emulator, world.peer, world.general, "plan view", member=world.member)
+    assert read.ephemeral and "poor sleep" in read.text and "chose to share" in read.text
+    other = await command(emulator, world.peer2, world.general, "plan view", member=world.member)
+    assert "has not chosen to share" in other.text and "poor sleep" not in other.text
+
+    mine = await command(emulator, world.member, world.general, "plan view")
+    assert f"<@{world.peer.id}>" in mine.text and "last read" in mine.text
+    audit = await kindred.services.db.fetchall(
+        "SELECT guild_id, actor_id, action, detail FROM audit_log WHERE action LIKE 'plan.%'"
+        " ORDER BY id"
+    )
+    assert [(a["actor_id"], a["action"]) for a in audit] == [
+        (world.member.id, "plan.share"),
+        (world.peer.id, "plan.view"),
+    ]
+    assert all(a["guild_id"] is None and "sleep" not in a["detail"] for a in audit)
+
+    await command(emulator, world.member, world.general, "plan unshare", peer=world.peer)
+    after = await command(emulator, world.peer, world.general, "plan view", member=world.member)
+    assert "has not chosen to share" in after.text
+    twice = await command(emulator, world.member, world.general, "plan unshare", peer=world.peer)
+    assert "don't share your plan with them" in twice.text

@@ -1,0 +1,188 @@
+"""Goals, wellness plans and reading the library, through the services (no Discord)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.errors import (
+    ConflictError,
+    InvalidInputError,
+    LimitReachedError,
+    NotFoundError,
+    PermissionDeniedError,
+)
+from bot.services import Services
+from bot.services.selfhelp import NUDGE, export_text
+from bot.services.selfhelp.goals import MAX_DONE_KEPT
+from bot.services.settings import CoreSettings
+
+GUILD, MEMBER, PEER, OTHER, MOD = 10, 100, 200, 300, 9
+
+
+# -- goals ------------------------------------------------------------------------------------
+async def test_a_goal_without_a_zone_follows_the_server_then_the_personal_check_in(
+    services: Services, clock
+) -> None:
+    goals = services.selfhelp.goals
+    await services.settings.update(GUILD, CoreSettings, MOD, timezone="America/New_York")
+    first = await goals.set(MEMBER, GUILD, "walk", "daily 09:00")
+    assert first.goal.tz == "America/New_York" and first.goal.schedule == "daily 09:00"
+    assert first.next_runs[0] == datetime(2026, 11, 23, 14, 0, tzinfo=UTC)  # 09:00 New York
+    await services.checkins.set_personal(
+        user_id=MEMBER, guild_id=None, channel_id=None, schedule="daily 20:00",
+        tz="Asia/Kolkata", quiet=None,
+    )  # fmt: skip
+    second = await goals.set(MEMBER, GUILD, "read", "daily 09:00")
+    assert second.goal.tz == "Asia/Kolkata"
+    in_dms = await goals.set(OTHER, None, "rest", "daily 09:00")
+    assert in_dms.goal.tz == "UTC"
+    without = await goals.set(OTHER, None, "stretch")
+    assert without.goal.schedule is None and without.next_runs == []
+    assert await services.scheduler.get(f"goal:{without.goal.id}") is None
+
+
+async def test_a_nudge_re_arms_the_next_one_and_a_late_one_is_skipped(
+    services: Services, clock
+) -> None:
+    goals = services.selfhelp.goals
+    made = await goals.set(MEMBER, None, "walk", "daily 13:00", "UTC")
+    timer = await services.scheduler.get("goal:1")
+    assert timer.kind == NUDGE and timer.payload["user_id"] == MEMBER
+    clock.now = datetime(2026, 11, 23, 13, 0, 5, tzinfo=UTC)
+    nudge = await goals.on_nudge(timer)
+    assert nudge is not None and nudge.goal.id == made.goal.id
+    following = await services.scheduler.get("goal:1")
+    assert following.due_at == datetime(2026, 11, 24, 13, 0, tzinfo=UTC)
+    clock.now = datetime(2026, 11, 24, 18, 0, tzinfo=UTC)  # the bot was down for hours
+    assert await goals.on_nudge(following) is None
+    assert (await services.scheduler.get("goal:1")).due_at == datetime(
+        2026, 11, 25, 13, 0, tzinfo=UTC
+    )
+    await goals.pause(MEMBER, 1)
+    assert await goals.on_nudge(following) is None
+
+
+async def test_done_goals_are_kept_up_to_a_limit_and_cannot_be_done_twice(
+    services: Services, clock
+) -> None:
+    goals = services.selfhelp.goals
+    for n in range(MAX_DONE_KEPT + 2):
+        made = await goals.set(MEMBER, None, f"goal {n}")
+        clock.advance(minutes=1)
+        await goals.done(MEMBER, made.goal.id)
+    kept = await goals.mine(MEMBER)
+    assert len(kept) == MAX_DONE_KEPT and kept[0].text == f"goal {MAX_DONE_KEPT + 1}"
+    with pytest.raises(ConflictError):
+        await goals.done(MEMBER, kept[0].id)
+    with pytest.raises(NotFoundError):
+        await goals.done(OTHER, kept[0].id)
+
+
+async def test_goal_text_is_tidied_and_checked(services: Services) -> None:
+    goals = services.selfhelp.goals
+    made = await goals.set(MEMBER, None, "  walk\n\x00 ten\u202e   minutes ")
+    assert made.goal.text == "walk ten minutes"
+    with pytest.raises(InvalidInputError, match="at most once a day"):
+        await goals.set(MEMBER, None, "x", "daily 09:00, 21:00", "UTC")
+    with pytest.raises(InvalidInputError, match="Europe/London"):
+        await goals.set(MEMBER, None, "x", None, "Mars/Olympus")
+
+
+async def test_sharing_goals_is_by_consent_limited_and_audited(services: Services) -> None:
+    goals = services.selfhelp.goals
+    await goals.set(MEMBER, None, "walk")
+    with pytest.raises(PermissionDeniedError):
+        await goals.shared_goals(MEMBER, PEER)
+    assert await goals.share(MEMBER, PEER)
+    assert not await goals.share(MEMBER, PEER)  # already shared: no second audit entry
+    assert [g.text for g in await goals.shared_goals(MEMBER, PEER)] == ["walk"]
+    for peer in (201, 202):
+        await goals.share(MEMBER, peer)
+    with pytest.raises(LimitReachedError):
+        await goals.share(MEMBER, 203)
+    with pytest.raises(InvalidInputError):
+        await goals.share(MEMBER, MEMBER)
+    await goals.unshare(MEMBER, PEER)
+    with pytest.raises(NotFoundError):
+        await goals.unshare(MEMBER, PEER)
+    actions = await services.db.fetchall("SELECT action FROM audit_log ORDER BY id")
+    assert [a["action"] for a in actions] == ["goals.share"] * 3 + ["goals.unshare"]
+
+
+async def test_forgetting_goals_cancels_their_nudges(services: Services) -> None:
+    goals = services.selfhelp.goals
+    await goals.set(MEMBER, None, "walk", "daily 09:00", "UTC")
+    await goals.forget(MEMBER)
+    assert await goals.mine(MEMBER) == []
+    assert await services.scheduler.get("goal:1") is None
+
+
+# -- plans ------------------------------------------------------------------------------------
+async def test_plan_parts_merge_and_an_empty_answer_clears_one(services: Services) -> None:
+    plans = services.selfhelp.plans
+    with pytest.raises(NotFoundError):
+        await plans.mine(MEMBER)
+    await plans.save_part(MEMBER, 1, {"well": "cooking", "daily": "a walk"})
+    await plans.save_part(MEMBER, 3, {"contacts": "  my sister \r\n\r\n\r\n\r\n by phone  "})
+    plan = await plans.save_part(MEMBER, 1, {"well": "  ", "daily": "a walk"})
+    assert plan.answers == {"daily": "a walk", "contacts": "my sister\n\n by phone"}
+    with pytest.raises(InvalidInputError, match="at most 500"):
+        await plans.save_part(MEMBER, 2, {"signs": "x" * 501})
+    with pytest.raises(InvalidInputError, match="don't belong"):
+        await plans.save_part(MEMBER, 2, {"well": "sneaky"})
+    with pytest.raises(InvalidInputError, match="parts 1 to 3"):
+        await plans.save_part(MEMBER, 4, {})
+    cleared = await plans.save_part(MEMBER, 1, {"daily": ""})
+    await plans.save_part(MEMBER, 3, {"contacts": ""})
+    assert cleared.answers == {"contacts": "my sister\n\n by phone"}
+    with pytest.raises(NotFoundError):  # an emptied plan is no plan
+        await plans.mine(MEMBER)
+
+
+async def test_a_shared_plan_is_read_with_an_audit_and_unsharing_stops_it(
+    services: Services, clock
+) -> None:
+    plans = services.selfhelp.plans
+    with pytest.raises(NotFoundError):
+        await plans.share(MEMBER, PEER)  # nothing to share yet
+    await plans.save_part(MEMBER, 2, {"signs": "not replying"})
+    await plans.share(MEMBER, PEER)
+    with pytest.raises(PermissionDeniedError):
+        await plans.read_shared(MEMBER, OTHER)
+    clock.advance(hours=1)
+    assert (await plans.read_shared(MEMBER, PEER)).answers == {"signs": "not replying"}
+    (share,) = await plans.shared_with(MEMBER)
+    assert share.peer_id == PEER and share.last_read == clock.now.replace(microsecond=0)
+    await plans.unshare(MEMBER, PEER)
+    with pytest.raises(PermissionDeniedError):
+        await plans.read_shared(MEMBER, PEER)
+    await plans.share(MEMBER, PEER)
+    await plans.delete(MEMBER)
+    assert await plans.shares(MEMBER) == []  # a deleted plan is shared with nobody
+    with pytest.raises(NotFoundError):
+        await plans.delete(MEMBER)
+
+
+async def test_the_export_has_every_question_and_says_what_it_is(services: Services) -> None:
+    plan = await services.selfhelp.plans.save_part(MEMBER, 2, {"triggers": "loud rooms"})
+    text = export_text(plan, "23 November 2026")
+    assert "Things that can throw me off:\nloud rooms" in text
+    assert text.count("(not filled in)") == 7
+    assert "not WRAP itself" in text and "last changed 23 November 2026" in text
+
+
+# -- reading the library ------------------------------------------------------------------------
+async def test_a_page_button_from_another_server_is_refused(services: Services) -> None:
+    library = services.selfhelp.library
+    reading = await library.open(GUILD, MEMBER, "grounding")
+    assert reading.scope == GUILD and reading.first
+    last = await library.turn(GUILD, GUILD, MEMBER, "grounding", 50)
+    assert last.last and last.index == last.count - 1
+    with pytest.raises(PermissionDeniedError, match="another server"):
+        await library.turn(GUILD, 11, MEMBER, "grounding", 1)
+    with pytest.raises(PermissionDeniedError):
+        await library.turn(GUILD, None, MEMBER, "grounding", 1)
+    with pytest.raises(NotFoundError, match="no longer in the library"):
+        await library.turn(GUILD, GUILD, MEMBER, "gone-page", 0)
