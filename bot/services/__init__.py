@@ -26,6 +26,7 @@ from bot.db.repositories.duty import DutyRepository
 from bot.db.repositories.requests import RequestRepository
 from bot.db.repositories.safety import SafetyRepository
 from bot.db.repositories.tags import TagRepository
+from bot.services.backup import BackupService
 from bot.services.checkins import CheckinService, CheckinSettings
 from bot.services.peers import PeerSettings
 from bot.services.peers.blocks import BlockService
@@ -63,8 +64,10 @@ class Services:
     peers: PeerServices
     safety: SafetyService
     checkins: CheckinService
+    backup: BackupService
 
     async def start(self) -> None:
+        await self.backup.start()
         await self.scheduler.start()
 
     async def close(self) -> None:
@@ -148,6 +151,11 @@ def _checkin_service(core: _Core) -> CheckinService:
     return checkins
 
 
+def _backup_service(core: _Core, config: Settings) -> BackupService:
+    """Daily backups of the database file (``[backup]``); the service arms its own timer."""
+    return BackupService(config.database.resolved_path(), config.backup, core.scheduler, core.clock)
+
+
 async def build_services(config: Settings, *, clock: Clock = utcnow) -> Services:
     """Open the database (migrating it) and wire every feature's service.
 
@@ -184,4 +192,5 @@ async def build_services(config: Settings, *, clock: Clock = utcnow) -> Services
         peers=peers,
         safety=safety,
         checkins=checkins,
+        backup=_backup_service(core, config),
     )
