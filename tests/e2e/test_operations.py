@@ -15,11 +15,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from bot import PROJECT_ROOT
-from bot.config import Settings
 from bot.logs import setup_logging
 from emulator import DiscordEmulator
 from tests.e2e.conftest import Kindred, World
-from tests.e2e.test_support import go_on_duty, setup_peers
+from tests.e2e.test_support import ask, go_on_duty, setup_peers
 from tests.unit.test_health import free_port
 
 CRISIS = "honestly i want to kill myself"
@@ -75,11 +74,17 @@ async def test_json_logs_of_a_crisis_flow_parse_and_hold_no_text_or_token(
         assert secret not in text
 
 
-def _health_settings(runner: Kindred, port: int) -> Settings:
+def runner_with(emulator: DiscordEmulator, db: Path, **sections: dict) -> Kindred:
+    """The test runner with some deployment settings changed (e.g. ``health={...}``)."""
+    runner = Kindred(emulator, db)
     base = Kindred.settings(runner)
-    return base.model_copy(
-        update={"health": base.health.model_copy(update={"enabled": True, "port": port})}
+    changed = base.model_copy(
+        update={
+            name: getattr(base, name).model_copy(update=values) for name, values in sections.items()
+        }
     )
+    runner.settings = lambda: changed  # type: ignore[method-assign]
+    return runner
 
 
 async def _cli_health(port: int) -> tuple[int, str, str]:
@@ -106,8 +111,7 @@ async def test_health_endpoint_answers_and_the_health_command_exits_0_then_1(
     emulator: DiscordEmulator, world: World, tmp_path: Path
 ) -> None:
     port = free_port()
-    runner = Kindred(emulator, tmp_path / "kindred.db")
-    runner.settings = lambda: _health_settings(runner, port)  # type: ignore[method-assign]
+    runner = runner_with(emulator, tmp_path / "kindred.db", health={"enabled": True, "port": port})
     await runner.start()
     try:
         code, out, err = await _cli_health(port)
@@ -126,11 +130,9 @@ async def test_health_endpoint_answers_and_the_health_command_exits_0_then_1(
     assert f"no answer from http://127.0.0.1:{port}/health" in err
 
 
-async def test_a_backup_restored_into_a_fresh_bot_keeps_a_request_and_a_check_in(
-    emulator: DiscordEmulator, world: World, kindred: Kindred, tmp_path: Path
-) -> None:
-    from tests.e2e.test_support import ask
-
+async def _a_request_a_check_in_and_a_backup(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> Path:
     await setup_peers(emulator, world)
     answer = await ask(emulator, world, world.member, topic="rough week")
     assert "peer" in answer.text
@@ -143,8 +145,19 @@ async def test_a_backup_restored_into_a_fresh_bot_keeps_a_request_and_a_check_in
         )
     ).response()
     assert "#1" in created.text, created.text
-    backup = await kindred.services.backup.backup_now()  # what the daily timer runs
-    await kindred.stop()
+    return await kindred.services.backup.backup_now()  # what the daily timer runs
+
+
+async def test_a_backup_restored_into_a_fresh_bot_keeps_a_request_and_a_check_in(
+    emulator: DiscordEmulator, world: World, tmp_path: Path
+) -> None:
+    kindred = runner_with(emulator, tmp_path / "kindred.db", backup={"folder": tmp_path / "b"})
+    await kindred.start()
+    try:
+        backup = await _a_request_a_check_in_and_a_backup(emulator, world, kindred)
+    finally:
+        await kindred.stop()
+    assert backup.parent == tmp_path / "b"
 
     # The restore docs/self-hosting.md describes: Kindred stopped, the copy put in place of
     # the database file (no -wal or -shm beside it), Kindred started.
