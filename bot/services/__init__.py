@@ -28,6 +28,8 @@ from bot.db.repositories.safety import SafetyRepository
 from bot.db.repositories.tags import TagRepository
 from bot.services.backup import BackupService
 from bot.services.checkins import CheckinService, CheckinSettings
+from bot.services.doctor import DoctorService
+from bot.services.doctor.needs import register_builtin
 from bot.services.peers import PeerSettings
 from bot.services.peers.blocks import BlockService
 from bot.services.peers.duty import DutyService
@@ -65,6 +67,7 @@ class Services:
     safety: SafetyService
     checkins: CheckinService
     backup: BackupService
+    doctor: DoctorService
 
     async def start(self) -> None:
         await self.backup.start()
@@ -156,6 +159,13 @@ def _backup_service(core: _Core, config: Settings) -> BackupService:
     return BackupService(config.database.resolved_path(), config.backup, core.scheduler, core.clock)
 
 
+def _doctor_service(core: _Core, safety: SafetyService, checkins: CheckinService) -> DoctorService:
+    """``/kindred setup``: each feature says which channels and roles it uses."""
+    doctor = DoctorService()
+    register_builtin(doctor.register, core.settings, safety, checkins)
+    return doctor
+
+
 async def build_services(config: Settings, *, clock: Clock = utcnow) -> Services:
     """Open the database (migrating it) and wire every feature's service.
 
@@ -193,4 +203,5 @@ async def build_services(config: Settings, *, clock: Clock = utcnow) -> Services
         safety=safety,
         checkins=checkins,
         backup=_backup_service(core, config),
+        doctor=_doctor_service(core, safety, checkins),
     )
