@@ -1,5 +1,9 @@
 # Kindred: `make run` starts the bot, `make test` lints and runs every test.
-PYTHON ?= python3.11
+# The newest python3.X (3.11 or later) on PATH, else python3 if new enough (.ci/find-python);
+# PYTHON=/path/to/python overrides.
+ifndef PYTHON
+PYTHON := $(shell sh .ci/find-python)
+endif
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -7,7 +11,9 @@ STAMP := $(VENV)/.installed
 .PHONY: run test test-fast lint format bench migrate check-config clean train evaluate messages
 
 $(STAMP): pyproject.toml
-	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Kindred needs Python 3.11+ as '$(PYTHON)' (set PYTHON=...)"; exit 1; }
+	@test -n "$(PYTHON)" || { echo "Kindred needs Python 3.11 or newer: found none on PATH as python3.X or python3 (set PYTHON=/path/to/python)"; exit 1; }
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Kindred needs Python 3.11 or newer: '$(PYTHON)' was not found (set PYTHON=/path/to/python)"; exit 1; }
+	@echo "Kindred: creating $(VENV) with $(PYTHON) ($$($(PYTHON) --version 2>&1))"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'

@@ -1,4 +1,6 @@
-"""Command line: ``python -m bot [run|migrate|check-config|detect] [--config FILE]``."""
+"""Command line: ``python -m bot [run|migrate|check-config|detect|health|backup] [--config FILE]``.
+
+``--config FILE`` may come before or after the subcommand."""
 
 from __future__ import annotations
 
@@ -6,10 +8,10 @@ import argparse
 import asyncio
 import contextlib
 import json
-import logging
 import signal
 import sys
 from pathlib import Path
+from typing import Any
 
 from bot.config import ConfigError, Secrets, Settings, load_settings, masked_dump
 
@@ -28,25 +30,70 @@ The README explains the invite link and the permissions Kindred asks for.
 EXIT_CONFIG = 2
 
 
+def _config_option() -> argparse.ArgumentParser:
+    """``--config`` for every subcommand too (``python -m bot run --config F``). SUPPRESS: a
+    subcommand without it leaves the value given before the subcommand alone."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", type=Path, default=argparse.SUPPRESS, help="TOML settings file")
+    return common
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     parser.add_argument("--config", type=Path, help="TOML settings file (or KINDRED_CONFIG)")
     sub = parser.add_subparsers(dest="command")
-    sub.add_parser("run", help="start the bot (default)")
-    sub.add_parser("migrate", help="apply database migrations and exit")
-    sub.add_parser("check-config", help="validate and print the effective settings")
-    sub.add_parser("detect", help="classify JSON lines from stdin with the crisis detector")
+    common = [_config_option()]
+    sub.add_parser("run", parents=common, help="start the bot (default)")
+    sub.add_parser("migrate", parents=common, help="apply database migrations and exit")
+    sub.add_parser("check-config", parents=common, help="validate and print the settings")
+    sub.add_parser("detect", parents=common, help="classify JSON lines from stdin")
+    _add_ops_commands(sub, common)
     return parser
 
 
-def _setup_logging(level: str) -> None:
-    logging.basicConfig(
-        level=level,
-        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
-        stream=sys.stderr,
+def _add_ops_commands(sub: Any, common: list[argparse.ArgumentParser]) -> None:
+    health = sub.add_parser(
+        "health", parents=common, help="ask the running bot's health endpoint; exit 0 if healthy"
     )
-    # discord.py's own debug output is noisy at INFO; keep its warnings.
-    logging.getLogger("discord").setLevel(max(logging.getLevelName(level), logging.INFO))
+    health.add_argument("--timeout", type=float, default=5.0, help="seconds (default 5)")
+    backup = sub.add_parser(
+        "backup", parents=common, help="back the database up now (safe while Kindred runs)"
+    )
+    backup.add_argument(
+        "--to", type=Path, metavar="FOLDER", help="folder for the copy (default: [backup] folder)"
+    )
+
+
+def _setup_logging(settings: Settings) -> None:
+    from bot.logs import setup_logging
+
+    token = Secrets().discord_token
+    setup_logging(
+        settings.logging.level,
+        settings.logging.format,
+        secrets=[token.get_secret_value().strip()] if token else [],
+    )
+
+
+def _health(settings: Settings, timeout: float) -> int:
+    """For a container's HEALTHCHECK: print the answer, exit 0 when healthy, 1 otherwise."""
+    from bot.health import query_health
+
+    healthy, text = asyncio.run(query_health(settings.health, seconds=timeout))
+    print(text, file=sys.stdout if healthy else sys.stderr)
+    return 0 if healthy else 1
+
+
+def _backup(settings: Settings, folder: Path | None) -> int:
+    from bot.services.backup import backup_once
+
+    try:
+        path = backup_once(settings, folder)
+    except (OSError, RuntimeError) as exc:
+        print(f"backup failed: {exc}", file=sys.stderr)
+        return 1
+    print(f"backed up to {path}")
+    return 0
 
 
 async def _migrate(settings: Settings) -> int:
@@ -128,9 +175,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"# settings from {path} and the environment")
         print(json.dumps(masked_dump(settings, Secrets()), indent=2))
         return 0
-    _setup_logging(settings.logging.level)
+    if command == "health":
+        return _health(settings, args.timeout)
+    _setup_logging(settings)
     if command == "migrate":
         return asyncio.run(_migrate(settings))
+    if command == "backup":
+        return _backup(settings, args.to)
     token = Secrets().discord_token
     if token is None or not token.get_secret_value().strip():
         print(NO_TOKEN, file=sys.stderr)

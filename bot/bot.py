@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import pkgutil
 from collections.abc import Iterable
+from datetime import timedelta
 from pathlib import Path
 
 import discord
@@ -14,6 +15,7 @@ from discord.ext import commands
 
 from bot.config import DISCORD_API_BASE_URL, DiscordSettings
 from bot.errors import KindredError
+from bot.health import Gateway, HealthCheck, HealthServer, latency_ms
 from bot.services import Services
 from bot.ui.replies import report_unexpected, send_private
 
@@ -110,6 +112,7 @@ class KindredBot(commands.Bot):
         self.services = services
         self.config = services.config
         self.extension_names = list(extensions) if extensions is not None else discover_extensions()
+        self.health: HealthServer | None = None
         point_at_endpoints(self.config.discord)
 
     async def setup_hook(self) -> None:
@@ -123,8 +126,29 @@ class KindredBot(commands.Bot):
         for name in self.extension_names:
             await self.load_extension(name)
         await self.services.start()
+        await self._start_health()
         if settings.sync_commands:
             await self.sync_commands()
+
+    async def _start_health(self) -> None:
+        """``[health] enabled``: serve GET /health (gateway, database, timer queue)."""
+        config = self.config.health
+        if not config.enabled:
+            return
+        check = HealthCheck(
+            self.services.db,
+            self.services.scheduler,
+            self.gateway_state,
+            max_lag=timedelta(seconds=config.max_timer_lag_seconds),
+            clock=self.services.clock,
+        )
+        self.health = HealthServer(check, config.host, config.port)
+        await self.health.start()
+
+    def gateway_state(self) -> Gateway:
+        ws = self.ws
+        connected = self.is_ready() and not self.is_closed() and ws is not None and ws.open
+        return Gateway(connected=connected, latency_ms=latency_ms(self.latency))
 
     async def sync_commands(self) -> None:
         guild_id = self.config.discord.dev_guild_id
@@ -147,4 +171,7 @@ class KindredBot(commands.Bot):
         try:
             await super().close()
         finally:
+            if self.health is not None:
+                await self.health.stop()
+                self.health = None
             await self.services.close()

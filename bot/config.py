@@ -8,6 +8,7 @@ in the repository: only from ``DISCORD_TOKEN`` (or a git-ignored ``.env``).
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 import zoneinfo
 from pathlib import Path
@@ -74,6 +75,9 @@ class DatabaseSettings(_Section):
 
 class LoggingSettings(_Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    format: Literal["human", "json"] = Field(
+        "human", description="human: one readable line each; json: one JSON object per line."
+    )
 
     @field_validator("level", mode="before")
     @classmethod
@@ -103,6 +107,37 @@ class PrivacySettings(_Section):
     )
 
 
+class HealthSettings(_Section):
+    enabled: bool = Field(False, description="Serve GET /health (for container health checks).")
+    host: str = Field("127.0.0.1", description="Address to listen on; localhost by default.")
+    port: int = Field(8080, ge=1, le=65535)
+    max_timer_lag_seconds: int = Field(
+        300, ge=1, description="Unhealthy when a due timer has waited longer than this."
+    )
+
+
+class BackupSettings(_Section):
+    enabled: bool = Field(False, description="Back the database up once a day.")
+    folder: Path = Field(
+        Path("data/backups"), description="Where backups go; relative to the repo."
+    )
+    keep: int = Field(7, ge=1, le=3650, description="How many daily backups to keep.")
+    time: str = Field("03:30", description="When, as HH:MM in UTC.")
+
+    @field_validator("time")
+    @classmethod
+    def _time(cls, value: str) -> str:
+        hours, _, minutes = value.partition(":")
+        if not (hours.isdigit() and minutes.isdigit() and len(minutes) == 2):
+            raise ValueError("must be HH:MM, e.g. 03:30")
+        if int(hours) > 23 or int(minutes) > 59:
+            raise ValueError("must be a time of day between 00:00 and 23:59")
+        return f"{int(hours):02d}:{minutes}"
+
+    def resolved_folder(self) -> Path:
+        return self.folder if self.folder.is_absolute() else PROJECT_ROOT / self.folder
+
+
 class Settings(BaseSettings):
     """Everything a deployment configures. Environment variables (KINDRED_SECTION__KEY) win."""
 
@@ -118,6 +153,8 @@ class Settings(BaseSettings):
     logging: LoggingSettings = LoggingSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
     privacy: PrivacySettings = PrivacySettings()
+    health: HealthSettings = HealthSettings()
+    backup: BackupSettings = BackupSettings()
 
     @classmethod
     def settings_customise_sources(
@@ -155,8 +192,64 @@ def _format_loc(loc: tuple[Any, ...]) -> str:
     return ".".join(str(part) for part in loc) or "(top level)"
 
 
+def _environment() -> dict[str, str]:
+    """The ``KINDRED_*`` variables by their upper-case name (pydantic reads them in any case)."""
+    return {k.upper(): k for k in os.environ if k.upper().startswith(ENV_PREFIX)}
+
+
+def _unknown_variable(env: dict[str, str]) -> str | None:
+    """A ``KINDRED_*`` variable naming no section (pydantic would silently ignore it)."""
+    sections = Settings.model_fields
+    for upper, name in sorted(env.items()):
+        if upper == "KINDRED_CONFIG":
+            continue
+        section = upper.removeprefix(ENV_PREFIX).split("__")[0].lower()
+        if section not in sections:
+            return f"{name}: no such setting (sections: {', '.join(sections)})"
+    return None
+
+
+def _variable_for(loc: tuple[Any, ...], env: dict[str, str]) -> str | None:
+    """The environment variable behind a validation error at ``loc``, if one is set: the
+    environment wins over the file, so a set variable is where the bad value came from."""
+    parts = [str(p).upper() for p in loc if not isinstance(p, int)]
+    for depth in range(len(parts), 0, -1):
+        upper = ENV_PREFIX + "__".join(parts[:depth])
+        if upper in env:
+            return env[upper]
+    return None
+
+
+def _validate(raw: dict[str, Any], path: Path) -> Settings:
+    env = _environment()
+    unknown = _unknown_variable(env)
+    if unknown:
+        raise ConfigError(f"environment variable {unknown}")
+    try:
+        return Settings(**raw)
+    except SettingsError as exc:  # e.g. KINDRED_DATABASE=oops: not a section
+        field = re.search(r'field "([^"]+)"', str(exc))
+        name = _variable_for((field.group(1),), env) if field else None
+        if name:
+            raise ConfigError(
+                f"environment variable {name}: not valid JSON for the whole section; "
+                f"set one key as {name.upper()}__<KEY>"
+            ) from exc
+        raise ConfigError(f"{path}: environment: {exc}".splitlines()[0]) from exc
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        problem = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            problem = "unknown key"
+        more = f" (and {len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
+        name = _variable_for(err["loc"], env)
+        where = f"environment variable {name}" if name else f"{path}: {_format_loc(err['loc'])}"
+        raise ConfigError(f"{where}: {problem}{more}") from exc
+
+
 def load_settings(path: Path | None = None) -> tuple[Settings, Path]:
-    """Read and validate the settings; raise ConfigError with one clear line on any problem."""
+    """Read and validate the settings; raise ConfigError with one clear line on any problem,
+    naming the file and key, or the ``KINDRED_*`` variable the bad value came from."""
     path = Path(path) if path is not None else default_config_path()
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -171,18 +264,7 @@ def load_settings(path: Path | None = None) -> tuple[Settings, Path]:
             raise ConfigError(
                 f"{path}: {key}: the bot token must not be in a file; set DISCORD_TOKEN instead"
             )
-    try:
-        settings = Settings(**raw)
-    except SettingsError as exc:  # e.g. KINDRED_DATABASE=oops: not a section
-        raise ConfigError(f"{path}: environment: {exc}".splitlines()[0]) from exc
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        problem = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            problem = "unknown key"
-        more = f" (and {len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
-        raise ConfigError(f"{path}: {_format_loc(err['loc'])}: {problem}{more}") from exc
-    return settings, path
+    return _validate(raw, path), path
 
 
 def masked_dump(settings: Settings, secrets: Secrets) -> dict[str, Any]:

@@ -117,6 +117,12 @@ class Scheduler:
     async def get(self, key: str) -> TimerRow | None:
         return await self.timers.by_key(key)
 
+    async def lag(self) -> timedelta:
+        """How long the earliest due timer not already running has waited (zero if none):
+        for the health check, a queue that stopped moving shows here."""
+        nxt = await self.timers.next_due(self._inflight)
+        return max(self.clock() - nxt, timedelta(0)) if nxt is not None else timedelta(0)
+
     def too_late(self, row: TimerRow) -> bool:
         """For recurring work: was this run missed by more than the grace time?"""
         return self.clock() - row.due_at > self.misfire_grace

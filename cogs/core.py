@@ -9,6 +9,7 @@ from discord.ext import commands
 from bot.services.settings import CoreSettings, SettingsSection
 from bot.ui.checks import audience_of, moderator_only
 from bot.ui.replies import COLOUR, send_private
+from bot.ui.setup_check import checkup_embed, gather_facts
 from bot.ui.timezones import timezone_autocomplete
 
 ABOUT = (
@@ -107,6 +108,18 @@ class Core(commands.Cog):
         assert interaction.guild_id is not None
         sections = await self.services.settings.all_sections(interaction.guild_id)
         await send_private(interaction, embed=settings_embed(sections))
+
+    @kindred.command(name="setup")
+    @moderator_only()
+    async def setup_check(self, interaction: discord.Interaction) -> None:
+        """Check Kindred's set-up here: permissions, channels, roles, region (moderators)."""
+        guild = interaction.guild
+        assert guild is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        needs = await self.services.doctor.needs(guild.id)
+        facts = await gather_facts(self.bot, guild, needs)
+        checkup = self.services.doctor.examine(needs, facts)
+        await send_private(interaction, embed=checkup_embed(checkup))
 
     @set_group.command(name="moderator-role")
     @moderator_only()

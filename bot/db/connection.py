@@ -120,6 +120,17 @@ class Database(_Executor):
         async with self._lock:
             await super().executemany(sql, seq)
 
+    async def probe_write(self) -> None:
+        """Raise unless the database would take a write now: take the write lock, read the
+        schema version, let go (for the health check; nothing is written)."""
+        async with self._lock:
+            conn = self._connection()
+            await conn.execute("BEGIN IMMEDIATE")
+            try:
+                await (await conn.execute("PRAGMA user_version")).close()
+            finally:
+                await conn.execute("ROLLBACK")
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
         """All-or-nothing: BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any exception."""

@@ -28,7 +28,10 @@ from bot.db.repositories.plans import PlanRepository
 from bot.db.repositories.requests import RequestRepository
 from bot.db.repositories.safety import SafetyRepository
 from bot.db.repositories.tags import TagRepository
+from bot.services.backup import BackupService
 from bot.services.checkins import CheckinService, CheckinSettings
+from bot.services.doctor import DoctorService
+from bot.services.doctor.needs import register_builtin
 from bot.services.peers import PeerSettings
 from bot.services.peers.blocks import BlockService
 from bot.services.peers.duty import DutyService
@@ -73,8 +76,11 @@ class Services:
     safety: SafetyService
     checkins: CheckinService
     selfhelp: SelfHelpServices
+    backup: BackupService
+    doctor: DoctorService
 
     async def start(self) -> None:
+        await self.backup.start()
         await self.scheduler.start()
 
     async def close(self) -> None:
@@ -171,6 +177,18 @@ def _selfhelp_service(
     return SelfHelpServices(LibraryService(Library.load(), safety.language_for), goals, plans)
 
 
+def _backup_service(core: _Core, config: Settings) -> BackupService:
+    """Daily backups of the database file (``[backup]``); the service arms its own timer."""
+    return BackupService(config.database.resolved_path(), config.backup, core.scheduler, core.clock)
+
+
+def _doctor_service(core: _Core, safety: SafetyService, checkins: CheckinService) -> DoctorService:
+    """``/kindred setup``: each feature says which channels and roles it uses."""
+    doctor = DoctorService()
+    register_builtin(doctor.register, core.settings, safety, checkins)
+    return doctor
+
+
 async def build_services(config: Settings, *, clock: Clock = utcnow) -> Services:
     """Open the database (migrating it) and wire every feature's service.
 
@@ -213,4 +231,6 @@ async def build_services(config: Settings, *, clock: Clock = utcnow) -> Services
         safety=safety,
         checkins=checkins,
         selfhelp=selfhelp,
+        backup=_backup_service(core, config),
+        doctor=_doctor_service(core, safety, checkins),
     )

@@ -1,0 +1,57 @@
+"""``/kindred setup``: checks a server's set-up and words each problem with its exact fix.
+
+Each feature registers a source of ``Needs`` (the channels it uses and what Kindred needs
+there, the roles it refers to or manages, findings from settings alone). The cog asks for the
+needs, looks every id up in Discord, and hands back plain ``GuildFacts``; ``examine`` applies
+the rules (``rules.py``). Nothing here imports discord.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from bot.services.doctor.model import (
+    Audience,
+    ChannelFacts,
+    Checkup,
+    Finding,
+    GuildFacts,
+    Needs,
+    Place,
+    RoleFacts,
+    RoleUse,
+)
+from bot.services.doctor.rules import examine
+
+NeedsSource = Callable[[int], Awaitable[Needs]]
+
+__all__ = [
+    "Audience",
+    "ChannelFacts",
+    "Checkup",
+    "DoctorService",
+    "Finding",
+    "GuildFacts",
+    "Needs",
+    "Place",
+    "RoleFacts",
+    "RoleUse",
+]
+
+
+class DoctorService:
+    def __init__(self) -> None:
+        self.sources: dict[str, NeedsSource] = {}
+
+    def register(self, feature: str, source: NeedsSource) -> None:
+        """A feature says what it uses in a server (called once per check)."""
+        self.sources[feature] = source
+
+    async def needs(self, guild_id: int) -> Needs:
+        total = Needs()
+        for source in self.sources.values():
+            total = total + await source(guild_id)
+        return total
+
+    def examine(self, needs: Needs, facts: GuildFacts) -> Checkup:
+        return examine(needs, facts)

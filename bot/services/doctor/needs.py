@@ -1,0 +1,235 @@
+"""What each feature uses, read from its own settings: peer support (``PeerSettings``), crisis
+alerts (``SafetySettings``), check-ins (their rows), and the server's region and time zone
+(``CoreSettings``). A new feature adds a function like these and registers it."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from bot.permissions import Perm
+from bot.services.checkins import CheckinRow, CheckinService
+from bot.services.doctor.model import Audience, Finding, Needs, Place, RoleUse
+from bot.services.peers import PeerSettings
+from bot.services.resources import ResourceEntry, default_directory
+from bot.services.safety import SafetyService, SafetySettings
+from bot.services.settings import CoreSettings, GuildSettingsService
+
+POST = Perm.VIEW_CHANNEL | Perm.SEND_MESSAGES | Perm.EMBED_LINKS
+CARDS = POST | Perm.READ_MESSAGE_HISTORY
+PRIVATE_THREADS = (
+    Perm.VIEW_CHANNEL
+    | Perm.CREATE_PRIVATE_THREADS
+    | Perm.SEND_MESSAGES_IN_THREADS
+    | Perm.MANAGE_THREADS
+)
+PUBLIC_THREADS = Perm.CREATE_PUBLIC_THREADS | Perm.SEND_MESSAGES_IN_THREADS
+
+PEER_SETUP = "`/peers setup peer_role: peer_channel:`"
+
+
+def peer_needs(guild_id: int, cfg: PeerSettings) -> Needs:
+    """The peer channel (cards; relay threads), the moderator channel, and the channel where
+    private conversations are created, which members must be able to see."""
+    if not cfg.configured:
+        return Needs(
+            findings=(
+                Finding(
+                    "Peer support isn't set up, so `/support` requests reach nobody.",
+                    f"{PEER_SETUP} (add `moderator_channel:` and `thread_channel:` too).",
+                ),
+            )
+        )
+    assert cfg.peer_role_id is not None and cfg.peer_channel_id is not None
+    peers = Audience(
+        cfg.peer_role_id, "Peer supporters", "request cards and alerts are posted there"
+    )
+    places = [
+        Place(
+            cfg.peer_channel_id,
+            "the peer channel",
+            "`/peers setup peer_channel:`",
+            int(CARDS | PRIVATE_THREADS),
+            (peers,),
+        )
+    ]
+    if cfg.conversation == "thread":
+        places.append(_thread_parent(guild_id, cfg))
+    findings = []
+    if cfg.mod_channel_id is not None:
+        places.append(
+            Place(
+                cfg.mod_channel_id,
+                "the moderator channel",
+                "`/peers setup moderator_channel:`",
+                int(POST),
+            )
+        )
+    else:
+        findings.append(
+            Finding(
+                "There is no moderator channel: Kindred can't tell moderators when something "
+                "fails (a card it couldn't post, a paused check-in, an urgent alert).",
+                "`/peers setup moderator_channel:` with a channel only moderators can see.",
+            )
+        )
+    roles = (RoleUse(cfg.peer_role_id, "the peer role", "`/peers setup peer_role:`"),)
+    return Needs(tuple(places), roles, tuple(findings))
+
+
+def _thread_parent(guild_id: int, cfg: PeerSettings) -> Place:
+    parent = cfg.thread_channel_id or cfg.peer_channel_id
+    assert parent is not None
+    members = Audience(
+        guild_id,
+        "Members",
+        "their private support threads are created there (until they can, Kindred uses the "
+        "DM relay instead)",
+        fix="Choose a channel members can see with `/peers setup thread_channel:`; only the "
+        "member and their peer are added to each private thread.",
+    )
+    setting = "`/peers setup thread_channel:`"
+    purpose = "the thread channel" if cfg.thread_channel_id else "the peer channel (threads)"
+    return Place(parent, purpose, setting, int(PRIVATE_THREADS), (members,))
+
+
+def safety_needs(cfg: SafetySettings, peers: PeerSettings) -> Needs:
+    """Alert channels of their own, when set (otherwise the peer and moderator channels,
+    already checked above)."""
+    if not cfg.enabled:
+        return Needs()
+    places = []
+    if cfg.peer_alert_channel_id and cfg.peer_alert_channel_id != peers.peer_channel_id:
+        seen_by = ()
+        if peers.peer_role_id is not None:
+            seen_by = (Audience(peers.peer_role_id, "Peer supporters", "crisis alerts go there"),)
+        places.append(
+            Place(
+                cfg.peer_alert_channel_id,
+                "the peer alert channel",
+                "`/safety settings peer_alert_channel:`",
+                int(POST),
+                seen_by,
+            )
+        )
+    if cfg.mod_alert_channel_id and cfg.mod_alert_channel_id != peers.mod_channel_id:
+        places.append(
+            Place(
+                cfg.mod_alert_channel_id,
+                "the moderator alert channel",
+                "`/safety settings moderator_alert_channel:`",
+                int(POST),
+            )
+        )
+    return Needs(places=tuple(places))
+
+
+def checkin_needs(rows: list[CheckinRow]) -> Needs:
+    """Each running check-in's channel: posting, and threads when the check-in opens one."""
+    places = tuple(
+        Place(
+            row.channel_id,
+            f"check-in #{row.id} “{row.title}”",
+            f"`/checkin edit checkin:{row.id} channel:`",
+            int(POST | PUBLIC_THREADS) if row.use_thread else int(POST),
+        )
+        for row in rows
+        if not row.paused
+    )
+    return Needs(places=places)
+
+
+def core_needs(cfg: CoreSettings, peers: PeerSettings, local: list[ResourceEntry]) -> Needs:
+    """The moderator role exists; the region gives local crisis lines; the time zones agree."""
+    roles: tuple[RoleUse, ...] = ()
+    if cfg.moderator_role_id is not None:
+        roles = (
+            RoleUse(
+                cfg.moderator_role_id, "the moderator role", "`/kindred set moderator-role role:`"
+            ),
+        )
+    return Needs(roles=roles, findings=tuple(_region(cfg, local) + _zones(cfg, peers)))
+
+
+def _region(cfg: CoreSettings, local: list[ResourceEntry]) -> list[Finding]:
+    if cfg.default_region is None:
+        return [
+            Finding(
+                "No default region: members who haven't chosen theirs get only the "
+                "international directory of crisis lines, not local ones.",
+                "`/kindred set region region:` with your community's country, e.g. `US`, `GB`, "
+                "`CA`, `AU`, or a state such as `US-NY` (members can still choose their own "
+                "with `/region set`).",
+            )
+        ]
+    if not default_directory().crisis_lines(cfg.default_region, extra=local):
+        return [
+            Finding(
+                f"Kindred ships no crisis line for {cfg.default_region}, and none has been "
+                "added here, so members there get only the international directory.",
+                "`/safety resources add` with a line you trust for your region.",
+            )
+        ]
+    return []
+
+
+def _zones(cfg: CoreSettings, peers: PeerSettings) -> list[Finding]:
+    found = []
+    if cfg.timezone == "UTC":
+        found.append(
+            Finding(
+                "The server's time zone is UTC (the default); Kindred uses it for members "
+                "who haven't set their own.",
+                "If most members live elsewhere: `/kindred set timezone timezone:`, e.g. "
+                "`Europe/London` or `America/Chicago`.",
+                "note",
+            )
+        )
+    if peers.office_hours and peers.office_tz != cfg.timezone:
+        found.append(
+            Finding(
+                f"Office hours ({peers.office_hours}) are read in {peers.office_tz}, but the "
+                f"server's time zone is {cfg.timezone}.",
+                f"If that's not intended: `/peers setup office_timezone:{cfg.timezone}`.",
+                "note",
+            )
+        )
+    return found
+
+
+class _Sources:
+    """The built-in features' needs, read per check from their settings."""
+
+    def __init__(
+        self, settings: GuildSettingsService, safety: SafetyService, checkins: CheckinService
+    ) -> None:
+        self.settings = settings
+        self.safety = safety
+        self.checkins = checkins
+
+    async def server(self, guild_id: int) -> Needs:
+        core = await self.settings.get(guild_id, CoreSettings)
+        peers = await self.settings.get(guild_id, PeerSettings)
+        return core_needs(core, peers, await self.safety.guild_resources(guild_id))
+
+    async def peer_support(self, guild_id: int) -> Needs:
+        return peer_needs(guild_id, await self.settings.get(guild_id, PeerSettings))
+
+    async def crisis_alerts(self, guild_id: int) -> Needs:
+        cfg = await self.settings.get(guild_id, SafetySettings)
+        return safety_needs(cfg, await self.settings.get(guild_id, PeerSettings))
+
+    async def checkin_channels(self, guild_id: int) -> Needs:
+        return checkin_needs(await self.checkins.for_guild(guild_id))
+
+
+def register_builtin(
+    register: Callable[[str, Callable[[int], Awaitable[Needs]]], None],
+    settings: GuildSettingsService,
+    safety: SafetyService,
+    checkins: CheckinService,
+) -> None:
+    sources = _Sources(settings, safety, checkins)
+    register("server", sources.server)
+    register("peer support", sources.peer_support)
+    register("crisis alerts", sources.crisis_alerts)
+    register("check-ins", sources.checkin_channels)

@@ -1,0 +1,97 @@
+"""Newcomer snags: ``--config`` after the subcommand, and bad ``KINDRED_*`` variables reported
+by their own name rather than against the config file."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot import PROJECT_ROOT
+from bot.__main__ import _parser
+from bot.config import ConfigError, load_settings
+
+EXAMPLE = PROJECT_ROOT / "config.example.toml"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--config", "a.toml", "run"],
+        ["run", "--config", "a.toml"],
+        ["migrate", "--config", "a.toml"],
+        ["check-config", "--config", "a.toml"],
+        ["backup", "--config", "a.toml", "--to", "x"],
+        ["health", "--config", "a.toml"],
+    ],
+)
+def test_config_is_accepted_before_or_after_the_subcommand(argv: list[str]) -> None:
+    assert _parser().parse_args(argv).config == Path("a.toml")
+
+
+def test_no_config_anywhere_leaves_the_default() -> None:
+    assert _parser().parse_args(["run"]).config is None
+    assert _parser().parse_args([]).config is None
+
+
+def test_check_config_reads_the_file_named_after_the_subcommand(tmp_path: Path) -> None:
+    path = tmp_path / "mine.toml"
+    path.write_text('[logging]\nlevel = "debug"\n', encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KINDRED_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "check-config", "--config", str(path)],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert f"# settings from {path}" in result.stdout
+    assert '"level": "DEBUG"' in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("KINDRED_DATABASE__BUSY_TIMEOUT_MS", "soon", "Input should be a valid integer"),
+        ("kindred_logging__level", "loud", "Input should be 'DEBUG'"),
+        ("KINDRED_DATABASE__FOO", "1", "unknown key"),
+        ("KINDRED_LOGING__LEVEL", "debug", "no such setting (sections: discord, database"),
+        ("KINDRED_DATABASE", "oops", "not valid JSON for the whole section"),
+        ("KINDRED_BACKUP__TIME", "25:00", "between 00:00 and 23:59"),
+        ("KINDRED_HEALTH__PORT", "0", "greater than or equal to 1"),
+    ],
+)
+def test_a_bad_environment_variable_is_named(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, expected: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError) as info:
+        load_settings(EXAMPLE)
+    message = str(info.value)
+    assert message.startswith(f"environment variable {name}: ")
+    assert expected in message
+    assert str(EXAMPLE) not in message
+    assert "\n" not in message
+
+
+def test_a_bad_value_in_the_file_is_still_reported_against_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KINDRED_LOGGING__LEVEL", "INFO")  # a good variable elsewhere
+    path = tmp_path / "k.toml"
+    path.write_text("[database]\nbusy_timeout_ms = -1\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"k\.toml: database\.busy_timeout_ms: "):
+        load_settings(path)
+
+
+def test_kindred_config_itself_is_not_a_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KINDRED_CONFIG", str(EXAMPLE))
+    settings, path = load_settings()
+    assert path == EXAMPLE
+    assert settings.health.enabled is False

@@ -1,0 +1,291 @@
+"""The rules behind ``/kindred setup``: plain facts in, problems with their exact fix out."""
+
+from __future__ import annotations
+
+from bot.permissions import Perm, invite_permissions
+from bot.services import Services
+from bot.services.checkins import CheckinRow
+from bot.services.doctor import (
+    Audience,
+    ChannelFacts,
+    GuildFacts,
+    Needs,
+    Place,
+    RoleFacts,
+    RoleUse,
+)
+from bot.services.doctor.needs import (
+    POST,
+    PRIVATE_THREADS,
+    PUBLIC_THREADS,
+    checkin_needs,
+    core_needs,
+    peer_needs,
+    safety_needs,
+)
+from bot.services.doctor.rules import examine, place_findings, role_findings, server_permissions
+from bot.services.peers import PeerSettings
+from bot.services.safety import SafetySettings
+from bot.services.settings import CoreSettings
+
+GUILD, PEER_ROLE, MOD_ROLE = 1, 2, 3
+PEERS, MODS, SUPPORT, GENERAL = 10, 11, 12, 13
+EVERYTHING = invite_permissions()
+
+
+def facts(**changes) -> GuildFacts:
+    base = {
+        "guild_id": GUILD,
+        "bot_role": "Kindred",
+        "bot_permissions": EVERYTHING,
+        "bot_top_position": 5,
+        "channels": {},
+        "roles": {},
+    }
+    return GuildFacts(**{**base, **changes})
+
+
+def place(needs: int = int(POST), *seen_by: Audience) -> Place:
+    return Place(PEERS, "the peer channel", "`/peers setup peer_channel:`", needs, seen_by)
+
+
+def seen(perms: int = EVERYTHING, *visible: int) -> ChannelFacts:
+    return ChannelFacts(exists=True, bot_permissions=perms, visible_to=frozenset(visible))
+
+
+# -- server-wide ----------------------------------------------------------------------------------
+def test_a_role_without_an_invite_permission_is_named_with_where_to_turn_it_on() -> None:
+    (finding,) = server_permissions(facts(bot_permissions=EVERYTHING & ~Perm.CREATE_PUBLIC_THREADS))
+    assert finding.what == "Kindred's role **Kindred** lacks Create Public Threads server-wide."
+    assert finding.fix.startswith("Server Settings → Roles → **Kindred**: turn on Create Public")
+
+
+def test_administrator_or_every_invite_permission_is_enough() -> None:
+    assert server_permissions(facts()) == []
+    assert server_permissions(facts(bot_permissions=int(Perm.ADMINISTRATOR))) == []
+
+
+# -- channels -------------------------------------------------------------------------------------
+def test_a_gone_channel_says_which_setting_to_change() -> None:
+    (finding,) = place_findings(place(), facts(channels={PEERS: ChannelFacts(exists=False)}))
+    assert finding.what == "The peer channel (<#10>) is gone, or Kindred can't see it."
+    assert "`/peers setup peer_channel:`" in finding.fix
+
+
+def test_a_channel_nobody_looked_up_counts_as_gone() -> None:
+    (finding,) = place_findings(place(), facts())
+    assert "is gone" in finding.what
+
+
+def test_a_voice_or_forum_channel_is_not_a_text_channel() -> None:
+    (finding,) = place_findings(
+        place(), facts(channels={PEERS: ChannelFacts(exists=True, is_text=False)})
+    )
+    assert "not a text channel" in finding.what
+
+
+def test_missing_channel_permissions_are_listed_with_the_overwrite_to_add() -> None:
+    have = EVERYTHING & ~Perm.EMBED_LINKS & ~Perm.SEND_MESSAGES
+    (finding,) = place_findings(place(), facts(channels={PEERS: seen(have)}))
+    assert (
+        finding.what == "In <#10> (the peer channel) Kindred lacks Send Messages and Embed Links."
+    )
+    assert finding.fix == (
+        "<#10>: Edit Channel → Permissions → add **Kindred** → allow Send Messages and Embed Links."
+    )
+
+
+def test_what_the_role_lacks_server_wide_is_not_repeated_per_channel() -> None:
+    have = EVERYTHING & ~Perm.EMBED_LINKS
+    found = place_findings(place(), facts(bot_permissions=have, channels={PEERS: seen(have)}))
+    assert found == []
+
+
+def test_an_audience_that_cannot_see_the_channel_gets_the_plain_fix() -> None:
+    peers = Audience(PEER_ROLE, "Peer supporters", "request cards are posted there")
+    (finding,) = place_findings(place(int(POST), peers), facts(channels={PEERS: seen()}))
+    assert (
+        finding.what
+        == "Peer supporters (<@&2>) can't see <#10>, but request cards are posted there."
+    )
+    assert finding.fix == "<#10>: Edit Channel → Permissions → add <@&2> → allow View Channel."
+    assert (
+        place_findings(place(int(POST), peers), facts(channels={PEERS: seen(EVERYTHING, 2)})) == []
+    )
+
+
+def test_a_hidden_thread_parent_gets_the_features_own_fix_never_opening_the_room() -> None:
+    members = Audience(GUILD, "Members", "threads go there", fix="Choose another channel.")
+    (finding,) = place_findings(
+        place(int(PRIVATE_THREADS), members), facts(channels={PEERS: seen()})
+    )
+    assert finding.what.startswith("Members (@everyone) can't see <#10>")
+    assert finding.fix == "Choose another channel."
+
+
+# -- roles ----------------------------------------------------------------------------------------
+def test_a_referred_role_must_exist() -> None:
+    use = RoleUse(PEER_ROLE, "the peer role", "`/peers setup peer_role:`")
+    (finding,) = role_findings(use, facts(roles={PEER_ROLE: RoleFacts(exists=False)}))
+    assert finding.what == "The peer role no longer exists."
+    assert finding.fix == "Choose a role with `/peers setup peer_role:`."
+    assert role_findings(use, facts(roles={PEER_ROLE: RoleFacts(exists=True, position=9)})) == []
+
+
+def test_a_managed_role_must_be_below_kindred_and_needs_manage_roles() -> None:
+    use = RoleUse(7, "the role of group “Grief”", "`/group edit`", manage=True)
+    above = facts(bot_permissions=EVERYTHING, roles={7: RoleFacts(exists=True, position=5)})
+    whats = [f.what for f in role_findings(use, above)]
+    assert whats == [
+        "Kindred gives and takes the role of group “Grief” (<@&7>) but lacks Manage Roles.",
+        "The role of group “Grief” (<@&7>) is above Kindred's role, so Kindred can't give or "
+        "take it.",
+    ]
+    assert (
+        role_findings(use, above)[1].fix == "Server Settings → Roles: drag **Kindred** above <@&7>."
+    )
+    fine = facts(
+        bot_permissions=EVERYTHING | Perm.MANAGE_ROLES,
+        roles={7: RoleFacts(exists=True, position=4)},
+    )
+    assert role_findings(use, fine) == []
+    bot_owned = facts(roles={7: RoleFacts(exists=True, position=1, integration=True)})
+    assert "belongs to an integration" in role_findings(use, bot_owned)[0].what
+
+
+# -- the whole check ------------------------------------------------------------------------------
+def test_examine_orders_findings_drops_duplicates_and_lists_what_it_checked() -> None:
+    needs = Needs(
+        places=(place(), place()),
+        roles=(RoleUse(PEER_ROLE, "the peer role", "x"),),
+    )
+    checkup = examine(
+        needs,
+        facts(
+            bot_permissions=EVERYTHING & ~Perm.ADD_REACTIONS,
+            roles={PEER_ROLE: RoleFacts(exists=True)},
+        ),
+    )
+    assert [f.what[:20] for f in checkup.findings] == [
+        "Kindred's role **Kin",
+        "The peer channel (<#",
+    ]
+    assert checkup.checked == ("the peer channel <#10>", "the peer role <@&2>")
+    assert not checkup.all_good
+
+
+def test_notes_alone_are_still_all_good() -> None:
+    checkup = examine(
+        Needs(findings=core_needs(CoreSettings(default_region="GB"), PeerSettings(), []).findings),
+        facts(),
+    )
+    assert [f.severity for f in checkup.findings] == ["note"]
+    assert checkup.all_good
+
+
+# -- what each feature uses -----------------------------------------------------------------------
+def test_peer_support_not_set_up_is_the_first_thing_to_fix() -> None:
+    needs = peer_needs(GUILD, PeerSettings())
+    assert needs.places == () and len(needs.findings) == 1
+    assert "Peer support isn't set up" in needs.findings[0].what
+
+
+def test_peer_support_uses_its_channels_and_members_must_see_the_thread_parent() -> None:
+    cfg = PeerSettings(
+        peer_role_id=PEER_ROLE,
+        peer_channel_id=PEERS,
+        mod_channel_id=MODS,
+        thread_channel_id=SUPPORT,
+    )
+    needs = peer_needs(GUILD, cfg)
+    by_channel = {p.channel_id: p for p in needs.places}
+    assert set(by_channel) == {PEERS, SUPPORT, MODS}
+    assert [a.role_id for a in by_channel[PEERS].seen_by] == [PEER_ROLE]
+    assert [a.role_id for a in by_channel[SUPPORT].seen_by] == [GUILD]
+    assert by_channel[SUPPORT].needs & Perm.CREATE_PRIVATE_THREADS
+    assert needs.findings == ()
+    without_thread_channel = peer_needs(GUILD, cfg.model_copy(update={"thread_channel_id": None}))
+    parents = [
+        p for p in without_thread_channel.places if p.seen_by and p.seen_by[0].role_id == GUILD
+    ]
+    assert [p.channel_id for p in parents] == [PEERS]
+
+
+def test_the_relay_needs_no_thread_parent_members_can_see() -> None:
+    cfg = PeerSettings(peer_role_id=PEER_ROLE, peer_channel_id=PEERS, conversation="relay")
+    needs = peer_needs(GUILD, cfg)
+    assert all(a.role_id != GUILD for p in needs.places for a in p.seen_by)
+    assert "no moderator channel" in needs.findings[0].what
+
+
+def test_alert_channels_of_their_own_are_checked_the_shared_ones_once() -> None:
+    peers = PeerSettings(peer_role_id=PEER_ROLE, peer_channel_id=PEERS, mod_channel_id=MODS)
+    assert safety_needs(SafetySettings(), peers).places == ()
+    own = SafetySettings(peer_alert_channel_id=20, mod_alert_channel_id=21)
+    assert [p.channel_id for p in safety_needs(own, peers).places] == [20, 21]
+    assert safety_needs(own.model_copy(update={"enabled": False}), peers).places == ()
+
+
+def _checkin(checkin_id: int, *, use_thread: bool = False, paused: bool = False) -> CheckinRow:
+    return CheckinRow(
+        id=checkin_id,
+        guild_id=GUILD,
+        channel_id=GENERAL,
+        schedule="daily 09:00",
+        tz="UTC",
+        title="Morning",
+        prompts=("How are you?",),
+        prompt_index=0,
+        use_thread=use_thread,
+        show_summary=False,
+        paused=paused,
+        pause_reason=None,
+        created_by=None,
+        last_run_at=None,
+    )
+
+
+def test_check_ins_need_threads_only_when_they_open_one_and_paused_ones_are_skipped() -> None:
+    places = checkin_needs(
+        [_checkin(1), _checkin(2, use_thread=True), _checkin(3, paused=True)]
+    ).places
+    assert [(p.purpose, p.needs & PUBLIC_THREADS == PUBLIC_THREADS) for p in places] == [
+        ("check-in #1 “Morning”", False),
+        ("check-in #2 “Morning”", True),
+    ]
+    assert places[1].setting == "`/checkin edit checkin:2 channel:`"
+
+
+def test_region_and_time_zones() -> None:
+    unset = core_needs(CoreSettings(), PeerSettings(), [])
+    assert [(f.severity, f.what[:18]) for f in unset.findings] == [
+        ("problem", "No default region:"),
+        ("note", "The server's time "),
+    ]
+    nowhere = core_needs(
+        CoreSettings.model_construct(default_region="XX", timezone="Europe/Paris"),
+        PeerSettings(),
+        [],
+    )
+    assert "no crisis line for XX" in nowhere.findings[0].what
+    office = PeerSettings(office_hours="mon-fri 09:00-17:00", office_tz="UTC")
+    paris = core_needs(CoreSettings(default_region="FR", timezone="Europe/Paris"), office, [])
+    assert [f.fix for f in paris.findings] == [
+        "If that's not intended: `/peers setup office_timezone:Europe/Paris`."
+    ]
+    moderators = core_needs(
+        CoreSettings(default_region="FR", moderator_role_id=MOD_ROLE), PeerSettings(), []
+    )
+    assert [r.role_id for r in moderators.roles] == [MOD_ROLE]
+
+
+async def test_other_features_register_what_they_use(services: Services) -> None:
+    group_role = RoleUse(30, "the role of group “Grief”", "`/group edit`", manage=True)
+
+    async def groups(guild_id: int) -> Needs:
+        return Needs(roles=(group_role,))
+
+    services.doctor.register("support groups", groups)
+    needs = await services.doctor.needs(GUILD)
+    assert group_role in needs.roles
+    assert any("Peer support isn't set up" in f.what for f in needs.findings)
