@@ -23,10 +23,12 @@ from bot.db.repositories.core import (
     TimerRepository,
 )
 from bot.db.repositories.duty import DutyRepository
+from bot.db.repositories.groups import GroupRepository
 from bot.db.repositories.requests import RequestRepository
 from bot.db.repositories.safety import SafetyRepository
 from bot.db.repositories.tags import TagRepository
 from bot.services.checkins import CheckinService, CheckinSettings
+from bot.services.groups import GroupService
 from bot.services.peers import PeerSettings
 from bot.services.peers.blocks import BlockService
 from bot.services.peers.duty import DutyService
@@ -63,6 +65,7 @@ class Services:
     peers: PeerServices
     safety: SafetyService
     checkins: CheckinService
+    groups: GroupService
 
     async def start(self) -> None:
         await self.scheduler.start()
@@ -148,6 +151,13 @@ def _checkin_service(core: _Core) -> CheckinService:
     return checkins
 
 
+def _group_service(core: _Core) -> GroupService:
+    groups = GroupService(GroupRepository(core.db), core.settings, core.scheduler, core.clock)
+    core.privacy.register("support groups", groups.forget)
+    core.privacy.register_retention("anonymous group post links", groups.purge_posts_before)
+    return groups
+
+
 async def build_services(config: Settings, *, clock: Clock = utcnow) -> Services:
     """Open the database (migrating it) and wire every feature's service.
 
@@ -172,6 +182,7 @@ async def build_services(config: Settings, *, clock: Clock = utcnow) -> Services
     _forget_scheduled_work(core)
     safety = _safety_service(core, peers)
     checkins = _checkin_service(core)
+    groups = _group_service(core)
     return Services(
         config=config,
         db=db,
@@ -184,4 +195,5 @@ async def build_services(config: Settings, *, clock: Clock = utcnow) -> Services
         peers=peers,
         safety=safety,
         checkins=checkins,
+        groups=groups,
     )
