@@ -4,12 +4,15 @@ audited reveal, deleted channels and roles, missing permissions, restarts and re
 
 from __future__ import annotations
 
-from emulator import DEFAULT_BOT_PERMISSIONS, DiscordEmulator, P
+import pytest
+
+from emulator import DEFAULT_BOT_PERMISSIONS, DiscordEmulator, EmulatorTimeoutError, P
 from emulator.models import Message
 from tests.e2e.conftest import Kindred, World
 from tests.e2e.test_support import setup_peers
 
 MANAGE = int(P.MANAGE_ROLES | P.MANAGE_CHANNELS)
+GRIEF = "Grief circle"
 
 
 async def allow_groups(emu: DiscordEmulator, world: World, kindred: Kindred) -> None:
@@ -21,14 +24,17 @@ async def allow_groups(emu: DiscordEmulator, world: World, kindred: Kindred) -> 
     )
 
 
-async def command(emu: DiscordEmulator, user, where, cmd: str, **options):
-    """Run a command; the answer (the followup when the bot deferred first)."""
-    interaction = await emu.run_command(user, where, cmd, options=options)
+async def answer_of(interaction):
+    """The bot's answer: the response, or the followup when it deferred first."""
     answer = await interaction.response()
     if answer.deferred:
         followups = await interaction.followups(1)
         return followups[-1]
     return answer
+
+
+async def command(emu: DiscordEmulator, user, where, cmd: str, **options):
+    return await answer_of(await emu.run_command(user, where, cmd, options=options))
 
 
 def message_of(answer) -> Message:
@@ -83,3 +89,320 @@ async def test_private_group_hides_its_channel_until_a_member_accepts_the_guidel
     accepted = await kindred.services.groups.repo.acceptance(group.id, world.member.id)
     assert (accepted.scope, accepted.version) == ("server", 0) and accepted.accepted_at
     assert await kindred.services.groups.is_member(group.id, world.member.id)
+
+
+async def test_join_and_leave_by_command_and_by_panel_buttons(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await allow_groups(emulator, world, kindred)
+    group, channel, role = await create_group(emulator, world, kindred, tags="grief, loss")
+    assert sees(emulator, world.member, channel)  # an open group: everyone reads it
+    posted = await command(emulator, world.mod, world.general, "group panel", channel=world.general)
+    assert "Panel posted" in posted.text
+    panel = await emulator.wait_for_message(
+        world.general, predicate=lambda m: f"kindred:grp:join:{group.id}" in m.custom_ids, since=0
+    )
+    assert "grief, loss" in panel.text and not panel.ephemeral
+    # join from the panel: guidelines first, then the role
+    card = await (
+        await emulator.press_button(world.member2, panel, f"kindred:grp:join:{group.id}")
+    ).response()
+    assert card.ephemeral and "guidelines" in card.text.lower()
+    assert role.id not in emulator.member(world.guild, world.member2).roles
+    accept = next(c for c in card.message.custom_ids if c.startswith("kindred:grp:accept:"))
+    welcome = await (await emulator.press_button(world.member2, card.message, accept)).response()
+    assert "Welcome" in welcome.text
+    assert role.id in emulator.member(world.guild, world.member2).roles
+    # joining again says so, kindly
+    again = await (
+        await emulator.press_button(world.member2, panel, f"kindred:grp:join:{group.id}")
+    ).response()
+    assert again.ephemeral and "already in" in again.text
+    # leave from the panel
+    left = await (
+        await emulator.press_button(world.member2, panel, f"kindred:grp:leave:{group.id}")
+    ).response()
+    assert left.ephemeral and "You've left" in left.text
+    assert role.id not in emulator.member(world.guild, world.member2).roles
+    assert not await kindred.services.groups.is_member(group.id, world.member2.id)
+    # rejoining needs no second acceptance while the guidelines are unchanged
+    back = await command(emulator, world.member2, world.general, "group join", name=GRIEF)
+    assert "Welcome" in back.text
+    # and by command
+    await join(emulator, world, world.member)
+    gone = await command(emulator, world.member, world.general, "group leave", name=GRIEF)
+    assert "You've left" in gone.text
+    assert role.id not in emulator.member(world.guild, world.member).roles
+    not_in = await command(emulator, world.member, world.general, "group leave", name=GRIEF)
+    assert "You're not in" in not_in.text
+    choices = await emulator.autocomplete(
+        world.member, world.general, "group join", focused="name", value="gri"
+    )
+    assert [c["value"] for c in choices] == ["Grief circle"]
+
+
+async def test_a_new_guidelines_version_is_asked_for_on_the_next_join(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await allow_groups(emulator, world, kindred)
+    group, channel, role = await create_group(emulator, world, kindred)
+    old_card = message_of(
+        await command(emulator, world.member2, world.general, "group join", name=GRIEF)
+    )
+    await join(emulator, world, world.member)
+    opened = await emulator.run_command(
+        world.mod, world.general, "group guidelines set", options={"name": "Grief circle"}
+    )
+    modal = await opened.response()
+    assert modal.is_modal
+    saved = await answer_of(
+        await opened.submit_modal({"text": "Be gentle. What is said here stays here."})
+    )
+    assert "version 1" in saved.text and "keeps their place" in saved.text
+    notice = await emulator.wait_for_message(
+        channel, predicate=lambda m: "were updated" in m.text, since=0
+    )
+    assert f"kindred:grp:read:{group.id}" in notice.custom_ids
+    # the member keeps their place
+    assert role.id in emulator.member(world.guild, world.member).roles
+    # an old card cannot accept guidelines the member has not read
+    stale = next(c for c in old_card.custom_ids if c.startswith("kindred:grp:accept:"))
+    shown = await (await emulator.press_button(world.member2, old_card, stale)).response()
+    assert "changed since you opened them" in shown.text and "Be gentle" in shown.text
+    assert role.id not in emulator.member(world.guild, world.member2).roles
+    # leaving and rejoining asks for the new version (g1)
+    await command(emulator, world.member, world.general, "group leave", name=GRIEF)
+    card = message_of(
+        await command(emulator, world.member, world.general, "group join", name=GRIEF)
+    )
+    assert "Be gentle" in card.text
+    assert f"kindred:grp:accept:{group.id}:g1" in card.custom_ids
+    await emulator.press_button(world.member, card, f"kindred:grp:accept:{group.id}:g1")
+    await emulator.wait_until(lambda: role.id in emulator.member(world.guild, world.member).roles)
+    accepted = await kindred.services.groups.repo.acceptance(group.id, world.member.id)
+    assert (accepted.scope, accepted.version) == ("group", 1)
+    entries = await kindred.services.audit.recent(world.guild.id, limit=20)
+    assert "groups.guidelines" in [e.action for e in entries]
+
+
+async def test_anonymous_posts_hide_the_author_and_a_reveal_is_audited(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    await allow_groups(emulator, world, kindred)
+    _group, channel, _ = await create_group(emulator, world, kindred, private=True)
+    await join(emulator, world, world.member)
+    await join(emulator, world, world.member2)
+    refused = await command(emulator, world.member, channel, "group post", text="hello")
+    assert "doesn't take anonymous posts" in refused.text
+    on = await command(
+        emulator, world.mod, world.general, "group settings anonymous", name=GRIEF,
+        enabled=True,
+    )  # fmt: skip
+    assert "pseudonym" in on.text
+    # in the group's channel the group is implied; the answer is private
+    answer = await command(emulator, world.member, channel, "group post", text="it's been a year")
+    assert answer.ephemeral and "Posted" in answer.text
+    post = await emulator.wait_for_message(
+        channel, predicate=lambda m: "it's been a year" in m.text, since=0
+    )
+    pseudonym = post.embeds[0]["author"]["name"].removesuffix(" · anonymous")
+    assert pseudonym in answer.text
+    # what other members receive names nobody
+    payload = str(emulator.message_payload(post))
+    for leak in (str(world.member.id), world.member.username):
+        assert leak not in payload
+    assert post.author.id == emulator.bot_user.id and not post.ephemeral
+    # the pseudonym is stable for this member in this group; another member gets another
+    opened = await emulator.run_command(
+        world.member, world.general, "group post", options={"name": "Grief circle"}
+    )
+    assert (await opened.response()).is_modal
+    await answer_of(await opened.submit_modal({"text": "thank you all"}))
+    second = await emulator.wait_for_message(channel, predicate=lambda m: "thank you" in m.text)
+    assert second.embeds[0]["author"]["name"] == post.embeds[0]["author"]["name"]
+    await command(emulator, world.member2, channel, "group post", text="same here")
+    third = await emulator.wait_for_message(channel, predicate=lambda m: "same here" in m.text)
+    assert third.embeds[0]["author"]["name"] != post.embeds[0]["author"]["name"]
+    # a moderator reveals, with a reason: logged, and the member is told
+    link = f"https://discord.com/channels/{world.guild.id}/{channel.id}/{post.id}"
+    revealed = await command(
+        emulator, world.mod, world.general, "group reveal", message=link, reason="threats"
+    )
+    assert revealed.ephemeral and f"<@{world.member.id}>" in revealed.text
+    entries = await kindred.services.audit.recent(world.guild.id, limit=50)
+    reveal = next(e for e in entries if e.action == "groups.reveal")
+    assert reveal.actor_id == world.mod.id and reveal.detail["message"] == post.id
+    assert reveal.detail["reason"] == "threats"
+    told = await emulator.wait_for_message(
+        emulator.dm_channel(world.member), predicate=lambda m: "looked up" in m.text, since=0
+    )
+    assert "threats" in told.text
+    # non-members cannot post
+    outsider = await command(emulator, world.peer, channel, "group post", text="hi")
+    assert "for members of" in outsider.text
+
+
+async def test_a_deleted_channel_or_role_is_reported_and_repaired(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    await allow_groups(emulator, world, kindred)
+    group, channel, role = await create_group(emulator, world, kindred, private=True)
+    await join(emulator, world, world.member)
+    emulator.delete_channel(channel)
+    report = await emulator.wait_for_message(
+        world.mods, predicate=lambda m: "its channel was deleted" in m.text, since=0
+    )
+    assert "/group repair Grief circle" in report.text
+    emulator.delete_role(world.guild, role)
+    await emulator.wait_for_message(
+        world.mods, predicate=lambda m: "its role was deleted" in m.text, since=0
+    )
+    # a member trying to join meanwhile hears why, kindly
+    refused = await command(emulator, world.member2, world.general, "group join", name=GRIEF)
+    assert "lost its role" in refused.text
+    fixed = await command(emulator, world.mod, world.general, "group repair", name=GRIEF)
+    assert "new role" in fixed.text and "new channel" in fixed.text
+    repaired = await kindred.services.groups.get(group.id, world.guild.id)
+    assert repaired.problem is None and repaired.channel_id != channel.id
+    new_channel = emulator.channel(repaired.channel_id)
+    assert repaired.role_id in emulator.member(world.guild, world.member).roles  # given back
+    assert sees(emulator, world.member, new_channel)
+    assert not sees(emulator, world.member2, new_channel)
+
+
+async def test_missing_permissions_are_reported_with_the_fix(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    answer = await command(
+        emulator, world.mod, world.general, "group create", name=GRIEF,
+        description="For loss.",
+    )  # fmt: skip
+    assert answer.ephemeral
+    assert "**Manage Roles** and **Manage Channels**" in answer.text
+    assert "Server Settings → Roles" in answer.text
+    assert await kindred.services.groups.for_guild(world.guild.id) == []
+    # the group's role dragged above Kindred's: the member is told kindly, moderators get the fix
+    await allow_groups(emulator, world, kindred)
+    _, _, role = await create_group(emulator, world, kindred)
+    role.position = 99
+    emulator.dispatch(
+        "GUILD_ROLE_UPDATE", {"guild_id": str(world.guild.id), "role": role.to_payload()}
+    )
+    guild = kindred.bot.get_guild(world.guild.id)
+    await emulator.wait_until(lambda: guild.get_role(role.id).position == 99)
+    refused = await join(emulator, world, world.member)
+    assert "Discord refused" in refused.text and "Moderators were told" in refused.text
+    fix = await emulator.wait_for_message(world.mods, predicate=lambda m: "drag" in m.text, since=0)
+    assert "above **Grief circle**" in fix.text
+    assert role.id not in emulator.member(world.guild, world.member).roles
+
+
+async def reconciled(kindred: Kindred) -> None:
+    await kindred.bot.get_cog("Groups").wait_reconciled()
+
+
+async def test_a_restart_keeps_memberships_and_costs_one_role_count_call(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await allow_groups(emulator, world, kindred)
+    group, _, _role = await create_group(emulator, world, kindred)
+    await join(emulator, world, world.member)
+    await join(emulator, world, world.member2)
+    before = len(emulator.calls)
+    await kindred.restart()
+    await reconciled(kindred)
+    calls = [f"{c.method} {c.route}" for c in emulator.calls[before:]]
+    assert calls.count("GET /guilds/{guild_id}/roles/member-counts") == 1
+    assert "GET /guilds/{guild_id}/members/{user_id}" not in calls  # nothing changed: no look-ups
+    assert sorted(await kindred.services.groups.members(group.id)) == sorted(
+        [world.member.id, world.member2.id]
+    )
+    left = await command(emulator, world.member, world.general, "group leave", name=GRIEF)
+    assert "You've left" in left.text  # and everything still works after the restart
+
+
+async def test_reconciliation_follows_roles_changed_by_hand_and_members_who_left(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await allow_groups(emulator, world, kindred)
+    group, _channel, role = await create_group(emulator, world, kindred)
+    await join(emulator, world, world.member)
+    await join(emulator, world, world.member2)
+    await kindred.stop()
+    # while Kindred is down: a moderator takes the role from alice by hand, bo leaves the server
+    emulator.set_member_roles(world.guild, world.member, [])
+    emulator.remove_member(world.guild, world.member2)
+    await kindred.start()
+    await reconciled(kindred)
+    assert await kindred.services.groups.members(group.id) == []  # Discord wins
+    lookups = emulator.calls_matching("GET", "/guilds/{guild_id}/members/{user_id}")
+    assert len(lookups) == 2  # only the members of the group whose count changed
+    # a role given by hand makes a membership (Discord wins): seen with the member's next
+    # interaction (or message, at most hourly: tests/unit/test_groups.py)
+    emulator.set_member_roles(world.guild, world.peer, [world.peer_role, role])
+    answer = await command(emulator, world.peer, world.general, "group join", name=GRIEF)
+    assert "already in" in answer.text
+    assert await kindred.services.groups.is_member(group.id, world.peer.id)
+
+
+async def test_content_notes_remind_privately_and_slowmode_is_lifted_by_its_timer(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await allow_groups(emulator, world, kindred)
+    group, channel, _ = await create_group(emulator, world, kindred)
+    await command(
+        emulator, world.mod, world.general, "group settings content-notes", name=GRIEF,
+        enabled=True,
+    )  # fmt: skip
+    dm = emulator.dm_channel(world.member)
+    await emulator.send_message(world.member, channel, "||my dad was abusive|| it still hurts")
+    await emulator.send_message(world.member, channel, "I was abused as a kid and it still hurts")
+    note = await emulator.wait_for_message(dm, predicate=lambda m: "spoiler tags" in m.text)
+    assert "Nothing was removed" in note.text
+    notes = [m for m in emulator.messages_in(dm) if "spoiler tags" in m.text]
+    assert len(notes) == 1  # the message that used spoiler tags got none
+    assert not [m for m in emulator.bot_messages(channel) if "spoiler" in m.text]  # never public
+    assert len(emulator.messages_in(channel, author=world.member)) == 2  # nothing deleted
+    # someone the crisis detector noticed gets its care, never a nudge about spoiler tags
+    dm2 = emulator.dm_channel(world.member2)
+    await emulator.send_message(world.member2, channel, "the abuse makes me want to kill myself")
+    await emulator.wait_for_message(dm2, predicate=lambda m: "spoiler" not in m.text)
+    with pytest.raises(EmulatorTimeoutError):
+        await emulator.wait_for_message(dm2, predicate=lambda m: "spoiler" in m.text, timeout=3)
+    # slowmode for a heavy moment, lifted by a stored timer
+    answer = await command(
+        emulator, world.mod, world.general, "group settings slowmode", name=GRIEF,
+        seconds=30, minutes=20,
+    )  # fmt: skip
+    assert "for 20 minutes" in answer.text
+    assert emulator.channel(channel.id).rate_limit_per_user == 30
+    timer = await kindred.services.groups.slowmode_until(group.id)
+    assert timer is not None
+    await kindred.bot.get_cog("Groups")._on_slowmode_off(timer)
+    assert emulator.channel(channel.id).rate_limit_per_user == 0
+    row = await kindred.services.groups.get(group.id, world.guild.id)
+    assert row.slowmode_seconds == 0
+
+
+async def test_archiving_locks_the_channel_and_stops_joins(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await allow_groups(emulator, world, kindred)
+    _group, channel, _role = await create_group(emulator, world, kindred)
+    await join(emulator, world, world.member)
+    answer = await command(emulator, world.mod, world.general, "group archive", name=GRIEF)
+    assert "archived" in answer.text
+    assert sees(emulator, world.member, channel)  # members can still read their history
+    assert not emulator.permissions_for(world.member, channel) & P.SEND_MESSAGES
+    assert not sees(emulator, world.member2, channel)
+    refused = await command(emulator, world.member2, world.general, "group join", name=GRIEF)
+    assert "archived" in refused.text
+    listed = await command(emulator, world.member, world.general, "group list")
+    assert "Grief circle" not in listed.text
+    back = await command(emulator, world.mod, world.general, "group unarchive", name=GRIEF)
+    assert "open again" in back.text
+    assert sees(emulator, world.member2, channel)
+    assert emulator.permissions_for(world.member, channel) & P.SEND_MESSAGES

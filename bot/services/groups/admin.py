@@ -66,7 +66,7 @@ class GroupEdit:
 
 @dataclass(frozen=True)
 class Problem:
-    """A group whose channel and/or role Discord no longer has."""
+    """A group whose channel and/or role Discord no longer has (``missing``: newly noticed)."""
 
     group: GroupRow
     missing: frozenset[str]
@@ -310,7 +310,7 @@ class GroupAdmin(GroupBase):
         if now_missing == group.problems:
             return None
         row = await self._update(group, None, None, problem=",".join(sorted(now_missing)))
-        return Problem(row, frozenset(now_missing)) if row.active else None
+        return Problem(row, frozenset(now_missing - group.problems)) if row.active else None
 
     async def repaired(
         self,
