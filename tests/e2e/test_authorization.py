@@ -26,6 +26,7 @@ MEMBER_COMMANDS = {
     "safety optout", "safety resources list", "checkin me every", "checkin me status",
     "checkin me pause", "checkin me resume", "checkin me stop", "checkin me history",
     "checkin me share", "checkin shared", "peers tags list", "peers debrief",
+    "group list", "group join", "group leave", "group post", "group guidelines show",
 }  # fmt: skip
 REFUSALS = ("This command is for moderators", "This is for peer supporters")
 

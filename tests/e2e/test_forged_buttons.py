@@ -12,6 +12,7 @@ import re
 
 from emulator import DiscordEmulator
 from tests.e2e.conftest import Kindred, World
+from tests.e2e.test_groups import allow_groups, create_group, join
 from tests.e2e.test_safety import command
 from tests.e2e.test_support import ask, go_on_duty, setup_peers
 
@@ -31,6 +32,8 @@ def forged_ids(world: World, post_id: int) -> list[str]:
         "kindred:pmood:3",
         f"kindred:handoff:keep:{a}",
         f"kindred:handoff:give:{a}",
+        *(f"kindred:grp:{action}:1" for action in ("join", "leave", "read")),
+        "kindred:grp:accept:1:s0",
     ]  # fmt: skip
 
 
@@ -40,9 +43,12 @@ async def state(kindred: Kindred, world: World) -> tuple:
     alert = await services.db.fetchone("SELECT responder_id, dismissed_by FROM safety_alerts")
     moods = await services.db.fetchall("SELECT * FROM checkin_moods")
     duty = await services.peers.duty.on_duty(world.guild.id)
+    in_group = tuple(await services.groups.members(1))
+    accepted = await services.db.fetchall("SELECT user_id FROM group_acceptances")
     return (
         request.status, request.claimed_by, request.feedback,
         tuple(alert), len(moods), tuple(sorted(r.user_id for r in duty)),
+        in_group, len(accepted),
     )  # fmt: skip
 
 
@@ -62,6 +68,9 @@ async def test_forged_ids_from_another_server_change_nothing(
     await emulator.wait_for_message(
         world.general, predicate=lambda m: any("kindred:mood:" in c for c in m.custom_ids)
     )
+    await allow_groups(emulator, world, kindred)
+    await create_group(emulator, world, kindred)
+    await join(emulator, world, world.member)
     (post,) = await kindred.services.checkins.repo.posts(1)
     ids = forged_ids(world, post["id"])
     templates = list(kindred.bot._connection._view_store._dynamic_items)  # compiled patterns
