@@ -119,24 +119,20 @@ class UpkeepCommands:
         except discord.HTTPException as exc:
             log.warning("groups: no role counts for guild %s (%s)", guild.id, exc.status)
             return {"problems": len(found), "checked": 0}
-        mismatched = await self.service.count_mismatches(
-            guild.id, {r.id: n for r, n in counts.items()}
-        )
-        users: set[int] = set()
-        for group in mismatched:
-            users.update(await self.service.members(group.id))
+        plan = await self.service.reconciliation(guild.id, {r.id: n for r, n in counts.items()})
         changed = 0
-        for user_id in sorted(users):
+        for user_id in plan.pending():
             roles = await self._member_roles(guild, user_id)
             if roles is False:
                 continue
             sync = await self.service.sync_member(guild.id, user_id, roles)
+            plan.record(sync)
             changed += sync.changed
         log.info(
-            "groups: guild %s reconciled (%d groups differ, %d members checked, %d changed)",
-            guild.id, len(mismatched), len(users), changed,
+            "groups: guild %s reconciled (%d groups differ, %d members looked up, %d changed)",
+            guild.id, plan.differing, len(plan.checked), changed,
         )  # fmt: skip
-        return {"problems": len(found), "groups": len(mismatched), "checked": len(users)}
+        return {"problems": len(found), "differing": plan.differing, "checked": len(plan.checked)}
 
     async def _member_roles(self, guild: discord.Guild, user_id: int) -> list[int] | bool | None:
         """The member's role ids; None when they left; False when Discord failed (skip)."""

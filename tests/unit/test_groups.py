@@ -139,15 +139,30 @@ async def test_roles_seen_in_passing_are_reconciled_at_most_hourly(
     assert later is not None and [g.id for g in later.ended] == [group.id]
 
 
-async def test_count_mismatches_name_only_groups_whose_counts_differ(services: Services) -> None:
+async def test_reconciliation_looks_up_members_only_until_the_counts_meet(
+    services: Services,
+) -> None:
     groups = services.groups
     same = await make(services)
-    differ = await make(services, "Sleep", n=1)
-    await member_of(services, same, ALICE)
-    await member_of(services, differ, ALICE)
-    mismatched = await groups.count_mismatches(GUILD, {ROLE: 1, ROLE + 1: 0})
-    assert [g.id for g in mismatched] == [differ.id]
-    assert await groups.count_mismatches(GUILD, {ROLE: 1, ROLE + 1: 1}) == []
+    fewer = await make(services, "Sleep", n=1)
+    more = await make(services, "Anxiety", n=2)
+    for user in (ALICE, BO):
+        await member_of(services, same, user)
+        await member_of(services, fewer, user)
+    plan = await groups.reconciliation(GUILD, {ROLE: 2, ROLE + 1: 1, ROLE + 2: 1})
+    assert plan.differing == 2  # "fewer" and "more"; only "fewer" can be looked into
+    assert [g.id for g, _ in plan.queue] == [fewer.id]
+    looked_up = []
+    for user in plan.pending():
+        looked_up.append(user)
+        # alice lost the Sleep role by hand; she keeps Grief circle
+        plan.record(await groups.sync_member(GUILD, user, [GUILD, ROLE]))
+    assert looked_up == [ALICE]  # the counts met: bo is never looked up
+    assert not await groups.is_member(fewer.id, ALICE) and await groups.is_member(fewer.id, BO)
+    assert await groups.is_member(same.id, ALICE)
+    nothing = await groups.reconciliation(GUILD, {ROLE: 2, ROLE + 1: 1, ROLE + 2: 0})
+    assert nothing.differing == 0 and list(nothing.pending()) == []
+    assert more.id not in {g.id for g, _ in nothing.queue}
 
 
 async def test_deleted_channels_and_roles_are_problems_reported_once(services: Services) -> None:

@@ -25,7 +25,13 @@ from bot.services.groups.admin import (
     Problem,
 )
 from bot.services.groups.anonymous import AnonymousPlan, AnonymousPosts, Reveal
-from bot.services.groups.members import JoinPlan, Membership, MemberSync, StaleGuidelinesError
+from bot.services.groups.members import (
+    JoinPlan,
+    Membership,
+    MemberSync,
+    Reconciliation,
+    StaleGuidelinesError,
+)
 from bot.services.groups.rules import (
     MAX_GUIDELINES,
     MAX_POST,
@@ -55,6 +61,7 @@ __all__ = [
     "MemberSync",
     "NewGroup",
     "Problem",
+    "Reconciliation",
     "Reveal",
     "StaleGuidelinesError",
     "TimerRow",

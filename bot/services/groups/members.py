@@ -15,8 +15,8 @@ member left, and cleans up too.
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from dataclasses import dataclass
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from bot.db.repositories.groups import GroupRow
@@ -138,11 +138,13 @@ class Membership(GroupBase):
         self, guild_id: int, user_id: int, role_ids: Collection[int] | None
     ) -> MemberSync:
         """Make the member's records match their roles on Discord (``None``: they left)."""
+        rows = await self.repo.groups_of(guild_id, user_id)
         if role_ids is None:
             await self.member_gone(guild_id, user_id)
-            return MemberSync(gone=True)
+            index = await self.index(guild_id)
+            left = tuple(g for g in index.by_role.values() if g.id in rows)
+            return MemberSync(ended=left, gone=True)
         roles = set(role_ids)
-        rows = await self.repo.groups_of(guild_id, user_id)
         ended, adopted = [], []
         for group in (await self.index(guild_id)).by_role.values():
             if "role" in group.problems:
@@ -173,15 +175,51 @@ class Membership(GroupBase):
         self._seen[key] = now
         return await self.sync_member(guild_id, user_id, role_ids)
 
-    async def count_mismatches(self, guild_id: int, counts: dict[int, int]) -> list[GroupRow]:
-        """Groups whose role, by Discord's count of holders, does not match Kindred's count of
-        members. Equal counts are taken as "nothing changed" (a swap of one member for another
-        by hand is caught by ``observe`` when either is next active)."""
+    async def reconciliation(self, guild_id: int, counts: dict[int, int]) -> Reconciliation:
+        """What to look up after Discord's role counts (``{role_id: holders}``): the members of
+        each group with fewer holders on Discord than members in Kindred (someone lost the
+        role or left the server), until the counts meet.
+
+        Equal counts are taken as "nothing changed". More holders than members (a role given
+        by hand) cannot be listed without the members intent: those members are adopted when
+        next seen (``observe``), as is a swap of one member for another by hand."""
         stored = await self.repo.member_counts(guild_id)
-        out = []
+        plan = Reconciliation(stored=stored)
         for group in (await self.index(guild_id)).by_role.values():
             if "role" in group.problems or group.role_id not in counts:
                 continue
-            if counts[group.role_id] != stored.get(group.id, 0):
-                out.append(group)
-        return out
+            holders = counts[group.role_id]
+            if holders != stored.get(group.id, 0):
+                plan.differing += 1
+            if holders < stored.get(group.id, 0):
+                plan.discord[group.id] = holders
+                plan.queue.append((group, await self.repo.members(group.id)))
+        return plan
+
+
+@dataclass
+class Reconciliation:
+    """The member look-ups a start-up needs, group by group, stopping each group as soon as
+    Kindred's count meets Discord's; one look-up fixes every group of that member."""
+
+    stored: dict[int, int]
+    discord: dict[int, int] = field(default_factory=dict)
+    queue: list[tuple[GroupRow, list[int]]] = field(default_factory=list)
+    checked: set[int] = field(default_factory=set)
+    differing: int = 0
+
+    def pending(self) -> Iterator[int]:
+        for group, users in self.queue:
+            for user_id in users:
+                if self.stored.get(group.id, 0) <= self.discord[group.id]:
+                    break
+                if user_id in self.checked:
+                    continue
+                self.checked.add(user_id)
+                yield user_id
+
+    def record(self, sync: MemberSync) -> None:
+        for group in sync.ended:
+            self.stored[group.id] = self.stored.get(group.id, 0) - 1
+        for group in sync.adopted:
+            self.stored[group.id] = self.stored.get(group.id, 0) + 1
