@@ -46,6 +46,7 @@ class Groups(
         self.service = self.services.groups
         self.reconciliation: asyncio.Task[None] | None = None
         self.reconciling = asyncio.Event()  # set once the start-up reconciliation has begun
+        self.reconcile_stats: dict[str, float] = {}
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections import Counter
 from collections.abc import Awaitable, Callable
 
 import discord
@@ -46,6 +48,7 @@ class UpkeepCommands:
     service: GroupService
     reconciliation: asyncio.Task[None] | None
     reconciling: asyncio.Event
+    reconcile_stats: dict[str, float]
     _apply_access: Callable[..., Awaitable[None]]  # from the manage room
 
     # -- telling moderators ----------------------------------------------------------------------
@@ -97,14 +100,18 @@ class UpkeepCommands:
         await self.reconciliation
 
     async def reconcile_all(self) -> None:
+        started = time.perf_counter()
+        totals: Counter[str] = Counter()
         for guild_id in await self.service.guilds_with_groups():
             guild = self.bot.get_guild(guild_id)
             if guild is None:
                 continue
             try:
-                await self.reconcile_guild(guild)
+                totals.update(await self.reconcile_guild(guild))
+                totals["guilds"] += 1
             except Exception:
                 log.exception("groups: reconciling guild %s failed", guild_id)
+        self.reconcile_stats = {**totals, "seconds": time.perf_counter() - started}
 
     async def reconcile_guild(self, guild: discord.Guild) -> dict[str, int]:
         """Structure from the cache, then memberships: one role-count call, and member
