@@ -48,7 +48,8 @@ class ManageCommands:
             actual = await ops.fetch_access(guild, channel.id)
             if actual is None:
                 raise ConflictError(f"<#{channel.id}> was deleted while I was setting it up.")
-            problems = access_problems(access if not only_mine else access[-1:], actual, hidden)
+            mine = [a for a in access if a.kind == "member" and a.target_id == guild.me.id]
+            problems = access_problems(mine if only_mine else access, actual, hidden)
             if not problems:
                 return
             if attempt == 0:

@@ -104,7 +104,7 @@ class UpkeepCommands:
         totals: Counter[str] = Counter()
         for guild_id in await self.service.guilds_with_groups():
             guild = self.bot.get_guild(guild_id)
-            if guild is None:
+            if guild is None or guild.unavailable:
                 continue
             try:
                 totals.update(await self.reconcile_guild(guild))
@@ -125,6 +125,13 @@ class UpkeepCommands:
             counts = await guild.role_member_counts()
         except discord.HTTPException as exc:
             log.warning("groups: no role counts for guild %s (%s)", guild.id, exc.status)
+            if isinstance(exc, discord.Forbidden):
+                await self._report(
+                    guild.id,
+                    "I can't keep support groups' memberships in step with their roles: I'm "
+                    "missing the **Manage Roles** permission. A server admin can turn it on in "
+                    f"Server Settings → Roles → **{guild.me.top_role.name}**.",
+                )
             return {"problems": len(found), "checked": 0}
         plan = await self.service.reconciliation(guild.id, {r.id: n for r, n in counts.items()})
         changed = 0

@@ -4,8 +4,13 @@ audited reveal, deleted channels and roles, missing permissions, restarts and re
 
 from __future__ import annotations
 
-import pytest
+import os
 
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.services.groups import channel_slug
 from emulator import DEFAULT_BOT_PERMISSIONS, DiscordEmulator, EmulatorTimeoutError, P
 from emulator.models import Message
 from tests.e2e.conftest import Kindred, World
@@ -406,3 +411,60 @@ async def test_archiving_locks_the_channel_and_stops_joins(
     assert "open again" in back.text
     assert sees(emulator, world.member2, channel)
     assert emulator.permissions_for(world.member, channel) & P.SEND_MESSAGES
+
+
+async def test_losing_manage_roles_is_reported_at_start_up(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    await allow_groups(emulator, world, kindred)
+    await create_group(emulator, world, kindred)
+    await kindred.stop()
+    emulator.set_role_permissions(world.guild, world.guild.bot_role_id, DEFAULT_BOT_PERMISSIONS)
+    await kindred.start()
+    await reconciled(kindred)
+    told = await emulator.wait_for_message(
+        world.mods, predicate=lambda m: "Manage Roles" in m.text, since=0
+    )
+    assert "Server Settings → Roles" in told.text
+
+
+NAMES = st.one_of(
+    st.sampled_from(
+        ["Grief & loss", "ＧＲＩＥＦ", "İstanbul group", "a" * 40, "a" * 41, "@here", "-- --",
+         "Sleep\u200b", "O'Brien's circle", "dads.", "x", "Ünïcödé names"]
+    ),
+    st.text(alphabet="aZ9 -_'&.éß!@#\u0301\u200b", min_size=0, max_size=45),
+)  # fmt: skip
+
+
+@settings(
+    max_examples=int(os.environ.get("GROUP_NAME_EXAMPLES", "25")),
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(name=NAMES)
+async def test_any_name_is_refused_kindly_or_accepted_by_discord(
+    emulator: DiscordEmulator, world: World, kindred: Kindred, name: str
+) -> None:
+    if not getattr(kindred, "_groups_ready", False):
+        await allow_groups(emulator, world, kindred)
+        kindred._groups_ready = True  # type: ignore[attr-defined]
+    before = len(emulator.calls)
+    answer = await command(
+        emulator, world.mod, world.general, "group create", name=name, description="d"
+    )
+    assert answer.ephemeral and "something went wrong" not in answer.text, answer.text
+    refused = [c for c in emulator.calls[before:] if c.status >= 400]
+    assert not refused, refused  # Kindred never sends Discord a name it rejects
+    if "is ready" in answer.text:
+        rows = await kindred.services.groups.for_guild(world.guild.id)
+        group = max(rows, key=lambda r: r.id)
+        assert emulator.role(world.guild, group.role_id).name == group.name
+        assert emulator.channel(group.channel_id).name == channel_slug(group.name)
+    else:
+        assert any(
+            hint in answer.text
+            for hint in ("Group names", "group name", "already a group", "mention of everyone")
+        ), answer.text

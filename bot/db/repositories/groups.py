@@ -90,6 +90,7 @@ FIELDS = {
     "description",
     "tags",
     "private",
+    "adopted",
     "channel_id",
     "role_id",
     "status",

@@ -325,7 +325,7 @@ class GroupAdmin(GroupBase):
         group = await self.get(group_id, guild_id)
         changes: dict[str, Any] = {"problem": None}
         if channel_id is not None:
-            changes["channel_id"] = channel_id
+            changes.update(channel_id=channel_id, adopted=False)
         if role_id is not None:
             changes["role_id"] = role_id
         return await self._update(group, actor_id, "groups.repair", **changes)
