@@ -16,6 +16,7 @@ ABOUT = (
     "respect, shared responsibility, and agreeing together on what helps.\n\n"
     "• Ask for private support from an on-duty peer supporter.\n"
     "• Check in on how you're doing, in a channel or privately.\n"
+    "• Join support groups, each with its own channel and guidelines (`/group list`).\n"
     "• Find crisis lines, warmlines and respites for where you live with `/crisis`; "
     "if you write something hard, Kindred answers privately, in your language.\n\n"
     "Kindred is a bot, not a clinician: it never diagnoses, and it points to people and "

@@ -468,3 +468,17 @@ async def test_any_name_is_refused_kindly_or_accepted_by_discord(
             hint in answer.text
             for hint in ("Group names", "group name", "already a group", "mention of everyone")
         ), answer.text
+
+
+async def test_about_and_help_tell_the_truth_about_groups(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    about = await command(emulator, world.member, world.general, "kindred about")
+    assert "support groups" in about.text and "/group list" in about.text
+    members = await command(emulator, world.member, world.general, "kindred help")
+    assert "/group join" in members.text and "/group create" not in members.text
+    moderators = await command(
+        emulator, world.member, world.general, "kindred help", audience="moderator"
+    )
+    assert "/group create" in moderators.text and "/group reveal" in moderators.text
+    assert sum(len(f["value"]) for f in moderators.embeds[0]["fields"]) < 6000
