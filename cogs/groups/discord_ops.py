@@ -146,6 +146,15 @@ async def delete_quietly(thing: discord.abc.Snowflake | None) -> None:
         await thing.delete(reason="Kindred: group creation did not finish")  # type: ignore[attr-defined]
 
 
+async def restore_quietly(
+    channel: discord.abc.GuildChannel,
+    overwrites: dict[discord.abc.Snowflake, discord.PermissionOverwrite],
+) -> None:
+    """Put an adopted channel's overwrites back as they were."""
+    with contextlib.suppress(discord.HTTPException):
+        await channel.edit(overwrites=overwrites, reason="Kindred: group creation did not finish")
+
+
 # -- channels and overwrites -------------------------------------------------------------------
 def overwrites_for(
     guild: discord.Guild, access: Iterable[Access], fresh: discord.Role | None = None

@@ -105,6 +105,7 @@ class ManageCommands:
         await interaction.response.defer(ephemeral=True, thinking=True)
         role = await ops.create_role(guild, new.name)
         made: discord.abc.GuildChannel | None = None
+        before = dict(channel.overwrites) if channel is not None else None
         try:
             access = await self.service.plan_channel_access(
                 guild.id, private=new.private, archived=False, role_id=role.id, bot_id=guild.me.id
@@ -122,9 +123,11 @@ class ManageCommands:
             row = await self.service.create(
                 new, channel_id=target.id, role_id=role.id, actor_id=interaction.user.id
             )
-        except Exception:
+        except Exception:  # undo what this creation did on Discord
             await ops.delete_quietly(role)
             await ops.delete_quietly(made)
+            if channel is not None and before is not None:
+                await ops.restore_quietly(channel, before)
             raise
         await send_private(
             interaction,

@@ -482,3 +482,29 @@ async def test_about_and_help_tell_the_truth_about_groups(
     )
     assert "/group create" in moderators.text and "/group reveal" in moderators.text
     assert sum(len(f["value"]) for f in moderators.embeds[0]["fields"]) < 6000
+
+
+async def test_an_existing_channel_can_become_a_group(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await allow_groups(emulator, world, kindred)
+    lounge = emulator.create_channel(world.guild, "carers-lounge")
+    channels = len(world.guild.channels)
+    group, channel, _ = await create_group(emulator, world, kindred, name="Carers", channel=lounge)
+    assert channel.id == lounge.id and len(world.guild.channels) == channels  # none created
+    assert group.adopted and sees(emulator, world.member, lounge)  # open: as the server had it
+    taken = await command(
+        emulator, world.mod, world.general, "group create", name="Carers two",
+        description="d", channel=lounge,
+    )  # fmt: skip
+    assert "already the channel of **Carers**" in taken.text
+    hidden = emulator.create_channel(world.guild, "survivors")
+    _, channel, role = await create_group(
+        emulator, world, kindred, name="Survivors", channel=hidden, private=True
+    )
+    assert not sees(emulator, world.member, hidden)
+    await join(emulator, world, world.member, "Survivors")
+    assert (
+        sees(emulator, world.member, hidden)
+        and role.id in emulator.member(world.guild, world.member).roles
+    )
