@@ -47,13 +47,17 @@ class Groups(
         self.reconciliation: asyncio.Task[None] | None = None
         self.reconciling = asyncio.Event()  # set once the start-up reconciliation has begun
         self.reconcile_stats: dict[str, float] = {}
+        self._listening = False
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
         self.services.scheduler.register(SLOWMODE_OFF, self._on_slowmode_off)
+        await self._listen_if_needed()
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+        if self._listening:
+            self.bot.remove_listener(self._groups_on_message, "on_message")
         if self.reconciliation is not None:
             self.reconciliation.cancel()
 

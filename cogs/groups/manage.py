@@ -8,6 +8,7 @@ half-way removes what it made."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Awaitable, Callable
 
 import discord
 from discord import app_commands
@@ -30,6 +31,7 @@ class ManageCommands:
     bot: commands.Bot
     services: Services
     service: GroupService
+    _listen_if_needed: Callable[[], Awaitable[None]]  # from the posting room
 
     # -- checking a channel's overwrites against the plan --------------------------------------
     async def _verify(
@@ -123,6 +125,7 @@ class ManageCommands:
             row = await self.service.create(
                 new, channel_id=target.id, role_id=role.id, actor_id=interaction.user.id
             )
+            await self._listen_if_needed()
         except Exception:  # undo what this creation did on Discord
             await ops.delete_quietly(role)
             await ops.delete_quietly(made)
@@ -214,6 +217,7 @@ class ManageCommands:
         ops.require_manage(guild)
         await interaction.response.defer(ephemeral=True, thinking=True)
         row = await self.service.unarchive(group.id, guild.id, interaction.user.id)
+        await self._listen_if_needed()
         await self._apply_access(guild, row)
         await send_private(interaction, f"**{row.name}** is open again. {visibility(row)}.")
 

@@ -61,6 +61,7 @@ class PostingCommands:
     bot: commands.Bot
     services: Services
     service: GroupService
+    _listening: bool
 
     @group_cmd.command(name="post")
     @app_commands.describe(
@@ -139,11 +140,20 @@ class PostingCommands:
             log.info("reveal: could not tell member (guild %s)", interaction.guild_id)
 
     # -- noticing in passing ---------------------------------------------------------------------
-    @commands.Cog.listener("on_message")
+    async def _listen_if_needed(self) -> None:
+        """Listen to messages only once some server has a group: every message costs each
+        listener a task, and a bot with no groups should not pay for them."""
+        if not self._listening and await self.service.guilds_with_groups():
+            self.bot.add_listener(self._groups_on_message, "on_message")
+            self._listening = True
+
     async def _groups_on_message(self, message: discord.Message) -> None:
         if message.guild is None or message.author.bot:
             return
         guild_id, user_id = message.guild.id, message.author.id
+        known = self.service.cached_index(guild_id)
+        if known is not None and not known.by_role:
+            return  # a server without groups: nothing to notice
         roles = getattr(message.author, "roles", None)
         if roles is not None:
             await self.service.observe(guild_id, user_id, [r.id for r in roles])

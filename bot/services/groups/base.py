@@ -146,6 +146,10 @@ class GroupBase:
         )
 
     # -- the in-memory index -------------------------------------------------------------------
+    def cached_index(self, guild_id: int) -> GuildIndex | None:
+        """The index if it is in memory (no await): the message listener's fast path."""
+        return self._index.get(guild_id)
+
     async def index(self, guild_id: int) -> GuildIndex:
         index = self._index.get(guild_id)
         if index is None:
