@@ -508,3 +508,34 @@ async def test_an_existing_channel_can_become_a_group(
         sees(emulator, world.member, hidden)
         and role.id in emulator.member(world.guild, world.member).roles
     )
+
+
+async def test_discord_refusing_or_rate_limiting_a_role_is_handled(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    await allow_groups(emulator, world, kindred)
+    group, _, role = await create_group(emulator, world, kindred)
+    route = "/guilds/{guild_id}/members/{user_id}/roles/{role_id}"
+    emulator.inject_fault("PUT", route, status=403)
+    refused = await join(emulator, world, world.member)
+    assert "Discord refused" in refused.text and "Moderators were told" in refused.text
+    told = await emulator.wait_for_message(
+        world.mods, predicate=lambda m: "Manage Roles" in m.text, since=0
+    )
+    assert "Grief circle" in told.text
+    assert not await kindred.services.groups.is_member(group.id, world.member.id)
+    # a rate limit is waited out: the member gets in (they accepted already: no card again)
+    emulator.inject_fault("PUT", route, status=429, retry_after=0.2)
+    welcome = await command(emulator, world.member, world.general, "group join", name=GRIEF)
+    assert "Welcome" in welcome.text
+    assert role.id in emulator.member(world.guild, world.member).roles
+    # the member left the server before the role could be given: cleaned, and said kindly
+    card = message_of(
+        await command(emulator, world.member2, world.general, "group join", name=GRIEF)
+    )
+    emulator.inject_fault("PUT", route, status=404, code=10007, message="Unknown Member")
+    accept = next(c for c in card.custom_ids if c.startswith("kindred:grp:accept:"))
+    gone = await (await emulator.press_button(world.member2, card, accept)).response()
+    assert gone.ephemeral and "no longer in this server" in gone.text
+    assert await kindred.services.groups.repo.acceptance(group.id, world.member2.id) is None
