@@ -313,9 +313,13 @@ async def test_a_restart_keeps_memberships_and_costs_one_role_count_call(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:
     await allow_groups(emulator, world, kindred)
-    group, _, _role = await create_group(emulator, world, kindred)
+    group, _, role = await create_group(emulator, world, kindred)
     await join(emulator, world, world.member)
     await join(emulator, world, world.member2)
+    # a moderator edits the role by hand (name, colour): memberships follow the role's id
+    role.name, role.color = "Grief circle 💜", 0x9B59B6
+    update = {"guild_id": str(world.guild.id), "role": role.to_payload()}
+    emulator.dispatch("GUILD_ROLE_UPDATE", update)
     before = len(emulator.calls)
     await kindred.restart()
     await reconciled(kindred)
