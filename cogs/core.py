@@ -19,6 +19,7 @@ ABOUT = (
     "• Check in on how you're doing, in a channel or privately.\n"
     "• Read short self-help pages, keep goals with gentle nudges, and write a private "
     "wellness plan (`/selfhelp`, `/goal`, `/plan`).\n"
+    "• Join support groups, each with its own channel and guidelines (`/group list`).\n"
     "• Find crisis lines, warmlines and respites for where you live with `/crisis`; "
     "if you write something hard, Kindred answers privately, in your language.\n\n"
     "Kindred is a bot, not a clinician: it never diagnoses, and it points to people and "

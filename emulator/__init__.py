@@ -24,7 +24,7 @@ Modules, each importing only modules above it in this list (no import circles;
 - ``world`` (``create_*``/``add_*`` builders), ``store`` (messages), ``faults`` (scripted
   429/403/5xx and slow answers), ``gateway_server`` (the websocket, IDENTIFY/RESUME, drops).
 - ``rest/``: ``host`` (404 lookups and 403 checks for handlers), one route module per family
-  (``users``, ``commands``, ``guilds``, ``channels`` with threads, ``messages``,
+  (``users``, ``commands``, ``guilds``, ``roles``, ``channels`` with threads, ``messages``,
   ``interactions`` with webhooks) and ``handler`` (binds the routes, answers and records calls).
 - ``actors`` (members post, edit, delete, react), ``command_data`` and ``interaction_actions``
   (slash commands, autocomplete, buttons, selects, modals), ``waits`` (``wait_for_message``).

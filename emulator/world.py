@@ -114,6 +114,19 @@ class WorldMixin(EmulatorState):
         self.dispatch("GUILD_ROLE_UPDATE", {"guild_id": str(g.id), "role": r.to_payload()})
         return r
 
+    def delete_role(self, guild: GuildLike, role: RoleLike) -> None:
+        """A human deletes a role: it leaves every member (GUILD_ROLE_DELETE)."""
+        g = self.guild(guild)
+        self._delete_role(g, self.role(g, role))
+
+    def _delete_role(self, g: Guild, role: Role) -> None:
+        g.roles.pop(role.id, None)
+        self.dispatch("GUILD_ROLE_DELETE", {"guild_id": str(g.id), "role_id": str(role.id)})
+        for member in g.members.values():
+            if role.id in member.roles:
+                member.roles.remove(role.id)
+                self._dispatch_member_update(g, member)
+
     def add_member(
         self,
         guild: GuildLike,

@@ -24,6 +24,7 @@ from bot.db.repositories.core import (
 )
 from bot.db.repositories.duty import DutyRepository
 from bot.db.repositories.goals import GoalRepository
+from bot.db.repositories.groups import GroupRepository
 from bot.db.repositories.plans import PlanRepository
 from bot.db.repositories.requests import RequestRepository
 from bot.db.repositories.safety import SafetyRepository
@@ -32,6 +33,7 @@ from bot.services.backup import BackupService
 from bot.services.checkins import CheckinService, CheckinSettings
 from bot.services.doctor import DoctorService
 from bot.services.doctor.needs import register_builtin
+from bot.services.groups import GroupService
 from bot.services.peers import PeerSettings
 from bot.services.peers.blocks import BlockService
 from bot.services.peers.duty import DutyService
@@ -78,6 +80,7 @@ class Services:
     selfhelp: SelfHelpServices
     backup: BackupService
     doctor: DoctorService
+    groups: GroupService
 
     async def start(self) -> None:
         await self.backup.start()
@@ -189,6 +192,13 @@ def _doctor_service(core: _Core, safety: SafetyService, checkins: CheckinService
     return doctor
 
 
+def _group_service(core: _Core) -> GroupService:
+    groups = GroupService(GroupRepository(core.db), core.settings, core.scheduler, core.clock)
+    core.privacy.register("support groups", groups.forget)
+    core.privacy.register_retention("anonymous group post links", groups.purge_posts_before)
+    return groups
+
+
 async def build_services(config: Settings, *, clock: Clock = utcnow) -> Services:
     """Open the database (migrating it) and wire every feature's service.
 
@@ -218,6 +228,7 @@ async def build_services(config: Settings, *, clock: Clock = utcnow) -> Services
     except Exception:
         await db.close()
         raise
+    groups = _group_service(core)
     return Services(
         config=config,
         db=db,
@@ -233,4 +244,5 @@ async def build_services(config: Settings, *, clock: Clock = utcnow) -> Services
         selfhelp=selfhelp,
         backup=_backup_service(core, config),
         doctor=_doctor_service(core, safety, checkins),
+        groups=groups,
     )

@@ -10,7 +10,7 @@ from ..models import JSON, Channel, ChannelType, Overwrite
 from ..permissions import P
 from ..routing import Req, RouteTable
 from ..snowflake import iso_timestamp
-from .host import RestHost, parse_overwrites
+from .host import RestHost, check_channel_name, check_slowmode, parse_overwrites
 
 routes = RouteTable()
 
@@ -58,6 +58,8 @@ def _edit_thread(emu: RestHost, ch: Channel, body: JSON) -> None:
 
 def _edit_guild_channel(emu: RestHost, ch: Channel, body: JSON) -> None:
     emu._require(ch, P.MANAGE_CHANNELS)
+    check_channel_name(body, required=False)
+    check_slowmode(body)
     for key in ("name", "topic", "nsfw", "rate_limit_per_user", "position"):
         if key in body:
             setattr(ch, key, body[key])
@@ -65,7 +67,9 @@ def _edit_guild_channel(emu: RestHost, ch: Channel, body: JSON) -> None:
         ch.parent_id = int(body["parent_id"]) if body["parent_id"] else None
     if "permission_overwrites" in body:
         emu._require(ch, P.MANAGE_ROLES)
-        ch.overwrites = parse_overwrites(body["permission_overwrites"])
+        overwrites = parse_overwrites(body["permission_overwrites"])
+        emu._check_overwrite_grants(emu.guilds[ch.guild_id or 0], overwrites, ch)
+        ch.overwrites = overwrites
     emu.dispatch("CHANNEL_UPDATE", ch.to_payload())
 
 
@@ -86,15 +90,15 @@ async def put_overwrite(emu: RestHost, req: Req) -> Any:
     emu._require(ch, P.MANAGE_ROLES)
     body = req.body()
     oid = req.int_param("overwrite_id")
-    ch.overwrites = [o for o in ch.overwrites if o.id != oid]
-    ch.overwrites.append(
-        Overwrite(
-            id=oid,
-            type=int(body.get("type", 0)),
-            allow=int(body.get("allow") or 0),
-            deny=int(body.get("deny") or 0),
-        )
+    new = Overwrite(
+        id=oid,
+        type=int(body.get("type", 0)),
+        allow=int(body.get("allow") or 0),
+        deny=int(body.get("deny") or 0),
     )
+    emu._check_overwrite_grants(emu.guilds[ch.guild_id or 0], [new], ch)
+    ch.overwrites = [o for o in ch.overwrites if o.id != oid]
+    ch.overwrites.append(new)
     emu.dispatch("CHANNEL_UPDATE", ch.to_payload())
 
 

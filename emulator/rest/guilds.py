@@ -8,9 +8,11 @@ from ..errors import RestError, missing_permissions
 from ..models import Channel, Guild, Member, Overwrite
 from ..permissions import P
 from ..routing import Req, RouteTable
-from .host import RestHost, parse_overwrites
+from .host import RestHost, check_channel_name, check_slowmode, parse_overwrites
 
 routes = RouteTable()
+
+MAX_CHANNELS = 500
 
 
 @routes("GET", "/guilds/{guild_id}")
@@ -30,7 +32,12 @@ async def create_guild_channel(emu: RestHost, req: Req) -> Any:
     g = emu._rest_guild(req.params["guild_id"])
     emu._require_guild(g, P.MANAGE_CHANNELS)
     body = req.body()
+    check_channel_name(body, required=True)
+    if len(g.channels) >= MAX_CHANNELS:
+        raise RestError(400, 30013, f"Maximum number of guild channels reached ({MAX_CHANNELS})")
     overwrites = parse_overwrites(body.get("permission_overwrites"))
+    emu._check_overwrite_grants(g, overwrites)
+    check_slowmode(body)
     ch = Channel(
         id=emu.new_id(),
         type=int(body.get("type") or 0),
@@ -40,6 +47,7 @@ async def create_guild_channel(emu: RestHost, req: Req) -> Any:
         topic=body.get("topic"),
         overwrites=overwrites,
         position=int(body.get("position") or len(g.channels)),
+        rate_limit_per_user=int(body.get("rate_limit_per_user") or 0),
     )
     if not ch.overwrites and ch.parent_id and ch.parent_id in emu.channels:
         ch.overwrites = [

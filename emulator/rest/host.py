@@ -5,9 +5,9 @@ checks (``Missing Access`` / ``Missing Permissions``) to the world and the messa
 
 from __future__ import annotations
 
-from ..errors import RestError, missing_access, missing_permissions
+from ..errors import RestError, invalid_form, missing_access, missing_permissions
 from ..models import JSON, Channel, Guild, Message, Overwrite, User
-from ..permissions import P, base_permissions
+from ..permissions import ALL_PERMISSIONS, P, base_permissions
 from ..routing import Req
 from ..store import MessageStore
 from ..world import WorldMixin
@@ -83,6 +83,25 @@ class RestHost(WorldMixin, MessageStore):
         me = g.members[self.bot_user.id]
         return max((g.roles[r].position for r in me.roles if r in g.roles), default=0)
 
+    def _check_overwrite_grants(
+        self, g: Guild, overwrites: list[Overwrite], channel: Channel | None = None
+    ) -> None:
+        """Discord: a bot may only allow or deny, in overwrites, permissions it has in the guild
+        (or holds through a Manage Roles overwrite of its own in the channel); only an
+        administrator may put Manage Roles itself in an overwrite. Else 50013."""
+        have = base_permissions(g, g.members[self.bot_user.id])
+        if have & P.ADMINISTRATOR or have == ALL_PERMISSIONS:
+            return
+        if channel is not None and self.bot_permissions(channel) & P.MANAGE_ROLES:
+            own = {ow.id for ow in channel.overwrites if ow.allow & P.MANAGE_ROLES}
+            me = g.members[self.bot_user.id]
+            if own & {self.bot_user.id, *me.roles}:
+                return
+        for ow in overwrites:
+            bits = ow.allow | ow.deny
+            if bits & ~have or bits & P.MANAGE_ROLES:
+                raise missing_permissions()
+
     def _user_param(self, req: Req) -> int:
         """The ``{user_id}`` parameter, with ``@me`` meaning the bot."""
         return self.bot_user.id if req.params["user_id"] == "@me" else req.int_param("user_id")
@@ -99,3 +118,34 @@ def parse_overwrites(raw: list[JSON] | None) -> list[Overwrite]:
         )
         for o in raw or []
     ]
+
+
+MAX_SLOWMODE = 21600
+
+
+def check_channel_name(body: JSON, *, required: bool) -> None:
+    """A channel name is 1 to 100 characters (50035 otherwise)."""
+    if "name" not in body and not required:
+        return
+    name = body.get("name")
+    if name is None or not 1 <= len(str(name)) <= 100:
+        raise invalid_form("name", "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.")
+
+
+def check_slowmode(body: JSON) -> None:
+    """``rate_limit_per_user`` is 0 to 21600 seconds (50035 otherwise)."""
+    value = body.get("rate_limit_per_user")
+    if value is None:
+        return
+    try:
+        seconds = int(value)
+    except (TypeError, ValueError):
+        raise invalid_form(
+            "rate_limit_per_user", "NUMBER_TYPE_COERCE", "Value is not int."
+        ) from None
+    if not 0 <= seconds <= MAX_SLOWMODE:
+        raise invalid_form(
+            "rate_limit_per_user",
+            "NUMBER_TYPE_MAX" if seconds > MAX_SLOWMODE else "NUMBER_TYPE_MIN",
+            f"int value should be between 0 and {MAX_SLOWMODE}.",
+        )

@@ -29,6 +29,7 @@ MEMBER_COMMANDS = {
     "selfhelp", "goal set", "goal list", "goal done", "goal drop", "goal resume", "goal share",
     "goal unshare", "plan write", "plan view", "plan export", "plan delete", "plan share",
     "plan unshare",
+    "group list", "group join", "group leave", "group post", "group guidelines show",
 }  # fmt: skip
 REFUSALS = ("This command is for moderators", "This is for peer supporters")
 

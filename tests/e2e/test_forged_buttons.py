@@ -12,6 +12,7 @@ import re
 
 from emulator import DiscordEmulator
 from tests.e2e.conftest import Kindred, World
+from tests.e2e.test_groups import allow_groups, create_group, join
 from tests.e2e.test_safety import command
 from tests.e2e.test_support import ask, go_on_duty, setup_peers
 
@@ -36,6 +37,8 @@ def forged_ids(world: World, post_id: int) -> list[str]:
         "kindred:goal:pause:1",
         "kindred:plan:part:2",
         f"kindred:plan:delete:{member}",
+        *(f"kindred:grp:{action}:1" for action in ("join", "leave", "read")),
+        "kindred:grp:accept:1:s0",
     ]  # fmt: skip
 
 
@@ -47,10 +50,13 @@ async def state(kindred: Kindred, world: World) -> tuple:
     duty = await services.peers.duty.on_duty(world.guild.id)
     goals = await services.selfhelp.goals.mine(world.member.id)
     plan = await services.selfhelp.plans.get(world.member.id)
+    in_group = tuple(await services.groups.members(1))
+    accepted = await services.db.fetchall("SELECT user_id FROM group_acceptances")
     return (
         request.status, request.claimed_by, request.feedback,
         tuple(alert), len(moods), tuple(sorted(r.user_id for r in duty)),
         tuple((g.id, g.status) for g in goals), plan.answers if plan else None,
+        in_group, len(accepted),
     )  # fmt: skip
 
 
@@ -75,6 +81,9 @@ async def test_forged_ids_from_another_server_change_nothing(
         text="walk", schedule="daily 09:00", tz="UTC",
     )  # fmt: skip
     await kindred.services.selfhelp.plans.save_part(world.member.id, 1, {"well": "calm"})
+    await allow_groups(emulator, world, kindred)
+    await create_group(emulator, world, kindred)
+    await join(emulator, world, world.member)
     (post,) = await kindred.services.checkins.repo.posts(1)
     ids = forged_ids(world, post["id"])
     templates = list(kindred.bot._connection._view_store._dynamic_items)  # compiled patterns

@@ -84,6 +84,18 @@ async def populate(services: Services, clock) -> None:
     await selfhelp.plans.save_part(OTHER, 3, {"contacts": "a friend"})
     await selfhelp.plans.share(OTHER, U)
     await selfhelp.plans.read_shared(OTHER, U)
+    # support groups: a member who accepted guidelines, posted anonymously, was revealed
+    groups = services.groups
+    new = await groups.prepare_create(
+        guild_id=GUILD, name="Grief", description="d", tags=None, private=True, channel_id=None
+    )
+    group = await groups.create(new, channel_id=71, role_id=72, actor_id=MOD)
+    await groups.accept(GUILD, group.id, U, (await groups.guidelines_for(group)).tag)
+    await groups.joined(group, U)
+    await groups.set_anonymous(group.id, GUILD, True, MOD)
+    post = await groups.plan_post(GUILD, group.id, U, "words")
+    await groups.posted(post, 123456789012345678)
+    await groups.reveal(GUILD, "123456789012345678", MOD, "needed")
     # a moderator blocks U: a moderation record
     await peers.blocks.block(GUILD, U, "spam", MOD)
 

@@ -1,0 +1,284 @@
+"""The rules of support groups that need no storage: names Discord accepts, tags, guideline
+versions, who may see a group's channel, pseudonyms, and when a message looks heavy."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.errors import InvalidInputError
+
+MIN_NAME, MAX_NAME = 2, 40
+MAX_DESCRIPTION = 300
+MAX_TAGS, MAX_TAG = 5, 24
+MAX_GUIDELINES = 4000
+MAX_POST = 1800
+MAX_REASON = 200
+MAX_GROUPS = 100  # per server; Discord allows 250 roles in all
+MAX_SLOWMODE = 21600  # Discord's limit, in seconds
+MAX_SLOWMODE_MINUTES = 24 * 60
+
+#: Punctuation a group name may carry besides letters, digits and single spaces.
+NAME_PUNCTUATION = frozenset(" -_'&.")
+#: Names that would read as a mass mention once they are a role.
+RESERVED_NAMES = frozenset({"everyone", "here"})
+
+BUILTIN_GUIDELINES = """\
+1. What is shared here stays here. Please don't repeat or screenshot others' stories.
+2. Speak from your own experience. Offer advice only when someone asks for it.
+3. Respect everyone: no judging, no labels, no diagnosing anyone.
+4. Put heavy details (self-harm, abuse, suicide) behind spoiler tags, ||like this||.
+5. This is peer support, not a crisis service. If you are in danger, use `/crisis` or call \
+your local emergency number.
+6. You can leave any time with `/group leave`."""
+
+
+def parse_group_name(text: str) -> str:
+    """A group name Discord accepts as a role and (slugged) as a channel: NFKC-normalised,
+    single spaces, 2 to 40 letters, digits and `` -_'&.``, at least one letter or digit.
+
+    Idempotent: a parsed name parses to itself."""
+    if not isinstance(text, str):
+        raise InvalidInputError("Give the group a name.")
+    name = " ".join(unicodedata.normalize("NFKC", text).split())
+    bad = sorted({c for c in name if not (c.isalnum() or c in NAME_PUNCTUATION)})
+    if bad:
+        shown = " ".join(repr(c)[1:-1] for c in bad[:5])
+        raise InvalidInputError(
+            f"Group names may use letters, numbers, spaces and - _ ' & . only (not {shown})."
+        )
+    if not MIN_NAME <= len(name) <= MAX_NAME:
+        raise InvalidInputError(f"A group name is {MIN_NAME} to {MAX_NAME} characters long.")
+    if not any(c.isalnum() for c in name):
+        raise InvalidInputError("A group name needs at least one letter or number.")
+    if name.casefold() in RESERVED_NAMES:
+        raise InvalidInputError(f"“{name}” would read as a mention of everyone; pick another.")
+    return name
+
+
+def name_key(name: str) -> str:
+    """What makes two names the same group: case and width do not count."""
+    return unicodedata.normalize("NFKC", name).casefold()
+
+
+def channel_slug(name: str) -> str:
+    """The channel name for a group: lower case, letters and digits, words joined by ``-``."""
+    lowered = (c for c in name.lower() if unicodedata.category(c) != "Mn")  # İ → i, not i-
+    chars = [c if c.isalnum() or c in "-_" else "-" for c in lowered]
+    slug = re.sub(r"-{2,}", "-", "".join(chars)).strip("-")
+    return slug[:100] or "group"
+
+
+def parse_description(text: str | None) -> str:
+    value = " ".join((text or "").split())
+    if not value:
+        raise InvalidInputError("Add a short description so members know what the group is for.")
+    if len(value) > MAX_DESCRIPTION:
+        raise InvalidInputError(f"Keep the description under {MAX_DESCRIPTION} characters.")
+    return value
+
+
+def parse_tags(text: str | None) -> tuple[str, ...]:
+    """``grief, loss`` → ``("grief", "loss")``: up to 5 tags of letters, digits, spaces, -."""
+    if not text or not text.strip():
+        return ()
+    tags: list[str] = []
+    for part in text.split(","):
+        tag = " ".join(unicodedata.normalize("NFKC", part).split()).lower()
+        if not tag:
+            continue
+        if len(tag) > MAX_TAG or not all(c.isalnum() or c in " -" for c in tag):
+            raise InvalidInputError(
+                f"Tags are short words separated by commas (letters, numbers, spaces, -; up to "
+                f"{MAX_TAG} characters each)."
+            )
+        if tag not in tags:
+            tags.append(tag)
+    if len(tags) > MAX_TAGS:
+        raise InvalidInputError(f"Up to {MAX_TAGS} tags, please.")
+    return tuple(tags)
+
+
+def parse_guidelines(text: str | None) -> str | None:
+    """Guidelines as written (line breaks kept); empty means "use the default"."""
+    value = (text or "").strip()
+    if not value:
+        return None
+    if len(value) > MAX_GUIDELINES:
+        raise InvalidInputError(f"Guidelines fit in {MAX_GUIDELINES} characters.")
+    return value
+
+
+def parse_reason(text: str | None) -> str:
+    value = " ".join((text or "").split())
+    if not value:
+        raise InvalidInputError("Say why (it is kept in the audit log).")
+    return value[:MAX_REASON]
+
+
+def parse_post(text: str | None) -> str:
+    value = (text or "").strip()
+    if not value or not value.replace("\u200b", "").strip():
+        raise InvalidInputError("There is nothing to post.")
+    if len(value) > MAX_POST:
+        raise InvalidInputError(f"Anonymous posts fit in {MAX_POST} characters.")
+    return value
+
+
+# -- guidelines versions ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class Guidelines:
+    """The guidelines that apply to a group: its own (scope ``group``) or the server's
+    (scope ``server``; version 0 is Kindred's built-in text)."""
+
+    scope: Literal["group", "server"]
+    version: int
+    text: str
+
+    @property
+    def tag(self) -> str:
+        """Short and stable, for a button's custom id: ``g3``, ``s0``."""
+        return f"{self.scope[0]}{self.version}"
+
+    @property
+    def label(self) -> str:
+        owner = "this group's own" if self.scope == "group" else "the server's"
+        return f"{owner} guidelines, version {self.version}"
+
+
+# -- who sees a group's channel ---------------------------------------------------------------
+MEMBER_ACCESS = frozenset({"view_channel", "send_messages", "read_message_history"})
+BOT_ACCESS = frozenset({"view_channel", "send_messages", "embed_links", "read_message_history"})
+READ_ONLY = frozenset({"view_channel", "read_message_history"})
+LOCKED = frozenset({"send_messages", "send_messages_in_threads", "add_reactions"})
+
+
+@dataclass(frozen=True)
+class Access:
+    """One permission overwrite, in discord.py's permission names."""
+
+    target_id: int
+    kind: Literal["role", "member"]
+    allow: frozenset[str] = frozenset()
+    deny: frozenset[str] = frozenset()
+
+
+def plan_access(
+    *,
+    private: bool,
+    archived: bool,
+    guild_id: int,
+    role_id: int,
+    bot_id: int,
+    moderator_role_id: int | None,
+    peer_role_id: int | None,
+) -> list[Access]:
+    """The overwrites Kindred sets on a group's channel.
+
+    Private: hidden from @everyone; the group's role, the peer role (facilitators) and the
+    moderator role see and post; Kindred sees and posts. Archived: hidden from @everyone and
+    locked; the group's members and moderators can still read the history. Public: only
+    Kindred's own access (everyone sees the channel as the server has it)."""
+    me = Access(bot_id, "member", allow=BOT_ACCESS)
+    if archived:
+        out = [
+            Access(guild_id, "role", deny=frozenset({"view_channel"}) | LOCKED),
+            Access(role_id, "role", allow=READ_ONLY, deny=LOCKED),
+        ]
+        if moderator_role_id:
+            out.append(Access(moderator_role_id, "role", allow=READ_ONLY))
+        return [*out, me]
+    if not private:
+        return [me]
+    out = [
+        Access(guild_id, "role", deny=frozenset({"view_channel"})),
+        Access(role_id, "role", allow=MEMBER_ACCESS),
+    ]
+    for extra in (peer_role_id, moderator_role_id):
+        if extra and extra not in (role_id, guild_id):
+            out.append(Access(extra, "role", allow=MEMBER_ACCESS))
+    return [*out, me]
+
+
+def access_problems(
+    expected: Iterable[Access], actual: Iterable[Access], private: bool
+) -> list[str]:
+    """What the channel, as read back from Discord, gets wrong: a missing grant or denial, or
+    (for a hidden channel) someone else allowed to see it."""
+    expected = list(expected)
+    have = {(a.target_id, a.kind): a for a in actual}
+    problems = []
+    for want in expected:
+        got = have.get((want.target_id, want.kind))
+        missing_allow = want.allow - (got.allow if got else frozenset())
+        missing_deny = want.deny - (got.deny if got else frozenset())
+        if missing_allow or missing_deny:
+            what = ", ".join(sorted(missing_allow | missing_deny))
+            problems.append(f"{_who(want)} is missing {what}")
+    if private:
+        known = {(a.target_id, a.kind) for a in expected}
+        for key, got in have.items():
+            if key not in known and "view_channel" in got.allow:
+                problems.append(f"{_who(got)} can see the channel but shouldn't")
+    return problems
+
+
+def _who(access: Access) -> str:
+    return f"<@&{access.target_id}>" if access.kind == "role" else f"<@{access.target_id}>"
+
+
+# -- pseudonyms -------------------------------------------------------------------------------
+PSEUDONYM_WORDS = (
+    "Willow", "Cedar", "River", "Fern", "Harbor", "Maple", "Sparrow", "Juniper", "Meadow",
+    "Aspen", "Robin", "Birch", "Heron", "Clover", "Hazel", "Lark", "Rowan", "Sage", "Wren",
+    "Brook", "Linden", "Moss", "Pebble", "Quill", "Thistle", "Otter", "Finch", "Alder",
+)  # fmt: skip
+
+
+def new_pseudonym(attempt: int = 0) -> str:
+    """``Willow 7``: a word and a number, drawn at random (never derived from the member, so
+    it cannot be worked back); wider numbers after a few clashes."""
+    top = 99 if attempt < 20 else 9999
+    return f"{secrets.choice(PSEUDONYM_WORDS)} {secrets.randbelow(top) + 1}"
+
+
+# -- content notes ----------------------------------------------------------------------------
+#: Topics communities most often ask to have behind spoiler tags. Deliberately narrow: a word a
+#: group talks about every day (grief, relapse, trauma) would make the reminder noise.
+HEAVY_TERMS = (
+    r"suicid\w*", r"kill(?:ed|ing)? (?:my|him|her|them)sel(?:f|ves)",
+    r"hang(?:ed|ing)? (?:my|him|her|them)sel(?:f|ves)", r"self[- ]?harm\w*",
+    r"cut(?:ting)? myself", r"overdos\w*", r"abus(?:e|ed|er|ers|ive)", r"rap(?:e|ed|ist)",
+    r"sexual(?:ly)? assault\w*", r"assaulted", r"molest\w*", r"groomed", r"eating disorders?",
+    r"anorexi\w*", r"bulimi\w*", r"purg(?:e|ed|ing)", r"miscarr\w*", r"stillb\w*",
+)  # fmt: skip
+_HEAVY = re.compile(r"\b(?:" + "|".join(HEAVY_TERMS) + r")\b", re.IGNORECASE)
+_SPOILER = re.compile(r"\|\|.+?\|\|", re.DOTALL)
+
+
+def needs_content_note(text: str) -> bool:
+    """A message names a heavy topic and uses no spoiler tags at all."""
+    return bool(text) and not _SPOILER.search(text) and bool(_HEAVY.search(text))
+
+
+_LINK = re.compile(r"https?://(?:\w+\.)?discord(?:app)?\.com/channels/\d+/(\d+)/(\d+)/?")
+
+
+def parse_message_ref(text: str) -> tuple[int | None, int]:
+    """A message link (``…/channels/<guild>/<channel>/<message>``) or a bare id: (channel or
+    None, message)."""
+    value = (text or "").strip()
+    link = re.fullmatch(
+        r"https?://(?:\w+\.)?discord(?:app)?\.com/channels/\d+/(\d+)/(\d+)/?", value
+    )
+    if link:
+        return int(link[1]), int(link[2])
+    if re.fullmatch(r"\d{15,21}", value):
+        return None, int(value)
+    raise InvalidInputError(
+        "Paste the message's link (right-click the message → Copy Message Link) or its id."
+    )

@@ -1,0 +1,238 @@
+"""Kindred's hands on Discord for groups: roles, channels and their permission overwrites (set,
+then read back from Discord and checked), giving and taking roles. Discord's refusals become
+kind messages that name the fix (which permission, or which role to move)."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterable
+
+import discord
+
+from bot.errors import ConflictError, KindredError, NotFoundError, PermissionDeniedError
+from bot.services.groups import Access
+
+log = logging.getLogger(__name__)
+
+#: discord.py lists View Channel under its older name when iterating permissions.
+ALIASES = {"read_messages": "view_channel"}
+
+
+class MemberGoneError(NotFoundError):
+    """Discord says the member is no longer in the server (10007)."""
+
+    def __init__(self, user_id: int) -> None:
+        super().__init__("That member is no longer in this server.")
+        self.user_id = user_id
+
+
+class RoleGoneError(NotFoundError):
+    """Discord says the role is gone (10011)."""
+
+    def __init__(self) -> None:
+        super().__init__("The group's role is gone; moderators can use `/group repair`.")
+
+
+def _roles_page(guild: discord.Guild) -> str:
+    top = guild.me.top_role.name if guild.me else "Kindred"
+    return f"Server Settings → Roles → **{top}**"
+
+
+def require_manage(guild: discord.Guild) -> None:
+    """Groups need Manage Roles and Manage Channels: say which are missing and where to fix."""
+    perms = guild.me.guild_permissions
+    missing = [
+        name
+        for name, ok in (
+            ("Manage Roles", perms.manage_roles),
+            ("Manage Channels", perms.manage_channels),
+        )
+        if not ok
+    ]
+    if missing:
+        which = " and ".join(f"**{m}**" for m in missing)
+        raise PermissionDeniedError(
+            f"I need the {which} permission{'s' if len(missing) > 1 else ''} to run support "
+            f"groups. A server admin can turn {'them' if len(missing) > 1 else 'it'} on in "
+            f"{_roles_page(guild)}, then try again."
+        )
+
+
+def check_hierarchy(guild: discord.Guild, role: discord.Role) -> None:
+    if role >= guild.me.top_role:
+        raise PermissionDeniedError(
+            f"I can't give or take the **{role.name}** role: it sits above my own role. In "
+            f"Server Settings → Roles, drag **{guild.me.top_role.name}** above "
+            f"**{role.name}**, then try again."
+        )
+
+
+def refused(guild: discord.Guild, exc: discord.HTTPException, doing: str) -> KindredError:
+    """A Discord refusal while ``doing`` something, as a message that names the fix."""
+    if isinstance(exc, discord.Forbidden):
+        return PermissionDeniedError(
+            f"Discord didn't let me {doing}: I'm missing a permission (Manage Roles or Manage "
+            f"Channels, or View Channel there), or my role is too low. Check {_roles_page(guild)} "
+            "and that my role sits above the group's role, then try again."
+        )
+    if exc.code == 30005:
+        return ConflictError("This server has Discord's maximum of 250 roles; free one first.")
+    if exc.code == 30013:
+        return ConflictError("This server has Discord's maximum of 500 channels; free one first.")
+    if exc.status == 400:
+        return ConflictError(f"Discord didn't accept that while I tried to {doing}.")
+    return ConflictError(f"Discord had a problem while I tried to {doing}; please try again.")
+
+
+# -- roles -----------------------------------------------------------------------------------
+async def create_role(guild: discord.Guild, name: str) -> discord.Role:
+    try:
+        return await guild.create_role(
+            name=name, permissions=discord.Permissions.none(), mentionable=False,
+            reason="Kindred support group",
+        )  # fmt: skip
+    except discord.HTTPException as exc:
+        raise refused(guild, exc, "create the group's role") from exc
+
+
+async def rename_role(guild: discord.Guild, role_id: int | None, name: str) -> None:
+    role = guild.get_role(role_id or 0)
+    if role is None:
+        return
+    try:
+        await role.edit(name=name, reason="Kindred support group renamed")
+    except discord.HTTPException as exc:
+        raise refused(guild, exc, "rename the group's role") from exc
+
+
+async def give_role(
+    client: discord.Client, guild: discord.Guild, user_id: int, role: discord.Role
+) -> None:
+    await _member_role(client, guild, user_id, role, add=True)
+
+
+async def take_role(
+    client: discord.Client, guild: discord.Guild, user_id: int, role: discord.Role
+) -> None:
+    await _member_role(client, guild, user_id, role, add=False)
+
+
+async def _member_role(
+    client: discord.Client, guild: discord.Guild, user_id: int, role: discord.Role, *, add: bool
+) -> None:
+    """One REST call by ids: without the members intent there may be no Member to call on."""
+    check_hierarchy(guild, role)
+    try:
+        if add:
+            await client.http.add_role(guild.id, user_id, role.id, reason="Kindred group")
+        else:
+            await client.http.remove_role(guild.id, user_id, role.id, reason="Kindred group")
+    except discord.NotFound as exc:
+        if exc.code == 10007:
+            raise MemberGoneError(user_id) from exc
+        raise NotFoundError(
+            "The group's role is gone; moderators can use `/group repair`."
+        ) from exc
+    except discord.HTTPException as exc:
+        raise refused(guild, exc, "give the role" if add else "take the role back") from exc
+
+
+async def delete_quietly(thing: discord.abc.Snowflake | None) -> None:
+    """Undo a half-made group (a role or channel Kindred just created)."""
+    if thing is None:
+        return
+    with contextlib.suppress(discord.HTTPException):
+        await thing.delete(reason="Kindred: group creation did not finish")  # type: ignore[attr-defined]
+
+
+async def restore_quietly(
+    channel: discord.abc.GuildChannel,
+    overwrites: dict[discord.abc.Snowflake, discord.PermissionOverwrite],
+) -> None:
+    """Put an adopted channel's overwrites back as they were."""
+    with contextlib.suppress(discord.HTTPException):
+        await channel.edit(overwrites=overwrites, reason="Kindred: group creation did not finish")
+
+
+# -- channels and overwrites -------------------------------------------------------------------
+def overwrites_for(
+    guild: discord.Guild, access: Iterable[Access], fresh: discord.Role | None = None
+) -> dict[discord.abc.Snowflake, discord.PermissionOverwrite]:
+    """discord.py overwrites for a plan; targets Discord no longer has are left out (the check
+    that follows names them)."""
+    out: dict[discord.abc.Snowflake, discord.PermissionOverwrite] = {}
+    for item in access:
+        target: discord.abc.Snowflake | None
+        if item.kind == "member":
+            target = guild.me if item.target_id == guild.me.id else discord.Object(item.target_id)
+        elif fresh is not None and item.target_id == fresh.id:
+            target = fresh
+        else:
+            target = guild.get_role(item.target_id)
+        if target is None:
+            continue
+        values = dict.fromkeys(item.allow, True) | dict.fromkeys(item.deny, False)
+        out[target] = discord.PermissionOverwrite(**values)
+    return out
+
+
+def read_access(channel: discord.abc.GuildChannel) -> list[Access]:
+    """The channel's overwrites, in the service's terms."""
+    out = []
+    for target, overwrite in channel.overwrites.items():
+        allow, deny = overwrite.pair()
+        is_role = isinstance(target, discord.Role) or getattr(target, "type", None) is discord.Role
+        out.append(
+            Access(
+                target.id,
+                "role" if is_role else "member",
+                frozenset(ALIASES.get(n, n) for n, v in allow if v),
+                frozenset(ALIASES.get(n, n) for n, v in deny if v),
+            )
+        )
+    return out
+
+
+async def create_channel(
+    guild: discord.Guild, name: str, topic: str, access: list[Access], role: discord.Role
+) -> discord.TextChannel:
+    try:
+        return await guild.create_text_channel(
+            name, topic=topic[:1024], overwrites=overwrites_for(guild, access, role),
+            reason="Kindred support group",
+        )  # fmt: skip
+    except discord.HTTPException as exc:
+        raise refused(guild, exc, "create the group's channel") from exc
+
+
+async def set_access(
+    guild: discord.Guild,
+    channel: discord.abc.GuildChannel,
+    access: list[Access],
+    role: discord.Role | None = None,
+    *,
+    only_mine: bool = False,
+) -> None:
+    """Replace the channel's overwrites with the plan (``only_mine``: set just Kindred's own,
+    leaving an adopted open channel as the server has it)."""
+    try:
+        if only_mine:
+            mine = [a for a in access if a.kind == "member" and a.target_id == guild.me.id]
+            for target, overwrite in overwrites_for(guild, mine).items():
+                await channel.set_permissions(target, overwrite=overwrite)
+        else:
+            await channel.edit(overwrites=overwrites_for(guild, access, role))
+    except discord.HTTPException as exc:
+        raise refused(guild, exc, f"set who can see <#{channel.id}>") from exc
+
+
+async def fetch_access(guild: discord.Guild, channel_id: int) -> list[Access] | None:
+    """The channel's overwrites as Discord has them now (one REST read), None if it is gone."""
+    try:
+        channel = await guild.fetch_channel(channel_id)
+    except discord.NotFound:
+        return None
+    except discord.HTTPException as exc:
+        raise refused(guild, exc, f"read back <#{channel_id}>") from exc
+    return read_access(channel)

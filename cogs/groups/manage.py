@@ -1,0 +1,263 @@
+"""Moderators' commands: ``/group create``, ``edit``, ``archive``, ``unarchive``, ``repair`` and
+``panel``; and ``/group list`` for everyone.
+
+Creating makes (or adopts) the channel and a role on Discord, sets the channel's overwrites,
+reads the channel back and checks them, and only then stores the group; a creation that fails
+half-way removes what it made."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Awaitable, Callable
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.errors import ConflictError
+from bot.services import Services
+from bot.services.groups import Access, GroupRow, GroupService, access_problems
+from bot.ui.checks import is_moderator, moderator_only
+from bot.ui.replies import COLOUR, send_private
+from cogs.groups import discord_ops as ops
+from cogs.groups.groups import group as group_cmd
+from cogs.groups.groups import group_autocomplete
+from cogs.groups.views import group_line, panel_pages, visibility
+
+
+class ManageCommands:
+    """Mixed into the ``Groups`` cog."""
+
+    bot: commands.Bot
+    services: Services
+    service: GroupService
+    _listen_if_needed: Callable[[], Awaitable[None]]  # from the posting room
+
+    # -- checking a channel's overwrites against the plan --------------------------------------
+    async def _verify(
+        self,
+        guild: discord.Guild,
+        channel: discord.abc.GuildChannel,
+        access: list[Access],
+        role: discord.Role | None,
+        *,
+        hidden: bool,
+        only_mine: bool = False,
+    ) -> None:
+        """Read the channel back from Discord and compare; set it once more if it differs,
+        then give up naming what is wrong."""
+        for attempt in range(2):
+            actual = await ops.fetch_access(guild, channel.id)
+            if actual is None:
+                raise ConflictError(f"<#{channel.id}> was deleted while I was setting it up.")
+            mine = [a for a in access if a.kind == "member" and a.target_id == guild.me.id]
+            problems = access_problems(mine if only_mine else access, actual, hidden)
+            if not problems:
+                return
+            if attempt == 0:
+                await ops.set_access(guild, channel, access, role, only_mine=only_mine)
+        raise ConflictError(
+            f"I set who can see <#{channel.id}>, but Discord shows it differently: "
+            + "; ".join(problems[:5])
+            + ". Please check the channel's permissions."
+        )
+
+    async def _apply_access(
+        self, guild: discord.Guild, group: GroupRow, role: discord.Role | None = None
+    ) -> None:
+        """Set and check a group channel's overwrites for its (new) state."""
+        channel = guild.get_channel(group.channel_id or 0)
+        if channel is None:
+            return
+        access = await self.service.access_for(
+            group, guild.me.id, role_id=role.id if role else None
+        )
+        hidden = group.private or not group.active
+        only_mine = group.adopted and not hidden
+        await ops.set_access(guild, channel, access, role, only_mine=only_mine)
+        await self._verify(guild, channel, access, role, hidden=hidden, only_mine=only_mine)
+
+    # -- commands ------------------------------------------------------------------------------
+    @group_cmd.command(name="create")
+    @moderator_only()
+    @app_commands.describe(
+        name="The group's name (2-40 letters, numbers, spaces, - _ ' & .)",
+        description="What the group is for, in a sentence",
+        tags="Topic tags, separated by commas",
+        private="Only members, peer supporters and moderators see the channel",
+        channel="Use this existing channel instead of creating one",
+    )
+    async def create(
+        self,
+        interaction: discord.Interaction,
+        name: str,
+        description: str,
+        tags: str | None = None,
+        private: bool = False,
+        channel: discord.TextChannel | None = None,
+    ) -> None:
+        """Create a support group with its channel and role (moderators)."""
+        assert interaction.guild is not None
+        guild = interaction.guild
+        new = await self.service.prepare_create(
+            guild_id=guild.id, name=name, description=description, tags=tags,
+            private=private, channel_id=channel.id if channel else None,
+        )  # fmt: skip
+        ops.require_manage(guild)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        role = await ops.create_role(guild, new.name)
+        made: discord.abc.GuildChannel | None = None
+        before = dict(channel.overwrites) if channel is not None else None
+        try:
+            access = await self.service.plan_channel_access(
+                guild.id, private=new.private, archived=False, role_id=role.id, bot_id=guild.me.id
+            )
+            if channel is None:
+                made = await ops.create_channel(guild, new.slug, new.description, access, role)
+                target: discord.abc.GuildChannel = made
+            else:
+                target = channel
+                await ops.set_access(guild, target, access, role, only_mine=not new.private)
+            await self._verify(
+                guild, target, access, role, hidden=new.private, only_mine=channel is not None
+                and not new.private,
+            )  # fmt: skip
+            row = await self.service.create(
+                new, channel_id=target.id, role_id=role.id, actor_id=interaction.user.id
+            )
+            await self._listen_if_needed()
+        except Exception:  # undo what this creation did on Discord
+            await ops.delete_quietly(role)
+            await ops.delete_quietly(made)
+            if channel is not None and before is not None:
+                await ops.restore_quietly(channel, before)
+            raise
+        await send_private(
+            interaction,
+            f"**{row.name}** is ready: <#{target.id}>, role <@&{role.id}>. "
+            f"{visibility(row)} (checked on Discord). Members join with `/group join` or a "
+            "panel (`/group panel`), after accepting the guidelines (`/group guidelines set` "
+            "gives the group its own).",
+        )
+
+    @group_cmd.command(name="edit")
+    @moderator_only()
+    @app_commands.describe(
+        name="Which group",
+        new_name="A new name",
+        description="A new description",
+        tags="New topic tags, separated by commas (`-` for none)",
+        private="Only members, peer supporters and moderators see the channel",
+    )
+    @app_commands.autocomplete(name=group_autocomplete)
+    async def edit(
+        self,
+        interaction: discord.Interaction,
+        name: str,
+        new_name: str | None = None,
+        description: str | None = None,
+        tags: str | None = None,
+        private: bool | None = None,
+    ) -> None:
+        """Rename a group, change its description, tags or privacy (moderators)."""
+        assert interaction.guild is not None
+        guild = interaction.guild
+        group = await self.service.by_name(guild.id, name)
+        edit = await self.service.prepare_edit(
+            group.id, guild.id, name=new_name, description=description,
+            tags="" if tags is not None and tags.strip() == "-" else tags, private=private,
+        )  # fmt: skip
+        ops.require_manage(guild)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        prospective = dataclasses.replace(
+            group, **{k: v for k, v in edit.changes.items() if k != "name_key"}
+        )
+        if edit.renamed:
+            await ops.rename_role(guild, group.role_id, prospective.name)
+            channel = guild.get_channel(group.channel_id or 0)
+            if channel is not None and not group.adopted:
+                try:
+                    await channel.edit(name=edit.slug)
+                except discord.HTTPException as exc:
+                    raise ops.refused(guild, exc, "rename the group's channel") from exc
+        if edit.access_changed and prospective.active:
+            await self._apply_access(guild, prospective)
+        row = await self.service.apply_edit(edit, interaction.user.id)
+        await send_private(interaction, f"**{row.name}** updated. {visibility(row)}.")
+
+    @group_cmd.command(name="archive")
+    @moderator_only()
+    @app_commands.describe(name="Which group")
+    @app_commands.autocomplete(name=group_autocomplete)
+    async def archive(self, interaction: discord.Interaction, name: str) -> None:
+        """Close a group: channel locked and hidden, members can still read it (moderators)."""
+        assert interaction.guild is not None
+        guild = interaction.guild
+        group = await self.service.active(guild.id, name)
+        ops.require_manage(guild)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await self._apply_access(guild, dataclasses.replace(group, status="archived"))
+        row = await self.service.archive(group.id, guild.id, interaction.user.id)
+        await send_private(
+            interaction,
+            f"**{row.name}** is archived: its channel is locked and hidden from everyone but its "
+            "members (who can still read it) and moderators. The role and the member list are "
+            "kept; `/group unarchive` brings the group back.",
+        )
+
+    @group_cmd.command(name="unarchive")
+    @moderator_only()
+    @app_commands.describe(name="Which group")
+    @app_commands.autocomplete(name=group_autocomplete)
+    async def unarchive(self, interaction: discord.Interaction, name: str) -> None:
+        """Bring an archived group back (moderators)."""
+        assert interaction.guild is not None
+        guild = interaction.guild
+        group = await self.service.by_name(guild.id, name)
+        ops.require_manage(guild)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        row = await self.service.unarchive(group.id, guild.id, interaction.user.id)
+        await self._listen_if_needed()
+        await self._apply_access(guild, row)
+        await send_private(interaction, f"**{row.name}** is open again. {visibility(row)}.")
+
+    @group_cmd.command(name="list")
+    async def list_(self, interaction: discord.Interaction) -> None:
+        """The server's support groups."""
+        if interaction.guild_id is None:
+            await send_private(interaction, "Groups live in a server; run this there.")
+            return
+        moderator = await is_moderator(interaction)
+        rows = await self.service.for_guild(interaction.guild_id, include_archived=moderator)
+        counts = await self.service.member_counts(interaction.guild_id)
+        lines = [group_line(r, counts.get(r.id, 0), for_moderator=moderator) for r in rows]
+        text = "\n\n".join(lines) or "No support groups yet."
+        embed = discord.Embed(title="Support groups", description=text[:4000], colour=COLOUR)
+        embed.set_footer(text="Join with /group join; leave any time with /group leave.")
+        await send_private(interaction, embed=embed)
+
+    @group_cmd.command(name="panel")
+    @moderator_only()
+    @app_commands.describe(channel="Where to post the panel")
+    async def panel(self, interaction: discord.Interaction, channel: discord.TextChannel) -> None:
+        """Post a panel where members browse groups and join or leave with a button (moderators)."""
+        assert interaction.guild_id is not None
+        rows = await self.service.for_guild(interaction.guild_id)
+        if not rows:
+            raise ConflictError("There are no groups to show yet; `/group create` makes one.")
+        counts = await self.service.member_counts(interaction.guild_id)
+        pages = panel_pages(rows, counts)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            for embed, view in pages:
+                await channel.send(embed=embed, view=view)
+        except discord.HTTPException as exc:
+            raise ConflictError(
+                f"I couldn't post in <#{channel.id}>: I need View Channel, Send Messages and "
+                "Embed Links there."
+            ) from exc
+        more = len(rows) - sum(len(v.children) // 2 for _, v in pages)
+        extra = (
+            f" {more} more groups didn't fit: `/group join` finds every group." if more > 0 else ""
+        )
+        await send_private(interaction, f"Panel posted in <#{channel.id}>.{extra}")

@@ -1,0 +1,171 @@
+"""Anonymous posts (``/group post``, a command or a modal), the moderators' audited reveal
+(``/group reveal``), and what Kindred notices in passing in a server's messages: content notes
+(a private reminder to use spoiler tags) and members' roles (to keep memberships in step)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.errors import ConflictError, InvalidInputError
+from bot.services import Services
+from bot.services.groups import MAX_POST, GroupRow, GroupService
+from bot.ui.checks import moderator_only
+from bot.ui.lookup import find_user
+from bot.ui.replies import send_private
+from bot.ui.views import KindredModal
+from cogs.groups.groups import group as group_cmd
+from cogs.groups.groups import my_group_autocomplete
+from cogs.groups.views import anonymous_embed
+
+log = logging.getLogger(__name__)
+
+#: How long a content note waits for the safety listener: someone it noticed gets care from it,
+#: never a nudge about spoiler tags.
+NOTE_DELAY = 1.5
+
+
+def content_note_text(group: GroupRow) -> str:
+    return (
+        f"A gentle note from Kindred about your message in **{group.name}**: this group asks "
+        "that heavy topics (like self-harm, abuse or suicide) go behind spoiler tags, "
+        "||like this||, so others can choose when to read. Nothing was removed and nobody else "
+        "saw this note. Thank you for sharing."
+    )
+
+
+class PostModal(KindredModal, title="Post anonymously"):
+    text: discord.ui.TextInput = discord.ui.TextInput(
+        label="Your message (your name isn't shown)",
+        style=discord.TextStyle.paragraph,
+        max_length=MAX_POST,
+        custom_id="text",
+    )
+
+    def __init__(self, cog: PostingCommands, group_id: int) -> None:
+        super().__init__(custom_id="kindred:grp:post")
+        self.cog = cog
+        self.group_id = group_id
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        await self.cog.post_anonymously(interaction, self.group_id, self.text.value)
+
+
+class PostingCommands:
+    """Mixed into the ``Groups`` cog."""
+
+    bot: commands.Bot
+    services: Services
+    service: GroupService
+    _listening: bool
+
+    @group_cmd.command(name="post")
+    @app_commands.describe(
+        name="Which group (default: the group whose channel you're in)",
+        text="What to post (empty: a form opens, for longer messages)",
+    )
+    @app_commands.autocomplete(name=my_group_autocomplete)
+    async def post(
+        self, interaction: discord.Interaction, name: str | None = None, text: str | None = None
+    ) -> None:
+        """Post in a group anonymously, under a pseudonym (groups that allow it)."""
+        if interaction.guild_id is None:
+            await send_private(interaction, "Groups live in a server; run this there.")
+            return
+        if name:
+            group = await self.service.by_name(interaction.guild_id, name)
+        else:
+            found = await self.service.by_channel(interaction.guild_id, interaction.channel_id or 0)
+            if found is None:
+                raise InvalidInputError("Name the group to post in (or run this in its channel).")
+            group = found
+        if text is None:
+            await self.service.plan_post(interaction.guild_id, group.id, interaction.user.id, "-")
+            await interaction.response.send_modal(PostModal(self, group.id))
+            return
+        await self.post_anonymously(interaction, group.id, text)
+
+    async def post_anonymously(
+        self, interaction: discord.Interaction, group_id: int, text: str
+    ) -> None:
+        assert interaction.guild is not None
+        plan = await self.service.plan_post(
+            interaction.guild.id, group_id, interaction.user.id, text
+        )
+        channel = interaction.guild.get_channel(plan.group.channel_id or 0)
+        if channel is None:
+            raise ConflictError(f"**{plan.group.name}** has no channel right now.")
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            message = await channel.send(embed=anonymous_embed(plan))  # type: ignore[union-attr]
+        except discord.HTTPException as exc:
+            raise ConflictError(
+                f"I couldn't post in <#{channel.id}> just now; nothing was posted."
+            ) from exc
+        await self.service.posted(plan, message.id)
+        await send_private(
+            interaction,
+            f"Posted in <#{channel.id}> as **{plan.pseudonym}** (your name in this group stays "
+            "hidden; only a moderator can look it up, with a logged reason, and you'd be told).",
+        )
+
+    @group_cmd.command(name="reveal")
+    @moderator_only()
+    @app_commands.describe(
+        message="The anonymous post's link (or id)", reason="Why you need to know (logged)"
+    )
+    async def reveal(self, interaction: discord.Interaction, message: str, reason: str) -> None:
+        """Reveal who wrote an anonymous group post (logged; the member is told) (moderators)."""
+        assert interaction.guild_id is not None
+        found = await self.service.reveal(
+            interaction.guild_id, message, interaction.user.id, reason
+        )
+        await send_private(
+            interaction,
+            f"That post in **{found.group.name}** (as {found.pseudonym or 'a pseudonym'}) was "
+            f"written by <@{found.user_id}>. This look-up is in the audit log, and they'll be "
+            "told.",
+        )
+        try:
+            user = await find_user(self.bot, found.user_id)
+            await user.send(
+                f"A moderator looked up who wrote an anonymous post of yours in "
+                f"**{found.group.name}**. Reason given: {found.reason}"
+            )
+        except discord.HTTPException:
+            log.info("reveal: could not tell member (guild %s)", interaction.guild_id)
+
+    # -- noticing in passing ---------------------------------------------------------------------
+    async def _listen_if_needed(self) -> None:
+        """Listen to messages only once some server has a group: every message costs each
+        listener a task, and a bot with no groups should not pay for them."""
+        if not self._listening and await self.service.guilds_with_groups():
+            self.bot.add_listener(self._groups_on_message, "on_message")
+            self._listening = True
+
+    async def _groups_on_message(self, message: discord.Message) -> None:
+        if message.guild is None or message.author.bot:
+            return
+        guild_id, user_id = message.guild.id, message.author.id
+        known = self.service.cached_index(guild_id)
+        if known is not None and not known.by_role:
+            return  # a server without groups: nothing to notice
+        roles = getattr(message.author, "roles", None)
+        if roles is not None:
+            await self.service.observe(guild_id, user_id, [r.id for r in roles])
+        if not message.content:
+            return
+        group = await self.service.note_due(guild_id, message.channel.id, user_id, message.content)
+        if group is None:
+            return
+        await asyncio.sleep(NOTE_DELAY)
+        if self.services.safety.context_risk(guild_id, message.channel.id, user_id) > 0:
+            return  # the safety listener noticed them: care, not a reminder
+        try:
+            await message.author.send(content_note_text(group))
+        except discord.HTTPException:
+            log.info("content note: DMs closed (guild %s, group %s)", guild_id, group.id)

@@ -1,0 +1,186 @@
+"""What groups look like on Discord: the guidelines card and its "I accept" button, the browse
+panel with join and leave buttons, the notice of new guidelines, and an anonymous post.
+
+The buttons are ``DynamicItem``s whose custom ids carry the group id (and, for "I accept", the
+guidelines version the member read), so they keep working after a restart; a press is handed to
+the ``Groups`` cog, which checks the group belongs to the server the button was pressed in."""
+
+from __future__ import annotations
+
+import re
+
+import discord
+
+from bot.errors import NotFoundError
+from bot.services.groups import AnonymousPlan, GroupRow, Guidelines, JoinPlan
+from bot.ui.replies import COLOUR, WARM
+from bot.ui.views import GuardedCallback
+
+PANEL_GROUPS = 5  # one row per group: Join, Leave
+PANEL_MESSAGES = 5
+
+
+def _cog(interaction: discord.Interaction):
+    cog = interaction.client.get_cog("Groups")
+    if cog is None:
+        raise NotFoundError("Support groups are not available right now.")
+    return cog
+
+
+class GroupButton(
+    GuardedCallback,
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=r"kindred:grp:(?P<action>join|leave|read):(?P<id>\d+)",
+):
+    """Join or leave a group (the panel), or read its guidelines (a notice)."""
+
+    STYLES = {
+        "join": discord.ButtonStyle.success,
+        "leave": discord.ButtonStyle.secondary,
+        "read": discord.ButtonStyle.primary,
+    }
+
+    def __init__(self, action: str, group_id: int, label: str | None = None) -> None:
+        default = {"join": "Join", "leave": "Leave", "read": "Read the guidelines"}[action]
+        super().__init__(
+            discord.ui.Button(
+                label=(label or default)[:80],
+                style=self.STYLES[action],
+                custom_id=f"kindred:grp:{action}:{group_id}",
+            )
+        )
+        self.action = action
+        self.group_id = group_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+    ) -> GroupButton:
+        return cls(match["action"], int(match["id"]))
+
+    async def run(self, interaction: discord.Interaction) -> None:
+        await _cog(interaction).on_group_button(interaction, self.action, self.group_id)
+
+
+class AcceptButton(
+    GuardedCallback,
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=r"kindred:grp:accept:(?P<id>\d+):(?P<tag>[gs]\d{1,9})",
+):
+    """ "I accept": carries the version the member was shown, so an old card can never accept
+    guidelines the member has not read."""
+
+    def __init__(self, group_id: int, tag: str) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="I accept these guidelines",
+                style=discord.ButtonStyle.success,
+                custom_id=f"kindred:grp:accept:{group_id}:{tag}",
+            )
+        )
+        self.group_id = group_id
+        self.tag = tag
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+    ) -> AcceptButton:
+        return cls(int(match["id"]), match["tag"])
+
+    async def run(self, interaction: discord.Interaction) -> None:
+        await _cog(interaction).on_accept(interaction, self.group_id, self.tag)
+
+
+DYNAMIC_ITEMS = (GroupButton, AcceptButton)
+
+
+# -- cards ---------------------------------------------------------------------------------------
+def visibility(group: GroupRow) -> str:
+    if group.private:
+        return "Private: only members, peer supporters (facilitators) and moderators see it"
+    return "Open: everyone in the server can read it"
+
+
+def guidelines_embed(group: GroupRow, guidelines: Guidelines, *, to_join: bool) -> discord.Embed:
+    embed = discord.Embed(
+        title=f"{group.name}: guidelines",
+        description=guidelines.text[:4000],
+        colour=COLOUR,
+    )
+    embed.add_field(name="About the group", value=group.description[:1024], inline=False)
+    embed.add_field(name="Channel", value=visibility(group)[:1024], inline=False)
+    action = "To join, please read them and press the button." if to_join else ""
+    embed.set_footer(text=f"{guidelines.label[0].upper()}{guidelines.label[1:]}. {action}".strip())
+    return embed
+
+
+def accept_view(plan: JoinPlan) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(AcceptButton(plan.group.id, plan.guidelines.tag))
+    return view
+
+
+def panel_pages(
+    groups: list[GroupRow], counts: dict[int, int]
+) -> list[tuple[discord.Embed, discord.ui.View]]:
+    """The browse panel: up to five groups per message, each with Join and Leave."""
+    pages = []
+    for start in range(0, min(len(groups), PANEL_GROUPS * PANEL_MESSAGES), PANEL_GROUPS):
+        chunk = groups[start : start + PANEL_GROUPS]
+        embed = discord.Embed(
+            title="Support groups" if start == 0 else "Support groups (more)",
+            description=(
+                "Groups run by this community and its peer supporters. Joining asks you to "
+                "accept the group's guidelines first; you can leave any time."
+                if start == 0
+                else None
+            ),
+            colour=WARM,
+        )
+        view = discord.ui.View(timeout=None)
+        for group in chunk:
+            tags = f"\nTopics: {', '.join(group.tags)}" if group.tags else ""
+            members = counts.get(group.id, 0)
+            embed.add_field(
+                name=f"{group.name}{' (private)' if group.private else ''}"[:256],
+                value=f"{group.description}{tags}\n{members} member{'s' if members != 1 else ''}"[
+                    :1024
+                ],
+                inline=False,
+            )
+            view.add_item(GroupButton("join", group.id, f"Join {group.name}"))
+            view.add_item(GroupButton("leave", group.id, "Leave"))
+        pages.append((embed, view))
+    return pages
+
+
+def guidelines_notice(group: GroupRow, guidelines: Guidelines) -> tuple[str, discord.ui.View]:
+    view = discord.ui.View(timeout=None)
+    view.add_item(GroupButton("read", group.id))
+    text = (
+        f"The guidelines of **{group.name}** were updated ({guidelines.label}). Everyone keeps "
+        "their place; please have a read. New members accept them when they join."
+    )
+    return text, view
+
+
+def anonymous_embed(plan: AnonymousPlan) -> discord.Embed:
+    embed = discord.Embed(description=plan.text, colour=COLOUR)
+    embed.set_author(name=f"{plan.pseudonym} · anonymous")
+    embed.set_footer(text="Posted anonymously through Kindred with /group post.")
+    return embed
+
+
+def group_line(group: GroupRow, members: int, *, for_moderator: bool) -> str:
+    where = f"<#{group.channel_id}>" if group.channel_id and "channel" not in group.problems else ""
+    flags = []
+    if group.private:
+        flags.append("private")
+    if not group.active:
+        flags.append("archived")
+    if for_moderator and group.problems:
+        flags.append(f"⚠ missing {' and '.join(sorted(group.problems))}: `/group repair`")
+    flag = f" ({', '.join(flags)})" if flags else ""
+    tags = f" · {', '.join(group.tags)}" if group.tags else ""
+    count = f"{members} member{'s' if members != 1 else ''}"
+    return f"**{group.name}**{flag} {where} · {count}{tags}\n{group.description}"

@@ -1,0 +1,545 @@
+"""Support groups end to end: a private group's channel and role, guidelines before the role,
+joining and leaving by command and by panel, new guideline versions, anonymous posts and the
+audited reveal, deleted channels and roles, missing permissions, restarts and reconciliation."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.services.groups import channel_slug
+from emulator import DEFAULT_BOT_PERMISSIONS, DiscordEmulator, EmulatorTimeoutError, P
+from emulator.models import Message
+from tests.e2e.conftest import Kindred, World
+from tests.e2e.test_support import setup_peers
+
+MANAGE = int(P.MANAGE_ROLES | P.MANAGE_CHANNELS)
+GRIEF = "Grief circle"
+
+
+async def allow_groups(emu: DiscordEmulator, world: World, kindred: Kindred) -> None:
+    """A server admin gives Kindred's role Manage Roles and Manage Channels."""
+    emu.set_role_permissions(world.guild, world.guild.bot_role_id, DEFAULT_BOT_PERMISSIONS | MANAGE)
+    guild = kindred.bot.get_guild(world.guild.id)
+    await emu.wait_until(
+        lambda: guild.me.guild_permissions.manage_roles, what="Kindred's new permissions"
+    )
+
+
+async def answer_of(interaction):
+    """The bot's answer: the response, or the followup when it deferred first."""
+    answer = await interaction.response()
+    if answer.deferred:
+        followups = await interaction.followups(1)
+        return followups[-1]
+    return answer
+
+
+async def command(emu: DiscordEmulator, user, where, cmd: str, **options):
+    return await answer_of(await emu.run_command(user, where, cmd, options=options))
+
+
+def message_of(answer) -> Message:
+    return answer if isinstance(answer, Message) else answer.message
+
+
+async def create_group(emu: DiscordEmulator, world: World, kindred: Kindred, **options):
+    options.setdefault("name", "Grief circle")
+    options.setdefault("description", "For anyone living with a loss.")
+    answer = await command(emu, world.mod, world.general, "group create", **options)
+    assert "is ready" in answer.text, answer.text
+    group = await kindred.services.groups.by_name(world.guild.id, options["name"])
+    return group, emu.channel(group.channel_id), emu.role(world.guild, group.role_id)
+
+
+async def join(emu: DiscordEmulator, world: World, user, name: str = "Grief circle"):
+    """/group join, read the guidelines, press "I accept": the final answer."""
+    card = message_of(await command(emu, user, world.general, "group join", name=name))
+    accept = next(c for c in card.custom_ids if c.startswith("kindred:grp:accept:"))
+    pressed = await emu.press_button(user, card, accept)
+    return await pressed.response()
+
+
+def sees(emu: DiscordEmulator, user, channel) -> bool:
+    return bool(emu.permissions_for(user, channel) & P.VIEW_CHANNEL)
+
+
+async def test_private_group_hides_its_channel_until_a_member_accepts_the_guidelines(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    await allow_groups(emulator, world, kindred)
+    group, channel, role = await create_group(emulator, world, kindred, private=True)
+    # overwrites as Discord holds them: hidden from @everyone; role, peers, mods and Kindred in
+    overwrites = {ow.id: ow for ow in channel.overwrites}
+    assert overwrites[world.guild.id].deny & P.VIEW_CHANNEL
+    assert overwrites[role.id].allow & P.VIEW_CHANNEL
+    assert overwrites[world.peer_role.id].allow & P.VIEW_CHANNEL
+    assert overwrites[emulator.bot_user.id].allow & P.VIEW_CHANNEL
+    assert emulator.calls_matching("GET", f"/channels/{channel.id}")  # read back and checked
+    assert not sees(emulator, world.member, channel)
+    assert sees(emulator, world.peer, channel)  # facilitators
+
+    card = await command(emulator, world.member, world.general, "group join", name="grief CIRCLE")
+    assert card.ephemeral and "guidelines" in card.text.lower()
+    assert role.id not in emulator.member(world.guild, world.member).roles  # not before accepting
+    welcome = await join(emulator, world, world.member)
+    assert welcome.ephemeral and "Welcome to **Grief circle**" in welcome.text
+    assert role.id in emulator.member(world.guild, world.member).roles
+    assert sees(emulator, world.member, channel)
+    assert not sees(emulator, world.member2, channel)
+    accepted = await kindred.services.groups.repo.acceptance(group.id, world.member.id)
+    assert (accepted.scope, accepted.version) == ("server", 0) and accepted.accepted_at
+    assert await kindred.services.groups.is_member(group.id, world.member.id)
+
+
+async def test_join_and_leave_by_command_and_by_panel_buttons(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await allow_groups(emulator, world, kindred)
+    group, channel, role = await create_group(emulator, world, kindred, tags="grief, loss")
+    assert sees(emulator, world.member, channel)  # an open group: everyone reads it
+    posted = await command(emulator, world.mod, world.general, "group panel", channel=world.general)
+    assert "Panel posted" in posted.text
+    panel = await emulator.wait_for_message(
+        world.general, predicate=lambda m: f"kindred:grp:join:{group.id}" in m.custom_ids, since=0
+    )
+    assert "grief, loss" in panel.text and not panel.ephemeral
+    # join from the panel: guidelines first, then the role
+    card = await (
+        await emulator.press_button(world.member2, panel, f"kindred:grp:join:{group.id}")
+    ).response()
+    assert card.ephemeral and "guidelines" in card.text.lower()
+    assert role.id not in emulator.member(world.guild, world.member2).roles
+    accept = next(c for c in card.message.custom_ids if c.startswith("kindred:grp:accept:"))
+    welcome = await (await emulator.press_button(world.member2, card.message, accept)).response()
+    assert "Welcome" in welcome.text
+    assert role.id in emulator.member(world.guild, world.member2).roles
+    # joining again says so, kindly
+    again = await (
+        await emulator.press_button(world.member2, panel, f"kindred:grp:join:{group.id}")
+    ).response()
+    assert again.ephemeral and "already in" in again.text
+    # leave from the panel
+    left = await (
+        await emulator.press_button(world.member2, panel, f"kindred:grp:leave:{group.id}")
+    ).response()
+    assert left.ephemeral and "You've left" in left.text
+    assert role.id not in emulator.member(world.guild, world.member2).roles
+    assert not await kindred.services.groups.is_member(group.id, world.member2.id)
+    # rejoining needs no second acceptance while the guidelines are unchanged
+    back = await command(emulator, world.member2, world.general, "group join", name=GRIEF)
+    assert "Welcome" in back.text
+    # and by command
+    await join(emulator, world, world.member)
+    gone = await command(emulator, world.member, world.general, "group leave", name=GRIEF)
+    assert "You've left" in gone.text
+    assert role.id not in emulator.member(world.guild, world.member).roles
+    not_in = await command(emulator, world.member, world.general, "group leave", name=GRIEF)
+    assert "You're not in" in not_in.text
+    choices = await emulator.autocomplete(
+        world.member, world.general, "group join", focused="name", value="gri"
+    )
+    assert [c["value"] for c in choices] == ["Grief circle"]
+
+
+async def test_a_new_guidelines_version_is_asked_for_on_the_next_join(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await allow_groups(emulator, world, kindred)
+    group, channel, role = await create_group(emulator, world, kindred)
+    old_card = message_of(
+        await command(emulator, world.member2, world.general, "group join", name=GRIEF)
+    )
+    await join(emulator, world, world.member)
+    opened = await emulator.run_command(
+        world.mod, world.general, "group guidelines set", options={"name": "Grief circle"}
+    )
+    modal = await opened.response()
+    assert modal.is_modal
+    saved = await answer_of(
+        await opened.submit_modal({"text": "Be gentle. What is said here stays here."})
+    )
+    assert "version 1" in saved.text and "keeps their place" in saved.text
+    notice = await emulator.wait_for_message(
+        channel, predicate=lambda m: "were updated" in m.text, since=0
+    )
+    assert f"kindred:grp:read:{group.id}" in notice.custom_ids
+    # the member keeps their place
+    assert role.id in emulator.member(world.guild, world.member).roles
+    # an old card cannot accept guidelines the member has not read
+    stale = next(c for c in old_card.custom_ids if c.startswith("kindred:grp:accept:"))
+    shown = await (await emulator.press_button(world.member2, old_card, stale)).response()
+    assert "changed since you opened them" in shown.text and "Be gentle" in shown.text
+    assert role.id not in emulator.member(world.guild, world.member2).roles
+    # leaving and rejoining asks for the new version (g1)
+    await command(emulator, world.member, world.general, "group leave", name=GRIEF)
+    card = message_of(
+        await command(emulator, world.member, world.general, "group join", name=GRIEF)
+    )
+    assert "Be gentle" in card.text
+    assert f"kindred:grp:accept:{group.id}:g1" in card.custom_ids
+    await emulator.press_button(world.member, card, f"kindred:grp:accept:{group.id}:g1")
+    await emulator.wait_until(lambda: role.id in emulator.member(world.guild, world.member).roles)
+    accepted = await kindred.services.groups.repo.acceptance(group.id, world.member.id)
+    assert (accepted.scope, accepted.version) == ("group", 1)
+    entries = await kindred.services.audit.recent(world.guild.id, limit=20)
+    assert "groups.guidelines" in [e.action for e in entries]
+
+
+async def test_anonymous_posts_hide_the_author_and_a_reveal_is_audited(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    await allow_groups(emulator, world, kindred)
+    _group, channel, _ = await create_group(emulator, world, kindred, private=True)
+    await join(emulator, world, world.member)
+    await join(emulator, world, world.member2)
+    refused = await command(emulator, world.member, channel, "group post", text="hello")
+    assert "doesn't take anonymous posts" in refused.text
+    on = await command(
+        emulator, world.mod, world.general, "group settings anonymous", name=GRIEF,
+        enabled=True,
+    )  # fmt: skip
+    assert "pseudonym" in on.text
+    # in the group's channel the group is implied; the answer is private
+    answer = await command(emulator, world.member, channel, "group post", text="it's been a year")
+    assert answer.ephemeral and "Posted" in answer.text
+    post = await emulator.wait_for_message(
+        channel, predicate=lambda m: "it's been a year" in m.text, since=0
+    )
+    pseudonym = post.embeds[0]["author"]["name"].removesuffix(" · anonymous")
+    assert pseudonym in answer.text
+    # what other members receive names nobody
+    payload = str(emulator.message_payload(post))
+    for leak in (str(world.member.id), world.member.username):
+        assert leak not in payload
+    assert post.author.id == emulator.bot_user.id and not post.ephemeral
+    # the pseudonym is stable for this member in this group; another member gets another
+    opened = await emulator.run_command(
+        world.member, world.general, "group post", options={"name": "Grief circle"}
+    )
+    assert (await opened.response()).is_modal
+    await answer_of(await opened.submit_modal({"text": "thank you all"}))
+    second = await emulator.wait_for_message(channel, predicate=lambda m: "thank you" in m.text)
+    assert second.embeds[0]["author"]["name"] == post.embeds[0]["author"]["name"]
+    await command(emulator, world.member2, channel, "group post", text="same here")
+    third = await emulator.wait_for_message(channel, predicate=lambda m: "same here" in m.text)
+    assert third.embeds[0]["author"]["name"] != post.embeds[0]["author"]["name"]
+    # a moderator reveals, with a reason: logged, and the member is told
+    link = f"https://discord.com/channels/{world.guild.id}/{channel.id}/{post.id}"
+    revealed = await command(
+        emulator, world.mod, world.general, "group reveal", message=link, reason="threats"
+    )
+    assert revealed.ephemeral and f"<@{world.member.id}>" in revealed.text
+    entries = await kindred.services.audit.recent(world.guild.id, limit=50)
+    reveal = next(e for e in entries if e.action == "groups.reveal")
+    assert reveal.actor_id == world.mod.id and reveal.detail["message"] == post.id
+    assert reveal.detail["reason"] == "threats"
+    told = await emulator.wait_for_message(
+        emulator.dm_channel(world.member), predicate=lambda m: "looked up" in m.text, since=0
+    )
+    assert "threats" in told.text
+    # non-members cannot post
+    outsider = await command(emulator, world.peer, channel, "group post", text="hi")
+    assert "for members of" in outsider.text
+
+
+async def test_a_deleted_channel_or_role_is_reported_and_repaired(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    await allow_groups(emulator, world, kindred)
+    group, channel, role = await create_group(emulator, world, kindred, private=True)
+    await join(emulator, world, world.member)
+    emulator.delete_channel(channel)
+    report = await emulator.wait_for_message(
+        world.mods, predicate=lambda m: "its channel was deleted" in m.text, since=0
+    )
+    assert "/group repair Grief circle" in report.text
+    emulator.delete_role(world.guild, role)
+    await emulator.wait_for_message(
+        world.mods, predicate=lambda m: "its role was deleted" in m.text, since=0
+    )
+    # a member trying to join meanwhile hears why, kindly
+    refused = await command(emulator, world.member2, world.general, "group join", name=GRIEF)
+    assert "lost its role" in refused.text
+    fixed = await command(emulator, world.mod, world.general, "group repair", name=GRIEF)
+    assert "new role" in fixed.text and "new channel" in fixed.text
+    repaired = await kindred.services.groups.get(group.id, world.guild.id)
+    assert repaired.problem is None and repaired.channel_id != channel.id
+    new_channel = emulator.channel(repaired.channel_id)
+    assert repaired.role_id in emulator.member(world.guild, world.member).roles  # given back
+    assert sees(emulator, world.member, new_channel)
+    assert not sees(emulator, world.member2, new_channel)
+
+
+async def test_missing_permissions_are_reported_with_the_fix(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    answer = await command(
+        emulator, world.mod, world.general, "group create", name=GRIEF,
+        description="For loss.",
+    )  # fmt: skip
+    assert answer.ephemeral
+    assert "**Manage Roles** and **Manage Channels**" in answer.text
+    assert "Server Settings → Roles" in answer.text
+    assert await kindred.services.groups.for_guild(world.guild.id) == []
+    # the group's role dragged above Kindred's: the member is told kindly, moderators get the fix
+    await allow_groups(emulator, world, kindred)
+    _, _, role = await create_group(emulator, world, kindred)
+    role.position = 99
+    emulator.dispatch(
+        "GUILD_ROLE_UPDATE", {"guild_id": str(world.guild.id), "role": role.to_payload()}
+    )
+    guild = kindred.bot.get_guild(world.guild.id)
+    await emulator.wait_until(lambda: guild.get_role(role.id).position == 99)
+    refused = await join(emulator, world, world.member)
+    assert "Discord refused" in refused.text and "Moderators were told" in refused.text
+    fix = await emulator.wait_for_message(world.mods, predicate=lambda m: "drag" in m.text, since=0)
+    assert "above **Grief circle**" in fix.text
+    assert role.id not in emulator.member(world.guild, world.member).roles
+
+
+async def reconciled(kindred: Kindred) -> None:
+    await kindred.bot.get_cog("Groups").wait_reconciled()
+
+
+async def test_a_restart_keeps_memberships_and_costs_one_role_count_call(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await allow_groups(emulator, world, kindred)
+    group, _, role = await create_group(emulator, world, kindred)
+    await join(emulator, world, world.member)
+    await join(emulator, world, world.member2)
+    # a moderator edits the role by hand (name, colour): memberships follow the role's id
+    role.name, role.color = "Grief circle 💜", 0x9B59B6
+    update = {"guild_id": str(world.guild.id), "role": role.to_payload()}
+    emulator.dispatch("GUILD_ROLE_UPDATE", update)
+    before = len(emulator.calls)
+    await kindred.restart()
+    await reconciled(kindred)
+    calls = [f"{c.method} {c.route}" for c in emulator.calls[before:]]
+    assert calls.count("GET /guilds/{guild_id}/roles/member-counts") == 1
+    assert "GET /guilds/{guild_id}/members/{user_id}" not in calls  # nothing changed: no look-ups
+    assert sorted(await kindred.services.groups.members(group.id)) == sorted(
+        [world.member.id, world.member2.id]
+    )
+    left = await command(emulator, world.member, world.general, "group leave", name=GRIEF)
+    assert "You've left" in left.text  # and everything still works after the restart
+
+
+async def test_reconciliation_follows_roles_changed_by_hand_and_members_who_left(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await allow_groups(emulator, world, kindred)
+    group, _channel, role = await create_group(emulator, world, kindred)
+    await join(emulator, world, world.member)
+    await join(emulator, world, world.member2)
+    await kindred.stop()
+    # while Kindred is down: a moderator takes the role from alice by hand, bo leaves the server
+    emulator.set_member_roles(world.guild, world.member, [])
+    emulator.remove_member(world.guild, world.member2)
+    await kindred.start()
+    await reconciled(kindred)
+    assert await kindred.services.groups.members(group.id) == []  # Discord wins
+    lookups = emulator.calls_matching("GET", "/guilds/{guild_id}/members/{user_id}")
+    assert len(lookups) == 2  # only the members of the group whose count changed
+    # a role given by hand makes a membership (Discord wins): seen with the member's next
+    # interaction (or message, at most hourly: tests/unit/test_groups.py)
+    emulator.set_member_roles(world.guild, world.peer, [world.peer_role, role])
+    answer = await command(emulator, world.peer, world.general, "group join", name=GRIEF)
+    assert "already in" in answer.text
+    assert await kindred.services.groups.is_member(group.id, world.peer.id)
+
+
+async def test_content_notes_remind_privately_and_slowmode_is_lifted_by_its_timer(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await allow_groups(emulator, world, kindred)
+    group, channel, _ = await create_group(emulator, world, kindred)
+    await command(
+        emulator, world.mod, world.general, "group settings content-notes", name=GRIEF,
+        enabled=True,
+    )  # fmt: skip
+    dm = emulator.dm_channel(world.member)
+    await emulator.send_message(world.member, channel, "||my dad was abusive|| it still hurts")
+    await emulator.send_message(world.member, channel, "I was abused as a kid and it still hurts")
+    note = await emulator.wait_for_message(dm, predicate=lambda m: "spoiler tags" in m.text)
+    assert "Nothing was removed" in note.text
+    notes = [m for m in emulator.messages_in(dm) if "spoiler tags" in m.text]
+    assert len(notes) == 1  # the message that used spoiler tags got none
+    assert not [m for m in emulator.bot_messages(channel) if "spoiler" in m.text]  # never public
+    assert len(emulator.messages_in(channel, author=world.member)) == 2  # nothing deleted
+    # someone the crisis detector noticed gets its care, never a nudge about spoiler tags
+    dm2 = emulator.dm_channel(world.member2)
+    await emulator.send_message(world.member2, channel, "the abuse makes me want to kill myself")
+    await emulator.wait_for_message(dm2, predicate=lambda m: "spoiler" not in m.text)
+    with pytest.raises(EmulatorTimeoutError):
+        await emulator.wait_for_message(dm2, predicate=lambda m: "spoiler" in m.text, timeout=3)
+    # slowmode for a heavy moment, lifted by a stored timer
+    answer = await command(
+        emulator, world.mod, world.general, "group settings slowmode", name=GRIEF,
+        seconds=30, minutes=20,
+    )  # fmt: skip
+    assert "for 20 minutes" in answer.text
+    assert emulator.channel(channel.id).rate_limit_per_user == 30
+    timer = await kindred.services.groups.slowmode_until(group.id)
+    assert timer is not None
+    await kindred.bot.get_cog("Groups")._on_slowmode_off(timer)
+    assert emulator.channel(channel.id).rate_limit_per_user == 0
+    row = await kindred.services.groups.get(group.id, world.guild.id)
+    assert row.slowmode_seconds == 0
+
+
+async def test_archiving_locks_the_channel_and_stops_joins(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await allow_groups(emulator, world, kindred)
+    _group, channel, _role = await create_group(emulator, world, kindred)
+    await join(emulator, world, world.member)
+    answer = await command(emulator, world.mod, world.general, "group archive", name=GRIEF)
+    assert "archived" in answer.text
+    assert sees(emulator, world.member, channel)  # members can still read their history
+    assert not emulator.permissions_for(world.member, channel) & P.SEND_MESSAGES
+    assert not sees(emulator, world.member2, channel)
+    refused = await command(emulator, world.member2, world.general, "group join", name=GRIEF)
+    assert "archived" in refused.text
+    listed = await command(emulator, world.member, world.general, "group list")
+    assert "Grief circle" not in listed.text
+    back = await command(emulator, world.mod, world.general, "group unarchive", name=GRIEF)
+    assert "open again" in back.text
+    assert sees(emulator, world.member2, channel)
+    assert emulator.permissions_for(world.member, channel) & P.SEND_MESSAGES
+
+
+async def test_losing_manage_roles_is_reported_at_start_up(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    await allow_groups(emulator, world, kindred)
+    await create_group(emulator, world, kindred)
+    await kindred.stop()
+    emulator.set_role_permissions(world.guild, world.guild.bot_role_id, DEFAULT_BOT_PERMISSIONS)
+    await kindred.start()
+    await reconciled(kindred)
+    told = await emulator.wait_for_message(
+        world.mods, predicate=lambda m: "Manage Roles" in m.text, since=0
+    )
+    assert "Server Settings → Roles" in told.text
+
+
+NAMES = st.one_of(
+    st.sampled_from(
+        ["Grief & loss", "ＧＲＩＥＦ", "İstanbul group", "a" * 40, "a" * 41, "@here", "-- --",
+         "Sleep\u200b", "O'Brien's circle", "dads.", "x", "Ünïcödé names"]
+    ),
+    st.text(alphabet="aZ9 -_'&.éß!@#\u0301\u200b", min_size=0, max_size=45),
+)  # fmt: skip
+
+
+@settings(
+    max_examples=int(os.environ.get("GROUP_NAME_EXAMPLES", "25")),
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(name=NAMES)
+async def test_any_name_is_refused_kindly_or_accepted_by_discord(
+    emulator: DiscordEmulator, world: World, kindred: Kindred, name: str
+) -> None:
+    if not getattr(kindred, "_groups_ready", False):
+        await allow_groups(emulator, world, kindred)
+        kindred._groups_ready = True  # type: ignore[attr-defined]
+    before = len(emulator.calls)
+    answer = await command(
+        emulator, world.mod, world.general, "group create", name=name, description="d"
+    )
+    assert answer.ephemeral and "something went wrong" not in answer.text, answer.text
+    refused = [c for c in emulator.calls[before:] if c.status >= 400]
+    assert not refused, refused  # Kindred never sends Discord a name it rejects
+    if "is ready" in answer.text:
+        rows = await kindred.services.groups.for_guild(world.guild.id)
+        group = max(rows, key=lambda r: r.id)
+        assert emulator.role(world.guild, group.role_id).name == group.name
+        assert emulator.channel(group.channel_id).name == channel_slug(group.name)
+    else:
+        assert any(
+            hint in answer.text
+            for hint in ("Group names", "group name", "already a group", "mention of everyone")
+        ), answer.text
+
+
+async def test_about_and_help_tell_the_truth_about_groups(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    about = await command(emulator, world.member, world.general, "kindred about")
+    assert "support groups" in about.text and "/group list" in about.text
+    members = await command(emulator, world.member, world.general, "kindred help")
+    assert "/group join" in members.text and "/group create" not in members.text
+    moderators = await command(
+        emulator, world.member, world.general, "kindred help", audience="moderator"
+    )
+    assert "/group create" in moderators.text and "/group reveal" in moderators.text
+    assert sum(len(f["value"]) for f in moderators.embeds[0]["fields"]) < 6000
+
+
+async def test_an_existing_channel_can_become_a_group(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await allow_groups(emulator, world, kindred)
+    lounge = emulator.create_channel(world.guild, "carers-lounge")
+    channels = len(world.guild.channels)
+    group, channel, _ = await create_group(emulator, world, kindred, name="Carers", channel=lounge)
+    assert channel.id == lounge.id and len(world.guild.channels) == channels  # none created
+    assert group.adopted and sees(emulator, world.member, lounge)  # open: as the server had it
+    taken = await command(
+        emulator, world.mod, world.general, "group create", name="Carers two",
+        description="d", channel=lounge,
+    )  # fmt: skip
+    assert "already the channel of **Carers**" in taken.text
+    hidden = emulator.create_channel(world.guild, "survivors")
+    _, channel, role = await create_group(
+        emulator, world, kindred, name="Survivors", channel=hidden, private=True
+    )
+    assert not sees(emulator, world.member, hidden)
+    await join(emulator, world, world.member, "Survivors")
+    assert (
+        sees(emulator, world.member, hidden)
+        and role.id in emulator.member(world.guild, world.member).roles
+    )
+
+
+async def test_discord_refusing_or_rate_limiting_a_role_is_handled(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    await allow_groups(emulator, world, kindred)
+    group, _, role = await create_group(emulator, world, kindred)
+    route = "/guilds/{guild_id}/members/{user_id}/roles/{role_id}"
+    emulator.inject_fault("PUT", route, status=403)
+    refused = await join(emulator, world, world.member)
+    assert "Discord refused" in refused.text and "Moderators were told" in refused.text
+    told = await emulator.wait_for_message(
+        world.mods, predicate=lambda m: "Manage Roles" in m.text, since=0
+    )
+    assert "Grief circle" in told.text
+    assert not await kindred.services.groups.is_member(group.id, world.member.id)
+    # a rate limit is waited out: the member gets in (they accepted already: no card again)
+    emulator.inject_fault("PUT", route, status=429, retry_after=0.2)
+    welcome = await command(emulator, world.member, world.general, "group join", name=GRIEF)
+    assert "Welcome" in welcome.text
+    assert role.id in emulator.member(world.guild, world.member).roles
+    # the member left the server before the role could be given: cleaned, and said kindly
+    card = message_of(
+        await command(emulator, world.member2, world.general, "group join", name=GRIEF)
+    )
+    emulator.inject_fault("PUT", route, status=404, code=10007, message="Unknown Member")
+    accept = next(c for c in card.custom_ids if c.startswith("kindred:grp:accept:"))
+    gone = await (await emulator.press_button(world.member2, card, accept)).response()
+    assert gone.ephemeral and "no longer in this server" in gone.text
+    assert await kindred.services.groups.repo.acceptance(group.id, world.member2.id) is None

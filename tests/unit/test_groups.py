@@ -1,0 +1,292 @@
+"""The rules of support groups, without Discord: names and duplicates, guideline versions,
+"Discord wins" reconciliation, problems, settings and their timer, anonymous posts and reveal,
+content notes, and the channel access plan and its check."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from bot.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
+from bot.services import Services
+from bot.services.groups import Access, StaleGuidelinesError, access_problems
+from bot.services.groups.rules import (
+    needs_content_note,
+    parse_message_ref,
+    parse_tags,
+    plan_access,
+)
+from bot.services.peers import PeerSettings
+
+GUILD, OTHER_GUILD, MOD, ALICE, BO = 10, 11, 300, 401, 402
+CHANNEL, ROLE = 5000, 6000
+
+
+async def make(services: Services, name: str = "Grief circle", n: int = 0, **options):
+    new = await services.groups.prepare_create(
+        guild_id=options.pop("guild_id", GUILD), name=name,
+        description=options.pop("description", "For loss."), tags=options.pop("tags", None),
+        private=options.pop("private", False), channel_id=options.pop("adopt", None),
+    )  # fmt: skip
+    return await services.groups.create(new, channel_id=CHANNEL + n, role_id=ROLE + n, actor_id=MOD)
+
+
+async def member_of(services: Services, group, user: int) -> None:
+    plan = await services.groups.plan_join(GUILD, group.id, user, [])
+    if plan.needs_acceptance:
+        await services.groups.accept(GUILD, group.id, user, plan.guidelines.tag)
+    await services.groups.joined(group, user)
+
+
+async def test_names_are_unique_per_server_whatever_the_case(services: Services) -> None:
+    group = await make(services)
+    assert group.name == "Grief circle" and group.tags == ()
+    with pytest.raises(ConflictError, match="already a group called"):
+        await make(services, "  GRIEF   circle ", n=1)
+    other = await make(services, "grief circle", n=2, guild_id=OTHER_GUILD)  # another server
+    assert other.guild_id == OTHER_GUILD
+    with pytest.raises(InvalidInputError):
+        await make(services, "@everyone", n=3)
+    with pytest.raises(ConflictError, match="already the channel"):
+        await make(services, "Another", n=4, adopt=CHANNEL)
+    entries = await services.audit.recent(GUILD, limit=10)
+    assert [e.action for e in entries] == ["groups.create"]
+    assert await services.groups.by_name(GUILD, "grief CIRCLE") == group
+    with pytest.raises(NotFoundError):
+        await services.groups.get(group.id, OTHER_GUILD)  # never another server's group
+
+
+def test_tags_are_short_words() -> None:
+    assert parse_tags("Grief, loss ,grief,") == ("grief", "loss")
+    with pytest.raises(InvalidInputError):
+        parse_tags("a, b, c, d, e, f")
+    with pytest.raises(InvalidInputError):
+        parse_tags("<@&1>")
+
+
+async def test_guidelines_come_first_and_each_new_version_is_accepted_on_the_next_join(
+    services: Services,
+) -> None:
+    groups = services.groups
+    group = await make(services)
+    plan = await groups.plan_join(GUILD, group.id, ALICE, [])
+    assert plan.needs_acceptance and plan.guidelines.tag == "s0"  # built-in text
+    with pytest.raises(StaleGuidelinesError):
+        await groups.accept(GUILD, group.id, ALICE, "s7")
+    await groups.accept(GUILD, group.id, ALICE, "s0")
+    await groups.joined(group, ALICE)
+    assert (await groups.plan_join(GUILD, group.id, BO, [])).needs_acceptance  # bo: not yet
+    # the group gets its own guidelines: version g1, asked again on the next join
+    change = await groups.set_guidelines(GUILD, group.id, "Be gentle.", MOD)
+    assert change.guidelines.tag == "g1" and [g.id for g in change.groups] == [group.id]
+    assert await groups.is_member(group.id, ALICE)  # nobody loses their place
+    await groups.left(group, ALICE)
+    again = await groups.plan_join(GUILD, group.id, ALICE, [])
+    assert again.needs_acceptance and again.guidelines.text == "Be gentle."
+    with pytest.raises(StaleGuidelinesError) as stale:
+        await groups.accept(GUILD, group.id, ALICE, "s0")  # an old card
+    assert stale.value.plan.guidelines.tag == "g1"
+    await groups.accept(GUILD, group.id, ALICE, "g1")
+    assert not (await groups.plan_join(GUILD, group.id, ALICE, [])).needs_acceptance
+    # back to the server's: a different (scope, version), so asked again; versions never reused
+    await groups.set_guidelines(GUILD, group.id, "  ", MOD)
+    assert (await groups.plan_join(GUILD, group.id, ALICE, [])).guidelines.tag == "s0"
+    again = await groups.set_guidelines(GUILD, group.id, "Be kind.", MOD)
+    assert again.guidelines.tag == "g2"
+    server = await groups.set_guidelines(GUILD, None, "Server rules.", MOD)
+    assert server.guidelines.tag == "s1" and server.groups == []  # g2 is the group's own
+    actions = [e.action for e in await services.audit.recent(GUILD, limit=20)]
+    assert actions.count("groups.guidelines") == 4
+    assert all("Be gentle" not in str(e.detail) for e in await services.audit.recent(GUILD))
+
+
+async def test_discord_wins_both_ways(services: Services, clock) -> None:
+    groups = services.groups
+    group = await make(services)
+    second = await make(services, "Sleep", n=1)
+    await member_of(services, group, ALICE)
+    # a moderator took alice's role away by hand; gave bo the role by hand
+    sync = await groups.sync_member(GUILD, ALICE, [GUILD])
+    assert [g.id for g in sync.ended] == [group.id] and not await groups.is_member(group.id, ALICE)
+    sync = await groups.sync_member(GUILD, BO, [GUILD, ROLE + 1])
+    assert [g.id for g in sync.adopted] == [second.id] and await groups.is_member(second.id, BO)
+    # joining with the role already held adopts too, and says so
+    with pytest.raises(ConflictError, match="already in"):
+        await groups.plan_join(GUILD, group.id, ALICE, [ROLE])
+    assert await groups.is_member(group.id, ALICE)
+    # and a row without the role (taken by hand) is ended when they join again
+    plan = await groups.plan_join(GUILD, group.id, ALICE, [])
+    assert not await groups.is_member(group.id, ALICE) and not plan.needs_acceptance
+    # a member who left the server: memberships and acceptances in that server go
+    await groups.joined(group, ALICE)
+    await groups.sync_member(GUILD, ALICE, None)
+    assert await groups.groups_of(GUILD, ALICE) == []
+    assert await groups.repo.acceptance(group.id, ALICE) is None
+
+
+async def test_roles_seen_in_passing_are_reconciled_at_most_hourly(
+    services: Services, clock
+) -> None:
+    groups = services.groups
+    assert await groups.observe(GUILD, ALICE, [ROLE]) is None  # no groups here: nothing at all
+    group = await make(services)
+    first = await groups.observe(GUILD, ALICE, [ROLE])
+    assert first is not None and [g.id for g in first.adopted] == [group.id]
+    assert await groups.observe(GUILD, ALICE, []) is None  # within the hour
+    clock.advance(minutes=61)
+    later = await groups.observe(GUILD, ALICE, [])
+    assert later is not None and [g.id for g in later.ended] == [group.id]
+
+
+async def test_reconciliation_looks_up_members_only_until_the_counts_meet(
+    services: Services,
+) -> None:
+    groups = services.groups
+    same = await make(services)
+    fewer = await make(services, "Sleep", n=1)
+    more = await make(services, "Anxiety", n=2)
+    for user in (ALICE, BO):
+        await member_of(services, same, user)
+        await member_of(services, fewer, user)
+    plan = await groups.reconciliation(GUILD, {ROLE: 2, ROLE + 1: 1, ROLE + 2: 1})
+    assert plan.differing == 2  # "fewer" and "more"; only "fewer" can be looked into
+    assert [g.id for g, _ in plan.queue] == [fewer.id]
+    looked_up = []
+    for user in plan.pending():
+        looked_up.append(user)
+        # alice lost the Sleep role by hand; she keeps Grief circle
+        plan.record(await groups.sync_member(GUILD, user, [GUILD, ROLE]))
+    assert looked_up == [ALICE]  # the counts met: bo is never looked up
+    assert not await groups.is_member(fewer.id, ALICE) and await groups.is_member(fewer.id, BO)
+    assert await groups.is_member(same.id, ALICE)
+    nothing = await groups.reconciliation(GUILD, {ROLE: 2, ROLE + 1: 1, ROLE + 2: 0})
+    assert nothing.differing == 0 and list(nothing.pending()) == []
+    assert more.id not in {g.id for g, _ in nothing.queue}
+
+
+async def test_deleted_channels_and_roles_are_problems_reported_once(services: Services) -> None:
+    groups = services.groups
+    group = await make(services)
+    found = await groups.check_structure(GUILD, {CHANNEL}, set())
+    assert [(p.group.id, p.missing) for p in found] == [(group.id, frozenset({"role"}))]
+    assert await groups.check_structure(GUILD, {CHANNEL}, set()) == []  # reported once
+    problem = await groups.channel_gone(GUILD, CHANNEL)
+    assert problem is not None and problem.missing == {"channel"}
+    with pytest.raises(ConflictError, match="lost its role"):
+        await groups.plan_join(GUILD, group.id, ALICE, [])
+    fixed = await groups.repaired(group.id, GUILD, MOD, channel_id=7000, role_id=8000)
+    assert fixed.problem is None and (fixed.channel_id, fixed.role_id) == (7000, 8000)
+    assert "groups.repair" in [e.action for e in await services.audit.recent(GUILD)]
+
+
+async def test_archive_stops_joins_and_slowmode_ends_by_its_timer(
+    services: Services, clock
+) -> None:
+    groups = services.groups
+    group = await make(services)
+    with pytest.raises(InvalidInputError):
+        await groups.set_slowmode(group.id, GUILD, 30, 0, MOD)
+    await groups.set_slowmode(group.id, GUILD, 30, 20, MOD)
+    timer = await groups.slowmode_until(group.id)
+    assert timer is not None and timer.due_at == clock.now + timedelta(minutes=20)
+    ended = await groups.on_slowmode_off(timer)
+    assert ended is not None and ended.slowmode_seconds == 0
+    await groups.set_slowmode(group.id, GUILD, 30, 20, MOD)
+    await groups.archive(group.id, GUILD, MOD)
+    assert await groups.slowmode_until(group.id) is None  # archiving cancels it
+    with pytest.raises(ConflictError, match="archived"):
+        await groups.plan_join(GUILD, group.id, ALICE, [])
+    assert await groups.for_guild(GUILD) == []
+    assert len(await groups.for_guild(GUILD, include_archived=True)) == 1
+    await groups.unarchive(group.id, GUILD, MOD)
+    assert [g.id for g in await groups.for_guild(GUILD)] == [group.id]
+
+
+async def test_anonymous_posts_keep_a_pseudonym_and_a_reveal_is_audited(
+    services: Services, clock
+) -> None:
+    groups = services.groups
+    group = await make(services)
+    await member_of(services, group, ALICE)
+    with pytest.raises(ConflictError, match="doesn't take anonymous posts"):
+        await groups.plan_post(GUILD, group.id, ALICE, "hi")
+    await groups.set_anonymous(group.id, GUILD, True, MOD)
+    with pytest.raises(PermissionDeniedError):
+        await groups.plan_post(GUILD, group.id, BO, "hi")
+    with pytest.raises(InvalidInputError):
+        await groups.plan_post(GUILD, group.id, ALICE, " \u200b ")
+    plan = await groups.plan_post(GUILD, group.id, ALICE, "it's been a year")
+    assert (await groups.plan_post(GUILD, group.id, ALICE, "again")).pseudonym == plan.pseudonym
+    await groups.posted(plan, 123456789012345678)
+    with pytest.raises(NotFoundError):  # another server's moderator
+        await groups.reveal(OTHER_GUILD, "123456789012345678", MOD, "why")
+    with pytest.raises(InvalidInputError):
+        await groups.reveal(GUILD, "123456789012345678", MOD, "   ")
+    found = await groups.reveal(GUILD, "123456789012345678", MOD, "threats")
+    assert found.user_id == ALICE and found.pseudonym == plan.pseudonym
+    entry = (await services.audit.recent(GUILD, limit=1))[0]
+    assert entry.action == "groups.reveal" and entry.actor_id == MOD
+    assert entry.detail == {"group": group.id, "message": 123456789012345678, "reason": "threats"}
+    # the link is kept for the retention period only
+    clock.advance(days=services.config.privacy.retention_days + 1)
+    await services.privacy.purge(clock.now - timedelta(days=services.config.privacy.retention_days))
+    with pytest.raises(NotFoundError):
+        await groups.reveal(GUILD, "123456789012345678", MOD, "threats")
+
+
+async def test_content_notes_only_where_asked_and_not_too_often(services: Services, clock) -> None:
+    groups = services.groups
+    group = await make(services)
+    heavy = "I was abused for years"
+    assert await groups.note_due(GUILD, CHANNEL, ALICE, heavy) is None  # not asked for yet
+    await groups.set_content_notes(group.id, GUILD, True, MOD)
+    assert await groups.note_due(GUILD, CHANNEL, ALICE, "||I was abused||") is None
+    assert await groups.note_due(GUILD, CHANNEL, ALICE, "a quiet day") is None
+    assert (await groups.note_due(GUILD, CHANNEL, ALICE, heavy)).id == group.id
+    assert await groups.note_due(GUILD, CHANNEL, ALICE, heavy) is None  # once in 6 hours
+    assert await groups.note_due(GUILD, CHANNEL, BO, heavy) is not None
+    clock.advance(hours=7)
+    assert await groups.note_due(GUILD, CHANNEL, ALICE, heavy) is not None
+
+
+def test_heavy_topics_are_a_narrow_list() -> None:
+    assert needs_content_note("thinking about suicide again")
+    assert needs_content_note("my ex was ABUSIVE")
+    assert not needs_content_note("the relapse was hard")  # everyday words in some groups
+    assert not needs_content_note("cutting onions, crying anyway")
+    assert not needs_content_note("she was abusive ||the details||")
+
+
+async def test_the_access_plan_and_its_check(services: Services) -> None:
+    await services.settings.update(GUILD, PeerSettings, MOD, peer_role_id=77)
+    group = await make(services, private=True)
+    plan = await services.groups.access_for(group, bot_id=999)
+    by_target = {a.target_id: a for a in plan}
+    assert "view_channel" in by_target[GUILD].deny
+    assert "view_channel" in by_target[ROLE].allow and "view_channel" in by_target[77].allow
+    assert by_target[999].kind == "member" and "send_messages" in by_target[999].allow
+    assert access_problems(plan, plan, private=True) == []
+    leak = [*plan, Access(55, "role", allow=frozenset({"view_channel"}))]
+    assert access_problems(plan, leak, private=True) == ["<@&55> can see the channel but shouldn't"]
+    missing = [a for a in plan if a.target_id != ROLE]
+    assert access_problems(plan, missing, private=True)[0].startswith(f"<@&{ROLE}> is missing")
+    public = plan_access(
+        private=False, archived=False, guild_id=GUILD, role_id=ROLE, bot_id=999,
+        moderator_role_id=None, peer_role_id=None,
+    )  # fmt: skip
+    assert [a.target_id for a in public] == [999]
+    archived = plan_access(
+        private=False, archived=True, guild_id=GUILD, role_id=ROLE, bot_id=999,
+        moderator_role_id=None, peer_role_id=None,
+    )  # fmt: skip
+    locked = {a.target_id: a for a in archived}
+    assert "send_messages" in locked[ROLE].deny and "view_channel" in locked[ROLE].allow
+
+
+def test_message_references() -> None:
+    assert parse_message_ref("https://discord.com/channels/1/22/333") == (22, 333)
+    assert parse_message_ref(" 123456789012345678 ") == (None, 123456789012345678)
+    for bad in ("", "hello", "https://evil.example/channels/1/2/3", "12"):
+        with pytest.raises(InvalidInputError):
+            parse_message_ref(bad)
