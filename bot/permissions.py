@@ -14,6 +14,7 @@ from enum import IntFlag
 class Perm(IntFlag):
     """The permission bits Kindred uses or checks, with Discord's values."""
 
+    MANAGE_CHANNELS = 1 << 4
     ADD_REACTIONS = 1 << 6
     VIEW_CHANNEL = 1 << 10
     SEND_MESSAGES = 1 << 11
@@ -31,6 +32,7 @@ class Perm(IntFlag):
 
 #: The names Discord shows in Server Settings → Roles and in channel permissions.
 LABELS: dict[Perm, str] = {
+    Perm.MANAGE_CHANNELS: "Manage Channels",
     Perm.ADD_REACTIONS: "Add Reactions",
     Perm.VIEW_CHANNEL: "View Channel",
     Perm.SEND_MESSAGES: "Send Messages",
@@ -66,6 +68,8 @@ INVITE: tuple[Asked, ...] = (
     Asked(Perm.MANAGE_MESSAGES, "delete its own brief crisis pointer after a while"),
     Asked(Perm.ADD_REACTIONS, "optional acknowledgements"),
     Asked(Perm.ATTACH_FILES, "a member's own mood chart, sent to them"),
+    Asked(Perm.MANAGE_CHANNELS, "create support-group channels, their privacy and slowmode"),
+    Asked(Perm.MANAGE_ROLES, "give and take support-group roles (only roles below its own)"),
 )
 
 

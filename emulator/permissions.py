@@ -72,6 +72,8 @@ DEFAULT_BOT_PERMISSIONS = int(
     | P.CREATE_PRIVATE_THREADS
     | P.SEND_MESSAGES_IN_THREADS
     | P.USE_APPLICATION_COMMANDS
+    | P.MANAGE_CHANNELS  # the invite link asks for both since support groups (bot/permissions.py)
+    | P.MANAGE_ROLES
 )
 
 

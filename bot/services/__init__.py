@@ -185,10 +185,12 @@ def _backup_service(core: _Core, config: Settings) -> BackupService:
     return BackupService(config.database.resolved_path(), config.backup, core.scheduler, core.clock)
 
 
-def _doctor_service(core: _Core, safety: SafetyService, checkins: CheckinService) -> DoctorService:
+def _doctor_service(
+    core: _Core, safety: SafetyService, checkins: CheckinService, groups: GroupService
+) -> DoctorService:
     """``/kindred setup``: each feature says which channels and roles it uses."""
     doctor = DoctorService()
-    register_builtin(doctor.register, core.settings, safety, checkins)
+    register_builtin(doctor.register, core.settings, safety, checkins, groups)
     return doctor
 
 
@@ -243,6 +245,6 @@ async def build_services(config: Settings, *, clock: Clock = utcnow) -> Services
         checkins=checkins,
         selfhelp=selfhelp,
         backup=_backup_service(core, config),
-        doctor=_doctor_service(core, safety, checkins),
+        doctor=_doctor_service(core, safety, checkins, groups),
         groups=groups,
     )

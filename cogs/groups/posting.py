@@ -107,6 +107,9 @@ class PostingCommands:
                 f"I couldn't post in <#{channel.id}> just now; nothing was posted."
             ) from exc
         await self.service.posted(plan, message.id)
+        # The bot is the author on Discord, so the safety listener (which skips bots) would
+        # never see these words: hand them on with the real author, by event (no cog import).
+        interaction.client.dispatch("kindred_anonymous_post", message, interaction.user, text)
         await send_private(
             interaction,
             f"Posted in <#{channel.id}> as **{plan.pseudonym}** (your name in this group stays "

@@ -12,6 +12,7 @@ from bot.safety.worker import AssessWorker
 from bot.services import Services
 from bot.services.resources import default_directory
 from cogs.safety import alerts, views
+from cogs.safety.anonymous import AnonymousPostsMixin
 from cogs.safety.groups import LANGUAGE, REGION, RESOURCES, SAFETY
 from cogs.safety.listener import ListenerMixin
 from cogs.safety.resources import ResourcesMixin
@@ -21,7 +22,14 @@ from cogs.safety.timers import TimersMixin
 DYNAMIC_ITEMS = (*views.DYNAMIC_ITEMS, *alerts.DYNAMIC_ITEMS)
 
 
-class Safety(ListenerMixin, TimersMixin, ResourcesMixin, SettingsMixin, commands.Cog):
+class Safety(
+    ListenerMixin,
+    AnonymousPostsMixin,
+    TimersMixin,
+    ResourcesMixin,
+    SettingsMixin,
+    commands.Cog,
+):
     safety = SAFETY
     resources_group = RESOURCES
     region = REGION

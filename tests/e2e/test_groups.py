@@ -14,9 +14,21 @@ from bot.services.groups import channel_slug
 from emulator import DEFAULT_BOT_PERMISSIONS, DiscordEmulator, EmulatorTimeoutError, P
 from emulator.models import Message
 from tests.e2e.conftest import Kindred, World
-from tests.e2e.test_support import setup_peers
+from tests.e2e.test_support import go_on_duty, setup_peers
 
 MANAGE = int(P.MANAGE_ROLES | P.MANAGE_CHANNELS)
+# The invite asks for both; a server admin may untick them (or take them away later).
+WITHOUT_MANAGE = DEFAULT_BOT_PERMISSIONS & ~MANAGE
+
+
+async def take_manage_away(emu: DiscordEmulator, world: World, kindred: Kindred) -> None:
+    emu.set_role_permissions(world.guild, world.guild.bot_role_id, WITHOUT_MANAGE)
+    guild = kindred.bot.get_guild(world.guild.id)
+    await emu.wait_until(
+        lambda: not guild.me.guild_permissions.manage_roles, what="Kindred's permissions taken"
+    )
+
+
 GRIEF = "Grief circle"
 
 
@@ -281,6 +293,7 @@ async def test_missing_permissions_are_reported_with_the_fix(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:
     await setup_peers(emulator, world)
+    await take_manage_away(emulator, world, kindred)
     answer = await command(
         emulator, world.mod, world.general, "group create", name=GRIEF,
         description="For loss.",
@@ -424,7 +437,7 @@ async def test_losing_manage_roles_is_reported_at_start_up(
     await allow_groups(emulator, world, kindred)
     await create_group(emulator, world, kindred)
     await kindred.stop()
-    emulator.set_role_permissions(world.guild, world.guild.bot_role_id, DEFAULT_BOT_PERMISSIONS)
+    emulator.set_role_permissions(world.guild, world.guild.bot_role_id, WITHOUT_MANAGE)
     await kindred.start()
     await reconciled(kindred)
     told = await emulator.wait_for_message(
@@ -543,3 +556,34 @@ async def test_discord_refusing_or_rate_limiting_a_role_is_handled(
     gone = await (await emulator.press_button(world.member2, card, accept)).response()
     assert gone.ephemeral and "no longer in this server" in gone.text
     assert await kindred.services.groups.repo.acceptance(group.id, world.member2.id) is None
+
+
+async def test_an_anonymous_post_in_crisis_reaches_its_author_privately_and_alerts_peers_namelessly(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await allow_groups(emulator, world, kindred)
+    _group, channel, _ = await create_group(emulator, world, kindred, private=True)
+    await join(emulator, world, world.member)
+    await command(
+        emulator, world.mod, world.general, "group settings anonymous", name=GRIEF, enabled=True
+    )
+    words = "i want to kill myself tonight, i have the pills ready"
+    answer = await command(emulator, world.member, channel, "group post", text=words)
+    assert "Posted" in answer.text
+    post = await emulator.wait_for_message(channel, predicate=lambda m: "pills ready" in m.text)
+    # the author gets the private reply, with lines, by DM
+    reply = await emulator.wait_for_message(emulator.dm_channel(world.member), since=0)
+    assert "988" in reply.text or "crisis" in reply.text.lower()
+    # peers are alerted with a link to the post, never the author's name or id
+    alert = await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "anonymous" in m.text.lower(), since=0
+    )
+    assert f"<@{world.peer.id}>" in alert.text  # the on-duty peer is pinged
+    assert str(post.id) in alert.text
+    for leak in (str(world.member.id), world.member.username):
+        assert leak not in alert.text
+    # nothing in the group's channel names them either (no "check your DMs" note)
+    for message in emulator.messages_in(channel):
+        assert str(world.member.id) not in str(emulator.message_payload(message))

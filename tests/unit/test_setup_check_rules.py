@@ -134,7 +134,8 @@ def test_a_referred_role_must_exist() -> None:
 
 def test_a_managed_role_must_be_below_kindred_and_needs_manage_roles() -> None:
     use = RoleUse(7, "the role of group “Grief”", "`/group edit`", manage=True)
-    above = facts(bot_permissions=EVERYTHING, roles={7: RoleFacts(exists=True, position=5)})
+    without = int(EVERYTHING & ~Perm.MANAGE_ROLES)  # the invite asks for it; taken away here
+    above = facts(bot_permissions=without, roles={7: RoleFacts(exists=True, position=5)})
     whats = [f.what for f in role_findings(use, above)]
     assert whats == [
         "Kindred gives and takes the role of group “Grief” (<@&7>) but lacks Manage Roles.",
@@ -289,3 +290,19 @@ async def test_other_features_register_what_they_use(services: Services) -> None
     needs = await services.doctor.needs(GUILD)
     assert group_role in needs.roles
     assert any("Peer support isn't set up" in f.what for f in needs.findings)
+
+
+async def test_support_groups_register_their_channels_and_managed_roles(
+    services: Services,
+) -> None:
+    groups = services.groups
+    new = await groups.prepare_create(
+        guild_id=GUILD, name="Grief", description="d", tags=None, private=True, channel_id=None
+    )
+    await groups.create(new, channel_id=71, role_id=72, actor_id=MOD_ROLE)
+    needs = await services.doctor.needs(GUILD)
+    (place,) = [p for p in needs.places if p.channel_id == 71]
+    assert place.needs & Perm.MANAGE_CHANNELS and place.needs & Perm.SEND_MESSAGES
+    assert "/group repair" in place.setting
+    (role,) = [r for r in needs.roles if r.role_id == 72]
+    assert role.manage  # Kindred gives and takes it: it must sit below Kindred's role

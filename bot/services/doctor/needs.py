@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from bot.permissions import Perm
 from bot.services.checkins import CheckinRow, CheckinService
 from bot.services.doctor.model import Audience, Finding, Needs, Place, RoleUse
+from bot.services.groups import GroupRow, GroupService
 from bot.services.peers import PeerSettings
 from bot.services.resources import ResourceEntry, default_directory
 from bot.services.safety import SafetyService, SafetySettings
@@ -196,15 +197,41 @@ def _zones(cfg: CoreSettings, peers: PeerSettings) -> list[Finding]:
     return found
 
 
+GROUP_CHANNEL = POST | Perm.READ_MESSAGE_HISTORY | Perm.MANAGE_CHANNELS | Perm.MANAGE_ROLES
+
+
+def group_needs(groups: list[GroupRow]) -> Needs:
+    """Each active group's channel (Kindred posts there and keeps its overwrites and slowmode:
+    Manage Channels, and Manage Roles for the overwrites) and its role, which Kindred gives
+    and takes, so it must sit below Kindred's own role."""
+    places, roles = [], []
+    for group in groups:
+        fix = f"`/group repair name:{group.name}`"
+        if group.channel_id is not None:
+            places.append(
+                Place(
+                    group.channel_id, f"the {group.name} group's channel", fix, int(GROUP_CHANNEL)
+                )
+            )
+        if group.role_id is not None:
+            roles.append(RoleUse(group.role_id, f"the {group.name} group's role", fix, True))
+    return Needs(places=tuple(places), roles=tuple(roles))
+
+
 class _Sources:
     """The built-in features' needs, read per check from their settings."""
 
     def __init__(
-        self, settings: GuildSettingsService, safety: SafetyService, checkins: CheckinService
+        self,
+        settings: GuildSettingsService,
+        safety: SafetyService,
+        checkins: CheckinService,
+        groups: GroupService | None = None,
     ) -> None:
         self.settings = settings
         self.safety = safety
         self.checkins = checkins
+        self.groups = groups
 
     async def server(self, guild_id: int) -> Needs:
         core = await self.settings.get(guild_id, CoreSettings)
@@ -221,15 +248,22 @@ class _Sources:
     async def checkin_channels(self, guild_id: int) -> Needs:
         return checkin_needs(await self.checkins.for_guild(guild_id))
 
+    async def support_groups(self, guild_id: int) -> Needs:
+        assert self.groups is not None
+        return group_needs(await self.groups.for_guild(guild_id))
+
 
 def register_builtin(
     register: Callable[[str, Callable[[int], Awaitable[Needs]]], None],
     settings: GuildSettingsService,
     safety: SafetyService,
     checkins: CheckinService,
+    groups: GroupService | None = None,
 ) -> None:
-    sources = _Sources(settings, safety, checkins)
+    sources = _Sources(settings, safety, checkins, groups)
     register("server", sources.server)
     register("peer support", sources.peer_support)
     register("crisis alerts", sources.crisis_alerts)
     register("check-ins", sources.checkin_channels)
+    if groups is not None:
+        register("support groups", sources.support_groups)
