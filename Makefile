@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast lint format bench migrate check-config clean train evaluate messages
+.PHONY: run sandbox test test-fast lint format bench migrate check-config clean train evaluate messages
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Kindred needs Python 3.11+ as '$(PYTHON)' (set PYTHON=...)"; exit 1; }
@@ -15,6 +15,11 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/python -m bot run
+
+# Kindred against a local Discord emulator, with a demo community and a console; no token
+# needed. SCRIPT=docs/demo.txt runs a script of console lines and prints the transcript.
+sandbox: $(STAMP)
+	$(BIN)/python -m bot sandbox $(if $(SCRIPT),--script $(SCRIPT))
 
 migrate: $(STAMP)
 	$(BIN)/python -m bot migrate

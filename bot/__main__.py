@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot [run|migrate|check-config|detect] [--config FILE]``."""
+"""Command line: ``python -m bot [run|migrate|check-config|detect|sandbox] [--config FILE]``."""
 
 from __future__ import annotations
 
@@ -36,6 +36,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("migrate", help="apply database migrations and exit")
     sub.add_parser("check-config", help="validate and print the effective settings")
     sub.add_parser("detect", help="classify JSON lines from stdin with the crisis detector")
+    sub.add_parser("sandbox", help="try Kindred in a local Discord emulator (--script FILE)")
     return parser
 
 
@@ -108,6 +109,11 @@ async def _run(settings: Settings, token: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["sandbox"]:  # its own options: python -m bot sandbox --help
+        from bot.sandbox.repl import main as sandbox_main
+
+        return sandbox_main(argv[1:])
     args = _parser().parse_args(argv)
     command = args.command or "run"
     if command == "detect":

@@ -117,15 +117,16 @@ class Console:
         if isinstance(command, p.Say):
             ch = self.names.channel(command.channel)
             try:
-                await self.emu.send_message(user, ch, command.text)
+                sent = await self.emu.send_message(user, ch, command.text)
             except PermissionError:
                 raise Unknown(f"{user.username} cannot post in {self.label(ch)}") from None
             self.here[user.id] = ch
-            said = Said(f"{user.username} in {self.label(ch)}: {command.text}")
+            where = f"in {self.label(ch)}"
         else:
-            await self.emu.send_dm(user, command.text)
-            said = Said(f"{user.username} → Kindred (DM): {command.text}")
-        return [said, *await self.after()]
+            sent = await self.emu.send_dm(user, command.text)
+            where = "→ Kindred (DM)"
+        handle = self.handles.of(sent.id)
+        return [Said(f"{user.username} {where} ({handle}): {command.text}"), *await self.after()]
 
     async def slash(self, command: p.Slash) -> list[Event]:
         user = self.names.member(command.member)

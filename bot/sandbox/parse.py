@@ -10,6 +10,7 @@ raises: every malformed line becomes a :class:`Hint`.
     as <member> submit field=value …
     show <#channel> | show dm <member> | show thread [<name>] | show threads | show m<N>
     who | clock [+2h] | help [<topic>] | quit
+    # narration (printed in a transcript)    ## a silent comment
 """
 
 from __future__ import annotations
@@ -123,7 +124,7 @@ def parse_line(line: str) -> Command | Hint:
 
 def _parse(line: str) -> Command:
     text = line.strip()
-    if not text:
+    if not text or text.startswith("##"):  # "## …" is a comment the transcript leaves out
         return Blank()
     if text.startswith("#"):
         return Note(text.lstrip("#").strip())

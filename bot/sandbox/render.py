@@ -55,7 +55,7 @@ def render(event: Event) -> RenderableType:
     if isinstance(event, Said):
         return Text("» " + event.text, style="bold cyan")
     if isinstance(event, Narration):
-        return Rule(Text(event.text, style="bold"), style="dim", align="left")
+        return Group(Text(""), Rule(Text(event.text, style="bold"), style="dim", align="left"))
     if isinstance(event, HintLine):
         return Text("? " + event.text, style="yellow")
     if isinstance(event, Info):

@@ -85,9 +85,9 @@ DEMO_PEOPLE = (
 
 # What a moderator runs once Kindred is invited (the console's own language).
 DEMO_SETUP = (
-    "as maya /peers setup peer_role=@peer-supporter peer_channel=#peers "
+    "as maya in #moderators /peers setup peer_role=@peer-supporter peer_channel=#peers "
     "moderator_channel=#moderators thread_channel=#support",
-    "as maya /kindred set timezone timezone=Europe/London",
+    "as maya in #moderators /kindred set timezone timezone=Europe/London",
 )
 
 
