@@ -126,7 +126,7 @@ class Console:
             sent = await self.emu.send_dm(user, command.text)
             where = "→ Kindred (DM)"
         handle = self.handles.of(sent.id)
-        return [Said(f"{user.username} {where} ({handle}): {command.text}"), *await self.after()]
+        return [Said(f"{handle} · {user.username} {where}: {command.text}"), *await self.after()]
 
     async def slash(self, command: p.Slash) -> list[Event]:
         user = self.names.member(command.member)

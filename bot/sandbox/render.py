@@ -112,7 +112,9 @@ def _embed(embed: EmbedView) -> RenderableType:
         grid.add_row("│", markdown(line))
     for name, value in embed.fields:
         first, *more = value.splitlines() or [""]
-        grid.add_row("│", Text(f"{name}: ", style="bold") + markdown(first))
+        named = name.strip("\u200b ").strip()  # a blank name continues the field above
+        head = Text(f"{named}: ", style="bold") if named else Text("  ")
+        grid.add_row("│", head + markdown(first))
         for line in more:
             grid.add_row("│", markdown("  " + line))
     if embed.footer:

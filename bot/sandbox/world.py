@@ -110,7 +110,8 @@ def build_demo(emu: DiscordEmulator) -> DemoWorld:
         "welcome": emu.create_channel(guild, "welcome", topic="Say hello; /support to talk"),
         "check-ins": emu.create_channel(guild, "check-ins", topic="Scheduled check-ins"),
         "support-group": emu.create_channel(guild, "support-group", topic="A support group"),
-        "peers": emu.create_channel(guild, "peers", overwrites=_private_to(guild, peer)),
+        # the private peer channel: peers, and the moderators who look after them
+        "peers": emu.create_channel(guild, "peers", overwrites=_private_to(guild, peer, moderator)),
         "moderators": emu.create_channel(
             guild, "moderators", overwrites=_private_to(guild, moderator)
         ),

@@ -60,7 +60,7 @@ async def test_the_demo_script_tells_the_main_story(console: Console) -> None:
     talk = after(
         text, "as alice say #support-1 hi pat. work has been a lot and I am not sleeping well"
     )
-    assert "» alice in #support-1 (private thread)" in talk
+    assert "· alice in #support-1 (private thread): hi pat" in talk
     closed = after(text, "as alice in #support-1 /support action=close")
     assert "Kindred in DM with alice" in closed and "Did it help?" in closed
     assert "counted anonymously" in after(text, "as alice click It helped")
@@ -85,6 +85,21 @@ async def test_the_demo_script_tells_the_main_story(console: Console) -> None:
     stats = await console.runner.services.peers.requests.stats(console.names.guild.id, 7)
     assert stats.closed == 1 and stats.feedback["helped"] == 1
     assert "## " not in text  # silent comments stay out of the transcript
+    # the excerpts the README and the self-hosting guide show are this transcript's lines
+    shown = set(text.splitlines())
+    for doc, after_line in (("README.md", "An excerpt:"), ("docs/self-hosting.md", "transcript:")):
+        excerpt = _excerpt(PROJECT_ROOT / doc, after_line)
+        assert len(excerpt) > 10, doc
+        assert [line for line in excerpt if line not in shown] == [], doc
+
+
+def _excerpt(path: Path, after_line: str) -> list[str]:
+    """The lines of the first code block after ``after_line``, without "…" elisions."""
+    text = path.read_text(encoding="utf-8").split(after_line, 1)[1]
+    block = text.split("```", 2)[1]
+    lines = block.splitlines()[1:]
+    indent = min(len(line) - len(line.lstrip()) for line in lines if line.strip())
+    return [line[indent:] for line in lines if line.strip() and line.strip() != "…"]
 
 
 @pytest.mark.parametrize(
@@ -180,7 +195,7 @@ async def test_show_who_and_the_clock(console: Console) -> None:
     assert re.search(r"bo\s+member\s+Australia/Sydney\s+Mon 19:30", who), who
     assert "pat " in who and "Peer Supporter" in who
     assert "last 1 in #welcome" in after(text, "show #welcome")
-    assert "» alice in #welcome (m1): hello everyone" in text
+    assert "» m1 · alice in #welcome: hello everyone" in text
     assert "the clock says Mon 04 Jan 2027 08:3" in after(text, "clock")
     assert "clock → Mon 04 Jan 2027 10:3" in after(text, "clock +2h")
     assert "as alice say #welcome hello everyone" in after(text, "help")
