@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast lint format bench migrate check-config clean train evaluate messages
+.PHONY: run sandbox test test-fast lint format bench migrate check-config clean train evaluate messages
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Kindred needs Python 3.11 or newer: found none on PATH as python3.X or python3 (set PYTHON=/path/to/python)"; exit 1; }
@@ -21,6 +21,11 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/python -m bot run
+
+# Kindred against a local Discord emulator, with a demo community and a console; no token
+# needed. SCRIPT=docs/demo.txt runs a script of console lines and prints the transcript.
+sandbox: $(STAMP)
+	$(BIN)/python -m bot sandbox $(if $(SCRIPT),--script $(SCRIPT))
 
 migrate: $(STAMP)
 	$(BIN)/python -m bot migrate

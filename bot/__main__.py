@@ -1,4 +1,5 @@
-"""Command line: ``python -m bot [run|migrate|check-config|detect|health|backup] [--config FILE]``.
+"""Command line: ``python -m bot [run|migrate|check-config|detect|health|backup|sandbox]
+[--config FILE]``.
 
 ``--config FILE`` may come before or after the subcommand."""
 
@@ -48,6 +49,11 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("check-config", parents=common, help="validate and print the settings")
     sub.add_parser("detect", parents=common, help="classify JSON lines from stdin")
     _add_ops_commands(sub, common)
+    sub.add_parser(
+        "sandbox",
+        parents=common,
+        help="try Kindred in a local Discord emulator (--script FILE)",
+    )
     return parser
 
 
@@ -160,6 +166,11 @@ async def _run(settings: Settings, token: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["sandbox"]:  # its own options: python -m bot sandbox --help
+        from bot.sandbox.repl import main as sandbox_main
+
+        return sandbox_main(argv[1:])
     args = _parser().parse_args(argv)
     command = args.command or "run"
     if command == "detect":

@@ -139,9 +139,12 @@ class Scheduler:
             # dispatch would be skipped by APScheduler as a second concurrent instance.)
             self.wakeup()
             return
+        # APScheduler's alarm rings on the wall clock: wait as long as our clock says, which
+        # is the same thing in production and right when the clock is moved (the sandbox).
+        delay = max(nxt - self.clock(), timedelta(0))
         self._aps.add_job(
             self._dispatch,
-            DateTrigger(run_date=max(nxt, self.clock())),
+            DateTrigger(run_date=utcnow() + delay),
             id=DISPATCH_JOB,
             replace_existing=True,
             misfire_grace_time=None,

@@ -105,6 +105,20 @@ class ManageCommands:
         )  # fmt: skip
         ops.require_manage(guild)
         await interaction.response.defer(ephemeral=True, thinking=True)
+        row, target, role = await self._make_group(interaction, new, channel)
+        await send_private(
+            interaction,
+            f"**{row.name}** is ready: <#{target.id}>, role <@&{role.id}>. "
+            f"{visibility(row)} (checked on Discord). Members join with `/group join` or a "
+            "panel (`/group panel`), after accepting the guidelines (`/group guidelines set` "
+            "gives the group its own).",
+        )
+
+    async def _make_group(self, interaction: discord.Interaction, new, channel):
+        """The role, the channel (made or adopted) and its checked access, then the stored
+        group; anything done on Discord is undone if a later step fails."""
+        guild = interaction.guild
+        assert guild is not None
         role = await ops.create_role(guild, new.name)
         made: discord.abc.GuildChannel | None = None
         before = dict(channel.overwrites) if channel is not None else None
@@ -132,13 +146,7 @@ class ManageCommands:
             if channel is not None and before is not None:
                 await ops.restore_quietly(channel, before)
             raise
-        await send_private(
-            interaction,
-            f"**{row.name}** is ready: <#{target.id}>, role <@&{role.id}>. "
-            f"{visibility(row)} (checked on Discord). Members join with `/group join` or a "
-            "panel (`/group panel`), after accepting the guidelines (`/group guidelines set` "
-            "gives the group its own).",
-        )
+        return row, target, role
 
     @group_cmd.command(name="edit")
     @moderator_only()
