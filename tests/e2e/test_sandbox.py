@@ -74,6 +74,12 @@ async def test_the_demo_script_tells_the_main_story(console: Console) -> None:
     assert "clock → Mon 04 Jan 2027 09:30 UTC" in fired
     assert "Kindred in #check-ins" in fired and "Morning check-in" in fired
     assert "counted anonymously" in after(text, "as bo click Okay")
+    # a private support group: created on the adopted channel, joined after the guidelines
+    assert "Sleep circle is ready: #support-group" in after(text, "as maya /group create")
+    assert "[I accept these guidelines]" in after(text, 'as bo /group join name="Sleep circle"')
+    assert "Welcome to Sleep circle" in after(text, "as bo click I accept these guidelines")
+    group = await console.runner.services.groups.by_name(console.names.guild.id, "Sleep circle")
+    assert group.private and group.channel_id is not None
 
     # the demo's one deliberate typo, and the script went on after it
     assert hints == 1
