@@ -30,7 +30,7 @@ PEER_ROLE = 77
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)  # a Monday
 
 
-# -- next occurrence -------------------------------------------------------------------------------
+# -- next occurrence ------------------------------------------------------------------------------
 def test_weekly_meeting_follows_local_time_across_dst() -> None:
     when = parse_when("every sunday at 10:00", "Europe/London", datetime(2026, 3, 20, tzinfo=UTC))
     first = when.next_start(datetime(2026, 3, 20, tzinfo=UTC))
@@ -81,7 +81,7 @@ def test_reminders_parse_and_step_down() -> None:
     assert next_reminder(start, (60, 15), NOW, below=15) is None
 
 
-# -- the rotation ------------------------------------------------------------------------------------
+# -- the rotation ---------------------------------------------------------------------------------
 def test_rotation_goes_round_in_order() -> None:
     order = [ALICE, BO, CY]
     assert [facilitator_at(order, {}, s) for s in range(5)] == [ALICE, BO, CY, ALICE, BO]
@@ -119,7 +119,7 @@ def test_swaps_keep_everyone_s_number_of_turns(size, start, picks) -> None:
         assert next_turn_of(order, swaps, start, user) is not None
 
 
-# -- the service -------------------------------------------------------------------------------------
+# -- the service ----------------------------------------------------------------------------------
 async def setup(services: Services):
     await services.settings.update(GUILD, PeerSettings, MOD, peer_role_id=PEER_ROLE)
     group = await make(services)
@@ -130,11 +130,11 @@ async def setup(services: Services):
 
 
 async def add(services: Services, **options):
-    values = dict(
-        guild_id=GUILD, group_name="Grief circle", name="Monday circle",
-        schedule="every monday at 19:00", tz="UTC", duration="90m", reminders=None, prompt=None,
-        venue=None, actor_id=MOD,
-    )  # fmt: skip
+    values = {
+        "guild_id": GUILD, "group_name": "Grief circle", "name": "Monday circle",
+        "schedule": "every monday at 19:00", "tz": "UTC", "duration": "90m", "reminders": None,
+        "prompt": None, "venue": None, "actor_id": MOD,
+    }  # fmt: skip
     values.update(options)
     return await services.meetings.add(**values)
 
@@ -144,9 +144,10 @@ async def fire(services: Services, clock, kind: str, meeting_id: int):
     timer = await services.scheduler.get(f"meeting:{meeting_id}:{key[kind]}")
     assert timer is not None, kind
     clock.now = timer.due_at
+    meetings = services.meetings
     handler = {
-        REMIND: services.meetings.on_remind, OPEN: services.meetings.on_open,
-        CLOSE: services.meetings.on_close, FACILITATOR_REMIND: services.meetings.on_facilitator_remind,
+        REMIND: meetings.on_remind, OPEN: meetings.on_open, CLOSE: meetings.on_close,
+        FACILITATOR_REMIND: meetings.on_facilitator_remind,
     }[kind]  # fmt: skip
     return await handler(timer)
 
