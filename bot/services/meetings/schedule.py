@@ -47,6 +47,7 @@ class FacilitatorPlan(Occurrence):
 class OpenPlan(Occurrence):
     prompt: str = DEFAULT_PROMPT
     locking: bool = False
+    named: bool = False
 
 
 @dataclass(frozen=True)
@@ -333,7 +334,7 @@ class MeetingSchedule(MeetingBase):
         prefs = await self.repo.prefs(group.id)
         return OpenPlan(
             row, group, starts, facilitator, prompt=meeting.prompt or DEFAULT_PROMPT,
-            locking=prefs.locking,
+            locking=prefs.locking, named=prefs.named_attendance,
         )  # fmt: skip
 
     async def opened(self, meeting_id: int, channel_id: int, message_id: int) -> None:
