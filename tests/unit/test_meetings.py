@@ -280,3 +280,15 @@ async def test_removing_a_meeting_cancels_its_timers(services: Services) -> None
         assert await services.scheduler.get(f"meeting:{meeting.id}:{kind}") is None
     with pytest.raises(NotFoundError):
         await services.meetings.get(meeting.id, GUILD)
+
+
+async def test_an_archived_group_skips_its_meetings_until_it_is_back(
+    services: Services, clock
+) -> None:
+    group = await setup(services)
+    meeting = await add(services)
+    await services.groups.archive(group.id, GUILD, MOD)
+    assert await fire(services, clock, OPEN, meeting.id) is None
+    row = await services.meetings.get(meeting.id, GUILD)
+    assert row.next_at == datetime(2026, 11, 30, 19, 0, tzinfo=UTC) and not row.is_open
+    assert (await services.scheduler.get(f"meeting:{meeting.id}:open")).due_at == row.next_at

@@ -264,15 +264,26 @@ class MeetingSchedule(MeetingBase):
             )
 
     async def _current(self, timer: TimerRow) -> tuple[MeetingRow, GroupRow, datetime] | None:
-        """The meeting a timer is for, if it still stands for that start."""
+        """The meeting a timer is for, if it still stands for that start. While its group is
+        archived a meeting doesn't happen, but its dates still move on (so it resumes when the
+        group comes back)."""
         meeting = await self.repo.get(int(timer.payload["meeting_id"]))
         if meeting is None:
             return None
         starts = datetime.fromisoformat(timer.payload["starts_at"])
         group = await self.groups.find(meeting.group_id)
-        if group is None or not group.active:
+        if group is None:
+            return None
+        if not group.active:
+            if timer.kind == OPEN and meeting.next_at == starts:
+                await self._skip(meeting, starts)
             return None
         return meeting, group, starts
+
+    async def _skip(self, meeting: MeetingRow, after: datetime) -> None:
+        row = await self.repo.update(meeting.id, next_at=when_of(meeting).next_start(after))
+        assert row is not None
+        await self._arm(row)
 
     async def on_remind(self, timer: TimerRow) -> ReminderPlan | None:
         found = await self._current(timer)
@@ -315,9 +326,7 @@ class MeetingSchedule(MeetingBase):
         ends = starts + timedelta(minutes=meeting.duration_minutes)
         if now >= ends:  # missed entirely while the bot was down: on to the next one
             log.info("meeting %s: the run at %s was missed; skipped", meeting.id, starts)
-            row = await self.repo.update(meeting.id, next_at=when.next_start(now))
-            assert row is not None
-            await self._arm(row)
+            await self._skip(meeting, now)
             return None
         turn = await self.repo.take_turn(group.id)
         facilitator = await self.facilitator_for_slot(group.id, turn)
