@@ -34,6 +34,7 @@ class Intents:
     DIRECT_MESSAGES = 1 << 12
     DIRECT_MESSAGE_REACTIONS = 1 << 13
     MESSAGE_CONTENT = 1 << 15
+    GUILD_SCHEDULED_EVENTS = 1 << 16
     PRIVILEGED = GUILD_MEMBERS | GUILD_PRESENCES | MESSAGE_CONTENT
 
 
@@ -44,6 +45,8 @@ def required_intent(event: str, data: dict[str, Any]) -> int | None:
         return Intents.GUILD_MESSAGE_REACTIONS if in_guild else Intents.DIRECT_MESSAGE_REACTIONS
     if event.startswith("MESSAGE_"):
         return Intents.GUILD_MESSAGES if in_guild else Intents.DIRECT_MESSAGES
+    if event.startswith("GUILD_SCHEDULED_EVENT_"):
+        return Intents.GUILD_SCHEDULED_EVENTS
     if event in ("GUILD_MEMBER_ADD", "GUILD_MEMBER_UPDATE", "GUILD_MEMBER_REMOVE"):
         return Intents.GUILD_MEMBERS
     if event.startswith(("GUILD_", "CHANNEL_", "THREAD_")) and event != "GUILD_MEMBERS_CHUNK":

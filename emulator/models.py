@@ -14,11 +14,13 @@ JSON = dict[str, Any]
 class ChannelType(IntEnum):
     GUILD_TEXT = 0
     DM = 1
+    GUILD_VOICE = 2
     GUILD_CATEGORY = 4
     GUILD_ANNOUNCEMENT = 5
     ANNOUNCEMENT_THREAD = 10
     PUBLIC_THREAD = 11
     PRIVATE_THREAD = 12
+    GUILD_STAGE_VOICE = 13
     GUILD_FORUM = 15
 
 
@@ -238,6 +240,8 @@ class Channel:
                 data["topic"] = self.topic
                 data["last_message_id"] = _opt(self.last_message_id)
                 data["default_auto_archive_duration"] = 1440
+            if self.type in (ChannelType.GUILD_VOICE, ChannelType.GUILD_STAGE_VOICE):
+                data.update({"bitrate": 64000, "user_limit": 0, "rtc_region": None})
         return data
 
 
@@ -251,6 +255,8 @@ class Guild:
     channel_index: dict[int, Channel] = field(default_factory=dict)
     bot_role_id: int | None = None
     available: bool = True
+    scheduled_events: dict[int, JSON] = field(default_factory=dict)
+    """Guild scheduled events by id, as Discord's payloads (``rest/scheduled_events.py``)."""
 
     @property
     def everyone_role(self) -> Role:

@@ -25,6 +25,7 @@ from bot.db.repositories.core import (
 from bot.db.repositories.duty import DutyRepository
 from bot.db.repositories.goals import GoalRepository
 from bot.db.repositories.groups import GroupRepository
+from bot.db.repositories.meetings import MeetingRepository
 from bot.db.repositories.plans import PlanRepository
 from bot.db.repositories.requests import RequestRepository
 from bot.db.repositories.safety import SafetyRepository
@@ -34,6 +35,7 @@ from bot.services.checkins import CheckinService, CheckinSettings
 from bot.services.doctor import DoctorService
 from bot.services.doctor.needs import register_builtin
 from bot.services.groups import GroupService
+from bot.services.meetings import MeetingService
 from bot.services.peers import PeerSettings
 from bot.services.peers.blocks import BlockService
 from bot.services.peers.duty import DutyService
@@ -81,6 +83,7 @@ class Services:
     backup: BackupService
     doctor: DoctorService
     groups: GroupService
+    meetings: MeetingService
 
     async def start(self) -> None:
         await self.backup.start()
@@ -201,6 +204,13 @@ def _group_service(core: _Core) -> GroupService:
     return groups
 
 
+def _meeting_service(core: _Core, groups: GroupService) -> MeetingService:
+    meetings = MeetingService(MeetingRepository(core.db), groups, core.scheduler, core.clock)
+    core.privacy.register("group meetings", meetings.forget)
+    core.privacy.register_retention("named meeting attendance", meetings.purge_presence_before)
+    return meetings
+
+
 async def build_services(config: Settings, *, clock: Clock = utcnow) -> Services:
     """Open the database (migrating it) and wire every feature's service.
 
@@ -247,4 +257,5 @@ async def build_services(config: Settings, *, clock: Clock = utcnow) -> Services
         backup=_backup_service(core, config),
         doctor=_doctor_service(core, safety, checkins, groups),
         groups=groups,
+        meetings=_meeting_service(core, groups),
     )

@@ -8,7 +8,10 @@ unarchive, list, panel), ``membership`` (join, leave, the panel's buttons, "I ac
 and the slowmode timer), ``posting`` (anonymous posts, reveal, content notes and roles noticed in
 passing), ``upkeep`` (deleted channels and roles, repair, start-up reconciliation),
 ``discord_ops`` (roles, channels, overwrites and Discord's refusals), ``views`` (cards and the
-dynamic buttons), ``groups`` (the ``/group`` command groups and autocompletes).
+dynamic buttons), ``groups`` (the ``/group`` command groups and autocompletes). Meetings:
+``meetings`` (``/group meeting``, the meeting buttons), ``facilitators`` (``/group facilitator``,
+swap answers), ``meeting_delivery`` (the meeting timers, channel lock, scheduled events),
+``meeting_views`` (reminders, open and close posts, buttons) over ``bot.services.meetings``.
 """
 
 from __future__ import annotations
@@ -20,8 +23,12 @@ from discord.ext import commands
 from bot.services import Services
 from bot.services.groups import SLOWMODE_OFF
 from cogs.groups import groups
+from cogs.groups.facilitators import FacilitatorCommands
 from cogs.groups.guidelines import GuidelinesCommands
 from cogs.groups.manage import ManageCommands
+from cogs.groups.meeting_delivery import MeetingDelivery
+from cogs.groups.meeting_views import MEETING_ITEMS
+from cogs.groups.meetings import MeetingCommands
 from cogs.groups.membership import MembershipCommands
 from cogs.groups.posting import PostingCommands
 from cogs.groups.settings import SettingsCommands
@@ -36,6 +43,9 @@ class Groups(
     SettingsCommands,
     PostingCommands,
     UpkeepCommands,
+    MeetingCommands,
+    FacilitatorCommands,
+    MeetingDelivery,
     commands.Cog,
 ):
     group = groups.group
@@ -50,12 +60,13 @@ class Groups(
         self._listening = False
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
+        self.bot.add_dynamic_items(*DYNAMIC_ITEMS, *MEETING_ITEMS)
         self.services.scheduler.register(SLOWMODE_OFF, self._on_slowmode_off)
+        self.register_meeting_timers()
         await self._listen_if_needed()
 
     async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+        self.bot.remove_dynamic_items(*DYNAMIC_ITEMS, *MEETING_ITEMS)
         if self._listening:
             self.bot.remove_listener(self._groups_on_message, "on_message")
         if self.reconciliation is not None:

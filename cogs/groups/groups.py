@@ -6,7 +6,7 @@ import discord
 from discord import app_commands
 
 from bot.services import Services
-from bot.ui.checks import is_moderator
+from bot.ui.checks import GuildOnlyError, RefusedError, is_moderator
 
 group = app_commands.Group(
     name="group", description="Support groups: join, leave, post; moderators create and run them."
@@ -55,3 +55,52 @@ async def my_group_autocomplete(
         return []
     rows = await _services(interaction).groups.groups_of(interaction.guild_id, interaction.user.id)
     return _choices([r.name for r in rows], current)
+
+
+# -- meetings and facilitators ----------------------------------------------------------------
+meeting = app_commands.Group(
+    name="meeting", description="A group's meetings: when, reminders, attendance.", parent=group
+)
+facilitator = app_commands.Group(
+    name="facilitator", description="Who facilitates a group's meetings, in turn.", parent=group
+)
+
+
+def moderator_or_facilitator():
+    """Moderators, or a facilitator of the group named (``group``) or of the meeting's group
+    (``meeting``) in the command's options."""
+
+    async def predicate(interaction: discord.Interaction) -> bool:
+        if interaction.guild_id is None:
+            raise GuildOnlyError()
+        if await is_moderator(interaction):
+            return True
+        options = interaction.namespace
+        if await _services(interaction).meetings.can_manage(
+            interaction.guild_id,
+            interaction.user.id,
+            group_name=getattr(options, "group", None),
+            meeting_id=getattr(options, "meeting", None),
+        ):
+            return True
+        raise RefusedError("This command is for moderators and the group's facilitators.")
+
+    predicate.audience = "moderator"  # type: ignore[attr-defined]  # read by /kindred help
+    return app_commands.check(predicate)
+
+
+async def meeting_autocomplete(
+    interaction: discord.Interaction, current: str
+) -> list[app_commands.Choice[int]]:
+    """This server's meetings: ``#3 Grief circle: Monday circle``."""
+    if interaction.guild_id is None:
+        return []
+    services = _services(interaction)
+    names = {g.id: g.name for g in await services.groups.for_guild(interaction.guild_id)}
+    needle = " ".join(current.split()).casefold().lstrip("#")
+    out = []
+    for row in await services.meetings.for_guild(interaction.guild_id):
+        label = f"#{row.id} {names.get(row.group_id, '?')}: {row.name}"
+        if not needle or needle in label.casefold():
+            out.append(app_commands.Choice(name=label[:100], value=row.id))
+    return out[:25]

@@ -16,13 +16,24 @@ from ..errors import RestError
 from ..faults import FaultsMixin
 from ..routing import Call, Handler, Req, Route, json_response, match_route, read_body
 from ..state import API_PREFIX
-from . import channels, commands, guilds, interactions, messages, roles, users
+from . import (
+    channels,
+    commands,
+    guilds,
+    interactions,
+    messages,
+    roles,
+    scheduled_events,
+    users,
+)
 from .host import RestHost
 
 log = logging.getLogger("emulator")
 
 #: Route modules, in registration order (a tie between two templates goes to the first).
-ROUTE_MODULES = (users, commands, guilds, roles, channels, messages, interactions)
+ROUTE_MODULES = (
+    users, commands, guilds, roles, scheduled_events, channels, messages, interactions
+)  # fmt: skip
 
 
 class RestMixin(FaultsMixin, RestHost):

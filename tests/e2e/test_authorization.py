@@ -30,6 +30,7 @@ MEMBER_COMMANDS = {
     "goal unshare", "plan write", "plan view", "plan export", "plan delete", "plan share",
     "plan unshare",
     "group list", "group join", "group leave", "group post", "group guidelines show",
+    "group meeting list", "group meeting remind", "group facilitator list",
 }  # fmt: skip
 REFUSALS = ("This command is for moderators", "This is for peer supporters")
 

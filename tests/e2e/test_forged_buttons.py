@@ -39,7 +39,30 @@ def forged_ids(world: World, post_id: int) -> list[str]:
         f"kindred:plan:delete:{member}",
         *(f"kindred:grp:{action}:1" for action in ("join", "leave", "read")),
         "kindred:grp:accept:1:s0",
+        *(f"kindred:mtg:{action}:1" for action in ("here", "remind", "stop")),
+        "kindred:mtg:swap:1:yes",
+        "kindred:mtg:swap:1:no",
     ]  # fmt: skip
+
+
+async def open_a_meeting_with_a_swap_asked(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Meeting 1 of group 1 is open (so "I'm here" would count), swap request 1 is waiting."""
+    for user in (world.peer, world.peer2):
+        await command(
+            emulator, world.mod, world.general, "group facilitator add",
+            group="Grief circle", member=user.id,
+        )  # fmt: skip
+    await command(
+        emulator, world.mod, world.general, "group meeting add", group="Grief circle",
+        name="Circle", schedule="daily 23:59", tz="UTC",
+    )  # fmt: skip
+    meetings = kindred.services.meetings
+    await meetings.ask_swap(world.guild.id, "Grief circle", world.peer.id, world.peer2.id)
+    timer = await kindred.services.scheduler.get("meeting:1:open")
+    await meetings.on_open(timer)  # opened now, as the timer would
+    assert (await meetings.repo.get(1)).is_open
 
 
 async def state(kindred: Kindred, world: World) -> tuple:
@@ -52,11 +75,16 @@ async def state(kindred: Kindred, world: World) -> tuple:
     plan = await services.selfhelp.plans.get(world.member.id)
     in_group = tuple(await services.groups.members(1))
     accepted = await services.db.fetchall("SELECT user_id FROM group_acceptances")
+    meeting = await services.meetings.repo.get(1)
+    optins = await services.db.fetchall("SELECT * FROM meeting_reminder_optins")
+    swaps = await services.db.fetchall("SELECT status FROM facilitator_swaps")
+    turns = await services.meetings.repo.swapped_turns(1)
     return (
         request.status, request.claimed_by, request.feedback,
         tuple(alert), len(moods), tuple(sorted(r.user_id for r in duty)),
         tuple((g.id, g.status) for g in goals), plan.answers if plan else None,
-        in_group, len(accepted),
+        in_group, len(accepted), meeting.attendance, meeting.is_open, len(optins),
+        tuple(r["status"] for r in swaps), tuple(sorted(turns.items())),
     )  # fmt: skip
 
 
@@ -84,6 +112,7 @@ async def test_forged_ids_from_another_server_change_nothing(
     await allow_groups(emulator, world, kindred)
     await create_group(emulator, world, kindred)
     await join(emulator, world, world.member)
+    await open_a_meeting_with_a_swap_asked(emulator, world, kindred)
     (post,) = await kindred.services.checkins.repo.posts(1)
     ids = forged_ids(world, post["id"])
     templates = list(kindred.bot._connection._view_store._dynamic_items)  # compiled patterns

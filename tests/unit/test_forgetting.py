@@ -96,6 +96,23 @@ async def populate(services: Services, clock) -> None:
     post = await groups.plan_post(GUILD, group.id, U, "words")
     await groups.posted(post, 123456789012345678)
     await groups.reveal(GUILD, "123456789012345678", MOD, "needed")
+    # group meetings: U opted into reminders, facilitates (with a swap asked and accepted),
+    # and said "I'm here" in a group that keeps names
+    meetings = services.meetings
+    await meetings.set_reminders(GUILD, group.name, U, True)
+    for peer in (U, PEER2):
+        await meetings.add_facilitator(GUILD, group.name, peer, [5], MOD)
+    await meetings.set_options(GUILD, group.name, MOD, locking=None, named_attendance=True)
+    meeting = await meetings.add(
+        guild_id=GUILD, group_name=group.name, name="Circle", schedule="daily 19:00", tz="UTC",
+        duration=None, reminders=None, prompt=None, venue=None, actor_id=MOD,
+    )  # fmt: skip
+    swap = await meetings.ask_swap(GUILD, group.name, U, PEER2)
+    await meetings.answer_swap(swap.swap.id, PEER2, True, GUILD)
+    await meetings.ask_swap(GUILD, group.name, PEER2, U)
+    clock.now = meeting.next_at
+    await meetings.on_open(await services.scheduler.get(f"meeting:{meeting.id}:open"))
+    await meetings.here(GUILD, meeting.id, U)
     # a moderator blocks U: a moderation record
     await peers.blocks.block(GUILD, U, "spam", MOD)
 
@@ -121,7 +138,11 @@ async def test_forgetme_leaves_the_id_only_in_documented_moderation_records(
     await populate(services, clock)
     before = await holders(services, U)
     assert len(before) >= 10, before  # the scan really sees the data it should remove
-    for table in ("goals", "goal_shares", "wellness_plans", "plan_shares", "timers"):
+    for table in (
+        "goals", "goal_shares", "wellness_plans", "plan_shares", "timers",
+        "meeting_reminder_optins", "meeting_presence", "group_facilitators",
+        "facilitator_turns", "facilitator_swaps",
+    ):  # fmt: skip
         assert any(t == table for t, _ in before), table
     await services.privacy.forget(U)
     left = await holders(services, U)

@@ -1,0 +1,76 @@
+"""Group meetings: recurring or one-off meetings of a support group, reminders by DM to members
+who asked, opening and closing on time (locking the channel between meetings if the group wants),
+an "I'm here" count, a rotation of facilitators with swapped turns, and a Discord scheduled event
+per next occurrence.
+
+Built on ``bot.services.groups`` (groups, members, the peer role as the facilitator role), the
+schedule language (``bot.schedules``) and the stored timers (``meeting.remind``,
+``meeting.open``, ``meeting.close``, ``meeting.facilitator_remind``). Rooms: ``rules`` (timing,
+reminders, the rotation), ``base`` (look-ups, turns), ``schedule`` (add, edit, remove, timers,
+events), ``people`` (facilitators, swaps, opt-ins, attendance, forgetting)."""
+
+from __future__ import annotations
+
+from bot.db.repositories.core import TimerRow
+from bot.db.repositories.meetings import MeetingPrefs, MeetingRow, SwapRow
+from bot.services.meetings.base import Occurrence, when_of
+from bot.services.meetings.people import (
+    MeetingPeople,
+    Presence,
+    Rotation,
+    SwapAnswer,
+    SwapRequest,
+)
+from bot.services.meetings.rules import (
+    CLOSE,
+    DEFAULT_PROMPT,
+    FACILITATOR_REMIND,
+    MAX_PROMPT,
+    OPEN,
+    REMIND,
+    When,
+    reminders_text,
+    when_text,
+)
+from bot.services.meetings.schedule import (
+    ClosePlan,
+    EventPlan,
+    FacilitatorPlan,
+    MeetingSchedule,
+    OpenPlan,
+    ReminderPlan,
+    Removed,
+)
+
+__all__ = [
+    "CLOSE",
+    "DEFAULT_PROMPT",
+    "FACILITATOR_REMIND",
+    "MAX_PROMPT",
+    "OPEN",
+    "REMIND",
+    "ClosePlan",
+    "EventPlan",
+    "FacilitatorPlan",
+    "MeetingPrefs",
+    "MeetingRow",
+    "MeetingService",
+    "Occurrence",
+    "OpenPlan",
+    "Presence",
+    "ReminderPlan",
+    "Removed",
+    "Rotation",
+    "SwapAnswer",
+    "SwapRequest",
+    "SwapRow",
+    "TimerRow",
+    "When",
+    "reminders_text",
+    "when_of",
+    "when_text",
+]
+
+
+class MeetingService(MeetingSchedule, MeetingPeople):
+    """``MeetingService(repo, groups, scheduler, clock)``."""

@@ -1,0 +1,230 @@
+"""The people side of meetings: the facilitator rotation and swapped turns, members' reminder
+opt-ins, "I'm here" presses, and forgetting a member."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.db.repositories.groups import GroupRow
+from bot.db.repositories.meetings import MeetingRow, SwapRow
+from bot.errors import (
+    ConflictError,
+    InvalidInputError,
+    LimitReachedError,
+    NotFoundError,
+    PermissionDeniedError,
+)
+from bot.services.meetings.base import MeetingBase
+from bot.services.meetings.rules import (
+    MAX_FACILITATORS,
+    facilitator_at,
+    next_turn_of,
+    swap_turns,
+)
+
+
+@dataclass(frozen=True)
+class Rotation:
+    group: GroupRow
+    order: tuple[int, ...]
+    #: The next turns: when, which meeting, who.
+    upcoming: tuple[tuple[datetime, MeetingRow, int | None], ...]
+
+
+@dataclass(frozen=True)
+class SwapRequest:
+    swap: SwapRow
+    group: GroupRow
+    #: When each of the two turns is (None: no meeting is scheduled that far ahead).
+    from_when: datetime | None
+    to_when: datetime | None
+
+
+@dataclass(frozen=True)
+class SwapAnswer:
+    swap: SwapRow
+    group: GroupRow
+    accepted: bool
+
+
+@dataclass(frozen=True)
+class Presence:
+    meeting: MeetingRow
+    count: int
+    counted: bool  # False: this person had already said they were here
+
+
+class MeetingPeople(MeetingBase):
+    # -- the rotation --------------------------------------------------------------------------
+    async def add_facilitator(
+        self,
+        guild_id: int,
+        group_name: str,
+        user_id: int,
+        peer_role_ids: Collection[int],
+        actor_id: int,
+    ) -> GroupRow:
+        """Add a peer supporter (holding the peer role: ``peer_role_ids`` are their roles) to the
+        end of the group's rotation."""
+        group = await self.groups.active(guild_id, group_name)
+        peer_role = await self.groups.facilitator_role(guild_id)
+        if peer_role is None or peer_role not in peer_role_ids:
+            raise InvalidInputError(
+                "Facilitators are peer supporters: give them the peer role first "
+                "(`/peers setup` sets which role that is)."
+            )
+        if len(await self.repo.facilitators(group.id)) >= MAX_FACILITATORS:
+            raise LimitReachedError(f"A group's rotation holds up to {MAX_FACILITATORS} people.")
+        added = await self.repo.add_facilitator(group.id, guild_id, user_id, actor_id, self.clock())
+        if not added:
+            raise ConflictError(f"<@{user_id}> already facilitates **{group.name}**.")
+        return group
+
+    async def remove_facilitator(
+        self, guild_id: int, group_name: str, user_id: int, actor_id: int
+    ) -> GroupRow:
+        group = await self.groups.by_name(guild_id, group_name)
+        if not await self.repo.remove_facilitator(
+            group.id, guild_id, user_id, actor_id, self.clock()
+        ):
+            raise NotFoundError(f"<@{user_id}> isn't in the rotation of **{group.name}**.")
+        return group
+
+    async def rotation(self, guild_id: int, group_name: str, count: int = 5) -> Rotation:
+        group = await self.groups.by_name(guild_id, group_name)
+        order = await self.repo.facilitators(group.id)
+        swaps = await self.repo.swapped_turns(group.id)
+        turn = (await self.repo.prefs(group.id)).turn
+        upcoming = await self.upcoming(group.id, count)
+        return Rotation(
+            group,
+            tuple(order),
+            tuple(
+                (moment, meeting, facilitator_at(order, swaps, turn + i))
+                for i, (moment, meeting) in enumerate(upcoming)
+            ),
+        )
+
+    async def ask_swap(
+        self, guild_id: int, group_name: str, from_id: int, to_id: int
+    ) -> SwapRequest:
+        """A facilitator asks another to swap their next turns; nothing changes until the other
+        accepts."""
+        group = await self.groups.active(guild_id, group_name)
+        order = await self.repo.facilitators(group.id)
+        if from_id not in order:
+            raise PermissionDeniedError(
+                f"You're not in the facilitator rotation of **{group.name}**."
+            )
+        if to_id == from_id:
+            raise InvalidInputError("Swap with another facilitator, not yourself.")
+        if to_id not in order:
+            raise InvalidInputError(
+                f"<@{to_id}> isn't in the rotation of **{group.name}**; "
+                "`/group facilitator list` shows who is."
+            )
+        swaps = await self.repo.swapped_turns(group.id)
+        turn = (await self.repo.prefs(group.id)).turn
+        slots = (next_turn_of(order, swaps, turn, from_id), next_turn_of(order, swaps, turn, to_id))
+        if slots[0] is None or slots[1] is None:  # pragma: no cover - both are in the order
+            raise InvalidInputError("Both of you need to be in this group's rotation.")
+        swap = await self.repo.ask_swap(
+            group.id, guild_id, from_id, to_id, (slots[0], slots[1]), self.clock()
+        )
+        starts = await self.upcoming(group.id, max(slots) - turn + 1)
+
+        def at(slot: int) -> datetime | None:
+            index = slot - turn
+            return starts[index][0] if index < len(starts) else None
+
+        return SwapRequest(swap, group, at(slots[0]), at(slots[1]))
+
+    async def answer_swap(
+        self, swap_id: int, user_id: int, accept: bool, guild_id: int | None
+    ) -> SwapAnswer:
+        """The asked facilitator accepts or declines (a button: in their DMs, or in the server
+        the request was made in)."""
+        swap = await self.repo.swap(swap_id)
+        if swap is None or (guild_id is not None and swap.guild_id != guild_id):
+            raise NotFoundError("That swap request isn't there any more.")
+        if swap.to_id != user_id:
+            raise PermissionDeniedError("This swap request was for someone else.")
+        if swap.status != "asked":
+            raise ConflictError(f"You already answered this request ({swap.status}).")
+        group = await self.groups.find(swap.group_id)
+        if group is None:  # pragma: no cover - cascades with the group
+            raise NotFoundError("That group is gone.")
+        turns = None
+        if accept:
+            order = await self.repo.facilitators(group.id)
+            swaps = await self.repo.swapped_turns(group.id)
+            turn = (await self.repo.prefs(group.id)).turn
+            now_slots = (
+                next_turn_of(order, swaps, turn, swap.from_id),
+                next_turn_of(order, swaps, turn, swap.to_id),
+            )
+            if now_slots != (swap.from_slot, swap.to_slot):
+                raise ConflictError(
+                    "The rotation changed since this was asked; ask again with "
+                    "`/group facilitator swap`."
+                )
+            turns = swap_turns(order, swaps, turn, swap.from_id, swap.to_id)
+        if not await self.repo.answer_swap(swap, accept, turns, self.clock()):
+            raise ConflictError("This request was already answered.")
+        return SwapAnswer(swap, group, accept)
+
+    # -- reminders and attendance --------------------------------------------------------------
+    async def set_reminders(self, guild_id: int, group_name: str, user_id: int, on: bool) -> bool:
+        group = await self.groups.by_name(guild_id, group_name)
+        return await self._set_reminders(group, user_id, on)
+
+    async def reminders_from_button(
+        self, meeting_id: int, user_id: int, on: bool, guild_id: int | None
+    ) -> tuple[GroupRow, bool]:
+        """The "Remind me" / "Stop reminders" buttons (on an open post, or a reminder DM)."""
+        meeting = await self.repo.get(meeting_id)
+        if meeting is None or (guild_id is not None and meeting.guild_id != guild_id):
+            raise NotFoundError("That meeting isn't there any more.")
+        group = await self.group_of(meeting)
+        return group, await self._set_reminders(group, user_id, on)
+
+    async def _set_reminders(self, group: GroupRow, user_id: int, on: bool) -> bool:
+        if on and not await self.groups.is_member(group.id, user_id):
+            raise PermissionDeniedError(
+                f"Meeting reminders are for members of **{group.name}**: `/group join` first."
+            )
+        return await self.repo.set_optin(group.id, user_id, on, self.clock())
+
+    async def here(self, guild_id: int | None, meeting_id: int, user_id: int) -> Presence:
+        """ "I'm here": counted once per person; their name is kept only if the group asked."""
+        meeting = await self.repo.get(meeting_id)
+        if meeting is None or guild_id is None or meeting.guild_id != guild_id:
+            raise NotFoundError("That meeting isn't in this server.")
+        if meeting.open_at is None:
+            raise ConflictError("This meeting isn't open right now.")
+        named = (await self.repo.prefs(meeting.group_id)).named_attendance
+        count = await self.repo.press_here(
+            meeting.id, meeting.open_at, user_id, named, self.clock()
+        )
+        if count is None:
+            return Presence(meeting, meeting.attendance, counted=False)
+        return Presence(meeting, count, counted=True)
+
+    async def named_attendance(
+        self, guild_id: int, meeting_id: int
+    ) -> tuple[MeetingRow, list[int]]:
+        """Who said they were at the meeting's latest occurrence (groups with named attendance)."""
+        meeting = await self.get(meeting_id, guild_id)
+        if meeting.last_started_at is None:
+            return meeting, []
+        return meeting, await self.repo.named_attendees(meeting.id, meeting.last_started_at)
+
+    # -- privacy -------------------------------------------------------------------------------
+    async def forget(self, user_id: int) -> int:
+        """``/forgetme``: reminder opt-ins, presses, swap requests and rotation places."""
+        return await self.repo.delete_user(user_id)
+
+    async def purge_presence_before(self, cutoff: datetime) -> int:
+        return await self.repo.purge_presence_before(cutoff)

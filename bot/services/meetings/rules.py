@@ -1,0 +1,275 @@
+"""The rules of group meetings that need no storage: when a meeting happens (the schedule
+language, or a one-off date and time), how long it lasts, when reminders go out, and whose turn
+it is to facilitate (the rotation, with swapped turns)."""
+
+from __future__ import annotations
+
+import json
+import re
+import zoneinfo
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from bot.errors import InvalidInputError
+from bot.schedules import (
+    SCHEDULE_EXAMPLES,
+    Schedule,
+    ScheduleError,
+    format_duration,
+    parse_clock,
+    parse_duration,
+    parse_schedule,
+    parse_timezone,
+    resolve_local,
+)
+
+REMIND = "meeting.remind"
+OPEN = "meeting.open"
+CLOSE = "meeting.close"
+FACILITATOR_REMIND = "meeting.facilitator_remind"
+KINDS = (REMIND, OPEN, CLOSE, FACILITATOR_REMIND)
+
+DEFAULT_DURATION = timedelta(hours=1)
+MIN_DURATION, MAX_DURATION = timedelta(minutes=10), timedelta(hours=8)
+DEFAULT_REMINDERS = (24 * 60, 15)  # minutes before the start
+MAX_REMINDERS = 3
+MAX_REMINDER = 7 * 24 * 60
+FACILITATOR_NOTICE = timedelta(days=1)
+MIN_NAME, MAX_NAME = 2, 60
+MAX_PROMPT = 300
+MAX_MEETINGS = 10  # per group
+MAX_FACILITATORS = 25  # per group
+DEFAULT_PROMPT = (
+    "Check-in round: your name, how you're arriving today, and anything you'd like from the "
+    "group. Passing is always fine."
+)
+
+_ONE_OFF = re.compile(
+    r"^(?:once\s+)?(?:on\s+)?(?P<date>\d{4}-\d{1,2}-\d{1,2})(?:\s*(?:at|t|,)?\s*)(?P<time>.+)$"
+)
+
+
+@dataclass(frozen=True)
+class When:
+    """A meeting's timing: a recurring ``schedule`` (canonical text) or a one-off ``once_at``
+    (UTC), in the IANA zone ``tz``."""
+
+    schedule: str | None
+    once_at: datetime | None
+    tz: str
+
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.tz)
+
+    def next_start(self, after: datetime) -> datetime | None:
+        """The first start strictly after ``after`` (None: a one-off that has passed)."""
+        if self.schedule is None:
+            return self.once_at if self.once_at is not None and self.once_at > after else None
+        return parse_schedule(self.schedule).next_run(after, self.zone())
+
+    def describe(self) -> str:
+        if self.schedule is None:
+            assert self.once_at is not None
+            local = self.once_at.astimezone(self.zone())
+            return f"Once, {local:%a %d %b %Y at %H:%M} ({self.tz})"
+        return f"{parse_schedule(self.schedule).describe()} ({self.tz})"
+
+
+def _zone(name: str) -> zoneinfo.ZoneInfo:
+    try:
+        return parse_timezone(name)
+    except ScheduleError as exc:
+        raise InvalidInputError(exc.user_message) from exc
+
+
+def parse_when(text: str, tz: str, now: datetime) -> When:
+    """``every monday at 19:00``, ``mon,thu 18:30``, ``every 2 weeks on sunday 17:00`` (the
+    schedule language), or a one-off ``2026-05-04 19:00`` / ``once 2026-05-04 at 7pm``.
+
+    Recurring schedules must leave at least a day between meetings; a one-off must be in the
+    future."""
+    zone = _zone(tz)
+    value = " ".join(str(text or "").split()).lower()
+    one_off = _ONE_OFF.match(value)
+    if one_off:
+        return When(None, _one_off(one_off, zone, now, text), zone.key)
+    try:
+        schedule = parse_schedule(value)
+    except ScheduleError as exc:
+        raise InvalidInputError(
+            f"{exc.user_message} A one-off meeting looks like `2026-05-04 19:00`."
+        ) from exc
+    if schedule.kind == "hourly" or schedule.min_interval() < timedelta(days=1):
+        raise InvalidInputError(
+            "Meetings can be at most once a day. Try `every monday at 19:00`, "
+            "`tue,thu 18:30` or a one-off date like `2026-05-04 19:00`."
+        )
+    schedule = _anchored(schedule, now, zone)
+    return When(schedule.canonical(), None, zone.key)
+
+
+def _anchored(schedule: Schedule, now: datetime, zone: zoneinfo.ZoneInfo) -> Schedule:
+    return schedule.anchored(now, zone) if schedule.anchor is None else schedule
+
+
+def _one_off(match: re.Match[str], zone: zoneinfo.ZoneInfo, now: datetime, text: str) -> datetime:
+    try:
+        day = date.fromisoformat("-".join(f"{int(p):02d}" for p in match["date"].split("-")))
+        clock = parse_clock(match["time"].strip())
+    except (ValueError, ScheduleError):
+        shown = " ".join(str(text).split())[:40]
+        raise InvalidInputError(
+            f"I couldn't read “{shown}” as a date and time; write it like `2026-05-04 19:00`."
+        ) from None
+    start = resolve_local(datetime.combine(day, clock), zone)
+    if start <= now:
+        raise InvalidInputError("That date and time has already passed; choose a future one.")
+    if start - now > timedelta(days=366):
+        raise InvalidInputError("A one-off meeting can be up to a year ahead.")
+    return start
+
+
+def parse_meeting_duration(text: str | None) -> timedelta:
+    if text is None or not str(text).strip():
+        return DEFAULT_DURATION
+    try:
+        duration = parse_duration(str(text))
+    except ScheduleError as exc:
+        raise InvalidInputError(exc.user_message) from exc
+    if not MIN_DURATION <= duration <= MAX_DURATION:
+        raise InvalidInputError("A meeting lasts from 10 minutes to 8 hours, e.g. `90m`.")
+    return duration
+
+
+def parse_reminders(text: str | None) -> tuple[int, ...]:
+    """``24h, 15m`` → (1440, 15): minutes before the start, largest first; ``none`` → ()."""
+    if text is None or not str(text).strip():
+        return DEFAULT_REMINDERS
+    value = str(text).strip().lower()
+    if value in ("none", "off", "no"):
+        return ()
+    minutes: set[int] = set()
+    for raw in value.split(","):
+        part = raw.strip()
+        if not part:
+            continue
+        try:
+            delta = parse_duration(part)
+        except ScheduleError:
+            raise InvalidInputError(
+                "Reminders are times before the meeting, separated by commas, e.g. `24h, 15m` "
+                "(or `none`)."
+            ) from None
+        whole = int(delta.total_seconds() // 60)
+        if not 5 <= whole <= MAX_REMINDER:
+            raise InvalidInputError("Each reminder is from 5 minutes to 7 days before.")
+        minutes.add(whole)
+    if len(minutes) > MAX_REMINDERS:
+        raise InvalidInputError(f"Up to {MAX_REMINDERS} reminders, please.")
+    return tuple(sorted(minutes, reverse=True))
+
+
+def reminders_text(reminders: Sequence[int]) -> str:
+    if not reminders:
+        return "no reminders"
+    return ", ".join(format_duration(timedelta(minutes=m)) for m in reminders) + " before"
+
+
+def encode_reminders(reminders: Sequence[int]) -> str:
+    return json.dumps(list(reminders))
+
+
+def parse_meeting_name(text: str | None) -> str:
+    name = " ".join(str(text or "").split())
+    if not MIN_NAME <= len(name) <= MAX_NAME:
+        raise InvalidInputError(f"A meeting's name is {MIN_NAME} to {MAX_NAME} characters long.")
+    if any(c in name for c in "@#<>`|*_~"):
+        raise InvalidInputError("A meeting's name may not use @ # < > ` | * _ or ~.")
+    return name
+
+
+def parse_prompt(text: str | None) -> str | None:
+    """The check-in round prompt; empty means the built-in one."""
+    value = " ".join(str(text or "").split())
+    if not value:
+        return None
+    if len(value) > MAX_PROMPT:
+        raise InvalidInputError(f"Keep the check-in prompt under {MAX_PROMPT} characters.")
+    return value
+
+
+def check_fits(when: When, duration: timedelta) -> None:
+    """A recurring meeting must end before its next one starts."""
+    if when.schedule is None:
+        return
+    if parse_schedule(when.schedule).min_interval() <= duration:
+        raise InvalidInputError("The meeting would run into its next one; make it shorter.")
+
+
+def next_reminder(
+    start: datetime, reminders: Sequence[int], now: datetime, *, below: int | None = None
+) -> tuple[datetime, int] | None:
+    """The next reminder for a meeting starting at ``start``: the largest offset (under
+    ``below``, when one was just sent) whose time is still ahead."""
+    for minutes in sorted(reminders, reverse=True):
+        if below is not None and minutes >= below:
+            continue
+        due = start - timedelta(minutes=minutes)
+        if due > now:
+            return due, minutes
+    return None
+
+
+def facilitator_notice(start: datetime, now: datetime) -> datetime | None:
+    """When the facilitator is reminded: the day before, if that is still ahead."""
+    due = start - FACILITATOR_NOTICE
+    return due if due > now else None
+
+
+# -- the rotation -----------------------------------------------------------------------------
+def facilitator_at(order: Sequence[int], swaps: Mapping[int, int], slot: int) -> int | None:
+    """Who facilitates turn ``slot``: a swapped turn, else the rotation in order."""
+    if slot in swaps:
+        return swaps[slot]
+    return order[slot % len(order)] if order else None
+
+
+def next_turn_of(
+    order: Sequence[int], swaps: Mapping[int, int], start: int, user_id: int
+) -> int | None:
+    """The first turn from ``start`` that is ``user_id``'s (None: not in the rotation)."""
+    if user_id not in order and user_id not in swaps.values():
+        return None
+    horizon = start + len(order) * (len(swaps) + 2) + len(swaps) + 1
+    for slot in range(start, horizon):
+        if facilitator_at(order, swaps, slot) == user_id:
+            return slot
+    return None
+
+
+def swap_turns(
+    order: Sequence[int], swaps: Mapping[int, int], start: int, a: int, b: int
+) -> dict[int, int]:
+    """``a``'s next turn goes to ``b`` and ``b``'s next turn to ``a``; the rest of the rotation
+    is unchanged. Swaps that undo themselves leave no trace."""
+    if a == b:
+        raise InvalidInputError("Swap with another facilitator, not yourself.")
+    slot_a, slot_b = next_turn_of(order, swaps, start, a), next_turn_of(order, swaps, start, b)
+    if slot_a is None or slot_b is None:
+        raise InvalidInputError("Both of you need to be in this group's rotation.")
+    new = dict(swaps)
+    new[slot_a], new[slot_b] = b, a
+    for slot in (slot_a, slot_b):
+        if order and new[slot] == order[slot % len(order)]:
+            del new[slot]
+    return new
+
+
+def when_text(moment: datetime) -> str:
+    """A Discord timestamp: every reader sees it in their own time zone."""
+    stamp = int(moment.astimezone(UTC).timestamp())
+    return f"<t:{stamp}:F> (<t:{stamp}:R>)"
+
+
+EXAMPLES = SCHEDULE_EXAMPLES

@@ -1,0 +1,373 @@
+"""Meetings themselves: add, edit, remove, the per-group options, and the stored timers that
+remind, open and close each occurrence (re-armed for the next one in the meeting's zone)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bot.db.repositories.core import TimerRow
+from bot.db.repositories.groups import GroupRow
+from bot.db.repositories.meetings import MeetingPrefs, MeetingRow
+from bot.errors import InvalidInputError, LimitReachedError
+from bot.services.meetings.base import MeetingBase, Occurrence, when_of
+from bot.services.meetings.rules import (
+    CLOSE,
+    DEFAULT_PROMPT,
+    FACILITATOR_REMIND,
+    MAX_MEETINGS,
+    OPEN,
+    REMIND,
+    check_fits,
+    facilitator_notice,
+    next_reminder,
+    parse_meeting_duration,
+    parse_meeting_name,
+    parse_prompt,
+    parse_reminders,
+    parse_when,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ReminderPlan(Occurrence):
+    minutes: int = 0
+    recipients: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class FacilitatorPlan(Occurrence):
+    pass
+
+
+@dataclass(frozen=True)
+class OpenPlan(Occurrence):
+    prompt: str = DEFAULT_PROMPT
+    locking: bool = False
+    named: bool = False
+
+
+@dataclass(frozen=True)
+class ClosePlan:
+    meeting: MeetingRow
+    group: GroupRow
+    attendance: int
+    locking: bool
+    channel_id: int | None
+    named: tuple[int, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class Removed:
+    meeting: MeetingRow
+    group: GroupRow
+    relock: bool
+
+
+@dataclass(frozen=True)
+class EventPlan:
+    """The Discord scheduled event for a meeting's next occurrence (None start: delete it)."""
+
+    meeting: MeetingRow
+    group: GroupRow
+    starts_at: datetime | None
+    ends_at: datetime | None
+    name: str
+    description: str
+
+
+def _keys(meeting_id: int) -> dict[str, str]:
+    return {kind: f"meeting:{meeting_id}:{kind.split('.')[1]}" for kind in (REMIND, OPEN, CLOSE,
+            FACILITATOR_REMIND)}  # fmt: skip
+
+
+class MeetingSchedule(MeetingBase):
+    # -- add, edit, remove ---------------------------------------------------------------------
+    async def add(
+        self,
+        *,
+        guild_id: int,
+        group_name: str,
+        name: str,
+        schedule: str,
+        tz: str,
+        duration: str | None,
+        reminders: str | None,
+        prompt: str | None,
+        venue: tuple[int, str] | None,
+        actor_id: int,
+    ) -> MeetingRow:
+        group = await self.groups.active(guild_id, group_name)
+        clean = parse_meeting_name(name)
+        now = self.clock()
+        when = parse_when(schedule, tz, now)
+        length = parse_meeting_duration(duration)
+        check_fits(when, length)
+        existing = await self.repo.for_group(group.id)
+        if len(existing) >= MAX_MEETINGS:
+            raise LimitReachedError(f"A group can have up to {MAX_MEETINGS} meetings.")
+        if any(m.name.casefold() == clean.casefold() for m in existing):
+            raise InvalidInputError(f"**{group.name}** already has a meeting called “{clean}”.")
+        row = await self.repo.create(
+            actor_id=actor_id,
+            now=now,
+            group_id=group.id,
+            guild_id=guild_id,
+            name=clean,
+            schedule=when.schedule,
+            once_at=when.once_at,
+            tz=when.tz,
+            duration_minutes=int(length.total_seconds() // 60),
+            reminders=parse_reminders(reminders),
+            prompt=parse_prompt(prompt),
+            venue_id=venue[0] if venue else None,
+            venue_kind=venue[1] if venue else None,
+            next_at=when.next_start(now),
+        )
+        await self._arm(row)
+        return row
+
+    async def edit(
+        self,
+        guild_id: int,
+        meeting_id: int,
+        actor_id: int,
+        *,
+        name: str | None = None,
+        schedule: str | None = None,
+        tz: str | None = None,
+        duration: str | None = None,
+        reminders: str | None = None,
+        prompt: str | None = None,
+        venue: tuple[int, str] | None = None,
+    ) -> MeetingRow:
+        meeting = await self.get(meeting_id, guild_id)
+        now = self.clock()
+        changes: dict = {}
+        if name is not None:
+            changes["name"] = parse_meeting_name(name)
+        if schedule is not None or tz is not None:
+            text = schedule if schedule is not None else _schedule_text(meeting)
+            when = parse_when(text, tz or meeting.tz, now)
+            changes.update(schedule=when.schedule, once_at=when.once_at, tz=when.tz)
+            changes["next_at"] = when.next_start(now)
+        if duration is not None:
+            length = parse_meeting_duration(duration)
+            changes["duration_minutes"] = int(length.total_seconds() // 60)
+        if reminders is not None:
+            changes["reminders"] = parse_reminders(reminders)
+        if prompt is not None:
+            changes["prompt"] = parse_prompt(prompt)
+        if venue is not None:
+            changes["venue_id"], changes["venue_kind"] = venue if venue[0] else (None, None)
+        if not changes:
+            raise InvalidInputError("Tell me what to change (schedule, time zone, duration, …).")
+        merged = when_of(meeting)
+        if "tz" in changes:
+            merged = type(merged)(changes["schedule"], changes["once_at"], changes["tz"])
+        minutes = changes.get("duration_minutes", meeting.duration_minutes)
+        check_fits(merged, timedelta(minutes=minutes))
+        row = await self.repo.update(
+            meeting.id, actor_id=actor_id, action="meetings.edit", now=now, **changes
+        )
+        assert row is not None
+        await self._arm(row)
+        return row
+
+    async def remove(self, guild_id: int, meeting_id: int, actor_id: int) -> Removed:
+        meeting = await self.get(meeting_id, guild_id)
+        group = await self.group_of(meeting)
+        for key in _keys(meeting.id).values():
+            await self.scheduler.cancel(key)
+        await self.repo.delete(meeting, actor_id, self.clock())
+        prefs = await self.repo.prefs(group.id)
+        return Removed(meeting, group, relock=meeting.is_open and prefs.locking)
+
+    async def prefs(self, group_id: int) -> MeetingPrefs:
+        return await self.repo.prefs(group_id)
+
+    async def set_options(
+        self,
+        guild_id: int,
+        group_name: str,
+        actor_id: int,
+        *,
+        locking: bool | None,
+        named_attendance: bool | None,
+    ) -> tuple[GroupRow, MeetingPrefs, bool]:
+        """Change a group's meeting options; also says whether a meeting is open right now (so
+        the Discord layer knows whether turning locking on should lock the channel now)."""
+        group = await self.groups.active(guild_id, group_name)
+        changes = {
+            k: v
+            for k, v in (("locking", locking), ("named_attendance", named_attendance))
+            if v is not None
+        }
+        prefs = await self.repo.set_prefs(
+            group.id, guild_id, actor_id=actor_id, now=self.clock(), **changes
+        )
+        is_open = any(m.is_open for m in await self.repo.for_group(group.id))
+        return group, prefs, is_open
+
+    # -- Discord's scheduled events ------------------------------------------------------------
+    async def event_plan(self, meeting_id: int) -> EventPlan | None:
+        meeting = await self.repo.get(meeting_id)
+        if meeting is None:
+            return None
+        group = await self.group_of(meeting)
+        start = meeting.next_at
+        end = start + timedelta(minutes=meeting.duration_minutes) if start else None
+        where = "in its voice channel" if meeting.venue_id else "in the group's channel"
+        return EventPlan(
+            meeting,
+            group,
+            start,
+            end,
+            name=f"{group.name}: {meeting.name}"[:100],
+            description=(
+                f"A meeting of the support group {group.name}, {where}, facilitated by a peer "
+                "supporter. Members of the group can join; see the group's guidelines."
+            )[:1000],
+        )
+
+    async def event_synced(self, meeting_id: int, event_id: int | None) -> None:
+        await self.repo.update(meeting_id, event_id=event_id)
+
+    # -- timers --------------------------------------------------------------------------------
+    async def _arm(self, meeting: MeetingRow) -> None:
+        """Arm the open, reminder and facilitator timers for the meeting's next start."""
+        keys, now, start = _keys(meeting.id), self.clock(), meeting.next_at
+        if start is None:
+            for kind in (REMIND, OPEN, FACILITATOR_REMIND):
+                await self.scheduler.cancel(keys[kind])
+            return
+        payload = {"meeting_id": meeting.id, "starts_at": start.isoformat()}
+        guild = meeting.guild_id
+        await self.scheduler.schedule_once(OPEN, start, payload, guild_id=guild, key=keys[OPEN])
+        reminder = next_reminder(start, meeting.reminders, now)
+        if reminder is None:
+            await self.scheduler.cancel(keys[REMIND])
+        else:
+            await self.scheduler.schedule_once(
+                REMIND, reminder[0], {**payload, "minutes": reminder[1]}, guild_id=guild,
+                key=keys[REMIND],
+            )  # fmt: skip
+        notice = facilitator_notice(start, now)
+        if notice is None:
+            await self.scheduler.cancel(keys[FACILITATOR_REMIND])
+        else:
+            await self.scheduler.schedule_once(
+                FACILITATOR_REMIND, notice, payload, guild_id=guild, key=keys[FACILITATOR_REMIND]
+            )
+
+    async def _current(self, timer: TimerRow) -> tuple[MeetingRow, GroupRow, datetime] | None:
+        """The meeting a timer is for, if it still stands for that start. While its group is
+        archived a meeting doesn't happen, but its dates still move on (so it resumes when the
+        group comes back)."""
+        meeting = await self.repo.get(int(timer.payload["meeting_id"]))
+        if meeting is None:
+            return None
+        starts = datetime.fromisoformat(timer.payload["starts_at"])
+        group = await self.groups.find(meeting.group_id)
+        if group is None:
+            return None
+        if not group.active:
+            if timer.kind == OPEN and meeting.next_at == starts:
+                await self._skip(meeting, starts)
+            return None
+        return meeting, group, starts
+
+    async def _skip(self, meeting: MeetingRow, after: datetime) -> None:
+        row = await self.repo.update(meeting.id, next_at=when_of(meeting).next_start(after))
+        assert row is not None
+        await self._arm(row)
+
+    async def on_remind(self, timer: TimerRow) -> ReminderPlan | None:
+        found = await self._current(timer)
+        if found is None or found[0].next_at != found[2]:
+            return None
+        meeting, group, starts = found
+        minutes = int(timer.payload["minutes"])
+        nxt = next_reminder(starts, meeting.reminders, self.clock(), below=minutes)
+        if nxt is not None:
+            await self.scheduler.schedule_once(
+                REMIND, nxt[0], {**timer.payload, "minutes": nxt[1]}, guild_id=meeting.guild_id,
+                key=_keys(meeting.id)[REMIND],
+            )  # fmt: skip
+        if self.scheduler.too_late(timer):
+            log.info("meeting %s: reminder missed by more than the grace time", meeting.id)
+            return None
+        return ReminderPlan(
+            meeting, group, starts, await self.next_facilitator(meeting), minutes=minutes,
+            recipients=tuple(await self.repo.opted_in(group.id)),
+        )  # fmt: skip
+
+    async def on_facilitator_remind(self, timer: TimerRow) -> FacilitatorPlan | None:
+        found = await self._current(timer)
+        if found is None or found[0].next_at != found[2] or self.scheduler.too_late(timer):
+            return None
+        meeting, group, starts = found
+        facilitator = await self.next_facilitator(meeting)
+        if facilitator is None:
+            return None
+        return FacilitatorPlan(meeting, group, starts, facilitator)
+
+    async def on_open(self, timer: TimerRow) -> OpenPlan | None:
+        """The meeting starts: take the rotation's turn, mark it open, arm its close, and arm
+        the next occurrence's timers."""
+        found = await self._current(timer)
+        if found is None or found[0].next_at != found[2]:
+            return None
+        meeting, group, starts = found
+        now, when = self.clock(), when_of(meeting)
+        ends = starts + timedelta(minutes=meeting.duration_minutes)
+        if now >= ends:  # missed entirely while the bot was down: on to the next one
+            log.info("meeting %s: the run at %s was missed; skipped", meeting.id, starts)
+            await self._skip(meeting, now)
+            return None
+        turn = await self.repo.take_turn(group.id)
+        facilitator = await self.facilitator_for_slot(group.id, turn)
+        row = await self.repo.update(
+            meeting.id, open_at=starts, open_slot=turn, attendance=0, last_started_at=starts,
+            next_at=when.next_start(starts), open_message_id=None, open_channel_id=None,
+        )  # fmt: skip
+        assert row is not None
+        await self._arm(row)
+        await self.scheduler.schedule_once(
+            CLOSE, ends, {"meeting_id": meeting.id, "starts_at": starts.isoformat()},
+            guild_id=meeting.guild_id, key=_keys(meeting.id)[CLOSE],
+        )  # fmt: skip
+        prefs = await self.repo.prefs(group.id)
+        return OpenPlan(
+            row, group, starts, facilitator, prompt=meeting.prompt or DEFAULT_PROMPT,
+            locking=prefs.locking, named=prefs.named_attendance,
+        )  # fmt: skip
+
+    async def opened(self, meeting_id: int, channel_id: int, message_id: int) -> None:
+        await self.repo.update(meeting_id, open_channel_id=channel_id, open_message_id=message_id)
+
+    async def on_close(self, timer: TimerRow) -> ClosePlan | None:
+        found = await self._current(timer)
+        if found is None or found[0].open_at != found[2]:
+            return None
+        meeting, group, starts = found
+        prefs = await self.repo.prefs(group.id)
+        named = []
+        if prefs.named_attendance:
+            named = await self.repo.named_attendees(meeting.id, starts)
+        row = await self.repo.close(meeting.id, starts)
+        assert row is not None
+        return ClosePlan(
+            row, group, row.attendance, prefs.locking, meeting.open_channel_id, tuple(named)
+        )
+
+
+def _schedule_text(meeting: MeetingRow) -> str:
+    if meeting.schedule is not None:
+        return meeting.schedule
+    assert meeting.once_at is not None
+    local = meeting.once_at.astimezone(when_of(meeting).zone())
+    return f"{local:%Y-%m-%d %H:%M}"

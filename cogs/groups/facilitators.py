@@ -1,0 +1,130 @@
+"""``/group facilitator add|remove`` (moderators), ``list`` (everyone) and ``swap`` (a peer
+supporter in the rotation), with the Accept / Decline buttons of a swap request."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import discord
+from discord import app_commands
+
+from bot.errors import InvalidInputError
+from bot.services import Services
+from bot.services.meetings import MeetingService
+from bot.ui.checks import RefusedError, moderator_only
+from bot.ui.replies import send_private
+from cogs.groups import meeting_views as mv
+from cogs.groups.groups import facilitator as facilitator_cmd
+from cogs.groups.groups import group_autocomplete
+
+
+def peer_only():
+    """Peer supporters (the peer role); facilitators are peers."""
+
+    async def predicate(interaction: discord.Interaction) -> bool:
+        if interaction.guild_id is None:
+            raise RefusedError("This command works inside a server, not in DMs.")
+        services: Services = interaction.client.services  # type: ignore[attr-defined]
+        peer_role = await services.groups.facilitator_role(interaction.guild_id)
+        roles = getattr(interaction.user, "roles", [])
+        if peer_role is not None and any(r.id == peer_role for r in roles):
+            return True
+        raise RefusedError("This is for peer supporters (facilitators hold the peer role).")
+
+    predicate.audience = "peer"  # type: ignore[attr-defined]
+    return app_commands.check(predicate)
+
+
+class FacilitatorCommands:
+    """Mixed into the ``Groups`` cog (with ``MeetingDelivery``, which gives ``_dm``)."""
+
+    services: Services
+    meetings: MeetingService
+    _dm: Callable[..., Awaitable[bool]]  # from MeetingDelivery
+
+    @facilitator_cmd.command(name="add")
+    @moderator_only()
+    @app_commands.describe(group="Which group", member="A peer supporter (holds the peer role)")
+    @app_commands.autocomplete(group=group_autocomplete)
+    async def facilitator_add(
+        self, interaction: discord.Interaction, group: str, member: discord.Member
+    ) -> None:
+        """Add a peer supporter to a group's facilitator rotation (moderators)."""
+        assert interaction.guild_id is not None
+        if member.bot:
+            raise InvalidInputError("Facilitators are people, not bots.")
+        row = await self.meetings.add_facilitator(
+            interaction.guild_id, group, member.id, [r.id for r in member.roles],
+            interaction.user.id,
+        )  # fmt: skip
+        rotation = await self.meetings.rotation(interaction.guild_id, row.name)
+        await send_private(
+            interaction,
+            f"<@{member.id}> joins the facilitators of **{row.name}** "
+            f"(turn {len(rotation.order)} of {len(rotation.order)} in the rotation).",
+        )
+
+    @facilitator_cmd.command(name="remove")
+    @moderator_only()
+    @app_commands.describe(group="Which group", member="Who steps back from facilitating")
+    @app_commands.autocomplete(group=group_autocomplete)
+    async def facilitator_remove(
+        self, interaction: discord.Interaction, group: str, member: discord.User
+    ) -> None:
+        """Take someone out of a group's facilitator rotation (moderators)."""
+        assert interaction.guild_id is not None
+        row = await self.meetings.remove_facilitator(
+            interaction.guild_id, group, member.id, interaction.user.id
+        )
+        await send_private(interaction, f"<@{member.id}> no longer facilitates **{row.name}**.")
+
+    @facilitator_cmd.command(name="list")
+    @app_commands.describe(group="Which group")
+    @app_commands.autocomplete(group=group_autocomplete)
+    async def facilitator_list(self, interaction: discord.Interaction, group: str) -> None:
+        """Who facilitates a group's meetings, and whose turn is next."""
+        assert interaction.guild_id is not None
+        rotation = await self.meetings.rotation(interaction.guild_id, group)
+        await send_private(interaction, embed=mv.rotation_embed(rotation))
+
+    @facilitator_cmd.command(name="swap")
+    @peer_only()
+    @app_commands.describe(group="Which group", member="The facilitator to swap turns with")
+    @app_commands.autocomplete(group=group_autocomplete)
+    async def facilitator_swap(
+        self, interaction: discord.Interaction, group: str, member: discord.User
+    ) -> None:
+        """Ask another facilitator to swap your next turns; they accept with a button."""
+        assert interaction.guild_id is not None
+        request = await self.meetings.ask_swap(
+            interaction.guild_id, group, interaction.user.id, member.id
+        )
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        text, view = mv.swap_request(request)
+        if await self._dm(member.id, text, view):
+            answer = (
+                f"I asked <@{member.id}> by DM. Nothing changes until they accept; I'll let "
+                "you know."
+            )
+        else:
+            answer = (
+                f"I couldn't DM <@{member.id}> (their DMs may be closed). Ask them directly, "
+                "or a moderator can change the rotation."
+            )
+        await send_private(interaction, answer)
+
+    async def on_swap_button(
+        self, interaction: discord.Interaction, swap_id: int, accept: bool
+    ) -> None:
+        answer = await self.meetings.answer_swap(
+            swap_id, interaction.user.id, accept, interaction.guild_id
+        )
+        group = answer.group.name
+        if accept:
+            reply = f"Done: you've swapped turns in **{group}**. Thank you."
+            told = f"<@{answer.swap.to_id}> accepted: your turns in **{group}** are swapped."
+        else:
+            reply = "Declined; nothing changed. Thanks for letting them know."
+            told = f"<@{answer.swap.to_id}> can't swap turns in **{group}** this time."
+        await send_private(interaction, reply)
+        await self._dm(answer.swap.from_id, told)

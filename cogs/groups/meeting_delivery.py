@@ -1,0 +1,220 @@
+"""Delivering meetings on Discord: the stored timers' outcomes (reminder DMs, the open post and
+the channel unlocked, the close message and the channel locked, the facilitator's notice), the
+channel lock itself, and the guild scheduled event kept in step with the next occurrence."""
+
+from __future__ import annotations
+
+import logging
+from typing import Literal
+
+import discord
+from discord.ext import commands
+
+from bot.services import Services
+from bot.services.groups import GroupRow
+from bot.services.meetings import (
+    CLOSE,
+    FACILITATOR_REMIND,
+    OPEN,
+    REMIND,
+    MeetingService,
+    TimerRow,
+)
+from bot.ui.lookup import find_channel
+from cogs.groups import meeting_views as mv
+
+log = logging.getLogger(__name__)
+
+EventResult = Literal["synced", "missing", "failed", "none"]
+MISSING_EVENTS = (
+    "It isn't in the server's Events list: I need the **Manage Events** permission for that "
+    "(Server Settings → Roles → my role). Meetings work without it."
+)
+
+
+def meeting_events_allowed(guild: discord.Guild) -> bool:
+    perms = guild.me.guild_permissions
+    return perms.manage_events or perms.administrator
+
+
+class MeetingDelivery:
+    """Mixed into the ``Groups`` cog, which registers the timer kinds in ``cog_load``."""
+
+    bot: commands.Bot
+    services: Services
+
+    @property
+    def meetings(self) -> MeetingService:
+        return self.services.meetings
+
+    def register_meeting_timers(self) -> None:
+        scheduler = self.services.scheduler
+        scheduler.register(REMIND, self._on_meeting_remind)
+        scheduler.register(OPEN, self._on_meeting_open)
+        scheduler.register(CLOSE, self._on_meeting_close)
+        scheduler.register(FACILITATOR_REMIND, self._on_facilitator_remind)
+
+    # -- DMs -------------------------------------------------------------------------------------
+    async def _dm(self, user_id: int, content: str, view: discord.ui.View | None = None) -> bool:
+        """DM a member; False if they can't be reached (DMs closed, gone): never retried."""
+        try:
+            user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
+            kwargs: dict = {"allowed_mentions": discord.AllowedMentions.none()}
+            if view is not None:
+                kwargs["view"] = view
+            await user.send(content, **kwargs)
+        except (discord.Forbidden, discord.NotFound):
+            log.info("meeting DM to %s not delivered", user_id)
+            return False
+        return True
+
+    # -- timers ----------------------------------------------------------------------------------
+    async def _on_meeting_remind(self, timer: TimerRow) -> None:
+        await self.bot.wait_until_ready()
+        plan = await self.meetings.on_remind(timer)
+        if plan is None:
+            return
+        text, view = mv.reminder_dm(plan)
+        sent = [await self._dm(user_id, text, view) for user_id in plan.recipients]
+        log.info("meeting %s: reminder to %d of %d", plan.meeting.id, sum(sent), len(sent))
+
+    async def _on_facilitator_remind(self, timer: TimerRow) -> None:
+        await self.bot.wait_until_ready()
+        plan = await self.meetings.on_facilitator_remind(timer)
+        if plan is not None and plan.facilitator_id is not None:
+            await self._dm(plan.facilitator_id, mv.facilitator_dm(plan))
+
+    async def _on_meeting_open(self, timer: TimerRow) -> None:
+        await self.bot.wait_until_ready()
+        plan = await self.meetings.on_open(timer)
+        if plan is None:
+            return
+        if plan.locking:
+            await self.set_locked(plan.group, locked=False)
+        channel = await find_channel(self.bot, plan.group.channel_id)
+        if channel is None:
+            log.warning("meeting %s opened, but its group's channel is gone", plan.meeting.id)
+        else:
+            embed, view = mv.open_post(plan)
+            message = await channel.send(embed=embed, view=view, allowed_mentions=mv.PING_USERS)
+            await self.meetings.opened(plan.meeting.id, channel.id, message.id)
+        await self.sync_event(plan.meeting.id)
+
+    async def _on_meeting_close(self, timer: TimerRow) -> None:
+        await self.bot.wait_until_ready()
+        plan = await self.meetings.on_close(timer)
+        if plan is None:
+            return
+        channel = await find_channel(self.bot, plan.channel_id or plan.group.channel_id)
+        if channel is not None:
+            try:
+                await channel.send(
+                    mv.close_text(plan), allowed_mentions=discord.AllowedMentions.none()
+                )
+            except discord.Forbidden:
+                log.warning("meeting %s: could not post the close message", plan.meeting.id)
+        if plan.locking:
+            await self.set_locked(plan.group, locked=True)
+
+    # -- the channel lock ------------------------------------------------------------------------
+    async def set_locked(self, group: GroupRow, *, locked: bool) -> bool:
+        """Lock (members read, don't post) or unlock a group's channel. Private groups lock their
+        role; open groups lock @everyone. Peers, moderators and Kindred keep their own access."""
+        guild = self.bot.get_guild(group.guild_id)
+        channel = guild.get_channel(group.channel_id or 0) if guild else None
+        if guild is None or channel is None:
+            return False
+        target = guild.get_role(group.role_id or 0) if group.private else guild.default_role
+        if target is None:
+            return False
+        overwrite = channel.overwrites_for(target)
+        if locked:
+            overwrite.update(
+                send_messages=False, send_messages_in_threads=False, add_reactions=False
+            )
+        else:
+            overwrite.update(
+                send_messages=True if group.private else None,
+                send_messages_in_threads=None,
+                add_reactions=None,
+            )
+        try:
+            await channel.set_permissions(target, overwrite=overwrite)
+        except discord.HTTPException:
+            doing = "lock" if locked else "unlock"
+            log.warning("group %s: could not %s its channel", group.id, doing)
+            return False
+        return True
+
+    # -- Discord's scheduled events --------------------------------------------------------------
+    async def sync_event(self, meeting_id: int) -> EventResult:
+        """Create, move or delete the server event for the meeting's next occurrence. Without
+        Manage Events nothing happens ("missing"); Discord's refusals are logged ("failed")."""
+        plan = await self.meetings.event_plan(meeting_id)
+        guild = self.bot.get_guild(plan.meeting.guild_id) if plan else None
+        if plan is None or guild is None:
+            return "none"
+        if not meeting_events_allowed(guild):
+            return "missing"
+        try:
+            event = await self._find_event(guild, plan.meeting.event_id)
+            if plan.starts_at is None or plan.ends_at is None:
+                if event is not None:
+                    await event.delete()
+                await self.meetings.event_synced(meeting_id, None)
+                return "none"
+            kwargs = self._event_fields(guild, plan)
+            if event is not None and event.status is discord.EventStatus.scheduled:
+                event = await event.edit(**kwargs)
+            else:
+                event = await guild.create_scheduled_event(**kwargs)
+        except discord.HTTPException as exc:
+            log.warning("meeting %s: scheduled event not synced (%s)", meeting_id, exc.status)
+            return "failed"
+        await self.meetings.event_synced(meeting_id, event.id)
+        return "synced"
+
+    async def delete_event(self, guild_id: int, event_id: int | None) -> None:
+        guild = self.bot.get_guild(guild_id)
+        if guild is None or event_id is None or not meeting_events_allowed(guild):
+            return
+        try:
+            event = await self._find_event(guild, event_id)
+            if event is not None:
+                await event.delete()
+        except discord.HTTPException:
+            log.warning("scheduled event %s not deleted", event_id)
+
+    async def _find_event(
+        self, guild: discord.Guild, event_id: int | None
+    ) -> discord.ScheduledEvent | None:
+        if event_id is None:
+            return None
+        event = guild.get_scheduled_event(event_id)
+        if event is not None:
+            return event
+        try:
+            return await guild.fetch_scheduled_event(event_id)
+        except discord.NotFound:
+            return None
+
+    def _event_fields(self, guild: discord.Guild, plan) -> dict:
+        fields = {
+            "name": plan.name,
+            "description": plan.description,
+            "start_time": plan.starts_at,
+            "end_time": plan.ends_at,
+            "privacy_level": discord.PrivacyLevel.guild_only,
+        }
+        venue = guild.get_channel(plan.meeting.venue_id or 0)
+        if isinstance(venue, discord.StageChannel):
+            return {**fields, "entity_type": discord.EntityType.stage_instance, "channel": venue}
+        if isinstance(venue, discord.VoiceChannel):
+            return {**fields, "entity_type": discord.EntityType.voice, "channel": venue}
+        channel = guild.get_channel(plan.group.channel_id or 0)
+        location = f"#{channel.name}" if channel else f"the {plan.group.name} channel"
+        return {
+            **fields,
+            "entity_type": discord.EntityType.external,
+            "location": location[:100],
+        }

@@ -1,0 +1,232 @@
+"""What meetings look like on Discord: the reminder DM, the open post with "I'm here", the close
+message, the facilitator's notice, the swap request with Accept / Decline, and the list.
+
+The buttons are ``DynamicItem``s whose custom ids carry the meeting (or swap) id, so they keep
+working after a restart; the ``Groups`` cog checks each press against the server it came from."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import discord
+
+from bot.errors import NotFoundError
+from bot.services.meetings import (
+    ClosePlan,
+    FacilitatorPlan,
+    MeetingRow,
+    Occurrence,
+    OpenPlan,
+    ReminderPlan,
+    Rotation,
+    SwapRequest,
+    reminders_text,
+    when_of,
+    when_text,
+)
+from bot.ui.replies import COLOUR, WARM
+from bot.ui.views import GuardedCallback
+
+#: Mentions in meeting posts may ping the facilitator, never a role or everyone.
+PING_USERS = discord.AllowedMentions(everyone=False, roles=False, users=True)
+
+
+def _cog(interaction: discord.Interaction):
+    cog = interaction.client.get_cog("Groups")
+    if cog is None:
+        raise NotFoundError("Support groups are not available right now.")
+    return cog
+
+
+class MeetingButton(
+    GuardedCallback,
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=r"kindred:mtg:(?P<action>here|remind|stop):(?P<id>\d+)",
+):
+    """ "I'm here" (the open post), "Remind me" (the open post) and "Stop reminders" (a DM)."""
+
+    LABELS = {"here": "I'm here", "remind": "Remind me of meetings", "stop": "Stop reminders"}
+    STYLES = {
+        "here": discord.ButtonStyle.success,
+        "remind": discord.ButtonStyle.secondary,
+        "stop": discord.ButtonStyle.secondary,
+    }
+
+    def __init__(self, action: str, meeting_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=self.LABELS[action],
+                style=self.STYLES[action],
+                custom_id=f"kindred:mtg:{action}:{meeting_id}",
+            )
+        )
+        self.action = action
+        self.meeting_id = meeting_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+    ) -> MeetingButton:
+        return cls(match["action"], int(match["id"]))
+
+    async def run(self, interaction: discord.Interaction) -> None:
+        await _cog(interaction).on_meeting_button(interaction, self.action, self.meeting_id)
+
+
+class SwapButton(
+    GuardedCallback,
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=r"kindred:mtg:swap:(?P<id>\d+):(?P<answer>yes|no)",
+):
+    """Accept or decline a facilitator's request to swap turns."""
+
+    def __init__(self, swap_id: int, answer: str) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Accept the swap" if answer == "yes" else "Decline",
+                style=discord.ButtonStyle.success
+                if answer == "yes"
+                else discord.ButtonStyle.secondary,
+                custom_id=f"kindred:mtg:swap:{swap_id}:{answer}",
+            )
+        )
+        self.swap_id = swap_id
+        self.answer = answer
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+    ) -> SwapButton:
+        return cls(int(match["id"]), match["answer"])
+
+    async def run(self, interaction: discord.Interaction) -> None:
+        await _cog(interaction).on_swap_button(interaction, self.swap_id, self.answer == "yes")
+
+
+MEETING_ITEMS = (MeetingButton, SwapButton)
+
+
+def _view(*items: discord.ui.Item) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    for item in items:
+        view.add_item(item)
+    return view
+
+
+def where(meeting: MeetingRow, channel_id: int | None) -> str:
+    if meeting.venue_id:
+        return f"<#{meeting.venue_id}>"
+    return f"<#{channel_id}>" if channel_id else "the group's channel"
+
+
+def facilitated_by(user_id: int | None) -> str:
+    return f"<@{user_id}>" if user_id else "the group's peer supporters"
+
+
+# -- messages -----------------------------------------------------------------------------------
+def reminder_dm(plan: ReminderPlan) -> tuple[str, discord.ui.View]:
+    text = (
+        f"**{plan.group.name}** meets {when_text(plan.starts_at)}: {plan.meeting.name}, "
+        f"in {where(plan.meeting, plan.group.channel_id)}. Facilitating: "
+        f"{facilitated_by(plan.facilitator_id)}.\n"
+        "Come as you are; listening is a fine way to take part. You get this because you asked "
+        "for meeting reminders of this group."
+    )
+    return text, _view(MeetingButton("stop", plan.meeting.id))
+
+
+def facilitator_dm(plan: FacilitatorPlan) -> str:
+    prompt = plan.meeting.prompt or "the built-in check-in round"
+    return (
+        f"A friendly heads-up: it's your turn to facilitate **{plan.group.name}** "
+        f"({plan.meeting.name}) {when_text(plan.starts_at)}, in "
+        f"{where(plan.meeting, plan.group.channel_id)}.\nCheck-in prompt: {prompt}\n"
+        "If you can't make it, `/group facilitator swap` lets you trade turns with another "
+        "facilitator. Thank you for holding the space."
+    )
+
+
+def open_post(plan: OpenPlan) -> tuple[discord.Embed, discord.ui.View]:
+    embed = discord.Embed(
+        title=f"{plan.group.name}: {plan.meeting.name} is starting"[:256],
+        description=plan.prompt,
+        colour=WARM,
+    )
+    embed.add_field(name="Facilitating", value=facilitated_by(plan.facilitator_id))
+    embed.add_field(name="Where", value=where(plan.meeting, plan.group.channel_id))
+    embed.add_field(name="Until", value=f"<t:{int(plan.ends_at.timestamp())}:t>")
+    if plan.meeting.next_at:
+        embed.add_field(name="Next time", value=when_text(plan.meeting.next_at), inline=False)
+    counted = (
+        "This group keeps who pressed it, for its facilitators; /forgetme removes it."
+        if plan.named
+        else "Only the number is kept, never names."
+    )
+    embed.set_footer(
+        text=f"Press “I'm here” to be counted. {counted} What is shared here stays here."
+    )
+    view = _view(MeetingButton("here", plan.meeting.id), MeetingButton("remind", plan.meeting.id))
+    return embed, view
+
+
+def close_text(plan: ClosePlan) -> str:
+    count = plan.attendance
+    people = f"{count} {'person' if count == 1 else 'people'} said they were here"
+    text = f"**{plan.meeting.name}** has ended: thank you for being here ({people})."
+    if plan.locking:
+        text += " The channel is quiet until the next meeting."
+    if plan.meeting.next_at:
+        text += f" Next time: {when_text(plan.meeting.next_at)}."
+    return text
+
+
+def swap_request(request: SwapRequest) -> tuple[str, discord.ui.View]:
+    def turn(moment) -> str:
+        return when_text(moment) if moment else "a turn not yet scheduled"
+
+    text = (
+        f"<@{request.swap.from_id}> asks to swap facilitating turns in "
+        f"**{request.group.name}**: you would take their turn {turn(request.from_when)}, and "
+        f"they would take yours {turn(request.to_when)}. Saying no is completely fine."
+    )
+    return text, _view(SwapButton(request.swap.id, "yes"), SwapButton(request.swap.id, "no"))
+
+
+def meeting_line(meeting: MeetingRow, group_name: str, facilitator: int | None) -> str:
+    length = timedelta(minutes=meeting.duration_minutes)
+    hours, minutes = divmod(int(length.total_seconds() // 60), 60)
+    span = f"{hours} h {minutes:02d}" if hours and minutes else f"{hours} h" if hours else (
+        f"{minutes} min"
+    )  # fmt: skip
+    nxt = when_text(meeting.next_at) if meeting.next_at else "no more dates"
+    state = " · **open now**" if meeting.is_open else ""
+    venue = f" · in <#{meeting.venue_id}>" if meeting.venue_id else ""
+    return (
+        f"`#{meeting.id}` **{group_name}: {meeting.name}**{state}\n"
+        f"{when_of(meeting).describe()}, {span}{venue} · next {nxt} · facilitating "
+        f"{facilitated_by(facilitator)} · reminders {reminders_text(meeting.reminders)}"
+    )
+
+
+def rotation_embed(rotation: Rotation) -> discord.Embed:
+    embed = discord.Embed(title=f"{rotation.group.name}: facilitators", colour=COLOUR)
+    embed.description = (
+        "In turn: " + ", ".join(f"<@{u}>" for u in rotation.order)
+        if rotation.order
+        else "Nobody yet. Moderators add peer supporters with `/group facilitator add`."
+    )
+    if rotation.upcoming:
+        embed.add_field(
+            name="Coming up",
+            value="\n".join(
+                f"{when_text(moment)} · {meeting.name} · {facilitated_by(who)}"
+                for moment, meeting, who in rotation.upcoming
+            )[:1024],
+            inline=False,
+        )
+    return embed
+
+
+def occurrence_summary(occurrence: Occurrence) -> str:
+    return f"{occurrence.group.name}: {occurrence.meeting.name} {when_text(occurrence.starts_at)}"

@@ -1,0 +1,275 @@
+"""``/group meeting add|edit|remove|attendance`` (moderators and the group's facilitators),
+``options`` (moderators), ``list`` and ``remind`` (everyone), and the meeting buttons ("I'm
+here", "Remind me", "Stop reminders")."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import discord
+from discord import app_commands
+
+from bot.services.meetings import MAX_PROMPT, MeetingRow, MeetingService, when_text
+from bot.ui.checks import moderator_only
+from bot.ui.replies import send_private
+from bot.ui.timezones import timezone_autocomplete
+from cogs.groups import meeting_views as mv
+from cogs.groups.groups import (
+    group_autocomplete,
+    meeting_autocomplete,
+    moderator_or_facilitator,
+)
+from cogs.groups.groups import meeting as meeting_cmd
+from cogs.groups.meeting_delivery import MISSING_EVENTS, EventResult
+
+Venue = discord.VoiceChannel | discord.StageChannel
+
+SCHEDULE_HELP = "e.g. `every monday at 19:00`, `tue,thu 18:30`, or once: `2026-05-04 19:00`"
+
+
+def _venue(channel: Venue | None) -> tuple[int, str] | None:
+    if channel is None:
+        return None
+    return channel.id, "stage" if isinstance(channel, discord.StageChannel) else "voice"
+
+
+def _event_note(result: EventResult) -> str:
+    if result == "synced":
+        return "It is in the server's Events list too."
+    if result == "missing":
+        return MISSING_EVENTS
+    if result == "failed":
+        return "Discord didn't take the server event this time; I'll try again at the next change."
+    return ""
+
+
+class MeetingCommands:
+    """Mixed into the ``Groups`` cog (with ``MeetingDelivery``)."""
+
+    meetings: MeetingService
+
+    async def _summary(self, row: MeetingRow, result: EventResult, verb: str) -> str:
+        group = await self.meetings.group_of(row)
+        facilitator = await self.meetings.next_facilitator(row)
+        lines = [f"Meeting {verb}:", mv.meeting_line(row, group.name, facilitator)]
+        if facilitator is None:
+            lines.append(
+                "Nobody facilitates yet: add peer supporters with `/group facilitator add`."
+            )
+        lines.append(_event_note(result))
+        return "\n".join(line for line in lines if line)
+
+    @meeting_cmd.command(name="add")
+    @moderator_or_facilitator()
+    @app_commands.describe(
+        group="Which group meets",
+        name="A short name, e.g. Monday circle",
+        schedule=f"When: {SCHEDULE_HELP}",
+        tz="The time zone the schedule is in (e.g. Europe/London)",
+        duration="How long it lasts (default 1h), e.g. 90m",
+        channel="A voice or stage channel to meet in (default: the group's channel)",
+        reminders="When to remind members who asked, e.g. `24h, 15m` (the default) or `none`",
+        prompt="The facilitator's check-in round prompt posted at the start",
+    )
+    @app_commands.autocomplete(group=group_autocomplete, tz=timezone_autocomplete)
+    async def meeting_add(
+        self,
+        interaction: discord.Interaction,
+        group: str,
+        name: str,
+        schedule: str,
+        tz: str,
+        duration: str | None = None,
+        channel: Venue | None = None,
+        reminders: str | None = None,
+        prompt: app_commands.Range[str, 1, MAX_PROMPT] | None = None,
+    ) -> None:
+        """Schedule a group's meeting, recurring or one-off (moderators and facilitators)."""
+        assert interaction.guild_id is not None
+        row = await self.meetings.add(
+            guild_id=interaction.guild_id, group_name=group, name=name, schedule=schedule, tz=tz,
+            duration=duration, reminders=reminders, prompt=prompt, venue=_venue(channel),
+            actor_id=interaction.user.id,
+        )  # fmt: skip
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        result = await self.sync_event(row.id)
+        await send_private(interaction, await self._summary(row, result, "added"))
+
+    @meeting_cmd.command(name="edit")
+    @moderator_or_facilitator()
+    @app_commands.describe(
+        meeting="Which meeting",
+        name="A new name",
+        schedule=f"A new schedule: {SCHEDULE_HELP}",
+        tz="A new time zone",
+        duration="A new length, e.g. 90m",
+        channel="A voice or stage channel to meet in",
+        reminders="When to remind, e.g. `24h, 15m` or `none`",
+        prompt="A new check-in round prompt",
+    )
+    @app_commands.autocomplete(meeting=meeting_autocomplete, tz=timezone_autocomplete)
+    async def meeting_edit(
+        self,
+        interaction: discord.Interaction,
+        meeting: int,
+        name: str | None = None,
+        schedule: str | None = None,
+        tz: str | None = None,
+        duration: str | None = None,
+        channel: Venue | None = None,
+        reminders: str | None = None,
+        prompt: app_commands.Range[str, 1, MAX_PROMPT] | None = None,
+    ) -> None:
+        """Change a meeting's time, length, place, reminders or prompt (moderators and
+        facilitators)."""
+        assert interaction.guild_id is not None
+        row = await self.meetings.edit(
+            interaction.guild_id, meeting, interaction.user.id, name=name, schedule=schedule,
+            tz=tz, duration=duration, reminders=reminders, prompt=prompt, venue=_venue(channel),
+        )  # fmt: skip
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        result = await self.sync_event(row.id)
+        await send_private(interaction, await self._summary(row, result, "changed"))
+
+    @meeting_cmd.command(name="remove")
+    @moderator_or_facilitator()
+    @app_commands.describe(meeting="Which meeting")
+    @app_commands.autocomplete(meeting=meeting_autocomplete)
+    async def meeting_remove(self, interaction: discord.Interaction, meeting: int) -> None:
+        """Remove a meeting and its reminders (moderators and facilitators)."""
+        assert interaction.guild_id is not None
+        removed = await self.meetings.remove(interaction.guild_id, meeting, interaction.user.id)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await self.delete_event(interaction.guild_id, removed.meeting.event_id)
+        if removed.relock:
+            await self.set_locked(removed.group, locked=True)
+        await send_private(
+            interaction,
+            f"**{removed.group.name}: {removed.meeting.name}** is removed, with its reminders.",
+        )
+
+    @meeting_cmd.command(name="list")
+    @app_commands.describe(group="Only this group's meetings")
+    @app_commands.autocomplete(group=group_autocomplete)
+    async def meeting_list(
+        self, interaction: discord.Interaction, group: str | None = None
+    ) -> None:
+        """When support groups meet, and who facilitates next."""
+        assert interaction.guild_id is not None
+        groups = {g.id: g for g in await self.services.groups.for_guild(interaction.guild_id)}
+        if group:
+            only = await self.services.groups.by_name(interaction.guild_id, group)
+            rows = await self.meetings.for_group(only.id)
+        else:
+            rows = await self.meetings.for_guild(interaction.guild_id)
+        rows = [r for r in rows if r.group_id in groups]
+        if not rows:
+            await send_private(
+                interaction, "No meetings are scheduled yet. Facilitators add them with "
+                "`/group meeting add`."
+            )  # fmt: skip
+            return
+        lines = [
+            mv.meeting_line(r, groups[r.group_id].name, await self.meetings.next_facilitator(r))
+            for r in rows[:15]
+        ]
+        footer = "\nMembers: `/group meeting remind` sends you a DM before each meeting."
+        await send_private(interaction, "\n\n".join(lines)[: 1990 - len(footer)] + footer)
+
+    @meeting_cmd.command(name="remind")
+    @app_commands.describe(group="Which group", state="on: DM me before meetings; off: stop")
+    @app_commands.autocomplete(group=group_autocomplete)
+    async def meeting_remind(
+        self, interaction: discord.Interaction, group: str, state: Literal["on", "off"]
+    ) -> None:
+        """Get (or stop) a DM before a group's meetings."""
+        assert interaction.guild_id is not None
+        on = state == "on"
+        await self.meetings.set_reminders(interaction.guild_id, group, interaction.user.id, on)
+        row = await self.services.groups.by_name(interaction.guild_id, group)
+        await send_private(interaction, _reminder_text(row.name, on))
+
+    @meeting_cmd.command(name="options")
+    @moderator_only()
+    @app_commands.describe(
+        group="Which group",
+        lock_channel="Members post only during meetings (the channel is locked in between)",
+        named_attendance="Keep who pressed “I'm here” (otherwise only the count is kept)",
+    )
+    @app_commands.autocomplete(group=group_autocomplete)
+    async def meeting_options(
+        self,
+        interaction: discord.Interaction,
+        group: str,
+        lock_channel: bool | None = None,
+        named_attendance: bool | None = None,
+    ) -> None:
+        """A group's meeting options: channel locking, named attendance (moderators)."""
+        assert interaction.guild_id is not None
+        row, prefs, is_open = await self.meetings.set_options(
+            interaction.guild_id, group, interaction.user.id, locking=lock_channel,
+            named_attendance=named_attendance,
+        )  # fmt: skip
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        if lock_channel is not None and not is_open:
+            await self.set_locked(row, locked=lock_channel)
+        lock = (
+            "the channel is locked between meetings and opens when one starts"
+            if prefs.locking
+            else "the channel stays open between meetings"
+        )
+        names = (
+            "who pressed “I'm here” is kept for facilitators (`/forgetme` removes it)"
+            if prefs.named_attendance
+            else "only the number of people who pressed “I'm here” is kept"
+        )
+        await send_private(interaction, f"**{row.name}**: {lock}; {names}.")
+
+    @meeting_cmd.command(name="attendance")
+    @moderator_or_facilitator()
+    @app_commands.describe(meeting="Which meeting")
+    @app_commands.autocomplete(meeting=meeting_autocomplete)
+    async def meeting_attendance(self, interaction: discord.Interaction, meeting: int) -> None:
+        """How many came to a meeting's latest session (moderators and facilitators)."""
+        assert interaction.guild_id is not None
+        row, names = await self.meetings.named_attendance(interaction.guild_id, meeting)
+        if row.last_started_at is None:
+            await send_private(interaction, f"**{row.name}** hasn't met yet.")
+            return
+        text = (
+            f"**{row.name}** {when_text(row.last_started_at)}: {row.attendance} said they were "
+            "here."
+        )
+        if names:
+            text += " By name: " + ", ".join(f"<@{u}>" for u in names)
+        await send_private(interaction, text)
+
+    # -- buttons ---------------------------------------------------------------------------------
+    async def on_meeting_button(
+        self, interaction: discord.Interaction, action: str, meeting_id: int
+    ) -> None:
+        if action == "here":
+            presence = await self.meetings.here(
+                interaction.guild_id, meeting_id, interaction.user.id
+            )
+            text = (
+                f"Welcome, glad you're here. ({presence.count} so far.)"
+                if presence.counted
+                else "You're already counted; welcome."
+            )
+            await send_private(interaction, text)
+            return
+        on = action == "remind"
+        group, _ = await self.meetings.reminders_from_button(
+            meeting_id, interaction.user.id, on, interaction.guild_id
+        )
+        await send_private(interaction, _reminder_text(group.name, on))
+
+
+def _reminder_text(group_name: str, on: bool) -> str:
+    if on:
+        return (
+            f"I'll DM you before meetings of **{group_name}**. "
+            "`/group meeting remind off` (or the button on a reminder) stops it."
+        )
+    return f"No more meeting reminders for **{group_name}**."

@@ -1,0 +1,238 @@
+"""Group meetings end to end, on a controlled clock: the reminder DM, the meeting opening (the
+channel unlocked, the check-in prompt and "I'm here"), a restart while it is open, closing (the
+count, the channel locked again); the facilitator rotation, a swap the other facilitator
+accepts, the facilitator's notice the day before; Discord scheduled events created, moved and
+deleted, and the missing Manage Events permission reported."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from emulator import DEFAULT_BOT_PERMISSIONS, DiscordEmulator, P
+from emulator.models import ChannelType, Message
+from tests.e2e.conftest import Kindred, World
+from tests.e2e.test_checkins import Start, run_at, start_at  # noqa: F401  (fixture)
+from tests.e2e.test_groups import MANAGE, command, create_group, join, message_of
+from tests.e2e.test_support import setup_peers
+
+EVENTS = int(P.MANAGE_EVENTS)
+MONDAY_NOON = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+
+async def ready(emu: DiscordEmulator, world: World, kindred: Kindred, *, events: bool = True):
+    """Peers set up, Kindred allowed to run groups (and events), a group with one member."""
+    await setup_peers(emu, world)
+    extra = EVENTS if events else 0
+    emu.set_role_permissions(
+        world.guild, world.guild.bot_role_id, DEFAULT_BOT_PERMISSIONS | MANAGE | extra
+    )
+    guild = kindred.bot.get_guild(world.guild.id)
+    await emu.wait_until(
+        lambda: (
+            guild.me.guild_permissions.manage_roles
+            and guild.me.guild_permissions.manage_events == events
+        ),
+        what="Kindred's permissions",
+    )
+    group, channel, _ = await create_group(emu, world, kindred)
+    await join(emu, world, world.member)
+    return group, channel
+
+
+async def add_facilitator(emu: DiscordEmulator, world: World, user) -> None:
+    answer = await command(
+        emu, world.mod, world.general, "group facilitator add", group="Grief circle", member=user.id
+    )
+    assert "joins the facilitators" in answer.text, answer.text
+
+
+async def add_meeting(emu: DiscordEmulator, world: World, user, **options):
+    values = {"group": "Grief circle", "name": "Monday circle", "schedule": "every monday at 19:00",
+              "tz": "UTC", "duration": "1h", **options}  # fmt: skip
+    return await command(emu, user, world.general, "group meeting add", **values)
+
+
+def can_post(emu: DiscordEmulator, user, channel) -> bool:
+    return bool(emu.permissions_for(user, channel) & P.SEND_MESSAGES)
+
+
+async def dm(emu: DiscordEmulator, user, text: str) -> Message:
+    return await emu.wait_for_message(
+        emu.dm_channel(user), predicate=lambda m: text in m.text, since=0
+    )
+
+
+def events_of(emu: DiscordEmulator, world: World) -> list[dict]:
+    return list(emu.guild(world.guild).scheduled_events.values())
+
+
+async def test_reminder_open_here_and_close_across_a_restart(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    traveller, kindred = await start_at(MONDAY_NOON)
+    _, channel = await ready(emulator, world, kindred)
+    await add_facilitator(emulator, world, world.peer)
+    optin = await command(
+        emulator, world.member, world.general, "group meeting remind", group="grief circle",
+        state="on",
+    )  # fmt: skip
+    assert optin.ephemeral and "I'll DM you before meetings" in optin.text
+    locked = await command(
+        emulator, world.mod, world.general, "group meeting options", group="Grief circle",
+        lock_channel=True,
+    )  # fmt: skip
+    assert "locked between meetings" in locked.text
+    assert not can_post(emulator, world.member, channel)
+    # a facilitator (not a moderator) schedules it
+    added = await add_meeting(emulator, world, world.peer, prompt="One word for your week?")
+    assert added.ephemeral and "Meeting added" in added.text, added.text
+    assert f"<@{world.peer.id}>" in added.text and "Events list" in added.text
+    (event,) = events_of(emulator, world)
+    assert event["scheduled_start_time"].startswith("2026-11-23T19:00")
+    assert event["entity_type"] == 3 and event["entity_metadata"]["location"] == f"#{channel.name}"
+
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 18, 45, 5, tzinfo=UTC))
+    reminder = await dm(emulator, world.member, "**Grief circle** meets")
+    assert f"<@{world.peer.id}>" in reminder.text and "kindred:mtg:stop:1" in reminder.custom_ids
+    assert not emulator.messages_in(emulator.dm_channel(world.member2))
+
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 19, 0, 5, tzinfo=UTC))
+    opened = await emulator.wait_for_message(
+        channel, predicate=lambda m: "kindred:mtg:here:1" in m.custom_ids, since=0
+    )
+    assert opened.embeds[0]["description"] == "One word for your week?"
+    assert can_post(emulator, world.member, channel)  # unlocked for the meeting
+    here = await (
+        await emulator.press_button(world.member, opened, "kindred:mtg:here:1")
+    ).response()
+    assert here.ephemeral and "(1 so far.)" in here.text
+    # the server event moved on to next week's meeting
+    (event,) = events_of(emulator, world)
+    assert event["scheduled_start_time"].startswith("2026-11-30T19:00")
+
+    await kindred.restart()
+    again = await (
+        await emulator.press_button(world.member, opened, "kindred:mtg:here:1")
+    ).response()
+    assert "already counted" in again.text
+    peer = await (await emulator.press_button(world.peer, opened, "kindred:mtg:here:1")).response()
+    assert "(2 so far.)" in peer.text
+
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 20, 0, 5, tzinfo=UTC))
+    closed = await emulator.wait_for_message(
+        channel, predicate=lambda m: "has ended" in m.text, since=0
+    )
+    assert "2 people said they were here" in closed.text
+    await emulator.wait_until(lambda: not can_post(emulator, world.member, channel), what="lock")
+    # counted, not named
+    assert await kindred.services.db.fetchall("SELECT * FROM meeting_presence") == []
+    row = await kindred.services.meetings.get(1, world.guild.id)
+    assert row.attendance == 2 and not row.is_open
+
+
+async def test_rotation_swap_with_acceptance_and_the_facilitator_notice(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    traveller, kindred = await start_at(MONDAY_NOON)
+    await ready(emulator, world, kindred, events=False)
+    for user in (world.peer, world.peer2):
+        await add_facilitator(emulator, world, user)
+    not_peer = await command(
+        emulator, world.mod, world.general, "group facilitator add", group="Grief circle",
+        member=world.member2.id,
+    )  # fmt: skip
+    assert "peer role" in not_peer.text
+    await add_meeting(emulator, world, world.mod, schedule="every tuesday at 19:00")
+    listed = await command(emulator, world.member, world.general, "group facilitator list",
+                           group="Grief circle")  # fmt: skip
+    coming = listed.embeds[0]["fields"][0]["value"].splitlines()
+    assert f"<@{world.peer.id}>" in coming[0] and f"<@{world.peer2.id}>" in coming[1]
+
+    asked = await command(emulator, world.peer, world.general, "group facilitator swap",
+                          group="Grief circle", member=world.peer2.id)  # fmt: skip
+    assert "I asked" in asked.text
+    request = await dm(emulator, world.peer2, "asks to swap facilitating turns")
+    # only the one asked can accept
+    stranger = await (
+        await emulator.press_button(world.peer, request, "kindred:mtg:swap:1:yes")
+    ).response()
+    assert stranger.ephemeral and "for someone else" in stranger.text
+    accepted = await (
+        await emulator.press_button(world.peer2, request, "kindred:mtg:swap:1:yes")
+    ).response()
+    assert "swapped turns" in accepted.text
+    await dm(emulator, world.peer, "accepted: your turns")
+    listed = await command(emulator, world.member, world.general, "group facilitator list",
+                           group="Grief circle")  # fmt: skip
+    coming = listed.embeds[0]["fields"][0]["value"].splitlines()
+    assert f"<@{world.peer2.id}>" in coming[0] and f"<@{world.peer.id}>" in coming[1]
+
+    # the day before, the facilitator whose turn it is now gets a DM
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 19, 0, 5, tzinfo=UTC))
+    notice = await dm(emulator, world.peer2, "your turn to facilitate")
+    assert "/group facilitator swap" in notice.text
+    assert not [m for m in emulator.messages_in(emulator.dm_channel(world.peer))
+                if "your turn to facilitate" in m.text]  # fmt: skip
+
+
+async def test_events_follow_edits_and_missing_permission_is_reported(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    _, kindred = await start_at(MONDAY_NOON)
+    await ready(emulator, world, kindred, events=False)
+    added = await add_meeting(emulator, world, world.mod)
+    assert "Manage Events" in added.text and "Meetings work without it" in added.text
+    assert events_of(emulator, world) == []
+    assert not emulator.calls_matching("POST", "/guilds/{guild_id}/scheduled-events")
+    # the permission is given: the next change creates the event in a voice channel
+    emulator.set_role_permissions(
+        world.guild, world.guild.bot_role_id, DEFAULT_BOT_PERMISSIONS | MANAGE | EVENTS
+    )
+    guild = kindred.bot.get_guild(world.guild.id)
+    await emulator.wait_until(lambda: guild.me.guild_permissions.manage_events, what="events")
+    voice = emulator.create_channel(world.guild, "Circle room", type=ChannelType.GUILD_VOICE)
+    await emulator.gateway_idle()
+    edited = await command(emulator, world.mod, world.general, "group meeting edit", meeting=1,
+                           channel=voice.id)  # fmt: skip
+    assert "Events list" in edited.text, edited.text
+    (event,) = events_of(emulator, world)
+    assert event["entity_type"] == 2 and event["channel_id"] == str(voice.id)
+    moved = await command(emulator, world.mod, world.general, "group meeting edit", meeting=1,
+                          schedule="every wednesday at 18:30", tz="Europe/Paris")  # fmt: skip
+    assert "Wednesdays at 18:30 (Europe/Paris)" in moved.text
+    (event,) = events_of(emulator, world)
+    assert event["scheduled_start_time"].startswith("2026-11-25T17:30")
+    assert emulator.calls_matching("PATCH", "/guilds/{guild_id}/scheduled-events/{event_id}")
+    removed = await command(emulator, world.mod, world.general, "group meeting remove", meeting=1)
+    assert "is removed" in removed.text
+    assert events_of(emulator, world) == []
+
+
+async def test_members_cannot_run_meetings_and_bad_input_is_explained(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    _, kindred = await start_at(MONDAY_NOON)
+    await ready(emulator, world, kindred, events=False)
+    refused = await add_meeting(emulator, world, world.member)
+    assert refused.ephemeral and "moderators and the group's facilitators" in refused.text
+    for options, expected in (
+        ({"schedule": "hourly"}, "once a day"),
+        ({"schedule": "2026-01-01 10:00"}, "already passed"),
+        ({"tz": "Mars/Olympus"}, "time zone"),
+        ({"duration": "12h"}, "10 minutes to 8 hours"),
+        ({"reminders": "soon"}, "separated by commas"),
+        ({"group": "No such group"}, "no group called"),
+    ):
+        answer = await add_meeting(emulator, world, world.mod, **options)
+        assert answer.ephemeral and expected in answer.text, (options, answer.text)
+    assert await kindred.services.meetings.for_guild(world.guild.id) == []
+    message = message_of(await add_meeting(emulator, world, world.mod))
+    assert "Meeting added" in message.text

@@ -1,0 +1,294 @@
+"""Group meetings without Discord: the next-occurrence rules (recurring in the meeting's zone
+across DST, one-off, edits), reminders and the facilitator's notice, the rotation and swapped
+turns, opening and closing with the turn counter, attendance counted once, opt-ins, and
+forgetting."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
+from bot.services import Services
+from bot.services.meetings import CLOSE, FACILITATOR_REMIND, OPEN, REMIND
+from bot.services.meetings.rules import (
+    facilitator_at,
+    next_reminder,
+    next_turn_of,
+    parse_reminders,
+    parse_when,
+    swap_turns,
+)
+from bot.services.peers import PeerSettings
+from tests.unit.test_groups import make, member_of
+
+GUILD, MOD, ALICE, BO, CY, MEMBER = 10, 300, 401, 402, 403, 500
+PEER_ROLE = 77
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)  # a Monday
+
+
+# -- next occurrence ------------------------------------------------------------------------------
+def test_weekly_meeting_follows_local_time_across_dst() -> None:
+    when = parse_when("every sunday at 10:00", "Europe/London", datetime(2026, 3, 20, tzinfo=UTC))
+    first = when.next_start(datetime(2026, 3, 20, tzinfo=UTC))
+    assert first == datetime(2026, 3, 22, 10, 0, tzinfo=UTC)  # GMT
+    assert when.next_start(first) == datetime(2026, 3, 29, 9, 0, tzinfo=UTC)  # BST
+
+
+def test_one_off_meeting_happens_once_and_must_be_ahead() -> None:
+    when = parse_when("2026-12-01 19:30", "America/New_York", NOW)
+    assert when.schedule is None
+    assert when.next_start(NOW) == datetime(2026, 12, 2, 0, 30, tzinfo=UTC)
+    assert when.next_start(when.once_at) is None
+    assert parse_when("once 2026-12-01 at 7:30pm", "America/New_York", NOW) == when
+    with pytest.raises(InvalidInputError, match="already passed"):
+        parse_when("2026-01-01 10:00", "UTC", NOW)
+    with pytest.raises(InvalidInputError, match="2026-05-04"):
+        parse_when("2026-02-30 10:00", "UTC", NOW)
+
+
+def test_meetings_are_at_most_daily_and_zones_are_checked() -> None:
+    for text in ("hourly", "daily 09:00, 18:00", "every 3 hours"):
+        with pytest.raises(InvalidInputError, match="once a day"):
+            parse_when(text, "UTC", NOW)
+    with pytest.raises(InvalidInputError):
+        parse_when("monday 19:00", "Mars/Olympus", NOW)
+    with pytest.raises(InvalidInputError):
+        parse_when("whenever", "UTC", NOW)
+
+
+def test_every_other_week_counts_from_the_week_it_was_added() -> None:
+    when = parse_when("every 2 weeks on monday 19:00", "UTC", NOW)
+    first = when.next_start(NOW)
+    assert first == datetime(2026, 11, 23, 19, 0, tzinfo=UTC)
+    assert when.next_start(first) == datetime(2026, 12, 7, 19, 0, tzinfo=UTC)
+
+
+def test_reminders_parse_and_step_down() -> None:
+    assert parse_reminders(None) == (1440, 15)
+    assert parse_reminders("15m, 2h") == (120, 15)
+    assert parse_reminders("none") == ()
+    for bad in ("soon", "1m", "8d", "1h,2h,3h,4h"):
+        with pytest.raises(InvalidInputError):
+            parse_reminders(bad)
+    start = NOW + timedelta(hours=2)
+    assert next_reminder(start, (1440, 15), NOW) == (start - timedelta(minutes=15), 15)
+    assert next_reminder(start, (60, 15), NOW) == (start - timedelta(minutes=60), 60)
+    assert next_reminder(start, (60, 15), NOW, below=60) == (start - timedelta(minutes=15), 15)
+    assert next_reminder(start, (60, 15), NOW, below=15) is None
+
+
+# -- the rotation ---------------------------------------------------------------------------------
+def test_rotation_goes_round_in_order() -> None:
+    order = [ALICE, BO, CY]
+    assert [facilitator_at(order, {}, s) for s in range(5)] == [ALICE, BO, CY, ALICE, BO]
+    assert facilitator_at([], {}, 3) is None
+    assert next_turn_of(order, {}, 1, ALICE) == 3
+    assert next_turn_of(order, {}, 1, 999) is None
+
+
+def test_a_swap_trades_only_the_next_turns() -> None:
+    order = [ALICE, BO, CY]
+    swaps = swap_turns(order, {}, 0, ALICE, CY)
+    assert [facilitator_at(order, swaps, s) for s in range(6)] == [CY, BO, ALICE, ALICE, BO, CY]
+    # swapping back leaves no trace
+    assert swap_turns(order, swaps, 0, CY, ALICE) == {}
+    with pytest.raises(InvalidInputError):
+        swap_turns(order, {}, 0, ALICE, ALICE)
+
+
+@given(
+    size=st.integers(1, 6),
+    start=st.integers(0, 30),
+    picks=st.lists(st.tuples(st.integers(0, 5), st.integers(0, 5)), max_size=6),
+)
+def test_swaps_keep_everyone_s_number_of_turns(size, start, picks) -> None:
+    order = list(range(100, 100 + size))
+    swaps: dict[int, int] = {}
+    for a, b in picks:
+        if a < size and b < size and a != b:
+            swaps = swap_turns(order, swaps, start, order[a], order[b])
+    window = range(start, start + size * 10)
+    before = sorted(facilitator_at(order, {}, s) for s in window)
+    after = sorted(facilitator_at(order, swaps, s) for s in window)
+    assert before == after  # a swap moves turns, never adds or drops one
+    for user in order:
+        assert next_turn_of(order, swaps, start, user) is not None
+
+
+# -- the service ----------------------------------------------------------------------------------
+async def setup(services: Services):
+    await services.settings.update(GUILD, PeerSettings, MOD, peer_role_id=PEER_ROLE)
+    group = await make(services)
+    await member_of(services, group, MEMBER)
+    for who in (ALICE, BO):
+        await services.meetings.add_facilitator(GUILD, group.name, who, [PEER_ROLE], MOD)
+    return group
+
+
+async def add(services: Services, **options):
+    values = {
+        "guild_id": GUILD, "group_name": "Grief circle", "name": "Monday circle",
+        "schedule": "every monday at 19:00", "tz": "UTC", "duration": "90m", "reminders": None,
+        "prompt": None, "venue": None, "actor_id": MOD,
+    }  # fmt: skip
+    values.update(options)
+    return await services.meetings.add(**values)
+
+
+async def fire(services: Services, clock, kind: str, meeting_id: int):
+    key = {REMIND: "remind", OPEN: "open", CLOSE: "close", FACILITATOR_REMIND: "facilitator_remind"}
+    timer = await services.scheduler.get(f"meeting:{meeting_id}:{key[kind]}")
+    assert timer is not None, kind
+    clock.now = timer.due_at
+    meetings = services.meetings
+    handler = {
+        REMIND: meetings.on_remind, OPEN: meetings.on_open, CLOSE: meetings.on_close,
+        FACILITATOR_REMIND: meetings.on_facilitator_remind,
+    }[kind]  # fmt: skip
+    return await handler(timer)
+
+
+async def test_a_meeting_reminds_opens_counts_and_closes(services: Services, clock) -> None:
+    group = await setup(services)
+    await services.meetings.set_reminders(GUILD, group.name, MEMBER, True)
+    meeting = await add(services)
+    assert meeting.next_at == datetime(2026, 11, 23, 19, 0, tzinfo=UTC)
+    # the facilitator's notice is armed only if the day before is still ahead: it wasn't
+    assert await services.scheduler.get(f"meeting:{meeting.id}:facilitator_remind") is None
+    reminder = await fire(services, clock, REMIND, meeting.id)
+    assert reminder.minutes == 15 and reminder.recipients == (MEMBER,)
+    assert reminder.facilitator_id == ALICE
+    opened = await fire(services, clock, OPEN, meeting.id)
+    assert opened.facilitator_id == ALICE and opened.starts_at == meeting.next_at
+    # the next week's timers stand: the 24-hour reminder, the facilitator's notice (Bo's turn)
+    nxt = datetime(2026, 11, 30, 19, 0, tzinfo=UTC)
+    assert (await services.scheduler.get(f"meeting:{meeting.id}:open")).due_at == nxt
+    assert (await services.scheduler.get(f"meeting:{meeting.id}:remind")).due_at == nxt - timedelta(
+        days=1
+    )
+    first = await services.meetings.here(GUILD, meeting.id, MEMBER)
+    again = await services.meetings.here(GUILD, meeting.id, MEMBER)
+    other = await services.meetings.here(GUILD, meeting.id, ALICE)
+    assert (first.count, again.counted, other.count) == (1, False, 2)
+    with pytest.raises(NotFoundError):
+        await services.meetings.here(GUILD + 1, meeting.id, MEMBER)
+    closed = await fire(services, clock, CLOSE, meeting.id)
+    assert closed.attendance == 2 and closed.named == ()
+    # counted, not named: nothing about who pressed is left
+    assert await services.db.fetchall("SELECT * FROM meeting_presence") == []
+    with pytest.raises(ConflictError):
+        await services.meetings.here(GUILD, meeting.id, MEMBER)
+    notice = await fire(services, clock, FACILITATOR_REMIND, meeting.id)
+    assert notice.facilitator_id == BO
+
+
+async def test_named_attendance_keeps_names_when_the_group_asks(services: Services, clock) -> None:
+    group = await setup(services)
+    await services.meetings.set_options(GUILD, group.name, MOD, locking=True, named_attendance=True)
+    meeting = await add(services)
+    opened = await fire(services, clock, OPEN, meeting.id)
+    assert opened.locking
+    await services.meetings.here(GUILD, meeting.id, MEMBER)
+    closed = await fire(services, clock, CLOSE, meeting.id)
+    assert closed.named == (MEMBER,) and closed.locking
+    assert (await services.meetings.named_attendance(GUILD, meeting.id))[1] == [MEMBER]
+    await services.privacy.forget(MEMBER)
+    assert (await services.meetings.named_attendance(GUILD, meeting.id))[1] == []
+
+
+async def test_swap_needs_the_other_facilitator_to_accept(services: Services, clock) -> None:
+    group = await setup(services)
+    meeting = await add(services)
+    request = await services.meetings.ask_swap(GUILD, group.name, ALICE, BO)
+    assert request.from_when == meeting.next_at
+    assert request.to_when == meeting.next_at + timedelta(days=7)
+    assert await services.meetings.next_facilitator(meeting) == ALICE  # not yet
+    with pytest.raises(PermissionDeniedError):
+        await services.meetings.answer_swap(request.swap.id, ALICE, True, GUILD)
+    with pytest.raises(NotFoundError):
+        await services.meetings.answer_swap(request.swap.id, BO, True, GUILD + 1)
+    answer = await services.meetings.answer_swap(request.swap.id, BO, True, None)
+    assert answer.accepted
+    assert await services.meetings.next_facilitator(meeting) == BO
+    with pytest.raises(ConflictError):
+        await services.meetings.answer_swap(request.swap.id, BO, True, None)
+    opened = await fire(services, clock, OPEN, meeting.id)
+    assert opened.facilitator_id == BO
+    rotation = await services.meetings.rotation(GUILD, group.name, 3)
+    assert [who for _, _, who in rotation.upcoming] == [ALICE, ALICE, BO]
+    with pytest.raises(PermissionDeniedError):
+        await services.meetings.ask_swap(GUILD, group.name, CY, BO)
+
+
+async def test_facilitators_are_peers(services: Services) -> None:
+    group = await setup(services)
+    with pytest.raises(InvalidInputError, match="peer role"):
+        await services.meetings.add_facilitator(GUILD, group.name, CY, [], MOD)
+    with pytest.raises(ConflictError):
+        await services.meetings.add_facilitator(GUILD, group.name, ALICE, [PEER_ROLE], MOD)
+    await services.meetings.remove_facilitator(GUILD, group.name, ALICE, MOD)
+    assert (await services.meetings.rotation(GUILD, group.name)).order == (BO,)
+
+
+async def test_edit_rearms_and_one_off_ends(services: Services, clock) -> None:
+    await setup(services)
+    meeting = await add(services, schedule="2026-11-24 18:00", reminders="1h")
+    edited = await services.meetings.edit(GUILD, meeting.id, MOD, tz="Europe/Paris")
+    assert edited.next_at == datetime(2026, 11, 24, 17, 0, tzinfo=UTC)
+    assert (await services.scheduler.get(f"meeting:{meeting.id}:open")).due_at == edited.next_at
+    await fire(services, clock, OPEN, meeting.id)
+    assert await services.scheduler.get(f"meeting:{meeting.id}:open") is None
+    assert (await services.meetings.get(meeting.id, GUILD)).next_at is None
+    with pytest.raises(InvalidInputError, match="10 minutes to 8 hours"):
+        await add(services, name="Daily", schedule="daily 10:00", duration="9h")
+    with pytest.raises(InvalidInputError, match="already has"):
+        await add(services, name="monday CIRCLE", schedule="tue 10:00")
+
+
+async def test_a_missed_meeting_is_skipped_to_the_next(services: Services, clock) -> None:
+    await setup(services)
+    meeting = await add(services)
+    timer = await services.scheduler.get(f"meeting:{meeting.id}:open")
+    clock.now = timer.due_at + timedelta(hours=3)  # the bot was down through all of it
+    assert await services.meetings.on_open(timer) is None
+    row = await services.meetings.get(meeting.id, GUILD)
+    assert row.next_at == datetime(2026, 11, 30, 19, 0, tzinfo=UTC) and not row.is_open
+
+
+async def test_reminder_buttons_and_opt_ins(services: Services) -> None:
+    group = await setup(services)
+    meeting = await add(services)
+    with pytest.raises(PermissionDeniedError):
+        await services.meetings.reminders_from_button(meeting.id, CY, True, GUILD)
+    assert (await services.meetings.reminders_from_button(meeting.id, MEMBER, True, None))[1]
+    assert not (await services.meetings.reminders_from_button(meeting.id, MEMBER, True, GUILD))[1]
+    with pytest.raises(NotFoundError):
+        await services.meetings.reminders_from_button(meeting.id, MEMBER, False, GUILD + 1)
+    assert await services.meetings.set_reminders(GUILD, group.name, MEMBER, False)
+
+
+async def test_removing_a_meeting_cancels_its_timers(services: Services) -> None:
+    await setup(services)
+    meeting = await add(services)
+    removed = await services.meetings.remove(GUILD, meeting.id, MOD)
+    assert not removed.relock
+    for kind in ("open", "remind", "facilitator_remind", "close"):
+        assert await services.scheduler.get(f"meeting:{meeting.id}:{kind}") is None
+    with pytest.raises(NotFoundError):
+        await services.meetings.get(meeting.id, GUILD)
+
+
+async def test_an_archived_group_skips_its_meetings_until_it_is_back(
+    services: Services, clock
+) -> None:
+    group = await setup(services)
+    meeting = await add(services)
+    await services.groups.archive(group.id, GUILD, MOD)
+    assert await fire(services, clock, OPEN, meeting.id) is None
+    row = await services.meetings.get(meeting.id, GUILD)
+    assert row.next_at == datetime(2026, 11, 30, 19, 0, tzinfo=UTC) and not row.is_open
+    assert (await services.scheduler.get(f"meeting:{meeting.id}:open")).due_at == row.next_at
