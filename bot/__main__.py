@@ -52,9 +52,7 @@ def _setup_logging(level: str) -> None:
 async def _migrate(settings: Settings) -> int:
     from bot.db import Database, apply_migrations
 
-    db = Database(
-        settings.database.resolved_path(), busy_timeout_ms=settings.database.busy_timeout_ms
-    )
+    db = Database(settings.database.target(), **settings.database.options())
     await db.connect()
     try:
         applied = await apply_migrations(db)

@@ -74,7 +74,7 @@ class Services:
 
 
 async def open_database(config: Settings) -> Database:
-    db = Database(config.database.resolved_path(), busy_timeout_ms=config.database.busy_timeout_ms)
+    db = Database(config.database.target(), **config.database.options())
     await db.connect()
     try:
         await apply_migrations(db)
