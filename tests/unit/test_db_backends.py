@@ -47,10 +47,8 @@ _TOKENS = st.sampled_from(
 def test_only_code_placeholders_are_rewritten_in_order(tokens: list[str]) -> None:
     expected, n = [], 0
     for token in tokens:
-        if token == "?":
-            n += 1
-            token = f"${n}"
-        expected.append(token)
+        n += token == "?"
+        expected.append(f"${n}" if token == "?" else token)
     assert to_numbered(" ".join(tokens)) == " ".join(expected)
 
 
