@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -81,6 +82,22 @@ async def test_an_override_without_its_portable_migration_is_refused(tmp_path: P
     (tmp_path / "0001_only.postgres.sql").write_text("CREATE TABLE a (x BIGINT);\n")
     with pytest.raises(MigrationError, match="needs its portable"):
         available_migrations(tmp_path)
+
+
+async def test_processes_migrating_together_migrate_once(blank_database_url: str) -> None:
+    """Two processes start at once: one applies every migration, the other waits and finds
+    nothing to do (PostgreSQL: the advisory lock; SQLite: BEGIN IMMEDIATE)."""
+    one, two = Database(blank_database_url), Database(blank_database_url)
+    await one.connect()
+    await two.connect()
+    try:
+        results = await asyncio.gather(apply_migrations(one), apply_migrations(two))
+        versions = [m.version for m in available_migrations()]
+        assert sorted(results, key=len) == [[], versions]
+        assert await one.fetchval("SELECT COUNT(*) FROM schema_migrations") == len(versions)
+    finally:
+        await one.close()
+        await two.close()
 
 
 async def test_database_newer_than_code_is_refused(db: Database, tmp_path: Path) -> None:
