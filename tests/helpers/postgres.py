@@ -47,7 +47,7 @@ class Cluster:
         self.data = self.root / "data"
         self._names = itertools.count(1)
         self._as: list[str] = []
-        self.template: str | None = None  # a migrated database to copy (tests/unit/conftest.py)
+        self._shared: str | None = None  # the database holding one schema per test
         if os.geteuid() == 0:
             account = pwd.getpwnam(SUPERUSER)
             os.chown(self.root, account.pw_uid, account.pw_gid)
@@ -82,13 +82,26 @@ class Cluster:
     def url(self, database: str = "postgres") -> str:
         return f"postgresql://{SUPERUSER}@/{database}?host={self.root}"
 
-    async def create_database(self, template: str | None = None, name: str | None = None) -> str:
-        """A new, empty database (or a copy of ``template``); returns its URL."""
-        name = name or f"kt_{os.getpid()}_{next(self._names)}"
+    async def create_database(self) -> str:
+        """A new, empty database; returns its URL."""
+        name = f"kt_{os.getpid()}_{next(self._names)}"
         conn = await asyncpg.connect(self.url())
         try:
-            copy = f" TEMPLATE {template} STRATEGY FILE_COPY" if template else ""
-            await conn.execute(f"CREATE DATABASE {name}{copy}")
+            await conn.execute(f"CREATE DATABASE {name}")
         finally:
             await conn.close()
         return self.url(name)
+
+    async def create_schema(self) -> str:
+        """A new, empty schema in a shared database, as a URL whose ``search_path`` is it:
+        as isolated as a database for Kindred (it reads only ``current_schema()``), and a
+        hundredth of the disk and time (a database is a copy of ~8 MB of catalogs)."""
+        if self._shared is None:
+            self._shared = await self.create_database()
+        name = f"ks_{next(self._names)}"
+        conn = await asyncpg.connect(self._shared)
+        try:
+            await conn.execute(f"CREATE SCHEMA {name}")
+        finally:
+            await conn.close()
+        return f"{self._shared}&search_path={name}"

@@ -1,8 +1,8 @@
 """Fixtures for service unit tests: a migrated database and a clock the test moves.
 
-``services`` (and ``database_url`` / ``blank_database_url``) run every test twice: on a SQLite
-file and on a fresh PostgreSQL database (``backend``; the PostgreSQL runs carry the ``pg``
-marker and skip without PostgreSQL outside CI, see tests/conftest.py).
+``services`` (and ``database_url``) run every test twice: on a SQLite file and on a fresh
+PostgreSQL schema (``backend``; the PostgreSQL runs carry the ``pg`` marker and skip without
+PostgreSQL outside CI, see tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -14,12 +14,10 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from bot.db import Database, apply_migrations
 from bot.services import Services, build_services
 from tests.helpers.postgres import Cluster
 
 BACKENDS = ("sqlite", "postgres")
-TEMPLATE = "kindred_migrated"
 
 
 class FakeClock:
@@ -44,37 +42,14 @@ def backend(request: pytest.FixtureRequest) -> str:
     return request.param
 
 
-async def _postgres(request: pytest.FixtureRequest, *, migrated: bool) -> str:
-    cluster: Cluster = request.getfixturevalue("pg_cluster")
-    if not migrated:
-        return await cluster.create_database()
-    if cluster.template is None:
-        # Migrate once per session into a template; each test gets a copy of it.
-        url = await cluster.create_database(name=TEMPLATE)
-        db = Database(url)
-        await db.connect()
-        try:
-            await apply_migrations(db)
-        finally:
-            await db.close()
-        cluster.template = TEMPLATE
-    return await cluster.create_database(template=cluster.template)
-
-
 @pytest.fixture
 async def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
-    """A migrated database (SQLite: the file ``build_services`` migrates)."""
+    """A fresh, empty database: a SQLite file, or a new schema on the session's PostgreSQL
+    cluster (``build_services`` and ``apply_migrations`` migrate it)."""
     if backend == "sqlite":
         return str(tmp_path / "kindred.db")
-    return await _postgres(request, migrated=True)
-
-
-@pytest.fixture
-async def blank_database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
-    """An empty database, not migrated."""
-    if backend == "sqlite":
-        return str(tmp_path / "kindred.db")
-    return await _postgres(request, migrated=False)
+    cluster: Cluster = request.getfixturevalue("pg_cluster")
+    return await cluster.create_schema()
 
 
 @pytest.fixture

@@ -18,8 +18,8 @@ NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-async def db(blank_database_url: str):
-    database = Database(blank_database_url)
+async def db(database_url: str):
+    database = Database(database_url)
     await database.connect()
     yield database
     await database.close()
@@ -84,10 +84,10 @@ async def test_an_override_without_its_portable_migration_is_refused(tmp_path: P
         available_migrations(tmp_path)
 
 
-async def test_processes_migrating_together_migrate_once(blank_database_url: str) -> None:
+async def test_processes_migrating_together_migrate_once(database_url: str) -> None:
     """Two processes start at once: one applies every migration, the other waits and finds
     nothing to do (PostgreSQL: the advisory lock; SQLite: BEGIN IMMEDIATE)."""
-    one, two = Database(blank_database_url), Database(blank_database_url)
+    one, two = Database(database_url), Database(database_url)
     await one.connect()
     await two.connect()
     try:

@@ -74,8 +74,8 @@ def test_lock_keys_are_stable_signed_64_bit() -> None:
 
 # -- the surface on both backends ---------------------------------------------------------------
 @pytest.fixture
-async def db(blank_database_url: str) -> AsyncIterator[Database]:
-    database = Database(blank_database_url)
+async def db(database_url: str) -> AsyncIterator[Database]:
+    database = Database(database_url)
     await database.connect()
     await apply_migrations(database)
     yield database
@@ -159,9 +159,9 @@ async def test_a_transaction_is_all_or_nothing_and_notifies_after_commit(db: Dat
     await db.unlisten("kindred_settings", hear)
 
 
-async def test_a_transaction_lock_makes_the_second_holder_wait(blank_database_url: str) -> None:
+async def test_a_transaction_lock_makes_the_second_holder_wait(database_url: str) -> None:
     """Two connections (two processes) take the same lock: the second waits for the commit."""
-    one, two = Database(blank_database_url), Database(blank_database_url)
+    one, two = Database(database_url), Database(database_url)
     await one.connect()
     await two.connect()
     await apply_migrations(one)
@@ -191,8 +191,8 @@ async def test_a_transaction_lock_makes_the_second_holder_wait(blank_database_ur
 
 # -- exactly-once across three connections --------------------------------------------------------
 @pytest.fixture
-async def three(blank_database_url: str) -> AsyncIterator[list[Database]]:
-    dbs = [Database(blank_database_url) for _ in range(3)]
+async def three(database_url: str) -> AsyncIterator[list[Database]]:
+    dbs = [Database(database_url) for _ in range(3)]
     for database in dbs:
         await database.connect()
     await apply_migrations(dbs[0])
