@@ -333,6 +333,16 @@ class RequestRepository:
         data["busiest_hours_utc"] = [(int(h["hour"]), int(h["n"])) for h in hours]
         return data
 
+    async def claim_relay(self, message_id: int, request_id: int, now: datetime) -> bool:
+        """True for the first caller only: the message is this caller's to carry across."""
+        return bool(
+            await self.db.execute(
+                "INSERT INTO relayed_messages (message_id, request_id, created_at)"
+                " VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                (message_id, request_id, to_db(now)),
+            )
+        )
+
     async def add_relay_message(self, request_id: int, author: str, content: str, now: datetime):
         await self.db.execute(
             "INSERT INTO relay_messages (request_id, author, content, created_at)"
@@ -353,6 +363,9 @@ class RequestRepository:
         async with self.db.transaction() as tx:
             removed = await tx.execute(
                 "DELETE FROM relay_messages WHERE created_at < ?", (to_db(cutoff),)
+            )
+            removed += await tx.execute(
+                "DELETE FROM relayed_messages WHERE created_at < ?", (to_db(cutoff),)
             )
             removed += await tx.execute(
                 "UPDATE support_requests SET summary = NULL WHERE summary IS NOT NULL"
