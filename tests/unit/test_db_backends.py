@@ -159,6 +159,34 @@ async def test_a_transaction_is_all_or_nothing_and_notifies_after_commit(db: Dat
     await db.unlisten("kindred_settings", hear)
 
 
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_a_notification_reaches_another_process(database_url: str) -> None:
+    """PostgreSQL: one process's commit is heard on another's dedicated LISTEN connection
+    (SQLite is one process, so it delivers to its own listeners only)."""
+    listener, writer = Database(database_url), Database(database_url)
+    await listener.connect()
+    await writer.connect()
+    await apply_migrations(writer)
+    heard: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
+
+    async def hear(channel: str, payload: str) -> None:
+        await heard.put((channel, payload))
+
+    try:
+        await listener.listen("kindred_settings", hear)
+        async with writer.transaction() as tx:
+            await tx.notify("kindred_settings", "guild 10")
+        assert await asyncio.wait_for(heard.get(), 10) == ("kindred_settings", "guild 10")
+        await listener.unlisten("kindred_settings", hear)
+        async with writer.transaction() as tx:
+            await tx.notify("kindred_settings", "not heard")
+        await asyncio.sleep(0.2)
+        assert heard.empty()
+    finally:
+        await listener.close()
+        await writer.close()
+
+
 async def test_a_transaction_lock_makes_the_second_holder_wait(database_url: str) -> None:
     """Two connections (two processes) take the same lock: the second waits for the commit."""
     one, two = Database(database_url), Database(database_url)
