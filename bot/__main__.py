@@ -127,12 +127,19 @@ async def _copy(settings: Settings, source: str, target: str) -> int:
 
 
 async def _run(settings: Settings, token: str) -> int:
+    import asyncpg
     import discord
 
     from bot.bot import KindredBot
+    from bot.config import mask_url
     from bot.services import build_services
 
-    services = await build_services(settings)
+    try:
+        services = await build_services(settings)
+    except (OSError, asyncpg.PostgresError) as exc:
+        where = mask_url(settings.database.url or "") or settings.database.resolved_path()
+        print(f"Kindred could not open its database ({where}): {exc}", file=sys.stderr)
+        return 1
     bot = KindredBot(services)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -7,11 +7,14 @@
 - ``transaction()`` is a READ COMMITTED transaction on one pooled connection. Writes that read
   before they decide take ``tx.lock(*key)`` (``pg_advisory_xact_lock``), which SQLite's
   ``BEGIN IMMEDIATE`` gives every transaction for free; ``tx.notify`` is ``pg_notify``.
-- ``listen`` opens one dedicated connection for LISTEN, outside the pool, on first use.
+- ``listen`` opens one dedicated connection for LISTEN, outside the pool, on first use. It is
+  not re-opened if the server drops it: whoever relies on notifications (the clustered timers
+  and caches of issue #14's next step) keeps a periodic poll as the safety net.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -23,7 +26,7 @@ from bot.db.schema import FK_ACTIONS, Column, ForeignKey, Index, Schema, Table, 
 from bot.db.schema import type_family as family
 from bot.db.sql import lock_key, to_numbered
 
-_RETURNING = " RETURNING "
+_RETURNING = re.compile(r"\bRETURNING\b", re.IGNORECASE)
 
 
 def _args(params: Params) -> list[Any]:
@@ -52,7 +55,7 @@ class _PgExecutor:
         return _count(status)
 
     async def insert(self, sql: str, params: Params = ()) -> int:
-        if _RETURNING not in sql.upper():
+        if not _RETURNING.search(sql):
             sql += " RETURNING id"
         row_id = await self._target().fetchval(to_numbered(sql), *_args(params))
         if row_id is None:
