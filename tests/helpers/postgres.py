@@ -49,7 +49,13 @@ class Cluster:
         self._as: list[str] = []
         self._shared: str | None = None  # the database holding one schema per test
         if os.geteuid() == 0:
-            account = pwd.getpwnam(SUPERUSER)
+            try:
+                account = pwd.getpwnam(SUPERUSER)
+            except KeyError:
+                raise RuntimeError(
+                    "PostgreSQL will not run as root and there is no 'postgres' user to run it"
+                    " as: install Debian's postgresql package, or run the tests as another user"
+                ) from None
             os.chown(self.root, account.pw_uid, account.pw_gid)
             self._as = ["runuser", "-u", SUPERUSER, "--"]
 
