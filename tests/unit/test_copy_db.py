@@ -31,6 +31,13 @@ from tests.unit.test_forgetting import GUILD, OTHER, populate
 pytestmark = pytest.mark.pg
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+FILLED = {
+    "audit_log", "checkin_moods", "checkin_posts", "checkins", "duty", "duty_shifts",
+    "guild_resources", "guild_settings", "guild_tags", "kv", "member_prefs", "peer_tags",
+    "personal_checkins", "personal_moods", "relay_messages", "relayed_messages",
+    "safety_alerts", "safety_events", "safety_feedback", "support_blocks", "support_requests",
+    "timers",
+}  # fmt: skip
 
 
 async def make_sqlite(path: Path) -> None:
@@ -43,6 +50,7 @@ async def make_sqlite(path: Path) -> None:
         again = (await services.peers.requests.open(GUILD, OTHER, summary="back again")).request
         requests = RequestRepository(services.db)
         await requests.add_relay_message(again.id, "member", "hello", NOW)
+        await requests.claim_relay(123456789, again.id, NOW)
         checkins = CheckinRepository(services.db)
         checkin = await checkins.create(
             guild_id=GUILD, channel_id=1, schedule="daily 09:00", tz="UTC", title="t",
@@ -87,8 +95,9 @@ async def test_every_row_arrives_and_new_ids_follow_the_copied_ones(
         counts = await copy_database(source, target)
         before = await dump(source)
         assert before == await dump(target)
+        # every table of this release has rows to copy (later tables: whatever they hold)
         empty = {table for table, n in counts.items() if n == 0}
-        assert empty == set(), empty
+        assert not empty & FILLED, empty
         assert set(counts) == set(before)
         largest = await target.fetchval("SELECT MAX(id) FROM audit_log")
         new_id = await AuditRepository(target).add(1, 2, "x.after_copy", {}, NOW)
