@@ -1,5 +1,5 @@
-"""Command line: ``python -m bot [run|migrate|check-config|detect|health|backup|sandbox]
-[--config FILE]``.
+"""Command line: ``python -m bot [run|migrate|copy-db|check-config|detect|health|backup|
+sandbox] [--config FILE]``.
 
 ``--config FILE`` may come before or after the subcommand."""
 
@@ -46,6 +46,23 @@ def _parser() -> argparse.ArgumentParser:
     common = [_config_option()]
     sub.add_parser("run", parents=common, help="start the bot (default)")
     sub.add_parser("migrate", parents=common, help="apply database migrations and exit")
+    copy = sub.add_parser(
+        "copy-db",
+        parents=common,
+        help="copy a database (e.g. the SQLite file) into a new, empty one (e.g. PostgreSQL)",
+        description="Copy every row of a Kindred database into an empty one; the source is only"
+        " read. Stop the bot first. Example: python -m bot copy-db --from data/kindred.db"
+        " --to postgresql://kindred@localhost/kindred",
+    )
+    copy.add_argument(
+        "--from",
+        dest="source",
+        help="source: a SQLite path, sqlite:///path or postgresql://"
+        " URL (default: the configured SQLite file)",
+    )
+    copy.add_argument(
+        "--to", dest="target", help="target URL (default: the configured [database] url)"
+    )
     sub.add_parser("check-config", parents=common, help="validate and print the settings")
     sub.add_parser("detect", parents=common, help="classify JSON lines from stdin")
     _add_ops_commands(sub, common)
@@ -93,6 +110,13 @@ def _health(settings: Settings, timeout: float) -> int:
 def _backup(settings: Settings, folder: Path | None) -> int:
     from bot.services.backup import backup_once
 
+    if settings.database.backend == "postgres":
+        print(
+            "backup copies the SQLite file; this Kindred uses PostgreSQL: use pg_dump "
+            "(docs/self-hosting.md, The database)",
+            file=sys.stderr,
+        )
+        return 1
     try:
         path = backup_once(settings, folder)
     except (OSError, RuntimeError) as exc:
@@ -103,24 +127,72 @@ def _backup(settings: Settings, folder: Path | None) -> int:
 
 
 async def _migrate(settings: Settings) -> int:
-    from bot.db import Database, apply_migrations
+    import asyncpg
 
-    db = Database(
-        settings.database.resolved_path(), busy_timeout_ms=settings.database.busy_timeout_ms
-    )
-    await db.connect()
+    from bot.db import Database, apply_migrations
+    from bot.db.migrate import MigrationError
+
+    db = Database(settings.database.target(), **settings.database.options())
     try:
+        await db.connect()
         applied = await apply_migrations(db)
+    except (MigrationError, OSError, asyncpg.PostgresError) as exc:
+        print(f"migrate: {exc}", file=sys.stderr)
+        return 1
     finally:
         await db.close()
-    print(f"applied migrations: {applied}" if applied else "database is up to date")
+    where = f" ({settings.database.backend})"
+    print(f"applied migrations{where}: {applied}" if applied else f"database is up to date{where}")
+    return 0
+
+
+def _copy_db(settings: Settings, source: str | None, target: str | None) -> int:
+    from bot.db.connection import is_postgres_url, sqlite_path
+
+    source = source or str(settings.database.resolved_path())
+    target = target or (settings.database.url if settings.database.backend == "postgres" else None)
+    if not target:
+        print(
+            "copy-db: say where to copy to: --to postgresql://user@host/database", file=sys.stderr
+        )
+        return EXIT_CONFIG
+    if not is_postgres_url(source) and not Path(sqlite_path(source)).is_file():
+        print(f"copy-db: no SQLite database at {sqlite_path(source)}", file=sys.stderr)
+        return 1
+    return asyncio.run(_copy(settings, source, target))
+
+
+async def _copy(settings: Settings, source: str, target: str) -> int:
+    import asyncpg
+
+    from bot.config import mask_url
+    from bot.db import Database
+    from bot.db.copy import CopyError, copy_database
+
+    options = settings.database.options()
+    src, dst = Database(source, **options), Database(target, **options)
+    try:
+        await src.connect()
+        await dst.connect()
+        counts = await copy_database(
+            src, dst, progress=lambda table, n: print(f"  {table}: {n} rows")
+        )
+    except (CopyError, OSError, asyncpg.PostgresError) as exc:
+        print(f"copy-db: {exc}; nothing was copied", file=sys.stderr)
+        return 1
+    finally:
+        await src.close()
+        await dst.close()
+    print(f"copied {sum(counts.values())} rows in {len(counts)} tables into {mask_url(target)}")
     return 0
 
 
 async def _run(settings: Settings, token: str) -> int:
+    import asyncpg
     import discord
 
     from bot.bot import KindredBot
+    from bot.config import mask_url
     from bot.services import build_services
     from bot.services.selfhelp import LibraryError
 
@@ -129,6 +201,10 @@ async def _run(settings: Settings, token: str) -> int:
     except LibraryError as exc:
         print(f"self-help library error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
+    except (OSError, asyncpg.PostgresError) as exc:
+        where = mask_url(settings.database.url or "") or settings.database.resolved_path()
+        print(f"Kindred could not open its database ({where}): {exc}", file=sys.stderr)
+        return 1
     bot = KindredBot(services)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -193,6 +269,8 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_migrate(settings))
     if command == "backup":
         return _backup(settings, args.to)
+    if command == "copy-db":
+        return _copy_db(settings, args.source, args.target)
     token = Secrets().discord_token
     if token is None or not token.get_secret_value().strip():
         print(NO_TOKEN, file=sys.stderr)

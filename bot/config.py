@@ -66,11 +66,51 @@ class DiscordSettings(_Section):
 
 
 class DatabaseSettings(_Section):
+    url: str | None = Field(
+        None,
+        description="Empty: SQLite at `path` (one process). postgresql://user@host/db: PostgreSQL"
+        " (the password is best left to PGPASSWORD or ~/.pgpass). sqlite:///file also works.",
+    )
     path: Path = Field(Path("data/kindred.db"), description="SQLite file; relative to the repo.")
-    busy_timeout_ms: int = Field(5000, ge=0, le=600_000)
+    busy_timeout_ms: int = Field(5000, ge=0, le=600_000, description="SQLite: wait for a lock.")
+    pool_min_size: int = Field(1, ge=0, le=100, description="PostgreSQL: connections kept open.")
+    pool_max_size: int = Field(10, ge=1, le=100, description="PostgreSQL: most connections.")
+
+    @field_validator("url")
+    @classmethod
+    def _db_url(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if not value.startswith(("sqlite:///", "postgresql://", "postgres://")):
+            raise ValueError("must start with postgresql:// or sqlite:///; leave it out for SQLite")
+        return value
+
+    @property
+    def backend(self) -> Literal["sqlite", "postgres"]:
+        return "postgres" if self.url and self.url.startswith("postgres") else "sqlite"
 
     def resolved_path(self) -> Path:
-        return self.path if self.path.is_absolute() else PROJECT_ROOT / self.path
+        if self.url and self.url.startswith("sqlite:///"):
+            path = Path(self.url.removeprefix("sqlite:///"))
+        else:
+            path = self.path
+        return path if path.is_absolute() else PROJECT_ROOT / path
+
+    def target(self) -> str:
+        """What ``Database(...)`` opens: the PostgreSQL URL or the SQLite file."""
+        return self.url if self.backend == "postgres" and self.url else str(self.resolved_path())
+
+    def options(self) -> dict[str, int]:
+        return {
+            "busy_timeout_ms": self.busy_timeout_ms,
+            "pool_min_size": self.pool_min_size,
+            "pool_max_size": self.pool_max_size,
+        }
+
+
+def mask_url(url: str) -> str:
+    """``postgresql://kindred:secret@db/kindred`` → ``postgresql://kindred:***@db/kindred``."""
+    return re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", url)
 
 
 class LoggingSettings(_Section):
@@ -272,5 +312,10 @@ def masked_dump(settings: Settings, secrets: Secrets) -> dict[str, Any]:
     data = settings.model_dump(mode="json")
     token = secrets.discord_token.get_secret_value() if secrets.discord_token else ""
     data["DISCORD_TOKEN"] = (token[:4] + "…" + "*" * 8) if token else "(not set)"
-    data["database"]["resolved_path"] = str(settings.database.resolved_path())
+    database = settings.database
+    if database.url:
+        data["database"]["url"] = mask_url(database.url)
+    data["database"]["backend"] = database.backend
+    if database.backend == "sqlite":
+        data["database"]["resolved_path"] = str(database.resolved_path())
     return data

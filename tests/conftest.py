@@ -5,13 +5,22 @@ storage, no Discord), ``e2e`` (tests/e2e and tests/emulator: the real bot agains
 ``safety`` (tests/safety: the detector, its data sets and targets). Tests that take seconds on
 their own carry ``slow`` as well (listed here or marked in their module). ``make test-fast`` runs
 ``-m "not e2e and not slow"``.
+
+Tests that run on PostgreSQL carry ``pg``: those parametrised with ``backend="postgres"`` and
+those using ``pg_cluster``, a throwaway cluster started once per session
+(tests/helpers/postgres.py). Without PostgreSQL binaries they skip, except in CI (``CI`` set),
+where a missing PostgreSQL is a failure.
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.helpers.postgres import Cluster, find_bindir
 
 HERE = Path(__file__).resolve().parent
 
@@ -36,8 +45,30 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         layer = LAYERS.get(parts[1]) if len(parts) > 2 else None
         if layer:
             item.add_marker(getattr(pytest.mark, layer))
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if params.get("backend") == "postgres" or "pg_cluster" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.pg)
         node = rel + "::" + item.nodeid.split("::", 1)[-1]
         if any(
             node == slow or node.startswith(slow + ("" if "::" in slow else "::")) for slow in SLOW
         ):
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Cluster]:
+    bindir = find_bindir()
+    if bindir is None:
+        reason = (
+            "PostgreSQL binaries (initdb, pg_ctl) not found: install Debian's postgresql "
+            "package or set KINDRED_PG_BIN"
+        )
+        if os.environ.get("CI"):
+            pytest.fail(f"CI needs PostgreSQL for the pg tests: {reason}", pytrace=False)
+        pytest.skip(reason)
+    cluster = Cluster(bindir)
+    cluster.start()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()

@@ -1,146 +1,176 @@
-"""The database connection owner.
+"""The database connection owner: one small surface, two backends.
 
-One aiosqlite connection serves the whole bot: SQLite allows one writer at a time anyway, and a
-single owner makes the ordering of writes obvious. Statements outside a transaction run in
-autocommit mode; ``transaction()`` holds a lock so two coroutines never interleave inside one.
+Repositories use only ``execute / fetchone / fetchall / fetchval / insert / executemany`` and
+``async with db.transaction() as tx:`` with ``?`` placeholders; rows are read by column name
+(``row["id"]``) or position (``row[0]``), ``dict(row)`` and ``row.keys()`` work on both.
 
-The surface (execute / fetchone / fetchall / insert / transaction) is deliberately small so a
-PostgreSQL implementation can stand beside this one: repositories use only these calls and
-``?`` placeholders, which an asyncpg backend would rewrite to ``$n``.
+- SQLite (bot/db/sqlite.py, the default): one aiosqlite connection; ``BEGIN IMMEDIATE``
+  serialises every transaction, in this process and any other.
+- PostgreSQL (bot/db/postgres.py): an asyncpg pool, ``?`` rewritten to ``$n``, row counts
+  from the status tag, plus a dedicated connection for LISTEN.
+
+``Database(target)`` opens the right one: a path or ``sqlite:///path`` is SQLite, a
+``postgresql://`` URL is PostgreSQL. Inside a transaction, ``tx.lock(*key)`` takes a
+transaction-scoped advisory lock (PostgreSQL; a no-op on SQLite, which is already serial) and
+``tx.notify(channel, payload)`` is delivered to ``db.listen`` callbacks after the commit, on
+both. Transactions do not nest, and nothing awaits Discord inside one.
 """
 
 from __future__ import annotations
 
 import asyncio
-import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
-from contextlib import asynccontextmanager
+import logging
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, Protocol
 
-import aiosqlite
+from bot.db.schema import Schema
 
-Row = sqlite3.Row
-Params = Sequence[Any] | dict[str, Any]
+log = logging.getLogger(__name__)
+
+Params = Sequence[Any]
+Listener = Callable[[str, str], Awaitable[None] | None]
+
+
+class Row(Protocol):
+    """sqlite3.Row and asyncpg.Record alike: by name, by position, ``keys()``, ``dict(row)``."""
+
+    def __getitem__(self, key: str | int) -> Any: ...
+    def keys(self) -> Any: ...
 
 
 class DatabaseClosedError(RuntimeError):
     pass
 
 
-class _Executor:
-    """Statement helpers shared by the connection (autocommit) and a transaction."""
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+SQLITE_SCHEME = "sqlite:///"
 
-    _conn: aiosqlite.Connection | None
 
-    def _connection(self) -> aiosqlite.Connection:
-        if self._conn is None:
-            raise DatabaseClosedError("the database is not open")
-        return self._conn
+def is_postgres_url(target: str | Path) -> bool:
+    return isinstance(target, str) and target.startswith(POSTGRES_SCHEMES)
 
-    async def _run(self, sql: str, params: Params) -> aiosqlite.Cursor:
-        return await self._connection().execute(sql, params)
 
+def sqlite_path(target: str | Path) -> str:
+    """``sqlite:///relative/or/absolute`` (four slashes for an absolute path) or a plain path."""
+    text = str(target)
+    return text[len(SQLITE_SCHEME) :] if text.startswith(SQLITE_SCHEME) else text
+
+
+class Executor(ABC):
+    """Statements, on the autocommit connection or inside a transaction."""
+
+    dialect: ClassVar[str]
+
+    @abstractmethod
     async def execute(self, sql: str, params: Params = ()) -> int:
-        """Run a statement; return the number of rows it changed."""
-        cursor = await self._run(sql, params)
-        count = cursor.rowcount
-        await cursor.close()
-        return count
+        """Run a statement; return the number of rows it changed (-1 when it has none)."""
 
+    @abstractmethod
     async def insert(self, sql: str, params: Params = ()) -> int:
-        """Run an INSERT; return the new row id."""
-        cursor = await self._run(sql, params)
-        row_id = cursor.lastrowid
-        await cursor.close()
-        assert row_id is not None
-        return row_id
+        """Run an INSERT into a table with an ``id`` column; return the new row's id."""
 
-    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
-        cursor = await self._run(sql, params)
-        row = await cursor.fetchone()
-        await cursor.close()
-        return row
+    @abstractmethod
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None: ...
 
-    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
-        cursor = await self._run(sql, params)
-        rows = await cursor.fetchall()
-        await cursor.close()
-        return list(rows)
+    @abstractmethod
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]: ...
+
+    @abstractmethod
+    async def executemany(self, sql: str, seq: Iterable[Params]) -> None: ...
 
     async def fetchval(self, sql: str, params: Params = ()) -> Any:
         row = await self.fetchone(sql, params)
         return None if row is None else row[0]
 
-    async def executemany(self, sql: str, seq: Iterable[Params]) -> None:
-        await self._connection().executemany(sql, seq)
+
+class Transaction(Executor):
+    """What ``async with db.transaction() as tx`` gives: statements, locks, notifications."""
+
+    @abstractmethod
+    async def lock(self, *key: str | int) -> None:
+        """Hold an advisory lock on ``key`` until this transaction ends."""
+
+    @abstractmethod
+    async def notify(self, channel: str, payload: str = "") -> None:
+        """Tell every ``listen(channel)`` callback, in every process, once this commits."""
 
 
-class Transaction(_Executor):
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self._conn = conn
+class Database(Executor):
+    """The connection owner. ``Database(path_or_url, **options)`` picks the backend."""
 
+    def __new__(cls, target: str | Path = ":memory:", **options: Any) -> Database:
+        backend: type[Database] = cls
+        if cls is Database:
+            if is_postgres_url(target):
+                from bot.db.postgres import PostgresDatabase
 
-class Database(_Executor):
-    def __init__(self, path: Path | str, *, busy_timeout_ms: int = 5000) -> None:
-        self.path = str(path)
-        self.busy_timeout_ms = busy_timeout_ms
-        self._conn: aiosqlite.Connection | None = None
-        self._lock = asyncio.Lock()
+                backend = PostgresDatabase
+            else:
+                from bot.db.sqlite import SqliteDatabase
+
+                backend = SqliteDatabase
+        return super().__new__(backend)
+
+    def __init__(self) -> None:
+        self._listeners: dict[str, list[Listener]] = {}
 
     @property
-    def is_open(self) -> bool:
-        return self._conn is not None
+    @abstractmethod
+    def is_open(self) -> bool: ...
 
-    async def connect(self) -> None:
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        # isolation_level=None: autocommit, so BEGIN/COMMIT are ours alone and explicit.
-        conn = await aiosqlite.connect(self.path, isolation_level=None)
-        conn.row_factory = sqlite3.Row
-        await conn.execute("PRAGMA journal_mode=WAL")
-        await conn.execute("PRAGMA foreign_keys=ON")
-        await conn.execute(f"PRAGMA busy_timeout={int(self.busy_timeout_ms)}")
-        await conn.execute("PRAGMA synchronous=NORMAL")
-        self._conn = conn
+    @abstractmethod
+    async def connect(self) -> None: ...
 
-    async def close(self) -> None:
-        if self._conn is not None:
-            async with self._lock:
-                conn, self._conn = self._conn, None
-                await conn.close()
+    @abstractmethod
+    async def close(self) -> None: ...
 
-    async def _run(self, sql: str, params: Params) -> aiosqlite.Cursor:
-        # Outside a transaction each statement waits for any open transaction to finish,
-        # so autocommit writes never land in the middle of someone else's transaction.
-        async with self._lock:
-            return await super()._run(sql, params)
+    @abstractmethod
+    def transaction(self) -> AbstractAsyncContextManager[Transaction]:
+        """All-or-nothing: commit at the end of the block, roll back on any exception."""
 
-    async def executemany(self, sql: str, seq: Iterable[Params]) -> None:
-        async with self._lock:
-            await super().executemany(sql, seq)
+    async def listen(self, channel: str, callback: Listener) -> None:
+        """Call ``callback(channel, payload)`` for each committed ``tx.notify(channel, …)``."""
+        self._listeners.setdefault(channel, []).append(callback)
 
+    @abstractmethod
     async def probe_write(self) -> None:
-        """Raise unless the database would take a write now: take the write lock, read the
-        schema version, let go (for the health check; nothing is written)."""
-        async with self._lock:
-            conn = self._connection()
-            await conn.execute("BEGIN IMMEDIATE")
-            try:
-                await (await conn.execute("PRAGMA user_version")).close()
-            finally:
-                await conn.execute("ROLLBACK")
+        """Raise unless the database would take a write now (the health check; nothing is
+        written)."""
 
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Transaction]:
-        """All-or-nothing: BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any exception."""
-        async with self._lock:
-            conn = self._connection()
-            await conn.execute("BEGIN IMMEDIATE")
+    async def unlisten(self, channel: str, callback: Listener) -> None:
+        callbacks = self._listeners.get(channel, [])
+        if callback in callbacks:
+            callbacks.remove(callback)
+
+    def _deliver(self, channel: str, payload: str) -> None:
+        for callback in list(self._listeners.get(channel, ())):
             try:
-                yield Transaction(conn)
-            except BaseException:
-                await conn.execute("ROLLBACK")
-                raise
-            else:
-                await conn.execute("COMMIT")
+                result = callback(channel, payload)
+            except Exception:
+                log.exception("listener for %s failed", channel)
+                continue
+            if isinstance(result, Awaitable):
+                task = asyncio.ensure_future(result)
+                task.add_done_callback(_log_failure)
+
+    # -- introspection (migrations, copy-db, the parity and forgetting tests) --------------
+    @abstractmethod
+    async def schema(self) -> Schema: ...
+
+    async def tables(self) -> list[str]:
+        return sorted((await self.schema()).tables)
+
+    async def columns(self, table: str) -> list[str]:
+        found = (await self.schema()).tables.get(table)
+        return [] if found is None else [c.name for c in found.columns]
+
+    async def reset_identities(self) -> None:
+        """After rows were inserted with explicit ids: new ids continue after the largest."""
+
+
+def _log_failure(task: asyncio.Future[Any]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("listener failed", exc_info=task.exception())

@@ -96,7 +96,7 @@ class Services:
 
 
 async def open_database(config: Settings) -> Database:
-    db = Database(config.database.resolved_path(), busy_timeout_ms=config.database.busy_timeout_ms)
+    db = Database(config.database.target(), **config.database.options())
     await db.connect()
     try:
         await apply_migrations(db)
@@ -184,8 +184,13 @@ def _selfhelp_service(
 
 
 def _backup_service(core: _Core, config: Settings) -> BackupService:
-    """Daily backups of the database file (``[backup]``); the service arms its own timer."""
-    return BackupService(config.database.resolved_path(), config.backup, core.scheduler, core.clock)
+    """Daily backups of the database file (``[backup]``); the service arms its own timer.
+    PostgreSQL has its own tools (pg_dump): the file backup stays off there."""
+    backup = config.backup
+    if config.database.backend == "postgres" and backup.enabled:
+        log.warning("[backup] copies the SQLite file: off on PostgreSQL (use pg_dump)")
+        backup = backup.model_copy(update={"enabled": False})
+    return BackupService(config.database.resolved_path(), backup, core.scheduler, core.clock)
 
 
 def _doctor_service(

@@ -26,7 +26,7 @@ class RelayRoom(SupportBase):
 
     async def _from_thread(self, message: discord.Message) -> None:
         request = await self.requests.thread_message(
-            message.channel.id, message.author.id, message.content
+            message.channel.id, message.author.id, message.content, message.id
         )
         if request is None:
             return
@@ -37,7 +37,7 @@ class RelayRoom(SupportBase):
             await message.channel.send("I couldn't deliver that: the member's DMs seem closed.")
 
     async def _from_member_dm(self, message: discord.Message) -> None:
-        route = await self.requests.route_dm(message.author.id, message.content)
+        route = await self.requests.route_dm(message.author.id, message.content, message.id)
         if route.relay_to is not None:
             request = route.relay_to
             thread = await find_channel(self.bot, request.thread_id)

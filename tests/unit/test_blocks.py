@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 
+import asyncpg
 import pytest
 
 from bot.errors import InvalidInputError, NotFoundError
@@ -30,7 +31,20 @@ async def actions(services: Services, guild_id: int = GUILD) -> list[tuple[str, 
     ]
 
 
+DB_ERRORS = (sqlite3.DatabaseError, asyncpg.PostgresError)
+
+
 async def break_the_audit_log(services: Services) -> None:
+    if services.db.dialect == "postgres":
+        await services.db.execute(
+            "CREATE FUNCTION audit_down() RETURNS trigger LANGUAGE plpgsql AS"
+            " $$ BEGIN RAISE EXCEPTION 'audit log unavailable'; END $$"
+        )
+        await services.db.execute(
+            "CREATE TRIGGER audit_down BEFORE INSERT ON audit_log"
+            " FOR EACH ROW EXECUTE FUNCTION audit_down()"
+        )
+        return
     await services.db.execute(
         "CREATE TRIGGER audit_down BEFORE INSERT ON audit_log"
         " BEGIN SELECT RAISE(ABORT, 'audit log unavailable'); END"
@@ -58,7 +72,7 @@ async def test_unblock_is_audited_and_a_missing_block_writes_nothing(
 
 async def test_a_failing_audit_entry_leaves_no_block(peers, services: Services) -> None:
     await break_the_audit_log(services)
-    with pytest.raises(sqlite3.DatabaseError, match="audit log unavailable"):
+    with pytest.raises(DB_ERRORS, match="audit log unavailable"):
         await peers.blocks.block(GUILD, MEMBER, "spam", MOD)
     assert not await peers.blocks.is_blocked(GUILD, MEMBER)
 
@@ -66,7 +80,7 @@ async def test_a_failing_audit_entry_leaves_no_block(peers, services: Services) 
 async def test_a_failing_audit_entry_leaves_the_block_in_place(peers, services: Services) -> None:
     await peers.blocks.block(GUILD, MEMBER, "spam", MOD)
     await break_the_audit_log(services)
-    with pytest.raises(sqlite3.DatabaseError, match="audit log unavailable"):
+    with pytest.raises(DB_ERRORS, match="audit log unavailable"):
         await peers.blocks.unblock(GUILD, MEMBER, MOD)
     assert await peers.blocks.is_blocked(GUILD, MEMBER)
 

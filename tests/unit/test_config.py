@@ -59,6 +59,7 @@ def test_relative_database_path_resolves_against_project_root(tmp_path: Path) ->
         ('[discord]\ngateway_url = "http://x"\n', "discord.gateway_url: must start with ws://"),
         ('[discord]\ntoken = "abc"\n', "set DISCORD_TOKEN instead"),
         ("[nonsense]\nx = 1\n", "nonsense: unknown key"),
+        ('[database]\nurl = "mysql://db/k"\n', "database.url: must start with postgresql://"),
     ],
 )
 def test_bad_config_is_one_clear_line(tmp_path: Path, text: str, expected: str) -> None:
@@ -82,6 +83,24 @@ def test_token_is_masked(monkeypatch: pytest.MonkeyPatch) -> None:
     dumped = masked_dump(settings, Secrets())
     assert "secret" not in str(dumped)
     assert dumped["DISCORD_TOKEN"].startswith("MTIz")
+
+
+def test_database_url_picks_the_backend_and_its_password_is_masked(tmp_path: Path) -> None:
+    default, _ = load_settings(PROJECT_ROOT / "config.example.toml")
+    assert default.database.backend == "sqlite"
+    assert default.database.target() == str(PROJECT_ROOT / "data" / "kindred.db")
+    url = "postgresql://kindred:s3cret-pw@db.internal:5432/kindred"
+    settings, _ = load_settings(write(tmp_path, f'[database]\nurl = "{url}"\n'))
+    assert settings.database.backend == "postgres"
+    assert settings.database.target() == url
+    dumped = masked_dump(settings, Secrets())
+    assert "s3cret" not in str(dumped)
+    assert dumped["database"]["url"] == "postgresql://kindred:***@db.internal:5432/kindred"
+    lite, _ = load_settings(write(tmp_path, '[database]\nurl = "sqlite:///data/y.db"\n'))
+    assert (lite.database.backend, lite.database.resolved_path()) == (
+        "sqlite",
+        PROJECT_ROOT / "data" / "y.db",
+    )
 
 
 def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

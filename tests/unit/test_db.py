@@ -1,7 +1,8 @@
-"""Migrations, transactions, settings and the audit log."""
+"""Migrations, transactions, settings and the audit log, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,8 +18,8 @@ NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-async def db(tmp_path: Path):
-    database = Database(tmp_path / "k.db")
+async def db(database_url: str):
+    database = Database(database_url)
     await database.connect()
     yield database
     await database.close()
@@ -29,9 +30,10 @@ async def test_migrations_apply_on_empty_then_nothing_on_current(db: Database) -
     assert applied == [m.version for m in available_migrations()]
     assert await current_version(db) == applied[-1]
     assert await apply_migrations(db) == []
-    mode = await db.fetchval("PRAGMA journal_mode")
-    assert mode == "wal"
-    assert await db.fetchval("PRAGMA foreign_keys") == 1
+    if db.dialect == "sqlite":
+        mode = await db.fetchval("PRAGMA journal_mode")
+        assert mode == "wal"
+        assert await db.fetchval("PRAGMA foreign_keys") == 1
 
 
 async def test_failing_migration_leaves_nothing_half_applied(db: Database, tmp_path: Path) -> None:
@@ -43,7 +45,7 @@ async def test_failing_migration_leaves_nothing_half_applied(db: Database, tmp_p
     )
     with pytest.raises(MigrationError, match=r"0002_bad\.sql"):
         await apply_migrations(db, migrations)
-    tables = {r[0] for r in await db.fetchall("SELECT name FROM sqlite_master WHERE type='table'")}
+    tables = set(await db.tables())
     assert "a" not in tables and "b" not in tables
     assert "schema_migrations" not in tables
 
@@ -51,17 +53,51 @@ async def test_failing_migration_leaves_nothing_half_applied(db: Database, tmp_p
 async def test_statements_with_triggers_and_comments_split_correctly(
     db: Database, tmp_path: Path
 ) -> None:
+    """A trigger is dialect SQL: the portable file has SQLite's, the override PostgreSQL's
+    (dollar-quoted, semicolons inside); each backend runs its own."""
     migrations = tmp_path / "m"
     migrations.mkdir()
-    (migrations / "0001_t.sql").write_text(
+    tables = (
         "-- a comment; with a semicolon\n"
         "CREATE TABLE t (x INTEGER, y TEXT DEFAULT 'a;b');\n"
         "CREATE TABLE log (x INTEGER);\n"
-        "CREATE TRIGGER t_ins AFTER INSERT ON t BEGIN INSERT INTO log VALUES (new.x); END;\n"
+    )
+    (migrations / "0001_t.sql").write_text(
+        tables
+        + "CREATE TRIGGER t_ins AFTER INSERT ON t BEGIN INSERT INTO log VALUES (new.x); END;\n"
+    )
+    (migrations / "0001_t.postgres.sql").write_text(
+        tables.replace("INTEGER", "BIGINT")
+        + "CREATE FUNCTION t_ins() RETURNS trigger LANGUAGE plpgsql AS $body$\n"
+        "BEGIN INSERT INTO log VALUES (new.x); RETURN new; END; $body$;\n"
+        "CREATE TRIGGER t_ins AFTER INSERT ON t FOR EACH ROW EXECUTE FUNCTION t_ins();\n"
     )
     await apply_migrations(db, migrations)
     await db.execute("INSERT INTO t (x) VALUES (7)")
     assert await db.fetchval("SELECT x FROM log") == 7
+    assert await db.fetchval("SELECT y FROM t") == "a;b"
+
+
+async def test_an_override_without_its_portable_migration_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "0001_only.postgres.sql").write_text("CREATE TABLE a (x BIGINT);\n")
+    with pytest.raises(MigrationError, match="needs its portable"):
+        available_migrations(tmp_path)
+
+
+async def test_processes_migrating_together_migrate_once(database_url: str) -> None:
+    """Two processes start at once: one applies every migration, the other waits and finds
+    nothing to do (PostgreSQL: the advisory lock; SQLite: BEGIN IMMEDIATE)."""
+    one, two = Database(database_url), Database(database_url)
+    await one.connect()
+    await two.connect()
+    try:
+        results = await asyncio.gather(apply_migrations(one), apply_migrations(two))
+        versions = [m.version for m in available_migrations()]
+        assert sorted(results, key=len) == [[], versions]
+        assert await one.fetchval("SELECT COUNT(*) FROM schema_migrations") == len(versions)
+    finally:
+        await one.close()
+        await two.close()
 
 
 async def test_database_newer_than_code_is_refused(db: Database, tmp_path: Path) -> None:

@@ -119,11 +119,8 @@ async def populate(services: Services, clock) -> None:
 
 async def holders(services: Services, user_id: int) -> set[tuple[str, str]]:
     found: set[tuple[str, str]] = set()
-    tables = await services.db.fetchall(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-    )
-    for table in (t["name"] for t in tables):
-        columns = [c["name"] for c in await services.db.fetchall(f"PRAGMA table_info({table})")]
+    for table in await services.db.tables():
+        columns = await services.db.columns(table)
         for row in await services.db.fetchall(f"SELECT * FROM {table}"):
             for column in columns:
                 value = row[column]
@@ -161,7 +158,7 @@ async def test_forgetme_leaves_the_id_only_in_documented_moderation_records(
 
 
 async def test_the_scan_would_notice_a_new_table(services: Services, clock) -> None:
-    await services.db.execute("CREATE TABLE future_feature (user_id INTEGER)")
+    await services.db.execute("CREATE TABLE future_feature (user_id BIGINT)")
     await services.db.execute("INSERT INTO future_feature VALUES (?)", (U,))
     await services.privacy.forget(U)
     assert ("future_feature", "user_id") in await holders(services, U)

@@ -4,6 +4,9 @@ where a DM goes, and what each ``request.*`` timer outcome tells the Discord lay
 
 from __future__ import annotations
 
+import asyncio
+from datetime import timedelta
+
 import pytest
 
 from bot.errors import NotConfiguredError, NotFoundError, PermissionDeniedError
@@ -173,6 +176,27 @@ async def test_thread_messages_relay_the_peer_and_count_as_activity(
     assert await peers.requests.thread_message(12345, PEER, "not a conversation") is None
     await peers.requests.close(req.id, PEER)
     assert await peers.requests.thread_message(777, PEER, "after the close") is None
+
+
+async def test_a_message_delivered_twice_is_relayed_once(peers, services: Services) -> None:
+    """Two sessions (a rolling restart, two processes) see the same Discord message: the
+    relayed_messages key lets only the first carry it across, in both directions."""
+    req = await relayed(peers, transcript=True)
+    assert await peers.requests.thread_message(777, PEER, "I'm here", message_id=9001)
+    assert await peers.requests.thread_message(777, PEER, "I'm here", message_id=9001) is None
+    first = await peers.requests.route_dm(MEMBER, "thank you", message_id=9002)
+    again = await peers.requests.route_dm(MEMBER, "thank you", message_id=9002)
+    assert first.relay_to is not None and first.relay_to.id == req.id
+    assert again.relay_to is None and not again.offer_intake
+    assert await peers.requests.relay_transcript(req.id) == ["Peer: I'm here", "You: thank you"]
+    raced = await asyncio.gather(
+        *(peers.requests.thread_message(777, PEER, "once", message_id=9003) for _ in range(5))
+    )
+    assert len([r for r in raced if r is not None]) == 1
+    # ids only, gone with the retention purge
+    clock_later = services.clock() + timedelta(days=31)
+    await peers.requests.requests.purge_content_before(clock_later)
+    assert await services.db.fetchval("SELECT COUNT(*) FROM relayed_messages") == 0
 
 
 async def test_a_thread_conversation_is_never_relayed(peers, clock) -> None:

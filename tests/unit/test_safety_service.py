@@ -254,8 +254,8 @@ async def test_not_a_concern_is_counted_per_source_without_text(services) -> Non
     }
     assert rows["model:ft-abc"] == (2, 1, 0.5)
     assert rows["phrase:en.self.want_to_die"] == (1, 0, 1.0)
-    cols = await services.db.fetchall("PRAGMA table_info(safety_feedback)")
-    assert {c["name"] for c in cols} == {"guild_id", "source", "alerts", "dismissed"}
+    cols = await services.db.columns("safety_feedback")
+    assert set(cols) == {"guild_id", "source", "alerts", "dismissed"}
     # forgetting the peer who dismissed keeps the counts, drops the id
     await services.privacy.forget(5)
     row = await services.db.fetchone("SELECT dismissed_by FROM safety_alerts WHERE id = ?", (b,))

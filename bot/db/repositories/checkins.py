@@ -206,19 +206,19 @@ class CheckinRepository:
     async def claim_post(self, checkin: CheckinRow, scheduled_for: datetime) -> int | None:
         """Reserve the post for one scheduled time; None if it was already posted."""
         async with self.db.transaction() as tx:
-            changed = await tx.execute(
+            # UNIQUE (checkin_id, scheduled_for): of any number of racers, one gets the row.
+            post_id = await tx.fetchval(
                 "INSERT INTO checkin_posts (checkin_id, guild_id, channel_id, scheduled_for)"
-                " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
                 (checkin.id, checkin.guild_id, checkin.channel_id, to_db(scheduled_for)),
             )
-            if not changed:
+            if post_id is None:
                 return None
-            post_id = int(await tx.fetchval("SELECT last_insert_rowid()"))
             await tx.execute(
                 "UPDATE checkins SET last_run_at = ?, prompt_index = prompt_index + 1 WHERE id = ?",
                 (to_db(scheduled_for), checkin.id),
             )
-        return post_id
+        return int(post_id)
 
     async def release_post(self, post_id: int) -> None:
         """Posting failed: free the slot so a retry can post it (still at most once)."""

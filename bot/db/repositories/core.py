@@ -139,6 +139,7 @@ class TimerRepository:
         """Insert a timer; a timer with the same key is replaced (its old job must be dropped)."""
         async with self.db.transaction() as tx:
             if key is not None:
+                await tx.lock("timer", key)  # two replacements at once: the last one wins
                 await tx.execute("DELETE FROM timers WHERE key = ?", (key,))
             timer_id = await tx.insert(
                 "INSERT INTO timers (kind, key, due_at, payload, guild_id, created_at)"

@@ -78,6 +78,11 @@ def _request(row: Any) -> RequestRow:
     )
 
 
+def _wait_seconds(row: Any) -> float:
+    """How long a request waited for its claim (computed here: date arithmetic is dialect)."""
+    return (from_db(row["claimed_at"]) - from_db(row["created_at"])).total_seconds()
+
+
 class RequestRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -101,7 +106,7 @@ class RequestRepository:
             "INSERT INTO support_requests (guild_id, requester_id, topic, tags, summary,"
             " anonymous, preferred_peer, source, relay, created_at, last_activity)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT DO NOTHING"
+            " ON CONFLICT DO NOTHING RETURNING *"
         )
         params = (
             guild_id,
@@ -116,13 +121,8 @@ class RequestRepository:
             to_db(now),
             to_db(now),
         )
-        async with self.db.transaction() as tx:
-            changed = await tx.execute(cursor_sql, params)
-            if not changed:
-                return None
-            row = await tx.fetchone("SELECT * FROM support_requests WHERE id = last_insert_rowid()")
-        assert row is not None
-        return _request(row)
+        row = await self.db.fetchone(cursor_sql, params)
+        return None if row is None else _request(row)
 
     async def get(self, request_id: int) -> RequestRow | None:
         row = await self.db.fetchone("SELECT * FROM support_requests WHERE id = ?", (request_id,))
@@ -202,6 +202,9 @@ class RequestRepository:
                 return "own"
             if row["status"] != "open":
                 return "taken"
+            # Count, then update: only safe while no other claim by this peer in this guild
+            # runs in between (SQLite: BEGIN IMMEDIATE; PostgreSQL: this lock).
+            await tx.lock("claim", row["guild_id"], peer_id)
             held = await tx.fetchval(
                 "SELECT COUNT(*) FROM support_requests WHERE guild_id = ? AND claimed_by = ?"
                 " AND status = 'claimed'",
@@ -254,8 +257,13 @@ class RequestRepository:
         )
         params: list = [status, to_db(now), by_user, reason, request_id]
         if expect_status is not None:
-            sql += " AND status = ? AND claimed_by IS ?"
-            params += [expect_status, expect_claimed_by]
+            sql += " AND status = ?"
+            params.append(expect_status)
+            if expect_claimed_by is None:
+                sql += " AND claimed_by IS NULL"
+            else:
+                sql += " AND claimed_by = ?"
+                params.append(expect_claimed_by)
         return bool(await self.db.execute(sql, params))
 
     async def update(self, request_id: int, **fields: Any) -> None:
@@ -284,12 +292,11 @@ class RequestRepository:
 
     async def recent_claim_seconds(self, guild_id: int, limit: int = 20) -> list[float]:
         rows = await self.db.fetchall(
-            "SELECT (julianday(claimed_at) - julianday(created_at)) * 86400.0 AS secs"
-            " FROM support_requests WHERE guild_id = ? AND claimed_at IS NOT NULL"
-            " ORDER BY id DESC LIMIT ?",
+            "SELECT created_at, claimed_at FROM support_requests"
+            " WHERE guild_id = ? AND claimed_at IS NOT NULL ORDER BY id DESC LIMIT ?",
             (guild_id, limit),
         )
-        return [float(r["secs"]) for r in rows]
+        return [_wait_seconds(r) for r in rows]
 
     async def last_peer_for(self, guild_id: int, requester_id: int) -> int | None:
         return await self.db.fetchval(
@@ -301,20 +308,19 @@ class RequestRepository:
     async def stats(self, guild_id: int, since: datetime) -> dict[str, Any]:
         row = await self.db.fetchone(
             "SELECT COUNT(*) AS opened,"
-            " SUM(claimed_at IS NOT NULL) AS claimed,"
-            " SUM(status = 'closed') AS closed,"
-            " SUM(status = 'cancelled') AS cancelled,"
-            " SUM(escalation >= 3) AS past_threshold,"
-            " SUM(feedback = 'helped') AS helped,"
-            " SUM(feedback = 'somewhat') AS somewhat,"
-            " SUM(feedback = 'not_really') AS not_really"
+            " COUNT(claimed_at) AS claimed,"
+            " SUM(CASE WHEN status = 'closed' THEN 1 ELSE 0 END) AS closed,"
+            " SUM(CASE WHEN status = 'cancelled' THEN 1 ELSE 0 END) AS cancelled,"
+            " SUM(CASE WHEN escalation >= 3 THEN 1 ELSE 0 END) AS past_threshold,"
+            " SUM(CASE WHEN feedback = 'helped' THEN 1 ELSE 0 END) AS helped,"
+            " SUM(CASE WHEN feedback = 'somewhat' THEN 1 ELSE 0 END) AS somewhat,"
+            " SUM(CASE WHEN feedback = 'not_really' THEN 1 ELSE 0 END) AS not_really"
             " FROM support_requests WHERE guild_id = ? AND created_at >= ?",
             (guild_id, to_db(since)),
         )
         waits = await self.db.fetchall(
-            "SELECT (julianday(claimed_at) - julianday(created_at)) * 86400.0 AS secs"
-            " FROM support_requests WHERE guild_id = ? AND created_at >= ?"
-            " AND claimed_at IS NOT NULL ORDER BY secs",
+            "SELECT created_at, claimed_at FROM support_requests WHERE guild_id = ?"
+            " AND created_at >= ? AND claimed_at IS NOT NULL",
             (guild_id, to_db(since)),
         )
         hours = await self.db.fetchall(
@@ -323,9 +329,19 @@ class RequestRepository:
             (guild_id, to_db(since)),
         )
         data = {key: int(row[key] or 0) for key in row.keys()} if row else {}  # noqa: SIM118 - Row iterates values
-        data["claim_seconds"] = [float(w["secs"]) for w in waits]
+        data["claim_seconds"] = sorted(_wait_seconds(w) for w in waits)
         data["busiest_hours_utc"] = [(int(h["hour"]), int(h["n"])) for h in hours]
         return data
+
+    async def claim_relay(self, message_id: int, request_id: int, now: datetime) -> bool:
+        """True for the first caller only: the message is this caller's to carry across."""
+        return bool(
+            await self.db.execute(
+                "INSERT INTO relayed_messages (message_id, request_id, created_at)"
+                " VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                (message_id, request_id, to_db(now)),
+            )
+        )
 
     async def add_relay_message(self, request_id: int, author: str, content: str, now: datetime):
         await self.db.execute(
@@ -347,6 +363,9 @@ class RequestRepository:
         async with self.db.transaction() as tx:
             removed = await tx.execute(
                 "DELETE FROM relay_messages WHERE created_at < ?", (to_db(cutoff),)
+            )
+            removed += await tx.execute(
+                "DELETE FROM relayed_messages WHERE created_at < ?", (to_db(cutoff),)
             )
             removed += await tx.execute(
                 "UPDATE support_requests SET summary = NULL WHERE summary IS NOT NULL"

@@ -177,11 +177,12 @@ class SafetyRepository:
             )
             if row is None:
                 return "missing"
-            if row["dismissed_by"] is not None:
-                return "already"
-            await tx.execute(
-                "UPDATE safety_alerts SET dismissed_by = ? WHERE id = ?", (by, alert_id)
+            changed = await tx.execute(
+                "UPDATE safety_alerts SET dismissed_by = ? WHERE id = ? AND dismissed_by IS NULL",
+                (by, alert_id),
             )
+            if row["dismissed_by"] is not None or not changed:
+                return "already"
             for source in str(row["sources"]).split():
                 await tx.execute(
                     "UPDATE safety_feedback SET dismissed = dismissed + 1"

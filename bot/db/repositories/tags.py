@@ -18,7 +18,8 @@ class TagRepository:
     async def add_guild_tag(self, guild_id: int, tag: str) -> bool:
         return bool(
             await self.db.execute(
-                "INSERT OR IGNORE INTO guild_tags (guild_id, tag) VALUES (?, ?)", (guild_id, tag)
+                "INSERT INTO guild_tags (guild_id, tag) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                (guild_id, tag),
             )
         )
 
@@ -38,6 +39,7 @@ class TagRepository:
 
     async def set_peer_tags(self, guild_id: int, user_id: int, tags: list[str]) -> None:
         async with self.db.transaction() as tx:
+            await tx.lock("peer_tags", guild_id, user_id)  # two saves at once: the last wins
             await tx.execute(
                 "DELETE FROM peer_tags WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
             )

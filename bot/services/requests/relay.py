@@ -73,23 +73,32 @@ class Conversations:
         if request.transcript:
             await self.requests.add_relay_message(request.id, author, content[:2000], self.clock())
 
+    async def _first_sight(self, message_id: int | None, request: RequestRow) -> bool:
+        """False when this Discord message was already relayed (a duplicate event)."""
+        if message_id is None:
+            return True
+        return await self.requests.claim_relay(message_id, request.id, self.clock())
+
     async def thread_message(
-        self, thread_id: int, author_id: int, content: str
+        self, thread_id: int, author_id: int, content: str, message_id: int | None = None
     ) -> RequestRow | None:
         """Someone wrote in a conversation thread. It counts as activity; in a relay thread
-        the peer's words are recorded and the request returned: carry them to the member."""
+        the peer's words are recorded and the request returned: carry them to the member
+        (once per ``message_id``: a second delivery of the same message returns None)."""
         request = await self.requests.by_thread(thread_id)
         if request is None or not request.live:
             return None
         if request.relay and author_id == request.claimed_by:
+            if not await self._first_sight(message_id, request):
+                return None
             await self.record_relay(request, "peer", content)
             return request
         await self.activity(request.id)
         return None
 
-    async def route_dm(self, user_id: int, content: str) -> DmRoute:
-        """A member's DM: part of their latest relayed conversation (recorded), or a plea
-        like "I need to talk" to answer with the request form."""
+    async def route_dm(self, user_id: int, content: str, message_id: int | None = None) -> DmRoute:
+        """A member's DM: part of their latest relayed conversation (recorded, once per
+        ``message_id``), or a plea like "I need to talk" to answer with the request form."""
         relayed = [
             r
             for r in await self.requests.live_for_user_anywhere(user_id)
@@ -97,6 +106,8 @@ class Conversations:
         ]
         if relayed:
             request = relayed[-1]
+            if not await self._first_sight(message_id, request):
+                return DmRoute()
             await self.record_relay(request, "member", content)
             return DmRoute(relay_to=request)
         return DmRoute(offer_intake=wants_to_talk(content))
