@@ -80,6 +80,10 @@ async def test_the_demo_script_tells_the_main_story(console: Console) -> None:
     assert "Welcome to Sleep circle" in after(text, "as bo click I accept these guidelines")
     group = await console.runner.services.groups.by_name(console.names.guild.id, "Sleep circle")
     assert group.private and group.channel_id is not None
+    # its meeting opens when the clock reaches it, and "I'm here" is counted, not named
+    opened = text[text.rindex("> clock +1h") :]
+    assert "Evening circle is starting" in opened and "Check-in round" in opened
+    assert "(1 so far.)" in after(text, "as bo click I'm here")
 
     # the demo's one deliberate typo, and the script went on after it
     assert hints == 1
