@@ -175,3 +175,28 @@ class KindredBot(commands.Bot):
                 await self.health.stop()
                 self.health = None
             await self.services.close()
+
+
+class ShardedKindredBot(KindredBot, commands.AutoShardedBot):
+    """One process of a cluster (``[cluster] count > 1``, PostgreSQL): it connects only the
+    shards ``{i | i % count == id}`` of ``shard_count``; the others belong to other processes."""
+
+    def gateway_state(self) -> Gateway:
+        shards = self.shards.values()
+        connected = (
+            self.is_ready()
+            and not self.is_closed()
+            and bool(shards)
+            and all(not shard.is_closed() for shard in shards)
+        )
+        return Gateway(connected=connected, latency_ms=latency_ms(self.latency))
+
+
+def make_bot(services: Services, **options: object) -> KindredBot:
+    """The client for this process: a plain one, or a shard-owning one in a cluster."""
+    cluster = services.config.cluster
+    if not cluster.clustered:
+        return KindredBot(services, **options)
+    return ShardedKindredBot(
+        services, shard_ids=cluster.shard_ids(), shard_count=cluster.total_shards(), **options
+    )

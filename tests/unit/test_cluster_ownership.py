@@ -1,0 +1,154 @@
+"""Cluster ownership: one process per cluster id holds a session advisory lock before it
+connects its shards; a standby with the same id waits on it and takes over when the holder
+dies. And the process is a shard-owning client only when there are several processes."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+import time
+from types import SimpleNamespace
+
+import asyncpg
+import discord
+import pytest
+
+from bot import PROJECT_ROOT
+from bot.bot import KindredBot, ShardedKindredBot, make_bot
+from bot.config import Settings
+from bot.db import Database
+from bot.services import build_services
+from tests.helpers.postgres import Cluster
+
+HOLDER = """
+import asyncio, sys
+from bot.db import Database
+
+async def main():
+    db = Database(sys.argv[1])
+    await db.connect()
+    await db.hold_session_lock("kindred-cluster", 0)
+    print("held", flush=True)
+    await asyncio.sleep(3600)
+
+asyncio.run(main())
+"""
+
+PG = "postgresql://kindred@db/kindred"
+
+
+async def test_a_standby_takes_over_when_the_owner_is_killed(pg_cluster: Cluster) -> None:
+    url = await pg_cluster.create_database()
+    holder = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", HOLDER, url, cwd=PROJECT_ROOT, stdout=asyncio.subprocess.PIPE
+    )  # fmt: skip
+    standby = Database(url)
+    await standby.connect()
+    try:
+        assert holder.stdout is not None
+        line = await asyncio.wait_for(holder.stdout.readline(), 60)
+        assert line.strip() == b"held"
+        waiting = asyncio.create_task(standby.hold_session_lock("kindred-cluster", 0))
+        await asyncio.sleep(0.5)
+        assert not waiting.done()  # a standby, while the owner lives
+        os.kill(holder.pid, signal.SIGKILL)
+        killed = time.monotonic()
+        await asyncio.wait_for(waiting, 30)
+        took = (time.monotonic() - killed) * 1000
+        print(f"standby took over {took:.1f} ms after kill -9 of the owner")
+        assert took < 5000
+        # Another id is free all along.
+        other = Database(url)
+        await other.connect()
+        await asyncio.wait_for(other.hold_session_lock("kindred-cluster", 1), 10)
+        await other.close()
+    finally:
+        if holder.returncode is None:
+            holder.kill()
+        await holder.wait()
+        await standby.close()
+
+
+async def test_losing_the_ownership_session_is_reported(pg_cluster: Cluster) -> None:
+    url = await pg_cluster.create_database()
+    owner = Database(url)
+    await owner.connect()
+    lost = asyncio.Event()
+    try:
+        await owner.hold_session_lock("kindred-cluster", 2, on_lost=lost.set)
+        admin = await asyncpg.connect(url)
+        try:
+            await admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE application_name = 'kindred-owner'"
+            )
+        finally:
+            await admin.close()
+        await asyncio.wait_for(lost.wait(), 10)
+    finally:
+        await owner.close()
+
+
+async def test_a_clean_close_releases_ownership_at_once(pg_cluster: Cluster) -> None:
+    url = await pg_cluster.create_database()
+    first, second = Database(url), Database(url)
+    await first.connect()
+    await second.connect()
+    lost = asyncio.Event()
+    try:
+        await first.hold_session_lock("kindred-cluster", 0, on_lost=lost.set)
+        waiting = asyncio.create_task(second.hold_session_lock("kindred-cluster", 0))
+        await asyncio.sleep(0.2)
+        assert not waiting.done()
+        await first.close()
+        await asyncio.wait_for(waiting, 10)
+        assert not lost.is_set()  # closing is not losing
+    finally:
+        await second.close()
+
+
+async def test_sqlite_holds_nothing(tmp_path) -> None:
+    db = Database(tmp_path / "k.db")
+    await db.connect()
+    await asyncio.wait_for(db.hold_session_lock("kindred-cluster", 0), 1)
+    await db.close()
+
+
+def fake_services(cluster: dict[str, int]) -> SimpleNamespace:
+    url = PG if cluster.get("count", 1) > 1 else None
+    return SimpleNamespace(config=Settings(database={"url": url}, cluster=cluster))
+
+
+def test_one_process_is_a_plain_client() -> None:
+    bot = make_bot(fake_services({}))  # type: ignore[arg-type]
+    assert type(bot) is KindredBot
+    assert not isinstance(bot, discord.AutoShardedClient)
+
+
+def test_a_cluster_process_owns_its_shards_only() -> None:
+    bot = make_bot(fake_services({"id": 1, "count": 3, "shard_count": 6}))  # type: ignore[arg-type]
+    assert isinstance(bot, ShardedKindredBot)
+    assert isinstance(bot, discord.AutoShardedClient)
+    assert bot.shard_ids == [1, 4]
+    assert bot.shard_count == 6
+
+
+@pytest.mark.parametrize("count", [1, 3])
+async def test_services_run_only_their_shards_timers_in_a_cluster(
+    pg_cluster: Cluster, count: int
+) -> None:
+    url = await pg_cluster.create_schema()
+    config = Settings(database={"url": url}, cluster={"id": count - 1, "count": count})
+    services = await build_services(config)
+    try:
+        cluster = services.scheduler.cluster
+        if count == 1:
+            assert cluster is None
+        else:
+            assert cluster is not None
+            assert (cluster.shards.count, cluster.shards.shards) == (3, (2,))
+            assert cluster.lease.total_seconds() == 60
+    finally:
+        await services.close()
