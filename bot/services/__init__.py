@@ -87,6 +87,8 @@ class Services:
     meetings: MeetingService
 
     async def start(self) -> None:
+        if self.config.cluster.clustered:
+            await self.settings.follow_other_processes()
         await self.backup.start()
         await self.scheduler.start()
 

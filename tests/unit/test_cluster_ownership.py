@@ -152,3 +152,27 @@ async def test_services_run_only_their_shards_timers_in_a_cluster(
             assert cluster.lease.total_seconds() == 60
     finally:
         await services.close()
+
+
+async def test_a_settings_change_reaches_the_other_processes_caches(pg_cluster: Cluster) -> None:
+    from bot.db import apply_migrations
+    from bot.db.repositories.core import GuildSettingsRepository
+    from bot.services.settings import CoreSettings, GuildSettingsService
+
+    url = await pg_cluster.create_schema()
+    here, there = Database(url), Database(url)
+    await here.connect()
+    await there.connect()
+    try:
+        await apply_migrations(here)
+        mine = GuildSettingsService(GuildSettingsRepository(here))
+        theirs = GuildSettingsService(GuildSettingsRepository(there))
+        await mine.follow_other_processes()
+        assert (await mine.get(7, CoreSettings)).timezone == "UTC"  # cached here
+        await theirs.update(7, CoreSettings, actor_id=1, timezone="Europe/Berlin")
+        async with asyncio.timeout(10):
+            while (await mine.get(7, CoreSettings)).timezone != "Europe/Berlin":
+                await asyncio.sleep(0.02)
+    finally:
+        await here.close()
+        await there.close()

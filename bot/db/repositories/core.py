@@ -39,6 +39,7 @@ class ShardSet:
 
 
 TIMERS_CHANNEL = "kindred_timers"
+SETTINGS_CHANNEL = "kindred_settings"
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,11 @@ class GuildSettingsRepository:
                 " VALUES (?, ?, 'settings.update', ?, ?)",
                 (guild_id, actor_id, json.dumps(values, sort_keys=True), to_db(now)),
             )
+            await tx.notify(SETTINGS_CHANNEL, str(guild_id))  # other processes' caches
+
+    async def listen_changes(self, callback: Callable[[str, str], Any]) -> None:
+        """``callback(channel, guild_id)`` after any process changed a guild's settings."""
+        await self.db.listen(SETTINGS_CHANNEL, callback)
 
     async def guilds_with(self, key: str) -> list[int]:
         """Guilds where ``key`` is set to something other than null."""
@@ -91,7 +97,9 @@ class GuildSettingsRepository:
         return [row["guild_id"] for row in rows]
 
     async def delete_guild(self, guild_id: int) -> None:
-        await self.db.execute("DELETE FROM guild_settings WHERE guild_id = ?", (guild_id,))
+        async with self.db.transaction() as tx:
+            await tx.execute("DELETE FROM guild_settings WHERE guild_id = ?", (guild_id,))
+            await tx.notify(SETTINGS_CHANNEL, str(guild_id))
 
 
 class AuditRepository:
