@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import pkgutil
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import timedelta
 from pathlib import Path
 
@@ -179,7 +180,40 @@ class KindredBot(commands.Bot):
 
 class ShardedKindredBot(KindredBot, commands.AutoShardedBot):
     """One process of a cluster (``[cluster] count > 1``, PostgreSQL): it connects only the
-    shards ``{i | i % count == id}`` of ``shard_count``; the others belong to other processes."""
+    shards ``{i | i % count == id}`` of ``shard_count``; the others belong to other processes.
+
+    Discord allows one IDENTIFY per ``max_concurrency`` bucket (``shard_id % max_concurrency``)
+    every 5 seconds, across all processes; discord.py spaces them only inside one. Here each
+    IDENTIFY takes a database advisory lock for its bucket and holds it ``identify_spacing``
+    seconds after, so processes take turns."""
+
+    identify_spacing = 5.0
+    max_concurrency = 1
+
+    def __init__(self, services: Services, **options: object) -> None:
+        super().__init__(services, **options)
+        self._identify_releases: set[asyncio.Task[None]] = set()
+
+    async def setup_hook(self) -> None:
+        _, _, limits = await self.http.get_bot_gateway()
+        self.max_concurrency = max(int(limits.get("max_concurrency", 1)), 1)
+        await super().setup_hook()
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        bucket = (shard_id or 0) % self.max_concurrency
+        release = await self.services.db.take_session_lock("kindred-identify", bucket)
+        task = asyncio.get_running_loop().create_task(self._release_later(release))
+        self._identify_releases.add(task)
+        task.add_done_callback(self._identify_releases.discard)
+
+    async def _release_later(self, release: Callable[[], Awaitable[None]]) -> None:
+        try:
+            await asyncio.sleep(self.identify_spacing)
+        finally:
+            try:
+                await release()
+            except Exception:
+                log.exception("could not release the IDENTIFY lock")
 
     def gateway_state(self) -> Gateway:
         shards = self.shards.values()

@@ -148,6 +148,15 @@ class Database(Executor):
         death; ``on_lost()`` is called if that connection drops). SQLite: nothing to hold,
         it serves one process."""
 
+    async def take_session_lock(self, *key: str | int) -> Callable[[], Awaitable[None]]:
+        """Wait for the advisory lock ``key`` and return the coroutine function that releases
+        it (PostgreSQL: shared by every process; SQLite: one process, nothing to wait for)."""
+
+        async def release() -> None:
+            return None
+
+        return release
+
     async def unlisten(self, channel: str, callback: Listener) -> None:
         callbacks = self._listeners.get(channel, [])
         if callback in callbacks:

@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -179,6 +179,24 @@ class PostgresDatabase(_PgExecutor, Database):
 
         conn.add_termination_listener(watcher)
         self._held.append((conn, watcher))
+
+    async def take_session_lock(self, *key: str | int) -> Callable[[], Awaitable[None]]:
+        pool = self._target()
+        conn = await pool.acquire()
+        number = lock_key(*key)
+        try:
+            await conn.execute("SELECT pg_advisory_lock($1)", number)
+        except BaseException:
+            await pool.release(conn)
+            raise
+
+        async def release() -> None:
+            try:
+                await conn.execute("SELECT pg_advisory_unlock($1)", number)
+            finally:
+                await pool.release(conn)
+
+        return release
 
     async def unlisten(self, channel: str, callback: Listener) -> None:
         await super().unlisten(channel, callback)

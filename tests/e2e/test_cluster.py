@@ -61,8 +61,9 @@ async def make_guilds(emu: DiscordEmulator) -> dict[int, list[tuple[Guild, User,
 
 @pytest.fixture
 async def cluster(
-    emulator: DiscordEmulator, pg_cluster: Cluster
+    emulator: DiscordEmulator, pg_cluster: Cluster, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[list[ClusterRunner]]:
+    monkeypatch.setattr(ShardedKindredBot, "identify_spacing", 0.2)  # Discord's 5 s, shorter
     old_base = discord.http.Route.BASE
     old_gateway = discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
     emulator.shard_count = SHARDS
@@ -137,3 +138,22 @@ async def test_three_processes_share_the_shards_events_and_timers(
     assert sum(ran.values()) == len(every)
     assert all(times == 1 for times in ran.values())
     assert {(shard_of(g, SHARDS), g) for g in every} == set(ran)
+
+
+async def test_processes_starting_together_take_turns_to_identify(
+    emulator: DiscordEmulator, cluster: list[ClusterRunner], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One IDENTIFY per bucket per interval across processes: none is refused (op 9).
+    (Without the turns, the same start saw hundreds of op 9 refusals.)"""
+    await make_guilds(emulator)
+    emulator.identify_interval = 1.0
+    monkeypatch.setattr(ShardedKindredBot, "identify_spacing", 1.1)
+    started = asyncio.get_running_loop().time()
+    await asyncio.gather(*(runner.start() for runner in cluster))
+    took = asyncio.get_running_loop().time() - started
+    assert emulator.identify_refused == 0
+    assert len(emulator.identify_payloads) == SHARDS
+    assert sorted(p["shard"][0] for p in emulator.identify_payloads) == [0, 1, 2]
+    assert took >= 2 * 1.0  # three turns of one bucket
+    for runner in cluster:
+        assert runner.bot is not None and runner.bot.is_ready()

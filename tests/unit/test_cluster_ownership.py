@@ -176,3 +176,22 @@ async def test_a_settings_change_reaches_the_other_processes_caches(pg_cluster: 
     finally:
         await here.close()
         await there.close()
+
+
+async def test_a_taken_lock_waits_for_its_release(pg_cluster: Cluster) -> None:
+    url = await pg_cluster.create_database()
+    a, b = Database(url), Database(url)
+    await a.connect()
+    await b.connect()
+    try:
+        release = await a.take_session_lock("kindred-identify", 0)
+        waiting = asyncio.create_task(b.take_session_lock("kindred-identify", 0))
+        await asyncio.sleep(0.2)
+        assert not waiting.done()
+        await release()
+        release_b = await asyncio.wait_for(waiting, 10)
+        await release_b()
+        await (await asyncio.wait_for(a.take_session_lock("kindred-identify", 0), 10))()
+    finally:
+        await a.close()
+        await b.close()
