@@ -195,3 +195,46 @@ async def test_a_taken_lock_waits_for_its_release(pg_cluster: Cluster) -> None:
     finally:
         await a.close()
         await b.close()
+
+
+async def test_start_up_waits_as_standby_then_connects(pg_cluster: Cluster) -> None:
+    """``python -m bot run`` in a cluster: no connecting to Discord before owning the id, and
+    losing the owning session stops the process with a failure status."""
+    from bot.__main__ import _own_then_start
+
+    url = await pg_cluster.create_database()
+    owner, standby = Database(url), Database(url)
+    await owner.connect()
+    await standby.connect()
+    connected = asyncio.Event()
+
+    class FakeBot:
+        services = SimpleNamespace(db=standby)
+
+        async def start(self, token: str) -> None:
+            assert token == "t"
+            connected.set()
+
+    config = Settings(database={"url": url}, cluster={"id": 1, "count": 2})
+    stop, lost = asyncio.Event(), asyncio.Event()
+    try:
+        await owner.hold_session_lock("kindred-cluster", 1)
+        runner = asyncio.create_task(_own_then_start(FakeBot(), config, "t", stop, lost))
+        await asyncio.sleep(0.3)
+        assert not connected.is_set()  # a standby
+        await owner.close()
+        await asyncio.wait_for(connected.wait(), 10)
+        await runner
+        admin = await asyncpg.connect(url)
+        try:
+            await admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE application_name = 'kindred-owner'"
+            )
+        finally:
+            await admin.close()
+        await asyncio.wait_for(stop.wait(), 10)
+        assert lost.is_set()
+    finally:
+        await owner.close()
+        await standby.close()
