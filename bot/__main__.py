@@ -191,7 +191,7 @@ async def _run(settings: Settings, token: str) -> int:
     import asyncpg
     import discord
 
-    from bot.bot import KindredBot
+    from bot.bot import make_bot
     from bot.config import mask_url
     from bot.services import build_services
     from bot.services.selfhelp import LibraryError
@@ -205,19 +205,19 @@ async def _run(settings: Settings, token: str) -> int:
         where = mask_url(settings.database.url or "") or settings.database.resolved_path()
         print(f"Kindred could not open its database ({where}): {exc}", file=sys.stderr)
         return 1
-    bot = KindredBot(services)
-    stop = asyncio.Event()
+    bot = make_bot(services)
+    stop, lost = asyncio.Event(), asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
-    runner = asyncio.create_task(bot.start(token))
+    runner = asyncio.create_task(_own_then_start(bot, settings, token, stop, lost))
     stopper = asyncio.create_task(stop.wait())
     try:
         done, _ = await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
         if runner in done:
             runner.result()
-        return 0
+        return 1 if lost.is_set() else 0
     except discord.LoginFailure:
         print(
             "Discord refused the token in DISCORD_TOKEN. Copy it again from the Bot page.",
@@ -239,6 +239,33 @@ async def _run(settings: Settings, token: str) -> int:
             runner.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await runner
+
+
+async def _own_then_start(
+    bot: Any, settings: Settings, token: str, stop: asyncio.Event, lost: asyncio.Event
+) -> None:
+    """In a cluster, become the owner of this process's id first: a second process with the
+    same id (a standby) waits here, and takes over when the owner's session ends."""
+    import logging
+    import time
+
+    log = logging.getLogger("bot")
+    cluster = settings.cluster
+    if cluster.clustered:
+
+        def on_lost() -> None:
+            log.error("cluster id %d: lost the database session holding ownership", cluster.id)
+            lost.set()
+            stop.set()
+
+        log.info("cluster id %d: waiting to own shards %s", cluster.id, cluster.shard_ids())
+        began = time.monotonic()
+        await bot.services.db.hold_session_lock("kindred-cluster", cluster.id, on_lost=on_lost)
+        log.info(
+            "cluster id %d: owner after %.3f s; connecting shards %s of %d",
+            cluster.id, time.monotonic() - began, cluster.shard_ids(), cluster.total_shards(),
+        )  # fmt: skip
+    await bot.start(token)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import pkgutil
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import timedelta
 from pathlib import Path
 
@@ -175,3 +176,61 @@ class KindredBot(commands.Bot):
                 await self.health.stop()
                 self.health = None
             await self.services.close()
+
+
+class ShardedKindredBot(KindredBot, commands.AutoShardedBot):
+    """One process of a cluster (``[cluster] count > 1``, PostgreSQL): it connects only the
+    shards ``{i | i % count == id}`` of ``shard_count``; the others belong to other processes.
+
+    Discord allows one IDENTIFY per ``max_concurrency`` bucket (``shard_id % max_concurrency``)
+    every 5 seconds, across all processes; discord.py spaces them only inside one. Here each
+    IDENTIFY takes a database advisory lock for its bucket and holds it ``identify_spacing``
+    seconds after, so processes take turns."""
+
+    identify_spacing = 5.0
+    max_concurrency = 1
+
+    def __init__(self, services: Services, **options: object) -> None:
+        super().__init__(services, **options)
+        self._identify_releases: set[asyncio.Task[None]] = set()
+
+    async def setup_hook(self) -> None:
+        _, _, limits = await self.http.get_bot_gateway()
+        self.max_concurrency = max(int(limits.get("max_concurrency", 1)), 1)
+        await super().setup_hook()
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        bucket = (shard_id or 0) % self.max_concurrency
+        release = await self.services.db.take_session_lock("kindred-identify", bucket)
+        task = asyncio.get_running_loop().create_task(self._release_later(release))
+        self._identify_releases.add(task)
+        task.add_done_callback(self._identify_releases.discard)
+
+    async def _release_later(self, release: Callable[[], Awaitable[None]]) -> None:
+        try:
+            await asyncio.sleep(self.identify_spacing)
+        finally:
+            try:
+                await release()
+            except Exception:
+                log.exception("could not release the IDENTIFY lock")
+
+    def gateway_state(self) -> Gateway:
+        shards = self.shards.values()
+        connected = (
+            self.is_ready()
+            and not self.is_closed()
+            and bool(shards)
+            and all(not shard.is_closed() for shard in shards)
+        )
+        return Gateway(connected=connected, latency_ms=latency_ms(self.latency))
+
+
+def make_bot(services: Services, **options: object) -> KindredBot:
+    """The client for this process: a plain one, or a shard-owning one in a cluster."""
+    cluster = services.config.cluster
+    if not cluster.clustered:
+        return KindredBot(services, **options)
+    return ShardedKindredBot(
+        services, shard_ids=cluster.shard_ids(), shard_count=cluster.total_shards(), **options
+    )

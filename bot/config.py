@@ -14,7 +14,15 @@ import zoneinfo
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -178,6 +186,49 @@ class BackupSettings(_Section):
         return self.folder if self.folder.is_absolute() else PROJECT_ROOT / self.folder
 
 
+class ClusterSettings(_Section):
+    id: int = Field(0, ge=0, le=1023, description="This process's number, 0 to count - 1.")
+    count: int = Field(
+        1, ge=1, le=1024, description="How many processes share the bot; over 1 needs PostgreSQL."
+    )
+    shard_count: int | None = Field(
+        None, ge=1, le=65536, description="Discord shards in all; empty: one per process."
+    )
+    timer_lease_seconds: int = Field(
+        60, ge=1, le=3600, description="A claimed timer whose process died runs again after this."
+    )
+    timer_poll_seconds: int = Field(
+        30, ge=1, le=3600, description="Look for due timers this often even without a NOTIFY."
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ClusterSettings:
+        if self.id >= self.count:
+            raise ValueError(f"id {self.id} must be below count {self.count} (ids start at 0)")
+        if self.shard_count is not None and self.shard_count < self.count:
+            raise ValueError(
+                f"shard_count {self.shard_count} is below count {self.count}:"
+                " every process needs at least one shard"
+            )
+        return self
+
+    @property
+    def clustered(self) -> bool:
+        return self.count > 1
+
+    def total_shards(self) -> int:
+        return self.shard_count if self.shard_count is not None else self.count
+
+    def shard_ids(self) -> list[int]:
+        """The shards this process owns: ``{i | i % count == id}``."""
+        return [i for i in range(self.total_shards()) if i % self.count == self.id]
+
+
+def shard_of(guild_id: int | None, shard_count: int) -> int:
+    """Discord's formula; DMs and guild-less work belong to shard 0."""
+    return 0 if not guild_id else (guild_id >> 22) % shard_count
+
+
 class Settings(BaseSettings):
     """Everything a deployment configures. Environment variables (KINDRED_SECTION__KEY) win."""
 
@@ -195,6 +246,7 @@ class Settings(BaseSettings):
     privacy: PrivacySettings = PrivacySettings()
     health: HealthSettings = HealthSettings()
     backup: BackupSettings = BackupSettings()
+    cluster: ClusterSettings = ClusterSettings()
 
     @classmethod
     def settings_customise_sources(
@@ -266,7 +318,7 @@ def _validate(raw: dict[str, Any], path: Path) -> Settings:
     if unknown:
         raise ConfigError(f"environment variable {unknown}")
     try:
-        return Settings(**raw)
+        settings = Settings(**raw)
     except SettingsError as exc:  # e.g. KINDRED_DATABASE=oops: not a section
         field = re.search(r'field "([^"]+)"', str(exc))
         name = _variable_for((field.group(1),), env) if field else None
@@ -285,6 +337,22 @@ def _validate(raw: dict[str, Any], path: Path) -> Settings:
         name = _variable_for(err["loc"], env)
         where = f"environment variable {name}" if name else f"{path}: {_format_loc(err['loc'])}"
         raise ConfigError(f"{where}: {problem}{more}") from exc
+    cluster_problem = cluster_refusal(settings)
+    if cluster_problem:
+        name = _variable_for(("cluster", "count"), env)
+        raise ConfigError(f"{f'environment variable {name}' if name else path}: {cluster_problem}")
+    return settings
+
+
+def cluster_refusal(settings: Settings) -> str | None:
+    """Several processes on one SQLite file would each run every timer: refused."""
+    count = settings.cluster.count
+    if count > 1 and settings.database.backend != "postgres":
+        return (
+            f'cluster.count = {count} needs PostgreSQL (database.url = "postgresql://...");'
+            " SQLite serves one process only, so leave cluster.count at 1"
+        )
+    return None
 
 
 def load_settings(path: Path | None = None) -> tuple[Settings, Path]:

@@ -14,6 +14,14 @@ Misfire policy:
   backoff up to ``MAX_ATTEMPTS`` times, then dropped and logged;
 - one row never runs twice at once (an in-flight set), and replacing a keyed timer drops the
   old row in the same transaction.
+
+Clustered (several processes on PostgreSQL, ``cluster=ClusterTimers(...)``): each process
+dispatches only its own shards' timers (guild-less ones belong to shard 0). A due row is
+claimed by leasing it (``FOR UPDATE SKIP LOCKED``, so no two processes claim one row); the
+lease is renewed while the handler runs and given back on a clean shutdown, and a lease left
+by a process that died expires, so the timer runs again. Storing a timer NOTIFYs every
+process, and each also polls every ``poll`` as the safety net. Without ``cluster`` (one
+process, SQLite) none of this runs.
 """
 
 from __future__ import annotations
@@ -21,7 +29,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import socket
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -30,7 +41,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
 from bot.clock import Clock, utcnow
-from bot.db.repositories.core import TimerRepository, TimerRow
+from bot.db.repositories.core import ShardSet, TimerRepository, TimerRow
 
 log = logging.getLogger(__name__)
 
@@ -40,13 +51,34 @@ BATCH = 200
 DISPATCH_JOB = "kindred:dispatch"
 
 
+def _process_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{id(object()):x}"
+
+
+@dataclass(frozen=True)
+class ClusterTimers:
+    """How one process of a cluster takes part in running timers."""
+
+    shards: ShardSet
+    lease: timedelta = timedelta(seconds=60)
+    poll: timedelta = timedelta(seconds=30)
+    owner: str = field(default_factory=_process_name)
+
+
 class Scheduler:
     def __init__(
-        self, timers: TimerRepository, *, misfire_grace: timedelta, clock: Clock = utcnow
+        self,
+        timers: TimerRepository,
+        *,
+        misfire_grace: timedelta,
+        clock: Clock = utcnow,
+        cluster: ClusterTimers | None = None,
     ) -> None:
         self.timers = timers
         self.misfire_grace = misfire_grace
         self.clock = clock
+        self.cluster = cluster
+        self._poller: asyncio.Task[None] | None = None
         self._handlers: dict[str, TimerHandler] = {}
         self._aps = AsyncIOScheduler(timezone="UTC")
         self._inflight: set[int] = set()
@@ -60,6 +92,9 @@ class Scheduler:
         if not self.started:
             self._aps.start()
             self.started = True
+            if self.cluster is not None:
+                await self.timers.listen(self._on_stored)
+                self._poller = asyncio.get_running_loop().create_task(self._poll())
         await self._arm()
         count = await self.timers.count()
         log.info("scheduler started with %d stored timers", count)
@@ -69,8 +104,20 @@ class Scheduler:
         if self.started:
             self._aps.shutdown(wait=False)
             self.started = False
+        if self._poller is not None:
+            self._poller.cancel()
+            self._poller = None
         for task in list(self._tasks):
             task.cancel()
+
+    async def stop(self) -> None:
+        """A clean shutdown: stop, wait for the handlers, and (clustered) give back the
+        leases of what was cut short, so another process runs it now, not after the lease."""
+        self.shutdown()
+        await self.idle()
+        if self.cluster is not None:
+            await self.timers.unlisten(self._on_stored)
+            await self.timers.release(self.cluster.owner)
 
     def wakeup(self) -> None:
         """Check for due timers now (after the clock moved, e.g. in tests)."""
@@ -120,7 +167,7 @@ class Scheduler:
     async def lag(self) -> timedelta:
         """How long the earliest due timer not already running has waited (zero if none):
         for the health check, a queue that stopped moving shows here."""
-        nxt = await self.timers.next_due(self._inflight)
+        nxt = await self._next()
         return max(self.clock() - nxt, timedelta(0)) if nxt is not None else timedelta(0)
 
     def too_late(self, row: TimerRow) -> bool:
@@ -128,8 +175,52 @@ class Scheduler:
         return self.clock() - row.due_at > self.misfire_grace
 
     # -- the dispatcher ---------------------------------------------------------------------
+    async def _next(self) -> datetime | None:
+        if self.cluster is None:
+            return await self.timers.next_due(self._inflight)
+        return await self.timers.next_claimable(self._inflight, self.cluster.shards)
+
+    async def _due(self) -> list[TimerRow]:
+        if self.cluster is None:
+            return await self.timers.due(self.clock(), BATCH)
+        now = self.clock()
+        return await self.timers.claim(
+            now, BATCH, self.cluster.shards, self.cluster.owner, now + self.cluster.lease
+        )
+
+    def _on_stored(self, _channel: str, guild_id: str) -> None:
+        """Another (or this) process stored a timer: re-arm if it is one of ours."""
+        assert self.cluster is not None
+        if self.started and self.cluster.shards.owns(int(guild_id or 0)):
+            self._spawn(self._arm())
+
+    async def _poll(self) -> None:
+        assert self.cluster is not None
+        while True:
+            await asyncio.sleep(self.cluster.poll.total_seconds())
+            try:
+                await self._dispatch()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("timer poll failed; trying again in %s", self.cluster.poll)
+
+    async def _renew(self, row: TimerRow) -> None:
+        """Keep the lease of a running handler alive (a slow handler is not run twice)."""
+        assert self.cluster is not None
+        while True:
+            await asyncio.sleep(self.cluster.lease.total_seconds() / 3)
+            until = self.clock() + self.cluster.lease
+            with contextlib.suppress(Exception):
+                await self.timers.renew(row.id, self.cluster.owner, until)
+
+    def _spawn(self, work: Awaitable[None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)  # type: ignore[arg-type]
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
     async def _arm(self) -> None:
-        nxt = await self.timers.next_due(self._inflight)
+        nxt = await self._next()
         if nxt is None:
             with contextlib.suppress(JobLookupError):
                 self._aps.remove_job(DISPATCH_JOB)
@@ -152,7 +243,7 @@ class Scheduler:
 
     async def _dispatch(self) -> None:
         async with self._dispatch_lock:
-            rows = await self.timers.due(self.clock(), BATCH)
+            rows = await self._due()
             for row in rows:
                 if row.id in self._inflight:
                     continue
@@ -164,9 +255,14 @@ class Scheduler:
                 await self._arm()
 
     async def _fire(self, row: TimerRow) -> None:
+        renewer = None
+        if self.cluster is not None:
+            renewer = asyncio.get_running_loop().create_task(self._renew(row))
         try:
             await self._run(row)
         finally:
+            if renewer is not None:
+                renewer.cancel()
             self._inflight.discard(row.id)
             if self.started:
                 await self._arm()

@@ -98,6 +98,10 @@ class Connection:
                 await self.writer
 
 
+def shard_for(guild_id: int | str | None, shard_count: int) -> int:
+    return 0 if not guild_id else (int(guild_id) >> 22) % shard_count
+
+
 @dataclass(eq=False)
 class Session:
     id: str
@@ -107,6 +111,18 @@ class Session:
     events: list[tuple[int, str, dict[str, Any]]] = field(default_factory=list)
     conn: Connection | None = None
     invalid: bool = False
+    shard: tuple[int, int] | None = None
+    """``[shard_id, shard_count]`` from IDENTIFY; None: unsharded, every event."""
+
+    def wants(self, event: str, data: dict[str, Any]) -> bool:
+        """Discord's routing: a guild's events go to shard ``(guild_id >> 22) % count``;
+        events without a guild (DMs) to shard 0."""
+        if self.shard is None:
+            return True
+        guild_id = data.get("guild_id")
+        if guild_id is None and event in ("GUILD_CREATE", "GUILD_UPDATE", "GUILD_DELETE"):
+            guild_id = data.get("id")
+        return shard_for(guild_id, self.shard[1]) == self.shard[0]
 
     def push(self, event: str, data: dict[str, Any]) -> int:
         self.seq += 1

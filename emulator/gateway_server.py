@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import secrets
+import time
 from typing import Any
 
 from aiohttp import WSMsgType, web
@@ -27,6 +28,14 @@ class GatewayMixin(EmulatorState):
         self.identify_payloads: list[JSON] = []
         self.resume_count = 0
         self._connections: set[Connection] = set()
+        # Sharding (issue #14): what GET /gateway/bot reports, and the IDENTIFY rate limit:
+        # within ``identify_interval`` seconds only one IDENTIFY per bucket (shard_id %
+        # max_concurrency), the next one gets op 9. 0 (the default): no limit.
+        self.shard_count = 1
+        self.max_concurrency = 1
+        self.identify_interval = 0.0
+        self.identify_refused = 0
+        self._bucket_identified: dict[int, float] = {}
 
     async def gateway_idle(self, timeout: float = DEFAULT_WAIT) -> None:  # noqa: ASYNC109
         """Wait until every live session has a connection that was sent all its events."""
@@ -123,16 +132,25 @@ class GatewayMixin(EmulatorState):
         if intents & Intents.PRIVILEGED & ~self.privileged_intents:
             await conn.ws.close(code=4014, message=b"Disallowed intent(s).")
             return
-        # A fresh IDENTIFY means any disconnected session will never be resumed (the client
-        # restarted): stop queueing events for it, as Discord lets such sessions expire.
+        shard = _shard(data.get("shard"))
+        if self._identify_too_soon(shard):
+            self.identify_refused += 1
+            await conn.send({"op": Op.INVALID_SESSION, "d": False, "s": None, "t": None})
+            return
+        # A fresh IDENTIFY means any disconnected session of this shard will never be resumed
+        # (the client restarted): stop queueing events for it, as Discord lets them expire.
         for old in self.sessions.values():
-            if old.conn is None:
+            if old.conn is None and old.shard == shard:
                 old.invalid = True
-        session = Session(id=secrets.token_hex(16), intents=intents)
+        session = Session(id=secrets.token_hex(16), intents=intents, shard=shard)
         self.sessions[session.id] = session
         conn.session = session
         session.conn = conn
-        guilds = [g for g in self.guilds.values() if self.bot_user.id in g.members]
+        guilds = [
+            g
+            for g in self.guilds.values()
+            if self.bot_user.id in g.members and session.wants("GUILD_CREATE", {"id": g.id})
+        ]
         ready = self._ready_payload(session, guilds)
         if "shard" in data:
             ready["shard"] = data["shard"]
@@ -141,6 +159,17 @@ class GatewayMixin(EmulatorState):
             for g in guilds:
                 session.push("GUILD_CREATE", g.create_payload(me_id=self.bot_user.id))
         conn.start_writer()
+
+    def _identify_too_soon(self, shard: tuple[int, int] | None) -> bool:
+        if self.identify_interval <= 0:
+            return False
+        bucket = (shard[0] if shard else 0) % max(self.max_concurrency, 1)
+        now = time.monotonic()
+        last = self._bucket_identified.get(bucket)
+        if last is not None and now - last < self.identify_interval:
+            return True
+        self._bucket_identified[bucket] = now
+        return False
 
     def _ready_payload(self, session: Session, guilds: list[Guild]) -> JSON:
         return {
@@ -219,3 +248,11 @@ class GatewayMixin(EmulatorState):
             await conn.stop()
             with contextlib.suppress(Exception):
                 await conn.ws.close(code=1001)
+
+
+def _shard(value: Any) -> tuple[int, int] | None:
+    """IDENTIFY's ``shard: [shard_id, shard_count]``; none (or [0, 1]) means unsharded."""
+    if not isinstance(value, list | tuple) or len(value) != 2:
+        return None
+    shard_id, count = int(value[0]), int(value[1])
+    return None if count <= 1 else (shard_id, count)

@@ -210,6 +210,8 @@ class EmulatorState:
             need = required_intent(event, data)
             if need is not None and not session.intents & need:
                 continue
+            if not session.wants(event, data):
+                continue
             session.push(event, self._filter_for_session(session, event, data))
         self._notify()
 

@@ -68,7 +68,7 @@ class WorldMixin(EmulatorState):
 
     def _dispatch_guild_create(self, guild: Guild) -> None:
         for session in self._live_sessions():
-            if session.intents & Intents.GUILDS:
+            if session.intents & Intents.GUILDS and session.wants("GUILD_CREATE", {"id": guild.id}):
                 session.push("GUILD_CREATE", guild.create_payload(me_id=self.bot_user.id))
         self._notify()
 

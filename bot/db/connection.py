@@ -140,6 +140,23 @@ class Database(Executor):
         """Raise unless the database would take a write now (the health check; nothing is
         written)."""
 
+    async def hold_session_lock(
+        self, *key: str | int, on_lost: Callable[[], None] | None = None
+    ) -> None:
+        """Wait until this process holds the advisory lock ``key`` for as long as it runs
+        (PostgreSQL: on a connection of its own, released by ``close()`` or by the process's
+        death; ``on_lost()`` is called if that connection drops). SQLite: nothing to hold,
+        it serves one process."""
+
+    async def take_session_lock(self, *key: str | int) -> Callable[[], Awaitable[None]]:
+        """Wait for the advisory lock ``key`` and return the coroutine function that releases
+        it (PostgreSQL: shared by every process; SQLite: one process, nothing to wait for)."""
+
+        async def release() -> None:
+            return None
+
+        return release
+
     async def unlisten(self, channel: str, callback: Listener) -> None:
         callbacks = self._listeners.get(channel, [])
         if callback in callbacks:

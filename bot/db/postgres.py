@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -106,6 +106,7 @@ class PostgresDatabase(_PgExecutor, Database):
         self.pool_max_size = max(pool_max_size, pool_min_size)
         self._pool: asyncpg.Pool | None = None
         self._listen_conn: asyncpg.Connection | None = None
+        self._held: list[tuple[asyncpg.Connection, Any]] = []
 
     @property
     def is_open(self) -> bool:
@@ -125,6 +126,10 @@ class PostgresDatabase(_PgExecutor, Database):
         )
 
     async def close(self) -> None:
+        held, self._held = self._held, []
+        for conn, watcher in held:
+            conn.remove_termination_listener(watcher)
+            await conn.close()  # the session lock goes with the session
         pool, self._pool = self._pool, None
         listen, self._listen_conn = self._listen_conn, None
         if listen is not None:
@@ -154,6 +159,44 @@ class PostgresDatabase(_PgExecutor, Database):
         if first:
             conn = await self._listener_connection()
             await conn.add_listener(channel, self._on_notification)
+
+    async def hold_session_lock(
+        self, *key: str | int, on_lost: Callable[[], None] | None = None
+    ) -> None:
+        self._target()  # closed databases hold nothing
+        conn = await asyncpg.connect(
+            self.dsn, server_settings={"application_name": "kindred-owner"}
+        )
+        try:
+            await conn.execute("SELECT pg_advisory_lock($1)", lock_key(*key))
+        except BaseException:  # cancelled while waiting as a standby
+            conn.terminate()
+            raise
+
+        def watcher(_conn: Any) -> None:
+            if on_lost is not None:
+                on_lost()
+
+        conn.add_termination_listener(watcher)
+        self._held.append((conn, watcher))
+
+    async def take_session_lock(self, *key: str | int) -> Callable[[], Awaitable[None]]:
+        pool = self._target()
+        conn = await pool.acquire()
+        number = lock_key(*key)
+        try:
+            await conn.execute("SELECT pg_advisory_lock($1)", number)
+        except BaseException:
+            await pool.release(conn)
+            raise
+
+        async def release() -> None:
+            try:
+                await conn.execute("SELECT pg_advisory_unlock($1)", number)
+            finally:
+                await pool.release(conn)
+
+        return release
 
     async def unlisten(self, channel: str, callback: Listener) -> None:
         await super().unlisten(channel, callback)

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.bot import KindredBot
+from bot.bot import KindredBot, make_bot
 from bot.clock import Clock, utcnow
 from bot.config import Settings
 from bot.services import build_services
@@ -73,7 +73,7 @@ class KindredRunner:
 
     async def start(self) -> KindredBot:
         services = await build_services(self.settings(), clock=self.clock)
-        bot = KindredBot(services, guild_ready_timeout=0.05)
+        bot = make_bot(services, guild_ready_timeout=0.05)
         await bot.__aenter__()
         self._task = asyncio.create_task(bot.start(self.emu.token), name="kindred")
         ready = asyncio.create_task(bot.wait_until_ready())

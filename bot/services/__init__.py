@@ -20,6 +20,7 @@ from bot.db.repositories.core import (
     AuditRepository,
     GuildSettingsRepository,
     MemberPrefsRepository,
+    ShardSet,
     TimerRepository,
 )
 from bot.db.repositories.duty import DutyRepository
@@ -52,7 +53,7 @@ from bot.services.selfhelp import (
     SelfHelpServices,
 )
 from bot.services.settings import GuildSettingsService
-from bot.timers import Scheduler
+from bot.timers import ClusterTimers, Scheduler
 
 log = logging.getLogger(__name__)
 
@@ -86,12 +87,13 @@ class Services:
     meetings: MeetingService
 
     async def start(self) -> None:
+        if self.config.cluster.clustered:
+            await self.settings.follow_other_processes()
         await self.backup.start()
         await self.scheduler.start()
 
     async def close(self) -> None:
-        self.scheduler.shutdown()
-        await self.scheduler.idle()
+        await self.scheduler.stop()
         await self.db.close()
 
 
@@ -216,6 +218,18 @@ def _meeting_service(core: _Core, groups: GroupService) -> MeetingService:
     return meetings
 
 
+def _cluster_timers(config: Settings) -> ClusterTimers | None:
+    """Several processes: each runs only its own shards' timers (leased); one: all of them."""
+    cluster = config.cluster
+    if not cluster.clustered:
+        return None
+    return ClusterTimers(
+        ShardSet(cluster.total_shards(), tuple(cluster.shard_ids())),
+        lease=timedelta(seconds=cluster.timer_lease_seconds),
+        poll=timedelta(seconds=cluster.timer_poll_seconds),
+    )
+
+
 async def build_services(config: Settings, *, clock: Clock = utcnow) -> Services:
     """Open the database (migrating it) and wire every feature's service.
 
@@ -226,6 +240,7 @@ async def build_services(config: Settings, *, clock: Clock = utcnow) -> Services
         TimerRepository(db),
         misfire_grace=timedelta(seconds=config.scheduler.misfire_grace_seconds),
         clock=clock,
+        cluster=_cluster_timers(config),
     )
     core = _Core(
         db=db,

@@ -83,6 +83,14 @@ class GuildSettingsService:
     def register(self, section: type[SettingsSection]) -> None:
         self.sections[section.section] = section
 
+    async def follow_other_processes(self) -> None:
+        """In a cluster: forget a guild's cached settings when another process changes them."""
+
+        def changed(_channel: str, guild_id: str) -> None:
+            self._cache.pop(int(guild_id), None)
+
+        await self.repo.listen_changes(changed)
+
     async def _raw(self, guild_id: int) -> dict[str, Any]:
         if guild_id not in self._cache:
             self._cache[guild_id] = await self.repo.get_all(guild_id)

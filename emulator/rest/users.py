@@ -19,12 +19,12 @@ async def get_gateway(emu: RestHost, req: Req) -> Any:
 async def get_gateway_bot(emu: RestHost, req: Req) -> Any:
     return {
         "url": emu.gateway_url,
-        "shards": 1,
+        "shards": getattr(emu, "shard_count", 1),
         "session_start_limit": {
             "total": 1000,
             "remaining": 999,
             "reset_after": 14400000,
-            "max_concurrency": 1,
+            "max_concurrency": getattr(emu, "max_concurrency", 1),
         },
     }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -19,6 +20,26 @@ class AuditEntry:
     action: str
     detail: dict[str, Any]
     created_at: datetime
+
+
+@dataclass(frozen=True)
+class ShardSet:
+    """The shards a process owns: a guild's shard is ``(guild_id >> 22) % count``; timers
+    without a guild (and DMs) belong to shard 0."""
+
+    count: int
+    shards: tuple[int, ...]
+
+    def where(self) -> tuple[str, tuple[int, ...]]:
+        marks = ", ".join("?" for _ in self.shards)
+        return f"((COALESCE(guild_id, 0) >> 22) % ?) IN ({marks})", (self.count, *self.shards)
+
+    def owns(self, guild_id: int | None) -> bool:
+        return ((guild_id or 0) >> 22) % self.count in self.shards
+
+
+TIMERS_CHANNEL = "kindred_timers"
+SETTINGS_CHANNEL = "kindred_settings"
 
 
 @dataclass(frozen=True)
@@ -60,6 +81,11 @@ class GuildSettingsRepository:
                 " VALUES (?, ?, 'settings.update', ?, ?)",
                 (guild_id, actor_id, json.dumps(values, sort_keys=True), to_db(now)),
             )
+            await tx.notify(SETTINGS_CHANNEL, str(guild_id))  # other processes' caches
+
+    async def listen_changes(self, callback: Callable[[str, str], Any]) -> None:
+        """``callback(channel, guild_id)`` after any process changed a guild's settings."""
+        await self.db.listen(SETTINGS_CHANNEL, callback)
 
     async def guilds_with(self, key: str) -> list[int]:
         """Guilds where ``key`` is set to something other than null."""
@@ -71,7 +97,9 @@ class GuildSettingsRepository:
         return [row["guild_id"] for row in rows]
 
     async def delete_guild(self, guild_id: int) -> None:
-        await self.db.execute("DELETE FROM guild_settings WHERE guild_id = ?", (guild_id,))
+        async with self.db.transaction() as tx:
+            await tx.execute("DELETE FROM guild_settings WHERE guild_id = ?", (guild_id,))
+            await tx.notify(SETTINGS_CHANNEL, str(guild_id))
 
 
 class AuditRepository:
@@ -146,6 +174,8 @@ class TimerRepository:
                 " VALUES (?, ?, ?, ?, ?, ?)",
                 (kind, key, to_db(due_at), json.dumps(payload), guild_id, to_db(now)),
             )
+            # Wakes the process owning the guild's shard (clustered); nobody listens otherwise.
+            await tx.notify(TIMERS_CHANNEL, str(guild_id or 0))
         return TimerRow(timer_id, kind, key, due_at, payload, guild_id, 0)
 
     async def get(self, timer_id: int) -> TimerRow | None:
@@ -211,9 +241,64 @@ class TimerRepository:
 
     async def reschedule(self, timer_id: int, due_at: datetime) -> None:
         await self.db.execute(
-            "UPDATE timers SET due_at = ?, attempts = attempts + 1 WHERE id = ?",
+            "UPDATE timers SET due_at = ?, attempts = attempts + 1,"
+            " leased_until = NULL, leased_by = NULL WHERE id = ?",
             (to_db(due_at), timer_id),
         )
+
+    # -- clustered (several processes on PostgreSQL): each claims only its shards' timers ----
+    async def claim(
+        self, now: datetime, limit: int, shards: ShardSet, owner: str, until: datetime
+    ) -> list[TimerRow]:
+        """Lease up to ``limit`` due, unleased (or lease-expired) timers of ``shards`` to
+        ``owner`` until ``until``; rows another process is claiming right now are skipped."""
+        where, params = shards.where()
+        skip = " FOR UPDATE SKIP LOCKED" if self.db.dialect == "postgres" else ""
+        async with self.db.transaction() as tx:
+            rows = await tx.fetchall(
+                "UPDATE timers SET leased_until = ?, leased_by = ? WHERE id IN ("
+                " SELECT id FROM timers WHERE due_at <= ?"
+                " AND (leased_until IS NULL OR leased_until <= ?) AND " + where + ""
+                " ORDER BY due_at, id LIMIT ?" + skip + ") RETURNING *",
+                (to_db(until), owner, to_db(now), to_db(now), *params, limit),
+            )
+        return sorted((_timer(row) for row in rows), key=lambda t: (t.due_at, t.id))
+
+    async def next_claimable(self, exclude: set[int], shards: ShardSet) -> datetime | None:
+        """When the earliest timer of ``shards`` can be claimed: its due time, or the end of
+        the lease another process holds on it."""
+        where, params = shards.where()
+        marks = ",".join("?" for _ in exclude)
+        skip = f" AND id NOT IN ({marks})" if exclude else ""
+        value = await self.db.fetchval(
+            "SELECT MIN(CASE WHEN leased_until IS NOT NULL AND leased_until > due_at"
+            " THEN leased_until ELSE due_at END) FROM timers WHERE " + where + skip,
+            (*params, *exclude),
+        )
+        return None if value is None else from_db(value)
+
+    async def renew(self, timer_id: int, owner: str, until: datetime) -> bool:
+        return (
+            await self.db.execute(
+                "UPDATE timers SET leased_until = ? WHERE id = ? AND leased_by = ?",
+                (to_db(until), timer_id, owner),
+            )
+            > 0
+        )
+
+    async def release(self, owner: str) -> int:
+        """Give back every lease ``owner`` holds (a clean shutdown)."""
+        return await self.db.execute(
+            "UPDATE timers SET leased_until = NULL, leased_by = NULL WHERE leased_by = ?",
+            (owner,),
+        )
+
+    async def listen(self, callback: Callable[[str, str], Any]) -> None:
+        """``callback(channel, guild_id)`` whenever any process stores a timer."""
+        await self.db.listen(TIMERS_CHANNEL, callback)
+
+    async def unlisten(self, callback: Callable[[str, str], Any]) -> None:
+        await self.db.unlisten(TIMERS_CHANNEL, callback)
 
 
 class MemberPrefsRepository:
