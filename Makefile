@@ -44,10 +44,11 @@ format: $(STAMP)
 test: lint
 	$(BIN)/python -m pytest -q
 
-# The unit half: services, parsers, storage and the detector, without the emulator or the
-# slow tests (about half a minute). Markers: unit, e2e, safety, slow (tests/README.md).
+# The unit half: services, parsers, storage and the detector on SQLite, without the emulator,
+# PostgreSQL or the slow tests (under a minute). Markers: unit, e2e, safety, slow, pg
+# (tests/README.md); `make test` runs them all.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -m "not e2e and not slow"
+	$(BIN)/python -m pytest -q -m "not e2e and not slow and not pg"
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

@@ -4,7 +4,7 @@ Every test gets one layer marker from its folder: ``unit`` (tests/unit: services
 storage, no Discord), ``e2e`` (tests/e2e and tests/emulator: the real bot against the emulator),
 ``safety`` (tests/safety: the detector, its data sets and targets). Tests that take seconds on
 their own carry ``slow`` as well (listed here or marked in their module). ``make test-fast`` runs
-``-m "not e2e and not slow"``.
+``-m "not e2e and not slow and not pg"`` (``pg``: the same tests on PostgreSQL).
 
 Tests that run on PostgreSQL carry ``pg``: those parametrised with ``backend="postgres"`` and
 those using ``pg_cluster``, a throwaway cluster started once per session
