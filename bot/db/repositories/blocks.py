@@ -5,27 +5,11 @@ A block or unblock and its audit entry are written in one transaction.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
-from typing import Any
 
 from bot.clock import to_db
-from bot.db.connection import Database, Transaction
-
-
-async def _audit(
-    tx: Transaction,
-    guild_id: int,
-    actor_id: int,
-    action: str,
-    detail: dict[str, Any],
-    now: datetime,
-) -> None:
-    await tx.execute(
-        "INSERT INTO audit_log (guild_id, actor_id, action, detail, created_at)"
-        " VALUES (?, ?, ?, ?, ?)",
-        (guild_id, actor_id, action, json.dumps(detail, sort_keys=True), to_db(now)),
-    )
+from bot.db.connection import Database
+from bot.db.repositories.core import write_audit
 
 
 class BlockRepository:
@@ -43,7 +27,7 @@ class BlockRepository:
                 " reason = excluded.reason, blocked_by = excluded.blocked_by",
                 (guild_id, user_id, reason, by, to_db(now)),
             )
-            await _audit(tx, guild_id, by, "peers.block", {"member": user_id}, now)
+            await write_audit(tx, guild_id, by, "peers.block", {"member": user_id}, now)
 
     async def unblock(self, guild_id: int, user_id: int, by: int, now: datetime) -> bool:
         """Lift a block, audited as ``peers.unblock``; False (and no entry) if there was none."""
@@ -53,7 +37,7 @@ class BlockRepository:
                 (guild_id, user_id),
             )
             if removed:
-                await _audit(tx, guild_id, by, "peers.unblock", {"member": user_id}, now)
+                await write_audit(tx, guild_id, by, "peers.unblock", {"member": user_id}, now)
         return bool(removed)
 
     async def is_blocked(self, guild_id: int, user_id: int) -> bool:

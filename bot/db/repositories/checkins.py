@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.clock import from_db, to_db
 from bot.db.connection import Database
+from bot.db.repositories.core import encode_value
 
 
 @dataclass(frozen=True)
@@ -113,18 +114,8 @@ PERSONAL_FIELDS = {
 }
 
 
-def _encode_value(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return to_db(value)
-    if isinstance(value, list | tuple):
-        return json.dumps(list(value))
-    if isinstance(value, bool):
-        return int(value)
-    return value
-
-
 def _encode(fields: dict[str, Any]) -> dict[str, Any]:
-    return {key: _encode_value(value) for key, value in fields.items()}
+    return {key: encode_value(value) for key, value in fields.items()}
 
 
 class CheckinRepository:

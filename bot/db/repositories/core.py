@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.clock import from_db, to_db
-from bot.db.connection import Database
+from bot.db.connection import Database, Executor
 
 
 @dataclass(frozen=True)
@@ -76,11 +76,7 @@ class GuildSettingsRepository:
                     " updated_by = excluded.updated_by",
                     (guild_id, key, json.dumps(value), to_db(now), actor_id),
                 )
-            await tx.execute(
-                "INSERT INTO audit_log (guild_id, actor_id, action, detail, created_at)"
-                " VALUES (?, ?, 'settings.update', ?, ?)",
-                (guild_id, actor_id, json.dumps(values, sort_keys=True), to_db(now)),
-            )
+            await write_audit(tx, guild_id, actor_id, "settings.update", values, now)
             await tx.notify(SETTINGS_CHANNEL, str(guild_id))  # other processes' caches
 
     async def listen_changes(self, callback: Callable[[str, str], Any]) -> None:
@@ -102,6 +98,33 @@ class GuildSettingsRepository:
             await tx.notify(SETTINGS_CHANNEL, str(guild_id))
 
 
+def encode_value(value: Any) -> Any:
+    """A Python value as a column holds it: times as UTC text, lists as JSON, flags as 0/1."""
+    if isinstance(value, datetime):
+        return to_db(value)
+    if isinstance(value, list | tuple):
+        return json.dumps(list(value))
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+async def write_audit(
+    db: Executor,
+    guild_id: int | None,
+    actor_id: int | None,
+    action: str,
+    detail: dict[str, Any],
+    now: datetime,
+) -> int:
+    """One ``audit_log`` row; pass the transaction of the change it records."""
+    return await db.insert(
+        "INSERT INTO audit_log (guild_id, actor_id, action, detail, created_at)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (guild_id, actor_id, action, json.dumps(detail, sort_keys=True), to_db(now)),
+    )
+
+
 class AuditRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -114,11 +137,7 @@ class AuditRepository:
         detail: dict[str, Any],
         now: datetime,
     ) -> int:
-        return await self.db.insert(
-            "INSERT INTO audit_log (guild_id, actor_id, action, detail, created_at)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (guild_id, actor_id, action, json.dumps(detail, sort_keys=True), to_db(now)),
-        )
+        return await write_audit(self.db, guild_id, actor_id, action, detail, now)
 
     async def recent(self, guild_id: int, limit: int = 20) -> list[AuditEntry]:
         rows = await self.db.fetchall(

@@ -9,7 +9,8 @@ from datetime import datetime
 from typing import Any
 
 from bot.clock import from_db, to_db
-from bot.db.connection import Database, Transaction
+from bot.db.connection import Database
+from bot.db.repositories.core import encode_value, write_audit
 
 
 @dataclass(frozen=True)
@@ -104,26 +105,6 @@ FIELDS = {
 }
 
 
-def _encode(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return to_db(value)
-    if isinstance(value, list | tuple):
-        return json.dumps(list(value))
-    if isinstance(value, bool):
-        return int(value)
-    return value
-
-
-async def _audit(
-    tx: Transaction, guild_id: int, actor_id: int | None, action: str, detail: dict, now: datetime
-) -> None:
-    await tx.execute(
-        "INSERT INTO audit_log (guild_id, actor_id, action, detail, created_at)"
-        " VALUES (?, ?, ?, ?, ?)",
-        (guild_id, actor_id, action, json.dumps(detail, sort_keys=True), to_db(now)),
-    )
-
-
 class GroupRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -165,7 +146,7 @@ class GroupRepository:
                 ),
             )
             detail = {"group": group_id, "private": private, "adopted": adopted}
-            await _audit(tx, guild_id, created_by, "groups.create", detail, now)
+            await write_audit(tx, guild_id, created_by, "groups.create", detail, now)
         row = await self.get(group_id)
         assert row is not None
         return row
@@ -189,13 +170,13 @@ class GroupRepository:
         async with self.db.transaction() as tx:
             if changes:
                 sets = ", ".join(f"{key} = ?" for key in changes)
-                values = [_encode(v) for v in changes.values()]
+                values = [encode_value(v) for v in changes.values()]
                 await tx.execute(
                     f"UPDATE support_groups SET {sets} WHERE id = ?", (*values, group_id)
                 )
             if action is not None:
                 detail = {"group": group_id, **_audit_detail(changes)}
-                await _audit(tx, row.guild_id, actor_id, action, detail, now)
+                await write_audit(tx, row.guild_id, actor_id, action, detail, now)
         return await self.get(group_id)
 
     async def get(self, group_id: int) -> GroupRow | None:
@@ -262,7 +243,7 @@ class GroupRepository:
                 (guild_id, text, version, actor_id, to_db(now)),
             )
             detail = {"scope": "server", "version": version}
-            await _audit(tx, guild_id, actor_id, "groups.guidelines", detail, now)
+            await write_audit(tx, guild_id, actor_id, "groups.guidelines", detail, now)
         return version
 
     async def accept(
@@ -393,7 +374,7 @@ class GroupRepository:
     ) -> None:
         """An audit entry with no other change (a reveal)."""
         async with self.db.transaction() as tx:
-            await _audit(tx, guild_id, actor_id, action, detail, now)
+            await write_audit(tx, guild_id, actor_id, action, detail, now)
 
     async def purge_posts_before(self, cutoff: datetime) -> int:
         return await self.db.execute(

@@ -10,7 +10,8 @@ from datetime import datetime
 from typing import Any
 
 from bot.clock import from_db, to_db
-from bot.db.connection import Database, Transaction
+from bot.db.connection import Database
+from bot.db.repositories.core import encode_value, write_audit
 
 
 @dataclass(frozen=True)
@@ -110,26 +111,6 @@ FIELDS = {
 PREFS = {"locking", "named_attendance", "turn"}
 
 
-def _encode(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return to_db(value)
-    if isinstance(value, list | tuple):
-        return json.dumps(list(value))
-    if isinstance(value, bool):
-        return int(value)
-    return value
-
-
-async def _audit(
-    tx: Transaction, guild_id: int, actor_id: int | None, action: str, detail: dict, now: datetime
-) -> None:
-    await tx.execute(
-        "INSERT INTO audit_log (guild_id, actor_id, action, detail, created_at)"
-        " VALUES (?, ?, ?, ?, ?)",
-        (guild_id, actor_id, action, json.dumps(detail, sort_keys=True), to_db(now)),
-    )
-
-
 class MeetingRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -141,7 +122,7 @@ class MeetingRepository:
         if unknown:
             raise ValueError(f"unknown meeting fields: {sorted(unknown)}")
         columns = [*values, "created_at"]
-        params = [*(_encode(v) for v in values.values()), to_db(now)]
+        params = [*(encode_value(v) for v in values.values()), to_db(now)]
         async with self.db.transaction() as tx:
             meeting_id = await tx.insert(
                 f"INSERT INTO group_meetings ({', '.join(columns)})"
@@ -149,7 +130,7 @@ class MeetingRepository:
                 tuple(params),
             )
             detail = {"meeting": meeting_id, "group": values["group_id"]}
-            await _audit(tx, values["guild_id"], actor_id, "meetings.add", detail, now)
+            await write_audit(tx, values["guild_id"], actor_id, "meetings.add", detail, now)
         row = await self.get(meeting_id)
         assert row is not None
         return row
@@ -172,20 +153,20 @@ class MeetingRepository:
         async with self.db.transaction() as tx:
             if changes:
                 sets = ", ".join(f"{key} = ?" for key in changes)
-                values = [_encode(v) for v in changes.values()]
+                values = [encode_value(v) for v in changes.values()]
                 await tx.execute(
                     f"UPDATE group_meetings SET {sets} WHERE id = ?", (*values, meeting_id)
                 )
             if action is not None and now is not None:
                 detail = {"meeting": meeting_id, "fields": sorted(changes)}
-                await _audit(tx, row.guild_id, actor_id, action, detail, now)
+                await write_audit(tx, row.guild_id, actor_id, action, detail, now)
         return await self.get(meeting_id)
 
     async def delete(self, row: MeetingRow, actor_id: int, now: datetime) -> None:
         async with self.db.transaction() as tx:
             await tx.execute("DELETE FROM group_meetings WHERE id = ?", (row.id,))
             detail = {"meeting": row.id, "group": row.group_id}
-            await _audit(tx, row.guild_id, actor_id, "meetings.remove", detail, now)
+            await write_audit(tx, row.guild_id, actor_id, "meetings.remove", detail, now)
 
     async def get(self, meeting_id: int) -> MeetingRow | None:
         row = await self.db.fetchone("SELECT * FROM group_meetings WHERE id = ?", (meeting_id,))
@@ -234,14 +215,14 @@ class MeetingRepository:
             )
             if changes:
                 sets = ", ".join(f"{key} = ?" for key in changes)
-                values = [_encode(v) for v in changes.values()]
+                values = [encode_value(v) for v in changes.values()]
                 await tx.execute(
                     f"UPDATE group_meeting_prefs SET {sets} WHERE group_id = ?",
                     (*values, group_id),
                 )
             if actor_id is not None:
-                detail = {"group": group_id, **{k: _encode(v) for k, v in changes.items()}}
-                await _audit(tx, guild_id, actor_id, "meetings.options", detail, now)
+                detail = {"group": group_id, **{k: encode_value(v) for k, v in changes.items()}}
+                await write_audit(tx, guild_id, actor_id, "meetings.options", detail, now)
         return await self.prefs(group_id)
 
     async def take_turn(self, group_id: int) -> int:
@@ -296,7 +277,7 @@ class MeetingRepository:
             )
             if added:
                 detail = {"group": group_id, "facilitator": user_id}
-                await _audit(tx, guild_id, actor_id, "meetings.facilitator_add", detail, now)
+                await write_audit(tx, guild_id, actor_id, "meetings.facilitator_add", detail, now)
         return bool(added)
 
     async def remove_facilitator(
@@ -317,7 +298,9 @@ class MeetingRepository:
             )
             if removed and actor_id is not None:
                 detail = {"group": group_id, "facilitator": user_id}
-                await _audit(tx, guild_id, actor_id, "meetings.facilitator_remove", detail, now)
+                await write_audit(
+                    tx, guild_id, actor_id, "meetings.facilitator_remove", detail, now
+                )
         return bool(removed)
 
     async def is_facilitator_anywhere(self, guild_id: int, user_id: int) -> bool:
@@ -374,7 +357,7 @@ class MeetingRepository:
                     )
                 detail = {"group": swap.group_id, "swap": swap.id}
                 action = "meetings.facilitator_swap"
-                await _audit(tx, swap.guild_id, swap.to_id, action, detail, now)
+                await write_audit(tx, swap.guild_id, swap.to_id, action, detail, now)
         return True
 
     # -- reminders -----------------------------------------------------------------------------

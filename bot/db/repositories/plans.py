@@ -14,6 +14,7 @@ from typing import Any
 
 from bot.clock import from_db, to_db
 from bot.db.connection import Database, Transaction
+from bot.db.repositories.core import write_audit
 
 #: Audit actions about members' own self-help data (deleted with it by /forgetme).
 SHARE_ACTIONS = ("plan.share", "plan.unshare", "plan.view", "goals.share", "goals.unshare")
@@ -37,11 +38,8 @@ class ShareRow:
 async def add_audit(
     tx: Transaction, actor_id: int, action: str, detail: dict[str, Any], now: datetime
 ) -> None:
-    await tx.execute(
-        "INSERT INTO audit_log (guild_id, actor_id, action, detail, created_at)"
-        " VALUES (NULL, ?, ?, ?, ?)",
-        (actor_id, action, json.dumps(detail, sort_keys=True), to_db(now)),
-    )
+    """Sharing records carry no server: they stay out of any server's moderation view."""
+    await write_audit(tx, None, actor_id, action, detail, now)
 
 
 async def forget_audit(tx: Transaction, user_id: int) -> int:
