@@ -22,3 +22,8 @@ def to_db(moment: datetime) -> str:
 def from_db(text: str) -> datetime:
     moment = datetime.fromisoformat(text)
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def from_db_or_none(text: str | None) -> datetime | None:
+    """:func:`from_db` for a nullable column."""
+    return None if text is None else from_db(text)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.clock import from_db, to_db
+from bot.clock import from_db, from_db_or_none, to_db
 from bot.db.connection import Database
 from bot.db.repositories.core import encode_value
 
@@ -47,10 +47,6 @@ class PersonalRow:
     last_run_at: datetime | None
 
 
-def _opt(value: str | None) -> datetime | None:
-    return None if value is None else from_db(value)
-
-
 def _checkin(r: Any) -> CheckinRow:
     return CheckinRow(
         id=r["id"],
@@ -66,7 +62,7 @@ def _checkin(r: Any) -> CheckinRow:
         paused=bool(r["paused"]),
         pause_reason=r["pause_reason"],
         created_by=r["created_by"],
-        last_run_at=_opt(r["last_run_at"]),
+        last_run_at=from_db_or_none(r["last_run_at"]),
     )
 
 
@@ -83,7 +79,7 @@ def _personal(r: Any) -> PersonalRow:
         paused=bool(r["paused"]),
         pause_reason=r["pause_reason"],
         share_with=r["share_with"],
-        last_run_at=_opt(r["last_run_at"]),
+        last_run_at=from_db_or_none(r["last_run_at"]),
     )
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.clock import from_db, to_db
+from bot.clock import from_db, from_db_or_none, to_db
 from bot.db.connection import Database, Executor
 
 
@@ -225,7 +225,7 @@ class TimerRepository:
             )
         else:
             value = await self.db.fetchval("SELECT MIN(due_at) FROM timers")
-        return None if value is None else from_db(value)
+        return from_db_or_none(value)
 
     async def count(self) -> int:
         return int(await self.db.fetchval("SELECT COUNT(*) FROM timers"))
@@ -294,7 +294,7 @@ class TimerRepository:
             " THEN leased_until ELSE due_at END) FROM timers WHERE " + where + skip,
             (*params, *exclude),
         )
-        return None if value is None else from_db(value)
+        return from_db_or_none(value)
 
     async def renew(self, timer_id: int, owner: str, until: datetime) -> bool:
         return (

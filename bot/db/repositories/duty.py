@@ -6,12 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.clock import from_db, to_db
+from bot.clock import from_db, from_db_or_none, to_db
 from bot.db.connection import Database
-
-
-def _opt_dt(value: str | None) -> datetime | None:
-    return None if value is None else from_db(value)
 
 
 @dataclass(frozen=True)
@@ -61,7 +57,11 @@ class DutyRepository:
         )
         return [
             DutyRow(
-                r["guild_id"], r["user_id"], from_db(r["since"]), _opt_dt(r["until"]), r["source"]
+                r["guild_id"],
+                r["user_id"],
+                from_db(r["since"]),
+                from_db_or_none(r["until"]),
+                r["source"],
             )
             for r in rows
         ]
@@ -73,7 +73,11 @@ class DutyRepository:
         if r is None:
             return None
         return DutyRow(
-            r["guild_id"], r["user_id"], from_db(r["since"]), _opt_dt(r["until"]), r["source"]
+            r["guild_id"],
+            r["user_id"],
+            from_db(r["since"]),
+            from_db_or_none(r["until"]),
+            r["source"],
         )
 
     async def add_shift(

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.clock import from_db, to_db
+from bot.clock import from_db, from_db_or_none, to_db
 from bot.db.connection import Database
 from bot.db.repositories.plans import ShareRow, add_audit, forget_audit
 
@@ -31,10 +31,6 @@ class GoalRow:
     last_nudge_at: datetime | None
 
 
-def _opt(value: str | None) -> datetime | None:
-    return None if value is None else from_db(value)
-
-
 def _goal(r: Any) -> GoalRow:
     return GoalRow(
         id=r["id"],
@@ -46,8 +42,8 @@ def _goal(r: Any) -> GoalRow:
         status=r["status"],
         pause_reason=r["pause_reason"],
         created_at=from_db(r["created_at"]),
-        done_at=_opt(r["done_at"]),
-        last_nudge_at=_opt(r["last_nudge_at"]),
+        done_at=from_db_or_none(r["done_at"]),
+        last_nudge_at=from_db_or_none(r["last_nudge_at"]),
     )
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.clock import from_db, to_db
+from bot.clock import from_db, from_db_or_none, to_db
 from bot.db.connection import Database
 from bot.db.repositories.core import encode_value, write_audit
 
@@ -80,7 +80,7 @@ def _group(r: Any) -> GroupRow:
         problem=r["problem"],
         created_by=r["created_by"],
         created_at=from_db(r["created_at"]),
-        archived_at=None if r["archived_at"] is None else from_db(r["archived_at"]),
+        archived_at=from_db_or_none(r["archived_at"]),
     )
 
 

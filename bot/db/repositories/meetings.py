@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.clock import from_db, to_db
+from bot.clock import from_db, from_db_or_none, to_db
 from bot.db.connection import Database
 from bot.db.repositories.core import encode_value, write_audit
 
@@ -64,10 +64,6 @@ class SwapRow:
     created_at: datetime
 
 
-def _time(value: str | None) -> datetime | None:
-    return None if value is None else from_db(value)
-
-
 def _meeting(r: Any) -> MeetingRow:
     return MeetingRow(
         id=r["id"],
@@ -75,20 +71,20 @@ def _meeting(r: Any) -> MeetingRow:
         guild_id=r["guild_id"],
         name=r["name"],
         schedule=r["schedule"],
-        once_at=_time(r["once_at"]),
+        once_at=from_db_or_none(r["once_at"]),
         tz=r["tz"],
         duration_minutes=r["duration_minutes"],
         reminders=tuple(json.loads(r["reminders"])),
         prompt=r["prompt"],
         venue_id=r["venue_id"],
         venue_kind=r["venue_kind"],
-        next_at=_time(r["next_at"]),
-        open_at=_time(r["open_at"]),
+        next_at=from_db_or_none(r["next_at"]),
+        open_at=from_db_or_none(r["open_at"]),
         open_slot=r["open_slot"],
         open_channel_id=r["open_channel_id"],
         open_message_id=r["open_message_id"],
         attendance=r["attendance"],
-        last_started_at=_time(r["last_started_at"]),
+        last_started_at=from_db_or_none(r["last_started_at"]),
         event_id=r["event_id"],
         created_at=from_db(r["created_at"]),
     )

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.clock import from_db, to_db
+from bot.clock import from_db, from_db_or_none, to_db
 from bot.db.connection import Database, Transaction
 from bot.db.repositories.core import write_audit
 
@@ -153,7 +153,7 @@ class PlanRepository:
             " AND actor_id = ? AND detail = ?",
             (peer_id, json.dumps({"member": user_id})),
         )
-        return None if value is None else from_db(value)
+        return from_db_or_none(value)
 
     async def forget(self, user_id: int) -> int:
         """Everything about the member: their plan, every share naming them (theirs, and

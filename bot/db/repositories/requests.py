@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.clock import from_db, to_db
+from bot.clock import from_db, from_db_or_none, to_db
 from bot.db.connection import Database
 
 LIVE = ("open", "claimed")
@@ -45,10 +45,6 @@ class RequestRow:
         return self.status in LIVE
 
 
-def _opt_dt(value: str | None) -> datetime | None:
-    return None if value is None else from_db(value)
-
-
 def _request(row: Any) -> RequestRow:
     return RequestRow(
         id=row["id"],
@@ -63,8 +59,8 @@ def _request(row: Any) -> RequestRow:
         source=row["source"],
         created_at=from_db(row["created_at"]),
         claimed_by=row["claimed_by"],
-        claimed_at=_opt_dt(row["claimed_at"]),
-        closed_at=_opt_dt(row["closed_at"]),
+        claimed_at=from_db_or_none(row["claimed_at"]),
+        closed_at=from_db_or_none(row["closed_at"]),
         closed_by=row["closed_by"],
         close_reason=row["close_reason"],
         escalation=row["escalation"],
