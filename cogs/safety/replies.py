@@ -17,7 +17,7 @@ from bot.safety.messages import (
     possible_concern_reply,
 )
 from bot.services import Services
-from bot.services.safety import Decision
+from bot.services.safety import Decision, shows_region_lines
 from bot.ui.replies import COLOUR
 from bot.ui.resources import safe_embed
 from cogs.safety.views import reply_view
@@ -76,7 +76,8 @@ class RepliesMixin:
         if kind == "distress":
             embeds.append(discord.Embed(description=distress_pointer(lang=lang), colour=COLOUR))
         elif kind != "needs":
-            embeds.append(await self._reply_embed(guild_id, user.id, kind, lang))
+            lines = shows_region_lines(kind, needs)
+            embeds.append(await self._reply_embed(guild_id, user.id, kind, lang, lines=lines))
         if needs:
             needs_embed, ask_state = await self._needs_embed(guild_id, user.id, needs, lang)
             embeds.append(needs_embed)
@@ -89,13 +90,13 @@ class RepliesMixin:
             await user.send(embeds=embeds, view=view)
 
     async def _reply_embed(
-        self, guild_id: int | None, user_id: int, kind: str, lang: str = "en"
+        self, guild_id: int | None, user_id: int, kind: str, lang: str = "en", *, lines: bool = True
     ) -> discord.Embed:
         ctx = await self.services.safety.crisis_context(guild_id, user_id, language=lang)
         if kind == "possible_concern":
             return safe_embed(
                 possible_concern_reply(
-                    ctx.lines if ctx.region_known else [],
+                    ctx.lines if ctx.region_known and lines else [],
                     ctx.directory,
                     lang=lang,
                     last_checked=ctx.last_checked,

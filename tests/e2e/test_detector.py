@@ -372,3 +372,35 @@ async def test_a_storm_on_every_route_loses_neither_the_reply_nor_the_alert(
         assert (
             len([m for m in emulator.messages_in(world.peers) if "may need support" in m.text]) == 1
         )
+
+
+async def test_a_possible_concern_asking_for_a_warmline_gets_the_warmline_not_crisis_lines(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Crisis lines only when crisis language is present too: when Kindred is unsure and the
+    member asked for someone to talk to, the answer is the warmline, a peer and the
+    international directory; the same unsure message without the question gets the lines."""
+    await setup_peers(emulator, world)
+    await command(emulator, world.member, world.general, "region set", region="US-VT")
+    use_model(
+        kindred,
+        ScriptedModel(
+            {
+                "rough week": {"crisis_1": 0.4},
+                "just to talk": {"crisis_1": 0.4, "need_warmline": 0.9},
+            }
+        ),
+    )
+    await emulator.send_message(
+        world.member, world.general, "rough few days, is there a number i can call just to talk"
+    )
+    dm = await emulator.wait_for_message(emulator.dm_channel(world.member))
+    assert "Just checking in" in dm.text and "Warmlines" in dm.text
+    assert "findahelpline.com" in dm.text and "988" not in dm.text
+    assert f"kindred:talk:{world.guild.id}" in dm.custom_ids
+
+    await command(emulator, world.member2, world.general, "region set", region="US-VT")
+    await emulator.send_message(world.member2, world.general, "such a rough week honestly")
+    other_dm = await emulator.wait_for_message(emulator.dm_channel(world.member2))
+    assert "Just checking in" in other_dm.text and "988" in other_dm.text
+    assert public_bot_messages(emulator, world.general) == []

@@ -26,6 +26,7 @@ from bot.services.safety import (
     TimerRow,
     respite_states,
     respites_for_state,
+    shows_region_lines,
 )
 from bot.services.settings import CoreSettings
 from bot.timers import MAX_ATTEMPTS
@@ -303,3 +304,10 @@ def test_timer_kinds_are_the_stored_ones() -> None:
         "safety.alert_retry",
         "safety.delete_fallback",
     )
+
+
+def test_region_lines_are_left_out_only_for_an_unsure_reply_answering_a_need() -> None:
+    assert not shows_region_lines("possible_concern", ("warmline",))
+    assert shows_region_lines("possible_concern", ())
+    for kind in ("crisis", "concern_other"):
+        assert shows_region_lines(kind, ("respite",)) and shows_region_lines(kind, ())

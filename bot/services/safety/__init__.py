@@ -58,6 +58,7 @@ from bot.services.safety.model import (
     ReplyRetry,
     SafetySettings,
     SafetyStatus,
+    shows_region_lines,
 )
 from bot.services.safety.service import SafetyService
 
@@ -93,4 +94,5 @@ __all__ = [
     "TimerRow",
     "respite_states",
     "respites_for_state",
+    "shows_region_lines",
 ]

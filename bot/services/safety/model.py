@@ -76,6 +76,14 @@ class Decision:
 NOTHING = Decision()
 
 
+def shows_region_lines(kind: str, needs: tuple[str, ...] | list[str]) -> bool:
+    """Whether a reply of this kind lists the region's crisis lines. A possible concern (the
+    soft level: Kindred is not sure) that comes with a question about a respite, a warmline
+    or a peer answers that question instead; the international directory stays (issue #9:
+    crisis lines only when crisis language is present too)."""
+    return not (kind == "possible_concern" and needs)
+
+
 @dataclass(frozen=True)
 class AlertChannels:
     """Where a guild's alerts go: the safety settings' channels, else peer support's."""
