@@ -9,8 +9,8 @@ event) and on what is stored."""
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import discord
 import pytest
