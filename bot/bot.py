@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import pkgutil
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import discord
 import yarl
@@ -193,6 +195,13 @@ class ShardedKindredBot(KindredBot, commands.AutoShardedBot):
     def __init__(self, services: Services, **options: object) -> None:
         super().__init__(services, **options)
         self._identify_releases: set[asyncio.Task[None]] = set()
+        self._once = OnceGate(services, self._connection.parsers)
+
+    async def close(self) -> None:
+        try:
+            await super().close()
+        finally:
+            await self._once.stop()
 
     async def setup_hook(self) -> None:
         _, _, limits = await self.http.get_bot_gateway()
@@ -224,6 +233,71 @@ class ShardedKindredBot(KindredBot, commands.AutoShardedBot):
             and all(not shard.is_closed() for shard in shards)
         )
         return Gateway(connected=connected, latency_ms=latency_ms(self.latency))
+
+
+class OnceGate:
+    """Interactions and DMs handled by one process of a cluster, even when two gateway
+    sessions hold the shard they arrived on (a rolling restart sends each event to both).
+
+    discord.py hands each event to a plain function (``ConnectionState.parsers``). For
+    INTERACTION_CREATE and a MESSAGE_CREATE without a guild (a DM: shard 0) this gate puts
+    the event in a queue instead; one worker per kind first stores the event id
+    (``services.once``), then gives the event to discord.py only if it was the first. So the
+    loser of an interaction never answers it (no second response, no "already acknowledged"
+    error), and a DM is relayed, offered the form or answered once. The queue keeps the
+    events' order. Server messages pass straight through: what they may cause (a crisis reply,
+    a relay from a thread) is made once by its own key, so ordinary messages cost nothing."""
+
+    GATED = {"INTERACTION_CREATE": "interaction", "MESSAGE_CREATE": "dm"}
+
+    def __init__(self, services: Services, parsers: dict[str, Callable[[Any], None]]) -> None:
+        self.services = services
+        self.queues: dict[str, asyncio.Queue[Any]] = {}
+        self.workers: list[asyncio.Task[None]] = []
+        for event, kind in self.GATED.items():
+            parsers[event] = self._gate(parsers[event], kind)
+
+    def _gate(self, parse: Callable[[Any], None], kind: str) -> Callable[[Any], None]:
+        def gated(data: Any) -> None:
+            if kind == "dm" and data.get("guild_id") is not None:
+                parse(data)
+                return
+            if kind not in self.queues:
+                self.queues[kind] = asyncio.Queue()
+                worker = asyncio.get_running_loop().create_task(
+                    self._work(kind, parse), name=f"kindred-once-{kind}"
+                )
+                self.workers.append(worker)
+            self.queues[kind].put_nowait(data)
+
+        return gated
+
+    async def _work(self, kind: str, parse: Callable[[Any], None]) -> None:
+        queue = self.queues[kind]
+        while True:
+            data = await queue.get()
+            try:
+                first = await self.services.once.first(kind, int(data["id"]))
+            except Exception:
+                # The database failing must not lose a member's words or a button press.
+                log.exception("could not record %s %s; handling it here", kind, data.get("id"))
+                first = True
+            if not first:
+                log.info("%s %s is handled by another process", kind, data.get("id"))
+                continue
+            try:
+                parse(data)
+            except Exception:
+                log.exception("%s %s could not be parsed", kind, data.get("id"))
+
+    async def stop(self) -> None:
+        for worker in self.workers:
+            worker.cancel()
+        for worker in self.workers:
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker
+        self.workers.clear()
+        self.queues.clear()
 
 
 def make_bot(services: Services, **options: object) -> KindredBot:
