@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import pkgutil
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import discord
 import yarl
@@ -193,6 +195,30 @@ class ShardedKindredBot(KindredBot, commands.AutoShardedBot):
     def __init__(self, services: Services, **options: object) -> None:
         super().__init__(services, **options)
         self._identify_releases: set[asyncio.Task[None]] = set()
+        self._once = OnceGate(services, self._connection.parsers, self._can_handle)
+
+    async def close(self) -> None:
+        try:
+            await super().close()
+        finally:
+            await self._once.stop()
+
+    def _can_handle(self, data: Any) -> bool:
+        """Whether this process has what an interaction needs. A modal, or a view that is not
+        a dynamic item (the transfer picker), lives in the memory of the process that sent it:
+        under overlap its answer may reach the other process too, which must leave it to
+        the sender rather than take it and drop it (discord.py's own lookups, mirrored)."""
+        store = self._connection._view_store
+        inner = data.get("data") or {}
+        custom_id = str(inner.get("custom_id", ""))
+        if data.get("type") == 5:
+            return custom_id in store._modals
+        if data.get("type") != 3:
+            return True
+        if any(pattern.fullmatch(custom_id) for pattern in store._dynamic_items):
+            return True
+        key = (inner.get("component_type"), custom_id)
+        return any(key in items for items in store._views.values())
 
     async def setup_hook(self) -> None:
         _, _, limits = await self.http.get_bot_gateway()
@@ -224,6 +250,99 @@ class ShardedKindredBot(KindredBot, commands.AutoShardedBot):
             and all(not shard.is_closed() for shard in shards)
         )
         return Gateway(connected=connected, latency_ms=latency_ms(self.latency))
+
+
+class OnceGate:
+    """Interactions and DMs handled by one process of a cluster, even when two gateway
+    sessions hold the shard they arrived on (a rolling restart sends each event to both).
+
+    discord.py hands each event to a plain function (``ConnectionState.parsers``). For
+    INTERACTION_CREATE and a MESSAGE_CREATE without a guild (a DM: shard 0) this gate puts
+    the event in a queue instead; one worker per kind first stores the event id
+    (``services.once``), then gives the event to discord.py only if it was the first. So the
+    loser of an interaction never answers it (no second response, no "already acknowledged"
+    error), and a DM is relayed, offered the form or answered once. The queue keeps the
+    events' order. A modal's answer goes to the process that showed the modal. Server
+    messages pass straight through: what they may cause (a crisis reply,
+    a relay from a thread) is made once by its own key, so ordinary messages cost nothing."""
+
+    GATED = {"INTERACTION_CREATE": "interaction", "MESSAGE_CREATE": "dm"}
+    RECHECKS, RECHECK_DELAY = 20, 0.05  # an interaction lasts 3 s; after 1 s it is not ours
+
+    def __init__(
+        self,
+        services: Services,
+        parsers: dict[str, Callable[[Any], None]],
+        can_handle: Callable[[Any], bool],
+    ) -> None:
+        self.services = services
+        self.can_handle = can_handle
+        self.queues: dict[str, asyncio.Queue[Any]] = {}
+        self.workers: list[asyncio.Task[None]] = []
+        self.pending: set[asyncio.Task[None]] = set()
+        for event, kind in self.GATED.items():
+            parsers[event] = self._gate(parsers[event], kind)
+
+    def _gate(self, parse: Callable[[Any], None], kind: str) -> Callable[[Any], None]:
+        def gated(data: Any) -> None:
+            if kind == "dm" and data.get("guild_id") is not None:
+                parse(data)
+                return
+            if kind not in self.queues:
+                self.queues[kind] = asyncio.Queue()
+                worker = asyncio.get_running_loop().create_task(
+                    self._work(kind, parse), name=f"kindred-once-{kind}"
+                )
+                self.workers.append(worker)
+            self.queues[kind].put_nowait(data)
+
+        return gated
+
+    async def _work(self, kind: str, parse: Callable[[Any], None]) -> None:
+        queue = self.queues[kind]
+        while True:
+            data = await queue.get()
+            if kind == "interaction" and not self.can_handle(data):
+                # A modal or view of the other process (its answer is for it), or ours not
+                # yet stored: discord.py stores a modal once Discord has taken it, and the
+                # member's answer can arrive first. Look again shortly, aside.
+                task = asyncio.get_running_loop().create_task(self._later(kind, parse, data))
+                self.pending.add(task)
+                task.add_done_callback(self.pending.discard)
+                continue
+            await self._once(kind, parse, data)
+
+    async def _later(self, kind: str, parse: Callable[[Any], None], data: Any) -> None:
+        for _ in range(self.RECHECKS):
+            await asyncio.sleep(self.RECHECK_DELAY)
+            if self.can_handle(data):
+                await self._once(kind, parse, data)
+                return
+
+    async def _once(self, kind: str, parse: Callable[[Any], None], data: Any) -> None:
+        try:
+            first = await self.services.once.first(kind, int(data["id"]))
+        except Exception:
+            # The database failing must not lose a member's words or a button press.
+            log.exception("could not record %s %s; handling it here", kind, data.get("id"))
+            first = True
+        if not first:
+            log.info("%s %s is handled by another process", kind, data.get("id"))
+            return
+        try:
+            parse(data)
+        except Exception:
+            log.exception("%s %s could not be parsed", kind, data.get("id"))
+
+    async def stop(self) -> None:
+        self.workers.extend(self.pending)
+        for worker in self.workers:
+            worker.cancel()
+        for worker in self.workers:
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker
+        self.workers.clear()
+        self.queues.clear()
 
 
 def make_bot(services: Services, **options: object) -> KindredBot:

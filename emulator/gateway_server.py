@@ -36,6 +36,13 @@ class GatewayMixin(EmulatorState):
         self.identify_interval = 0.0
         self.identify_refused = 0
         self._bucket_identified: dict[int, float] = {}
+        # Overlap (a rolling restart: the old process still connected while the new one
+        # identifies): two live sessions may hold one shard, and every event of that shard
+        # goes to both, as Discord does. ``allow_overlap = False`` keeps one session per
+        # shard: an IDENTIFY for a shard a connected session holds gets op 9 (the client
+        # tries again later). ``overlap_identifies`` counts IDENTIFYs that made an overlap.
+        self.allow_overlap = True
+        self.overlap_identifies = 0
 
     async def gateway_idle(self, timeout: float = DEFAULT_WAIT) -> None:  # noqa: ASYNC109
         """Wait until every live session has a connection that was sent all its events."""
@@ -133,6 +140,11 @@ class GatewayMixin(EmulatorState):
             await conn.ws.close(code=4014, message=b"Disallowed intent(s).")
             return
         shard = _shard(data.get("shard"))
+        held = shard is not None and bool(self.holders(shard[0]))
+        if held and not self.allow_overlap:
+            self.identify_refused += 1
+            await conn.send({"op": Op.INVALID_SESSION, "d": False, "s": None, "t": None})
+            return
         if self._identify_too_soon(shard):
             self.identify_refused += 1
             await conn.send({"op": Op.INVALID_SESSION, "d": False, "s": None, "t": None})
@@ -142,6 +154,7 @@ class GatewayMixin(EmulatorState):
         for old in self.sessions.values():
             if old.conn is None and old.shard == shard:
                 old.invalid = True
+        self.overlap_identifies += held
         session = Session(id=secrets.token_hex(16), intents=intents, shard=shard)
         self.sessions[session.id] = session
         conn.session = session
@@ -159,6 +172,14 @@ class GatewayMixin(EmulatorState):
             for g in guilds:
                 session.push("GUILD_CREATE", g.create_payload(me_id=self.bot_user.id))
         conn.start_writer()
+
+    def holders(self, shard_id: int) -> list[Session]:
+        """The live, connected sessions holding ``shard_id`` (two or more: an overlap)."""
+        return [
+            s
+            for s in self._live_sessions()
+            if s.shard is not None and s.shard[0] == shard_id and s.conn is not None
+        ]
 
     def _identify_too_soon(self, shard: tuple[int, int] | None) -> bool:
         if self.identify_interval <= 0:

@@ -24,6 +24,7 @@ from bot.db.repositories.core import (
     TimerRepository,
 )
 from bot.db.repositories.duty import DutyRepository
+from bot.db.repositories.events import HandledEventRepository
 from bot.db.repositories.goals import GoalRepository
 from bot.db.repositories.groups import GroupRepository
 from bot.db.repositories.meetings import MeetingRepository
@@ -37,6 +38,7 @@ from bot.services.doctor import DoctorService
 from bot.services.doctor.needs import register_builtin
 from bot.services.groups import GroupService
 from bot.services.meetings import MeetingService
+from bot.services.once import OnceService
 from bot.services.peers import PeerSettings
 from bot.services.peers.blocks import BlockService
 from bot.services.peers.duty import DutyService
@@ -85,6 +87,7 @@ class Services:
     doctor: DoctorService
     groups: GroupService
     meetings: MeetingService
+    once: OnceService
 
     async def start(self) -> None:
         if self.config.cluster.clustered:
@@ -149,7 +152,14 @@ def _forget_scheduled_work(core: _Core) -> None:
     core.privacy.register("scheduled work", forget_timers)
 
 
-def _safety_service(core: _Core, peers: PeerServices) -> SafetyService:
+def _once_service(core: _Core, config: Settings) -> OnceService:
+    """In a cluster, one process handles an event that reached two (a rolling restart)."""
+    once = OnceService(HandledEventRepository(core.db), core.clock, shared=config.cluster.clustered)
+    core.privacy.register_retention("handled event ids", once.purge)
+    return once
+
+
+def _safety_service(core: _Core, peers: PeerServices, once: OnceService) -> SafetyService:
     core.settings.register(SafetySettings)
     safety = SafetyService(
         SafetyRepository(core.db),
@@ -159,6 +169,7 @@ def _safety_service(core: _Core, peers: PeerServices) -> SafetyService:
         scheduler=core.scheduler,
         duty=peers.duty,
         requests=peers.requests,
+        once=once,
     )
     core.privacy.register("crisis-alert records", safety.forget)
     core.privacy.register_retention("crisis-alert records", safety.repo.purge_before)
@@ -253,7 +264,8 @@ async def build_services(config: Settings, *, clock: Clock = utcnow) -> Services
     )
     peers = _peer_services(core)
     _forget_scheduled_work(core)
-    safety = _safety_service(core, peers)
+    once = _once_service(core, config)
+    safety = _safety_service(core, peers, once)
     checkins = _checkin_service(core)
     try:
         selfhelp = _selfhelp_service(core, checkins, safety)
@@ -278,4 +290,5 @@ async def build_services(config: Settings, *, clock: Clock = utcnow) -> Services
         doctor=_doctor_service(core, safety, checkins, groups),
         groups=groups,
         meetings=_meeting_service(core, groups),
+        once=once,
     )

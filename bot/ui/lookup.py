@@ -34,3 +34,20 @@ async def find_channel(
 async def find_user(bot: discord.Client, user_id: int) -> discord.User:
     """From the cache when discord.py has seen the user, else one REST call."""
     return bot.get_user(user_id) or await bot.fetch_user(user_id)
+
+
+async def shared_guild_name(bot: discord.Client, guild_id: int, user_id: int) -> str | None:
+    """The server's name when ``user_id`` is a member of it, else None (or when Discord fails).
+
+    Without the members intent membership is asked of Discord either way. A server this process
+    has in its cache gives its name from there; in a cluster a DM reaches the process owning
+    shard 0, which does not have the other processes' servers: their name is one more call."""
+    guild = bot.get_guild(guild_id)
+    try:
+        if guild is not None:
+            await guild.fetch_member(user_id)
+            return guild.name
+        await bot.http.get_member(guild_id, user_id)
+        return (await bot.fetch_guild(guild_id, with_counts=False)).name
+    except discord.HTTPException:
+        return None

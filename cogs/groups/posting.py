@@ -168,6 +168,8 @@ class PostingCommands:
         await asyncio.sleep(NOTE_DELAY)
         if self.services.safety.context_risk(guild_id, message.channel.id, user_id) > 0:
             return  # the safety listener noticed them: care, not a reminder
+        if not await self.services.once.first("group-note", message.id):
+            return  # in a cluster, another process holding this shard reminded them
         try:
             await message.author.send(content_note_text(group))
         except discord.HTTPException:

@@ -90,7 +90,7 @@ async def _hand_off(interaction: discord.Interaction, guild_id: int) -> int:
     cfg = await services.settings.get(guild_id, PeerSettings)
     result = await services.peers.shifts.hand_off(guild_id, interaction.user.id)
     for fresh in result.handed:
-        await _announce(interaction, services, fresh, result.on_duty, cfg)
+        await _announce(interaction, services, fresh, result.on_duty, cfg, guild_id)
     return len(result.handed)
 
 
@@ -100,10 +100,18 @@ async def _announce(
     fresh: RequestRow,
     on_duty: list[int],
     cfg: PeerSettings,
+    guild_id: int,
 ) -> None:
     """Show the handed-on request as open again on its card, and ping the peers for it."""
-    channel = interaction.client.get_channel(fresh.card_channel_id or 0)
-    if not isinstance(channel, discord.TextChannel):
+    # Pressed in a DM, this runs in the process owning shard 0, which in a cluster may not
+    # have this server in its cache: the card's channel is then a partial one (REST only).
+    if fresh.card_channel_id is None:
+        return
+    client = interaction.client
+    channel = client.get_channel(fresh.card_channel_id)
+    if channel is None and client.get_guild(guild_id) is None:
+        channel = client.get_partial_messageable(fresh.card_channel_id, guild_id=guild_id)
+    if not isinstance(channel, discord.TextChannel | discord.PartialMessageable):
         return
     requests = services.peers.requests
     try:

@@ -58,6 +58,7 @@ class ListenerMixin(AlertsMixin, RepliesMixin):
             possible_concern=result.possible_concern,
             needs=result.needs,
             risk=result.risk,
+            message_id=message.id,
         )
         if decision is None:
             return
@@ -109,6 +110,7 @@ class ListenerMixin(AlertsMixin, RepliesMixin):
             tier=result.tier,
             possible_concern=result.possible_concern,
             needs=result.needs,
+            message_id=message.id,
         )
         if decision.reply is None:
             return

@@ -7,7 +7,7 @@ from __future__ import annotations
 import discord
 from discord.ext import commands
 
-from bot.ui.lookup import find_channel, find_user
+from bot.ui.lookup import find_channel, find_user, shared_guild_name
 from bot.ui.requests import TalkToPeerButton, member_label
 from cogs.support.cards import SupportBase
 
@@ -54,15 +54,11 @@ class RelayRoom(SupportBase):
         support set up *and* that the writer belongs to (never reveal other servers)."""
         view = discord.ui.View(timeout=None)
         for guild_id in await self.requests.support_guilds():
-            guild = self.bot.get_guild(guild_id)
-            if guild is None:
+            name = await shared_guild_name(self.bot, guild_id, message.author.id)
+            if name is None:
                 continue
-            try:
-                await guild.fetch_member(message.author.id)  # no members intent: ask Discord
-            except discord.HTTPException:
-                continue
-            item = TalkToPeerButton(guild.id)
-            item.item.label = f"Talk to a peer in {guild.name}"[:80]
+            item = TalkToPeerButton(guild_id)
+            item.item.label = f"Talk to a peer in {name}"[:80]
             view.add_item(item)
             if len(view.children) == MAX_OFFERED:
                 break

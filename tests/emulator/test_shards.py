@@ -80,3 +80,46 @@ async def test_events_follow_the_shard_formula_and_dms_go_to_shard_0(
     assert got == [(0, 2)]
     for ws, _ in sockets:
         await ws.close()
+
+
+async def test_overlap_two_sessions_hold_one_shard_and_both_get_its_events(
+    emulator: DiscordEmulator, http: aiohttp.ClientSession
+) -> None:
+    """A rolling restart: the new process identifies while the old one is still connected."""
+    emulator.shard_count = 2
+    assert emulator.allow_overlap  # the default: Discord lets two sessions hold a shard
+    old, ready = await identify(http, emulator, [0, 2])
+    new, ready_again = await identify(http, emulator, [0, 2])
+    other, _ = await identify(http, emulator, [1, 2])
+    assert ready["t"] == ready_again["t"] == "READY"
+    assert emulator.overlap_identifies == 1
+    holders = emulator.holders(0)
+    assert len(holders) == 2 and len(emulator.holders(1)) == 1
+    message = await emulator.send_dm(emulator.create_user("sam"), "hi")
+    got = [
+        s.id
+        for s in emulator._live_sessions()
+        for _, e, d in s.events
+        if e == "MESSAGE_CREATE" and d["id"] == str(message.id)
+    ]
+    assert sorted(got) == sorted(s.id for s in holders)  # each holder once, shard 1 never
+    for ws in (old, new, other):
+        await ws.close()
+
+
+async def test_without_overlap_a_held_shard_refuses_a_second_identify(
+    emulator: DiscordEmulator, http: aiohttp.ClientSession
+) -> None:
+    emulator.shard_count = 2
+    emulator.allow_overlap = False
+    first, ready = await identify(http, emulator, [0, 2])
+    assert ready["t"] == "READY"
+    second, refused = await identify(http, emulator, [0, 2])
+    assert refused["op"] == Op.INVALID_SESSION and refused["d"] is False
+    assert len(emulator.holders(0)) == 1 and emulator.overlap_identifies == 0
+    await first.close()
+    await emulator.wait_until(lambda: not emulator.holders(0), what="the shard to be free")
+    third, ready = await identify(http, emulator, [0, 2])
+    assert ready["t"] == "READY" and len(emulator.holders(0)) == 1
+    for ws in (second, third):
+        await ws.close()

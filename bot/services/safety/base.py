@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from bot.clock import Clock, utcnow
 from bot.db.repositories.core import MemberPrefsRepository
 from bot.db.repositories.safety import SafetyRepository
+from bot.services.once import OnceService
 from bot.services.peers.duty import DutyService
 from bot.services.safety.model import SafetySettings
 from bot.services.settings import GuildSettingsService
@@ -29,6 +30,7 @@ class SafetyBase:
         scheduler: Scheduler,
         duty: DutyService,
         requests: RequestService,
+        once: OnceService | None = None,
     ) -> None:
         self.repo = repo
         self.prefs = prefs
@@ -37,6 +39,7 @@ class SafetyBase:
         self.scheduler = scheduler
         self.duty = duty
         self.requests = requests
+        self.once = once
         self._locks: dict[tuple[int, int], asyncio.Lock] = {}
         self._recent: dict[tuple[int, int, int], deque] = {}
 

@@ -55,6 +55,7 @@ class DecisionsMixin(MembersMixin):
         possible_concern: bool = False,
         needs: tuple[str, ...] | list[str] = (),
         risk: float = 0.0,
+        message_id: int | None = None,
     ) -> Decision | None:
         """A server message the detector read: None when it noticed nothing at all; else
         remember the member's risk (scores only) and decide (see ``assess``)."""
@@ -72,6 +73,7 @@ class DecisionsMixin(MembersMixin):
             tier=tier,
             possible_concern=possible_concern,
             needs=needs,
+            message_id=message_id,
         )
 
     async def dm_action(self, user_id: int, text: str) -> DmAction:
@@ -96,6 +98,7 @@ class DecisionsMixin(MembersMixin):
         tier: int,
         possible_concern: bool = False,
         needs: tuple[str, ...] | list[str] = (),
+        message_id: int | None = None,
     ) -> Decision:
         """A DM to Kindred: crisis, concern for someone or a possible concern only, with the
         same decisions and cooldowns as in a server, under a "no server" id of 0."""
@@ -111,6 +114,7 @@ class DecisionsMixin(MembersMixin):
             tier=tier,
             possible_concern=possible_concern,
             needs=needs,
+            message_id=message_id,
         )
 
     async def assess(
@@ -125,11 +129,13 @@ class DecisionsMixin(MembersMixin):
         tier: int,
         possible_concern: bool = False,
         needs: tuple[str, ...] | list[str] = (),
+        message_id: int | None = None,
     ) -> Decision:
         """Decide and record (metadata only) what to do about one detected message.
 
         ``possible_concern`` marks a ``distress`` label that is really a low-confidence crisis
-        or concern signal (the soft level); ``needs`` are resources the member asked for.
+        or concern signal (the soft level); ``needs`` are resources the member asked for. In a
+        cluster the same ``message_id`` may reach two processes: only the first decides.
         """
         needs = tuple(n for n in needs if n in NEEDS)
         if label == "none" and not needs:
@@ -147,9 +153,18 @@ class DecisionsMixin(MembersMixin):
         # One member's burst of messages arrives as concurrent tasks: decide them one at a
         # time, so the second sees the first and the cooldown holds.
         async with self._lock_for(guild_id, user_id):
+            if not await self._first_sight(message_id):
+                return NOTHING
             return await self._decide(
                 cfg, guild_id, channel_id, user_id, label, tier, possible_concern, needs
             )
+
+    async def _first_sight(self, message_id: int | None) -> bool:
+        """False when another process already decided about this message (a duplicate
+        event while two sessions hold one shard)."""
+        if message_id is None or self.once is None:
+            return True
+        return await self.once.first("safety", message_id)
 
     async def record_outcome(
         self, decision: Decision, *, replied: bool, alerted: bool, noted: bool

@@ -1,0 +1,35 @@
+"""One handler per Discord event across a cluster (issue #14).
+
+While two gateway sessions hold one shard (a rolling restart: the old process still connected
+while the new one identifies), Discord sends each of that shard's events to both, so two
+processes see the same interaction or message. ``first(kind, event_id)`` is True for exactly
+one of them: the first to store the key. A single process (SQLite) never shares a shard, so
+there it is always True and stores nothing. Keys are ids only; a day later they are useless,
+and the retention purge removes them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from bot.clock import Clock
+from bot.db.repositories.events import HandledEventRepository
+
+KEEP = timedelta(days=1)
+
+
+class OnceService:
+    def __init__(self, repo: HandledEventRepository, clock: Clock, *, shared: bool) -> None:
+        self.repo = repo
+        self.clock = clock
+        self.shared = shared  # several processes may receive one event
+
+    async def first(self, kind: str, event_id: int) -> bool:
+        """Whether this process is the one to handle ``event_id`` (of ``kind``)."""
+        if not self.shared:
+            return True
+        return await self.repo.claim(kind, event_id, self.clock())
+
+    async def purge(self, cutoff: datetime) -> int:
+        """Drop keys older than a day (or than ``cutoff``, if that is later)."""
+        return await self.repo.purge_before(max(cutoff, self.clock() - KEEP))

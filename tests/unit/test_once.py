@@ -1,0 +1,93 @@
+"""One handler per Discord event in a cluster (issue #14): ``services.once``, the
+``handled_events`` keys behind it, and the safety decision that uses it. On both backends."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from bot.db.repositories.events import HandledEventRepository
+from bot.services import Services
+from bot.services.once import OnceService
+from bot.services.safety import SafetySettings
+from tests.unit.conftest import FakeClock
+
+GUILD, MEMBER, MOD = 10, 20, 30
+
+
+def shared(services: Services) -> OnceService:
+    """The service as a clustered process builds it."""
+    return OnceService(HandledEventRepository(services.db), services.clock, shared=True)
+
+
+async def count(services: Services) -> int:
+    return await services.db.fetchval("SELECT COUNT(*) FROM handled_events")
+
+
+async def test_one_process_always_handles_and_stores_nothing(services: Services) -> None:
+    assert not services.once.shared  # SQLite or PostgreSQL without [cluster]: one process
+    assert await services.once.first("interaction", 1)
+    assert await services.once.first("interaction", 1)
+    assert await count(services) == 0
+
+
+async def test_only_the_first_of_two_processes_handles_an_event(services: Services) -> None:
+    a, b = shared(services), shared(services)
+    results = await asyncio.gather(*(p.first("interaction", 42) for p in (a, b, a, b)))
+    assert sorted(results) == [False, False, False, True]
+    # kinds are separate: the same id as a message is a different event
+    assert await b.first("dm", 42)
+    assert not await a.first("dm", 42)
+    assert await count(services) == 2
+
+
+async def test_keys_are_purged_after_a_day(services: Services, clock: FakeClock) -> None:
+    once = shared(services)
+    assert await once.first("dm", 1)
+    clock.advance(hours=23)
+    assert await once.first("dm", 2)
+    clock.advance(hours=2)
+    # the retention purge runs with its own (older) cutoff; a day is the keys' limit
+    removed = await once.purge(clock() - timedelta(days=30))
+    assert removed == 1 and await count(services) == 1
+    assert await once.first("dm", 1)  # long gone: nothing can deliver it again anyway
+
+
+async def test_the_retention_purge_includes_the_keys(services: Services, clock: FakeClock) -> None:
+    services.once.shared = True
+    await services.once.first("interaction", 7)
+    clock.advance(days=2)
+    removed = await services.privacy.purge(clock() - timedelta(days=30))
+    assert removed["handled event ids"] == 1
+
+
+async def test_a_crisis_message_seen_by_two_processes_is_decided_once(
+    services: Services,
+) -> None:
+    await services.settings.update(GUILD, SafetySettings, MOD, enabled=True)
+    services.safety.once = shared(services)
+
+    async def notice(message_id: int):
+        return await services.safety.notice(
+            guild_id=GUILD,
+            channel_id=5,
+            parent_channel_id=None,
+            user_id=MEMBER,
+            role_ids=[],
+            label="crisis_self",
+            tier=2,
+            message_id=message_id,
+        )
+
+    first, second = await notice(900), await notice(900)
+    assert first is not None and first.reply == "crisis" and first.event_id is not None
+    assert second is not None and not second.acts and second.event_id is None
+    rows = await services.db.fetchval("SELECT COUNT(*) FROM safety_events")
+    assert rows == 1
+    dm = await services.safety.assess_dm(
+        channel_id=6, user_id=MEMBER + 1, label="crisis_self", tier=2, message_id=901
+    )
+    again = await services.safety.assess_dm(
+        channel_id=6, user_id=MEMBER + 1, label="crisis_self", tier=2, message_id=901
+    )
+    assert dm.reply == "crisis" and again.reply is None
