@@ -215,6 +215,13 @@ class ShardedKindredBot(KindredBot, commands.AutoShardedBot):
             except Exception:
                 log.exception("could not release the IDENTIFY lock")
 
+    async def close(self) -> None:
+        # discord.py makes the shards' event queue only when connecting: a standby stopped
+        # before it ever owned its shards would fail here instead of closing cleanly.
+        if not hasattr(self, "_AutoShardedClient__queue"):
+            self._AutoShardedClient__queue = asyncio.PriorityQueue()  # type: ignore[attr-defined]
+        await super().close()
+
     def gateway_state(self) -> Gateway:
         shards = self.shards.values()
         connected = (
