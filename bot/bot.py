@@ -197,12 +197,6 @@ class ShardedKindredBot(KindredBot, commands.AutoShardedBot):
         self._identify_releases: set[asyncio.Task[None]] = set()
         self._once = OnceGate(services, self._connection.parsers, self._can_handle)
 
-    async def close(self) -> None:
-        try:
-            await super().close()
-        finally:
-            await self._once.stop()
-
     def _can_handle(self, data: Any) -> bool:
         """Whether this process has what an interaction needs. A modal, or a view that is not
         a dynamic item (the transfer picker), lives in the memory of the process that sent it:
@@ -240,6 +234,16 @@ class ShardedKindredBot(KindredBot, commands.AutoShardedBot):
                 await release()
             except Exception:
                 log.exception("could not release the IDENTIFY lock")
+
+    async def close(self) -> None:
+        # discord.py makes the shards' event queue only when connecting: a standby stopped
+        # before it ever owned its shards would fail here instead of closing cleanly.
+        if not hasattr(self, "_AutoShardedClient__queue"):
+            self._AutoShardedClient__queue = asyncio.PriorityQueue()  # type: ignore[attr-defined]
+        try:
+            await super().close()
+        finally:
+            await self._once.stop()
 
     def gateway_state(self) -> Gateway:
         shards = self.shards.values()

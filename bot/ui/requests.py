@@ -17,7 +17,7 @@ from bot.services import Services
 from bot.services.peers import PeerSettings
 from bot.services.requests import RequestRow
 from bot.ui.replies import COLOUR, WARM
-from bot.ui.views import GuardedCallback, KindredModal
+from bot.ui.views import GuardedCallback, KindredModal, form_id
 
 PING_USERS = discord.AllowedMentions(users=True, roles=False, everyone=False)
 
@@ -221,7 +221,7 @@ class SupportModal(KindredModal, title="Talk to a peer"):
     )
 
     def __init__(self, guild_id: int, *, source: str) -> None:
-        super().__init__(custom_id=f"kindred:support-modal:{guild_id}:{source}")
+        super().__init__(custom_id=form_id("support-modal", guild_id, source))
         self.guild_id = guild_id
         self.source = source
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from typing import Any
 
 import discord
@@ -28,6 +29,13 @@ class KindredView(discord.ui.View):
         self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any]
     ) -> None:
         await handle_component_error(interaction, error)
+
+
+def form_id(*parts: str | int) -> str:
+    """A custom id for one open form: ``kindred:<parts>:<random>``. discord.py matches a
+    submitted form to the open one by its custom id alone, so two forms open at once under one
+    id (two members of a server asking for support together) would lose the second answer."""
+    return ":".join(["kindred", *(str(p) for p in parts), secrets.token_hex(4)])
 
 
 class KindredModal(discord.ui.Modal):

@@ -15,7 +15,7 @@ import discord
 from bot.errors import InvalidInputError
 from bot.services.selfhelp import MAX_ANSWER, PARTS, PlanRow, Reading, questions
 from bot.ui.requests import TalkToPeerButton
-from bot.ui.views import GuardedCallback, KindredModal
+from bot.ui.views import GuardedCallback, KindredModal, form_id
 
 
 def _cog(interaction: discord.Interaction) -> Any:
@@ -147,7 +147,7 @@ class PlanModal(KindredModal):
     def __init__(self, part: int, plan: PlanRow | None) -> None:
         super().__init__(
             title=f"Wellness plan {part}/{len(PARTS)}: {PARTS[part]}"[:45],
-            custom_id=f"kindred:plan-modal:{part}",
+            custom_id=form_id("plan-modal", part),
         )
         self.part = part
         self.inputs: dict[str, discord.ui.TextInput] = {}

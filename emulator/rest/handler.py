@@ -45,6 +45,10 @@ class RestMixin(FaultsMixin, RestHost):
         self.unknown_routes: list[Call] = []
         self.handler_errors: list[Call] = []
         """Calls whose handler raised (emulator bugs); the pytest fixture fails on these too."""
+        self.rate_limit_headers: int | None = None
+        """None (the default): no rate-limit headers, so discord.py keeps one request in flight
+        per bucket. A number: every answer says that many per bucket and never runs out (for
+        benchmarks that measure the bot, not a rate limit)."""
         self._routes: list[Route] = [
             Route(spec.method, spec.template, functools.partial(spec.handler, self), spec.auth)
             for module in ROUTE_MODULES
@@ -101,6 +105,15 @@ class RestMixin(FaultsMixin, RestHost):
             response = json_response(500, {"message": "emulator handler crashed", "code": 0})
             self.handler_errors.append(call)
         call.status = response.status
+        if self.rate_limit_headers and "X-RateLimit-Remaining" not in response.headers:
+            response.headers.update(
+                {
+                    "X-RateLimit-Limit": str(self.rate_limit_headers),
+                    "X-RateLimit-Remaining": str(self.rate_limit_headers - 1),
+                    "X-RateLimit-Reset-After": "1.000",
+                    "X-RateLimit-Bucket": f"emulator:{call.route or path}",
+                }
+            )
         if response.body is not None:
             with contextlib.suppress(Exception):
                 call.response = json.loads(response.body)  # type: ignore[arg-type]

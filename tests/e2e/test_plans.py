@@ -14,7 +14,7 @@ async def write(emulator: DiscordEmulator, world: World, kindred: Kindred, user=
     user = user or world.member
     opened = await emulator.run_command(user, world.general, "plan write")
     form = await opened.response()
-    assert form.is_modal and form.custom_id == "kindred:plan-modal:1"
+    assert form.is_modal and form.custom_id.startswith("kindred:plan-modal:1:")  # + one per form
     assert [c["components"][0]["custom_id"] for c in form.data["components"]] == [
         "well", "daily",
     ]  # fmt: skip

@@ -135,6 +135,21 @@ def test_a_cluster_process_owns_its_shards_only() -> None:
     assert bot.shard_count == 6
 
 
+async def test_a_standby_stopped_before_it_connected_closes_cleanly() -> None:
+    """SIGTERM to a standby still waiting for its id: discord.py's sharded client has no event
+    queue before it connects, and closing it used to raise AttributeError."""
+    closed = asyncio.Event()
+
+    async def close() -> None:
+        closed.set()
+
+    services = fake_services({"id": 1, "count": 2})
+    services.close = close
+    bot = make_bot(services)  # type: ignore[arg-type]
+    await bot.close()
+    assert closed.is_set() and bot.is_closed()
+
+
 @pytest.mark.parametrize("count", [1, 3])
 async def test_services_run_only_their_shards_timers_in_a_cluster(
     pg_cluster: Cluster, count: int

@@ -1,0 +1,42 @@
+"""Two people filling the same form at the same time both get their answer: discord.py matches
+a submitted form to the open one by its custom id alone, so two forms sharing an id (one per
+server, or one per plan part) lost the second person's submission (found by the multi-process
+test, where members of one server opened the support form together)."""
+
+from __future__ import annotations
+
+from emulator import DiscordEmulator
+from tests.e2e.conftest import Kindred, World
+from tests.e2e.test_support import setup_peers
+
+
+async def test_two_members_filling_the_support_form_together_are_both_answered(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    first = await emulator.run_command(world.member, world.general, "support")
+    second = await emulator.run_command(world.member2, world.general, "support")
+    forms = [await first.response(), await second.response()]
+    assert all(form.is_modal for form in forms)
+    assert forms[0].custom_id != forms[1].custom_id
+    fields = {"summary": "", "tags": "", "anonymous": "no"}
+    answers = [await (await first.submit_modal({"topic": "first", **fields})).response()]
+    assert await kindred.quiet()  # the first form is done with before the second is sent
+    answers.append(await (await second.submit_modal({"topic": "second", **fields})).response())
+    assert ["request #1" in answers[0].text, "request #2" in answers[1].text] == [True, True]
+    requests = [await kindred.services.peers.requests.get(i) for i in (1, 2)]
+    assert [r.requester_id for r in requests] == [world.member.id, world.member2.id]
+
+
+async def test_two_members_writing_the_same_plan_part_together_both_save(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    first = await emulator.run_command(world.member, world.general, "plan write")
+    second = await emulator.run_command(world.member2, world.general, "plan write")
+    forms = [await first.response(), await second.response()]
+    assert forms[0].custom_id != forms[1].custom_id
+    for opened, words in ((first, "cooking"), (second, "walking")):
+        saved = await (await opened.submit_modal({"well": words, "daily": ""})).response()
+        assert "Saved part 1 of 3" in saved.text
+    plans = [await kindred.services.selfhelp.plans.get(u.id) for u in (world.member, world.member2)]
+    assert [p.answers["well"] for p in plans] == ["cooking", "walking"]
