@@ -10,6 +10,8 @@ and the retention purge removes them.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
@@ -29,6 +31,19 @@ class OnceService:
         if not self.shared:
             return True
         return await self.repo.claim(kind, event_id, self.clock())
+
+    @asynccontextmanager
+    async def one_at_a_time(self, *key: str | int) -> AsyncIterator[None]:
+        """Across the cluster, one holder of ``key`` at a time (one process: no wait; the
+        caller's own in-process lock already serialises it)."""
+        if not self.shared:
+            yield
+            return
+        release = await self.repo.hold("kindred-once", *key)
+        try:
+            yield
+        finally:
+            await release()
 
     async def purge(self, cutoff: datetime) -> int:
         """Drop keys older than a day (or than ``cutoff``, if that is later)."""

@@ -4,7 +4,10 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 from datetime import timedelta
+
+import pytest
 
 from bot.db.repositories.events import HandledEventRepository
 from bot.services import Services
@@ -91,3 +94,38 @@ async def test_a_crisis_message_seen_by_two_processes_is_decided_once(
         channel_id=6, user_id=MEMBER + 1, label="crisis_self", tier=2, message_id=901
     )
     assert dm.reply == "crisis" and again.reply is None
+
+
+async def test_two_processes_deciding_two_messages_of_one_member_reply_once(
+    services: Services,
+) -> None:
+    """Two processes holding one shard may each get a *different* crisis message of the same
+    member at the same moment: one decides at a time across the cluster, so the cooldown
+    holds and the member gets one crisis reply. (On SQLite there is only ever one process.)"""
+    if services.db.dialect != "postgres":
+        pytest.skip("one process on SQLite: its in-process lock already serialises")
+    await services.settings.update(GUILD, SafetySettings, MOD, enabled=True)
+    first_process = services.safety
+    first_process.once = shared(services)
+    second_process = copy.copy(first_process)
+    second_process._locks = {}  # its own memory: only the database is shared
+    second_process.once = shared(services)
+
+    async def notice(process, message_id: int):
+        return await process.notice(
+            guild_id=GUILD,
+            channel_id=5,
+            parent_channel_id=None,
+            user_id=MEMBER,
+            role_ids=[],
+            label="crisis_self",
+            tier=2,
+            message_id=message_id,
+        )
+
+    for attempt in range(5):  # a fresh start each round: the race gets several chances
+        decisions = await asyncio.gather(
+            notice(first_process, 1000 + 2 * attempt), notice(second_process, 1001 + 2 * attempt)
+        )
+        assert sorted(d.reply == "crisis" for d in decisions) == [False, True]
+        await services.db.execute("DELETE FROM safety_events")

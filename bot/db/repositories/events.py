@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from bot.clock import to_db
@@ -21,6 +22,10 @@ class HandledEventRepository:
                 (kind, event_id, to_db(now)),
             )
         )
+
+    async def hold(self, *key: str | int) -> Callable[[], Awaitable[None]]:
+        """Wait for the cluster-wide lock ``key``; returns its release."""
+        return await self.db.take_session_lock(*key)
 
     async def purge_before(self, cutoff: datetime) -> int:
         return await self.db.execute(

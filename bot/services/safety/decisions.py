@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections import deque
+from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -155,9 +156,18 @@ class DecisionsMixin(MembersMixin):
         async with self._lock_for(guild_id, user_id):
             if not await self._first_sight(message_id):
                 return NOTHING
-            return await self._decide(
-                cfg, guild_id, channel_id, user_id, label, tier, possible_concern, needs
-            )
+            async with self._member_turn(guild_id, user_id):
+                return await self._decide(
+                    cfg, guild_id, channel_id, user_id, label, tier, possible_concern, needs
+                )
+
+    def _member_turn(self, guild_id: int, user_id: int) -> AbstractAsyncContextManager[None]:
+        """In a cluster, two processes holding one shard may each get a different message of
+        the same member at once: one decides at a time, so the second sees the first's
+        decision and the cooldown holds there too."""
+        if self.once is None:
+            return nullcontext()
+        return self.once.one_at_a_time("safety-member", guild_id, user_id)
 
     async def _first_sight(self, message_id: int | None) -> bool:
         """False when another process already decided about this message (a duplicate
