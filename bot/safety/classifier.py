@@ -62,6 +62,7 @@ CLASSES = (
 NEEDS = ("respite", "warmline", "peer")
 LANGS = ("en", "es", "fr", "de", "pt")
 RISK = ("concern_other", "harassment", "crisis_1", "crisis_2", "crisis_3")
+_RISK = [CLASSES.index(name) for name in RISK]
 WINDOW_TOKENS = 28  # sentences are grouped into windows of about this many tokens
 MIN_WINDOWED = 40  # messages shorter than this many tokens are judged whole only
 CHAR_RANGE = (3, 5)
@@ -180,7 +181,7 @@ class Classifier:
         ).astype(np.float64)
         self._split = (len(CLASSES), len(CLASSES) + len(NEEDS))
         self._words = WordMemo(
-            np, char_vocab, word_vocab, self.idf, self.weights, char_wb_ngrams, normalize_word
+            np, char_vocab, word_vocab, self.idf, self.weights, CHAR_RANGE, normalize_word
         )
 
     # ------------------------------------------------------------------ loading
@@ -285,11 +286,13 @@ class Classifier:
         # one row per message: its whole text, with each risk class and need raised to the
         # highest any of its sentence windows reached (reduceat over each message's units)
         owners = np.asarray(owner)
-        first = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
-        risk = [CLASSES.index(name) for name in RISK]
-        whole = probs[first]
-        whole[:, risk] = np.maximum.reduceat(probs[:, risk], first, axis=0)
-        need = np.maximum.reduceat(needs, first, axis=0)
+        if len(units) == len(set(owner)):  # no windows: one unit per message
+            first, whole, need = np.arange(len(units)), probs, needs
+        else:
+            first = np.flatnonzero(np.concatenate(([True], owners[1:] != owners[:-1])))
+            whole = probs[first]
+            whole[:, _RISK] = np.maximum.reduceat(probs[:, _RISK], first, axis=0)
+            need = np.maximum.reduceat(needs, first, axis=0)
         lang = lang_p[first].argmax(axis=1)
         conf = lang_p[first, lang]
         rows = zip(
