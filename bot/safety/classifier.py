@@ -253,28 +253,39 @@ class Classifier:
     def scores_tokens(self, token_lists: Sequence[list[str]]) -> list[Scores]:
         """Scores for messages given as :func:`bot.safety.normalize.split_tokens` gives
         their words (the phrase engine splits them the same way, so both share it)."""
-        np = self.np
-        out: list[Scores] = []
-        units: list[list[int]] = []  # each message, then its sentence windows when it is long
-        owner: list[int] = []
+        out: list[Scores] = [EMPTY] * len(token_lists)  # empty texts keep EMPTY
         memo = self._words
         with memo.lock:
             memo.begin()
-            (dot,) = memo.rows_of(["."])
-            for index, raw in enumerate(token_lists):
-                rows = memo.rows_of_raw(raw)
-                out.append(EMPTY)  # the answer for an empty text; others are filled below
-                if not rows or (len(rows) == 1 and rows[0] == dot):
-                    continue
-                units.append(rows)
-                owner.append(index)
-                if len(rows) >= MIN_WINDOWED:
-                    for window in _windows(join_tokens(raw).strip()):
-                        units.append(memo.rows_of(window.split()))
-                        owner.append(index)
+            units, owner = self._units(token_lists)
             if not units:
                 return out
             totals = self._logits(units)
+        self._fill(out, totals, owner)
+        return out
+
+    def _units(self, token_lists: Sequence[list[str]]) -> tuple[list[list[int]], list[int]]:
+        """Each non-empty message as memo rows, then its sentence windows when it is long;
+        and the message each unit belongs to (the caller holds the memo's lock)."""
+        memo = self._words
+        units: list[list[int]] = []
+        owner: list[int] = []
+        (dot,) = memo.rows_of(["."])
+        for index, raw in enumerate(token_lists):
+            rows = memo.rows_of_raw(raw)
+            if not rows or (len(rows) == 1 and rows[0] == dot):
+                continue
+            units.append(rows)
+            owner.append(index)
+            if len(rows) >= MIN_WINDOWED:
+                for window in _windows(join_tokens(raw).strip()):
+                    units.append(memo.rows_of(window.split()))
+                    owner.append(index)
+        return units, owner
+
+    def _fill(self, out: list[Scores], totals, owner: list[int]) -> None:
+        """Probabilities from the logits, one Scores per message into ``out``."""
+        np = self.np
         a, b = self._split
         logits = totals[:, :a]
         probs = np.exp(logits - logits.max(axis=1, keepdims=True))
@@ -286,8 +297,8 @@ class Classifier:
         # one row per message: its whole text, with each risk class and need raised to the
         # highest any of its sentence windows reached (reduceat over each message's units)
         owners = np.asarray(owner)
-        if len(units) == len(set(owner)):  # no windows: one unit per message
-            first, whole, need = np.arange(len(units)), probs, needs
+        if len(owner) == len(set(owner)):  # no windows: one unit per message
+            first, whole, need = np.arange(len(owner)), probs, needs
         else:
             first = np.flatnonzero(np.concatenate(([True], owners[1:] != owners[:-1])))
             whole = probs[first]
@@ -310,4 +321,3 @@ class Classifier:
                 LANGS[language],
                 confidence,
             )
-        return out
