@@ -97,6 +97,17 @@ class KindredTree(app_commands.CommandTree):
             await report_unexpected(interaction, original)
 
 
+CONVERSATION_MESSAGE = "kindred_conversation_message"
+
+
+def _in_conversation(message: discord.Message) -> bool:
+    """A DM to Kindred or a message in a thread: where support conversations (and their
+    relays) happen. Listeners that only care about these listen to
+    ``on_kindred_conversation_message`` rather than ``on_message``, so ordinary server chat
+    does not cost each of them a task (discord.py starts one per listener per event)."""
+    return message.guild is None or isinstance(message.channel, discord.Thread)
+
+
 class KindredBot(commands.Bot):
     def __init__(
         self, services: Services, *, extensions: Iterable[str] | None = None, **options: object
@@ -160,6 +171,11 @@ class KindredBot(commands.Bot):
         else:
             synced = await self.tree.sync()
         log.info("synced %d application commands", len(synced))
+
+    def dispatch(self, event_name: str, /, *args: object, **kwargs: object) -> None:
+        super().dispatch(event_name, *args, **kwargs)
+        if event_name == "message" and _in_conversation(args[0]):  # type: ignore[arg-type]
+            super().dispatch(CONVERSATION_MESSAGE, *args, **kwargs)
 
     @property
     def on_message(self) -> None:
