@@ -1,6 +1,6 @@
 """The learned half of the crisis detector: a linear model over character and word n-grams.
 
-Pure Python + numpy + pyahocorasick (no discord imports, no scikit-learn at run time).  The
+Pure Python + numpy (no discord imports, no scikit-learn at run time).  The
 model is built from the repository by ``make train`` (:mod:`bot.safety.training`), nothing
 is downloaded: multinomial logistic regressions over TF-IDF character n-grams (3-5, inside
 word boundaries, scikit-learn's ``char_wb``) and word n-grams (1-2), trained with
@@ -11,12 +11,13 @@ scikit-learn and stored as plain arrays (``data/models/detector.npz``).  Outputs
 * ``respite, warmline, peer`` (one-vs-rest: resources the writer asks for);
 * ``en, es, fr, de, pt`` (softmax: the message's language, which picks the reply catalogue).
 
-Inference finds every known n-gram in one pass of an Aho-Corasick automaton per kind (in C),
-then does the TF-IDF weighting and the dot products with numpy: ~10x faster than
-re-creating scikit-learn's vectorizers, and without importing scikit-learn (~85 MB of
-memory).  A test checks that these features equal scikit-learn's on every line of the data.
+Inference works word by word (:mod:`bot.safety.features`): each distinct word's n-gram ids
+and TF-IDF-weighted sums are worked out once and remembered, a batch adds them up with a
+few numpy calls and corrects the n-grams a message repeats; no scikit-learn at run time
+(~85 MB of memory).  Tests check that these features equal scikit-learn's on every line of
+the data and that the probabilities equal scikit-learn's pipeline.
 
-Text goes through the same :func:`bot.safety.normalize.normalize` the phrase engine uses
+Text goes through the same normalisation (:mod:`bot.safety.normalize`) the phrase engine uses
 (markup, quotes and code dropped, leetspeak, homoglyphs, spacing), so both layers read the
 same words.  A long message is also judged sentence window by sentence window and each risk
 label keeps its highest probability, so one heavy sentence in a long post is not averaged
