@@ -6,13 +6,18 @@
   model one message at a time, as at a quiet moment); ``model_vs_phrase_cost_ratio`` is
   the ratio measured against the phrase engine.
 * worst cases: a 4,000-character message, one of 4,000 zero-width characters, one long
-  multi-sentence message (judged window by window): milliseconds, best and worst of runs.
+  multi-sentence message (judged window by window): milliseconds, best and worst of runs;
+  and the cases the model's memo of words cannot help: 4,000 characters of words never
+  seen before (a fresh text each run), 4,000 characters of one unbroken "word", 4,000 mixed
+  emoji, accents and look-alike letters.
 * worker: 3,000 messages offered at 1,000/s to the micro-batching worker from an event loop;
   p50/p99 message→decision latency and the longest the loop was kept from running
   (a 1 ms ticker's largest lateness), beside a baseline worker that does no detection (the
-  same queue, thread and hand-off) in the same run.
+  same queue, thread and hand-off) in the same run; after ``gc.freeze()``, as the bot does
+  once started (a full collection walking start-up's objects stalled the loop 25-40 ms).
 * memory: peak RSS of a fresh process that loads the phrase engine and the model, against
-  one that only imports discord.py (the bot's floor).
+  one that only imports discord.py (the bot's floor); and once the model's memo of words is
+  full (``WordMemo.limit`` distinct words seen).
 
 Run: ``.venv/bin/python -m benchmarks --only classifier``.
 """
@@ -20,6 +25,7 @@ Run: ``.venv/bin/python -m benchmarks --only classifier``.
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import random
 import statistics
@@ -67,13 +73,26 @@ def _per_second(fn, texts: list[str], rounds: int = 3) -> float:
     return len(texts) / best
 
 
-def _worst_ms(fn, text: str, runs: int = 20) -> tuple[float, float]:
+def _worst_ms(fn, text, runs: int = 20) -> tuple[float, float]:
+    """Best and worst time of ``fn`` on ``text`` (a callable: a new text for each run)."""
     times = []
     for _ in range(runs):
+        value = text() if callable(text) else text
         t0 = time.perf_counter()
-        fn(text)
+        fn(value)
         times.append((time.perf_counter() - t0) * 1000)
     return min(times), max(times)
+
+
+def _unseen_words(rng: random.Random, chars: int = 4000) -> str:
+    """Words nobody has written before (so none is in the model's memo yet)."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    words, size = [], 0
+    while size < chars:
+        word = "".join(rng.choice(letters) for _ in range(rng.randint(3, 10)))
+        words.append(word)
+        size += len(word) + 1
+    return " ".join(words)[:chars]
 
 
 class _NoWork:
@@ -150,11 +169,18 @@ def run() -> dict:
     single = _per_second(classifier.scores, texts[:1000]) * 1
     both = _per_second(assessor.assess_batch, batches) * len(texts) / len(batches)
     long_text = ("i had a long day at work and the bus was late again. " * 80)[:4000]
+    rng = random.Random(7)
     worst = {
         "4000_chars": _worst_ms(assessor.assess, ("abc defg hij " * 400)[:4000]),
         "4000_zero_width": _worst_ms(assessor.assess, "\u200b" * 4000),
         "4000_multi_sentence": _worst_ms(assessor.assess, long_text),
+        "4000_unseen_words": _worst_ms(assessor.assess, lambda: _unseen_words(rng)),
+        "4000_one_word": _worst_ms(assessor.assess, lambda: _unseen_words(rng).replace(" ", "")),
+        "4000_emoji_accents_lookalikes": _worst_ms(
+            assessor.assess, ("💀 ñandú ЅUІСІDЕ ｆｕｌｌ ü\u0301 " * 200)[:4000]
+        ),
     }
+    gc.freeze()  # as the bot does once started (bot/bot.py setup_hook)
     latency = asyncio.run(_worker_latency(assessor, texts))
     baseline = asyncio.run(_worker_latency(_NoWork(), texts))
     latency["baseline_loop_max_late_ms"] = baseline["loop_max_late_ms"]
@@ -164,6 +190,15 @@ def run() -> dict:
     loaded = _rss_mb(
         "import discord, aiosqlite, apscheduler\n"
         "from bot.safety.assess import Assessor\nAssessor.default().assess('hello')"
+    )
+    full = _rss_mb(
+        "import discord, aiosqlite, apscheduler, random\n"
+        "from bot.safety.assess import Assessor\n"
+        "from bot.safety.features import WordMemo\n"
+        "from benchmarks.bench_classifier import _unseen_words\n"
+        "a, rng = Assessor.default(), random.Random(1)\n"
+        "while len(a.classifier._words) < WordMemo.limit:\n"
+        "    a.assess_batch([_unseen_words(rng, 1000) for _ in range(16)])"
     )
     return {
         "messages": N,
@@ -179,6 +214,7 @@ def run() -> dict:
         "rss_floor_mb": round(floor, 1),
         "rss_with_detector_mb": round(loaded, 1),
         "rss_detector_extra_mb": round(loaded - floor, 1),
+        "rss_with_full_word_memo_mb": round(full, 1),
     }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import pkgutil
 from collections.abc import Awaitable, Callable, Iterable
@@ -99,6 +100,17 @@ class KindredTree(app_commands.CommandTree):
             await report_unexpected(interaction, original)
 
 
+CONVERSATION_MESSAGE = "kindred_conversation_message"
+
+
+def _in_conversation(message: discord.Message) -> bool:
+    """A DM to Kindred or a message in a thread: where support conversations (and their
+    relays) happen. Listeners that only care about these listen to
+    ``on_kindred_conversation_message`` rather than ``on_message``, so ordinary server chat
+    does not cost each of them a task (discord.py starts one per listener per event)."""
+    return message.guild is None or isinstance(message.channel, discord.Thread)
+
+
 class KindredBot(commands.Bot):
     def __init__(
         self, services: Services, *, extensions: Iterable[str] | None = None, **options: object
@@ -129,6 +141,11 @@ class KindredBot(commands.Bot):
         for name in self.extension_names:
             await self.load_extension(name)
         await self.services.start()
+        # What start-up built (the detector's model and phrase automaton, command trees,
+        # translations, modules) lives as long as the process: move it out of the garbage
+        # collector's sight. Otherwise every full collection walks all of it with the GIL
+        # held, stalling the event loop for 25-40 ms (benchmarks/bench_classifier.py).
+        gc.freeze()
         await self._start_health()
         if settings.sync_commands:
             await self.sync_commands()
@@ -163,9 +180,20 @@ class KindredBot(commands.Bot):
             synced = await self.tree.sync()
         log.info("synced %d application commands", len(synced))
 
-    async def on_message(self, message: discord.Message) -> None:
+    def dispatch(self, event_name: str, /, *args: object, **kwargs: object) -> None:
+        super().dispatch(event_name, *args, **kwargs)
+        if event_name == "message" and _in_conversation(args[0]):  # type: ignore[arg-type]
+            super().dispatch(CONVERSATION_MESSAGE, *args, **kwargs)
+
+    @property
+    def on_message(self) -> None:
         """Kindred has no prefix commands: skip discord.py's per-message command parsing
-        (about a fifth of the bot's per-message cost). Cogs still get every message."""
+        (about a fifth of the bot's per-message cost). Cogs still get every message.
+
+        discord.py schedules a task for ``bot.on_message`` on every message when the
+        attribute exists, even an empty one (~10 µs each); this attribute raises
+        AttributeError, which ``Client.dispatch`` reads as "no handler"."""
+        raise AttributeError("Kindred has no prefix commands")
 
     async def on_ready(self) -> None:
         log.info("ready as %s in %d guilds", self.user, len(self.guilds))

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 
 from bot.safety.classifier import NEEDS, Classifier, Scores
 from bot.safety.detector import Detection, Detector, Label
+from bot.safety.normalize import split_tokens
 
 __all__ = ["Assessment", "Assessor", "Level", "Thresholds"]
 
@@ -127,10 +128,12 @@ class Assessor:
         risks = context_risks or [0.0] * len(texts)
         if self.classifier is None:
             return [self.assess(t, context_risk=r) for t, r in zip(texts, risks, strict=True)]
-        scores = self.classifier.scores_batch(texts)
+        split = [split_tokens(t) for t in texts]  # normalised once for both layers
+        scores = self.classifier.scores_tokens([tokens for tokens, _ in split])
+        detect = self.detector.detect_tokens
         return [
-            self.combine(self.detector.detect(t), s, context_risk=r, text=t)
-            for t, s, r in zip(texts, scores, risks, strict=True)
+            self.combine(detect(*words), s, context_risk=r, text=t)
+            for t, words, s, r in zip(texts, split, scores, risks, strict=True)
         ]
 
     # ------------------------------------------------------------------ combination
@@ -145,6 +148,10 @@ class Assessor:
         if scores is None:
             return self._phrases_only(detection, text)
         th = self.thresholds
+        if detection.label is Label.NONE:
+            quiet = self._quiet(detection, scores)
+            if quiet is not None:
+                return quiet
         crisis, concern, harass = _boosted(detection.label, scores, th.phrase_boost)
         needs = tuple(n for n in NEEDS if scores.needs[n] >= th.need)
         risk = max(crisis, concern)
@@ -160,6 +167,40 @@ class Assessor:
         if alert is not None:
             return alert
         return self._below_alert(detection, scores, harass, risk, common)
+
+    def _quiet(self, detection: Detection, scores: Scores) -> Assessment | None:
+        """Step 5 at once when no step before it can apply (most chat): no phrase hit, so
+        no boost, and every model score under the lowest threshold that could use it. The
+        same Assessment the steps give; None when any score is high enough to look."""
+        th = self.thresholds
+        c = scores.classes
+        crisis = c["crisis_1"] + c["crisis_2"] + c["crisis_3"]
+        concern = c["concern_other"]
+        if (
+            crisis >= min(th.alert, th.soft)
+            or concern >= min(th.concern, th.soft)
+            or c["crisis_3"] >= th.imminent
+            or c["harassment"] >= th.harassment
+            or c["distress"] >= th.distress
+        ):
+            return None
+        wanted = scores.needs
+        needs = (
+            tuple(n for n in NEEDS if wanted[n] >= th.need)
+            if max(wanted.values()) >= th.need
+            else ()
+        )
+        return Assessment(
+            Label.NONE,
+            0,
+            Level.NONE,
+            c["none"],
+            needs=needs,
+            lang=scores.lang,
+            phrase_ids=detection.phrase_ids,
+            model_version=self.model_version,
+            risk=max(crisis, concern),
+        )
 
     def _alert(
         self,

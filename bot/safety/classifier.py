@@ -1,6 +1,6 @@
 """The learned half of the crisis detector: a linear model over character and word n-grams.
 
-Pure Python + numpy + pyahocorasick (no discord imports, no scikit-learn at run time).  The
+Pure Python + numpy (no discord imports, no scikit-learn at run time).  The
 model is built from the repository by ``make train`` (:mod:`bot.safety.training`), nothing
 is downloaded: multinomial logistic regressions over TF-IDF character n-grams (3-5, inside
 word boundaries, scikit-learn's ``char_wb``) and word n-grams (1-2), trained with
@@ -11,12 +11,13 @@ scikit-learn and stored as plain arrays (``data/models/detector.npz``).  Outputs
 * ``respite, warmline, peer`` (one-vs-rest: resources the writer asks for);
 * ``en, es, fr, de, pt`` (softmax: the message's language, which picks the reply catalogue).
 
-Inference finds every known n-gram in one pass of an Aho-Corasick automaton per kind (in C),
-then does the TF-IDF weighting and the dot products with numpy: ~10x faster than
-re-creating scikit-learn's vectorizers, and without importing scikit-learn (~85 MB of
-memory).  A test checks that these features equal scikit-learn's on every line of the data.
+Inference works word by word (:mod:`bot.safety.features`): each distinct word's n-gram ids
+and TF-IDF-weighted sums are worked out once and remembered, a batch adds them up with a
+few numpy calls and corrects the n-grams a message repeats; no scikit-learn at run time
+(~85 MB of memory).  Tests check that these features equal scikit-learn's on every line of
+the data and that the probabilities equal scikit-learn's pipeline.
 
-Text goes through the same :func:`bot.safety.normalize.normalize` the phrase engine uses
+Text goes through the same normalisation (:mod:`bot.safety.normalize`) the phrase engine uses
 (markup, quotes and code dropped, leetspeak, homoglyphs, spacing), so both layers read the
 same words.  A long message is also judged sentence window by sentence window and each risk
 label keeps its highest probability, so one heavy sentence in a long post is not averaged
@@ -30,10 +31,11 @@ import json
 import logging
 import threading
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
-from bot.safety.normalize import normalize
+from bot.safety.features import FEATURE_MASK, ROW_SHIFT, WordMemo
+from bot.safety.normalize import join_tokens, normalize, normalize_word, split_tokens
 
 __all__ = [
     "CLASSES",
@@ -61,6 +63,7 @@ CLASSES = (
 NEEDS = ("respite", "warmline", "peer")
 LANGS = ("en", "es", "fr", "de", "pt")
 RISK = ("concern_other", "harassment", "crisis_1", "crisis_2", "crisis_3")
+_RISK = [CLASSES.index(name) for name in RISK]
 WINDOW_TOKENS = 28  # sentences are grouped into windows of about this many tokens
 MIN_WINDOWED = 40  # messages shorter than this many tokens are judged whole only
 CHAR_RANGE = (3, 5)
@@ -69,9 +72,9 @@ MODEL_FILE = "detector.npz"
 META_FILE = "detector.json"
 
 
-@dataclass(frozen=True, slots=True)
-class Scores:
-    """Probabilities from the model (each in [0, 1]); ``judged`` says the judge ran."""
+class Scores(NamedTuple):
+    """Probabilities from the model (each in [0, 1]).  A named tuple: immutable, and about
+    five times cheaper to make than a frozen dataclass (one per message)."""
 
     classes: dict[str, float]
     needs: dict[str, float]
@@ -152,113 +155,6 @@ def default_model_dir() -> Path:
     return project_root() / "data" / "models"
 
 
-_MASK = (1 << 64) - 1
-_P = 0x100000001B3  # odd, so it has an inverse modulo 2**64
-_Q = pow(_P, -1, 1 << 64)
-
-
-def gram_hash(gram: str) -> int:
-    """64-bit polynomial hash of a string (Horner, modulo 2**64)."""
-    h = 0
-    for ch in gram:
-        h = (h * _P + ord(ch)) & _MASK
-    return h
-
-
-class _Hasher:
-    """Every substring hash of a long text from two prefix arrays, with numpy.
-
-    With ``G[i] = Σ_{k<i} c_k Q^k`` (``Q = P⁻¹`` mod 2**64), the hash of ``text[i:j]`` is
-    ``P^(j-1) · (G[j] - G[i])``: the same value :func:`gram_hash` gives the substring alone.
-    """
-
-    def __init__(self, np) -> None:
-        self.np = np
-        self._pow_p = np.ones(1, dtype=np.uint64)
-        self._pow_q = np.ones(1, dtype=np.uint64)
-
-    def _powers(self, n: int) -> None:
-        np = self.np
-        if len(self._pow_p) >= n:
-            return
-        size = max(n, 2 * len(self._pow_p), 4096)
-        p = np.full(size, _P, dtype=np.uint64)
-        p[0] = 1
-        q = np.full(size, _Q, dtype=np.uint64)
-        q[0] = 1
-        self._pow_p = np.cumprod(p, dtype=np.uint64)  # wraps modulo 2**64, as intended
-        self._pow_q = np.cumprod(q, dtype=np.uint64)
-
-    def prefix(self, codes):
-        np = self.np
-        self._powers(len(codes) + 1)
-        g = np.zeros(len(codes) + 1, dtype=np.uint64)
-        np.cumsum(codes * self._pow_q[: len(codes)], dtype=np.uint64, out=g[1:])
-        return g
-
-    def span(self, g, start, end):
-        return self._pow_p[end - 1] * (g[end] - g[start])
-
-
-class _Table:
-    """Feature ids by 64-bit n-gram hash: two direct-address tables (one random read per
-    n-gram for almost every lookup) and a sorted overflow for keys that collide in both."""
-
-    BITS = 18
-
-    def __init__(self, np, hashes: list[int], offset: int) -> None:
-        self.np = np
-        size = 1 << self.BITS
-        self.mask = np.uint64(size - 1)
-        self.shift = np.uint64(64 - self.BITS)
-        keys = np.array(hashes, dtype=np.uint64)
-        if len(keys) > 1 and len(np.unique(keys)) != len(keys):
-            raise ValueError("two n-grams of the model share a 64-bit hash")
-        ids = np.arange(len(keys), dtype=np.int64) + offset
-        self.key1 = np.zeros(size, dtype=np.uint64)
-        self.id1 = np.full(size, -1, dtype=np.int64)
-        self.key2 = np.zeros(size, dtype=np.uint64)
-        self.id2 = np.full(size, -1, dtype=np.int64)
-        rest_keys, rest_ids = [], []
-        for key, ident in zip(keys.tolist(), ids.tolist(), strict=True):
-            a, b = key & (size - 1), key >> (64 - self.BITS)
-            if self.id1[a] < 0:
-                self.key1[a], self.id1[a] = key, ident
-            elif self.id2[b] < 0:
-                self.key2[b], self.id2[b] = key, ident
-            else:
-                rest_keys.append(key)
-                rest_ids.append(ident)
-        order = np.argsort(np.array(rest_keys, dtype=np.uint64), kind="stable")
-        self.rest_keys = np.array(rest_keys, dtype=np.uint64)[order]
-        self.rest_ids = np.array(rest_ids, dtype=np.int64)[order]
-
-    def lookup(self, hashes):
-        """(found mask, feature ids of the found hashes, in order)."""
-        np = self.np
-        slot = hashes & self.mask
-        out = self.id1[slot]
-        taken = out >= 0
-        hit = taken & (self.key1[slot] == hashes)
-        # a key is only ever placed elsewhere when its first slot is taken: an empty first
-        # slot means "not in the model" without a second look
-        miss = taken & ~hit
-        if miss.any():
-            h = hashes[miss]
-            slot = h >> self.shift
-            second = (self.id2[slot] >= 0) & (self.key2[slot] == h)
-            ids = np.where(second, self.id2[slot], -1)
-            if len(self.rest_keys):
-                pos = np.searchsorted(self.rest_keys, h)
-                pos[pos == len(self.rest_keys)] = 0
-                third = ~second & (self.rest_keys[pos] == h)
-                ids = np.where(third, self.rest_ids[pos], ids)
-            out = np.where(hit, out, -1)
-            out[miss] = ids
-            hit = out >= 0
-        return hit, out[hit]
-
-
 class Classifier:
     """The loaded model.  Thread-safe for prediction; immutable after loading."""
 
@@ -271,16 +167,10 @@ class Classifier:
         self.np = np
         self.version = version
         self.meta = meta or {}
-        self._hasher = _Hasher(np)
-        self._hasher._powers(1 << 16)  # built once here, not inside a message's batch
         char_vocab = [str(g) for g in arrays["char_vocab"]]
         word_vocab = [str(g) for g in arrays["word_vocab"]]
         self.n_char = len(char_vocab)
-        self._chars = self._table(char_vocab, 0)
-        self._words = self._table(word_vocab, self.n_char)
         self.idf = np.asarray(arrays["idf"], dtype=np.float32)
-        if len(self.idf) >= 1 << 24:
-            raise ValueError("the model has more features than the feature keys can hold")
         # (features × outputs): classes, needs, languages; gathered by row at once
         self.weights = np.ascontiguousarray(
             np.hstack([arrays["coef"].T, arrays["need_coef"].T, arrays["lang_coef"].T]).astype(
@@ -291,9 +181,9 @@ class Classifier:
             [arrays["intercept"], arrays["need_intercept"], arrays["lang_intercept"]]
         ).astype(np.float64)
         self._split = (len(CLASSES), len(CLASSES) + len(NEEDS))
-
-    def _table(self, vocab: list[str], offset: int) -> _Table:
-        return _Table(self.np, [gram_hash(g) for g in vocab], offset)
+        self._words = WordMemo(
+            np, char_vocab, word_vocab, self.idf, self.weights, CHAR_RANGE, normalize_word
+        )
 
     # ------------------------------------------------------------------ loading
     @classmethod
@@ -321,82 +211,36 @@ class Classifier:
             return cls._default
 
     # ------------------------------------------------------------------ features
-    def _codes(self, text: str):
-        np = self.np
-        return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-
     def batch_ids(self, texts: Sequence[str]):
-        """(row, feature id) of every known n-gram occurrence in each prepared text.
-
-        The texts are laid end to end, words padded as scikit-learn's ``char_wb`` pads them
-        (so no n-gram crosses a word or a message), and every n-gram is hashed at once.
-        """
+        """(row, feature id) of every known n-gram occurrence in each prepared text."""
         np = self.np
-        token_lists = [t.split() for t in texts]
-        rows_out, ids_out = [], []
-        # character n-grams: " w1  w2 " per message, n-grams with no space inside
-        parts = [" " + "  ".join(tokens) + " " for tokens in token_lists]
-        char_text = "".join(parts)
-        lengths = np.fromiter((len(p) for p in parts), dtype=np.int64, count=len(parts))
-        row_at = np.repeat(np.arange(len(parts)), lengths)  # the message of each position
-        codes = self._codes(char_text)
-        size = len(codes)
-        g = self._hasher.prefix(codes)
-        spaces = np.zeros(size + 1, dtype=np.int64)
-        np.cumsum(codes == 32, out=spaces[1:])
-        for n in range(CHAR_RANGE[0], CHAR_RANGE[1] + 1):
-            if size < n:
-                break
-            # n-grams starting at i with no space strictly inside: spaces[i+n-1] == spaces[i+1]
-            i = np.flatnonzero(spaces[n - 1 : size] == spaces[1 : size - n + 2])
-            found, ids = self._chars.lookup(self._hasher.span(g, i, i + n))
-            rows_out.append(row_at[i[found]])
-            ids_out.append(ids)
-        # word n-grams: " w1 w2 " per message
-        word_text = "".join(" " + " ".join(tokens) + " " for tokens in token_lists)
-        codes = self._codes(word_text)
-        if len(codes):
-            g = self._hasher.prefix(codes)
-            is_space = codes == 32
-            edge = np.diff(is_space.astype(np.int8))
-            w_start = np.flatnonzero(edge == -1) + 1
-            w_end = np.flatnonzero(edge == 1) + 1
-            w_row = np.repeat(np.arange(len(token_lists)), [len(t) for t in token_lists])
-            spans = [(w_start, w_end, w_row)]
-            if WORD_RANGE[1] >= 2 and len(w_start) > 1:
-                same = w_row[:-1] == w_row[1:]
-                spans.append((w_start[:-1][same], w_end[1:][same], w_row[:-1][same]))
-            for lo, hi, rows in spans:
-                found, ids = self._words.lookup(self._hasher.span(g, lo, hi))
-                rows_out.append(rows[found])
-                ids_out.append(ids)
-        if not ids_out:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-        return np.concatenate(rows_out).astype(np.int64), np.concatenate(ids_out)
+        memo = self._words
+        with memo.lock:
+            memo.begin()
+            _, keys = memo.batch([memo.rows_of(t.split() or [""]) for t in texts])
+        rows = keys >> ROW_SHIFT
+        # a text with no word was given one empty word, which has no n-grams of its own
+        keep = ~np.array([not t.split() for t in texts], dtype=bool)[rows]
+        return rows[keep], keys[keep] & FEATURE_MASK
 
     def _totals(self, texts: Sequence[str]):
-        """Output logits, one row per prepared text."""
+        """Output logits, one row per prepared (non-empty) text."""
+        memo = self._words
+        with memo.lock:
+            memo.begin()
+            return self._logits([memo.rows_of(t.split()) for t in texts])
+
+    def _logits(self, units: Sequence[list[int]]):
+        """Output logits, one row per text given as memo rows (the caller holds the memo's
+        lock): each TF-IDF block (characters, words) L2-normalised, times the weights, plus
+        the bias."""
         np = self.np
-        rows, ids = self.batch_ids(texts)
-        totals = np.zeros((len(texts), self.weights.shape[1]), dtype=np.float32)
-        if len(ids):
-            uniq, counts = np.unique((rows << 24) | ids, return_counts=True)
-            row_of = uniq >> 24
-            feature = uniq & 0xFFFFFF
-            values = (1.0 + np.log(counts.astype(np.float32))) * self.idf[feature]
-            # L2-normalise each text's character part and word part separately
-            segment = (row_of << 1) | (feature >= self.n_char)
-            norms = np.sqrt(np.bincount(segment, weights=values * values)).astype(np.float32)
-            values /= norms[segment]
-            contrib = np.take(self.weights, feature, axis=0)  # faster than fancy indexing
-            contrib *= values[:, None]
-            wanted = np.arange(len(texts))
-            starts = np.searchsorted(row_of, wanted, side="left")
-            ends = np.searchsorted(row_of, wanted, side="right")
-            present = ends > starts
-            if present.any():
-                totals[present] = np.add.reduceat(contrib, starts[present], axis=0)
-        return totals.astype(np.float64) + self.bias
+        blocks, _ = self._words.batch(units)
+        norms = np.sqrt(np.maximum(blocks[:, -1:], 0.0))
+        scaled = np.divide(
+            blocks[:, :-1], norms, out=np.zeros_like(blocks[:, :-1]), where=norms > 0
+        )
+        return scaled[0::2] + scaled[1::2] + self.bias
 
     # ------------------------------------------------------------------ prediction
     def scores(self, text: str) -> Scores:
@@ -405,22 +249,44 @@ class Classifier:
 
     def scores_batch(self, texts: Sequence[str] | Iterable[str]) -> list[Scores]:
         """Scores for many messages at once (what the worker thread calls)."""
-        np = self.np
-        out: list[Scores] = []
-        units: list[str] = []  # each message, then its sentence windows when it is long
+        return self.scores_tokens([split_tokens(text)[0] for text in texts])
+
+    def scores_tokens(self, token_lists: Sequence[list[str]]) -> list[Scores]:
+        """Scores for messages given as :func:`bot.safety.normalize.split_tokens` gives
+        their words (the phrase engine splits them the same way, so both share it)."""
+        out: list[Scores] = [EMPTY] * len(token_lists)  # empty texts keep EMPTY
+        memo = self._words
+        with memo.lock:
+            memo.begin()
+            units, owner = self._units(token_lists)
+            if not units:
+                return out
+            totals = self._logits(units)
+        self._fill(out, totals, owner)
+        return out
+
+    def _units(self, token_lists: Sequence[list[str]]) -> tuple[list[list[int]], list[int]]:
+        """Each non-empty message as memo rows, then its sentence windows when it is long;
+        and the message each unit belongs to (the caller holds the memo's lock)."""
+        memo = self._words
+        units: list[list[int]] = []
         owner: list[int] = []
-        for index, text in enumerate(texts):
-            prepared = prepare(text)
-            if not prepared or prepared == ".":
-                out.append(EMPTY)
+        (dot,) = memo.rows_of(["."])
+        for index, raw in enumerate(token_lists):
+            rows = memo.rows_of_raw(raw)
+            if not rows or (len(rows) == 1 and rows[0] == dot):
                 continue
-            out.append(EMPTY)  # placeholder, filled below
-            for unit in (prepared, *_windows(prepared)):
-                units.append(unit)
-                owner.append(index)
-        if not units:
-            return out
-        totals = self._totals(units)
+            units.append(rows)
+            owner.append(index)
+            if len(rows) >= MIN_WINDOWED:
+                for window in _windows(join_tokens(raw).strip()):
+                    units.append(memo.rows_of(window.split()))
+                    owner.append(index)
+        return units, owner
+
+    def _fill(self, out: list[Scores], totals, owner: list[int]) -> None:
+        """Probabilities from the logits, one Scores per message into ``out``."""
+        np = self.np
         a, b = self._split
         logits = totals[:, :a]
         probs = np.exp(logits - logits.max(axis=1, keepdims=True))
@@ -432,11 +298,13 @@ class Classifier:
         # one row per message: its whole text, with each risk class and need raised to the
         # highest any of its sentence windows reached (reduceat over each message's units)
         owners = np.asarray(owner)
-        first = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
-        risk = [CLASSES.index(name) for name in RISK]
-        whole = probs[first]
-        whole[:, risk] = np.maximum.reduceat(probs[:, risk], first, axis=0)
-        need = np.maximum.reduceat(needs, first, axis=0)
+        if len(owner) == len(set(owner)):  # no windows: one unit per message
+            first, whole, need = np.arange(len(owner)), probs, needs
+        else:
+            first = np.flatnonzero(np.concatenate(([True], owners[1:] != owners[:-1])))
+            whole = probs[first]
+            whole[:, _RISK] = np.maximum.reduceat(probs[:, _RISK], first, axis=0)
+            need = np.maximum.reduceat(needs, first, axis=0)
         lang = lang_p[first].argmax(axis=1)
         conf = lang_p[first, lang]
         rows = zip(
@@ -449,9 +317,8 @@ class Classifier:
         )
         for index, classes, wanted, language, confidence in rows:
             out[index] = Scores(
-                dict(zip(CLASSES, classes, strict=True)),
-                dict(zip(NEEDS, wanted, strict=True)),
+                dict(zip(CLASSES, classes)),  # noqa: B905 (lengths fixed by the model)
+                dict(zip(NEEDS, wanted)),  # noqa: B905
                 LANGS[language],
                 confidence,
             )
-        return out

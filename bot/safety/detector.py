@@ -282,8 +282,19 @@ class Detector:
     def detect_many(self, texts: Iterable[str]) -> list[Detection]:
         return [self.detect(t) for t in texts]
 
+    def detect_tokens(self, tokens: list[str], spaced: bool) -> Detection:
+        """:meth:`detect` for a message already split by
+        :func:`bot.safety.normalize.split_tokens` (the model reads the same split)."""
+        try:
+            return self._detect_tokens(tokens, spaced)
+        except Exception:  # never raise into the message pipeline; never log the text
+            log.exception("crisis detector failed on a message (text not logged)")
+            return NO_DETECTION
+
     def _detect(self, text: str) -> Detection:
-        tokens, spaced = split_tokens(text)
+        return self._detect_tokens(*split_tokens(text))
+
+    def _detect_tokens(self, tokens: list[str], spaced: bool) -> Detection:
         if not spaced and not self._prefilter.may_hit(tokens):
             # No crisis/concern/harassment/distress key can match, so only idiom or
             # reporting-cue hits are possible, and those alone resolve to none.

@@ -15,8 +15,10 @@ MAX_OFFERED = 5  # buttons in one row
 
 
 class RelayRoom(SupportBase):
-    @commands.Cog.listener()
-    async def on_message(self, message: discord.Message) -> None:
+    # DMs and thread messages only (dispatched by KindredBot beside on_message): ordinary
+    # server chat never starts a task here.
+    @commands.Cog.listener("on_kindred_conversation_message")
+    async def on_conversation_message(self, message: discord.Message) -> None:
         if message.author.bot or not message.content:
             return
         if message.guild is None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.safety.assess import Assessor, Level, Thresholds, guess_language
 from bot.safety.classifier import CLASSES, NEEDS, Scores
@@ -125,3 +127,31 @@ def test_thresholds_from_metadata_ignore_unknown_keys() -> None:
 )
 def test_language_fallback_guess(text: str, lang: str) -> None:
     assert guess_language(text) == lang
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.floats(0.0, 1.0), min_size=len(CLASSES), max_size=len(CLASSES)),
+    st.lists(st.floats(0.0, 1.0), min_size=len(NEEDS), max_size=len(NEEDS)),
+    st.sampled_from([0.0, 0.2, 0.35, 0.9]),
+    st.sampled_from([TH, Thresholds(imminent=0.4, harassment=0.125, need=0.075, soft=0.3)]),
+    st.sampled_from([1.0, 0.2, 0.02]),
+)
+def test_the_quiet_shortcut_gives_what_the_steps_give(
+    probs: list[float], needs: list[float], context: float, thresholds: Thresholds, quiet: float
+) -> None:
+    """Ordinary chat skips the steps (``_quiet``); the answer must be the steps' answer."""
+    probs = [probs[0] + 0.5, *(p * quiet for p in probs[1:])]  # often mostly "none"
+    total = sum(probs)
+    given_scores = Scores(
+        classes={c: p / total for c, p in zip(CLASSES, probs, strict=True)},
+        needs=dict(zip(NEEDS, needs, strict=True)),
+        lang="en",
+        lang_score=0.9,
+    )
+    fast = Assessor(Detector.default(), None, thresholds)
+    steps = Assessor(Detector.default(), None, thresholds)
+    steps._quiet = lambda detection, scores: None  # type: ignore[method-assign]
+    for detection in (NONE, Detection(Label.NONE, phrase_ids=("idiom.x",))):
+        want = steps.combine(detection, given_scores, context_risk=context)
+        assert fast.combine(detection, given_scores, context_risk=context) == want

@@ -169,3 +169,17 @@ def _model_path() -> Path:
     from bot.safety.classifier import MODEL_FILE, default_model_dir
 
     return default_model_dir() / MODEL_FILE
+
+
+def test_the_word_memo_starting_again_changes_nothing(shipped: Classifier) -> None:
+    """The memo of words is a cache: full, it starts again; the scores stay the same."""
+    small = Classifier.load(_model_path())
+    small._words.limit = 40  # starts again every few messages
+    texts = [r["text"] for r in load_set("validation")[:120]]
+    for start in range(0, len(texts), 7):
+        batch = texts[start : start + 7]
+        for got, want in zip(small.scores_batch(batch), shipped.scores_batch(batch), strict=True):
+            assert np.allclose(list(got.classes.values()), list(want.classes.values()), atol=1e-9)
+            assert np.allclose(list(got.needs.values()), list(want.needs.values()), atol=1e-9)
+            assert got.lang == want.lang
+    assert len(small._words) <= 40 + 7 * 200  # bounded by the limit plus one batch
