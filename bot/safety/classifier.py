@@ -41,7 +41,9 @@ __all__ = [
     "CLASSES",
     "LANGS",
     "NEEDS",
+    "QUIET",
     "Classifier",
+    "Quiet",
     "Scores",
     "char_wb_ngrams",
     "default_model_dir",
@@ -98,6 +100,36 @@ EMPTY = Scores(
     needs=dict.fromkeys(NEEDS, 0.0),
     lang="en",
 )
+
+
+QUIET = Scores(classes={}, needs={}, lang="")  # "under every limit": see Quiet
+
+
+class Quiet(NamedTuple):
+    """Limits under which a message needs no look at all (every class and need score
+    strictly below its limit), and which messages may be answered so (``eligible``)."""
+
+    crisis: float  # crisis_1 + crisis_2 + crisis_3
+    concern: float
+    crisis_3: float
+    harassment: float
+    distress: float
+    need: float
+    eligible: Sequence[bool]
+
+    def under(self, classes, needs):
+        """Per row of ``classes`` (probabilities in CLASSES order) and ``needs``: True when
+        every score is under its limit (the same sums and comparisons as in Python)."""
+        c1, c2, c3 = (CLASSES.index(f"crisis_{t}") for t in (1, 2, 3))
+        crisis = classes[:, c1] + classes[:, c2] + classes[:, c3]
+        return (
+            (crisis < self.crisis)
+            & (classes[:, CLASSES.index("concern_other")] < self.concern)
+            & (classes[:, c3] < self.crisis_3)
+            & (classes[:, CLASSES.index("harassment")] < self.harassment)
+            & (classes[:, CLASSES.index("distress")] < self.distress)
+            & (needs.max(axis=1) < self.need)
+        )
 
 
 def prepare(text: str) -> str:
@@ -251,9 +283,15 @@ class Classifier:
         """Scores for many messages at once (what the worker thread calls)."""
         return self.scores_tokens([split_tokens(text)[0] for text in texts])
 
-    def scores_tokens(self, token_lists: Sequence[list[str]]) -> list[Scores]:
+    def scores_tokens(
+        self, token_lists: Sequence[list[str]], quiet: Quiet | None = None
+    ) -> list[Scores]:
         """Scores for messages given as :func:`bot.safety.normalize.split_tokens` gives
-        their words (the phrase engine splits them the same way, so both share it)."""
+        their words (the phrase engine splits them the same way, so both share it).
+
+        With ``quiet``, a message it marks eligible whose every score is under its limits
+        gets the shared :data:`QUIET` instead of its own Scores (checked on the arrays at
+        once: most chat never becomes Python floats)."""
         out: list[Scores] = [EMPTY] * len(token_lists)  # empty texts keep EMPTY
         memo = self._words
         with memo.lock:
@@ -262,7 +300,7 @@ class Classifier:
             if not units:
                 return out
             totals = self._logits(units)
-        self._fill(out, totals, owner)
+        self._fill(out, totals, owner, quiet)
         return out
 
     def _units(self, token_lists: Sequence[list[str]]) -> tuple[list[list[int]], list[int]]:
@@ -284,7 +322,7 @@ class Classifier:
                     owner.append(index)
         return units, owner
 
-    def _fill(self, out: list[Scores], totals, owner: list[int]) -> None:
+    def _fill(self, out: list[Scores], totals, owner: list[int], quiet: Quiet | None) -> None:
         """Probabilities from the logits, one Scores per message into ``out``."""
         np = self.np
         a, b = self._split
@@ -305,10 +343,17 @@ class Classifier:
             whole = probs[first]
             whole[:, _RISK] = np.maximum.reduceat(probs[:, _RISK], first, axis=0)
             need = np.maximum.reduceat(needs, first, axis=0)
+        owners = owners[first]
+        if quiet is not None:
+            loud = ~(quiet.under(whole, need) & np.asarray(quiet.eligible, dtype=bool)[owners])
+            for index in owners[~loud].tolist():
+                out[index] = QUIET
+            if not loud.all():
+                owners, whole, need, first = owners[loud], whole[loud], need[loud], first[loud]
         lang = lang_p[first].argmax(axis=1)
         conf = lang_p[first, lang]
         rows = zip(
-            owners[first].tolist(),
+            owners.tolist(),
             whole.tolist(),
             need.tolist(),
             lang.tolist(),

@@ -64,13 +64,15 @@ class AssessWorker:
         done: Done,
         arg: Any,
         loop: asyncio.AbstractEventLoop,
+        quiet: bool = False,
     ) -> None:
         """Queue one message; ``done(arg, assessment)`` runs later on ``loop`` (the batch's
         results arrive in one ``call_soon_threadsafe``). No future and no task: a message
-        that needs nothing costs the event loop a tuple and a callback."""
+        that needs nothing costs the event loop a tuple and a callback. ``quiet``: the
+        caller drops ``none`` with no need unread, so it may get the shared ``NOTHING``."""
         if self._thread is None:
             self.start()
-        self._queue.put((text, context_risk, done, arg, loop))
+        self._queue.put((text, context_risk, done, arg, loop, quiet))
 
     # ------------------------------------------------------------------ worker thread
     def _run(self) -> None:
@@ -96,19 +98,28 @@ class AssessWorker:
                     self._queue.put(_STOP)
                     break
                 batch.append(nxt)
-            results = self._batch([item[0] for item in batch], [item[1] for item in batch])
+            quiet = [item[5] for item in batch]
+            results = self._batch(
+                [item[0] for item in batch],
+                [item[1] for item in batch],
+                quiet if any(quiet) else None,
+            )
             self.batches += 1
             self.items += len(batch)
             by_loop: dict[asyncio.AbstractEventLoop, list] = {}
-            for (_, _, done, arg, loop), result in zip(batch, results, strict=True):
+            for (_, _, done, arg, loop, _), result in zip(batch, results, strict=True):
                 by_loop.setdefault(loop, []).append((done, arg, result))
             for loop, triples in by_loop.items():
                 with contextlib.suppress(RuntimeError):  # the loop closed while we worked
                     loop.call_soon_threadsafe(_deliver, triples)
 
-    def _batch(self, texts: list[str], risks: list[float]) -> list[Assessment]:
+    def _batch(
+        self, texts: list[str], risks: list[float], quiet: list[bool] | None
+    ) -> list[Assessment]:
         try:
-            return self.assessor.assess_batch(texts, risks)
+            if quiet is None:
+                return self.assessor.assess_batch(texts, risks)
+            return self.assessor.assess_batch(texts, risks, quiet)
         except Exception:
             log.exception("detector batch failed; assessing one by one")
             return [self._one(text, risk) for text, risk in zip(texts, risks, strict=True)]

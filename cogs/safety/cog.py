@@ -71,4 +71,7 @@ class Safety(
         else:
             self.bot.remove_listener(self._on_message_listener, "on_message")
         if self.worker is not None:
-            await self.worker.stop()
+            await self.worker.stop()  # what was queued is assessed first
+        await asyncio.sleep(0)  # its results' callbacks run, starting their decisions
+        if self._tasks:  # let decisions under way finish before the database closes
+            await asyncio.wait(set(self._tasks), timeout=5)

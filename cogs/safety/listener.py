@@ -51,7 +51,7 @@ class ListenerMixin(AlertsMixin, RepliesMixin):
         risk = self.services.safety.context_risk(
             message.guild.id, message.channel.id, message.author.id
         )
-        self.worker.submit(message.content, risk, self._assessed, message, self.loop)
+        self.worker.submit(message.content, risk, self._assessed, message, self.loop, quiet=True)
 
     def _assessed(self, message: discord.Message, result: Assessment) -> None:
         """On the loop, when the worker is done: a message the detector found nothing in
