@@ -32,10 +32,10 @@ import logging
 import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from bot.safety.features import FEATURE_MASK, ROW_SHIFT, WordMemo
-from bot.safety.normalize import join_tokens, normalize, normalize_word, split_tokens
+from bot.safety.normalize import normalize, normalize_word, split_tokens
 
 __all__ = [
     "CLASSES",
@@ -52,6 +52,7 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 CLASSES = (
     "none",
@@ -161,23 +162,25 @@ def word_ngrams(text: str, lo: int = WORD_RANGE[0], hi: int = WORD_RANGE[1]) -> 
     return grams
 
 
-def _windows(prepared: str) -> list[str]:
-    """Sentence windows of a long prepared text (empty for short texts)."""
-    tokens = prepared.split()
+def _windows(tokens: list[T], dot: T) -> list[list[T]]:
+    """Sentence windows of a long text's prepared tokens, or of their memo rows (``dot``
+    is the sentence mark, ``"."`` or its row); empty for short texts. Each window is a
+    run of tokens: a sentence once it has half a window, else ``WINDOW_TOKENS`` tokens,
+    the next starting 4 tokens back so a phrase cut in two is seen whole."""
     if len(tokens) < MIN_WINDOWED:
         return []
-    windows: list[str] = []
-    current: list[str] = []
-    for token in tokens:
-        current.append(token)
-        if token == "." and len(current) >= WINDOW_TOKENS // 2:
-            windows.append(" ".join(current))
-            current = []
-        elif len(current) >= WINDOW_TOKENS:
-            windows.append(" ".join(current))
-            current = current[-4:]  # a little overlap so a phrase cut in two is seen whole
-    if len(current) > 4:
-        windows.append(" ".join(current))
+    windows: list[list[T]] = []
+    start = 0
+    for end, token in enumerate(tokens, start=1):
+        size = end - start
+        if token == dot and size >= WINDOW_TOKENS // 2:
+            windows.append(tokens[start:end])
+            start = end
+        elif size >= WINDOW_TOKENS:
+            windows.append(tokens[start:end])
+            start = end - 4
+    if len(tokens) - start > 4:
+        windows.append(tokens[start:])
     return windows
 
 
@@ -317,8 +320,9 @@ class Classifier:
             units.append(rows)
             owner.append(index)
             if len(rows) >= MIN_WINDOWED:
-                for window in _windows(join_tokens(raw).strip()):
-                    units.append(memo.rows_of(window.split()))
+                # the rows are the prepared words' rows, in order: window them directly
+                for window in _windows(rows, dot):
+                    units.append(window)
                     owner.append(index)
         return units, owner
 
