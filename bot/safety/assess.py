@@ -32,11 +32,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from bot.safety.classifier import NEEDS, Classifier, Scores
+from bot.safety.classifier import NEEDS, QUIET, Classifier, Quiet, Scores
 from bot.safety.detector import Detection, Detector, Label
 from bot.safety.normalize import split_tokens
 
-__all__ = ["Assessment", "Assessor", "Level", "Thresholds"]
+__all__ = ["NOTHING", "Assessment", "Assessor", "Level", "Thresholds"]
 
 
 class Level:
@@ -88,6 +88,8 @@ class Assessment:
         return self.level == Level.SOFT
 
 
+NOTHING = Assessment(Label.NONE)  # "none, no need": what the guild listener drops unread
+
 _LANG_HINTS = {
     "es": {"que", "de", "no", "me", "y", "el", "la", "quiero", "estoy", "pero", "todo", "mi"},
     "pt": {"que", "de", "nao", "eu", "e", "o", "a", "quero", "estou", "mas", "tudo", "voce"},
@@ -122,19 +124,45 @@ class Assessor:
         return self.combine(detection, scores, context_risk=context_risk, text=text)
 
     def assess_batch(
-        self, texts: Sequence[str], context_risks: Sequence[float] | None = None
+        self,
+        texts: Sequence[str],
+        context_risks: Sequence[float] | None = None,
+        quiet: Sequence[bool] | None = None,
     ) -> list[Assessment]:
-        """Many messages at once (the model's arithmetic is shared by the batch)."""
+        """Many messages at once (the model's arithmetic is shared by the batch).
+
+        A message marked in ``quiet`` whose assessment would be ``none`` with no need
+        gets the shared :data:`NOTHING` (no label, no need, nothing else filled in): for
+        callers that drop such messages unread (the guild listener), most chat then
+        costs no Scores and no Assessment of its own."""
         risks = context_risks or [0.0] * len(texts)
         if self.classifier is None:
             return [self.assess(t, context_risk=r) for t, r in zip(texts, risks, strict=True)]
         split = [split_tokens(t) for t in texts]  # normalised once for both layers
-        scores = self.classifier.scores_tokens([tokens for tokens, _ in split])
         detect = self.detector.detect_tokens
+        detections = [detect(*words) for words in split]
+        limits = None
+        if quiet is not None:
+            eligible = [q and d.label is Label.NONE for q, d in zip(quiet, detections, strict=True)]
+            limits = self._quiet_limits(eligible)
+        scores = self.classifier.scores_tokens([tokens for tokens, _ in split], limits)
         return [
-            self.combine(detect(*words), s, context_risk=r, text=t)
-            for t, words, s, r in zip(texts, split, scores, risks, strict=True)
+            NOTHING if s is QUIET else self.combine(d, s, context_risk=r, text=t)
+            for t, d, s, r in zip(texts, detections, scores, risks, strict=True)
         ]
+
+    def _quiet_limits(self, eligible: list[bool]) -> Quiet:
+        """The limits under which ``_quiet`` gives ``none`` with no need."""
+        th = self.thresholds
+        return Quiet(
+            min(th.alert, th.soft),
+            min(th.concern, th.soft),
+            th.imminent,
+            th.harassment,
+            th.distress,
+            th.need,
+            eligible,
+        )
 
     # ------------------------------------------------------------------ combination
     def combine(

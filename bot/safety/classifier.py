@@ -32,16 +32,18 @@ import logging
 import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from bot.safety.features import FEATURE_MASK, ROW_SHIFT, WordMemo
-from bot.safety.normalize import join_tokens, normalize, normalize_word, split_tokens
+from bot.safety.normalize import normalize, normalize_word, split_tokens
 
 __all__ = [
     "CLASSES",
     "LANGS",
     "NEEDS",
+    "QUIET",
     "Classifier",
+    "Quiet",
     "Scores",
     "char_wb_ngrams",
     "default_model_dir",
@@ -50,6 +52,7 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 CLASSES = (
     "none",
@@ -100,6 +103,36 @@ EMPTY = Scores(
 )
 
 
+QUIET = Scores(classes={}, needs={}, lang="")  # "under every limit": see Quiet
+
+
+class Quiet(NamedTuple):
+    """Limits under which a message needs no look at all (every class and need score
+    strictly below its limit), and which messages may be answered so (``eligible``)."""
+
+    crisis: float  # crisis_1 + crisis_2 + crisis_3
+    concern: float
+    crisis_3: float
+    harassment: float
+    distress: float
+    need: float
+    eligible: Sequence[bool]
+
+    def under(self, classes, needs):
+        """Per row of ``classes`` (probabilities in CLASSES order) and ``needs``: True when
+        every score is under its limit (the same sums and comparisons as in Python)."""
+        c1, c2, c3 = (CLASSES.index(f"crisis_{t}") for t in (1, 2, 3))
+        crisis = classes[:, c1] + classes[:, c2] + classes[:, c3]
+        return (
+            (crisis < self.crisis)
+            & (classes[:, CLASSES.index("concern_other")] < self.concern)
+            & (classes[:, c3] < self.crisis_3)
+            & (classes[:, CLASSES.index("harassment")] < self.harassment)
+            & (classes[:, CLASSES.index("distress")] < self.distress)
+            & (needs.max(axis=1) < self.need)
+        )
+
+
 def prepare(text: str) -> str:
     """The models' view of a message: normalised, one line, clause marks kept as tokens."""
     return normalize(text).strip()
@@ -129,23 +162,25 @@ def word_ngrams(text: str, lo: int = WORD_RANGE[0], hi: int = WORD_RANGE[1]) -> 
     return grams
 
 
-def _windows(prepared: str) -> list[str]:
-    """Sentence windows of a long prepared text (empty for short texts)."""
-    tokens = prepared.split()
+def _windows(tokens: list[T], dot: T) -> list[list[T]]:
+    """Sentence windows of a long text's prepared tokens, or of their memo rows (``dot``
+    is the sentence mark, ``"."`` or its row); empty for short texts. Each window is a
+    run of tokens: a sentence once it has half a window, else ``WINDOW_TOKENS`` tokens,
+    the next starting 4 tokens back so a phrase cut in two is seen whole."""
     if len(tokens) < MIN_WINDOWED:
         return []
-    windows: list[str] = []
-    current: list[str] = []
-    for token in tokens:
-        current.append(token)
-        if token == "." and len(current) >= WINDOW_TOKENS // 2:
-            windows.append(" ".join(current))
-            current = []
-        elif len(current) >= WINDOW_TOKENS:
-            windows.append(" ".join(current))
-            current = current[-4:]  # a little overlap so a phrase cut in two is seen whole
-    if len(current) > 4:
-        windows.append(" ".join(current))
+    windows: list[list[T]] = []
+    start = 0
+    for end, token in enumerate(tokens, start=1):
+        size = end - start
+        if token == dot and size >= WINDOW_TOKENS // 2:
+            windows.append(tokens[start:end])
+            start = end
+        elif size >= WINDOW_TOKENS:
+            windows.append(tokens[start:end])
+            start = end - 4
+    if len(tokens) - start > 4:
+        windows.append(tokens[start:])
     return windows
 
 
@@ -251,9 +286,15 @@ class Classifier:
         """Scores for many messages at once (what the worker thread calls)."""
         return self.scores_tokens([split_tokens(text)[0] for text in texts])
 
-    def scores_tokens(self, token_lists: Sequence[list[str]]) -> list[Scores]:
+    def scores_tokens(
+        self, token_lists: Sequence[list[str]], quiet: Quiet | None = None
+    ) -> list[Scores]:
         """Scores for messages given as :func:`bot.safety.normalize.split_tokens` gives
-        their words (the phrase engine splits them the same way, so both share it)."""
+        their words (the phrase engine splits them the same way, so both share it).
+
+        With ``quiet``, a message it marks eligible whose every score is under its limits
+        gets the shared :data:`QUIET` instead of its own Scores (checked on the arrays at
+        once: most chat never becomes Python floats)."""
         out: list[Scores] = [EMPTY] * len(token_lists)  # empty texts keep EMPTY
         memo = self._words
         with memo.lock:
@@ -262,7 +303,7 @@ class Classifier:
             if not units:
                 return out
             totals = self._logits(units)
-        self._fill(out, totals, owner)
+        self._fill(out, totals, owner, quiet)
         return out
 
     def _units(self, token_lists: Sequence[list[str]]) -> tuple[list[list[int]], list[int]]:
@@ -279,12 +320,13 @@ class Classifier:
             units.append(rows)
             owner.append(index)
             if len(rows) >= MIN_WINDOWED:
-                for window in _windows(join_tokens(raw).strip()):
-                    units.append(memo.rows_of(window.split()))
+                # the rows are the prepared words' rows, in order: window them directly
+                for window in _windows(rows, dot):
+                    units.append(window)
                     owner.append(index)
         return units, owner
 
-    def _fill(self, out: list[Scores], totals, owner: list[int]) -> None:
+    def _fill(self, out: list[Scores], totals, owner: list[int], quiet: Quiet | None) -> None:
         """Probabilities from the logits, one Scores per message into ``out``."""
         np = self.np
         a, b = self._split
@@ -305,10 +347,17 @@ class Classifier:
             whole = probs[first]
             whole[:, _RISK] = np.maximum.reduceat(probs[:, _RISK], first, axis=0)
             need = np.maximum.reduceat(needs, first, axis=0)
+        owners = owners[first]
+        if quiet is not None:
+            loud = ~(quiet.under(whole, need) & np.asarray(quiet.eligible, dtype=bool)[owners])
+            for index in owners[~loud].tolist():
+                out[index] = QUIET
+            if not loud.all():
+                owners, whole, need, first = owners[loud], whole[loud], need[loud], first[loud]
         lang = lang_p[first].argmax(axis=1)
         conf = lang_p[first, lang]
         rows = zip(
-            owners[first].tolist(),
+            owners.tolist(),
             whole.tolist(),
             need.tolist(),
             lang.tolist(),

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from itertools import chain
+from itertools import chain, repeat
 
 __all__ = ["WordMemo"]
 
@@ -151,12 +151,12 @@ class WordMemo:
                 self._weighted[flat], offsets, axis=0
             )
         unigram = np.fromiter(
-            (self._unigram.get(w, -1) for w in words), dtype=np.int64, count=len(words)
+            map(self._unigram.get, words, repeat(-1)), dtype=np.int64, count=len(words)
         )
         known = np.flatnonzero(unigram >= 0)
         self._sums[first + known, self.width :] = self._weighted[unigram[known]]
         self._word[first : self._count, 0] = unigram
-        self._word[first : self._count, 1] = [self._slots.get(w, -1) for w in words]
+        self._word[first : self._count, 1] = list(map(self._slots.get, words, repeat(-1)))
 
     def _char_ngram_ids(self, words: list[str]):
         """(word index, char n-gram id) of every known char_wb n-gram of each word, all
@@ -193,7 +193,26 @@ class WordMemo:
 
     def rows_of_raw(self, raw_words: list[str]) -> list[int]:
         """The memo rows of a message's normalised words, from its raw words."""
-        return list(chain.from_iterable(map(self._raw.__getitem__, raw_words)))
+        raw = self._raw
+        if len(raw_words) > 64:  # a long message: its new words at once, not one by one
+            new = [w for w in dict.fromkeys(raw_words) if w not in raw]
+            if new:
+                self._learn_raw(new)
+        return list(chain.from_iterable(map(raw.__getitem__, raw_words)))
+
+    def _learn_raw(self, new: list[str]) -> None:
+        """What ``_RawIndex.__missing__`` and ``_learn`` do word by word, for many distinct
+        raw words at once (the same rows in the same order)."""
+        index = self._index
+        words = [self._normalize_word(w).split() for w in new]
+        fresh = [w for w in dict.fromkeys(chain.from_iterable(words)) if w not in index]
+        if fresh:
+            first = self._count
+            index.update(zip(fresh, range(first, first + len(fresh)), strict=True))
+            self._pending.extend(fresh)
+            self._count = first + len(fresh)
+        get = index.__getitem__
+        self._raw.update(zip(new, (tuple(map(get, w)) for w in words), strict=True))
 
     def rows_of(self, words: list[str]) -> list[int]:
         """The memo rows of normalised words."""

@@ -6,11 +6,18 @@ so without normalising and matching the whole message.  Pure Python, no discord 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 
 from bot.safety.normalize import normalize_word
 
 __all__ = ["Prefilter"]
+
+# The maximal runs of alphanumeric characters: ``\w`` is exactly ``str.isalnum()`` plus
+# the underscore, so this splits a word where ``isalnum()`` is false, with the regex
+# engine instead of a Python loop over its characters (a message of new words pays it
+# once per word).
+_ALNUM_RUN = re.compile(r"[^\W_]+")
 
 
 class Prefilter(dict[str, frozenset]):
@@ -64,9 +71,7 @@ class Prefilter(dict[str, frozenset]):
         if len(self) >= self.limit:
             self.clear()
         norm = normalize_word(word)
-        found = set(
-            self.vocabulary.intersection("".join(c if c.isalnum() else " " for c in norm).split())
-        )
+        found = set(self.vocabulary.intersection(_ALNUM_RUN.findall(norm)))
         found.update("\0" + s for s in self.substrings if s in norm)
         value = self[word] = frozenset(found)
         return value

@@ -1,8 +1,9 @@
 """Detection off the event loop: one worker thread that assesses messages in micro-batches.
 
-The event loop only enqueues ``(text, context risk)`` and awaits a future; the worker takes
+The event loop only enqueues ``(text, context risk)`` with a callback (``submit``: no future,
+no task; the guild-message listener's path) or awaits a future (``assess``); the worker takes
 everything queued within ``linger`` seconds of the first message (up to ``max_batch``),
-assesses it, and resolves the whole batch with one ``call_soon_threadsafe``.  Under load
+assesses it, and delivers the whole batch's results with one ``call_soon_threadsafe``.  Under load
 batches grow by themselves, so the model's per-batch cost and the hand-off are shared.
 A failure in the assessor never reaches the caller: the message falls back to the phrase
 engine alone (and the error is logged without text).
@@ -16,7 +17,8 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from bot.safety.assess import Assessment, Assessor
 
@@ -25,6 +27,7 @@ __all__ = ["AssessWorker"]
 log = logging.getLogger(__name__)
 
 _STOP = object()
+Done = Callable[[Any, Assessment], object]  # done(arg, assessment), on the event loop
 
 
 class AssessWorker:
@@ -49,12 +52,27 @@ class AssessWorker:
             await asyncio.to_thread(thread.join, 5)
 
     async def assess(self, text: str, context_risk: float = 0.0) -> Assessment:
-        if self._thread is None:
-            self.start()
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Assessment] = loop.create_future()
-        self._queue.put((text, context_risk, future, loop))
+        self.submit(text, context_risk, _set_result, future, loop)
         return await future
+
+    def submit(
+        self,
+        text: str,
+        context_risk: float,
+        done: Done,
+        arg: Any,
+        loop: asyncio.AbstractEventLoop,
+        quiet: bool = False,
+    ) -> None:
+        """Queue one message; ``done(arg, assessment)`` runs later on ``loop`` (the batch's
+        results arrive in one ``call_soon_threadsafe``). No future and no task: a message
+        that needs nothing costs the event loop a tuple and a callback. ``quiet``: the
+        caller drops ``none`` with no need unread, so it may get the shared ``NOTHING``."""
+        if self._thread is None:
+            self.start()
+        self._queue.put((text, context_risk, done, arg, loop, quiet))
 
     # ------------------------------------------------------------------ worker thread
     def _run(self) -> None:
@@ -80,19 +98,28 @@ class AssessWorker:
                     self._queue.put(_STOP)
                     break
                 batch.append(nxt)
-            results = self._batch([text for text, _, _, _ in batch], [r for _, r, _, _ in batch])
+            quiet = [item[5] for item in batch]
+            results = self._batch(
+                [item[0] for item in batch],
+                [item[1] for item in batch],
+                quiet if any(quiet) else None,
+            )
             self.batches += 1
             self.items += len(batch)
             by_loop: dict[asyncio.AbstractEventLoop, list] = {}
-            for (_, _, future, loop), result in zip(batch, results, strict=True):
-                by_loop.setdefault(loop, []).append((future, result))
-            for loop, pairs in by_loop.items():
+            for (_, _, done, arg, loop, _), result in zip(batch, results, strict=True):
+                by_loop.setdefault(loop, []).append((done, arg, result))
+            for loop, triples in by_loop.items():
                 with contextlib.suppress(RuntimeError):  # the loop closed while we worked
-                    loop.call_soon_threadsafe(_resolve, pairs)
+                    loop.call_soon_threadsafe(_deliver, triples)
 
-    def _batch(self, texts: list[str], risks: list[float]) -> list[Assessment]:
+    def _batch(
+        self, texts: list[str], risks: list[float], quiet: list[bool] | None
+    ) -> list[Assessment]:
         try:
-            return self.assessor.assess_batch(texts, risks)
+            if quiet is None:
+                return self.assessor.assess_batch(texts, risks)
+            return self.assessor.assess_batch(texts, risks, quiet)
         except Exception:
             log.exception("detector batch failed; assessing one by one")
             return [self._one(text, risk) for text, risk in zip(texts, risks, strict=True)]
@@ -106,7 +133,15 @@ class AssessWorker:
             return self.assessor.combine(detection, None, text=text)
 
 
-def _resolve(pairs: Sequence[tuple[asyncio.Future, Assessment]]) -> None:
-    for future, result in pairs:
-        if not future.done():
-            future.set_result(result)
+def _deliver(triples: Sequence[tuple[Done, Any, Assessment]]) -> None:
+    """On the event loop: each message's callback (one failing never stops the others)."""
+    for done, arg, result in triples:
+        try:
+            done(arg, result)
+        except Exception:
+            log.exception("a detector callback failed")
+
+
+def _set_result(future: asyncio.Future, result: Assessment) -> None:
+    if not future.done():
+        future.set_result(result)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
+import discord
 from discord.ext import commands
 
 from bot.safety.assess import Assessor
@@ -39,6 +40,10 @@ class Safety(
         self.bot = bot
         self.services: Services = bot.services  # type: ignore[attr-defined]
         self.worker: AssessWorker | None = None
+        self._tasks: set[asyncio.Task] = set()
+
+    async def _on_message_listener(self, message: discord.Message) -> None:
+        self.on_message_hook(message)
 
     @property
     def detector(self) -> Assessor | None:
@@ -50,11 +55,23 @@ class Safety(
         assessor = await asyncio.to_thread(Assessor.default)
         self.worker = AssessWorker(assessor)
         self.worker.start()
+        self.loop = asyncio.get_running_loop()
+        if hasattr(self.bot, "add_message_hook"):
+            self.bot.add_message_hook(self.on_message_hook)
+        else:  # a plain discord.py bot (tests): a listener, one task a message
+            self.bot.add_listener(self._on_message_listener, "on_message")
         await asyncio.to_thread(default_directory)
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
         self._register_timers()
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+        if hasattr(self.bot, "remove_message_hook"):
+            self.bot.remove_message_hook(self.on_message_hook)
+        else:
+            self.bot.remove_listener(self._on_message_listener, "on_message")
         if self.worker is not None:
-            await self.worker.stop()
+            await self.worker.stop()  # what was queued is assessed first
+        await asyncio.sleep(0)  # its results' callbacks run, starting their decisions
+        if self._tasks:  # let decisions under way finish before the database closes
+            await asyncio.wait(set(self._tasks), timeout=5)

@@ -7,12 +7,15 @@ humans who can help. Each step fails on its own. Nothing of the text is stored o
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Coroutine
+from typing import Any
 
 import discord
-from discord.ext import commands
 
 from bot.safety.assess import Assessment
+from bot.safety.detector import Label
 from bot.safety.worker import AssessWorker
 from bot.services import Services
 from bot.services.safety import Decision
@@ -34,19 +37,44 @@ class ListenerMixin(AlertsMixin, RepliesMixin):
 
     services: Services
     worker: AssessWorker | None
+    loop: asyncio.AbstractEventLoop
+    _tasks: set[asyncio.Task]
 
-    @commands.Cog.listener()
-    async def on_message(self, message: discord.Message) -> None:
+    def on_message_hook(self, message: discord.Message) -> None:
+        """Every message, synchronously (``KindredBot.add_message_hook``, no task): the
+        text goes to the worker, and only a message the detector noticed starts a task."""
         if message.author.bot or not message.content or self.worker is None:
             return
         if message.guild is None:
-            await self._on_dm(message)
+            self._spawn(self._on_dm(message))
             return
+        risk = self.services.safety.context_risk(
+            message.guild.id, message.channel.id, message.author.id
+        )
+        self.worker.submit(message.content, risk, self._assessed, message, self.loop, quiet=True)
+
+    def _assessed(self, message: discord.Message, result: Assessment) -> None:
+        """On the loop, when the worker is done: a message the detector found nothing in
+        (no label, no need: most chat) ends here, as ``notice`` would return None."""
+        if result.label is Label.NONE and not result.needs:
+            return
+        self._spawn(self._on_assessed(message, result))
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = self.loop.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+
+    def _task_done(self, task: asyncio.Task) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("safety listener failed", exc_info=task.exception())
+
+    async def _on_assessed(self, message: discord.Message, result: Assessment) -> None:
+        assert message.guild is not None
         safety = self.services.safety
         channel = message.channel
         guild_id, user_id = message.guild.id, message.author.id
-        context_risk = safety.context_risk(guild_id, channel.id, user_id)
-        result = await self.worker.assess(message.content, context_risk)
         decision = await safety.notice(
             guild_id=guild_id,
             channel_id=channel.id,

@@ -155,3 +155,33 @@ def test_the_quiet_shortcut_gives_what_the_steps_give(
     for detection in (NONE, Detection(Label.NONE, phrase_ids=("idiom.x",))):
         want = steps.combine(detection, given_scores, context_risk=context)
         assert fast.combine(detection, given_scores, context_risk=context) == want
+
+
+def test_quiet_batches_give_nothing_only_where_nothing_is_found() -> None:
+    """``assess_batch(..., quiet=...)`` (the guild listener's path) answers the shared
+    NOTHING exactly where the full assessment is ``none`` with no need, and the full
+    assessment everywhere else (real model, corpus lines, chat, long messages)."""
+    import json
+    from pathlib import Path
+
+    from bot.safety.assess import NOTHING
+
+    full_assessor = Assessor.default()
+    corpus = Path(__file__).with_name("corpus.jsonl").read_text(encoding="utf-8")
+    texts = [json.loads(line)["text"] for line in corpus.splitlines() if line.strip()]
+    chat = ["morning all", "gg", "lol same", "brb making tea", "", "...", "nice one 👍"]
+    long = " ".join(texts[:60])  # judged in windows too
+    texts = [*texts, *chat, long, long[:600]]
+    want = full_assessor.assess_batch(texts)
+    flags = [i % 5 != 0 for i in range(len(texts))]  # some messages not eligible
+    got = full_assessor.assess_batch(texts, None, flags)
+    nothing = 0
+    for flag, w, g in zip(flags, want, got, strict=True):
+        if g is NOTHING:
+            nothing += 1
+            assert flag and w.label is Label.NONE and not w.needs
+        else:
+            assert g == w
+    assert nothing > len(texts) // 10  # the shortcut is taken for ordinary lines
+    plain = ["gg", "lol same", "brb making tea", "my cat knocked my coffee over again"]
+    assert all(g is NOTHING for g in full_assessor.assess_batch(plain, None, [True] * 4))
