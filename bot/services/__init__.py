@@ -154,7 +154,12 @@ def _forget_scheduled_work(core: _Core) -> None:
 
 def _once_service(core: _Core, config: Settings) -> OnceService:
     """In a cluster, one process handles an event that reached two (a rolling restart)."""
-    once = OnceService(HandledEventRepository(core.db), core.clock, shared=config.cluster.clustered)
+    once = OnceService(
+        HandledEventRepository(core.db),
+        core.clock,
+        shared=config.cluster.clustered,
+        holders=config.database.pool_max_size // 2,
+    )
     core.privacy.register_retention("handled event ids", once.purge)
     return once
 

@@ -10,6 +10,7 @@ and the retention purge removes them.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
@@ -21,10 +22,16 @@ KEEP = timedelta(days=1)
 
 
 class OnceService:
-    def __init__(self, repo: HandledEventRepository, clock: Clock, *, shared: bool) -> None:
+    def __init__(
+        self, repo: HandledEventRepository, clock: Clock, *, shared: bool, holders: int = 1
+    ) -> None:
         self.repo = repo
         self.clock = clock
         self.shared = shared  # several processes may receive one event
+        # A held cluster-wide lock keeps one pooled connection busy while its holder still
+        # needs others: at most ``holders`` at once (under half the pool), or a burst of
+        # different members would take every connection and wait forever for one more.
+        self._holders = asyncio.Semaphore(holders) if holders > 0 else None
 
     async def first(self, kind: str, event_id: int) -> bool:
         """Whether this process is the one to handle ``event_id`` (of ``kind``)."""
@@ -35,15 +42,17 @@ class OnceService:
     @asynccontextmanager
     async def one_at_a_time(self, *key: str | int) -> AsyncIterator[None]:
         """Across the cluster, one holder of ``key`` at a time (one process: no wait; the
-        caller's own in-process lock already serialises it)."""
-        if not self.shared:
+        caller's own in-process lock already serialises it). With a pool too small to spare
+        a connection (``holders`` 0) it does not lock."""
+        if not self.shared or self._holders is None:
             yield
             return
-        release = await self.repo.hold("kindred-once", *key)
-        try:
-            yield
-        finally:
-            await release()
+        async with self._holders:
+            release = await self.repo.hold("kindred-once", *key)
+            try:
+                yield
+            finally:
+                await release()
 
     async def purge(self, cutoff: datetime) -> int:
         """Drop keys older than a day (or than ``cutoff``, if that is later)."""

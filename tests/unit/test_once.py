@@ -9,8 +9,9 @@ from datetime import timedelta
 
 import pytest
 
+from bot.config import Settings
 from bot.db.repositories.events import HandledEventRepository
-from bot.services import Services
+from bot.services import Services, build_services
 from bot.services.once import OnceService
 from bot.services.safety import SafetySettings
 from tests.unit.conftest import FakeClock
@@ -129,3 +130,40 @@ async def test_two_processes_deciding_two_messages_of_one_member_reply_once(
         )
         assert sorted(d.reply == "crisis" for d in decisions) == [False, True]
         await services.db.execute("DELETE FROM safety_events")
+
+
+async def test_a_burst_of_different_members_never_takes_the_whole_pool(
+    database_url: str, clock: FakeClock
+) -> None:
+    """Each cluster-wide member lock keeps a pooled connection while its decision needs
+    others: a burst of more members than the pool has connections must still finish (the
+    cluster benchmark once hung here with 1,200 members and a pool of 10)."""
+    if not database_url.startswith("postgres"):
+        pytest.skip("one process on SQLite: no cluster-wide lock")
+    config = Settings(
+        database={"url": database_url, "pool_max_size": 4},
+        cluster={"id": 0, "count": 2, "shard_count": 2},
+    )
+    built = await build_services(config, clock=clock)  # wired as a clustered process is
+    try:
+        assert built.safety.once is built.once and built.once.shared
+        await built.settings.update(GUILD, SafetySettings, MOD, enabled=True)
+
+        async def notice(member: int):
+            return await built.safety.notice(
+                guild_id=GUILD,
+                channel_id=5,
+                parent_channel_id=None,
+                user_id=member,
+                role_ids=[],
+                label="crisis_self",
+                tier=2,
+                message_id=5000 + member,
+            )
+
+        decisions = await asyncio.wait_for(
+            asyncio.gather(*(notice(member) for member in range(100, 130))), timeout=60
+        )
+        assert all(d.reply == "crisis" for d in decisions)
+    finally:
+        await built.close()
