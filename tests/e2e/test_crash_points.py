@@ -206,8 +206,12 @@ async def test_sigkill_in_the_middle_of_a_transfer_is_finished_after_restart(
     _db(db, "UPDATE timers SET due_at = created_at WHERE kind = 'request.handover'")
     process = await _start(emulator, db)
     try:
+        # The hand-over adds the new peer, then removes the old one: wait for both.
         await emulator.wait_until(
-            lambda: world.peer2.id in thread.thread_members,
+            lambda: (
+                world.peer2.id in thread.thread_members
+                and world.peer.id not in thread.thread_members
+            ),
             timeout=60,
             what="the hand-over to be finished after the restart",
         )
