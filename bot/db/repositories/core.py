@@ -109,6 +109,19 @@ def encode_value(value: Any) -> Any:
     return value
 
 
+async def update_columns(
+    db: Executor, table: str, key_column: str, key: int, changes: dict[str, Any]
+) -> None:
+    """``UPDATE table SET col = ?, … WHERE key_column = ?`` with each value encoded as
+    :func:`encode_value` does; nothing when there are no changes. The column names come from
+    the caller's checked field list, never from input."""
+    if not changes:
+        return
+    sets = ", ".join(f"{column} = ?" for column in changes)
+    values = [encode_value(v) for v in changes.values()]
+    await db.execute(f"UPDATE {table} SET {sets} WHERE {key_column} = ?", (*values, key))
+
+
 async def write_audit(
     db: Executor,
     guild_id: int | None,

@@ -10,7 +10,7 @@ from typing import Any
 
 from bot.clock import from_db, from_db_or_none, to_db
 from bot.db.connection import Database
-from bot.db.repositories.core import encode_value, write_audit
+from bot.db.repositories.core import update_columns, write_audit
 
 
 @dataclass(frozen=True)
@@ -168,12 +168,7 @@ class GroupRepository:
         if row is None:
             return None
         async with self.db.transaction() as tx:
-            if changes:
-                sets = ", ".join(f"{key} = ?" for key in changes)
-                values = [encode_value(v) for v in changes.values()]
-                await tx.execute(
-                    f"UPDATE support_groups SET {sets} WHERE id = ?", (*values, group_id)
-                )
+            await update_columns(tx, "support_groups", "id", group_id, changes)
             if action is not None:
                 detail = {"group": group_id, **_audit_detail(changes)}
                 await write_audit(tx, row.guild_id, actor_id, action, detail, now)

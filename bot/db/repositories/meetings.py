@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.clock import from_db, from_db_or_none, to_db
 from bot.db.connection import Database
-from bot.db.repositories.core import encode_value, write_audit
+from bot.db.repositories.core import encode_value, update_columns, write_audit
 
 
 @dataclass(frozen=True)
@@ -147,12 +147,7 @@ class MeetingRepository:
         if row is None:
             return None
         async with self.db.transaction() as tx:
-            if changes:
-                sets = ", ".join(f"{key} = ?" for key in changes)
-                values = [encode_value(v) for v in changes.values()]
-                await tx.execute(
-                    f"UPDATE group_meetings SET {sets} WHERE id = ?", (*values, meeting_id)
-                )
+            await update_columns(tx, "group_meetings", "id", meeting_id, changes)
             if action is not None and now is not None:
                 detail = {"meeting": meeting_id, "fields": sorted(changes)}
                 await write_audit(tx, row.guild_id, actor_id, action, detail, now)
@@ -209,13 +204,7 @@ class MeetingRepository:
                 " ON CONFLICT (group_id) DO NOTHING",
                 (group_id,),
             )
-            if changes:
-                sets = ", ".join(f"{key} = ?" for key in changes)
-                values = [encode_value(v) for v in changes.values()]
-                await tx.execute(
-                    f"UPDATE group_meeting_prefs SET {sets} WHERE group_id = ?",
-                    (*values, group_id),
-                )
+            await update_columns(tx, "group_meeting_prefs", "group_id", group_id, changes)
             if actor_id is not None:
                 detail = {"group": group_id, **{k: encode_value(v) for k, v in changes.items()}}
                 await write_audit(tx, guild_id, actor_id, "meetings.options", detail, now)
