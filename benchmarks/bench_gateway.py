@@ -1,33 +1,45 @@
-"""Gateway foundation benchmark: Kindred's per-message cost against a bare discord.py client.
+"""Gateway foundation benchmark: Kindred's per-message CPU against a bare discord.py client.
 
-N ``MESSAGE_CREATE`` events (ordinary chat, ~2 % crisis-like lines from the labelled safety
+``MESSAGE_CREATE`` events (ordinary chat, ~2 % crisis-like lines from the labelled safety
 corpus) are pushed through the Discord emulator to
 
 * a bare ``discord.Client`` (intents guilds, guild_messages, dm_messages, message_content;
   ``guild_ready_timeout=0.05``) that only counts messages in ``on_message``, and
 * the real Kindred (``KindredRunner``, every cog loaded) with one extra counting listener,
+  waiting until its detector has assessed every message (its worker thread's CPU counts),
+* and the same Kindred with the safety cog's message hook removed (no detection at all),
+  which shows how much of Kindred's cost is the detector's path.
 
-one after the other in the same process, same emulator, same events, alternating twice.
-Reported: wall time from the first dispatch until the client's ``on_message`` has seen all
-N messages, and CPU time (``time.process_time``), per message, best of the rounds; and
-Kindred / bare ratios. The emulator runs in the same process, so its cost (building and
-dispatching the events, the websocket) is included on both sides: the ratio understates
-Kindred's own overhead, and the difference (``kindred_extra_us_per_msg``) is the honest
-figure for it.
+Each side runs in its own OS process with its own emulator (so the emulator's cost is on
+every side), all connected for the whole run. The parent hands them the same chunks of
+messages in turn (bare, Kindred, no-detector Kindred, then the reverse order): only one
+side works at a time, and each chunk's CPU time (``time.process_time``: every thread of
+that process) is measured by the process that did the work. On a shared VM the machine's
+speed drifts by ±25 % over seconds; alternating small chunks puts the sides in the same
+moments, so the drift cancels in the ratio of the totals (``cpu_ratio_kindred_vs_bare``);
+the median and 10th/90th percentiles of the per-chunk ratios are reported beside it. A
+warm-up chunk (start-up, the detector's memo of chat words) is not counted. Wall time per
+message is reported too.
+
+``kindred_extra_us_per_msg`` (Kindred CPU minus bare CPU per message) is the direct figure
+for Kindred's own overhead: the emulator's share is in both sides of the ratio.
 
 Run: ``.venv/bin/python -m benchmarks --only gateway`` or this file directly (prints JSON).
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import logging
+import os
 import random
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,8 +52,9 @@ from bot.sandbox import KindredRunner, World, build_world  # noqa: E402
 from emulator import DiscordEmulator  # noqa: E402
 from emulator.testing import connected_client  # noqa: E402
 
-N = 5_000
-ROUNDS = 2
+CHUNK = 500  # messages a side handles in one turn
+CHUNKS = 24  # turns each side, counted
+WARMUP = 1_000  # messages first, not counted
 CRISIS_SHARE = 0.02
 CORPUS = ROOT / "tests" / "safety" / "corpus.jsonl"
 CHAT = [
@@ -57,14 +70,14 @@ def _has_safety_cog() -> bool:
     return (ROOT / "cogs" / "safety").is_dir() or (ROOT / "cogs" / "safety.py").exists()
 
 
-def _messages(rng: random.Random) -> list[str]:
+def _messages(rng: random.Random, n: int) -> list[str]:
     crisis: list[str] = []
     if _has_safety_cog():
         with CORPUS.open(encoding="utf-8") as fh:
             rows = [json.loads(line) for line in fh if line.strip()]
         crisis = [r["text"] for r in rows if r["label"] == "crisis_self"]
     out = []
-    for _ in range(N):
+    for _ in range(n):
         if crisis and rng.random() < CRISIS_SHARE:
             out.append(rng.choice(crisis))
         else:
@@ -120,75 +133,6 @@ def _bare_client() -> discord.Client:
     return discord.Client(intents=intents, guild_ready_timeout=0.05)
 
 
-async def _bare_round(texts: list[str]) -> dict:
-    async with DiscordEmulator() as emu:
-        world = build_world(emu)
-        counter = _Counter()
-        async with connected_client(emu, _bare_client) as client:
-            client.event(counter.on_message)  # registered under its name, on_message
-            return await _push(emu, world, texts, counter)
-
-
-async def _kindred_round(texts: list[str]) -> dict:
-    with tempfile.TemporaryDirectory() as tmp:
-        async with DiscordEmulator() as emu:
-            world = build_world(emu)
-            runner = KindredRunner(emu, Path(tmp) / "bench.db")
-            bot = await runner.start()
-            try:
-                counter = _Counter()
-                bot.add_listener(counter.on_message, "on_message")
-                cog = bot.get_cog("Safety")
-                worker = getattr(cog, "worker", None)
-                before = (worker.items, worker.batches) if worker else (0, 0)
-                result = await _push(emu, world, texts, counter, worker)
-                if worker is not None and worker.batches > before[1]:
-                    result["avg_batch"] = (worker.items - before[0]) / (worker.batches - before[1])
-                result["bot_posts"] = sum(
-                    len(emu.messages_in(ch, author=emu.bot_user))
-                    for ch in (world.general, world.peers, world.mods, world.support)
-                )
-                return result
-            finally:
-                await runner.stop()
-
-
-def _best(rounds: list[dict]) -> dict:
-    return {
-        "wall_us_per_msg": min(r["wall_s"] for r in rounds) / N * 1e6,
-        "cpu_us_per_msg": min(r["cpu_s"] for r in rounds) / N * 1e6,
-    }
-
-
-async def _run() -> dict:
-    texts = _messages(random.Random(20240611))
-    bare: list[dict] = []
-    kindred: list[dict] = []
-    rounds: list[tuple[list[dict], Callable[[list[str]], Awaitable[dict]]]] = [
-        (bare, _bare_round),
-        (kindred, _kindred_round),
-    ]
-    for _ in range(ROUNDS):
-        for sink, fn in rounds:
-            sink.append(await fn(texts))
-    b, k = _best(bare), _best(kindred)
-    return {
-        "messages": N,
-        "crisis_like_messages": sum(t in _crisis_set() for t in texts),
-        "rounds": ROUNDS,
-        "bare_wall_us_per_msg": round(b["wall_us_per_msg"], 1),
-        "kindred_wall_us_per_msg": round(k["wall_us_per_msg"], 1),
-        "wall_ratio_kindred_vs_bare": round(k["wall_us_per_msg"] / b["wall_us_per_msg"], 3),
-        "bare_cpu_us_per_msg": round(b["cpu_us_per_msg"], 1),
-        "kindred_cpu_us_per_msg": round(k["cpu_us_per_msg"], 1),
-        "cpu_ratio_kindred_vs_bare": round(k["cpu_us_per_msg"] / b["cpu_us_per_msg"], 3),
-        "kindred_extra_us_per_msg": round(k["cpu_us_per_msg"] - b["cpu_us_per_msg"], 1),
-        "kindred_posts_per_round": kindred[-1]["bot_posts"],
-        "detector_avg_batch": round(kindred[-1].get("avg_batch", 0.0), 1),
-        "note": "emulator cost (same process) is included on both sides",
-    }
-
-
 def _crisis_set() -> set[str]:
     if not _has_safety_cog():
         return set()
@@ -197,10 +141,164 @@ def _crisis_set() -> set[str]:
     return {r["text"] for r in rows if r["label"] == "crisis_self"}
 
 
+class _Side:
+    """One side in its own process (``--side``): connects, then pushes a chunk for every
+    ``push <k>`` line read from stdin and answers one JSON line; ``stats``, ``quit``."""
+
+    def __init__(self, side: str) -> None:
+        self.side = side
+        self.texts = _messages(random.Random(20240611), WARMUP + CHUNK * CHUNKS)
+
+    def chunk(self, k: int) -> list[str]:
+        if k < 0:
+            return self.texts[:WARMUP]
+        return self.texts[WARMUP + k * CHUNK : WARMUP + (k + 1) * CHUNK]
+
+    async def serve(self) -> None:
+        async with DiscordEmulator() as emu:
+            world = build_world(emu)
+            counter = _Counter()
+            if self.side == "bare":
+                async with connected_client(emu, _bare_client) as client:
+                    client.event(counter.on_message)  # registered under its name, on_message
+                    await self._loop(emu, world, counter, None, {})
+                return
+            with tempfile.TemporaryDirectory() as tmp:
+                runner = KindredRunner(emu, Path(tmp) / "bench.db")
+                bot = await runner.start()
+                try:
+                    bot.add_listener(counter.on_message, "on_message")
+                    cog = bot.get_cog("Safety")
+                    worker = getattr(cog, "worker", None)
+                    if self.side == "kindred-no-detector" and cog is not None:
+                        bot.remove_message_hook(cog.on_message_hook)
+                        worker = None
+                    await self._loop(emu, world, counter, worker, {"bot": bot})
+                finally:
+                    await runner.stop()
+
+    async def _loop(self, emu, world, counter, worker, extra: dict) -> None:
+        loop = asyncio.get_running_loop()
+        _answer({"ready": True})
+        while True:
+            line = (await loop.run_in_executor(None, sys.stdin.readline)).split()
+            if not line or line[0] == "quit":
+                return
+            if line[0] == "push":
+                _answer(await _push(emu, world, self.chunk(int(line[1])), counter, worker))
+            elif line[0] == "stats":
+                stats = {"bot_posts": 0, "avg_batch": 0.0}
+                if "bot" in extra:
+                    stats["bot_posts"] = sum(
+                        len(emu.messages_in(ch, author=emu.bot_user))
+                        for ch in (world.general, world.peers, world.mods, world.support)
+                    )
+                if worker is not None and worker.batches:
+                    stats["avg_batch"] = worker.items / worker.batches
+                _answer(stats)
+
+
+def _answer(payload: dict) -> None:
+    sys.stdout.write("@@ " + json.dumps(payload) + "\n")
+    sys.stdout.flush()
+
+
+class _Child:
+    def __init__(self, side: str) -> None:
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        self.proc = subprocess.Popen(
+            [sys.executable, str(Path(__file__).resolve()), "--side", side],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+
+    def ask(self, command: str | None = None) -> dict:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        if command is not None:
+            self.proc.stdin.write(command + "\n")
+            self.proc.stdin.flush()
+        while True:
+            line = self.proc.stdout.readline()
+            if not line:
+                raise RuntimeError(f"benchmark side exited ({self.proc.wait()})")
+            if line.startswith("@@ "):
+                return json.loads(line[3:])
+
+    def close(self) -> None:
+        try:
+            assert self.proc.stdin is not None
+            self.proc.stdin.write("quit\n")
+            self.proc.stdin.close()
+            self.proc.wait(timeout=60)
+        except Exception:
+            self.proc.kill()
+
+
+SIDES = ("bare", "kindred", "kindred-no-detector")
+
+
 def run() -> dict:
-    logging.getLogger("discord").setLevel(logging.WARNING)
-    return asyncio.run(_run())
+    children = [_Child(side) for side in SIDES]
+    try:
+        for child in children:
+            child.ask()  # connected
+        for child in children:
+            child.ask("push -1")  # warm-up, not counted
+        rows: list[list[dict]] = []
+        for k in range(CHUNKS):
+            order = range(len(SIDES)) if k % 2 == 0 else reversed(range(len(SIDES)))
+            row: list[dict] = [{}] * len(SIDES)
+            for i in order:
+                row[i] = children[i].ask(f"push {k}")
+            rows.append(row)
+        stats = children[1].ask("stats")
+    finally:
+        for child in children:
+            child.close()
+    n = CHUNK * CHUNKS
+
+    def per_msg(i: int, what: str) -> float:
+        return sum(row[i][what] for row in rows) / n * 1e6
+
+    bare_cpu, kin_cpu, quiet_cpu = (per_msg(i, "cpu_s") for i in range(3))
+    bare_wall, kin_wall = per_msg(0, "wall_s"), per_msg(1, "wall_s")
+    pairs = [row[1]["cpu_s"] / row[0]["cpu_s"] for row in rows]
+    texts = _messages(random.Random(20240611), WARMUP + n)[WARMUP:]
+    return {
+        "messages": n,
+        "crisis_like_messages": sum(t in _crisis_set() for t in texts),
+        "chunks": f"{CHUNKS} x {CHUNK}, alternating, after {WARMUP} warm-up",
+        "bare_wall_us_per_msg": round(bare_wall, 1),
+        "kindred_wall_us_per_msg": round(kin_wall, 1),
+        "wall_ratio_kindred_vs_bare": round(kin_wall / bare_wall, 3),
+        "bare_cpu_us_per_msg": round(bare_cpu, 1),
+        "kindred_cpu_us_per_msg": round(kin_cpu, 1),
+        "cpu_ratio_kindred_vs_bare": round(kin_cpu / bare_cpu, 3),
+        "cpu_pair_ratio_median": round(statistics.median(pairs), 3),
+        "cpu_pair_ratio_p10_p90": [round(q, 3) for q in statistics.quantiles(pairs, n=10)[0::8]],
+        "kindred_extra_us_per_msg": round(kin_cpu - bare_cpu, 1),
+        "no_detector_cpu_us_per_msg": round(quiet_cpu, 1),
+        "no_detector_extra_us_per_msg": round(quiet_cpu - bare_cpu, 1),
+        "kindred_posts": stats["bot_posts"],
+        "detector_avg_batch": round(stats["avg_batch"], 1),
+        "note": "each side in its own process with its own emulator (its cost on every side)",
+    }
+
+
+def _main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--side", choices=SIDES)
+    args = parser.parse_args()
+    if args.side:
+        logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+        logging.getLogger("discord").setLevel(logging.WARNING)
+        asyncio.run(_Side(args.side).serve())
+    else:
+        print(json.dumps(run(), indent=2))
 
 
 if __name__ == "__main__":
-    print(json.dumps(run(), indent=2))
+    _main()

@@ -71,9 +71,12 @@ class Prefilter(dict[str, frozenset]):
         if len(self) >= self.limit:
             self.clear()
         norm = normalize_word(word)
-        found = set(self.vocabulary.intersection(_ALNUM_RUN.findall(norm)))
-        found.update("\0" + s for s in self.substrings if s in norm)
-        value = self[word] = frozenset(found)
+        found = self.vocabulary.intersection(_ALNUM_RUN.findall(norm))
+        if self.substrings:
+            found = found.union("\0" + s for s in self.substrings if s in norm)
+        # most words are in no key: they share one empty set (a long message of new
+        # words pays this once per word, so it is kept lean)
+        value = self[word] = found or _EMPTY
         return value
 
     def may_hit(self, tokens: list[str]) -> bool:
