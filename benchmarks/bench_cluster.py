@@ -43,7 +43,6 @@ import contextlib
 import json
 import os
 import random
-import signal
 import sys
 import tempfile
 import time
@@ -61,6 +60,7 @@ from bot.config import shard_of  # noqa: E402
 from emulator import DiscordEmulator  # noqa: E402
 from emulator.models import Guild, User  # noqa: E402
 from tests.helpers.postgres import Cluster, find_bindir  # noqa: E402
+from tests.helpers.processes import bot_env, spawn_bot, stop_processes  # noqa: E402
 
 N = 1_200
 ROUNDS = 2
@@ -107,12 +107,8 @@ def _servers(emu: DiscordEmulator, members: int) -> list[tuple[Guild, int, list[
 
 
 def _env(emu: DiscordEmulator, url: str, cluster_id: int, count: int) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KINDRED_")}
-    env.update(
-        DISCORD_TOKEN=emu.token,
-        KINDRED_CONFIG=str(ROOT / "config.example.toml"),
-        KINDRED_DISCORD__API_BASE_URL=emu.api_base_url,
-        KINDRED_DISCORD__GATEWAY_URL=emu.gateway_url,
+    return bot_env(
+        emu,
         KINDRED_DATABASE__URL=url,
         KINDRED_LOGGING__LEVEL="WARNING",
         KINDRED_CLUSTER__ID=str(cluster_id),
@@ -121,29 +117,6 @@ def _env(emu: DiscordEmulator, url: str, cluster_id: int, count: int) -> dict[st
         KINDRED_CLUSTER__TIMER_LEASE_SECONDS=str(LEASE),
         KINDRED_CLUSTER__TIMER_POLL_SECONDS="1",
     )
-    return env
-
-
-async def _spawn(env: dict[str, str], log: Path) -> asyncio.subprocess.Process:
-    with log.open("ab") as out:
-        return await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", cwd=ROOT, env=env,
-            stdin=asyncio.subprocess.DEVNULL, stdout=out, stderr=asyncio.subprocess.STDOUT,
-        )  # fmt: skip
-
-
-async def _stop(processes: list[asyncio.subprocess.Process]) -> None:
-    for process in processes:
-        if process.returncode is None:
-            with contextlib.suppress(ProcessLookupError):
-                process.send_signal(signal.SIGTERM)
-    for process in processes:
-        try:
-            await asyncio.wait_for(process.wait(), 30)
-        except TimeoutError:
-            with contextlib.suppress(ProcessLookupError):
-                process.kill()
-            await process.wait()
 
 
 def _cpu_s(processes: list[asyncio.subprocess.Process]) -> float:
@@ -222,7 +195,7 @@ async def _take_over(
     emu: DiscordEmulator, url: str, victim: asyncio.subprocess.Process, folder: Path
 ) -> tuple[dict[str, float], asyncio.subprocess.Process]:
     """kill -9 of shard 1's owner, a standby waiting, orphaned timers of shard 1 due."""
-    standby = await _spawn(_env(emu, url, 1, SHARDS), folder / "standby.log")
+    standby = await spawn_bot(_env(emu, url, 1, SHARDS), folder / "standby.log", append=True)
     db = await asyncpg.connect(url)
     try:
         while not await db.fetchval(  # noqa: ASYNC110  (the standby waits for the ownership lock)
@@ -273,8 +246,10 @@ async def _round(cluster: Cluster, count: int, lines: list[str], folder: Path) -
         servers = _servers(emu, members=N // (SHARDS * GUILDS_PER_SHARD) + 1)
         url = await cluster.create_database()
         log = folder / f"round{count}"
-        processes = [await _spawn(_env(emu, url, i, count), log.with_suffix(f".{i}.log"))
-                     for i in range(count)]  # fmt: skip
+        processes = [
+            await spawn_bot(_env(emu, url, i, count), log.with_suffix(f".{i}.log"), append=True)
+            for i in range(count)
+        ]
         try:
             shards = {(i, SHARDS) for i in range(SHARDS)} if count > 1 else {None}
             await _connected(emu, shards)
@@ -284,7 +259,7 @@ async def _round(cluster: Cluster, count: int, lines: list[str], folder: Path) -
                 processes.append(standby)
                 result.update(taken)
         finally:
-            await _stop(processes)
+            await stop_processes(processes)
     return result
 
 

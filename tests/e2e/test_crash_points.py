@@ -16,6 +16,7 @@ from bot import PROJECT_ROOT
 from bot.sandbox import build_world
 from emulator import DiscordEmulator
 from tests.e2e.test_process import _env
+from tests.helpers.processes import stop_processes
 
 
 async def _start(emu: DiscordEmulator, db: Path, crash_at: str | None = None):
@@ -63,16 +64,6 @@ def _db(db: Path, sql: str, params=()):
         return conn.execute(sql, params).fetchall()
 
 
-async def _stop(process) -> None:
-    if process.returncode is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            await asyncio.wait_for(process.wait(), timeout=30)
-        except TimeoutError:
-            process.kill()
-            await process.wait()
-
-
 async def test_sigkill_between_claim_and_conversation(
     emulator: DiscordEmulator, tmp_path: Path
 ) -> None:
@@ -104,7 +95,7 @@ async def test_sigkill_between_claim_and_conversation(
         status = await _answer(emulator, world.member, world.general, "support", action="status")
         assert "being opened" in status.text and "DMs" not in status.text
     finally:
-        await _stop(process)
+        await stop_processes([process])
     assert process.returncode == 0
     assert _db(db, "PRAGMA integrity_check")[0][0] == "ok"
 
@@ -131,7 +122,7 @@ async def test_sigkill_right_after_close_leaves_a_closed_request_and_an_intact_d
         again = await _answer(emulator, world.member, world.general, "support", action="status")
         assert "#1" not in again.text or "closed" in again.text.lower()
     finally:
-        await _stop(process)
+        await stop_processes([process])
     assert _db(db, "PRAGMA integrity_check")[0][0] == "ok"
 
 
@@ -165,7 +156,7 @@ async def test_sigkill_between_claiming_a_check_in_run_and_posting_it(
         )
         assert post is not None
     finally:
-        await _stop(process)
+        await stop_processes([process])
     assert _db(db, "PRAGMA integrity_check")[0][0] == "ok"
     assert _db(db, "SELECT 1 FROM timers WHERE key = 'checkin:1'")
 
@@ -216,6 +207,6 @@ async def test_sigkill_in_the_middle_of_a_transfer_is_finished_after_restart(
             what="the hand-over to be finished after the restart",
         )
     finally:
-        await _stop(process)
+        await stop_processes([process])
     assert world.peer.id not in thread.thread_members
     assert _db(db, "PRAGMA integrity_check")[0][0] == "ok"

@@ -7,7 +7,6 @@ import asyncio
 import io
 import json
 import logging
-import os
 import shutil
 import sys
 from collections.abc import Iterator
@@ -19,6 +18,7 @@ from bot.logs import setup_logging
 from emulator import DiscordEmulator
 from tests.e2e.conftest import Kindred, World
 from tests.e2e.test_support import ask, go_on_duty, setup_peers
+from tests.helpers.processes import clean_env
 from tests.unit.test_health import free_port
 
 CRISIS = "honestly i want to kill myself"
@@ -88,8 +88,7 @@ def runner_with(emulator: DiscordEmulator, db: Path, **sections: dict) -> Kindre
 
 
 async def _cli_health(port: int) -> tuple[int, str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KINDRED_")}
-    env.update(KINDRED_HEALTH__ENABLED="true", KINDRED_HEALTH__PORT=str(port))
+    env = clean_env(KINDRED_HEALTH__ENABLED="true", KINDRED_HEALTH__PORT=str(port))
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",

@@ -4,7 +4,6 @@ gracefully on SIGTERM; ``python -m bot migrate`` applies migrations once."""
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sqlite3
 import sys
@@ -14,18 +13,11 @@ from bot import PROJECT_ROOT
 from bot.db import available_migrations
 from bot.sandbox import build_world
 from emulator import DiscordEmulator
+from tests.helpers.processes import bot_env
 
 
 def _env(emu: DiscordEmulator, db: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KINDRED_")}
-    env.update(
-        DISCORD_TOKEN=emu.token,
-        KINDRED_DISCORD__API_BASE_URL=emu.api_base_url,
-        KINDRED_DISCORD__GATEWAY_URL=emu.gateway_url,
-        KINDRED_DATABASE__PATH=str(db),
-        KINDRED_CONFIG=str(PROJECT_ROOT / "config.example.toml"),
-    )
-    return env
+    return bot_env(emu, KINDRED_DATABASE__PATH=str(db))
 
 
 async def test_run_answers_and_stops_gracefully_on_sigterm(

@@ -17,10 +17,7 @@ received and from the database: no claim, relay or check-in post twice, no due t
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import os
 import signal
-import sys
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -31,7 +28,6 @@ from typing import TypeVar
 import asyncpg
 import pytest
 
-from bot import PROJECT_ROOT
 from bot.clock import to_db, utcnow
 from bot.config import shard_of
 from bot.db.repositories.core import TIMERS_CHANNEL
@@ -40,6 +36,7 @@ from bot.sandbox import World, build_world
 from emulator import DiscordEmulator
 from emulator.models import Message, User
 from tests.helpers.postgres import Cluster
+from tests.helpers.processes import bot_env, spawn_bot, stop_processes
 
 pytestmark = [pytest.mark.pg, pytest.mark.slow]
 
@@ -70,12 +67,8 @@ class Cluster3:
     procs: list[Proc] = field(default_factory=list)
 
     def env(self, cluster_id: int) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("KINDRED_")}
-        env.update(
-            DISCORD_TOKEN=self.emu.token,
-            KINDRED_CONFIG=str(PROJECT_ROOT / "config.example.toml"),
-            KINDRED_DISCORD__API_BASE_URL=self.emu.api_base_url,
-            KINDRED_DISCORD__GATEWAY_URL=self.emu.gateway_url,
+        return bot_env(
+            self.emu,
             KINDRED_DATABASE__URL=self.url,
             KINDRED_CLUSTER__ID=str(cluster_id),
             KINDRED_CLUSTER__COUNT=str(SHARDS),
@@ -83,31 +76,15 @@ class Cluster3:
             KINDRED_CLUSTER__TIMER_LEASE_SECONDS=str(LEASE),
             KINDRED_CLUSTER__TIMER_POLL_SECONDS="1",
         )
-        return env
 
     async def spawn(self, name: str, cluster_id: int) -> Proc:
         proc = Proc(name, cluster_id, self.folder / f"{name}.log")
-        with proc.log.open("wb") as log:  # a file, not a pipe nobody reads while it runs
-            proc.process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot", "run",
-                cwd=PROJECT_ROOT, env=self.env(cluster_id),
-                stdin=asyncio.subprocess.DEVNULL, stdout=log, stderr=asyncio.subprocess.STDOUT,
-            )  # fmt: skip
+        proc.process = await spawn_bot(self.env(cluster_id), proc.log)
         self.procs.append(proc)
         return proc
 
     async def stop_all(self) -> None:
-        running = [p.process for p in self.procs if p.process and p.process.returncode is None]
-        for process in running:
-            with contextlib.suppress(ProcessLookupError):
-                process.send_signal(signal.SIGTERM)
-        for process in running:
-            try:
-                await asyncio.wait_for(process.wait(), 30)
-            except TimeoutError:
-                with contextlib.suppress(ProcessLookupError):
-                    process.kill()
-                await process.wait()
+        await stop_processes(p.process for p in self.procs if p.process)
 
     def logs(self) -> str:
         """Each process's warnings and errors, and the end of its log."""

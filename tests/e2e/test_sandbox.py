@@ -22,6 +22,7 @@ from bot.sandbox.completion import complete
 from bot.sandbox.console import Console
 from bot.sandbox.render import make_console
 from bot.sandbox.repl import DEMO_START, open_sandbox, run_script
+from tests.helpers.processes import clean_env
 
 DEMO = PROJECT_ROOT / "docs" / "demo.txt"
 
@@ -214,8 +215,7 @@ async def test_show_who_and_the_clock(console: Console) -> None:
 
 # -- the command line: the temporary database goes on every way out --------------------------
 def _env(tmp: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KINDRED_")}
-    return {**env, "TMPDIR": str(tmp), "TERM": "dumb", "NO_COLOR": "1", "EMULATOR_WAIT": "20"}
+    return clean_env(TMPDIR=str(tmp), TERM="dumb", NO_COLOR="1", EMULATOR_WAIT="20")
 
 
 def _leftovers(tmp: Path) -> list[Path]:

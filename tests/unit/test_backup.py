@@ -17,6 +17,7 @@ from bot.config import Settings
 from bot.db.backup import backup_database, backups_in, prune
 from bot.services import Services, build_services
 from bot.services.backup import BACKUP_KEY, next_backup_at
+from tests.helpers.processes import clean_env
 from tests.unit.conftest import FakeClock
 
 
@@ -126,9 +127,9 @@ def test_backup_command_copies_into_the_folder_given(tmp_path: Path) -> None:
     with sqlite3.connect(db) as conn:
         conn.execute("CREATE TABLE t (x)")
         conn.execute("INSERT INTO t VALUES (1)")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KINDRED_")}
-    env["KINDRED_DATABASE__PATH"] = str(db)
-    env["KINDRED_CONFIG"] = str(PROJECT_ROOT / "config.example.toml")
+    env = clean_env(
+        KINDRED_DATABASE__PATH=str(db), KINDRED_CONFIG=str(PROJECT_ROOT / "config.example.toml")
+    )
     result = subprocess.run(
         [sys.executable, "-m", "bot", "backup", "--to", str(tmp_path / "out")],
         capture_output=True,

@@ -3,7 +3,6 @@ by their own name rather than against the config file."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +12,7 @@ import pytest
 from bot import PROJECT_ROOT
 from bot.__main__ import _parser
 from bot.config import ConfigError, load_settings
+from tests.helpers.processes import clean_env
 
 EXAMPLE = PROJECT_ROOT / "config.example.toml"
 
@@ -40,7 +40,7 @@ def test_no_config_anywhere_leaves_the_default() -> None:
 def test_check_config_reads_the_file_named_after_the_subcommand(tmp_path: Path) -> None:
     path = tmp_path / "mine.toml"
     path.write_text('[logging]\nlevel = "debug"\n', encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KINDRED_")}
+    env = clean_env()
     result = subprocess.run(
         [sys.executable, "-m", "bot", "check-config", "--config", str(path)],
         capture_output=True,

@@ -7,7 +7,6 @@ with nothing written, and the command line does the same, plus ``migrate`` on Po
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -25,6 +24,7 @@ from bot.db.repositories.requests import RequestRepository
 from bot.db.repositories.safety import SafetyRepository
 from bot.services import build_services
 from tests.helpers.postgres import Cluster
+from tests.helpers.processes import clean_env
 from tests.unit.conftest import FakeClock
 from tests.unit.test_forgetting import GUILD, OTHER, populate
 
@@ -165,8 +165,7 @@ async def test_a_value_that_does_not_fit_names_table_column_and_row(
 
 
 def _cli(*args: str, tmp_path: Path, **extra: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KINDRED_")} | extra
-    env["KINDRED_CONFIG"] = str(tmp_path / "none.toml")
+    env = clean_env(**extra, KINDRED_CONFIG=str(tmp_path / "none.toml"))
     (tmp_path / "none.toml").write_text(f"[database]\npath = '{tmp_path}/k.db'\n")
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
