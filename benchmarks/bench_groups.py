@@ -32,14 +32,13 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-import discord.gateway  # noqa: E402
-import discord.http  # noqa: E402
 
 from bot.clock import to_db  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.sandbox import KindredRunner  # noqa: E402
 from bot.services import build_services  # noqa: E402
 from emulator import DEFAULT_BOT_PERMISSIONS, DiscordEmulator, P  # noqa: E402
+from emulator.testing import discord_endpoints_kept  # noqa: E402
 
 SERVERS = 5
 GROUPS_PER_SERVER = 200
@@ -143,12 +142,10 @@ async def _restart(emu: DiscordEmulator, runner: KindredRunner) -> dict:
 
 
 async def _run() -> dict:
-    old_base = discord.http.Route.BASE
-    old_gateway = discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
     emu = DiscordEmulator(interaction_ack_timeout=None)
     await emu.start()
     try:
-        with tempfile.TemporaryDirectory() as tmp:
+        with tempfile.TemporaryDirectory() as tmp, discord_endpoints_kept():
             path = Path(tmp) / "bench.db"
             services = await build_services(Settings(database={"path": path}))
             await services.close()
@@ -165,8 +162,6 @@ async def _run() -> dict:
             await check.close()
     finally:
         await emu.stop()
-        discord.http.Route.BASE = old_base
-        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = old_gateway
     expected = memberships - TAKEN_BY_HAND - LEFT * GROUPS_PER_MEMBER
     assert stored == expected, (stored, expected)
     naive = SERVERS * MEMBERS_PER_SERVER

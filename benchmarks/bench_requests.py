@@ -26,12 +26,11 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-import discord.gateway  # noqa: E402
-import discord.http  # noqa: E402
 
 from bot.clock import to_db  # noqa: E402
 from bot.sandbox import KindredRunner, World, build_world  # noqa: E402
 from emulator import DiscordEmulator  # noqa: E402
+from emulator.testing import discord_endpoints_kept  # noqa: E402
 
 INTAKES = 15
 FIELDS = {"topic": "", "summary": "", "tags": "", "anonymous": "no", "same_peer": "no"}
@@ -105,12 +104,10 @@ async def _seed_queue(runner: KindredRunner, world: World, count: int) -> None:
 
 
 async def _measure(queued: int) -> dict:
-    old_base = discord.http.Route.BASE
-    old_gateway = discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
     emu = DiscordEmulator(interaction_ack_timeout=None)
     await emu.start()
     try:
-        with tempfile.TemporaryDirectory() as tmp:
+        with tempfile.TemporaryDirectory() as tmp, discord_endpoints_kept():
             world = build_world(emu)
             runner = KindredRunner(emu, Path(tmp) / "bench.db")
             await runner.start()
@@ -128,8 +125,6 @@ async def _measure(queued: int) -> dict:
                 await runner.stop()
     finally:
         await emu.stop()
-        discord.http.Route.BASE = old_base
-        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = old_gateway
     return {"median_s": statistics.median(times), "cycle": cycle}
 
 

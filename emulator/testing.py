@@ -18,6 +18,21 @@ ClientT = TypeVar("ClientT", bound=discord.Client)
 
 
 @contextlib.contextmanager
+def discord_endpoints_kept() -> Iterator[None]:
+    """Put discord.py's REST base and gateway URL (class attributes, shared by the whole
+    process) back as they were on exit, however they were changed inside: by
+    :func:`patch_discord`, or by Kindred, which points them at its configured endpoints
+    when it starts."""
+    old_base = discord.http.Route.BASE
+    old_gateway = discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
+    try:
+        yield
+    finally:
+        discord.http.Route.BASE = old_base
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = old_gateway
+
+
+@contextlib.contextmanager
 def patch_discord(emu: DiscordEmulator) -> Iterator[None]:
     """Point discord.py's REST base and gateway at the emulator (restored on exit).
 
@@ -25,15 +40,10 @@ def patch_discord(emu: DiscordEmulator) -> Iterator[None]:
     gateway URL; it connects to ``DiscordWebSocket.DEFAULT_GATEWAY`` (and falls back to it
     after INVALID_SESSION), using READY's ``resume_gateway_url`` only to RESUME. So both
     ``Route.BASE`` and ``DEFAULT_GATEWAY`` must be overridden."""
-    old_base = discord.http.Route.BASE
-    old_gateway = discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
-    discord.http.Route.BASE = emu.api_base_url
-    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(emu.gateway_url)
-    try:
+    with discord_endpoints_kept():
+        discord.http.Route.BASE = emu.api_base_url
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(emu.gateway_url)
         yield
-    finally:
-        discord.http.Route.BASE = old_base
-        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = old_gateway
 
 
 @contextlib.asynccontextmanager

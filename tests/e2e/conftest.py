@@ -8,20 +8,26 @@ it on the same file; ``kindred.settle()`` runs due timers after a test moved the
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import discord
-import discord.gateway
-import discord.http
 import pytest
 
 from bot.sandbox import KindredRunner as Kindred
 from bot.sandbox import World, build_world
 from emulator import DiscordEmulator
 from emulator.pytest_plugin import emulator  # noqa: F401  (fixture re-export)
+from emulator.testing import discord_endpoints_kept
 
 __all__ = ["Kindred", "World"]
+
+
+@pytest.fixture(autouse=True)
+def _discord_endpoints_kept() -> Iterator[None]:
+    """Kindred points discord.py's process-wide REST base and gateway URL at the emulator
+    when it starts: every test gets them back as they were, after its fixtures stopped."""
+    with discord_endpoints_kept():
+        yield
 
 
 @pytest.fixture
@@ -35,13 +41,9 @@ async def kindred(
     world: World,
     tmp_path: Path,
 ) -> AsyncIterator[Kindred]:
-    old_base = discord.http.Route.BASE
-    old_gateway = discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
     runner = Kindred(emulator, tmp_path / "kindred.db")
     await runner.start()
     try:
         yield runner
     finally:
         await runner.stop()
-        discord.http.Route.BASE = old_base
-        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = old_gateway

@@ -9,8 +9,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import discord.gateway
-import discord.http
 import pytest
 import time_machine
 
@@ -25,8 +23,6 @@ Start = Callable[[datetime], Awaitable[tuple[Any, Kindred]]]
 @pytest.fixture
 async def start_at(emulator: DiscordEmulator, world: World, tmp_path: Path) -> AsyncIterator[Start]:
     """Enter a controllable clock at a fixed instant, then start Kindred inside it."""
-    old_base = discord.http.Route.BASE
-    old_gateway = discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
     stack = contextlib.ExitStack()
     runners: list[Kindred] = []
 
@@ -43,8 +39,6 @@ async def start_at(emulator: DiscordEmulator, world: World, tmp_path: Path) -> A
         for runner in runners:
             await runner.stop()
         stack.close()
-        discord.http.Route.BASE = old_base
-        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = old_gateway
 
 
 async def command(emu: DiscordEmulator, user, where, name: str, **options):

@@ -12,7 +12,6 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import discord
 import pytest
 
 from bot.bot import ShardedKindredBot
@@ -64,8 +63,6 @@ async def cluster(
     emulator: DiscordEmulator, pg_cluster: Cluster, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[list[ClusterRunner]]:
     monkeypatch.setattr(ShardedKindredBot, "identify_spacing", 0.2)  # Discord's 5 s, shorter
-    old_base = discord.http.Route.BASE
-    old_gateway = discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
     emulator.shard_count = SHARDS
     url = await pg_cluster.create_schema()
     runners = [ClusterRunner(emulator, url, i) for i in range(SHARDS)]
@@ -74,8 +71,6 @@ async def cluster(
     finally:
         for runner in runners:
             await runner.stop()
-        discord.http.Route.BASE = old_base
-        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = old_gateway
 
 
 async def test_three_processes_share_the_shards_events_and_timers(

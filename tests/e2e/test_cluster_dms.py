@@ -12,7 +12,6 @@ import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
-import discord
 import pytest
 
 from bot.bot import ShardedKindredBot
@@ -45,8 +44,6 @@ async def cluster(
     emulator: DiscordEmulator, pg_cluster: Cluster, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[tuple[World, list[ClusterRunner]]]:
     monkeypatch.setattr(ShardedKindredBot, "identify_spacing", 0.2)
-    old_base = discord.http.Route.BASE
-    old_gateway = discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
     emulator.shard_count = SHARDS
     world = await world_on_shard(emulator, HOME)
     url = await pg_cluster.create_schema()
@@ -58,8 +55,6 @@ async def cluster(
     finally:
         for runner in runners:
             await runner.stop()
-        discord.http.Route.BASE = old_base
-        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = old_gateway
 
 
 def received_by(emu: DiscordEmulator, event: str, object_id: int) -> list[int]:

@@ -14,7 +14,6 @@ import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator
 
-import discord
 import pytest
 
 from bot.bot import ShardedKindredBot
@@ -37,8 +36,6 @@ async def overlap(
     emulator: DiscordEmulator, pg_cluster: Cluster, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[tuple[World, list[ClusterRunner]]]:
     monkeypatch.setattr(ShardedKindredBot, "identify_spacing", 0.2)
-    old_base = discord.http.Route.BASE
-    old_gateway = discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
     emulator.shard_count = 3
     emulator.allow_overlap = True
     world = await world_on_shard(emulator, 0)
@@ -51,8 +48,6 @@ async def overlap(
     finally:
         for runner in (old, new):
             await runner.stop()
-        discord.http.Route.BASE = old_base
-        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = old_gateway
 
 
 def callbacks(emu: DiscordEmulator) -> Counter[int]:

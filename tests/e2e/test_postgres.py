@@ -14,7 +14,6 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
 
-import discord
 import pytest
 import time_machine
 
@@ -64,8 +63,6 @@ async def kindred(
     world: World,
     pg_cluster: Cluster,
 ) -> AsyncIterator[KindredRunner]:
-    old_base = discord.http.Route.BASE
-    old_gateway = discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
     runner = PostgresRunner(emulator, await pg_cluster.create_schema())
     await runner.start()
     assert runner.services.db.dialect == "postgres"
@@ -73,8 +70,6 @@ async def kindred(
         yield runner
     finally:
         await runner.stop()
-        discord.http.Route.BASE = old_base
-        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = old_gateway
 
 
 @pytest.fixture
@@ -82,8 +77,6 @@ async def start_at(
     emulator: DiscordEmulator, pg_cluster: Cluster, world: World
 ) -> AsyncIterator[Start]:
     """tests/e2e/test_checkins.py's clock-controlled start, on one PostgreSQL schema."""
-    old_base = discord.http.Route.BASE
-    old_gateway = discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
     stack = contextlib.ExitStack()
     runners: list[KindredRunner] = []
     url = await pg_cluster.create_schema()
@@ -101,5 +94,3 @@ async def start_at(
         for runner in runners:
             await runner.stop()
         stack.close()
-        discord.http.Route.BASE = old_base
-        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = old_gateway
