@@ -181,6 +181,18 @@ class GatewayMixin(EmulatorState):
             if s.shard is not None and s.shard[0] == shard_id and s.conn is not None
         ]
 
+    def sessions_sent(self, event: str, object_id: int) -> list[Session]:
+        """The live sessions that were sent ``event`` for the object with ``object_id`` (a
+        message, an interaction, ...), once per time it was sent: which shards and how many
+        holders got it, and whether any session got it twice."""
+        wanted = str(object_id)
+        return [
+            s
+            for s in self._live_sessions()
+            for _, name, data in s.events
+            if name == event and data.get("id") == wanted
+        ]
+
     def _identify_too_soon(self, shard: tuple[int, int] | None) -> bool:
         if self.identify_interval <= 0:
             return False

@@ -59,13 +59,7 @@ async def cluster(
 
 def received_by(emu: DiscordEmulator, event: str, object_id: int) -> list[int]:
     """The shards whose sessions were sent this event (by its object's id)."""
-    return sorted(
-        s.shard[0]
-        for s in emu._live_sessions()
-        if s.shard is not None
-        for _, name, data in s.events
-        if name == event and data.get("id") == str(object_id)
-    )
+    return sorted(s.shard[0] for s in emu.sessions_sent(event, object_id) if s.shard is not None)
 
 
 def cards(emu: DiscordEmulator, world: World, request_id: int) -> list[Message]:

@@ -71,13 +71,7 @@ async def test_events_follow_the_shard_formula_and_dms_go_to_shard_0(
         assert created == {g.id for g in guilds if (g.id >> 22) % 2 == i}
     user = emulator.create_user("sam")
     message = await emulator.send_dm(user, "hi")
-    got = [
-        shard
-        for shard, s in sessions.items()
-        for _, e, d in s.events
-        if e == "MESSAGE_CREATE" and d["id"] == str(message.id)
-    ]
-    assert got == [(0, 2)]
+    assert [s.shard for s in emulator.sessions_sent("MESSAGE_CREATE", message.id)] == [(0, 2)]
     for ws, _ in sockets:
         await ws.close()
 
@@ -96,12 +90,7 @@ async def test_overlap_two_sessions_hold_one_shard_and_both_get_its_events(
     holders = emulator.holders(0)
     assert len(holders) == 2 and len(emulator.holders(1)) == 1
     message = await emulator.send_dm(emulator.create_user("sam"), "hi")
-    got = [
-        s.id
-        for s in emulator._live_sessions()
-        for _, e, d in s.events
-        if e == "MESSAGE_CREATE" and d["id"] == str(message.id)
-    ]
+    got = [s.id for s in emulator.sessions_sent("MESSAGE_CREATE", message.id)]
     assert sorted(got) == sorted(s.id for s in holders)  # each holder once, shard 1 never
     for ws in (old, new, other):
         await ws.close()
