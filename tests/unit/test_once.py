@@ -13,7 +13,7 @@ from bot.config import Settings
 from bot.db.repositories.events import HandledEventRepository
 from bot.services import Services, build_services
 from bot.services.once import OnceService
-from bot.services.safety import SafetySettings
+from bot.services.safety import SafetyService, SafetySettings
 from tests.unit.conftest import FakeClock
 
 GUILD, MEMBER, MOD = 10, 20, 30
@@ -22,6 +22,20 @@ GUILD, MEMBER, MOD = 10, 20, 30
 def shared(services: Services) -> OnceService:
     """The service as a clustered process builds it."""
     return OnceService(HandledEventRepository(services.db), services.clock, shared=True)
+
+
+async def crisis(safety: SafetyService, message_id: int, user_id: int = MEMBER):
+    """The decision on a server message the detector read as crisis (tier 2)."""
+    return await safety.notice(
+        guild_id=GUILD,
+        channel_id=5,
+        parent_channel_id=None,
+        user_id=user_id,
+        role_ids=[],
+        label="crisis_self",
+        tier=2,
+        message_id=message_id,
+    )
 
 
 async def count(services: Services) -> int:
@@ -70,20 +84,7 @@ async def test_a_crisis_message_seen_by_two_processes_is_decided_once(
 ) -> None:
     await services.settings.update(GUILD, SafetySettings, MOD, enabled=True)
     services.safety.once = shared(services)
-
-    async def notice(message_id: int):
-        return await services.safety.notice(
-            guild_id=GUILD,
-            channel_id=5,
-            parent_channel_id=None,
-            user_id=MEMBER,
-            role_ids=[],
-            label="crisis_self",
-            tier=2,
-            message_id=message_id,
-        )
-
-    first, second = await notice(900), await notice(900)
+    first, second = await crisis(services.safety, 900), await crisis(services.safety, 900)
     assert first is not None and first.reply == "crisis" and first.event_id is not None
     assert second is not None and not second.acts and second.event_id is None
     rows = await services.db.fetchval("SELECT COUNT(*) FROM safety_events")
@@ -112,21 +113,9 @@ async def test_two_processes_deciding_two_messages_of_one_member_reply_once(
     second_process._locks = {}  # its own memory: only the database is shared
     second_process.once = shared(services)
 
-    async def notice(process, message_id: int):
-        return await process.notice(
-            guild_id=GUILD,
-            channel_id=5,
-            parent_channel_id=None,
-            user_id=MEMBER,
-            role_ids=[],
-            label="crisis_self",
-            tier=2,
-            message_id=message_id,
-        )
-
     for attempt in range(5):  # a fresh start each round: the race gets several chances
         decisions = await asyncio.gather(
-            notice(first_process, 1000 + 2 * attempt), notice(second_process, 1001 + 2 * attempt)
+            crisis(first_process, 1000 + 2 * attempt), crisis(second_process, 1001 + 2 * attempt)
         )
         assert sorted(d.reply == "crisis" for d in decisions) == [False, True]
         await services.db.execute("DELETE FROM safety_events")
@@ -149,20 +138,11 @@ async def test_a_burst_of_different_members_never_takes_the_whole_pool(
         assert built.safety.once is built.once and built.once.shared
         await built.settings.update(GUILD, SafetySettings, MOD, enabled=True)
 
-        async def notice(member: int):
-            return await built.safety.notice(
-                guild_id=GUILD,
-                channel_id=5,
-                parent_channel_id=None,
-                user_id=member,
-                role_ids=[],
-                label="crisis_self",
-                tier=2,
-                message_id=5000 + member,
-            )
-
         decisions = await asyncio.wait_for(
-            asyncio.gather(*(notice(member) for member in range(100, 130))), timeout=60
+            asyncio.gather(
+                *(crisis(built.safety, 5000 + member, member) for member in range(100, 130))
+            ),
+            timeout=60,
         )
         assert all(d.reply == "crisis" for d in decisions)
     finally:
