@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import logging
 import os
@@ -70,12 +71,18 @@ def _has_safety_cog() -> bool:
     return (ROOT / "cogs" / "safety").is_dir() or (ROOT / "cogs" / "safety.py").exists()
 
 
+@functools.cache
+def _crisis_lines() -> tuple[str, ...]:
+    """The safety corpus's crisis_self lines (none when there is no safety cog)."""
+    if not _has_safety_cog():
+        return ()
+    with CORPUS.open(encoding="utf-8") as fh:
+        rows = [json.loads(line) for line in fh if line.strip()]
+    return tuple(r["text"] for r in rows if r["label"] == "crisis_self")
+
+
 def _messages(rng: random.Random, n: int) -> list[str]:
-    crisis: list[str] = []
-    if _has_safety_cog():
-        with CORPUS.open(encoding="utf-8") as fh:
-            rows = [json.loads(line) for line in fh if line.strip()]
-        crisis = [r["text"] for r in rows if r["label"] == "crisis_self"]
+    crisis = _crisis_lines()
     out = []
     for _ in range(n):
         if crisis and rng.random() < CRISIS_SHARE:
@@ -133,14 +140,6 @@ def _bare_client() -> discord.Client:
     return discord.Client(intents=intents, guild_ready_timeout=0.05)
 
 
-def _crisis_set() -> set[str]:
-    if not _has_safety_cog():
-        return set()
-    with CORPUS.open(encoding="utf-8") as fh:
-        rows = [json.loads(line) for line in fh if line.strip()]
-    return {r["text"] for r in rows if r["label"] == "crisis_self"}
-
-
 class _Side:
     """One side in its own process (``--side``): connects, then pushes a chunk for every
     ``push <k>`` line read from stdin and answers one JSON line; ``stats``, ``quit``."""
@@ -161,7 +160,7 @@ class _Side:
             if self.side == "bare":
                 async with connected_client(emu, _bare_client) as client:
                     client.event(counter.on_message)  # registered under its name, on_message
-                    await self._loop(emu, world, counter, None, {})
+                    await self._loop(emu, world, counter, None)
                 return
             with tempfile.TemporaryDirectory() as tmp:
                 runner = KindredRunner(emu, Path(tmp) / "bench.db")
@@ -173,11 +172,11 @@ class _Side:
                     if self.side == "kindred-no-detector" and cog is not None:
                         bot.remove_message_hook(cog.on_message_hook)
                         worker = None
-                    await self._loop(emu, world, counter, worker, {"bot": bot})
+                    await self._loop(emu, world, counter, worker)
                 finally:
                     await runner.stop()
 
-    async def _loop(self, emu, world, counter, worker, extra: dict) -> None:
+    async def _loop(self, emu, world, counter, worker) -> None:
         loop = asyncio.get_running_loop()
         _answer({"ready": True})
         while True:
@@ -187,12 +186,11 @@ class _Side:
             if line[0] == "push":
                 _answer(await _push(emu, world, self.chunk(int(line[1])), counter, worker))
             elif line[0] == "stats":
-                stats = {"bot_posts": 0, "avg_batch": 0.0}
-                if "bot" in extra:
-                    stats["bot_posts"] = sum(
-                        len(emu.messages_in(ch, author=emu.bot_user))
-                        for ch in (world.general, world.peers, world.mods, world.support)
-                    )
+                posts = sum(
+                    len(emu.messages_in(ch, author=emu.bot_user))
+                    for ch in (world.general, world.peers, world.mods, world.support)
+                )
+                stats = {"bot_posts": posts, "avg_batch": 0.0}
                 if worker is not None and worker.batches:
                     stats["avg_batch"] = worker.items / worker.batches
                 _answer(stats)
@@ -267,9 +265,10 @@ def run() -> dict:
     bare_wall, kin_wall = per_msg(0, "wall_s"), per_msg(1, "wall_s")
     pairs = [row[1]["cpu_s"] / row[0]["cpu_s"] for row in rows]
     texts = _messages(random.Random(20240611), WARMUP + n)[WARMUP:]
+    crisis = set(_crisis_lines())
     return {
         "messages": n,
-        "crisis_like_messages": sum(t in _crisis_set() for t in texts),
+        "crisis_like_messages": sum(t in crisis for t in texts),
         "chunks": f"{CHUNKS} x {CHUNK}, alternating, after {WARMUP} warm-up",
         "bare_wall_us_per_msg": round(bare_wall, 1),
         "kindred_wall_us_per_msg": round(kin_wall, 1),
