@@ -1,0 +1,126 @@
+"""The detector's worker thread: the loop gathers a batch and hands it over once; every
+message gets its result, on its loop, even when the assessor fails or the worker stops."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+from bot.safety.assess import Assessment
+from bot.safety.detector import Detection, Label
+from bot.safety.worker import AssessWorker
+
+WAIT = 30  # generous: a slow, shared machine must never make these flake
+
+
+class _Recorder:
+    """Labels each text by its first word and records each batch it was given."""
+
+    def __init__(self, fail: bool = False) -> None:
+        self.batches: list[list[str]] = []
+        self.threads: set[str] = set()
+        self.fail = fail
+        self.detector = self
+
+    def assess_batch(self, texts, risks, quiet=None):
+        self.threads.add(threading.current_thread().name)
+        self.batches.append(list(texts))
+        if self.fail:
+            raise RuntimeError("model broke")
+        return [_result(t) for t in texts]
+
+    def assess(self, text, context_risk=0.0):
+        raise RuntimeError("still broken")
+
+    def detect(self, text):
+        return Detection(Label.DISTRESS if "sad" in text else Label.NONE)
+
+    def combine(self, detection, scores, text=""):
+        return Assessment(detection.label, phrase_ids=("fallback",))
+
+
+def _result(text: str) -> Assessment:
+    return Assessment(Label.CRISIS_SELF if text.startswith("crisis") else Label.NONE)
+
+
+async def _collect(worker: AssessWorker, texts: list[str]) -> dict[str, Assessment]:
+    loop = asyncio.get_running_loop()
+    got: dict[str, Assessment] = {}
+    done = asyncio.Event()
+    threads: set[int] = set()
+
+    def callback(text: str, result: Assessment) -> None:
+        threads.add(threading.get_ident())
+        got[text] = result
+        if len(got) == len(texts):
+            done.set()
+
+    for text in texts:
+        worker.submit(text, 0.0, callback, text, loop)
+    await asyncio.wait_for(done.wait(), WAIT)
+    assert threads == {threading.get_ident()}  # every callback ran on the loop's thread
+    return got
+
+
+async def test_a_burst_is_handed_over_as_one_batch_and_every_message_answered() -> None:
+    assessor = _Recorder()
+    worker = AssessWorker(assessor, linger=0.05)
+    try:
+        texts = [f"crisis {i}" if i % 3 == 0 else f"chat {i}" for i in range(30)]
+        got = await _collect(worker, texts)
+    finally:
+        await worker.stop()
+    assert assessor.batches == [texts]  # one hand-over, in order
+    assert assessor.threads == {"kindred-detector"}  # assessed off the event loop
+    assert {t for t, r in got.items() if r.label is Label.CRISIS_SELF} == {
+        t for t in texts if t.startswith("crisis")
+    }
+    assert (worker.batches, worker.items) == (1, 30)
+
+
+async def test_max_batch_hands_over_without_waiting_for_the_timer() -> None:
+    assessor = _Recorder()
+    worker = AssessWorker(assessor, max_batch=4, linger=3600)  # the timer never fires
+    try:
+        texts = [f"chat {i}" for i in range(8)]
+        got = await _collect(worker, texts)
+    finally:
+        await worker.stop()
+    assert sorted(got) == sorted(texts)
+    assert sum(map(len, assessor.batches)) == 8  # handed over at 4 and 8, no timer
+
+
+async def test_stop_assesses_what_was_gathered() -> None:
+    assessor = _Recorder()
+    worker = AssessWorker(assessor, linger=3600)
+    loop = asyncio.get_running_loop()
+    futures = [loop.create_future() for _ in range(3)]
+    for i, future in enumerate(futures):
+        worker.submit(f"crisis {i}", 0.0, _set, future, loop)
+    await worker.stop()
+    results = await asyncio.wait_for(asyncio.gather(*futures), WAIT)
+    assert [r.label for r in results] == [Label.CRISIS_SELF] * 3
+
+
+async def test_a_failing_model_falls_back_to_the_phrase_engine_per_message() -> None:
+    worker = AssessWorker(_Recorder(fail=True), linger=0.01)
+    try:
+        got = await _collect(worker, ["so sad today", "hello"])
+    finally:
+        await worker.stop()
+    assert got["so sad today"].label is Label.DISTRESS
+    assert got["hello"].label is Label.NONE
+    assert got["hello"].phrase_ids == ("fallback",)
+
+
+async def test_assess_awaits_one_result() -> None:
+    worker = AssessWorker(_Recorder(), linger=0.001)
+    try:
+        result = await asyncio.wait_for(worker.assess("crisis now"), WAIT)
+    finally:
+        await worker.stop()
+    assert result.label is Label.CRISIS_SELF
+
+
+def _set(future: asyncio.Future, result: Assessment) -> None:
+    future.set_result(result)
