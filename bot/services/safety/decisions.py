@@ -29,6 +29,7 @@ STOP_WORDS = re.compile(r"^\s*stop these( messages)?\s*[.!]*\s*$", re.IGNORECASE
 NOT_NOW = re.compile(r"^\s*not now\s*[.!]*\s*$", re.IGNORECASE)
 # In a DM to Kindred only these reach a reply: crisis, concern for someone, a possible concern.
 DM_LABELS = ("crisis_self", "concern_other")
+CONTEXT_WINDOW = timedelta(minutes=CONTEXT_MINUTES)
 
 
 @dataclass(frozen=True)
@@ -191,15 +192,19 @@ class DecisionsMixin(MembersMixin):
         recent = self._recent.get((guild_id, channel_id, user_id))
         if not recent:
             return 0.0
-        since = self.clock() - timedelta(minutes=CONTEXT_MINUTES)
-        return max((risk for at, risk in recent if at >= since), default=0.0)
+        since = self.clock() - CONTEXT_WINDOW
+        highest = 0.0
+        for at, risk in recent:  # at most CONTEXT_KEEP entries; this runs for every message
+            if risk > highest and at >= since:
+                highest = risk
+        return highest
 
     def remember_risk(self, guild_id: int, channel_id: int, user_id: int, risk: float) -> None:
         key = (guild_id, channel_id, user_id)
         if risk <= 0.0 and key not in self._recent:
             return
         if len(self._recent) > 20_000:  # bounded: keep only the last few minutes' keys
-            since = self.clock() - timedelta(minutes=CONTEXT_MINUTES)
+            since = self.clock() - CONTEXT_WINDOW
             self._recent = {k: v for k, v in self._recent.items() if v and v[-1][0] >= since}
         self._recent.setdefault(key, deque(maxlen=CONTEXT_KEEP)).append((self.clock(), risk))
 
