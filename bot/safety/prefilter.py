@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
-from bot.safety.normalize import normalize_word
+from bot.safety.normalize import normalize_word, normalize_words
 
 __all__ = ["Prefilter"]
 
@@ -70,16 +70,35 @@ class Prefilter(dict[str, frozenset]):
     def __missing__(self, word: str) -> frozenset:
         if len(self) >= self.limit:
             self.clear()
-        norm = normalize_word(word)
+        # most words are in no key: they share one empty set
+        value = self[word] = self._found(normalize_word(word))
+        return value
+
+    def _learn_many(self, tokens: list[str]) -> None:
+        """What ``__missing__`` does word by word, for a long message's new words at once:
+        normalised together, and when none of them holds a key word (almost always for
+        words never seen) they share the empty set without a look at each."""
+        new = [w for w in dict.fromkeys(tokens) if w not in self]
+        if not new:
+            return
+        if len(self) + len(new) >= self.limit:
+            self.clear()
+        norms = normalize_words(new)
+        if self.substrings or self.vocabulary.intersection(_ALNUM_RUN.findall(" ".join(norms))):
+            for word, norm in zip(new, norms, strict=True):
+                self[word] = self._found(norm)
+        else:
+            self.update(dict.fromkeys(new, _EMPTY))
+
+    def _found(self, norm: str) -> frozenset:
         found = self.vocabulary.intersection(_ALNUM_RUN.findall(norm))
         if self.substrings:
             found = found.union("\0" + s for s in self.substrings if s in norm)
-        # most words are in no key: they share one empty set (a long message of new
-        # words pays this once per word, so it is kept lean)
-        value = self[word] = found or _EMPTY
-        return value
+        return found or _EMPTY
 
     def may_hit(self, tokens: list[str]) -> bool:
+        if len(tokens) > 64:  # a long message: its new words at once, not one by one
+            self._learn_many(tokens)
         seen = _EMPTY.union(*map(self.__getitem__, tokens))
         for anchor in self.anchors.intersection(seen):
             for words in self.groups[anchor]:

@@ -1,8 +1,20 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from bot.safety.normalize import MAX_CHARS, normalize, normalize_ex
+from bot.safety.detector import Detector
+from bot.safety.normalize import (
+    _WORDS,
+    MAX_CHARS,
+    _normalize_word,
+    normalize,
+    normalize_ex,
+    normalize_word,
+    normalize_words,
+)
+from bot.safety.prefilter import Prefilter
 
 
 def n(text: str) -> str:
@@ -71,3 +83,51 @@ def test_urls_emoji_mentions_removed() -> None:
 def test_length_is_bounded() -> None:
     text = normalize("a " * (MAX_CHARS * 5))
     assert len(text) <= MAX_CHARS + 2
+
+
+# Words as split_tokens leaves them: no whitespace, any other character (leet, punctuation,
+# repeats, non-ASCII), so the batch path sees every step's special cases.
+_WORD = st.text(
+    alphabet=st.one_of(
+        st.sampled_from("abcdeilost01345@$!'.,;:?-_*#()[]\\/\"`~"),
+        st.characters(blacklist_categories=("Zs", "Zl", "Zp", "Cc", "Cs")),
+    ),
+    min_size=1,
+    max_size=12,
+).filter(lambda w: w == "".join(w.split()))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_WORD, min_size=17, max_size=80, unique=True))
+def test_many_words_at_once_equal_word_by_word(words: list[str]) -> None:
+    """A long message's new words are normalised together (one call per step): the same
+    words as one by one, whatever the words hold."""
+    expected = [_normalize_word(w) for w in words]
+    _WORDS.clear()  # every word new, so the batch path runs
+    assert normalize_words(words) == expected
+    assert [normalize_word(w) for w in words] == expected  # and the memo holds them
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_WORD, min_size=65, max_size=120), st.booleans())
+def test_prefilter_learns_a_long_message_as_word_by_word(words: list[str], risky: bool) -> None:
+    """The prefilter's batch path for a long message gives every word the same key words,
+    and the message the same answer, as word by word."""
+    if risky:
+        words = [*words, "i", "want", "to", "k1ll", "myself."]
+    one_by_one, at_once = _fresh_prefilter(), _fresh_prefilter()
+    for word in words:
+        one_by_one[word]
+    assert at_once.may_hit(words) is one_by_one.may_hit(words)
+    assert {w: at_once[w] for w in words} == {w: one_by_one[w] for w in words}
+    if risky:
+        assert at_once.may_hit(words)
+
+
+def _fresh_prefilter() -> Prefilter:
+    """The detector's prefilter with nothing learnt yet."""
+    shipped = Detector.default()._prefilter
+    fresh = Prefilter.__new__(Prefilter)
+    for name in Prefilter.__slots__:
+        setattr(fresh, name, getattr(shipped, name))
+    return fresh
