@@ -119,9 +119,10 @@ class Assessor:
         return cls(Detector.default(), Classifier.default())
 
     def assess(self, text: str, *, context_risk: float = 0.0) -> Assessment:
-        detection = self.detector.detect(text)
-        scores = self.classifier.scores(text) if self.classifier is not None else None
-        return self.combine(detection, scores, context_risk=context_risk, text=text)
+        if self.classifier is None:
+            return self.combine(self.detector.detect(text), None, text=text)
+        # the batch path: the text is split and normalised once for both layers
+        return self.assess_batch([text], [context_risk])[0]
 
     def assess_batch(
         self,

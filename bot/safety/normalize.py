@@ -303,9 +303,11 @@ def normalize_word(word: str) -> str:
 def normalize_words(words: list[str]) -> list[str]:
     """:func:`normalize_word` for many distinct raw words at once (a long message of new
     words): the new ones are laid end to end with a separator that no word contains and no
-    step changes or matches across (U+2028 is whitespace, so ``split()`` never leaves it
-    inside a word, and none of steps 5-8 touches it), put through each step in one call,
-    and split apart again. The same results as word by word; both fill the memo."""
+    step changes or matches across (U+001F is whitespace to ``str.split``, so it is never
+    inside a word, and none of steps 5-8 touches it; being ASCII, it keeps an ASCII text on
+    ``str.translate``'s fast path: 5 µs instead of 350 for 4,000 characters), put through
+    each step in one call, and split apart again. The same results as word by word; both
+    fill the memo."""
     memo = _WORDS
     new = [w for w in words if w not in memo]
     if len(new) > 16:
@@ -319,7 +321,7 @@ def normalize_words(words: list[str]) -> list[str]:
     return list(map(memo.__getitem__, words))
 
 
-_SEP = "\u2028"
+_SEP = "\x1f"  # the ASCII "unit separator"
 
 
 def _normalize_word(word: str) -> str:

@@ -43,6 +43,11 @@ class ScriptedModel:
     def scores_batch(self, texts: list[str]) -> list[Scores]:
         return [self.scores(t) for t in texts]
 
+    def scores_tokens(self, token_lists: list[list[str]], quiet=None) -> list[Scores]:
+        """What the worker's batch path calls (the words as the phrase engine split them:
+        lowercased, markup gone; the script's keys are lowercase words)."""
+        return [self.scores(" ".join(tokens)) for tokens in token_lists]
+
 
 def use_model(kindred: Kindred, model: ScriptedModel) -> None:
     cog = kindred.bot.get_cog("Safety")
