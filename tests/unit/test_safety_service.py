@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from bot.services import Services
@@ -275,3 +277,28 @@ async def test_language_choice(services) -> None:
 
     with pytest.raises(InvalidInputError):
         await safety.set_language(USER, "klingon" * 100)
+
+
+async def test_member_window_answers_the_cooldown_questions_in_one_query(
+    services: Services, clock
+) -> None:
+    """Replies per label and the highest alerting tier, since a moment, for one member
+    (other members, servers and older events do not count)."""
+    repo = services.safety.repo
+    now = clock()
+    old = now - timedelta(minutes=90)
+    await repo.add_event(1, 10, 5, "crisis_self", 3, replied=True, alerted=True, now=old)
+    await repo.add_event(1, 10, 5, "distress", 0, replied=True, alerted=False, now=now)
+    await repo.add_event(1, 10, 5, "crisis_self", 1, replied=False, alerted=True, now=now)
+    await repo.add_event(1, 10, 5, "crisis_self", 2, replied=False, alerted=True, now=now)
+    await repo.add_event(1, 10, 6, "needs", 0, replied=True, alerted=False, now=now)
+    await repo.add_event(2, 10, 5, "needs", 0, replied=True, alerted=True, now=now)
+    since = now - timedelta(minutes=30)
+    window = await repo.member_window(1, 5, since)
+    assert window.replied == {"distress"}
+    assert window.alerted_tier == 2
+    assert window.replied_to() and window.replied_to(("distress", "needs"))
+    assert not window.replied_to(("crisis_self",)) and not window.replied_to(("needs",))
+    empty = await repo.member_window(1, 7, since)
+    assert empty.replied == frozenset() and empty.alerted_tier is None
+    assert not empty.replied_to()

@@ -24,6 +24,18 @@ class SafetyEvent:
 
 
 @dataclass(frozen=True)
+class MemberWindow:
+    """A member's events since a moment, per label: replied to, and the highest tier of
+    those that alerted (what the cooldown rules ask, from one query)."""
+
+    replied: frozenset[str]  # labels of events that got a reply
+    alerted_tier: int | None  # the highest tier among events that alerted; None: none did
+
+    def replied_to(self, labels: tuple[str, ...] | None = None) -> bool:
+        return bool(self.replied) if labels is None else not self.replied.isdisjoint(labels)
+
+
+@dataclass(frozen=True)
 class GuildResource:
     id: int
     guild_id: int
@@ -79,29 +91,21 @@ class SafetyRepository:
             (int(replied), int(alerted), int(noted), event_id),
         )
 
-    async def last_for_user(
-        self,
-        guild_id: int,
-        user_id: int,
-        since: datetime,
-        *,
-        replied: bool | None = None,
-        alerted: bool | None = None,
-        labels: tuple[str, ...] | None = None,
-    ) -> SafetyEvent | None:
-        sql = "SELECT * FROM safety_events WHERE guild_id = ? AND user_id = ? AND created_at >= ?"
-        params: list[Any] = [guild_id, user_id, to_db(since)]
-        if replied is not None:
-            sql += " AND replied = ?"
-            params.append(int(replied))
-        if alerted is not None:
-            sql += " AND alerted = ?"
-            params.append(int(alerted))
-        if labels:
-            sql += f" AND label IN ({','.join('?' for _ in labels)})"
-            params.extend(labels)
-        row = await self.db.fetchone(sql + " ORDER BY tier DESC, id DESC LIMIT 1", params)
-        return None if row is None else _event(row)
+    async def member_window(self, guild_id: int, user_id: int, since: datetime) -> MemberWindow:
+        """What the member cooldown rules ask, in one query: each label's replies and its
+        highest alerting tier since ``since``."""
+        rows = await self.db.fetchall(
+            "SELECT label, MAX(replied) AS replied,"
+            " MAX(CASE WHEN alerted = 1 THEN tier END) AS alerted_tier"
+            " FROM safety_events WHERE guild_id = ? AND user_id = ? AND created_at >= ?"
+            " GROUP BY label",
+            (guild_id, user_id, to_db(since)),
+        )
+        tiers = [r["alerted_tier"] for r in rows if r["alerted_tier"] is not None]
+        return MemberWindow(
+            frozenset(r["label"] for r in rows if r["replied"]),
+            max(tiers) if tiers else None,
+        )
 
     async def last_in_channel(
         self,

@@ -13,6 +13,7 @@ from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from bot.db.repositories.safety import MemberWindow
 from bot.services.safety.members import MembersMixin
 from bot.services.safety.model import (
     CONTEXT_KEEP,
@@ -239,9 +240,16 @@ class DecisionsMixin(MembersMixin):
             member_since=now - timedelta(minutes=cfg.member_cooldown_minutes),
             channel_since=now - timedelta(minutes=cfg.channel_cooldown_minutes),
         )
-        decision = await self._decide_label(cfg, who, label, tier, possible_concern)
-        if needs and cfg.needs_replies:
-            decision, label = await self._with_needs(decision, who, label, needs)
+        # the member's cooldown window, read once for every rule below (harassment is
+        # the channel's business, not the member's)
+        window = (
+            await self.repo.member_window(guild_id, user_id, who.member_since)
+            if label != "harassment"
+            else None
+        )
+        decision = await self._decide_label(cfg, who, window, label, tier, possible_concern)
+        if needs and cfg.needs_replies and window is not None:
+            decision, label = self._with_needs(decision, window, label, needs)
         if label == "none":
             return NOTHING
         event_id = await self.repo.add_event(
@@ -257,35 +265,41 @@ class DecisionsMixin(MembersMixin):
         return replace(decision, event_id=event_id)
 
     async def _decide_label(
-        self, cfg: SafetySettings, who: _Subject, label: str, tier: int, possible_concern: bool
+        self,
+        cfg: SafetySettings,
+        who: _Subject,
+        window: MemberWindow | None,
+        label: str,
+        tier: int,
+        possible_concern: bool,
     ) -> Decision:
-        if label == "crisis_self":
-            return await self._crisis(cfg, who, tier)
-        if label == "concern_other":
-            return await self._concern_other(who)
-        if label == "distress" and possible_concern:
-            return await self._possible_concern(cfg, who)
-        if label == "distress":
-            return await self._distress(cfg, who)
         if label == "harassment":
             return await self._harassment(who)
+        if window is None or label == "none":
+            return NOTHING
+        if label == "crisis_self":
+            return await self._crisis(cfg, who, window, tier)
+        if label == "concern_other":
+            return await self._concern_other(who, window)
+        if label == "distress" and possible_concern:
+            return await self._possible_concern(cfg, who, window)
+        if label == "distress":
+            return await self._distress(cfg, who, window)
         return NOTHING
 
-    async def _crisis(self, cfg: SafetySettings, who: _Subject, tier: int) -> Decision:
+    async def _crisis(
+        self, cfg: SafetySettings, who: _Subject, window: MemberWindow, tier: int
+    ) -> Decision:
         # Only an earlier crisis reply holds back the crisis lines: a gentle pointer or
         # a how-to-help-a-friend reply must never silence them.
-        replied = await self.repo.last_for_user(
-            who.guild_id, who.user_id, who.member_since, replied=True, labels=("crisis_self",)
+        wants_reply = not window.replied_to(("crisis_self",)) and not await self.opted_out(
+            who.user_id
         )
-        alerted = await self.repo.last_for_user(
-            who.guild_id, who.user_id, who.member_since, alerted=True
-        )
-        wants_reply = replied is None and not await self.opted_out(who.user_id)
         noted = await self.repo.last_in_channel(
             who.guild_id, who.channel_id, who.channel_since, noted=True
         )
         # A higher tier than the last alert breaks the alert cooldown.
-        escalates = alerted is None or tier > alerted.tier
+        escalates = window.alerted_tier is None or tier > window.alerted_tier
         return Decision(
             reply="crisis" if wants_reply else None,
             channel_fallback=cfg.reply_mode == "dm_then_channel" and noted is None,
@@ -295,33 +309,29 @@ class DecisionsMixin(MembersMixin):
             label="crisis_self",
         )
 
-    async def _concern_other(self, who: _Subject) -> Decision:
-        replied = await self.repo.last_for_user(
-            who.guild_id, who.user_id, who.member_since, replied=True
-        )
-        if replied is None and not await self.opted_out(who.user_id):
+    async def _concern_other(self, who: _Subject, window: MemberWindow) -> Decision:
+        if not window.replied_to() and not await self.opted_out(who.user_id):
             return Decision(reply="concern_other", label="concern_other")
         return NOTHING
 
-    async def _possible_concern(self, cfg: SafetySettings, who: _Subject) -> Decision:
-        replied = await self.repo.last_for_user(
-            who.guild_id, who.user_id, who.member_since, replied=True
+    async def _possible_concern(
+        self, cfg: SafetySettings, who: _Subject, window: MemberWindow
+    ) -> Decision:
+        wants_reply = (
+            cfg.soft_replies and not window.replied_to() and not await self.opted_out(who.user_id)
         )
-        alerted = await self.repo.last_for_user(
-            who.guild_id, who.user_id, who.member_since, alerted=True
-        )
-        wants_reply = cfg.soft_replies and replied is None and not await self.opted_out(who.user_id)
         return Decision(
             reply="possible_concern" if wants_reply else None,
-            quiet_item=cfg.peer_items and alerted is None,
+            quiet_item=cfg.peer_items and window.alerted_tier is None,
             label="distress",
         )
 
-    async def _distress(self, cfg: SafetySettings, who: _Subject) -> Decision:
-        replied = await self.repo.last_for_user(
-            who.guild_id, who.user_id, who.member_since, replied=True
-        )
-        if cfg.distress_pointer and replied is None and not await self.opted_out(who.user_id):
+    async def _distress(self, cfg: SafetySettings, who: _Subject, window: MemberWindow) -> Decision:
+        if (
+            cfg.distress_pointer
+            and not window.replied_to()
+            and not await self.opted_out(who.user_id)
+        ):
             return Decision(reply="distress", label="distress")
         return NOTHING
 
@@ -333,8 +343,8 @@ class DecisionsMixin(MembersMixin):
             return Decision(alert_moderators=True, label="harassment")
         return NOTHING
 
-    async def _with_needs(
-        self, decision: Decision, who: _Subject, label: str, needs: tuple[str, ...]
+    def _with_needs(
+        self, decision: Decision, window: MemberWindow, label: str, needs: tuple[str, ...]
     ) -> tuple[Decision, str]:
         """Needs ride along with any reply; on their own they get a reply of their own (at
         most once per member cooldown), never for harassment."""
@@ -342,10 +352,7 @@ class DecisionsMixin(MembersMixin):
             return replace(decision, needs=needs), label
         if label == "harassment":
             return decision, label
-        asked = await self.repo.last_for_user(
-            who.guild_id, who.user_id, who.member_since, replied=True, labels=("needs",)
-        )
-        if asked is None:
+        if not window.replied_to(("needs",)):
             decision = replace(decision, reply="needs", needs=needs)
             label = "needs" if label == "none" else label
         return decision, label
