@@ -95,10 +95,14 @@ class WordMemo:
         )
         self.width = self._weighted.shape[1]  # outputs + 1
         self.lock = threading.Lock()
-        self._reset(1024)
+        self._reset()
 
-    def _reset(self, capacity: int) -> None:
+    def _reset(self) -> None:
+        """An empty memo, its tables sized for ``limit`` words (and a last batch's worth
+        beyond it) at once: zero-filled arrays take memory only as rows are written, and a
+        message of new words never waits for a table to be copied into a bigger one."""
         np = self.np
+        capacity = self.limit + 8192
         self._index = _Index()
         self._index.learn = self._learn
         self._raw = _RawIndex()
@@ -189,7 +193,7 @@ class WordMemo:
     def begin(self) -> None:
         """Start a batch: a memo grown past ``limit`` starts again here, never inside."""
         if self._count > self.limit:
-            self._reset(1024)
+            self._reset()
 
     def rows_of_raw(self, raw_words: list[str]) -> list[int]:
         """The memo rows of a message's normalised words, from its raw words."""
