@@ -152,6 +152,12 @@ class Assessor:
             for t, d, s, r in zip(texts, detections, scores, risks, strict=True)
         ]
 
+    def context_can_raise(self, result: Assessment) -> bool:
+        """Whether the member's recent risk could change ``result`` (``combine`` raises
+        only a message whose own risk reached the soft level; the phrase engine alone
+        knows no context): callers need not look context up for anything else."""
+        return self.classifier is not None and result.risk >= self.thresholds.soft
+
     def _quiet_limits(self, eligible: list[bool]) -> Quiet:
         """The limits under which ``_quiet`` gives ``none`` with no need."""
         th = self.thresholds

@@ -48,16 +48,31 @@ class ListenerMixin(AlertsMixin, RepliesMixin):
         if message.guild is None:
             self._spawn(self._on_dm(message))
             return
-        risk = self.services.safety.context_risk(
-            message.guild.id, message.channel.id, message.author.id
-        )
-        self.worker.submit(message.content, risk, self._assessed, message, self.loop, quiet=True)
+        # Context (the member's recent risk here) can only matter to a message whose own
+        # risk reaches the soft level, so it is looked up once the worker says so, not
+        # for every message; such a message is assessed again with it (see _assessed).
+        self.worker.submit(message.content, 0.0, self._assessed, message, self.loop, quiet=True)
 
     def _assessed(self, message: discord.Message, result: Assessment) -> None:
         """On the loop, when the worker is done: a message the detector found nothing in
-        (no label, no need: most chat) ends here, as ``notice`` would return None."""
+        (no label, no need: most chat) ends here, as ``notice`` would return None. One at
+        the soft level or above whose member's recent messages here reached it too goes
+        back to the worker with that context (it may become an alert)."""
         if result.label is Label.NONE and not result.needs:
             return
+        assert self.worker is not None and message.guild is not None
+        if self.worker.assessor.context_can_raise(result):
+            risk = self.services.safety.context_risk(
+                message.guild.id, message.channel.id, message.author.id
+            )
+            if risk > 0.0:
+                self.worker.submit(
+                    message.content, risk, self._assessed_in_context, message, self.loop
+                )
+                return
+        self._spawn(self._on_assessed(message, result))
+
+    def _assessed_in_context(self, message: discord.Message, result: Assessment) -> None:
         self._spawn(self._on_assessed(message, result))
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:

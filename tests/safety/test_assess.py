@@ -92,6 +92,35 @@ def test_context_raises_a_soft_signal_to_an_alert(assessor: Assessor) -> None:
     assert assessor.combine(NONE, scores(none=0.9), context_risk=0.9).label is Label.NONE
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    st.floats(0, 0.6),
+    st.floats(0, 0.6),
+    st.floats(0, 0.6),
+    st.floats(0, 1),
+    st.sampled_from([Label.NONE, Label.CRISIS_SELF, Label.CONCERN_OTHER, Label.DISTRESS]),
+)
+def test_context_is_only_needed_where_it_can_raise(
+    crisis: float, concern: float, distress: float, context: float, phrase: Label
+) -> None:
+    """The guild listener looks context up only when ``context_can_raise``: everywhere
+    else an assessment with any context is the one without."""
+    with_model = Assessor(Detector.default(), _AnyModel(), TH)  # type: ignore[arg-type]
+    detection = Detection(phrase, 2 if phrase is Label.CRISIS_SELF else 0)
+    model = scores(crisis_2=crisis, concern_other=concern, distress=distress)
+    alone = with_model.combine(detection, model)
+    if not with_model.context_can_raise(alone):
+        assert with_model.combine(detection, model, context_risk=context) == alone
+    assert not Assessor(Detector.default(), None, TH).context_can_raise(alone)
+
+
+class _AnyModel:
+    """Stands for a loaded model (``combine`` is given the scores directly)."""
+
+    version = "any"
+    meta: dict = {}
+
+
 def test_needs_are_reported_beside_any_label(assessor: Assessor) -> None:
     result = assessor.combine(NONE, scores(none=0.9, needs={"respite": 0.8, "peer": 0.2}))
     assert result.label is Label.NONE and result.needs == ("respite",)
