@@ -48,6 +48,7 @@ async def test_higher_tier_breaks_the_alert_cooldown_and_tier3_reaches_mods(serv
     escalated = await assess(services, "crisis_self", 3)
     assert escalated.alert_peers and escalated.alert_moderators
     assert escalated.reply is None  # the member was answered a moment ago
+    assert not escalated.channel_fallback  # no reply, so no note to fall back to
     again = await assess(services, "crisis_self", 3)
     assert not again.alert_peers
 

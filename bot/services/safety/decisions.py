@@ -295,14 +295,19 @@ class DecisionsMixin(MembersMixin):
         wants_reply = not window.replied_to(("crisis_self",)) and not await self.opted_out(
             who.user_id
         )
-        noted = await self.repo.last_in_channel(
-            who.guild_id, who.channel_id, who.channel_since, noted=True
-        )
+        # A brief note in the channel is only a fallback for a crisis reply whose DM
+        # fails, so the channel's last note matters only when there is a reply to send.
+        fallback = wants_reply and cfg.reply_mode == "dm_then_channel"
+        if fallback:
+            noted = await self.repo.last_in_channel(
+                who.guild_id, who.channel_id, who.channel_since, noted=True
+            )
+            fallback = noted is None
         # A higher tier than the last alert breaks the alert cooldown.
         escalates = window.alerted_tier is None or tier > window.alerted_tier
         return Decision(
             reply="crisis" if wants_reply else None,
-            channel_fallback=cfg.reply_mode == "dm_then_channel" and noted is None,
+            channel_fallback=fallback,
             alert_peers=escalates,
             alert_moderators=tier >= 3 and escalates,
             tier=tier,
