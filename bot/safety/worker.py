@@ -45,6 +45,7 @@ class AssessWorker:
         self._pending: dict[asyncio.AbstractEventLoop, list[Item]] = {}
         self.batches = 0
         self.items = 0
+        self.fallbacks = 0  # messages assessed one by one after their batch failed
 
     def start(self) -> None:
         if self._thread is None:
@@ -140,6 +141,7 @@ class AssessWorker:
             return self.assessor.assess_batch(texts, risks, quiet)
         except Exception:
             log.exception("detector batch failed; assessing one by one")
+            self.fallbacks += len(texts)
             return [self._one(text, risk) for text, risk in zip(texts, risks, strict=True)]
 
     def _one(self, text: str, risk: float) -> Assessment:

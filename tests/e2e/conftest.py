@@ -45,5 +45,17 @@ async def kindred(
     await runner.start()
     try:
         yield runner
+        _batch_path_held(runner)
     finally:
         await runner.stop()
+
+
+def _batch_path_held(runner: Kindred) -> None:
+    """A failing detector batch falls back to one message at a time and the member never
+    notices; in a test that hides a broken model or fake (it did: scripted models without
+    ``scores_tokens``), so every end-to-end test checks it did not happen."""
+    cog = runner.bot.get_cog("Safety") if runner.bot is not None else None
+    worker = getattr(cog, "worker", None)
+    assert worker is None or worker.fallbacks == 0, (
+        f"{worker.fallbacks} messages fell back from the detector's batch path"
+    )

@@ -111,6 +111,7 @@ async def test_a_failing_model_falls_back_to_the_phrase_engine_per_message() -> 
     assert got["so sad today"].label is Label.DISTRESS
     assert got["hello"].label is Label.NONE
     assert got["hello"].phrase_ids == ("fallback",)
+    assert worker.fallbacks == 2  # counted, so tests can tell a broken batch path
 
 
 async def test_assess_awaits_one_result() -> None:
