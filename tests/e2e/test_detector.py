@@ -40,9 +40,6 @@ class ScriptedModel:
                         classes[name] = value
         return Scores(classes, needs, self.lang, 0.9)
 
-    def scores_batch(self, texts: list[str]) -> list[Scores]:
-        return [self.scores(t) for t in texts]
-
     def scores_tokens(self, token_lists: list[list[str]], quiet=None) -> list[Scores]:
         """What the worker's batch path calls (the words as the phrase engine split them:
         lowercased, markup gone; the script's keys are lowercase words)."""

@@ -195,7 +195,7 @@ class DecisionsMixin(MembersMixin):
             return 0.0
         since = self.clock() - CONTEXT_WINDOW
         highest = 0.0
-        for at, risk in recent:  # at most CONTEXT_KEEP entries; this runs for every message
+        for at, risk in recent:  # at most CONTEXT_KEEP entries
             if risk > highest and at >= since:
                 highest = risk
         return highest
