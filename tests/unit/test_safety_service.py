@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from bot.db.repositories.safety import MEMBER_WINDOW_SQL
 from bot.services import Services
 from bot.services.safety import SafetySettings
 
@@ -303,3 +304,25 @@ async def test_member_window_answers_the_cooldown_questions_in_one_query(
     empty = await repo.member_window(1, 7, since)
     assert empty.replied == frozenset() and empty.alerted_tier is None
     assert not empty.replied_to()
+
+
+async def test_member_window_reads_only_events_that_acted(services: Services, clock) -> None:
+    """Events that neither replied nor alerted answer no cooldown question: a member whose
+    messages keep being noticed (hundreds in the window) must not make each next decision
+    read them all. The answer ignores them, and on SQLite the query is served by the
+    partial index of acting events (a full read of the window was ~0.7 ms a query at a
+    thousand events)."""
+    repo = services.safety.repo
+    now = clock()
+    await repo.add_event(1, 10, 5, "crisis_self", 2, replied=True, alerted=True, now=now)
+    for _ in range(30):
+        await repo.add_event(1, 10, 5, "crisis_self", 3, replied=False, alerted=False, now=now)
+        await repo.add_event(1, 10, 5, "distress", 0, replied=False, alerted=False, now=now)
+    window = await repo.member_window(1, 5, now - timedelta(minutes=30))
+    assert window.replied == {"crisis_self"}
+    assert window.alerted_tier == 2  # the tier-3 events alerted no one
+    if services.db.dialect == "sqlite":
+        plan = await services.db.fetchall(
+            "EXPLAIN QUERY PLAN " + MEMBER_WINDOW_SQL, (1, 5, "2026-01-01T00:00:00")
+        )
+        assert any("safety_events_acted" in str(row["detail"]) for row in plan), plan

@@ -62,6 +62,14 @@ def _event(r: Any) -> SafetyEvent:
     )
 
 
+MEMBER_WINDOW_SQL = (
+    "SELECT label, MAX(replied) AS replied,"
+    " MAX(CASE WHEN alerted = 1 THEN tier END) AS alerted_tier"
+    " FROM safety_events WHERE guild_id = ? AND user_id = ? AND created_at >= ?"
+    " AND (replied = 1 OR alerted = 1) GROUP BY label"
+)
+
+
 class SafetyRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -93,14 +101,10 @@ class SafetyRepository:
 
     async def member_window(self, guild_id: int, user_id: int, since: datetime) -> MemberWindow:
         """What the member cooldown rules ask, in one query: each label's replies and its
-        highest alerting tier since ``since``."""
-        rows = await self.db.fetchall(
-            "SELECT label, MAX(replied) AS replied,"
-            " MAX(CASE WHEN alerted = 1 THEN tier END) AS alerted_tier"
-            " FROM safety_events WHERE guild_id = ? AND user_id = ? AND created_at >= ?"
-            " GROUP BY label",
-            (guild_id, user_id, to_db(since)),
-        )
+        highest alerting tier since ``since``. Only events that replied or alerted can
+        answer either, so only those are read (the partial index ``safety_events_acted``):
+        a member whose messages keep being noticed does not slow the next decision."""
+        rows = await self.db.fetchall(MEMBER_WINDOW_SQL, (guild_id, user_id, to_db(since)))
         tiers = [r["alerted_tier"] for r in rows if r["alerted_tier"] is not None]
         return MemberWindow(
             frozenset(r["label"] for r in rows if r["replied"]),
