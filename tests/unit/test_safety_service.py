@@ -326,3 +326,31 @@ async def test_member_window_reads_only_events_that_acted(services: Services, cl
             "EXPLAIN QUERY PLAN " + MEMBER_WINDOW_SQL, (1, 5, "2026-01-01T00:00:00")
         )
         assert any("safety_events_acted" in str(row["detail"]) for row in plan), plan
+
+
+async def test_channel_cooldowns_read_only_events_that_acted(services: Services, clock) -> None:
+    """The same for a channel (harassment alerts, the crisis reply's channel note): a raid
+    of noticed messages must not make each next check read them all."""
+    repo = services.safety.repo
+    now = clock()
+    first = await repo.add_event(1, 10, 5, "harassment", 0, replied=False, alerted=True, now=now)
+    await repo.set_outcome(first, replied=False, alerted=True, noted=True)
+    for user in range(30):
+        await repo.add_event(1, 10, user, "harassment", 0, replied=False, alerted=False, now=now)
+    since = now - timedelta(minutes=30)
+    acted = await repo.last_in_channel(1, 10, since, "harassment")
+    noted = await repo.last_in_channel(1, 10, since, noted=True)
+    assert acted is not None and acted.id == first
+    assert noted is not None and noted.id == first
+    if services.db.dialect == "sqlite":
+        for index, where in (
+            ("safety_events_channel_acted", "(replied = 1 OR alerted = 1) AND label = ?"),
+            ("safety_events_channel_noted", "noted = 1 AND 1 = ?"),
+        ):
+            plan = await services.db.fetchall(
+                "EXPLAIN QUERY PLAN SELECT * FROM safety_events WHERE guild_id = ?"
+                f" AND channel_id = ? AND created_at >= ? AND {where}"
+                " ORDER BY id DESC LIMIT 1",
+                (1, 10, "2026-01-01T00:00:00", "harassment"),
+            )
+            assert any(index in str(row["detail"]) for row in plan), plan
