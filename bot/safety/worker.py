@@ -32,7 +32,7 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from bot.safety.assess import Assessment, Assessor
+from bot.safety.assess import NOTHING, Assessment, Assessor
 
 __all__ = ["AssessWorker"]
 
@@ -87,8 +87,9 @@ class AssessWorker:
         """Gather one message (on ``loop``, its own thread); ``done(arg, assessment)`` runs
         later on ``loop`` (the batch's results arrive in one ``call_soon_threadsafe``). No
         future and no task: a message that needs nothing costs the event loop a tuple and a
-        callback. ``quiet``: the caller drops ``none`` with no need unread, so it may get
-        the shared ``NOTHING``."""
+        callback. ``quiet``: the caller drops ``none`` with no need unread, so ``done`` is
+        not called for such a message (most chat: no call, and a batch of only such
+        messages does not wake the loop)."""
         if self._thread is None:
             self.start()
         pending = self._pending.get(loop)
@@ -137,9 +138,17 @@ class AssessWorker:
             self.batches += 1
             self.items += len(batch)
             for loop, items in handed:
-                triples = [(done, arg, next(results)) for _, _, done, arg, _ in items]
-                with contextlib.suppress(RuntimeError):  # the loop closed while we worked
-                    loop.call_soon_threadsafe(_deliver, triples)
+                # A quiet caller drops "nothing found" unread: it is not called back for
+                # it, and a batch of only such messages does not wake its loop at all.
+                triples = [
+                    (done, arg, result)
+                    # (results runs on into the next loop's items: not strict)
+                    for (_, _, done, arg, silent), result in zip(items, results, strict=False)
+                    if not (silent and result is NOTHING)
+                ]
+                if triples:
+                    with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+                        loop.call_soon_threadsafe(_deliver, triples)
 
     def _batch(
         self, texts: list[str], risks: list[float], quiet: list[bool] | None

@@ -54,8 +54,9 @@ class ListenerMixin(AlertsMixin, RepliesMixin):
         self.worker.submit(message.content, 0.0, self._assessed, message, self.loop, quiet=True)
 
     def _assessed(self, message: discord.Message, result: Assessment) -> None:
-        """On the loop, when the worker is done: a message the detector found nothing in
-        (no label, no need: most chat) ends here, as ``notice`` would return None. One at
+        """On the loop, when the worker is done. A message the detector found nothing in
+        (no label, no need: most chat) is not even called back (``quiet``); one assessed
+        again with context may still come back empty and ends here. One at
         the soft level or above whose member's recent messages here reached it too goes
         back to the worker with that context (it may become an alert)."""
         if result.label is Label.NONE and not result.needs:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import threading
 
-from bot.safety.assess import Assessment
+from bot.safety.assess import NOTHING, Assessment
 from bot.safety.detector import Detection, Label
 from bot.safety.worker import AssessWorker
 
@@ -125,3 +125,57 @@ async def test_assess_awaits_one_result() -> None:
 
 def _set(future: asyncio.Future, result: Assessment) -> None:
     future.set_result(result)
+
+
+class _Quiet(_Recorder):
+    """Gives the shared NOTHING to quiet messages it found nothing in (as the assessor does)."""
+
+    def assess_batch(self, texts, risks, quiet=None):
+        results = super().assess_batch(texts, risks, quiet)
+        flags = quiet or [False] * len(texts)
+        return [
+            NOTHING if q and r.label is Label.NONE else r
+            for r, q in zip(results, flags, strict=True)
+        ]
+
+
+async def test_a_quiet_caller_is_called_back_only_when_something_was_found(monkeypatch) -> None:
+    """The guild listener drops "nothing found" unread: it is not called back for it, and a
+    batch holding only such messages never wakes the loop."""
+    import bot.safety.worker as module
+
+    deliveries: list[int] = []
+    real = module._deliver
+
+    def counting(triples):
+        deliveries.append(len(triples))
+        real(triples)
+
+    monkeypatch.setattr(module, "_deliver", counting)
+    worker = AssessWorker(_Quiet(), linger=0.01)
+    loop = asyncio.get_running_loop()
+    got: dict[str, Assessment] = {}
+    answered = asyncio.Event()
+
+    def callback(text: str, result: Assessment) -> None:
+        got[text] = result
+        if len(got) == 2:
+            answered.set()
+
+    for text, quiet in (("chat a", True), ("crisis b", True), ("chat c", False), ("chat d", True)):
+        worker.submit(text, 0.0, callback, text, loop, quiet=quiet)
+    await asyncio.wait_for(answered.wait(), WAIT)
+    assert set(got) == {"crisis b", "chat c"}  # found something, or not a quiet caller
+    assert got["crisis b"].label is Label.CRISIS_SELF and got["chat c"] is not NOTHING
+    assert deliveries == [2]
+
+    for text in ("chat e", "chat f"):
+        worker.submit(text, 0.0, callback, text, loop, quiet=True)
+    for _ in range(WAIT * 100):
+        if worker.items == 6:
+            break
+        await asyncio.sleep(0.01)
+    assert worker.items == 6
+    await asyncio.sleep(0.3)  # a delivery would follow the count at once
+    assert deliveries == [2] and set(got) == {"crisis b", "chat c"}
+    await worker.stop()
