@@ -25,6 +25,10 @@ message is reported too.
 for Kindred's own overhead: the emulator's share is in both sides of the ratio.
 
 Run: ``.venv/bin/python -m benchmarks --only gateway`` or this file directly (prints JSON).
+To measure a change against the code before it in the same runs::
+
+    git worktree add /tmp/before HEAD~1
+    .venv/bin/python benchmarks/bench_gateway.py --against /tmp/before --runs 12
 """
 
 from __future__ import annotations
@@ -202,11 +206,13 @@ def _answer(payload: dict) -> None:
 
 
 class _Child:
-    def __init__(self, side: str) -> None:
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    def __init__(self, side: str, root: Path = ROOT) -> None:
+        """A side in its own process; with ``root``, another checkout's Kindred (its own
+        copy of this file serves the side)."""
+        env = {**os.environ, "PYTHONPATH": str(root)}
         self.proc = subprocess.Popen(
-            [sys.executable, str(Path(__file__).resolve()), "--side", side],
-            cwd=ROOT,
+            [sys.executable, str(root / "benchmarks" / "bench_gateway.py"), "--side", side],
+            cwd=root,
             env=env,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -238,8 +244,13 @@ class _Child:
 SIDES = ("bare", "kindred", "kindred-no-detector")
 
 
-def run() -> dict:
+def run(against: Path | None = None) -> dict:
+    """One interleaved run. ``against``: another checkout (say a ``git worktree`` of the
+    previous commit) whose Kindred runs as a fourth side on the same chunks, so a change
+    is measured against the code before it in the same moments of the machine."""
     children = [_Child(side) for side in SIDES]
+    if against is not None:
+        children.append(_Child("kindred", Path(against).resolve()))
     try:
         for child in children:
             child.ask()  # connected
@@ -247,8 +258,8 @@ def run() -> dict:
             child.ask("push -1")  # warm-up, not counted
         rows: list[list[dict]] = []
         for k in range(CHUNKS):
-            order = range(len(SIDES)) if k % 2 == 0 else reversed(range(len(SIDES)))
-            row: list[dict] = [{}] * len(SIDES)
+            order = range(len(children)) if k % 2 == 0 else reversed(range(len(children)))
+            row: list[dict] = [{}] * len(children)
             for i in order:
                 row[i] = children[i].ask(f"push {k}")
             rows.append(row)
@@ -266,7 +277,7 @@ def run() -> dict:
     pairs = [row[1]["cpu_s"] / row[0]["cpu_s"] for row in rows]
     texts = _messages(random.Random(20240611), WARMUP + n)[WARMUP:]
     crisis = set(_crisis_lines())
-    return {
+    result = {
         "messages": n,
         "crisis_like_messages": sum(t in crisis for t in texts),
         "chunks": f"{CHUNKS} x {CHUNK}, alternating, after {WARMUP} warm-up",
@@ -285,18 +296,46 @@ def run() -> dict:
         "detector_avg_batch": round(stats["avg_batch"], 1),
         "note": "each side in its own process with its own emulator (its cost on every side)",
     }
+    if against is not None:
+        other = per_msg(3, "cpu_s")
+        result["against"] = str(against)
+        result["against_cpu_us_per_msg"] = round(other, 1)
+        result["cpu_ratio_against_vs_bare"] = round(other / bare_cpu, 3)
+        result["kindred_minus_against_us_per_msg"] = round(kin_cpu - other, 1)
+    return result
+
+
+def _repeat(runs: int, against: Path | None) -> dict:
+    """``runs`` whole runs: the machine's load moves every figure between runs far more
+    than most changes do, so report each run and the medians."""
+    results = [run(against) for _ in range(runs)]
+    keys = ["cpu_ratio_kindred_vs_bare", "kindred_extra_us_per_msg"]
+    if against is not None:
+        keys += ["cpu_ratio_against_vs_bare", "kindred_minus_against_us_per_msg"]
+    summary: dict = {"runs": runs}
+    for key in keys:
+        values = [r[key] for r in results]
+        summary[key] = {"median": round(statistics.median(values), 3), "each": values}
+    summary["runs_at_or_under_1.25"] = sum(r["cpu_ratio_kindred_vs_bare"] <= 1.25 for r in results)
+    return summary
 
 
 def _main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--side", choices=SIDES)
+    parser.add_argument(
+        "--against", type=Path, help="another checkout whose Kindred runs as a fourth side"
+    )
+    parser.add_argument("--runs", type=int, default=1, help="whole runs; medians reported")
     args = parser.parse_args()
     if args.side:
         logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
         logging.getLogger("discord").setLevel(logging.WARNING)
         asyncio.run(_Side(args.side).serve())
+    elif args.runs > 1:
+        print(json.dumps(_repeat(args.runs, args.against), indent=2))
     else:
-        print(json.dumps(run(), indent=2))
+        print(json.dumps(run(args.against), indent=2))
 
 
 if __name__ == "__main__":
