@@ -190,8 +190,13 @@ async def test_losing_the_peer_role_ends_duty(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:
     await setup_peers(emulator, world)
-    await go_on_duty(emulator, world, world.peer2)
+    on = await (
+        await emulator.run_command(world.peer2, world.general, "duty on", options={"until": "2h"})
+    ).response()
+    assert "You're on duty until" in on.text, on.text
     assert await kindred.services.peers.duty.is_on_duty(world.guild.id, world.peer2.id)
+    timer_key = f"duty:{world.guild.id}:{world.peer2.id}"
+    assert await kindred.services.scheduler.get(timer_key) is not None
     emulator.set_member_roles(world.guild, world.peer2, [])
     await emulator.gateway_idle()
     refused = await (
@@ -199,6 +204,8 @@ async def test_losing_the_peer_role_ends_duty(
     ).response()
     assert refused.ephemeral and "for peer supporters" in refused.text
     assert not await kindred.services.peers.duty.is_on_duty(world.guild.id, world.peer2.id)
+    # the end time they had set is forgotten: no "your time on duty has ended" later
+    assert await kindred.services.scheduler.get(timer_key) is None
     member_refused = await (
         await emulator.run_command(world.member, world.general, "duty on")
     ).response()

@@ -274,3 +274,19 @@ async def test_hand_off_puts_held_requests_back_in_the_queue(peers) -> None:
     assert all(r.status == "open" and r.claimed_by is None for r in result.handed)
     assert result.on_duty == [PEER2]
     assert await peers.requests.held_by(GUILD, PEER) == []
+
+
+async def test_losing_the_peer_role_forgets_the_duty_end_time(peers, services: Services) -> None:
+    """A peer who loses the role goes off duty at their next peer action; the end time they
+    had set goes too, so no "your time on duty has ended" reaches them hours later."""
+    from bot.errors import PermissionDeniedError
+
+    await peers.shifts.go_on(GUILD, PEER, "2h")
+    assert await services.scheduler.get(f"duty:{GUILD}:{PEER}") is not None
+    with pytest.raises(PermissionDeniedError):
+        await peers.requests.require_peer(GUILD, PEER, [])  # the role is gone
+    assert not await peers.duty.is_on_duty(GUILD, PEER)
+    assert await services.scheduler.get(f"duty:{GUILD}:{PEER}") is None
+    await peers.shifts.go_on(GUILD, PEER2, "2h")  # someone who keeps the role keeps theirs
+    await peers.requests.require_peer(GUILD, PEER2, [5])
+    assert await services.scheduler.get(f"duty:{GUILD}:{PEER2}") is not None

@@ -51,6 +51,11 @@ def shift_window_after(shift: ShiftRow, after: datetime) -> ShiftWindow:
     raise AssertionError("a weekly shift always recurs within two weeks")
 
 
+def duty_key(guild_id: int, user_id: int) -> str:
+    """The key of a peer's duty end-time timer (``duty.expire``)."""
+    return f"duty:{guild_id}:{user_id}"
+
+
 class DutyService:
     def __init__(self, repo: DutyRepository, clock: Clock = utcnow) -> None:
         self.repo = repo

@@ -22,7 +22,7 @@ from bot.db.repositories.duty import DutyRow, ShiftRow
 from bot.db.repositories.requests import RequestRow
 from bot.errors import InvalidInputError, KindredError
 from bot.schedules import parse_until
-from bot.services.peers.duty import WEEKDAYS, DutyService, shift_window_after
+from bot.services.peers.duty import WEEKDAYS, DutyService, duty_key, shift_window_after
 from bot.services.requests import RequestService
 from bot.services.settings import CoreSettings, GuildSettingsService
 from bot.timers import Scheduler
@@ -98,10 +98,6 @@ class DutyEnded:
 class HandOff:
     handed: list[RequestRow]  # now open again, in their fresh state
     on_duty: list[int]  # the other peers on duty
-
-
-def duty_key(guild_id: int, user_id: int) -> str:
-    return f"duty:{guild_id}:{user_id}"
 
 
 class ShiftService:

@@ -27,7 +27,7 @@ from bot.errors import (
     PermissionDeniedError,
 )
 from bot.services.peers import PeerSettings
-from bot.services.peers.duty import DutyService
+from bot.services.peers.duty import DutyService, duty_key
 from bot.services.requests.intake import AlreadyOpenError, BlockedError, Intake, RequestIntake
 from bot.services.requests.relay import Conversations, DmRoute
 from bot.services.requests.rules import (
@@ -139,10 +139,13 @@ class RequestService(RequestIntake, RequestTimers, Conversations):
         self, guild_id: int, user_id: int, role_ids: Collection[int] | None
     ) -> None:
         """Peer actions need the peer role (``role_ids``: the member's roles, None when they
-        are not a member here). Losing the role ends duty: it is checked at every action."""
+        are not a member here). Losing the role ends duty: it is checked at every action,
+        and a duty end time they had set is forgotten with it (no "your time on duty has
+        ended" later to someone who is no longer a peer)."""
         cfg = await self.config(guild_id)
         if role_ids is None or cfg.peer_role_id not in role_ids:
             await self.duty.go_off(guild_id, user_id)
+            await self.scheduler.cancel(duty_key(guild_id, user_id))
             raise PermissionDeniedError("Only peer supporters can do that.")
 
     def check_transfer(self, request: RequestRow, peer_id: int) -> None:
