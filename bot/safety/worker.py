@@ -86,10 +86,10 @@ class AssessWorker:
     ) -> None:
         """Gather one message (on ``loop``, its own thread); ``done(arg, assessment)`` runs
         later on ``loop`` (the batch's results arrive in one ``call_soon_threadsafe``). No
-        future and no task: a message that needs nothing costs the event loop a tuple and a
-        callback. ``quiet``: the caller drops ``none`` with no need unread, so ``done`` is
-        not called for such a message (most chat: no call, and a batch of only such
-        messages does not wake the loop)."""
+        future and no task: a message costs the event loop a tuple, and a callback only when
+        it is wanted. ``quiet``: the caller drops ``none`` with no need unread, so ``done``
+        is not called for such a message (most chat), and a batch of only such messages
+        does not wake the loop."""
         if self._thread is None:
             self.start()
         pending = self._pending.get(loop)
