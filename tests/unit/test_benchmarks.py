@@ -1,0 +1,66 @@
+"""The benchmarks are not run by the tests (they measure; `make bench` runs them), but they
+must not rot: each module imports and offers ``run()``, the regression check flags a ratio
+that got worse by more than the tolerance (and only then), and the gateway benchmark's
+repeated runs report each figure and its median."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from pathlib import Path
+
+import pytest
+
+import benchmarks.__main__ as harness
+
+MODULES = sorted(p.stem for p in (Path(harness.__file__).parent).glob("bench_*.py"))
+
+
+def test_there_are_benchmarks() -> None:
+    assert {"bench_gateway", "bench_classifier", "bench_detector"} <= set(MODULES)
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_every_benchmark_imports_and_offers_run(name: str) -> None:
+    module = importlib.import_module(f"benchmarks.{name}")
+    run = getattr(module, "run", None)
+    assert callable(run), f"{name} has no run()"
+    required = [
+        p
+        for p in inspect.signature(run).parameters.values()
+        if p.default is inspect.Parameter.empty
+    ]
+    assert not required, f"{name}.run() needs arguments the harness does not give"
+
+
+def test_a_ratio_worse_than_the_tolerance_is_flagged_and_only_then() -> None:
+    baselines = {"benchmarks": {"b": {"ratios": {"cpu_ratio_x_vs_y": 1.0}}}}
+    slightly = 1.0 + harness.TOLERANCE * 0.9
+    much = 1.0 + harness.TOLERANCE * 1.1
+    assert harness.compare("b", {"cpu_ratio_x_vs_y": slightly}, baselines) == []
+    assert harness.compare("b", {"cpu_ratio_x_vs_y": 0.5}, baselines) == []  # better
+    [problem] = harness.compare("b", {"cpu_ratio_x_vs_y": much}, baselines)
+    assert problem.startswith("b.cpu_ratio_x_vs_y")
+
+
+def test_the_gateway_repeats_report_each_run_and_the_medians(monkeypatch) -> None:
+    from benchmarks import bench_gateway
+
+    figures = iter([(1.2, 60.0, 1.3, -10.0), (1.4, 90.0, 1.5, -5.0), (1.3, 80.0, 1.2, 20.0)])
+
+    def fake_run(against):
+        ratio, extra, other, minus = next(figures)
+        return {
+            "cpu_ratio_kindred_vs_bare": ratio,
+            "kindred_extra_us_per_msg": extra,
+            "cpu_ratio_against_vs_bare": other,
+            "kindred_minus_against_us_per_msg": minus,
+        }
+
+    monkeypatch.setattr(bench_gateway, "run", fake_run)
+    summary = bench_gateway._repeat(3, Path("/elsewhere"))
+    assert summary["runs"] == 3
+    assert summary["cpu_ratio_kindred_vs_bare"] == {"median": 1.3, "each": [1.2, 1.4, 1.3]}
+    assert summary["kindred_minus_against_us_per_msg"]["median"] == -5.0
+    assert summary["cpu_ratio_against_vs_bare"]["median"] == 1.3
+    assert summary["runs_at_or_under_1.25"] == 1
