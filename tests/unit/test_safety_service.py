@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.db.repositories.safety import MEMBER_WINDOW_SQL
+from bot.db.repositories.safety import MEMBER_WINDOW_SQL, last_in_channel_query
 from bot.services import Services
 from bot.services.safety import SafetySettings
 
@@ -342,15 +342,14 @@ async def test_channel_cooldowns_read_only_events_that_acted(services: Services,
     noted = await repo.last_in_channel(1, 10, since, noted=True)
     assert acted is not None and acted.id == first
     assert noted is not None and noted.id == first
-    if services.db.dialect == "sqlite":
-        for index, where in (
-            ("safety_events_channel_acted", "(replied = 1 OR alerted = 1) AND label = ?"),
-            ("safety_events_channel_noted", "noted = 1 AND 1 = ?"),
+    if services.db.dialect == "sqlite":  # the repository's own statements
+        for index, query in (
+            (
+                "safety_events_channel_acted",
+                last_in_channel_query(1, 10, since, "harassment", noted=False),
+            ),
+            ("safety_events_channel_noted", last_in_channel_query(1, 10, since, None, noted=True)),
         ):
-            plan = await services.db.fetchall(
-                "EXPLAIN QUERY PLAN SELECT * FROM safety_events WHERE guild_id = ?"
-                f" AND channel_id = ? AND created_at >= ? AND {where}"
-                " ORDER BY id DESC LIMIT 1",
-                (1, 10, "2026-01-01T00:00:00", "harassment"),
-            )
+            sql, params = query
+            plan = await services.db.fetchall("EXPLAIN QUERY PLAN " + sql, params)
             assert any(index in str(row["detail"]) for row in plan), plan

@@ -70,6 +70,23 @@ MEMBER_WINDOW_SQL = (
 )
 
 
+def last_in_channel_query(
+    guild_id: int, channel_id: int, since: datetime, label: str | None, *, noted: bool
+) -> tuple[str, list[Any]]:
+    """``SafetyRepository.last_in_channel``'s statement: its filters match the partial
+    indexes ``safety_events_channel_acted`` and ``safety_events_channel_noted``."""
+    acted = "noted = 1" if noted else "(replied = 1 OR alerted = 1)"
+    sql = (
+        "SELECT * FROM safety_events WHERE guild_id = ? AND channel_id = ?"
+        f" AND created_at >= ? AND {acted}"
+    )
+    params: list[Any] = [guild_id, channel_id, to_db(since)]
+    if label is not None:
+        sql += " AND label = ?"
+        params.append(label)
+    return sql + " ORDER BY id DESC LIMIT 1", params
+
+
 class SafetyRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -121,16 +138,8 @@ class SafetyRepository:
         noted: bool = False,
     ) -> SafetyEvent | None:
         """The last event that acted here; with ``noted``, only brief channel notes count."""
-        acted = "noted = 1" if noted else "(replied = 1 OR alerted = 1)"
-        sql = (
-            "SELECT * FROM safety_events WHERE guild_id = ? AND channel_id = ?"
-            f" AND created_at >= ? AND {acted}"
-        )
-        params: list[Any] = [guild_id, channel_id, to_db(since)]
-        if label is not None:
-            sql += " AND label = ?"
-            params.append(label)
-        row = await self.db.fetchone(sql + " ORDER BY id DESC LIMIT 1", params)
+        sql, params = last_in_channel_query(guild_id, channel_id, since, label, noted=noted)
+        row = await self.db.fetchone(sql, params)
         return None if row is None else _event(row)
 
     async def counts(self, guild_id: int, since: datetime) -> dict[str, int]:
