@@ -55,10 +55,11 @@ class ListenerMixin(AlertsMixin, RepliesMixin):
 
     def _assessed(self, message: discord.Message, result: Assessment) -> None:
         """On the loop, when the worker is done. A message the detector found nothing in
-        (no label, no need: most chat) is not even called back (``quiet``); one assessed
-        again with context may still come back empty and ends here. One at
-        the soft level or above whose member's recent messages here reached it too goes
-        back to the worker with that context (it may become an alert)."""
+        (no label, no need: most chat) is not even called back (``quiet``), unless it
+        arrives as a plain ``none`` (phrase hits that came to nothing, or a batch that
+        fell back): it ends here. One at the soft level or above whose member's recent
+        messages here reached it too goes back to the worker with that context (it may
+        become an alert; see ``_assessed_in_context``)."""
         if result.label is Label.NONE and not result.needs:
             return
         assert self.worker is not None and message.guild is not None
