@@ -155,8 +155,13 @@ class Assessor:
     def context_can_raise(self, result: Assessment) -> bool:
         """Whether the member's recent risk could change ``result`` (``combine`` raises
         only a message whose own risk reached the soft level; the phrase engine alone
-        knows no context): callers need not look context up for anything else."""
-        return self.classifier is not None and result.risk >= self.thresholds.soft
+        knows no context), and a crisis_self alert is one with any context: callers need
+        not look context up for anything else."""
+        return (
+            self.classifier is not None
+            and result.risk >= self.thresholds.soft
+            and not (result.label is Label.CRISIS_SELF and result.is_alert)
+        )
 
     def _quiet_limits(self, eligible: list[bool]) -> Quiet:
         """The limits under which ``_quiet`` gives ``none`` with no need."""
@@ -250,19 +255,25 @@ class Assessor:
         th = self.thresholds
         plabel = detection.label
         imminent = scores.classes["crisis_3"] >= th.imminent
-        if crisis >= th.alert or imminent or (raised and crisis >= concern):
+        # "context" is named only where context made the alert: a message that is one by
+        # itself is the same with any context (so the listener need not assess it again)
+        by_itself = crisis >= th.alert or imminent
+        if by_itself or (raised and crisis >= concern):
             tier = scores.tier
             if scores.classes["crisis_3"] >= th.tier3 or imminent:
                 tier = 3
             if plabel is Label.CRISIS_SELF:
                 tier = max(tier, detection.tier)
-            sources = _sources(plabel is Label.CRISIS_SELF, scores.crisis >= th.alert, raised)
+            model = scores.crisis >= th.alert or imminent
+            sources = _sources(plabel is Label.CRISIS_SELF, model, raised and not by_itself)
             return Assessment(
                 Label.CRISIS_SELF, tier, Level.ALERT, crisis, sources=sources, **common
             )
         if concern >= th.concern or raised:
             sources = _sources(
-                plabel is Label.CONCERN_OTHER, scores.classes["concern_other"] >= th.concern, raised
+                plabel is Label.CONCERN_OTHER,
+                scores.classes["concern_other"] >= th.concern,
+                raised and concern < th.concern,
             )
             return Assessment(
                 Label.CONCERN_OTHER, 0, Level.ALERT, concern, sources=sources, **common

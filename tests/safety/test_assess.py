@@ -92,6 +92,27 @@ def test_context_raises_a_soft_signal_to_an_alert(assessor: Assessor) -> None:
     assert assessor.combine(NONE, scores(none=0.9), context_risk=0.9).label is Label.NONE
 
 
+def test_an_alert_by_itself_is_the_same_with_context(assessor: Assessor) -> None:
+    """Context names itself only where it made the alert, so a message that is an alert
+    by itself is assessed once: the listener does not send it back with context."""
+    with_model = Assessor(Detector.default(), _AnyModel(), TH)  # type: ignore[arg-type]
+    alone = with_model.combine(NONE, scores(crisis_2=0.8, none=0.1))
+    assert alone.is_alert and alone.sources == ("model",)
+    assert with_model.combine(NONE, scores(crisis_2=0.8, none=0.1), context_risk=0.9) == alone
+    assert not with_model.context_can_raise(alone)
+    # a soft signal is still looked at again: context can make it an alert
+    soft = with_model.combine(NONE, scores(crisis_3=0.35))
+    assert soft.is_soft and with_model.context_can_raise(soft)
+
+
+def test_an_imminent_alert_names_the_model() -> None:
+    """The imminent class alone makes an alert: the model raised it (its version is what
+    peers' "not a concern" marks are counted against), not a vague "combined"."""
+    th = Thresholds(alert=0.5, concern=0.5, soft=0.3, tier3=0.5, imminent=0.4)
+    result = Assessor(Detector.default(), None, th).combine(NONE, scores(crisis_3=0.45))
+    assert result.is_alert and result.tier == 3 and result.sources == ("model",)
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     st.floats(0, 0.6),
