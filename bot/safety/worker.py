@@ -11,12 +11,15 @@ wake-up and a hand-over of the GIL, which in a busy bot cost more than the detec
 each message from the queue itself). Under load batches grow by themselves, so the model's
 per-batch cost is shared too.
 
-The linger is 25 ms. A batch after the worker slept costs more than the same batch in a
+The linger is 40 ms. A batch after the worker slept costs more than the same batch in a
 tight loop (a woken thread starts on cold caches: measured ~1.7 ms more for a batch of 95
-chat messages after a 30 ms sleep, 22 → 40 µs a message), so fewer, larger batches cost
-less CPU a message: with 25 ms instead of 4 the gateway benchmark's batches grew from ~100 to
-~135 messages and the worker's CPU fell ~4.5 µs a message (50 ms: ~185 and ~7 µs, but a
-p99 from message to decision of 56 ms against the 100 ms target; 25 ms keeps it near 30).
+chat messages after a 30 ms sleep, 22 → 40 µs a message; on a quiet machine a batch of one
+message costs ~120 µs warm and ~600 µs after such a pause, most of it numpy's per-call
+cost), so fewer, larger batches cost less CPU a message: with 25 ms instead of 4 the gateway
+benchmark's batches grew from ~100 to ~135 messages and the worker's CPU fell ~4.5 µs a
+message; 40 ms took ~4 µs more (A/B in the same runs) for a p99 from message to decision of
+~46 ms at 1,000 msg/s against the 100 ms target (25 ms: ~30; 50 ms: 56, and 128 once in a
+machine stall, too little margin).
 
 A failure in the assessor never reaches the caller: the message falls back to the phrase
 engine alone (and the error is logged without text).
@@ -44,7 +47,7 @@ Item = tuple[str, float, Done, Any, bool]  # text, context risk, done, arg, quie
 
 
 class AssessWorker:
-    def __init__(self, assessor: Assessor, *, max_batch: int = 256, linger: float = 0.025) -> None:
+    def __init__(self, assessor: Assessor, *, max_batch: int = 256, linger: float = 0.04) -> None:
         self.assessor = assessor
         self.max_batch = max_batch
         self.linger = linger
