@@ -80,6 +80,10 @@ class Core(commands.Cog):
         name="set", description="Change general settings (moderators).", parent=kindred
     )
 
+    timezone = app_commands.Group(
+        name="timezone", description="Your own time zone, for the times Kindred reads and shows."
+    )
+
     def __init__(self, bot: commands.Bot) -> None:
         self.bot = bot
         self.services = bot.services  # type: ignore[attr-defined]
@@ -157,6 +161,26 @@ class Core(commands.Cog):
             interaction.guild_id, CoreSettings, interaction.user.id, default_region=region
         )
         await send_private(interaction, f"Default region set to **{updated.default_region}**.")
+
+    @timezone.command(name="set")
+    @app_commands.describe(zone="An IANA time zone, e.g. Europe/London or America/Chicago.")
+    @app_commands.autocomplete(zone=timezone_autocomplete)
+    async def timezone_set(self, interaction: discord.Interaction, zone: str) -> None:
+        """Set your own time zone (for "on duty until 17:00", goals and the times shown)."""
+        zones = self.services.zones
+        name = await zones.set(interaction.user.id, zone)
+        now = zones.local_now(name)
+        await send_private(
+            interaction,
+            f"Your time zone is **{name}** (it's {now:%H:%M} there now). "
+            "`/timezone clear` goes back to the server's.",
+        )
+
+    @timezone.command(name="clear")
+    async def timezone_clear(self, interaction: discord.Interaction) -> None:
+        """Forget your time zone: the server's home zone is used again."""
+        await self.services.zones.clear(interaction.user.id)
+        await send_private(interaction, "Your time zone is cleared; the server's is used.")
 
     @app_commands.command(name="forgetme")
     async def forgetme(self, interaction: discord.Interaction) -> None:

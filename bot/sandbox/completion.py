@@ -124,7 +124,7 @@ def _values(console: Console, spec: dict[str, Any]) -> list[str]:
         return ["@" + r for r in names.roles()]
     if kind == 5:
         return ["yes", "no"]
-    if spec["name"] in ("tz", "timezone", "office_timezone"):
+    if spec["name"] in ("tz", "zone", "timezone", "office_timezone"):
         return sorted(set(console.zones.values()) | {"UTC"})
     return []
 

@@ -55,6 +55,7 @@ from bot.services.selfhelp import (
     SelfHelpServices,
 )
 from bot.services.settings import GuildSettingsService
+from bot.services.zones import MemberZones
 from bot.timers import ClusterTimers, Scheduler
 
 log = logging.getLogger(__name__)
@@ -79,6 +80,7 @@ class Services:
     audit: AuditRepository
     prefs: MemberPrefsRepository
     privacy: PrivacyService
+    zones: MemberZones
     peers: PeerServices
     safety: SafetyService
     checkins: CheckinService
@@ -122,6 +124,7 @@ class _Core:
     prefs: MemberPrefsRepository
     audit: AuditRepository
     privacy: PrivacyService
+    zones: MemberZones
 
 
 def _peer_services(core: _Core) -> PeerServices:
@@ -133,7 +136,7 @@ def _peer_services(core: _Core) -> PeerServices:
     tags = TagRepository(db)
     blocks = BlockRepository(db)
     requests = RequestService(RequestRepository(db), tags, blocks, duty, settings, scheduler, clock)
-    shifts = ShiftService(duty, requests, settings, core.prefs, scheduler, clock)
+    shifts = ShiftService(duty, requests, settings, core.zones, scheduler, clock)
     block_service = BlockService(blocks, requests, core.audit, clock)
     core.privacy.register("support requests", requests.forget)
     core.privacy.register("duty and shifts", duty_repo.delete_member)
@@ -193,7 +196,7 @@ def _selfhelp_service(
 ) -> SelfHelpServices:
     """The library (checked now: a bad page stops start-up), goals and wellness plans."""
     goals = GoalService(
-        GoalRepository(core.db), checkins, core.settings, core.scheduler, core.clock
+        GoalRepository(core.db), checkins, core.settings, core.scheduler, core.clock, core.zones
     )
     plans = PlanService(PlanRepository(core.db), core.clock)
     core.privacy.register("goals", goals.forget)
@@ -258,14 +261,16 @@ async def build_services(config: Settings, *, clock: Clock = utcnow) -> Services
         clock=clock,
         cluster=_cluster_timers(config),
     )
+    settings = GuildSettingsService(GuildSettingsRepository(db), clock)
     core = _Core(
         db=db,
         clock=clock,
-        settings=GuildSettingsService(GuildSettingsRepository(db), clock),
+        settings=settings,
         scheduler=scheduler,
         prefs=prefs,
         audit=AuditRepository(db),
         privacy=PrivacyService(prefs, scheduler, config.privacy.retention_days, clock),
+        zones=MemberZones(prefs, settings, clock),
     )
     peers = _peer_services(core)
     _forget_scheduled_work(core)
@@ -287,6 +292,7 @@ async def build_services(config: Settings, *, clock: Clock = utcnow) -> Services
         audit=core.audit,
         prefs=prefs,
         privacy=core.privacy,
+        zones=core.zones,
         peers=peers,
         safety=safety,
         checkins=checkins,

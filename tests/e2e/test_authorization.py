@@ -22,7 +22,8 @@ from tests.e2e.test_support import setup_peers
 # Commands any member may use (reviewed). A new member-level command must be added here.
 MEMBER_COMMANDS = {
     "crisis", "resources", "respite", "warmline", "region set", "region clear",
-    "language set", "language clear", "support", "forgetme", "kindred about", "kindred help",
+    "language set", "language clear", "timezone set", "timezone clear", "support", "forgetme",
+    "kindred about", "kindred help",
     "safety optout", "safety resources list", "checkin me every", "checkin me status",
     "checkin me pause", "checkin me resume", "checkin me stop", "checkin me history",
     "checkin me share", "checkin shared", "peers tags list", "peers debrief",

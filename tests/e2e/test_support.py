@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import zoneinfo
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -263,3 +265,42 @@ async def test_peer_channel_gone_keeps_request_and_tells_moderators(
     assert "stays queued" in alert.text
     request = await kindred.services.peers.requests.get(1)
     assert request.status == "open"
+
+
+async def test_a_peer_sets_their_own_time_zone_and_duty_ends_in_it(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """``/timezone set`` is the zone "on duty until 17:00" is read in; an unknown name gets
+    a kind private answer and changes nothing; ``/timezone clear`` goes back to the server's."""
+    await setup_peers(emulator, world)
+    bad = await (
+        await emulator.run_command(
+            world.peer2, world.general, "timezone set", options={"zone": "Mars/Olympus_Mons"}
+        )
+    ).response()
+    assert bad.ephemeral and "Europe/London" in bad.text, bad.text
+    assert await kindred.services.zones.own(world.peer2.id) is None
+    done = await (
+        await emulator.run_command(
+            world.peer2, world.general, "timezone set", options={"zone": "Asia/Tokyo"}
+        )
+    ).response()
+    assert done.ephemeral and "Asia/Tokyo" in done.text, done.text
+    tokyo = zoneinfo.ZoneInfo("Asia/Tokyo")
+    before = datetime.now(UTC)
+    on = await (
+        await emulator.run_command(
+            world.peer2, world.general, "duty on", options={"until": "17:00"}
+        )
+    ).response()
+    assert "You're on duty until" in on.text, on.text
+    timer = await kindred.services.scheduler.get(f"duty:{world.guild.id}:{world.peer2.id}")
+    assert timer is not None
+    due = timer.due_at.astimezone(tokyo)
+    assert (due.hour, due.minute) == (17, 0)  # 17:00 in Tokyo, not in the server's zone
+    assert timedelta(0) < timer.due_at - before <= timedelta(hours=24)
+    cleared = await (
+        await emulator.run_command(world.peer2, world.general, "timezone clear")
+    ).response()
+    assert cleared.ephemeral and "cleared" in cleared.text
+    assert await kindred.services.zones.own(world.peer2.id) is None

@@ -17,14 +17,15 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.clock import Clock, utcnow
-from bot.db.repositories.core import MemberPrefsRepository, TimerRow
+from bot.db.repositories.core import TimerRow
 from bot.db.repositories.duty import DutyRow, ShiftRow
 from bot.db.repositories.requests import RequestRow
 from bot.errors import InvalidInputError, KindredError
 from bot.schedules import parse_until
 from bot.services.peers.duty import WEEKDAYS, DutyService, duty_key, shift_window_after
 from bot.services.requests import RequestService
-from bot.services.settings import CoreSettings, GuildSettingsService
+from bot.services.settings import GuildSettingsService
+from bot.services.zones import MemberZones
 from bot.timers import Scheduler
 
 # Row types the Discord layer needs, re-exported so cogs never import bot.db.
@@ -106,25 +107,21 @@ class ShiftService:
         duty: DutyService,
         requests: RequestService,
         settings: GuildSettingsService,
-        prefs: MemberPrefsRepository,
+        zones: MemberZones,
         scheduler: Scheduler,
         clock: Clock = utcnow,
     ) -> None:
         self.duty = duty
         self.requests = requests
         self.settings = settings
-        self.prefs = prefs
+        self.zones = zones
         self.scheduler = scheduler
         self.clock = clock
 
     # -- on and off duty by hand ----------------------------------------------------------
     async def member_timezone(self, user_id: int, guild_id: int) -> zoneinfo.ZoneInfo:
-        """The member's own zone if they set one, else the server's home zone."""
-        mine = await self.prefs.get(user_id, "timezone")
-        if mine:
-            return zoneinfo.ZoneInfo(mine)
-        core = await self.settings.get(guild_id, CoreSettings)
-        return zoneinfo.ZoneInfo(core.timezone)
+        """The member's own zone if they set one (``/timezone set``), else the server's."""
+        return await self.zones.zone_for(user_id, guild_id)
 
     async def go_on(self, guild_id: int, user_id: int, until: str | None = None) -> DutyStarted:
         """On duty, optionally until a time (``17:00``, ``2h``) at most 24 hours away."""

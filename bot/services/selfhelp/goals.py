@@ -36,6 +36,7 @@ from bot.services.checkins import (
 from bot.services.checkins.rules import _schedule, _zone
 from bot.services.selfhelp.text import clean_line
 from bot.services.settings import CoreSettings, GuildSettingsService
+from bot.services.zones import MemberZones
 from bot.timers import Scheduler
 
 log = logging.getLogger(__name__)
@@ -83,8 +84,10 @@ class GoalService:
         settings: GuildSettingsService,
         scheduler: Scheduler,
         clock: Clock = utcnow,
+        zones: MemberZones | None = None,
     ) -> None:
         self.repo = repo
+        self.zones = zones
         self.checkins = checkins
         self.settings = settings
         self.scheduler = scheduler
@@ -98,9 +101,13 @@ class GoalService:
             return None
 
     async def member_zone(self, user_id: int, guild_id: int | None) -> zoneinfo.ZoneInfo:
-        """The zone of the member's personal check-in, else their server's home zone, else
-        UTC."""
+        """The member's own zone (``/timezone set``), else their personal check-in's, else
+        their server's home zone, else UTC."""
         personal = await self._personal(user_id)
+        if self.zones is not None:
+            return await self.zones.zone_for(
+                user_id, guild_id, personal.tz if personal is not None else None
+            )
         if personal is not None:
             return _zone(personal.tz)
         if guild_id is not None:

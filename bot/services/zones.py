@@ -1,0 +1,72 @@
+"""A member's own time zone: the one Kindred shows and reads their times in.
+
+A member sets it once (``/timezone set``); it is what "on duty until 17:00", a goal's
+"every day 09:00" and the times Kindred shows them mean. Without it, the zone of their
+personal check-in (if they have one), then the server's home zone, then UTC. Stored in the
+member's preferences (deleted with ``/forgetme``); no discord imports.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import datetime
+
+from bot.clock import Clock, utcnow
+from bot.db.repositories.core import MemberPrefsRepository
+from bot.errors import InvalidInputError
+from bot.services.settings import CoreSettings, GuildSettingsService, validate_timezone
+
+__all__ = ["ZONE_KEY", "MemberZones"]
+
+ZONE_KEY = "timezone"  # stored under this name: never rename
+
+
+class MemberZones:
+    def __init__(
+        self, prefs: MemberPrefsRepository, settings: GuildSettingsService, clock: Clock = utcnow
+    ) -> None:
+        self.prefs = prefs
+        self.settings = settings
+        self.clock = clock
+
+    async def own(self, user_id: int) -> str | None:
+        """The zone the member chose, if they did (and it still exists)."""
+        mine = await self.prefs.get(user_id, ZONE_KEY)
+        if isinstance(mine, str):
+            try:
+                return validate_timezone(mine)
+            except ValueError:  # a zone the tz database dropped since: as if none
+                return None
+        return None
+
+    async def set(self, user_id: int, text: str) -> str:
+        """Remember the member's zone; a kind error for a name that is not an IANA zone."""
+        name = (text or "").strip()
+        try:
+            zone = validate_timezone(name)
+        except ValueError:
+            shown = name[:40] + ("…" if len(name) > 40 else "")
+            raise InvalidInputError(
+                f"I don't know the time zone `{shown}`. Pick one from the list, or type a "
+                "name like `Europe/London` or `America/Chicago`."
+            ) from None
+        await self.prefs.set(user_id, ZONE_KEY, zone, self.clock())
+        return zone
+
+    async def clear(self, user_id: int) -> None:
+        await self.prefs.delete(user_id, ZONE_KEY)
+
+    async def zone_for(
+        self, user_id: int, guild_id: int | None, fallback: str | None = None
+    ) -> zoneinfo.ZoneInfo:
+        """The member's own zone, else ``fallback`` (say their personal check-in's), else
+        the server's home zone, else UTC."""
+        mine = await self.own(user_id)
+        if mine is None and fallback:
+            mine = fallback
+        if mine is None and guild_id is not None:
+            mine = (await self.settings.get(guild_id, CoreSettings)).timezone
+        return zoneinfo.ZoneInfo(mine or "UTC")
+
+    def local_now(self, zone: str) -> datetime:
+        return self.clock().astimezone(zoneinfo.ZoneInfo(zone))

@@ -1,0 +1,65 @@
+"""A member's own time zone (``/timezone set``): what their times are read and shown in."""
+
+from __future__ import annotations
+
+import zoneinfo
+
+import pytest
+
+from bot.errors import InvalidInputError
+from bot.services import Services
+from bot.services.settings import CoreSettings
+from bot.services.zones import ZONE_KEY
+from tests.unit.conftest import FakeClock
+
+GUILD, MEMBER, MOD = 10, 42, 7
+
+
+async def test_own_zone_then_fallback_then_server_then_utc(services: Services) -> None:
+    zones = services.zones
+    await services.settings.update(GUILD, CoreSettings, MOD, timezone="America/New_York")
+    assert await zones.zone_for(MEMBER, None) == zoneinfo.ZoneInfo("UTC")
+    assert await zones.zone_for(MEMBER, GUILD) == zoneinfo.ZoneInfo("America/New_York")
+    assert await zones.zone_for(MEMBER, GUILD, "Europe/Paris") == zoneinfo.ZoneInfo("Europe/Paris")
+    assert await zones.set(MEMBER, "  Asia/Tokyo ") == "Asia/Tokyo"
+    assert await zones.own(MEMBER) == "Asia/Tokyo"
+    # the member's own choice wins over a check-in's zone and the server's
+    assert await zones.zone_for(MEMBER, GUILD, "Europe/Paris") == zoneinfo.ZoneInfo("Asia/Tokyo")
+    await zones.clear(MEMBER)
+    assert await zones.own(MEMBER) is None
+    assert await zones.zone_for(MEMBER, GUILD) == zoneinfo.ZoneInfo("America/New_York")
+
+
+@pytest.mark.parametrize("bad", ["", "US", "Mars/Olympus_Mons", "Europe/" + "x" * 3000, "../etc"])
+async def test_an_unknown_zone_is_refused_kindly_and_nothing_is_stored(
+    services: Services, bad: str
+) -> None:
+    await services.zones.set(MEMBER, "Europe/Lisbon")
+    with pytest.raises(InvalidInputError) as refused:
+        await services.zones.set(MEMBER, bad)
+    assert "Europe/London" in refused.value.user_message  # says what a name looks like
+    assert len(refused.value.user_message) < 300  # never echoes 3,000 characters back
+    assert await services.zones.own(MEMBER) == "Europe/Lisbon"
+
+
+async def test_a_stored_zone_that_no_longer_exists_counts_as_none(
+    services: Services, clock: FakeClock
+) -> None:
+    await services.prefs.set(MEMBER, ZONE_KEY, "Atlantis/Capital", clock.now)
+    assert await services.zones.own(MEMBER) is None
+    assert await services.zones.zone_for(MEMBER, None) == zoneinfo.ZoneInfo("UTC")
+
+
+async def test_goals_and_duty_read_the_members_own_zone(services: Services) -> None:
+    await services.settings.update(GUILD, CoreSettings, MOD, timezone="America/New_York")
+    goals, shifts = services.selfhelp.goals, services.peers.shifts
+    assert await goals.member_zone(MEMBER, GUILD) == zoneinfo.ZoneInfo("America/New_York")
+    await services.zones.set(MEMBER, "Australia/Sydney")
+    assert await goals.member_zone(MEMBER, GUILD) == zoneinfo.ZoneInfo("Australia/Sydney")
+    assert await shifts.member_timezone(MEMBER, GUILD) == zoneinfo.ZoneInfo("Australia/Sydney")
+
+
+async def test_forgetting_the_member_removes_their_zone(services: Services) -> None:
+    await services.zones.set(MEMBER, "Europe/Berlin")
+    await services.privacy.forget(MEMBER)
+    assert await services.zones.own(MEMBER) is None
