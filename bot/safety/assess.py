@@ -163,6 +163,11 @@ class Assessor:
             and not (result.label is Label.CRISIS_SELF and result.is_alert)
         )
 
+    def context_counts(self, context_risk: float) -> bool:
+        """Whether the member's recent risk is high enough to raise anything: below the soft
+        level it never changes an assessment, so a message need not be assessed again."""
+        return context_risk >= self.thresholds.soft
+
     def _quiet_limits(self, eligible: list[bool]) -> Quiet:
         """The limits under which ``_quiet`` gives ``none`` with no need."""
         th = self.thresholds

@@ -63,11 +63,12 @@ class ListenerMixin(AlertsMixin, RepliesMixin):
         if result.label is Label.NONE and not result.needs:
             return
         assert self.worker is not None and message.guild is not None
-        if self.worker.assessor.context_can_raise(result):
+        assessor = self.worker.assessor
+        if assessor.context_can_raise(result):
             risk = self.services.safety.context_risk(
                 message.guild.id, message.channel.id, message.author.id
             )
-            if risk > 0.0:
+            if assessor.context_counts(risk):
                 self.worker.submit(
                     message.content, risk, self._assessed_in_context, message, self.loop
                 )
