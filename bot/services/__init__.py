@@ -186,7 +186,9 @@ def _safety_service(core: _Core, peers: PeerServices, once: OnceService) -> Safe
 
 def _checkin_service(core: _Core) -> CheckinService:
     core.settings.register(CheckinSettings)
-    checkins = CheckinService(CheckinRepository(core.db), core.settings, core.scheduler, core.clock)
+    checkins = CheckinService(
+        CheckinRepository(core.db), core.settings, core.scheduler, core.clock, core.zones
+    )
     core.privacy.register("personal check-ins and moods", checkins.forget)
     return checkins
 

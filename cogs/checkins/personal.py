@@ -21,7 +21,7 @@ class PersonalCommands:
     @me.command(name="every")
     @app_commands.describe(
         schedule="e.g. `daily 20:00` or `weekdays 08:30`",
-        tz="Your IANA time zone, e.g. America/Chicago",
+        tz="Your IANA time zone, e.g. America/Chicago (default: the one from /timezone set)",
         quiet_hours="e.g. `22:00-08:00`: a check-in due then waits until they end",
     )
     @app_commands.autocomplete(tz=zone_autocomplete)
@@ -29,7 +29,7 @@ class PersonalCommands:
         self,
         interaction: discord.Interaction,
         schedule: str,
-        tz: str,
+        tz: str | None = None,
         quiet_hours: str | None = None,
     ) -> None:
         """Get a private check-in by DM on your own schedule."""

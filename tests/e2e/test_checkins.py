@@ -465,3 +465,28 @@ async def test_a_rate_limit_storm_at_post_time_delays_the_check_in_but_never_los
     assert row["message_id"] == post.id  # the 09:00 run, posted once, late
     await run_at(traveller, kindred, datetime(2026, 11, 23, 9, 3, 0, tzinfo=UTC))
     assert len(posts(emulator, world.general)) == 1
+
+
+async def test_personal_checkin_without_tz_uses_the_members_own_zone_or_asks(
+    emulator: DiscordEmulator, world: World, start_at: Start
+) -> None:
+    """``tz`` may be left out once the member set their zone (``/timezone set``); before
+    that Kindred asks for it instead of guessing, and nothing is stored."""
+    traveller, kindred = await start_at(datetime(2026, 11, 23, 12, 0, tzinfo=UTC))
+    asked = await command(
+        emulator, world.member, world.support, "checkin me every", schedule="daily 20:00"
+    )
+    assert asked.ephemeral and "/timezone set" in asked.text, asked.text
+    assert await kindred.services.checkins.repo.personal_for(world.member.id) is None
+    await command(emulator, world.member, world.support, "timezone set", zone="Asia/Tokyo")
+    done = await command(
+        emulator, world.member, world.support, "checkin me every", schedule="daily 20:00"
+    )
+    assert "Asia/Tokyo" in done.text, done.text
+    row = await kindred.services.checkins.repo.personal_for(world.member.id)
+    assert row is not None and row.tz == "Asia/Tokyo"
+    # 20:00 in Tokyo is 11:00 UTC: the check-in arrives then, not at 20:00 UTC
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 20, 0, 5, tzinfo=UTC))
+    assert emulator.bot_messages(emulator.dm_channel(world.member)) == []
+    await run_at(traveller, kindred, datetime(2026, 11, 24, 11, 0, 5, tzinfo=UTC))
+    await emulator.wait_for_message(emulator.dm_channel(world.member), since=0)

@@ -6,7 +6,7 @@ import zoneinfo
 
 import pytest
 
-from bot.errors import InvalidInputError
+from bot.errors import InvalidInputError, NotFoundError
 from bot.services import Services
 from bot.services.settings import CoreSettings
 from bot.services.zones import ZONE_KEY
@@ -63,3 +63,23 @@ async def test_forgetting_the_member_removes_their_zone(services: Services) -> N
     await services.zones.set(MEMBER, "Europe/Berlin")
     await services.privacy.forget(MEMBER)
     assert await services.zones.own(MEMBER) is None
+
+
+async def test_a_personal_checkin_without_tz_takes_the_members_zone_or_asks(
+    services: Services,
+) -> None:
+    checkins = services.checkins
+    with pytest.raises(InvalidInputError) as asked:
+        await checkins.set_personal(
+            user_id=MEMBER, guild_id=GUILD, channel_id=None, schedule="daily 20:00", tz=None,
+            quiet=None,
+        )  # fmt: skip
+    assert "/timezone set" in asked.value.user_message
+    with pytest.raises(NotFoundError):  # nothing was stored
+        await checkins.personal_status(MEMBER)
+    await services.zones.set(MEMBER, "Europe/Lisbon")
+    row, _ = await checkins.set_personal(
+        user_id=MEMBER, guild_id=GUILD, channel_id=None, schedule="daily 20:00", tz="  ",
+        quiet=None,
+    )  # fmt: skip
+    assert row.tz == "Europe/Lisbon"

@@ -40,9 +40,19 @@ class PersonalCheckins(CheckinBase):
         guild_id: int | None,
         channel_id: int | None,
         schedule: str,
-        tz: str,
+        tz: str | None,
         quiet: str | None,
     ) -> tuple[PersonalRow, list[datetime]]:
+        """Set (or replace) the member's personal check-in. Without ``tz``, the zone they
+        set with ``/timezone set``; a member who set none is asked for one (never a silent
+        guess: the server's zone may not be theirs)."""
+        if not (tz and tz.strip()):
+            tz = await self.zones.own(user_id) if self.zones is not None else None
+            if tz is None:
+                raise InvalidInputError(
+                    "Which time zone are you in? Add `tz:` (e.g. `Europe/London`), or set "
+                    "yours once with `/timezone set`."
+                )
         parsed, zone = await self._validated(None, schedule, tz)
         quiet_hours = parse_quiet_hours(quiet)
         runs = parsed.next_runs(self.clock(), zone, 20)

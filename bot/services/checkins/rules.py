@@ -16,6 +16,7 @@ from bot.db.repositories.checkins import CheckinRepository, CheckinRow, Personal
 from bot.errors import InvalidInputError
 from bot.schedules import Schedule, ScheduleError, parse_clock, parse_schedule, parse_timezone
 from bot.services.settings import GuildSettingsService, SettingsSection
+from bot.services.zones import MemberZones
 from bot.timers import Scheduler
 
 POST = "checkin.post"
@@ -213,11 +214,13 @@ class CheckinBase:
         settings: GuildSettingsService,
         scheduler: Scheduler,
         clock: Clock = utcnow,
+        zones: MemberZones | None = None,
     ) -> None:
         self.repo = repo
         self.settings = settings
         self.scheduler = scheduler
         self.clock = clock
+        self.zones = zones
 
     async def _validated(
         self, guild_id: int | None, schedule_text: str, tz: str
