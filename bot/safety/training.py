@@ -235,6 +235,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ev = sub.add_parser("evaluate", help="figures for one data set")
     ev.add_argument("--set", choices=SETS, default="validation")
     ev.add_argument("--phrases-only", action="store_true")
+    ctx = sub.add_parser("context", help="the context rule on message sequences")
+    ctx.add_argument("--set", choices=("selection", "report"), default="selection")
     asm = sub.add_parser("assemble", help="merge writers' folders into the three sets")
     asm.add_argument("root", type=Path, help="folder with train/, validation/, test/ inside")
     args = parser.parse_args(argv)
@@ -244,6 +246,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "train":
         return cmd_train(args.out)
+    if args.command == "context":
+        from bot.safety.assess import Assessor
+        from bot.safety.sequences import load_sequences, sequence_figures
+
+        rows = load_sequences(args.set)
+        print(json.dumps(sequence_figures(Assessor.default(), rows), indent=2))
+        return 0
     figures = evaluate(args.set, phrases_only=args.phrases_only)
     print(json.dumps(figures, indent=2))
     misses = meets(figures)
