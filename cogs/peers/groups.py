@@ -28,8 +28,8 @@ def peer_only():
         if not isinstance(member, discord.Member) or not any(
             r.id == cfg.peer_role_id for r in member.roles
         ):
-            # off duty, and any duty end time forgotten (shifts.go_off cancels its timer)
-            await services.peers.shifts.go_off(interaction.guild_id, interaction.user.id)
+            # off duty, and any duty end time forgotten with it
+            await services.peers.shifts.lost_role(interaction.guild_id, interaction.user.id)
             raise RefusedError(f"This is for peer supporters (the <@&{cfg.peer_role_id}> role).")
         return True
 

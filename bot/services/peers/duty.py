@@ -10,6 +10,7 @@ from bot.clock import Clock, utcnow
 from bot.db.repositories.duty import DutyRepository, DutyRow, ShiftRow
 from bot.errors import InvalidInputError, NotFoundError
 from bot.schedules import parse_clock, parse_timezone, parse_weekday, resolve_local
+from bot.timers import Scheduler
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -54,6 +55,15 @@ def shift_window_after(shift: ShiftRow, after: datetime) -> ShiftWindow:
 def duty_key(guild_id: int, user_id: int) -> str:
     """The key of a peer's duty end-time timer (``duty.expire``)."""
     return f"duty:{guild_id}:{user_id}"
+
+
+async def stop_duty(duty: DutyService, scheduler: Scheduler, guild_id: int, user_id: int) -> bool:
+    """Off duty now, and a duty end time they had set forgotten with it (no "your time on
+    duty has ended" hours later). Shared by ``/duty off`` and the peer-role checks of the
+    shift and request services (neither can call the other). True if they were on duty."""
+    was = await duty.go_off(guild_id, user_id)
+    await scheduler.cancel(duty_key(guild_id, user_id))
+    return was
 
 
 class DutyService:

@@ -22,7 +22,13 @@ from bot.db.repositories.duty import DutyRow, ShiftRow
 from bot.db.repositories.requests import RequestRow
 from bot.errors import InvalidInputError, KindredError
 from bot.schedules import parse_until
-from bot.services.peers.duty import WEEKDAYS, DutyService, duty_key, shift_window_after
+from bot.services.peers.duty import (
+    WEEKDAYS,
+    DutyService,
+    duty_key,
+    shift_window_after,
+    stop_duty,
+)
 from bot.services.requests import RequestService
 from bot.services.settings import GuildSettingsService
 from bot.services.zones import MemberZones
@@ -144,10 +150,13 @@ class ShiftService:
         return DutyStarted(row.until, len(await self.requests.queue(guild_id)))
 
     async def go_off(self, guild_id: int, user_id: int) -> DutyStopped:
-        was = await self.duty.go_off(guild_id, user_id)
-        await self.scheduler.cancel(duty_key(guild_id, user_id))
+        was = await stop_duty(self.duty, self.scheduler, guild_id, user_id)
         held = await self.requests.held_by(guild_id, user_id)
         return DutyStopped(was, [r.id for r in held])
+
+    async def lost_role(self, guild_id: int, user_id: int) -> None:
+        """Someone without the peer role tried a peer command: off duty, end time forgotten."""
+        await stop_duty(self.duty, self.scheduler, guild_id, user_id)
 
     async def end_duty(self, guild_id: int, user_id: int) -> DutyEnded:
         """Off duty at a shift's end or a duty end time; the requests they hold stay theirs."""

@@ -27,7 +27,7 @@ from bot.errors import (
     PermissionDeniedError,
 )
 from bot.services.peers import PeerSettings
-from bot.services.peers.duty import DutyService, duty_key
+from bot.services.peers.duty import DutyService, stop_duty
 from bot.services.requests.intake import AlreadyOpenError, BlockedError, Intake, RequestIntake
 from bot.services.requests.relay import Conversations, DmRoute
 from bot.services.requests.rules import (
@@ -144,8 +144,7 @@ class RequestService(RequestIntake, RequestTimers, Conversations):
         ended" later to someone who is no longer a peer)."""
         cfg = await self.config(guild_id)
         if role_ids is None or cfg.peer_role_id not in role_ids:
-            await self.duty.go_off(guild_id, user_id)
-            await self.scheduler.cancel(duty_key(guild_id, user_id))
+            await stop_duty(self.duty, self.scheduler, guild_id, user_id)
             raise PermissionDeniedError("Only peer supporters can do that.")
 
     def check_transfer(self, request: RequestRow, peer_id: int) -> None:
