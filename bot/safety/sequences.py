@@ -3,7 +3,7 @@
 The guild listener keeps each member's recent risk in a channel (scores only, in memory) and
 assesses a message at the soft level again with it (``Assessor.context_can_raise``,
 ``Assessor.context_counts``); the safety service remembers the risk of every message it is
-told about whose label is one of ``remembered``, the last ``keep`` of them. ``replay`` does
+told about whose label is one of ``REMEMBERED``, the last ``KEEP`` of them. ``replay`` does
 the same for one written sequence, so the context rule can be measured on sequences nobody
 tuned it on. Two sets, by two writers who saw neither each other's nor any other set:
 
@@ -37,15 +37,9 @@ def load_sequences(name: str) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
-def replay(
-    assessor: Assessor,
-    messages: Sequence[str],
-    *,
-    keep: int = KEEP,
-    remembered: Sequence[str] = REMEMBERED,
-) -> list[tuple[bool, bool]]:
+def replay(assessor: Assessor, messages: Sequence[str]) -> list[tuple[bool, bool]]:
     """Per message: (an alert by itself, an alert as the bot decides it with context)."""
-    recent: deque[float] = deque(maxlen=keep)
+    recent: deque[float] = deque(maxlen=KEEP)
     out = []
     for text in messages:
         alone = result = assessor.assess(text)
@@ -54,7 +48,7 @@ def replay(
             context = max(recent, default=0.0)
             if assessor.context_counts(context):
                 result = assessor.assess(text, context_risk=context)
-        if noticed and str(result.label) in remembered:
+        if noticed and str(result.label) in REMEMBERED:
             recent.append(result.risk)
         out.append((alone.is_alert, result.is_alert))
     return out

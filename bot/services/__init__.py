@@ -136,7 +136,7 @@ def _peer_services(core: _Core) -> PeerServices:
     tags = TagRepository(db)
     blocks = BlockRepository(db)
     requests = RequestService(RequestRepository(db), tags, blocks, duty, settings, scheduler, clock)
-    shifts = ShiftService(duty, requests, settings, core.zones, scheduler, clock)
+    shifts = ShiftService(duty, requests, core.zones, scheduler, clock)
     block_service = BlockService(blocks, requests, core.audit, clock)
     core.privacy.register("support requests", requests.forget)
     core.privacy.register("duty and shifts", duty_repo.delete_member)
@@ -187,7 +187,7 @@ def _safety_service(core: _Core, peers: PeerServices, once: OnceService) -> Safe
 def _checkin_service(core: _Core) -> CheckinService:
     core.settings.register(CheckinSettings)
     checkins = CheckinService(
-        CheckinRepository(core.db), core.settings, core.scheduler, core.clock, core.zones
+        CheckinRepository(core.db), core.settings, core.scheduler, core.zones, core.clock
     )
     core.privacy.register("personal check-ins and moods", checkins.forget)
     return checkins
@@ -197,9 +197,7 @@ def _selfhelp_service(
     core: _Core, checkins: CheckinService, safety: SafetyService
 ) -> SelfHelpServices:
     """The library (checked now: a bad page stops start-up), goals and wellness plans."""
-    goals = GoalService(
-        GoalRepository(core.db), checkins, core.settings, core.scheduler, core.clock, core.zones
-    )
+    goals = GoalService(GoalRepository(core.db), checkins, core.zones, core.scheduler, core.clock)
     plans = PlanService(PlanRepository(core.db), core.clock)
     core.privacy.register("goals", goals.forget)
     core.privacy.register("wellness plan", plans.forget)

@@ -77,5 +77,5 @@ __all__ = [
 
 class CheckinService(ChannelCheckins, PersonalCheckins):
     """Both halves over one repository, settings, scheduler and clock
-    (``CheckinService(repo, settings, scheduler, clock, zones)``; ``zones``, the members'
+    (``CheckinService(repo, settings, scheduler, zones, clock)``; ``zones``, the members'
     own time zones, for a personal check-in set without one)."""

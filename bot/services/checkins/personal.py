@@ -47,7 +47,7 @@ class PersonalCheckins(CheckinBase):
         set with ``/timezone set``; a member who set none is asked for one (never a silent
         guess: the server's zone may not be theirs)."""
         if not (tz and tz.strip()):
-            tz = await self.zones.own(user_id) if self.zones is not None else None
+            tz = await self.zones.own(user_id)
             if tz is None:
                 raise InvalidInputError(
                     "Which time zone are you in? Add `tz:` (e.g. `Europe/London`), or set "

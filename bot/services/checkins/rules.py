@@ -213,8 +213,8 @@ class CheckinBase:
         repo: CheckinRepository,
         settings: GuildSettingsService,
         scheduler: Scheduler,
+        zones: MemberZones,
         clock: Clock = utcnow,
-        zones: MemberZones | None = None,
     ) -> None:
         self.repo = repo
         self.settings = settings

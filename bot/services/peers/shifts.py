@@ -30,7 +30,6 @@ from bot.services.peers.duty import (
     stop_duty,
 )
 from bot.services.requests import RequestService
-from bot.services.settings import GuildSettingsService
 from bot.services.zones import MemberZones
 from bot.timers import Scheduler
 
@@ -112,14 +111,12 @@ class ShiftService:
         self,
         duty: DutyService,
         requests: RequestService,
-        settings: GuildSettingsService,
         zones: MemberZones,
         scheduler: Scheduler,
         clock: Clock = utcnow,
     ) -> None:
         self.duty = duty
         self.requests = requests
-        self.settings = settings
         self.zones = zones
         self.scheduler = scheduler
         self.clock = clock

@@ -35,7 +35,6 @@ from bot.services.checkins import (
 )
 from bot.services.checkins.rules import _schedule, _zone
 from bot.services.selfhelp.text import clean_line
-from bot.services.settings import CoreSettings, GuildSettingsService
 from bot.services.zones import MemberZones
 from bot.timers import Scheduler
 
@@ -81,15 +80,13 @@ class GoalService:
         self,
         repo: GoalRepository,
         checkins: CheckinService,
-        settings: GuildSettingsService,
+        zones: MemberZones,
         scheduler: Scheduler,
         clock: Clock = utcnow,
-        zones: MemberZones | None = None,
     ) -> None:
         self.repo = repo
         self.zones = zones
         self.checkins = checkins
-        self.settings = settings
         self.scheduler = scheduler
         self.clock = clock
 
@@ -104,15 +101,9 @@ class GoalService:
         """The member's own zone (``/timezone set``), else their personal check-in's, else
         their server's home zone, else UTC."""
         personal = await self._personal(user_id)
-        if self.zones is not None:
-            return await self.zones.zone_for(
-                user_id, guild_id, personal.tz if personal is not None else None
-            )
-        if personal is not None:
-            return _zone(personal.tz)
-        if guild_id is not None:
-            return _zone((await self.settings.get(guild_id, CoreSettings)).timezone)
-        return _zone("UTC")
+        return await self.zones.zone_for(
+            user_id, guild_id, personal.tz if personal is not None else None
+        )
 
     def _parsed(self, text: str, zone: zoneinfo.ZoneInfo) -> Schedule:
         schedule = _schedule(text)
