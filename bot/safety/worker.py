@@ -56,7 +56,8 @@ class AssessWorker:
         # per event loop: the messages waiting for its linger timer (touched on that loop only)
         self._pending: dict[asyncio.AbstractEventLoop, list[Item]] = {}
         self.batches = 0
-        self.items = 0
+        self.submitted = 0  # messages handed to ``submit``
+        self.items = 0  # messages assessed
         self.fallbacks = 0  # messages assessed one by one after their batch failed
 
     def start(self) -> None:
@@ -100,6 +101,7 @@ class AssessWorker:
             pending = self._pending[loop] = []
             loop.call_later(self.linger, self._flush, loop)
         pending.append((text, context_risk, done, arg, quiet))
+        self.submitted += 1
         if len(pending) >= self.max_batch:
             self._flush(loop)
 

@@ -8,6 +8,7 @@ it on the same file; ``kindred.settle()`` runs due timers after a test moved the
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from emulator import DiscordEmulator
 from emulator.pytest_plugin import emulator  # noqa: F401  (fixture re-export)
 from emulator.testing import discord_endpoints_kept
 
-__all__ = ["Kindred", "World"]
+__all__ = ["Kindred", "World", "detector_settled"]
 
 
 @pytest.fixture(autouse=True)
@@ -59,3 +60,23 @@ def _batch_path_held(runner: Kindred) -> None:
     assert worker is None or worker.fallbacks == 0, (
         f"{worker.fallbacks} messages fell back from the detector's batch path"
     )
+
+
+async def detector_settled(runner: Kindred, timeout: float = 30.0) -> None:
+    """Every message given to the detector is assessed and what it started has finished.
+
+    A check that the bot did *nothing* must wait for this: the worker gathers messages for
+    its linger (40 ms) before it assesses them, so a quick round trip can come back before
+    the detector has even looked, and the check would pass whatever the detector does."""
+    cog = runner.bot.get_cog("Safety") if runner.bot is not None else None
+    worker = cog.worker
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    calm = 0
+    while calm < 3:  # three looks in a row: a delivery may still be on its way to the loop
+        if loop.time() > deadline:
+            raise AssertionError("the detector was still busy after the timeout")
+        await asyncio.sleep(0.02)
+        idle = worker.items >= worker.submitted and not cog._tasks
+        calm = calm + 1 if idle else 0
+    await runner.emu.gateway_idle(5)

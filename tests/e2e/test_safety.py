@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import time_machine
 
 from emulator import DiscordEmulator
-from tests.e2e.conftest import Kindred, World
+from tests.e2e.conftest import Kindred, World, detector_settled
 from tests.e2e.test_support import go_on_duty, setup_peers
 
 CRISIS = "honestly i want to kill myself"
@@ -119,9 +119,29 @@ async def test_idioms_quotes_code_and_gaming_produce_nothing(
     ):
         await emulator.send_message(world.member, world.general, text)
     await emulator.gateway_idle()
-    await command(emulator, world.member, world.general, "kindred about")  # a round trip
+    await detector_settled(kindred)
     assert emulator.messages_in(emulator.dm_channel(world.member)) == []
     assert not [m for m in emulator.messages_in(world.peers) if "may need support" in m.text]
+    assert public_bot_messages(emulator, world.general) == []
+
+
+async def test_a_member_saying_morning_all_twice_gets_nothing(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """An earlier model called "morning all" a possible concern (a private check-in and a
+    peer item), and the member's second one, raised by that context, a tier-3 alert."""
+    await setup_peers(emulator, world)
+    for text in ("morning all", "morning all", "gm chat ☀️"):
+        await emulator.send_message(world.member, world.general, text)
+    await emulator.gateway_idle()
+    await detector_settled(kindred)
+    assert emulator.messages_in(emulator.dm_channel(world.member)) == []
+    assert [
+        m for m in emulator.messages_in(world.peers) if m.author.id == emulator.bot_user.id
+    ] == []
+    assert [
+        m for m in emulator.messages_in(world.mods) if m.author.id == emulator.bot_user.id
+    ] == []
     assert public_bot_messages(emulator, world.general) == []
 
 
@@ -269,7 +289,7 @@ async def test_crisis_dms_to_the_bot_get_one_reply_per_cooldown_and_stop_alone_i
     await emulator.send_dm(world.member, "i really want to kill myself")
     await emulator.send_dm(world.member, "stop")
     await emulator.gateway_idle()
-    await command(emulator, world.member, world.general, "kindred about")  # a round trip
+    await detector_settled(kindred)
     replies = [m for m in emulator.messages_in(dm) if m.author.id == emulator.bot_user.id]
     assert len(replies) == 1
     assert not await kindred.services.safety.opted_out(world.member.id)
