@@ -112,6 +112,16 @@ class InteractionResponse:
 
     @property
     def text(self) -> str:
+        if (
+            self.type == CallbackType.DEFERRED_CHANNEL_MESSAGE
+            and self.message is not None
+            and self.message.loading
+        ):
+            # A deferral says nothing yet: a test reading it would check an empty string
+            # (and an assertion that something is *not* in it could never fail).
+            raise AssertionError(
+                "the bot deferred this interaction: read its followups() or original_response()"
+            )
         if self.message is not None:
             return self.message.text
         return self.content or ""
@@ -152,6 +162,25 @@ class Interaction:
         )
         assert self.callback is not None
         return self.callback
+
+    async def answer(self, timeout: float = DEFAULT_WAIT) -> InteractionResponse | Message:  # noqa: ASYNC109
+        """The answer as the person sees it: the callback, or after a deferral ("thinking…")
+        the first followup or the edited original response, whichever comes first."""
+        response = await self.response(timeout)
+        if response.type != CallbackType.DEFERRED_CHANNEL_MESSAGE:
+            return response
+        await self.emulator.wait_until(
+            lambda: (
+                bool(self.followup_messages)
+                or (self.original is not None and not self.original.loading)
+            ),
+            timeout=timeout,
+            what=f"the answer after the deferral of interaction {self.describe()}",
+        )
+        if self.followup_messages:
+            return self.followup_messages[0]
+        assert self.original is not None
+        return self.original
 
     async def followups(self, n: int = 1, timeout: float = DEFAULT_WAIT) -> list[Message]:  # noqa: ASYNC109
         """Wait until the bot sent at least ``n`` followup messages; returns all of them."""

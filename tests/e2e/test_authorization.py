@@ -102,7 +102,7 @@ async def test_every_command_against_every_role(
             who = "member" if role == "other server's moderator" else role
             answer = await (
                 await emulator.run_command(user, world.general, command.qualified_name, options)
-            ).response()
+            ).answer()  # a deferred command's answer is its followup
             refused = answer.ephemeral and any(r in answer.text for r in REFUSALS)
             should_refuse = who not in allowed_for[audience]
             checked += 1

@@ -109,6 +109,7 @@ async def test_slash_commands_autocomplete_followup(emulator: DiscordEmulator, w
         assert resp.deferred
         original = await it.original_response()
         assert original.content == "paired with bob in general"
+        assert (await it.answer()).text == "paired with bob in general"
         assert seen["count"] == 3 and isinstance(seen["peer"], discord.Member)
         assert seen["peer"].id == bob.id and seen["where"].id == general.id
 
@@ -337,3 +338,28 @@ def test_fixture_fails_on_unknown_route(tmp_path: Path) -> None:
     )
     assert "1 passed" in proc.stdout and "1 error" in proc.stdout, proc.stdout
     assert "unknown route: GET /nope" in proc.stdout
+
+
+async def test_a_deferral_has_no_text_to_read(emulator: DiscordEmulator, world) -> None:
+    """While the bot is "thinking", reading the deferral's text fails loudly (an assertion
+    that something is *not* in it could never fail); ``answer()`` waits for the real one."""
+    _g, general, alice, _bob = world
+    bot = make_bot()
+    go = asyncio.Event()
+
+    @bot.tree.command(name="slow", description="Answers after a deferral")
+    async def slow(inter: discord.Interaction) -> None:
+        await inter.response.defer(ephemeral=True, thinking=True)
+        await go.wait()
+        await inter.followup.send("done", ephemeral=True)
+
+    async with connected_client(emulator, bot):
+        await bot.tree.sync()
+        it = await emulator.run_command(alice, general, "slow")
+        resp = await it.response()
+        assert resp.deferred
+        with pytest.raises(AssertionError, match="deferred"):
+            _ = resp.text
+        go.set()
+        answer = await it.answer()
+        assert answer.text == "done" and answer.ephemeral
