@@ -2,7 +2,10 @@
 
 A moderator (so the checks let the input through to the code) runs random commands with
 hostile values: long, empty, zero-width, right-to-left overrides, markdown, mentions, NUL,
-emoji, invalid zones and schedules, out-of-range numbers. Every answer must arrive, be
+emoji, invalid zones and schedules, out-of-range numbers; and, among them, the name of a real
+support group and the id of a real check-in, so the commands that act on one get past the
+look-up with the other options hostile (a group command defers before it changes channels and
+roles: its answer is the followup). Every answer must arrive, be
 private, fit Discord's limits, and never be an "unexpected error"; nothing Kindred sends may
 be able to ping anyone. ``FUZZ_EXAMPLES`` sets the budget (default 150 in ``make test``; the
 nightly size is 5,000).
@@ -20,12 +23,15 @@ from hypothesis import strategies as st
 from emulator import DiscordEmulator
 from tests.e2e.conftest import Kindred, World
 from tests.e2e.test_authorization import leaf_commands
+from tests.e2e.test_groups import create_group
 from tests.e2e.test_support import setup_peers
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "150"))
 SKIP = {"forgetme"}  # deletes the fuzzing moderator's own data: harmless, but noisy
 RUNS: list[str] = []  # commands really run (checked by the last test)
+ON_REAL: list[str] = []  # those run on the real group or check-in
 
+GROUP = "Grief circle"  # a real group, made on the first example
 NASTY = st.sampled_from(
     [
         "",
@@ -67,11 +73,15 @@ def _value(param, draw, world: World):
     if param.choices:
         return draw(st.sampled_from([c.value for c in param.choices]))
     if kind is discord.AppCommandOptionType.string:
+        if param.name in ("name", "group") and draw(st.booleans()):
+            return GROUP  # a group command's group: the real one half of the time
         text = draw(TEXT)
         if param.max_value is not None:  # for strings discord.py keeps max_length here
             text = text[: int(param.max_value)]
         return text
     if kind in (discord.AppCommandOptionType.integer, discord.AppCommandOptionType.number):
+        if param.name == "checkin" and draw(st.booleans()):
+            return 1  # a check-in command's check-in: the real one half of the time
         return _clamp(param, draw(NUMBER))
     if kind is discord.AppCommandOptionType.boolean:
         return draw(st.booleans())
@@ -100,6 +110,12 @@ async def test_hostile_options_never_break_kindred(
 ) -> None:
     if not getattr(kindred, "_fuzz_ready", False):
         await setup_peers(emulator, world)
+        await create_group(emulator, world, kindred, name=GROUP)
+        made = await emulator.run_command(
+            world.mod, world.general, "checkin create",
+            {"channel": world.general.id, "schedule": "daily 09:00", "tz": "UTC", "title": "Fuzz"},
+        )  # fmt: skip
+        assert "check-in #1" in (await made.answer()).text
         kindred._fuzz_ready = True  # type: ignore[attr-defined]
     command = data.draw(st.sampled_from(_commands(kindred)))
     options = {}
@@ -114,6 +130,8 @@ async def test_hostile_options_never_break_kindred(
     interaction = await emulator.run_command(user, world.general, command.qualified_name, options)
     where = f"/{command.qualified_name} {sorted(options)}"
     RUNS.append(command.qualified_name)
+    if GROUP in options.values() or options.get("checkin") == 1:
+        ON_REAL.append(command.qualified_name)
     if (await interaction.response()).is_modal:
         return
     answer = await interaction.answer()  # after a deferral, the followup the person reads
@@ -135,4 +153,6 @@ def test_fuzzing_really_ran_many_commands() -> None:
         return
     assert len(RUNS) >= min(EXAMPLES, 100) * 0.8, len(RUNS)
     assert len(set(RUNS)) >= 25, sorted(set(RUNS))
+    assert len(set(ON_REAL)) >= min(10, EXAMPLES // 15), sorted(set(ON_REAL))
     print(f"fuzzing: {len(RUNS)} commands run, {len(set(RUNS))} distinct")
+    print(f"on the real group or check-in: {sorted(set(ON_REAL))}")
