@@ -102,6 +102,17 @@ def test_media_talk_is_not_concern(detector: Detector) -> None:
         "ich bin todmüde",
         "i want to die my hair pink",
         "killing myself laughing at this",
+        # French "crevé(e)" (exhausted), "la crève" (a cold), "crever" (to puncture): after
+        # accents go they spell the insult "crève !"
+        "je suis crevé",
+        "chui crevée après le taf",
+        "trop crevé ce soir",
+        "j'ai la crève",
+        "j'ai chopé la crève",
+        "pneu crevé sur l'autoroute",
+        "le ballon a crevé",
+        "je crève de faim",
+        "on crève de chaud ici",
     ],
 )
 def test_idioms_and_hard_negatives(detector: Detector, text: str) -> None:
@@ -123,6 +134,9 @@ def test_banter(detector: Detector) -> None:
 def test_harassment_and_reports(detector: Detector) -> None:
     check(detector, "kys", H)
     check(detector, "go kill yourself", H)
+    check(detector, "crève !", H)  # the French idioms above leave the insult alone
+    check(detector, "va crever", H)
+    check(detector, "je suis crevé mais toi crève", H)
     check(detector, "go die", H)
     check(detector, "i want to kys", C, 2)  # misuse of kys about oneself
     check(detector, "my friend told me to kys", D)  # reported: the writer is the target
