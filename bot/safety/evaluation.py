@@ -179,16 +179,6 @@ GRID = [round(x * 0.025, 3) for x in range(2, 40)]
 # After the alert threshold, the others one at a time, in this order: (threshold, what to
 # maximise on the validation figures, the values tried; None = GRID).
 _SINGLE_STEPS: tuple[tuple[str, Callable[[dict], object], list[float] | None], ...] = (
-    # 1b. imminent: tier-3 probability alone may alert, if false alarms stay in budget.
-    (
-        "imminent",
-        lambda m: (
-            m["false_alarm"] <= 0.018 and m["distress_to_alert"] <= 0.095,
-            m["tier3_recall"],
-            -m["false_alarm"],
-        ),
-        [*GRID, 1.01],
-    ),
     # 2. concern_other: recall with false alarms still in budget.
     (
         "concern",
@@ -238,6 +228,7 @@ def choose_thresholds(
         alert=0.5, concern=0.5, harassment=0.5, soft=0.9, distress=0.99, tier3=0.5, need=0.5
     )
     th = _best_alert(run, th)
+    th = _best_imminent(run, th)
     for name, key, grid in _SINGLE_STEPS:
         th = _best_single(run, th, name, key, grid=grid)
     return th, run(th)
@@ -252,6 +243,25 @@ def _best_alert(run: Callable[[Thresholds], dict], th: Thresholds) -> Thresholds
             cand = replace(th, alert=alert, phrase_boost=boost)
             m = run(cand)
             ok = m["false_alarm"] <= 0.015 and m["distress_to_alert"] <= 0.09
+            key = (ok, m["crisis_recall"] + m["tier3_recall"], -m["false_alarm"])
+            if best is None or key > best[0]:
+                best = (key, cand)
+    return best[1]
+
+
+def _best_imminent(run: Callable[[Thresholds], dict], th: Thresholds) -> Thresholds:
+    """1b. imminent: the tier-3 probability alone may alert, if false alarms stay in budget.
+    Chosen with the alert threshold next to step 1's (two grid steps either way), not after
+    it alone: the imminent class catches tier-3 lines a slightly higher alert threshold
+    lets go, and a greedy step 1 can leave no false-alarm budget for it."""
+    best = None
+    at = GRID.index(th.alert) if th.alert in GRID else None
+    alerts = [th.alert] if at is None else GRID[max(0, at - 2) : at + 3]
+    for alert in alerts:
+        for imminent in [*GRID, 1.01]:
+            cand = replace(th, alert=alert, imminent=imminent)
+            m = run(cand)
+            ok = m["false_alarm"] <= 0.018 and m["distress_to_alert"] <= 0.095
             key = (ok, m["crisis_recall"] + m["tier3_recall"], -m["false_alarm"])
             if best is None or key > best[0]:
                 best = (key, cand)
