@@ -1,0 +1,50 @@
+"""The French probe (``data/detector/probes/P_fr.jsonl``): everyday "crever" and other words
+of death and tiredness next to harassment and crisis, written by a writer who saw no other
+set. It took part in choosing the shipped model, so its figures are floors against
+regression, not a measurement (``docs/detector.md``)."""
+
+from __future__ import annotations
+
+import functools
+import json
+
+from bot.safety.assess import Assessor
+from bot.safety.datasets import DATA_DIR, _key, clean_row, load_set
+from bot.safety.detector import Label
+from bot.safety.evaluation import metrics
+
+PROBE = DATA_DIR / "probes" / "P_fr.jsonl"
+
+
+@functools.cache
+def _rows() -> tuple[dict, ...]:
+    return tuple(json.loads(line) for line in PROBE.read_text(encoding="utf-8").splitlines())
+
+
+def test_the_probe_is_well_formed_and_shares_no_sentence_with_the_sets() -> None:
+    rows = _rows()
+    assert len(rows) == 150
+    assert all(clean_row(dict(r)) is not None and r["lang"] == "fr" for r in rows)
+    others = {_key(r["text"]) for name in ("train", "validation", "test") for r in load_set(name)}
+    assert not [r["text"] for r in rows if _key(r["text"]) in others]
+
+
+def test_everyday_french_crever_is_left_alone_and_crisis_still_answered() -> None:
+    """Floors at the shipped model's figures (lr-e5d771d372, 2026-12-02); the model before
+    it gave 6 of the 90 ordinary lines an alert and 18 of the 50 with "crever" a response."""
+    rows = list(_rows())
+    assessor = Assessor.default()
+    results = [assessor.assess(r["text"]) for r in rows]
+    m = metrics(rows, results)
+    assert m["false_alarm"] <= 1 / 90, m["false_alarm"]
+    assert m["soft_none_any"] <= 9 / 90, m["soft_none_any"]
+    crever = [
+        a
+        for r, a in zip(rows, results, strict=True)
+        if r["label"] == "none" and ("crev" in r["text"].lower() or "crèv" in r["text"].lower())
+    ]
+    assert len(crever) == 50
+    assert sum(a.label is not Label.NONE for a in crever) <= 6
+    assert m["crisis_recall"] >= 24 / 25 and m["tier3_recall"] == 1.0
+    assert m["soft_crisis_any"] == 1.0  # every crisis line gets a private response
+    assert m["harassment_recall"] >= 17 / 20
