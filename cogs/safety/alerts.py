@@ -50,7 +50,8 @@ class ReachOutButton(
     discord.ui.DynamicItem[discord.ui.Button],
     template=r"kindred:alert:(?P<id>\d+)",
 ):
-    """On a peer alert: the first peer to press it is recorded; others see who has it."""
+    """On a peer alert: the first peer to press it is recorded; others see who has it. Never
+    the person the alert is about, never once someone marked it "not a concern"."""
 
     refusal = "Only this server's peer supporters and moderators can take alerts."
 
@@ -68,17 +69,8 @@ class ReachOutButton(
         services: Services = interaction.client.services  # type: ignore[attr-defined]
         if not await self._allowed(interaction):
             return
-        won, who = await services.safety.reach_out(
-            self.alert_id, interaction.user.id, interaction.guild_id
-        )
-        if not won:
-            text = (
-                f"<@{who}> is already reaching out. Thank you."
-                if who is not None
-                else "This alert isn't from this server, or its record has expired."
-            )
-            await interaction.response.send_message(text, ephemeral=True)
-            return
+        # Refusals (their own alert, someone acted first) are typed errors: a private answer.
+        await services.safety.reach_out(self.alert_id, interaction.user.id, interaction.guild_id)
         await self._mark(interaction, f"✅ <@{interaction.user.id}> is reaching out.")
 
 
@@ -87,7 +79,8 @@ class NotAConcernButton(
     discord.ui.DynamicItem[discord.ui.Button],
     template=r"kindred:notconcern:(?P<id>\d+)",
 ):
-    """A peer marks an alert "not a concern": counted per phrase and model version."""
+    """A peer marks an alert "not a concern": counted per phrase and model version. Never the
+    person the alert is about, never once someone is reaching out."""
 
     refusal = "Only this server's peer supporters and moderators can mark alerts."
 
@@ -108,17 +101,9 @@ class NotAConcernButton(
         if not await self._allowed(interaction):
             return
         assert interaction.guild_id is not None
-        outcome = await services.safety.not_a_concern(
+        await services.safety.not_a_concern(
             self.alert_id, interaction.guild_id, interaction.user.id
         )
-        if outcome != "done":
-            text = (
-                "Someone already marked this one."
-                if outcome == "already"
-                else "This alert isn't from this server, or its record has expired."
-            )
-            await interaction.response.send_message(text, ephemeral=True)
-            return
         await self._mark(
             interaction,
             f"➖ Marked not a concern by <@{interaction.user.id}> (counted for the "

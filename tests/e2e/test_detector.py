@@ -6,6 +6,9 @@ what they test); tests of the shipped model's judgement use the model itself.
 
 from __future__ import annotations
 
+import pytest
+
+from bot.errors import NotFoundError
 from bot.safety.assess import Assessor, Thresholds
 from bot.safety.classifier import CLASSES, NEEDS, Scores
 from emulator import DiscordEmulator
@@ -328,10 +331,9 @@ async def test_only_this_servers_peers_can_take_or_dismiss_an_alert(
     assert row["responder_id"] is None
     # an alert id forged in another server is refused by the service
     alert_id = int(take.rsplit(":", 1)[1])
-    assert await kindred.services.safety.reach_out(alert_id, world.peer.id, 424242) == (
-        False,
-        None,
-    )
+    with pytest.raises(NotFoundError):
+        await kindred.services.safety.reach_out(alert_id, world.peer.id, 424242)
+    assert (await kindred.services.safety.repo.get_alert(alert_id)).responder_id is None
     await (await emulator.press_button(world.peer, alert, take)).response()
     assert f"✅ <@{world.peer.id}> is reaching out" in emulator.messages[alert.id].text
 

@@ -293,3 +293,56 @@ async def test_crisis_dms_to_the_bot_get_one_reply_per_cooldown_and_stop_alone_i
     replies = [m for m in emulator.messages_in(dm) if m.author.id == emulator.bot_user.id]
     assert len(replies) == 1
     assert not await kindred.services.safety.opted_out(world.member.id)
+
+
+# -- who may act on an alert, and only once ---------------------------------------------------
+
+
+async def alert_about(emulator: DiscordEmulator, world: World, who):
+    await emulator.send_message(who, world.general, CRISIS)
+    return await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "may need support" in m.text and f"<@{who.id}>" in m.text
+    )
+
+
+def alert_button(alert, kind: str) -> str:
+    """The custom id of "I'll reach out" (``alert``) or "Not a concern" (``notconcern``)."""
+    return next(c for c in alert.custom_ids if c.startswith(f"kindred:{kind}:"))
+
+
+async def test_a_peer_cannot_mark_an_alert_about_themself_not_a_concern(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    alert = await alert_about(emulator, world, world.peer2)
+    pressed = await emulator.press_button(world.peer2, alert, alert_button(alert, "notconcern"))
+    refused = await pressed.response()
+    assert refused.ephemeral and "about you" in refused.text
+    row = await kindred.services.db.fetchone("SELECT dismissed_by FROM safety_alerts")
+    assert row["dismissed_by"] is None, emulator.messages[alert.id].text
+    assert "➖" not in emulator.messages[alert.id].text
+    feedback = await kindred.services.db.fetchall("SELECT dismissed FROM safety_feedback")
+    assert feedback and all(r["dismissed"] == 0 for r in feedback)  # precision untouched
+    # it stays open for the other peers
+    taken = await emulator.press_button(world.peer, alert, alert_button(alert, "alert"))
+    await taken.response()
+    assert f"✅ <@{world.peer.id}> is reaching out" in emulator.messages[alert.id].text
+
+
+async def test_a_peer_cannot_take_an_alert_about_themself(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    alert = await alert_about(emulator, world, world.peer2)
+    pressed = await emulator.press_button(world.peer2, alert, alert_button(alert, "alert"))
+    refused = await pressed.response()
+    assert refused.ephemeral and "about you" in refused.text
+    assert f"<@{world.peer2.id}> is reaching out" not in emulator.messages[alert.id].text
+    row = await kindred.services.db.fetchone("SELECT responder_id FROM safety_alerts")
+    assert row["responder_id"] is None
+    # it stays open for the other peers
+    taken = await emulator.press_button(world.peer, alert, alert_button(alert, "alert"))
+    await taken.response()
+    assert f"✅ <@{world.peer.id}> is reaching out" in emulator.messages[alert.id].text

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from bot.db.repositories.safety import MEMBER_WINDOW_SQL, last_in_channel_query
+from bot.errors import ConflictError, NotFoundError, PermissionDeniedError
 from bot.services import Services
 from bot.services.safety import SafetySettings
 
@@ -136,8 +137,28 @@ async def test_only_metadata_is_stored_and_forget_removes_it(services) -> None:
 
 async def test_reach_out_is_atomic(services) -> None:
     alert = await services.safety.record_alert(G, USER, 2)
-    assert await services.safety.reach_out(alert, 5) == (True, 5)
-    assert await services.safety.reach_out(alert, 6) == (False, 5)
+    await services.safety.reach_out(alert, 5)
+    with pytest.raises(ConflictError, match="<@5> is already reaching out"):
+        await services.safety.reach_out(alert, 6)
+    with pytest.raises(ConflictError, match="You're already reaching out"):
+        await services.safety.reach_out(alert, 5)
+    assert (await services.safety.repo.get_alert(alert)).responder_id == 5
+    with pytest.raises(NotFoundError):
+        await services.safety.reach_out(alert, 6, guild_id=999)  # another guild's alert
+
+
+async def test_the_person_an_alert_is_about_can_neither_take_nor_dismiss_it(services) -> None:
+    safety = services.safety
+    alert = await safety.record_alert(G, USER, 2, phrase_ids=("en.self.want_to_die",))
+    with pytest.raises(PermissionDeniedError, match="about you"):
+        await safety.reach_out(alert, USER, G)
+    with pytest.raises(PermissionDeniedError, match="about you"):
+        await safety.not_a_concern(alert, G, USER)
+    row = await safety.repo.get_alert(alert)
+    assert (row.responder_id, row.dismissed_by) == (None, None)
+    assert [p for _, _, _, p in await safety.precision(G)] == [1.0]  # precision untouched
+    await safety.reach_out(alert, 5, G)  # still open for another peer
+    assert (await safety.repo.get_alert(alert)).responder_id == 5
 
 
 async def test_a_burst_of_messages_gets_one_reply_and_one_alert(services: Services) -> None:
@@ -250,9 +271,11 @@ async def test_not_a_concern_is_counted_per_source_without_text(services) -> Non
         G, USER, 2, phrase_ids=("en.self.want_to_die",), model_version="ft-abc"
     )
     b = await safety.record_alert(G, 7, 0, level="soft", model_version="ft-abc")
-    assert await safety.not_a_concern(b, G, 5) == "done"
-    assert await safety.not_a_concern(b, G, 6) == "already"
-    assert await safety.not_a_concern(a, 999, 5) == "missing"  # another guild's alert
+    await safety.not_a_concern(b, G, 5)
+    with pytest.raises(ConflictError, match="<@5> already marked this one not a concern"):
+        await safety.not_a_concern(b, G, 6)
+    with pytest.raises(NotFoundError):
+        await safety.not_a_concern(a, 999, 5)  # another guild's alert
     rows = {
         source: (alerts, dismissed, p) for source, alerts, dismissed, p in await safety.precision(G)
     }

@@ -48,6 +48,17 @@ class GuildResource:
     created_at: datetime
 
 
+@dataclass(frozen=True)
+class AlertRow:
+    """Who an alert is about and who acted on it (at most one of responder and dismisser)."""
+
+    id: int
+    guild_id: int
+    user_id: int
+    responder_id: int | None
+    dismissed_by: int | None
+
+
 def _event(r: Any) -> SafetyEvent:
     return SafetyEvent(
         r["id"],
@@ -185,28 +196,27 @@ class SafetyRepository:
                 )
         return alert_id
 
-    async def dismiss_alert(self, alert_id: int, guild_id: int, by: int) -> str:
-        """Mark an alert "not a concern" once. Returns "done", "already" or "missing"."""
+    async def dismiss_alert(self, alert_id: int, guild_id: int, by: int) -> bool:
+        """Mark an alert "not a concern" once and count it for each of its sources, in one
+        transaction. False (nothing changed) when it is marked already or not this guild's."""
         async with self.db.transaction() as tx:
-            row = await tx.fetchone(
-                "SELECT sources, dismissed_by FROM safety_alerts WHERE id = ? AND guild_id = ?",
-                (alert_id, guild_id),
-            )
-            if row is None:
-                return "missing"
             changed = await tx.execute(
-                "UPDATE safety_alerts SET dismissed_by = ? WHERE id = ? AND dismissed_by IS NULL",
-                (by, alert_id),
+                "UPDATE safety_alerts SET dismissed_by = ? WHERE id = ? AND guild_id = ?"
+                " AND dismissed_by IS NULL",
+                (by, alert_id, guild_id),
             )
-            if row["dismissed_by"] is not None or not changed:
-                return "already"
-            for source in str(row["sources"]).split():
+            if not changed:
+                return False
+            sources = await tx.fetchval(
+                "SELECT sources FROM safety_alerts WHERE id = ?", (alert_id,)
+            )
+            for source in str(sources or "").split():
                 await tx.execute(
                     "UPDATE safety_feedback SET dismissed = dismissed + 1"
                     " WHERE guild_id = ? AND source = ?",
                     (guild_id, source),
                 )
-        return "done"
+        return True
 
     async def feedback(self, guild_id: int) -> list[tuple[str, int, int]]:
         rows = await self.db.fetchall(
@@ -216,28 +226,28 @@ class SafetyRepository:
         )
         return [(str(r["source"]), int(r["alerts"]), int(r["dismissed"])) for r in rows]
 
-    async def take_alert(
-        self, alert_id: int, responder_id: int, guild_id: int | None = None
-    ) -> tuple[bool, int | None]:
-        """Atomically record the first responder; return (won, current responder).
-        With ``guild_id``, an alert of another guild is treated as missing."""
-        where = " AND guild_id = ?" if guild_id is not None else ""
-        extra = (guild_id,) if guild_id is not None else ()
-        async with self.db.transaction() as tx:
-            changed = await tx.execute(
-                "UPDATE safety_alerts SET responder_id = ? WHERE id = ? AND responder_id IS NULL"
-                + where,
-                (responder_id, alert_id, *extra),
+    async def take_alert(self, alert_id: int, guild_id: int, responder_id: int) -> bool:
+        """Atomically record the first responder. False (nothing changed) when it is taken
+        already or not this guild's."""
+        return bool(
+            await self.db.execute(
+                "UPDATE safety_alerts SET responder_id = ? WHERE id = ? AND guild_id = ?"
+                " AND responder_id IS NULL",
+                (responder_id, alert_id, guild_id),
             )
-            current = await tx.fetchval(
-                "SELECT responder_id FROM safety_alerts WHERE id = ?" + where,
-                (alert_id, *extra),
-            )
-        return bool(changed), current
+        )
 
-    async def get_alert(self, alert_id: int) -> dict[str, Any] | None:
-        row = await self.db.fetchone("SELECT * FROM safety_alerts WHERE id = ?", (alert_id,))
-        return None if row is None else dict(row)
+    async def get_alert(self, alert_id: int) -> AlertRow | None:
+        row = await self.db.fetchone(
+            "SELECT id, guild_id, user_id, responder_id, dismissed_by FROM safety_alerts"
+            " WHERE id = ?",
+            (alert_id,),
+        )
+        if row is None:
+            return None
+        return AlertRow(
+            row["id"], row["guild_id"], row["user_id"], row["responder_id"], row["dismissed_by"]
+        )
 
     async def delete_user(self, user_id: int) -> int:
         n = await self.db.execute("DELETE FROM safety_events WHERE user_id = ?", (user_id,))

@@ -8,9 +8,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.db.repositories.safety import AlertRow
+from bot.errors import ConflictError, KindredError, NotFoundError, PermissionDeniedError
 from bot.services.peers import PeerSettings
 from bot.services.safety.base import SafetyBase
 from bot.services.safety.model import COPY_CHARS, AlertChannels, PeerAlert
+
+ALERT_MISSING = "This alert isn't from this server, or its record has expired."
 
 
 class AlertsMixin(SafetyBase):
@@ -106,12 +110,54 @@ class AlertsMixin(SafetyBase):
 
     async def reach_out(
         self, alert_id: int, responder_id: int, guild_id: int | None = None
-    ) -> tuple[bool, int | None]:
-        return await self.repo.take_alert(alert_id, responder_id, guild_id)
+    ) -> None:
+        """A peer presses "I'll reach out" on an open alert and is recorded as its responder.
+        With ``guild_id``, another guild's alert is treated as missing. Refused (typed errors)
+        for the person the alert is about, and once someone took it or marked it."""
+        alert = await self._alert_to_act_on(alert_id, guild_id, responder_id)
+        if not await self.repo.take_alert(alert.id, alert.guild_id, responder_id):
+            raise await self._acted_already(alert.id, responder_id, taking=True)
 
-    async def not_a_concern(self, alert_id: int, guild_id: int, peer_id: int) -> str:
-        """A peer marks an alert "not a concern": counted per source, never the text."""
-        return await self.repo.dismiss_alert(alert_id, guild_id, peer_id)
+    async def not_a_concern(self, alert_id: int, guild_id: int, peer_id: int) -> None:
+        """A peer marks an open alert "not a concern": counted per source, never the text.
+        Refused like ``reach_out``: never by the person it is about, never once taken."""
+        alert = await self._alert_to_act_on(alert_id, guild_id, peer_id)
+        if not await self.repo.dismiss_alert(alert.id, alert.guild_id, peer_id):
+            raise await self._acted_already(alert.id, peer_id, taking=False)
+
+    async def _alert_to_act_on(self, alert_id: int, guild_id: int | None, peer_id: int) -> AlertRow:
+        alert = await self.repo.get_alert(alert_id)
+        if alert is None or (guild_id is not None and alert.guild_id != guild_id):
+            raise NotFoundError(ALERT_MISSING)
+        if alert.user_id == peer_id:
+            # Their own alert stays open for the others: someone else reaches out to them, and
+            # their own "not a concern" would not be a peer's judgement of the detector.
+            raise PermissionDeniedError(
+                "This alert is about you, so it stays open for another peer. Be gentle with "
+                "yourself; /support is there whenever you'd like to talk."
+            )
+        return alert
+
+    async def _acted_already(self, alert_id: int, peer_id: int, *, taking: bool) -> KindredError:
+        """Why a take or a mark changed nothing: someone acted first (perhaps a moment ago)."""
+        alert = await self.repo.get_alert(alert_id)
+        if alert is None:
+            return NotFoundError(ALERT_MISSING)
+        if alert.responder_id is not None:
+            if alert.responder_id == peer_id:
+                return ConflictError("You're already reaching out on this one. Thank you.")
+            return ConflictError(
+                f"<@{alert.responder_id}> is already reaching out"
+                + (". Thank you." if taking else ", so this one stays with them. Thank you.")
+            )
+        if alert.dismissed_by is not None:
+            if alert.dismissed_by == peer_id:
+                return ConflictError("You already marked this one not a concern.")
+            return ConflictError(
+                f"<@{alert.dismissed_by}> already marked this one not a concern"
+                + (". If you're still worried about them, tell the team here." if taking else ".")
+            )
+        return NotFoundError(ALERT_MISSING)
 
     async def precision(self, guild_id: int) -> list[tuple[str, int, int, float]]:
         """(source, alerts, not a concern, measured precision) for /safety status."""
