@@ -28,6 +28,7 @@ from tests.e2e.test_checkins import (  # noqa: F401
 from tests.e2e.test_core import test_setting_survives_a_restart  # noqa: F401
 from tests.e2e.test_safety import (  # noqa: F401
     test_crisis_message_gets_private_reply_and_peer_alert_nothing_public,
+    test_reach_out_and_not_a_concern_pressed_together_only_one_sticks,
 )
 from tests.e2e.test_support import (  # noqa: F401
     test_anonymous_relay_never_shows_the_member_to_the_peer,

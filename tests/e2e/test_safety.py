@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import time_machine
 
 from emulator import DiscordEmulator
@@ -346,3 +347,39 @@ async def test_a_peer_cannot_take_an_alert_about_themself(
     taken = await emulator.press_button(world.peer, alert, alert_button(alert, "alert"))
     await taken.response()
     assert f"✅ <@{world.peer.id}> is reaching out" in emulator.messages[alert.id].text
+
+
+@pytest.mark.parametrize("first", ["alert", "notconcern"])
+async def test_reach_out_and_not_a_concern_pressed_together_only_one_sticks(
+    emulator: DiscordEmulator, world: World, kindred: Kindred, first: str
+) -> None:
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await go_on_duty(emulator, world, world.peer2)
+    alert = await alert_about(emulator, world, world.member)
+    second = "notconcern" if first == "alert" else "alert"
+    # Both presses reach the bot before it answers either (no await on an answer between).
+    presses = {
+        world.peer.id: await emulator.press_button(world.peer, alert, alert_button(alert, first)),
+        world.peer2.id: await emulator.press_button(
+            world.peer2, alert, alert_button(alert, second)
+        ),
+    }
+    answers = {who: await pressed.response() for who, pressed in presses.items()}
+    row = await kindred.services.db.fetchone("SELECT responder_id, dismissed_by FROM safety_alerts")
+    text = emulator.messages[alert.id].text
+    assert (row["responder_id"] is None) != (row["dismissed_by"] is None), (dict(row), text)
+    feedback = await kindred.services.db.fetchall("SELECT dismissed FROM safety_feedback")
+    if row["responder_id"] is not None:
+        winner = row["responder_id"]
+        assert f"✅ <@{winner}> is reaching out." in text and "➖" not in text
+        told = f"<@{winner}> is already reaching out"
+        assert all(r["dismissed"] == 0 for r in feedback)
+    else:
+        winner = row["dismissed_by"]
+        assert f"➖ Marked not a concern by <@{winner}>" in text and "✅" not in text
+        told = f"<@{winner}> already marked this one not a concern"
+        assert feedback and all(r["dismissed"] == 1 for r in feedback)
+    (loser,) = set(answers) - {winner}
+    assert not answers[winner].ephemeral
+    assert answers[loser].ephemeral and told in answers[loser].text

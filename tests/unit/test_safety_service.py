@@ -161,6 +161,39 @@ async def test_the_person_an_alert_is_about_can_neither_take_nor_dismiss_it(serv
     assert (await safety.repo.get_alert(alert)).responder_id == 5
 
 
+async def test_a_taken_alert_cannot_be_dismissed_nor_a_dismissed_one_taken(services) -> None:
+    safety = services.safety
+    taken = await safety.record_alert(G, USER, 2, model_version="ft-abc")
+    dismissed = await safety.record_alert(G, 7, 2, model_version="ft-abc")
+    await safety.reach_out(taken, 5, G)
+    await safety.not_a_concern(dismissed, G, 6)
+    with pytest.raises(ConflictError, match="<@5> is already reaching out, so this one stays"):
+        await safety.not_a_concern(taken, G, 6)
+    with pytest.raises(ConflictError, match="<@6> already marked this one not a concern"):
+        await safety.reach_out(dismissed, 5, G)
+    assert (await safety.repo.get_alert(taken)).dismissed_by is None
+    assert (await safety.repo.get_alert(dismissed)).responder_id is None
+    assert await safety.precision(G) == [("model:ft-abc", 2, 1, 0.5)]
+
+
+async def test_take_and_dismiss_at_once_exactly_one_changes_the_alert(services) -> None:
+    import asyncio
+
+    safety = services.safety
+    for n in range(5):
+        alert = await safety.record_alert(G, USER, 2, model_version=f"ft-{n}")
+        took, dismissed = await asyncio.gather(
+            safety.reach_out(alert, 5, G),
+            safety.not_a_concern(alert, G, 6),
+            return_exceptions=True,
+        )
+        assert (took is None) != (dismissed is None), (took, dismissed)
+        loser = dismissed if took is None else took
+        assert isinstance(loser, ConflictError)
+        row = await safety.repo.get_alert(alert)
+        assert (row.responder_id, row.dismissed_by) == ((5, None) if took is None else (None, 6))
+
+
 async def test_a_burst_of_messages_gets_one_reply_and_one_alert(services: Services) -> None:
     import asyncio
 

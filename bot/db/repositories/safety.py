@@ -59,6 +59,12 @@ class AlertRow:
     dismissed_by: int | None
 
 
+# An alert is open until one peer takes it or marks it "not a concern": each of those is a
+# conditional UPDATE from this state, so of two presses at once exactly one changes the row
+# (on PostgreSQL the second waits for the first's row lock, then finds the row no longer open).
+ALERT_OPEN = "responder_id IS NULL AND dismissed_by IS NULL"
+
+
 def _event(r: Any) -> SafetyEvent:
     return SafetyEvent(
         r["id"],
@@ -197,12 +203,12 @@ class SafetyRepository:
         return alert_id
 
     async def dismiss_alert(self, alert_id: int, guild_id: int, by: int) -> bool:
-        """Mark an alert "not a concern" once and count it for each of its sources, in one
-        transaction. False (nothing changed) when it is marked already or not this guild's."""
+        """Mark an open alert "not a concern" and count it for each of its sources, in one
+        transaction. False (nothing changed) when it is taken, marked, or not this guild's."""
         async with self.db.transaction() as tx:
             changed = await tx.execute(
-                "UPDATE safety_alerts SET dismissed_by = ? WHERE id = ? AND guild_id = ?"
-                " AND dismissed_by IS NULL",
+                "UPDATE safety_alerts SET dismissed_by = ? WHERE id = ? AND guild_id = ? AND "
+                + ALERT_OPEN,
                 (by, alert_id, guild_id),
             )
             if not changed:
@@ -227,12 +233,12 @@ class SafetyRepository:
         return [(str(r["source"]), int(r["alerts"]), int(r["dismissed"])) for r in rows]
 
     async def take_alert(self, alert_id: int, guild_id: int, responder_id: int) -> bool:
-        """Atomically record the first responder. False (nothing changed) when it is taken
-        already or not this guild's."""
+        """Record the responder of an open alert. False (nothing changed) when it is taken,
+        marked, or not this guild's."""
         return bool(
             await self.db.execute(
-                "UPDATE safety_alerts SET responder_id = ? WHERE id = ? AND guild_id = ?"
-                " AND responder_id IS NULL",
+                "UPDATE safety_alerts SET responder_id = ? WHERE id = ? AND guild_id = ? AND "
+                + ALERT_OPEN,
                 (responder_id, alert_id, guild_id),
             )
         )
