@@ -1,12 +1,18 @@
 """The anonymous DM relay: a peer's words in their relay thread go to the member by DM, and
-the member's DMs to the peer's thread. A DM like "I need to talk" from someone without a
-conversation gets the request form for each server they share with Kindred."""
+the member's DMs to the peer's thread. A DM like "I need to talk" (in any language Kindred
+speaks) from someone without a conversation gets the request form for each server they share
+with Kindred."""
 
 from __future__ import annotations
 
 import discord
 from discord.ext import commands
 
+from bot.services.requests.messages import (
+    intake_offer_text,
+    no_shared_server_text,
+    talk_button_label,
+)
 from bot.ui.lookup import find_channel, find_user, shared_guild_name
 from bot.ui.requests import TalkToPeerButton, member_label
 from cogs.support.cards import SupportBase
@@ -49,9 +55,10 @@ class RelayRoom(SupportBase):
                     allowed_mentions=discord.AllowedMentions.none(),
                 )
         elif route.offer_intake:
-            await self._offer_intake(message)
+            lang = await self.services.safety.language_for(message.author.id, route.lang)
+            await self._offer_intake(message, lang)
 
-    async def _offer_intake(self, message: discord.Message) -> None:
+    async def _offer_intake(self, message: discord.Message, lang: str) -> None:
         """A DM like "I need to talk": offer the same form for each server that has peer
         support set up *and* that the writer belongs to (never reveal other servers)."""
         view = discord.ui.View(timeout=None)
@@ -60,17 +67,11 @@ class RelayRoom(SupportBase):
             if name is None:
                 continue
             item = TalkToPeerButton(guild_id)
-            item.item.label = f"Talk to a peer in {name}"[:80]
+            item.item.label = talk_button_label(name, lang)
             view.add_item(item)
             if len(view.children) == MAX_OFFERED:
                 break
         if not view.children:
-            await message.channel.send(
-                "I'm here. I couldn't find a server we share where peer support is set up; "
-                "`/crisis` shows lines you can reach right now."
-            )
+            await message.channel.send(no_shared_server_text(lang))
             return
-        await message.channel.send(
-            "I'm here. Press the button to ask a peer supporter to talk with you privately.",
-            view=view,
-        )
+        await message.channel.send(intake_offer_text(lang), view=view)

@@ -176,6 +176,39 @@ async def test_dm_intake_panel_and_daily_limit(
     assert "most requests this server allows in a day" in (await limited.response()).text
 
 
+PLEAS = {  # language: (the member's DM, what Kindred's offer says, the button's label)
+    "en": ("I need to talk to someone", "Press the button", "Talk to a peer in"),
+    "es": ("necesito hablar con alguien", "Pulsa el botón", "Hablar con un compañero en"),
+    "fr": ("j'ai besoin de parler à quelqu'un", "Appuie sur le bouton", "Parler à quelqu'un de"),
+    "de": ("ich muss mit jemandem reden", "Drück auf den Knopf", "Mit jemandem aus"),
+    "pt": ("preciso falar com alguém", "Clique no botão", "Conversar com alguém de"),
+}
+
+
+async def test_a_dm_plea_in_each_language_kindred_speaks_is_offered_a_peer_in_that_language(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    users = {lang: emulator.create_user(f"asker_{lang}") for lang in PLEAS}
+    for user in users.values():
+        emulator.add_member(world.guild, user)
+    await emulator.gateway_idle()
+    for lang, (plea, _, _) in PLEAS.items():
+        await emulator.send_dm(users[lang], plea)
+    custom_id = f"kindred:talk:{world.guild.id}"
+    for lang, (_, says, label) in PLEAS.items():
+        offer = await emulator.wait_for_message(
+            emulator.dm_channel(users[lang]), predicate=lambda m: custom_id in m.custom_ids
+        )
+        assert says in offer.text, (lang, offer.text)
+        button = offer.find_component(custom_id)
+        assert button["label"].startswith(label), (lang, button["label"])
+    spanish = emulator.dm_channel(users["es"])
+    offer = next(m for m in emulator.bot_messages(spanish) if custom_id in m.custom_ids)
+    pressed = await emulator.press_button(users["es"], offer, custom_id)
+    assert (await pressed.response()).is_modal
+
+
 async def test_transfer_unclaim_and_backup(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

@@ -153,9 +153,12 @@ async def test_a_members_dm_goes_to_their_relay_and_is_kept_only_for_a_transcrip
 
 
 async def test_a_dm_without_a_relay_is_a_plea_or_nothing(peers) -> None:
-    assert (await peers.requests.route_dm(OTHER, "I need to talk")).offer_intake
+    plea = await peers.requests.route_dm(OTHER, "I need to talk")
+    assert plea.offer_intake and plea.lang == "en"
     route = await peers.requests.route_dm(OTHER, "thanks!")
     assert route.relay_to is None and not route.offer_intake
+    spanish = await peers.requests.route_dm(OTHER, "necesito hablar con alguien")
+    assert spanish.offer_intake and spanish.lang == "es"
     # a request that is only queued is not a relay yet
     await peers.requests.open(GUILD, OTHER, anonymous=True)
     assert (await peers.requests.route_dm(OTHER, "I need to talk")).offer_intake

@@ -11,7 +11,9 @@ from bot.errors import PermissionDeniedError
 from bot.services.requests import RequestRow
 from bot.services.requests.rules import (
     chunks,
+    fold,
     ping_list,
+    plea_language,
     relay_transcript,
     require_holder,
     thread_transcript,
@@ -78,10 +80,74 @@ def test_pleas_for_support_are_recognised(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["hello", "thanks for the help", "I need helpers for the event", "talking points"]
+    ("text", "lang"),
+    [
+        ("I need to talk", "en"),
+        ("i really need to talk", "en"),
+        ("i needa talk", "en"),
+        ("i need 2 talk", "en"),
+        ("I need to speak with someone", "en"),
+        ("I just want someone to talk to", "en"),
+        ("support pls", "en"),
+        ("necesito hablar con alguien", "es"),
+        ("Necesito hablar", "es"),
+        ("nesesito hablar", "es"),
+        ("necesito ayuda", "es"),
+        ("quiero hablar con alguien", "es"),
+        ("no tengo a nadie, alguien con quien hablar?", "es"),
+        ("ayuda porfa", "es"),
+        ("j'ai besoin de parler à quelqu'un", "fr"),
+        ("J’ai besoin de parler a quelqu’un", "fr"),
+        ("jai besoin de parler", "fr"),
+        ("g besoin de parler a qqn", "fr"),
+        ("besoin d'aide", "fr"),
+        ("j'aimerais parler avec quelqu'un", "fr"),
+        ("ich muss mit jemandem reden", "de"),
+        ("Ich muss einfach mal reden", "de"),
+        ("ich muß reden", "de"),
+        ("ich brauche jemanden zum Reden", "de"),
+        ("ich brauche Hilfe", "de"),
+        ("kann ich mit jmd sprechen?", "de"),
+        ("preciso falar com alguém", "pt"),
+        ("preciso falar com alguem", "pt"),
+        ("presiso falar", "pt"),
+        ("tô precisando desabafar", "pt"),
+        ("preciso de ajuda", "pt"),
+        ("queria alguém pra conversar", "pt"),
+    ],
+)
+def test_pleas_are_recognised_in_each_language_kindred_speaks(text: str, lang: str) -> None:
+    assert plea_language(text) == lang
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hello",
+        "thanks for the help",
+        "I need helpers for the event",
+        "talking points",
+        "hablamos luego",
+        "gracias por la ayuda",
+        "necesito ayudantes para el evento",
+        "on en parle demain",
+        "merci pour l'aide",
+        "ich muss mit meinem Chef über den Dienstplan reden",
+        "danke für die Hilfe",
+        "das ist hilfreich",
+        "a gente fala amanhã",
+        "obrigado pela ajuda",
+        "preciso de ajudantes",
+    ],
 )
 def test_other_messages_are_not_taken_for_a_plea(text: str) -> None:
     assert not wants_to_talk(text)
+    assert plea_language(text) is None
+
+
+def test_folding_drops_accents_and_evens_apostrophes_and_spaces() -> None:
+    assert fold("  J’ai  besoin de parler à QUELQU’UN ") == "j'ai besoin de parler a quelqu'un"
+    assert fold("Ich muß reden") == "ich muss reden"
 
 
 def test_only_the_holder_may_act_on_a_claimed_request() -> None:

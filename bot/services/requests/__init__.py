@@ -8,7 +8,8 @@
 - ``bot.services.requests.timers``: the ``request.*`` timers (escalation, open check,
   hand-over, idle) and the outcomes their Discord handlers deliver;
 - ``bot.services.requests.relay``: where the conversation happens and the anonymous DM relay;
-- ``bot.services.requests.rules``: pure rules (pings, DM pleas, transcripts).
+- ``bot.services.requests.rules``: pure rules (pings, DM pleas, transcripts);
+- ``bot.services.requests.messages``: the DM texts about asking for a peer, translated.
 
 Nothing in these modules knows about discord.py, so each rule has a fast unit test.
 Escalation of an unclaimed request is a chain of stored timers (``request.escalate``):

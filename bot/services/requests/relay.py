@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from bot.clock import Clock
 from bot.db.repositories.requests import RequestRepository, RequestRow
 from bot.services.peers import PeerSettings
-from bot.services.requests.rules import relay_transcript, wants_to_talk
+from bot.services.requests.rules import plea_language, relay_transcript
 from bot.services.requests.timers import timer_key
 from bot.services.settings import GuildSettingsService
 from bot.timers import Scheduler
@@ -25,10 +25,11 @@ from bot.timers import Scheduler
 @dataclass(frozen=True)
 class DmRoute:
     """What a member's DM to Kindred is: a relay message to carry to ``relay_to``'s thread,
-    a plea to answer with the request form (``offer_intake``), or neither."""
+    a plea to answer with the request form (``offer_intake``, in ``lang``), or neither."""
 
     relay_to: RequestRow | None = None
     offer_intake: bool = False
+    lang: str | None = None
 
 
 class Conversations:
@@ -99,18 +100,16 @@ class Conversations:
     async def route_dm(self, user_id: int, content: str, message_id: int | None = None) -> DmRoute:
         """A member's DM: part of their latest relayed conversation (recorded, once per
         ``message_id``), or a plea like "I need to talk" to answer with the request form."""
-        relayed = [
-            r
-            for r in await self.requests.live_for_user_anywhere(user_id)
-            if r.relay and r.status == "claimed" and r.thread_id
-        ]
+        live = await self.requests.live_for_user_anywhere(user_id)
+        relayed = [r for r in live if r.relay and r.status == "claimed" and r.thread_id]
         if relayed:
             request = relayed[-1]
             if not await self._first_sight(message_id, request):
                 return DmRoute()
             await self.record_relay(request, "member", content)
             return DmRoute(relay_to=request)
-        return DmRoute(offer_intake=wants_to_talk(content))
+        lang = plea_language(content)
+        return DmRoute(offer_intake=lang is not None, lang=lang)
 
     async def support_guilds(self) -> list[int]:
         """Guilds where peer support is set up (a DM plea may be offered their form)."""

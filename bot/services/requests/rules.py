@@ -7,6 +7,7 @@ request, and how a transcript reads.
 from __future__ import annotations
 
 import re
+import unicodedata
 import zoneinfo
 from collections.abc import Iterable
 from datetime import datetime
@@ -19,10 +20,52 @@ from bot.services.peers import PeerSettings
 if TYPE_CHECKING:
     from bot.schedules import WeeklyHours
 
-INTAKE_PHRASES = re.compile(
-    r"\b(i need to talk|need (some )?(help|support)|talk to (a|someone|a peer)|support please)\b",
-    re.IGNORECASE,
-)
+# A plea to talk, per language, matched against ``fold(text)`` (lower case, no accents, one
+# kind of apostrophe, single spaces), so "quelqu'un", "quelqu’un" and "quelquun" are one. The
+# same reach in every language: a wish to talk or for help or support, or to talk to someone;
+# never just the words "talk" or "help" ("thanks for the help", "talking points").
+_NECESITO = r"(?:ne[cs]e[cs]it(?:o|aba)|preciso)"  # informal spellings: nesesito, nececito
+_PRECISO = r"(?:pre[cs]i[sz](?:o|ava|ando))"  # preciso, presiso, precizo, precisando
+_QUELQUUN = r"(?:quelqu'? ?un|qqn|qq1)"
+INTAKE_PLEAS: dict[str, re.Pattern[str]] = {
+    "es": re.compile(
+        rf"\b(?:{_NECESITO} (?:hablar|ablar|charlar|desahogarme)"
+        rf"|{_NECESITO} (?:algo de |un poco de )?(?:ayuda|apoyo)"
+        r"|(?:hablar|ablar|charlar) con (?:algui?en|una persona|un companero|una companera)"
+        r"|algui?en con quien hablar"
+        r"|(?:ayuda|apoyo) (?:por favor|porfa|porfavor|pls|plz))\b"
+    ),
+    "fr": re.compile(
+        rf"\b(?:besoin de (?:parler|causer|discuter|me confier)"
+        r"|besoin (?:d'? ?|de )(?:aide|soutien)"
+        rf"|(?:parler|causer|discuter) (?:a|avec) (?:{_QUELQUUN}|une personne|un pair)"
+        rf"|{_QUELQUUN} (?:a qui|avec qui) parler"
+        r"|(?:aide|soutien) (?:svp|stp|s'il (?:te|vous) plait))\b"
+    ),
+    "de": re.compile(
+        r"\b(?:ich (?:muss|mus) (?:(?:mal|einfach|dringend|unbedingt|jetzt) )*(?:reden|sprechen)"
+        r"|mit (?:jemandem|jemanden|jemand|jmd|jmdm|einem menschen|einer person)"
+        r" (?:reden|sprechen|quatschen)"
+        r"|(?:jemanden|jemand|jmd) zum (?:reden|sprechen|zuhoren|zuhoeren)"
+        r"|(?:brauche|brauch) (?:(?:etwas|dringend) )?(?:hilfe|unterstutzung|unterstuetzung)"
+        r"|(?:hilfe|unterstutzung|unterstuetzung) bitte)\b"
+    ),
+    "pt": re.compile(
+        rf"\b(?:{_PRECISO} (?:de )?(?:falar|conversar|desabafar)"
+        rf"|{_PRECISO} (?:de )?(?:uma )?(?:ajuda|apoio)"
+        r"|(?:falar|conversar|desabafar) com (?:alguem|algm|alguen|uma pessoa)"
+        r"|(?:alguem|algm) (?:para|pra) (?:conversar|falar|desabafar)"
+        r"|(?:ajuda|apoio) (?:por favor|pfv|pfvr|pf))\b"
+    ),
+    "en": re.compile(
+        r"\b(?:i (?:really |just )?(?:need|needa) (?:to |2 )?(?:talk|speak)"
+        r"|need (?:some )?(?:help|support)"
+        r"|talk to (?:a|someone|a peer)"
+        r"|(?:talk|speak) (?:to|with) (?:someone|somebody|anyone|a person|a peer)"
+        r"|(?:someone|somebody|anyone) to talk to"
+        r"|support (?:please|pls|plz))\b"
+    ),
+}
 MESSAGE_LIMIT = 1900  # a transcript message, with room to spare under Discord's 2000
 
 
@@ -35,9 +78,30 @@ def ping_list(request: RequestRow, on_duty: list[int]) -> list[int]:
     return [p for p in on_duty if p != request.requester_id]
 
 
+def fold(text: str) -> str:
+    """Text as the plea patterns read it: lower case, accents and doubled spaces gone, curly
+    apostrophes straight ("Quelqu’un à" → "quelqu'un a", "ß" → "ss")."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(plain.translate(_APOSTROPHES).split())
+
+
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "´": "'"})
+
+
+def plea_language(text: str) -> str | None:
+    """The language of a DM like "I need to talk" ("necesito hablar", "j'ai besoin de
+    parler", "ich muss reden", "preciso falar"), or None when it is not one."""
+    folded = fold(text)
+    for lang, pattern in INTAKE_PLEAS.items():
+        if pattern.search(folded):
+            return lang
+    return None
+
+
 def wants_to_talk(text: str) -> bool:
     """A DM like "I need to talk": Kindred answers it by offering the request form."""
-    return INTAKE_PHRASES.search(text) is not None
+    return plea_language(text) is not None
 
 
 def require_holder(request: RequestRow, peer_id: int, doing: str) -> None:
