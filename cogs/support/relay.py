@@ -1,7 +1,7 @@
 """The anonymous DM relay: a peer's words in their relay thread go to the member by DM, and
 the member's DMs to the peer's thread. A DM like "I need to talk" (in any language Kindred
 speaks) from someone without a conversation gets the request form for each server they share
-with Kindred."""
+with Kindred; a DM while their relayed request still waits for a peer gets an honest note."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from bot.services.requests.messages import (
     intake_offer_text,
     no_shared_server_text,
     talk_button_label,
+    waiting_text,
 )
 from bot.ui.lookup import find_channel, find_user, shared_guild_name
 from bot.ui.requests import TalkToPeerButton, member_label
@@ -54,6 +55,9 @@ class RelayRoom(SupportBase):
                     f"**{member_label(request)}:** {message.content}"[:2000],
                     allowed_mentions=discord.AllowedMentions.none(),
                 )
+        elif route.waiting is not None:
+            lang = await self.services.safety.language_for(message.author.id, route.lang)
+            await message.channel.send(waiting_text(route.waiting.id, route.position, lang))
         elif route.offer_intake:
             lang = await self.services.safety.language_for(message.author.id, route.lang)
             await self._offer_intake(message, lang)

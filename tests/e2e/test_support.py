@@ -252,6 +252,36 @@ async def test_anonymous_relay_never_shows_the_member_to_the_peer(
         assert member_id not in str(message.components)
 
 
+async def test_a_member_who_writes_before_a_peer_claims_their_anonymous_request_is_told_so(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Nobody can read the member's DMs before a peer is connected: Kindred says so at once,
+    with their place in the queue, and that they should write again; as it says, those words
+    are not carried to the peer later (what they write once connected is)."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await ask(emulator, world, world.member, anonymous="yes")
+    card = await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "Support request #1" in m.text
+    )
+    dm = emulator.dm_channel(world.member)
+    await emulator.send_dm(world.member, "hello? is anyone there")
+    note = await emulator.wait_for_message(
+        dm, predicate=lambda m: "No peer has picked up your request #1 yet" in m.text
+    )
+    assert "number 1 in the queue" in note.text
+    assert "please write again once they are" in note.text
+    assert "/crisis" in note.text
+
+    await press_claim(emulator, world.peer, card, 1)
+    request = await kindred.services.peers.requests.get(1)
+    relay = emulator.channels[request.thread_id]
+    await emulator.wait_for_message(dm, predicate=lambda m: "picked up your request" in m.text)
+    await emulator.send_dm(world.member, "it's me again, thanks for coming")
+    await emulator.wait_for_message(relay, predicate=lambda m: "it's me again" in m.text)
+    assert not [m for m in emulator.messages_in(relay) if "anyone there" in m.text]
+
+
 @pytest.mark.parametrize("missing", ["peer_channel_deleted"])
 async def test_peer_channel_gone_keeps_request_and_tells_moderators(
     emulator: DiscordEmulator, world: World, kindred: Kindred, missing: str

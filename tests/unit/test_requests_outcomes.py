@@ -154,14 +154,39 @@ async def test_a_members_dm_goes_to_their_relay_and_is_kept_only_for_a_transcrip
 
 async def test_a_dm_without_a_relay_is_a_plea_or_nothing(peers) -> None:
     plea = await peers.requests.route_dm(OTHER, "I need to talk")
-    assert plea.offer_intake and plea.lang == "en"
+    assert plea.offer_intake and plea.lang == "en" and plea.waiting is None
     route = await peers.requests.route_dm(OTHER, "thanks!")
-    assert route.relay_to is None and not route.offer_intake
+    assert route.relay_to is None and not route.offer_intake and route.waiting is None
     spanish = await peers.requests.route_dm(OTHER, "necesito hablar con alguien")
     assert spanish.offer_intake and spanish.lang == "es"
-    # a request that is only queued is not a relay yet
-    await peers.requests.open(GUILD, OTHER, anonymous=True)
+    # a request in a thread is not talked about in DMs: a plea there is still a plea
+    await peers.requests.open(GUILD, OTHER)
     assert (await peers.requests.route_dm(OTHER, "I need to talk")).offer_intake
+
+
+async def test_a_dm_while_a_relayed_request_waits_for_its_peer_is_answered_not_kept(
+    peers, services: Services
+) -> None:
+    """Before a peer is connected nobody can read the member's words: the route says so
+    (with their place in the queue, then that the conversation is being opened) and keeps
+    nothing, a plea included (they already have a request)."""
+    await peers.requests.open(GUILD, OTHER)
+    req = (await peers.requests.open(GUILD, MEMBER, anonymous=True)).request
+    waiting = await peers.requests.route_dm(MEMBER, "hello? is anyone there", message_id=9100)
+    assert waiting.waiting is not None and waiting.waiting.id == req.id
+    assert waiting.position == 2
+    assert waiting.relay_to is None and not waiting.offer_intake
+    plea = await peers.requests.route_dm(MEMBER, "necesito hablar")
+    assert plea.waiting is not None and not plea.offer_intake and plea.lang == "es"
+
+    await peers.requests.claim(req.id, PEER)  # claimed, the relay thread not open yet
+    opening = await peers.requests.route_dm(MEMBER, "still there?")
+    assert opening.waiting is not None and opening.position is None
+    await peers.requests.request_transcript(req.id, MEMBER)
+    await peers.requests.attach_conversation(req.id, 777, relay=True)
+    assert await peers.requests.transcript(req.id) == []
+    # the same Discord message is not marked as relayed: nothing was carried
+    assert (await peers.requests.route_dm(MEMBER, "again", message_id=9100)).relay_to is not None
 
 
 async def test_thread_messages_relay_the_peer_and_count_as_activity(

@@ -1,6 +1,7 @@
 """What Kindred says by DM about asking for a peer, in the member's language.
 
-The answer to a DM like "I need to talk". Strings are gettext msgids translated by
+The answer to a DM like "I need to talk", and the note to a member who writes in DMs while
+their relayed request still waits for a peer. Strings are gettext msgids translated by
 :func:`bot.i18n.gettext_for` (``make messages`` extracts them into ``data/locale``); English
 when no catalogue has them. No discord imports.
 """
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from bot.i18n import gettext_for
 
-__all__ = ["intake_offer_text", "no_shared_server_text", "talk_button_label"]
+__all__ = ["intake_offer_text", "no_shared_server_text", "talk_button_label", "waiting_text"]
 
 
 def intake_offer_text(lang: str = "en") -> str:
@@ -30,3 +31,27 @@ def no_shared_server_text(lang: str = "en") -> str:
         "I'm here. I couldn't find a server we share where peer support is set up; "
         "`/crisis` shows lines you can reach right now."
     )
+
+
+def waiting_text(request_id: int, position: int | None, lang: str = "en") -> str:
+    """A DM from a member whose relayed request has no conversation yet: nobody reads it,
+    so say so, and when their words will reach a peer. ``position`` is their place in the
+    queue, None once a peer has claimed it and the conversation is being opened."""
+    _ = gettext_for(lang)
+    if position is None:
+        lines = [
+            _("A peer has picked up your request #{number}; I'm opening your conversation now.")
+        ]
+    else:
+        lines = [
+            _("No peer has picked up your request #{number} yet."),
+            _("You're number {position} in the queue."),
+        ]
+    lines += [
+        _(
+            "I can't pass on messages written before a peer is connected, so please write "
+            "again once they are: I'll tell you here when that happens."
+        ),
+        _("If you need someone right now, `/crisis` shows lines you can reach any time."),
+    ]
+    return " ".join(lines).format(number=request_id, position=position)

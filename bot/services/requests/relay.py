@@ -24,12 +24,16 @@ from bot.timers import Scheduler
 
 @dataclass(frozen=True)
 class DmRoute:
-    """What a member's DM to Kindred is: a relay message to carry to ``relay_to``'s thread,
-    a plea to answer with the request form (``offer_intake``, in ``lang``), or neither."""
+    """What a member's DM to Kindred is: a relay message to carry to ``relay_to``'s thread;
+    words for a relayed request that no peer is connected to yet (``waiting``: nobody can
+    read them, so tell the member, with their ``position`` in the queue while it is open);
+    a plea to answer with the request form (``offer_intake``, in ``lang``); or none of these."""
 
     relay_to: RequestRow | None = None
     offer_intake: bool = False
     lang: str | None = None
+    waiting: RequestRow | None = None
+    position: int | None = None
 
 
 class Conversations:
@@ -99,7 +103,9 @@ class Conversations:
 
     async def route_dm(self, user_id: int, content: str, message_id: int | None = None) -> DmRoute:
         """A member's DM: part of their latest relayed conversation (recorded, once per
-        ``message_id``), or a plea like "I need to talk" to answer with the request form."""
+        ``message_id``), words for a relayed request still waiting for its peer (not kept:
+        the member is told to write again once a peer is connected), or a plea like "I need
+        to talk" to answer with the request form."""
         live = await self.requests.live_for_user_anywhere(user_id)
         relayed = [r for r in live if r.relay and r.status == "claimed" and r.thread_id]
         if relayed:
@@ -108,6 +114,13 @@ class Conversations:
                 return DmRoute()
             await self.record_relay(request, "member", content)
             return DmRoute(relay_to=request)
+        waiting = [r for r in live if r.relay]
+        if waiting:
+            request = waiting[-1]
+            position = (
+                await self.requests.queue_position(request) if request.status == "open" else None
+            )
+            return DmRoute(waiting=request, position=position, lang=plea_language(content))
         lang = plea_language(content)
         return DmRoute(offer_intake=lang is not None, lang=lang)
 
