@@ -12,6 +12,17 @@ from bot.ui.requests import SupportModal, ago
 from cogs.support.claims import ClaimsRoom
 
 
+def unknown_tags_line(result: Intake) -> str:
+    """A gentle note that tags the server doesn't have were left out (the request stands)."""
+    names = ", ".join(f"**{discord.utils.escape_markdown(t)}**" for t in result.unknown_tags)
+    if len(result.unknown_tags) == 1:
+        left_out = f"{names} isn't a tag here, so I left it out."
+    else:
+        left_out = f"{names} aren't tags here, so I left them out."
+    known = ", ".join(result.server_tags)
+    return f"({left_out} " + (f"Tags here: {known}.)" if known else "This server has no tags yet.)")
+
+
 class CommandsRoom(ClaimsRoom):
     @app_commands.command(name="support")
     @app_commands.describe(
@@ -120,6 +131,8 @@ class CommandsRoom(ClaimsRoom):
             f"Your request #{request.id} is in. Who sees it: {who}.",
             f"Your place in the queue: **{result.position}**.",
         ]
+        if result.unknown_tags:
+            lines.insert(1, unknown_tags_line(result))
         if result.on_duty:
             lines.append(f"{len(result.on_duty)} peer(s) on duty now.")
             if result.estimate:

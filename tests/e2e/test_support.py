@@ -153,6 +153,43 @@ async def test_nobody_on_duty_gets_an_honest_answer_and_resources(
     assert "What happens next" in answer.text and "private thread" in answer.text
 
 
+async def test_an_unknown_tag_in_the_form_does_not_throw_away_the_members_request(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    added = await (
+        await emulator.run_command(
+            world.mod, world.general, "peers tags add", options={"tag": "grief"}
+        )
+    ).response()
+    assert "grief" in added.text, added.text
+    answer = await ask(
+        emulator,
+        world,
+        world.member,
+        topic="my dad",
+        summary="my dad died last month and I can't stop crying at work",
+        tags="grief, loss",
+    )
+    request = await kindred.services.peers.requests.live_for(world.guild.id, world.member.id)
+    assert request is not None, f"the whole request was refused over a tag: {answer.text}"
+    assert answer.ephemeral and "Your request #1 is in" in answer.text
+    assert request.tags == ("grief",)
+    assert (request.topic, request.summary) == (
+        "my dad",
+        "my dad died last month and I can't stop crying at work",
+    )
+    # the unknown tag is named kindly, trimmed, beside the server's tags
+    assert "**loss** isn't a tag here, so I left it out" in answer.text, answer.text
+    assert "Tags here: grief" in answer.text
+    assert "` loss`" not in answer.text
+    card = await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "Support request #1" in m.text
+    )
+    assert "my dad" in card.text and "grief" in card.text
+
+
 async def test_second_request_shows_the_open_one_and_cancel(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

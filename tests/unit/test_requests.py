@@ -59,9 +59,26 @@ async def test_second_request_shows_the_open_one(peers) -> None:
     assert info.value.request.id == first.request.id
 
 
-async def test_unknown_tag_is_refused_kindly(peers) -> None:
-    with pytest.raises(InvalidInputError, match="not a tag"):
-        await peers.requests.open(GUILD, MEMBER, tags=["astrology"])
+async def test_an_unknown_tag_is_left_out_and_the_request_still_opens(peers) -> None:
+    await peers.tags.add_guild_tag(GUILD, "grief")
+    intake = await peers.requests.open(
+        GUILD,
+        MEMBER,
+        topic="my dad",
+        summary="he died last month",
+        tags=["grief", " loss ", "LOSS"],
+    )
+    assert intake.request.tags == ("grief",)
+    assert (intake.request.topic, intake.request.summary) == ("my dad", "he died last month")
+    assert intake.unknown_tags == ("loss",)  # trimmed, named once
+    assert intake.server_tags == ("grief",)
+    assert (await peers.requests.live_for(GUILD, MEMBER)).id == intake.request.id
+
+
+async def test_only_unknown_tags_opens_the_request_without_tags(peers) -> None:
+    intake = await peers.requests.open(GUILD, MEMBER, tags=["astrology"])
+    assert intake.request.tags == ()
+    assert intake.unknown_tags == ("astrology",) and intake.server_tags == ()
 
 
 async def test_daily_limit(peers, services: Services, clock) -> None:

@@ -15,7 +15,7 @@ from bot.clock import Clock
 from bot.db.repositories.blocks import BlockRepository
 from bot.db.repositories.requests import RequestRepository, RequestRow
 from bot.db.repositories.tags import TagRepository
-from bot.errors import ConflictError, InvalidInputError, KindredError, LimitReachedError
+from bot.errors import ConflictError, KindredError, LimitReachedError
 from bot.services.peers import PeerSettings
 from bot.services.peers.duty import DutyService
 from bot.services.requests.rules import office_hours, office_tz, ping_list
@@ -24,6 +24,7 @@ from bot.services.settings import GuildSettingsService
 MAX_TOPIC = 100
 MAX_SUMMARY = 1000
 MAX_TAGS = 5
+MAX_TAG_ECHO = 40  # an unknown tag is named back to the member at most this long
 
 
 class BlockedError(KindredError):
@@ -49,6 +50,20 @@ class Intake:
     estimate: timedelta | None
     next_peer_at: datetime | None
     office_open: bool | None
+    #: Tags the member wrote that this server doesn't have (trimmed): the request opened
+    #: without them, and the answer says so beside ``server_tags``.
+    unknown_tags: tuple[str, ...] = ()
+    server_tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Tags:
+    """The form's tags sorted out: the server's spelling of the known ones (the request gets
+    these), the unknown ones as written (trimmed), and every tag the server has."""
+
+    known: list[str]
+    unknown: tuple[str, ...]
+    server: tuple[str, ...]
 
 
 class RequestIntake:
@@ -90,7 +105,7 @@ class RequestIntake:
             guild_id=guild_id,
             requester_id=requester_id,
             topic=(topic or "").strip()[:MAX_TOPIC],
-            tags=wanted,
+            tags=wanted.known,
             summary=(summary or "").strip()[:MAX_SUMMARY] or None,
             anonymous=anonymous,
             preferred_peer=preferred,
@@ -113,12 +128,14 @@ class RequestIntake:
             estimate=await self.estimate(guild_id),
             next_peer_at=None if on_duty else await self.next_peer_at(guild_id),
             office_open=self.office_open(cfg, now),
+            unknown_tags=wanted.unknown,
+            server_tags=wanted.server,
         )
 
     async def _admit(
         self, cfg: PeerSettings, guild_id: int, requester_id: int, tags: list[str], now: datetime
-    ) -> list[str]:
-        """Refuse a request this member may not open now; return its valid tags."""
+    ) -> Tags:
+        """Refuse a request this member may not open now; return its tags sorted out."""
         if await self.blocks.is_blocked(guild_id, requester_id):
             raise BlockedError(
                 "I can't open a peer request for you in this server right now. "
@@ -138,19 +155,24 @@ class RequestIntake:
             )
         return wanted
 
-    async def _valid_tags(self, guild_id: int, tags: list[str]) -> list[str]:
+    async def _valid_tags(self, guild_id: int, tags: list[str]) -> Tags:
+        """Tags are optional: one the server doesn't have is left out, never a reason to
+        refuse the request (the member's topic and words would be lost with it)."""
         known = {t.lower(): t for t in await self.tags.guild_tags(guild_id)}
         cleaned: list[str] = []
+        unknown: list[str] = []
         for tag in tags:
-            key = tag.strip().lower()
+            written = tag.strip()
+            key = written.lower()
             if not key:
                 continue
             if key not in known:
-                choices = ", ".join(known.values()) or "none yet"
-                raise InvalidInputError(f"`{tag}` is not a tag here. Tags: {choices}.")
-            if known[key] not in cleaned:
+                echo = written[:MAX_TAG_ECHO]
+                if echo.lower() not in (u.lower() for u in unknown):
+                    unknown.append(echo)
+            elif known[key] not in cleaned:
                 cleaned.append(known[key])
-        return cleaned[:MAX_TAGS]
+        return Tags(cleaned[:MAX_TAGS], tuple(unknown[:MAX_TAGS]), tuple(known.values()))
 
     async def _matching(self, guild_id: int, request: RequestRow, on_duty: list[int]) -> list[int]:
         """Who to ping first: the member's previous peer, then peers sharing a tag."""
