@@ -357,6 +357,31 @@ async def test_thread_transcript_on_request_and_same_peer_preference(
     assert f"<@{world.peer.id}>" not in (second.content or "")
 
 
+async def test_pressing_close_twice_says_it_is_already_closed_not_try_again(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await ask(emulator, world, world.member)
+    await press_claim(emulator, world.peer, await card(emulator, world, 1), 1)
+    request = await kindred.services.peers.requests.get(1)
+    thread = emulator.channels[request.thread_id]
+    welcome = await emulator.wait_for_message(
+        thread, predicate=lambda m: "kindred:req:close:1" in m.custom_ids, since=0
+    )
+    first = await (
+        await emulator.press_button(world.member, welcome, "kindred:req:close:1")
+    ).answer()
+    assert "Closed" in first.text
+    second = await (
+        await emulator.press_button(world.member, welcome, "kindred:req:close:1")
+    ).answer()
+    assert second.ephemeral
+    assert "try again" not in second.text, second.text
+    assert "already closed" in second.text, second.text
+    assert (await kindred.services.peers.requests.get(1)).status == "closed"
+
+
 async def test_stored_content_is_purged_after_the_retention_period(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

@@ -139,8 +139,31 @@ async def test_unclaim_transfer_and_close(peers) -> None:
         await peers.requests.close(req.id, OTHER)
     closed = await peers.requests.close(req.id, MEMBER)
     assert closed.status == "cancelled"
-    with pytest.raises(ConflictError):
+    with pytest.raises(ConflictError, match="already withdrawn"):
         await peers.requests.close(req.id, MEMBER)
+
+
+async def test_closing_a_closed_conversation_says_it_is_already_closed(peers) -> None:
+    req = (await peers.requests.open(GUILD, MEMBER)).request
+    await peers.requests.claim(req.id, PEER)
+    await peers.requests.close(req.id, PEER)
+    for who in (MEMBER, PEER):
+        with pytest.raises(ConflictError, match="already closed") as info:
+            await peers.requests.close(req.id, who)
+        assert "try again" not in info.value.user_message
+
+
+async def test_a_close_that_loses_a_race_with_another_close_says_already_closed(peers) -> None:
+    req = (await peers.requests.open(GUILD, MEMBER)).request
+    await peers.requests.claim(req.id, PEER)
+    results = await asyncio.gather(
+        peers.requests.close(req.id, MEMBER),
+        peers.requests.close(req.id, PEER),
+        return_exceptions=True,
+    )
+    errors = [r for r in results if isinstance(r, Exception)]
+    assert len(errors) == 1, results
+    assert isinstance(errors[0], ConflictError) and "already closed" in errors[0].user_message
 
 
 async def test_escalation_chain_is_stored_and_stops_on_claim(peers, services: Services) -> None:

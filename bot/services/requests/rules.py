@@ -110,6 +110,13 @@ def require_holder(request: RequestRow, peer_id: int, doing: str) -> None:
         raise PermissionDeniedError(f"Only the peer who holds this request can {doing}.")
 
 
+def already_closed(request: RequestRow) -> str:
+    """The answer to closing what is no longer live: said plainly, not "try again"."""
+    if request.status == "cancelled":
+        return f"Request #{request.id} was already withdrawn; there is nothing left to close."
+    return f"This conversation (request #{request.id}) is already closed."
+
+
 def relay_transcript(entries: Iterable[tuple[str, str, datetime]]) -> list[str]:
     """Stored relay lines, (author, text, when), as the member reads them."""
     return [

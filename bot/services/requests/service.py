@@ -31,6 +31,7 @@ from bot.services.peers.duty import DutyService, stop_duty
 from bot.services.requests.intake import AlreadyOpenError, BlockedError, Intake, RequestIntake
 from bot.services.requests.relay import Conversations, DmRoute
 from bot.services.requests.rules import (
+    already_closed,
     ping_list,
     require_holder,
     thread_transcript,
@@ -232,6 +233,8 @@ class RequestService(RequestIntake, RequestTimers, Conversations):
             raise PermissionDeniedError(
                 "Only the member or the peer in this conversation can close it."
             )
+        if not request.live:
+            raise ConflictError(already_closed(request))
         status = (
             "cancelled"
             if request.status == "open" and by_user == request.requester_id
@@ -246,8 +249,11 @@ class RequestService(RequestIntake, RequestTimers, Conversations):
             expect_status=request.status,
             expect_claimed_by=request.claimed_by,
         ):
+            fresh = await self._get(request_id)
+            if not fresh.live:  # closed meanwhile (a second press, the other person, a timer)
+                raise ConflictError(already_closed(fresh))
             raise ConflictError(
-                "This request changed meanwhile (claimed, transferred or closed); please try again."
+                "This request changed meanwhile (claimed or transferred); please try again."
             )
         crash_point("close.committed")
         await self._cancel(request_id, "escalate", "idle", "open")
