@@ -1,7 +1,8 @@
 """The anonymous DM relay: a peer's words in their relay thread go to the member by DM, and
-the member's DMs to the peer's thread. A DM like "I need to talk" (in any language Kindred
-speaks) from someone without a conversation gets the request form for each server they share
-with Kindred; a DM while their relayed request still waits for a peer gets an honest note."""
+the member's DMs to the peer's thread, whole (a long message goes as several, each under its
+label). A DM like "I need to talk" (in any language Kindred speaks) from someone without a
+conversation gets the request form for each server they share with Kindred; a DM while their
+relayed request still waits for a peer gets an honest note."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from bot.services.requests.messages import (
     talk_button_label,
     waiting_text,
 )
+from bot.text import prefixed_messages
 from bot.ui.lookup import find_channel, find_user, shared_guild_name
 from bot.ui.requests import TalkToPeerButton, member_label
 from cogs.support.cards import SupportBase
@@ -41,7 +43,8 @@ class RelayRoom(SupportBase):
             return
         try:
             member = await find_user(self.bot, request.requester_id)
-            await member.send(f"**Peer:** {message.content}"[:2000])
+            for part in prefixed_messages("**Peer:** ", message.content):
+                await member.send(part)
         except discord.HTTPException:
             await message.channel.send("I couldn't deliver that: the member's DMs seem closed.")
 
@@ -51,10 +54,8 @@ class RelayRoom(SupportBase):
             request = route.relay_to
             thread = await find_channel(self.bot, request.thread_id)
             if thread is not None:
-                await thread.send(
-                    f"**{member_label(request)}:** {message.content}"[:2000],
-                    allowed_mentions=discord.AllowedMentions.none(),
-                )
+                for part in prefixed_messages(f"**{member_label(request)}:** ", message.content):
+                    await thread.send(part, allowed_mentions=discord.AllowedMentions.none())
         elif route.waiting is not None:
             lang = await self.services.safety.language_for(message.author.id, route.lang)
             await message.channel.send(waiting_text(route.waiting.id, route.position, lang))

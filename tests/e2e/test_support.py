@@ -319,6 +319,59 @@ async def test_a_member_who_writes_before_a_peer_claims_their_anonymous_request_
     assert not [m for m in emulator.messages_in(relay) if "anyone there" in m.text]
 
 
+async def relayed_conversation(emu: DiscordEmulator, world: World, kindred: Kindred):
+    """An anonymous request claimed by ``world.peer``: (the relay thread, the member's DMs)."""
+    await setup_peers(emu, world)
+    await go_on_duty(emu, world, world.peer)
+    await ask(emu, world, world.member, anonymous="yes")
+    await press_claim(
+        emu,
+        world.peer,
+        await emu.wait_for_message(world.peers, predicate=lambda m: "Support request #1" in m.text),
+        1,
+    )
+    request = await kindred.services.peers.requests.get(1)
+    dm = emu.dm_channel(world.member)
+    await emu.wait_for_message(dm, predicate=lambda m: "picked up your request" in m.text)
+    return emu.channels[request.thread_id], dm
+
+
+async def test_a_long_relayed_member_message_reaches_the_peer_whole(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    relay, _ = await relayed_conversation(emulator, world, kindred)
+    long_text = ("I have been struggling a lot lately. " * 60)[:1990] + " THE END"
+    await emulator.send_dm(world.member, long_text)
+    await emulator.wait_for_message(relay, predicate=lambda m: "THE END" in m.text)
+    label = "**Anonymous member (request #1):** "
+    # each part says whose words it is
+    parts = [m for m in emulator.bot_messages(relay) if m.text.startswith(label)]
+    assert len(parts) == 2, [p.text for p in parts]
+    sent = [
+        c.json
+        for c in emulator.calls_matching("POST", "/channels/{channel_id}/messages")
+        if c.path.endswith(f"/channels/{relay.id}/messages") and label in c.json["content"]
+    ]
+    assert len(sent) == 2 and all(j["allowed_mentions"]["parse"] == [] for j in sent)
+    assert all(not j["allowed_mentions"].get("users") for j in sent)  # pings nobody
+    words = " ".join(p.text.removeprefix(label) for p in parts)
+    assert words.split() == long_text.split(), "some of the member's words were lost"
+    assert str(world.member.id) not in " ".join(p.text for p in parts)
+
+
+async def test_a_long_relayed_peer_message_reaches_the_member_whole(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    relay, dm = await relayed_conversation(emulator, world, kindred)
+    long_text = ("You are not alone in this, and it makes sense. " * 50)[:1990] + " TAKE CARE"
+    await emulator.send_message(world.peer, relay, long_text)
+    await emulator.wait_for_message(dm, predicate=lambda m: "TAKE CARE" in m.text)
+    parts = [m for m in emulator.bot_messages(dm) if m.text.startswith("**Peer:** ")]
+    assert len(parts) == 2, [p.text for p in parts]
+    words = " ".join(p.text.removeprefix("**Peer:** ") for p in parts)
+    assert words.split() == long_text.split(), "some of the peer's words were lost"
+
+
 @pytest.mark.parametrize("missing", ["peer_channel_deleted"])
 async def test_peer_channel_gone_keeps_request_and_tells_moderators(
     emulator: DiscordEmulator, world: World, kindred: Kindred, missing: str

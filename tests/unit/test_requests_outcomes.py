@@ -152,6 +152,13 @@ async def test_a_members_dm_goes_to_their_relay_and_is_kept_only_for_a_transcrip
     assert await peers.requests.relay_transcript(req.id) == ["You: I need to talk"]
 
 
+async def test_a_long_relayed_message_is_kept_whole_for_the_transcript(peers) -> None:
+    req = await relayed(peers, transcript=True)
+    long_text = "word " * 700 + "THE END"  # 3,507 characters: a Nitro member's long message
+    await peers.requests.route_dm(MEMBER, long_text)
+    assert await peers.requests.relay_transcript(req.id) == [f"You: {long_text}"]
+
+
 async def test_a_dm_without_a_relay_is_a_plea_or_nothing(peers) -> None:
     plea = await peers.requests.route_dm(OTHER, "I need to talk")
     assert plea.offer_intake and plea.lang == "en" and plea.waiting is None

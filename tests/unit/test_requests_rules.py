@@ -193,7 +193,10 @@ def test_transcript_messages_start_with_the_header_and_keep_lines_whole() -> Non
     assert "\n".join(messages).split("\n")[1:] == lines
 
 
-def test_a_line_longer_than_a_message_is_shortened() -> None:
-    (first, second) = chunks("header", ["y" * 5000], limit=100)
-    assert first == "header"
-    assert second == "y" * 100
+def test_a_line_longer_than_a_message_goes_whole_over_several() -> None:
+    messages = chunks("header", ["y" * 250, "short"], limit=100)
+    assert messages == ["header", "y" * 100, "y" * 100, "y" * 50 + "\nshort"]
+    words = "You: " + "I have been struggling a lot lately. " * 60 + "THE END"
+    messages = transcript_messages(7, [words])
+    assert all(len(m) <= 1900 for m in messages)
+    assert "".join(messages[1:]) == words

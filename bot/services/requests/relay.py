@@ -21,6 +21,8 @@ from bot.services.requests.timers import timer_key
 from bot.services.settings import GuildSettingsService
 from bot.timers import Scheduler
 
+MAX_RELAY_TEXT = 4000  # Discord's longest message (with Nitro): a stored line is never cut
+
 
 @dataclass(frozen=True)
 class DmRoute:
@@ -76,7 +78,9 @@ class Conversations:
         """Relay text is kept only if the member asked for a transcript."""
         await self.activity(request.id)
         if request.transcript:
-            await self.requests.add_relay_message(request.id, author, content[:2000], self.clock())
+            await self.requests.add_relay_message(
+                request.id, author, content[:MAX_RELAY_TEXT], self.clock()
+            )
 
     async def _first_sight(self, message_id: int | None, request: RequestRow) -> bool:
         """False when this Discord message was already relayed (a duplicate event)."""

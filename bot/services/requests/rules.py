@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from bot.db.repositories.requests import RequestRow
 from bot.errors import PermissionDeniedError
 from bot.services.peers import PeerSettings
+from bot.text import split_text
 
 if TYPE_CHECKING:
     from bot.schedules import WeeklyHours
@@ -141,15 +142,15 @@ def transcript_messages(request_id: int, lines: list[str]) -> list[str]:
 
 def chunks(header: str, lines: list[str], limit: int = MESSAGE_LIMIT) -> list[str]:
     """Split text into messages of at most ``limit`` characters without cutting a line in
-    two (a longer line is shortened). No lines, no messages."""
+    two; a line longer than a message goes whole over several. No lines, no messages."""
     out, current = [], header
     for raw in lines:
-        line = raw[:limit]
-        if len(current) + len(line) + 1 > limit:
-            out.append(current)
-            current = line
-        else:
-            current += "\n" + line
+        for line in split_text(raw, limit) or [""]:
+            if len(current) + len(line) + 1 > limit:
+                out.append(current)
+                current = line
+            else:
+                current += "\n" + line
     out.append(current)
     return out if lines else []
 
