@@ -31,10 +31,13 @@ class ClaimsRoom(ConversationRoom):
             await self._close(interaction, request)
             return
         if action == "transcript":
-            await self.requests.request_transcript(request_id, interaction.user.id)
-            await send_private(
-                interaction, "I'll DM you a transcript when the conversation closes."
-            )
+            asked = await self.requests.request_transcript(request_id, interaction.user.id)
+            if asked.live:
+                await send_private(
+                    interaction, "I'll DM you a transcript when the conversation closes."
+                )
+            else:
+                await self._transcript_now(interaction, asked)
             return
         await self._require_peer(interaction, request.guild_id)
         peer_actions = {
@@ -161,6 +164,36 @@ class ClaimsRoom(ConversationRoom):
                 await thread.edit(archived=True, locked=True)
             except discord.HTTPException as exc:
                 log.info("could not archive thread %s: %s", closed.thread_id, exc.status)
+
+    async def _transcript_now(self, interaction: discord.Interaction, closed: RequestRow) -> None:
+        """The button pressed after the close: send what is still there now, or say plainly
+        that nothing is (never promise a transcript that would never come)."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        lines = await self._transcript_lines(closed)
+        if not lines:
+            why = (
+                " Kindred keeps a relayed conversation's words only when a transcript is asked "
+                "for before it closes, and only for a while."
+                if closed.relay
+                else ""
+            )
+            await send_private(
+                interaction,
+                "This conversation is already closed, and there's no transcript of it I can "
+                f"send you.{why}",
+            )
+            return
+        try:
+            for chunk in transcript_messages(closed.id, lines):
+                await interaction.user.send(chunk)
+        except discord.HTTPException:
+            await send_private(
+                interaction, "I couldn't DM you the transcript: your DMs seem to be closed."
+            )
+            return
+        await send_private(
+            interaction, "This conversation is already closed, so I've DMed you its transcript now."
+        )
 
     async def _transcript_lines(self, request: RequestRow) -> list[str]:
         """Relay: the stored lines. Thread: read from Discord itself at close (nothing stored)."""

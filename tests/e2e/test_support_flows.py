@@ -357,6 +357,58 @@ async def test_thread_transcript_on_request_and_same_peer_preference(
     assert f"<@{world.peer.id}>" not in (second.content or "")
 
 
+async def test_transcript_button_after_close_sends_the_thread_transcript_now(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await ask(emulator, world, world.member)
+    await press_claim(emulator, world.peer, await card(emulator, world, 1), 1)
+    request = await kindred.services.peers.requests.get(1)
+    thread = emulator.channels[request.thread_id]
+    welcome = await emulator.wait_for_message(
+        thread, predicate=lambda m: "kindred:req:transcript:1" in m.custom_ids, since=0
+    )
+    await emulator.send_message(world.member, thread, "it has been a long week")
+    await emulator.send_message(world.peer, thread, "I'm here, tell me more")
+    await emulator.gateway_idle()
+    closed = await command(emulator, world.member, thread, "support", action="close")
+    assert "Closed" in closed.text
+    # the member now presses the old "Send me a transcript" button on the welcome message
+    pressed = await emulator.press_button(world.member, welcome, "kindred:req:transcript:1")
+    answer = await pressed.answer()
+    assert answer.ephemeral
+    assert "when the conversation closes" not in answer.text, answer.text
+    assert "DMed you its transcript now" in answer.text, answer.text
+    transcript = await emulator.wait_for_message(
+        emulator.dm_channel(world.member),
+        predicate=lambda m: "Your transcript of request #1" in m.text,
+    )
+    assert "You: it has been a long week" in transcript.text
+    assert "Peer: I'm here, tell me more" in transcript.text
+
+
+async def test_transcript_button_after_a_relay_closed_says_none_was_kept(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await ask(emulator, world, world.member, anonymous="yes")
+    await press_claim(emulator, world.peer, await card(emulator, world, 1), 1)
+    dm = emulator.dm_channel(world.member)
+    hello = await emulator.wait_for_message(dm, predicate=lambda m: "picked up" in m.text)
+    await emulator.send_dm(world.member, "nobody asked to keep these words")
+    relay = emulator.channels[(await kindred.services.peers.requests.get(1)).thread_id]
+    await emulator.wait_for_message(relay, predicate=lambda m: "nobody asked" in m.text)
+    await command(emulator, world.member, dm, "support", action="close")
+    pressed = await emulator.press_button(world.member, hello, "kindred:req:transcript:1")
+    answer = await pressed.answer()
+    assert "when the conversation closes" not in answer.text, answer.text
+    assert "already closed" in answer.text and "no transcript" in answer.text, answer.text
+    assert not any("Your transcript" in m.text for m in emulator.bot_messages(dm))
+    assert await kindred.services.peers.requests.transcript(1) == []
+
+
 async def test_pressing_close_twice_says_it_is_already_closed_not_try_again(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

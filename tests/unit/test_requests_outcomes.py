@@ -159,6 +159,18 @@ async def test_a_long_relayed_message_is_kept_whole_for_the_transcript(peers) ->
     assert await peers.requests.relay_transcript(req.id) == [f"You: {long_text}"]
 
 
+async def test_a_transcript_asked_for_after_the_close_marks_nothing(peers) -> None:
+    req = await relayed(peers, transcript=False)
+    await peers.requests.route_dm(MEMBER, "words said before anyone asked to keep them")
+    await peers.requests.close(req.id, PEER)
+    asked = await peers.requests.request_transcript(req.id, MEMBER)
+    # closed: nothing is marked or kept now; the cog sends what is there (here: nothing)
+    assert not asked.live and not asked.transcript
+    assert await peers.requests.relay_transcript(req.id) == []
+    with pytest.raises(PermissionDeniedError):
+        await peers.requests.request_transcript(req.id, PEER)
+
+
 async def test_a_dm_without_a_relay_is_a_plea_or_nothing(peers) -> None:
     plea = await peers.requests.route_dm(OTHER, "I need to talk")
     assert plea.offer_intake and plea.lang == "en" and plea.waiting is None

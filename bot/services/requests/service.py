@@ -276,10 +276,16 @@ class RequestService(RequestIntake, RequestTimers, Conversations):
         await self.requests.update(request_id, feedback=rating)
 
     async def request_transcript(self, request_id: int, requester_id: int) -> RequestRow:
+        """The member asks for a transcript. A live conversation is marked: from now on its
+        relay text is kept, and the transcript is sent at the close. A closed one is left as
+        it is (nothing more will be kept): the caller sends at once what is still there, a
+        relay's lines kept before the close (until the retention purge) or a thread's
+        messages (read from Discord, never stored), or says there is none."""
         request = await self._get(request_id)
         if request.requester_id != requester_id:
             raise PermissionDeniedError("Only the member can ask for a transcript.")
-        await self.requests.update(request_id, transcript=1)
+        if request.live:
+            await self.requests.update(request_id, transcript=1)
         return await self._get(request_id)
 
     async def closable_here(
