@@ -28,9 +28,22 @@ def peer_only():
         if not isinstance(member, discord.Member) or not any(
             r.id == cfg.peer_role_id for r in member.roles
         ):
-            # off duty, and any duty end time forgotten with it
-            await services.peers.shifts.lost_role(interaction.guild_id, interaction.user.id)
-            raise RefusedError(f"This is for peer supporters (the <@&{cfg.peer_role_id}> role).")
+            # off duty, any duty end time forgotten with it, and what they held back in the
+            # queue: the Support cog tells those members and the on-duty peers
+            requeued = await services.peers.shifts.lost_role(
+                interaction.guild_id, interaction.user.id
+            )
+            refusal = f"This is for peer supporters (the <@&{cfg.peer_role_id}> role)."
+            if requeued:
+                interaction.client.dispatch(
+                    "kindred_requests_requeued", requeued, interaction.user.id
+                )
+                ids = ", ".join(f"#{back.request.id}" for back in requeued)
+                refusal += (
+                    f" The requests you held ({ids}) are back in the queue and another peer "
+                    "will pick them up. Thank you for the support you gave."
+                )
+            raise RefusedError(refusal)
         return True
 
     predicate.audience = "peer"  # type: ignore[attr-defined]

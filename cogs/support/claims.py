@@ -7,11 +7,19 @@ Every button carries its request id (``bot.ui.requests.RequestButton``) and land
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 import discord
+from discord.ext import commands
 
-from bot.services.requests import RequestRow, thread_transcript, transcript_messages
+from bot.services.requests import (
+    NotAPeerError,
+    RequestRow,
+    Requeued,
+    thread_transcript,
+    transcript_messages,
+)
 from bot.ui.checks import is_moderator
 from bot.ui.lookup import find_channel, find_user
 from bot.ui.replies import send_private
@@ -52,7 +60,60 @@ class ClaimsRoom(ConversationRoom):
     async def _require_peer(self, interaction: discord.Interaction, guild_id: int) -> None:
         member = interaction.user
         role_ids = [r.id for r in member.roles] if isinstance(member, discord.Member) else None
-        await self.requests.require_peer(guild_id, member.id, role_ids)
+        try:
+            await self.requests.require_peer(guild_id, member.id, role_ids)
+        except NotAPeerError as lost:
+            # What they held is back in the queue: the listener below says so (in a task of its
+            # own, so the refusal is answered in time).
+            if lost.requeued:
+                self.bot.dispatch("kindred_requests_requeued", lost.requeued, member.id)
+            raise
+
+    # -- requests given back because their peer lost the peer role ------------------------------
+    @commands.Cog.listener("on_kindred_requests_requeued")
+    async def on_requests_requeued(self, requeued: list[Requeued], ex_peer: int) -> None:
+        """Requests whose peer is no longer a peer supporter (found at a request button here or
+        a peer command in the Peers cog): each is open again, so its card
+        shows Claim, the on-duty peers are pinged, the member is told kindly, and the old
+        conversation, which the ex-peer should no longer read, is closed off."""
+        for back in requeued:
+            request = back.request
+            await self._refresh_card(request)
+            channel = await find_channel(self.bot, request.card_channel_id)
+            if channel is not None:
+                with contextlib.suppress(discord.HTTPException):
+                    await channel.send(
+                        (mentions(back.ping) + " " if back.ping else "")
+                        + f"Request #{request.id} is back in the queue: the peer who held it "
+                        "can't continue. It needs a peer.",
+                        allowed_mentions=PING_USERS,
+                    )
+            await self._retire_conversation(request, ex_peer)
+            with contextlib.suppress(discord.HTTPException):
+                member = await find_user(self.bot, request.requester_id)
+                await member.send(
+                    f"The peer supporter who picked up your request #{request.id} can't "
+                    "continue with it, so it's back in the queue. Another peer will pick it up; "
+                    "you don't need to do anything. If you need someone right now, `/crisis` "
+                    "shows lines you can reach."
+                )
+
+    async def _retire_conversation(self, request: RequestRow, ex_peer: int) -> None:
+        """The old thread (or relay thread): a note, the ex-peer out, archived and locked. The
+        next peer who claims opens a new one."""
+        thread = await find_channel(self.bot, request.thread_id)
+        if not isinstance(thread, discord.Thread):
+            return
+        try:
+            if not request.relay:
+                await thread.send(
+                    "The peer in this conversation can't continue, so the request is back in "
+                    "the queue. Another peer will pick it up in a new private thread."
+                )
+            await thread.remove_user(discord.Object(ex_peer))
+            await thread.edit(archived=True, locked=True)
+        except discord.HTTPException as exc:
+            log.info("could not close off thread %s: %s", request.thread_id, exc.status)
 
     # -- peers' actions -----------------------------------------------------------------------
     async def claim(self, interaction: discord.Interaction, request: RequestRow) -> None:

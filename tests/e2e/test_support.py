@@ -251,6 +251,90 @@ async def test_losing_the_peer_role_ends_duty(
     assert "for peer supporters" in member_refused.text
 
 
+async def test_a_peer_who_loses_the_role_mid_conversation_does_not_keep_the_request_stuck(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Only the holder may unclaim or transfer, and a claimed request no longer escalates:
+    a request held by someone who lost the role would wait for nobody."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await ask(emulator, world, world.member)
+    card = await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "Support request #1" in m.text
+    )
+    await press_claim(emulator, world.peer, card, 1)
+    old_thread = emulator.channels[(await kindred.services.peers.requests.get(1)).thread_id]
+    await go_on_duty(emulator, world, world.peer2)
+    emulator.set_member_roles(world.guild, world.peer, [])
+    await emulator.gateway_idle()
+    # the ex-peer tries to give it back to the queue
+    pressed = await emulator.press_button(
+        world.peer, emulator.messages[card.id], "kindred:req:unclaim:1"
+    )
+    answer = await pressed.answer()
+    assert answer.ephemeral and "back in the queue" in answer.text, answer.text
+    after = await kindred.services.peers.requests.get(1)
+    assert after.status == "open" and after.claimed_by is None, (
+        f"request still held by someone who is no longer a peer; they were told: {answer.text}"
+    )
+    assert await kindred.services.scheduler.get("request:1:escalate") is not None
+    assert not await kindred.services.peers.duty.is_on_duty(world.guild.id, world.peer.id)
+    ping = await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "back in the queue" in m.text and not m.ephemeral
+    )
+    assert f"<@{world.peer2.id}>" in ping.text and f"<@{world.peer.id}>" not in ping.text
+    told = await emulator.wait_for_message(
+        emulator.dm_channel(world.member), predicate=lambda m: "back in the queue" in m.text
+    )
+    assert "Another peer will pick it up" in told.text
+    await emulator.wait_until(  # the ex-peer no longer reads the member's words
+        lambda: old_thread.archived and world.peer.id not in old_thread.thread_members,
+        what="the old thread to be closed off",
+    )
+    await emulator.wait_until(
+        lambda: "kindred:req:claim:1" in emulator.messages[card.id].custom_ids,
+        what="the card to offer Claim again",
+    )
+    await press_claim(emulator, world.peer2, emulator.messages[card.id], 1)
+    taken = await kindred.services.peers.requests.get(1)
+    assert taken.claimed_by == world.peer2.id and taken.thread_id != old_thread.id
+    assert world.member.id in emulator.channels[taken.thread_id].thread_members
+
+
+async def test_a_peer_command_without_the_role_gives_back_an_anonymous_conversation(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """In a relay the member's DMs would keep going to a thread the ex-peer can't see."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await go_on_duty(emulator, world, world.peer2)
+    await ask(emulator, world, world.member, anonymous="yes")
+    card = await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "Support request #1" in m.text
+    )
+    await press_claim(emulator, world.peer, card, 1)
+    relay = emulator.channels[(await kindred.services.peers.requests.get(1)).thread_id]
+    dm = emulator.dm_channel(world.member)
+    await emulator.wait_for_message(dm, predicate=lambda m: "picked up your request" in m.text)
+    emulator.set_member_roles(world.guild, world.peer, [])
+    await emulator.gateway_idle()
+    refused = await (
+        await emulator.run_command(world.peer, world.general, "duty status")
+    ).response()
+    assert refused.ephemeral and "for peer supporters" in refused.text
+    assert "(#1) are back in the queue" in refused.text, refused.text
+    assert (await kindred.services.peers.requests.get(1)).status == "open"
+    await emulator.wait_for_message(dm, predicate=lambda m: "back in the queue" in m.text)
+    ping = await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "back in the queue" in m.text and not m.ephemeral
+    )
+    assert f"<@{world.peer2.id}>" in ping.text
+    await emulator.wait_until(lambda: relay.archived, what="the relay thread to be closed off")
+    # the member's DMs no longer go to the ex-peer's relay thread
+    route = await kindred.services.peers.requests.route_dm(world.member.id, "still there?")
+    assert route.relay_to is None
+
+
 async def test_not_set_up_is_explained(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

@@ -290,3 +290,48 @@ async def test_losing_the_peer_role_forgets_the_duty_end_time(peers, services: S
     await peers.shifts.go_on(GUILD, PEER2, "2h")  # someone who keeps the role keeps theirs
     await peers.requests.require_peer(GUILD, PEER2, [5])
     assert await services.scheduler.get(f"duty:{GUILD}:{PEER2}") is not None
+
+
+async def test_losing_the_peer_role_puts_the_requests_held_back_in_the_queue(
+    peers, services: Services, clock: FakeClock
+) -> None:
+    """Found at a request button: nobody else could take them (only the holder may unclaim
+    or transfer, and a claimed request no longer escalates)."""
+    from bot.services.requests import NotAPeerError
+
+    await peers.shifts.go_on(GUILD, PEER)
+    await peers.shifts.go_on(GUILD, PEER2)
+    first = await held_request(peers, member_id=MEMBER)
+    second = await held_request(peers, member_id=OTHER)
+    kept = await held_request(peers, peer_id=PEER2, member_id=MOD)
+    clock.advance(minutes=30)
+    with pytest.raises(NotAPeerError) as lost:
+        await peers.requests.require_peer(GUILD, PEER, [])  # the role is gone
+    back = lost.value.requeued
+    assert [b.request.id for b in back] == [first, second]
+    assert all(b.request.status == "open" and b.request.claimed_by is None for b in back)
+    assert all(b.ping == [PEER2] for b in back)  # the on-duty peers, not the ex-peer
+    assert "#1, #2" in lost.value.user_message and "back in the queue" in lost.value.user_message
+    assert await peers.requests.held_by(GUILD, PEER) == []
+    assert [r.id for r in await peers.requests.held_by(GUILD, PEER2)] == [kept]
+    for request_id in (first, second):  # the escalation chain starts again, from now
+        timer = await services.scheduler.get(f"request:{request_id}:escalate")
+        assert timer is not None and timer.payload["level"] == 1
+        assert timer.payload["base"] == clock.now.isoformat()
+        assert await services.scheduler.get(f"request:{request_id}:idle") is None
+    with pytest.raises(NotAPeerError) as again:  # nothing left to give back
+        await peers.requests.require_peer(GUILD, PEER, [])
+    assert again.value.requeued == [] and again.value.user_message == (
+        "Only peer supporters can do that."
+    )
+
+
+async def test_a_peer_command_without_the_role_gives_back_the_requests_held(peers) -> None:
+    """Found at a peer command (``/duty ...``): the same hand-back, for the cog to announce."""
+    await peers.shifts.go_on(GUILD, PEER)
+    held = await held_request(peers)
+    back = await peers.shifts.lost_role(GUILD, PEER)
+    assert [b.request.id for b in back] == [held]
+    assert (await peers.requests.get(held)).status == "open"
+    assert not await peers.duty.is_on_duty(GUILD, PEER)
+    assert await peers.shifts.lost_role(GUILD, PEER) == []

@@ -29,7 +29,7 @@ from bot.services.peers.duty import (
     shift_window_after,
     stop_duty,
 )
-from bot.services.requests import RequestService
+from bot.services.requests import RequestService, Requeued
 from bot.services.zones import MemberZones
 from bot.timers import Scheduler
 
@@ -45,6 +45,7 @@ __all__ = [
     "DutyStarted",
     "DutyStopped",
     "HandOff",
+    "Requeued",
     "ShiftAdded",
     "ShiftReminder",
     "ShiftRow",
@@ -151,9 +152,10 @@ class ShiftService:
         held = await self.requests.held_by(guild_id, user_id)
         return DutyStopped(was, [r.id for r in held])
 
-    async def lost_role(self, guild_id: int, user_id: int) -> None:
-        """Someone without the peer role tried a peer command: off duty, end time forgotten."""
-        await stop_duty(self.duty, self.scheduler, guild_id, user_id)
+    async def lost_role(self, guild_id: int, user_id: int) -> list[Requeued]:
+        """Someone without the peer role tried a peer command: off duty, end time forgotten,
+        and the requests they held back in the queue (the caller tells their members)."""
+        return await self.requests.lost_role(guild_id, user_id)
 
     async def end_duty(self, guild_id: int, user_id: int) -> DutyEnded:
         """Off duty at a shift's end or a duty end time; the requests they hold stay theirs."""

@@ -65,6 +65,7 @@ __all__ = [
     "Handover",
     "IdleOutcome",
     "Intake",
+    "NotAPeerError",
     "RequestRow",
     "RequestService",
     "Requeued",
@@ -100,6 +101,25 @@ class Stats:
     median_claim: timedelta | None
     feedback: dict[str, int] = field(default_factory=dict)
     busiest_hours_utc: list[tuple[int, int]] = field(default_factory=list)
+
+
+class NotAPeerError(PermissionDeniedError):
+    """Someone acted as a peer without the peer role. Their duty has ended, and the requests
+    they held went back to the queue (``requeued``): the Discord layer tells those members,
+    pings the on-duty peers and closes the old conversation before showing the message."""
+
+    def __init__(self, requeued: list[Requeued]) -> None:
+        if requeued:
+            ids = ", ".join(f"#{back.request.id}" for back in requeued)
+            message = (
+                "You no longer have the peer supporter role here, so the requests you held "
+                f"({ids}) are back in the queue and another peer will pick them up. Thank you "
+                "for the support you gave."
+            )
+        else:
+            message = "Only peer supporters can do that."
+        super().__init__(message)
+        self.requeued = requeued
 
 
 NOT_SET_UP = (
@@ -145,8 +165,18 @@ class RequestService(RequestIntake, RequestTimers, Conversations):
         ended" later to someone who is no longer a peer)."""
         cfg = await self.config(guild_id)
         if role_ids is None or cfg.peer_role_id not in role_ids:
-            await stop_duty(self.duty, self.scheduler, guild_id, user_id)
-            raise PermissionDeniedError("Only peer supporters can do that.")
+            raise NotAPeerError(await self.lost_role(guild_id, user_id))
+
+    async def lost_role(self, guild_id: int, user_id: int) -> list[Requeued]:
+        """Someone who no longer has the peer role: off duty (a duty end time forgotten with
+        it), and every request they hold goes back to the queue by the ordinary unclaim (the
+        escalation chain starts again), so no member waits on someone who can't answer."""
+        await stop_duty(self.duty, self.scheduler, guild_id, user_id)
+        requeued = []
+        for request in await self.requests.claimed_by(guild_id, user_id):
+            with contextlib.suppress(KindredError):  # closed or transferred meanwhile
+                requeued.append(await self.release(request.id, user_id))
+        return requeued
 
     def check_transfer(self, request: RequestRow, peer_id: int) -> None:
         require_holder(request, peer_id, "transfer it")
@@ -185,6 +215,8 @@ class RequestService(RequestIntake, RequestTimers, Conversations):
         return fresh
 
     async def unclaim(self, request_id: int, peer_id: int) -> RequestRow:
+        """The holder gives the request back, peer role or not (someone who lost the role
+        must still be able to let go of what they hold)."""
         request = await self._get(request_id)
         if request.claimed_by != peer_id:
             raise PermissionDeniedError("Only the peer who claimed this request can unclaim it.")
