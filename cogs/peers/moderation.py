@@ -40,8 +40,10 @@ class ModerationCommands:
         )
         embed.add_field(name="Median time to claim", value=median)
         embed.add_field(name="Waited past the moderator alert", value=str(s.past_threshold))
+        first = s.feedback_since
+        since = "" if first is None else f" (counted by month, since {first.day} {first:%b %Y})"
         embed.add_field(
-            name="Feedback",
+            name=f"Feedback{since}",
             value=f"helped {s.feedback['helped']} · somewhat "
             f"{s.feedback['somewhat']} · not really {s.feedback['not_really']}",
             inline=False,

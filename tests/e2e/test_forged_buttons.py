@@ -80,7 +80,7 @@ async def state(kindred: Kindred, world: World) -> tuple:
     swaps = await services.db.fetchall("SELECT status FROM facilitator_swaps")
     turns = await services.meetings.repo.swapped_turns(1)
     return (
-        request.status, request.claimed_by, request.feedback,
+        request.status, request.claimed_by, request.feedback_given,
         tuple(alert), len(moods), tuple(sorted(r.user_id for r in duty)),
         tuple((g.id, g.status) for g in goals), plan.answers if plan else None,
         in_group, len(accepted), meeting.attendance, meeting.is_open, len(optins),

@@ -107,6 +107,51 @@ async def test_full_path_thread_claim_talk_close_feedback(
     assert emulator.channels[thread.id].archived
 
 
+async def test_feedback_is_kept_only_as_a_count_not_linked_to_the_member_or_peer(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The member is told only counts are kept: no stored row holds their answer next to
+    them or the peer it was about."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await ask(emulator, world, world.member)
+    card = await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "Support request #1" in m.text
+    )
+    await press_claim(emulator, world.peer, card, 1)
+    thread = emulator.channels[(await kindred.services.peers.requests.get(1)).thread_id]
+    closing = await emulator.run_command(
+        world.member, thread, "support", options={"action": "close"}
+    )
+    assert "Closed" in (await closing.answer()).text
+    dm = emulator.dm_channel(world.member)
+    question = await emulator.wait_for_message(dm, predicate=lambda m: "Did it help" in m.text)
+    assert "only counts are shared" in question.text
+    # a double click: both presses find the buttons, one answer is counted
+    first, second = await asyncio.gather(
+        emulator.press_button(world.member, question, "kindred:fb:not_really:1"),
+        emulator.press_button(world.member, question, "kindred:fb:not_really:1"),
+    )
+    answers = [(await first.response()).text, (await second.response()).text]
+    assert sum("counted anonymously" in a for a in answers) == 1, answers
+    assert sum("already answered" in a for a in answers) == 1, answers
+    db = kindred.services.db
+    linked = []
+    for table in await db.tables():
+        for row in await db.fetchall(f"SELECT * FROM {table}"):
+            values = " ".join(str(v) for v in dict(row).values())
+            who = [u.id for u in (world.member, world.peer) if str(u.id) in values]
+            if who and "not_really" in values:
+                linked.append((table, dict(row)))
+    assert linked == [], f"the rating is stored next to who gave it and about whom: {linked}"
+    stats = await kindred.services.peers.requests.stats(world.guild.id, 7)
+    assert stats.feedback == {"helped": 0, "somewhat": 0, "not_really": 1}
+    shown = await (
+        await emulator.run_command(world.mod, world.general, "peers stats", options={"days": 7})
+    ).answer()
+    assert "not really 1" in shown.text and "counted by month" in shown.text
+
+
 async def test_concurrent_claims_exactly_one_wins(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

@@ -200,3 +200,49 @@ async def test_sqlite_runs_each_statement_in_one_trip_to_its_thread(
             await database.insert("INSERT INTO t (id, v) VALUES (1, 'x') ON CONFLICT DO NOTHING")
     finally:
         await database.close()
+
+
+async def test_feedback_given_before_becomes_counts_and_leaves_the_requests(
+    db: Database, tmp_path: Path
+) -> None:
+    """0015: answers stored on requests (next to the member and the peer) become counts per
+    server, month and answer; each request keeps only that it was answered."""
+    from bot.db.migrate import MIGRATIONS_DIR
+
+    before = tmp_path / "m"
+    before.mkdir()
+    for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
+        if int(path.name[:4]) < 15:
+            (before / path.name).write_text(path.read_text(encoding="utf-8"))
+    await apply_migrations(db, before)
+    given = [  # guild, member, opened, answer
+        (1, 100, "2026-10-03T10:00:00+00:00", "helped"),
+        (1, 101, "2026-10-20T10:00:00+00:00", "helped"),
+        (1, 102, "2026-11-02T10:00:00+00:00", "not_really"),
+        (1, 103, "2026-11-02T11:00:00+00:00", None),
+        (2, 100, "2026-11-05T10:00:00+00:00", "somewhat"),
+    ]
+    for guild, member, opened, answer in given:
+        await db.execute(
+            "INSERT INTO support_requests (guild_id, requester_id, status, created_at,"
+            " last_activity, claimed_by, feedback) VALUES (?, ?, 'closed', ?, ?, 200, ?)",
+            (guild, member, opened, opened, answer),
+        )
+    for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
+        if int(path.name[:4]) >= 15:
+            (before / path.name).write_text(path.read_text(encoding="utf-8"))
+    assert 15 in await apply_migrations(db, before)
+    counts = await db.fetchall(
+        "SELECT guild_id, month, answer, answers FROM support_feedback_counts"
+        " ORDER BY guild_id, month, answer"
+    )
+    assert [tuple(r) for r in counts] == [
+        (1, "2026-10", "helped", 2),
+        (1, "2026-11", "not_really", 1),
+        (2, "2026-11", "somewhat", 1),
+    ]
+    assert "feedback" not in await db.columns("support_requests")
+    flags = await db.fetchall(
+        "SELECT requester_id, feedback_given FROM support_requests ORDER BY id"
+    )
+    assert [tuple(r) for r in flags] == [(100, 1), (101, 1), (102, 1), (103, 0), (100, 1)]

@@ -17,6 +17,7 @@ from bot.errors import (
 from bot.services import Services
 from bot.services.peers import PeerSettings
 from bot.services.requests import AlreadyOpenError, BlockedError
+from tests.unit.conftest import FakeClock
 
 GUILD = 10
 MEMBER, OTHER, PEER, PEER2, MOD = 100, 101, 200, 201, 300
@@ -224,8 +225,44 @@ async def test_feedback_only_after_close_and_counts_in_stats(peers) -> None:
     await peers.requests.feedback(req.id, MEMBER, "helped")
     stats = await peers.requests.stats(GUILD, days=7)
     assert stats.opened == 1 and stats.claimed == 1 and stats.closed == 1
-    assert stats.feedback["helped"] == 1
+    assert stats.feedback == {"helped": 1, "somewhat": 0, "not_really": 0}
     assert stats.median_claim is not None
+
+
+async def test_feedback_is_only_a_count_and_counts_once(
+    peers, services: Services, clock: FakeClock
+) -> None:
+    """Members are told only counts are kept: the answer is in no row with them or the peer."""
+    req = (await peers.requests.open(GUILD, MEMBER)).request
+    await peers.requests.claim(req.id, PEER)
+    await peers.requests.close(req.id, PEER)
+    await peers.requests.feedback(req.id, MEMBER, "not_really")
+    with pytest.raises(ConflictError, match="already answered"):
+        await peers.requests.feedback(req.id, MEMBER, "helped")  # a second press
+    assert (await peers.requests.get(req.id)).feedback_given
+    counts = await services.db.fetchall("SELECT * FROM support_feedback_counts")
+    assert [dict(r) for r in counts] == [
+        {"guild_id": GUILD, "month": clock.now.strftime("%Y-%m"), "answer": "not_really",
+         "answers": 1}
+    ]  # fmt: skip
+    assert (await peers.requests.stats(GUILD, days=7)).feedback["not_really"] == 1
+    # /forgetme deletes the member's requests; the anonymous count stays
+    await services.privacy.forget(MEMBER)
+    assert (await peers.requests.stats(GUILD, days=7)).feedback["not_really"] == 1
+
+
+async def test_stats_count_feedback_by_whole_months(peers, clock: FakeClock) -> None:
+    for member in (MEMBER, OTHER):
+        if member == OTHER:
+            clock.advance(days=40)  # the next answer is two months later
+        req = (await peers.requests.open(GUILD, member)).request
+        await peers.requests.claim(req.id, PEER)
+        await peers.requests.close(req.id, PEER)
+        await peers.requests.feedback(req.id, member, "helped")
+    stats = await peers.requests.stats(GUILD, days=7)
+    assert stats.feedback["helped"] == 1  # the months the week touches, not the earlier one
+    assert stats.feedback_since == (clock.now - timedelta(days=7)).date().replace(day=1)
+    assert (await peers.requests.stats(GUILD, days=90)).feedback["helped"] == 2
 
 
 async def test_forget_deletes_requests_and_timers(peers, services: Services) -> None:

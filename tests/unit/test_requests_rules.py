@@ -49,7 +49,7 @@ def request(**changes) -> RequestRow:
         "thread_id": None,
         "relay": False,
         "last_activity": NOW,
-        "feedback": None,
+        "feedback_given": False,
         "transcript": False,
     }
     return RequestRow(**(fields | changes))

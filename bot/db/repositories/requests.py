@@ -37,7 +37,7 @@ class RequestRow:
     thread_id: int | None
     relay: bool
     last_activity: datetime
-    feedback: str | None
+    feedback_given: bool  # that the member answered the feedback question; never what
     transcript: bool
 
     @property
@@ -69,7 +69,7 @@ def _request(row: Any) -> RequestRow:
         thread_id=row["thread_id"],
         relay=bool(row["relay"]),
         last_activity=from_db(row["last_activity"]),
-        feedback=row["feedback"],
+        feedback_given=bool(row["feedback_given"]),
         transcript=bool(row["transcript"]),
     )
 
@@ -269,7 +269,6 @@ class RequestRepository:
             "thread_id",
             "relay",
             "escalation",
-            "feedback",
             "transcript",
             "summary",
         }
@@ -307,10 +306,7 @@ class RequestRepository:
             " COUNT(claimed_at) AS claimed,"
             " SUM(CASE WHEN status = 'closed' THEN 1 ELSE 0 END) AS closed,"
             " SUM(CASE WHEN status = 'cancelled' THEN 1 ELSE 0 END) AS cancelled,"
-            " SUM(CASE WHEN escalation >= 3 THEN 1 ELSE 0 END) AS past_threshold,"
-            " SUM(CASE WHEN feedback = 'helped' THEN 1 ELSE 0 END) AS helped,"
-            " SUM(CASE WHEN feedback = 'somewhat' THEN 1 ELSE 0 END) AS somewhat,"
-            " SUM(CASE WHEN feedback = 'not_really' THEN 1 ELSE 0 END) AS not_really"
+            " SUM(CASE WHEN escalation >= 3 THEN 1 ELSE 0 END) AS past_threshold"
             " FROM support_requests WHERE guild_id = ? AND created_at >= ?",
             (guild_id, to_db(since)),
         )
@@ -328,6 +324,33 @@ class RequestRepository:
         data["claim_seconds"] = sorted(_wait_seconds(w) for w in waits)
         data["busiest_hours_utc"] = [(int(h["hour"]), int(h["n"])) for h in hours]
         return data
+
+    async def count_feedback(self, request_id: int, guild_id: int, month: str, answer: str) -> bool:
+        """Count a member's answer, once per request: the request keeps only that it was
+        answered, the count only the server, month and answer. False if already answered."""
+        async with self.db.transaction() as tx:
+            if not await tx.execute(
+                "UPDATE support_requests SET feedback_given = 1"
+                " WHERE id = ? AND feedback_given = 0",
+                (request_id,),
+            ):
+                return False
+            await tx.execute(
+                "INSERT INTO support_feedback_counts (guild_id, month, answer, answers)"
+                " VALUES (?, ?, ?, 1) ON CONFLICT (guild_id, month, answer)"
+                " DO UPDATE SET answers = support_feedback_counts.answers + 1",
+                (guild_id, month, answer),
+            )
+        return True
+
+    async def feedback_counts(self, guild_id: int, since_month: str) -> dict[str, int]:
+        """Answers per kind in the months from ``since_month`` (YYYY-MM) on."""
+        rows = await self.db.fetchall(
+            "SELECT answer, SUM(answers) AS n FROM support_feedback_counts"
+            " WHERE guild_id = ? AND month >= ? GROUP BY answer",
+            (guild_id, since_month),
+        )
+        return {r["answer"]: int(r["n"]) for r in rows}
 
     async def claim_relay(self, message_id: int, request_id: int, now: datetime) -> bool:
         """True for the first caller only: the message is this caller's to carry across."""

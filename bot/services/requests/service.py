@@ -9,7 +9,7 @@ import contextlib
 import statistics
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 from bot.clock import Clock, utcnow
 from bot.crashpoints import crash_point
@@ -99,7 +99,10 @@ class Stats:
     cancelled: int
     past_threshold: int
     median_claim: timedelta | None
+    # Feedback is counted by month only (never per request), so it covers whole months:
+    # from the first day of the month the period starts in.
     feedback: dict[str, int] = field(default_factory=dict)
+    feedback_since: date | None = None
     busiest_hours_utc: list[tuple[int, int]] = field(default_factory=list)
 
 
@@ -305,7 +308,10 @@ class RequestService(RequestIntake, RequestTimers, Conversations):
             raise InvalidInputError("Choose helped, somewhat or not really.")
         if request.status not in ("closed", "cancelled"):
             raise ConflictError("Feedback opens once the conversation is closed.")
-        await self.requests.update(request_id, feedback=rating)
+        # Only a count is kept (server, month, answer): never who answered or about whom.
+        month = self.clock().strftime("%Y-%m")
+        if not await self.requests.count_feedback(request_id, request.guild_id, month, rating):
+            raise ConflictError("You've already answered this one. Thank you.")
 
     async def request_transcript(self, request_id: int, requester_id: int) -> RequestRow:
         """The member asks for a transcript. A live conversation is marked: from now on its
@@ -392,7 +398,9 @@ class RequestService(RequestIntake, RequestTimers, Conversations):
     async def stats(self, guild_id: int, days: int) -> Stats:
         if not 1 <= days <= MAX_STATS_DAYS:  # Discord enforces the range; don't rely on it
             raise InvalidInputError(f"Choose between 1 and {MAX_STATS_DAYS} days.")
-        data = await self.requests.stats(guild_id, self.clock() - timedelta(days=days))
+        since = self.clock() - timedelta(days=days)
+        data = await self.requests.stats(guild_id, since)
+        feedback = await self.requests.feedback_counts(guild_id, since.strftime("%Y-%m"))
         waits = data["claim_seconds"]
         return Stats(
             opened=data.get("opened", 0),
@@ -401,7 +409,8 @@ class RequestService(RequestIntake, RequestTimers, Conversations):
             cancelled=data.get("cancelled", 0),
             past_threshold=data.get("past_threshold", 0),
             median_claim=timedelta(seconds=round(statistics.median(waits))) if waits else None,
-            feedback={k: data.get(k, 0) for k in FEEDBACK},
+            feedback={k: feedback.get(k, 0) for k in FEEDBACK},
+            feedback_since=since.date().replace(day=1),
             busiest_hours_utc=data["busiest_hours_utc"],
         )
 
