@@ -32,6 +32,7 @@ class ManageCommands:
     services: Services
     service: GroupService
     _listen_if_needed: Callable[[], Awaitable[None]]  # from the posting room
+    _slowmode_ended: Callable[..., Awaitable[None]]  # from the settings room
 
     # -- checking a channel's overwrites against the plan --------------------------------------
     async def _verify(
@@ -206,6 +207,7 @@ class ManageCommands:
         await interaction.response.defer(ephemeral=True, thinking=True)
         await self._apply_access(guild, dataclasses.replace(group, status="archived"))
         row = await self.service.archive(group.id, guild.id, interaction.user.id)
+        await self._slowmode_ended(group, row)
         await send_private(
             interaction,
             f"**{row.name}** is archived: its channel is locked and hidden from everyone but its "

@@ -1,5 +1,6 @@
 """``/group settings slowmode|anonymous|content-notes`` (moderators), and delivering the
-stored timer that lifts a slowmode when a heavy moment has passed."""
+stored timer that lifts a slowmode when a heavy moment has passed (or lifting it when archiving
+ended it)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,13 @@ from discord.ext import commands
 
 from bot.errors import NotFoundError
 from bot.services import Services
-from bot.services.groups import MAX_SLOWMODE, MAX_SLOWMODE_MINUTES, GroupService, TimerRow
+from bot.services.groups import (
+    MAX_SLOWMODE,
+    MAX_SLOWMODE_MINUTES,
+    GroupRow,
+    GroupService,
+    TimerRow,
+)
 from bot.ui.checks import moderator_only
 from bot.ui.lookup import find_channel
 from bot.ui.replies import send_private
@@ -111,8 +118,18 @@ class SettingsCommands:
     async def _on_slowmode_off(self, timer: TimerRow) -> None:
         await self.bot.wait_until_ready()
         group = await self.service.on_slowmode_off(timer)
-        if group is None:
-            return
+        if group is not None:
+            await self._lift_slowmode(group)
+
+    async def _slowmode_ended(self, before: GroupRow, after: GroupRow) -> None:
+        """Archiving ended a timed slowmode (the service stored 0): lift it on Discord too."""
+        if before.slowmode_seconds and not after.slowmode_seconds:
+            try:
+                await self._lift_slowmode(after)
+            except discord.HTTPException as exc:
+                log.warning("group %s: slowmode not lifted on archive (%s)", after.id, exc.status)
+
+    async def _lift_slowmode(self, group: GroupRow) -> None:
         channel = await find_channel(self.bot, group.channel_id)
         if channel is None:
             log.info("group %s: slowmode ended, but its channel is gone", group.id)

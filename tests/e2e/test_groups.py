@@ -1,10 +1,12 @@
 """Support groups end to end: a private group's channel and role, guidelines before the role,
 joining and leaving by command and by panel, new guideline versions, anonymous posts and the
-audited reveal, deleted channels and roles, missing permissions, restarts and reconciliation."""
+audited reveal, deleted channels and roles, missing permissions, restarts and reconciliation;
+archiving (the channel locked, a timed slowmode ended)."""
 
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -14,6 +16,7 @@ from bot.services.groups import channel_slug
 from emulator import DEFAULT_BOT_PERMISSIONS, DiscordEmulator, EmulatorTimeoutError, P
 from emulator.models import Message
 from tests.e2e.conftest import Kindred, World
+from tests.e2e.test_checkins import Start, run_at, start_at  # noqa: F401  (fixture)
 from tests.e2e.test_support import go_on_duty, setup_peers
 
 MANAGE = int(P.MANAGE_ROLES | P.MANAGE_CHANNELS)
@@ -428,6 +431,48 @@ async def test_archiving_locks_the_channel_and_stops_joins(
     assert "open again" in back.text
     assert sees(emulator, world.member2, channel)
     assert emulator.permissions_for(world.member, channel) & P.SEND_MESSAGES
+
+
+async def test_archiving_ends_a_timed_slowmode_and_it_stays_lifted_after_unarchive(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    traveller, kindred = await start_at(datetime(2026, 11, 23, 12, 0, tzinfo=UTC))
+    await allow_groups(emulator, world, kindred)
+    group, channel, _ = await create_group(emulator, world, kindred)
+    answer = await command(
+        emulator, world.mod, world.general, "group settings slowmode", name=GRIEF,
+        seconds=30, minutes=20,
+    )  # fmt: skip
+    assert "for 20 minutes" in answer.text
+    assert emulator.channel(channel.id).rate_limit_per_user == 30
+    await command(emulator, world.mod, world.general, "group archive", name=GRIEF)
+    # the heavy moment ends with the group: lifted now, not left for no timer to lift
+    assert emulator.channel(channel.id).rate_limit_per_user == 0
+    assert (await kindred.services.groups.get(group.id, world.guild.id)).slowmode_seconds == 0
+    assert await kindred.services.groups.slowmode_until(group.id) is None
+    await command(emulator, world.mod, world.general, "group unarchive", name=GRIEF)
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 13, 0, 5, tzinfo=UTC))
+    row = await kindred.services.groups.get(group.id, world.guild.id)
+    # "with minutes a stored timer lifts it": 20 minutes, not forever
+    assert emulator.channel(channel.id).rate_limit_per_user == 0 and row.slowmode_seconds == 0, (
+        emulator.channel(channel.id).rate_limit_per_user, row.slowmode_seconds)  # fmt: skip
+
+
+async def test_archiving_keeps_a_slowmode_without_an_end_for_when_the_group_is_back(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await allow_groups(emulator, world, kindred)
+    group, channel, _ = await create_group(emulator, world, kindred)
+    answer = await command(
+        emulator, world.mod, world.general, "group settings slowmode", name=GRIEF, seconds=30
+    )
+    assert "until you turn it off" in answer.text
+    await command(emulator, world.mod, world.general, "group archive", name=GRIEF)
+    await command(emulator, world.mod, world.general, "group unarchive", name=GRIEF)
+    assert emulator.channel(channel.id).rate_limit_per_user == 30
+    assert (await kindred.services.groups.get(group.id, world.guild.id)).slowmode_seconds == 30
 
 
 async def test_losing_manage_roles_is_reported_at_start_up(

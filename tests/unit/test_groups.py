@@ -193,14 +193,20 @@ async def test_archive_stops_joins_and_slowmode_ends_by_its_timer(
     ended = await groups.on_slowmode_off(timer)
     assert ended is not None and ended.slowmode_seconds == 0
     await groups.set_slowmode(group.id, GUILD, 30, 20, MOD)
-    await groups.archive(group.id, GUILD, MOD)
+    archived = await groups.archive(group.id, GUILD, MOD)
     assert await groups.slowmode_until(group.id) is None  # archiving cancels it
+    assert archived.slowmode_seconds == 0  # and ends the slowmode: nothing would lift it later
     with pytest.raises(ConflictError, match="archived"):
         await groups.plan_join(GUILD, group.id, ALICE, [])
     assert await groups.for_guild(GUILD) == []
     assert len(await groups.for_guild(GUILD, include_archived=True)) == 1
     await groups.unarchive(group.id, GUILD, MOD)
     assert [g.id for g in await groups.for_guild(GUILD)] == [group.id]
+    # a slowmode without an end is the moderators' setting: it stays for when the group is back
+    await groups.set_slowmode(group.id, GUILD, 30, None, MOD)
+    await groups.archive(group.id, GUILD, MOD)
+    back = await groups.unarchive(group.id, GUILD, MOD)
+    assert back.slowmode_seconds == 30
 
 
 async def test_anonymous_posts_keep_a_pseudonym_and_a_reveal_is_audited(

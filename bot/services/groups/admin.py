@@ -173,12 +173,15 @@ class GroupAdmin(GroupBase):
 
     async def archive(self, group_id: int, guild_id: int, actor_id: int) -> GroupRow:
         """The group stops taking members; its channel is locked and hidden, its role kept
-        (members can still read their group's history)."""
+        (members can still read their group's history). A timed slowmode ends with it (its
+        timer goes, and the cog lifts it on Discord when ``slowmode_seconds`` dropped to 0); one
+        without an end stays for when the group comes back."""
         group = await self.get(group_id, guild_id)
         _require_active(group)
-        await self.scheduler.cancel(_slowmode_key(group.id))
+        timed = await self.scheduler.cancel(_slowmode_key(group.id))
+        ended = {"slowmode_seconds": 0} if timed else {}
         return await self._update(
-            group, actor_id, "groups.archive", status="archived", archived_at=self.clock()
+            group, actor_id, "groups.archive", status="archived", archived_at=self.clock(), **ended
         )
 
     async def unarchive(self, group_id: int, guild_id: int, actor_id: int) -> GroupRow:
