@@ -33,6 +33,8 @@ class ManageCommands:
     service: GroupService
     _listen_if_needed: Callable[[], Awaitable[None]]  # from the posting room
     _slowmode_ended: Callable[..., Awaitable[None]]  # from the settings room
+    meetings_archived: Callable[..., Awaitable[None]]  # from meeting_delivery
+    meetings_unarchived: Callable[..., Awaitable[None]]
 
     # -- checking a channel's overwrites against the plan --------------------------------------
     async def _verify(
@@ -208,6 +210,7 @@ class ManageCommands:
         await self._apply_access(guild, dataclasses.replace(group, status="archived"))
         row = await self.service.archive(group.id, guild.id, interaction.user.id)
         await self._slowmode_ended(group, row)
+        await self.meetings_archived(row)
         await send_private(
             interaction,
             f"**{row.name}** is archived: its channel is locked and hidden from everyone but its "
@@ -229,6 +232,7 @@ class ManageCommands:
         row = await self.service.unarchive(group.id, guild.id, interaction.user.id)
         await self._listen_if_needed()
         await self._apply_access(guild, row)
+        await self.meetings_unarchived(row)
         await send_private(interaction, f"**{row.name}** is open again. {visibility(row)}.")
 
     @group_cmd.command(name="list")

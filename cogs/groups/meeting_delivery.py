@@ -1,6 +1,7 @@
 """Delivering meetings on Discord: the stored timers' outcomes (reminder DMs, the open post and
 the channel unlocked, the close message and the channel locked, the facilitator's notice), the
-channel lock itself, and the guild scheduled event kept in step with the next occurrence."""
+channel lock itself, the guild scheduled event kept in step with the next occurrence, and the
+group archived (an open meeting closed, events taken off) and back (events put back)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from bot.services.meetings import (
     FACILITATOR_REMIND,
     OPEN,
     REMIND,
+    ClosePlan,
     MeetingService,
     TimerRow,
 )
@@ -105,16 +107,35 @@ class MeetingDelivery:
         plan = await self.meetings.on_close(timer)
         if plan is None:
             return
+        await self._post_close(plan)
+        if plan.locking:
+            await self.set_locked(plan.group, locked=True)
+
+    async def _post_close(self, plan: ClosePlan) -> None:
         channel = await find_channel(self.bot, plan.channel_id or plan.group.channel_id)
         if channel is not None:
             try:
                 await channel.send(
                     mv.close_text(plan), allowed_mentions=discord.AllowedMentions.none()
                 )
-            except discord.Forbidden:
-                log.warning("meeting %s: could not post the close message", plan.meeting.id)
-        if plan.locking:
-            await self.set_locked(plan.group, locked=True)
+            except discord.HTTPException as exc:
+                log.warning(
+                    "meeting %s: could not post the close message (%s)", plan.meeting.id, exc.status
+                )
+
+    # -- the group archived and back -------------------------------------------------------------
+    async def meetings_archived(self, group: GroupRow) -> None:
+        """After ``/group archive``: a meeting open now ends with its closing message (the
+        channel is already locked), and the group's meetings leave the Events list."""
+        for plan in await self.meetings.group_archived(group.id):
+            await self._post_close(plan)
+        for meeting in await self.meetings.for_group(group.id):
+            await self.sync_event(meeting.id)
+
+    async def meetings_unarchived(self, group: GroupRow) -> None:
+        """After ``/group unarchive``: the meetings' next dates go back on the Events list."""
+        for meeting in await self.meetings.group_unarchived(group.id):
+            await self.sync_event(meeting.id)
 
     # -- the channel lock ------------------------------------------------------------------------
     async def set_locked(self, group: GroupRow, *, locked: bool) -> bool:

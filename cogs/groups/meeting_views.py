@@ -174,6 +174,8 @@ def close_text(plan: ClosePlan) -> str:
     count = plan.attendance
     people = f"{count} {'person' if count == 1 else 'people'} said they were here"
     text = f"**{plan.meeting.name}** has ended: thank you for being here ({people})."
+    if plan.archived:
+        return text + " The group is archived, so its meetings pause until it is back."
     if plan.locking:
         text += " The channel is quiet until the next meeting."
     if plan.meeting.next_at:

@@ -2,7 +2,8 @@
 channel unlocked, the check-in prompt and "I'm here"), a restart while it is open, closing (the
 count, the channel locked again); the facilitator rotation, a swap the other facilitator
 accepts, the facilitator's notice the day before; Discord scheduled events created, moved and
-deleted, and the missing Manage Events permission reported."""
+deleted, and the missing Manage Events permission reported; archiving a group during a meeting
+(closed, its events taken off the list until the group is back) and "I'm here" on an old post."""
 
 from __future__ import annotations
 
@@ -236,3 +237,90 @@ async def test_members_cannot_run_meetings_and_bad_input_is_explained(
     assert await kindred.services.meetings.for_guild(world.guild.id) == []
     message = message_of(await add_meeting(emulator, world, world.mod))
     assert "Meeting added" in message.text
+
+
+# -- archiving a group with meetings --------------------------------------------------------------
+async def open_post(emu: DiscordEmulator, traveller, kindred: Kindred, channel, *, day: int = 23,
+                    since: Message | int = 0) -> Message:  # fmt: skip
+    """Move the clock to 19:00 on that November day; the meeting's open post."""
+    await run_at(traveller, kindred, datetime(2026, 11, day, 19, 0, 5, tzinfo=UTC))
+    return await emu.wait_for_message(
+        channel, predicate=lambda m: "kindred:mtg:here:1" in m.custom_ids, since=since
+    )
+
+
+async def test_archiving_a_group_during_its_meeting_still_closes_the_meeting(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    traveller, kindred = await start_at(MONDAY_NOON)
+    _, channel = await ready(emulator, world, kindred)
+    await add_facilitator(emulator, world, world.peer)
+    added = await add_meeting(emulator, world, world.mod)
+    assert "Meeting added" in added.text, added.text
+    opened = await open_post(emulator, traveller, kindred, channel)
+    here = await (
+        await emulator.press_button(world.member, opened, "kindred:mtg:here:1")
+    ).response()
+    assert "(1 so far.)" in here.text
+    archived = await command(
+        emulator, world.mod, world.general, "group archive", name="Grief circle"
+    )
+    assert "archived" in archived.text
+    # the meeting ends with the group, with its closing message (members can still read it)
+    closed = await emulator.wait_for_message(
+        channel, predicate=lambda m: "has ended" in m.text, since=opened
+    )
+    assert "1 person said they were here" in closed.text and "archived" in closed.text
+    assert "Next time" not in closed.text
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 20, 0, 5, tzinfo=UTC))
+    await run_at(traveller, kindred, datetime(2026, 11, 24, 12, 0, 5, tzinfo=UTC))
+    row = await kindred.services.meetings.get(1, world.guild.id)
+    presses = await kindred.services.db.fetchall("SELECT * FROM meeting_presence")
+    # not still open a day later, and who pressed "I'm here" (unnamed) is forgotten
+    assert not row.is_open and row.attendance == 1, row
+    assert presses == [], [dict(p) for p in presses]
+    assert len([m for m in emulator.bot_messages(channel) if "has ended" in m.text]) == 1
+
+
+async def test_im_here_on_an_old_open_post_after_unarchive_is_refused(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    traveller, kindred = await start_at(MONDAY_NOON)
+    _, channel = await ready(emulator, world, kindred)
+    await add_meeting(emulator, world, world.mod)
+    opened = await open_post(emulator, traveller, kindred, channel)
+    await command(emulator, world.mod, world.general, "group archive", name="Grief circle")
+    await run_at(traveller, kindred, datetime(2026, 11, 25, 12, 0, 5, tzinfo=UTC))
+    await command(emulator, world.mod, world.general, "group unarchive", name="Grief circle")
+    late = await (
+        await emulator.press_button(world.member, opened, "kindred:mtg:here:1")
+    ).response()
+    assert late.ephemeral and "isn't open" in late.text, late.text
+    assert await kindred.services.db.fetchall("SELECT * FROM meeting_presence") == []
+
+
+async def test_archiving_a_group_takes_its_meetings_off_the_events_list_until_it_is_back(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    traveller, kindred = await start_at(MONDAY_NOON)
+    await ready(emulator, world, kindred)
+    await add_meeting(emulator, world, world.mod)
+    assert len(events_of(emulator, world)) == 1
+    await command(emulator, world.mod, world.general, "group archive", name="Grief circle")
+    assert events_of(emulator, world) == []
+    # a week passes while the group is archived: no meeting happens, no event comes back
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 19, 0, 5, tzinfo=UTC))
+    await run_at(traveller, kindred, datetime(2026, 11, 24, 12, 0, 5, tzinfo=UTC))
+    events = events_of(emulator, world)
+    assert events == [], [(e["name"], e["scheduled_start_time"]) for e in events]
+    # back: the meeting's next date is on the list again
+    back = await command(emulator, world.mod, world.general, "group unarchive", name="Grief circle")
+    assert "open again" in back.text, back.text
+    (event,) = events_of(emulator, world)
+    assert event["scheduled_start_time"].startswith("2026-11-30T19:00"), event

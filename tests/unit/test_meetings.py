@@ -1,7 +1,7 @@
 """Group meetings without Discord: the next-occurrence rules (recurring in the meeting's zone
 across DST, one-off, edits), reminders and the facilitator's notice, the rotation and swapped
-turns, opening and closing with the turn counter, attendance counted once, opt-ins, and
-forgetting."""
+turns, opening and closing with the turn counter, attendance counted once (on the running
+meeting's post only), opt-ins, forgetting, and a group archived during a meeting and back."""
 
 from __future__ import annotations
 
@@ -292,3 +292,77 @@ async def test_an_archived_group_skips_its_meetings_until_it_is_back(
     row = await services.meetings.get(meeting.id, GUILD)
     assert row.next_at == datetime(2026, 11, 30, 19, 0, tzinfo=UTC) and not row.is_open
     assert (await services.scheduler.get(f"meeting:{meeting.id}:open")).due_at == row.next_at
+
+
+async def test_archiving_closes_an_open_meeting_and_forgets_unnamed_presses(
+    services: Services, clock
+) -> None:
+    group = await setup(services)
+    meeting = await add(services)
+    await fire(services, clock, OPEN, meeting.id)
+    await services.meetings.here(GUILD, meeting.id, MEMBER)
+    await services.groups.archive(group.id, GUILD, MOD)
+    (plan,) = await services.meetings.group_archived(group.id)
+    assert plan.archived and plan.attendance == 1 and not plan.locking
+    assert not plan.meeting.is_open
+    assert await services.db.fetchall("SELECT * FROM meeting_presence") == []
+    assert await services.scheduler.get(f"meeting:{meeting.id}:close") is None
+    with pytest.raises(ConflictError, match="isn't open"):
+        await services.meetings.here(GUILD, meeting.id, MEMBER)
+    # nothing left to close: archiving again later finds no open meeting
+    assert await services.meetings.group_archived(group.id) == []
+
+
+async def test_archiving_keeps_names_only_where_the_group_asked(services: Services, clock) -> None:
+    group = await setup(services)
+    await services.meetings.set_options(GUILD, group.name, MOD, locking=True, named_attendance=True)
+    meeting = await add(services)
+    await fire(services, clock, OPEN, meeting.id)
+    await services.meetings.here(GUILD, meeting.id, MEMBER)
+    await services.groups.archive(group.id, GUILD, MOD)
+    (plan,) = await services.meetings.group_archived(group.id)
+    # the archive locked the channel already: the close doesn't lock it again
+    assert plan.named == (MEMBER,) and not plan.locking
+    assert (await services.meetings.named_attendance(GUILD, meeting.id))[1] == [MEMBER]
+
+
+async def test_an_archived_group_has_no_event_and_gets_it_back(services: Services, clock) -> None:
+    group = await setup(services)
+    meeting = await add(services)
+    assert (await services.meetings.event_plan(meeting.id)).starts_at == meeting.next_at
+    await services.groups.archive(group.id, GUILD, MOD)
+    assert (await services.meetings.event_plan(meeting.id)).starts_at is None
+    await fire(services, clock, OPEN, meeting.id)  # skipped while archived; the date moves on
+    await services.groups.unarchive(group.id, GUILD, MOD)
+    (back,) = await services.meetings.group_unarchived(group.id)
+    plan = await services.meetings.event_plan(meeting.id)
+    assert plan.starts_at == back.next_at == datetime(2026, 11, 30, 19, 0, tzinfo=UTC)
+
+
+async def test_a_meeting_left_open_in_an_archived_group_is_closed(
+    services: Services, clock
+) -> None:
+    group = await setup(services)
+    meeting = await add(services)
+    await fire(services, clock, OPEN, meeting.id)
+    await services.meetings.here(GUILD, meeting.id, MEMBER)
+    # archived without group_archived (as before it existed): the close timer still closes it
+    await services.groups.archive(group.id, GUILD, MOD)
+    assert await fire(services, clock, CLOSE, meeting.id) is None
+    assert not (await services.meetings.get(meeting.id, GUILD)).is_open
+    assert await services.db.fetchall("SELECT * FROM meeting_presence") == []
+
+
+async def test_a_meeting_still_marked_open_is_closed_when_its_group_is_back(
+    services: Services, clock
+) -> None:
+    group = await setup(services)
+    meeting = await add(services)
+    await fire(services, clock, OPEN, meeting.id)
+    await services.meetings.here(GUILD, meeting.id, MEMBER)
+    await services.groups.archive(group.id, GUILD, MOD)
+    await services.scheduler.cancel(f"meeting:{meeting.id}:close")  # its timer ran long ago
+    await services.groups.unarchive(group.id, GUILD, MOD)
+    (back,) = await services.meetings.group_unarchived(group.id)
+    assert not back.is_open
+    assert await services.db.fetchall("SELECT * FROM meeting_presence") == []

@@ -58,6 +58,7 @@ class ClosePlan:
     locking: bool
     channel_id: int | None
     named: tuple[int, ...] = field(default=())
+    archived: bool = False  # it ended early because its group was archived
 
 
 @dataclass(frozen=True)
@@ -218,7 +219,7 @@ class MeetingSchedule(MeetingBase):
         if meeting is None:
             return None
         group = await self.group_of(meeting)
-        start = meeting.next_at
+        start = meeting.next_at if group.active else None  # archived: no meeting to invite to
         end = start + timedelta(minutes=meeting.duration_minutes) if start else None
         where = "in its voice channel" if meeting.venue_id else "in the group's channel"
         return EventPlan(
@@ -235,6 +236,32 @@ class MeetingSchedule(MeetingBase):
 
     async def event_synced(self, meeting_id: int, event_id: int | None) -> None:
         await self.repo.update(meeting_id, event_id=event_id)
+
+    # -- the group archived and back -----------------------------------------------------------
+    async def group_archived(self, group_id: int) -> list[ClosePlan]:
+        """The group was archived: a meeting open now ends (its count kept; who pressed "I'm
+        here" forgotten unless the group keeps names, as at any close) and its close timer
+        goes. The dates move on while it is archived (``_current``); ``event_plan`` has none to
+        show, so syncing each meeting takes it off the server's Events list."""
+        group = await self.groups.find(group_id)
+        if group is None:
+            return []
+        plans = []
+        for meeting in await self.repo.for_group(group_id):
+            if meeting.open_at is not None:
+                await self.scheduler.cancel(_keys(meeting.id)[CLOSE])
+                plans.append(await self._close(meeting, group, meeting.open_at, archived=True))
+        return plans
+
+    async def group_unarchived(self, group_id: int) -> list[MeetingRow]:
+        """The group is back: its meetings, whose events the Discord layer puts back on the
+        list. A meeting still marked open (left by a version that didn't close meetings on
+        archive) is closed quietly first: it ended long ago."""
+        for meeting in await self.repo.for_group(group_id):
+            if meeting.open_at is not None:
+                await self.scheduler.cancel(_keys(meeting.id)[CLOSE])
+                await self.repo.close(meeting.id, meeting.open_at)
+        return await self.repo.for_group(group_id)
 
     # -- timers --------------------------------------------------------------------------------
     async def _arm(self, meeting: MeetingRow) -> None:
@@ -277,6 +304,8 @@ class MeetingSchedule(MeetingBase):
         if not group.active:
             if timer.kind == OPEN and meeting.next_at == starts:
                 await self._skip(meeting, starts)
+            if timer.kind == CLOSE and meeting.open_at == starts:
+                await self.repo.close(meeting.id, starts)  # nobody to tell: the group is archived
             return None
         return meeting, group, starts
 
@@ -354,6 +383,11 @@ class MeetingSchedule(MeetingBase):
         if found is None or found[0].open_at != found[2]:
             return None
         meeting, group, starts = found
+        return await self._close(meeting, group, starts)
+
+    async def _close(
+        self, meeting: MeetingRow, group: GroupRow, starts: datetime, *, archived: bool = False
+    ) -> ClosePlan:
         prefs = await self.repo.prefs(group.id)
         named = []
         if prefs.named_attendance:
@@ -361,8 +395,9 @@ class MeetingSchedule(MeetingBase):
         row = await self.repo.close(meeting.id, starts)
         assert row is not None
         return ClosePlan(
-            row, group, row.attendance, prefs.locking, meeting.open_channel_id, tuple(named)
-        )
+            row, group, row.attendance, prefs.locking and not archived, meeting.open_channel_id,
+            tuple(named), archived=archived,
+        )  # fmt: skip
 
 
 def _schedule_text(meeting: MeetingRow) -> str:
