@@ -249,9 +249,11 @@ class MeetingCommands:
         self, interaction: discord.Interaction, action: str, meeting_id: int
     ) -> None:
         if action == "here":
+            message = interaction.message
             presence = await self.meetings.here(
-                interaction.guild_id, meeting_id, interaction.user.id
-            )
+                interaction.guild_id, meeting_id, interaction.user.id,
+                message.id if message is not None else None,
+            )  # fmt: skip
             text = (
                 f"Welcome, glad you're here. ({presence.count} so far.)"
                 if presence.counted

@@ -303,6 +303,27 @@ async def test_im_here_on_an_old_open_post_after_unarchive_is_refused(
     assert await kindred.services.db.fetchall("SELECT * FROM meeting_presence") == []
 
 
+async def test_im_here_on_last_weeks_post_does_not_count_for_this_weeks_meeting(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    traveller, kindred = await start_at(MONDAY_NOON)
+    _, channel = await ready(emulator, world, kindred, events=False)
+    await add_meeting(emulator, world, world.mod)
+    last_week = await open_post(emulator, traveller, kindred, channel)
+    this_week = await open_post(emulator, traveller, kindred, channel, day=30, since=last_week)
+    old = await (
+        await emulator.press_button(world.member, last_week, "kindred:mtg:here:1")
+    ).response()
+    assert old.ephemeral and "isn't open" in old.text, old.text
+    assert (await kindred.services.meetings.get(1, world.guild.id)).attendance == 0
+    here = await (
+        await emulator.press_button(world.member, this_week, "kindred:mtg:here:1")
+    ).response()
+    assert "(1 so far.)" in here.text, here.text
+
+
 async def test_archiving_a_group_takes_its_meetings_off_the_events_list_until_it_is_back(
     emulator: DiscordEmulator,
     world: World,

@@ -366,3 +366,16 @@ async def test_a_meeting_still_marked_open_is_closed_when_its_group_is_back(
     (back,) = await services.meetings.group_unarchived(group.id)
     assert not back.is_open
     assert await services.db.fetchall("SELECT * FROM meeting_presence") == []
+
+
+async def test_im_here_counts_only_on_the_running_meetings_post(services: Services, clock) -> None:
+    await setup(services)
+    meeting = await add(services)
+    await fire(services, clock, OPEN, meeting.id)
+    await services.meetings.opened(meeting.id, 900, 1001)
+    await fire(services, clock, CLOSE, meeting.id)
+    await fire(services, clock, OPEN, meeting.id)
+    await services.meetings.opened(meeting.id, 900, 1002)
+    with pytest.raises(ConflictError, match="isn't open"):
+        await services.meetings.here(GUILD, meeting.id, MEMBER, 1001)  # last week's post
+    assert (await services.meetings.here(GUILD, meeting.id, MEMBER, 1002)).count == 1

@@ -197,13 +197,25 @@ class MeetingPeople(MeetingBase):
             )
         return await self.repo.set_optin(group.id, user_id, on, self.clock())
 
-    async def here(self, guild_id: int | None, meeting_id: int, user_id: int) -> Presence:
-        """ "I'm here": counted once per person; their name is kept only if the group asked."""
+    async def here(
+        self, guild_id: int | None, meeting_id: int, user_id: int, message_id: int | None = None
+    ) -> Presence:
+        """ "I'm here": counted once per person; their name is kept only if the group asked.
+        Only on the open post of the meeting running now (``message_id``: the post pressed), not
+        on an earlier occurrence's post."""
         meeting = await self.repo.get(meeting_id)
         if meeting is None or guild_id is None or meeting.guild_id != guild_id:
             raise NotFoundError("That meeting isn't in this server.")
-        if meeting.open_at is None:
-            raise ConflictError("This meeting isn't open right now.")
+        earlier_post = (
+            message_id is not None
+            and meeting.open_message_id is not None
+            and message_id != meeting.open_message_id
+        )
+        if meeting.open_at is None or earlier_post:
+            raise ConflictError(
+                "This meeting isn't open right now; thank you for stopping by. "
+                "`/group meeting list` shows when it meets next."
+            )
         named = (await self.repo.prefs(meeting.group_id)).named_attendance
         count = await self.repo.press_here(
             meeting.id, meeting.open_at, user_id, named, self.clock()
