@@ -9,12 +9,31 @@ from discord.ext import commands
 
 from bot.errors import InvalidInputError
 from bot.services import Services
-from bot.services.checkins import CheckinService
+from bot.services.checkins import CheckinService, PostPlan
 from bot.ui.checks import moderator_only
 from bot.ui.replies import send_private
 from cogs.checkins.groups import checkin as checkin_group
 from cogs.checkins.groups import checkin_autocomplete, settings_group, zone_autocomplete
 from cogs.checkins.text import checkin_line, preview_text
+from cogs.checkins.timers import THREADS, NotPosted
+
+
+def run_now_answer(plan: PostPlan, posted: discord.Message | NotPosted) -> str:
+    """What happened to a run-now, as it really happened: only a pause says "paused"."""
+    where = f"<#{plan.checkin.channel_id}>"
+    if isinstance(posted, discord.Message):
+        return f"Posted: {posted.jump_url}"
+    if posted is NotPosted.PAUSED:
+        return f"I couldn't post in {where}; the check-in is paused and moderators were told why."
+    if posted is NotPosted.RETRYING:
+        return (
+            f"Discord had a problem when I posted in {where}, so nothing is there yet. I'll try "
+            "again shortly by myself; the check-in keeps running on its schedule."
+        )
+    return (
+        f"Discord didn't answer when I looked up {where}, so nothing was posted. The check-in "
+        "keeps running on its schedule; `/checkin run-now` can try again in a moment."
+    )
 
 
 class ChannelCommands:
@@ -142,17 +161,24 @@ class ChannelCommands:
         assert interaction.guild_id is not None
         row = await self.service.get(checkin, interaction.guild_id)
         missing = await self._missing_permissions(row.channel_id, row.use_thread)
-        if missing:
+        blocking = [name for name in missing if name != THREADS]  # a thread is only extra
+        if blocking:
             raise InvalidInputError(
                 f"I still can't post in <#{row.channel_id}>: "
                 + (
                     "the channel is gone. `/checkin edit` can move the check-in."
-                    if missing == ["channel"]
-                    else f"I'm missing {', '.join(missing)} there."
+                    if blocking == ["channel"]
+                    else f"I'm missing {', '.join(blocking)} there."
                 )
             )
         preview = await self.service.resume(checkin, interaction.guild_id)
-        await send_private(interaction, preview_text("Check-in resumed.", preview))
+        head = "Check-in resumed."
+        if THREADS in missing:
+            head += (
+                f" Posts will go out without a thread until I have {THREADS} in "
+                f"<#{row.channel_id}>."
+            )
+        await send_private(interaction, preview_text(head, preview))
 
     @checkin_group.command(name="delete")
     @moderator_only()
@@ -171,15 +197,8 @@ class ChannelCommands:
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
         plan = await self.service.run_now(checkin, interaction.guild_id)
-        message = await self._post(plan)
-        if message is None:
-            await interaction.followup.send(
-                f"I couldn't post in <#{plan.checkin.channel_id}>; the check-in is paused and "
-                "moderators were told why.",
-                ephemeral=True,
-            )
-        else:
-            await interaction.followup.send(f"Posted: {message.jump_url}", ephemeral=True)
+        posted = await self._post(plan)
+        await interaction.followup.send(run_now_answer(plan, posted), ephemeral=True)
 
     @settings_group.command(name="min-interval")
     @moderator_only()

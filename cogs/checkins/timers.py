@@ -4,6 +4,7 @@ a missing channel, permission or closed DMs asks the service to pause and tells 
 
 from __future__ import annotations
 
+import enum
 import logging
 import zoneinfo
 
@@ -24,7 +25,16 @@ from cogs.checkins.views import mood_view, personal_view, post_embed
 log = logging.getLogger(__name__)
 
 NEEDED = ("View Channel", "Send Messages", "Embed Links")
+THREADS = "Create Public Threads"  # only for the thread: without it the post still goes out
 PERSONAL_PROMPT = "Time for your check-in. How are you feeling right now? Only you see this."
+
+
+class NotPosted(enum.Enum):
+    """Why ``_post`` posted nothing, so an answer can say what really happened."""
+
+    PAUSED = "paused"  # the channel is gone or a permission is missing; moderators were told
+    RETRYING = "retrying"  # Discord failed for a moment; this run is tried again shortly
+    SKIPPED = "skipped"  # Discord failed when looking the channel up; this run is let go
 
 
 class TimerHandlers:
@@ -68,11 +78,12 @@ class TimerHandlers:
             ("Embed Links", perms.embed_links),
         ]
         if use_thread:
-            wanted.append(("Create Public Threads", perms.create_public_threads))
+            wanted.append((THREADS, perms.create_public_threads))
         return [name for name, ok in wanted if not ok]
 
-    async def _post(self, plan: PostPlan) -> discord.Message | None:
-        """Post a planned check-in; on a missing channel or permission pause it and say so."""
+    async def _post(self, plan: PostPlan) -> discord.Message | NotPosted:
+        """Post a planned check-in; on a missing channel or permission pause it and say so.
+        Without a message, says why nothing was posted."""
         row = plan.checkin
         try:
             channel = await find_channel(self.bot, row.channel_id, strict=True)
@@ -80,27 +91,27 @@ class TimerHandlers:
             # Discord itself failing: free the slot (the next run is already stored).
             await self.service.skip(plan)
             log.warning("check-in %s: channel lookup failed; skipped this run", row.id)
-            return None
+            return NotPosted.SKIPPED
         if channel is None:
             await self._post_failed(plan, gone=True)
-            return None
+            return NotPosted.PAUSED
         if await self._missing_permissions(row.channel_id, use_thread=False):
             # Known from the cache: e.g. without Embed Links the post would arrive empty.
             await self._post_failed(plan, gone=False)
-            return None
+            return NotPosted.PAUSED
         try:
             message = await channel.send(  # type: ignore[union-attr]
                 embed=post_embed(plan), view=mood_view(plan.post_id)
             )
         except (discord.Forbidden, discord.NotFound) as exc:
             await self._post_failed(plan, gone=isinstance(exc, discord.NotFound))
-            return None
+            return NotPosted.PAUSED
         except discord.HTTPException as exc:
             # Discord itself failing (429/5xx after discord.py's retries): this run is tried
             # again shortly (never twice: the claim guards it); the next run is stored too.
             await self.service.retry_later(plan)
             log.warning("check-in %s: posting failed (%s); will retry", row.id, exc.status)
-            return None
+            return NotPosted.RETRYING
         await self.service.posted(plan.post_id, message.id)
         if row.use_thread:
             await self._open_thread(plan, message)
@@ -118,7 +129,8 @@ class TimerHandlers:
 
     async def _post_failed(self, plan: PostPlan, *, gone: bool) -> None:
         row = plan.checkin
-        missing = [] if gone else await self._missing_permissions(row.channel_id, row.use_thread)
+        # Create Public Threads is never why a post failed: it is not named here.
+        missing = [] if gone else await self._missing_permissions(row.channel_id, False)
         if gone or missing == ["channel"]:
             reason = "the channel is gone"
             problem = (

@@ -319,6 +319,99 @@ async def test_forbidden_answer_on_send_pauses_without_retrying_forever(
     assert len(posts(emulator, world.general)) == 1
 
 
+async def test_resume_of_a_thread_checkin_without_thread_permission_posts_without_a_thread(
+    emulator: DiscordEmulator, world: World, start_at: Start
+) -> None:
+    """A thread is extra: without Create Public Threads the post still goes out (docs), so
+    resume resumes and says kindly that posts go out without a thread until it is given."""
+    traveller, kindred = await start_at(datetime(2026, 11, 23, 8, 0, tzinfo=UTC))
+    await create(emulator, world, schedule="daily 09:00", tz="UTC", thread=True)
+    bot_role = emulator.role(world.guild, world.guild.bot_role_id)
+    emulator.set_overwrite(world.general, bot_role, deny=int(P.CREATE_PUBLIC_THREADS))
+    await emulator.gateway_idle(5)
+    await command(emulator, world.mod, world.general, "checkin pause", checkin=1)
+    resumed = await command(emulator, world.mod, world.general, "checkin resume", checkin=1)
+    assert resumed.ephemeral and "Check-in resumed" in resumed.text, resumed.text
+    assert "without a thread until I have Create Public Threads" in resumed.text, resumed.text
+    assert not (await kindred.services.checkins.repo.get(1)).paused
+    assert await kindred.services.scheduler.get("checkin:1") is not None
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 9, 0, 5, tzinfo=UTC))
+    await wait_post(emulator, world.general)
+    assert not (await kindred.services.checkins.repo.get(1)).paused
+
+
+async def test_resume_still_names_a_missing_permission_a_post_needs(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await create(emulator, world, schedule="daily 09:00", tz="UTC", thread=True)
+    await command(emulator, world.mod, world.general, "checkin pause", checkin=1)
+    bot_role = emulator.role(world.guild, world.guild.bot_role_id)
+    emulator.set_overwrite(
+        world.general, bot_role, deny=int(P.EMBED_LINKS) | int(P.CREATE_PUBLIC_THREADS)
+    )
+    await emulator.gateway_idle(5)
+    still = await command(emulator, world.mod, world.general, "checkin resume", checkin=1)
+    assert "can't post" in still.text and "Embed Links" in still.text, still.text
+    assert "Create Public Threads" not in still.text, still.text
+    assert (await kindred.services.checkins.repo.get(1)).paused
+
+
+async def test_run_now_on_a_server_error_says_it_will_retry_and_does_not_pause(
+    emulator: DiscordEmulator, world: World, start_at: Start
+) -> None:
+    """A 5xx is Discord having a moment: nothing is paused, no moderator is told, the run is
+    tried again shortly, and the moderator is told exactly that."""
+    traveller, kindred = await start_at(datetime(2026, 11, 23, 8, 0, tzinfo=UTC))
+    await kindred.services.settings.update(
+        world.guild.id, PeerSettings, None, mod_channel_id=world.mods.id
+    )
+    await create(emulator, world, schedule="daily 09:00", tz="UTC")
+    fault = emulator.inject_fault(
+        "POST", f"/channels/{world.general.id}/messages", status=500, times=None
+    )
+    ran = await emulator.run_command(
+        world.mod, world.general, "checkin run-now", options={"checkin": 1}
+    )
+    answer = (await ran.followups(1, timeout=90))[-1]
+    emulator.clear_faults()
+    assert fault.hits >= 1
+    assert answer.ephemeral and "paused" not in answer.text, answer.text
+    assert "Discord had a problem" in answer.text and "try again" in answer.text, answer.text
+    row = await kindred.services.checkins.repo.get(1)
+    assert not row.paused and row.pause_reason is None
+    assert await kindred.services.scheduler.get("checkin:1") is not None  # schedule kept
+    assert await kindred.services.scheduler.get("checkin:1:retry") is not None
+    assert [m for m in emulator.bot_messages(world.mods) if "is paused" in m.text] == []
+    assert emulator.bot_messages(emulator.dm_channel(world.mod)) == []
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 8, 2, 30, tzinfo=UTC))
+    post = await wait_post(emulator, world.general)  # the retry it promised
+    (stored,) = await kindred.services.checkins.repo.posts(1)
+    assert stored["message_id"] == post.id
+
+
+async def test_run_now_when_the_channel_lookup_fails_says_so_and_does_not_pause(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await create(emulator, world, schedule="daily 09:00", tz="UTC")
+    assert kindred.bot is not None
+    guild = kindred.bot.get_guild(world.guild.id)
+    assert guild is not None
+    # Not in discord.py's cache (as for a channel it has not seen), so it asks Discord.
+    guild._remove_channel(guild.get_channel(world.general.id))
+    emulator.inject_fault("GET", f"/channels/{world.general.id}", status=500, times=None)
+    ran = await emulator.run_command(
+        world.mod, world.general, "checkin run-now", options={"checkin": 1}
+    )
+    answer = (await ran.followups(1, timeout=90))[-1]
+    emulator.clear_faults()
+    assert "paused" not in answer.text, answer.text
+    assert "Discord didn't answer" in answer.text and "nothing was posted" in answer.text
+    assert not (await kindred.services.checkins.repo.get(1)).paused
+    assert await kindred.services.scheduler.get("checkin:1") is not None
+    assert await kindred.services.checkins.repo.posts(1) == []  # the slot is free again
+    assert emulator.bot_messages(emulator.dm_channel(world.mod)) == []
+
+
 # -- personal check-ins ---------------------------------------------------------------------------
 async def test_personal_checkin_dm_quiet_hours_history_and_share(
     emulator: DiscordEmulator, world: World, start_at: Start
