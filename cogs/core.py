@@ -146,10 +146,10 @@ class Core(commands.Cog):
     async def set_timezone(self, interaction: discord.Interaction, timezone: str) -> None:
         """Set the server's home time zone (used when a member has not set their own)."""
         assert interaction.guild_id is not None
-        await self.services.settings.update(
+        updated = await self.services.settings.update(
             interaction.guild_id, CoreSettings, interaction.user.id, timezone=timezone
         )
-        await send_private(interaction, f"Server time zone set to **{timezone}**.")
+        await send_private(interaction, f"Server time zone set to **{updated.timezone}**.")
 
     @set_group.command(name="region")
     @moderator_only()
@@ -170,9 +170,15 @@ class Core(commands.Cog):
         zones = self.services.zones
         name = await zones.set(interaction.user.id, zone)
         now = zones.local_now(name)
+        typed = " ".join(zone.split())
+        read_as = (
+            f"I read `{typed[:40]}` as this zone, so daylight saving time is handled for you. "
+            if typed.lower() != name.lower()
+            else ""
+        )
         await send_private(
             interaction,
-            f"Your time zone is **{name}** (it's {now:%H:%M} there now). "
+            f"Your time zone is **{name}** (it's {now:%H:%M} there now). {read_as}"
             "`/timezone clear` goes back to the server's.",
         )
 

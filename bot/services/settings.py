@@ -7,9 +7,7 @@ hand-edited row that no longer validates falls back to the default instead of br
 
 from __future__ import annotations
 
-import functools
 import logging
-import zoneinfo
 from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
@@ -17,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from bot.clock import Clock, utcnow
 from bot.db.repositories.core import GuildSettingsRepository
 from bot.errors import InvalidInputError
+from bot.schedules import InvalidTimezoneError, parse_timezone
 
 log = logging.getLogger(__name__)
 
@@ -29,18 +28,18 @@ class SettingsSection(BaseModel):
     title: ClassVar[str]
 
 
-@functools.cache
-def _known_zones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
-
-
 def validate_timezone(value: str) -> str:
-    """An IANA zone name that really exists. Checked against the zone list first: names like
-    ``US`` (a folder of the tz database) or 3,000 characters make ZoneInfo raise other errors."""
-    if not isinstance(value, str) or value not in _known_zones():
+    """The canonical IANA name of a zone, read by the one zone parser every zone input uses
+    (``bot.schedules.parse_timezone``: any letter case, ``London``, ``EST`` for New York's
+    zone); a ``ValueError`` naming what is allowed for anything else."""
+    try:
+        return parse_timezone(value if isinstance(value, str) else "").key
+    except InvalidTimezoneError as exc:
         shown = str(value)[:40] + ("…" if len(str(value)) > 40 else "")
-        raise ValueError(f"unknown time zone {shown!r}; use an IANA name like Europe/London")
-    return value
+        hint = f" (did you mean {', '.join(exc.suggestions[:3])}?)" if exc.suggestions else ""
+        raise ValueError(
+            f"unknown time zone {shown!r}; use an IANA name like Europe/London{hint}"
+        ) from None
 
 
 class CoreSettings(SettingsSection):

@@ -1,6 +1,7 @@
 """A member's own time zone: the one Kindred shows and reads their times in.
 
-A member sets it once (``/timezone set``); it is what "on duty until 17:00", a goal's
+A member sets it once (``/timezone set``, read like every zone input by
+``bot.schedules.parse_timezone``); it is what "on duty until 17:00", a goal's
 "every day 09:00" and the times Kindred shows them mean. Without it, the zone of their
 personal check-in (if they have one), then the server's home zone, then UTC. Stored in the
 member's preferences (deleted with ``/forgetme``); no discord imports.
@@ -14,6 +15,7 @@ from datetime import datetime
 from bot.clock import Clock, utcnow
 from bot.db.repositories.core import MemberPrefsRepository
 from bot.errors import InvalidInputError
+from bot.schedules import InvalidTimezoneError, parse_timezone
 from bot.services.settings import CoreSettings, GuildSettingsService, validate_timezone
 
 __all__ = ["ZONE_KEY", "MemberZones"]
@@ -40,15 +42,20 @@ class MemberZones:
         return None
 
     async def set(self, user_id: int, text: str) -> str:
-        """Remember the member's zone; a kind error for a name that is not an IANA zone."""
+        """Remember the member's zone under its canonical IANA name, read by the parser every
+        zone input uses (any letter case, ``London``, ``EST`` for New York's zone); a kind
+        error, with near names, for anything else."""
         name = (text or "").strip()
         try:
-            zone = validate_timezone(name)
-        except ValueError:
+            zone = parse_timezone(name).key
+        except InvalidTimezoneError as exc:
             shown = name[:40] + ("…" if len(name) > 40 else "")
+            near = " or ".join(f"`{s}`" for s in exc.suggestions[:3])
             raise InvalidInputError(
-                f"I don't know the time zone `{shown}`. Pick one from the list, or type a "
-                "name like `Europe/London` or `America/Chicago`."
+                f"I don't know the time zone `{shown}`."
+                + (f" Did you mean {near}?" if near else "")
+                + " Pick one from the list, or type a name like `Europe/London` or "
+                "`America/Chicago`."
             ) from None
         await self.prefs.set(user_id, ZONE_KEY, zone, self.clock())
         return zone

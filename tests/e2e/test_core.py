@@ -118,6 +118,59 @@ async def test_unknown_time_zone_is_refused_and_nothing_changes(
     assert "`timezone`: UTC" in shown.text
 
 
+async def answer(emu: DiscordEmulator, user, where, name: str, **options):
+    return await (await emu.run_command(user, where, name, options=options)).response()
+
+
+async def test_a_members_zone_is_read_in_any_letter_case_and_stored_canonically(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    done = await answer(emulator, world.member, world.general, "timezone set", zone="europe/paris")
+    assert done.ephemeral and "**Europe/Paris**" in done.text, done.text
+    assert await kindred.services.zones.own(world.member.id) == "Europe/Paris"
+    again = await answer(emulator, world.member, world.general, "timezone set", zone="ASIA/TOKYO")
+    assert "**Asia/Tokyo**" in again.text, again.text
+    assert await kindred.services.zones.own(world.member.id) == "Asia/Tokyo"
+
+
+async def test_est_means_new_yorks_zone_for_every_zone_input(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """One parser reads every zone: ``EST`` is New York's zone (with daylight saving) for a
+    member's zone as for a check-in, never the fixed UTC-5 of the tz database's ``EST``."""
+    mine = await answer(emulator, world.member, world.general, "timezone set", zone="EST")
+    assert "**America/New_York**" in mine.text and "daylight saving" in mine.text, mine.text
+    assert await kindred.services.zones.own(world.member.id) == "America/New_York"
+    created = await answer(
+        emulator,
+        world.mod,
+        world.general,
+        "checkin create",
+        channel=world.general,
+        schedule="daily 09:00",
+        tz="EST",
+    )
+    assert "(America/New_York)" in created.text, created.text
+    assert (await kindred.services.checkins.repo.get(1)).tz == "America/New_York"
+    server = await answer(
+        emulator, world.mod, world.general, "kindred set timezone", timezone="est"
+    )
+    assert "**America/New_York**" in server.text, server.text
+    shown = await answer(emulator, world.mod, world.general, "kindred settings")
+    assert "`timezone`: America/New_York" in shown.text, shown.text
+
+
+async def test_a_mistyped_zone_is_refused_with_near_names(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await answer(emulator, world.member, world.general, "timezone set", zone="Europe/Lisbon")
+    refused = await answer(
+        emulator, world.member, world.general, "timezone set", zone="Europe/Pariss"
+    )
+    assert refused.ephemeral and "`Europe/Paris`" in refused.text, refused.text
+    assert await kindred.services.zones.own(world.member.id) == "Europe/Lisbon"
+
+
 async def test_timezone_autocomplete(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

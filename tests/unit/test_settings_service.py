@@ -122,6 +122,20 @@ async def test_values_are_normalised_by_their_section(settings: GuildSettingsSer
     assert (await settings.get(GUILD, CoreSettings)).default_region == "GB"
 
 
+async def test_zone_settings_are_read_by_the_one_zone_parser(
+    settings: GuildSettingsService, db: Database
+) -> None:
+    """The server's zone and the office-hours zone read zones as /checkin does: any letter
+    case, and ``EST`` as New York's zone; the canonical name is what is stored."""
+    core = await settings.update(GUILD, CoreSettings, MOD, timezone="europe/paris")
+    assert core.timezone == "Europe/Paris"
+    peers = await settings.update(GUILD, PeerSettings, MOD, office_tz="EST")
+    assert peers.office_tz == "America/New_York"
+    stored = await GuildSettingsRepository(db).get_all(GUILD)
+    assert stored["core.timezone"] == "Europe/Paris"
+    assert stored["peers.office_tz"] == "America/New_York"
+
+
 # -- validation -------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("section", "changes", "named"),

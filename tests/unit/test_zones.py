@@ -7,6 +7,7 @@ import zoneinfo
 import pytest
 
 from bot.errors import InvalidInputError, NotFoundError
+from bot.schedules import parse_timezone
 from bot.services import Services
 from bot.services.settings import CoreSettings
 from bot.services.zones import ZONE_KEY
@@ -40,6 +41,38 @@ async def test_an_unknown_zone_is_refused_kindly_and_nothing_is_stored(
     assert "Europe/London" in refused.value.user_message  # says what a name looks like
     assert len(refused.value.user_message) < 300  # never echoes 3,000 characters back
     assert await services.zones.own(MEMBER) == "Europe/Lisbon"
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("europe/paris", "Europe/Paris"),
+        ("AMERICA/NEW_YORK", "America/New_York"),
+        ("London", "Europe/London"),
+        ("new york", "America/New_York"),
+        ("EST", "America/New_York"),  # as /checkin reads it: New York's zone, never UTC-5
+        ("gmt", "UTC"),
+    ],
+)
+async def test_a_zone_is_read_like_every_zone_input_and_stored_canonically(
+    services: Services, typed: str, stored: str
+) -> None:
+    assert await services.zones.set(MEMBER, typed) == stored
+    assert await services.zones.own(MEMBER) == stored
+    assert stored == parse_timezone(typed).key  # the one parser /checkin and /duty use
+
+
+async def test_a_mistyped_zone_suggests_near_names(services: Services) -> None:
+    with pytest.raises(InvalidInputError) as refused:
+        await services.zones.set(MEMBER, "Europe/Pariss")
+    assert "Did you mean `Europe/Paris`" in refused.value.user_message
+
+
+async def test_a_stored_legacy_abbreviation_reads_as_the_parsers_zone(
+    services: Services, clock: FakeClock
+) -> None:
+    await services.prefs.set(MEMBER, ZONE_KEY, "EST", clock.now)  # stored before the fix
+    assert await services.zones.own(MEMBER) == "America/New_York"
 
 
 async def test_a_stored_zone_that_no_longer_exists_counts_as_none(
