@@ -58,7 +58,7 @@ from bot.schedules.errors import (
 from bot.schedules.office_hours import HoursRange, WeeklyHours, parse_hours
 from bot.schedules.parse import parse_schedule
 from bot.schedules.recurrence import Schedule, ScheduleKind, ensure_min_interval
-from bot.schedules.until import MAX_DURATION, parse_duration, parse_until
+from bot.schedules.until import MAX_DURATION, is_clock_end, parse_duration, parse_until
 from bot.schedules.zones import POPULAR_TIMEZONES, parse_timezone, resolve_local, timezone_choices
 
 __all__ = [
@@ -93,6 +93,7 @@ __all__ = [
     "WeeklyHours",
     "ensure_min_interval",
     "format_duration",
+    "is_clock_end",
     "parse_clock",
     "parse_duration",
     "parse_hours",

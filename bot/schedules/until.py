@@ -75,6 +75,29 @@ def parse_duration(text: str) -> timedelta:
     return duration
 
 
+def _end_words(word: str) -> tuple[str, bool]:
+    """An end time's words without ``until``/``at`` and ``tomorrow``; whether it said
+    ``tomorrow``."""
+    rest = re.sub(r"^(?:until|till|til|to|at)\s+", "", word)
+    tomorrow = rest.startswith("tomorrow")
+    if tomorrow:
+        rest = re.sub(r"^tomorrow\s*(?:at\s+)?", "", rest)
+    return rest, tomorrow
+
+
+def is_clock_end(text: str) -> bool:
+    """Whether an end time names a time by the clock (``17:00``, ``until 5pm``, ``tomorrow
+    9am``) rather than a length of time (``2h``, ``for 90 minutes``)."""
+    word = _normalize(text or "")
+    if not word or len(word) > MAX_INPUT_LENGTH:
+        return False
+    try:
+        parse_clock(_end_words(word)[0])
+    except ClockParseError:
+        return False
+    return True
+
+
 def parse_until(text: str, now: datetime, tz: tzinfo) -> datetime:
     """``until 17:00``/``17:00``/``5pm`` (the next such local time; earlier than now means
     tomorrow), ``for 2h``/``in 90 minutes``/``2h`` (from now), ``tomorrow 9am``."""
@@ -84,10 +107,7 @@ def parse_until(text: str, now: datetime, tz: tzinfo) -> datetime:
         raise UntilParseError(text, "it's empty")
     if len(word) > MAX_INPUT_LENGTH:
         raise UntilParseError(text, "it's too long")
-    rest = re.sub(r"^(?:until|till|til|to|at)\s+", "", word)
-    tomorrow = rest.startswith("tomorrow")
-    if tomorrow:
-        rest = re.sub(r"^tomorrow\s*(?:at\s+)?", "", rest)
+    rest, tomorrow = _end_words(word)
     try:
         clock = parse_clock(rest)
     except ClockParseError:

@@ -19,7 +19,7 @@ class DutyCommands:
 
     @groups.duty.command(name="on")
     @groups.peer_only()
-    @app_commands.describe(until="Optional: when you'll go off, e.g. 17:00 or 2h")
+    @app_commands.describe(until="Optional: when you'll go off, e.g. 17:00, 2h or tomorrow 9am")
     async def duty_on(self, interaction: discord.Interaction, until: str | None = None) -> None:
         """Go on duty: new requests will reach you."""
         assert interaction.guild_id is not None

@@ -553,3 +553,39 @@ async def test_a_peer_sets_their_own_time_zone_and_duty_ends_in_it(
     ).response()
     assert cleared.ephemeral and "cleared" in cleared.text
     assert await kindred.services.zones.own(world.peer2.id) is None
+
+
+async def test_on_duty_until_tomorrow_9am_works_before_9am_too(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The peer guide's example: at 04:00 local time "tomorrow 9am" is 29 hours away, which
+    a 24-hour cap refused; an end by the clock may be up to 36 hours away."""
+    await setup_peers(emulator, world)
+    offset = 4 - datetime.now(UTC).hour  # a zone where it is now 04:xx
+    offset += 24 if offset < -12 else 0
+    zone = f"Etc/GMT{-offset:+d}"  # the tz database's signs are inverted: Etc/GMT-3 is UTC+3
+    local = zoneinfo.ZoneInfo(zone)
+    assert datetime.now(local).hour in (4, 5)
+    done = await (
+        await emulator.run_command(
+            world.peer2, world.general, "timezone set", options={"zone": zone}
+        )
+    ).response()
+    assert zone in done.text, done.text
+    before = datetime.now(UTC)
+    on = await (
+        await emulator.run_command(
+            world.peer2, world.general, "duty on", options={"until": "tomorrow 9am"}
+        )
+    ).response()
+    assert on.ephemeral and "You're on duty until" in on.text, on.text
+    timer = await kindred.services.scheduler.get(f"duty:{world.guild.id}:{world.peer2.id}")
+    assert timer is not None
+    due = timer.due_at.astimezone(local)
+    tomorrow = before.astimezone(local).date() + timedelta(days=1)
+    assert (due.date(), due.hour, due.minute) == (tomorrow, 9, 0)
+    assert timedelta(hours=24) < timer.due_at - before <= timedelta(hours=36)
+    too_long = await (
+        await emulator.run_command(world.peer2, world.general, "duty on", options={"until": "30h"})
+    ).response()
+    assert too_long.ephemeral and "within 24 hours" in too_long.text, too_long.text

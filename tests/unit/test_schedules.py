@@ -21,6 +21,7 @@ from bot.schedules import (
     UntilParseError,
     WeekdayParseError,
     ensure_min_interval,
+    is_clock_end,
     parse_clock,
     parse_duration,
     parse_hours,
@@ -227,6 +228,24 @@ def test_parse_until_durations() -> None:
 def test_parse_until_crosses_dst_in_local_time() -> None:
     now = utc(2026, 3, 28, 12, 0)  # Saturday noon GMT; clocks go forward overnight
     assert parse_until("until 09:00", now, LONDON) == utc(2026, 3, 29, 8, 0)  # 09:00 BST
+
+
+@pytest.mark.parametrize(
+    ("text", "by_clock"),
+    [
+        ("17:00", True),
+        ("until 5pm", True),
+        ("tomorrow 9am", True),
+        ("until tomorrow at 09:00", True),
+        ("2h", False),
+        ("for 90 minutes", False),
+        ("in 1h30m", False),
+        ("tomorrow", False),
+        ("", False),
+    ],
+)
+def test_an_end_by_the_clock_is_told_from_a_length_of_time(text: str, by_clock: bool) -> None:
+    assert is_clock_end(text) is by_clock
 
 
 @pytest.mark.parametrize("text", ["", "until whenever", "until 25:00", "tomorrow", "5"])

@@ -1,5 +1,5 @@
 """ShiftService: a weekly shift's timers, what each timer does and how it re-arms, going on
-duty with an end time (24 hours at most), duty expiry, and removing a shift."""
+duty with an end time (24 hours at most, 36 by the clock), duty expiry, and removing a shift."""
 
 from __future__ import annotations
 
@@ -212,6 +212,32 @@ async def test_duty_end_time_is_capped_at_24_hours(peers, services: Services) ->
     assert await services.scheduler.timers.all() == []
     started = await peers.shifts.go_on(GUILD, PEER, "24h")
     assert started.until == at(12, weeks=0) + timedelta(hours=24)
+
+
+async def test_tomorrow_9am_is_accepted_at_any_hour_today(
+    peers, services: Services, clock: FakeClock
+) -> None:
+    """The guide's example works before 09:00 too, when tomorrow 09:00 is over 24 hours
+    away: an end by the clock may be up to 36 hours away (a length of time stays at 24)."""
+    clock.now = at(0, 30)  # 00:30: tomorrow 9am is 32.5 h away
+    started = await peers.shifts.go_on(GUILD, PEER, "tomorrow 9am")
+    assert started.until == at(9) + timedelta(days=1)
+    timer = await services.scheduler.get(f"duty:{GUILD}:{PEER}")
+    assert timer is not None and timer.due_at == started.until
+    clock.now = at(8)
+    assert (await peers.shifts.go_on(GUILD, PEER, "tomorrow 9am")).until == at(33)
+    with pytest.raises(InvalidInputError, match="within 24 hours"):
+        await peers.shifts.go_on(GUILD, PEER, "25h")  # a length of time: 24 hours at most
+
+
+async def test_an_end_by_the_clock_more_than_36_hours_away_is_refused(
+    peers, services: Services, clock: FakeClock
+) -> None:
+    clock.now = at(1)  # 01:00: tomorrow 17:00 is 40 hours away
+    with pytest.raises(InvalidInputError, match="more than 36 hours away"):
+        await peers.shifts.go_on(GUILD, PEER, "tomorrow 17:00")
+    assert not await peers.duty.is_on_duty(GUILD, PEER)
+    assert await services.scheduler.timers.all() == []
 
 
 async def test_an_end_time_arms_the_expiry_and_going_on_again_replaces_it(

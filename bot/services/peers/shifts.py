@@ -21,7 +21,7 @@ from bot.db.repositories.core import TimerRow
 from bot.db.repositories.duty import DutyRow, ShiftRow
 from bot.db.repositories.requests import RequestRow
 from bot.errors import InvalidInputError, KindredError
-from bot.schedules import parse_until
+from bot.schedules import is_clock_end, parse_until
 from bot.services.peers.duty import (
     WEEKDAYS,
     DutyService,
@@ -56,7 +56,10 @@ __all__ = [
 
 SHIFT_START, SHIFT_END, SHIFT_REMIND = "duty.shift_start", "duty.shift_end", "duty.shift_remind"
 DUTY_EXPIRE = "duty.expire"
-MAX_DUTY = timedelta(hours=24)
+MAX_DUTY = timedelta(hours=24)  # on duty for a length of time (`2h`) at most this long
+# ... or until a time by the clock at most this far away: `tomorrow 9am` from any hour of
+# today (at most 33 hours), and `17:00` across a clock change (25 hours).
+MAX_DUTY_BY_CLOCK = timedelta(hours=36)
 REMIND_BEFORE = timedelta(minutes=10)
 _PART = {SHIFT_START: "start", SHIFT_REMIND: "remind", SHIFT_END: "end"}
 
@@ -128,13 +131,22 @@ class ShiftService:
         return await self.zones.zone_for(user_id, guild_id)
 
     async def go_on(self, guild_id: int, user_id: int, until: str | None = None) -> DutyStarted:
-        """On duty, optionally until a time (``17:00``, ``2h``) at most 24 hours away."""
+        """On duty, optionally for a length of time (``2h``) of at most 24 hours, or until a
+        time by the clock (``17:00``, ``tomorrow 9am``) at most 36 hours away."""
         end = None
         if until:
             zone = await self.member_timezone(user_id, guild_id)
             end = parse_until(until, self.clock(), zone)
-            if end - self.clock() > MAX_DUTY:
-                raise InvalidInputError("Choose an end within 24 hours, e.g. `17:00` or `2h`.")
+            if is_clock_end(until):
+                if end - self.clock() > MAX_DUTY_BY_CLOCK:
+                    raise InvalidInputError(
+                        "That end is more than 36 hours away; choose an earlier one, e.g. "
+                        "`tomorrow 9am` or `17:00`. You can go on duty again later."
+                    )
+            elif end - self.clock() > MAX_DUTY:
+                raise InvalidInputError(
+                    "Choose an end within 24 hours, e.g. `17:00`, `2h` or `tomorrow 9am`."
+                )
         row = await self.duty.go_on(guild_id, user_id, end)
         await self.scheduler.cancel(duty_key(guild_id, user_id))
         if row.until is not None:
