@@ -11,7 +11,7 @@ from collections.abc import Iterable
 import discord
 
 from bot.errors import ConflictError, KindredError, NotFoundError, PermissionDeniedError
-from bot.services.groups import Access
+from bot.services.groups import Access, adopted_changes
 
 log = logging.getLogger(__name__)
 
@@ -156,21 +156,25 @@ async def restore_quietly(
 
 
 # -- channels and overwrites -------------------------------------------------------------------
+def _target(
+    guild: discord.Guild, item: Access, fresh: discord.Role | None
+) -> discord.abc.Snowflake | None:
+    if item.kind == "member":
+        return guild.me if item.target_id == guild.me.id else discord.Object(item.target_id)
+    if fresh is not None and item.target_id == fresh.id:
+        return fresh
+    return guild.get_role(item.target_id)
+
+
 def overwrites_for(
     guild: discord.Guild, access: Iterable[Access], fresh: discord.Role | None = None
 ) -> dict[discord.abc.Snowflake, discord.PermissionOverwrite]:
-    """discord.py overwrites for a plan; targets Discord no longer has are left out (the check
-    that follows names them)."""
+    """discord.py overwrites for a plan (its empty ones left out); targets Discord no longer
+    has are left out too (the check that follows names them)."""
     out: dict[discord.abc.Snowflake, discord.PermissionOverwrite] = {}
     for item in access:
-        target: discord.abc.Snowflake | None
-        if item.kind == "member":
-            target = guild.me if item.target_id == guild.me.id else discord.Object(item.target_id)
-        elif fresh is not None and item.target_id == fresh.id:
-            target = fresh
-        else:
-            target = guild.get_role(item.target_id)
-        if target is None:
+        target = _target(guild, item, fresh)
+        if target is None or not (item.allow or item.deny):
             continue
         values = dict.fromkeys(item.allow, True) | dict.fromkeys(item.deny, False)
         out[target] = discord.PermissionOverwrite(**values)
@@ -213,18 +217,56 @@ async def set_access(
     role: discord.Role | None = None,
     *,
     only_mine: bool = False,
+    adopted: bool = False,
+    hidden: bool = False,
 ) -> None:
-    """Replace the channel's overwrites with the plan (``only_mine``: set just Kindred's own,
-    leaving an adopted open channel as the server has it)."""
+    """Give the channel the plan's overwrites. A channel Kindred made gets exactly the plan;
+    an adopted one (read from Discord first) keeps what Kindred doesn't manage, one overwrite
+    written at a time (``adopted_changes``); ``only_mine`` sets just Kindred's own (a channel
+    adopted as an open group stays as the server has it)."""
     try:
         if only_mine:
             mine = [a for a in access if a.kind == "member" and a.target_id == guild.me.id]
             for target, overwrite in overwrites_for(guild, mine).items():
                 await channel.set_permissions(target, overwrite=overwrite)
+        elif adopted:
+            now = read_access(await guild.fetch_channel(channel.id))
+            changes = adopted_changes(now, access, hidden=hidden, writable=_writable(guild))
+            # Kindred's own first (it must still see the channel), @everyone last
+            order = {guild.me.id: 0, guild.id: 2}
+            for item in sorted(changes, key=lambda a: order.get(a.target_id, 1)):
+                await _write_overwrite(guild, channel, item)
         else:
             await channel.edit(overwrites=overwrites_for(guild, access, role))
     except discord.HTTPException as exc:
         raise refused(guild, exc, f"set who can see <#{channel.id}>") from exc
+
+
+def _writable(guild: discord.Guild) -> frozenset[str]:
+    """The permissions Discord lets Kindred put in an overwrite: those it holds (all with
+    Administrator, which alone may put Manage Roles in one)."""
+    have = guild.me.guild_permissions
+    if have.administrator:
+        have = discord.Permissions.all()
+    else:
+        have.manage_roles = False
+    return frozenset(ALIASES.get(n, n) for n, v in have if v)
+
+
+async def _write_overwrite(
+    guild: discord.Guild, channel: discord.abc.GuildChannel, item: Access
+) -> None:
+    """One overwrite by ids (a member's may not be cached: no members intent); empty deletes."""
+    http = guild._state.http  # discord.py has no public call by ids
+    if not (item.allow or item.deny):
+        await http.delete_channel_permissions(channel.id, item.target_id, reason="Kindred group")
+        return
+    allow = discord.Permissions(**dict.fromkeys(item.allow, True)).value
+    deny = discord.Permissions(**dict.fromkeys(item.deny, True)).value
+    await http.edit_channel_permissions(
+        channel.id, item.target_id, str(allow), str(deny), 0 if item.kind == "role" else 1,
+        reason="Kindred group",
+    )  # fmt: skip
 
 
 async def fetch_access(guild: discord.Guild, channel_id: int) -> list[Access] | None:

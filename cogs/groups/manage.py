@@ -46,6 +46,7 @@ class ManageCommands:
         *,
         hidden: bool,
         only_mine: bool = False,
+        adopted: bool = False,
     ) -> None:
         """Read the channel back from Discord and compare; set it once more if it differs,
         then give up naming what is wrong."""
@@ -58,7 +59,10 @@ class ManageCommands:
             if not problems:
                 return
             if attempt == 0:
-                await ops.set_access(guild, channel, access, role, only_mine=only_mine)
+                await ops.set_access(
+                    guild, channel, access, role, only_mine=only_mine, adopted=adopted,
+                    hidden=hidden,
+                )  # fmt: skip
         raise ConflictError(
             f"I set who can see <#{channel.id}>, but Discord shows it differently: "
             + "; ".join(problems[:5])
@@ -68,17 +72,19 @@ class ManageCommands:
     async def _apply_access(
         self, guild: discord.Guild, group: GroupRow, role: discord.Role | None = None
     ) -> None:
-        """Set and check a group channel's overwrites for its (new) state."""
+        """Set and check a group channel's overwrites for its (new) state: every overwrite
+        Kindred manages is worked out from the group's status, privacy and lock, never left
+        from an earlier state."""
         channel = guild.get_channel(group.channel_id or 0)
         if channel is None:
             return
+        locked = group.active and await self.services.meetings.channel_locked(group.id)
         access = await self.service.access_for(
-            group, guild.me.id, role_id=role.id if role else None
+            group, guild.me.id, role_id=role.id if role else None, locked=locked
         )
         hidden = group.private or not group.active
-        only_mine = group.adopted and not hidden
-        await ops.set_access(guild, channel, access, role, only_mine=only_mine)
-        await self._verify(guild, channel, access, role, hidden=hidden, only_mine=only_mine)
+        await ops.set_access(guild, channel, access, role, adopted=group.adopted, hidden=hidden)
+        await self._verify(guild, channel, access, role, hidden=hidden, adopted=group.adopted)
 
     # -- commands ------------------------------------------------------------------------------
     @group_cmd.command(name="create")
@@ -134,10 +140,13 @@ class ManageCommands:
                 target: discord.abc.GuildChannel = made
             else:
                 target = channel
-                await ops.set_access(guild, target, access, role, only_mine=not new.private)
+                await ops.set_access(
+                    guild, target, access, role, only_mine=not new.private, adopted=True,
+                    hidden=new.private,
+                )  # fmt: skip
             await self._verify(
                 guild, target, access, role, hidden=new.private, only_mine=channel is not None
-                and not new.private,
+                and not new.private, adopted=channel is not None,
             )  # fmt: skip
             row = await self.service.create(
                 new, channel_id=target.id, role_id=role.id, actor_id=interaction.user.id

@@ -632,3 +632,59 @@ async def test_an_anonymous_post_in_crisis_reaches_its_author_privately_and_aler
     # nothing in the group's channel names them either (no "check your DMs" note)
     for message in emulator.messages_in(channel):
         assert str(world.member.id) not in str(emulator.message_payload(message))
+
+
+def can_post(emu: DiscordEmulator, user, channel) -> bool:
+    return bool(emu.permissions_for(user, channel) & P.SEND_MESSAGES)
+
+
+async def test_unarchiving_an_adopted_open_group_brings_its_channel_back_as_it_was(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await allow_groups(emulator, world, kindred)
+    lounge = emulator.create_channel(world.guild, "carers-lounge")
+    # the server's own overwrites on the channel: only volunteers attach files (and they may
+    # view it, which a hidden channel can't allow)
+    volunteers = emulator.create_role(world.guild, "Volunteers")
+    volunteer = emulator.create_user("volunteer")
+    emulator.add_member(world.guild, volunteer, roles=[volunteers])
+    emulator.set_overwrite(lounge, volunteers, allow=int(P.VIEW_CHANNEL | P.ATTACH_FILES))
+    emulator.set_overwrite(lounge, world.guild.everyone_role, deny=int(P.ATTACH_FILES))
+    await emulator.gateway_idle()
+    await create_group(emulator, world, kindred, name="Carers", channel=lounge)
+    await join(emulator, world, world.member, "Carers")
+    assert sees(emulator, world.member2, lounge)
+    archived = await command(emulator, world.mod, world.general, "group archive", name="Carers")
+    assert "archived" in archived.text, archived.text
+    assert not sees(emulator, world.member2, lounge)
+    assert not sees(emulator, volunteer, lounge)  # hidden from everyone but members and mods
+    assert sees(emulator, world.member, lounge) and not can_post(emulator, world.member, lounge)
+    back = await command(emulator, world.mod, world.general, "group unarchive", name="Carers")
+    assert "open again" in back.text, back.text
+    # "brings the group back as it was": an open group everyone sees and members post in
+    assert sees(emulator, world.member2, lounge) and can_post(emulator, world.member2, lounge)
+    assert can_post(emulator, world.member, lounge)
+    # the server's own overwrites are still there
+    assert emulator.permissions_for(volunteer, lounge) & P.ATTACH_FILES
+    assert not emulator.permissions_for(world.member2, lounge) & P.ATTACH_FILES
+
+
+async def test_making_an_adopted_private_group_open_again_shows_its_channel(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await allow_groups(emulator, world, kindred)
+    lounge = emulator.create_channel(world.guild, "carers-lounge")
+    await emulator.gateway_idle()
+    await create_group(emulator, world, kindred, name="Carers", channel=lounge)
+    await join(emulator, world, world.member, "Carers")
+    made_private = await command(
+        emulator, world.mod, world.general, "group edit", name="Carers", private=True
+    )
+    assert "updated" in made_private.text, made_private.text
+    assert not sees(emulator, world.member2, lounge) and sees(emulator, world.member, lounge)
+    made_open = await command(
+        emulator, world.mod, world.general, "group edit", name="Carers", private=False
+    )
+    assert "updated" in made_open.text, made_open.text
+    assert sees(emulator, world.member2, lounge), made_open.text
+    assert can_post(emulator, world.member2, lounge) and can_post(emulator, world.member, lounge)

@@ -345,3 +345,57 @@ async def test_archiving_a_group_takes_its_meetings_off_the_events_list_until_it
     assert "open again" in back.text, back.text
     (event,) = events_of(emulator, world)
     assert event["scheduled_start_time"].startswith("2026-11-30T19:00"), event
+
+
+async def lock_between_meetings(emu: DiscordEmulator, world: World) -> None:
+    locked = await command(
+        emu, world.mod, world.general, "group meeting options", group="Grief circle",
+        lock_channel=True,
+    )  # fmt: skip
+    assert "locked between meetings" in locked.text, locked.text
+
+
+async def test_unarchive_keeps_the_channel_locked_between_meetings(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    _, channel = await ready(emulator, world, kindred)
+    await lock_between_meetings(emulator, world)
+    assert not can_post(emulator, world.member, channel)
+    await command(emulator, world.mod, world.general, "group archive", name="Grief circle")
+    back = await command(emulator, world.mod, world.general, "group unarchive", name="Grief circle")
+    assert "open again" in back.text, back.text
+    assert emulator.permissions_for(world.member2, channel) & P.VIEW_CHANNEL  # open again
+    assert not can_post(emulator, world.member, channel), "lock_channel lost after unarchive"
+
+
+async def test_making_a_locked_group_private_keeps_it_locked(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    _, channel = await ready(emulator, world, kindred)
+    await lock_between_meetings(emulator, world)
+    assert not can_post(emulator, world.member, channel)
+    edited = await command(
+        emulator, world.mod, world.general, "group edit", name="Grief circle", private=True
+    )
+    assert "updated" in edited.text, edited.text
+    assert emulator.permissions_for(world.member, channel) & P.VIEW_CHANNEL
+    assert not emulator.permissions_for(world.member2, channel) & P.VIEW_CHANNEL
+    assert not can_post(emulator, world.member, channel), "lock_channel lost after edit"
+    assert can_post(emulator, world.peer, channel)  # facilitators keep their own access
+
+
+async def test_repair_keeps_the_channel_locked_between_meetings(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    _, channel = await ready(emulator, world, kindred)
+    await lock_between_meetings(emulator, world)
+    emulator.delete_channel(channel)
+    await emulator.wait_for_message(
+        world.mods, predicate=lambda m: "its channel was deleted" in m.text, since=0
+    )
+    fixed = await command(emulator, world.mod, world.general, "group repair", name="Grief circle")
+    assert "new channel" in fixed.text, fixed.text
+    group = await kindred.services.groups.by_name(world.guild.id, "Grief circle")
+    new = emulator.channel(group.channel_id)
+    assert emulator.permissions_for(world.member, new) & P.VIEW_CHANNEL
+    assert not can_post(emulator, world.member, new), "lock_channel lost after repair"

@@ -200,6 +200,20 @@ async def test_named_attendance_keeps_names_when_the_group_asks(services: Servic
     assert (await services.meetings.named_attendance(GUILD, meeting.id))[1] == []
 
 
+async def test_a_locking_group_is_locked_only_between_its_meetings(
+    services: Services, clock
+) -> None:
+    group = await setup(services)
+    meeting = await add(services)
+    assert not await services.meetings.channel_locked(group.id)  # it doesn't lock
+    await services.meetings.set_options(GUILD, group.name, MOD, locking=True, named_attendance=None)
+    assert await services.meetings.channel_locked(group.id)
+    await fire(services, clock, OPEN, meeting.id)
+    assert not await services.meetings.channel_locked(group.id)  # the meeting is on
+    await fire(services, clock, CLOSE, meeting.id)
+    assert await services.meetings.channel_locked(group.id)
+
+
 async def test_swap_needs_the_other_facilitator_to_accept(services: Services, clock) -> None:
     group = await setup(services)
     meeting = await add(services)

@@ -40,6 +40,7 @@ from bot.services.groups.rules import (
     Access,
     Guidelines,
     access_problems,
+    adopted_changes,
     channel_slug,
     parse_group_name,
 )
@@ -66,6 +67,7 @@ __all__ = [
     "StaleGuidelinesError",
     "TimerRow",
     "access_problems",
+    "adopted_changes",
     "channel_slug",
     "parse_group_name",
 ]

@@ -119,19 +119,28 @@ class GroupBase:
         return Guidelines("server", stored[1], stored[0])
 
     async def access_for(
-        self, group: GroupRow, bot_id: int, *, role_id: int | None = None
+        self, group: GroupRow, bot_id: int, *, role_id: int | None = None, locked: bool = False
     ) -> list[Access]:
-        """The overwrites the group's channel should carry (see ``rules.plan_access``)."""
+        """The overwrites the group's channel should carry (see ``rules.plan_access``);
+        ``locked``: it locks between meetings and none is open (the meetings service knows)."""
         return await self.plan_channel_access(
             group.guild_id,
             private=group.private,
             archived=not group.active,
             role_id=role_id or group.role_id or 0,
             bot_id=bot_id,
+            locked=locked,
         )
 
     async def plan_channel_access(
-        self, guild_id: int, *, private: bool, archived: bool, role_id: int, bot_id: int
+        self,
+        guild_id: int,
+        *,
+        private: bool,
+        archived: bool,
+        role_id: int,
+        bot_id: int,
+        locked: bool = False,
     ) -> list[Access]:
         peers = await self.settings.get(guild_id, PeerSettings)
         core = await self.settings.get(guild_id, CoreSettings)
@@ -143,6 +152,7 @@ class GroupBase:
             bot_id=bot_id,
             moderator_role_id=core.moderator_role_id,
             peer_role_id=peers.peer_role_id,
+            locked=locked,
         )
 
     # -- the in-memory index -------------------------------------------------------------------

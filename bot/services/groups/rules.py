@@ -155,6 +155,9 @@ MEMBER_ACCESS = frozenset({"view_channel", "send_messages", "read_message_histor
 BOT_ACCESS = frozenset({"view_channel", "send_messages", "embed_links", "read_message_history"})
 READ_ONLY = frozenset({"view_channel", "read_message_history"})
 LOCKED = frozenset({"send_messages", "send_messages_in_threads", "add_reactions"})
+HIDDEN = frozenset({"view_channel"})
+#: The permissions Kindred sets on the targets it manages; the others stay as the server has them.
+MANAGED = MEMBER_ACCESS | BOT_ACCESS | LOCKED
 
 
 @dataclass(frozen=True)
@@ -176,55 +179,90 @@ def plan_access(
     bot_id: int,
     moderator_role_id: int | None,
     peer_role_id: int | None,
+    locked: bool = False,
 ) -> list[Access]:
-    """The overwrites Kindred sets on a group's channel.
+    """The overwrite of every target Kindred manages on a group's channel (@everyone, the
+    group's role, the peer role, the moderator role, Kindred), empty where Kindred leaves it
+    alone, so a channel going back to a state loses what the previous one set.
 
     Private: hidden from @everyone; the group's role, the peer role (facilitators) and the
     moderator role see and post; Kindred sees and posts. Archived: hidden from @everyone and
     locked; the group's members and moderators can still read the history. Public: only
-    Kindred's own access (everyone sees the channel as the server has it)."""
-    me = Access(bot_id, "member", allow=BOT_ACCESS)
+    Kindred's own access (everyone sees the channel as the server has it). ``locked`` (the
+    group locks its channel between meetings and none is open): members read but don't post,
+    by the group's role when private, by @everyone when public."""
+    lock = LOCKED if locked else frozenset()
+    staff: dict[int | None, frozenset[str]] = {}
     if archived:
-        out = [
-            Access(guild_id, "role", deny=frozenset({"view_channel"}) | LOCKED),
-            Access(role_id, "role", allow=READ_ONLY, deny=LOCKED),
-        ]
-        if moderator_role_id:
-            out.append(Access(moderator_role_id, "role", allow=READ_ONLY))
-        return [*out, me]
-    if not private:
-        return [me]
-    out = [
-        Access(guild_id, "role", deny=frozenset({"view_channel"})),
-        Access(role_id, "role", allow=MEMBER_ACCESS),
-    ]
-    for extra in (peer_role_id, moderator_role_id):
+        everyone = Access(guild_id, "role", deny=HIDDEN | LOCKED)
+        group = Access(role_id, "role", allow=READ_ONLY, deny=LOCKED)
+        staff[moderator_role_id] = READ_ONLY
+    elif private:
+        everyone = Access(guild_id, "role", deny=HIDDEN)
+        group = Access(role_id, "role", allow=MEMBER_ACCESS - lock, deny=lock)
+        staff = {peer_role_id: MEMBER_ACCESS, moderator_role_id: MEMBER_ACCESS}
+    else:
+        everyone = Access(guild_id, "role", deny=lock)
+        group = Access(role_id, "role")
+    out = [everyone, group]
+    for extra in dict.fromkeys((peer_role_id, moderator_role_id)):
         if extra and extra not in (role_id, guild_id):
-            out.append(Access(extra, "role", allow=MEMBER_ACCESS))
-    return [*out, me]
+            out.append(Access(extra, "role", allow=staff.get(extra, frozenset())))
+    return [*out, Access(bot_id, "member", allow=BOT_ACCESS)]
 
 
 def access_problems(
     expected: Iterable[Access], actual: Iterable[Access], private: bool
 ) -> list[str]:
-    """What the channel, as read back from Discord, gets wrong: a missing grant or denial, or
-    (for a hidden channel) someone else allowed to see it."""
+    """What the channel, as read back from Discord, gets wrong: a missing grant or denial, one
+    Kindred manages that is set though it shouldn't be, or (for a hidden channel) someone else
+    allowed to see it."""
     expected = list(expected)
     have = {(a.target_id, a.kind): a for a in actual}
     problems = []
     for want in expected:
-        got = have.get((want.target_id, want.kind))
-        missing_allow = want.allow - (got.allow if got else frozenset())
-        missing_deny = want.deny - (got.deny if got else frozenset())
-        if missing_allow or missing_deny:
-            what = ", ".join(sorted(missing_allow | missing_deny))
-            problems.append(f"{_who(want)} is missing {what}")
+        got = have.get((want.target_id, want.kind)) or Access(want.target_id, want.kind)
+        missing = (want.allow - got.allow) | (want.deny - got.deny)
+        extra = ((got.allow - want.allow) | (got.deny - want.deny)) & MANAGED
+        if missing:
+            problems.append(f"{_who(want)} is missing {', '.join(sorted(missing))}")
+        if extra:
+            problems.append(f"{_who(want)} still has {', '.join(sorted(extra))} set")
     if private:
         known = {(a.target_id, a.kind) for a in expected}
         for key, got in have.items():
             if key not in known and "view_channel" in got.allow:
                 problems.append(f"{_who(got)} can see the channel but shouldn't")
     return problems
+
+
+def adopted_changes(
+    current: Iterable[Access], plan: Iterable[Access], *, hidden: bool, writable: frozenset[str]
+) -> list[Access]:
+    """The overwrites to write on an adopted channel so it carries the plan and keeps the rest:
+    on each target Kindred manages, the permissions it manages as planned and the others kept;
+    every other target keeps its own, except that nobody else is let into a hidden channel.
+    Only overwrites that change are listed; an empty one means "delete it". Discord lets
+    Kindred write only permissions it holds (``writable``), so a kept permission it lacks is
+    dropped from an overwrite it has to rewrite."""
+    have = {(a.target_id, a.kind): a for a in current}
+    out = []
+    for want in plan:
+        got = have.pop((want.target_id, want.kind), None) or Access(want.target_id, want.kind)
+        new = Access(
+            want.target_id,
+            want.kind,
+            ((got.allow - MANAGED) & writable) | want.allow,
+            ((got.deny - MANAGED) & writable) | want.deny,
+        )
+        if (new.allow, new.deny) != (got.allow, got.deny):
+            out.append(new)
+    if hidden:
+        for got in have.values():
+            if "view_channel" in got.allow:
+                allow, deny = (got.allow - HIDDEN) & writable, got.deny & writable
+                out.append(Access(got.target_id, got.kind, allow, deny))
+    return out
 
 
 def _who(access: Access) -> str:

@@ -190,6 +190,12 @@ class MeetingSchedule(MeetingBase):
     async def prefs(self, group_id: int) -> MeetingPrefs:
         return await self.repo.prefs(group_id)
 
+    async def channel_locked(self, group_id: int) -> bool:
+        """Should the group's channel be locked now: it locks between meetings, none is open."""
+        if not (await self.repo.prefs(group_id)).locking:
+            return False
+        return not any(m.is_open for m in await self.repo.for_group(group_id))
+
     async def set_options(
         self,
         guild_id: int,
