@@ -134,10 +134,22 @@ class Core(commands.Cog):
     ) -> None:
         """Choose the role whose members may use Kindred's moderator commands."""
         assert interaction.guild_id is not None
+        before = await self.services.settings.get(interaction.guild_id, CoreSettings)
         await self.services.settings.update(
             interaction.guild_id, CoreSettings, interaction.user.id, moderator_role_id=role.id
         )
-        await send_private(interaction, f"Moderator role set to {role.mention}.")
+        groups = []
+        if before.moderator_role_id != role.id:
+            groups = await self.services.groups.seen_by_role(interaction.guild_id, moderator=True)
+        text = f"Moderator role set to {role.mention}."
+        if groups:  # the groups feature updates their channels (features talk by events)
+            self.bot.dispatch("kindred_group_access", interaction.guild_id, [g.id for g in groups])
+            n = len(groups)
+            text += (
+                f" I'm letting it into the channel{'s' if n != 1 else ''} of {n} private or "
+                f"archived support group{'s' if n != 1 else ''} too."
+            )
+        await send_private(interaction, text)
 
     @set_group.command(name="timezone")
     @moderator_only()

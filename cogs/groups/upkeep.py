@@ -18,6 +18,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.errors import KindredError
 from bot.services import Services
 from bot.services.groups import GroupRow, GroupService, Problem, channel_slug
 from bot.ui.checks import moderator_only
@@ -85,6 +86,27 @@ class UpkeepCommands:
         """Only delivered with the members intent; without it, reconciliation and the 404s
         when giving or taking a role clean up instead."""
         await self.service.member_gone(payload.guild_id, payload.user.id)
+
+    @commands.Cog.listener("on_kindred_group_access")
+    async def _groups_access_changed(self, guild_id: int, group_ids: list[int]) -> None:
+        """The peer or moderator role changed: these groups' channels let the new one in (and
+        the old one out). A refusal is told to moderators with the way to try again."""
+        guild = self.bot.get_guild(guild_id)
+        if guild is None:
+            return
+        for group_id in group_ids:
+            group = await self.service.find(group_id)
+            if group is None or group.guild_id != guild_id:
+                continue
+            try:
+                await self._apply_access(guild, group)
+            except KindredError as exc:
+                await self._report(
+                    guild_id,
+                    f"I couldn't update who can see <#{group.channel_id}> (support group "
+                    f"**{group.name}**) for the new role: {exc.user_message} "
+                    f"`/group repair {group.name}` tries again.",
+                )
 
     # -- start-up --------------------------------------------------------------------------------
     @commands.Cog.listener("on_ready")

@@ -62,23 +62,30 @@ class SettingsCommands:
             changes["office_tz"] = office_timezone
         if office_hours is not None:
             changes["office_hours"] = canonical_office_hours(office_hours)
+        before = await self.services.settings.get(interaction.guild_id, PeerSettings)
         cfg = await self.services.settings.update(
             interaction.guild_id, PeerSettings, interaction.user.id, **changes
         )
         embed = settings_embed(cfg, "Peer support is set up.")
-        where = thread_channel or peer_channel
-        if (
-            cfg.conversation != "relay"
-            and not where.permissions_for(where.guild.default_role).view_channel
-        ):
-            embed.add_field(
-                name="⚠️ Members can't see this channel",
-                value=f"Private threads are created in {where.mention}, which members cannot "
-                "view, so they could not see their conversation. Until you choose a "
-                "`thread_channel` members can see, Kindred uses the DM relay for them.",
-                inline=False,
-            )
+        if before.peer_role_id != cfg.peer_role_id:
+            await self._groups_follow(interaction.guild_id, embed)
+        _warn_if_hidden(embed, cfg, thread_channel or peer_channel)
         await send_private(interaction, embed=embed)
+
+    async def _groups_follow(self, guild_id: int, embed: discord.Embed) -> None:
+        """Private support groups' channels let the peer role in (facilitators): the groups
+        feature updates them for the new role (features talk by events)."""
+        private = await self.services.groups.seen_by_role(guild_id, peer=True)
+        if not private:
+            return
+        self.bot.dispatch("kindred_group_access", guild_id, [g.id for g in private])
+        n = len(private)
+        embed.add_field(
+            name="Support groups",
+            value=f"The new peer role can see the channel{'s' if n != 1 else ''} of {n} "
+            f"private support group{'s' if n != 1 else ''} (I'm updating them now).",
+            inline=False,
+        )
 
     @groups.peers.command(name="settings")
     @moderator_only()
@@ -171,6 +178,21 @@ class SettingsCommands:
                 "Embed Links there."
             ) from exc
         await send_private(interaction, f"Panel posted in {channel.mention}.")
+
+
+def _warn_if_hidden(embed: discord.Embed, cfg: PeerSettings, where: discord.TextChannel) -> None:
+    """Private threads under a channel members can't view would be invisible to them."""
+    if (
+        cfg.conversation != "relay"
+        and not where.permissions_for(where.guild.default_role).view_channel
+    ):
+        embed.add_field(
+            name="⚠️ Members can't see this channel",
+            value=f"Private threads are created in {where.mention}, which members cannot "
+            "view, so they could not see their conversation. Until you choose a "
+            "`thread_channel` members can see, Kindred uses the DM relay for them.",
+            inline=False,
+        )
 
 
 def settings_embed(cfg: PeerSettings, title: str | None) -> discord.Embed:

@@ -688,3 +688,45 @@ async def test_making_an_adopted_private_group_open_again_shows_its_channel(
     assert "updated" in made_open.text, made_open.text
     assert sees(emulator, world.member2, lounge), made_open.text
     assert can_post(emulator, world.member2, lounge) and can_post(emulator, world.member, lounge)
+
+
+async def test_a_moderator_role_set_after_a_private_group_sees_its_channel(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The guide: a private group's channel is visible to the moderator role."""
+    await setup_peers(emulator, world)
+    await allow_groups(emulator, world, kindred)
+    _, channel, _ = await create_group(emulator, world, kindred, private=True)
+    helpers = emulator.create_role(world.guild, "Helpers")
+    helper = emulator.create_user("helper")
+    emulator.add_member(world.guild, helper, roles=[helpers])
+    await emulator.gateway_idle()
+    assert not sees(emulator, helper, channel)
+    set_role = await command(
+        emulator, world.mod, world.general, "kindred set moderator-role", role=helpers.id
+    )
+    assert set_role.ephemeral and "1 private or archived support group" in set_role.text
+    await emulator.wait_until(
+        lambda: sees(emulator, helper, channel) and can_post(emulator, helper, channel),
+        what="the moderator role let into the private group's channel",
+    )
+    assert not sees(emulator, world.member2, channel)
+
+
+async def test_a_new_peer_role_sees_private_group_channels_and_the_old_one_no_longer(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    await allow_groups(emulator, world, kindred)
+    _, channel, _ = await create_group(emulator, world, kindred, private=True)
+    assert sees(emulator, world.peer, channel)
+    listeners = emulator.create_role(world.guild, "Listeners")
+    listener = emulator.create_user("listener")
+    emulator.add_member(world.guild, listener, roles=[listeners])
+    await emulator.gateway_idle()
+    await setup_peers(emulator, world, peer_role=listeners.id)
+    await emulator.wait_until(
+        lambda: sees(emulator, listener, channel) and not sees(emulator, world.peer, channel),
+        what="the private group's channel following the new peer role",
+    )
+    assert not sees(emulator, world.member2, channel)

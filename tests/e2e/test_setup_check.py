@@ -5,6 +5,7 @@ from __future__ import annotations
 from emulator import DiscordEmulator
 from emulator.permissions import P
 from tests.e2e.conftest import Kindred, World
+from tests.e2e.test_groups import allow_groups, create_group, sees
 from tests.e2e.test_support import setup_peers
 
 
@@ -82,6 +83,27 @@ async def test_a_deleted_channel_and_a_peer_role_that_cannot_see_its_channel(
     assert f"add <@&{world.peer_role.id}> → allow View Channel" in text
     assert f"The moderator channel ({mods}) is gone, or Kindred can't see it." in text
     assert "Choose another with `/peers setup moderator_channel:`" in text
+
+
+async def test_a_private_group_the_peer_role_cannot_see_is_reported_and_repaired(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    await allow_groups(emulator, world, kindred)
+    _, channel, _ = await create_group(emulator, world, kindred, private=True)
+    emulator.set_overwrite(channel, world.peer_role)  # someone took the peers' access by hand
+    await emulator.gateway_idle(5)
+    assert not sees(emulator, world.peer, channel)
+    text = await setup_check(emulator, world)
+    gap = f"Peer supporters (<@&{world.peer_role.id}>) can't see <#{channel.id}>"
+    assert gap in text and "they facilitate the group" in text
+    assert "`/group repair name:Grief circle` sets the channel's permissions again." in text
+    ran = await emulator.run_command(
+        world.mod, world.general, "group repair", options={"name": "Grief circle"}
+    )
+    assert "checked who can see the channel" in (await ran.original_response()).text
+    assert sees(emulator, world.peer, channel) and not sees(emulator, world.member, channel)
+    assert gap not in await setup_check(emulator, world)
 
 
 async def test_members_are_refused_kindly(

@@ -369,6 +369,21 @@ def test_a_hidden_adopted_channel_takes_only_the_view_from_other_overwrites() ->
     assert "view_channel" in changes[88].allow and "view_channel" in changes[GUILD].deny
 
 
+async def test_groups_whose_channels_follow_the_peer_and_moderator_roles(
+    services: Services,
+) -> None:
+    private = await make(services, "Private one", 1, private=True)
+    archived = await make(services, "Archived one", 2)
+    await make(services, "Open one", 3)
+    await services.groups.archive(archived.id, GUILD, MOD)
+    peers = await services.groups.seen_by_role(GUILD, peer=True)
+    moderators = await services.groups.seen_by_role(GUILD, moderator=True)
+    assert [g.id for g in peers] == [private.id]
+    assert sorted(g.id for g in moderators) == sorted([private.id, archived.id])
+    assert await services.groups.seen_by_role(GUILD) == []
+    assert await services.groups.seen_by_role(OTHER_GUILD, moderator=True) == []
+
+
 def test_message_references() -> None:
     assert parse_message_ref("https://discord.com/channels/1/22/333") == (22, 333)
     assert parse_message_ref(" 123456789012345678 ") == (None, 123456789012345678)

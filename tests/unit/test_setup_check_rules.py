@@ -306,3 +306,25 @@ async def test_support_groups_register_their_channels_and_managed_roles(
     assert "/group repair" in place.setting
     (role,) = [r for r in needs.roles if r.role_id == 72]
     assert role.manage  # Kindred gives and takes it: it must sit below Kindred's role
+
+
+async def test_a_private_groups_channel_must_be_seen_by_the_peer_and_moderator_roles(
+    services: Services,
+) -> None:
+    await services.settings.update(GUILD, PeerSettings, MOD_ROLE, peer_role_id=PEER_ROLE)
+    await services.settings.update(GUILD, CoreSettings, MOD_ROLE, moderator_role_id=MOD_ROLE)
+    groups = services.groups
+    for name, private, n in (("Grief", True, 0), ("Open", False, 1)):
+        new = await groups.prepare_create(
+            guild_id=GUILD, name=name, description="d", tags=None, private=private,
+            channel_id=None,
+        )  # fmt: skip
+        await groups.create(new, channel_id=71 + n, role_id=81 + n, actor_id=MOD_ROLE)
+    needs = await services.doctor.needs(GUILD)
+    places = {p.channel_id: p for p in needs.places}
+    assert {a.role_id for a in places[71].seen_by} == {PEER_ROLE, MOD_ROLE}
+    assert places[72].seen_by == ()  # an open group's channel is the server's business
+    seen = facts(channels={71: ChannelFacts(True, True, EVERYTHING, frozenset({PEER_ROLE}))})
+    (finding,) = place_findings(places[71], seen)
+    assert finding.what.startswith(f"Moderators (<@&{MOD_ROLE}>) can't see <#71>")
+    assert finding.fix == "`/group repair name:Grief` sets the channel's permissions again."

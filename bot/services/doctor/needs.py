@@ -200,22 +200,51 @@ def _zones(cfg: CoreSettings, peers: PeerSettings) -> list[Finding]:
 GROUP_CHANNEL = POST | Perm.READ_MESSAGE_HISTORY | Perm.MANAGE_CHANNELS | Perm.MANAGE_ROLES
 
 
-def group_needs(groups: list[GroupRow]) -> Needs:
+def group_needs(
+    groups: list[GroupRow], peer_role_id: int | None = None, moderator_role_id: int | None = None
+) -> Needs:
     """Each active group's channel (Kindred posts there and keeps its overwrites and slowmode:
     Manage Channels, and Manage Roles for the overwrites) and its role, which Kindred gives
-    and takes, so it must sit below Kindred's own role."""
+    and takes, so it must sit below Kindred's own role. A private group's channel is open to
+    the peer role (facilitators) and the moderator role."""
     places, roles = [], []
     for group in groups:
         fix = f"`/group repair name:{group.name}`"
         if group.channel_id is not None:
+            seen_by = _group_audiences(group, peer_role_id, moderator_role_id, fix)
             places.append(
                 Place(
-                    group.channel_id, f"the {group.name} group's channel", fix, int(GROUP_CHANNEL)
+                    group.channel_id,
+                    f"the {group.name} group's channel",
+                    fix,
+                    int(GROUP_CHANNEL),
+                    seen_by,
                 )
             )
         if group.role_id is not None:
             roles.append(RoleUse(group.role_id, f"the {group.name} group's role", fix, True))
     return Needs(places=tuple(places), roles=tuple(roles))
+
+
+def _group_audiences(
+    group: GroupRow, peer_role_id: int | None, moderator_role_id: int | None, fix: str
+) -> tuple[Audience, ...]:
+    if not group.private:
+        return ()
+    repair = f"{fix} sets the channel's permissions again."
+    out = []
+    if peer_role_id is not None:
+        out.append(Audience(peer_role_id, "Peer supporters", "they facilitate the group", repair))
+    if moderator_role_id is not None and moderator_role_id != peer_role_id:
+        out.append(
+            Audience(
+                moderator_role_id,
+                "Moderators",
+                "private groups are open to moderators",
+                repair,
+            )
+        )
+    return tuple(out)
 
 
 class _Sources:
@@ -250,7 +279,11 @@ class _Sources:
 
     async def support_groups(self, guild_id: int) -> Needs:
         assert self.groups is not None
-        return group_needs(await self.groups.for_guild(guild_id))
+        core = await self.settings.get(guild_id, CoreSettings)
+        peers = await self.settings.get(guild_id, PeerSettings)
+        return group_needs(
+            await self.groups.for_guild(guild_id), peers.peer_role_id, core.moderator_role_id
+        )
 
 
 def register_builtin(

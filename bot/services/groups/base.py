@@ -155,6 +155,16 @@ class GroupBase:
             locked=locked,
         )
 
+    async def seen_by_role(
+        self, guild_id: int, *, peer: bool = False, moderator: bool = False
+    ) -> list[GroupRow]:
+        """The groups whose channel names the peer role (active private groups) or the
+        moderator role (those, and archived groups): their overwrites follow a new role."""
+        if not (peer or moderator):
+            return []
+        rows = await self.for_guild(guild_id, include_archived=moderator)
+        return [g for g in rows if g.channel_id and (g.private or not g.active)]
+
     # -- the in-memory index -------------------------------------------------------------------
     def cached_index(self, guild_id: int) -> GuildIndex | None:
         """The index if it is in memory (no await): the message listener's fast path."""
