@@ -62,12 +62,12 @@ SET ?= validation
 evaluate: $(STAMP)
 	$(BIN)/python -m bot.safety.training evaluate --set $(SET)
 
-# Refresh the translation template after changing texts in bot/safety/messages.py or
-# bot/services/requests/messages.py.
+# Refresh the translation template after changing texts in bot/safety/messages.py,
+# bot/safety/listings.py or bot/services/requests/messages.py.
 messages: $(STAMP)
 	$(BIN)/pybabel extract --no-location --project Kindred --version 0.1 \
 		--copyright-holder "Kindred contributors" -k _ -o data/locale/kindred.pot \
-		bot/safety/messages.py bot/services/requests/messages.py
+		bot/safety/messages.py bot/safety/listings.py bot/services/requests/messages.py
 	$(BIN)/pybabel update -w 100 --no-fuzzy-matching -i data/locale/kindred.pot -d data/locale -D kindred
 
 clean:

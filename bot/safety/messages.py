@@ -12,6 +12,7 @@ Every text takes ``lang`` (en, es, fr, de, pt, or any language with a catalogue 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -31,10 +32,10 @@ __all__ = [
     "crisis_reply",
     "distress_pointer",
     "format_entry",
-    "listing",
     "needs_reply",
     "nobody_on_duty",
     "opt_out_text",
+    "plain",
     "possible_concern_reply",
     "respites_for_state_text",
 ]
@@ -42,6 +43,16 @@ __all__ = [
 MAX_CRISIS_BODY_LINES = 6
 
 _METHOD_VERBS = {"call": "call", "text": "text", "chat": "chat", "web": ""}
+_MARKDOWN = re.compile(r"([\\`*_~|<>\[\]()#])")
+
+
+def plain(text: str, limit: int = 40) -> str:
+    """What a member typed, quoted back: one line, at most ``limit`` characters, and no
+    markdown (so a stray backtick or asterisk cannot reshape the reply)."""
+    text = " ".join(text.split())
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return _MARKDOWN.sub(r"\\\1", text)
 
 
 @dataclass(frozen=True)
@@ -370,9 +381,16 @@ def crisis_command_reply(
     emergency: ResourceEntry | None = None,
     last_checked: date | None = None,
     region_label: str | None = None,
+    unrecognised: str | None = None,
+    suggestion: str | None = None,
+    suggested_code: str | None = None,
     lang: str = "en",
 ) -> SafeMessage:
-    """Reply to ``/crisis``: the lines themselves, clearly, with no opt-out noise."""
+    """Reply to ``/crisis``: the lines themselves, clearly, with no opt-out noise.
+
+    Never refused: a region Kindred does not recognise (``unrecognised``, with the region
+    parser's ``suggestion`` and its ``suggested_code`` when it has one) is named kindly, and
+    the worldwide directory and emergency advice follow as always."""
     _ = gettext_for(lang)
     url = _directory_url(directory)
     body: list[str] = []
@@ -384,7 +402,7 @@ def crisis_command_reply(
             body.append(_("Free, confidential support:"))
         body.extend(f"• {format_entry(e, lang=lang)}" for e in shown)
     elif not region_known:
-        body.append(_("Add your country (e.g. `/crisis UK`) to see lines near you."))
+        body.extend(_where_hint(unrecognised, suggestion, suggested_code, lang))
     body.append("• " + _("**Worldwide**: {url} lists free helplines by country.").format(url=url))
     if emergency is not None:
         body.append(
@@ -398,6 +416,27 @@ def crisis_command_reply(
         body=tuple(body),
         footer=_footer(last_checked, stale, unverified, url, lang),
     )
+
+
+def _where_hint(
+    unrecognised: str | None, suggestion: str | None, code: str | None, lang: str
+) -> list[str]:
+    """How to see local lines: the example, or what was not recognised and a near match."""
+    _ = gettext_for(lang)
+    example = _("Add your country (e.g. `/crisis region:UK`) to see lines near you.")
+    if not unrecognised:
+        return [example]
+    opening = _("I didn't recognise “{region}”, so here is help that works anywhere.").format(
+        region=plain(unrecognised)
+    )
+    if suggestion and code:
+        hint = (
+            _("Did you mean **{place}**?").format(place=suggestion)
+            + " "
+            + _("`/crisis region:{code}` shows its lines.").format(code=code)
+        )
+        return [opening, hint]
+    return [opening, example]
 
 
 def nobody_on_duty(
@@ -481,30 +520,3 @@ def respites_for_state_text(state: str, entries: Sequence[ResourceEntry], lang: 
         ).format(state=state)
     lines = "\n".join(f"• {format_entry(e, with_hours=False, lang=lang)}" for e in entries[:5])
     return _("Peer respites in {state}:").format(state=state) + "\n" + lines
-
-
-def listing(
-    kind: str,
-    where: str,
-    entries: Sequence[ResourceEntry],
-    today: date,
-    lang: str = "en",
-) -> SafeMessage:
-    """``/resources``, ``/respite`` and ``/warmline``: up to ten entries, dated."""
-    _ = gettext_for(lang)
-    where = where[:40]
-    titles = {
-        "resources": _("Resources for {where}"),
-        "respite": _("Peer respites: {where}"),
-        "warmline": _("Warmlines for {where}"),
-    }
-    shown = list(entries)[:10]
-    local = " *(" + _("local") + ")*"
-    body = tuple(
-        f"• {format_entry(e, lang=lang)}" + (local if e.guild_local else "") for e in shown
-    ) or (_("Nothing listed."),)
-    oldest = min((e.last_verified for e in shown), default=None)
-    footer = _("Last checked {date}").format(date=f"{oldest:%Y-%m-%d}") if oldest else ""
-    if any(e.is_stale(today) for e in shown):
-        footer += " · " + _("some details are over 12 months old; please double-check")
-    return SafeMessage(title=titles[kind].format(where=where), body=body, footer=footer)

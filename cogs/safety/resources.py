@@ -7,8 +7,10 @@ import discord
 from discord import app_commands
 
 from bot.i18n import lang_from_locale
-from bot.safety.messages import crisis_command_reply, format_entry, listing
+from bot.safety.listings import listing, respite_needs_state
+from bot.safety.messages import crisis_command_reply, format_entry
 from bot.services import Services
+from bot.services.resources import NotAUSStateError
 from bot.services.safety import GUILD_RESOURCE_KINDS
 from bot.ui.checks import GuildOnlyError, moderator_only
 from bot.ui.replies import COLOUR, send_private
@@ -53,6 +55,9 @@ class ResourcesMixin:
             emergency=ctx.emergency,
             last_checked=ctx.last_checked,
             region_label=ctx.region,
+            unrecognised=ctx.unrecognised,
+            suggestion=ctx.suggestion,
+            suggested_code=ctx.suggested_code,
             lang=lang,
         )
         view = None
@@ -60,13 +65,24 @@ class ResourcesMixin:
             view = talk_view(interaction.guild_id, lang)
         await send_private(interaction, embed=safe_embed(message), view=view)
 
+    async def _language(self, interaction: discord.Interaction) -> str:
+        return await self.services.safety.language_for(
+            interaction.user.id, lang_from_locale(interaction.locale)
+        )
+
     async def _listing(
         self, interaction: discord.Interaction, kind: str, where: str, entries
     ) -> None:
-        lang = await self.services.safety.language_for(
-            interaction.user.id, lang_from_locale(interaction.locale)
+        lang = await self._language(interaction)
+        url = self.services.safety.international_directory().contacts[0].value
+        message = listing(
+            kind,
+            where,
+            entries,
+            self.services.clock().date(),
+            lang,
+            directory_url=url.removeprefix("https://").rstrip("/"),
         )
-        message = listing(kind, where, entries, self.services.clock().date(), lang)
         embed = discord.Embed(
             title=message.title, description="\n".join(message.body)[:4000], colour=COLOUR
         )
@@ -88,7 +104,17 @@ class ResourcesMixin:
     @app_commands.describe(state="A US state, e.g. NY or Vermont")
     async def respite(self, interaction: discord.Interaction, state: str) -> None:
         """Peer respites (short, voluntary, non-clinical stays) in a US state."""
-        entries = await self.services.safety.respites_listing(interaction.guild_id, state)
+        try:
+            entries = await self.services.safety.respites_listing(interaction.guild_id, state)
+        except NotAUSStateError as exc:
+            text = respite_needs_state(
+                exc.text,
+                region=exc.region,
+                suggestion=exc.suggestion,
+                lang=await self._language(interaction),
+            )
+            await send_private(interaction, text)
+            return
         await self._listing(interaction, "respite", state.upper(), entries)
 
     @app_commands.command(name="warmline")

@@ -222,6 +222,70 @@ async def test_crisis_respite_and_resources_commands(
     assert bad.ephemeral and "Atlantis" in bad.text
 
 
+async def in_language(emu: DiscordEmulator, user, where, command_name: str, locale: str, **options):
+    """A command run from a Discord client set to ``locale`` (Kindred answers in its language)."""
+    return await (
+        await emu.run_command(user, where, command_name, options=options, locale=locale)
+    ).response()
+
+
+async def test_crisis_names_a_region_it_does_not_recognise_and_still_helps(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    unknown = await command(emulator, world.member, world.general, "crisis", region="Atlantis")
+    assert unknown.ephemeral
+    assert "I didn't recognise “Atlantis”" in unknown.text
+    assert "findahelpline.com" in unknown.text  # never refused: the worldwide directory
+    assert "local emergency number" in unknown.text  # and what to do in danger
+    assert "`/crisis region:UK`" in unknown.text and "`/crisis UK`" not in unknown.text
+    near = await command(emulator, world.member, world.general, "crisis", region="Germny")
+    assert "I didn't recognise “Germny”" in near.text
+    assert "Did you mean **Germany (DE)**?" in near.text and "`/crisis region:DE`" in near.text
+    assert "findahelpline.com" in near.text
+    nothing = await command(emulator, world.member, world.general, "crisis")
+    assert "`/crisis region:UK`" in nothing.text and "recognise" not in nothing.text
+    spanish = await in_language(
+        emulator, world.member, world.general, "crisis", "es-ES", region="Atlantis"
+    )
+    assert spanish.ephemeral and "No reconocí «Atlantis»" in spanish.text
+    assert "findahelpline.com" in spanish.text and "número de emergencias" in spanish.text
+    assert "`/crisis region:UK`" in spanish.text
+    german = await in_language(emulator, world.member, world.general, "crisis", "de")
+    assert "`/crisis region:UK`" in german.text and "`/crisis UK`" not in german.text
+
+
+async def test_respite_asks_for_a_us_state_not_a_country(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    unknown = await command(emulator, world.member, world.general, "respite", state="ZZ")
+    assert unknown.ephemeral and "I don't recognise “ZZ” as a US state" in unknown.text
+    assert "`NY`" in unknown.text and "`Vermont`" in unknown.text
+    assert "country" not in unknown.text and "Canada" not in unknown.text
+    near = await command(emulator, world.member, world.general, "respite", state="Vermnt")
+    assert "Did you mean **Vermont (US-VT)**?" in near.text
+    abroad = await command(emulator, world.member, world.general, "respite", state="UK")
+    assert "all in the US" in abroad.text and "`Vermont`" in abroad.text
+    german = await in_language(emulator, world.member, world.general, "respite", "de", state="ZZ")
+    assert german.ephemeral and "„ZZ“ kenne ich nicht als US-Bundesstaat" in german.text
+    assert "`NY`" in german.text and "`Vermont`" in german.text
+
+
+async def test_an_empty_warmline_list_says_where_else_to_turn(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    empty = await command(emulator, world.member, world.general, "warmline", region="FR")
+    assert empty.ephemeral and "Nothing listed" not in empty.text
+    assert "I don't have a warmline listed for FR yet" in empty.text
+    assert "findahelpline.com" in empty.text  # the worldwide directory
+    assert "`/crisis`" in empty.text and "`/support`" in empty.text
+    french = await in_language(emulator, world.member, world.general, "warmline", "fr", region="FR")
+    assert "Je n'ai pas encore de ligne d'écoute répertoriée pour FR" in french.text
+    assert "findahelpline.com" in french.text
+    assert "`/crisis`" in french.text and "`/support`" in french.text
+    listed = await command(emulator, world.member, world.general, "warmline", region="US-CA")
+    assert "warmline listed" not in listed.text  # a list with entries is just the list
+
+
 async def test_stale_data_is_flagged(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

@@ -10,6 +10,7 @@ import pytest
 from bot.errors import InvalidInputError
 from bot.services.resources import (
     Kind,
+    NotAUSStateError,
     ResourceDataError,
     ResourceDirectory,
     ResourceEntry,
@@ -203,7 +204,7 @@ def test_unknown_region_is_typed_with_suggestion() -> None:
     with pytest.raises(UnknownRegionError) as info:
         normalize_region("Pensylvania")
     assert info.value.suggestion is not None
-    assert "US-PA" in info.value.suggestion
+    assert "US-PA" in info.value.suggestion and info.value.suggested_code == "US-PA"
     assert isinstance(info.value, InvalidInputError)
     with pytest.raises(UnknownRegionError):
         normalize_region("Narnia-ish place")
@@ -341,10 +342,25 @@ def test_respites(directory: ResourceDirectory) -> None:
     nj = directory.respites("NJ")
     assert nj[0].id == "us-nj-respite-pointer" and nj[0].kind is Kind.DIRECTORY
     assert "us-nec-peer-respites" in ids(nj)
-    with pytest.raises(InvalidInputError):
+    with pytest.raises(NotAUSStateError) as uk:
         directory.respites("UK")
-    with pytest.raises(UnknownRegionError):
+    assert uk.value.region == "GB" and isinstance(uk.value, InvalidInputError)
+    assert "NY" in uk.value.user_message and "Vermont" in uk.value.user_message
+    with pytest.raises(NotAUSStateError) as atlantis:
         directory.respites("Atlantis")
+    assert atlantis.value.region is None and atlantis.value.suggestion is None
+    assert "“Atlantis” as a US state" in atlantis.value.user_message
+    assert "a country such as" not in atlantis.value.user_message
+
+
+def test_a_mistyped_state_suggests_only_us_states(directory: ResourceDirectory) -> None:
+    with pytest.raises(NotAUSStateError) as vermont:
+        directory.respites("Vermnt")
+    assert vermont.value.suggested_code == "US-VT"
+    assert "Did you mean Vermont (US-VT)?" in vermont.value.user_message
+    with pytest.raises(NotAUSStateError) as france:
+        directory.respites("Frnace")  # close to France, which is no US state
+    assert france.value.suggestion is None and france.value.suggested_code is None
 
 
 def test_warmlines(directory: ResourceDirectory) -> None:

@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from bot.safety.listings import listing, respite_needs_state
 from bot.safety.messages import (
     MAX_CRISIS_BODY_LINES,
     SafeMessage,
@@ -163,7 +164,46 @@ def test_crisis_command_reply(directory: ResourceDirectory) -> None:
         unknown.unverified,
         last_checked=unknown.last_checked,
     )
-    assert "/crisis UK" in all_text(message)
+    assert "`/crisis region:UK`" in all_text(message)  # how the option is really typed
+    assert "recognise" not in all_text(message)  # nothing was typed, so nothing to misread
+
+
+def test_crisis_command_reply_names_a_region_it_did_not_recognise(
+    directory: ResourceDirectory,
+) -> None:
+    for typed, near in (("Atlantis", None), ("Germny", "DE"), ("ZZ", None)):
+        ctx = directory.crisis_context(typed, TODAY)
+        assert not ctx.region_known and ctx.unrecognised == typed
+        assert ctx.suggested_code == near
+        message = crisis_command_reply(
+            ctx.lines,
+            ctx.directory,
+            ctx.region_known,
+            ctx.stale,
+            ctx.unverified,
+            unrecognised=ctx.unrecognised,
+            suggestion=ctx.suggestion,
+            suggested_code=ctx.suggested_code,
+        )
+        text = all_text(message)
+        assert f"I didn't recognise “{typed}”" in text
+        assert "findahelpline.com" in text and "local emergency number" in text
+        if near:
+            assert "Did you mean **Germany (DE)**?" in text and "`/crisis region:DE`" in text
+        else:
+            assert "`/crisis region:UK`" in text
+        assert_safe(text)
+
+
+def test_an_unrecognised_region_is_quoted_without_markdown(directory: ResourceDirectory) -> None:
+    typed = "**x** `y` <@1> " + "z" * 80
+    ctx = directory.crisis_context(typed, TODAY)
+    message = crisis_command_reply(
+        ctx.lines, ctx.directory, False, False, False, unrecognised=ctx.unrecognised
+    )
+    line = next(b for b in message.body if "recognise" in b)
+    assert "**x**" not in line and "`y`" not in line and "<@1>" not in line
+    assert "\\*\\*x\\*\\*" in line and "…" in line and len(line) < 150
 
 
 def test_nobody_on_duty_block(directory: ResourceDirectory) -> None:
@@ -193,3 +233,29 @@ def test_displayed_resource_fields_are_safe(directory: ResourceDirectory) -> Non
             [entry.name, entry.hours, *(f"{c.value} {c.note}" for c in entry.contacts)]
         )
         assert_safe(shown)
+
+
+@pytest.mark.parametrize("kind", ["resources", "respite", "warmline"])
+@pytest.mark.parametrize("lang", ["en", "es", "fr", "de", "pt"])
+def test_an_empty_listing_says_where_else_to_turn(kind: str, lang: str) -> None:
+    message = listing(kind, "FR", [], TODAY, lang, directory_url="findahelpline.com")
+    text = all_text(message)
+    assert "findahelpline.com" in text and "`/crisis`" in text and "`/support`" in text
+    assert "FR" in text and len(message.body) == 4
+    assert "Nothing listed" not in text
+    if lang != "en":
+        assert text != all_text(listing(kind, "FR", [], TODAY, "en"))
+    assert_safe(text)
+
+
+@pytest.mark.parametrize("lang", ["en", "es", "fr", "de", "pt"])
+def test_respite_asks_for_a_us_state(lang: str) -> None:
+    unknown = respite_needs_state("ZZ", lang=lang)
+    assert "ZZ" in unknown and "`NY`" in unknown and "`Vermont`" in unknown
+    assert "UK" not in unknown and "Canada" not in unknown
+    abroad = respite_needs_state("UK", region="GB", lang=lang)
+    assert "ZZ" not in abroad and "`NY`" in abroad
+    near = respite_needs_state("Vermnt", suggestion="Vermont (US-VT)", lang=lang)
+    assert "**Vermont (US-VT)**" in near
+    if lang != "en":
+        assert unknown != respite_needs_state("ZZ")

@@ -31,6 +31,7 @@ from bot.services.resources.entries import (
 from bot.services.resources.regions import (
     GLOBAL,
     MAX_REGION_TEXT,
+    NotAUSStateError,
     UnknownRegionError,
     country_of,
     normalize_region,
@@ -43,6 +44,7 @@ __all__ = [
     "Contact",
     "CrisisContext",
     "Kind",
+    "NotAUSStateError",
     "ResourceDataError",
     "ResourceDirectory",
     "ResourceEntry",

@@ -12,7 +12,6 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from bot.errors import InvalidInputError
 from bot.services.resources.entries import (
     CrisisContext,
     Kind,
@@ -20,7 +19,12 @@ from bot.services.resources.entries import (
     ResourceEntry,
     load_entries,
 )
-from bot.services.resources.regions import UnknownRegionError, country_of, normalize_region
+from bot.services.resources.regions import (
+    NotAUSStateError,
+    UnknownRegionError,
+    country_of,
+    normalize_region,
+)
 
 
 class ResourceDirectory:
@@ -136,12 +140,20 @@ class ResourceDirectory:
         raise LookupError("resource data has no global crisis directory (kind=directory, '*')")
 
     def respites(self, state: str, extra: Sequence[ResourceEntry] = ()) -> list[ResourceEntry]:
-        """Peer respites for a US state ("NY", "US-NY", "New York"), then the directories."""
-        region = normalize_region(state, default_country="US")
+        """Peer respites for a US state ("NY", "US-NY", "New York"), then the directories.
+
+        Raises ``NotAUSStateError`` for anything else: a place that is not a US state, or text
+        that is no place (with a close US state as its suggestion, when there is one).
+        """
+        try:
+            region = normalize_region(state, default_country="US")
+        except UnknownRegionError as exc:
+            near = exc.suggested_code if (exc.suggested_code or "").startswith("US-") else None
+            raise NotAUSStateError(
+                exc.text, suggestion=exc.suggestion if near else None, suggested_code=near
+            ) from exc
         if country_of(region) != "US" or region == "US":
-            raise InvalidInputError(
-                "Peer respites are listed by US state: try a state such as “NY” or “Vermont”."
-            )
+            raise NotAUSStateError(state, region=region)
         entries = self._ranked(region, [Kind.RESPITE], extra, include_global=False)
         pointers = [
             e
@@ -185,14 +197,16 @@ class ResourceDirectory:
         """What to show one member: lines, emergency number and the international directory.
 
         An empty or unrecognised region gives no regional lines (the reply then points to the
-        international directory and says to call the local emergency number). ``language``
-        puts lines in the member's language first (see ``crisis_lines``).
+        international directory and says to call the local emergency number); an unrecognised
+        one is kept in ``unrecognised`` with the parser's suggestion, so the reply can say so.
+        ``language`` puts lines in the member's language first (see ``crisis_lines``).
         """
         region: str | None
+        unrecognised: UnknownRegionError | None = None
         try:
             region = normalize_region(region_text) if region_text else None
-        except UnknownRegionError:
-            region = None
+        except UnknownRegionError as exc:
+            region, unrecognised = None, exc
         directory = self.international_directory()
         if region is None:
             lines: list[ResourceEntry] = [
@@ -218,6 +232,9 @@ class ResourceDirectory:
             stale=any(e.is_stale(today) for e in shown),
             unverified=any(not e.verified for e in shown),
             last_checked=min(e.last_verified for e in shown),
+            unrecognised=unrecognised.text if unrecognised else None,
+            suggestion=unrecognised.suggestion if unrecognised else None,
+            suggested_code=unrecognised.suggested_code if unrecognised else None,
         )
 
 

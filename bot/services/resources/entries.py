@@ -152,6 +152,9 @@ class CrisisContext:
     stale: bool
     unverified: bool
     last_checked: date
+    unrecognised: str | None = None  # the region text given, when it was no place we know
+    suggestion: str | None = None  # the region parser's guess for it ("Germany (DE)")
+    suggested_code: str | None = None  # that guess's code ("DE")
 
 
 def load_entries(path: Path | str | None = None) -> list[ResourceEntry]:

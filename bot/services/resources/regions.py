@@ -17,18 +17,52 @@ _SUBDIVISION_RE = re.compile(r"^[A-Z]{2}-[A-Z0-9]{1,3}$")
 MAX_REGION_TEXT = 60
 
 
-class UnknownRegionError(InvalidInputError):
-    """The user typed a region we cannot recognise; ``suggestion`` is our best guess or None."""
+def _shown(text: str) -> str:
+    return text if len(text) <= MAX_REGION_TEXT else text[: MAX_REGION_TEXT - 1] + "…"
 
-    def __init__(self, text: str, suggestion: str | None = None) -> None:
+
+class UnknownRegionError(InvalidInputError):
+    """The user typed a region we cannot recognise; ``suggestion`` is our best guess or None
+    ("Germany (DE)"), ``suggested_code`` its code ("DE")."""
+
+    def __init__(
+        self, text: str, suggestion: str | None = None, suggested_code: str | None = None
+    ) -> None:
         hint = f" Did you mean {suggestion}?" if suggestion else ""
-        shown = text if len(text) <= MAX_REGION_TEXT else text[: MAX_REGION_TEXT - 1] + "…"
         super().__init__(
-            f"I don't recognise the region “{shown}”.{hint} Try a country such as “UK” or "
-            "“Canada”, or a US state such as “NY”."
+            f"I don't recognise the region “{_shown(text)}”.{hint} Try a country such as “UK” "
+            "or “Canada”, or a US state such as “NY”."
         )
         self.text = text
         self.suggestion = suggestion
+        self.suggested_code = suggested_code
+
+
+class NotAUSStateError(InvalidInputError):
+    """Something other than a US state where only US states are listed (``/respite``).
+
+    ``region`` is the code when the text was a place Kindred knows (a country, a Canadian
+    province), else None; ``suggestion``/``suggested_code`` a close US state, when there is one.
+    """
+
+    def __init__(
+        self,
+        text: str,
+        *,
+        region: str | None = None,
+        suggestion: str | None = None,
+        suggested_code: str | None = None,
+    ) -> None:
+        opening = "" if region else f"I don't recognise “{_shown(text)}” as a US state. "
+        hint = f"Did you mean {suggestion}? " if suggestion else ""
+        super().__init__(
+            f"{opening}{hint}Peer respites are listed by US state: try a state such as “NY” "
+            "or “Vermont”."
+        )
+        self.text = text
+        self.region = region
+        self.suggestion = suggestion
+        self.suggested_code = suggested_code
 
 
 _US_STATES: dict[str, str] = {
@@ -151,11 +185,11 @@ def normalize_region(text: str, *, default_country: str | None = None) -> str:
     if stripped in _NAMES:
         return _NAMES[stripped]
     close = difflib.get_close_matches(cleaned, list(_NAMES), n=1, cutoff=0.75)
-    suggestion = None
     if close:
         code = _NAMES[close[0]]
-        suggestion = f"{close[0].title()} ({code})"
-    raise UnknownRegionError(raw, suggestion)
+        name = close[0].upper() if len(close[0]) <= 4 else close[0].title()  # "UK", "U.S."
+        raise UnknownRegionError(raw, f"{name} ({code})", code)
+    raise UnknownRegionError(raw)
 
 
 def country_of(region: str) -> str | None:

@@ -113,9 +113,13 @@ class LookupsMixin(MembersMixin):
         return code, entries
 
     async def respites_listing(self, guild_id: int | None, state: str) -> list[ResourceEntry]:
-        """/respite: peer respites in a US state (raises for anything else)."""
+        """/respite: peer respites in a US state (``NotAUSStateError`` for anything else)."""
         extras = await self.guild_resources(guild_id)
         return default_directory().respites(state, extra=extras)
+
+    def international_directory(self) -> ResourceEntry:
+        """The worldwide helpline directory every reply can point to."""
+        return default_directory().international_directory()
 
     def stale_resources(self) -> list[ResourceEntry]:
         return default_directory().stale_entries(self.clock().date())

@@ -1,0 +1,83 @@
+"""What ``/resources``, ``/respite`` and ``/warmline`` answer: the listing itself, what to do
+when nothing is listed, and what ``/respite`` needs when it was given something other than a US
+state. Pure functions; texts are gettext msgids (``make messages``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import TYPE_CHECKING
+
+from bot.i18n import gettext_for
+from bot.safety.messages import SafeMessage, format_entry, plain
+
+if TYPE_CHECKING:
+    from bot.services.resources import ResourceEntry
+
+__all__ = ["listing", "respite_needs_state"]
+
+
+def listing(
+    kind: str,
+    where: str,
+    entries: Sequence[ResourceEntry],
+    today: date,
+    lang: str = "en",
+    *,
+    directory_url: str = "findahelpline.com",
+) -> SafeMessage:
+    """``/resources``, ``/respite`` and ``/warmline``: up to ten entries, dated; with none,
+    where else to turn (the worldwide directory, ``/crisis``, a peer)."""
+    _ = gettext_for(lang)
+    where = where[:40]
+    titles = {
+        "resources": _("Resources for {where}"),
+        "respite": _("Peer respites: {where}"),
+        "warmline": _("Warmlines for {where}"),
+    }
+    shown = list(entries)[:10]
+    local = " *(" + _("local") + ")*"
+    body = tuple(
+        f"• {format_entry(e, lang=lang)}" + (local if e.guild_local else "") for e in shown
+    ) or _nothing_listed(kind, where, directory_url, lang)
+    oldest = min((e.last_verified for e in shown), default=None)
+    footer = _("Last checked {date}").format(date=f"{oldest:%Y-%m-%d}") if oldest else ""
+    if any(e.is_stale(today) for e in shown):
+        footer += " · " + _("some details are over 12 months old; please double-check")
+    return SafeMessage(title=titles[kind].format(where=where), body=body, footer=footer)
+
+
+def _nothing_listed(kind: str, where: str, directory_url: str, lang: str) -> tuple[str, ...]:
+    _ = gettext_for(lang)
+    opening = {
+        "resources": _("I don't have resources listed for {where} yet."),
+        "respite": _("I don't have a peer respite listed for {where} yet."),
+        "warmline": _("I don't have a warmline listed for {where} yet."),
+    }[kind].format(where=where)
+    return (
+        opening,
+        "• " + _("**Worldwide**: {url} lists free helplines by country.").format(url=directory_url),
+        "• " + _("**In crisis?** `/crisis` shows crisis lines and emergency numbers."),
+        "• " + _("**Want to talk?** `/support` reaches a peer here, privately."),
+    )
+
+
+def respite_needs_state(
+    text: str,
+    *,
+    region: str | None = None,
+    suggestion: str | None = None,
+    lang: str = "en",
+) -> str:
+    """``/respite`` given no US state: ``region`` is the place's code when Kindred knows it
+    (a country such as "GB", or "US" itself), ``suggestion`` a close US state."""
+    _ = gettext_for(lang)
+    parts = []
+    if region is None:
+        parts.append(_("I don't recognise “{text}” as a US state.").format(text=plain(text)))
+    elif region != "US":
+        parts.append(_("The peer respites I know are all in the US so far."))
+    if suggestion:
+        parts.append(_("Did you mean **{place}**?").format(place=suggestion))
+    parts.append(_("Peer respites are listed by US state: try a state such as `NY` or `Vermont`."))
+    return " ".join(parts)
