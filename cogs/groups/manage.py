@@ -16,13 +16,13 @@ from discord.ext import commands
 
 from bot.errors import ConflictError
 from bot.services import Services
-from bot.services.groups import Access, GroupRow, GroupService, access_problems
+from bot.services.groups import Access, GroupRow, GroupService, access_problems, as_adopted
 from bot.ui.checks import is_moderator, moderator_only
 from bot.ui.replies import COLOUR, send_private
 from cogs.groups import discord_ops as ops
 from cogs.groups.groups import group as group_cmd
 from cogs.groups.groups import group_autocomplete
-from cogs.groups.views import group_line, panel_pages, visibility
+from cogs.groups.views import adopted_note, group_line, panel_pages, visibility
 
 
 class ManageCommands:
@@ -80,11 +80,24 @@ class ManageCommands:
             return
         locked = group.active and await self.services.meetings.channel_locked(group.id)
         access = await self.service.access_for(
-            group, guild.me.id, role_id=role.id if role else None, locked=locked
-        )
+            group, guild.me.id, role_id=role.id if role else None, locked=locked,
+            roles={r.id for r in guild.roles},
+        )  # fmt: skip
         hidden = group.private or not group.active
         await ops.set_access(guild, channel, access, role, adopted=group.adopted, hidden=hidden)
         await self._verify(guild, channel, access, role, hidden=hidden, adopted=group.adopted)
+
+    async def _remember_adopted(self, guild: discord.Guild, group: GroupRow) -> None:
+        """A group adopted before Kindred kept how its channel was, about to be hidden: while
+        it is open its channel is as the server has it, so read and keep that first."""
+        if not self.service.needs_adopted_state(group):
+            return
+        current = await ops.fetch_access(guild, group.channel_id or 0)
+        if current is None:
+            return
+        locked = await self.services.meetings.channel_locked(group.id)
+        kept = as_adopted(current, guild.id, skip=(group.role_id,), locked=locked)
+        await self.service.remember_adopted(group, kept)
 
     # -- commands ------------------------------------------------------------------------------
     @group_cmd.command(name="create")
@@ -120,7 +133,7 @@ class ManageCommands:
             f"**{row.name}** is ready: <#{target.id}>, role <@&{role.id}>. "
             f"{visibility(row)} (checked on Discord). Members join with `/group join` or a "
             "panel (`/group panel`), after accepting the guidelines (`/group guidelines set` "
-            "gives the group its own).",
+            f"gives the group its own).{adopted_note(row)}",
         )
 
     async def _make_group(self, interaction: discord.Interaction, new, channel):
@@ -131,7 +144,13 @@ class ManageCommands:
         role = await ops.create_role(guild, new.name)
         made: discord.abc.GuildChannel | None = None
         before = dict(channel.overwrites) if channel is not None else None
+        kept = None
         try:
+            if channel is not None:  # as the server has it, before Kindred writes anything
+                current = await ops.fetch_access(guild, channel.id)
+                if current is None:
+                    raise ConflictError(f"<#{channel.id}> was deleted while I was setting it up.")
+                kept = as_adopted(current, guild.id)
             access = await self.service.plan_channel_access(
                 guild.id, private=new.private, archived=False, role_id=role.id, bot_id=guild.me.id
             )
@@ -149,8 +168,9 @@ class ManageCommands:
                 and not new.private, adopted=channel is not None,
             )  # fmt: skip
             row = await self.service.create(
-                new, channel_id=target.id, role_id=role.id, actor_id=interaction.user.id
-            )
+                new, channel_id=target.id, role_id=role.id, actor_id=interaction.user.id,
+                as_adopted=kept,
+            )  # fmt: skip
             await self._listen_if_needed()
         except Exception:  # undo what this creation did on Discord
             await ops.delete_quietly(role)
@@ -201,9 +221,11 @@ class ManageCommands:
                 except discord.HTTPException as exc:
                     raise ops.refused(guild, exc, "rename the group's channel") from exc
         if edit.access_changed and prospective.active:
+            await self._remember_adopted(guild, group)  # before it goes private
             await self._apply_access(guild, prospective)
         row = await self.service.apply_edit(edit, interaction.user.id)
-        await send_private(interaction, f"**{row.name}** updated. {visibility(row)}.")
+        note = adopted_note(row) if edit.access_changed else ""
+        await send_private(interaction, f"**{row.name}** updated. {visibility(row)}.{note}")
 
     @group_cmd.command(name="archive")
     @moderator_only()
@@ -216,6 +238,7 @@ class ManageCommands:
         group = await self.service.active(guild.id, name)
         ops.require_manage(guild)
         await interaction.response.defer(ephemeral=True, thinking=True)
+        await self._remember_adopted(guild, group)
         await self._apply_access(guild, dataclasses.replace(group, status="archived"))
         row = await self.service.archive(group.id, guild.id, interaction.user.id)
         await self._slowmode_ended(group, row)
@@ -242,7 +265,9 @@ class ManageCommands:
         await self._listen_if_needed()
         await self._apply_access(guild, row)
         await self.meetings_unarchived(row)
-        await send_private(interaction, f"**{row.name}** is open again. {visibility(row)}.")
+        await send_private(
+            interaction, f"**{row.name}** is open again. {visibility(row)}.{adopted_note(row)}"
+        )
 
     @group_cmd.command(name="list")
     async def list_(self, interaction: discord.Interaction) -> None:

@@ -125,6 +125,18 @@ class MembershipCommands:
         await self._change_role(interaction.guild, group, interaction.user.id, add=True)
         await self.service.joined(group, interaction.user.id)
         where = f" Your group's channel: <#{group.channel_id}>." if group.channel_id else ""
+        channel = interaction.guild.get_channel(group.channel_id or 0)
+        member = interaction.user
+        if (
+            channel is not None
+            and isinstance(member, discord.Member)
+            and not group.private
+            and not channel.permissions_for(member).view_channel
+        ):  # an open group on a channel the server keeps to some roles (say, verified members)
+            where = (
+                f" Its channel, <#{group.channel_id}>, is open to the people this server has "
+                "let into it, so you may not see it yet; a moderator can tell you more."
+            )
         await send_private(
             interaction,
             f"Welcome to **{group.name}**.{where} You can leave any time with `/group leave`.",

@@ -12,7 +12,7 @@ import re
 import discord
 
 from bot.errors import NotFoundError
-from bot.services.groups import AnonymousPlan, GroupRow, Guidelines, JoinPlan
+from bot.services.groups import AnonymousPlan, GroupRow, Guidelines, JoinPlan, adopted_as
 from bot.ui.replies import COLOUR, WARM
 from bot.ui.views import GuardedCallback
 
@@ -98,7 +98,32 @@ DYNAMIC_ITEMS = (GroupButton, AcceptButton)
 def visibility(group: GroupRow) -> str:
     if group.private:
         return "Private: only members, peer supporters (facilitators) and moderators see it"
+    kept = adopted_as(group)
+    if kept is not None and kept.hidden:
+        return "Open: everyone the server lets into the channel can read it"
     return "Open: everyone in the server can read it"
+
+
+def adopted_note(group: GroupRow) -> str:
+    """For the moderator, when an open group's adopted channel isn't simply open to all."""
+    if group.private or not group.active or not group.adopted:
+        return ""
+    kept = adopted_as(group)
+    if kept is None:
+        return (
+            f"\n\nI don't know who could see <#{group.channel_id}> before it became a group (it "
+            "was adopted before I kept that), so I didn't open it wider than it is now: if "
+            "@everyone still can't see it, let them (or the role that should) view it in the "
+            "channel's settings."
+        )
+    if kept.hidden:
+        return (
+            f"\n\n<#{group.channel_id}> was hidden from @everyone before it became a group, so "
+            "it stays that way: only people your server already lets in see it, and joining "
+            "the group doesn't let anyone else in. If joining should be the way in, make the "
+            "group private (`/group edit private:True`)."
+        )
+    return ""
 
 
 def guidelines_embed(group: GroupRow, guidelines: Guidelines, *, to_join: bool) -> discord.Embed:

@@ -690,6 +690,109 @@ async def test_making_an_adopted_private_group_open_again_shows_its_channel(
     assert can_post(emulator, world.member2, lounge) and can_post(emulator, world.member, lounge)
 
 
+async def verified_gate(emu: DiscordEmulator, world: World):
+    """A common gate: a channel @everyone can't see and a "Verified" role can (and Kindred, so
+    it can adopt it); a verified member, ``carer``, who is in no group."""
+    lounge = emu.create_channel(world.guild, "carers-lounge")
+    verified = emu.create_role(world.guild, "Verified")
+    carer = emu.create_user("carer")
+    emu.add_member(world.guild, carer, roles=[verified])
+    emu.set_overwrite(lounge, world.guild.everyone_role, deny=int(P.VIEW_CHANNEL))
+    emu.set_overwrite(lounge, verified, allow=int(P.VIEW_CHANNEL))
+    kindred_role = emu.role(world.guild, world.guild.bot_role_id)
+    emu.set_overwrite(lounge, kindred_role, allow=int(P.VIEW_CHANNEL))
+    await emu.gateway_idle()
+    return lounge, verified, carer
+
+
+async def forget_how_it_was(kindred: Kindred, group_id: int) -> None:
+    """The group as one adopted before Kindred kept how its channel was (migration 0016)."""
+    await kindred.services.db.execute(
+        "UPDATE support_groups SET adopted_everyone_allow = NULL, adopted_everyone_deny = NULL,"
+        " adopted_viewer_roles = NULL WHERE id = ?",
+        (group_id,),
+    )
+
+
+async def test_an_adopted_channel_only_verified_members_saw_stays_theirs_when_open_again(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Open means "as the server had it": through the archive and back, and through private
+    and back, the channel is never readable by accounts the server hasn't verified."""
+    await allow_groups(emulator, world, kindred)
+    lounge, verified, carer = await verified_gate(emulator, world)
+    await create_group(emulator, world, kindred, name="Carers", channel=lounge)
+    assert sees(emulator, carer, lounge) and not sees(emulator, world.member2, lounge)
+    steps = (
+        ("group archive", {}, "archived"),
+        ("group unarchive", {}, "open again"),
+        ("group edit", {"private": True}, "updated"),
+        ("group edit", {"private": False}, "updated"),
+    )
+    for cmd, options, said in steps:
+        done = await command(emulator, world.mod, world.general, cmd, name="Carers", **options)
+        assert said in done.text, done.text
+        hidden_now = cmd == "group archive" or options.get("private") is True
+        assert sees(emulator, carer, lounge) is not hidden_now, (cmd, options)
+        assert not sees(emulator, world.member2, lounge), (cmd, options)
+    assert can_post(emulator, carer, lounge)
+    # the server's own overwrites are back as they were
+    overwrites = {(o.id, o.allow, o.deny) for o in emulator.channel(lounge).overwrites}
+    assert (world.guild.everyone_role.id, 0, int(P.VIEW_CHANNEL)) in overwrites
+    assert (verified.id, int(P.VIEW_CHANNEL), 0) in overwrites
+
+
+async def test_adopting_a_hidden_channel_as_an_open_group_tells_the_moderator_what_open_means(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await allow_groups(emulator, world, kindred)
+    lounge, _, carer = await verified_gate(emulator, world)
+    answer = await command(
+        emulator, world.mod, world.general, "group create", name="Carers",
+        description="For carers.", channel=lounge,
+    )  # fmt: skip
+    assert "is ready" in answer.text, answer.text
+    assert "everyone the server lets into the channel" in answer.text
+    assert "hidden from @everyone" in answer.text and "make the group private" in answer.text
+    # joining doesn't get anyone past the server's gate, and the member is told so kindly
+    welcome = await join(emulator, world, world.member2, "Carers")
+    assert "Welcome" in welcome.text and "you may not see it yet" in welcome.text, welcome.text
+    assert not sees(emulator, world.member2, lounge) and sees(emulator, carer, lounge)
+    card = message_of(await command(emulator, carer, world.general, "group join", name="Carers"))
+    accept = next(c for c in card.custom_ids if c.startswith("kindred:grp:accept:"))
+    verified_welcome = await (await emulator.press_button(carer, card, accept)).response()
+    assert "Welcome" in verified_welcome.text and "may not see" not in verified_welcome.text
+
+
+async def test_a_group_adopted_before_kindred_kept_its_channel_keeps_the_gate_it_finds_open(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Nothing stored, the group open: the channel is as the server has it, so archiving
+    keeps that first, and bringing the group back restores it."""
+    await allow_groups(emulator, world, kindred)
+    lounge, _, carer = await verified_gate(emulator, world)
+    group, _, _ = await create_group(emulator, world, kindred, name="Carers", channel=lounge)
+    await forget_how_it_was(kindred, group.id)
+    for cmd in ("group archive", "group unarchive"):
+        await command(emulator, world.mod, world.general, cmd, name="Carers")
+    assert sees(emulator, carer, lounge) and not sees(emulator, world.member2, lounge)
+
+
+async def test_a_group_adopted_before_kindred_kept_its_channel_never_comes_back_wider(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Nothing stored and the group archived already: Kindred can't tell how the channel was,
+    so bringing it back leaves @everyone's view as it is (hidden) and says what to do."""
+    await allow_groups(emulator, world, kindred)
+    lounge, _, _ = await verified_gate(emulator, world)
+    group, _, _ = await create_group(emulator, world, kindred, name="Carers", channel=lounge)
+    await command(emulator, world.mod, world.general, "group archive", name="Carers")
+    await forget_how_it_was(kindred, group.id)
+    back = await command(emulator, world.mod, world.general, "group unarchive", name="Carers")
+    assert "open again" in back.text and "I don't know who could see" in back.text, back.text
+    assert not sees(emulator, world.member2, lounge)
+
+
 async def test_a_moderator_role_set_after_a_private_group_sees_its_channel(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

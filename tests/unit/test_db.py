@@ -246,3 +246,43 @@ async def test_feedback_given_before_becomes_counts_and_leaves_the_requests(
         "SELECT requester_id, feedback_given FROM support_requests ORDER BY id"
     )
     assert [tuple(r) for r in flags] == [(100, 1), (101, 1), (102, 1), (103, 0), (100, 1)]
+
+
+async def test_groups_adopted_before_keep_nothing_and_new_ones_keep_their_channel(
+    db: Database, tmp_path: Path
+) -> None:
+    """0016: groups from before carry no adopted channel state (NULL: Kindred doesn't know how
+    the channel was, and never opens it wider than it is); new groups store it and read it back."""
+    from bot.db.migrate import MIGRATIONS_DIR
+    from bot.db.repositories.groups import GroupRepository
+
+    before = tmp_path / "m"
+    before.mkdir()
+    for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
+        if int(path.name[:4]) < 16:
+            (before / path.name).write_text(path.read_text(encoding="utf-8"))
+    await apply_migrations(db, before)
+    for name, adopted in (("adopted", 1), ("made", 0)):
+        await db.execute(
+            "INSERT INTO support_groups (guild_id, name, name_key, channel_id, role_id, adopted,"
+            " created_at) VALUES (1, ?, ?, 20, 30, ?, '2026-11-01T10:00:00+00:00')",
+            (name, name, adopted),
+        )
+    for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
+        if int(path.name[:4]) >= 16:
+            (before / path.name).write_text(path.read_text(encoding="utf-8"))
+    assert 16 in await apply_migrations(db, before)
+    repo = GroupRepository(db)
+    old = await repo.for_guild(1)
+    assert [(g.name, g.adopted) for g in old] == [("adopted", True), ("made", False)]
+    for group in old:
+        assert group.adopted_everyone_allow is None and group.adopted_everyone_deny is None
+        assert group.adopted_viewer_roles == frozenset()
+    new = await repo.create(
+        guild_id=1, name="Carers", name_key="carers", description="", tags=(), private=False,
+        channel_id=21, role_id=31, adopted=True, created_by=5, now=NOW,
+        as_adopted=(frozenset(), frozenset({"view_channel", "attach_files"}), frozenset({40})),
+    )  # fmt: skip
+    assert new.adopted_everyone_allow == frozenset()
+    assert new.adopted_everyone_deny == {"view_channel", "attach_files"}
+    assert new.adopted_viewer_roles == {40}

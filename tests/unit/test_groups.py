@@ -12,8 +12,12 @@ from bot.errors import ConflictError, InvalidInputError, NotFoundError, Permissi
 from bot.services import Services
 from bot.services.groups import Access, StaleGuidelinesError, access_problems
 from bot.services.groups.rules import (
+    HIDDEN,
     LOCKED,
+    MANAGED,
+    AsAdopted,
     adopted_changes,
+    as_adopted,
     needs_content_note,
     parse_message_ref,
     parse_tags,
@@ -295,12 +299,16 @@ async def test_the_access_plan_and_its_check(services: Services) -> None:
     assert "send_messages" in locked[ROLE].deny and "view_channel" in locked[ROLE].allow
 
 
-def _plan(**options) -> dict[int, Access]:
+def _values(**options) -> dict:
     values = {
         "private": False, "archived": False, "guild_id": GUILD, "role_id": ROLE, "bot_id": 999,
         "moderator_role_id": 88, "peer_role_id": 77,
     }  # fmt: skip
-    return {a.target_id: a for a in plan_access(**(values | options))}
+    return values | options
+
+
+def _plan(**options) -> dict[int, Access]:
+    return {a.target_id: a for a in plan_access(**_values(**options))}
 
 
 def _access(target: int, allow: str = "", deny: str = "", kind: str = "role") -> Access:
@@ -367,6 +375,133 @@ def test_a_hidden_adopted_channel_takes_only_the_view_from_other_overwrites() ->
     # mention_everyone is dropped: Discord lets Kindred write only what it holds
     assert changes[55] == _access(55, allow="attach_files")
     assert "view_channel" in changes[88].allow and "view_channel" in changes[GUILD].deny
+
+
+GATED = AsAdopted(deny=frozenset({"view_channel"}), viewers=frozenset({55, 77}))
+
+
+def test_an_adopted_channel_is_planned_open_as_the_server_had_it() -> None:
+    opened = _plan(adopted=GATED)
+    assert opened[GUILD] == _access(GUILD, deny="view_channel")  # still hidden from @everyone
+    # the server's own role that saw it sees it again, the rest of its overwrite as it is
+    assert opened[55].allow == HIDDEN and opened[55].keep == MANAGED - HIDDEN
+    assert opened[77].allow == HIDDEN  # the peer role saw it too: its view comes back
+    assert not opened[ROLE].allow and not opened[88].allow
+    locked = _plan(adopted=GATED, locked=True)[GUILD]
+    assert locked.deny == HIDDEN | LOCKED and not locked.allow
+    posting = AsAdopted(allow=frozenset({"view_channel", "send_messages"}))
+    assert _plan(adopted=posting, locked=True)[GUILD].allow == HIDDEN  # the lock wins
+    for hidden in ({"private": True}, {"archived": True}):
+        plan = _plan(adopted=GATED, **hidden)
+        assert 55 not in plan and "view_channel" in plan[GUILD].deny, hidden
+        assert plan == _plan(**hidden), hidden  # hiding is the same whatever it was
+
+
+def test_a_gated_adopted_channel_comes_back_from_the_archive_gated() -> None:
+    archived = [
+        _access(GUILD, deny="view_channel send_messages add_reactions attach_files"),
+        _access(ROLE, allow="view_channel read_message_history", deny="send_messages"),
+        _access(55, allow="attach_files send_messages"),  # Verified: View Channel taken away
+        _access(999, allow="view_channel send_messages embed_links read_message_history",
+                kind="member"),
+    ]  # fmt: skip
+    plan = list(_plan(adopted=GATED).values())
+    changes = {a.target_id: a for a in adopted_changes(archived, plan, hidden=False,
+                                                        writable=WRITABLE)}  # fmt: skip
+    assert changes[GUILD] == _access(GUILD, deny="view_channel attach_files")
+    assert changes[55] == _access(55, allow="view_channel attach_files send_messages")
+    assert changes[ROLE] == _access(ROLE)
+    after = [*(changes.get(a.target_id, a) for a in archived), changes[77]]
+    assert access_problems(plan, after, private=False) == []
+    # the check still names @everyone let in
+    opened = [a if a.target_id != GUILD else _access(GUILD) for a in after]
+    assert access_problems(plan, opened, private=False) == [f"<@&{GUILD}> is missing view_channel"]
+
+
+def test_a_channel_adopted_before_kindred_kept_it_is_never_opened_wider() -> None:
+    plan = list(_plan(adopted_unknown=True).values())
+    archived = [_access(GUILD, deny="view_channel send_messages add_reactions")]
+    changes = adopted_changes(archived, plan, hidden=False, writable=WRITABLE)
+    assert _access(GUILD, deny="view_channel") in changes  # the lock goes, the view stays
+    gated = [_access(GUILD, deny="view_channel attach_files")]
+    assert not [
+        a for a in adopted_changes(gated, plan, hidden=False, writable=WRITABLE)
+        if a.target_id == GUILD
+    ]  # fmt: skip
+    assert [p for p in access_problems(plan, gated, private=False) if str(GUILD) in p] == []
+    locked = {a.target_id: a for a in plan_access(**_values(adopted_unknown=True, locked=True))}
+    assert locked[GUILD].deny == LOCKED and locked[GUILD].keep == MANAGED - LOCKED
+
+
+def test_what_kindred_keeps_of_a_channel_it_adopts() -> None:
+    current = [
+        _access(GUILD, allow="attach_files send_messages", deny="view_channel add_reactions"),
+        _access(55, allow="view_channel"),
+        _access(56, allow="send_messages", deny="view_channel"),
+        _access(ROLE, allow="view_channel"),  # the group's own role is no viewer
+        _access(401, allow="view_channel", kind="member"),  # nor is one person
+    ]
+    kept = as_adopted(current, GUILD, skip=(ROLE,))
+    assert kept == AsAdopted(
+        frozenset({"send_messages"}), frozenset({"view_channel", "add_reactions"}),
+        frozenset({55}),
+    )  # fmt: skip
+    assert kept.hidden and not as_adopted([], GUILD).hidden
+    # a meeting lock is Kindred's, not the server's
+    assert as_adopted(current, GUILD, locked=True).deny == HIDDEN
+
+
+async def test_an_adopted_channel_is_kept_and_planned_from_storage(services: Services) -> None:
+    await services.settings.update(GUILD, PeerSettings, MOD, peer_role_id=77)
+    new = await services.groups.prepare_create(
+        guild_id=GUILD, name="Carers", description="d", tags=None, private=False,
+        channel_id=CHANNEL,
+    )  # fmt: skip
+    group = await services.groups.create(
+        new, channel_id=CHANNEL, role_id=ROLE, actor_id=MOD, as_adopted=GATED
+    )
+    assert group.adopted_everyone_deny == {"view_channel"} and group.adopted_viewer_roles == {
+        55,
+        77,
+    }
+    archived = await services.groups.archive(group.id, GUILD, MOD)
+    back = await services.groups.unarchive(archived.id, GUILD, MOD)
+    plan = {a.target_id: a for a in await services.groups.access_for(back, 999)}
+    assert plan[GUILD].deny == HIDDEN and plan[55].allow == HIDDEN
+    # a viewer role the server deleted since is left out
+    plan = {a.target_id: a for a in await services.groups.access_for(back, 999, roles={77})}
+    assert 55 not in plan and plan[77].allow == HIDDEN
+    # a channel /group repair makes in its place is gated the same way
+    repaired = await services.groups.repaired(group.id, GUILD, MOD, channel_id=CHANNEL + 1)
+    assert not repaired.adopted
+    plan = {a.target_id: a for a in await services.groups.access_for(repaired, 999)}
+    assert plan[GUILD].deny == HIDDEN
+    # Kindred's own channels keep nothing
+    made = await make(services, "Made here", 2)
+    assert made.adopted_everyone_allow is None
+    assert {a.target_id: a for a in await services.groups.access_for(made, 999)}[GUILD] == (
+        _access(GUILD)
+    )
+
+
+async def test_a_group_adopted_before_kindred_kept_its_channel_is_kept_once_open(
+    services: Services,
+) -> None:
+    group = await make(services, "Carers", adopt=CHANNEL)
+    legacy = await services.groups.repo.update(
+        group.id, actor_id=None, action=None, now=services.groups.clock(),
+        adopted_everyone_allow=None, adopted_everyone_deny=None, adopted_viewer_roles=None,
+    )  # fmt: skip
+    assert legacy is not None and services.groups.needs_adopted_state(legacy)
+    plan = {a.target_id: a for a in await services.groups.access_for(legacy, 999)}
+    assert plan[GUILD].keep == MANAGED - LOCKED  # open: @everyone left as it is
+    kept = await services.groups.remember_adopted(legacy, GATED)
+    assert kept.adopted_everyone_deny == {"view_channel"}
+    assert not services.groups.needs_adopted_state(kept)
+    again = await services.groups.remember_adopted(kept, AsAdopted())  # only once
+    assert again.adopted_everyone_deny == {"view_channel"}
+    private = await make(services, "Private one", 1, private=True, adopt=CHANNEL + 1)
+    assert not services.groups.needs_adopted_state(private)  # hidden now: can't tell
 
 
 async def test_groups_whose_channels_follow_the_peer_and_moderator_roles(

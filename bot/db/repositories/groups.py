@@ -34,6 +34,11 @@ class GroupRow:
     created_by: int | None
     created_at: datetime
     archived_at: datetime | None
+    #: An adopted channel as it was (see migration 0016): @everyone's overwrite among the
+    #: permissions Kindred manages, and the roles that could see it. None: not known.
+    adopted_everyone_allow: frozenset[str] | None = None
+    adopted_everyone_deny: frozenset[str] | None = None
+    adopted_viewer_roles: frozenset[int] = frozenset()
 
     @property
     def active(self) -> bool:
@@ -81,7 +86,14 @@ def _group(r: Any) -> GroupRow:
         created_by=r["created_by"],
         created_at=from_db(r["created_at"]),
         archived_at=from_db_or_none(r["archived_at"]),
+        adopted_everyone_allow=_names(r["adopted_everyone_allow"]),
+        adopted_everyone_deny=_names(r["adopted_everyone_deny"]),
+        adopted_viewer_roles=frozenset(json.loads(r["adopted_viewer_roles"] or "[]")),
     )
+
+
+def _names(stored: str | None) -> frozenset[str] | None:
+    return None if stored is None else frozenset(json.loads(stored))
 
 
 #: Columns a moderator's change may set (``update``).
@@ -102,6 +114,9 @@ FIELDS = {
     "content_notes",
     "problem",
     "archived_at",
+    "adopted_everyone_allow",
+    "adopted_everyone_deny",
+    "adopted_viewer_roles",
 }
 
 
@@ -124,13 +139,17 @@ class GroupRepository:
         adopted: bool,
         created_by: int,
         now: datetime,
+        as_adopted: tuple[frozenset[str], frozenset[str], frozenset[int]] | None = None,
     ) -> GroupRow:
-        """A new group, audited as ``groups.create``."""
+        """A new group, audited as ``groups.create``; ``as_adopted``: its adopted channel as it
+        was (@everyone's allowed and denied permissions, the roles that could see it)."""
+        kept = [None, None, None] if as_adopted is None else [sorted(p) for p in as_adopted]
         async with self.db.transaction() as tx:
             group_id = await tx.insert(
                 "INSERT INTO support_groups (guild_id, name, name_key, description, tags,"
-                " private, channel_id, role_id, adopted, created_by, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " private, channel_id, role_id, adopted, created_by, created_at,"
+                " adopted_everyone_allow, adopted_everyone_deny, adopted_viewer_roles)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     guild_id,
                     name,
@@ -143,6 +162,7 @@ class GroupRepository:
                     int(adopted),
                     created_by,
                     to_db(now),
+                    *(None if k is None else json.dumps(k) for k in kept),
                 ),
             )
             detail = {"group": group_id, "private": private, "adopted": adopted}

@@ -25,6 +25,7 @@ from bot.services.groups.admin import (
     Problem,
 )
 from bot.services.groups.anonymous import AnonymousPlan, AnonymousPosts, Reveal
+from bot.services.groups.base import adopted_as
 from bot.services.groups.members import (
     JoinPlan,
     Membership,
@@ -38,9 +39,11 @@ from bot.services.groups.rules import (
     MAX_SLOWMODE,
     MAX_SLOWMODE_MINUTES,
     Access,
+    AsAdopted,
     Guidelines,
     access_problems,
     adopted_changes,
+    as_adopted,
     channel_slug,
     parse_group_name,
 )
@@ -53,6 +56,7 @@ __all__ = [
     "SLOWMODE_OFF",
     "Access",
     "AnonymousPlan",
+    "AsAdopted",
     "GroupEdit",
     "GroupRow",
     "GroupService",
@@ -67,7 +71,9 @@ __all__ = [
     "StaleGuidelinesError",
     "TimerRow",
     "access_problems",
+    "adopted_as",
     "adopted_changes",
+    "as_adopted",
     "channel_slug",
     "parse_group_name",
 ]

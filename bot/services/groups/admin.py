@@ -14,12 +14,13 @@ from typing import Any
 from bot.db.repositories.core import TimerRow
 from bot.db.repositories.groups import GroupRow
 from bot.errors import ConflictError, InvalidInputError, LimitReachedError
-from bot.services.groups.base import GroupBase, _require_active
+from bot.services.groups.base import GroupBase, _require_active, adopted_as
 from bot.services.groups.rules import (
     BUILTIN_GUIDELINES,
     MAX_GROUPS,
     MAX_SLOWMODE,
     MAX_SLOWMODE_MINUTES,
+    AsAdopted,
     Guidelines,
     channel_slug,
     name_key,
@@ -119,10 +120,20 @@ class GroupAdmin(GroupBase):
                 raise ConflictError(f"<#{channel_id}> is already the channel of **{user.name}**.")
 
     async def create(
-        self, new: NewGroup, *, channel_id: int, role_id: int, actor_id: int
+        self,
+        new: NewGroup,
+        *,
+        channel_id: int,
+        role_id: int,
+        actor_id: int,
+        as_adopted: AsAdopted | None = None,
     ) -> GroupRow:
-        """Store a group whose channel and role the cog has made (or adopted) and checked."""
+        """Store a group whose channel and role the cog has made (or adopted) and checked;
+        ``as_adopted``: the adopted channel as it was before Kindred wrote to it (what "open"
+        gives back)."""
         await self._check_free(new.guild_id, new.key, new.name, channel_id)
+        adopted = new.adopt_channel_id is not None
+        kept = as_adopted if adopted else None
         row = await self.repo.create(
             guild_id=new.guild_id,
             name=new.name,
@@ -132,12 +143,30 @@ class GroupAdmin(GroupBase):
             private=new.private,
             channel_id=channel_id,
             role_id=role_id,
-            adopted=new.adopt_channel_id is not None,
+            adopted=adopted,
             created_by=actor_id,
             now=self.clock(),
+            as_adopted=None if kept is None else (kept.allow, kept.deny, kept.viewers),
         )
         self._changed(new.guild_id)
         return row
+
+    def needs_adopted_state(self, group: GroupRow) -> bool:
+        """A group adopted before Kindred kept how its channel was, open now: its channel is
+        still as the server has it (but a meeting lock), so the cog reads it before hiding it."""
+        return (
+            group.adopted
+            and adopted_as(group) is None
+            and group.active
+            and not group.private
+            and group.channel_id is not None
+        )
+
+    async def remember_adopted(self, group: GroupRow, kept: AsAdopted) -> GroupRow:
+        """Keep how an adopted channel was (``needs_adopted_state``), once."""
+        if not self.needs_adopted_state(group):
+            return group
+        return await self._update(group, None, None, **_kept_columns(kept))
 
     async def prepare_edit(
         self,
@@ -328,10 +357,19 @@ class GroupAdmin(GroupBase):
         group = await self.get(group_id, guild_id)
         changes: dict[str, Any] = {"problem": None}
         if channel_id is not None:
+            # a channel Kindred makes; one made for an adopted channel keeps how that was
             changes.update(channel_id=channel_id, adopted=False)
         if role_id is not None:
             changes["role_id"] = role_id
         return await self._update(group, actor_id, "groups.repair", **changes)
+
+
+def _kept_columns(kept: AsAdopted) -> dict[str, Any]:
+    return {
+        "adopted_everyone_allow": sorted(kept.allow),
+        "adopted_everyone_deny": sorted(kept.deny),
+        "adopted_viewer_roles": sorted(kept.viewers),
+    }
 
 
 def _slowmode_key(group_id: int) -> str:

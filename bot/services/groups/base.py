@@ -4,7 +4,8 @@ guidelines, and who facilitates it)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Collection
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from bot.clock import Clock, utcnow
@@ -13,6 +14,7 @@ from bot.errors import ConflictError, NotFoundError
 from bot.services.groups.rules import (
     BUILTIN_GUIDELINES,
     Access,
+    AsAdopted,
     Guidelines,
     name_key,
     plan_access,
@@ -119,10 +121,21 @@ class GroupBase:
         return Guidelines("server", stored[1], stored[0])
 
     async def access_for(
-        self, group: GroupRow, bot_id: int, *, role_id: int | None = None, locked: bool = False
+        self,
+        group: GroupRow,
+        bot_id: int,
+        *,
+        role_id: int | None = None,
+        locked: bool = False,
+        roles: Collection[int] | None = None,
     ) -> list[Access]:
         """The overwrites the group's channel should carry (see ``rules.plan_access``);
-        ``locked``: it locks between meetings and none is open (the meetings service knows)."""
+        ``locked``: it locks between meetings and none is open (the meetings service knows);
+        ``roles``: the server's roles now (an adopted channel's viewers that are gone are left
+        out)."""
+        kept = adopted_as(group)
+        if kept is not None and roles is not None:
+            kept = replace(kept, viewers=kept.viewers & frozenset(roles))
         return await self.plan_channel_access(
             group.guild_id,
             private=group.private,
@@ -130,6 +143,8 @@ class GroupBase:
             role_id=role_id or group.role_id or 0,
             bot_id=bot_id,
             locked=locked,
+            adopted=kept,
+            adopted_unknown=group.adopted and kept is None,
         )
 
     async def plan_channel_access(
@@ -141,6 +156,8 @@ class GroupBase:
         role_id: int,
         bot_id: int,
         locked: bool = False,
+        adopted: AsAdopted | None = None,
+        adopted_unknown: bool = False,
     ) -> list[Access]:
         peers = await self.settings.get(guild_id, PeerSettings)
         core = await self.settings.get(guild_id, CoreSettings)
@@ -153,6 +170,8 @@ class GroupBase:
             moderator_role_id=core.moderator_role_id,
             peer_role_id=peers.peer_role_id,
             locked=locked,
+            adopted=adopted,
+            adopted_unknown=adopted_unknown,
         )
 
     async def seen_by_role(
@@ -187,6 +206,19 @@ class GroupBase:
 
     def _changed(self, guild_id: int) -> None:
         self._index.pop(guild_id, None)
+
+
+def adopted_as(group: GroupRow) -> AsAdopted | None:
+    """How the group's adopted channel was before Kindred changed it (kept for a channel
+    ``/group repair`` made in its place); None when Kindred made the group's first channel or
+    doesn't know (adopted before Kindred kept this)."""
+    if group.adopted_everyone_allow is None:
+        return None
+    return AsAdopted(
+        group.adopted_everyone_allow,
+        group.adopted_everyone_deny or frozenset(),
+        group.adopted_viewer_roles,
+    )
 
 
 def _require_active(row: GroupRow) -> None:

@@ -162,12 +162,51 @@ MANAGED = MEMBER_ACCESS | BOT_ACCESS | LOCKED
 
 @dataclass(frozen=True)
 class Access:
-    """One permission overwrite, in discord.py's permission names."""
+    """One permission overwrite, in discord.py's permission names. ``keep``: permissions Kindred
+    manages that this plan leaves as the channel has them (an adopted channel)."""
 
     target_id: int
     kind: Literal["role", "member"]
     allow: frozenset[str] = frozenset()
     deny: frozenset[str] = frozenset()
+    keep: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class AsAdopted:
+    """An adopted channel as the server had it: what its @everyone overwrite allowed and denied
+    among the permissions Kindred manages, and the roles whose own overwrite let them see it.
+    An open group's channel is this again; a private or archived one hides it from them."""
+
+    allow: frozenset[str] = frozenset()
+    deny: frozenset[str] = frozenset()
+    viewers: frozenset[int] = frozenset()
+
+    @property
+    def hidden(self) -> bool:
+        """@everyone couldn't see the channel: only the server's own roles (a "Verified" gate)."""
+        return "view_channel" in self.deny
+
+
+def as_adopted(
+    current: Iterable[Access], guild_id: int, *, skip: Iterable[int | None] = (),
+    locked: bool = False,
+) -> AsAdopted:  # fmt: skip
+    """What to remember of a channel Kindred adopts (its overwrites read from Discord before
+    Kindred writes any): @everyone's overwrite among the permissions Kindred manages, and the
+    roles allowed to see it (but the ``skip`` ones: the group's own role). ``locked``: the
+    channel is locked between meetings now, so its lock is Kindred's, not the server's."""
+    everyone, viewers = Access(guild_id, "role"), set()
+    ignored = set(skip)
+    for item in current:
+        if item.kind != "role":
+            continue
+        if item.target_id == guild_id:
+            everyone = item
+        elif "view_channel" in item.allow and item.target_id not in ignored:
+            viewers.add(item.target_id)
+    lock = LOCKED if locked else frozenset()
+    return AsAdopted(everyone.allow & MANAGED, everyone.deny & MANAGED - lock, frozenset(viewers))
 
 
 def plan_access(
@@ -180,6 +219,8 @@ def plan_access(
     moderator_role_id: int | None,
     peer_role_id: int | None,
     locked: bool = False,
+    adopted: AsAdopted | None = None,
+    adopted_unknown: bool = False,
 ) -> list[Access]:
     """The overwrite of every target Kindred manages on a group's channel (@everyone, the
     group's role, the peer role, the moderator role, Kindred), empty where Kindred leaves it
@@ -190,7 +231,13 @@ def plan_access(
     locked; the group's members and moderators can still read the history. Public: only
     Kindred's own access (everyone sees the channel as the server has it). ``locked`` (the
     group locks its channel between meetings and none is open): members read but don't post,
-    by the group's role when private, by @everyone when public."""
+    by the group's role when private, by @everyone when public.
+
+    An adopted channel (``adopted``: as the server had it) is open as the server had it:
+    @everyone's overwrite as it was (so a channel only a "Verified" role could see stays so),
+    and the roles that could see it see it again (hidden states took View Channel from them).
+    ``adopted_unknown``: adopted before Kindred kept how it was, so open leaves @everyone's
+    permissions (but the lock's) as the channel has them: never wider than they are."""
     lock = LOCKED if locked else frozenset()
     staff: dict[int | None, frozenset[str]] = {}
     if archived:
@@ -201,13 +248,26 @@ def plan_access(
         everyone = Access(guild_id, "role", deny=HIDDEN)
         group = Access(role_id, "role", allow=MEMBER_ACCESS - lock, deny=lock)
         staff = {peer_role_id: MEMBER_ACCESS, moderator_role_id: MEMBER_ACCESS}
+    elif adopted is not None:
+        everyone = Access(guild_id, "role", adopted.allow - lock, adopted.deny | lock)
+        group = Access(role_id, "role")
+        staff = dict.fromkeys(adopted.viewers, HIDDEN)
+    elif adopted_unknown:
+        everyone = Access(guild_id, "role", deny=lock, keep=MANAGED - LOCKED)
+        group = Access(role_id, "role")
     else:
         everyone = Access(guild_id, "role", deny=lock)
         group = Access(role_id, "role")
     out = [everyone, group]
+    managed = {guild_id, role_id, bot_id}
     for extra in dict.fromkeys((peer_role_id, moderator_role_id)):
-        if extra and extra not in (role_id, guild_id):
+        if extra and extra not in managed:
             out.append(Access(extra, "role", allow=staff.get(extra, frozenset())))
+            managed.add(extra)
+    if adopted is not None and not (private or archived):
+        # the server's own roles that saw the channel: View Channel back, the rest as it is
+        for viewer in sorted(adopted.viewers - managed):
+            out.append(Access(viewer, "role", allow=HIDDEN, keep=MANAGED - HIDDEN))
     return [*out, Access(bot_id, "member", allow=BOT_ACCESS)]
 
 
@@ -223,7 +283,7 @@ def access_problems(
     for want in expected:
         got = have.get((want.target_id, want.kind)) or Access(want.target_id, want.kind)
         missing = (want.allow - got.allow) | (want.deny - got.deny)
-        extra = ((got.allow - want.allow) | (got.deny - want.deny)) & MANAGED
+        extra = ((got.allow - want.allow) | (got.deny - want.deny)) & (MANAGED - want.keep)
         if missing:
             problems.append(f"{_who(want)} is missing {', '.join(sorted(missing))}")
         if extra:
@@ -240,7 +300,8 @@ def adopted_changes(
     current: Iterable[Access], plan: Iterable[Access], *, hidden: bool, writable: frozenset[str]
 ) -> list[Access]:
     """The overwrites to write on an adopted channel so it carries the plan and keeps the rest:
-    on each target Kindred manages, the permissions it manages as planned and the others kept;
+    on each target Kindred manages, the permissions it manages as planned (but those the plan
+    ``keep``s) and the others kept;
     every other target keeps its own, except that nobody else is let into a hidden channel.
     Only overwrites that change are listed; an empty one means "delete it". Discord lets
     Kindred write only permissions it holds (``writable``), so a kept permission it lacks is
@@ -249,11 +310,12 @@ def adopted_changes(
     out = []
     for want in plan:
         got = have.pop((want.target_id, want.kind), None) or Access(want.target_id, want.kind)
+        managed = MANAGED - want.keep
         new = Access(
             want.target_id,
             want.kind,
-            ((got.allow - MANAGED) & writable) | want.allow,
-            ((got.deny - MANAGED) & writable) | want.deny,
+            ((got.allow - managed) & writable) | want.allow,
+            ((got.deny - managed) & writable) | want.deny,
         )
         if (new.allow, new.deny) != (got.allow, got.deny):
             out.append(new)
