@@ -86,3 +86,38 @@ async def is_peer_or_moderator(interaction: discord.Interaction) -> bool:
     return cfg.peer_role_id is not None and any(
         role.id == cfg.peer_role_id for role in interaction.user.roles
     )
+
+
+def peer_only():
+    """Peer supporters (the peer role), for ``/duty``, ``/duty shift`` and ``/group facilitator
+    swap``. Someone refused for lacking the role is no peer any more, whatever they asked: as
+    at a request button, they go off duty (any end time forgotten with it) and what they held
+    goes back to the queue (the Support cog tells those members and the on-duty peers)."""
+
+    async def predicate(interaction: discord.Interaction) -> bool:
+        from bot.services.peers import PeerSettings
+
+        if interaction.guild_id is None:
+            raise GuildOnlyError()
+        services = interaction.client.services  # type: ignore[attr-defined]
+        cfg = await services.settings.get(interaction.guild_id, PeerSettings)
+        if cfg.peer_role_id is None:
+            raise RefusedError("Peer support isn't set up here yet (`/peers setup`).")
+        member = interaction.user
+        if isinstance(member, discord.Member) and any(
+            r.id == cfg.peer_role_id for r in member.roles
+        ):
+            return True
+        requeued = await services.peers.shifts.lost_role(interaction.guild_id, member.id)
+        refusal = f"This is for peer supporters (the <@&{cfg.peer_role_id}> role)."
+        if requeued:
+            interaction.client.dispatch("kindred_requests_requeued", requeued, member.id)
+            ids = ", ".join(f"#{back.request.id}" for back in requeued)
+            refusal += (
+                f" The requests you held ({ids}) are back in the queue and another peer "
+                "will pick them up. Thank you for the support you gave."
+            )
+        raise RefusedError(refusal)
+
+    predicate.audience = "peer"  # type: ignore[attr-defined]  # read by /kindred help
+    return app_commands.check(predicate)

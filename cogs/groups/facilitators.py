@@ -1,5 +1,9 @@
 """``/group facilitator add|remove`` (moderators), ``list`` (everyone) and ``swap`` (a peer
-supporter in the rotation), with the Accept / Decline buttons of a swap request."""
+supporter in the rotation), with the Accept / Decline buttons of a swap request.
+
+``swap`` has the peer commands' check (``bot.ui.checks.peer_only``): a facilitator who lost
+the peer role is refused, goes off duty and gives back the requests they held, as at ``/duty``.
+They stay in the rotation until a moderator takes them out (``/group facilitator remove``)."""
 
 from __future__ import annotations
 
@@ -11,28 +15,11 @@ from discord import app_commands
 from bot.errors import InvalidInputError
 from bot.services import Services
 from bot.services.meetings import MeetingService
-from bot.ui.checks import RefusedError, moderator_only
+from bot.ui.checks import moderator_only, peer_only
 from bot.ui.replies import send_private
 from cogs.groups import meeting_views as mv
 from cogs.groups.groups import facilitator as facilitator_cmd
 from cogs.groups.groups import group_autocomplete
-
-
-def peer_only():
-    """Peer supporters (the peer role); facilitators are peers."""
-
-    async def predicate(interaction: discord.Interaction) -> bool:
-        if interaction.guild_id is None:
-            raise RefusedError("This command works inside a server, not in DMs.")
-        services: Services = interaction.client.services  # type: ignore[attr-defined]
-        peer_role = await services.groups.facilitator_role(interaction.guild_id)
-        roles = getattr(interaction.user, "roles", [])
-        if peer_role is not None and any(r.id == peer_role for r in roles):
-            return True
-        raise RefusedError("This is for peer supporters (facilitators hold the peer role).")
-
-    predicate.audience = "peer"  # type: ignore[attr-defined]
-    return app_commands.check(predicate)
 
 
 class FacilitatorCommands:

@@ -14,7 +14,7 @@ from emulator.models import ChannelType, Message
 from tests.e2e.conftest import Kindred, World
 from tests.e2e.test_checkins import Start, run_at, start_at  # noqa: F401  (fixture)
 from tests.e2e.test_groups import MANAGE, command, create_group, join, message_of
-from tests.e2e.test_support import setup_peers
+from tests.e2e.test_support import ask, go_on_duty, press_claim, setup_peers
 
 EVENTS = int(P.MANAGE_EVENTS)
 MONDAY_NOON = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -213,6 +213,36 @@ async def test_events_follow_edits_and_missing_permission_is_reported(
     removed = await command(emulator, world.mod, world.general, "group meeting remove", meeting=1)
     assert "is removed" in removed.text
     assert events_of(emulator, world) == []
+
+
+async def test_a_facilitator_who_lost_the_peer_role_is_refused_a_swap_as_at_any_peer_command(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The same check as ``/duty``: refused, off duty, and the requests they held back in the
+    queue for another peer; the rotation stays a moderators' decision."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await go_on_duty(emulator, world, world.peer2)
+    await ask(emulator, world, world.member)
+    card = await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "Support request #1" in m.text
+    )
+    await press_claim(emulator, world.peer, card, 1)
+    emulator.set_member_roles(world.guild, world.peer, [])
+    await emulator.gateway_idle()
+    refused = await command(emulator, world.peer, world.general, "group facilitator swap",
+                            group="Grief circle", member=world.peer2.id)  # fmt: skip
+    assert refused.ephemeral and "for peer supporters" in refused.text, refused.text
+    assert "(#1) are back in the queue" in refused.text, refused.text
+    assert (await kindred.services.peers.requests.get(1)).status == "open"
+    assert not await kindred.services.peers.duty.is_on_duty(world.guild.id, world.peer.id)
+    await emulator.wait_for_message(
+        emulator.dm_channel(world.member), predicate=lambda m: "back in the queue" in m.text
+    )
+    ping = await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "back in the queue" in m.text and not m.ephemeral
+    )
+    assert f"<@{world.peer2.id}>" in ping.text
 
 
 async def test_members_cannot_run_meetings_and_bad_input_is_explained(
