@@ -51,3 +51,18 @@ async def shared_guild_name(bot: discord.Client, guild_id: int, user_id: int) ->
         return (await bot.fetch_guild(guild_id, with_counts=False)).name
     except discord.HTTPException:
         return None
+
+
+async def member_role_ids(bot: discord.Client, guild_id: int, user_id: int) -> list[int] | None:
+    """The member's roles as Discord has them now; None when they are not a member of the
+    server any more (left, kicked, banned).
+
+    Always one REST call: without the members intent discord.py is never told of role changes,
+    so a cached member (``guild.get_member``) can still show a role taken away since. Other
+    failures (5xx, rate limits) raise, so that a caller never mistakes Discord being down for
+    someone having left."""
+    try:
+        data = await bot.http.get_member(guild_id, user_id)
+    except discord.NotFound:
+        return None
+    return [int(role_id) for role_id in data.get("roles", [])]

@@ -10,7 +10,7 @@ from discord.ext import commands
 
 from bot.services import Services
 from bot.services.requests import RequestRow
-from bot.ui.lookup import find_channel
+from bot.ui.lookup import find_channel, member_role_ids
 from bot.ui.requests import PING_USERS, card_embed, card_view
 from bot.ui.resources import nobody_on_duty_text
 from cogs.support.views import mentions
@@ -23,6 +23,32 @@ class SupportBase:
         self.bot = bot
         self.services: Services = bot.services  # type: ignore[attr-defined]
         self.requests = self.services.peers.requests
+
+    # -- is the holder still a peer? (the rule: bot/services/requests/holders.py) ---------------
+    async def _holder_gone(self, request_id: int, *, member_wrote: bool = False) -> bool:
+        """Look up the peer holding a claimed request (at one of its timers, or when the member
+        wrote): without the peer role, or out of the server, they give back what they hold,
+        and the ``kindred_requests_requeued`` listener tells everyone. True when this request
+        went back to the queue. Discord failing says nothing about them: nothing changes."""
+        request = await self.requests.holder_to_check(request_id, member_wrote=member_wrote)
+        if request is None or request.claimed_by is None:
+            return False
+        try:
+            role_ids = await member_role_ids(self.bot, request.guild_id, request.claimed_by)
+        except discord.HTTPException as exc:
+            log.info("request %s: could not look its peer up (%s)", request.id, exc.status)
+            return False
+        return await self._check_holder_roles(request.id, request.claimed_by, role_ids)
+
+    async def _check_holder_roles(
+        self, request_id: int, holder_id: int, role_ids: list[int] | None
+    ) -> bool:
+        """The holder's roles as Discord has them now (looked up, or carried by their message):
+        True when they were no peer any more and this request went back to the queue."""
+        requeued = await self.requests.check_holder(request_id, holder_id, role_ids)
+        if requeued:
+            self.bot.dispatch("kindred_requests_requeued", requeued, holder_id)
+        return any(back.request.id == request_id for back in requeued)
 
     async def _resources_text(self, guild_id: int, user_id: int, *, intro: bool = True) -> str:
         safety = self.services.safety

@@ -72,8 +72,9 @@ class ClaimsRoom(ConversationRoom):
     # -- requests given back because their peer lost the peer role ------------------------------
     @commands.Cog.listener("on_kindred_requests_requeued")
     async def on_requests_requeued(self, requeued: list[Requeued], ex_peer: int) -> None:
-        """Requests whose peer is no longer a peer supporter (found at a request button here or
-        a peer command in the Peers cog): each is open again, so its card
+        """Requests whose peer is no longer a peer supporter (found at a request button, a peer
+        command, a look-up at one of the request's timers or a message in its conversation):
+        each is open again, so its card
         shows Claim, the on-duty peers are pinged, the member is told kindly, and the old
         conversation, which the ex-peer should no longer read, is closed off."""
         for back in requeued:
@@ -110,7 +111,9 @@ class ClaimsRoom(ConversationRoom):
                     "The peer in this conversation can't continue, so the request is back in "
                     "the queue. Another peer will pick it up in a new private thread."
                 )
-            await thread.remove_user(discord.Object(ex_peer))
+            # one who left the server is out of its threads already (Discord may say so)
+            with contextlib.suppress(discord.NotFound):
+                await thread.remove_user(discord.Object(ex_peer))
             await thread.edit(archived=True, locked=True)
         except discord.HTTPException as exc:
             log.info("could not close off thread %s: %s", request.thread_id, exc.status)

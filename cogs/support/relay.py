@@ -36,6 +36,8 @@ class RelayRoom(SupportBase):
             await self._from_thread(message)
 
     async def _from_thread(self, message: discord.Message) -> None:
+        if await self._holder_left(message):
+            return
         request = await self.requests.thread_message(
             message.channel.id, message.author.id, message.content, message.id
         )
@@ -48,10 +50,26 @@ class RelayRoom(SupportBase):
         except discord.HTTPException:
             await message.channel.send("I couldn't deliver that: the member's DMs seem closed.")
 
+    async def _holder_left(self, message: discord.Message) -> bool:
+        """A message in a conversation thread shows whether its peer is still a peer: their own
+        carries their roles; the member's has their peer looked up now and then. True when the
+        request went back to the queue (the ex-peer's words then go no further)."""
+        request = await self.requests.by_thread(message.channel.id)
+        if request is None or request.claimed_by is None:
+            return False
+        if message.author.id != request.claimed_by:
+            return await self._holder_gone(request.id, member_wrote=True)
+        if not isinstance(message.author, discord.Member):
+            return False  # their roles didn't come with it
+        role_ids = [role.id for role in message.author.roles]
+        return await self._check_holder_roles(request.id, message.author.id, role_ids)
+
     async def _from_member_dm(self, message: discord.Message) -> None:
         route = await self.requests.route_dm(message.author.id, message.content, message.id)
         if route.relay_to is not None:
             request = route.relay_to
+            if await self._holder_gone(request.id, member_wrote=True):
+                return  # not to the ex-peer: the member is told it's back in the queue
             thread = await find_channel(self.bot, request.thread_id)
             if thread is not None:
                 for part in prefixed_messages(f"**{member_label(request)}:** ", message.content):

@@ -84,6 +84,10 @@ class TimersRoom(ClaimsRoom):
 
     async def _on_idle(self, timer: TimerRow) -> None:
         await self.bot.wait_until_ready()
+        # Quiet, perhaps, because its peer lost the role (or left) and can't see it any more:
+        # then it goes back to the queue rather than being reminded or closed.
+        if await self._holder_gone(int(timer.payload["request_id"])):
+            return
         outcome = await self.requests.on_idle(timer)
         if outcome is None:
             return

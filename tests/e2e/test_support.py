@@ -501,6 +501,40 @@ async def test_a_long_relayed_peer_message_reaches_the_member_whole(
     assert words.split() == long_text.split(), "some of the peer's words were lost"
 
 
+async def test_a_peer_who_lost_the_role_and_writes_in_the_thread_gives_the_request_back(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Their message carries their roles, so the request goes back at once, before any timer.
+    (An ex-peer can no longer write in a relay thread: it lives in the peers' channel.)"""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await go_on_duty(emulator, world, world.peer2)
+    await ask(emulator, world, world.member)
+    card = await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "Support request #1" in m.text
+    )
+    await press_claim(emulator, world.peer, card, 1)
+    thread = emulator.channels[(await kindred.services.peers.requests.get(1)).thread_id]
+    emulator.set_member_roles(world.guild, world.peer, [])
+    await emulator.gateway_idle()
+    await emulator.send_message(world.peer, thread, "sorry, I was away")
+    told = await emulator.wait_for_message(
+        emulator.dm_channel(world.member), predicate=lambda m: "back in the queue" in m.text
+    )
+    assert "Another peer will pick it up" in told.text
+    request = await kindred.services.peers.requests.get(1)
+    assert request.status == "open" and request.claimed_by is None
+    assert not await kindred.services.peers.duty.is_on_duty(world.guild.id, world.peer.id)
+    ping = await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "back in the queue" in m.text and not m.ephemeral
+    )
+    assert f"<@{world.peer2.id}>" in ping.text and f"<@{world.peer.id}>" not in ping.text
+    await emulator.wait_until(
+        lambda: thread.archived and world.peer.id not in thread.thread_members,
+        what="the thread to be closed off",
+    )
+
+
 @pytest.mark.parametrize("missing", ["peer_channel_deleted"])
 async def test_peer_channel_gone_keeps_request_and_tells_moderators(
     emulator: DiscordEmulator, world: World, kindred: Kindred, missing: str

@@ -6,11 +6,18 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import time_machine
 
 from emulator import DiscordEmulator
 from tests.e2e.conftest import Kindred, World
-from tests.e2e.test_support import ask, go_on_duty, press_claim, setup_peers
+from tests.e2e.test_support import (
+    ask,
+    go_on_duty,
+    press_claim,
+    relayed_conversation,
+    setup_peers,
+)
 
 
 async def command(emu: DiscordEmulator, user, where, name: str, **options):
@@ -311,6 +318,132 @@ async def test_idle_conversation_reminds_then_closes(
         await emulator.wait_for_message(
             emulator.dm_channel(world.member), predicate=lambda m: "Did it help" in m.text
         )
+
+
+async def claimed_then_role_gone(
+    emu: DiscordEmulator, world: World, kindred: Kindred, *, left: bool = False, **values
+):
+    """``world.peer`` claims the member's request, then loses the peer role (or leaves the
+    server) and never acts again; ``world.peer2`` is on duty. Returns the old conversation."""
+    await setup_peers(emu, world)
+    await go_on_duty(emu, world, world.peer)
+    await go_on_duty(emu, world, world.peer2)
+    await ask(emu, world, world.member, **values)
+    await press_claim(emu, world.peer, await card(emu, world, 1), 1)
+    old = emu.channels[(await kindred.services.peers.requests.get(1)).thread_id]
+    if left:
+        emu.remove_member(world.guild, world.peer)
+    else:
+        emu.set_member_roles(world.guild, world.peer, [])
+    await emu.gateway_idle()
+    return old
+
+
+async def assert_back_in_the_queue(
+    emu: DiscordEmulator, world: World, kindred: Kindred, old_thread
+) -> None:
+    """Request #1 is open again: the member told, the on-duty peer pinged (not the ex-peer),
+    the ex-peer off duty, the old conversation closed off and the card offering Claim."""
+    told = await emu.wait_for_message(
+        emu.dm_channel(world.member), predicate=lambda m: "back in the queue" in m.text
+    )
+    assert "Another peer will pick it up" in told.text
+    request = await kindred.services.peers.requests.get(1)
+    assert request.status == "open" and request.claimed_by is None, request
+    assert await kindred.services.scheduler.get("request:1:escalate") is not None
+    assert not await kindred.services.peers.duty.is_on_duty(world.guild.id, world.peer.id)
+    ping = await emu.wait_for_message(
+        world.peers, predicate=lambda m: "back in the queue" in m.text and not m.ephemeral
+    )
+    assert f"<@{world.peer2.id}>" in ping.text and f"<@{world.peer.id}>" not in ping.text
+    await emu.wait_until(
+        lambda: old_thread.archived and world.peer.id not in old_thread.thread_members,
+        what="the old conversation to be closed off",
+    )
+    message = await card(emu, world, 1)
+    await emu.wait_until(
+        lambda: "kindred:req:claim:1" in emu.messages[message.id].custom_ids,
+        what="the card to offer Claim again",
+    )
+
+
+@pytest.mark.parametrize("left", [False, True], ids=["role-removed", "left-the-server"])
+async def test_a_peer_who_lost_the_role_and_never_acts_again_gives_the_request_back_at_the_reminder(
+    emulator: DiscordEmulator, world: World, kindred: Kindred, left: bool
+) -> None:
+    """Without the members intent the role change goes unseen; the idle reminder looks the
+    holder up, and the member no longer waits (until the idle close) on someone who can't
+    read them."""
+    with time_machine.travel(datetime.now(UTC), tick=True) as clock:
+        old = await claimed_then_role_gone(emulator, world, kindred, left=left)
+        clock.shift(timedelta(hours=25))
+        await kindred.settle()
+        await assert_back_in_the_queue(emulator, world, kindred, old)
+        for user in (world.member, world.peer):  # a requeue, not the quiet-conversation nudge
+            assert not [
+                m
+                for m in emulator.messages_in(emulator.dm_channel(user))
+                if "quiet for a while" in m.text
+            ]
+
+
+async def test_a_failed_look_up_of_the_peer_is_not_taken_for_a_lost_role(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    with time_machine.travel(datetime.now(UTC), tick=True) as clock:
+        await setup_peers(emulator, world)
+        await go_on_duty(emulator, world, world.peer)
+        await ask(emulator, world, world.member)
+        await press_claim(emulator, world.peer, await card(emulator, world, 1), 1)
+        # a 503: discord.py gives up at once (a 500 it retries for half a minute)
+        emulator.inject_fault("GET", "/guilds/{guild_id}/members/{user_id}", status=503, times=None)
+        clock.shift(timedelta(hours=25))
+        await kindred.settle()
+        await emulator.wait_for_message(
+            emulator.dm_channel(world.member), predicate=lambda m: "quiet for a while" in m.text
+        )
+        looked_up = emulator.calls_matching("GET", "/guilds/{guild_id}/members/{user_id}")
+        assert [c for c in looked_up if c.path.endswith(f"/members/{world.peer.id}")]
+        request = await kindred.services.peers.requests.get(1)
+        assert request.status == "claimed" and request.claimed_by == world.peer.id
+
+
+async def test_a_member_talking_with_a_peer_does_not_have_the_peer_looked_up_at_every_message(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The claim showed the peer with the role: the member's next messages cost no look-up."""
+    relay, _ = await relayed_conversation(emulator, world, kindred)
+    for n in range(4):
+        await emulator.send_dm(world.member, f"message {n}")
+    await emulator.wait_for_messages(
+        4, relay, predicate=lambda m: m.text.startswith("**Anonymous member"), since=0
+    )
+    looked_up = [
+        c
+        for c in emulator.calls_matching("GET", "/guilds/{guild_id}/members/{user_id}")
+        if c.path.endswith(f"/members/{world.peer.id}")
+    ]
+    assert not looked_up
+    request = await kindred.services.peers.requests.get(1)
+    assert request.status == "claimed" and request.claimed_by == world.peer.id
+
+
+@pytest.mark.parametrize("anonymous", ["no", "yes"], ids=["thread", "relay"])
+async def test_the_member_writing_to_a_peer_who_lost_the_role_gets_the_request_back_in_the_queue(
+    emulator: DiscordEmulator, world: World, kindred: Kindred, anonymous: str
+) -> None:
+    """The member's messages keep the idle reminder away: they look the holder up (at most
+    every few minutes), and their words never reach the ex-peer's relay thread."""
+    with time_machine.travel(datetime.now(UTC), tick=True) as clock:
+        old = await claimed_then_role_gone(emulator, world, kindred, anonymous=anonymous)
+        clock.shift(timedelta(minutes=11))
+        if anonymous == "yes":
+            await emulator.send_dm(world.member, "are you still there?")
+        else:
+            await emulator.send_message(world.member, old, "are you still there?")
+        await assert_back_in_the_queue(emulator, world, kindred, old)
+        if anonymous == "yes":
+            assert not [m for m in emulator.bot_messages(old) if "still there" in m.text]
 
 
 async def test_forgetme_deletes_requests(

@@ -8,6 +8,8 @@
 - ``bot.services.requests.timers``: the ``request.*`` timers (escalation, open check,
   hand-over, idle) and the outcomes their Discord handlers deliver;
 - ``bot.services.requests.relay``: where the conversation happens and the anonymous DM relay;
+- ``bot.services.requests.holders``: the peer-role check, and a holder who lost the role
+  giving back what they hold (found at their action, their message or a look-up);
 - ``bot.services.requests.rules``: pure rules (pings, DM pleas, transcripts);
 - ``bot.services.requests.messages``: the DM texts about asking for a peer, translated.
 

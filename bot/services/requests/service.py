@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import statistics
-from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -27,7 +26,8 @@ from bot.errors import (
     PermissionDeniedError,
 )
 from bot.services.peers import PeerSettings
-from bot.services.peers.duty import DutyService, stop_duty
+from bot.services.peers.duty import DutyService
+from bot.services.requests.holders import Holders, NotAPeerError
 from bot.services.requests.intake import AlreadyOpenError, BlockedError, Intake, RequestIntake
 from bot.services.requests.relay import Conversations, DmRoute
 from bot.services.requests.rules import (
@@ -106,33 +106,15 @@ class Stats:
     busiest_hours_utc: list[tuple[int, int]] = field(default_factory=list)
 
 
-class NotAPeerError(PermissionDeniedError):
-    """Someone acted as a peer without the peer role. Their duty has ended, and the requests
-    they held went back to the queue (``requeued``): the Discord layer tells those members,
-    pings the on-duty peers and closes the old conversation before showing the message."""
-
-    def __init__(self, requeued: list[Requeued]) -> None:
-        if requeued:
-            ids = ", ".join(f"#{back.request.id}" for back in requeued)
-            message = (
-                "You no longer have the peer supporter role here, so the requests you held "
-                f"({ids}) are back in the queue and another peer will pick them up. Thank you "
-                "for the support you gave."
-            )
-        else:
-            message = "Only peer supporters can do that."
-        super().__init__(message)
-        self.requeued = requeued
-
-
 NOT_SET_UP = (
     "Peer support isn't set up in this server yet. A moderator can set it up with "
     "`/peers setup`. If you need someone right now, `/crisis` shows lines you can reach."
 )
 
 
-class RequestService(RequestIntake, RequestTimers, Conversations):
-    """Support requests. Intake, timers and conversations are mixed in from their modules."""
+class RequestService(RequestIntake, RequestTimers, Conversations, Holders):
+    """Support requests. Intake, timers, conversations and the peer-role check of holders are
+    mixed in from their modules."""
 
     def __init__(
         self,
@@ -151,6 +133,7 @@ class RequestService(RequestIntake, RequestTimers, Conversations):
         self.settings = settings
         self.scheduler = scheduler
         self.clock = clock
+        self.peers_seen = {}
 
     async def config(self, guild_id: int, *, require: bool = True) -> PeerSettings:
         cfg = await self.settings.get(guild_id, PeerSettings)
@@ -158,29 +141,7 @@ class RequestService(RequestIntake, RequestTimers, Conversations):
             raise NotConfiguredError(NOT_SET_UP)
         return cfg
 
-    # -- peers' actions ----------------------------------------------------------------------
-    async def require_peer(
-        self, guild_id: int, user_id: int, role_ids: Collection[int] | None
-    ) -> None:
-        """Peer actions need the peer role (``role_ids``: the member's roles, None when they
-        are not a member here). Losing the role ends duty: it is checked at every action,
-        and a duty end time they had set is forgotten with it (no "your time on duty has
-        ended" later to someone who is no longer a peer)."""
-        cfg = await self.config(guild_id)
-        if role_ids is None or cfg.peer_role_id not in role_ids:
-            raise NotAPeerError(await self.lost_role(guild_id, user_id))
-
-    async def lost_role(self, guild_id: int, user_id: int) -> list[Requeued]:
-        """Someone who no longer has the peer role: off duty (a duty end time forgotten with
-        it), and every request they hold goes back to the queue by the ordinary unclaim (the
-        escalation chain starts again), so no member waits on someone who can't answer."""
-        await stop_duty(self.duty, self.scheduler, guild_id, user_id)
-        requeued = []
-        for request in await self.requests.claimed_by(guild_id, user_id):
-            with contextlib.suppress(KindredError):  # closed or transferred meanwhile
-                requeued.append(await self.release(request.id, user_id))
-        return requeued
-
+    # -- peers' actions (the peer-role check: holders.py) ----------------------------------
     def check_transfer(self, request: RequestRow, peer_id: int) -> None:
         require_holder(request, peer_id, "transfer it")
 
