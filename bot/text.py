@@ -1,12 +1,69 @@
-"""Cutting text that is longer than one Discord message into messages, losing nothing.
+"""Text members write: tidied before it is stored or posted, and cut into Discord-sized
+messages without losing a word.
 
-No Discord and no database: the relay (``cogs/support/relay.py``) and the transcript DMs
-(``bot/services/requests/rules.py``) both use it. ``split_text`` gives pieces whose join is
-the text exactly; ``prefixed_messages`` is what a person reads: each piece under a label.
+No Discord and no database. ``clean_line`` and ``clean_block`` tidy what members type (goals,
+wellness plans, anonymous group posts): no control or format characters (a NUL, a
+right-to-left override or a zero-width space cannot hide in the text), and text with nothing
+visible left is empty. ``split_text`` gives pieces whose join is the text exactly;
+``prefixed_messages`` is what a person reads: each piece under a label (the relay,
+``cogs/support/relay.py``, and the transcript DMs, ``bot/services/requests/rules.py``).
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
+# -- tidying ----------------------------------------------------------------------------------
+_SPACES = re.compile(r"\s+")
+_BLANK_RUNS = re.compile(r"\n{3,}")
+#: Zero-width joiners are format characters, but inside a word or an emoji sequence they are
+#: part of it (❤️‍🩹, 👩‍👧, Persian and Indic spelling): kept there, dropped anywhere else.
+_JOINERS = frozenset("\u200c\u200d")
+#: Letters and symbols that draw nothing (Hangul fillers, the blank Braille pattern): kept in
+#: text, but on their own they are not something to read.
+_BLANK_LOOKING = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def _drawn(ch: str) -> bool:
+    """A character that shows something: a letter, number, punctuation or symbol."""
+    return unicodedata.category(ch)[0] in "LNPS" and ch not in _BLANK_LOOKING
+
+
+def _printable(text: str, keep: str = "") -> str:
+    out: list[str] = []
+    for i, ch in enumerate(text):
+        if ch in keep or not unicodedata.category(ch).startswith("C"):
+            out.append(ch)
+        elif ch in _JOINERS and out and i + 1 < len(text):
+            before, after = out[-1], text[i + 1]
+            if not before.isspace() and not unicodedata.category(after).startswith(("C", "Z")):
+                out.append(ch)
+    return "".join(out)
+
+
+def has_visible(text: str) -> bool:
+    """Whether the text shows anything at all (not only spaces and invisible characters)."""
+    return any(_drawn(ch) for ch in text)
+
+
+def clean_line(text: str | None) -> str:
+    """One line: control and format characters removed, whitespace collapsed; empty when
+    nothing visible is left."""
+    value = _SPACES.sub(" ", _printable(text or "", keep=" \t\n")).strip()
+    return value if has_visible(value) else ""
+
+
+def clean_block(text: str | None) -> str:
+    """A few paragraphs: line breaks kept (at most one blank line in a row), control and
+    format characters removed, edges trimmed; empty when nothing visible is left."""
+    text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
+    lines = [line.rstrip() for line in _printable(text, keep="\n\t").split("\n")]
+    value = _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip()
+    return value if has_visible(value) else ""
+
+
+# -- cutting -----------------------------------------------------------------------------------
 DISCORD_LIMIT = 2000  # characters in one message Kindred sends
 
 #: Where a piece may end, best first (each stays at the end of the piece before the cut).

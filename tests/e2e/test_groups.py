@@ -263,6 +263,40 @@ async def test_anonymous_posts_hide_the_author_and_a_reveal_is_audited(
     assert "for members of" in outsider.text
 
 
+async def anonymous_group(emu: DiscordEmulator, world: World, kindred: Kindred, *members):
+    """A group taking anonymous posts, with ``members`` (default: world.member) in it."""
+    await setup_peers(emu, world)
+    await allow_groups(emu, world, kindred)
+    _group, channel, _ = await create_group(emu, world, kindred)
+    for user in members or (world.member,):
+        await join(emu, world, user)
+    on = await command(
+        emu, world.mod, world.general, "group settings anonymous", name=GRIEF, enabled=True
+    )
+    assert "pseudonym" in on.text, on.text
+    return channel
+
+
+def anonymous_posts(emu: DiscordEmulator, channel) -> list[Message]:
+    return [m for m in emu.bot_messages(channel) if m.embeds and "anonymous" in str(m.embeds)]
+
+
+@pytest.mark.parametrize("blank", ["\u200c", "\u2060", "\ufeff", "\u200b\u200d", "\u3164"])
+async def test_an_anonymous_post_of_only_invisible_characters_is_refused(
+    emulator: DiscordEmulator, world: World, kindred: Kindred, blank: str
+) -> None:
+    channel = await anonymous_group(emulator, world, kindred)
+    answer = await command(emulator, world.member, channel, "group post", text=blank)
+    assert answer.ephemeral and "nothing to post" in answer.text, answer.text
+    assert not anonymous_posts(emulator, channel)
+    # the same through the form
+    opened = await emulator.run_command(world.member, channel, "group post")
+    assert (await opened.response()).is_modal
+    refused = await answer_of(await opened.submit_modal({"text": f" {blank}\n{blank} "}))
+    assert "nothing to post" in refused.text, refused.text
+    assert not anonymous_posts(emulator, channel)
+
+
 async def test_a_deleted_channel_or_role_is_reported_and_repaired(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

@@ -226,8 +226,12 @@ async def test_anonymous_posts_keep_a_pseudonym_and_a_reveal_is_audited(
     await groups.set_anonymous(group.id, GUILD, True, MOD)
     with pytest.raises(PermissionDeniedError):
         await groups.plan_post(GUILD, group.id, BO, "hi")
-    with pytest.raises(InvalidInputError):
-        await groups.plan_post(GUILD, group.id, ALICE, " \u200b ")
+    for blank in (" \u200b ", "\u200c", "\u2060", "\ufeff", "\u200b\u200d", "\u3164\n\u00a0"):
+        with pytest.raises(InvalidInputError, match="nothing to post"):
+            await groups.plan_post(GUILD, group.id, ALICE, blank)
+    mending = "\u2764\ufe0f\u200d\U0001fa79"  # ❤️‍🩹: its joiner stays
+    tidied = await groups.plan_post(GUILD, group.id, ALICE, f"\u202ehi\x00 {mending} ")
+    assert tidied.text == f"hi {mending}"
     plan = await groups.plan_post(GUILD, group.id, ALICE, "it's been a year")
     assert (await groups.plan_post(GUILD, group.id, ALICE, "again")).pseudonym == plan.pseudonym
     await groups.posted(plan, 123456789012345678)

@@ -1,4 +1,5 @@
-"""Cutting long text into Discord messages without losing a word (bot/text.py)."""
+"""Tidying what members type, and cutting long text into Discord messages without losing a
+word (bot/text.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,27 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.text import prefixed_messages, split_text
+from bot.text import clean_block, clean_line, has_visible, prefixed_messages, split_text
+
+INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u200b\u200d", "\u202e", "\x00"]
+
+
+@pytest.mark.parametrize("blank", [*INVISIBLE, "\u3164", "\u2800", "\u115f\u1160", "\u0301"])
+def test_text_of_only_invisible_characters_is_empty(blank: str) -> None:
+    assert not has_visible(blank)
+    assert clean_line(f" {blank} {blank}\n") == ""
+    assert clean_block(f"{blank}\n\n{blank}\t\r\n{blank}") == ""
+
+
+def test_tidying_drops_control_and_format_characters_and_keeps_joiners_inside_words() -> None:
+    assert clean_line("  walk\n\x00 ten\u202e   minutes\u200b ") == "walk ten minutes"
+    mending = "\u2764\ufe0f\u200d\U0001fa79"  # ❤️‍🩹 is one emoji only with its joiner
+    assert clean_line(f"a {mending} day") == f"a {mending} day"
+    assert clean_line("\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645") == (
+        "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"  # Persian: the ZWNJ is spelling
+    )
+    assert clean_line("\u200dhi\u200d \u200c there\u200d") == "hi there"  # at no word's edge
+    assert clean_block("one\r\n\r\n\r\n\r\ntwo  \n\u3164x") == "one\n\ntwo\n\u3164x"
 
 
 def test_short_text_is_one_piece_and_no_text_no_pieces() -> None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.errors import InvalidInputError
+from bot.text import clean_block
 
 MIN_NAME, MAX_NAME = 2, 40
 MAX_DESCRIPTION = 300
@@ -121,8 +122,10 @@ def parse_reason(text: str | None) -> str:
 
 
 def parse_post(text: str | None) -> str:
-    value = (text or "").strip()
-    if not value or not value.replace("\u200b", "").strip():
+    """An anonymous post's words, tidied as goals and plans are (``bot.text.clean_block``): no
+    control or format characters, and a post of only invisible characters is nothing to post."""
+    value = clean_block(text)
+    if not value:
         raise InvalidInputError("There is nothing to post.")
     if len(value) > MAX_POST:
         raise InvalidInputError(f"Anonymous posts fit in {MAX_POST} characters.")

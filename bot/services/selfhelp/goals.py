@@ -34,8 +34,8 @@ from bot.services.checkins import (
     upcoming_deliveries,
 )
 from bot.services.checkins.rules import _schedule, _zone
-from bot.services.selfhelp.text import clean_line
 from bot.services.zones import MemberZones
+from bot.text import clean_line
 from bot.timers import Scheduler
 
 log = logging.getLogger(__name__)

@@ -16,7 +16,7 @@ from datetime import datetime
 from bot.clock import Clock, utcnow
 from bot.db.repositories.plans import PlanRepository, PlanRow, ShareRow
 from bot.errors import InvalidInputError, LimitReachedError, NotFoundError, PermissionDeniedError
-from bot.services.selfhelp.text import clean_block
+from bot.text import clean_block
 
 MAX_ANSWER = 500
 MAX_SHARES = 3
