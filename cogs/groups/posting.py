@@ -29,12 +29,21 @@ log = logging.getLogger(__name__)
 NOTE_DELAY = 1.5
 
 
-def content_note_text(group: GroupRow) -> str:
+def content_note_text(group: GroupRow, *, anonymous: bool = False) -> str:
+    asks = (
+        "this group asks that heavy topics (like self-harm, abuse or suicide) go behind spoiler "
+        "tags, ||like this||, so others can choose when to read."
+    )
+    if anonymous:  # Kindred wrote the post, so its author can't edit it: a note for next time
+        return (
+            f"A gentle note from Kindred about your anonymous post in **{group.name}**: {asks} "
+            "Next time you can put the tags in the text you give `/group post`. Nothing was "
+            "removed, nobody else saw this note, and your post stays anonymous. Thank you for "
+            "sharing."
+        )
     return (
-        f"A gentle note from Kindred about your message in **{group.name}**: this group asks "
-        "that heavy topics (like self-harm, abuse or suicide) go behind spoiler tags, "
-        "||like this||, so others can choose when to read. Nothing was removed and nobody else "
-        "saw this note. Thank you for sharing."
+        f"A gentle note from Kindred about your message in **{group.name}**: {asks} Nothing "
+        "was removed and nobody else saw this note. Thank you for sharing."
     )
 
 
@@ -107,9 +116,10 @@ class PostingCommands:
                 f"I couldn't post in <#{channel.id}> just now; nothing was posted."
             ) from exc
         await self.service.posted(plan, message.id)
-        # The bot is the author on Discord, so the safety listener (which skips bots) would
-        # never see these words: hand them on with the real author, by event (no cog import).
-        interaction.client.dispatch("kindred_anonymous_post", message, interaction.user, text)
+        # The bot is the author on Discord, so the message listeners (which skip bots: the
+        # safety listener, and the content notes below) would never see these words: hand them
+        # on with the real author, by event (no cog import).
+        interaction.client.dispatch("kindred_anonymous_post", message, interaction.user, plan.text)
         await send_private(
             interaction,
             f"Posted in <#{channel.id}> as **{plan.pseudonym}** (your name in this group stays "
@@ -160,17 +170,39 @@ class PostingCommands:
         roles = getattr(message.author, "roles", None)
         if roles is not None:
             await self.service.observe(guild_id, user_id, [r.id for r in roles])
-        if not message.content:
-            return
-        group = await self.service.note_due(guild_id, message.channel.id, user_id, message.content)
+        if message.content:
+            await self._content_note(message, message.author, message.content)
+
+    @commands.Cog.listener()
+    async def on_kindred_anonymous_post(
+        self, message: discord.Message, author: discord.abc.User, text: str
+    ) -> None:
+        """An anonymous post gets the same reminder as a message, by DM to its real author
+        (after it is posted, as a message's is: see docs/member-guide.md)."""
+        if message.guild is not None and text:
+            await self._content_note(message, author, text, anonymous=True)
+
+    async def _content_note(
+        self,
+        message: discord.Message,
+        author: discord.abc.User,
+        text: str,
+        *,
+        anonymous: bool = False,
+    ) -> None:
+        """A private reminder to use spoiler tags, when the group asks for them and the words
+        name a heavy topic without them (at most one per member and group every few hours)."""
+        assert message.guild is not None
+        guild_id, channel_id = message.guild.id, message.channel.id
+        group = await self.service.note_due(guild_id, channel_id, author.id, text)
         if group is None:
             return
         await asyncio.sleep(NOTE_DELAY)
-        if self.services.safety.context_risk(guild_id, message.channel.id, user_id) > 0:
+        if self.services.safety.context_risk(guild_id, channel_id, author.id) > 0:
             return  # the safety listener noticed them: care, not a reminder
         if not await self.services.once.first("group-note", message.id):
             return  # in a cluster, another process holding this shard reminded them
         try:
-            await message.author.send(content_note_text(group))
+            await author.send(content_note_text(group, anonymous=anonymous))
         except discord.HTTPException:
             log.info("content note: DMs closed (guild %s, group %s)", guild_id, group.id)

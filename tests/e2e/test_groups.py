@@ -297,6 +297,49 @@ async def test_an_anonymous_post_of_only_invisible_characters_is_refused(
     assert not anonymous_posts(emulator, channel)
 
 
+async def test_an_anonymous_post_naming_a_heavy_topic_gets_the_content_note_by_dm(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    channel = await anonymous_group(emulator, world, kindred, world.member, world.member2)
+    await command(
+        emulator, world.mod, world.general, "group settings content-notes", name=GRIEF,
+        enabled=True,
+    )  # fmt: skip
+    dm = emulator.dm_channel(world.member)
+    tagged = await command(
+        emulator, world.member, channel, "group post", text="||my dad was abusive|| it hurts"
+    )
+    assert "Posted" in tagged.text, tagged.text
+    posted = await command(
+        emulator, world.member, channel, "group post",
+        text="I was abused as a kid and it still hurts",
+    )  # fmt: skip
+    assert posted.ephemeral and "Posted" in posted.text, posted.text
+    note = await emulator.wait_for_message(dm, predicate=lambda m: "spoiler tags" in m.text)
+    assert "anonymous post" in note.text and "Nothing was removed" in note.text
+    # the same few hours' quiet as for messages: one more heavy post, or message, no second note
+    await command(emulator, world.member, channel, "group post", text="he abused my mum too")
+    await emulator.send_message(world.member, channel, "the abuse never really stops")
+    with pytest.raises(EmulatorTimeoutError):
+        await emulator.wait_for_message(
+            dm, predicate=lambda m: "spoiler tags" in m.text and m.id != note.id, since=0,
+            timeout=4,
+        )  # fmt: skip
+    assert len(anonymous_posts(emulator, channel)) == 3  # all posted, nothing removed
+    # never public, and nothing in the channel points to who wrote them
+    for message in emulator.messages_in(channel):
+        assert "spoiler tags" not in message.text
+        if message.author.id == emulator.bot_user.id:
+            assert str(world.member.id) not in str(emulator.message_payload(message))
+    # someone the crisis detector noticed gets its care, never a nudge about spoiler tags
+    dm2 = emulator.dm_channel(world.member2)
+    words = "the abuse makes me want to kill myself"
+    await command(emulator, world.member2, channel, "group post", text=words)
+    await emulator.wait_for_message(dm2, predicate=lambda m: "spoiler" not in m.text)
+    with pytest.raises(EmulatorTimeoutError):
+        await emulator.wait_for_message(dm2, predicate=lambda m: "spoiler" in m.text, timeout=4)
+
+
 async def test_a_deleted_channel_or_role_is_reported_and_repaired(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:
