@@ -6,11 +6,13 @@ group archived (an open meeting closed, events taken off) and back (events put b
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Literal
 
 import discord
 from discord.ext import commands
 
+from bot.errors import KindredError
 from bot.services import Services
 from bot.services.groups import GroupRow
 from bot.services.meetings import (
@@ -44,6 +46,7 @@ class MeetingDelivery:
 
     bot: commands.Bot
     services: Services
+    _apply_access: Callable[..., Awaitable[None]]  # from the manage room
 
     @property
     def meetings(self) -> MeetingService:
@@ -91,8 +94,8 @@ class MeetingDelivery:
         plan = await self.meetings.on_open(timer)
         if plan is None:
             return
-        if plan.locking:
-            await self.set_locked(plan.group, locked=False)
+        if plan.locking:  # the meeting is stored open: the lock lifts
+            await self.apply_lock(plan.group)
         channel = await find_channel(self.bot, plan.group.channel_id)
         if channel is None:
             log.warning("meeting %s opened, but its group's channel is gone", plan.meeting.id)
@@ -108,8 +111,8 @@ class MeetingDelivery:
         if plan is None:
             return
         await self._post_close(plan)
-        if plan.locking:
-            await self.set_locked(plan.group, locked=True)
+        if plan.locking:  # the meeting is stored closed: the lock is back
+            await self.apply_lock(plan.group)
 
     async def _post_close(self, plan: ClosePlan) -> None:
         channel = await find_channel(self.bot, plan.channel_id or plan.group.channel_id)
@@ -138,34 +141,23 @@ class MeetingDelivery:
             await self.sync_event(meeting.id)
 
     # -- the channel lock ------------------------------------------------------------------------
-    async def set_locked(self, group: GroupRow, *, locked: bool) -> bool:
-        """Lock (members read, don't post) or unlock a group's channel. Private groups lock their
-        role; open groups lock @everyone. Peers, moderators and Kindred keep their own access."""
+    async def apply_lock(self, group: GroupRow) -> KindredError | None:
+        """Give the group's channel the overwrites its state says now, the lock included (the
+        meetings service's ``channel_locked``, which must already be stored): the same plan
+        that decides every overwrite (``_apply_access``), so lifting the lock never leaves the
+        channel wider than its state (an adopted channel opens as the server had it). Locked,
+        members read but don't post (the group's role when private, @everyone when open);
+        peers, moderators and Kindred keep their access. A refusal is logged and returned,
+        never raised: a meeting opens and closes all the same."""
         guild = self.bot.get_guild(group.guild_id)
-        channel = guild.get_channel(group.channel_id or 0) if guild else None
-        if guild is None or channel is None:
-            return False
-        target = guild.get_role(group.role_id or 0) if group.private else guild.default_role
-        if target is None:
-            return False
-        overwrite = channel.overwrites_for(target)
-        if locked:
-            overwrite.update(
-                send_messages=False, send_messages_in_threads=False, add_reactions=False
-            )
-        else:
-            overwrite.update(
-                send_messages=True if group.private else None,
-                send_messages_in_threads=None,
-                add_reactions=None,
-            )
+        if guild is None:
+            return None
         try:
-            await channel.set_permissions(target, overwrite=overwrite)
-        except discord.HTTPException:
-            doing = "lock" if locked else "unlock"
-            log.warning("group %s: could not %s its channel", group.id, doing)
-            return False
-        return True
+            await self._apply_access(guild, group)
+        except KindredError as exc:
+            log.warning("group %s: its channel's lock not set (%s)", group.id, exc.user_message)
+            return exc
+        return None
 
     # -- Discord's scheduled events --------------------------------------------------------------
     async def sync_event(self, meeting_id: int) -> EventResult:

@@ -9,6 +9,8 @@ from typing import Literal
 import discord
 from discord import app_commands
 
+from bot.errors import KindredError
+from bot.services.groups import GroupRow
 from bot.services.meetings import MAX_PROMPT, MeetingRow, MeetingService, when_text
 from bot.ui.checks import moderator_only
 from bot.ui.replies import send_private
@@ -41,6 +43,16 @@ def _event_note(result: EventResult) -> str:
     if result == "failed":
         return "Discord didn't take the server event this time; I'll try again at the next change."
     return ""
+
+
+def _lock_failed(group: GroupRow, failed: KindredError | None) -> str:
+    """What to add when the channel's lock couldn't be set (the choice itself is kept)."""
+    if failed is None:
+        return ""
+    return (
+        f"\n\nI couldn't set the channel's permissions for that just now: {failed.user_message} "
+        f"`/group repair {group.name}` tries again."
+    )
 
 
 class MeetingCommands:
@@ -141,11 +153,11 @@ class MeetingCommands:
         removed = await self.meetings.remove(interaction.guild_id, meeting, interaction.user.id)
         await interaction.response.defer(ephemeral=True, thinking=True)
         await self.delete_event(interaction.guild_id, removed.meeting.event_id)
-        if removed.relock:
-            await self.set_locked(removed.group, locked=True)
+        failed = await self.apply_lock(removed.group) if removed.relock else None
         await send_private(
             interaction,
-            f"**{removed.group.name}: {removed.meeting.name}** is removed, with its reminders.",
+            f"**{removed.group.name}: {removed.meeting.name}** is removed, with its reminders."
+            + _lock_failed(removed.group, failed),
         )
 
     @meeting_cmd.command(name="list")
@@ -211,8 +223,9 @@ class MeetingCommands:
             named_attendance=named_attendance,
         )  # fmt: skip
         await interaction.response.defer(ephemeral=True, thinking=True)
+        failed = None
         if lock_channel is not None and not is_open:
-            await self.set_locked(row, locked=lock_channel)
+            failed = await self.apply_lock(row)
         lock = (
             "the channel is locked between meetings and opens when one starts"
             if prefs.locking
@@ -223,7 +236,8 @@ class MeetingCommands:
             if prefs.named_attendance
             else "only the number of people who pressed “I'm here” is kept"
         )
-        await send_private(interaction, f"**{row.name}**: {lock}; {names}.")
+        note = _lock_failed(row, failed)
+        await send_private(interaction, f"**{row.name}**: {lock}; {names}.{note}")
 
     @meeting_cmd.command(name="attendance")
     @moderator_or_facilitator()

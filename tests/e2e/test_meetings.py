@@ -429,3 +429,113 @@ async def test_repair_keeps_the_channel_locked_between_meetings(
     new = emulator.channel(group.channel_id)
     assert emulator.permissions_for(world.member, new) & P.VIEW_CHANNEL
     assert not can_post(emulator, world.member, new), "lock_channel lost after repair"
+
+
+async def test_a_read_only_adopted_channel_stays_read_only_through_its_meetings(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    """Open means "as the server had it": a channel where the server let nobody post stays
+    so when a meeting opens (the lock lifted), when it closes, and when the lock is turned off;
+    the lock never leaves it wider than that."""
+    traveller, kindred = await start_at(MONDAY_NOON)
+    await setup_peers(emulator, world)
+    emulator.set_role_permissions(
+        world.guild, world.guild.bot_role_id, DEFAULT_BOT_PERMISSIONS | MANAGE | EVENTS
+    )
+    guild = kindred.bot.get_guild(world.guild.id)
+    await emulator.wait_until(
+        lambda: guild.me.guild_permissions.manage_roles, what="Kindred's permissions"
+    )
+    notices = emulator.create_channel(world.guild, "notices")
+    everyone = world.guild.everyone_role
+    emulator.set_overwrite(notices, everyone, deny=int(P.SEND_MESSAGES))
+    await emulator.gateway_idle()
+    await create_group(emulator, world, kindred, channel=notices)
+    await join(emulator, world, world.member)
+    assert not can_post(emulator, world.member2, notices)
+    await lock_between_meetings(emulator, world)
+    added = await add_meeting(emulator, world, world.mod)
+    assert "Meeting added" in added.text, added.text
+
+    await open_post(emulator, traveller, kindred, notices)
+    for user in (world.member, world.member2):
+        assert not can_post(emulator, user, notices), "the meeting opened the channel to all"
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 20, 0, 5, tzinfo=UTC))
+    await emulator.wait_for_message(notices, predicate=lambda m: "has ended" in m.text, since=0)
+    for user in (world.member, world.member2):
+        assert not can_post(emulator, user, notices), "read-only lost after the meeting"
+    unlocked = await command(
+        emulator, world.mod, world.general, "group meeting options", group="Grief circle",
+        lock_channel=False,
+    )  # fmt: skip
+    assert "stays open between meetings" in unlocked.text, unlocked.text
+    for user in (world.member, world.member2):
+        assert not can_post(emulator, user, notices), "read-only lost when the lock went off"
+    assert emulator.permissions_for(world.member2, notices) & P.VIEW_CHANNEL
+    # @everyone's overwrite is the server's again, exactly
+    overwrites = {o.id: (o.allow, o.deny) for o in emulator.channel(notices).overwrites}
+    assert overwrites[everyone.id] == (0, int(P.SEND_MESSAGES)), overwrites[everyone.id]
+
+
+async def test_a_meeting_opens_and_closes_even_when_discord_refuses_the_lock(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    traveller, kindred = await start_at(MONDAY_NOON)
+    _, channel = await ready(emulator, world, kindred)
+    await lock_between_meetings(emulator, world)
+    await add_meeting(emulator, world, world.mod)
+    emulator.inject_fault("PATCH", f"/channels/{channel.id}", status=403, times=None)
+    opened = await open_post(emulator, traveller, kindred, channel)
+    assert (await kindred.services.meetings.get(1, world.guild.id)).is_open
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 20, 0, 5, tzinfo=UTC))
+    await emulator.wait_for_message(
+        channel, predicate=lambda m: "has ended" in m.text, since=opened
+    )
+    assert not (await kindred.services.meetings.get(1, world.guild.id)).is_open
+    # each ran once: the refusal was logged, not retried as a failed timer
+    opens = [m for m in emulator.bot_messages(channel) if "kindred:mtg:here:1" in m.custom_ids]
+    assert len(opens) == 1
+    assert len([m for m in emulator.bot_messages(channel) if "has ended" in m.text]) == 1
+
+
+async def test_the_moderator_is_told_when_discord_refuses_to_lock_the_channel(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    _, channel = await ready(emulator, world, kindred)
+    emulator.inject_fault("PATCH", f"/channels/{channel.id}", status=403, times=None)
+    locked = await command(
+        emulator, world.mod, world.general, "group meeting options", group="Grief circle",
+        lock_channel=True,
+    )  # fmt: skip
+    assert "locked between meetings" in locked.text, locked.text
+    assert "couldn't set the channel's permissions" in locked.text, locked.text
+    assert "`/group repair Grief circle` tries again" in locked.text, locked.text
+    assert can_post(emulator, world.member, channel)
+    emulator.clear_faults()
+    fixed = await command(emulator, world.mod, world.general, "group repair", name="Grief circle")
+    assert "checked who can see" in fixed.text, fixed.text
+    assert not can_post(emulator, world.member, channel)
+
+
+async def test_removing_an_open_meeting_says_when_discord_refuses_to_lock_the_channel_again(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    traveller, kindred = await start_at(MONDAY_NOON)
+    _, channel = await ready(emulator, world, kindred)
+    await lock_between_meetings(emulator, world)
+    await add_meeting(emulator, world, world.mod)
+    await open_post(emulator, traveller, kindred, channel)
+    assert can_post(emulator, world.member, channel)
+    emulator.inject_fault("PATCH", f"/channels/{channel.id}", status=403, times=None)
+    removed = await command(emulator, world.mod, world.general, "group meeting remove", meeting=1)
+    assert "is removed" in removed.text, removed.text
+    assert "`/group repair Grief circle` tries again" in removed.text, removed.text
+    emulator.clear_faults()
+    await command(emulator, world.mod, world.general, "group repair", name="Grief circle")
+    assert not can_post(emulator, world.member, channel)
