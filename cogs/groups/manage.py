@@ -87,17 +87,22 @@ class ManageCommands:
         await ops.set_access(guild, channel, access, role, adopted=group.adopted, hidden=hidden)
         await self._verify(guild, channel, access, role, hidden=hidden, adopted=group.adopted)
 
-    async def _remember_adopted(self, guild: discord.Guild, group: GroupRow) -> None:
-        """A group adopted before Kindred kept how its channel was, about to be hidden: while
-        it is open its channel is as the server has it, so read and keep that first."""
+    async def _remember_adopted(
+        self, guild: discord.Guild, group: GroupRow, *, locked: bool | None = None
+    ) -> GroupRow:
+        """A group adopted before Kindred kept how its channel was, about to be hidden or
+        locked: while it is open its channel is as the server has it, so read and keep that
+        first. ``locked``: whether Kindred's lock is on the channel now (by default what the
+        meetings service says; a caller changing it knows what it was)."""
         if not self.service.needs_adopted_state(group):
-            return
+            return group
         current = await ops.fetch_access(guild, group.channel_id or 0)
         if current is None:
-            return
-        locked = await self.services.meetings.channel_locked(group.id)
+            return group
+        if locked is None:
+            locked = await self.services.meetings.channel_locked(group.id)
         kept = as_adopted(current, guild.id, skip=(group.role_id,), locked=locked)
-        await self.service.remember_adopted(group, kept)
+        return await self.service.remember_adopted(group, kept)
 
     # -- commands ------------------------------------------------------------------------------
     @group_cmd.command(name="create")

@@ -47,6 +47,7 @@ class MeetingDelivery:
     bot: commands.Bot
     services: Services
     _apply_access: Callable[..., Awaitable[None]]  # from the manage room
+    _remember_adopted: Callable[..., Awaitable[GroupRow]]
 
     @property
     def meetings(self) -> MeetingService:
@@ -141,18 +142,26 @@ class MeetingDelivery:
             await self.sync_event(meeting.id)
 
     # -- the channel lock ------------------------------------------------------------------------
-    async def apply_lock(self, group: GroupRow) -> KindredError | None:
+    async def apply_lock(
+        self, group: GroupRow, *, was_locked: bool | None = None
+    ) -> KindredError | None:
         """Give the group's channel the overwrites its state says now, the lock included (the
         meetings service's ``channel_locked``, which must already be stored): the same plan
         that decides every overwrite (``_apply_access``), so lifting the lock never leaves the
         channel wider than its state (an adopted channel opens as the server had it). Locked,
         members read but don't post (the group's role when private, @everyone when open);
         peers, moderators and Kindred keep their access. A refusal is logged and returned,
-        never raised: a meeting opens and closes all the same."""
+        never raised: a meeting opens and closes all the same.
+
+        ``was_locked`` (the caller knows whether the lock was on before): a group adopted
+        before Kindred kept how its channel was has it kept first, while the channel is still
+        as the server has it, so lifting the lock later gives back the server's own denies."""
         guild = self.bot.get_guild(group.guild_id)
         if guild is None:
             return None
         try:
+            if was_locked is False:
+                group = await self._remember_adopted(guild, group, locked=False)
             await self._apply_access(guild, group)
         except KindredError as exc:
             log.warning("group %s: its channel's lock not set (%s)", group.id, exc.user_message)

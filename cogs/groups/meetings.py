@@ -218,6 +218,8 @@ class MeetingCommands:
     ) -> None:
         """A group's meeting options: channel locking, named attendance (moderators)."""
         assert interaction.guild_id is not None
+        before = await self.services.groups.active(interaction.guild_id, group)
+        was_locked = await self.meetings.channel_locked(before.id)
         row, prefs, is_open = await self.meetings.set_options(
             interaction.guild_id, group, interaction.user.id, locking=lock_channel,
             named_attendance=named_attendance,
@@ -225,7 +227,7 @@ class MeetingCommands:
         await interaction.response.defer(ephemeral=True, thinking=True)
         failed = None
         if lock_channel is not None and not is_open:
-            failed = await self.apply_lock(row)
+            failed = await self.apply_lock(row, was_locked=was_locked)
         lock = (
             "the channel is locked between meetings and opens when one starts"
             if prefs.locking

@@ -3,7 +3,9 @@ channel unlocked, the check-in prompt and "I'm here"), a restart while it is ope
 count, the channel locked again); the facilitator rotation, a swap the other facilitator
 accepts, the facilitator's notice the day before; Discord scheduled events created, moved and
 deleted, and the missing Manage Events permission reported; archiving a group during a meeting
-(closed, its events taken off the list until the group is back) and "I'm here" on an old post."""
+(closed, its events taken off the list until the group is back) and "I'm here" on an old post;
+the lock as part of the group's state (an adopted read-only channel stays read-only, a lock
+Discord refuses never stops a meeting and is told to the moderator)."""
 
 from __future__ import annotations
 
@@ -13,7 +15,15 @@ from emulator import DEFAULT_BOT_PERMISSIONS, DiscordEmulator, P
 from emulator.models import ChannelType, Message
 from tests.e2e.conftest import Kindred, World
 from tests.e2e.test_checkins import Start, run_at, start_at  # noqa: F401  (fixture)
-from tests.e2e.test_groups import MANAGE, command, create_group, join, message_of
+from tests.e2e.test_groups import (
+    MANAGE,
+    allow_groups,
+    command,
+    create_group,
+    forget_how_it_was,
+    join,
+    message_of,
+)
 from tests.e2e.test_support import ask, go_on_duty, press_claim, setup_peers
 
 EVENTS = int(P.MANAGE_EVENTS)
@@ -441,13 +451,7 @@ async def test_a_read_only_adopted_channel_stays_read_only_through_its_meetings(
     the lock never leaves it wider than that."""
     traveller, kindred = await start_at(MONDAY_NOON)
     await setup_peers(emulator, world)
-    emulator.set_role_permissions(
-        world.guild, world.guild.bot_role_id, DEFAULT_BOT_PERMISSIONS | MANAGE | EVENTS
-    )
-    guild = kindred.bot.get_guild(world.guild.id)
-    await emulator.wait_until(
-        lambda: guild.me.guild_permissions.manage_roles, what="Kindred's permissions"
-    )
+    await allow_groups(emulator, world, kindred)
     notices = emulator.create_channel(world.guild, "notices")
     everyone = world.guild.everyone_role
     emulator.set_overwrite(notices, everyone, deny=int(P.SEND_MESSAGES))
@@ -539,3 +543,25 @@ async def test_removing_an_open_meeting_says_when_discord_refuses_to_lock_the_ch
     emulator.clear_faults()
     await command(emulator, world.mod, world.general, "group repair", name="Grief circle")
     assert not can_post(emulator, world.member, channel)
+
+
+async def test_a_read_only_channel_adopted_before_kindred_kept_it_stays_read_only_in_meetings(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    """Nothing stored of how the channel was, the group open: turning the lock on keeps the
+    channel as the server has it first, so lifting the lock gives back the server's deny."""
+    traveller, kindred = await start_at(MONDAY_NOON)
+    await setup_peers(emulator, world)
+    await allow_groups(emulator, world, kindred)
+    notices = emulator.create_channel(world.guild, "notices")
+    emulator.set_overwrite(notices, world.guild.everyone_role, deny=int(P.SEND_MESSAGES))
+    await emulator.gateway_idle()
+    group, _, _ = await create_group(emulator, world, kindred, channel=notices)
+    await forget_how_it_was(kindred, group.id)
+    await lock_between_meetings(emulator, world)
+    await add_meeting(emulator, world, world.mod)
+    await open_post(emulator, traveller, kindred, notices)
+    assert emulator.permissions_for(world.member2, notices) & P.VIEW_CHANNEL
+    assert not can_post(emulator, world.member2, notices), "the meeting opened the channel to all"
