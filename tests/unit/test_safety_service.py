@@ -409,3 +409,27 @@ async def test_channel_cooldowns_read_only_events_that_acted(services: Services,
             sql, params = query
             plan = await services.db.fetchall("EXPLAIN QUERY PLAN " + sql, params)
             assert any(index in str(row["detail"]) for row in plan), plan
+
+
+async def test_an_alert_stays_closed_when_whoever_acted_on_it_is_forgotten(services) -> None:
+    """/forgetme clears who took or dismissed an alert, never that someone did: it used to look
+    open again, so another press took it a second time or counted a second "not a concern"."""
+    safety = services.safety
+    taken = await safety.record_alert(G, USER, 2, model_version="ft-abc")
+    dismissed = await safety.record_alert(G, 7, 2, model_version="ft-abc")
+    await safety.reach_out(taken, 5, G)
+    await safety.not_a_concern(dismissed, G, 6)
+    await services.privacy.forget(5)
+    await services.privacy.forget(6)
+    with pytest.raises(ConflictError, match=r"A peer already took this one\. Thank you"):
+        await safety.reach_out(taken, 8, G)
+    with pytest.raises(ConflictError, match="A peer already took this one, so it stays"):
+        await safety.not_a_concern(taken, G, 8)
+    with pytest.raises(ConflictError, match="A peer already marked this one not a concern"):
+        await safety.reach_out(dismissed, 8, G)
+    with pytest.raises(ConflictError, match="A peer already marked this one not a concern"):
+        await safety.not_a_concern(dismissed, G, 8)
+    for alert, state in ((taken, "taken"), (dismissed, "dismissed")):
+        row = await safety.repo.get_alert(alert)
+        assert (row.responder_id, row.dismissed_by, row.state) == (None, None, state)
+    assert await safety.precision(G) == [("model:ft-abc", 2, 1, 0.5)]  # counted once

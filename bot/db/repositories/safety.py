@@ -50,19 +50,22 @@ class GuildResource:
 
 @dataclass(frozen=True)
 class AlertRow:
-    """Who an alert is about and who acted on it (at most one of responder and dismisser)."""
+    """Who an alert is about and who acted on it (at most one of responder and dismisser).
+    ``state`` is ``open``, ``taken`` or ``dismissed``; it stays when /forgetme clears who."""
 
     id: int
     guild_id: int
     user_id: int
     responder_id: int | None
     dismissed_by: int | None
+    state: str = "open"
 
 
 # An alert is open until one peer takes it or marks it "not a concern": each of those is a
 # conditional UPDATE from this state, so of two presses at once exactly one changes the row
 # (on PostgreSQL the second waits for the first's row lock, then finds the row no longer open).
-ALERT_OPEN = "responder_id IS NULL AND dismissed_by IS NULL"
+# The state, not the ids, says so: /forgetme clears who acted, never that someone did.
+ALERT_OPEN = "state = 'open'"
 
 
 def _event(r: Any) -> SafetyEvent:
@@ -207,8 +210,8 @@ class SafetyRepository:
         transaction. False (nothing changed) when it is taken, marked, or not this guild's."""
         async with self.db.transaction() as tx:
             changed = await tx.execute(
-                "UPDATE safety_alerts SET dismissed_by = ? WHERE id = ? AND guild_id = ? AND "
-                + ALERT_OPEN,
+                "UPDATE safety_alerts SET dismissed_by = ?, state = 'dismissed'"
+                " WHERE id = ? AND guild_id = ? AND " + ALERT_OPEN,
                 (by, alert_id, guild_id),
             )
             if not changed:
@@ -237,27 +240,33 @@ class SafetyRepository:
         marked, or not this guild's."""
         return bool(
             await self.db.execute(
-                "UPDATE safety_alerts SET responder_id = ? WHERE id = ? AND guild_id = ? AND "
-                + ALERT_OPEN,
+                "UPDATE safety_alerts SET responder_id = ?, state = 'taken'"
+                " WHERE id = ? AND guild_id = ? AND " + ALERT_OPEN,
                 (responder_id, alert_id, guild_id),
             )
         )
 
     async def get_alert(self, alert_id: int) -> AlertRow | None:
         row = await self.db.fetchone(
-            "SELECT id, guild_id, user_id, responder_id, dismissed_by FROM safety_alerts"
+            "SELECT id, guild_id, user_id, responder_id, dismissed_by, state FROM safety_alerts"
             " WHERE id = ?",
             (alert_id,),
         )
         if row is None:
             return None
         return AlertRow(
-            row["id"], row["guild_id"], row["user_id"], row["responder_id"], row["dismissed_by"]
+            row["id"],
+            row["guild_id"],
+            row["user_id"],
+            row["responder_id"],
+            row["dismissed_by"],
+            row["state"],
         )
 
     async def delete_user(self, user_id: int) -> int:
         n = await self.db.execute("DELETE FROM safety_events WHERE user_id = ?", (user_id,))
         n += await self.db.execute("DELETE FROM safety_alerts WHERE user_id = ?", (user_id,))
+        # who acted is forgotten; that someone did (``state``) stays, so the alert stays closed
         n += await self.db.execute(
             "UPDATE safety_alerts SET responder_id = NULL WHERE responder_id = ?", (user_id,)
         )

@@ -157,6 +157,17 @@ class AlertsMixin(SafetyBase):
                 f"<@{alert.dismissed_by}> already marked this one not a concern"
                 + (". If you're still worried about them, tell the team here." if taking else ".")
             )
+        # Someone acted and later used /forgetme: who is gone, that they acted is not.
+        if alert.state == "taken":
+            return ConflictError(
+                "A peer already took this one"
+                + (". Thank you." if taking else ", so it stays with them. Thank you.")
+            )
+        if alert.state == "dismissed":
+            return ConflictError(
+                "A peer already marked this one not a concern"
+                + (". If you're still worried about them, tell the team here." if taking else ".")
+            )
         return NotFoundError(ALERT_MISSING)
 
     async def precision(self, guild_id: int) -> list[tuple[str, int, int, float]]:
