@@ -65,6 +65,8 @@ def clean_block(text: str | None) -> str:
 
 # -- cutting -----------------------------------------------------------------------------------
 DISCORD_LIMIT = 2000  # characters in one message Kindred sends
+EMBED_DESCRIPTION = 4000  # characters Kindred puts in one embed's description (Discord: 4096)
+EMBED_FIELD = 1024  # characters in one embed field's value
 
 #: Where a piece may end, best first (each stays at the end of the piece before the cut).
 SEPARATORS = ("\n\n", "\n", " ")
@@ -107,3 +109,51 @@ def prefixed_messages(prefix: str, text: str, limit: int = DISCORD_LIMIT) -> lis
     if room < 1:
         raise ValueError("the prefix leaves no room for text")
     return [prefix + piece.strip() for piece in split_text(text, room) if piece.strip()]
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` if it fits in ``limit`` characters, else cut after a word (when one ends in
+    the second half) and marked with "…", so a reader sees it was shortened. Only for text
+    whose whole is shown elsewhere (a title, a name, a quoted message with its link)."""
+    if limit < 1:
+        raise ValueError("limit must be at least 1")
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    at = cut.rfind(" ")
+    if at >= (limit - 1) // 2:
+        cut = cut[:at]
+    return cut.rstrip() + "…"
+
+
+def fit_lines(lines: list[str], limit: int, more: str = "…and {n} more.", sep: str = "\n") -> str:
+    """As many whole lines as fit in ``limit`` characters (joined by ``sep``), then ``more``
+    (with ``{n}``, how many were left out) if some did not: a list is never cut inside a
+    line (a name, a mention), and says when it is not whole. A first line too long on its
+    own is shortened visibly (``shorten``)."""
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        left = len(lines) - i - 1
+        tail = len(sep) + len(more.format(n=left)) if left else 0
+        if len(sep.join([*out, line])) + tail <= limit:
+            out.append(line)
+            continue
+        if not out:  # nothing fits whole: the first line, shortened, says so itself
+            note = sep + more.format(n=left) if left else ""
+            return shorten(line, limit - len(note)) + note
+        return sep.join([*out, more.format(n=len(lines) - i)])
+    return sep.join(out)
+
+
+def pings_and_text(mentions: list[str], body: str, limit: int = DISCORD_LIMIT) -> list[str]:
+    """Messages carrying ``body`` whole, under as many of ``mentions`` as fit in the first;
+    the mentions that don't fit follow in messages of their own. An alert with many peers on
+    duty loses neither its words nor a ping (a cut would take the end of the alert off)."""
+    if len(body) > limit:
+        raise ValueError("the body must fit in one message")
+    head: list[str] = []
+    rest = list(mentions)
+    while rest and len(" ".join([*head, rest[0]])) + 1 + len(body) <= limit:
+        head.append(rest.pop(0))
+    first = (" ".join(head) + "\n" + body) if head else body
+    return [first, *prefixed_messages("", " ".join(rest), limit)]

@@ -7,6 +7,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.services.settings import CoreSettings, SettingsSection
+from bot.text import EMBED_FIELD, fit_lines
 from bot.ui.checks import audience_of, moderator_only
 from bot.ui.replies import COLOUR, send_private
 from bot.ui.setup_check import checkup_embed, gather_facts
@@ -70,7 +71,8 @@ def settings_embed(sections: list[SettingsSection]) -> discord.Embed:
             f"`{name}`: {_format_value(getattr(section, name))}"
             for name in type(section).model_fields
         ]
-        embed.add_field(name=section.title, value="\n".join(lines)[:1024] or "—", inline=False)
+        value = fit_lines(lines, EMBED_FIELD) or "—"  # whole settings, and a count of the rest
+        embed.add_field(name=section.title, value=value, inline=False)
     return embed
 
 

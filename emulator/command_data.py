@@ -80,6 +80,12 @@ class CommandDataMixin(EmulatorState):
         choices = spec.get("choices")
         if choices and t in (3, 4, 10) and out["value"] not in [c["value"] for c in choices]:
             raise ValueError(f"{value!r} is not a valid choice for option {spec['name']!r}")
+        if t == 3:  # Discord's client lets nobody send a string outside the option's lengths
+            most, least = spec.get("max_length"), spec.get("min_length")
+            if most is not None and len(out["value"]) > most:
+                raise ValueError(f"option {spec['name']!r} is longer than {most}")
+            if least is not None and len(out["value"]) < least:
+                raise ValueError(f"option {spec['name']!r} is shorter than {least}")
         return out
 
     def _resolve_into(self, t: int, value: Any, resolved: JSON, guild_id: int | None) -> int:

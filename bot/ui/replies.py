@@ -7,6 +7,8 @@ import secrets
 
 import discord
 
+from bot.text import DISCORD_LIMIT, EMBED_DESCRIPTION, prefixed_messages
+
 log = logging.getLogger(__name__)
 
 COLOUR = discord.Colour.from_rgb(94, 129, 172)
@@ -25,19 +27,44 @@ async def send_private(
     view: discord.ui.View | None = None,
 ) -> None:
     """Answer ephemerally, whether or not the interaction has been answered already.
-    Text is cut to Discord's 2,000 characters, so an echo of long input can never make the
-    answer itself fail."""
-    kwargs: dict = {"ephemeral": True}
-    if content is not None:
-        kwargs["content"] = content if len(content) <= 2000 else content[:1999] + "…"
-    if embed is not None:
-        kwargs["embed"] = embed
-    if view is not None:
-        kwargs["view"] = view
-    if interaction.response.is_done():
-        await interaction.followup.send(**kwargs)
-    else:
-        await interaction.response.send_message(**kwargs)
+    Text longer than one message goes as several private messages, cut after a line break or
+    a space (``bot/text.py``), so nothing in it is lost (a list of people's words, an echo of
+    long input); the embed goes with the first, the view with the last."""
+    pieces: list[str | None] = [content]
+    if content is not None and len(content) > DISCORD_LIMIT:
+        pieces = list(prefixed_messages("", content))
+    for i, piece in enumerate(pieces):
+        kwargs: dict = {"ephemeral": True}
+        if piece is not None:
+            kwargs["content"] = piece
+        if embed is not None and i == 0:
+            kwargs["embed"] = embed
+        if view is not None and i == len(pieces) - 1:
+            kwargs["view"] = view
+        if interaction.response.is_done():
+            await interaction.followup.send(**kwargs)
+        else:
+            await interaction.response.send_message(**kwargs)
+
+
+async def send_private_pages(
+    interaction: discord.Interaction,
+    title: str,
+    text: str,
+    *,
+    colour: discord.Colour = COLOUR,
+    footer: str | None = None,
+) -> None:
+    """A long listing as private embeds, one per message: the description is cut after a
+    blank line or a line break (never inside a line when lines fit), the title says which
+    part, the footer goes on the last. Nothing in ``text`` is left out."""
+    parts = prefixed_messages("", text, EMBED_DESCRIPTION) or [""]
+    for i, part in enumerate(parts):
+        name = title if len(parts) == 1 else f"{title} ({i + 1}/{len(parts)})"
+        embed = discord.Embed(title=name, description=part or None, colour=colour)
+        if footer and i == len(parts) - 1:
+            embed.set_footer(text=footer)
+        await send_private(interaction, embed=embed)
 
 
 def unexpected_error_text(incident: str) -> str:

@@ -16,6 +16,7 @@ from bot.errors import NotFoundError
 from bot.services import Services
 from bot.services.peers import PeerSettings
 from bot.services.requests import RequestRow
+from bot.text import EMBED_FIELD, fit_lines
 from bot.ui.replies import COLOUR, WARM
 from bot.ui.views import GuardedCallback, KindredModal, form_id
 
@@ -55,8 +56,9 @@ def card_embed(request: RequestRow, on_duty: list[int], cfg: PeerSettings) -> di
     if request.summary:
         embed.add_field(name="What they chose to share", value=request.summary[:1024], inline=False)
     if request.status == "open":
-        available = ", ".join(f"<@{p}>" for p in on_duty) or "nobody on duty right now"
-        embed.add_field(name="On duty", value=available[:1024], inline=False)
+        # whole mentions only (a cut one shows as text), and how many more are on duty
+        available = fit_lines([f"<@{p}>" for p in on_duty], EMBED_FIELD, "and {n} more", ", ")
+        embed.add_field(name="On duty", value=available or "nobody on duty right now", inline=False)
     mode = "anonymous relay" if request.relay else "private thread"
     embed.set_footer(text=f"Conversation: {mode} · limit {cfg.max_open_per_peer} per peer")
     return embed

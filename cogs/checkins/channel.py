@@ -89,9 +89,8 @@ class ChannelCommands:
         assert interaction.guild_id is not None
         rows = await self.service.list(interaction.guild_id)
         text = "\n".join(checkin_line(row, nxt) for row, nxt in rows)
-        await send_private(
-            interaction, text[:2000] or "No check-ins yet. `/checkin create` adds one."
-        )
+        # every check-in, over several messages if the titles are long: none is left out
+        await send_private(interaction, text or "No check-ins yet. `/checkin create` adds one.")
 
     @checkin_group.command(name="edit")
     @moderator_only()

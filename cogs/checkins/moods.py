@@ -54,7 +54,7 @@ class MoodReplies:
         if guild_id is not None:
             view = discord.ui.View(timeout=None)
             view.add_item(TalkToPeerButton(guild_id))
-        await send_private(interaction, "\n".join(lines)[:2000], view=view)
+        await send_private(interaction, "\n".join(lines), view=view)
 
     async def on_mood(self, interaction: discord.Interaction, post_id: int, level: int) -> None:
         # channel posts live in a server: a press anywhere else is a forged id

@@ -56,7 +56,7 @@ def preview_text(head: str, preview: Preview) -> str:
         )
     else:
         text += "Next runs:\n"
-    return (text + run_lines(preview.next_runs, row.tz))[:2000]
+    return text + run_lines(preview.next_runs, row.tz)
 
 
 def summary_text(summary: dict[int, int]) -> str:

@@ -19,6 +19,7 @@ from bot.services.checkins import (
     PostPlan,
     TimerRow,
 )
+from bot.text import shorten
 from bot.ui.lookup import find_channel, find_user
 from cogs.checkins.views import mood_view, personal_view, post_embed
 
@@ -120,10 +121,12 @@ class TimerHandlers:
     async def _open_thread(self, plan: PostPlan, message: discord.Message) -> None:
         row = plan.checkin
         local = plan.scheduled_for.astimezone(zoneinfo.ZoneInfo(row.tz))
+        day = f" · {local:%a %d %b}"
+        # a thread name holds 100 characters: a long title is shortened visibly (the post
+        # above the thread has it whole), the day always shows
+        name = shorten(row.title, 100 - len(day)) + day
         try:
-            await message.create_thread(
-                name=f"{row.title} · {local:%a %d %b}"[:100], auto_archive_duration=1440
-            )
+            await message.create_thread(name=name, auto_archive_duration=1440)
         except discord.HTTPException as exc:
             log.warning("check-in %s: could not open a thread: %s", row.id, exc)
 

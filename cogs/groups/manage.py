@@ -18,7 +18,7 @@ from bot.errors import ConflictError
 from bot.services import Services
 from bot.services.groups import Access, GroupRow, GroupService, access_problems, as_adopted
 from bot.ui.checks import is_moderator, moderator_only
-from bot.ui.replies import COLOUR, send_private
+from bot.ui.replies import send_private, send_private_pages
 from cogs.groups import discord_ops as ops
 from cogs.groups.groups import group as group_cmd
 from cogs.groups.groups import group_autocomplete
@@ -285,9 +285,13 @@ class ManageCommands:
         counts = await self.service.member_counts(interaction.guild_id)
         lines = [group_line(r, counts.get(r.id, 0), for_moderator=moderator) for r in rows]
         text = "\n\n".join(lines) or "No support groups yet."
-        embed = discord.Embed(title="Support groups", description=text[:4000], colour=COLOUR)
-        embed.set_footer(text="Join with /group join; leave any time with /group leave.")
-        await send_private(interaction, embed=embed)
+        # every group, over several messages when there are many: none is cut off
+        await send_private_pages(
+            interaction,
+            "Support groups",
+            text,
+            footer="Join with /group join; leave any time with /group leave.",
+        )
 
     @group_cmd.command(name="panel")
     @moderator_only()

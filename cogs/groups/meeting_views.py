@@ -25,6 +25,7 @@ from bot.services.meetings import (
     when_of,
     when_text,
 )
+from bot.text import EMBED_FIELD, fit_lines
 from bot.ui.replies import COLOUR, WARM
 from bot.ui.views import GuardedCallback
 
@@ -221,10 +222,13 @@ def rotation_embed(rotation: Rotation) -> discord.Embed:
     if rotation.upcoming:
         embed.add_field(
             name="Coming up",
-            value="\n".join(
-                f"{when_text(moment)} · {meeting.name} · {facilitated_by(who)}"
-                for moment, meeting, who in rotation.upcoming
-            )[:1024],
+            value=fit_lines(
+                [
+                    f"{when_text(moment)} · {meeting.name} · {facilitated_by(who)}"
+                    for moment, meeting, who in rotation.upcoming
+                ],
+                EMBED_FIELD,
+            ),
             inline=False,
         )
     return embed

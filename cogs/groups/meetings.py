@@ -25,6 +25,7 @@ from cogs.groups.groups import meeting as meeting_cmd
 from cogs.groups.meeting_delivery import MISSING_EVENTS, EventResult
 
 Venue = discord.VoiceChannel | discord.StageChannel
+MAX_LISTED = 15  # meetings in a server-wide /group meeting list; the rest are counted
 
 SCHEDULE_HELP = "e.g. `every monday at 19:00`, `tue,thu 18:30`, or once: `2026-05-04 19:00`"
 
@@ -183,10 +184,16 @@ class MeetingCommands:
             return
         lines = [
             mv.meeting_line(r, groups[r.group_id].name, await self.meetings.next_facilitator(r))
-            for r in rows[:15]
+            for r in rows[:MAX_LISTED]
         ]
-        footer = "\nMembers: `/group meeting remind` sends you a DM before each meeting."
-        await send_private(interaction, "\n\n".join(lines)[: 1990 - len(footer)] + footer)
+        if len(rows) > MAX_LISTED:  # a group's own list is always whole (10 meetings at most)
+            lines.append(
+                f"…and {len(rows) - MAX_LISTED} more: `/group meeting list group:` shows one "
+                "group's meetings."
+            )
+        lines.append("Members: `/group meeting remind` sends you a DM before each meeting.")
+        # several messages when the names are long: no meeting is cut off or left out
+        await send_private(interaction, "\n\n".join(lines))
 
     @meeting_cmd.command(name="remind")
     @app_commands.describe(group="Which group", state="on: DM me before meetings; off: stop")

@@ -13,7 +13,7 @@ from discord.ext import commands
 
 from bot.errors import ConflictError, InvalidInputError
 from bot.services import Services
-from bot.services.groups import MAX_POST, GroupRow, GroupService
+from bot.services.groups import MAX_POST, MAX_REASON, GroupRow, GroupService
 from bot.ui.checks import moderator_only
 from bot.ui.lookup import find_user
 from bot.ui.replies import send_private
@@ -131,7 +131,12 @@ class PostingCommands:
     @app_commands.describe(
         message="The anonymous post's link (or id)", reason="Why you need to know (logged)"
     )
-    async def reveal(self, interaction: discord.Interaction, message: str, reason: str) -> None:
+    async def reveal(
+        self,
+        interaction: discord.Interaction,
+        message: str,
+        reason: app_commands.Range[str, 1, MAX_REASON],
+    ) -> None:
         """Reveal who wrote an anonymous group post (logged; the member is told) (moderators)."""
         assert interaction.guild_id is not None
         found = await self.service.reveal(

@@ -10,6 +10,7 @@ from discord.ext import commands
 from bot.errors import NotFoundError
 from bot.services import Services
 from bot.services.peers import PeerSettings
+from bot.services.peers.blocks import MAX_REASON
 from bot.ui.checks import GuildOnlyError, moderator_only
 from bot.ui.lookup import find_user
 from bot.ui.replies import COLOUR, send_private
@@ -81,7 +82,12 @@ class ModerationCommands:
     @groups.peers.command(name="reveal")
     @moderator_only()
     @app_commands.describe(request_id="The anonymous request's number", reason="Why (logged)")
-    async def reveal(self, interaction: discord.Interaction, request_id: int, reason: str) -> None:
+    async def reveal(
+        self,
+        interaction: discord.Interaction,
+        request_id: int,
+        reason: app_commands.Range[str, 1, MAX_REASON],
+    ) -> None:
         """Reveal who an anonymous member is (audit-logged; the member is told)."""
         assert interaction.guild_id is not None
         request = await self.services.peers.blocks.reveal(
@@ -92,7 +98,7 @@ class ModerationCommands:
             await user.send(
                 f"A moderator of this server looked up who opened request "
                 f"#{request_id}, which you had made anonymous. Reason given: "
-                f"{reason[:200]}"
+                f"{reason}"
             )
         except discord.HTTPException:
             pass

@@ -7,6 +7,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.services import Services
+from bot.services.peers.tags import MAX_TAG
 from bot.ui.checks import GuildOnlyError, moderator_only
 from bot.ui.replies import send_private
 from cogs.peers import groups
@@ -28,7 +29,9 @@ class TagCommands:
 
     @groups.tags.command(name="add")
     @moderator_only()
-    async def tags_add(self, interaction: discord.Interaction, tag: str) -> None:
+    async def tags_add(
+        self, interaction: discord.Interaction, tag: app_commands.Range[str, 1, MAX_TAG]
+    ) -> None:
         """Add a topic or lived-experience tag peers can choose (e.g. grief, veterans)."""
         assert interaction.guild_id is not None
         clean = await self.services.peers.tags.add(interaction.guild_id, tag)

@@ -13,6 +13,7 @@ from bot.safety import Label
 from bot.safety.assess import Assessment
 from bot.services import Services
 from bot.services.safety import PeerAlert
+from bot.text import DISCORD_LIMIT, pings_and_text, shorten
 from bot.ui.checks import is_peer_or_moderator
 from bot.ui.lookup import find_channel
 from bot.ui.views import GuardedCallback
@@ -20,6 +21,9 @@ from bot.ui.views import GuardedCallback
 log = logging.getLogger("cogs.safety")
 
 TIER_TEXT = {1: "1 (passive thoughts)", 2: "2 (active thoughts or intent)", 3: "3 (imminent)"}
+#: An alert leaves this much of its message free for the line a peer's press adds
+#: ("✅ @peer is reaching out."), so that line is never cut off.
+MARK_ROOM = 300
 
 
 class _AlertAction(GuardedCallback):
@@ -40,9 +44,12 @@ class _AlertAction(GuardedCallback):
 
     @staticmethod
     async def _mark(interaction: discord.Interaction, line: str) -> None:
+        """The alert keeps its words and gains the line (it left room for it, MARK_ROOM)."""
         message = interaction.message
-        content = (message.content if message else "") + "\n" + line
-        await interaction.response.edit_message(content=content[:2000], view=None)
+        alert = message.content if message else ""
+        room = DISCORD_LIMIT - len(line) - 1
+        content = (alert if len(alert) <= room else shorten(alert, room)) + "\n" + line
+        await interaction.response.edit_message(content=content, view=None)
 
 
 class ReachOutButton(
@@ -121,17 +128,30 @@ def alert_view(alert_id: int) -> discord.ui.View:
     return view
 
 
-def alert_text(alert: PeerAlert, on_duty: list[int]) -> str:
+def alert_text(alert: PeerAlert, on_duty: list[int]) -> list[str]:
+    """The alert whole (its button line has room, MARK_ROOM) under the pings; pings that do
+    not fit in its message follow in messages of their own, so none is lost with many peers
+    on duty, and the alert's words are never cut."""
     text = (
-        " ".join(f"<@{p}>" for p in on_duty)
-        + f"\nA member may need support: <@{alert.member_id}> in "
+        f"A member may need support: <@{alert.member_id}> in "
         f"<#{alert.channel_id}> ([jump]({alert.jump_url})). "
         f"Tier {TIER_TEXT.get(alert.tier, '?')}."
         " Kindred is reaching out to them privately with support lines."
-    ).strip()
+    )
     if alert.copy:
         text += "\n> " + alert.copy
-    return text
+    return pings_and_text([f"<@{p}>" for p in on_duty], text, DISCORD_LIMIT - MARK_ROOM)
+
+
+async def send_more_pings(channel, messages: list[str], mentions: discord.AllowedMentions) -> None:
+    """The pings that did not fit in an alert, after it. The alert is out already: a failure
+    here is logged, never retried as a whole alert (that would post it twice)."""
+    for text in messages:
+        try:
+            await channel.send(text, allowed_mentions=mentions)
+        except discord.HTTPException as exc:
+            log.warning("safety: the rest of an alert's pings failed (%s)", exc.status)
+            return
 
 
 def undeliverable_text(alert: PeerAlert) -> str:
@@ -196,11 +216,9 @@ class AlertsMixin:
         mentions = discord.AllowedMentions(
             users=[discord.Object(p) for p in on_duty], everyone=False, roles=False
         )
-        await channel.send(
-            alert_text(alert, on_duty)[:2000],
-            view=alert_view(alert.alert_id),
-            allowed_mentions=mentions,
-        )
+        first, *more_pings = alert_text(alert, on_duty)
+        await channel.send(first, view=alert_view(alert.alert_id), allowed_mentions=mentions)
+        await send_more_pings(channel, more_pings, mentions)
 
     async def _quiet_item(self, message: discord.Message, result: Assessment) -> bool:
         """A "possible concern" item for peers: no pings, no moderators, take or dismiss."""
@@ -223,7 +241,7 @@ class AlertsMixin:
         )
         try:
             await channel.send(
-                text[:2000],
+                text,
                 view=alert_view(alert_id),
                 allowed_mentions=discord.AllowedMentions.none(),
             )

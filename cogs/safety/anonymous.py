@@ -20,21 +20,24 @@ from bot.safety.assess import Assessment
 from bot.safety.worker import AssessWorker
 from bot.services import Services
 from bot.services.safety import Decision
+from bot.text import pings_and_text
 from bot.ui.lookup import find_channel
+from cogs.safety.alerts import send_more_pings
 from cogs.safety.replies import RepliesMixin
 
 log = logging.getLogger("cogs.safety")
 
 
-def anonymous_alert_text(message: discord.Message, tier: int, on_duty: list[int]) -> str:
-    pings = " ".join(f"<@{p}>" for p in on_duty)
-    return (
-        f"{pings}\nAn **anonymous** post in <#{message.channel.id}> may need support "
+def anonymous_alert_text(message: discord.Message, tier: int, on_duty: list[int]) -> list[str]:
+    """The alert whole under the pings; pings that do not fit follow in their own messages."""
+    text = (
+        f"An **anonymous** post in <#{message.channel.id}> may need support "
         f"(tier {tier}) ([jump]({message.jump_url})). Kindred has reached out to its author "
         "privately. They chose to stay anonymous: answer them in the group. If someone's safety "
         "depends on it, a moderator can look them up with `/group reveal` (the reason is logged "
         "and they are told)."
-    ).strip()
+    )
+    return pings_and_text([f"<@{p}>" for p in on_duty], text)
 
 
 class AnonymousPostsMixin(RepliesMixin):
@@ -104,14 +107,14 @@ class AnonymousPostsMixin(RepliesMixin):
         if channel is None:
             return False
         users = [discord.Object(p) for p in pings]
+        mentions = discord.AllowedMentions(users=users, everyone=False, roles=False)
+        first, *more_pings = anonymous_alert_text(message, tier, pings)
         try:
-            await channel.send(
-                anonymous_alert_text(message, tier, pings)[:2000],
-                allowed_mentions=discord.AllowedMentions(users=users, everyone=False, roles=False),
-            )
+            await channel.send(first, allowed_mentions=mentions)
         except discord.HTTPException as exc:
             log.warning("safety: anonymous-post alert failed (%s)", exc.status)
             return False
+        await send_more_pings(channel, more_pings, mentions)
         return True
 
     async def _reply_to_author(

@@ -11,9 +11,14 @@ from bot.safety.listings import listing, respite_needs_state
 from bot.safety.messages import crisis_command_reply, format_entry
 from bot.services import Services
 from bot.services.resources import NotAUSStateError
-from bot.services.safety import GUILD_RESOURCE_KINDS
+from bot.services.safety import (
+    GUILD_RESOURCE_KINDS,
+    MAX_RESOURCE_CONTACT,
+    MAX_RESOURCE_HOURS,
+    MAX_RESOURCE_NAME,
+)
 from bot.ui.checks import GuildOnlyError, moderator_only
-from bot.ui.replies import COLOUR, send_private
+from bot.ui.replies import send_private, send_private_pages
 from bot.ui.resources import safe_embed
 from cogs.safety.groups import REGION, RESOURCES
 from cogs.safety.views import talk_view
@@ -83,12 +88,11 @@ class ResourcesMixin:
             lang,
             directory_url=url.removeprefix("https://").rstrip("/"),
         )
-        embed = discord.Embed(
-            title=message.title, description="\n".join(message.body)[:4000], colour=COLOUR
+        # every line, over several messages if needed: a server's own resources are listed
+        # first, and a cut could take a phone number or the shipped lines after them
+        await send_private_pages(
+            interaction, message.title, "\n".join(message.body), footer=message.footer
         )
-        if message.footer:
-            embed.set_footer(text=message.footer)
-        await send_private(interaction, embed=embed)
 
     @app_commands.command(name="resources")
     @app_commands.describe(region="A country or US state, e.g. UK, CA, US-NY")
@@ -154,11 +158,11 @@ class ResourcesMixin:
     async def resources_add(
         self,
         interaction: discord.Interaction,
-        name: str,
+        name: app_commands.Range[str, 1, MAX_RESOURCE_NAME],
         kind: str,
-        contact: str,
+        contact: app_commands.Range[str, 1, MAX_RESOURCE_CONTACT],
         region: str = "*",
-        hours: str = "",
+        hours: app_commands.Range[str, 0, MAX_RESOURCE_HOURS] = "",
         source_url: str | None = None,
     ) -> None:
         """Add a local resource; it is shown before the shipped directory."""

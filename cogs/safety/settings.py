@@ -9,6 +9,7 @@ from discord import app_commands
 from bot.safety.worker import AssessWorker
 from bot.services import Services
 from bot.services.safety import LANGUAGES, SafetySettings, SafetyStatus
+from bot.text import EMBED_FIELD, fit_lines
 from bot.ui.checks import moderator_only
 from bot.ui.replies import COLOUR, send_private
 from cogs.safety.groups import LANGUAGE, SAFETY
@@ -177,18 +178,21 @@ def status_embed(status: SafetyStatus, detector: str) -> discord.Embed:
     embed.add_field(name="Detector", value=detector, inline=True)
     embed.add_field(
         name='Measured precision (peers\' "not a concern" marks)',
-        value="\n".join(
-            f"`{source[:60]}`: {alerts} alerts, {dismissed} not a concern → {value:.0%}"
-            for source, alerts, dismissed, value in status.precision[:10]
-        )[:1024]
+        value=fit_lines(
+            [
+                f"`{source[:60]}`: {alerts} alerts, {dismissed} not a concern → {value:.0%}"
+                for source, alerts, dismissed, value in status.precision[:10]
+            ],
+            EMBED_FIELD,
+        )
         or "no alerts yet",
         inline=False,
     )
     embed.add_field(
         name="Stale resource data (over 12 months)",
-        value="\n".join(
-            f"{e.name} (checked {e.last_verified:%Y-%m-%d})" for e in status.stale[:15]
-        )[:1024]
+        value=fit_lines(
+            [f"{e.name} (checked {e.last_verified:%Y-%m-%d})" for e in status.stale], EMBED_FIELD
+        )
         or "none",
         inline=False,
     )

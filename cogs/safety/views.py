@@ -9,6 +9,7 @@ from bot.i18n import lang_from_locale
 from bot.safety.messages import button_labels, opt_out_text, respites_for_state_text
 from bot.services import Services
 from bot.services.safety import respite_states, respites_for_state
+from bot.ui.replies import send_private
 from bot.ui.requests import TalkToPeerButton
 from bot.ui.views import GuardedCallback
 
@@ -69,9 +70,8 @@ class RespiteStateSelect(
         values = (interaction.data or {}).get("values") or []
         state = str(values[0]) if values else ""
         region, entries = respites_for_state(state)
-        await interaction.response.send_message(
-            respites_for_state_text(region[3:] or region, entries, self.lang)[:2000],
-            ephemeral=True,
+        await send_private(
+            interaction, respites_for_state_text(region[3:] or region, entries, self.lang)
         )
 
 

@@ -151,7 +151,7 @@ class CommandsRoom(ClaimsRoom):
                 "you and them, and Kindred pings you there."
             )
         lines.append("`/support action:cancel` withdraws it at any time.")
-        return "\n".join(lines)[:2000]
+        return "\n".join(lines)
 
     async def _nobody_on_duty_lines(self, result: Intake) -> list[str]:
         if result.next_peer_at:

@@ -17,10 +17,11 @@ import pytest
 from bot.sandbox import KindredRunner as Kindred
 from bot.sandbox import World, build_world
 from emulator import DiscordEmulator
+from emulator.errors import DEFAULT_WAIT
 from emulator.pytest_plugin import emulator  # noqa: F401  (fixture re-export)
 from emulator.testing import discord_endpoints_kept
 
-__all__ = ["Kindred", "World", "detector_settled"]
+__all__ = ["Kindred", "World", "detector_settled", "every_answer"]
 
 
 @pytest.fixture(autouse=True)
@@ -80,3 +81,22 @@ async def detector_settled(runner: Kindred, timeout: float = 30.0) -> None:
         idle = worker.items >= worker.submitted and not cog._tasks
         calm = calm + 1 if idle else 0
     await runner.emu.gateway_idle(5)
+
+
+async def every_answer(
+    emu: DiscordEmulator, interaction, wanted: list[str], timeout: float = DEFAULT_WAIT
+) -> list:
+    """All the private messages an interaction was answered with (the callback's and its
+    followups), once every text in ``wanted`` is in one of them. A long answer comes as
+    several messages; this waits for the part that carries the last of ``wanted``."""
+    first = await interaction.response()
+
+    def said() -> list:
+        return [first, *interaction.followup_messages]
+
+    def complete() -> bool:
+        text = "\n".join(m.text for m in said())
+        return all(w in text for w in wanted)
+
+    await emu.wait_until(complete, timeout=timeout, what=f"an answer naming all of {wanted}")
+    return said()

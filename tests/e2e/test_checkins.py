@@ -15,7 +15,7 @@ import time_machine
 from bot.services.peers import PeerSettings
 from emulator import DiscordEmulator, P
 from emulator.models import Message
-from tests.e2e.conftest import Kindred, World
+from tests.e2e.conftest import Kindred, World, every_answer
 
 Start = Callable[[datetime], Awaitable[tuple[Any, Kindred]]]
 
@@ -214,6 +214,25 @@ async def test_preview_list_edit_delete_and_autocomplete(
     assert await kindred.services.scheduler.get("checkin:1") is None
     missing = await command(emulator, world.mod, world.general, "checkin preview", checkin=1)
     assert "no check-in #1" in missing.text
+
+
+async def test_checkin_list_shows_every_checkin_however_long_their_titles(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Titles a moderator wrote (up to 100 characters): the list was cut at 2,000 characters,
+    mid-title, and the later check-ins were left out without a word. Every one is listed now,
+    over several private messages."""
+    titles = [f"#{n:02d} " + "Evening wind-down for the whole community " * 3 for n in range(14)]
+    titles = [title[:100].strip() for title in titles]
+    for title in titles:
+        await kindred.services.checkins.create(
+            guild_id=world.guild.id, channel_id=world.general.id, schedule="daily 21:00",
+            tz="Europe/London", prompt=None, title=title, use_thread=False, show_summary=False,
+            actor_id=world.mod.id,
+        )  # fmt: skip
+    listed = await emulator.run_command(world.mod, world.general, "checkin list")
+    answers = await every_answer(emulator, listed, titles)
+    assert len(answers) > 1 and all(a.ephemeral and len(a.text) <= 2000 for a in answers)
 
 
 async def test_bad_input_is_refused_with_what_is_allowed(

@@ -78,6 +78,8 @@ def _value(param, draw, world: World):
         text = draw(TEXT)
         if param.max_value is not None:  # for strings discord.py keeps max_length here
             text = text[: int(param.max_value)]
+        if param.min_value is not None and len(text) < int(param.min_value):  # min_length
+            text += "x" * (int(param.min_value) - len(text))  # Discord refuses shorter
         return text
     if kind in (discord.AppCommandOptionType.integer, discord.AppCommandOptionType.number):
         if param.name == "checkin" and draw(st.booleans()):

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from bot.services.groups import channel_slug
 from emulator import DEFAULT_BOT_PERMISSIONS, DiscordEmulator, EmulatorTimeoutError, P
 from emulator.models import Message
-from tests.e2e.conftest import Kindred, World
+from tests.e2e.conftest import Kindred, World, every_answer
 from tests.e2e.test_checkins import Start, run_at, start_at  # noqa: F401  (fixture)
 from tests.e2e.test_support import go_on_duty, setup_peers
 
@@ -910,3 +910,41 @@ async def test_a_new_peer_role_sees_private_group_channels_and_the_old_one_no_lo
         what="the private group's channel following the new peer role",
     )
     assert not sees(emulator, world.member2, channel)
+
+
+async def test_group_list_shows_every_group_whole_however_many_there_are(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Moderators' descriptions are up to 300 characters: the list was cut at 4,000
+    characters, so past the tenth group or so the rest vanished without a word. Now every
+    group and its whole description is listed, over several private messages."""
+    await allow_groups(emulator, world, kindred)
+    groups = kindred.services.groups
+    descriptions = []
+    for n in range(14):
+        description = f"Group {n:02d}: " + "a gentle space to share what the week was like. " * 6
+        description = description[:300].strip()
+        new = await groups.prepare_create(
+            guild_id=world.guild.id, name=f"Circle {n:02d}", description=description,
+            tags="grief, loss", private=False, channel_id=None,
+        )  # fmt: skip
+        await groups.create(new, channel_id=5000 + n, role_id=6000 + n, actor_id=world.mod.id)
+        descriptions.append(description)
+    listed = await emulator.run_command(world.member, world.general, "group list")
+    answers = await every_answer(emulator, listed, descriptions)
+    assert len(answers) > 1 and all(a.ephemeral for a in answers)
+    assert all(len(e.get("description", "")) <= 4096 for a in answers for e in a.embeds)
+    assert "Join with /group join" in answers[-1].text
+
+
+async def test_a_reveal_reason_too_long_cannot_be_sent(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The reason is logged and told to the member: it was cut at 200 characters without a
+    word; Discord now refuses a longer one at input."""
+    await allow_groups(emulator, world, kindred)
+    with pytest.raises(ValueError, match="'reason' is longer than 200"):
+        await emulator.run_command(
+            world.mod, world.general, "group reveal",
+            options={"message": "123", "reason": "worried about their safety " * 8},
+        )  # fmt: skip

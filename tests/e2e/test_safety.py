@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
+from bot.services.safety import SafetySettings
 from emulator import DiscordEmulator
-from tests.e2e.conftest import Kindred, World, detector_settled
+from tests.e2e.conftest import Kindred, World, detector_settled, every_answer
 from tests.e2e.test_support import go_on_duty, setup_peers
 
 CRISIS = "honestly i want to kill myself"
@@ -447,3 +448,73 @@ async def test_reach_out_and_not_a_concern_pressed_together_only_one_sticks(
     (loser,) = set(answers) - {winner}
     assert not answers[winner].ephemeral
     assert answers[loser].ephemeral and told in answers[loser].text
+
+
+# -- long text: an alert, a server's own resources --------------------------------------------
+
+
+async def test_an_alert_with_many_peers_on_duty_keeps_its_words_and_every_ping(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Ninety peers on duty: the pings filled the alert's 2,000 characters and the alert itself
+    was cut off. Now the alert is whole (its quote of a long message shortened visibly, the
+    jump link has it all), the pings that don't fit follow, and the press line fits."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    others = [900_000_000_000_000_000 + n for n in range(90)]
+    for peer in others:
+        await kindred.services.peers.duty.go_on(world.guild.id, peer, None)
+    await kindred.services.settings.update(
+        world.guild.id, SafetySettings, world.mod.id, copy_content=True
+    )
+    words = CRISIS + ". " + "i can't see a way through this anymore and " * 10 + "that's it"
+    await emulator.send_message(world.member, world.general, words)
+    alert = await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "may need support" in m.text
+    )
+    assert "Kindred is reaching out to them privately with support lines." in alert.text
+    quoted = alert.text.split("\n> ", 1)[1]
+    assert quoted.endswith("…") and len(quoted) <= 300
+    assert words.startswith(quoted.removesuffix("…")) and words[len(quoted) - 1] == " "
+    wanted = [f"<@{p}>" for p in [world.peer.id, *others]]
+
+    def pinged() -> bool:
+        said = "\n".join(m.text for m in public_bot_messages(emulator, world.peers))
+        return all(w in said for w in wanted)
+
+    await emulator.wait_until(pinged, what="every on-duty peer pinged")
+    assert all(len(m.text) <= 2000 for m in public_bot_messages(emulator, world.peers))
+    taken = await emulator.press_button(world.peer, alert, alert_button(alert, "alert"))
+    await taken.response()
+    marked = emulator.messages[alert.id].text
+    assert marked.endswith(f"✅ <@{world.peer.id}> is reaching out.")
+    assert "Kindred is reaching out to them privately" in marked
+
+
+async def test_a_servers_long_resources_are_all_listed_and_one_too_long_is_refused(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """25 local resources as long as they may be: /safety resources list stopped at 2,000
+    characters and /resources (its ten entries) at 4,000, silently. Each is whole now, over
+    several private messages; and a contact longer than its 200 characters can't be sent (it
+    was stored cut: a wrong phone number or address)."""
+    names = [f"Resource {n:02d} " + "night line for the county " * 4 for n in range(25)]
+    names = [(name * 2)[:100].strip() for name in names]
+    for n, name in enumerate(names):
+        await kindred.services.safety.add_resource(
+            world.guild.id, name=name, kind="warmline",
+            contact=f"https://example.org/{n:02d}/" + "a" * 177, region="US",
+            hours="every evening and every weekend " * 3, source_url=None, actor_id=world.mod.id,
+        )  # fmt: skip
+    listed = await emulator.run_command(world.mod, world.general, "safety resources list")
+    answers = await every_answer(emulator, listed, names)
+    assert len(answers) > 1 and all(a.ephemeral for a in answers)
+    shown = await emulator.run_command(world.member, world.general, "resources", {"region": "US"})
+    answers = await every_answer(emulator, shown, names[:10])  # a member sees ten, each whole
+    assert len(answers) > 1 and all(a.ephemeral for a in answers)
+    with pytest.raises(ValueError, match="'contact' is longer than 200"):
+        await emulator.run_command(
+            world.mod, world.general, "safety resources add",
+            options={"name": "Haven", "kind": "crisis_line", "contact": "5" * 201},
+        )  # fmt: skip
+    assert len(await kindred.services.safety.guild_resources(world.guild.id)) == 25

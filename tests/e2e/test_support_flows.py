@@ -624,3 +624,34 @@ async def test_dm_intake_only_offers_servers_the_writer_belongs_to(
     assert reply.custom_ids == []
     assert "Haven" not in reply.text
     assert "couldn't find a server we share" in reply.text and "/crisis" in reply.text
+
+
+async def test_a_reason_or_a_tag_too_long_cannot_be_sent_and_nothing_is_kept_cut(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """A reveal's reason is logged and told to the member, a tag is what members choose from:
+    both were stored cut (at 200 and 40 characters) without a word. Discord now refuses them
+    at input (the options' lengths), and a reason of exactly 200 reaches the member whole."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await ask(emulator, world, world.member, anonymous="yes")
+    with pytest.raises(ValueError, match="'reason' is longer than 200"):
+        await emulator.run_command(
+            world.mod, world.general, "peers reveal",
+            options={"request_id": 1, "reason": "a safety worry " * 14},
+        )  # fmt: skip
+    with pytest.raises(ValueError, match="'tag' is longer than 40"):
+        await emulator.run_command(
+            world.mod, world.general, "peers tags add",
+            options={"tag": "people who have lost someone to suicide"  + " recently"},
+        )  # fmt: skip
+    assert await kindred.services.peers.tags.guild_tags(world.guild.id) == []
+    entries = await kindred.services.audit.recent(world.guild.id)
+    assert not [e for e in entries if e.action == "peers.reveal"]
+    reason = ("a safety worry " * 14)[:199] + "!"
+    await command(emulator, world.mod, world.general, "peers reveal", request_id=1, reason=reason)
+    told = await emulator.wait_for_message(
+        emulator.dm_channel(world.member), predicate=lambda m: "looked up who opened" in m.text
+    )
+    assert told.text.endswith(reason)
+    assert (await kindred.services.audit.recent(world.guild.id))[0].detail["reason"] == reason

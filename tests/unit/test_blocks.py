@@ -85,13 +85,21 @@ async def test_a_failing_audit_entry_leaves_the_block_in_place(peers, services: 
     assert await peers.blocks.is_blocked(GUILD, MEMBER)
 
 
-async def test_reveal_is_audited_with_a_bounded_reason(peers, services: Services) -> None:
+async def test_reveal_is_audited_with_the_whole_reason_and_a_long_one_refused(
+    peers, services: Services
+) -> None:
+    """The reason is logged and told to the member, so it is never cut: one over 200
+    characters is refused (nothing revealed, nothing logged) and the moderator says it shorter."""
     request = (await peers.requests.open(GUILD, MEMBER, anonymous=True)).request
-    shown = await peers.blocks.reveal(GUILD, request.id, MOD, "safety " * 100)
+    with pytest.raises(InvalidInputError, match=r"fits in 200 characters \(this one has 699"):
+        await peers.blocks.reveal(GUILD, request.id, MOD, "safety " * 100)
+    assert await actions(services) == []
+    reason = "safety " * 27 + "worry me"  # under the limit: kept whole
+    shown = await peers.blocks.reveal(GUILD, request.id, MOD, reason)
     assert shown.requester_id == MEMBER
     ((action, actor, detail),) = await actions(services)
     assert (action, actor, detail["request"]) == ("peers.reveal", MOD, request.id)
-    assert detail["reason"] == ("safety " * 100)[:200]
+    assert detail["reason"] == reason
 
 
 async def test_reveal_from_another_server_is_refused_and_not_logged(
@@ -109,7 +117,10 @@ async def test_reveal_from_another_server_is_refused_and_not_logged(
 # -- tags ----------------------------------------------------------------------------------------
 async def test_tags_are_trimmed_and_removing_an_unknown_one_is_refused(peers) -> None:
     assert await peers.tags.add(GUILD, "  Grief  ") == "Grief"
-    assert await peers.tags.add(GUILD, "x" * 60) == "x" * 40
+    # a moderator's tag is never stored cut: too long is refused, and nothing is added
+    with pytest.raises(InvalidInputError, match=r"fits in 40 characters \(this one has 60"):
+        await peers.tags.add(GUILD, "x" * 60)
+    assert await peers.tags.add(GUILD, " " + "x" * 40 + " ") == "x" * 40
     with pytest.raises(InvalidInputError, match="at least one letter"):
         await peers.tags.add(GUILD, "   ")
     await peers.tags.remove(GUILD, "x" * 40)

@@ -239,6 +239,9 @@ async def test_anonymous_posts_keep_a_pseudonym_and_a_reveal_is_audited(
         await groups.reveal(OTHER_GUILD, "123456789012345678", MOD, "why")
     with pytest.raises(InvalidInputError):
         await groups.reveal(GUILD, "123456789012345678", MOD, "   ")
+    # the reason is logged and told to the member: a long one is refused, never cut
+    with pytest.raises(InvalidInputError, match=r"fits in 200 characters \(this one has 211"):
+        await groups.reveal(GUILD, "123456789012345678", MOD, "worried " * 26 + "now")
     found = await groups.reveal(GUILD, "123456789012345678", MOD, "threats")
     assert found.user_id == ALICE and found.pseudonym == plan.pseudonym
     entry = (await services.audit.recent(GUILD, limit=1))[0]

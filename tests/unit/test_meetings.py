@@ -353,6 +353,25 @@ async def test_an_archived_group_has_no_event_and_gets_it_back(services: Service
     assert plan.starts_at == back.next_at == datetime(2026, 11, 30, 19, 0, tzinfo=UTC)
 
 
+async def test_an_events_name_keeps_the_group_and_shortens_a_long_meeting_name_visibly(
+    services: Services,
+) -> None:
+    """A scheduled event's name holds 100 characters; a 40-character group and a 60-character
+    meeting made 102, cut without a sign. The group's name stays whole, the meeting's ends
+    with "…" (its post and /group meeting list have it whole)."""
+    await services.settings.update(GUILD, PeerSettings, MOD, peer_role_id=PEER_ROLE)
+    group = await make(services, name="Parents and carers of teenagers together")
+    assert len(group.name) == 40
+    long = "Tuesday evening circle for everyone who is new to the group!"
+    meeting = await add(services, group_name=group.name, name=long)
+    assert len(meeting.name) == 60
+    plan = await services.meetings.event_plan(meeting.id)
+    assert len(plan.name) <= 100 and plan.name.endswith("…")
+    assert plan.name.startswith(f"{group.name}: Tuesday evening circle for everyone who")
+    short = await add(services, group_name=group.name, name="Monday circle")
+    assert (await services.meetings.event_plan(short.id)).name == f"{group.name}: Monday circle"
+
+
 async def test_a_meeting_left_open_in_an_archived_group_is_closed(
     services: Services, clock
 ) -> None:

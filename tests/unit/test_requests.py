@@ -53,6 +53,18 @@ async def test_intake_reports_queue_duty_and_matching(peers, services: Services)
     assert sorted(second.ping) == [PEER, PEER2]
 
 
+async def test_a_topic_or_summary_longer_than_the_form_is_refused_never_cut(peers) -> None:
+    """The form holds 100 and 1,000 characters; anything longer is refused whole (nothing
+    opened) rather than stored without its end."""
+    with pytest.raises(InvalidInputError, match="fits in 100 characters"):
+        await peers.requests.open(GUILD, MEMBER, topic="t" * 101)
+    with pytest.raises(InvalidInputError, match="what's going on in 1000"):
+        await peers.requests.open(GUILD, MEMBER, summary="s" * 1001)
+    words = "  " + "w" * 1000 + "  "
+    opened = await peers.requests.open(GUILD, MEMBER, topic="t" * 100, summary=words)
+    assert (opened.request.topic, opened.request.summary) == ("t" * 100, "w" * 1000)
+
+
 async def test_second_request_shows_the_open_one(peers) -> None:
     first = await peers.requests.open(GUILD, MEMBER)
     with pytest.raises(AlreadyOpenError) as info:

@@ -158,7 +158,14 @@ async def test_copy_is_off_by_default_and_trimmed_to_one_line(services) -> None:
     assert (await open_alert(services, "hello")).copy == ""
     await services.settings.update(G, SafetySettings, MOD, copy_content=True)
     alert = await open_alert(services, "a\nb" + "x" * 400)
-    assert alert.copy == ("a b" + "x" * 400)[:300]
+    # a member's words are shortened visibly ("…"; the alert's jump link has them all)
+    assert alert.copy == ("a b" + "x" * 400)[:299] + "…"
+    words = "I can't keep going like this " * 20
+    alert = await open_alert(services, words)
+    assert len(alert.copy) <= 300 and alert.copy.endswith("…")
+    assert words.startswith(alert.copy.removesuffix("…")) and alert.copy[-2] != " "
+    assert words[len(alert.copy) - 1] == " "  # cut after a whole word
+    assert (await open_alert(services, "short words")).copy == "short words"
 
 
 async def test_the_model_is_credited_only_when_it_was_a_source(services) -> None:
@@ -261,6 +268,20 @@ async def test_warmlines_for_a_state_then_the_guilds_own_first(services) -> None
     code, entries = await services.safety.warmlines_listing(G, USER, "UK")
     assert code == "GB" and [e.name for e in entries] == ["Our line"]
     assert await services.safety.respites_listing(None, "NY")
+
+
+async def test_a_resource_too_long_is_refused_whole_never_stored_cut(services) -> None:
+    """A moderator's phone number or address must be exact: over the limit it is refused,
+    naming the field and its limit, and nothing is stored."""
+    base = {"name": "Our line", "kind": "warmline", "contact": "555", "region": "*", "hours": ""}
+    for field, most in (("name", 100), ("contact", 200), ("hours", 100)):
+        long = {**base, field: "9" * (most + 1)}
+        with pytest.raises(InvalidInputError, match=f"{field} fits in {most} characters"):
+            await services.safety.add_resource(G, **long, source_url=None, actor_id=MOD)
+    assert await services.safety.guild_resources(G) == []
+    exact = {**base, "name": "n" * 100, "contact": "5" * 200, "hours": "h" * 100}
+    entry = await services.safety.add_resource(G, **exact, source_url=None, actor_id=MOD)
+    assert entry.name == "n" * 100
 
 
 def test_the_state_picker_and_a_forged_state() -> None:

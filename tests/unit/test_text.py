@@ -7,7 +7,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.text import clean_block, clean_line, has_visible, prefixed_messages, split_text
+from bot.text import (
+    clean_block,
+    clean_line,
+    fit_lines,
+    has_visible,
+    pings_and_text,
+    prefixed_messages,
+    shorten,
+    split_text,
+)
 
 INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u200b\u200d", "\u202e", "\x00"]
 
@@ -71,3 +80,40 @@ def test_prefixed_messages_leave_out_blank_parts() -> None:
     assert prefixed_messages("> ", "   ") == []
     with pytest.raises(ValueError):
         prefixed_messages("x" * 10, "text", limit=10)
+
+
+def test_shorten_keeps_what_fits_and_marks_a_cut_after_a_word() -> None:
+    assert shorten("Grief circle", 20) == "Grief circle"
+    assert shorten("Monday evening grief circle", 20) == "Monday evening…"
+    assert shorten("x" * 30, 10) == "x" * 9 + "…"
+    assert all(len(shorten("word " * n, 17)) <= 17 for n in range(12))
+
+
+def test_fit_lines_keeps_whole_lines_and_says_how_many_were_left_out() -> None:
+    lines = [f"line {n} of the list" for n in range(10)]
+    assert fit_lines(lines, 1000) == "\n".join(lines)
+    text = fit_lines(lines, 100, "…and {n} more.")
+    assert len(text) <= 100
+    shown = text.split("\n")
+    assert shown[:-1] == lines[: len(shown) - 1]
+    assert shown[-1] == f"…and {len(lines) - len(shown) + 1} more."
+    assert fit_lines(["a" * 50, "b"], 20, "+{n}") == "a" * 16 + "…\n+1"
+
+
+@given(
+    st.lists(st.text(alphabet="ab ", min_size=1, max_size=30), max_size=30),
+    st.integers(min_value=30, max_value=200),
+)
+def test_fit_lines_never_passes_the_limit(lines: list[str], limit: int) -> None:
+    assert len(fit_lines(lines, limit)) <= limit
+
+
+def test_pings_and_text_keep_the_whole_alert_and_every_ping() -> None:
+    body = "A member may need support. " * 10
+    assert pings_and_text(["<@1>", "<@2>"], body) == ["<@1> <@2>\n" + body]
+    mentions = [f"<@{n:018d}>" for n in range(150)]
+    messages = pings_and_text(mentions, body, 2000)
+    assert messages[0].endswith("\n" + body) and len(messages) > 1
+    assert all(len(m) <= 2000 for m in messages)
+    sent = " ".join(m.removesuffix("\n" + body) for m in messages).split()
+    assert sent == mentions

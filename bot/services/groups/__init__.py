@@ -36,6 +36,7 @@ from bot.services.groups.members import (
 from bot.services.groups.rules import (
     MAX_GUIDELINES,
     MAX_POST,
+    MAX_REASON,
     MAX_SLOWMODE,
     MAX_SLOWMODE_MINUTES,
     Access,
@@ -51,6 +52,7 @@ from bot.services.groups.rules import (
 __all__ = [
     "MAX_GUIDELINES",
     "MAX_POST",
+    "MAX_REASON",
     "MAX_SLOWMODE",
     "MAX_SLOWMODE_MINUTES",
     "SLOWMODE_OFF",

@@ -118,7 +118,11 @@ def parse_reason(text: str | None) -> str:
     value = " ".join((text or "").split())
     if not value:
         raise InvalidInputError("Say why (it is kept in the audit log).")
-    return value[:MAX_REASON]
+    if len(value) > MAX_REASON:  # logged and told to the member: refused, never cut
+        raise InvalidInputError(
+            f"A reason fits in {MAX_REASON} characters (this one has {len(value)})."
+        )
+    return value
 
 
 def parse_post(text: str | None) -> str:

@@ -28,6 +28,7 @@ from bot.services.meetings.rules import (
     parse_reminders,
     parse_when,
 )
+from bot.text import shorten
 
 log = logging.getLogger(__name__)
 
@@ -233,7 +234,9 @@ class MeetingSchedule(MeetingBase):
             group,
             start,
             end,
-            name=f"{group.name}: {meeting.name}"[:100],
+            # the event's name holds 100 characters: the meeting's name is shortened visibly
+            # (its post and /group meeting list have it whole), the group's always shows
+            name=f"{group.name}: " + shorten(meeting.name, 100 - len(group.name) - 2),
             description=(
                 f"A meeting of the support group {group.name}, {where}, facilitated by a peer "
                 "supporter. Members of the group can join; see the group's guidelines."

@@ -7,7 +7,7 @@ from bot.clock import Clock, utcnow
 from bot.db.repositories.blocks import BlockRepository
 from bot.db.repositories.core import AuditRepository
 from bot.db.repositories.requests import RequestRow
-from bot.errors import NotFoundError
+from bot.errors import InvalidInputError, NotFoundError
 from bot.services.requests import RequestService
 
 MAX_REASON = 200
@@ -39,6 +39,11 @@ class BlockService:
 
     async def reveal(self, guild_id: int, request_id: int, by: int, reason: str) -> RequestRow:
         """Who opened a request (anonymous or not), audited as ``peers.reveal``."""
+        reason = reason.strip()
+        if len(reason) > MAX_REASON:  # it is logged and told to the member: never cut
+            raise InvalidInputError(
+                f"A reason fits in {MAX_REASON} characters (this one has {len(reason)})."
+            )
         request = await self.requests.get(request_id)
         if request.guild_id != guild_id:
             raise NotFoundError("There is no such request in this server.")
@@ -46,7 +51,7 @@ class BlockService:
             guild_id,
             by,
             "peers.reveal",
-            {"request": request_id, "reason": reason[:MAX_REASON]},
+            {"request": request_id, "reason": reason},
             self.clock(),
         )
         return request

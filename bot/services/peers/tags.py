@@ -25,10 +25,16 @@ class TagService:
         await self.repo.set_peer_tags(guild_id, user_id, tags)
 
     async def add(self, guild_id: int, text: str) -> str:
-        """A moderator adds a tag; returns it as stored (trimmed, at most 40 characters)."""
-        clean = text.strip()[:MAX_TAG]
+        """A moderator adds a tag; returns it as stored (trimmed; longer than 40 characters
+        is refused, never stored cut)."""
+        clean = text.strip()
         if not clean:
             raise InvalidInputError("A tag needs at least one letter.")
+        if len(clean) > MAX_TAG:
+            raise InvalidInputError(
+                f"A tag fits in {MAX_TAG} characters (this one has {len(clean)}); a word or two "
+                "is enough, e.g. grief."
+            )
         await self.repo.add_guild_tag(guild_id, clean)
         return clean
 

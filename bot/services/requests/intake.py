@@ -15,7 +15,7 @@ from bot.clock import Clock
 from bot.db.repositories.blocks import BlockRepository
 from bot.db.repositories.requests import RequestRepository, RequestRow
 from bot.db.repositories.tags import TagRepository
-from bot.errors import ConflictError, KindredError, LimitReachedError
+from bot.errors import ConflictError, InvalidInputError, KindredError, LimitReachedError
 from bot.services.peers import PeerSettings
 from bot.services.peers.duty import DutyService
 from bot.services.requests.rules import office_hours, office_tz, ping_list
@@ -95,6 +95,13 @@ class RequestIntake:
         ask_previous_peer: bool = False,
         source: str = "command",
     ) -> Intake:
+        topic, summary = (topic or "").strip(), (summary or "").strip()
+        # the form holds no more (its fields' max lengths); never stored cut if it did
+        if len(topic) > MAX_TOPIC or len(summary) > MAX_SUMMARY:
+            raise InvalidInputError(
+                f"A topic fits in {MAX_TOPIC} characters and what's going on in {MAX_SUMMARY}; "
+                "nothing was sent, so you can shorten it and try again."
+            )
         cfg = await self.config(guild_id)
         now = self.clock()
         wanted = await self._admit(cfg, guild_id, requester_id, tags or [], now)
@@ -104,9 +111,9 @@ class RequestIntake:
         request = await self.requests.create(
             guild_id=guild_id,
             requester_id=requester_id,
-            topic=(topic or "").strip()[:MAX_TOPIC],
+            topic=topic,
             tags=wanted.known,
-            summary=(summary or "").strip()[:MAX_SUMMARY] or None,
+            summary=summary or None,
             anonymous=anonymous,
             preferred_peer=preferred,
             source=source,

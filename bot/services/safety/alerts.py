@@ -13,6 +13,7 @@ from bot.errors import ConflictError, KindredError, NotFoundError, PermissionDen
 from bot.services.peers import PeerSettings
 from bot.services.safety.base import SafetyBase
 from bot.services.safety.model import COPY_CHARS, AlertChannels, PeerAlert
+from bot.text import shorten
 
 ALERT_MISSING = "This alert isn't from this server, or its record has expired."
 
@@ -60,7 +61,8 @@ class AlertsMixin(SafetyBase):
             phrase_ids=phrase_ids,
             model_version=model_version if "model" in sources else "",
         )
-        copy = content[:COPY_CHARS].replace("\n", " ") if cfg.copy_content else ""
+        # A long message is shortened visibly ("…") after a word; the alert's jump link has it all.
+        copy = shorten(content.replace("\n", " "), COPY_CHARS) if cfg.copy_content else ""
         return PeerAlert(
             guild_id=guild_id,
             alert_id=alert_id,

@@ -14,7 +14,14 @@ from bot.services.resources import (
     normalize_region,
 )
 from bot.services.safety.members import MembersMixin
-from bot.services.safety.model import GUILD_RESOURCE_KINDS, MAX_GUILD_RESOURCES, NeedsPlan
+from bot.services.safety.model import (
+    GUILD_RESOURCE_KINDS,
+    MAX_GUILD_RESOURCES,
+    MAX_RESOURCE_CONTACT,
+    MAX_RESOURCE_HOURS,
+    MAX_RESOURCE_NAME,
+    NeedsPlan,
+)
 
 NO_REGION = "Tell me a region, e.g. `US`, `UK` or `US-NY`, or set yours with `/region set`."
 
@@ -139,9 +146,19 @@ class LookupsMixin(MembersMixin):
     ) -> ResourceEntry:
         if kind not in GUILD_RESOURCE_KINDS:
             raise InvalidInputError("Kind must be one of: " + ", ".join(GUILD_RESOURCE_KINDS))
-        name, contact = name.strip()[:100], contact.strip()[:200]
+        name, contact, hours = name.strip(), contact.strip(), hours.strip()
         if not name or not contact:
             raise InvalidInputError("A resource needs a name and a way to reach it.")
+        # refused whole rather than stored cut: a phone number or an address must be exact
+        for what, value, most in (
+            ("name", name, MAX_RESOURCE_NAME),
+            ("contact", contact, MAX_RESOURCE_CONTACT),
+            ("hours", hours, MAX_RESOURCE_HOURS),
+        ):
+            if len(value) > most:
+                raise InvalidInputError(
+                    f"A resource's {what} fits in {most} characters (this one has {len(value)})."
+                )
         if source_url and not source_url.startswith(("https://", "http://")):
             raise InvalidInputError("The source must be a web address (https://…).")
         if len(await self.repo.resources(guild_id)) >= MAX_GUILD_RESOURCES:
@@ -155,7 +172,7 @@ class LookupsMixin(MembersMixin):
             kind,
             contact,
             code,
-            hours.strip()[:100],
+            hours,
             source_url,
             actor_id,
             self.clock(),

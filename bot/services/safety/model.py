@@ -14,6 +14,8 @@ from bot.services.settings import SettingsSection
 OPT_OUT_KEY = "safety.optout"
 REGION_KEY = "region"
 MAX_GUILD_RESOURCES = 25
+#: A server's own resource: its name, how to reach it and its hours, as typed (never cut).
+MAX_RESOURCE_NAME, MAX_RESOURCE_CONTACT, MAX_RESOURCE_HOURS = 100, 200, 100
 GUILD_RESOURCE_KINDS = ("crisis_line", "warmline", "respite", "referral", "directory")
 LANG_KEY = "lang"
 LANGUAGES = ("en", "es", "fr", "de", "pt")
