@@ -16,6 +16,7 @@ import discord
 
 from bot.safety.assess import Assessment
 from bot.safety.detector import Label
+from bot.safety.messages import opt_out_text
 from bot.safety.worker import AssessWorker
 from bot.services import Services
 from bot.services.safety import Decision
@@ -23,13 +24,6 @@ from cogs.safety.alerts import AlertsMixin
 from cogs.safety.replies import RepliesMixin
 
 log = logging.getLogger("cogs.safety")
-
-STOPPED_TEXT = (
-    "Okay, I won't send automatic messages with crisis lines when you write "
-    "something hard. `/crisis` still works any time, and `/safety optout "
-    "enabled:false` turns them back on."
-)
-NOT_NOW_TEXT = "Okay. I'm here if you need me."
 
 
 class ListenerMixin(AlertsMixin, RepliesMixin):
@@ -139,11 +133,12 @@ class ListenerMixin(AlertsMixin, RepliesMixin):
     async def _on_dm(self, message: discord.Message) -> None:
         safety = self.services.safety
         action = await safety.dm_action(message.author.id, message.content)
-        if action == "stopped":
-            await message.channel.send(STOPPED_TEXT)
-            return
-        if action == "not_now":
-            await message.channel.send(NOT_NOW_TEXT)
+        if action in ("stopped", "not_now"):
+            # the same answer as the buttons', in the member's language: the one they chose,
+            # else that of the words they typed ("stop these", "not now": English)
+            lang = await safety.language_for(message.author.id, "en")
+            what = "optout" if action == "stopped" else "notnow"
+            await message.channel.send(opt_out_text(what, lang))
             return
         if action != "assess":  # inside a support relay: the words are for the peer
             return

@@ -204,6 +204,25 @@ async def test_stop_these_in_dm_opts_out(
     assert await kindred.services.safety.opted_out(world.member.id)
 
 
+async def test_stop_these_is_answered_in_the_language_the_member_chose(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    chosen = await command(emulator, world.member, world.general, "language set", language="es")
+    assert chosen.ephemeral, chosen.text
+    dm = emulator.dm_channel(world.member)
+    await emulator.send_dm(world.member, "not now")
+    later = await emulator.wait_for_message(dm, author=emulator.bot_user, since=0)
+    assert later.text == (
+        "De acuerdo. Aquí estoy si me necesitas: `/crisis` o `/support`, a cualquier hora."
+    )
+    await emulator.send_dm(world.member, "stop these")
+    answer = await emulator.wait_for_message(dm, author=emulator.bot_user, since=later)
+    assert "won't send" not in answer.text, answer.text
+    assert answer.text.startswith("De acuerdo, no te enviaré más estos mensajes."), answer.text
+    assert "`/safety optout enabled:false`" in answer.text  # how to turn them back on
+    assert await kindred.services.safety.opted_out(world.member.id)
+
+
 async def test_crisis_respite_and_resources_commands(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:
