@@ -62,12 +62,15 @@ SET ?= validation
 evaluate: $(STAMP)
 	$(BIN)/python -m bot.safety.training evaluate --set $(SET)
 
-# Refresh the translation template after changing texts in bot/safety/messages.py,
-# bot/safety/listings.py or bot/services/requests/messages.py.
+# Refresh the translation template after changing texts in one of MESSAGES (texts in _(),
+# constants translated where they are shown in N_()).
+MESSAGES = bot/safety/messages.py bot/safety/listings.py bot/services/requests/messages.py \
+	bot/services/checkins/rules.py bot/services/checkins/messages.py \
+	bot/services/selfhelp/messages.py bot/services/meetings/messages.py
 messages: $(STAMP)
 	$(BIN)/pybabel extract --no-location --project Kindred --version 0.1 \
-		--copyright-holder "Kindred contributors" -k _ -o data/locale/kindred.pot \
-		bot/safety/messages.py bot/safety/listings.py bot/services/requests/messages.py
+		--copyright-holder "Kindred contributors" -k _ -k N_ -o data/locale/kindred.pot \
+		$(MESSAGES)
 	$(BIN)/pybabel update -w 100 --no-fuzzy-matching -i data/locale/kindred.pot -d data/locale -D kindred
 
 clean:

@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-__all__ = ["available_languages", "gettext_for", "lang_from_locale", "locale_dir"]
+__all__ = ["N_", "available_languages", "gettext_for", "lang_from_locale", "locale_dir"]
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +63,12 @@ def gettext_for(lang: str | None) -> Callable[[str], str]:
 
 
 def _identity(text: str) -> str:
+    return text
+
+
+def N_(text: str) -> str:
+    """Marks a text for ``make messages`` without translating it: a constant (a mood, a
+    built-in prompt) is translated with ``gettext_for(lang)`` where it is shown."""
     return text
 
 

@@ -1,13 +1,20 @@
 """Answering a mood press, on a channel post (anonymous counts) or a personal DM (the member's
-own history): a thank-you, a peer button, and crisis lines for the lowest mood."""
+own history): a thank-you, a peer button, and crisis lines for the lowest mood, privately and
+in the member's language (the one they chose, else their Discord app's)."""
 
 from __future__ import annotations
 
 import discord
 
-from bot.safety.messages import format_entry
+from bot.i18n import lang_from_locale
+from bot.safety.messages import button_labels
 from bot.services import Services
-from bot.services.checkins import LOW, MOODS, CheckinService
+from bot.services.checkins import (
+    CheckinService,
+    channel_mood_head,
+    mood_support_lines,
+    personal_mood_head,
+)
 from bot.ui.replies import send_private
 from bot.ui.requests import TalkToPeerButton
 from bot.ui.resources import context as crisis_context
@@ -20,18 +27,29 @@ class MoodReplies:
     services: Services
     service: CheckinService
 
-    async def _crisis_lines(self, guild_id: int | None, user_id: int) -> list[str]:
-        """Crisis lines for the member's region (theirs, else the server's), from the dated
-        resource directory; the worldwide directory when the region is unknown."""
+    async def _language(self, interaction: discord.Interaction) -> str:
+        return await self.services.safety.language_for(
+            interaction.user.id, lang_from_locale(interaction.locale)
+        )
+
+    async def _support_lines(
+        self, level: int, lowest: bool, guild_id: int | None, user_id: int, lang: str
+    ) -> list[str]:
+        """For the lowest mood, crisis lines for the member's region (theirs, else the
+        server's) from the dated resource directory, those in their language first; the
+        worldwide directory when the region is unknown."""
+        if not lowest:
+            return mood_support_lines(level, lowest, lang=lang)
         region = await self.services.safety.region_for(guild_id, user_id)
-        ctx = crisis_context(region, self.services.clock())
-        lines = []
-        if ctx.lines:
-            lines.append("**In crisis?** " + " · ".join(format_entry(e) for e in ctx.lines[:3]))
-        lines.append(f"Worldwide helplines: {format_entry(ctx.directory, with_hours=False)}")
-        danger = ctx.emergency.contacts[0].value if ctx.emergency else "your local emergency number"
-        lines.append(f"In immediate danger? Call {danger}.")
-        return lines
+        ctx = crisis_context(region, self.services.clock(), language=lang)
+        return mood_support_lines(
+            level,
+            lowest,
+            lines=ctx.lines,
+            directory=ctx.directory,
+            emergency=ctx.emergency,
+            lang=lang,
+        )
 
     async def _mood_reply(
         self,
@@ -40,20 +58,14 @@ class MoodReplies:
         lowest: bool,
         guild_id: int | None,
         head: str,
+        lang: str,
     ) -> None:
         lines = [head]
-        if lowest:
-            lines.append(
-                "I'm sorry it's hard right now. You don't have to carry it alone: a peer can "
-                "listen, and you choose what to share."
-            )
-            lines.extend(await self._crisis_lines(guild_id, interaction.user.id))
-        elif level <= LOW:
-            lines.append("If you'd like someone to listen, a peer is a button away.")
+        lines.extend(await self._support_lines(level, lowest, guild_id, interaction.user.id, lang))
         view = None
         if guild_id is not None:
             view = discord.ui.View(timeout=None)
-            view.add_item(TalkToPeerButton(guild_id))
+            view.add_item(TalkToPeerButton(guild_id, button_labels(lang)["talk"]))
         await send_private(interaction, "\n".join(lines), view=view)
 
     async def on_mood(self, interaction: discord.Interaction, post_id: int, level: int) -> None:
@@ -61,22 +73,15 @@ class MoodReplies:
         lowest = await self.service.vote(
             post_id, interaction.user.id, level, guild_id=interaction.guild_id or 0
         )
+        lang = await self._language(interaction)
         await self._mood_reply(
-            interaction,
-            level,
-            lowest,
-            interaction.guild_id,
-            f"Thank you. “{MOODS[level]}” is counted anonymously: only totals are kept, and you "
-            "can change it by tapping again.",
+            interaction, level, lowest, interaction.guild_id, channel_mood_head(level, lang), lang
         )
 
     async def on_personal_mood(self, interaction: discord.Interaction, level: int) -> None:
         lowest = await self.service.personal_mood(interaction.user.id, level)
         guild_id = await self.service.personal_guild(interaction.user.id, interaction.guild_id)
+        lang = await self._language(interaction)
         await self._mood_reply(
-            interaction,
-            level,
-            lowest,
-            guild_id,
-            f"Noted: “{MOODS[level]}”. Only you see it (`/checkin me history`).",
+            interaction, level, lowest, guild_id, personal_mood_head(level, lang), lang
         )

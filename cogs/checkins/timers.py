@@ -11,6 +11,7 @@ import zoneinfo
 import discord
 from discord.ext import commands
 
+from bot.services import Services
 from bot.services.checkins import (
     CheckinRow,
     CheckinService,
@@ -18,6 +19,7 @@ from bot.services.checkins import (
     PersonalRow,
     PostPlan,
     TimerRow,
+    personal_checkin_text,
 )
 from bot.text import shorten
 from bot.ui.lookup import find_channel, find_user
@@ -27,7 +29,6 @@ log = logging.getLogger(__name__)
 
 NEEDED = ("View Channel", "Send Messages", "Embed Links")
 THREADS = "Create Public Threads"  # only for the thread: without it the post still goes out
-PERSONAL_PROMPT = "Time for your check-in. How are you feeling right now? Only you see this."
 
 
 class NotPosted(enum.Enum):
@@ -43,6 +44,7 @@ class TimerHandlers:
     ``_on_personal`` with the scheduler."""
 
     bot: commands.Bot
+    services: Services
     service: CheckinService
 
     async def _on_post(self, timer: TimerRow) -> None:
@@ -178,9 +180,10 @@ class TimerHandlers:
     # -- personal DMs ----------------------------------------------------------------------------
     async def _send_personal(self, plan: PersonalPlan) -> None:
         row = plan.personal
+        lang = await self.services.safety.language_for(row.user_id)
         try:
             user = await find_user(self.bot, row.user_id)
-            await user.send(f"{PERSONAL_PROMPT}\n> {plan.prompt}", view=personal_view())
+            await user.send(personal_checkin_text(plan.prompt, lang), view=personal_view(lang))
         except discord.Forbidden:
             await self.service.personal_dm_failed(row.user_id)
             await self._tell_member_dms_closed(row)

@@ -9,7 +9,7 @@ import re
 import discord
 
 from bot.errors import InvalidInputError
-from bot.services.checkins import MOODS, PostPlan
+from bot.services.checkins import MOODS, PostPlan, mood_label
 from bot.ui.replies import COLOUR
 from bot.ui.views import GuardedCallback
 from cogs.checkins.text import MOOD_EMOJI, summary_text
@@ -64,12 +64,13 @@ class PersonalMoodButton(
     discord.ui.DynamicItem[discord.ui.Button],
     template=r"kindred:pmood:(?P<level>[1-5])",
 ):
-    """A mood on a personal DM check-in; stored for the member alone."""
+    """A mood on a personal DM check-in; stored for the member alone. Labelled in the
+    member's language (the custom id is the same in every language)."""
 
-    def __init__(self, level: int) -> None:
+    def __init__(self, level: int, lang: str = "en") -> None:
         super().__init__(
             discord.ui.Button(
-                label=MOODS[level],
+                label=mood_label(level, lang),
                 emoji=MOOD_EMOJI[level],
                 style=discord.ButtonStyle.secondary,
                 custom_id=f"kindred:pmood:{level}",
@@ -97,8 +98,8 @@ def mood_view(post_id: int) -> discord.ui.View:
     return view
 
 
-def personal_view() -> discord.ui.View:
+def personal_view(lang: str = "en") -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     for level in sorted(MOODS):
-        view.add_item(PersonalMoodButton(level))
+        view.add_item(PersonalMoodButton(level, lang))
     return view

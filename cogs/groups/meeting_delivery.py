@@ -80,15 +80,18 @@ class MeetingDelivery:
         plan = await self.meetings.on_remind(timer)
         if plan is None:
             return
-        text, view = mv.reminder_dm(plan)
-        sent = [await self._dm(user_id, text, view) for user_id in plan.recipients]
+        sent = []
+        for user_id in plan.recipients:  # each in their own language
+            text, view = mv.reminder_dm(plan, await self.services.safety.language_for(user_id))
+            sent.append(await self._dm(user_id, text, view))
         log.info("meeting %s: reminder to %d of %d", plan.meeting.id, sum(sent), len(sent))
 
     async def _on_facilitator_remind(self, timer: TimerRow) -> None:
         await self.bot.wait_until_ready()
         plan = await self.meetings.on_facilitator_remind(timer)
         if plan is not None and plan.facilitator_id is not None:
-            await self._dm(plan.facilitator_id, mv.facilitator_dm(plan))
+            lang = await self.services.safety.language_for(plan.facilitator_id)
+            await self._dm(plan.facilitator_id, mv.facilitator_dm(plan, lang))
 
     async def _on_meeting_open(self, timer: TimerRow) -> None:
         await self.bot.wait_until_ready()

@@ -21,7 +21,10 @@ from bot.services.meetings import (
     ReminderPlan,
     Rotation,
     SwapRequest,
+    facilitator_text,
+    reminder_text,
     reminders_text,
+    stop_reminders_label,
     when_of,
     when_text,
 )
@@ -54,10 +57,12 @@ class MeetingButton(
         "stop": discord.ButtonStyle.secondary,
     }
 
-    def __init__(self, action: str, meeting_id: int) -> None:
+    def __init__(self, action: str, meeting_id: int, lang: str = "en") -> None:
+        # the DM's button speaks the member's language; the open post's are public
+        label = stop_reminders_label(lang) if action == "stop" else self.LABELS[action]
         super().__init__(
             discord.ui.Button(
-                label=self.LABELS[action],
+                label=label,
                 style=self.STYLES[action],
                 custom_id=f"kindred:mtg:{action}:{meeting_id}",
             )
@@ -126,25 +131,30 @@ def facilitated_by(user_id: int | None) -> str:
 
 
 # -- messages -----------------------------------------------------------------------------------
-def reminder_dm(plan: ReminderPlan) -> tuple[str, discord.ui.View]:
-    text = (
-        f"**{plan.group.name}** meets {when_text(plan.starts_at)}: {plan.meeting.name}, "
-        f"in {where(plan.meeting, plan.group.channel_id)}. Facilitating: "
-        f"{facilitated_by(plan.facilitator_id)}.\n"
-        "Come as you are; listening is a fine way to take part. You get this because you asked "
-        "for meeting reminders of this group."
+def _place(plan: ReminderPlan | FacilitatorPlan) -> int | None:
+    return plan.meeting.venue_id or plan.group.channel_id
+
+
+def reminder_dm(plan: ReminderPlan, lang: str = "en") -> tuple[str, discord.ui.View]:
+    text = reminder_text(
+        group=plan.group.name,
+        meeting=plan.meeting.name,
+        when=when_text(plan.starts_at),
+        channel_id=_place(plan),
+        facilitator_id=plan.facilitator_id,
+        lang=lang,
     )
-    return text, _view(MeetingButton("stop", plan.meeting.id))
+    return text, _view(MeetingButton("stop", plan.meeting.id, lang))
 
 
-def facilitator_dm(plan: FacilitatorPlan) -> str:
-    prompt = plan.meeting.prompt or "the built-in check-in round"
-    return (
-        f"A friendly heads-up: it's your turn to facilitate **{plan.group.name}** "
-        f"({plan.meeting.name}) {when_text(plan.starts_at)}, in "
-        f"{where(plan.meeting, plan.group.channel_id)}.\nCheck-in prompt: {prompt}\n"
-        "If you can't make it, `/group facilitator swap` lets you trade turns with another "
-        "facilitator. Thank you for holding the space."
+def facilitator_dm(plan: FacilitatorPlan, lang: str = "en") -> str:
+    return facilitator_text(
+        group=plan.group.name,
+        meeting=plan.meeting.name,
+        when=when_text(plan.starts_at),
+        channel_id=_place(plan),
+        prompt=plan.meeting.prompt,
+        lang=lang,
     )
 
 

@@ -10,8 +10,15 @@ import discord
 from discord import app_commands
 
 from bot.errors import KindredError
+from bot.i18n import lang_from_locale
 from bot.services.groups import GroupRow
-from bot.services.meetings import MAX_PROMPT, MeetingRow, MeetingService, when_text
+from bot.services.meetings import (
+    MAX_PROMPT,
+    MeetingRow,
+    MeetingService,
+    reminder_answer,
+    when_text,
+)
 from bot.ui.checks import moderator_only
 from bot.ui.replies import send_private
 from bot.ui.timezones import timezone_autocomplete
@@ -206,7 +213,7 @@ class MeetingCommands:
         on = state == "on"
         await self.meetings.set_reminders(interaction.guild_id, group, interaction.user.id, on)
         row = await self.services.groups.by_name(interaction.guild_id, group)
-        await send_private(interaction, _reminder_text(row.name, on))
+        await send_private(interaction, reminder_answer(row.name, on))
 
     @meeting_cmd.command(name="options")
     @moderator_only()
@@ -288,13 +295,8 @@ class MeetingCommands:
         group, _ = await self.meetings.reminders_from_button(
             meeting_id, interaction.user.id, on, interaction.guild_id
         )
-        await send_private(interaction, _reminder_text(group.name, on))
-
-
-def _reminder_text(group_name: str, on: bool) -> str:
-    if on:
-        return (
-            f"I'll DM you before meetings of **{group_name}**. "
-            "`/group meeting remind off` (or the button on a reminder) stops it."
+        # pressed on the open post or under a reminder DM: answered in the member's language
+        lang = await self.services.safety.language_for(
+            interaction.user.id, lang_from_locale(interaction.locale)
         )
-    return f"No more meeting reminders for **{group_name}**."
+        await send_private(interaction, reminder_answer(group.name, on, lang))

@@ -6,7 +6,16 @@ import discord
 from discord import app_commands
 
 from bot.errors import InvalidInputError
-from bot.services.selfhelp import MAX_TEXT, GoalRow, SelfHelpServices, celebration
+from bot.i18n import lang_from_locale
+from bot.services import Services
+from bot.services.selfhelp import (
+    MAX_TEXT,
+    GoalRow,
+    SelfHelpServices,
+    celebration,
+    paused_text,
+    still_working_text,
+)
 from bot.ui.replies import send_private
 from cogs.selfhelp.groups import goal, goal_autocomplete, zone_autocomplete
 from cogs.selfhelp.text import goal_line, goal_set_text, when
@@ -20,6 +29,7 @@ def _someone_else(user: discord.abc.User, me: discord.abc.User) -> None:
 class GoalsRoom:
     """Mixed into the ``SelfHelp`` cog; ``GoalButton`` calls ``on_goal_button``."""
 
+    services: Services
     selfhelp: SelfHelpServices
 
     async def _lines(self, goals: list[GoalRow]) -> list[str]:
@@ -127,15 +137,18 @@ class GoalsRoom:
         self, interaction: discord.Interaction, action: str, goal_id: int
     ) -> None:
         service, user_id = self.selfhelp.goals, interaction.user.id
+        # the nudge was in the member's language: so is its answer
+        lang = await self.services.safety.language_for(
+            user_id, lang_from_locale(interaction.locale)
+        )
         if action == "done":
-            text = celebration(await service.done(user_id, goal_id))
+            text = celebration(await service.done(user_id, goal_id), lang)
         elif action == "going":
             runs = await service.still_working(user_id, goal_id)
             row = await service.own(user_id, goal_id)
-            nxt = f" I'll check in again {when(runs[0])}." if runs else ""
-            text = f"Thanks for checking in. Keep going at your own pace: “{row.text}”.{nxt}"
+            text = still_working_text(row.text, when(runs[0]) if runs else None, lang)
         else:
             row = await service.pause(user_id, goal_id)
-            text = f"Paused the nudges for “{row.text}”. `/goal resume` starts them again."
+            text = paused_text(row.text, lang)
         # the nudge is answered: its buttons go, the answer takes its place
         await interaction.response.edit_message(content=text[:2000], view=None)

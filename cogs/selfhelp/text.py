@@ -109,13 +109,6 @@ def goal_set_text(goal: GoalRow, runs: list[datetime]) -> str:
     return text + "Only you can see your goals unless you `/goal share` them."
 
 
-def nudge_message(goal: GoalRow) -> str:
-    return (
-        f"Hi! You asked me to check in about your goal:\n> {goal.text}\n"
-        "How is it going? There's no wrong answer; tap what fits."
-    )[:2000]
-
-
 # -- plans -------------------------------------------------------------------------------------
 def plan_embed(plan: PlanRow, *, title: str, intro: str) -> discord.Embed:
     embed = discord.Embed(title=title, description=intro[:4096], colour=WARM)

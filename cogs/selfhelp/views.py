@@ -13,7 +13,14 @@ from typing import Any
 import discord
 
 from bot.errors import InvalidInputError
-from bot.services.selfhelp import MAX_ANSWER, PARTS, PlanRow, Reading, questions
+from bot.services.selfhelp import (
+    MAX_ANSWER,
+    PARTS,
+    PlanRow,
+    Reading,
+    goal_button_labels,
+    questions,
+)
 from bot.ui.requests import TalkToPeerButton
 from bot.ui.views import GuardedCallback, KindredModal, form_id
 
@@ -59,18 +66,21 @@ class GoalButton(
     discord.ui.DynamicItem[discord.ui.Button],
     template=r"kindred:goal:(?P<action>done|going|pause):(?P<id>\d+)",
 ):
-    """An answer to a goal nudge: done, still working on it, pause the nudges."""
+    """An answer to a goal nudge: done, still working on it, pause the nudges. Labelled in the
+    member's language (the custom id is the same in every language)."""
 
-    LABELS = {
-        "done": ("Done 🎉", discord.ButtonStyle.success),
-        "going": ("Still working on it", discord.ButtonStyle.primary),
-        "pause": ("Pause these nudges", discord.ButtonStyle.secondary),
+    STYLES = {
+        "done": discord.ButtonStyle.success,
+        "going": discord.ButtonStyle.primary,
+        "pause": discord.ButtonStyle.secondary,
     }
 
-    def __init__(self, action: str, goal_id: int) -> None:
-        label, style = self.LABELS[action]
+    def __init__(self, action: str, goal_id: int, lang: str = "en") -> None:
+        label = goal_button_labels(lang)[action]
         custom_id = f"kindred:goal:{action}:{goal_id}"
-        super().__init__(discord.ui.Button(label=label, style=style, custom_id=custom_id))
+        super().__init__(
+            discord.ui.Button(label=label, style=self.STYLES[action], custom_id=custom_id)
+        )
         self.action, self.goal_id = action, goal_id
 
     @classmethod
@@ -183,10 +193,10 @@ def page_view(reading: Reading, guild_id: int | None) -> discord.ui.View:
     return view
 
 
-def goal_view(goal_id: int) -> discord.ui.View:
+def goal_view(goal_id: int, lang: str = "en") -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     for action in ("done", "going", "pause"):
-        view.add_item(GoalButton(action, goal_id))
+        view.add_item(GoalButton(action, goal_id, lang))
     return view
 
 

@@ -65,6 +65,11 @@ async def run_at(traveller, kindred: Kindred, moment: datetime) -> None:
     await kindred.settle()
 
 
+def labels(components: list) -> list[str]:
+    """The labels of a message's (or an answer's) buttons, in order."""
+    return [c.get("label", "") for row in components for c in row.get("components", [])]
+
+
 # -- channel check-ins ----------------------------------------------------------------------------
 async def test_daily_checkin_follows_local_time_across_dst_and_pause_resume(
     emulator: DiscordEmulator, world: World, start_at: Start
@@ -479,6 +484,55 @@ async def test_personal_checkin_dm_quiet_hours_history_and_share(
     await command(emulator, world.member, world.general, "checkin me stop")
     gone = await command(emulator, world.member, world.general, "checkin me status")
     assert "no personal check-in" in gone.text
+
+
+async def test_personal_checkin_dm_is_in_the_language_the_member_chose(
+    emulator: DiscordEmulator, world: World, start_at: Start
+) -> None:
+    traveller, kindred = await start_at(datetime(2026, 11, 23, 12, 0, tzinfo=UTC))
+    chosen = await command(emulator, world.member, world.general, "language set", language="es")
+    # "/language set: Choose the language of crisis and check-in messages Kindred sends you"
+    assert "es" in chosen.text
+    await command(
+        emulator, world.member, world.general, "checkin me every", schedule="daily 20:00", tz="UTC"
+    )
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 20, 0, 5, tzinfo=UTC))
+    dm = emulator.dm_channel(world.member)
+    check = await emulator.wait_for_message(dm, predicate=lambda m: bool(m.custom_ids), since=0)
+    english = set(check.text.lower().split()) & {"how", "are", "you", "today", "your", "the"}
+    assert not english, check.text
+    assert check.text.startswith("Es hora de ver cómo estás."), check.text
+    assert "\n> ¿" in check.text  # the built-in prompt, in Spanish too
+    assert labels(check.components) == ["Me cuesta", "Bajo de ánimo", "Regular", "Bien", "Genial"]
+    assert check.custom_ids[:5] == [f"kindred:pmood:{level}" for level in range(1, 6)]
+
+    low = await (await emulator.press_button(world.member, check, "kindred:pmood:1")).response()
+    assert low.ephemeral and low.text.startswith("Anotado: «Me cuesta»."), low.text
+    assert "No tienes que cargarlo a solas" in low.text
+    assert "¿En peligro inmediato?" in low.text and "findahelpline" in low.text
+    assert "Hablar con un compañero" in labels(low.components)
+    assert "kindred:talk:" in str(low.components)
+    okay = await (await emulator.press_button(world.member, check, "kindred:pmood:2")).response()
+    assert okay.text.startswith("Anotado: «Bajo de ánimo».") and "a un botón" in okay.text
+
+
+async def test_a_mood_press_on_a_channel_post_is_answered_in_the_members_language(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await create(emulator, world, schedule="daily 09:00", tz="UTC")
+    await (
+        await emulator.run_command(
+            world.mod, world.general, "checkin run-now", options={"checkin": 1}
+        )
+    ).followups()
+    post = await wait_post(emulator, world.general)
+    await command(emulator, world.member, world.general, "language set", language="fr")
+    low = await (await emulator.press_button(world.member, post, "kindred:mood:1:1")).response()
+    assert low.ephemeral and low.text.startswith("Merci. « En difficulté » est compté anonymement")
+    assert "En danger immédiat ?" in low.text and "findahelpline" in low.text
+    assert "Parler à quelqu'un d'ici" in labels(low.components)
+    # the post itself is public: it stays as the server has it
+    assert "Struggling" in labels(post.components)
 
 
 async def test_personal_checkin_with_closed_dms_pauses_and_tells_the_member_once(

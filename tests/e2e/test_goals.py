@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from emulator import DiscordEmulator
 from emulator.models import Message
 from tests.e2e.conftest import Kindred, World
-from tests.e2e.test_checkins import Start, command, run_at, start_at  # noqa: F401
+from tests.e2e.test_checkins import Start, command, labels, run_at, start_at  # noqa: F401
 
 NOON = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
@@ -89,6 +89,51 @@ async def test_a_nudge_waits_for_the_quiet_hours_of_the_members_personal_check_i
     assert nudges(emulator, world) == []
     await run_at(traveller, kindred, datetime(2026, 11, 24, 7, 0, 5, tzinfo=UTC))
     assert len(nudges(emulator, world)) == 1
+
+
+async def test_nudges_and_their_answers_are_in_the_language_the_member_chose(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    traveller, kindred = await start_at(NOON)
+    await command(emulator, world.member, world.general, "language set", language="de")
+    await command(
+        emulator, world.member, world.general, "goal set",
+        text="drink water", schedule="daily 13:00", tz="UTC",
+    )  # fmt: skip
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 13, 0, 5, tzinfo=UTC))
+    dm = emulator.dm_channel(world.member)
+    first = await emulator.wait_for_message(dm, predicate=lambda m: bool(m.custom_ids), since=0)
+    assert first.text.startswith("Hallo! Du hast mich gebeten, nach deinem Ziel zu fragen:")
+    assert "\n> drink water\n" in first.text  # the goal in the member's own words
+    assert "How is it going" not in first.text and "Wie läuft es?" in first.text
+    assert labels(first.components) == [
+        "Geschafft 🎉",
+        "Bin noch dran",
+        "Diese Erinnerungen pausieren",
+    ]
+    assert first.custom_ids == [f"kindred:goal:{a}:1" for a in ("done", "going", "pause")]
+    going = await press(emulator, world.member, first, "kindred:goal:going:1")
+    assert going.type == 7 and first.text.startswith("Danke, dass du dich meldest."), first.text
+    assert "„drink water“" in first.text and "Ich frage wieder nach: <t:" in first.text
+
+    await run_at(traveller, kindred, datetime(2026, 11, 24, 13, 0, 5, tzinfo=UTC))
+    await emulator.wait_for_message(dm, predicate=lambda m: bool(m.custom_ids), since=first)
+    second = nudges(emulator, world)[-1]
+    paused = await press(emulator, world.member, second, "kindred:goal:pause:1")
+    assert paused.type == 7 and second.text.startswith("Die Erinnerungen für „drink water“")
+    await command(emulator, world.member, world.general, "goal resume", goal=1)
+
+    await run_at(traveller, kindred, datetime(2026, 11, 25, 13, 0, 5, tzinfo=UTC))
+    await emulator.wait_for_message(dm, predicate=lambda m: bool(m.custom_ids), since=second)
+    third = nudges(emulator, world)[-1]
+    done = await press(emulator, world.member, third, "kindred:goal:done:1")
+    # goal 1: the second of the celebrations
+    assert done.type == 7 and third.text == (
+        "🌱 „drink water“ ist erledigt. Kleine Schritte summieren sich, und du bist jeden davon "
+        "gegangen."
+    )
 
 
 async def test_pause_resume_and_drop(

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from emulator import DEFAULT_BOT_PERMISSIONS, DiscordEmulator, P
 from emulator.models import ChannelType, Message
 from tests.e2e.conftest import Kindred, World
-from tests.e2e.test_checkins import Start, run_at, start_at  # noqa: F401  (fixture)
+from tests.e2e.test_checkins import Start, labels, run_at, start_at  # noqa: F401  (fixture)
 from tests.e2e.test_groups import (
     MANAGE,
     allow_groups,
@@ -188,6 +188,43 @@ async def test_rotation_swap_with_acceptance_and_the_facilitator_notice(
     assert "/group facilitator swap" in notice.text
     assert not [m for m in emulator.messages_in(emulator.dm_channel(world.peer))
                 if "your turn to facilitate" in m.text]  # fmt: skip
+
+
+async def test_reminder_and_facilitator_dms_are_in_the_language_each_member_chose(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    traveller, kindred = await start_at(MONDAY_NOON)
+    await ready(emulator, world, kindred, events=False)
+    await add_facilitator(emulator, world, world.peer)
+    for user in (world.member, world.peer):
+        await command(emulator, user, world.general, "language set", language="pt")
+    await command(
+        emulator, world.member, world.general, "group meeting remind", group="Grief circle",
+        state="on",
+    )  # fmt: skip
+    await add_meeting(
+        emulator, world, world.mod, name="Tuesday circle", schedule="every tuesday at 19:00"
+    )
+    # the day before, the facilitator's heads-up; the built-in round is named in Portuguese
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 19, 0, 5, tzinfo=UTC))
+    notice = await dm(emulator, world.peer, "é a sua vez de facilitar")
+    assert notice.text.startswith(
+        "Um lembrete amigável: é a sua vez de facilitar **Grief circle** (Tuesday circle) <t:"
+    ), notice.text
+    assert "Pergunta de abertura: a rodada de abertura de sempre" in notice.text
+    assert "`/group facilitator swap`" in notice.text and "your turn" not in notice.text
+
+    await run_at(traveller, kindred, datetime(2026, 11, 24, 18, 45, 5, tzinfo=UTC))
+    reminder = await dm(emulator, world.member, "**Grief circle** se reúne")
+    assert f"Facilitação: <@{world.peer.id}>." in reminder.text
+    assert "Venha como estiver" in reminder.text and "Come as you are" not in reminder.text
+    assert labels(reminder.components) == ["Parar lembretes"]
+    stop = await (
+        await emulator.press_button(world.member, reminder, "kindred:mtg:stop:1")
+    ).response()
+    assert stop.ephemeral and stop.text == "Sem mais lembretes de reuniões de **Grief circle**."
 
 
 async def test_events_follow_edits_and_missing_permission_is_reported(

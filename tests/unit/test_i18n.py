@@ -78,3 +78,68 @@ def test_unknown_language_falls_back_to_english() -> None:
 )
 def test_discord_locales_map_to_our_languages(locale, lang) -> None:
     assert lang_from_locale(locale) == lang
+
+
+# -- what check-ins, goals and meetings say privately ------------------------------------------
+def test_check_in_texts_keep_their_english_and_a_moderators_words() -> None:
+    from bot.services.checkins.messages import personal_checkin_text, prompt_text
+    from bot.services.checkins.rules import BUILTIN_PROMPTS
+
+    assert personal_checkin_text(BUILTIN_PROMPTS[4]) == (
+        "Time for your check-in. How are you feeling right now? Only you see this.\n"
+        "> What brings you a moment of peace right now?"
+    )
+    assert prompt_text("One word for your week?", "es") == "One word for your week?"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_built_in_prompts_and_moods_are_translated(lang: str) -> None:
+    from bot.services.checkins.messages import mood_label, personal_checkin_text, prompt_text
+    from bot.services.checkins.rules import BUILTIN_PROMPTS, MOODS
+
+    assert all(prompt_text(p, lang) != p for p in BUILTIN_PROMPTS)
+    assert [mood_label(level, lang) for level in MOODS] != list(MOODS.values())
+    assert all(0 < len(mood_label(level, lang)) <= 80 for level in MOODS)  # button labels
+    assert "Time for your check-in" not in personal_checkin_text(BUILTIN_PROMPTS[0], lang)
+
+
+def test_mood_answers_offer_what_fits_the_mood() -> None:
+    from bot.services.checkins.messages import mood_support_lines
+
+    lowest = mood_support_lines(1, True, lang="es")
+    assert lowest[-1] == "¿En peligro inmediato? Llama al número de emergencias de tu zona."
+    assert mood_support_lines(2, False, lang="de") == [
+        "Wenn du möchtest, dass dir jemand zuhört: Jemand aus der Community ist nur einen "
+        "Knopfdruck entfernt."
+    ]
+    assert mood_support_lines(4, False, lang="fr") == []
+
+
+@pytest.mark.parametrize("lang", ["en", *LANGS])
+def test_a_goal_in_braces_is_quoted_as_written(lang: str) -> None:
+    from types import SimpleNamespace
+
+    from bot.services.selfhelp.messages import celebration, nudge_text, paused_text
+
+    words = "{goal} {0} }{"
+    for goal_id in (1, 2, 3):
+        assert words in celebration(SimpleNamespace(id=goal_id, text=words), lang)  # type: ignore[arg-type]
+    assert f"\n> {words}\n" in nudge_text(words, lang)
+    assert words in paused_text(words, lang)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_meeting_dms_name_the_meeting_as_its_group_wrote_it(lang: str) -> None:
+    from bot.services.meetings.messages import facilitator_text, reminder_text
+
+    reminder = reminder_text(
+        group="Grief {circle}", meeting="Monday", when="<t:1:F>", channel_id=None,
+        facilitator_id=None, lang=lang,
+    )  # fmt: skip
+    assert reminder.startswith("**Grief {circle}**") and "<t:1:F>" in reminder
+    assert "Come as you are" not in reminder and "the group's" not in reminder
+    notice = facilitator_text(
+        group="Grief circle", meeting="Monday", when="<t:1:F>", channel_id=5,
+        prompt="One word?", lang=lang,
+    )  # fmt: skip
+    assert "<#5>" in notice and "One word?" in notice and "heads-up" not in notice

@@ -7,8 +7,9 @@ and logged; a run is never posted twice because each (check-in, scheduled time) 
 in the database before posting.
 
 Rooms: ``rules`` (limits, moods, prompts, plans, parsing, quiet hours), ``channel`` (moderators'
-channel check-ins and their anonymous moods), ``personal`` (members' own DM check-ins). The
-Discord layer imports everything it needs, row types included, from this package.
+channel check-ins and their anonymous moods), ``personal`` (members' own DM check-ins),
+``messages`` (what a member reads privately, in their language). The Discord layer imports
+everything it needs, row types included, from this package.
 """
 
 from __future__ import annotations
@@ -16,6 +17,13 @@ from __future__ import annotations
 from bot.db.repositories.checkins import CheckinRow, PersonalRow
 from bot.db.repositories.core import TimerRow
 from bot.services.checkins.channel import ChannelCheckins
+from bot.services.checkins.messages import (
+    channel_mood_head,
+    mood_label,
+    mood_support_lines,
+    personal_checkin_text,
+    personal_mood_head,
+)
 from bot.services.checkins.personal import PersonalCheckins, quiet_of
 from bot.services.checkins.rules import (
     BUILTIN_PROMPTS,
@@ -65,9 +73,14 @@ __all__ = [
     "PostPlan",
     "Preview",
     "TimerRow",
+    "channel_mood_head",
     "in_quiet_hours",
+    "mood_label",
+    "mood_support_lines",
     "next_delivery",
     "parse_quiet_hours",
+    "personal_checkin_text",
+    "personal_mood_head",
     "quiet_of",
     "sparkline",
     "summary_period",

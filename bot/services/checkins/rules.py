@@ -14,6 +14,7 @@ from pydantic import Field
 from bot.clock import Clock, utcnow
 from bot.db.repositories.checkins import CheckinRepository, CheckinRow, PersonalRow
 from bot.errors import InvalidInputError
+from bot.i18n import N_
 from bot.schedules import Schedule, ScheduleError, parse_clock, parse_schedule, parse_timezone
 from bot.services.settings import GuildSettingsService, SettingsSection
 from bot.services.zones import MemberZones
@@ -27,7 +28,8 @@ MAX_PROMPT = 1000
 MAX_PROMPTS = 25
 MAX_TITLE = 100
 MAX_PER_GUILD = 50
-MOODS = {1: "Struggling", 2: "Low", 3: "Okay", 4: "Good", 5: "Great"}
+#: English; marked for the catalogues, translated where a member reads them (``messages``).
+MOODS = {1: N_("Struggling"), 2: N_("Low"), 3: N_("Okay"), 4: N_("Good"), 5: N_("Great")}
 LOWEST = 1
 #: A mood at or below this (but above the lowest) is answered with a gentle offer of a peer.
 LOW = 2
@@ -35,14 +37,14 @@ LOW = 2
 #: Built-in prompts drawn from the recovery themes in the project's seeds: relationships,
 #: community, learning, movement, peace, and recognising the need for support.
 BUILTIN_PROMPTS = (
-    "How are you doing today, really? One word is enough.",
-    "Who is someone you felt connected to this week?",
-    "What's one small thing you learned or tried lately?",
-    "Did you get to move your body today, even a little? How did it feel?",
-    "What brings you a moment of peace right now?",
-    "Is there something you could use support with this week? It's okay to ask.",
-    "What's one thing that went a bit better than expected?",
-    "What would make tomorrow a little easier?",
+    N_("How are you doing today, really? One word is enough."),
+    N_("Who is someone you felt connected to this week?"),
+    N_("What's one small thing you learned or tried lately?"),
+    N_("Did you get to move your body today, even a little? How did it feel?"),
+    N_("What brings you a moment of peace right now?"),
+    N_("Is there something you could use support with this week? It's okay to ask."),
+    N_("What's one thing that went a bit better than expected?"),
+    N_("What would make tomorrow a little easier?"),
 )
 
 

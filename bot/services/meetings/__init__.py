@@ -7,13 +7,20 @@ Built on ``bot.services.groups`` (groups, members, the peer role as the facilita
 schedule language (``bot.schedules``) and the stored timers (``meeting.remind``,
 ``meeting.open``, ``meeting.close``, ``meeting.facilitator_remind``). Rooms: ``rules`` (timing,
 reminders, the rotation), ``base`` (look-ups, turns), ``schedule`` (add, edit, remove, timers,
-events), ``people`` (facilitators, swaps, opt-ins, attendance, forgetting)."""
+events), ``people`` (facilitators, swaps, opt-ins, attendance, forgetting), ``messages`` (what
+a member reads privately, in their language)."""
 
 from __future__ import annotations
 
 from bot.db.repositories.core import TimerRow
 from bot.db.repositories.meetings import MeetingPrefs, MeetingRow, SwapRow
 from bot.services.meetings.base import Occurrence, when_of
+from bot.services.meetings.messages import (
+    facilitator_text,
+    reminder_answer,
+    reminder_text,
+    stop_reminders_label,
+)
 from bot.services.meetings.people import (
     MeetingPeople,
     Presence,
@@ -66,7 +73,11 @@ __all__ = [
     "SwapRow",
     "TimerRow",
     "When",
+    "facilitator_text",
+    "reminder_answer",
+    "reminder_text",
     "reminders_text",
+    "stop_reminders_label",
     "when_of",
     "when_text",
 ]

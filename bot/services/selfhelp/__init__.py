@@ -3,8 +3,9 @@
 Rooms: ``pages`` (cutting Markdown into embed-sized pages), ``library`` (loading and checking
 ``data/selfhelp``), ``reader`` (which page a member sees, and page buttons), ``goals``
 (goals, nudges on the check-in engine, sharing), ``plans`` (the wellness plan, sharing,
-export), ``text`` (tidying what members type). The Discord layer (``cogs/selfhelp``) imports
-everything it needs, row types included, from this package.
+export), ``text`` (tidying what members type), ``messages`` (what a goal's nudge says, in
+the member's language). The Discord layer (``cogs/selfhelp``) imports everything it needs,
+row types included, from this package.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from bot.services.selfhelp.goals import (
     GoalNudge,
     GoalService,
     GoalSet,
-    celebration,
 )
 from bot.services.selfhelp.library import (
     DEFAULT_DIR,
@@ -31,6 +31,13 @@ from bot.services.selfhelp.library import (
     Page,
     load_pages,
     parse_page,
+)
+from bot.services.selfhelp.messages import (
+    celebration,
+    goal_button_labels,
+    nudge_text,
+    paused_text,
+    still_working_text,
 )
 from bot.services.selfhelp.pages import page_texts, split_text
 from bot.services.selfhelp.plans import (
@@ -74,12 +81,16 @@ __all__ = [
     "TimerRow",
     "celebration",
     "export_text",
+    "goal_button_labels",
     "load_pages",
+    "nudge_text",
     "page_texts",
     "parse_page",
+    "paused_text",
     "questions",
     "scope_of",
     "split_text",
+    "still_working_text",
 ]
 
 

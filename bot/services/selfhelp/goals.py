@@ -48,11 +48,6 @@ MAX_DONE_KEPT = 20
 MAX_SHARES = 3
 #: Nudges are gentle: at most one a day.
 MIN_GAP = timedelta(days=1)
-CELEBRATIONS = (
-    "🎉 You did it: “{goal}”. That took care and steady effort; take a moment to notice it.",
-    "🌱 “{goal}” is done. Small steps add up, and you took every one of them.",
-    "✨ Done: “{goal}”. Well done. If you like, tell a peer: good news is worth sharing.",
-)
 
 
 def nudge_key(goal_id: int) -> str:
@@ -69,10 +64,6 @@ class GoalSet:
 class GoalNudge:
     goal: GoalRow
     scheduled_for: datetime
-
-
-def celebration(goal: GoalRow) -> str:
-    return CELEBRATIONS[goal.id % len(CELEBRATIONS)].format(goal=goal.text)
 
 
 class GoalService:
