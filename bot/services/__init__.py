@@ -199,6 +199,7 @@ def _selfhelp_service(
     """The library (checked now: a bad page stops start-up), goals and wellness plans."""
     goals = GoalService(GoalRepository(core.db), checkins, core.zones, core.scheduler, core.clock)
     plans = PlanService(PlanRepository(core.db), core.clock)
+    checkins.watch_quiet_hours(goals.replan)
     core.privacy.register("goals", goals.forget)
     core.privacy.register("wellness plan", plans.forget)
     return SelfHelpServices(LibraryService(Library.load(), safety.language_for), goals, plans)

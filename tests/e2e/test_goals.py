@@ -239,3 +239,38 @@ async def test_a_peer_sees_shared_goals_only_with_consent(
         emulator, world.member, world.general, "goal share", peer=emulator.bot_user
     )
     assert "not yourself or a bot" in bot_peer.text
+
+
+async def test_quiet_hours_set_after_the_goal_still_hold_its_nudge_back(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    traveller, kindred = await start_at(NOON)
+    await command(
+        emulator, world.member, world.general, "goal set",
+        text="stretch", schedule="daily 07:00", tz="Europe/Paris",
+    )  # fmt: skip
+    # armed before any quiet hours: 07:00 Paris is 06:00 UTC
+    timer = await kindred.services.scheduler.get("goal:1")
+    assert timer.due_at == datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
+    # then the member sets quiet hours on their personal check-in
+    await command(
+        emulator, world.member, world.general, "checkin me every",
+        schedule="daily 20:00", tz="Europe/Paris", quiet_hours="22:00-08:00",
+    )  # fmt: skip
+    listed = await command(emulator, world.member, world.general, "goal list")
+    assert "<t:1795503600:R>" in listed.text  # the list already says 08:00 Paris
+    # 07:00 Paris is inside the quiet hours: nothing now, the nudge waits for their end
+    await run_at(traveller, kindred, datetime(2026, 11, 24, 6, 0, 30, tzinfo=UTC))
+    assert nudges(emulator, world) == []
+    moved = await kindred.services.scheduler.get("goal:1")
+    assert moved.due_at == datetime(2026, 11, 24, 7, 0, tzinfo=UTC)  # 08:00 Paris
+    await run_at(traveller, kindred, datetime(2026, 11, 24, 7, 0, 30, tzinfo=UTC))
+    await emulator.wait_for_message(
+        emulator.dm_channel(world.member), predicate=lambda m: bool(m.custom_ids), since=0
+    )
+    assert len(nudges(emulator, world)) == 1
+    # the next one is computed as usual, from the schedule, and also waits for 08:00
+    following = await kindred.services.scheduler.get("goal:1")
+    assert following.due_at == datetime(2026, 11, 25, 7, 0, tzinfo=UTC)

@@ -64,6 +64,84 @@ async def test_a_nudge_re_arms_the_next_one_and_a_late_one_is_skipped(
     assert await goals.on_nudge(following) is None
 
 
+async def test_a_nudge_due_inside_quiet_hours_moves_to_their_end_when_it_fires(
+    services: Services, clock
+) -> None:
+    goals = services.selfhelp.goals
+    await goals.set(MEMBER, None, "stretch", "daily 07:00", "Europe/Paris")
+    timer = await services.scheduler.get("goal:1")
+    assert timer.due_at == datetime(2026, 11, 24, 6, 0, tzinfo=UTC)  # 07:00 Paris
+    # quiet hours that no re-plan told the goal about (the rule holds at firing time alone)
+    services.checkins.quiet_watchers.clear()
+    await services.checkins.set_personal(
+        user_id=MEMBER, guild_id=None, channel_id=None, schedule="daily 20:00",
+        tz="Europe/Paris", quiet="22:00-08:00",
+    )  # fmt: skip
+    clock.now = timer.due_at
+    assert await goals.on_nudge(timer) is None
+    moved = await services.scheduler.get("goal:1")
+    assert moved.due_at == datetime(2026, 11, 24, 7, 0, tzinfo=UTC)  # 08:00 Paris
+    assert moved.payload == timer.payload  # the same nudge, later
+    clock.now = moved.due_at
+    nudge = await goals.on_nudge(moved)
+    assert nudge is not None and nudge.scheduled_for == timer.due_at
+    following = await services.scheduler.get("goal:1")
+    assert following.due_at == datetime(2026, 11, 25, 7, 0, tzinfo=UTC)
+    assert following.payload["scheduled_for"].startswith("2026-11-25T06:00")
+    # a nudge missed by more than the grace time is skipped, quiet hours or not
+    clock.now = datetime(2026, 11, 26, 6, 0, tzinfo=UTC)  # 07:00 Paris, quiet, a day late
+    assert await goals.on_nudge(following) is None
+    assert (await services.scheduler.get("goal:1")).due_at == datetime(
+        2026, 11, 27, 7, 0, tzinfo=UTC
+    )
+
+
+async def test_changing_quiet_hours_re_plans_the_pending_nudge(services: Services, clock) -> None:
+    goals = services.selfhelp.goals
+    await goals.set(MEMBER, None, "stretch", "daily 07:00", "Europe/Paris")
+
+    async def due() -> datetime:
+        return (await services.scheduler.get("goal:1")).due_at
+
+    async def personal(quiet: str | None) -> None:
+        await services.checkins.set_personal(
+            user_id=MEMBER, guild_id=None, channel_id=None, schedule="daily 20:00",
+            tz="Europe/Paris", quiet=quiet,
+        )  # fmt: skip
+
+    await personal("22:00-08:00")
+    assert await due() == datetime(2026, 11, 24, 7, 0, tzinfo=UTC)  # 08:00 Paris
+    await personal("22:00-07:30")
+    assert await due() == datetime(2026, 11, 24, 6, 30, tzinfo=UTC)
+    await services.checkins.stop_personal(MEMBER)
+    assert await due() == datetime(2026, 11, 24, 6, 0, tzinfo=UTC)  # its own time again
+    await personal("22:00-08:00")
+    # inside the quiet hours, after the run: lifting them sends the waiting nudge now
+    clock.now = datetime(2026, 11, 24, 6, 20, tzinfo=UTC)
+    await personal(None)
+    timer = await services.scheduler.get("goal:1")
+    assert timer.due_at == clock.now
+    assert timer.payload["scheduled_for"].startswith("2026-11-24T06:00")
+    assert await goals.on_nudge(timer) is not None
+    assert await due() == datetime(2026, 11, 25, 6, 0, tzinfo=UTC)
+
+
+async def test_quiet_hours_are_read_in_the_zone_of_the_check_in_that_set_them(
+    services: Services, clock
+) -> None:
+    goals = services.selfhelp.goals
+    # 22:00-08:00 in Tokyo is 13:00-23:00 UTC; the goal's 09:00 New York (14:00 UTC) is inside
+    await services.checkins.set_personal(
+        user_id=MEMBER, guild_id=None, channel_id=None, schedule="daily 20:00",
+        tz="Asia/Tokyo", quiet="22:00-08:00",
+    )  # fmt: skip
+    made = await goals.set(MEMBER, None, "walk", "daily 09:00", "America/New_York")
+    assert made.next_runs[0] == datetime(2026, 11, 23, 23, 0, tzinfo=UTC)
+    timer = await services.scheduler.get("goal:1")
+    assert timer.due_at == datetime(2026, 11, 23, 23, 0, tzinfo=UTC)
+    assert timer.payload["scheduled_for"].startswith("2026-11-23T14:00")
+
+
 async def test_done_goals_are_kept_up_to_a_limit_and_cannot_be_done_twice(
     services: Services, clock
 ) -> None:

@@ -24,7 +24,7 @@ from bot.services.checkins.messages import (
     personal_checkin_text,
     personal_mood_head,
 )
-from bot.services.checkins.personal import PersonalCheckins, quiet_of
+from bot.services.checkins.personal import PersonalCheckins, quiet_end, quiet_of
 from bot.services.checkins.rules import (
     BUILTIN_PROMPTS,
     LOW,
@@ -81,6 +81,7 @@ __all__ = [
     "parse_quiet_hours",
     "personal_checkin_text",
     "personal_mood_head",
+    "quiet_end",
     "quiet_of",
     "sparkline",
     "summary_period",

@@ -4,6 +4,7 @@ DM back until they end, a private mood history, and consent to share the trend w
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from bot.db.repositories.checkins import PersonalRow
@@ -16,6 +17,7 @@ from bot.services.checkins.rules import (
     PERSONAL,
     CheckinBase,
     PersonalPlan,
+    _zone,
     in_quiet_hours,
     next_delivery,
     parse_quiet_hours,
@@ -30,6 +32,16 @@ def quiet_of(row: PersonalRow | None) -> tuple[str, str] | None:
     if row is None or not (row.quiet_start and row.quiet_end):
         return None
     return row.quiet_start, row.quiet_end
+
+
+def quiet_end(row: PersonalRow | None, moment: datetime) -> datetime | None:
+    """If ``moment`` falls inside this personal check-in's quiet hours (read in the check-in's
+    own zone), the instant they end; else None. Checked when a DM that honours them is about
+    to go out, so quiet hours set or changed after it was planned still hold it back."""
+    quiet = quiet_of(row)
+    if row is None or quiet is None:
+        return None
+    return in_quiet_hours(moment, _zone(row.tz), quiet)
 
 
 class PersonalCheckins(CheckinBase):
@@ -72,7 +84,17 @@ class PersonalCheckins(CheckinBase):
             now=self.clock(),
         )
         await self._arm_personal(row)
+        await self._quiet_changed(user_id)
         return row, await self.personal_next(user_id, 3)
+
+    def watch_quiet_hours(self, callback: Callable[[int], Awaitable[None]]) -> None:
+        """``callback(user_id)`` runs after a member's personal check-in (and so their quiet
+        hours) is set, replaced or stopped; goal nudges re-plan their pending one with it."""
+        self.quiet_watchers.append(callback)
+
+    async def _quiet_changed(self, user_id: int) -> None:
+        for callback in self.quiet_watchers:
+            await callback(user_id)
 
     async def personal_status(self, user_id: int) -> PersonalRow:
         row = await self.repo.personal_for(user_id)
@@ -102,6 +124,7 @@ class PersonalCheckins(CheckinBase):
         row = await self.personal_status(user_id)
         await self.scheduler.cancel(f"pcheckin:{row.id}")
         await self.repo.delete_personal(user_id)
+        await self._quiet_changed(user_id)
 
     async def _arm_personal(self, row: PersonalRow, after: datetime | None = None) -> None:
         start = max(after or self.clock(), self.clock())

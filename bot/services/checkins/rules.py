@@ -5,6 +5,7 @@ the base the channel and personal halves of ``CheckinService`` build on."""
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import ClassVar
@@ -155,26 +156,37 @@ def in_quiet_hours(
 
 
 def next_delivery(
-    schedule: str, tz: str, quiet: tuple[str, str] | None, after: datetime
+    schedule: str,
+    tz: str,
+    quiet: tuple[str, str] | None,
+    after: datetime,
+    quiet_tz: str | None = None,
 ) -> tuple[datetime, datetime] | None:
     """A member's next run after ``after`` and when to deliver it: at the run, or when their
-    quiet hours end. Personal check-ins and goal nudges both arm their timers with it."""
+    quiet hours end. Personal check-ins and goal nudges both arm their timers with it. The
+    quiet hours are read in ``quiet_tz`` (the zone they were set in) if given, else in ``tz``."""
     zone = _zone(tz)
     nxt = _schedule(schedule).next_run(after, zone)
     if nxt is None:
         return None
-    return nxt, in_quiet_hours(nxt, zone, quiet) or nxt
+    return nxt, in_quiet_hours(nxt, _zone(quiet_tz) if quiet_tz else zone, quiet) or nxt
 
 
 def upcoming_deliveries(
-    schedule: str, tz: str, quiet: tuple[str, str] | None, after: datetime, count: int
+    schedule: str,
+    tz: str,
+    quiet: tuple[str, str] | None,
+    after: datetime,
+    count: int,
+    quiet_tz: str | None = None,
 ) -> list[datetime]:
     """The next ``count`` delivery times (runs inside quiet hours move to their end; several
-    moved to the same end are delivered once)."""
+    moved to the same end are delivered once). Quiet hours are read as in ``next_delivery``."""
     zone = _zone(tz)
+    quiet_zone = _zone(quiet_tz) if quiet_tz else zone
     out: list[datetime] = []
     for run in _schedule(schedule).next_runs(after, zone, count * 3):
-        moved = in_quiet_hours(run, zone, quiet) or run
+        moved = in_quiet_hours(run, quiet_zone, quiet) or run
         if moved not in out:
             out.append(moved)
         if len(out) == count:
@@ -223,6 +235,8 @@ class CheckinBase:
         self.scheduler = scheduler
         self.clock = clock
         self.zones = zones
+        #: Called with a member's id after their quiet hours may have changed.
+        self.quiet_watchers: list[Callable[[int], Awaitable[None]]] = []
 
     async def _validated(
         self, guild_id: int | None, schedule_text: str, tz: str

@@ -29,7 +29,9 @@ from bot.schedules import Schedule
 from bot.services.checkins import (
     CheckinService,
     PersonalRow,
+    in_quiet_hours,
     next_delivery,
+    quiet_end,
     quiet_of,
     upcoming_deliveries,
 )
@@ -106,13 +108,18 @@ class GoalService:
             )
         return schedule
 
+    async def _quiet(self, user_id: int) -> tuple[tuple[str, str] | None, str | None]:
+        """The member's check-in quiet hours and the zone they were set in (none: None)."""
+        personal = await self._personal(user_id)
+        return quiet_of(personal), personal.tz if personal is not None else None
+
     async def _arm(self, goal: GoalRow, after: datetime | None = None) -> datetime | None:
         """Store the next nudge, as personal check-ins do (same zone and quiet-hours rules)."""
         if goal.schedule is None or goal.tz is None or goal.status != "active":
             return None
-        quiet = quiet_of(await self._personal(goal.user_id))
+        quiet, quiet_tz = await self._quiet(goal.user_id)
         start = max(after or self.clock(), self.clock())
-        planned = next_delivery(goal.schedule, goal.tz, quiet, start)
+        planned = next_delivery(goal.schedule, goal.tz, quiet, start, quiet_tz)
         if planned is None:
             return None
         nxt, due = planned
@@ -124,11 +131,29 @@ class GoalService:
         )
         return due
 
+    async def replan(self, user_id: int) -> None:
+        """The member's quiet hours changed: each pending nudge goes out at its run, or at the
+        end of the new quiet hours (never before now); the schedule itself is unchanged."""
+        quiet, quiet_tz = await self._quiet(user_id)
+        for goal in await self.repo.for_user(user_id):
+            timer = await self.scheduler.get(nudge_key(goal.id))
+            if timer is None or goal.status != "active" or goal.tz is None:
+                continue
+            if timer.due_at <= self.clock():
+                continue  # already going out: ``on_nudge`` checks the quiet hours itself
+            run = datetime.fromisoformat(timer.payload["scheduled_for"])
+            due = in_quiet_hours(run, _zone(quiet_tz or goal.tz), quiet) or run
+            due = max(due, self.clock())
+            if due != timer.due_at:
+                await self.scheduler.schedule_once(
+                    NUDGE, due, dict(timer.payload), key=nudge_key(goal.id)
+                )
+
     async def next_nudges(self, goal: GoalRow, count: int = 3) -> list[datetime]:
         if goal.schedule is None or goal.tz is None or goal.status != "active":
             return []
-        quiet = quiet_of(await self._personal(goal.user_id))
-        return upcoming_deliveries(goal.schedule, goal.tz, quiet, self.clock(), count)
+        quiet, quiet_tz = await self._quiet(goal.user_id)
+        return upcoming_deliveries(goal.schedule, goal.tz, quiet, self.clock(), count, quiet_tz)
 
     # -- the member's own goals ---------------------------------------------------------------
     async def set(
@@ -220,11 +245,20 @@ class GoalService:
 
     # -- nudges ---------------------------------------------------------------------------------
     async def on_nudge(self, timer: TimerRow) -> GoalNudge | None:
-        """A nudge is due: arm the next one first, then say whether to send this one."""
+        """A nudge is due: inside the member's quiet hours (set after it was planned) it waits
+        for their end; otherwise arm the next one first, then say whether to send this one."""
         goal = await self.repo.get(int(timer.payload["goal_id"]))
         if goal is None or goal.status != "active" or goal.schedule is None:
             return None
         scheduled = datetime.fromisoformat(timer.payload["scheduled_for"])
+        held = quiet_end(await self._personal(goal.user_id), self.clock())
+        if held is not None and not self.scheduler.too_late(timer):
+            # the same nudge, moved to the end of the quiet hours (its next one follows it)
+            await self.scheduler.schedule_once(
+                NUDGE, held, dict(timer.payload), key=nudge_key(goal.id)
+            )
+            log.info("goal %s: nudge due in quiet hours; moved to their end", goal.id)
+            return None
         await self._arm(goal, after=max(scheduled, timer.due_at))
         if self.scheduler.too_late(timer):
             log.info("goal %s: nudge missed by more than the grace time; skipped", goal.id)
