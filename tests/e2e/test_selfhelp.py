@@ -1,6 +1,7 @@
-"""The self-help library end to end: the topic list, autocomplete, pages turned with Previous /
-Next (private, in place, across a restart), the last page, posting a page for everyone, a
-server's own pages and forged page buttons from another server."""
+"""The self-help library end to end: the topic list, autocomplete, a topic typed as its name or
+its title, pages turned with Previous / Next (private, in place, across a restart), the last
+page, posting a page for everyone, a server's own pages and forged page buttons from another
+server."""
 
 from __future__ import annotations
 
@@ -147,6 +148,25 @@ async def test_a_server_page_is_not_shown_elsewhere_and_forged_ids_from_another_
     assert bait.text == "look"  # untouched
     public = [m for m in emulator.bot_messages(channel)[before:] if not m.ephemeral]
     assert not public
+
+
+async def test_a_topic_typed_as_its_name_or_its_title_opens_it(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    for typed, title in (
+        ("Grounding", "Grounding exercises"),
+        (" breathing ", "Breathing to calm down"),
+        ("Breathing to calm down", "Breathing to calm down"),
+        ("  BRÉATHING: to calm-down! ", "Breathing to calm down"),
+        (
+            "staying well noticing early signs relapse prevention",
+            "Staying well: noticing early signs (relapse prevention)",
+        ),
+    ):
+        answer = await command(emulator, world.member, world.general, "selfhelp", topic=typed)
+        assert answer.ephemeral
+        assert answer.embeds, f"{typed!r}: {answer.text}"
+        assert answer.embeds[0]["title"] == title, typed
 
 
 async def test_an_unknown_topic_gets_a_clear_private_message(

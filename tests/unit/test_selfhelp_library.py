@@ -173,6 +173,27 @@ def test_a_servers_own_pages_add_to_and_replace_shipped_ones_there_only(tmp_path
     assert library.search("rul", 7) == []
 
 
+def test_a_topic_is_found_by_its_name_or_its_title_in_any_language(tmp_path: Path) -> None:
+    write(tmp_path, "breathing.md", GOOD_HEAD.replace('"Breathing"', '"Breathing: calm down"')
+          + GOOD_BODY)  # fmt: skip
+    write(tmp_path, "breathing.es.md", GOOD_HEAD.replace('"en"', '"es"').replace(
+        '"Breathing"', '"Respiración"') + GOOD_BODY)  # fmt: skip
+    write(tmp_path / "guilds" / "42", "house-rules.md", GOOD_HEAD.replace(
+        '"Breathing"', '"Our house rules"') + GOOD_BODY)  # fmt: skip
+    library = Library.load(tmp_path)
+    for typed in ("breathing", " BREATHING ", "Breathing: calm down", "breathing calm-down!"):
+        assert library.find(typed, None).title == "Breathing: calm down", typed
+    # a title in another language opens the page in the reader's own
+    assert library.find("respiracion", None).title == "Breathing: calm down"
+    assert library.find("Breathing calm down", None, "es").title == "Respiración"
+    assert library.find("house rules", 42).slug == "house-rules"  # its name, as words
+    assert library.find("Our House Rules", 42).slug == "house-rules"
+    assert library.find("Our house rules", 7) is None  # another server's page stays its own
+    for typed in ("breath", "calm", "", "  ", "!!", "breathing calm down please"):
+        assert library.find(typed, None) is None, typed
+    assert [p.slug for p in library.search("RESPIRACIÓN", None, "es")] == ["breathing"]
+
+
 def test_a_broken_library_stops_start_up_with_one_clear_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -235,6 +236,14 @@ def load_pages(root: Path | str | None = None) -> list[Page]:
     return pages
 
 
+def fold(text: str) -> str:
+    """What a typed topic is compared by: letter case, accents and punctuation ignored, spaces
+    collapsed (``"Breathing: to calm-down!"`` and ``"breathing to calm down"`` are one)."""
+    plain = unicodedata.normalize("NFKD", text.casefold())
+    kept = "".join(c if c.isalnum() else " " for c in plain if not unicodedata.combining(c))
+    return " ".join(kept.split())
+
+
 class Library:
     """All pages, with the lookups ``/selfhelp`` needs. Build with ``Library.load()``."""
 
@@ -267,6 +276,27 @@ class Library:
                 return self._pick(versions, language)
         return None
 
+    def _versions(self, slug: str, guild_id: int | None) -> list[Page]:
+        for scope in ((guild_id,) if guild_id else ()) + (None,):
+            versions = self._pages.get(scope, {}).get(slug)
+            if versions:
+                return list(versions.values())
+        return []
+
+    def find(self, typed: str, guild_id: int | None, language: str = "en") -> Page | None:
+        """The page a member typed, as the autocomplete matches it: its name (``breathing``)
+        or its whole title in any of its languages (``Breathing to calm down``), with letter
+        case, accents and punctuation ignored; in the reader's language if it exists."""
+        page = self.get(typed.strip().lower(), guild_id, language)
+        wanted = fold(typed)
+        if page is not None or not wanted:
+            return page
+        for topic in self.topics(guild_id, language):
+            titles = [fold(v.title) for v in self._versions(topic.slug, guild_id)]
+            if wanted == fold(topic.slug) or wanted in titles:
+                return topic
+        return None
+
     def topics(self, guild_id: int | None, language: str = "en") -> list[Page]:
         """Every page visible in this server, in the library's order."""
         slugs = set(self._pages.get(None, {}))
@@ -278,23 +308,24 @@ class Library:
     def search(
         self, text: str, guild_id: int | None, language: str = "en", limit: int = 25
     ) -> list[Page]:
-        """Topics matching what a member typed (title, name or tag); all of them for nothing."""
-        needle = " ".join(text.lower().split())
+        """Topics matching what a member typed (title, name, tag or summary; compared with
+        ``fold``); all of them for nothing."""
+        needle = fold(text)
         topics = self.topics(guild_id, language)
         if not needle:
             return topics[:limit]
         starts = [
-            p for p in topics if p.title.lower().startswith(needle) or p.slug.startswith(needle)
+            p for p in topics if fold(p.title).startswith(needle) or fold(p.slug).startswith(needle)
         ]
         rest = [
             p
             for p in topics
             if p not in starts
             and (
-                needle in p.title.lower()
-                or needle in p.slug
-                or any(needle in tag for tag in p.meta.tags)
-                or needle in p.meta.summary.lower()
+                needle in fold(p.title)
+                or needle in fold(p.slug)
+                or any(needle in fold(tag) for tag in p.meta.tags)
+                or needle in fold(p.meta.summary)
             )
         ]
         return (starts + rest)[:limit]

@@ -57,7 +57,7 @@ class LibraryService:
         return self.library.search(text, guild_id, await self.language_for(user_id))
 
     async def open(self, guild_id: int | None, user_id: int, slug: str, index: int = 0) -> Reading:
-        page = self.library.get(slug.strip().lower(), guild_id, await self.language_for(user_id))
+        page = self.library.find(slug, guild_id, await self.language_for(user_id))
         if page is None:
             raise NotFoundError(
                 "I couldn't find that topic. `/selfhelp` with no topic lists them all."
