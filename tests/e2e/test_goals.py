@@ -213,6 +213,42 @@ async def test_bad_goal_input_gets_clear_messages_and_stores_nothing(
     assert (await kindred.services.selfhelp.goals.own(world.member.id, 1)).status == "active"
 
 
+async def read_list(emulator: DiscordEmulator, kindred: Kindred, user, where, **options) -> list:
+    """``/goal list`` as the person reads it: the answer and its followups (a long list is
+    several private messages)."""
+    ran = await emulator.run_command(user, where, "goal list", options=options)
+    first = await ran.response()
+    assert await kindred.quiet()
+    return [first, *ran.followup_messages]
+
+
+async def test_the_goal_list_shows_every_open_goal_and_who_can_see_them(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    for n in range(10):
+        said = await command(
+            emulator, world.member, world.general, "goal set",
+            text=f"goal {n} " + "steady small steps " * 10, schedule="daily 09:00", tz="UTC",
+        )  # fmt: skip
+        assert "Saved" in said.text, said.text
+    await command(emulator, world.member, world.general, "goal share", peer=world.peer)
+    for reader, options, last_line in (
+        (world.member, {}, f"Shared with: <@{world.peer.id}>"),
+        (world.peer, {"member": world.member}, "**#10**"),
+    ):
+        messages = await read_list(emulator, kindred, reader, world.general, **options)
+        assert len(messages) > 1  # ~2,700 characters: more than one message can hold
+        assert all(m.ephemeral and len(m.text) <= 2000 for m in messages)
+        text = "\n".join(m.text for m in messages)
+        missing = [n for n in range(1, 11) if f"**#{n}**" not in text]
+        assert missing == [], text[-300:]
+        assert [text.index(f"**#{n}**") for n in range(1, 11)] == sorted(
+            text.index(f"**#{n}**") for n in range(1, 11)
+        )
+        assert text.count("steady small steps") == 100  # every goal whole
+        assert last_line in messages[-1].text, messages[-1].text[-300:]
+
+
 async def test_a_peer_sees_shared_goals_only_with_consent(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:
