@@ -84,8 +84,11 @@ class ManageCommands:
             roles={r.id for r in guild.roles},
         )  # fmt: skip
         hidden = group.private or not group.active
-        await ops.set_access(guild, channel, access, role, adopted=group.adopted, hidden=hidden)
-        await self._verify(guild, channel, access, role, hidden=hidden, adopted=group.adopted)
+        # Only the overwrites Kindred manages are written, on a channel it made too: this runs at
+        # every meeting's open and close, and a moderator's own overwrite there (a "Muted" deny)
+        # must survive it (while the group is hidden, others only lose View Channel)
+        await ops.set_access(guild, channel, access, role, adopted=True, hidden=hidden)
+        await self._verify(guild, channel, access, role, hidden=hidden, adopted=True)
 
     async def _remember_adopted(
         self, guild: discord.Guild, group: GroupRow, *, locked: bool | None = None

@@ -77,6 +77,15 @@ def events_of(emu: DiscordEmulator, world: World) -> list[dict]:
     return list(emu.guild(world.guild).scheduled_events.values())
 
 
+def refuse_channel_permissions(emulator: DiscordEmulator, channel) -> None:
+    """Discord refuses every change to the channel's permissions from now on: a whole edit of
+    its overwrites and a single overwrite's write or removal (Kindred uses the latter)."""
+    emulator.inject_fault("PATCH", f"/channels/{channel.id}", status=403, times=None)
+    for method in ("PUT", "DELETE"):
+        route = "/channels/{channel_id}/permissions/{overwrite_id}"
+        emulator.inject_fault(method, route, status=403, times=None)
+
+
 async def test_reminder_open_here_and_close_across_a_restart(
     emulator: DiscordEmulator,
     world: World,
@@ -478,6 +487,37 @@ async def test_repair_keeps_the_channel_locked_between_meetings(
     assert not can_post(emulator, world.member, new), "lock_channel lost after repair"
 
 
+async def test_a_moderators_own_overwrite_on_a_kindred_made_channel_survives_its_meetings(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    """Kindred writes only the overwrites it manages, on a channel it made too: the lock is set
+    at every meeting's open and close, and a moderator's own overwrite (a member muted in the
+    group's channel) must still be there afterwards."""
+    traveller, kindred = await start_at(MONDAY_NOON)
+    _, channel = await ready(emulator, world, kindred)
+    await join(emulator, world, world.member2)
+    emulator.set_overwrite(channel, world.member2, deny=int(P.SEND_MESSAGES))
+    await emulator.gateway_idle()
+    await lock_between_meetings(emulator, world)
+    added = await add_meeting(emulator, world, world.mod)
+    assert "Meeting added" in added.text, added.text
+
+    await open_post(emulator, traveller, kindred, channel)
+    assert can_post(emulator, world.member, channel)  # the meeting opened the channel
+    assert not can_post(emulator, world.member2, channel), "the moderator's mute was dropped"
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 20, 0, 5, tzinfo=UTC))
+    await emulator.wait_for_message(channel, predicate=lambda m: "has ended" in m.text, since=0)
+    assert not can_post(emulator, world.member, channel)  # locked again
+    mine = {o.id: (o.allow, o.deny) for o in emulator.channel(channel).overwrites}
+    assert mine.get(world.member2.id) == (0, int(P.SEND_MESSAGES)), mine
+    fixed = await command(emulator, world.mod, world.general, "group repair", name="Grief circle")
+    assert "checked who can see" in fixed.text, fixed.text
+    mine = {o.id: (o.allow, o.deny) for o in emulator.channel(channel).overwrites}
+    assert mine.get(world.member2.id) == (0, int(P.SEND_MESSAGES)), mine
+
+
 async def test_a_read_only_adopted_channel_stays_read_only_through_its_meetings(
     emulator: DiscordEmulator,
     world: World,
@@ -529,7 +569,7 @@ async def test_a_meeting_opens_and_closes_even_when_discord_refuses_the_lock(
     _, channel = await ready(emulator, world, kindred)
     await lock_between_meetings(emulator, world)
     await add_meeting(emulator, world, world.mod)
-    emulator.inject_fault("PATCH", f"/channels/{channel.id}", status=403, times=None)
+    refuse_channel_permissions(emulator, channel)
     opened = await open_post(emulator, traveller, kindred, channel)
     assert (await kindred.services.meetings.get(1, world.guild.id)).is_open
     await run_at(traveller, kindred, datetime(2026, 11, 23, 20, 0, 5, tzinfo=UTC))
@@ -547,7 +587,7 @@ async def test_the_moderator_is_told_when_discord_refuses_to_lock_the_channel(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:
     _, channel = await ready(emulator, world, kindred)
-    emulator.inject_fault("PATCH", f"/channels/{channel.id}", status=403, times=None)
+    refuse_channel_permissions(emulator, channel)
     locked = await command(
         emulator, world.mod, world.general, "group meeting options", group="Grief circle",
         lock_channel=True,
@@ -573,7 +613,7 @@ async def test_removing_an_open_meeting_says_when_discord_refuses_to_lock_the_ch
     await add_meeting(emulator, world, world.mod)
     await open_post(emulator, traveller, kindred, channel)
     assert can_post(emulator, world.member, channel)
-    emulator.inject_fault("PATCH", f"/channels/{channel.id}", status=403, times=None)
+    refuse_channel_permissions(emulator, channel)
     removed = await command(emulator, world.mod, world.general, "group meeting remove", meeting=1)
     assert "is removed" in removed.text, removed.text
     assert "`/group repair Grief circle` tries again" in removed.text, removed.text
