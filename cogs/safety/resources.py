@@ -10,7 +10,7 @@ from bot.i18n import lang_from_locale
 from bot.safety.listings import listing, respite_needs_state
 from bot.safety.messages import crisis_command_reply, format_entry
 from bot.services import Services
-from bot.services.resources import NotAUSStateError
+from bot.services.resources import NotAUSStateError, region_label
 from bot.services.safety import (
     GUILD_RESOURCE_KINDS,
     MAX_RESOURCE_CONTACT,
@@ -109,7 +109,7 @@ class ResourcesMixin:
     async def respite(self, interaction: discord.Interaction, state: str) -> None:
         """Peer respites (short, voluntary, non-clinical stays) in a US state."""
         try:
-            entries = await self.services.safety.respites_listing(interaction.guild_id, state)
+            code, entries = await self.services.safety.respites_listing(interaction.guild_id, state)
         except NotAUSStateError as exc:
             text = respite_needs_state(
                 exc.text,
@@ -119,7 +119,7 @@ class ResourcesMixin:
             )
             await send_private(interaction, text)
             return
-        await self._listing(interaction, "respite", state.upper(), entries)
+        await self._listing(interaction, "respite", region_label(code), entries)
 
     @app_commands.command(name="warmline")
     @app_commands.describe(region="A country or US state, e.g. US-CA")

@@ -18,6 +18,7 @@ from bot.services.resources import (
     country_of,
     default_directory,
     normalize_region,
+    region_label,
 )
 
 # The day the 2026-12-01 re-check was done: no shipped entry may be dated after it.
@@ -210,6 +211,20 @@ def test_unknown_region_is_typed_with_suggestion() -> None:
         normalize_region("Narnia-ish place")
     with pytest.raises(UnknownRegionError):
         normalize_region("US-ZZ")
+
+
+def test_region_label_names_the_place_and_its_code() -> None:
+    assert region_label("US-VT") == "Vermont (US-VT)"
+    assert region_label("CA-QC") == "Quebec (CA-QC)"
+    assert region_label("DE") == "Germany (DE)"
+    assert region_label("GB-SCT") == "GB-SCT"  # a code Kindred has no name for, as it is
+    assert region_label("*") == "*"
+
+
+def test_us_state_resolves_what_was_typed(directory: ResourceDirectory) -> None:
+    assert directory.us_state("Vermont") == directory.us_state("vt") == "US-VT"
+    with pytest.raises(NotAUSStateError):
+        directory.us_state("UK")
 
 
 def test_country_of() -> None:

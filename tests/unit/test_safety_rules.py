@@ -267,7 +267,10 @@ async def test_warmlines_for_a_state_then_the_guilds_own_first(services) -> None
     )  # fmt: skip
     code, entries = await services.safety.warmlines_listing(G, USER, "UK")
     assert code == "GB" and [e.name for e in entries] == ["Our line"]
-    assert await services.safety.respites_listing(None, "NY")
+    code, entries = await services.safety.respites_listing(None, "NY")
+    assert code == "US-NY" and entries
+    code, entries = await services.safety.respites_listing(None, "Vermont")
+    assert code == "US-VT" and entries  # the state resolved, never the raw text
 
 
 async def test_a_resource_too_long_is_refused_whole_never_stored_cut(services) -> None:

@@ -35,6 +35,7 @@ from bot.services.resources.regions import (
     UnknownRegionError,
     country_of,
     normalize_region,
+    region_label,
 )
 
 __all__ = [
@@ -53,4 +54,5 @@ __all__ = [
     "default_directory",
     "load_entries",
     "normalize_region",
+    "region_label",
 ]

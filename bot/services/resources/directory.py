@@ -139,12 +139,10 @@ class ResourceDirectory:
                 return entry
         raise LookupError("resource data has no global crisis directory (kind=directory, '*')")
 
-    def respites(self, state: str, extra: Sequence[ResourceEntry] = ()) -> list[ResourceEntry]:
-        """Peer respites for a US state ("NY", "US-NY", "New York"), then the directories.
-
-        Raises ``NotAUSStateError`` for anything else: a place that is not a US state, or text
-        that is no place (with a close US state as its suggestion, when there is one).
-        """
+    @staticmethod
+    def us_state(state: str) -> str:
+        """The US state a member typed ("NY", "US-NY", "New York" → "US-NY"), or
+        ``NotAUSStateError`` (with a close US state as its suggestion, when there is one)."""
         try:
             region = normalize_region(state, default_country="US")
         except UnknownRegionError as exc:
@@ -154,6 +152,15 @@ class ResourceDirectory:
             ) from exc
         if country_of(region) != "US" or region == "US":
             raise NotAUSStateError(state, region=region)
+        return region
+
+    def respites(self, state: str, extra: Sequence[ResourceEntry] = ()) -> list[ResourceEntry]:
+        """Peer respites for a US state ("NY", "US-NY", "New York"), then the directories.
+
+        Raises ``NotAUSStateError`` for anything else: a place that is not a US state, or text
+        that is no place (with a close US state as its suggestion, when there is one).
+        """
+        region = self.us_state(state)
         entries = self._ranked(region, [Kind.RESPITE], extra, include_global=False)
         pointers = [
             e

@@ -119,10 +119,15 @@ class LookupsMixin(MembersMixin):
             entries = directory.warmlines(country_of(code) or code, extra=extras)
         return code, entries
 
-    async def respites_listing(self, guild_id: int | None, state: str) -> list[ResourceEntry]:
-        """/respite: peer respites in a US state (``NotAUSStateError`` for anything else)."""
+    async def respites_listing(
+        self, guild_id: int | None, state: str
+    ) -> tuple[str, list[ResourceEntry]]:
+        """/respite: peer respites in a US state (its code and the entries;
+        ``NotAUSStateError`` for anything else)."""
+        directory = default_directory()
+        code = directory.us_state(state)
         extras = await self.guild_resources(guild_id)
-        return default_directory().respites(state, extra=extras)
+        return code, directory.respites(code, extra=extras)
 
     def international_directory(self) -> ResourceEntry:
         """The worldwide helpline directory every reply can point to."""
