@@ -14,7 +14,9 @@ from bot.safety.messages import SafeMessage, format_entry, plain
 if TYPE_CHECKING:
     from bot.services.resources import ResourceEntry
 
-__all__ = ["listing", "respite_needs_state"]
+__all__ = ["MAX_LISTED", "listing", "respite_needs_state"]
+
+MAX_LISTED = 10  # entries one listing shows; the rest are counted, never dropped silently
 
 
 def listing(
@@ -26,8 +28,10 @@ def listing(
     *,
     directory_url: str = "findahelpline.com",
 ) -> SafeMessage:
-    """``/resources``, ``/respite`` and ``/warmline``: up to ten entries, dated; with none,
-    where else to turn (the worldwide directory, ``/crisis``, a peer)."""
+    """``/resources``, ``/respite`` and ``/warmline``: up to ten entries, dated; with more, how
+    many more and how to see them or narrow the list; with none, where else to turn (the
+    worldwide directory, ``/crisis``, a peer). ``where`` is the region's code for
+    ``/resources`` and ``/warmline`` (the narrowing commands name it), a label for ``/respite``."""
     _ = gettext_for(lang)
     where = where[:40]
     titles = {
@@ -35,16 +39,44 @@ def listing(
         "respite": _("Peer respites: {where}"),
         "warmline": _("Warmlines for {where}"),
     }
-    shown = list(entries)[:10]
+    shown, left_out = list(entries)[:MAX_LISTED], list(entries)[MAX_LISTED:]
     local = " *(" + _("local") + ")*"
     body = tuple(
         f"• {format_entry(e, lang=lang)}" + (local if e.guild_local else "") for e in shown
     ) or _nothing_listed(kind, where, directory_url, lang)
+    if left_out:
+        body += (_more(kind, where, left_out, lang),)
     oldest = min((e.last_verified for e in shown), default=None)
     footer = _("Last checked {date}").format(date=f"{oldest:%Y-%m-%d}") if oldest else ""
     if any(e.is_stale(today) for e in shown):
         footer += " · " + _("some details are over 12 months old; please double-check")
     return SafeMessage(title=titles[kind].format(where=where), body=body, footer=footer)
+
+
+def _more(kind: str, where: str, left_out: Sequence[ResourceEntry], lang: str) -> str:
+    """The line after a cut list: how many more, and the commands that show them or narrow
+    the list (a server's own resources are all in ``/safety resources list``)."""
+    _ = gettext_for(lang)
+    parts = [_("…and {count} more not shown here.").format(count=len(left_out))]
+    if kind == "resources":
+        if where.startswith("US-"):
+            parts.append(
+                _(
+                    "To narrow it down: `/crisis region:{region}` shows only crisis lines, "
+                    "`/warmline region:{region}` only warmlines and `/respite state:{state}` "
+                    "only peer respites."
+                ).format(region=where, state=where[3:])
+            )
+        else:
+            parts.append(
+                _(
+                    "To narrow it down: `/crisis region:{region}` shows only crisis lines, "
+                    "`/warmline region:{region}` only warmlines."
+                ).format(region=where)
+            )
+    if any(e.guild_local for e in left_out):
+        parts.append(_("`/safety resources list` shows all of this server's own resources."))
+    return " ".join(parts)
 
 
 def _nothing_listed(kind: str, where: str, directory_url: str, lang: str) -> tuple[str, ...]:

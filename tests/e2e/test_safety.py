@@ -537,3 +537,64 @@ async def test_a_servers_long_resources_are_all_listed_and_one_too_long_is_refus
             options={"name": "Haven", "kind": "crisis_line", "contact": "5" * 201},
         )  # fmt: skip
     assert len(await kindred.services.safety.guild_resources(world.guild.id)) == 25
+
+
+async def test_a_cut_listing_says_how_many_more_and_how_to_see_them(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """A server with twelve resources of its own for Vermont: /respite, /resources and
+    /warmline show ten entries each, and said nothing of the rest; /respite titled its list
+    with the text as typed, upper-cased ("VERMONT")."""
+    for n in range(11):
+        await command(
+            emulator, world.mod, world.general, "safety resources add",
+            name=f"Green Mountain Respite {n:02d}", kind="respite", contact=f"555-01{n:02d}",
+            region="US-VT",
+        )  # fmt: skip
+    await command(
+        emulator, world.mod, world.general, "safety resources add",
+        name="Vermont Evening Warmline", kind="warmline", contact="555-0199", region="US-VT",
+    )  # fmt: skip
+    assert len(await kindred.services.safety.guild_resources(world.guild.id)) == 12
+
+    respite = await emulator.run_command(
+        world.member, world.general, "respite", {"state": "Vermont"}
+    )
+    answers = await every_answer(emulator, respite, ["Green Mountain Respite 09", "more"])
+    assert all(a.ephemeral for a in answers)
+    said = "\n".join(a.text for a in answers)
+    assert "Peer respites: Vermont (US-VT)" in said and "VERMONT" not in said
+    assert "Green Mountain Respite 10" not in said  # the eleventh is left out...
+    assert "…and 5 more not shown here." in said  # ...and counted, with Vermont's four
+    assert "`/safety resources list` shows all of this server's own resources." in said
+
+    everything = await emulator.run_command(
+        world.member, world.general, "resources", {"region": "US-VT"}
+    )
+    said = "\n".join(
+        a.text for a in await every_answer(emulator, everything, ["Resources for US-VT", "more"])
+    )
+    assert "…and 15 more not shown here." in said
+    assert "`/crisis region:US-VT` shows only crisis lines" in said
+    assert "`/warmline region:US-VT` only warmlines" in said
+    assert "`/respite state:VT` only peer respites" in said
+    assert "`/safety resources list`" in said
+
+    warmlines = await command(emulator, world.member, world.general, "warmline", region="US-VT")
+    assert "Vermont Evening Warmline" in warmlines.text
+    assert "more not shown" not in warmlines.text  # nothing left out, nothing said
+
+    spanish = await emulator.run_command(
+        world.member, world.general, "respite", {"state": "VT"}, locale="es-ES"
+    )
+    said = "\n".join(a.text for a in await every_answer(emulator, spanish, ["…y 5 más"]))
+    assert "Vermont (US-VT)" in said
+    assert "…y 5 más que no aparecen aquí." in said
+    assert "`/safety resources list` muestra todos los recursos propios de este servidor." in said
+    assert "more not shown" not in said
+    spanish = await emulator.run_command(
+        world.member, world.general, "resources", {"region": "US-VT"}, locale="es-ES"
+    )
+    said = "\n".join(a.text for a in await every_answer(emulator, spanish, ["…y 15 más"]))
+    assert "`/crisis region:US-VT` muestra solo las líneas de crisis" in said
+    assert "`/respite state:VT` solo las casas de respiro" in said

@@ -18,7 +18,7 @@ from bot.safety.messages import (
     distress_pointer,
     nobody_on_duty,
 )
-from bot.services.resources import ResourceDirectory
+from bot.services.resources import ResourceDirectory, ResourceEntry
 
 TODAY = date(2026, 11, 23)
 
@@ -246,6 +246,65 @@ def test_an_empty_listing_says_where_else_to_turn(kind: str, lang: str) -> None:
     if lang != "en":
         assert text != all_text(listing(kind, "FR", [], TODAY, "en"))
     assert_safe(text)
+
+
+def _own(n: int, kind: str = "respite", region: str = "US-VT") -> list[ResourceEntry]:
+    return [
+        ResourceEntry.guild_local_entry(
+            row_id=i,
+            name=f"Our place {i:02d}",
+            kind=kind,
+            contact=f"555-01{i:02d}",
+            region=region,
+            added_on=TODAY,
+        )
+        for i in range(n)
+    ]
+
+
+@pytest.mark.parametrize("lang", ["en", "es", "fr", "de", "pt"])
+def test_a_cut_listing_says_how_many_more_and_how_to_see_them(
+    directory: ResourceDirectory, lang: str
+) -> None:
+    entries = directory.respites("VT", extra=_own(11))  # eleven of the server's own, then four
+    message = listing("respite", "Vermont (US-VT)", entries, TODAY, lang)
+    assert len(message.body) == 11  # ten entries and the line about the rest
+    more = message.body[-1]
+    assert "5" in more and "`/safety resources list`" in more
+    assert "Our place 09" in all_text(message) and "Our place 10" not in all_text(message)
+    assert "{" not in more
+    if lang != "en":
+        english = listing("respite", "Vermont (US-VT)", entries, TODAY, "en").body[-1]
+        assert more != english
+    assert_safe(all_text(message))
+
+
+@pytest.mark.parametrize("lang", ["en", "es", "fr", "de", "pt"])
+def test_a_cut_resources_listing_names_the_commands_that_narrow_it(
+    directory: ResourceDirectory, lang: str
+) -> None:
+    state = listing("resources", "US-VT", directory.all_for("US-VT"), TODAY, lang).body[-1]
+    assert "`/crisis region:US-VT`" in state and "`/warmline region:US-VT`" in state
+    assert "`/respite state:VT`" in state
+    assert "/safety resources list" not in state  # none of the server's own was left out
+    ours = _own(11, "warmline", "US")
+    country = listing("resources", "US", directory.all_for("US", extra=ours), TODAY, lang).body[-1]
+    assert "`/crisis region:US`" in country and "`/warmline region:US`" in country
+    assert "/respite" not in country  # peer respites are by state
+    assert "`/safety resources list`" in country
+    assert "{" not in state + country
+    if lang != "en":
+        assert state != listing("resources", "US-VT", directory.all_for("US-VT"), TODAY).body[-1]
+
+
+def test_a_listing_of_ten_says_nothing_more(directory: ResourceDirectory) -> None:
+    message = listing("respite", "Vermont (US-VT)", _own(10), TODAY)
+    assert len(message.body) == 10 and not any("more" in line for line in message.body)
+    message = listing("respite", "Vermont (US-VT)", _own(11), TODAY)
+    assert message.body[-1] == (
+        "…and 1 more not shown here. "
+        "`/safety resources list` shows all of this server's own resources."
+    )
 
 
 @pytest.mark.parametrize("lang", ["en", "es", "fr", "de", "pt"])
