@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 import time_machine
 
+from bot.services.checkins import RETRY, TimerRow
 from bot.services.peers import PeerSettings
 from emulator import DiscordEmulator, P
 from emulator.models import Message
@@ -63,6 +64,15 @@ async def create(emu: DiscordEmulator, world: World, **options):
 async def run_at(traveller, kindred: Kindred, moment: datetime) -> None:
     traveller.move_to(moment)
     await kindred.settle()
+
+
+async def retries(kindred: Kindred, checkin_id: int) -> list[TimerRow]:
+    """The check-in's stored retries (one per run Discord refused for a moment)."""
+    return [
+        t
+        for t in await kindred.services.scheduler.timers.all()
+        if t.kind == RETRY and t.payload["checkin_id"] == checkin_id
+    ]
 
 
 def labels(components: list) -> list[str]:
@@ -404,13 +414,54 @@ async def test_run_now_on_a_server_error_says_it_will_retry_and_does_not_pause(
     row = await kindred.services.checkins.repo.get(1)
     assert not row.paused and row.pause_reason is None
     assert await kindred.services.scheduler.get("checkin:1") is not None  # schedule kept
-    assert await kindred.services.scheduler.get("checkin:1:retry") is not None
+    assert len(await retries(kindred, 1)) == 1
     assert [m for m in emulator.bot_messages(world.mods) if "is paused" in m.text] == []
     assert emulator.bot_messages(emulator.dm_channel(world.mod)) == []
     await run_at(traveller, kindred, datetime(2026, 11, 23, 8, 2, 30, tzinfo=UTC))
     post = await wait_post(emulator, world.general)  # the retry it promised
     (stored,) = await kindred.services.checkins.repo.posts(1)
     assert stored["message_id"] == post.id
+
+
+async def test_a_scheduled_run_and_a_run_now_both_refused_by_a_server_error_each_post_once(
+    emulator: DiscordEmulator, world: World, start_at: Start
+) -> None:
+    """Each refused run waits for its own retry: a run-now failing while the 09:00 run waits
+    for its retry does not replace it, and once Discord answers again both are posted, once."""
+    traveller, kindred = await start_at(datetime(2026, 11, 23, 8, 0, tzinfo=UTC))
+    await create(emulator, world, schedule="daily 09:00", tz="UTC")
+    fault = emulator.inject_fault(
+        "POST", f"/channels/{world.general.id}/messages", status=500, times=None
+    )
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 9, 0, 5, tzinfo=UTC))
+    assert fault.hits >= 1 and posts(emulator, world.general) == []
+    assert len(await retries(kindred, 1)) == 1  # the 09:00 run waits for its retry
+    ran = await emulator.run_command(
+        world.mod, world.general, "checkin run-now", options={"checkin": 1}
+    )
+    answer = (await ran.followups(1, timeout=90))[-1]
+    assert "Discord had a problem" in answer.text and "try again" in answer.text, answer.text
+    pending = await retries(kindred, 1)
+    assert len(pending) == 2  # the run-now's retry did not replace the 09:00 run's
+    emulator.clear_faults()
+    last = max(t.due_at for t in pending)
+    await run_at(traveller, kindred, last + timedelta(seconds=5))
+    both = await emulator.wait_for_messages(
+        2, world.general, predicate=lambda m: any("kindred:mood:" in c for c in m.custom_ids),
+        since=0,
+    )  # fmt: skip
+    stored = await kindred.services.checkins.repo.posts(1)
+    assert sorted(p["message_id"] for p in stored) == sorted(m.id for m in both)
+    assert stored[0]["scheduled_for"].startswith("2026-11-23T09:00:00")  # the scheduled run
+    assert await retries(kindred, 1) == []
+    await run_at(traveller, kindred, last + timedelta(minutes=3))
+    assert len(posts(emulator, world.general)) == 2  # neither posted twice
+    await run_at(traveller, kindred, datetime(2026, 11, 24, 9, 0, 5, tzinfo=UTC))
+    await emulator.wait_for_messages(
+        3, world.general, predicate=lambda m: any("kindred:mood:" in c for c in m.custom_ids),
+        since=0,
+    )  # fmt: skip
+    assert len(posts(emulator, world.general)) == 3  # and the schedule went on
 
 
 async def test_run_now_when_the_channel_lookup_fails_says_so_and_does_not_pause(
@@ -623,7 +674,7 @@ async def test_a_rate_limit_storm_at_post_time_delays_the_check_in_but_never_los
     storm = emulator.inject_fault("*", "*", status=429, times=None)
     await run_at(traveller, kindred, datetime(2026, 11, 23, 9, 0, 5, tzinfo=UTC))
     assert storm.hits >= 1 and posts(emulator, world.general) == []
-    assert await kindred.services.scheduler.get("checkin:1:retry") is not None
+    assert len(await retries(kindred, 1)) == 1
     emulator.clear_faults()
     await run_at(traveller, kindred, datetime(2026, 11, 23, 9, 1, 10, tzinfo=UTC))
     post = await wait_post(emulator, world.general)

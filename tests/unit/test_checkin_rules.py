@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 
+from bot.clock import to_db
 from bot.errors import InvalidInputError
 from bot.schedules import parse_schedule
 from bot.services import Services
@@ -19,6 +20,7 @@ from bot.services.checkins import (
     MAX_PROMPTS,
     MAX_TITLE,
     MOODS,
+    RETRY,
     CheckinRow,
     CheckinSettings,
     PersonalRow,
@@ -92,7 +94,82 @@ async def test_skip_frees_the_run_and_keeps_the_schedule(
     assert not row.paused  # unlike a missing channel or permission
     nxt = await services.scheduler.get("checkin:1")
     assert nxt is not None and nxt.due_at == plan.scheduled_for + timedelta(days=1)
-    assert await services.scheduler.get("checkin:1:retry") is None  # unlike retry_later
+    assert await retries(services, 1) == []  # unlike retry_later
+
+
+# -- a run Discord refused for a moment (429, 5xx) --------------------------------------------
+async def retries(services: Services, checkin_id: int) -> list[TimerRow]:
+    return [
+        t
+        for t in await services.scheduler.timers.all()
+        if t.kind == RETRY and t.payload["checkin_id"] == checkin_id
+    ]
+
+
+async def test_a_scheduled_run_and_a_run_now_failing_together_are_each_retried_and_posted_once(
+    services: Services, clock: FakeClock
+) -> None:
+    """Both runs wait for their retry at once: neither replaces the other, each is posted
+    once, and a retry that fires again posts nothing."""
+    await make(services)
+    scheduled = await due_plan(services, clock)
+    await services.checkins.retry_later(scheduled)  # Discord answered 5xx
+    clock.advance(seconds=20)
+    now = await services.checkins.run_now(1, GUILD)
+    await services.checkins.retry_later(now)  # and again, before the first retry ran
+    assert scheduled.scheduled_for != now.scheduled_for
+    assert await services.checkins.repo.posts(1) == []  # both slots free for their retries
+    pending = await retries(services, 1)
+    assert sorted(t.payload["scheduled_for"] for t in pending) == sorted(
+        [scheduled.scheduled_for.isoformat(), now.scheduled_for.isoformat()]
+    )
+    clock.advance(seconds=60)
+    for n, timer in enumerate(pending, start=100):
+        plan = await services.checkins.due_retry(timer)
+        assert plan is not None
+        await services.checkins.posted(plan.post_id, n)
+    for timer in pending:  # a retry running twice (e.g. a restart) posts nothing more
+        assert await services.checkins.due_retry(timer) is None
+    stored = await services.checkins.repo.posts(1)
+    assert [(p["scheduled_for"], p["message_id"] is not None) for p in stored] == [
+        (to_db(scheduled.scheduled_for), True),
+        (to_db(now.scheduled_for), True),
+    ]
+
+
+async def test_a_run_failing_again_replaces_only_its_own_retry(
+    services: Services, clock: FakeClock
+) -> None:
+    await make(services)
+    plan = await due_plan(services, clock)
+    await services.checkins.retry_later(plan)
+    clock.advance(seconds=60)
+    [first] = await retries(services, 1)
+    again = await services.checkins.due_retry(first)
+    assert again is not None
+    await services.checkins.retry_later(again)  # Discord is still failing
+    [second] = await retries(services, 1)
+    assert second.payload == first.payload and second.due_at > first.due_at
+
+
+@pytest.mark.parametrize("stop", ["pause", "delete"])
+async def test_pausing_or_deleting_drops_every_pending_retry_of_that_checkin_only(
+    services: Services, clock: FakeClock, stop: str
+) -> None:
+    for _ in range(12):  # check-in 1's timers must not take check-in 12's with them
+        await make(services)
+    plan = await due_plan(services, clock)
+    await services.checkins.retry_later(plan)
+    other = await services.checkins.run_now(12, GUILD)
+    await services.checkins.retry_later(other)
+    clock.advance(seconds=20)
+    await services.checkins.retry_later(await services.checkins.run_now(1, GUILD))
+    assert len(await retries(services, 1)) == 2
+    await getattr(services.checkins, stop)(1, GUILD)
+    assert await retries(services, 1) == []
+    assert await services.scheduler.get("checkin:1") is None
+    assert len(await retries(services, 12)) == 1
+    assert await services.scheduler.get("checkin:12") is not None
 
 
 # -- telling moderators -----------------------------------------------------------------------

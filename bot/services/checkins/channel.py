@@ -41,6 +41,11 @@ from bot.services.peers import PeerSettings
 log = logging.getLogger(__name__)
 
 
+def retry_key(checkin_id: int, scheduled_for: datetime) -> str:
+    """The stored retry of one run of a check-in (under the ``checkin:<id>:`` prefix)."""
+    return f"checkin:{checkin_id}:retry:{scheduled_for.isoformat()}"
+
+
 class ChannelCheckins(CheckinBase):
     # -- moderators' commands ----------------------------------------------------------------
     async def create(
@@ -138,7 +143,7 @@ class ChannelCheckins(CheckinBase):
     ) -> CheckinRow:
         await self.get(checkin_id, guild_id)
         await self.repo.update(checkin_id, paused=True, pause_reason=reason)
-        await self.scheduler.cancel(f"checkin:{checkin_id}")
+        await self._cancel_timers(checkin_id)
         return await self.get(checkin_id, guild_id)
 
     async def resume(self, checkin_id: int, guild_id: int) -> Preview:
@@ -149,7 +154,7 @@ class ChannelCheckins(CheckinBase):
 
     async def delete(self, checkin_id: int, guild_id: int) -> None:
         await self.get(checkin_id, guild_id)
-        await self.scheduler.cancel(f"checkin:{checkin_id}")
+        await self._cancel_timers(checkin_id)
         await self.repo.delete(checkin_id)
 
     async def set_min_interval(self, guild_id: int, actor_id: int, minutes: int) -> None:
@@ -167,6 +172,12 @@ class ChannelCheckins(CheckinBase):
         return None
 
     # -- runs --------------------------------------------------------------------------------
+    async def _cancel_timers(self, checkin_id: int) -> None:
+        """Drop the next run and every pending retry (``checkin:<id>:retry:<run>``); the
+        trailing colon keeps check-in 1 from cancelling check-in 12's retries."""
+        await self.scheduler.cancel(f"checkin:{checkin_id}")
+        await self.scheduler.cancel_prefix(f"checkin:{checkin_id}:")
+
     async def _arm(
         self,
         row: CheckinRow,
@@ -205,7 +216,9 @@ class ChannelCheckins(CheckinBase):
 
     async def retry_later(self, plan: PostPlan) -> None:
         """Discord failed this run (rate limits, 5xx): free its slot and try the same run
-        again shortly, while it is still within the misfire grace time."""
+        again shortly, while it is still within the misfire grace time. Each run has its own
+        retry (keyed by its scheduled time): a scheduled run and a ``run-now`` failing
+        together are both retried; a run failing again replaces only its own retry."""
         await self.repo.release_post(plan.post_id)
         row = plan.checkin
         await self.scheduler.schedule_once(
@@ -213,7 +226,7 @@ class ChannelCheckins(CheckinBase):
             self.clock() + RETRY_AFTER,
             {"checkin_id": row.id, "scheduled_for": plan.scheduled_for.isoformat()},
             guild_id=row.guild_id,
-            key=f"checkin:{row.id}:retry",
+            key=retry_key(row.id, plan.scheduled_for),
         )
 
     async def due_retry(self, timer: TimerRow) -> PostPlan | None:
@@ -261,7 +274,7 @@ class ChannelCheckins(CheckinBase):
         """The channel is gone or permissions are missing: pause, free the slot, keep data."""
         await self.repo.release_post(plan.post_id)
         await self.repo.update(plan.checkin.id, paused=True, pause_reason=reason)
-        await self.scheduler.cancel(f"checkin:{plan.checkin.id}")
+        await self._cancel_timers(plan.checkin.id)
 
     # -- anonymous moods -----------------------------------------------------------------------
     async def _voter(self, post_id: int, user_id: int) -> str:
