@@ -4,6 +4,7 @@ changes the state and re-arms; these handlers only say it on Discord."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 
 import discord
@@ -16,7 +17,7 @@ from bot.services.requests import (
     EscalationStep,
     TimerRow,
 )
-from bot.ui.lookup import find_channel, find_user
+from bot.ui.lookup import find_channel, find_user, member_role_ids
 from bot.ui.requests import PING_USERS
 from cogs.support.claims import ClaimsRoom
 from cogs.support.views import mentions
@@ -37,6 +38,7 @@ class TimersRoom(ClaimsRoom):
         step = await self.requests.on_escalate(timer)
         if step is None:
             return
+        step = await self._without_ex_peers(step)
         request = step.request
         # Moderators first: this step's timer is already replaced by the next one, so nothing
         # below may stop the alert (each Discord call fails on its own).
@@ -51,6 +53,32 @@ class TimersRoom(ClaimsRoom):
         elif step.ping:
             await self._reping(step)
         await self._update_member(step)
+
+    async def _without_ex_peers(self, step: EscalationStep) -> EscalationStep:
+        """Without the members intent a removed peer role goes unseen: before pinging, the
+        on-duty peers not seen as peers lately are looked up, and one who lost the role (or
+        left) goes off duty, gives back what they held, and is neither pinged nor counted.
+        Discord failing to answer says nothing about them: they stay."""
+        guild_id = step.request.guild_id
+        gone: set[int] = set()
+        for user_id in self.requests.on_duty_to_check(guild_id, step.on_duty):
+            try:
+                role_ids = await member_role_ids(self.bot, guild_id, user_id)
+            except discord.HTTPException as exc:
+                log.info("could not look an on-duty peer up (%s)", exc.status)
+                continue
+            requeued = await self.requests.check_on_duty(guild_id, user_id, role_ids)
+            if requeued is not None:
+                gone.add(user_id)
+                if requeued:
+                    self.bot.dispatch("kindred_requests_requeued", requeued, user_id)
+        if not gone:
+            return step
+        return dataclasses.replace(
+            step,
+            on_duty=[p for p in step.on_duty if p not in gone],
+            ping=[p for p in step.ping if p not in gone],
+        )
 
     async def _reping(self, step: EscalationStep) -> None:
         request = step.request

@@ -67,6 +67,35 @@ async def test_escalation_steps_fire_on_the_clock_and_survive_a_restart(
         assert request.escalation == 3 and request.status == "open"
 
 
+async def test_escalation_neither_pings_nor_counts_an_on_duty_peer_who_lost_the_role(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Without the members intent a removed role goes unseen: at the escalation step the
+    on-duty peers not seen as peers lately are looked up, and one without the role goes off
+    duty instead of being pinged, and the member is not told they were reminded."""
+    with time_machine.travel(datetime.now(UTC), tick=True) as clock:
+        await setup_peers(emulator, world)
+        await go_on_duty(emulator, world, world.peer)
+        await go_on_duty(emulator, world, world.peer2)
+        emulator.set_member_roles(world.guild, world.peer, [])  # no event reaches Kindred
+        await emulator.gateway_idle()
+        await ask(emulator, world, world.member)
+        await card(emulator, world, 1)
+        dm = emulator.dm_channel(world.member)
+
+        clock.shift(timedelta(minutes=11))
+        await kindred.settle()
+        reping = await emulator.wait_for_message(
+            world.peers, predicate=lambda m: "has waited" in m.text
+        )
+        assert f"<@{world.peer2.id}>" in reping.text
+        assert f"<@{world.peer.id}>" not in reping.text, reping.text
+        assert not await kindred.services.peers.duty.is_on_duty(world.guild.id, world.peer.id)
+        assert await kindred.services.peers.duty.is_on_duty(world.guild.id, world.peer2.id)
+        update = await emulator.wait_for_message(dm, predicate=lambda m: "An update" in m.text)
+        assert "1 peer(s) are on duty" in update.text, update.text
+
+
 async def test_claim_stops_escalation(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

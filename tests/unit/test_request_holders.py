@@ -110,3 +110,25 @@ async def test_the_members_messages_look_the_holder_up_at_most_every_few_minutes
     assert await peers.requests.holder_to_check(held, member_wrote=True) is None
     clock.advance(seconds=RECHECK)
     assert (await peers.requests.holder_to_check(held, member_wrote=True)).id == held
+
+
+async def test_on_duty_peers_are_looked_up_once_per_recheck_and_an_ex_peer_goes_off_duty(
+    peers, clock: FakeClock
+) -> None:
+    """At an escalation step: peers not seen with the role for the recheck time are due a
+    look-up (once: the look-up counts as seeing them); one without the role goes off duty and
+    gives back what they hold, one with it stays."""
+    await peers.shifts.go_on(GUILD, PEER)
+    await peers.shifts.go_on(GUILD, PEER2)
+    held = await held_request(peers)  # PEER seen as a peer now
+    assert peers.requests.on_duty_to_check(GUILD, [PEER, PEER2]) == [PEER2]
+    assert peers.requests.on_duty_to_check(GUILD, [PEER, PEER2]) == []  # both seen now
+    clock.advance(seconds=RECHECK + 1)
+    assert peers.requests.on_duty_to_check(GUILD, [PEER, PEER2]) == [PEER, PEER2]
+    assert await peers.requests.check_on_duty(GUILD, PEER2, [7, PEER_ROLE]) is None
+    back = await peers.requests.check_on_duty(GUILD, PEER, [7])
+    assert back is not None and [b.request.id for b in back] == [held]
+    assert not await peers.duty.is_on_duty(GUILD, PEER)
+    assert await peers.duty.is_on_duty(GUILD, PEER2)
+    assert await peers.requests.check_on_duty(GUILD, PEER2, None) == []  # left: off duty too
+    assert not await peers.duty.is_on_duty(GUILD, PEER2)

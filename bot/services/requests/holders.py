@@ -112,6 +112,30 @@ class Holders:
             self._seen_as_peer(request.guild_id, request.claimed_by)
         return request
 
+    def on_duty_to_check(self, guild_id: int, peer_ids: Collection[int]) -> list[int]:
+        """Of the peers an escalation would ping, those the Discord layer should look up now:
+        the ones not seen with the peer role for :data:`HOLDER_RECHECK` (the look-up counts
+        as seeing them until its answer comes)."""
+        now = self.clock()
+        due = []
+        for user_id in peer_ids:
+            seen = self.peers_seen.get((guild_id, user_id))
+            if seen is None or now - seen >= HOLDER_RECHECK:
+                self._seen_as_peer(guild_id, user_id)
+                due.append(user_id)
+        return due
+
+    async def check_on_duty(
+        self, guild_id: int, user_id: int, role_ids: Collection[int] | None
+    ) -> list[Requeued] | None:
+        """An on-duty peer's roles as Discord has them now (``None``: not a member any more).
+        None while they are still a peer (or peer support has no role to judge by); else they
+        lose it as at a peer action, and what they held goes back to the queue (returned)."""
+        cfg = await self.config(guild_id, require=False)
+        if cfg.peer_role_id is None or (role_ids is not None and cfg.peer_role_id in role_ids):
+            return None
+        return await self.lost_role(guild_id, user_id)
+
     async def check_holder(
         self, request_id: int, holder_id: int, role_ids: Collection[int] | None
     ) -> list[Requeued]:
