@@ -110,6 +110,32 @@ async def test_claim_stops_escalation(
         assert not [m for m in emulator.messages_in(world.peers) if "has waited" in m.text]
 
 
+async def test_a_weekly_shift_does_not_put_someone_without_the_peer_role_on_duty(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The role was removed after the shift was added (unseen: no members intent): at the
+    shift's start Kindred looks them up, and they are neither on duty nor told it started."""
+    start = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # a Monday
+    with time_machine.travel(start, tick=True) as clock:
+        await setup_peers(emulator, world)
+        added = await command(
+            emulator, world.peer, world.general, "duty shift add",
+            weekday="monday", start="09:00", end="10:00", tz="UTC",
+        )  # fmt: skip
+        assert "Shift added" in added.text
+        emulator.set_member_roles(world.guild, world.peer, [])
+        await emulator.gateway_idle()
+        clock.move_to(datetime(2026, 11, 23, 9, 0, 5, tzinfo=UTC))
+        await kindred.settle()
+        looked_up = emulator.calls_matching("GET", "/guilds/{guild_id}/members/{user_id}")
+        assert [c for c in looked_up if c.path.endswith(f"/members/{world.peer.id}")]
+        assert not await kindred.services.peers.duty.is_on_duty(world.guild.id, world.peer.id)
+        dm = emulator.dm_channel(world.peer)
+        assert not [m for m in emulator.messages_in(dm) if "shift has started" in m.text]
+        # the shift itself stays (the role may come back)
+        assert await kindred.services.peers.duty.shift(1) is not None
+
+
 async def test_shift_starts_and_ends_by_itself_and_offers_hand_off(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:
