@@ -7,16 +7,38 @@ import discord
 from discord import app_commands
 
 from bot.errors import InvalidInputError
-from bot.services.checkins import MOODS, CheckinService, sparkline
+from bot.i18n import lang_from_locale
+from bot.services import Services
+from bot.services.checkins import CheckinService, quiet_of, sparkline
+from bot.services.checkins.messages import (
+    history_empty_text,
+    history_text,
+    personal_paused_text,
+    personal_resumed_text,
+    personal_set_text,
+    personal_status_text,
+    personal_stopped_text,
+    share_none_text,
+    share_peer_text,
+    shared_empty_text,
+    shared_history_text,
+)
 from bot.ui.replies import send_private
 from cogs.checkins.groups import checkin, me, zone_autocomplete
-from cogs.checkins.text import personal_text, run_lines
+from cogs.checkins.text import run_time_lines
 
 
 class PersonalCommands:
     """Mixed into the ``Checkins`` cog."""
 
     service: CheckinService
+    services: Services
+
+    async def _lang(self, interaction: discord.Interaction) -> str:
+        """The language the member chose, else their Discord app's."""
+        return await self.services.safety.language_for(
+            interaction.user.id, lang_from_locale(interaction.locale)
+        )
 
     @me.command(name="every")
     @app_commands.describe(
@@ -41,59 +63,61 @@ class PersonalCommands:
             tz=tz,
             quiet=quiet_hours,
         )
-        quiet = f" Quiet hours {row.quiet_start}–{row.quiet_end}." if row.quiet_start else ""
-        await send_private(
-            interaction,
-            f"Your check-in is set: `{row.schedule}` ({row.tz}).{quiet} I'll DM you; your answers "
-            "are yours alone. Next:\n"
-            + run_lines(runs, row.tz)
-            + "\n`/checkin me pause`, `stop` or `history` at any time.",
-        )
+        text = personal_set_text(
+            row.schedule, row.tz, quiet_of(row), run_time_lines(runs, row.tz),
+            await self._lang(interaction),
+        )  # fmt: skip
+        await send_private(interaction, text)
 
     @me.command(name="status")
     async def me_status(self, interaction: discord.Interaction) -> None:
         """Your personal check-in: schedule, next times, who you share it with."""
         row = await self.service.personal_status(interaction.user.id)
         runs = await self.service.personal_next(interaction.user.id, 3)
-        await send_private(interaction, personal_text(row, runs))
+        text = personal_status_text(
+            row.schedule,
+            row.tz,
+            paused=row.paused,
+            pause_reason=row.pause_reason,
+            quiet=quiet_of(row),
+            shared_with=f"<@{row.share_with}>" if row.share_with else None,
+            runs=run_time_lines(runs, row.tz),
+            lang=await self._lang(interaction),
+        )
+        await send_private(interaction, text)
 
     @me.command(name="pause")
     async def me_pause(self, interaction: discord.Interaction) -> None:
         """Pause your personal check-in."""
         await self.service.pause_personal(interaction.user.id)
-        await send_private(interaction, "Paused. `/checkin me resume` starts it again.")
+        await send_private(interaction, personal_paused_text(await self._lang(interaction)))
 
     @me.command(name="resume")
     async def me_resume(self, interaction: discord.Interaction) -> None:
         """Resume your personal check-in."""
         row = await self.service.personal_status(interaction.user.id)
         runs = await self.service.resume_personal(interaction.user.id)
-        await send_private(interaction, "Resumed. Next:\n" + run_lines(runs, row.tz))
+        lang = await self._lang(interaction)
+        await send_private(interaction, personal_resumed_text(run_time_lines(runs, row.tz), lang))
 
     @me.command(name="stop")
     async def me_stop(self, interaction: discord.Interaction) -> None:
         """Stop your personal check-in (your history stays until `/forgetme`)."""
         await self.service.stop_personal(interaction.user.id)
-        await send_private(
-            interaction,
-            "Stopped. Your past answers stay visible to you in `/checkin me history`; "
-            "`/forgetme` deletes them.",
-        )
+        await send_private(interaction, personal_stopped_text(await self._lang(interaction)))
 
     @me.command(name="history")
     async def me_history(self, interaction: discord.Interaction) -> None:
         """Your own mood trend over the last 30 days (only you see it)."""
         moods = await self.service.history(interaction.user.id)
+        lang = await self._lang(interaction)
         if not moods:
-            await send_private(interaction, "No answers in the last 30 days yet.")
+            await send_private(interaction, history_empty_text(lang))
             return
-        counts = {m: sum(1 for _, v in moods if v == m) for m in MOODS}
-        await send_private(
-            interaction,
-            f"Your last 30 days, oldest first (▁ {MOODS[1]} … █ {MOODS[5]}):\n"
-            f"`{sparkline(moods)}`\n"
-            + " · ".join(f"{MOODS[m]}: {counts[m]}" for m in sorted(MOODS)),
-        )
+        counts: dict[int, int] = {}
+        for _, level in moods:
+            counts[level] = counts.get(level, 0) + 1
+        await send_private(interaction, history_text(sparkline(moods), counts, lang))
 
     @me.command(name="share")
     @app_commands.describe(peer="Someone who may see your trend; leave empty to stop sharing")
@@ -104,25 +128,17 @@ class PersonalCommands:
         if peer is not None and (peer.bot or peer.id == interaction.user.id):
             raise InvalidInputError("Choose another member (not yourself or a bot).")
         await self.service.share_with(interaction.user.id, peer.id if peer else None)
-        if peer is None:
-            await send_private(interaction, "You share your check-ins with nobody.")
-        else:
-            await send_private(
-                interaction,
-                f"{peer.mention} may now see your check-in trend (never your words). "
-                "`/checkin me share` with no peer takes that back at any time.",
-            )
+        lang = await self._lang(interaction)
+        text = share_none_text(lang) if peer is None else share_peer_text(peer.mention, lang)
+        await send_private(interaction, text)
 
     @checkin.command(name="shared")
     @app_commands.describe(member="A member who chose to share their check-in trend with you")
     async def shared(self, interaction: discord.Interaction, member: discord.User) -> None:
         """See the mood trend a member chose to share with you (only you see it)."""
         moods = await self.service.shared_history(member.id, interaction.user.id)
+        lang = await self._lang(interaction)  # the reader's language: the peer's
         if not moods:
-            await send_private(interaction, f"{member.mention} has no answers in 30 days.")
+            await send_private(interaction, shared_empty_text(member.mention, lang))
             return
-        await send_private(
-            interaction,
-            f"{member.mention}'s last 30 days, shared with you by their choice "
-            f"(▁ {MOODS[1]} … █ {MOODS[5]}):\n`{sparkline(moods)}`",
-        )
+        await send_private(interaction, shared_history_text(member.mention, sparkline(moods), lang))

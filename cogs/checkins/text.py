@@ -8,7 +8,7 @@ from datetime import datetime
 
 import discord
 
-from bot.services.checkins import MOODS, CheckinRow, PersonalRow, Preview
+from bot.services.checkins import MOODS, CheckinRow, Preview
 
 MOOD_EMOJI = {1: "😣", 2: "😕", 3: "😐", 4: "🙂", 5: "😄"}
 
@@ -19,12 +19,15 @@ def local_time(moment: datetime, tz: str) -> str:
     return local.strftime("%a %d %b %Y, %H:%M %Z")
 
 
+def run_time_lines(runs: list[datetime], tz: str) -> list[str]:
+    """One line per run: the reader's own time (a Discord timestamp), then the check-in's."""
+    return [f"• {discord.utils.format_dt(r, 'F')} — {local_time(r, tz)} ({tz})" for r in runs]
+
+
 def run_lines(runs: list[datetime], tz: str) -> str:
     if not runs:
         return "No future runs."
-    return "\n".join(
-        f"• {discord.utils.format_dt(r, 'F')} — {local_time(r, tz)} ({tz})" for r in runs
-    )
+    return "\n".join(run_time_lines(runs, tz))
 
 
 def checkin_line(row: CheckinRow, nxt: datetime | None) -> str:
@@ -64,16 +67,3 @@ def summary_text(summary: dict[int, int]) -> str:
     if not total:
         return "No answers last time."
     return " · ".join(f"{MOOD_EMOJI[m]} {MOODS[m]}: {summary.get(m, 0)}" for m in sorted(MOODS))
-
-
-def personal_text(row: PersonalRow, runs: list[datetime]) -> str:
-    quiet = f"quiet hours {row.quiet_start}–{row.quiet_end}" if row.quiet_start else "none"
-    state = f"paused ({row.pause_reason})" if row.paused else "active"
-    shared = f"<@{row.share_with}>" if row.share_with else "nobody"
-    text = (
-        f"Your check-in: `{row.schedule}` ({row.tz}), {state}. Quiet hours: {quiet}. "
-        f"Shared with: {shared}."
-    )
-    if runs:
-        text += "\nNext:\n" + run_lines(runs, row.tz)
-    return text

@@ -16,9 +16,19 @@ from bot.services.selfhelp import (
     paused_text,
     still_working_text,
 )
+from bot.services.selfhelp.messages import (
+    dropped_text,
+    goal_resumed_text,
+    goal_set_text,
+    goals_list_text,
+    goals_shared_text,
+    goals_unshared_text,
+    no_goals_text,
+    shared_goals_text,
+)
 from bot.ui.replies import send_private
 from cogs.selfhelp.groups import goal, goal_autocomplete, zone_autocomplete
-from cogs.selfhelp.text import goal_line, goal_set_text, when
+from cogs.selfhelp.text import goal_line, local, when
 
 
 def _someone_else(user: discord.abc.User, me: discord.abc.User) -> None:
@@ -32,9 +42,15 @@ class GoalsRoom:
     services: Services
     selfhelp: SelfHelpServices
 
-    async def _lines(self, goals: list[GoalRow]) -> list[str]:
+    async def _lang(self, interaction: discord.Interaction) -> str:
+        """The language the member chose, else their Discord app's."""
+        return await self.services.safety.language_for(
+            interaction.user.id, lang_from_locale(interaction.locale)
+        )
+
+    async def _lines(self, goals: list[GoalRow], lang: str) -> list[str]:
         service = self.selfhelp.goals
-        return [goal_line(g, await service.next_nudges(g, 1)) for g in goals]
+        return [goal_line(g, await service.next_nudges(g, 1), lang) for g in goals]
 
     @goal.command(name="set")
     @app_commands.describe(
@@ -54,7 +70,15 @@ class GoalsRoom:
         result = await self.selfhelp.goals.set(
             interaction.user.id, interaction.guild_id, text, schedule, tz
         )
-        await send_private(interaction, goal_set_text(result.goal, result.next_runs))
+        row, runs = result.goal, result.next_runs
+        nxt = runs[0] if runs else None
+        text = goal_set_text(
+            row,
+            when(nxt) if nxt else None,
+            local(nxt, row.tz) if nxt and row.tz else None,
+            await self._lang(interaction),
+        )
+        await send_private(interaction, text)
 
     @goal.command(name="list")
     @app_commands.describe(member="Someone who chose to share their goals with you (optional)")
@@ -63,26 +87,20 @@ class GoalsRoom:
     ) -> None:
         """Your goals, or the goals a member chose to share with you."""
         service = self.selfhelp.goals
+        lang = await self._lang(interaction)  # the reader's: a peer's for shared goals
         if member is not None and member.id != interaction.user.id:
             goals = await service.shared_goals(member.id, interaction.user.id)
-            head = f"{member.mention}'s goals, shared with you by their choice:"
-            body = "\n".join(await self._lines(goals)) or "No goals right now."
-            await send_private(interaction, f"{head}\n{body}")
+            lines = await self._lines(goals, lang)
+            await send_private(interaction, shared_goals_text(member.mention, lines, lang))
             return
         goals = await service.mine(interaction.user.id)
         if not goals:
-            await send_private(
-                interaction, "You have no goals yet. `/goal set` saves one, privately."
-            )
+            await send_private(interaction, no_goals_text(lang))
             return
         shares = await service.shares(interaction.user.id)
-        shared = ", ".join(f"<@{s.peer_id}>" for s in shares) or "nobody"
-        await send_private(
-            interaction,
-            "Your goals (only you see them):\n"
-            + "\n".join(await self._lines(goals))
-            + f"\nShared with: {shared}.",
-        )
+        mentions = [f"<@{s.peer_id}>" for s in shares]
+        lines = await self._lines(goals, lang)
+        await send_private(interaction, goals_list_text(lines, mentions, lang))
 
     @goal.command(name="done")
     @app_commands.describe(goal="One of your goals")
@@ -90,7 +108,7 @@ class GoalsRoom:
     async def goal_done(self, interaction: discord.Interaction, goal: int) -> None:
         """Mark one of your goals as done, and take a moment to celebrate it."""
         row = await self.selfhelp.goals.done(interaction.user.id, goal)
-        await send_private(interaction, celebration(row))
+        await send_private(interaction, celebration(row, await self._lang(interaction)))
 
     @goal.command(name="drop")
     @app_commands.describe(goal="One of your goals")
@@ -98,11 +116,7 @@ class GoalsRoom:
     async def goal_drop(self, interaction: discord.Interaction, goal: int) -> None:
         """Let go of a goal: it and its nudges are deleted."""
         row = await self.selfhelp.goals.drop(interaction.user.id, goal)
-        await send_private(
-            interaction,
-            f"Dropped “{row.text}”. Letting a goal go is a choice too; it's deleted, with its "
-            "nudges.",
-        )
+        await send_private(interaction, dropped_text(row.text, await self._lang(interaction)))
 
     @goal.command(name="resume")
     @app_commands.describe(goal="One of your goals whose nudges are paused")
@@ -110,8 +124,9 @@ class GoalsRoom:
     async def goal_resume(self, interaction: discord.Interaction, goal: int) -> None:
         """Start a paused goal's nudges again."""
         result = await self.selfhelp.goals.resume(interaction.user.id, goal)
-        nxt = f" Next nudge: {when(result.next_runs[0])}." if result.next_runs else ""
-        await send_private(interaction, f"Resumed “{result.goal.text}”.{nxt}")
+        nxt = when(result.next_runs[0]) if result.next_runs else None
+        lang = await self._lang(interaction)
+        await send_private(interaction, goal_resumed_text(result.goal.text, nxt, lang))
 
     @goal.command(name="share")
     @app_commands.describe(peer="Someone you trust, who may then see your goals")
@@ -119,18 +134,16 @@ class GoalsRoom:
         """Let a peer you trust see your goals (not your nudge answers)."""
         _someone_else(peer, interaction.user)
         await self.selfhelp.goals.share(interaction.user.id, peer.id)
-        await send_private(
-            interaction,
-            f"{peer.mention} can now see your goals (`/goal list` with you as the member). "
-            "They can't change them. `/goal unshare` takes it back at any time.",
-        )
+        lang = await self._lang(interaction)
+        await send_private(interaction, goals_shared_text(peer.mention, lang))
 
     @goal.command(name="unshare")
     @app_commands.describe(peer="Someone you shared your goals with")
     async def goal_unshare(self, interaction: discord.Interaction, peer: discord.User) -> None:
         """Stop sharing your goals with someone."""
         await self.selfhelp.goals.unshare(interaction.user.id, peer.id)
-        await send_private(interaction, f"{peer.mention} can no longer see your goals.")
+        lang = await self._lang(interaction)
+        await send_private(interaction, goals_unshared_text(peer.mention, lang))
 
     # -- the nudge buttons -----------------------------------------------------------------------
     async def on_goal_button(
@@ -138,9 +151,7 @@ class GoalsRoom:
     ) -> None:
         service, user_id = self.selfhelp.goals, interaction.user.id
         # the nudge was in the member's language: so is its answer
-        lang = await self.services.safety.language_for(
-            user_id, lang_from_locale(interaction.locale)
-        )
+        lang = await self._lang(interaction)
         if action == "done":
             text = celebration(await service.done(user_id, goal_id), lang)
         elif action == "going":

@@ -17,6 +17,7 @@ from bot.services.selfhelp import (
     SharedWith,
     questions,
 )
+from bot.services.selfhelp.messages import goal_state_text
 from bot.ui.replies import COLOUR, WARM
 
 FIELD = 1024
@@ -81,32 +82,11 @@ def local(moment: datetime, tz: str) -> str:
     return moment.astimezone(zoneinfo.ZoneInfo(tz)).strftime("%a %d %b, %H:%M")
 
 
-def nudge_text(goal: GoalRow, runs: list[datetime]) -> str:
-    if goal.status == "done":
-        return f"done {when(goal.done_at)}" if goal.done_at else "done"
-    if goal.schedule is None or goal.tz is None:
-        return "no nudges"
-    if goal.status == "paused":
-        return f"nudges paused ({goal.pause_reason or 'by you'}): `/goal resume`"
-    nxt = f", next {discord.utils.format_dt(runs[0], 'R')}" if runs else ""
-    return f"nudges `{goal.schedule}` ({goal.tz}){nxt}"
-
-
-def goal_line(goal: GoalRow, runs: list[datetime]) -> str:
+def goal_line(goal: GoalRow, runs: list[datetime], lang: str = "en") -> str:
     mark = "✅ " if goal.status == "done" else ""
-    return f"**#{goal.id}** {mark}{goal.text} · {nudge_text(goal, runs)}"
-
-
-def goal_set_text(goal: GoalRow, runs: list[datetime]) -> str:
-    text = f"Saved your goal **#{goal.id}**: {goal.text}\n"
-    if goal.schedule and goal.tz and runs:
-        text += (
-            f"I'll DM you a gentle “how is it going?” `{goal.schedule}` in {goal.tz}. Next: "
-            f"{when(runs[0])} ({local(runs[0], goal.tz)} your time).\n"
-        )
-    else:
-        text += "No nudges (`/goal set` with a schedule like `daily 09:00` adds some).\n"
-    return text + "Only you can see your goals unless you `/goal share` them."
+    done_when = when(goal.done_at) if goal.done_at else None
+    nxt = discord.utils.format_dt(runs[0], "R") if runs else None
+    return f"**#{goal.id}** {mark}{goal.text} · {goal_state_text(goal, done_when, nxt, lang)}"
 
 
 # -- plans -------------------------------------------------------------------------------------

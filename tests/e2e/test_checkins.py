@@ -710,3 +710,64 @@ async def test_personal_checkin_without_tz_uses_the_members_own_zone_or_asks(
     assert emulator.bot_messages(emulator.dm_channel(world.member)) == []
     await run_at(traveller, kindred, datetime(2026, 11, 24, 11, 0, 5, tzinfo=UTC))
     await emulator.wait_for_message(emulator.dm_channel(world.member), since=0)
+
+
+async def test_checkin_me_replies_are_in_the_language_the_member_chose(
+    emulator: DiscordEmulator, world: World, start_at: Start
+) -> None:
+    traveller, kindred = await start_at(datetime(2026, 11, 23, 12, 0, tzinfo=UTC))
+    await command(emulator, world.member, world.general, "language set", language="es")
+    me = "checkin me "
+    every = await command(
+        emulator, world.member, world.general, me + "every",
+        schedule="daily 20:00", tz="UTC", quiet_hours="22:00-08:00",
+    )  # fmt: skip
+    assert every.ephemeral and every.text.startswith(
+        "Tu check-in está listo: `daily 20:00` (UTC). Horas de silencio 22:00–08:00."
+    ), every.text
+    assert "<t:" in every.text and "`/checkin me pause`, `stop` o `history`" in every.text
+    status = await command(emulator, world.member, world.general, me + "status")
+    assert status.text.startswith("Tu check-in: `daily 20:00` (UTC), activo."), status.text
+    assert "Compartido con: nadie." in status.text and "Próximas:" in status.text
+    paused = await command(emulator, world.member, world.general, me + "pause")
+    assert paused.text == "En pausa. `/checkin me resume` lo vuelve a activar."
+    status = await command(emulator, world.member, world.general, me + "status")
+    assert "en pausa (pausado por ti)" in status.text, status.text
+    resumed = await command(emulator, world.member, world.general, me + "resume")
+    assert resumed.text.startswith("Reanudado. Próximas:\n• <t:"), resumed.text
+    empty = await command(emulator, world.member, world.general, me + "history")
+    assert empty.text == "Aún no hay respuestas en los últimos 30 días."
+
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 20, 0, 5, tzinfo=UTC))
+    dm = emulator.dm_channel(world.member)
+    check = await emulator.wait_for_message(dm, predicate=lambda m: bool(m.custom_ids), since=0)
+    await (await emulator.press_button(world.member, check, "kindred:pmood:4")).response()
+    history = await command(emulator, world.member, world.general, me + "history")
+    assert history.text.startswith(
+        "Tus últimos 30 días, de más antiguo a más reciente (▁ Me cuesta … █ Genial):"
+    ), history.text
+    assert "Bien: 1" in history.text and "Good" not in history.text
+
+    shared = await command(emulator, world.member, world.general, me + "share", peer=world.peer)
+    assert shared.text.startswith(f"<@{world.peer.id}> ahora puede ver la tendencia"), shared.text
+    unshared = await command(emulator, world.member, world.general, me + "share")
+    assert unshared.text == "No compartes tus check-ins con nadie."
+    stopped = await command(emulator, world.member, world.general, me + "stop")
+    assert stopped.text.startswith("Detenido. Tus respuestas anteriores siguen visibles")
+
+
+async def test_checkin_me_replies_follow_the_discord_app_language(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    every = await (
+        await emulator.run_command(
+            world.member, world.general, "checkin me every",
+            options={"schedule": "daily 20:00", "tz": "UTC"}, locale="de",
+        )
+    ).response()  # fmt: skip
+    assert every.ephemeral and every.text.startswith("Dein Check-in steht: `daily 20:00` (UTC).")
+    assert "Ich schreibe dir per Direktnachricht" in every.text, every.text
+    paused = await (
+        await emulator.run_command(world.member, world.general, "checkin me pause", locale="de")
+    ).response()
+    assert paused.text == "Pausiert. `/checkin me resume` startet ihn wieder."

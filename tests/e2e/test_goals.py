@@ -310,3 +310,75 @@ async def test_quiet_hours_set_after_the_goal_still_hold_its_nudge_back(
     # the next one is computed as usual, from the schedule, and also waits for 08:00
     following = await kindred.services.scheduler.get("goal:1")
     assert following.due_at == datetime(2026, 11, 25, 7, 0, tzinfo=UTC)
+
+
+async def in_german(emulator: DiscordEmulator, world: World, name: str, **options):
+    """A /goal command from a member whose Discord app is in German (no /language set)."""
+    return await (
+        await emulator.run_command(
+            world.member, world.general, "goal " + name, options=options, locale="de"
+        )
+    ).response()
+
+
+async def test_goal_replies_follow_the_discord_app_language(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    await start_at(NOON)
+    empty = await in_german(emulator, world, "list")
+    assert empty.ephemeral and empty.text == (
+        "Du hast noch keine Ziele. `/goal set` speichert eines, privat."
+    )
+    saved = await in_german(
+        emulator, world, "set", text="walk {daily}", schedule="daily 13:00", tz="UTC"
+    )
+    assert saved.text.startswith("Dein Ziel **#1** ist gespeichert: walk {daily}\n"), saved.text
+    assert "„Wie läuft es?“, `daily 13:00` in UTC" in saved.text
+    assert saved.text.endswith("Nur du siehst deine Ziele, außer du teilst sie mit `/goal share`.")
+    await in_german(emulator, world, "set", text="call my sister")
+    shared = await in_german(emulator, world, "share", peer=world.peer)
+    assert shared.text.startswith(f"<@{world.peer.id}> kann jetzt deine Ziele sehen")
+    listed = await in_german(emulator, world, "list")
+    assert listed.text.startswith("Deine Ziele (nur du siehst sie):\n**#1** walk {daily} · "), (
+        listed.text
+    )
+    assert "Erinnerungen `daily 13:00` (UTC), nächste <t:" in listed.text
+    assert "**#2** call my sister · keine Erinnerungen" in listed.text
+    assert listed.text.endswith(f"Geteilt mit: <@{world.peer.id}>.")
+    # the peer reads the shared goals in their own language (English here)
+    seen = await command(emulator, world.peer, world.general, "goal list", member=world.member)
+    assert seen.text.startswith(f"<@{world.member.id}>'s goals, shared with you by their choice")
+    unshared = await in_german(emulator, world, "unshare", peer=world.peer)
+    assert unshared.text == f"<@{world.peer.id}> kann deine Ziele nicht mehr sehen."
+    resumed = await in_german(emulator, world, "resume", goal=1)
+    assert resumed.text.startswith("„walk {daily}“ geht weiter. Nächste Erinnerung: <t:")
+    dropped = await in_german(emulator, world, "drop", goal=2)
+    assert dropped.text.startswith("„call my sister“ ist losgelassen."), dropped.text
+    done = await in_german(emulator, world, "done", goal=1)
+    # goal 1: the second of the celebrations
+    assert done.text == (
+        "🌱 „walk {daily}“ ist erledigt. Kleine Schritte summieren sich, und du bist jeden davon "
+        "gegangen."
+    )
+    listed = await in_german(emulator, world, "list")
+    assert "**#1** ✅ walk {daily} · geschafft <t:" in listed.text, listed.text
+    assert "Geteilt mit: niemandem." in listed.text
+
+
+async def test_goal_replies_are_in_the_language_the_member_chose(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    await start_at(NOON)
+    await command(emulator, world.member, world.general, "language set", language="es")
+    saved = await command(emulator, world.member, world.general, "goal set", text="leer")
+    assert saved.text.startswith("Guardé tu meta **#1**: leer\nSin recordatorios"), saved.text
+    listed = await command(emulator, world.member, world.general, "goal list")
+    assert listed.text == (
+        "Tus metas (solo tú las ves):\n**#1** leer · sin recordatorios\nCompartidas con: nadie."
+    )
+    done = await command(emulator, world.member, world.general, "goal done", goal=1)
+    assert done.text.startswith("🌱 «leer»"), done.text

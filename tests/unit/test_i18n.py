@@ -143,3 +143,22 @@ def test_meeting_dms_name_the_meeting_as_its_group_wrote_it(lang: str) -> None:
         prompt="One word?", lang=lang,
     )  # fmt: skip
     assert "<#5>" in notice and "One word?" in notice and "heads-up" not in notice
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_goal_replies_quote_the_goal_as_written(lang: str) -> None:
+    from bot.services.selfhelp.messages import dropped_text, goal_resumed_text
+
+    words = "{goal} {0} }{"
+    assert words in dropped_text(words, lang) and words in goal_resumed_text(words, None, lang)
+    assert "Dropped" not in dropped_text(words, lang)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_pause_reasons_kindred_wrote_are_translated_others_kept(lang: str) -> None:
+    from bot.services.checkins.messages import pause_reason_text
+
+    assert pause_reason_text("paused by you", lang) != "paused by you"
+    assert pause_reason_text("your DMs are closed to me", lang) != "your DMs are closed to me"
+    assert pause_reason_text(None, lang) == pause_reason_text("paused by you", lang)
+    assert pause_reason_text("no future runs", lang) == "no future runs"

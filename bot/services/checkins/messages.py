@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from bot.i18n import gettext_for
+from bot.i18n import N_, gettext_for
 from bot.safety.messages import format_entry
 from bot.services.checkins.rules import BUILTIN_PROMPTS, LOW, MOODS
 
@@ -19,12 +19,26 @@ if TYPE_CHECKING:
     from bot.services.resources import ResourceEntry
 
 __all__ = [
+    "PAUSED_BY_YOU",
     "channel_mood_head",
+    "history_empty_text",
+    "history_text",
     "mood_label",
     "mood_support_lines",
+    "no_runs_text",
+    "pause_reason_text",
     "personal_checkin_text",
     "personal_mood_head",
+    "personal_paused_text",
+    "personal_resumed_text",
+    "personal_set_text",
+    "personal_status_text",
+    "personal_stopped_text",
     "prompt_text",
+    "share_none_text",
+    "share_peer_text",
+    "shared_empty_text",
+    "shared_history_text",
 ]
 
 
@@ -100,3 +114,139 @@ def mood_support_lines(
     if level <= LOW:
         return [_("If you'd like someone to listen, a peer is a button away.")]
     return []
+
+
+# -- the private replies to ``/checkin me`` and ``/checkin shared`` ------------------------------
+# Run times come ready to show (``runs``: one line each, Discord timestamps); a peer comes as a
+# mention. Why a check-in is paused is stored in English: the reasons Kindred writes are
+# translated here, anything else is shown as stored.
+PAUSED_BY_YOU = N_("paused by you")
+PAUSE_REASONS = (PAUSED_BY_YOU, N_("your DMs are closed to me"))
+
+
+def pause_reason_text(reason: str | None, lang: str = "en") -> str:
+    """Why a check-in (or a goal's nudges) is paused, in the member's language."""
+    _ = gettext_for(lang)
+    if not reason:
+        return _(PAUSED_BY_YOU)
+    return _(reason) if reason in PAUSE_REASONS else reason
+
+
+def no_runs_text(lang: str = "en") -> str:
+    _ = gettext_for(lang)
+    return _("No future runs.")
+
+
+def _runs(runs: Sequence[str], lang: str) -> str:
+    return "\n".join(runs) if runs else no_runs_text(lang)
+
+
+def personal_set_text(
+    schedule: str, tz: str, quiet: tuple[str, str] | None, runs: Sequence[str], lang: str = "en"
+) -> str:
+    """The answer to ``/checkin me every``."""
+    _ = gettext_for(lang)
+    text = _("Your check-in is set: `{schedule}` ({tz}).").format(schedule=schedule, tz=tz)
+    if quiet:
+        text += " " + _("Quiet hours {start}–{end}.").format(start=quiet[0], end=quiet[1])
+    text += " " + _("I'll DM you; your answers are yours alone. Next:")
+    return f"{text}\n{_runs(runs, lang)}\n" + _(
+        "`/checkin me pause`, `stop` or `history` at any time."
+    )
+
+
+def personal_status_text(
+    schedule: str,
+    tz: str,
+    *,
+    paused: bool,
+    pause_reason: str | None,
+    quiet: tuple[str, str] | None,
+    shared_with: str | None,
+    runs: Sequence[str],
+    lang: str = "en",
+) -> str:
+    """The answer to ``/checkin me status``; ``shared_with`` is a mention, or None."""
+    _ = gettext_for(lang)
+    state = (
+        _("paused ({reason})").format(reason=pause_reason_text(pause_reason, lang))
+        if paused
+        else _("active")
+    )
+    quiet_text = (
+        _("quiet hours {start}–{end}").format(start=quiet[0], end=quiet[1]) if quiet else _("none")
+    )
+    text = _(
+        "Your check-in: `{schedule}` ({tz}), {state}. Quiet hours: {quiet}. Shared with: {shared}."
+    ).format(
+        schedule=schedule, tz=tz, state=state, quiet=quiet_text, shared=shared_with or _("nobody")
+    )
+    if runs:
+        text += "\n" + _("Next:") + "\n" + "\n".join(runs)
+    return text
+
+
+def personal_paused_text(lang: str = "en") -> str:
+    _ = gettext_for(lang)
+    return _("Paused. `/checkin me resume` starts it again.")
+
+
+def personal_resumed_text(runs: Sequence[str], lang: str = "en") -> str:
+    _ = gettext_for(lang)
+    return _("Resumed. Next:") + "\n" + _runs(runs, lang)
+
+
+def personal_stopped_text(lang: str = "en") -> str:
+    _ = gettext_for(lang)
+    return _(
+        "Stopped. Your past answers stay visible to you in `/checkin me history`; "
+        "`/forgetme` deletes them."
+    )
+
+
+def history_empty_text(lang: str = "en") -> str:
+    _ = gettext_for(lang)
+    return _("No answers in the last 30 days yet.")
+
+
+def history_text(spark: str, counts: dict[int, int], lang: str = "en") -> str:
+    """The member's own trend: ``spark`` is the sparkline, ``counts`` answers per mood."""
+    _ = gettext_for(lang)
+    head = _("Your last 30 days, oldest first (▁ {lowest} … █ {highest}):").format(
+        lowest=mood_label(min(MOODS), lang), highest=mood_label(max(MOODS), lang)
+    )
+    totals = " · ".join(f"{mood_label(m, lang)}: {counts.get(m, 0)}" for m in sorted(MOODS))
+    return f"{head}\n`{spark}`\n{totals}"
+
+
+def share_none_text(lang: str = "en") -> str:
+    _ = gettext_for(lang)
+    return _("You share your check-ins with nobody.")
+
+
+def share_peer_text(peer: str, lang: str = "en") -> str:
+    _ = gettext_for(lang)
+    return _(
+        "{peer} may now see your check-in trend (never your words). `/checkin me share` with no "
+        "peer takes that back at any time."
+    ).format(peer=peer)
+
+
+def shared_empty_text(member: str, lang: str = "en") -> str:
+    _ = gettext_for(lang)
+    return _("{member} has no answers in 30 days.").format(member=member)
+
+
+def shared_history_text(member: str, spark: str, lang: str = "en") -> str:
+    """What a peer sees of a trend shared with them (moods only, never words)."""
+    _ = gettext_for(lang)
+    return (
+        _(
+            "{member}'s last 30 days, shared with you by their choice (▁ {lowest} … █ {highest}):"
+        ).format(
+            member=member,
+            lowest=mood_label(min(MOODS), lang),
+            highest=mood_label(max(MOODS), lang),
+        )
+        + f"\n`{spark}`"
+    )

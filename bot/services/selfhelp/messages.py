@@ -9,8 +9,24 @@ from __future__ import annotations
 
 from bot.db.repositories.goals import GoalRow
 from bot.i18n import N_, gettext_for
+from bot.services.checkins.messages import pause_reason_text
 
-__all__ = ["celebration", "goal_button_labels", "nudge_text", "paused_text", "still_working_text"]
+__all__ = [
+    "celebration",
+    "dropped_text",
+    "goal_button_labels",
+    "goal_resumed_text",
+    "goal_set_text",
+    "goal_state_text",
+    "goals_list_text",
+    "goals_shared_text",
+    "goals_unshared_text",
+    "no_goals_text",
+    "nudge_text",
+    "paused_text",
+    "shared_goals_text",
+    "still_working_text",
+]
 
 CELEBRATIONS = (
     N_("🎉 You did it: “{goal}”. That took care and steady effort; take a moment to notice it."),
@@ -62,3 +78,97 @@ def paused_text(goal_text: str, lang: str = "en") -> str:
     return _("Paused the nudges for “{goal}”. `/goal resume` starts them again.").format(
         goal=goal_text
     )
+
+
+# -- the private replies to ``/goal`` -------------------------------------------------------------
+# Times come ready to show (Discord timestamps, the member's local time); a peer comes as a
+# mention; a goal's text is the member's own words, quoted as written.
+def goal_state_text(
+    goal: GoalRow, done_when: str | None, next_relative: str | None, lang: str = "en"
+) -> str:
+    """A goal's nudges in a list line: done, none, paused (why) or the schedule and the next."""
+    _ = gettext_for(lang)
+    if goal.status == "done":
+        return _("done {when}").format(when=done_when) if done_when else _("done")
+    if goal.schedule is None or goal.tz is None:
+        return _("no nudges")
+    if goal.status == "paused":
+        return _("nudges paused ({reason}): `/goal resume`").format(
+            reason=pause_reason_text(goal.pause_reason, lang)
+        )
+    text = _("nudges `{schedule}` ({tz})").format(schedule=goal.schedule, tz=goal.tz)
+    if next_relative:
+        text += _(", next {when}").format(when=next_relative)
+    return text
+
+
+def goal_set_text(
+    goal: GoalRow, next_when: str | None, next_local: str | None, lang: str = "en"
+) -> str:
+    """The answer to ``/goal set``: ``next_when`` a timestamp, ``next_local`` the local time."""
+    _ = gettext_for(lang)
+    text = _("Saved your goal **#{id}**:").format(id=goal.id) + f" {goal.text}\n"
+    if goal.schedule and goal.tz and next_when:
+        text += (
+            _(
+                "I'll DM you a gentle “how is it going?” `{schedule}` in {tz}. Next: {when} "
+                "({local} your time)."
+            ).format(schedule=goal.schedule, tz=goal.tz, when=next_when, local=next_local)
+            + "\n"
+        )
+    else:
+        text += _("No nudges (`/goal set` with a schedule like `daily 09:00` adds some).") + "\n"
+    return text + _("Only you can see your goals unless you `/goal share` them.")
+
+
+def no_goals_text(lang: str = "en") -> str:
+    _ = gettext_for(lang)
+    return _("You have no goals yet. `/goal set` saves one, privately.")
+
+
+def goals_list_text(lines: list[str], shared_with: list[str], lang: str = "en") -> str:
+    """The member's own goals, one ready line each, and the mentions of who may see them."""
+    _ = gettext_for(lang)
+    shared = ", ".join(shared_with) or _("nobody")
+    return (
+        _("Your goals (only you see them):")
+        + "\n"
+        + "\n".join(lines)
+        + "\n"
+        + _("Shared with: {shared}.").format(shared=shared)
+    )
+
+
+def shared_goals_text(member: str, lines: list[str], lang: str = "en") -> str:
+    """What a peer sees of the goals a member chose to share with them."""
+    _ = gettext_for(lang)
+    head = _("{member}'s goals, shared with you by their choice:").format(member=member)
+    return head + "\n" + ("\n".join(lines) or _("No goals right now."))
+
+
+def dropped_text(goal_text: str, lang: str = "en") -> str:
+    _ = gettext_for(lang)
+    return _(
+        "Dropped “{goal}”. Letting a goal go is a choice too; it's deleted, with its nudges."
+    ).format(goal=goal_text)
+
+
+def goal_resumed_text(goal_text: str, next_when: str | None, lang: str = "en") -> str:
+    _ = gettext_for(lang)
+    text = _("Resumed “{goal}”.").format(goal=goal_text)
+    if next_when:
+        text += " " + _("Next nudge: {when}.").format(when=next_when)
+    return text
+
+
+def goals_shared_text(peer: str, lang: str = "en") -> str:
+    _ = gettext_for(lang)
+    return _(
+        "{peer} can now see your goals (`/goal list` with you as the member). They can't change "
+        "them. `/goal unshare` takes it back at any time."
+    ).format(peer=peer)
+
+
+def goals_unshared_text(peer: str, lang: str = "en") -> str:
+    _ = gettext_for(lang)
+    return _("{peer} can no longer see your goals.").format(peer=peer)
