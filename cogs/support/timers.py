@@ -17,6 +17,7 @@ from bot.services.requests import (
     EscalationStep,
     TimerRow,
 )
+from bot.services.requests.messages import escalation_update_text
 from bot.ui.lookup import find_channel, find_user, member_role_ids
 from bot.ui.requests import PING_USERS
 from cogs.support.claims import ClaimsRoom
@@ -95,18 +96,11 @@ class TimersRoom(ClaimsRoom):
 
     async def _update_member(self, step: EscalationStep) -> None:
         request = step.request
+        lang = await self.services.safety.language_for(request.requester_id, None)
+        text = escalation_update_text(request.id, step.position, len(step.on_duty), lang)
         try:
             member = await find_user(self.bot, request.requester_id)
-            state = (
-                f"{len(step.on_duty)} peer(s) are on duty and have been reminded."
-                if step.on_duty
-                else "No peer is on duty right now; moderators know you're waiting."
-            )
-            await member.send(
-                f"An update on your request #{request.id}: you're number "
-                f"{step.position} in the queue. {state} `/crisis` is there if "
-                "you need someone right now."
-            )
+            await member.send(text)
         except discord.HTTPException:
             pass
 

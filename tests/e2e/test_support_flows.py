@@ -96,6 +96,25 @@ async def test_escalation_neither_pings_nor_counts_an_on_duty_peer_who_lost_the_
         assert "1 peer(s) are on duty" in update.text, update.text
 
 
+async def test_the_waiting_members_update_is_in_the_language_they_chose(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    with time_machine.travel(datetime.now(UTC), tick=True) as clock:
+        await setup_peers(emulator, world)
+        await command(emulator, world.member, world.general, "language set", language="es")
+        await ask(emulator, world, world.member)
+        await card(emulator, world, 1)
+        clock.shift(timedelta(minutes=11))
+        await kindred.settle()
+        dm = emulator.dm_channel(world.member)
+        update = await emulator.wait_for_message(dm, predicate=lambda m: "cola" in m.text)
+        assert update.text == (
+            "Novedades sobre tu solicitud #1: eres el número 1 en la cola. Ahora mismo no hay "
+            "ningún compañero de guardia; los moderadores saben que estás esperando. `/crisis` "
+            "está ahí si necesitas a alguien ahora mismo."
+        ), update.text
+
+
 async def test_claim_stops_escalation(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

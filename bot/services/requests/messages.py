@@ -10,7 +10,13 @@ from __future__ import annotations
 
 from bot.i18n import gettext_for
 
-__all__ = ["intake_offer_text", "no_shared_server_text", "talk_button_label", "waiting_text"]
+__all__ = [
+    "escalation_update_text",
+    "intake_offer_text",
+    "no_shared_server_text",
+    "talk_button_label",
+    "waiting_text",
+]
 
 
 def intake_offer_text(lang: str = "en") -> str:
@@ -55,3 +61,21 @@ def waiting_text(request_id: int, position: int | None, lang: str = "en") -> str
         _("If you need someone right now, `/crisis` shows lines you can reach any time."),
     ]
     return " ".join(lines).format(number=request_id, position=position)
+
+
+def escalation_update_text(
+    request_id: int, position: int, peers_on_duty: int, lang: str = "en"
+) -> str:
+    """The DM to a member whose request is still waiting, at an escalation step."""
+    _ = gettext_for(lang)
+    if peers_on_duty:
+        state = _("{count} peer(s) are on duty and have been reminded.")
+    else:
+        state = _("No peer is on duty right now; moderators know you're waiting.")
+    return " ".join(
+        [
+            _("An update on your request #{number}: you're number {position} in the queue."),
+            state,
+            _("`/crisis` is there if you need someone right now."),
+        ]
+    ).format(number=request_id, position=position, count=peers_on_duty)
