@@ -12,49 +12,14 @@ from __future__ import annotations
 
 import re
 
-#: Where a piece may end, best first (each kept at the end of the piece before the cut).
-SEPARATORS = ("\n\n", "\n", " ")
+from bot.text import split_text as split_pieces
+
 _HEADING = re.compile(r"(?m)^(?=#{1,6}[ \t])")
 
 
 def _sections(text: str) -> list[str]:
     """The text cut before every Markdown heading line (``# ...`` to ``###### ...``)."""
     return [part for part in _HEADING.split(text) if part]
-
-
-def _split_keep(text: str, sep: str) -> list[str]:
-    """``"a\\n\\nb"`` on ``"\\n\\n"`` → ``["a\\n\\n", "b"]``: separators stay with the left part."""
-    parts = text.split(sep)
-    pieces = [part + sep for part in parts[:-1]]
-    if parts[-1]:
-        pieces.append(parts[-1])
-    return [p for p in pieces if p]
-
-
-def _pack(pieces: list[str], limit: int) -> list[str]:
-    """Join neighbouring pieces (each at most ``limit`` long) while they fit in ``limit``."""
-    packed: list[str] = []
-    current = ""
-    for piece in pieces:
-        if current and len(current) + len(piece) > limit:
-            packed.append(current)
-            current = ""
-        current += piece
-    if current:
-        packed.append(current)
-    return packed
-
-
-def _fit(text: str, limit: int, separators: tuple[str, ...] = SEPARATORS) -> list[str]:
-    """Pieces of ``text``, each at most ``limit`` long, cut at the best separator available."""
-    if len(text) <= limit:
-        return [text]
-    if not separators:
-        return [text[i : i + limit] for i in range(0, len(text), limit)]
-    pieces: list[str] = []
-    for part in _split_keep(text, separators[0]):
-        pieces.extend(_fit(part, limit, separators[1:]))
-    return _pack(pieces, limit)
 
 
 def split_text(text: str, limit: int) -> list[str]:
@@ -76,7 +41,7 @@ def split_text(text: str, limit: int) -> list[str]:
         if len(section) <= limit:
             current = section
             continue
-        for piece in _fit(section, limit):
+        for piece in split_pieces(section, limit):  # cut at paragraphs, lines, words
             if current and len(current) + len(piece) > limit:
                 pages.append(current)
                 current = ""
