@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import discord
+
+log = logging.getLogger(__name__)
 
 
 async def find_channel(
@@ -66,3 +69,21 @@ async def member_role_ids(bot: discord.Client, guild_id: int, user_id: int) -> l
     except discord.NotFound:
         return None
     return [int(role_id) for role_id in data.get("roles", [])]
+
+
+async def gone_as_peer(bot: discord.Client, guild_id: int, user_id: int) -> bool:
+    """Look up someone Kindred takes for a peer (a removed role goes unseen without the
+    members intent). Without the peer role, or out of the server, they lose it as at a peer
+    action (off duty, what they held back in the queue, announced with the
+    ``kindred_requests_requeued`` event) and this is True. Discord failing to answer says
+    nothing about them: False."""
+    try:
+        role_ids = await member_role_ids(bot, guild_id, user_id)
+    except discord.HTTPException as exc:
+        log.info("could not look a peer up (%s)", exc.status)
+        return False
+    requests = bot.services.peers.requests  # type: ignore[attr-defined]
+    requeued = await requests.check_on_duty(guild_id, user_id, role_ids)
+    if requeued:
+        bot.dispatch("kindred_requests_requeued", requeued, user_id)
+    return requeued is not None

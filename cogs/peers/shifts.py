@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import logging
-
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.services import Services
 from bot.services.peers.shifts import WEEKDAYS, ShiftRow, TimerRow
-from bot.ui.lookup import member_role_ids
+from bot.ui.lookup import gone_as_peer
 from bot.ui.replies import send_private
 from bot.ui.timezones import timezone_autocomplete
 from cogs.peers import groups
 from cogs.peers.views import dm_peer, tell_duty_ended
-
-log = logging.getLogger(__name__)
 
 
 def shift_text(shift: ShiftRow) -> str:
@@ -78,7 +74,8 @@ class ShiftCommands:
     # -- timers: the service changes the state and re-arms; here the peer is told -----------
     async def _on_shift_start(self, timer: TimerRow) -> None:
         started = await self.services.peers.shifts.on_shift_start(timer)
-        if started is None or await self._no_longer_a_peer(started.guild_id, started.user_id):
+        # a peer whose role was removed since (unseen: no members intent) goes off duty again
+        if started is None or await gone_as_peer(self.bot, started.guild_id, started.user_id):
             return
         await dm_peer(
             self.bot,
@@ -86,20 +83,6 @@ class ShiftCommands:
             "Your shift has started: you're on duty until "
             f"{discord.utils.format_dt(started.until, 't')}.",
         )
-
-    async def _no_longer_a_peer(self, guild_id: int, user_id: int) -> bool:
-        """A weekly shift starting for someone whose peer role was removed since (unseen:
-        there is no members intent): looked up, they go off duty again at once and are not
-        told their shift started. Discord failing to answer changes nothing."""
-        try:
-            role_ids = await member_role_ids(self.bot, guild_id, user_id)
-        except discord.HTTPException as exc:
-            log.info("could not look a peer up at their shift's start (%s)", exc.status)
-            return False
-        requeued = await self.services.peers.requests.check_on_duty(guild_id, user_id, role_ids)
-        if requeued:
-            self.bot.dispatch("kindred_requests_requeued", requeued, user_id)
-        return requeued is not None
 
     async def _on_shift_remind(self, timer: TimerRow) -> None:
         reminder = await self.services.peers.shifts.on_shift_remind(timer)

@@ -18,7 +18,7 @@ from bot.services.requests import (
     TimerRow,
 )
 from bot.services.requests.messages import escalation_update_text
-from bot.ui.lookup import find_channel, find_user, member_role_ids
+from bot.ui.lookup import find_channel, find_user, gone_as_peer
 from bot.ui.requests import PING_USERS
 from cogs.support.claims import ClaimsRoom
 from cogs.support.views import mentions
@@ -61,18 +61,8 @@ class TimersRoom(ClaimsRoom):
         left) goes off duty, gives back what they held, and is neither pinged nor counted.
         Discord failing to answer says nothing about them: they stay."""
         guild_id = step.request.guild_id
-        gone: set[int] = set()
-        for user_id in self.requests.on_duty_to_check(guild_id, step.on_duty):
-            try:
-                role_ids = await member_role_ids(self.bot, guild_id, user_id)
-            except discord.HTTPException as exc:
-                log.info("could not look an on-duty peer up (%s)", exc.status)
-                continue
-            requeued = await self.requests.check_on_duty(guild_id, user_id, role_ids)
-            if requeued is not None:
-                gone.add(user_id)
-                if requeued:
-                    self.bot.dispatch("kindred_requests_requeued", requeued, user_id)
+        to_check = self.requests.on_duty_to_check(guild_id, step.on_duty)
+        gone = {user_id for user_id in to_check if await gone_as_peer(self.bot, guild_id, user_id)}
         if not gone:
             return step
         return dataclasses.replace(

@@ -71,6 +71,15 @@ class Holders:
             del seen[key]
         seen[(guild_id, user_id)] = now
 
+    def _look_up_due(self, guild_id: int, user_id: int) -> bool:
+        """Whether the Discord layer should look this peer up now: not seen with the peer role
+        for :data:`HOLDER_RECHECK`. The look-up counts as seeing them until its answer comes."""
+        seen = self.peers_seen.get((guild_id, user_id))
+        if seen is not None and self.clock() - seen < HOLDER_RECHECK:
+            return False
+        self._seen_as_peer(guild_id, user_id)
+        return True
+
     async def require_peer(
         self, guild_id: int, user_id: int, role_ids: Collection[int] | None
     ) -> None:
@@ -105,52 +114,38 @@ class Holders:
         request = await self.requests.get(request_id)
         if request is None or request.status != "claimed" or request.claimed_by is None:
             return None
-        if member_wrote:
-            seen = self.peers_seen.get((request.guild_id, request.claimed_by))
-            if seen is not None and self.clock() - seen < HOLDER_RECHECK:
-                return None
-            self._seen_as_peer(request.guild_id, request.claimed_by)
+        if member_wrote and not self._look_up_due(request.guild_id, request.claimed_by):
+            return None
         return request
 
     def on_duty_to_check(self, guild_id: int, peer_ids: Collection[int]) -> list[int]:
         """Of the peers an escalation would ping, those the Discord layer should look up now:
         the ones not seen with the peer role for :data:`HOLDER_RECHECK` (the look-up counts
         as seeing them until its answer comes)."""
-        now = self.clock()
-        due = []
-        for user_id in peer_ids:
-            seen = self.peers_seen.get((guild_id, user_id))
-            if seen is None or now - seen >= HOLDER_RECHECK:
-                self._seen_as_peer(guild_id, user_id)
-                due.append(user_id)
-        return due
+        return [user_id for user_id in peer_ids if self._look_up_due(guild_id, user_id)]
 
     async def check_on_duty(
         self, guild_id: int, user_id: int, role_ids: Collection[int] | None
     ) -> list[Requeued] | None:
-        """An on-duty peer's roles as Discord has them now (``None``: not a member any more).
-        None while they are still a peer (or peer support has no role to judge by); else they
-        lose it as at a peer action, and what they held goes back to the queue (returned)."""
+        """A peer's roles as Discord has them now (``None``: not a member any more), looked up
+        or carried by a message of theirs. None while they are still a peer (seen so now), or
+        when peer support has no role to judge by; else they lose it as at a peer action, and
+        what they held goes back to the queue (returned, for the Discord layer to announce)."""
         cfg = await self.config(guild_id, require=False)
-        if cfg.peer_role_id is None or (role_ids is not None and cfg.peer_role_id in role_ids):
+        if cfg.peer_role_id is None:
+            return None
+        if role_ids is not None and cfg.peer_role_id in role_ids:
+            self._seen_as_peer(guild_id, user_id)
             return None
         return await self.lost_role(guild_id, user_id)
 
     async def check_holder(
         self, request_id: int, holder_id: int, role_ids: Collection[int] | None
     ) -> list[Requeued]:
-        """The holder's roles as Discord has them now (``None``: no longer a member of the
-        server), from a look-up or a message they wrote in the conversation. Without the peer
-        role they lose it as at a peer action: everything they hold goes back to the queue
-        (returned, for the Discord layer to announce). Nothing happens when they no longer
-        hold this request, or when peer support is no longer set up (no role to judge by)."""
+        """:meth:`check_on_duty` for the peer holding ``request_id``: everything they hold goes
+        back to the queue when they lost the role. Nothing happens when they no longer hold
+        this request."""
         request = await self.requests.get(request_id)
         if request is None or request.status != "claimed" or request.claimed_by != holder_id:
             return []
-        cfg = await self.config(request.guild_id, require=False)
-        if cfg.peer_role_id is None:
-            return []
-        if role_ids is not None and cfg.peer_role_id in role_ids:
-            self._seen_as_peer(request.guild_id, holder_id)
-            return []
-        return await self.lost_role(request.guild_id, holder_id)
+        return await self.check_on_duty(request.guild_id, holder_id, role_ids) or []
