@@ -7,12 +7,22 @@ import secrets
 
 import discord
 
+from bot.i18n import lang_from_locale
 from bot.text import DISCORD_LIMIT, EMBED_DESCRIPTION, prefixed_messages
 
 log = logging.getLogger(__name__)
 
 COLOUR = discord.Colour.from_rgb(94, 129, 172)
 WARM = discord.Colour.from_rgb(208, 135, 112)
+
+
+async def reader_language(interaction: discord.Interaction) -> str:
+    """The language to answer the person behind ``interaction`` in: the one they chose
+    (``/language set``), else their Discord app's, else English."""
+    services = interaction.client.services  # type: ignore[attr-defined]
+    return await services.safety.language_for(
+        interaction.user.id, lang_from_locale(interaction.locale)
+    )
 
 
 def incident_id() -> str:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import discord
 
-from bot.i18n import lang_from_locale
 from bot.safety.messages import button_labels
 from bot.services import Services
 from bot.services.checkins import (
@@ -15,7 +14,7 @@ from bot.services.checkins import (
     mood_support_lines,
     personal_mood_head,
 )
-from bot.ui.replies import send_private
+from bot.ui.replies import reader_language, send_private
 from bot.ui.requests import TalkToPeerButton
 from bot.ui.resources import context as crisis_context
 
@@ -26,11 +25,6 @@ class MoodReplies:
 
     services: Services
     service: CheckinService
-
-    async def _language(self, interaction: discord.Interaction) -> str:
-        return await self.services.safety.language_for(
-            interaction.user.id, lang_from_locale(interaction.locale)
-        )
 
     async def _support_lines(
         self, level: int, lowest: bool, guild_id: int | None, user_id: int, lang: str
@@ -73,7 +67,7 @@ class MoodReplies:
         lowest = await self.service.vote(
             post_id, interaction.user.id, level, guild_id=interaction.guild_id or 0
         )
-        lang = await self._language(interaction)
+        lang = await reader_language(interaction)
         await self._mood_reply(
             interaction, level, lowest, interaction.guild_id, channel_mood_head(level, lang), lang
         )
@@ -81,7 +75,7 @@ class MoodReplies:
     async def on_personal_mood(self, interaction: discord.Interaction, level: int) -> None:
         lowest = await self.service.personal_mood(interaction.user.id, level)
         guild_id = await self.service.personal_guild(interaction.user.id, interaction.guild_id)
-        lang = await self._language(interaction)
+        lang = await reader_language(interaction)
         await self._mood_reply(
             interaction, level, lowest, guild_id, personal_mood_head(level, lang), lang
         )

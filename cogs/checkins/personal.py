@@ -7,7 +7,6 @@ import discord
 from discord import app_commands
 
 from bot.errors import InvalidInputError
-from bot.i18n import lang_from_locale
 from bot.services import Services
 from bot.services.checkins import CheckinService, quiet_of, sparkline
 from bot.services.checkins.messages import (
@@ -23,7 +22,7 @@ from bot.services.checkins.messages import (
     shared_empty_text,
     shared_history_text,
 )
-from bot.ui.replies import send_private
+from bot.ui.replies import reader_language, send_private
 from cogs.checkins.groups import checkin, me, zone_autocomplete
 from cogs.checkins.text import run_time_lines
 
@@ -33,12 +32,6 @@ class PersonalCommands:
 
     service: CheckinService
     services: Services
-
-    async def _lang(self, interaction: discord.Interaction) -> str:
-        """The language the member chose, else their Discord app's."""
-        return await self.services.safety.language_for(
-            interaction.user.id, lang_from_locale(interaction.locale)
-        )
 
     @me.command(name="every")
     @app_commands.describe(
@@ -65,7 +58,7 @@ class PersonalCommands:
         )
         text = personal_set_text(
             row.schedule, row.tz, quiet_of(row), run_time_lines(runs, row.tz),
-            await self._lang(interaction),
+            await reader_language(interaction),
         )  # fmt: skip
         await send_private(interaction, text)
 
@@ -82,7 +75,7 @@ class PersonalCommands:
             quiet=quiet_of(row),
             shared_with=f"<@{row.share_with}>" if row.share_with else None,
             runs=run_time_lines(runs, row.tz),
-            lang=await self._lang(interaction),
+            lang=await reader_language(interaction),
         )
         await send_private(interaction, text)
 
@@ -90,27 +83,27 @@ class PersonalCommands:
     async def me_pause(self, interaction: discord.Interaction) -> None:
         """Pause your personal check-in."""
         await self.service.pause_personal(interaction.user.id)
-        await send_private(interaction, personal_paused_text(await self._lang(interaction)))
+        await send_private(interaction, personal_paused_text(await reader_language(interaction)))
 
     @me.command(name="resume")
     async def me_resume(self, interaction: discord.Interaction) -> None:
         """Resume your personal check-in."""
         row = await self.service.personal_status(interaction.user.id)
         runs = await self.service.resume_personal(interaction.user.id)
-        lang = await self._lang(interaction)
+        lang = await reader_language(interaction)
         await send_private(interaction, personal_resumed_text(run_time_lines(runs, row.tz), lang))
 
     @me.command(name="stop")
     async def me_stop(self, interaction: discord.Interaction) -> None:
         """Stop your personal check-in (your history stays until `/forgetme`)."""
         await self.service.stop_personal(interaction.user.id)
-        await send_private(interaction, personal_stopped_text(await self._lang(interaction)))
+        await send_private(interaction, personal_stopped_text(await reader_language(interaction)))
 
     @me.command(name="history")
     async def me_history(self, interaction: discord.Interaction) -> None:
         """Your own mood trend over the last 30 days (only you see it)."""
         moods = await self.service.history(interaction.user.id)
-        lang = await self._lang(interaction)
+        lang = await reader_language(interaction)
         if not moods:
             await send_private(interaction, history_empty_text(lang))
             return
@@ -128,7 +121,7 @@ class PersonalCommands:
         if peer is not None and (peer.bot or peer.id == interaction.user.id):
             raise InvalidInputError("Choose another member (not yourself or a bot).")
         await self.service.share_with(interaction.user.id, peer.id if peer else None)
-        lang = await self._lang(interaction)
+        lang = await reader_language(interaction)
         text = share_none_text(lang) if peer is None else share_peer_text(peer.mention, lang)
         await send_private(interaction, text)
 
@@ -137,7 +130,7 @@ class PersonalCommands:
     async def shared(self, interaction: discord.Interaction, member: discord.User) -> None:
         """See the mood trend a member chose to share with you (only you see it)."""
         moods = await self.service.shared_history(member.id, interaction.user.id)
-        lang = await self._lang(interaction)  # the reader's language: the peer's
+        lang = await reader_language(interaction)  # the reader's language: the peer's
         if not moods:
             await send_private(interaction, shared_empty_text(member.mention, lang))
             return

@@ -10,7 +10,6 @@ import discord
 from discord import app_commands
 
 from bot.errors import KindredError
-from bot.i18n import lang_from_locale
 from bot.services.groups import GroupRow
 from bot.services.meetings import (
     MAX_PROMPT,
@@ -20,7 +19,7 @@ from bot.services.meetings import (
     when_text,
 )
 from bot.ui.checks import moderator_only
-from bot.ui.replies import send_private
+from bot.ui.replies import reader_language, send_private
 from bot.ui.timezones import timezone_autocomplete
 from cogs.groups import meeting_views as mv
 from cogs.groups.groups import (
@@ -296,7 +295,5 @@ class MeetingCommands:
             meeting_id, interaction.user.id, on, interaction.guild_id
         )
         # pressed on the open post or under a reminder DM: answered in the member's language
-        lang = await self.services.safety.language_for(
-            interaction.user.id, lang_from_locale(interaction.locale)
-        )
+        lang = await reader_language(interaction)
         await send_private(interaction, reminder_answer(group.name, on, lang))

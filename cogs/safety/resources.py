@@ -6,7 +6,6 @@ from __future__ import annotations
 import discord
 from discord import app_commands
 
-from bot.i18n import lang_from_locale
 from bot.safety.listings import listing, respite_needs_state
 from bot.safety.messages import crisis_command_reply, format_entry
 from bot.services import Services
@@ -18,7 +17,7 @@ from bot.services.safety import (
     MAX_RESOURCE_NAME,
 )
 from bot.ui.checks import GuildOnlyError, moderator_only
-from bot.ui.replies import send_private, send_private_pages
+from bot.ui.replies import reader_language, send_private, send_private_pages
 from bot.ui.resources import safe_embed
 from cogs.safety.groups import REGION, RESOURCES
 from cogs.safety.views import talk_view
@@ -47,7 +46,7 @@ class ResourcesMixin:
     async def crisis(self, interaction: discord.Interaction, region: str | None = None) -> None:
         """Crisis lines for your region, shown only to you."""
         safety = self.services.safety
-        lang = await safety.language_for(interaction.user.id, lang_from_locale(interaction.locale))
+        lang = await reader_language(interaction)
         ctx = await safety.crisis_context(
             interaction.guild_id, interaction.user.id, region=region, language=lang
         )
@@ -70,15 +69,10 @@ class ResourcesMixin:
             view = talk_view(interaction.guild_id, lang)
         await send_private(interaction, embed=safe_embed(message), view=view)
 
-    async def _language(self, interaction: discord.Interaction) -> str:
-        return await self.services.safety.language_for(
-            interaction.user.id, lang_from_locale(interaction.locale)
-        )
-
     async def _listing(
         self, interaction: discord.Interaction, kind: str, where: str, entries
     ) -> None:
-        lang = await self._language(interaction)
+        lang = await reader_language(interaction)
         url = self.services.safety.international_directory().contacts[0].value
         message = listing(
             kind,
@@ -115,7 +109,7 @@ class ResourcesMixin:
                 exc.text,
                 region=exc.region,
                 suggestion=exc.suggestion,
-                lang=await self._language(interaction),
+                lang=await reader_language(interaction),
             )
             await send_private(interaction, text)
             return

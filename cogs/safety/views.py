@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import discord
 
-from bot.i18n import lang_from_locale
 from bot.safety.messages import button_labels, opt_out_text, respites_for_state_text
 from bot.services import Services
 from bot.services.safety import respite_states, respites_for_state
-from bot.ui.replies import send_private
+from bot.ui.replies import reader_language, send_private
 from bot.ui.requests import TalkToPeerButton
 from bot.ui.views import GuardedCallback
 
@@ -38,9 +37,7 @@ class OptOutButton(
         services: Services = interaction.client.services  # type: ignore[attr-defined]
         if self.what == "optout":
             await services.safety.set_opt_out(interaction.user.id, True)
-        lang = await services.safety.language_for(
-            interaction.user.id, lang_from_locale(interaction.locale)
-        )
+        lang = await reader_language(interaction)
         await interaction.response.send_message(opt_out_text(self.what, lang), ephemeral=True)
 
 

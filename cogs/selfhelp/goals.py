@@ -6,7 +6,6 @@ import discord
 from discord import app_commands
 
 from bot.errors import InvalidInputError
-from bot.i18n import lang_from_locale
 from bot.services import Services
 from bot.services.selfhelp import (
     MAX_TEXT,
@@ -26,7 +25,7 @@ from bot.services.selfhelp.messages import (
     no_goals_text,
     shared_goals_text,
 )
-from bot.ui.replies import send_private
+from bot.ui.replies import reader_language, send_private
 from cogs.selfhelp.groups import goal, goal_autocomplete, zone_autocomplete
 from cogs.selfhelp.text import goal_line, local, when
 
@@ -41,12 +40,6 @@ class GoalsRoom:
 
     services: Services
     selfhelp: SelfHelpServices
-
-    async def _lang(self, interaction: discord.Interaction) -> str:
-        """The language the member chose, else their Discord app's."""
-        return await self.services.safety.language_for(
-            interaction.user.id, lang_from_locale(interaction.locale)
-        )
 
     async def _lines(self, goals: list[GoalRow], lang: str) -> list[str]:
         service = self.selfhelp.goals
@@ -76,7 +69,7 @@ class GoalsRoom:
             row,
             when(nxt) if nxt else None,
             local(nxt, row.tz) if nxt and row.tz else None,
-            await self._lang(interaction),
+            await reader_language(interaction),
         )
         await send_private(interaction, text)
 
@@ -87,7 +80,7 @@ class GoalsRoom:
     ) -> None:
         """Your goals, or the goals a member chose to share with you."""
         service = self.selfhelp.goals
-        lang = await self._lang(interaction)  # the reader's: a peer's for shared goals
+        lang = await reader_language(interaction)  # the reader's: a peer's for shared goals
         if member is not None and member.id != interaction.user.id:
             goals = await service.shared_goals(member.id, interaction.user.id)
             lines = await self._lines(goals, lang)
@@ -108,7 +101,7 @@ class GoalsRoom:
     async def goal_done(self, interaction: discord.Interaction, goal: int) -> None:
         """Mark one of your goals as done, and take a moment to celebrate it."""
         row = await self.selfhelp.goals.done(interaction.user.id, goal)
-        await send_private(interaction, celebration(row, await self._lang(interaction)))
+        await send_private(interaction, celebration(row, await reader_language(interaction)))
 
     @goal.command(name="drop")
     @app_commands.describe(goal="One of your goals")
@@ -116,7 +109,7 @@ class GoalsRoom:
     async def goal_drop(self, interaction: discord.Interaction, goal: int) -> None:
         """Let go of a goal: it and its nudges are deleted."""
         row = await self.selfhelp.goals.drop(interaction.user.id, goal)
-        await send_private(interaction, dropped_text(row.text, await self._lang(interaction)))
+        await send_private(interaction, dropped_text(row.text, await reader_language(interaction)))
 
     @goal.command(name="resume")
     @app_commands.describe(goal="One of your goals whose nudges are paused")
@@ -125,7 +118,7 @@ class GoalsRoom:
         """Start a paused goal's nudges again."""
         result = await self.selfhelp.goals.resume(interaction.user.id, goal)
         nxt = when(result.next_runs[0]) if result.next_runs else None
-        lang = await self._lang(interaction)
+        lang = await reader_language(interaction)
         await send_private(interaction, goal_resumed_text(result.goal.text, nxt, lang))
 
     @goal.command(name="share")
@@ -134,7 +127,7 @@ class GoalsRoom:
         """Let a peer you trust see your goals (not your nudge answers)."""
         _someone_else(peer, interaction.user)
         await self.selfhelp.goals.share(interaction.user.id, peer.id)
-        lang = await self._lang(interaction)
+        lang = await reader_language(interaction)
         await send_private(interaction, goals_shared_text(peer.mention, lang))
 
     @goal.command(name="unshare")
@@ -142,7 +135,7 @@ class GoalsRoom:
     async def goal_unshare(self, interaction: discord.Interaction, peer: discord.User) -> None:
         """Stop sharing your goals with someone."""
         await self.selfhelp.goals.unshare(interaction.user.id, peer.id)
-        lang = await self._lang(interaction)
+        lang = await reader_language(interaction)
         await send_private(interaction, goals_unshared_text(peer.mention, lang))
 
     # -- the nudge buttons -----------------------------------------------------------------------
@@ -151,7 +144,7 @@ class GoalsRoom:
     ) -> None:
         service, user_id = self.selfhelp.goals, interaction.user.id
         # the nudge was in the member's language: so is its answer
-        lang = await self._lang(interaction)
+        lang = await reader_language(interaction)
         if action == "done":
             text = celebration(await service.done(user_id, goal_id), lang)
         elif action == "going":
