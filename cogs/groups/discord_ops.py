@@ -217,19 +217,21 @@ async def set_access(
     role: discord.Role | None = None,
     *,
     only_mine: bool = False,
-    adopted: bool = False,
+    keep_others: bool = False,
     hidden: bool = False,
 ) -> None:
-    """Give the channel the plan's overwrites. A channel Kindred made gets exactly the plan;
-    an adopted one (read from Discord first) keeps what Kindred doesn't manage, one overwrite
-    written at a time (``adopted_changes``); ``only_mine`` sets just Kindred's own (a channel
-    adopted as an open group stays as the server has it)."""
+    """Give the channel the plan's overwrites. With ``keep_others`` (every existing channel:
+    adopted, or made by Kindred with a moderator's own overwrites since) the channel is read
+    from Discord first and only the overwrites Kindred manages are written, one at a time
+    (``adopted_changes``); without, the channel gets exactly the plan (a channel just made).
+    ``only_mine`` sets just Kindred's own (a channel adopted as an open group stays as the
+    server has it)."""
     try:
         if only_mine:
             mine = [a for a in access if a.kind == "member" and a.target_id == guild.me.id]
             for target, overwrite in overwrites_for(guild, mine).items():
                 await channel.set_permissions(target, overwrite=overwrite)
-        elif adopted:
+        elif keep_others:
             now = read_access(await guild.fetch_channel(channel.id))
             changes = adopted_changes(now, access, hidden=hidden, writable=_writable(guild))
             # Kindred's own first (it must still see the channel), @everyone last

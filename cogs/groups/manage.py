@@ -46,7 +46,7 @@ class ManageCommands:
         *,
         hidden: bool,
         only_mine: bool = False,
-        adopted: bool = False,
+        keep_others: bool = False,
     ) -> None:
         """Read the channel back from Discord and compare; set it once more if it differs,
         then give up naming what is wrong."""
@@ -60,7 +60,7 @@ class ManageCommands:
                 return
             if attempt == 0:
                 await ops.set_access(
-                    guild, channel, access, role, only_mine=only_mine, adopted=adopted,
+                    guild, channel, access, role, only_mine=only_mine, keep_others=keep_others,
                     hidden=hidden,
                 )  # fmt: skip
         raise ConflictError(
@@ -87,8 +87,8 @@ class ManageCommands:
         # Only the overwrites Kindred manages are written, on a channel it made too: this runs at
         # every meeting's open and close, and a moderator's own overwrite there (a "Muted" deny)
         # must survive it (while the group is hidden, others only lose View Channel)
-        await ops.set_access(guild, channel, access, role, adopted=True, hidden=hidden)
-        await self._verify(guild, channel, access, role, hidden=hidden, adopted=True)
+        await ops.set_access(guild, channel, access, role, keep_others=True, hidden=hidden)
+        await self._verify(guild, channel, access, role, hidden=hidden, keep_others=True)
 
     async def _remember_adopted(
         self, guild: discord.Guild, group: GroupRow, *, locked: bool | None = None
@@ -168,12 +168,12 @@ class ManageCommands:
             else:
                 target = channel
                 await ops.set_access(
-                    guild, target, access, role, only_mine=not new.private, adopted=True,
+                    guild, target, access, role, only_mine=not new.private, keep_others=True,
                     hidden=new.private,
                 )  # fmt: skip
             await self._verify(
                 guild, target, access, role, hidden=new.private, only_mine=channel is not None
-                and not new.private, adopted=channel is not None,
+                and not new.private, keep_others=channel is not None,
             )  # fmt: skip
             row = await self.service.create(
                 new, channel_id=target.id, role_id=role.id, actor_id=interaction.user.id,
