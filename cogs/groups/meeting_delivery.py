@@ -24,7 +24,7 @@ from bot.services.meetings import (
     MeetingService,
     TimerRow,
 )
-from bot.ui.lookup import find_channel
+from bot.ui.lookup import find_channel, gone_as_peer
 from cogs.groups import meeting_views as mv
 
 log = logging.getLogger(__name__)
@@ -48,6 +48,7 @@ class MeetingDelivery:
     services: Services
     _apply_access: Callable[..., Awaitable[None]]  # from the manage room
     _remember_adopted: Callable[..., Awaitable[GroupRow]]
+    _report: Callable[[int, str], Awaitable[None]]  # from the upkeep room: the moderator channel
 
     @property
     def meetings(self) -> MeetingService:
@@ -89,9 +90,15 @@ class MeetingDelivery:
     async def _on_facilitator_remind(self, timer: TimerRow) -> None:
         await self.bot.wait_until_ready()
         plan = await self.meetings.on_facilitator_remind(timer)
-        if plan is not None and plan.facilitator_id is not None:
-            lang = await self.services.safety.language_for(plan.facilitator_id)
-            await self._dm(plan.facilitator_id, mv.facilitator_dm(plan, lang))
+        if plan is None or plan.facilitator_id is None:
+            return
+        # a facilitator whose peer role was removed (unseen: no members intent) is looked up:
+        # no heads-up for them, and the moderators learn the meeting has nobody to hold it
+        if await gone_as_peer(self.bot, plan.meeting.guild_id, plan.facilitator_id):
+            await self._report(plan.meeting.guild_id, mv.facilitator_gone_notice(plan))
+            return
+        lang = await self.services.safety.language_for(plan.facilitator_id)
+        await self._dm(plan.facilitator_id, mv.facilitator_dm(plan, lang))
 
     async def _on_meeting_open(self, timer: TimerRow) -> None:
         await self.bot.wait_until_ready()

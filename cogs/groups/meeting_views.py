@@ -158,6 +158,19 @@ def facilitator_dm(plan: FacilitatorPlan, lang: str = "en") -> str:
     )
 
 
+def facilitator_gone_notice(plan: FacilitatorPlan) -> str:
+    """To the moderators, in place of the heads-up: whose turn it is no longer holds the peer
+    role (or left the server), so the meeting has no facilitator yet."""
+    group = plan.group.name
+    return (
+        f"**{group}**: {plan.meeting.name} {when_text(plan.starts_at)} has no facilitator yet. "
+        f"It is <@{plan.facilitator_id}>'s turn, but they no longer hold the peer role, so I "
+        f"didn't send them the facilitator's reminder. `/group facilitator remove {group}` "
+        "takes them out of the rotation, and the turn goes to the next peer supporter in it "
+        f"(`/group facilitator list {group}` shows who)."
+    )
+
+
 def open_post(plan: OpenPlan) -> tuple[discord.Embed, discord.ui.View]:
     embed = discord.Embed(
         title=f"{plan.group.name}: {plan.meeting.name} is starting"[:256],

@@ -301,6 +301,39 @@ async def test_a_facilitator_who_lost_the_peer_role_is_refused_a_swap_as_at_any_
     assert f"<@{world.peer2.id}>" in ping.text
 
 
+async def test_a_facilitator_who_lost_the_peer_role_gets_no_notice_and_moderators_are_told(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    """The role removal goes unseen (no members intent): the day before the turn Kindred looks
+    the facilitator up; without the role they get no heads-up and go off duty as at any peer
+    action, and the moderator channel learns the meeting has no facilitator yet."""
+    traveller, kindred = await start_at(MONDAY_NOON)
+    await ready(emulator, world, kindred, events=False)
+    await add_facilitator(emulator, world, world.peer)
+    await go_on_duty(emulator, world, world.peer)
+    await add_meeting(emulator, world, world.mod, schedule="every tuesday at 19:00")
+    emulator.set_member_roles(world.guild, world.peer, [])
+    await emulator.gateway_idle()
+
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 19, 0, 5, tzinfo=UTC))
+    told = await emulator.wait_for_message(
+        world.mods, predicate=lambda m: "has no facilitator" in m.text, since=0
+    )
+    assert "**Grief circle**: Monday circle" in told.text and "<t:" in told.text, told.text
+    assert f"<@{world.peer.id}>'s turn" in told.text and "peer role" in told.text
+    assert "/group facilitator remove Grief circle" in told.text
+    assert not [m for m in emulator.bot_messages(emulator.dm_channel(world.peer))
+                if "your turn to facilitate" in m.text]  # fmt: skip
+    assert not await kindred.services.peers.duty.is_on_duty(world.guild.id, world.peer.id)
+    # the notice is the day before's, once: the timer is done
+    assert await kindred.services.scheduler.get("meeting:1:facilitator_remind") is None
+    # the place stays a moderators' decision
+    rotation = await kindred.services.meetings.rotation(world.guild.id, "Grief circle")
+    assert rotation.order == (world.peer.id,)
+
+
 async def test_members_cannot_run_meetings_and_bad_input_is_explained(
     emulator: DiscordEmulator,
     world: World,
