@@ -3,7 +3,9 @@ supporter in the rotation), with the Accept / Decline buttons of a swap request.
 
 ``swap`` has the peer commands' check (``bot.ui.checks.peer_only``): a facilitator who lost
 the peer role is refused, goes off duty and gives back the requests they held, as at ``/duty``.
-They stay in the rotation until a moderator takes them out (``/group facilitator remove``)."""
+They stay in the rotation until a moderator takes them out (``/group facilitator remove``).
+**Accept the swap** looks the presser up the same way (a DM carries no roles): one without the
+peer role is refused kindly, loses it as at ``/duty``, and the request stays unanswered."""
 
 from __future__ import annotations
 
@@ -11,11 +13,13 @@ from collections.abc import Awaitable, Callable
 
 import discord
 from discord import app_commands
+from discord.ext import commands
 
 from bot.errors import InvalidInputError
 from bot.services import Services
 from bot.services.meetings import MeetingService
 from bot.ui.checks import moderator_only, peer_only
+from bot.ui.lookup import gone_as_peer
 from bot.ui.replies import send_private
 from cogs.groups import meeting_views as mv
 from cogs.groups.groups import facilitator as facilitator_cmd
@@ -25,6 +29,7 @@ from cogs.groups.groups import group_autocomplete
 class FacilitatorCommands:
     """Mixed into the ``Groups`` cog (with ``MeetingDelivery``, which gives ``_dm``)."""
 
+    bot: commands.Bot
     services: Services
     meetings: MeetingService
     _dm: Callable[..., Awaitable[bool]]  # from MeetingDelivery
@@ -103,8 +108,13 @@ class FacilitatorCommands:
     async def on_swap_button(
         self, interaction: discord.Interaction, swap_id: int, accept: bool
     ) -> None:
+        user_id = interaction.user.id
+        peer = True
+        if accept:  # taking a turn is for peers: a removed role goes unseen, so look them up
+            swap = await self.meetings.swap_to_answer(swap_id, user_id, interaction.guild_id)
+            peer = not await gone_as_peer(self.bot, swap.guild_id, user_id)
         answer = await self.meetings.answer_swap(
-            swap_id, interaction.user.id, accept, interaction.guild_id
+            swap_id, user_id, accept, interaction.guild_id, peer=peer
         )
         group = answer.group.name
         if accept:

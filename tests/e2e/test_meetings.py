@@ -334,6 +334,48 @@ async def test_a_facilitator_who_lost_the_peer_role_gets_no_notice_and_moderator
     assert rotation.order == (world.peer.id,)
 
 
+async def test_someone_who_lost_the_peer_role_cannot_accept_a_swap(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    """The Accept button is pressed in a DM, which carries no roles: Kindred looks the presser
+    up. Without the peer role they are told kindly, the turns stay as they were and the request
+    stays unanswered (declining still works)."""
+    _, kindred = await start_at(MONDAY_NOON)
+    await ready(emulator, world, kindred, events=False)
+    for user in (world.peer, world.peer2):
+        await add_facilitator(emulator, world, user)
+    await add_meeting(emulator, world, world.mod, schedule="every tuesday at 19:00")
+    asked = await command(emulator, world.peer, world.general, "group facilitator swap",
+                          group="Grief circle", member=world.peer2.id)  # fmt: skip
+    assert "I asked" in asked.text
+    request = await dm(emulator, world.peer2, "asks to swap facilitating turns")
+    emulator.set_member_roles(world.guild, world.peer2, [])
+    await emulator.gateway_idle()
+
+    refused = await (
+        await emulator.press_button(world.peer2, request, "kindred:mtg:swap:1:yes")
+    ).response()
+    assert refused.ephemeral and "for peer supporters" in refused.text, refused.text
+    assert "swapped" not in refused.text
+    assert (await kindred.services.meetings.repo.swap(1)).status == "asked"
+    assert await kindred.services.meetings.repo.swapped_turns(1) == {}
+    listed = await command(emulator, world.member, world.general, "group facilitator list",
+                           group="Grief circle")  # fmt: skip
+    coming = listed.embeds[0]["fields"][0]["value"].splitlines()
+    assert f"<@{world.peer.id}>" in coming[0] and f"<@{world.peer2.id}>" in coming[1]
+    assert not [m for m in emulator.bot_messages(emulator.dm_channel(world.peer))
+                if "accepted" in m.text]  # fmt: skip
+
+    declined = await (
+        await emulator.press_button(world.peer2, request, "kindred:mtg:swap:1:no")
+    ).response()
+    assert "Declined" in declined.text
+    assert (await kindred.services.meetings.repo.swap(1)).status == "declined"
+    await dm(emulator, world.peer, "can't swap turns")
+
+
 async def test_members_cannot_run_meetings_and_bad_input_is_explained(
     emulator: DiscordEmulator,
     world: World,

@@ -238,6 +238,27 @@ async def test_swap_needs_the_other_facilitator_to_accept(services: Services, cl
         await services.meetings.ask_swap(GUILD, group.name, CY, BO)
 
 
+async def test_someone_no_longer_a_peer_may_decline_a_swap_but_not_accept_it(
+    services: Services,
+) -> None:
+    group = await setup(services)
+    meeting = await add(services)
+    request = await services.meetings.ask_swap(GUILD, group.name, ALICE, BO)
+    swap = await services.meetings.swap_to_answer(request.swap.id, BO, None)
+    assert swap.id == request.swap.id and swap.guild_id == GUILD
+    with pytest.raises(PermissionDeniedError):
+        await services.meetings.swap_to_answer(request.swap.id, ALICE, None)
+    with pytest.raises(PermissionDeniedError, match="for peer supporters"):
+        await services.meetings.answer_swap(request.swap.id, BO, True, None, peer=False)
+    assert (await services.meetings.repo.swap(request.swap.id)).status == "asked"
+    assert await services.meetings.next_facilitator(meeting) == ALICE  # nothing changed
+    answer = await services.meetings.answer_swap(request.swap.id, BO, False, None, peer=False)
+    assert not answer.accepted
+    assert (await services.meetings.repo.swap(request.swap.id)).status == "declined"
+    with pytest.raises(ConflictError):
+        await services.meetings.swap_to_answer(request.swap.id, BO, None)
+
+
 async def test_facilitators_are_peers(services: Services) -> None:
     group = await setup(services)
     with pytest.raises(InvalidInputError, match="peer role"):

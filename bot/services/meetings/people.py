@@ -141,11 +141,9 @@ class MeetingPeople(MeetingBase):
 
         return SwapRequest(swap, group, at(slots[0]), at(slots[1]))
 
-    async def answer_swap(
-        self, swap_id: int, user_id: int, accept: bool, guild_id: int | None
-    ) -> SwapAnswer:
-        """The asked facilitator accepts or declines (a button: in their DMs, or in the server
-        the request was made in)."""
+    async def swap_to_answer(self, swap_id: int, user_id: int, guild_id: int | None) -> SwapRow:
+        """The swap request ``user_id`` was asked and has yet to answer (a button: in their
+        DMs, or in the server the request was made in)."""
         swap = await self.repo.swap(swap_id)
         if swap is None or (guild_id is not None and swap.guild_id != guild_id):
             raise NotFoundError("That swap request isn't there any more.")
@@ -153,6 +151,21 @@ class MeetingPeople(MeetingBase):
             raise PermissionDeniedError("This swap request was for someone else.")
         if swap.status != "asked":
             raise ConflictError(f"You already answered this request ({swap.status}).")
+        return swap
+
+    async def answer_swap(
+        self, swap_id: int, user_id: int, accept: bool, guild_id: int | None, *, peer: bool = True
+    ) -> SwapAnswer:
+        """The asked facilitator accepts or declines. Facilitators are peer supporters: one who
+        no longer holds the peer role (``peer``, looked up by the Discord layer) may decline
+        but not take a turn; the request then stays asked, as if not answered yet."""
+        swap = await self.swap_to_answer(swap_id, user_id, guild_id)
+        if accept and not peer:
+            raise PermissionDeniedError(
+                "Facilitating is for peer supporters, and you don't hold the peer role in that "
+                "server any more, so the turns stay as they are. Declining is fine, and a "
+                "moderator can help if the role should still be yours."
+            )
         group = await self.groups.find(swap.group_id)
         if group is None:  # pragma: no cover - cascades with the group
             raise NotFoundError("That group is gone.")
