@@ -16,8 +16,9 @@ from bot.errors import NotFoundError
 from bot.services import Services
 from bot.services.peers import PeerSettings
 from bot.services.requests import RequestRow
+from bot.services.requests.messages import support_form
 from bot.text import EMBED_FIELD, fit_lines
-from bot.ui.replies import COLOUR, WARM
+from bot.ui.replies import COLOUR, WARM, reader_language
 from bot.ui.views import GuardedCallback, KindredModal, form_id
 
 PING_USERS = discord.AllowedMentions(users=True, roles=False, everyone=False)
@@ -159,7 +160,10 @@ class TalkToPeerButton(
         return cls(int(match["guild"]))
 
     async def run(self, interaction: discord.Interaction) -> None:
-        await interaction.response.send_modal(SupportModal(self.guild_id, source="button"))
+        lang = await reader_language(interaction)
+        await interaction.response.send_modal(
+            SupportModal(self.guild_id, source="button", lang=lang)
+        )
 
 
 def card_view(request: RequestRow) -> discord.ui.View:
@@ -175,6 +179,11 @@ def card_view(request: RequestRow) -> discord.ui.View:
 def picked_yes(select: discord.ui.Item) -> bool:
     values = getattr(select, "values", None) or []
     return bool(values) and values[0] == "yes"
+
+
+def _relabel(select: discord.ui.Item, *, no: str, yes: str) -> None:
+    for option in getattr(select, "options", []):
+        option.label = yes if option.value == "yes" else no
 
 
 class SupportModal(KindredModal, title="Talk to a peer"):
@@ -222,10 +231,24 @@ class SupportModal(KindredModal, title="Talk to a peer"):
         ),
     )
 
-    def __init__(self, guild_id: int, *, source: str) -> None:
-        super().__init__(custom_id=form_id("support-modal", guild_id, source))
+    def __init__(self, guild_id: int, *, source: str, lang: str = "en") -> None:
+        # the class's items are copied per form, so each form is in its reader's language
+        words = support_form(lang)
+        super().__init__(title=words.title, custom_id=form_id("support-modal", guild_id, source))
         self.guild_id = guild_id
         self.source = source
+        self.lang = lang
+        # discord.py calls a text input's own label deprecated (it warns); the form keeps its
+        # layout, which members' open requests and the tests submit against
+        self.topic.label = words.topic_label
+        self.summary.label = words.summary_label
+        self.tags.label = words.tags_label
+        self.topic.placeholder = words.topic_placeholder
+        self.tags.placeholder = words.tags_placeholder
+        self.anonymous.text = words.anonymous_label
+        _relabel(self.anonymous.component, no=words.anonymous_no, yes=words.anonymous_yes)
+        self.same_peer.text = words.same_peer_label
+        _relabel(self.same_peer.component, no=words.same_peer_no, yes=words.same_peer_yes)
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         cog = interaction.client.get_cog("Support")
@@ -239,4 +262,5 @@ class SupportModal(KindredModal, title="Talk to a peer"):
             anonymous=picked_yes(self.anonymous.component),
             same_peer=picked_yes(self.same_peer.component),
             source=self.source,
+            lang=self.lang,
         )

@@ -6,21 +6,23 @@ import discord
 from discord import app_commands
 
 from bot.services.requests import BlockedError, Intake, RequestRow
+from bot.services.requests.messages import (
+    intake_answer_text,
+    next_peer_text,
+    no_shift_text,
+    unknown_tags_text,
+)
 from bot.ui.checks import GuildOnlyError
-from bot.ui.replies import send_private
+from bot.ui.replies import reader_language, send_private
 from bot.ui.requests import SupportModal, ago
 from cogs.support.claims import ClaimsRoom
 
 
-def unknown_tags_line(result: Intake) -> str:
+def unknown_tags_line(result: Intake, lang: str = "en") -> str:
     """A gentle note that tags the server doesn't have were left out (the request stands)."""
     names = ", ".join(f"**{discord.utils.escape_markdown(t)}**" for t in result.unknown_tags)
-    if len(result.unknown_tags) == 1:
-        left_out = f"{names} isn't a tag here, so I left it out."
-    else:
-        left_out = f"{names} aren't tags here, so I left them out."
     known = ", ".join(result.server_tags)
-    return f"({left_out} " + (f"Tags here: {known}.)" if known else "This server has no tags yet.)")
+    return unknown_tags_text(names, len(result.unknown_tags), known, lang)
 
 
 class CommandsRoom(ClaimsRoom):
@@ -62,7 +64,8 @@ class CommandsRoom(ClaimsRoom):
         if action == "status":
             await send_private(interaction, "You have no open request. `/support` asks for one.")
             return
-        await interaction.response.send_modal(SupportModal(guild_id, source="command"))
+        lang = await reader_language(interaction)
+        await interaction.response.send_modal(SupportModal(guild_id, source="command", lang=lang))
 
     async def _status_text(self, request: RequestRow) -> str:
         if request.status == "claimed" and request.thread_id is None:
@@ -97,7 +100,9 @@ class CommandsRoom(ClaimsRoom):
         anonymous: bool,
         source: str,
         same_peer: bool = False,
+        lang: str | None = None,
     ) -> None:
+        """``lang``: the language the form was shown in (its answer is in the same one)."""
         try:
             result = await self.requests.open(
                 guild_id,
@@ -117,54 +122,34 @@ class CommandsRoom(ClaimsRoom):
                 + await self._resources_text(guild_id, interaction.user.id),
             )
             return
-        await send_private(interaction, await self._intake_answer(result))
+        lang = lang or await reader_language(interaction)
+        await send_private(interaction, await self._intake_answer(result, lang))
         await self._post_card(result.request, result.on_duty, ping=result.ping)
 
-    async def _intake_answer(self, result: Intake) -> str:
+    async def _intake_answer(self, result: Intake, lang: str = "en") -> str:
         request = result.request
-        who = (
-            "only the on-duty peer supporters; you stay anonymous to them"
-            if request.anonymous
-            else "only the on-duty peer supporters"
+        minutes = None
+        if result.estimate:
+            minutes = max(1, round(result.estimate.total_seconds() / 60))
+        return intake_answer_text(
+            request.id,
+            result.position,
+            anonymous=request.anonymous,
+            relay=request.relay,
+            on_duty=len(result.on_duty),
+            estimate_minutes=minutes,
+            tags_note=unknown_tags_line(result, lang) if result.unknown_tags else None,
+            nobody_lines=None if result.on_duty else await self._nobody_on_duty_lines(result, lang),
+            lang=lang,
         )
-        lines = [
-            f"Your request #{request.id} is in. Who sees it: {who}.",
-            f"Your place in the queue: **{result.position}**.",
-        ]
-        if result.unknown_tags:
-            lines.insert(1, unknown_tags_line(result))
-        if result.on_duty:
-            lines.append(f"{len(result.on_duty)} peer(s) on duty now.")
-            if result.estimate:
-                minutes = max(1, round(result.estimate.total_seconds() / 60))
-                lines.append(f"Recently, peers picked requests up in about {minutes} min.")
-        else:
-            lines += await self._nobody_on_duty_lines(result)
-        if request.relay:
-            lines.append(
-                "**What happens next:** when a peer picks it up, their replies come to you here "
-                "in a DM from Kindred, and you answer in that DM."
-            )
-        else:
-            lines.append(
-                "**What happens next:** when a peer picks it up, a private thread opens with just "
-                "you and them, and Kindred pings you there."
-            )
-        lines.append("`/support action:cancel` withdraws it at any time.")
-        return "\n".join(lines)
 
-    async def _nobody_on_duty_lines(self, result: Intake) -> list[str]:
+    async def _nobody_on_duty_lines(self, result: Intake, lang: str = "en") -> list[str]:
         if result.next_peer_at:
-            when = (
-                "Nobody is on duty right now. The next peer is expected "
-                f"{discord.utils.format_dt(result.next_peer_at, 'F')} "
-                f"({ago(result.next_peer_at)}). Your request stays in the queue."
+            when = next_peer_text(
+                discord.utils.format_dt(result.next_peer_at, "F"), ago(result.next_peer_at), lang
             )
         else:
-            when = (
-                "Nobody is on duty right now, and no shift is scheduled. Your "
-                "request stays in the queue and moderators will be told."
-            )
+            when = no_shift_text(lang)
         request = result.request
         resources = await self._resources_text(request.guild_id, request.requester_id, intro=False)
         return [when, "", resources]

@@ -729,3 +729,63 @@ async def test_a_reason_or_a_tag_too_long_cannot_be_sent_and_nothing_is_kept_cut
     )
     assert told.text.endswith(reason)
     assert (await kindred.services.audit.recent(world.guild.id))[0].detail["reason"] == reason
+
+
+def form_words(modal) -> str:
+    """Every word a member reads on a form: title, labels, placeholders, options."""
+    words = [modal.title or ""]
+
+    def walk(component: dict) -> None:
+        for key in ("label", "placeholder", "text"):
+            if component.get(key):
+                words.append(str(component[key]))
+        for option in component.get("options", []):
+            words.append(str(option["label"]))
+        if component.get("component"):
+            walk(component["component"])
+        for child in component.get("components", []):
+            walk(child)
+
+    for component in modal.data.get("components", []):
+        walk(component)
+    return "\n".join(words)
+
+
+async def test_the_talk_to_a_peer_form_and_its_answer_are_in_the_members_language(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    chosen = await command(emulator, world.member, world.general, "language set", language="fr")
+    assert chosen.ephemeral, chosen.text
+    await command(emulator, world.mod, world.general, "peers panel", channel=world.support.id)
+    custom_id = f"kindred:talk:{world.guild.id}"
+    panel = await emulator.wait_for_message(
+        world.support, predicate=lambda m: custom_id in m.custom_ids
+    )
+    pressed = await emulator.press_button(world.member, panel, custom_id)
+    modal = await pressed.response()
+    assert modal.is_modal
+    words = form_words(modal)
+    assert modal.title == "Parler à quelqu'un d'ici", words
+    assert "Sujet (facultatif)" in words and "Rester anonyme" in words, words
+    assert "Topic" not in words and "anonymous" not in words, words
+    submitted = await pressed.submit_modal(
+        {"topic": "", "summary": "", "tags": "deuil", "anonymous": "yes"}
+    )
+    answer = (await submitted.response()).text
+    assert answer.startswith("Ta demande #1 est envoyée."), answer
+    assert "tu restes anonyme" in answer and "Ta place dans la file : **1**." in answer, answer
+    assert "**deuil** n'est pas une étiquette d'ici" in answer, answer
+    assert "Your request" not in answer and "What happens next" not in answer, answer
+    # a member whose Discord app is in German, with nobody on duty, reads German too
+    await command(emulator, world.peer, world.general, "duty off")
+    opened = await emulator.run_command(world.member2, world.general, "support", locale="de")
+    form = await opened.response()
+    assert form.title == "Mit jemandem hier reden" and "Thema (optional)" in form_words(form)
+    answered = await opened.submit_modal(
+        {"topic": "", "summary": "", "tags": "", "anonymous": "no"}
+    )
+    text = (await answered.response()).text
+    assert text.startswith("Deine Anfrage #2 ist angekommen."), text
+    assert "Gerade ist niemand aus dem Unterstützungsteam da" in text, text

@@ -8,13 +8,21 @@ when no catalogue has them. No discord imports.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from bot.i18n import gettext_for
 
 __all__ = [
+    "SupportForm",
     "escalation_update_text",
+    "intake_answer_text",
     "intake_offer_text",
+    "next_peer_text",
     "no_shared_server_text",
+    "no_shift_text",
+    "support_form",
     "talk_button_label",
+    "unknown_tags_text",
     "waiting_text",
 ]
 
@@ -79,3 +87,124 @@ def escalation_update_text(
             _("`/crisis` is there if you need someone right now."),
         ]
     ).format(number=request_id, position=position, count=peers_on_duty)
+
+
+@dataclass(frozen=True)
+class SupportForm:
+    """The words of the "Talk to a peer" form (title ≤ 45, labels ≤ 45, placeholders ≤ 100
+    and option labels ≤ 100 characters: Discord's limits)."""
+
+    title: str
+    topic_label: str
+    topic_placeholder: str
+    summary_label: str
+    tags_label: str
+    tags_placeholder: str
+    anonymous_label: str
+    anonymous_no: str
+    anonymous_yes: str
+    same_peer_label: str
+    same_peer_no: str
+    same_peer_yes: str
+
+
+def support_form(lang: str = "en") -> SupportForm:
+    _ = gettext_for(lang)
+    return SupportForm(
+        title=_("Talk to a peer")[:45],
+        topic_label=_("Topic (optional)")[:45],
+        topic_placeholder=_("A word or two is enough, e.g. 'rough week'")[:100],
+        summary_label=_("What's going on? (optional, peers will see it)")[:45],
+        tags_label=_("Someone who shares… (optional tags)")[:45],
+        tags_placeholder=_("e.g. grief, veterans (comma separated)")[:100],
+        anonymous_label=_("Stay anonymous to peers?")[:45],
+        anonymous_no=_("No: peers may see who I am")[:100],
+        anonymous_yes=_("Yes: stay anonymous (replies come by DM)")[:100],
+        same_peer_label=_("Same peer as last time, if they're on duty?")[:45],
+        same_peer_no=_("No preference")[:100],
+        same_peer_yes=_("Yes, the same peer if possible")[:100],
+    )
+
+
+def unknown_tags_text(names: str, count: int, known: str, lang: str = "en") -> str:
+    """A gentle note that tags the server doesn't have were left out (the request stands).
+    ``names`` are the left-out tags, already formatted; ``known`` the server's tags."""
+    _ = gettext_for(lang)
+    if count == 1:
+        left_out = _("{names} isn't a tag here, so I left it out.")
+    else:
+        left_out = _("{names} aren't tags here, so I left them out.")
+    tail = _("Tags here: {known}.") if known else _("This server has no tags yet.")
+    return "(" + left_out.format(names=names) + " " + tail.format(known=known) + ")"
+
+
+def next_peer_text(when: str, relative: str, lang: str = "en") -> str:
+    """Nobody on duty, a shift ahead: ``when`` and ``relative`` are Discord timestamps."""
+    _ = gettext_for(lang)
+    return _(
+        "Nobody is on duty right now. The next peer is expected {when} ({relative}). "
+        "Your request stays in the queue."
+    ).format(when=when, relative=relative)
+
+
+def no_shift_text(lang: str = "en") -> str:
+    _ = gettext_for(lang)
+    return _(
+        "Nobody is on duty right now, and no shift is scheduled. Your request stays in the "
+        "queue and moderators will be told."
+    )
+
+
+def intake_answer_text(
+    request_id: int,
+    position: int,
+    *,
+    anonymous: bool,
+    relay: bool,
+    on_duty: int,
+    estimate_minutes: int | None,
+    tags_note: str | None = None,
+    nobody_lines: list[str] | None = None,
+    lang: str = "en",
+) -> str:
+    """The private answer to the support form: who sees the request, the queue, what next."""
+    _ = gettext_for(lang)
+    if anonymous:
+        first = _(
+            "Your request #{number} is in. Who sees it: only the on-duty peer supporters; "
+            "you stay anonymous to them."
+        )
+    else:
+        first = _("Your request #{number} is in. Who sees it: only the on-duty peer supporters.")
+    lines = [
+        first.format(number=request_id),
+        _("Your place in the queue: **{position}**.").format(position=position),
+    ]
+    if tags_note:
+        lines.insert(1, tags_note)
+    if on_duty:
+        lines.append(_("{count} peer(s) on duty now.").format(count=on_duty))
+        if estimate_minutes:
+            lines.append(
+                _("Recently, peers picked requests up in about {minutes} min.").format(
+                    minutes=estimate_minutes
+                )
+            )
+    else:
+        lines += nobody_lines or []
+    if relay:
+        lines.append(
+            _(
+                "**What happens next:** when a peer picks it up, their replies come to you here "
+                "in a DM from Kindred, and you answer in that DM."
+            )
+        )
+    else:
+        lines.append(
+            _(
+                "**What happens next:** when a peer picks it up, a private thread opens with just "
+                "you and them, and Kindred pings you there."
+            )
+        )
+    lines.append(_("`/support action:cancel` withdraws it at any time."))
+    return "\n".join(lines)
