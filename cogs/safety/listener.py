@@ -19,7 +19,7 @@ from bot.safety.detector import Label
 from bot.safety.messages import opt_out_text
 from bot.safety.worker import AssessWorker
 from bot.services import Services
-from bot.services.safety import Decision
+from bot.services.safety import Decision, dm_words
 from cogs.safety.alerts import AlertsMixin
 from cogs.safety.replies import RepliesMixin
 
@@ -135,8 +135,9 @@ class ListenerMixin(AlertsMixin, RepliesMixin):
         action = await safety.dm_action(message.author.id, message.content)
         if action in ("stopped", "not_now"):
             # the same answer as the buttons', in the member's language: the one they chose,
-            # else that of the words they typed ("stop these", "not now": English)
-            lang = await safety.language_for(message.author.id, "en")
+            # else that of the words they typed ("ahora no": Spanish)
+            words = dm_words(message.content)
+            lang = await safety.language_for(message.author.id, words[1] if words else "en")
             what = "optout" if action == "stopped" else "notnow"
             await message.channel.send(opt_out_text(what, lang))
             return

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
+from bot.safety.messages import opt_out_text
 from bot.services.safety import SafetySettings
 from emulator import DiscordEmulator
 from tests.e2e.conftest import Kindred, World, detector_settled, every_answer
@@ -221,6 +222,31 @@ async def test_stop_these_is_answered_in_the_language_the_member_chose(
     assert answer.text.startswith("De acuerdo, no te enviaré más estos mensajes."), answer.text
     assert "`/safety optout enabled:false`" in answer.text  # how to turn them back on
     assert await kindred.services.safety.opted_out(world.member.id)
+
+
+async def test_not_now_and_stop_these_are_understood_in_the_members_language(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    chosen = await command(emulator, world.member, world.general, "language set", language="de")
+    assert chosen.ephemeral, chosen.text
+    await emulator.send_message(world.member, world.general, CRISIS)
+    dm = emulator.dm_channel(world.member)
+    reply = await emulator.wait_for_message(dm, author=emulator.bot_user)
+    assert "**jetzt nicht**" in reply.text and "**diese stoppen**" in reply.text, reply.text
+    assert "**not now**" not in reply.text, reply.text
+    await emulator.send_dm(world.member, "Jetzt nicht.")
+    later = await emulator.wait_for_message(dm, author=emulator.bot_user, since=reply)
+    assert later.text == opt_out_text("notnow", "de") != opt_out_text("notnow", "en")
+    assert not await kindred.services.safety.opted_out(world.member.id)
+    await emulator.send_dm(world.member, "diese stoppen")
+    stopped = await emulator.wait_for_message(dm, author=emulator.bot_user, since=later)
+    assert stopped.text == opt_out_text("optout", "de"), stopped.text
+    assert await kindred.services.safety.opted_out(world.member.id)
+    # typed in Portuguese, accent left out, no language chosen: understood, answered in it
+    await emulator.send_dm(world.member2, "agora nao")
+    answer = await emulator.wait_for_message(emulator.dm_channel(world.member2))
+    assert answer.text == opt_out_text("notnow", "pt"), answer.text
+    assert not await kindred.services.safety.opted_out(world.member2.id)
 
 
 async def test_crisis_respite_and_resources_commands(

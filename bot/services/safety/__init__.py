@@ -30,7 +30,6 @@ and tests need is importable from here (``TimerRow`` included, so cogs never imp
 from __future__ import annotations
 
 from bot.db.repositories.core import TimerRow
-from bot.services.safety.decisions import NOT_NOW, STOP_WORDS
 from bot.services.safety.lookups import respite_states, respites_for_state
 from bot.services.safety.model import (
     ALERT_RETRY,
@@ -64,6 +63,7 @@ from bot.services.safety.model import (
     shows_region_lines,
 )
 from bot.services.safety.service import SafetyService
+from bot.services.safety.words import NOT_NOW_PHRASES, STOP_PHRASES, dm_words
 
 __all__ = [
     "ALERT_RETRY",
@@ -80,11 +80,11 @@ __all__ = [
     "MAX_RESOURCE_NAME",
     "NEEDS",
     "NOTHING",
-    "NOT_NOW",
+    "NOT_NOW_PHRASES",
     "OPT_OUT_KEY",
     "REGION_KEY",
     "REPLY_RETRY",
-    "STOP_WORDS",
+    "STOP_PHRASES",
     "AlertChannels",
     "AlertRetry",
     "Decision",
@@ -98,6 +98,7 @@ __all__ = [
     "SafetySettings",
     "SafetyStatus",
     "TimerRow",
+    "dm_words",
     "respite_states",
     "respites_for_state",
     "shows_region_lines",

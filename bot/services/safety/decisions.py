@@ -7,7 +7,6 @@ what really reached people are recorded as metadata only (never the text).
 from __future__ import annotations
 
 import asyncio
-import re
 from collections import deque
 from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass, replace
@@ -25,9 +24,8 @@ from bot.services.safety.model import (
     DmAction,
     SafetySettings,
 )
+from bot.services.safety.words import dm_words
 
-STOP_WORDS = re.compile(r"^\s*stop these( messages)?\s*[.!]*\s*$", re.IGNORECASE)
-NOT_NOW = re.compile(r"^\s*not now\s*[.!]*\s*$", re.IGNORECASE)
 # In a DM to Kindred only these reach a reply: crisis, concern for someone, a possible concern.
 DM_LABELS = ("crisis_self", "concern_other")
 CONTEXT_WINDOW = timedelta(minutes=CONTEXT_MINUTES)
@@ -85,12 +83,12 @@ class DecisionsMixin(MembersMixin):
         live = await self.requests.live_anywhere(user_id)
         if any(r.relay and r.status == "claimed" for r in live):
             return "relay"
-        if STOP_WORDS.match(text):
+        answer = dm_words(text)
+        if answer is None:
+            return "assess"
+        if answer[0] == "stopped":
             await self.set_opt_out(user_id, True)
-            return "stopped"
-        if NOT_NOW.match(text):
-            return "not_now"
-        return "assess"
+        return answer[0]
 
     async def assess_dm(
         self,
