@@ -290,6 +290,33 @@ async def test_a_dm_plea_in_each_language_kindred_speaks_is_offered_a_peer_in_th
     assert (await pressed.response()).is_modal
 
 
+async def test_a_dm_about_talking_to_someone_named_is_not_taken_for_a_plea(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """ "I need to talk to my boss" is no wish for a peer: Kindred stays quiet; "is anyone
+    there?" is, and gets the offer."""
+    await setup_peers(emulator, world)
+    for text in [
+        "I need to talk to my boss",
+        "I need to talk to my landlord about rent",
+        "necesito hablar con mi jefe",
+        "je dois parler à mon prof",
+        "ich muss reden mit meinem Chef",
+        "preciso falar com meu chefe",
+    ]:
+        await emulator.send_dm(world.member, text)
+    assert await kindred.quiet()
+    dm = emulator.dm_channel(world.member)
+    assert [m.text for m in emulator.bot_messages(dm)] == []
+
+    await emulator.send_dm(world.member, "hello? is anyone there?")
+    custom_id = f"kindred:talk:{world.guild.id}"
+    offer = await emulator.wait_for_message(dm, predicate=lambda m: custom_id in m.custom_ids)
+    assert "Press the button" in offer.text
+    assert await kindred.quiet()
+    assert len(emulator.bot_messages(dm)) == 1
+
+
 async def test_transfer_unclaim_and_backup(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.errors import PermissionDeniedError
 from bot.services.requests import RequestRow
@@ -142,6 +144,116 @@ def test_pleas_are_recognised_in_each_language_kindred_speaks(text: str, lang: s
 )
 def test_other_messages_are_not_taken_for_a_plea(text: str) -> None:
     assert not wants_to_talk(text)
+    assert plea_language(text) is None
+
+
+# "I need to talk" in each language, and whom it may be to (a plea) or not (someone named).
+PLEA_FRAMES = {
+    "en": ["I need to talk {to} {whom}", "i really need to speak {to} {whom}"],
+    "es": ["necesito hablar {to} {whom}", "nesesito desahogarme {to} {whom}"],
+    "fr": ["j'ai besoin de parler {to} {whom}", "je dois parler {to} {whom}"],
+    "de": ["ich muss reden {to} {whom}", "ich muss einfach mal sprechen {to} {whom}"],
+    "pt": ["preciso falar {to} {whom}", "tô precisando desabafar {to} {whom}"],
+}
+PREPOSITIONS = {
+    "en": ["to", "with"],
+    "es": ["con"],
+    "fr": ["à", "avec"],
+    "de": ["mit"],
+    "pt": ["com"],
+}
+ANYONE = {
+    "en": ["someone", "somebody", "anyone", "a person", "a peer", "a human", "you"],
+    "es": ["alguien", "una persona", "un compañero", "un ser humano", "usted"],
+    "fr": ["quelqu'un", "qqn", "une personne", "un pair", "un être humain", "toi"],
+    "de": ["jemandem", "jmd", "einem Menschen", "einer Person", "dir"],
+    "pt": ["alguém", "uma pessoa", "um humano", "você"],
+}
+NAMED = {
+    "en": ["my boss", "my landlord", "the teacher", "a lawyer", "him", "Sarah", "HR", "mom"],
+    "es": ["mi jefe", "el casero", "mi mamá", "ella", "Juan", "un abogado"],
+    "fr": ["mon prof", "ma mère", "le proprio", "lui", "Marie", "un avocat"],
+    "de": ["meinem Chef", "dem Vermieter", "meiner Mutter", "ihm", "Anna", "einem Anwalt"],
+    "pt": ["meu chefe", "o senhorio", "minha mãe", "ele", "Ana", "um advogado"],
+}
+TAILS = ["", "?", " about rent", " tonight", ", please", " sobre algo", " über die Miete"]
+
+
+def _phrasings(people: dict[str, list[str]]):
+    return st.sampled_from(sorted(PLEA_FRAMES)).flatmap(
+        lambda lang: st.tuples(
+            st.just(lang),
+            st.sampled_from(PLEA_FRAMES[lang]),
+            st.sampled_from(PREPOSITIONS[lang]),
+            st.sampled_from(people[lang]),
+            st.sampled_from(TAILS),
+        )
+    )
+
+
+@given(_phrasings(ANYONE))
+def test_a_wish_to_talk_to_anyone_is_a_plea_in_its_language(case) -> None:
+    lang, frame, to, whom, tail = case
+    text = frame.format(to=to, whom=whom) + tail
+    assert plea_language(text) == lang, text
+
+
+@given(_phrasings(NAMED))
+def test_a_wish_to_talk_to_someone_named_is_never_a_plea(case) -> None:
+    _, frame, to, whom, tail = case
+    text = frame.format(to=to, whom=whom) + tail
+    assert plea_language(text) is None, text
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("I need to talk.", "en"),
+        ("I need to talk about what happened", "en"),
+        ("can I talk to someone?", "en"),
+        ("can we talk?", "en"),
+        ("hello? is anyone there", "en"),
+        ("anybody out there?", "en"),
+        ("necesito hablar, no aguanto más", "es"),
+        ("hay alguien ahí?", "es"),
+        ("puedo hablar con alguien?", "es"),
+        ("je dois parler", "fr"),
+        ("il faut que je parle à quelqu'un", "fr"),
+        ("y a quelqu'un ?", "fr"),
+        ("ich muss reden, bitte", "de"),
+        ("ist da jemand?", "de"),
+        ("kann ich mit jemandem sprechen", "de"),
+        ("preciso desabafar", "pt"),
+        ("tem alguém aí?", "pt"),
+        ("posso conversar com alguém?", "pt"),
+    ],
+)
+def test_talking_at_all_or_asking_if_anyone_is_there_is_a_plea(text: str, lang: str) -> None:
+    assert plea_language(text) == lang
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I need to talk to my boss",
+        "I need to talk to my landlord about rent",
+        "I want to talk to a lawyer",
+        "thanks, talk to you later",
+        "is anyone there for the meeting tomorrow",
+        "necesito hablar con mi jefe",
+        "necesito hablar al director",
+        "je dois parler à mon prof",
+        "j'ai besoin de parler au directeur",
+        "y a quelqu'un qui sait l'heure de la réunion",
+        "ich muss reden mit meinem Chef",
+        "ist jemand da, der die Schlüssel hat",
+        "preciso falar com meu chefe",
+        "preciso conversar com o senhorio sobre o aluguel",
+    ],
+)
+def test_talking_to_a_third_party_or_asking_after_something_else_is_not_a_plea(
+    text: str,
+) -> None:
     assert plea_language(text) is None
 
 

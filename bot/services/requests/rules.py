@@ -23,47 +23,88 @@ if TYPE_CHECKING:
 
 # A plea to talk, per language, matched against ``fold(text)`` (lower case, no accents, one
 # kind of apostrophe, single spaces), so "quelqu'un", "quelqu’un" and "quelquun" are one. The
-# same reach in every language: a wish to talk or for help or support, or to talk to someone;
-# never just the words "talk" or "help" ("thanks for the help", "talking points").
+# same reach in every language: a wish to talk or for help or support, or to talk to someone,
+# or "is anyone there?"; never just the words "talk" or "help" ("thanks for the help", "talking
+# points"), and never a wish to talk to someone named: "I need to talk" followed at once by "to"
+# or "with" is a plea only when whom is someone / anyone / a person / a peer / a human / you
+# ("I need to talk to my boss", "necesito hablar con mi jefe" are not).
 _NECESITO = r"(?:ne[cs]e[cs]it(?:o|aba)|preciso)"  # informal spellings: nesesito, nececito
 _PRECISO = r"(?:pre[cs]i[sz](?:o|ava|ando))"  # preciso, presiso, precizo, precisando
 _QUELQUUN = r"(?:quelqu'? ?un|qqn|qq1)"
+_ASKED = r"(?= ?(?:[?!.]|$))"  # a question that ends there: "is anyone there?"
+
+
+def _not_to_a_third_party(words: str, someone: str) -> str:
+    """After a verb of talking: no ``words`` ("to", "with") naming anyone but ``someone``."""
+    return rf"(?! (?:{words}) (?!(?:{someone})\b))"
+
+
+# Whom a plea may name: anyone at all, never someone in particular.
+_SOMEONE = {
+    "en": r"someone|somebody|anyone|anybody|some ?1|a (?:real )?(?:person|human|peer)"
+    r"|a supporter|a listener|people",
+    "es": r"algui?en|una persona|un (?:ser )?humano|un companero|una companera|gente",
+    "fr": rf"{_QUELQUUN}|une (?:vraie )?personne|un (?:etre )?humain|un pair|des gens",
+    "de": r"jemandem|jemanden|jemand|jmd|jmdm|wem|einem menschen|einer person",
+    "pt": r"alguem|algm|alguen|uma pessoa|um (?:ser )?humano",
+}
+# ... or Kindred itself, after "I need to talk" ("talk to you later" alone is no plea).
+_YOU = {"en": "you|u", "es": "usted|ustedes", "fr": "toi|vous", "de": "dir|euch", "pt": "voce|vc"}
+_ONLY = {
+    lang: _not_to_a_third_party(words, f"{_SOMEONE[lang]}|{_YOU[lang]}")
+    for lang, words in {
+        "en": "to|with",
+        "es": "con|al",
+        "fr": "a|avec|au|aux",
+        "de": "mit",
+        "pt": "com",
+    }.items()
+}
 INTAKE_PLEAS: dict[str, re.Pattern[str]] = {
     "es": re.compile(
-        rf"\b(?:{_NECESITO} (?:hablar|ablar|charlar|desahogarme)"
+        rf"\b(?:{_NECESITO} (?:hablar|ablar|charlar|desahogarme){_ONLY['es']}"
         rf"|{_NECESITO} (?:algo de |un poco de )?(?:ayuda|apoyo)"
-        r"|(?:hablar|ablar|charlar) con (?:algui?en|una persona|un companero|una companera)"
+        rf"|(?:hablar|ablar|charlar) con (?:{_SOMEONE['es']})"
         r"|algui?en con quien hablar"
+        rf"|hay algui?en(?: (?:ahi|aqui|ahi afuera))?{_ASKED}"
         r"|(?:ayuda|apoyo) (?:por favor|porfa|porfavor|pls|plz))\b"
     ),
     "fr": re.compile(
-        rf"\b(?:besoin de (?:parler|causer|discuter|me confier)"
+        rf"\b(?:besoin de (?:parler|causer|discuter|me confier){_ONLY['fr']}"
+        rf"|(?:je dois|faut que je) (?:parler|causer|discuter|me confier|parle|cause|discute"
+        rf"|me confie){_ONLY['fr']}"
         r"|besoin (?:d'? ?|de )(?:aide|soutien)"
-        rf"|(?:parler|causer|discuter) (?:a|avec) (?:{_QUELQUUN}|une personne|un pair)"
+        rf"|(?:parler|causer|discuter) (?:a|avec) (?:{_SOMEONE['fr']})"
         rf"|{_QUELQUUN} (?:a qui|avec qui) parler"
+        rf"|(?:il )?y a {_QUELQUUN}(?: (?:la|ici))?{_ASKED}"
         r"|(?:aide|soutien) (?:svp|stp|s'il (?:te|vous) plait))\b"
     ),
     "de": re.compile(
         r"\b(?:ich (?:muss|mus) (?:(?:mal|einfach|dringend|unbedingt|jetzt) )*(?:reden|sprechen)"
+        rf"{_ONLY['de']}"
         r"|mit (?:jemandem|jemanden|jemand|jmd|jmdm|einem menschen|einer person)"
         r" (?:reden|sprechen|quatschen)"
         r"|(?:jemanden|jemand|jmd) zum (?:reden|sprechen|zuhoren|zuhoeren)"
+        rf"|ist (?:da (?:jemand|wer)|(?:jemand|wer) da){_ASKED}"
         r"|(?:brauche|brauch) (?:(?:etwas|dringend) )?(?:hilfe|unterstutzung|unterstuetzung)"
         r"|(?:hilfe|unterstutzung|unterstuetzung) bitte)\b"
     ),
     "pt": re.compile(
-        rf"\b(?:{_PRECISO} (?:de )?(?:falar|conversar|desabafar)"
+        rf"\b(?:{_PRECISO} (?:de )?(?:falar|conversar|desabafar){_ONLY['pt']}"
         rf"|{_PRECISO} (?:de )?(?:uma )?(?:ajuda|apoio)"
-        r"|(?:falar|conversar|desabafar) com (?:alguem|algm|alguen|uma pessoa)"
+        rf"|(?:falar|conversar|desabafar) com (?:{_SOMEONE['pt']})"
         r"|(?:alguem|algm) (?:para|pra) (?:conversar|falar|desabafar)"
+        rf"|(?:tem|ha) (?:alguem|algm)(?: (?:ai|aqui|on))?{_ASKED}"
         r"|(?:ajuda|apoio) (?:por favor|pfv|pfvr|pf))\b"
     ),
     "en": re.compile(
         r"\b(?:i (?:really |just )?(?:need|needa) (?:to |2 )?(?:talk|speak)"
+        rf"{_ONLY['en']}"
         r"|need (?:some )?(?:help|support)"
-        r"|talk to (?:a|someone|a peer)"
-        r"|(?:talk|speak) (?:to|with) (?:someone|somebody|anyone|a person|a peer)"
+        rf"|(?:talk|speak) (?:to|with) (?:{_SOMEONE['en']})"
         r"|(?:someone|somebody|anyone) to talk to"
+        rf"|(?:can|could|may) (?:i|we) (?:please )?(?:talk|speak){_ASKED}"
+        rf"|(?:is )?(?:anyone|anybody|someone|somebody) (?:out )?there{_ASKED}"
         r"|support (?:please|pls|plz))\b"
     ),
 }
