@@ -2,7 +2,8 @@
 the member's DMs to the peer's thread, whole (a long message goes as several, each under its
 label). A DM like "I need to talk" (in any language Kindred speaks) from someone without a
 conversation gets the request form for each server they share with Kindred; a DM while their
-relayed request still waits for a peer gets an honest note."""
+relayed request still waits for a peer gets an honest note (once, then at most every ten
+minutes)."""
 
 from __future__ import annotations
 

@@ -7,6 +7,7 @@ import zoneinfo
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 
 from emulator import DiscordEmulator
 from emulator.models import Message
@@ -446,6 +447,52 @@ async def test_a_member_who_writes_before_a_peer_claims_their_anonymous_request_
     await emulator.send_dm(world.member, "it's me again, thanks for coming")
     await emulator.wait_for_message(relay, predicate=lambda m: "it's me again" in m.text)
     assert not [m for m in emulator.messages_in(relay) if "anyone there" in m.text]
+
+
+async def stored_anywhere(kindred: Kindred, words: str) -> list[str]:
+    """The tables whose rows hold ``words`` anywhere."""
+    db = kindred.services.db
+    return [
+        table
+        for table in await db.tables()
+        if any(words in str(tuple(row)) for row in await db.fetchall(f"SELECT * FROM {table}"))
+    ]
+
+
+async def test_a_member_whose_request_waits_is_told_so_once_every_ten_minutes_and_nothing_is_kept(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The note doesn't follow every DM: once per request, then again ten minutes later if
+    they are still writing; none of what they wrote is stored."""
+    with time_machine.travel(datetime.now(UTC), tick=True) as clock:
+        await setup_peers(emulator, world)
+        await go_on_duty(emulator, world, world.peer)
+        await ask(emulator, world, world.member, anonymous="yes")
+        await emulator.wait_for_message(
+            world.peers, predicate=lambda m: "Support request #1" in m.text
+        )
+        dm = emulator.dm_channel(world.member)
+        written = ["hello? is anyone there", "it's been a hard day", "my sister's name is Ruth"]
+        for text in written:
+            await emulator.send_dm(world.member, text)
+        await emulator.wait_for_message(
+            dm, predicate=lambda m: "No peer has picked up your request #1 yet" in m.text, since=0
+        )
+        assert await kindred.quiet()
+        notes = [m for m in emulator.bot_messages(dm) if "No peer has picked up" in m.text]
+        assert len(notes) == 1, [m.text for m in notes]
+
+        clock.shift(timedelta(minutes=11))
+        await emulator.send_dm(world.member, "still nobody? Ruth says hi")
+        await emulator.wait_for_messages(
+            2,
+            dm,
+            predicate=lambda m: "No peer has picked up your request #1 yet" in m.text,
+            since=0,
+        )
+        assert await kindred.quiet()
+        for text in [*written, "Ruth"]:
+            assert await stored_anywhere(kindred, text) == [], text
 
 
 async def relayed_conversation(emu: DiscordEmulator, world: World, kindred: Kindred):

@@ -12,7 +12,7 @@ import pytest
 from bot.errors import NotConfiguredError, NotFoundError, PermissionDeniedError
 from bot.services import Services
 from bot.services.peers import PeerSettings
-from bot.services.requests import TimerRow
+from bot.services.requests import DmRoute, TimerRow
 
 GUILD, OTHER_GUILD = 10, 11
 MEMBER, OTHER, PEER, PEER2, MOD = 100, 101, 200, 201, 300
@@ -183,8 +183,33 @@ async def test_a_dm_without_a_relay_is_a_plea_or_nothing(peers) -> None:
     assert (await peers.requests.route_dm(OTHER, "I need to talk")).offer_intake
 
 
+async def test_a_member_whose_request_waits_is_told_so_once_per_request_every_ten_minutes(
+    peers, services: Services, clock
+) -> None:
+    """One note, then nothing for ten minutes however much they write (nothing kept: not
+    the words, not the message ids); another request of theirs has its own note."""
+    req = (await peers.requests.open(GUILD, MEMBER, anonymous=True)).request
+    assert (await peers.requests.route_dm(MEMBER, "hello?", message_id=9200)).waiting
+    for n in range(3):
+        clock.advance(minutes=3)
+        quiet = await peers.requests.route_dm(MEMBER, f"words {n}", message_id=9201 + n)
+        assert quiet == DmRoute(), quiet
+    clock.advance(minutes=1)  # ten minutes since the note
+    again = await peers.requests.route_dm(MEMBER, "still nobody?")
+    assert again.waiting is not None and again.waiting.id == req.id and again.position == 1
+    assert not (await peers.requests.route_dm(MEMBER, "and now?")).waiting
+    await services.settings.update(
+        OTHER_GUILD, PeerSettings, MOD, peer_role_id=PEER_ROLE, peer_channel_id=7
+    )
+    other = (await peers.requests.open(OTHER_GUILD, MEMBER, anonymous=True)).request
+    assert (await peers.requests.route_dm(MEMBER, "hi")).waiting.id == other.id
+    assert await peers.requests.transcript(req.id) == []
+    for table in ("relay_messages", "relayed_messages"):
+        assert await services.db.fetchall(f"SELECT * FROM {table}") == [], table
+
+
 async def test_a_dm_while_a_relayed_request_waits_for_its_peer_is_answered_not_kept(
-    peers, services: Services
+    peers, services: Services, clock
 ) -> None:
     """Before a peer is connected nobody can read the member's words: the route says so
     (with their place in the queue, then that the conversation is being opened) and keeps
@@ -195,10 +220,12 @@ async def test_a_dm_while_a_relayed_request_waits_for_its_peer_is_answered_not_k
     assert waiting.waiting is not None and waiting.waiting.id == req.id
     assert waiting.position == 2
     assert waiting.relay_to is None and not waiting.offer_intake
+    clock.advance(minutes=10)  # the note is said at most this often
     plea = await peers.requests.route_dm(MEMBER, "necesito hablar")
     assert plea.waiting is not None and not plea.offer_intake and plea.lang == "es"
 
     await peers.requests.claim(req.id, PEER)  # claimed, the relay thread not open yet
+    clock.advance(minutes=10)
     opening = await peers.requests.route_dm(MEMBER, "still there?")
     assert opening.waiting is not None and opening.position is None
     await peers.requests.request_transcript(req.id, MEMBER)

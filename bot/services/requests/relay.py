@@ -10,7 +10,7 @@ transcript.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.clock import Clock
@@ -22,13 +22,17 @@ from bot.services.settings import GuildSettingsService
 from bot.timers import Scheduler
 
 MAX_RELAY_TEXT = 4000  # Discord's longest message (with Nitro): a stored line is never cut
+# A member writing while their relayed request waits is told so at most this often per request
+# (every DM of a long message, or of someone who keeps writing, would otherwise get the note).
+WAITING_NOTE_EVERY = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
 class DmRoute:
     """What a member's DM to Kindred is: a relay message to carry to ``relay_to``'s thread;
     words for a relayed request that no peer is connected to yet (``waiting``: nobody can
-    read them, so tell the member, with their ``position`` in the queue while it is open);
+    read them, so tell the member, with their ``position`` in the queue while it is open; at
+    most every :data:`WAITING_NOTE_EVERY` per request, and in between nothing);
     a plea to answer with the request form (``offer_intake``, in ``lang``); or none of these."""
 
     relay_to: RequestRow | None = None
@@ -45,6 +49,9 @@ class Conversations:
     settings: GuildSettingsService
     scheduler: Scheduler
     clock: Clock
+    # request id -> when its member was last told it still waits for a peer: in this process
+    # only (DMs all reach one process), it spares repeating the note and decides nothing else
+    waiting_told: dict[int, datetime]
 
     if TYPE_CHECKING:
 
@@ -108,8 +115,9 @@ class Conversations:
     async def route_dm(self, user_id: int, content: str, message_id: int | None = None) -> DmRoute:
         """A member's DM: part of their latest relayed conversation (recorded, once per
         ``message_id``), words for a relayed request still waiting for its peer (not kept:
-        the member is told to write again once a peer is connected), or a plea like "I need
-        to talk" to answer with the request form."""
+        the member is told to write again once a peer is connected, at most every
+        :data:`WAITING_NOTE_EVERY`), or a plea like "I need to talk" to answer with the
+        request form."""
         live = await self.requests.live_for_user_anywhere(user_id)
         relayed = [r for r in live if r.relay and r.status == "claimed" and r.thread_id]
         if relayed:
@@ -121,12 +129,26 @@ class Conversations:
         waiting = [r for r in live if r.relay]
         if waiting:
             request = waiting[-1]
+            if not self._tell_waiting(request.id):
+                return DmRoute()
             position = (
                 await self.requests.queue_position(request) if request.status == "open" else None
             )
             return DmRoute(waiting=request, position=position, lang=plea_language(content))
         lang = plea_language(content)
         return DmRoute(offer_intake=lang is not None, lang=lang)
+
+    def _tell_waiting(self, request_id: int) -> bool:
+        """Whether to tell the member now that their request still waits: not if they were
+        told within :data:`WAITING_NOTE_EVERY`. Only the request id and a time are kept."""
+        now = self.clock()
+        told = self.waiting_told
+        for key in [k for k, at in told.items() if now - at >= WAITING_NOTE_EVERY]:
+            del told[key]
+        if request_id in told:
+            return False
+        told[request_id] = now
+        return True
 
     async def support_guilds(self) -> list[int]:
         """Guilds where peer support is set up (a DM plea may be offered their form)."""

@@ -134,6 +134,7 @@ class RequestService(RequestIntake, RequestTimers, Conversations, Holders):
         self.scheduler = scheduler
         self.clock = clock
         self.peers_seen = {}
+        self.waiting_told = {}
 
     async def config(self, guild_id: int, *, require: bool = True) -> PeerSettings:
         cfg = await self.settings.get(guild_id, PeerSettings)
