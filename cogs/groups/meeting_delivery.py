@@ -5,9 +5,10 @@ group archived (an open meeting closed, events taken off) and back (events put b
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Literal
+from typing import Literal, TypeVar
 
 import discord
 from discord.ext import commands
@@ -22,12 +23,14 @@ from bot.services.meetings import (
     REMIND,
     ClosePlan,
     MeetingService,
+    Occurrence,
     TimerRow,
 )
 from bot.ui.lookup import find_channel, gone_as_peer
 from cogs.groups import meeting_views as mv
 
 log = logging.getLogger(__name__)
+PlanT = TypeVar("PlanT", bound=Occurrence)
 
 EventResult = Literal["synced", "missing", "failed", "none"]
 MISSING_EVENTS = (
@@ -81,11 +84,25 @@ class MeetingDelivery:
         plan = await self.meetings.on_remind(timer)
         if plan is None:
             return
+        if plan.recipients:  # nobody to tell: no look-up
+            plan = await self._without_gone_facilitator(plan)
         sent = []
         for user_id in plan.recipients:  # each in their own language
             text, view = mv.reminder_dm(plan, await self.services.safety.language_for(user_id))
             sent.append(await self._dm(user_id, text, view))
         log.info("meeting %s: reminder to %d of %d", plan.meeting.id, sum(sent), len(sent))
+
+    async def _without_gone_facilitator(self, plan: PlanT) -> PlanT:
+        """The plan as members should read it: a facilitator whose peer role was removed
+        (unseen without the members intent: looked up once, for the whole occurrence's message)
+        is not named; the wording is that of a meeting with no facilitator. Discord failing to
+        answer changes nothing."""
+        if plan.facilitator_id is None:
+            return plan
+        if await gone_as_peer(self.bot, plan.meeting.guild_id, plan.facilitator_id):
+            log.info("meeting %s: its facilitator no longer holds the peer role", plan.meeting.id)
+            return dataclasses.replace(plan, facilitator_id=None)
+        return plan
 
     async def _on_facilitator_remind(self, timer: TimerRow) -> None:
         await self.bot.wait_until_ready()
@@ -111,7 +128,7 @@ class MeetingDelivery:
         if channel is None:
             log.warning("meeting %s opened, but its group's channel is gone", plan.meeting.id)
         else:
-            embed, view = mv.open_post(plan)
+            embed, view = mv.open_post(await self._without_gone_facilitator(plan))
             message = await channel.send(embed=embed, view=view, allowed_mentions=mv.PING_USERS)
             await self.meetings.opened(plan.meeting.id, channel.id, message.id)
         await self.sync_event(plan.meeting.id)

@@ -334,6 +334,88 @@ async def test_a_facilitator_who_lost_the_peer_role_gets_no_notice_and_moderator
     assert rotation.order == (world.peer.id,)
 
 
+async def _monday_meeting_with_a_reminder(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+    *,
+    role_removed: bool = True,
+):
+    """A Monday 19:00 meeting (its day-before notice already past) facilitated by world.peer,
+    one member asking for reminders; the peer role removed (unseen: no members intent)."""
+    traveller, kindred = await start_at(MONDAY_NOON)
+    _, channel = await ready(emulator, world, kindred, events=False)
+    await add_facilitator(emulator, world, world.peer)
+    await command(
+        emulator, world.member, world.general, "group meeting remind", group="Grief circle",
+        state="on",
+    )  # fmt: skip
+    await add_meeting(emulator, world, world.mod)
+    if role_removed:
+        emulator.set_member_roles(world.guild, world.peer, [])
+        await emulator.gateway_idle()
+    return traveller, kindred, channel
+
+
+async def test_members_reminder_does_not_name_a_facilitator_who_lost_the_peer_role(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    """At reminder time Kindred looks the facilitator up: without the role they are not named,
+    and members read what a meeting with no facilitator says."""
+    traveller, kindred, _ = await _monday_meeting_with_a_reminder(emulator, world, start_at)
+
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 18, 45, 5, tzinfo=UTC))
+    reminder = await dm(emulator, world.member, "**Grief circle** meets")
+    assert "Facilitating: the group's peer supporters." in reminder.text, reminder.text
+    assert str(world.peer.id) not in reminder.text
+    assert not await kindred.services.peers.duty.is_on_duty(world.guild.id, world.peer.id)
+
+
+async def test_the_opening_post_does_not_name_a_facilitator_who_lost_the_peer_role(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    """When the meeting starts Kindred looks the facilitator up again (the role may have gone
+    after the reminder): without it the post names the group's peer supporters instead."""
+    traveller, kindred, channel = await _monday_meeting_with_a_reminder(emulator, world, start_at)
+
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 19, 0, 5, tzinfo=UTC))
+    opened = await emulator.wait_for_message(
+        channel, predicate=lambda m: "kindred:mtg:here:1" in m.custom_ids, since=0
+    )
+    fields = {f["name"]: f["value"] for f in opened.embeds[0]["fields"]}
+    assert fields["Facilitating"] == "the group's peer supporters", fields
+    assert str(world.peer.id) not in str(opened.embeds) + opened.text
+
+
+async def test_a_facilitator_is_still_named_when_discord_fails_to_answer_the_look_up(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    """Discord failing to answer says nothing about the facilitator: the reminder and the
+    opening post name them as before."""
+    traveller, kindred, channel = await _monday_meeting_with_a_reminder(
+        emulator, world, start_at, role_removed=False
+    )
+    emulator.inject_fault("GET", "/guilds/{guild_id}/members/{user_id}", status=503, times=None)
+
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 18, 45, 5, tzinfo=UTC))
+    reminder = await dm(emulator, world.member, "**Grief circle** meets")
+    assert f"Facilitating: <@{world.peer.id}>." in reminder.text, reminder.text
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 19, 0, 5, tzinfo=UTC))
+    opened = await emulator.wait_for_message(
+        channel, predicate=lambda m: "kindred:mtg:here:1" in m.custom_ids, since=0
+    )
+    fields = {f["name"]: f["value"] for f in opened.embeds[0]["fields"]}
+    assert fields["Facilitating"] == f"<@{world.peer.id}>", fields
+    looked_up = emulator.calls_matching("GET", "/guilds/{guild_id}/members/{user_id}")
+    assert len([c for c in looked_up if c.path.endswith(f"/members/{world.peer.id}")]) == 2
+
+
 async def test_someone_who_lost_the_peer_role_cannot_accept_a_swap(
     emulator: DiscordEmulator,
     world: World,
