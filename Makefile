@@ -64,8 +64,8 @@ evaluate: $(STAMP)
 
 # Refresh the translation template after changing texts in one of MESSAGES (texts in _(),
 # constants translated where they are shown in N_()).
-MESSAGES = bot/safety/messages.py bot/safety/listings.py bot/services/requests/messages.py \
-	bot/services/checkins/rules.py bot/services/checkins/messages.py \
+MESSAGES = bot/safety/messages.py bot/safety/peer_resources.py bot/safety/listings.py \
+	bot/services/requests/messages.py bot/services/checkins/rules.py bot/services/checkins/messages.py \
 	bot/services/selfhelp/messages.py bot/services/meetings/messages.py
 messages: $(STAMP)
 	$(BIN)/pybabel extract --no-location --project Kindred --version 0.1 \

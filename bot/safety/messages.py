@@ -32,12 +32,9 @@ __all__ = [
     "crisis_reply",
     "distress_pointer",
     "format_entry",
-    "needs_reply",
-    "nobody_on_duty",
     "opt_out_text",
     "plain",
     "possible_concern_reply",
-    "respites_for_state_text",
 ]
 
 MAX_CRISIS_BODY_LINES = 6
@@ -230,86 +227,6 @@ def possible_concern_reply(
     )
 
 
-def _needs_lines(
-    needs: Sequence[str],
-    respites: Sequence[ResourceEntry],
-    warmlines: Sequence[ResourceEntry],
-    region_label: str | None,
-    ask_state: bool,
-    lang: str,
-) -> list[str]:
-    """The opening line, then one line for each need asked about that a resource answers."""
-    _ = gettext_for(lang)
-    body = [
-        _(
-            "I'm Kindred, an automated bot. "
-            "I saw you're looking for support, so here is what I know."
-        )
-    ]
-    if "respite" in needs:
-        body.append(_respite_line(respites, region_label, ask_state, lang))
-    if "warmline" in needs:
-        body.append(_warmline_line(warmlines, lang))
-    return body
-
-
-def _respite_line(
-    respites: Sequence[ResourceEntry], region_label: str | None, ask_state: bool, lang: str
-) -> str:
-    """Up to three peer respites, else the state picker's prompt, else where to look."""
-    _ = gettext_for(lang)
-    if respites:
-        return (
-            _("**Peer respites** near {where} (short, voluntary stays run by peers):").format(
-                where=region_label or ""
-            )
-            + " "
-            + " · ".join(format_entry(e, with_hours=False, lang=lang) for e in respites[:3])
-        )
-    if ask_state:
-        return _("**Peer respites** are listed by US state: pick yours below and I'll show them.")
-    return _(
-        "I don't have a peer respite listed for where you are. A peer here can help "
-        "you look, and `/respite` lists the ones I know by US state."
-    )
-
-
-def _warmline_line(warmlines: Sequence[ResourceEntry], lang: str) -> str:
-    """Up to two warmlines, else where to look."""
-    _ = gettext_for(lang)
-    if warmlines:
-        return (
-            _("**Warmlines** (someone to talk to, not a crisis line):")
-            + " "
-            + " · ".join(format_entry(e, lang=lang) for e in warmlines[:2])
-        )
-    return _("I don't have a warmline listed for where you are; `/warmline` shows the ones I know.")
-
-
-def needs_reply(
-    needs: Sequence[str],
-    *,
-    respites: Sequence[ResourceEntry] = (),
-    warmlines: Sequence[ResourceEntry] = (),
-    region_label: str | None = None,
-    ask_state: bool = False,
-    lang: str = "en",
-    last_checked: date | None = None,
-    stale: bool = False,
-    unverified: bool = False,
-    directory_url: str = "findahelpline.com",
-) -> SafeMessage:
-    """Answer to a member asking for a respite, a warmline or a peer (no crisis lines)."""
-    _ = gettext_for(lang)
-    body = _needs_lines(needs, respites, warmlines, region_label, ask_state, lang)
-    body.append(_("A peer from this community can talk with you: press **Talk to a peer**."))
-    return SafeMessage(
-        title=_("Support you asked about"),
-        body=tuple(body),
-        footer=_footer(last_checked, stale, unverified, directory_url, lang),
-    )
-
-
 def concern_other_reply(
     lines: Sequence[ResourceEntry],
     directory: ResourceEntry,
@@ -439,48 +356,6 @@ def _where_hint(
     return [opening, example]
 
 
-def nobody_on_duty(
-    *,
-    crisis_lines: Sequence[ResourceEntry],
-    directory: ResourceEntry,
-    warmlines: Sequence[ResourceEntry] = (),
-    respites: Sequence[ResourceEntry] = (),
-    emergency: ResourceEntry | None = None,
-    last_checked: date | None = None,
-    stale: bool = False,
-    unverified: bool = False,
-    intro: bool = True,
-) -> SafeMessage:
-    """Resources block for a support request when no peer is on duty (``intro=False`` when
-    the caller has already said nobody is on duty)."""
-    url = _directory_url(directory)
-    body: list[str] = (
-        ["No peer is on duty right now. Your request is saved and someone will see it."]
-        if intro
-        else []
-    )
-    if warmlines:
-        body.append(
-            "**Want to talk now?** Peer-run warmlines: "
-            + " · ".join(format_entry(e) for e in warmlines[:2])
-        )
-    if respites:
-        body.append(
-            "**Need a break somewhere safe?** Peer respites: "
-            + " · ".join(format_entry(e, with_hours=False) for e in respites[:2])
-        )
-    if crisis_lines:
-        body.append("**In crisis?** " + " · ".join(format_entry(e) for e in crisis_lines[:3]))
-    body.append(f"Worldwide helplines: {url}")
-    danger = emergency.contacts[0].value if emergency else "your local emergency number"
-    body.append(f"In immediate danger? Call {danger}.")
-    return SafeMessage(
-        title="While you wait",
-        body=tuple(body),
-        footer=_footer(last_checked, stale, unverified, url),
-    )
-
-
 def distress_pointer(*, support_command: str = "/support", lang: str = "en") -> str:
     """Gentle, optional pointer to peer support (when the guild turns it on)."""
     _ = gettext_for(lang)
@@ -510,13 +385,3 @@ def opt_out_text(what: str, lang: str = "en") -> str:
             "`/safety optout enabled:false` turns them back on."
         )
     return _("Okay. I'm here if you need me: `/crisis` or `/support`, any time.")
-
-
-def respites_for_state_text(state: str, entries: Sequence[ResourceEntry], lang: str = "en") -> str:
-    _ = gettext_for(lang)
-    if not entries:
-        return _(
-            "I don't have a peer respite listed in {state}. A peer here can help you look."
-        ).format(state=state)
-    lines = "\n".join(f"• {format_entry(e, with_hours=False, lang=lang)}" for e in entries[:5])
-    return _("Peer respites in {state}:").format(state=state) + "\n" + lines

@@ -8,7 +8,8 @@ from datetime import datetime
 import discord
 
 from bot.errors import InvalidInputError
-from bot.safety.messages import SafeMessage, nobody_on_duty
+from bot.safety.messages import SafeMessage
+from bot.safety.peer_resources import nobody_on_duty
 from bot.services.resources import CrisisContext, ResourceEntry, country_of, default_directory
 from bot.ui.replies import WARM
 
@@ -36,9 +37,10 @@ def nobody_on_duty_message(
     extra: Sequence[ResourceEntry] = (),
     *,
     intro: bool = True,
+    lang: str = "en",
 ) -> SafeMessage:
     directory = default_directory()
-    ctx = directory.crisis_context(region, now.date(), extra=extra)
+    ctx = directory.crisis_context(region, now.date(), extra=extra, language=lang)
     warmlines: list[ResourceEntry] = []
     respites: list[ResourceEntry] = []
     if ctx.region is not None:
@@ -58,6 +60,7 @@ def nobody_on_duty_message(
         stale=ctx.stale,
         unverified=ctx.unverified,
         intro=intro,
+        lang=lang,
     )
 
 
@@ -67,5 +70,6 @@ def nobody_on_duty_text(
     extra: Sequence[ResourceEntry] = (),
     *,
     intro: bool = True,
+    lang: str = "en",
 ) -> str:
-    return nobody_on_duty_message(region, now, extra, intro=intro).as_text()
+    return nobody_on_duty_message(region, now, extra, intro=intro, lang=lang).as_text()

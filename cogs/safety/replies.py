@@ -13,9 +13,9 @@ from bot.safety.messages import (
     concern_other_reply,
     crisis_reply,
     distress_pointer,
-    needs_reply,
     possible_concern_reply,
 )
+from bot.safety.peer_resources import needs_reply
 from bot.services import Services
 from bot.services.safety import Decision, shows_region_lines
 from bot.ui.replies import COLOUR

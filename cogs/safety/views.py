@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import discord
 
-from bot.safety.messages import button_labels, opt_out_text, respites_for_state_text
+from bot.safety.messages import button_labels, opt_out_text
+from bot.safety.peer_resources import respites_for_state_text
 from bot.services import Services
 from bot.services.safety import respite_states, respites_for_state
 from bot.ui.replies import reader_language, send_private

@@ -50,11 +50,13 @@ class SupportBase:
             self.bot.dispatch("kindred_requests_requeued", requeued, holder_id)
         return any(back.request.id == request_id for back in requeued)
 
-    async def _resources_text(self, guild_id: int, user_id: int, *, intro: bool = True) -> str:
+    async def _resources_text(
+        self, guild_id: int, user_id: int, *, intro: bool = True, lang: str = "en"
+    ) -> str:
         safety = self.services.safety
         region = await safety.region_for(guild_id, user_id)
         extras = await safety.guild_resources(guild_id)
-        return nobody_on_duty_text(region, self.services.clock(), extras, intro=intro)
+        return nobody_on_duty_text(region, self.services.clock(), extras, intro=intro, lang=lang)
 
     async def _tell_moderators(self, guild_id: int, text: str) -> None:
         cfg = await self.requests.config(guild_id, require=False)

@@ -16,8 +16,8 @@ from bot.safety.messages import (
     crisis_command_reply,
     crisis_reply,
     distress_pointer,
-    nobody_on_duty,
 )
+from bot.safety.peer_resources import nobody_on_duty
 from bot.services.resources import ResourceDirectory, ResourceEntry
 
 TODAY = date(2026, 11, 23)
