@@ -10,8 +10,11 @@ from babel.messages.pofile import read_po
 
 from bot.i18n import available_languages, gettext_for, lang_from_locale, locale_dir
 from bot.safety.messages import button_labels, crisis_reply, possible_concern_reply
+from bot.safety.peer_resources import nobody_on_duty
+from bot.services.meetings.messages import swap_button_labels
 from bot.services.resources import default_directory
 from bot.services.safety import dm_words
+from tests.unit.test_safe_messages import assert_safe
 
 LANGS = ("es", "fr", "de", "pt")
 PLACEHOLDER = re.compile(r"\{\w+\}")
@@ -165,3 +168,31 @@ def test_pause_reasons_kindred_wrote_are_translated_others_kept(lang: str) -> No
     assert pause_reason_text("your DMs are closed to me", lang) != "your DMs are closed to me"
     assert pause_reason_text(None, lang) == pause_reason_text("paused by you", lang)
     assert pause_reason_text("no future runs", lang) == "no future runs"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_resources_while_nobody_is_on_duty_are_translated_and_still_safe(lang: str) -> None:
+    directory = default_directory()
+    blocks = {
+        code: nobody_on_duty(
+            crisis_lines=directory.crisis_lines("US-VT"),
+            warmlines=directory.warmlines("US-VT"),
+            respites=directory.respites("VT"),
+            directory=directory.international_directory(),
+            emergency=directory.emergency("US-VT"),
+            lang=code,
+        )
+        for code in ("en", lang)
+    }
+    english, text = (blocks[code].as_text() for code in ("en", lang))
+    assert "988" in text and "findahelpline.com" in text and "**911**" in text
+    for line in blocks["en"].body:  # every line of it is in the member's language
+        assert line not in text, line
+    assert blocks[lang].title != blocks["en"].title and english != text
+    assert_safe(text)
+
+
+@pytest.mark.parametrize("lang", ["en", *LANGS])
+def test_swap_buttons_fit_discord(lang: str) -> None:
+    accept, decline = swap_button_labels(lang)
+    assert 0 < len(accept) <= 80 and 0 < len(decline) <= 80 and accept != decline

@@ -1,5 +1,6 @@
 """What meetings say to one member privately, in their language: the reminder DM, the
-facilitator's heads-up, the "Stop reminders" button and the answers to the reminder buttons.
+facilitator's heads-up, the "Stop reminders" button and the answers to the reminder buttons,
+and a facilitators' swap of turns (the request with its buttons, the answers, the DM back).
 Strings are gettext msgids translated by :func:`bot.i18n.gettext_for` (``make messages``
 extracts them); English when no catalogue has them. Names and prompts written by the group's
 moderators are shown as written; times arrive as Discord timestamps (each reader's own zone
@@ -15,6 +16,11 @@ __all__ = [
     "reminder_answer",
     "reminder_text",
     "stop_reminders_label",
+    "swap_answer_text",
+    "swap_asked_text",
+    "swap_button_labels",
+    "swap_outcome_text",
+    "swap_request_text",
 ]
 
 
@@ -89,3 +95,60 @@ def reminder_answer(group: str, on: bool, lang: str = "en") -> str:
             "button on a reminder) stops it."
         ).format(group=group)
     return _("No more meeting reminders for **{group}**.").format(group=group)
+
+
+def swap_request_text(
+    asker_id: int, group: str, their_turn: str | None, your_turn: str | None, lang: str = "en"
+) -> str:
+    """The DM asking another facilitator to swap turns; the turns are Discord timestamps
+    (None: not scheduled yet)."""
+    _ = gettext_for(lang)
+    unscheduled = _("a turn not yet scheduled")
+    return _(
+        "<@{asker}> asks to swap facilitating turns in **{group}**: you would take their turn "
+        "{their_turn}, and they would take yours {your_turn}. Saying no is completely fine."
+    ).format(
+        asker=asker_id,
+        group=group,
+        their_turn=their_turn or unscheduled,
+        your_turn=your_turn or unscheduled,
+    )
+
+
+def swap_button_labels(lang: str = "en") -> tuple[str, str]:
+    """(accept, decline) under the swap request."""
+    _ = gettext_for(lang)
+    return _("Accept the swap"), _("Decline")
+
+
+def swap_asked_text(member_id: int, delivered: bool, lang: str = "en") -> str:
+    """To the facilitator who asked: the request went by DM, or could not."""
+    _ = gettext_for(lang)
+    if delivered:
+        return _(
+            "I asked <@{member}> by DM. Nothing changes until they accept; I'll let you know."
+        ).format(member=member_id)
+    return _(
+        "I couldn't DM <@{member}> (their DMs may be closed). Ask them directly, or a moderator "
+        "can change the rotation."
+    ).format(member=member_id)
+
+
+def swap_answer_text(group: str, accepted: bool, lang: str = "en") -> str:
+    """To the facilitator who pressed Accept or Decline."""
+    _ = gettext_for(lang)
+    if accepted:
+        return _("Done: you've swapped turns in **{group}**. Thank you.").format(group=group)
+    return _("Declined; nothing changed. Thanks for letting them know.")
+
+
+def swap_outcome_text(member_id: int, group: str, accepted: bool, lang: str = "en") -> str:
+    """The DM back to the facilitator who asked."""
+    _ = gettext_for(lang)
+    if accepted:
+        return _("<@{member}> accepted: your turns in **{group}** are swapped.").format(
+            member=member_id, group=group
+        )
+    return _("<@{member}> can't swap turns in **{group}** this time.").format(
+        member=member_id, group=group
+    )

@@ -1,6 +1,7 @@
 """What Kindred says by DM about asking for a peer, in the member's language.
 
-The answer to a DM like "I need to talk", and the note to a member who writes in DMs while
+The answer to a DM like "I need to talk", ``/support``'s form, its answer, status, cancel and
+the kind refusal to a blocked member, and the note to a member who writes in DMs while
 their relayed request still waits for a peer. Strings are gettext msgids translated by
 :func:`bot.i18n.gettext_for` (``make messages`` extracts them into ``data/locale``); English
 when no catalogue has them. No discord imports.
@@ -14,16 +15,22 @@ from bot.i18n import gettext_for
 
 __all__ = [
     "SupportForm",
+    "blocked_text",
+    "claimed_status_text",
     "escalation_update_text",
     "intake_answer_text",
     "intake_offer_text",
     "next_peer_text",
+    "no_request_text",
     "no_shared_server_text",
     "no_shift_text",
+    "opening_status_text",
+    "queued_status_text",
     "support_form",
     "talk_button_label",
     "unknown_tags_text",
     "waiting_text",
+    "withdrawn_text",
 ]
 
 
@@ -208,3 +215,55 @@ def intake_answer_text(
         )
     lines.append(_("`/support action:cancel` withdraws it at any time."))
     return "\n".join(lines)
+
+
+def opening_status_text(request_id: int, lang: str = "en") -> str:
+    """``/support`` status: claimed, the conversation not open yet."""
+    _ = gettext_for(lang)
+    return _(
+        "A peer has picked up your request #{number} and your conversation is being opened. "
+        "If nothing appears within a few minutes, it goes back to the queue by itself and "
+        "another peer will see it."
+    ).format(number=request_id)
+
+
+def claimed_status_text(request_id: int, thread_id: int | None, lang: str = "en") -> str:
+    """``/support`` status: with a peer, in a private thread (``thread_id``) or in DMs."""
+    _ = gettext_for(lang)
+    if thread_id:
+        return _("Your request #{number} is with a peer; you can talk in <#{thread}>.").format(
+            number=request_id, thread=thread_id
+        )
+    return _("Your request #{number} is with a peer; you can talk here in DMs.").format(
+        number=request_id
+    )
+
+
+def queued_status_text(request_id: int, opened: str, position: int, lang: str = "en") -> str:
+    """``/support`` (status, or asking again) while a request waits; ``opened`` is a Discord
+    relative timestamp."""
+    _ = gettext_for(lang)
+    return _(
+        "You already have an open request (#{number}), opened {opened}. You are number "
+        "{position} in the queue. `/support action:cancel` withdraws it."
+    ).format(number=request_id, opened=opened, position=position)
+
+
+def no_request_text(lang: str = "en") -> str:
+    _ = gettext_for(lang)
+    return _("You have no open request. `/support` asks for one.")
+
+
+def withdrawn_text(lang: str = "en") -> str:
+    """After ``/support action:cancel``."""
+    _ = gettext_for(lang)
+    return _("Your request is withdrawn. You can ask again any time.")
+
+
+def blocked_text(lang: str = "en") -> str:
+    """A member blocked in this server asks: no request, kindness, and the lines below."""
+    _ = gettext_for(lang)
+    return _(
+        "I can't open a peer request for you in this server right now. You still matter, and "
+        "you can reach the lines below at any time."
+    )
