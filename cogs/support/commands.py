@@ -7,10 +7,16 @@ from discord import app_commands
 
 from bot.services.requests import BlockedError, Intake, RequestRow
 from bot.services.requests.messages import (
+    blocked_text,
+    claimed_status_text,
     intake_answer_text,
     next_peer_text,
+    no_request_text,
     no_shift_text,
+    opening_status_text,
+    queued_status_text,
     unknown_tags_text,
+    withdrawn_text,
 )
 from bot.ui.checks import GuildOnlyError
 from bot.ui.replies import reader_language, send_private
@@ -49,44 +55,30 @@ class CommandsRoom(ClaimsRoom):
         if interaction.guild_id is None:
             raise GuildOnlyError()
         guild_id = interaction.guild_id
+        lang = await reader_language(interaction)
         if action == "cancel":
             request = await self.requests.cancel_own(guild_id, interaction.user.id)
-            await send_private(
-                interaction, "Your request is withdrawn. You can ask again any time."
-            )
+            await send_private(interaction, withdrawn_text(lang))
             await self._refresh_card(request)
             return
         await self.requests.config(guild_id)
         existing = await self.requests.live_for(guild_id, interaction.user.id)
         if existing is not None:
-            await send_private(interaction, await self._status_text(existing))
+            await send_private(interaction, await self._status_text(existing, lang))
             return
         if action == "status":
-            await send_private(interaction, "You have no open request. `/support` asks for one.")
+            await send_private(interaction, no_request_text(lang))
             return
-        lang = await reader_language(interaction)
         await interaction.response.send_modal(SupportModal(guild_id, source="command", lang=lang))
 
-    async def _status_text(self, request: RequestRow) -> str:
+    async def _status_text(self, request: RequestRow, lang: str = "en") -> str:
         if request.status == "claimed" and request.thread_id is None:
-            return (
-                f"A peer has picked up your request #{request.id} and your conversation is "
-                "being opened. If nothing appears within a few minutes, it goes back to the "
-                "queue by itself and another peer will see it."
-            )
+            return opening_status_text(request.id, lang)
         if request.status == "claimed":
-            where = (
-                f" in <#{request.thread_id}>"
-                if request.thread_id and not request.relay
-                else " here in DMs"
-            )
-            return f"Your request #{request.id} is with a peer; you can talk{where}."
+            thread = request.thread_id if not request.relay else None
+            return claimed_status_text(request.id, thread, lang)
         position = await self.requests.position(request)
-        return (
-            f"You already have an open request (#{request.id}), opened "
-            f"{ago(request.created_at)}. You are number {position} in the queue. "
-            "`/support action:cancel` withdraws it."
-        )
+        return queued_status_text(request.id, ago(request.created_at), position, lang)
 
     # -- the request form's answer (bot.ui.requests.SupportModal calls this) -----------------
     async def intake(
@@ -114,13 +106,13 @@ class CommandsRoom(ClaimsRoom):
                 ask_previous_peer=same_peer,
                 source=source,
             )
-        except BlockedError as error:
-            await send_private(
-                interaction,
-                error.user_message
-                + "\n\n"
-                + await self._resources_text(guild_id, interaction.user.id),
+        except BlockedError:
+            # no request was opened, so the resources come without "your request is saved"
+            lang = lang or await reader_language(interaction)
+            resources = await self._resources_text(
+                guild_id, interaction.user.id, intro=False, lang=lang
             )
+            await send_private(interaction, blocked_text(lang) + "\n\n" + resources)
             return
         lang = lang or await reader_language(interaction)
         await send_private(interaction, await self._intake_answer(result, lang))
@@ -151,5 +143,7 @@ class CommandsRoom(ClaimsRoom):
         else:
             when = no_shift_text(lang)
         request = result.request
-        resources = await self._resources_text(request.guild_id, request.requester_id, intro=False)
+        resources = await self._resources_text(
+            request.guild_id, request.requester_id, intro=False, lang=lang
+        )
         return [when, "", resources]

@@ -258,6 +258,49 @@ async def test_second_request_shows_the_open_one_and_cancel(
     )
 
 
+async def test_support_status_and_cancel_answer_in_the_members_language(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+
+    async def support(action: str):
+        options = {"action": action}
+        run = await emulator.run_command(world.member, world.general, "support", options=options)
+        return await run.response()
+
+    chosen = await emulator.run_command(
+        world.member, world.general, "language set", options={"language": "pt"}
+    )
+    assert (await chosen.response()).ephemeral
+    none = await support("status")
+    assert none.ephemeral and none.text == (
+        "Você não tem nenhum pedido aberto. Com `/support` você pode fazer um."
+    ), none.text
+    await ask(emulator, world, world.member)
+    queued = await support("status")
+    assert queued.text.startswith("Você já tem um pedido aberto (#1), enviado <t:"), queued.text
+    assert "Você é o número 1 na fila. `/support action:cancel` retira o pedido." in queued.text
+    assert "already" not in queued.text and "queue" not in queued.text
+    cancelled = await support("cancel")
+    assert cancelled.ephemeral and cancelled.text == (
+        "O seu pedido foi retirado. Você pode pedir de novo quando quiser."
+    ), cancelled.text
+
+    await go_on_duty(emulator, world, world.peer)
+    await ask(emulator, world, world.member)
+    card = await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "Support request #2" in m.text
+    )
+    await press_claim(emulator, world.peer, card, 2)
+    thread_id = (await kindred.services.peers.requests.get(2)).thread_id
+    assert thread_id is not None
+    claimed = await support("status")
+    assert claimed.text == (
+        "O seu pedido #2 está com alguém da equipe de apoio; vocês podem conversar em "
+        f"<#{thread_id}>."
+    ), claimed.text
+
+
 async def test_peer_cannot_claim_own_request(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

@@ -370,6 +370,30 @@ async def test_blocked_member_gets_kindness_and_resources(
     assert not [m for m in emulator.messages_in(world.peers) if "Support request" in m.text]
 
 
+async def test_a_blocked_member_is_answered_in_their_language_with_resources_in_it_too(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    await command(emulator, world.mod, world.general, "peers block", member=world.member.id,
+                  reason="spam")  # fmt: skip
+    await command(emulator, world.member, world.general, "region set", region="US-VT")
+    opened = await emulator.run_command(world.member, world.general, "support", locale="es-ES")
+    assert (await opened.response()).is_modal
+    answered = await opened.submit_modal(
+        {"topic": "", "summary": "", "tags": "", "anonymous": "no"}
+    )
+    text = (await answered.response()).text
+    assert text.startswith(
+        "Ahora mismo no puedo abrir una solicitud para ti en este servidor. Sigues importando"
+    ), text
+    assert "**¿Quieres hablar ahora?** Líneas de escucha atendidas por pares:" in text, text
+    assert "**¿En crisis?**" in text and "¿En peligro inmediato? Llama al **911**." in text, text
+    # no request was opened: nothing says it was saved, in any language
+    assert "Tu solicitud está guardada" not in text and "request is saved" not in text, text
+    assert "You still matter" not in text and "While you wait" not in text, text
+    assert "In immediate danger" not in text and "Worldwide" not in text, text
+
+
 async def test_stats_and_audited_reveal(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:
@@ -756,6 +780,28 @@ async def test_a_reason_or_a_tag_too_long_cannot_be_sent_and_nothing_is_kept_cut
     )
     assert told.text.endswith(reason)
     assert (await kindred.services.audit.recent(world.guild.id))[0].detail["reason"] == reason
+
+
+async def test_the_resources_while_nobody_is_on_duty_are_in_the_members_language(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    await command(emulator, world.member, world.general, "language set", language="fr")
+    await command(emulator, world.member, world.general, "region set", region="US-VT")
+    answer = (await ask(emulator, world, world.member)).text
+    assert "Personne de l'équipe d'entraide n'est disponible pour l'instant" in answer, answer
+    block = answer[answer.index("**En attendant**") :]
+    assert block.splitlines()[1].startswith(
+        "**Envie de parler maintenant ?** Lignes d'écoute tenues par des personnes qui sont "
+        "passées par là : "
+    ), block
+    assert "**Besoin d'une pause dans un endroit sûr ?** Lieux de répit : " in block, block
+    assert "**En crise ?** **988 Suicide & Crisis Lifeline**: appelle ou envoie un SMS 988" in block
+    assert "Lignes d'écoute dans le monde entier : findahelpline.com" in block, block
+    assert "En danger immédiat ? Appelle le **911**." in block, block
+    assert "-# Kindred est un bot d'entraide entre pairs" in block, block
+    for english in ("While you wait", "Want to talk", "Peer respites", "In crisis", "Worldwide"):
+        assert english not in answer, answer
 
 
 def form_words(modal) -> str:
