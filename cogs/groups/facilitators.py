@@ -18,9 +18,10 @@ from discord.ext import commands
 from bot.errors import InvalidInputError
 from bot.services import Services
 from bot.services.meetings import MeetingService
+from bot.services.meetings.messages import swap_answer_text, swap_asked_text, swap_outcome_text
 from bot.ui.checks import moderator_only, peer_only
 from bot.ui.lookup import gone_as_peer
-from bot.ui.replies import send_private
+from bot.ui.replies import reader_language, send_private
 from cogs.groups import meeting_views as mv
 from cogs.groups.groups import facilitator as facilitator_cmd
 from cogs.groups.groups import group_autocomplete
@@ -92,18 +93,11 @@ class FacilitatorCommands:
             interaction.guild_id, group, interaction.user.id, member.id
         )
         await interaction.response.defer(ephemeral=True, thinking=True)
-        text, view = mv.swap_request(request)
-        if await self._dm(member.id, text, view):
-            answer = (
-                f"I asked <@{member.id}> by DM. Nothing changes until they accept; I'll let "
-                "you know."
-            )
-        else:
-            answer = (
-                f"I couldn't DM <@{member.id}> (their DMs may be closed). Ask them directly, "
-                "or a moderator can change the rotation."
-            )
-        await send_private(interaction, answer)
+        # the DM in the language of the one asked; the answer in the asker's
+        text, view = mv.swap_request(request, await self.services.safety.language_for(member.id))
+        delivered = await self._dm(member.id, text, view)
+        lang = await reader_language(interaction)
+        await send_private(interaction, swap_asked_text(member.id, delivered, lang))
 
     async def on_swap_button(
         self, interaction: discord.Interaction, swap_id: int, accept: bool
@@ -117,11 +111,9 @@ class FacilitatorCommands:
             swap_id, user_id, accept, interaction.guild_id, peer=peer
         )
         group = answer.group.name
-        if accept:
-            reply = f"Done: you've swapped turns in **{group}**. Thank you."
-            told = f"<@{answer.swap.to_id}> accepted: your turns in **{group}** are swapped."
-        else:
-            reply = "Declined; nothing changed. Thanks for letting them know."
-            told = f"<@{answer.swap.to_id}> can't swap turns in **{group}** this time."
-        await send_private(interaction, reply)
+        lang = await reader_language(interaction)
+        await send_private(interaction, swap_answer_text(group, accept, lang))
+        # the DM back in the language of the one who asked
+        asker_lang = await self.services.safety.language_for(answer.swap.from_id)
+        told = swap_outcome_text(answer.swap.to_id, group, accept, asker_lang)
         await self._dm(answer.swap.from_id, told)

@@ -28,6 +28,7 @@ from bot.services.meetings import (
     when_of,
     when_text,
 )
+from bot.services.meetings.messages import swap_button_labels, swap_request_text
 from bot.text import EMBED_FIELD, fit_lines
 from bot.ui.replies import COLOUR, WARM
 from bot.ui.views import GuardedCallback
@@ -87,10 +88,11 @@ class SwapButton(
 ):
     """Accept or decline a facilitator's request to swap turns."""
 
-    def __init__(self, swap_id: int, answer: str) -> None:
+    def __init__(self, swap_id: int, answer: str, lang: str = "en") -> None:
+        accept, decline = swap_button_labels(lang)  # in the DM's language
         super().__init__(
             discord.ui.Button(
-                label="Accept the swap" if answer == "yes" else "Decline",
+                label=accept if answer == "yes" else decline,
                 style=discord.ButtonStyle.success
                 if answer == "yes"
                 else discord.ButtonStyle.secondary,
@@ -207,16 +209,21 @@ def close_text(plan: ClosePlan) -> str:
     return text
 
 
-def swap_request(request: SwapRequest) -> tuple[str, discord.ui.View]:
-    def turn(moment) -> str:
-        return when_text(moment) if moment else "a turn not yet scheduled"
+def swap_request(request: SwapRequest, lang: str = "en") -> tuple[str, discord.ui.View]:
+    """The DM to the facilitator asked, in their language, with Accept / Decline."""
 
-    text = (
-        f"<@{request.swap.from_id}> asks to swap facilitating turns in "
-        f"**{request.group.name}**: you would take their turn {turn(request.from_when)}, and "
-        f"they would take yours {turn(request.to_when)}. Saying no is completely fine."
+    def turn(moment) -> str | None:
+        return when_text(moment) if moment else None
+
+    text = swap_request_text(
+        request.swap.from_id,
+        request.group.name,
+        turn(request.from_when),
+        turn(request.to_when),
+        lang,
     )
-    return text, _view(SwapButton(request.swap.id, "yes"), SwapButton(request.swap.id, "no"))
+    swap_id = request.swap.id
+    return text, _view(SwapButton(swap_id, "yes", lang), SwapButton(swap_id, "no", lang))
 
 
 def meeting_line(meeting: MeetingRow, group_name: str, facilitator: int | None) -> str:

@@ -212,7 +212,8 @@ class MeetingCommands:
         on = state == "on"
         await self.meetings.set_reminders(interaction.guild_id, group, interaction.user.id, on)
         row = await self.services.groups.by_name(interaction.guild_id, group)
-        await send_private(interaction, reminder_answer(row.name, on))
+        lang = await reader_language(interaction)
+        await send_private(interaction, reminder_answer(row.name, on, lang))
 
     @meeting_cmd.command(name="options")
     @moderator_only()

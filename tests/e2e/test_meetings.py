@@ -236,6 +236,65 @@ async def test_reminder_and_facilitator_dms_are_in_the_language_each_member_chos
     assert stop.ephemeral and stop.text == "Sem mais lembretes de reuniões de **Grief circle**."
 
 
+async def test_a_swap_is_asked_and_answered_in_each_facilitators_language(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    _, kindred = await start_at(MONDAY_NOON)
+    await ready(emulator, world, kindred, events=False)
+    for user in (world.peer, world.peer2):
+        await add_facilitator(emulator, world, user)
+    await add_meeting(emulator, world, world.mod, schedule="every tuesday at 19:00")
+    await command(emulator, world.peer, world.general, "language set", language="de")
+    await command(emulator, world.peer2, world.general, "language set", language="es")
+
+    asked = await command(emulator, world.peer, world.general, "group facilitator swap",
+                          group="Grief circle", member=world.peer2.id)  # fmt: skip
+    assert asked.text == (
+        f"Ich habe <@{world.peer2.id}> per DM gefragt. Nichts ändert sich, bis die Person "
+        "annimmt; ich sage dir Bescheid."
+    ), asked.text
+    # the one asked reads the request and its buttons in Spanish
+    request = await dm(emulator, world.peer2, "te pide intercambiar turnos")
+    assert request.text.startswith(
+        f"<@{world.peer.id}> te pide intercambiar turnos de facilitación en **Grief circle**: "
+        "tú tomarías su turno <t:"
+    ), request.text
+    assert "Decir que no está completamente bien." in request.text
+    assert "asks to swap" not in request.text and "Saying no" not in request.text
+    assert labels(request.components) == ["Aceptar el cambio", "Rechazar"]
+    accepted = await (
+        await emulator.press_button(world.peer2, request, "kindred:mtg:swap:1:yes")
+    ).response()
+    assert accepted.text == "Hecho: has intercambiado turnos en **Grief circle**. Gracias."
+    # and the one who asked is told in German
+    told = await dm(emulator, world.peer, "hat angenommen")
+    assert told.text == (
+        f"<@{world.peer2.id}> hat angenommen: Eure Termine in **Grief circle** sind getauscht."
+    ), told.text
+
+
+async def test_meeting_remind_answers_in_the_members_language(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await ready(emulator, world, kindred, events=False)
+    await command(emulator, world.member, world.general, "language set", language="fr")
+    on = await command(
+        emulator, world.member, world.general, "group meeting remind", group="Grief circle",
+        state="on",
+    )  # fmt: skip
+    assert on.ephemeral and on.text == (
+        "Je t'écrirai en privé avant les réunions de **Grief circle**. `/group meeting remind "
+        "off` (ou le bouton sous un rappel) arrête ça."
+    ), on.text
+    off = await command(
+        emulator, world.member, world.general, "group meeting remind", group="Grief circle",
+        state="off",
+    )  # fmt: skip
+    assert off.ephemeral and off.text == "Plus de rappels de réunion pour **Grief circle**."
+
+
 async def test_events_follow_edits_and_missing_permission_is_reported(
     emulator: DiscordEmulator,
     world: World,
