@@ -66,7 +66,12 @@ evaluate: $(STAMP)
 # constants translated where they are shown in N_()).
 MESSAGES = bot/safety/messages.py bot/safety/peer_resources.py bot/safety/listings.py \
 	bot/services/requests/messages.py bot/services/checkins/rules.py bot/services/checkins/messages.py \
-	bot/services/selfhelp/messages.py bot/services/meetings/messages.py
+	bot/services/selfhelp/messages.py bot/services/meetings/messages.py \
+	bot/schedules/errors.py bot/services/zones.py bot/services/safety/members.py \
+	bot/services/checkins/personal.py bot/services/selfhelp/goals.py \
+	bot/services/selfhelp/plans.py bot/services/selfhelp/reader.py \
+	bot/services/groups/members.py bot/services/groups/anonymous.py \
+	bot/services/requests/intake.py
 messages: $(STAMP)
 	$(BIN)/pybabel extract --no-location --project Kindred --version 0.1 \
 		--copyright-holder "Kindred contributors" -k _ -k N_ -o data/locale/kindred.pot \

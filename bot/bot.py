@@ -21,7 +21,7 @@ from bot.config import DISCORD_API_BASE_URL, DiscordSettings
 from bot.errors import KindredError
 from bot.health import Gateway, HealthCheck, HealthServer, latency_ms
 from bot.services import Services
-from bot.ui.replies import report_unexpected, send_private
+from bot.ui.replies import error_text, report_unexpected, send_private
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ class KindredTree(app_commands.CommandTree):
     ) -> None:
         original = getattr(error, "original", error)
         if isinstance(original, KindredError):
-            await send_private(interaction, original.user_message)
+            await send_private(interaction, await error_text(interaction, original))
         elif isinstance(error, app_commands.CheckFailure) and hasattr(error, "user_message"):
             await send_private(interaction, error.user_message)
         elif isinstance(error, app_commands.CommandOnCooldown):

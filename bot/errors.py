@@ -2,17 +2,40 @@
 
 A ``KindredError`` carries a message written for the person who triggered it. Anything else
 that escapes a command is a bug: it is logged with an incident id, and the user sees that id.
+
+A service need not know who reads the message: it raises the English text, marked ``N_()``
+for ``make messages``, with any values as ``{name}`` placeholders and keyword arguments
+(``NotFoundError(N_("No goal called {name}."), name=name)``). ``user_message`` is the English
+text, for logs and tests; the Discord layer shows ``message_in(lang)``, the reader's language
+(English when the catalogue has no translation).
 """
 
 from __future__ import annotations
+
+from bot.i18n import gettext_for
 
 
 class KindredError(Exception):
     """Base for errors whose message is safe and useful to show to the user."""
 
-    def __init__(self, user_message: str) -> None:
-        super().__init__(user_message)
-        self.user_message = user_message
+    def __init__(self, user_message: str, /, **params: object) -> None:
+        text = user_message.format(**params) if params else user_message
+        super().__init__(text)
+        self.user_message = text
+        self.template = user_message
+        self.params = params
+
+    def message_in(self, lang: str | None) -> str:
+        """The message in ``lang``; the English text when it has no (usable) translation."""
+        if not lang or lang == "en":
+            return self.user_message
+        translated = gettext_for(lang)(self.template)
+        if translated == self.template:
+            return self.user_message
+        try:
+            return translated.format(**self.params) if self.params else translated
+        except (KeyError, IndexError, ValueError):  # a broken translation: never lose the message
+            return self.user_message
 
 
 class NotFoundError(KindredError):

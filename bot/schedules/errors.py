@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from bot.errors import InvalidInputError
+from bot.i18n import N_
 from bot.schedules.common import (
     CLOCK_EXAMPLES,
     DURATION_EXAMPLES,
@@ -68,14 +69,25 @@ class InvalidTimezoneError(ScheduleError):
     def __init__(self, name: str, suggestions: Iterable[str] = ()) -> None:
         self.name = name
         self.suggestions = list(suggestions)
-        message = f"“{_shorten(name)}” isn't a time zone I know."
         if self.suggestions:
-            message += " Did you mean " + _join_or([f"`{s}`" for s in self.suggestions]) + "?"
-        message += (
-            " Use an IANA zone name such as `Europe/London`, `America/New_York` or "
-            "`Asia/Kolkata` (or `UTC`), so daylight saving time is handled for you."
+            super().__init__(
+                N_(
+                    "“{zone}” isn't a time zone I know. Did you mean {suggestions}? Use an IANA "
+                    "zone name such as `Europe/London`, `America/New_York` or `Asia/Kolkata` "
+                    "(or `UTC`), so daylight saving time is handled for you."
+                ),
+                zone=_shorten(name),
+                suggestions=_join_or([f"`{s}`" for s in self.suggestions]),
+            )
+            return
+        super().__init__(
+            N_(
+                "“{zone}” isn't a time zone I know. Use an IANA zone name such as "
+                "`Europe/London`, `America/New_York` or `Asia/Kolkata` (or `UTC`), so daylight "
+                "saving time is handled for you."
+            ),
+            zone=_shorten(name),
         )
-        super().__init__(message)
 
 
 class ScheduleTooFrequentError(ScheduleError):

@@ -15,6 +15,7 @@ from datetime import datetime
 from bot.clock import Clock, utcnow
 from bot.db.repositories.core import MemberPrefsRepository
 from bot.errors import InvalidInputError
+from bot.i18n import N_
 from bot.schedules import InvalidTimezoneError, parse_timezone
 from bot.services.settings import CoreSettings, GuildSettingsService, validate_timezone
 
@@ -51,11 +52,22 @@ class MemberZones:
         except InvalidTimezoneError as exc:
             shown = name[:40] + ("…" if len(name) > 40 else "")
             near = " or ".join(f"`{s}`" for s in exc.suggestions[:3])
+            if near:
+                raise InvalidInputError(
+                    N_(
+                        "I don't know the time zone `{zone}`. Did you mean {suggestions}? Pick "
+                        "one from the list, or type a name like `Europe/London` or "
+                        "`America/Chicago`."
+                    ),
+                    zone=shown,
+                    suggestions=near,
+                ) from None
             raise InvalidInputError(
-                f"I don't know the time zone `{shown}`."
-                + (f" Did you mean {near}?" if near else "")
-                + " Pick one from the list, or type a name like `Europe/London` or "
-                "`America/Chicago`."
+                N_(
+                    "I don't know the time zone `{zone}`. Pick one from the list, or type a "
+                    "name like `Europe/London` or `America/Chicago`."
+                ),
+                zone=shown,
             ) from None
         await self.prefs.set(user_id, ZONE_KEY, zone, self.clock())
         return zone

@@ -7,6 +7,7 @@ import secrets
 
 import discord
 
+from bot.errors import KindredError
 from bot.i18n import lang_from_locale
 from bot.text import DISCORD_LIMIT, EMBED_DESCRIPTION, prefixed_messages
 
@@ -23,6 +24,16 @@ async def reader_language(interaction: discord.Interaction) -> str:
     return await services.safety.language_for(
         interaction.user.id, lang_from_locale(interaction.locale)
     )
+
+
+async def error_text(interaction: discord.Interaction, error: KindredError) -> str:
+    """A service's error, in the language of the person who met it (English if unsure)."""
+    try:
+        lang = await reader_language(interaction)
+    except Exception:  # the preference could not be read: the English text still helps
+        log.exception("could not read the language for an error reply")
+        return error.user_message
+    return error.message_in(lang)
 
 
 def incident_id() -> str:

@@ -9,7 +9,7 @@ from typing import Any
 import discord
 
 from bot.errors import KindredError
-from bot.ui.replies import report_unexpected, send_private
+from bot.ui.replies import error_text, report_unexpected, send_private
 
 log = logging.getLogger(__name__)
 
@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 async def handle_component_error(interaction: discord.Interaction, error: Exception) -> None:
     try:
         if isinstance(error, KindredError):
-            await send_private(interaction, error.user_message)
+            await send_private(interaction, await error_text(interaction, error))
         else:
             await report_unexpected(interaction, error)
     except Exception:  # the answer itself failed: logged, never an unretrieved task

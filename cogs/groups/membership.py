@@ -15,7 +15,7 @@ from discord.ext import commands
 from bot.errors import ConflictError, NotFoundError, PermissionDeniedError
 from bot.services import Services
 from bot.services.groups import GroupRow, GroupService, JoinPlan, Problem, StaleGuidelinesError
-from bot.ui.replies import send_private
+from bot.ui.replies import error_text, send_private
 from cogs.groups import discord_ops as ops
 from cogs.groups.groups import group as group_cmd
 from cogs.groups.groups import group_autocomplete, my_group_autocomplete
@@ -81,7 +81,9 @@ class MembershipCommands:
                 interaction.guild_id, group_id, interaction.user.id, tag
             )
         except StaleGuidelinesError as stale:
-            await self._show_guidelines(interaction, stale.plan, stale.user_message)
+            await self._show_guidelines(
+                interaction, stale.plan, await error_text(interaction, stale)
+            )
             return
         group = plan.group
         if group.role_id in _role_ids(interaction):

@@ -771,3 +771,27 @@ async def test_checkin_me_replies_follow_the_discord_app_language(
         await emulator.run_command(world.member, world.general, "checkin me pause", locale="de")
     ).response()
     assert paused.text == "Pausiert. `/checkin me resume` startet ihn wieder."
+
+
+async def test_a_spanish_member_reads_a_bad_time_zone_in_spanish_an_english_one_in_english(
+    emulator: DiscordEmulator, world: World, start_at: Start
+) -> None:
+    _, kindred = await start_at(datetime(2026, 11, 23, 12, 0, tzinfo=UTC))
+    await command(emulator, world.member, world.general, "language set", language="es")
+    bad = await command(
+        emulator, world.member, world.general, "checkin me every", schedule="daily 20:00",
+        tz="Mars/Olympus",
+    )  # fmt: skip
+    assert bad.ephemeral
+    assert bad.text.startswith("«Mars/Olympus» no es un huso horario que conozca."), bad.text
+    assert "`Europe/London`" in bad.text and "time zone" not in bad.text
+    english = await command(
+        emulator, world.member2, world.general, "checkin me every", schedule="daily 20:00",
+        tz="Mars/Olympus",
+    )  # fmt: skip
+    assert english.text == (
+        "“Mars/Olympus” isn't a time zone I know. Use an IANA zone name such as "
+        "`Europe/London`, `America/New_York` or `Asia/Kolkata` (or `UTC`), so daylight saving "
+        "time is handled for you."
+    )
+    assert await kindred.services.checkins.repo.personal_for(world.member.id) is None

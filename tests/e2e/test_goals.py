@@ -382,3 +382,20 @@ async def test_goal_replies_are_in_the_language_the_member_chose(
     )
     done = await command(emulator, world.member, world.general, "goal done", goal=1)
     assert done.text.startswith("🌱 «leer»"), done.text
+
+
+async def test_a_spanish_member_reads_goal_errors_in_spanish_an_english_one_in_english(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    await start_at(NOON)
+    await command(emulator, world.member, world.general, "language set", language="es")
+    unknown = await command(emulator, world.member, world.general, "goal done", goal=7)
+    assert unknown.ephemeral
+    assert unknown.text == "No encuentro esa meta entre las tuyas. `/goal list` te las muestra."
+    too_long = await command(emulator, world.member, world.general, "goal set", text="x" * 201)
+    assert too_long.text == "Una meta puede tener como mucho 200 caracteres.", too_long.text
+    english = await command(emulator, world.member2, world.general, "goal done", goal=7)
+    assert english.ephemeral
+    assert english.text == "I can't find that goal among yours. `/goal list` shows them."

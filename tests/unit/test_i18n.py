@@ -196,3 +196,69 @@ def test_the_resources_while_nobody_is_on_duty_are_translated_and_still_safe(lan
 def test_swap_buttons_fit_discord(lang: str) -> None:
     accept, decline = swap_button_labels(lang)
     assert 0 < len(accept) <= 80 and 0 < len(decline) <= 80 and accept != decline
+
+
+def marked_error_templates() -> dict[str, str]:
+    """Every error text marked ``N_()`` where a typed error is raised (``SomeError(N_(...))``
+    or an error class's ``super().__init__(N_(...))``), with the file it is in."""
+    import ast
+
+    root = locale_dir().parent.parent
+    found: dict[str, str] = {}
+    for path in sorted([*(root / "bot").rglob("*.py")]):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and node.args):
+                continue
+            name = getattr(node.func, "id", None) or getattr(node.func, "attr", "")
+            first = node.args[0]
+            if (
+                (name.endswith("Error") or name == "__init__")
+                and isinstance(first, ast.Call)
+                and getattr(first.func, "id", None) == "N_"
+                and isinstance(first.args[0], ast.Constant)
+            ):
+                found[first.args[0].value] = str(path.relative_to(root))
+    return found
+
+
+def test_marked_errors_are_in_the_template() -> None:
+    missing = {t: where for t, where in marked_error_templates().items() if t not in template_ids()}
+    assert not missing, (
+        f"add these files to MESSAGES in the Makefile, run `make messages`: {missing}"
+    )
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_marked_error_is_translated_with_its_placeholders(lang: str) -> None:
+    templates = marked_error_templates()
+    assert len(templates) >= 40
+    translate = gettext_for(lang)
+    for text, where in templates.items():
+        translated = translate(text)
+        assert translated != text, f"{lang}: untranslated error in {where}: {text!r}"
+        assert set(PLACEHOLDER.findall(text)) == set(PLACEHOLDER.findall(translated)), text
+        assert text.count("`") == translated.count("`"), (
+            f"{lang}: a command lost its code: {text!r}"
+        )
+
+
+def test_an_error_reads_in_the_readers_language_and_stays_english_for_logs() -> None:
+    from bot.errors import NotFoundError
+    from bot.i18n import N_
+
+    error = NotFoundError(N_("You're not in **{group}**."), group="Grief circle")
+    assert error.user_message == str(error) == "You're not in **Grief circle**."
+    assert error.message_in("es") == "No estás en **Grief circle**."
+    assert error.message_in("en") == error.message_in(None) == error.message_in("xx")
+    assert error.message_in("xx") == "You're not in **Grief circle**."
+    unmarked = NotFoundError("A text nobody translated {not a placeholder}.")
+    assert unmarked.message_in("es") == "A text nobody translated {not a placeholder}."
+
+
+def test_a_broken_translation_falls_back_to_english(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot import errors
+
+    monkeypatch.setattr(errors, "gettext_for", lambda lang: lambda text: "Hola {nombre}")
+    error = errors.ConflictError("Hello {name}", name="Sam")
+    assert error.message_in("es") == "Hello Sam"

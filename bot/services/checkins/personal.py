@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from bot.db.repositories.checkins import PersonalRow
 from bot.db.repositories.core import TimerRow
 from bot.errors import InvalidInputError, NotFoundError
+from bot.i18n import N_
 from bot.services.checkins.rules import (
     BUILTIN_PROMPTS,
     LOWEST,
@@ -62,16 +63,20 @@ class PersonalCheckins(CheckinBase):
             tz = await self.zones.own(user_id)
             if tz is None:
                 raise InvalidInputError(
-                    "Which time zone are you in? Add `tz:` (e.g. `Europe/London`), or set "
-                    "yours once with `/timezone set`."
+                    N_(
+                        "Which time zone are you in? Add `tz:` (e.g. `Europe/London`), or set "
+                        "yours once with `/timezone set`."
+                    )
                 )
         parsed, zone = await self._validated(None, schedule, tz)
         quiet_hours = parse_quiet_hours(quiet)
         runs = parsed.next_runs(self.clock(), zone, 20)
         if quiet_hours and all(in_quiet_hours(r, zone, quiet_hours) for r in runs):
             raise InvalidInputError(
-                "Every check-in time falls inside your quiet hours; "
-                "choose another time or other quiet hours."
+                N_(
+                    "Every check-in time falls inside your quiet hours; "
+                    "choose another time or other quiet hours."
+                )
             )
         row = await self.repo.upsert_personal(
             user_id=user_id,
@@ -99,7 +104,7 @@ class PersonalCheckins(CheckinBase):
     async def personal_status(self, user_id: int) -> PersonalRow:
         row = await self.repo.personal_for(user_id)
         if row is None:
-            raise NotFoundError("You have no personal check-in. `/checkin me every` sets one.")
+            raise NotFoundError(N_("You have no personal check-in. `/checkin me every` sets one."))
         return row
 
     async def personal_next(self, user_id: int, count: int = 3) -> list[datetime]:
@@ -158,7 +163,7 @@ class PersonalCheckins(CheckinBase):
     # -- moods and sharing ---------------------------------------------------------------------
     async def personal_mood(self, user_id: int, mood: int) -> bool:
         if mood not in MOODS:
-            raise InvalidInputError("Choose a mood from 1 to 5.")
+            raise InvalidInputError(N_("Choose a mood from 1 to 5."))
         await self.repo.add_personal_mood(user_id, mood, self.clock())
         return mood == LOWEST
 
@@ -180,7 +185,7 @@ class PersonalCheckins(CheckinBase):
     ) -> list[tuple[datetime, int]]:
         row = await self.repo.personal_for(member_id)
         if row is None or row.share_with != peer_id:
-            raise NotFoundError("That member has not chosen to share their check-ins with you.")
+            raise NotFoundError(N_("That member has not chosen to share their check-ins with you."))
         return await self.history(member_id, days)
 
     async def forget(self, user_id: int) -> int:

@@ -86,21 +86,21 @@ def _schedule(text: str) -> Schedule:
     try:
         return parse_schedule(text)
     except ScheduleError as exc:
-        raise InvalidInputError(exc.user_message) from exc
+        raise InvalidInputError(exc.template, **exc.params) from exc
 
 
 def _zone(name: str) -> zoneinfo.ZoneInfo:
     try:
         return parse_timezone(name)
     except ScheduleError as exc:
-        raise InvalidInputError(exc.user_message) from exc
+        raise InvalidInputError(exc.template, **exc.params) from exc
 
 
 def _clock(text: str) -> time:
     try:
         return parse_clock(text)
     except ScheduleError as exc:
-        raise InvalidInputError(exc.user_message) from exc
+        raise InvalidInputError(exc.template, **exc.params) from exc
 
 
 def parse_prompts(prompt: str | None) -> list[str]:

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from bot.db.repositories.groups import GroupRow
 from bot.errors import ConflictError, NotFoundError, PermissionDeniedError
+from bot.i18n import N_
 from bot.services.groups.base import GroupBase, _require_active
 from bot.services.groups.rules import (
     needs_content_note,
@@ -52,16 +53,24 @@ class AnonymousPosts(GroupBase):
         _require_active(group)
         if not group.anonymous_posts:
             raise ConflictError(
-                f"**{group.name}** doesn't take anonymous posts. A moderator can turn them on "
-                "with `/group settings anonymous`."
+                N_(
+                    "**{group}** doesn't take anonymous posts. A moderator can turn them on "
+                    "with `/group settings anonymous`."
+                ),
+                group=group.name,
             )
         if not await self.repo.is_member(group.id, user_id):
             raise PermissionDeniedError(
-                f"Anonymous posts are for members of **{group.name}**. "
-                f"`/group join` lets you in first."
+                N_(
+                    "Anonymous posts are for members of **{group}**. "
+                    "`/group join` lets you in first."
+                ),
+                group=group.name,
             )
         if "channel" in group.problems:
-            raise ConflictError(f"**{group.name}** has no channel right now; moderators were told.")
+            raise ConflictError(
+                N_("**{group}** has no channel right now; moderators were told."), group=group.name
+            )
         clean = parse_post(text)
         return AnonymousPlan(group, user_id, await self.pseudonym_for(group.id, user_id), clean)
 
@@ -77,7 +86,7 @@ class AnonymousPosts(GroupBase):
                 break
         found = await self.repo.pseudonym(group_id, user_id)
         if found is None:  # sixty clashes in a row: practically impossible
-            raise ConflictError("I couldn't find a free pseudonym; please try again.")
+            raise ConflictError(N_("I couldn't find a free pseudonym; please try again."))
         return found
 
     async def posted(self, plan: AnonymousPlan, message_id: int) -> None:
@@ -92,8 +101,11 @@ class AnonymousPosts(GroupBase):
         group = await self.repo.get(post.group_id) if post is not None else None
         if post is None or group is None or group.guild_id != guild_id:
             raise NotFoundError(
-                "That isn't an anonymous group post I can trace in this server (the link to its "
-                "author is deleted after the retention period, or when they use `/forgetme`)."
+                N_(
+                    "That isn't an anonymous group post I can trace in this server (the link "
+                    "to its author is deleted after the retention period, or when they use "
+                    "`/forgetme`)."
+                )
             )
         detail = {"group": group.id, "message": message_id, "reason": why}
         await self.repo.audit(guild_id, actor_id, "groups.reveal", detail, self.clock())

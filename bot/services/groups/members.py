@@ -21,6 +21,7 @@ from datetime import timedelta
 
 from bot.db.repositories.groups import GroupRow
 from bot.errors import ConflictError
+from bot.i18n import N_
 from bot.services.groups.base import GroupBase, _require_active
 from bot.services.groups.rules import Guidelines
 
@@ -40,8 +41,11 @@ class StaleGuidelinesError(ConflictError):
 
     def __init__(self, plan: JoinPlan) -> None:
         super().__init__(
-            f"The guidelines of **{plan.group.name}** changed since you opened them; "
-            "here is the new version."
+            N_(
+                "The guidelines of **{group}** changed since you opened them; "
+                "here is the new version."
+            ),
+            group=plan.group.name,
         )
         self.plan = plan
 
@@ -62,8 +66,11 @@ class MemberSync:
 def _require_whole(group: GroupRow) -> None:
     if "role" in group.problems or not group.role_id:
         raise ConflictError(
-            f"**{group.name}** lost its role on Discord. Moderators were told and can fix it "
-            "with `/group repair`; please try again later."
+            N_(
+                "**{group}** lost its role on Discord. Moderators were told and can fix it "
+                "with `/group repair`; please try again later."
+            ),
+            group=group.name,
         )
 
 
@@ -81,8 +88,13 @@ class Membership(GroupBase):
         if group.role_id in role_ids:
             if not member:  # given by hand: Discord wins
                 await self.repo.add_member(group.id, guild_id, user_id, "role", self.clock())
-            where = f": <#{group.channel_id}>" if group.channel_id else "."
-            raise ConflictError(f"You're already in **{group.name}**{where}")
+            if group.channel_id:
+                raise ConflictError(
+                    N_("You're already in **{group}**: {channel}"),
+                    group=group.name,
+                    channel=f"<#{group.channel_id}>",
+                )
+            raise ConflictError(N_("You're already in **{group}**."), group=group.name)
         if member:  # the role was taken away by hand: Discord wins
             await self.repo.remove_member(group.id, user_id)
         guidelines = await self.guidelines_for(group)
@@ -122,7 +134,7 @@ class Membership(GroupBase):
         group = await self.get(group_id, guild_id)
         in_discord = group.role_id in role_ids
         if not in_discord and not await self.repo.is_member(group.id, user_id):
-            raise ConflictError(f"You're not in **{group.name}**.")
+            raise ConflictError(N_("You're not in **{group}**."), group=group.name)
         return group
 
     async def left(self, group: GroupRow, user_id: int) -> None:

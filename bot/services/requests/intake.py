@@ -16,6 +16,7 @@ from bot.db.repositories.blocks import BlockRepository
 from bot.db.repositories.requests import RequestRepository, RequestRow
 from bot.db.repositories.tags import TagRepository
 from bot.errors import ConflictError, InvalidInputError, KindredError, LimitReachedError
+from bot.i18n import N_
 from bot.services.peers import PeerSettings
 from bot.services.peers.duty import DutyService
 from bot.services.requests.rules import office_hours, office_tz, ping_list
@@ -34,9 +35,12 @@ class BlockedError(KindredError):
 class AlreadyOpenError(ConflictError):
     def __init__(self, request: RequestRow) -> None:
         super().__init__(
-            f"You already have an open request (#{request.id}). "
-            "Use `/support action:cancel` if you want to withdraw it, or wait a little: it is "
-            "still in front of the peers."
+            N_(
+                "You already have an open request (#{number}). "
+                "Use `/support action:cancel` if you want to withdraw it, or wait a little: it "
+                "is still in front of the peers."
+            ),
+            number=request.id,
         )
         self.request = request
 
@@ -99,8 +103,12 @@ class RequestIntake:
         # the form holds no more (its fields' max lengths); never stored cut if it did
         if len(topic) > MAX_TOPIC or len(summary) > MAX_SUMMARY:
             raise InvalidInputError(
-                f"A topic fits in {MAX_TOPIC} characters and what's going on in {MAX_SUMMARY}; "
-                "nothing was sent, so you can shorten it and try again."
+                N_(
+                    "A topic fits in {topic} characters and what's going on in {summary}; "
+                    "nothing was sent, so you can shorten it and try again."
+                ),
+                topic=MAX_TOPIC,
+                summary=MAX_SUMMARY,
             )
         cfg = await self.config(guild_id)
         now = self.clock()
@@ -145,8 +153,10 @@ class RequestIntake:
         """Refuse a request this member may not open now; return its tags sorted out."""
         if await self.blocks.is_blocked(guild_id, requester_id):
             raise BlockedError(
-                "I can't open a peer request for you in this server right now. "
-                "You still matter, and you can reach the lines below at any time."
+                N_(
+                    "I can't open a peer request for you in this server right now. "
+                    "You still matter, and you can reach the lines below at any time."
+                )
             )
         wanted = await self._valid_tags(guild_id, tags)
         existing = await self.requests.live_for_member(guild_id, requester_id)
@@ -157,8 +167,10 @@ class RequestIntake:
             >= cfg.max_requests_per_day
         ):
             raise LimitReachedError(
-                "You've opened the most requests this server allows in a day. "
-                "If you need someone right now, `/crisis` shows lines you can reach any time."
+                N_(
+                    "You've opened the most requests this server allows in a day. "
+                    "If you need someone right now, `/crisis` shows lines you can reach any time."
+                )
             )
         return wanted
 

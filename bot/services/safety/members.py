@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.errors import InvalidInputError
+from bot.i18n import N_
 from bot.services.resources import normalize_region
 from bot.services.safety.base import SafetyBase
 from bot.services.safety.model import LANG_KEY, LANGUAGES, OPT_OUT_KEY, REGION_KEY
@@ -48,7 +49,7 @@ class MembersMixin(SafetyBase):
     async def set_language(self, user_id: int, code: str) -> str:
         code = code.strip().lower()[:5].split("-")[0]
         if code not in LANGUAGES:
-            raise InvalidInputError("Languages: " + ", ".join(LANGUAGES) + ".")
+            raise InvalidInputError(N_("Languages: {languages}."), languages=", ".join(LANGUAGES))
         await self.prefs.set(user_id, LANG_KEY, code, self.clock())
         return code
 

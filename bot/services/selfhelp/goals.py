@@ -25,6 +25,7 @@ from bot.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
+from bot.i18n import N_
 from bot.schedules import Schedule
 from bot.services.checkins import (
     CheckinService,
@@ -104,7 +105,10 @@ class GoalService:
             schedule = schedule.anchored(self.clock(), zone)
         if schedule.min_interval() < MIN_GAP:
             raise InvalidInputError(
-                "Goal nudges come at most once a day. Try e.g. `daily 09:00` or `mon,thu 18:00`."
+                N_(
+                    "Goal nudges come at most once a day. "
+                    "Try e.g. `daily 09:00` or `mon,thu 18:00`."
+                )
             )
         return schedule
 
@@ -166,9 +170,9 @@ class GoalService:
     ) -> GoalSet:
         goal_text = clean_line(text)
         if not goal_text:
-            raise InvalidInputError("Write your goal in a few words, e.g. `walk ten minutes`.")
+            raise InvalidInputError(N_("Write your goal in a few words, e.g. `walk ten minutes`."))
         if len(goal_text) > MAX_TEXT:
-            raise InvalidInputError(f"A goal can be at most {MAX_TEXT} characters.")
+            raise InvalidInputError(N_("A goal can be at most {count} characters."), count=MAX_TEXT)
         canonical = zone_name = None
         if schedule is not None and schedule.strip():
             zone = _zone(tz) if tz and tz.strip() else await self.member_zone(user_id, guild_id)
@@ -177,11 +181,14 @@ class GoalService:
             _zone(tz)  # a bad zone is still worth saying, even without a schedule
         goals = await self.repo.for_user(user_id)
         if any(g.status != "done" and g.text.lower() == goal_text.lower() for g in goals):
-            raise ConflictError("You already have that goal. `/goal list` shows your goals.")
+            raise ConflictError(N_("You already have that goal. `/goal list` shows your goals."))
         if sum(g.status != "done" for g in goals) >= MAX_OPEN:
             raise LimitReachedError(
-                f"You have {MAX_OPEN} open goals, the most Kindred keeps. Finish or drop one "
-                "first (`/goal done`, `/goal drop`)."
+                N_(
+                    "You have {count} open goals, the most Kindred keeps. Finish or drop one "
+                    "first (`/goal done`, `/goal drop`)."
+                ),
+                count=MAX_OPEN,
             )
         goal = await self.repo.create(
             user_id=user_id,
@@ -201,13 +208,13 @@ class GoalService:
         """The member's goal; someone else's (or none) is "not found", whoever asks."""
         goal = await self.repo.get(goal_id)
         if goal is None or goal.user_id != user_id:
-            raise NotFoundError("I can't find that goal among yours. `/goal list` shows them.")
+            raise NotFoundError(N_("I can't find that goal among yours. `/goal list` shows them."))
         return goal
 
     async def done(self, user_id: int, goal_id: int) -> GoalRow:
         goal = await self.own(user_id, goal_id)
         if goal.status == "done":
-            raise ConflictError("That goal is already done. Well done, again!")
+            raise ConflictError(N_("That goal is already done. Well done, again!"))
         await self.scheduler.cancel(nudge_key(goal.id))
         await self.repo.update(goal.id, status="done", done_at=self.clock(), pause_reason=None)
         await self.repo.prune_done(user_id, MAX_DONE_KEPT)
@@ -217,13 +224,13 @@ class GoalService:
         """The answer to a nudge: nothing changes; the next nudges, for the reply."""
         goal = await self.own(user_id, goal_id)
         if goal.status == "done":
-            raise ConflictError("That goal is already done. Well done!")
+            raise ConflictError(N_("That goal is already done. Well done!"))
         return await self.next_nudges(goal)
 
     async def pause(self, user_id: int, goal_id: int, reason: str = "paused by you") -> GoalRow:
         goal = await self.own(user_id, goal_id)
         if goal.status == "done":
-            raise ConflictError("That goal is already done; there is nothing to pause.")
+            raise ConflictError(N_("That goal is already done; there is nothing to pause."))
         await self.scheduler.cancel(nudge_key(goal.id))
         await self.repo.update(goal.id, status="paused", pause_reason=reason)
         return await self.own(user_id, goal_id)
@@ -231,7 +238,7 @@ class GoalService:
     async def resume(self, user_id: int, goal_id: int) -> GoalSet:
         goal = await self.own(user_id, goal_id)
         if goal.status == "done":
-            raise ConflictError("That goal is already done.")
+            raise ConflictError(N_("That goal is already done."))
         await self.repo.update(goal.id, status="active", pause_reason=None)
         goal = await self.own(user_id, goal_id)
         await self._arm(goal)
@@ -275,18 +282,21 @@ class GoalService:
     # -- sharing ----------------------------------------------------------------------------------
     async def share(self, user_id: int, peer_id: int) -> bool:
         if peer_id == user_id:
-            raise InvalidInputError("Choose someone else to share your goals with.")
+            raise InvalidInputError(N_("Choose someone else to share your goals with."))
         shares = await self.repo.shares(user_id)
         if peer_id not in {s.peer_id for s in shares} and len(shares) >= MAX_SHARES:
             raise LimitReachedError(
-                f"You share your goals with {MAX_SHARES} people already; "
-                "`/goal unshare` someone first."
+                N_(
+                    "You share your goals with {count} people already; "
+                    "`/goal unshare` someone first."
+                ),
+                count=MAX_SHARES,
             )
         return await self.repo.share(user_id, peer_id, self.clock())
 
     async def unshare(self, user_id: int, peer_id: int) -> None:
         if not await self.repo.unshare(user_id, peer_id, self.clock()):
-            raise NotFoundError("You don't share your goals with them.")
+            raise NotFoundError(N_("You don't share your goals with them."))
 
     async def shares(self, user_id: int) -> list[ShareRow]:
         return await self.repo.shares(user_id)
@@ -296,7 +306,9 @@ class GoalService:
         if member_id == peer_id:
             return await self.mine(peer_id)
         if not await self.repo.is_shared(member_id, peer_id):
-            raise PermissionDeniedError("That member has not chosen to share their goals with you.")
+            raise PermissionDeniedError(
+                N_("That member has not chosen to share their goals with you.")
+            )
         return await self.repo.for_user(member_id)
 
     async def forget(self, user_id: int) -> int:

@@ -16,6 +16,7 @@ from datetime import datetime
 from bot.clock import Clock, utcnow
 from bot.db.repositories.plans import PlanRepository, PlanRow, ShareRow
 from bot.errors import InvalidInputError, LimitReachedError, NotFoundError, PermissionDeniedError
+from bot.i18n import N_
 from bot.text import clean_block
 
 MAX_ANSWER = 500
@@ -67,7 +68,7 @@ INSPIRED = (
 
 def questions(part: int) -> tuple[PlanQuestion, ...]:
     if part not in PARTS:
-        raise InvalidInputError(f"The plan has parts 1 to {len(PARTS)}.")
+        raise InvalidInputError(N_("The plan has parts 1 to {count}."), count=len(PARTS))
     return tuple(q for q in QUESTIONS if q.part == part)
 
 
@@ -89,7 +90,7 @@ class PlanService:
     async def mine(self, user_id: int) -> PlanRow:
         plan = await self.repo.get(user_id)
         if plan is None or not plan.answers:
-            raise NotFoundError("You have no wellness plan yet. `/plan write` starts one.")
+            raise NotFoundError(N_("You have no wellness plan yet. `/plan write` starts one."))
         return plan
 
     async def save_part(self, user_id: int, part: int, answers: dict[str, str | None]) -> PlanRow:
@@ -97,14 +98,16 @@ class PlanService:
         asked = {q.key for q in questions(part)}
         unknown = set(answers) - asked
         if unknown:
-            raise InvalidInputError("Those answers don't belong to this part of the plan.")
+            raise InvalidInputError(N_("Those answers don't belong to this part of the plan."))
         current = await self.repo.get(user_id)
         merged = dict(current.answers) if current else {}
         for key in asked & set(answers):
             text = clean_block(answers[key])
             if len(text) > MAX_ANSWER:
                 raise InvalidInputError(
-                    f"“{BY_KEY[key].label}” can be at most {MAX_ANSWER} characters."
+                    N_("“{question}” can be at most {count} characters."),
+                    question=BY_KEY[key].label,
+                    count=MAX_ANSWER,
                 )
             if text:
                 merged[key] = text
@@ -114,24 +117,27 @@ class PlanService:
 
     async def delete(self, user_id: int) -> None:
         if not await self.repo.delete(user_id):
-            raise NotFoundError("You have no wellness plan to delete.")
+            raise NotFoundError(N_("You have no wellness plan to delete."))
 
     # -- sharing ------------------------------------------------------------------------------
     async def share(self, user_id: int, peer_id: int) -> bool:
         await self.mine(user_id)
         if peer_id == user_id:
-            raise InvalidInputError("Choose someone else to share your plan with.")
+            raise InvalidInputError(N_("Choose someone else to share your plan with."))
         shares = await self.repo.shares(user_id)
         if peer_id not in {s.peer_id for s in shares} and len(shares) >= MAX_SHARES:
             raise LimitReachedError(
-                f"You share your plan with {MAX_SHARES} people already; "
-                "`/plan unshare` someone first."
+                N_(
+                    "You share your plan with {count} people already; "
+                    "`/plan unshare` someone first."
+                ),
+                count=MAX_SHARES,
             )
         return await self.repo.share(user_id, peer_id, self.clock())
 
     async def unshare(self, user_id: int, peer_id: int) -> None:
         if not await self.repo.unshare(user_id, peer_id, self.clock()):
-            raise NotFoundError("You don't share your plan with them.")
+            raise NotFoundError(N_("You don't share your plan with them."))
 
     async def shared_with(self, user_id: int) -> list[SharedWith]:
         return [
@@ -147,7 +153,7 @@ class PlanService:
         plan = await self.repo.read_shared(member_id, peer_id, self.clock())
         if plan is None or not plan.answers:
             raise PermissionDeniedError(
-                "That member has not chosen to share a wellness plan with you."
+                N_("That member has not chosen to share a wellness plan with you.")
             )
         return plan
 

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.errors import NotFoundError, PermissionDeniedError
+from bot.i18n import N_
 from bot.services.selfhelp.library import Library, Page
 
 LanguageFor = Callable[[int], Awaitable[str]]
@@ -60,7 +61,7 @@ class LibraryService:
         page = self.library.find(slug, guild_id, await self.language_for(user_id))
         if page is None:
             raise NotFoundError(
-                "I couldn't find that topic. `/selfhelp` with no topic lists them all."
+                N_("I couldn't find that topic. `/selfhelp` with no topic lists them all.")
             )
         return Reading(page, min(max(index, 0), page.count - 1), scope_of(guild_id))
 
@@ -70,11 +71,14 @@ class LibraryService:
         """The page a Previous/Next button asks for, if it belongs to this server."""
         if scope != scope_of(guild_id):
             raise PermissionDeniedError(
-                "That button belongs to another server's library; `/selfhelp` here opens this one."
+                N_(
+                    "That button belongs to another server's library; "
+                    "`/selfhelp` here opens this one."
+                )
             )
         try:
             return await self.open(guild_id, user_id, slug, index)
         except NotFoundError:
             raise NotFoundError(
-                "That page is no longer in the library. `/selfhelp` lists what is there now."
+                N_("That page is no longer in the library. `/selfhelp` lists what is there now.")
             ) from None
