@@ -71,7 +71,11 @@ MESSAGES = bot/safety/messages.py bot/safety/peer_resources.py bot/safety/listin
 	bot/services/checkins/personal.py bot/services/selfhelp/goals.py \
 	bot/services/selfhelp/plans.py bot/services/selfhelp/reader.py \
 	bot/services/groups/members.py bot/services/groups/anonymous.py \
-	bot/services/requests/intake.py
+	bot/services/requests/intake.py bot/services/requests/service.py \
+	bot/services/requests/rules.py bot/services/requests/holders.py \
+	bot/services/peers/blocks.py bot/services/peers/duty.py bot/services/peers/shifts.py \
+	bot/services/peers/tags.py bot/services/safety/alerts.py bot/services/safety/lookups.py \
+	bot/services/settings.py
 messages: $(STAMP)
 	$(BIN)/pybabel extract --no-location --project Kindred --version 0.1 \
 		--copyright-holder "Kindred contributors" -k _ -k N_ -o data/locale/kindred.pot \

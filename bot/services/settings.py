@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from bot.clock import Clock, utcnow
 from bot.db.repositories.core import GuildSettingsRepository
 from bot.errors import InvalidInputError
+from bot.i18n import N_
 from bot.schedules import InvalidTimezoneError, parse_timezone
 
 log = logging.getLogger(__name__)
@@ -123,7 +124,9 @@ class GuildSettingsService:
         current = await self.get(guild_id, section)
         unknown = set(changes) - set(section.model_fields)
         if unknown:
-            raise InvalidInputError(f"Unknown setting: {', '.join(sorted(unknown))}.")
+            raise InvalidInputError(
+                N_("Unknown setting: {names}."), names=", ".join(sorted(unknown))
+            )
         try:
             updated = section.model_validate({**current.model_dump(), **changes})
         except ValidationError as exc:

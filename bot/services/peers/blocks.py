@@ -8,6 +8,7 @@ from bot.db.repositories.blocks import BlockRepository
 from bot.db.repositories.core import AuditRepository
 from bot.db.repositories.requests import RequestRow
 from bot.errors import InvalidInputError, NotFoundError
+from bot.i18n import N_
 from bot.services.requests import RequestService
 
 MAX_REASON = 200
@@ -42,11 +43,13 @@ class BlockService:
         reason = reason.strip()
         if len(reason) > MAX_REASON:  # it is logged and told to the member: never cut
             raise InvalidInputError(
-                f"A reason fits in {MAX_REASON} characters (this one has {len(reason)})."
+                N_("A reason fits in {most} characters (this one has {length})."),
+                most=MAX_REASON,
+                length=len(reason),
             )
         request = await self.requests.get(request_id)
         if request.guild_id != guild_id:
-            raise NotFoundError("There is no such request in this server.")
+            raise NotFoundError(N_("There is no such request in this server."))
         await self.audit.add(
             guild_id,
             by,

@@ -9,6 +9,7 @@ from datetime import datetime, time, timedelta
 from bot.clock import Clock, utcnow
 from bot.db.repositories.duty import DutyRepository, DutyRow, ShiftRow
 from bot.errors import InvalidInputError, NotFoundError
+from bot.i18n import N_
 from bot.schedules import parse_clock, parse_timezone, parse_weekday, resolve_local
 from bot.timers import Scheduler
 
@@ -76,7 +77,7 @@ class DutyService:
     ) -> DutyRow:
         now = self.clock()
         if until is not None and until <= now:
-            raise InvalidInputError("That end time has already passed; choose a later one.")
+            raise InvalidInputError(N_("That end time has already passed; choose a later one."))
         await self.repo.set_on(guild_id, user_id, now, until, source)
         row = await self.repo.get(guild_id, user_id)
         assert row is not None
@@ -107,10 +108,10 @@ class DutyService:
         start_t, end_t = parse_hhmm(start), parse_hhmm(end)
         zone(tz)
         if start_t == end_t:
-            raise InvalidInputError("A shift needs different start and end times.")
+            raise InvalidInputError(N_("A shift needs different start and end times."))
         existing = await self.repo.shifts(guild_id, user_id)
         if len(existing) >= 28:
-            raise InvalidInputError("You already have 28 shifts; remove one first.")
+            raise InvalidInputError(N_("You already have 28 shifts; remove one first."))
         return await self.repo.add_shift(
             guild_id,
             user_id,
@@ -124,7 +125,8 @@ class DutyService:
     async def remove_shift(self, guild_id: int, user_id: int, shift_id: int) -> None:
         if not await self.repo.remove_shift(guild_id, user_id, shift_id):
             raise NotFoundError(
-                f"You have no shift #{shift_id} here. `/duty shift list` shows your shifts."
+                N_("You have no shift #{number} here. `/duty shift list` shows your shifts."),
+                number=shift_id,
             )
 
     async def shifts(self, guild_id: int, user_id: int | None = None) -> list[ShiftRow]:

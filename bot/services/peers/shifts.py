@@ -21,6 +21,7 @@ from bot.db.repositories.core import TimerRow
 from bot.db.repositories.duty import DutyRow, ShiftRow
 from bot.db.repositories.requests import RequestRow
 from bot.errors import InvalidInputError, KindredError
+from bot.i18n import N_
 from bot.schedules import is_clock_end, parse_until
 from bot.services.peers.duty import (
     WEEKDAYS,
@@ -140,12 +141,14 @@ class ShiftService:
             if is_clock_end(until):
                 if end - self.clock() > MAX_DUTY_BY_CLOCK:
                     raise InvalidInputError(
-                        "That end is more than 36 hours away; choose an earlier one, e.g. "
-                        "`tomorrow 9am` or `17:00`. You can go on duty again later."
+                        N_(
+                            "That end is more than 36 hours away; choose an earlier one, e.g. "
+                            "`tomorrow 9am` or `17:00`. You can go on duty again later."
+                        )
                     )
             elif end - self.clock() > MAX_DUTY:
                 raise InvalidInputError(
-                    "Choose an end within 24 hours, e.g. `17:00`, `2h` or `tomorrow 9am`."
+                    N_("Choose an end within 24 hours, e.g. `17:00`, `2h` or `tomorrow 9am`.")
                 )
         row = await self.duty.go_on(guild_id, user_id, end)
         await self.scheduler.cancel(duty_key(guild_id, user_id))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.db.repositories.tags import TagRepository
 from bot.errors import InvalidInputError, NotFoundError
+from bot.i18n import N_
 
 MAX_TAG = 40
 
@@ -29,11 +30,15 @@ class TagService:
         is refused, never stored cut)."""
         clean = text.strip()
         if not clean:
-            raise InvalidInputError("A tag needs at least one letter.")
+            raise InvalidInputError(N_("A tag needs at least one letter."))
         if len(clean) > MAX_TAG:
             raise InvalidInputError(
-                f"A tag fits in {MAX_TAG} characters (this one has {len(clean)}); a word or two "
-                "is enough, e.g. grief."
+                N_(
+                    "A tag fits in {most} characters (this one has {length}); a word or two is "
+                    "enough, e.g. grief."
+                ),
+                most=MAX_TAG,
+                length=len(clean),
             )
         await self.repo.add_guild_tag(guild_id, clean)
         return clean
@@ -41,7 +46,7 @@ class TagService:
     async def remove(self, guild_id: int, tag: str) -> None:
         if not await self.repo.remove_guild_tag(guild_id, tag):
             shown = tag if len(tag) <= MAX_TAG else tag[: MAX_TAG - 1] + "…"
-            raise NotFoundError(f"There is no tag **{shown}**.")
+            raise NotFoundError(N_("There is no tag **{tag}**."), tag=shown)
 
     async def choose(self, guild_id: int, user_id: int, text: str) -> list[str]:
         """A peer's comma-separated choice, matched to the server's tags (any case); replaces
@@ -52,11 +57,15 @@ class TagService:
             key = raw.strip().lower()
             if not key:
                 continue
+            if key not in known and known:
+                raise InvalidInputError(
+                    N_("`{tag}` is not a tag here. Tags: {tags}."),
+                    tag=raw.strip(),
+                    tags=", ".join(known.values()),
+                )
             if key not in known:
                 raise InvalidInputError(
-                    f"`{raw.strip()}` is not a tag here. Tags: "
-                    + (", ".join(known.values()) or "none yet")
-                    + "."
+                    N_("`{tag}` is not a tag here. Tags: none yet."), tag=raw.strip()
                 )
             chosen.append(known[key])
         await self.repo.set_peer_tags(guild_id, user_id, chosen)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from bot.clock import Clock
 from bot.db.repositories.requests import RequestRepository, RequestRow
 from bot.errors import KindredError, PermissionDeniedError
+from bot.i18n import N_
 from bot.services.peers import PeerSettings
 from bot.services.peers.duty import DutyService, stop_duty
 from bot.services.requests.timers import Requeued
@@ -36,15 +37,16 @@ class NotAPeerError(PermissionDeniedError):
 
     def __init__(self, requeued: list[Requeued]) -> None:
         if requeued:
-            ids = ", ".join(f"#{back.request.id}" for back in requeued)
-            message = (
-                "You no longer have the peer supporter role here, so the requests you held "
-                f"({ids}) are back in the queue and another peer will pick them up. Thank you "
-                "for the support you gave."
+            super().__init__(
+                N_(
+                    "You no longer have the peer supporter role here, so the requests you held "
+                    "({requests}) are back in the queue and another peer will pick them up. "
+                    "Thank you for the support you gave."
+                ),
+                requests=", ".join(f"#{back.request.id}" for back in requeued),
             )
         else:
-            message = "Only peer supporters can do that."
-        super().__init__(message)
+            super().__init__(N_("Only peer supporters can do that."))
         self.requeued = requeued
 
 

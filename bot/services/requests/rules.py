@@ -11,10 +11,11 @@ import unicodedata
 import zoneinfo
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from bot.db.repositories.requests import RequestRow
-from bot.errors import PermissionDeniedError
+from bot.errors import ConflictError, PermissionDeniedError
+from bot.i18n import N_
 from bot.services.peers import PeerSettings
 from bot.text import split_text
 
@@ -146,17 +147,27 @@ def wants_to_talk(text: str) -> bool:
     return plea_language(text) is not None
 
 
-def require_holder(request: RequestRow, peer_id: int, doing: str) -> None:
+def require_holder(
+    request: RequestRow, peer_id: int, doing: Literal["transfer it", "ask for backup"]
+) -> None:
     """Only the peer who holds a request may hand it on or ask for backup on it."""
-    if request.claimed_by != peer_id:
-        raise PermissionDeniedError(f"Only the peer who holds this request can {doing}.")
+    if request.claimed_by == peer_id:
+        return
+    if doing == "transfer it":
+        raise PermissionDeniedError(N_("Only the peer who holds this request can transfer it."))
+    raise PermissionDeniedError(N_("Only the peer who holds this request can ask for backup."))
 
 
-def already_closed(request: RequestRow) -> str:
+def already_closed(request: RequestRow) -> ConflictError:
     """The answer to closing what is no longer live: said plainly, not "try again"."""
     if request.status == "cancelled":
-        return f"Request #{request.id} was already withdrawn; there is nothing left to close."
-    return f"This conversation (request #{request.id}) is already closed."
+        return ConflictError(
+            N_("Request #{number} was already withdrawn; there is nothing left to close."),
+            number=request.id,
+        )
+    return ConflictError(
+        N_("This conversation (request #{number}) is already closed."), number=request.id
+    )
 
 
 def relay_transcript(entries: Iterable[tuple[str, str, datetime]]) -> list[str]:

@@ -25,6 +25,7 @@ from bot.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
+from bot.i18n import N_
 from bot.services.peers import PeerSettings
 from bot.services.peers.duty import DutyService
 from bot.services.requests.holders import Holders, NotAPeerError
@@ -106,12 +107,6 @@ class Stats:
     busiest_hours_utc: list[tuple[int, int]] = field(default_factory=list)
 
 
-NOT_SET_UP = (
-    "Peer support isn't set up in this server yet. A moderator can set it up with "
-    "`/peers setup`. If you need someone right now, `/crisis` shows lines you can reach."
-)
-
-
 class RequestService(RequestIntake, RequestTimers, Conversations, Holders):
     """Support requests. Intake, timers, conversations and the peer-role check of holders are
     mixed in from their modules."""
@@ -139,7 +134,13 @@ class RequestService(RequestIntake, RequestTimers, Conversations, Holders):
     async def config(self, guild_id: int, *, require: bool = True) -> PeerSettings:
         cfg = await self.settings.get(guild_id, PeerSettings)
         if require and not cfg.configured:
-            raise NotConfiguredError(NOT_SET_UP)
+            raise NotConfiguredError(
+                N_(
+                    "Peer support isn't set up in this server yet. A moderator can set it up "
+                    "with `/peers setup`. If you need someone right now, `/crisis` shows lines "
+                    "you can reach."
+                )
+            )
         return cfg
 
     # -- peers' actions (the peer-role check: holders.py) ----------------------------------
@@ -159,21 +160,24 @@ class RequestService(RequestIntake, RequestTimers, Conversations, Holders):
             request_id, peer_id, cfg.max_open_per_peer, self.clock()
         )
         if outcome == "own":
-            raise PermissionDeniedError("This is your own request; another peer will take it.")
+            raise PermissionDeniedError(N_("This is your own request; another peer will take it."))
         if outcome == "limit":
             raise LimitReachedError(
-                f"You already hold {cfg.max_open_per_peer} open requests, the most this server "
-                "allows per peer. Look after yourself: close or hand one on first."
+                N_(
+                    "You already hold {limit} open requests, the most this server allows per "
+                    "peer. Look after yourself: close or hand one on first."
+                ),
+                limit=cfg.max_open_per_peer,
             )
         if outcome != "ok":
             await self._cancel(request_id, "open")
         if outcome == "missing":
-            raise NotFoundError("That request no longer exists.")
+            raise NotFoundError(N_("That request no longer exists."))
         fresh = await self._get(request_id)
         if outcome == "taken":
             if fresh.status == "claimed":
-                raise ConflictError(f"Already claimed by <@{fresh.claimed_by}>.")
-            raise ConflictError("This request is no longer open.")
+                raise ConflictError(N_("Already claimed by <@{peer}>."), peer=fresh.claimed_by)
+            raise ConflictError(N_("This request is no longer open."))
         crash_point("claim.committed")
         await self._cancel(request_id, "escalate")
         await self._schedule_idle(fresh, cfg, reminded=False)
@@ -184,9 +188,11 @@ class RequestService(RequestIntake, RequestTimers, Conversations, Holders):
         must still be able to let go of what they hold)."""
         request = await self._get(request_id)
         if request.claimed_by != peer_id:
-            raise PermissionDeniedError("Only the peer who claimed this request can unclaim it.")
+            raise PermissionDeniedError(
+                N_("Only the peer who claimed this request can unclaim it.")
+            )
         if not await self.requests.unclaim(request_id, peer_id, self.clock()):
-            raise ConflictError("This request changed meanwhile; it is no longer yours.")
+            raise ConflictError(N_("This request changed meanwhile; it is no longer yours."))
         fresh = await self._get(request_id)
         await self._restart_escalation(fresh)
         return fresh
@@ -201,19 +207,21 @@ class RequestService(RequestIntake, RequestTimers, Conversations, Holders):
         cfg = await self.config(request.guild_id)
         self.check_transfer(request, from_peer)
         if to_peer == from_peer:
-            raise InvalidInputError("Choose another peer to transfer to.")
+            raise InvalidInputError(N_("Choose another peer to transfer to."))
         # The requester gets the same answer as anyone off duty: a different message would
         # tell the peer who an anonymous member is.
         if to_peer == request.requester_id or not await self.duty.is_on_duty(
             request.guild_id, to_peer
         ):
-            raise InvalidInputError(f"<@{to_peer}> is not on duty right now.")
+            raise InvalidInputError(N_("<@{peer}> is not on duty right now."), peer=to_peer)
         if len(await self.requests.claimed_by(request.guild_id, to_peer)) >= cfg.max_open_per_peer:
-            raise LimitReachedError(f"<@{to_peer}> already holds the most requests allowed.")
+            raise LimitReachedError(
+                N_("<@{peer}> already holds the most requests allowed."), peer=to_peer
+            )
         await self._arm_handover(request, from_peer, to_peer)
         if not await self.requests.transfer(request_id, from_peer, to_peer, self.clock()):
             await self._cancel(request_id, "handover")
-            raise ConflictError("This request changed meanwhile; nothing was transferred.")
+            raise ConflictError(N_("This request changed meanwhile; nothing was transferred."))
         crash_point("transfer.committed")
         return await self._get(request_id)
 
@@ -228,10 +236,10 @@ class RequestService(RequestIntake, RequestTimers, Conversations, Holders):
         request = await self._get(request_id)
         if by_user not in (request.requester_id, request.claimed_by) and not is_moderator:
             raise PermissionDeniedError(
-                "Only the member or the peer in this conversation can close it."
+                N_("Only the member or the peer in this conversation can close it.")
             )
         if not request.live:
-            raise ConflictError(already_closed(request))
+            raise already_closed(request)
         status = (
             "cancelled"
             if request.status == "open" and by_user == request.requester_id
@@ -248,9 +256,9 @@ class RequestService(RequestIntake, RequestTimers, Conversations, Holders):
         ):
             fresh = await self._get(request_id)
             if not fresh.live:  # closed meanwhile (a second press, the other person, a timer)
-                raise ConflictError(already_closed(fresh))
+                raise already_closed(fresh)
             raise ConflictError(
-                "This request changed meanwhile (claimed or transferred); please try again."
+                N_("This request changed meanwhile (claimed or transferred); please try again.")
             )
         crash_point("close.committed")
         await self._cancel(request_id, "escalate", "idle", "open")
@@ -259,21 +267,21 @@ class RequestService(RequestIntake, RequestTimers, Conversations, Holders):
     async def cancel_own(self, guild_id: int, requester_id: int) -> RequestRow:
         request = await self.requests.live_for_member(guild_id, requester_id)
         if request is None:
-            raise NotFoundError("You have no open request here.")
+            raise NotFoundError(N_("You have no open request here."))
         return await self.close(request.id, requester_id, reason="cancelled")
 
     async def feedback(self, request_id: int, requester_id: int, rating: str) -> None:
         request = await self._get(request_id)
         if request.requester_id != requester_id:
-            raise PermissionDeniedError("Only the member who asked can give this feedback.")
+            raise PermissionDeniedError(N_("Only the member who asked can give this feedback."))
         if rating not in FEEDBACK:
-            raise InvalidInputError("Choose helped, somewhat or not really.")
+            raise InvalidInputError(N_("Choose helped, somewhat or not really."))
         if request.status not in ("closed", "cancelled"):
-            raise ConflictError("Feedback opens once the conversation is closed.")
+            raise ConflictError(N_("Feedback opens once the conversation is closed."))
         # Only a count is kept (server, month, answer): never who answered or about whom.
         month = self.clock().strftime("%Y-%m")
         if not await self.requests.count_feedback(request_id, request.guild_id, month, rating):
-            raise ConflictError("You've already answered this one. Thank you.")
+            raise ConflictError(N_("You've already answered this one. Thank you."))
 
     async def request_transcript(self, request_id: int, requester_id: int) -> RequestRow:
         """The member asks for a transcript. A live conversation is marked: from now on its
@@ -283,7 +291,7 @@ class RequestService(RequestIntake, RequestTimers, Conversations, Holders):
         messages (read from Discord, never stored), or says there is none."""
         request = await self._get(request_id)
         if request.requester_id != requester_id:
-            raise PermissionDeniedError("Only the member can ask for a transcript.")
+            raise PermissionDeniedError(N_("Only the member can ask for a transcript."))
         if request.live:
             await self.requests.update(request_id, transcript=1)
         return await self._get(request_id)
@@ -302,7 +310,7 @@ class RequestService(RequestIntake, RequestTimers, Conversations, Holders):
             live = await self.live_anywhere(user_id)
             request = live[-1] if live else None
         if request is None or not request.live:
-            raise NotFoundError("There is no open support conversation here to close.")
+            raise NotFoundError(N_("There is no open support conversation here to close."))
         return request
 
     async def after_close(self, closed: RequestRow) -> CloseFollowUp | None:
@@ -330,13 +338,13 @@ class RequestService(RequestIntake, RequestTimers, Conversations, Holders):
         answer as a missing request, so it reveals nothing about this one."""
         request = await self._get(request_id)
         if guild_id is not None and guild_id != request.guild_id:
-            raise NotFoundError(f"There is no request #{request_id} here.")
+            raise NotFoundError(N_("There is no request #{number} here."), number=request_id)
         return request
 
     async def _get(self, request_id: int) -> RequestRow:
         request = await self.requests.get(request_id)
         if request is None:
-            raise NotFoundError("That request no longer exists (it may have been deleted).")
+            raise NotFoundError(N_("That request no longer exists (it may have been deleted)."))
         return request
 
     async def live_for(self, guild_id: int, requester_id: int) -> RequestRow | None:
@@ -359,7 +367,7 @@ class RequestService(RequestIntake, RequestTimers, Conversations, Holders):
 
     async def stats(self, guild_id: int, days: int) -> Stats:
         if not 1 <= days <= MAX_STATS_DAYS:  # Discord enforces the range; don't rely on it
-            raise InvalidInputError(f"Choose between 1 and {MAX_STATS_DAYS} days.")
+            raise InvalidInputError(N_("Choose between 1 and {days} days."), days=MAX_STATS_DAYS)
         since = self.clock() - timedelta(days=days)
         data = await self.requests.stats(guild_id, since)
         feedback = await self.requests.feedback_counts(guild_id, since.strftime("%Y-%m"))

@@ -10,12 +10,15 @@ from datetime import timedelta
 
 from bot.db.repositories.safety import AlertRow
 from bot.errors import ConflictError, KindredError, NotFoundError, PermissionDeniedError
+from bot.i18n import N_
 from bot.services.peers import PeerSettings
 from bot.services.safety.base import SafetyBase
 from bot.services.safety.model import COPY_CHARS, AlertChannels, PeerAlert
 from bot.text import shorten
 
-ALERT_MISSING = "This alert isn't from this server, or its record has expired."
+
+def alert_missing() -> NotFoundError:
+    return NotFoundError(N_("This alert isn't from this server, or its record has expired."))
 
 
 class AlertsMixin(SafetyBase):
@@ -130,13 +133,15 @@ class AlertsMixin(SafetyBase):
     async def _alert_to_act_on(self, alert_id: int, guild_id: int | None, peer_id: int) -> AlertRow:
         alert = await self.repo.get_alert(alert_id)
         if alert is None or (guild_id is not None and alert.guild_id != guild_id):
-            raise NotFoundError(ALERT_MISSING)
+            raise alert_missing()
         if alert.user_id == peer_id:
             # Their own alert stays open for the others: someone else reaches out to them, and
             # their own "not a concern" would not be a peer's judgement of the detector.
             raise PermissionDeniedError(
-                "This alert is about you, so it stays open for another peer. Be gentle with "
-                "yourself; /support is there whenever you'd like to talk."
+                N_(
+                    "This alert is about you, so it stays open for another peer. Be gentle with "
+                    "yourself; /support is there whenever you'd like to talk."
+                )
             )
         return alert
 
@@ -144,33 +149,49 @@ class AlertsMixin(SafetyBase):
         """Why a take or a mark changed nothing: someone acted first (perhaps a moment ago)."""
         alert = await self.repo.get_alert(alert_id)
         if alert is None:
-            return NotFoundError(ALERT_MISSING)
+            return alert_missing()
         if alert.responder_id is not None:
             if alert.responder_id == peer_id:
-                return ConflictError("You're already reaching out on this one. Thank you.")
+                return ConflictError(N_("You're already reaching out on this one. Thank you."))
+            if taking:
+                return ConflictError(
+                    N_("<@{peer}> is already reaching out. Thank you."), peer=alert.responder_id
+                )
             return ConflictError(
-                f"<@{alert.responder_id}> is already reaching out"
-                + (". Thank you." if taking else ", so this one stays with them. Thank you.")
+                N_("<@{peer}> is already reaching out, so this one stays with them. Thank you."),
+                peer=alert.responder_id,
             )
         if alert.dismissed_by is not None:
             if alert.dismissed_by == peer_id:
-                return ConflictError("You already marked this one not a concern.")
+                return ConflictError(N_("You already marked this one not a concern."))
+            if taking:
+                return ConflictError(
+                    N_(
+                        "<@{peer}> already marked this one not a concern. If you're still "
+                        "worried about them, tell the team here."
+                    ),
+                    peer=alert.dismissed_by,
+                )
             return ConflictError(
-                f"<@{alert.dismissed_by}> already marked this one not a concern"
-                + (". If you're still worried about them, tell the team here." if taking else ".")
+                N_("<@{peer}> already marked this one not a concern."), peer=alert.dismissed_by
             )
         # Someone acted and later used /forgetme: who is gone, that they acted is not.
         if alert.state == "taken":
+            if taking:
+                return ConflictError(N_("A peer already took this one. Thank you."))
             return ConflictError(
-                "A peer already took this one"
-                + (". Thank you." if taking else ", so it stays with them. Thank you.")
+                N_("A peer already took this one, so it stays with them. Thank you.")
             )
         if alert.state == "dismissed":
-            return ConflictError(
-                "A peer already marked this one not a concern"
-                + (". If you're still worried about them, tell the team here." if taking else ".")
-            )
-        return NotFoundError(ALERT_MISSING)
+            if taking:
+                return ConflictError(
+                    N_(
+                        "A peer already marked this one not a concern. If you're still worried "
+                        "about them, tell the team here."
+                    )
+                )
+            return ConflictError(N_("A peer already marked this one not a concern."))
+        return alert_missing()
 
     async def precision(self, guild_id: int) -> list[tuple[str, int, int, float]]:
         """(source, alerts, not a concern, measured precision) for /safety status."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bot.db.repositories.safety import GuildResource
 from bot.errors import InvalidInputError, NotFoundError
+from bot.i18n import N_
 from bot.services.resources import (
     CrisisContext,
     Kind,
@@ -23,7 +24,28 @@ from bot.services.safety.model import (
     NeedsPlan,
 )
 
-NO_REGION = "Tell me a region, e.g. `US`, `UK` or `US-NY`, or set yours with `/region set`."
+
+def _check_lengths(name: str, contact: str, hours: str) -> None:
+    """A local resource's fields are refused whole when too long, never stored cut: a
+    phone number or an address must be exact."""
+    if len(name) > MAX_RESOURCE_NAME:
+        raise InvalidInputError(
+            N_("A resource's name fits in {most} characters (this one has {length})."),
+            most=MAX_RESOURCE_NAME,
+            length=len(name),
+        )
+    if len(contact) > MAX_RESOURCE_CONTACT:
+        raise InvalidInputError(
+            N_("A resource's contact fits in {most} characters (this one has {length})."),
+            most=MAX_RESOURCE_CONTACT,
+            length=len(contact),
+        )
+    if len(hours) > MAX_RESOURCE_HOURS:
+        raise InvalidInputError(
+            N_("A resource's hours fits in {most} characters (this one has {length})."),
+            most=MAX_RESOURCE_HOURS,
+            length=len(hours),
+        )
 
 
 def respite_states(limit: int = 25) -> list[str]:
@@ -96,7 +118,9 @@ class LookupsMixin(MembersMixin):
         """The region given, else the member's; raise asking for one when neither is known."""
         text = region or await self.region_for(guild_id, user_id)
         if not text:
-            raise InvalidInputError(NO_REGION)
+            raise InvalidInputError(
+                N_("Tell me a region, e.g. `US`, `UK` or `US-NY`, or set yours with `/region set`.")
+            )
         return normalize_region(text)
 
     async def resources_listing(
@@ -150,25 +174,19 @@ class LookupsMixin(MembersMixin):
         actor_id: int,
     ) -> ResourceEntry:
         if kind not in GUILD_RESOURCE_KINDS:
-            raise InvalidInputError("Kind must be one of: " + ", ".join(GUILD_RESOURCE_KINDS))
+            raise InvalidInputError(
+                N_("Kind must be one of: {kinds}"), kinds=", ".join(GUILD_RESOURCE_KINDS)
+            )
         name, contact, hours = name.strip(), contact.strip(), hours.strip()
         if not name or not contact:
-            raise InvalidInputError("A resource needs a name and a way to reach it.")
-        # refused whole rather than stored cut: a phone number or an address must be exact
-        for what, value, most in (
-            ("name", name, MAX_RESOURCE_NAME),
-            ("contact", contact, MAX_RESOURCE_CONTACT),
-            ("hours", hours, MAX_RESOURCE_HOURS),
-        ):
-            if len(value) > most:
-                raise InvalidInputError(
-                    f"A resource's {what} fits in {most} characters (this one has {len(value)})."
-                )
+            raise InvalidInputError(N_("A resource needs a name and a way to reach it."))
+        _check_lengths(name, contact, hours)
         if source_url and not source_url.startswith(("https://", "http://")):
-            raise InvalidInputError("The source must be a web address (https://…).")
+            raise InvalidInputError(N_("The source must be a web address (https://…)."))
         if len(await self.repo.resources(guild_id)) >= MAX_GUILD_RESOURCES:
             raise InvalidInputError(
-                f"This server has {MAX_GUILD_RESOURCES} local resources; remove one first."
+                N_("This server has {most} local resources; remove one first."),
+                most=MAX_GUILD_RESOURCES,
             )
         code = "*" if region.strip() in ("", "*") else normalize_region(region)
         row_id = await self.repo.add_resource(
@@ -190,7 +208,9 @@ class LookupsMixin(MembersMixin):
 
     async def remove_resource(self, guild_id: int, resource_id: int) -> None:
         if not await self.repo.remove_resource(guild_id, resource_id):
-            raise NotFoundError(f"There is no local resource #{resource_id} here.")
+            raise NotFoundError(
+                N_("There is no local resource #{number} here."), number=resource_id
+            )
 
     async def guild_resources(self, guild_id: int | None) -> list[ResourceEntry]:
         if guild_id is None:
