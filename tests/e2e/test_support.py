@@ -301,6 +301,41 @@ async def test_support_status_and_cancel_answer_in_the_members_language(
     ), claimed.text
 
 
+async def test_a_spanish_peer_reads_request_refusals_in_spanish_an_english_one_in_english(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await ask(emulator, world, world.member)
+    card = await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "Support request #1" in m.text
+    )
+    await press_claim(emulator, world.peer, card, 1)
+
+    async def press(action: str):
+        return await (
+            await emulator.press_button(world.peer2, card, f"kindred:req:{action}:1")
+        ).answer()
+
+    english = await press("unclaim")
+    assert english.ephemeral
+    assert english.text == "Only the peer who claimed this request can unclaim it.", english.text
+    chosen = await emulator.run_command(
+        world.peer2, world.general, "language set", options={"language": "es"}
+    )
+    assert (await chosen.response()).ephemeral
+    spanish = await press("unclaim")
+    assert spanish.ephemeral
+    assert spanish.text == "Solo el compañero que aceptó esta solicitud puede devolverla.", (
+        spanish.text
+    )
+    transfer = await press("transfer")
+    assert transfer.text == (
+        "Solo el compañero que atiende esta solicitud puede pasarla a otra persona."
+    ), transfer.text
+    assert (await kindred.services.peers.requests.get(1)).claimed_by == world.peer.id
+
+
 async def test_peer_cannot_claim_own_request(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:
