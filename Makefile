@@ -75,7 +75,11 @@ MESSAGES = bot/safety/messages.py bot/safety/peer_resources.py bot/safety/listin
 	bot/services/requests/rules.py bot/services/requests/holders.py \
 	bot/services/peers/blocks.py bot/services/peers/duty.py bot/services/peers/shifts.py \
 	bot/services/peers/tags.py bot/services/safety/alerts.py bot/services/safety/lookups.py \
-	bot/services/settings.py
+	bot/services/settings.py \
+	bot/services/meetings/base.py bot/services/meetings/people.py \
+	bot/services/meetings/rules.py bot/services/meetings/schedule.py \
+	bot/services/groups/base.py bot/services/groups/rules.py bot/services/groups/admin.py \
+	bot/services/checkins/channel.py
 messages: $(STAMP)
 	$(BIN)/pybabel extract --no-location --project Kindred --version 0.1 \
 		--copyright-holder "Kindred contributors" -k _ -k N_ -o data/locale/kindred.pot \

@@ -222,8 +222,12 @@ async def test_min_interval_is_validated_audited_and_applied(services: Services)
     assert cfg.min_interval_minutes == 180
     (entry,) = await services.audit.recent(GUILD)
     assert entry.actor_id == MOD and entry.detail == {"checkins.min_interval_minutes": 180}
-    with pytest.raises(InvalidInputError, match="once every 3 hours"):
+    with pytest.raises(InvalidInputError, match="once every 3 hours") as often:
         await make(services, schedule="every 2 hours")
+    assert often.value.message_in("es").startswith(
+        "Ese horario se repite más a menudo de lo que permite este servidor (como mucho una vez "
+        "cada 3 horas)."
+    ), often.value.message_in("es")
     await make(services, guild_id=OTHER_GUILD, schedule="every 2 hours")  # only this server
 
 

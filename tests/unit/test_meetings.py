@@ -60,6 +60,20 @@ def test_meetings_are_at_most_daily_and_zones_are_checked() -> None:
         parse_when("whenever", "UTC", NOW)
 
 
+def test_a_schedule_refused_reads_with_the_one_off_hint_in_the_readers_language() -> None:
+    with pytest.raises(InvalidInputError) as refused:
+        parse_when("whenever", "UTC", NOW)
+    english = refused.value.user_message
+    assert english.startswith("I couldn't read “whenever” as a schedule")
+    assert english.endswith(". A one-off meeting looks like `2026-05-04 19:00`.")
+    assert refused.value.message_in("en") == refused.value.message_in("xx") == english
+    spanish = refused.value.message_in("es")
+    assert spanish.endswith(" Una reunión puntual se escribe así: `2026-05-04 19:00`."), spanish
+    with pytest.raises(InvalidInputError) as zone:
+        parse_when("monday 19:00", "Mars/Olympus", NOW)
+    assert zone.value.message_in("de").startswith("„Mars/Olympus“"), zone.value.message_in("de")
+
+
 def test_every_other_week_counts_from_the_week_it_was_added() -> None:
     when = parse_when("every 2 weeks on monday 19:00", "UTC", NOW)
     first = when.next_start(NOW)
@@ -255,8 +269,10 @@ async def test_someone_no_longer_a_peer_may_decline_a_swap_but_not_accept_it(
     answer = await services.meetings.answer_swap(request.swap.id, BO, False, None, peer=False)
     assert not answer.accepted
     assert (await services.meetings.repo.swap(request.swap.id)).status == "declined"
-    with pytest.raises(ConflictError):
+    with pytest.raises(ConflictError) as answered:
         await services.meetings.swap_to_answer(request.swap.id, BO, None)
+    assert answered.value.user_message == "You already answered this request (declined)."
+    assert answered.value.message_in("fr") == "Tu as déjà répondu à cette demande (refusée)."
 
 
 async def test_facilitators_are_peers(services: Services) -> None:

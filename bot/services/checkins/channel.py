@@ -17,6 +17,7 @@ from bot.crashpoints import crash_point
 from bot.db.repositories.checkins import CheckinRow
 from bot.db.repositories.core import TimerRow
 from bot.errors import InvalidInputError, NotFoundError
+from bot.i18n import N_
 from bot.schedules import Schedule
 from bot.services.checkins.rules import (
     BUILTIN_PROMPTS,
@@ -64,7 +65,8 @@ class ChannelCheckins(CheckinBase):
         parsed, zone = await self._validated(guild_id, schedule, tz)
         if await self.repo.count_for_guild(guild_id) >= MAX_PER_GUILD:
             raise InvalidInputError(
-                f"This server has {MAX_PER_GUILD} check-ins already; delete one first."
+                N_("This server has {count} check-ins already; delete one first."),
+                count=MAX_PER_GUILD,
             )
         row = await self.repo.create(
             guild_id=guild_id,
@@ -117,7 +119,8 @@ class ChannelCheckins(CheckinBase):
         row = await self.repo.get(checkin_id)
         if row is None or row.guild_id != guild_id:
             raise NotFoundError(
-                f"There is no check-in #{checkin_id} in this server. `/checkin list` shows them."
+                N_("There is no check-in #{number} in this server. `/checkin list` shows them."),
+                number=checkin_id,
             )
         return row
 
@@ -247,7 +250,7 @@ class ChannelCheckins(CheckinBase):
         row = await self.get(checkin_id, guild_id)
         plan = await self._plan(row, self.clock().replace(microsecond=0))
         if plan is None:
-            raise InvalidInputError("That check-in was just posted; try again in a moment.")
+            raise InvalidInputError(N_("That check-in was just posted; try again in a moment."))
         return plan
 
     async def _plan(self, row: CheckinRow, scheduled_for: datetime) -> PostPlan | None:
@@ -288,9 +291,9 @@ class ChannelCheckins(CheckinBase):
         ``guild_id`` is where the button was pressed: a vote on another server's post (a
         forged button id) counts as a missing post."""
         if mood not in MOODS:
-            raise InvalidInputError("Choose a mood from 1 to 5.")
+            raise InvalidInputError(N_("Choose a mood from 1 to 5."))
         post = await self.repo.post(post_id)
         if post is None or (guild_id is not None and post["guild_id"] != guild_id):
-            raise NotFoundError("That check-in no longer exists.")
+            raise NotFoundError(N_("That check-in no longer exists."))
         await self.repo.vote(post_id, await self._voter(post_id, user_id), mood, self.clock())
         return mood == LOWEST

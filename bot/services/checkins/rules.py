@@ -109,11 +109,15 @@ def parse_prompts(prompt: str | None) -> list[str]:
         return []
     prompts = [p.strip() for p in prompt.split("|") if p.strip()]
     if len(prompts) > MAX_PROMPTS:
-        raise InvalidInputError(f"At most {MAX_PROMPTS} prompts (separate them with `|`).")
+        raise InvalidInputError(
+            N_("At most {count} prompts (separate them with `|`)."), count=MAX_PROMPTS
+        )
     for p in prompts:
         if len(p) > MAX_PROMPT:
             raise InvalidInputError(
-                f"A prompt can be at most {MAX_PROMPT} characters; one has {len(p)}."
+                N_("A prompt can be at most {count} characters; one has {length}."),
+                count=MAX_PROMPT,
+                length=len(p),
             )
     return prompts
 
@@ -121,7 +125,7 @@ def parse_prompts(prompt: str | None) -> list[str]:
 def parse_title(title: str | None) -> str:
     title = (title or "Check-in").strip() or "Check-in"
     if len(title) > MAX_TITLE:
-        raise InvalidInputError(f"A title can be at most {MAX_TITLE} characters.")
+        raise InvalidInputError(N_("A title can be at most {count} characters."), count=MAX_TITLE)
     return title
 
 
@@ -131,10 +135,10 @@ def parse_quiet_hours(text: str | None) -> tuple[str, str] | None:
         return None
     parts = [p.strip() for p in text.replace("–", "-").split("-")]
     if len(parts) != 2:
-        raise InvalidInputError("Quiet hours look like `22:00-08:00`.")
+        raise InvalidInputError(N_("Quiet hours look like `22:00-08:00`."))
     start, end = _clock(parts[0]), _clock(parts[1])
     if start == end:
-        raise InvalidInputError("Quiet hours need a different start and end.")
+        raise InvalidInputError(N_("Quiet hours need a different start and end."))
     return start.strftime("%H:%M"), end.strftime("%H:%M")
 
 
@@ -202,12 +206,31 @@ def summary_period(schedule: Schedule) -> timedelta:
     return max(gap, timedelta(days=7)) if gap >= timedelta(days=7) else timedelta(days=1)
 
 
-def _minutes_text(delta: timedelta) -> str:
-    minutes = int(delta.total_seconds() // 60)
-    if minutes % 60 == 0:
-        hours = minutes // 60
-        return f"{hours} hour" + ("s" if hours != 1 else "")
-    return f"{minutes} minutes"
+def _too_often(minimum: timedelta) -> InvalidInputError:
+    """A schedule more frequent than the server's minimum, the minimum in hours when whole."""
+    minutes = int(minimum.total_seconds() // 60)
+    if minutes % 60:
+        return InvalidInputError(
+            N_(
+                "That schedule runs more often than this server allows (at most once every "
+                "{count} minutes). Try e.g. `daily 09:00` or `weekdays 18:30`."
+            ),
+            count=minutes,
+        )
+    if minutes == 60:
+        return InvalidInputError(
+            N_(
+                "That schedule runs more often than this server allows (at most once every "
+                "1 hour). Try e.g. `daily 09:00` or `weekdays 18:30`."
+            )
+        )
+    return InvalidInputError(
+        N_(
+            "That schedule runs more often than this server allows (at most once every "
+            "{count} hours). Try e.g. `daily 09:00` or `weekdays 18:30`."
+        ),
+        count=minutes // 60,
+    )
 
 
 SPARK = "▁▂▄▆█"
@@ -252,8 +275,5 @@ class CheckinBase:
             cfg = await self.settings.get(guild_id, CheckinSettings)
             minimum = timedelta(minutes=cfg.min_interval_minutes)
         if schedule.min_interval() < minimum:
-            raise InvalidInputError(
-                f"That schedule runs more often than this server allows (at most once every "
-                f"{_minutes_text(minimum)}). Try e.g. `daily 09:00` or `weekdays 18:30`."
-            )
+            raise _too_often(minimum)
         return schedule, zone

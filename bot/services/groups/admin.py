@@ -14,6 +14,7 @@ from typing import Any
 from bot.db.repositories.core import TimerRow
 from bot.db.repositories.groups import GroupRow
 from bot.errors import ConflictError, InvalidInputError, LimitReachedError
+from bot.i18n import N_
 from bot.services.groups.base import GroupBase, _require_active, adopted_as
 from bot.services.groups.rules import (
     BUILTIN_GUIDELINES,
@@ -105,7 +106,9 @@ class GroupAdmin(GroupBase):
         )
         await self._check_free(guild_id, new.key, clean, channel_id)
         if await self.repo.count_for_guild(guild_id) >= MAX_GROUPS:
-            raise LimitReachedError(f"This server has {MAX_GROUPS} groups; archive one first.")
+            raise LimitReachedError(
+                N_("This server has {count} groups; archive one first."), count=MAX_GROUPS
+            )
         return new
 
     async def _check_free(
@@ -113,11 +116,17 @@ class GroupAdmin(GroupBase):
     ) -> None:
         same = await self.repo.by_name_key(guild_id, key)
         if same is not None and same.id != skip:
-            raise ConflictError(f"There is already a group called **{same.name}** here.")
+            raise ConflictError(
+                N_("There is already a group called **{group}** here."), group=same.name
+            )
         if channel_id is not None:
             user = await self.repo.by_channel(channel_id)
             if user is not None and user.id != skip and user.guild_id == guild_id:
-                raise ConflictError(f"<#{channel_id}> is already the channel of **{user.name}**.")
+                raise ConflictError(
+                    N_("{channel} is already the channel of **{group}**."),
+                    channel=f"<#{channel_id}>",
+                    group=user.name,
+                )
 
     async def create(
         self,
@@ -193,7 +202,7 @@ class GroupAdmin(GroupBase):
             changes["private"] = private
         if not changes:
             raise InvalidInputError(
-                "Nothing to change: give a new name, description, tags or privacy."
+                N_("Nothing to change: give a new name, description, tags or privacy.")
             )
         return GroupEdit(group, changes)
 
@@ -216,7 +225,7 @@ class GroupAdmin(GroupBase):
     async def unarchive(self, group_id: int, guild_id: int, actor_id: int) -> GroupRow:
         group = await self.get(group_id, guild_id)
         if group.active:
-            raise ConflictError(f"**{group.name}** isn't archived.")
+            raise ConflictError(N_("**{group}** isn't archived."), group=group.name)
         return await self._update(
             group, actor_id, "groups.unarchive", status="active", archived_at=None
         )
@@ -240,9 +249,13 @@ class GroupAdmin(GroupBase):
         group = await self.get(group_id, guild_id)
         _require_active(group)
         if not 0 <= seconds <= MAX_SLOWMODE:
-            raise InvalidInputError(f"Slowmode is 0 to {MAX_SLOWMODE} seconds (6 hours).")
+            raise InvalidInputError(
+                N_("Slowmode is 0 to {count} seconds (6 hours)."), count=MAX_SLOWMODE
+            )
         if minutes is not None and not 1 <= minutes <= MAX_SLOWMODE_MINUTES:
-            raise InvalidInputError(f"Slowmode can last 1 to {MAX_SLOWMODE_MINUTES} minutes.")
+            raise InvalidInputError(
+                N_("Slowmode can last 1 to {count} minutes."), count=MAX_SLOWMODE_MINUTES
+            )
         key = _slowmode_key(group.id)
         if seconds and minutes:
             await self.scheduler.schedule_once(

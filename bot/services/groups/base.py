@@ -11,6 +11,7 @@ from datetime import datetime
 from bot.clock import Clock, utcnow
 from bot.db.repositories.groups import GroupRepository, GroupRow
 from bot.errors import ConflictError, NotFoundError
+from bot.i18n import N_
 from bot.services.groups.rules import (
     BUILTIN_GUIDELINES,
     Access,
@@ -59,15 +60,20 @@ class GroupBase:
         """A group of this server (a group id from another server is "not found")."""
         row = await self.repo.get(group_id)
         if row is None or row.guild_id != guild_id:
-            raise NotFoundError("That group isn't in this server. `/group list` shows them.")
+            raise NotFoundError(N_("That group isn't in this server. `/group list` shows them."))
         return row
 
     async def by_name(self, guild_id: int, name: str) -> GroupRow:
         row = await self.repo.by_name_key(guild_id, name_key(" ".join(str(name).split())))
         if row is None:
-            shown = str(name).strip()[:40] or "that"
+            shown = str(name).strip()[:40]
+            if not shown:
+                raise NotFoundError(
+                    N_("There's no group called “that” here. `/group list` shows the groups.")
+                )
             raise NotFoundError(
-                f"There's no group called “{shown}” here. `/group list` shows the groups."
+                N_("There's no group called “{name}” here. `/group list` shows the groups."),
+                name=shown,
             )
         return row
 
@@ -223,4 +229,6 @@ def adopted_as(group: GroupRow) -> AsAdopted | None:
 
 def _require_active(row: GroupRow) -> None:
     if not row.active:
-        raise ConflictError(f"**{row.name}** is archived; a moderator can bring it back.")
+        raise ConflictError(
+            N_("**{group}** is archived; a moderator can bring it back."), group=row.name
+        )

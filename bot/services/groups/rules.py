@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.errors import InvalidInputError
+from bot.i18n import N_
 from bot.text import clean_block
 
 MIN_NAME, MAX_NAME = 2, 40
@@ -44,20 +45,28 @@ def parse_group_name(text: str) -> str:
 
     Idempotent: a parsed name parses to itself."""
     if not isinstance(text, str):
-        raise InvalidInputError("Give the group a name.")
+        raise InvalidInputError(N_("Give the group a name."))
     name = " ".join(unicodedata.normalize("NFKC", text).split())
     bad = sorted({c for c in name if not (c.isalnum() or c in NAME_PUNCTUATION)})
     if bad:
         shown = " ".join(repr(c)[1:-1] for c in bad[:5])
         raise InvalidInputError(
-            f"Group names may use letters, numbers, spaces and - _ ' & . only (not {shown})."
+            N_(
+                "Group names may use letters, numbers, spaces and - _ ' & . only "
+                "(not {characters})."
+            ),
+            characters=shown,
         )
     if not MIN_NAME <= len(name) <= MAX_NAME:
-        raise InvalidInputError(f"A group name is {MIN_NAME} to {MAX_NAME} characters long.")
+        raise InvalidInputError(
+            N_("A group name is {least} to {most} characters long."), least=MIN_NAME, most=MAX_NAME
+        )
     if not any(c.isalnum() for c in name):
-        raise InvalidInputError("A group name needs at least one letter or number.")
+        raise InvalidInputError(N_("A group name needs at least one letter or number."))
     if name.casefold() in RESERVED_NAMES:
-        raise InvalidInputError(f"“{name}” would read as a mention of everyone; pick another.")
+        raise InvalidInputError(
+            N_("“{name}” would read as a mention of everyone; pick another."), name=name
+        )
     return name
 
 
@@ -77,9 +86,13 @@ def channel_slug(name: str) -> str:
 def parse_description(text: str | None) -> str:
     value = " ".join((text or "").split())
     if not value:
-        raise InvalidInputError("Add a short description so members know what the group is for.")
+        raise InvalidInputError(
+            N_("Add a short description so members know what the group is for.")
+        )
     if len(value) > MAX_DESCRIPTION:
-        raise InvalidInputError(f"Keep the description under {MAX_DESCRIPTION} characters.")
+        raise InvalidInputError(
+            N_("Keep the description under {count} characters."), count=MAX_DESCRIPTION
+        )
     return value
 
 
@@ -94,13 +107,16 @@ def parse_tags(text: str | None) -> tuple[str, ...]:
             continue
         if len(tag) > MAX_TAG or not all(c.isalnum() or c in " -" for c in tag):
             raise InvalidInputError(
-                f"Tags are short words separated by commas (letters, numbers, spaces, -; up to "
-                f"{MAX_TAG} characters each)."
+                N_(
+                    "Tags are short words separated by commas (letters, numbers, spaces, -; up "
+                    "to {count} characters each)."
+                ),
+                count=MAX_TAG,
             )
         if tag not in tags:
             tags.append(tag)
     if len(tags) > MAX_TAGS:
-        raise InvalidInputError(f"Up to {MAX_TAGS} tags, please.")
+        raise InvalidInputError(N_("Up to {count} tags, please."), count=MAX_TAGS)
     return tuple(tags)
 
 
@@ -110,17 +126,19 @@ def parse_guidelines(text: str | None) -> str | None:
     if not value:
         return None
     if len(value) > MAX_GUIDELINES:
-        raise InvalidInputError(f"Guidelines fit in {MAX_GUIDELINES} characters.")
+        raise InvalidInputError(N_("Guidelines fit in {count} characters."), count=MAX_GUIDELINES)
     return value
 
 
 def parse_reason(text: str | None) -> str:
     value = " ".join((text or "").split())
     if not value:
-        raise InvalidInputError("Say why (it is kept in the audit log).")
+        raise InvalidInputError(N_("Say why (it is kept in the audit log)."))
     if len(value) > MAX_REASON:  # logged and told to the member: refused, never cut
         raise InvalidInputError(
-            f"A reason fits in {MAX_REASON} characters (this one has {len(value)})."
+            N_("A reason fits in {count} characters (this one has {length})."),
+            count=MAX_REASON,
+            length=len(value),
         )
     return value
 
@@ -130,9 +148,9 @@ def parse_post(text: str | None) -> str:
     control or format characters, and a post of only invisible characters is nothing to post."""
     value = clean_block(text)
     if not value:
-        raise InvalidInputError("There is nothing to post.")
+        raise InvalidInputError(N_("There is nothing to post."))
     if len(value) > MAX_POST:
-        raise InvalidInputError(f"Anonymous posts fit in {MAX_POST} characters.")
+        raise InvalidInputError(N_("Anonymous posts fit in {count} characters."), count=MAX_POST)
     return value
 
 
@@ -387,5 +405,5 @@ def parse_message_ref(text: str) -> tuple[int | None, int]:
     if re.fullmatch(r"\d{15,21}", value):
         return None, int(value)
     raise InvalidInputError(
-        "Paste the message's link (right-click the message → Copy Message Link) or its id."
+        N_("Paste the message's link (right-click the message → Copy Message Link) or its id.")
     )

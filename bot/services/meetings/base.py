@@ -10,6 +10,7 @@ from bot.clock import Clock, utcnow
 from bot.db.repositories.groups import GroupRow
 from bot.db.repositories.meetings import MeetingRepository, MeetingRow
 from bot.errors import NotFoundError
+from bot.i18n import N_
 from bot.services.groups import GroupService
 from bot.services.meetings.rules import When, facilitator_at
 from bot.timers import Scheduler
@@ -52,14 +53,14 @@ class MeetingBase:
         row = await self.repo.get(meeting_id)
         if row is None or row.guild_id != guild_id:
             raise NotFoundError(
-                "That meeting isn't in this server. `/group meeting list` shows them."
+                N_("That meeting isn't in this server. `/group meeting list` shows them.")
             )
         return row
 
     async def group_of(self, meeting: MeetingRow) -> GroupRow:
         group = await self.groups.find(meeting.group_id)
         if group is None:
-            raise NotFoundError("That meeting's group is gone.")
+            raise NotFoundError(N_("That meeting's group is gone."))
         return group
 
     async def for_guild(self, guild_id: int) -> list[MeetingRow]:

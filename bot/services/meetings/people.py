@@ -16,6 +16,7 @@ from bot.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
+from bot.i18n import N_
 from bot.services.meetings.base import MeetingBase
 from bot.services.meetings.rules import (
     MAX_FACILITATORS,
@@ -72,14 +73,22 @@ class MeetingPeople(MeetingBase):
         peer_role = await self.groups.facilitator_role(guild_id)
         if peer_role is None or peer_role not in peer_role_ids:
             raise InvalidInputError(
-                "Facilitators are peer supporters: give them the peer role first "
-                "(`/peers setup` sets which role that is)."
+                N_(
+                    "Facilitators are peer supporters: give them the peer role first "
+                    "(`/peers setup` sets which role that is)."
+                )
             )
         if len(await self.repo.facilitators(group.id)) >= MAX_FACILITATORS:
-            raise LimitReachedError(f"A group's rotation holds up to {MAX_FACILITATORS} people.")
+            raise LimitReachedError(
+                N_("A group's rotation holds up to {count} people."), count=MAX_FACILITATORS
+            )
         added = await self.repo.add_facilitator(group.id, guild_id, user_id, actor_id, self.clock())
         if not added:
-            raise ConflictError(f"<@{user_id}> already facilitates **{group.name}**.")
+            raise ConflictError(
+                N_("{member} already facilitates **{group}**."),
+                member=f"<@{user_id}>",
+                group=group.name,
+            )
         return group
 
     async def remove_facilitator(
@@ -89,7 +98,11 @@ class MeetingPeople(MeetingBase):
         if not await self.repo.remove_facilitator(
             group.id, guild_id, user_id, actor_id, self.clock()
         ):
-            raise NotFoundError(f"<@{user_id}> isn't in the rotation of **{group.name}**.")
+            raise NotFoundError(
+                N_("{member} isn't in the rotation of **{group}**."),
+                member=f"<@{user_id}>",
+                group=group.name,
+            )
         return group
 
     async def rotation(self, guild_id: int, group_name: str, count: int = 5) -> Rotation:
@@ -116,20 +129,24 @@ class MeetingPeople(MeetingBase):
         order = await self.repo.facilitators(group.id)
         if from_id not in order:
             raise PermissionDeniedError(
-                f"You're not in the facilitator rotation of **{group.name}**."
+                N_("You're not in the facilitator rotation of **{group}**."), group=group.name
             )
         if to_id == from_id:
-            raise InvalidInputError("Swap with another facilitator, not yourself.")
+            raise InvalidInputError(N_("Swap with another facilitator, not yourself."))
         if to_id not in order:
             raise InvalidInputError(
-                f"<@{to_id}> isn't in the rotation of **{group.name}**; "
-                "`/group facilitator list` shows who is."
+                N_(
+                    "{member} isn't in the rotation of **{group}**; "
+                    "`/group facilitator list` shows who is."
+                ),
+                member=f"<@{to_id}>",
+                group=group.name,
             )
         swaps = await self.repo.swapped_turns(group.id)
         turn = (await self.repo.prefs(group.id)).turn
         slots = (next_turn_of(order, swaps, turn, from_id), next_turn_of(order, swaps, turn, to_id))
         if slots[0] is None or slots[1] is None:  # pragma: no cover - both are in the order
-            raise InvalidInputError("Both of you need to be in this group's rotation.")
+            raise InvalidInputError(N_("Both of you need to be in this group's rotation."))
         swap = await self.repo.ask_swap(
             group.id, guild_id, from_id, to_id, (slots[0], slots[1]), self.clock()
         )
@@ -146,11 +163,17 @@ class MeetingPeople(MeetingBase):
         DMs, or in the server the request was made in)."""
         swap = await self.repo.swap(swap_id)
         if swap is None or (guild_id is not None and swap.guild_id != guild_id):
-            raise NotFoundError("That swap request isn't there any more.")
+            raise NotFoundError(N_("That swap request isn't there any more."))
         if swap.to_id != user_id:
-            raise PermissionDeniedError("This swap request was for someone else.")
+            raise PermissionDeniedError(N_("This swap request was for someone else."))
+        if swap.status == "accepted":
+            raise ConflictError(N_("You already answered this request (accepted)."))
+        if swap.status == "declined":
+            raise ConflictError(N_("You already answered this request (declined)."))
         if swap.status != "asked":
-            raise ConflictError(f"You already answered this request ({swap.status}).")
+            raise ConflictError(
+                N_("You already answered this request ({status})."), status=swap.status
+            )
         return swap
 
     async def answer_swap(
@@ -162,13 +185,15 @@ class MeetingPeople(MeetingBase):
         swap = await self.swap_to_answer(swap_id, user_id, guild_id)
         if accept and not peer:
             raise PermissionDeniedError(
-                "Facilitating is for peer supporters, and you don't hold the peer role in that "
-                "server any more, so the turns stay as they are. Declining is fine, and a "
-                "moderator can help if the role should still be yours."
+                N_(
+                    "Facilitating is for peer supporters, and you don't hold the peer role in "
+                    "that server any more, so the turns stay as they are. Declining is fine, and "
+                    "a moderator can help if the role should still be yours."
+                )
             )
         group = await self.groups.find(swap.group_id)
         if group is None:  # pragma: no cover - cascades with the group
-            raise NotFoundError("That group is gone.")
+            raise NotFoundError(N_("That group is gone."))
         turns = None
         if accept:
             order = await self.repo.facilitators(group.id)
@@ -180,12 +205,14 @@ class MeetingPeople(MeetingBase):
             )
             if now_slots != (swap.from_slot, swap.to_slot):
                 raise ConflictError(
-                    "The rotation changed since this was asked; ask again with "
-                    "`/group facilitator swap`."
+                    N_(
+                        "The rotation changed since this was asked; ask again with "
+                        "`/group facilitator swap`."
+                    )
                 )
             turns = swap_turns(order, swaps, turn, swap.from_id, swap.to_id)
         if not await self.repo.answer_swap(swap, accept, turns, self.clock()):
-            raise ConflictError("This request was already answered.")
+            raise ConflictError(N_("This request was already answered."))
         return SwapAnswer(swap, group, accept)
 
     # -- reminders and attendance --------------------------------------------------------------
@@ -199,14 +226,15 @@ class MeetingPeople(MeetingBase):
         """The "Remind me" / "Stop reminders" buttons (on an open post, or a reminder DM)."""
         meeting = await self.repo.get(meeting_id)
         if meeting is None or (guild_id is not None and meeting.guild_id != guild_id):
-            raise NotFoundError("That meeting isn't there any more.")
+            raise NotFoundError(N_("That meeting isn't there any more."))
         group = await self.group_of(meeting)
         return group, await self._set_reminders(group, user_id, on)
 
     async def _set_reminders(self, group: GroupRow, user_id: int, on: bool) -> bool:
         if on and not await self.groups.is_member(group.id, user_id):
             raise PermissionDeniedError(
-                f"Meeting reminders are for members of **{group.name}**: `/group join` first."
+                N_("Meeting reminders are for members of **{group}**: `/group join` first."),
+                group=group.name,
             )
         return await self.repo.set_optin(group.id, user_id, on, self.clock())
 
@@ -218,7 +246,7 @@ class MeetingPeople(MeetingBase):
         on an earlier occurrence's post."""
         meeting = await self.repo.get(meeting_id)
         if meeting is None or guild_id is None or meeting.guild_id != guild_id:
-            raise NotFoundError("That meeting isn't in this server.")
+            raise NotFoundError(N_("That meeting isn't in this server."))
         earlier_post = (
             message_id is not None
             and meeting.open_message_id is not None
@@ -226,8 +254,10 @@ class MeetingPeople(MeetingBase):
         )
         if meeting.open_at is None or earlier_post:
             raise ConflictError(
-                "This meeting isn't open right now; thank you for stopping by. "
-                "`/group meeting list` shows when it meets next."
+                N_(
+                    "This meeting isn't open right now; thank you for stopping by. "
+                    "`/group meeting list` shows when it meets next."
+                )
             )
         named = (await self.repo.prefs(meeting.group_id)).named_attendance
         count = await self.repo.press_here(

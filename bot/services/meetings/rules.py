@@ -11,7 +11,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from bot.errors import InvalidInputError
+from bot.errors import InvalidInputError, KindredError
+from bot.i18n import N_
 from bot.schedules import (
     SCHEDULE_EXAMPLES,
     Schedule,
@@ -76,11 +77,27 @@ class When:
         return f"{parse_schedule(self.schedule).describe()} ({self.tz})"
 
 
+class OneOffHintError(InvalidInputError):
+    """A schedule the schedule language refused, followed by how a one-off meeting is
+    written; both halves in the reader's language (each where it is translated)."""
+
+    def __init__(self, problem: KindredError) -> None:
+        super().__init__(
+            N_("{problem} A one-off meeting looks like `2026-05-04 19:00`."),
+            problem=problem.user_message,
+        )
+        self.problem = problem
+
+    def message_in(self, lang: str | None) -> str:
+        hint = InvalidInputError(self.template, problem=self.problem.message_in(lang))
+        return hint.message_in(lang)
+
+
 def _zone(name: str) -> zoneinfo.ZoneInfo:
     try:
         return parse_timezone(name)
     except ScheduleError as exc:
-        raise InvalidInputError(exc.user_message) from exc
+        raise InvalidInputError(exc.template, **exc.params) from exc
 
 
 def parse_when(text: str, tz: str, now: datetime) -> When:
@@ -97,13 +114,13 @@ def parse_when(text: str, tz: str, now: datetime) -> When:
     try:
         schedule = parse_schedule(value)
     except ScheduleError as exc:
-        raise InvalidInputError(
-            f"{exc.user_message} A one-off meeting looks like `2026-05-04 19:00`."
-        ) from exc
+        raise OneOffHintError(exc) from exc
     if schedule.kind == "hourly" or schedule.min_interval() < timedelta(days=1):
         raise InvalidInputError(
-            "Meetings can be at most once a day. Try `every monday at 19:00`, "
-            "`tue,thu 18:30` or a one-off date like `2026-05-04 19:00`."
+            N_(
+                "Meetings can be at most once a day. Try `every monday at 19:00`, "
+                "`tue,thu 18:30` or a one-off date like `2026-05-04 19:00`."
+            )
         )
     schedule = _anchored(schedule, now, zone)
     return When(schedule.canonical(), None, zone.key)
@@ -120,13 +137,14 @@ def _one_off(match: re.Match[str], zone: zoneinfo.ZoneInfo, now: datetime, text:
     except (ValueError, ScheduleError):
         shown = " ".join(str(text).split())[:40]
         raise InvalidInputError(
-            f"I couldn't read “{shown}” as a date and time; write it like `2026-05-04 19:00`."
+            N_("I couldn't read “{text}” as a date and time; write it like `2026-05-04 19:00`."),
+            text=shown,
         ) from None
     start = resolve_local(datetime.combine(day, clock), zone)
     if start <= now:
-        raise InvalidInputError("That date and time has already passed; choose a future one.")
+        raise InvalidInputError(N_("That date and time has already passed; choose a future one."))
     if start - now > timedelta(days=366):
-        raise InvalidInputError("A one-off meeting can be up to a year ahead.")
+        raise InvalidInputError(N_("A one-off meeting can be up to a year ahead."))
     return start
 
 
@@ -136,9 +154,9 @@ def parse_meeting_duration(text: str | None) -> timedelta:
     try:
         duration = parse_duration(str(text))
     except ScheduleError as exc:
-        raise InvalidInputError(exc.user_message) from exc
+        raise InvalidInputError(exc.template, **exc.params) from exc
     if not MIN_DURATION <= duration <= MAX_DURATION:
-        raise InvalidInputError("A meeting lasts from 10 minutes to 8 hours, e.g. `90m`.")
+        raise InvalidInputError(N_("A meeting lasts from 10 minutes to 8 hours, e.g. `90m`."))
     return duration
 
 
@@ -158,15 +176,17 @@ def parse_reminders(text: str | None) -> tuple[int, ...]:
             delta = parse_duration(part)
         except ScheduleError:
             raise InvalidInputError(
-                "Reminders are times before the meeting, separated by commas, e.g. `24h, 15m` "
-                "(or `none`)."
+                N_(
+                    "Reminders are times before the meeting, separated by commas, e.g. "
+                    "`24h, 15m` (or `none`)."
+                )
             ) from None
         whole = int(delta.total_seconds() // 60)
         if not 5 <= whole <= MAX_REMINDER:
-            raise InvalidInputError("Each reminder is from 5 minutes to 7 days before.")
+            raise InvalidInputError(N_("Each reminder is from 5 minutes to 7 days before."))
         minutes.add(whole)
     if len(minutes) > MAX_REMINDERS:
-        raise InvalidInputError(f"Up to {MAX_REMINDERS} reminders, please.")
+        raise InvalidInputError(N_("Up to {count} reminders, please."), count=MAX_REMINDERS)
     return tuple(sorted(minutes, reverse=True))
 
 
@@ -183,9 +203,13 @@ def encode_reminders(reminders: Sequence[int]) -> str:
 def parse_meeting_name(text: str | None) -> str:
     name = " ".join(str(text or "").split())
     if not MIN_NAME <= len(name) <= MAX_NAME:
-        raise InvalidInputError(f"A meeting's name is {MIN_NAME} to {MAX_NAME} characters long.")
+        raise InvalidInputError(
+            N_("A meeting's name is {least} to {most} characters long."),
+            least=MIN_NAME,
+            most=MAX_NAME,
+        )
     if any(c in name for c in "@#<>`|*_~"):
-        raise InvalidInputError("A meeting's name may not use @ # < > ` | * _ or ~.")
+        raise InvalidInputError(N_("A meeting's name may not use @ # < > ` | * _ or ~."))
     return name
 
 
@@ -195,7 +219,9 @@ def parse_prompt(text: str | None) -> str | None:
     if not value:
         return None
     if len(value) > MAX_PROMPT:
-        raise InvalidInputError(f"Keep the check-in prompt under {MAX_PROMPT} characters.")
+        raise InvalidInputError(
+            N_("Keep the check-in prompt under {count} characters."), count=MAX_PROMPT
+        )
     return value
 
 
@@ -204,7 +230,7 @@ def check_fits(when: When, duration: timedelta) -> None:
     if when.schedule is None:
         return
     if parse_schedule(when.schedule).min_interval() <= duration:
-        raise InvalidInputError("The meeting would run into its next one; make it shorter.")
+        raise InvalidInputError(N_("The meeting would run into its next one; make it shorter."))
 
 
 def next_reminder(
@@ -254,10 +280,10 @@ def swap_turns(
     """``a``'s next turn goes to ``b`` and ``b``'s next turn to ``a``; the rest of the rotation
     is unchanged. Swaps that undo themselves leave no trace."""
     if a == b:
-        raise InvalidInputError("Swap with another facilitator, not yourself.")
+        raise InvalidInputError(N_("Swap with another facilitator, not yourself."))
     slot_a, slot_b = next_turn_of(order, swaps, start, a), next_turn_of(order, swaps, start, b)
     if slot_a is None or slot_b is None:
-        raise InvalidInputError("Both of you need to be in this group's rotation.")
+        raise InvalidInputError(N_("Both of you need to be in this group's rotation."))
     new = dict(swaps)
     new[slot_a], new[slot_b] = b, a
     for slot in (slot_a, slot_b):

@@ -11,6 +11,7 @@ from bot.db.repositories.core import TimerRow
 from bot.db.repositories.groups import GroupRow
 from bot.db.repositories.meetings import MeetingPrefs, MeetingRow
 from bot.errors import InvalidInputError, LimitReachedError
+from bot.i18n import N_
 from bot.services.meetings.base import MeetingBase, Occurrence, when_of
 from bot.services.meetings.rules import (
     CLOSE,
@@ -110,9 +111,15 @@ class MeetingSchedule(MeetingBase):
         check_fits(when, length)
         existing = await self.repo.for_group(group.id)
         if len(existing) >= MAX_MEETINGS:
-            raise LimitReachedError(f"A group can have up to {MAX_MEETINGS} meetings.")
+            raise LimitReachedError(
+                N_("A group can have up to {count} meetings."), count=MAX_MEETINGS
+            )
         if any(m.name.casefold() == clean.casefold() for m in existing):
-            raise InvalidInputError(f"**{group.name}** already has a meeting called “{clean}”.")
+            raise InvalidInputError(
+                N_("**{group}** already has a meeting called “{meeting}”."),
+                group=group.name,
+                meeting=clean,
+            )
         row = await self.repo.create(
             actor_id=actor_id,
             now=now,
@@ -166,7 +173,9 @@ class MeetingSchedule(MeetingBase):
         if venue is not None:
             changes["venue_id"], changes["venue_kind"] = venue if venue[0] else (None, None)
         if not changes:
-            raise InvalidInputError("Tell me what to change (schedule, time zone, duration, …).")
+            raise InvalidInputError(
+                N_("Tell me what to change (schedule, time zone, duration, …).")
+            )
         merged = when_of(meeting)
         if "tz" in changes:
             merged = type(merged)(changes["schedule"], changes["once_at"], changes["tz"])
