@@ -113,10 +113,13 @@ def nobody_on_duty(
     stale: bool = False,
     unverified: bool = False,
     intro: bool = True,
+    waiting: bool = True,
     lang: str = "en",
 ) -> SafeMessage:
     """Resources block for a support request when no peer is on duty (``intro=False`` when
-    the caller has already said nobody is on duty, or that no request was opened)."""
+    the caller has already said nobody is on duty, or that no request was opened).
+    ``waiting=False`` when nothing is on its way (a member who is blocked from asking here):
+    the block is then titled for what it is, support they can reach now, not "while you wait"."""
     _ = gettext_for(lang)
     url = _directory_url(directory)
     body: list[str] = (
@@ -150,7 +153,7 @@ def nobody_on_duty(
     else:
         body.append(_("In immediate danger? Call your local emergency number."))
     return SafeMessage(
-        title=_("While you wait"),
+        title=_("While you wait") if waiting else _("Support you can reach now"),
         body=tuple(body),
         footer=_footer(last_checked, stale, unverified, url, lang),
     )

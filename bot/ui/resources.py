@@ -37,6 +37,7 @@ def nobody_on_duty_message(
     extra: Sequence[ResourceEntry] = (),
     *,
     intro: bool = True,
+    waiting: bool = True,
     lang: str = "en",
 ) -> SafeMessage:
     directory = default_directory()
@@ -60,6 +61,7 @@ def nobody_on_duty_message(
         stale=ctx.stale,
         unverified=ctx.unverified,
         intro=intro,
+        waiting=waiting,
         lang=lang,
     )
 
@@ -70,6 +72,9 @@ def nobody_on_duty_text(
     extra: Sequence[ResourceEntry] = (),
     *,
     intro: bool = True,
+    waiting: bool = True,
     lang: str = "en",
 ) -> str:
-    return nobody_on_duty_message(region, now, extra, intro=intro, lang=lang).as_text()
+    return nobody_on_duty_message(
+        region, now, extra, intro=intro, waiting=waiting, lang=lang
+    ).as_text()

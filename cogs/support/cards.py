@@ -51,12 +51,20 @@ class SupportBase:
         return any(back.request.id == request_id for back in requeued)
 
     async def _resources_text(
-        self, guild_id: int, user_id: int, *, intro: bool = True, lang: str = "en"
+        self,
+        guild_id: int,
+        user_id: int,
+        *,
+        intro: bool = True,
+        waiting: bool = True,
+        lang: str = "en",
     ) -> str:
         safety = self.services.safety
         region = await safety.region_for(guild_id, user_id)
         extras = await safety.guild_resources(guild_id)
-        return nobody_on_duty_text(region, self.services.clock(), extras, intro=intro, lang=lang)
+        return nobody_on_duty_text(
+            region, self.services.clock(), extras, intro=intro, waiting=waiting, lang=lang
+        )
 
     async def _tell_moderators(self, guild_id: int, text: str) -> None:
         cfg = await self.requests.config(guild_id, require=False)

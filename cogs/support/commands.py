@@ -107,10 +107,11 @@ class CommandsRoom(ClaimsRoom):
                 source=source,
             )
         except BlockedError:
-            # no request was opened, so the resources come without "your request is saved"
+            # no request was opened, so the resources come without "your request is saved",
+            # and under a title for someone who is not waiting for a peer
             lang = lang or await reader_language(interaction)
             resources = await self._resources_text(
-                guild_id, interaction.user.id, intro=False, lang=lang
+                guild_id, interaction.user.id, intro=False, waiting=False, lang=lang
             )
             await send_private(interaction, blocked_text(lang) + "\n\n" + resources)
             return

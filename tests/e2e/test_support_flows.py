@@ -370,6 +370,18 @@ async def test_blocked_member_gets_kindness_and_resources(
     assert not [m for m in emulator.messages_in(world.peers) if "Support request" in m.text]
 
 
+async def test_a_blocked_member_reads_resources_titled_for_someone_who_is_not_waiting(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    await command(emulator, world.mod, world.general, "peers block", member=world.member.id,
+                  reason="spam")  # fmt: skip
+    answer = await ask(emulator, world, world.member)
+    assert answer.ephemeral
+    assert "\n\n**Support you can reach now**\n" in answer.text, answer.text
+    assert "wait" not in answer.text.lower(), answer.text
+
+
 async def test_a_blocked_member_is_answered_in_their_language_with_resources_in_it_too(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:
@@ -388,6 +400,7 @@ async def test_a_blocked_member_is_answered_in_their_language_with_resources_in_
     ), text
     assert "**¿Quieres hablar ahora?** Líneas de escucha atendidas por pares:" in text, text
     assert "**¿En crisis?**" in text and "¿En peligro inmediato? Llama al **911**." in text, text
+    assert "\n\n**Apoyo al que puedes acudir ahora**\n" in text and "esperas" not in text, text
     # no request was opened: nothing says it was saved, in any language
     assert "Tu solicitud está guardada" not in text and "request is saved" not in text, text
     assert "You still matter" not in text and "While you wait" not in text, text
