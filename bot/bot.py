@@ -20,8 +20,9 @@ from discord.ext import commands
 from bot.config import DISCORD_API_BASE_URL, DiscordSettings
 from bot.errors import KindredError
 from bot.health import Gateway, HealthCheck, HealthServer, latency_ms
+from bot.i18n import N_
 from bot.services import Services
-from bot.ui.replies import error_text, report_unexpected, send_private
+from bot.ui.replies import error_text, localized, report_unexpected, send_private
 
 log = logging.getLogger(__name__)
 
@@ -79,23 +80,27 @@ class KindredTree(app_commands.CommandTree):
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
         original = getattr(error, "original", error)
-        if isinstance(original, KindredError):
+        if isinstance(original, KindredError):  # a service's error, or a check's refusal
             await send_private(interaction, await error_text(interaction, original))
-        elif isinstance(error, app_commands.CheckFailure) and hasattr(error, "user_message"):
-            await send_private(interaction, error.user_message)
         elif isinstance(error, app_commands.CommandOnCooldown):
-            await send_private(
-                interaction, f"Please wait {error.retry_after:.0f} s before trying that again."
-            )
+            await send_private(interaction, await localized(
+                interaction, N_("Please wait {seconds} s before trying that again."),
+                seconds=f"{error.retry_after:.0f}",
+            ))  # fmt: skip
         elif isinstance(error, app_commands.TransformerError):
-            await send_private(
-                interaction, f"I couldn't understand `{str(error.value)[:60]}` there."
-            )
+            await send_private(interaction, await localized(
+                interaction, N_("I couldn't understand `{value}` there."),
+                value=str(error.value)[:60],
+            ))  # fmt: skip
         elif isinstance(error, app_commands.BotMissingPermissions):
-            missing = ", ".join(error.missing_permissions)
-            await send_private(interaction, f"I am missing a permission here: {missing}.")
+            await send_private(interaction, await localized(
+                interaction, N_("I am missing a permission here: {permissions}."),
+                permissions=", ".join(error.missing_permissions),
+            ))  # fmt: skip
         elif isinstance(error, app_commands.CheckFailure):
-            await send_private(interaction, "You can't use that command here.")
+            await send_private(
+                interaction, await localized(interaction, N_("You can't use that command here."))
+            )
         else:
             await report_unexpected(interaction, original)
 

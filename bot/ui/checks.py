@@ -5,27 +5,31 @@ from __future__ import annotations
 import discord
 from discord import app_commands
 
+from bot.errors import KindredError
+from bot.i18n import N_
 from bot.services.settings import CoreSettings
 
 
-class RefusedError(app_commands.CheckFailure):
+class RefusedError(app_commands.CheckFailure, KindredError):
     """A check said no; ``user_message`` says why, kindly. (Checks must raise CheckFailure
-    subclasses: discord.py only routes AppCommandErrors to the tree's error handler.)"""
-
-    def __init__(self, user_message: str) -> None:
-        super().__init__(user_message)
-        self.user_message = user_message
+    subclasses: discord.py only routes AppCommandErrors to the tree's error handler.) It is a
+    ``KindredError`` too: the text is marked ``N_()`` with its values as keyword arguments, and
+    the person refused reads it in their language (``message_in``, ``error_text``)."""
 
 
-class NotModeratorError(app_commands.CheckFailure):
-    user_message = (
-        "This command is for moderators (Manage Server, or the moderator role set with "
-        "`/kindred set moderator-role`)."
-    )
+class NotModeratorError(RefusedError):
+    def __init__(self) -> None:
+        super().__init__(
+            N_(
+                "This command is for moderators (Manage Server, or the moderator role set with "
+                "`/kindred set moderator-role`)."
+            )
+        )
 
 
-class GuildOnlyError(app_commands.CheckFailure):
-    user_message = "This command works inside a server, not in DMs."
+class GuildOnlyError(RefusedError):
+    def __init__(self) -> None:
+        super().__init__(N_("This command works inside a server, not in DMs."))
 
 
 async def is_moderator(interaction: discord.Interaction) -> bool:
@@ -102,22 +106,27 @@ def peer_only():
         services = interaction.client.services  # type: ignore[attr-defined]
         cfg = await services.settings.get(interaction.guild_id, PeerSettings)
         if cfg.peer_role_id is None:
-            raise RefusedError("Peer support isn't set up here yet (`/peers setup`).")
+            raise RefusedError(N_("Peer support isn't set up here yet (`/peers setup`)."))
         member = interaction.user
         if isinstance(member, discord.Member) and any(
             r.id == cfg.peer_role_id for r in member.roles
         ):
             return True
         requeued = await services.peers.shifts.lost_role(interaction.guild_id, member.id)
-        refusal = f"This is for peer supporters (the <@&{cfg.peer_role_id}> role)."
-        if requeued:
-            interaction.client.dispatch("kindred_requests_requeued", requeued, member.id)
-            ids = ", ".join(f"#{back.request.id}" for back in requeued)
-            refusal += (
-                f" The requests you held ({ids}) are back in the queue and another peer "
-                "will pick them up. Thank you for the support you gave."
+        if not requeued:
+            raise RefusedError(
+                N_("This is for peer supporters (the <@&{role}> role)."), role=cfg.peer_role_id
             )
-        raise RefusedError(refusal)
+        interaction.client.dispatch("kindred_requests_requeued", requeued, member.id)
+        raise RefusedError(
+            N_(
+                "This is for peer supporters (the <@&{role}> role). The requests you held "
+                "({requests}) are back in the queue and another peer will pick them up. Thank "
+                "you for the support you gave."
+            ),
+            role=cfg.peer_role_id,
+            requests=", ".join(f"#{back.request.id}" for back in requeued),
+        )
 
     predicate.audience = "peer"  # type: ignore[attr-defined]  # read by /kindred help
     return app_commands.check(predicate)

@@ -8,7 +8,7 @@ import secrets
 import discord
 
 from bot.errors import KindredError
-from bot.i18n import lang_from_locale
+from bot.i18n import N_, lang_from_locale
 from bot.text import DISCORD_LIMIT, EMBED_DESCRIPTION, prefixed_messages
 
 log = logging.getLogger(__name__)
@@ -34,6 +34,13 @@ async def error_text(interaction: discord.Interaction, error: KindredError) -> s
         log.exception("could not read the language for an error reply")
         return error.user_message
     return error.message_in(lang)
+
+
+async def localized(interaction: discord.Interaction, text: str, /, **params: object) -> str:
+    """A text the Discord layer writes itself (marked ``N_()``, values as ``{placeholders}``
+    and keyword arguments), in the reader's language, with a service error's fallbacks:
+    English when untranslated, broken, or when the language cannot be read."""
+    return await error_text(interaction, KindredError(text, **params))
 
 
 def incident_id() -> str:
@@ -88,11 +95,10 @@ async def send_private_pages(
         await send_private(interaction, embed=embed)
 
 
-def unexpected_error_text(incident: str) -> str:
-    return (
-        "Sorry, something went wrong on my side and nothing was changed. "
-        f"If it keeps happening, tell a moderator the incident id **{incident}**."
-    )
+UNEXPECTED = N_(
+    "Sorry, something went wrong on my side and nothing was changed. "
+    "If it keeps happening, tell a moderator the incident id **{incident}**."
+)
 
 
 async def report_unexpected(interaction: discord.Interaction, error: BaseException) -> None:
@@ -105,6 +111,6 @@ async def report_unexpected(interaction: discord.Interaction, error: BaseExcepti
         exc_info=error,
     )
     try:
-        await send_private(interaction, unexpected_error_text(incident))
+        await send_private(interaction, await localized(interaction, UNEXPECTED, incident=incident))
     except discord.HTTPException:
         log.warning("could not tell the user about incident %s", incident)

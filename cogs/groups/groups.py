@@ -5,6 +5,7 @@ from __future__ import annotations
 import discord
 from discord import app_commands
 
+from bot.i18n import N_
 from bot.services import Services
 from bot.ui.checks import GuildOnlyError, RefusedError, is_moderator
 
@@ -83,7 +84,7 @@ def moderator_or_facilitator():
             meeting_id=getattr(options, "meeting", None),
         ):
             return True
-        raise RefusedError("This command is for moderators and the group's facilitators.")
+        raise RefusedError(N_("This command is for moderators and the group's facilitators."))
 
     predicate.audience = "moderator"  # type: ignore[attr-defined]  # read by /kindred help
     return app_commands.check(predicate)

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
+from discord import app_commands
+
 from emulator import DiscordEmulator
 from tests.e2e.conftest import Kindred, World
+from tests.e2e.test_support import setup_peers
 
 
 async def test_bot_starts_syncs_commands_and_answers_about(
@@ -64,6 +69,42 @@ async def test_member_is_refused_a_moderator_command_kindly(
     assert "Kindred settings" in mod_response.text
 
 
+async def test_a_french_member_refused_a_peer_command_reads_the_refusal_in_french(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    role = world.peer_role.id
+    refused = await answer(emulator, world.member, world.general, "duty on", locale="fr")
+    assert refused.ephemeral
+    assert refused.text == f"C'est réservé à l'équipe d'entraide (le rôle <@&{role}>).", (
+        refused.text
+    )
+    assert not await kindred.services.peers.duty.is_on_duty(world.guild.id, world.member.id)
+    english = await answer(emulator, world.member2, world.general, "duty on")
+    assert english.text == f"This is for peer supporters (the <@&{role}> role)."
+
+
+async def test_a_spanish_member_hitting_a_cooldown_reads_it_in_spanish(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    # no command has a cooldown today: give one to /kindred about, as a command would declare it
+    assert kindred.bot is not None
+    about = kindred.bot.tree.get_command("kindred").get_command("about")  # type: ignore[union-attr]
+    app_commands.checks.cooldown(1, 600)(about)
+    chosen = await answer(emulator, world.member, world.general, "language set", language="es")
+    assert chosen.ephemeral
+    first = await answer(emulator, world.member, world.general, "kindred about")
+    assert "peer support" in first.text
+    again = await answer(emulator, world.member, world.general, "kindred about")
+    assert again.ephemeral
+    waited = re.fullmatch(r"Espera (\d+) s antes de volver a intentarlo\.", again.text)
+    assert waited and 0 < int(waited[1]) <= 600, again.text
+    english = await answer(emulator, world.member2, world.general, "kindred about")
+    assert "peer support" in english.text
+    english_again = await answer(emulator, world.member2, world.general, "kindred about")
+    assert re.fullmatch(r"Please wait \d+ s before trying that again\.", english_again.text)
+
+
 async def test_configured_moderator_role_grants_access(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:
@@ -118,8 +159,11 @@ async def test_unknown_time_zone_is_refused_and_nothing_changes(
     assert "`timezone`: UTC" in shown.text
 
 
-async def answer(emu: DiscordEmulator, user, where, name: str, **options):
-    return await (await emu.run_command(user, where, name, options=options)).response()
+async def answer(emu: DiscordEmulator, user, where, name: str, locale: str = "en-US", **options):
+    """The first answer to a command run in the Discord app's ``locale``."""
+    return await (
+        await emu.run_command(user, where, name, options=options, locale=locale)
+    ).response()
 
 
 async def test_a_members_zone_is_read_in_any_letter_case_and_stored_canonically(
