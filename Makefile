@@ -79,7 +79,9 @@ MESSAGES = bot/safety/messages.py bot/safety/peer_resources.py bot/safety/listin
 	bot/services/meetings/base.py bot/services/meetings/people.py \
 	bot/services/meetings/rules.py bot/services/meetings/schedule.py \
 	bot/services/groups/base.py bot/services/groups/rules.py bot/services/groups/admin.py \
-	bot/services/checkins/channel.py
+	bot/services/checkins/channel.py \
+	bot/bot.py bot/ui/checks.py bot/ui/replies.py \
+	cogs/groups/groups.py cogs/groups/discord_ops.py cogs/groups/manage.py cogs/groups/settings.py
 messages: $(STAMP)
 	$(BIN)/pybabel extract --no-location --project Kindred --version 0.1 \
 		--copyright-holder "Kindred contributors" -k _ -k N_ -o data/locale/kindred.pot \

@@ -1,6 +1,7 @@
 """Kindred's hands on Discord for groups: roles, channels and their permission overwrites (set,
 then read back from Discord and checked), giving and taking roles. Discord's refusals become
-kind messages that name the fix (which permission, or which role to move)."""
+kind messages that name the fix (which permission, or which role to move), marked ``N_()`` so
+whoever meets them reads them in their language."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from collections.abc import Iterable
 import discord
 
 from bot.errors import ConflictError, KindredError, NotFoundError, PermissionDeniedError
+from bot.i18n import N_
 from bot.services.groups import Access, adopted_changes
 
 log = logging.getLogger(__name__)
@@ -19,11 +21,14 @@ log = logging.getLogger(__name__)
 ALIASES = {"read_messages": "view_channel"}
 
 
+ROLE_GONE = N_("The group's role is gone; moderators can use `/group repair`.")
+
+
 class MemberGoneError(NotFoundError):
     """Discord says the member is no longer in the server (10007)."""
 
     def __init__(self, user_id: int) -> None:
-        super().__init__("That member is no longer in this server.")
+        super().__init__(N_("That member is no longer in this server."))
         self.user_id = user_id
 
 
@@ -31,58 +36,105 @@ class RoleGoneError(NotFoundError):
     """Discord says the role is gone (10011)."""
 
     def __init__(self) -> None:
-        super().__init__("The group's role is gone; moderators can use `/group repair`.")
+        super().__init__(ROLE_GONE)
 
 
-def _roles_page(guild: discord.Guild) -> str:
-    top = guild.me.top_role.name if guild.me else "Kindred"
-    return f"Server Settings → Roles → **{top}**"
+class _Doing:
+    """A refusal while doing something: the sentence (``{doing}`` in it) and what was being
+    done (its own ``N_()`` phrase with its values) are translated together."""
+
+    doing: KindredError
+    template: str
+    params: dict[str, object]
+
+    def message_in(self, lang: str | None) -> str:
+        doing = self.doing.message_in(lang)
+        return KindredError(self.template, **{**self.params, "doing": doing}).message_in(lang)
+
+
+class DiscordForbiddenError(_Doing, PermissionDeniedError):
+    def __init__(self, text: str, doing: KindredError, **params: object) -> None:
+        super().__init__(text, doing=doing.user_message, **params)
+        self.doing = doing
+
+
+class DiscordFailedError(_Doing, ConflictError):
+    def __init__(self, text: str, doing: KindredError, **params: object) -> None:
+        super().__init__(text, doing=doing.user_message, **params)
+        self.doing = doing
+
+
+def _top_role(guild: discord.Guild) -> str:
+    return guild.me.top_role.name if guild.me else "Kindred"
 
 
 def require_manage(guild: discord.Guild) -> None:
     """Groups need Manage Roles and Manage Channels: say which are missing and where to fix."""
     perms = guild.me.guild_permissions
-    missing = [
-        name
-        for name, ok in (
-            ("Manage Roles", perms.manage_roles),
-            ("Manage Channels", perms.manage_channels),
+    if not perms.manage_roles and not perms.manage_channels:
+        text = N_(
+            "I need the **Manage Roles** and **Manage Channels** permissions to run support "
+            "groups. A server admin can turn them on in Server Settings → Roles → **{role}**, "
+            "then try again."
         )
-        if not ok
-    ]
-    if missing:
-        which = " and ".join(f"**{m}**" for m in missing)
-        raise PermissionDeniedError(
-            f"I need the {which} permission{'s' if len(missing) > 1 else ''} to run support "
-            f"groups. A server admin can turn {'them' if len(missing) > 1 else 'it'} on in "
-            f"{_roles_page(guild)}, then try again."
+    elif not perms.manage_roles:
+        text = N_(
+            "I need the **Manage Roles** permission to run support groups. A server admin can "
+            "turn it on in Server Settings → Roles → **{role}**, then try again."
         )
+    elif not perms.manage_channels:
+        text = N_(
+            "I need the **Manage Channels** permission to run support groups. A server admin "
+            "can turn it on in Server Settings → Roles → **{role}**, then try again."
+        )
+    else:
+        return
+    raise PermissionDeniedError(text, role=_top_role(guild))
 
 
 def check_hierarchy(guild: discord.Guild, role: discord.Role) -> None:
     if role >= guild.me.top_role:
         raise PermissionDeniedError(
-            f"I can't give or take the **{role.name}** role: it sits above my own role. In "
-            f"Server Settings → Roles, drag **{guild.me.top_role.name}** above "
-            f"**{role.name}**, then try again."
+            N_(
+                "I can't give or take the **{role}** role: it sits above my own role. In "
+                "Server Settings → Roles, drag **{mine}** above **{role}**, then try again."
+            ),
+            role=role.name,
+            mine=guild.me.top_role.name,
         )
 
 
-def refused(guild: discord.Guild, exc: discord.HTTPException, doing: str) -> KindredError:
-    """A Discord refusal while ``doing`` something, as a message that names the fix."""
+def refused(
+    guild: discord.Guild, exc: discord.HTTPException, doing: str, /, **params: object
+) -> KindredError:
+    """A Discord refusal while ``doing`` something (a phrase marked ``N_()``, its values as
+    keyword arguments: ``N_("set who can see <#{channel}>"), channel=channel.id``), as a
+    message that names the fix, in the reader's language."""
+    action = KindredError(doing, **params)
     if isinstance(exc, discord.Forbidden):
-        return PermissionDeniedError(
-            f"Discord didn't let me {doing}: I'm missing a permission (Manage Roles or Manage "
-            f"Channels, or View Channel there), or my role is too low. Check {_roles_page(guild)} "
-            "and that my role sits above the group's role, then try again."
+        return DiscordForbiddenError(
+            N_(
+                "Discord didn't let me {doing}: I'm missing a permission (Manage Roles or "
+                "Manage Channels, or View Channel there), or my role is too low. Check Server "
+                "Settings → Roles → **{role}** and that my role sits above the group's role, "
+                "then try again."
+            ),
+            action,
+            role=_top_role(guild),
         )
     if exc.code == 30005:
-        return ConflictError("This server has Discord's maximum of 250 roles; free one first.")
+        return ConflictError(N_("This server has Discord's maximum of 250 roles; free one first."))
     if exc.code == 30013:
-        return ConflictError("This server has Discord's maximum of 500 channels; free one first.")
+        return ConflictError(
+            N_("This server has Discord's maximum of 500 channels; free one first.")
+        )
     if exc.status == 400:
-        return ConflictError(f"Discord didn't accept that while I tried to {doing}.")
-    return ConflictError(f"Discord had a problem while I tried to {doing}; please try again.")
+        return DiscordFailedError(
+            N_("Discord didn't accept that while I tried to {doing}."), action
+        )
+    return DiscordFailedError(
+        N_("Discord had a problem while I tried to {doing}; please try again."), action
+    )
 
 
 # -- roles -----------------------------------------------------------------------------------
@@ -93,7 +145,7 @@ async def create_role(guild: discord.Guild, name: str) -> discord.Role:
             reason="Kindred support group",
         )  # fmt: skip
     except discord.HTTPException as exc:
-        raise refused(guild, exc, "create the group's role") from exc
+        raise refused(guild, exc, N_("create the group's role")) from exc
 
 
 async def rename_role(guild: discord.Guild, role_id: int | None, name: str) -> None:
@@ -103,7 +155,7 @@ async def rename_role(guild: discord.Guild, role_id: int | None, name: str) -> N
     try:
         await role.edit(name=name, reason="Kindred support group renamed")
     except discord.HTTPException as exc:
-        raise refused(guild, exc, "rename the group's role") from exc
+        raise refused(guild, exc, N_("rename the group's role")) from exc
 
 
 async def give_role(
@@ -131,11 +183,10 @@ async def _member_role(
     except discord.NotFound as exc:
         if exc.code == 10007:
             raise MemberGoneError(user_id) from exc
-        raise NotFoundError(
-            "The group's role is gone; moderators can use `/group repair`."
-        ) from exc
+        raise NotFoundError(ROLE_GONE) from exc
     except discord.HTTPException as exc:
-        raise refused(guild, exc, "give the role" if add else "take the role back") from exc
+        doing = N_("give the role") if add else N_("take the role back")
+        raise refused(guild, exc, doing) from exc
 
 
 async def delete_quietly(thing: discord.abc.Snowflake | None) -> None:
@@ -207,7 +258,7 @@ async def create_channel(
             reason="Kindred support group",
         )  # fmt: skip
     except discord.HTTPException as exc:
-        raise refused(guild, exc, "create the group's channel") from exc
+        raise refused(guild, exc, N_("create the group's channel")) from exc
 
 
 async def set_access(
@@ -241,7 +292,7 @@ async def set_access(
         else:
             await channel.edit(overwrites=overwrites_for(guild, access, role))
     except discord.HTTPException as exc:
-        raise refused(guild, exc, f"set who can see <#{channel.id}>") from exc
+        raise refused(guild, exc, N_("set who can see <#{channel}>"), channel=channel.id) from exc
 
 
 def _writable(guild: discord.Guild) -> frozenset[str]:
@@ -278,5 +329,5 @@ async def fetch_access(guild: discord.Guild, channel_id: int) -> list[Access] | 
     except discord.NotFound:
         return None
     except discord.HTTPException as exc:
-        raise refused(guild, exc, f"read back <#{channel_id}>") from exc
+        raise refused(guild, exc, N_("read back <#{channel}>"), channel=channel_id) from exc
     return read_access(channel)

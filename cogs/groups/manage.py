@@ -15,6 +15,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.errors import ConflictError
+from bot.i18n import N_
 from bot.services import Services
 from bot.services.groups import Access, GroupRow, GroupService, access_problems, as_adopted
 from bot.ui.checks import is_moderator, moderator_only
@@ -227,7 +228,7 @@ class ManageCommands:
                 try:
                     await channel.edit(name=edit.slug)
                 except discord.HTTPException as exc:
-                    raise ops.refused(guild, exc, "rename the group's channel") from exc
+                    raise ops.refused(guild, exc, N_("rename the group's channel")) from exc
         if edit.access_changed and prospective.active:
             await self._remember_adopted(guild, group)  # before it goes private
             await self._apply_access(guild, prospective)

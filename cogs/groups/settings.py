@@ -11,6 +11,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.errors import NotFoundError
+from bot.i18n import N_
 from bot.services import Services
 from bot.services.groups import (
     MAX_SLOWMODE,
@@ -63,7 +64,9 @@ class SettingsCommands:
         try:
             await channel.edit(slowmode_delay=seconds)
         except discord.HTTPException as exc:
-            raise ops.refused(guild, exc, f"set slowmode in <#{channel.id}>") from exc
+            raise ops.refused(
+                guild, exc, N_("set slowmode in <#{channel}>"), channel=channel.id
+            ) from exc
         row = await self.service.set_slowmode(
             group.id, guild.id, seconds, minutes, interaction.user.id
         )

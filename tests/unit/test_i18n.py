@@ -262,3 +262,80 @@ def test_a_broken_translation_falls_back_to_english(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(errors, "gettext_for", lambda lang: lambda text: "Hola {nombre}")
     error = errors.ConflictError("Hello {name}", name="Sam")
     assert error.message_in("es") == "Hello Sam"
+
+
+@pytest.mark.parametrize("lang", ["en", *LANGS])
+def test_resources_for_someone_not_waiting_have_their_own_title(lang: str) -> None:
+    directory = default_directory()
+
+    def title(waiting: bool) -> str:
+        return nobody_on_duty(
+            crisis_lines=directory.crisis_lines("US-VT"),
+            directory=directory.international_directory(),
+            intro=False,
+            waiting=waiting,
+            lang=lang,
+        ).title
+
+    assert title(True) == gettext_for(lang)("While you wait")
+    assert title(False) == gettext_for(lang)("Support you can reach now") != title(True)
+    assert lang == "en" or title(False) != "Support you can reach now"
+
+
+def _http_error(kind: type, status: int, code: int = 0) -> Exception:
+    from types import SimpleNamespace
+
+    return kind(SimpleNamespace(status=status, reason="x"), {"code": code, "message": "x"})
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_discords_refusals_of_group_work_read_whole_in_the_readers_language(lang: str) -> None:
+    from types import SimpleNamespace
+
+    import discord
+
+    from bot.i18n import N_
+    from cogs.groups import discord_ops as ops
+
+    guild = SimpleNamespace(me=SimpleNamespace(top_role=SimpleNamespace(name="Kindred")))
+    forbidden = ops.refused(
+        guild, _http_error(discord.Forbidden, 403), N_("set who can see <#{channel}>"), channel=7
+    )
+    assert forbidden.user_message.startswith("Discord didn't let me set who can see <#7>: ")
+    assert "**Kindred**" in forbidden.user_message
+    text = forbidden.message_in(lang)
+    action = gettext_for(lang)("set who can see <#{channel}>").format(channel=7)
+    assert action != "set who can see <#7>" and action in text and "**Kindred**" in text, text
+    assert "Discord didn't" not in text
+    failed = ops.refused(guild, _http_error(discord.HTTPException, 500), N_("give the role"))
+    assert failed.user_message == (
+        "Discord had a problem while I tried to give the role; please try again."
+    )
+    assert gettext_for(lang)("give the role") in failed.message_in(lang)
+    assert "Discord had" not in failed.message_in(lang)
+    full = ops.refused(guild, _http_error(discord.HTTPException, 400, 30005), N_("give the role"))
+    assert "250" in full.message_in(lang) and full.message_in(lang) != full.user_message
+
+
+def test_every_text_of_the_discord_layer_is_translated() -> None:
+    """The templates from the Discord layer's own files (MESSAGES in the Makefile): each
+    translated everywhere, with its placeholders and its commands' code."""
+    import ast
+
+    root = locale_dir().parent.parent
+    files = ("bot/bot.py", "bot/ui/checks.py", "bot/ui/replies.py", "cogs/groups/discord_ops.py")
+    makefile = (root / "Makefile").read_text(encoding="utf-8")
+    marked = re.compile(r'N_\(\s*((?:"(?:[^"\\]|\\.)*"\s*)+)\)')
+    texts = []
+    for name in files:
+        assert name in makefile, f"add {name} to MESSAGES in the Makefile"
+        for found in marked.finditer((root / name).read_text(encoding="utf-8")):
+            texts.append(ast.literal_eval(f"({found[1]})"))  # adjacent literals, joined
+    assert len(texts) >= 25
+    for lang in LANGS:
+        translate = gettext_for(lang)
+        for text in texts:
+            translated = translate(text)
+            assert translated != text, f"{lang}: untranslated: {text!r}"
+            assert set(PLACEHOLDER.findall(text)) == set(PLACEHOLDER.findall(translated)), text
+            assert text.count("`") == translated.count("`"), text
