@@ -8,7 +8,8 @@ from discord.ext import commands
 
 from bot.services import Services
 from bot.services.peers.shifts import TimerRow
-from bot.ui.replies import send_private
+from bot.services.requests import notices as say
+from bot.ui.replies import reader_language, send_private
 from cogs.peers import groups
 from cogs.peers.views import tell_duty_ended
 
@@ -26,12 +27,9 @@ class DutyCommands:
         started = await self.services.peers.shifts.go_on(
             interaction.guild_id, interaction.user.id, until
         )
-        text = "You're on duty" + (
-            f" until {discord.utils.format_dt(started.until, 't')}." if started.until else "."
-        )
-        if started.waiting:
-            text += f" {started.waiting} request(s) are waiting in the peer channel."
-        await send_private(interaction, text)
+        until = discord.utils.format_dt(started.until, "t") if started.until else None
+        lang = await reader_language(interaction)
+        await send_private(interaction, say.duty_on_text(until, started.waiting, lang))
 
     @groups.duty.command(name="off")
     @groups.peer_only()
@@ -39,13 +37,8 @@ class DutyCommands:
         """Go off duty. Requests you hold stay with you until you close or hand them on."""
         assert interaction.guild_id is not None
         stopped = await self.services.peers.shifts.go_off(interaction.guild_id, interaction.user.id)
-        text = "You're off duty. Thank you." if stopped.was_on else "You weren't on duty."
-        if stopped.held:
-            text += (
-                f" You still hold {len(stopped.held)} request(s): "
-                + ", ".join(f"#{request_id}" for request_id in stopped.held)
-                + "."
-            )
+        lang = await reader_language(interaction)
+        text = say.duty_off_text(stopped.was_on, list(stopped.held), lang)
         await send_private(interaction, text)
 
     @groups.duty.command(name="status")
@@ -55,17 +48,16 @@ class DutyCommands:
         assert interaction.guild_id is not None
         rows = await self.services.peers.duty.on_duty(interaction.guild_id)
         queue = await self.services.peers.requests.queue(interaction.guild_id)
-        lines = [
-            f"<@{r.user_id}>"
-            + (f" until {discord.utils.format_dt(r.until, 't')}" if r.until else "")
+        lang = await reader_language(interaction)
+        people = [
+            say.on_duty_until_text(f"<@{r.user_id}>", discord.utils.format_dt(r.until, "t"), lang)
+            if r.until
+            else f"<@{r.user_id}>"
             for r in rows
         ]
-        text = ("On duty: " + ", ".join(lines)) if lines else "Nobody is on duty."
-        text += f"\nWaiting requests: {len(queue)}."
         nxt = await self.services.peers.duty.next_shift_start(interaction.guild_id)
-        if nxt:
-            text += f"\nNext shift: <@{nxt[1]}> {discord.utils.format_dt(nxt[0], 'F')}."
-        await send_private(interaction, text)
+        after = (nxt[1], discord.utils.format_dt(nxt[0], "F")) if nxt else None
+        await send_private(interaction, say.duty_status_text(people, len(queue), after, lang))
 
     @groups.duty.command(name="tags")
     @groups.peer_only()
@@ -76,7 +68,8 @@ class DutyCommands:
         chosen = await self.services.peers.tags.choose(
             interaction.guild_id, interaction.user.id, tags
         )
-        await send_private(interaction, "Your tags: " + (", ".join(chosen) or "none") + ".")
+        lang = await reader_language(interaction)
+        await send_private(interaction, say.your_tags_text(list(chosen), lang))
 
     # -- timers ---------------------------------------------------------------------------
     async def _on_duty_expire(self, timer: TimerRow) -> None:

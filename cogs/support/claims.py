@@ -20,9 +20,10 @@ from bot.services.requests import (
     thread_transcript,
     transcript_messages,
 )
+from bot.services.requests import notices as say
 from bot.ui.checks import is_moderator
 from bot.ui.lookup import find_channel, find_user
-from bot.ui.replies import send_private
+from bot.ui.replies import reader_language, send_private
 from bot.ui.requests import PING_USERS
 from cogs.support.conversation import ConversationRoom
 from cogs.support.views import feedback_view, mentions, transfer_view
@@ -41,9 +42,8 @@ class ClaimsRoom(ConversationRoom):
         if action == "transcript":
             asked = await self.requests.request_transcript(request_id, interaction.user.id)
             if asked.live:
-                await send_private(
-                    interaction, "I'll DM you a transcript when the conversation closes."
-                )
+                lang = await reader_language(interaction)
+                await send_private(interaction, say.transcript_later_text(lang))
             else:
                 await self._transcript_now(interaction, asked)
             return
@@ -92,12 +92,8 @@ class ClaimsRoom(ConversationRoom):
             await self._retire_conversation(request, ex_peer)
             with contextlib.suppress(discord.HTTPException):
                 member = await find_user(self.bot, request.requester_id)
-                await member.send(
-                    f"The peer supporter who picked up your request #{request.id} can't "
-                    "continue with it, so it's back in the queue. Another peer will pick it up; "
-                    "you don't need to do anything. If you need someone right now, `/crisis` "
-                    "shows lines you can reach."
-                )
+                lang = await self.services.safety.language_for(request.requester_id)
+                await member.send(say.requeued_member_text(request.id, lang))
 
     async def _retire_conversation(self, request: RequestRow, ex_peer: int) -> None:
         """The old thread (or relay thread): a note, the ex-peer out, archived and locked. The
@@ -122,15 +118,14 @@ class ClaimsRoom(ConversationRoom):
     async def claim(self, interaction: discord.Interaction, request: RequestRow) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         claimed = await self.requests.claim(request.id, interaction.user.id)
-        where = await self._open_conversation(claimed, interaction.user.id)
+        lang = await reader_language(interaction)
+        where = await self._open_conversation(claimed, interaction.user.id, lang)
         await self._refresh_card(claimed)
-        await interaction.followup.send(
-            f"You claimed request #{claimed.id}. {where}", ephemeral=True
-        )
+        await interaction.followup.send(say.claimed_text(claimed.id, where, lang), ephemeral=True)
 
     async def _unclaim(self, interaction: discord.Interaction, request: RequestRow) -> None:
         back = await self.requests.release(request.id, interaction.user.id)
-        await send_private(interaction, "Unclaimed; the request is back in the queue.")
+        await send_private(interaction, say.unclaimed_text(await reader_language(interaction)))
         await self._refresh_card(back.request)
         channel = await find_channel(self.bot, back.request.card_channel_id)
         if channel is not None and back.ping:
@@ -142,7 +137,10 @@ class ClaimsRoom(ConversationRoom):
 
     async def _offer_transfer(self, interaction: discord.Interaction, request: RequestRow) -> None:
         self.requests.check_transfer(request, interaction.user.id)
-        await send_private(interaction, "Who should take it over?", view=transfer_view(request.id))
+        lang = await reader_language(interaction)
+        await send_private(
+            interaction, say.transfer_question_text(lang), view=transfer_view(request.id, lang)
+        )
 
     async def _backup(self, interaction: discord.Interaction, request: RequestRow) -> None:
         ping = await self.requests.backup(request, interaction.user.id)
@@ -153,12 +151,13 @@ class ClaimsRoom(ConversationRoom):
                 + f" <@{interaction.user.id}> would like backup on request #{request.id}.",
                 allowed_mentions=PING_USERS,
             )
-        await send_private(interaction, "I've asked the on-duty peers for backup.")
+        await send_private(interaction, say.backup_asked_text(await reader_language(interaction)))
 
     # -- transfer -------------------------------------------------------------------------------
     async def transfer(self, interaction: discord.Interaction, request_id: int, to_peer: int):
         moved = await self.requests.transfer(request_id, interaction.user.id, to_peer)
-        await send_private(interaction, f"Transferred request #{moved.id} to <@{to_peer}>.")
+        lang = await reader_language(interaction)
+        await send_private(interaction, say.transferred_text(moved.id, to_peer, lang))
         await self._hand_over(moved, interaction.user.id, to_peer)
 
     async def _hand_over(self, moved: RequestRow, from_peer: int, to_peer: int) -> None:
@@ -182,11 +181,10 @@ class ClaimsRoom(ConversationRoom):
     async def _close(self, interaction: discord.Interaction, request: RequestRow) -> None:
         is_mod = await is_moderator(interaction)
         closed = await self.requests.close(request.id, interaction.user.id, is_moderator=is_mod)
-        if interaction.user.id == request.requester_id:
-            text = "Closed. Thank you for reaching out and for being here."
-        else:  # the peer (or a moderator) closed it: member wording would be odd
-            text = "Closed. Thank you for being there for them."
-        await send_private(interaction, text)
+        # the peer (or a moderator) who closed it gets other words than the member
+        by_member = interaction.user.id == request.requester_id
+        lang = await reader_language(interaction)
+        await send_private(interaction, say.closed_text(by_member, lang))
         await self._after_close(closed)
 
     async def _after_close(self, closed: RequestRow) -> None:
@@ -203,20 +201,14 @@ class ClaimsRoom(ConversationRoom):
                 for chunk in transcript_messages(closed.id, lines):
                     await member.send(chunk)
             if follow.ask_feedback:
-                await member.send(
-                    "Your support conversation is closed. Did it help? (Optional; only counts "
-                    "are shared, never who said what.)",
-                    view=feedback_view(closed.id),
-                )
+                lang = await self.services.safety.language_for(follow.member_id)
+                await member.send(say.feedback_question_text(lang), view=feedback_view(closed.id))
         except discord.HTTPException:
             pass
         try:
             peer = await find_user(self.bot, follow.peer_id)
-            await peer.send(
-                f"Request #{closed.id} is closed. Thank you. Take a moment for yourself. "
-                "If this one stayed with you, `/peers debrief` lets you ask a moderator "
-                "for support."
-            )
+            lang = await self.services.safety.language_for(follow.peer_id)
+            await peer.send(say.closed_peer_dm_text(closed.id, lang))
         except discord.HTTPException:
             pass
 
@@ -234,30 +226,17 @@ class ClaimsRoom(ConversationRoom):
         that nothing is (never promise a transcript that would never come)."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         lines = await self._transcript_lines(closed)
+        lang = await reader_language(interaction)
         if not lines:
-            why = (
-                " Kindred keeps a relayed conversation's words only when a transcript is asked "
-                "for before it closes, and only for a while."
-                if closed.relay
-                else ""
-            )
-            await send_private(
-                interaction,
-                "This conversation is already closed, and there's no transcript of it I can "
-                f"send you.{why}",
-            )
+            await send_private(interaction, say.transcript_none_text(closed.relay, lang))
             return
         try:
             for chunk in transcript_messages(closed.id, lines):
                 await interaction.user.send(chunk)
         except discord.HTTPException:
-            await send_private(
-                interaction, "I couldn't DM you the transcript: your DMs seem to be closed."
-            )
+            await send_private(interaction, say.transcript_undelivered_text(lang))
             return
-        await send_private(
-            interaction, "This conversation is already closed, so I've DMed you its transcript now."
-        )
+        await send_private(interaction, say.transcript_sent_text(lang))
 
     async def _transcript_lines(self, request: RequestRow) -> list[str]:
         """Relay: the stored lines. Thread: read from Discord itself at close (nothing stored)."""

@@ -10,6 +10,7 @@ import discord
 
 from bot.services.peers import PeerSettings
 from bot.services.requests import RequestRow
+from bot.services.requests import notices as say
 from bot.ui.lookup import find_channel, find_user
 from bot.ui.requests import PING_USERS, member_label
 from cogs.support.cards import SupportBase
@@ -31,11 +32,11 @@ async def member_can_see(channel: discord.TextChannel, user_id: int) -> bool:
 
 
 class ConversationRoom(SupportBase):
-    async def _open_conversation(self, request: RequestRow, peer_id: int) -> str:
-        """Open the conversation; the text tells the peer where it is."""
+    async def _open_conversation(self, request: RequestRow, peer_id: int, lang: str = "en") -> str:
+        """Open the conversation; the text tells the peer (in ``lang``) where it is."""
         cfg = await self.requests.config(request.guild_id)
         if request.relay:
-            return await self._open_relay(request, peer_id, cfg)
+            return await self._open_relay(request, peer_id, cfg, lang)
         parent = await find_channel(self.bot, cfg.thread_channel_id or cfg.peer_channel_id)
         if isinstance(parent, discord.TextChannel) and not await member_can_see(
             parent, request.requester_id
@@ -47,13 +48,13 @@ class ConversationRoom(SupportBase):
                 "thread there would be invisible to them. I used the DM relay. Choose a thread "
                 "channel members can see with `/peers setup thread_channel:`.",
             )
-            return await self._open_relay(request, peer_id, cfg)
+            return await self._open_relay(request, peer_id, cfg, lang)
         thread = await self._create_thread(request, peer_id, parent, cfg)
         if thread is None:
-            return await self._open_relay(request, peer_id, cfg)
+            return await self._open_relay(request, peer_id, cfg, lang)
         await self.requests.attach_conversation(request.id, thread.id)
         await self._welcome_thread(request, peer_id, thread)
-        return f"Your private thread: <#{thread.id}>."
+        return say.thread_ready_text(thread.id, lang)
 
     async def _create_thread(
         self, request: RequestRow, peer_id: int, parent: object, cfg: PeerSettings
@@ -101,7 +102,9 @@ class ConversationRoom(SupportBase):
                 "need Send Messages in Threads there.",
             )
 
-    async def _open_relay(self, request: RequestRow, peer_id: int, cfg: PeerSettings) -> str:
+    async def _open_relay(
+        self, request: RequestRow, peer_id: int, cfg: PeerSettings, lang: str = "en"
+    ) -> str:
         """The peer talks in a private thread of their own; the member in DMs. The bot carries
         messages across, so the peer never sees who the member is."""
         thread = await self._create_relay_thread(request, peer_id, cfg)
@@ -115,10 +118,10 @@ class ConversationRoom(SupportBase):
                 f"<#{cfg.peer_channel_id}>: I need Create Private Threads and Send Messages in "
                 "Threads there. The request is back in the queue.",
             )
-            return "I couldn't open a relay thread, so the request is back in the queue."
+            return say.relay_unavailable_text(lang)
         await self.requests.attach_conversation(request.id, thread.id, relay=True)
         await self._welcome_relay(request, peer_id, thread)
-        return f"Talk in <#{thread.id}>; I relay it."
+        return say.relay_thread_text(thread.id, lang)
 
     async def _create_relay_thread(
         self, request: RequestRow, peer_id: int, cfg: PeerSettings
@@ -142,11 +145,9 @@ class ConversationRoom(SupportBase):
     ) -> None:
         try:
             member = await find_user(self.bot, request.requester_id)
+            lang = await self.services.safety.language_for(request.requester_id)
             await member.send(
-                f"A peer supporter has picked up your request #{request.id}. Just reply here: "
-                "I'll pass your messages on"
-                + (" without your name." if request.anonymous else ".")
-                + " Close the conversation whenever you like.",
+                say.relay_picked_up_text(request.id, request.anonymous, lang),
                 view=conversation_view(request.id, transcript=True),
             )
         except discord.HTTPException:

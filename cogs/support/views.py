@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import discord
 
+from bot.services.requests import notices as say
 from bot.ui.requests import FeedbackButton, RequestButton
 from bot.ui.views import KindredView
 
 
 class TransferSelect(discord.ui.UserSelect):
-    def __init__(self, request_id: int) -> None:
-        super().__init__(placeholder="Choose an on-duty peer", min_values=1, max_values=1)
+    def __init__(self, request_id: int, lang: str = "en") -> None:
+        super().__init__(
+            placeholder=say.transfer_select_placeholder(lang), min_values=1, max_values=1
+        )
         self.request_id = request_id
 
     async def callback(self, interaction: discord.Interaction) -> None:
@@ -20,9 +23,9 @@ class TransferSelect(discord.ui.UserSelect):
         await cog.transfer(interaction, self.request_id, self.values[0].id)
 
 
-def transfer_view(request_id: int) -> discord.ui.View:
+def transfer_view(request_id: int, lang: str = "en") -> discord.ui.View:
     view = KindredView(timeout=120)
-    view.add_item(TransferSelect(request_id))
+    view.add_item(TransferSelect(request_id, lang))
     return view
 
 

@@ -336,6 +336,110 @@ async def test_a_spanish_peer_reads_request_refusals_in_spanish_an_english_one_i
     assert (await kindred.services.peers.requests.get(1)).claimed_by == world.peer.id
 
 
+async def test_a_spanish_member_and_a_german_peer_read_a_claim_and_a_close_in_their_language(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """What each reads privately as the request moves: the member's DMs (picked up, back in
+    the queue, the feedback question) in Spanish, the peer's answers and DM in German; the
+    peer channel's posts stay in English (a server has no language of its own)."""
+    await setup_peers(emulator, world)
+
+    async def choose(user, language: str) -> None:
+        chosen = await emulator.run_command(
+            user, world.general, "language set", options={"language": language}
+        )
+        assert (await chosen.response()).ephemeral
+
+    await choose(world.member, "es")
+    await choose(world.peer, "de")
+    on = await (await emulator.run_command(world.peer, world.general, "duty on")).response()
+    assert on.ephemeral and on.text == "Du bist jetzt im Dienst.", on.text
+    await ask(emulator, world, world.member, anonymous="yes")
+    card = await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "Support request #1" in m.text
+    )
+    claimed = await press_claim(emulator, world.peer, card, 1)
+    relay_id = (await kindred.services.peers.requests.get(1)).thread_id
+    assert claimed.ephemeral and claimed.text == (
+        f"Du hast Anfrage #1 übernommen. Schreib in <#{relay_id}>; ich leite es weiter."
+    ), claimed.text
+    dm = emulator.dm_channel(world.member)
+    picked = await emulator.wait_for_message(dm, predicate=lambda m: "#1" in m.text)
+    assert picked.text == (
+        "Una persona del equipo de apoyo ha aceptado tu solicitud #1. Responde aquí: le "
+        "haré llegar tus mensajes sin tu nombre. Cierra la conversación cuando quieras."
+    ), picked.text
+
+    # the peer loses the role: the member is told in Spanish, the channel in English
+    emulator.set_member_roles(world.guild, world.peer, [])
+    await emulator.gateway_idle()
+    await (await emulator.press_button(world.peer, card, "kindred:req:unclaim:1")).answer()
+    told = await emulator.wait_for_message(dm, predicate=lambda m: "cola" in m.text)
+    assert told.text.startswith(
+        "La persona del equipo de apoyo que aceptó tu solicitud #1 no puede continuar"
+    ), told.text
+    assert "`/crisis`" in told.text
+    await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "Request #1 is back in the queue" in m.text
+    )
+
+    # back with the role, the German peer claims again and closes
+    emulator.set_member_roles(world.guild, world.peer, [world.peer_role.id])
+    await emulator.gateway_idle()
+    await emulator.wait_until(
+        lambda: "kindred:req:claim:1" in emulator.messages[card.id].custom_ids,
+        what="the card to offer Claim again",
+    )
+    await press_claim(emulator, world.peer, emulator.messages[card.id], 1)
+    closed = await (
+        await emulator.press_button(world.peer, emulator.messages[card.id], "kindred:req:close:1")
+    ).answer()
+    assert closed.ephemeral
+    assert closed.text == "Geschlossen. Danke, dass du für die Person da warst.", closed.text
+    question = await emulator.wait_for_message(
+        dm, predicate=lambda m: "kindred:fb:helped:1" in m.custom_ids
+    )
+    assert question.text.startswith("Tu conversación de apoyo está cerrada. ¿Te ayudó?"), (
+        question.text
+    )
+    thanks = await emulator.wait_for_message(
+        emulator.dm_channel(world.peer), predicate=lambda m: "debrief" in m.text
+    )
+    assert thanks.text.startswith("Anfrage #1 ist geschlossen. Danke."), thanks.text
+
+
+async def test_an_english_peer_and_member_read_the_claim_and_close_as_before(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    on = await (await emulator.run_command(world.peer, world.general, "duty on")).response()
+    assert on.text == "You're on duty.", on.text
+    await ask(emulator, world, world.member, anonymous="yes")
+    card = await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "Support request #1" in m.text
+    )
+    claimed = await press_claim(emulator, world.peer, card, 1)
+    relay_id = (await kindred.services.peers.requests.get(1)).thread_id
+    assert claimed.text == f"You claimed request #1. Talk in <#{relay_id}>; I relay it."
+    dm = emulator.dm_channel(world.member)
+    picked = await emulator.wait_for_message(dm, predicate=lambda m: "#1" in m.text)
+    assert picked.text == (
+        "A peer supporter has picked up your request #1. Just reply here: I'll pass your "
+        "messages on without your name. Close the conversation whenever you like."
+    ), picked.text
+    closed = await (
+        await emulator.press_button(world.peer, emulator.messages[card.id], "kindred:req:close:1")
+    ).answer()
+    assert closed.text == "Closed. Thank you for being there for them."
+    question = await emulator.wait_for_message(
+        dm, predicate=lambda m: "kindred:fb:helped:1" in m.custom_ids
+    )
+    assert question.text == (
+        "Your support conversation is closed. Did it help? (Optional; only counts are "
+        "shared, never who said what.)"
+    )
+
+
 async def test_peer_cannot_claim_own_request(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

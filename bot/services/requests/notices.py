@@ -1,0 +1,210 @@
+"""What Kindred tells a member and a peer privately as a request moves, in the reader's language.
+
+The member's DMs when a peer picks their request up, when it is back in the queue and after it
+closes; the peer's private answers to the request buttons and ``/duty``, and the DM after a
+close. Strings are gettext msgids translated by :func:`bot.i18n.gettext_for` (``make
+messages``); English when no catalogue has them. What is posted in the peer channel or in a
+shared thread stays in English (a server has no language of its own). No discord imports.
+"""
+
+from __future__ import annotations
+
+from bot.i18n import gettext_for
+
+__all__ = [
+    "backup_asked_text",
+    "claimed_text",
+    "closed_peer_dm_text",
+    "closed_text",
+    "duty_off_text",
+    "duty_on_text",
+    "duty_status_text",
+    "feedback_question_text",
+    "on_duty_until_text",
+    "relay_picked_up_text",
+    "relay_thread_text",
+    "relay_unavailable_text",
+    "requeued_member_text",
+    "thread_ready_text",
+    "transcript_later_text",
+    "transcript_none_text",
+    "transcript_sent_text",
+    "transcript_undelivered_text",
+    "transfer_question_text",
+    "transfer_select_placeholder",
+    "transferred_text",
+    "unclaimed_text",
+    "your_tags_text",
+]
+
+
+# -- the member, by DM ----------------------------------------------------------------------
+def relay_picked_up_text(request_id: int, anonymous: bool, lang: str = "en") -> str:
+    _ = gettext_for(lang)
+    if anonymous:
+        text = _(
+            "A peer supporter has picked up your request #{number}. Just reply here: I'll pass "
+            "your messages on without your name. Close the conversation whenever you like."
+        )
+    else:
+        text = _(
+            "A peer supporter has picked up your request #{number}. Just reply here: I'll pass "
+            "your messages on. Close the conversation whenever you like."
+        )
+    return text.format(number=request_id)
+
+
+def requeued_member_text(request_id: int, lang: str = "en") -> str:
+    _ = gettext_for(lang)
+    return _(
+        "The peer supporter who picked up your request #{number} can't continue with it, so "
+        "it's back in the queue. Another peer will pick it up; you don't need to do anything. "
+        "If you need someone right now, `/crisis` shows lines you can reach."
+    ).format(number=request_id)
+
+
+def feedback_question_text(lang: str = "en") -> str:
+    _ = gettext_for(lang)
+    return _(
+        "Your support conversation is closed. Did it help? (Optional; only counts are shared, "
+        "never who said what.)"
+    )
+
+
+def closed_text(by_member: bool, lang: str = "en") -> str:
+    """The answer to whoever closed: the member, or the peer (or a moderator)."""
+    _ = gettext_for(lang)
+    if by_member:
+        return _("Closed. Thank you for reaching out and for being here.")
+    return _("Closed. Thank you for being there for them.")
+
+
+def transcript_later_text(lang: str = "en") -> str:
+    _ = gettext_for(lang)
+    return _("I'll DM you a transcript when the conversation closes.")
+
+
+def transcript_none_text(relay: bool, lang: str = "en") -> str:
+    _ = gettext_for(lang)
+    if relay:
+        return _(
+            "This conversation is already closed, and there's no transcript of it I can send "
+            "you. Kindred keeps a relayed conversation's words only when a transcript is asked "
+            "for before it closes, and only for a while."
+        )
+    return _("This conversation is already closed, and there's no transcript of it I can send you.")
+
+
+def transcript_undelivered_text(lang: str = "en") -> str:
+    _ = gettext_for(lang)
+    return _("I couldn't DM you the transcript: your DMs seem to be closed.")
+
+
+def transcript_sent_text(lang: str = "en") -> str:
+    _ = gettext_for(lang)
+    return _("This conversation is already closed, so I've DMed you its transcript now.")
+
+
+# -- the peer, privately --------------------------------------------------------------------
+def claimed_text(request_id: int, where: str, lang: str = "en") -> str:
+    """``where`` is one of the sentences below, already in ``lang``."""
+    _ = gettext_for(lang)
+    return _("You claimed request #{number}.").format(number=request_id) + " " + where
+
+
+def thread_ready_text(thread_id: int, lang: str = "en") -> str:
+    _ = gettext_for(lang)
+    return _("Your private thread: <#{thread}>.").format(thread=thread_id)
+
+
+def relay_thread_text(thread_id: int, lang: str = "en") -> str:
+    _ = gettext_for(lang)
+    return _("Talk in <#{thread}>; I relay it.").format(thread=thread_id)
+
+
+def relay_unavailable_text(lang: str = "en") -> str:
+    _ = gettext_for(lang)
+    return _("I couldn't open a relay thread, so the request is back in the queue.")
+
+
+def unclaimed_text(lang: str = "en") -> str:
+    _ = gettext_for(lang)
+    return _("Unclaimed; the request is back in the queue.")
+
+
+def transfer_question_text(lang: str = "en") -> str:
+    _ = gettext_for(lang)
+    return _("Who should take it over?")
+
+
+def transfer_select_placeholder(lang: str = "en") -> str:
+    _ = gettext_for(lang)
+    return _("Choose an on-duty peer")[:150]
+
+
+def transferred_text(request_id: int, peer_id: int, lang: str = "en") -> str:
+    _ = gettext_for(lang)
+    return _("Transferred request #{number} to <@{peer}>.").format(number=request_id, peer=peer_id)
+
+
+def backup_asked_text(lang: str = "en") -> str:
+    _ = gettext_for(lang)
+    return _("I've asked the on-duty peers for backup.")
+
+
+def closed_peer_dm_text(request_id: int, lang: str = "en") -> str:
+    _ = gettext_for(lang)
+    return _(
+        "Request #{number} is closed. Thank you. Take a moment for yourself. If this one "
+        "stayed with you, `/peers debrief` lets you ask a moderator for support."
+    ).format(number=request_id)
+
+
+# -- /duty ----------------------------------------------------------------------------------
+def duty_on_text(until: str | None, waiting: int, lang: str = "en") -> str:
+    """``until`` is a Discord time tag (or None for an open-ended shift)."""
+    _ = gettext_for(lang)
+    text = _("You're on duty until {time}.").format(time=until) if until else _("You're on duty.")
+    if waiting:
+        text += " " + _("{count} request(s) are waiting in the peer channel.").format(count=waiting)
+    return text
+
+
+def duty_off_text(was_on: bool, held: list[int], lang: str = "en") -> str:
+    _ = gettext_for(lang)
+    text = _("You're off duty. Thank you.") if was_on else _("You weren't on duty.")
+    if held:
+        text += " " + _("You still hold {count} request(s): {numbers}.").format(
+            count=len(held), numbers=", ".join(f"#{request_id}" for request_id in held)
+        )
+    return text
+
+
+def duty_status_text(
+    people: list[str], waiting: int, next_shift: tuple[int, str] | None, lang: str = "en"
+) -> str:
+    """``people``: mentions, each maybe with its end time; ``next_shift``: (peer, time tag)."""
+    _ = gettext_for(lang)
+    lines = [
+        _("On duty: {people}").format(people=", ".join(people))
+        if people
+        else _("Nobody is on duty."),
+        _("Waiting requests: {count}.").format(count=waiting),
+    ]
+    if next_shift:
+        lines.append(
+            _("Next shift: <@{peer}> {time}.").format(peer=next_shift[0], time=next_shift[1])
+        )
+    return "\n".join(lines)
+
+
+def on_duty_until_text(mention: str, until: str, lang: str = "en") -> str:
+    _ = gettext_for(lang)
+    return _("{peer} until {time}").format(peer=mention, time=until)
+
+
+def your_tags_text(tags: list[str], lang: str = "en") -> str:
+    _ = gettext_for(lang)
+    if not tags:
+        return _("Your tags: none.")
+    return _("Your tags: {tags}.").format(tags=", ".join(tags))
