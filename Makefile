@@ -80,6 +80,8 @@ MESSAGES = bot/safety/messages.py bot/safety/peer_resources.py bot/safety/listin
 	bot/services/meetings/rules.py bot/services/meetings/schedule.py \
 	bot/services/groups/base.py bot/services/groups/rules.py bot/services/groups/admin.py \
 	bot/services/checkins/channel.py \
+	bot/schedules/clock.py bot/schedules/parse.py bot/schedules/cron.py bot/schedules/until.py \
+	bot/schedules/office_hours.py cogs/groups/membership.py cogs/groups/meetings.py \
 	bot/bot.py bot/ui/checks.py bot/ui/replies.py \
 	cogs/groups/groups.py cogs/groups/discord_ops.py cogs/groups/manage.py cogs/groups/settings.py
 messages: $(STAMP)

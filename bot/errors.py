@@ -7,7 +7,9 @@ A service need not know who reads the message: it raises the English text, marke
 for ``make messages``, with any values as ``{name}`` placeholders and keyword arguments
 (``NotFoundError(N_("No goal called {name}."), name=name)``). ``user_message`` is the English
 text, for logs and tests; the Discord layer shows ``message_in(lang)``, the reader's language
-(English when the catalogue has no translation).
+(English when the catalogue has no translation). A value may itself be a ``KindredError`` (a
+marked phrase with its own values, such as why a schedule couldn't be read): it is shown in the
+same language as the sentence around it.
 """
 
 from __future__ import annotations
@@ -32,8 +34,12 @@ class KindredError(Exception):
         translated = gettext_for(lang)(self.template)
         if translated == self.template:
             return self.user_message
+        params = {
+            name: value.message_in(lang) if isinstance(value, KindredError) else value
+            for name, value in self.params.items()
+        }
         try:
-            return translated.format(**self.params) if self.params else translated
+            return translated.format(**params) if params else translated
         except (KeyError, IndexError, ValueError):  # a broken translation: never lose the message
             return self.user_message
 

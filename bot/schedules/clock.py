@@ -7,6 +7,7 @@ import difflib
 import re
 from datetime import time
 
+from bot.i18n import N_
 from bot.schedules.common import (
     ALL_DAYS,
     DAY_NAMES,
@@ -15,7 +16,7 @@ from bot.schedules.common import (
     _normalize,
     _shorten,
 )
-from bot.schedules.errors import ClockParseError, ScheduleParseError, WeekdayParseError
+from bot.schedules.errors import ClockParseError, ScheduleParseError, WeekdayParseError, why
 
 _WEEKDAY_WORDS: dict[str, int] = {}
 for _i, _names in enumerate(
@@ -41,8 +42,16 @@ def parse_weekday(text: str) -> int:
     if word.endswith("s") and word[:-1] in _WEEKDAY_WORDS and len(word) > 3:
         return _WEEKDAY_WORDS[word[:-1]]
     close = difflib.get_close_matches(word, [n.lower() for n in DAY_NAMES], n=1, cutoff=0.6)
-    hint = f"did you mean {close[0].capitalize()}?" if close else "use a day name"
-    raise WeekdayParseError(text, f"“{_shorten(text, 20)}” isn't a day of the week ({hint})")
+    word = _shorten(text, 20)
+    if close:
+        reason = why(
+            N_("“{word}” isn't a day of the week (did you mean {day}?)"),
+            word=word,
+            day=close[0].capitalize(),
+        )
+    else:
+        reason = why(N_("“{word}” isn't a day of the week (use a day name)"), word=word)
+    raise WeekdayParseError(text, reason)
 
 
 def _parse_days(text: str, original: str, error: type[ScheduleParseError]) -> frozenset[int]:
@@ -105,18 +114,20 @@ def parse_clock(text: str) -> time:
         return time(0, 0)
     match = _CLOCK_RE.match(word)
     if not match:
-        raise ClockParseError(text, "that isn't a time of day")
+        raise ClockParseError(text, why(N_("that isn't a time of day")))
     hour = int(match["h"])
     minute = int(match["m"] or 0)
     ampm = match["ampm"]
     if match["m"] is None and ampm is None:
-        raise ClockParseError(text, f"add minutes or am/pm, e.g. `{hour}:00` or `{hour}pm`")
+        raise ClockParseError(
+            text, why(N_("add minutes or am/pm, e.g. `{hour}:00` or `{hour}pm`"), hour=hour)
+        )
     if minute > 59:
-        raise ClockParseError(text, "minutes go from 00 to 59")
+        raise ClockParseError(text, why(N_("minutes go from 00 to 59")))
     if ampm:
         if not 1 <= hour <= 12:
-            raise ClockParseError(text, "with am/pm, hours go from 1 to 12")
+            raise ClockParseError(text, why(N_("with am/pm, hours go from 1 to 12")))
         hour = hour % 12 + (12 if ampm.startswith("p") else 0)
     elif hour > 23:
-        raise ClockParseError(text, "hours go from 00 to 23")
+        raise ClockParseError(text, why(N_("hours go from 00 to 23")))
     return time(hour, minute)

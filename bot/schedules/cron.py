@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from bot.schedules.errors import ScheduleParseError
+from bot.i18n import N_
+from bot.schedules.errors import ScheduleParseError, why
 
 _CRON_MONTHS = {
     name: i + 1
@@ -57,8 +58,13 @@ def _parse_cron(expression: str, original: str) -> CronSpec:
     if len(fields) != 5:
         raise ScheduleParseError(
             original,
-            f"a cron expression needs exactly 5 fields (minute hour day month weekday), "
-            f"got {len(fields)}",
+            why(
+                N_(
+                    "a cron expression needs exactly 5 fields (minute hour day month weekday), "
+                    "got {count}"
+                ),
+                count=len(fields),
+            ),
         )
     values: list[frozenset[int]] = []
     for text, (name, low, high, names) in zip(fields, _CRON_FIELDS, strict=True):
@@ -77,7 +83,9 @@ def _parse_cron(expression: str, original: str) -> CronSpec:
     )
     either_day = not spec.dom_star and not spec.dow_star  # a weekday can always match
     if not either_day and not any(d <= _DAYS_IN_MONTH[m - 1] for m in months for d in doms):
-        raise ScheduleParseError(original, "that day of the month never happens in those months")
+        raise ScheduleParseError(
+            original, why(N_("that day of the month never happens in those months"))
+        )
     return spec
 
 
@@ -88,11 +96,21 @@ def _parse_cron_field(
         if token in names:
             return names[token]
         if not re.fullmatch(r"\d{1,2}", token, re.ASCII):
-            raise ScheduleParseError(original, f"“{token}” isn't valid in the cron {name} field")
+            raise ScheduleParseError(
+                original,
+                why(N_("“{token}” isn't valid in the cron {name} field"), token=token, name=name),
+            )
         value = int(token)
         if not low <= value <= high:
             raise ScheduleParseError(
-                original, f"the cron {name} field takes {low}-{high}, not {value}"
+                original,
+                why(
+                    N_("the cron {name} field takes {low}-{high}, not {value}"),
+                    name=name,
+                    low=low,
+                    high=high,
+                    value=value,
+                ),
             )
         return value
 
@@ -102,7 +120,10 @@ def _parse_cron_field(
         step = 1
         if step_text:
             if not re.fullmatch(r"\d{1,2}", step_text, re.ASCII) or int(step_text) == 0:
-                raise ScheduleParseError(original, f"“{item}” has a bad step in the cron {name}")
+                raise ScheduleParseError(
+                    original,
+                    why(N_("“{item}” has a bad step in the cron {name}"), item=item, name=name),
+                )
             step = int(step_text)
         if base == "*":
             start, end = low, high
@@ -110,11 +131,14 @@ def _parse_cron_field(
             first, _, last = base.partition("-")
             start, end = number(first), number(last)
             if start > end:
-                raise ScheduleParseError(original, f"“{base}” is a backwards range in the {name}")
+                raise ScheduleParseError(
+                    original,
+                    why(N_("“{base}” is a backwards range in the {name}"), base=base, name=name),
+                )
         else:
             start = number(base)
             end = high if step_text else start
         result.update(range(start, end + 1, step))
     if not result:  # pragma: no cover - every branch adds at least one value
-        raise ScheduleParseError(original, f"the cron {name} field is empty")
+        raise ScheduleParseError(original, why(N_("the cron {name} field is empty"), name=name))
     return frozenset(result)

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, tzinfo
 
+from bot.i18n import N_
 from bot.schedules.clock import _TIME_TOKEN, _parse_days, parse_clock
 from bot.schedules.common import (
     ALL_DAYS,
@@ -18,7 +19,7 @@ from bot.schedules.common import (
     _require_aware,
     _shorten,
 )
-from bot.schedules.errors import ClockParseError, HoursParseError
+from bot.schedules.errors import ClockParseError, HoursParseError, why
 from bot.schedules.zones import resolve_local
 
 _RANGE_RE = re.compile(
@@ -194,19 +195,22 @@ def parse_hours(text: str) -> WeeklyHours:
     """``mon-fri 08:00-16:30``, ``mon,wed 18:00-22:00; sat 10:00-14:00``, ``fri 22:00-02:00``,
     ``weekdays 9am-5pm``, ``mon 09:00-12:00, 13:00-17:00``. Raises ``HoursParseError``."""
     if not isinstance(text, str):
-        raise HoursParseError(str(text), "it isn't text")
+        raise HoursParseError(str(text), why(N_("it isn't text")))
     normalized = _normalize(text)
     if not normalized:
-        raise HoursParseError(text, "it's empty")
+        raise HoursParseError(text, why(N_("it's empty")))
     if len(normalized) > MAX_INPUT_LENGTH * 2:
-        raise HoursParseError(text, "it's too long")
+        raise HoursParseError(text, why(N_("it's too long")))
     ranges: set[HoursRange] = set()
     for part in re.split(r"\s*[;\n|]\s*", normalized):
         if not part:
             continue
         first = _RANGE_RE.search(part)
         if not first:
-            raise HoursParseError(text, f"“{_shorten(part, 30)}” needs a range like `09:00-17:00`")
+            raise HoursParseError(
+                text,
+                why(N_("“{part}” needs a range like `09:00-17:00`"), part=_shorten(part, 30)),
+            )
         head = re.sub(r"\s*(?:\bfrom\b|\bat\b|:)$", "", part[: first.start()].strip()).strip()
         days = _parse_days(head, text, HoursParseError)
         pos = first.start()
@@ -217,12 +221,14 @@ def parse_hours(text: str) -> WeeklyHours:
                 continue
             match = _RANGE_RE.match(part, pos)
             if not match:
-                raise HoursParseError(text, f"I didn't understand “{_shorten(part[pos:], 20)}”")
+                raise HoursParseError(
+                    text, why(N_("I didn't understand “{rest}”"), rest=_shorten(part[pos:], 20))
+                )
             start_clock, minutes = _parse_range(match["a"], match["b"], text)
             ranges.update(HoursRange(d, start_clock, minutes) for d in days)
             pos = match.end()
     if not ranges:
-        raise HoursParseError(text, "no opening hours given")
+        raise HoursParseError(text, why(N_("no opening hours given")))
     return WeeklyHours(tuple(sorted(ranges)))
 
 
@@ -234,7 +240,10 @@ def _parse_range(a: str, b: str, original: str) -> tuple[time, int]:
         try:
             parsed = parse_clock(token)
         except ClockParseError as exc:
-            raise HoursParseError(original, f"“{token}” isn't a valid time: {exc.reason}") from None
+            raise HoursParseError(
+                original,
+                why(N_("“{time}” isn't a valid time: {reason}"), time=token, reason=exc.reason),
+            ) from None
         return parsed.hour * 60 + parsed.minute
 
     start = clock(a)
@@ -243,6 +252,9 @@ def _parse_range(a: str, b: str, original: str) -> tuple[time, int]:
     else:
         finish = clock(b)
         if finish == start:
-            raise HoursParseError(original, f"“{a}-{b}” opens and closes at the same time")
+            raise HoursParseError(
+                original,
+                why(N_("“{a}-{b}” opens and closes at the same time"), a=a, b=b),
+            )
         length = (finish - start) % 1440  # ending at or before the start runs past midnight
     return time(start // 60, start % 60), length

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from datetime import date, time, timedelta
 
+from bot.i18n import N_
 from bot.schedules.clock import _TIME_TOKEN_RE, _parse_days, parse_clock
 from bot.schedules.common import MAX_EVERY_WEEKS, MAX_INPUT_LENGTH, _normalize, _shorten
 from bot.schedules.cron import CronSpec, _parse_cron
-from bot.schedules.errors import ClockParseError, ScheduleParseError
+from bot.schedules.errors import ClockParseError, ScheduleParseError, why
 from bot.schedules.recurrence import Schedule, _monday, ensure_min_interval
 
 _CRON_TOKEN = re.compile(r"^[0-9a-z*,/\-]+$", re.ASCII)
@@ -31,13 +32,13 @@ def parse_schedule(text: str, *, min_interval: timedelta | None = None) -> Sched
     """Parse the schedule language (see ``docs/schedules.md``). Raises ``ScheduleParseError``;
     with ``min_interval``, also ``ScheduleTooFrequentError`` for schedules that run too often."""
     if not isinstance(text, str):
-        raise ScheduleParseError(str(text), "it isn't text")
+        raise ScheduleParseError(str(text), why(N_("it isn't text")))
     try:
         schedule = _parse_schedule(text)
     except ScheduleParseError:
         raise
     except (ValueError, OverflowError, IndexError) as exc:  # pragma: no cover - safety net
-        raise ScheduleParseError(text, "I couldn't make sense of it") from exc
+        raise ScheduleParseError(text, why(N_("I couldn't make sense of it"))) from exc
     if min_interval is not None:
         ensure_min_interval(schedule, min_interval)
     return schedule
@@ -46,9 +47,12 @@ def parse_schedule(text: str, *, min_interval: timedelta | None = None) -> Sched
 def _parse_schedule(original: str) -> Schedule:
     text = _normalize(original)
     if not text:
-        raise ScheduleParseError(original, "it's empty")
+        raise ScheduleParseError(original, why(N_("it's empty")))
     if len(text) > MAX_INPUT_LENGTH:
-        raise ScheduleParseError(original, f"it's longer than {MAX_INPUT_LENGTH} characters")
+        raise ScheduleParseError(
+            original,
+            why(N_("it's longer than {count} characters"), count=MAX_INPUT_LENGTH),
+        )
     schedule = _cron_or_none(text, original)
     if schedule is None:
         schedule = _hourly_or_none(text, original)
@@ -56,7 +60,7 @@ def _parse_schedule(original: str) -> Schedule:
         return schedule
     if re.match(r"^every \d+ (?:minutes?|mins?|seconds?|secs?)$", text):
         raise ScheduleParseError(
-            original, "runs more often than hourly need cron, e.g. `cron: */30 * * * *`"
+            original, why(N_("runs more often than hourly need cron, e.g. `cron: */30 * * * *`"))
         )
     return _weekly_schedule(text, original)
 
@@ -86,10 +90,10 @@ def _hourly_or_none(text: str, original: str) -> Schedule | None:
     minute = int(hourly["m"]) if hourly["m"] else 0
     if every < 1 or 24 % every:
         raise ScheduleParseError(
-            original, "“every N hours” needs N to divide a day: 1, 2, 3, 4, 6, 8 or 12"
+            original, why(N_("“every N hours” needs N to divide a day: 1, 2, 3, 4, 6, 8 or 12"))
         )
     if minute > 59:
-        raise ScheduleParseError(original, "the minute past the hour goes from 0 to 59")
+        raise ScheduleParseError(original, why(N_("the minute past the hour goes from 0 to 59")))
     times = tuple(time(h, minute) for h in range(0, 24, every))
     return Schedule(kind="hourly", times=times, every_hours=every)
 
@@ -101,16 +105,22 @@ def _weekly_schedule(text: str, original: str) -> Schedule:
 
     first_time = _TIME_TOKEN_RE.search(text)
     if not first_time:
-        raise ScheduleParseError(original, "add a time, e.g. `daily 20:00` or `monday 9am`")
+        raise ScheduleParseError(
+            original, why(N_("add a time, e.g. `daily 20:00` or `monday 9am`"))
+        )
     head = text[: first_time.start()].strip()
     head = re.sub(r"\s*(?:\bat\b|@)$", "", head).strip()
     times = _parse_times(text[first_time.start() :], original)
 
     if has_prefix and not head:
-        raise ScheduleParseError(original, "say which day, e.g. `every 2 weeks on sunday 17:00`")
+        raise ScheduleParseError(
+            original, why(N_("say which day, e.g. `every 2 weeks on sunday 17:00`"))
+        )
     weekdays = _parse_days(head, original, ScheduleParseError)
     if anchor is not None and every_weeks == 1:
-        raise ScheduleParseError(original, "a start date only applies to “every N weeks” schedules")
+        raise ScheduleParseError(
+            original, why(N_("a start date only applies to “every N weeks” schedules"))
+        )
     return Schedule(
         kind="weekly",
         times=times,
@@ -128,7 +138,9 @@ def _split_anchor(text: str, original: str) -> tuple[str, date | None]:
         try:
             anchor = _monday(date(int(found[1]), int(found[2]), int(found[3])))
         except ValueError:
-            raise ScheduleParseError(original, f"“{found[0].strip()}” isn't a valid date") from None
+            raise ScheduleParseError(
+                original, why(N_("“{date}” isn't a valid date"), date=found[0].strip())
+            ) from None
         text = text[: found.start()]
     return text, anchor
 
@@ -145,7 +157,8 @@ def _split_every_weeks(text: str, original: str) -> tuple[str, int, bool]:
         text = text[prefix.end() :]
         if not 1 <= every_weeks <= MAX_EVERY_WEEKS:
             raise ScheduleParseError(
-                original, f"“every N weeks” takes N from 1 to {MAX_EVERY_WEEKS}"
+                original,
+                why(N_("“every N weeks” takes N from 1 to {count}"), count=MAX_EVERY_WEEKS),
             )
     return text, every_weeks, prefix is not None
 
@@ -162,15 +175,19 @@ def _parse_times(text: str, original: str) -> tuple[time, ...]:
         match = _TIME_TOKEN_RE.match(text, pos)
         if not match:
             rest = _shorten(text[pos:], 20)
-            raise ScheduleParseError(original, f"I didn't understand “{rest}” after the time")
+            raise ScheduleParseError(
+                original, why(N_("I didn't understand “{rest}” after the time"), rest=rest)
+            )
         try:
             found.add(parse_clock(match[0]))
         except ClockParseError as exc:
-            reason = f"“{match[0]}” isn't a valid time: {exc.reason}"
+            reason = why(
+                N_("“{time}” isn't a valid time: {reason}"), time=match[0], reason=exc.reason
+            )
             raise ScheduleParseError(original, reason) from None
         pos = match.end()
     if not found:  # pragma: no cover - the caller found at least one time
-        raise ScheduleParseError(original, "add a time")
+        raise ScheduleParseError(original, why(N_("add a time")))
     return tuple(sorted(found))
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta, tzinfo
 
+from bot.i18n import N_
 from bot.schedules.clock import parse_clock
 from bot.schedules.common import MAX_INPUT_LENGTH, _normalize, _require_aware
-from bot.schedules.errors import ClockParseError, DurationParseError, UntilParseError
+from bot.schedules.errors import ClockParseError, DurationParseError, UntilParseError, why
 from bot.schedules.zones import resolve_local
 
 _DURATION_UNITS = {
@@ -43,9 +44,9 @@ def parse_duration(text: str) -> timedelta:
     """``30m``, ``2h``, ``1h30m``, ``1 hour 30 minutes``, ``90 minutes``, ``3 days``, ``1.5h``."""
     word = _normalize(text or "")
     if not word:
-        raise DurationParseError(text, "it's empty")
+        raise DurationParseError(text, why(N_("it's empty")))
     if len(word) > MAX_INPUT_LENGTH:
-        raise DurationParseError(text, "it's too long")
+        raise DurationParseError(text, why(N_("it's too long")))
     word = re.sub(r"^(?:for|in)\s+", "", word)
     if word in {"an hour", "a hour", "one hour"}:
         return timedelta(hours=1)
@@ -62,16 +63,18 @@ def parse_duration(text: str) -> timedelta:
         match = _DURATION_PART.match(word, pos)
         if not match or match[2] not in _DURATION_UNITS:
             if re.fullmatch(r"\d+", word):
-                raise DurationParseError(text, f"add a unit, e.g. `{word}m` or `{word}h`")
-            raise DurationParseError(text, "use numbers with units (m, h, d, w)")
+                raise DurationParseError(
+                    text, why(N_("add a unit, e.g. `{word}m` or `{word}h`"), word=word)
+                )
+            raise DurationParseError(text, why(N_("use numbers with units (m, h, d, w)")))
         total += float(match[1]) * _DURATION_UNITS[match[2]]
         pos = match.end()
         seen = True
     if not seen or total <= 0:
-        raise DurationParseError(text, "it must be longer than zero")
+        raise DurationParseError(text, why(N_("it must be longer than zero")))
     duration = timedelta(seconds=round(total))
     if duration > MAX_DURATION:
-        raise DurationParseError(text, "it can't be longer than a year")
+        raise DurationParseError(text, why(N_("it can't be longer than a year")))
     return duration
 
 
@@ -104,20 +107,22 @@ def parse_until(text: str, now: datetime, tz: tzinfo) -> datetime:
     _require_aware(now, "now")
     word = _normalize(text or "")
     if not word:
-        raise UntilParseError(text, "it's empty")
+        raise UntilParseError(text, why(N_("it's empty")))
     if len(word) > MAX_INPUT_LENGTH:
-        raise UntilParseError(text, "it's too long")
+        raise UntilParseError(text, why(N_("it's too long")))
     rest, tomorrow = _end_words(word)
     try:
         clock = parse_clock(rest)
     except ClockParseError:
         if tomorrow:
-            raise UntilParseError(text, "give a time after “tomorrow”, e.g. `9am`") from None
+            raise UntilParseError(
+                text, why(N_("give a time after “tomorrow”, e.g. `9am`"))
+            ) from None
         try:
             return (now + parse_duration(rest)).astimezone(UTC)
         except DurationParseError:
             raise UntilParseError(
-                text, "give a time like `17:00` or a duration like `2h`"
+                text, why(N_("give a time like `17:00` or a duration like `2h`"))
             ) from None
     local_now = now.astimezone(tz)
     day = local_now.date() + timedelta(days=1 if tomorrow else 0)

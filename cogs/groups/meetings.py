@@ -10,6 +10,7 @@ import discord
 from discord import app_commands
 
 from bot.errors import KindredError
+from bot.i18n import N_
 from bot.services.groups import GroupRow
 from bot.services.meetings import (
     MAX_PROMPT,
@@ -19,7 +20,7 @@ from bot.services.meetings import (
     when_text,
 )
 from bot.ui.checks import moderator_only
-from bot.ui.replies import reader_language, send_private
+from bot.ui.replies import localized, reader_language, send_private
 from bot.ui.timezones import timezone_autocomplete
 from cogs.groups import meeting_views as mv
 from cogs.groups.groups import (
@@ -52,14 +53,18 @@ def _event_note(result: EventResult) -> str:
     return ""
 
 
-def _lock_failed(group: GroupRow, failed: KindredError | None) -> str:
-    """What to add when the channel's lock couldn't be set (the choice itself is kept)."""
+async def _lock_failed(
+    interaction: discord.Interaction, group: GroupRow, failed: KindredError | None
+) -> str:
+    """What to add when the channel's lock couldn't be set (the choice itself is kept): the
+    sentence and Discord's refusal in it in the reader's language."""
     if failed is None:
         return ""
-    return (
-        f"\n\nI couldn't set the channel's permissions for that just now: {failed.user_message} "
-        f"`/group repair {group.name}` tries again."
+    text = N_(
+        "I couldn't set the channel's permissions for that just now: {problem} "
+        "`/group repair {group}` tries again."
     )
+    return "\n\n" + await localized(interaction, text, problem=failed, group=group.name)
 
 
 class MeetingCommands:
@@ -164,7 +169,7 @@ class MeetingCommands:
         await send_private(
             interaction,
             f"**{removed.group.name}: {removed.meeting.name}** is removed, with its reminders."
-            + _lock_failed(removed.group, failed),
+            + await _lock_failed(interaction, removed.group, failed),
         )
 
     @meeting_cmd.command(name="list")
@@ -252,7 +257,7 @@ class MeetingCommands:
             if prefs.named_attendance
             else "only the number of people who pressed “I'm here” is kept"
         )
-        note = _lock_failed(row, failed)
+        note = await _lock_failed(interaction, row, failed)
         await send_private(interaction, f"**{row.name}**: {lock}; {names}.{note}")
 
     @meeting_cmd.command(name="attendance")

@@ -13,6 +13,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.errors import ConflictError, NotFoundError, PermissionDeniedError
+from bot.i18n import N_
 from bot.services import Services
 from bot.services.groups import GroupRow, GroupService, JoinPlan, Problem, StaleGuidelinesError
 from bot.ui.replies import error_text, send_private
@@ -175,17 +176,26 @@ class MembershipCommands:
             await self._role_missing(guild, group)
         except PermissionDeniedError as exc:
             await self._report(guild.id, f"**{group.name}**: {exc.user_message}")
-            verb = "give you" if add else "take back"
-            raise ConflictError(
-                f"I couldn't {verb} the **{group.name}** role: Discord refused. Moderators were "
-                "told how to fix it; please try again later."
-            ) from exc
+            if add:
+                text = N_(
+                    "I couldn't give you the **{group}** role: Discord refused. Moderators were "
+                    "told how to fix it; please try again later."
+                )
+            else:
+                text = N_(
+                    "I couldn't take back the **{group}** role: Discord refused. Moderators "
+                    "were told how to fix it; please try again later."
+                )
+            raise ConflictError(text, group=group.name) from exc
 
     async def _role_missing(self, guild: discord.Guild, group: GroupRow) -> NoReturn:
         problem = await self.service.role_gone(guild.id, group.role_id or 0)
         if problem is not None:
             await self._report_problem(problem)
         raise ConflictError(
-            f"**{group.name}** lost its role on Discord. Moderators were told and can fix it with "
-            "`/group repair`; please try again later."
+            N_(
+                "**{group}** lost its role on Discord. Moderators were told and can fix it with "
+                "`/group repair`; please try again later."
+            ),
+            group=group.name,
         )

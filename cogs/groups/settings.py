@@ -59,7 +59,8 @@ class SettingsCommands:
         channel = guild.get_channel(group.channel_id or 0)
         if channel is None:
             raise NotFoundError(
-                f"**{group.name}** has no channel right now; `/group repair` makes a new one."
+                N_("**{group}** has no channel right now; `/group repair` makes a new one."),
+                group=group.name,
             )
         try:
             await channel.edit(slowmode_delay=seconds)

@@ -795,3 +795,33 @@ async def test_a_spanish_member_reads_a_bad_time_zone_in_spanish_an_english_one_
         "time is handled for you."
     )
     assert await kindred.services.checkins.repo.personal_for(world.member.id) is None
+
+
+async def test_a_spanish_member_reads_a_malformed_schedule_in_spanish_an_english_one_in_english(
+    emulator: DiscordEmulator, world: World, start_at: Start
+) -> None:
+    """The sentence, why the schedule couldn't be read and why its time couldn't (nested)."""
+    _, kindred = await start_at(datetime(2026, 11, 23, 12, 0, tzinfo=UTC))
+    await command(emulator, world.member, world.general, "language set", language="es")
+    bad = await command(
+        emulator, world.member, world.general, "checkin me every", schedule="daily 25:00",
+        tz="UTC",
+    )  # fmt: skip
+    assert bad.ephemeral
+    assert bad.text == (
+        "No pude leer «daily 25:00» como un horario: «25:00» no es una hora válida: las horas "
+        "van de 00 a 23. Prueba `daily 20:00`, `weekdays 9am`, `mon,wed,fri 18:30`, "
+        "`daily 09:00, 21:00`, `every 2 weeks on sunday 17:00`, `every 3 hours` o "
+        "`cron: 0 9 * * 1-5`."
+    ), bad.text
+    english = await command(
+        emulator, world.member2, world.general, "checkin me every", schedule="daily 25:00",
+        tz="UTC",
+    )  # fmt: skip
+    assert english.text == (
+        "I couldn't read “daily 25:00” as a schedule: “25:00” isn't a valid time: hours go "
+        "from 00 to 23. Try `daily 20:00`, `weekdays 9am`, `mon,wed,fri 18:30`, "
+        "`daily 09:00, 21:00`, `every 2 weeks on sunday 17:00`, `every 3 hours` or "
+        "`cron: 0 9 * * 1-5`."
+    ), english.text
+    assert await kindred.services.checkins.repo.personal_for(world.member.id) is None

@@ -398,6 +398,40 @@ async def test_missing_permissions_are_reported_with_the_fix(
     assert role.id not in emulator.member(world.guild, world.member).roles
 
 
+async def test_a_french_moderator_reads_discords_refusals_of_group_work_in_french(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The server took Manage Roles (and Manage Channels) away from Kindred: the missing
+    permission at /group create, and Discord refusing the role at a join, read in French."""
+    await setup_peers(emulator, world)
+    await command(emulator, world.mod, world.general, "language set", language="fr")
+    await allow_groups(emulator, world, kindred)
+    await create_group(emulator, world, kindred, name="Deuil")
+    await take_manage_away(emulator, world, kindred)
+    refused = await command(
+        emulator, world.mod, world.general, "group create", name=GRIEF, description="For loss."
+    )
+    assert refused.ephemeral and refused.text.startswith(
+        "J'ai besoin des permissions **Gérer les rôles** et **Gérer les salons** pour faire "
+        "fonctionner les groupes de soutien."
+    ), refused.text
+    assert "I need" not in refused.text and "**Kindred**" in refused.text
+    joined = await join(emulator, world, world.mod, name="Deuil")
+    assert joined.ephemeral and joined.text == (
+        "Je n'ai pas pu te donner le rôle de **Deuil** : Discord a refusé. Les modérateurs savent "
+        "comment régler ça ; réessaie plus tard, s'il te plaît."
+    ), joined.text
+    report = await emulator.wait_for_message(
+        world.mods, predicate=lambda m: "Discord didn't let me give the role" in m.text, since=0
+    )
+    assert report.text.startswith("**Deuil**: ")  # the moderators' channel: English
+    english = await join(emulator, world, world.member, name="Deuil")
+    assert english.text == (
+        "I couldn't give you the **Deuil** role: Discord refused. Moderators were told how to "
+        "fix it; please try again later."
+    ), english.text
+
+
 async def reconciled(kindred: Kindred) -> None:
     await kindred.bot.get_cog("Groups").wait_reconciled()
 

@@ -563,8 +563,9 @@ async def test_a_spanish_moderator_reads_meeting_errors_in_spanish_a_facilitator
     assert unknown.text == (
         "Aquí no hay ningún grupo llamado «No such group». `/group list` muestra los grupos."
     ), unknown.text
-    # the schedule language's own words are not translated yet; the hint after them is
+    # the schedule language's refusal and the hint after it
     unread = await add_meeting(emulator, world, world.mod, schedule="whenever")
+    assert unread.text.startswith("No pude leer «whenever» como un horario: "), unread.text
     assert unread.text.endswith(" Una reunión puntual se escribe así: `2026-05-04 19:00`."), (
         unread.text
     )

@@ -339,3 +339,40 @@ def test_every_text_of_the_discord_layer_is_translated() -> None:
             assert translated != text, f"{lang}: untranslated: {text!r}"
             assert set(PLACEHOLDER.findall(text)) == set(PLACEHOLDER.findall(translated)), text
             assert text.count("`") == translated.count("`"), text
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_schedule_errors_read_whole_in_the_readers_language_even_when_wrapped(lang: str) -> None:
+    """The sentence, why the text couldn't be read (nested reasons too) and durations are
+    each translated; a service wrapping the error with its template keeps all of them."""
+    from datetime import timedelta
+
+    from bot.errors import InvalidInputError
+    from bot.schedules import ScheduleError, parse_clock, parse_schedule
+    from bot.schedules.errors import ScheduleTooFrequentError
+
+    translate = gettext_for(lang)
+    with pytest.raises(ScheduleError) as caught:
+        parse_schedule("daily 25:00")
+    error = caught.value
+    assert error.user_message.startswith(
+        "I couldn't read “daily 25:00” as a schedule: “25:00” isn't a valid time: hours go from "
+        "00 to 23. Try `daily 20:00`"
+    )
+    wrapped = InvalidInputError(error.template, **error.params)
+    for shown in (error.message_in(lang), wrapped.message_in(lang)):
+        assert translate("hours go from 00 to 23") in shown, shown
+        assert "isn't" not in shown and "hours go" not in shown and "`cron: 0 9 * * 1-5`" in shown
+    with pytest.raises(ScheduleError) as caught:
+        parse_clock("8")
+    assert "`8:00`" in caught.value.message_in(lang) and "add minutes" not in (
+        caught.value.message_in(lang)
+    )
+    schedule = parse_schedule("daily 09:00, 09:30")
+    often = ScheduleTooFrequentError(schedule, timedelta(hours=1, minutes=30))
+    assert "at least 1 hour 30 minutes apart" in often.user_message
+    assert "only 30 minutes apart" in often.user_message
+    shown = often.message_in(lang)
+    hour = translate("1 hour")
+    minutes = translate("{count} minutes").format(count=30)
+    assert f"{hour} {minutes}" in shown and "minutes apart" not in shown, shown
