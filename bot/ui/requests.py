@@ -17,6 +17,11 @@ from bot.services import Services
 from bot.services.peers import PeerSettings
 from bot.services.requests import RequestRow
 from bot.services.requests.messages import support_form
+from bot.services.requests.notices import (
+    conversation_button_labels,
+    feedback_button_labels,
+    feedback_counted_text,
+)
 from bot.text import EMBED_FIELD, fit_lines
 from bot.ui.replies import COLOUR, WARM, reader_language
 from bot.ui.views import GuardedCallback, KindredModal, form_id
@@ -81,8 +86,12 @@ class RequestButton(
         "transcript": ("Send me a transcript", discord.ButtonStyle.secondary),
     }
 
-    def __init__(self, action: str, request_id: int) -> None:
+    def __init__(self, action: str, request_id: int, lang: str | None = None) -> None:
+        """``lang``: a private message's Close and transcript buttons speak the reader's
+        language (chosen when it is sent); the card's and shared threads' stay in English."""
         label, style = self.LABELS[action]
+        if lang is not None and action in ("close", "transcript"):
+            label = conversation_button_labels(lang)[action]
         super().__init__(
             discord.ui.Button(
                 label=label, style=style, custom_id=f"kindred:req:{action}:{request_id}"
@@ -109,12 +118,13 @@ class FeedbackButton(
     discord.ui.DynamicItem[discord.ui.Button],
     template=r"kindred:fb:(?P<rating>[a-z_]+):(?P<id>\d+)",
 ):
-    LABELS = {"helped": "It helped", "somewhat": "Somewhat", "not_really": "Not really"}
+    RATINGS = ("helped", "somewhat", "not_really")
 
-    def __init__(self, rating: str, request_id: int) -> None:
+    def __init__(self, rating: str, request_id: int, lang: str = "en") -> None:
+        # the label in the member's language when the DM is sent; the custom id never changes
         super().__init__(
             discord.ui.Button(
-                label=self.LABELS[rating],
+                label=feedback_button_labels(lang)[rating],
                 style=discord.ButtonStyle.secondary,
                 custom_id=f"kindred:fb:{rating}:{request_id}",
             )
@@ -131,9 +141,8 @@ class FeedbackButton(
     async def run(self, interaction: discord.Interaction) -> None:
         services: Services = interaction.client.services  # type: ignore[attr-defined]
         await services.peers.requests.feedback(self.request_id, interaction.user.id, self.rating)
-        await interaction.response.edit_message(
-            content="Thank you. Your answer is counted anonymously.", view=None
-        )
+        lang = await reader_language(interaction)
+        await interaction.response.edit_message(content=feedback_counted_text(lang), view=None)
 
 
 class TalkToPeerButton(

@@ -75,4 +75,4 @@ class DutyCommands:
     async def _on_duty_expire(self, timer: TimerRow) -> None:
         ended = await self.services.peers.shifts.on_duty_expire(timer)
         await self.bot.wait_until_ready()
-        await tell_duty_ended(self.bot, ended, "Your time on duty has ended. Thank you.")
+        await tell_duty_ended(self.bot, ended, shift=False)

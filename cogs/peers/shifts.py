@@ -7,19 +7,17 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.services import Services
-from bot.services.peers.shifts import WEEKDAYS, ShiftRow, TimerRow
+from bot.services.peers import messages as say
+from bot.services.peers.shifts import ShiftRow, TimerRow
 from bot.ui.lookup import gone_as_peer
-from bot.ui.replies import send_private
+from bot.ui.replies import reader_language, send_private
 from bot.ui.timezones import timezone_autocomplete
 from cogs.peers import groups
 from cogs.peers.views import dm_peer, tell_duty_ended
 
 
-def shift_text(shift: ShiftRow) -> str:
-    return (
-        f"#{shift.id} {WEEKDAYS[shift.weekday].title()} {shift.start_time}–{shift.end_time} "
-        f"({shift.tz})"
-    )
+def shift_text(shift: ShiftRow, lang: str = "en") -> str:
+    return say.shift_line(shift.id, shift.weekday, shift.start_time, shift.end_time, shift.tz, lang)
 
 
 class ShiftCommands:
@@ -43,10 +41,10 @@ class ShiftCommands:
         added = await self.services.peers.shifts.add_shift(
             interaction.guild_id, interaction.user.id, weekday, start, end, tz
         )
+        lang = await reader_language(interaction)
+        next_start = discord.utils.format_dt(added.next_start, "F")
         await send_private(
-            interaction,
-            f"Shift added: {shift_text(added.shift)}. Next: "
-            f"{discord.utils.format_dt(added.next_start, 'F')}.",
+            interaction, say.shift_added_text(shift_text(added.shift, lang), next_start, lang)
         )
 
     @groups.shift.command(name="list")
@@ -55,10 +53,10 @@ class ShiftCommands:
         """Your weekly shifts."""
         assert interaction.guild_id is not None
         shifts = await self.services.peers.shifts.shifts(interaction.guild_id, interaction.user.id)
+        lang = await reader_language(interaction)
         await send_private(
             interaction,
-            "\n".join(shift_text(s) for s in shifts)
-            or "You have no shifts. `/duty shift add` adds one.",
+            "\n".join(shift_text(s, lang) for s in shifts) or say.no_shifts_text(lang),
         )
 
     @groups.shift.command(name="remove")
@@ -69,7 +67,8 @@ class ShiftCommands:
         await self.services.peers.shifts.remove_shift(
             interaction.guild_id, interaction.user.id, shift_id
         )
-        await send_private(interaction, f"Shift #{shift_id} removed.")
+        lang = await reader_language(interaction)
+        await send_private(interaction, say.shift_removed_text(shift_id, lang))
 
     # -- timers: the service changes the state and re-arms; here the peer is told -----------
     async def _on_shift_start(self, timer: TimerRow) -> None:
@@ -77,22 +76,18 @@ class ShiftCommands:
         # a peer whose role was removed since (unseen: no members intent) goes off duty again
         if started is None or await gone_as_peer(self.bot, started.guild_id, started.user_id):
             return
-        await dm_peer(
-            self.bot,
-            started.user_id,
-            "Your shift has started: you're on duty until "
-            f"{discord.utils.format_dt(started.until, 't')}.",
-        )
+        lang = await self.services.safety.language_for(started.user_id)
+        until = discord.utils.format_dt(started.until, "t")
+        await dm_peer(self.bot, started.user_id, say.shift_started_text(until, lang))
 
     async def _on_shift_remind(self, timer: TimerRow) -> None:
         reminder = await self.services.peers.shifts.on_shift_remind(timer)
         if reminder is not None:
-            await dm_peer(
-                self.bot, reminder.user_id, "Your peer-support shift starts in 10 minutes."
-            )
+            lang = await self.services.safety.language_for(reminder.user_id)
+            await dm_peer(self.bot, reminder.user_id, say.shift_reminder_text(lang))
 
     async def _on_shift_end(self, timer: TimerRow) -> None:
         ended = await self.services.peers.shifts.on_shift_end(timer)
         if ended is not None:
             await self.bot.wait_until_ready()
-            await tell_duty_ended(self.bot, ended, "Your shift has ended. Thank you.")
+            await tell_duty_ended(self.bot, ended, shift=True)

@@ -7,9 +7,10 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.services import Services
+from bot.services.peers import messages as say
 from bot.services.peers.tags import MAX_TAG
 from bot.ui.checks import GuildOnlyError, moderator_only
-from bot.ui.replies import send_private
+from bot.ui.replies import reader_language, send_private
 from cogs.peers import groups
 
 
@@ -35,7 +36,8 @@ class TagCommands:
         """Add a topic or lived-experience tag peers can choose (e.g. grief, veterans)."""
         assert interaction.guild_id is not None
         clean = await self.services.peers.tags.add(interaction.guild_id, tag)
-        await send_private(interaction, f"Tag **{clean}** added.")
+        lang = await reader_language(interaction)
+        await send_private(interaction, say.tag_added_text(clean, lang))
 
     @groups.tags.command(name="remove")
     @moderator_only()
@@ -44,7 +46,8 @@ class TagCommands:
         """Remove a tag."""
         assert interaction.guild_id is not None
         await self.services.peers.tags.remove(interaction.guild_id, tag)
-        await send_private(interaction, f"Tag **{tag}** removed.")
+        lang = await reader_language(interaction)
+        await send_private(interaction, say.tag_removed_text(tag, lang))
 
     @groups.tags.command(name="list")
     async def tags_list(self, interaction: discord.Interaction) -> None:
@@ -52,4 +55,5 @@ class TagCommands:
         if interaction.guild_id is None:
             raise GuildOnlyError()
         tags = await self.services.peers.tags.guild_tags(interaction.guild_id)
-        await send_private(interaction, "Tags: " + (", ".join(tags) or "none yet."))
+        lang = await reader_language(interaction)
+        await send_private(interaction, say.tags_list_text(tags, lang))

@@ -9,9 +9,11 @@ from discord.ext import commands
 
 from bot.services import Services
 from bot.services.peers import PeerSettings
+from bot.services.peers import messages as say
 from bot.services.peers.shifts import DutyEnded
 from bot.services.requests import RequestRow
 from bot.ui.lookup import find_user
+from bot.ui.replies import reader_language
 from bot.ui.requests import PING_USERS, card_embed, card_view
 from bot.ui.views import GuardedCallback
 
@@ -31,22 +33,19 @@ async def dm_peer(
         log.info("could not DM peer %s: %s", user_id, exc.status)
 
 
-async def tell_duty_ended(bot: commands.Bot, ended: DutyEnded, text: str) -> None:
-    """The DM when a shift or a duty end time is over; with requests held, the hand-off
-    buttons."""
+async def tell_duty_ended(bot: commands.Bot, ended: DutyEnded, *, shift: bool) -> None:
+    """The DM when a shift (``shift``) or a duty end time is over, in the peer's language;
+    with requests held, the hand-off buttons."""
+    services: Services = bot.services  # type: ignore[attr-defined]
+    lang = await services.safety.language_for(ended.user_id)
+    text = say.duty_ended_text(shift, ended.held, lang)
     if not ended.held:
         await dm_peer(bot, ended.user_id, text)
         return
     view = discord.ui.View(timeout=None)
-    view.add_item(HandoffButton("keep", ended.guild_id))
-    view.add_item(HandoffButton("give", ended.guild_id))
-    await dm_peer(
-        bot,
-        ended.user_id,
-        text + f" You hold {ended.held} open request(s). Keep them, "
-        "or hand them to the next on-duty peer?",
-        view=view,
-    )
+    view.add_item(HandoffButton("keep", ended.guild_id, lang))
+    view.add_item(HandoffButton("give", ended.guild_id, lang))
+    await dm_peer(bot, ended.user_id, text, view=view)
 
 
 class HandoffButton(
@@ -57,8 +56,9 @@ class HandoffButton(
     """At shift end: keep the requests you hold, or hand them to the next on-duty peer.
     A DynamicItem, so the choice still works after a restart."""
 
-    def __init__(self, choice: str, guild_id: int) -> None:
-        label = "Keep them" if choice == "keep" else "Hand them off"
+    def __init__(self, choice: str, guild_id: int, lang: str = "en") -> None:
+        # the label in the peer's language when the DM is sent; the custom id never changes
+        label = say.handoff_button_labels(lang)[choice]
         style = discord.ButtonStyle.secondary if choice == "keep" else discord.ButtonStyle.primary
         super().__init__(
             discord.ui.Button(
@@ -74,14 +74,14 @@ class HandoffButton(
 
     async def run(self, interaction: discord.Interaction) -> None:
         if self.choice == "keep":
-            await interaction.response.edit_message(
-                content="You're keeping your open requests. Thank you.", view=None
-            )
+            lang = await reader_language(interaction)
+            await interaction.response.edit_message(content=say.kept_requests_text(lang), view=None)
             return
         await interaction.response.defer()  # several Discord calls follow: answer in time
         handed = await _hand_off(interaction, self.guild_id)
+        lang = await reader_language(interaction)
         await interaction.edit_original_response(
-            content=f"Handed {handed} request(s) to the next on-duty peer.", view=None
+            content=say.handed_off_text(handed, lang), view=None
         )
 
 

@@ -196,13 +196,15 @@ class ClaimsRoom(ConversationRoom):
             return
         try:
             member = await find_user(self.bot, follow.member_id)
+            lang = await self.services.safety.language_for(follow.member_id)
             if follow.send_transcript:
                 lines = await self._transcript_lines(closed)
-                for chunk in transcript_messages(closed.id, lines):
+                for chunk in transcript_messages(closed.id, lines, lang):
                     await member.send(chunk)
             if follow.ask_feedback:
-                lang = await self.services.safety.language_for(follow.member_id)
-                await member.send(say.feedback_question_text(lang), view=feedback_view(closed.id))
+                await member.send(
+                    say.feedback_question_text(lang), view=feedback_view(closed.id, lang)
+                )
         except discord.HTTPException:
             pass
         try:
@@ -231,7 +233,7 @@ class ClaimsRoom(ConversationRoom):
             await send_private(interaction, say.transcript_none_text(closed.relay, lang))
             return
         try:
-            for chunk in transcript_messages(closed.id, lines):
+            for chunk in transcript_messages(closed.id, lines, lang):
                 await interaction.user.send(chunk)
         except discord.HTTPException:
             await send_private(interaction, say.transcript_undelivered_text(lang))

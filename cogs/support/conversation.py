@@ -148,7 +148,7 @@ class ConversationRoom(SupportBase):
             lang = await self.services.safety.language_for(request.requester_id)
             await member.send(
                 say.relay_picked_up_text(request.id, request.anonymous, lang),
-                view=conversation_view(request.id, transcript=True),
+                view=conversation_view(request.id, transcript=True, lang=lang),
             )
         except discord.HTTPException:
             await self._tell_moderators(

@@ -29,19 +29,22 @@ def transfer_view(request_id: int, lang: str = "en") -> discord.ui.View:
     return view
 
 
-def conversation_view(request_id: int, *, transcript: bool) -> discord.ui.View:
-    """Close (and, for the member, ask for a transcript); works after a restart."""
+def conversation_view(
+    request_id: int, *, transcript: bool, lang: str | None = None
+) -> discord.ui.View:
+    """Close (and, for the member, ask for a transcript); works after a restart. ``lang`` for
+    a private message (the member's DM): its labels in the reader's language."""
     view = discord.ui.View(timeout=None)
-    view.add_item(RequestButton("close", request_id))
+    view.add_item(RequestButton("close", request_id, lang))
     if transcript:
-        view.add_item(RequestButton("transcript", request_id))
+        view.add_item(RequestButton("transcript", request_id, lang))
     return view
 
 
-def feedback_view(request_id: int) -> discord.ui.View:
+def feedback_view(request_id: int, lang: str = "en") -> discord.ui.View:
     view = discord.ui.View(timeout=None)
-    for rating in FeedbackButton.LABELS:
-        view.add_item(FeedbackButton(rating, request_id))
+    for rating in FeedbackButton.RATINGS:
+        view.add_item(FeedbackButton(rating, request_id, lang))
     return view
 
 

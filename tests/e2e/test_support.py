@@ -199,6 +199,33 @@ async def test_nobody_on_duty_gets_an_honest_answer_and_resources(
     assert "What happens next" in answer.text and "private thread" in answer.text
 
 
+async def test_the_tag_commands_answer_a_french_moderator_in_french_an_english_one_as_before(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+
+    async def tags(user, name: str, **options) -> str:
+        answer = await (
+            await emulator.run_command(user, world.general, f"peers tags {name}", options=options)
+        ).response()
+        assert answer.ephemeral
+        return answer.text
+
+    assert await tags(world.mod, "list") == "Tags: none yet."
+    assert await tags(world.mod, "add", tag="grief") == "Tag **grief** added."
+    assert await tags(world.mod, "list") == "Tags: grief"
+    chosen = await emulator.run_command(
+        world.mod, world.general, "language set", options={"language": "fr"}
+    )
+    assert (await chosen.response()).ephemeral
+    assert await tags(world.mod, "add", tag="veterans") == "Étiquette **veterans** ajoutée."
+    assert await tags(world.mod, "list") == "Étiquettes : grief, veterans"
+    assert await tags(world.mod, "remove", tag="grief") == "Étiquette **grief** supprimée."
+    assert await tags(world.mod, "remove", tag="veterans") == "Étiquette **veterans** supprimée."
+    assert await tags(world.mod, "list") == "Étiquettes : aucune pour l'instant."
+    assert await kindred.services.peers.tags.guild_tags(world.guild.id) == []
+
+
 async def test_an_unknown_tag_in_the_form_does_not_throw_away_the_members_request(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

@@ -875,3 +875,166 @@ async def test_the_talk_to_a_peer_form_and_its_answer_are_in_the_members_languag
     text = (await answered.response()).text
     assert text.startswith("Deine Anfrage #2 ist angekommen."), text
     assert "Gerade ist niemand aus dem Unterstützungsteam da" in text, text
+
+
+def labels(message) -> dict[str, str]:
+    """A message's buttons: custom id → the label the reader sees."""
+    return {c["custom_id"]: c.get("label", "") for c in message.iter_components()}
+
+
+async def close_a_relay_with_a_transcript(
+    emulator: DiscordEmulator, world: World, kindred: Kindred, language: str | None
+):
+    """An anonymous request: the member (in ``language``, if chosen) asks for a transcript,
+    talks, closes, and answers the feedback question. Returns (the picked-up DM, the
+    transcript DM, the feedback buttons' labels, the answer to the feedback button)."""
+    await setup_peers(emulator, world)
+    if language:
+        chosen = await emulator.run_command(
+            world.member, world.general, "language set", options={"language": language}
+        )
+        assert (await chosen.response()).ephemeral
+    await go_on_duty(emulator, world, world.peer)
+    await ask(emulator, world, world.member, anonymous="yes")
+    await press_claim(emulator, world.peer, await card(emulator, world, 1), 1)
+    dm = emulator.dm_channel(world.member)
+    hello = await emulator.wait_for_message(
+        dm, predicate=lambda m: "kindred:req:close:1" in m.custom_ids
+    )
+    await (await emulator.press_button(world.member, hello, "kindred:req:transcript:1")).answer()
+    await emulator.send_dm(world.member, "a small thing went well today")
+    relay = emulator.channels[(await kindred.services.peers.requests.get(1)).thread_id]
+    await emulator.wait_for_message(relay, predicate=lambda m: "went well" in m.text)
+    await command(emulator, world.member, dm, "support", action="close")
+    transcript = await emulator.wait_for_message(
+        dm, predicate=lambda m: "#1" in m.text and "went well" in m.text
+    )
+    question = await emulator.wait_for_message(
+        dm, predicate=lambda m: "kindred:fb:helped:1" in m.custom_ids
+    )
+    asked = labels(question)  # read before the answer takes the buttons away
+    pressed = await emulator.press_button(world.member, question, "kindred:fb:helped:1")
+    return hello, transcript, asked, await pressed.response()
+
+
+async def test_a_spanish_members_dm_buttons_transcript_and_feedback_are_in_spanish(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Chosen when each DM is sent: the relay DM's Close and transcript buttons, the
+    transcript's header and the feedback buttons speak the member's language; the custom ids
+    (what the buttons do, also after a restart) never change."""
+    hello, transcript, question, thanks = await close_a_relay_with_a_transcript(
+        emulator, world, kindred, "es"
+    )
+    assert labels(hello) == {
+        "kindred:req:close:1": "Cerrar",
+        "kindred:req:transcript:1": "Envíame una transcripción",
+    }
+    assert transcript.text.splitlines()[0] == "Tu transcripción de la solicitud #1:", (
+        transcript.text
+    )
+    assert question == {
+        "kindred:fb:helped:1": "Me ayudó",
+        "kindred:fb:somewhat:1": "Un poco",
+        "kindred:fb:not_really:1": "No mucho",
+    }
+    assert thanks.text == "Gracias. Tu respuesta se cuenta de forma anónima.", thanks.text
+    stats = await kindred.services.peers.requests.stats(world.guild.id, 7)
+    assert stats.feedback["helped"] == 1
+    # the peer's relay thread is shared by no member: its buttons stay as they were
+    relay = emulator.channels[(await kindred.services.peers.requests.get(1)).thread_id]
+    welcome = next(m for m in emulator.bot_messages(relay) if "kindred:req:close:1" in m.custom_ids)
+    assert labels(welcome) == {"kindred:req:close:1": "Close"}
+
+
+async def test_an_english_members_dm_buttons_transcript_and_feedback_read_as_before(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    hello, transcript, question, thanks = await close_a_relay_with_a_transcript(
+        emulator, world, kindred, None
+    )
+    assert labels(hello) == {
+        "kindred:req:close:1": "Close",
+        "kindred:req:transcript:1": "Send me a transcript",
+    }
+    assert transcript.text.splitlines()[0] == "Your transcript of request #1:", transcript.text
+    assert question == {
+        "kindred:fb:helped:1": "It helped",
+        "kindred:fb:somewhat:1": "Somewhat",
+        "kindred:fb:not_really:1": "Not really",
+    }
+    assert thanks.text == "Thank you. Your answer is counted anonymously.", thanks.text
+
+
+async def test_a_german_peers_shift_dms_and_replies_are_in_german_an_english_ones_as_before(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """/duty shift add, list and remove answer in the reader's language; the reminder, the
+    start and the end DMs (with the hand-off buttons) come in each peer's own language."""
+    start = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # a Monday
+    with time_machine.travel(start, tick=True) as clock:
+        await setup_peers(emulator, world)
+        chosen = await emulator.run_command(
+            world.peer, world.general, "language set", options={"language": "de"}
+        )
+        assert (await chosen.response()).ephemeral
+        shift = {"weekday": "monday", "start": "09:00", "end": "10:00", "tz": "Europe/London"}
+        nxt = f"<t:{int(datetime(2026, 11, 23, 9, 0, tzinfo=UTC).timestamp())}:F>"
+        added = await command(emulator, world.peer, world.general, "duty shift add", **shift)
+        assert added.text == (
+            f"Schicht hinzugefügt: #1 Montag 09:00–10:00 (Europe/London). Nächste: {nxt}."
+        ), added.text
+        added = await command(emulator, world.peer2, world.general, "duty shift add", **shift)
+        assert added.text == (
+            f"Shift added: #2 Monday 09:00–10:00 (Europe/London). Next: {nxt}."
+        ), added.text
+        listed = await command(emulator, world.peer, world.general, "duty shift list")
+        assert listed.text == "#1 Montag 09:00–10:00 (Europe/London)", listed.text
+        listed = await command(emulator, world.peer2, world.general, "duty shift list")
+        assert listed.text == "#2 Monday 09:00–10:00 (Europe/London)", listed.text
+
+        de, en = emulator.dm_channel(world.peer), emulator.dm_channel(world.peer2)
+        clock.move_to(datetime(2026, 11, 23, 8, 51, tzinfo=UTC))
+        await kindred.settle()
+        reminder = await emulator.wait_for_message(de, predicate=lambda m: "10 Minuten" in m.text)
+        assert reminder.text == "Deine Unterstützungsschicht beginnt in 10 Minuten."
+        reminder = await emulator.wait_for_message(en, predicate=lambda m: "10 minutes" in m.text)
+        assert reminder.text == "Your peer-support shift starts in 10 minutes."
+
+        clock.move_to(datetime(2026, 11, 23, 9, 0, 5, tzinfo=UTC))
+        await kindred.settle()
+        until = f"<t:{int(datetime(2026, 11, 23, 10, 0, tzinfo=UTC).timestamp())}:t>"
+        started = await emulator.wait_for_message(de, predicate=lambda m: "begonnen" in m.text)
+        assert started.text == f"Deine Schicht hat begonnen: Du bist im Dienst bis {until}."
+        started = await emulator.wait_for_message(en, predicate=lambda m: "started" in m.text)
+        assert started.text == f"Your shift has started: you're on duty until {until}."
+
+        await ask(emulator, world, world.member)
+        await press_claim(emulator, world.peer, await card(emulator, world, 1), 1)
+        clock.move_to(datetime(2026, 11, 23, 10, 0, 5, tzinfo=UTC))
+        await kindred.settle()
+        ended = await emulator.wait_for_message(de, predicate=lambda m: "zu Ende" in m.text)
+        assert ended.text == (
+            "Deine Schicht ist zu Ende. Danke. Du hast 1 offene Anfrage(n). Behalten oder an "
+            "die nächste Person im Dienst übergeben?"
+        ), ended.text
+        keep = f"kindred:handoff:keep:{world.guild.id}"
+        give = f"kindred:handoff:give:{world.guild.id}"
+        assert labels(ended) == {keep: "Behalten", give: "Übergeben"}
+        ended_en = await emulator.wait_for_message(en, predicate=lambda m: "ended" in m.text)
+        assert ended_en.text == "Your shift has ended. Thank you.", ended_en.text
+        kept = await emulator.press_button(world.peer, ended, keep)
+        assert (await kept.response()).text == "Du behältst deine offenen Anfragen. Danke."
+
+        removed = await command(
+            emulator, world.peer, world.general, "duty shift remove", shift_id=1
+        )
+        assert removed.text == "Schicht #1 entfernt.", removed.text
+        listed = await command(emulator, world.peer, world.general, "duty shift list")
+        assert listed.text == "Du hast keine Schichten. `/duty shift add` fügt eine hinzu."
+        removed = await command(
+            emulator, world.peer2, world.general, "duty shift remove", shift_id=2
+        )
+        assert removed.text == "Shift #2 removed.", removed.text
+        listed = await command(emulator, world.peer2, world.general, "duty shift list")
+        assert listed.text == "You have no shifts. `/duty shift add` adds one.", listed.text

@@ -16,9 +16,12 @@ __all__ = [
     "claimed_text",
     "closed_peer_dm_text",
     "closed_text",
+    "conversation_button_labels",
     "duty_off_text",
     "duty_on_text",
     "duty_status_text",
+    "feedback_button_labels",
+    "feedback_counted_text",
     "feedback_question_text",
     "on_duty_until_text",
     "relay_picked_up_text",
@@ -26,6 +29,7 @@ __all__ = [
     "relay_unavailable_text",
     "requeued_member_text",
     "thread_ready_text",
+    "transcript_header_text",
     "transcript_later_text",
     "transcript_none_text",
     "transcript_sent_text",
@@ -69,6 +73,29 @@ def feedback_question_text(lang: str = "en") -> str:
         "Your support conversation is closed. Did it help? (Optional; only counts are shared, "
         "never who said what.)"
     )
+
+
+def feedback_button_labels(lang: str = "en") -> dict[str, str]:
+    """The answers under the feedback question, by rating (their custom ids never change)."""
+    _ = gettext_for(lang)
+    return {"helped": _("It helped"), "somewhat": _("Somewhat"), "not_really": _("Not really")}
+
+
+def feedback_counted_text(lang: str = "en") -> str:
+    _ = gettext_for(lang)
+    return _("Thank you. Your answer is counted anonymously.")
+
+
+def conversation_button_labels(lang: str = "en") -> dict[str, str]:
+    """The buttons under the relay's DM to the member, by action (custom ids unchanged)."""
+    _ = gettext_for(lang)
+    return {"close": _("Close"), "transcript": _("Send me a transcript")}
+
+
+def transcript_header_text(request_id: int, lang: str = "en") -> str:
+    """The first line of the transcript DMs."""
+    _ = gettext_for(lang)
+    return _("Your transcript of request #{number}:").format(number=request_id)
 
 
 def closed_text(by_member: bool, lang: str = "en") -> str:

@@ -17,6 +17,7 @@ from bot.db.repositories.requests import RequestRow
 from bot.errors import ConflictError, PermissionDeniedError
 from bot.i18n import N_
 from bot.services.peers import PeerSettings
+from bot.services.requests.notices import transcript_header_text
 from bot.text import split_text
 
 if TYPE_CHECKING:
@@ -187,9 +188,10 @@ def thread_transcript(requester_id: int, messages: Iterable[tuple[int, bool, str
     ]
 
 
-def transcript_messages(request_id: int, lines: list[str]) -> list[str]:
-    """The transcript DMs: a header, then the lines, split without cutting one in two."""
-    return chunks(f"Your transcript of request #{request_id}:", lines)
+def transcript_messages(request_id: int, lines: list[str], lang: str = "en") -> list[str]:
+    """The transcript DMs: a header (in the member's ``lang``), then the lines, split without
+    cutting one in two."""
+    return chunks(transcript_header_text(request_id, lang), lines)
 
 
 def chunks(header: str, lines: list[str], limit: int = MESSAGE_LIMIT) -> list[str]:

@@ -1,0 +1,125 @@
+"""What Kindred tells a peer or a moderator privately about duty, shifts and tags, in the
+reader's language.
+
+The DMs of duty's timers (a shift about to start, started, ended; a duty end time over, with
+the hand-off buttons when requests are still held) in the peer's language (``language_for``),
+and the answers to ``/duty shift add|list|remove`` and ``/peers tags add|remove|list`` in the
+reader's. Strings are gettext msgids translated by :func:`bot.i18n.gettext_for` (``make
+messages``); English when no catalogue has them. No discord imports: time tags come in as text.
+"""
+
+from __future__ import annotations
+
+from bot.i18n import N_, gettext_for
+from bot.services.peers.duty import WEEKDAYS
+
+__all__ = [
+    "duty_ended_text",
+    "handed_off_text",
+    "handoff_button_labels",
+    "kept_requests_text",
+    "no_shifts_text",
+    "shift_added_text",
+    "shift_line",
+    "shift_reminder_text",
+    "shift_removed_text",
+    "shift_started_text",
+    "tag_added_text",
+    "tag_removed_text",
+    "tags_list_text",
+]
+
+# the weekday's name as a shift line shows it (the command's option stays the English word)
+_DAY_NAMES = {
+    "monday": N_("Monday"),
+    "tuesday": N_("Tuesday"),
+    "wednesday": N_("Wednesday"),
+    "thursday": N_("Thursday"),
+    "friday": N_("Friday"),
+    "saturday": N_("Saturday"),
+    "sunday": N_("Sunday"),
+}
+
+
+# -- the peer, by DM ------------------------------------------------------------------------
+def shift_reminder_text(lang: str = "en") -> str:
+    _ = gettext_for(lang)
+    return _("Your peer-support shift starts in 10 minutes.")
+
+
+def shift_started_text(until: str, lang: str = "en") -> str:
+    """``until`` is a Discord time tag."""
+    _ = gettext_for(lang)
+    return _("Your shift has started: you're on duty until {time}.").format(time=until)
+
+
+def duty_ended_text(shift: bool, held: int, lang: str = "en") -> str:
+    """A shift's end (``shift``) or a duty end time's; with requests still held, the question
+    the hand-off buttons answer."""
+    _ = gettext_for(lang)
+    if shift:
+        text = _("Your shift has ended. Thank you.")
+    else:
+        text = _("Your time on duty has ended. Thank you.")
+    if held:
+        text += " " + _(
+            "You hold {count} open request(s). Keep them, or hand them to the next on-duty peer?"
+        ).format(count=held)
+    return text
+
+
+def handoff_button_labels(lang: str = "en") -> dict[str, str]:
+    """The hand-off buttons under the DM, by choice (``keep``, ``give``)."""
+    _ = gettext_for(lang)
+    return {"keep": _("Keep them"), "give": _("Hand them off")}
+
+
+def kept_requests_text(lang: str = "en") -> str:
+    _ = gettext_for(lang)
+    return _("You're keeping your open requests. Thank you.")
+
+
+def handed_off_text(count: int, lang: str = "en") -> str:
+    _ = gettext_for(lang)
+    return _("Handed {count} request(s) to the next on-duty peer.").format(count=count)
+
+
+# -- /duty shift ----------------------------------------------------------------------------
+def shift_line(shift_id: int, weekday: int, start: str, end: str, tz: str, lang: str = "en") -> str:
+    _ = gettext_for(lang)
+    day = _(_DAY_NAMES[WEEKDAYS[weekday]])
+    return f"#{shift_id} {day} {start}–{end} ({tz})"
+
+
+def shift_added_text(line: str, next_start: str, lang: str = "en") -> str:
+    """``line`` from :func:`shift_line`; ``next_start`` a Discord time tag."""
+    _ = gettext_for(lang)
+    return _("Shift added: {shift}. Next: {time}.").format(shift=line, time=next_start)
+
+
+def no_shifts_text(lang: str = "en") -> str:
+    _ = gettext_for(lang)
+    return _("You have no shifts. `/duty shift add` adds one.")
+
+
+def shift_removed_text(shift_id: int, lang: str = "en") -> str:
+    _ = gettext_for(lang)
+    return _("Shift #{number} removed.").format(number=shift_id)
+
+
+# -- /peers tags ----------------------------------------------------------------------------
+def tag_added_text(tag: str, lang: str = "en") -> str:
+    _ = gettext_for(lang)
+    return _("Tag **{tag}** added.").format(tag=tag)
+
+
+def tag_removed_text(tag: str, lang: str = "en") -> str:
+    _ = gettext_for(lang)
+    return _("Tag **{tag}** removed.").format(tag=tag)
+
+
+def tags_list_text(tags: list[str], lang: str = "en") -> str:
+    _ = gettext_for(lang)
+    if not tags:
+        return _("Tags: none yet.")
+    return _("Tags: {tags}").format(tags=", ".join(tags))

@@ -1,0 +1,67 @@
+"""The labels of buttons sent privately (a member's relay DM and feedback question, a peer's
+hand-off DM) and the transcript's header, in each language; English exactly as before."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.services.peers import messages as peers
+from bot.services.requests import notices, transcript_messages
+
+LANGS = ("en", "es", "fr", "de", "pt")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_private_button_labels_fit_discord_and_differ(lang: str) -> None:
+    for labels in (
+        notices.feedback_button_labels(lang),
+        notices.conversation_button_labels(lang),
+        peers.handoff_button_labels(lang),
+    ):
+        assert all(0 < len(label) <= 80 for label in labels.values()), labels
+        assert len(set(labels.values())) == len(labels), labels
+
+
+def test_english_labels_are_unchanged() -> None:
+    assert notices.feedback_button_labels("en") == {
+        "helped": "It helped",
+        "somewhat": "Somewhat",
+        "not_really": "Not really",
+    }
+    assert notices.conversation_button_labels() == {
+        "close": "Close",
+        "transcript": "Send me a transcript",
+    }
+    assert peers.handoff_button_labels() == {"keep": "Keep them", "give": "Hand them off"}
+
+
+@pytest.mark.parametrize("lang", [x for x in LANGS if x != "en"])
+def test_private_labels_and_the_transcript_header_are_translated(lang: str) -> None:
+    assert notices.feedback_button_labels(lang) != notices.feedback_button_labels("en")
+    assert notices.conversation_button_labels(lang) != notices.conversation_button_labels("en")
+    assert peers.handoff_button_labels(lang) != peers.handoff_button_labels("en")
+    header = transcript_messages(7, ["You: hello"], lang)[0].splitlines()[0]
+    assert "#7" in header and header != "Your transcript of request #7:"
+
+
+def test_the_transcript_header_in_english_and_spanish() -> None:
+    assert transcript_messages(7, ["You: hello"]) == ["Your transcript of request #7:\nYou: hello"]
+    assert transcript_messages(7, ["You: hello"], "es")[0].startswith(
+        "Tu transcripción de la solicitud #7:\n"
+    )
+
+
+def test_the_end_of_duty_dm_in_whole_sentences() -> None:
+    assert peers.duty_ended_text(True, 0) == "Your shift has ended. Thank you."
+    assert peers.duty_ended_text(False, 2) == (
+        "Your time on duty has ended. Thank you. You hold 2 open request(s). Keep them, or "
+        "hand them to the next on-duty peer?"
+    )
+    assert peers.duty_ended_text(False, 0, "pt") == "Seu tempo de plantão terminou. Obrigado."
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_shift_line_names_the_weekday_in_the_readers_language(lang: str) -> None:
+    line = peers.shift_line(3, 0, "09:00", "10:00", "Europe/Paris", lang)
+    day = {"en": "Monday", "es": "lunes", "fr": "lundi", "de": "Montag", "pt": "segunda-feira"}
+    assert line == f"#3 {day[lang]} 09:00–10:00 (Europe/Paris)"
