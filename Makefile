@@ -84,7 +84,10 @@ MESSAGES = bot/safety/messages.py bot/safety/peer_resources.py bot/safety/listin
 	bot/schedules/clock.py bot/schedules/parse.py bot/schedules/cron.py bot/schedules/until.py \
 	bot/schedules/office_hours.py cogs/groups/membership.py cogs/groups/meetings.py \
 	bot/bot.py bot/ui/checks.py bot/ui/replies.py \
-	cogs/groups/groups.py cogs/groups/discord_ops.py cogs/groups/manage.py cogs/groups/settings.py
+	cogs/groups/groups.py cogs/groups/discord_ops.py cogs/groups/manage.py cogs/groups/settings.py \
+	cogs/checkins/channel.py cogs/checkins/text.py cogs/checkins/personal.py \
+	cogs/checkins/views.py cogs/selfhelp/plans.py cogs/selfhelp/library.py cogs/selfhelp/goals.py \
+	cogs/selfhelp/views.py cogs/core.py cogs/safety/settings.py
 messages: $(STAMP)
 	$(BIN)/pybabel extract --no-location --project Kindred --version 0.1 \
 		--copyright-holder "Kindred contributors" -k _ -k N_ -o data/locale/kindred.pot \

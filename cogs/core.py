@@ -6,10 +6,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.i18n import N_
 from bot.services.settings import CoreSettings, SettingsSection
 from bot.text import EMBED_FIELD, fit_lines
 from bot.ui.checks import audience_of, moderator_only
-from bot.ui.replies import COLOUR, send_private
+from bot.ui.replies import COLOUR, localized, send_private
 from bot.ui.setup_check import checkup_embed, gather_facts
 from bot.ui.timezones import timezone_autocomplete
 
@@ -143,15 +144,22 @@ class Core(commands.Cog):
         groups = []
         if before.moderator_role_id != role.id:
             groups = await self.services.groups.seen_by_role(interaction.guild_id, moderator=True)
-        text = f"Moderator role set to {role.mention}."
+        text = N_("Moderator role set to {role}.")
+        n = len(groups)
         if groups:  # the groups feature updates their channels (features talk by events)
             self.bot.dispatch("kindred_group_access", interaction.guild_id, [g.id for g in groups])
-            n = len(groups)
-            text += (
-                f" I'm letting it into the channel{'s' if n != 1 else ''} of {n} private or "
-                f"archived support group{'s' if n != 1 else ''} too."
+            text = (
+                N_(
+                    "Moderator role set to {role}. I'm letting it into the channel of {n} "
+                    "private or archived support group too."
+                )
+                if n == 1
+                else N_(
+                    "Moderator role set to {role}. I'm letting it into the channels of {n} "
+                    "private or archived support groups too."
+                )
             )
-        await send_private(interaction, text)
+        await send_private(interaction, await localized(interaction, text, role=role.mention, n=n))
 
     @set_group.command(name="timezone")
     @moderator_only()
@@ -163,7 +171,8 @@ class Core(commands.Cog):
         updated = await self.services.settings.update(
             interaction.guild_id, CoreSettings, interaction.user.id, timezone=timezone
         )
-        await send_private(interaction, f"Server time zone set to **{updated.timezone}**.")
+        text = N_("Server time zone set to **{zone}**.")
+        await send_private(interaction, await localized(interaction, text, zone=updated.timezone))
 
     @set_group.command(name="region")
     @moderator_only()
@@ -174,7 +183,9 @@ class Core(commands.Cog):
         updated = await self.services.settings.update(
             interaction.guild_id, CoreSettings, interaction.user.id, default_region=region
         )
-        await send_private(interaction, f"Default region set to **{updated.default_region}**.")
+        text = N_("Default region set to **{region}**.")
+        region = updated.default_region
+        await send_private(interaction, await localized(interaction, text, region=region))
 
     @timezone.command(name="set")
     @app_commands.describe(zone="An IANA time zone, e.g. Europe/London or America/Chicago.")
@@ -185,33 +196,45 @@ class Core(commands.Cog):
         name = await zones.set(interaction.user.id, zone)
         now = zones.local_now(name)
         typed = " ".join(zone.split())
-        read_as = (
-            f"I read `{typed[:40]}` as this zone, so daylight saving time is handled for you. "
+        text = (
+            N_(
+                "Your time zone is **{zone}** (it's {now} there now). I read `{typed}` as this "
+                "zone, so daylight saving time is handled for you. `/timezone clear` goes back "
+                "to the server's."
+            )
             if typed.lower() != name.lower()
-            else ""
+            else N_(
+                "Your time zone is **{zone}** (it's {now} there now). `/timezone clear` goes "
+                "back to the server's."
+            )
         )
-        await send_private(
-            interaction,
-            f"Your time zone is **{name}** (it's {now:%H:%M} there now). {read_as}"
-            "`/timezone clear` goes back to the server's.",
-        )
+        params = {"zone": name, "now": f"{now:%H:%M}", "typed": typed[:40]}
+        await send_private(interaction, await localized(interaction, text, **params))
 
     @timezone.command(name="clear")
     async def timezone_clear(self, interaction: discord.Interaction) -> None:
         """Forget your time zone: the server's home zone is used again."""
         await self.services.zones.clear(interaction.user.id)
-        await send_private(interaction, "Your time zone is cleared; the server's is used.")
+        text = N_("Your time zone is cleared; the server's is used.")
+        await send_private(interaction, await localized(interaction, text))
 
     @app_commands.command(name="forgetme")
     async def forgetme(self, interaction: discord.Interaction) -> None:
         """Delete everything Kindred stores about you, in every server."""
         removed = await self.services.privacy.forget(interaction.user.id)
         total = sum(removed.values())
-        await send_private(
-            interaction,
-            f"Done. I deleted {total} stored item{'s' if total != 1 else ''} about you. "
-            "Anonymous counts (like check-in totals) keep no link to you.",
+        text = (
+            N_(
+                "Done. I deleted {total} stored item about you. Anonymous counts (like check-in "
+                "totals) keep no link to you."
+            )
+            if total == 1
+            else N_(
+                "Done. I deleted {total} stored items about you. Anonymous counts (like "
+                "check-in totals) keep no link to you."
+            )
         )
+        await send_private(interaction, await localized(interaction, text, total=total))
 
 
 async def setup(bot: commands.Bot) -> None:

@@ -8,32 +8,36 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.errors import InvalidInputError
+from bot.i18n import N_, gettext_for
 from bot.services import Services
 from bot.services.checkins import CheckinService, PostPlan
 from bot.ui.checks import moderator_only
-from bot.ui.replies import send_private
+from bot.ui.replies import reader_language, send_private
 from cogs.checkins.groups import checkin as checkin_group
 from cogs.checkins.groups import checkin_autocomplete, settings_group, zone_autocomplete
 from cogs.checkins.text import checkin_line, preview_text
 from cogs.checkins.timers import THREADS, NotPosted
 
 
-def run_now_answer(plan: PostPlan, posted: discord.Message | NotPosted) -> str:
+def run_now_answer(plan: PostPlan, posted: discord.Message | NotPosted, lang: str = "en") -> str:
     """What happened to a run-now, as it really happened: only a pause says "paused"."""
+    _ = gettext_for(lang)
     where = f"<#{plan.checkin.channel_id}>"
     if isinstance(posted, discord.Message):
-        return f"Posted: {posted.jump_url}"
+        return _("Posted: {link}").format(link=posted.jump_url)
     if posted is NotPosted.PAUSED:
-        return f"I couldn't post in {where}; the check-in is paused and moderators were told why."
+        return _(
+            "I couldn't post in {where}; the check-in is paused and moderators were told why."
+        ).format(where=where)
     if posted is NotPosted.RETRYING:
-        return (
-            f"Discord had a problem when I posted in {where}, so nothing is there yet. I'll try "
+        return _(
+            "Discord had a problem when I posted in {where}, so nothing is there yet. I'll try "
             "again shortly by myself; the check-in keeps running on its schedule."
-        )
-    return (
-        f"Discord didn't answer when I looked up {where}, so nothing was posted. The check-in "
+        ).format(where=where)
+    return _(
+        "Discord didn't answer when I looked up {where}, so nothing was posted. The check-in "
         "keeps running on its schedule; `/checkin run-now` can try again in a moment."
-    )
+    ).format(where=where)
 
 
 class ChannelCommands:
@@ -80,7 +84,9 @@ class ChannelCommands:
             show_summary=summary,
             actor_id=interaction.user.id,
         )
-        await send_private(interaction, preview_text("Check-in created.", preview))
+        lang = await reader_language(interaction)
+        head = gettext_for(lang)(N_("Check-in created."))
+        await send_private(interaction, preview_text(head, preview, lang))
 
     @checkin_group.command(name="list")
     @moderator_only()
@@ -88,9 +94,11 @@ class ChannelCommands:
         """This server's check-ins (moderators)."""
         assert interaction.guild_id is not None
         rows = await self.service.list(interaction.guild_id)
-        text = "\n".join(checkin_line(row, nxt) for row, nxt in rows)
+        lang = await reader_language(interaction)
+        text = "\n".join(checkin_line(row, nxt, lang) for row, nxt in rows)
         # every check-in, over several messages if the titles are long: none is left out
-        await send_private(interaction, text or "No check-ins yet. `/checkin create` adds one.")
+        empty = gettext_for(lang)(N_("No check-ins yet. `/checkin create` adds one."))
+        await send_private(interaction, text or empty)
 
     @checkin_group.command(name="edit")
     @moderator_only()
@@ -130,7 +138,9 @@ class ChannelCommands:
             use_thread=thread,
             show_summary=summary,
         )
-        await send_private(interaction, preview_text("Check-in updated.", preview))
+        lang = await reader_language(interaction)
+        head = gettext_for(lang)(N_("Check-in updated."))
+        await send_private(interaction, preview_text(head, preview, lang))
 
     @checkin_group.command(name="preview")
     @moderator_only()
@@ -139,7 +149,9 @@ class ChannelCommands:
         """Show a check-in's next five run times (moderators)."""
         assert interaction.guild_id is not None
         preview = await self.service.preview(checkin, interaction.guild_id)
-        await send_private(interaction, preview_text("Check-in preview.", preview))
+        lang = await reader_language(interaction)
+        head = gettext_for(lang)(N_("Check-in preview."))
+        await send_private(interaction, preview_text(head, preview, lang))
 
     @checkin_group.command(name="pause")
     @moderator_only()
@@ -148,9 +160,10 @@ class ChannelCommands:
         """Pause a check-in; nothing is deleted (moderators)."""
         assert interaction.guild_id is not None
         row = await self.service.pause(checkin, interaction.guild_id)
-        await send_private(
-            interaction, f"Check-in #{row.id} is paused. `/checkin resume` restarts it."
+        text = gettext_for(await reader_language(interaction))(
+            N_("Check-in #{id} is paused. `/checkin resume` restarts it.")
         )
+        await send_private(interaction, text.format(id=row.id))
 
     @checkin_group.command(name="resume")
     @moderator_only()
@@ -161,23 +174,33 @@ class ChannelCommands:
         row = await self.service.get(checkin, interaction.guild_id)
         missing = await self._missing_permissions(row.channel_id, row.use_thread)
         blocking = [name for name in missing if name != THREADS]  # a thread is only extra
-        if blocking:
+        where = f"<#{row.channel_id}>"
+        if blocking == ["channel"]:
             raise InvalidInputError(
-                f"I still can't post in <#{row.channel_id}>: "
-                + (
-                    "the channel is gone. `/checkin edit` can move the check-in."
-                    if blocking == ["channel"]
-                    else f"I'm missing {', '.join(blocking)} there."
-                )
+                N_(
+                    "I still can't post in {where}: the channel is gone. `/checkin edit` can "
+                    "move the check-in."
+                ),
+                where=where,
+            )
+        if blocking:  # Discord's permission names, as Discord's settings show them
+            raise InvalidInputError(
+                N_("I still can't post in {where}: I'm missing {missing} there."),
+                where=where,
+                missing=", ".join(blocking),
             )
         preview = await self.service.resume(checkin, interaction.guild_id)
-        head = "Check-in resumed."
-        if THREADS in missing:
-            head += (
-                f" Posts will go out without a thread until I have {THREADS} in "
-                f"<#{row.channel_id}>."
-            )
-        await send_private(interaction, preview_text(head, preview))
+        lang = await reader_language(interaction)
+        _ = gettext_for(lang)
+        head = (
+            _(
+                "Check-in resumed. Posts will go out without a thread until I have {threads} in "
+                "{where}."
+            ).format(threads=THREADS, where=where)
+            if THREADS in missing
+            else _("Check-in resumed.")
+        )
+        await send_private(interaction, preview_text(head, preview, lang))
 
     @checkin_group.command(name="delete")
     @moderator_only()
@@ -186,7 +209,8 @@ class ChannelCommands:
         """Delete a check-in; posts already made stay (moderators)."""
         assert interaction.guild_id is not None
         await self.service.delete(checkin, interaction.guild_id)
-        await send_private(interaction, f"Check-in #{checkin} deleted.")
+        text = gettext_for(await reader_language(interaction))(N_("Check-in #{id} deleted."))
+        await send_private(interaction, text.format(id=checkin))
 
     @checkin_group.command(name="run-now")
     @moderator_only()
@@ -197,7 +221,8 @@ class ChannelCommands:
         await interaction.response.defer(ephemeral=True, thinking=True)
         plan = await self.service.run_now(checkin, interaction.guild_id)
         posted = await self._post(plan)
-        await interaction.followup.send(run_now_answer(plan, posted), ephemeral=True)
+        answer = run_now_answer(plan, posted, await reader_language(interaction))
+        await interaction.followup.send(answer, ephemeral=True)
 
     @settings_group.command(name="min-interval")
     @moderator_only()
@@ -206,6 +231,7 @@ class ChannelCommands:
         """Set how often check-ins may run at most in this server (moderators)."""
         assert interaction.guild_id is not None
         await self.service.set_min_interval(interaction.guild_id, interaction.user.id, minutes)
-        await send_private(
-            interaction, f"Check-ins here may now run at most once every {minutes} minutes."
+        text = gettext_for(await reader_language(interaction))(
+            N_("Check-ins here may now run at most once every {minutes} minutes.")
         )
+        await send_private(interaction, text.format(minutes=minutes))

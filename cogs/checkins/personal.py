@@ -7,6 +7,7 @@ import discord
 from discord import app_commands
 
 from bot.errors import InvalidInputError
+from bot.i18n import N_
 from bot.services import Services
 from bot.services.checkins import CheckinService, quiet_of, sparkline
 from bot.services.checkins.messages import (
@@ -119,7 +120,7 @@ class PersonalCommands:
     ) -> None:
         """Choose a peer who may see your check-in trend, or stop sharing."""
         if peer is not None and (peer.bot or peer.id == interaction.user.id):
-            raise InvalidInputError("Choose another member (not yourself or a bot).")
+            raise InvalidInputError(N_("Choose another member (not yourself or a bot)."))
         await self.service.share_with(interaction.user.id, peer.id if peer else None)
         lang = await reader_language(interaction)
         text = share_none_text(lang) if peer is None else share_peer_text(peer.mention, lang)

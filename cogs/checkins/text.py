@@ -8,6 +8,7 @@ from datetime import datetime
 
 import discord
 
+from bot.i18n import N_, gettext_for
 from bot.services.checkins import MOODS, CheckinRow, Preview
 
 MOOD_EMOJI = {1: "😣", 2: "😕", 3: "😐", 4: "🙂", 5: "😄"}
@@ -24,42 +25,100 @@ def run_time_lines(runs: list[datetime], tz: str) -> list[str]:
     return [f"• {discord.utils.format_dt(r, 'F')} — {local_time(r, tz)} ({tz})" for r in runs]
 
 
-def run_lines(runs: list[datetime], tz: str) -> str:
+def run_lines(runs: list[datetime], tz: str, lang: str = "en") -> str:
     if not runs:
-        return "No future runs."
+        return gettext_for(lang)("No future runs.")
     return "\n".join(run_time_lines(runs, tz))
 
 
-def checkin_line(row: CheckinRow, nxt: datetime | None) -> str:
+def checkin_line(row: CheckinRow, nxt: datetime | None, lang: str = "en") -> str:
+    """A moderator's list line, in their language (the schedule, zone and a stored pause
+    reason as they are)."""
+    _ = gettext_for(lang)
     state = (
-        f"paused ({row.pause_reason})"
+        _("paused ({reason})").format(reason=row.pause_reason)
         if row.paused
-        else (f"next {discord.utils.format_dt(nxt, 'R')}" if nxt else "no next run")
+        else (
+            _("next {when}").format(when=discord.utils.format_dt(nxt, "R"))
+            if nxt
+            else _("no next run")
+        )
     )
     return f"**#{row.id}** {row.title} in <#{row.channel_id}>: `{row.schedule}` {row.tz} · {state}"
 
 
-def preview_text(head: str, preview: Preview) -> str:
+# What a check-in has, one whole sentence per case: its own prompts or the built-in ones,
+# with a thread and a summary or without.
+_DETAILS = {
+    (True, False, False): N_(
+        "**#{id} {title}** in {channel}: {schedule} ({tz}), with {count} prompt(s) of yours."
+    ),
+    (True, True, False): N_(
+        "**#{id} {title}** in {channel}: {schedule} ({tz})"
+        ", with {count} prompt(s) of yours, a thread for replies."
+    ),
+    (True, False, True): N_(
+        "**#{id} {title}** in {channel}: {schedule} ({tz})"
+        ", with {count} prompt(s) of yours, a summary of earlier moods."
+    ),
+    (True, True, True): N_(
+        "**#{id} {title}** in {channel}: {schedule} ({tz})"
+        ", with {count} prompt(s) of yours, a thread for replies and a summary of earlier moods."
+    ),
+    (False, False, False): N_(
+        "**#{id} {title}** in {channel}: {schedule} ({tz}), with the built-in prompts."
+    ),
+    (False, True, False): N_(
+        "**#{id} {title}** in {channel}: {schedule} ({tz})"
+        ", with the built-in prompts, a thread for replies."
+    ),
+    (False, False, True): N_(
+        "**#{id} {title}** in {channel}: {schedule} ({tz})"
+        ", with the built-in prompts, a summary of earlier moods."
+    ),
+    (False, True, True): N_(
+        "**#{id} {title}** in {channel}: {schedule} ({tz})"
+        ", with the built-in prompts, a thread for replies and a summary of earlier moods."
+    ),
+}
+
+
+def preview_text(head: str, preview: Preview, lang: str = "en") -> str:
+    """A moderator's answer about a check-in: ``head`` (already in their language), what it
+    is and its next runs. The schedule's description is the scheduler's (English)."""
+    _ = gettext_for(lang)
     row = preview.checkin
-    extras = []
-    if row.use_thread:
-        extras.append("a thread for replies")
-    if row.show_summary:
-        extras.append("a summary of earlier moods")
-    prompts = f"{len(row.prompts)} prompt(s) of yours" if row.prompts else "the built-in prompts"
+    details = _DETAILS[(bool(row.prompts), row.use_thread, row.show_summary)]
     text = (
-        f"{head} It is **check-in #{row.id}**: use `{row.id}` with `/checkin edit`, `pause`, "
-        "`resume`, `delete` or `run-now`.\n"
-        f"**#{row.id} {row.title}** in <#{row.channel_id}>: {preview.description} "
-        f"({row.tz}), with {prompts}" + (", " + " and ".join(extras) if extras else "") + ".\n"
+        head
+        + " "
+        + _(
+            "It is **check-in #{id}**: use `{id}` with `/checkin edit`, `pause`, `resume`, "
+            "`delete` or `run-now`."
+        ).format(id=row.id)
+        + "\n"
+        + _(details).format(
+            id=row.id,
+            title=row.title,
+            channel=f"<#{row.channel_id}>",
+            schedule=preview.description,
+            tz=row.tz,
+            count=len(row.prompts),
+        )
+        + "\n"
     )
     if row.paused:
         text += (
-            f"It is paused ({row.pause_reason}). `/checkin resume` restarts it.\nIt would run:\n"
+            _("It is paused ({reason}). `/checkin resume` restarts it.").format(
+                reason=row.pause_reason
+            )
+            + "\n"
+            + _("It would run:")
+            + "\n"
         )
     else:
-        text += "Next runs:\n"
-    return text + run_lines(preview.next_runs, row.tz)
+        text += _("Next runs:") + "\n"
+    return text + run_lines(preview.next_runs, row.tz, lang)
 
 
 def summary_text(summary: dict[int, int]) -> str:

@@ -9,6 +9,7 @@ import re
 import discord
 
 from bot.errors import InvalidInputError
+from bot.i18n import N_
 from bot.services.checkins import MOODS, PostPlan, mood_label
 from bot.ui.replies import COLOUR
 from bot.ui.views import GuardedCallback
@@ -55,7 +56,7 @@ class MoodButton(
     async def run(self, interaction: discord.Interaction) -> None:
         cog = interaction.client.get_cog("Checkins")
         if cog is None:
-            raise InvalidInputError("Check-ins are not available right now.")
+            raise InvalidInputError(N_("Check-ins are not available right now."))
         await cog.on_mood(interaction, self.post_id, self.level)
 
 
@@ -87,7 +88,7 @@ class PersonalMoodButton(
     async def run(self, interaction: discord.Interaction) -> None:
         cog = interaction.client.get_cog("Checkins")
         if cog is None:
-            raise InvalidInputError("Check-ins are not available right now.")
+            raise InvalidInputError(N_("Check-ins are not available right now."))
         await cog.on_personal_mood(interaction, self.level)
 
 

@@ -6,12 +6,13 @@ from __future__ import annotations
 import discord
 from discord import app_commands
 
+from bot.i18n import N_
 from bot.safety.worker import AssessWorker
 from bot.services import Services
 from bot.services.safety import LANGUAGES, SafetySettings, SafetyStatus
 from bot.text import EMBED_FIELD, fit_lines
 from bot.ui.checks import moderator_only
-from bot.ui.replies import COLOUR, send_private
+from bot.ui.replies import COLOUR, localized, send_private
 from cogs.safety.groups import LANGUAGE, SAFETY
 
 LANGUAGE_NAMES = (
@@ -34,15 +35,12 @@ class SettingsMixin:
     async def optout(self, interaction: discord.Interaction, enabled: bool = True) -> None:
         """Stop (or allow again) Kindred's automatic messages when you write something hard."""
         await self.services.safety.set_opt_out(interaction.user.id, enabled)
-        await send_private(
-            interaction,
-            (
-                "Okay, no more automatic messages. "
-                if enabled
-                else "Okay, automatic check-ins are back on. "
-            )
-            + "`/crisis` always works.",
+        text = (
+            N_("Okay, no more automatic messages. `/crisis` always works.")
+            if enabled
+            else N_("Okay, automatic check-ins are back on. `/crisis` always works.")
         )
+        await send_private(interaction, await localized(interaction, text))
 
     @SAFETY.command(name="settings")
     @moderator_only()
@@ -154,17 +152,16 @@ class SettingsMixin:
     async def language_set(self, interaction: discord.Interaction, language: str) -> None:
         """Choose the language of crisis and check-in messages Kindred sends you."""
         code = await self.services.safety.set_language(interaction.user.id, language)
-        await send_private(
-            interaction, f"Okay: Kindred's private messages to you will be in `{code}`."
-        )
+        # the answer in the language just chosen (reader_language reads the new choice)
+        text = N_("Okay: Kindred's private messages to you will be in `{code}`.")
+        await send_private(interaction, await localized(interaction, text, code=code))
 
     @LANGUAGE.command(name="clear")
     async def language_clear(self, interaction: discord.Interaction) -> None:
         """Go back to the language Kindred detects from your message or your Discord app."""
         await self.services.safety.clear_language(interaction.user.id)
-        await send_private(
-            interaction, "Okay: Kindred will follow your message's or your app's language."
-        )
+        text = N_("Okay: Kindred will follow your message's or your app's language.")
+        await send_private(interaction, await localized(interaction, text))
 
 
 def status_embed(status: SafetyStatus, detector: str) -> discord.Embed:

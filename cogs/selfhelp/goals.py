@@ -6,6 +6,7 @@ import discord
 from discord import app_commands
 
 from bot.errors import InvalidInputError
+from bot.i18n import N_
 from bot.services import Services
 from bot.services.selfhelp import (
     MAX_TEXT,
@@ -32,7 +33,7 @@ from cogs.selfhelp.text import goal_line, local, when
 
 def _someone_else(user: discord.abc.User, me: discord.abc.User) -> None:
     if user.bot or user.id == me.id:
-        raise InvalidInputError("Choose another member (not yourself or a bot).")
+        raise InvalidInputError(N_("Choose another member (not yourself or a bot)."))
 
 
 class GoalsRoom:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import discord
 from discord import app_commands
 
+from bot.i18n import N_
 from bot.services.selfhelp import SelfHelpServices
-from bot.ui.replies import send_private
+from bot.ui.replies import localized, send_private
 from cogs.selfhelp.groups import topic_autocomplete
 from cogs.selfhelp.text import index_embed, page_embed
 from cogs.selfhelp.views import page_view
@@ -37,7 +38,9 @@ class LibraryRoom:
         if share and interaction.guild_id is not None and not interaction.permissions.send_messages:
             await send_private(
                 interaction,
-                "You can't post in this channel, so here it is just for you.",
+                await localized(
+                    interaction, N_("You can't post in this channel, so here it is just for you.")
+                ),
                 embed=embed,
                 view=view,
             )
@@ -45,11 +48,12 @@ class LibraryRoom:
         if not share:
             await send_private(interaction, embed=embed, view=view)
             return
-        await send_private(
-            interaction,
-            f"Posted “{reading.topic.title}” here for everyone. Its buttons open a private copy "
-            "for whoever presses them.",
+        text = N_(
+            "Posted “{title}” here for everyone. Its buttons open a private copy "
+            "for whoever presses them."
         )
+        title = reading.topic.title
+        await send_private(interaction, await localized(interaction, text, title=title))
         await interaction.followup.send(embed=embed, view=view)
 
     async def on_page_button(

@@ -9,8 +9,9 @@ import discord
 from discord import app_commands
 
 from bot.errors import InvalidInputError, PermissionDeniedError
+from bot.i18n import N_, gettext_for
 from bot.services.selfhelp import PARTS, SelfHelpServices, export_text
-from bot.ui.replies import send_private
+from bot.ui.replies import localized, reader_language, send_private
 from cogs.selfhelp.groups import plan
 from cogs.selfhelp.text import plan_embed, shared_lines
 from cogs.selfhelp.views import PlanModal, delete_view, next_part_view
@@ -25,7 +26,7 @@ class PlansRoom:
 
     async def open_plan_part(self, interaction: discord.Interaction, part: int) -> None:
         if part not in PARTS:
-            raise InvalidInputError(f"The plan has parts 1 to {len(PARTS)}.")
+            raise InvalidInputError(N_("The plan has parts 1 to {count}."), count=len(PARTS))
         current = await self.selfhelp.plans.get(interaction.user.id)
         await interaction.response.send_modal(PlanModal(part, current))
 
@@ -41,15 +42,28 @@ class PlansRoom:
     ) -> None:
         saved = await self.selfhelp.plans.save_part(interaction.user.id, part, values)
         filled = len(saved.answers)
-        head = f"Saved part {part} of {len(PARTS)} ({PARTS[part]}). Only you can see your plan."
+        lang = await reader_language(interaction)
+        _ = gettext_for(lang)
+        head = _("Saved part {part} of {count} ({name}). Only you can see your plan.").format(
+            part=part, count=len(PARTS), name=_(PARTS[part])
+        )
         if part < len(PARTS):
-            text = f"{head}\nNext, when you're ready: part {part + 1}, {PARTS[part + 1]}."
-        else:
-            text = (
-                f"{head}\nYour plan has {filled} answer{'s' if filled != 1 else ''}. "
-                "`/plan view` shows it, `/plan export` sends you a copy, and `/plan write` "
-                "changes it whenever you like."
+            more = _("Next, when you're ready: part {part}, {name}.").format(
+                part=part + 1, name=_(PARTS[part + 1])
             )
+        else:
+            more = (
+                _(
+                    "Your plan has {count} answer. `/plan view` shows it, `/plan export` sends "
+                    "you a copy, and `/plan write` changes it whenever you like."
+                )
+                if filled == 1
+                else _(
+                    "Your plan has {count} answers. `/plan view` shows it, `/plan export` sends "
+                    "you a copy, and `/plan write` changes it whenever you like."
+                )
+            ).format(count=filled)
+        text = f"{head}\n{more}"
         view = next_part_view(part)
         if view is None:
             await send_private(interaction, text)
@@ -87,8 +101,9 @@ class PlansRoom:
         """Get your wellness plan as a text file, privately."""
         mine = await self.selfhelp.plans.mine(interaction.user.id)
         text = export_text(mine, f"{mine.updated_at:%d %B %Y}")
+        note = N_("Here is your wellness plan as a text file. Only you can see this.")
         await interaction.response.send_message(
-            "Here is your wellness plan as a text file. Only you can see this.",
+            await localized(interaction, note),
             file=discord.File(io.BytesIO(text.encode("utf-8")), filename="wellness-plan.txt"),
             ephemeral=True,
         )
@@ -97,10 +112,13 @@ class PlansRoom:
     async def plan_delete(self, interaction: discord.Interaction) -> None:
         """Delete your wellness plan (you'll be asked to confirm)."""
         await self.selfhelp.plans.mine(interaction.user.id)
+        question = N_(
+            "Delete your wellness plan? It can't be undone, and anyone you shared it with will "
+            "no longer see it. (`/plan export` first if you'd like a copy.)"
+        )
         await send_private(
             interaction,
-            "Delete your wellness plan? It can't be undone, and anyone you shared it with will "
-            "no longer see it. (`/plan export` first if you'd like a copy.)",
+            await localized(interaction, question),
             view=delete_view(interaction.user.id),
         )
 
@@ -108,31 +126,34 @@ class PlansRoom:
         self, interaction: discord.Interaction, action: str, user_id: int
     ) -> None:
         if user_id != interaction.user.id:
-            raise PermissionDeniedError("That button was for someone else; nothing changed.")
+            raise PermissionDeniedError(N_("That button was for someone else; nothing changed."))
         if action == "delete":
             await self.selfhelp.plans.delete(user_id)
-            text = "Your wellness plan is deleted. `/plan write` starts a new one any time."
+            text = N_("Your wellness plan is deleted. `/plan write` starts a new one any time.")
         else:
-            text = "Kept. Your plan is still here (`/plan view`)."
-        await interaction.response.edit_message(content=text, view=None)
+            text = N_("Kept. Your plan is still here (`/plan view`).")
+        await interaction.response.edit_message(
+            content=await localized(interaction, text), view=None
+        )
 
     @plan.command(name="share")
     @app_commands.describe(peer="Someone you trust, who may then read your plan")
     async def plan_share(self, interaction: discord.Interaction, peer: discord.User) -> None:
         """Let a peer you trust read your wellness plan (you can take it back)."""
         if peer.bot or peer.id == interaction.user.id:
-            raise InvalidInputError("Choose another member (not yourself or a bot).")
+            raise InvalidInputError(N_("Choose another member (not yourself or a bot)."))
         await self.selfhelp.plans.share(interaction.user.id, peer.id)
-        await send_private(
-            interaction,
-            f"{peer.mention} can now read your plan (`/plan view` with you as the member). "
+        text = N_(
+            "{peer} can now read your plan (`/plan view` with you as the member). "
             "They can't change it. You'll see when they last read it in `/plan view`; "
-            "`/plan unshare` takes it back at any time.",
+            "`/plan unshare` takes it back at any time."
         )
+        await send_private(interaction, await localized(interaction, text, peer=peer.mention))
 
     @plan.command(name="unshare")
     @app_commands.describe(peer="Someone you shared your plan with")
     async def plan_unshare(self, interaction: discord.Interaction, peer: discord.User) -> None:
         """Stop sharing your wellness plan with someone."""
         await self.selfhelp.plans.unshare(interaction.user.id, peer.id)
-        await send_private(interaction, f"{peer.mention} can no longer read your plan.")
+        text = N_("{peer} can no longer read your plan.")
+        await send_private(interaction, await localized(interaction, text, peer=peer.mention))

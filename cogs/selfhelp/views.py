@@ -13,6 +13,7 @@ from typing import Any
 import discord
 
 from bot.errors import InvalidInputError
+from bot.i18n import N_
 from bot.services.selfhelp import (
     MAX_ANSWER,
     PARTS,
@@ -28,7 +29,7 @@ from bot.ui.views import GuardedCallback, KindredModal, form_id
 def _cog(interaction: discord.Interaction) -> Any:
     cog = interaction.client.get_cog("SelfHelp")
     if cog is None:
-        raise InvalidInputError("Self-help is not available right now.")
+        raise InvalidInputError(N_("Self-help is not available right now."))
     return cog
 
 

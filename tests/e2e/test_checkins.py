@@ -825,3 +825,66 @@ async def test_a_spanish_member_reads_a_malformed_schedule_in_spanish_an_english
         "`cron: 0 9 * * 1-5`."
     ), english.text
     assert await kindred.services.checkins.repo.personal_for(world.member.id) is None
+
+
+async def test_a_portuguese_moderator_configures_a_channel_checkin_in_portuguese(
+    emulator: DiscordEmulator, world: World, start_at: Start
+) -> None:
+    """The moderator's answers follow their Discord app (pt-BR); the same commands from an
+    English app read exactly as before. The post in the channel stays as it was."""
+    await start_at(datetime(2026, 11, 23, 12, 0, tzinfo=UTC))
+
+    async def run(name: str, locale: str, **options):
+        return await (
+            await emulator.run_command(
+                world.mod, world.general, name, options=options, locale=locale
+            )
+        ).response()
+
+    created = await run(
+        "checkin create", "pt-BR", channel=world.general, schedule="daily 09:00", tz="UTC",
+        title="Manhã", thread=True,
+    )  # fmt: skip
+    assert created.ephemeral
+    lines = created.text.split("\n")
+    assert lines[0] == (
+        "Check-in criado. É o **check-in #1**: use `1` com `/checkin edit`, `pause`, `resume`, "
+        "`delete` ou `run-now`."
+    ), created.text
+    assert lines[1].startswith(f"**#1 Manhã** em <#{world.general.id}>: "), created.text
+    assert lines[1].endswith("(UTC), com as perguntas embutidas, um tópico para respostas."), (
+        created.text
+    )
+    assert lines[2] == "Próximas execuções:" and created.text.count("<t:") == 5
+    paused = await run("checkin pause", "pt-BR", checkin=1)
+    assert paused.text == "O check-in #1 está pausado. `/checkin resume` o retoma."
+    interval = await run("checkin settings min-interval", "pt-BR", minutes=120)
+    assert interval.text == (
+        "Os check-ins daqui agora podem rodar no máximo uma vez a cada 120 minutos."
+    )
+    deleted = await run("checkin delete", "pt-BR", checkin=1)
+    assert deleted.text == "Check-in #1 excluído."
+    empty = await run("checkin list", "pt-BR")
+    assert empty.text == "Ainda não há check-ins. `/checkin create` adiciona um."
+
+    # an English moderator's app: word for word as before
+    created = await run(
+        "checkin create", "en-US", channel=world.general, schedule="daily 09:00", tz="UTC",
+        title="Morning", thread=True,
+    )  # fmt: skip
+    lines = created.text.split("\n")
+    assert lines[0] == (
+        "Check-in created. It is **check-in #2**: use `2` with `/checkin edit`, `pause`, "
+        "`resume`, `delete` or `run-now`."
+    ), created.text
+    assert lines[1].startswith(f"**#2 Morning** in <#{world.general.id}>: "), created.text
+    assert lines[1].endswith("(UTC), with the built-in prompts, a thread for replies.")
+    assert lines[2] == "Next runs:"
+    paused = await run("checkin pause", "en-US", checkin=2)
+    assert paused.text == "Check-in #2 is paused. `/checkin resume` restarts it."
+    interval = await run("checkin settings min-interval", "en-US", minutes=90)
+    assert interval.text == "Check-ins here may now run at most once every 90 minutes."
+    deleted = await run("checkin delete", "en-US", checkin=2)
+    assert deleted.text == "Check-in #2 deleted."
+    empty = await run("checkin list", "en-US")
+    assert empty.text == "No check-ins yet. `/checkin create` adds one."

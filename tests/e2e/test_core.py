@@ -306,3 +306,48 @@ async def test_dev_guild_syncs_commands_to_that_guild_only(
     finally:
         await runner.stop()
         discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = old
+
+
+async def test_a_spanish_member_reads_their_time_zone_and_forgetme_answers_in_spanish(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Members' confirmations follow the language they chose; another member's English app
+    reads the same answers word for word as before."""
+    chose = await answer(emulator, world.member, world.general, "language set", language="es")
+    assert chose.text == "De acuerdo: los mensajes privados de Kindred para ti estarán en `es`."
+    zone = await answer(emulator, world.member, world.general, "timezone set", zone="madrid")
+    assert zone.ephemeral
+    assert zone.text.startswith("Tu zona horaria es **Europe/Madrid** (allí son las "), zone.text
+    assert zone.text.endswith(
+        "Entendí `madrid` como esta zona, así que el horario de verano se tiene en cuenta por "
+        "ti. `/timezone clear` vuelve a la del servidor."
+    ), zone.text
+    cleared = await answer(emulator, world.member, world.general, "timezone clear")
+    assert cleared.text == "Tu zona horaria se ha borrado; se usa la del servidor."
+    optout = await answer(emulator, world.member, world.general, "safety optout", enabled=True)
+    assert optout.text == "De acuerdo, no más mensajes automáticos. `/crisis` siempre funciona."
+    gone = await answer(emulator, world.member, world.general, "forgetme")
+    # the language choice itself was deleted with the rest: the app's language (en-US) now
+    assert gone.text.startswith("Done. I deleted "), gone.text
+
+    gone = await answer(emulator, world.member, world.general, "forgetme", locale="es-ES")
+    assert gone.text == (
+        "Hecho. Borré 0 datos guardados sobre ti. Los recuentos anónimos (como los totales de "
+        "check-in) no guardan ningún vínculo contigo."
+    ), gone.text
+
+    # English, word for word
+    zone = await answer(emulator, world.member2, world.general, "timezone set", zone="madrid")
+    assert zone.text.endswith(
+        "there now). I read `madrid` as this zone, so daylight saving time is handled for you. "
+        "`/timezone clear` goes back to the server's."
+    ), zone.text
+    cleared = await answer(emulator, world.member2, world.general, "timezone clear")
+    assert cleared.text == "Your time zone is cleared; the server's is used."
+    optout = await answer(emulator, world.member2, world.general, "safety optout", enabled=True)
+    assert optout.text == "Okay, no more automatic messages. `/crisis` always works."
+    gone = await answer(emulator, world.member2, world.general, "forgetme")
+    assert gone.text == (
+        "Done. I deleted 1 stored item about you. Anonymous counts (like check-in totals) keep "
+        "no link to you."
+    ), gone.text

@@ -32,7 +32,8 @@ class PlanQuestion:
     placeholder: str
 
 
-PARTS = {1: "Staying well", 2: "Noticing early", 3: "Support and crisis"}
+# part names are msgids: a reply translates them where it shows them (gettext_for)
+PARTS = {1: N_("Staying well"), 2: N_("Noticing early"), 3: N_("Support and crisis")}
 QUESTIONS: tuple[PlanQuestion, ...] = (
     PlanQuestion(
         "well", 1, "What I'm like when I'm well", "e.g. I laugh easily, I cook, I text friends"
