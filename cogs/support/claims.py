@@ -198,7 +198,7 @@ class ClaimsRoom(ConversationRoom):
             member = await find_user(self.bot, follow.member_id)
             lang = await self.services.safety.language_for(follow.member_id)
             if follow.send_transcript:
-                lines = await self._transcript_lines(closed)
+                lines = await self._transcript_lines(closed, lang)
                 for chunk in transcript_messages(closed.id, lines, lang):
                     await member.send(chunk)
             if follow.ask_feedback:
@@ -227,8 +227,8 @@ class ClaimsRoom(ConversationRoom):
         """The button pressed after the close: send what is still there now, or say plainly
         that nothing is (never promise a transcript that would never come)."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        lines = await self._transcript_lines(closed)
         lang = await reader_language(interaction)
+        lines = await self._transcript_lines(closed, lang)
         if not lines:
             await send_private(interaction, say.transcript_none_text(closed.relay, lang))
             return
@@ -240,10 +240,11 @@ class ClaimsRoom(ConversationRoom):
             return
         await send_private(interaction, say.transcript_sent_text(lang))
 
-    async def _transcript_lines(self, request: RequestRow) -> list[str]:
-        """Relay: the stored lines. Thread: read from Discord itself at close (nothing stored)."""
+    async def _transcript_lines(self, request: RequestRow, lang: str) -> list[str]:
+        """Relay: the stored lines. Thread: read from Discord itself at close (nothing stored).
+        Labelled in the member's ``lang``."""
         if request.relay:
-            return await self.requests.relay_transcript(request.id)
+            return await self.requests.relay_transcript(request.id, lang)
         thread = await find_channel(self.bot, request.thread_id)
         if not isinstance(thread, discord.Thread):
             return []
@@ -253,4 +254,4 @@ class ClaimsRoom(ConversationRoom):
                 messages.append((message.author.id, message.author.bot, message.content))
         except discord.HTTPException as exc:
             log.info("transcript of request %s unavailable: %s", request.id, exc.status)
-        return thread_transcript(request.requester_id, messages)
+        return thread_transcript(request.requester_id, messages, lang)

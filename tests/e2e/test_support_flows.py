@@ -933,6 +933,9 @@ async def test_a_spanish_members_dm_buttons_transcript_and_feedback_are_in_spani
     assert transcript.text.splitlines()[0] == "Tu transcripción de la solicitud #1:", (
         transcript.text
     )
+    # each line's label is hers too; her words themselves are never translated
+    assert "Tú: a small thing went well today" in transcript.text.splitlines(), transcript.text
+    assert "You:" not in transcript.text, transcript.text
     assert question == {
         "kindred:fb:helped:1": "Me ayudó",
         "kindred:fb:somewhat:1": "Un poco",
@@ -958,6 +961,7 @@ async def test_an_english_members_dm_buttons_transcript_and_feedback_read_as_bef
         "kindred:req:transcript:1": "Send me a transcript",
     }
     assert transcript.text.splitlines()[0] == "Your transcript of request #1:", transcript.text
+    assert "You: a small thing went well today" in transcript.text.splitlines(), transcript.text
     assert question == {
         "kindred:fb:helped:1": "It helped",
         "kindred:fb:somewhat:1": "Somewhat",

@@ -312,3 +312,16 @@ def test_a_line_longer_than_a_message_goes_whole_over_several() -> None:
     messages = transcript_messages(7, [words])
     assert all(len(m) <= 1900 for m in messages)
     assert "".join(messages[1:]) == words
+
+
+def test_transcript_lines_are_labelled_in_the_members_language() -> None:
+    """The labels are the member's language; the words themselves are never translated."""
+    when = datetime(2026, 1, 1, tzinfo=UTC)
+    entries = [("member", "hola {x}", when), ("peer", "I'm here", when)]
+    assert relay_transcript(entries, "es") == ["Tú: hola {x}", "Compañero de apoyo: I'm here"]
+    assert relay_transcript(entries) == ["You: hola {x}", "Peer: I'm here"]
+    messages = [(MEMBER, False, "merci"), (2, True, "Kindred"), (3, False, "je suis là")]
+    assert thread_transcript(MEMBER, messages, "fr") == [
+        "Toi : merci",
+        "Équipe d'entraide : je suis là",
+    ]

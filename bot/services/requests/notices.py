@@ -98,6 +98,17 @@ def transcript_header_text(request_id: int, lang: str = "en") -> str:
     return _("Your transcript of request #{number}:").format(number=request_id)
 
 
+def transcript_line(by_member: bool, text: str, lang: str = "en") -> str:
+    """One line of a transcript, labelled for the member: what they wrote, or what a peer
+    supporter wrote (the words themselves are never translated)."""
+    _ = gettext_for(lang)
+    label = _("You: {text}") if by_member else _("Peer: {text}")
+    try:
+        return label.format(text=text)
+    except (KeyError, IndexError, ValueError):  # a broken translation: the English still reads
+        return ("You: {text}" if by_member else "Peer: {text}").format(text=text)
+
+
 def closed_text(by_member: bool, lang: str = "en") -> str:
     """The answer to whoever closed: the member, or the peer (or a moderator)."""
     _ = gettext_for(lang)

@@ -158,6 +158,6 @@ class Conversations:
     async def transcript(self, request_id: int) -> list[tuple[str, str, datetime]]:
         return await self.requests.relay_messages(request_id)
 
-    async def relay_transcript(self, request_id: int) -> list[str]:
-        """The stored relay lines as the member reads them."""
-        return relay_transcript(await self.transcript(request_id))
+    async def relay_transcript(self, request_id: int, lang: str = "en") -> list[str]:
+        """The stored relay lines as the member reads them (labelled in their ``lang``)."""
+        return relay_transcript(await self.transcript(request_id), lang)

@@ -17,7 +17,7 @@ from bot.db.repositories.requests import RequestRow
 from bot.errors import ConflictError, PermissionDeniedError
 from bot.i18n import N_
 from bot.services.peers import PeerSettings
-from bot.services.requests.notices import transcript_header_text
+from bot.services.requests.notices import transcript_header_text, transcript_line
 from bot.text import split_text
 
 if TYPE_CHECKING:
@@ -171,18 +171,20 @@ def already_closed(request: RequestRow) -> ConflictError:
     )
 
 
-def relay_transcript(entries: Iterable[tuple[str, str, datetime]]) -> list[str]:
-    """Stored relay lines, (author, text, when), as the member reads them."""
-    return [
-        f"{'You' if author == 'member' else 'Peer'}: {content}" for author, content, _ in entries
-    ]
+def relay_transcript(entries: Iterable[tuple[str, str, datetime]], lang: str = "en") -> list[str]:
+    """Stored relay lines, (author, text, when), as the member reads them, labelled in the
+    member's ``lang``."""
+    return [transcript_line(author == "member", content, lang) for author, content, _ in entries]
 
 
-def thread_transcript(requester_id: int, messages: Iterable[tuple[int, bool, str]]) -> list[str]:
+def thread_transcript(
+    requester_id: int, messages: Iterable[tuple[int, bool, str]], lang: str = "en"
+) -> list[str]:
     """A thread's messages, (author id, written by a bot, text) oldest first, as the member
-    reads them: Kindred's own messages and empty ones are left out."""
+    reads them (labelled in their ``lang``): Kindred's own messages and empty ones are left
+    out."""
     return [
-        f"{'You' if author_id == requester_id else 'Peer'}: {content}"
+        transcript_line(author_id == requester_id, content, lang)
         for author_id, from_bot, content in messages
         if not from_bot and content
     ]
