@@ -14,6 +14,7 @@ import discord
 from discord.ext import commands
 
 from bot.errors import KindredError
+from bot.i18n import N_
 from bot.services import Services
 from bot.services.groups import GroupRow
 from bot.services.meetings import (
@@ -33,7 +34,7 @@ log = logging.getLogger(__name__)
 PlanT = TypeVar("PlanT", bound=Occurrence)
 
 EventResult = Literal["synced", "missing", "failed", "none"]
-MISSING_EVENTS = (
+MISSING_EVENTS = N_(
     "It isn't in the server's Events list: I need the **Manage Events** permission for that "
     "(Server Settings → Roles → my role). Meetings work without it."
 )

@@ -44,12 +44,15 @@ def _venue(channel: Venue | None) -> tuple[int, str] | None:
 
 
 def _event_note(result: EventResult) -> str:
+    """The line about the server event (marked ``N_()``; empty when there is nothing to say)."""
     if result == "synced":
-        return "It is in the server's Events list too."
+        return N_("It is in the server's Events list too.")
     if result == "missing":
         return MISSING_EVENTS
     if result == "failed":
-        return "Discord didn't take the server event this time; I'll try again at the next change."
+        return N_(
+            "Discord didn't take the server event this time; I'll try again at the next change."
+        )
     return ""
 
 
@@ -67,20 +70,58 @@ async def _lock_failed(
     return "\n\n" + await localized(interaction, text, problem=failed, group=group.name)
 
 
+def options_summary(locking: bool, named_attendance: bool) -> str:
+    """A group's meeting options as one whole sentence (marked ``N_()``, value ``group``)."""
+    if locking and named_attendance:
+        return N_(
+            "**{group}**: the channel is locked between meetings and opens when one starts; who "
+            "pressed “I'm here” is kept for facilitators (`/forgetme` removes it)."
+        )
+    if locking:
+        return N_(
+            "**{group}**: the channel is locked between meetings and opens when one starts; only "
+            "the number of people who pressed “I'm here” is kept."
+        )
+    if named_attendance:
+        return N_(
+            "**{group}**: the channel stays open between meetings; who pressed “I'm here” is "
+            "kept for facilitators (`/forgetme` removes it)."
+        )
+    return N_(
+        "**{group}**: the channel stays open between meetings; only the number of people who "
+        "pressed “I'm here” is kept."
+    )
+
+
 class MeetingCommands:
     """Mixed into the ``Groups`` cog (with ``MeetingDelivery``)."""
 
     meetings: MeetingService
 
-    async def _summary(self, row: MeetingRow, result: EventResult, verb: str) -> str:
+    async def _summary(
+        self, interaction: discord.Interaction, row: MeetingRow, result: EventResult, added: bool
+    ) -> str:
+        """What was added or changed, its framing lines in the reader's language (the meeting's
+        own line is the one the list shows)."""
         group = await self.meetings.group_of(row)
         facilitator = await self.meetings.next_facilitator(row)
-        lines = [f"Meeting {verb}:", mv.meeting_line(row, group.name, facilitator)]
+        heading = N_("Meeting added:") if added else N_("Meeting changed:")
+        lines = [
+            await localized(interaction, heading),
+            mv.meeting_line(row, group.name, facilitator),
+        ]
         if facilitator is None:
             lines.append(
-                "Nobody facilitates yet: add peer supporters with `/group facilitator add`."
+                await localized(
+                    interaction,
+                    N_(
+                        "Nobody facilitates yet: add peer supporters with `/group facilitator add`."
+                    ),
+                )
             )
-        lines.append(_event_note(result))
+        note = _event_note(result)
+        if note:
+            lines.append(await localized(interaction, note))
         return "\n".join(line for line in lines if line)
 
     @meeting_cmd.command(name="add")
@@ -117,7 +158,7 @@ class MeetingCommands:
         )  # fmt: skip
         await interaction.response.defer(ephemeral=True, thinking=True)
         result = await self.sync_event(row.id)
-        await send_private(interaction, await self._summary(row, result, "added"))
+        await send_private(interaction, await self._summary(interaction, row, result, True))
 
     @meeting_cmd.command(name="edit")
     @moderator_or_facilitator()
@@ -153,7 +194,7 @@ class MeetingCommands:
         )  # fmt: skip
         await interaction.response.defer(ephemeral=True, thinking=True)
         result = await self.sync_event(row.id)
-        await send_private(interaction, await self._summary(row, result, "changed"))
+        await send_private(interaction, await self._summary(interaction, row, result, False))
 
     @meeting_cmd.command(name="remove")
     @moderator_or_facilitator()
@@ -166,10 +207,14 @@ class MeetingCommands:
         await interaction.response.defer(ephemeral=True, thinking=True)
         await self.delete_event(interaction.guild_id, removed.meeting.event_id)
         failed = await self.apply_lock(removed.group) if removed.relock else None
-        await send_private(
+        text = await localized(
             interaction,
-            f"**{removed.group.name}: {removed.meeting.name}** is removed, with its reminders."
-            + await _lock_failed(interaction, removed.group, failed),
+            N_("**{group}: {meeting}** is removed, with its reminders."),
+            group=removed.group.name,
+            meeting=removed.meeting.name,
+        )
+        await send_private(
+            interaction, text + await _lock_failed(interaction, removed.group, failed)
         )
 
     @meeting_cmd.command(name="list")
@@ -188,21 +233,20 @@ class MeetingCommands:
             rows = await self.meetings.for_guild(interaction.guild_id)
         rows = [r for r in rows if r.group_id in groups]
         if not rows:
-            await send_private(
-                interaction, "No meetings are scheduled yet. Facilitators add them with "
-                "`/group meeting add`."
-            )  # fmt: skip
+            text = N_(
+                "No meetings are scheduled yet. Facilitators add them with `/group meeting add`."
+            )
+            await send_private(interaction, await localized(interaction, text))
             return
         lines = [
             mv.meeting_line(r, groups[r.group_id].name, await self.meetings.next_facilitator(r))
             for r in rows[:MAX_LISTED]
         ]
         if len(rows) > MAX_LISTED:  # a group's own list is always whole (10 meetings at most)
-            lines.append(
-                f"…and {len(rows) - MAX_LISTED} more: `/group meeting list group:` shows one "
-                "group's meetings."
-            )
-        lines.append("Members: `/group meeting remind` sends you a DM before each meeting.")
+            more = N_("…and {count} more: `/group meeting list group:` shows one group's meetings.")
+            lines.append(await localized(interaction, more, count=len(rows) - MAX_LISTED))
+        footer = N_("Members: `/group meeting remind` sends you a DM before each meeting.")
+        lines.append(await localized(interaction, footer))
         # several messages when the names are long: no meeting is cut off or left out
         await send_private(interaction, "\n\n".join(lines))
 
@@ -247,18 +291,9 @@ class MeetingCommands:
         failed = None
         if lock_channel is not None and not is_open:
             failed = await self.apply_lock(row, was_locked=was_locked)
-        lock = (
-            "the channel is locked between meetings and opens when one starts"
-            if prefs.locking
-            else "the channel stays open between meetings"
-        )
-        names = (
-            "who pressed “I'm here” is kept for facilitators (`/forgetme` removes it)"
-            if prefs.named_attendance
-            else "only the number of people who pressed “I'm here” is kept"
-        )
+        text = options_summary(prefs.locking, prefs.named_attendance)
         note = await _lock_failed(interaction, row, failed)
-        await send_private(interaction, f"**{row.name}**: {lock}; {names}.{note}")
+        await send_private(interaction, await localized(interaction, text, group=row.name) + note)
 
     @meeting_cmd.command(name="attendance")
     @moderator_or_facilitator()
@@ -269,14 +304,18 @@ class MeetingCommands:
         assert interaction.guild_id is not None
         row, names = await self.meetings.named_attendance(interaction.guild_id, meeting)
         if row.last_started_at is None:
-            await send_private(interaction, f"**{row.name}** hasn't met yet.")
+            text = await localized(
+                interaction, N_("**{meeting}** hasn't met yet."), meeting=row.name
+            )
+            await send_private(interaction, text)
             return
-        text = (
-            f"**{row.name}** {when_text(row.last_started_at)}: {row.attendance} said they were "
-            "here."
-        )
+        said = N_("**{meeting}** {when}: {count} said they were here.")
         if names:
-            text += " By name: " + ", ".join(f"<@{u}>" for u in names)
+            said = N_("**{meeting}** {when}: {count} said they were here. By name: {names}")
+        text = await localized(
+            interaction, said, meeting=row.name, when=when_text(row.last_started_at),
+            count=row.attendance, names=", ".join(f"<@{u}>" for u in names),
+        )  # fmt: skip
         await send_private(interaction, text)
 
     # -- buttons ---------------------------------------------------------------------------------
@@ -289,11 +328,14 @@ class MeetingCommands:
                 interaction.guild_id, meeting_id, interaction.user.id,
                 message.id if message is not None else None,
             )  # fmt: skip
-            text = (
-                f"Welcome, glad you're here. ({presence.count} so far.)"
-                if presence.counted
-                else "You're already counted; welcome."
-            )
+            if presence.counted:
+                text = await localized(
+                    interaction,
+                    N_("Welcome, glad you're here. ({count} so far.)"),
+                    count=presence.count,
+                )
+            else:
+                text = await localized(interaction, N_("You're already counted; welcome."))
             await send_private(interaction, text)
             return
         on = action == "remind"

@@ -11,12 +11,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.errors import ConflictError, InvalidInputError
+from bot.errors import ConflictError, InvalidInputError, KindredError
+from bot.i18n import N_
 from bot.services import Services
 from bot.services.groups import MAX_POST, MAX_REASON, GroupRow, GroupService
 from bot.ui.checks import moderator_only
 from bot.ui.lookup import find_user
-from bot.ui.replies import send_private
+from bot.ui.replies import localized, send_private
 from bot.ui.views import KindredModal
 from cogs.groups.groups import group as group_cmd
 from cogs.groups.groups import my_group_autocomplete
@@ -29,22 +30,24 @@ log = logging.getLogger(__name__)
 NOTE_DELAY = 1.5
 
 
-def content_note_text(group: GroupRow, *, anonymous: bool = False) -> str:
-    asks = (
-        "this group asks that heavy topics (like self-harm, abuse or suicide) go behind spoiler "
-        "tags, ||like this||, so others can choose when to read."
-    )
+def content_note_text(group: GroupRow, *, anonymous: bool = False, lang: str = "en") -> str:
+    """The spoiler-tag reminder DM, whole, in the member's ``lang``."""
     if anonymous:  # Kindred wrote the post, so its author can't edit it: a note for next time
-        return (
-            f"A gentle note from Kindred about your anonymous post in **{group.name}**: {asks} "
-            "Next time you can put the tags in the text you give `/group post`. Nothing was "
-            "removed, nobody else saw this note, and your post stays anonymous. Thank you for "
-            "sharing."
+        text = N_(
+            "A gentle note from Kindred about your anonymous post in **{group}**: this group "
+            "asks that heavy topics (like self-harm, abuse or suicide) go behind spoiler tags, "
+            "||like this||, so others can choose when to read. Next time you can put the tags "
+            "in the text you give `/group post`. Nothing was removed, nobody else saw this note, "
+            "and your post stays anonymous. Thank you for sharing."
         )
-    return (
-        f"A gentle note from Kindred about your message in **{group.name}**: {asks} Nothing "
-        "was removed and nobody else saw this note. Thank you for sharing."
-    )
+    else:
+        text = N_(
+            "A gentle note from Kindred about your message in **{group}**: this group asks that "
+            "heavy topics (like self-harm, abuse or suicide) go behind spoiler tags, ||like "
+            "this||, so others can choose when to read. Nothing was removed and nobody else saw "
+            "this note. Thank you for sharing."
+        )
+    return KindredError(text, group=group.name).message_in(lang)
 
 
 class PostModal(KindredModal, title="Post anonymously"):
@@ -83,14 +86,17 @@ class PostingCommands:
     ) -> None:
         """Post in a group anonymously, under a pseudonym (groups that allow it)."""
         if interaction.guild_id is None:
-            await send_private(interaction, "Groups live in a server; run this there.")
+            text = N_("Groups live in a server; run this there.")
+            await send_private(interaction, await localized(interaction, text))
             return
         if name:
             group = await self.service.by_name(interaction.guild_id, name)
         else:
             found = await self.service.by_channel(interaction.guild_id, interaction.channel_id or 0)
             if found is None:
-                raise InvalidInputError("Name the group to post in (or run this in its channel).")
+                raise InvalidInputError(
+                    N_("Name the group to post in (or run this in its channel).")
+                )
             group = found
         if text is None:
             await self.service.plan_post(interaction.guild_id, group.id, interaction.user.id, "-")
@@ -107,23 +113,27 @@ class PostingCommands:
         )
         channel = interaction.guild.get_channel(plan.group.channel_id or 0)
         if channel is None:
-            raise ConflictError(f"**{plan.group.name}** has no channel right now.")
+            raise ConflictError(N_("**{group}** has no channel right now."), group=plan.group.name)
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:
             message = await channel.send(embed=anonymous_embed(plan))  # type: ignore[union-attr]
         except discord.HTTPException as exc:
             raise ConflictError(
-                f"I couldn't post in <#{channel.id}> just now; nothing was posted."
+                N_("I couldn't post in <#{channel}> just now; nothing was posted."),
+                channel=channel.id,
             ) from exc
         await self.service.posted(plan, message.id)
         # The bot is the author on Discord, so the message listeners (which skip bots: the
         # safety listener, and the content notes below) would never see these words: hand them
         # on with the real author, by event (no cog import).
         interaction.client.dispatch("kindred_anonymous_post", message, interaction.user, plan.text)
+        posted = N_(
+            "Posted in <#{channel}> as **{pseudonym}** (your name in this group stays hidden; "
+            "only a moderator can look it up, with a logged reason, and you'd be told)."
+        )
         await send_private(
             interaction,
-            f"Posted in <#{channel.id}> as **{plan.pseudonym}** (your name in this group stays "
-            "hidden; only a moderator can look it up, with a logged reason, and you'd be told).",
+            await localized(interaction, posted, channel=channel.id, pseudonym=plan.pseudonym),
         )
 
     @group_cmd.command(name="reveal")
@@ -142,17 +152,35 @@ class PostingCommands:
         found = await self.service.reveal(
             interaction.guild_id, message, interaction.user.id, reason
         )
+        if found.pseudonym:
+            said = N_(
+                "That post in **{group}** (as {pseudonym}) was written by <@{user}>. This "
+                "look-up is in the audit log, and they'll be told."
+            )
+        else:
+            said = N_(
+                "That post in **{group}** (as a pseudonym) was written by <@{user}>. This "
+                "look-up is in the audit log, and they'll be told."
+            )
         await send_private(
             interaction,
-            f"That post in **{found.group.name}** (as {found.pseudonym or 'a pseudonym'}) was "
-            f"written by <@{found.user_id}>. This look-up is in the audit log, and they'll be "
-            "told.",
+            await localized(
+                interaction,
+                said,
+                group=found.group.name,
+                pseudonym=found.pseudonym or "",
+                user=found.user_id,
+            ),
         )
         try:
             user = await find_user(self.bot, found.user_id)
+            lang = await self.services.safety.language_for(found.user_id)
+            told = N_(
+                "A moderator looked up who wrote an anonymous post of yours in **{group}**. "
+                "Reason given: {reason}"
+            )
             await user.send(
-                f"A moderator looked up who wrote an anonymous post of yours in "
-                f"**{found.group.name}**. Reason given: {found.reason}"
+                KindredError(told, group=found.group.name, reason=found.reason).message_in(lang)
             )
         except discord.HTTPException:
             log.info("reveal: could not tell member (guild %s)", interaction.guild_id)
@@ -208,6 +236,7 @@ class PostingCommands:
         if not await self.services.once.first("group-note", message.id):
             return  # in a cluster, another process holding this shard reminded them
         try:
-            await author.send(content_note_text(group, anonymous=anonymous))
+            lang = await self.services.safety.language_for(author.id)
+            await author.send(content_note_text(group, anonymous=anonymous, lang=lang))
         except discord.HTTPException:
             log.info("content note: DMs closed (guild %s, group %s)", guild_id, group.id)

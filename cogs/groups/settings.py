@@ -22,7 +22,7 @@ from bot.services.groups import (
 )
 from bot.ui.checks import moderator_only
 from bot.ui.lookup import find_channel
-from bot.ui.replies import send_private
+from bot.ui.replies import localized, send_private
 from cogs.groups import discord_ops as ops
 from cogs.groups.groups import group_autocomplete
 from cogs.groups.groups import settings as settings_cmd
@@ -72,11 +72,28 @@ class SettingsCommands:
             group.id, guild.id, seconds, minutes, interaction.user.id
         )
         if not seconds:
-            text = f"Slowmode is off in <#{channel.id}>."
+            text = N_("**{group}**: Slowmode is off in <#{channel}>.")
+        elif minutes:
+            text = N_(
+                "**{group}**: Slowmode in <#{channel}>: one message every {seconds} s per member "
+                "for {minutes} minutes."
+            )
         else:
-            until = f" for {minutes} minutes" if minutes else " until you turn it off"
-            text = f"Slowmode in <#{channel.id}>: one message every {seconds} s per member{until}."
-        await send_private(interaction, f"**{row.name}**: {text}")
+            text = N_(
+                "**{group}**: Slowmode in <#{channel}>: one message every {seconds} s per member "
+                "until you turn it off."
+            )
+        await send_private(
+            interaction,
+            await localized(
+                interaction,
+                text,
+                group=row.name,
+                channel=channel.id,
+                seconds=seconds,
+                minutes=minutes or 0,
+            ),
+        )
 
     @settings_cmd.command(name="anonymous")
     @moderator_only()
@@ -90,13 +107,15 @@ class SettingsCommands:
             group.id, interaction.guild_id, enabled, interaction.user.id
         )
         text = (
-            "members can post anonymously with `/group post`, under a pseudonym that stays the "
-            "same in this group. Moderators can reveal a post's author with `/group reveal` "
-            "(logged, and the member is told)."
+            N_(
+                "**{group}**: members can post anonymously with `/group post`, under a pseudonym "
+                "that stays the same in this group. Moderators can reveal a post's author with "
+                "`/group reveal` (logged, and the member is told)."
+            )
             if enabled
-            else "anonymous posts are off."
+            else N_("**{group}**: anonymous posts are off.")
         )
-        await send_private(interaction, f"**{row.name}**: {text}")
+        await send_private(interaction, await localized(interaction, text, group=row.name))
 
     @settings_cmd.command(name="content-notes")
     @moderator_only()
@@ -112,12 +131,14 @@ class SettingsCommands:
             group.id, interaction.guild_id, enabled, interaction.user.id
         )
         text = (
-            "when a message names a heavy topic without spoiler tags, I remind its author by DM. "
-            "Nothing is deleted and nothing is said in the channel."
+            N_(
+                "**{group}**: when a message names a heavy topic without spoiler tags, I remind "
+                "its author by DM. Nothing is deleted and nothing is said in the channel."
+            )
             if enabled
-            else "content-note reminders are off."
+            else N_("**{group}**: content-note reminders are off.")
         )
-        await send_private(interaction, f"**{row.name}**: {text}")
+        await send_private(interaction, await localized(interaction, text, group=row.name))
 
     async def _on_slowmode_off(self, timer: TimerRow) -> None:
         await self.bot.wait_until_ready()

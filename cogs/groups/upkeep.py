@@ -19,11 +19,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.errors import KindredError
+from bot.i18n import N_
 from bot.services import Services
 from bot.services.groups import GroupRow, GroupService, Problem, channel_slug
 from bot.ui.checks import moderator_only
 from bot.ui.lookup import find_channel
-from bot.ui.replies import send_private
+from bot.ui.replies import localized, send_private
 from cogs.groups import discord_ops as ops
 from cogs.groups.groups import group as group_cmd
 from cogs.groups.groups import group_autocomplete
@@ -39,6 +40,36 @@ def problem_text(problem: Problem) -> str:
         f"`/group repair {problem.group.name}` makes new ones (members, guidelines and settings "
         f"are kept), or `/group archive {problem.group.name}` ends the group."
     )
+
+
+def repair_summary(new_role: bool, members: int, new_channel: bool) -> str:
+    """What ``/group repair`` did, as one whole sentence (marked ``N_()``; its values are
+    ``group``, ``role``, ``count`` and ``channel``)."""
+    if new_role and new_channel:
+        if members == 1:
+            return N_(
+                "**{group}**: I made a new role <@&{role}>, gave it back to {count} member, "
+                "made a new channel <#{channel}>, checked who can see the channel."
+            )
+        return N_(
+            "**{group}**: I made a new role <@&{role}>, gave it back to {count} members, "
+            "made a new channel <#{channel}>, checked who can see the channel."
+        )
+    if new_role:
+        if members == 1:
+            return N_(
+                "**{group}**: I made a new role <@&{role}>, gave it back to {count} member, "
+                "checked who can see the channel."
+            )
+        return N_(
+            "**{group}**: I made a new role <@&{role}>, gave it back to {count} members, "
+            "checked who can see the channel."
+        )
+    if new_channel:
+        return N_(
+            "**{group}**: I made a new channel <#{channel}>, checked who can see the channel."
+        )
+    return N_("**{group}**: I checked who can see the channel.")
 
 
 class UpkeepCommands:
@@ -192,29 +223,36 @@ class UpkeepCommands:
         group = await self.service.by_name(guild.id, name)
         ops.require_manage(guild)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        done: list[str] = []
         role = guild.get_role(group.role_id or 0)
         new_role = None
+        back = 0
         if role is None:
             role = new_role = await ops.create_role(guild, group.name)
-            done.append(f"made a new role <@&{role.id}>")
             back = await self._regrant(guild, group, role)
-            done.append(f"gave it back to {back} member{'s' if back != 1 else ''}")
         channel = guild.get_channel(group.channel_id or 0)
         new_channel = None
         if channel is None:
             access = await self.service.access_for(group, guild.me.id, role_id=role.id)
             slug = channel_slug(group.name)
             new_channel = await ops.create_channel(guild, slug, group.description, access, role)
-            done.append(f"made a new channel <#{new_channel.id}>")
         row = await self.service.repaired(
             group.id, guild.id, interaction.user.id,
             channel_id=new_channel.id if new_channel else None,
             role_id=new_role.id if new_role else None,
         )  # fmt: skip
         await self._apply_access(guild, row, role)
-        done.append("checked who can see the channel")
-        await send_private(interaction, f"**{row.name}**: I " + ", ".join(done) + ".")
+        text = repair_summary(new_role is not None, back, new_channel is not None)
+        await send_private(
+            interaction,
+            await localized(
+                interaction,
+                text,
+                group=row.name,
+                role=role.id,
+                count=back,
+                channel=new_channel.id if new_channel else 0,
+            ),
+        )
 
     async def _regrant(self, guild: discord.Guild, group: GroupRow, role: discord.Role) -> int:
         given = 0

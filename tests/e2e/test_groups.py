@@ -369,6 +369,76 @@ async def test_a_deleted_channel_or_role_is_reported_and_repaired(
     assert not sees(emulator, world.member2, new_channel)
 
 
+async def repair_both_and_slow_down(
+    emulator: DiscordEmulator, world: World, kindred: Kindred, language: str | None
+):
+    """A moderator (in ``language``, if chosen) repairs a group whose channel and role were
+    deleted, then slows the new channel down and lifts it. Returns (the repair's answer, the
+    slowmode answers, the new channel's and role's ids)."""
+    await setup_peers(emulator, world)
+    if language:
+        await command(emulator, world.mod, world.general, "language set", language=language)
+    await allow_groups(emulator, world, kindred)
+    group, channel, role = await create_group(emulator, world, kindred, name="Deuil")
+    await join(emulator, world, world.member, name="Deuil")
+    emulator.delete_channel(channel)
+    await emulator.wait_for_message(
+        world.mods, predicate=lambda m: "its channel was deleted" in m.text, since=0
+    )
+    emulator.delete_role(world.guild, role)
+    await emulator.wait_for_message(
+        world.mods, predicate=lambda m: "its role was deleted" in m.text, since=0
+    )
+    fixed = await command(emulator, world.mod, world.general, "group repair", name="Deuil")
+    row = await kindred.services.groups.get(group.id, world.guild.id)
+    slowed = [
+        await command(
+            emulator, world.mod, world.general, "group settings slowmode", name="Deuil", **opts
+        )
+        for opts in ({"seconds": 30, "minutes": 20}, {"seconds": 10}, {"seconds": 0})
+    ]
+    return fixed, slowed, row.channel_id, row.role_id
+
+
+async def test_a_french_moderator_reads_the_repair_and_slowmode_summaries_in_french(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Whole sentences in the moderator's language, not English pieces put together; the
+    reports in the moderators' channel stay in English (no per-server language)."""
+    fixed, slowed, channel, role = await repair_both_and_slow_down(emulator, world, kindred, "fr")
+    assert fixed.ephemeral and fixed.text == (
+        f"**Deuil** : j'ai créé un nouveau rôle <@&{role}>, je l'ai redonné à 1 membre, j'ai "
+        f"créé un nouveau salon <#{channel}> et vérifié qui peut voir le salon."
+    ), fixed.text
+    assert [answer.text for answer in slowed] == [
+        f"**Deuil** : mode lent dans <#{channel}> : un message toutes les 30 s par membre "
+        "pendant 20 minutes.",
+        f"**Deuil** : mode lent dans <#{channel}> : un message toutes les 10 s par membre "
+        "jusqu'à ce que tu le désactives.",
+        f"**Deuil** : le mode lent est désactivé dans <#{channel}>.",
+    ]
+    assert all(answer.ephemeral for answer in slowed)
+
+
+async def test_an_english_moderators_repair_and_slowmode_summaries_read_as_before(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    fixed, slowed, channel, role = await repair_both_and_slow_down(emulator, world, kindred, None)
+    assert fixed.text == (
+        f"**Deuil**: I made a new role <@&{role}>, gave it back to 1 member, made a new channel "
+        f"<#{channel}>, checked who can see the channel."
+    ), fixed.text
+    assert [answer.text for answer in slowed] == [
+        f"**Deuil**: Slowmode in <#{channel}>: one message every 30 s per member for 20 minutes.",
+        f"**Deuil**: Slowmode in <#{channel}>: one message every 10 s per member until you turn "
+        "it off.",
+        f"**Deuil**: Slowmode is off in <#{channel}>.",
+    ]
+    # nothing missing: only the check is left to do
+    again = await command(emulator, world.mod, world.general, "group repair", name="Deuil")
+    assert again.text == "**Deuil**: I checked who can see the channel.", again.text
+
+
 async def test_missing_permissions_are_reported_with_the_fix(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

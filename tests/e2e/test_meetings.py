@@ -897,3 +897,66 @@ async def test_a_read_only_channel_adopted_before_kindred_kept_it_stays_read_onl
     await open_post(emulator, traveller, kindred, notices)
     assert emulator.permissions_for(world.member2, notices) & P.VIEW_CHANNEL
     assert not can_post(emulator, world.member2, notices), "the meeting opened the channel to all"
+
+
+async def meeting_summaries(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+    language: str | None,
+):
+    """A moderator (in ``language``, if chosen) sets a group's meeting options, adds a
+    meeting nobody facilitates yet (no Manage Events) and removes it: their three answers."""
+    _, kindred = await start_at(MONDAY_NOON)
+    await ready(emulator, world, kindred, events=False)
+    if language:
+        await command(emulator, world.mod, world.general, "language set", language=language)
+    options = await command(
+        emulator, world.mod, world.general, "group meeting options", group="Grief circle",
+        lock_channel=True, named_attendance=True,
+    )  # fmt: skip
+    added = await add_meeting(emulator, world, world.mod)
+    removed = await command(emulator, world.mod, world.general, "group meeting remove", meeting=1)
+    return options, added, removed
+
+
+async def test_a_french_moderator_reads_the_meeting_summaries_in_french(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    options, added, removed = await meeting_summaries(emulator, world, start_at, "fr")
+    assert options.ephemeral and options.text == (
+        "**Grief circle** : le salon est verrouillé entre les réunions et s'ouvre quand l'une "
+        "commence ; qui a appuyé sur « Je suis là » est gardé pour les personnes qui animent "
+        "(`/forgetme` l'efface)."
+    ), options.text
+    lines = added.text.splitlines()
+    assert lines[0] == "Réunion ajoutée :", added.text
+    assert lines[-2:] == [
+        "Personne n'anime encore : ajoute des membres de l'équipe d'entraide avec "
+        "`/group facilitator add`.",
+        "Elle ne figure pas dans la liste des Événements du serveur : il me faut pour cela la "
+        "permission **Gérer les événements** (Paramètres du serveur → Rôles → mon rôle). Les "
+        "réunions fonctionnent sans.",
+    ], added.text
+    assert removed.text == "**Grief circle : Monday circle** est supprimée, avec ses rappels."
+
+
+async def test_an_english_moderators_meeting_summaries_read_as_before(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    options, added, removed = await meeting_summaries(emulator, world, start_at, None)
+    assert options.text == (
+        "**Grief circle**: the channel is locked between meetings and opens when one starts; "
+        "who pressed “I'm here” is kept for facilitators (`/forgetme` removes it)."
+    ), options.text
+    lines = added.text.splitlines()
+    assert lines[0] == "Meeting added:" and lines[-2:] == [
+        "Nobody facilitates yet: add peer supporters with `/group facilitator add`.",
+        "It isn't in the server's Events list: I need the **Manage Events** permission for that "
+        "(Server Settings → Roles → my role). Meetings work without it.",
+    ], added.text
+    assert removed.text == "**Grief circle: Monday circle** is removed, with its reminders."
