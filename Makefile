@@ -87,7 +87,8 @@ MESSAGES = bot/safety/messages.py bot/safety/peer_resources.py bot/safety/listin
 	cogs/groups/groups.py cogs/groups/discord_ops.py cogs/groups/manage.py cogs/groups/settings.py \
 	cogs/checkins/channel.py cogs/checkins/text.py cogs/checkins/personal.py \
 	cogs/checkins/views.py cogs/selfhelp/plans.py cogs/selfhelp/library.py cogs/selfhelp/goals.py \
-	cogs/selfhelp/views.py cogs/core.py cogs/safety/settings.py \
+	cogs/selfhelp/views.py cogs/selfhelp/text.py cogs/core.py cogs/safety/settings.py \
+	cogs/safety/resources.py \
 	cogs/groups/upkeep.py cogs/groups/posting.py cogs/groups/meeting_delivery.py
 messages: $(STAMP)
 	$(BIN)/pybabel extract --no-location --project Kindred --version 0.1 \

@@ -6,11 +6,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.i18n import N_
+from bot.i18n import N_, gettext_for
 from bot.services.settings import CoreSettings, SettingsSection
 from bot.text import EMBED_FIELD, fit_lines
 from bot.ui.checks import audience_of, moderator_only
-from bot.ui.replies import COLOUR, localized, send_private
+from bot.ui.replies import COLOUR, localized, reader_language, send_private
 from bot.ui.setup_check import checkup_embed, gather_facts
 from bot.ui.timezones import timezone_autocomplete
 
@@ -30,18 +30,25 @@ ABOUT = (
 )
 
 HELP_TITLES = {"member": "Everyone", "peer": "Peer supporters", "moderator": "Moderators"}
+# each page's title whole, so a language can say it its own way
+HELP_HEADINGS = {
+    "member": N_("Kindred commands: everyone"),
+    "peer": N_("Kindred commands: peer supporters"),
+    "moderator": N_("Kindred commands: moderators"),
+}
 
 
-def help_embed(tree: app_commands.CommandTree, audience: str) -> discord.Embed:
+def help_embed(tree: app_commands.CommandTree, audience: str, lang: str = "en") -> discord.Embed:
     """Built from the command tree itself, so help never drifts from the real commands.
-    One page per audience keeps each answer short and inside Discord's embed limits."""
+    One page per audience keeps each answer short and inside Discord's embed limits. The
+    title and footer are in ``lang``; the commands' descriptions are Discord's own (English)."""
+    _ = gettext_for(lang)
     lines = sorted(
         f"`/{command.qualified_name}`: {command.description}"
         for command in tree.walk_commands()
         if isinstance(command, app_commands.Command) and audience_of(command) == audience
     )
-    title = f"Kindred commands: {HELP_TITLES[audience].lower()}"
-    embed = discord.Embed(title=title, colour=COLOUR)
+    embed = discord.Embed(title=_(HELP_HEADINGS[audience]), colour=COLOUR)
     text = ""
     for line in lines:
         if len(text) + len(line) + 1 > 1024:
@@ -51,7 +58,8 @@ def help_embed(tree: app_commands.CommandTree, audience: str) -> discord.Embed:
     if text:
         embed.add_field(name="\u200b", value=text, inline=False)
     others = [f"`/kindred help {key}`" for key in HELP_TITLES if key != audience]
-    embed.set_footer(text="More: " + ", ".join(o.strip("`") for o in others))
+    more = _("More: {commands}").format(commands=", ".join(o.strip("`") for o in others))
+    embed.set_footer(text=more)
     return embed
 
 
@@ -107,7 +115,8 @@ class Core(commands.Cog):
     )
     async def help(self, interaction: discord.Interaction, audience: str = "member") -> None:
         """Kindred's commands for members, peer supporters and moderators."""
-        await send_private(interaction, embed=help_embed(self.bot.tree, audience))
+        lang = await reader_language(interaction)
+        await send_private(interaction, embed=help_embed(self.bot.tree, audience, lang))
 
     @kindred.command(name="settings")
     @moderator_only()

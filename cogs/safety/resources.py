@@ -6,6 +6,7 @@ from __future__ import annotations
 import discord
 from discord import app_commands
 
+from bot.i18n import N_
 from bot.safety.listings import listing, respite_needs_state
 from bot.safety.messages import crisis_command_reply, format_entry
 from bot.services import Services
@@ -17,7 +18,7 @@ from bot.services.safety import (
     MAX_RESOURCE_NAME,
 )
 from bot.ui.checks import GuildOnlyError, moderator_only
-from bot.ui.replies import reader_language, send_private, send_private_pages
+from bot.ui.replies import localized, reader_language, send_private, send_private_pages
 from bot.ui.resources import safe_embed
 from cogs.safety.groups import REGION, RESOURCES
 from cogs.safety.views import talk_view
@@ -131,13 +132,14 @@ class ResourcesMixin:
     async def region_set(self, interaction: discord.Interaction, region: str) -> None:
         """Tell Kindred where you are, so it shows the right lines (stored only for this)."""
         code = await self.services.safety.set_region(interaction.user.id, region)
-        await send_private(interaction, f"Your region is **{code}**. `/region clear` removes it.")
+        text = N_("Your region is **{region}**. `/region clear` removes it.")
+        await send_private(interaction, await localized(interaction, text, region=code))
 
     @REGION.command(name="clear")
     async def region_clear(self, interaction: discord.Interaction) -> None:
         """Forget your region."""
         await self.services.safety.clear_region(interaction.user.id)
-        await send_private(interaction, "Your region is cleared.")
+        await send_private(interaction, await localized(interaction, N_("Your region is cleared.")))
 
     # -- the server's own resources ------------------------------------------------------------
     @RESOURCES.command(name="add")
@@ -171,7 +173,9 @@ class ResourcesMixin:
             source_url=source_url,
             actor_id=interaction.user.id,
         )
-        await send_private(interaction, f"Added: {format_entry(entry)} (#{entry.id[6:]}).")
+        text = N_("Added: {entry} (#{number}).")
+        params = {"entry": format_entry(entry), "number": entry.id[6:]}
+        await send_private(interaction, await localized(interaction, text, **params))
 
     @RESOURCES.command(name="remove")
     @moderator_only()
@@ -179,7 +183,8 @@ class ResourcesMixin:
         """Remove a local resource by its number."""
         assert interaction.guild_id is not None
         await self.services.safety.remove_resource(interaction.guild_id, resource_id)
-        await send_private(interaction, f"Removed local resource #{resource_id}.")
+        text = N_("Removed local resource #{number}.")
+        await send_private(interaction, await localized(interaction, text, number=resource_id))
 
     @RESOURCES.command(name="list")
     async def resources_list(self, interaction: discord.Interaction) -> None:
@@ -188,4 +193,6 @@ class ResourcesMixin:
             raise GuildOnlyError()
         entries = await self.services.safety.guild_resources(interaction.guild_id)
         text = "\n".join(f"#{e.id[6:]} {format_entry(e)}" for e in entries)
-        await send_private(interaction, text or "No local resources yet.")
+        if not text:
+            text = await localized(interaction, N_("No local resources yet."))
+        await send_private(interaction, text)

@@ -7,7 +7,7 @@ from discord import app_commands
 
 from bot.i18n import N_
 from bot.services.selfhelp import SelfHelpServices
-from bot.ui.replies import localized, send_private
+from bot.ui.replies import localized, reader_language, send_private
 from cogs.selfhelp.groups import topic_autocomplete
 from cogs.selfhelp.text import index_embed, page_embed
 from cogs.selfhelp.views import page_view
@@ -31,10 +31,12 @@ class LibraryRoom:
         library = self.selfhelp.library
         if topic is None or not topic.strip():
             topics = await library.topics(interaction.guild_id, interaction.user.id)
-            await send_private(interaction, embed=index_embed(topics))
+            lang = await reader_language(interaction)
+            await send_private(interaction, embed=index_embed(topics, lang))
             return
         reading = await library.open(interaction.guild_id, interaction.user.id, topic)
-        embed, view = page_embed(reading), page_view(reading, interaction.guild_id)
+        lang = await reader_language(interaction)
+        embed, view = page_embed(reading, lang), page_view(reading, interaction.guild_id, lang)
         if share and interaction.guild_id is not None and not interaction.permissions.send_messages:
             await send_private(
                 interaction,
@@ -62,7 +64,8 @@ class LibraryRoom:
         reading = await self.selfhelp.library.turn(
             scope, interaction.guild_id, interaction.user.id, slug, index
         )
-        embed, view = page_embed(reading), page_view(reading, interaction.guild_id)
+        lang = await reader_language(interaction)
+        embed, view = page_embed(reading, lang), page_view(reading, interaction.guild_id, lang)
         message = interaction.message
         if message is not None and message.flags.ephemeral:
             # the reader's own private copy: turn the page in place

@@ -77,23 +77,21 @@ class PlansRoom:
     ) -> None:
         """Read your wellness plan, or one a member chose to share with you."""
         plans = self.selfhelp.plans
+        lang = await reader_language(interaction)
+        _ = gettext_for(lang)
         if member is not None and member.id != interaction.user.id:
             shared = await plans.read_shared(member.id, interaction.user.id)
-            intro = (
-                f"{member.mention} chose to share their wellness plan with you. Please keep it "
-                "between you; they can take it back at any time, and they can see when you "
-                "read it."
-            )
-            embed = plan_embed(shared, title="A shared wellness plan", intro=intro)
+            intro = _(
+                "{member} chose to share their wellness plan with you. Please keep it between "
+                "you; they can take it back at any time, and they can see when you read it."
+            ).format(member=member.mention)
+            title = _("A shared wellness plan")
+            embed = plan_embed(shared, title=title, intro=intro, lang=lang)
             await send_private(interaction, embed=embed)
             return
         mine = await plans.mine(interaction.user.id)
-        intro = (
-            "Only you can see this. "
-            + shared_lines(await plans.shared_with(interaction.user.id))
-            + "\n`/plan write` changes it; `/plan export` sends you a copy."
-        )
-        embed = plan_embed(mine, title="Your wellness plan", intro=intro)
+        intro = shared_lines(await plans.shared_with(interaction.user.id), lang)
+        embed = plan_embed(mine, title=_("Your wellness plan"), intro=intro, lang=lang)
         await send_private(interaction, embed=embed)
 
     @plan.command(name="export")

@@ -7,6 +7,7 @@ from datetime import datetime
 
 import discord
 
+from bot.i18n import gettext_for
 from bot.services.selfhelp import (
     INSPIRED,
     PARTS,
@@ -21,7 +22,6 @@ from bot.services.selfhelp.messages import goal_state_text
 from bot.ui.replies import COLOUR, WARM
 
 FIELD = 1024
-POINTER = "Talk to a peer: /support · Urgent: /crisis"
 
 
 def _link_name(name: str) -> str:
@@ -39,24 +39,42 @@ def sources_text(page: Page) -> str:
     return text.strip() or "—"
 
 
-def page_embed(reading: Reading) -> discord.Embed:
+def _reviewed(day: object, lang: str) -> str:
+    # English keeps its "02 Mar 2026"; other languages read an unambiguous number date
+    return f"{day:%d %b %Y}" if lang == "en" else f"{day:%Y-%m-%d}"
+
+
+def page_embed(reading: Reading, lang: str = "en") -> discord.Embed:
+    """A library page; its text is the page as shipped, the labels around it in ``lang``."""
+    _ = gettext_for(lang)
     page = reading.topic
     embed = discord.Embed(title=page.title, description=reading.text, colour=COLOUR)
     if reading.last:
-        embed.add_field(name="Sources", value=sources_text(page), inline=False)
+        embed.add_field(name=_("Sources"), value=sources_text(page), inline=False)
+    footer = _(
+        "Page {page} of {count} · Reviewed {reviewed} · Not medical advice · "
+        "Talk to a peer: /support · Urgent: /crisis"
+    )
     embed.set_footer(
-        text=f"Page {reading.index + 1} of {reading.count} · Reviewed {page.meta.reviewed:%d %b %Y}"
-        f" · Not medical advice · {POINTER}"
+        text=footer.format(
+            page=reading.index + 1,
+            count=reading.count,
+            reviewed=_reviewed(page.meta.reviewed, lang),
+        )
     )
     return embed
 
 
-def index_embed(topics: list[Page]) -> discord.Embed:
+def index_embed(topics: list[Page], lang: str = "en") -> discord.Embed:
     """Every topic, one line each, as many as fit (the autocomplete finds the rest)."""
+    _ = gettext_for(lang)
     head = (
-        "Short pages in plain language from the Kindred project (and this server, if it added "
-        "its own), each with its sources. Open one with `/selfhelp topic:` (start typing to "
-        "search).\n\n"
+        _(
+            "Short pages in plain language from the Kindred project (and this server, if it added "
+            "its own), each with its sources. Open one with `/selfhelp topic:` (start typing to "
+            "search)."
+        )
+        + "\n\n"
     )
     lines = []
     for page in topics:
@@ -65,11 +83,12 @@ def index_embed(topics: list[Page]) -> discord.Embed:
     text = head
     for i, line in enumerate(lines):
         if len(text) + len(line) + 80 > 4000:
-            text += f"…and {len(lines) - i} more: type in the topic box to find them."
+            more = _("…and {count} more: type in the topic box to find them.")
+            text += more.format(count=len(lines) - i)
             break
         text += line + "\n"
-    embed = discord.Embed(title="Self-help library", description=text.strip(), colour=COLOUR)
-    embed.set_footer(text=f"Only you can see this. {POINTER}")
+    embed = discord.Embed(title=_("Self-help library"), description=text.strip(), colour=COLOUR)
+    embed.set_footer(text=_("Only you can see this. Talk to a peer: /support · Urgent: /crisis"))
     return embed
 
 
@@ -90,24 +109,40 @@ def goal_line(goal: GoalRow, runs: list[datetime], lang: str = "en") -> str:
 
 
 # -- plans -------------------------------------------------------------------------------------
-def plan_embed(plan: PlanRow, *, title: str, intro: str) -> discord.Embed:
+def plan_embed(plan: PlanRow, *, title: str, intro: str, lang: str = "en") -> discord.Embed:
+    """A wellness plan: ``title`` and ``intro`` already in ``lang``, the parts' names too."""
+    _ = gettext_for(lang)
     embed = discord.Embed(title=title, description=intro[:4096], colour=WARM)
     for part, name in PARTS.items():
         for question in questions(part):
             answer = plan.answers.get(question.key)
             if answer:
                 embed.add_field(
-                    name=f"{name} · {question.label}"[:256], value=answer[:FIELD], inline=False
+                    name=f"{_(name)} · {question.label}"[:256], value=answer[:FIELD], inline=False
                 )
     embed.set_footer(text=INSPIRED)
     return embed
 
 
-def shared_lines(shares: list[SharedWith]) -> str:
+def shared_lines(shares: list[SharedWith], lang: str = "en") -> str:
+    """Who may read the member's plan, as the intro of ``/plan view`` says it (whole
+    sentences in ``lang``)."""
+    _ = gettext_for(lang)
     if not shares:
-        return "Shared with: nobody (`/plan share` lets a peer you trust read it)."
+        return _(
+            "Only you can see this. Shared with: nobody (`/plan share` lets a peer you trust "
+            "read it).\n`/plan write` changes it; `/plan export` sends you a copy."
+        )
     parts = []
     for share in shares:
-        seen = f", last read {when(share.last_read)}" if share.last_read else ", not read yet"
-        parts.append(f"<@{share.peer_id}> (since {when(share.since)}{seen})")
-    return "Shared with: " + "; ".join(parts) + ". `/plan unshare` takes it back."
+        if share.last_read:
+            item = _("{peer} (since {since}, last read {read})")
+        else:
+            item = _("{peer} (since {since}, not read yet)")
+        read = when(share.last_read) if share.last_read else ""
+        parts.append(item.format(peer=f"<@{share.peer_id}>", since=when(share.since), read=read))
+    text = _(
+        "Only you can see this. Shared with: {peers}. `/plan unshare` takes it back.\n"
+        "`/plan write` changes it; `/plan export` sends you a copy."
+    )
+    return text.format(peers="; ".join(parts))

@@ -13,7 +13,8 @@ from typing import Any
 import discord
 
 from bot.errors import InvalidInputError
-from bot.i18n import N_
+from bot.i18n import N_, gettext_for
+from bot.safety.messages import button_labels
 from bot.services.selfhelp import (
     MAX_ANSWER,
     PARTS,
@@ -40,8 +41,18 @@ class PageButton(
 ):
     """Previous / Next on a library page: the server it was opened in, the topic, the page."""
 
-    def __init__(self, direction: str, scope: int, page: int, slug: str, *, disabled: bool = False):
-        label = "◀ Previous" if direction == "p" else "Next ▶"
+    def __init__(
+        self,
+        direction: str,
+        scope: int,
+        page: int,
+        slug: str,
+        *,
+        disabled: bool = False,
+        lang: str = "en",
+    ):
+        _ = gettext_for(lang)
+        label = _("◀ Previous") if direction == "p" else _("Next ▶")
         super().__init__(
             discord.ui.Button(
                 label=label,
@@ -181,16 +192,16 @@ class PlanModal(KindredModal):
         await _cog(interaction).on_plan_submit(interaction, self.part, values)
 
 
-def page_view(reading: Reading, guild_id: int | None) -> discord.ui.View:
+def page_view(reading: Reading, guild_id: int | None, lang: str = "en") -> discord.ui.View:
+    """Previous / Next and Talk to a peer, labelled in ``lang`` (custom ids the same)."""
     view = discord.ui.View(timeout=None)
     slug, scope, index = reading.topic.slug, reading.scope, reading.index
     if reading.count > 1:
-        view.add_item(PageButton("p", scope, max(index - 1, 0), slug, disabled=reading.first))
-        view.add_item(
-            PageButton("n", scope, min(index + 1, reading.count - 1), slug, disabled=reading.last)
-        )
+        prev_page, next_page = max(index - 1, 0), min(index + 1, reading.count - 1)
+        view.add_item(PageButton("p", scope, prev_page, slug, disabled=reading.first, lang=lang))
+        view.add_item(PageButton("n", scope, next_page, slug, disabled=reading.last, lang=lang))
     if guild_id is not None:
-        view.add_item(TalkToPeerButton(guild_id))
+        view.add_item(TalkToPeerButton(guild_id, button_labels(lang)["talk"]))
     return view
 
 

@@ -351,3 +351,24 @@ async def test_a_spanish_member_reads_their_time_zone_and_forgetme_answers_in_sp
         "Done. I deleted 1 stored item about you. Anonymous counts (like check-in totals) keep "
         "no link to you."
     ), gone.text
+
+
+async def test_a_spanish_member_reads_kindred_help_titled_in_spanish(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """/kindred help's title and footer follow the reader's language; English word for word."""
+    help_es = await answer(emulator, world.member, world.general, "kindred help", locale="es-ES")
+    embed = help_es.embeds[0]
+    assert embed["title"] == "Comandos de Kindred: todos"
+    assert embed["footer"]["text"] == "Más: /kindred help peer, /kindred help moderator"
+    assert "`/plan view`" in "".join(f["value"] for f in embed["fields"])
+
+    help_en = await answer(emulator, world.member, world.general, "kindred help")
+    assert help_en.embeds[0]["title"] == "Kindred commands: everyone"
+    more = "More: /kindred help peer, /kindred help moderator"
+    assert help_en.embeds[0]["footer"]["text"] == more
+    peer = await answer(emulator, world.member, world.general, "kindred help", audience="peer")
+    assert peer.embeds[0]["title"] == "Kindred commands: peer supporters"
+    assert peer.embeds[0]["footer"]["text"] == (
+        "More: /kindred help member, /kindred help moderator"
+    )

@@ -130,3 +130,48 @@ async def test_a_peer_reads_a_shared_plan_and_an_unshared_peer_is_refused(
     assert "has not chosen to share" in after.text
     twice = await command(emulator, world.member, world.general, "plan unshare", peer=world.peer)
     assert "don't share your plan with them" in twice.text
+
+
+async def test_a_spanish_member_reads_their_plan_view_in_spanish(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """/plan view's title, intro, who it is shared with and the parts' names follow the
+    reader's language (the answers are the member's own words); English word for word."""
+    await write(emulator, world, kindred)
+    await command(emulator, world.member, world.general, "language set", language="es")
+    view = await command(emulator, world.member, world.general, "plan view")
+    embed = view.embeds[0]
+    assert embed["title"] == "Tu plan de bienestar"
+    assert embed["description"] == (
+        "Solo tú ves esto. Compartido con: nadie (`/plan share` deja que un compañero de "
+        "confianza lo lea).\n`/plan write` lo cambia; `/plan export` te envía una copia."
+    )
+    assert embed["fields"][0]["name"].startswith("Mantenerme bien · ")
+    assert embed["fields"][0]["value"] == "I cook and text friends"
+
+    await command(emulator, world.member, world.general, "plan share", peer=world.peer)
+    mine = (await command(emulator, world.member, world.general, "plan view")).embeds[0]
+    head = f"Solo tú ves esto. Compartido con: <@{world.peer.id}> (desde "
+    assert mine["description"].startswith(head), mine["description"]
+    assert mine["description"].endswith(
+        ", aún sin leer). `/plan unshare` lo retira.\n"
+        "`/plan write` lo cambia; `/plan export` te envía una copia."
+    )
+    await command(emulator, world.peer, world.general, "language set", language="es")
+    read = await command(emulator, world.peer, world.general, "plan view", member=world.member)
+    assert read.embeds[0]["title"] == "Un plan de bienestar compartido"
+    assert read.embeds[0]["description"] == (
+        f"<@{world.member.id}> decidió compartir contigo su plan de bienestar. Por favor, que "
+        "quede entre ustedes; puede retirarlo cuando quiera y ve cuándo lo lees."
+    )
+
+    # English, word for word
+    await write(emulator, world, kindred, user=world.member2)
+    view = await command(emulator, world.member2, world.general, "plan view")
+    embed = view.embeds[0]
+    assert embed["title"] == "Your wellness plan"
+    assert embed["description"] == (
+        "Only you can see this. Shared with: nobody (`/plan share` lets a peer you trust read "
+        "it).\n`/plan write` changes it; `/plan export` sends you a copy."
+    )
+    assert embed["fields"][0]["name"] == "Staying well · What I'm like when I'm well"

@@ -624,3 +624,26 @@ async def test_a_cut_listing_says_how_many_more_and_how_to_see_them(
     said = "\n".join(a.text for a in await every_answer(emulator, spanish, ["…y 15 más"]))
     assert "`/crisis region:US-VT` muestra solo las líneas de crisis" in said
     assert "`/respite state:VT` solo las casas de respiro" in said
+
+
+async def test_a_spanish_member_reads_region_and_local_resource_answers_in_spanish(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """/region set and clear and the empty list of local resources follow the reader's
+    language; an English app reads them word for word as before."""
+    es = "es-ES"
+    chosen = await in_language(emulator, world.member, world.general, "region set", es, region="UK")
+    assert chosen.ephemeral
+    assert chosen.text == "Tu región es **GB**. `/region clear` la quita.", chosen.text
+    cleared = await in_language(emulator, world.member, world.general, "region clear", es)
+    assert cleared.text == "Tu región se ha borrado."
+    none = await in_language(emulator, world.member, world.general, "safety resources list", es)
+    assert none.ephemeral and none.text == "Aún no hay recursos locales."
+
+    # English, word for word
+    chosen = await command(emulator, world.member2, world.general, "region set", region="UK")
+    assert chosen.text == "Your region is **GB**. `/region clear` removes it."
+    cleared = await command(emulator, world.member2, world.general, "region clear")
+    assert cleared.text == "Your region is cleared."
+    none = await command(emulator, world.member2, world.general, "safety resources list")
+    assert none.text == "No local resources yet."

@@ -204,3 +204,50 @@ async def test_sharing_a_page_needs_permission_to_post_in_the_channel(
     assert answer.ephemeral and "can't post in this channel" in answer.text
     assert answer.embeds[0]["title"] == "Sleep"
     assert not [m for m in emulator.bot_messages(world.general) if not m.ephemeral]
+
+
+async def test_a_spanish_member_reads_the_library_labels_in_spanish(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The topic list's and a page's own labels (title, footer, Sources, buttons) follow the
+    reader's language; the page's text is the page as shipped. English word for word."""
+    await command(emulator, world.member, world.general, "language set", language="es")
+    listed = await command(emulator, world.member, world.general, "selfhelp")
+    assert listed.embeds[0]["title"] == "Biblioteca de autoayuda"
+    assert listed.embeds[0]["description"].startswith("Páginas cortas en lenguaje sencillo")
+    assert footer(listed.message) == (
+        "Solo tú ves esto. Hablar con un compañero: /support · Urgente: /crisis"
+    )
+    opened = await command(emulator, world.member, world.general, "selfhelp", topic="grounding")
+    page = opened.message
+    shown = kindred.services.selfhelp.library.library.get("grounding", None, "es")
+    assert shown.count == 2  # turning once reaches the last page, with its sources
+    assert footer(page) == (
+        f"Página 1 de 2 · Revisada el {shown.meta.reviewed:%Y-%m-%d} · "
+        "No es consejo médico · Hablar con un compañero: /support · Urgente: /crisis"
+    )
+    assert button(page, "kindred:sh:p:")["label"] == "◀ Anterior"
+    assert button(page, "kindred:sh:n:")["label"] == "Siguiente ▶"
+    assert button(page, "kindred:talk:")["label"] == "Hablar con un compañero"
+    nxt = button(page, "kindred:sh:n:")["custom_id"]
+    assert nxt == f"kindred:sh:n:{world.guild.id}:1:grounding"  # the same in every language
+    assert (await (await emulator.press_button(world.member, page, nxt)).response()).type == 7
+    assert [f["name"] for f in page.embeds[0]["fields"]] == ["Fuentes"]
+
+    # English, word for word
+    listed = await command(emulator, world.member2, world.general, "selfhelp")
+    assert listed.embeds[0]["title"] == "Self-help library"
+    assert footer(listed.message) == (
+        "Only you can see this. Talk to a peer: /support · Urgent: /crisis"
+    )
+    opened = await command(emulator, world.member2, world.general, "selfhelp", topic="grounding")
+    page = opened.message
+    assert footer(page) == (
+        f"Page 1 of 2 · Reviewed {shown.meta.reviewed:%d %b %Y} · "
+        "Not medical advice · Talk to a peer: /support · Urgent: /crisis"
+    )
+    assert button(page, "kindred:sh:p:")["label"] == "◀ Previous"
+    assert button(page, "kindred:sh:n:")["label"] == "Next ▶"
+    assert button(page, "kindred:talk:")["label"] == "Talk to a peer"
+    await (await emulator.press_button(world.member2, page, nxt)).response()
+    assert [f["name"] for f in page.embeds[0]["fields"]] == ["Sources"]
