@@ -63,7 +63,8 @@ evaluate: $(STAMP)
 	$(BIN)/python -m bot.safety.training evaluate --set $(SET)
 
 # Refresh the translation template after changing texts in one of MESSAGES (texts in _(),
-# constants translated where they are shown in N_()).
+# constants translated where they are shown in N_()). Slash commands' descriptions and choices:
+# first `.venv/bin/python -m tests.helpers.command_texts` (rewrites bot/ui/command_texts.py).
 MESSAGES = bot/safety/messages.py bot/safety/peer_resources.py bot/safety/listings.py \
 	bot/services/requests/messages.py bot/services/checkins/rules.py bot/services/checkins/messages.py \
 	bot/services/selfhelp/messages.py bot/services/meetings/messages.py \
@@ -89,7 +90,8 @@ MESSAGES = bot/safety/messages.py bot/safety/peer_resources.py bot/safety/listin
 	cogs/checkins/views.py cogs/selfhelp/plans.py cogs/selfhelp/library.py cogs/selfhelp/goals.py \
 	cogs/selfhelp/views.py cogs/selfhelp/text.py cogs/core.py cogs/safety/settings.py \
 	cogs/safety/resources.py \
-	cogs/groups/upkeep.py cogs/groups/posting.py cogs/groups/meeting_delivery.py
+	cogs/groups/upkeep.py cogs/groups/posting.py cogs/groups/meeting_delivery.py \
+	bot/ui/command_texts.py
 messages: $(STAMP)
 	$(BIN)/pybabel extract --no-location --project Kindred --version 0.1 \
 		--copyright-holder "Kindred contributors" -k _ -k N_ -o data/locale/kindred.pot \

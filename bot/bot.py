@@ -23,6 +23,7 @@ from bot.health import Gateway, HealthCheck, HealthServer, latency_ms
 from bot.i18n import N_
 from bot.services import Services
 from bot.ui.replies import error_text, localized, report_unexpected, send_private
+from bot.ui.translator import KindredTranslator
 
 log = logging.getLogger(__name__)
 
@@ -153,6 +154,7 @@ class KindredBot(commands.Bot):
         # held, stalling the event loop for 25-40 ms (benchmarks/bench_classifier.py).
         gc.freeze()
         await self._start_health()
+        await self.tree.set_translator(KindredTranslator())
         if settings.sync_commands:
             await self.sync_commands()
 

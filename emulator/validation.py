@@ -131,7 +131,19 @@ def validate_command(body: JSON) -> None:
             raise invalid_form(
                 "description", "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length."
             )
+        _validate_localizations(body, "description_localizations", "")
     validate_options(body.get("options") or [], "options")
+
+
+def _validate_localizations(item: JSON, key: str, where: str) -> None:
+    """Discord holds a localised description or choice name to the English one's bounds."""
+    for locale, text in (item.get(key) or {}).items():
+        if not 1 <= len(text or "") <= 100:
+            raise invalid_form(
+                f"{where}{key}.{locale}",
+                "BASE_TYPE_BAD_LENGTH",
+                "Must be between 1 and 100 in length.",
+            )
 
 
 def validate_options(options: list[JSON], where: str) -> None:
@@ -171,6 +183,9 @@ def _validate_option(o: JSON, where: str) -> None:
         raise invalid_form(
             f"{where}.description", "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length."
         )
+    _validate_localizations(o, "description_localizations", f"{where}.")
+    for i, choice in enumerate(o.get("choices") or []):
+        _validate_localizations(choice, "name_localizations", f"{where}.choices.{i}.")
     if len(o.get("choices") or []) > 25:
         raise invalid_form(
             f"{where}.choices", "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length."

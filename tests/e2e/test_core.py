@@ -372,3 +372,39 @@ async def test_a_spanish_member_reads_kindred_help_titled_in_spanish(
     assert peer.embeds[0]["footer"]["text"] == (
         "More: /kindred help member, /kindred help moderator"
     )
+
+
+def _synced(emulator: DiscordEmulator, name: str) -> dict:
+    return next(c for c in emulator.global_commands.values() if c.name == name).to_payload()
+
+
+def _option(options: list[dict], name: str) -> dict:
+    return next(o for o in options if o["name"] == name)
+
+
+async def test_synced_commands_carry_descriptions_in_spanish_french_german_and_portuguese(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    crisis = _synced(emulator, "crisis")
+    assert crisis["description"] == "Crisis lines for your region, shown only to you."
+    localized = crisis["description_localizations"]
+    assert {"es-ES", "es-419", "fr", "de", "pt-BR"} <= set(localized)
+    assert localized["es-ES"] == localized["es-419"]
+    for text in localized.values():
+        assert text != crisis["description"] and 0 < len(text) <= 100
+    # names stay English: the guides name the commands
+    assert crisis["name"] == "crisis" and not crisis.get("name_localizations")
+
+    kindred_group = _synced(emulator, "kindred")
+    assert {"es-ES", "fr", "de", "pt-BR"} <= set(kindred_group["description_localizations"])
+    about = _option(kindred_group["options"], "about")
+    assert {"es-ES", "fr", "de", "pt-BR"} <= set(about["description_localizations"])
+
+    support = _synced(emulator, "support")
+    action = _option(support["options"], "action")
+    assert action["name"] == "action" and not action.get("name_localizations")
+    assert {"es-ES", "fr", "de", "pt-BR"} <= set(action["description_localizations"])
+    ask = next(c for c in action["choices"] if c["value"] == "ask")
+    assert ask["name"] == "ask for support"
+    assert {"es-ES", "fr", "de", "pt-BR"} <= set(ask["name_localizations"])
+    assert "ja" not in ask["name_localizations"]  # no catalogue: Discord shows English

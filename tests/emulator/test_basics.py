@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import discord
+import pytest
 from discord.ext import commands
 
 from emulator import DiscordEmulator, connected_client
@@ -40,3 +41,22 @@ def test_default_wait_is_generous_and_configurable(monkeypatch) -> None:
     assert errors._default_wait() == 42.0
     monkeypatch.setenv("EMULATOR_WAIT", "nonsense")
     assert errors._default_wait() == 20.0
+
+
+def test_command_localisations_are_kept_to_discords_length() -> None:
+    from emulator.errors import RestError
+    from emulator.validation import validate_command
+
+    option = {"type": 3, "name": "kind", "description": "Which kind", "choices": []}
+    option["description_localizations"] = {"fr": "Quel type"}
+    option["choices"] = [{"name": "warmline", "value": "w", "name_localizations": {"de": "x"}}]
+    body = {"name": "crisis", "description": "Lines", "options": [option]}
+    validate_command({**body, "description_localizations": {"es-ES": "Líneas"}})
+    long_choice = {**option["choices"][0], "name_localizations": {"pt-BR": "y" * 101}}
+    for bad in (
+        {**body, "description_localizations": {"fr": "x" * 101}},
+        {**body, "options": [{**option, "description_localizations": {"de": ""}}]},
+        {**body, "options": [{**option, "choices": [long_choice]}]},
+    ):
+        with pytest.raises(RestError):
+            validate_command(bad)
