@@ -1,9 +1,10 @@
 """The anonymous DM relay: a peer's words in their relay thread go to the member by DM, and
 the member's DMs to the peer's thread, whole (a long message goes as several, each under its
 label). A DM like "I need to talk" (in any language Kindred speaks) from someone without a
-conversation gets the request form for each server they share with Kindred; a DM while their
-relayed request still waits for a peer gets an honest note (once, then at most every ten
-minutes)."""
+conversation gets the request form for each server they share with Kindred (and one asking
+for a therapist or counsellor the same, said honestly: Kindred can't connect them with one);
+a DM while their relayed request still waits for a peer gets an honest note (once, then at
+most every ten minutes)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from discord.ext import commands
 from bot.services.requests.messages import (
     intake_offer_text,
     no_shared_server_text,
+    professional_no_server_text,
+    professional_offer_text,
     talk_button_label,
     waiting_text,
 )
@@ -78,13 +81,17 @@ class RelayRoom(SupportBase):
         elif route.waiting is not None:
             lang = await self.services.safety.language_for(message.author.id, route.lang)
             await message.channel.send(waiting_text(route.waiting.id, route.position, lang))
-        elif route.offer_intake:
+        elif route.offer_intake or route.professional:
             lang = await self.services.safety.language_for(message.author.id, route.lang)
-            await self._offer_intake(message, lang)
+            await self._offer_intake(message, lang, professional=route.professional)
 
-    async def _offer_intake(self, message: discord.Message, lang: str) -> None:
+    async def _offer_intake(
+        self, message: discord.Message, lang: str, *, professional: bool = False
+    ) -> None:
         """A DM like "I need to talk": offer the same form for each server that has peer
-        support set up *and* that the writer belongs to (never reveal other servers)."""
+        support set up *and* that the writer belongs to (never reveal other servers). To
+        "I need to see a therapist", the same, saying first that Kindred can't connect them
+        with one."""
         view = discord.ui.View(timeout=None)
         for guild_id in await self.requests.support_guilds():
             name = await shared_guild_name(self.bot, guild_id, message.author.id)
@@ -96,6 +103,8 @@ class RelayRoom(SupportBase):
             if len(view.children) == MAX_OFFERED:
                 break
         if not view.children:
-            await message.channel.send(no_shared_server_text(lang))
+            none = professional_no_server_text if professional else no_shared_server_text
+            await message.channel.send(none(lang))
             return
-        await message.channel.send(intake_offer_text(lang), view=view)
+        offer = professional_offer_text if professional else intake_offer_text
+        await message.channel.send(offer(lang), view=view)

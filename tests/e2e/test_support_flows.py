@@ -317,6 +317,40 @@ async def test_a_dm_about_talking_to_someone_named_is_not_taken_for_a_plea(
     assert len(emulator.bot_messages(dm)) == 1
 
 
+async def test_a_dm_asking_for_a_therapist_gets_an_honest_answer_and_a_peer_in_its_language(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Kindred can't connect anyone with a therapist or counsellor: it says so, privately, in
+    the member's language, offers a peer (the plea's button), /resources and /crisis. A
+    therapist named in passing gets nothing."""
+    await setup_peers(emulator, world)
+    spanish = emulator.create_user("asker_es")
+    emulator.add_member(world.guild, spanish)
+    await emulator.gateway_idle()
+    await emulator.send_dm(world.member, "I need to talk to a therapist")
+    await emulator.send_dm(spanish, "necesito hablar con un psicólogo")
+    custom_id = f"kindred:talk:{world.guild.id}"
+    cases = [
+        (world.member, "I can't connect you with a therapist or counsellor", "Talk to a peer in"),
+        (spanish, "No puedo ponerte en contacto con un terapeuta", "Hablar con un compañero en"),
+    ]
+    for user, says, label in cases:
+        answer = await emulator.wait_for_message(
+            emulator.dm_channel(user), predicate=lambda m: custom_id in m.custom_ids
+        )
+        assert answer.text.startswith(says), answer.text
+        assert "`/resources`" in answer.text and "`/crisis`" in answer.text, answer.text
+        assert answer.find_component(custom_id)["label"].startswith(label)
+    pressed = await emulator.press_button(spanish, answer, custom_id)
+    assert (await pressed.response()).is_modal
+
+    await emulator.send_dm(world.member2, "my therapist said hi")
+    assert await kindred.quiet()
+    assert emulator.bot_messages(emulator.dm_channel(world.member2)) == []
+    for user in (world.member, spanish):
+        assert len(emulator.bot_messages(emulator.dm_channel(user))) == 1
+
+
 async def test_transfer_unclaim_and_backup(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

@@ -183,6 +183,19 @@ async def test_a_dm_without_a_relay_is_a_plea_or_nothing(peers) -> None:
     assert (await peers.requests.route_dm(OTHER, "I need to talk")).offer_intake
 
 
+async def test_a_dm_asking_for_a_therapist_is_answered_in_its_language(peers) -> None:
+    """Kindred can't connect anyone with a therapist: the route says so (``professional``),
+    with the language, and is no plea; a therapist named in passing is nothing."""
+    route = await peers.requests.route_dm(OTHER, "I need to talk to a therapist")
+    assert route.professional and not route.offer_intake and route.lang == "en"
+    spanish = await peers.requests.route_dm(OTHER, "necesito hablar con un psicólogo")
+    assert spanish.professional and spanish.lang == "es"
+    plea = await peers.requests.route_dm(OTHER, "I need to talk to someone")
+    assert plea.offer_intake and not plea.professional
+    passing = await peers.requests.route_dm(OTHER, "my therapist said hi")
+    assert not passing.professional and not passing.offer_intake and passing.lang is None
+
+
 async def test_a_member_whose_request_waits_is_told_so_once_per_request_every_ten_minutes(
     peers, services: Services, clock
 ) -> None:

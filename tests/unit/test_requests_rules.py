@@ -16,6 +16,7 @@ from bot.services.requests.rules import (
     fold,
     ping_list,
     plea_language,
+    professional_language,
     relay_transcript,
     require_holder,
     thread_transcript,
@@ -255,6 +256,121 @@ def test_talking_to_a_third_party_or_asking_after_something_else_is_not_a_plea(
     text: str,
 ) -> None:
     assert plea_language(text) is None
+
+
+# Asking to see a professional, after the lead-ins of a plea, in each language.
+PRO_FRAMES = {
+    "en": [
+        "I need to talk to {pro}",
+        "i really need to see {pro}",
+        "I want to speak with {pro}",
+        "I think I need {pro}",
+        "can I see {pro}?",
+    ],
+    "es": [
+        "necesito hablar con {pro}",
+        "quiero ver a {pro}",
+        "necesito {pro}",
+        "nesesito ir {pro}",
+    ],
+    "fr": [
+        "j'ai besoin de parler à {pro}",
+        "je dois voir {pro}",
+        "j'aimerais parler avec {pro}",
+        "je veux consulter {pro}",
+    ],
+    "de": [
+        "ich muss mit {pro} reden",
+        "ich möchte mal mit {pro} sprechen",
+        "ich muss reden mit {pro}",
+        "ich will zu {pro}",
+    ],
+    "pt": [
+        "preciso falar com {pro}",
+        "tô precisando de {pro}",
+        "quero ver {pro}",
+        "preciso ir {pro}",
+    ],
+}
+PROFESSIONALS = {
+    "en": [
+        "a therapist",
+        "a counsellor",
+        "a counselor",
+        "a psychologist",
+        "a psychiatrist",
+        "a licensed therapist",
+        "a shrink",
+        "a mental health professional",
+    ],
+    "es": ["un psicólogo", "una psicóloga", "un terapeuta", "una psiquiatra", "al psicólogo"],
+    "fr": ["un psy", "une thérapeute", "un psychologue", "une psychiatre", "un conseiller"],
+    "de": ["einem Therapeuten", "einer Therapeutin", "einem Psychologen", "einer Psychiaterin"],
+    "pt": ["um psicólogo", "uma psicóloga", "um terapeuta", "uma psiquiatra", "ao psicólogo"],
+}
+
+
+@given(
+    st.sampled_from(sorted(PRO_FRAMES)).flatmap(
+        lambda lang: st.tuples(
+            st.just(lang),
+            st.sampled_from(PRO_FRAMES[lang]),
+            st.sampled_from(PROFESSIONALS[lang]),
+            st.sampled_from(["", "?", ".", " please", ", por favor", " bitte"]),
+        )
+    )
+)
+def test_asking_to_see_a_professional_is_recognised_in_its_language(case) -> None:
+    lang, frame, pro, tail = case
+    text = frame.format(pro=pro) + tail
+    assert professional_language(text) == lang, text
+    assert plea_language(text) is None, text
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("I need to talk to a therapist", "en"),
+        ("I need to see a counsellor", "en"),
+        ("I need professional help", "en"),
+        ("necesito hablar con un psicólogo", "es"),
+        ("necesito ir al psicólogo", "es"),
+        ("j'ai besoin de parler à un psy", "fr"),
+        ("j'ai besoin d'un psy", "fr"),
+        ("ich muss mit einem Therapeuten reden", "de"),
+        ("ich brauche einen Therapeuten", "de"),
+        ("preciso falar com um psicólogo", "pt"),
+        ("preciso de um psicólogo", "pt"),
+    ],
+)
+def test_a_wish_for_a_therapist_or_counsellor_is_recognised(text: str, lang: str) -> None:
+    assert professional_language(text) == lang
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my therapist said hi",
+        "I have a therapist appointment",
+        "I need to talk to my therapist",
+        "my counsellor thinks I'm doing better",
+        "the psychiatrist was nice",
+        "I want a professional photographer",
+        "I need to talk to my boss",
+        "mi psicóloga dice que necesito descansar",
+        "tengo cita con el psicólogo",
+        "necesito hablar con mi psicólogo",
+        "mon psy m'a dit de sortir",
+        "j'ai rendez-vous chez le psy",
+        "meine Therapeutin sagt, ich soll schlafen",
+        "ich habe einen Termin beim Therapeuten",
+        "minha psicóloga disse oi",
+        "preciso falar com meu psicólogo",
+        "thanks for listening",
+    ],
+)
+def test_a_professional_named_in_passing_or_already_theirs_is_no_such_wish(text: str) -> None:
+    assert professional_language(text) is None
 
 
 def test_folding_drops_accents_and_evens_apostrophes_and_spaces() -> None:

@@ -40,6 +40,27 @@ def intake_offer_text(lang: str = "en") -> str:
     return _("I'm here. Press the button to ask a peer supporter to talk with you privately.")
 
 
+def professional_offer_text(lang: str = "en") -> str:
+    """Above the "Talk to a peer in <server>" buttons, to someone asking for a therapist."""
+    _ = gettext_for(lang)
+    return _(
+        "I can't connect you with a therapist or counsellor, but a peer from the community "
+        "can listen now: press the button to ask one to talk with you privately. `/resources` "
+        "lists support lines for your region, and if you're in danger right now, `/crisis` "
+        "shows lines you can reach at once."
+    )
+
+
+def professional_no_server_text(lang: str = "en") -> str:
+    """To someone asking for a therapist who shares no server with peer support set up."""
+    _ = gettext_for(lang)
+    return _(
+        "I can't connect you with a therapist or counsellor. `/resources` lists support lines "
+        "for your region, and if you're in danger right now, `/crisis` shows lines you can "
+        "reach at once."
+    )
+
+
 def talk_button_label(server: str, lang: str = "en") -> str:
     """One button per server the member shares with Kindred (Discord allows 80 characters)."""
     _ = gettext_for(lang)

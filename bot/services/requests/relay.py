@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from bot.clock import Clock
 from bot.db.repositories.requests import RequestRepository, RequestRow
 from bot.services.peers import PeerSettings
-from bot.services.requests.rules import plea_language, relay_transcript
+from bot.services.requests.rules import plea_language, professional_language, relay_transcript
 from bot.services.requests.timers import timer_key
 from bot.services.settings import GuildSettingsService
 from bot.timers import Scheduler
@@ -33,10 +33,13 @@ class DmRoute:
     words for a relayed request that no peer is connected to yet (``waiting``: nobody can
     read them, so tell the member, with their ``position`` in the queue while it is open; at
     most every :data:`WAITING_NOTE_EVERY` per request, and in between nothing);
-    a plea to answer with the request form (``offer_intake``, in ``lang``); or none of these."""
+    a plea to answer with the request form (``offer_intake``, in ``lang``), or a wish to see
+    a therapist or counsellor (``professional``: Kindred can't connect anyone with one, says so
+    and offers a peer, in ``lang``); or none of these."""
 
     relay_to: RequestRow | None = None
     offer_intake: bool = False
+    professional: bool = False
     lang: str | None = None
     waiting: RequestRow | None = None
     position: int | None = None
@@ -117,7 +120,7 @@ class Conversations:
         ``message_id``), words for a relayed request still waiting for its peer (not kept:
         the member is told to write again once a peer is connected, at most every
         :data:`WAITING_NOTE_EVERY`), or a plea like "I need to talk" to answer with the
-        request form."""
+        request form, or "I need to see a therapist" to answer honestly with the same form."""
         live = await self.requests.live_for_user_anywhere(user_id)
         relayed = [r for r in live if r.relay and r.status == "claimed" and r.thread_id]
         if relayed:
@@ -134,8 +137,11 @@ class Conversations:
             position = (
                 await self.requests.queue_position(request) if request.status == "open" else None
             )
-            return DmRoute(waiting=request, position=position, lang=plea_language(content))
+            lang = plea_language(content) or professional_language(content)
+            return DmRoute(waiting=request, position=position, lang=lang)
         lang = plea_language(content)
+        if lang is None and (lang := professional_language(content)) is not None:
+            return DmRoute(professional=True, lang=lang)
         return DmRoute(offer_intake=lang is not None, lang=lang)
 
     def _tell_waiting(self, request_id: int) -> bool:

@@ -110,6 +110,58 @@ INTAKE_PLEAS: dict[str, re.Pattern[str]] = {
         r"|support (?:please|pls|plz))\b"
     ),
 }
+# A wish to see a professional (a therapist, counsellor, psychologist, psychiatrist), after the
+# same lead-ins as a plea ("I need/want to talk to", "to see", "necesito hablar con", "j'ai
+# besoin de voir", "ich muss mit ... reden", "preciso falar com"), and only someone not yet
+# theirs ("a", "un", "einem"): "my therapist said hi" or "I have a therapist appointment" are
+# no such wish. Kindred can't connect anyone with one; it says so and offers a peer.
+_PRO = {
+    "en": r"(?:(?:a |an )?(?:(?:licensed|real) )?(?:therapist|counsell?or|psychologist"
+    r"|psychiatrist|psychotherapist|shrink)s?|(?:a )?mental health professional|professional help)",
+    "es": r"(?:(?:un|una|al|algun) (?:psicologo|psicologa|terapeuta|psiquiatra|psicoterapeuta"
+    r"|consejero|consejera|orientador|orientadora))",
+    "fr": r"(?:psy|therapeute|psychologue|psychiatre|psychotherapeute|conseiller|conseillere)",
+    "pt": r"(?:(?:um|uma|ao|num|numa) (?:psicologo|psicologa|terapeuta|psiquiatra"
+    r"|psicoterapeuta|conselheiro|conselheira))",
+}
+_DE_PRO_DAT = (
+    r"(?:einem (?:therapeuten|psychotherapeuten|psychologen|psychiater|berater)"
+    r"|einer (?:therapeutin|psychotherapeutin|psychologin|psychiaterin|beraterin))"
+)
+_DE_PRO_ACC = (
+    r"(?:einen (?:therapeuten|psychotherapeuten|psychologen|psychiater|berater)"
+    r"|eine (?:therapeutin|psychotherapeutin|psychologin|psychiaterin|beraterin|therapie))"
+)
+_DE_WANT = r"ich (?:muss|mus|will|mochte|moechte|wurde gern|wuerde gern|wurde gerne|wuerde gerne)"
+_DE_FILL = r"(?:(?:mal|einfach|dringend|unbedingt|jetzt|gern|gerne|bitte) )*"
+PROFESSIONAL_ASKS: dict[str, re.Pattern[str]] = {
+    "es": re.compile(
+        rf"\b(?:{_NECESITO}|quiero|quisiera) (?:(?:hablar|ablar|charlar) con|ver a|ir a|ir)? ?"
+        rf"{_PRO['es']}\b"
+    ),
+    "fr": re.compile(
+        r"\b(?:(?:besoin|envie) de|je dois|faut que je|je veux|je voudrais|j'aimerais)"
+        r" (?:(?:parler|causer|discuter|parle|cause|discute) (?:a|avec) |voir |consulter )?"
+        rf"(?:un|une) {_PRO['fr']}\b"
+        rf"|\bbesoin d'? ?(?:un|une) {_PRO['fr']}\b"
+    ),
+    "de": re.compile(
+        rf"\b(?:{_DE_WANT} {_DE_FILL}mit {_DE_PRO_DAT} (?:reden|sprechen)"
+        rf"|{_DE_WANT} {_DE_FILL}(?:reden|sprechen) mit {_DE_PRO_DAT}"
+        rf"|{_DE_WANT} {_DE_FILL}zu {_DE_PRO_DAT}"
+        rf"|ich (?:brauche|brauch) {_DE_FILL}{_DE_PRO_ACC})\b"
+    ),
+    "pt": re.compile(
+        rf"\b(?:{_PRECISO}|quero|queria|gostaria) (?:de )?"
+        rf"(?:(?:falar|conversar|desabafar) com |ver |ir (?:a |em )?|ir )?{_PRO['pt']}\b"
+    ),
+    "en": re.compile(
+        r"\bi (?:really |just |think i |kind of |kinda )?(?:need|needa|want|wanna|would like"
+        r"|'d like|d like) (?:to |2 )?(?:(?:talk|speak) (?:to|with) |see |get |find )?"
+        rf"{_PRO['en']}\b"
+        rf"|\b(?:can|could|may) i (?:please )?(?:(?:talk|speak) (?:to|with)|see) {_PRO['en']}\b"
+    ),
+}
 MESSAGE_LIMIT = 1900  # a transcript message, with room to spare under Discord's 2000
 
 
@@ -138,6 +190,17 @@ def plea_language(text: str) -> str | None:
     parler", "ich muss reden", "preciso falar"), or None when it is not one."""
     folded = fold(text)
     for lang, pattern in INTAKE_PLEAS.items():
+        if pattern.search(folded):
+            return lang
+    return None
+
+
+def professional_language(text: str) -> str | None:
+    """The language of a DM asking to see a professional ("I need to talk to a therapist",
+    "necesito ver a un psicólogo", "j'ai besoin d'un psy", "ich muss mit einem Therapeuten
+    reden", "preciso falar com um psicólogo"), or None when it is not one."""
+    folded = fold(text)
+    for lang, pattern in PROFESSIONAL_ASKS.items():
         if pattern.search(folded):
             return lang
     return None
