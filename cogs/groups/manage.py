@@ -15,15 +15,106 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.errors import ConflictError
-from bot.i18n import N_
+from bot.i18n import N_, gettext_for
 from bot.services import Services
-from bot.services.groups import Access, GroupRow, GroupService, access_problems, as_adopted
+from bot.services.groups import (
+    Access,
+    GroupRow,
+    GroupService,
+    access_problems,
+    adopted_as,
+    as_adopted,
+)
 from bot.ui.checks import is_moderator, moderator_only
-from bot.ui.replies import send_private, send_private_pages
+from bot.ui.replies import localized, reader_language, send_private, send_private_pages
 from cogs.groups import discord_ops as ops
 from cogs.groups.groups import group as group_cmd
 from cogs.groups.groups import group_autocomplete
-from cogs.groups.views import adopted_note, group_line, panel_pages, visibility
+from cogs.groups.views import group_line, panel_pages
+
+DELETED_WHILE_SETTING = N_("<#{channel}> was deleted while I was setting it up.")
+
+# The moderator's answers say who sees the channel in whole sentences, one per case of
+# ``_seen`` (the same cases as ``views.visibility``, which the group's embed shows)
+_PRIVATE = "private"
+_SERVER_LETS_IN = "server lets in"
+_EVERYONE = "everyone"
+READY = {
+    _PRIVATE: N_(
+        "**{name}** is ready: <#{channel}>, role <@&{role}>. Private: only members, peer "
+        "supporters (facilitators) and moderators see it (checked on Discord). Members join "
+        "with `/group join` or a panel (`/group panel`), after accepting the guidelines "
+        "(`/group guidelines set` gives the group its own)."
+    ),
+    _SERVER_LETS_IN: N_(
+        "**{name}** is ready: <#{channel}>, role <@&{role}>. Open: everyone the server lets "
+        "into the channel can read it (checked on Discord). Members join with `/group join` or "
+        "a panel (`/group panel`), after accepting the guidelines (`/group guidelines set` "
+        "gives the group its own)."
+    ),
+    _EVERYONE: N_(
+        "**{name}** is ready: <#{channel}>, role <@&{role}>. Open: everyone in the server can "
+        "read it (checked on Discord). Members join with `/group join` or a panel (`/group "
+        "panel`), after accepting the guidelines (`/group guidelines set` gives the group its "
+        "own)."
+    ),
+}
+UPDATED = {
+    _PRIVATE: N_(
+        "**{name}** updated. Private: only members, peer supporters (facilitators) and "
+        "moderators see it."
+    ),
+    _SERVER_LETS_IN: N_(
+        "**{name}** updated. Open: everyone the server lets into the channel can read it."
+    ),
+    _EVERYONE: N_("**{name}** updated. Open: everyone in the server can read it."),
+}
+REOPENED = {
+    _PRIVATE: N_(
+        "**{name}** is open again. Private: only members, peer supporters (facilitators) and "
+        "moderators see it."
+    ),
+    _SERVER_LETS_IN: N_(
+        "**{name}** is open again. Open: everyone the server lets into the channel can read it."
+    ),
+    _EVERYONE: N_("**{name}** is open again. Open: everyone in the server can read it."),
+}
+ADOPTED_UNKNOWN = N_(
+    "I don't know who could see <#{channel}> before it became a group (it was adopted before "
+    "I kept that), so I didn't open it wider than it is now: if @everyone still can't see it, "
+    "let them (or the role that should) view it in the channel's settings."
+)
+ADOPTED_HIDDEN = N_(
+    "<#{channel}> was hidden from @everyone before it became a group, so it stays that way: "
+    "only people your server already lets in see it, and joining the group doesn't let anyone "
+    "else in. If joining should be the way in, make the group private "
+    "(`/group edit private:True`)."
+)
+
+
+def _seen(group: GroupRow) -> str:
+    """Who sees the group's channel: the case of ``views.visibility``."""
+    if group.private:
+        return _PRIVATE
+    kept = adopted_as(group)
+    if kept is not None and kept.hidden:
+        return _SERVER_LETS_IN
+    return _EVERYONE
+
+
+async def _adopted_note(interaction: discord.Interaction, group: GroupRow) -> str:
+    """``views.adopted_note`` in the reader's language: a paragraph for the moderator when an
+    open group's adopted channel isn't simply open to all; empty otherwise."""
+    if group.private or not group.active or not group.adopted:
+        return ""
+    kept = adopted_as(group)
+    if kept is None:
+        text = ADOPTED_UNKNOWN
+    elif kept.hidden:
+        text = ADOPTED_HIDDEN
+    else:
+        return ""
+    return "\n\n" + await localized(interaction, text, channel=group.channel_id)
 
 
 class ManageCommands:
@@ -54,7 +145,7 @@ class ManageCommands:
         for attempt in range(2):
             actual = await ops.fetch_access(guild, channel.id)
             if actual is None:
-                raise ConflictError(f"<#{channel.id}> was deleted while I was setting it up.")
+                raise ConflictError(DELETED_WHILE_SETTING, channel=channel.id)
             mine = [a for a in access if a.kind == "member" and a.target_id == guild.me.id]
             problems = access_problems(mine if only_mine else access, actual, hidden)
             if not problems:
@@ -65,9 +156,12 @@ class ManageCommands:
                     hidden=hidden,
                 )  # fmt: skip
         raise ConflictError(
-            f"I set who can see <#{channel.id}>, but Discord shows it differently: "
-            + "; ".join(problems[:5])
-            + ". Please check the channel's permissions."
+            N_(
+                "I set who can see <#{channel}>, but Discord shows it differently: {problems}. "
+                "Please check the channel's permissions."
+            ),
+            channel=channel.id,
+            problems="; ".join(problems[:5]),
         )
 
     async def _apply_access(
@@ -137,13 +231,10 @@ class ManageCommands:
         ops.require_manage(guild)
         await interaction.response.defer(ephemeral=True, thinking=True)
         row, target, role = await self._make_group(interaction, new, channel)
-        await send_private(
-            interaction,
-            f"**{row.name}** is ready: <#{target.id}>, role <@&{role.id}>. "
-            f"{visibility(row)} (checked on Discord). Members join with `/group join` or a "
-            "panel (`/group panel`), after accepting the guidelines (`/group guidelines set` "
-            f"gives the group its own).{adopted_note(row)}",
+        ready = await localized(
+            interaction, READY[_seen(row)], name=row.name, channel=target.id, role=role.id
         )
+        await send_private(interaction, ready + await _adopted_note(interaction, row))
 
     async def _make_group(self, interaction: discord.Interaction, new, channel):
         """The role, the channel (made or adopted) and its checked access, then the stored
@@ -158,7 +249,7 @@ class ManageCommands:
             if channel is not None:  # as the server has it, before Kindred writes anything
                 current = await ops.fetch_access(guild, channel.id)
                 if current is None:
-                    raise ConflictError(f"<#{channel.id}> was deleted while I was setting it up.")
+                    raise ConflictError(DELETED_WHILE_SETTING, channel=channel.id)
                 kept = as_adopted(current, guild.id)
             access = await self.service.plan_channel_access(
                 guild.id, private=new.private, archived=False, role_id=role.id, bot_id=guild.me.id
@@ -233,8 +324,9 @@ class ManageCommands:
             await self._remember_adopted(guild, group)  # before it goes private
             await self._apply_access(guild, prospective)
         row = await self.service.apply_edit(edit, interaction.user.id)
-        note = adopted_note(row) if edit.access_changed else ""
-        await send_private(interaction, f"**{row.name}** updated. {visibility(row)}.{note}")
+        note = await _adopted_note(interaction, row) if edit.access_changed else ""
+        text = await localized(interaction, UPDATED[_seen(row)], name=row.name)
+        await send_private(interaction, text + note)
 
     @group_cmd.command(name="archive")
     @moderator_only()
@@ -252,12 +344,12 @@ class ManageCommands:
         row = await self.service.archive(group.id, guild.id, interaction.user.id)
         await self._slowmode_ended(group, row)
         await self.meetings_archived(row)
-        await send_private(
-            interaction,
-            f"**{row.name}** is archived: its channel is locked and hidden from everyone but its "
+        text = N_(
+            "**{name}** is archived: its channel is locked and hidden from everyone but its "
             "members (who can still read it) and moderators. The role and the member list are "
-            "kept; `/group unarchive` brings the group back.",
+            "kept; `/group unarchive` brings the group back."
         )
+        await send_private(interaction, await localized(interaction, text, name=row.name))
 
     @group_cmd.command(name="unarchive")
     @moderator_only()
@@ -274,27 +366,28 @@ class ManageCommands:
         await self._listen_if_needed()
         await self._apply_access(guild, row)
         await self.meetings_unarchived(row)
-        await send_private(
-            interaction, f"**{row.name}** is open again. {visibility(row)}.{adopted_note(row)}"
-        )
+        text = await localized(interaction, REOPENED[_seen(row)], name=row.name)
+        await send_private(interaction, text + await _adopted_note(interaction, row))
 
     @group_cmd.command(name="list")
     async def list_(self, interaction: discord.Interaction) -> None:
         """The server's support groups."""
         if interaction.guild_id is None:
-            await send_private(interaction, "Groups live in a server; run this there.")
+            text = N_("Groups live in a server; run this there.")
+            await send_private(interaction, await localized(interaction, text))
             return
         moderator = await is_moderator(interaction)
         rows = await self.service.for_guild(interaction.guild_id, include_archived=moderator)
         counts = await self.service.member_counts(interaction.guild_id)
         lines = [group_line(r, counts.get(r.id, 0), for_moderator=moderator) for r in rows]
-        text = "\n\n".join(lines) or "No support groups yet."
+        _ = gettext_for(await reader_language(interaction))
+        text = "\n\n".join(lines) or _("No support groups yet.")
         # every group, over several messages when there are many: none is cut off
         await send_private_pages(
             interaction,
-            "Support groups",
+            _("Support groups"),
             text,
-            footer="Join with /group join; leave any time with /group leave.",
+            footer=_("Join with /group join; leave any time with /group leave."),
         )
 
     @group_cmd.command(name="panel")
@@ -305,7 +398,7 @@ class ManageCommands:
         assert interaction.guild_id is not None
         rows = await self.service.for_guild(interaction.guild_id)
         if not rows:
-            raise ConflictError("There are no groups to show yet; `/group create` makes one.")
+            raise ConflictError(N_("There are no groups to show yet; `/group create` makes one."))
         counts = await self.service.member_counts(interaction.guild_id)
         pages = panel_pages(rows, counts)
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -314,11 +407,21 @@ class ManageCommands:
                 await channel.send(embed=embed, view=view)
         except discord.HTTPException as exc:
             raise ConflictError(
-                f"I couldn't post in <#{channel.id}>: I need View Channel, Send Messages and "
-                "Embed Links there."
+                N_(
+                    "I couldn't post in <#{channel}>: I need View Channel, Send Messages and "
+                    "Embed Links there."
+                ),
+                channel=channel.id,
             ) from exc
         more = len(rows) - sum(len(v.children) // 2 for _, v in pages)
-        extra = (
-            f" {more} more groups didn't fit: `/group join` finds every group." if more > 0 else ""
+        text = (
+            N_(
+                "Panel posted in <#{channel}>. {count} more groups didn't fit: `/group join` finds "
+                "every group."
+            )
+            if more > 0
+            else N_("Panel posted in <#{channel}>.")
         )
-        await send_private(interaction, f"Panel posted in <#{channel.id}>.{extra}")
+        await send_private(
+            interaction, await localized(interaction, text, channel=channel.id, count=more)
+        )

@@ -65,7 +65,8 @@ async def create_group(emu: DiscordEmulator, world: World, kindred: Kindred, **o
     options.setdefault("name", "Grief circle")
     options.setdefault("description", "For anyone living with a loss.")
     answer = await command(emu, world.mod, world.general, "group create", **options)
-    assert "is ready" in answer.text, answer.text
+    # "is ready" for an English moderator, "est prêt" for the French ones of some tests
+    assert "is ready" in answer.text or "est prêt" in answer.text, answer.text
     group = await kindred.services.groups.by_name(world.guild.id, options["name"])
     return group, emu.channel(group.channel_id), emu.role(world.guild, group.role_id)
 
@@ -1052,3 +1053,66 @@ async def test_a_reveal_reason_too_long_cannot_be_sent(
             world.mod, world.general, "group reveal",
             options={"message": "123", "reason": "worried about their safety " * 8},
         )  # fmt: skip
+
+
+async def test_a_french_moderator_reads_group_create_edit_archive_and_list_in_french(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """A moderator's own answers to /group create, edit, archive, unarchive and list read whole
+    in their language (the group's name as written); English word for word."""
+    await setup_peers(emulator, world)
+    await allow_groups(emulator, world, kindred)
+    await command(emulator, world.mod, world.general, "language set", language="fr")
+    created = await command(
+        emulator, world.mod, world.general, "group create", name="Deuil", description="Perte.",
+        private=True,
+    )  # fmt: skip
+    group = await kindred.services.groups.by_name(world.guild.id, "Deuil")
+    assert created.ephemeral and created.text == (
+        f"Le groupe **Deuil** est prêt : <#{group.channel_id}>, rôle <@&{group.role_id}>. "
+        "Privé : seuls les membres, l'équipe d'entraide (animation) et les modérateurs le voient "
+        "(vérifié sur Discord). Les membres rejoignent avec `/group join` ou un panneau "
+        "(`/group panel`), après avoir accepté les règles (`/group guidelines set` donne au "
+        "groupe les siennes)."
+    ), created.text
+    edited = await command(
+        emulator, world.mod, world.general, "group edit", name="Deuil", private=False
+    )
+    assert (
+        edited.text == "**Deuil** mis à jour. Ouvert : tout le monde sur le serveur peut le lire."
+    )
+    archived = await command(emulator, world.mod, world.general, "group archive", name="Deuil")
+    assert archived.text.startswith("Le groupe **Deuil** est archivé : son salon est verrouillé")
+    reopened = await command(emulator, world.mod, world.general, "group unarchive", name="Deuil")
+    assert reopened.text == (
+        "Le groupe **Deuil** est de nouveau ouvert. Ouvert : tout le monde sur le serveur peut "
+        "le lire."
+    )
+    listed = (await command(emulator, world.mod, world.general, "group list")).embeds[0]
+    assert listed["title"] == "Groupes de soutien"
+    assert listed["footer"]["text"] == (
+        "Rejoins avec /group join ; pars quand tu veux avec /group leave."
+    )
+
+    # English, word for word
+    await command(emulator, world.mod, world.general, "language clear")
+    created = await command(
+        emulator, world.mod, world.general, "group create", name=GRIEF, description="Loss."
+    )
+    grief = await kindred.services.groups.by_name(world.guild.id, GRIEF)
+    assert created.text == (
+        f"**{GRIEF}** is ready: <#{grief.channel_id}>, role <@&{grief.role_id}>. Open: everyone "
+        "in the server can read it (checked on Discord). Members join with `/group join` or a "
+        "panel (`/group panel`), after accepting the guidelines (`/group guidelines set` gives "
+        "the group its own)."
+    )
+    edited = await command(
+        emulator, world.mod, world.general, "group edit", name=GRIEF, private=True
+    )
+    assert edited.text == (
+        f"**{GRIEF}** updated. Private: only members, peer supporters (facilitators) and "
+        "moderators see it."
+    )
+    listed = (await command(emulator, world.mod, world.general, "group list")).embeds[0]
+    assert listed["title"] == "Support groups"
+    assert listed["footer"]["text"] == "Join with /group join; leave any time with /group leave."
