@@ -11,11 +11,13 @@ from discord import app_commands
 from bot.errors import InvalidInputError, PermissionDeniedError
 from bot.i18n import N_, gettext_for
 from bot.services.selfhelp import PARTS, SelfHelpServices, export_text
+from bot.services.selfhelp.plans import BY_KEY
 from bot.ui.replies import localized, reader_language, send_private
 from cogs.selfhelp.groups import plan
 from cogs.selfhelp.text import plan_embed, shared_lines
 from cogs.selfhelp.views import PlanModal, delete_view, next_part_view
 
+MODAL_TITLE = N_("Wellness plan {part}/{count}: {name}")
 PART_CHOICES = [app_commands.Choice(name=f"{n}: {title}", value=n) for n, title in PARTS.items()]
 
 
@@ -28,7 +30,14 @@ class PlansRoom:
         if part not in PARTS:
             raise InvalidInputError(N_("The plan has parts 1 to {count}."), count=len(PARTS))
         current = await self.selfhelp.plans.get(interaction.user.id)
-        await interaction.response.send_modal(PlanModal(part, current))
+        _ = gettext_for(await reader_language(interaction))
+        modal = PlanModal(part, current)
+        # the form's title, labels and examples in the member's language (marked where written)
+        modal.title = _(MODAL_TITLE).format(part=part, count=len(PARTS), name=_(PARTS[part]))[:45]
+        for key, field in modal.inputs.items():
+            field.label = _(BY_KEY[key].label)[:45]
+            field.placeholder = _(BY_KEY[key].placeholder)[:100]
+        await interaction.response.send_modal(modal)
 
     @plan.command(name="write")
     @app_commands.describe(part="Which part to write or change (default: the first)")

@@ -118,9 +118,11 @@ def plan_embed(plan: PlanRow, *, title: str, intro: str, lang: str = "en") -> di
             answer = plan.answers.get(question.key)
             if answer:
                 embed.add_field(
-                    name=f"{_(name)} · {question.label}"[:256], value=answer[:FIELD], inline=False
+                    name=f"{_(name)} · {_(question.label)}"[:256],
+                    value=answer[:FIELD],
+                    inline=False,
                 )
-    embed.set_footer(text=INSPIRED)
+    embed.set_footer(text=_(INSPIRED))
     return embed
 
 

@@ -175,3 +175,56 @@ async def test_a_spanish_member_reads_their_plan_view_in_spanish(
         "it).\n`/plan write` changes it; `/plan export` sends you a copy."
     )
     assert embed["fields"][0]["name"] == "Staying well · What I'm like when I'm well"
+
+
+def form_texts(form) -> tuple[str, list[tuple[str, str]]]:
+    """A recorded modal's title and its inputs' (label, placeholder)."""
+    inputs = [row["components"][0] for row in form.data["components"]]
+    return form.data["title"], [(i["label"], i.get("placeholder", "")) for i in inputs]
+
+
+async def test_a_spanish_member_writes_their_plan_in_a_spanish_form(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """/plan write's form (title, question labels, examples) and /plan view's question labels
+    and footer follow the member's language; English word for word."""
+    await command(emulator, world.member, world.general, "language set", language="es")
+    opened = await emulator.run_command(world.member, world.general, "plan write", {"part": 2})
+    form = await opened.response()
+    assert form.is_modal
+    assert form_texts(form) == (
+        "Plan de bienestar 2/3: Darme cuenta a tiempo",
+        [
+            (
+                "Lo que puede desestabilizarme",
+                "p. ej., preocupaciones de dinero, dormir mal, fechas",
+            ),
+            (
+                "Lo que puedo hacer cuando pasa",
+                "p. ej., contárselo a alguien, descansar, escribirlo",
+            ),
+            ("Primeras señales de que no estoy tan bien", "p. ej., saltarme comidas, no contestar"),
+        ],
+    )
+    await (await opened.submit_modal({"triggers": "dormir poco"})).response()
+    embed = (await command(emulator, world.member, world.general, "plan view")).embeds[0]
+    assert embed["fields"][0]["name"] == "Darme cuenta a tiempo · Lo que puede desestabilizarme"
+    assert embed["footer"]["text"].startswith("Inspirado en la estructura del Wellness Recovery")
+
+    # English, word for word
+    opened = await emulator.run_command(world.member2, world.general, "plan write", {"part": 2})
+    assert form_texts(await opened.response()) == (
+        "Wellness plan 2/3: Noticing early",
+        [
+            ("Things that can throw me off", "e.g. money worries, poor sleep, dates"),
+            ("What I can do when that happens", "e.g. tell someone, rest, write it"),
+            ("Early signs I'm not doing so well", "e.g. skipping meals, not replying"),
+        ],
+    )
+    await (await opened.submit_modal({"triggers": "poor sleep"})).response()
+    embed = (await command(emulator, world.member2, world.general, "plan view")).embeds[0]
+    assert embed["fields"][0]["name"] == "Noticing early · Things that can throw me off"
+    assert embed["footer"]["text"] == (
+        "Inspired by the structure of the Wellness Recovery Action Plan (WRAP®); this is not WRAP "
+        "itself. WRAP is taught in peer-led groups: copelandcenter.com."
+    )

@@ -15,7 +15,13 @@ from datetime import datetime
 
 from bot.clock import Clock, utcnow
 from bot.db.repositories.plans import PlanRepository, PlanRow, ShareRow
-from bot.errors import InvalidInputError, LimitReachedError, NotFoundError, PermissionDeniedError
+from bot.errors import (
+    InvalidInputError,
+    KindredError,
+    LimitReachedError,
+    NotFoundError,
+    PermissionDeniedError,
+)
 from bot.i18n import N_
 from bot.text import clean_block
 
@@ -34,34 +40,59 @@ class PlanQuestion:
 
 # part names are msgids: a reply translates them where it shows them (gettext_for)
 PARTS = {1: N_("Staying well"), 2: N_("Noticing early"), 3: N_("Support and crisis")}
+# labels and placeholders are msgids too: translated where shown, like the parts' names
 QUESTIONS: tuple[PlanQuestion, ...] = (
     PlanQuestion(
-        "well", 1, "What I'm like when I'm well", "e.g. I laugh easily, I cook, I text friends"
+        "well",
+        1,
+        N_("What I'm like when I'm well"),
+        N_("e.g. I laugh easily, I cook, I text friends"),
     ),
     PlanQuestion(
-        "daily", 1, "Daily things that help me stay well", "e.g. a walk, meals on time, music"
+        "daily",
+        1,
+        N_("Daily things that help me stay well"),
+        N_("e.g. a walk, meals on time, music"),
     ),
     PlanQuestion(
-        "triggers", 2, "Things that can throw me off", "e.g. money worries, poor sleep, dates"
+        "triggers",
+        2,
+        N_("Things that can throw me off"),
+        N_("e.g. money worries, poor sleep, dates"),
     ),
     PlanQuestion(
-        "responses", 2, "What I can do when that happens", "e.g. tell someone, rest, write it"
+        "responses",
+        2,
+        N_("What I can do when that happens"),
+        N_("e.g. tell someone, rest, write it"),
     ),
     PlanQuestion(
-        "signs", 2, "Early signs I'm not doing so well", "e.g. skipping meals, not replying"
+        "signs",
+        2,
+        N_("Early signs I'm not doing so well"),
+        N_("e.g. skipping meals, not replying"),
     ),
     PlanQuestion(
-        "contacts", 3, "Who I can contact, and how", "e.g. my sister (phone), a peer (/support)"
+        "contacts",
+        3,
+        N_("Who I can contact, and how"),
+        N_("e.g. my sister (phone), a peer (/support)"),
     ),
     PlanQuestion(
-        "crisis_helps", 3, "What helps me in a crisis", "e.g. someone staying with me, quiet"
+        "crisis_helps",
+        3,
+        N_("What helps me in a crisis"),
+        N_("e.g. someone staying with me, quiet"),
     ),
     PlanQuestion(
-        "crisis_avoid", 3, "What doesn't help, or please avoid", "e.g. being told to calm down"
+        "crisis_avoid",
+        3,
+        N_("What doesn't help, or please avoid"),
+        N_("e.g. being told to calm down"),
     ),
 )
 BY_KEY = {q.key: q for q in QUESTIONS}
-INSPIRED = (
+INSPIRED = N_(
     "Inspired by the structure of the Wellness Recovery Action Plan (WRAP®); this is not WRAP "
     "itself. WRAP is taught in peer-led groups: copelandcenter.com."
 )
@@ -107,7 +138,7 @@ class PlanService:
             if len(text) > MAX_ANSWER:
                 raise InvalidInputError(
                     N_("“{question}” can be at most {count} characters."),
-                    question=BY_KEY[key].label,
+                    question=KindredError(BY_KEY[key].label),
                     count=MAX_ANSWER,
                 )
             if text:
