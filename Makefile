@@ -86,6 +86,7 @@ MESSAGES = bot/safety/messages.py bot/safety/peer_resources.py bot/safety/listin
 	bot/schedules/office_hours.py cogs/groups/membership.py cogs/groups/meetings.py \
 	bot/bot.py bot/ui/checks.py bot/ui/replies.py \
 	cogs/groups/groups.py cogs/groups/discord_ops.py cogs/groups/manage.py cogs/groups/settings.py \
+	cogs/groups/views.py cogs/groups/guidelines.py cogs/groups/facilitators.py \
 	cogs/checkins/channel.py cogs/checkins/text.py cogs/checkins/personal.py \
 	cogs/checkins/views.py cogs/selfhelp/plans.py cogs/selfhelp/library.py cogs/selfhelp/goals.py \
 	cogs/selfhelp/views.py cogs/selfhelp/text.py cogs/core.py cogs/safety/settings.py \

@@ -16,15 +16,54 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.errors import InvalidInputError
+from bot.i18n import N_
 from bot.services import Services
-from bot.services.meetings import MeetingService
+from bot.services.meetings import MeetingService, Rotation, when_text
 from bot.services.meetings.messages import swap_answer_text, swap_asked_text, swap_outcome_text
+from bot.text import EMBED_FIELD, fit_lines
 from bot.ui.checks import moderator_only, peer_only
 from bot.ui.lookup import gone_as_peer
-from bot.ui.replies import reader_language, send_private
+from bot.ui.replies import COLOUR, localized, reader_language, send_private
 from cogs.groups import meeting_views as mv
 from cogs.groups.groups import facilitator as facilitator_cmd
 from cogs.groups.groups import group_autocomplete
+
+ADDED = N_(
+    "<@{member}> joins the facilitators of **{group}** (turn {turn} of {turns} in the rotation)."
+)
+REMOVED = N_("<@{member}> no longer facilitates **{group}**.")
+
+
+async def rotation_embed(interaction: discord.Interaction, rotation: Rotation) -> discord.Embed:
+    """``/group facilitator list``: who facilitates and whose turn is next, in the reader's
+    language (the meeting's name as written)."""
+    title = await localized(interaction, N_("{group}: facilitators"), group=rotation.group.name)
+    embed = discord.Embed(title=title, colour=COLOUR)
+    if rotation.order:
+        people = ", ".join(f"<@{u}>" for u in rotation.order)
+        embed.description = await localized(interaction, N_("In turn: {people}"), people=people)
+    else:
+        embed.description = await localized(
+            interaction,
+            N_("Nobody yet. Moderators add peer supporters with `/group facilitator add`."),
+        )
+    if rotation.upcoming:
+        lines = []
+        for moment, meeting, who in rotation.upcoming:
+            when = when_text(moment)
+            if who:
+                text = N_("{when} · {meeting} · <@{member}>")
+            else:
+                text = N_("{when} · {meeting} · the group's peer supporters")
+            lines.append(
+                await localized(interaction, text, when=when, meeting=meeting.name, member=who)
+            )
+        embed.add_field(
+            name=await localized(interaction, N_("Coming up")),
+            value=fit_lines(lines, EMBED_FIELD),
+            inline=False,
+        )
+    return embed
 
 
 class FacilitatorCommands:
@@ -45,17 +84,17 @@ class FacilitatorCommands:
         """Add a peer supporter to a group's facilitator rotation (moderators)."""
         assert interaction.guild_id is not None
         if member.bot:
-            raise InvalidInputError("Facilitators are people, not bots.")
+            raise InvalidInputError(N_("Facilitators are people, not bots."))
         row = await self.meetings.add_facilitator(
             interaction.guild_id, group, member.id, [r.id for r in member.roles],
             interaction.user.id,
         )  # fmt: skip
         rotation = await self.meetings.rotation(interaction.guild_id, row.name)
-        await send_private(
-            interaction,
-            f"<@{member.id}> joins the facilitators of **{row.name}** "
-            f"(turn {len(rotation.order)} of {len(rotation.order)} in the rotation).",
+        turns = len(rotation.order)
+        text = await localized(
+            interaction, ADDED, member=member.id, group=row.name, turn=turns, turns=turns
         )
+        await send_private(interaction, text)
 
     @facilitator_cmd.command(name="remove")
     @moderator_only()
@@ -69,7 +108,8 @@ class FacilitatorCommands:
         row = await self.meetings.remove_facilitator(
             interaction.guild_id, group, member.id, interaction.user.id
         )
-        await send_private(interaction, f"<@{member.id}> no longer facilitates **{row.name}**.")
+        text = await localized(interaction, REMOVED, member=member.id, group=row.name)
+        await send_private(interaction, text)
 
     @facilitator_cmd.command(name="list")
     @app_commands.describe(group="Which group")
@@ -78,7 +118,7 @@ class FacilitatorCommands:
         """Who facilitates a group's meetings, and whose turn is next."""
         assert interaction.guild_id is not None
         rotation = await self.meetings.rotation(interaction.guild_id, group)
-        await send_private(interaction, embed=mv.rotation_embed(rotation))
+        await send_private(interaction, embed=await rotation_embed(interaction, rotation))
 
     @facilitator_cmd.command(name="swap")
     @peer_only()

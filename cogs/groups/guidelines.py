@@ -11,16 +11,46 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.i18n import N_, gettext_for
 from bot.services import Services
 from bot.services.groups import MAX_GUIDELINES, GroupService, Guidelines
 from bot.ui.checks import moderator_only
-from bot.ui.replies import COLOUR, send_private
+from bot.ui.replies import COLOUR, localized, reader_language, send_private
 from bot.ui.views import KindredModal
 from cogs.groups.groups import group_autocomplete
 from cogs.groups.groups import guidelines as guidelines_cmd
 from cogs.groups.views import guidelines_embed, guidelines_notice
 
 log = logging.getLogger(__name__)
+
+# The answer to a saved version, a whole text per case: whose guidelines, how many notices
+SAVED = {
+    ("group", True): N_(
+        "Saved: this group's own guidelines, version {version} for this group. Everyone keeps "
+        "their place; anyone who joins accepts this version first. A notice went to {posted} "
+        "group channel."
+    ),
+    ("group", False): N_(
+        "Saved: this group's own guidelines, version {version} for this group. Everyone keeps "
+        "their place; anyone who joins accepts this version first. A notice went to {posted} "
+        "group channels."
+    ),
+    ("server", True): N_(
+        "Saved: the server's guidelines, version {version} for the server's groups that use the "
+        "default. Everyone keeps their place; anyone who joins accepts this version first. A "
+        "notice went to {posted} group channel."
+    ),
+    ("server", False): N_(
+        "Saved: the server's guidelines, version {version} for the server's groups that use the "
+        "default. Everyone keeps their place; anyone who joins accepts this version first. A "
+        "notice went to {posted} group channels."
+    ),
+}
+# The card's footer: whose guidelines and which version
+FOOTER = {
+    "group": N_("This group's own guidelines, version {version}."),
+    "server": N_("The server's guidelines, version {version}."),
+}
 
 
 class GuidelinesModal(KindredModal, title="Group guidelines"):
@@ -84,36 +114,38 @@ class GuidelinesCommands:
                 posted += 1
             except discord.HTTPException:
                 log.warning("guidelines notice: could not post in channel %s", channel.id)
-        where = "this group" if group_id else "the server's groups that use the default"
-        await send_private(
-            interaction,
-            f"Saved: {change.guidelines.label} for {where}. Everyone keeps their place; anyone "
-            f"who joins accepts this version first. A notice went to {posted} group "
-            f"channel{'s' if posted != 1 else ''}.",
+        # a group's own version, or the server's that the groups using the default get
+        scope = "group" if group_id else "server"
+        text = SAVED[(scope, posted == 1)]
+        answer = await localized(
+            interaction, text, version=change.guidelines.version, posted=posted
         )
+        await send_private(interaction, answer)
 
     @guidelines_cmd.command(name="show")
     @app_commands.describe(name="A group (leave empty for the server's default guidelines)")
     @app_commands.autocomplete(name=group_autocomplete)
     async def show(self, interaction: discord.Interaction, name: str | None = None) -> None:
         """Read a group's guidelines (or the server's default ones)."""
+        lang = await reader_language(interaction)
+        _ = gettext_for(lang)
         if interaction.guild_id is None:
-            await send_private(interaction, "Groups live in a server; run this there.")
+            await send_private(interaction, _("Groups live in a server; run this there."))
             return
         if not name:
             current = await self.service.server_guidelines(interaction.guild_id)
             embed = discord.Embed(
-                title="Group guidelines (server default)",
+                title=_("Group guidelines (server default)"),
                 description=current.text[:4000],
                 colour=COLOUR,
             )
-            embed.set_footer(text=f"{current.label[0].upper()}{current.label[1:]}.")
+            footer = await localized(interaction, FOOTER[current.scope], version=current.version)
+            embed.set_footer(text=footer)
             await send_private(interaction, embed=embed)
             return
         group = await self.service.by_name(interaction.guild_id, name)
         guidelines = await self.service.guidelines_for(group)
         accepted = await self.service.has_accepted(group, interaction.user.id, guidelines)
-        note = "You've accepted this version." if accepted else None
-        await send_private(
-            interaction, note, embed=guidelines_embed(group, guidelines, to_join=False)
-        )
+        note = _("You've accepted this version.") if accepted else None
+        embed = guidelines_embed(group, guidelines, to_join=False, lang=lang)
+        await send_private(interaction, note, embed=embed)

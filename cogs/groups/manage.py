@@ -379,8 +379,11 @@ class ManageCommands:
         moderator = await is_moderator(interaction)
         rows = await self.service.for_guild(interaction.guild_id, include_archived=moderator)
         counts = await self.service.member_counts(interaction.guild_id)
-        lines = [group_line(r, counts.get(r.id, 0), for_moderator=moderator) for r in rows]
-        _ = gettext_for(await reader_language(interaction))
+        lang = await reader_language(interaction)
+        lines = [
+            group_line(r, counts.get(r.id, 0), for_moderator=moderator, lang=lang) for r in rows
+        ]
+        _ = gettext_for(lang)
         text = "\n\n".join(lines) or _("No support groups yet.")
         # every group, over several messages when there are many: none is cut off
         await send_private_pages(

@@ -11,7 +11,8 @@ import re
 
 import discord
 
-from bot.errors import NotFoundError
+from bot.errors import KindredError, NotFoundError
+from bot.i18n import N_
 from bot.services.groups import AnonymousPlan, GroupRow, Guidelines, JoinPlan, adopted_as
 from bot.ui.replies import COLOUR, WARM
 from bot.ui.views import GuardedCallback
@@ -95,13 +96,20 @@ DYNAMIC_ITEMS = (GroupButton, AcceptButton)
 
 
 # -- cards ---------------------------------------------------------------------------------------
-def visibility(group: GroupRow) -> str:
+def _in(lang: str, text: str, /, **params: object) -> str:
+    """A marked text in ``lang``, with a service error's fallbacks (English when untranslated
+    or broken)."""
+    return KindredError(text, **params).message_in(lang)
+
+
+def visibility(group: GroupRow, lang: str = "en") -> str:
     if group.private:
-        return "Private: only members, peer supporters (facilitators) and moderators see it"
-    kept = adopted_as(group)
-    if kept is not None and kept.hidden:
-        return "Open: everyone the server lets into the channel can read it"
-    return "Open: everyone in the server can read it"
+        text = N_("Private: only members, peer supporters (facilitators) and moderators see it")
+    elif (kept := adopted_as(group)) is not None and kept.hidden:
+        text = N_("Open: everyone the server lets into the channel can read it")
+    else:
+        text = N_("Open: everyone in the server can read it")
+    return _in(lang, text)
 
 
 def adopted_note(group: GroupRow) -> str:
@@ -126,14 +134,16 @@ def adopted_note(group: GroupRow) -> str:
     return ""
 
 
-def guidelines_embed(group: GroupRow, guidelines: Guidelines, *, to_join: bool) -> discord.Embed:
+def guidelines_embed(
+    group: GroupRow, guidelines: Guidelines, *, to_join: bool, lang: str = "en"
+) -> discord.Embed:
     embed = discord.Embed(
         title=f"{group.name}: guidelines",
         description=guidelines.text[:4000],
         colour=COLOUR,
     )
     embed.add_field(name="About the group", value=group.description[:1024], inline=False)
-    embed.add_field(name="Channel", value=visibility(group)[:1024], inline=False)
+    embed.add_field(name="Channel", value=visibility(group, lang)[:1024], inline=False)
     action = "To join, please read them and press the button." if to_join else ""
     embed.set_footer(text=f"{guidelines.label[0].upper()}{guidelines.label[1:]}. {action}".strip())
     return embed
@@ -196,16 +206,33 @@ def anonymous_embed(plan: AnonymousPlan) -> discord.Embed:
     return embed
 
 
-def group_line(group: GroupRow, members: int, *, for_moderator: bool) -> str:
+# /group list's entries: a whole text per case (the group's flags, what is missing)
+_FLAGS = {
+    (True, False): N_("private"),
+    (False, True): N_("archived"),
+    (True, True): N_("private, archived"),
+}
+_MISSING = {
+    ("channel",): N_("⚠ missing channel: `/group repair`"),
+    ("role",): N_("⚠ missing role: `/group repair`"),
+    ("channel", "role"): N_("⚠ missing channel and role: `/group repair`"),
+}
+_ONE_MEMBER = N_("{count} member")
+_MEMBERS = N_("{count} members")
+
+
+def group_line(group: GroupRow, members: int, *, for_moderator: bool, lang: str = "en") -> str:
     where = f"<#{group.channel_id}>" if group.channel_id and "channel" not in group.problems else ""
     flags = []
-    if group.private:
-        flags.append("private")
-    if not group.active:
-        flags.append("archived")
+    if group.private or not group.active:
+        flags.append(_in(lang, _FLAGS[(group.private, not group.active)]))
     if for_moderator and group.problems:
-        flags.append(f"⚠ missing {' and '.join(sorted(group.problems))}: `/group repair`")
+        missing = tuple(sorted(group.problems))
+        if missing in _MISSING:
+            flags.append(_in(lang, _MISSING[missing]))
+        else:  # a problem without its text: still shown, in English
+            flags.append(f"⚠ missing {' and '.join(missing)}: `/group repair`")
     flag = f" ({', '.join(flags)})" if flags else ""
     tags = f" · {', '.join(group.tags)}" if group.tags else ""
-    count = f"{members} member{'s' if members != 1 else ''}"
+    count = _in(lang, _ONE_MEMBER if members == 1 else _MEMBERS, count=members)
     return f"**{group.name}**{flag} {where} · {count}{tags}\n{group.description}"

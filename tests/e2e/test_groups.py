@@ -1116,3 +1116,78 @@ async def test_a_french_moderator_reads_group_create_edit_archive_and_list_in_fr
     listed = (await command(emulator, world.mod, world.general, "group list")).embeds[0]
     assert listed["title"] == "Support groups"
     assert listed["footer"]["text"] == "Join with /group join; leave any time with /group leave."
+
+
+async def test_a_french_moderator_reads_group_list_entries_and_facilitators_in_french(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """/group list's entries (private, archived, what is missing, the member count) and
+    /group facilitator add, list and remove read whole in the moderator's language; English
+    word for word."""
+    await setup_peers(emulator, world)
+    await allow_groups(emulator, world, kindred)
+    await command(emulator, world.mod, world.general, "language set", language="fr")
+    _, channel, role = await create_group(emulator, world, kindred, name="Deuil")
+    await join(emulator, world, world.member, name="Deuil")
+    await command(
+        emulator, world.mod, world.general, "group create", name="Veille", description="Nuit.",
+        private=True,
+    )  # fmt: skip
+    await command(emulator, world.mod, world.general, "group archive", name="Veille")
+    emulator.delete_role(world.guild, role)
+    await emulator.wait_for_message(
+        world.mods, predicate=lambda m: "its role was deleted" in m.text, since=0
+    )
+    listed = (await command(emulator, world.mod, world.general, "group list")).embeds[0]
+    text = listed["description"]
+    assert f"**Deuil** (⚠ rôle manquant : `/group repair`) <#{channel.id}> · 1 membre" in text, text
+    assert "**Veille** (privé, archivé)" in text and "· 0 membres" in text, text
+
+    added = await command(
+        emulator, world.mod, world.general, "group facilitator add", group="Deuil",
+        member=world.peer.id,
+    )  # fmt: skip
+    assert added.text == (
+        f"<@{world.peer.id}> rejoint l'animation de **Deuil** (tour 1 sur 1 du roulement)."
+    ), added.text
+    rotation = (
+        await command(emulator, world.mod, world.general, "group facilitator list", group="Deuil")
+    ).embeds[0]
+    assert rotation["title"] == "Deuil : animation"
+    assert rotation["description"] == f"À tour de rôle : <@{world.peer.id}>"
+    removed = await command(
+        emulator, world.mod, world.general, "group facilitator remove", group="Deuil",
+        member=world.peer.id,
+    )  # fmt: skip
+    assert removed.text == f"<@{world.peer.id}> n'anime plus **Deuil**."
+    rotation = (
+        await command(emulator, world.mod, world.general, "group facilitator list", group="Deuil")
+    ).embeds[0]
+    assert rotation["description"] == (
+        "Personne pour l'instant. Les modérateurs ajoutent des membres de l'équipe d'entraide "
+        "avec `/group facilitator add`."
+    )
+
+    # English, word for word
+    await command(emulator, world.mod, world.general, "language clear")
+    listed = (await command(emulator, world.mod, world.general, "group list")).embeds[0]
+    text = listed["description"]
+    assert f"**Deuil** (⚠ missing role: `/group repair`) <#{channel.id}> · 1 member\n" in text, text
+    assert "**Veille** (private, archived)" in text and "· 0 members" in text, text
+    added = await command(
+        emulator, world.mod, world.general, "group facilitator add", group="Deuil",
+        member=world.peer.id,
+    )  # fmt: skip
+    assert added.text == (
+        f"<@{world.peer.id}> joins the facilitators of **Deuil** (turn 1 of 1 in the rotation)."
+    )
+    rotation = (
+        await command(emulator, world.mod, world.general, "group facilitator list", group="Deuil")
+    ).embeds[0]
+    assert rotation["title"] == "Deuil: facilitators"
+    assert rotation["description"] == f"In turn: <@{world.peer.id}>"
+    removed = await command(
+        emulator, world.mod, world.general, "group facilitator remove", group="Deuil",
+        member=world.peer.id,
+    )  # fmt: skip
+    assert removed.text == f"<@{world.peer.id}> no longer facilitates **Deuil**."
