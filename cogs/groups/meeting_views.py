@@ -19,7 +19,6 @@ from bot.services.meetings import (
     Occurrence,
     OpenPlan,
     ReminderPlan,
-    Rotation,
     SwapRequest,
     facilitator_text,
     reminder_text,
@@ -29,8 +28,7 @@ from bot.services.meetings import (
     when_text,
 )
 from bot.services.meetings.messages import swap_button_labels, swap_request_text
-from bot.text import EMBED_FIELD, fit_lines
-from bot.ui.replies import COLOUR, WARM
+from bot.ui.replies import WARM
 from bot.ui.views import GuardedCallback
 
 #: Mentions in meeting posts may ping the facilitator, never a role or everyone.
@@ -240,28 +238,6 @@ def meeting_line(meeting: MeetingRow, group_name: str, facilitator: int | None) 
         f"{when_of(meeting).describe()}, {span}{venue} · next {nxt} · facilitating "
         f"{facilitated_by(facilitator)} · reminders {reminders_text(meeting.reminders)}"
     )
-
-
-def rotation_embed(rotation: Rotation) -> discord.Embed:
-    embed = discord.Embed(title=f"{rotation.group.name}: facilitators", colour=COLOUR)
-    embed.description = (
-        "In turn: " + ", ".join(f"<@{u}>" for u in rotation.order)
-        if rotation.order
-        else "Nobody yet. Moderators add peer supporters with `/group facilitator add`."
-    )
-    if rotation.upcoming:
-        embed.add_field(
-            name="Coming up",
-            value=fit_lines(
-                [
-                    f"{when_text(moment)} · {meeting.name} · {facilitated_by(who)}"
-                    for moment, meeting, who in rotation.upcoming
-                ],
-                EMBED_FIELD,
-            ),
-            inline=False,
-        )
-    return embed
 
 
 def occurrence_summary(occurrence: Occurrence) -> str:
