@@ -14,7 +14,8 @@ from bot.ui.replies import COLOUR, localized, reader_language, send_private
 from bot.ui.setup_check import checkup_embed, gather_facts
 from bot.ui.timezones import timezone_autocomplete
 
-ABOUT = (
+ABOUT_TITLE = N_("About Kindred")
+ABOUT = N_(
     "Kindred helps this community support each other, the way peer support works: "
     "respect, shared responsibility, and agreeing together on what helps.\n\n"
     "• Ask for private support from an on-duty peer supporter.\n"
@@ -105,7 +106,8 @@ class Core(commands.Cog):
     @kindred.command(name="about")
     async def about(self, interaction: discord.Interaction) -> None:
         """What Kindred does, what it stores, and where to get help."""
-        embed = discord.Embed(title="About Kindred", description=ABOUT, colour=COLOUR)
+        _ = gettext_for(await reader_language(interaction))
+        embed = discord.Embed(title=_(ABOUT_TITLE), description=_(ABOUT), colour=COLOUR)
         await send_private(interaction, embed=embed)
 
     @kindred.command(name="help")

@@ -6,13 +6,13 @@ from __future__ import annotations
 import discord
 from discord import app_commands
 
-from bot.i18n import N_
+from bot.i18n import N_, gettext_for
 from bot.safety.worker import AssessWorker
 from bot.services import Services
 from bot.services.safety import LANGUAGES, SafetySettings, SafetyStatus
 from bot.text import EMBED_FIELD, fit_lines
 from bot.ui.checks import moderator_only
-from bot.ui.replies import COLOUR, localized, send_private
+from bot.ui.replies import COLOUR, localized, reader_language, send_private
 from cogs.safety.groups import LANGUAGE, SAFETY
 
 LANGUAGE_NAMES = (
@@ -101,7 +101,7 @@ class SettingsMixin:
             interaction.user.id,
             **{k: v for k, v in options.items() if v is not None},
         )
-        await send_private(interaction, embed=settings_embed(cfg))
+        await _show_settings(interaction, cfg)
 
     @SAFETY.command(name="exclude")
     @moderator_only()
@@ -126,7 +126,7 @@ class SettingsMixin:
             role_id=role.id if role is not None else None,
             remove=remove,
         )
-        await send_private(interaction, embed=settings_embed(cfg))
+        await _show_settings(interaction, cfg)
 
     @SAFETY.command(name="status")
     @moderator_only()
@@ -134,11 +134,16 @@ class SettingsMixin:
         """Counts of the last 30 days (no content) and how fresh the resource data is."""
         assert interaction.guild_id is not None
         status = await self.services.safety.status(interaction.guild_id, 30)
-        await send_private(interaction, embed=status_embed(status, self._detector_version()))
+        lang = await reader_language(interaction)
+        embed = status_embed(status, self._detector_version(lang), lang)
+        await send_private(interaction, embed=embed)
 
-    def _detector_version(self) -> str:
+    def _detector_version(self, lang: str = "en") -> str:
         assessor = self.worker.assessor if self.worker else None
-        return assessor.model_version if assessor is not None else "not loaded"
+        if assessor is not None:
+            return assessor.model_version
+        _ = gettext_for(lang)
+        return _("not loaded")
 
     @LANGUAGE.command(name="set")
     @app_commands.describe(language="The language for Kindred's private messages to you")
@@ -164,75 +169,108 @@ class SettingsMixin:
         await send_private(interaction, await localized(interaction, text))
 
 
-def status_embed(status: SafetyStatus, detector: str) -> discord.Embed:
-    embed = discord.Embed(title="Crisis resources: status", colour=COLOUR)
+async def _show_settings(interaction: discord.Interaction, cfg: SafetySettings) -> None:
+    """The settings as they are now, in the moderator's language."""
+    await send_private(interaction, embed=settings_embed(cfg, await reader_language(interaction)))
+
+
+def _yes_no(value: bool, lang: str) -> str:
+    _ = gettext_for(lang)
+    return _("yes") if value else _("no")
+
+
+def _on_off(value: bool, lang: str) -> str:
+    _ = gettext_for(lang)
+    return _("on") if value else _("off")
+
+
+def status_embed(status: SafetyStatus, detector: str, lang: str = "en") -> discord.Embed:
+    """/safety status for a moderator, in ``lang``; the counts' kinds, the sources and the
+    resources' names stay as stored."""
+    _ = gettext_for(lang)
+    embed = discord.Embed(title=_("Crisis resources: status"), colour=COLOUR)
     embed.add_field(
-        name="Last 30 days",
-        value=", ".join(f"{k}: {v}" for k, v in sorted(status.counts.items())) or "nothing noticed",
+        name=_("Last 30 days"),
+        value=", ".join(f"{k}: {v}" for k, v in sorted(status.counts.items()))
+        or _("nothing noticed"),
         inline=False,
     )
-    embed.add_field(name="Enabled", value="yes" if status.enabled else "no")
-    embed.add_field(name="Detector", value=detector, inline=True)
+    embed.add_field(name=_("Enabled"), value=_yes_no(status.enabled, lang))
+    embed.add_field(name=_("Detector"), value=detector, inline=True)
     embed.add_field(
-        name='Measured precision (peers\' "not a concern" marks)',
+        name=_('Measured precision (peers\' "not a concern" marks)'),
         value=fit_lines(
             [
-                f"`{source[:60]}`: {alerts} alerts, {dismissed} not a concern → {value:.0%}"
+                _("`{source}`: {alerts} alerts, {dismissed} not a concern → {percent}").format(
+                    source=source[:60], alerts=alerts, dismissed=dismissed, percent=f"{value:.0%}"
+                )
                 for source, alerts, dismissed, value in status.precision[:10]
             ],
             EMBED_FIELD,
         )
-        or "no alerts yet",
+        or _("no alerts yet"),
         inline=False,
     )
     embed.add_field(
-        name="Stale resource data (over 12 months)",
+        name=_("Stale resource data (over 12 months)"),
         value=fit_lines(
-            [f"{e.name} (checked {e.last_verified:%Y-%m-%d})" for e in status.stale], EMBED_FIELD
+            [
+                _("{name} (checked {date})").format(name=e.name, date=f"{e.last_verified:%Y-%m-%d}")
+                for e in status.stale
+            ],
+            EMBED_FIELD,
         )
-        or "none",
+        or _("none"),
         inline=False,
     )
     return embed
 
 
-def settings_embed(cfg: SafetySettings) -> discord.Embed:
-    embed = discord.Embed(title="Crisis-language settings", colour=COLOUR)
-    embed.add_field(name="Enabled", value="yes" if cfg.enabled else "no")
+def settings_embed(cfg: SafetySettings, lang: str = "en") -> discord.Embed:
+    """/safety settings and exclude for a moderator, in ``lang``."""
+    _ = gettext_for(lang)
+    embed = discord.Embed(title=_("Crisis-language settings"), colour=COLOUR)
+    embed.add_field(name=_("Enabled"), value=_yes_no(cfg.enabled, lang))
     embed.add_field(
-        name="Reply",
-        value="DM, then brief channel note" if cfg.reply_mode == "dm_then_channel" else "DM only",
+        name=_("Reply"),
+        value=_("DM, then brief channel note")
+        if cfg.reply_mode == "dm_then_channel"
+        else _("DM only"),
     )
     embed.add_field(
-        name="Cooldowns",
-        value=f"member {cfg.member_cooldown_minutes} min · "
-        f"channel {cfg.channel_cooldown_minutes} min",
+        name=_("Cooldowns"),
+        value=_("member {member} min · channel {channel} min").format(
+            member=cfg.member_cooldown_minutes, channel=cfg.channel_cooldown_minutes
+        ),
     )
-    embed.add_field(name="Channel note deleted after", value=f"{cfg.fallback_delete_seconds} s")
     embed.add_field(
-        name="Peer alerts",
+        name=_("Channel note deleted after"),
+        value=_("{seconds} s").format(seconds=cfg.fallback_delete_seconds),
+    )
+    embed.add_field(
+        name=_("Peer alerts"),
         value=f"<#{cfg.peer_alert_channel_id}>"
         if cfg.peer_alert_channel_id
-        else "the peer channel",
+        else _("the peer channel"),
     )
     embed.add_field(
-        name="Moderator alerts",
+        name=_("Moderator alerts"),
         value=f"<#{cfg.mod_alert_channel_id}>"
         if cfg.mod_alert_channel_id
-        else "the moderator channel",
+        else _("the moderator channel"),
     )
-    embed.add_field(name="Copy message text into alerts", value="yes" if cfg.copy_content else "no")
-    embed.add_field(name="Distress pointer", value="on" if cfg.distress_pointer else "off")
-    embed.add_field(name="Gentle check-ins", value="on" if cfg.soft_replies else "off")
-    embed.add_field(name="Quiet peer items", value="on" if cfg.peer_items else "off")
-    embed.add_field(name="Respite/warmline answers", value="on" if cfg.needs_replies else "off")
+    embed.add_field(name=_("Copy message text into alerts"), value=_yes_no(cfg.copy_content, lang))
+    embed.add_field(name=_("Distress pointer"), value=_on_off(cfg.distress_pointer, lang))
+    embed.add_field(name=_("Gentle check-ins"), value=_on_off(cfg.soft_replies, lang))
+    embed.add_field(name=_("Quiet peer items"), value=_on_off(cfg.peer_items, lang))
+    embed.add_field(name=_("Respite/warmline answers"), value=_on_off(cfg.needs_replies, lang))
     embed.add_field(
-        name="Excluded",
+        name=_("Excluded"),
         value=" ".join(
             [f"<#{c}>" for c in cfg.excluded_channel_ids]
             + [f"<@&{r}>" for r in cfg.excluded_role_ids]
         )
-        or "none",
+        or _("none"),
         inline=False,
     )
     return embed

@@ -107,7 +107,10 @@ class PlansRoom:
     async def plan_export(self, interaction: discord.Interaction) -> None:
         """Get your wellness plan as a text file, privately."""
         mine = await self.selfhelp.plans.mine(interaction.user.id)
-        text = export_text(mine, f"{mine.updated_at:%d %B %Y}")
+        lang = await reader_language(interaction)
+        # the month's English name only in English; other languages read a plain date
+        day = f"{mine.updated_at:%d %B %Y}" if lang == "en" else f"{mine.updated_at:%Y-%m-%d}"
+        text = export_text(mine, day, lang)
         note = N_("Here is your wellness plan as a text file. Only you can see this.")
         await interaction.response.send_message(
             await localized(interaction, note),

@@ -94,7 +94,7 @@ async def test_a_spanish_member_hitting_a_cooldown_reads_it_in_spanish(
     chosen = await answer(emulator, world.member, world.general, "language set", language="es")
     assert chosen.ephemeral
     first = await answer(emulator, world.member, world.general, "kindred about")
-    assert "peer support" in first.text
+    assert "apoyo entre pares" in first.text  # the about itself, in the member's language
     again = await answer(emulator, world.member, world.general, "kindred about")
     assert again.ephemeral
     waited = re.fullmatch(r"Espera (\d+) s antes de volver a intentarlo\.", again.text)

@@ -228,3 +228,80 @@ async def test_a_spanish_member_writes_their_plan_in_a_spanish_form(
         "Inspired by the structure of the Wellness Recovery Action Plan (WRAP®); this is not WRAP "
         "itself. WRAP is taught in peer-led groups: copelandcenter.com."
     )
+
+
+async def test_a_spanish_member_exports_their_plan_and_reads_about_in_spanish(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """/plan export's file (headings, parts, labels, footer) and /kindred about follow the
+    member's language; the member's own answers stay as written; English word for word."""
+    await write(emulator, world, kindred)
+    await command(emulator, world.member, world.general, "language set", language="es")
+    exported = await command(emulator, world.member, world.general, "plan export")
+    assert (
+        exported.text
+        == "Aquí tienes tu plan de bienestar como archivo de texto. Solo tú puedes verlo."
+    )
+    text = exported.message.attachments[0].data.decode("utf-8")
+    day = (await kindred.services.selfhelp.plans.mine(world.member.id)).updated_at
+    assert text.startswith(
+        "Mi plan de bienestar\n====================\n"
+        f"Escrito con Kindred; último cambio: {day:%Y-%m-%d}.\n"
+        "Inspirado en la estructura del Wellness Recovery"
+    ), text
+    assert (
+        "\n\nMantenerme bien\n---------------\n"
+        "Cómo soy cuando estoy bien:\nI cook and text friends\n\n"
+    ) in text, text
+    assert "\n(sin rellenar)\n" in text and "not filled in" not in text
+    assert text.endswith(
+        "Kindred guarda este plan en privado hasta que lo borres (/plan delete o /forgetme).\n"
+        "Hablar con un compañero: /support. Si es urgente: /crisis.\n"
+    )
+    about = await command(emulator, world.member, world.general, "kindred about")
+    assert about.embeds[0]["title"] == "Sobre Kindred"
+    assert about.embeds[0]["description"].startswith(
+        "Kindred ayuda a esta comunidad a apoyarse mutuamente, como funciona el apoyo entre "
+        "pares: respeto,"
+    )
+    assert "nunca diagnostica" in about.embeds[0]["description"]
+
+    # English, word for word
+    await write(emulator, world, kindred, user=world.member2)
+    exported = await command(emulator, world.member2, world.general, "plan export")
+    day = (await kindred.services.selfhelp.plans.mine(world.member2.id)).updated_at
+    assert exported.message.attachments[0].data.decode("utf-8") == (
+        "My wellness plan\n================\n"
+        f"Written with Kindred; last changed {day:%d %B %Y}.\n"
+        "Inspired by the structure of the Wellness Recovery Action Plan (WRAP®); this is not WRAP "
+        "itself. WRAP is taught in peer-led groups: copelandcenter.com.\n\n"
+        "Staying well\n------------\n"
+        "What I'm like when I'm well:\nI cook and text friends\n\n"
+        "Daily things that help me stay well:\na walk\n\n"
+        "Noticing early\n--------------\n"
+        "Things that can throw me off:\npoor sleep\n\n"
+        "What I can do when that happens:\n(not filled in)\n\n"
+        "Early signs I'm not doing so well:\nnot replying\n\n"
+        "Support and crisis\n------------------\n"
+        "Who I can contact, and how:\nmy sister, by phone\n\n"
+        "What helps me in a crisis:\n(not filled in)\n\n"
+        "What doesn't help, or please avoid:\nnoise\n\n"
+        "Kindred keeps this plan privately until you delete it (/plan delete or /forgetme).\n"
+        "Talk to a peer: /support. If things are urgent: /crisis.\n"
+    )
+    about = await command(emulator, world.member2, world.general, "kindred about")
+    assert about.embeds[0]["title"] == "About Kindred"
+    assert about.embeds[0]["description"] == (
+        "Kindred helps this community support each other, the way peer support works: "
+        "respect, shared responsibility, and agreeing together on what helps.\n\n"
+        "• Ask for private support from an on-duty peer supporter.\n"
+        "• Check in on how you're doing, in a channel or privately.\n"
+        "• Read short self-help pages, keep goals with gentle nudges, and write a private "
+        "wellness plan (`/selfhelp`, `/goal`, `/plan`).\n"
+        "• Join support groups, each with its own channel and guidelines (`/group list`).\n"
+        "• Find crisis lines, warmlines and respites for where you live with `/crisis`; "
+        "if you write something hard, Kindred answers privately, in your language.\n\n"
+        "Kindred is a bot, not a clinician: it never diagnoses, and it points to people and "
+        "professional help where that fits. It stores as little as it can; `/forgetme` deletes "
+        "what it holds about you. Use `/kindred help` to see the commands."
+    )

@@ -647,3 +647,43 @@ async def test_a_spanish_member_reads_region_and_local_resource_answers_in_spani
     assert cleared.text == "Your region is cleared."
     none = await command(emulator, world.member2, world.general, "safety resources list")
     assert none.text == "No local resources yet."
+
+
+async def test_a_spanish_moderator_reads_safety_settings_and_status_in_spanish(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """/safety settings and /safety status follow the moderator's language (the counts'
+    kinds, sources and resources' names stay as stored); English word for word."""
+    await command(emulator, world.mod, world.general, "language set", language="es")
+    shown = await command(emulator, world.mod, world.general, "safety settings", peer_items=False)
+    embed = shown.embeds[0]
+    fields = {f["name"]: f["value"] for f in embed["fields"]}
+    assert embed["title"] == "Ajustes de lenguaje de crisis"
+    assert fields["Respuesta"] == "Mensaje privado y nota breve en el canal"
+    assert fields["Avisos discretos a compañeros"] == "desactivado"
+    assert fields["Alertas a compañeros"] == "el canal de compañeros"
+    assert fields["Excluidos"] == "ninguna"
+    assert fields["Esperas"].startswith("miembro ") and " min · canal " in fields["Esperas"]
+    with time_machine.travel(datetime(2029, 6, 1, tzinfo=UTC), tick=True):
+        status = (await command(emulator, world.mod, world.general, "safety status")).embeds[0]
+    names = [f["name"] for f in status["fields"]]
+    assert status["title"] == "Recursos de crisis: estado"
+    assert names[0] == "Últimos 30 días" and "Datos de recursos desactualizados" in names[-1]
+    assert "(revisado el " in status["fields"][-1]["value"]
+
+    # English, word for word
+    await command(emulator, world.mod, world.general, "language clear")
+    shown = await command(emulator, world.mod, world.general, "safety settings", peer_items=True)
+    embed = shown.embeds[0]
+    fields = {f["name"]: f["value"] for f in embed["fields"]}
+    assert embed["title"] == "Crisis-language settings"
+    assert fields["Reply"] == "DM, then brief channel note"
+    assert fields["Quiet peer items"] == "on"
+    assert fields["Peer alerts"] == "the peer channel" and fields["Excluded"] == "none"
+    assert fields["Enabled"] == "yes"
+    with time_machine.travel(datetime(2029, 6, 1, tzinfo=UTC), tick=True):
+        status = (await command(emulator, world.mod, world.general, "safety status")).embeds[0]
+    assert status["title"] == "Crisis resources: status"
+    assert status["fields"][0]["name"] == "Last 30 days"
+    assert status["fields"][-1]["name"] == "Stale resource data (over 12 months)"
+    assert "(checked " in status["fields"][-1]["value"]

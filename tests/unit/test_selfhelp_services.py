@@ -251,6 +251,26 @@ async def test_the_export_has_every_question_and_says_what_it_is(services: Servi
     assert "not WRAP itself" in text and "last changed 23 November 2026" in text
 
 
+@pytest.mark.parametrize(
+    ("lang", "heading", "label", "empty"),
+    [
+        ("es", "Mi plan de bienestar", "Lo que puede desestabilizarme:", "(sin rellenar)"),
+        ("fr", "Mon plan de bien-être", "Ce qui peut me déstabiliser :", "(non rempli)"),
+        ("de", "Mein Wohlfühlplan", ":", "(nicht ausgefüllt)"),
+        ("pt", "Meu plano de bem-estar", ":", "(não preenchido)"),
+    ],
+)
+async def test_the_export_is_in_the_members_language_and_keeps_their_words(
+    services: Services, lang: str, heading: str, label: str, empty: str
+) -> None:
+    plan = await services.selfhelp.plans.save_part(MEMBER, 2, {"triggers": "loud rooms"})
+    text = export_text(plan, "2026-11-23", lang)
+    assert text.startswith(f"{heading}\n{'=' * len(heading)}\n")
+    assert f"{label}\nloud rooms\n" in text  # the member's own words, as written
+    assert text.count(empty) == 7 and "2026-11-23" in text
+    assert "not filled in" not in text and "Written with" not in text
+
+
 # -- reading the library ------------------------------------------------------------------------
 async def test_a_page_button_from_another_server_is_refused(services: Services) -> None:
     library = services.selfhelp.library

@@ -22,7 +22,7 @@ from bot.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
-from bot.i18n import N_
+from bot.i18n import N_, gettext_for
 from bot.text import clean_block
 
 MAX_ANSWER = 500
@@ -193,22 +193,27 @@ class PlanService:
         return await self.repo.forget(user_id)
 
 
-def export_text(plan: PlanRow, written_on: str) -> str:
-    """The plan as a plain text file for the member to keep."""
+def export_text(plan: PlanRow, written_on: str, lang: str = "en") -> str:
+    """The plan as a plain text file for the member to keep, in ``lang``: headings, part
+    names and labels translated; the member's own answers stay as written."""
+    _ = gettext_for(lang)
+    heading = _("My wellness plan")
     lines = [
-        "My wellness plan",
-        "================",
-        f"Written with Kindred; last changed {written_on}.",
-        INSPIRED,
+        heading,
+        "=" * len(heading),
+        _("Written with Kindred; last changed {date}.").format(date=written_on),
+        _(INSPIRED),
         "",
     ]
-    for part, title in PARTS.items():
+    for part, name in PARTS.items():
+        title = _(name)
         lines += [title, "-" * len(title)]
         for q in questions(part):
-            lines += [f"{q.label}:", plan.answers.get(q.key, "(not filled in)"), ""]
+            answer = plan.answers.get(q.key, _("(not filled in)"))
+            lines += [_("{question}:").format(question=_(q.label)), answer, ""]
     lines += [
-        "Kindred keeps this plan privately until you delete it (/plan delete or /forgetme).",
-        "Talk to a peer: /support. If things are urgent: /crisis.",
+        _("Kindred keeps this plan privately until you delete it (/plan delete or /forgetme)."),
+        _("Talk to a peer: /support. If things are urgent: /crisis."),
         "",
     ]
     return "\n".join(lines)
