@@ -14,6 +14,19 @@ from __future__ import annotations
 import re
 import unicodedata
 
+# -- comparing --------------------------------------------------------------------------------
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "´": "'"})
+
+
+def fold(text: str) -> str:
+    """Text as short typed phrases are compared with (DM pleas, "not now"): lower case, accents
+    and doubled spaces gone, curly apostrophes straight ("Quelqu’un à" → "quelqu'un a",
+    "ß" → "ss")."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(plain.translate(_APOSTROPHES).split())
+
+
 # -- tidying ----------------------------------------------------------------------------------
 _SPACES = re.compile(r"\s+")
 _BLANK_RUNS = re.compile(r"\n{3,}")

@@ -7,7 +7,6 @@ request, and how a transcript reads.
 from __future__ import annotations
 
 import re
-import unicodedata
 import zoneinfo
 from collections.abc import Iterable
 from datetime import datetime
@@ -18,7 +17,7 @@ from bot.errors import ConflictError, PermissionDeniedError
 from bot.i18n import N_
 from bot.services.peers import PeerSettings
 from bot.services.requests.notices import transcript_header_text, transcript_line
-from bot.text import split_text
+from bot.text import fold, split_text
 
 if TYPE_CHECKING:
     from bot.schedules import WeeklyHours
@@ -172,17 +171,6 @@ def ping_list(request: RequestRow, on_duty: list[int]) -> list[int]:
     if request.anonymous:
         return list(on_duty)
     return [p for p in on_duty if p != request.requester_id]
-
-
-def fold(text: str) -> str:
-    """Text as the plea patterns read it: lower case, accents and doubled spaces gone, curly
-    apostrophes straight ("Quelqu’un à" → "quelqu'un a", "ß" → "ss")."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(plain.translate(_APOSTROPHES).split())
-
-
-_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "´": "'"})
 
 
 def plea_language(text: str) -> str | None:

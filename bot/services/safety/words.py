@@ -9,8 +9,9 @@ phrases are the ones the translated replies teach (``data/locale/*``: "Reply **n
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Literal
+
+from bot.text import fold
 
 __all__ = ["NOT_NOW_PHRASES", "STOP_PHRASES", "dm_words", "plain"]
 
@@ -33,14 +34,11 @@ NOT_NOW_PHRASES: dict[str, tuple[str, ...]] = {
 }
 
 _TRAILING = re.compile(r"[\s.!]+$")
-_SPACES = re.compile(r"\s+")
 
 
 def plain(text: str) -> str:
-    """Lower case, no accents, single spaces, no final "." or "!"."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return _SPACES.sub(" ", _TRAILING.sub("", bare.casefold())).strip()
+    """Lower case, no accents, single spaces, no final "." or "!" (``bot.text.fold``)."""
+    return _TRAILING.sub("", fold(text))
 
 
 _TABLE: dict[str, tuple[Answer, str]] = {}
