@@ -14,7 +14,7 @@ same language as the sentence around it.
 
 from __future__ import annotations
 
-from bot.i18n import gettext_for
+from bot.i18n import render
 
 
 class KindredError(Exception):
@@ -29,19 +29,7 @@ class KindredError(Exception):
 
     def message_in(self, lang: str | None) -> str:
         """The message in ``lang``; the English text when it has no (usable) translation."""
-        if not lang or lang == "en":
-            return self.user_message
-        translated = gettext_for(lang)(self.template)
-        if translated == self.template:
-            return self.user_message
-        params = {
-            name: value.message_in(lang) if isinstance(value, KindredError) else value
-            for name, value in self.params.items()
-        }
-        try:
-            return translated.format(**params) if params else translated
-        except (KeyError, IndexError, ValueError):  # a broken translation: never lose the message
-            return self.user_message
+        return render(lang, self.template, **self.params)
 
 
 class NotFoundError(KindredError):

@@ -72,6 +72,27 @@ def N_(text: str) -> str:
     return text
 
 
+def render(lang: str | None, text: str, /, **params: object) -> str:
+    """A marked text (``N_()``) with its values, in ``lang``: English when ``lang`` is English
+    or unknown, when the text is untranslated, or when the translation is broken (a placeholder
+    it lacks), so a message is never lost. A value that has ``message_in`` (a ``KindredError``:
+    a marked phrase with its own values) is shown in the same language as the text around it."""
+    english = text.format(**params) if params else text
+    if not lang or lang == "en":
+        return english
+    translated = gettext_for(lang)(text)
+    if translated == text:
+        return english
+    values = {
+        name: value.message_in(lang) if hasattr(value, "message_in") else value
+        for name, value in params.items()
+    }
+    try:
+        return translated.format(**values) if values else translated
+    except (KeyError, IndexError, ValueError):
+        return english
+
+
 def lang_from_locale(locale: object) -> str | None:
     """Discord's ``interaction.locale`` ("es-ES", "pt-BR", "de") → one of our languages."""
     value = str(getattr(locale, "value", locale) or "").lower()

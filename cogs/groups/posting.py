@@ -12,7 +12,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.errors import ConflictError, InvalidInputError, KindredError
-from bot.i18n import N_
+from bot.i18n import N_, render
 from bot.services import Services
 from bot.services.groups import MAX_POST, MAX_REASON, GroupRow, GroupService
 from bot.ui.checks import moderator_only
@@ -47,7 +47,7 @@ def content_note_text(group: GroupRow, *, anonymous: bool = False, lang: str = "
             "this||, so others can choose when to read. Nothing was removed and nobody else saw "
             "this note. Thank you for sharing."
         )
-    return KindredError(text, group=group.name).message_in(lang)
+    return render(lang, text, group=group.name)
 
 
 class PostModal(KindredModal, title="Post anonymously"):

@@ -11,8 +11,8 @@ import re
 
 import discord
 
-from bot.errors import KindredError, NotFoundError
-from bot.i18n import N_
+from bot.errors import NotFoundError
+from bot.i18n import N_, render
 from bot.services.groups import AnonymousPlan, GroupRow, Guidelines, JoinPlan, adopted_as
 from bot.ui.replies import COLOUR, WARM
 from bot.ui.views import GuardedCallback
@@ -99,7 +99,7 @@ DYNAMIC_ITEMS = (GroupButton, AcceptButton)
 def _in(lang: str, text: str, /, **params: object) -> str:
     """A marked text in ``lang``, with a service error's fallbacks (English when untranslated
     or broken)."""
-    return KindredError(text, **params).message_in(lang)
+    return render(lang, text, **params)
 
 
 def visibility(group: GroupRow, lang: str = "en") -> str:

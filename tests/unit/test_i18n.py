@@ -257,11 +257,13 @@ def test_an_error_reads_in_the_readers_language_and_stays_english_for_logs() -> 
 
 
 def test_a_broken_translation_falls_back_to_english(monkeypatch: pytest.MonkeyPatch) -> None:
-    from bot import errors
+    from bot import errors, i18n
 
-    monkeypatch.setattr(errors, "gettext_for", lambda lang: lambda text: "Hola {nombre}")
+    # the catalogue look-up behind every marked text (bot.i18n.render)
+    monkeypatch.setattr(i18n, "gettext_for", lambda lang: lambda text: "Hola {nombre}")
     error = errors.ConflictError("Hello {name}", name="Sam")
     assert error.message_in("es") == "Hello Sam"
+    assert i18n.render("es", "Hello {name}", name="Sam") == "Hello Sam"
 
 
 @pytest.mark.parametrize("lang", ["en", *LANGS])

@@ -9,7 +9,7 @@ shared thread stays in English (a server has no language of its own). No discord
 
 from __future__ import annotations
 
-from bot.i18n import gettext_for
+from bot.i18n import N_, gettext_for, render
 
 __all__ = [
     "backup_asked_text",
@@ -101,12 +101,7 @@ def transcript_header_text(request_id: int, lang: str = "en") -> str:
 def transcript_line(by_member: bool, text: str, lang: str = "en") -> str:
     """One line of a transcript, labelled for the member: what they wrote, or what a peer
     supporter wrote (the words themselves are never translated)."""
-    _ = gettext_for(lang)
-    label = _("You: {text}") if by_member else _("Peer: {text}")
-    try:
-        return label.format(text=text)
-    except (KeyError, IndexError, ValueError):  # a broken translation: the English still reads
-        return ("You: {text}" if by_member else "Peer: {text}").format(text=text)
+    return render(lang, N_("You: {text}") if by_member else N_("Peer: {text}"), text=text)
 
 
 def closed_text(by_member: bool, lang: str = "en") -> str:
