@@ -176,22 +176,20 @@ def ping_list(request: RequestRow, on_duty: list[int]) -> list[int]:
 def plea_language(text: str) -> str | None:
     """The language of a DM like "I need to talk" ("necesito hablar", "j'ai besoin de
     parler", "ich muss reden", "preciso falar"), or None when it is not one."""
-    folded = fold(text)
-    for lang, pattern in INTAKE_PLEAS.items():
-        if pattern.search(folded):
-            return lang
-    return None
+    return _language_of(INTAKE_PLEAS, text)
 
 
 def professional_language(text: str) -> str | None:
     """The language of a DM asking to see a professional ("I need to talk to a therapist",
     "necesito ver a un psicólogo", "j'ai besoin d'un psy", "ich muss mit einem Therapeuten
     reden", "preciso falar com um psicólogo"), or None when it is not one."""
+    return _language_of(PROFESSIONAL_ASKS, text)
+
+
+def _language_of(patterns: dict[str, re.Pattern[str]], text: str) -> str | None:
+    """The first language whose pattern the folded text matches."""
     folded = fold(text)
-    for lang, pattern in PROFESSIONAL_ASKS.items():
-        if pattern.search(folded):
-            return lang
-    return None
+    return next((lang for lang, pattern in patterns.items() if pattern.search(folded)), None)
 
 
 def wants_to_talk(text: str) -> bool:
