@@ -19,7 +19,7 @@ from bot.ui.replies import COLOUR, localized, reader_language, send_private
 from bot.ui.views import KindredModal
 from cogs.groups.groups import group_autocomplete
 from cogs.groups.groups import guidelines as guidelines_cmd
-from cogs.groups.views import guidelines_embed, guidelines_notice
+from cogs.groups.views import guidelines_embed, guidelines_footer, guidelines_notice
 
 log = logging.getLogger(__name__)
 
@@ -46,27 +46,30 @@ SAVED = {
         "notice went to {posted} group channels."
     ),
 }
-# The card's footer: whose guidelines and which version
-FOOTER = {
-    "group": N_("This group's own guidelines, version {version}."),
-    "server": N_("The server's guidelines, version {version}."),
-}
+# The form a moderator fills in, in their language (shown within Discord's 45 characters)
+MODAL_TITLE = N_("Group guidelines")
+MODAL_LABEL = N_("Guidelines (empty: use the default)")
 
 
-class GuidelinesModal(KindredModal, title="Group guidelines"):
+class GuidelinesModal(KindredModal, title=MODAL_TITLE):
     text: discord.ui.TextInput = discord.ui.TextInput(
-        label="Guidelines (empty: use the default)",
+        label=MODAL_LABEL,
         style=discord.TextStyle.paragraph,
         max_length=MAX_GUIDELINES,
         required=False,
         custom_id="text",
     )
 
-    def __init__(self, cog: GuidelinesCommands, group_id: int | None, current: Guidelines) -> None:
+    def __init__(
+        self, cog: GuidelinesCommands, group_id: int | None, current: Guidelines, lang: str = "en"
+    ) -> None:
         super().__init__(custom_id="kindred:grp:guidelines")
         self.cog = cog
         self.group_id = group_id
         self.text.default = current.text[:MAX_GUIDELINES]
+        _ = gettext_for(lang)
+        self.title = _(MODAL_TITLE)[:45]
+        self.text.label = _(MODAL_LABEL)[:45]
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         await self.cog.save_guidelines(interaction, self.group_id, self.text.value)
@@ -86,13 +89,14 @@ class GuidelinesCommands:
     async def set_(self, interaction: discord.Interaction, name: str | None = None) -> None:
         """Write a group's guidelines, or the server's default ones (moderators)."""
         assert interaction.guild_id is not None
+        lang = await reader_language(interaction)
         if name:
             group = await self.service.by_name(interaction.guild_id, name)
             current = await self.service.guidelines_for(group)
-            modal = GuidelinesModal(self, group.id, current)
+            modal = GuidelinesModal(self, group.id, current, lang)
         else:
             current = await self.service.server_guidelines(interaction.guild_id)
-            modal = GuidelinesModal(self, None, current)
+            modal = GuidelinesModal(self, None, current, lang)
         await interaction.response.send_modal(modal)
 
     async def save_guidelines(
@@ -139,8 +143,7 @@ class GuidelinesCommands:
                 description=current.text[:4000],
                 colour=COLOUR,
             )
-            footer = await localized(interaction, FOOTER[current.scope], version=current.version)
-            embed.set_footer(text=footer)
+            embed.set_footer(text=guidelines_footer(current, to_join=False, lang=lang))
             await send_private(interaction, embed=embed)
             return
         group = await self.service.by_name(interaction.guild_id, name)

@@ -13,16 +13,26 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.errors import ConflictError, NotFoundError, PermissionDeniedError
-from bot.i18n import N_
+from bot.i18n import N_, render
 from bot.services import Services
 from bot.services.groups import GroupRow, GroupService, JoinPlan, Problem, StaleGuidelinesError
-from bot.ui.replies import error_text, send_private
+from bot.ui.replies import error_text, localized, reader_language, send_private
 from cogs.groups import discord_ops as ops
 from cogs.groups.groups import group as group_cmd
 from cogs.groups.groups import group_autocomplete, my_group_autocomplete
 from cogs.groups.views import accept_view, guidelines_embed
 
 log = logging.getLogger(__name__)
+
+# "I accept" pressed by a member who already has the role: a whole text per whose guidelines
+THANKS = {
+    "group": N_(
+        "Thank you: you've accepted this group's own guidelines, version {version} of **{group}**."
+    ),
+    "server": N_(
+        "Thank you: you've accepted the server's guidelines, version {version} of **{group}**."
+    ),
+}
 
 
 def _role_ids(interaction: discord.Interaction) -> list[int]:
@@ -89,10 +99,13 @@ class MembershipCommands:
         group = plan.group
         if group.role_id in _role_ids(interaction):
             await self.service.joined(group, interaction.user.id)
-            await send_private(
+            thanks = await localized(
                 interaction,
-                f"Thank you: you've accepted {plan.guidelines.label} of **{group.name}**.",
+                THANKS[plan.guidelines.scope],
+                version=plan.guidelines.version,
+                group=group.name,
             )
+            await send_private(interaction, thanks)
             return
         await self._grant(interaction, group)
 
@@ -112,16 +125,19 @@ class MembershipCommands:
         group = await self.service.get(group_id, interaction.guild_id)
         guidelines = await self.service.guidelines_for(group)
         if await self.service.has_accepted(group, interaction.user.id, guidelines):
-            embed = guidelines_embed(group, guidelines, to_join=False)
-            await send_private(interaction, "You've accepted these already.", embed=embed)
+            lang = await reader_language(interaction)
+            embed = guidelines_embed(group, guidelines, to_join=False, lang=lang)
+            note = render(lang, N_("You've accepted these already."))
+            await send_private(interaction, note, embed=embed)
             return
         await self._show_guidelines(interaction, JoinPlan(group, guidelines, True))
 
     async def _show_guidelines(
         self, interaction: discord.Interaction, plan: JoinPlan, note: str | None = None
     ) -> None:
-        embed = guidelines_embed(plan.group, plan.guidelines, to_join=True)
-        await send_private(interaction, note, embed=embed, view=accept_view(plan))
+        lang = await reader_language(interaction)
+        embed = guidelines_embed(plan.group, plan.guidelines, to_join=True, lang=lang)
+        await send_private(interaction, note, embed=embed, view=accept_view(plan, lang))
 
     async def _grant(self, interaction: discord.Interaction, group: GroupRow) -> None:
         assert interaction.guild is not None

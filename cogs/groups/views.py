@@ -20,6 +20,25 @@ from bot.ui.views import GuardedCallback
 PANEL_GROUPS = 5  # one row per group: Join, Leave
 PANEL_MESSAGES = 5
 
+# The guidelines card a member reads privately (the guidelines themselves as written)
+CARD_TITLE = N_("{group}: guidelines")
+ABOUT = N_("About the group")
+CHANNEL = N_("Channel")
+ACCEPT = N_("I accept these guidelines")
+# The card's footer, a whole text per case: whose guidelines, and at a join what to do
+CARD_FOOTER = {
+    ("group", False): N_("This group's own guidelines, version {version}."),
+    ("server", False): N_("The server's guidelines, version {version}."),
+    ("group", True): N_(
+        "This group's own guidelines, version {version}. To join, please read them and press "
+        "the button."
+    ),
+    ("server", True): N_(
+        "The server's guidelines, version {version}. To join, please read them and press the "
+        "button."
+    ),
+}
+
 
 def _cog(interaction: discord.Interaction):
     cog = interaction.client.get_cog("Groups")
@@ -71,10 +90,10 @@ class AcceptButton(
     """ "I accept": carries the version the member was shown, so an old card can never accept
     guidelines the member has not read."""
 
-    def __init__(self, group_id: int, tag: str) -> None:
+    def __init__(self, group_id: int, tag: str, label: str = ACCEPT) -> None:
         super().__init__(
             discord.ui.Button(
-                label="I accept these guidelines",
+                label=label[:80],
                 style=discord.ButtonStyle.success,
                 custom_id=f"kindred:grp:accept:{group_id}:{tag}",
             )
@@ -134,24 +153,28 @@ def adopted_note(group: GroupRow) -> str:
     return ""
 
 
+def guidelines_footer(guidelines: Guidelines, *, to_join: bool, lang: str = "en") -> str:
+    return _in(lang, CARD_FOOTER[(guidelines.scope, to_join)], version=guidelines.version)
+
+
 def guidelines_embed(
     group: GroupRow, guidelines: Guidelines, *, to_join: bool, lang: str = "en"
 ) -> discord.Embed:
+    """The card one member reads privately, in their language (the guidelines as written)."""
     embed = discord.Embed(
-        title=f"{group.name}: guidelines",
+        title=_in(lang, CARD_TITLE, group=group.name)[:256],
         description=guidelines.text[:4000],
         colour=COLOUR,
     )
-    embed.add_field(name="About the group", value=group.description[:1024], inline=False)
-    embed.add_field(name="Channel", value=visibility(group, lang)[:1024], inline=False)
-    action = "To join, please read them and press the button." if to_join else ""
-    embed.set_footer(text=f"{guidelines.label[0].upper()}{guidelines.label[1:]}. {action}".strip())
+    embed.add_field(name=_in(lang, ABOUT), value=group.description[:1024], inline=False)
+    embed.add_field(name=_in(lang, CHANNEL), value=visibility(group, lang)[:1024], inline=False)
+    embed.set_footer(text=guidelines_footer(guidelines, to_join=to_join, lang=lang))
     return embed
 
 
-def accept_view(plan: JoinPlan) -> discord.ui.View:
+def accept_view(plan: JoinPlan, lang: str = "en") -> discord.ui.View:
     view = discord.ui.View(timeout=None)
-    view.add_item(AcceptButton(plan.group.id, plan.guidelines.tag))
+    view.add_item(AcceptButton(plan.group.id, plan.guidelines.tag, _in(lang, ACCEPT)))
     return view
 
 

@@ -1191,3 +1191,104 @@ async def test_a_french_moderator_reads_group_list_entries_and_facilitators_in_f
         member=world.peer.id,
     )  # fmt: skip
     assert removed.text == f"<@{world.peer.id}> no longer facilitates **Deuil**."
+
+
+def card_texts(message: Message) -> tuple[str, list[tuple[str, str]], str, list[str]]:
+    """A guidelines card as its reader sees it: title, fields, footer and the buttons' labels."""
+    embed = message.embeds[0]
+    fields = [(f["name"], f["value"]) for f in embed.get("fields", [])]
+    labels = [c.get("label", "") for c in message.iter_components()]
+    return embed["title"], fields, embed["footer"]["text"], labels
+
+
+def guidelines_form(form) -> tuple[str, list[str]]:
+    """A recorded modal's title and its inputs' labels."""
+    return form.title, [row["components"][0]["label"] for row in form.data["components"]]
+
+
+async def test_a_spanish_member_reads_the_guidelines_card_and_a_german_moderator_the_form(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The guidelines card a member reads privately (title, fields, footer, "I accept"), the
+    answers around it and the form a moderator fills in follow the reader's language; the
+    guidelines themselves and the channel's notice stay as written; English word for word."""
+    await allow_groups(emulator, world, kindred)
+    group, channel, role = await create_group(emulator, world, kindred)
+    await command(emulator, world.mod, world.general, "language set", language="de")
+    opened = await emulator.run_command(
+        world.mod, world.general, "group guidelines set", options={"name": GRIEF}
+    )
+    form = await opened.response()
+    assert form.is_modal
+    assert guidelines_form(form) == (
+        "Gruppenrichtlinien",
+        ["Richtlinien (leer: Standard verwenden)"],
+    )
+    await answer_of(await opened.submit_modal({"text": "Be gentle. What is said here stays."}))
+    notice = await emulator.wait_for_message(
+        channel, predicate=lambda m: "were updated" in m.text, since=0
+    )  # a post in the group's channel stays English
+    assert "Read the guidelines" in [c.get("label") for c in notice.iter_components()]
+
+    await command(emulator, world.member, world.general, "language set", language="es")
+    card = message_of(
+        await command(emulator, world.member, world.general, "group join", name=GRIEF)
+    )
+    assert card.ephemeral
+    assert card.embeds[0]["description"] == "Be gentle. What is said here stays."  # as written
+    assert card_texts(card) == (
+        "Grief circle: pautas",
+        [
+            ("Sobre el grupo", "For anyone living with a loss."),
+            ("Canal", "Abierto: todo el servidor puede leerlo"),
+        ],
+        "Las pautas propias de este grupo, versión 1. Para unirte, léelas y pulsa el botón.",
+        ["Acepto estas pautas"],
+    )
+    accept = f"kindred:grp:accept:{group.id}:g1"
+    await (await emulator.press_button(world.member, card, accept)).response()
+    await emulator.wait_until(lambda: role.id in emulator.member(world.guild, world.member).roles)
+    read = await (
+        await emulator.press_button(world.member, notice, f"kindred:grp:read:{group.id}")
+    ).response()
+    assert read.ephemeral and read.message.content == "Ya las aceptaste."
+    assert card_texts(read.message)[2] == "Las pautas propias de este grupo, versión 1."
+    thanks = await (await emulator.press_button(world.member, card, accept)).response()
+    assert thanks.text == "Gracias: aceptaste las pautas propias de **Grief circle**, versión 1."
+    shown = await command(emulator, world.member, world.general, "group guidelines show")
+    assert shown.embeds[0]["footer"]["text"] == "Las pautas del servidor, versión 0."
+
+    # English, word for word
+    await command(emulator, world.mod, world.general, "language clear")
+    opened = await emulator.run_command(
+        world.mod, world.general, "group guidelines set", options={"name": GRIEF}
+    )
+    assert guidelines_form(await opened.response()) == (
+        "Group guidelines",
+        ["Guidelines (empty: use the default)"],
+    )
+    card = message_of(
+        await command(emulator, world.member2, world.general, "group join", name=GRIEF)
+    )
+    assert card_texts(card) == (
+        "Grief circle: guidelines",
+        [
+            ("About the group", "For anyone living with a loss."),
+            ("Channel", "Open: everyone in the server can read it"),
+        ],
+        "This group's own guidelines, version 1. To join, please read them and press the button.",
+        ["I accept these guidelines"],
+    )
+    await (await emulator.press_button(world.member2, card, accept)).response()
+    await emulator.wait_until(lambda: role.id in emulator.member(world.guild, world.member2).roles)
+    read = await (
+        await emulator.press_button(world.member2, notice, f"kindred:grp:read:{group.id}")
+    ).response()
+    assert read.message.content == "You've accepted these already."
+    assert card_texts(read.message)[2] == "This group's own guidelines, version 1."
+    thanks = await (await emulator.press_button(world.member2, card, accept)).response()
+    assert thanks.text == (
+        "Thank you: you've accepted this group's own guidelines, version 1 of **Grief circle**."
+    )
+    shown = await command(emulator, world.member2, world.general, "group guidelines show")
+    assert shown.embeds[0]["footer"]["text"] == "The server's guidelines, version 0."
