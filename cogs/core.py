@@ -64,25 +64,34 @@ def help_embed(tree: app_commands.CommandTree, audience: str, lang: str = "en") 
     return embed
 
 
-def _format_value(value: object) -> str:
+# The settings sections' titles (``SettingsSection.title``), marked here where they are shown.
+SECTION_TITLES = (N_("General"), N_("Peer support"), N_("Crisis resources"), N_("Check-ins"))
+
+
+def _format_value(value: object, lang: str = "en") -> str:
+    _ = gettext_for(lang)
     if value is None:
-        return "not set"
+        return _("not set")
     if isinstance(value, bool):
-        return "on" if value else "off"
+        return _("on") if value else _("off")
     if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value) or "none"
+        return ", ".join(str(v) for v in value) or _("none")
     return str(value)
 
 
-def settings_embed(sections: list[SettingsSection]) -> discord.Embed:
-    embed = discord.Embed(title="Kindred settings", colour=COLOUR)
+def settings_embed(sections: list[SettingsSection], lang: str = "en") -> discord.Embed:
+    """/kindred settings for a moderator, in ``lang``: the title, the sections' titles and the
+    words for a value (not set, on, off, none); the settings' names stay as typed in commands."""
+    _ = gettext_for(lang)
+    embed = discord.Embed(title=_("Kindred settings"), colour=COLOUR)
+    more = _("…and {n} more.")
     for section in sections:
         lines = [
-            f"`{name}`: {_format_value(getattr(section, name))}"
+            f"`{name}`: {_format_value(getattr(section, name), lang)}"
             for name in type(section).model_fields
         ]
-        value = fit_lines(lines, EMBED_FIELD) or "—"  # whole settings, and a count of the rest
-        embed.add_field(name=section.title, value=value, inline=False)
+        value = fit_lines(lines, EMBED_FIELD, more) or "—"  # whole settings, and the rest's count
+        embed.add_field(name=_(section.title), value=value, inline=False)
     return embed
 
 
@@ -126,7 +135,8 @@ class Core(commands.Cog):
         """Show this server's Kindred settings (moderators)."""
         assert interaction.guild_id is not None
         sections = await self.services.settings.all_sections(interaction.guild_id)
-        await send_private(interaction, embed=settings_embed(sections))
+        lang = await reader_language(interaction)
+        await send_private(interaction, embed=settings_embed(sections, lang))
 
     @kindred.command(name="setup")
     @moderator_only()
@@ -138,7 +148,8 @@ class Core(commands.Cog):
         needs = await self.services.doctor.needs(guild.id)
         facts = await gather_facts(self.bot, guild, needs)
         checkup = self.services.doctor.examine(needs, facts)
-        await send_private(interaction, embed=checkup_embed(checkup))
+        lang = await reader_language(interaction)
+        await send_private(interaction, embed=checkup_embed(checkup, lang))
 
     @set_group.command(name="moderator-role")
     @moderator_only()

@@ -8,7 +8,16 @@ from collections import defaultdict
 
 import discord
 
-from bot.services.doctor import ChannelFacts, Checkup, Finding, GuildFacts, Needs, RoleFacts
+from bot.i18n import N_, gettext_for, render
+from bot.services.doctor import (
+    ChannelFacts,
+    Checkup,
+    Finding,
+    GuildFacts,
+    Needs,
+    RoleFacts,
+    Text,
+)
 from bot.ui.lookup import find_channel
 from bot.ui.replies import COLOUR, WARM
 
@@ -64,40 +73,58 @@ def _role_facts(guild: discord.Guild, role_id: int) -> RoleFacts:
     return RoleFacts(exists=True, position=role.position, integration=role.managed)
 
 
-def checkup_embed(checkup: Checkup) -> discord.Embed:
+def _shown(text: str, lang: str) -> str:
+    """A finding's text in ``lang`` (a feature's unmarked text as it is)."""
+    return text.message_in(lang) if isinstance(text, Text) else text
+
+
+def checkup_embed(checkup: Checkup, lang: str = "en") -> discord.Embed:
+    """The findings for a moderator, in ``lang``: whole sentences, mentions as mentions;
+    Discord's permission names and the commands stay as they are."""
+    _ = gettext_for(lang)
     problems = checkup.problems
     if checkup.all_good:
         embed = discord.Embed(
-            title="Kindred set-up check: all good ✅",
-            description=_all_good(checkup),
+            title=_("Kindred set-up check: all good ✅"),
+            description=_all_good(checkup, lang),
             colour=COLOUR,
         )
     else:
-        count = f"{len(problems)} thing{'s' if len(problems) != 1 else ''}"
+        title = (
+            N_("Kindred set-up check: {count} thing to fix")
+            if len(problems) == 1
+            else N_("Kindred set-up check: {count} things to fix")
+        )
         embed = discord.Embed(
-            title=f"Kindred set-up check: {count} to fix",
-            description="Each comes with its fix. Run `/kindred setup` again afterwards.",
+            title=render(lang, title, count=len(problems)),
+            description=_("Each comes with its fix. Run `/kindred setup` again afterwards."),
             colour=WARM,
         )
     used = len(embed.title or "") + len(embed.description or "")
     findings = problems + checkup.notes
     for number, finding in enumerate(findings, start=1):
-        name, value = _field(number, finding)
+        name, value = _field(number, finding, lang)
         if number > MAX_FIELDS or used + len(name) + len(value) > EMBED_BUDGET:
-            embed.set_footer(text=f"…and {len(findings) - number + 1} more.")
+            more = N_("…and {n} more.")
+            embed.set_footer(text=render(lang, more, n=len(findings) - number + 1))
             break
         embed.add_field(name=name, value=value, inline=False)
         used += len(name) + len(value)
     return embed
 
 
-def _all_good(checkup: Checkup) -> str:
-    checked = ", ".join(checkup.checked) or "the server-wide permissions"
-    text = f"Kindred has what it needs. Checked: {checked}."
+def _all_good(checkup: Checkup, lang: str) -> str:
+    if checkup.checked:
+        checked = ", ".join(_shown(item, lang) for item in checkup.checked)
+        text = render(lang, N_("Kindred has what it needs. Checked: {checked}."), checked=checked)
+    else:
+        text = render(lang, N_("Kindred has what it needs. Checked: the server-wide permissions."))
     return text if len(text) <= 1500 else text[:1499] + "…"
 
 
-def _field(number: int, finding: Finding) -> tuple[str, str]:
-    name = f"{number}. Problem" if finding.severity == "problem" else f"{number}. Worth a look"
-    value = f"{finding.what}\n**Fix:** {finding.fix}"
-    return name, value if len(value) <= 1024 else value[:1023] + "…"
+def _field(number: int, finding: Finding, lang: str) -> tuple[str, str]:
+    problem = finding.severity == "problem"
+    name = N_("{number}. Problem") if problem else N_("{number}. Worth a look")
+    what, fix = _shown(finding.what, lang), _shown(finding.fix, lang)
+    value = render(lang, N_("{what}\n**Fix:** {fix}"), what=what, fix=fix)
+    return render(lang, name, number=number), value if len(value) <= 1024 else value[:1023] + "…"

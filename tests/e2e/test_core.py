@@ -69,6 +69,43 @@ async def test_member_is_refused_a_moderator_command_kindly(
     assert "Kindred settings" in mod_response.text
 
 
+async def test_a_french_moderator_reads_kindred_settings_in_french(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    ran = await emulator.run_command(world.mod, world.general, "kindred settings", locale="fr")
+    shown = await ran.response()
+    assert shown.ephemeral
+    (embed,) = shown.embeds
+    assert embed["title"] == "Réglages de Kindred"
+    fields = {f["name"]: f["value"] for f in embed["fields"]}
+    assert list(fields) == ["Général", "Entraide", "Ressources de crise", "Check-ins"]
+    assert fields["Général"] == "`moderator_role_id`: non défini\n`timezone`: UTC\n" + (
+        "`default_region`: non défini"
+    )
+    crisis = fields["Ressources de crise"]
+    assert "`enabled`: activé" in crisis and "`copy_content`: désactivé" in crisis
+    assert "`excluded_channel_ids`: aucune" in crisis
+    assert "not set" not in shown.text and ": on" not in shown.text, shown.text
+
+
+async def test_an_english_moderator_reads_kindred_settings_word_for_word(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    ran = await emulator.run_command(world.mod, world.general, "kindred settings")
+    shown = await ran.response()
+    (embed,) = shown.embeds
+    assert embed["title"] == "Kindred settings"
+    fields = {f["name"]: f["value"] for f in embed["fields"]}
+    assert list(fields) == ["General", "Peer support", "Crisis resources", "Check-ins"]
+    assert fields["General"] == (
+        "`moderator_role_id`: not set\n`timezone`: UTC\n`default_region`: not set"
+    )
+    crisis = fields["Crisis resources"]
+    assert "`enabled`: on" in crisis and "`copy_content`: off" in crisis
+    assert "`excluded_channel_ids`: none" in crisis
+    assert fields["Check-ins"] == "`min_interval_minutes`: 60"
+
+
 async def test_a_french_member_refused_a_peer_command_reads_the_refusal_in_french(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

@@ -9,8 +9,8 @@ from tests.e2e.test_groups import allow_groups, create_group, sees
 from tests.e2e.test_support import setup_peers
 
 
-async def setup_check(emu: DiscordEmulator, world: World, user=None) -> str:
-    ran = await emu.run_command(user or world.mod, world.general, "kindred setup")
+async def setup_check(emu: DiscordEmulator, world: World, user=None, locale: str = "en-US") -> str:
+    ran = await emu.run_command(user or world.mod, world.general, "kindred setup", locale=locale)
     answer = await ran.original_response()
     assert answer.ephemeral
     (embed,) = answer.embeds
@@ -104,6 +104,91 @@ async def test_a_private_group_the_peer_role_cannot_see_is_reported_and_repaired
     assert "checked who can see the channel" in (await ran.original_response()).text
     assert sees(emulator, world.peer, channel) and not sees(emulator, world.member, channel)
     assert gap not in await setup_check(emulator, world)
+
+
+async def a_channel_and_a_thread_parent_to_fix(emu: DiscordEmulator, world: World) -> str:
+    """Embed Links taken from Kindred in the moderator channel, threads under the peer room
+    (which members can't see), no region, and the server's zone left at UTC."""
+    await setup_peers(emu, world, thread_channel=world.peers.id)
+    bot_role = world.guild.bot_role
+    assert bot_role is not None
+    emu.set_overwrite(world.mods, bot_role, allow=int(P.VIEW_CHANNEL), deny=int(P.EMBED_LINKS))
+    await emu.gateway_idle(5)
+    return bot_role.name
+
+
+async def test_a_french_moderator_reads_each_finding_and_its_fix_in_french(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    bot_role = await a_channel_and_a_thread_parent_to_fix(emulator, world)
+    text = await setup_check(emulator, world, locale="fr")
+    mods, peers = f"<#{world.mods.id}>", f"<#{world.peers.id}>"
+    lines = text.splitlines()
+    assert lines[0] == "Vérification de la configuration de Kindred : 3 points à corriger", text
+    assert lines[1] == "Chacun est accompagné de sa solution. Relance `/kindred setup` ensuite."
+    assert "1. Problème" in lines and "4. À regarder" in lines, text
+    assert (
+        f"Les membres (@everyone) ne voient pas {peers}, alors que leurs fils d'entraide privés "
+        "y sont créés (en attendant, Kindred passe par le relais en message privé)."
+    ) in lines
+    # Discord's permission names stay as discord.py writes them; the sentence is French
+    assert f"Dans {mods} (le salon de modération), Kindred n'a pas Embed Links." in lines
+    assert (
+        f"**Solution :** {mods} : Modifier le salon → Permissions → ajoute **{bot_role}** → "
+        "autorise Embed Links."
+    ) in lines
+    assert "Pas de région par défaut" in text and "Le fuseau horaire du serveur est UTC" in text
+    for english in ("Problem\n", "Worth a look", "Fix:", "can't see", "lacks", "No default"):
+        assert english not in text, (english, text)
+
+
+async def test_an_english_moderator_reads_the_findings_word_for_word(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    bot_role = await a_channel_and_a_thread_parent_to_fix(emulator, world)
+    mods, peers = f"<#{world.mods.id}>", f"<#{world.peers.id}>"
+    assert await setup_check(emulator, world) == "\n".join(
+        [
+            "Kindred set-up check: 3 things to fix",
+            "Each comes with its fix. Run `/kindred setup` again afterwards.",
+            "1. Problem",
+            f"Members (@everyone) can't see {peers}, but their private support threads are "
+            "created there (until they can, Kindred uses the DM relay instead).",
+            "**Fix:** Choose a channel members can see with `/peers setup thread_channel:`; only "
+            "the member and their peer are added to each private thread.",
+            "2. Problem",
+            f"In {mods} (the moderator channel) Kindred lacks Embed Links.",
+            f"**Fix:** {mods}: Edit Channel → Permissions → add **{bot_role}** → allow Embed "
+            "Links.",
+            "3. Problem",
+            "No default region: members who haven't chosen theirs get only the international "
+            "directory of crisis lines, not local ones.",
+            "**Fix:** `/kindred set region region:` with your community's country, e.g. `US`, "
+            "`GB`, `CA`, `AU`, or a state such as `US-NY` (members can still choose their own "
+            "with `/region set`).",
+            "4. Worth a look",
+            "The server's time zone is UTC (the default); Kindred uses it for members who "
+            "haven't set their own.",
+            "**Fix:** If most members live elsewhere: `/kindred set timezone timezone:`, e.g. "
+            "`Europe/London` or `America/Chicago`.",
+        ]
+    )
+
+
+async def test_a_french_moderator_reads_all_good_and_what_was_checked_in_french(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    await command(emulator, world, "kindred set region", region="GB")
+    await command(emulator, world, "kindred set timezone", timezone="Europe/London")
+    text = await setup_check(emulator, world, locale="fr")
+    lines = text.splitlines()
+    assert lines[0] == "Vérification de la configuration de Kindred : tout est en ordre ✅", text
+    assert lines[1].startswith("Kindred a ce qu'il lui faut. Vérifié : "), text
+    assert f"le salon de l'équipe d'entraide <#{world.peers.id}>" in lines[1]
+    assert f"le salon des fils <#{world.support.id}>" in lines[1]
+    assert f"le rôle d'entraide <@&{world.peer_role.id}>" in lines[1]
+    assert "the peer" not in text and "Checked" not in text
 
 
 async def test_members_are_refused_kindly(

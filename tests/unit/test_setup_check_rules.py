@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.i18n import N_
 from bot.permissions import Perm, invite_permissions
 from bot.services import Services
 from bot.services.checkins import CheckinRow
@@ -13,6 +14,7 @@ from bot.services.doctor import (
     Place,
     RoleFacts,
     RoleUse,
+    Text,
 )
 from bot.services.doctor.needs import (
     POST,
@@ -102,7 +104,10 @@ def test_what_the_role_lacks_server_wide_is_not_repeated_per_channel() -> None:
 
 
 def test_an_audience_that_cannot_see_the_channel_gets_the_plain_fix() -> None:
-    peers = Audience(PEER_ROLE, "Peer supporters", "request cards are posted there")
+    peers = Audience(
+        PEER_ROLE,
+        "Peer supporters ({role}) can't see {channel}, but request cards are posted there.",
+    )
     (finding,) = place_findings(place(int(POST), peers), facts(channels={PEERS: seen()}))
     assert (
         finding.what
@@ -115,7 +120,11 @@ def test_an_audience_that_cannot_see_the_channel_gets_the_plain_fix() -> None:
 
 
 def test_a_hidden_thread_parent_gets_the_features_own_fix_never_opening_the_room() -> None:
-    members = Audience(GUILD, "Members", "threads go there", fix="Choose another channel.")
+    members = Audience(
+        GUILD,
+        "Members ({role}) can't see {channel}, but threads go there.",
+        "Choose another channel.",
+    )
     (finding,) = place_findings(
         place(int(PRIVATE_THREADS), members), facts(channels={PEERS: seen()})
     )
@@ -328,3 +337,38 @@ async def test_a_private_groups_channel_must_be_seen_by_the_peer_and_moderator_r
     (finding,) = place_findings(places[71], seen)
     assert finding.what.startswith(f"Moderators (<@&{MOD_ROLE}>) can't see <#71>")
     assert finding.fix == "`/group repair name:Grief` sets the channel's permissions again."
+
+
+# -- in the reader's language ----------------------------------------------------------------------
+def test_a_finding_reads_whole_in_the_readers_language_with_its_mentions() -> None:
+    cfg = PeerSettings(peer_role_id=PEER_ROLE, peer_channel_id=PEERS, mod_channel_id=MODS)
+    (peer_place,) = [p for p in peer_needs(GUILD, cfg).places if p.purpose == "the peer channel"]
+    (gone,) = place_findings(peer_place, facts())
+    assert gone.what == "The peer channel (<#10>) is gone, or Kindred can't see it."
+    assert gone.what.message_in("fr") == (
+        "Le salon de l'équipe d'entraide (<#10>) n'existe plus, ou Kindred ne peut pas le voir."
+    )
+    assert gone.fix.message_in("es").startswith("Elige otro con `/peers setup peer_channel:`")
+    have = EVERYTHING & ~(Perm.SEND_MESSAGES | Perm.EMBED_LINKS)
+    (lacks, *_) = place_findings(peer_place, facts(channels={PEERS: seen(have, PEER_ROLE)}))
+    # Discord's permission names stay English, joined as the reader's language joins a list
+    assert lacks.what.message_in("de") == (
+        "In <#10> (der Kanal des Unterstützungsteams) fehlt Kindred Send Messages und Embed Links."
+    )
+    assert lacks.fix.message_in("pt").endswith("permita Send Messages e Embed Links.")
+    assert lacks.what.message_in("en") == lacks.what == str(lacks.what)
+
+
+def test_a_broken_translation_shows_the_whole_finding_in_english(monkeypatch) -> None:
+    import bot.services.doctor.model as model
+
+    monkeypatch.setattr(model, "gettext_for", lambda lang: lambda text: "{missing} cassé")
+    (gone,) = role_findings(RoleUse(PEER_ROLE, Text(N_("the peer role")), "x"), facts())
+    assert gone.what.message_in("fr") == "The peer role no longer exists."
+
+
+def test_every_settings_section_title_is_marked_where_it_is_shown(services: Services) -> None:
+    from cogs.core import SECTION_TITLES
+
+    titles = {section.title for section in services.settings.sections.values()}
+    assert titles <= set(SECTION_TITLES)

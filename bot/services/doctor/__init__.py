@@ -16,10 +16,12 @@ from bot.services.doctor.model import (
     Checkup,
     Finding,
     GuildFacts,
+    Listing,
     Needs,
     Place,
     RoleFacts,
     RoleUse,
+    Text,
 )
 from bot.services.doctor.rules import examine
 
@@ -32,10 +34,12 @@ __all__ = [
     "DoctorService",
     "Finding",
     "GuildFacts",
+    "Listing",
     "Needs",
     "Place",
     "RoleFacts",
     "RoleUse",
+    "Text",
 ]
 
 

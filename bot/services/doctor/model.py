@@ -12,7 +12,74 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+from bot.i18n import gettext_for
+
 Severity = Literal["problem", "note"]
+
+
+class Text(str):
+    """A marked text (``N_()``) with its values: the string is its English, ``message_in``
+    the same in another language (its values too, when they are ``Text``). So a finding is
+    compared, deduplicated and tested as plain English, and shown in the reader's language."""
+
+    template: str
+    params: dict[str, object]
+
+    def __new__(cls, template: str, /, **params: object) -> Text:
+        english = template.format(**params) if params else template
+        self = super().__new__(cls, english)
+        self.template, self.params = template, params
+        return self
+
+    def message_in(self, lang: str | None) -> str:
+        if not lang or lang == "en":
+            return str(self)
+        values = {
+            name: value.message_in(lang) if isinstance(value, Text) else value
+            for name, value in self.params.items()
+        }
+        translated = gettext_for(lang)(self.template)
+        try:
+            return translated.format(**values) if values else translated
+        except (KeyError, IndexError, ValueError):  # a broken translation: English, not nothing
+            return str(self)
+
+    def upper_first(self) -> Text:
+        """The same text starting with a capital (``str.capitalize`` would lower the rest: a
+        group called “Grief” stays “Grief”), in every language."""
+        return _UpperFirst(self)
+
+
+class _UpperFirst(Text):
+    def __new__(cls, text: Text) -> _UpperFirst:
+        self = str.__new__(cls, str(text)[:1].upper() + str(text)[1:])
+        self.template, self.params, self.inner = text.template, text.params, text
+        return self
+
+    def message_in(self, lang: str | None) -> str:
+        shown = self.inner.message_in(lang)
+        return shown[:1].upper() + shown[1:]
+
+
+class Listing(Text):
+    """Names (Discord's permission names) joined as a list in the reader's language:
+    "A, B and C" in English, "A, B et C" in French. The names themselves stay as they are."""
+
+    def __new__(cls, names: list[str]) -> Listing:
+        english = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        self = str.__new__(cls, english)
+        self.template, self.params, self.names = english, {}, list(names)
+        return self
+
+    def message_in(self, lang: str | None) -> str:
+        if not lang or lang == "en":
+            return str(self)
+        from babel.lists import format_list
+
+        try:
+            return format_list(self.names, locale=lang)
+        except Exception:  # an unknown locale: the English list still helps
+            return str(self)
 
 
 @dataclass(frozen=True)
@@ -20,9 +87,10 @@ class Audience:
     """People who must be able to view a channel: a role (the guild id is @everyone)."""
 
     role_id: int
-    who: str  # "Members", "Peer supporters"
-    why: str  # "their private support threads are created there"
-    fix: str = ""  # a better fix than "allow View Channel", when there is one
+    #: The whole finding, marked ``N_()``, with ``{role}`` and ``{channel}``: "Peer supporters
+    #: ({role}) can't see {channel}, but request cards and alerts are posted there."
+    cannot_see: str
+    fix: str = ""  # a better fix than "allow View Channel", when there is one (a ``Text``)
 
 
 @dataclass(frozen=True)
@@ -30,7 +98,7 @@ class Place:
     """A channel a feature uses, what Kindred needs there, and who must see it."""
 
     channel_id: int
-    purpose: str  # "the peer channel"
+    purpose: str  # "the peer channel" (a ``Text``, shown in the reader's language)
     setting: str  # how a moderator changes it: "`/peers setup peer_channel:`"
     needs: int  # permission bits (bot.permissions.Perm)
     seen_by: tuple[Audience, ...] = ()
@@ -41,13 +109,15 @@ class RoleUse:
     """A role a feature refers to (must exist) or manages (also below Kindred's role)."""
 
     role_id: int
-    purpose: str  # "the peer role"
+    purpose: str  # "the peer role" (a ``Text``)
     setting: str
     manage: bool = False
 
 
 @dataclass(frozen=True)
 class Finding:
+    """The problem and its fix, each a whole ``Text`` (plain English as a string)."""
+
     what: str
     fix: str
     severity: Severity = "problem"

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from bot.i18n import N_
 from bot.permissions import Perm
 from bot.services.checkins import CheckinRow, CheckinService
-from bot.services.doctor.model import Audience, Finding, Needs, Place, RoleUse
+from bot.services.doctor.model import Audience, Finding, Needs, Place, RoleUse, Text
 from bot.services.groups import GroupRow, GroupService
 from bot.services.peers import PeerSettings
 from bot.services.resources import ResourceEntry, default_directory
@@ -35,19 +36,26 @@ def peer_needs(guild_id: int, cfg: PeerSettings) -> Needs:
         return Needs(
             findings=(
                 Finding(
-                    "Peer support isn't set up, so `/support` requests reach nobody.",
-                    f"{PEER_SETUP} (add `moderator_channel:` and `thread_channel:` too).",
+                    Text(N_("Peer support isn't set up, so `/support` requests reach nobody.")),
+                    Text(
+                        N_("{setup} (add `moderator_channel:` and `thread_channel:` too)."),
+                        setup=PEER_SETUP,
+                    ),
                 ),
             )
         )
     assert cfg.peer_role_id is not None and cfg.peer_channel_id is not None
     peers = Audience(
-        cfg.peer_role_id, "Peer supporters", "request cards and alerts are posted there"
+        cfg.peer_role_id,
+        N_(
+            "Peer supporters ({role}) can't see {channel}, but request cards and alerts are "
+            "posted there."
+        ),
     )
     places = [
         Place(
             cfg.peer_channel_id,
-            "the peer channel",
+            Text(N_("the peer channel")),
             "`/peers setup peer_channel:`",
             int(CARDS | PRIVATE_THREADS),
             (peers,),
@@ -60,21 +68,26 @@ def peer_needs(guild_id: int, cfg: PeerSettings) -> Needs:
         places.append(
             Place(
                 cfg.mod_channel_id,
-                "the moderator channel",
+                Text(N_("the moderator channel")),
                 "`/peers setup moderator_channel:`",
                 int(POST),
             )
         )
     else:
-        findings.append(
-            Finding(
-                "There is no moderator channel: Kindred can't tell moderators when something "
-                "fails (a card it couldn't post, a paused check-in, an urgent alert).",
-                "`/peers setup moderator_channel:` with a channel only moderators can see.",
-            )
-        )
-    roles = (RoleUse(cfg.peer_role_id, "the peer role", "`/peers setup peer_role:`"),)
+        findings.append(NO_MODERATOR_CHANNEL)
+    roles = (RoleUse(cfg.peer_role_id, Text(N_("the peer role")), "`/peers setup peer_role:`"),)
     return Needs(tuple(places), roles, tuple(findings))
+
+
+NO_MODERATOR_CHANNEL = Finding(
+    Text(
+        N_(
+            "There is no moderator channel: Kindred can't tell moderators when something fails "
+            "(a card it couldn't post, a paused check-in, an urgent alert)."
+        )
+    ),
+    Text(N_("`/peers setup moderator_channel:` with a channel only moderators can see.")),
+)
 
 
 def _thread_parent(guild_id: int, cfg: PeerSettings) -> Place:
@@ -82,14 +95,21 @@ def _thread_parent(guild_id: int, cfg: PeerSettings) -> Place:
     assert parent is not None
     members = Audience(
         guild_id,
-        "Members",
-        "their private support threads are created there (until they can, Kindred uses the "
-        "DM relay instead)",
-        fix="Choose a channel members can see with `/peers setup thread_channel:`; only the "
-        "member and their peer are added to each private thread.",
+        N_(
+            "Members ({role}) can't see {channel}, but their private support threads are "
+            "created there (until they can, Kindred uses the DM relay instead)."
+        ),
+        fix=Text(
+            N_(
+                "Choose a channel members can see with `/peers setup thread_channel:`; only the "
+                "member and their peer are added to each private thread."
+            )
+        ),
     )
     setting = "`/peers setup thread_channel:`"
-    purpose = "the thread channel" if cfg.thread_channel_id else "the peer channel (threads)"
+    purpose = Text(
+        N_("the thread channel") if cfg.thread_channel_id else N_("the peer channel (threads)")
+    )
     return Place(parent, purpose, setting, int(PRIVATE_THREADS), (members,))
 
 
@@ -102,11 +122,16 @@ def safety_needs(cfg: SafetySettings, peers: PeerSettings) -> Needs:
     if cfg.peer_alert_channel_id and cfg.peer_alert_channel_id != peers.peer_channel_id:
         seen_by = ()
         if peers.peer_role_id is not None:
-            seen_by = (Audience(peers.peer_role_id, "Peer supporters", "crisis alerts go there"),)
+            seen_by = (
+                Audience(
+                    peers.peer_role_id,
+                    N_("Peer supporters ({role}) can't see {channel}, but crisis alerts go there."),
+                ),
+            )
         places.append(
             Place(
                 cfg.peer_alert_channel_id,
-                "the peer alert channel",
+                Text(N_("the peer alert channel")),
                 "`/safety settings peer_alert_channel:`",
                 int(POST),
                 seen_by,
@@ -116,7 +141,7 @@ def safety_needs(cfg: SafetySettings, peers: PeerSettings) -> Needs:
         places.append(
             Place(
                 cfg.mod_alert_channel_id,
-                "the moderator alert channel",
+                Text(N_("the moderator alert channel")),
                 "`/safety settings moderator_alert_channel:`",
                 int(POST),
             )
@@ -129,7 +154,7 @@ def checkin_needs(rows: list[CheckinRow]) -> Needs:
     places = tuple(
         Place(
             row.channel_id,
-            f"check-in #{row.id} “{row.title}”",
+            Text(N_("check-in #{id} “{title}”"), id=row.id, title=row.title),
             f"`/checkin edit checkin:{row.id} channel:`",
             int(POST | PUBLIC_THREADS) if row.use_thread else int(POST),
         )
@@ -145,7 +170,9 @@ def core_needs(cfg: CoreSettings, peers: PeerSettings, local: list[ResourceEntry
     if cfg.moderator_role_id is not None:
         roles = (
             RoleUse(
-                cfg.moderator_role_id, "the moderator role", "`/kindred set moderator-role role:`"
+                cfg.moderator_role_id,
+                Text(N_("the moderator role")),
+                "`/kindred set moderator-role role:`",
             ),
         )
     return Needs(roles=roles, findings=tuple(_region(cfg, local) + _zones(cfg, peers)))
@@ -155,19 +182,32 @@ def _region(cfg: CoreSettings, local: list[ResourceEntry]) -> list[Finding]:
     if cfg.default_region is None:
         return [
             Finding(
-                "No default region: members who haven't chosen theirs get only the "
-                "international directory of crisis lines, not local ones.",
-                "`/kindred set region region:` with your community's country, e.g. `US`, `GB`, "
-                "`CA`, `AU`, or a state such as `US-NY` (members can still choose their own "
-                "with `/region set`).",
+                Text(
+                    N_(
+                        "No default region: members who haven't chosen theirs get only the "
+                        "international directory of crisis lines, not local ones."
+                    )
+                ),
+                Text(
+                    N_(
+                        "`/kindred set region region:` with your community's country, e.g. `US`, "
+                        "`GB`, `CA`, `AU`, or a state such as `US-NY` (members can still choose "
+                        "their own with `/region set`)."
+                    )
+                ),
             )
         ]
     if not default_directory().crisis_lines(cfg.default_region, extra=local):
         return [
             Finding(
-                f"Kindred ships no crisis line for {cfg.default_region}, and none has been "
-                "added here, so members there get only the international directory.",
-                "`/safety resources add` with a line you trust for your region.",
+                Text(
+                    N_(
+                        "Kindred ships no crisis line for {region}, and none has been added here, "
+                        "so members there get only the international directory."
+                    ),
+                    region=cfg.default_region,
+                ),
+                Text(N_("`/safety resources add` with a line you trust for your region.")),
             )
         ]
     return []
@@ -178,19 +218,37 @@ def _zones(cfg: CoreSettings, peers: PeerSettings) -> list[Finding]:
     if cfg.timezone == "UTC":
         found.append(
             Finding(
-                "The server's time zone is UTC (the default); Kindred uses it for members "
-                "who haven't set their own.",
-                "If most members live elsewhere: `/kindred set timezone timezone:`, e.g. "
-                "`Europe/London` or `America/Chicago`.",
+                Text(
+                    N_(
+                        "The server's time zone is UTC (the default); Kindred uses it for "
+                        "members who haven't set their own."
+                    )
+                ),
+                Text(
+                    N_(
+                        "If most members live elsewhere: `/kindred set timezone timezone:`, e.g. "
+                        "`Europe/London` or `America/Chicago`."
+                    )
+                ),
                 "note",
             )
         )
     if peers.office_hours and peers.office_tz != cfg.timezone:
         found.append(
             Finding(
-                f"Office hours ({peers.office_hours}) are read in {peers.office_tz}, but the "
-                f"server's time zone is {cfg.timezone}.",
-                f"If that's not intended: `/peers setup office_timezone:{cfg.timezone}`.",
+                Text(
+                    N_(
+                        "Office hours ({hours}) are read in {office_zone}, but the server's time "
+                        "zone is {zone}."
+                    ),
+                    hours=peers.office_hours,
+                    office_zone=peers.office_tz,
+                    zone=cfg.timezone,
+                ),
+                Text(
+                    N_("If that's not intended: `/peers setup office_timezone:{zone}`."),
+                    zone=cfg.timezone,
+                ),
                 "note",
             )
         )
@@ -211,36 +269,41 @@ def group_needs(
     for group in groups:
         fix = f"`/group repair name:{group.name}`"
         if group.channel_id is not None:
-            seen_by = _group_audiences(group, peer_role_id, moderator_role_id, fix)
+            seen_by = _group_audiences(group, peer_role_id, moderator_role_id)
             places.append(
                 Place(
                     group.channel_id,
-                    f"the {group.name} group's channel",
+                    Text(N_("the {name} group's channel"), name=group.name),
                     fix,
                     int(GROUP_CHANNEL),
                     seen_by,
                 )
             )
         if group.role_id is not None:
-            roles.append(RoleUse(group.role_id, f"the {group.name} group's role", fix, True))
+            purpose = Text(N_("the {name} group's role"), name=group.name)
+            roles.append(RoleUse(group.role_id, purpose, fix, True))
     return Needs(places=tuple(places), roles=tuple(roles))
 
 
 def _group_audiences(
-    group: GroupRow, peer_role_id: int | None, moderator_role_id: int | None, fix: str
+    group: GroupRow, peer_role_id: int | None, moderator_role_id: int | None
 ) -> tuple[Audience, ...]:
     if not group.private:
         return ()
-    repair = f"{fix} sets the channel's permissions again."
+    again = N_("`/group repair name:{name}` sets the channel's permissions again.")
+    repair = Text(again, name=group.name)
     out = []
     if peer_role_id is not None:
-        out.append(Audience(peer_role_id, "Peer supporters", "they facilitate the group", repair))
+        peers = N_("Peer supporters ({role}) can't see {channel}, but they facilitate the group.")
+        out.append(Audience(peer_role_id, peers, repair))
     if moderator_role_id is not None and moderator_role_id != peer_role_id:
         out.append(
             Audience(
                 moderator_role_id,
-                "Moderators",
-                "private groups are open to moderators",
+                N_(
+                    "Moderators ({role}) can't see {channel}, but private groups are open to "
+                    "moderators."
+                ),
                 repair,
             )
         )

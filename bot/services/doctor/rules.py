@@ -1,20 +1,23 @@
 """The set-up check's rules: each compares what a feature needs with what Discord says, and
-words a finding as the problem and the exact fix."""
+words a finding as the problem and the exact fix: whole sentences marked ``N_()`` (``Text``),
+with the channel and role mentions, the purpose and Discord's permission names as values, so a
+moderator reads them in their language."""
 
 from __future__ import annotations
 
+from bot.i18n import N_
 from bot.permissions import INVITE, Perm, missing
 from bot.services.doctor.model import (
     Audience,
     Checkup,
     Finding,
     GuildFacts,
+    Listing,
     Needs,
     Place,
     RoleUse,
+    Text,
 )
-
-EDIT_CHANNEL = "Edit Channel → Permissions"
 
 
 def _channel(channel_id: int) -> str:
@@ -27,11 +30,9 @@ def _role(role_id: int, guild_id: int) -> str:
 
 def _upper_first(text: str) -> str:
     """``str.capitalize`` would lower the rest (a group called “Grief” stays “Grief”)."""
+    if isinstance(text, Text):
+        return text.upper_first()
     return text[:1].upper() + text[1:]
-
-
-def _and(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def server_permissions(facts: GuildFacts) -> list[Finding]:
@@ -39,11 +40,17 @@ def server_permissions(facts: GuildFacts) -> list[Finding]:
     lacking = missing(facts.bot_permissions, sum(int(a.perm) for a in INVITE))
     if not lacking:
         return []
+    values = {"role": facts.bot_role, "permissions": Listing(lacking)}
     return [
         Finding(
-            f"Kindred's role **{facts.bot_role}** lacks {_and(lacking)} server-wide.",
-            f"Server Settings → Roles → **{facts.bot_role}**: turn on {_and(lacking)} "
-            "(or invite Kindred again with the link in the README).",
+            Text(N_("Kindred's role **{role}** lacks {permissions} server-wide."), **values),
+            Text(
+                N_(
+                    "Server Settings → Roles → **{role}**: turn on {permissions} (or invite "
+                    "Kindred again with the link in the README)."
+                ),
+                **values,
+            ),
         )
     ]
 
@@ -53,41 +60,64 @@ def place_findings(place: Place, facts: GuildFacts) -> list[Finding]:
     what the server-wide finding already names), and its audiences can view it."""
     where = _channel(place.channel_id)
     seen = facts.channels.get(place.channel_id)
-    if seen is None or not seen.exists:
-        return [
-            Finding(
-                f"{_upper_first(place.purpose)} ({where}) is gone, or Kindred can't see it.",
-                f"Choose another with {place.setting}, or give Kindred View Channel there "
-                f"({EDIT_CHANNEL}).",
-            )
-        ]
-    if not seen.is_text:
-        return [
-            Finding(
-                f"{_upper_first(place.purpose)} ({where}) is not a text channel.",
-                f"Choose a text channel with {place.setting}.",
-            )
-        ]
+    if seen is None or not seen.exists or not seen.is_text:
+        return [_unusable(place, where, gone=seen is None or not seen.exists)]
     found: list[Finding] = []
     server_lacks = set(missing(facts.bot_permissions, place.needs))
     lacking = [n for n in missing(seen.bot_permissions, place.needs) if n not in server_lacks]
     if lacking:
-        found.append(
-            Finding(
-                f"In {where} ({place.purpose}) Kindred lacks {_and(lacking)}.",
-                f"{where}: {EDIT_CHANNEL} → add **{facts.bot_role}** → allow {_and(lacking)}.",
-            )
-        )
+        found.append(_lacking(place, where, facts.bot_role, Listing(lacking)))
     for audience in place.seen_by:
         if audience.role_id not in seen.visible_to:
             who = _role(audience.role_id, facts.guild_id)
             found.append(
                 Finding(
-                    f"{audience.who} ({who}) can't see {where}, but {audience.why}.",
+                    Text(audience.cannot_see, role=who, channel=where),
                     _visibility_fix(place, audience, who),
                 )
             )
     return found
+
+
+def _unusable(place: Place, where: str, gone: bool) -> Finding:
+    """A channel that is gone (or hidden from Kindred), or not a text channel."""
+    purpose = _upper_first(place.purpose)
+    if gone:
+        return Finding(
+            Text(
+                N_("{purpose} ({channel}) is gone, or Kindred can't see it."),
+                purpose=purpose,
+                channel=where,
+            ),
+            Text(
+                N_(
+                    "Choose another with {setting}, or give Kindred View Channel there "
+                    "(Edit Channel → Permissions)."
+                ),
+                setting=place.setting,
+            ),
+        )
+    return Finding(
+        Text(N_("{purpose} ({channel}) is not a text channel."), purpose=purpose, channel=where),
+        Text(N_("Choose a text channel with {setting}."), setting=place.setting),
+    )
+
+
+def _lacking(place: Place, where: str, bot_role: str, permissions: Listing) -> Finding:
+    return Finding(
+        Text(
+            N_("In {channel} ({purpose}) Kindred lacks {permissions}."),
+            channel=where,
+            purpose=place.purpose,
+            permissions=permissions,
+        ),
+        Text(
+            N_("{channel}: Edit Channel → Permissions → add **{role}** → allow {permissions}."),
+            channel=where,
+            role=bot_role,
+            permissions=permissions,
+        ),
+    )
 
 
 def _visibility_fix(place: Place, audience: Audience, who: str) -> str:
@@ -95,17 +125,22 @@ def _visibility_fix(place: Place, audience: Audience, who: str) -> str:
     @everyone would be the wrong fix for a hidden thread parent)."""
     if audience.fix:
         return audience.fix
-    return f"{_channel(place.channel_id)}: {EDIT_CHANNEL} → add {who} → allow View Channel."
+    return Text(
+        N_("{channel}: Edit Channel → Permissions → add {role} → allow View Channel."),
+        channel=_channel(place.channel_id),
+        role=who,
+    )
 
 
 def role_findings(use: RoleUse, facts: GuildFacts) -> list[Finding]:
     who = f"<@&{use.role_id}>"
     role = facts.roles.get(use.role_id)
+    purpose = _upper_first(use.purpose)
     if role is None or not role.exists:
         return [
             Finding(
-                f"{_upper_first(use.purpose)} no longer exists.",
-                f"Choose a role with {use.setting}.",
+                Text(N_("{purpose} no longer exists."), purpose=purpose),
+                Text(N_("Choose a role with {setting}."), setting=use.setting),
             )
         ]
     if not use.manage:
@@ -113,25 +148,53 @@ def role_findings(use: RoleUse, facts: GuildFacts) -> list[Finding]:
     if role.integration:
         return [
             Finding(
-                f"{_upper_first(use.purpose)} ({who}) belongs to an integration; nobody can give "
-                "it to members.",
-                f"Choose an ordinary role with {use.setting}.",
+                Text(
+                    N_(
+                        "{purpose} ({role}) belongs to an integration; nobody can give it to "
+                        "members."
+                    ),
+                    purpose=purpose,
+                    role=who,
+                ),
+                Text(N_("Choose an ordinary role with {setting}."), setting=use.setting),
             )
         ]
+    return _managed(use, facts, who, above=role.position >= facts.bot_top_position)
+
+
+def _managed(use: RoleUse, facts: GuildFacts, who: str, above: bool) -> list[Finding]:
+    """A role Kindred gives and takes: it needs Manage Roles, and the role below its own."""
     found = []
     if missing(facts.bot_permissions, int(Perm.MANAGE_ROLES)):
         found.append(
             Finding(
-                f"Kindred gives and takes {use.purpose} ({who}) but lacks Manage Roles.",
-                f"Server Settings → Roles → **{facts.bot_role}**: turn on Manage Roles.",
+                Text(
+                    N_("Kindred gives and takes {purpose} ({role}) but lacks Manage Roles."),
+                    purpose=use.purpose,
+                    role=who,
+                ),
+                Text(
+                    N_("Server Settings → Roles → **{bot_role}**: turn on Manage Roles."),
+                    bot_role=facts.bot_role,
+                ),
             )
         )
-    if role.position >= facts.bot_top_position:
+    if above:
         found.append(
             Finding(
-                f"{_upper_first(use.purpose)} ({who}) is above Kindred's role, so Kindred "
-                "can't give or take it.",
-                f"Server Settings → Roles: drag **{facts.bot_role}** above {who}.",
+                Text(
+                    N_(
+                        "{purpose} ({role}) is above Kindred's role, so Kindred can't give or "
+                        "take it."
+                    ),
+                    purpose=_upper_first(use.purpose),
+                    role=who,
+                ),
+                Text(
+                    N_("Server Settings → Roles: drag **{bot_role}** above {role}."),
+                    bot_role=facts.bot_role,
+                    role=who,
+                ),
             )
         )
     return found
@@ -146,10 +209,9 @@ def examine(needs: Needs, facts: GuildFacts) -> Checkup:
     for use in needs.roles:
         found += [f for f in role_findings(use, facts) if f not in found]
     found += list(needs.findings)
+    looked_at = [(p.purpose, _channel(p.channel_id)) for p in needs.places]
+    looked_at += [(r.purpose, f"<@&{r.role_id}>") for r in needs.roles]
     checked = tuple(
-        dict.fromkeys(
-            [f"{p.purpose} {_channel(p.channel_id)}" for p in needs.places]
-            + [f"{r.purpose} <@&{r.role_id}>" for r in needs.roles]
-        )
+        dict.fromkeys(Text("{purpose} {where}", purpose=p, where=w) for p, w in looked_at)
     )
     return Checkup(tuple(found), checked)
