@@ -44,8 +44,10 @@ from bot.schedules.common import (
     format_duration,
 )
 from bot.schedules.cron import CronSpec
+from bot.schedules.describe import once_text, schedule_text
 from bot.schedules.errors import (
     ClockParseError,
+    Duration,
     DurationParseError,
     HoursParseError,
     InvalidTimezoneError,
@@ -79,6 +81,7 @@ __all__ = [
     "WEEKENDS",
     "ClockParseError",
     "CronSpec",
+    "Duration",
     "DurationParseError",
     "HoursParseError",
     "HoursRange",
@@ -94,6 +97,7 @@ __all__ = [
     "ensure_min_interval",
     "format_duration",
     "is_clock_end",
+    "once_text",
     "parse_clock",
     "parse_duration",
     "parse_hours",
@@ -102,5 +106,6 @@ __all__ = [
     "parse_until",
     "parse_weekday",
     "resolve_local",
+    "schedule_text",
     "timezone_choices",
 ]

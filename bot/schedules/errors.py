@@ -17,6 +17,7 @@ from bot.schedules.common import (
     _shorten,
     format_duration,
 )
+from bot.schedules.describe import schedule_text
 
 if TYPE_CHECKING:
     from bot.schedules.recurrence import Schedule
@@ -155,7 +156,7 @@ class ScheduleTooFrequentError(ScheduleError):
                 "this one has runs only {actual} apart. Try fewer times, e.g. `daily 09:00` or "
                 "`every 2 hours`."
             ),
-            schedule=schedule.describe(),
+            schedule=schedule_text(schedule),
             minimum=Duration(minimum),
             actual=Duration(schedule.min_interval()),
         )

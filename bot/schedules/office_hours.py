@@ -19,6 +19,7 @@ from bot.schedules.common import (
     _require_aware,
     _shorten,
 )
+from bot.schedules.describe import hours_part, never_open, render_parts
 from bot.schedules.errors import ClockParseError, HoursParseError, why
 from bot.schedules.zones import resolve_local
 
@@ -113,17 +114,18 @@ class WeeklyHours:
         # The last interval in the window may be cut short by the window's edge.
         return next((closes for _, closes in intervals[:-1] if closes > after), None)
 
-    def describe(self) -> str:
+    def describe(self, lang: str | None = None) -> str:
+        """``Mon, Wed 18:00–22:00; Sat 10:00–14:00`` in ``lang`` (English by default)."""
         parts = []
         for days, start, minutes in _group_ranges(self.ranges):
             end = (start.hour * 60 + start.minute + minutes) % 1440
-            label = _describe_day_group(days)
+            runs = _day_runs(days)
             if minutes == 1440 and start == time(0, 0):
-                parts.append(f"{label} all day")
+                parts.append(hours_part(runs, "", "", "all day"))
                 continue
-            overnight = " (overnight)" if start.hour * 60 + start.minute + minutes > 1440 else ""
-            parts.append(f"{label} {_fmt(start)}–{end // 60:02d}:{end % 60:02d}{overnight}")
-        return "; ".join(parts) if parts else "Never open"
+            kind = "overnight" if start.hour * 60 + start.minute + minutes > 1440 else ""
+            parts.append(hours_part(runs, _fmt(start), f"{end // 60:02d}:{end % 60:02d}", kind))
+        return render_parts(parts, lang) if parts else never_open().message_in(lang)
 
     def canonical(self) -> str:
         parts = []
@@ -177,18 +179,6 @@ def _canonical_day_group(days: tuple[int, ...]) -> str:
         else:
             parts.extend(DAY_ABBR[d] for d in range(first, last + 1))
     return ",".join(parts)
-
-
-def _describe_day_group(days: tuple[int, ...]) -> str:
-    if frozenset(days) == ALL_DAYS:
-        return "Every day"
-    parts = []
-    for first, last in _day_runs(days):
-        if last - first >= 2:
-            parts.append(f"{DAY_ABBR[first].capitalize()}–{DAY_ABBR[last].capitalize()}")
-        else:
-            parts.extend(DAY_ABBR[d].capitalize() for d in range(first, last + 1))
-    return ", ".join(parts)
 
 
 def parse_hours(text: str) -> WeeklyHours:

@@ -12,16 +12,15 @@ from typing import Literal
 from bot.schedules.common import (
     ALL_DAYS,
     DAY_ABBR,
-    DAY_NAMES,
     DEFAULT_MIN_INTERVAL,
     EPOCH_MONDAY,
     WEEKDAYS,
     WEEKENDS,
     _fmt,
-    _join_and,
     _require_aware,
 )
 from bot.schedules.cron import CronSpec
+from bot.schedules.describe import schedule_text
 from bot.schedules.errors import ScheduleTooFrequentError
 from bot.schedules.zones import resolve_local
 
@@ -139,27 +138,9 @@ class Schedule:
         return _min_interval(self)
 
     # -- text -------------------------------------------------------------------------------
-    def describe(self) -> str:
-        """A human description, e.g. ``Weekdays at 09:00``."""
-        if self.kind == "cron":
-            assert self.cron is not None
-            return f"Cron schedule `{self.cron.expression}` (minute hour day month weekday)"
-        if self.kind == "hourly":
-            minute = self.times[0].minute
-            if self.every_hours == 1:
-                return f"Every hour at :{minute:02d}"
-            return (
-                f"Every {self.every_hours} hours at :{minute:02d} "
-                f"({_join_and([_fmt(t) for t in self.times])})"
-            )
-        at = "at " + _join_and([_fmt(t) for t in self.times])
-        if self.every_weeks == 1:
-            return f"{_describe_days(self.weekdays, plural=True)} {at}"
-        every = "Every other week" if self.every_weeks == 2 else f"Every {self.every_weeks} weeks"
-        text = f"{every} on {_describe_days(self.weekdays, plural=False)} {at}"
-        if self.anchor:
-            text += f" (counting from the week of {self.anchor.isoformat()})"
-        return text
+    def describe(self, lang: str | None = None) -> str:
+        """A human description in ``lang`` (English by default), e.g. ``Weekdays at 09:00``."""
+        return schedule_text(self).message_in(lang)
 
     def canonical(self) -> str:
         """A normalized form that ``parse_schedule`` reads back to an equal schedule."""
@@ -199,17 +180,6 @@ class Schedule:
         if self.kind != "weekly" or self.every_weeks == 1:
             return self
         return replace(self, anchor=_monday(day))
-
-
-def _describe_days(days: frozenset[int], *, plural: bool) -> str:
-    if days == ALL_DAYS:
-        return "Every day" if plural else "every day"
-    if days == WEEKDAYS:
-        return "Weekdays" if plural else "weekdays"
-    if days == WEEKENDS:
-        return "Weekends" if plural else "weekends"
-    names = [DAY_NAMES[d] + ("s" if plural else "") for d in sorted(days)]
-    return _join_and(names)
 
 
 def _canonical_days(days: frozenset[int]) -> str:

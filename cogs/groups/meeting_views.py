@@ -12,6 +12,7 @@ from datetime import timedelta
 import discord
 
 from bot.errors import NotFoundError
+from bot.i18n import N_, render
 from bot.services.meetings import (
     ClosePlan,
     FacilitatorPlan,
@@ -21,8 +22,8 @@ from bot.services.meetings import (
     ReminderPlan,
     SwapRequest,
     facilitator_text,
+    reminder_lengths,
     reminder_text,
-    reminders_text,
     stop_reminders_label,
     when_of,
     when_text,
@@ -224,19 +225,38 @@ def swap_request(request: SwapRequest, lang: str = "en") -> tuple[str, discord.u
     return text, _view(SwapButton(swap_id, "yes", lang), SwapButton(swap_id, "no", lang))
 
 
-def meeting_line(meeting: MeetingRow, group_name: str, facilitator: int | None) -> str:
+def meeting_line(
+    meeting: MeetingRow, group_name: str, facilitator: int | None, lang: str = "en"
+) -> str:
+    """A meeting in a private list or summary, in the reader's language: each part of the
+    line (its schedule, the next date, who facilitates, the reminders) a whole marked text."""
     length = timedelta(minutes=meeting.duration_minutes)
     hours, minutes = divmod(int(length.total_seconds() // 60), 60)
     span = f"{hours} h {minutes:02d}" if hours and minutes else f"{hours} h" if hours else (
         f"{minutes} min"
     )  # fmt: skip
-    nxt = when_text(meeting.next_at) if meeting.next_at else "no more dates"
-    state = " · **open now**" if meeting.is_open else ""
-    venue = f" · in <#{meeting.venue_id}>" if meeting.venue_id else ""
+    if meeting.next_at:
+        nxt = render(lang, N_("next {when}"), when=when_text(meeting.next_at))
+    else:
+        nxt = render(lang, N_("next no more dates"))
+    state = " · " + render(lang, N_("**open now**")) if meeting.is_open else ""
+    venue = (
+        " · " + render(lang, N_("in {channel}"), channel=f"<#{meeting.venue_id}>")
+        if meeting.venue_id
+        else ""
+    )
+    if facilitator:
+        who = render(lang, N_("facilitating {who}"), who=f"<@{facilitator}>")
+    else:
+        who = render(lang, N_("facilitating the group's peer supporters"))
+    if meeting.reminders:
+        lengths = reminder_lengths(meeting.reminders)
+        reminders = render(lang, N_("reminders {lengths} before"), lengths=lengths)
+    else:
+        reminders = render(lang, N_("reminders no reminders"))
     return (
         f"`#{meeting.id}` **{group_name}: {meeting.name}**{state}\n"
-        f"{when_of(meeting).describe()}, {span}{venue} · next {nxt} · facilitating "
-        f"{facilitated_by(facilitator)} · reminders {reminders_text(meeting.reminders)}"
+        f"{when_of(meeting).describe(lang)}, {span}{venue} · {nxt} · {who} · {reminders}"
     )
 
 

@@ -106,9 +106,10 @@ class MeetingCommands:
         group = await self.meetings.group_of(row)
         facilitator = await self.meetings.next_facilitator(row)
         heading = N_("Meeting added:") if added else N_("Meeting changed:")
+        lang = await reader_language(interaction)
         lines = [
             await localized(interaction, heading),
-            mv.meeting_line(row, group.name, facilitator),
+            mv.meeting_line(row, group.name, facilitator, lang),
         ]
         if facilitator is None:
             lines.append(
@@ -238,8 +239,11 @@ class MeetingCommands:
             )
             await send_private(interaction, await localized(interaction, text))
             return
+        lang = await reader_language(interaction)
         lines = [
-            mv.meeting_line(r, groups[r.group_id].name, await self.meetings.next_facilitator(r))
+            mv.meeting_line(
+                r, groups[r.group_id].name, await self.meetings.next_facilitator(r), lang
+            )
             for r in rows[:MAX_LISTED]
         ]
         if len(rows) > MAX_LISTED:  # a group's own list is always whole (10 meetings at most)

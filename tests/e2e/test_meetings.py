@@ -960,3 +960,47 @@ async def test_an_english_moderators_meeting_summaries_read_as_before(
         "(Server Settings → Roles → my role). Meetings work without it.",
     ], added.text
     assert removed.text == "**Grief circle: Monday circle** is removed, with its reminders."
+
+
+async def meeting_lists(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> tuple[Message, Message, str]:
+    """A Tuesday meeting nobody facilitates yet; a Portuguese member and an English one run
+    /group meeting list. Their answers, and the Discord timestamp of the next meeting."""
+    _, kindred = await start_at(MONDAY_NOON)
+    await ready(emulator, world, kindred, events=False)
+    await add_meeting(emulator, world, world.mod, name="Tuesday circle", schedule="tue 19:00")
+    await command(emulator, world.member, world.general, "language set", language="pt")
+    portuguese = await command(emulator, world.member, world.general, "group meeting list")
+    english = await command(emulator, world.member2, world.general, "group meeting list")
+    stamp = int(datetime(2026, 11, 24, 19, 0, tzinfo=UTC).timestamp())
+    return portuguese, english, f"<t:{stamp}:F> (<t:{stamp}:R>)"
+
+
+async def test_a_portuguese_members_meeting_list_reads_its_schedule_in_portuguese(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    portuguese, _, when = await meeting_lists(emulator, world, start_at)
+    assert portuguese.ephemeral and portuguese.text.splitlines()[:2] == [
+        "`#1` **Grief circle: Tuesday circle**",
+        f"Toda semana: terça-feira, às 19:00 (UTC), 1 h · próximo {when} · facilitação: as "
+        "pessoas de apoio do grupo · lembretes 1 dia, 15 minutos antes",
+    ], portuguese.text
+
+
+async def test_an_english_members_meeting_list_reads_as_before(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    _, english, when = await meeting_lists(emulator, world, start_at)
+    assert english.ephemeral and english.text == (
+        "`#1` **Grief circle: Tuesday circle**\n"
+        f"Tuesdays at 19:00 (UTC), 1 h · next {when} · facilitating the group's peer supporters "
+        "· reminders 1 day, 15 minutes before\n\n"
+        "Members: `/group meeting remind` sends you a DM before each meeting."
+    ), english.text

@@ -36,6 +36,7 @@ from bot.services.meetings.rules import (
     OPEN,
     REMIND,
     When,
+    reminder_lengths,
     reminders_text,
     when_text,
 )
@@ -75,6 +76,7 @@ __all__ = [
     "When",
     "facilitator_text",
     "reminder_answer",
+    "reminder_lengths",
     "reminder_text",
     "reminders_text",
     "stop_reminders_label",

@@ -15,9 +15,11 @@ from bot.errors import InvalidInputError, KindredError
 from bot.i18n import N_
 from bot.schedules import (
     SCHEDULE_EXAMPLES,
+    Duration,
     Schedule,
     ScheduleError,
     format_duration,
+    once_text,
     parse_clock,
     parse_duration,
     parse_schedule,
@@ -69,12 +71,13 @@ class When:
             return self.once_at if self.once_at is not None and self.once_at > after else None
         return parse_schedule(self.schedule).next_run(after, self.zone())
 
-    def describe(self) -> str:
+    def describe(self, lang: str | None = None) -> str:
+        """``Tuesdays at 19:00 (Europe/Lisbon)``, ``Once, Mon 04 May 2026 at 19:00
+        (Europe/Lisbon)``: in ``lang`` (English by default; the zone's name as it is)."""
         if self.schedule is None:
             assert self.once_at is not None
-            local = self.once_at.astimezone(self.zone())
-            return f"Once, {local:%a %d %b %Y at %H:%M} ({self.tz})"
-        return f"{parse_schedule(self.schedule).describe()} ({self.tz})"
+            return once_text(self.once_at.astimezone(self.zone()), self.tz).message_in(lang)
+        return f"{parse_schedule(self.schedule).describe(lang)} ({self.tz})"
 
 
 class OneOffHintError(InvalidInputError):
@@ -194,6 +197,21 @@ def reminders_text(reminders: Sequence[int]) -> str:
     if not reminders:
         return "no reminders"
     return ", ".join(format_duration(timedelta(minutes=m)) for m in reminders) + " before"
+
+
+def reminder_lengths(reminders: Sequence[int]) -> KindredError:
+    """``24 hours, 15 minutes`` as a phrase: ``str()`` the English, ``message_in(lang)`` each
+    length in the reader's language."""
+    return _Lengths([Duration(timedelta(minutes=m)) for m in reminders])
+
+
+class _Lengths(KindredError):
+    def __init__(self, lengths: list[Duration]) -> None:
+        self.lengths = lengths
+        super().__init__(", ".join(str(length) for length in lengths))
+
+    def message_in(self, lang: str | None) -> str:
+        return ", ".join(length.message_in(lang) for length in self.lengths)
 
 
 def encode_reminders(reminders: Sequence[int]) -> str:
