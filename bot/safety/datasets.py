@@ -134,7 +134,8 @@ def legacy_rows() -> list[dict]:
     rows = []
     for line in (root / "corpus.jsonl").read_text(encoding="utf-8").splitlines():
         r = json.loads(line)
-        rows.append({**r, "lang": "en", "needs": [], "writer": "corpus", "pass": "phrase-corpus"})
+        lang = r.get("lang", "en")
+        rows.append({**r, "lang": lang, "needs": [], "writer": "corpus", "pass": "phrase-corpus"})
     for line in (root / "heldout.jsonl").read_text(encoding="utf-8").splitlines():
         r = json.loads(line)
         label = r["want"]
@@ -147,7 +148,7 @@ def legacy_rows() -> list[dict]:
                 "text": r["text"],
                 "label": label,
                 "tier": tier,
-                "lang": "en",
+                "lang": r.get("lang", "en"),
                 "needs": [],
                 "writer": "heldout",
                 "pass": "phrase-heldout",

@@ -220,6 +220,28 @@ async def test_spanish_message_gets_a_spanish_reply_with_spanish_and_local_lines
     assert "Hablar con" in labels  # the buttons are translated too
 
 
+@pytest.mark.parametrize(
+    ("text", "opening"),
+    [
+        ("quiero morir", "Soy Kindred"),
+        ("je veux mourir", "Je suis Kindred"),
+        ("ich will sterben", "Ich bin Kindred"),
+        ("quero morrer", "Eu sou o Kindred"),
+    ],
+)
+async def test_a_short_crisis_line_is_answered_in_its_own_language(
+    emulator: DiscordEmulator, world: World, kindred: Kindred, text: str, opening: str
+) -> None:
+    """No language or region set: the message's own language chooses the reply's. These
+    shortest lines were read as English until the phrase engine's lines joined training
+    with their real language."""
+    await setup_peers(emulator, world)
+    await emulator.send_message(world.member, world.general, text)
+    dm = await emulator.wait_for_message(emulator.dm_channel(world.member))
+    assert opening in dm.text
+    assert "I'm Kindred" not in dm.text
+
+
 async def test_moderators_can_turn_the_soft_level_off(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

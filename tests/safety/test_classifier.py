@@ -119,6 +119,30 @@ def test_shipped_model_loads_and_knows_the_basics(shipped: Classifier) -> None:
     assert shipped.scores("").classes == EMPTY.classes
 
 
+def test_short_crisis_lines_are_read_in_their_own_language(shipped: Classifier) -> None:
+    """The language chooses the reply's language and lines. The shortest, most common crisis
+    lines were read as English (0.9 for "quiero morir") while the phrase engine's lines sat in
+    training labelled English; each of the phrase engine's non-English lines is read in its
+    own language now."""
+    import json
+
+    rows = [
+        json.loads(line)
+        for name in ("corpus.jsonl", "heldout.jsonl")
+        for line in (Path(__file__).with_name(name)).read_text(encoding="utf-8").splitlines()
+    ]
+    foreign = [r for r in rows if r["lang"] != "en"]
+    assert len(foreign) >= 100
+    wrong = [(r["text"], shipped.scores(r["text"]).lang) for r in foreign]
+    wrong = [
+        (text, lang) for (text, lang), r in zip(wrong, foreign, strict=True) if lang != r["lang"]
+    ]
+    assert not wrong, wrong[:5]
+    for text, lang in [("quiero morir", "es"), ("je veux mourir", "fr"), ("ich will sterben", "de"),
+                       ("quero morrer", "pt"), ("i want to die", "en")]:  # fmt: skip
+        assert shipped.scores(text).lang == lang, text
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(max_size=300))
 def test_never_raises_and_returns_probabilities(shipped: Classifier, text: str) -> None:
