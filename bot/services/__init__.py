@@ -147,9 +147,10 @@ def _peer_services(core: _Core) -> PeerServices:
 def _forget_scheduled_work(core: _Core) -> None:
     async def forget_timers(user_id: int) -> int:
         # Stored work that names the member: a duty expiry would still DM them; a pending
-        # crisis-alert retry would still post their id.
+        # crisis-alert retry would still post their id; a meeting reminder tried again.
         return await core.scheduler.timers.delete_for_user(
-            user_id, ("duty.expire", "safety.alert_retry", "safety.reply_retry")
+            user_id,
+            ("duty.expire", "safety.alert_retry", "safety.reply_retry", "meeting.remind_retry"),
         )
 
     core.privacy.register("scheduled work", forget_timers)

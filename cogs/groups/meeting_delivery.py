@@ -22,9 +22,11 @@ from bot.services.meetings import (
     FACILITATOR_REMIND,
     OPEN,
     REMIND,
+    REMIND_RETRY,
     ClosePlan,
     MeetingService,
     Occurrence,
+    ReminderPlan,
     TimerRow,
 )
 from bot.ui.lookup import find_channel, gone_as_peer
@@ -64,10 +66,12 @@ class MeetingDelivery:
         scheduler.register(OPEN, self._on_meeting_open)
         scheduler.register(CLOSE, self._on_meeting_close)
         scheduler.register(FACILITATOR_REMIND, self._on_facilitator_remind)
+        scheduler.register(REMIND_RETRY, self._on_remind_retry)
 
     # -- DMs -------------------------------------------------------------------------------------
     async def _dm(self, user_id: int, content: str, view: discord.ui.View | None = None) -> bool:
-        """DM a member; False if they can't be reached (DMs closed, gone): never retried."""
+        """DM a member; False if they can't be reached (DMs closed, gone): never retried.
+        Discord failing for a moment is raised."""
         try:
             user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
             kwargs: dict = {"allowed_mentions": discord.AllowedMentions.none()}
@@ -87,11 +91,35 @@ class MeetingDelivery:
             return
         if plan.recipients:  # nobody to tell: no look-up
             plan = await self._without_gone_facilitator(plan)
-        sent = []
-        for user_id in plan.recipients:  # each in their own language
-            text, view = mv.reminder_dm(plan, await self.services.safety.language_for(user_id))
-            sent.append(await self._dm(user_id, text, view))
+        sent = [await self._remind(plan, user_id) for user_id in plan.recipients]
         log.info("meeting %s: reminder to %d of %d", plan.meeting.id, sum(sent), len(sent))
+
+    async def _remind(self, plan: ReminderPlan, user_id: int) -> bool:
+        """One member's reminder, in their language. Discord failing for a moment stores a
+        retry for this member alone: the others' reminders are never sent twice."""
+        text, view = mv.reminder_dm(plan, await self.services.safety.language_for(user_id))
+        try:
+            return await self._dm(user_id, text, view)
+        except discord.HTTPException as exc:
+            log.warning(
+                "meeting %s: a reminder DM failed (%s); it is tried again alone",
+                plan.meeting.id,
+                exc.status,
+            )
+            await self.meetings.remind_later(plan, user_id)
+            return False
+
+    async def _on_remind_retry(self, timer: TimerRow) -> None:
+        """The one member's reminder again; failing again raises, so the scheduler backs off
+        and gives up after its attempts."""
+        await self.bot.wait_until_ready()
+        plan = await self.meetings.on_remind_retry(timer)
+        if plan is None:
+            return
+        plan = await self._without_gone_facilitator(plan)
+        (user_id,) = plan.recipients
+        text, view = mv.reminder_dm(plan, await self.services.safety.language_for(user_id))
+        await self._dm(user_id, text, view)
 
     async def _without_gone_facilitator(self, plan: PlanT) -> PlanT:
         """The plan as members should read it: a facilitator whose peer role was removed

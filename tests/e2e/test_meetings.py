@@ -899,6 +899,44 @@ async def test_a_read_only_channel_adopted_before_kindred_kept_it_stays_read_onl
     assert not can_post(emulator, world.member2, notices), "the meeting opened the channel to all"
 
 
+# -- Discord failing while a meeting is delivered --------------------------------------------------
+def reminders_in(emu: DiscordEmulator, user) -> list[Message]:
+    return [m for m in emu.messages_in(emu.dm_channel(user)) if "**Grief circle** meets" in m.text]
+
+
+async def test_a_reminder_dm_discord_fails_is_retried_for_that_member_alone(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    """One member's reminder DM gets a 503 (discord.py doesn't retry it): the others' were
+    sent and are not sent again; that member's alone is tried again and arrives once."""
+    traveller, kindred = await start_at(MONDAY_NOON)
+    await ready(emulator, world, kindred)
+    await join(emulator, world, world.member2)
+    await add_facilitator(emulator, world, world.peer)
+    for user in (world.member, world.member2):
+        optin = await command(
+            emulator, user, world.general, "group meeting remind", group="Grief circle",
+            state="on",
+        )  # fmt: skip
+        assert "I'll DM you before meetings" in optin.text, optin.text
+    added = await add_meeting(emulator, world, world.peer)
+    assert "Meeting added" in added.text, added.text
+    dm2 = emulator.dm_channel(world.member2)
+    emulator.inject_fault("POST", f"/channels/{dm2.id}/messages", status=503, times=1)
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 18, 45, 5, tzinfo=UTC))
+    await dm(emulator, world.member, "**Grief circle** meets")
+    for second in (20, 40, 59):  # a stored retry comes 30 s later
+        await run_at(traveller, kindred, datetime(2026, 11, 23, 18, 45, second, tzinfo=UTC))
+    await dm(emulator, world.member2, "**Grief circle** meets")
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 18, 50, 0, tzinfo=UTC))
+    assert len(reminders_in(emulator, world.member)) == 1, reminders_in(emulator, world.member)
+    assert len(reminders_in(emulator, world.member2)) == 1, reminders_in(emulator, world.member2)
+    retry = await kindred.services.scheduler.get(f"meeting:1:remind_retry:{world.member2.id}")
+    assert retry is None, retry
+
+
 async def meeting_summaries(
     emulator: DiscordEmulator,
     world: World,

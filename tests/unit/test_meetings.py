@@ -333,6 +333,34 @@ async def test_removing_a_meeting_cancels_its_timers(services: Services) -> None
         await services.meetings.get(meeting.id, GUILD)
 
 
+async def test_a_reminder_tried_again_goes_to_that_member_alone_while_it_still_stands(
+    services: Services, clock
+) -> None:
+    group = await setup(services)
+    await member_of(services, group, CY)
+    for who in (MEMBER, CY):
+        await services.meetings.set_reminders(GUILD, group.name, who, True)
+    meeting = await add(services)
+    reminder = await fire(services, clock, REMIND, meeting.id)
+    assert set(reminder.recipients) == {MEMBER, CY}
+    await services.meetings.remind_later(reminder, CY)
+    key = f"meeting:{meeting.id}:remind_retry:{CY}"
+    timer = await services.scheduler.get(key)
+    assert timer is not None and timer.due_at == clock() + timedelta(seconds=30)
+    again = await services.meetings.on_remind_retry(timer)
+    assert again.recipients == (CY,) and again.minutes == 15 and again.facilitator_id == ALICE
+    assert again.starts_at == meeting.next_at
+    # no longer wanted: nothing; once the meeting has started: nothing
+    await services.meetings.set_reminders(GUILD, group.name, CY, False)
+    assert await services.meetings.on_remind_retry(timer) is None
+    await services.meetings.set_reminders(GUILD, group.name, CY, True)
+    clock.now = meeting.next_at
+    assert await services.meetings.on_remind_retry(timer) is None
+    # /forgetme takes the stored retry (it names the member)
+    await services.privacy.forget(CY)
+    assert await services.scheduler.get(key) is None
+
+
 async def test_an_archived_group_skips_its_meetings_until_it_is_back(
     services: Services, clock
 ) -> None:

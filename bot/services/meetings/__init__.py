@@ -5,16 +5,19 @@ per next occurrence.
 
 Built on ``bot.services.groups`` (groups, members, the peer role as the facilitator role), the
 schedule language (``bot.schedules``) and the stored timers (``meeting.remind``,
-``meeting.open``, ``meeting.close``, ``meeting.facilitator_remind``). Rooms: ``rules`` (timing,
-reminders, the rotation), ``base`` (look-ups, turns), ``schedule`` (add, edit, remove, timers,
-events), ``people`` (facilitators, swaps, opt-ins, attendance, forgetting), ``messages`` (what
-a member reads privately, in their language)."""
+``meeting.open``, ``meeting.close``, ``meeting.facilitator_remind``; ``meeting.remind_retry``
+when Discord failed for a moment). Rooms: ``rules`` (timing, reminders, the
+rotation), ``base`` (look-ups, turns), ``schedule`` (add, edit, remove, timers, events),
+``delivery`` (one member's reminder tried again), ``people``
+(facilitators, swaps, opt-ins, attendance, forgetting), ``messages`` (what a member reads
+privately, in their language)."""
 
 from __future__ import annotations
 
 from bot.db.repositories.core import TimerRow
 from bot.db.repositories.meetings import MeetingPrefs, MeetingRow, SwapRow
 from bot.services.meetings.base import Occurrence, when_of
+from bot.services.meetings.delivery import MeetingDeliveryRetries
 from bot.services.meetings.messages import (
     facilitator_text,
     reminder_answer,
@@ -35,6 +38,7 @@ from bot.services.meetings.rules import (
     MAX_PROMPT,
     OPEN,
     REMIND,
+    REMIND_RETRY,
     When,
     reminder_lengths,
     reminders_text,
@@ -44,7 +48,6 @@ from bot.services.meetings.schedule import (
     ClosePlan,
     EventPlan,
     FacilitatorPlan,
-    MeetingSchedule,
     OpenPlan,
     ReminderPlan,
     Removed,
@@ -57,6 +60,7 @@ __all__ = [
     "MAX_PROMPT",
     "OPEN",
     "REMIND",
+    "REMIND_RETRY",
     "ClosePlan",
     "EventPlan",
     "FacilitatorPlan",
@@ -85,5 +89,5 @@ __all__ = [
 ]
 
 
-class MeetingService(MeetingSchedule, MeetingPeople):
+class MeetingService(MeetingDeliveryRetries, MeetingPeople):
     """``MeetingService(repo, groups, scheduler, clock)``."""

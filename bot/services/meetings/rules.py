@@ -31,7 +31,8 @@ REMIND = "meeting.remind"
 OPEN = "meeting.open"
 CLOSE = "meeting.close"
 FACILITATOR_REMIND = "meeting.facilitator_remind"
-KINDS = (REMIND, OPEN, CLOSE, FACILITATOR_REMIND)
+REMIND_RETRY = "meeting.remind_retry"  # one member's reminder DM, tried again alone
+KINDS = (REMIND, OPEN, CLOSE, FACILITATOR_REMIND, REMIND_RETRY)
 
 DEFAULT_DURATION = timedelta(hours=1)
 MIN_DURATION, MAX_DURATION = timedelta(minutes=10), timedelta(hours=8)

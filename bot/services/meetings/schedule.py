@@ -193,6 +193,7 @@ class MeetingSchedule(MeetingBase):
         group = await self.group_of(meeting)
         for key in _keys(meeting.id).values():
             await self.scheduler.cancel(key)
+        await self.scheduler.cancel_prefix(f"meeting:{meeting.id}:")  # and any delivery retries
         await self.repo.delete(meeting, actor_id, self.clock())
         prefs = await self.repo.prefs(group.id)
         return Removed(meeting, group, relock=meeting.is_open and prefs.locking)
