@@ -21,11 +21,13 @@ from bot.services.meetings import (
     CLOSE,
     FACILITATOR_REMIND,
     OPEN,
+    OPEN_POST,
     REMIND,
     REMIND_RETRY,
     ClosePlan,
     MeetingService,
     Occurrence,
+    OpenPlan,
     ReminderPlan,
     TimerRow,
 )
@@ -67,6 +69,7 @@ class MeetingDelivery:
         scheduler.register(CLOSE, self._on_meeting_close)
         scheduler.register(FACILITATOR_REMIND, self._on_facilitator_remind)
         scheduler.register(REMIND_RETRY, self._on_remind_retry)
+        scheduler.register(OPEN_POST, self._on_open_post)
 
     # -- DMs -------------------------------------------------------------------------------------
     async def _dm(self, user_id: int, content: str, view: discord.ui.View | None = None) -> bool:
@@ -153,14 +156,38 @@ class MeetingDelivery:
             return
         if plan.locking:  # the meeting is stored open: the lock lifts
             await self.apply_lock(plan.group)
-        channel = await find_channel(self.bot, plan.group.channel_id)
-        if channel is None:
-            log.warning("meeting %s opened, but its group's channel is gone", plan.meeting.id)
-        else:
+        await self._post_open(plan, retry=False)
+        await self.sync_event(plan.meeting.id)
+
+    async def _on_open_post(self, timer: TimerRow) -> None:
+        await self.bot.wait_until_ready()
+        plan = await self.meetings.on_open_post(timer)
+        if plan is not None:
+            await self._post_open(plan, retry=True)
+
+    async def _post_open(self, plan: OpenPlan, *, retry: bool) -> None:
+        """The opening post (the meeting is stored open already). Refused (403, 404): the
+        moderators are told, never retried. Discord failing for a moment: a stored retry posts
+        it later; a retry failing again raises (the scheduler backs off, then gives up)."""
+        meeting = plan.meeting
+        try:
+            channel = await find_channel(self.bot, plan.group.channel_id, strict=True)
+            if channel is None:
+                log.warning("meeting %s opened, but its group's channel is gone", meeting.id)
+                return
             embed, view = mv.open_post(await self._without_gone_facilitator(plan))
             message = await channel.send(embed=embed, view=view, allowed_mentions=mv.PING_USERS)
-            await self.meetings.opened(plan.meeting.id, channel.id, message.id)
-        await self.sync_event(plan.meeting.id)
+        except (discord.Forbidden, discord.NotFound) as exc:
+            log.warning("meeting %s: its opening post was refused (%s)", meeting.id, exc.status)
+            await self._report(meeting.guild_id, mv.open_refused_notice(plan))
+            return
+        except discord.HTTPException as exc:
+            if retry:
+                raise
+            log.warning("meeting %s: opening post failed (%s); will retry", meeting.id, exc.status)
+            await self.meetings.post_open_later(plan)
+            return
+        await self.meetings.opened(meeting.id, channel.id, message.id)
 
     async def _on_meeting_close(self, timer: TimerRow) -> None:
         await self.bot.wait_until_ready()

@@ -172,6 +172,18 @@ def facilitator_gone_notice(plan: FacilitatorPlan) -> str:
     )
 
 
+def open_refused_notice(plan: OpenPlan) -> str:
+    """To the moderators when Discord refused the opening post: the meeting runs all the
+    same, without its post and "I'm here" button this time."""
+    group = plan.group.name
+    return (
+        f"**{group}**: {plan.meeting.name} has started, but Discord refused my post in "
+        f"<#{plan.group.channel_id}>, so members didn't get its check-in prompt and “I'm here” "
+        "button this time. The meeting runs all the same. Please check I have View Channel, "
+        "Send Messages and Embed Links there, so the next one is posted as usual."
+    )
+
+
 def open_post(plan: OpenPlan) -> tuple[discord.Embed, discord.ui.View]:
     embed = discord.Embed(
         title=f"{plan.group.name}: {plan.meeting.name} is starting"[:256],

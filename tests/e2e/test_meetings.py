@@ -582,9 +582,10 @@ async def test_a_spanish_moderator_reads_meeting_errors_in_spanish_a_facilitator
 
 # -- archiving a group with meetings --------------------------------------------------------------
 async def open_post(emu: DiscordEmulator, traveller, kindred: Kindred, channel, *, day: int = 23,
-                    since: Message | int = 0) -> Message:  # fmt: skip
-    """Move the clock to 19:00 on that November day; the meeting's open post."""
-    await run_at(traveller, kindred, datetime(2026, 11, day, 19, 0, 5, tzinfo=UTC))
+                    since: Message | int = 0, minute: int = 0) -> Message:  # fmt: skip
+    """Move the clock to 19:00 (or that minute past) on that November day; the meeting's open
+    post."""
+    await run_at(traveller, kindred, datetime(2026, 11, day, 19, minute, 5, tzinfo=UTC))
     return await emu.wait_for_message(
         channel, predicate=lambda m: "kindred:mtg:here:1" in m.custom_ids, since=since
     )
@@ -935,6 +936,65 @@ async def test_a_reminder_dm_discord_fails_is_retried_for_that_member_alone(
     assert len(reminders_in(emulator, world.member2)) == 1, reminders_in(emulator, world.member2)
     retry = await kindred.services.scheduler.get(f"meeting:1:remind_retry:{world.member2.id}")
     assert retry is None, retry
+
+
+async def test_an_opening_post_discord_fails_for_a_moment_is_posted_once_later(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    """A 503 on the opening post: the meeting is open all the same (its turn taken once), the
+    post alone is tried again and appears once, and the meeting closes as usual."""
+    traveller, kindred = await start_at(MONDAY_NOON)
+    group, channel = await ready(emulator, world, kindred)
+    await add_facilitator(emulator, world, world.peer)
+    await add_meeting(emulator, world, world.mod)
+    emulator.inject_fault("POST", f"/channels/{channel.id}/messages", status=503, times=1)
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 19, 0, 5, tzinfo=UTC))
+    assert (await kindred.services.meetings.get(1, world.guild.id)).is_open
+    opened = await open_post(emulator, traveller, kindred, channel, day=23, minute=1)
+    fields = {f["name"]: f["value"] for f in opened.embeds[0]["fields"]}
+    assert fields["Facilitating"] == f"<@{world.peer.id}>", fields
+    for moment in ((19, 2), (19, 5)):
+        await run_at(traveller, kindred, datetime(2026, 11, 23, *moment, 0, tzinfo=UTC))
+    opens = [m for m in emulator.bot_messages(channel) if "kindred:mtg:here:1" in m.custom_ids]
+    assert len(opens) == 1, [m.id for m in opens]
+    row = await kindred.services.meetings.get(1, world.guild.id)
+    assert row.open_message_id == opened.id and row.open_slot == 0, row
+    assert (await kindred.services.meetings.prefs(group.id)).turn == 1
+    here = await (
+        await emulator.press_button(world.member, opened, "kindred:mtg:here:1")
+    ).response()
+    assert "(1 so far.)" in here.text, here.text
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 20, 0, 5, tzinfo=UTC))
+    closed = await emulator.wait_for_message(
+        channel, predicate=lambda m: "has ended" in m.text, since=opened
+    )
+    assert "1 person said they were here" in closed.text, closed.text
+
+
+async def test_an_opening_post_discord_refuses_is_told_to_the_moderators_and_not_retried(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    traveller, kindred = await start_at(MONDAY_NOON)
+    _, channel = await ready(emulator, world, kindred)
+    await add_meeting(emulator, world, world.mod)
+    emulator.inject_fault("POST", f"/channels/{channel.id}/messages", status=403, times=1)
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 19, 0, 5, tzinfo=UTC))
+    told = await emulator.wait_for_message(
+        world.mods, predicate=lambda m: "refused my post" in m.text, since=0
+    )
+    assert "**Grief circle**: Monday circle has started" in told.text, told.text
+    assert f"<#{channel.id}>" in told.text and "runs all the same" in told.text, told.text
+    assert "Send Messages and Embed Links" in told.text, told.text
+    for minute in (1, 2, 5, 10):
+        await run_at(traveller, kindred, datetime(2026, 11, 23, 19, minute, 0, tzinfo=UTC))
+    posts = emulator.calls_matching("POST", f"/channels/{channel.id}/messages")
+    assert len(posts) == 1, posts  # refused once, never tried again
+    assert (await kindred.services.meetings.get(1, world.guild.id)).is_open
+    assert len([m for m in emulator.bot_messages(world.mods) if "refused my post" in m.text]) == 1
 
 
 async def meeting_summaries(

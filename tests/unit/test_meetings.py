@@ -361,6 +361,25 @@ async def test_a_reminder_tried_again_goes_to_that_member_alone_while_it_still_s
     assert await services.scheduler.get(key) is None
 
 
+async def test_an_opening_post_tried_again_only_while_open_and_not_yet_posted(
+    services: Services, clock
+) -> None:
+    await setup(services)
+    meeting = await add(services)
+    opened = await fire(services, clock, OPEN, meeting.id)
+    await services.meetings.post_open_later(opened)
+    timer = await services.scheduler.get(f"meeting:{meeting.id}:open_post")
+    assert timer is not None
+    again = await services.meetings.on_open_post(timer)
+    assert again.facilitator_id == ALICE and again.starts_at == opened.starts_at
+    assert not again.locking  # the lock lifted when it opened: nothing to do again
+    await services.meetings.opened(meeting.id, 5, 6)
+    assert await services.meetings.on_open_post(timer) is None  # posted already
+    removed = await services.meetings.remove(GUILD, meeting.id, MOD)
+    assert removed.meeting.id == meeting.id
+    assert await services.scheduler.get(f"meeting:{meeting.id}:open_post") is None
+
+
 async def test_an_archived_group_skips_its_meetings_until_it_is_back(
     services: Services, clock
 ) -> None:

@@ -5,10 +5,10 @@ per next occurrence.
 
 Built on ``bot.services.groups`` (groups, members, the peer role as the facilitator role), the
 schedule language (``bot.schedules``) and the stored timers (``meeting.remind``,
-``meeting.open``, ``meeting.close``, ``meeting.facilitator_remind``; ``meeting.remind_retry``
-when Discord failed for a moment). Rooms: ``rules`` (timing, reminders, the
+``meeting.open``, ``meeting.close``, ``meeting.facilitator_remind``; ``meeting.remind_retry`` and
+``meeting.open_post`` when Discord failed for a moment). Rooms: ``rules`` (timing, reminders, the
 rotation), ``base`` (look-ups, turns), ``schedule`` (add, edit, remove, timers, events),
-``delivery`` (one member's reminder tried again), ``people``
+``delivery`` (one member's reminder or the opening post tried again), ``people``
 (facilitators, swaps, opt-ins, attendance, forgetting), ``messages`` (what a member reads
 privately, in their language)."""
 
@@ -37,6 +37,7 @@ from bot.services.meetings.rules import (
     FACILITATOR_REMIND,
     MAX_PROMPT,
     OPEN,
+    OPEN_POST,
     REMIND,
     REMIND_RETRY,
     When,
@@ -59,6 +60,7 @@ __all__ = [
     "FACILITATOR_REMIND",
     "MAX_PROMPT",
     "OPEN",
+    "OPEN_POST",
     "REMIND",
     "REMIND_RETRY",
     "ClosePlan",

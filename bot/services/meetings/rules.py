@@ -32,7 +32,8 @@ OPEN = "meeting.open"
 CLOSE = "meeting.close"
 FACILITATOR_REMIND = "meeting.facilitator_remind"
 REMIND_RETRY = "meeting.remind_retry"  # one member's reminder DM, tried again alone
-KINDS = (REMIND, OPEN, CLOSE, FACILITATOR_REMIND, REMIND_RETRY)
+OPEN_POST = "meeting.open_post"  # the opening post of a meeting already open, tried again
+KINDS = (REMIND, OPEN, CLOSE, FACILITATOR_REMIND, REMIND_RETRY, OPEN_POST)
 
 DEFAULT_DURATION = timedelta(hours=1)
 MIN_DURATION, MAX_DURATION = timedelta(minutes=10), timedelta(hours=8)
