@@ -11,7 +11,7 @@ from __future__ import annotations
 from discord.ext import commands
 
 from bot.services import Services
-from bot.services.checkins import PERSONAL, POST, RETRY
+from bot.services.checkins import PERSONAL, PERSONAL_RETRY, POST, RETRY
 from cogs.checkins import groups
 from cogs.checkins.channel import ChannelCommands
 from cogs.checkins.moods import MoodReplies
@@ -35,6 +35,7 @@ class Checkins(ChannelCommands, PersonalCommands, MoodReplies, TimerHandlers, co
         self.services.scheduler.register(POST, self._on_post)
         self.services.scheduler.register(RETRY, self._on_retry)
         self.services.scheduler.register(PERSONAL, self._on_personal)
+        self.services.scheduler.register(PERSONAL_RETRY, self._on_personal_retry)
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(MoodButton, PersonalMoodButton)

@@ -1,6 +1,7 @@
 """Delivering what the check-in timers decide: the service says whether and what to post
-(``due``, ``due_retry``, ``due_personal``); this room posts it to the channel or DMs it, and on
-a missing channel, permission or closed DMs asks the service to pause and tells someone why."""
+(``due``, ``due_retry``, ``due_personal``, ``due_personal_retry``); this room posts it to the
+channel or DMs it, and on a missing channel, permission or closed DMs asks the service to pause
+and tells someone why; on Discord failing for a moment it asks for a retry."""
 
 from __future__ import annotations
 
@@ -40,8 +41,8 @@ class NotPosted(enum.Enum):
 
 
 class TimerHandlers:
-    """Mixed into the ``Checkins`` cog, which registers ``_on_post``, ``_on_retry`` and
-    ``_on_personal`` with the scheduler."""
+    """Mixed into the ``Checkins`` cog, which registers ``_on_post``, ``_on_retry``,
+    ``_on_personal`` and ``_on_personal_retry`` with the scheduler."""
 
     bot: commands.Bot
     services: Services
@@ -62,6 +63,12 @@ class TimerHandlers:
     async def _on_personal(self, timer: TimerRow) -> None:
         await self.bot.wait_until_ready()
         plan = await self.service.due_personal(timer)
+        if plan is not None:
+            await self._send_personal(plan)
+
+    async def _on_personal_retry(self, timer: TimerRow) -> None:
+        await self.bot.wait_until_ready()
+        plan = await self.service.due_personal_retry(timer)
         if plan is not None:
             await self._send_personal(plan)
 
@@ -189,8 +196,11 @@ class TimerHandlers:
             await self._tell_member_dms_closed(row)
         except discord.NotFound:  # the account is gone
             await self.service.personal_dm_failed(row.user_id)
-        except discord.HTTPException:
-            log.warning("personal check-in %s: DM failed; skipped this run", row.id)
+        except discord.HTTPException as exc:
+            # Discord itself failing (429/5xx after discord.py's retries): this run is sent
+            # again shortly (its own retry, replaced if it fails again); the next run is stored.
+            await self.service.personal_retry_later(plan)
+            log.warning("personal check-in %s: DM failed (%s); will retry", row.id, exc.status)
 
     async def _tell_member_dms_closed(self, row: PersonalRow) -> None:
         if row.channel_id is None:

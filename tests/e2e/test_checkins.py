@@ -614,6 +614,32 @@ async def test_personal_checkin_with_closed_dms_pauses_and_tells_the_member_once
     await emulator.wait_for_message(emulator.dm_channel(world.member), since=0)
 
 
+async def test_a_personal_checkin_refused_for_a_moment_by_discord_still_reaches_the_member(
+    emulator: DiscordEmulator, world: World, start_at: Start
+) -> None:
+    """A DM Discord refuses with a 5xx is sent again shortly (like a channel post), once."""
+    traveller, kindred = await start_at(datetime(2026, 11, 23, 12, 0, tzinfo=UTC))
+    await command(
+        emulator, world.member, world.general, "checkin me every", schedule="daily 20:00", tz="UTC"
+    )
+    # 503: discord.py raises DiscordServerError at once (after a 500 it retries, then raises)
+    emulator.inject_fault("POST", "/channels/{channel_id}/messages", status=503, times=1)
+    at = datetime(2026, 11, 23, 20, 0, 5, tzinfo=UTC)
+    await run_at(traveller, kindred, at)
+    dm = emulator.dm_channel(world.member)
+    for minutes in (2, 5, 10, 20, 30):
+        await run_at(traveller, kindred, at + timedelta(minutes=minutes))
+    delivered = await emulator.wait_for_message(dm, predicate=lambda m: bool(m.custom_ids), since=0)
+    assert delivered.custom_ids[:5] == [f"kindred:pmood:{level}" for level in range(1, 6)]
+    assert len([m for m in emulator.bot_messages(dm) if m.custom_ids]) == 1
+    row = await kindred.services.checkins.repo.personal_for(world.member.id)
+    assert not row.paused  # a moment's failure is not closed DMs
+    pending = [t.key for t in await kindred.services.scheduler.timers.all()]
+    assert [k for k in pending if k.startswith("pcheckin:")] == ["pcheckin:1"], pending
+    tomorrow = await kindred.services.scheduler.get("pcheckin:1")  # the retry is done
+    assert tomorrow.due_at == datetime(2026, 11, 24, 20, 0, tzinfo=UTC)
+
+
 async def test_personal_bad_input(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

@@ -14,6 +14,7 @@ from bot.services import Services
 from bot.services.checkins import (
     BUILTIN_PROMPTS,
     MAX_PER_GUILD,
+    RETRY_AFTER,
     CheckinSettings,
     in_quiet_hours,
     parse_quiet_hours,
@@ -358,6 +359,37 @@ async def test_personal_dm_failure_pauses_until_resumed(
     assert await services.checkins.due_personal(stale) is None
     runs = await services.checkins.resume_personal(ALICE)
     assert len(runs) == 3 and await services.scheduler.get("pcheckin:1") is not None
+
+
+async def test_a_refused_personal_dm_is_retried_once_within_the_grace_time(
+    services: Services, clock: FakeClock
+) -> None:
+    await personal(services)
+    first = await timer(services, "pcheckin:1")
+    clock.now = first.due_at
+    plan = await services.checkins.due_personal(first)
+    assert plan is not None
+    await services.checkins.personal_retry_later(plan)
+    key = f"pcheckin:1:retry:{plan.scheduled_for.isoformat()}"
+    retry = await timer(services, key)
+    assert retry.due_at == clock.now + RETRY_AFTER
+    clock.now = retry.due_at
+    again = await services.checkins.due_personal_retry(retry)
+    assert again is not None and (again.scheduled_for, again.prompt) == (
+        plan.scheduled_for,
+        plan.prompt,
+    )  # the same run, the same prompt
+    await services.checkins.personal_retry_later(again)  # refused again: replaces itself
+    assert len([t for t in await services.scheduler.timers.all() if t.key == key]) == 1
+    assert (await timer(services, "pcheckin:1")).due_at > plan.scheduled_for  # next run stands
+    late = await timer(services, key)
+    clock.now = plan.scheduled_for + services.scheduler.misfire_grace + timedelta(seconds=1)
+    assert await services.checkins.due_personal_retry(late) is None  # too late: let go
+    clock.now = retry.due_at
+    await services.checkins.personal_retry_later(plan)
+    await services.checkins.pause_personal(ALICE)  # pausing drops the pending retry too
+    assert await services.scheduler.get(key) is None
+    assert await services.checkins.due_personal_retry(late) is None
 
 
 async def test_personal_history_sparkline_share_and_revoke(

@@ -16,6 +16,8 @@ from bot.services.checkins.rules import (
     LOWEST,
     MOODS,
     PERSONAL,
+    PERSONAL_RETRY,
+    RETRY_AFTER,
     CheckinBase,
     PersonalPlan,
     _zone,
@@ -43,6 +45,11 @@ def quiet_end(row: PersonalRow | None, moment: datetime) -> datetime | None:
     if row is None or quiet is None:
         return None
     return in_quiet_hours(moment, _zone(row.tz), quiet)
+
+
+def personal_retry_key(personal_id: int, scheduled_for: datetime) -> str:
+    """The stored retry of one run of a personal check-in (under ``pcheckin:<id>:``)."""
+    return f"pcheckin:{personal_id}:retry:{scheduled_for.isoformat()}"
 
 
 class PersonalCheckins(CheckinBase):
@@ -116,7 +123,7 @@ class PersonalCheckins(CheckinBase):
     async def pause_personal(self, user_id: int, reason: str = "paused by you") -> PersonalRow:
         row = await self.personal_status(user_id)
         await self.repo.update_personal(row.id, paused=True, pause_reason=reason)
-        await self.scheduler.cancel(f"pcheckin:{row.id}")
+        await self._cancel_personal_timers(row.id)
         return await self.personal_status(user_id)
 
     async def resume_personal(self, user_id: int) -> list[datetime]:
@@ -127,9 +134,15 @@ class PersonalCheckins(CheckinBase):
 
     async def stop_personal(self, user_id: int) -> None:
         row = await self.personal_status(user_id)
-        await self.scheduler.cancel(f"pcheckin:{row.id}")
+        await self._cancel_personal_timers(row.id)
         await self.repo.delete_personal(user_id)
         await self._quiet_changed(user_id)
+
+    async def _cancel_personal_timers(self, personal_id: int) -> None:
+        """Drop the next run and every pending retry (``pcheckin:<id>:retry:<run>``); the
+        trailing colon keeps check-in 1 from cancelling check-in 12's retries."""
+        await self.scheduler.cancel(f"pcheckin:{personal_id}")
+        await self.scheduler.cancel_prefix(f"pcheckin:{personal_id}:")
 
     async def _arm_personal(self, row: PersonalRow, after: datetime | None = None) -> None:
         start = max(after or self.clock(), self.clock())
@@ -154,8 +167,40 @@ class PersonalCheckins(CheckinBase):
             log.info("personal check-in %s missed by more than the grace time; skipped", row.id)
             return None
         await self.repo.update_personal(row.id, last_run_at=timer.due_at)
-        prompt = BUILTIN_PROMPTS[int(timer.due_at.timestamp() // 86400) % len(BUILTIN_PROMPTS)]
-        return PersonalPlan(row, timer.due_at, prompt)
+        return self._personal_plan(row, timer.due_at)
+
+    @staticmethod
+    def _personal_plan(row: PersonalRow, delivery: datetime) -> PersonalPlan:
+        prompt = BUILTIN_PROMPTS[int(delivery.timestamp() // 86400) % len(BUILTIN_PROMPTS)]
+        return PersonalPlan(row, delivery, prompt)
+
+    async def personal_retry_later(self, plan: PersonalPlan) -> None:
+        """Discord failed this DM for a moment (rate limits, 5xx): send the same run again
+        shortly, while it is still within the misfire grace time. One retry per run (keyed by
+        its time): a retry failing again replaces only itself, so the DM goes out once."""
+        row = plan.personal
+        await self.scheduler.schedule_once(
+            PERSONAL_RETRY,
+            self.clock() + RETRY_AFTER,
+            {"personal_id": row.id, "scheduled_for": plan.scheduled_for.isoformat()},
+            key=personal_retry_key(row.id, plan.scheduled_for),
+        )
+
+    async def due_personal_retry(self, timer: TimerRow) -> PersonalPlan | None:
+        """A refused DM's retry: the same run and prompt, unless the check-in was paused
+        or stopped meanwhile, or the grace time has passed."""
+        row = await self.repo.personal(timer.payload["personal_id"])
+        if row is None or row.paused:
+            return None
+        scheduled_for = datetime.fromisoformat(timer.payload["scheduled_for"])
+        if self.clock() - scheduled_for > self.scheduler.misfire_grace:
+            log.info(
+                "personal check-in %s: run at %s could not be sent within the grace time; skipped",
+                row.id,
+                scheduled_for.isoformat(),
+            )
+            return None
+        return self._personal_plan(row, scheduled_for)
 
     async def personal_dm_failed(self, user_id: int) -> PersonalRow:
         return await self.pause_personal(user_id, reason="your DMs are closed to me")
@@ -191,5 +236,5 @@ class PersonalCheckins(CheckinBase):
     async def forget(self, user_id: int) -> int:
         row = await self.repo.personal_for(user_id)
         if row is not None:
-            await self.scheduler.cancel(f"pcheckin:{row.id}")
+            await self._cancel_personal_timers(row.id)
         return await self.repo.delete_user(user_id)

@@ -25,6 +25,7 @@ POST = "checkin.post"
 RETRY = "checkin.retry"
 RETRY_AFTER = timedelta(seconds=60)
 PERSONAL = "checkin.personal"
+PERSONAL_RETRY = "checkin.personal_retry"
 MAX_PROMPT = 1000
 MAX_PROMPTS = 25
 MAX_TITLE = 100
