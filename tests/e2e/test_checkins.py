@@ -540,6 +540,40 @@ async def test_personal_checkin_dm_quiet_hours_history_and_share(
     assert "no personal check-in" in gone.text
 
 
+@pytest.mark.parametrize(
+    ("zone", "now", "schedule", "quiet", "expected"),
+    [
+        # 13:00 local, so the next run is the evening one.
+        # Sydney, 4 Oct 2026: 02:00 AEST → 03:00 AEDT; quiet hours end at 02:30 (skipped)
+        ("Australia/Sydney", datetime(2026, 10, 3, 3, 0, tzinfo=UTC), "daily 12:00, 22:00",
+         "21:00-02:30", datetime(2026, 10, 3, 16, 0, tzinfo=UTC)),  # 03:00 AEDT
+        # Santiago, 6 Sep 2026: 00:00 -04 → 01:00 -03; quiet hours end at 00:30 (skipped)
+        ("America/Santiago", datetime(2026, 9, 5, 17, 0, tzinfo=UTC), "daily 12:00, 23:30",
+         "23:00-00:30", datetime(2026, 9, 6, 4, 0, tzinfo=UTC)),  # 01:00 -03
+    ],
+)  # fmt: skip
+async def test_a_checkin_held_by_quiet_hours_ending_in_the_skipped_hour_comes_at_the_jump(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,
+    zone: str,
+    now: datetime,
+    schedule: str,
+    quiet: str,
+    expected: datetime,
+) -> None:
+    """A time the clocks skip happens at the first moment after the jump (schedules.md): quiet
+    hours ending then release the check-in at the jump, not an hour later."""
+    _traveller, kindred = await start_at(now)
+    answer = await command(
+        emulator, world.member, world.general, "checkin me every",
+        schedule=schedule, tz=zone, quiet_hours=quiet,
+    )  # fmt: skip
+    assert answer.ephemeral and "Quiet hours" in answer.text, answer.text
+    timer = await kindred.services.scheduler.get("pcheckin:1")
+    assert timer.due_at == expected, (timer.due_at, expected)
+
+
 async def test_personal_checkin_dm_is_in_the_language_the_member_chose(
     emulator: DiscordEmulator, world: World, start_at: Start
 ) -> None:

@@ -91,6 +91,26 @@ async def test_a_nudge_waits_for_the_quiet_hours_of_the_members_personal_check_i
     assert len(nudges(emulator, world)) == 1
 
 
+async def test_a_nudge_held_by_quiet_hours_ending_in_the_skipped_hour_comes_at_the_jump(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    # Sydney, 4 Oct 2026: 02:00 AEST → 03:00 AEDT; the quiet hours end at 02:30, never shown
+    traveller, kindred = await start_at(datetime(2026, 10, 3, 3, 0, tzinfo=UTC))  # 13:00 AEST
+    await command(
+        emulator, world.member, world.general, "checkin me every",
+        schedule="daily 12:00", tz="Australia/Sydney", quiet_hours="21:00-02:30",
+    )  # fmt: skip
+    await command(
+        emulator, world.member, world.general, "goal set", text="stretch", schedule="daily 23:00"
+    )
+    timer = await kindred.services.scheduler.get("goal:1")
+    assert timer.due_at == datetime(2026, 10, 3, 16, 0, tzinfo=UTC)  # 03:00 AEDT, the jump
+    await run_at(traveller, kindred, datetime(2026, 10, 3, 16, 0, 5, tzinfo=UTC))
+    assert len(nudges(emulator, world)) == 1
+
+
 async def test_nudges_and_their_answers_are_in_the_language_the_member_chose(
     emulator: DiscordEmulator,
     world: World,

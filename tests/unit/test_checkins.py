@@ -4,9 +4,11 @@ personal check-ins with quiet hours, consent to share, and deletion."""
 from __future__ import annotations
 
 import zoneinfo
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
+from hypothesis import assume, example, given, settings
+from hypothesis import strategies as st
 
 from bot.db.repositories.core import TimerRow
 from bot.errors import InvalidInputError, NotFoundError
@@ -17,6 +19,7 @@ from bot.services.checkins import (
     RETRY_AFTER,
     CheckinSettings,
     in_quiet_hours,
+    next_delivery,
     parse_quiet_hours,
     sparkline,
 )
@@ -302,6 +305,135 @@ def test_quiet_hours_parse_and_wrap_midnight() -> None:
     day_quiet = ("12:00", "14:00")
     noon = datetime(2026, 11, 24, 13, tzinfo=UTC)
     assert in_quiet_hours(noon, LONDON, day_quiet) == datetime(2026, 11, 24, 14, tzinfo=UTC)
+
+
+def _transitions(zone: zoneinfo.ZoneInfo) -> list[datetime]:
+    """The instants in 2026 and 2027 when ``zone``'s UTC offset changes (to the minute)."""
+    found = []
+    moment = datetime(2026, 1, 1, tzinfo=UTC)
+    while moment.year < 2028:
+        later = moment + timedelta(hours=1)
+        if moment.astimezone(zone).utcoffset() != later.astimezone(zone).utcoffset():
+            lo, hi = moment, later
+            while hi - lo > timedelta(minutes=1):
+                mid = lo + (hi - lo) / 2
+                same = mid.astimezone(zone).utcoffset() == lo.astimezone(zone).utcoffset()
+                lo, hi = (mid, hi) if same else (lo, mid)
+            found.append(hi)
+        moment = later
+    return found
+
+
+#: Zones whose clocks jump: by an hour at 02:00 or 03:00 (Sydney, London, New York, Berlin),
+#: at midnight (Santiago, Havana), by half an hour (Lord Howe), on the other side of the date
+#: line (Auckland, Chatham at :45).
+DST_ZONES = [
+    zoneinfo.ZoneInfo(name)
+    for name in (
+        "Australia/Sydney",
+        "America/Santiago",
+        "Europe/London",
+        "America/New_York",
+        "Europe/Berlin",
+        "America/Havana",
+        "Australia/Lord_Howe",
+        "Pacific/Auckland",
+        "Pacific/Chatham",
+    )
+]
+JUMPS = [(zone, at) for zone in DST_ZONES for at in _transitions(zone)]
+
+
+def _quiet_at(moment: datetime, zone: zoneinfo.ZoneInfo, start: time, end: time) -> bool:
+    wall = moment.astimezone(zone).time()
+    return (start <= wall < end) if start < end else (wall >= start or wall < end)
+
+
+def _first_end(moment: datetime, zone: zoneinfo.ZoneInfo, start: time, end: time) -> datetime:
+    """Found the slow way: the first minute after ``moment`` at which the quiet hours are over
+    because the clock reached (or jumped past) their end; the clock turning back to before
+    their start does not end them."""
+    step = moment.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    while True:
+        before = step - timedelta(seconds=1)
+        if (
+            _quiet_at(before, zone, start, end)
+            and not _quiet_at(step, zone, start, end)
+            and step.astimezone(zone).utcoffset() >= before.astimezone(zone).utcoffset()
+        ):
+            return step
+        step += timedelta(minutes=1)
+
+
+@given(
+    jump=st.sampled_from(JUMPS),
+    offset=st.integers(min_value=-36 * 3600, max_value=36 * 3600),
+    start=st.integers(min_value=0, max_value=24 * 60 - 1),
+    end=st.integers(min_value=0, max_value=24 * 60 - 1),
+)
+@example(
+    jump=(zoneinfo.ZoneInfo("Australia/Sydney"), datetime(2026, 10, 3, 16, tzinfo=UTC)),
+    offset=-1,
+    start=121,
+    end=120,
+)  # every free minute skipped: the next day's end
+@example(
+    jump=(zoneinfo.ZoneInfo("Australia/Sydney"), datetime(2026, 4, 4, 16, tzinfo=UTC)),
+    offset=-1,
+    start=121,
+    end=0,
+)  # back to before their start: still quiet till the end
+@settings(max_examples=300, deadline=None)
+def test_quiet_hours_release_at_their_first_end_across_every_clock_change(
+    jump: tuple[zoneinfo.ZoneInfo, datetime], offset: int, start: int, end: int
+) -> None:
+    """Whatever the clocks do, a held check-in is released when quiet hours end: never inside
+    them, never later than the first instant after they end (a skipped end: at the jump)."""
+    assume(start != end)
+    zone, at = jump
+    moment = at + timedelta(seconds=offset)
+    quiet_start, quiet_end_ = time(start // 60, start % 60), time(end // 60, end % 60)
+    quiet = (quiet_start.strftime("%H:%M"), quiet_end_.strftime("%H:%M"))
+    release = in_quiet_hours(moment, zone, quiet)
+    if not _quiet_at(moment, zone, quiet_start, quiet_end_):
+        assert release is None
+        return
+    assert release is not None and release > moment
+    assert not _quiet_at(release, zone, quiet_start, quiet_end_), release.astimezone(zone)
+    assert release == _first_end(moment, zone, quiet_start, quiet_end_), release.astimezone(zone)
+
+
+@pytest.mark.parametrize(
+    ("zone", "night", "quiet", "release"),
+    [
+        # Sydney, 4 Oct 2026: 02:00 AEST → 03:00 AEDT; quiet hours end at 02:30, never shown
+        ("Australia/Sydney", datetime(2026, 10, 3, 12, tzinfo=UTC), ("21:00", "02:30"),
+         datetime(2026, 10, 3, 16, tzinfo=UTC)),
+        # Santiago, 6 Sep 2026: 00:00 -04 → 01:00 -03; they end at 00:30, never shown
+        ("America/Santiago", datetime(2026, 9, 6, 3, 30, tzinfo=UTC), ("23:00", "00:30"),
+         datetime(2026, 9, 6, 4, tzinfo=UTC)),
+        # London, 25 Oct 2026: 01:00-02:00 twice; a moment in the second pass waits for the
+        # second 01:30
+        ("Europe/London", datetime(2026, 10, 25, 1, 10, tzinfo=UTC), ("00:00", "01:30"),
+         datetime(2026, 10, 25, 1, 30, tzinfo=UTC)),
+    ],
+)  # fmt: skip
+def test_quiet_hours_ending_in_a_skipped_or_repeated_time_release_at_the_right_instant(
+    zone: str, night: datetime, quiet: tuple[str, str], release: datetime
+) -> None:
+    assert in_quiet_hours(night, zoneinfo.ZoneInfo(zone), quiet) == release
+
+
+def test_goal_nudges_held_by_quiet_hours_ending_in_the_skipped_hour_come_at_the_jump() -> None:
+    """Goal nudges plan with the same rule, their quiet hours read in the check-in's zone."""
+    planned = next_delivery(  # 15:00 London (BST) is 00:00 in Sydney, inside its quiet hours
+        "daily 15:00",
+        "Europe/London",
+        ("21:00", "02:30"),
+        datetime(2026, 10, 3, 3, tzinfo=UTC),
+        quiet_tz="Australia/Sydney",
+    )
+    assert planned == (datetime(2026, 10, 3, 14, tzinfo=UTC), datetime(2026, 10, 3, 16, tzinfo=UTC))
 
 
 async def personal(services: Services, **overrides):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import zoneinfo
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import ClassVar
 
 from pydantic import Field
@@ -16,7 +16,14 @@ from bot.clock import Clock, utcnow
 from bot.db.repositories.checkins import CheckinRepository, CheckinRow, PersonalRow
 from bot.errors import InvalidInputError
 from bot.i18n import N_
-from bot.schedules import Schedule, ScheduleError, parse_clock, parse_schedule, parse_timezone
+from bot.schedules import (
+    Schedule,
+    ScheduleError,
+    parse_clock,
+    parse_schedule,
+    parse_timezone,
+    resolve_local,
+)
 from bot.services.settings import GuildSettingsService, SettingsSection
 from bot.services.zones import MemberZones
 from bot.timers import Scheduler
@@ -143,21 +150,36 @@ def parse_quiet_hours(text: str | None) -> tuple[str, str] | None:
     return start.strftime("%H:%M"), end.strftime("%H:%M")
 
 
+def _quiet_at(wall: time, start: time, end: time) -> bool:
+    return (start <= wall < end) if start < end else (wall >= start or wall < end)
+
+
 def in_quiet_hours(
     moment: datetime, tz: zoneinfo.ZoneInfo, quiet: tuple[str, str] | None
 ) -> datetime | None:
-    """If ``moment`` falls in quiet hours, the instant they end; else None."""
+    """If ``moment`` falls in quiet hours, the instant they end; else None.
+
+    The end is read like a schedule's time (``resolve_local``): an end the clocks skip is the
+    first moment after the jump; an end the clocks repeat is its first occurrence, or its
+    second for a moment already in the repeated hour past the first. If the jump skips all
+    the time between their end and their next start, they end the next day."""
     if quiet is None:
         return None
     start, end = time.fromisoformat(quiet[0]), time.fromisoformat(quiet[1])
     local = moment.astimezone(tz)
     now_t = local.time()
-    inside = (start <= now_t < end) if start < end else (now_t >= start or now_t < end)
-    if not inside:
+    if not _quiet_at(now_t, start, end):
         return None
     end_day = local.date() if now_t < end else local.date() + timedelta(days=1)
-    end_local = datetime.combine(end_day, end, tzinfo=tz)
-    return end_local.astimezone(moment.tzinfo)
+    wall = datetime.combine(end_day, end)
+    for _ in range(3):  # a jump skips a day's free minutes at most once in a while
+        release = resolve_local(wall, tz)
+        if release <= moment:  # back in the repeated hour: the end comes again, after it
+            release = wall.replace(tzinfo=tz, fold=1).astimezone(UTC)
+        if not _quiet_at(release.astimezone(tz).time(), start, end):
+            break
+        wall += timedelta(days=1)  # the jump skipped every minute between end and start
+    return release.astimezone(moment.tzinfo)
 
 
 def next_delivery(
