@@ -879,3 +879,33 @@ async def test_on_duty_until_tomorrow_9am_works_before_9am_too(
         await emulator.run_command(world.peer2, world.general, "duty on", options={"until": "30h"})
     ).response()
     assert too_long.ephemeral and "within 24 hours" in too_long.text, too_long.text
+
+
+async def test_a_topic_of_only_invisible_characters_is_no_topic_on_the_card(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """What a member types into the /support form reaches the peers' card tidied, as goals,
+    plans and anonymous posts are (bot.text.clean_line / clean_block)."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    answer = await ask(emulator, world, world.member, topic="\u200b\u200b\u2060", summary="\u200b")
+    assert answer.ephemeral
+    card = await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "Support request #" in m.text
+    )
+    request = await kindred.services.peers.requests.get(1)
+    # stored as nothing, like a goal or a plan answer of only invisible characters
+    assert (request.topic, request.summary) == ("", None), (request.topic, request.summary)
+    assert "No topic given." in card_for(emulator, world, request.id).text, card.text
+
+
+async def test_a_right_to_left_override_in_the_topic_or_summary_does_not_reach_the_peers(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await ask(emulator, world, world.member, topic="sad\u202egnihton", summary="I am \u202eko ton")
+    await emulator.wait_for_message(world.peers, predicate=lambda m: "Support request #" in m.text)
+    request = await kindred.services.peers.requests.get(1)
+    assert (request.topic, request.summary) == ("sadgnihton", "I am ko ton")
+    assert "\u202e" not in card_for(emulator, world, request.id).text

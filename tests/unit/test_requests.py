@@ -65,6 +65,17 @@ async def test_a_topic_or_summary_longer_than_the_form_is_refused_never_cut(peer
     assert (opened.request.topic, opened.request.summary) == ("t" * 100, "w" * 1000)
 
 
+async def test_a_topic_and_summary_are_tidied_as_goals_and_plans_are(peers) -> None:
+    """Only invisible characters is nothing (the card says "No topic given."); control and
+    format characters (a right-to-left override) never reach the peers; line breaks stay."""
+    blank = await peers.requests.open(GUILD, MEMBER, topic="\u200b\u2060 ", summary="\u200b\n")
+    assert (blank.request.topic, blank.request.summary) == ("", None)
+    opened = await peers.requests.open(
+        GUILD, OTHER, topic="sad\u202egnihton\n", summary="I am \u202eko ton\n\n\n\nreally\x00"
+    )
+    assert (opened.request.topic, opened.request.summary) == ("sadgnihton", "I am ko ton\n\nreally")
+
+
 async def test_second_request_shows_the_open_one(peers) -> None:
     first = await peers.requests.open(GUILD, MEMBER)
     with pytest.raises(AlreadyOpenError) as info:

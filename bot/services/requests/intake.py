@@ -21,6 +21,7 @@ from bot.services.peers import PeerSettings
 from bot.services.peers.duty import DutyService
 from bot.services.requests.rules import office_hours, office_tz, ping_list
 from bot.services.settings import GuildSettingsService
+from bot.text import clean_block, clean_line
 
 MAX_TOPIC = 100
 MAX_SUMMARY = 1000
@@ -99,7 +100,7 @@ class RequestIntake:
         ask_previous_peer: bool = False,
         source: str = "command",
     ) -> Intake:
-        topic, summary = (topic or "").strip(), (summary or "").strip()
+        topic, summary = clean_line(topic), clean_block(summary)  # as goals' and plans' text
         # the form holds no more (its fields' max lengths); never stored cut if it did
         if len(topic) > MAX_TOPIC or len(summary) > MAX_SUMMARY:
             raise InvalidInputError(
