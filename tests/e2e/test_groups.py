@@ -1292,3 +1292,25 @@ async def test_a_spanish_member_reads_the_guidelines_card_and_a_german_moderator
     )
     shown = await command(emulator, world.member2, world.general, "group guidelines show")
     assert shown.embeds[0]["footer"]["text"] == "The server's guidelines, version 0."
+
+
+async def test_guidelines_or_a_description_of_only_invisible_characters_count_as_empty(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Tidied as goals are: nothing visible is nothing written."""
+    await allow_groups(emulator, world, kindred)
+    refused = await command(
+        emulator, world.mod, world.general, "group create", name=GRIEF, description="\u200b\u2060"
+    )
+    assert refused.ephemeral and "Add a short description" in refused.text, refused.text
+    assert await kindred.services.groups.for_guild(world.guild.id) == []
+    group, _channel, _role = await create_group(emulator, world, kindred)
+    opened = await emulator.run_command(
+        world.mod, world.general, "group guidelines set", options={"name": GRIEF}
+    )
+    assert (await opened.response()).is_modal
+    saved = await answer_of(await opened.submit_modal({"text": "\u200b\u200b\n\u2060"}))
+    assert saved.ephemeral
+    assert (await kindred.services.groups.get(group.id, world.guild.id)).guidelines is None
+    shown = await command(emulator, world.mod, world.general, "group guidelines show", name=GRIEF)
+    assert "What is shared here stays here." in shown.text + str(shown.embeds), shown.text

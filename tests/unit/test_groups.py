@@ -12,6 +12,7 @@ from bot.errors import ConflictError, InvalidInputError, NotFoundError, Permissi
 from bot.services import Services
 from bot.services.groups import Access, StaleGuidelinesError, access_problems
 from bot.services.groups.rules import (
+    BUILTIN_GUIDELINES,
     HIDDEN,
     LOCKED,
     MANAGED,
@@ -19,6 +20,8 @@ from bot.services.groups.rules import (
     adopted_changes,
     as_adopted,
     needs_content_note,
+    parse_description,
+    parse_guidelines,
     parse_message_ref,
     parse_tags,
     plan_access,
@@ -69,6 +72,40 @@ def test_tags_are_short_words() -> None:
         parse_tags("a, b, c, d, e, f")
     with pytest.raises(InvalidInputError):
         parse_tags("<@&1>")
+
+
+INVISIBLE = ["", "   ", "\u200b", "\u200b\u2060\ufeff", "\u202e\u202c", " \u200b \n\u200d\t", None]
+
+
+@pytest.mark.parametrize("text", INVISIBLE)
+def test_a_description_or_guidelines_of_only_invisible_characters_are_empty(text) -> None:
+    """Tidied as goals and plans are (bot.text): nothing visible is nothing written."""
+    with pytest.raises(InvalidInputError, match="Add a short description"):
+        parse_description(text)
+    assert parse_guidelines(text) is None  # the default
+
+
+def test_a_description_and_guidelines_keep_what_shows_without_hidden_characters() -> None:
+    assert parse_description("  For\u200b  loss\u202e\n and grief ") == "For loss and grief"
+    assert parse_description("Carers 👩\u200d👧") == "Carers 👩\u200d👧"  # a joined emoji
+    assert parse_guidelines("1. Be kind.\u202e\n\n\n\n2. Listen.\u200b ") == (
+        "1. Be kind.\n\n2. Listen."
+    )
+    assert parse_guidelines(BUILTIN_GUIDELINES) == BUILTIN_GUIDELINES
+
+
+async def test_invisible_guidelines_and_descriptions_are_refused_or_default(
+    services: Services,
+) -> None:
+    groups = services.groups
+    with pytest.raises(InvalidInputError, match="Add a short description"):
+        await make(services, description="\u200b\u2060")
+    group = await make(services)
+    await groups.set_guidelines(GUILD, group.id, "Be gentle.", MOD)
+    await groups.set_guidelines(GUILD, group.id, "\u200b\u2060", MOD)
+    assert (await groups.get(group.id, GUILD)).guidelines is None  # the server's again
+    server = await groups.set_guidelines(GUILD, None, "\u200b", MOD)
+    assert server.guidelines.text == BUILTIN_GUIDELINES
 
 
 async def test_guidelines_come_first_and_each_new_version_is_accepted_on_the_next_join(

@@ -12,7 +12,7 @@ from typing import Literal
 
 from bot.errors import InvalidInputError
 from bot.i18n import N_
-from bot.text import clean_block
+from bot.text import clean_block, clean_line
 
 MIN_NAME, MAX_NAME = 2, 40
 MAX_DESCRIPTION = 300
@@ -84,7 +84,9 @@ def channel_slug(name: str) -> str:
 
 
 def parse_description(text: str | None) -> str:
-    value = " ".join((text or "").split())
+    """One line, tidied as goals are (``bot.text.clean_line``): a description of only
+    invisible characters is no description."""
+    value = clean_line(text)
     if not value:
         raise InvalidInputError(
             N_("Add a short description so members know what the group is for.")
@@ -121,8 +123,9 @@ def parse_tags(text: str | None) -> tuple[str, ...]:
 
 
 def parse_guidelines(text: str | None) -> str | None:
-    """Guidelines as written (line breaks kept); empty means "use the default"."""
-    value = (text or "").strip()
+    """Guidelines as written (line breaks kept), tidied as plans are (``bot.text.clean_block``);
+    empty, or only invisible characters, means "use the default"."""
+    value = clean_block(text)
     if not value:
         return None
     if len(value) > MAX_GUIDELINES:
