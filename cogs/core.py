@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.errors import InvalidInputError, PermissionDeniedError
 from bot.i18n import N_, gettext_for
 from bot.services.settings import CoreSettings, SettingsSection
 from bot.text import EMBED_FIELD, fit_lines
@@ -13,6 +16,7 @@ from bot.ui.checks import audience_of, moderator_only
 from bot.ui.replies import COLOUR, localized, reader_language, send_private
 from bot.ui.setup_check import checkup_embed, gather_facts
 from bot.ui.timezones import timezone_autocomplete
+from bot.ui.views import GuardedCallback
 
 ABOUT_TITLE = N_("About Kindred")
 ABOUT = N_(
@@ -64,6 +68,65 @@ def help_embed(tree: app_commands.CommandTree, audience: str, lang: str = "en") 
     return embed
 
 
+FORGET_QUESTION = N_(
+    "Delete everything Kindred holds about you, in every server? That is your preferences, "
+    "support requests, duty and shifts, check-ins and moods, goals, your wellness plan, your "
+    "support group memberships, pseudonyms and meeting choices, and crisis-event records. It "
+    "can't be undone. (`/plan export` first if you'd like a copy of your plan.)"
+)
+FORGET_KEPT = N_("Kept. Nothing was deleted; `/forgetme` asks again whenever you like.")
+FORGET_DONE_ONE = N_(
+    "Done. I deleted {total} stored item about you. Anonymous counts (like check-in "
+    "totals) keep no link to you."
+)
+FORGET_DONE = N_(
+    "Done. I deleted {total} stored items about you. Anonymous counts (like "
+    "check-in totals) keep no link to you."
+)
+FORGET_LABELS = {"delete": N_("Delete everything"), "keep": N_("Keep my data")}
+
+
+class ForgetButton(
+    GuardedCallback,
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=r"kindred:forget:(?P<action>delete|keep):(?P<user>\d+)",
+):
+    """The confirmation of ``/forgetme``: only the member it was shown to can use it; nothing
+    is deleted until they press "Delete everything" (left alone, it deletes nothing)."""
+
+    def __init__(self, action: str, user_id: int, label: str | None = None) -> None:
+        style = discord.ButtonStyle.danger if action == "delete" else discord.ButtonStyle.secondary
+        super().__init__(
+            discord.ui.Button(
+                label=label or FORGET_LABELS[action],
+                style=style,
+                custom_id=f"kindred:forget:{action}:{user_id}",
+            )
+        )
+        self.action, self.user_id = action, user_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+    ) -> ForgetButton:
+        return cls(match["action"], int(match["user"]))
+
+    async def run(self, interaction: discord.Interaction) -> None:
+        cog = interaction.client.get_cog("Core")
+        if cog is None:
+            raise InvalidInputError(N_("That isn't available right now; nothing was deleted."))
+        await cog.on_forget(interaction, self.action, self.user_id)  # type: ignore[attr-defined]
+
+
+def forget_view(user_id: int, lang: str = "en") -> discord.ui.View:
+    """/forgetme's question's buttons, labelled in the member's language."""
+    _ = gettext_for(lang)
+    view = discord.ui.View(timeout=None)
+    for action in ("delete", "keep"):
+        view.add_item(ForgetButton(action, user_id, _(FORGET_LABELS[action])))
+    return view
+
+
 # The settings sections' titles (``SettingsSection.title``), marked here where they are shown.
 SECTION_TITLES = (N_("General"), N_("Peer support"), N_("Crisis resources"), N_("Check-ins"))
 
@@ -111,6 +174,7 @@ class Core(commands.Cog):
 
     async def cog_load(self) -> None:
         await self.services.privacy.start_retention()
+        self.bot.add_dynamic_items(ForgetButton)
 
     @kindred.command(name="about")
     async def about(self, interaction: discord.Interaction) -> None:
@@ -243,20 +307,26 @@ class Core(commands.Cog):
     @app_commands.command(name="forgetme")
     async def forgetme(self, interaction: discord.Interaction) -> None:
         """Delete everything Kindred stores about you, in every server."""
-        removed = await self.services.privacy.forget(interaction.user.id)
-        total = sum(removed.values())
-        text = (
-            N_(
-                "Done. I deleted {total} stored item about you. Anonymous counts (like check-in "
-                "totals) keep no link to you."
-            )
-            if total == 1
-            else N_(
-                "Done. I deleted {total} stored items about you. Anonymous counts (like "
-                "check-in totals) keep no link to you."
-            )
+        lang = await reader_language(interaction)
+        await send_private(
+            interaction,
+            await localized(interaction, FORGET_QUESTION),
+            view=forget_view(interaction.user.id, lang),
         )
-        await send_private(interaction, await localized(interaction, text, total=total))
+
+    async def on_forget(self, interaction: discord.Interaction, action: str, user_id: int) -> None:
+        """The confirmation's buttons: only the member who ran ``/forgetme`` may press them."""
+        if user_id != interaction.user.id:
+            raise PermissionDeniedError(N_("That button was for someone else; nothing changed."))
+        if action != "delete":
+            text, params = FORGET_KEPT, {}
+        else:
+            removed = await self.services.privacy.forget(user_id)
+            total = sum(removed.values())
+            text, params = (FORGET_DONE_ONE if total == 1 else FORGET_DONE), {"total": total}
+        await interaction.response.edit_message(
+            content=await localized(interaction, text, **params), view=None
+        )
 
 
 async def setup(bot: commands.Bot) -> None:

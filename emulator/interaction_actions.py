@@ -137,9 +137,10 @@ class InteractionActions(CommandDataMixin, MessageStore):
         return resp.choices
 
     async def press_button(
-        self, user: UserLike, message: MessageLike, custom_id: str
+        self, user: UserLike, message: MessageLike, custom_id: str, *, locale: str = "en-US"
     ) -> Interaction:
-        """Click a button (by custom_id) on a message the bot sent."""
+        """Click a button (by custom_id) on a message the bot sent, from a Discord app in
+        ``locale``."""
         m = self.message(message)
         comp = m.find_component(custom_id)
         if comp is None:
@@ -150,7 +151,7 @@ class InteractionActions(CommandDataMixin, MessageStore):
         if comp.get("type", 2) != 2:
             data["values"] = []
         return self._new_interaction(
-            InteractionType.MESSAGE_COMPONENT, user, m.channel_id, data, message=m
+            InteractionType.MESSAGE_COMPONENT, user, m.channel_id, data, message=m, locale=locale
         )
 
     async def select(

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from discord import app_commands
 
 from emulator import DiscordEmulator
 from tests.e2e.conftest import Kindred, World
-from tests.e2e.test_support import setup_peers
+from tests.e2e.test_groups import GRIEF, allow_groups, command, create_group, join
+from tests.e2e.test_plans import write
+from tests.e2e.test_support import ask, go_on_duty, setup_peers
 
 
 async def test_bot_starts_syncs_commands_and_answers_about(
@@ -203,6 +206,23 @@ async def answer(emu: DiscordEmulator, user, where, name: str, locale: str = "en
     ).response()
 
 
+def forget_id(user, action: str = "delete") -> str:
+    return f"kindred:forget:{action}:{user.id}"
+
+
+async def forget(emu: DiscordEmulator, user, where, locale: str = "en-US"):
+    """``/forgetme`` and "Delete everything" pressed, in the Discord app's ``locale``: the
+    answer the member reads (the question, edited)."""
+    asked = await answer(emu, user, where, "forgetme", locale=locale)
+    assert asked.ephemeral and asked.message.custom_ids == [
+        forget_id(user),
+        forget_id(user, "keep"),
+    ]
+    pressed = await emu.press_button(user, asked.message, forget_id(user), locale=locale)
+    assert (await pressed.response()).type == 7  # the question itself becomes the answer
+    return asked.message
+
+
 async def test_a_members_zone_is_read_in_any_letter_case_and_stored_canonically(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:
@@ -299,8 +319,9 @@ async def test_unexpected_error_shows_an_incident_id(
         raise RuntimeError("database on fire")
 
     monkeypatch.setattr(kindred.services.privacy, "forget", broken)
+    asked = await answer(emulator, world.member, world.general, "forgetme")
     response = await (
-        await emulator.run_command(world.member, world.general, "forgetme")
+        await emulator.press_button(world.member, asked.message, forget_id(world.member))
     ).response()
     assert response.ephemeral
     assert "incident id" in response.text
@@ -363,11 +384,11 @@ async def test_a_spanish_member_reads_their_time_zone_and_forgetme_answers_in_sp
     assert cleared.text == "Tu zona horaria se ha borrado; se usa la del servidor."
     optout = await answer(emulator, world.member, world.general, "safety optout", enabled=True)
     assert optout.text == "De acuerdo, no más mensajes automáticos. `/crisis` siempre funciona."
-    gone = await answer(emulator, world.member, world.general, "forgetme")
+    gone = await forget(emulator, world.member, world.general)
     # the language choice itself was deleted with the rest: the app's language (en-US) now
     assert gone.text.startswith("Done. I deleted "), gone.text
 
-    gone = await answer(emulator, world.member, world.general, "forgetme", locale="es-ES")
+    gone = await forget(emulator, world.member, world.general, locale="es-ES")
     assert gone.text == (
         "Hecho. Borré 0 datos guardados sobre ti. Los recuentos anónimos (como los totales de "
         "check-in) no guardan ningún vínculo contigo."
@@ -383,7 +404,7 @@ async def test_a_spanish_member_reads_their_time_zone_and_forgetme_answers_in_sp
     assert cleared.text == "Your time zone is cleared; the server's is used."
     optout = await answer(emulator, world.member2, world.general, "safety optout", enabled=True)
     assert optout.text == "Okay, no more automatic messages. `/crisis` always works."
-    gone = await answer(emulator, world.member2, world.general, "forgetme")
+    gone = await forget(emulator, world.member2, world.general)
     assert gone.text == (
         "Done. I deleted 1 stored item about you. Anonymous counts (like check-in totals) keep "
         "no link to you."
@@ -445,3 +466,134 @@ async def test_synced_commands_carry_descriptions_in_spanish_french_german_and_p
     assert ask["name"] == "ask for support"
     assert {"es-ES", "fr", "de", "pt-BR"} <= set(ask["name_localizations"])
     assert "ja" not in ask["name_localizations"]  # no catalogue: Discord shows English
+
+
+async def test_forgetme_asks_first_and_keep_my_data_deletes_nothing(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """/forgetme, which deletes the plan and much more, asks first as /plan delete does: only
+    the member who ran it can answer, and "Keep my data" (or no answer) deletes nothing."""
+    await write(emulator, world, kindred)
+    await command(emulator, world.member, world.general, "goal set", text="walk daily")
+
+    async def still_there() -> bool:
+        services = kindred.services
+        plan = await services.selfhelp.plans.get(world.member.id)
+        return plan is not None and bool(await services.selfhelp.goals.mine(world.member.id))
+
+    asked = await answer(emulator, world.member, world.general, "forgetme")
+    assert asked.ephemeral
+    assert "can't be undone" in asked.text and "wellness plan" in asked.text, asked.text
+    assert "goals" in asked.text and "support group" in asked.text, asked.text
+    confirm = asked.message
+    assert confirm.custom_ids == [forget_id(world.member), forget_id(world.member, "keep")]
+    labels = [confirm.find_component(c)["label"] for c in confirm.custom_ids]
+    assert labels == ["Delete everything", "Keep my data"]
+    assert await still_there(), "/forgetme deleted before the member confirmed: " + asked.text
+
+    stranger = await (
+        await emulator.press_button(world.member2, confirm, forget_id(world.member))
+    ).response()
+    assert stranger.ephemeral and "someone else" in stranger.text, stranger.text
+    assert await still_there()
+
+    kept = await (
+        await emulator.press_button(world.member, confirm, forget_id(world.member, "keep"))
+    ).response()
+    assert kept.type == 7
+    assert confirm.text == "Kept. Nothing was deleted; `/forgetme` asks again whenever you like."
+    assert confirm.custom_ids == []
+    assert await still_there()
+
+    # a second question left unanswered deletes nothing either
+    await answer(emulator, world.member, world.general, "forgetme")
+    assert await still_there()
+
+
+async def test_a_spanish_member_is_asked_before_forgetme_in_spanish(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    asked = await answer(emulator, world.member, world.general, "forgetme", locale="es-ES")
+    assert asked.text.startswith("¿Borrar todo lo que Kindred guarda sobre ti"), asked.text
+    assert "No se puede deshacer" in asked.text, asked.text
+    labels = [asked.message.find_component(c)["label"] for c in asked.message.custom_ids]
+    assert labels == ["Borrar todo", "Conservar mis datos"]
+    kept = await emulator.press_button(
+        world.member, asked.message, forget_id(world.member, "keep"), locale="es-ES"
+    )
+    await kept.response()
+    assert asked.message.text.startswith("Conservado. No se borró nada"), asked.message.text
+
+
+# -- after /forgetme, no stored row names the member or holds their words --------------------
+MARK = "zebrafinch"
+
+
+def _names(value: object, user_id: int) -> bool:
+    if value == user_id or value == str(user_id):
+        return True
+    if isinstance(value, str) and str(user_id) in value:
+        try:
+            return str(user_id) in json.dumps(json.loads(value))
+        except ValueError:
+            return True
+    return False
+
+
+async def rows_naming(kindred: Kindred, user_id: int, words: str) -> dict[str, list]:
+    db = kindred.services.db
+    found: dict[str, list] = {}
+    for table in await db.tables():
+        for row in await db.fetchall(f"SELECT * FROM {table}"):
+            values = tuple(row)
+            if any(_names(v, user_id) for v in values) or words in str(values):
+                found.setdefault(table, []).append(dict(row))
+    return found
+
+
+async def use_everything(emulator: DiscordEmulator, world: World, kindred: Kindred) -> None:
+    member = world.member
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await command(emulator, member, world.general, "timezone set", zone="Australia/Sydney")
+    await command(emulator, member, world.general, "region set", region="AU")
+    await command(
+        emulator, member, world.general, "checkin me every", schedule="daily 20:00",
+        quiet_hours="22:00-08:00",
+    )  # fmt: skip
+    await command(
+        emulator, member, world.general, "goal set", text=f"walk {MARK}", schedule="daily 09:00"
+    )
+    await command(emulator, member, world.general, "goal share", peer=world.peer)
+    await write(emulator, world, kindred)
+    await command(emulator, member, world.general, "plan share", peer=world.peer)
+    await command(emulator, world.peer, world.general, "plan view", member=member)
+    await allow_groups(emulator, world, kindred)
+    _group, channel, _ = await create_group(emulator, world, kindred)
+    await join(emulator, world, member)
+    await command(
+        emulator, world.mod, world.general, "group settings anonymous", name=GRIEF, enabled=True
+    )
+    await command(emulator, member, channel, "group post", text=f"a year {MARK}")
+    await ask(emulator, world, member, topic=f"rough {MARK}", summary=f"work {MARK}")
+    await emulator.send_message(
+        member, world.general, "I keep thinking about ending my life, I don't want to be here"
+    )
+    await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "may need support" in m.text, since=0
+    )
+
+
+async def test_forgetme_confirmed_leaves_no_row_naming_the_member_or_holding_their_words(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await use_everything(emulator, world, kindred)
+    before = await rows_naming(kindred, world.member.id, MARK)
+    assert before, "the member's use left nothing to find: the scan is broken"
+    done = await forget(emulator, world.member, world.general)
+    assert done.text.startswith("Done. I deleted "), done.text
+    left = await rows_naming(kindred, world.member.id, MARK)
+    # moderation records may stay (docs/member-guide.md): the audit log of moderator actions
+    if all(r["actor_id"] != world.member.id for r in left.get("audit_log", [])):
+        left.pop("audit_log", None)
+    assert not left, left

@@ -37,6 +37,8 @@ def forged_ids(world: World, post_id: int) -> list[str]:
         "kindred:goal:pause:1",
         "kindred:plan:part:2",
         f"kindred:plan:delete:{member}",
+        f"kindred:forget:delete:{member}",
+        f"kindred:forget:keep:{member}",
         *(f"kindred:grp:{action}:1" for action in ("join", "leave", "read")),
         "kindred:grp:accept:1:s0",
         *(f"kindred:mtg:{action}:1" for action in ("here", "remind", "stop")),

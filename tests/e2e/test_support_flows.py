@@ -11,6 +11,7 @@ import time_machine
 
 from emulator import DiscordEmulator
 from tests.e2e.conftest import Kindred, World
+from tests.e2e.test_core import forget
 from tests.e2e.test_support import (
     ask,
     go_on_duty,
@@ -623,7 +624,7 @@ async def test_forgetme_deletes_requests(
 ) -> None:
     await setup_peers(emulator, world)
     await ask(emulator, world, world.member, summary="something private")
-    done = await command(emulator, world.member, world.general, "forgetme")
+    done = await forget(emulator, world.member, world.general)
     assert "I deleted" in done.text
     assert await kindred.services.peers.requests.live_for(world.guild.id, world.member.id) is None
     rows = await kindred.services.db.fetchall("SELECT * FROM support_requests")
