@@ -45,6 +45,17 @@ SAVED = {
         "default. Everyone keeps their place; anyone who joins accepts this version first. A "
         "notice went to {posted} group channels."
     ),
+    # a group's own guidelines cleared: it follows the server's again
+    ("default", True): N_(
+        "Saved: this group follows the server's guidelines again, version {version}. Everyone "
+        "keeps their place; anyone who joins accepts this version first. A notice went to "
+        "{posted} group channel."
+    ),
+    ("default", False): N_(
+        "Saved: this group follows the server's guidelines again, version {version}. Everyone "
+        "keeps their place; anyone who joins accepts this version first. A notice went to "
+        "{posted} group channels."
+    ),
 }
 # The form a moderator fills in, in their language (shown within Discord's 45 characters)
 MODAL_TITLE = N_("Group guidelines")
@@ -118,8 +129,12 @@ class GuidelinesCommands:
                 posted += 1
             except discord.HTTPException:
                 log.warning("guidelines notice: could not post in channel %s", channel.id)
-        # a group's own version, or the server's that the groups using the default get
-        scope = "group" if group_id else "server"
+        # a group's own version, the server's that the groups using the default get, or a
+        # group whose own were cleared and that follows the server's again
+        if group_id is None:
+            scope = "server"
+        else:
+            scope = "group" if change.guidelines.scope == "group" else "default"
         text = SAVED[(scope, posted == 1)]
         answer = await localized(
             interaction, text, version=change.guidelines.version, posted=posted

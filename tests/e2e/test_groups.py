@@ -206,6 +206,30 @@ async def test_a_new_guidelines_version_is_asked_for_on_the_next_join(
     assert "groups.guidelines" in [e.action for e in entries]
 
 
+async def test_clearing_a_groups_own_guidelines_says_it_follows_the_servers_again(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """An empty form for a group's own guidelines gives the group the server's again: the
+    answer says so (it used to call them "this group's own guidelines, version 0")."""
+    await allow_groups(emulator, world, kindred)
+    group, _channel, _role = await create_group(emulator, world, kindred)
+    for text, want in (
+        ("Be gentle.", "Saved: this group's own guidelines, version 1 for this group."),
+        ("", "Saved: this group follows the server's guidelines again, version 0."),
+    ):
+        opened = await emulator.run_command(
+            world.mod, world.general, "group guidelines set", options={"name": GRIEF}
+        )
+        assert (await opened.response()).is_modal
+        saved = await answer_of(await opened.submit_modal({"text": text}))
+        assert saved.text.startswith(want), saved.text
+        assert "own guidelines, version 0" not in saved.text
+    current = await kindred.services.groups.guidelines_for(
+        await kindred.services.groups.get(group.id, world.guild.id)
+    )
+    assert (current.scope, current.version) == ("server", 0)
+
+
 async def test_anonymous_posts_hide_the_author_and_a_reveal_is_audited(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:
