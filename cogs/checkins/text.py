@@ -85,7 +85,7 @@ _DETAILS = {
 
 def preview_text(head: str, preview: Preview, lang: str = "en") -> str:
     """A moderator's answer about a check-in: ``head`` (already in their language), what it
-    is and its next runs. The schedule's description is the scheduler's (English)."""
+    is (the schedule described in their language) and its next runs."""
     _ = gettext_for(lang)
     row = preview.checkin
     details = _DETAILS[(bool(row.prompts), row.use_thread, row.show_summary)]
@@ -101,7 +101,7 @@ def preview_text(head: str, preview: Preview, lang: str = "en") -> str:
             id=row.id,
             title=row.title,
             channel=f"<#{row.channel_id}>",
-            schedule=preview.description,
+            schedule=preview.describe(lang),
             tz=row.tz,
             count=len(row.prompts),
         )

@@ -19,7 +19,12 @@ from bot.ui.replies import COLOUR, localized, reader_language, send_private
 from bot.ui.views import KindredModal
 from cogs.groups.groups import group_autocomplete
 from cogs.groups.groups import guidelines as guidelines_cmd
-from cogs.groups.views import guidelines_embed, guidelines_footer, guidelines_notice
+from cogs.groups.views import (
+    guidelines_embed,
+    guidelines_footer,
+    guidelines_notice,
+    guidelines_text,
+)
 
 log = logging.getLogger(__name__)
 
@@ -155,7 +160,7 @@ class GuidelinesCommands:
             current = await self.service.server_guidelines(interaction.guild_id)
             embed = discord.Embed(
                 title=_("Group guidelines (server default)"),
-                description=current.text[:4000],
+                description=guidelines_text(current, lang)[:4000],
                 colour=COLOUR,
             )
             embed.set_footer(text=guidelines_footer(current, to_join=False, lang=lang))

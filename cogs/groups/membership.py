@@ -35,6 +35,25 @@ THANKS = {
 }
 
 
+# The welcome after a join, a whole text per case of the group's channel: none, one the member
+# sees, or one the server keeps to some roles (say, verified members)
+WELCOME = {
+    "none": N_("Welcome to **{group}**. You can leave any time with `/group leave`."),
+    "channel": N_(
+        "Welcome to **{group}**. Your group's channel: {channel}. You can leave any time with "
+        "`/group leave`."
+    ),
+    "hidden": N_(
+        "Welcome to **{group}**. Its channel, {channel}, is open to the people this server has "
+        "let into it, so you may not see it yet; a moderator can tell you more. You can leave "
+        "any time with `/group leave`."
+    ),
+}
+LEFT = N_("You've left **{group}**. You're welcome back any time.")
+IN_A_SERVER = N_("Groups live in a server; run this there.")
+BUTTON_IN_A_SERVER = N_("That button belongs to a server.")
+
+
 def _role_ids(interaction: discord.Interaction) -> list[int]:
     return [r.id for r in getattr(interaction.user, "roles", [])]
 
@@ -56,7 +75,7 @@ class MembershipCommands:
     async def join(self, interaction: discord.Interaction, name: str) -> None:
         """Join a support group (you'll read and accept its guidelines first)."""
         if interaction.guild_id is None:
-            await send_private(interaction, "Groups live in a server; run this there.")
+            await send_private(interaction, await localized(interaction, IN_A_SERVER))
             return
         group = await self.service.active(interaction.guild_id, name)
         await self._join(interaction, group.id)
@@ -67,7 +86,7 @@ class MembershipCommands:
     async def leave(self, interaction: discord.Interaction, name: str) -> None:
         """Leave a support group. You can come back any time."""
         if interaction.guild_id is None:
-            await send_private(interaction, "Groups live in a server; run this there.")
+            await send_private(interaction, await localized(interaction, IN_A_SERVER))
             return
         group = await self.service.by_name(interaction.guild_id, name)
         await self._leave(interaction, group.id)
@@ -76,7 +95,7 @@ class MembershipCommands:
         self, interaction: discord.Interaction, action: str, group_id: int
     ) -> None:
         if interaction.guild_id is None:  # a forged id in DMs: nothing to do
-            raise NotFoundError("That button belongs to a server.")
+            raise NotFoundError(BUTTON_IN_A_SERVER)
         if action == "join":
             await self._join(interaction, group_id)
         elif action == "leave":
@@ -86,7 +105,7 @@ class MembershipCommands:
 
     async def on_accept(self, interaction: discord.Interaction, group_id: int, tag: str) -> None:
         if interaction.guild_id is None:
-            raise NotFoundError("That button belongs to a server.")
+            raise NotFoundError(BUTTON_IN_A_SERVER)
         try:
             plan = await self.service.accept(
                 interaction.guild_id, group_id, interaction.user.id, tag
@@ -143,7 +162,7 @@ class MembershipCommands:
         assert interaction.guild is not None
         await self._change_role(interaction.guild, group, interaction.user.id, add=True)
         await self.service.joined(group, interaction.user.id)
-        where = f" Your group's channel: <#{group.channel_id}>." if group.channel_id else ""
+        case = "channel" if group.channel_id else "none"
         channel = interaction.guild.get_channel(group.channel_id or 0)
         member = interaction.user
         if (
@@ -152,14 +171,11 @@ class MembershipCommands:
             and not group.private
             and not channel.permissions_for(member).view_channel
         ):  # an open group on a channel the server keeps to some roles (say, verified members)
-            where = (
-                f" Its channel, <#{group.channel_id}>, is open to the people this server has "
-                "let into it, so you may not see it yet; a moderator can tell you more."
-            )
-        await send_private(
-            interaction,
-            f"Welcome to **{group.name}**.{where} You can leave any time with `/group leave`.",
+            case = "hidden"
+        welcome = await localized(
+            interaction, WELCOME[case], group=group.name, channel=f"<#{group.channel_id}>"
         )
+        await send_private(interaction, welcome)
 
     async def _leave(self, interaction: discord.Interaction, group_id: int) -> None:
         guild = interaction.guild
@@ -170,9 +186,7 @@ class MembershipCommands:
         if group.role_id in _role_ids(interaction) and guild.get_role(group.role_id or 0):
             await self._change_role(guild, group, interaction.user.id, add=False)
         await self.service.left(group, interaction.user.id)
-        await send_private(
-            interaction, f"You've left **{group.name}**. You're welcome back any time."
-        )
+        await send_private(interaction, await localized(interaction, LEFT, group=group.name))
 
     async def _change_role(
         self, guild: discord.Guild, group: GroupRow, user_id: int, *, add: bool

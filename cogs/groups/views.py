@@ -43,7 +43,7 @@ CARD_FOOTER = {
 def _cog(interaction: discord.Interaction):
     cog = interaction.client.get_cog("Groups")
     if cog is None:
-        raise NotFoundError("Support groups are not available right now.")
+        raise NotFoundError(N_("Support groups are not available right now."))
     return cog
 
 
@@ -157,13 +157,19 @@ def guidelines_footer(guidelines: Guidelines, *, to_join: bool, lang: str = "en"
     return _in(lang, CARD_FOOTER[(guidelines.scope, to_join)], version=guidelines.version)
 
 
+def guidelines_text(guidelines: Guidelines, lang: str = "en") -> str:
+    """The guidelines as written; Kindred's built-in ones in the reader's language."""
+    return _in(lang, guidelines.text) if guidelines.builtin else guidelines.text
+
+
 def guidelines_embed(
     group: GroupRow, guidelines: Guidelines, *, to_join: bool, lang: str = "en"
 ) -> discord.Embed:
-    """The card one member reads privately, in their language (the guidelines as written)."""
+    """The card one member reads privately, in their language (the guidelines as written,
+    Kindred's built-in ones in the reader's language)."""
     embed = discord.Embed(
         title=_in(lang, CARD_TITLE, group=group.name)[:256],
-        description=guidelines.text[:4000],
+        description=guidelines_text(guidelines, lang)[:4000],
         colour=COLOUR,
     )
     embed.add_field(name=_in(lang, ABOUT), value=group.description[:1024], inline=False)

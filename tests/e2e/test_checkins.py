@@ -948,3 +948,41 @@ async def test_a_portuguese_moderator_configures_a_channel_checkin_in_portuguese
     assert deleted.text == "Check-in #2 deleted."
     empty = await run("checkin list", "en-US")
     assert empty.text == "No check-ins yet. `/checkin create` adds one."
+
+
+async def test_a_french_moderator_reads_the_checkin_schedule_in_french_an_english_one_in_english(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The schedule inside a moderator's private /checkin answers (create, preview, edit,
+    resume) is described in their language; the channel's posts stay English. An English
+    moderator reads exactly what they read before."""
+    await command(emulator, world.mod, world.general, "language set", language="fr")
+    created = await create(emulator, world, schedule="mon,wed,fri 18:30", tz="UTC", title="Soir")
+    line = created.text.split("\n")[1]
+    assert line.startswith(f"**#1 Soir** dans <#{world.general.id}>"), created.text
+    assert "Chaque semaine : lundi, mercredi et vendredi à 18:30 (UTC)" in line, line
+    preview = await command(emulator, world.mod, world.general, "checkin preview", checkin=1)
+    assert preview.text.split("\n")[1] == line
+    edited = await command(
+        emulator, world.mod, world.general, "checkin edit", checkin=1, schedule="daily 07:15"
+    )
+    assert "Tous les jours à 07:15 (UTC)" in edited.text.split("\n")[1], edited.text
+    await command(emulator, world.mod, world.general, "checkin pause", checkin=1)
+    resumed = await command(emulator, world.mod, world.general, "checkin resume", checkin=1)
+    assert "Tous les jours à 07:15 (UTC)" in resumed.text.split("\n")[1], resumed.text
+    assert "Every day" not in edited.text + resumed.text + preview.text
+
+    # an English moderator: word for word
+    await command(emulator, world.mod, world.general, "language clear")
+    preview = await command(emulator, world.mod, world.general, "checkin preview", checkin=1)
+    assert preview.text.split("\n")[1] == (
+        f"**#1 Soir** in <#{world.general.id}>: Every day at 07:15 (UTC), with the built-in "
+        "prompts."
+    ), preview.text
+    edited = await command(
+        emulator, world.mod, world.general, "checkin edit", checkin=1, schedule="mon,wed,fri 18:30"
+    )
+    assert edited.text.split("\n")[1] == (
+        f"**#1 Soir** in <#{world.general.id}>: Mondays, Wednesdays and Fridays at 18:30 (UTC), "
+        "with the built-in prompts."
+    ), edited.text

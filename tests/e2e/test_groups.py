@@ -1338,3 +1338,66 @@ async def test_guidelines_or_a_description_of_only_invisible_characters_count_as
     assert (await kindred.services.groups.get(group.id, world.guild.id)).guidelines is None
     shown = await command(emulator, world.mod, world.general, "group guidelines show", name=GRIEF)
     assert "What is shared here stays here." in shown.text + str(shown.embeds), shown.text
+
+
+async def test_a_spanish_member_reads_the_default_guidelines_join_and_leave_in_spanish(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Kindred's built-in guidelines (the server's version 0) are Kindred's own text: a member
+    reads them privately in their language, and accepting them in Spanish is accepting version
+    0, as in English. The welcome and the goodbye follow the reader too; English word for
+    word."""
+    await allow_groups(emulator, world, kindred)
+    group, channel, role = await create_group(emulator, world, kindred)
+    await command(emulator, world.member, world.general, "language set", language="es")
+    card = message_of(
+        await command(emulator, world.member, world.general, "group join", name=GRIEF)
+    )
+    assert card.ephemeral
+    spanish = card.embeds[0]["description"]
+    assert spanish.startswith("1. Lo que se comparte aquí se queda aquí."), spanish
+    assert "`/crisis`" in spanish and "`/group leave`" in spanish and "||así||" in spanish
+    assert card_texts(card)[2] == (
+        "Las pautas del servidor, versión 0. Para unirte, léelas y pulsa el botón."
+    )
+    welcome = await (
+        await emulator.press_button(world.member, card, f"kindred:grp:accept:{group.id}:s0")
+    ).response()
+    assert welcome.ephemeral and welcome.text == (
+        f"Te damos la bienvenida a **Grief circle**. El canal de tu grupo: <#{channel.id}>. "
+        "Puedes salir cuando quieras con `/group leave`."
+    )
+    accepted = await kindred.services.groups.repo.acceptance(group.id, world.member.id)
+    assert (accepted.scope, accepted.version) == ("server", 0)
+    shown = await command(emulator, world.member, world.general, "group guidelines show")
+    assert shown.embeds[0]["description"] == spanish
+    left = await command(emulator, world.member, world.general, "group leave", name=GRIEF)
+    assert (
+        left.ephemeral and left.text == "Saliste de **Grief circle**. Puedes volver cuando quieras."
+    )
+
+    # English, word for word: the same version 0, and the Spanish acceptance still counts
+    await command(emulator, world.member, world.general, "language clear")
+    back = await command(emulator, world.member, world.general, "group join", name=GRIEF)
+    assert back.text == (
+        f"Welcome to **Grief circle**. Your group's channel: <#{channel.id}>. You can leave any "
+        "time with `/group leave`."
+    )  # no second card: version 0 was accepted
+    assert role.id in emulator.member(world.guild, world.member).roles
+    card = message_of(
+        await command(emulator, world.member2, world.general, "group join", name=GRIEF)
+    )
+    assert card.embeds[0]["description"] == (
+        "1. What is shared here stays here. Please don't repeat or screenshot others' stories.\n"
+        "2. Speak from your own experience. Offer advice only when someone asks for it.\n"
+        "3. Respect everyone: no judging, no labels, no diagnosing anyone.\n"
+        "4. Put heavy details (self-harm, abuse, suicide) behind spoiler tags, ||like this||.\n"
+        "5. This is peer support, not a crisis service. If you are in danger, use `/crisis` or "
+        "call your local emergency number.\n"
+        "6. You can leave any time with `/group leave`."
+    )
+    assert f"kindred:grp:accept:{group.id}:s0" in card.custom_ids
+    shown = await command(emulator, world.member2, world.general, "group guidelines show")
+    assert shown.embeds[0]["description"] == card.embeds[0]["description"]
+    left = await command(emulator, world.member, world.general, "group leave", name=GRIEF)
+    assert left.text == "You've left **Grief circle**. You're welcome back any time."

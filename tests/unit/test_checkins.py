@@ -71,6 +71,7 @@ async def test_create_stores_canonical_schedule_and_arms_the_next_run(
     assert preview.checkin.title == "Check-in"
     assert len(preview.next_runs) == 5
     assert preview.description == "Weekdays at 09:00"
+    assert preview.describe("fr") == "Du lundi au vendredi à 09:00"  # in the reader's language
     # 2026-11-23 is a Monday, 12:00 UTC: the next weekday 09:00 London (GMT) is Tuesday
     assert (await timer(services, "checkin:1")).due_at == datetime(2026, 11, 24, 9, tzinfo=UTC)
 

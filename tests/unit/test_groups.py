@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 
 from bot.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
+from bot.i18n import render
 from bot.services import Services
 from bot.services.groups import Access, StaleGuidelinesError, access_problems
 from bot.services.groups.rules import (
@@ -142,6 +143,18 @@ async def test_guidelines_come_first_and_each_new_version_is_accepted_on_the_nex
     actions = [e.action for e in await services.audit.recent(GUILD, limit=20)]
     assert actions.count("groups.guidelines") == 4
     assert all("Be gentle" not in str(e.detail) for e in await services.audit.recent(GUILD))
+
+
+async def test_only_kindreds_built_in_guidelines_are_marked_builtin(services: Services) -> None:
+    """The built-in text (version 0, and what emptying the server's default stores again) is
+    Kindred's own, shown in the reader's language; a moderator's text is theirs."""
+    groups = services.groups
+    assert (await groups.server_guidelines(GUILD)).builtin
+    own = await groups.set_guidelines(GUILD, None, "Server rules.", MOD)
+    assert own.guidelines.tag == "s1" and not own.guidelines.builtin
+    emptied = await groups.set_guidelines(GUILD, None, "  ", MOD)
+    assert emptied.guidelines.tag == "s2" and emptied.guidelines.builtin
+    assert render("es", emptied.guidelines.text).startswith("1. Lo que se comparte aquí")
 
 
 async def test_discord_wins_both_ways(services: Services, clock) -> None:

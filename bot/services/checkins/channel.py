@@ -139,7 +139,7 @@ class ChannelCheckins(CheckinBase):
         row = await self.get(checkin_id, guild_id)
         parsed = _schedule(row.schedule)
         runs = parsed.next_runs(self.clock(), _zone(row.tz), count)
-        return Preview(row, parsed.describe(), runs)
+        return Preview(row, parsed, runs)
 
     async def pause(
         self, checkin_id: int, guild_id: int, reason: str = "paused by a moderator"

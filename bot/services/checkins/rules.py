@@ -66,9 +66,20 @@ class CheckinSettings(SettingsSection):
 
 @dataclass(frozen=True)
 class Preview:
+    """A check-in, its parsed schedule and its next runs; the schedule is described in the
+    reader's language where it is shown (``describe(lang)``)."""
+
     checkin: CheckinRow
-    description: str
+    schedule: Schedule
     next_runs: list[datetime]
+
+    @property
+    def description(self) -> str:
+        """The schedule in English."""
+        return self.schedule.describe()
+
+    def describe(self, lang: str | None = None) -> str:
+        return self.schedule.describe(lang)
 
 
 @dataclass(frozen=True)

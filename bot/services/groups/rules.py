@@ -29,14 +29,16 @@ NAME_PUNCTUATION = frozenset(" -_'&.")
 #: Names that would read as a mass mention once they are a role.
 RESERVED_NAMES = frozenset({"everyone", "here"})
 
-BUILTIN_GUIDELINES = """\
+#: Kindred's own default guidelines (server version 0, and what an emptied server default
+#: stores again): shown in the reader's language; acceptance goes by version, never by text.
+BUILTIN_GUIDELINES = N_("""\
 1. What is shared here stays here. Please don't repeat or screenshot others' stories.
 2. Speak from your own experience. Offer advice only when someone asks for it.
 3. Respect everyone: no judging, no labels, no diagnosing anyone.
 4. Put heavy details (self-harm, abuse, suicide) behind spoiler tags, ||like this||.
 5. This is peer support, not a crisis service. If you are in danger, use `/crisis` or call \
 your local emergency number.
-6. You can leave any time with `/group leave`."""
+6. You can leave any time with `/group leave`.""")
 
 
 def parse_group_name(text: str) -> str:
@@ -166,6 +168,11 @@ class Guidelines:
     scope: Literal["group", "server"]
     version: int
     text: str
+
+    @property
+    def builtin(self) -> bool:
+        """Kindred's own text (shown in the reader's language), not the moderators'."""
+        return self.text == BUILTIN_GUIDELINES
 
     @property
     def tag(self) -> str:
