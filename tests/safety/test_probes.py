@@ -1,7 +1,10 @@
-"""The French probe (``data/detector/probes/P_fr.jsonl``): everyday "crever" and other words
-of death and tiredness next to harassment and crisis, written by a writer who saw no other
-set. It took part in choosing the shipped model, so its figures are floors against
-regression, not a measurement (``docs/detector.md``)."""
+"""The probes (``data/detector/probes/``), written by writers who saw no other set.
+
+The French probe (``P_fr.jsonl``): everyday "crever" and other words of death and tiredness
+next to harassment and crisis. It took part in choosing the shipped model, so its figures are
+floors against regression, not a measurement (``docs/detector.md``). The short-message probe
+(``P_short.jsonl``): 1-8 word lines in five languages, read once per model after the choice;
+its figures are floors too."""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from bot.safety.detector import Label
 from bot.safety.evaluation import metrics
 
 PROBE = DATA_DIR / "probes" / "P_fr.jsonl"
+SHORT = DATA_DIR / "probes" / "P_short.jsonl"
 
 
 @functools.cache
@@ -49,3 +53,23 @@ def test_everyday_french_crever_is_left_alone_and_crisis_still_answered() -> Non
     assert m["crisis_recall"] >= 24 / 25 and m["tier3_recall"] == 1.0
     assert m["soft_crisis_any"] == 1.0  # every crisis line gets a private response
     assert m["harassment_recall"] >= 17 / 20
+
+
+def test_short_messages_are_answered_in_their_own_language() -> None:
+    """Floors at lr-e507c98a3d's figures on the short-message probe (2026-12-02): every line
+    the detector answered was answered in the line's language (151 of 151; lr-e5d771d372:
+    139), crisis recall 91.6 %, tier 3 96.7 %, no ordinary line alerted."""
+    rows = [json.loads(line) for line in SHORT.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == 289 and all(clean_row(dict(r)) is not None for r in rows)
+    others = {_key(r["text"]) for name in ("train", "validation", "test") for r in load_set(name)}
+    assert not [r["text"] for r in rows if _key(r["text"]) in others]
+    assessor = Assessor.default()
+    results = [assessor.assess(r["text"]) for r in rows]
+    answered = [(r, a) for r, a in zip(rows, results, strict=True) if a.label is not Label.NONE]
+    assert len(answered) >= 140
+    wrong = [r["text"] for r, a in answered if a.lang != r["lang"]]
+    assert len(wrong) <= 3, wrong
+    m = metrics(rows, results)
+    assert m["crisis_recall"] >= 0.9, m["crisis_recall"]
+    assert m["tier3_recall"] >= 0.95, m["tier3_recall"]
+    assert m["false_alarm"] <= 0.01, m["false_alarm"]
