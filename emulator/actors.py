@@ -59,6 +59,15 @@ class MemberActions(WorldMixin, MessageStore):
         self._dispatch_message_update(m)
         return m
 
+    async def unfurl_embeds(self, message: MessageLike, embeds: list[JSON]) -> Message:
+        """Discord adds a link's preview to a member's message: a MESSAGE_UPDATE whose words
+        and ``edited_timestamp`` are unchanged (nobody edited anything)."""
+        m = self.message(message)
+        self._mark_action()
+        m.embeds = list(embeds)
+        self._dispatch_message_update(m)
+        return m
+
     async def delete_message_as_user(self, message: MessageLike) -> None:
         self._mark_action()
         self._delete_message(self.message(message))
