@@ -1,11 +1,12 @@
 """Crisis language and resources: private, kind replies; alerts to on-duty peers; /crisis.
 
-The detector (bot.safety) reads each message once; the safety service decides what to do.
+The detector (bot.safety) reads each message once (and again when its words are edited); the
+safety service decides what to do.
 Kindred never deletes, punishes or exposes the member: replies go by DM (or, if DMs are closed,
 a brief channel note that mentions only them, quotes nothing, and deletes itself), alerts go to
 the peer channel with a jump link, and nothing of the message text is stored or logged.
 
-Rooms: ``listener`` (on_message → AssessWorker → the service's decision), ``replies`` (the
+Rooms: ``listener`` (on_message and edits → AssessWorker → the service's decision), ``replies`` (the
 private reply and the channel note), ``alerts`` (peer and moderator alerts, their buttons),
 ``timers`` (delivering the service's retry and note timers), ``resources`` (/crisis,
 /resources, /respite, /warmline, /region, the server's own resources), ``settings``

@@ -13,6 +13,7 @@ from collections.abc import Coroutine
 from typing import Any
 
 import discord
+from discord.ext import commands
 
 from bot.safety.assess import Assessment
 from bot.safety.detector import Label
@@ -45,6 +46,28 @@ class ListenerMixin(AlertsMixin, RepliesMixin):
         # Context (the member's recent risk here) can only matter to a message whose own
         # risk reaches the soft level, so it is looked up once the worker says so, not
         # for every message; such a message is assessed again with it (see _assessed).
+        self.worker.submit(message.content, 0.0, self._assessed, message, self.loop, quiet=True)
+
+    @commands.Cog.listener()
+    async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
+        """A message edited in a server is read as a new one is (the same worker, decision
+        and cooldowns): "ok I'm fine" edited into a crisis line is noticed. Raw, so that
+        messages no longer cached count too. Only when the words changed: Discord also sends
+        edits for a link's embed unfurling, pins and the like, which change nothing anyone
+        wrote. Server messages only: a DM to Kindred is read when it arrives, not when edited
+        (inside a support relay its words are the peer's to read, not the detector's)."""
+        data = payload.data
+        if payload.guild_id is None or "content" not in data or self.worker is None:
+            return
+        message = payload.message
+        if message.author.bot or not message.content:
+            return
+        before = payload.cached_message
+        if before is not None:
+            if before.content == message.content:
+                return
+        elif message.edited_at is None:  # not cached: only a real edit says when it was made
+            return
         self.worker.submit(message.content, 0.0, self._assessed, message, self.loop, quiet=True)
 
     def _assessed(self, message: discord.Message, result: Assessment) -> None:
@@ -99,6 +122,7 @@ class ListenerMixin(AlertsMixin, RepliesMixin):
             needs=result.needs,
             risk=result.risk,
             message_id=message.id,
+            edited_at=message.edited_at,
         )
         if decision is None:
             return

@@ -687,3 +687,88 @@ async def test_a_spanish_moderator_reads_safety_settings_and_status_in_spanish(
     assert status["fields"][0]["name"] == "Last 30 days"
     assert status["fields"][-1]["name"] == "Stale resource data (over 12 months)"
     assert "(checked " in status["fields"][-1]["value"]
+
+
+def bot_dms(emu: DiscordEmulator, user) -> list:
+    return [m for m in emu.messages_in(emu.dm_channel(user)) if m.author.id == emu.bot_user.id]
+
+
+def peer_alerts(emu: DiscordEmulator, world: World) -> list:
+    return [m for m in emu.messages_in(world.peers) if "may need support" in m.text]
+
+
+@pytest.mark.parametrize("cached", [True, False], ids=["cached", "not-cached"])
+async def test_a_message_edited_into_a_crisis_line_gets_the_private_reply_and_alert(
+    emulator: DiscordEmulator, world: World, kindred: Kindred, cached: bool
+) -> None:
+    """A member who edits "ok I'm fine" into a crisis line is in the same danger as one who
+    typed it first: Kindred reads edits (MESSAGE_UPDATE) too, of messages it no longer keeps
+    in its cache as well."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    message = await emulator.send_message(world.member, world.general, "ok i'm fine, really")
+    await emulator.gateway_idle()
+    await detector_settled(kindred)
+    assert bot_dms(emulator, world.member) == []
+    if not cached:
+        kindred.bot._connection._messages.clear()  # type: ignore[union-attr]
+    await emulator.edit_message_as_user(message, CRISIS)
+    dm = await emulator.wait_for_message(emulator.dm_channel(world.member))
+    assert "automated bot" in dm.text
+    alert = await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "may need support" in m.text
+    )
+    assert str(message.id) in alert.text  # the jump link to the edited message
+    assert CRISIS not in alert.text
+    assert public_bot_messages(emulator, world.general) == []
+
+
+async def test_a_link_preview_added_to_a_message_is_not_read_again(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Discord sends an update when a link's preview appears under a message: nobody wrote
+    anything new, so the detector is not given the words a second time, cached or not."""
+    await setup_peers(emulator, world)
+    message = await emulator.send_message(
+        world.member, world.general, f"{CRISIS} https://example.org/page"
+    )
+    await emulator.wait_for_message(emulator.dm_channel(world.member))
+    await emulator.gateway_idle()
+    await detector_settled(kindred)
+    worker = kindred.bot.get_cog("Safety").worker  # type: ignore[union-attr]
+    read = worker.submitted
+    await emulator.unfurl_embeds(message, [{"type": "link", "title": "A page"}])
+    await emulator.gateway_idle()
+    await detector_settled(kindred)
+    kindred.bot._connection._messages.clear()  # type: ignore[union-attr]
+    await emulator.unfurl_embeds(message, [{"type": "link", "title": "A page, again"}])
+    await emulator.gateway_idle()
+    await detector_settled(kindred)
+    assert worker.submitted == read
+    rows = await kindred.services.db.fetchall("SELECT * FROM safety_events")
+    assert len(rows) == 1
+    assert len(bot_dms(emulator, world.member)) == 1
+
+
+async def test_editing_an_answered_crisis_message_into_another_gets_no_second_dm(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """An edit is read as a new message is, so the member's cooldown holds across a message
+    and its edits: one private reply for one crisis, however it is reworded."""
+    await setup_peers(emulator, world)
+    message = await emulator.send_message(world.member, world.general, CRISIS)
+    await emulator.wait_for_message(emulator.dm_channel(world.member))
+    await emulator.wait_for_message(world.peers, predicate=lambda m: "may need support" in m.text)
+    worker = kindred.bot.get_cog("Safety").worker  # type: ignore[union-attr]
+    await emulator.gateway_idle()
+    await detector_settled(kindred)
+    read = worker.submitted
+    await emulator.edit_message_as_user(message, "i really do want to kill myself")
+    await emulator.gateway_idle()
+    await detector_settled(kindred)
+    assert worker.submitted > read  # the edit was read
+    rows = await kindred.services.db.fetchall("SELECT * FROM safety_events ORDER BY id")
+    assert len(rows) == 2 and rows[1]["label"] == "crisis_self"
+    assert not rows[1]["replied"]
+    assert len(bot_dms(emulator, world.member)) == 1
+    assert len(peer_alerts(emulator, world)) == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -24,8 +24,14 @@ def shared(services: Services) -> OnceService:
     return OnceService(HandledEventRepository(services.db), services.clock, shared=True)
 
 
-async def crisis(safety: SafetyService, message_id: int, user_id: int = MEMBER):
-    """The decision on a server message the detector read as crisis (tier 2)."""
+async def crisis(
+    safety: SafetyService,
+    message_id: int,
+    user_id: int = MEMBER,
+    edited_at: datetime | None = None,
+    tier: int = 2,
+):
+    """The decision on a server message (or an edit of it) the detector read as crisis."""
     return await safety.notice(
         guild_id=GUILD,
         channel_id=5,
@@ -33,8 +39,9 @@ async def crisis(safety: SafetyService, message_id: int, user_id: int = MEMBER):
         user_id=user_id,
         role_ids=[],
         label="crisis_self",
-        tier=2,
+        tier=tier,
         message_id=message_id,
+        edited_at=edited_at,
     )
 
 
@@ -96,6 +103,26 @@ async def test_a_crisis_message_seen_by_two_processes_is_decided_once(
         channel_id=6, user_id=MEMBER + 1, label="crisis_self", tier=2, message_id=901
     )
     assert dm.reply == "crisis" and again.reply is None
+
+
+async def test_each_edit_of_a_message_is_decided_once_apart_from_the_message(
+    services: Services,
+) -> None:
+    """An edited message is read as a new one: two processes seeing the same edit decide it
+    once, and neither the message's own key nor an earlier edit's holds a later edit back."""
+    await services.settings.update(GUILD, SafetySettings, MOD, enabled=True)
+    services.safety.once = shared(services)
+    first = await crisis(services.safety, 950)
+    assert first is not None and first.reply == "crisis"
+    edit = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    # tier 3 breaks the cooldown, so a decision taken shows as an alert
+    edited = await crisis(services.safety, 950, edited_at=edit, tier=3)
+    again = await crisis(services.safety, 950, edited_at=edit, tier=3)
+    assert edited is not None and edited.event_id is not None and edited.alert_moderators
+    assert again is not None and not again.acts and again.event_id is None
+    later = await crisis(services.safety, 950, edited_at=edit + timedelta(minutes=1), tier=3)
+    assert later is not None and later.event_id is not None
+    assert await services.db.fetchval("SELECT COUNT(*) FROM safety_events") == 3
 
 
 async def test_two_processes_deciding_two_messages_of_one_member_reply_once(

@@ -57,9 +57,11 @@ class DecisionsMixin(MembersMixin):
         needs: tuple[str, ...] | list[str] = (),
         risk: float = 0.0,
         message_id: int | None = None,
+        edited_at: datetime | None = None,
     ) -> Decision | None:
         """A server message the detector read: None when it noticed nothing at all; else
-        remember the member's risk (scores only) and decide (see ``assess``)."""
+        remember the member's risk (scores only) and decide (see ``assess``). An edited
+        message is read as a new one, ``edited_at`` telling its edits apart."""
         if label == "none" and not needs:
             return None
         if label in REMEMBERED_LABELS:
@@ -75,6 +77,7 @@ class DecisionsMixin(MembersMixin):
             possible_concern=possible_concern,
             needs=needs,
             message_id=message_id,
+            edited_at=edited_at,
         )
 
     async def dm_action(self, user_id: int, text: str) -> DmAction:
@@ -131,12 +134,15 @@ class DecisionsMixin(MembersMixin):
         possible_concern: bool = False,
         needs: tuple[str, ...] | list[str] = (),
         message_id: int | None = None,
+        edited_at: datetime | None = None,
     ) -> Decision:
         """Decide and record (metadata only) what to do about one detected message.
 
         ``possible_concern`` marks a ``distress`` label that is really a low-confidence crisis
         or concern signal (the soft level); ``needs`` are resources the member asked for. In a
-        cluster the same ``message_id`` may reach two processes: only the first decides.
+        cluster the same ``message_id`` may reach two processes: only the first decides (each
+        edit, told apart by ``edited_at``, once too). The member's cooldown holds across a
+        message and its edits as across messages.
         """
         needs = tuple(n for n in needs if n in NEEDS)
         if label == "none" and not needs:
@@ -154,7 +160,7 @@ class DecisionsMixin(MembersMixin):
         # One member's burst of messages arrives as concurrent tasks: decide them one at a
         # time, so the second sees the first and the cooldown holds.
         async with self._lock_for(guild_id, user_id):
-            if not await self._first_sight(message_id):
+            if not await self._first_sight(message_id, edited_at):
                 return NOTHING
             async with self._member_turn(guild_id, user_id):
                 return await self._decide(
@@ -169,12 +175,13 @@ class DecisionsMixin(MembersMixin):
             return nullcontext()
         return self.once.one_at_a_time("safety-member", guild_id, user_id)
 
-    async def _first_sight(self, message_id: int | None) -> bool:
-        """False when another process already decided about this message (a duplicate
-        event while two sessions hold one shard)."""
+    async def _first_sight(self, message_id: int | None, edited_at: datetime | None) -> bool:
+        """False when another process already decided about this message, or this edit of
+        it (a duplicate event while two sessions hold one shard)."""
         if message_id is None or self.once is None:
             return True
-        return await self.once.first("safety", message_id)
+        kind = "safety" if edited_at is None else f"safety-edit:{edited_at.isoformat()}"
+        return await self.once.first(kind, message_id)
 
     async def record_outcome(
         self, decision: Decision, *, replied: bool, alerted: bool, noted: bool
