@@ -73,7 +73,10 @@ class MoodReplies:
         )
 
     async def on_personal_mood(self, interaction: discord.Interaction, level: int) -> None:
-        lowest = await self.service.personal_mood(interaction.user.id, level)
+        # the DM the button is on: a mood pressed again on the same check-in is one answer
+        # (buttons carry no id of their own, so DMs sent before this keep working)
+        message_id = interaction.message.id if interaction.message else None
+        lowest = await self.service.personal_mood(interaction.user.id, level, message_id)
         guild_id = await self.service.personal_guild(interaction.user.id, interaction.guild_id)
         lang = await reader_language(interaction)
         await self._mood_reply(

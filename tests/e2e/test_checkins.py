@@ -540,6 +540,39 @@ async def test_personal_checkin_dm_quiet_hours_history_and_share(
     assert "no personal check-in" in gone.text
 
 
+async def test_a_double_tap_on_a_personal_mood_is_one_answer_and_the_next_dm_another(
+    emulator: DiscordEmulator, world: World, start_at: Start
+) -> None:
+    """One answer per check-in DM and mood: the same mood pressed twice on one DM (a double
+    tap) is stored once, and both presses are answered kindly; the next day's DM is a new
+    check-in, so the same mood there is a new answer."""
+    traveller, kindred = await start_at(datetime(2026, 11, 23, 12, 0, tzinfo=UTC))
+    await command(
+        emulator, world.member, world.general, "checkin me every", schedule="daily 20:00", tz="UTC"
+    )
+    dm = emulator.dm_channel(world.member)
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 20, 0, 5, tzinfo=UTC))
+    check = await emulator.wait_for_message(dm, predicate=lambda m: bool(m.custom_ids), since=0)
+    first = await emulator.press_button(world.member, check, "kindred:pmood:1")
+    second = await emulator.press_button(world.member, check, "kindred:pmood:1")
+    for press in (first, second):
+        reply = await press.response()
+        assert reply.ephemeral and "findahelpline" in reply.text, reply.text
+
+    async def moods() -> list[int]:
+        rows = await kindred.services.db.fetchall("SELECT mood FROM personal_moods")
+        return [int(r["mood"]) for r in rows]
+
+    assert await moods() == [1], "one check-in, one tap meant"
+
+    await run_at(traveller, kindred, datetime(2026, 11, 24, 20, 0, 5, tzinfo=UTC))
+    checks = [m for m in emulator.bot_messages(dm) if "kindred:pmood:1" in m.custom_ids]
+    assert len(checks) == 2
+    again = await emulator.press_button(world.member, checks[1], "kindred:pmood:1")
+    assert "findahelpline" in (await again.response()).text
+    assert await moods() == [1, 1]
+
+
 @pytest.mark.parametrize(
     ("zone", "now", "schedule", "quiet", "expected"),
     [

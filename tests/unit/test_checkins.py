@@ -546,6 +546,26 @@ async def test_personal_history_sparkline_share_and_revoke(
     assert await services.checkins.history(ALICE) == []
 
 
+async def test_a_personal_mood_is_stored_once_per_check_in_message_and_mood(
+    services: Services, clock: FakeClock
+) -> None:
+    """The same mood pressed again on the same DM (a double tap, or later) stores nothing
+    more; another mood on that DM, the same mood on another DM, and a press with no message
+    (an old caller) are each stored. The lowest mood is reported every time."""
+    await personal(services)
+    assert await services.checkins.personal_mood(ALICE, 1, message_id=900) is True
+    assert await services.checkins.personal_mood(ALICE, 1, message_id=900) is True
+    clock.advance(hours=1)
+    assert await services.checkins.personal_mood(ALICE, 1, message_id=900) is True
+    await services.checkins.personal_mood(ALICE, 4, message_id=900)
+    await services.checkins.personal_mood(ALICE, 1, message_id=901)
+    await services.checkins.personal_mood(BO, 1, message_id=900)
+    await services.checkins.personal_mood(ALICE, 3)
+    await services.checkins.personal_mood(ALICE, 3)
+    assert [m for _, m in await services.checkins.history(ALICE)] == [1, 4, 1, 3, 3]
+    assert [m for _, m in await services.checkins.history(BO)] == [1]
+
+
 async def test_stop_and_forget(services: Services, clock: FakeClock) -> None:
     await personal(services)
     await services.checkins.personal_mood(ALICE, 4)

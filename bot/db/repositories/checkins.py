@@ -296,10 +296,16 @@ class CheckinRepository:
             await self.db.execute("DELETE FROM personal_checkins WHERE user_id = ?", (user_id,))
         )
 
-    async def add_personal_mood(self, user_id: int, mood: int, now: datetime) -> None:
-        await self.db.execute(
-            "INSERT INTO personal_moods (user_id, mood, created_at) VALUES (?, ?, ?)",
-            (user_id, mood, to_db(now)),
+    async def add_personal_mood(
+        self, user_id: int, mood: int, now: datetime, message_id: int | None = None
+    ) -> bool:
+        """Store a mood; False when this DM (``message_id``) already holds this mood."""
+        return bool(
+            await self.db.execute(
+                "INSERT INTO personal_moods (user_id, mood, created_at, message_id)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                (user_id, mood, to_db(now), message_id),
+            )
         )
 
     async def personal_moods(self, user_id: int, since: datetime) -> list[tuple[datetime, int]]:

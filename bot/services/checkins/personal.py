@@ -206,10 +206,15 @@ class PersonalCheckins(CheckinBase):
         return await self.pause_personal(user_id, reason="your DMs are closed to me")
 
     # -- moods and sharing ---------------------------------------------------------------------
-    async def personal_mood(self, user_id: int, mood: int) -> bool:
+    async def personal_mood(self, user_id: int, mood: int, message_id: int | None = None) -> bool:
+        """Store a mood from a personal check-in; True for the lowest. One answer per DM
+        (``message_id``) and mood: pressing the same mood again on the same DM, a double tap
+        or later, stores nothing more (another mood on it is a new answer). Without a
+        message id every press is stored."""
         if mood not in MOODS:
             raise InvalidInputError(N_("Choose a mood from 1 to 5."))
-        await self.repo.add_personal_mood(user_id, mood, self.clock())
+        if not await self.repo.add_personal_mood(user_id, mood, self.clock(), message_id):
+            log.info("personal mood already stored for this check-in message; not stored again")
         return mood == LOWEST
 
     async def personal_guild(self, user_id: int, pressed_in: int | None) -> int | None:
