@@ -83,6 +83,10 @@ FORGET_DONE = N_(
     "Done. I deleted {total} stored items about you. Anonymous counts (like "
     "check-in totals) keep no link to you."
 )
+FORGET_ALREADY = N_(
+    "That's already done: I deleted what I held about you when you first pressed. There's "
+    "nothing more to delete."
+)
 FORGET_LABELS = {"delete": N_("Delete everything"), "keep": N_("Keep my data")}
 
 
@@ -318,10 +322,20 @@ class Core(commands.Cog):
         """The confirmation's buttons: only the member who ran ``/forgetme`` may press them."""
         if user_id != interaction.user.id:
             raise PermissionDeniedError(N_("That button was for someone else; nothing changed."))
+        privacy = self.services.privacy
+        # the question this press answers: once "Delete everything" was pressed on it, a later
+        # or concurrent press (either button) leaves the first answer in place
+        question = interaction.message.id if interaction.message else None
         if action != "delete":
+            if await privacy.forgotten_by(question):
+                await send_private(interaction, await localized(interaction, FORGET_ALREADY))
+                return
             text, params = FORGET_KEPT, {}
         else:
-            removed = await self.services.privacy.forget(user_id)
+            removed = await privacy.forget_once(user_id, question)
+            if removed is None:
+                await send_private(interaction, await localized(interaction, FORGET_ALREADY))
+                return
             total = sum(removed.values())
             text, params = (FORGET_DONE_ONE if total == 1 else FORGET_DONE), {"total": total}
         await interaction.response.edit_message(

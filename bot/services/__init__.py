@@ -271,7 +271,13 @@ async def build_services(config: Settings, *, clock: Clock = utcnow) -> Services
         scheduler=scheduler,
         prefs=prefs,
         audit=AuditRepository(db),
-        privacy=PrivacyService(prefs, scheduler, config.privacy.retention_days, clock),
+        privacy=PrivacyService(
+            prefs,
+            scheduler,
+            config.privacy.retention_days,
+            clock,
+            answers=HandledEventRepository(db),
+        ),
         zones=MemberZones(prefs, settings, clock),
     )
     peers = _peer_services(core)

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from bot.clock import Clock, utcnow
 from bot.db.repositories.core import MemberPrefsRepository, TimerRow
+from bot.db.repositories.events import HandledEventRepository
 from bot.timers import Scheduler
 
 log = logging.getLogger(__name__)
@@ -23,6 +24,9 @@ DataDeleter = Callable[[int], Awaitable[int]]
 RetentionPurge = Callable[[datetime], Awaitable[int]]
 
 PURGE, PURGE_KEY = "privacy.purge", "privacy:purge"
+#: The claim of a /forgetme question answered with "Delete everything" (keyed by the
+#: question's message id: ids only, purged with the other handled-event keys after a day).
+FORGET_ANSWERED = "forgetme"
 #: The first purge after a start with none stored; then one a day.
 FIRST_PURGE_AFTER = timedelta(minutes=1)
 PURGE_EVERY = timedelta(days=1)
@@ -39,6 +43,8 @@ class PrivacyService:
     clock: Clock = utcnow
     deleters: dict[str, DataDeleter] = field(default_factory=dict)
     purges: dict[str, RetentionPurge] = field(default_factory=dict)
+    #: where a /forgetme question's "Delete everything" is claimed once (None: never claimed)
+    answers: HandledEventRepository | None = None
 
     def register(self, name: str, deleter: DataDeleter) -> None:
         self.deleters[name] = deleter
@@ -54,6 +60,27 @@ class PrivacyService:
         for name, deleter in self.deleters.items():
             removed[name] = await deleter(user_id)
         return removed
+
+    async def forget_once(self, user_id: int, question_id: int | None) -> dict[str, int] | None:
+        """``forget`` for a press of "Delete everything" on the /forgetme question
+        ``question_id``; None when that question was already answered so (a second or
+        concurrent press: the first one's answer stands). A failed deletion gives the claim
+        back, so pressing again tries again."""
+        if self.answers is None or question_id is None:
+            return await self.forget(user_id)
+        if not await self.answers.claim(FORGET_ANSWERED, question_id, self.clock()):
+            return None
+        try:
+            return await self.forget(user_id)
+        except BaseException:
+            await self.answers.release(FORGET_ANSWERED, question_id)
+            raise
+
+    async def forgotten_by(self, question_id: int | None) -> bool:
+        """Whether "Delete everything" was pressed on the /forgetme question ``question_id``."""
+        if self.answers is None or question_id is None:
+            return False
+        return await self.answers.claimed(FORGET_ANSWERED, question_id)
 
     # -- the retention purge timer -----------------------------------------------------------
     async def start_retention(self) -> None:

@@ -510,6 +510,48 @@ async def test_forgetme_asks_first_and_keep_my_data_deletes_nothing(
     assert await still_there()
 
 
+async def test_delete_everything_pressed_twice_keeps_the_first_answer_and_says_already_done(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Two presses of "Delete everything" before the question became the answer (a double
+    tap) delete once and report once: the question keeps the first "Done" (not "I deleted 0
+    stored items"), the other press is told privately that it's already done."""
+    await answer(emulator, world.member, world.general, "timezone set", zone="Europe/Paris")
+    asked = await answer(emulator, world.member, world.general, "forgetme")
+    confirm = asked.message
+    first = await emulator.press_button(world.member, confirm, forget_id(world.member))
+    second = await emulator.press_button(world.member, confirm, forget_id(world.member))
+    replies = [await first.response(), await second.response()]
+    assert sorted(r.type for r in replies) == [4, 7], [r.type for r in replies]
+    other = next(r for r in replies if r.type == 4)
+    already = "That's already done: I deleted what I held about you when you first pressed."
+    assert other.ephemeral and other.text.startswith(already), other.text
+    done = confirm.text
+    assert done.startswith("Done. I deleted 1 stored item about you."), done
+    assert await kindred.services.zones.own(world.member.id) is None
+    await emulator.gateway_idle()
+    assert confirm.text == done and confirm.custom_ids == []
+
+
+async def test_a_spanish_member_pressing_delete_everything_again_reads_it_in_spanish(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await answer(emulator, world.member, world.general, "timezone set", zone="Europe/Madrid")
+    asked = await answer(emulator, world.member, world.general, "forgetme", locale="es-ES")
+    presses = [
+        await emulator.press_button(
+            world.member, asked.message, forget_id(world.member), locale="es-ES"
+        )
+        for _ in range(2)
+    ]
+    replies = [await p.response() for p in presses]
+    again = next(r for r in replies if r.type == 4)
+    assert again.ephemeral and again.text.startswith("Ya está hecho"), again.text
+    await emulator.gateway_idle()
+    assert asked.message.text.startswith("Hecho. Borré "), asked.message.text
+    assert "Borré 0" not in asked.message.text, asked.message.text
+
+
 async def test_a_spanish_member_is_asked_before_forgetme_in_spanish(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

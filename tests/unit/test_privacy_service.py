@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from bot.db.repositories.events import HandledEventRepository
 from bot.services import PrivacyService, Services
 from bot.services.privacy import FIRST_PURGE_AFTER, PURGE, PURGE_EVERY, PURGE_KEY
 from tests.unit.conftest import FakeClock
@@ -83,6 +84,42 @@ async def test_a_failing_deleter_is_not_reported_as_done(
     privacy.register("notes", broken)
     with pytest.raises(RuntimeError):
         await privacy.forget(U)
+
+
+async def test_delete_everything_on_one_question_deletes_and_reports_once(
+    services: Services, clock: FakeClock
+) -> None:
+    """A /forgetme question answered "Delete everything" is claimed by its message id: a
+    second press on it deletes nothing and reports nothing (None), another question does; a
+    deletion that fails gives the claim back, so pressing again tries again."""
+    privacy = PrivacyService(
+        services.prefs, services.scheduler, 30, clock, answers=HandledEventRepository(services.db)
+    )
+    calls: list[int] = []
+
+    async def notes(user_id: int) -> int:
+        calls.append(user_id)
+        if len(calls) == 1:
+            raise RuntimeError("database on fire")
+        return 1
+
+    privacy.register("notes", notes)
+    assert not await privacy.forgotten_by(700)
+    with pytest.raises(RuntimeError):
+        await privacy.forget_once(U, 700)
+    assert not await privacy.forgotten_by(700)
+    assert (await privacy.forget_once(U, 700))["notes"] == 1
+    assert await privacy.forgotten_by(700)
+    assert await privacy.forget_once(U, 700) is None
+    assert calls == [U, U]
+    assert not await privacy.forgotten_by(701)
+    assert await privacy.forget_once(U, 701) is not None
+    assert await privacy.forget_once(U, None) is not None  # no question to key: always runs
+    assert calls == [U, U, U, U]
+
+
+async def test_the_bot_claims_forgetme_answers(services: Services) -> None:
+    assert services.privacy.answers is not None
 
 
 async def test_the_bot_wires_a_deleter_for_every_feature(services: Services) -> None:

@@ -23,6 +23,21 @@ class HandledEventRepository:
             )
         )
 
+    async def claimed(self, kind: str, event_id: int) -> bool:
+        """Whether ``event_id`` (of ``kind``) was claimed (and not released or purged)."""
+        return bool(
+            await self.db.fetchval(
+                "SELECT COUNT(*) FROM handled_events WHERE kind = ? AND event_id = ?",
+                (kind, event_id),
+            )
+        )
+
+    async def release(self, kind: str, event_id: int) -> None:
+        """Give a claim back (its handling failed, so it may be tried again)."""
+        await self.db.execute(
+            "DELETE FROM handled_events WHERE kind = ? AND event_id = ?", (kind, event_id)
+        )
+
     async def hold(self, *key: str | int) -> Callable[[], Awaitable[None]]:
         """Wait for the cluster-wide lock ``key``; returns its release."""
         return await self.db.take_session_lock(*key)
