@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
+from bot.services.requests.notices import conversation_gone_member_text
 from emulator import DiscordEmulator
 from emulator.models import Message
 from tests.e2e.conftest import Kindred, World
@@ -755,6 +756,132 @@ async def test_a_long_relayed_peer_message_reaches_the_member_whole(
     assert len(parts) == 2, [p.text for p in parts]
     words = " ".join(p.text.removeprefix("**Peer:** ") for p in parts)
     assert words.split() == long_text.split(), "some of the peer's words were lost"
+
+
+async def test_a_member_writing_after_a_moderator_deleted_the_relay_thread_is_told(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The member's words must not vanish without a word: they are told their peer can't
+    read them (and the request goes back to a peer), not left talking to nobody."""
+    relay, dm = await relayed_conversation(emulator, world, kindred)
+    emulator.delete_channel(relay)
+    await emulator.gateway_idle()
+    before = len(emulator.bot_messages(dm))
+    await emulator.send_dm(world.member, "are you still there? i really need someone")
+    await kindred.quiet()
+    after = emulator.bot_messages(dm)[before:]
+    assert after, "the member's words went nowhere and they were not told"
+
+
+async def test_a_deleted_relay_thread_puts_the_request_back_in_the_queue_and_tells_everyone(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """A moderator deletes the peer's relay thread: the request is open again in its place,
+    the member and the peer who held it are told privately, the other on-duty peers pinged,
+    and the next peer's new relay thread carries the member's words."""
+    relay, dm = await relayed_conversation(emulator, world, kindred)
+    await go_on_duty(emulator, world, world.peer2)
+    emulator.delete_channel(relay)
+    told = await emulator.wait_for_message(dm, predicate=lambda m: "was removed" in m.text)
+    assert "request #1" in told.text and "back in the queue" in told.text, told.text
+    assert str(world.peer.id) not in told.text
+    peer_told = await emulator.wait_for_message(
+        emulator.dm_channel(world.peer), predicate=lambda m: "was deleted" in m.text
+    )
+    assert "request #1" in peer_told.text and "claim it again" in peer_told.text
+    ping = await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "conversation thread was deleted" in m.text
+    )
+    assert f"<@{world.peer2.id}>" in ping.text and f"<@{world.peer.id}>" not in ping.text
+    request = await kindred.services.peers.requests.get(1)
+    assert request.status == "open" and request.claimed_by is None
+    assert await kindred.services.scheduler.get("request:1:escalate") is not None
+    assert await kindred.services.scheduler.get("request:1:idle") is None
+    card = card_for(emulator, world, 1)
+    await emulator.wait_until(
+        lambda: "kindred:req:claim:1" in emulator.messages[card.id].custom_ids,
+        what="the card to offer Claim again",
+    )
+    await press_claim(emulator, world.peer2, emulator.messages[card.id], 1)
+    taken = await kindred.services.peers.requests.get(1)
+    assert taken.claimed_by == world.peer2.id and taken.thread_id != relay.id
+    await emulator.send_dm(world.member, "thank you for coming back")
+    await emulator.wait_for_message(
+        emulator.channels[taken.thread_id],
+        predicate=lambda m: "thank you for coming back" in m.text,
+    )
+    await emulator.gateway_idle()
+    assert len([m for m in emulator.bot_messages(dm) if "was removed" in m.text]) == 1
+
+
+async def test_a_relay_thread_gone_unnoticed_tells_the_member_their_words_were_not_passed_on(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The thread vanished while Kindred missed the event (a restart, a dropped gateway): the
+    member who writes is told their message was not passed on, that they still have it and
+    what happens next; the request goes back to the queue and the peer is told."""
+    relay, dm = await relayed_conversation(emulator, world, kindred)
+    emulator.channels[relay.id].deleted = True  # no THREAD_DELETE: Kindred never heard
+    before = len(emulator.bot_messages(dm))
+    await emulator.send_dm(world.member, "hello? i'm still here")
+    told = await emulator.wait_for_message(
+        dm, predicate=lambda m: "couldn't pass your last message on" in m.text
+    )
+    assert "still here in our DMs" in told.text and "back in the queue" in told.text, told.text
+    await emulator.wait_for_message(
+        emulator.dm_channel(world.peer), predicate=lambda m: "request #1 was deleted" in m.text
+    )
+    request = await kindred.services.peers.requests.get(1)
+    assert request.status == "open" and request.claimed_by is None
+    await kindred.quiet()
+    assert len(emulator.bot_messages(dm)[before:]) == 1, [
+        m.text for m in emulator.bot_messages(dm)[before:]
+    ]
+
+
+async def test_discord_failing_for_a_moment_on_the_relay_tells_the_member_to_send_it_again(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    relay, dm = await relayed_conversation(emulator, world, kindred)
+    emulator.inject_fault("POST", f"/channels/{relay.id}/messages", status=503)
+    await emulator.send_dm(world.member, "can you read this")
+    told = await emulator.wait_for_message(dm, predicate=lambda m: "just now" in m.text)
+    assert "still here in our DMs" in told.text and "again in a moment" in told.text
+    request = await kindred.services.peers.requests.get(1)
+    assert request.status == "claimed" and request.claimed_by == world.peer.id
+
+
+async def test_a_deleted_private_thread_goes_back_to_the_queue_and_the_member_reads_it_in_spanish(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The same for a private thread with the member: their DM in their language, the peer
+    who held it may claim it again and opens a new thread with them."""
+    await setup_peers(emulator, world)
+    await kindred.services.safety.set_language(world.member.id, "es")
+    await go_on_duty(emulator, world, world.peer)
+    await ask(emulator, world, world.member)
+    card = await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "Support request #1" in m.text
+    )
+    await press_claim(emulator, world.peer, card, 1)
+    thread = emulator.channels[(await kindred.services.peers.requests.get(1)).thread_id]
+    emulator.delete_channel(thread)
+    spanish = conversation_gone_member_text(1, "es")
+    assert spanish != conversation_gone_member_text(1, "en")
+    await emulator.wait_for_message(
+        emulator.dm_channel(world.member), predicate=lambda m: m.text == spanish
+    )
+    await emulator.wait_for_message(
+        emulator.dm_channel(world.peer), predicate=lambda m: "request #1 was deleted" in m.text
+    )
+    await emulator.wait_until(
+        lambda: "kindred:req:claim:1" in emulator.messages[card.id].custom_ids,
+        what="the card to offer Claim again",
+    )
+    await press_claim(emulator, world.peer, emulator.messages[card.id], 1)
+    taken = await kindred.services.peers.requests.get(1)
+    assert taken.claimed_by == world.peer.id and taken.thread_id != thread.id
+    assert world.member.id in emulator.channels[taken.thread_id].thread_members
 
 
 async def test_a_peer_who_lost_the_role_and_writes_in_the_thread_gives_the_request_back(

@@ -296,6 +296,45 @@ async def test_a_thread_conversation_is_never_relayed(peers, clock) -> None:
     assert await peers.requests.transcript(req.id) == []
 
 
+async def test_a_deleted_conversation_thread_puts_the_request_back_in_its_place(
+    peers, services: Services
+) -> None:
+    """Relay or private thread: the request is open again (it keeps its place: the queue goes
+    by number), its escalation starts again, the other on-duty peers are pinged and the peer
+    who held it is named to be told; a second delivery of the event changes nothing."""
+    for peer in (PEER, PEER2):
+        await peers.duty.go_on(GUILD, peer, None)
+    first = await relayed(peers, transcript=False)
+    second = (await peers.requests.open(GUILD, OTHER)).request
+    await peers.requests.claim(second.id, PEER)
+    await peers.requests.attach_conversation(second.id, 888)
+    for req, thread_id in ((first, 777), (second, 888)):
+        gone = await peers.requests.conversation_gone(thread_id)
+        assert gone is not None and gone.peer_id == PEER and gone.ping == [PEER2]
+        assert gone.request.id == req.id
+        assert gone.request.status == "open" and gone.request.claimed_by is None
+        assert await services.scheduler.get(f"request:{req.id}:escalate") is not None
+        assert await services.scheduler.get(f"request:{req.id}:idle") is None
+        assert await peers.requests.conversation_gone(thread_id) is None  # told once
+    assert [r.id for r in await peers.requests.queue(GUILD)] == [first.id, second.id]
+    assert await peers.requests.position(await peers.requests.get(first.id)) == 1
+    # the member writing now is told their request waits again, and nothing is relayed
+    route = await peers.requests.route_dm(MEMBER, "are you there?")
+    assert route.relay_to is None and route.waiting is not None and route.position == 1
+
+
+async def test_a_deleted_thread_of_no_claimed_request_changes_nothing(peers) -> None:
+    assert await peers.requests.conversation_gone(999) is None  # not a conversation
+    req = await relayed(peers, transcript=False)
+    closed = await peers.requests.close(req.id, MEMBER)
+    assert await peers.requests.conversation_gone(777) is None  # closed: its thread may go
+    assert (await peers.requests.get(req.id)).status == closed.status == "closed"
+    again = await relayed(peers, transcript=False)  # a new request, claimed and relayed
+    await peers.requests.attach_conversation(again.id, 778, relay=True)
+    assert await peers.requests.conversation_gone(777) is None  # an old thread, not its own
+    assert (await peers.requests.get(again.id)).status == "claimed"
+
+
 async def test_dm_pleas_are_offered_only_servers_with_peer_support(peers, services) -> None:
     await services.settings.update(OTHER_GUILD, PeerSettings, MOD, peer_channel_id=9)  # no role
     assert await peers.requests.support_guilds() == [GUILD]

@@ -17,6 +17,8 @@ __all__ = [
     "closed_peer_dm_text",
     "closed_text",
     "conversation_button_labels",
+    "conversation_gone_member_text",
+    "conversation_gone_peer_text",
     "duty_off_text",
     "duty_on_text",
     "duty_status_text",
@@ -24,9 +26,11 @@ __all__ = [
     "feedback_counted_text",
     "feedback_question_text",
     "on_duty_until_text",
+    "relay_not_now_text",
     "relay_picked_up_text",
     "relay_thread_text",
     "relay_unavailable_text",
+    "relay_undelivered_text",
     "requeued_member_text",
     "thread_ready_text",
     "transcript_header_text",
@@ -65,6 +69,47 @@ def requeued_member_text(request_id: int, lang: str = "en") -> str:
         "it's back in the queue. Another peer will pick it up; you don't need to do anything. "
         "If you need someone right now, `/crisis` shows lines you can reach."
     ).format(number=request_id)
+
+
+def conversation_gone_member_text(request_id: int, lang: str = "en") -> str:
+    """The conversation's thread was deleted (a private thread, or the peer's relay thread)."""
+    _ = gettext_for(lang)
+    return _(
+        "The space where a peer supporter was talking with you about request #{number} was "
+        "removed, so your request is back in the queue and keeps its place. A peer will pick "
+        "it up again; you don't need to do anything. If you need someone right now, `/crisis` "
+        "shows lines you can reach."
+    ).format(number=request_id)
+
+
+def relay_undelivered_text(request_id: int, queued: bool, lang: str = "en") -> str:
+    """The member wrote, and the relay thread their words should go to is gone: nothing was
+    passed on. ``queued``: the request is back in the queue (else it has ended)."""
+    _ = gettext_for(lang)
+    if queued:
+        text = _(
+            "I couldn't pass your last message on: the space where a peer supporter was "
+            "talking with you about request #{number} was removed. Your words are still here "
+            "in our DMs. Your request is back in the queue and keeps its place; a peer will "
+            "pick it up again, and you can write to them then. If you need someone right now, "
+            "`/crisis` shows lines you can reach."
+        )
+    else:
+        text = _(
+            "I couldn't pass your last message on: your conversation about request #{number} "
+            "has ended. Your words are still here in our DMs. If you need someone right now, "
+            "`/crisis` shows lines you can reach."
+        )
+    return text.format(number=request_id)
+
+
+def relay_not_now_text(lang: str = "en") -> str:
+    """Discord didn't take the member's words to the relay thread for a moment."""
+    _ = gettext_for(lang)
+    return _(
+        "I couldn't pass your last message on just now. Your words are still here in our "
+        "DMs; please send them again in a moment."
+    )
 
 
 def feedback_question_text(lang: str = "en") -> str:
@@ -190,6 +235,16 @@ def closed_peer_dm_text(request_id: int, lang: str = "en") -> str:
     return _(
         "Request #{number} is closed. Thank you. Take a moment for yourself. If this one "
         "stayed with you, `/peers debrief` lets you ask a moderator for support."
+    ).format(number=request_id)
+
+
+def conversation_gone_peer_text(request_id: int, lang: str = "en") -> str:
+    """The peer who held a request whose conversation thread was deleted."""
+    _ = gettext_for(lang)
+    return _(
+        "The conversation thread of request #{number} was deleted, so the request is back in "
+        "the queue and the member has been told. You can claim it again if you're able to "
+        "continue; a new conversation will open."
     ).format(number=request_id)
 
 

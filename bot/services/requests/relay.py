@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING
 
 from bot.clock import Clock
 from bot.db.repositories.requests import RequestRepository, RequestRow
+from bot.errors import KindredError
 from bot.services.peers import PeerSettings
 from bot.services.requests.rules import plea_language, professional_language, relay_transcript
-from bot.services.requests.timers import timer_key
+from bot.services.requests.timers import Requeued, timer_key
 from bot.services.settings import GuildSettingsService
 from bot.timers import Scheduler
 
@@ -45,6 +46,17 @@ class DmRoute:
     position: int | None = None
 
 
+@dataclass(frozen=True)
+class GoneConversation:
+    """A claimed request whose conversation thread was deleted, back in the queue: the
+    ``request`` as it is now (open), the on-duty peers to ping (``ping``, not the peer who
+    held it) and that peer (``peer_id``), who is told privately."""
+
+    request: RequestRow
+    ping: list[int]
+    peer_id: int
+
+
 class Conversations:
     """Mixin of RequestService; the host provides the attributes and lookups below."""
 
@@ -60,6 +72,7 @@ class Conversations:
 
         async def config(self, guild_id: int, *, require: bool = True) -> PeerSettings: ...
         async def _get(self, request_id: int) -> RequestRow: ...
+        async def release(self, request_id: int, peer_id: int) -> Requeued: ...
         async def _schedule_idle(
             self, request: RequestRow, cfg: PeerSettings, *, reminded: bool
         ) -> object: ...
@@ -143,6 +156,24 @@ class Conversations:
         if lang is None and (lang := professional_language(content)) is not None:
             return DmRoute(professional=True, lang=lang)
         return DmRoute(offer_intake=lang is not None, lang=lang)
+
+    async def conversation_gone(self, thread_id: int) -> GoneConversation | None:
+        """The thread where a claimed request's conversation happened (the private thread
+        with the member, or the peer's relay thread) is gone: deleted by a moderator (the
+        thread-deletion event), or found missing when the member wrote (an event missed, a
+        restart). Nobody can talk there any more, so the request goes back to the queue by
+        the ordinary unclaim: it keeps its place (the queue goes by request number), its
+        escalation starts again, and the next peer who claims opens a new conversation.
+        None when no claimed request talks there (closed, already back in the queue, or a
+        new thread since), or when it changed meanwhile (a second delivery of the event)."""
+        request = await self.requests.by_thread(thread_id)
+        if request is None or request.status != "claimed" or request.claimed_by is None:
+            return None
+        try:
+            back = await self.release(request.id, request.claimed_by)
+        except KindredError:  # closed, unclaimed or transferred meanwhile
+            return None
+        return GoneConversation(back.request, back.ping, request.claimed_by)
 
     def _tell_waiting(self, request_id: int) -> bool:
         """Whether to tell the member now that their request still waits: not if they were

@@ -30,7 +30,7 @@ from bot.services.peers import PeerSettings
 from bot.services.peers.duty import DutyService
 from bot.services.requests.holders import Holders, NotAPeerError
 from bot.services.requests.intake import AlreadyOpenError, BlockedError, Intake, RequestIntake
-from bot.services.requests.relay import Conversations, DmRoute
+from bot.services.requests.relay import Conversations, DmRoute, GoneConversation
 from bot.services.requests.rules import (
     already_closed,
     ping_list,
@@ -63,6 +63,7 @@ __all__ = [
     "CloseFollowUp",
     "DmRoute",
     "EscalationStep",
+    "GoneConversation",
     "Handover",
     "IdleOutcome",
     "Intake",
