@@ -176,40 +176,32 @@ def meets(m: dict, targets: dict = TARGETS) -> list[str]:
 
 GRID = [round(x * 0.025, 3) for x in range(2, 40)]
 
+
 # After the alert threshold, the others one at a time, in this order: (threshold, what to
-# maximise on the validation figures, the values tried; None = GRID).
+# maximise on the validation figures, the values tried; None = GRID). Each key is built by
+# ``_within``: inside its budget the most of what it is for; when no value keeps the budget
+# (an earlier step spent it), the value that overspends it least, never the most recall
+# bought with an unbounded overspend.
+def _within(budget: str, limit: float, gain: str) -> Callable[[dict], object]:
+    def key(m: dict) -> object:
+        ok = m[budget] <= limit
+        return (ok, m[gain] if ok else -m[budget], -m[budget])
+
+    return key
+
+
 _SINGLE_STEPS: tuple[tuple[str, Callable[[dict], object], list[float] | None], ...] = (
     # 2. concern_other: recall with false alarms still in budget.
-    (
-        "concern",
-        lambda m: (m["false_alarm"] <= 0.018, m["concern_recall"], -m["false_alarm"]),
-        None,
-    ),
+    ("concern", _within("false_alarm", 0.018, "concern_recall"), None),
     # 3. harassment: recall with few ordinary lines given a moderator alert.
-    (
-        "harassment",
-        lambda m: (m["soft_none_any"] <= 0.05, m["harassment_recall"], -m["soft_none_any"]),
-        None,
-    ),
+    ("harassment", _within("soft_none_any", 0.05, "harassment_recall"), None),
     # 4. soft level and distress: any response for crisis, few responses for `none`.
-    (
-        "soft",
-        lambda m: (m["soft_none_any"] <= 0.072, m["soft_crisis_any"], -m["soft_none_any"]),
-        None,
-    ),
-    (
-        "distress",
-        lambda m: (m["soft_none_any"] <= 0.07, m["distress_any"], -m["soft_none_any"]),
-        None,
-    ),
+    ("soft", _within("soft_none_any", 0.072, "soft_crisis_any"), None),
+    ("distress", _within("soft_none_any", 0.07, "distress_any"), None),
     # 5. tier 3: the most exact tier-3 calls without losing crisis recall.
     ("tier3", lambda m: m["tier3_exact"] - m["tier3_false"], None),
     # 6. needs: recall with ordinary chat rarely given a need.
-    (
-        "need",
-        lambda m: (m["needs_false"] <= 0.015, m["needs_recall"], -m["needs_false"]),
-        None,
-    ),
+    ("need", _within("needs_false", 0.015, "needs_recall"), None),
 )
 
 
