@@ -5,7 +5,9 @@ supporter in the rotation), with the Accept / Decline buttons of a swap request.
 the peer role is refused, goes off duty and gives back the requests they held, as at ``/duty``.
 They stay in the rotation until a moderator takes them out (``/group facilitator remove``).
 **Accept the swap** looks the presser up the same way (a DM carries no roles): one without the
-peer role is refused kindly, loses it as at ``/duty``, and the request stays unanswered."""
+peer role is refused kindly, loses it as at ``/duty``, and the request stays unanswered. The
+first press counts: the answer is claimed before that look-up, so a Decline pressed a moment
+after Accept is told the Accept is being answered, and cannot overtake it."""
 
 from __future__ import annotations
 
@@ -143,13 +145,17 @@ class FacilitatorCommands:
         self, interaction: discord.Interaction, swap_id: int, accept: bool
     ) -> None:
         user_id = interaction.user.id
-        peer = True
-        if accept:  # taking a turn is for peers: a removed role goes unseen, so look them up
-            swap = await self.meetings.swap_to_answer(swap_id, user_id, interaction.guild_id)
-            peer = not await gone_as_peer(self.bot, swap.guild_id, user_id)
-        answer = await self.meetings.answer_swap(
-            swap_id, user_id, accept, interaction.guild_id, peer=peer
+        # the first press counts: the answer is claimed before anything else is looked up
+        answer = await self.meetings.claim_swap_answer(
+            swap_id, user_id, accept, interaction.guild_id
         )
+        if accept:  # taking a turn is for peers: a removed role goes unseen, so look them up
+            try:
+                peer = not await gone_as_peer(self.bot, answer.swap.guild_id, user_id)
+            except BaseException:
+                await self.meetings.release_swap(answer)
+                raise
+            answer = await self.meetings.finish_accept(answer, peer=peer)
         group = answer.group.name
         lang = await reader_language(interaction)
         await send_private(interaction, swap_answer_text(group, accept, lang))

@@ -430,3 +430,27 @@ async def test_a_possible_concern_asking_for_a_warmline_gets_the_warmline_not_cr
     other_dm = await emulator.wait_for_message(emulator.dm_channel(world.member2))
     assert "Just checking in" in other_dm.text and "988" in other_dm.text
     assert public_bot_messages(emulator, world.general) == []
+
+
+async def test_two_peers_dismissing_a_possible_concern_at_once_count_it_once(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await go_on_duty(emulator, world, world.peer2)
+    use_model(kindred, ScriptedModel({"everything is grey": {"crisis_1": 0.4}}))
+    await emulator.send_message(world.member, world.general, "everything is grey lately")
+    item = await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "Possible concern" in m.text
+    )
+    dismiss = next(c for c in item.custom_ids if c.startswith("kindred:notconcern:"))
+    presses = [
+        await emulator.press_button(world.peer, item, dismiss),
+        await emulator.press_button(world.peer2, item, dismiss),
+        await emulator.press_button(world.peer, item, dismiss),
+    ]
+    answers = [await p.response() for p in presses]
+    assert sum(not a.ephemeral for a in answers) == 1, [a.text for a in answers]
+    rows = await kindred.services.db.fetchall("SELECT alerts, dismissed FROM safety_feedback")
+    assert [(r["alerts"], r["dismissed"]) for r in rows] == [(1, 1)]
+    assert emulator.messages[item.id].text.count("Marked not a concern") == 1

@@ -14,7 +14,14 @@ from datetime import UTC, datetime
 from emulator import DEFAULT_BOT_PERMISSIONS, DiscordEmulator, P
 from emulator.models import ChannelType, Message
 from tests.e2e.conftest import Kindred, World
-from tests.e2e.test_checkins import Start, labels, run_at, start_at  # noqa: F401  (fixture)
+from tests.e2e.test_checkins import (  # noqa: F401  (start_at: a fixture)
+    Start,
+    create,
+    labels,
+    posts,
+    run_at,
+    start_at,
+)
 from tests.e2e.test_groups import (
     MANAGE,
     allow_groups,
@@ -197,6 +204,77 @@ async def test_rotation_swap_with_acceptance_and_the_facilitator_notice(
     assert "/group facilitator swap" in notice.text
     assert not [m for m in emulator.messages_in(emulator.dm_channel(world.peer))
                 if "your turn to facilitate" in m.text]  # fmt: skip
+
+
+async def swap_asked(emu: DiscordEmulator, world: World, kindred: Kindred) -> Message:
+    """Two facilitators (peer, then peer2) and a Tuesday meeting; peer asks peer2 to swap.
+    The request DM peer2 reads."""
+    await ready(emu, world, kindred, events=False)
+    for user in (world.peer, world.peer2):
+        await add_facilitator(emu, world, user)
+    await add_meeting(emu, world, world.mod, schedule="every tuesday at 19:00")
+    asked = await command(emu, world.peer, world.general, "group facilitator swap",
+                          group="Grief circle", member=world.peer2.id)  # fmt: skip
+    assert "I asked" in asked.text
+    return await dm(emu, world.peer2, "asks to swap facilitating turns")
+
+
+async def next_facilitators(emu: DiscordEmulator, world: World) -> list[str]:
+    listed = await command(emu, world.member, world.general, "group facilitator list",
+                           group="Grief circle")  # fmt: skip
+    return listed.embeds[0]["fields"][0]["value"].splitlines()
+
+
+def swap_outcomes(emu: DiscordEmulator, world: World) -> list[str]:
+    """What the facilitator who asked was told about their request."""
+    return [m.text for m in emu.bot_messages(emu.dm_channel(world.peer))
+            if "accepted" in m.text or "can't swap" in m.text]  # fmt: skip
+
+
+async def test_accept_pressed_before_decline_is_the_answer_that_counts(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    """The asked facilitator presses Accept, then (a second thought, a mis-tap) Decline before
+    Kindred answered. The first press counts, as on alerts: the turns are swapped, the Decline
+    press is told the Accept is being answered, and the asker hears one outcome. (Accept's
+    look-up of the peer role let Decline overtake it, every time.)"""
+    _, kindred = await start_at(MONDAY_NOON)
+    request = await swap_asked(emulator, world, kindred)
+    accept = await emulator.press_button(world.peer2, request, "kindred:mtg:swap:1:yes")
+    decline = await emulator.press_button(world.peer2, request, "kindred:mtg:swap:1:no")
+    accepted, declined = await accept.answer(), await decline.answer()
+    assert accepted.ephemeral and "swapped turns" in accepted.text, (accepted.text, declined.text)
+    assert declined.ephemeral and "You pressed Accept on this request first" in declined.text, (
+        declined.text
+    )
+    assert (await kindred.services.meetings.repo.swap(1)).status == "accepted"
+    coming = await next_facilitators(emulator, world)
+    assert f"<@{world.peer2.id}>" in coming[0] and f"<@{world.peer.id}>" in coming[1], coming
+    await dm(emulator, world.peer, "accepted: your turns")
+    await emulator.gateway_idle()
+    assert len(swap_outcomes(emulator, world)) == 1, swap_outcomes(emulator, world)
+
+
+async def test_accept_the_swap_double_tapped_swaps_once(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    _, kindred = await start_at(MONDAY_NOON)
+    request = await swap_asked(emulator, world, kindred)
+    presses = [
+        await emulator.press_button(world.peer2, request, "kindred:mtg:swap:1:yes"),
+        await emulator.press_button(world.peer2, request, "kindred:mtg:swap:1:yes"),
+    ]
+    answers = [(await p.answer()).text for p in presses]
+    assert sum("swapped turns" in a for a in answers) == 1, answers
+    coming = await next_facilitators(emulator, world)
+    assert f"<@{world.peer2.id}>" in coming[0] and f"<@{world.peer.id}>" in coming[1], coming
+    await dm(emulator, world.peer, "accepted: your turns")
+    await emulator.gateway_idle()
+    assert len(swap_outcomes(emulator, world)) == 1, swap_outcomes(emulator, world)
 
 
 async def test_reminder_and_facilitator_dms_are_in_the_language_each_member_chose(
@@ -1102,3 +1180,59 @@ async def test_an_english_members_meeting_list_reads_as_before(
         "· reminders 1 day, 15 minutes before\n\n"
         "Members: `/group meeting remind` sends you a DM before each meeting."
     ), english.text
+
+
+async def test_a_restart_with_a_claimed_request_an_open_meeting_and_a_due_checkin(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    """A stop while a request is claimed, a meeting is open and a check-in falls due, then a
+    restart after the meeting ended: every post once, the request still claimed."""
+    traveller, kindred = await start_at(datetime(2026, 11, 23, 18, 0, tzinfo=UTC))
+    _, channel = await ready(emulator, world, kindred)
+    await add_facilitator(emulator, world, world.peer)
+    added = await add_meeting(emulator, world, world.peer, prompt="One word for your week?")
+    assert "Meeting added" in added.text, added.text
+    made = await create(emulator, world, schedule="daily 19:30", tz="UTC")
+    assert "Check-in created" in made.text, made.text
+    await go_on_duty(emulator, world, world.peer)
+    await ask(emulator, world, world.member, topic="hard day")
+    card = await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "Support request #1" in m.text
+    )
+    await press_claim(emulator, world.peer, card, 1)
+
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 19, 0, 5, tzinfo=UTC))
+    opened = await emulator.wait_for_message(
+        channel, predicate=lambda m: "kindred:mtg:here:1" in m.custom_ids, since=0
+    )
+    here = await (
+        await emulator.press_button(world.member, opened, "kindred:mtg:here:1")
+    ).response()
+    assert "(1 so far.)" in here.text, here.text
+
+    await kindred.stop()
+    traveller.move_to(datetime(2026, 11, 23, 19, 31, tzinfo=UTC))  # the check-in falls due
+    await kindred.start()
+    await kindred.settle()
+    await kindred.settle()
+    await emulator.wait_for_message(
+        world.general, predicate=lambda m: any("kindred:mood:" in c for c in m.custom_ids), since=0
+    )
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 20, 0, 5, tzinfo=UTC))
+    await emulator.wait_for_message(channel, predicate=lambda m: "has ended" in m.text, since=0)
+    await kindred.restart()
+    await kindred.settle()
+
+    assert len(posts(emulator, world.general)) == 1
+    opens = [m for m in emulator.bot_messages(channel) if "kindred:mtg:here:1" in m.custom_ids]
+    assert len(opens) == 1
+    ends = [m for m in emulator.bot_messages(channel) if "has ended" in m.text]
+    assert len(ends) == 1 and "1 " in ends[0].text, [m.text for m in ends]
+    after = await kindred.services.peers.requests.get(1)
+    assert after.status == "claimed" and after.claimed_by == world.peer.id
+    picked = [
+        m for m in emulator.bot_messages(emulator.dm_channel(world.member)) if "picked up" in m.text
+    ]
+    assert len(picked) <= 1

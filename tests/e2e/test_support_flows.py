@@ -1077,3 +1077,30 @@ async def test_a_german_peers_shift_dms_and_replies_are_in_german_an_english_one
         assert removed.text == "Shift #2 removed.", removed.text
         listed = await command(emulator, world.peer2, world.general, "duty shift list")
         assert listed.text == "You have no shifts. `/duty shift add` adds one.", listed.text
+
+
+async def test_a_claim_and_forgetme_at_the_same_moment_leave_no_conversation_behind(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The member confirms /forgetme while a peer presses Claim: no conversation thread is
+    opened for a request that no longer exists."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await ask(emulator, world, world.member, topic="my brother's drinking again")
+    request = await card(emulator, world, 1)
+    asked = await (await emulator.run_command(world.member, world.general, "forgetme")).response()
+    forget_press = await emulator.press_button(
+        world.member, asked.message, f"kindred:forget:delete:{world.member.id}"
+    )
+    claim_press = await emulator.press_button(world.peer, request, "kindred:req:claim:1")
+    await forget_press.response()
+    claimed = await claim_press.answer()
+    assert "no longer exists" in claimed.text, claimed.text
+    await emulator.gateway_idle()
+    assert await kindred.services.peers.requests.requests.get(1) is None
+    threads = [
+        c
+        for c in emulator.channels.values()
+        if getattr(c, "parent_id", None) == world.support.id and not c.archived
+    ]
+    assert not threads

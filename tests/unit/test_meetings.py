@@ -275,6 +275,47 @@ async def test_someone_no_longer_a_peer_may_decline_a_swap_but_not_accept_it(
     assert answered.value.message_in("fr") == "Tu as déjà répondu à cette demande (refusée)."
 
 
+async def test_the_first_press_on_a_swap_counts(services: Services) -> None:
+    """Accept is claimed before the Discord layer looks the presser up: a Decline pressed
+    meanwhile is told the Accept is being answered and changes nothing; a second Accept (a
+    double tap, or a press again after a restart mid-answer) may finish it, once."""
+    group = await setup(services)
+    meeting = await add(services)
+    request = await services.meetings.ask_swap(GUILD, group.name, ALICE, BO)
+    held = await services.meetings.claim_swap_answer(request.swap.id, BO, True, None)
+    assert held.accepted and (await services.meetings.repo.swap(request.swap.id)).status == (
+        "accepting"
+    )
+    with pytest.raises(ConflictError) as overtaken:
+        await services.meetings.claim_swap_answer(request.swap.id, BO, False, None)
+    assert "You pressed Accept on this request first" in overtaken.value.user_message
+    again = await services.meetings.claim_swap_answer(request.swap.id, BO, True, None)
+    await services.meetings.finish_accept(held)
+    with pytest.raises(ConflictError) as twice:
+        await services.meetings.finish_accept(again)
+    assert twice.value.user_message == "You already answered this request (accepted)."
+    assert (await services.meetings.repo.swap(request.swap.id)).status == "accepted"
+    assert await services.meetings.next_facilitator(meeting) == BO
+    entries = await services.audit.recent(GUILD, limit=100)
+    assert [e.action for e in entries].count("meetings.facilitator_swap") == 1
+
+
+async def test_an_accept_refused_for_the_peer_role_gives_the_request_back(
+    services: Services,
+) -> None:
+    group = await setup(services)
+    meeting = await add(services)
+    request = await services.meetings.ask_swap(GUILD, group.name, ALICE, BO)
+    held = await services.meetings.claim_swap_answer(request.swap.id, BO, True, None)
+    with pytest.raises(PermissionDeniedError, match="for peer supporters"):
+        await services.meetings.finish_accept(held, peer=False)
+    assert (await services.meetings.repo.swap(request.swap.id)).status == "asked"
+    assert await services.meetings.next_facilitator(meeting) == ALICE
+    declined = await services.meetings.claim_swap_answer(request.swap.id, BO, False, None)
+    assert not declined.accepted
+    assert (await services.meetings.repo.swap(request.swap.id)).status == "declined"
+
+
 async def test_facilitators_are_peers(services: Services) -> None:
     group = await setup(services)
     with pytest.raises(InvalidInputError, match="peer role"):

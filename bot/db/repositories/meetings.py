@@ -60,6 +60,7 @@ class SwapRow:
     to_id: int
     from_slot: int
     to_slot: int
+    #: asked | accepting (an Accept press being answered) | accepted | declined
     status: str
     created_at: datetime
 
@@ -320,30 +321,49 @@ class MeetingRepository:
         row = await self.db.fetchone("SELECT * FROM facilitator_swaps WHERE id = ?", (swap_id,))
         return None if row is None else _swap(row)
 
-    async def answer_swap(
-        self, swap: SwapRow, accepted: bool, turns: dict[int, int] | None, now: datetime
-    ) -> bool:
-        """Record the answer (only once); on acceptance store the swapped turns, audited."""
+    async def claim_swap(self, swap_id: int, accepted: bool) -> bool:
+        """Claim the answer, the first press counting: a decline is final here; an accept holds
+        the request (``accepting``) until ``accept_swap`` or ``release_swap``. Accept again on
+        a held request claims it too (a double tap, or a press after a restart mid-answer):
+        only one ``accept_swap`` can succeed."""
+        if accepted:
+            sql = (
+                "UPDATE facilitator_swaps SET status = 'accepting' WHERE id = ?"
+                " AND status IN ('asked', 'accepting')"
+            )
+        else:
+            sql = (
+                "UPDATE facilitator_swaps SET status = 'declined' WHERE id = ? AND status = 'asked'"
+            )
+        return bool(await self.db.execute(sql, (swap_id,)))
+
+    async def accept_swap(self, swap: SwapRow, turns: dict[int, int], now: datetime) -> bool:
+        """Record a claimed acceptance (only once) with the swapped turns, audited."""
         async with self.db.transaction() as tx:
             changed = await tx.execute(
-                "UPDATE facilitator_swaps SET status = ? WHERE id = ? AND status = 'asked'",
-                ("accepted" if accepted else "declined", swap.id),
+                "UPDATE facilitator_swaps SET status = 'accepted' WHERE id = ?"
+                " AND status = 'accepting'",
+                (swap.id,),
             )
             if not changed:
                 return False
-            if accepted and turns is not None:
+            await tx.execute("DELETE FROM facilitator_turns WHERE group_id = ?", (swap.group_id,))
+            for slot, user_id in sorted(turns.items()):
                 await tx.execute(
-                    "DELETE FROM facilitator_turns WHERE group_id = ?", (swap.group_id,)
+                    "INSERT INTO facilitator_turns (group_id, slot, user_id) VALUES (?, ?, ?)",
+                    (swap.group_id, slot, user_id),
                 )
-                for slot, user_id in sorted(turns.items()):
-                    await tx.execute(
-                        "INSERT INTO facilitator_turns (group_id, slot, user_id) VALUES (?, ?, ?)",
-                        (swap.group_id, slot, user_id),
-                    )
-                detail = {"group": swap.group_id, "swap": swap.id}
-                action = "meetings.facilitator_swap"
-                await write_audit(tx, swap.guild_id, swap.to_id, action, detail, now)
+            detail = {"group": swap.group_id, "swap": swap.id}
+            action = "meetings.facilitator_swap"
+            await write_audit(tx, swap.guild_id, swap.to_id, action, detail, now)
         return True
+
+    async def release_swap(self, swap_id: int) -> None:
+        """An acceptance that could not be made: the request is unanswered again."""
+        await self.db.execute(
+            "UPDATE facilitator_swaps SET status = 'asked' WHERE id = ? AND status = 'accepting'",
+            (swap_id,),
+        )
 
     # -- reminders -----------------------------------------------------------------------------
     async def set_optin(self, group_id: int, user_id: int, on: bool, now: datetime) -> bool:

@@ -158,9 +158,12 @@ class MeetingPeople(MeetingBase):
 
         return SwapRequest(swap, group, at(slots[0]), at(slots[1]))
 
-    async def swap_to_answer(self, swap_id: int, user_id: int, guild_id: int | None) -> SwapRow:
+    async def swap_to_answer(
+        self, swap_id: int, user_id: int, guild_id: int | None, *, accept: bool = False
+    ) -> SwapRow:
         """The swap request ``user_id`` was asked and has yet to answer (a button: in their
-        DMs, or in the server the request was made in)."""
+        DMs, or in the server the request was made in). An Accept press being answered
+        (``accepting``) may be pressed again (``accept``), not declined over."""
         swap = await self.repo.swap(swap_id)
         if swap is None or (guild_id is not None and swap.guild_id != guild_id):
             raise NotFoundError(N_("That swap request isn't there any more."))
@@ -170,20 +173,49 @@ class MeetingPeople(MeetingBase):
             raise ConflictError(N_("You already answered this request (accepted)."))
         if swap.status == "declined":
             raise ConflictError(N_("You already answered this request (declined)."))
-        if swap.status != "asked":
+        if swap.status == "accepting" and not accept:
+            raise ConflictError(
+                N_(
+                    "You pressed Accept on this request first, so that's the answer I'm "
+                    "giving; I'll tell you in a moment how it went."
+                )
+            )
+        if swap.status not in ("asked", "accepting"):
             raise ConflictError(
                 N_("You already answered this request ({status})."), status=swap.status
             )
         return swap
 
-    async def answer_swap(
-        self, swap_id: int, user_id: int, accept: bool, guild_id: int | None, *, peer: bool = True
+    async def claim_swap_answer(
+        self, swap_id: int, user_id: int, accept: bool, guild_id: int | None
     ) -> SwapAnswer:
-        """The asked facilitator accepts or declines. Facilitators are peer supporters: one who
+        """The asked facilitator pressed Accept or Decline: the first press counts, so the
+        answer is claimed at once, before any other work. A decline is then final; an accept
+        holds the request until ``finish_accept`` (the Discord layer looks the presser up in
+        between) swaps the turns or gives the request back."""
+        swap = await self.swap_to_answer(swap_id, user_id, guild_id, accept=accept)
+        if not await self.repo.claim_swap(swap.id, accept):
+            # another press got there first: say which answer counts
+            await self.swap_to_answer(swap_id, user_id, guild_id)
+            raise ConflictError(N_("This request was already answered."))
+        group = await self.groups.find(swap.group_id)
+        if group is None:  # pragma: no cover - cascades with the group
+            await self.repo.release_swap(swap.id)
+            raise NotFoundError(N_("That group is gone."))
+        return SwapAnswer(swap, group, accept)
+
+    async def release_swap(self, answer: SwapAnswer) -> None:
+        """An acceptance that could not be finished: the request is unanswered again."""
+        await self.repo.release_swap(answer.swap.id)
+
+    async def finish_accept(self, answer: SwapAnswer, *, peer: bool = True) -> SwapAnswer:
+        """Swap the turns of a claimed acceptance. Facilitators are peer supporters: one who
         no longer holds the peer role (``peer``, looked up by the Discord layer) may decline
-        but not take a turn; the request then stays asked, as if not answered yet."""
-        swap = await self.swap_to_answer(swap_id, user_id, guild_id)
-        if accept and not peer:
+        but not take a turn; the request then stays asked, as if not answered yet (so does it
+        when the rotation changed since it was asked)."""
+        swap, group = answer.swap, answer.group
+        if not peer:
+            await self.repo.release_swap(swap.id)
             raise PermissionDeniedError(
                 N_(
                     "Facilitating is for peer supporters, and you don't hold the peer role in "
@@ -191,29 +223,37 @@ class MeetingPeople(MeetingBase):
                     "a moderator can help if the role should still be yours."
                 )
             )
-        group = await self.groups.find(swap.group_id)
-        if group is None:  # pragma: no cover - cascades with the group
-            raise NotFoundError(N_("That group is gone."))
-        turns = None
-        if accept:
-            order = await self.repo.facilitators(group.id)
-            swaps = await self.repo.swapped_turns(group.id)
-            turn = (await self.repo.prefs(group.id)).turn
-            now_slots = (
-                next_turn_of(order, swaps, turn, swap.from_id),
-                next_turn_of(order, swaps, turn, swap.to_id),
-            )
-            if now_slots != (swap.from_slot, swap.to_slot):
-                raise ConflictError(
-                    N_(
-                        "The rotation changed since this was asked; ask again with "
-                        "`/group facilitator swap`."
-                    )
+        order = await self.repo.facilitators(group.id)
+        swaps = await self.repo.swapped_turns(group.id)
+        turn = (await self.repo.prefs(group.id)).turn
+        now_slots = (
+            next_turn_of(order, swaps, turn, swap.from_id),
+            next_turn_of(order, swaps, turn, swap.to_id),
+        )
+        if now_slots != (swap.from_slot, swap.to_slot):
+            await self.repo.release_swap(swap.id)
+            # a second Accept press may have swapped them already: say so, not "changed"
+            await self.swap_to_answer(swap.id, swap.to_id, None, accept=True)
+            raise ConflictError(
+                N_(
+                    "The rotation changed since this was asked; ask again with "
+                    "`/group facilitator swap`."
                 )
-            turns = swap_turns(order, swaps, turn, swap.from_id, swap.to_id)
-        if not await self.repo.answer_swap(swap, accept, turns, self.clock()):
+            )
+        turns = swap_turns(order, swaps, turn, swap.from_id, swap.to_id)
+        if not await self.repo.accept_swap(swap, turns, self.clock()):
+            # a second Accept press finished it first
+            await self.swap_to_answer(swap.id, swap.to_id, None)
             raise ConflictError(N_("This request was already answered."))
-        return SwapAnswer(swap, group, accept)
+        return answer
+
+    async def answer_swap(
+        self, swap_id: int, user_id: int, accept: bool, guild_id: int | None, *, peer: bool = True
+    ) -> SwapAnswer:
+        """Accept or decline in one step (``peer`` known beforehand): the claim, then the
+        turns."""
+        answer = await self.claim_swap_answer(swap_id, user_id, accept, guild_id)
+        return await self.finish_accept(answer, peer=peer) if accept else answer
 
     # -- reminders and attendance --------------------------------------------------------------
     async def set_reminders(self, guild_id: int, group_name: str, user_id: int, on: bool) -> bool:
