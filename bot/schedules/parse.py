@@ -60,7 +60,7 @@ def _parse_schedule(original: str) -> Schedule:
         return schedule
     if re.match(r"^every \d+ (?:minutes?|mins?|seconds?|secs?)$", text):
         raise ScheduleParseError(
-            original, why(N_("runs more often than hourly need cron, e.g. `cron: */30 * * * *`"))
+            original, why(N_("schedules repeat by the hour, day or week, not by the minute"))
         )
     return _weekly_schedule(text, original)
 

@@ -4,6 +4,7 @@ anonymous mood buttons, personal DM check-ins with quiet hours, and the failure 
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -272,6 +273,21 @@ async def test_bad_input_is_refused_with_what_is_allowed(
     refused = await command(emulator, world.member, world.general, "checkin list")
     assert "for moderators" in refused.text
     assert await kindred.services.checkins.repo.count_for_guild(world.guild.id) == 1
+
+
+async def test_the_schedules_a_refusal_suggests_are_themselves_accepted(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """ "every 1 minute" suggested `cron: */30 * * * *`, which the server's minimum of an hour
+    refuses: every schedule a refusal suggests must create a check-in."""
+    refused = await create(emulator, world, schedule="every 1 minute", tz="UTC")
+    assert refused.ephemeral and "not by the minute" in refused.text, refused.text
+    assert "*/30" not in refused.text, refused.text
+    suggested = re.findall(r"`([^`]+)`", refused.text)
+    assert "every 3 hours" in suggested and len(suggested) == 7, suggested
+    for schedule in suggested:
+        answer = await create(emulator, world, schedule=schedule, tz="UTC")
+        assert answer.text.startswith("Check-in created."), (schedule, answer.text)
 
 
 async def test_deleted_channel_pauses_and_tells_moderators_then_resume_after_fixing(

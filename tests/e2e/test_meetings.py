@@ -9,6 +9,7 @@ Discord refuses never stops a meeting and is told to the moderator)."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from emulator import DEFAULT_BOT_PERMISSIONS, DiscordEmulator, P
@@ -659,6 +660,51 @@ async def test_a_spanish_moderator_reads_meeting_errors_in_spanish_a_facilitator
 
 
 # -- archiving a group with meetings --------------------------------------------------------------
+async def test_the_schedules_a_meeting_refusal_suggests_are_ones_meetings_accept(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Meetings are at most once a day; "every 1 minute" suggested `cron: */30 * * * *` (and
+    the schedule language's `every 3 hours`): every schedule suggested must add a meeting (the
+    one-off date is an example of how to write one; it may have passed)."""
+    await ready(emulator, world, kindred)
+    await add_facilitator(emulator, world, world.peer)
+    refused = await add_meeting(emulator, world, world.mod, schedule="every 1 minute")
+    assert refused.ephemeral and "not by the minute" in refused.text, refused.text
+    assert "*/30" not in refused.text and "every 3 hours" not in refused.text, refused.text
+    suggested = [
+        s for s in re.findall(r"`([^`]+)`", refused.text) if not s.startswith("2026-05-04")
+    ]
+    assert suggested == ["every monday at 19:00", "tue,thu 18:30", "every 2 weeks on sunday 17:00"]
+    for number, schedule in enumerate(suggested):
+        added = await add_meeting(
+            emulator, world, world.mod, schedule=schedule, name=f"Circle {number}"
+        )
+        assert "Meeting added" in added.text, (schedule, added.text)
+
+
+async def test_a_meeting_on_a_day_that_does_not_exist_is_told_so(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """`2026-02-30 19:00` is written the right way, so "write it like `2026-05-04 19:00`" would
+    not help: the answer says the day doesn't exist, in the moderator's language."""
+    await ready(emulator, world, kindred)
+    await add_facilitator(emulator, world, world.peer)
+    feb = await add_meeting(emulator, world, world.mod, schedule="2026-02-30 19:00")
+    assert feb.ephemeral and feb.text == (
+        "2026-02-30 doesn't exist: that month has 28 days. Check the date and try again."
+    ), feb.text
+    leap = await add_meeting(emulator, world, world.mod, schedule="2028-02-30 19:00")
+    assert "that month has 29 days" in leap.text, leap.text
+    month = await add_meeting(emulator, world, world.mod, schedule="once 2027-13-01 at 7pm")
+    assert month.text == (
+        "2027-13-01 doesn't exist: months go from 1 to 12. Check the date and try again."
+    ), month.text
+    await command(emulator, world.mod, world.general, "language set", language="es")
+    spanish = await add_meeting(emulator, world, world.mod, schedule="2026-02-30 19:00")
+    assert spanish.text.startswith("2026-02-30 no existe"), spanish.text
+    assert await kindred.services.meetings.for_guild(world.guild.id) == []
+
+
 async def open_post(emu: DiscordEmulator, traveller, kindred: Kindred, channel, *, day: int = 23,
                     since: Message | int = 0, minute: int = 0) -> Message:  # fmt: skip
     """Move the clock to 19:00 (or that minute past) on that November day; the meeting's open

@@ -47,7 +47,15 @@ def test_one_off_meeting_happens_once_and_must_be_ahead() -> None:
     with pytest.raises(InvalidInputError, match="already passed"):
         parse_when("2026-01-01 10:00", "UTC", NOW)
     with pytest.raises(InvalidInputError, match="2026-05-04"):
+        parse_when("2026-02-03 25:00", "UTC", NOW)
+    with pytest.raises(InvalidInputError, match=r"^2026-02-30 doesn't exist: that month has 28"):
         parse_when("2026-02-30 10:00", "UTC", NOW)
+    with pytest.raises(InvalidInputError, match=r"^2028-02-30 doesn't exist: that month has 29"):
+        parse_when("2028-02-30 10:00", "UTC", NOW)
+    with pytest.raises(InvalidInputError, match=r"^2026-00-10 doesn't exist: months go"):
+        parse_when("2026-00-10 10:00", "UTC", NOW)
+    with pytest.raises(InvalidInputError, match=r"^2026-03-00 doesn't exist: that month has 31"):
+        parse_when("2026-03-00 10:00", "UTC", NOW)
 
 
 def test_meetings_are_at_most_daily_and_zones_are_checked() -> None:

@@ -4,6 +4,7 @@ it is to facilitate (the rotation, with swapped turns)."""
 
 from __future__ import annotations
 
+import calendar
 import json
 import re
 import zoneinfo
@@ -18,6 +19,7 @@ from bot.schedules import (
     Duration,
     Schedule,
     ScheduleError,
+    ScheduleParseError,
     format_duration,
     once_text,
     parse_clock,
@@ -118,6 +120,8 @@ def parse_when(text: str, tz: str, now: datetime) -> When:
         return When(None, _one_off(one_off, zone, now, text), zone.key)
     try:
         schedule = parse_schedule(value)
+    except ScheduleParseError as exc:
+        raise OneOffHintError(_as_meeting(exc)) from exc
     except ScheduleError as exc:
         raise OneOffHintError(exc) from exc
     if schedule.kind == "hourly" or schedule.min_interval() < timedelta(days=1):
@@ -131,13 +135,30 @@ def parse_when(text: str, tz: str, now: datetime) -> When:
     return When(schedule.canonical(), None, zone.key)
 
 
+def _as_meeting(refused: ScheduleParseError) -> KindredError:
+    """The schedule language's refusal with examples a meeting accepts (the language's own,
+    `daily 09:00, 21:00` or `every 3 hours`, run more than once a day)."""
+    if type(refused) is not ScheduleParseError:  # a time of day, a day: its own examples
+        return refused
+    return KindredError(
+        N_(
+            "I couldn't read “{text}” as a schedule: {reason}. Try `every monday at 19:00`, "
+            "`tue,thu 18:30` or `every 2 weeks on sunday 17:00`."
+        ),
+        **refused.params,
+    )
+
+
 def _anchored(schedule: Schedule, now: datetime, zone: zoneinfo.ZoneInfo) -> Schedule:
     return schedule.anchored(now, zone) if schedule.anchor is None else schedule
 
 
 def _one_off(match: re.Match[str], zone: zoneinfo.ZoneInfo, now: datetime, text: str) -> datetime:
+    year, month, number = (int(p) for p in match["date"].split("-"))
+    if year >= 1 and not _on_calendar(year, month, number):
+        raise _no_such_day(match["date"], year, month)
     try:
-        day = date.fromisoformat("-".join(f"{int(p):02d}" for p in match["date"].split("-")))
+        day = date(year, month, number)
         clock = parse_clock(match["time"].strip())
     except (ValueError, ScheduleError):
         shown = " ".join(str(text).split())[:40]
@@ -151,6 +172,28 @@ def _one_off(match: re.Match[str], zone: zoneinfo.ZoneInfo, now: datetime, text:
     if start - now > timedelta(days=366):
         raise InvalidInputError(N_("A one-off meeting can be up to a year ahead."))
     return start
+
+
+def _days_in(year: int, month: int) -> int:
+    return 29 if month == 2 and calendar.isleap(year) else calendar.mdays[month]
+
+
+def _on_calendar(year: int, month: int, number: int) -> bool:
+    return 1 <= month <= 12 and 1 <= number <= _days_in(year, month)
+
+
+def _no_such_day(typed: str, year: int, month: int) -> InvalidInputError:
+    """A date written right that isn't on the calendar (30 February, a 13th month)."""
+    if not 1 <= month <= 12:
+        return InvalidInputError(
+            N_("{date} doesn't exist: months go from 1 to 12. Check the date and try again."),
+            date=typed,
+        )
+    return InvalidInputError(
+        N_("{date} doesn't exist: that month has {count} days. Check the date and try again."),
+        date=typed,
+        count=_days_in(year, month),
+    )
 
 
 def parse_meeting_duration(text: str | None) -> timedelta:
