@@ -12,6 +12,7 @@ from bot.i18n import N_, gettext_for, render
 from bot.services.doctor import (
     ChannelFacts,
     Checkup,
+    DoctorService,
     Finding,
     GuildFacts,
     Needs,
@@ -128,3 +129,24 @@ def _field(number: int, finding: Finding, lang: str) -> tuple[str, str]:
     what, fix = _shown(finding.what, lang), _shown(finding.fix, lang)
     value = render(lang, N_("{what}\n**Fix:** {fix}"), what=what, fix=fix)
     return render(lang, name, number=number), value if len(value) <= 1024 else value[:1023] + "…"
+
+
+async def channel_warning(
+    bot: discord.Client, guild: discord.Guild, doctor: DoctorService, needs: Needs, lang: str
+) -> str | None:
+    """The set-up check of just the channels in ``needs``, for a moderator who has just chosen
+    them: a warning with each problem and its fix in ``lang``, or None when all is well."""
+    problems = doctor.examine_places(needs, await gather_facts(bot, guild, needs))
+    if not problems:
+        return None
+    lines = [
+        render(
+            lang,
+            N_("{what}\n**Fix:** {fix}"),
+            what=_shown(finding.what, lang),
+            fix=_shown(finding.fix, lang),
+        )
+        for finding in problems
+    ]
+    head = render(lang, N_("⚠️ Heads up: Kindred can't do everything it needs to there yet."))
+    return "\n".join([head, *lines])

@@ -10,9 +10,11 @@ from discord.ext import commands
 from bot.errors import InvalidInputError
 from bot.i18n import N_, gettext_for
 from bot.services import Services
-from bot.services.checkins import CheckinService, PostPlan
+from bot.services.checkins import CheckinService, PostPlan, Preview
+from bot.services.doctor.needs import checkin_needs
 from bot.ui.checks import moderator_only
 from bot.ui.replies import reader_language, send_private
+from bot.ui.setup_check import channel_warning
 from cogs.checkins.groups import checkin as checkin_group
 from cogs.checkins.groups import checkin_autocomplete, settings_group, zone_autocomplete
 from cogs.checkins.text import checkin_line, preview_text
@@ -86,7 +88,17 @@ class ChannelCommands:
         )
         lang = await reader_language(interaction)
         head = gettext_for(lang)(N_("Check-in created."))
-        await send_private(interaction, preview_text(head, preview, lang))
+        warning = await self._warning(preview, lang)
+        await send_private(interaction, preview_text(head, preview, lang, warning))
+
+    async def _warning(self, preview: Preview, lang: str) -> str | None:
+        """When Kindred lacks something in the check-in's channel, the set-up check's problems
+        and fixes for it, so a moderator hears at once (the check-in stays as it is)."""
+        guild = self.bot.get_guild(preview.checkin.guild_id)
+        if guild is None:
+            return None
+        needs = checkin_needs([preview.checkin])
+        return await channel_warning(self.bot, guild, self.services.doctor, needs, lang)
 
     @checkin_group.command(name="list")
     @moderator_only()
@@ -140,7 +152,8 @@ class ChannelCommands:
         )
         lang = await reader_language(interaction)
         head = gettext_for(lang)(N_("Check-in updated."))
-        await send_private(interaction, preview_text(head, preview, lang))
+        warning = await self._warning(preview, lang) if channel is not None or thread else None
+        await send_private(interaction, preview_text(head, preview, lang, warning))
 
     @checkin_group.command(name="preview")
     @moderator_only()

@@ -83,9 +83,10 @@ _DETAILS = {
 }
 
 
-def preview_text(head: str, preview: Preview, lang: str = "en") -> str:
-    """A moderator's answer about a check-in: ``head`` (already in their language), what it
-    is (the schedule described in their language) and its next runs."""
+def preview_text(head: str, preview: Preview, lang: str = "en", warning: str | None = None) -> str:
+    """A moderator's answer about a check-in: ``head`` (already in their language), a
+    ``warning`` on the lines after it, what it is (the schedule described in their language)
+    and its next runs."""
     _ = gettext_for(lang)
     row = preview.checkin
     details = _DETAILS[(bool(row.prompts), row.use_thread, row.show_summary)]
@@ -97,6 +98,7 @@ def preview_text(head: str, preview: Preview, lang: str = "en") -> str:
             "`delete` or `run-now`."
         ).format(id=row.id)
         + "\n"
+        + (f"{warning}\n" if warning else "")
         + _(details).format(
             id=row.id,
             title=row.title,

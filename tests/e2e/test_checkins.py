@@ -406,6 +406,40 @@ async def test_resume_still_names_a_missing_permission_a_post_needs(
     assert (await kindred.services.checkins.repo.get(1)).paused
 
 
+async def test_a_checkin_created_in_a_channel_kindred_cannot_post_in_is_warned_at_once(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The set-up check's findings for the chosen channel come with "Check-in created." (the
+    check-in stays), in the moderator's language; a channel that works gets no warning."""
+    quiet = emulator.create_channel(world.guild, "quiet-room")
+    bot_role = emulator.role(world.guild, world.guild.bot_role_id)
+    emulator.set_overwrite(quiet, bot_role, allow=int(P.VIEW_CHANNEL), deny=int(P.SEND_MESSAGES))
+    await emulator.gateway_idle()
+    answer = await create(emulator, world, channel=quiet, schedule="daily 09:00", tz="UTC")
+    assert answer.ephemeral and answer.text.startswith("Check-in created. It is **check-in #1**")
+    assert "`run-now`.\n⚠️ Heads up: " in answer.text, answer.text
+    assert (
+        f"In <#{quiet.id}> (check-in #1 “Check-in”) Kindred lacks Send Messages and Embed Links."
+        in (answer.text)
+    ), answer.text
+    assert "**Fix:**" in answer.text and "allow Send Messages" in answer.text, answer.text
+    assert (await kindred.services.checkins.repo.get(1)).channel_id == quiet.id
+    fine = await create(emulator, world, schedule="daily 10:00", tz="UTC")
+    assert "⚠️" not in fine.text and "lacks" not in fine.text, fine.text
+    # moved into the quiet channel by /checkin edit: the same warning
+    moved = await command(
+        emulator, world.mod, world.general, "checkin edit", checkin=2, channel=quiet
+    )
+    assert moved.text.startswith("Check-in updated.") and "`run-now`.\n⚠️ " in moved.text, moved.text
+    assert "Kindred lacks Send Messages" in moved.text, moved.text
+    await command(emulator, world.mod, world.general, "language set", language="es")
+    spanish = await create(emulator, world, channel=quiet, schedule="daily 11:00", tz="UTC")
+    assert spanish.text.startswith("Check-in creado.") and "`run-now`.\n⚠️ " in spanish.text, (
+        spanish.text
+    )
+    assert "Kindred can't" not in spanish.text and "**Fix:**" not in spanish.text, spanish.text
+
+
 async def test_run_now_on_a_server_error_says_it_will_retry_and_does_not_pause(
     emulator: DiscordEmulator, world: World, start_at: Start
 ) -> None:

@@ -23,7 +23,7 @@ from bot.services.doctor.model import (
     RoleUse,
     Text,
 )
-from bot.services.doctor.rules import examine
+from bot.services.doctor.rules import examine, examine_places
 
 NeedsSource = Callable[[int], Awaitable[Needs]]
 
@@ -59,3 +59,7 @@ class DoctorService:
 
     def examine(self, needs: Needs, facts: GuildFacts) -> Checkup:
         return examine(needs, facts)
+
+    def examine_places(self, needs: Needs, facts: GuildFacts) -> list[Finding]:
+        """Only the channels in ``needs`` (a moderator has just chosen them): their problems."""
+        return examine_places(needs, facts)

@@ -55,15 +55,16 @@ def server_permissions(facts: GuildFacts) -> list[Finding]:
     ]
 
 
-def place_findings(place: Place, facts: GuildFacts) -> list[Finding]:
+def place_findings(place: Place, facts: GuildFacts, *, alone: bool = False) -> list[Finding]:
     """One channel: it exists and is a text channel, Kindred has what it needs there (beyond
-    what the server-wide finding already names), and its audiences can view it."""
+    what the server-wide finding already names; ``alone``: everything, as no server-wide
+    finding comes with it), and its audiences can view it."""
     where = _channel(place.channel_id)
     seen = facts.channels.get(place.channel_id)
     if seen is None or not seen.exists or not seen.is_text:
         return [_unusable(place, where, gone=seen is None or not seen.exists)]
     found: list[Finding] = []
-    server_lacks = set(missing(facts.bot_permissions, place.needs))
+    server_lacks = set() if alone else set(missing(facts.bot_permissions, place.needs))
     lacking = [n for n in missing(seen.bot_permissions, place.needs) if n not in server_lacks]
     if lacking:
         found.append(_lacking(place, where, facts.bot_role, Listing(lacking)))
@@ -198,6 +199,16 @@ def _managed(use: RoleUse, facts: GuildFacts, who: str, above: bool) -> list[Fin
             )
         )
     return found
+
+
+def examine_places(needs: Needs, facts: GuildFacts) -> list[Finding]:
+    """The problems of just the channels in ``needs``, each with every permission Kindred
+    lacks there (server-wide or not): what a command says at once when a moderator has just
+    chosen a channel, rather than at ``/kindred setup`` or when a post fails."""
+    found: list[Finding] = []
+    for place in needs.places:
+        found += [f for f in place_findings(place, facts, alone=True) if f not in found]
+    return [f for f in found if f.severity == "problem"]
 
 
 def examine(needs: Needs, facts: GuildFacts) -> Checkup:
