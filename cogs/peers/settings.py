@@ -8,7 +8,7 @@ from discord.ext import commands
 
 from bot.errors import InvalidInputError
 from bot.services import Services
-from bot.services.peers import PeerSettings, canonical_office_hours
+from bot.services.peers import PeerSettings, canonical_office_hours, update_limits
 from bot.ui.checks import moderator_only
 from bot.ui.replies import COLOUR, send_private
 from bot.ui.requests import TalkToPeerButton
@@ -140,8 +140,8 @@ class SettingsCommands:
         }
         if not changes:
             raise InvalidInputError("Give at least one setting to change.")
-        cfg = await self.services.settings.update(
-            interaction.guild_id, PeerSettings, interaction.user.id, **changes
+        cfg = await update_limits(
+            self.services.settings, interaction.guild_id, interaction.user.id, **changes
         )
         if not cfg.reping_minutes < cfg.all_peers_minutes <= cfg.moderator_minutes:
             await send_private(

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
+from bot.services.peers import PeerSettings
 from emulator import DiscordEmulator
 from tests.e2e.conftest import Kindred, World
 from tests.e2e.test_core import forget
@@ -209,6 +210,32 @@ async def test_shift_starts_and_ends_by_itself_and_offers_hand_off(
         assert "kindred:req:claim:1" in emulator.messages[message.id].custom_ids
         nxt = await kindred.services.scheduler.get(f"shift:{1}:start")
         assert nxt is not None and nxt.due_at == datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+
+
+async def test_an_idle_reminder_later_than_the_idle_close_is_refused(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """`idle_remind_hours:720 idle_close_hours:1`: the reminder could never come before the
+    close; the moderator is told why and nothing is saved (in their language)."""
+    await setup_peers(emulator, world)
+    late = await command(
+        emulator, world.mod, world.general, "peers limits", idle_remind_hours=720,
+        idle_close_hours=1, max_open_per_peer=2,
+    )  # fmt: skip
+    assert late.ephemeral and late.text == (
+        "Nothing was saved: `idle_remind_hours` (720) has to be less than `idle_close_hours` (1), "
+        "or the reminder would only come after the quiet conversation had closed."
+    ), late.text
+    cfg = await kindred.services.settings.get(world.guild.id, PeerSettings)
+    assert (cfg.idle_remind_hours, cfg.idle_close_hours, cfg.max_open_per_peer) == (24, 72, 3)
+    saved = await command(
+        emulator, world.mod, world.general, "peers limits", idle_remind_hours=12,
+        idle_close_hours=48,
+    )  # fmt: skip
+    assert "remind 12 h · close 48 h" in saved.text + str(saved.embeds), saved.text
+    await command(emulator, world.mod, world.general, "language set", language="es")
+    spanish = await command(emulator, world.mod, world.general, "peers limits", idle_close_hours=6)
+    assert spanish.text.startswith("No se guardó nada"), spanish.text
 
 
 async def test_peer_limit_and_who_is_available(

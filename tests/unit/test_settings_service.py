@@ -236,3 +236,31 @@ async def test_an_update_is_seen_at_once_despite_the_cache(
     # a second service over the same database (a restart) reads the stored value
     fresh = GuildSettingsService(GuildSettingsRepository(db))
     assert (await fresh.get(GUILD, Sample)).count == 4
+
+
+async def test_peer_limits_refuse_an_idle_reminder_that_could_never_come(
+    services: Services,
+) -> None:
+    """The reminder after N quiet hours must come before the close: refused together, nothing
+    saved (a half-saved pair would leave settings that don't mean what they say)."""
+    from bot.services.peers import update_limits
+
+    settings = services.settings
+    with pytest.raises(InvalidInputError) as late:
+        await update_limits(settings, GUILD, MOD, idle_remind_hours=720, idle_close_hours=1)
+    assert late.value.user_message == (
+        "Nothing was saved: `idle_remind_hours` (720) has to be less than `idle_close_hours` (1), "
+        "or the reminder would only come after the quiet conversation had closed."
+    )
+    assert late.value.message_in("es").startswith("No se guardó nada"), late.value.message_in("es")
+    with pytest.raises(InvalidInputError, match=r"\(72\)"):  # against the stored close (72)
+        await update_limits(settings, GUILD, MOD, idle_remind_hours=72)
+    cfg = await settings.get(GUILD, PeerSettings)
+    assert (cfg.idle_remind_hours, cfg.idle_close_hours) == (24, 72)
+    assert await services.audit.recent(GUILD) == []
+    cfg = await update_limits(settings, GUILD, MOD, idle_remind_hours=2, idle_close_hours=3)
+    assert (cfg.idle_remind_hours, cfg.idle_close_hours) == (2, 3)
+    with pytest.raises(InvalidInputError, match=r"\(2\).*\(2\)"):
+        await update_limits(settings, GUILD, MOD, idle_close_hours=2)
+    cfg = await update_limits(settings, GUILD, MOD, max_open_per_peer=5)  # other limits as before
+    assert cfg.max_open_per_peer == 5

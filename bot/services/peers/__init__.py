@@ -12,6 +12,11 @@ Only the settings are imported here, so ``bot.services.requests`` can use them w
 circle; import the services from their modules.
 """
 
-from bot.services.peers.settings import PeerSettings, canonical_office_hours
+from bot.services.peers.settings import (
+    PeerSettings,
+    canonical_office_hours,
+    check_idle,
+    update_limits,
+)
 
-__all__ = ["PeerSettings", "canonical_office_hours"]
+__all__ = ["PeerSettings", "canonical_office_hours", "check_idle", "update_limits"]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field, field_validator
 
+from bot.errors import InvalidInputError
+from bot.i18n import N_
 from bot.schedules import WeeklyHours
-from bot.services.settings import SettingsSection, validate_timezone
+from bot.services.settings import GuildSettingsService, SettingsSection, validate_timezone
 
 
 class PeerSettings(SettingsSection):
@@ -44,3 +46,27 @@ class PeerSettings(SettingsSection):
 def canonical_office_hours(text: str) -> str:
     """Office hours such as ``mon-fri 08:00-16:30`` in the one spelling that is stored."""
     return WeeklyHours.parse(text).canonical()
+
+
+def check_idle(cfg: PeerSettings) -> None:
+    """The idle reminder comes before the idle close, or it could never be sent: refused
+    (nothing saved), so the settings always mean what a moderator reads in them."""
+    if cfg.idle_remind_hours >= cfg.idle_close_hours:
+        raise InvalidInputError(
+            N_(
+                "Nothing was saved: `idle_remind_hours` ({remind}) has to be less than "
+                "`idle_close_hours` ({close}), or the reminder would only come after the "
+                "quiet conversation had closed."
+            ),
+            remind=cfg.idle_remind_hours,
+            close=cfg.idle_close_hours,
+        )
+
+
+async def update_limits(
+    settings: GuildSettingsService, guild_id: int, actor_id: int, **changes: Any
+) -> PeerSettings:
+    """``/peers limits``: the changes validated together, then saved (all or nothing)."""
+    current = await settings.get(guild_id, PeerSettings)
+    check_idle(current.model_copy(update=changes))
+    return await settings.update(guild_id, PeerSettings, actor_id, **changes)
