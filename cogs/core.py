@@ -332,7 +332,10 @@ class Core(commands.Cog):
                 return
             text, params = FORGET_KEPT, {}
         else:
-            removed = await privacy.forget_once(user_id, question)
+            follow_ups: list[object] = []
+            removed = await privacy.forget_once(user_id, question, follow_ups)
+            if follow_ups:  # what Discord still shows of the deleted rows: each feature's cog
+                self.bot.dispatch("kindred_member_forgotten", user_id, follow_ups)
             if removed is None:
                 await send_private(interaction, await localized(interaction, FORGET_ALREADY))
                 return

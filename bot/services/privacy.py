@@ -20,7 +20,19 @@ from bot.timers import Scheduler
 
 log = logging.getLogger(__name__)
 
-DataDeleter = Callable[[int], Awaitable[int]]
+
+@dataclass(frozen=True)
+class Deleted:
+    """A deletion hook's answer when Discord still shows something of what it deleted: how
+    many items (``count``), and ``follow_up``, what the feature's own Discord layer needs to
+    take it off Discord, read before the rows were gone (the cog that ran ``/forgetme`` hands
+    every follow-up over with the ``kindred_member_forgotten`` event, after the deletion)."""
+
+    count: int
+    follow_up: object
+
+
+DataDeleter = Callable[[int], Awaitable[int | Deleted]]
 RetentionPurge = Callable[[datetime], Awaitable[int]]
 
 PURGE, PURGE_KEY = "privacy.purge", "privacy:purge"
@@ -55,23 +67,32 @@ class PrivacyService:
     async def purge(self, cutoff: datetime) -> dict[str, int]:
         return {name: await purge(cutoff) for name, purge in self.purges.items()}
 
-    async def forget(self, user_id: int) -> dict[str, int]:
+    async def forget(self, user_id: int, follow_ups: list[object] | None = None) -> dict[str, int]:
+        """Run every deletion hook; what each deleted, by name. The hooks' follow-ups (what
+        Discord still shows of the deleted rows) are added to ``follow_ups`` when given."""
         removed = {"preferences": await self.prefs.delete_user(user_id)}
         for name, deleter in self.deleters.items():
-            removed[name] = await deleter(user_id)
+            result = await deleter(user_id)
+            if isinstance(result, Deleted):
+                if follow_ups is not None:
+                    follow_ups.append(result.follow_up)
+                result = result.count
+            removed[name] = result
         return removed
 
-    async def forget_once(self, user_id: int, question_id: int | None) -> dict[str, int] | None:
+    async def forget_once(
+        self, user_id: int, question_id: int | None, follow_ups: list[object] | None = None
+    ) -> dict[str, int] | None:
         """``forget`` for a press of "Delete everything" on the /forgetme question
         ``question_id``; None when that question was already answered so (a second or
         concurrent press: the first one's answer stands). A failed deletion gives the claim
         back, so pressing again tries again."""
         if self.answers is None or question_id is None:
-            return await self.forget(user_id)
+            return await self.forget(user_id, follow_ups)
         if not await self.answers.claim(FORGET_ANSWERED, question_id, self.clock()):
             return None
         try:
-            return await self.forget(user_id)
+            return await self.forget(user_id, follow_ups)
         except BaseException:
             await self.answers.release(FORGET_ANSWERED, question_id)
             raise

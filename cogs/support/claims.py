@@ -14,6 +14,7 @@ import discord
 from discord.ext import commands
 
 from bot.services.requests import (
+    ForgottenRequests,
     NotAPeerError,
     RequestRow,
     Requeued,
@@ -35,10 +36,12 @@ class ClaimsRoom(ConversationRoom):
     async def on_request_button(
         self, interaction: discord.Interaction, action: str, request_id: int
     ) -> None:
-        request = await self.requests.get_here(request_id, interaction.guild_id)
         if action == "close":
-            await self._close(interaction, request)
+            await self._close(
+                interaction, await self.requests.to_close_here(request_id, interaction.guild_id)
+            )
             return
+        request = await self.requests.get_here(request_id, interaction.guild_id)
         if action == "transcript":
             asked = await self.requests.request_transcript(request_id, interaction.user.id)
             if asked.live:
@@ -215,13 +218,47 @@ class ClaimsRoom(ConversationRoom):
             pass
 
     async def _archive(self, closed: RequestRow) -> None:
-        thread = await find_channel(self.bot, closed.thread_id)
+        await self._archive_thread(closed.thread_id)
+
+    async def _archive_thread(self, thread_id: int | None) -> None:
+        thread = await find_channel(self.bot, thread_id)
         if isinstance(thread, discord.Thread):
             try:
                 await thread.send("This conversation is closed. Take care.")
                 await thread.edit(archived=True, locked=True)
             except discord.HTTPException as exc:
-                log.info("could not archive thread %s: %s", closed.thread_id, exc.status)
+                log.info("could not archive thread %s: %s", thread_id, exc.status)
+
+    # -- a member's /forgetme -----------------------------------------------------------------
+    @commands.Cog.listener("on_kindred_member_forgotten")
+    async def on_member_forgotten(self, user_id: int, follow_ups: list[object]) -> None:
+        """After ``/forgetme`` deleted a member's requests: a conversation going on is closed
+        as a close would (no feedback question: the member is gone) and its peer told why in
+        those words only; every card loses the member's mention, topic, summary and buttons."""
+        for forgotten in follow_ups:
+            if not isinstance(forgotten, ForgottenRequests):
+                continue
+            for ended in forgotten.conversations:
+                await self._archive_thread(ended.thread_id)
+                with contextlib.suppress(discord.HTTPException):
+                    peer = await find_user(self.bot, ended.peer_id)
+                    lang = await self.services.safety.language_for(ended.peer_id)
+                    await peer.send(say.forgotten_peer_text(ended.request_id, lang))
+            for request_id, channel_id, message_id, live in forgotten.cards:
+                await self._neutral_card(request_id, channel_id, message_id, live=live)
+
+    async def _neutral_card(
+        self, request_id: int, channel_id: int, message_id: int, *, live: bool
+    ) -> None:
+        channel = await find_channel(self.bot, channel_id)
+        if channel is None:
+            return
+        text = f"Request #{request_id} was withdrawn." if live else f"Request #{request_id} ended."
+        try:
+            message = channel.get_partial_message(message_id)  # type: ignore[attr-defined]
+            await message.edit(content=text, embed=None, view=None)
+        except discord.HTTPException as exc:
+            log.info("could not clear the card of request %s: %s", request_id, exc.status)
 
     async def _transcript_now(self, interaction: discord.Interaction, closed: RequestRow) -> None:
         """The button pressed after the close: send what is still there now, or say plainly

@@ -658,6 +658,105 @@ async def test_forgetme_deletes_requests(
     assert rows == []
 
 
+async def test_after_forgetme_the_card_no_longer_shows_the_members_words_or_claim(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """/forgetme deletes the member's requests: the card in the peer channel keeps neither
+    their mention, topic nor summary, and offers no Claim on a request that no longer exists."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await ask(
+        emulator, world, world.member, topic="my brother's drinking again", summary="he shouts"
+    )
+    posted = await card(emulator, world, 1)
+    await forget(emulator, world.member, world.general)
+    assert await kindred.services.peers.requests.requests.get(1) is None
+    await emulator.wait_until(
+        lambda: emulator.messages[posted.id].text == "Request #1 was withdrawn.",
+        what="the forgotten request's card to become a neutral line",
+    )
+    now = emulator.messages[posted.id]
+    assert now.custom_ids == [] and now.embeds == []
+    for words in ("brother's drinking", "he shouts", f"<@{world.member.id}>"):
+        assert words not in now.text
+
+
+async def test_after_forgetme_an_ended_requests_card_keeps_no_words_either(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    await ask(emulator, world, world.member, topic="exam stress")
+    posted = await card(emulator, world, 1)
+    await command(emulator, world.member, world.general, "support", action="close")
+    await emulator.wait_until(
+        lambda: "Withdrawn by the member" in emulator.messages[posted.id].text,
+        what="the card to show the withdrawal",
+    )
+    await forget(emulator, world.member, world.general)
+    await emulator.wait_until(
+        lambda: emulator.messages[posted.id].text == "Request #1 ended.",
+        what="the ended request's card to become a neutral line",
+    )
+    assert "exam stress" not in emulator.messages[posted.id].text
+
+
+async def test_forgetme_during_a_claimed_conversation_closes_it_and_tells_the_peer(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The request is deleted under a conversation in progress: the thread is closed as a
+    close would, the peer is told privately why (only that), the member gets no feedback
+    question, and a Close pressed in the old thread answers kindly."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await ask(emulator, world, world.member, topic="my brother's drinking again")
+    await press_claim(emulator, world.peer, await card(emulator, world, 1), 1)
+    thread = emulator.channels[(await kindred.services.peers.requests.get(1)).thread_id]
+    welcome = await emulator.wait_for_message(
+        thread, predicate=lambda m: "kindred:req:close:1" in m.custom_ids, since=0
+    )
+    await forget(emulator, world.member, world.general)
+    assert await kindred.services.peers.requests.requests.get(1) is None
+    await emulator.wait_until(
+        lambda: thread.archived and thread.locked, what="the conversation's thread to close"
+    )
+    assert any("This conversation is closed" in m.text for m in emulator.bot_messages(thread))
+    told = await emulator.wait_for_message(
+        emulator.dm_channel(world.peer), predicate=lambda m: "request #1" in m.text
+    )
+    assert told.text == (
+        "The member of request #1 ended your conversation and deleted their data from "
+        "Kindred, so it is closed. Thank you for being there for them. If this one stayed with "
+        "you, `/peers debrief` lets you ask a moderator for support."
+    )
+    timers = await kindred.services.scheduler.timers.all()
+    assert not [t for t in timers if (t.key or "").startswith("request:1:")]
+    pressed = await emulator.press_button(world.peer, welcome, "kindred:req:close:1")
+    answer = await pressed.answer()
+    assert answer.ephemeral
+    assert answer.text == "This conversation has already ended, so there's nothing left to close."
+    await emulator.gateway_idle()
+    member_dms = emulator.messages_in(emulator.dm_channel(world.member))
+    assert not [m for m in member_dms if any(c.startswith("kindred:fb:") for c in m.custom_ids)]
+
+
+async def test_forgetme_during_a_relayed_conversation_closes_the_peers_relay_thread(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    relay, dm = await relayed_conversation(emulator, world, kindred)
+    await forget(emulator, world.member, world.general)
+    await emulator.wait_until(
+        lambda: relay.archived and relay.locked, what="the relay thread to close"
+    )
+    await emulator.wait_for_message(
+        emulator.dm_channel(world.peer),
+        predicate=lambda m: "ended your conversation and deleted their data" in m.text,
+    )
+    # the member's Close in their DMs, pressed after it, is answered kindly too
+    close = next(m for m in emulator.messages_in(dm) if "kindred:req:close:1" in m.custom_ids)
+    pressed = await emulator.press_button(world.member, close, "kindred:req:close:1")
+    assert "already ended" in (await pressed.answer()).text
+
+
 async def test_thread_transcript_on_request_and_same_peer_preference(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

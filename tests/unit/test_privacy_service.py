@@ -10,7 +10,7 @@ import pytest
 
 from bot.db.repositories.events import HandledEventRepository
 from bot.services import PrivacyService, Services
-from bot.services.privacy import FIRST_PURGE_AFTER, PURGE, PURGE_EVERY, PURGE_KEY
+from bot.services.privacy import FIRST_PURGE_AFTER, PURGE, PURGE_EVERY, PURGE_KEY, Deleted
 from tests.unit.conftest import FakeClock
 
 U, OTHER = 4242, 5151
@@ -133,6 +133,30 @@ async def test_the_bot_wires_a_deleter_for_every_feature(services: Services) -> 
     removed = await services.privacy.forget(U)
     assert set(removed) == {"preferences", *services.privacy.deleters}
     assert sum(removed.values()) == 0  # nothing stored yet, nothing claimed
+
+
+async def test_a_hooks_follow_up_is_handed_over_and_its_count_reported(
+    services: Services, clock: FakeClock
+) -> None:
+    """A hook whose rows Discord still shows answers ``Deleted(count, follow_up)``: the count
+    is reported like any other, the follow-up handed to the caller who asked for them."""
+    privacy = standalone(services, clock)
+
+    async def cards(user_id: int) -> Deleted:
+        return Deleted(3, ("cards of", user_id))
+
+    async def notes(user_id: int) -> int:
+        return 1
+
+    privacy.register("cards", cards)
+    privacy.register("notes", notes)
+    follow_ups: list[object] = []
+    assert await privacy.forget(U, follow_ups) == {"preferences": 0, "cards": 3, "notes": 1}
+    assert follow_ups == [("cards of", U)]
+    assert (await privacy.forget(U))["cards"] == 3  # no list asked for: counts only
+    once: list[object] = []
+    assert (await privacy.forget_once(U, None, once))["cards"] == 3
+    assert once == [("cards of", U)]
 
 
 # -- the retention purge ----------------------------------------------------------------------

@@ -12,11 +12,17 @@ from bot.errors import (
     InvalidInputError,
     LimitReachedError,
     NotConfiguredError,
+    NotFoundError,
     PermissionDeniedError,
 )
 from bot.services import Services
 from bot.services.peers import PeerSettings
-from bot.services.requests import AlreadyOpenError, BlockedError
+from bot.services.requests import (
+    AlreadyOpenError,
+    BlockedError,
+    EndedConversation,
+    ForgottenRequests,
+)
 from tests.unit.conftest import FakeClock
 
 GUILD = 10
@@ -294,6 +300,34 @@ async def test_forget_deletes_requests_and_timers(peers, services: Services) -> 
     assert removed["support requests"] >= 1
     assert await peers.requests.live_for(GUILD, MEMBER) is None
     assert await services.scheduler.timers.all() == []
+
+
+async def test_forget_says_which_cards_and_conversations_discord_still_shows(
+    peers, services: Services
+) -> None:
+    """The deletion reads each request as it goes: its card (live or ended) for the Discord
+    layer to clear, and the conversation going on (thread, peer) to close; no timer is left
+    to close it later or ask for feedback. Other members' requests are untouched."""
+    ended = (await peers.requests.open(GUILD, MEMBER, topic="before")).request
+    await peers.requests.attach_card(ended.id, 6, 600)
+    await peers.requests.cancel_own(GUILD, MEMBER)
+    live = (await peers.requests.open(GUILD, MEMBER, topic="now")).request
+    await peers.requests.attach_card(live.id, 6, 601)
+    await peers.requests.claim(live.id, PEER)
+    await peers.requests.attach_conversation(live.id, 900)
+    other = (await peers.requests.open(GUILD, OTHER)).request
+    follow_ups: list[object] = []
+    removed = await services.privacy.forget(MEMBER, follow_ups)
+    assert removed["support requests"] == 2
+    (forgotten,) = follow_ups
+    assert isinstance(forgotten, ForgottenRequests)
+    assert forgotten.cards == ((ended.id, 6, 600, False), (live.id, 6, 601, True))
+    assert forgotten.conversations == (EndedConversation(live.id, 900, PEER, False),)
+    assert await peers.requests.get(other.id) is not None
+    keys = [t.key or "" for t in await services.scheduler.timers.all()]
+    assert not [k for k in keys if k.startswith(f"request:{live.id}:")]
+    with pytest.raises(NotFoundError, match="already ended"):
+        await peers.requests.to_close_here(live.id, GUILD)
 
 
 async def test_unclaim_restarts_the_escalation_chain_instead_of_firing_it(

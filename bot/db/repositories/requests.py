@@ -416,9 +416,14 @@ class RequestRepository:
             )
         return n
 
-    async def delete_member(self, user_id: int) -> int:
+    async def delete_member(self, user_id: int) -> list[RequestRow]:
+        """Delete a member's requests (their relay lines go with them) and return the rows as
+        they were, read by the same statement: what Discord still shows of them (cards,
+        conversations) is known exactly for the rows that are gone."""
         # A moderator's block (support_blocks) is a moderation record: it survives /forgetme,
         # otherwise forgetting would be a way around it. docs/member-guide.md says so.
-        return await self.db.execute(
-            "DELETE FROM support_requests WHERE requester_id = ?", (user_id,)
-        )
+        async with self.db.transaction() as tx:
+            rows = await tx.fetchall(
+                "DELETE FROM support_requests WHERE requester_id = ? RETURNING *", (user_id,)
+            )
+        return sorted((_request(r) for r in rows), key=lambda r: r.id)

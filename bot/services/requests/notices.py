@@ -238,6 +238,16 @@ def closed_peer_dm_text(request_id: int, lang: str = "en") -> str:
     ).format(number=request_id)
 
 
+def forgotten_peer_text(request_id: int, lang: str = "en") -> str:
+    """The peer of a conversation whose member used ``/forgetme``: that and nothing more."""
+    _ = gettext_for(lang)
+    return _(
+        "The member of request #{number} ended your conversation and deleted their data from "
+        "Kindred, so it is closed. Thank you for being there for them. If this one stayed with "
+        "you, `/peers debrief` lets you ask a moderator for support."
+    ).format(number=request_id)
+
+
 def conversation_gone_peer_text(request_id: int, lang: str = "en") -> str:
     """The peer who held a request whose conversation thread was deleted."""
     _ = gettext_for(lang)

@@ -28,6 +28,7 @@ from bot.errors import (
 from bot.i18n import N_
 from bot.services.peers import PeerSettings
 from bot.services.peers.duty import DutyService
+from bot.services.privacy import Deleted
 from bot.services.requests.holders import Holders, NotAPeerError
 from bot.services.requests.intake import AlreadyOpenError, BlockedError, Intake, RequestIntake
 from bot.services.requests.relay import Conversations, DmRoute, GoneConversation
@@ -62,7 +63,9 @@ __all__ = [
     "BlockedError",
     "CloseFollowUp",
     "DmRoute",
+    "EndedConversation",
     "EscalationStep",
+    "ForgottenRequests",
     "GoneConversation",
     "Handover",
     "IdleOutcome",
@@ -91,6 +94,27 @@ class CloseFollowUp:
     peer_id: int
     send_transcript: bool
     ask_feedback: bool
+
+
+@dataclass(frozen=True)
+class EndedConversation:
+    """A conversation going on when its member used ``/forgetme``: its thread (private, or
+    the peer's relay thread) to close off, and its peer to tell."""
+
+    request_id: int
+    thread_id: int
+    peer_id: int
+    relay: bool
+
+
+@dataclass(frozen=True)
+class ForgottenRequests:
+    """What Discord still shows of a member's requests that ``/forgetme`` deleted, read by the
+    deletion itself: each card (``cards``: request id, channel id, message id; its words and
+    buttons to go, and whether the request was still live) and each conversation going on."""
+
+    cards: tuple[tuple[int, int, int, bool], ...]
+    conversations: tuple[EndedConversation, ...]
 
 
 @dataclass
@@ -342,6 +366,15 @@ class RequestService(RequestIntake, RequestTimers, Conversations, Holders):
             raise NotFoundError(N_("There is no request #{number} here."), number=request_id)
         return request
 
+    async def to_close_here(self, request_id: int, guild_id: int | None) -> RequestRow:
+        """The request a Close button names. Requests are deleted only by their member's
+        ``/forgetme``, which ends its conversation: a Close pressed after it is told so kindly."""
+        if await self.requests.get(request_id) is None:
+            raise NotFoundError(
+                N_("This conversation has already ended, so there's nothing left to close.")
+            )
+        return await self.get_here(request_id, guild_id)
+
     async def _get(self, request_id: int) -> RequestRow:
         request = await self.requests.get(request_id)
         if request is None:
@@ -392,13 +425,34 @@ class RequestService(RequestIntake, RequestTimers, Conversations, Holders):
         on_duty = await self.on_duty_ids(request.guild_id)
         return [p for p in ping_list(request, on_duty) if p != besides]
 
-    async def forget(self, user_id: int) -> int:
+    async def forget(self, user_id: int) -> Deleted:
+        """``/forgetme``: the member's requests are deleted, their timers with them (so a
+        conversation going on is closed, no idle close or feedback question follows); the
+        follow-up says which cards and conversations the Discord layer takes their words off.
+        As a peer, what they hold goes back to the queue and their id leaves the rest."""
         for request in await self.requests.live_for_user_anywhere(user_id):
             await self.scheduler.cancel_prefix(f"request:{request.id}:")
-        removed = await self.requests.delete_member(user_id)
+        deleted = await self.requests.delete_member(user_id)
+        for request in deleted:  # one opened meanwhile (its timers armed after the look-up)
+            if request.live:
+                await self.scheduler.cancel_prefix(f"request:{request.id}:")
+        forgotten = ForgottenRequests(
+            cards=tuple(
+                (r.id, r.card_channel_id, r.card_message_id, r.live)
+                for r in deleted
+                if r.card_channel_id is not None and r.card_message_id is not None
+            ),
+            conversations=tuple(
+                EndedConversation(r.id, r.thread_id, r.claimed_by, r.relay)
+                for r in deleted
+                if r.status == "claimed" and r.thread_id is not None and r.claimed_by is not None
+            ),
+        )
+        removed = len(deleted)
         # as a peer: requests they still hold go back to the queue (the chain restarts)...
         for request in await self.requests.live_claimed_by_anywhere(user_id):
             with contextlib.suppress(KindredError):
                 await self.unclaim(request.id, user_id)
         # ...and their id leaves everyone else's requests
-        return removed + await self.requests.forget_peer(user_id)
+        removed += await self.requests.forget_peer(user_id)
+        return Deleted(removed, forgotten)
