@@ -180,6 +180,7 @@ def _safety_service(core: _Core, peers: PeerServices, once: OnceService) -> Safe
         requests=peers.requests,
         once=once,
     )
+    peers.requests.role_lost_hooks.append(safety.peer_lost_role)
     core.privacy.register("crisis-alert records", safety.forget)
     core.privacy.register_retention("crisis-alert records", safety.repo.purge_before)
     return safety

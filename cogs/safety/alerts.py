@@ -154,6 +154,31 @@ async def send_more_pings(channel, messages: list[str], mentions: discord.Allowe
             return
 
 
+#: The line that replaces "✅ @peer is reaching out." on an alert offered again.
+REOPENED_LINE = "↩️ The peer who was reaching out can't continue, so this alert is open again."
+
+
+def reopened_card(content: str) -> str:
+    """The alert's words without the line of the peer who took it, and the reopened line
+    (once, however often it is reopened)."""
+    lines = content.split("\n")
+    while lines and (lines[-1].startswith("✅ ") or lines[-1] == REOPENED_LINE):
+        lines.pop()
+    return "\n".join([*lines, REOPENED_LINE])
+
+
+def reopened_ping(pings: list[int], card_url: str | None) -> str:
+    """What the on-duty peers read under their pings (nothing about the member: the card has
+    it); ``card_url`` None: this message carries the buttons itself."""
+    where = f"([jump]({card_url}))" if card_url else "(press below if you will)"
+    return (
+        " ".join(f"<@{p}>" for p in pings)
+        + ("\n" if pings else "")
+        + f"A crisis alert needs a peer again {where}: the peer who was reaching out can't "
+        "continue. Could someone on duty reach out?"
+    )
+
+
 def undeliverable_text(alert: PeerAlert) -> str:
     return (
         f"⚠️ Kindred could not deliver a crisis alert to the peer channel: "
@@ -217,8 +242,17 @@ class AlertsMixin:
             users=[discord.Object(p) for p in on_duty], everyone=False, roles=False
         )
         first, *more_pings = alert_text(alert, on_duty)
-        await channel.send(first, view=alert_view(alert.alert_id), allowed_mentions=mentions)
+        sent = await channel.send(first, view=alert_view(alert.alert_id), allowed_mentions=mentions)
+        await self._remember_card(alert.alert_id, sent)
         await send_more_pings(channel, more_pings, mentions)
+
+    async def _remember_card(self, alert_id: int, message: discord.Message) -> None:
+        """Where the alert's card is (to offer it again there if its peer can't continue). The
+        alert is out already: a failure here is logged, never retried as a whole alert."""
+        try:
+            await self.services.safety.alert_posted(alert_id, message.channel.id, message.id)
+        except Exception:
+            log.exception("safety: could not store where alert %s was posted", alert_id)
 
     async def _quiet_item(self, message: discord.Message, result: Assessment) -> bool:
         """A "possible concern" item for peers: no pings, no moderators, take or dismiss."""
@@ -240,7 +274,7 @@ class AlertsMixin:
             "private check-in. A peer on duty can reach out, or mark it not a concern."
         )
         try:
-            await channel.send(
+            sent = await channel.send(
                 text,
                 view=alert_view(alert_id),
                 allowed_mentions=discord.AllowedMentions.none(),
@@ -248,6 +282,7 @@ class AlertsMixin:
         except discord.HTTPException as exc:
             log.warning("safety guild=%s: peer item failed (%s)", guild_id, exc.status)
             return False
+        await self._remember_card(alert_id, sent)
         return True
 
     async def _alert_moderators(self, message: discord.Message, result: Assessment) -> bool:

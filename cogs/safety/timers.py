@@ -13,9 +13,22 @@ import discord
 from discord.ext import commands
 
 from bot.services import Services
-from bot.services.safety import ALERT_RETRY, DELETE_FALLBACK, REPLY_RETRY, TimerRow
+from bot.services.safety import (
+    ALERT_REOPENED,
+    ALERT_RETRY,
+    DELETE_FALLBACK,
+    REPLY_RETRY,
+    AlertReopened,
+    TimerRow,
+)
 from bot.ui.lookup import find_channel, find_user
-from cogs.safety.alerts import AlertsMixin, undeliverable_text
+from cogs.safety.alerts import (
+    AlertsMixin,
+    alert_view,
+    reopened_card,
+    reopened_ping,
+    undeliverable_text,
+)
 from cogs.safety.replies import RepliesMixin
 
 log = logging.getLogger("cogs.safety")
@@ -31,6 +44,7 @@ class TimersMixin(AlertsMixin, RepliesMixin):
         self.services.scheduler.register(DELETE_FALLBACK, self._on_delete_fallback)
         self.services.scheduler.register(ALERT_RETRY, self._on_alert_retry)
         self.services.scheduler.register(REPLY_RETRY, self._on_reply_retry)
+        self.services.scheduler.register(ALERT_REOPENED, self._on_alert_reopened)
 
     async def _on_reply_retry(self, timer: TimerRow) -> None:
         """A private reply that Discord refused for a while: send it now (the scheduler backs
@@ -78,3 +92,49 @@ class TimersMixin(AlertsMixin, RepliesMixin):
                     undeliverable_text(alert),
                     allowed_mentions=discord.AllowedMentions.none(),
                 )
+
+    async def _on_alert_reopened(self, timer: TimerRow) -> None:
+        """An alert whose peer lost the peer role: its card offers "I'll reach out" again and
+        the on-duty peers are pinged once (channel posts stay English). A card gone, or one
+        posted before Kindred kept where, is offered anew in the peer alert channel. Discord
+        failing for a moment raises: the scheduler tries again."""
+        await self.bot.wait_until_ready()
+        reopened = await self.services.safety.on_alert_reopened(timer)
+        if reopened is None:
+            return  # someone took or marked it meanwhile
+        card = await self._reoffer_on_card(reopened)
+        mentions = discord.AllowedMentions(
+            users=[discord.Object(p) for p in reopened.pings], everyone=False, roles=False
+        )
+        if card is not None:
+            if reopened.pings:
+                await card.channel.send(
+                    reopened_ping(reopened.pings, card.jump_url), allowed_mentions=mentions
+                )
+            return
+        targets = await self.services.safety.alert_channels(reopened.guild_id)
+        channel = await find_channel(self.bot, targets.peers)
+        if channel is None:
+            log.warning("safety guild=%s: no channel to offer alert again", reopened.guild_id)
+            return
+        sent = await channel.send(
+            reopened_ping(reopened.pings, None),
+            view=alert_view(reopened.alert_id),
+            allowed_mentions=mentions,
+        )
+        await self._remember_card(reopened.alert_id, sent)
+
+    async def _reoffer_on_card(self, reopened: AlertReopened) -> discord.Message | None:
+        """The alert's own card with its buttons back; None when it is gone or unknown."""
+        if reopened.channel_id is None or reopened.message_id is None:
+            return None
+        channel = await find_channel(self.bot, reopened.channel_id, strict=True)
+        if channel is None:
+            return None
+        try:
+            card = await channel.fetch_message(reopened.message_id)
+            return await card.edit(
+                content=reopened_card(card.content), view=alert_view(reopened.alert_id)
+            )
+        except (discord.NotFound, discord.Forbidden):
+            return None

@@ -495,6 +495,49 @@ async def test_reach_out_and_not_a_concern_pressed_together_only_one_sticks(
     assert answers[loser].ephemeral and told in answers[loser].text
 
 
+async def test_an_alert_taken_by_a_peer_who_lost_the_role_is_offered_to_the_others_again(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """A peer said "I'll reach out", then lost the peer role: once Kindred learns it (here at
+    a peer command), the alert's card offers "I'll reach out" again and the on-duty peers are
+    pinged once, without naming the member beyond the card; the change is audited."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await go_on_duty(emulator, world, world.peer2)
+    alert = await alert_about(emulator, world, world.member)
+    taken = await emulator.press_button(world.peer, alert, alert_button(alert, "alert"))
+    await taken.response()
+    assert f"✅ <@{world.peer.id}> is reaching out" in emulator.messages[alert.id].text
+    before = len(emulator.bot_messages(world.peers))
+    emulator.set_member_roles(world.guild, world.peer, [])
+    await emulator.gateway_idle()
+    refused = await (
+        await emulator.run_command(world.peer, world.general, "duty status")
+    ).response()
+    assert "for peer supporters" in refused.text  # Kindred noticed the role is gone
+    ping = await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "needs a peer again" in m.text
+    )
+    card = emulator.messages[alert.id]
+    assert any(c.startswith("kindred:alert:") for c in card.custom_ids), card.custom_ids
+    assert f"✅ <@{world.peer.id}>" not in card.text
+    assert "can't continue, so this alert is open again" in card.text
+    assert f"<@{world.member.id}>" in card.text  # the card keeps its words
+    assert f"<@{world.peer2.id}>" in ping.text and f"<@{world.peer.id}>" not in ping.text
+    assert f"<@{world.member.id}>" not in ping.text
+    assert f"/{world.peers.id}/{alert.id})" in ping.text  # a link to the card
+    assert await kindred.quiet()
+    assert len(emulator.bot_messages(world.peers)) == before + 1  # pinged once
+    row = await kindred.services.db.fetchone("SELECT responder_id, state FROM safety_alerts")
+    assert row["responder_id"] is None and row["state"] == "open"
+    entries = await kindred.services.audit.recent(world.guild.id, limit=20)
+    assert "safety.alert_reopened" in [e.action for e in entries]
+    # the other peer can take it now
+    again = await emulator.press_button(world.peer2, card, alert_button(card, "alert"))
+    await again.response()
+    assert f"✅ <@{world.peer2.id}> is reaching out" in emulator.messages[alert.id].text
+
+
 # -- long text: an alert, a server's own resources --------------------------------------------
 
 

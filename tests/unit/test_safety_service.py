@@ -176,6 +176,45 @@ async def test_a_taken_alert_cannot_be_dismissed_nor_a_dismissed_one_taken(servi
     assert await safety.precision(G) == [("model:ft-abc", 2, 1, 0.5)]
 
 
+async def test_a_peer_who_lost_the_role_gives_back_the_alerts_they_took(services, clock) -> None:
+    """Found without the peer role (requests' lost_role), a peer's taken alerts of the last
+    day are open again, each audited and with a stored timer for the Discord layer; alerts
+    others took or marked, and older ones, stay as they are."""
+    from bot.services.peers import PeerSettings
+    from bot.services.safety import ALERT_REOPENED
+
+    await services.settings.update(G, PeerSettings, MOD, peer_role_id=5, peer_channel_id=6)
+    safety = services.safety
+    old = await safety.record_alert(G, USER, 2)
+    await safety.reach_out(old, 5, G)
+    clock.advance(days=2)
+    mine = await safety.record_alert(G, USER, 2)
+    theirs = await safety.record_alert(G, 7, 2)
+    marked = await safety.record_alert(G, 8, 2)
+    await safety.reach_out(mine, 5, G)
+    await safety.reach_out(theirs, 6, G)
+    await safety.not_a_concern(marked, G, 5)
+    await safety.alert_posted(mine, 6, 6000)
+    await services.peers.duty.go_on(G, 6, None)
+    await services.peers.requests.lost_role(G, 5)
+    rows = {a: await safety.repo.get_alert(a) for a in (old, mine, theirs, marked)}
+    assert (rows[mine].responder_id, rows[mine].state) == (None, "open")
+    assert rows[old].responder_id == 5 and rows[theirs].responder_id == 6
+    assert rows[marked].state == "dismissed"
+    entries = await services.audit.recent(G, limit=50)
+    reopened = [e for e in entries if e.action == "safety.alert_reopened"]
+    assert len(reopened) == 1
+    timer = await services.scheduler.get(f"safety:reopened:{mine}")
+    assert timer is not None and timer.kind == ALERT_REOPENED and timer.guild_id == G
+    outcome = await safety.on_alert_reopened(timer)
+    assert (outcome.channel_id, outcome.message_id, outcome.pings) == (6, 6000, [6])
+    # once someone takes it again, the timer has nothing to offer
+    await safety.reach_out(mine, 6, G)
+    assert await safety.on_alert_reopened(timer) is None
+    # losing the role again reopens nothing more
+    assert await safety.peer_lost_role(G, 5) == []
+
+
 async def test_take_and_dismiss_at_once_exactly_one_changes_the_alert(services) -> None:
     import asyncio
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.clock import from_db, to_db
 from bot.db.connection import Database
+from bot.db.repositories.core import write_audit
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,19 @@ class AlertRow:
     responder_id: int | None
     dismissed_by: int | None
     state: str = "open"
+
+
+@dataclass(frozen=True)
+class ReopenedAlert:
+    """An alert given back to the peers: where its card is (None: posted before Kindred kept
+    that) and whether it pinged (``level`` ``alert``) or was a quiet item (``soft``)."""
+
+    id: int
+    guild_id: int
+    user_id: int
+    level: str
+    posted_channel_id: int | None
+    posted_message_id: int | None
 
 
 # An alert is open until one peer takes it or marks it "not a concern": each of those is a
@@ -244,6 +258,55 @@ class SafetyRepository:
                 " WHERE id = ? AND guild_id = ? AND " + ALERT_OPEN,
                 (responder_id, alert_id, guild_id),
             )
+        )
+
+    async def alert_posted(self, alert_id: int, channel_id: int, message_id: int) -> None:
+        await self.db.execute(
+            "UPDATE safety_alerts SET posted_channel_id = ?, posted_message_id = ? WHERE id = ?",
+            (channel_id, message_id, alert_id),
+        )
+
+    async def reopen_taken_by(
+        self, guild_id: int, responder_id: int, since: datetime, now: datetime
+    ) -> list[int]:
+        """Open again the alerts (raised since ``since``) that ``responder_id`` took, each
+        with its ``safety.alert_reopened`` audit entry (ids only) in the same transaction:
+        the ids of those reopened."""
+        reopened = []
+        async with self.db.transaction() as tx:
+            rows = await tx.fetchall(
+                "SELECT id FROM safety_alerts WHERE guild_id = ? AND responder_id = ?"
+                " AND state = 'taken' AND created_at >= ? ORDER BY id",
+                (guild_id, responder_id, to_db(since)),
+            )
+            for row in rows:
+                changed = await tx.execute(
+                    "UPDATE safety_alerts SET responder_id = NULL, state = 'open'"
+                    " WHERE id = ? AND responder_id = ? AND state = 'taken'",
+                    (row["id"], responder_id),
+                )
+                if changed:
+                    detail = {"alert": row["id"], "peer": responder_id}
+                    await write_audit(tx, guild_id, None, "safety.alert_reopened", detail, now)
+                    reopened.append(int(row["id"]))
+        return reopened
+
+    async def reopened_alert(self, alert_id: int) -> ReopenedAlert | None:
+        """The alert if it is open (nobody took or marked it since it was reopened)."""
+        row = await self.db.fetchone(
+            "SELECT id, guild_id, user_id, level, posted_channel_id, posted_message_id"
+            " FROM safety_alerts WHERE id = ? AND " + ALERT_OPEN,
+            (alert_id,),
+        )
+        if row is None:
+            return None
+        return ReopenedAlert(
+            row["id"],
+            row["guild_id"],
+            row["user_id"],
+            row["level"],
+            row["posted_channel_id"],
+            row["posted_message_id"],
         )
 
     async def get_alert(self, alert_id: int) -> AlertRow | None:

@@ -6,13 +6,14 @@ they act (a request button, a peer command), when they write in the conversation
 carries them), and when the Discord layer looks them up, at a timer of the request or, at most
 every :data:`HOLDER_RECHECK`, when the member writes. Someone found without the peer role, or
 no longer in the server, gives back everything they hold by the ordinary unclaim (escalation
-restarts) and goes off duty, so no member waits on someone who can't answer.
+restarts) and goes off duty, so no member waits on someone who can't answer; the crisis alerts
+they were reaching out on are offered to the other peers again (the safety feature's hook).
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Collection
+from collections.abc import Awaitable, Callable, Collection
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -60,6 +61,9 @@ class Holders:
     # (guild, peer) -> when they were last seen with the peer role: in this process only, it
     # spares look-ups and decides nothing
     peers_seen: dict[tuple[int, int], datetime]
+    # what else a peer held that others must take over when they lose the role (the safety
+    # feature's alerts they said "I'll reach out" on): called with (guild, peer)
+    role_lost_hooks: list[Callable[[int, int], Awaitable[object]]]
 
     if TYPE_CHECKING:
 
@@ -97,9 +101,12 @@ class Holders:
     async def lost_role(self, guild_id: int, user_id: int) -> list[Requeued]:
         """Someone who no longer has the peer role: off duty (a duty end time forgotten with
         it), and every request they hold goes back to the queue by the ordinary unclaim (the
-        escalation chain starts again), so no member waits on someone who can't answer."""
+        escalation chain starts again), so no member waits on someone who can't answer; so do
+        the crisis alerts they were reaching out on (``role_lost_hooks``)."""
         self.peers_seen.pop((guild_id, user_id), None)
         await stop_duty(self.duty, self.scheduler, guild_id, user_id)
+        for hook in self.role_lost_hooks:
+            await hook(guild_id, user_id)
         requeued = []
         for request in await self.requests.claimed_by(guild_id, user_id):
             with contextlib.suppress(KindredError):  # closed or transferred meanwhile

@@ -154,6 +154,7 @@ class RequestService(RequestIntake, RequestTimers, Conversations, Holders):
         self.scheduler = scheduler
         self.clock = clock
         self.peers_seen = {}
+        self.role_lost_hooks = []
         self.waiting_told = {}
 
     async def config(self, guild_id: int, *, require: bool = True) -> PeerSettings:

@@ -32,6 +32,7 @@ from __future__ import annotations
 from bot.db.repositories.core import TimerRow
 from bot.services.safety.lookups import respite_states, respites_for_state
 from bot.services.safety.model import (
+    ALERT_REOPENED,
     ALERT_RETRY,
     ALERT_RETRY_SECONDS,
     CONTEXT_KEEP,
@@ -50,6 +51,7 @@ from bot.services.safety.model import (
     REGION_KEY,
     REPLY_RETRY,
     AlertChannels,
+    AlertReopened,
     AlertRetry,
     Decision,
     DmAction,
@@ -66,6 +68,7 @@ from bot.services.safety.service import SafetyService
 from bot.services.safety.words import NOT_NOW_PHRASES, STOP_PHRASES, dm_words
 
 __all__ = [
+    "ALERT_REOPENED",
     "ALERT_RETRY",
     "ALERT_RETRY_SECONDS",
     "CONTEXT_KEEP",
@@ -86,6 +89,7 @@ __all__ = [
     "REPLY_RETRY",
     "STOP_PHRASES",
     "AlertChannels",
+    "AlertReopened",
     "AlertRetry",
     "Decision",
     "DmAction",

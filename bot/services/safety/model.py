@@ -28,6 +28,7 @@ REMEMBERED_LABELS = ("crisis_self", "concern_other", "distress")
 DELETE_FALLBACK = "safety.delete_fallback"
 ALERT_RETRY = "safety.alert_retry"
 REPLY_RETRY = "safety.reply_retry"
+ALERT_REOPENED = "safety.alert_reopened"
 ALERT_RETRY_SECONDS = 20
 COPY_CHARS = 300
 
@@ -137,6 +138,18 @@ class AlertRetry:
 
     alert: PeerAlert
     final: bool
+
+
+@dataclass(frozen=True)
+class AlertReopened:
+    """An alert whose peer can no longer reach out, open again: its card (``message_id``
+    None: not known, post it anew) offers "I'll reach out" again and ``pings`` are told."""
+
+    guild_id: int
+    alert_id: int
+    channel_id: int | None
+    message_id: int | None
+    pings: list[int]
 
 
 @dataclass(frozen=True)

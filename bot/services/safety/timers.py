@@ -2,21 +2,24 @@
 removal of brief channel notes. Timers hold ids, kinds and languages only, never text.
 
 Kinds (never rename: stored rows must keep working): ``safety.reply_retry``,
-``safety.alert_retry``, ``safety.delete_fallback``. The cog registers a handler per kind that
-calls ``on_<kind>`` here, then delivers the outcome through Discord.
+``safety.alert_retry``, ``safety.delete_fallback``, ``safety.alert_reopened``. The cog registers
+a handler per kind that calls ``on_<kind>`` here, then delivers the outcome through Discord.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from bot.db.repositories.core import TimerRow
 from bot.services.safety.base import SafetyBase
 from bot.services.safety.model import (
+    ALERT_REOPENED,
     ALERT_RETRY,
     ALERT_RETRY_SECONDS,
     DELETE_FALLBACK,
     REPLY_RETRY,
+    AlertReopened,
     AlertRetry,
     Decision,
     FallbackNote,
@@ -25,8 +28,16 @@ from bot.services.safety.model import (
 )
 from bot.timers import MAX_ATTEMPTS
 
+#: A taken alert is offered again when its peer loses the role within this time of it being
+#: raised; an older one was a moment long past (the peer most likely reached out).
+REOPEN_WITHIN = timedelta(days=1)
+
 
 class TimersMixin(SafetyBase):
+    if TYPE_CHECKING:
+
+        async def alert_pings(self, guild_id: int, member_id: int) -> list[int]: ...
+
     # -- private replies ---------------------------------------------------------------------
     async def retry_reply_later(
         self, guild_id: int, user_id: int, kind: str, needs: tuple[str, ...], lang: str
@@ -87,3 +98,42 @@ class TimersMixin(SafetyBase):
         failure must reach the moderators instead of being retried."""
         alert = PeerAlert.from_payload(int(timer.guild_id or 0), dict(timer.payload))
         return AlertRetry(alert=alert, final=timer.attempts + 1 >= MAX_ATTEMPTS)
+
+    # -- alerts whose peer can no longer reach out ---------------------------------------------
+    async def peer_lost_role(self, guild_id: int, peer_id: int) -> list[int]:
+        """Someone found without the peer role (when their requests go back to the queue):
+        the alerts they said "I'll reach out" on within :data:`REOPEN_WITHIN` are open again
+        (audited with the change), and a stored timer per alert has the Discord layer offer
+        it to the others (ids only). The alerts' ids."""
+        now = self.clock()
+        reopened = await self.repo.reopen_taken_by(guild_id, peer_id, now - REOPEN_WITHIN, now)
+        for alert_id in reopened:
+            await self.scheduler.schedule_once(
+                ALERT_REOPENED,
+                now,
+                {"alert_id": alert_id},
+                guild_id=guild_id,
+                key=f"safety:reopened:{alert_id}",
+            )
+        return reopened
+
+    async def on_alert_reopened(self, timer: TimerRow) -> AlertReopened | None:
+        """The reopened alert to offer again, with the on-duty peers to ping (a quiet item
+        pings nobody, as when it was posted); None once someone took or marked it."""
+        alert = await self.repo.reopened_alert(int(timer.payload["alert_id"]))
+        if alert is None:
+            return None
+        pings = []
+        if alert.level == "alert":
+            pings = await self.alert_pings(alert.guild_id, alert.user_id)
+        return AlertReopened(
+            guild_id=alert.guild_id,
+            alert_id=alert.id,
+            channel_id=alert.posted_channel_id,
+            message_id=alert.posted_message_id,
+            pings=pings,
+        )
+
+    async def alert_posted(self, alert_id: int, channel_id: int, message_id: int) -> None:
+        """Where an alert's card is, so it can be offered again on it."""
+        await self.repo.alert_posted(alert_id, channel_id, message_id)
