@@ -6,13 +6,14 @@ The safety service decides whether to alert, where, and whom to ping; this room 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 import discord
 
 from bot.safety import Label
 from bot.safety.assess import Assessment
 from bot.services import Services
-from bot.services.safety import PeerAlert
+from bot.services.safety import AlertRefusal, PeerAlert
 from bot.text import DISCORD_LIMIT, pings_and_text, shorten
 from bot.ui.checks import is_peer_or_moderator
 from bot.ui.lookup import find_channel
@@ -179,6 +180,27 @@ def reopened_ping(pings: list[int], card_url: str | None) -> str:
     )
 
 
+def refused_channel_text(channel_id: int, refusal: AlertRefusal) -> str:
+    """For the moderators: a channel refuses crisis alerts, where they go meanwhile, the fix."""
+    which = "the peer alert channel" if refusal.chosen else "the peer channel"
+    setting = (
+        "`/safety settings peer_alert_channel:`"
+        if refusal.chosen
+        else "`/peers setup peer_channel:`"
+    )
+    meanwhile = (
+        f"Until then crisis alerts go to the peer channel <#{refusal.fallback_channel_id}>."
+        if refusal.fallback_channel_id is not None
+        else "Until then crisis alerts can't reach the peers, so they come here."
+    )
+    return (
+        f"⚠️ Discord refuses Kindred's crisis alerts in <#{channel_id}> ({which}): Kindred "
+        "lacks a permission there, or the channel is gone. Fix: Edit Channel → Permissions → "
+        f"allow Kindred View Channel, Send Messages and Embed Links, or choose another channel "
+        f"with {setting}. {meanwhile}"
+    )
+
+
 def undeliverable_text(alert: PeerAlert) -> str:
     return (
         f"⚠️ Kindred could not deliver a crisis alert to the peer channel: "
@@ -211,13 +233,12 @@ class AlertsMixin:
         assert message.guild is not None
         guild_id = message.guild.id
         targets = await self.services.safety.alert_channels(guild_id)
-        channel = await find_channel(self.bot, targets.peers)
-        if channel is None:
+        if targets.peers is None:
             log.info("safety guild=%s: no peer alert channel configured", guild_id)
             return False
         alert = await self.services.safety.open_peer_alert(
             guild_id,
-            peer_channel_id=channel.id,
+            peer_channel_id=targets.peers,
             member_id=message.author.id,
             channel_id=message.channel.id,
             jump_url=message.jump_url,
@@ -228,11 +249,58 @@ class AlertsMixin:
             sources=result.sources,
         )
         try:
-            await self._send_alert(channel, alert)
+            await self._deliver_alert(alert)
         except discord.HTTPException as exc:
             log.warning("safety guild=%s: peer alert failed (%s); will retry", guild_id, exc.status)
             await self.services.safety.retry_alert_later(alert)
         return True
+
+    async def _deliver_alert(self, alert: PeerAlert) -> None:
+        """Post the alert in its channel. A refusal (403, 404, the channel gone or hidden) is
+        no passing failure: the alert goes at once to the peer channel when that is another
+        one, and the moderators are told. Discord failing for a moment (5xx, 429) raises, for
+        the caller to try again later."""
+        try:
+            channel = await find_channel(self.bot, alert.peer_channel_id, strict=True)
+            if channel is None:
+                raise LookupError("alert channel gone or hidden")
+            await self._send_alert(channel, alert)
+        except (discord.Forbidden, discord.NotFound, LookupError):
+            await self._alert_refused(alert)
+
+    async def _alert_refused(self, alert: PeerAlert) -> None:
+        guild_id = alert.guild_id
+        refused = alert.peer_channel_id
+        log.warning("safety guild=%s: channel %s refuses peer alerts", guild_id, refused)
+        refusal = await self.services.safety.alert_refused(guild_id, refused)
+        if refusal.tell_moderators:
+            await self._tell_moderators(guild_id, refused_channel_text(refused, refusal))
+        if refusal.fallback_channel_id is None:
+            await self._tell_moderators(guild_id, undeliverable_text(alert))
+            return
+        moved = replace(alert, peer_channel_id=refusal.fallback_channel_id)
+        try:
+            channel = await find_channel(self.bot, moved.peer_channel_id, strict=True)
+            if channel is None:
+                raise LookupError("peer channel gone or hidden")
+            await self._send_alert(channel, moved)
+        except (discord.Forbidden, discord.NotFound, LookupError):
+            await self._tell_moderators(guild_id, undeliverable_text(alert))
+        except discord.HTTPException as exc:
+            log.warning("safety guild=%s: peer alert failed (%s); will retry", guild_id, exc.status)
+            await self.services.safety.retry_alert_later(moved)
+
+    async def _tell_moderators(self, guild_id: int, text: str) -> None:
+        """A report in the moderators' alert channel (English); a failure is logged."""
+        targets = await self.services.safety.alert_channels(guild_id)
+        mods = await find_channel(self.bot, targets.moderators)
+        if mods is None:
+            log.error("safety guild=%s: no moderator channel to tell", guild_id)
+            return
+        try:
+            await mods.send(text, allowed_mentions=discord.AllowedMentions.none())
+        except discord.HTTPException as exc:
+            log.error("safety guild=%s: moderators could not be told (%s)", guild_id, exc.status)
 
     async def _send_alert(self, channel, alert: PeerAlert) -> None:
         on_duty = await self.services.safety.alert_pings(alert.guild_id, alert.member_id)

@@ -70,28 +70,19 @@ class TimersMixin(AlertsMixin, RepliesMixin):
             )
 
     async def _on_alert_retry(self, timer: TimerRow) -> None:
-        """Deliver a peer alert that failed; after the last try, tell the moderators."""
+        """Deliver a peer alert that failed for a moment (a refusal falls back at once, see
+        ``_deliver_alert``); after the last try, tell the moderators."""
         await self.bot.wait_until_ready()
         retry = await self.services.safety.on_alert_retry(timer)
         alert = retry.alert
-        channel = await find_channel(self.bot, alert.peer_channel_id)
         try:
-            if channel is None:
-                raise LookupError("peer channel gone")
-            await self._send_alert(channel, alert)
+            await self._deliver_alert(alert)
             return
-        except (discord.HTTPException, LookupError):
+        except discord.HTTPException:
             if not retry.final:
                 raise
         log.error("safety guild=%s: peer alert undeliverable; telling moderators", alert.guild_id)
-        targets = await self.services.safety.alert_channels(alert.guild_id)
-        mods = await find_channel(self.bot, targets.moderators)
-        if mods is not None:
-            with contextlib.suppress(discord.HTTPException):
-                await mods.send(
-                    undeliverable_text(alert),
-                    allowed_mentions=discord.AllowedMentions.none(),
-                )
+        await self._tell_moderators(alert.guild_id, undeliverable_text(alert))
 
     async def _on_alert_reopened(self, timer: TimerRow) -> None:
         """An alert whose peer lost the peer role: its card offers "I'll reach out" again and

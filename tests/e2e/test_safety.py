@@ -9,7 +9,7 @@ import time_machine
 
 from bot.safety.messages import opt_out_text
 from bot.services.safety import SafetySettings
-from emulator import DiscordEmulator
+from emulator import DiscordEmulator, P
 from tests.e2e.conftest import Kindred, World, detector_settled, every_answer
 from tests.e2e.test_support import go_on_duty, setup_peers
 
@@ -536,6 +536,76 @@ async def test_an_alert_taken_by_a_peer_who_lost_the_role_is_offered_to_the_othe
     again = await emulator.press_button(world.peer2, card, alert_button(card, "alert"))
     await again.response()
     assert f"✅ <@{world.peer2.id}> is reaching out" in emulator.messages[alert.id].text
+
+
+# -- an alert channel that refuses Kindred ----------------------------------------------------
+
+
+def unpostable(emulator: DiscordEmulator, world: World, name: str = "quiet-room"):
+    """A channel Kindred can see but not send in."""
+    channel = emulator.create_channel(world.guild, name)
+    bot_role = emulator.role(world.guild, world.guild.bot_role_id)
+    emulator.set_overwrite(channel, bot_role, allow=int(P.VIEW_CHANNEL), deny=int(P.SEND_MESSAGES))
+    return channel
+
+
+async def test_a_crisis_alert_refused_by_the_chosen_alert_channel_goes_to_the_peer_channel(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """A peer alert channel Kindred can't post in (403: no retry changes that): the alert goes
+    at once to the peer channel from /peers setup, with its pings and buttons, and the
+    moderators are told at once which channel refuses and how to fix it, once per channel
+    (not per alert); nothing is left to retry."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    channel = unpostable(emulator, world)
+    await emulator.gateway_idle()
+    await command(emulator, world.mod, world.general, "safety settings", peer_alert_channel=channel)
+    first = await alert_about(emulator, world, world.member)  # in the peer channel
+    assert f"<@{world.peer.id}>" in first.text
+    assert any(c.startswith("kindred:alert:") for c in first.custom_ids)
+    told = await emulator.wait_for_message(
+        world.mods, predicate=lambda m: f"<#{channel.id}>" in m.text
+    )
+    assert "refuses" in told.text and "Send Messages" in told.text
+    assert "/safety settings peer_alert_channel:" in told.text
+    assert f"<#{world.peers.id}>" in told.text  # where alerts go meanwhile
+    second = await alert_about(emulator, world, world.member2)
+    assert any(c.startswith("kindred:alert:") for c in second.custom_ids)
+    assert await kindred.quiet()
+    reports = [m for m in emulator.bot_messages(world.mods) if f"<#{channel.id}>" in m.text]
+    assert len(reports) == 1  # once per channel, not per alert
+    assert not any("could not deliver" in m.text for m in emulator.bot_messages(world.mods))
+    assert not emulator.bot_messages(channel)
+    assert (
+        await kindred.services.db.fetchval(
+            "SELECT COUNT(*) FROM timers WHERE kind = 'safety.alert_retry'"
+        )
+        == 0
+    )
+
+
+async def test_a_crisis_alert_refused_by_the_peer_channel_itself_reaches_the_moderators_at_once(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """No other channel to fall back to: the moderators hear of the alert and of the refusal at
+    once, instead of after minutes of retries."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    bot_role = emulator.role(world.guild, world.guild.bot_role_id)
+    emulator.set_overwrite(
+        world.peers, bot_role, allow=int(P.VIEW_CHANNEL), deny=int(P.SEND_MESSAGES)
+    )
+    await emulator.gateway_idle()
+    await emulator.send_message(world.member, world.general, CRISIS)
+    undelivered = await emulator.wait_for_message(
+        world.mods, predicate=lambda m: "could not deliver a crisis alert" in m.text
+    )
+    assert f"<@{world.member.id}>" in undelivered.text
+    told = await emulator.wait_for_message(
+        world.mods, predicate=lambda m: f"<#{world.peers.id}>" in m.text and "refuses" in m.text
+    )
+    assert "/peers setup peer_channel:" in told.text
 
 
 # -- long text: an alert, a server's own resources --------------------------------------------

@@ -215,6 +215,23 @@ async def test_a_peer_who_lost_the_role_gives_back_the_alerts_they_took(services
     assert await safety.peer_lost_role(G, 5) == []
 
 
+async def test_a_refused_alert_channel_falls_back_and_is_told_once_per_channel(
+    services: Services, clock
+) -> None:
+    from bot.services.peers import PeerSettings
+
+    await services.settings.update(G, PeerSettings, MOD, peer_role_id=5, peer_channel_id=6)
+    await services.safety.update_settings(G, MOD, peer_alert_channel_id=77)
+    safety = services.safety
+    first = await safety.alert_refused(G, 77)
+    assert (first.fallback_channel_id, first.chosen, first.tell_moderators) == (6, True, True)
+    assert not (await safety.alert_refused(G, 77)).tell_moderators  # not per alert
+    own = await safety.alert_refused(G, 6)  # the peer channel itself: nowhere else to go
+    assert (own.fallback_channel_id, own.chosen, own.tell_moderators) == (None, False, True)
+    clock.advance(hours=6)
+    assert (await safety.alert_refused(G, 77)).tell_moderators  # told again hours later
+
+
 async def test_take_and_dismiss_at_once_exactly_one_changes_the_alert(services) -> None:
     import asyncio
 

@@ -13,7 +13,13 @@ from bot.errors import ConflictError, KindredError, NotFoundError, PermissionDen
 from bot.i18n import N_
 from bot.services.peers import PeerSettings
 from bot.services.safety.base import SafetyBase
-from bot.services.safety.model import COPY_CHARS, AlertChannels, PeerAlert
+from bot.services.safety.model import (
+    COPY_CHARS,
+    REFUSAL_TOLD_EVERY,
+    AlertChannels,
+    AlertRefusal,
+    PeerAlert,
+)
 from bot.text import shorten
 
 
@@ -29,6 +35,23 @@ class AlertsMixin(SafetyBase):
         return AlertChannels(
             peers=cfg.peer_alert_channel_id or peers.peer_channel_id,
             moderators=cfg.mod_alert_channel_id or peers.mod_channel_id,
+        )
+
+    async def alert_refused(self, guild_id: int, channel_id: int) -> AlertRefusal:
+        """A channel refused a peer alert: no retry will change that, so it goes at once to the
+        peer channel from /peers setup when that is another channel, and the moderators are
+        told how to fix it (once per channel per :data:`REFUSAL_TOLD_EVERY`, not per alert)."""
+        cfg = await self.config(guild_id)
+        peer_channel = (await self.settings.get(guild_id, PeerSettings)).peer_channel_id
+        now = self.clock()
+        told = self._refusals_told.get((guild_id, channel_id))
+        tell = told is None or now - told >= REFUSAL_TOLD_EVERY
+        if tell:
+            self._refusals_told[(guild_id, channel_id)] = now
+        return AlertRefusal(
+            fallback_channel_id=peer_channel if peer_channel != channel_id else None,
+            chosen=cfg.peer_alert_channel_id == channel_id,
+            tell_moderators=tell,
         )
 
     async def peers_ready(self, guild_id: int) -> bool:

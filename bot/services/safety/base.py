@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.clock import Clock, utcnow
@@ -42,6 +43,9 @@ class SafetyBase:
         self.once = once
         self._locks: dict[tuple[int, int], asyncio.Lock] = {}
         self._recent: dict[tuple[int, int, int], deque] = {}
+        # (guild, channel) -> when the moderators were told it refuses peer alerts: in this
+        # process only (a guild's alerts are posted by the process owning its shard)
+        self._refusals_told: dict[tuple[int, int], datetime] = {}
 
     async def config(self, guild_id: int) -> SafetySettings:
         return await self.settings.get(guild_id, SafetySettings)

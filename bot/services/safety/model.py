@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, ClassVar, Literal
 
 from pydantic import Field
@@ -30,6 +30,8 @@ ALERT_RETRY = "safety.alert_retry"
 REPLY_RETRY = "safety.reply_retry"
 ALERT_REOPENED = "safety.alert_reopened"
 ALERT_RETRY_SECONDS = 20
+#: The moderators hear that a channel refuses peer alerts at most this often (per channel).
+REFUSAL_TOLD_EVERY = timedelta(hours=6)
 COPY_CHARS = 300
 
 
@@ -93,6 +95,18 @@ class AlertChannels:
 
     peers: int | None
     moderators: int | None
+
+
+@dataclass(frozen=True)
+class AlertRefusal:
+    """A channel refused a peer alert (403/404, or it is gone): where to post it instead (the
+    peer channel, when it is another; None: nowhere), whether the refused channel is the one
+    chosen with ``/safety settings`` (else the peer channel itself), and whether to tell the
+    moderators now (once per channel per :data:`REFUSAL_TOLD_EVERY`)."""
+
+    fallback_channel_id: int | None
+    chosen: bool
+    tell_moderators: bool
 
 
 @dataclass(frozen=True)
