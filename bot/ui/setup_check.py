@@ -114,6 +114,18 @@ def checkup_embed(checkup: Checkup, lang: str = "en") -> discord.Embed:
     return embed
 
 
+def chosen_channels(needs: Needs, channel_ids: set[int]) -> Needs:
+    """What the features need of these channels alone (a command that just chose them)."""
+    return Needs(places=tuple(p for p in needs.places if p.channel_id in channel_ids))
+
+
+def add_findings(embed: discord.Embed, findings: list[Finding], lang: str, limit: int = 5) -> None:
+    """A command's answer gains the set-up check's findings, numbered, each with its fix."""
+    for number, finding in enumerate(findings[:limit], start=1):
+        name, value = _field(number, finding, lang)
+        embed.add_field(name=name, value=value, inline=False)
+
+
 def _all_good(checkup: Checkup, lang: str) -> str:
     if checkup.checked:
         checked = ", ".join(_shown(item, lang) for item in checkup.checked)

@@ -608,6 +608,34 @@ async def test_a_crisis_alert_refused_by_the_peer_channel_itself_reaches_the_mod
     assert "/peers setup peer_channel:" in told.text
 
 
+async def test_choosing_a_peer_alert_channel_kindred_cannot_post_in_is_warned_at_once(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The choice is saved, as /peers setup saves its channels, and the answer says at once
+    what the set-up check would: Kindred lacks Send Messages there, and the fix. A channel
+    Kindred can use gets no warning."""
+    await setup_peers(emulator, world)
+    channel = unpostable(emulator, world)
+    await emulator.gateway_idle()
+    answer = await command(
+        emulator, world.mod, world.general, "safety settings", peer_alert_channel=channel
+    )
+    assert answer.ephemeral
+    fields = {f["name"]: f["value"] for f in answer.embeds[0]["fields"]}
+    warning = fields["1. Problem"]
+    assert f"In <#{channel.id}> (the peer alert channel) Kindred lacks Send Messages" in warning
+    assert "Edit Channel → Permissions" in warning and "allow Send Messages" in warning
+    cfg = await kindred.services.settings.get(world.guild.id, SafetySettings)
+    assert cfg.peer_alert_channel_id == channel.id  # saved all the same
+    fine = emulator.create_channel(world.guild, "alerts")
+    await emulator.gateway_idle()
+    answer = await command(
+        emulator, world.mod, world.general, "safety settings", peer_alert_channel=fine
+    )
+    names = [f["name"] for f in answer.embeds[0]["fields"]]
+    assert not any("Problem" in n for n in names), names
+
+
 # -- long text: an alert, a server's own resources --------------------------------------------
 
 
