@@ -636,6 +636,20 @@ async def test_choosing_a_peer_alert_channel_kindred_cannot_post_in_is_warned_at
     assert not any("Problem" in n for n in names), names
 
 
+async def test_a_spanish_moderator_is_warned_about_an_unusable_alert_channel_in_spanish(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    channel = unpostable(emulator, world)
+    await emulator.gateway_idle()
+    answer = await in_language(
+        emulator, world.mod, world.general, "safety settings", "es-ES", peer_alert_channel=channel
+    )
+    values = " ".join(f["value"] for f in answer.embeds[0]["fields"])
+    assert f"En <#{channel.id}> (" in values and "a Kindred le falta Send Messages" in values
+    assert "Kindred lacks" not in values
+
+
 # -- long text: an alert, a server's own resources --------------------------------------------
 
 
