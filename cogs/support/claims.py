@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Callable, Iterable
 
 import discord
 from discord.ext import commands
@@ -80,6 +81,16 @@ class ClaimsRoom(ConversationRoom):
         each is open again, so its card
         shows Claim, the on-duty peers are pinged, the member is told kindly, and the old
         conversation, which the ex-peer should no longer read, is closed off."""
+        await self._requeue(requeued, ex_peer, say.requeued_member_text)
+
+    async def _requeue(
+        self,
+        requeued: Iterable[Requeued],
+        ex_peer: int,
+        member_text: Callable[[int, str], str],
+        *,
+        relay_note: bool = False,
+    ) -> None:
         for back in requeued:
             request = back.request
             await self._refresh_card(request)
@@ -92,15 +103,18 @@ class ClaimsRoom(ConversationRoom):
                         "can't continue. It needs a peer.",
                         allowed_mentions=PING_USERS,
                     )
-            await self._retire_conversation(request, ex_peer)
+            await self._retire_conversation(request, ex_peer, relay_note=relay_note)
             with contextlib.suppress(discord.HTTPException):
                 member = await find_user(self.bot, request.requester_id)
                 lang = await self.services.safety.language_for(request.requester_id)
-                await member.send(say.requeued_member_text(request.id, lang))
+                await member.send(member_text(request.id, lang))
 
-    async def _retire_conversation(self, request: RequestRow, ex_peer: int) -> None:
-        """The old thread (or relay thread): a note, the ex-peer out, archived and locked. The
-        next peer who claims opens a new one."""
+    async def _retire_conversation(
+        self, request: RequestRow, ex_peer: int, *, relay_note: bool = False
+    ) -> None:
+        """The old thread (or relay thread): a note (in a relay thread only with
+        ``relay_note``), the ex-peer out, archived and locked. The next peer who claims opens
+        a new one."""
         thread = await find_channel(self.bot, request.thread_id)
         if not isinstance(thread, discord.Thread):
             return
@@ -109,6 +123,11 @@ class ClaimsRoom(ConversationRoom):
                 await thread.send(
                     "The peer in this conversation can't continue, so the request is back in "
                     "the queue. Another peer will pick it up in a new private thread."
+                )
+            elif relay_note:
+                await thread.send(
+                    "The peer in this conversation can't continue, so the request is back in "
+                    "the queue. This relay is closed; the member's messages no longer come here."
                 )
             # one who left the server is out of its threads already (Discord may say so)
             with contextlib.suppress(discord.NotFound):
@@ -234,10 +253,16 @@ class ClaimsRoom(ConversationRoom):
     async def on_member_forgotten(self, user_id: int, follow_ups: list[object]) -> None:
         """After ``/forgetme`` deleted a member's requests: a conversation going on is closed
         as a close would (no feedback question: the member is gone) and its peer told why in
-        those words only; every card loses the member's mention, topic, summary and buttons."""
+        those words only; every card loses the member's mention, topic, summary and buttons.
+        A peer's: the requests they held are back in the queue as when a peer loses the role
+        (card, pings, old thread closed off), and each member is told only that their peer is
+        no longer available."""
         for forgotten in follow_ups:
             if not isinstance(forgotten, ForgottenRequests):
                 continue
+            await self._requeue(
+                forgotten.requeued, user_id, say.peer_gone_member_text, relay_note=True
+            )
             for ended in forgotten.conversations:
                 await self._archive_thread(ended.thread_id)
                 with contextlib.suppress(discord.HTTPException):

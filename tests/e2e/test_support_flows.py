@@ -10,6 +10,7 @@ import pytest
 import time_machine
 
 from bot.services.peers import PeerSettings
+from bot.services.requests.notices import peer_gone_member_text
 from emulator import DiscordEmulator
 from tests.e2e.conftest import Kindred, World
 from tests.e2e.test_core import forget
@@ -755,6 +756,102 @@ async def test_forgetme_during_a_relayed_conversation_closes_the_peers_relay_thr
     close = next(m for m in emulator.messages_in(dm) if "kindred:req:close:1" in m.custom_ids)
     pressed = await emulator.press_button(world.member, close, "kindred:req:close:1")
     assert "already ended" in (await pressed.answer()).text
+
+
+def assert_card_waits_without(message, ex_peer: int) -> None:
+    """The card as it is now (its embed: the mention in its text is the ping from when it was
+    posted) waits for a peer and names the ex-peer nowhere."""
+    (embed,) = message.embeds
+    fields = {f["name"]: f["value"] for f in embed["fields"]}
+    assert fields["Status"] == "Waiting for a peer", fields
+    assert f"<@{ex_peer}>" not in str(embed)
+    assert "Claimed by" not in message.text
+
+
+async def test_a_peer_who_forgets_themselves_gives_a_private_conversation_back_to_the_queue(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """A peer's /forgetme while they hold a request: it is back in the queue as when a peer
+    loses the role (card back to Claim, the on-duty peers pinged, the old thread closed off
+    without them), and the member is told, in their language, only that their peer is no
+    longer available."""
+    await setup_peers(emulator, world)
+    await kindred.services.safety.set_language(world.member.id, "es")
+    await go_on_duty(emulator, world, world.peer)
+    await ask(emulator, world, world.member, topic="exam stress")
+    posted = await card(emulator, world, 1)
+    await press_claim(emulator, world.peer, posted, 1)
+    thread = emulator.channels[(await kindred.services.peers.requests.get(1)).thread_id]
+    await emulator.wait_until(
+        lambda: f"<@{world.peer.id}>" in emulator.messages[posted.id].text,
+        what="the card to show who claimed it",
+    )
+    await go_on_duty(emulator, world, world.peer2)
+    await forget(emulator, world.peer, world.general)
+    back = await kindred.services.peers.requests.get(1)
+    assert back.status == "open" and back.claimed_by is None
+    assert back.preferred_peer is None and back.closed_by is None
+    await emulator.wait_until(
+        lambda: "kindred:req:claim:1" in emulator.messages[posted.id].custom_ids,
+        what="the card to offer Claim again",
+    )
+    assert_card_waits_without(emulator.messages[posted.id], world.peer.id)
+    ping = await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "#1 is back in the queue" in m.text and not m.ephemeral
+    )
+    assert f"<@{world.peer2.id}>" in ping.text and f"<@{world.peer.id}>" not in ping.text
+    spanish = peer_gone_member_text(1, "es")
+    assert spanish != peer_gone_member_text(1, "en")
+    await emulator.wait_for_message(
+        emulator.dm_channel(world.member), predicate=lambda m: m.text == spanish
+    )
+    assert peer_gone_member_text(1) == (
+        "The peer supporter who picked up your request #1 is no longer available, so your "
+        "request is back in the queue and keeps its place. Another peer will pick it up; you "
+        "don't need to do anything. If you need someone right now, `/crisis` shows lines you "
+        "can reach."
+    )
+    await emulator.wait_until(
+        lambda: thread.archived and thread.locked and world.peer.id not in thread.thread_members,
+        what="the old thread to be closed off without the ex-peer",
+    )
+    assert any("can't continue" in m.text for m in emulator.bot_messages(thread))
+    # the escalation chain starts again, and another peer picks it up in a new thread
+    assert await kindred.services.scheduler.get("request:1:escalate") is not None
+    await press_claim(emulator, world.peer2, emulator.messages[posted.id], 1)
+    taken = await kindred.services.peers.requests.get(1)
+    assert taken.claimed_by == world.peer2.id and taken.thread_id != thread.id
+
+
+async def test_a_peer_who_forgets_themselves_gives_a_relayed_conversation_back_to_the_queue(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    relay, dm = await relayed_conversation(emulator, world, kindred)
+    posted = await card(emulator, world, 1)
+    await go_on_duty(emulator, world, world.peer2)
+    await forget(emulator, world.peer, world.general)
+    assert (await kindred.services.peers.requests.get(1)).status == "open"
+    told = await emulator.wait_for_message(
+        dm, predicate=lambda m: "is no longer available" in m.text
+    )
+    assert told.text == peer_gone_member_text(1)
+    ping = await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "#1 is back in the queue" in m.text and not m.ephemeral
+    )
+    assert f"<@{world.peer2.id}>" in ping.text and f"<@{world.peer.id}>" not in ping.text
+    await emulator.wait_until(
+        lambda: relay.archived and relay.locked and world.peer.id not in relay.thread_members,
+        what="the relay thread to be closed off without the ex-peer",
+    )
+    assert any("This relay is closed" in m.text for m in emulator.bot_messages(relay))
+    await emulator.wait_until(
+        lambda: "kindred:req:claim:1" in emulator.messages[posted.id].custom_ids,
+        what="the card to offer Claim again",
+    )
+    assert_card_waits_without(emulator.messages[posted.id], world.peer.id)
+    # the member's DMs no longer go to the ex-peer's relay thread
+    route = await kindred.services.peers.requests.route_dm(world.member.id, "still there?")
+    assert route.relay_to is None
 
 
 async def test_thread_transcript_on_request_and_same_peer_preference(

@@ -330,6 +330,37 @@ async def test_forget_says_which_cards_and_conversations_discord_still_shows(
         await peers.requests.to_close_here(live.id, GUILD)
 
 
+async def test_a_peers_forget_requeues_what_they_held_as_losing_the_role_does(
+    peers, services: Services
+) -> None:
+    """A peer's /forgetme: each request they held is open again (its escalation restarted),
+    handed to the Discord layer with the on-duty peers to ping (never the ex-peer), read after
+    their id left it; requests they no longer hold are not requeued, and no id of theirs is
+    left on any request."""
+    await peers.duty.go_on(GUILD, PEER, None)
+    await peers.duty.go_on(GUILD, PEER2, None)
+    held = (await peers.requests.open(GUILD, MEMBER, topic="now")).request
+    await peers.requests.claim(held.id, PEER)
+    await peers.requests.attach_conversation(held.id, 900)
+    closed = (await peers.requests.open(GUILD, OTHER)).request
+    await peers.requests.claim(closed.id, PEER)
+    await peers.requests.close(closed.id, PEER)
+    follow_ups: list[object] = []
+    await services.privacy.forget(PEER, follow_ups)
+    (forgotten,) = follow_ups
+    assert isinstance(forgotten, ForgottenRequests)
+    assert forgotten.cards == () and forgotten.conversations == ()
+    (back,) = forgotten.requeued
+    assert back.request.id == held.id and back.request.status == "open"
+    assert back.request.claimed_by is None and back.request.thread_id == 900
+    assert back.ping == [PEER2]
+    assert await services.scheduler.get(f"request:{held.id}:escalate") is not None
+    for request_id in (held.id, closed.id):
+        row = await peers.requests.get(request_id)
+        assert PEER not in (row.claimed_by, row.closed_by, row.preferred_peer)
+    assert not [k for k in peers.requests.peers_seen if k[1] == PEER]
+
+
 async def test_unclaim_restarts_the_escalation_chain_instead_of_firing_it(
     peers, services: Services, clock
 ) -> None:

@@ -26,6 +26,7 @@ __all__ = [
     "feedback_counted_text",
     "feedback_question_text",
     "on_duty_until_text",
+    "peer_gone_member_text",
     "relay_not_now_text",
     "relay_picked_up_text",
     "relay_thread_text",
@@ -68,6 +69,18 @@ def requeued_member_text(request_id: int, lang: str = "en") -> str:
         "The peer supporter who picked up your request #{number} can't continue with it, so "
         "it's back in the queue. Another peer will pick it up; you don't need to do anything. "
         "If you need someone right now, `/crisis` shows lines you can reach."
+    ).format(number=request_id)
+
+
+def peer_gone_member_text(request_id: int, lang: str = "en") -> str:
+    """The peer who held the member's request used ``/forgetme``: no reason beyond that they
+    are no longer available."""
+    _ = gettext_for(lang)
+    return _(
+        "The peer supporter who picked up your request #{number} is no longer available, so "
+        "your request is back in the queue and keeps its place. Another peer will pick it up; "
+        "you don't need to do anything. If you need someone right now, `/crisis` shows lines "
+        "you can reach."
     ).format(number=request_id)
 
 

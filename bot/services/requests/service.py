@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import statistics
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from bot.clock import Clock, utcnow
@@ -111,10 +111,13 @@ class EndedConversation:
 class ForgottenRequests:
     """What Discord still shows of a member's requests that ``/forgetme`` deleted, read by the
     deletion itself: each card (``cards``: request id, channel id, message id; its words and
-    buttons to go, and whether the request was still live) and each conversation going on."""
+    buttons to go, and whether the request was still live) and each conversation going on.
+    As a peer, ``requeued``: the requests they held, back in the queue (read after their id
+    left them), with the on-duty peers to ping, as when a peer loses the role."""
 
     cards: tuple[tuple[int, int, int, bool], ...]
     conversations: tuple[EndedConversation, ...]
+    requeued: tuple[Requeued, ...] = ()
 
 
 @dataclass
@@ -451,9 +454,18 @@ class RequestService(RequestIntake, RequestTimers, Conversations, Holders):
         )
         removed = len(deleted)
         # as a peer: requests they still hold go back to the queue (the chain restarts)...
+        held = []
         for request in await self.requests.live_claimed_by_anywhere(user_id):
-            with contextlib.suppress(KindredError):
-                await self.unclaim(request.id, user_id)
+            with contextlib.suppress(KindredError):  # closed or transferred meanwhile
+                held.append((await self.unclaim(request.id, user_id)).id)
+        for key in [k for k in self.peers_seen if k[1] == user_id]:
+            del self.peers_seen[key]
         # ...and their id leaves everyone else's requests
         removed += await self.requests.forget_peer(user_id)
-        return Deleted(removed, forgotten)
+        # what the Discord layer tells (card, pings, member, old thread), read without them
+        requeued = []
+        for request_id in held:
+            fresh = await self.requests.get(request_id)
+            if fresh is not None and fresh.status == "open":
+                requeued.append(Requeued(fresh, await self.peers_to_ping(fresh, besides=user_id)))
+        return Deleted(removed, replace(forgotten, requeued=tuple(requeued)))
