@@ -6,6 +6,7 @@ The safety service decides whether to alert, where, and whom to ping; this room 
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import replace
 
 import discord
@@ -159,10 +160,17 @@ async def send_more_pings(channel, messages: list[str], mentions: discord.Allowe
 REOPENED_LINE = "↩️ The peer who was reaching out can't continue, so this alert is open again."
 
 
+_PINGS_ONLY = re.compile(r"^(?:<@[!&]?\d+>\s*)+$")
+
+
 def reopened_card(content: str) -> str:
     """The alert's words without the line of the peer who took it, and the reopened line
-    (once, however often it is reopened)."""
+    (once, however often it is reopened). The pings it was posted with go too: the new
+    pings are in their own message, and a peer who asked to be forgotten (or is no longer
+    one) is not left named on it."""
     lines = content.split("\n")
+    while lines and _PINGS_ONLY.match(lines[0]):
+        lines.pop(0)
     while lines and (lines[-1].startswith("✅ ") or lines[-1] == REOPENED_LINE):
         lines.pop()
     return "\n".join([*lines, REOPENED_LINE])

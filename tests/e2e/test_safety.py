@@ -538,6 +538,41 @@ async def test_an_alert_taken_by_a_peer_who_lost_the_role_is_offered_to_the_othe
     assert f"✅ <@{world.peer2.id}> is reaching out" in emulator.messages[alert.id].text
 
 
+async def test_an_alert_taken_by_a_peer_who_forgets_themselves_is_offered_to_the_others_again(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """A peer said "I'll reach out", then ran /forgetme: as when a peer loses the role, the
+    card offers "I'll reach out" again and the on-duty peers are pinged once; nothing the
+    bot keeps names the peer any more."""
+    from tests.e2e.test_core import forget
+
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await go_on_duty(emulator, world, world.peer2)
+    alert = await alert_about(emulator, world, world.member)
+    taken = await emulator.press_button(world.peer, alert, alert_button(alert, "alert"))
+    await taken.response()
+    assert f"✅ <@{world.peer.id}> is reaching out" in emulator.messages[alert.id].text
+    before = len(emulator.bot_messages(world.peers))
+    await forget(emulator, world.peer, world.general)
+    ping = await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "needs a peer again" in m.text
+    )
+    card = emulator.messages[alert.id]
+    assert any(c.startswith("kindred:alert:") for c in card.custom_ids), card.custom_ids
+    assert f"<@{world.peer.id}>" not in card.text
+    assert f"<@{world.peer2.id}>" in ping.text and f"<@{world.peer.id}>" not in ping.text
+    assert await kindred.quiet()
+    assert len(emulator.bot_messages(world.peers)) == before + 1  # pinged once
+    row = await kindred.services.db.fetchone("SELECT responder_id, state FROM safety_alerts")
+    assert row["responder_id"] is None and row["state"] == "open"
+    entries = await kindred.services.audit.recent(world.guild.id, limit=20)
+    assert str(world.peer.id) not in str([e.detail for e in entries])
+    again = await emulator.press_button(world.peer2, card, alert_button(card, "alert"))
+    await again.response()
+    assert f"✅ <@{world.peer2.id}> is reaching out" in emulator.messages[alert.id].text
+
+
 # -- an alert channel that refuses Kindred ----------------------------------------------------
 
 

@@ -467,14 +467,17 @@ async def test_channel_cooldowns_read_only_events_that_acted(services: Services,
             assert any(index in str(row["detail"]) for row in plan), plan
 
 
-async def test_an_alert_stays_closed_when_whoever_acted_on_it_is_forgotten(services) -> None:
+async def test_an_alert_stays_closed_when_whoever_acted_on_it_is_forgotten(services, clock) -> None:
     """/forgetme clears who took or dismissed an alert, never that someone did: it used to look
-    open again, so another press took it a second time or counted a second "not a concern"."""
+    open again, so another press took it a second time or counted a second "not a concern".
+    (An alert raised within the last day that the forgotten peer took is opened again on
+    purpose, audited, and offered to the others: the next test.)"""
     safety = services.safety
     taken = await safety.record_alert(G, USER, 2, model_version="ft-abc")
     dismissed = await safety.record_alert(G, 7, 2, model_version="ft-abc")
     await safety.reach_out(taken, 5, G)
     await safety.not_a_concern(dismissed, G, 6)
+    clock.advance(days=2)
     await services.privacy.forget(5)
     await services.privacy.forget(6)
     with pytest.raises(ConflictError, match=r"A peer already took this one\. Thank you"):
@@ -489,3 +492,39 @@ async def test_an_alert_stays_closed_when_whoever_acted_on_it_is_forgotten(servi
         row = await safety.repo.get_alert(alert)
         assert (row.responder_id, row.dismissed_by, row.state) == (None, None, state)
     assert await safety.precision(G) == [("model:ft-abc", 2, 1, 0.5)]  # counted once
+
+
+async def test_a_forgotten_peer_gives_back_the_alerts_they_were_reaching_out_on(
+    services, clock
+) -> None:
+    """A peer's /forgetme reopens the alerts they took within the last day, in every server,
+    as losing the peer role does, so nobody in crisis waits on someone who is gone; the audit
+    entry and the timer keep no id of theirs. Older alerts only lose who took them."""
+    from bot.services.safety import ALERT_REOPENED
+
+    safety = services.safety
+    other = G + 1
+    old = await safety.record_alert(G, USER, 2, model_version="ft-abc")
+    await safety.reach_out(old, 5, G)
+    clock.advance(days=2)
+    recent = await safety.record_alert(G, USER, 3, model_version="ft-abc")
+    elsewhere = await safety.record_alert(other, 9, 2, model_version="ft-abc")
+    kept = await safety.record_alert(G, 7, 2, model_version="ft-abc")
+    await safety.reach_out(recent, 5, G)
+    await safety.reach_out(elsewhere, 5, other)
+    await safety.reach_out(kept, 6, G)
+    await services.privacy.forget(5)
+    rows = {a: await safety.repo.get_alert(a) for a in (old, recent, elsewhere, kept)}
+    assert (rows[recent].state, rows[recent].responder_id) == ("open", None)
+    assert (rows[elsewhere].state, rows[elsewhere].responder_id) == ("open", None)
+    assert (rows[old].state, rows[old].responder_id) == ("taken", None)
+    assert (rows[kept].state, rows[kept].responder_id) == ("taken", 6)
+    for alert, guild in ((recent, G), (elsewhere, other)):
+        timer = await services.scheduler.get(f"safety:reopened:{alert}")
+        assert timer is not None and timer.kind == ALERT_REOPENED and timer.guild_id == guild
+        assert set(timer.payload) == {"alert_id"}
+        entries = await services.audit.recent(guild, limit=50)
+        reopened = [e for e in entries if e.action == "safety.alert_reopened"]
+        assert len(reopened) == 1 and "peer" not in str(reopened[0].detail)
+    await safety.reach_out(recent, 8, G)  # another peer can take it now
+    assert (await safety.repo.get_alert(recent)).responder_id == 8

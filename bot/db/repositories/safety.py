@@ -267,17 +267,21 @@ class SafetyRepository:
         )
 
     async def reopen_taken_by(
-        self, guild_id: int, responder_id: int, since: datetime, now: datetime
-    ) -> list[int]:
-        """Open again the alerts (raised since ``since``) that ``responder_id`` took, each
-        with its ``safety.alert_reopened`` audit entry (ids only) in the same transaction:
-        the ids of those reopened."""
+        self, guild_id: int | None, responder_id: int, since: datetime, now: datetime
+    ) -> list[tuple[int, int]]:
+        """Open again the alerts (raised since ``since``) that ``responder_id`` took, in one
+        server or (``guild_id`` None: the peer asked to be forgotten) in every one, each with
+        its ``safety.alert_reopened`` audit entry (ids only; the peer's id only when they are
+        not being forgotten) in the same transaction: ``(alert id, guild id)`` of those
+        reopened."""
+        where = "responder_id = ? AND state = 'taken' AND created_at >= ?"
+        params: tuple = (responder_id, to_db(since))
+        if guild_id is not None:
+            where, params = "guild_id = ? AND " + where, (guild_id, *params)
         reopened = []
         async with self.db.transaction() as tx:
             rows = await tx.fetchall(
-                "SELECT id FROM safety_alerts WHERE guild_id = ? AND responder_id = ?"
-                " AND state = 'taken' AND created_at >= ? ORDER BY id",
-                (guild_id, responder_id, to_db(since)),
+                "SELECT id, guild_id FROM safety_alerts WHERE " + where + " ORDER BY id", params
             )
             for row in rows:
                 changed = await tx.execute(
@@ -286,9 +290,13 @@ class SafetyRepository:
                     (row["id"], responder_id),
                 )
                 if changed:
-                    detail = {"alert": row["id"], "peer": responder_id}
-                    await write_audit(tx, guild_id, None, "safety.alert_reopened", detail, now)
-                    reopened.append(int(row["id"]))
+                    detail = {"alert": row["id"]}
+                    if guild_id is not None:
+                        detail["peer"] = responder_id
+                    await write_audit(
+                        tx, int(row["guild_id"]), None, "safety.alert_reopened", detail, now
+                    )
+                    reopened.append((int(row["id"]), int(row["guild_id"])))
         return reopened
 
     async def reopened_alert(self, alert_id: int) -> ReopenedAlert | None:

@@ -61,5 +61,9 @@ class SafetyService(DecisionsMixin, AlertsMixin, TimersMixin, LookupsMixin):
         return await self.repo.purge_before(self.clock() - timedelta(days=days))
 
     async def forget(self, user_id: int) -> int:
+        """``/forgetme``: their events and alerts go; alerts they were reaching out on (as a
+        peer, raised within a day) are first opened again and offered to the others, as when
+        a peer loses the role, without their id; older ones only lose who took them."""
         self.forget_context(user_id)
-        return await self.repo.delete_user(user_id)
+        reopened = await self._reopen(None, user_id)
+        return len(reopened) + await self.repo.delete_user(user_id)

@@ -105,17 +105,22 @@ class TimersMixin(SafetyBase):
         the alerts they said "I'll reach out" on within :data:`REOPEN_WITHIN` are open again
         (audited with the change), and a stored timer per alert has the Discord layer offer
         it to the others (ids only). The alerts' ids."""
+        return await self._reopen(guild_id, peer_id)
+
+    async def _reopen(self, guild_id: int | None, peer_id: int) -> list[int]:
+        """Reopen the alerts ``peer_id`` took within :data:`REOPEN_WITHIN` (in one server, or
+        in all with ``None``) and store the timers that offer each to the others again."""
         now = self.clock()
         reopened = await self.repo.reopen_taken_by(guild_id, peer_id, now - REOPEN_WITHIN, now)
-        for alert_id in reopened:
+        for alert_id, alert_guild in reopened:
             await self.scheduler.schedule_once(
                 ALERT_REOPENED,
                 now,
                 {"alert_id": alert_id},
-                guild_id=guild_id,
+                guild_id=alert_guild,
                 key=f"safety:reopened:{alert_id}",
             )
-        return reopened
+        return [alert_id for alert_id, _ in reopened]
 
     async def on_alert_reopened(self, timer: TimerRow) -> AlertReopened | None:
         """The reopened alert to offer again, with the on-duty peers to ping (a quiet item
