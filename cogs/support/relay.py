@@ -12,11 +12,20 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 
 import discord
 from discord.ext import commands
 
-from bot.services.requests import GoneConversation, RequestRow
+from bot.services.requests import (
+    TO_MEMBER,
+    TO_PEER,
+    GoneConversation,
+    PendingRelay,
+    RelayBacklog,
+    RequestRow,
+    TimerRow,
+)
 from bot.services.requests import notices as say
 from bot.services.requests.messages import (
     intake_offer_text,
@@ -35,6 +44,73 @@ from cogs.support.views import mentions
 log = logging.getLogger(__name__)
 
 MAX_OFFERED = 5  # buttons in one row
+# Notes to the peer in their relay thread, as a reply to the words they concern (English, as
+# Kindred's other posts in a conversation thread).
+CLOSED_NOTE = "I couldn't deliver that: the member's DMs seem closed."
+REFUSED_NOTE = (
+    "I couldn't deliver that: Discord kept refusing it for a while, so the member hasn't "
+    "seen it. You can send it again."
+)
+ENDED_NOTE = (
+    "I couldn't deliver that: the conversation ended before Discord took it, so the member "
+    "hasn't seen it."
+)
+
+
+class _Stopped(Exception):
+    """Discord refused a relayed message after ``sent`` of its parts went through."""
+
+    def __init__(self, sent: int, error: Exception) -> None:
+        super().__init__(sent, error)
+        self.sent = sent
+        self.error = error
+
+    @property
+    def status(self) -> int | None:
+        return getattr(self.error, "status", None)
+
+
+def _transient(error: Exception) -> bool:
+    """Discord failing for a moment (rate limits beyond discord.py's own retries, 5xx): the
+    message waits and is tried again. Anything else is a refusal that trying again won't
+    change."""
+    if isinstance(error, discord.RateLimited):
+        return True
+    return isinstance(error, discord.HTTPException) and (error.status == 429 or error.status >= 500)
+
+
+def _refusal_note(status: int | None) -> str:
+    """Why a peer's words were refused outright: only a 403 means the member's DMs are
+    closed."""
+    if status == 403:
+        return CLOSED_NOTE
+    return "I couldn't deliver that: Discord refused it, so the member hasn't seen it."
+
+
+async def _send_parts(
+    send: Callable[[str], Awaitable[object]], parts: list[str], sent: int
+) -> None:
+    for index in range(sent, len(parts)):
+        try:
+            await send(parts[index])
+        except (discord.HTTPException, discord.RateLimited) as exc:
+            raise _Stopped(index, exc) from exc
+
+
+async def _note(channel: object, message_id: int | None, text: str) -> None:
+    """Tell the writer (as a reply to their message when there is one); Discord failing
+    too is logged by discord.py's caller and not retried."""
+    reference = None
+    if message_id is not None:
+        reference = discord.MessageReference(
+            message_id=message_id,
+            channel_id=channel.id,  # type: ignore[attr-defined]
+            fail_if_not_exists=False,
+        )
+    try:
+        await channel.send(text, reference=reference)  # type: ignore[attr-defined]
+    except (discord.HTTPException, discord.RateLimited) as exc:
+        log.info("a relay note could not be sent (%s)", getattr(exc, "status", exc))
 
 
 class RelayRoom(SupportBase):
@@ -57,12 +133,31 @@ class RelayRoom(SupportBase):
         )
         if request is None:
             return
+        async with self.requests.relay_lock(request.id, TO_MEMBER):
+            if await self.requests.relay_backlog(request.id, TO_MEMBER) is not None:
+                # words before these still wait for Discord: these go after them
+                await self.requests.hold_relay(request, TO_MEMBER, message.channel.id, message.id)
+                return
+            try:
+                await self._to_member(request, message, 0)
+            except _Stopped as stop:
+                if _transient(stop.error):
+                    log.info("request %s: relay to the member held (%s)", request.id, stop.status)
+                    await self.requests.hold_relay(
+                        request, TO_MEMBER, message.channel.id, message.id, stop.sent
+                    )
+                else:
+                    await _note(message.channel, message.id, _refusal_note(stop.status))
+
+    async def _to_member(self, request: RequestRow, message: discord.Message, sent: int) -> None:
+        """The peer's ``message`` in the member's DMs, from its part ``sent`` on (the parts
+        before went through already); _Stopped says how far it got and why not further."""
         try:
             member = await find_user(self.bot, request.requester_id)
-            for part in prefixed_messages("**Peer:** ", message.content):
-                await member.send(part)
-        except discord.HTTPException:
-            await message.channel.send("I couldn't deliver that: the member's DMs seem closed.")
+        except (discord.HTTPException, discord.RateLimited) as exc:
+            raise _Stopped(sent, exc) from exc
+        parts = prefixed_messages("**Peer:** ", message.content)
+        await _send_parts(member.send, parts, sent)
 
     async def _holder_left(self, message: discord.Message) -> bool:
         """A message in a conversation thread shows whether its peer is still a peer: their own
@@ -93,33 +188,150 @@ class RelayRoom(SupportBase):
             await self._offer_intake(message, lang, professional=route.professional)
 
     async def _to_relay_thread(self, message: discord.Message, request: RequestRow) -> None:
-        """Carry the member's DM to the peer's relay thread. A thread that is gone (deleted
-        and the event missed, a restart) gives the request back to the queue, and the member
-        is told their words were not passed on; Discord failing for a moment, that it didn't
-        go through now. Never silence: their words stay in their DMs either way."""
+        """Carry the member's DM to the peer's relay thread, after any of their words still
+        waiting for Discord. A thread that is gone (deleted and the event missed, a restart)
+        gives the request back to the queue, and the member is told their words were not
+        passed on; Discord refusing for a moment (429, 5xx) keeps the message waiting in a
+        stored retry; refusing it outright (403), that it didn't go through now. Never
+        silence: their words stay in their DMs either way."""
+        async with self.requests.relay_lock(request.id, TO_PEER):
+            if await self.requests.relay_backlog(request.id, TO_PEER) is not None:
+                await self.requests.hold_relay(request, TO_PEER, message.channel.id, message.id)
+                return
+            try:
+                if await self._to_peer(request, message, 0):
+                    return
+            except _Stopped as stop:
+                if _transient(stop.error):
+                    log.info("request %s: relay to the thread held (%s)", request.id, stop.status)
+                    await self.requests.hold_relay(
+                        request, TO_PEER, message.channel.id, message.id, stop.sent
+                    )
+                    return
+                if not isinstance(stop.error, discord.NotFound):
+                    log.info("request %s: relay to the thread failed (%s)", request.id, stop.status)
+                    lang = await self.services.safety.language_for(message.author.id)
+                    await _note(message.channel, None, say.relay_not_now_text(lang))
+                    return
+            await self._thread_gone_under_member(request, message.channel)
+
+    async def _to_peer(self, request: RequestRow, message: discord.Message, sent: int) -> bool:
+        """The member's ``message`` in the peer's relay thread from its part ``sent`` on;
+        False when the thread is gone (_Stopped: how far it got and why not further)."""
         try:
             thread = await find_channel(self.bot, request.thread_id, strict=True)
-            if thread is not None:
-                for part in prefixed_messages(f"**{member_label(request)}:** ", message.content):
-                    await thread.send(part, allowed_mentions=discord.AllowedMentions.none())
-                return
-        except discord.NotFound:
-            pass  # deleted, though discord.py still had it
-        except discord.HTTPException as exc:
-            log.info("request %s: relay to the thread failed (%s)", request.id, exc.status)
-            lang = await self.services.safety.language_for(message.author.id)
-            with contextlib.suppress(discord.HTTPException):
-                await message.channel.send(say.relay_not_now_text(lang))
-            return
+        except (discord.HTTPException, discord.RateLimited) as exc:
+            raise _Stopped(sent, exc) from exc
+        if thread is None:
+            return False
+        parts = prefixed_messages(f"**{member_label(request)}:** ", message.content)
+
+        async def send(part: str) -> object:
+            return await thread.send(part, allowed_mentions=discord.AllowedMentions.none())
+
+        await _send_parts(send, parts, sent)
+        return True
+
+    async def _thread_gone_under_member(self, request: RequestRow, dm: object) -> None:
+        """The relay thread is gone: the request goes back to the queue (once) and the member
+        is told their words were not passed on."""
         gone = await self.requests.conversation_gone(request.thread_id)
         if gone is not None:
             await self._announce_gone(gone, tell_member=False)
         fresh = await self.requests.get(request.id)
-        lang = await self.services.safety.language_for(message.author.id)
-        with contextlib.suppress(discord.HTTPException):
-            await message.channel.send(
-                say.relay_undelivered_text(request.id, fresh.status == "open", lang)
-            )
+        lang = await self.services.safety.language_for(request.requester_id)
+        await _note(dm, None, say.relay_undelivered_text(request.id, fresh.status == "open", lang))
+
+    # -- words that waited for Discord ----------------------------------------------------------
+    async def _on_relay_retry(self, timer: TimerRow) -> None:
+        """A conversation's waiting words, tried again in the order they were written (read
+        again from Discord by id: only ids were stored). What Discord refuses again waits
+        longer, with what follows it; when the retries run out, or the conversation ended
+        meanwhile, each writer is told which message did not reach the other person."""
+        await self.bot.wait_until_ready()
+        to = timer.payload["to"]
+        async with self.requests.relay_lock(timer.payload["request_id"], to):
+            backlog = await self.requests.on_relay_retry(timer)
+            if backlog is None:
+                return
+            source = self.bot.get_partial_messageable(backlog.channel_id)
+            request = await self.requests.relay_target(backlog.request_id)
+            pending = list(backlog.pending)
+            while pending and request is not None:
+                waiting = pending[0]
+                try:
+                    message = await source.fetch_message(waiting.message_id)
+                except discord.NotFound:
+                    pending.pop(0)  # deleted by its writer meanwhile: withdrawn
+                    continue
+                except (discord.HTTPException, discord.RateLimited) as exc:
+                    if _transient(exc):
+                        break
+                    log.info("request %s: a waiting relay can't be read (%s)", request.id, exc)
+                    pending.pop(0)
+                    continue
+                if to == TO_MEMBER and message.author.id != request.claimed_by:
+                    request = None  # another peer holds it now: these words were for before
+                    break
+                try:
+                    if to == TO_MEMBER:
+                        await self._to_member(request, message, waiting.sent)
+                    elif not await self._to_peer(request, message, waiting.sent):
+                        await self.requests.relay_done(backlog.request_id, to)
+                        await self._thread_gone_under_member(request, source)
+                        return
+                    pending.pop(0)
+                except _Stopped as stop:
+                    if _transient(stop.error):
+                        pending[0] = PendingRelay(waiting.message_id, stop.sent)
+                        break
+                    pending.pop(0)
+                    if to == TO_MEMBER:
+                        await _note(source, waiting.message_id, _refusal_note(stop.status))
+                    elif isinstance(stop.error, discord.NotFound):
+                        await self.requests.relay_done(backlog.request_id, to)
+                        await self._thread_gone_under_member(request, source)
+                        return
+                    else:
+                        lang = await self.services.safety.language_for(request.requester_id)
+                        await _note(source, waiting.message_id, say.relay_not_now_text(lang))
+            if not pending:
+                await self.requests.relay_done(backlog.request_id, to)
+                return
+            if request is not None:
+                guild_id = request.guild_id
+                if await self.requests.relay_retry_later(guild_id, backlog, tuple(pending)):
+                    return
+                log.info(
+                    "request %s: %d relayed message(s) refused through every retry",
+                    backlog.request_id,
+                    len(pending),
+                )
+            else:
+                await self.requests.relay_done(backlog.request_id, to)
+            await self._tell_undelivered(backlog, source, pending, ended=request is None)
+
+    async def _tell_undelivered(
+        self,
+        backlog: RelayBacklog,
+        source: object,
+        pending: list[PendingRelay],
+        *,
+        ended: bool,
+    ) -> None:
+        """Each waiting message that won't reach the other person gets a reply saying so and
+        why: in the peer's relay thread (English, as Kindred's other notes there), or in the
+        member's DMs in their language."""
+        if backlog.to == TO_MEMBER:
+            text = ENDED_NOTE if ended else REFUSED_NOTE
+        else:
+            row = await self.requests.get(backlog.request_id)
+            if row is None:
+                return  # deleted with the member's data: nobody to tell
+            lang = await self.services.safety.language_for(row.requester_id)
+            text = say.relay_ended_text(lang) if ended else say.relay_refused_text(lang)
+        for waiting in pending:
+            await _note(source, waiting.message_id, text)
 
     # -- a conversation's thread deleted ----------------------------------------------------------
     @commands.Cog.listener("on_raw_thread_delete")

@@ -14,6 +14,7 @@ from bot.services.requests import (
     HANDOVER,
     IDLE,
     OPEN_CHECK,
+    RELAY_RETRY,
     EscalationStep,
     TimerRow,
 )
@@ -33,6 +34,7 @@ class TimersRoom(ClaimsRoom):
         scheduler.register(IDLE, self._on_idle)
         scheduler.register(OPEN_CHECK, self._on_open_check)
         scheduler.register(HANDOVER, self._on_handover)
+        scheduler.register(RELAY_RETRY, self._on_relay_retry)  # cogs.support.relay
 
     async def _on_escalate(self, timer: TimerRow) -> None:
         await self.bot.wait_until_ready()

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from bot.services.requests.notices import conversation_gone_member_text
+from bot.services.requests.notices import conversation_gone_member_text, relay_ended_text
 from emulator import DiscordEmulator
 from emulator.models import Message
 from tests.e2e.conftest import Kindred, World
@@ -839,16 +839,110 @@ async def test_a_relay_thread_gone_unnoticed_tells_the_member_their_words_were_n
     ]
 
 
-async def test_discord_failing_for_a_moment_on_the_relay_tells_the_member_to_send_it_again(
+async def test_discord_failing_for_a_moment_on_the_relay_passes_the_words_on_later(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:
+    """A 503 on the relay thread is Discord failing for a moment: the member's words wait in
+    a stored retry (ids only) and reach the peer once; the member is not asked to resend."""
     relay, dm = await relayed_conversation(emulator, world, kindred)
+    before = len(emulator.bot_messages(dm))
     emulator.inject_fault("POST", f"/channels/{relay.id}/messages", status=503)
     await emulator.send_dm(world.member, "can you read this")
-    told = await emulator.wait_for_message(dm, predicate=lambda m: "just now" in m.text)
-    assert "still here in our DMs" in told.text and "again in a moment" in told.text
+    await emulator.wait_for_message(
+        relay, predicate=lambda m: "can you read this" in m.text, timeout=60
+    )
+    await kindred.quiet()
+    assert len([m for m in emulator.bot_messages(relay) if "can you read this" in m.text]) == 1
+    assert emulator.bot_messages(dm)[before:] == []  # not told to send it again
     request = await kindred.services.peers.requests.get(1)
     assert request.status == "claimed" and request.claimed_by == world.peer.id
+    assert await kindred.services.scheduler.get("request:1:relay_to_peer") is None
+
+
+RELAYED_WORDS = ["first: how was today", "second: I'm here", "third: take your time"]
+
+
+async def test_a_peers_relayed_words_reach_the_member_once_in_order_through_a_429_storm(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Discord answers 429 to every DM for ~6 s (beyond discord.py's own retries): the peer's
+    messages reach the member when it passes, once each and in order, and the peer is never
+    told the member's DMs are closed (they are not)."""
+    relay, dm = await relayed_conversation(emulator, world, kindred)
+    emulator.inject_fault(
+        "POST", f"/channels/{dm.id}/messages", status=429, times=12, retry_after=0.5
+    )
+    for words in RELAYED_WORDS:
+        await emulator.send_message(world.peer, relay, words)
+
+    def got() -> list[str]:
+        return [
+            m.text.removeprefix("**Peer:** ")
+            for m in emulator.bot_messages(dm)
+            if m.text.startswith("**Peer:** ")
+        ]
+
+    await emulator.wait_until(
+        lambda: len(got()) >= 3, what="the peer's three messages in the member's DMs", timeout=90
+    )
+    await kindred.quiet()
+    assert got() == RELAYED_WORDS
+    assert [m.text for m in emulator.bot_messages(relay) if "couldn't deliver" in m.text] == []
+    assert await kindred.services.scheduler.get("request:1:relay_to_member") is None
+
+
+async def test_a_members_relayed_words_reach_the_peer_once_in_order_through_a_429_storm(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The same storm on the relay thread: the member's DMs reach the peer once each and in
+    order, and the member is not told to send anything again."""
+    relay, dm = await relayed_conversation(emulator, world, kindred)
+    before = len(emulator.bot_messages(dm))
+    emulator.inject_fault(
+        "POST", f"/channels/{relay.id}/messages", status=429, times=12, retry_after=0.5
+    )
+    for words in RELAYED_WORDS:
+        await emulator.send_dm(world.member, words)
+    label = "**Anonymous member (request #1):** "
+
+    def got() -> list[str]:
+        return [m.text.removeprefix(label) for m in emulator.bot_messages(relay) if label in m.text]
+
+    await emulator.wait_until(
+        lambda: len(got()) >= 3, what="the member's three messages in the relay thread", timeout=90
+    )
+    await kindred.quiet()
+    assert got() == RELAYED_WORDS
+    assert emulator.bot_messages(dm)[before:] == []  # nothing to resend
+    assert await kindred.services.scheduler.get("request:1:relay_to_peer") is None
+
+
+async def test_a_members_words_still_waiting_when_the_conversation_ends_are_reported_honestly(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Discord refuses the relay thread (503) until the peer has closed the request: the
+    member's waiting words are not carried into a closed conversation, and the member is
+    told in their language, in reply to that message, that it didn't reach their peer."""
+    relay, dm = await relayed_conversation(emulator, world, kindred)
+    await kindred.services.safety.set_language(world.member.id, "es")
+    emulator.inject_fault("POST", f"/channels/{relay.id}/messages", status=503, times=None)
+    sent = await emulator.send_dm(world.member, "one more thing before you go")
+    await emulator.wait_until(
+        lambda: kindred.services.scheduler.timers.by_key("request:1:relay_to_peer"),
+        what="the member's words waiting for Discord",
+    )
+    card = card_for(emulator, world, 1)
+    await (
+        await emulator.press_button(world.peer, emulator.messages[card.id], "kindred:req:close:1")
+    ).answer()
+    emulator.clear_faults()
+    told = await emulator.wait_for_message(
+        dm, predicate=lambda m: m.text == relay_ended_text("es"), timeout=60
+    )
+    assert told.referenced_message_id == sent.id  # in reply to the words it concerns
+    await kindred.quiet()
+    assert not any("one more thing" in m.text for m in emulator.bot_messages(relay))
+    assert await kindred.services.scheduler.get("request:1:relay_to_peer") is None
 
 
 async def test_a_deleted_private_thread_goes_back_to_the_queue_and_the_member_reads_it_in_spanish(

@@ -12,7 +12,15 @@ import pytest
 from bot.errors import NotConfiguredError, NotFoundError, PermissionDeniedError
 from bot.services import Services
 from bot.services.peers import PeerSettings
-from bot.services.requests import DmRoute, TimerRow
+from bot.services.requests import (
+    RELAY_RETRY,
+    TO_MEMBER,
+    TO_PEER,
+    DmRoute,
+    PendingRelay,
+    TimerRow,
+)
+from bot.services.requests.relay import RELAY_RETRY_AFTER
 
 GUILD, OTHER_GUILD = 10, 11
 MEMBER, OTHER, PEER, PEER2, MOD = 100, 101, 200, 201, 300
@@ -402,3 +410,57 @@ async def test_handover_outcome_names_both_peers_until_the_request_moves_on(
     assert not [t for t in await services.scheduler.timers.all() if t.kind == "request.handover"]
     await peers.requests.unclaim(req.id, PEER2)
     assert await peers.requests.on_handover(stored) is None
+
+
+# -- relayed words waiting for Discord ----------------------------------------------------------
+async def test_relayed_words_wait_in_order_per_direction_and_are_given_up_after_the_retries(
+    peers, services: Services, clock
+) -> None:
+    """Ids only, in the order written, one stored retry per conversation and direction; a
+    message held twice is kept once; the retries back off and end (the writer is told)."""
+    req = await relayed(peers, transcript=False)
+    requests = peers.requests
+    assert await requests.relay_backlog(req.id, TO_MEMBER) is None
+    await requests.hold_relay(req, TO_MEMBER, 777, 5001, sent=1)
+    await requests.hold_relay(req, TO_MEMBER, 777, 5002)
+    await requests.hold_relay(req, TO_MEMBER, 777, 5001)  # a second delivery: kept once
+    await requests.hold_relay(req, TO_PEER, 555, 6001)
+    backlog = await requests.relay_backlog(req.id, TO_MEMBER)
+    assert backlog is not None and backlog.channel_id == 777 and backlog.tries == 0
+    assert backlog.pending == (PendingRelay(5001, 1), PendingRelay(5002, 0))
+    row = await services.scheduler.get("request:1:relay_to_member")
+    assert row is not None and row.kind == RELAY_RETRY and row.guild_id == GUILD
+    assert row.due_at == clock() + RELAY_RETRY_AFTER[0]
+    assert "text" not in str(row.payload) and set(row.payload) == {
+        "request_id",
+        "to",
+        "channel_id",
+        "pending",
+        "tries",
+    }
+    to_peer = await services.scheduler.get("request:1:relay_to_peer")
+    assert to_peer is not None and to_peer.guild_id is None  # DMs arrive at shard 0's process
+    assert (await requests.on_relay_retry(row)) == backlog
+    for tries in range(1, len(RELAY_RETRY_AFTER)):
+        left = (PendingRelay(5002, 0),)
+        assert await requests.relay_retry_later(GUILD, backlog, left)
+        backlog = await requests.relay_backlog(req.id, TO_MEMBER)
+        assert backlog is not None and backlog.tries == tries and backlog.pending == left
+        due = (await services.scheduler.get("request:1:relay_to_member")).due_at
+        assert due == clock() + RELAY_RETRY_AFTER[tries]
+    assert sum(RELAY_RETRY_AFTER, timedelta()) >= timedelta(minutes=30)  # generous
+    assert not await requests.relay_retry_later(GUILD, backlog, left)  # used up: tell them
+    assert await requests.relay_backlog(req.id, TO_MEMBER) is None
+    assert await requests.relay_backlog(req.id, TO_PEER) is not None  # the other direction
+    assert (await requests.relay_target(req.id)).id == req.id
+    await requests.close(req.id, MEMBER)
+    assert await requests.relay_target(req.id) is None  # ended: its words go no further
+    await requests.relay_done(req.id, TO_PEER)
+    assert await requests.relay_backlog(req.id, TO_PEER) is None
+
+
+async def test_forgetting_a_member_drops_their_relayed_words_waiting(peers, services) -> None:
+    req = await relayed(peers, transcript=False)
+    await peers.requests.hold_relay(req, TO_PEER, 555, 6001)
+    await peers.requests.forget(MEMBER)
+    assert await peers.requests.relay_backlog(req.id, TO_PEER) is None

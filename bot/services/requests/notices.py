@@ -27,8 +27,10 @@ __all__ = [
     "feedback_question_text",
     "on_duty_until_text",
     "peer_gone_member_text",
+    "relay_ended_text",
     "relay_not_now_text",
     "relay_picked_up_text",
+    "relay_refused_text",
     "relay_thread_text",
     "relay_unavailable_text",
     "relay_undelivered_text",
@@ -122,6 +124,26 @@ def relay_not_now_text(lang: str = "en") -> str:
     return _(
         "I couldn't pass your last message on just now. Your words are still here in our "
         "DMs; please send them again in a moment."
+    )
+
+
+def relay_refused_text(lang: str = "en") -> str:
+    """Discord kept refusing the member's message (rate limits, outages) through every retry:
+    it never reached their peer (sent as a reply to that message)."""
+    _ = gettext_for(lang)
+    return _(
+        "I couldn't pass this message on: Discord kept refusing it for a while, so your peer "
+        "supporter hasn't seen it. Your words are still here in our DMs; please send them again."
+    )
+
+
+def relay_ended_text(lang: str = "en") -> str:
+    """The member's message was still waiting for Discord when their conversation ended (or
+    went back to the queue): it never reached their peer (sent as a reply to that message)."""
+    _ = gettext_for(lang)
+    return _(
+        "I couldn't pass this message on: your conversation with your peer supporter ended "
+        "before Discord took it. Your words are still here in our DMs."
     )
 
 

@@ -31,7 +31,16 @@ from bot.services.peers.duty import DutyService
 from bot.services.privacy import Deleted
 from bot.services.requests.holders import Holders, NotAPeerError
 from bot.services.requests.intake import AlreadyOpenError, BlockedError, Intake, RequestIntake
-from bot.services.requests.relay import Conversations, DmRoute, GoneConversation
+from bot.services.requests.relay import (
+    RELAY_RETRY,
+    TO_MEMBER,
+    TO_PEER,
+    Conversations,
+    DmRoute,
+    GoneConversation,
+    PendingRelay,
+    RelayBacklog,
+)
 from bot.services.requests.rules import (
     already_closed,
     ping_list,
@@ -59,6 +68,9 @@ __all__ = [
     "HANDOVER",
     "IDLE",
     "OPEN_CHECK",
+    "RELAY_RETRY",
+    "TO_MEMBER",
+    "TO_PEER",
     "AlreadyOpenError",
     "BlockedError",
     "CloseFollowUp",
@@ -71,6 +83,8 @@ __all__ = [
     "IdleOutcome",
     "Intake",
     "NotAPeerError",
+    "PendingRelay",
+    "RelayBacklog",
     "RequestRow",
     "RequestService",
     "Requeued",
@@ -159,6 +173,7 @@ class RequestService(RequestIntake, RequestTimers, Conversations, Holders):
         self.peers_seen = {}
         self.role_lost_hooks = []
         self.waiting_told = {}
+        self.relay_locks = {}
 
     async def config(self, guild_id: int, *, require: bool = True) -> PeerSettings:
         cfg = await self.settings.get(guild_id, PeerSettings)
