@@ -56,6 +56,9 @@ ENDED_NOTE = (
     "hasn't seen it."
 )
 
+# What became of one waiting message when it was tried again (RelayRoom._retry_one).
+DONE, WAIT, ENDED, GONE = "done", "wait", "ended", "gone"
+
 
 class _Stopped(Exception):
     """Discord refused a relayed message after ``sent`` of its parts went through."""
@@ -258,58 +261,81 @@ class RelayRoom(SupportBase):
             request = await self.requests.relay_target(backlog.request_id)
             pending = list(backlog.pending)
             while pending and request is not None:
-                waiting = pending[0]
-                try:
-                    message = await source.fetch_message(waiting.message_id)
-                except discord.NotFound:
-                    pending.pop(0)  # deleted by its writer meanwhile: withdrawn
-                    continue
-                except (discord.HTTPException, discord.RateLimited) as exc:
-                    if _transient(exc):
-                        break
-                    log.info("request %s: a waiting relay can't be read (%s)", request.id, exc)
-                    pending.pop(0)
-                    continue
-                if to == TO_MEMBER and message.author.id != request.claimed_by:
+                step = await self._retry_one(request, to, source, pending[0])
+                if step == WAIT:
+                    break
+                if step == ENDED:
                     request = None  # another peer holds it now: these words were for before
                     break
-                try:
-                    if to == TO_MEMBER:
-                        await self._to_member(request, message, waiting.sent)
-                    elif not await self._to_peer(request, message, waiting.sent):
-                        await self.requests.relay_done(backlog.request_id, to)
-                        await self._thread_gone_under_member(request, source)
-                        return
-                    pending.pop(0)
-                except _Stopped as stop:
-                    if _transient(stop.error):
-                        pending[0] = PendingRelay(waiting.message_id, stop.sent)
-                        break
-                    pending.pop(0)
-                    if to == TO_MEMBER:
-                        await _note(source, waiting.message_id, _refusal_note(stop.status))
-                    elif isinstance(stop.error, discord.NotFound):
-                        await self.requests.relay_done(backlog.request_id, to)
-                        await self._thread_gone_under_member(request, source)
-                        return
-                    else:
-                        lang = await self.services.safety.language_for(request.requester_id)
-                        await _note(source, waiting.message_id, say.relay_not_now_text(lang))
-            if not pending:
-                await self.requests.relay_done(backlog.request_id, to)
-                return
-            if request is not None:
-                guild_id = request.guild_id
-                if await self.requests.relay_retry_later(guild_id, backlog, tuple(pending)):
+                if step == GONE:
+                    await self.requests.relay_done(backlog.request_id, to)
+                    await self._thread_gone_under_member(request, source)
                     return
-                log.info(
-                    "request %s: %d relayed message(s) refused through every retry",
-                    backlog.request_id,
-                    len(pending),
-                )
+                if isinstance(step, PendingRelay):
+                    pending[0] = step  # part of it went through: the rest waits
+                    break
+                pending.pop(0)  # delivered, withdrawn, or its writer told why not
+            await self._after_retry(backlog, request, source, pending)
+
+    async def _retry_one(
+        self, request: RequestRow, to: str, source: object, waiting: PendingRelay
+    ) -> str | PendingRelay:
+        """One waiting message, read again and carried on: DONE (delivered, withdrawn by its
+        writer, or refused outright and its writer told), WAIT (Discord refused it for a
+        moment again; a PendingRelay when some of its parts went through), ENDED (the peer
+        changed) or GONE (the relay thread is gone)."""
+        try:
+            message = await source.fetch_message(waiting.message_id)  # type: ignore[attr-defined]
+        except discord.NotFound:
+            return DONE  # deleted by its writer meanwhile: withdrawn
+        except (discord.HTTPException, discord.RateLimited) as exc:
+            if _transient(exc):
+                return WAIT
+            log.info("request %s: a waiting relay can't be read (%s)", request.id, exc)
+            return DONE
+        if to == TO_MEMBER and message.author.id != request.claimed_by:
+            return ENDED
+        try:
+            if to == TO_MEMBER:
+                await self._to_member(request, message, waiting.sent)
+            elif not await self._to_peer(request, message, waiting.sent):
+                return GONE
+            return DONE
+        except _Stopped as stop:
+            if _transient(stop.error):
+                return PendingRelay(waiting.message_id, stop.sent) if stop.sent else WAIT
+            if to == TO_MEMBER:
+                await _note(source, waiting.message_id, _refusal_note(stop.status))
+            elif isinstance(stop.error, discord.NotFound):
+                return GONE
             else:
-                await self.requests.relay_done(backlog.request_id, to)
-            await self._tell_undelivered(backlog, source, pending, ended=request is None)
+                lang = await self.services.safety.language_for(request.requester_id)
+                await _note(source, waiting.message_id, say.relay_not_now_text(lang))
+            return DONE
+
+    async def _after_retry(
+        self,
+        backlog: RelayBacklog,
+        request: RequestRow | None,
+        source: object,
+        pending: list[PendingRelay],
+    ) -> None:
+        """All delivered: the retry is done. Some left: they wait longer, or (retries used up,
+        or the conversation ended) each writer is told."""
+        if not pending:
+            await self.requests.relay_done(backlog.request_id, backlog.to)
+            return
+        if request is None:
+            await self.requests.relay_done(backlog.request_id, backlog.to)
+        else:
+            if await self.requests.relay_retry_later(request.guild_id, backlog, tuple(pending)):
+                return
+            log.info(
+                "request %s: %d relayed message(s) refused through every retry",
+                backlog.request_id,
+                len(pending),
+            )
+        await self._tell_undelivered(backlog, source, pending, ended=request is None)
 
     async def _tell_undelivered(
         self,

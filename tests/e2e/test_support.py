@@ -927,17 +927,15 @@ async def test_a_members_words_still_waiting_when_the_conversation_ends_are_repo
     await kindred.services.safety.set_language(world.member.id, "es")
     emulator.inject_fault("POST", f"/channels/{relay.id}/messages", status=503, times=None)
     sent = await emulator.send_dm(world.member, "one more thing before you go")
-    await emulator.wait_until(
-        lambda: kindred.services.scheduler.timers.by_key("request:1:relay_to_peer"),
-        what="the member's words waiting for Discord",
-    )
+    await kindred.quiet()
+    assert await kindred.services.scheduler.get("request:1:relay_to_peer") is not None  # waits
     card = card_for(emulator, world, 1)
     await (
         await emulator.press_button(world.peer, emulator.messages[card.id], "kindred:req:close:1")
     ).answer()
     emulator.clear_faults()
     told = await emulator.wait_for_message(
-        dm, predicate=lambda m: m.text == relay_ended_text("es"), timeout=60
+        dm, predicate=lambda m: m.text == relay_ended_text("es"), timeout=90
     )
     assert told.referenced_message_id == sent.id  # in reply to the words it concerns
     await kindred.quiet()
