@@ -13,14 +13,16 @@ from bot.errors import NotConfiguredError, NotFoundError, PermissionDeniedError
 from bot.services import Services
 from bot.services.peers import PeerSettings
 from bot.services.requests import (
+    CATCH_UP_MAX,
     RELAY_RETRY,
     TO_MEMBER,
     TO_PEER,
+    CatchUp,
     DmRoute,
     PendingRelay,
     TimerRow,
 )
-from bot.services.requests.relay import RELAY_RETRY_AFTER
+from bot.services.requests.relay import RELAY_RETRY_AFTER, first_id_after
 
 GUILD, OTHER_GUILD = 10, 11
 MEMBER, OTHER, PEER, PEER2, MOD = 100, 101, 200, 201, 300
@@ -464,3 +466,58 @@ async def test_forgetting_a_member_drops_their_relayed_words_waiting(peers, serv
     await peers.requests.hold_relay(req, TO_PEER, 555, 6001)
     await peers.requests.forget(MEMBER)
     assert await peers.requests.relay_backlog(req.id, TO_PEER) is None
+
+
+# -- what was written while Kindred was away ----------------------------------------------------
+async def test_after_a_start_what_was_written_after_the_last_relayed_message_is_caught_up(
+    peers, services: Services, clock
+) -> None:
+    """Each direction of a live relayed conversation, in the processes that receive it, and
+    only within the retention period; of the messages read back, the writer's after the claim
+    and after the last one relayed before the start, not carried since, oldest first, at most
+    CATCH_UP_MAX."""
+    claimed = clock()
+    req = await relayed(peers, transcript=False)
+
+    def sid(minutes: float) -> int:  # a Discord id of a message written then
+        return first_id_after(claimed + timedelta(minutes=minutes))
+
+    requests = peers.requests
+    await requests.route_dm(MEMBER, "relayed", message_id=sid(1))
+    await requests.thread_message(777, PEER, "relayed", message_id=sid(2))
+    started = clock.advance(minutes=10)
+    await requests.route_dm(MEMBER, "live after the start", message_id=sid(12))
+    retention = timedelta(days=30)
+
+    found = await requests.relay_catch_ups(retention, started)
+    assert [(c.request.id, c.to, c.started) for c in found] == [
+        (req.id, TO_PEER, started),
+        (req.id, TO_MEMBER, started),
+    ]
+    req = found[0].request  # as stored now (its activity moved)
+    only_dms = await requests.relay_catch_ups(retention, started, lambda g: g is None)
+    assert [c.to for c in only_dms] == [TO_PEER]  # shard 0: DMs
+    no_dms = await requests.relay_catch_ups(retention, started, lambda g: g is not None)
+    assert [c.to for c in no_dms] == [TO_MEMBER]  # the server's shard: the thread
+
+    dms = CatchUp(req, TO_PEER, started)
+    recent = [  # newest first, as Discord reads them back
+        (sid(12), MEMBER),  # carried live since the start: no landmark, not again
+        (sid(5), MEMBER),
+        (sid(4), 999),  # Kindred's own message in the DMs
+        (sid(3), MEMBER),
+        (sid(1), MEMBER),  # the last relayed before the start
+        (sid(0.5), MEMBER),  # before it: not missed
+        (sid(-60), MEMBER),  # before the claim: another conversation
+    ]
+    assert await requests.relay_missed(dms, recent) == [sid(3), sid(5)]
+    thread = CatchUp(req, TO_MEMBER, started)
+    assert await requests.relay_missed(thread, [(sid(6), PEER), (sid(7), OTHER)]) == [sid(6)]
+    assert await requests.relay_missed(thread, [(sid(2), PEER), (sid(-1), PEER)]) == []
+    many = [(sid(20 + i), PEER) for i in range(CATCH_UP_MAX + 10)]
+    assert await requests.relay_missed(thread, many) == [m for m, _ in many[:CATCH_UP_MAX]]
+
+    clock.advance(days=31)  # beyond the retention period: nothing is read back
+    assert await requests.relay_catch_ups(retention, clock()) == []
+    await requests.close(req.id, PEER)
+    assert await requests.relay_catch_ups(retention, started) == []

@@ -362,6 +362,25 @@ class RequestRepository:
             )
         )
 
+    async def relayed_among(self, message_ids: list[int]) -> set[int]:
+        """Which of these Discord messages were already relayed (or are waiting to be)."""
+        if not message_ids:
+            return set()
+        marks = ", ".join("?" for _ in message_ids)
+        rows = await self.db.fetchall(
+            f"SELECT message_id FROM relayed_messages WHERE message_id IN ({marks})",
+            tuple(message_ids),
+        )
+        return {r["message_id"] for r in rows}
+
+    async def live_relays(self) -> list[RequestRow]:
+        """Every relayed conversation going on (claimed, with its relay thread), oldest first."""
+        rows = await self.db.fetchall(
+            "SELECT * FROM support_requests WHERE relay = 1 AND status = 'claimed'"
+            " AND thread_id IS NOT NULL ORDER BY id"
+        )
+        return [_request(r) for r in rows]
+
     async def add_relay_message(self, request_id: int, author: str, content: str, now: datetime):
         await self.db.execute(
             "INSERT INTO relay_messages (request_id, author, content, created_at)"

@@ -19,6 +19,7 @@ level 1 re-pings matching peers, level 2 pings every on-duty peer, level 3 alert
 Because the timers are rows in the database, a restart between steps loses none of them.
 """
 
+from bot.services.requests.relay import CATCH_UP_MAX, CatchUp
 from bot.services.requests.service import (
     ESCALATE,
     HANDOVER,
@@ -51,6 +52,7 @@ from bot.services.requests.service import (
 )
 
 __all__ = [
+    "CATCH_UP_MAX",
     "ESCALATE",
     "HANDOVER",
     "IDLE",
@@ -60,6 +62,7 @@ __all__ = [
     "TO_PEER",
     "AlreadyOpenError",
     "BlockedError",
+    "CatchUp",
     "CloseFollowUp",
     "DmRoute",
     "EndedConversation",

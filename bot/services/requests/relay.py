@@ -12,11 +12,17 @@ message Discord refuses for a moment (429, 5xx) waits in a stored retry
 again from the Discord message when it is sent), and the messages written after it wait
 behind it. The retries back off generously; when they run out, or the conversation ended
 meanwhile, the writer is told that message did not reach the other person.
+
+What was written while Kindred was away (a restart) is read back once it is ready: for each
+relayed conversation active within the retention period, the messages of each direction after
+the last one Kindred relayed (or after the claim), at most :data:`CATCH_UP_MAX`, carried the
+same way (:meth:`Conversations.relay_catch_ups`, :meth:`Conversations.relay_missed`).
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -41,6 +47,15 @@ RELAY_RETRY = "request.relay_retry"
 RELAY_RETRY_AFTER = tuple(timedelta(seconds=s) for s in (5, 10, 20, 40, 80, 160, 300, 600, 900))
 TO_MEMBER = "member"  # a peer's words, carried to the member's DMs
 TO_PEER = "peer"  # a member's DM, carried to the peer's relay thread
+# After a start, at most this many messages of one conversation and direction written while
+# Kindred was away are carried across (read back from Discord by id).
+CATCH_UP_MAX = 50
+_DISCORD_EPOCH_MS = 1420070400000
+
+
+def first_id_after(when: datetime) -> int:
+    """The smallest Discord id (a snowflake) of a message written after ``when``."""
+    return (int(when.timestamp() * 1000) - _DISCORD_EPOCH_MS) << 22
 
 
 def relay_retry_key(request_id: int, to: str) -> str:
@@ -80,6 +95,16 @@ class RelayBacklog:
             pending=tuple(PendingRelay(m, sent) for m, sent in data["pending"]),
             tries=data.get("tries", 0),
         )
+
+
+@dataclass(frozen=True)
+class CatchUp:
+    """One direction of a relayed conversation to read back after a start: ``to``
+    :data:`TO_PEER` reads the member's DMs, :data:`TO_MEMBER` the peer's relay thread."""
+
+    request: RequestRow
+    to: str
+    started: datetime  # when this process started: what was written after it came live
 
 
 @dataclass(frozen=True)
@@ -313,6 +338,51 @@ class Conversations:
         if request is None or not request.relay or request.status != "claimed":
             return None
         return request if request.thread_id else None
+
+    # -- what was written while Kindred was away ------------------------------------------------
+    async def relay_catch_ups(
+        self,
+        retention: timedelta,
+        started: datetime,
+        owns: Callable[[int | None], bool] | None = None,
+    ) -> list[CatchUp]:
+        """After a start: the relayed conversations going on and active within ``retention``
+        (older ones have no record of what was relayed) whose words written before this
+        process ``started`` it reads back (``owns(guild_id)``: its shards, by default the
+        scheduler's). The member's DMs where DMs arrive (shard 0; only their latest relayed
+        conversation, where their DMs go), the peer's relay thread where its server's
+        messages arrive."""
+        if owns is None:
+            cluster = self.scheduler.cluster
+            owns = cluster.shards.owns if cluster is not None else (lambda _guild: True)
+        since = self.clock() - retention
+        relays = await self.requests.live_relays()
+        latest = {r.requester_id: r.id for r in relays}  # oldest first: the last one wins
+        found: list[CatchUp] = []
+        for request in relays:
+            if request.last_activity < since:
+                continue
+            if owns(None) and latest[request.requester_id] == request.id:
+                found.append(CatchUp(request, TO_PEER, started))
+            if owns(request.guild_id):
+                found.append(CatchUp(request, TO_MEMBER, started))
+        return found
+
+    async def relay_missed(self, catch_up: CatchUp, recent: Sequence[tuple[int, int]]) -> list[int]:
+        """Which of a conversation's ``recent`` messages ((message id, author id), read back
+        from the member's DMs or the relay thread) Kindred missed, oldest first: the writer's
+        (the member in DMs, the peer who holds it in the thread), written after the claim and
+        after the last one Kindred relayed (or holds for a retry) before it started, and not
+        carried since, at most :data:`CATCH_UP_MAX`. Ids only."""
+        request = catch_up.request
+        writer = request.requester_id if catch_up.to == TO_PEER else request.claimed_by
+        floor = first_id_after(request.claimed_at or request.created_at)
+        theirs = sorted(m for m, author in recent if author == writer and m >= floor)
+        handled = await self.requests.relayed_among(theirs)
+        # what came live since the start is no landmark: words missed before it still count
+        live_from = first_id_after(catch_up.started)
+        last = max((m for m in handled if m < live_from), default=0)
+        return [m for m in theirs if m > last and m not in handled][:CATCH_UP_MAX]
 
     def _tell_waiting(self, request_id: int) -> bool:
         """Whether to tell the member now that their request still waits: not if they were
