@@ -10,6 +10,7 @@ The ``Support`` cog is assembled from rooms, each a mixin over the one below it:
 - ``commands``: ``/support`` and the answer to the request form;
 - ``timers``: delivering what the ``request.*`` timers decided;
 - ``relay``: the DM relay listener;
+- ``catchup``: at start-up, what was written in relayed conversations while Kindred was away;
 - ``views``: the transfer picker and the conversation and feedback buttons.
 """
 
@@ -19,18 +20,19 @@ from __future__ import annotations
 from discord.ext.commands import Bot, Cog
 
 from bot.ui.requests import FeedbackButton, RequestButton, TalkToPeerButton
+from cogs.support.catchup import CatchUpRoom
 from cogs.support.commands import CommandsRoom
-from cogs.support.relay import RelayRoom
 from cogs.support.timers import TimersRoom
 
 
-class Support(CommandsRoom, TimersRoom, RelayRoom, Cog):
+class Support(CommandsRoom, TimersRoom, CatchUpRoom, Cog):
     """``get_cog("Support")``: ``intake``, ``on_request_button`` and ``transfer`` are called
     by the shared request form and buttons in ``bot.ui.requests``."""
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(RequestButton, FeedbackButton, TalkToPeerButton)
         self.register_timers()
+        self.mark_start()
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(RequestButton, FeedbackButton, TalkToPeerButton)

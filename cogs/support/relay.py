@@ -137,20 +137,24 @@ class RelayRoom(SupportBase):
         if request is None:
             return
         async with self.requests.relay_lock(request.id, TO_MEMBER):
-            if await self.requests.relay_backlog(request.id, TO_MEMBER) is not None:
-                # words before these still wait for Discord: these go after them
-                await self.requests.hold_relay(request, TO_MEMBER, message.channel.id, message.id)
-                return
-            try:
-                await self._to_member(request, message, 0)
-            except _Stopped as stop:
-                if _transient(stop.error):
-                    log.info("request %s: relay to the member held (%s)", request.id, stop.status)
-                    await self.requests.hold_relay(
-                        request, TO_MEMBER, message.channel.id, message.id, stop.sent
-                    )
-                else:
-                    await _note(message.channel, message.id, _refusal_note(stop.status))
+            await self._carry_to_member(request, message)
+
+    async def _carry_to_member(self, request: RequestRow, message: discord.Message) -> None:
+        """The peer's words to the member, after any still waiting (the lock is held)."""
+        if await self.requests.relay_backlog(request.id, TO_MEMBER) is not None:
+            # words before these still wait for Discord: these go after them
+            await self.requests.hold_relay(request, TO_MEMBER, message.channel.id, message.id)
+            return
+        try:
+            await self._to_member(request, message, 0)
+        except _Stopped as stop:
+            if _transient(stop.error):
+                log.info("request %s: relay to the member held (%s)", request.id, stop.status)
+                await self.requests.hold_relay(
+                    request, TO_MEMBER, message.channel.id, message.id, stop.sent
+                )
+            else:
+                await _note(message.channel, message.id, _refusal_note(stop.status))
 
     async def _to_member(self, request: RequestRow, message: discord.Message, sent: int) -> None:
         """The peer's ``message`` in the member's DMs, from its part ``sent`` on (the parts
@@ -198,25 +202,29 @@ class RelayRoom(SupportBase):
         stored retry; refusing it outright (403), that it didn't go through now. Never
         silence: their words stay in their DMs either way."""
         async with self.requests.relay_lock(request.id, TO_PEER):
-            if await self.requests.relay_backlog(request.id, TO_PEER) is not None:
-                await self.requests.hold_relay(request, TO_PEER, message.channel.id, message.id)
+            await self._carry_to_peer(message, request)
+
+    async def _carry_to_peer(self, message: discord.Message, request: RequestRow) -> None:
+        """The member's words to the peer, after any still waiting (the lock is held)."""
+        if await self.requests.relay_backlog(request.id, TO_PEER) is not None:
+            await self.requests.hold_relay(request, TO_PEER, message.channel.id, message.id)
+            return
+        try:
+            if await self._to_peer(request, message, 0):
                 return
-            try:
-                if await self._to_peer(request, message, 0):
-                    return
-            except _Stopped as stop:
-                if _transient(stop.error):
-                    log.info("request %s: relay to the thread held (%s)", request.id, stop.status)
-                    await self.requests.hold_relay(
-                        request, TO_PEER, message.channel.id, message.id, stop.sent
-                    )
-                    return
-                if not isinstance(stop.error, discord.NotFound):
-                    log.info("request %s: relay to the thread failed (%s)", request.id, stop.status)
-                    lang = await self.services.safety.language_for(message.author.id)
-                    await _note(message.channel, None, say.relay_not_now_text(lang))
-                    return
-            await self._thread_gone_under_member(request, message.channel)
+        except _Stopped as stop:
+            if _transient(stop.error):
+                log.info("request %s: relay to the thread held (%s)", request.id, stop.status)
+                await self.requests.hold_relay(
+                    request, TO_PEER, message.channel.id, message.id, stop.sent
+                )
+                return
+            if not isinstance(stop.error, discord.NotFound):
+                log.info("request %s: relay to the thread failed (%s)", request.id, stop.status)
+                lang = await self.services.safety.language_for(message.author.id)
+                await _note(message.channel, None, say.relay_not_now_text(lang))
+                return
+        await self._thread_gone_under_member(request, message.channel)
 
     async def _to_peer(self, request: RequestRow, message: discord.Message, sent: int) -> bool:
         """The member's ``message`` in the peer's relay thread from its part ``sent`` on;

@@ -943,6 +943,100 @@ async def test_a_members_words_still_waiting_when_the_conversation_ends_are_repo
     assert await kindred.services.scheduler.get("request:1:relay_to_peer") is None
 
 
+MEMBER_LABEL = "**Anonymous member (request #1):** "
+
+
+async def caught_up(kindred: Kindred) -> None:
+    """The start-up catch-up of relayed conversations is over and what it started is done."""
+    await asyncio.wait_for(kindred.bot.get_cog("Support").wait_caught_up(), timeout=60)
+    await kindred.quiet()
+
+
+async def test_what_the_member_wrote_while_kindred_was_restarting_reaches_the_peer(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Kindred stops and starts during a relayed conversation; the member's DMs written
+    meanwhile are in their DMs on Discord: Kindred reads them back once it is ready and the
+    peer gets them, once each and in order (before: never, and nobody was told)."""
+    relay, dm = await relayed_conversation(emulator, world, kindred)
+    await emulator.send_dm(world.member, "before: hello")
+    await emulator.wait_for_message(relay, predicate=lambda m: "before: hello" in m.text)
+    await kindred.stop()
+    await emulator.send_dm(world.member, "while you were away: I'm scared")
+    await emulator.send_dm(world.member, "while you were away: still here")
+    assert any("I'm scared" in m.text for m in emulator.messages_in(dm))  # it is on Discord
+    await kindred.start()
+    await emulator.wait_until(
+        lambda: (
+            any(
+                "I'm scared" in m.text
+                for m in emulator.bot_messages(relay)
+                if MEMBER_LABEL in m.text
+            )
+            or any("couldn't pass" in m.text for m in emulator.bot_messages(dm))
+        ),
+        what="the DM written during the restart in the relay thread (or the member told)",
+        timeout=60,
+    )
+    await caught_up(kindred)
+    got = [
+        m.text.removeprefix(MEMBER_LABEL)
+        for m in emulator.bot_messages(relay)
+        if m.text.startswith(MEMBER_LABEL)
+    ]
+    assert got == [
+        "before: hello",
+        "while you were away: I'm scared",
+        "while you were away: still here",
+    ]
+
+
+async def test_what_the_peer_wrote_while_kindred_was_restarting_reaches_the_member(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The other direction: the peer's words in the relay thread while Kindred was away
+    reach the member after the start, in order."""
+    relay, dm = await relayed_conversation(emulator, world, kindred)
+    await kindred.stop()
+    for words in RELAYED_WORDS:
+        await emulator.send_message(world.peer, relay, words)
+    await kindred.start()
+    await emulator.wait_for_message(
+        dm, predicate=lambda m: m.text == "**Peer:** " + RELAYED_WORDS[-1], timeout=60
+    )
+    await caught_up(kindred)
+    got = [
+        m.text.removeprefix("**Peer:** ")
+        for m in emulator.bot_messages(dm)
+        if m.text.startswith("**Peer:** ")
+    ]
+    assert got == RELAYED_WORDS
+
+
+async def test_a_restart_with_nothing_missed_relays_nothing_twice(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Everything was carried across before the restart: after it, nothing is sent again
+    in either direction, and a DM written after the start still goes through once."""
+    relay, dm = await relayed_conversation(emulator, world, kindred)
+    await emulator.send_dm(world.member, "member: thank you")
+    await emulator.wait_for_message(relay, predicate=lambda m: "member: thank you" in m.text)
+    await emulator.send_message(world.peer, relay, "peer: you're welcome")
+    await emulator.wait_for_message(dm, predicate=lambda m: "peer: you're welcome" in m.text)
+    await kindred.quiet()
+    in_relay, in_dm = len(emulator.bot_messages(relay)), len(emulator.bot_messages(dm))
+    await kindred.restart()
+    await caught_up(kindred)
+    assert len(emulator.bot_messages(relay)) == in_relay
+    assert len(emulator.bot_messages(dm)) == in_dm
+    await emulator.send_dm(world.member, "member: after the start")
+    await emulator.wait_for_message(relay, predicate=lambda m: "after the start" in m.text)
+    await kindred.quiet()
+    assert [m.text for m in emulator.bot_messages(relay)[in_relay:]] == [
+        MEMBER_LABEL + "member: after the start"
+    ]
+
+
 async def test_a_deleted_private_thread_goes_back_to_the_queue_and_the_member_reads_it_in_spanish(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

@@ -1,0 +1,125 @@
+"""What was written in a relayed conversation while Kindred was away (a restart): once it is
+ready, each conversation's missed messages are read back from Discord and carried across in
+order, the way they would have been live (after any still waiting for a retry, once each:
+``relayed_messages``). The member's DMs in the process that receives DMs (shard 0), the
+peer's relay thread in the one that receives its server's messages. Ids and counts only in
+the logs."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime, timedelta
+
+import discord
+from discord.ext import commands
+
+from bot.services.requests import CATCH_UP_MAX, TO_PEER, CatchUp
+from bot.ui.lookup import find_channel, find_user
+from cogs.support.relay import RelayRoom
+
+log = logging.getLogger(__name__)
+
+
+class CatchUpRoom(RelayRoom):
+    catch_up_task: asyncio.Task[None] | None = None
+    started_at: datetime | None = None
+    caught_up: asyncio.Event
+
+    def mark_start(self) -> None:
+        """Before the gateway connects: messages written later are live ones, not missed."""
+        self.started_at = self.services.clock()
+        self.caught_up = asyncio.Event()
+
+    @commands.Cog.listener("on_ready")
+    async def _catch_up_when_ready(self) -> None:
+        if self.catch_up_task is None:  # once per start, not at every reconnection
+            self.catch_up_task = asyncio.create_task(self.catch_up(), name="relay-catch-up")
+
+    async def wait_caught_up(self) -> None:
+        """Tests: wait until the start-up catch-up is over."""
+        await self.caught_up.wait()
+
+    async def catch_up(self) -> None:
+        try:
+            await self._catch_up_all()
+        except Exception:
+            log.exception("the relay catch-up after the start failed")
+        finally:
+            self.caught_up.set()
+
+    async def _catch_up_all(self) -> None:
+        retention = timedelta(days=self.services.privacy.retention_days)
+        started = self.started_at or self.services.clock()
+        carried = 0
+        for catch_up in await self.requests.relay_catch_ups(retention, started):
+            try:
+                carried += await self._catch_up_one(catch_up)
+            except (discord.HTTPException, discord.RateLimited) as exc:
+                log.info(
+                    "request %s: could not read back the relay to the %s (%s)",
+                    catch_up.request.id,
+                    catch_up.to,
+                    getattr(exc, "status", exc),
+                )
+            except Exception:
+                log.exception("request %s: catching up the relay failed", catch_up.request.id)
+        if carried:
+            log.info("relay catch-up: %d message(s) written while away carried across", carried)
+
+    async def _catch_up_one(self, catch_up: CatchUp) -> int:
+        """One conversation and direction: its missed messages, in order, under the lock that
+        keeps that direction in order (live messages arriving meanwhile wait behind)."""
+        request = catch_up.request
+        async with self.requests.relay_lock(request.id, catch_up.to):
+            if catch_up.to == TO_PEER:
+                member = await find_user(self.bot, request.requester_id)
+                channel: object = member.dm_channel or await member.create_dm()
+            else:
+                channel = await find_channel(self.bot, request.thread_id, strict=True)
+                if channel is None:
+                    return 0  # the thread is gone: the member's next words find it so
+            recent = [
+                m
+                async for m in channel.history(limit=2 * CATCH_UP_MAX)  # type: ignore[attr-defined]
+            ]
+            by_id = {m.id: m for m in recent}
+            missed = await self.requests.relay_missed(
+                catch_up, [(m.id, m.author.id) for m in recent]
+            )
+            carried = 0
+            for message_id in missed:
+                message = by_id[message_id]
+                if not message.content:
+                    continue  # nothing to carry, as live
+                if catch_up.to == TO_PEER:
+                    done = await self._missed_from_member(message, request.id)
+                else:
+                    done = await self._missed_from_peer(message)
+                if done is None:
+                    break  # the conversation ended or changed hands
+                carried += done
+        return carried
+
+    async def _missed_from_member(self, message: discord.Message, request_id: int) -> int | None:
+        """A DM written while away, as a live one (_from_member_dm), the lock held."""
+        route = await self.requests.route_dm(message.author.id, message.content, message.id)
+        request = route.relay_to
+        if request is None or request.id != request_id:
+            return None if request is not None else 0  # already carried (or elsewhere)
+        if await self._holder_gone(request.id, member_wrote=True):
+            return None
+        await self._carry_to_peer(message, request)
+        return 1
+
+    async def _missed_from_peer(self, message: discord.Message) -> int | None:
+        """The peer's words written while away, as live ones (_from_thread), the lock held."""
+        if await self._holder_left(message):
+            return None
+        request = await self.requests.thread_message(
+            message.channel.id, message.author.id, message.content, message.id
+        )
+        if request is None:
+            return 0
+        await self._carry_to_member(request, message)
+        return 1
