@@ -28,7 +28,7 @@ from bot.services.selfhelp.messages import (
 )
 from bot.ui.replies import reader_language, send_private
 from cogs.selfhelp.groups import goal, goal_autocomplete, zone_autocomplete
-from cogs.selfhelp.text import goal_line, local, when
+from cogs.selfhelp.text import goal_line, local, shared_goal_line, when
 
 
 def _someone_else(user: discord.abc.User, me: discord.abc.User) -> None:
@@ -84,7 +84,9 @@ class GoalsRoom:
         lang = await reader_language(interaction)  # the reader's: a peer's for shared goals
         if member is not None and member.id != interaction.user.id:
             goals = await service.shared_goals(member.id, interaction.user.id)
-            lines = await self._lines(goals, lang)
+            # the goals and their progress only: their nudges (schedule, zone, paused or
+            # why, `/goal resume`) are the member's own
+            lines = [shared_goal_line(g, lang) for g in goals]
             await send_private(interaction, shared_goals_text(member.mention, lines, lang))
             return
         goals = await service.mine(interaction.user.id)

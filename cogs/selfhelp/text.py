@@ -18,7 +18,7 @@ from bot.services.selfhelp import (
     SharedWith,
     questions,
 )
-from bot.services.selfhelp.messages import goal_state_text
+from bot.services.selfhelp.messages import goal_state_text, shared_goal_state_text
 from bot.ui.replies import COLOUR, WARM
 
 FIELD = 1024
@@ -106,6 +106,14 @@ def goal_line(goal: GoalRow, runs: list[datetime], lang: str = "en") -> str:
     done_when = when(goal.done_at) if goal.done_at else None
     nxt = discord.utils.format_dt(runs[0], "R") if runs else None
     return f"**#{goal.id}** {mark}{goal.text} · {goal_state_text(goal, done_when, nxt, lang)}"
+
+
+def shared_goal_line(goal: GoalRow, lang: str = "en") -> str:
+    """A goal as the person it is shared with reads it: its number (so they can talk about
+    it), the member's words and its progress; nothing about its nudges."""
+    mark = "✅ " if goal.status == "done" else ""
+    done_when = when(goal.done_at) if goal.done_at else None
+    return f"**#{goal.id}** {mark}{goal.text} · {shared_goal_state_text(goal, done_when, lang)}"
 
 
 # -- plans -------------------------------------------------------------------------------------

@@ -297,6 +297,49 @@ async def test_a_peer_sees_shared_goals_only_with_consent(
     assert "not yourself or a bot" in bot_peer.text
 
 
+async def test_a_peer_reading_shared_goals_is_not_shown_the_members_nudge_state(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """A goal paused because the member's DMs are closed is the member's own business: the
+    peer it is shared with reads the goal and its progress, not "your DMs are closed" nor
+    `/goal resume` (an instruction only the member can follow)."""
+    await command(
+        emulator, world.member, world.general, "goal set",
+        text="walk ten minutes", schedule="daily 09:00", tz="Europe/Lisbon",
+    )  # fmt: skip
+    await command(emulator, world.member, world.general, "goal set", text="call my sister")
+    await command(emulator, world.member, world.general, "goal share", peer=world.peer)
+    walk, call = await kindred.services.selfhelp.goals.mine(world.member.id)
+    await kindred.services.selfhelp.goals.nudge_failed(walk.id)
+    await kindred.services.selfhelp.goals.done(world.member.id, call.id)
+    shared = await command(emulator, world.peer, world.general, "goal list", member=world.member)
+    assert shared.ephemeral and "walk ten minutes · in progress" in shared.text, shared.text
+    assert "✅ call my sister · done <t:" in shared.text, shared.text
+    for private in ("/goal resume", "DMs are closed", "paused", "nudges"):
+        assert private not in shared.text, shared.text
+    # the member still reads why, and what to do about it
+    mine = await command(emulator, world.member, world.general, "goal list")
+    assert "your DMs are closed to me" in mine.text and "/goal resume" in mine.text, mine.text
+
+
+async def test_shared_goals_do_not_show_the_peer_the_members_schedule_or_time_zone(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The zone is stored only for the member's nudges and hints where they live: the peer
+    the goals are shared with sees neither it nor the nudge schedule."""
+    await command(
+        emulator, world.member, world.general, "goal set",
+        text="walk ten minutes", schedule="daily 09:00", tz="Europe/Lisbon",
+    )  # fmt: skip
+    await command(emulator, world.member, world.general, "goal share", peer=world.peer)
+    shared = await command(emulator, world.peer, world.general, "goal list", member=world.member)
+    assert "walk ten minutes" in shared.text, shared.text
+    for private in ("Europe/Lisbon", "Lisbon", "daily 09:00", "next <t:"):
+        assert private not in shared.text, shared.text
+    mine = await command(emulator, world.member, world.general, "goal list")
+    assert "daily 09:00" in mine.text and "Europe/Lisbon" in mine.text, mine.text
+
+
 async def test_quiet_hours_set_after_the_goal_still_hold_its_nudge_back(
     emulator: DiscordEmulator,
     world: World,

@@ -24,6 +24,7 @@ __all__ = [
     "no_goals_text",
     "nudge_text",
     "paused_text",
+    "shared_goal_state_text",
     "shared_goals_text",
     "still_working_text",
 ]
@@ -100,6 +101,16 @@ def goal_state_text(
     if next_relative:
         text += _(", next {when}").format(when=next_relative)
     return text
+
+
+def shared_goal_state_text(goal: GoalRow, done_when: str | None, lang: str = "en") -> str:
+    """A goal's progress as the person it is shared with reads it: done (when) or in progress.
+    Never its nudges (schedule, time zone, paused or why): those are the member's own, and
+    the zone hints where they live."""
+    _ = gettext_for(lang)
+    if goal.status == "done":
+        return _("done {when}").format(when=done_when) if done_when else _("done")
+    return _("in progress")
 
 
 def goal_set_text(
