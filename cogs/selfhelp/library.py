@@ -6,10 +6,10 @@ import discord
 from discord import app_commands
 
 from bot.i18n import N_
-from bot.services.selfhelp import SelfHelpServices
+from bot.services.selfhelp import Matches, SelfHelpServices
 from bot.ui.replies import localized, reader_language, send_private
 from cogs.selfhelp.groups import topic_autocomplete
-from cogs.selfhelp.text import index_embed, page_embed
+from cogs.selfhelp.text import index_embed, matches_text, page_embed
 from cogs.selfhelp.views import page_view
 
 
@@ -34,8 +34,12 @@ class LibraryRoom:
             lang = await reader_language(interaction)
             await send_private(interaction, embed=index_embed(topics, lang))
             return
-        reading = await library.open(interaction.guild_id, interaction.user.id, topic)
+        reading = await library.look_up(interaction.guild_id, interaction.user.id, topic)
         lang = await reader_language(interaction)
+        if isinstance(reading, Matches):
+            # no page is called that, several match it: the member picks one
+            await send_private(interaction, matches_text(reading, lang))
+            return
         embed, view = page_embed(reading, lang), page_view(reading, interaction.guild_id, lang)
         if share and interaction.guild_id is not None and not interaction.permissions.send_messages:
             await send_private(

@@ -12,6 +12,7 @@ from bot.services.selfhelp import (
     INSPIRED,
     PARTS,
     GoalRow,
+    Matches,
     Page,
     PlanRow,
     Reading,
@@ -90,6 +91,22 @@ def index_embed(topics: list[Page], lang: str = "en") -> discord.Embed:
     embed = discord.Embed(title=_("Self-help library"), description=text.strip(), colour=COLOUR)
     embed.set_footer(text=_("Only you can see this. Talk to a peer: /support · Urgent: /crisis"))
     return embed
+
+
+def matches_text(matches: Matches, lang: str = "en") -> str:
+    """The pages matching a topic no page is called (a tag, a word of a summary), each with
+    how to open it; whole sentences in ``lang``, the pages' titles in theirs."""
+    _ = gettext_for(lang)
+    lines = [_("No topic is called exactly that, but these pages match it:")]
+    for page in matches.pages:
+        lines.append(f"• **{page.title}**: `/selfhelp topic:{page.slug}`")
+    if matches.more:
+        lines.append(
+            _("…and {count} more: `/selfhelp` with no topic lists them all.").format(
+                count=matches.more
+            )
+        )
+    return "\n".join(lines)
 
 
 # -- goals -----------------------------------------------------------------------------------------

@@ -176,6 +176,35 @@ async def test_an_unknown_topic_gets_a_clear_private_message(
     assert answer.ephemeral and "`/selfhelp` with no topic lists them all" in answer.text
 
 
+async def test_a_topic_typed_as_one_of_its_tags_points_to_the_pages_that_match(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """ "panic" is a tag of the grounding and breathing pages: sent without picking a
+    suggestion it offers both, each with how to open it (not only "I couldn't find that
+    topic", a dead end in the middle of a panic); a word only one page has opens it."""
+    answer = await command(emulator, world.member, world.general, "selfhelp", topic="panic")
+    assert answer.ephemeral, answer.text
+    assert "Grounding exercises" in answer.text and "Breathing to calm down" in answer.text
+    assert "`/selfhelp topic:grounding`" in answer.text, answer.text
+    assert "`/selfhelp topic:breathing`" in answer.text, answer.text
+    assert "couldn't find" not in answer.text, answer.text
+    assert "Sleep" not in answer.text, answer.text
+    one = await command(emulator, world.member, world.general, "selfhelp", topic="Insomnia")
+    assert one.ephemeral and one.embeds, one.text
+    assert one.embeds[0]["title"] == "Sleep"
+    nothing = await command(emulator, world.member, world.general, "selfhelp", topic="?!")
+    assert "I couldn't find that topic" in nothing.text, nothing.text
+
+
+async def test_a_spanish_member_reads_the_pages_matching_a_tag_in_spanish(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await command(emulator, world.member, world.general, "language set", language="es")
+    answer = await command(emulator, world.member, world.general, "selfhelp", topic="panic")
+    assert answer.text.startswith("No hay ningún tema que se llame exactamente así"), answer.text
+    assert "`/selfhelp topic:grounding`" in answer.text, answer.text
+
+
 async def test_a_shared_page_is_posted_for_everyone_and_its_buttons_give_private_copies(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

@@ -14,8 +14,9 @@ from bot.errors import (
     PermissionDeniedError,
 )
 from bot.services import Services
-from bot.services.selfhelp import NUDGE, export_text
+from bot.services.selfhelp import NUDGE, Matches, Reading, export_text
 from bot.services.selfhelp.goals import MAX_DONE_KEPT
+from bot.services.selfhelp.reader import MATCHES_SHOWN
 from bot.services.settings import CoreSettings
 
 GUILD, MEMBER, PEER, OTHER, MOD = 10, 100, 200, 300, 9
@@ -284,3 +285,21 @@ async def test_a_page_button_from_another_server_is_refused(services: Services) 
         await library.turn(GUILD, None, MEMBER, "grounding", 1)
     with pytest.raises(NotFoundError, match="no longer in the library"):
         await library.turn(GUILD, GUILD, MEMBER, "gone-page", 0)
+
+
+async def test_a_topic_no_page_is_called_falls_back_to_the_librarys_search(
+    services: Services,
+) -> None:
+    library = services.selfhelp.library
+    exact = await library.look_up(GUILD, MEMBER, "Breathing to calm down")
+    assert isinstance(exact, Reading) and exact.topic.slug == "breathing" and exact.index == 0
+    several = await library.look_up(GUILD, MEMBER, "panic")
+    assert isinstance(several, Matches) and several.more == 0
+    assert sorted(p.slug for p in several.pages) == ["breathing", "grounding"]
+    one = await library.look_up(GUILD, MEMBER, "insomnia")
+    assert isinstance(one, Reading) and one.topic.slug == "sleep"
+    many = await library.look_up(GUILD, MEMBER, "e")  # a letter nearly every page has
+    assert isinstance(many, Matches) and len(many.pages) == MATCHES_SHOWN and many.more > 0
+    for nothing in ("nope", "?!", "…"):
+        with pytest.raises(NotFoundError, match="couldn't find that topic"):
+            await library.look_up(GUILD, MEMBER, nothing)

@@ -51,7 +51,7 @@ from bot.services.selfhelp.plans import (
     export_text,
     questions,
 )
-from bot.services.selfhelp.reader import LibraryService, Reading, scope_of
+from bot.services.selfhelp.reader import LibraryService, Matches, Reading, scope_of
 
 __all__ = [
     "DEFAULT_DIR",
@@ -70,6 +70,7 @@ __all__ = [
     "Library",
     "LibraryError",
     "LibraryService",
+    "Matches",
     "Page",
     "PlanQuestion",
     "PlanRow",

@@ -12,9 +12,21 @@ from dataclasses import dataclass
 
 from bot.errors import NotFoundError, PermissionDeniedError
 from bot.i18n import N_
-from bot.services.selfhelp.library import Library, Page
+from bot.services.selfhelp.library import Library, Page, fold
 
 LanguageFor = Callable[[int], Awaitable[str]]
+
+# what a topic typed with no page of its own offers at most: a short list, not the library
+MATCHES_SHOWN = 8
+
+
+@dataclass(frozen=True)
+class Matches:
+    """The pages matching what a member typed when no page is called that: the first
+    ``MATCHES_SHOWN`` of them, in the library's search order, and how many more there are."""
+
+    pages: list[Page]
+    more: int = 0
 
 
 @dataclass(frozen=True)
@@ -42,6 +54,12 @@ class Reading:
         return self.index == self.count - 1
 
 
+def _not_found() -> NotFoundError:
+    return NotFoundError(
+        N_("I couldn't find that topic. `/selfhelp` with no topic lists them all.")
+    )
+
+
 def scope_of(guild_id: int | None) -> int:
     return guild_id or 0
 
@@ -60,10 +78,24 @@ class LibraryService:
     async def open(self, guild_id: int | None, user_id: int, slug: str, index: int = 0) -> Reading:
         page = self.library.find(slug, guild_id, await self.language_for(user_id))
         if page is None:
-            raise NotFoundError(
-                N_("I couldn't find that topic. `/selfhelp` with no topic lists them all.")
-            )
+            raise _not_found()
         return Reading(page, min(max(index, 0), page.count - 1), scope_of(guild_id))
+
+    async def look_up(self, guild_id: int | None, user_id: int, typed: str) -> Reading | Matches:
+        """What ``/selfhelp topic:`` shows for what a member typed: the page called that (its
+        name or title); else the library's own search (title, name, tag, summary): one page
+        that matches opens, several are offered as a short list; none is not found."""
+        language = await self.language_for(user_id)
+        page = self.library.find(typed, guild_id, language)
+        if page is None:
+            # nothing left to search for (only punctuation) matches nothing, not everything
+            found = self.library.search(typed, guild_id, language) if fold(typed) else []
+            if not found:
+                raise _not_found()
+            if len(found) > 1:
+                return Matches(found[:MATCHES_SHOWN], max(len(found) - MATCHES_SHOWN, 0))
+            page = found[0]
+        return Reading(page, 0, scope_of(guild_id))
 
     async def turn(
         self, scope: int, guild_id: int | None, user_id: int, slug: str, index: int
