@@ -8,7 +8,7 @@ import sqlite3
 import asyncpg
 import pytest
 
-from bot.errors import InvalidInputError, NotFoundError
+from bot.errors import ConflictError, InvalidInputError, NotFoundError
 from bot.services import Services
 from bot.services.peers import PeerSettings
 
@@ -112,6 +112,25 @@ async def test_reveal_from_another_server_is_refused_and_not_logged(
         await peers.blocks.reveal(GUILD, request.id + 1, MOD, "curious")
     assert await actions(services, ELSEWHERE) == []
     assert await actions(services) == []
+
+
+async def test_reveal_needs_a_reason_and_an_anonymous_request(peers, services: Services) -> None:
+    """A reason of only spaces (or line breaks) is no reason: refused as a group reveal's is. A
+    request that was never anonymous has nothing to reveal (its card names the member): refused,
+    so the member is never told of an anonymity they didn't ask for. Neither is logged."""
+    anonymous = (await peers.requests.open(GUILD, MEMBER, anonymous=True)).request
+    for blank in ("", "   ", " \n\t "):
+        with pytest.raises(InvalidInputError, match=r"Say why \(it is kept in the audit log\)"):
+            await peers.blocks.reveal(GUILD, anonymous.id, MOD, blank)
+    named = (await peers.requests.open(GUILD, MEMBER + 1, anonymous=False)).request
+    with pytest.raises(ConflictError, match=f"Request #{named.id} wasn't anonymous"):
+        await peers.blocks.reveal(GUILD, named.id, MOD, "checking")
+    assert await actions(services) == []
+    shown = await peers.blocks.reveal(GUILD, anonymous.id, MOD, "  a   safety\nworry ")
+    assert (shown.request_id, shown.requester_id) == (anonymous.id, MEMBER)
+    assert shown.reason == "a safety worry"  # as logged and told
+    ((_, _, detail),) = await actions(services)
+    assert detail["reason"] == "a safety worry"
 
 
 # -- tags ----------------------------------------------------------------------------------------

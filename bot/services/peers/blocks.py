@@ -3,15 +3,26 @@ revealing who opened an anonymous request. Every use is in the audit log."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from bot.clock import Clock, utcnow
 from bot.db.repositories.blocks import BlockRepository
 from bot.db.repositories.core import AuditRepository
-from bot.db.repositories.requests import RequestRow
-from bot.errors import InvalidInputError, NotFoundError
+from bot.errors import ConflictError, NotFoundError
 from bot.i18n import N_
+from bot.services.groups.rules import MAX_REASON, parse_reason
 from bot.services.requests import RequestService
 
-MAX_REASON = 200
+__all__ = ["MAX_REASON", "BlockService", "Revealed"]
+
+
+@dataclass(frozen=True)
+class Revealed:
+    """Who opened an anonymous request, and the reason as logged (and told to them)."""
+
+    request_id: int
+    requester_id: int
+    reason: str
 
 
 class BlockService:
@@ -38,23 +49,28 @@ class BlockService:
     async def is_blocked(self, guild_id: int, user_id: int) -> bool:
         return await self.blocks.is_blocked(guild_id, user_id)
 
-    async def reveal(self, guild_id: int, request_id: int, by: int, reason: str) -> RequestRow:
-        """Who opened a request (anonymous or not), audited as ``peers.reveal``."""
-        reason = reason.strip()
-        if len(reason) > MAX_REASON:  # it is logged and told to the member: never cut
-            raise InvalidInputError(
-                N_("A reason fits in {most} characters (this one has {length})."),
-                most=MAX_REASON,
-                length=len(reason),
-            )
+    async def reveal(self, guild_id: int, request_id: int, by: int, reason: str) -> Revealed:
+        """Who opened an anonymous request, audited as ``peers.reveal``. Refused, with nothing
+        logged: a reason that is empty (only spaces) or too long (it is logged and told to the
+        member, so it is never cut), a request of another server, and a request that was never
+        anonymous (its card names the member already: there is nothing to reveal)."""
+        why = parse_reason(reason)
         request = await self.requests.get(request_id)
         if request.guild_id != guild_id:
             raise NotFoundError(N_("There is no such request in this server."))
+        if not request.anonymous:
+            raise ConflictError(
+                N_(
+                    "Request #{request} wasn't anonymous, so there is nothing to reveal: its "
+                    "card already names who opened it. Nothing was logged and nobody was told."
+                ),
+                request=request_id,
+            )
         await self.audit.add(
             guild_id,
             by,
             "peers.reveal",
-            {"request": request_id, "reason": reason},
+            {"request": request_id, "reason": why},
             self.clock(),
         )
-        return request
+        return Revealed(request_id, request.requester_id, why)
