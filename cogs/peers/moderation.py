@@ -3,18 +3,52 @@ peer's request for a moderator to check in after a hard conversation."""
 
 from __future__ import annotations
 
+import logging
+
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.errors import NotFoundError
+from bot.errors import KindredError, NotFoundError
+from bot.i18n import N_
 from bot.services import Services
 from bot.services.peers import PeerSettings
-from bot.services.peers.blocks import MAX_REASON
+from bot.services.peers.blocks import MAX_REASON, Revealed
 from bot.ui.checks import GuildOnlyError, moderator_only
-from bot.ui.lookup import find_user
-from bot.ui.replies import COLOUR, send_private
+from bot.ui.lookup import find_channel, find_user
+from bot.ui.replies import COLOUR, localized, send_private
 from cogs.peers import groups
+
+log = logging.getLogger(__name__)
+
+#: The member's DM after a moderator's ``/peers reveal``, in the member's language.
+REVEAL_TOLD = N_(
+    "A moderator of **{server}** looked up who opened request #{request}, which you had made "
+    "anonymous. Reason given: {reason}"
+)
+#: The moderator's answer: the member was told by DM, or could not be.
+REVEALED = N_(
+    "Request #{request} was opened by <@{user}>. This was logged and the member was told."
+)
+REVEALED_UNTOLD = N_(
+    "Request #{request} was opened by <@{user}>. This was logged, but the member could not "
+    "be told: Kindred couldn't send them a DM (their DMs may be closed)."
+)
+
+#: ``/peers debrief``: whole sentences, each in the peer's language.
+DEBRIEF_THANKS = N_("Thank you for what you do.")
+DEBRIEF_ASKED = N_("A moderator will check in with you.")
+DEBRIEF_NO_CHANNEL = N_(
+    "No moderator channel is set up in this server, so I couldn't tell anyone. You can talk "
+    "to a moderator directly, and if you need support yourself right now, `/crisis` shows "
+    "where to find it."
+)
+DEBRIEF_NOT_POSTED = N_(
+    "I couldn't post in the moderator channel, so no moderator was told. You can talk to a "
+    "moderator directly, and if you need support yourself right now, `/crisis` shows where "
+    "to find it."
+)
+DEBRIEF_NOTE = N_("Your note was not stored.")
 
 
 class ModerationCommands:
@@ -90,24 +124,35 @@ class ModerationCommands:
     ) -> None:
         """Reveal who an anonymous member is (audit-logged; the member is told)."""
         assert interaction.guild_id is not None
-        request = await self.services.peers.blocks.reveal(
+        found = await self.services.peers.blocks.reveal(
             interaction.guild_id, request_id, interaction.user.id, reason
         )
-        try:
-            user = await find_user(self.bot, request.requester_id)
-            await user.send(
-                f"A moderator of this server looked up who opened request "
-                f"#{request_id}, which you had made anonymous. Reason given: "
-                f"{reason}"
-            )
-        except discord.HTTPException:
-            pass
+        told = await self._tell_revealed(interaction, found)
         await send_private(
             interaction,
-            f"Request #{request_id} was opened by "
-            f"<@{request.requester_id}>. This was logged and the "
-            "member was told.",
+            await localized(
+                interaction,
+                REVEALED if told else REVEALED_UNTOLD,
+                request=found.request_id,
+                user=found.requester_id,
+            ),
         )
+
+    async def _tell_revealed(self, interaction: discord.Interaction, found: Revealed) -> bool:
+        """DM the member, in their language, which server looked them up and why; False when
+        the DM could not be sent (their DMs closed, or Discord refused)."""
+        server = interaction.guild.name if interaction.guild is not None else ""
+        try:
+            user = await find_user(self.bot, found.requester_id)
+            lang = await self.services.safety.language_for(found.requester_id)
+            text = KindredError(
+                REVEAL_TOLD, server=server, request=found.request_id, reason=found.reason
+            ).message_in(lang)
+            await user.send(text)
+        except discord.HTTPException:
+            log.info("reveal: could not tell member (guild %s)", interaction.guild_id)
+            return False
+        return True
 
     @groups.peers.command(name="debrief")
     async def debrief(
@@ -116,17 +161,31 @@ class ModerationCommands:
         """After a hard conversation: ask a moderator to check in with you (note stays private)."""
         if interaction.guild_id is None:
             raise GuildOnlyError()
-        cfg = await self.services.settings.get(interaction.guild_id, PeerSettings)
-        if need_support and cfg.mod_channel_id:
-            channel = self.bot.get_channel(cfg.mod_channel_id)
-            if isinstance(channel, discord.TextChannel):
-                await channel.send(
-                    f"<@{interaction.user.id}> asked for support after a peer "
-                    "conversation. Please check in with them."
-                )
+        said = [DEBRIEF_THANKS]
+        if need_support:
+            said.append(await self._ask_for_check_in(interaction))
+        if note:
+            said.append(DEBRIEF_NOTE)
         await send_private(
-            interaction,
-            "Thank you for what you do. "
-            + ("A moderator will check in with you." if need_support else "")
-            + (" Your note was not stored." if note else ""),
+            interaction, " ".join([await localized(interaction, text) for text in said])
         )
+
+    async def _ask_for_check_in(self, interaction: discord.Interaction) -> str:
+        """Post the peer's request in the moderator channel (English: a channel post); what
+        to tell the peer: asked, no moderator channel set up, or the post failed."""
+        assert interaction.guild_id is not None
+        cfg = await self.services.settings.get(interaction.guild_id, PeerSettings)
+        if not cfg.mod_channel_id:
+            return DEBRIEF_NO_CHANNEL
+        channel = await find_channel(self.bot, cfg.mod_channel_id)
+        if not isinstance(channel, discord.abc.Messageable):
+            return DEBRIEF_NOT_POSTED
+        try:
+            await channel.send(
+                f"<@{interaction.user.id}> asked for support after a peer "
+                "conversation. Please check in with them."
+            )
+        except discord.HTTPException:
+            log.info("debrief: could not post to moderators (guild %s)", interaction.guild_id)
+            return DEBRIEF_NOT_POSTED
+        return DEBRIEF_ASKED

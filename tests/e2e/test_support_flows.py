@@ -11,7 +11,7 @@ import time_machine
 
 from bot.services.peers import PeerSettings
 from bot.services.requests.notices import peer_gone_member_text
-from emulator import DiscordEmulator
+from emulator import DiscordEmulator, P
 from tests.e2e.conftest import Kindred, World
 from tests.e2e.test_core import forget
 from tests.e2e.test_support import (
@@ -493,6 +493,127 @@ async def test_stats_and_audited_reveal(
         emulator, world.peer, world.general, "peers reveal", request_id=1, reason="curious"
     )
     assert "for moderators" in refused.text
+
+
+async def test_a_reveal_with_a_reason_of_only_spaces_is_refused(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """A reveal needs a reason (logged and told to the member): one of only spaces was stripped
+    to nothing and the identity shown anyway, logged with an empty reason. It is refused as a
+    group reveal's is: nothing shown, logged or told."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await ask(emulator, world, world.member, anonymous="yes")
+    reveal = await command(
+        emulator, world.mod, world.general, "peers reveal", request_id=1, reason="   "
+    )
+    assert reveal.ephemeral and "Say why (it is kept in the audit log)." in reveal.text
+    assert f"<@{world.member.id}>" not in reveal.text, reveal.text
+    entries = await kindred.services.audit.recent(world.guild.id)
+    assert not [e for e in entries if e.action == "peers.reveal"]
+    dms = emulator.messages_in(emulator.dm_channel(world.member))
+    assert not [m for m in dms if "looked up who opened" in m.text]
+
+
+async def test_a_reveal_the_member_could_not_be_told_of_says_so(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """With the member's DMs closed the DM failed silently and the moderator still read "the
+    member was told"; now they read that the member could not be told."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await ask(emulator, world, world.member, anonymous="yes")
+    emulator.user_dms_open(world.member, False)
+    reveal = await command(
+        emulator, world.mod, world.general, "peers reveal", request_id=1, reason="safety concern"
+    )
+    assert f"Request #1 was opened by <@{world.member.id}>." in reveal.text, reveal.text
+    assert "member was told" not in reveal.text, reveal.text
+    assert "the member could not be told" in reveal.text, reveal.text
+    entries = await kindred.services.audit.recent(world.guild.id)
+    assert [e.detail["reason"] for e in entries if e.action == "peers.reveal"] == ["safety concern"]
+
+
+async def test_the_reveal_dm_names_the_server_in_the_members_language(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The DM said "A moderator of this server" (a DM has no server: which one?) and was
+    English whatever the member chose with /language set; the moderator reads their own."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await command(emulator, world.member, world.general, "language set", language="es")
+    await ask(emulator, world, world.member, anonymous="yes")
+    reveal = await command(
+        emulator, world.mod, world.general, "peers reveal", request_id=1, reason="seguridad"
+    )
+    assert "This was logged and the member was told." in reveal.text, reveal.text
+    told = await emulator.wait_for_message(
+        emulator.dm_channel(world.member), predicate=lambda m: "seguridad" in m.text
+    )
+    assert f"**{world.guild.name}**" in told.text, told.text
+    assert "la solicitud #1" in told.text and "anónima" in told.text, told.text
+    assert "looked up who opened" not in told.text and "this server" not in told.text
+
+
+async def test_a_request_that_was_never_anonymous_is_not_revealed(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Any request could be "revealed", and the member was then told it was one "which you had
+    made anonymous". A request that wasn't anonymous has nothing to reveal (its card names the
+    member): the moderator is told so, nothing is logged and the member is not messaged."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await ask(emulator, world, world.member, anonymous="no")
+    before = len(emulator.messages_in(emulator.dm_channel(world.member)))
+    reveal = await command(
+        emulator, world.mod, world.general, "peers reveal", request_id=1, reason="checking"
+    )
+    assert reveal.ephemeral and "Request #1 wasn't anonymous" in reveal.text, reveal.text
+    assert "card already names who opened it" in reveal.text, reveal.text
+    entries = await kindred.services.audit.recent(world.guild.id)
+    assert not [e for e in entries if e.action == "peers.reveal"]
+    await emulator.gateway_idle()
+    assert len(emulator.messages_in(emulator.dm_channel(world.member))) == before
+
+
+async def test_a_debrief_without_a_moderator_channel_says_nobody_could_be_told(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """`/peers debrief` with no moderator channel set posted nowhere, yet told the peer "A
+    moderator will check in with you."; now it says nobody could be told and what they can
+    do."""
+    opts = {"peer_role": world.peer_role.id, "peer_channel": world.peers.id}
+    await command(emulator, world.mod, world.general, "peers setup", **opts)
+    answer = await command(emulator, world.peer, world.general, "peers debrief", note="hard")
+    assert answer.ephemeral and answer.text.startswith("Thank you for what you do."), answer.text
+    assert "will check in with you" not in answer.text, answer.text
+    assert "No moderator channel is set up in this server" in answer.text, answer.text
+    assert "talk to a moderator directly" in answer.text and "`/crisis`" in answer.text
+    assert answer.text.endswith("Your note was not stored."), answer.text
+    assert not [m for m in emulator.bot_messages(world.mods) if "asked for support" in m.text]
+
+
+async def test_a_debrief_the_moderator_channel_refuses_says_so(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """A debrief reaches the moderator channel and the peer is told a moderator will check in;
+    when Kindred can't post there, the peer is told nobody was told (was: the promise)."""
+    await setup_peers(emulator, world)
+    asked = await command(emulator, world.peer, world.general, "peers debrief")
+    assert asked.text == "Thank you for what you do. A moderator will check in with you."
+    await emulator.wait_for_message(
+        world.mods, predicate=lambda m: f"<@{world.peer.id}> asked for support" in m.text
+    )
+    bot_role = emulator.role(world.guild, world.guild.bot_role_id)
+    allow, deny = int(P.VIEW_CHANNEL), int(P.SEND_MESSAGES)
+    emulator.set_overwrite(world.mods, bot_role, allow=allow, deny=deny)
+    await emulator.gateway_idle()
+    refused = await command(emulator, world.peer2, world.general, "peers debrief")
+    assert "will check in with you" not in refused.text, refused.text
+    assert "I couldn't post in the moderator channel" in refused.text, refused.text
+    assert "talk to a moderator directly" in refused.text and "`/crisis`" in refused.text
+    posted = [m for m in emulator.bot_messages(world.mods) if "asked for support" in m.text]
+    assert len(posted) == 1
 
 
 async def test_idle_conversation_reminds_then_closes(
