@@ -31,6 +31,7 @@ __all__ = [
     "crisis_command_reply",
     "crisis_reply",
     "distress_pointer",
+    "escaped",
     "format_entry",
     "opt_out_text",
     "plain",
@@ -49,6 +50,12 @@ def plain(text: str, limit: int = 40) -> str:
     text = " ".join(text.split())
     if len(text) > limit:
         text = text[: limit - 1] + "…"
+    return escaped(text)
+
+
+def escaped(text: str) -> str:
+    """Text someone other than Kindred wrote (a moderator's local resource), shown whole with
+    its markdown escaped: a ``[masked](link)``, ``**`` or ``<@…>`` shows as typed."""
     return _MARKDOWN.sub(r"\\\1", text)
 
 
@@ -78,6 +85,8 @@ def _contact_text(entry: ResourceEntry, *, max_contacts: int = 3, lang: str = "e
     merged: list[tuple[list[str], str]] = []
     for contact in entry.contacts[:max_contacts]:
         value = contact.value.removeprefix("https://").removeprefix("http://").rstrip("/")
+        if entry.guild_local:
+            value = escaped(value)
         verb = verbs_for[contact.method]
         for verbs, existing in merged:
             if existing == value and verb:
@@ -95,9 +104,12 @@ def _contact_text(entry: ResourceEntry, *, max_contacts: int = 3, lang: str = "e
 def format_entry(entry: ResourceEntry, *, with_hours: bool = True, lang: str = "en") -> str:
     """One line for one resource: name, how to reach it, hours when not 24/7."""
     _ = gettext_for(lang)
-    text = f"**{entry.name}**: {_contact_text(entry, lang=lang)}"
-    if with_hours and entry.hours and entry.hours.strip().lower() not in {"24/7", "website"}:
-        text += f" ({entry.hours})"
+    # A moderator's own resource is shown as typed, never as markdown; shipped ones as written.
+    shown = escaped if entry.guild_local else str
+    name, hours = shown(entry.name), shown(entry.hours)
+    text = f"**{name}**: {_contact_text(entry, lang=lang)}"
+    if with_hours and hours and entry.hours.strip().lower() not in {"24/7", "website"}:
+        text += f" ({hours})"
     if not entry.verified:
         text += " *(" + _("unverified") + ")*"
     return text

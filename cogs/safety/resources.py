@@ -191,7 +191,7 @@ class ResourcesMixin:
         """This server's own resources."""
         if interaction.guild_id is None:
             raise GuildOnlyError()
-        entries = await self.services.safety.guild_resources(interaction.guild_id)
+        entries = await self.services.safety.guild_resources(interaction.guild_id, every=True)
         text = "\n".join(f"#{e.id[6:]} {format_entry(e)}" for e in entries)
         if not text:
             text = await localized(interaction, N_("No local resources yet."))

@@ -371,6 +371,50 @@ async def test_guild_resources_show_first(
     assert "for moderators" in refused.text
 
 
+async def test_a_javascript_contact_is_refused_not_shown_to_members_as_a_number_to_call(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """`javascript:alert(1)` was stored and a member in crisis read "call javascript:alert(1)".
+    Refused now, naming the forms accepted; a text line is shown as the shipped ones."""
+    refused = await command(
+        emulator, world.mod, world.general, "safety resources add",
+        name="Haven Line", kind="crisis_line", contact="javascript:alert(1)", region="US",
+    )  # fmt: skip
+    assert refused.ephemeral and "phone number or short code" in refused.text
+    assert "`text HOME to 741741`" in refused.text and "`https://…`" in refused.text
+    crisis = await command(emulator, world.member, world.general, "crisis", region="US")
+    assert "javascript:" not in crisis.text, crisis.text
+    assert await kindred.services.safety.guild_resources(world.guild.id) == []
+    await command(
+        emulator, world.mod, world.general, "safety resources add",
+        name="Haven Text Line", kind="crisis_line", contact="text HAVEN to 55501", region="US",
+    )  # fmt: skip
+    crisis = await command(emulator, world.member, world.general, "crisis", region="US")
+    assert "**Haven Text Line**: text HAVEN to 55501" in crisis.text, crisis.text
+
+
+async def test_a_resource_name_cannot_put_a_masked_link_in_a_members_crisis_reply(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """A name was put in `**…**` as written: `[Call 988 now](https://…)` became a masked link
+    to another address in the crisis lines a member reads. Refused at input; one stored
+    before is shown as typed, its markdown escaped."""
+    masked = "[Call 988 now](https://example.invalid/x)"
+    refused = await command(
+        emulator, world.mod, world.general, "safety resources add",
+        name=masked, kind="crisis_line", contact="555-0100", region="US",
+    )  # fmt: skip
+    assert refused.ephemeral and "plain words without links" in refused.text
+    assert await kindred.services.safety.guild_resources(world.guild.id) == []
+    await kindred.services.safety.repo.add_resource(  # stored before the check
+        world.guild.id, masked, "crisis_line", "555-0100", "US", "", None, world.mod.id,
+        datetime.now(UTC),
+    )  # fmt: skip
+    crisis = await command(emulator, world.member, world.general, "crisis", region="US")
+    assert masked not in crisis.text, crisis.text
+    assert r"**\[Call 988 now\]\(https://example.invalid/x\)**: call 555-0100" in crisis.text
+
+
 async def test_peer_alert_pings_only_on_duty_peers_never_the_member(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

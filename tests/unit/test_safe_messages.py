@@ -16,6 +16,7 @@ from bot.safety.messages import (
     crisis_command_reply,
     crisis_reply,
     distress_pointer,
+    format_entry,
 )
 from bot.safety.peer_resources import nobody_on_duty
 from bot.services.resources import ResourceDirectory, ResourceEntry
@@ -318,3 +319,23 @@ def test_respite_asks_for_a_us_state(lang: str) -> None:
     assert "**Vermont (US-VT)**" in near
     if lang != "en":
         assert unknown != respite_needs_state("ZZ")
+
+
+def test_a_servers_own_resource_is_shown_as_typed_never_as_markdown(
+    directory: ResourceDirectory,
+) -> None:
+    """A moderator's name, hours and address with markdown (stored before links were refused
+    there) show as typed: no masked link, no bold; shipped entries are unchanged."""
+    own = ResourceEntry.guild_local_entry(
+        row_id=1,
+        name="[Call 988 now](https://example.invalid/x)",
+        kind="crisis_line",
+        contact="https://example.org/a_b_c",
+        hours="**any** time",
+        added_on=TODAY,
+    )
+    line = format_entry(own)
+    assert line.startswith(r"**\[Call 988 now\]\(https://example.invalid/x\)**: ")
+    assert r"example.org/a\_b\_c" in line and r"(\*\*any\*\* time)" in line
+    shipped = directory.crisis_lines("US")[0]
+    assert format_entry(shipped).startswith(f"**{shipped.name}**: ")

@@ -13,6 +13,7 @@ import pytest
 from bot.errors import InvalidInputError
 from bot.services import Services
 from bot.services.peers import PeerSettings
+from bot.services.resources import parse_local_contact
 from bot.services.safety import (
     ALERT_RETRY,
     DELETE_FALLBACK,
@@ -285,6 +286,67 @@ async def test_a_resource_too_long_is_refused_whole_never_stored_cut(services) -
     exact = {**base, "name": "n" * 100, "contact": "5" * 200, "hours": "h" * 100}
     entry = await services.safety.add_resource(G, **exact, source_url=None, actor_id=MOD)
     assert entry.name == "n" * 100
+
+
+@pytest.mark.parametrize(
+    ("contact", "parsed"),
+    [
+        ("555-0100", ("call", "555-0100")),
+        ("+1 (555) 010-0100", ("call", "+1 (555) 010-0100")),
+        ("988", ("call", "988")),
+        ("text HOME to 741741", ("text", "HOME to 741741")),
+        ("Text  connect to 686868", ("text", "connect to 686868")),
+        ("https://example.org/help", ("web", "https://example.org/help")),
+        ("http://example.org", ("web", "http://example.org")),
+        ("javascript:alert(1)", None),
+        ("JavaScript://example.org", None),
+        ("https://", None),
+        ("https://exa mple.org", None),
+        ("https://user@example.org", None),
+        ("call us anytime", None),
+        ("12", None),
+        ("text HOME to now", None),
+        ("[988](https://example.org)", None),
+    ],
+)
+def test_a_local_contact_is_an_address_a_number_or_a_text_line(contact, parsed) -> None:
+    assert parse_local_contact(contact) == parsed
+
+
+async def test_a_local_resource_is_refused_unless_it_is_what_it_looks_like(services) -> None:
+    """A contact that is no address, number or text line, and a name or hours carrying a
+    link, are refused naming what is accepted; nothing is stored."""
+    base = {"name": "Our line", "kind": "crisis_line", "contact": "555-0100", "hours": ""}
+    for changed, refusal in (
+        ({"contact": "javascript:alert(1)"}, "must be a phone number or short code"),
+        ({"contact": "ring Sam"}, "`text HOME to 741741`"),
+        ({"name": "[Call 988 now](https://example.invalid/x)"}, "plain words without links"),
+        ({"name": "Call https://example.invalid"}, "plain words without links"),
+        ({"hours": "[any time](https://example.invalid)"}, "plain words without links"),
+    ):
+        with pytest.raises(InvalidInputError, match=refusal):
+            await services.safety.add_resource(
+                G, **{**base, **changed}, region="US", source_url=None, actor_id=MOD
+            )
+    assert await services.safety.guild_resources(G) == []
+    entry = await services.safety.add_resource(
+        G, **{**base, "contact": "text HOME to 741741"}, region="US", source_url=None,
+        actor_id=MOD,
+    )  # fmt: skip
+    assert [(c.method, c.value) for c in entry.contacts] == [("text", "HOME to 741741")]
+
+
+async def test_a_contact_stored_before_the_check_is_never_shown_to_members(services) -> None:
+    """Stored before contacts were checked, ``javascript:alert(1)`` is left out of what
+    members read, and still listed for the moderators (as written, not as a number)."""
+    await services.safety.repo.add_resource(
+        G, "Old line", "crisis_line", "javascript:alert(1)", "US", "", None, MOD, services.clock()
+    )
+    assert await services.safety.guild_resources(G) == []
+    _, entries = await services.safety.resources_listing(G, USER, "US")
+    assert all(not e.guild_local for e in entries)
+    (listed,) = await services.safety.guild_resources(G, every=True)
+    assert [(c.method, c.value) for c in listed.contacts] == [("web", "javascript:alert(1)")]
 
 
 def test_the_state_picker_and_a_forged_state() -> None:

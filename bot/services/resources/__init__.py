@@ -27,6 +27,7 @@ from bot.services.resources.entries import (
     ResourceDataError,
     ResourceEntry,
     load_entries,
+    parse_local_contact,
 )
 from bot.services.resources.regions import (
     GLOBAL,
@@ -54,5 +55,6 @@ __all__ = [
     "default_directory",
     "load_entries",
     "normalize_region",
+    "parse_local_contact",
     "region_label",
 ]

@@ -16,6 +16,7 @@ from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -35,6 +36,43 @@ class Kind(StrEnum):
     RESPITE = "respite"
     REFERRAL = "referral"
     DIRECTORY = "directory"
+
+
+_PHONE = re.compile(r"\+?[0-9 ()\-]+")
+_TEXT_LINE = re.compile(r"text\s+([A-Za-z0-9]{1,20})\s+to\s+(.+)", re.IGNORECASE)
+_HOST = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.\-]*[A-Za-z0-9])?")
+
+
+def _is_phone(text: str) -> bool:
+    """A phone number or SMS short code: digits, spaces, +, - and brackets, 3 digits or more."""
+    return bool(_PHONE.fullmatch(text)) and sum(ch.isdigit() for ch in text) >= 3
+
+
+def _is_web_address(text: str) -> bool:
+    """An http(s) address with a host and no spaces."""
+    if any(ch.isspace() for ch in text) or not text.lower().startswith(("https://", "http://")):
+        return False
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return False
+    return bool(parts.hostname and _HOST.fullmatch(parts.hostname) and "@" not in parts.netloc)
+
+
+def parse_local_contact(text: str) -> tuple[Literal["call", "text", "web"], str] | None:
+    """A moderator's contact for a local resource as (method, value): a web address
+    (``https://…``), a phone number or short code (``+1 (555) 010-0100``, ``988``), or a text
+    line (``text HOME to 741741``, shown as the shipped ones: "text HOME to 741741"). None for
+    anything else (``javascript:…``, words), which is never shown to a member as a number."""
+    text = " ".join(text.split())
+    if _is_web_address(text):
+        return "web", text
+    if _is_phone(text):
+        return "call", text
+    line = _TEXT_LINE.fullmatch(text)
+    if line and _is_phone(line.group(2)):
+        return "text", f"{line.group(1)} to {line.group(2)}"
+    return None
 
 
 class Contact(BaseModel):
@@ -121,9 +159,11 @@ class ResourceEntry(BaseModel):
         source_url: str | None = None,
         added_on: date,
     ) -> ResourceEntry:
-        """Build an entry from a moderator-added ``guild_resources`` row (one contact string)."""
+        """Build an entry from a moderator-added ``guild_resources`` row (one contact string).
+        A contact stored before contacts were checked that is neither an address, a number
+        nor a text line is shown as written, never as a number to call."""
         stripped = contact.strip()
-        method = "web" if stripped.startswith(("http://", "https://")) else "call"
+        method, stripped = parse_local_contact(stripped) or ("web", stripped)
         normalized = region if region == GLOBAL else normalize_region(region)
         return cls(
             id=f"guild-{row_id}",

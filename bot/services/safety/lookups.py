@@ -3,6 +3,8 @@ a guild's own resources first. The shipped directory is ``bot.services.resources
 
 from __future__ import annotations
 
+import re
+
 from bot.db.repositories.safety import GuildResource
 from bot.errors import InvalidInputError, NotFoundError
 from bot.i18n import N_
@@ -13,6 +15,7 @@ from bot.services.resources import (
     country_of,
     default_directory,
     normalize_region,
+    parse_local_contact,
 )
 from bot.services.safety.members import MembersMixin
 from bot.services.safety.model import (
@@ -45,6 +48,31 @@ def _check_lengths(name: str, contact: str, hours: str) -> None:
             N_("A resource's hours fits in {most} characters (this one has {length})."),
             most=MAX_RESOURCE_HOURS,
             length=len(hours),
+        )
+
+
+# A masked link ``[words](address)`` or a bare address: what a name or hours must not carry,
+# or a member in crisis could read "Call 988" linking somewhere else.
+_LINK_IN_WORDS = re.compile(r"\]\s*\(|[a-z][a-z0-9+.\-]*://|<[a-z][a-z0-9+.\-]*:", re.IGNORECASE)
+
+
+def _check_local_fields(name: str, contact: str, hours: str) -> None:
+    """What a member in crisis reads must be what it looks like: the contact an address, a
+    number or a text line; the name and hours plain words, no links."""
+    if parse_local_contact(contact) is None:
+        raise InvalidInputError(
+            N_(
+                "A resource's contact must be a phone number or short code (digits, spaces, "
+                "+, - and brackets, e.g. `+1 (555) 010-0100` or `988`), a text line "
+                "(e.g. `text HOME to 741741`) or a web address (`https://…`)."
+            )
+        )
+    if _LINK_IN_WORDS.search(name) or _LINK_IN_WORDS.search(hours):
+        raise InvalidInputError(
+            N_(
+                "A resource's name and hours are plain words without links; "
+                "its web address goes in the contact."
+            )
         )
 
 
@@ -181,6 +209,7 @@ class LookupsMixin(MembersMixin):
         if not name or not contact:
             raise InvalidInputError(N_("A resource needs a name and a way to reach it."))
         _check_lengths(name, contact, hours)
+        _check_local_fields(name, contact, hours)
         if source_url and not source_url.startswith(("https://", "http://")):
             raise InvalidInputError(N_("The source must be a web address (https://…)."))
         if len(await self.repo.resources(guild_id)) >= MAX_GUILD_RESOURCES:
@@ -212,10 +241,16 @@ class LookupsMixin(MembersMixin):
                 N_("There is no local resource #{number} here."), number=resource_id
             )
 
-    async def guild_resources(self, guild_id: int | None) -> list[ResourceEntry]:
+    async def guild_resources(
+        self, guild_id: int | None, *, every: bool = False
+    ) -> list[ResourceEntry]:
+        """The server's own resources as members are shown them: one whose contact is no
+        address, number or text line (stored before contacts were checked) is left out
+        unless ``every`` (the moderators' list, so they can remove it)."""
         if guild_id is None:
             return []
-        return [_entry(row) for row in await self.repo.resources(guild_id)]
+        rows = await self.repo.resources(guild_id)
+        return [_entry(row) for row in rows if every or parse_local_contact(row.contact)]
 
 
 def _entry(row: GuildResource) -> ResourceEntry:
