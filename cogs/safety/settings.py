@@ -6,10 +6,10 @@ from __future__ import annotations
 import discord
 from discord import app_commands
 
-from bot.i18n import N_, gettext_for
+from bot.i18n import N_, gettext_for, render
 from bot.safety.worker import AssessWorker
 from bot.services import Services
-from bot.services.safety import LANGUAGES, SafetySettings, SafetyStatus
+from bot.services.safety import LANGUAGES, SafetySettings, SafetyStatus, SourcePrecision
 from bot.text import EMBED_FIELD, fit_lines
 from bot.ui.checks import moderator_only
 from bot.ui.replies import COLOUR, localized, reader_language, send_private
@@ -212,6 +212,33 @@ def _on_off(value: bool, lang: str) -> str:
     return _("on") if value else _("off")
 
 
+def _precision_line(row: SourcePrecision, lang: str) -> str:
+    """One source's alerts in /safety status: the precision over those a peer reviewed (took,
+    or marked not a concern), the ones nobody reviewed counted apart; a whole sentence per
+    case, "1 alert" or "2 alerts"."""
+    if row.precision is None:
+        text = N_("`{source}`: 1 alert, not reviewed yet")
+        if row.alerts != 1:
+            text = N_("`{source}`: {alerts} alerts, none reviewed yet")
+    elif row.alerts == 1:
+        text = N_("`{source}`: 1 alert, {taken} taken, {dismissed} not a concern → {percent}")
+    else:
+        text = N_(
+            "`{source}`: {alerts} alerts: {taken} taken, {dismissed} not a concern, "
+            "{unreviewed} not reviewed → {percent} of those reviewed"
+        )
+    return render(
+        lang,
+        text,
+        source=row.source[:60],
+        alerts=row.alerts,
+        taken=row.taken,
+        dismissed=row.dismissed,
+        unreviewed=row.unreviewed,
+        percent=f"{row.precision or 0:.0%}",
+    )
+
+
 def status_embed(status: SafetyStatus, detector: str, lang: str = "en") -> discord.Embed:
     """/safety status for a moderator, in ``lang``; the counts' kinds, the sources and the
     resources' names stay as stored."""
@@ -226,16 +253,8 @@ def status_embed(status: SafetyStatus, detector: str, lang: str = "en") -> disco
     embed.add_field(name=_("Enabled"), value=_yes_no(status.enabled, lang))
     embed.add_field(name=_("Detector"), value=detector, inline=True)
     embed.add_field(
-        name=_('Measured precision (peers\' "not a concern" marks)'),
-        value=fit_lines(
-            [
-                _("`{source}`: {alerts} alerts, {dismissed} not a concern → {percent}").format(
-                    source=source[:60], alerts=alerts, dismissed=dismissed, percent=f"{value:.0%}"
-                )
-                for source, alerts, dismissed, value in status.precision[:10]
-            ],
-            EMBED_FIELD,
-        )
+        name=_("Measured precision (of the alerts peers reviewed)"),
+        value=fit_lines([_precision_line(row, lang) for row in status.precision[:10]], EMBED_FIELD)
         or _("no alerts yet"),
         inline=False,
     )

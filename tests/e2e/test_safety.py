@@ -465,6 +465,36 @@ def alert_button(alert, kind: str) -> str:
     return next(c for c in alert.custom_ids if c.startswith(f"kindred:{kind}:"))
 
 
+async def test_safety_status_counts_one_alert_and_measures_precision_over_reviewed_ones(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """One alert raised read "1 alerts, 0 not a concern → 100%": an alert nobody reviewed
+    counted as right. Now the figure is over the alerts peers took or marked, the others
+    counted apart, and one alert is "1 alert"."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await go_on_duty(emulator, world, world.peer2)
+    first = await alert_about(emulator, world, world.member)
+    status = await command(emulator, world.mod, world.general, "safety status")
+    assert status.ephemeral and "1 alerts" not in status.text, status.text
+    assert "Measured precision (of the alerts peers reviewed)" in status.text
+    assert ": 1 alert, not reviewed yet" in status.text and "%" not in status.text
+    await (await emulator.press_button(world.peer, first, alert_button(first, "alert"))).response()
+    status = await command(emulator, world.mod, world.general, "safety status")
+    assert ": 1 alert, 1 taken, 0 not a concern → 100%" in status.text, status.text
+    second = await alert_about(emulator, world, world.member2)
+    status = await command(emulator, world.mod, world.general, "safety status")
+    assert ": 2 alerts: 1 taken, 0 not a concern, 1 not reviewed → 100% of those reviewed" in (
+        status.text
+    )
+    pressed = await emulator.press_button(world.peer2, second, alert_button(second, "notconcern"))
+    await pressed.response()
+    status = await command(emulator, world.mod, world.general, "safety status")
+    assert ": 2 alerts: 1 taken, 1 not a concern, 0 not reviewed → 50% of those reviewed" in (
+        status.text
+    )
+
+
 async def test_a_peer_cannot_mark_an_alert_about_themself_not_a_concern(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

@@ -156,7 +156,10 @@ async def test_the_person_an_alert_is_about_can_neither_take_nor_dismiss_it(serv
         await safety.not_a_concern(alert, G, USER)
     row = await safety.repo.get_alert(alert)
     assert (row.responder_id, row.dismissed_by) == (None, None)
-    assert [p for _, _, _, p in await safety.precision(G)] == [1.0]  # precision untouched
+    # nobody reviewed it: no precision (it used to count as right)
+    assert [(p.alerts, p.reviewed, p.precision) for p in await safety.precision(G)] == [
+        (1, 0, None)
+    ]
     await safety.reach_out(alert, 5, G)  # still open for another peer
     assert (await safety.repo.get_alert(alert)).responder_id == 5
 
@@ -173,7 +176,31 @@ async def test_a_taken_alert_cannot_be_dismissed_nor_a_dismissed_one_taken(servi
         await safety.reach_out(dismissed, 5, G)
     assert (await safety.repo.get_alert(taken)).dismissed_by is None
     assert (await safety.repo.get_alert(dismissed)).responder_id is None
-    assert await safety.precision(G) == [("model:ft-abc", 2, 1, 0.5)]
+    assert await safety.precision(G) == [("model:ft-abc", 2, 1, 1)]  # alerts, taken, dismissed
+    assert (await safety.precision(G))[0].precision == 0.5
+
+
+async def test_measured_precision_is_over_the_alerts_peers_reviewed_only(services) -> None:
+    """Precision was (alerts - not a concern) / alerts, so every alert nobody looked at
+    counted as right. Now: taken / (taken + not a concern), the unreviewed ones apart; an
+    alert taken, given back (the peer lost the role) and taken again counts once."""
+    from bot.services.peers import PeerSettings
+
+    await services.settings.update(G, PeerSettings, MOD, peer_role_id=5, peer_channel_id=6)
+    safety = services.safety
+    alerts = [await safety.record_alert(G, 100 + n, 2, model_version="ft-abc") for n in range(5)]
+    await safety.reach_out(alerts[0], 5, G)
+    await safety.not_a_concern(alerts[1], G, 6)
+    await safety.not_a_concern(alerts[2], G, 6)
+    (row,) = await safety.precision(G)
+    assert (row.alerts, row.taken, row.dismissed, row.unreviewed) == (5, 1, 2, 2)
+    assert row.precision == 1 / 3  # was (5 - 2) / 5 = 60%
+    await services.peers.requests.lost_role(G, 5)  # alerts[0] is open again: not reviewed
+    (row,) = await safety.precision(G)
+    assert (row.taken, row.unreviewed, row.precision) == (0, 3, 0.0)
+    await safety.reach_out(alerts[0], 6, G)
+    (row,) = await safety.precision(G)
+    assert (row.alerts, row.taken, row.dismissed, row.unreviewed) == (5, 1, 2, 2)
 
 
 async def test_a_peer_who_lost_the_role_gives_back_the_alerts_they_took(services, clock) -> None:
@@ -366,12 +393,13 @@ async def test_not_a_concern_is_counted_per_source_without_text(services) -> Non
     with pytest.raises(NotFoundError):
         await safety.not_a_concern(a, 999, 5)  # another guild's alert
     rows = {
-        source: (alerts, dismissed, p) for source, alerts, dismissed, p in await safety.precision(G)
+        p.source: (p.alerts, p.dismissed, p.unreviewed, p.precision)
+        for p in await safety.precision(G)
     }
-    assert rows["model:ft-abc"] == (2, 1, 0.5)
-    assert rows["phrase:en.self.want_to_die"] == (1, 0, 1.0)
+    assert rows["model:ft-abc"] == (2, 1, 1, 0.0)  # the one reviewed was not a concern
+    assert rows["phrase:en.self.want_to_die"] == (1, 0, 1, None)  # not reviewed: no figure
     cols = await services.db.columns("safety_feedback")
-    assert set(cols) == {"guild_id", "source", "alerts", "dismissed"}
+    assert set(cols) == {"guild_id", "source", "alerts", "taken", "dismissed"}
     # forgetting the peer who dismissed keeps the counts, drops the id
     await services.privacy.forget(5)
     row = await services.db.fetchone("SELECT dismissed_by FROM safety_alerts WHERE id = ?", (b,))
@@ -491,7 +519,7 @@ async def test_an_alert_stays_closed_when_whoever_acted_on_it_is_forgotten(servi
     for alert, state in ((taken, "taken"), (dismissed, "dismissed")):
         row = await safety.repo.get_alert(alert)
         assert (row.responder_id, row.dismissed_by, row.state) == (None, None, state)
-    assert await safety.precision(G) == [("model:ft-abc", 2, 1, 0.5)]  # counted once
+    assert await safety.precision(G) == [("model:ft-abc", 2, 1, 1)]  # counted once
 
 
 async def test_a_forgotten_peer_gives_back_the_alerts_they_were_reaching_out_on(

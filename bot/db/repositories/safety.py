@@ -241,24 +241,30 @@ class SafetyRepository:
                 )
         return True
 
-    async def feedback(self, guild_id: int) -> list[tuple[str, int, int]]:
+    async def feedback(self, guild_id: int) -> list[tuple[str, int, int, int]]:
+        """(source, alerts, taken, not a concern) per source, most alerts first."""
         rows = await self.db.fetchall(
-            "SELECT source, alerts, dismissed FROM safety_feedback WHERE guild_id = ?"
+            "SELECT source, alerts, taken, dismissed FROM safety_feedback WHERE guild_id = ?"
             " ORDER BY alerts DESC, source",
             (guild_id,),
         )
-        return [(str(r["source"]), int(r["alerts"]), int(r["dismissed"])) for r in rows]
+        return [
+            (str(r["source"]), int(r["alerts"]), int(r["taken"]), int(r["dismissed"])) for r in rows
+        ]
 
     async def take_alert(self, alert_id: int, guild_id: int, responder_id: int) -> bool:
-        """Record the responder of an open alert. False (nothing changed) when it is taken,
-        marked, or not this guild's."""
-        return bool(
-            await self.db.execute(
+        """Record the responder of an open alert and count it taken for each of its sources,
+        in one transaction. False (nothing changed) when it is taken, marked, or not this
+        guild's."""
+        async with self.db.transaction() as tx:
+            changed = await tx.execute(
                 "UPDATE safety_alerts SET responder_id = ?, state = 'taken'"
                 " WHERE id = ? AND guild_id = ? AND " + ALERT_OPEN,
                 (responder_id, alert_id, guild_id),
             )
-        )
+            if changed:
+                await _count_taken(tx, alert_id, guild_id, taken=True)
+        return bool(changed)
 
     async def alert_posted(self, alert_id: int, channel_id: int, message_id: int) -> None:
         await self.db.execute(
@@ -290,6 +296,7 @@ class SafetyRepository:
                     (row["id"], responder_id),
                 )
                 if changed:
+                    await _count_taken(tx, int(row["id"]), int(row["guild_id"]), taken=False)
                     detail = {"alert": row["id"]}
                     if guild_id is not None:
                         detail["peer"] = responder_id
@@ -390,3 +397,16 @@ class SafetyRepository:
             )
             for r in rows
         ]
+
+
+_TAKEN = "UPDATE safety_feedback SET taken = taken + 1 WHERE guild_id = ? AND source = ?"
+_NO_LONGER_TAKEN = (
+    "UPDATE safety_feedback SET taken = taken - 1 WHERE guild_id = ? AND source = ? AND taken > 0"
+)
+
+
+async def _count_taken(tx: Any, alert_id: int, guild_id: int, *, taken: bool) -> None:
+    """Count an alert taken (or no longer taken: reopened) for each source that raised it."""
+    sources = await tx.fetchval("SELECT sources FROM safety_alerts WHERE id = ?", (alert_id,))
+    for source in str(sources or "").split():
+        await tx.execute(_TAKEN if taken else _NO_LONGER_TAKEN, (guild_id, source))

@@ -63,6 +63,7 @@ from bot.services.safety.model import (
     ReplyRetry,
     SafetySettings,
     SafetyStatus,
+    SourcePrecision,
     shows_region_lines,
 )
 from bot.services.safety.service import SafetyService
@@ -103,6 +104,7 @@ __all__ = [
     "SafetyService",
     "SafetySettings",
     "SafetyStatus",
+    "SourcePrecision",
     "TimerRow",
     "dm_words",
     "respite_states",

@@ -19,6 +19,7 @@ from bot.services.safety.model import (
     AlertChannels,
     AlertRefusal,
     PeerAlert,
+    SourcePrecision,
 )
 from bot.text import shorten
 
@@ -216,12 +217,11 @@ class AlertsMixin(SafetyBase):
             return ConflictError(N_("A peer already marked this one not a concern."))
         return alert_missing()
 
-    async def precision(self, guild_id: int) -> list[tuple[str, int, int, float]]:
-        """(source, alerts, not a concern, measured precision) for /safety status."""
-        return [
-            (source, alerts, dismissed, (alerts - dismissed) / alerts if alerts else 1.0)
-            for source, alerts, dismissed in await self.repo.feedback(guild_id)
-        ]
+    async def precision(self, guild_id: int) -> list[SourcePrecision]:
+        """Per source, for /safety status: alerts raised, taken and marked not a concern.
+        Measured precision is over the reviewed ones only (``SourcePrecision.precision``):
+        an alert nobody looked at is not counted as right."""
+        return [SourcePrecision(*row) for row in await self.repo.feedback(guild_id)]
 
     async def counts(self, guild_id: int, days: int = 30) -> dict[str, int]:
         return await self.repo.counts(guild_id, self.clock() - timedelta(days=days))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, NamedTuple
 
 from pydantic import Field
 
@@ -199,11 +199,35 @@ class NeedsPlan:
     unverified: bool
 
 
+class SourcePrecision(NamedTuple):
+    """One phrase id's or model version's alerts in a server (counts only): how many were
+    raised, taken by a peer who reached out, and marked "not a concern"."""
+
+    source: str
+    alerts: int
+    taken: int
+    dismissed: int
+
+    @property
+    def reviewed(self) -> int:
+        return self.taken + self.dismissed
+
+    @property
+    def unreviewed(self) -> int:
+        """Alerts no peer took nor marked (yet, or ever): left out of the precision."""
+        return max(self.alerts - self.reviewed, 0)
+
+    @property
+    def precision(self) -> float | None:
+        """Of the alerts peers reviewed, the share they took; None while none was reviewed."""
+        return self.taken / self.reviewed if self.reviewed else None
+
+
 @dataclass(frozen=True)
 class SafetyStatus:
     """/safety status: counts of the last days (no content), precision, stale data."""
 
     counts: dict[str, int]
     enabled: bool
-    precision: list[tuple[str, int, int, float]]
+    precision: list[SourcePrecision]
     stale: list[ResourceEntry]
