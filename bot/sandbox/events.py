@@ -2,7 +2,8 @@
 
 A message the bot sent becomes a :class:`MessageView`: where it is, who can see it (an
 ephemeral answer is marked with the one member who sees it), its text with mentions and
-Discord timestamps turned into names and times, its embeds, buttons and menus.
+Discord timestamps turned into names and times, its embeds, buttons and menus, and the files
+attached to it (a text file's first lines, an image's size).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from emulator.models import Message
+from emulator.models import Attachment, Message
 
 from .names import Directory
 
@@ -70,6 +71,24 @@ class EmbedView:
     footer: str = ""
 
 
+TEXT_LINES = 40
+"""How many lines of an attached text file are shown; the rest are counted."""
+
+
+@dataclass(frozen=True)
+class AttachmentView:
+    """A file the bot sent: its name and size; a text file's first lines, an image's size."""
+
+    name: str
+    size: int
+    image: bool = False
+    dimensions: tuple[int, int] | None = None
+    """(width, height) of a PNG or GIF, read from its header."""
+    lines: tuple[str, ...] | None = None
+    """A text file's first :data:`TEXT_LINES` lines; ``None`` when it is not text."""
+    more_lines: int = 0
+
+
 @dataclass(frozen=True)
 class MessageView:
     handle: str
@@ -81,6 +100,7 @@ class MessageView:
     """(label, disabled)"""
     menus: tuple[tuple[str, tuple[str, ...]], ...] = ()
     """(placeholder, option labels)"""
+    attachments: tuple[AttachmentView, ...] = ()
     only_for: str | None = None
     """An ephemeral answer: the member who sees it."""
     edited: bool = False
@@ -188,10 +208,66 @@ def message_view(
         embeds=embeds,
         buttons=buttons,
         menus=menus,
+        attachments=tuple(attachment_view(a) for a in message.attachments),
         only_for=only_for,
         edited=edited,
         by_bot=message.author.id == emu.bot_user.id,
     )
+
+
+_IMAGE_SUFFIXES = (".png", ".gif", ".jpg", ".jpeg", ".webp")
+_TEXT_SUFFIXES = (".txt", ".md", ".csv", ".json", ".log")
+
+
+def attachment_view(attachment: Attachment) -> AttachmentView:
+    """What a person reading the console needs of a file: enough to know what it holds."""
+    name, data = attachment.filename, attachment.data
+    kind = (attachment.content_type or "").split(";")[0].strip().lower()
+    if kind.startswith("image/") or name.lower().endswith(_IMAGE_SUFFIXES):
+        return AttachmentView(name, len(data), image=True, dimensions=_dimensions(data))
+    is_text = kind.startswith("text/") or name.lower().endswith(_TEXT_SUFFIXES)
+    text = _text(data) if is_text else None
+    if text is None:
+        return AttachmentView(name, len(data))
+    lines = text.splitlines()
+    shown = tuple(lines[:TEXT_LINES])
+    return AttachmentView(name, len(data), lines=shown, more_lines=len(lines) - len(shown))
+
+
+def _text(data: bytes) -> str | None:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+
+
+def _dimensions(data: bytes) -> tuple[int, int] | None:
+    """Width and height from a PNG's or GIF's header (cheap); ``None`` for anything else."""
+    if data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR" and len(data) >= 24:
+        return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    if data[:6] in (b"GIF87a", b"GIF89a") and len(data) >= 10:
+        return int.from_bytes(data[6:8], "little"), int.from_bytes(data[8:10], "little")
+    return None
+
+
+def size_text(size: int) -> str:
+    if size < 1024:
+        return "1 byte" if size == 1 else f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def attachment_head(file: AttachmentView) -> str:
+    """``file wellness-plan.txt · 612 bytes`` or ``image chart.png · 2.1 KB · 600×200``."""
+    parts = [f"{'image' if file.image else 'file'} {file.name}", size_text(file.size)]
+    if file.dimensions is not None:
+        parts.append(f"{file.dimensions[0]}×{file.dimensions[1]}")
+    return " · ".join(parts)
+
+
+def more_lines_text(count: int) -> str:
+    return f"… {count} more line" + ("" if count == 1 else "s")
 
 
 def plain(event: Event) -> str:
@@ -201,6 +277,10 @@ def plain(event: Event) -> str:
         for e in event.embeds:
             parts += [e.title, e.description, *(f"{n}: {v}" for n, v in e.fields), e.footer]
         parts += [f"[{label}]" for label, _ in event.buttons]
+        for a in event.attachments:
+            parts += [attachment_head(a), *(a.lines or ())]
+            if a.more_lines:
+                parts.append(more_lines_text(a.more_lines))
         return "\n".join(p for p in parts if p)
     if isinstance(event, FormShown):
         return f"form {event.title}: " + ", ".join(f.name for f in event.fields)

@@ -18,6 +18,7 @@ from rich.table import Table as RichTable
 from rich.text import Text
 
 from .events import (
+    AttachmentView,
     EmbedView,
     Event,
     FormShown,
@@ -27,6 +28,8 @@ from .events import (
     Narration,
     Said,
     Table,
+    attachment_head,
+    more_lines_text,
 )
 
 INDENT = "    "
@@ -77,6 +80,7 @@ def message(view: MessageView) -> RenderableType:
     if view.text:
         lines.append(_indented(markdown(view.text)))
     lines.extend(_embed(embed) for embed in view.embeds)
+    lines.extend(_attachment(file) for file in view.attachments)
     if view.buttons:
         row = Text()
         for label, disabled in view.buttons:
@@ -120,6 +124,21 @@ def _embed(embed: EmbedView) -> RenderableType:
     if embed.footer:
         grid.add_row("│", Text(embed.footer, style="dim"))
     return _indented(grid)
+
+
+def _attachment(file: AttachmentView) -> RenderableType:
+    """A file: its name and size, then a text file's first lines behind a bar."""
+    head = Text(attachment_head(file), style="bold cyan")
+    if file.lines is None:
+        return _indented(head)
+    grid = RichTable.grid(padding=(0, 1))
+    grid.add_column(style="cyan", no_wrap=True)
+    grid.add_column()
+    for line in file.lines:
+        grid.add_row("┆", Text(line))
+    if file.more_lines:
+        grid.add_row("┆", Text(more_lines_text(file.more_lines), style="dim"))
+    return _indented(Group(head, grid))
 
 
 def _indented(renderable: RenderableType) -> RenderableType:

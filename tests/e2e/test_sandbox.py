@@ -20,8 +20,10 @@ import pytest
 from bot import PROJECT_ROOT
 from bot.sandbox.completion import complete
 from bot.sandbox.console import Console
-from bot.sandbox.render import make_console
+from bot.sandbox.events import TEXT_LINES, AttachmentView, MessageView, attachment_view
+from bot.sandbox.render import emit, make_console, render
 from bot.sandbox.repl import DEMO_START, open_sandbox, run_script
+from emulator.models import Attachment
 from tests.helpers.processes import clean_env
 
 DEMO = PROJECT_ROOT / "docs" / "demo.txt"
@@ -211,6 +213,60 @@ async def test_show_who_and_the_clock(console: Console) -> None:
     assert "clock → Mon 04 Jan 2027 10:3" in after(text, "clock +2h")
     assert "as alice say #welcome hello everyone" in after(text, "help")
     assert "peer_role=<@role>" in after(text, "help /peers setup")
+
+
+async def test_a_file_kindred_sends_is_shown_with_its_name_size_and_text(
+    console: Console,
+) -> None:
+    """`/plan export` answers with a text file: the transcript names it, gives its size and
+    shows its lines, as does `show` on the message later."""
+    text, hints = await transcript(
+        console,
+        [
+            "as alice /plan write",
+            'as alice submit well="I cook" daily="a walk"',
+            "as alice /plan export",
+            "show m2",
+        ],
+    )
+    assert hints == 0, text
+    exported = after(text, "as alice /plan export")
+    assert "Here is your wellness plan as a text file" in exported, exported
+    sent = console.emu.messages[console.handles.by_handle["m2"]].attachments
+    assert [a.filename for a in sent] == ["wellness-plan.txt"]
+    assert f"file wellness-plan.txt · {len(sent[0].data)} bytes" in exported, exported
+    assert "┆ My wellness plan" in exported, exported
+    assert "┆ What I'm like when I'm well:\n    ┆ I cook" in exported, exported
+    assert "┆ Talk to a peer: /support" in exported, exported
+    assert "more line" not in exported  # the whole plan fits in the lines shown
+    assert "┆ I cook" in after(text, "show m2")
+
+
+def test_a_long_text_file_shows_its_first_lines_and_counts_the_rest() -> None:
+    lines = [f"line {n}" for n in range(1, 46)]
+    file = attachment_view(Attachment(1, "notes.txt", "\n".join(lines).encode(), "text/plain"))
+    assert file.lines == tuple(lines[:TEXT_LINES]) and file.more_lines == 5
+    shown = _drawn(file)
+    assert "file notes.txt · 350 bytes" in shown
+    assert "┆ line 40" in shown and "line 41" not in shown
+    assert "┆ … 5 more lines" in shown
+
+
+def test_an_image_is_named_with_its_size_and_dimensions_and_binary_is_not_printed() -> None:
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + (600).to_bytes(4, "big")
+    png += (200).to_bytes(4, "big") + bytes(2048)
+    shown = _drawn(attachment_view(Attachment(2, "chart.png", png, "image/png")))
+    assert shown.splitlines()[1:] == ["    image chart.png · 2.0 KB · 600×200"]
+    blob = _drawn(attachment_view(Attachment(3, "data.bin", bytes(range(256)), None)))
+    assert blob.splitlines()[1:] == ["    file data.bin · 256 bytes"]
+
+
+def _drawn(file: AttachmentView) -> str:
+    """A bot message carrying only ``file``, as the console prints it."""
+    view = MessageView("m1", "#welcome", "Kindred", "", attachments=(file,))
+    buffer = io.StringIO()
+    emit(make_console(buffer, width=100), render(view))
+    return buffer.getvalue()
 
 
 # -- the command line: the temporary database goes on every way out --------------------------
