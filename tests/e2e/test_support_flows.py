@@ -495,6 +495,25 @@ async def test_stats_and_audited_reveal(
     assert "for moderators" in refused.text
 
 
+async def test_a_peer_cannot_read_stats_or_block_a_member(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """/peers stats and /peers block are for moderators: a peer is refused privately, reads
+    no figures, and the member is not blocked (nothing audited)."""
+    await setup_peers(emulator, world)
+    stats = await command(emulator, world.peer, world.general, "peers stats", days=7)
+    assert stats.ephemeral and "for moderators" in stats.text, stats.text
+    assert "Peer support, last" not in stats.text and not stats.embeds, stats.text
+    block = await command(
+        emulator, world.peer, world.general, "peers block", member=world.member2.id, reason="spam"
+    )
+    assert block.ephemeral and "for moderators" in block.text, block.text
+    assert "can no longer open" not in block.text
+    assert not await kindred.services.peers.blocks.is_blocked(world.guild.id, world.member2.id)
+    audit = await kindred.services.audit.recent(world.guild.id, limit=100)
+    assert "peers.block" not in [e.action for e in audit]
+
+
 async def test_a_reveal_with_a_reason_of_only_spaces_is_refused(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:
@@ -801,6 +820,30 @@ async def test_after_forgetme_the_card_no_longer_shows_the_members_words_or_clai
     assert now.custom_ids == [] and now.embeds == []
     for words in ("brother's drinking", "he shouts", f"<@{world.member.id}>"):
         assert words not in now.text
+
+
+async def test_forgetme_in_another_server_withdraws_the_card_in_this_one(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """/forgetme deletes the member's data in every server: run in another server they share
+    with Kindred, it still turns this server's card into a neutral line."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await ask(emulator, world, world.member, topic="my brother's drinking again")
+    posted = await card(emulator, world, 1)
+    other = emulator.create_guild("Elsewhere")
+    lobby = emulator.create_channel(other, "lobby")
+    emulator.add_member(other, world.member)
+    await emulator.gateway_idle()
+    await forget(emulator, world.member, lobby)
+    assert await kindred.services.peers.requests.requests.get(1) is None
+    await emulator.wait_until(
+        lambda: emulator.messages[posted.id].text == "Request #1 was withdrawn.",
+        what="the forgotten request's card in Haven to become a neutral line",
+    )
+    now = emulator.messages[posted.id]
+    assert now.custom_ids == [] and now.embeds == []
+    assert "brother's drinking" not in now.text and f"<@{world.member.id}>" not in now.text
 
 
 async def test_after_forgetme_an_ended_requests_card_keeps_no_words_either(
