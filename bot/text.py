@@ -3,8 +3,10 @@ messages without losing a word.
 
 No Discord and no database. ``clean_line`` and ``clean_block`` tidy what members type (goals,
 wellness plans, anonymous group posts): no control or format characters (a NUL, a
-right-to-left override or a zero-width space cannot hide in the text), and text with nothing
-visible left is empty. ``split_text`` gives pieces whose join is the text exactly;
+right-to-left override, a zero-width space or a tag character cannot hide in the text; a
+joiner inside a word or an emoji and the tags of a subdivision flag such as Scotland's are
+part of it), and text with nothing visible left is empty. ``split_text`` gives pieces whose
+join is the text exactly;
 ``prefixed_messages`` is what a person reads: each piece under a label (the relay,
 ``cogs/support/relay.py``, and the transcript DMs, ``bot/services/requests/rules.py``).
 """
@@ -36,6 +38,11 @@ _JOINERS = frozenset("\u200c\u200d")
 #: Letters and symbols that draw nothing (Hangul fillers, the blank Braille pattern): kept in
 #: text, but on their own they are not something to read.
 _BLANK_LOOKING = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+#: Tag characters are format characters too, but a black flag followed by tags and the cancel
+#: tag is one emoji (the flags of Scotland, England, Wales): kept there. A stray tag (which can
+#: hide text) is dropped, and the text around it is tidied as if it had never been typed.
+_TAG_SEQUENCE = re.compile("\U0001f3f4[\U000e0020-\U000e007e]+\U000e007f")
+_TAGS = re.compile("[\U000e0000-\U000e007f]")
 
 
 def _drawn(ch: str) -> bool:
@@ -43,10 +50,23 @@ def _drawn(ch: str) -> bool:
     return unicodedata.category(ch)[0] in "LNPS" and ch not in _BLANK_LOOKING
 
 
+def _is_tag(ch: str) -> bool:
+    return "\U000e0000" <= ch <= "\U000e007f"
+
+
+def _without_stray_tags(text: str) -> str:
+    """``text`` keeping only the tag characters of well-formed emoji tag sequences."""
+    if not _TAGS.search(text):
+        return text
+    kept = {i for m in _TAG_SEQUENCE.finditer(text) for i in range(m.start() + 1, m.end())}
+    return "".join(ch for i, ch in enumerate(text) if i in kept or not _is_tag(ch))
+
+
 def _printable(text: str, keep: str = "") -> str:
+    text = _without_stray_tags(text)  # the tags left are parts of emoji
     out: list[str] = []
     for i, ch in enumerate(text):
-        if ch in keep or not unicodedata.category(ch).startswith("C"):
+        if ch in keep or _is_tag(ch) or not unicodedata.category(ch).startswith("C"):
             out.append(ch)
         elif ch in _JOINERS and out and i + 1 < len(text):
             before, after = out[-1], text[i + 1]

@@ -305,3 +305,29 @@ async def test_a_spanish_member_exports_their_plan_and_reads_about_in_spanish(
         "professional help where that fits. It stores as little as it can; `/forgetme` deletes "
         "what it holds about you. Use `/kindred help` to see the commands."
     )
+
+
+SCOTLAND = "\U0001f3f4\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f"
+
+
+async def write_part1(emulator: DiscordEmulator, world: World, well: str, daily: str = "a walk"):
+    opened = await emulator.run_command(world.member, world.general, "plan write")
+    assert (await opened.response()).is_modal
+    return await (await opened.submit_modal({"well": well, "daily": daily})).response()
+
+
+async def test_a_flag_emoji_in_a_plan_answer_is_kept_as_typed(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """A subdivision flag (Scotland, England, Wales) is a black flag followed by tag
+    characters, part of the emoji as a joiner is inside 👩‍👧: the member's words come back as
+    they wrote them, not as a bare black flag; a stray tag (hidden text) is still dropped."""
+    well = f"home by the sea {SCOTLAND} and my family 👩\u200d👧"
+    saved = await write_part1(emulator, world, well, daily="a walk\U000e0068\U000e0069")
+    assert "Saved part 1 of 3" in saved.text
+    plan = await kindred.services.selfhelp.plans.mine(world.member.id)
+    assert plan.answers["well"] == well, ascii(plan.answers["well"])
+    assert plan.answers["daily"] == "a walk"
+    view = await command(emulator, world.member, world.general, "plan view")
+    assert well in view.text
+

@@ -39,6 +39,59 @@ def test_tidying_drops_control_and_format_characters_and_keeps_joiners_inside_wo
     assert clean_block("one\r\n\r\n\r\n\r\ntwo  \n\u3164x") == "one\n\ntwo\n\u3164x"
 
 
+BLACK_FLAG, CANCEL = "\U0001f3f4", "\U000e007f"
+
+
+def tags(letters: str) -> str:
+    """Tag characters spelling ``letters`` (the region code of a subdivision flag)."""
+    return "".join(chr(0xE0000 + ord(c)) for c in letters)
+
+
+SCOTLAND = BLACK_FLAG + tags("gbsct") + CANCEL
+
+
+def test_a_subdivision_flag_keeps_its_tags_and_stray_tags_are_dropped() -> None:
+    assert clean_line(f"home {SCOTLAND} and 👩\u200d👧") == f"home {SCOTLAND} and 👩\u200d👧"
+    assert clean_block(f"{SCOTLAND}\n{SCOTLAND}") == f"{SCOTLAND}\n{SCOTLAND}"
+    assert clean_line(f"a{tags('hidden')}b") == "ab"  # text hidden in tags
+    assert clean_line(f"{BLACK_FLAG}{tags('gbsct')} x") == f"{BLACK_FLAG} x"  # no cancel tag
+    assert clean_line(f"x {tags('gbsct')}{CANCEL}") == "x"  # no black flag
+    assert clean_line(f"{SCOTLAND}{tags('a')}") == SCOTLAND  # a tag after the cancel tag
+    assert clean_line(f"{BLACK_FLAG}{CANCEL}") == BLACK_FLAG  # nothing between
+
+
+_TAG_LETTERS = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=6)
+_FLAGS = _TAG_LETTERS.map(lambda code: (BLACK_FLAG + tags(code) + CANCEL,) * 2)
+_STRAY = st.one_of(
+    _TAG_LETTERS.map(lambda code: (tags(code), "")),
+    _TAG_LETTERS.map(lambda code: (tags(code) + CANCEL, "")),
+    _TAG_LETTERS.map(lambda code: (BLACK_FLAG + tags(code), BLACK_FLAG)),
+    st.just((CANCEL, "")),
+)
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.text(alphabet="ab é\n\u200d", min_size=1, max_size=8), st.one_of(_FLAGS, _STRAY)
+        ),
+        max_size=12,
+    ),
+    st.text(alphabet="ab é\n", min_size=1, max_size=8),
+)
+def test_tag_sequences_are_kept_stray_tags_dropped_and_nothing_else_changes(
+    pieces: list[tuple[str, tuple[str, str]]], last: str
+) -> None:
+    """Words between flags and stray tags (a word ends each, so no two pieces make one
+    sequence): the text is tidied as the same words with only the stray tags taken out."""
+    typed = "".join(word + special for word, (special, _) in pieces) + last
+    meant = "".join(word + kept for word, (_, kept) in pieces) + last
+    assert clean_block(typed) == clean_block(meant)
+    assert clean_line(typed) == clean_line(meant)
+    flags = sum(1 for _, (special, kept) in pieces if special == kept)
+    assert clean_block(typed).count(CANCEL) == flags
+
+
 def test_short_text_is_one_piece_and_no_text_no_pieces() -> None:
     assert split_text("hello", 10) == ["hello"]
     assert split_text("", 10) == []
