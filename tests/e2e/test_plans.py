@@ -331,3 +331,21 @@ async def test_a_flag_emoji_in_a_plan_answer_is_kept_as_typed(
     view = await command(emulator, world.member, world.general, "plan view")
     assert well in view.text
 
+
+async def test_a_plan_shared_again_is_not_read_yet_under_the_new_share(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Shared, read, taken back, shared again: `/plan view` says the new share is not read yet
+    (it said "since <now>, last read <before the share>"); a reading after it is shown."""
+    await write_part1(emulator, world, "calm")
+    await command(emulator, world.member, world.general, "plan share", peer=world.peer)
+    read = await command(emulator, world.peer, world.general, "plan view", member=world.member)
+    assert "calm" in read.text
+    await command(emulator, world.member, world.general, "plan unshare", peer=world.peer)
+    again = await command(emulator, world.member, world.general, "plan share", peer=world.peer)
+    assert "can now read your plan" in again.text
+    mine = await command(emulator, world.member, world.general, "plan view")
+    assert "not read yet" in mine.text and "last read" not in mine.text, mine.text
+    await command(emulator, world.peer, world.general, "plan view", member=world.member)
+    mine = await command(emulator, world.member, world.general, "plan view")
+    assert "last read" in mine.text and "not read yet" not in mine.text, mine.text

@@ -244,6 +244,25 @@ async def test_a_shared_plan_is_read_with_an_audit_and_unsharing_stops_it(
         await plans.delete(MEMBER)
 
 
+async def test_a_plan_shared_again_counts_only_readings_since_the_new_share(
+    services: Services, clock
+) -> None:
+    """Read, taken back and shared again in the same second (times are kept to the second):
+    the reading belongs to the first share; the next one counts."""
+    plans = services.selfhelp.plans
+    await plans.save_part(MEMBER, 2, {"signs": "not replying"})
+    await plans.share(MEMBER, PEER)
+    await plans.read_shared(MEMBER, PEER)
+    await plans.unshare(MEMBER, PEER)
+    await plans.share(MEMBER, PEER)
+    (share,) = await plans.shared_with(MEMBER)
+    assert share.last_read is None
+    clock.advance(hours=1)
+    await plans.read_shared(MEMBER, PEER)
+    (share,) = await plans.shared_with(MEMBER)
+    assert share.last_read == clock.now.replace(microsecond=0)
+
+
 async def test_the_export_has_every_question_and_says_what_it_is(services: Services) -> None:
     plan = await services.selfhelp.plans.save_part(MEMBER, 2, {"triggers": "loud rooms"})
     text = export_text(plan, "23 November 2026")

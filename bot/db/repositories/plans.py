@@ -148,10 +148,14 @@ class PlanRepository:
         return _plan(r)
 
     async def last_read(self, user_id: int, peer_id: int) -> datetime | None:
+        """When the peer last read the plan under its current share: a reading before the
+        member shared it again belongs to an earlier share. Audit ids order the share and the
+        readings (times are stored to the second); None when not read since."""
         value = await self.db.fetchval(
             "SELECT MAX(created_at) FROM audit_log WHERE action = 'plan.view'"
-            " AND actor_id = ? AND detail = ?",
-            (peer_id, json.dumps({"member": user_id})),
+            " AND actor_id = ? AND detail = ? AND id > COALESCE((SELECT MAX(id) FROM audit_log"
+            " WHERE action = 'plan.share' AND actor_id = ? AND detail = ?), 0)",
+            (peer_id, json.dumps({"member": user_id}), user_id, json.dumps({"peer": peer_id})),
         )
         return from_db_or_none(value)
 
