@@ -87,3 +87,51 @@ async def gone_as_peer(bot: discord.Client, guild_id: int, user_id: int) -> bool
     if requeued:
         bot.dispatch("kindred_requests_requeued", requeued, user_id)
     return requeued is not None
+
+
+async def is_member(bot: discord.Client, guild_id: int, user_id: int) -> bool | None:
+    """Whether ``user_id`` is a member of the server now (one REST call: without the members
+    intent Kindred is not told when someone leaves); None when Discord fails to answer."""
+    try:
+        await bot.http.get_member(guild_id, user_id)
+    except discord.NotFound:
+        return False
+    except discord.HTTPException as exc:
+        log.info("could not look a member up (%s)", exc.status)
+        return None
+    return True
+
+
+async def kindred_guild_ids(bot: discord.Client) -> list[int]:
+    """The servers Kindred is in, as far as this process can tell cheaply: its own; in a
+    cluster (other processes hold other shards) also every server where peer support is set
+    up (from the settings everyone shares)."""
+    ids = [guild.id for guild in bot.guilds]
+    shard_ids = getattr(bot, "shard_ids", None)
+    if shard_ids is not None and len(shard_ids) < (bot.shard_count or 1):
+        from bot.services.peers.settings import PeerSettings
+
+        settings = bot.services.settings  # type: ignore[attr-defined]
+        ids += await settings.guilds_with(PeerSettings, "peer_role_id")
+    return list(dict.fromkeys(ids))
+
+
+async def share_a_server(
+    bot: discord.Client, user_id: int, other_id: int, *, skip: int | None = None
+) -> bool | None:
+    """Whether both are members of one server Kindred is in (``skip``: one already asked).
+    Each server is asked about ``other_id`` first, then ``user_id``, until one has both.
+    False only when every server answered; None when Discord failed for one and none had
+    both (Discord being down says nothing about who left)."""
+    unsure = False
+    for guild_id in await kindred_guild_ids(bot):
+        if guild_id == skip:
+            continue
+        for someone in (other_id, user_id):
+            found = await is_member(bot, guild_id, someone)
+            if not found:
+                unsure = unsure or found is None
+                break
+        else:
+            return True
+    return None if unsure else False

@@ -3,8 +3,9 @@ wellness plan (``/plan``).
 
 Thin Discord layer over ``bot.services.selfhelp``. Rooms: ``library`` (the topic list and
 pages), ``goals`` (commands and nudge answers), ``plans`` (forms, view, export, delete,
-sharing), ``timers`` (DMing the nudges), ``views`` (buttons and forms), ``text`` (how it
-reads), ``groups`` (the command groups and autocompletes).
+sharing), ``sharing`` (whether a peer still shares a server with the member whose goals or
+plan they read), ``timers`` (DMing the nudges), ``views`` (buttons and forms), ``text`` (how
+it reads), ``groups`` (the command groups and autocompletes).
 """
 
 from __future__ import annotations

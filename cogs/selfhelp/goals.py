@@ -6,7 +6,7 @@ import discord
 from discord import app_commands
 
 from bot.errors import InvalidInputError
-from bot.i18n import N_
+from bot.i18n import N_, gettext_for
 from bot.services import Services
 from bot.services.selfhelp import (
     MAX_TEXT,
@@ -28,7 +28,12 @@ from bot.services.selfhelp.messages import (
 )
 from bot.ui.replies import reader_language, send_private
 from cogs.selfhelp.groups import goal, goal_autocomplete, zone_autocomplete
+from cogs.selfhelp.sharing import GOALS_GONE, require_together, together
 from cogs.selfhelp.text import goal_line, local, shared_goal_line, when
+
+GONE_PEER = N_(
+    "{peer} (no longer in a server with you, so they can't see them: `/goal unshare` to remove)"
+)
 
 
 def _someone_else(user: discord.abc.User, me: discord.abc.User) -> None:
@@ -39,6 +44,7 @@ def _someone_else(user: discord.abc.User, me: discord.abc.User) -> None:
 class GoalsRoom:
     """Mixed into the ``SelfHelp`` cog; ``GoalButton`` calls ``on_goal_button``."""
 
+    bot: discord.Client
     services: Services
     selfhelp: SelfHelpServices
 
@@ -83,6 +89,9 @@ class GoalsRoom:
         service = self.selfhelp.goals
         lang = await reader_language(interaction)  # the reader's: a peer's for shared goals
         if member is not None and member.id != interaction.user.id:
+            if interaction.user.id in {s.peer_id for s in await service.shares(member.id)}:
+                # shared in a community: not read by someone no longer in one with the member
+                await require_together(self.bot, interaction, member, GOALS_GONE)
             goals = await service.shared_goals(member.id, interaction.user.id)
             # the goals and their progress only: their nudges (schedule, zone, paused or
             # why, `/goal resume`) are the member's own
@@ -94,7 +103,14 @@ class GoalsRoom:
             await send_private(interaction, no_goals_text(lang))
             return
         shares = await service.shares(interaction.user.id)
-        mentions = [f"<@{s.peer_id}>" for s in shares]
+        _ = gettext_for(lang)
+        mentions = []
+        for share in shares:
+            mention = f"<@{share.peer_id}>"
+            # marked when Discord says they no longer share a server; the share stays theirs
+            if await together(self.bot, interaction, share.peer_id) is False:
+                mention = _(GONE_PEER).format(peer=mention)
+            mentions.append(mention)
         lines = await self._lines(goals, lang)
         await send_private(interaction, goals_list_text(lines, mentions, lang))
 

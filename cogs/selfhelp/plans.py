@@ -14,6 +14,7 @@ from bot.services.selfhelp import PARTS, SelfHelpServices, export_text
 from bot.services.selfhelp.plans import BY_KEY
 from bot.ui.replies import localized, reader_language, send_private
 from cogs.selfhelp.groups import plan
+from cogs.selfhelp.sharing import PLAN_GONE, require_together, together
 from cogs.selfhelp.text import plan_embed, shared_lines
 from cogs.selfhelp.views import PlanModal, delete_view, next_part_view
 
@@ -24,6 +25,7 @@ PART_CHOICES = [app_commands.Choice(name=f"{n}: {title}", value=n) for n, title 
 class PlansRoom:
     """Mixed into the ``SelfHelp`` cog; the plan's buttons and forms call its ``on_*``."""
 
+    bot: discord.Client
     selfhelp: SelfHelpServices
 
     async def open_plan_part(self, interaction: discord.Interaction, part: int) -> None:
@@ -89,6 +91,10 @@ class PlansRoom:
         lang = await reader_language(interaction)
         _ = gettext_for(lang)
         if member is not None and member.id != interaction.user.id:
+            if interaction.user.id in {s.peer_id for s in await plans.shares(member.id)}:
+                # a share made in a community: not read by someone who is no longer in one
+                # with the member (the share stays theirs to take back)
+                await require_together(self.bot, interaction, member, PLAN_GONE)
             shared = await plans.read_shared(member.id, interaction.user.id)
             intro = _(
                 "{member} chose to share their wellness plan with you. Please keep it between "
@@ -99,7 +105,12 @@ class PlansRoom:
             await send_private(interaction, embed=embed)
             return
         mine = await plans.mine(interaction.user.id)
-        intro = shared_lines(await plans.shared_with(interaction.user.id), lang)
+        shares = await plans.shared_with(interaction.user.id)
+        # marked when Discord says so; a failed look-up marks nobody
+        gone = {
+            s.peer_id for s in shares if await together(self.bot, interaction, s.peer_id) is False
+        }
+        intro = shared_lines(shares, lang, gone)
         embed = plan_embed(mine, title=_("Your wellness plan"), intro=intro, lang=lang)
         await send_private(interaction, embed=embed)
 

@@ -151,9 +151,9 @@ def plan_embed(plan: PlanRow, *, title: str, intro: str, lang: str = "en") -> di
     return embed
 
 
-def shared_lines(shares: list[SharedWith], lang: str = "en") -> str:
+def shared_lines(shares: list[SharedWith], lang: str = "en", gone: set[int] | None = None) -> str:
     """Who may read the member's plan, as the intro of ``/plan view`` says it (whole
-    sentences in ``lang``)."""
+    sentences in ``lang``); a peer in ``gone`` no longer shares a server with the member."""
     _ = gettext_for(lang)
     if not shares:
         return _(
@@ -162,7 +162,18 @@ def shared_lines(shares: list[SharedWith], lang: str = "en") -> str:
         )
     parts = []
     for share in shares:
-        if share.last_read:
+        if share.peer_id in (gone or set()):
+            if share.last_read:
+                item = _(
+                    "{peer} (since {since}, last read {read}; no longer in a server with you, "
+                    "so they can't read it: `/plan unshare` to remove)"
+                )
+            else:
+                item = _(
+                    "{peer} (since {since}, not read yet; no longer in a server with you, "
+                    "so they can't read it: `/plan unshare` to remove)"
+                )
+        elif share.last_read:
             item = _("{peer} (since {since}, last read {read})")
         else:
             item = _("{peer} (since {since}, not read yet)")

@@ -462,3 +462,37 @@ async def test_a_spanish_member_reads_goal_errors_in_spanish_an_english_one_in_e
     english = await command(emulator, world.member2, world.general, "goal done", goal=7)
     assert english.ephemeral
     assert english.text == "I can't find that goal among yours. `/goal list` shows them."
+
+
+async def test_a_peer_who_left_the_only_shared_server_no_longer_sees_shared_goals(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """As with a plan: goals are shared in a community. A peer who no longer shares a server
+    with the member is refused kindly (from a DM) and shown nothing; the member's /goal list
+    marks them and keeps the share (theirs to take back)."""
+    await command(emulator, world.member, world.general, "goal set", text="call my sister")
+    await command(emulator, world.member, world.general, "goal share", peer=world.peer)
+    await command(emulator, world.member, world.general, "goal share", peer=world.peer2)
+    dm = emulator.dm_channel(world.peer)
+    listed = await emulator.run_command(
+        world.peer, dm, "goal list", options={"member": world.member}
+    )
+    assert "call my sister" in (await listed.answer()).text  # from a DM, still in a server
+
+    emulator.remove_member(world.guild, world.peer)
+    await emulator.gateway_idle()
+    listed = await emulator.run_command(
+        world.peer, dm, "goal list", options={"member": world.member}
+    )
+    refused = await listed.answer()
+    assert refused.ephemeral and "call my sister" not in refused.text, refused.text
+    assert "You no longer share a server with" in refused.text, refused.text
+
+    mine = await (await emulator.run_command(world.member, world.general, "goal list")).answer()
+    assert (
+        f"<@{world.peer.id}> (no longer in a server with you, so they can't see them: "
+        "`/goal unshare` to remove)"
+    ) in mine.text, mine.text
+    assert f"<@{world.peer2.id}>." in mine.text  # still here: unmarked
+    shares = await kindred.services.selfhelp.goals.shares(world.member.id)
+    assert {s.peer_id for s in shares} == {world.peer.id, world.peer2.id}  # not deleted

@@ -4,6 +4,8 @@ shared with a peer by consent (the peer's reading audited, an unshared peer refu
 
 from __future__ import annotations
 
+import re
+
 from emulator import DiscordEmulator
 from tests.e2e.conftest import Kindred, World
 from tests.e2e.test_checkins import command
@@ -349,3 +351,52 @@ async def test_a_plan_shared_again_is_not_read_yet_under_the_new_share(
     await command(emulator, world.peer, world.general, "plan view", member=world.member)
     mine = await command(emulator, world.member, world.general, "plan view")
     assert "last read" in mine.text and "not read yet" not in mine.text, mine.text
+
+
+async def answer(emulator: DiscordEmulator, user, where, name: str, **options):
+    """What the person reads (a command that looks people up first may defer)."""
+    return await (await emulator.run_command(user, where, name, options=options)).answer()
+
+
+async def test_a_peer_who_left_the_only_shared_server_no_longer_reads_the_plan(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """A plan is shared in a community: once the peer no longer shares a server with the
+    member (left or removed; Kindred hears of nobody leaving), they are refused kindly from a
+    DM and nothing is shown or logged as read; the member's /plan view marks them, and the
+    share stays the member's to take back (back in the server, the peer reads it again)."""
+    await write_part1(emulator, world, "calm")
+    await command(emulator, world.member, world.general, "plan share", peer=world.peer)
+    await command(emulator, world.member, world.general, "plan share", peer=world.peer2)
+    dm = emulator.dm_channel(world.peer)
+    before = await answer(emulator, world.peer, dm, "plan view", member=world.member)
+    assert "calm" in before.text  # from a DM while they share a server
+
+    emulator.remove_member(world.guild, world.peer)
+    await emulator.gateway_idle()
+    read = await answer(emulator, world.peer, dm, "plan view", member=world.member)
+    assert read.ephemeral and "calm" not in read.text, read.text
+    assert "You no longer share a server with" in read.text, read.text
+    views = await kindred.services.db.fetchval(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'plan.view' AND actor_id = ?",
+        (world.peer.id,),
+    )
+    assert views == 1  # only the reading before they left
+
+    mine = await answer(emulator, world.member, world.general, "plan view")
+    assert re.search(
+        rf"<@{world.peer.id}> \(since [^)]*, last read [^)]*; no longer in a server with you, "
+        r"so they can't read it: `/plan unshare` to remove\)",
+        mine.text,
+    ), mine.text
+    assert re.search(rf"<@{world.peer2.id}> \(since [^)]*, not read yet\)", mine.text)
+    shares = await kindred.services.selfhelp.plans.shares(world.member.id)
+    assert [s.peer_id for s in shares] == [world.peer.id, world.peer2.id]  # not deleted
+
+    emulator.add_member(world.guild, world.peer, roles=[world.peer_role])
+    await emulator.gateway_idle()
+    back = await answer(emulator, world.peer, dm, "plan view", member=world.member)
+    assert "calm" in back.text
+    dm2 = emulator.dm_channel(world.peer2)
+    nobody = await answer(emulator, world.peer2, dm2, "plan view", member=world.member2)
+    assert "has not chosen to share" in nobody.text  # no share: the usual answer, no look-up
