@@ -10,6 +10,7 @@ from discord.ext import commands
 
 from bot.errors import InvalidInputError, PermissionDeniedError
 from bot.i18n import N_, gettext_for
+from bot.schedules import unwrap_zone
 from bot.services.settings import CoreSettings, SettingsSection
 from bot.text import EMBED_FIELD, fit_lines
 from bot.ui.checks import audience_of, moderator_only
@@ -285,7 +286,8 @@ class Core(commands.Cog):
         zones = self.services.zones
         name = await zones.set(interaction.user.id, zone)
         now = zones.local_now(name)
-        typed = " ".join(zone.split())
+        # As read (no backticks or quotes around it), and never a backtick inside the span.
+        typed = " ".join(unwrap_zone(zone).replace("`", "'").split())
         text = (
             N_(
                 "Your time zone is **{zone}** (it's {now} there now). I read `{typed}` as this "

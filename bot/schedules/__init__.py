@@ -61,7 +61,13 @@ from bot.schedules.office_hours import HoursRange, WeeklyHours, parse_hours
 from bot.schedules.parse import parse_schedule
 from bot.schedules.recurrence import Schedule, ScheduleKind, ensure_min_interval
 from bot.schedules.until import MAX_DURATION, is_clock_end, parse_duration, parse_until
-from bot.schedules.zones import POPULAR_TIMEZONES, parse_timezone, resolve_local, timezone_choices
+from bot.schedules.zones import (
+    POPULAR_TIMEZONES,
+    parse_timezone,
+    resolve_local,
+    timezone_choices,
+    unwrap_zone,
+)
 
 __all__ = [
     "ALL_DAYS",
@@ -108,4 +114,5 @@ __all__ = [
     "resolve_local",
     "schedule_text",
     "timezone_choices",
+    "unwrap_zone",
 ]

@@ -99,6 +99,15 @@ class InvalidTimezoneError(ScheduleError):
     def __init__(self, name: str, suggestions: Iterable[str] = ()) -> None:
         self.name = name
         self.suggestions = list(suggestions)
+        if not name.strip():
+            super().__init__(
+                N_(
+                    "Type a time zone: an IANA zone name such as `Europe/London`, "
+                    "`America/New_York` or `Asia/Kolkata` (or `UTC`), so daylight saving time "
+                    "is handled for you."
+                )
+            )
+            return
         if self.suggestions:
             super().__init__(
                 N_(

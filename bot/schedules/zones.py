@@ -94,9 +94,19 @@ def _city_index() -> dict[str, tuple[str, ...]]:
     return {city: tuple(keys) for city, keys in cities.items()}
 
 
+#: What a zone pasted from a guide or a chat may be wrapped in: backticks and quotes.
+_WRAPPERS = "`'\"\u201c\u201d\u2018\u2019\u00ab\u00bb "
+
+
+def unwrap_zone(name: str | None) -> str:
+    """The zone as typed without the backticks, quotes and spaces around it."""
+    return (name or "").strip().strip(_WRAPPERS).strip()
+
+
 def parse_timezone(name: str) -> zoneinfo.ZoneInfo:
-    """``Europe/London``, ``europe/london``, ``London``, ``new york``, ``UTC``, ``GMT``, ``EST``."""
-    raw = (name or "").strip()
+    """``Europe/London``, ``europe/london``, ``London``, ``new york``, ``UTC``, ``GMT``, ``EST``;
+    pasted as the guides show it (in backticks) or in quotes, too."""
+    raw = unwrap_zone(name)
     if not raw or len(raw) > 100:
         raise InvalidTimezoneError(raw)
     lowered = " ".join(raw.lower().split())

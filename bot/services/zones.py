@@ -16,7 +16,7 @@ from bot.clock import Clock, utcnow
 from bot.db.repositories.core import MemberPrefsRepository
 from bot.errors import InvalidInputError
 from bot.i18n import N_
-from bot.schedules import InvalidTimezoneError, parse_timezone
+from bot.schedules import InvalidTimezoneError, parse_timezone, unwrap_zone
 from bot.services.settings import CoreSettings, GuildSettingsService, validate_timezone
 
 __all__ = ["ZONE_KEY", "MemberZones"]
@@ -45,12 +45,22 @@ class MemberZones:
     async def set(self, user_id: int, text: str) -> str:
         """Remember the member's zone under its canonical IANA name, read by the parser every
         zone input uses (any letter case, ``London``, ``EST`` for New York's zone); a kind
-        error, with near names, for anything else."""
-        name = (text or "").strip()
+        error, with near names, for anything else. Backticks and quotes around the zone (as
+        the guides show it) are left out; an empty zone is told to type one."""
+        name = unwrap_zone(text)
+        if not name:
+            raise InvalidInputError(
+                N_(
+                    "Type a time zone to set: pick one from the list, or type a name like "
+                    "`Europe/London` or `America/Chicago`."
+                )
+            )
         try:
             zone = parse_timezone(name).key
         except InvalidTimezoneError as exc:
-            shown = name[:40] + ("…" if len(name) > 40 else "")
+            # Shown inside a code span: a backtick in it would end the span early.
+            plain = " ".join(name.replace("`", "'").split())
+            shown = plain[:40] + ("…" if len(plain) > 40 else "")
             near = " or ".join(f"`{s}`" for s in exc.suggestions[:3])
             if near:
                 raise InvalidInputError(

@@ -272,6 +272,42 @@ async def test_a_mistyped_zone_is_refused_with_near_names(
     assert await kindred.services.zones.own(world.member.id) == "Europe/Lisbon"
 
 
+async def test_a_zone_pasted_in_backticks_or_quotes_is_read_and_an_empty_one_is_told_clearly(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The guides show zones as `Europe/Lisbon`; pasted so (or in quotes) it is the zone, for
+    a member's zone, the server's and a check-in's. An empty zone is asked for, never shown as
+    an empty code span; what is shown of a wrong zone never breaks its code span."""
+    pasted = await answer(
+        emulator, world.member, world.general, "timezone set", zone="`Europe/Lisbon`"
+    )
+    assert "**Europe/Lisbon**" in pasted.text and "``" not in pasted.text, pasted.text
+    assert await kindred.services.zones.own(world.member.id) == "Europe/Lisbon"
+    quoted = await answer(
+        emulator, world.member, world.general, "timezone set", zone=" “Asia/Tokyo” "
+    )
+    assert "**Asia/Tokyo**" in quoted.text, quoted.text
+    empty = await answer(emulator, world.member, world.general, "timezone set", zone=" `` ")
+    assert "Type a time zone" in empty.text and "``" not in empty.text, empty.text
+    assert await kindred.services.zones.own(world.member.id) == "Asia/Tokyo"
+    odd = await answer(emulator, world.member, world.general, "timezone set", zone="Mars`Olympus")
+    assert "`Mars'Olympus`" in odd.text, odd.text
+    server = await answer(
+        emulator, world.mod, world.general, "kindred set timezone", timezone="`Europe/Lisbon`"
+    )
+    assert "**Europe/Lisbon**" in server.text, server.text
+    created = await answer(
+        emulator, world.mod, world.general, "checkin create",
+        channel=world.general, schedule="daily 09:00", tz="'Europe/Lisbon'",
+    )  # fmt: skip
+    assert "(Europe/Lisbon)" in created.text, created.text
+    blank = await answer(
+        emulator, world.mod, world.general, "checkin create",
+        channel=world.general, schedule="daily 09:00", tz="``",
+    )  # fmt: skip
+    assert "Type a time zone" in blank.text and "“”" not in blank.text, blank.text
+
+
 async def test_timezone_autocomplete(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

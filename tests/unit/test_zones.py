@@ -52,6 +52,9 @@ async def test_an_unknown_zone_is_refused_kindly_and_nothing_is_stored(
         ("new york", "America/New_York"),
         ("EST", "America/New_York"),  # as /checkin reads it: New York's zone, never UTC-5
         ("gmt", "UTC"),
+        ("`Europe/Lisbon`", "Europe/Lisbon"),  # pasted as the guides show it
+        (' "Asia/Tokyo" ', "Asia/Tokyo"),
+        ("“Europe/Paris”", "Europe/Paris"),
     ],
 )
 async def test_a_zone_is_read_like_every_zone_input_and_stored_canonically(
@@ -60,6 +63,27 @@ async def test_a_zone_is_read_like_every_zone_input_and_stored_canonically(
     assert await services.zones.set(MEMBER, typed) == stored
     assert await services.zones.own(MEMBER) == stored
     assert stored == parse_timezone(typed).key  # the one parser /checkin and /duty use
+
+
+@pytest.mark.parametrize("empty", ["", "   ", "``", "` `", '""'])
+async def test_an_empty_zone_is_asked_for_never_shown_as_an_empty_code_span(
+    services: Services, empty: str
+) -> None:
+    with pytest.raises(InvalidInputError) as refused:
+        await services.zones.set(MEMBER, empty)
+    assert refused.value.user_message.startswith("Type a time zone"), refused.value.user_message
+    assert "``" not in refused.value.user_message
+    with pytest.raises(InvalidInputError) as parsed:
+        parse_timezone(empty)
+    assert parsed.value.user_message.startswith("Type a time zone")
+
+
+async def test_a_backtick_inside_a_wrong_zone_never_breaks_its_code_span(
+    services: Services,
+) -> None:
+    with pytest.raises(InvalidInputError) as refused:
+        await services.zones.set(MEMBER, "Mars`Olympus")
+    assert "`Mars'Olympus`" in refused.value.user_message, refused.value.user_message
 
 
 async def test_a_mistyped_zone_suggests_near_names(services: Services) -> None:
