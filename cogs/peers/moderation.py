@@ -14,12 +14,38 @@ from bot.i18n import N_
 from bot.services import Services
 from bot.services.peers import PeerSettings
 from bot.services.peers.blocks import MAX_REASON, Revealed
+from bot.text import fit_lines
 from bot.ui.checks import GuildOnlyError, moderator_only
 from bot.ui.lookup import find_channel, find_user
 from bot.ui.replies import COLOUR, localized, send_private
 from cogs.peers import groups
 
 log = logging.getLogger(__name__)
+
+#: ``/peers block``: the moderator's answer, a whole sentence per case. A block stops new
+#: requests; a live one stays as it is (peers claim and close it as usual) and the member is
+#: not told: a block is a moderation decision, not an announcement.
+BLOCKED = N_(
+    "<@{user}> can no longer open peer requests here. They will still be shown crisis resources."
+)
+BLOCKED_WAITING = N_(
+    "<@{user}> can no longer open peer requests here. They will still be shown crisis "
+    "resources. Their request #{request} is still waiting in the queue: it stays open, and "
+    "peers can claim and close it as usual. Nobody is told about the block."
+)
+BLOCKED_TALKING = N_(
+    "<@{user}> can no longer open peer requests here. They will still be shown crisis "
+    "resources. Their request #{request} is in a conversation with a peer: it goes on until "
+    "it is closed. Nobody is told about the block."
+)
+UNBLOCKED = N_("<@{user}> can open peer requests again.")
+NOT_BLOCKED = N_("<@{user}> was not blocked.")
+#: ``/peers blocks``: one whole sentence per block.
+BLOCKS_NONE = N_("Nobody is blocked from opening peer requests here.")
+BLOCKS_TITLE = N_("Members blocked from opening peer requests:")
+BLOCK_LINE = N_("<@{user}>, blocked {when} by <@{moderator}>. Reason: {reason}")
+BLOCK_LINE_NO_REASON = N_("<@{user}>, blocked {when} by <@{moderator}>. No reason was given.")
+BLOCKS_MORE = N_("…and {n} more.")  # fit_lines fills in {n}
 
 #: The member's DM after a moderator's ``/peers reveal``, in the member's language.
 REVEAL_TOLD = N_(
@@ -88,19 +114,23 @@ class ModerationCommands:
 
     @groups.peers.command(name="block")
     @moderator_only()
+    @app_commands.describe(reason="Why (kept in the audit log and shown by /peers blocks)")
     async def block(
-        self, interaction: discord.Interaction, member: discord.User, reason: str | None = None
+        self,
+        interaction: discord.Interaction,
+        member: discord.User,
+        reason: app_commands.Range[str, 1, MAX_REASON] | None = None,
     ) -> None:
         """Stop a member opening peer requests (they still get crisis resources)."""
         assert interaction.guild_id is not None
-        await self.services.peers.blocks.block(
-            interaction.guild_id, member.id, reason, interaction.user.id
+        done = await self.services.peers.blocks.block(
+            interaction.guild_id, member.id, reason, interaction.user.id, bot=member.bot
         )
-        await send_private(
-            interaction,
-            f"{member.mention} can no longer open peer requests "
-            "here. They will still be shown crisis resources.",
-        )
+        text, params = BLOCKED, {"user": member.id}
+        if done.live is not None:
+            text = BLOCKED_WAITING if done.live.status == "open" else BLOCKED_TALKING
+            params["request"] = done.live.id
+        await send_private(interaction, await localized(interaction, text, **params))
 
     @groups.peers.command(name="unblock")
     @moderator_only()
@@ -110,8 +140,30 @@ class ModerationCommands:
         if not await self.services.peers.blocks.unblock(
             interaction.guild_id, member.id, interaction.user.id
         ):
-            raise NotFoundError(f"{member.mention} was not blocked.")
-        await send_private(interaction, f"{member.mention} can open peer requests again.")
+            raise NotFoundError(NOT_BLOCKED, user=member.id)
+        await send_private(interaction, await localized(interaction, UNBLOCKED, user=member.id))
+
+    @groups.peers.command(name="blocks")
+    @moderator_only()
+    async def blocks(self, interaction: discord.Interaction) -> None:
+        """The members blocked from opening peer requests, with who blocked them and why."""
+        assert interaction.guild_id is not None
+        rows = await self.services.peers.blocks.blocked(interaction.guild_id)
+        if not rows:
+            await send_private(interaction, await localized(interaction, BLOCKS_NONE))
+            return
+        lines = []
+        for row in rows:
+            when = f"<t:{int(row.created_at.timestamp())}:D>"
+            params = {"user": row.user_id, "when": when, "moderator": row.blocked_by}
+            if row.reason:
+                params["reason"] = discord.utils.escape_markdown(row.reason)
+            line = BLOCK_LINE if row.reason else BLOCK_LINE_NO_REASON
+            lines.append(await localized(interaction, line, **params))
+        more = await localized(interaction, BLOCKS_MORE, n="{n}")
+        title = await localized(interaction, BLOCKS_TITLE)
+        body = fit_lines(lines, 1900 - len(title), more=more)
+        await send_private(interaction, f"{title}\n{body}")
 
     @groups.peers.command(name="reveal")
     @moderator_only()

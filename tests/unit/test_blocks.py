@@ -54,7 +54,42 @@ async def break_the_audit_log(services: Services) -> None:
 async def test_block_is_audited(peers, services: Services) -> None:
     await peers.blocks.block(GUILD, MEMBER, "spam", MOD)
     assert await peers.blocks.is_blocked(GUILD, MEMBER)
-    assert await actions(services) == [("peers.block", MOD, {"member": MEMBER})]
+    assert await actions(services) == [("peers.block", MOD, {"member": MEMBER, "reason": "spam"})]
+
+
+async def test_a_blocks_reason_is_tidied_limited_and_listed(peers, services: Services) -> None:
+    """The reason is read as /peers reveal's (spaces tidied, at most MAX_REASON characters,
+    refused rather than cut); only spaces is no reason. /peers blocks lists who, by whom and
+    why, per server."""
+    await peers.blocks.block(GUILD, MEMBER, "  posted   spam\nlinks ", MOD)
+    await peers.blocks.block(GUILD, MEMBER + 1, "   ", MOD)
+    with pytest.raises(InvalidInputError, match="A reason fits in 200 characters"):
+        await peers.blocks.block(GUILD, MEMBER + 2, "x" * 201, MOD)
+    assert not await peers.blocks.is_blocked(GUILD, MEMBER + 2)
+    listed = {(b.user_id, b.reason, b.blocked_by) for b in await peers.blocks.blocked(GUILD)}
+    assert listed == {(MEMBER, "posted spam links", MOD), (MEMBER + 1, None, MOD)}
+    assert await peers.blocks.blocked(ELSEWHERE) == []
+    assert await actions(services) == [
+        ("peers.block", MOD, {"member": MEMBER, "reason": "posted spam links"}),
+        ("peers.block", MOD, {"member": MEMBER + 1}),
+    ]
+
+
+async def test_a_bot_or_oneself_is_never_blocked(peers, services: Services) -> None:
+    with pytest.raises(InvalidInputError, match="bots never open peer requests"):
+        await peers.blocks.block(GUILD, MEMBER, "spam", MOD, bot=True)
+    with pytest.raises(InvalidInputError, match="You can't block yourself"):
+        await peers.blocks.block(GUILD, MOD, "spam", MOD)
+    assert await peers.blocks.blocked(GUILD) == []
+    assert await actions(services) == []
+
+
+async def test_a_block_leaves_a_live_request_open_and_names_it(peers, services: Services) -> None:
+    waiting = (await peers.requests.open(GUILD, MEMBER)).request
+    done = await peers.blocks.block(GUILD, MEMBER, "spam", MOD)
+    assert done.live is not None and done.live.id == waiting.id and done.live.status == "open"
+    assert (await peers.requests.get(waiting.id)).status == "open"
+    assert (await peers.blocks.block(GUILD, MEMBER + 1, None, MOD)).live is None
 
 
 async def test_unblock_is_audited_and_a_missing_block_writes_nothing(

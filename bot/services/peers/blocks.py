@@ -6,14 +6,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.clock import Clock, utcnow
-from bot.db.repositories.blocks import BlockRepository
+from bot.db.repositories.blocks import BlockRepository, BlockRow
 from bot.db.repositories.core import AuditRepository
-from bot.errors import ConflictError, NotFoundError
+from bot.db.repositories.requests import RequestRow
+from bot.errors import ConflictError, InvalidInputError, NotFoundError
 from bot.i18n import N_
 from bot.services.groups.rules import MAX_REASON, parse_reason
 from bot.services.requests import RequestService
 
-__all__ = ["MAX_REASON", "BlockService", "Revealed"]
+__all__ = ["MAX_REASON", "BlockRow", "BlockService", "Blocked", "Revealed"]
+
+
+@dataclass(frozen=True)
+class Blocked:
+    """A block as stored: the reason as logged, and the member's request still waiting or in a
+    conversation here, if any. A block stops new requests only: a live one is left as it is
+    (peers claim and close it as usual), so the moderator is told it is there."""
+
+    reason: str | None
+    live: RequestRow | None
 
 
 @dataclass(frozen=True)
@@ -38,9 +49,28 @@ class BlockService:
         self.audit = audit
         self.clock = clock
 
-    async def block(self, guild_id: int, user_id: int, reason: str | None, by: int) -> None:
-        """The member can no longer open peer requests here (crisis resources stay)."""
-        await self.blocks.block(guild_id, user_id, reason, by, self.clock())
+    async def block(
+        self, guild_id: int, user_id: int, reason: str | None, by: int, *, bot: bool = False
+    ) -> Blocked:
+        """The member can no longer open peer requests here (crisis resources stay), audited
+        with the reason. Refused, with nothing stored: a bot (``bot``: Kindred itself or any
+        other; bots never open requests), the moderator themselves, and a reason over
+        ``MAX_REASON`` characters (kept whole in the audit log, so never cut). A reason of
+        only spaces is no reason. A moderator may be blocked: they can be a member too."""
+        if bot:
+            raise InvalidInputError(
+                N_("That's a bot: bots never open peer requests, so there is nothing to block.")
+            )
+        if user_id == by:
+            raise InvalidInputError(N_("You can't block yourself from peer requests."))
+        why = parse_reason(reason) if reason is not None and reason.strip() else None
+        live = await self.requests.live_for(guild_id, user_id)
+        await self.blocks.block(guild_id, user_id, why, by, self.clock())
+        return Blocked(why, live)
+
+    async def blocked(self, guild_id: int) -> list[BlockRow]:
+        """The members blocked here, with who blocked them, when and why; the latest first."""
+        return await self.blocks.in_guild(guild_id)
 
     async def unblock(self, guild_id: int, user_id: int, by: int) -> bool:
         """False when the member was not blocked."""
