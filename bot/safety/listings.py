@@ -50,6 +50,9 @@ def listing(
     footer = _("Last checked {date}").format(date=f"{oldest:%Y-%m-%d}") if oldest else ""
     if any(e.is_stale(today) for e in shown):
         footer += " · " + _("some details are over 12 months old; please double-check")
+    if any(not e.verified for e in shown):
+        # what the *(unverified)* mark means, in /crisis's words
+        footer += " · " + _("Entries marked unverified could not be confirmed from a source.")
     return SafeMessage(title=titles[kind].format(where=where), body=body, footer=footer)
 
 

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 __all__ = [
     "MAX_CRISIS_BODY_LINES",
     "SafeMessage",
+    "call_now",
     "channel_fallback_text",
     "concern_other_reply",
     "crisis_command_reply",
@@ -194,11 +195,26 @@ def crisis_reply(
 
 def _danger(emergency: ResourceEntry | None, lang: str) -> str:
     _ = gettext_for(lang)
-    if emergency is not None:
-        return _("If you are in immediate danger, call {number}.").format(
-            number=emergency.contacts[0].value
+    if emergency is None:
+        return _("If you are in immediate danger, call your local emergency number.")
+    number = emergency.contacts[0].value
+    if not emergency.verified:
+        return _("If you are in immediate danger, call {number} *(unverified)*.").format(
+            number=number
         )
-    return _("If you are in immediate danger, call your local emergency number.")
+    return _("If you are in immediate danger, call {number}.").format(number=number)
+
+
+def call_now(emergency: ResourceEntry | None, lang: str = "en") -> str:
+    """ "In immediate danger? Call …": the emergency number marked *(unverified)* as a listing
+    marks it when it could not be confirmed (the footer then says what that means)."""
+    _ = gettext_for(lang)
+    if emergency is None:
+        return _("In immediate danger? Call your local emergency number.")
+    number = emergency.contacts[0].value
+    if not emergency.verified:
+        return _("In immediate danger? Call **{number}** *(unverified)*.").format(number=number)
+    return _("In immediate danger? Call **{number}**.").format(number=number)
 
 
 def possible_concern_reply(
@@ -259,7 +275,16 @@ def concern_other_reply(
         if shown
         else _("find one at {url}").format(url=url)
     )
-    danger = emergency.contacts[0].value if emergency else _("your local emergency number")
+    if emergency is not None and not emergency.verified:
+        danger = _(
+            "If they are in immediate danger, call {number} *(unverified)*. "
+            "Worldwide helplines: {url}"
+        ).format(number=emergency.contacts[0].value, url=url)
+    else:
+        number = emergency.contacts[0].value if emergency else _("your local emergency number")
+        danger = _(
+            "If they are in immediate danger, call {number}. Worldwide helplines: {url}"
+        ).format(number=number, url=url)
     body = (
         _(
             "I'm Kindred, an automated bot. It sounds like you're worried about someone. "
@@ -273,9 +298,7 @@ def concern_other_reply(
         _("**Stay with them** (in person or online) and help them contact a line:")
         + " "
         + lines_text,
-        _("If they are in immediate danger, call {number}. Worldwide helplines: {url}").format(
-            number=danger, url=url
-        ),
+        danger,
         _(
             "**Look after yourself too.** A peer here can support you as well: "
             "press **Talk to a peer**."
@@ -333,12 +356,7 @@ def crisis_command_reply(
     elif not region_known:
         body.extend(_where_hint(unrecognised, suggestion, suggested_code, lang))
     body.append("• " + _("**Worldwide**: {url} lists free helplines by country.").format(url=url))
-    if emergency is not None:
-        body.append(
-            _("In immediate danger? Call **{number}**.").format(number=emergency.contacts[0].value)
-        )
-    else:
-        body.append(_("In immediate danger? Call your local emergency number."))
+    body.append(call_now(emergency, lang))
     body.append(_("You can also talk to a peer here: press **Talk to a peer**."))
     return SafeMessage(
         title=_("Crisis lines"),

@@ -14,7 +14,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from bot.i18n import gettext_for
-from bot.safety.messages import SafeMessage, _directory_url, _footer, format_entry
+from bot.safety.messages import SafeMessage, _directory_url, _footer, call_now, format_entry
 
 if TYPE_CHECKING:
     from bot.services.resources import ResourceEntry
@@ -146,12 +146,7 @@ def nobody_on_duty(
             + " · ".join(format_entry(e, lang=lang) for e in crisis_lines[:3])
         )
     body.append(_("Worldwide helplines: {url}").format(url=url))
-    if emergency is not None:
-        body.append(
-            _("In immediate danger? Call **{number}**.").format(number=emergency.contacts[0].value)
-        )
-    else:
-        body.append(_("In immediate danger? Call your local emergency number."))
+    body.append(call_now(emergency, lang))
     return SafeMessage(
         title=_("While you wait") if waiting else _("Support you can reach now"),
         body=tuple(body),

@@ -343,6 +343,63 @@ async def test_stale_data_is_flagged(
         assert "988" in status.text
 
 
+UNCONFIRMED = "Entries marked unverified could not be confirmed from a source."
+
+
+@pytest.mark.parametrize("region", ["AR", "CO"])
+async def test_crisis_marks_an_unconfirmed_emergency_number_as_resources_does(
+    emulator: DiscordEmulator, world: World, kindred: Kindred, region: str
+) -> None:
+    listed = await command(emulator, world.member, world.general, "resources", region=region)
+    assert "Emergency services" in listed.text and "*(unverified)*" in listed.text
+    crisis = await command(emulator, world.member, world.general, "crisis", region=region)
+    number = {"AR": "911", "CO": "123"}[region]
+    assert f"In immediate danger? Call **{number}** *(unverified)*." in crisis.text
+    assert UNCONFIRMED in crisis.text  # the footer says what the mark means
+    spanish = await in_language(
+        emulator, world.member, world.general, "crisis", "es-ES", region=region
+    )
+    assert f"**{number}** *(no verificado)*" in spanish.text
+    assert "no se pudieron confirmar" in spanish.text
+    # a confirmed emergency number stays as it was, with no mark and no footer note
+    confirmed = await command(emulator, world.member, world.general, "crisis", region="UK")
+    assert "In immediate danger? Call **999**." in confirmed.text
+    assert "unverified" not in confirmed.text
+
+
+async def test_the_crisis_dm_marks_an_unconfirmed_emergency_number(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await command(emulator, world.member, world.general, "region set", region="AR")
+    await emulator.send_message(world.member, world.general, CRISIS)
+    dm = await emulator.wait_for_message(emulator.dm_channel(world.member))
+    assert "If you are in immediate danger, call 911 *(unverified)*." in dm.text
+    assert UNCONFIRMED in dm.text
+    await command(emulator, world.member2, world.general, "region set", region="CO")
+    await emulator.send_message(world.member2, world.general, "my friend says she wants to die")
+    friend = await emulator.wait_for_message(emulator.dm_channel(world.member2))
+    assert "Helping a friend" in friend.text
+    assert "If they are in immediate danger, call 123 *(unverified)*." in friend.text
+    assert UNCONFIRMED in friend.text
+
+
+async def test_resources_explains_what_unverified_means_as_crisis_does(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    crisis = await command(emulator, world.member, world.general, "crisis", region="IE")
+    assert UNCONFIRMED in crisis.text
+    listed = await command(emulator, world.member, world.general, "resources", region="IE")
+    assert "*(unverified)*" in listed.text
+    assert UNCONFIRMED in listed.text
+    french = await in_language(
+        emulator, world.member, world.general, "resources", "fr", region="IE"
+    )
+    assert "n'ont pas pu être confirmées" in french.text
+    # a listing with nothing unverified says nothing about it
+    confirmed = await command(emulator, world.member, world.general, "resources", region="UK")
+    assert "unverified" not in confirmed.text
+
+
 async def test_guild_resources_show_first(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

@@ -549,6 +549,16 @@ def test_canada_text_lines(directory: ResourceDirectory) -> None:
     assert "ca-crisis-text-line" not in ids(directory.entries)
 
 
+@pytest.mark.parametrize("region", ["AR", "CO"])
+def test_an_unconfirmed_emergency_number_makes_the_context_unverified(
+    directory: ResourceDirectory, region: str
+) -> None:
+    context = directory.crisis_context(region, TODAY)
+    assert context.emergency is not None and not context.emergency.verified
+    assert all(e.verified for e in context.lines)
+    assert context.unverified  # so the reply's footer explains the mark on the number
+
+
 def test_ireland_50808_keyword_stays_unverified(directory: ResourceDirectory) -> None:
     entry = directory.get("ie-50808")
     assert not entry.verified and "keyword" in entry.notes

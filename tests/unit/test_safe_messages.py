@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from bot.i18n import gettext_for
 from bot.safety.listings import listing, respite_needs_state
 from bot.safety.messages import (
     MAX_CRISIS_BODY_LINES,
@@ -112,6 +113,59 @@ def test_stale_and_unverified_warnings(directory: ResourceDirectory) -> None:
 def test_unverified_entries_are_labelled(directory: ResourceDirectory) -> None:
     message = reply_for(directory, "IE")
     assert "(unverified)" in all_text(message)
+
+
+UNCONFIRMED = "Entries marked unverified could not be confirmed from a source."
+
+
+@pytest.mark.parametrize("lang", ["en", "es", "fr", "de", "pt"])
+def test_an_unconfirmed_emergency_number_is_marked_in_every_reply(
+    directory: ResourceDirectory, lang: str
+) -> None:
+    ctx = directory.crisis_context("AR", TODAY)
+    args = (ctx.lines, ctx.directory, ctx.region_known, ctx.stale, ctx.unverified)
+    options = {"emergency": ctx.emergency, "last_checked": ctx.last_checked, "lang": lang}
+    _ = gettext_for(lang)
+    marker = "*(" + _("unverified") + ")*"
+    replies = [
+        crisis_command_reply(*args, **options),
+        crisis_reply(*args, **options),
+        concern_other_reply(*args, **options),
+        nobody_on_duty(
+            crisis_lines=ctx.lines,
+            directory=ctx.directory,
+            emergency=ctx.emergency,
+            unverified=ctx.unverified,
+            lang=lang,
+        ),
+    ]
+    for message in replies:
+        danger = [line for line in message.body if "911" in line]
+        assert len(danger) == 1 and marker in danger[0], message.body
+        assert _(UNCONFIRMED) in message.footer
+        assert lang == "en" or UNCONFIRMED not in message.footer
+
+
+def test_a_confirmed_emergency_number_is_not_marked(directory: ResourceDirectory) -> None:
+    ctx = directory.crisis_context("GB", TODAY)
+    message = crisis_command_reply(
+        ctx.lines, ctx.directory, ctx.region_known, ctx.stale, ctx.unverified,
+        emergency=ctx.emergency, last_checked=ctx.last_checked,
+    )  # fmt: skip
+    assert "In immediate danger? Call **999**." in message.body
+    assert "unverified" not in all_text(message)
+
+
+def test_a_listing_with_an_unverified_entry_says_what_the_mark_means(
+    directory: ResourceDirectory,
+) -> None:
+    marked = listing("resources", "IE", directory.all_for("IE"), TODAY)
+    assert any("*(unverified)*" in line for line in marked.body)
+    assert marked.footer.endswith(" · " + UNCONFIRMED)
+    french = listing("resources", "IE", directory.all_for("IE"), TODAY, "fr")
+    assert "n'ont pas pu être confirmées" in french.footer
+    confirmed = listing("resources", "GB", directory.all_for("GB"), TODAY)
+    assert "unverified" not in all_text(confirmed)
 
 
 def test_concern_other_reply(directory: ResourceDirectory) -> None:

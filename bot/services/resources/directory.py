@@ -228,8 +228,11 @@ class ResourceDirectory:
             if emergency is not None and emergency in lines:
                 emergency = None  # already shown as the only line
         # Staleness and dates are judged on the lines and directory shown; national emergency
-        # numbers change rarely and are re-checked through stale_entries() instead.
+        # numbers change rarely and are re-checked through stale_entries() instead. An
+        # emergency number that could not be confirmed is marked as one, so the footer
+        # explains the mark.
         shown = [*lines, directory]
+        confirmed = [*shown, emergency] if emergency is not None else shown
         return CrisisContext(
             region=region,
             region_known=region is not None,
@@ -237,7 +240,7 @@ class ResourceDirectory:
             emergency=emergency,
             directory=directory,
             stale=any(e.is_stale(today) for e in shown),
-            unverified=any(not e.verified for e in shown),
+            unverified=any(not e.verified for e in confirmed),
             last_checked=min(e.last_verified for e in shown),
             unrecognised=unrecognised.text if unrecognised else None,
             suggestion=unrecognised.suggestion if unrecognised else None,
