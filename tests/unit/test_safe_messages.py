@@ -393,3 +393,27 @@ def test_a_servers_own_resource_is_shown_as_typed_never_as_markdown(
     assert r"example.org/a\_b\_c" in line and r"(\*\*any\*\* time)" in line
     shipped = directory.crisis_lines("US")[0]
     assert format_entry(shipped).startswith(f"**{shipped.name}**: ")
+
+
+@pytest.mark.parametrize("lang", ["en", "es", "fr", "de", "pt"])
+def test_the_lowest_check_in_mood_marks_an_unconfirmed_emergency_number(
+    directory: ResourceDirectory, lang: str
+) -> None:
+    """The answer to the lowest mood on a check-in gives lines and an emergency number too:
+    AR's unconfirmed 911 is marked and the mark explained, as in /crisis; GB's 999 is not."""
+    from bot.services.checkins.messages import mood_support_lines
+
+    _ = gettext_for(lang)
+    marker = "*(" + _("unverified") + ")*"
+    ar = directory.crisis_context("AR", TODAY)
+    out = mood_support_lines(
+        1, True, lines=ar.lines, directory=ar.directory, emergency=ar.emergency, lang=lang
+    )
+    danger = [line for line in out if "911" in line]
+    assert len(danger) == 1 and marker in danger[0], out
+    assert _(UNCONFIRMED) in out and (lang == "en" or UNCONFIRMED not in out)
+    gb = directory.crisis_context("GB", TODAY)
+    out = mood_support_lines(
+        1, True, lines=gb.lines, directory=gb.directory, emergency=gb.emergency, lang=lang
+    )
+    assert not [line for line in out if marker in line] and _(UNCONFIRMED) not in out

@@ -104,12 +104,21 @@ def mood_support_lines(
         if directory is not None:
             url = format_entry(directory, with_hours=False, lang=lang)
             out.append(_("Worldwide helplines: {url}").format(url=url))
-        if emergency is not None:
+        if emergency is None:
+            out.append(_("In immediate danger? Call your local emergency number."))
+        elif emergency.verified:
             out.append(
                 _("In immediate danger? Call {number}.").format(number=emergency.contacts[0].value)
             )
         else:
-            out.append(_("In immediate danger? Call your local emergency number."))
+            out.append(
+                _("In immediate danger? Call {number} *(unverified)*.").format(
+                    number=emergency.contacts[0].value
+                )
+            )
+        shown = [*lines[:3], *([emergency] if emergency is not None else [])]
+        if any(not e.verified for e in shown):
+            out.append(_("Entries marked unverified could not be confirmed from a source."))
         return out
     if level <= LOW:
         return [_("If you'd like someone to listen, a peer is a button away.")]
