@@ -13,7 +13,7 @@ from bot.i18n import N_, gettext_for
 from bot.schedules import unwrap_zone
 from bot.services.settings import CoreSettings, SettingsSection
 from bot.text import EMBED_FIELD, fit_lines
-from bot.ui.checks import audience_of, moderator_only
+from bot.ui.checks import audience_of, moderator_only, works_in_dms
 from bot.ui.replies import COLOUR, localized, reader_language, send_private
 from bot.ui.setup_check import checkup_embed, gather_facts
 from bot.ui.timezones import timezone_autocomplete
@@ -44,17 +44,27 @@ HELP_HEADINGS = {
 }
 
 
-def help_embed(tree: app_commands.CommandTree, audience: str, lang: str = "en") -> discord.Embed:
+HELP_IN_DMS = N_("More commands work inside a server: run `/kindred help` there to see them.")
+
+
+def help_embed(
+    tree: app_commands.CommandTree, audience: str, lang: str = "en", in_dms: bool = False
+) -> discord.Embed:
     """Built from the command tree itself, so help never drifts from the real commands.
     One page per audience keeps each answer short and inside Discord's embed limits. The
-    title and footer are in ``lang``; the commands' descriptions are Discord's own (English)."""
+    title and footer are in ``lang``; the commands' descriptions are Discord's own (English).
+    In DMs, commands that only work inside a server are left out, and one line says so."""
     _ = gettext_for(lang)
     lines = sorted(
         f"`/{command.qualified_name}`: {command.description}"
         for command in tree.walk_commands()
-        if isinstance(command, app_commands.Command) and audience_of(command) == audience
+        if isinstance(command, app_commands.Command)
+        and audience_of(command) == audience
+        and (not in_dms or works_in_dms(command))
     )
     embed = discord.Embed(title=_(HELP_HEADINGS[audience]), colour=COLOUR)
+    if in_dms:
+        embed.description = _(HELP_IN_DMS)
     text = ""
     for line in lines:
         if len(text) + len(line) + 1 > 1024:
@@ -196,7 +206,9 @@ class Core(commands.Cog):
     async def help(self, interaction: discord.Interaction, audience: str = "member") -> None:
         """Kindred's commands for members, peer supporters and moderators."""
         lang = await reader_language(interaction)
-        await send_private(interaction, embed=help_embed(self.bot.tree, audience, lang))
+        in_dms = interaction.guild_id is None
+        embed = help_embed(self.bot.tree, audience, lang, in_dms=in_dms)
+        await send_private(interaction, embed=embed)
 
     @kindred.command(name="settings")
     @moderator_only()

@@ -54,6 +54,7 @@ def moderator_only():
         return True
 
     predicate.audience = "moderator"  # type: ignore[attr-defined]  # read by /kindred help
+    predicate.server_only = True  # type: ignore[attr-defined]  # read by /kindred help
     return app_commands.check(predicate)
 
 
@@ -68,12 +69,25 @@ def audience_of(command: app_commands.Command) -> str:
     return "member"
 
 
+def works_in_dms(command: app_commands.Command) -> bool:
+    """False for a command refused in DMs: one of its checks says so (``server_only``, as
+    ``guild_only``, ``moderator_only`` and ``peer_only`` do), or its ``extras`` (a command that
+    answers in DMs with its own words), or Discord's own ``guild_only``."""
+    if command.guild_only or command.extras.get("server_only"):
+        return False
+    return not any(getattr(check, "server_only", False) for check in command.checks)
+
+
 def guild_only():
+    """Inside a server only: in DMs the kind refusal, and ``/kindred help`` there leaves the
+    command out."""
+
     async def predicate(interaction: discord.Interaction) -> bool:
         if interaction.guild_id is None:
             raise GuildOnlyError()
         return True
 
+    predicate.server_only = True  # type: ignore[attr-defined]  # read by /kindred help
     return app_commands.check(predicate)
 
 
@@ -129,4 +143,5 @@ def peer_only():
         )
 
     predicate.audience = "peer"  # type: ignore[attr-defined]  # read by /kindred help
+    predicate.server_only = True  # type: ignore[attr-defined]  # read by /kindred help
     return app_commands.check(predicate)

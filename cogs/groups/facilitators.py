@@ -23,7 +23,7 @@ from bot.services import Services
 from bot.services.meetings import MeetingService, Rotation, when_text
 from bot.services.meetings.messages import swap_answer_text, swap_asked_text, swap_outcome_text
 from bot.text import EMBED_FIELD, fit_lines
-from bot.ui.checks import moderator_only, peer_only
+from bot.ui.checks import guild_only, moderator_only, peer_only
 from bot.ui.lookup import gone_as_peer
 from bot.ui.replies import COLOUR, localized, reader_language, send_private
 from cogs.groups import meeting_views as mv
@@ -114,6 +114,7 @@ class FacilitatorCommands:
         await send_private(interaction, text)
 
     @facilitator_cmd.command(name="list")
+    @guild_only()
     @app_commands.describe(group="Which group")
     @app_commands.autocomplete(group=group_autocomplete)
     async def facilitator_list(self, interaction: discord.Interaction, group: str) -> None:

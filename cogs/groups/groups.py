@@ -87,6 +87,7 @@ def moderator_or_facilitator():
         raise RefusedError(N_("This command is for moderators and the group's facilitators."))
 
     predicate.audience = "moderator"  # type: ignore[attr-defined]  # read by /kindred help
+    predicate.server_only = True  # type: ignore[attr-defined]  # read by /kindred help
     return app_commands.check(predicate)
 
 

@@ -146,7 +146,7 @@ class GuidelinesCommands:
         )
         await send_private(interaction, answer)
 
-    @guidelines_cmd.command(name="show")
+    @guidelines_cmd.command(name="show", extras={"server_only": True})
     @app_commands.describe(name="A group (leave empty for the server's default guidelines)")
     @app_commands.autocomplete(name=group_autocomplete)
     async def show(self, interaction: discord.Interaction, name: str | None = None) -> None:

@@ -369,7 +369,7 @@ class ManageCommands:
         text = await localized(interaction, REOPENED[_seen(row)], name=row.name)
         await send_private(interaction, text + await _adopted_note(interaction, row))
 
-    @group_cmd.command(name="list")
+    @group_cmd.command(name="list", extras={"server_only": True})
     async def list_(self, interaction: discord.Interaction) -> None:
         """The server's support groups."""
         if interaction.guild_id is None:

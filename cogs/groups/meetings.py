@@ -19,7 +19,7 @@ from bot.services.meetings import (
     reminder_answer,
     when_text,
 )
-from bot.ui.checks import moderator_only
+from bot.ui.checks import guild_only, moderator_only
 from bot.ui.replies import localized, reader_language, send_private
 from bot.ui.timezones import timezone_autocomplete
 from cogs.groups import meeting_views as mv
@@ -219,6 +219,7 @@ class MeetingCommands:
         )
 
     @meeting_cmd.command(name="list")
+    @guild_only()
     @app_commands.describe(group="Only this group's meetings")
     @app_commands.autocomplete(group=group_autocomplete)
     async def meeting_list(
@@ -255,6 +256,7 @@ class MeetingCommands:
         await send_private(interaction, "\n\n".join(lines))
 
     @meeting_cmd.command(name="remind")
+    @guild_only()
     @app_commands.describe(group="Which group", state="on: DM me before meetings; off: stop")
     @app_commands.autocomplete(group=group_autocomplete)
     async def meeting_remind(

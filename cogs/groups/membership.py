@@ -69,7 +69,7 @@ class MembershipCommands:
     _report: Callable[[int, str], Awaitable[None]]
     _report_problem: Callable[[Problem], Awaitable[None]]
 
-    @group_cmd.command(name="join")
+    @group_cmd.command(name="join", extras={"server_only": True})
     @app_commands.describe(name="Which group (start typing to see them)")
     @app_commands.autocomplete(name=group_autocomplete)
     async def join(self, interaction: discord.Interaction, name: str) -> None:
@@ -80,7 +80,7 @@ class MembershipCommands:
         group = await self.service.active(interaction.guild_id, name)
         await self._join(interaction, group.id)
 
-    @group_cmd.command(name="leave")
+    @group_cmd.command(name="leave", extras={"server_only": True})
     @app_commands.describe(name="Which group")
     @app_commands.autocomplete(name=my_group_autocomplete)
     async def leave(self, interaction: discord.Interaction, name: str) -> None:

@@ -75,7 +75,7 @@ class PostingCommands:
     service: GroupService
     _listening: bool
 
-    @group_cmd.command(name="post")
+    @group_cmd.command(name="post", extras={"server_only": True})
     @app_commands.describe(
         name="Which group (default: the group whose channel you're in)",
         text="What to post (empty: a form opens, for longer messages)",

@@ -15,7 +15,7 @@ from bot.services import Services
 from bot.services.peers import PeerSettings
 from bot.services.peers.blocks import MAX_REASON, Revealed
 from bot.text import fit_lines
-from bot.ui.checks import GuildOnlyError, moderator_only
+from bot.ui.checks import guild_only, moderator_only
 from bot.ui.lookup import find_channel, find_user
 from bot.ui.replies import COLOUR, localized, send_private
 from cogs.peers import groups
@@ -207,12 +207,12 @@ class ModerationCommands:
         return True
 
     @groups.peers.command(name="debrief")
+    @guild_only()
     async def debrief(
         self, interaction: discord.Interaction, need_support: bool = True, note: str | None = None
     ) -> None:
         """After a hard conversation: ask a moderator to check in with you (note stays private)."""
-        if interaction.guild_id is None:
-            raise GuildOnlyError()
+        assert interaction.guild_id is not None
         said = [DEBRIEF_THANKS]
         if need_support:
             said.append(await self._ask_for_check_in(interaction))

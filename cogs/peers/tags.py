@@ -9,7 +9,7 @@ from discord.ext import commands
 from bot.services import Services
 from bot.services.peers import messages as say
 from bot.services.peers.tags import MAX_TAG
-from bot.ui.checks import GuildOnlyError, moderator_only
+from bot.ui.checks import guild_only, moderator_only
 from bot.ui.replies import reader_language, send_private
 from cogs.peers import groups
 
@@ -45,15 +45,15 @@ class TagCommands:
     async def tags_remove(self, interaction: discord.Interaction, tag: str) -> None:
         """Remove a tag."""
         assert interaction.guild_id is not None
-        await self.services.peers.tags.remove(interaction.guild_id, tag)
+        removed = await self.services.peers.tags.remove(interaction.guild_id, tag)
         lang = await reader_language(interaction)
-        await send_private(interaction, say.tag_removed_text(tag, lang))
+        await send_private(interaction, say.tag_removed_text(removed, lang))
 
     @groups.tags.command(name="list")
+    @guild_only()
     async def tags_list(self, interaction: discord.Interaction) -> None:
         """Show the tags members can ask for."""
-        if interaction.guild_id is None:
-            raise GuildOnlyError()
+        assert interaction.guild_id is not None
         tags = await self.services.peers.tags.guild_tags(interaction.guild_id)
         lang = await reader_language(interaction)
         await send_private(interaction, say.tags_list_text(tags, lang))

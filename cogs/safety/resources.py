@@ -17,7 +17,7 @@ from bot.services.safety import (
     MAX_RESOURCE_HOURS,
     MAX_RESOURCE_NAME,
 )
-from bot.ui.checks import GuildOnlyError, moderator_only
+from bot.ui.checks import guild_only, moderator_only
 from bot.ui.replies import localized, reader_language, send_private, send_private_pages
 from bot.ui.resources import safe_embed
 from cogs.safety.groups import REGION, RESOURCES
@@ -187,10 +187,10 @@ class ResourcesMixin:
         await send_private(interaction, await localized(interaction, text, number=resource_id))
 
     @RESOURCES.command(name="list")
+    @guild_only()
     async def resources_list(self, interaction: discord.Interaction) -> None:
         """This server's own resources."""
-        if interaction.guild_id is None:
-            raise GuildOnlyError()
+        assert interaction.guild_id is not None
         entries = await self.services.safety.guild_resources(interaction.guild_id, every=True)
         text = "\n".join(f"#{e.id[6:]} {format_entry(e)}" for e in entries)
         if not text:

@@ -32,7 +32,7 @@ def unknown_tags_line(result: Intake, lang: str = "en") -> str:
 
 
 class CommandsRoom(ClaimsRoom):
-    @app_commands.command(name="support")
+    @app_commands.command(name="support", extras={"server_only": True})
     @app_commands.describe(
         action="ask (default), status, cancel your request, or close the conversation you're in"
     )

@@ -468,6 +468,55 @@ async def test_a_spanish_member_reads_kindred_help_titled_in_spanish(
     )
 
 
+async def test_help_in_a_dm_leaves_out_the_commands_that_only_work_inside_a_server(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    dm = emulator.dm_channel(world.member)
+    refused = await (await emulator.run_command(world.member, dm, "support")).answer()
+    assert "works inside a server" in refused.text
+    helped = await answer(emulator, world.member, dm, "kindred help")
+    assert helped.ephemeral
+    embed = helped.embeds[0]
+    listed = "".join(f["value"] for f in embed["fields"])
+    for name in (
+        "support",
+        "peers tags list",
+        "safety resources list",
+        "peers debrief",
+        "group list",
+        "group join",
+        "group meeting list",
+        "group facilitator list",
+    ):
+        assert f"`/{name}`:" not in listed, name
+    # what works in a DM is still there, and one line says where the rest works
+    for name in ("crisis", "plan view", "goal set", "checkin me every", "forgetme"):
+        assert f"`/{name}`:" in listed, name
+    assert embed["description"] == (
+        "More commands work inside a server: run `/kindred help` there to see them."
+    )
+    moderators = await answer(emulator, world.mod, dm, "kindred help", audience="moderator")
+    assert "`/kindred settings`" not in str(moderators.embeds[0])
+    assert "inside a server" in moderators.embeds[0]["description"]
+    # a server-only command run in a DM is refused kindly (it crashed before), not an error
+    listing = await answer(emulator, world.member, dm, "group meeting list")
+    assert listing.ephemeral and "works inside a server" in listing.text, listing.text
+    # in a server, nothing changes: every command, and no such line
+    here = await answer(emulator, world.member, world.general, "kindred help")
+    here_listed = "".join(f["value"] for f in here.embeds[0]["fields"])
+    assert "`/support`:" in here_listed and "`/group list`:" in here_listed
+    assert not here.embeds[0].get("description")
+
+
+async def test_a_spanish_member_reads_in_a_dm_where_the_other_commands_work(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    dm = emulator.dm_channel(world.member)
+    helped = await answer(emulator, world.member, dm, "kindred help", locale="es-ES")
+    assert helped.embeds[0]["title"] == "Comandos de Kindred: todos"
+    assert "servidor" in helped.embeds[0]["description"], helped.embeds[0]["description"]
+
+
 def _synced(emulator: DiscordEmulator, name: str) -> dict:
     return next(c for c in emulator.global_commands.values() if c.name == name).to_payload()
 

@@ -227,6 +227,93 @@ async def test_the_tag_commands_answer_a_french_moderator_in_french_an_english_o
     assert await kindred.services.peers.tags.guild_tags(world.guild.id) == []
 
 
+async def test_a_tag_with_a_comma_is_refused_so_every_tag_can_be_chosen(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """/duty tags splits on commas, the request form on commas and semicolons: a tag holding
+    one could be added but never chosen, so it is refused when added."""
+    await setup_peers(emulator, world)
+
+    async def add(tag: str):
+        return await (
+            await emulator.run_command(world.mod, world.general, "peers tags add", {"tag": tag})
+        ).response()
+
+    for typed in ("anxiety, panic", "anxiety; panic"):
+        refused = await add(typed)
+        assert refused.ephemeral and "can't hold a comma or a semicolon" in refused.text, (
+            refused.text
+        )
+        assert "added" not in refused.text
+    assert await kindred.services.peers.tags.guild_tags(world.guild.id) == []
+    # each on its own is added, and a peer chooses both
+    for tag in ("anxiety", "panic"):
+        assert (await add(tag)).text == f"Tag **{tag}** added."
+    chosen = await (
+        await emulator.run_command(
+            world.peer, world.general, "duty tags", {"tags": "anxiety, panic"}
+        )
+    ).response()
+    assert "not a tag here" not in chosen.text, chosen.text
+    assert await kindred.services.peers.tags.peer_tags(world.guild.id, world.peer.id) == [
+        "anxiety",
+        "panic",
+    ]
+
+
+async def test_tags_differing_only_in_case_are_one_tag(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+
+    async def tags(name: str, **options) -> str:
+        answer = await (
+            await emulator.run_command(world.mod, world.general, f"peers tags {name}", options)
+        ).response()
+        assert answer.ephemeral
+        return answer.text
+
+    assert await tags("add", tag="Grief") == "Tag **Grief** added."
+    assert await tags("add", tag="grief") == "**Grief** is already a tag here."
+    assert await tags("list") == "Tags: Grief"
+    assert await kindred.services.peers.tags.guild_tags(world.guild.id) == ["Grief"]
+    assert await tags("remove", tag="GRIEF") == "Tag **Grief** removed."
+    assert await kindred.services.peers.tags.guild_tags(world.guild.id) == []
+
+
+async def test_a_request_reaches_the_peer_sharing_its_tag_in_any_spelling_stored_before(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """A server may hold "Grief" and "grief" from before tags were compared in any case; a
+    peer who chose one is still pinged first for a request tagged with the other."""
+    await setup_peers(emulator, world)
+    tags = kindred.services.peers.tags
+    added = await (
+        await emulator.run_command(world.mod, world.general, "peers tags add", {"tag": "Grief"})
+    ).response()
+    assert added.text == "Tag **Grief** added."
+    chosen = await (
+        await emulator.run_command(world.peer, world.general, "duty tags", {"tags": "grief"})
+    ).response()
+    assert "Grief" in chosen.text, chosen.text
+    await tags.add_guild_tag(world.guild.id, "grief")  # as stored before the fix
+    listed = await (
+        await emulator.run_command(world.mod, world.general, "peers tags list")
+    ).response()
+    assert listed.text == "Tags: Grief"
+    await go_on_duty(emulator, world, world.peer)
+    await go_on_duty(emulator, world, world.peer2)
+    answer = await ask(emulator, world, world.member, topic="loss", tags="grief")
+    assert "Your request #1 is in" in answer.text, answer.text
+    assert "isn't a tag here" not in answer.text
+    card = await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "Support request" in m.text or "#1" in m.text
+    )
+    # the ping (the card's content): the peer who chose the tag first, not every peer on duty
+    assert f"<@{world.peer.id}>" in card.content, card.content
+    assert f"<@{world.peer2.id}>" not in card.content, card.content
+
+
 async def test_an_unknown_tag_in_the_form_does_not_throw_away_the_members_request(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

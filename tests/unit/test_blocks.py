@@ -192,3 +192,42 @@ async def test_a_peer_chooses_tags_in_any_case(peers) -> None:
         await peers.tags.choose(GUILD, PEER, "grief, astrology")
     assert await peers.tags.peer_tags(GUILD, PEER) == ["Grief", "Veterans"]  # unchanged
     assert await peers.tags.choose(GUILD, PEER, "") == []
+
+
+async def test_a_tag_with_a_separator_the_choosers_split_on_is_refused(peers) -> None:
+    for typed in ("anxiety, panic", "anxiety;panic", ","):
+        with pytest.raises(InvalidInputError, match="can't hold a comma or a semicolon"):
+            await peers.tags.add(GUILD, typed)
+    assert await peers.tags.guild_tags(GUILD) == []
+
+
+async def test_a_tag_in_another_case_is_the_same_tag(peers) -> None:
+    assert await peers.tags.add(GUILD, "Grief") == "Grief"
+    for typed in ("grief", " GRIEF "):
+        with pytest.raises(ConflictError, match=r"\*\*Grief\*\* is already a tag here"):
+            await peers.tags.add(GUILD, typed)
+    assert await peers.tags.guild_tags(GUILD) == ["Grief"]
+    assert await peers.tags.remove(GUILD, "grief") == "Grief"
+    assert await peers.tags.guild_tags(GUILD) == []
+
+
+async def test_both_spellings_stored_before_are_read_as_one_tag(peers) -> None:
+    """A server may hold "Grief" and "grief" from before tags were compared in any case."""
+    other_peer, off_topic_peer = PEER + 1, PEER + 2
+    await peers.tags.add_guild_tag(GUILD, "Grief")
+    await peers.tags.set_peer_tags(GUILD, PEER, ["Grief"])
+    await peers.tags.add_guild_tag(GUILD, "grief")
+    await peers.tags.set_peer_tags(GUILD, other_peer, ["grief"])
+    assert await peers.tags.guild_tags(GUILD) == ["Grief"]
+    assert await peers.tags.choose(GUILD, off_topic_peer, "GRIEF") == ["Grief"]
+    await peers.tags.set_peer_tags(GUILD, off_topic_peer, [])
+    # a request tagged in any spelling reaches the peers holding either
+    assert await peers.tags.repo.peers_with_any(GUILD, ["GRIEF"]) == {PEER, other_peer}
+    for peer in (PEER, other_peer, off_topic_peer):
+        await peers.duty.go_on(GUILD, peer, None)
+    intake = await peers.requests.open(GUILD, MEMBER, tags=["grief"])
+    assert intake.request.tags == ("Grief",) and intake.server_tags == ("Grief",)
+    assert sorted(intake.ping) == [PEER, other_peer]
+    # removing it in any case removes every spelling
+    assert await peers.tags.remove(GUILD, "GRIEF") == "Grief"
+    assert await peers.tags.repo.guild_tags(GUILD) == []

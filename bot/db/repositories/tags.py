@@ -50,11 +50,13 @@ class TagRepository:
                 )
 
     async def peers_with_any(self, guild_id: int, tags: list[str]) -> set[int]:
-        if not tags:
+        """Peers sharing one of ``tags``, compared in any case (a peer's "grief" matches a
+        request's "Grief", also when both spellings were stored). Folded here rather than with
+        SQL's LOWER, which on SQLite folds ASCII letters only."""
+        wanted = {t.strip().casefold() for t in tags}
+        if not wanted:
             return set()
-        marks = ",".join("?" for _ in tags)
         rows = await self.db.fetchall(
-            f"SELECT DISTINCT user_id FROM peer_tags WHERE guild_id = ? AND tag IN ({marks})",
-            (guild_id, *tags),
+            "SELECT user_id, tag FROM peer_tags WHERE guild_id = ?", (guild_id,)
         )
-        return {r["user_id"] for r in rows}
+        return {r["user_id"] for r in rows if r["tag"].strip().casefold() in wanted}

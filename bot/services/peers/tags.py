@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from bot.db.repositories.tags import TagRepository
-from bot.errors import InvalidInputError, NotFoundError
+from bot.errors import ConflictError, InvalidInputError, NotFoundError
 from bot.i18n import N_
 
 MAX_TAG = 40
+#: What the choosers split a list of tags on (``/duty tags`` on commas, the request form on
+#: commas and semicolons): a tag holding one could never be chosen.
+SEPARATORS = (",", ";")
+
+
+def tag_key(tag: str) -> str:
+    """How tags are compared: trimmed, in any case ("Grief" is "grief")."""
+    return tag.strip().casefold()
 
 
 class TagService:
@@ -14,7 +22,12 @@ class TagService:
         self.repo = repo
 
     async def guild_tags(self, guild_id: int) -> list[str]:
-        return await self.repo.guild_tags(guild_id)
+        """The server's tags, each once: spellings stored before tags were compared in any
+        case ("Grief" and "grief") are one tag, shown as the first of them in the list."""
+        seen: dict[str, str] = {}
+        for tag in await self.repo.guild_tags(guild_id):
+            seen.setdefault(tag_key(tag), tag)
+        return list(seen.values())
 
     async def add_guild_tag(self, guild_id: int, tag: str) -> bool:
         return await self.repo.add_guild_tag(guild_id, tag)
@@ -31,6 +44,14 @@ class TagService:
         clean = text.strip()
         if not clean:
             raise InvalidInputError(N_("A tag needs at least one letter."))
+        if any(mark in clean for mark in SEPARATORS):
+            raise InvalidInputError(
+                N_(
+                    "A tag can't hold a comma or a semicolon: peers and members list several "
+                    "tags separated by them. Add each tag on its own, e.g. `anxiety`, then "
+                    "`panic`."
+                )
+            )
         if len(clean) > MAX_TAG:
             raise InvalidInputError(
                 N_(
@@ -40,21 +61,30 @@ class TagService:
                 most=MAX_TAG,
                 length=len(clean),
             )
-        await self.repo.add_guild_tag(guild_id, clean)
+        existing = [t for t in await self.repo.guild_tags(guild_id) if tag_key(t) == tag_key(clean)]
+        if existing or not await self.repo.add_guild_tag(guild_id, clean):
+            raise ConflictError(
+                N_("**{tag}** is already a tag here."), tag=existing[0] if existing else clean
+            )
         return clean
 
-    async def remove(self, guild_id: int, tag: str) -> None:
-        if not await self.repo.remove_guild_tag(guild_id, tag):
+    async def remove(self, guild_id: int, tag: str) -> str:
+        """Removes the tag in any case (every spelling stored before tags were compared in any
+        case); returns it as the server spelled it."""
+        matching = [t for t in await self.repo.guild_tags(guild_id) if tag_key(t) == tag_key(tag)]
+        removed = [t for t in matching if await self.repo.remove_guild_tag(guild_id, t)]
+        if not removed:
             shown = tag if len(tag) <= MAX_TAG else tag[: MAX_TAG - 1] + "…"
             raise NotFoundError(N_("There is no tag **{tag}**."), tag=shown)
+        return removed[0]
 
     async def choose(self, guild_id: int, user_id: int, text: str) -> list[str]:
         """A peer's comma-separated choice, matched to the server's tags (any case); replaces
         their tags and returns them as the server spells them."""
-        known = {t.lower(): t for t in await self.repo.guild_tags(guild_id)}
+        known = {tag_key(t): t for t in await self.guild_tags(guild_id)}
         chosen = []
         for raw in text.split(","):
-            key = raw.strip().lower()
+            key = tag_key(raw)
             if not key:
                 continue
             if key not in known and known:

@@ -19,6 +19,7 @@ from bot.errors import ConflictError, InvalidInputError, KindredError, LimitReac
 from bot.i18n import N_
 from bot.services.peers import PeerSettings
 from bot.services.peers.duty import DutyService
+from bot.services.peers.tags import tag_key
 from bot.services.requests.rules import office_hours, office_tz, ping_list
 from bot.services.settings import GuildSettingsService
 from bot.text import clean_block, clean_line
@@ -178,12 +179,14 @@ class RequestIntake:
     async def _valid_tags(self, guild_id: int, tags: list[str]) -> Tags:
         """Tags are optional: one the server doesn't have is left out, never a reason to
         refuse the request (the member's topic and words would be lost with it)."""
-        known = {t.lower(): t for t in await self.tags.guild_tags(guild_id)}
+        known: dict[str, str] = {}
+        for stored in await self.tags.guild_tags(guild_id):
+            known.setdefault(tag_key(stored), stored)  # each tag once, in any case
         cleaned: list[str] = []
         unknown: list[str] = []
         for tag in tags:
             written = tag.strip()
-            key = written.lower()
+            key = tag_key(written)
             if not key:
                 continue
             if key not in known:
