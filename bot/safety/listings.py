@@ -27,13 +27,16 @@ def listing(
     lang: str = "en",
     *,
     directory_url: str = "findahelpline.com",
+    label: str | None = None,
 ) -> SafeMessage:
     """``/resources``, ``/respite`` and ``/warmline``: up to ten entries, dated; with more, how
     many more and how to see them or narrow the list; with none, where else to turn (the
-    worldwide directory, ``/crisis``, a peer). ``where`` is the region's code for
-    ``/resources`` and ``/warmline`` (the narrowing commands name it), a label for ``/respite``."""
+    worldwide directory, ``/crisis``, a peer). ``where`` is the region's code (the narrowing
+    commands name it); ``label`` how the title and the empty answer name the place (the
+    region's name in the reader's language with its code), the code when not given."""
     _ = gettext_for(lang)
     where = where[:40]
+    label = label[:80] if label else where
     titles = {
         "resources": _("Resources for {where}"),
         "respite": _("Peer respites: {where}"),
@@ -43,7 +46,7 @@ def listing(
     local = " *(" + _("local") + ")*"
     body = tuple(
         f"• {format_entry(e, lang=lang)}" + (local if e.guild_local else "") for e in shown
-    ) or _nothing_listed(kind, where, directory_url, lang)
+    ) or _nothing_listed(kind, label, directory_url, lang)
     if left_out:
         body += (_more(kind, where, left_out, lang),)
     oldest = min((e.last_verified for e in shown), default=None)
@@ -53,7 +56,7 @@ def listing(
     if any(not e.verified for e in shown):
         # what the *(unverified)* mark means, in /crisis's words
         footer += " · " + _("Entries marked unverified could not be confirmed from a source.")
-    return SafeMessage(title=titles[kind].format(where=where), body=body, footer=footer)
+    return SafeMessage(title=titles[kind].format(where=label), body=body, footer=footer)
 
 
 def _more(kind: str, where: str, left_out: Sequence[ResourceEntry], lang: str) -> str:

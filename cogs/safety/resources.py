@@ -10,7 +10,7 @@ from bot.i18n import N_
 from bot.safety.listings import listing, respite_needs_state
 from bot.safety.messages import crisis_command_reply, format_entry
 from bot.services import Services
-from bot.services.resources import NotAUSStateError, region_label
+from bot.services.resources import NotAUSStateError, region_name
 from bot.services.safety import (
     GUILD_RESOURCE_KINDS,
     MAX_RESOURCE_CONTACT,
@@ -59,7 +59,7 @@ class ResourcesMixin:
             ctx.unverified,
             emergency=ctx.emergency,
             last_checked=ctx.last_checked,
-            region_label=ctx.region,
+            region_label=region_name(ctx.region, lang) if ctx.region else None,
             unrecognised=ctx.unrecognised,
             suggestion=ctx.suggestion,
             suggested_code=ctx.suggested_code,
@@ -82,6 +82,7 @@ class ResourcesMixin:
             self.services.clock().date(),
             lang,
             directory_url=url.removeprefix("https://").rstrip("/"),
+            label=region_name(where, lang),
         )
         # every line, over several messages if needed: a server's own resources are listed
         # first, and a cut could take a phone number or the shipped lines after them
@@ -114,7 +115,7 @@ class ResourcesMixin:
             )
             await send_private(interaction, text)
             return
-        await self._listing(interaction, "respite", region_label(code), entries)
+        await self._listing(interaction, "respite", code, entries)
 
     @app_commands.command(name="warmline")
     @app_commands.describe(region="A country or US state, e.g. US-CA")

@@ -300,6 +300,31 @@ async def test_crisis_names_a_region_it_does_not_recognise_and_still_helps(
     assert "`/crisis region:UK`" in german.text and "`/crisis UK`" not in german.text
 
 
+async def test_a_region_is_named_in_the_readers_language_with_its_code(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """ "CA" alone is ambiguous (Canada or California): listings and /crisis name the place in
+    the reader's language and keep the code visible, so members can type it."""
+    english = await command(emulator, world.member, world.general, "resources", region="CA")
+    assert english.ephemeral and "Resources for Canada (CA)" in english.text, english.text
+    spanish = await in_language(
+        emulator, world.member, world.general, "resources", "es-ES", region="CA"
+    )
+    assert spanish.ephemeral and "Recursos para Canadá (CA)" in spanish.text, spanish.text
+    crisis = await command(emulator, world.member, world.general, "crisis", region="CA")
+    assert "Free, confidential support for Canada (CA):" in crisis.text, crisis.text
+    crisis = await in_language(
+        emulator, world.member, world.general, "crisis", "es-ES", region="CA"
+    )
+    assert "Apoyo gratuito y confidencial en Canadá (CA):" in crisis.text, crisis.text
+    state = await command(emulator, world.member, world.general, "warmline", region="US-CA")
+    assert "Warmlines for California, United States (US-CA)" in state.text, state.text
+    state = await in_language(
+        emulator, world.member, world.general, "warmline", "de", region="US-CA"
+    )
+    assert "California, Vereinigte Staaten (US-CA)" in state.text, state.text
+
+
 async def test_respite_asks_for_a_us_state_not_a_country(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:
@@ -321,11 +346,11 @@ async def test_an_empty_warmline_list_says_where_else_to_turn(
 ) -> None:
     empty = await command(emulator, world.member, world.general, "warmline", region="FR")
     assert empty.ephemeral and "Nothing listed" not in empty.text
-    assert "I don't have a warmline listed for FR yet" in empty.text
+    assert "I don't have a warmline listed for France (FR) yet" in empty.text
     assert "findahelpline.com" in empty.text  # the worldwide directory
     assert "`/crisis`" in empty.text and "`/support`" in empty.text
     french = await in_language(emulator, world.member, world.general, "warmline", "fr", region="FR")
-    assert "Je n'ai pas encore de ligne d'écoute répertoriée pour FR" in french.text
+    assert "Je n'ai pas encore de ligne d'écoute répertoriée pour France (FR)" in french.text
     assert "findahelpline.com" in french.text
     assert "`/crisis`" in french.text and "`/support`" in french.text
     listed = await command(emulator, world.member, world.general, "warmline", region="US-CA")
@@ -910,7 +935,7 @@ async def test_a_cut_listing_says_how_many_more_and_how_to_see_them(
     answers = await every_answer(emulator, respite, ["Green Mountain Respite 09", "more"])
     assert all(a.ephemeral for a in answers)
     said = "\n".join(a.text for a in answers)
-    assert "Peer respites: Vermont (US-VT)" in said and "VERMONT" not in said
+    assert "Peer respites: Vermont, United States (US-VT)" in said and "VERMONT" not in said
     assert "Green Mountain Respite 10" not in said  # the eleventh is left out...
     assert "…and 5 more not shown here." in said  # ...and counted, with Vermont's four
     assert "`/safety resources list` shows all of this server's own resources." in said
@@ -918,9 +943,8 @@ async def test_a_cut_listing_says_how_many_more_and_how_to_see_them(
     everything = await emulator.run_command(
         world.member, world.general, "resources", {"region": "US-VT"}
     )
-    said = "\n".join(
-        a.text for a in await every_answer(emulator, everything, ["Resources for US-VT", "more"])
-    )
+    title = "Resources for Vermont, United States (US-VT)"
+    said = "\n".join(a.text for a in await every_answer(emulator, everything, [title, "more"]))
     assert "…and 15 more not shown here." in said
     assert "`/crisis region:US-VT` shows only crisis lines" in said
     assert "`/warmline region:US-VT` only warmlines" in said
@@ -935,7 +959,7 @@ async def test_a_cut_listing_says_how_many_more_and_how_to_see_them(
         world.member, world.general, "respite", {"state": "VT"}, locale="es-ES"
     )
     said = "\n".join(a.text for a in await every_answer(emulator, spanish, ["…y 5 más"]))
-    assert "Vermont (US-VT)" in said
+    assert "Casas de respiro: Vermont, Estados Unidos (US-VT)" in said
     assert "…y 5 más que no aparecen aquí." in said
     assert "`/safety resources list` muestra todos los recursos propios de este servidor." in said
     assert "more not shown" not in said

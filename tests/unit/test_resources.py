@@ -19,6 +19,7 @@ from bot.services.resources import (
     default_directory,
     normalize_region,
     region_label,
+    region_name,
 )
 
 # The day the 2026-12-01 re-check was done: no shipped entry may be dated after it.
@@ -211,6 +212,30 @@ def test_unknown_region_is_typed_with_suggestion() -> None:
         normalize_region("Narnia-ish place")
     with pytest.raises(UnknownRegionError):
         normalize_region("US-ZZ")
+
+
+@pytest.mark.parametrize(
+    ("lang", "canada", "california"),
+    [
+        ("en", "Canada (CA)", "California, United States (US-CA)"),
+        ("es", "Canadá (CA)", "California, Estados Unidos (US-CA)"),
+        ("fr", "Canada (CA)", "California, États-Unis (US-CA)"),
+        ("de", "Kanada (CA)", "California, Vereinigte Staaten (US-CA)"),
+        ("pt", "Canadá (CA)", "California, Estados Unidos (US-CA)"),
+    ],
+)
+def test_region_name_is_in_the_readers_language_with_the_code(
+    lang: str, canada: str, california: str
+) -> None:
+    assert region_name("CA", lang) == canada
+    assert region_name("US-CA", lang) == california
+    assert region_name("CA-QC", lang).startswith("Quebec, ")
+    assert region_name("GB-SCT", lang) == "GB-SCT"  # no name for it: the code, as it is
+    assert region_name("*", lang) == "*"
+
+
+def test_region_name_in_a_language_babel_does_not_know_is_english() -> None:
+    assert region_name("DE", "xx") == "Germany (DE)"
 
 
 def test_region_label_names_the_place_and_its_code() -> None:

@@ -317,6 +317,18 @@ def _own(n: int, kind: str = "respite", region: str = "US-VT") -> list[ResourceE
     ]
 
 
+def test_a_listing_names_the_place_by_its_label_and_narrows_by_its_code() -> None:
+    entries = _own(11, kind="crisis_line", region="US-VT")
+    label = "Vermont, Estados Unidos (US-VT)"
+    message = listing("resources", "US-VT", entries, TODAY, "es", label=label)
+    assert message.title == "Recursos para Vermont, Estados Unidos (US-VT)"
+    assert "`/crisis region:US-VT`" in message.body[-1]  # the code, to type
+    empty = listing("warmline", "FR", [], TODAY, label="France (FR)")
+    assert empty.title == "Warmlines for France (FR)"
+    assert empty.body[0] == "I don't have a warmline listed for France (FR) yet."
+    assert listing("warmline", "FR", [], TODAY).title == "Warmlines for FR"  # no label: the code
+
+
 @pytest.mark.parametrize("lang", ["en", "es", "fr", "de", "pt"])
 def test_a_cut_listing_says_how_many_more_and_how_to_see_them(
     directory: ResourceDirectory, lang: str

@@ -37,6 +37,7 @@ from bot.services.resources.regions import (
     country_of,
     normalize_region,
     region_label,
+    region_name,
 )
 
 __all__ = [
@@ -57,4 +58,5 @@ __all__ = [
     "normalize_region",
     "parse_local_contact",
     "region_label",
+    "region_name",
 ]

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import difflib
 import re
+from functools import lru_cache
+
+from babel import Locale, UnknownLocaleError
 
 from bot.errors import InvalidInputError
 
@@ -198,6 +201,31 @@ def region_label(region: str) -> str:
     country, _, sub = region.partition("-")
     name = _SUBDIVISIONS.get(country, {}).get(sub) if sub else _COUNTRIES.get(country)
     return f"{name} ({region})" if name else region
+
+
+@lru_cache(maxsize=16)
+def _territories(lang: str) -> dict[str, str]:
+    """CLDR's country names in a language (English for a language Babel does not know)."""
+    try:
+        return dict(Locale.parse(lang).territories)
+    except (ValueError, UnknownLocaleError):
+        return dict(Locale.parse("en").territories)
+
+
+def region_name(region: str, lang: str = "en") -> str:
+    """A region as a private reply names it, in the reader's language, with the code kept
+    visible so it can be typed: "CA" → "Canada (CA)" / "Canadá (CA)", "US-VT" → "Vermont,
+    United States (US-VT)" / "Vermont, Estados Unidos (US-VT)". Countries are named by Babel
+    (CLDR territory names); states and provinces by their own name. A code Kindred has no
+    name for (or "*") is returned unchanged."""
+    country, _, sub = region.partition("-")
+    if country not in _COUNTRIES:
+        return region
+    country_name = _territories(lang).get(country) or _COUNTRIES[country]
+    if not sub:
+        return f"{country_name} ({region})"
+    place = _SUBDIVISIONS.get(country, {}).get(sub)
+    return f"{place}, {country_name} ({region})" if place else region
 
 
 def country_of(region: str) -> str | None:
