@@ -270,21 +270,18 @@ def concern_other_reply(
     _ = gettext_for(lang)
     url = _directory_url(directory)
     shown = [e for e in lines if e is not emergency][:3]
-    lines_text = (
-        " · ".join(format_entry(e, lang=lang) for e in shown)
-        if shown
-        else _("find one at {url}").format(url=url)
-    )
-    if emergency is not None and not emergency.verified:
-        danger = _(
-            "If they are in immediate danger, call {number} *(unverified)*. "
-            "Worldwide helplines: {url}"
-        ).format(number=emergency.contacts[0].value, url=url)
+    if shown:
+        stay = (
+            _("**Stay with them** (in person or online) and help them contact a line:")
+            + " "
+            + " · ".join(format_entry(e, lang=lang) for e in shown)
+        )
     else:
-        number = emergency.contacts[0].value if emergency else _("your local emergency number")
-        danger = _(
-            "If they are in immediate danger, call {number}. Worldwide helplines: {url}"
-        ).format(number=number, url=url)
+        stay = _(
+            "**Stay with them** (in person or online) and help them contact a line: "
+            "find one at {url}"
+        ).format(url=url)
+    danger = _danger_for_them(emergency, url, lang)
     body = (
         _(
             "I'm Kindred, an automated bot. It sounds like you're worried about someone. "
@@ -295,9 +292,7 @@ def concern_other_reply(
             "**Ask directly and calmly** if they are thinking about suicide. "
             "Asking doesn't put the idea in their head."
         ),
-        _("**Stay with them** (in person or online) and help them contact a line:")
-        + " "
-        + lines_text,
+        stay,
         danger,
         _(
             "**Look after yourself too.** A peer here can support you as well: "
@@ -308,6 +303,25 @@ def concern_other_reply(
         title=_("Helping a friend who is struggling"),
         body=body,
         footer=_footer(last_checked, stale, unverified, url, lang),
+    )
+
+
+def _danger_for_them(emergency: ResourceEntry | None, url: str, lang: str) -> str:
+    """What to do if the friend is in immediate danger: whole sentences, as ``_danger``."""
+    _ = gettext_for(lang)
+    if emergency is None:
+        return _(
+            "If they are in immediate danger, call your local emergency number. "
+            "Worldwide helplines: {url}"
+        ).format(url=url)
+    number = emergency.contacts[0].value
+    if not emergency.verified:
+        return _(
+            "If they are in immediate danger, call {number} *(unverified)*. "
+            "Worldwide helplines: {url}"
+        ).format(number=number, url=url)
+    return _("If they are in immediate danger, call {number}. Worldwide helplines: {url}").format(
+        number=number, url=url
     )
 
 

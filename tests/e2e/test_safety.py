@@ -170,6 +170,23 @@ async def test_concern_for_a_friend_gets_how_to_help(
     assert "Look after yourself too" in dm.text
 
 
+async def test_concern_for_a_friend_names_the_local_emergency_number_in_whole_sentences(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """With no emergency number known, the reply about a friend says to call the local one in
+    a whole sentence of its own in the member's language (it was a phrase put into the
+    sentence's number slot: 'llama al número de emergencias de tu zona')."""
+    await emulator.send_message(world.member, world.general, "my friend says she wants to die")
+    english = await emulator.wait_for_message(emulator.dm_channel(world.member))
+    assert "If they are in immediate danger, call your local emergency number. " in english.text
+    chosen = await command(emulator, world.member2, world.general, "language set", language="es")
+    assert chosen.ephemeral
+    await emulator.send_message(world.member2, world.general, "my friend says she wants to die")
+    spanish = await emulator.wait_for_message(emulator.dm_channel(world.member2))
+    assert "Si está en peligro inmediato, llama al número de emergencias local." in spanish.text
+    assert "llama al número de emergencias de tu zona" not in spanish.text, spanish.text
+
+
 async def test_excluded_channel_and_opt_out_are_honoured(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

@@ -186,6 +186,38 @@ def test_concern_other_reply(directory: ResourceDirectory) -> None:
     assert_safe(all_text(message))
 
 
+LOCAL_DANGER = (
+    "If they are in immediate danger, call your local emergency number. Worldwide helplines: {url}"
+)
+FIND_ONE = (
+    "**Stay with them** (in person or online) and help them contact a line: find one at {url}"
+)
+
+
+@pytest.mark.parametrize("lang", ["en", "es", "fr", "de", "pt"])
+def test_concern_other_reply_with_no_number_known_says_so_in_whole_sentences(
+    directory: ResourceDirectory, lang: str
+) -> None:
+    """No emergency number and no line known: each is one whole translated sentence, never
+    "your local emergency number" or "find one at" put into another sentence's slot."""
+    ctx = directory.crisis_context(None, TODAY)
+    assert ctx.emergency is None and not ctx.lines
+    message = concern_other_reply(
+        ctx.lines, ctx.directory, ctx.region_known, ctx.stale, ctx.unverified,
+        emergency=None, last_checked=ctx.last_checked, lang=lang,
+    )  # fmt: skip
+    _ = gettext_for(lang)
+    url = "findahelpline.com"
+    assert _(LOCAL_DANGER).format(url=url) in message.body, message.body
+    assert _(FIND_ONE).format(url=url) in message.body, message.body
+    assert lang == "en" or _(LOCAL_DANGER) != LOCAL_DANGER
+    if lang == "en":  # the English reads word for word as before
+        assert (
+            "If they are in immediate danger, call your local emergency number. "
+            "Worldwide helplines: findahelpline.com"
+        ) in message.body
+
+
 def test_channel_fallback_is_brief_and_mentions_only_the_member() -> None:
     text = channel_fallback_text("<@123>")
     assert text.count("<@") == 1 and "<@123>" in text
