@@ -16,7 +16,7 @@ from bot.clock import Clock, utcnow
 from bot.db.repositories.core import GuildSettingsRepository
 from bot.errors import InvalidInputError
 from bot.i18n import N_
-from bot.schedules import InvalidTimezoneError, parse_timezone
+from bot.schedules import InvalidTimezoneError, parse_timezone, unwrap_zone
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +27,21 @@ class SettingsSection(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore", validate_assignment=True)
     section: ClassVar[str]
     title: ClassVar[str]
+
+
+EMPTY_ZONE = N_(
+    "Type a time zone to set: pick one from the list, or type a name like "
+    "`Europe/London` or `America/Chicago`."
+)
+"""The answer to an empty zone (or only spaces, backticks or quotes), whoever sets it."""
+
+
+def require_zone(text: str) -> str:
+    """The zone as typed without its wrapping; a kind, translated error when nothing is left."""
+    name = unwrap_zone(text)
+    if not name:
+        raise InvalidInputError(EMPTY_ZONE)
+    return name
 
 
 def validate_timezone(value: str) -> str:
@@ -127,6 +142,9 @@ class GuildSettingsService:
             raise InvalidInputError(
                 N_("Unknown setting: {names}."), names=", ".join(sorted(unknown))
             )
+        zone = changes.get("timezone")
+        if isinstance(zone, str) and "timezone" in section.model_fields:
+            require_zone(zone)  # asked for clearly, never "unknown time zone ''"
         try:
             updated = section.model_validate({**current.model_dump(), **changes})
         except ValidationError as exc:

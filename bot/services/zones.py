@@ -16,8 +16,13 @@ from bot.clock import Clock, utcnow
 from bot.db.repositories.core import MemberPrefsRepository
 from bot.errors import InvalidInputError
 from bot.i18n import N_
-from bot.schedules import InvalidTimezoneError, parse_timezone, unwrap_zone
-from bot.services.settings import CoreSettings, GuildSettingsService, validate_timezone
+from bot.schedules import InvalidTimezoneError, parse_timezone
+from bot.services.settings import (
+    CoreSettings,
+    GuildSettingsService,
+    require_zone,
+    validate_timezone,
+)
 
 __all__ = ["ZONE_KEY", "MemberZones"]
 
@@ -47,14 +52,7 @@ class MemberZones:
         zone input uses (any letter case, ``London``, ``EST`` for New York's zone); a kind
         error, with near names, for anything else. Backticks and quotes around the zone (as
         the guides show it) are left out; an empty zone is told to type one."""
-        name = unwrap_zone(text)
-        if not name:
-            raise InvalidInputError(
-                N_(
-                    "Type a time zone to set: pick one from the list, or type a name like "
-                    "`Europe/London` or `America/Chicago`."
-                )
-            )
+        name = require_zone(text)
         try:
             zone = parse_timezone(name).key
         except InvalidTimezoneError as exc:

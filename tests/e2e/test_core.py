@@ -7,6 +7,7 @@ import re
 
 from discord import app_commands
 
+from bot.services.settings import CoreSettings
 from emulator import DiscordEmulator
 from tests.e2e.conftest import Kindred, World
 from tests.e2e.test_groups import GRIEF, allow_groups, command, create_group, join
@@ -306,6 +307,27 @@ async def test_a_zone_pasted_in_backticks_or_quotes_is_read_and_an_empty_one_is_
         channel=world.general, schedule="daily 09:00", tz="``",
     )  # fmt: skip
     assert "Type a time zone" in blank.text and "“”" not in blank.text, blank.text
+
+
+async def test_an_empty_server_zone_is_asked_for_in_the_moderators_language(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """``/kindred set timezone`` with nothing in it gets /timezone set's clear answer in the
+    moderator's language, never the settings layer's English "unknown time zone ''"."""
+    await answer(emulator, world.mod, world.general, "kindred set timezone", timezone="Asia/Tokyo")
+    asked = "Type a time zone to set: pick one from the list, or type a name like"
+    for typed in ("", "   ", " `` "):
+        empty = await answer(
+            emulator, world.mod, world.general, "kindred set timezone", timezone=typed
+        )
+        assert empty.ephemeral and asked in empty.text, empty.text
+        assert "unknown time zone" not in empty.text and "`timezone`" not in empty.text
+    spanish = await answer(
+        emulator, world.mod, world.general, "kindred set timezone", locale="es-ES", timezone=" "
+    )
+    assert "Escribe el huso horario que quieres" in spanish.text, spanish.text
+    core = await kindred.services.settings.get(world.guild.id, CoreSettings)
+    assert core.timezone == "Asia/Tokyo"
 
 
 async def test_timezone_autocomplete(

@@ -78,6 +78,20 @@ async def test_an_empty_zone_is_asked_for_never_shown_as_an_empty_code_span(
     assert parsed.value.user_message.startswith("Type a time zone")
 
 
+@pytest.mark.parametrize("empty", ["", "   ", "``", '""'])
+async def test_an_empty_server_zone_is_asked_for_as_a_members_is(
+    services: Services, empty: str
+) -> None:
+    await services.settings.update(GUILD, CoreSettings, MOD, timezone="Asia/Tokyo")
+    with pytest.raises(InvalidInputError) as refused:
+        await services.settings.update(GUILD, CoreSettings, MOD, timezone=empty)
+    with pytest.raises(InvalidInputError) as mine:
+        await services.zones.set(MEMBER, empty)
+    assert refused.value.user_message == mine.value.user_message
+    assert refused.value.user_message.startswith("Type a time zone to set")
+    assert (await services.settings.get(GUILD, CoreSettings)).timezone == "Asia/Tokyo"
+
+
 async def test_a_backtick_inside_a_wrong_zone_never_breaks_its_code_span(
     services: Services,
 ) -> None:
