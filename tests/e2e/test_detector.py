@@ -197,7 +197,7 @@ async def test_language_setting_and_discord_locale_choose_the_reply_language(
             world.member, world.general, "resources", options={"region": "ES"}, locale="es-ES"
         )
     ).response()
-    assert "Recursos para ES" in spanish.text and "024" in spanish.text
+    assert "Recursos para España (ES)" in spanish.text and "024" in spanish.text
     chosen = await command(emulator, world.member, world.general, "language set", language="fr")
     assert "`fr`" in chosen.text
     french = await command(emulator, world.member, world.general, "crisis", region="FR")
