@@ -18,7 +18,6 @@ from bot.services.resources import (
     country_of,
     default_directory,
     normalize_region,
-    region_label,
     region_name,
 )
 
@@ -236,14 +235,6 @@ def test_region_name_is_in_the_readers_language_with_the_code(
 
 def test_region_name_in_a_language_babel_does_not_know_is_english() -> None:
     assert region_name("DE", "xx") == "Germany (DE)"
-
-
-def test_region_label_names_the_place_and_its_code() -> None:
-    assert region_label("US-VT") == "Vermont (US-VT)"
-    assert region_label("CA-QC") == "Quebec (CA-QC)"
-    assert region_label("DE") == "Germany (DE)"
-    assert region_label("GB-SCT") == "GB-SCT"  # a code Kindred has no name for, as it is
-    assert region_label("*") == "*"
 
 
 def test_us_state_resolves_what_was_typed(directory: ResourceDirectory) -> None:

@@ -42,7 +42,6 @@ from bot.services.meetings.rules import (
     REMIND_RETRY,
     When,
     reminder_lengths,
-    reminders_text,
     when_text,
 )
 from bot.services.meetings.schedule import (
@@ -84,7 +83,6 @@ __all__ = [
     "reminder_answer",
     "reminder_lengths",
     "reminder_text",
-    "reminders_text",
     "stop_reminders_label",
     "when_of",
     "when_text",

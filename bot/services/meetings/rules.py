@@ -20,7 +20,6 @@ from bot.schedules import (
     Schedule,
     ScheduleError,
     ScheduleParseError,
-    format_duration,
     once_text,
     parse_clock,
     parse_duration,
@@ -236,12 +235,6 @@ def parse_reminders(text: str | None) -> tuple[int, ...]:
     if len(minutes) > MAX_REMINDERS:
         raise InvalidInputError(N_("Up to {count} reminders, please."), count=MAX_REMINDERS)
     return tuple(sorted(minutes, reverse=True))
-
-
-def reminders_text(reminders: Sequence[int]) -> str:
-    if not reminders:
-        return "no reminders"
-    return ", ".join(format_duration(timedelta(minutes=m)) for m in reminders) + " before"
 
 
 def reminder_lengths(reminders: Sequence[int]) -> KindredError:

@@ -36,7 +36,6 @@ from bot.services.resources.regions import (
     UnknownRegionError,
     country_of,
     normalize_region,
-    region_label,
     region_name,
 )
 
@@ -57,6 +56,5 @@ __all__ = [
     "load_entries",
     "normalize_region",
     "parse_local_contact",
-    "region_label",
     "region_name",
 ]

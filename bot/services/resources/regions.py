@@ -195,14 +195,6 @@ def normalize_region(text: str, *, default_country: str | None = None) -> str:
     raise UnknownRegionError(raw)
 
 
-def region_label(region: str) -> str:
-    """A region code as a reply names it: "US-VT" → "Vermont (US-VT)", "DE" → "Germany (DE)";
-    a code Kindred has no name for (or "*") unchanged."""
-    country, _, sub = region.partition("-")
-    name = _SUBDIVISIONS.get(country, {}).get(sub) if sub else _COUNTRIES.get(country)
-    return f"{name} ({region})" if name else region
-
-
 @lru_cache(maxsize=16)
 def _territories(lang: str) -> dict[str, str]:
     """CLDR's country names in a language (English for a language Babel does not know)."""
