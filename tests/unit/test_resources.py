@@ -21,8 +21,9 @@ from bot.services.resources import (
     region_name,
 )
 
-# The day the 2026-12-01 re-check was done: no shipped entry may be dated after it.
-TODAY = date(2026, 12, 1)
+# The day of the latest check (2026-12-02, more national lines): no shipped entry may be dated
+# after it.
+TODAY = date(2026, 12, 2)
 
 
 @pytest.fixture(scope="module")
@@ -334,7 +335,7 @@ def test_crisis_context_for_known_region(directory: ResourceDirectory) -> None:
     assert not context.stale
     assert context.last_checked == date(2026, 11, 23)
     de = directory.crisis_context("Germany", TODAY)
-    assert ids(de.lines) == ["de-telefonseelsorge"]
+    assert ids(de.lines) == ["de-telefonseelsorge", "de-nummer-gegen-kummer", "de-krisenchat"]
     assert de.emergency is not None and de.emergency.id == "eu-112"
     it = directory.crisis_context("Italy", TODAY)
     assert ids(it.lines) == ["eu-112"] and it.emergency is None
