@@ -528,6 +528,36 @@ def test_country_has_a_crisis_line_and_an_emergency_number(
     assert not context.stale and not context.unverified, region
 
 
+# Regions whose crisis reply still has a single general line, because no second free national
+# line could be confirmed from a stored source on 2026-12-02 (see docs/resources.md, "More
+# national lines (2026-12-02)"). Keep this set as small as the facts allow: when a second line
+# is sourced for one of them, remove it from here.
+ONE_LINE_REGIONS = {
+    "AR",  # Centro de Asistencia al Suicida: one local page; 135 is a different line per province
+    "CO",  # MinSalud's 192 option 4: only 2020-21 coverage; other lines are city or department
+    "IN",  # Vandrevala, AASRA, iCall, KIRAN: current number or status not confirmed
+    "MX",  # SAPTEL: a single 2024 local news page, nothing from SAPTEL or a health authority
+}
+
+
+def test_every_region_with_a_crisis_line_shows_at_least_two_general_lines(
+    directory: ResourceDirectory,
+) -> None:
+    # What the crisis reply shows: crisis_context's lines, default limit, no audience.
+    regions = {
+        r
+        for e in directory.entries
+        if e.kind is Kind.CRISIS_LINE and e.audience is None
+        for r in e.regions
+        if r != "*"
+    }
+    assert regions >= ONE_LINE_REGIONS  # an exception is for a region that has a line
+    for region in sorted(regions - ONE_LINE_REGIONS):
+        lines = directory.crisis_context(region, TODAY).lines
+        assert len(lines) >= 2, (region, ids(lines))
+        assert all(e.kind is Kind.CRISIS_LINE and e.audience is None for e in lines), region
+
+
 def test_first_line_is_the_national_one(directory: ResourceDirectory) -> None:
     assert directory.crisis_context("ES", TODAY).lines[0].id == "es-024"
     assert directory.crisis_context("España", TODAY).lines[0].id == "es-024"
