@@ -88,12 +88,23 @@ class MemberZones:
     ) -> zoneinfo.ZoneInfo:
         """The member's own zone, else ``fallback`` (say their personal check-in's), else
         the server's home zone, else UTC."""
+        return (await self.zone_and_source(user_id, guild_id, fallback))[0]
+
+    async def zone_and_source(
+        self, user_id: int, guild_id: int | None, fallback: str | None = None
+    ) -> tuple[zoneinfo.ZoneInfo, str]:
+        """``zone_for``'s zone and whose it is: ``"member"`` (their own, or ``fallback``,
+        one they gave), ``"server"`` (the server's home zone) or ``"default"`` (UTC, no server):
+        only a zone the member gave is "their time"."""
         mine = await self.own(user_id)
         if mine is None and fallback:
             mine = fallback
-        if mine is None and guild_id is not None:
-            mine = (await self.settings.get(guild_id, CoreSettings)).timezone
-        return zoneinfo.ZoneInfo(mine or "UTC")
+        if mine is not None:
+            return zoneinfo.ZoneInfo(mine), "member"
+        if guild_id is not None:
+            home = (await self.settings.get(guild_id, CoreSettings)).timezone
+            return zoneinfo.ZoneInfo(home or "UTC"), "server"
+        return zoneinfo.ZoneInfo("UTC"), "default"
 
     def local_now(self, zone: str) -> datetime:
         return self.clock().astimezone(zoneinfo.ZoneInfo(zone))

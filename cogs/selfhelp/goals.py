@@ -77,6 +77,7 @@ class GoalsRoom:
             when(nxt) if nxt else None,
             local(nxt, row.tz) if nxt and row.tz else None,
             await reader_language(interaction),
+            result.zone_source,
         )
         await send_private(interaction, text)
 

@@ -4,6 +4,7 @@ personal check-in, resume and drop, closed DMs, bad input, and sharing with a pe
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 from emulator import DiscordEmulator
@@ -496,3 +497,69 @@ async def test_a_peer_who_left_the_only_shared_server_no_longer_sees_shared_goal
     assert f"<@{world.peer2.id}>." in mine.text  # still here: unmarked
     shares = await kindred.services.selfhelp.goals.shares(world.member.id)
     assert {s.peer_id for s in shares} == {world.peer.id, world.peer2.id}  # not deleted
+
+
+async def test_a_double_submitted_goal_is_saved_once(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The same `/goal set` sent twice at once (a laggy client, two quick presses of Enter)
+    saves the goal once: "you already have that goal" and the ten-open-goals limit are checked
+    and the goal stored in one step, so the second submission is refused as a duplicate and
+    only one goal is stored."""
+    first, second = await asyncio.gather(
+        emulator.run_command(world.member, world.general, "goal set", options={"text": "walk"}),
+        emulator.run_command(world.member, world.general, "goal set", options={"text": "walk"}),
+    )
+    answers = [(await first.response()).text, (await second.response()).text]
+    assert sum("Saved your goal" in a for a in answers) >= 1, answers
+    goals = await kindred.services.selfhelp.goals.mine(world.member.id)
+    assert [g.text for g in goals] == ["walk"], answers
+
+
+async def test_goals_set_at_once_stop_at_the_open_goals_limit(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Twelve different goals sent at once store ten: the open-goals limit holds under the
+    same race, and the others are told kindly why."""
+    sent = await asyncio.gather(
+        *(
+            emulator.run_command(
+                world.member, world.general, "goal set", options={"text": f"goal {n}"}
+            )
+            for n in range(12)
+        )
+    )
+    answers = [(await i.response()).text for i in sent]
+    assert sum("Saved your goal" in a for a in answers) == 10, answers
+    assert sum("10 open goals" in a for a in answers) == 2, answers
+    assert len(await kindred.services.selfhelp.goals.mine(world.member.id)) == 10
+
+
+async def test_a_goal_nudge_zone_kindred_guessed_is_not_called_the_members_time(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """A member who never told Kindred their time zone (no `/timezone set`, no personal
+    check-in, no `tz:`) sets a goal with `daily 09:00`: the answer names the zone as the
+    server's and says how to choose theirs (`tz:` or `/timezone set`), never "your time" for
+    a zone the member did not give. A zone they gave is still their time."""
+    await command(emulator, world.mod, world.general, "kindred set timezone", timezone="Asia/Tokyo")
+    saved = await command(
+        emulator, world.member, world.general, "goal set", text="stretch", schedule="daily 09:00"
+    )
+    assert "Saved your goal" in saved.text, saved.text
+    assert "Asia/Tokyo" in saved.text, saved.text
+    assert "your time" not in saved.text, saved.text
+    assert "server's time zone" in saved.text, saved.text
+    assert "`tz:`" in saved.text and "/timezone set" in saved.text, saved.text
+    given = await command(
+        emulator, world.member, world.general, "goal set",
+        text="read", schedule="daily 21:00", tz="Europe/Lisbon",
+    )  # fmt: skip
+    assert "Europe/Lisbon" in given.text and "21:00 your time" in given.text, given.text
+    assert "server's" not in given.text, given.text
+    await command(emulator, world.member2, world.general, "timezone set", zone="America/Chicago")
+    own = await command(
+        emulator, world.member2, world.general, "goal set", text="walk", schedule="daily 09:00"
+    )
+    assert "America/Chicago" in own.text and "09:00 your time" in own.text, own.text
+    assert "server's" not in own.text, own.text

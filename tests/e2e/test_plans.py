@@ -4,6 +4,7 @@ shared with a peer by consent (the peer's reading audited, an unshared peer refu
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 from emulator import DiscordEmulator
@@ -400,3 +401,28 @@ async def test_a_peer_who_left_the_only_shared_server_no_longer_reads_the_plan(
     dm2 = emulator.dm_channel(world.peer2)
     nobody = await answer(emulator, world.peer2, dm2, "plan view", member=world.member2)
     assert "has not chosen to share" in nobody.text  # no share: the usual answer, no look-up
+
+
+async def test_two_plan_parts_saved_at_once_both_keep_their_answers(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Two plan parts submitted at about the same time (part 1 and part 2 opened side by side,
+    or on phone and desktop) each answer "Saved part N" and both parts' answers are kept: a
+    part is merged into the plan as it is stored, so a member's words are never lost after
+    Kindred said they were saved."""
+    one = await emulator.run_command(world.member, world.general, "plan write", {"part": 1})
+    two = await emulator.run_command(world.member, world.general, "plan write", {"part": 2})
+    assert (await one.response()).is_modal and (await two.response()).is_modal
+    saved_one, saved_two = await asyncio.gather(
+        one.submit_modal({"well": "I cook and text friends", "daily": "a walk"}),
+        two.submit_modal({"triggers": "poor sleep", "signs": "not replying"}),
+    )
+    assert "Saved part 1 of 3" in (await saved_one.response()).text
+    assert "Saved part 2 of 3" in (await saved_two.response()).text
+    plan = await kindred.services.selfhelp.plans.mine(world.member.id)
+    assert plan.answers == {
+        "well": "I cook and text friends",
+        "daily": "a walk",
+        "triggers": "poor sleep",
+        "signs": "not replying",
+    }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 import pytest
@@ -15,7 +16,7 @@ from bot.errors import (
 )
 from bot.services import Services
 from bot.services.selfhelp import NUDGE, Matches, Reading, export_text
-from bot.services.selfhelp.goals import MAX_DONE_KEPT
+from bot.services.selfhelp.goals import MAX_DONE_KEPT, MAX_OPEN
 from bot.services.selfhelp.reader import MATCHES_SHOWN
 from bot.services.settings import CoreSettings
 
@@ -198,6 +199,54 @@ async def test_forgetting_goals_cancels_their_nudges(services: Services) -> None
     assert await services.scheduler.get("goal:1") is None
 
 
+async def test_the_same_goal_set_twice_at_once_is_stored_once(services: Services) -> None:
+    goals = services.selfhelp.goals
+    raced = await asyncio.gather(
+        *(goals.set(MEMBER, GUILD, text) for text in ("walk", "Walk", "walk")),
+        return_exceptions=True,
+    )
+    assert sum(not isinstance(r, BaseException) for r in raced) == 1, raced
+    assert all(isinstance(r, ConflictError) for r in raced if isinstance(r, BaseException))
+    assert [g.text for g in await goals.mine(MEMBER)] == ["walk"]
+
+
+async def test_goals_set_at_once_never_pass_the_open_goals_limit(services: Services) -> None:
+    goals = services.selfhelp.goals
+    for n in range(MAX_OPEN - 2):
+        await goals.set(MEMBER, GUILD, f"goal {n}")
+    raced = await asyncio.gather(
+        *(goals.set(MEMBER, GUILD, f"more {n}") for n in range(5)), return_exceptions=True
+    )
+    refused = [r for r in raced if isinstance(r, BaseException)]
+    assert len(refused) == 3 and all(isinstance(r, LimitReachedError) for r in refused), raced
+    assert len(await goals.mine(MEMBER)) == MAX_OPEN
+    done = await goals.done(MEMBER, 1)  # a finished goal frees a place
+    assert done.status == "done"
+    await goals.set(MEMBER, GUILD, "one more")
+    assert sum(g.status != "done" for g in await goals.mine(MEMBER)) == MAX_OPEN
+
+
+async def test_a_goal_says_whose_zone_its_nudges_use(services: Services) -> None:
+    goals = services.selfhelp.goals
+    await services.settings.update(GUILD, CoreSettings, MOD, timezone="Asia/Tokyo")
+    guessed = await goals.set(MEMBER, GUILD, "walk", "daily 09:00")
+    assert (guessed.goal.tz, guessed.zone_source) == ("Asia/Tokyo", "server")
+    in_dms = await goals.set(MEMBER, None, "rest", "daily 09:00")
+    assert (in_dms.goal.tz, in_dms.zone_source) == ("UTC", "default")
+    given = await goals.set(MEMBER, GUILD, "read", "daily 09:00", "Europe/Lisbon")
+    assert (given.goal.tz, given.zone_source) == ("Europe/Lisbon", "member")
+    await services.zones.set(MEMBER, "America/Chicago")
+    own = await goals.set(MEMBER, GUILD, "stretch", "daily 09:00")
+    assert (own.goal.tz, own.zone_source) == ("America/Chicago", "member")
+    await services.zones.clear(MEMBER)
+    await services.checkins.set_personal(
+        user_id=MEMBER, guild_id=None, channel_id=None, schedule="daily 20:00",
+        tz="Asia/Kolkata", quiet=None,
+    )  # fmt: skip
+    checkin = await goals.set(MEMBER, GUILD, "sleep", "daily 09:00")
+    assert (checkin.goal.tz, checkin.zone_source) == ("Asia/Kolkata", "member")
+
+
 # -- plans ------------------------------------------------------------------------------------
 async def test_plan_parts_merge_and_an_empty_answer_clears_one(services: Services) -> None:
     plans = services.selfhelp.plans
@@ -218,6 +267,24 @@ async def test_plan_parts_merge_and_an_empty_answer_clears_one(services: Service
     assert cleared.answers == {"contacts": "my sister\n\n by phone"}
     with pytest.raises(NotFoundError):  # an emptied plan is no plan
         await plans.mine(MEMBER)
+
+
+async def test_plan_parts_saved_at_once_each_keep_their_answers(services: Services) -> None:
+    plans = services.selfhelp.plans
+    await plans.save_part(MEMBER, 3, {"contacts": "my sister"})
+    for n in range(5):  # a few rounds: on PostgreSQL the pool's connections race too
+        await asyncio.gather(
+            plans.save_part(MEMBER, 1, {"well": f"cooking {n}", "daily": "a walk"}),
+            plans.save_part(MEMBER, 2, {"triggers": f"poor sleep {n}", "signs": ""}),
+            plans.save_part(MEMBER, 3, {"contacts": "my sister", "crisis_helps": f"quiet {n}"}),
+        )
+        assert (await plans.mine(MEMBER)).answers == {
+            "well": f"cooking {n}",
+            "daily": "a walk",
+            "triggers": f"poor sleep {n}",
+            "contacts": "my sister",
+            "crisis_helps": f"quiet {n}",
+        }
 
 
 async def test_a_shared_plan_is_read_with_an_audit_and_unsharing_stops_it(

@@ -5,6 +5,7 @@ A share or unshare is written with its ``audit_log`` entry (ids only) in one tra
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -60,12 +61,23 @@ class GoalRepository:
         schedule: str | None,
         tz: str | None,
         now: datetime,
+        check: Callable[[list[GoalRow]], None] | None = None,
     ) -> GoalRow:
-        goal_id = await self.db.insert(
-            "INSERT INTO goals (user_id, guild_id, text, schedule, tz, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (user_id, guild_id, text, schedule, tz, to_db(now)),
-        )
+        """Store a goal. ``check`` is given the member's goals read in the same transaction
+        and may raise to store nothing: two goals set at once are checked one after the other
+        (SQLite: BEGIN IMMEDIATE; PostgreSQL: this lock)."""
+        async with self.db.transaction() as tx:
+            await tx.lock("goals", user_id)
+            if check is not None:
+                rows = await tx.fetchall(
+                    "SELECT * FROM goals WHERE user_id = ? ORDER BY id", (user_id,)
+                )
+                check([_goal(r) for r in rows])
+            goal_id = await tx.insert(
+                "INSERT INTO goals (user_id, guild_id, text, schedule, tz, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (user_id, guild_id, text, schedule, tz, to_db(now)),
+            )
         row = await self.get(goal_id)
         assert row is not None
         return row

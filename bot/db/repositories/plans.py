@@ -8,6 +8,7 @@ only, never the plan's words) in the same transaction. These entries have no ser
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -78,13 +79,27 @@ class PlanRepository:
         r = await self.db.fetchone("SELECT * FROM wellness_plans WHERE user_id = ?", (user_id,))
         return None if r is None else _plan(r)
 
-    async def save(self, user_id: int, answers: dict[str, str], now: datetime) -> PlanRow:
-        await self.db.execute(
-            "INSERT INTO wellness_plans (user_id, answers, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET"
-            " answers = excluded.answers, updated_at = excluded.updated_at",
-            (user_id, json.dumps(answers, sort_keys=True), to_db(now), to_db(now)),
-        )
+    async def save(
+        self, user_id: int, answers: dict[str, str], now: datetime, remove: Iterable[str] = ()
+    ) -> PlanRow:
+        """Merge ``answers`` into the stored ones and drop the ``remove`` keys, read and
+        written in one transaction: two parts saved at once each keep their answers (SQLite:
+        BEGIN IMMEDIATE; PostgreSQL: this lock)."""
+        async with self.db.transaction() as tx:
+            await tx.lock("plan", user_id)
+            stored = await tx.fetchval(
+                "SELECT answers FROM wellness_plans WHERE user_id = ?", (user_id,)
+            )
+            merged = dict(json.loads(stored or "{}"))
+            for key in remove:
+                merged.pop(key, None)
+            merged.update(answers)
+            await tx.execute(
+                "INSERT INTO wellness_plans (user_id, answers, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET"
+                " answers = excluded.answers, updated_at = excluded.updated_at",
+                (user_id, json.dumps(merged, sort_keys=True), to_db(now), to_db(now)),
+            )
         row = await self.get(user_id)
         assert row is not None
         return row

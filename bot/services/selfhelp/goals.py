@@ -61,6 +61,9 @@ def nudge_key(goal_id: int) -> str:
 class GoalSet:
     goal: GoalRow
     next_runs: list[datetime]
+    #: Whose zone the nudges use: "member" (given with ``tz``, ``/timezone set`` or their
+    #: personal check-in), "server" (the server's home zone) or "default" (UTC).
+    zone_source: str = "member"
 
 
 @dataclass(frozen=True)
@@ -94,8 +97,13 @@ class GoalService:
     async def member_zone(self, user_id: int, guild_id: int | None) -> zoneinfo.ZoneInfo:
         """The member's own zone (``/timezone set``), else their personal check-in's, else
         their server's home zone, else UTC."""
+        return (await self._zone_and_source(user_id, guild_id))[0]
+
+    async def _zone_and_source(
+        self, user_id: int, guild_id: int | None
+    ) -> tuple[zoneinfo.ZoneInfo, str]:
         personal = await self._personal(user_id)
-        return await self.zones.zone_for(
+        return await self.zones.zone_and_source(
             user_id, guild_id, personal.tz if personal is not None else None
         )
 
@@ -174,22 +182,32 @@ class GoalService:
         if len(goal_text) > MAX_TEXT:
             raise InvalidInputError(N_("A goal can be at most {count} characters."), count=MAX_TEXT)
         canonical = zone_name = None
+        source = "member"
         if schedule is not None and schedule.strip():
-            zone = _zone(tz) if tz and tz.strip() else await self.member_zone(user_id, guild_id)
+            if tz and tz.strip():
+                zone = _zone(tz)
+            else:
+                zone, source = await self._zone_and_source(user_id, guild_id)
             canonical, zone_name = self._parsed(schedule, zone).canonical(), zone.key
         elif tz and tz.strip():
             _zone(tz)  # a bad zone is still worth saying, even without a schedule
-        goals = await self.repo.for_user(user_id)
-        if any(g.status != "done" and g.text.lower() == goal_text.lower() for g in goals):
-            raise ConflictError(N_("You already have that goal. `/goal list` shows your goals."))
-        if sum(g.status != "done" for g in goals) >= MAX_OPEN:
-            raise LimitReachedError(
-                N_(
-                    "You have {count} open goals, the most Kindred keeps. Finish or drop one "
-                    "first (`/goal done`, `/goal drop`)."
-                ),
-                count=MAX_OPEN,
-            )
+
+        def check(goals: list[GoalRow]) -> None:
+            """Read with the insert in one transaction: two goals set at once (a command sent
+            twice) can't both pass as new, nor both fit under the limit."""
+            if any(g.status != "done" and g.text.lower() == goal_text.lower() for g in goals):
+                raise ConflictError(
+                    N_("You already have that goal. `/goal list` shows your goals.")
+                )
+            if sum(g.status != "done" for g in goals) >= MAX_OPEN:
+                raise LimitReachedError(
+                    N_(
+                        "You have {count} open goals, the most Kindred keeps. Finish or drop "
+                        "one first (`/goal done`, `/goal drop`)."
+                    ),
+                    count=MAX_OPEN,
+                )
+
         goal = await self.repo.create(
             user_id=user_id,
             guild_id=guild_id,
@@ -197,9 +215,10 @@ class GoalService:
             schedule=canonical,
             tz=zone_name,
             now=self.clock(),
+            check=check,
         )
         await self._arm(goal)
-        return GoalSet(goal, await self.next_nudges(goal))
+        return GoalSet(goal, await self.next_nudges(goal), source)
 
     async def mine(self, user_id: int) -> list[GoalRow]:
         return await self.repo.for_user(user_id)

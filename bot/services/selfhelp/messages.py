@@ -114,19 +114,45 @@ def shared_goal_state_text(goal: GoalRow, done_when: str | None, lang: str = "en
 
 
 def goal_set_text(
-    goal: GoalRow, next_when: str | None, next_local: str | None, lang: str = "en"
+    goal: GoalRow,
+    next_when: str | None,
+    next_local: str | None,
+    lang: str = "en",
+    zone_source: str = "member",
 ) -> str:
-    """The answer to ``/goal set``: ``next_when`` a timestamp, ``next_local`` the local time."""
+    """The answer to ``/goal set``: ``next_when`` a timestamp, ``next_local`` the local time.
+    A zone the member did not give (``zone_source`` "server" or "default") is named as what
+    it is, never "your time", with how to choose theirs."""
     _ = gettext_for(lang)
     text = _("Saved your goal **#{id}**:").format(id=goal.id) + f" {goal.text}\n"
     if goal.schedule and goal.tz and next_when:
-        text += (
-            _(
+        if zone_source == "server":
+            nudges = _(
+                "I'll DM you a gentle “how is it going?” `{schedule}` in {tz}, this server's "
+                "time zone: you haven't told me yours. Next: {when} ({local} in {tz})."
+            )
+        elif zone_source == "default":
+            nudges = _(
+                "I'll DM you a gentle “how is it going?” `{schedule}` in {tz}: you haven't "
+                "told me your zone. Next: {when} ({local} in {tz})."
+            )
+        else:
+            nudges = _(
                 "I'll DM you a gentle “how is it going?” `{schedule}` in {tz}. Next: {when} "
                 "({local} your time)."
-            ).format(schedule=goal.schedule, tz=goal.tz, when=next_when, local=next_local)
+            )
+        text += (
+            nudges.format(schedule=goal.schedule, tz=goal.tz, when=next_when, local=next_local)
             + "\n"
         )
+        if zone_source != "member":
+            text += (
+                _(
+                    "Live somewhere else? Tell me your zone with `/timezone set` (or give "
+                    "`tz:`), then `/goal drop` this goal and set it again."
+                )
+                + "\n"
+            )
     else:
         text += _("No nudges (`/goal set` with a schedule like `daily 09:00` adds some).") + "\n"
     return text + _("Only you can see your goals unless you `/goal share` them.")

@@ -131,8 +131,8 @@ class PlanService:
         unknown = set(answers) - asked
         if unknown:
             raise InvalidInputError(N_("Those answers don't belong to this part of the plan."))
-        current = await self.repo.get(user_id)
-        merged = dict(current.answers) if current else {}
+        written: dict[str, str] = {}
+        emptied: set[str] = set()
         for key in asked & set(answers):
             text = clean_block(answers[key])
             if len(text) > MAX_ANSWER:
@@ -142,10 +142,11 @@ class PlanService:
                     count=MAX_ANSWER,
                 )
             if text:
-                merged[key] = text
+                written[key] = text
             else:
-                merged.pop(key, None)
-        return await self.repo.save(user_id, merged, self.clock())
+                emptied.add(key)
+        # merged into the stored plan as it is written: a part saved meanwhile is kept
+        return await self.repo.save(user_id, written, self.clock(), remove=emptied)
 
     async def delete(self, user_id: int) -> None:
         if not await self.repo.delete(user_id):
