@@ -563,3 +563,17 @@ async def test_a_goal_nudge_zone_kindred_guessed_is_not_called_the_members_time(
     )
     assert "America/Chicago" in own.text and "09:00 your time" in own.text, own.text
     assert "server's" not in own.text, own.text
+
+
+async def test_a_spanish_member_reads_that_the_nudge_zone_is_the_servers_in_spanish(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The server's zone named as such, and how to choose theirs, in the member's language."""
+    await command(emulator, world.mod, world.general, "kindred set timezone", timezone="Asia/Tokyo")
+    await command(emulator, world.member, world.general, "language set", language="es")
+    saved = await command(
+        emulator, world.member, world.general, "goal set", text="estirar", schedule="daily 09:00"
+    )
+    assert "en Asia/Tokyo, la zona horaria de este servidor" in saved.text, saved.text
+    assert "¿Vives en otro lugar?" in saved.text and "/timezone set" in saved.text, saved.text
+    assert "tu hora" not in saved.text, saved.text
