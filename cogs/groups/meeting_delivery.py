@@ -167,13 +167,15 @@ class MeetingDelivery:
 
     async def _post_open(self, plan: OpenPlan, *, retry: bool) -> None:
         """The opening post (the meeting is stored open already). Refused (403, 404): the
-        moderators are told, never retried. Discord failing for a moment: a stored retry posts
-        it later; a retry failing again raises (the scheduler backs off, then gives up)."""
+        moderators are told, never retried. Discord failing for a moment (5xx, 429): a stored
+        retry posts it later; a retry failing again raises (the scheduler backs off), and the
+        last one tells the moderators once instead, whatever the failure was."""
         meeting = plan.meeting
         try:
             channel = await find_channel(self.bot, plan.group.channel_id, strict=True)
             if channel is None:
                 log.warning("meeting %s opened, but its group's channel is gone", meeting.id)
+                await self._report(meeting.guild_id, mv.open_refused_notice(plan))
                 return
             embed, view = mv.open_post(await self._without_gone_facilitator(plan))
             message = await channel.send(embed=embed, view=view, allowed_mentions=mv.PING_USERS)
@@ -181,10 +183,15 @@ class MeetingDelivery:
             log.warning("meeting %s: its opening post was refused (%s)", meeting.id, exc.status)
             await self._report(meeting.guild_id, mv.open_refused_notice(plan))
             return
-        except discord.HTTPException as exc:
+        except (discord.HTTPException, discord.RateLimited) as exc:
+            status = getattr(exc, "status", 429)  # RateLimited: a 429 beyond discord.py's waits
+            if retry and plan.final:  # the last try: the post is given up, said once
+                log.warning("meeting %s: opening post failed (%s); given up", meeting.id, status)
+                await self._report(meeting.guild_id, mv.open_failed_notice(plan))
+                return
             if retry:
                 raise
-            log.warning("meeting %s: opening post failed (%s); will retry", meeting.id, exc.status)
+            log.warning("meeting %s: opening post failed (%s); will retry", meeting.id, status)
             await self.meetings.post_open_later(plan)
             return
         await self.meetings.opened(meeting.id, channel.id, message.id)

@@ -184,6 +184,18 @@ def open_refused_notice(plan: OpenPlan) -> str:
     )
 
 
+def open_failed_notice(plan: OpenPlan) -> str:
+    """To the moderators when Discord kept failing the opening post (5xx, 429) through every
+    retry: the meeting runs all the same, without its post and "I'm here" button this time."""
+    group = plan.group.name
+    return (
+        f"**{group}**: {plan.meeting.name} has started, but Discord kept failing my post in "
+        f"<#{plan.group.channel_id}> (I tried several times), so members didn't get its "
+        "check-in prompt and “I'm here” button this time. The meeting runs all the same; "
+        "nothing needs fixing on your side unless it happens again."
+    )
+
+
 def open_post(plan: OpenPlan) -> tuple[discord.Embed, discord.ui.View]:
     embed = discord.Embed(
         title=f"{plan.group.name}: {plan.meeting.name} is starting"[:256],

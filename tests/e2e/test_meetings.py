@@ -1121,6 +1121,33 @@ async def test_an_opening_post_discord_refuses_is_told_to_the_moderators_and_not
     assert len([m for m in emulator.bot_messages(world.mods) if "refused my post" in m.text]) == 1
 
 
+async def test_an_opening_post_discord_keeps_failing_is_told_to_the_moderators_once(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    """Discord answers the opening post with 503 every time: the stored retry backs off and,
+    at its last try, the moderators are told once (before, the post was dropped with a log
+    line only); the meeting runs all the same."""
+    traveller, kindred = await start_at(MONDAY_NOON)
+    _, channel = await ready(emulator, world, kindred)
+    await add_meeting(emulator, world, world.mod)
+    emulator.inject_fault("POST", f"/channels/{channel.id}/messages", status=503, times=None)
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 19, 0, 5, tzinfo=UTC))
+    for minute in (1, 2, 3, 5, 9, 17, 30):
+        await run_at(traveller, kindred, datetime(2026, 11, 23, 19, minute, 30, tzinfo=UTC))
+    told = await emulator.wait_for_message(
+        world.mods, predicate=lambda m: "kept failing my post" in m.text, since=0
+    )
+    assert "**Grief circle**: Monday circle has started" in told.text, told.text
+    assert f"<#{channel.id}>" in told.text and "runs all the same" in told.text, told.text
+    assert await kindred.services.scheduler.get("meeting:1:open_post") is None
+    assert (await kindred.services.meetings.get(1, world.guild.id)).is_open
+    await emulator.gateway_idle()
+    reports = [m for m in emulator.bot_messages(world.mods) if "my post" in m.text]
+    assert len(reports) == 1, [m.text for m in reports]
+
+
 async def meeting_summaries(
     emulator: DiscordEmulator,
     world: World,

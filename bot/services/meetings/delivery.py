@@ -6,7 +6,9 @@ Each failure is its own stored timer holding ids only: a member whose reminder f
 again), and an opening post that failed gets a ``meeting.open_post`` (the meeting is open
 already: its turn, its close and the next occurrence are not done twice). The Discord layer
 raises when a retry fails again, so the scheduler backs off and gives up after its attempts
-(logging the timer's id and kind only). Refusals (403, 404) are never retried."""
+(logging the timer's id and kind only); the opening post's last attempt says it is the last
+(``OpenPlan.final``), so a failure then is told to the moderators. Refusals (403, 404) are
+never retried."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from datetime import timedelta
 from bot.db.repositories.core import TimerRow
 from bot.services.meetings.rules import DEFAULT_PROMPT, OPEN_POST, REMIND_RETRY
 from bot.services.meetings.schedule import MeetingSchedule, OpenPlan, ReminderPlan
+from bot.timers import MAX_ATTEMPTS
 
 RETRY_AFTER = timedelta(seconds=30)
 
@@ -74,4 +77,5 @@ class MeetingDeliveryRetries(MeetingSchedule):
         return OpenPlan(
             meeting, group, starts, facilitator, prompt=meeting.prompt or DEFAULT_PROMPT,
             locking=False, named=prefs.named_attendance,
+            final=timer.attempts + 1 >= MAX_ATTEMPTS,
         )  # fmt: skip

@@ -50,6 +50,8 @@ class OpenPlan(Occurrence):
     prompt: str = DEFAULT_PROMPT
     locking: bool = False
     named: bool = False
+    #: The stored retry's last attempt: a failure now is final (the moderators are told).
+    final: bool = False
 
 
 @dataclass(frozen=True)
