@@ -47,7 +47,7 @@ class TagCommands:
         assert interaction.guild_id is not None
         removed = await self.services.peers.tags.remove(interaction.guild_id, tag)
         lang = await reader_language(interaction)
-        await send_private(interaction, say.tag_removed_text(removed, lang))
+        await send_private(interaction, say.tag_removed_text(removed.tag, lang, removed.peers))
 
     @groups.tags.command(name="list")
     @guild_only()

@@ -281,6 +281,43 @@ async def test_tags_differing_only_in_case_are_one_tag(
     assert await kindred.services.peers.tags.guild_tags(world.guild.id) == []
 
 
+async def test_removing_a_tag_takes_it_from_every_peer_and_says_how_many(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Two peers chose "Grief": removing it takes it from both (before: their copies stayed)
+    and the moderator reads how many lost it; a tag nobody chose reads as before."""
+    await setup_peers(emulator, world)
+
+    async def run(user, name: str, **options) -> str:
+        answer = await (
+            await emulator.run_command(user, world.general, name, options=options)
+        ).response()
+        assert answer.ephemeral
+        return answer.text
+
+    for tag in ("Grief", "Veterans", "Loss"):
+        assert await run(world.mod, "peers tags add", tag=tag) == f"Tag **{tag}** added."
+    assert "Grief" in await run(world.peer, "duty tags", tags="grief, veterans")
+    assert "Grief" in await run(world.peer2, "duty tags", tags="GRIEF")
+    assert (
+        await run(world.mod, "peers tags remove", tag="grief")
+        == "Tag **Grief** removed, also from the 2 peers who had chosen it."
+    )
+    tags = kindred.services.peers.tags
+    assert await tags.peer_tags(world.guild.id, world.peer.id) == ["Veterans"]
+    assert await tags.peer_tags(world.guild.id, world.peer2.id) == []
+    assert (
+        await run(world.mod, "peers tags remove", tag="Veterans")
+        == "Tag **Veterans** removed, also from the 1 peer who had chosen it."
+    )
+    assert await run(world.mod, "peers tags remove", tag="Loss") == "Tag **Loss** removed."
+    await run(world.mod, "language set", language="es")
+    await run(world.mod, "peers tags add", tag="Duelo")
+    await run(world.peer, "duty tags", tags="duelo")
+    spanish = await run(world.mod, "peers tags remove", tag="duelo")
+    assert "**Duelo**" in spanish and "1" in spanish and "removed" not in spanish, spanish
+
+
 async def test_a_request_reaches_the_peer_sharing_its_tag_in_any_spelling_stored_before(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

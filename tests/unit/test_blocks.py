@@ -11,6 +11,7 @@ import pytest
 from bot.errors import ConflictError, InvalidInputError, NotFoundError
 from bot.services import Services
 from bot.services.peers import PeerSettings
+from bot.services.peers.tags import RemovedTag
 
 GUILD, ELSEWHERE = 10, 11
 MEMBER, PEER, MOD = 100, 200, 300
@@ -207,7 +208,7 @@ async def test_a_tag_in_another_case_is_the_same_tag(peers) -> None:
         with pytest.raises(ConflictError, match=r"\*\*Grief\*\* is already a tag here"):
             await peers.tags.add(GUILD, typed)
     assert await peers.tags.guild_tags(GUILD) == ["Grief"]
-    assert await peers.tags.remove(GUILD, "grief") == "Grief"
+    assert (await peers.tags.remove(GUILD, "grief")).tag == "Grief"
     assert await peers.tags.guild_tags(GUILD) == []
 
 
@@ -229,5 +230,25 @@ async def test_both_spellings_stored_before_are_read_as_one_tag(peers) -> None:
     assert intake.request.tags == ("Grief",) and intake.server_tags == ("Grief",)
     assert sorted(intake.ping) == [PEER, other_peer]
     # removing it in any case removes every spelling
-    assert await peers.tags.remove(GUILD, "GRIEF") == "Grief"
+    assert await peers.tags.remove(GUILD, "GRIEF") == RemovedTag("Grief", 2)
     assert await peers.tags.repo.guild_tags(GUILD) == []
+    for peer in (PEER, other_peer, off_topic_peer):
+        assert await peers.tags.peer_tags(GUILD, peer) == []
+
+
+async def test_removing_a_tag_removes_it_from_every_peer_and_counts_them(peers) -> None:
+    """Every peer's copy goes with the server's tag, in one transaction; other tags and other
+    servers' tags stay."""
+    other_peer = PEER + 1
+    for guild in (GUILD, GUILD + 1):
+        await peers.tags.add(guild, "Grief")
+    await peers.tags.add(GUILD, "Veterans")
+    await peers.tags.choose(GUILD, PEER, "grief, veterans")
+    await peers.tags.choose(GUILD, other_peer, "grief")
+    await peers.tags.choose(GUILD + 1, PEER, "grief")
+    assert await peers.tags.remove(GUILD, "grief") == RemovedTag("Grief", 2)
+    assert await peers.tags.peer_tags(GUILD, PEER) == ["Veterans"]
+    assert await peers.tags.peer_tags(GUILD, other_peer) == []
+    assert await peers.tags.peer_tags(GUILD + 1, PEER) == ["Grief"]
+    assert await peers.tags.repo.peers_with_any(GUILD, ["grief"]) == set()
+    assert await peers.tags.remove(GUILD, "veterans") == RemovedTag("Veterans", 1)

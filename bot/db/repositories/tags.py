@@ -23,12 +23,38 @@ class TagRepository:
             )
         )
 
-    async def remove_guild_tag(self, guild_id: int, tag: str) -> bool:
-        return bool(
-            await self.db.execute(
-                "DELETE FROM guild_tags WHERE guild_id = ? AND tag = ?", (guild_id, tag)
-            )
-        )
+    async def remove_everywhere(self, guild_id: int, key: str) -> tuple[list[str], int]:
+        """Remove every spelling of a tag (``key``: compared trimmed, in any case) from the
+        server's list and from every peer who shares it, in one transaction: the spellings
+        removed and how many peers had it."""
+        async with self.db.transaction() as tx:
+            await tx.lock("guild_tags", guild_id)
+            spellings = [
+                r["tag"]
+                for r in await tx.fetchall(
+                    "SELECT tag FROM guild_tags WHERE guild_id = ? ORDER BY tag", (guild_id,)
+                )
+                if r["tag"].strip().casefold() == key
+            ]
+            if not spellings:
+                return [], 0
+            held = [
+                (r["user_id"], r["tag"])
+                for r in await tx.fetchall(
+                    "SELECT user_id, tag FROM peer_tags WHERE guild_id = ?", (guild_id,)
+                )
+                if r["tag"].strip().casefold() == key
+            ]
+            for user_id, tag in held:
+                await tx.execute(
+                    "DELETE FROM peer_tags WHERE guild_id = ? AND user_id = ? AND tag = ?",
+                    (guild_id, user_id, tag),
+                )
+            for tag in spellings:
+                await tx.execute(
+                    "DELETE FROM guild_tags WHERE guild_id = ? AND tag = ?", (guild_id, tag)
+                )
+        return spellings, len({user_id for user_id, _ in held})
 
     async def peer_tags(self, guild_id: int, user_id: int) -> list[str]:
         rows = await self.db.fetchall(

@@ -113,8 +113,15 @@ def tag_added_text(tag: str, lang: str = "en") -> str:
     return _("Tag **{tag}** added.").format(tag=tag)
 
 
-def tag_removed_text(tag: str, lang: str = "en") -> str:
+def tag_removed_text(tag: str, lang: str = "en", peers: int = 0) -> str:
+    """The tag is gone from the server's list, and from the ``peers`` who had chosen it."""
     _ = gettext_for(lang)
+    if peers == 1:
+        return _("Tag **{tag}** removed, also from the 1 peer who had chosen it.").format(tag=tag)
+    if peers:
+        return _("Tag **{tag}** removed, also from the {count} peers who had chosen it.").format(
+            tag=tag, count=peers
+        )
     return _("Tag **{tag}** removed.").format(tag=tag)
 
 

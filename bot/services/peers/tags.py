@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from bot.db.repositories.tags import TagRepository
 from bot.errors import ConflictError, InvalidInputError, NotFoundError
 from bot.i18n import N_
@@ -10,6 +12,12 @@ MAX_TAG = 40
 #: What the choosers split a list of tags on (``/duty tags`` on commas, the request form on
 #: commas and semicolons): a tag holding one could never be chosen.
 SEPARATORS = (",", ";")
+
+
+@dataclass(frozen=True)
+class RemovedTag:
+    tag: str  # as the server spelled it
+    peers: int  # how many peers had chosen it (and no longer have it)
 
 
 def tag_key(tag: str) -> str:
@@ -68,15 +76,17 @@ class TagService:
             )
         return clean
 
-    async def remove(self, guild_id: int, tag: str) -> str:
+    async def remove(self, guild_id: int, tag: str) -> RemovedTag:
         """Removes the tag in any case (every spelling stored before tags were compared in any
-        case); returns it as the server spelled it."""
-        matching = [t for t in await self.repo.guild_tags(guild_id) if tag_key(t) == tag_key(tag)]
-        removed = [t for t in matching if await self.repo.remove_guild_tag(guild_id, t)]
+        case) from the server's list and from every peer who chose it, in one transaction;
+        returns it as the server spelled it and how many peers lost it. Open requests keep the
+        tags their members chose (what they asked for; no peer matches a removed tag, so they
+        reach every peer on duty)."""
+        removed, peers = await self.repo.remove_everywhere(guild_id, tag_key(tag))
         if not removed:
             shown = tag if len(tag) <= MAX_TAG else tag[: MAX_TAG - 1] + "…"
             raise NotFoundError(N_("There is no tag **{tag}**."), tag=shown)
-        return removed[0]
+        return RemovedTag(removed[0], peers)
 
     async def choose(self, guild_id: int, user_id: int, text: str) -> list[str]:
         """A peer's comma-separated choice, matched to the server's tags (any case); replaces
