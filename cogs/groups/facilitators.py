@@ -20,8 +20,13 @@ from discord.ext import commands
 from bot.errors import InvalidInputError
 from bot.i18n import N_
 from bot.services import Services
-from bot.services.meetings import MeetingService, Rotation, when_text
-from bot.services.meetings.messages import swap_answer_text, swap_asked_text, swap_outcome_text
+from bot.services.meetings import MeetingService, Rotation, TimerRow, when_text
+from bot.services.meetings.messages import (
+    swap_answer_text,
+    swap_asked_text,
+    swap_outcome_text,
+    swap_undone_text,
+)
 from bot.text import EMBED_FIELD, fit_lines
 from bot.ui.checks import guild_only, moderator_only, peer_only
 from bot.ui.lookup import gone_as_peer
@@ -164,3 +169,13 @@ class FacilitatorCommands:
         asker_lang = await self.services.safety.language_for(answer.swap.from_id)
         told = swap_outcome_text(answer.swap.to_id, group, accept, asker_lang)
         await self._dm(answer.swap.from_id, told)
+
+    async def _on_swap_check(self, timer: TimerRow) -> None:
+        """An Accept press that never finished (Kindred was interrupted): the request is
+        asked again, and the one who pressed is told so, in their language."""
+        undone = await self.meetings.on_swap_check(timer)
+        if undone is None:
+            return
+        await self.bot.wait_until_ready()
+        lang = await self.services.safety.language_for(undone.swap.to_id)
+        await self._dm(undone.swap.to_id, swap_undone_text(undone.group.name, lang))

@@ -24,6 +24,7 @@ from bot.services.meetings import (
     OPEN_POST,
     REMIND,
     REMIND_RETRY,
+    SWAP_CHECK,
     ClosePlan,
     MeetingService,
     Occurrence,
@@ -57,6 +58,7 @@ class MeetingDelivery:
     _apply_access: Callable[..., Awaitable[None]]  # from the manage room
     _remember_adopted: Callable[..., Awaitable[GroupRow]]
     _report: Callable[[int, str], Awaitable[None]]  # from the upkeep room: the moderator channel
+    _on_swap_check: Callable[[TimerRow], Awaitable[None]]  # from the facilitators room
 
     @property
     def meetings(self) -> MeetingService:
@@ -70,6 +72,7 @@ class MeetingDelivery:
         scheduler.register(FACILITATOR_REMIND, self._on_facilitator_remind)
         scheduler.register(REMIND_RETRY, self._on_remind_retry)
         scheduler.register(OPEN_POST, self._on_open_post)
+        scheduler.register(SWAP_CHECK, self._on_swap_check)
 
     # -- DMs -------------------------------------------------------------------------------------
     async def _dm(self, user_id: int, content: str, view: discord.ui.View | None = None) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
+from bot.services.meetings.messages import swap_undone_text
 from emulator import DEFAULT_BOT_PERMISSIONS, DiscordEmulator, P
 from emulator.models import ChannelType, Message
 from tests.e2e.conftest import Kindred, World
@@ -276,6 +277,43 @@ async def test_accept_the_swap_double_tapped_swaps_once(
     await dm(emulator, world.peer, "accepted: your turns")
     await emulator.gateway_idle()
     assert len(swap_outcomes(emulator, world)) == 1, swap_outcomes(emulator, world)
+
+
+async def test_an_accept_cut_short_by_a_restart_is_asked_again_and_decline_works(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    """The process dies between the Accept press and the swap (the answer claimed, the turns
+    not swapped): after the restart the request does not stay stuck "accepting". Its stored
+    check gives it back, the one who pressed is told in their language that nothing changed
+    and that they can answer again, and Decline then works (before: refused for ever with
+    "I'll tell you in a moment how it went")."""
+    traveller, kindred = await start_at(MONDAY_NOON)
+    request = await swap_asked(emulator, world, kindred)
+    await command(emulator, world.peer2, world.general, "language set", language="es")
+    meetings = kindred.services.meetings
+    # what a process killed mid-answer leaves behind: the press claimed, nothing else done
+    await meetings.claim_swap_answer(1, world.peer2.id, True, world.guild.id)
+    assert (await meetings.repo.swap(1)).status == "accepting"
+    await kindred.restart()
+    meetings = kindred.services.meetings  # the new process's
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 12, 10, 0, tzinfo=UTC))
+    assert (await meetings.repo.swap(1)).status == "asked"
+    told = await emulator.wait_for_message(
+        emulator.dm_channel(world.peer2), predicate=lambda m: "Accept" in m.text, since=request
+    )
+    assert told.text == swap_undone_text("Grief circle", "es"), told.text
+    assert "Kindred" in told.text and "interrupted" not in told.text, told.text
+    declined = await (
+        await emulator.press_button(world.peer2, request, "kindred:mtg:swap:1:no")
+    ).answer()
+    assert declined.ephemeral and "You pressed Accept" not in declined.text, declined.text
+    assert (await meetings.repo.swap(1)).status == "declined"
+    await dm(emulator, world.peer, "can't swap turns")
+    coming = await next_facilitators(emulator, world)
+    assert f"<@{world.peer.id}>" in coming[0] and f"<@{world.peer2.id}>" in coming[1], coming
+    assert await kindred.services.scheduler.get("meeting:swap:1:accepting") is None
 
 
 async def test_reminder_and_facilitator_dms_are_in_the_language_each_member_chose(

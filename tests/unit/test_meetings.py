@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from bot.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
 from bot.services import Services
-from bot.services.meetings import CLOSE, FACILITATOR_REMIND, OPEN, REMIND
+from bot.services.meetings import CLOSE, FACILITATOR_REMIND, OPEN, REMIND, SWAP_CHECK
 from bot.services.meetings.rules import (
     facilitator_at,
     next_reminder,
@@ -258,6 +258,37 @@ async def test_swap_needs_the_other_facilitator_to_accept(services: Services, cl
     assert [who for _, _, who in rotation.upcoming] == [ALICE, ALICE, BO]
     with pytest.raises(PermissionDeniedError):
         await services.meetings.ask_swap(GUILD, group.name, CY, BO)
+
+
+async def test_an_accept_left_unfinished_is_given_back_by_its_stored_check(
+    services: Services, clock
+) -> None:
+    """A claimed Accept arms a check before the claim; finishing (or giving it back) cancels
+    it; one left "accepting" (the process died) goes back to asked when the check runs."""
+    group = await setup(services)
+    meeting = await add(services)
+    meetings, scheduler = services.meetings, services.scheduler
+    request = await meetings.ask_swap(GUILD, group.name, ALICE, BO)
+    answer = await meetings.claim_swap_answer(request.swap.id, BO, True, GUILD)
+    check = await scheduler.get(f"meeting:swap:{request.swap.id}:accepting")
+    assert check is not None and check.kind == SWAP_CHECK and check.guild_id == GUILD
+    assert check.payload == {"swap_id": request.swap.id}  # ids only
+    clock.advance(minutes=6)  # nothing finished it: the process died in between
+    undone = await meetings.on_swap_check(check)
+    assert undone is not None and undone.swap.to_id == BO and undone.group.id == group.id
+    assert (await meetings.repo.swap(request.swap.id)).status == "asked"
+    assert await meetings.on_swap_check(check) is None  # once
+    assert await meetings.next_facilitator(meeting) == ALICE
+    # answered again: finished, the check is cancelled and would change nothing
+    answer = await meetings.answer_swap(request.swap.id, BO, True, None)
+    assert answer.accepted
+    assert await scheduler.get(f"meeting:swap:{request.swap.id}:accepting") is None
+    assert await meetings.on_swap_check(check) is None
+    assert (await meetings.repo.swap(request.swap.id)).status == "accepted"
+    # a declined request arms no check
+    again = await meetings.ask_swap(GUILD, group.name, ALICE, BO)
+    await meetings.answer_swap(again.swap.id, BO, False, None)
+    assert await scheduler.get(f"meeting:swap:{again.swap.id}:accepting") is None
 
 
 async def test_someone_no_longer_a_peer_may_decline_a_swap_but_not_accept_it(

@@ -6,7 +6,8 @@ per next occurrence.
 Built on ``bot.services.groups`` (groups, members, the peer role as the facilitator role), the
 schedule language (``bot.schedules``) and the stored timers (``meeting.remind``,
 ``meeting.open``, ``meeting.close``, ``meeting.facilitator_remind``; ``meeting.remind_retry`` and
-``meeting.open_post`` when Discord failed for a moment). Rooms: ``rules`` (timing, reminders, the
+``meeting.open_post`` when Discord failed for a moment; ``meeting.swap_check`` when an Accept
+press on a swap request could not finish). Rooms: ``rules`` (timing, reminders, the
 rotation), ``base`` (look-ups, turns), ``schedule`` (add, edit, remove, timers, events),
 ``delivery`` (one member's reminder or the opening post tried again), ``people``
 (facilitators, swaps, opt-ins, attendance, forgetting), ``messages`` (what a member reads
@@ -40,6 +41,7 @@ from bot.services.meetings.rules import (
     OPEN_POST,
     REMIND,
     REMIND_RETRY,
+    SWAP_CHECK,
     When,
     reminder_lengths,
     when_text,
@@ -62,6 +64,7 @@ __all__ = [
     "OPEN_POST",
     "REMIND",
     "REMIND_RETRY",
+    "SWAP_CHECK",
     "ClosePlan",
     "EventPlan",
     "FacilitatorPlan",

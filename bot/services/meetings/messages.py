@@ -21,6 +21,7 @@ __all__ = [
     "swap_button_labels",
     "swap_outcome_text",
     "swap_request_text",
+    "swap_undone_text",
 ]
 
 
@@ -152,3 +153,13 @@ def swap_outcome_text(member_id: int, group: str, accepted: bool, lang: str = "e
     return _("<@{member}> can't swap turns in **{group}** this time.").format(
         member=member_id, group=group
     )
+
+
+def swap_undone_text(group: str, lang: str = "en") -> str:
+    """To the facilitator whose Accept press Kindred could not finish (it was interrupted)."""
+    _ = gettext_for(lang)
+    return _(
+        "I couldn't finish your Accept on the swap request in **{group}** (Kindred was "
+        "interrupted), so your turns are as they were. The request is open again: press Accept "
+        "or Decline on it whenever you're ready."
+    ).format(group=group)

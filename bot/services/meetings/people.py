@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from bot.db.repositories.core import TimerRow
 from bot.db.repositories.groups import GroupRow
 from bot.db.repositories.meetings import MeetingRow, SwapRow
 from bot.errors import (
@@ -20,10 +21,19 @@ from bot.i18n import N_
 from bot.services.meetings.base import MeetingBase
 from bot.services.meetings.rules import (
     MAX_FACILITATORS,
+    SWAP_CHECK,
     facilitator_at,
     next_turn_of,
     swap_turns,
 )
+
+#: An Accept press still unfinished after this was cut short (the process died between the
+#: press and the swap): the swap check gives the request back, as if not answered yet.
+SWAP_GRACE = timedelta(minutes=5)
+
+
+def swap_check_key(swap_id: int) -> str:
+    return f"meeting:swap:{swap_id}:accepting"
 
 
 @dataclass(frozen=True)
@@ -194,19 +204,45 @@ class MeetingPeople(MeetingBase):
         holds the request until ``finish_accept`` (the Discord layer looks the presser up in
         between) swaps the turns or gives the request back."""
         swap = await self.swap_to_answer(swap_id, user_id, guild_id, accept=accept)
+        if accept:  # stored before the claim: if the process dies before the swap, undone
+            await self.scheduler.schedule_once(
+                SWAP_CHECK,
+                self.clock() + SWAP_GRACE,
+                {"swap_id": swap.id},
+                guild_id=swap.guild_id,
+                key=swap_check_key(swap.id),
+            )
         if not await self.repo.claim_swap(swap.id, accept):
             # another press got there first: say which answer counts
             await self.swap_to_answer(swap_id, user_id, guild_id)
             raise ConflictError(N_("This request was already answered."))
         group = await self.groups.find(swap.group_id)
         if group is None:  # pragma: no cover - cascades with the group
-            await self.repo.release_swap(swap.id)
+            await self._release(swap.id)
             raise NotFoundError(N_("That group is gone."))
         return SwapAnswer(swap, group, accept)
 
     async def release_swap(self, answer: SwapAnswer) -> None:
         """An acceptance that could not be finished: the request is unanswered again."""
-        await self.repo.release_swap(answer.swap.id)
+        await self._release(answer.swap.id)
+
+    async def _release(self, swap_id: int) -> None:
+        await self.repo.release_swap(swap_id)
+        await self.scheduler.cancel(swap_check_key(swap_id))
+
+    async def on_swap_check(self, timer: TimerRow) -> SwapAnswer | None:
+        """An Accept press whose swap never finished (the process died in between): the
+        request goes back to asked, so Accept and Decline work again, and the one who pressed
+        is to be told (the answer: the swap and its group). None when it had finished."""
+        swap = await self.repo.swap(int(timer.payload["swap_id"]))
+        if swap is None or swap.status != "accepting":
+            return None
+        await self.repo.release_swap(swap.id)
+        group = await self.groups.find(swap.group_id)
+        fresh = await self.repo.swap(swap.id)
+        if group is None or fresh is None or fresh.status != "asked":
+            return None
+        return SwapAnswer(fresh, group, False)
 
     async def finish_accept(self, answer: SwapAnswer, *, peer: bool = True) -> SwapAnswer:
         """Swap the turns of a claimed acceptance. Facilitators are peer supporters: one who
@@ -215,7 +251,7 @@ class MeetingPeople(MeetingBase):
         when the rotation changed since it was asked)."""
         swap, group = answer.swap, answer.group
         if not peer:
-            await self.repo.release_swap(swap.id)
+            await self._release(swap.id)
             raise PermissionDeniedError(
                 N_(
                     "Facilitating is for peer supporters, and you don't hold the peer role in "
@@ -231,7 +267,7 @@ class MeetingPeople(MeetingBase):
             next_turn_of(order, swaps, turn, swap.to_id),
         )
         if now_slots != (swap.from_slot, swap.to_slot):
-            await self.repo.release_swap(swap.id)
+            await self._release(swap.id)
             # a second Accept press may have swapped them already: say so, not "changed"
             await self.swap_to_answer(swap.id, swap.to_id, None, accept=True)
             raise ConflictError(
@@ -245,6 +281,7 @@ class MeetingPeople(MeetingBase):
             # a second Accept press finished it first
             await self.swap_to_answer(swap.id, swap.to_id, None)
             raise ConflictError(N_("This request was already answered."))
+        await self.scheduler.cancel(swap_check_key(swap.id))
         return answer
 
     async def answer_swap(

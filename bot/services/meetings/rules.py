@@ -34,7 +34,8 @@ CLOSE = "meeting.close"
 FACILITATOR_REMIND = "meeting.facilitator_remind"
 REMIND_RETRY = "meeting.remind_retry"  # one member's reminder DM, tried again alone
 OPEN_POST = "meeting.open_post"  # the opening post of a meeting already open, tried again
-KINDS = (REMIND, OPEN, CLOSE, FACILITATOR_REMIND, REMIND_RETRY, OPEN_POST)
+SWAP_CHECK = "meeting.swap_check"  # an Accept press never finished (the process died): undone
+KINDS = (REMIND, OPEN, CLOSE, FACILITATOR_REMIND, REMIND_RETRY, OPEN_POST, SWAP_CHECK)
 
 DEFAULT_DURATION = timedelta(hours=1)
 MIN_DURATION, MAX_DURATION = timedelta(minutes=10), timedelta(hours=8)
