@@ -197,12 +197,13 @@ def refused_channel_text(channel_id: int, refusal: AlertRefusal) -> str:
         else "`/peers setup peer_channel:`"
     )
     meanwhile = (
-        f"Until then crisis alerts go to the peer channel <#{refusal.fallback_channel_id}>."
+        f"Until then they go to the peer channel <#{refusal.fallback_channel_id}>."
         if refusal.fallback_channel_id is not None
-        else "Until then crisis alerts can't reach the peers, so they come here."
+        else "Until then they can't reach the peers, so they come here."
     )
     return (
-        f"⚠️ Discord refuses Kindred's crisis alerts in <#{channel_id}> ({which}): Kindred "
+        f"⚠️ Discord refuses Kindred's crisis alerts and possible-concern items in "
+        f"<#{channel_id}> ({which}): Kindred "
         "lacks a permission there, or the channel is gone. Fix: Edit Channel → Permissions → "
         f"allow Kindred View Channel, Send Messages and Embed Links, or choose another channel "
         f"with {setting}. {meanwhile}"
@@ -215,6 +216,26 @@ def undeliverable_text(alert: PeerAlert) -> str:
         f"<@{alert.member_id}> in <#{alert.channel_id}> "
         f"([jump]({alert.jump_url})), tier {alert.tier}. The member was "
         "answered privately; please make sure a peer reaches out."
+    )
+
+
+def quiet_item_text(message: discord.Message) -> str:
+    """A "possible concern" item for peers (the member named, never their words)."""
+    return (
+        f"Possible concern (Kindred isn't sure): <@{message.author.id}> in "
+        f"<#{message.channel.id}> ([jump]({message.jump_url})). Kindred sent them a gentle "
+        "private check-in. A peer on duty can reach out, or mark it not a concern."
+    )
+
+
+def quiet_undeliverable_text(message: discord.Message) -> str:
+    """For the moderators, when no peer channel takes a possible-concern item."""
+    return (
+        f"⚠️ Kindred could not post a possible-concern item (Kindred isn't sure) to the peer "
+        f"channel: <@{message.author.id}> in <#{message.channel.id}> "
+        f"([jump]({message.jump_url})). They were sent a gentle private check-in; a peer or "
+        "moderator may want to look in. The item is kept: reach out or mark it not a concern "
+        "with the buttons below."
     )
 
 
@@ -331,12 +352,15 @@ class AlertsMixin:
             log.exception("safety: could not store where alert %s was posted", alert_id)
 
     async def _quiet_item(self, message: discord.Message, result: Assessment) -> bool:
-        """A "possible concern" item for peers: no pings, no moderators, take or dismiss."""
+        """A "possible concern" item for peers: no pings, take or dismiss. A channel that
+        refuses Kindred (403, 404, gone or hidden) is treated as for alerts: the item goes to
+        the peer channel when that is another one, the moderators are told of the refusal (once
+        per channel per while), and with nowhere else to go the item (with its buttons) goes to
+        the moderators' channel, never dropped silently. Never pings anyone."""
         assert message.guild is not None
         guild_id = message.guild.id
         targets = await self.services.safety.alert_channels(guild_id)
-        channel = await find_channel(self.bot, targets.peers)
-        if channel is None:
+        if targets.peers is None:
             return False
         alert_id = await self.services.safety.record_quiet_item(
             guild_id,
@@ -344,20 +368,48 @@ class AlertsMixin:
             phrase_ids=result.phrase_ids,
             model_version=result.model_version,
         )
-        text = (
-            f"Possible concern (Kindred isn't sure): <@{message.author.id}> in "
-            f"<#{message.channel.id}> ([jump]({message.jump_url})). Kindred sent them a gentle "
-            "private check-in. A peer on duty can reach out, or mark it not a concern."
-        )
         try:
-            sent = await channel.send(
-                text,
-                view=alert_view(alert_id),
-                allowed_mentions=discord.AllowedMentions.none(),
-            )
+            return await self._post_quiet_item(targets.peers, quiet_item_text(message), alert_id)
+        except (discord.Forbidden, discord.NotFound, LookupError):
+            pass
         except discord.HTTPException as exc:
             log.warning("safety guild=%s: peer item failed (%s)", guild_id, exc.status)
             return False
+        refused = targets.peers
+        log.warning("safety guild=%s: channel %s refuses possible-concern items", guild_id, refused)
+        refusal = await self.services.safety.alert_refused(guild_id, refused)
+        if refusal.tell_moderators:
+            await self._tell_moderators(guild_id, refused_channel_text(refused, refusal))
+        if refusal.fallback_channel_id is not None:
+            try:
+                return await self._post_quiet_item(
+                    refusal.fallback_channel_id, quiet_item_text(message), alert_id
+                )
+            except (discord.Forbidden, discord.NotFound, LookupError):
+                pass
+            except discord.HTTPException as exc:
+                log.warning("safety guild=%s: peer item failed (%s)", guild_id, exc.status)
+                return False
+        if targets.moderators is None:
+            log.error("safety guild=%s: no moderator channel to tell", guild_id)
+            return False
+        try:
+            return await self._post_quiet_item(
+                targets.moderators, quiet_undeliverable_text(message), alert_id
+            )
+        except (discord.HTTPException, LookupError) as exc:
+            status = getattr(exc, "status", "gone")
+            log.error("safety guild=%s: moderators could not be told (%s)", guild_id, status)
+            return False
+
+    async def _post_quiet_item(self, channel_id: int, text: str, alert_id: int) -> bool:
+        """Post a possible-concern item with its buttons (no pings); a refusal raises."""
+        channel = await find_channel(self.bot, channel_id, strict=True)
+        if channel is None:
+            raise LookupError("channel gone or hidden")
+        sent = await channel.send(
+            text, view=alert_view(alert_id), allowed_mentions=discord.AllowedMentions.none()
+        )
         await self._remember_card(alert_id, sent)
         return True
 

@@ -11,9 +11,9 @@ import pytest
 from bot.errors import NotFoundError
 from bot.safety.assess import Assessor, Thresholds
 from bot.safety.classifier import CLASSES, NEEDS, Scores
-from emulator import DiscordEmulator
+from emulator import DiscordEmulator, P
 from tests.e2e.conftest import Kindred, World
-from tests.e2e.test_safety import command, public_bot_messages
+from tests.e2e.test_safety import command, public_bot_messages, unpostable
 from tests.e2e.test_support import go_on_duty, setup_peers
 
 TH = Thresholds(alert=0.6, concern=0.6, harassment=0.6, soft=0.3, distress=0.7, need=0.5)
@@ -240,6 +240,84 @@ async def test_a_short_crisis_line_is_answered_in_its_own_language(
     dm = await emulator.wait_for_message(emulator.dm_channel(world.member))
     assert opening in dm.text
     assert "I'm Kindred" not in dm.text
+
+
+GREY = "everything is grey lately and i keep giving my stuff away"
+
+
+async def test_a_possible_concern_refused_by_the_alert_channel_goes_to_the_peer_channel(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The chosen alert channel refuses Kindred (403): the possible-concern item goes to the
+    peer channel with its buttons, and the moderators are told once which channel refuses
+    and how to fix it (before: the item was dropped with a log line)."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    use_model(kindred, ScriptedModel({"everything is grey": {"crisis_1": 0.4}}))
+    channel = unpostable(emulator, world)
+    await emulator.gateway_idle()
+    await command(emulator, world.mod, world.general, "safety settings", peer_alert_channel=channel)
+    for user in (world.member, world.member2):
+        message = await emulator.send_message(user, world.general, GREY)
+        item = await emulator.wait_for_message(
+            world.peers,
+            predicate=lambda m, u=user: "Possible concern" in m.text and f"<@{u.id}>" in m.text,
+        )
+        assert str(message.id) in item.text and GREY not in item.text
+        assert any(c.startswith("kindred:alert:") for c in item.custom_ids), item.custom_ids
+    told = await emulator.wait_for_message(
+        world.mods,
+        predicate=lambda m: f"<#{channel.id}>" in m.text and "refuses" in m.text,
+        since=0,
+    )
+    assert "possible-concern items" in told.text and "Send Messages" in told.text, told.text
+    assert f"<#{world.peers.id}>" in told.text, told.text
+    assert await kindred.quiet()
+    reports = [m for m in emulator.bot_messages(world.mods) if f"<#{channel.id}>" in m.text]
+    assert len(reports) == 1, [m.text for m in reports]  # once per channel, not per item
+    assert not emulator.bot_messages(channel)
+    # nobody is named in public and the member's words are nowhere
+    for public in public_bot_messages(emulator, world.general):
+        assert f"<@{world.member.id}>" not in public.text and GREY not in public.text
+
+
+async def test_a_possible_concern_the_peer_channel_refuses_reaches_the_moderators_once(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """No other channel to fall back to: the item, with its buttons, goes to the moderators'
+    channel and they are told once of the refusal; its alert stays open to take or dismiss."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    use_model(kindred, ScriptedModel({"everything is grey": {"crisis_1": 0.4}}))
+    bot_role = emulator.role(world.guild, world.guild.bot_role_id)
+    emulator.set_overwrite(
+        world.peers, bot_role, allow=int(P.VIEW_CHANNEL), deny=int(P.SEND_MESSAGES)
+    )
+    await emulator.gateway_idle()
+    await emulator.send_message(world.member, world.general, GREY)
+    item = await emulator.wait_for_message(
+        world.mods, predicate=lambda m: "could not post a possible-concern item" in m.text
+    )
+    assert f"<@{world.member.id}>" in item.text and GREY not in item.text, item.text
+    assert any(c.startswith("kindred:alert:") for c in item.custom_ids), item.custom_ids
+    told = await emulator.wait_for_message(
+        world.mods,
+        predicate=lambda m: f"<#{world.peers.id}>" in m.text and "refuses" in m.text,
+        since=0,
+    )
+    assert "/peers setup peer_channel:" in told.text, told.text
+    await emulator.send_message(world.member2, world.general, GREY)
+    await emulator.wait_for_message(
+        world.mods,
+        predicate=lambda m: (
+            "possible-concern item" in m.text and f"<@{world.member2.id}>" in m.text
+        ),
+    )
+    assert await kindred.quiet()
+    refusals = [m for m in emulator.bot_messages(world.mods) if "refuses" in m.text]
+    assert len(refusals) == 1, [m.text for m in refusals]
+    row = await kindred.services.db.fetchone("SELECT state FROM safety_alerts ORDER BY id LIMIT 1")
+    assert row["state"] == "open"
 
 
 async def test_moderators_can_turn_the_soft_level_off(
