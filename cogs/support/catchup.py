@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 import discord
 from discord.ext import commands
 
-from bot.services.requests import CATCH_UP_MAX, TO_PEER, CatchUp
+from bot.services.requests import CATCH_UP_MAX, TO_PEER, CatchUp, MissedRelay
+from bot.services.requests import notices as say
 from bot.ui.lookup import find_channel, find_user
 from cogs.support.relay import RelayRoom
 
@@ -79,16 +80,17 @@ class CatchUpRoom(RelayRoom):
                 channel = await find_channel(self.bot, request.thread_id, strict=True)
                 if channel is None:
                     return 0  # the thread is gone: the member's next words find it so
+            limit = 2 * CATCH_UP_MAX
             recent = [
                 m
-                async for m in channel.history(limit=2 * CATCH_UP_MAX)  # type: ignore[attr-defined]
+                async for m in channel.history(limit=limit)  # type: ignore[attr-defined]
             ]
             by_id = {m.id: m for m in recent}
-            missed = await self.requests.relay_missed(
-                catch_up, [(m.id, m.author.id) for m in recent]
+            missed = await self.requests.relay_missed_all(
+                catch_up, [(m.id, m.author.id) for m in recent], complete=len(recent) < limit
             )
             carried = 0
-            for message_id in missed:
+            for message_id in missed.ids:
                 message = by_id[message_id]
                 if not message.content:
                     continue  # nothing to carry, as live
@@ -97,9 +99,54 @@ class CatchUpRoom(RelayRoom):
                 else:
                     done = await self._missed_from_peer(message)
                 if done is None:
-                    break  # the conversation ended or changed hands
+                    return carried  # the conversation ended or changed hands
                 carried += done
+        if missed.lost:
+            await self._tell_lost(catch_up, missed)
         return carried
+
+    async def _tell_lost(self, catch_up: CatchUp, missed: MissedRelay) -> None:
+        """Some missed words are beyond what a catch-up carries: never silently. The member is
+        told privately in their language, the peer in the relay thread (English, as the
+        thread's other notes); counts only, never words, in the logs too."""
+        request = catch_up.request
+        log.info(
+            "request %s: %d missed message(s) to the %s not carried%s",
+            request.id,
+            missed.left,
+            catch_up.to,
+            " (and maybe earlier ones)" if missed.unread else "",
+        )
+        lang = await self.services.safety.language_for(request.requester_id)
+        text = say.catch_up_lost_text(missed.left, at_least=missed.unread, lang=lang)
+        try:
+            member = await find_user(self.bot, request.requester_id)
+            await member.send(text)
+        except discord.HTTPException as exc:
+            log.info("request %s: the member could not be told (%s)", request.id, exc.status)
+        if missed.left and missed.unread:
+            many = f"at least {missed.left}"
+        elif missed.left:
+            many = str(missed.left)
+        else:
+            many = "some"
+        whose = "the member's messages" if catch_up.to == TO_PEER else "your messages"
+        where = "here" if catch_up.to == TO_PEER else "to the member"
+        again = (
+            "They have been told and may write again what matters."
+            if catch_up.to == TO_PEER
+            else "You may want to repeat what matters; they have been told too."
+        )
+        note = (
+            f"While Kindred was away, not all of {whose} could be carried {where}: {many} "
+            f"could not. {again}"
+        )
+        try:
+            thread = await find_channel(self.bot, request.thread_id, strict=True)
+            if thread is not None:
+                await thread.send(note, allowed_mentions=discord.AllowedMentions.none())
+        except discord.HTTPException as exc:
+            log.info("request %s: the peer could not be told (%s)", request.id, exc.status)
 
     async def _missed_from_member(self, message: discord.Message, request_id: int) -> int | None:
         """A DM written while away, as a live one (_from_member_dm), the lock held."""

@@ -9,7 +9,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from bot.services.requests.notices import conversation_gone_member_text, relay_ended_text
+from bot.services.requests import CATCH_UP_MAX
+from bot.services.requests.notices import (
+    catch_up_lost_text,
+    conversation_gone_member_text,
+    relay_ended_text,
+)
 from emulator import DiscordEmulator
 from emulator.models import Message
 from tests.e2e.conftest import Kindred, World
@@ -1113,6 +1118,39 @@ async def test_what_the_member_wrote_while_kindred_was_restarting_reaches_the_pe
         "while you were away: I'm scared",
         "while you were away: still here",
     ]
+
+
+async def test_more_missed_words_than_a_catch_up_carries_are_told_to_both_never_dropped(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The member writes 53 DMs while Kindred is away; a catch-up carries 50 a direction. The
+    first 50 reach the peer in order, and the 3 left are not dropped with a log line only:
+    the member is told privately in their language how many could not be carried and that
+    they may write again what matters, the peer in the relay thread (never the words)."""
+    relay, dm = await relayed_conversation(emulator, world, kindred)
+    await kindred.services.safety.set_language(world.member.id, "es")
+    await kindred.stop()
+    written = [f"away {i}" for i in range(CATCH_UP_MAX + 3)]
+    for words in written:
+        await emulator.send_dm(world.member, words)
+    await kindred.start()
+    await caught_up(kindred)
+    got = [
+        m.text.removeprefix(MEMBER_LABEL)
+        for m in emulator.bot_messages(relay)
+        if m.text.startswith(MEMBER_LABEL)
+    ]
+    assert got == written[:CATCH_UP_MAX], got[-3:]
+    told = [m.text for m in emulator.bot_messages(dm) if "Kindred" in m.text and "3" in m.text]
+    assert told == [catch_up_lost_text(3, lang="es")], told
+    assert "While Kindred was away" not in told[0]  # in Spanish
+    assert not any("away 5" in t for t in told)  # counts, never words
+    notes = [m.text for m in emulator.bot_messages(relay) if not m.text.startswith(MEMBER_LABEL)]
+    lost = [n for n in notes if "could not" in n]
+    assert lost == [
+        "While Kindred was away, not all of the member's messages could be carried here: 3 "
+        "could not. They have been told and may write again what matters."
+    ], notes
 
 
 async def test_what_the_peer_wrote_while_kindred_was_restarting_reaches_the_member(

@@ -19,6 +19,7 @@ from bot.services.requests import (
     TO_PEER,
     CatchUp,
     DmRoute,
+    MissedRelay,
     PendingRelay,
     TimerRow,
 )
@@ -516,6 +517,20 @@ async def test_after_a_start_what_was_written_after_the_last_relayed_message_is_
     assert await requests.relay_missed(thread, [(sid(2), PEER), (sid(-1), PEER)]) == []
     many = [(sid(20 + i), PEER) for i in range(CATCH_UP_MAX + 10)]
     assert await requests.relay_missed(thread, many) == [m for m, _ in many[:CATCH_UP_MAX]]
+
+    # beyond the limit: how many are left is said, never silently dropped
+    assert await requests.relay_missed_all(thread, many) == MissedRelay(
+        [m for m, _ in many[:CATCH_UP_MAX]], left=10
+    )
+    assert not (await requests.relay_missed_all(thread, many[:3])).lost
+    # a read back Discord cut short (as many as asked for) before the landmark: earlier ones
+    # may be missed too; one that reaches the last relayed, or before the claim, knows
+    cut = await requests.relay_missed_all(thread, many[:3], complete=False)
+    assert cut == MissedRelay([m for m, _ in many[:3]], unread=True) and cut.lost
+    reached = [*many[:3], (sid(2), PEER)]  # the last relayed before the start
+    assert not (await requests.relay_missed_all(thread, reached, complete=False)).lost
+    before_claim = [*many[:3], (sid(-1), OTHER)]
+    assert not (await requests.relay_missed_all(thread, before_claim, complete=False)).unread
 
     clock.advance(days=31)  # beyond the retention period: nothing is read back
     assert await requests.relay_catch_ups(retention, clock()) == []

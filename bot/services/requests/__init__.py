@@ -19,7 +19,7 @@ level 1 re-pings matching peers, level 2 pings every on-duty peer, level 3 alert
 Because the timers are rows in the database, a restart between steps loses none of them.
 """
 
-from bot.services.requests.relay import CATCH_UP_MAX, CatchUp
+from bot.services.requests.relay import CATCH_UP_MAX, CatchUp, MissedRelay
 from bot.services.requests.service import (
     ESCALATE,
     HANDOVER,
@@ -72,6 +72,7 @@ __all__ = [
     "Handover",
     "IdleOutcome",
     "Intake",
+    "MissedRelay",
     "NotAPeerError",
     "PendingRelay",
     "RelayBacklog",

@@ -13,6 +13,7 @@ from bot.i18n import N_, gettext_for, render
 
 __all__ = [
     "backup_asked_text",
+    "catch_up_lost_text",
     "claimed_text",
     "closed_peer_dm_text",
     "closed_text",
@@ -341,3 +342,29 @@ def your_tags_text(tags: list[str], lang: str = "en") -> str:
     if not tags:
         return _("Your tags: none.")
     return _("Your tags: {tags}.").format(tags=", ".join(tags))
+
+
+def catch_up_lost_text(count: int, *, at_least: bool = False, lang: str = "en") -> str:
+    """To the member after a restart, when some words written in their relayed conversation
+    while Kindred was away could not be carried across (either way): ``count`` of them (at
+    least that many with ``at_least``; 0: some, how many unknown). Never their words."""
+    _ = gettext_for(lang)
+    if count <= 0:
+        text = _(
+            "While Kindred was away, some messages in your conversation with your peer may not "
+            "have been carried across. If something you wrote matters, you may want to write "
+            "it again; your peer has been told too."
+        )
+    elif at_least:
+        text = _(
+            "While Kindred was away, not every message in your conversation with your peer "
+            "could be carried across: at least {count} could not. If something you wrote "
+            "matters, you may want to write it again; your peer has been told too."
+        )
+    else:
+        text = _(
+            "While Kindred was away, not every message in your conversation with your peer "
+            "could be carried across: {count} could not. If something you wrote matters, you "
+            "may want to write it again; your peer has been told too."
+        )
+    return text.format(count=count)

@@ -108,6 +108,23 @@ class CatchUp:
 
 
 @dataclass(frozen=True)
+class MissedRelay:
+    """What one direction of a conversation missed while Kindred was away: ``ids`` to carry
+    (oldest first, at most :data:`CATCH_UP_MAX`), ``left`` missed ones read back but beyond
+    that limit, and ``unread`` when the read back stopped before the last message relayed (or
+    the claim), so earlier ones may have been missed too. Ids and counts only."""
+
+    ids: list[int]
+    left: int = 0
+    unread: bool = False
+
+    @property
+    def lost(self) -> bool:
+        """Some missed words will not be carried: both people are to be told."""
+        return self.left > 0 or self.unread
+
+
+@dataclass(frozen=True)
 class DmRoute:
     """What a member's DM to Kindred is: a relay message to carry to ``relay_to``'s thread;
     words for a relayed request that no peer is connected to yet (``waiting``: nobody can
@@ -369,11 +386,19 @@ class Conversations:
         return found
 
     async def relay_missed(self, catch_up: CatchUp, recent: Sequence[tuple[int, int]]) -> list[int]:
+        """The ids :meth:`relay_missed_all` would carry."""
+        return (await self.relay_missed_all(catch_up, recent)).ids
+
+    async def relay_missed_all(
+        self, catch_up: CatchUp, recent: Sequence[tuple[int, int]], *, complete: bool = True
+    ) -> MissedRelay:
         """Which of a conversation's ``recent`` messages ((message id, author id), read back
         from the member's DMs or the relay thread) Kindred missed, oldest first: the writer's
         (the member in DMs, the peer who holds it in the thread), written after the claim and
         after the last one Kindred relayed (or holds for a retry) before it started, and not
-        carried since, at most :data:`CATCH_UP_MAX`. Ids only."""
+        carried since, at most :data:`CATCH_UP_MAX`, with how many more were missed (``left``)
+        and whether the read back (``complete`` False: Discord gave as many as were asked for)
+        stopped short of the landmark, so earlier ones may be missed too. Ids only."""
         request = catch_up.request
         writer = request.requester_id if catch_up.to == TO_PEER else request.claimed_by
         floor = first_id_after(request.claimed_at or request.created_at)
@@ -382,7 +407,12 @@ class Conversations:
         # what came live since the start is no landmark: words missed before it still count
         live_from = first_id_after(catch_up.started)
         last = max((m for m in handled if m < live_from), default=0)
-        return [m for m in theirs if m > last and m not in handled][:CATCH_UP_MAX]
+        missed = [m for m in theirs if m > last and m not in handled]
+        # the read reached back to the landmark: the last relayed, or a message before the claim
+        reached = complete or last > 0 or any(m < floor for m, _ in recent)
+        return MissedRelay(
+            missed[:CATCH_UP_MAX], max(0, len(missed) - CATCH_UP_MAX), unread=not reached
+        )
 
     def _tell_waiting(self, request_id: int) -> bool:
         """Whether to tell the member now that their request still waits: not if they were
