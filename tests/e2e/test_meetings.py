@@ -301,7 +301,9 @@ async def test_an_accept_cut_short_by_a_restart_is_asked_again_and_decline_works
     await run_at(traveller, kindred, datetime(2026, 11, 23, 12, 10, 0, tzinfo=UTC))
     assert (await meetings.repo.swap(1)).status == "asked"
     told = await emulator.wait_for_message(
-        emulator.dm_channel(world.peer2), predicate=lambda m: "Accept" in m.text, since=request
+        emulator.dm_channel(world.peer2),
+        predicate=lambda m: "**Grief circle**" in m.text,
+        since=request,
     )
     assert told.text == swap_undone_text("Grief circle", "es"), told.text
     assert "Kindred" in told.text and "interrupted" not in told.text, told.text

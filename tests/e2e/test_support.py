@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
+from bot.services.peers.messages import tag_removed_text
 from bot.services.requests import CATCH_UP_MAX
 from bot.services.requests.notices import (
     catch_up_lost_text,
@@ -320,7 +321,7 @@ async def test_removing_a_tag_takes_it_from_every_peer_and_says_how_many(
     await run(world.mod, "peers tags add", tag="Duelo")
     await run(world.peer, "duty tags", tags="duelo")
     spanish = await run(world.mod, "peers tags remove", tag="duelo")
-    assert "**Duelo**" in spanish and "1" in spanish and "removed" not in spanish, spanish
+    assert spanish == tag_removed_text("Duelo", "es", 1) and "removed" not in spanish, spanish
 
 
 async def test_a_request_reaches_the_peer_sharing_its_tag_in_any_spelling_stored_before(

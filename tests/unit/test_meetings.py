@@ -263,7 +263,7 @@ async def test_swap_needs_the_other_facilitator_to_accept(services: Services, cl
 async def test_an_accept_left_unfinished_is_given_back_by_its_stored_check(
     services: Services, clock
 ) -> None:
-    """A claimed Accept arms a check before the claim; finishing (or giving it back) cancels
+    """A claimed Accept arms a check right after the claim; finishing (or giving it back) cancels
     it; one left "accepting" (the process died) goes back to asked when the check runs."""
     group = await setup(services)
     meeting = await add(services)

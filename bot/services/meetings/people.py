@@ -204,7 +204,12 @@ class MeetingPeople(MeetingBase):
         holds the request until ``finish_accept`` (the Discord layer looks the presser up in
         between) swaps the turns or gives the request back."""
         swap = await self.swap_to_answer(swap_id, user_id, guild_id, accept=accept)
-        if accept:  # stored before the claim: if the process dies before the swap, undone
+        if not await self.repo.claim_swap(swap.id, accept):
+            # another press got there first: say which answer counts
+            await self.swap_to_answer(swap_id, user_id, guild_id)
+            raise ConflictError(N_("This request was already answered."))
+        if accept:  # right after the claim (nothing may come before it: the first press
+            # counts): if the process dies before the swap, the check gives the request back
             await self.scheduler.schedule_once(
                 SWAP_CHECK,
                 self.clock() + SWAP_GRACE,
@@ -212,10 +217,6 @@ class MeetingPeople(MeetingBase):
                 guild_id=swap.guild_id,
                 key=swap_check_key(swap.id),
             )
-        if not await self.repo.claim_swap(swap.id, accept):
-            # another press got there first: say which answer counts
-            await self.swap_to_answer(swap_id, user_id, guild_id)
-            raise ConflictError(N_("This request was already answered."))
         group = await self.groups.find(swap.group_id)
         if group is None:  # pragma: no cover - cascades with the group
             await self._release(swap.id)
