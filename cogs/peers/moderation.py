@@ -4,20 +4,22 @@ peer's request for a moderator to check in after a hard conversation."""
 from __future__ import annotations
 
 import logging
+from datetime import date
 
 import discord
+from babel.dates import format_date
 from discord import app_commands
 from discord.ext import commands
 
 from bot.errors import KindredError, NotFoundError
-from bot.i18n import N_
+from bot.i18n import N_, gettext_for, render
 from bot.services import Services
 from bot.services.peers import PeerSettings
 from bot.services.peers.blocks import MAX_REASON, Revealed
 from bot.text import fit_lines
 from bot.ui.checks import guild_only, moderator_only
 from bot.ui.lookup import find_channel, find_user
-from bot.ui.replies import COLOUR, localized, send_private
+from bot.ui.replies import COLOUR, localized, reader_language, send_private
 from cogs.peers import groups
 
 log = logging.getLogger(__name__)
@@ -76,6 +78,29 @@ DEBRIEF_NOT_POSTED = N_(
 )
 DEBRIEF_NOTE = N_("Your note was not stored.")
 
+#: ``/peers stats``: the moderator's figures, in their language; one title per count of days.
+STATS_TITLE = N_("Peer support, last {days} days")
+STATS_TITLE_ONE = N_("Peer support, last day")
+STATS_REQUESTS = N_("Requests")
+STATS_COUNTS = N_("opened {opened} · claimed {claimed} · closed {closed} · withdrawn {withdrawn}")
+STATS_MEDIAN = N_("Median time to claim")
+STATS_MINUTES = N_("{minutes} min")
+STATS_PAST_ALERT = N_("Waited past the moderator alert")
+STATS_FEEDBACK = N_("Feedback")
+STATS_FEEDBACK_SINCE = N_("Feedback (counted by month, since {date})")
+STATS_ANSWERS = N_("helped {helped} · somewhat {somewhat} · not really {not_really}")
+STATS_BUSIEST = N_("Busiest hours")
+
+
+def month_day(day: date, lang: str) -> str:
+    """``1 Nov 2026`` in English, the reader's own short form elsewhere (Babel)."""
+    if lang == "en":
+        return f"{day.day} {day:%b %Y}"
+    try:
+        return format_date(day, "d MMM y", locale=lang)
+    except (ValueError, LookupError):
+        return f"{day.day} {day:%b %Y}"
+
 
 class ModerationCommands:
     bot: commands.Bot
@@ -90,26 +115,40 @@ class ModerationCommands:
         """Counts for peer support: opened, claimed, closed, wait times, feedback. No content."""
         assert interaction.guild_id is not None
         s = await self.services.peers.requests.stats(interaction.guild_id, days)
-        median = "—" if s.median_claim is None else f"{s.median_claim.total_seconds() / 60:.0f} min"
+        lang = await reader_language(interaction)
+        _ = gettext_for(lang)
+        median = (
+            "—"
+            if s.median_claim is None
+            else render(lang, STATS_MINUTES, minutes=f"{s.median_claim.total_seconds() / 60:.0f}")
+        )
         busiest = ", ".join(f"{h:02d}:00 UTC ({n})" for h, n in s.busiest_hours_utc) or "—"
-        embed = discord.Embed(title=f"Peer support, last {days} days", colour=COLOUR)
+        title = render(lang, STATS_TITLE_ONE) if days == 1 else render(lang, STATS_TITLE, days=days)
+        embed = discord.Embed(title=title, colour=COLOUR)
+        counts = {
+            "opened": s.opened,
+            "claimed": s.claimed,
+            "closed": s.closed,
+            "withdrawn": s.cancelled,
+        }
         embed.add_field(
-            name="Requests",
-            value=f"opened {s.opened} · claimed {s.claimed} · "
-            f"closed {s.closed} · withdrawn {s.cancelled}",
-            inline=False,
+            name=_(STATS_REQUESTS), value=render(lang, STATS_COUNTS, **counts), inline=False
         )
-        embed.add_field(name="Median time to claim", value=median)
-        embed.add_field(name="Waited past the moderator alert", value=str(s.past_threshold))
+        embed.add_field(name=_(STATS_MEDIAN), value=median)
+        embed.add_field(name=_(STATS_PAST_ALERT), value=str(s.past_threshold))
         first = s.feedback_since
-        since = "" if first is None else f" (counted by month, since {first.day} {first:%b %Y})"
-        embed.add_field(
-            name=f"Feedback{since}",
-            value=f"helped {s.feedback['helped']} · somewhat "
-            f"{s.feedback['somewhat']} · not really {s.feedback['not_really']}",
-            inline=False,
+        feedback = (
+            _(STATS_FEEDBACK)
+            if first is None
+            else render(lang, STATS_FEEDBACK_SINCE, date=month_day(first, lang))
         )
-        embed.add_field(name="Busiest hours", value=busiest, inline=False)
+        answers = {
+            "helped": s.feedback["helped"],
+            "somewhat": s.feedback["somewhat"],
+            "not_really": s.feedback["not_really"],
+        }
+        embed.add_field(name=feedback, value=render(lang, STATS_ANSWERS, **answers), inline=False)
+        embed.add_field(name=_(STATS_BUSIEST), value=busiest, inline=False)
         await send_private(interaction, embed=embed)
 
     @groups.peers.command(name="block")

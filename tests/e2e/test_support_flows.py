@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from babel.dates import format_date
 
 from bot.services.peers import PeerSettings
 from bot.services.requests.notices import peer_gone_member_text
@@ -538,6 +539,48 @@ async def test_a_spanish_moderator_reads_blocks_in_spanish(
     assert blocked.startswith(f"<@{world.member.id}> ya no puede abrir"), blocked
     run = await emulator.run_command(world.mod, world.general, "peers blocks", locale="es-ES")
     assert "Motivo: spam" in (await run.response()).text
+
+
+async def test_a_spanish_moderator_reads_peers_stats_in_spanish(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """/peers stats answered its moderator in English only: its title, fields and counts are
+    whole sentences in the moderator's language (one day is one day), the month the feedback
+    is counted from in their own short form; English word for word as before."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await ask(emulator, world, world.member)
+    run = await emulator.run_command(
+        world.mod, world.general, "peers stats", locale="es-ES", options={"days": 7}
+    )
+    answer = await run.response()
+    assert answer.ephemeral and len(answer.embeds) == 1
+    embed = answer.embeds[0]
+    assert embed["title"] == "Apoyo entre compañeros, últimos 7 días", embed["title"]
+    fields = {f["name"]: f["value"] for f in embed["fields"]}
+    since = (kindred.services.clock() - timedelta(days=7)).date().replace(day=1)
+    feedback = f"Opiniones (contadas por mes, desde {format_date(since, 'd MMM y', locale='es')})"
+    assert list(fields) == [
+        "Solicitudes",
+        "Espera mediana hasta ser aceptada",
+        "Esperaron más allá del aviso a moderación",
+        feedback,
+        "Horas con más solicitudes",
+    ], list(fields)
+    assert fields["Solicitudes"] == "abiertas 1 · aceptadas 0 · cerradas 0 · retiradas 0"
+    assert fields[feedback] == "ayudó 0 · algo 0 · no mucho 0", fields[feedback]
+    assert "opened" not in str(embed) and "Feedback" not in str(embed), embed
+    one = await emulator.run_command(
+        world.mod, world.general, "peers stats", locale="es-ES", options={"days": 1}
+    )
+    assert (await one.response()).embeds[0]["title"] == "Apoyo entre compañeros, último día"
+    # English, word for word
+    english = (await command(emulator, world.mod, world.general, "peers stats", days=7)).embeds[0]
+    assert english["title"] == "Peer support, last 7 days"
+    fields = {f["name"]: f["value"] for f in english["fields"]}
+    assert fields["Requests"] == "opened 1 · claimed 0 · closed 0 · withdrawn 0"
+    assert f"Feedback (counted by month, since {since.day} {since:%b %Y})" in fields, fields
+    assert fields["Median time to claim"] == "—" and fields["Busiest hours"].endswith(" UTC (1)")
 
 
 async def test_a_blocked_member_reads_resources_titled_for_someone_who_is_not_waiting(
