@@ -28,7 +28,7 @@ TEXTS = (
     N_("A new name"),
     N_("A new schedule"),
     N_(
-        "A new schedule: e.g. `every monday at 19:00`, `tue,thu 18:30`, or once: `2026-05-04 19:00`"
+        "A new schedule: e.g. `every monday at 19:00`, `tue,thu 18:30`, or once: `YYYY-MM-DD HH:MM`"
     ),
     N_("A new time zone"),
     N_("A new title"),
@@ -233,7 +233,7 @@ TEXTS = (
     N_("When to nudge you by DM, e.g. `daily 09:00` or `mon,thu 18:00` (optional)"),
     N_("When to remind members who asked, e.g. `24h, 15m` (the default) or `none`"),
     N_("When to remind, e.g. `24h, 15m` or `none`"),
-    N_("When: e.g. `every monday at 19:00`, `tue,thu 18:30`, or once: `2026-05-04 19:00`"),
+    N_("When: e.g. `every monday at 19:00`, `tue,thu 18:30`, or once: `YYYY-MM-DD HH:MM`"),
     N_("Where Kindred alerts moderators"),
     N_("Where it applies (e.g. US-NY); empty for everyone"),
     N_("Where moderators are alerted (default: the moderator channel)"),

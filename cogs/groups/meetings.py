@@ -34,7 +34,7 @@ from cogs.groups.meeting_delivery import MISSING_EVENTS, EventResult
 Venue = discord.VoiceChannel | discord.StageChannel
 MAX_LISTED = 15  # meetings in a server-wide /group meeting list; the rest are counted
 
-SCHEDULE_HELP = "e.g. `every monday at 19:00`, `tue,thu 18:30`, or once: `2026-05-04 19:00`"
+SCHEDULE_HELP = "e.g. `every monday at 19:00`, `tue,thu 18:30`, or once: `YYYY-MM-DD HH:MM`"
 
 
 def _venue(channel: Venue | None) -> tuple[int, str] | None:

@@ -10,7 +10,8 @@ Discord refuses never stops a meeting and is told to the moderator)."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.services.meetings.messages import swap_undone_text
 from emulator import DEFAULT_BOT_PERMISSIONS, DiscordEmulator, P
@@ -672,7 +673,7 @@ async def test_a_spanish_moderator_reads_meeting_errors_in_spanish_a_facilitator
     daily = await add_meeting(emulator, world, world.mod, schedule="hourly")
     assert daily.ephemeral and daily.text == (
         "Las reuniones pueden ser como mucho una vez al día. Prueba `every monday at 19:00`, "
-        "`tue,thu 18:30` o una fecha puntual como `2026-05-04 19:00`."
+        "`tue,thu 18:30` o una fecha puntual como `2026-12-21 19:00`."
     ), daily.text
     passed = await add_meeting(emulator, world, world.mod, schedule="2026-01-01 10:00")
     assert passed.text == "Esa fecha y hora ya pasaron; elige una futura.", passed.text
@@ -685,18 +686,55 @@ async def test_a_spanish_moderator_reads_meeting_errors_in_spanish_a_facilitator
     # the schedule language's refusal and the hint after it
     unread = await add_meeting(emulator, world, world.mod, schedule="whenever")
     assert unread.text.startswith("No pude leer «whenever» como un horario: "), unread.text
-    assert unread.text.endswith(" Una reunión puntual se escribe así: `2026-05-04 19:00`."), (
+    assert unread.text.endswith(" Una reunión puntual se escribe así: `2026-12-21 19:00`."), (
         unread.text
     )
     assert "A one-off meeting" not in unread.text
     english = await add_meeting(emulator, world, world.peer, schedule="hourly")
     assert english.ephemeral and english.text == (
         "Meetings can be at most once a day. Try `every monday at 19:00`, `tue,thu 18:30` or a "
-        "one-off date like `2026-05-04 19:00`."
+        "one-off date like `2026-12-21 19:00`."
     ), english.text
     unread = await add_meeting(emulator, world, world.peer, schedule="whenever")
-    assert unread.text.endswith(" A one-off meeting looks like `2026-05-04 19:00`."), unread.text
+    assert unread.text.endswith(" A one-off meeting looks like `2026-12-21 19:00`."), unread.text
     assert await kindred.services.meetings.for_guild(world.guild.id) == []
+
+
+async def test_an_unreadable_one_off_date_shows_an_example_date_ahead_in_the_meetings_zone(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The example after an unreadable one-off date was `2026-05-04 19:00`, long past: it is a
+    day four weeks ahead on the meeting zone's calendar, in the reader's language, and a
+    meeting is added from it as typed."""
+    await ready(emulator, world, kindred)
+    await add_facilitator(emulator, world, world.peer)
+    now = kindred.services.clock()
+    shown = r"`(\d{4}-\d{2}-\d{2} \d{2}:\d{2})`\.$"
+    for number, tz in enumerate(("Pacific/Auckland", "America/Los_Angeles")):
+        unread = await add_meeting(emulator, world, world.mod, schedule="2026-02-03 25:00", tz=tz)
+        assert unread.ephemeral and unread.text.startswith(
+            "I couldn't read “2026-02-03 25:00” as a date and time; write it like `"
+        ), unread.text
+        assert "2026-05-04" not in unread.text, unread.text
+        found = re.search(shown, unread.text)
+        assert found, unread.text
+        example = found[1]
+        local = datetime.strptime(example, "%Y-%m-%d %H:%M").replace(tzinfo=ZoneInfo(tz))
+        days = {t.astimezone(ZoneInfo(tz)).date() for t in (now, kindred.services.clock())}
+        assert local.date() in {day + timedelta(weeks=4) for day in days}, (example, now)
+        assert local > now + timedelta(weeks=3), (example, now)
+        added = await add_meeting(
+            emulator, world, world.mod, schedule=example, tz=tz, name=f"Circle {number}"
+        )
+        assert "Meeting added" in added.text, (example, added.text)
+    await command(emulator, world.mod, world.general, "language set", language="es")
+    spanish = await add_meeting(emulator, world, world.mod, schedule="2026-02-03 25:00")
+    assert spanish.text.startswith("No pude leer «2026-02-03 25:00» como fecha y hora"), (
+        spanish.text
+    )
+    ahead = {f"escríbelo así: `{t.date() + timedelta(weeks=4):%Y-%m-%d} 19:00`." for t in (
+        now, kindred.services.clock())}  # fmt: skip
+    assert any(spanish.text.endswith(end) for end in ahead), spanish.text
 
 
 # -- archiving a group with meetings --------------------------------------------------------------
@@ -705,16 +743,20 @@ async def test_the_schedules_a_meeting_refusal_suggests_are_ones_meetings_accept
 ) -> None:
     """Meetings are at most once a day; "every 1 minute" suggested `cron: */30 * * * *` (and
     the schedule language's `every 3 hours`): every schedule suggested must add a meeting (the
-    one-off date is an example of how to write one; it may have passed)."""
+    one-off date is a day a few weeks ahead)."""
     await ready(emulator, world, kindred)
     await add_facilitator(emulator, world, world.peer)
     refused = await add_meeting(emulator, world, world.mod, schedule="every 1 minute")
     assert refused.ephemeral and "not by the minute" in refused.text, refused.text
     assert "*/30" not in refused.text and "every 3 hours" not in refused.text, refused.text
-    suggested = [
-        s for s in re.findall(r"`([^`]+)`", refused.text) if not s.startswith("2026-05-04")
+    suggested = re.findall(r"`([^`]+)`", refused.text)
+    assert suggested[:3] == [
+        "every monday at 19:00",
+        "tue,thu 18:30",
+        "every 2 weeks on sunday 17:00",
     ]
-    assert suggested == ["every monday at 19:00", "tue,thu 18:30", "every 2 weeks on sunday 17:00"]
+    # the one-off example is a date ahead: a meeting is added from it as typed too
+    assert len(suggested) == 4 and re.fullmatch(r"\d{4}-\d{2}-\d{2} 19:00", suggested[3])
     for number, schedule in enumerate(suggested):
         added = await add_meeting(
             emulator, world, world.mod, schedule=schedule, name=f"Circle {number}"
@@ -725,7 +767,7 @@ async def test_the_schedules_a_meeting_refusal_suggests_are_ones_meetings_accept
 async def test_a_meeting_on_a_day_that_does_not_exist_is_told_so(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:
-    """`2026-02-30 19:00` is written the right way, so "write it like `2026-05-04 19:00`" would
+    """`2026-02-30 19:00` is written the right way, so "write it like `YYYY-MM-DD HH:MM`" would
     not help: the answer says the day doesn't exist, in the moderator's language."""
     await ready(emulator, world, kindred)
     await add_facilitator(emulator, world, world.peer)

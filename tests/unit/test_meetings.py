@@ -6,6 +6,7 @@ meeting's post only), opt-ins, forgetting, and a group archived during a meeting
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
@@ -18,6 +19,7 @@ from bot.services.meetings.rules import (
     facilitator_at,
     next_reminder,
     next_turn_of,
+    one_off_example,
     parse_reminders,
     parse_when,
     swap_turns,
@@ -46,7 +48,7 @@ def test_one_off_meeting_happens_once_and_must_be_ahead() -> None:
     assert parse_when("once 2026-12-01 at 7:30pm", "America/New_York", NOW) == when
     with pytest.raises(InvalidInputError, match="already passed"):
         parse_when("2026-01-01 10:00", "UTC", NOW)
-    with pytest.raises(InvalidInputError, match="2026-05-04"):
+    with pytest.raises(InvalidInputError, match="write it like `2026-12-21 19:00`"):
         parse_when("2026-02-03 25:00", "UTC", NOW)
     with pytest.raises(InvalidInputError, match=r"^2026-02-30 doesn't exist: that month has 28"):
         parse_when("2026-02-30 10:00", "UTC", NOW)
@@ -73,13 +75,31 @@ def test_a_schedule_refused_reads_with_the_one_off_hint_in_the_readers_language(
         parse_when("whenever", "UTC", NOW)
     english = refused.value.user_message
     assert english.startswith("I couldn't read “whenever” as a schedule")
-    assert english.endswith(". A one-off meeting looks like `2026-05-04 19:00`.")
+    assert english.endswith(". A one-off meeting looks like `2026-12-21 19:00`.")
     assert refused.value.message_in("en") == refused.value.message_in("xx") == english
     spanish = refused.value.message_in("es")
-    assert spanish.endswith(" Una reunión puntual se escribe así: `2026-05-04 19:00`."), spanish
+    assert spanish.endswith(" Una reunión puntual se escribe así: `2026-12-21 19:00`."), spanish
     with pytest.raises(InvalidInputError) as zone:
         parse_when("monday 19:00", "Mars/Olympus", NOW)
     assert zone.value.message_in("de").startswith("„Mars/Olympus“"), zone.value.message_in("de")
+
+
+def test_the_one_off_example_is_four_weeks_ahead_in_the_zone_and_accepted() -> None:
+    """The example a refusal shows is a date ahead (a fixed one went stale: 2026-05-04 was
+    shown after it had passed), on the reader's calendar, and parse_when accepts it."""
+    late = datetime(2026, 12, 2, 23, 30, tzinfo=UTC)  # already 3 December in Auckland
+    assert one_off_example(late, ZoneInfo("UTC")) == "2026-12-30 19:00"
+    assert one_off_example(late, ZoneInfo("Pacific/Auckland")) == "2026-12-31 19:00"
+    assert one_off_example(late, ZoneInfo("America/Los_Angeles")) == "2026-12-30 19:00"
+    for zone in ("UTC", "Pacific/Auckland", "America/Los_Angeles", "Pacific/Kiritimati"):
+        example = one_off_example(late, ZoneInfo(zone))
+        assert parse_when(example, zone, late).once_at > late
+        with pytest.raises(InvalidInputError) as refused:
+            parse_when("2026-02-03 25:00", zone, late)
+        assert refused.value.user_message.endswith(f"`{example}`."), refused.value.user_message
+        with pytest.raises(InvalidInputError) as daily:
+            parse_when("hourly", zone, late)
+        assert f"`{example}`" in daily.value.message_in("fr"), daily.value.message_in("fr")
 
 
 def test_every_other_week_counts_from_the_week_it_was_added() -> None:

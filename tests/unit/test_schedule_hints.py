@@ -15,7 +15,7 @@ from bot.schedules import ScheduleError, parse_clock
 from bot.services import Services
 from bot.services.meetings.rules import parse_when
 
-NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)  # before the one-off example, 2026-05-04
+NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)  # the one-off example: four weeks later
 REFUSED = (
     "every 1 minute", "every 30 minutes", "every 10 secs", "whenever", "", "daily 9",
     "every 2 weeks 17:00", "every 5 hours", "hourly at :75", "monday 25:00", "mon 7:99",
@@ -83,5 +83,5 @@ def test_every_schedule_a_meeting_refusal_suggests_is_accepted_by_meetings() -> 
         for suggestion in suggestions(refusal):
             seen.add(suggestion)
             assert _meeting_refusal(suggestion) is None, (text, refusal, suggestion)
-    assert {"every monday at 19:00", "2026-05-04 19:00", "daily 20:00"} <= seen, seen
+    assert {"every monday at 19:00", "2026-03-30 19:00", "daily 20:00"} <= seen, seen
     assert not {"every 3 hours", "daily 09:00, 21:00", "cron: */30 * * * *"} & seen, seen

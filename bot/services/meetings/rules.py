@@ -84,19 +84,34 @@ class When:
         return f"{parse_schedule(self.schedule).describe(lang)} ({self.tz})"
 
 
+EXAMPLE_AHEAD = timedelta(weeks=4)
+
+
+def one_off_example(now: datetime, zone: zoneinfo.ZoneInfo) -> str:
+    """A one-off date and time to show as an example: 19:00 on the day four weeks after today
+    in ``zone`` (``2026-12-30 19:00``), so it is always in the future and accepted as typed."""
+    day = now.astimezone(zone).date() + EXAMPLE_AHEAD
+    return f"{day:%Y-%m-%d} 19:00"
+
+
 class OneOffHintError(InvalidInputError):
     """A schedule the schedule language refused, followed by how a one-off meeting is
-    written; both halves in the reader's language (each where it is translated)."""
+    written (``example``, a date ahead); both halves in the reader's language (each where it
+    is translated)."""
 
-    def __init__(self, problem: KindredError) -> None:
+    def __init__(self, problem: KindredError, example: str) -> None:
         super().__init__(
-            N_("{problem} A one-off meeting looks like `2026-05-04 19:00`."),
+            N_("{problem} A one-off meeting looks like `{example}`."),
             problem=problem.user_message,
+            example=example,
         )
         self.problem = problem
+        self.example = example
 
     def message_in(self, lang: str | None) -> str:
-        hint = InvalidInputError(self.template, problem=self.problem.message_in(lang))
+        hint = InvalidInputError(
+            self.template, problem=self.problem.message_in(lang), example=self.example
+        )
         return hint.message_in(lang)
 
 
@@ -109,11 +124,13 @@ def _zone(name: str) -> zoneinfo.ZoneInfo:
 
 def parse_when(text: str, tz: str, now: datetime) -> When:
     """``every monday at 19:00``, ``mon,thu 18:30``, ``every 2 weeks on sunday 17:00`` (the
-    schedule language), or a one-off ``2026-05-04 19:00`` / ``once 2026-05-04 at 7pm``.
+    schedule language), or a one-off ``2026-05-04 19:00`` / ``once 2026-05-04 at 7pm``
+    (errors show a one-off example four weeks after ``now``).
 
     Recurring schedules must leave at least a day between meetings; a one-off must be in the
     future."""
     zone = _zone(tz)
+    example = one_off_example(now, zone)
     value = " ".join(str(text or "").split()).lower()
     one_off = _ONE_OFF.match(value)
     if one_off:
@@ -121,15 +138,16 @@ def parse_when(text: str, tz: str, now: datetime) -> When:
     try:
         schedule = parse_schedule(value)
     except ScheduleParseError as exc:
-        raise OneOffHintError(_as_meeting(exc)) from exc
+        raise OneOffHintError(_as_meeting(exc), example) from exc
     except ScheduleError as exc:
-        raise OneOffHintError(exc) from exc
+        raise OneOffHintError(exc, example) from exc
     if schedule.kind == "hourly" or schedule.min_interval() < timedelta(days=1):
         raise InvalidInputError(
             N_(
                 "Meetings can be at most once a day. Try `every monday at 19:00`, "
-                "`tue,thu 18:30` or a one-off date like `2026-05-04 19:00`."
-            )
+                "`tue,thu 18:30` or a one-off date like `{example}`."
+            ),
+            example=example,
         )
     schedule = _anchored(schedule, now, zone)
     return When(schedule.canonical(), None, zone.key)
@@ -163,8 +181,9 @@ def _one_off(match: re.Match[str], zone: zoneinfo.ZoneInfo, now: datetime, text:
     except (ValueError, ScheduleError):
         shown = " ".join(str(text).split())[:40]
         raise InvalidInputError(
-            N_("I couldn't read “{text}” as a date and time; write it like `2026-05-04 19:00`."),
+            N_("I couldn't read “{text}” as a date and time; write it like `{example}`."),
             text=shown,
+            example=one_off_example(now, zone),
         ) from None
     start = resolve_local(datetime.combine(day, clock), zone)
     if start <= now:
