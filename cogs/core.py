@@ -11,6 +11,7 @@ from discord.ext import commands
 from bot.errors import InvalidInputError, PermissionDeniedError
 from bot.i18n import N_, gettext_for
 from bot.schedules import unwrap_zone
+from bot.services.resources import RegionPlace
 from bot.services.settings import CoreSettings, SettingsSection
 from bot.text import EMBED_FIELD, fit_lines
 from bot.ui.checks import audience_of, moderator_only, works_in_dms
@@ -45,6 +46,12 @@ HELP_HEADINGS = {
 
 
 HELP_IN_DMS = N_("More commands work inside a server: run `/kindred help` there to see them.")
+#: In DMs /support is left out with the other server commands, but it is how a member reaches
+#: a peer: help names it first.
+SUPPORT_IN_DMS = N_(
+    "To talk with a peer supporter, run `/support` inside your server: it asks for support "
+    "privately."
+)
 
 
 def help_embed(
@@ -64,7 +71,7 @@ def help_embed(
     )
     embed = discord.Embed(title=_(HELP_HEADINGS[audience]), colour=COLOUR)
     if in_dms:
-        embed.description = _(HELP_IN_DMS)
+        embed.description = _(SUPPORT_IN_DMS) + "\n" + _(HELP_IN_DMS)
     text = ""
     for line in lines:
         if len(text) + len(line) + 1 > 1024:
@@ -287,8 +294,9 @@ class Core(commands.Cog):
             interaction.guild_id, CoreSettings, interaction.user.id, default_region=region
         )
         text = N_("Default region set to **{region}**.")
-        region = updated.default_region
-        await send_private(interaction, await localized(interaction, text, region=region))
+        code = updated.default_region
+        place = RegionPlace(code) if code else code  # in the moderator's language
+        await send_private(interaction, await localized(interaction, text, region=place))
 
     @timezone.command(name="set")
     @app_commands.describe(zone="An IANA time zone, e.g. Europe/London or America/Chicago.")

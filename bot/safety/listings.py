@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from bot.i18n import gettext_for
 from bot.safety.messages import SafeMessage, format_entry, plain
@@ -45,7 +46,10 @@ def listing(
     shown, left_out = list(entries)[:MAX_LISTED], list(entries)[MAX_LISTED:]
     local = " *(" + _("local") + ")*"
     body = tuple(
-        f"• {format_entry(e, lang=lang)}" + (local if e.guild_local else "") for e in shown
+        f"• {format_entry(e, lang=lang)}"
+        + (local if e.guild_local else "")
+        + (_source_line(e, lang) if kind == "resources" else "")
+        for e in shown
     ) or _nothing_listed(kind, label, directory_url, lang)
     if left_out:
         body += (_more(kind, where, left_out, lang),)
@@ -57,6 +61,22 @@ def listing(
         # what the *(unverified)* mark means, in /crisis's words
         footer += " · " + _("Entries marked unverified could not be confirmed from a source.")
     return SafeMessage(title=titles[kind].format(where=label), body=body, footer=footer)
+
+
+def _source_line(entry: ResourceEntry, lang: str) -> str:
+    """``/resources``' small line under a shipped entry: where the project checked it and
+    when (``Source: 988lifeline.org · checked 2026-11-23``). A server's own entries are marked
+    local instead (their moderators added them)."""
+    if entry.guild_local:
+        return ""
+    host = (urlsplit(entry.source_url).hostname or "").removeprefix("www.")
+    if not host:
+        return ""
+    _ = gettext_for(lang)
+    text = _("Source: {source} · checked {date}").format(
+        source=host, date=f"{entry.last_verified:%Y-%m-%d}"
+    )
+    return f"\n  *{text}*"
 
 
 def _more(kind: str, where: str, left_out: Sequence[ResourceEntry], lang: str) -> str:

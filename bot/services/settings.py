@@ -44,6 +44,36 @@ def require_zone(text: str) -> str:
     return name
 
 
+def known_zone(text: str) -> str:
+    """The canonical IANA name of the zone typed (``require_zone``, then the one zone parser);
+    a kind error in the reader's language, with near names, for a zone it doesn't know."""
+    name = require_zone(text)
+    try:
+        return parse_timezone(name).key
+    except InvalidTimezoneError as exc:
+        # Shown inside a code span: a backtick in it would end the span early.
+        plain = " ".join(name.replace("`", "'").split())
+        shown = plain[:40] + ("…" if len(plain) > 40 else "")
+        near = " or ".join(f"`{s}`" for s in exc.suggestions[:3])
+        if near:
+            raise InvalidInputError(
+                N_(
+                    "I don't know the time zone `{zone}`. Did you mean {suggestions}? Pick "
+                    "one from the list, or type a name like `Europe/London` or "
+                    "`America/Chicago`."
+                ),
+                zone=shown,
+                suggestions=near,
+            ) from None
+        raise InvalidInputError(
+            N_(
+                "I don't know the time zone `{zone}`. Pick one from the list, or type a "
+                "name like `Europe/London` or `America/Chicago`."
+            ),
+            zone=shown,
+        ) from None
+
+
 def validate_timezone(value: str) -> str:
     """The canonical IANA name of a zone, read by the one zone parser every zone input uses
     (``bot.schedules.parse_timezone``: any letter case, ``London``, ``EST`` for New York's
@@ -144,7 +174,14 @@ class GuildSettingsService:
             )
         zone = changes.get("timezone")
         if isinstance(zone, str) and "timezone" in section.model_fields:
-            require_zone(zone)  # asked for clearly, never "unknown time zone ''"
+            # asked for clearly, and a zone it doesn't know named in the reader's language
+            # (never the settings layer's English "unknown time zone ...")
+            known_zone(zone)
+        region = changes.get("default_region")
+        if isinstance(region, str) and "default_region" in section.model_fields:
+            from bot.services.resources import normalize_region
+
+            normalize_region(region)  # an UnknownRegionError, in the reader's language
         try:
             updated = section.model_validate({**current.model_dump(), **changes})
         except ValidationError as exc:

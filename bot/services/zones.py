@@ -14,13 +14,10 @@ from datetime import datetime
 
 from bot.clock import Clock, utcnow
 from bot.db.repositories.core import MemberPrefsRepository
-from bot.errors import InvalidInputError
-from bot.i18n import N_
-from bot.schedules import InvalidTimezoneError, parse_timezone
 from bot.services.settings import (
     CoreSettings,
     GuildSettingsService,
-    require_zone,
+    known_zone,
     validate_timezone,
 )
 
@@ -52,31 +49,7 @@ class MemberZones:
         zone input uses (any letter case, ``London``, ``EST`` for New York's zone); a kind
         error, with near names, for anything else. Backticks and quotes around the zone (as
         the guides show it) are left out; an empty zone is told to type one."""
-        name = require_zone(text)
-        try:
-            zone = parse_timezone(name).key
-        except InvalidTimezoneError as exc:
-            # Shown inside a code span: a backtick in it would end the span early.
-            plain = " ".join(name.replace("`", "'").split())
-            shown = plain[:40] + ("…" if len(plain) > 40 else "")
-            near = " or ".join(f"`{s}`" for s in exc.suggestions[:3])
-            if near:
-                raise InvalidInputError(
-                    N_(
-                        "I don't know the time zone `{zone}`. Did you mean {suggestions}? Pick "
-                        "one from the list, or type a name like `Europe/London` or "
-                        "`America/Chicago`."
-                    ),
-                    zone=shown,
-                    suggestions=near,
-                ) from None
-            raise InvalidInputError(
-                N_(
-                    "I don't know the time zone `{zone}`. Pick one from the list, or type a "
-                    "name like `Europe/London` or `America/Chicago`."
-                ),
-                zone=shown,
-            ) from None
+        zone = known_zone(text)
         await self.prefs.set(user_id, ZONE_KEY, zone, self.clock())
         return zone
 

@@ -121,7 +121,7 @@ class RepliesMixin:
         self, guild_id: int | None, user_id: int, needs: tuple[str, ...], lang: str
     ) -> tuple[discord.Embed, bool]:
         """The respite / warmline / peer answer; True when the member's state must be asked."""
-        plan = await self.services.safety.needs_plan(guild_id, user_id, needs)
+        plan = await self.services.safety.needs_plan(guild_id, user_id, needs, lang)
         message = needs_reply(
             needs,
             respites=plan.respites,

@@ -10,7 +10,7 @@ from bot.i18n import N_
 from bot.safety.listings import listing, respite_needs_state
 from bot.safety.messages import crisis_command_reply, format_entry
 from bot.services import Services
-from bot.services.resources import NotAUSStateError, region_name
+from bot.services.resources import NotAUSStateError, RegionPlace, region_name
 from bot.services.safety import (
     GUILD_RESOURCE_KINDS,
     MAX_RESOURCE_CONTACT,
@@ -61,7 +61,9 @@ class ResourcesMixin:
             last_checked=ctx.last_checked,
             region_label=region_name(ctx.region, lang) if ctx.region else None,
             unrecognised=ctx.unrecognised,
-            suggestion=ctx.suggestion,
+            suggestion=(
+                region_name(ctx.suggested_code, lang) if ctx.suggested_code else ctx.suggestion
+            ),
             suggested_code=ctx.suggested_code,
             lang=lang,
         )
@@ -107,11 +109,13 @@ class ResourcesMixin:
         try:
             code, entries = await self.services.safety.respites_listing(interaction.guild_id, state)
         except NotAUSStateError as exc:
+            lang = await reader_language(interaction)
+            near = exc.suggested_code
             text = respite_needs_state(
                 exc.text,
                 region=exc.region,
-                suggestion=exc.suggestion,
-                lang=await reader_language(interaction),
+                suggestion=region_name(near, lang) if near else exc.suggestion,
+                lang=lang,
             )
             await send_private(interaction, text)
             return
@@ -134,7 +138,8 @@ class ResourcesMixin:
         """Tell Kindred where you are, so it shows the right lines (stored only for this)."""
         code = await self.services.safety.set_region(interaction.user.id, region)
         text = N_("Your region is **{region}**. `/region clear` removes it.")
-        await send_private(interaction, await localized(interaction, text, region=code))
+        place = RegionPlace(code)  # named in the member's language, with its code
+        await send_private(interaction, await localized(interaction, text, region=place))
 
     @REGION.command(name="clear")
     async def region_clear(self, interaction: discord.Interaction) -> None:

@@ -193,7 +193,10 @@ async def test_unknown_time_zone_is_refused_and_nothing_changes(
         )
     ).response()
     assert response.ephemeral
-    assert "unknown time zone 'Mars/Olympus'" in response.text
+    assert response.text == (
+        "I don't know the time zone `Mars/Olympus`. Pick one from the list, or type a name like "
+        "`Europe/London` or `America/Chicago`."
+    ), response.text
     shown = await (
         await emulator.run_command(world.mod, world.general, "kindred settings")
     ).response()
@@ -514,8 +517,11 @@ async def test_help_in_a_dm_leaves_out_the_commands_that_only_work_inside_a_serv
     # what works in a DM is still there, and one line says where the rest works
     for name in ("crisis", "plan view", "goal set", "checkin me every", "forgetme"):
         assert f"`/{name}`:" in listed, name
+    # /support is left out with the server's commands, but it is how a member reaches a
+    # peer: the description names it first
     assert embed["description"] == (
-        "More commands work inside a server: run `/kindred help` there to see them."
+        "To talk with a peer supporter, run `/support` inside your server: it asks for support "
+        "privately.\nMore commands work inside a server: run `/kindred help` there to see them."
     )
     moderators = await answer(emulator, world.mod, dm, "kindred help", audience="moderator")
     assert "`/kindred settings`" not in str(moderators.embeds[0])
@@ -537,6 +543,63 @@ async def test_a_spanish_member_reads_in_a_dm_where_the_other_commands_work(
     helped = await answer(emulator, world.member, dm, "kindred help", locale="es-ES")
     assert helped.embeds[0]["title"] == "Comandos de Kindred: todos"
     assert "servidor" in helped.embeds[0]["description"], helped.embeds[0]["description"]
+
+
+async def test_help_in_a_dm_names_support_in_the_members_language(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """/support only works inside a server, so help in a DM left it out with the others, yet
+    it is how a member reaches a peer: the DM help names it, in the member's language."""
+    dm = emulator.dm_channel(world.member)
+    for locale, expected in (
+        ("es-ES", "Para hablar con una persona de apoyo, usa `/support` dentro de tu servidor"),
+        ("fr", "Pour parler avec quelqu'un de l'équipe d'entraide, lance `/support`"),
+        ("en-US", "To talk with a peer supporter, run `/support` inside your server"),
+    ):
+        helped = await answer(emulator, world.member, dm, "kindred help", locale=locale)
+        description = helped.embeds[0]["description"]
+        assert description.startswith(expected), (locale, description)
+    # in a server /support is listed with the other commands, and no such line is added
+    here = await answer(emulator, world.member, world.general, "kindred help", locale="es-ES")
+    assert not here.embeds[0].get("description")
+
+
+async def test_a_wrong_server_time_zone_or_region_is_answered_in_the_moderators_language(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """/kindred set timezone with a zone it doesn't know, and /kindred set region with a
+    place it doesn't know, answered the settings layer's English ("`timezone`: unknown time
+    zone ..."); they are whole sentences in the moderator's language, the near region named
+    in it, and nothing changes."""
+    await command(emulator, world.mod, world.general, "language set", language="es")
+    zone = await command(emulator, world.mod, world.general, "kindred set timezone",
+                         timezone="Mars/Olympus")  # fmt: skip
+    assert zone.ephemeral and zone.text == (
+        "No conozco el huso horario `Mars/Olympus`. Elige uno de la lista o escribe un nombre "
+        "como `Europe/London` o `America/Chicago`."
+    ), zone.text
+    near = await command(emulator, world.mod, world.general, "kindred set timezone",
+                         timezone="Europe/Lisbn")  # fmt: skip
+    assert near.text.startswith("No conozco el huso horario `Europe/Lisbn`. ¿Querías decir "), (
+        near.text
+    )
+    assert "`Europe/Lisbon`" in near.text and "unknown" not in near.text, near.text
+    region = await command(emulator, world.mod, world.general, "kindred set region",
+                           region="Vermnt")  # fmt: skip
+    assert region.ephemeral and region.text == (
+        "No reconozco la región «Vermnt». ¿Querías decir Vermont, Estados Unidos (US-VT)? "
+        "Prueba con un país como «UK» o «Canada», o un estado de EE. UU. como «NY»."
+    ), region.text
+    settings = await kindred.services.settings.get(world.guild.id, CoreSettings)
+    assert settings.timezone == "UTC" and settings.default_region is None
+    done = await command(emulator, world.mod, world.general, "kindred set region", region="uk")
+    assert done.text == "Región predeterminada: **Reino Unido (GB)**.", done.text
+    # and for a member: /region set with a place it doesn't know
+    mine = await command(emulator, world.mod, world.general, "region set", region="Germny")
+    assert mine.text == (
+        "No reconozco la región «Germny». ¿Querías decir Alemania (DE)? Prueba con un país "
+        "como «UK» o «Canada», o un estado de EE. UU. como «NY»."
+    ), mine.text
 
 
 def _synced(emulator: DiscordEmulator, name: str) -> dict:
@@ -746,3 +809,35 @@ async def test_forgetme_confirmed_leaves_no_row_naming_the_member_or_holding_the
     if all(r["actor_id"] != world.member.id for r in left.get("audit_log", [])):
         left.pop("audit_log", None)
     assert not left, left
+
+
+async def test_every_synced_command_and_option_description_is_translated(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """/forgetme's and /safety resources add's descriptions (and every other command's and
+    option's) reach Discord in es, fr, de and pt; only "…" (an option Discord requires a
+    description for, which says nothing) reads the same in every language."""
+    missing = []
+
+    def walk(node: dict, path: str) -> None:
+        lacking = {"es-ES", "es-419", "fr", "de", "pt-BR"} - set(
+            node.get("description_localizations") or {}
+        )
+        if node.get("description") not in (None, "", "…") and lacking:
+            missing.append((path, node["description"], sorted(lacking)))
+        for option in node.get("options") or []:
+            walk(option, f"{path} {option['name']}")
+
+    for synced in emulator.global_commands.values():
+        payload = synced.to_payload()
+        walk(payload, payload["name"])
+    assert not missing, missing
+    forgetme = _synced(emulator, "forgetme")["description_localizations"]
+    assert forgetme["es-ES"] == (
+        "Borra todo lo que Kindred guarda sobre ti, en todos los servidores."
+    )
+    resources = _option(_synced(emulator, "safety")["options"], "resources")
+    add = _option(resources["options"], "add")
+    assert add["description_localizations"]["fr"] != add["description"]
+    source = _option(add["options"], "source_url")
+    assert source["description_localizations"]["de"] != source["description"]

@@ -170,6 +170,28 @@ async def test_respite_need_without_a_known_state_asks_with_a_select(
     assert answer.ephemeral and "Alyssum" in answer.text
 
 
+async def test_a_respite_reply_names_the_members_state_in_their_language(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The reply to a respite need named the state by its bare code ("near NY"); it is named
+    as other replies name regions, in the member's language with its code."""
+    await setup_peers(emulator, world)
+    await command(emulator, world.member, world.general, "region set", region="US-NY")
+    await command(emulator, world.member2, world.general, "region set", region="US-NY")
+    await command(emulator, world.member2, world.general, "language set", language="es")
+    use_model(kindred, ScriptedModel({"respite": {"need_respite": 0.9}}))
+    await emulator.send_message(world.member, world.general, "is there a peer respite near me")
+    dm = await emulator.wait_for_message(emulator.dm_channel(world.member))
+    assert "**Peer respites** near New York, United States (US-NY) (short" in dm.text, dm.text
+    assert "near NY " not in dm.text and "Rose Houses" in dm.text, dm.text
+    await emulator.send_message(world.member2, world.general, "any peer respite around here")
+    spanish = await emulator.wait_for_message(emulator.dm_channel(world.member2))
+    assert "**Casas de respiro** cerca de New York, Estados Unidos (US-NY) (" in spanish.text, (
+        spanish.text
+    )
+    assert "cerca de NY " not in spanish.text, spanish.text
+
+
 async def test_warmline_need_offers_warmlines_and_a_peer(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

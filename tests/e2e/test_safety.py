@@ -285,6 +285,39 @@ async def test_crisis_respite_and_resources_commands(
     assert bad.ephemeral and "Atlantis" in bad.text
 
 
+async def test_resources_names_each_entrys_source_and_the_day_it_was_checked(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """/resources (the full listing) shows under each shipped entry where the project checked
+    it and when ("Source: 988lifeline.org · checked 2026-11-23"), in the reader's language; a
+    server's own entry is marked local instead, and /crisis stays short."""
+    await setup_peers(emulator, world)
+    await command(
+        emulator, world.mod, world.general, "safety resources add", name="Harbour Line",
+        kind="warmline", contact="555-0100", region="US-NY",
+    )  # fmt: skip
+    listed = await command(emulator, world.member, world.general, "resources", region="US-NY")
+    lines = listed.text.split("\n")
+    at = next(i for i, line in enumerate(lines) if "**988 Suicide & Crisis Lifeline**" in line)
+    assert lines[at + 1] == "  *Source: 988lifeline.org · checked 2026-11-23*", lines[at : at + 2]
+    entries = [i for i, line in enumerate(lines) if line.startswith("• ")]
+    for i in entries:
+        if "*(local)*" in lines[i]:
+            assert not lines[i + 1].lstrip().startswith("*Source:"), lines[i : i + 2]
+        else:
+            assert lines[i + 1].startswith("  *Source: ") and " · checked 20" in lines[i + 1], (
+                lines[i : i + 2]
+            )
+    assert any("Harbour Line" in lines[i] for i in entries), listed.text
+    spanish = await in_language(
+        emulator, world.member, world.general, "resources", "es-ES", region="US-NY"
+    )
+    assert "  *Fuente: 988lifeline.org · revisado el 2026-11-23*" in spanish.text, spanish.text
+    assert "Source:" not in spanish.text
+    crisis = await command(emulator, world.member, world.general, "crisis", region="US-NY")
+    assert "988" in crisis.text and "Source:" not in crisis.text
+
+
 async def in_language(emu: DiscordEmulator, user, where, command_name: str, locale: str, **options):
     """A command run from a Discord client set to ``locale`` (Kindred answers in its language)."""
     return await (
@@ -350,7 +383,7 @@ async def test_respite_asks_for_a_us_state_not_a_country(
     assert "`NY`" in unknown.text and "`Vermont`" in unknown.text
     assert "country" not in unknown.text and "Canada" not in unknown.text
     near = await command(emulator, world.member, world.general, "respite", state="Vermnt")
-    assert "Did you mean **Vermont (US-VT)**?" in near.text
+    assert "Did you mean **Vermont, United States (US-VT)**?" in near.text
     abroad = await command(emulator, world.member, world.general, "respite", state="UK")
     assert "all in the US" in abroad.text and "`Vermont`" in abroad.text
     german = await in_language(emulator, world.member, world.general, "respite", "de", state="ZZ")
@@ -996,7 +1029,9 @@ async def test_a_spanish_member_reads_region_and_local_resource_answers_in_spani
     es = "es-ES"
     chosen = await in_language(emulator, world.member, world.general, "region set", es, region="UK")
     assert chosen.ephemeral
-    assert chosen.text == "Tu región es **GB**. `/region clear` la quita.", chosen.text
+    assert chosen.text == "Tu región es **Reino Unido (GB)**. `/region clear` la quita.", (
+        chosen.text
+    )
     cleared = await in_language(emulator, world.member, world.general, "region clear", es)
     assert cleared.text == "Tu región se ha borrado."
     none = await in_language(emulator, world.member, world.general, "safety resources list", es)
@@ -1004,7 +1039,7 @@ async def test_a_spanish_member_reads_region_and_local_resource_answers_in_spani
 
     # English, word for word
     chosen = await command(emulator, world.member2, world.general, "region set", region="UK")
-    assert chosen.text == "Your region is **GB**. `/region clear` removes it."
+    assert chosen.text == "Your region is **United Kingdom (GB)**. `/region clear` removes it."
     cleared = await command(emulator, world.member2, world.general, "region clear")
     assert cleared.text == "Your region is cleared."
     none = await command(emulator, world.member2, world.general, "safety resources list")

@@ -141,7 +141,7 @@ async def test_settings_round_trip_with_audit(db: Database) -> None:
 async def test_settings_reject_bad_values_kindly(db: Database) -> None:
     await apply_migrations(db)
     service = GuildSettingsService(GuildSettingsRepository(db))
-    with pytest.raises(InvalidInputError, match="unknown time zone 'Moon/Base'"):
+    with pytest.raises(InvalidInputError, match="I don't know the time zone `Moon/Base`"):
         await service.update(1, CoreSettings, 42, timezone="Moon/Base")
     with pytest.raises(InvalidInputError, match="Unknown setting"):
         await service.update(1, CoreSettings, 42, colour="blue")

@@ -389,7 +389,12 @@ def test_a_mistyped_state_suggests_only_us_states(directory: ResourceDirectory) 
     with pytest.raises(NotAUSStateError) as vermont:
         directory.respites("Vermnt")
     assert vermont.value.suggested_code == "US-VT"
-    assert "Did you mean Vermont (US-VT)?" in vermont.value.user_message
+    assert "Did you mean Vermont, United States (US-VT)?" in vermont.value.user_message
+    assert vermont.value.message_in("es") == (
+        "No reconozco «Vermnt» como un estado de EE. UU. ¿Querías decir Vermont, Estados "
+        "Unidos (US-VT)? Las casas de respiro están ordenadas por estado de EE. UU.: prueba con "
+        "un estado como «NY» o «Vermont»."
+    )
     with pytest.raises(NotAUSStateError) as france:
         directory.respites("Frnace")  # close to France, which is no US state
     assert france.value.suggestion is None and france.value.suggested_code is None

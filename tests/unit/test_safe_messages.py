@@ -168,6 +168,23 @@ def test_a_listing_with_an_unverified_entry_says_what_the_mark_means(
     assert "unverified" not in all_text(confirmed)
 
 
+def test_resources_names_each_shipped_entrys_source_and_checked_day(
+    directory: ResourceDirectory,
+) -> None:
+    entries = directory.all_for("US")
+    shown = listing("resources", "US", entries, TODAY)
+    first = entries[0]
+    host = first.source_url.split("/")[2].removeprefix("www.")
+    assert shown.body[0].endswith(
+        f"\n  *Source: {host} · checked {first.last_verified:%Y-%m-%d}*"
+    ), shown.body[0]
+    assert all("\n  *Source: " in line for line in shown.body if line.startswith("• "))
+    german = listing("resources", "US", entries, TODAY, "de")
+    assert f"\n  *Quelle: {host} · geprüft am {first.last_verified:%Y-%m-%d}*" in german.body[0]
+    # the narrower listings stay as they were
+    assert "Source:" not in all_text(listing("warmline", "US", directory.warmlines("US"), TODAY))
+
+
 def test_concern_other_reply(directory: ResourceDirectory) -> None:
     ctx = directory.crisis_context("US", TODAY)
     message = concern_other_reply(

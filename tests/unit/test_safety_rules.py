@@ -242,10 +242,13 @@ async def test_needs_plan_asks_for_the_state_only_when_it_is_unknown(services) -
     await services.safety.set_region(USER, "NY")
     state = await services.safety.needs_plan(G, USER, ("respite", "warmline"))
     assert not state.ask_state and state.respites and state.warmlines
-    assert state.region_label == "NY"
+    assert state.region_label == "New York, United States (US-NY)"
+    spanish = await services.safety.needs_plan(G, USER, ("respite",), "es")
+    assert spanish.region_label == "New York, Estados Unidos (US-NY)"
     await services.safety.set_region(USER, "UK")
     abroad = await services.safety.needs_plan(G, USER, ("respite",))
-    assert not abroad.ask_state and abroad.respites == [] and abroad.region_label == "GB"
+    assert not abroad.ask_state and abroad.respites == []
+    assert abroad.region_label == "United Kingdom (GB)"
 
 
 async def test_listings_need_a_region(services) -> None:

@@ -143,9 +143,11 @@ async def test_zone_settings_are_read_by_the_one_zone_parser(
         (Sample, {"count": 0}, "`count`"),
         (Sample, {"count": 11}, "`count`"),
         (Sample, {"mode": "carrier pigeon"}, "`mode`"),
-        (CoreSettings, {"timezone": "Mars/Olympus"}, "`timezone`"),
-        (CoreSettings, {"timezone": "US"}, "`timezone`"),
-        (CoreSettings, {"default_region": "Atlantis"}, "`default_region`"),
+        # the server's zone and region are refused in whole translated sentences naming the
+        # value (as a member's own zone and region are), not "`timezone`: unknown time zone"
+        (CoreSettings, {"timezone": "Mars/Olympus"}, "I don't know the time zone `Mars/Olympus`."),
+        (CoreSettings, {"timezone": "US"}, "I don't know the time zone `US`."),
+        (CoreSettings, {"default_region": "Atlantis"}, "I don't recognise the region “Atlantis”."),
         (CheckinSettings, {"min_interval_minutes": 5}, "`min_interval_minutes`"),
     ],
 )

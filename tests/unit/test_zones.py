@@ -106,6 +106,31 @@ async def test_a_mistyped_zone_suggests_near_names(services: Services) -> None:
     assert "Did you mean `Europe/Paris`" in refused.value.user_message
 
 
+async def test_a_servers_unknown_zone_or_region_is_refused_in_the_readers_language(
+    services: Services,
+) -> None:
+    """The server's zone and region are refused as a member's are (whole translated
+    sentences, the near region named with region_name), not the settings layer's English."""
+    with pytest.raises(InvalidInputError) as zone:
+        await services.settings.update(GUILD, CoreSettings, MOD, timezone="Europe/Pariss")
+    assert zone.value.user_message.startswith(
+        "I don't know the time zone `Europe/Pariss`. Did you mean `Europe/Paris`"
+    ), zone.value.user_message
+    assert zone.value.message_in("es").startswith(
+        "No conozco el huso horario `Europe/Pariss`. ¿Querías decir `Europe/Paris`"
+    ), zone.value.message_in("es")
+    with pytest.raises(InvalidInputError) as region:
+        await services.settings.update(GUILD, CoreSettings, MOD, default_region="Germny")
+    assert region.value.user_message == (
+        "I don't recognise the region “Germny”. Did you mean Germany (DE)? Try a country such "
+        "as “UK” or “Canada”, or a US state such as “NY”."
+    )
+    assert "¿Querías decir Alemania (DE)?" in region.value.message_in("es")
+    assert "Tu voulais dire Allemagne (DE) ?" in region.value.message_in("fr")
+    settings = await services.settings.get(GUILD, CoreSettings)
+    assert settings.timezone == "UTC" and settings.default_region is None
+
+
 async def test_a_stored_legacy_abbreviation_reads_as_the_parsers_zone(
     services: Services, clock: FakeClock
 ) -> None:

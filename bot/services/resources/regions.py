@@ -12,7 +12,8 @@ from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
 
-from bot.errors import InvalidInputError
+from bot.errors import InvalidInputError, KindredError
+from bot.i18n import N_
 
 GLOBAL = "*"
 _COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
@@ -24,21 +25,58 @@ def _shown(text: str) -> str:
     return text if len(text) <= MAX_REGION_TEXT else text[: MAX_REGION_TEXT - 1] + "…"
 
 
+class RegionPlace(KindredError):
+    """A region named inside a sentence: ``region_name`` in the reader's language."""
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+        super().__init__(region_name(code))
+
+    def message_in(self, lang: str | None) -> str:
+        return region_name(self.code, lang or "en")
+
+
+_TRY_REGION = N_(
+    "I don't recognise the region “{text}”. Try a country such as “UK” or “Canada”, or a US "
+    "state such as “NY”."
+)
+_TRY_REGION_NEAR = N_(
+    "I don't recognise the region “{text}”. Did you mean {place}? Try a country such as “UK” "
+    "or “Canada”, or a US state such as “NY”."
+)
+
+
 class UnknownRegionError(InvalidInputError):
     """The user typed a region we cannot recognise; ``suggestion`` is our best guess or None
-    ("Germany (DE)"), ``suggested_code`` its code ("DE")."""
+    ("Germany (DE)"), ``suggested_code`` its code ("DE"). The message names the guess with
+    ``region_name`` in the reader's language."""
 
     def __init__(
         self, text: str, suggestion: str | None = None, suggested_code: str | None = None
     ) -> None:
-        hint = f" Did you mean {suggestion}?" if suggestion else ""
-        super().__init__(
-            f"I don't recognise the region “{_shown(text)}”.{hint} Try a country such as “UK” "
-            "or “Canada”, or a US state such as “NY”."
-        )
+        if suggested_code:
+            super().__init__(_TRY_REGION_NEAR, text=_shown(text), place=RegionPlace(suggested_code))
+        else:
+            super().__init__(_TRY_REGION, text=_shown(text))
         self.text = text
         self.suggestion = suggestion
         self.suggested_code = suggested_code
+
+
+#: ``NotAUSStateError``: one whole sentence per case (a place Kindred knows, a close state).
+_STATES_ONLY = N_("Peer respites are listed by US state: try a state such as “NY” or “Vermont”.")
+_STATES_ONLY_NEAR = N_(
+    "Did you mean {place}? Peer respites are listed by US state: try a state such as “NY” or "
+    "“Vermont”."
+)
+_NOT_A_STATE = N_(
+    "I don't recognise “{text}” as a US state. Peer respites are listed by US state: try a "
+    "state such as “NY” or “Vermont”."
+)
+_NOT_A_STATE_NEAR = N_(
+    "I don't recognise “{text}” as a US state. Did you mean {place}? Peer respites are listed "
+    "by US state: try a state such as “NY” or “Vermont”."
+)
 
 
 class NotAUSStateError(InvalidInputError):
@@ -56,12 +94,12 @@ class NotAUSStateError(InvalidInputError):
         suggestion: str | None = None,
         suggested_code: str | None = None,
     ) -> None:
-        opening = "" if region else f"I don't recognise “{_shown(text)}” as a US state. "
-        hint = f"Did you mean {suggestion}? " if suggestion else ""
-        super().__init__(
-            f"{opening}{hint}Peer respites are listed by US state: try a state such as “NY” "
-            "or “Vermont”."
-        )
+        params: dict[str, object] = {} if region else {"text": _shown(text)}
+        if suggested_code:
+            params["place"] = RegionPlace(suggested_code)
+            super().__init__(_STATES_ONLY_NEAR if region else _NOT_A_STATE_NEAR, **params)
+        else:
+            super().__init__(_STATES_ONLY if region else _NOT_A_STATE, **params)
         self.text = text
         self.region = region
         self.suggestion = suggestion

@@ -16,6 +16,7 @@ from bot.services.resources import (
     default_directory,
     normalize_region,
     parse_local_contact,
+    region_name,
 )
 from bot.services.safety.members import MembersMixin
 from bot.services.safety.model import (
@@ -114,9 +115,10 @@ class LookupsMixin(MembersMixin):
         )
 
     async def needs_plan(
-        self, guild_id: int | None, user_id: int, needs: tuple[str, ...]
+        self, guild_id: int | None, user_id: int, needs: tuple[str, ...], language: str = "en"
     ) -> NeedsPlan:
-        """Respites (by US state: asked for when unknown) and warmlines for the member."""
+        """Respites (by US state: asked for when unknown) and warmlines for the member; the
+        region named in ``language`` with its code (``region_name``), as other replies do."""
         region = await self.region_for(guild_id, user_id)
         extras = await self.guild_resources(guild_id)
         directory = default_directory()
@@ -135,7 +137,7 @@ class LookupsMixin(MembersMixin):
         return NeedsPlan(
             respites=respites,
             warmlines=warmlines,
-            region_label=code[3:] if code and code.startswith("US-") else code,
+            region_label=region_name(code, language) if code else None,
             ask_state=ask_state,
             last_checked=ctx.last_checked,
             stale=ctx.stale,
