@@ -92,7 +92,7 @@ MESSAGES = bot/safety/messages.py bot/safety/peer_resources.py bot/safety/listin
 	cogs/checkins/channel.py cogs/checkins/text.py cogs/checkins/personal.py \
 	cogs/checkins/views.py cogs/selfhelp/plans.py cogs/selfhelp/library.py cogs/selfhelp/goals.py \
 	cogs/selfhelp/views.py cogs/selfhelp/text.py cogs/core.py cogs/safety/settings.py \
-	cogs/safety/resources.py cogs/selfhelp/sharing.py \
+	cogs/safety/resources.py cogs/selfhelp/sharing.py bot/ui/sharing.py \
 	cogs/groups/upkeep.py cogs/groups/posting.py cogs/groups/meeting_delivery.py \
 	cogs/groups/meeting_views.py bot/schedules/describe.py bot/ui/command_texts.py \
 	cogs/peers/moderation.py bot/services/resources/regions.py

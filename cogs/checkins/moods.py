@@ -79,6 +79,6 @@ class MoodReplies:
         lowest = await self.service.personal_mood(interaction.user.id, level, message_id)
         guild_id = await self.service.personal_guild(interaction.user.id, interaction.guild_id)
         lang = await reader_language(interaction)
-        await self._mood_reply(
-            interaction, level, lowest, guild_id, personal_mood_head(level, lang), lang
-        )
+        peer = await self.service.sharing_with(interaction.user.id)
+        head = personal_mood_head(level, lang, f"<@{peer}>" if peer else None)
+        await self._mood_reply(interaction, level, lowest, guild_id, head, lang)

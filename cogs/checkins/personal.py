@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import discord
 from discord import app_commands
+from discord.ext import commands
 
 from bot.errors import InvalidInputError
 from bot.i18n import N_
 from bot.services import Services
 from bot.services.checkins import CheckinService, quiet_of, sparkline
 from bot.services.checkins.messages import (
+    dms_closed_text,
     history_empty_text,
     history_text,
     personal_paused_text,
@@ -24,15 +26,28 @@ from bot.services.checkins.messages import (
     shared_history_text,
 )
 from bot.ui.replies import reader_language, send_private
+from bot.ui.sharing import require_together
 from cogs.checkins.groups import checkin, me, zone_autocomplete
 from cogs.checkins.text import run_time_lines
+
+TREND_GONE = N_(
+    "You no longer share a server with {member}, so I can't show you their check-in trend."
+)
 
 
 class PersonalCommands:
     """Mixed into the ``Checkins`` cog."""
 
+    bot: commands.Bot
     service: CheckinService
     services: Services
+
+    async def _told_if_paused(self, user_id: int, text: str, lang: str) -> str:
+        """``text``, after why their check-in is paused when a DM to them was refused: they
+        learn it here, privately, never in a channel."""
+        if await self.service.paused_for_closed_dms(user_id):
+            return f"{dms_closed_text(lang)}\n\n{text}"
+        return text
 
     @me.command(name="every")
     @app_commands.describe(
@@ -60,6 +75,7 @@ class PersonalCommands:
         text = personal_set_text(
             row.schedule, row.tz, quiet_of(row), run_time_lines(runs, row.tz),
             await reader_language(interaction),
+            f"<@{row.share_with}>" if row.share_with else None,
         )  # fmt: skip
         await send_private(interaction, text)
 
@@ -68,6 +84,7 @@ class PersonalCommands:
         """Your personal check-in: schedule, next times, who you share it with."""
         row = await self.service.personal_status(interaction.user.id)
         runs = await self.service.personal_next(interaction.user.id, 3)
+        lang = await reader_language(interaction)
         text = personal_status_text(
             row.schedule,
             row.tz,
@@ -76,9 +93,9 @@ class PersonalCommands:
             quiet=quiet_of(row),
             shared_with=f"<@{row.share_with}>" if row.share_with else None,
             runs=run_time_lines(runs, row.tz),
-            lang=await reader_language(interaction),
+            lang=lang,
         )
-        await send_private(interaction, text)
+        await send_private(interaction, await self._told_if_paused(row.user_id, text, lang))
 
     @me.command(name="pause")
     async def me_pause(self, interaction: discord.Interaction) -> None:
@@ -106,12 +123,13 @@ class PersonalCommands:
         moods = await self.service.history(interaction.user.id)
         lang = await reader_language(interaction)
         if not moods:
-            await send_private(interaction, history_empty_text(lang))
-            return
-        counts: dict[int, int] = {}
-        for _, level in moods:
-            counts[level] = counts.get(level, 0) + 1
-        await send_private(interaction, history_text(sparkline(moods), counts, lang))
+            text = history_empty_text(lang)
+        else:
+            counts: dict[int, int] = {}
+            for _, level in moods:
+                counts[level] = counts.get(level, 0) + 1
+            text = history_text(sparkline(moods), counts, lang)
+        await send_private(interaction, await self._told_if_paused(interaction.user.id, text, lang))
 
     @me.command(name="share")
     @app_commands.describe(peer="Someone who may see your trend; leave empty to stop sharing")
@@ -124,14 +142,16 @@ class PersonalCommands:
         await self.service.share_with(interaction.user.id, peer.id if peer else None)
         lang = await reader_language(interaction)
         text = share_none_text(lang) if peer is None else share_peer_text(peer.mention, lang)
-        await send_private(interaction, text)
+        await send_private(interaction, await self._told_if_paused(interaction.user.id, text, lang))
 
     @checkin.command(name="shared")
     @app_commands.describe(member="A member who chose to share their check-in trend with you")
     async def shared(self, interaction: discord.Interaction, member: discord.User) -> None:
         """See the mood trend a member chose to share with you (only you see it)."""
-        moods = await self.service.shared_history(member.id, interaction.user.id)
         lang = await reader_language(interaction)  # the reader's language: the peer's
+        moods = await self.service.shared_history(member.id, interaction.user.id)
+        # shared in a community: not read by someone no longer in one with the member
+        await require_together(self.bot, interaction, member, TREND_GONE)
         if not moods:
             await send_private(interaction, shared_empty_text(member.mention, lang))
             return

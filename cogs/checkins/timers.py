@@ -1,7 +1,8 @@
 """Delivering what the check-in timers decide: the service says whether and what to post
 (``due``, ``due_retry``, ``due_personal``, ``due_personal_retry``); this room posts it to the
-channel or DMs it, and on a missing channel, permission or closed DMs asks the service to pause
-and tells someone why; on Discord failing for a moment it asks for a retry."""
+channel or DMs it, and on a missing channel or permission asks the service to pause and tells
+moderators why (closed DMs pause a personal check-in, and the member reads why privately, never
+in a channel); on Discord failing for a moment it asks for a retry."""
 
 from __future__ import annotations
 
@@ -17,7 +18,6 @@ from bot.services.checkins import (
     CheckinRow,
     CheckinService,
     PersonalPlan,
-    PersonalRow,
     PostPlan,
     TimerRow,
     personal_checkin_text,
@@ -188,33 +188,20 @@ class TimerHandlers:
     async def _send_personal(self, plan: PersonalPlan) -> None:
         row = plan.personal
         lang = await self.services.safety.language_for(row.user_id)
+        shared = f"<@{row.share_with}>" if row.share_with else None
         try:
             user = await find_user(self.bot, row.user_id)
-            await user.send(personal_checkin_text(plan.prompt, lang), view=personal_view(lang))
-        except discord.Forbidden:
+            await user.send(
+                personal_checkin_text(plan.prompt, lang, shared), view=personal_view(lang)
+            )
+        except (discord.Forbidden, discord.NotFound):
+            # closed DMs (or the account is gone): paused, and nothing is said in a channel,
+            # where it would tell others the member keeps a check-in; their next `/checkin me`
+            # answer tells them privately
             await self.service.personal_dm_failed(row.user_id)
-            await self._tell_member_dms_closed(row)
-        except discord.NotFound:  # the account is gone
-            await self.service.personal_dm_failed(row.user_id)
+            log.info("personal check-in %s: DM refused; paused", row.id)
         except discord.HTTPException as exc:
             # Discord itself failing (429/5xx after discord.py's retries): this run is sent
             # again shortly (its own retry, replaced if it fails again); the next run is stored.
             await self.service.personal_retry_later(plan)
             log.warning("personal check-in %s: DM failed (%s); will retry", row.id, exc.status)
-
-    async def _tell_member_dms_closed(self, row: PersonalRow) -> None:
-        if row.channel_id is None:
-            return
-        channel = await find_channel(self.bot, row.channel_id, strict=True)
-        if channel is None:
-            return
-        try:
-            await channel.send(  # type: ignore[union-attr]
-                f"<@{row.user_id}> I couldn't DM you your check-in (your DMs are closed to me), "
-                "so I paused it. Open DMs from server members, then `/checkin me resume`.",
-                allowed_mentions=discord.AllowedMentions(
-                    users=[discord.Object(row.user_id)], roles=False, everyone=False
-                ),
-            )
-        except discord.HTTPException as exc:
-            log.info("could not tell member %s their DMs are closed: %s", row.user_id, exc)

@@ -5,6 +5,7 @@ the ``Checkins`` cog."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import discord
 
@@ -19,7 +20,8 @@ from cogs.checkins.text import MOOD_EMOJI, summary_text
 def post_embed(plan: PostPlan) -> discord.Embed:
     embed = discord.Embed(title=plan.checkin.title, description=plan.prompt, colour=COLOUR)
     if plan.summary is not None:
-        days = plan.summary_period.days if plan.summary_period else 1
+        # whole days back to the previous run (7 across a clock change is still a week)
+        days = round(plan.summary_period / timedelta(days=1)) if plan.summary_period else 1
         name = {1: "Yesterday's moods", 7: "Last week's moods"}.get(
             days, f"Moods over the last {days} days"
         )

@@ -202,6 +202,45 @@ async def test_summary_of_earlier_moods_in_the_next_post(
     assert "Low: 1" in summary and "Great: 1" in summary and "Okay: 0" in summary
 
 
+async def test_a_twice_weekly_checkins_summary_counts_the_previous_posts_answers(
+    emulator: DiscordEmulator, world: World, start_at: Start
+) -> None:
+    """With `summary:true` a post counts the answers to the previous post, however far back
+    the schedule's previous run was: on a `mon,thu 09:00` check-in Thursday's post counts
+    Monday's answers (it used to count only the day before and said "No answers last time",
+    something false about the community)."""
+    traveller, kindred = await start_at(datetime(2026, 11, 23, 8, 0, tzinfo=UTC))  # a Monday
+    made = await create(emulator, world, schedule="mon,thu 09:00", tz="UTC", summary=True)
+    assert "Tap" not in made.text  # created (the reply lists the runs)
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 9, 0, 5, tzinfo=UTC))
+    monday = await wait_post(emulator, world.general)
+    await (await emulator.press_button(world.member, monday, "kindred:mood:1:2")).response()
+    await (await emulator.press_button(world.member2, monday, "kindred:mood:1:4")).response()
+    await run_at(traveller, kindred, datetime(2026, 11, 26, 9, 0, 5, tzinfo=UTC))  # Thursday
+    await emulator.wait_until(lambda: len(posts(emulator, world.general)) == 2, what="Thursday")
+    thursday = posts(emulator, world.general)[-1]
+    summary = thursday.embeds[0]["fields"][0]
+    assert "Low: 1" in summary["value"] and "Good: 1" in summary["value"], summary
+    assert summary["name"] == "Moods over the last 3 days (anonymous counts)", summary
+
+
+async def test_a_daily_summary_after_the_clocks_go_back_counts_yesterdays_post(
+    emulator: DiscordEmulator, world: World, start_at: Start
+) -> None:
+    """The day the clocks go back, yesterday's 09:00 was 25 hours before today's: the summary
+    still counts its answers (it counts back to the schedule's previous run, not 24 hours)."""
+    traveller, kindred = await start_at(datetime(2026, 10, 24, 7, 0, tzinfo=UTC))
+    await create(emulator, world, schedule="daily 09:00", tz="Europe/London", summary=True)
+    await run_at(traveller, kindred, datetime(2026, 10, 24, 8, 0, 5, tzinfo=UTC))  # 09:00 BST
+    saturday = await wait_post(emulator, world.general)
+    await (await emulator.press_button(world.member, saturday, "kindred:mood:1:3")).response()
+    await run_at(traveller, kindred, datetime(2026, 10, 25, 9, 0, 5, tzinfo=UTC))  # 09:00 GMT
+    await emulator.wait_until(lambda: len(posts(emulator, world.general)) == 2, what="Sunday")
+    summary = posts(emulator, world.general)[-1].embeds[0]["fields"][0]
+    assert summary["name"] == "Yesterday's moods (anonymous counts)", summary
+    assert "Okay: 1" in summary["value"], summary
+
+
 async def test_preview_list_edit_delete_and_autocomplete(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:
@@ -623,6 +662,42 @@ async def test_a_double_tap_on_a_personal_mood_is_one_answer_and_the_next_dm_ano
     assert await moods() == [1, 1]
 
 
+async def test_a_mood_shared_with_a_peer_is_not_answered_only_you_see_it(
+    emulator: DiscordEmulator, world: World, start_at: Start
+) -> None:
+    """While a member shares their trend with a peer (`/checkin me share peer:@pat`), the
+    check-in DM and the answer to a mood say who else sees it ("Only you and @pat, who you
+    share your trend with, see it"), never "Only you see", which would promise a privacy the
+    member gave up by consent, maybe weeks ago and forgotten."""
+    traveller, kindred = await start_at(datetime(2026, 11, 23, 12, 0, tzinfo=UTC))
+    await command(
+        emulator, world.member, world.general, "checkin me every", schedule="daily 20:00", tz="UTC"
+    )
+    await command(emulator, world.member, world.general, "checkin me share", peer=world.peer)
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 20, 0, 5, tzinfo=UTC))
+    dm = emulator.dm_channel(world.member)
+    checkin = await emulator.wait_for_message(dm, predicate=lambda m: bool(m.custom_ids), since=0)
+    noted = await (await emulator.press_button(world.member, checkin, "kindred:pmood:2")).response()
+    seen = await command(emulator, world.peer, world.general, "checkin shared", member=world.member)
+    assert "▂" in seen.text or "`" in seen.text, seen.text  # the peer does see the answer
+    assert "Only you see" not in noted.text, noted.text
+    assert "Only you see" not in checkin.text, checkin.text
+    peer = f"<@{world.peer.id}>"
+    assert f"Only you and {peer}, who you share your trend with, see it" in noted.text, noted.text
+    assert f"Only you and {peer}, who you share your trend with, see this" in checkin.text
+    again = await command(
+        emulator, world.member, world.general, "checkin me every", schedule="daily 20:00", tz="UTC"
+    )
+    assert "yours alone" not in again.text and peer in again.text, again.text
+    # in the member's language too; and "only you" again once they stop sharing
+    await command(emulator, world.member, world.general, "language set", language="es")
+    es = await (await emulator.press_button(world.member, checkin, "kindred:pmood:3")).response()
+    assert peer in es.text and "Noted" not in es.text, es.text
+    await command(emulator, world.member, world.general, "checkin me share")
+    alone = await (await emulator.press_button(world.member, checkin, "kindred:pmood:4")).response()
+    assert peer not in alone.text, alone.text
+
+
 @pytest.mark.parametrize(
     ("zone", "now", "schedule", "quiet", "expected"),
     [
@@ -706,29 +781,53 @@ async def test_a_mood_press_on_a_channel_post_is_answered_in_the_members_languag
     assert "Struggling" in labels(post.components)
 
 
-async def test_personal_checkin_with_closed_dms_pauses_and_tells_the_member_once(
+async def test_personal_checkin_with_closed_dms_pauses_and_tells_the_member_privately(
     emulator: DiscordEmulator, world: World, start_at: Start
 ) -> None:
+    """A personal check-in whose DM is refused (closed DMs) pauses; the member learns it
+    privately, in the answer to their next `/checkin me` command (paused, why, and how to
+    resume), and nothing is said in the channel where they set it."""
     traveller, kindred = await start_at(datetime(2026, 11, 23, 12, 0, tzinfo=UTC))
     await command(
         emulator, world.member, world.support, "checkin me every", schedule="daily 20:00", tz="UTC"
     )
     emulator.user_dms_open(world.member, False)
     await run_at(traveller, kindred, datetime(2026, 11, 23, 20, 0, 5, tzinfo=UTC))
-    told = await emulator.wait_for_message(
-        world.support, predicate=lambda m: "DMs are closed" in m.text, since=0
-    )
-    assert f"<@{world.member.id}>" in told.text
     row = await kindred.services.checkins.repo.personal_for(world.member.id)
     assert row.paused
     await run_at(traveller, kindred, datetime(2026, 11, 24, 20, 0, 5, tzinfo=UTC))
-    notices = [m for m in emulator.bot_messages(world.support) if "DMs are closed" in m.text]
-    assert len(notices) == 1
+    assert [m.text for m in emulator.bot_messages(world.support) if not m.ephemeral] == []
+    told = await command(emulator, world.member, world.general, "checkin me history")
+    assert told.ephemeral and "your DMs are closed to me" in told.text, told.text
+    assert "`/checkin me resume`" in told.text, told.text
+    status = await command(emulator, world.member, world.general, "checkin me status")
+    assert "paused (your DMs are closed to me)" in status.text, status.text
     emulator.user_dms_open(world.member, True)
     resumed = await command(emulator, world.member, world.support, "checkin me resume")
     assert "Resumed" in resumed.text
     await run_at(traveller, kindred, datetime(2026, 11, 25, 20, 0, 5, tzinfo=UTC))
     await emulator.wait_for_message(emulator.dm_channel(world.member), since=0)
+    after = await command(emulator, world.member, world.general, "checkin me history")
+    assert "closed" not in after.text, after.text
+
+
+async def test_closed_dms_do_not_announce_a_members_private_checkin_in_a_public_channel(
+    emulator: DiscordEmulator, world: World, start_at: Start
+) -> None:
+    """When a personal check-in DM is refused (closed DMs), nothing that names the private
+    check-in is posted where others can read it (it used to say in the channel where the
+    member ran `/checkin me every`: "@alice I couldn't DM you your check-in … so I paused
+    it"), as the member guide promises: "Everything it says to you about your own wellbeing is
+    private (only you see it)"."""
+    traveller, kindred = await start_at(datetime(2026, 11, 23, 12, 0, tzinfo=UTC))
+    await command(
+        emulator, world.member, world.general, "checkin me every", schedule="daily 20:00", tz="UTC"
+    )
+    emulator.user_dms_open(world.member, False)
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 20, 0, 5, tzinfo=UTC))
+    assert (await kindred.services.checkins.repo.personal_for(world.member.id)).paused
+    public = [m.text for m in emulator.bot_messages(world.general) if not m.ephemeral]
+    assert not [t for t in public if "check-in" in t.lower()], public
 
 
 async def test_a_personal_checkin_refused_for_a_moment_by_discord_still_reaches_the_member(
@@ -784,6 +883,29 @@ async def test_personal_bad_input(
     assert "no personal check-in" in none.text
 
 
+async def test_a_prompt_with_spoiler_tags_stays_one_prompt(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Only a lone `|` separates prompts: Discord's spoiler markup `||…||` (which Kindred
+    itself asks communities to use for heavy topics) stays inside its prompt, which is stored
+    and posted as written (it used to be torn into two prompts that rotated day by day)."""
+    prompt = "What was hard this week? ||It's okay if the answer is everything.||"
+    made = await command(
+        emulator, world.mod, world.general, "checkin create",
+        channel=world.general, schedule="daily 09:00", tz="UTC", prompt=prompt,
+    )  # fmt: skip
+    assert "09:00" in made.text, made.text
+    (row,) = await kindred.services.checkins.for_guild(world.guild.id)
+    assert list(row.prompts) == [prompt], row.prompts
+    await command(emulator, world.mod, world.general, "checkin run-now", checkin=row.id)
+    post = await wait_post(emulator, world.general)
+    assert post.embeds[0]["description"] == prompt, post.embeds
+    two = f"{prompt} | How did you rest?"
+    await command(emulator, world.mod, world.general, "checkin edit", checkin=row.id, prompt=two)
+    (row,) = await kindred.services.checkins.for_guild(world.guild.id)
+    assert list(row.prompts) == [prompt, "How did you rest?"], row.prompts
+
+
 async def test_peer_sees_a_shared_trend_only_with_consent(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:
@@ -810,6 +932,28 @@ async def test_peer_sees_a_shared_trend_only_with_consent(
         emulator, world.peer2, world.general, "checkin shared", member=world.member
     )
     assert "has not chosen to share" in other.text
+
+
+async def test_a_shared_mood_trend_is_not_shown_to_someone_no_longer_in_a_server_with_the_member(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """`/checkin shared` shows a member's mood trend to the peer they chose only while the two
+    still share a server with Kindred: after that peer left (or was removed from) every server
+    they shared, the reading is refused kindly, as for goals and the wellness plan, the other
+    things shared by consent, and no trend is shown."""
+    await command(
+        emulator, world.member, world.general, "checkin me every", schedule="daily 09:00", tz="UTC"
+    )
+    await kindred.services.checkins.personal_mood(world.member.id, 1, 4242)
+    await command(emulator, world.member, world.general, "checkin me share", peer=world.peer)
+    emulator.remove_member(world.guild, world.peer)  # removed from the only server they shared
+    dm = emulator.dm_channel(world.peer)
+    asked = await emulator.run_command(world.peer, dm, "checkin shared", {"member": world.member})
+    read = await asked.answer()
+    assert "no longer share a server" in read.text, read.text
+    assert "▁" not in read.text and "`" not in read.text, read.text
+    # the share is the member's: it stays until they take it back
+    assert await kindred.services.checkins.sharing_with(world.member.id) == world.peer.id
 
 
 async def test_a_rate_limit_storm_at_post_time_delays_the_check_in_but_never_loses_or_doubles_it(

@@ -5,9 +5,12 @@ counts, and prompt and title input."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.clock import to_db
 from bot.errors import InvalidInputError
@@ -25,9 +28,9 @@ from bot.services.checkins import (
     CheckinSettings,
     PersonalRow,
     TimerRow,
-    summary_period,
+    summary_since,
 )
-from bot.services.checkins.rules import parse_prompts, parse_title
+from bot.services.checkins.rules import parse_prompts, parse_title, previous_run
 from bot.services.peers import PeerSettings
 from tests.unit.conftest import FakeClock
 
@@ -233,21 +236,76 @@ async def test_min_interval_is_validated_audited_and_applied(services: Services)
 
 # -- summaries, prompts and titles ------------------------------------------------------------
 @pytest.mark.parametrize(
-    ("schedule", "period"),
+    ("schedule", "zone", "at", "since"),
     [
-        ("hourly", timedelta(days=1)),
-        ("daily 09:00, 21:00", timedelta(days=1)),
-        ("daily 09:00", timedelta(days=1)),
-        ("mon,thu 10:00", timedelta(days=1)),
-        ("weekly on sunday 17:00", timedelta(days=7)),
-        ("every 2 weeks on sun 17:00", timedelta(days=14)),
-        ("cron: 0 0 1 * *", timedelta(days=28)),
+        # several runs a day, daily: the day before
+        ("hourly", "UTC", datetime(2026, 11, 26, 9, 0), datetime(2026, 11, 25, 9, 0)),
+        ("daily 09:00, 21:00", "UTC", datetime(2026, 11, 26, 9, 0), datetime(2026, 11, 25, 9, 0)),
+        ("daily 09:00", "UTC", datetime(2026, 11, 26, 9, 0), datetime(2026, 11, 25, 9, 0)),
+        # twice a week: back to the previous post, Monday's on Thursday, Thursday's on Monday
+        ("mon,thu 10:00", "UTC", datetime(2026, 11, 26, 10, 0), datetime(2026, 11, 23, 10, 0)),
+        ("mon,thu 10:00", "UTC", datetime(2026, 11, 30, 10, 0), datetime(2026, 11, 26, 10, 0)),
+        ("weekdays 09:00", "UTC", datetime(2026, 11, 30, 9, 0), datetime(2026, 11, 27, 9, 0)),
+        ("weekly on sunday 17:00", "UTC", datetime(2026, 11, 29, 17, 0),
+         datetime(2026, 11, 22, 17, 0)),
+        ("cron: 0 0 1 * *", "UTC", datetime(2026, 12, 1, 0, 0), datetime(2026, 11, 1, 0, 0)),
+        # the clocks go back: yesterday's 09:00 BST was 25 hours before today's 09:00 GMT
+        ("daily 09:00", "Europe/London", datetime(2026, 10, 25, 9, 0),
+         datetime(2026, 10, 24, 8, 0)),
+        ("weekly on sunday 09:00", "Europe/London", datetime(2026, 10, 25, 9, 0),
+         datetime(2026, 10, 18, 8, 0)),
+        # the clocks go forward: 23 hours back is less than a day, the day is counted
+        ("daily 09:00", "Europe/London", datetime(2026, 3, 29, 8, 0), datetime(2026, 3, 28, 8, 0)),
     ],
-)
-def test_a_summary_counts_a_day_a_week_or_back_to_the_previous_post(
-    schedule: str, period: timedelta
+)  # fmt: skip
+def test_a_summary_counts_back_to_the_previous_run_at_least_a_day(
+    schedule: str, zone: str, at: datetime, since: datetime
 ) -> None:
-    assert summary_period(parse_schedule(schedule)) == period
+    """What a post's summary counts starts at the schedule's previous run (the previous
+    post's answers, however far back), a day back at least."""
+    assert summary_since(
+        parse_schedule(schedule), ZoneInfo(zone), at.replace(tzinfo=UTC)
+    ) == since.replace(tzinfo=UTC)
+
+
+def test_a_fortnightly_summary_counts_back_two_weeks() -> None:
+    schedule = parse_schedule("every 2 weeks on sun 17:00").anchored(
+        datetime(2026, 11, 1, tzinfo=UTC), ZoneInfo("UTC")
+    )
+    first, second = schedule.next_runs(datetime(2026, 11, 1, tzinfo=UTC), ZoneInfo("UTC"), 2)
+    assert summary_since(schedule, ZoneInfo("UTC"), second) == first
+
+
+ZONES = [
+    ZoneInfo(z)
+    for z in ("UTC", "Europe/London", "America/Santiago", "Australia/Lord_Howe", "Pacific/Apia")
+]
+SCHEDULES = [
+    "hourly", "daily 09:00", "daily 00:30, 13:15", "mon,thu 09:00", "weekdays 18:30",
+    "weekly on sunday 02:30", "every 2 weeks on sat 01:00", "cron: 0 0 1 * *",
+    "cron: 30 2 * * 0", "cron: 0 12 29 2 *",
+]  # fmt: skip
+
+
+@settings(max_examples=80, deadline=None, derandomize=True)
+@given(
+    text=st.sampled_from(SCHEDULES),
+    zone=st.sampled_from(ZONES),
+    at=st.datetimes(min_value=datetime(2001, 1, 1), max_value=datetime(2090, 1, 1),
+                    timezones=st.just(UTC)),
+)  # fmt: skip
+def test_the_previous_run_is_the_last_run_before(text: str, zone: ZoneInfo, at: datetime) -> None:
+    """Over schedules and zones with odd clock changes: the previous run is a run of the
+    schedule, before ``at``, with no run between it and ``at``; a summary counts back to it
+    and at least a day."""
+    schedule = parse_schedule(text).anchored(datetime(2000, 1, 1, tzinfo=UTC), zone)
+    previous = previous_run(schedule, zone, at)
+    assert previous is not None and previous < at
+    assert schedule.next_run(previous - timedelta(microseconds=1), zone) == previous
+    assert schedule.next_run(previous, zone) >= at
+    since = summary_since(schedule, zone, at)
+    assert since <= previous and since <= at - timedelta(days=1)
+    assert since == previous or since == at - timedelta(days=1)
 
 
 def test_prompts_split_on_bars_within_limits() -> None:
@@ -259,6 +317,46 @@ def test_prompts_split_on_bars_within_limits() -> None:
         parse_prompts("|".join(["p"] * (MAX_PROMPTS + 1)))
     with pytest.raises(InvalidInputError, match=f"one has {MAX_PROMPT + 1}"):
         parse_prompts("ok | " + "x" * (MAX_PROMPT + 1))
+
+
+def test_a_spoiler_stays_inside_its_prompt() -> None:
+    spoiler = "What was hard? ||It's okay if it was everything.||"
+    assert parse_prompts(spoiler) == [spoiler]
+    assert parse_prompts(f"{spoiler} | How did you rest?") == [spoiler, "How did you rest?"]
+    assert parse_prompts(f"{spoiler}|How did you rest?") == [spoiler, "How did you rest?"]
+    assert parse_prompts(f"How did you rest?|{spoiler}") == ["How did you rest?", spoiler]
+    assert parse_prompts("||a|| and ||b||") == ["||a|| and ||b||"]
+    assert parse_prompts("a | | b") == ["a", "b"]
+
+
+_PLAIN = st.text(st.characters(blacklist_characters="|", blacklist_categories=("Cs",)), max_size=12)
+_WORDS = _PLAIN.filter(lambda t: t.strip() != "")
+
+
+@st.composite
+def prompts_with_spoilers(draw: st.DrawFn) -> str:
+    """A prompt without a lone bar: words and ``||spoilers||`` (never empty ones), not blank
+    at either end."""
+    parts = draw(st.lists(st.tuples(_WORDS, st.booleans()), min_size=1, max_size=4))
+    return "".join(f"||{p}||" if spoiler else p for p, spoiler in parts).strip()
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(
+    prompts=st.lists(prompts_with_spoilers(), min_size=1, max_size=MAX_PROMPTS),
+    separator=st.sampled_from(["|", " | ", "  |  ", "\n|\n"]),
+)
+def test_prompts_with_spoilers_round_trip(prompts: list[str], separator: str) -> None:
+    """Prompts written with spoilers and joined with a lone ``|``, spaced or not (a spoiler
+    right before or after it too), come back as they were."""
+    assert parse_prompts(separator.join(prompts)) == prompts
+
+
+@settings(max_examples=100, deadline=None, derandomize=True)
+@given(prompts=st.lists(st.one_of(prompts_with_spoilers(), st.just(" ")), min_size=1, max_size=9))
+def test_blank_prompts_between_spaced_bars_are_left_out(prompts: list[str]) -> None:
+    kept = [p for p in prompts if p.strip()]
+    assert parse_prompts(" | ".join(prompts)) == kept
 
 
 def test_titles_default_and_are_limited() -> None:

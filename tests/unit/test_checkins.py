@@ -23,6 +23,12 @@ from bot.services.checkins import (
     parse_quiet_hours,
     sparkline,
 )
+from bot.services.checkins.messages import (
+    dms_closed_text,
+    personal_checkin_text,
+    personal_mood_head,
+    personal_set_text,
+)
 from tests.unit.conftest import FakeClock
 
 GUILD = 10
@@ -483,8 +489,10 @@ async def test_personal_dm_failure_pauses_until_resumed(
     services: Services, clock: FakeClock
 ) -> None:
     await personal(services)
+    assert not await services.checkins.paused_for_closed_dms(ALICE)
     row = await services.checkins.personal_dm_failed(ALICE)
     assert row.paused and "DMs" in row.pause_reason
+    assert await services.checkins.paused_for_closed_dms(ALICE)
     assert await services.scheduler.get("pcheckin:1") is None
     assert await services.checkins.personal_next(ALICE) == []
     stale = TimerRow(1, "checkin.personal", "pcheckin:1", clock.now, {"personal_id": 1,
@@ -492,6 +500,9 @@ async def test_personal_dm_failure_pauses_until_resumed(
     assert await services.checkins.due_personal(stale) is None
     runs = await services.checkins.resume_personal(ALICE)
     assert len(runs) == 3 and await services.scheduler.get("pcheckin:1") is not None
+    assert not await services.checkins.paused_for_closed_dms(ALICE)
+    await services.checkins.pause_personal(ALICE)  # paused by the member: nothing to tell
+    assert not await services.checkins.paused_for_closed_dms(ALICE)
 
 
 async def test_a_refused_personal_dm_is_retried_once_within_the_grace_time(
@@ -537,9 +548,12 @@ async def test_personal_history_sparkline_share_and_revoke(
     assert sparkline(history) == "▁▄█▂"
     with pytest.raises(NotFoundError):
         await services.checkins.shared_history(ALICE, BO)
+    assert await services.checkins.sharing_with(ALICE) is None
     await services.checkins.share_with(ALICE, BO)
+    assert await services.checkins.sharing_with(ALICE) == BO
     assert len(await services.checkins.shared_history(ALICE, BO)) == 4
     await services.checkins.share_with(ALICE, None)
+    assert await services.checkins.sharing_with(ALICE) is None
     with pytest.raises(NotFoundError):
         await services.checkins.shared_history(ALICE, BO)
     clock.advance(days=31)
@@ -591,3 +605,25 @@ async def test_fortnightly_summary_reaches_back_to_the_previous_post(
     assert second.scheduled_for - first.scheduled_for == timedelta(days=14)
     assert second.summary_period == timedelta(days=14)
     assert second.summary == {3: 1}
+
+
+@pytest.mark.parametrize("lang", ["en", "es", "fr", "de", "pt"])
+def test_a_shared_trend_is_named_wherever_only_you_was_said(lang: str) -> None:
+    """While the trend is shared, the check-in DM, the answer to a mood and `/checkin me
+    every` name the peer instead of saying only the member sees it, in five languages."""
+    peer = "<@77>"
+    prompt = BUILTIN_PROMPTS[0]
+    pairs = [
+        (personal_checkin_text(prompt, lang), personal_checkin_text(prompt, lang, peer)),
+        (personal_mood_head(2, lang), personal_mood_head(2, lang, peer)),
+        (
+            personal_set_text("daily 20:00", "UTC", None, [], lang),
+            personal_set_text("daily 20:00", "UTC", None, [], lang, peer),
+        ),
+    ]
+    for alone, shared in pairs:
+        assert peer not in alone and peer in shared and alone != shared
+    english = personal_mood_head(2, "en", peer)
+    assert (personal_mood_head(2, lang, peer) == english) is (lang == "en")
+    assert (dms_closed_text(lang) == dms_closed_text("en")) is (lang == "en")
+    assert "`/checkin me resume`" in dms_closed_text(lang)

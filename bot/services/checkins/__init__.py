@@ -48,7 +48,7 @@ from bot.services.checkins.rules import (
     next_delivery,
     parse_quiet_hours,
     sparkline,
-    summary_period,
+    summary_since,
     upcoming_deliveries,
 )
 
@@ -86,7 +86,7 @@ __all__ = [
     "quiet_end",
     "quiet_of",
     "sparkline",
-    "summary_period",
+    "summary_since",
     "upcoming_deliveries",
 ]
 

@@ -35,7 +35,7 @@ from bot.services.checkins.rules import (
     _zone,
     parse_prompts,
     parse_title,
-    summary_period,
+    summary_since,
 )
 from bot.services.peers import PeerSettings
 
@@ -261,8 +261,9 @@ class ChannelCheckins(CheckinBase):
         crash_point("checkin.claimed")
         summary = period = None
         if row.show_summary:
-            period = summary_period(_schedule(row.schedule))
-            summary = await self.repo.mood_counts(row.id, scheduled_for - period, scheduled_for)
+            since = summary_since(_schedule(row.schedule), _zone(row.tz), scheduled_for)
+            period = scheduled_for - since
+            summary = await self.repo.mood_counts(row.id, since, scheduled_for)
         return PostPlan(row, post_id, scheduled_for, self._prompt_for(row), summary, period)
 
     async def posted(self, post_id: int, message_id: int) -> None:

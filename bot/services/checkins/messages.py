@@ -19,8 +19,10 @@ if TYPE_CHECKING:
     from bot.services.resources import ResourceEntry
 
 __all__ = [
+    "DMS_CLOSED",
     "PAUSED_BY_YOU",
     "channel_mood_head",
+    "dms_closed_text",
     "history_empty_text",
     "history_text",
     "mood_label",
@@ -54,18 +56,41 @@ def prompt_text(prompt: str, lang: str = "en") -> str:
     return prompt
 
 
-def personal_checkin_text(prompt: str, lang: str = "en") -> str:
-    """The personal check-in DM above its mood buttons."""
+def personal_checkin_text(prompt: str, lang: str = "en", shared_with: str | None = None) -> str:
+    """The personal check-in DM above its mood buttons; ``shared_with`` is the mention of the
+    peer the member shares their trend with (who sees the answer too), or None."""
     _ = gettext_for(lang)
-    head = _("Time for your check-in. How are you feeling right now? Only you see this.")
+    if shared_with is None:
+        head = _("Time for your check-in. How are you feeling right now? Only you see this.")
+    else:
+        head = _(
+            "Time for your check-in. How are you feeling right now? Only you and {peer}, who "
+            "you share your trend with, see this."
+        ).format(peer=shared_with)
     return f"{head}\n> {prompt_text(prompt, lang)}"
 
 
-def personal_mood_head(level: int, lang: str = "en") -> str:
-    """The first line of the answer to a press on a personal check-in."""
+def personal_mood_head(level: int, lang: str = "en", shared_with: str | None = None) -> str:
+    """The first line of the answer to a press on a personal check-in; ``shared_with`` as in
+    ``personal_checkin_text``."""
     _ = gettext_for(lang)
-    return _("Noted: “{mood}”. Only you see it (`/checkin me history`).").format(
-        mood=mood_label(level, lang)
+    if shared_with is None:
+        return _("Noted: “{mood}”. Only you see it (`/checkin me history`).").format(
+            mood=mood_label(level, lang)
+        )
+    return _(
+        "Noted: “{mood}”. Only you and {peer}, who you share your trend with, see it "
+        "(`/checkin me history`)."
+    ).format(mood=mood_label(level, lang), peer=shared_with)
+
+
+def dms_closed_text(lang: str = "en") -> str:
+    """Told privately to a member whose check-in paused because their DMs are closed (never
+    in a channel: it would tell others they keep a check-in)."""
+    _ = gettext_for(lang)
+    return _(
+        "Your check-in is paused: I couldn't DM you, because your DMs are closed to me. Open "
+        "DMs from server members, then `/checkin me resume`."
     )
 
 
@@ -130,7 +155,8 @@ def mood_support_lines(
 # mention. Why a check-in is paused is stored in English: the reasons Kindred writes are
 # translated here, anything else is shown as stored.
 PAUSED_BY_YOU = N_("paused by you")
-PAUSE_REASONS = (PAUSED_BY_YOU, N_("your DMs are closed to me"))
+DMS_CLOSED = N_("your DMs are closed to me")
+PAUSE_REASONS = (PAUSED_BY_YOU, DMS_CLOSED)
 
 
 def pause_reason_text(reason: str | None, lang: str = "en") -> str:
@@ -151,14 +177,25 @@ def _runs(runs: Sequence[str], lang: str) -> str:
 
 
 def personal_set_text(
-    schedule: str, tz: str, quiet: tuple[str, str] | None, runs: Sequence[str], lang: str = "en"
+    schedule: str,
+    tz: str,
+    quiet: tuple[str, str] | None,
+    runs: Sequence[str],
+    lang: str = "en",
+    shared_with: str | None = None,
 ) -> str:
-    """The answer to ``/checkin me every``."""
+    """The answer to ``/checkin me every``; ``shared_with`` as in ``personal_checkin_text``."""
     _ = gettext_for(lang)
     text = _("Your check-in is set: `{schedule}` ({tz}).").format(schedule=schedule, tz=tz)
     if quiet:
         text += " " + _("Quiet hours {start}–{end}.").format(start=quiet[0], end=quiet[1])
-    text += " " + _("I'll DM you; your answers are yours alone. Next:")
+    if shared_with is None:
+        text += " " + _("I'll DM you; your answers are yours alone. Next:")
+    else:
+        text += " " + _(
+            "I'll DM you; only you and {peer}, who you share your trend with, see your "
+            "answers. Next:"
+        ).format(peer=shared_with)
     return f"{text}\n{_runs(runs, lang)}\n" + _(
         "`/checkin me pause`, `stop` or `history` at any time."
     )

@@ -11,6 +11,7 @@ from bot.db.repositories.checkins import PersonalRow
 from bot.db.repositories.core import TimerRow
 from bot.errors import InvalidInputError, NotFoundError
 from bot.i18n import N_
+from bot.services.checkins.messages import DMS_CLOSED
 from bot.services.checkins.rules import (
     BUILTIN_PROMPTS,
     LOWEST,
@@ -203,7 +204,20 @@ class PersonalCheckins(CheckinBase):
         return self._personal_plan(row, scheduled_for)
 
     async def personal_dm_failed(self, user_id: int) -> PersonalRow:
-        return await self.pause_personal(user_id, reason="your DMs are closed to me")
+        """The member's DMs are closed: pause. Nobody is told in a channel (that would tell
+        others the member keeps a check-in); their next ``/checkin me`` answer says so
+        (``paused_for_closed_dms``)."""
+        return await self.pause_personal(user_id, reason=DMS_CLOSED)
+
+    async def paused_for_closed_dms(self, user_id: int) -> bool:
+        """Whether the member's check-in is paused because a DM to them was refused."""
+        row = await self.repo.personal_for(user_id)
+        return row is not None and row.paused and row.pause_reason == DMS_CLOSED
+
+    async def sharing_with(self, user_id: int) -> int | None:
+        """The peer the member shares their mood trend with, or None."""
+        row = await self.repo.personal_for(user_id)
+        return row.share_with if row is not None else None
 
     # -- moods and sharing ---------------------------------------------------------------------
     async def personal_mood(self, user_id: int, mood: int, message_id: int | None = None) -> bool:

@@ -4,6 +4,7 @@ the base the channel and personal halves of ``CheckinService`` build on."""
 
 from __future__ import annotations
 
+import re
 import zoneinfo
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -89,7 +90,7 @@ class PostPlan:
     scheduled_for: datetime
     prompt: str
     summary: dict[int, int] | None
-    #: The span the summary counts (a day, a week, or the gap of a rarer schedule).
+    #: The span the summary counts: back to the previous run, at least a day.
     summary_period: timedelta | None = None
 
 
@@ -122,11 +123,36 @@ def _clock(text: str) -> time:
         raise InvalidInputError(exc.template, **exc.params) from exc
 
 
+def split_prompts(text: str) -> list[str]:
+    """Cut ``text`` at each lone ``|``; Discord's spoiler markup ``||…||`` stays inside its
+    prompt. In a run of an odd number of bars one is a separator: inside a spoiler, the one
+    after the spoiler's closing ``||`` (``a ||b|||c``), else the first (``a|||b|| c``); a run
+    of an even number is text. Pieces are kept as they are (not stripped, empties kept)."""
+    pieces: list[str] = []
+    current: list[str] = []
+    spoiler = False
+    for token in re.split(r"(\|+)", text):
+        bars = token
+        if token.startswith("|") and len(token) % 2:
+            closing = "||" if spoiler and len(token) >= 3 else ""
+            pieces.append("".join([*current, closing]))
+            if closing:
+                spoiler = False
+            bars = token[len(closing) + 1 :]
+            current = []
+        current.append(bars)
+        if bars.startswith("|"):
+            spoiler ^= (len(bars) // 2) % 2 == 1  # each "||" opens or closes a spoiler
+    pieces.append("".join(current))
+    return pieces
+
+
 def parse_prompts(prompt: str | None) -> list[str]:
-    """``a | b`` → ["a", "b"]; empty → [] (the built-in prompts)."""
+    """``a | b`` → ["a", "b"]; empty → [] (the built-in prompts). Only a lone ``|``
+    separates prompts: a spoiler ``||…||`` stays in its prompt (``split_prompts``)."""
     if prompt is None or not prompt.strip():
         return []
-    prompts = [p.strip() for p in prompt.split("|") if p.strip()]
+    prompts = [p.strip() for p in split_prompts(prompt) if p.strip()]
     if len(prompts) > MAX_PROMPTS:
         raise InvalidInputError(
             N_("At most {count} prompts (separate them with `|`)."), count=MAX_PROMPTS
@@ -232,12 +258,28 @@ def upcoming_deliveries(
     return out
 
 
-def summary_period(schedule: Schedule) -> timedelta:
-    """What a posted summary counts: yesterday's moods for daily or more frequent check-ins,
-    last week's for weekly ones; a rarer schedule (every 2 weeks) counts back to its
-    previous post."""
-    gap = schedule.min_interval()
-    return max(gap, timedelta(days=7)) if gap >= timedelta(days=7) else timedelta(days=1)
+def previous_run(schedule: Schedule, zone: zoneinfo.ZoneInfo, before: datetime) -> datetime | None:
+    """The schedule's last run strictly before ``before`` (its real occurrence in ``zone``,
+    so across a clock change too), or None when it had none in about four years."""
+    for span in (timedelta(days=2), timedelta(days=9), timedelta(days=35), timedelta(days=1500)):
+        last = None
+        for run in schedule.iter_runs(before - span, zone):
+            if run >= before:
+                break
+            last = run
+        if last is not None:
+            return last
+    return None
+
+
+def summary_since(schedule: Schedule, zone: zoneinfo.ZoneInfo, scheduled_for: datetime) -> datetime:
+    """Where a post's summary starts counting: at the schedule's previous run, so the answers
+    to the previous post are counted however far back it was (Monday's on Thursday, the last
+    one of a fortnightly check-in) and across a clock change; a check-in that runs several
+    times a day counts the posts of the day before it."""
+    day = scheduled_for - timedelta(days=1)
+    previous = previous_run(schedule, zone, scheduled_for)
+    return day if previous is None else min(previous, day)
 
 
 def _too_often(minimum: timedelta) -> InvalidInputError:
