@@ -8,6 +8,7 @@ half-way removes what it made."""
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Awaitable, Callable
 
 import discord
@@ -31,6 +32,26 @@ from cogs.groups import discord_ops as ops
 from cogs.groups.groups import group as group_cmd
 from cogs.groups.groups import group_autocomplete
 from cogs.groups.views import group_line, panel_pages
+
+log = logging.getLogger(__name__)
+
+#: ``/group panel`` failing: Discord refused (a permission is missing) or failed itself; with
+#: ``_LEFT`` when pages already posted could not be deleted.
+PANEL_FORBIDDEN = N_(
+    "I couldn't post in <#{channel}>: I need View Channel, Send Messages and Embed Links there."
+)
+PANEL_FORBIDDEN_LEFT = N_(
+    "I couldn't post the whole panel in <#{channel}>: I need View Channel, Send Messages and "
+    "Embed Links there. Part of it is still there and I couldn't remove it; please delete it."
+)
+PANEL_FAILED = N_(
+    "Discord had a problem when I posted the panel in <#{channel}>, so nothing is there; "
+    "please try again in a moment."
+)
+PANEL_FAILED_LEFT = N_(
+    "Discord had a problem when I posted the panel in <#{channel}>, and part of it is still "
+    "there: I couldn't remove it. Please delete it, then try again in a moment."
+)
 
 DELETED_WHILE_SETTING = N_("<#{channel}> was deleted while I was setting it up.")
 
@@ -405,17 +426,7 @@ class ManageCommands:
         counts = await self.service.member_counts(interaction.guild_id)
         pages = panel_pages(rows, counts)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        try:
-            for embed, view in pages:
-                await channel.send(embed=embed, view=view)
-        except discord.HTTPException as exc:
-            raise ConflictError(
-                N_(
-                    "I couldn't post in <#{channel}>: I need View Channel, Send Messages and "
-                    "Embed Links there."
-                ),
-                channel=channel.id,
-            ) from exc
+        await self._post_panel(channel, pages)
         more = len(rows) - sum(len(v.children) // 2 for _, v in pages)
         text = (
             N_(
@@ -428,3 +439,35 @@ class ManageCommands:
         await send_private(
             interaction, await localized(interaction, text, channel=channel.id, count=more)
         )
+
+    async def _post_panel(
+        self, channel: discord.TextChannel, pages: list[tuple[discord.Embed, discord.ui.View]]
+    ) -> None:
+        """Post every page of a panel, or none: when Discord fails part-way, the pages already
+        posted are deleted, and the moderator reads what really happened (a refusal names the
+        permissions; Discord's own failure asks to try again in a moment)."""
+        posted: list[discord.Message] = []
+        try:
+            for embed, view in pages:
+                posted.append(await channel.send(embed=embed, view=view))
+        except discord.HTTPException as exc:
+            left = await _delete_all(posted)
+            if isinstance(exc, discord.Forbidden):
+                text = PANEL_FORBIDDEN_LEFT if left else PANEL_FORBIDDEN
+            else:
+                text = PANEL_FAILED_LEFT if left else PANEL_FAILED
+            raise ConflictError(text, channel=channel.id) from exc
+
+
+async def _delete_all(messages: list[discord.Message]) -> bool:
+    """Delete ``messages``; True when some of them could not be deleted (still there)."""
+    left = False
+    for message in messages:
+        try:
+            await message.delete()
+        except discord.NotFound:
+            pass
+        except discord.HTTPException:
+            log.info("panel: could not delete a page (channel %s)", message.channel.id)
+            left = True
+    return left

@@ -14,7 +14,7 @@ from discord.ext import commands
 from bot.errors import ConflictError, InvalidInputError, KindredError
 from bot.i18n import N_, render
 from bot.services import Services
-from bot.services.groups import MAX_POST, MAX_REASON, GroupRow, GroupService
+from bot.services.groups import MAX_POST, MAX_REASON, GroupRow, GroupService, Reveal
 from bot.ui.checks import moderator_only
 from bot.ui.lookup import find_user
 from bot.ui.replies import localized, send_private
@@ -48,6 +48,34 @@ def content_note_text(group: GroupRow, *, anonymous: bool = False, lang: str = "
             "this note. Thank you for sharing."
         )
     return render(lang, text, group=group.name)
+
+
+#: The member's DM after ``/group reveal``, in the member's language.
+REVEAL_TOLD = N_(
+    "A moderator looked up who wrote an anonymous post of yours in **{group}**. "
+    "Reason given: {reason}"
+)
+#: The moderator's answer, by (the post had a pseudonym, the member was told by DM).
+REVEALED = {
+    (True, True): N_(
+        "That post in **{group}** (as {pseudonym}) was written by <@{user}>. This look-up is "
+        "in the audit log, and they were told by DM."
+    ),
+    (False, True): N_(
+        "That post in **{group}** (as a pseudonym) was written by <@{user}>. This look-up is "
+        "in the audit log, and they were told by DM."
+    ),
+    (True, False): N_(
+        "That post in **{group}** (as {pseudonym}) was written by <@{user}>. This look-up is "
+        "in the audit log, but I couldn't tell them: Kindred couldn't send them a DM (their "
+        "DMs may be closed). Please let them know another way."
+    ),
+    (False, False): N_(
+        "That post in **{group}** (as a pseudonym) was written by <@{user}>. This look-up is "
+        "in the audit log, but I couldn't tell them: Kindred couldn't send them a DM (their "
+        "DMs may be closed). Please let them know another way."
+    ),
+}
 
 
 class PostModal(KindredModal, title="Post anonymously"):
@@ -152,38 +180,33 @@ class PostingCommands:
         found = await self.service.reveal(
             interaction.guild_id, message, interaction.user.id, reason
         )
-        if found.pseudonym:
-            said = N_(
-                "That post in **{group}** (as {pseudonym}) was written by <@{user}>. This "
-                "look-up is in the audit log, and they'll be told."
-            )
-        else:
-            said = N_(
-                "That post in **{group}** (as a pseudonym) was written by <@{user}>. This "
-                "look-up is in the audit log, and they'll be told."
-            )
+        # the DM first (the look-up is stored already, outside any transaction), so the
+        # moderator reads whether the member was really told
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        told = await self._tell_revealed(found)
         await send_private(
             interaction,
             await localized(
                 interaction,
-                said,
+                REVEALED[bool(found.pseudonym), told],
                 group=found.group.name,
                 pseudonym=found.pseudonym or "",
                 user=found.user_id,
             ),
         )
+
+    async def _tell_revealed(self, found: Reveal) -> bool:
+        """DM the member, in their language, that a moderator looked them up and why; False
+        when the DM could not be sent (their DMs closed, or Discord refused)."""
         try:
             user = await find_user(self.bot, found.user_id)
             lang = await self.services.safety.language_for(found.user_id)
-            told = N_(
-                "A moderator looked up who wrote an anonymous post of yours in **{group}**. "
-                "Reason given: {reason}"
-            )
-            await user.send(
-                KindredError(told, group=found.group.name, reason=found.reason).message_in(lang)
-            )
+            text = KindredError(REVEAL_TOLD, group=found.group.name, reason=found.reason)
+            await user.send(text.message_in(lang))
         except discord.HTTPException:
-            log.info("reveal: could not tell member (guild %s)", interaction.guild_id)
+            log.info("reveal: could not tell member (guild %s)", found.group.guild_id)
+            return False
+        return True
 
     # -- noticing in passing ---------------------------------------------------------------------
     async def _listen_if_needed(self) -> None:

@@ -118,7 +118,8 @@ async def test_join_and_leave_by_command_and_by_panel_buttons(
     await allow_groups(emulator, world, kindred)
     group, channel, role = await create_group(emulator, world, kindred, tags="grief, loss")
     assert sees(emulator, world.member, channel)  # an open group: everyone reads it
-    posted = await command(emulator, world.mod, world.general, "group panel", channel=world.general)
+    where = world.general
+    posted = await command(emulator, world.mod, where, "group panel", channel=where)
     assert "Panel posted" in posted.text
     panel = await emulator.wait_for_message(
         world.general, predicate=lambda m: f"kindred:grp:join:{group.id}" in m.custom_ids, since=0
@@ -1077,6 +1078,122 @@ async def test_a_reveal_reason_too_long_cannot_be_sent(
             world.mod, world.general, "group reveal",
             options={"message": "123", "reason": "worried about their safety " * 8},
         )  # fmt: skip
+
+
+async def test_a_reveal_does_not_promise_the_member_is_told_when_they_cannot_be(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Members are promised that a moderator can look up who wrote an anonymous post only
+    with a logged reason, and that they are told. Kindred tries the DM first, then answers
+    the moderator truthfully: with the member's DMs closed, that they could not be told (so
+    the moderator can tell them another way), never "they'll be told"; with DMs open, that
+    they were told."""
+    channel = await anonymous_group(emulator, world, kindred)
+    await command(emulator, world.member, channel, "group post", text="it's been a year")
+    post = await emulator.wait_for_message(
+        channel, predicate=lambda m: "it's been a year" in m.text, since=0
+    )
+    emulator.user_dms_open(world.member, False)
+    link = f"https://discord.com/channels/{world.guild.id}/{channel.id}/{post.id}"
+    interaction = await emulator.run_command(
+        world.mod, world.general, "group reveal", options={"message": link, "reason": "threats"}
+    )
+    revealed = await answer_of(interaction)
+    assert revealed.ephemeral and f"<@{world.member.id}>" in revealed.text, revealed.text
+    # the answer comes after the DM was tried: nothing reached the member
+    assert not emulator.bot_messages(emulator.dm_channel(world.member))  # not told
+    said = [revealed.text] + [m.text for m in interaction.followup_messages]
+    assert not any("they'll be told" in t for t in said), said
+    assert "but I couldn't tell them" in revealed.text and "another way" in revealed.text
+    entries = await kindred.services.audit.recent(world.guild.id, limit=50)
+    assert [e.detail["reason"] for e in entries if e.action == "groups.reveal"] == ["threats"]
+    # DMs open again: told, and the moderator reads so
+    emulator.user_dms_open(world.member, True)
+    again = await command(
+        emulator, world.mod, world.general, "group reveal", message=link, reason="threats"
+    )
+    assert again.text.endswith("This look-up is in the audit log, and they were told by DM.")
+    told = await emulator.wait_for_message(
+        emulator.dm_channel(world.member), predicate=lambda m: "looked up" in m.text, since=0
+    )
+    assert "threats" in told.text
+
+
+def panel_pages_in(emu: DiscordEmulator, channel, **kwargs) -> list[Message]:
+    """The panel's pages posted in ``channel`` (its embeds are titled "Support groups")."""
+    return [
+        m
+        for m in emu.bot_messages(channel, include_ephemeral=False, **kwargs)
+        if m.embeds and m.embeds[0].get("title", "").startswith("Support groups")
+    ]
+
+
+async def test_a_panel_discord_fails_to_post_is_not_blamed_on_missing_permissions(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """`/group panel` answered any failure to post with "I need View Channel, Send Messages
+    and Embed Links there", also when Discord itself failed (5xx) and Kindred had every
+    permission, sending the moderator to change permissions that were fine. A server error
+    is told as what it is (Discord had a problem; try again in a moment), as `/checkin
+    run-now` does; the permission advice only for a refusal (403)."""
+    await anonymous_group(emulator, world, kindred)
+    fault = emulator.inject_fault(
+        "POST", f"/channels/{world.general.id}/messages", status=500, times=None
+    )
+    opened = await emulator.run_command(
+        world.mod, world.general, "group panel", options={"channel": world.general}
+    )
+    answer = (await opened.followups(1, timeout=90))[-1]
+    emulator.clear_faults()
+    assert fault.hits >= 1
+    assert "I need View Channel" not in answer.text, answer.text
+    assert answer.ephemeral and answer.text == (
+        f"Discord had a problem when I posted the panel in <#{world.general.id}>, so nothing "
+        "is there; please try again in a moment."
+    ), answer.text
+    # a refusal still names the permissions
+    emulator.inject_fault("POST", f"/channels/{world.general.id}/messages", status=403)
+    refused = await command(
+        emulator, world.mod, world.general, "group panel", channel=world.general
+    )
+    assert refused.text == (
+        f"I couldn't post in <#{world.general.id}>: I need View Channel, Send Messages and "
+        "Embed Links there."
+    ), refused.text
+    assert panel_pages_in(emulator, world.general, include_deleted=True) == []
+
+
+async def test_a_panel_discord_fails_part_way_through_leaves_no_half_panel(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Six groups make a panel of two messages; when Discord posts the first and fails on
+    the second, the first is deleted (nothing half-posted is left for members to browse),
+    and the moderator is asked to try again, which posts the whole panel."""
+    await allow_groups(emulator, world, kindred)
+    groups = kindred.services.groups
+    for n in range(6):
+        new = await groups.prepare_create(
+            guild_id=world.guild.id, name=f"Circle {n}", description="A gentle space.",
+            tags="", private=False, channel_id=None,
+        )  # fmt: skip
+        await groups.create(new, channel_id=5000 + n, role_id=6000 + n, actor_id=world.mod.id)
+    route = f"/channels/{world.general.id}/messages"
+    first = emulator.inject_fault("POST", route, status=None, times=1)  # the first page goes
+    emulator.inject_fault("POST", route, status=500, times=None)
+    opened = await emulator.run_command(
+        world.mod, world.general, "group panel", options={"channel": world.general}
+    )
+    answer = (await opened.followups(1, timeout=90))[-1]
+    emulator.clear_faults()
+    assert first.hits == 1
+    assert answer.text.startswith("Discord had a problem when I posted the panel"), answer.text
+    assert "nothing is there" in answer.text
+    assert len(panel_pages_in(emulator, world.general, include_deleted=True)) == 1
+    assert panel_pages_in(emulator, world.general) == []  # deleted
+    where = world.general
+    posted = await command(emulator, world.mod, where, "group panel", channel=where)
+    assert posted.text == f"Panel posted in <#{world.general.id}>.", posted.text
+    assert len(panel_pages_in(emulator, world.general)) == 2
 
 
 async def test_a_french_moderator_reads_group_create_edit_archive_and_list_in_french(
