@@ -76,7 +76,7 @@ MESSAGES = bot/safety/messages.py bot/safety/peer_resources.py bot/safety/listin
 	bot/services/requests/rules.py bot/services/requests/holders.py bot/services/requests/notices.py \
 	bot/services/peers/blocks.py bot/services/peers/duty.py bot/services/peers/shifts.py \
 	bot/services/peers/tags.py bot/services/peers/messages.py bot/services/peers/settings.py \
-	bot/services/safety/alerts.py \
+	bot/services/safety/alerts.py bot/services/safety/service.py \
 	bot/services/safety/lookups.py bot/services/doctor/rules.py bot/services/doctor/needs.py \
 	bot/ui/setup_check.py \
 	bot/services/settings.py \

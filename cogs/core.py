@@ -12,7 +12,7 @@ from bot.errors import InvalidInputError, PermissionDeniedError
 from bot.i18n import N_, gettext_for
 from bot.schedules import unwrap_zone
 from bot.services.resources import RegionPlace
-from bot.services.settings import CoreSettings, SettingsSection
+from bot.services.settings import CoreSettings, SettingsSection, require_role
 from bot.text import EMBED_FIELD, fit_lines
 from bot.ui.checks import audience_of, moderator_only, works_in_dms
 from bot.ui.replies import COLOUR, localized, reader_language, send_private
@@ -247,6 +247,9 @@ class Core(commands.Cog):
     ) -> None:
         """Choose the role whose members may use Kindred's moderator commands."""
         assert interaction.guild_id is not None
+        require_role(
+            "moderator", interaction.guild_id, role.id, managed=role.managed, name=role.name
+        )
         before = await self.services.settings.get(interaction.guild_id, CoreSettings)
         await self.services.settings.update(
             interaction.guild_id, CoreSettings, interaction.user.id, moderator_role_id=role.id

@@ -36,6 +36,41 @@ EMPTY_ZONE = N_(
 """The answer to an empty zone (or only spaces, backticks or quotes), whoever sets it."""
 
 
+#: Refusals of a role no setting can name: ``@everyone`` (every member has it) and a role a
+#: bot or an integration manages (Discord decides who has it), per setting (whole sentences).
+ROLE_REFUSALS = {
+    ("moderator", "everyone"): N_(
+        "`@everyone` can't be the moderator role: every member has it, so everyone could use "
+        "moderator commands (like `/group reveal`). Please pick a role only your moderators "
+        "have; nothing was changed."
+    ),
+    ("moderator", "managed"): N_(
+        "**{role}** can't be the moderator role: it belongs to a bot or an integration, so "
+        "Discord decides who has it. Please pick a role only your moderators have; nothing "
+        "was changed."
+    ),
+    ("peer", "everyone"): N_(
+        "`@everyone` can't be the peer role: every member has it, so everyone would see "
+        "support requests and could take them. Please pick a role only your peer supporters "
+        "have; nothing was changed."
+    ),
+    ("peer", "managed"): N_(
+        "**{role}** can't be the peer role: it belongs to a bot or an integration, so Discord "
+        "decides who has it. Please pick a role only your peer supporters have; nothing was "
+        "changed."
+    ),
+}
+
+
+def require_role(purpose: str, guild_id: int, role_id: int, *, managed: bool, name: str) -> None:
+    """Refuse, kindly, a role for ``purpose`` (``"moderator"`` or ``"peer"``) that every member
+    has (``@everyone``, whose id is the server's) or that a bot or an integration manages."""
+    if role_id == guild_id:
+        raise InvalidInputError(ROLE_REFUSALS[purpose, "everyone"])
+    if managed:
+        raise InvalidInputError(ROLE_REFUSALS[purpose, "managed"], role=name)
+
+
 def require_zone(text: str) -> str:
     """The zone as typed without its wrapping; a kind, translated error when nothing is left."""
     name = unwrap_zone(text)

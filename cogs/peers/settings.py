@@ -9,6 +9,7 @@ from discord.ext import commands
 from bot.errors import InvalidInputError
 from bot.services import Services
 from bot.services.peers import PeerSettings, canonical_office_hours, update_limits
+from bot.services.settings import require_role
 from bot.ui.checks import moderator_only
 from bot.ui.replies import COLOUR, send_private
 from bot.ui.requests import TalkToPeerButton
@@ -51,6 +52,10 @@ class SettingsCommands:
     ) -> None:
         """Set up peer support: the peer role, the peer channel, and where conversations happen."""
         assert interaction.guild_id is not None
+        require_role(
+            "peer", interaction.guild_id, peer_role.id, managed=peer_role.managed,
+            name=peer_role.name,
+        )  # fmt: skip
         changes: dict = {"peer_role_id": peer_role.id, "peer_channel_id": peer_channel.id}
         if moderator_channel is not None:
             changes["mod_channel_id"] = moderator_channel.id

@@ -7,6 +7,7 @@ import re
 
 from discord import app_commands
 
+from bot.services.peers import PeerSettings
 from bot.services.settings import CoreSettings
 from emulator import DiscordEmulator
 from tests.e2e.conftest import Kindred, World
@@ -166,6 +167,64 @@ async def test_configured_moderator_role_grants_access(
         await emulator.run_command(world.member2, world.general, "kindred settings")
     ).response()
     assert "Kindred settings" in allowed.text
+
+
+async def test_everyone_cannot_be_made_kindreds_moderator_role(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """`/kindred set moderator-role role:@everyone` (a slip in a role picker where @everyone is
+    the first entry) would let every member pass Kindred's moderator checks: `/group reveal`,
+    `/peers reveal`, `/peers block`, `/checkin delete`, and the private groups' channels. It
+    is refused kindly and the setting is unchanged; so is a bot's managed role (Discord
+    decides who has it); a plain member is still refused moderator commands."""
+    before = await command(emulator, world.member, world.general, "checkin list")
+    assert "moderator" in before.text.lower(), before.text  # refused, as it should be
+    everyone = emulator.role(world.guild, world.guild.id)
+    refused = await command(
+        emulator, world.mod, world.general, "kindred set moderator-role", role=everyone
+    )
+    assert refused.ephemeral and refused.text.startswith(
+        "`@everyone` can't be the moderator role: every member has it"
+    ), refused.text
+    assert "nothing was changed" in refused.text
+    after = await command(emulator, world.member, world.general, "checkin list")
+    assert "moderator" in after.text.lower(), after.text
+    bots = emulator.role(world.guild, world.guild.bot_role_id)
+    assert bots.managed
+    managed = await command(
+        emulator, world.mod, world.general, "kindred set moderator-role", role=bots
+    )
+    assert managed.text.startswith(
+        f"**{bots.name}** can't be the moderator role: it belongs to a bot or an integration"
+    ), managed.text
+    settings = await kindred.services.settings.get(world.guild.id, CoreSettings)
+    assert settings.moderator_role_id is None
+    entries = await kindred.services.audit.recent(world.guild.id, limit=50)
+    assert not [e for e in entries if "moderator_role_id" in json.dumps(e.detail)]
+
+
+async def test_everyone_or_a_bots_role_cannot_be_the_peer_role(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """`/peers setup peer_role:@everyone` would show every member the peer channel's
+    requests and let them claim them; a bot's managed role is given by Discord. Both are
+    refused kindly, in the moderator's language, and nothing of the set-up is stored."""
+    everyone = emulator.role(world.guild, world.guild.id)
+    options = {"peer_role": everyone, "peer_channel": world.peers}
+    refused = await command(emulator, world.mod, world.general, "peers setup", **options)
+    assert refused.ephemeral and refused.text.startswith(
+        "`@everyone` can't be the peer role: every member has it"
+    ), refused.text
+    await command(emulator, world.mod, world.general, "language set", language="es")
+    bots = emulator.role(world.guild, world.guild.bot_role_id)
+    options = {"peer_role": bots, "peer_channel": world.peers}
+    spanish = await command(emulator, world.mod, world.general, "peers setup", **options)
+    assert spanish.text.startswith(f"**{bots.name}** no puede ser"), spanish.text
+    assert "can't" not in spanish.text
+    cfg = await kindred.services.settings.get(world.guild.id, PeerSettings)
+    assert cfg.peer_role_id is None and cfg.peer_channel_id is None
+    # a role only peers have is still taken
+    await setup_peers(emulator, world)
 
 
 async def test_setting_survives_a_restart(

@@ -210,6 +210,26 @@ async def test_excluded_channel_and_opt_out_are_honoured(
     assert "findahelpline.com" in crisis.text  # /crisis keeps working
 
 
+async def test_everyone_cannot_be_excluded_from_crisis_replies(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Every member has @everyone, so `/safety exclude role:@everyone` (a slip in the role
+    picker) would silently end crisis replies for the whole server. It is refused kindly,
+    pointing to `/safety settings enabled:` for turning them off openly; nothing is stored
+    and a member writing in crisis is still answered."""
+    await setup_peers(emulator, world)
+    everyone = emulator.role(world.guild, world.guild.id)
+    refused = await command(emulator, world.mod, world.general, "safety exclude", role=everyone)
+    assert refused.ephemeral and refused.text.startswith(
+        "Excluding `@everyone` would leave every member without Kindred's crisis replies."
+    ), refused.text
+    assert "`/safety settings enabled:False`" in refused.text
+    cfg = await kindred.services.safety.config(world.guild.id)
+    assert cfg.excluded_role_ids == []
+    await emulator.send_message(world.member, world.general, CRISIS)
+    await emulator.wait_for_message(emulator.dm_channel(world.member), since=0)
+
+
 async def test_stop_these_in_dm_opts_out(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

@@ -378,6 +378,17 @@ async def test_exclude_adds_and_removes(services) -> None:
     assert cfg.excluded_channel_ids == [CH - 1] and cfg.excluded_role_ids == []
 
 
+async def test_everyone_cannot_be_excluded_but_an_old_exclusion_can_be_removed(services) -> None:
+    """@everyone's id is the server's: excluding it would end crisis replies for everyone."""
+    with pytest.raises(InvalidInputError, match="Excluding `@everyone`"):
+        await services.safety.exclude(G, MOD, channel_id=CH, role_id=G)
+    cfg = await services.safety.config(G)
+    assert cfg.excluded_role_ids == [] and cfg.excluded_channel_ids == []  # nothing stored
+    await services.settings.update(G, SafetySettings, MOD, excluded_role_ids=[G])  # stored before
+    cfg = await services.safety.exclude(G, MOD, role_id=G, remove=True)
+    assert cfg.excluded_role_ids == []
+
+
 async def test_status_counts_precision_and_enabled(services) -> None:
     await notice(services, "crisis_self", tier=2)
     await services.safety.record_alert(G, USER, 2, phrase_ids=("p1",))

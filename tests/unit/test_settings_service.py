@@ -18,7 +18,12 @@ from bot.services import Services
 from bot.services.checkins import CheckinSettings
 from bot.services.peers import PeerSettings
 from bot.services.safety import SafetySettings
-from bot.services.settings import CoreSettings, GuildSettingsService, SettingsSection
+from bot.services.settings import (
+    CoreSettings,
+    GuildSettingsService,
+    SettingsSection,
+    require_role,
+)
 from tests.unit.conftest import FakeClock
 
 GUILD, OTHER_GUILD, MOD = 10, 11, 30
@@ -266,3 +271,18 @@ async def test_peer_limits_refuse_an_idle_reminder_that_could_never_come(
         await update_limits(settings, GUILD, MOD, idle_close_hours=2)
     cfg = await update_limits(settings, GUILD, MOD, max_open_per_peer=5)  # other limits as before
     assert cfg.max_open_per_peer == 5
+
+
+@pytest.mark.parametrize("purpose", ["moderator", "peer"])
+def test_a_role_every_member_has_or_discord_gives_cannot_be_a_settings_role(purpose) -> None:
+    """@everyone (whose id is the server's) and a managed role are refused, naming which."""
+    with pytest.raises(InvalidInputError, match=f"`@everyone` can't be the {purpose} role"):
+        require_role(purpose, GUILD, GUILD, managed=False, name="@everyone")
+    with pytest.raises(InvalidInputError) as managed:
+        require_role(purpose, GUILD, 77, managed=True, name="Kindred")
+    assert managed.value.user_message.startswith(f"**Kindred** can't be the {purpose} role")
+    assert "bot or an integration" in managed.value.message_in("en")
+    assert "Kindred" in managed.value.message_in("es") and "no puede ser" in (
+        managed.value.message_in("es")
+    )
+    require_role(purpose, GUILD, 77, managed=False, name="Helpers")  # an ordinary role

@@ -10,11 +10,19 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from bot.errors import InvalidInputError
+from bot.i18n import N_
 from bot.services.safety.alerts import AlertsMixin
 from bot.services.safety.decisions import DecisionsMixin
 from bot.services.safety.lookups import LookupsMixin
 from bot.services.safety.model import SafetySettings, SafetyStatus
 from bot.services.safety.timers import TimersMixin
+
+EXCLUDE_EVERYONE = N_(
+    "Excluding `@everyone` would leave every member without Kindred's crisis replies. Please "
+    "exclude a channel or a narrower role instead; to turn crisis replies off, "
+    "`/safety settings enabled:False` does it openly. Nothing was changed."
+)
 
 
 class SafetyService(DecisionsMixin, AlertsMixin, TimersMixin, LookupsMixin):
@@ -34,7 +42,10 @@ class SafetyService(DecisionsMixin, AlertsMixin, TimersMixin, LookupsMixin):
         role_id: int | None = None,
         remove: bool = False,
     ) -> SafetySettings:
-        """Leave a channel or role alone (or include it again)."""
+        """Leave a channel or role alone (or include it again). ``@everyone`` (whose id is the
+        server's) is refused: every member has it, so it would silently end crisis replies."""
+        if role_id == guild_id and not remove:
+            raise InvalidInputError(EXCLUDE_EVERYONE)
         cfg = await self.config(guild_id)
         channels, roles = set(cfg.excluded_channel_ids), set(cfg.excluded_role_ids)
         for target, ids in ((channel_id, channels), (role_id, roles)):
