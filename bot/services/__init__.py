@@ -226,8 +226,14 @@ def _doctor_service(
     return doctor
 
 
-def _group_service(core: _Core) -> GroupService:
-    groups = GroupService(GroupRepository(core.db), core.settings, core.scheduler, core.clock)
+def _group_service(core: _Core, safety: SafetyService) -> GroupService:
+    groups = GroupService(
+        GroupRepository(core.db),
+        core.settings,
+        core.scheduler,
+        core.clock,
+        opted_out=safety.opted_out,
+    )
     core.privacy.register("support groups", groups.forget)
     core.privacy.register_retention("anonymous group post links", groups.purge_posts_before)
     return groups
@@ -291,7 +297,7 @@ async def build_services(config: Settings, *, clock: Clock = utcnow) -> Services
     except Exception:
         await db.close()
         raise
-    groups = _group_service(core)
+    groups = _group_service(core, safety)
     return Services(
         config=config,
         db=db,

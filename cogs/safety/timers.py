@@ -51,6 +51,8 @@ class TimersMixin(AlertsMixin, RepliesMixin):
         off and retries on failure; a member whose DMs are closed is not retried)."""
         await self.bot.wait_until_ready()
         retry = await self.services.safety.on_reply_retry(timer)
+        if retry is None:
+            return  # the member opted out of automatic messages since (the service logged it)
         user = await find_user(self.bot, retry.user_id)
         if user is None:
             return

@@ -12,7 +12,7 @@ from bot.errors import NotFoundError
 from bot.safety.assess import Assessor, Thresholds
 from bot.safety.classifier import CLASSES, NEEDS, Scores
 from emulator import DiscordEmulator, P
-from tests.e2e.conftest import Kindred, World
+from tests.e2e.conftest import Kindred, World, detector_settled
 from tests.e2e.test_safety import command, public_bot_messages, unpostable
 from tests.e2e.test_support import go_on_duty, setup_peers
 
@@ -203,6 +203,41 @@ async def test_warmline_need_offers_warmlines_and_a_peer(
     )
     dm = await emulator.wait_for_message(emulator.dm_channel(world.member))
     assert "Warmlines" in dm.text and "Talk to a peer" in str(dm.components)
+
+
+async def test_a_member_who_opted_out_gets_no_automatic_reply_to_a_need_they_mention(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """After ``/safety optout`` ("Okay, no more automatic messages") a member who writes in a
+    channel that they wish they had someone to talk to gets no automatic DM (no warmline or
+    peer answer), as the crisis, concern and distress replies already held back; the same
+    words from someone who did not opt out are answered. ``/warmline``, ``/respite`` and
+    ``/crisis`` still answer the member when they ask."""
+    await setup_peers(emulator, world)
+    use_model(kindred, ScriptedModel({"someone to talk": {"need_warmline": 0.9}}))
+    opted = await command(emulator, world.member, world.general, "safety optout", enabled=True)
+    assert "no more automatic messages" in opted.text, opted.text
+    await emulator.send_message(
+        world.member, world.general, "i wish i had someone to talk to tonight"
+    )
+    await detector_settled(kindred)
+    await kindred.quiet()
+    sent = bot_dms(emulator, world.member)
+    assert sent == [], [m.text[:120] for m in sent]
+    # the same words from someone who did not opt out are answered (the path is reached)
+    await emulator.send_message(
+        world.member2, world.general, "i wish i had someone to talk to tonight"
+    )
+    answered = await emulator.wait_for_message(emulator.dm_channel(world.member2))
+    assert "Support you asked about" in answered.text, answered.text
+    # asking still works
+    warmline = await command(emulator, world.member, world.general, "warmline", region="US-CA")
+    assert warmline.ephemeral and "Warmlines for California" in warmline.text, warmline.text
+    respite = await command(emulator, world.member, world.general, "respite", state="NY")
+    assert respite.ephemeral and "Rose House" in respite.text, respite.text
+    crisis = await command(emulator, world.member, world.general, "crisis")
+    assert crisis.ephemeral and "findahelpline.com" in crisis.text, crisis.text
+    assert bot_dms(emulator, world.member) == []
 
 
 async def test_language_setting_and_discord_locale_choose_the_reply_language(

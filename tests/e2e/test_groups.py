@@ -323,6 +323,40 @@ async def test_an_anonymous_post_of_only_invisible_characters_is_refused(
     assert not anonymous_posts(emulator, channel)
 
 
+async def test_a_member_who_opted_out_gets_no_content_note_about_what_they_wrote(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """``/safety optout`` promises "no more automatic messages" (its description: stop
+    Kindred's automatic messages when you write something hard): a member who opted out and
+    writes about abuse in a group with content notes gets no DM about their words, nor about
+    their anonymous post; someone who did not opt out gets the note."""
+    channel = await anonymous_group(emulator, world, kindred, world.member, world.member2)
+    await command(
+        emulator, world.mod, world.general, "group settings content-notes", name=GRIEF,
+        enabled=True,
+    )  # fmt: skip
+    opted = await command(emulator, world.member, world.general, "safety optout", enabled=True)
+    assert "no more automatic messages" in opted.text, opted.text
+    await emulator.send_message(world.member, channel, "I was abused as a kid and it still hurts")
+    posted = await command(
+        emulator, world.member, channel, "group post", text="my dad was abusive, it hurts"
+    )
+    assert "Posted" in posted.text, posted.text
+    # someone who did not opt out gets the note: the path is reached
+    await emulator.send_message(world.member2, channel, "I was abused as a kid and it still hurts")
+    await emulator.wait_for_message(
+        emulator.dm_channel(world.member2), predicate=lambda m: "spoiler tags" in m.text
+    )
+    await command(emulator, world.member2, channel, "group post", text="he abused my mum too")
+    await kindred.quiet()
+    sent = [
+        m
+        for m in emulator.messages_in(emulator.dm_channel(world.member))
+        if m.author.id == emulator.bot_user.id
+    ]
+    assert sent == [], [m.text[:120] for m in sent]
+
+
 async def test_an_anonymous_post_naming_a_heavy_topic_gets_the_content_note_by_dm(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -208,6 +209,44 @@ async def test_excluded_channel_and_opt_out_are_honoured(
     assert emulator.messages_in(emulator.dm_channel(world.member2)) == []
     crisis = await command(emulator, world.member2, world.general, "crisis")
     assert "findahelpline.com" in crisis.text  # /crisis keeps working
+
+
+def kindred_dms(emu: DiscordEmulator, user) -> list:
+    return [m for m in emu.messages_in(emu.dm_channel(user)) if m.author.id == emu.bot_user.id]
+
+
+async def test_a_reply_retried_after_the_member_opted_out_is_not_sent(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """A private reply Discord refused for a moment (503) is stored as a retry timer; the
+    member then runs ``/safety optout`` ("no more automatic messages"): when the retry comes
+    due it is dropped, not sent. Opting out is honoured for every automatic message, those
+    already queued included."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    with time_machine.travel(datetime.now(UTC), tick=True) as clock:
+        emulator.inject_fault("POST", "/users/@me/channels", status=503, times=1)
+        await emulator.send_message(world.member, world.general, CRISIS)
+        await emulator.wait_for_message(
+            world.peers, predicate=lambda m: "may need support" in m.text
+        )
+
+        async def retry_stored() -> list:
+            return await kindred.services.db.fetchall(
+                "SELECT id FROM timers WHERE kind = 'safety.reply_retry'"
+            )
+
+        async with asyncio.timeout(60):
+            while not await retry_stored():
+                await asyncio.sleep(0.05)
+        opted = await command(emulator, world.member, world.general, "safety optout", enabled=True)
+        assert "no more automatic messages" in opted.text, opted.text
+        clock.shift(timedelta(minutes=2))
+        await kindred.settle()
+        await kindred.quiet()
+        assert not await retry_stored(), "the retry never ran: the test did not reach it"
+        sent = kindred_dms(emulator, world.member)
+        assert sent == [], [m.text[:80] for m in sent]
 
 
 async def test_everyone_cannot_be_excluded_from_crisis_replies(

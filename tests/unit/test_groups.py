@@ -319,6 +319,18 @@ async def test_content_notes_only_where_asked_and_not_too_often(services: Servic
     assert await groups.note_due(GUILD, CHANNEL, ALICE, heavy) is not None
 
 
+async def test_no_content_note_for_a_member_who_opted_out(services: Services) -> None:
+    """A content note is an automatic message: ``/safety optout`` stops it too."""
+    groups = services.groups
+    group = await make(services)
+    await groups.set_content_notes(group.id, GUILD, True, MOD)
+    await services.safety.set_opt_out(ALICE, True)
+    assert await groups.note_due(GUILD, CHANNEL, ALICE, "I was abused for years") is None
+    assert await groups.note_due(GUILD, CHANNEL, BO, "I was abused for years") is not None
+    await services.safety.set_opt_out(ALICE, False)
+    assert await groups.note_due(GUILD, CHANNEL, ALICE, "I was abused for years") is not None
+
+
 def test_heavy_topics_are_a_narrow_list() -> None:
     assert needs_content_note("thinking about suicide again")
     assert needs_content_note("my ex was ABUSIVE")

@@ -58,6 +58,15 @@ async def test_a_refused_reply_is_stored_without_text_and_read_back(services, cl
     )
 
 
+async def test_a_reply_retry_due_after_the_member_opted_out_is_dropped(services) -> None:
+    await services.safety.retry_reply_later(G, USER, "crisis", (), "en")
+    [timer] = await stored(services, REPLY_RETRY)
+    await services.safety.set_opt_out(USER, True)
+    assert await services.safety.on_reply_retry(timer) is None
+    await services.safety.set_opt_out(USER, False)
+    assert (await services.safety.on_reply_retry(timer)) is not None
+
+
 async def test_a_reply_retry_stored_before_the_upgrade_still_reads(services) -> None:
     # Rows written by the old cog: same kind and payload; a missing language means English.
     row = await services.scheduler.schedule_once(

@@ -78,6 +78,25 @@ async def test_opt_out_stops_replies_but_not_peer_alerts(services) -> None:
     assert not await services.safety.opted_out(USER)
 
 
+async def test_a_member_who_opted_out_gets_no_needs_reply(services) -> None:
+    await services.safety.set_opt_out(USER, True)
+    assert not (await soft(services, label="none", needs=("warmline",))).acts
+    assert await services.safety.counts(G) == {}
+    alerted = await services.safety.assess(
+        guild_id=G,
+        channel_id=CH,
+        parent_channel_id=None,
+        user_id=USER,
+        role_ids=[],
+        label="crisis_self",
+        tier=2,
+        needs=["respite"],
+    )
+    assert alerted.alert_peers and alerted.reply is None and alerted.needs == ()
+    await services.safety.set_opt_out(USER, False)
+    assert (await soft(services, label="none", needs=("warmline",))).reply == "needs"
+
+
 async def test_exclusions_and_disabled(services) -> None:
     await services.settings.update(
         G, SafetySettings, MOD, excluded_channel_ids=[CH], excluded_role_ids=[55]

@@ -118,7 +118,9 @@ class AnonymousPosts(GroupBase):
     ) -> GroupRow | None:
         """The group to remind the author about, when this message in a group that asks for
         content notes names a heavy topic with no spoiler tags (and they weren't reminded in
-        the last few hours). Cheap: memory lookups and one regular expression."""
+        the last few hours). Never to a member who opted out of Kindred's automatic messages
+        (``/safety optout``): a content note is one. Cheap: memory lookups and one regular
+        expression (and the member's opt-out once a note would be due)."""
         group = (await self.index(guild_id)).by_channel.get(channel_id)
         if group is None or not group.content_notes or not needs_content_note(text):
             return None
@@ -126,6 +128,8 @@ class AnonymousPosts(GroupBase):
         key = (group.id, user_id)
         last = self._noted.get(key)
         if last is not None and now - last < NOTE_EVERY:
+            return None
+        if self.opted_out is not None and await self.opted_out(user_id):
             return None
         if len(self._noted) > _NOTE_CAP:
             self._noted = {k: v for k, v in self._noted.items() if now - v < NOTE_EVERY}

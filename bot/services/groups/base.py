@@ -4,7 +4,7 @@ guidelines, and who facilitates it)."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -41,11 +41,16 @@ class GroupBase:
         settings: GuildSettingsService,
         scheduler: Scheduler,
         clock: Clock = utcnow,
+        *,
+        opted_out: Callable[[int], Awaitable[bool]] | None = None,
     ) -> None:
         self.repo = repo
         self.settings = settings
         self.scheduler = scheduler
         self.clock = clock
+        # Whether a member asked for no automatic messages (``/safety optout``; the safety
+        # service's, passed in): content notes are such messages.
+        self.opted_out = opted_out
         self._index: dict[int, GuildIndex] = {}
         # In memory only, bounded: when each member's roles were last reconciled in passing,
         # and when each member was last reminded about content notes in a group.

@@ -253,7 +253,9 @@ class DecisionsMixin(MembersMixin):
             else None
         )
         decision = await self._decide_label(cfg, who, window, label, tier, possible_concern)
-        if needs and cfg.needs_replies and window is not None:
+        # A member who opted out gets no automatic reply of any kind, a needs reply included
+        # (/warmline, /respite and /crisis answer them when they ask).
+        if needs and cfg.needs_replies and window is not None and not await self.opted_out(user_id):
             decision, label = self._with_needs(decision, window, label, needs)
         if label == "none":
             return NOTHING

@@ -8,6 +8,7 @@ a handler per kind that calls ``on_<kind>`` here, then delivers the outcome thro
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -28,6 +29,8 @@ from bot.services.safety.model import (
 )
 from bot.timers import MAX_ATTEMPTS
 
+log = logging.getLogger(__name__)
+
 #: A taken alert is offered again when its peer loses the role within this time of it being
 #: raised; an older one was a moment long past (the peer most likely reached out).
 REOPEN_WITHIN = timedelta(days=1)
@@ -37,6 +40,8 @@ class TimersMixin(SafetyBase):
     if TYPE_CHECKING:
 
         async def alert_pings(self, guild_id: int, member_id: int) -> list[int]: ...
+
+        async def opted_out(self, user_id: int) -> bool: ...
 
     # -- private replies ---------------------------------------------------------------------
     async def retry_reply_later(
@@ -51,8 +56,13 @@ class TimersMixin(SafetyBase):
             guild_id=guild_id,
         )
 
-    async def on_reply_retry(self, timer: TimerRow) -> ReplyRetry:
+    async def on_reply_retry(self, timer: TimerRow) -> ReplyRetry | None:
+        """The reply to send again; None when the member has since opted out of automatic
+        messages (``/safety optout``): a reply already queued is dropped too."""
         payload = timer.payload
+        if await self.opted_out(int(payload["user_id"])):
+            log.info("safety guild=%s: reply retry dropped, the member opted out", timer.guild_id)
+            return None
         return ReplyRetry(
             user_id=int(payload["user_id"]),
             guild_id=int(timer.guild_id or 0),
