@@ -8,6 +8,7 @@ the peer channel with a jump link, and nothing of the message text is stored or 
 
 Rooms: ``listener`` (on_message and edits → AssessWorker → the service's decision), ``replies`` (the
 private reply and the channel note), ``alerts`` (peer and moderator alerts, their buttons),
+``alert_texts`` (what alerts and reports say, truthfully about Kindred's own message),
 ``timers`` (delivering the service's retry and note timers), ``resources`` (/crisis,
 /resources, /respite, /warmline, /region, the server's own resources), ``settings``
 (/safety settings|exclude|status|optout, /language), ``views`` (members' buttons and the state

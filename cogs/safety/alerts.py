@@ -1,31 +1,34 @@
 """Alerts in the peer and moderator channels, and the buttons under them.
 
-The safety service decides whether to alert, where, and whom to ping; this room posts.
+The safety service decides whether to alert, where, and whom to ping; this room posts (the
+texts are in ``alert_texts``).
 """
 
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import replace
 
 import discord
 
-from bot.safety import Label
 from bot.safety.assess import Assessment
 from bot.services import Services
-from bot.services.safety import AlertRefusal, PeerAlert
-from bot.text import DISCORD_LIMIT, pings_and_text, shorten
+from bot.services.safety import Outreach, PeerAlert
+from bot.text import DISCORD_LIMIT, shorten
 from bot.ui.checks import is_peer_or_moderator
 from bot.ui.lookup import find_channel
 from bot.ui.views import GuardedCallback
+from cogs.safety.alert_texts import (
+    alert_text,
+    dms_closed_text,
+    moderator_text,
+    quiet_item_text,
+    quiet_undeliverable_text,
+    refused_channel_text,
+    undeliverable_text,
+)
 
 log = logging.getLogger("cogs.safety")
-
-TIER_TEXT = {1: "1 (passive thoughts)", 2: "2 (active thoughts or intent)", 3: "3 (imminent)"}
-#: An alert leaves this much of its message free for the line a peer's press adds
-#: ("✅ @peer is reaching out."), so that line is never cut off.
-MARK_ROOM = 300
 
 
 class _AlertAction(GuardedCallback):
@@ -130,21 +133,6 @@ def alert_view(alert_id: int) -> discord.ui.View:
     return view
 
 
-def alert_text(alert: PeerAlert, on_duty: list[int]) -> list[str]:
-    """The alert whole (its button line has room, MARK_ROOM) under the pings; pings that do
-    not fit in its message follow in messages of their own, so none is lost with many peers
-    on duty, and the alert's words are never cut."""
-    text = (
-        f"A member may need support: <@{alert.member_id}> in "
-        f"<#{alert.channel_id}> ([jump]({alert.jump_url})). "
-        f"Tier {TIER_TEXT.get(alert.tier, '?')}."
-        " Kindred is reaching out to them privately with support lines."
-    )
-    if alert.copy:
-        text += "\n> " + alert.copy
-    return pings_and_text([f"<@{p}>" for p in on_duty], text, DISCORD_LIMIT - MARK_ROOM)
-
-
 async def send_more_pings(channel, messages: list[str], mentions: discord.AllowedMentions) -> None:
     """The pings that did not fit in an alert, after it. The alert is out already: a failure
     here is logged, never retried as a whole alert (that would post it twice)."""
@@ -156,109 +144,21 @@ async def send_more_pings(channel, messages: list[str], mentions: discord.Allowe
             return
 
 
-#: The line that replaces "✅ @peer is reaching out." on an alert offered again.
-REOPENED_LINE = "↩️ The peer who was reaching out can't continue, so this alert is open again."
-
-
-_PINGS_ONLY = re.compile(r"^(?:<@[!&]?\d+>\s*)+$")
-
-
-def reopened_card(content: str) -> str:
-    """The alert's words without the line of the peer who took it, and the reopened line
-    (once, however often it is reopened). The pings it was posted with go too: the new
-    pings are in their own message, and a peer who asked to be forgotten (or is no longer
-    one) is not left named on it."""
-    lines = content.split("\n")
-    while lines and _PINGS_ONLY.match(lines[0]):
-        lines.pop(0)
-    while lines and (lines[-1].startswith("✅ ") or lines[-1] == REOPENED_LINE):
-        lines.pop()
-    return "\n".join([*lines, REOPENED_LINE])
-
-
-def reopened_ping(pings: list[int], card_url: str | None) -> str:
-    """What the on-duty peers read under their pings (nothing about the member: the card has
-    it); ``card_url`` None: this message carries the buttons itself."""
-    where = f"([jump]({card_url}))" if card_url else "(press below if you will)"
-    return (
-        " ".join(f"<@{p}>" for p in pings)
-        + ("\n" if pings else "")
-        + f"A crisis alert needs a peer again {where}: the peer who was reaching out can't "
-        "continue. Could someone on duty reach out?"
-    )
-
-
-def refused_channel_text(channel_id: int, refusal: AlertRefusal) -> str:
-    """For the moderators: a channel refuses crisis alerts, where they go meanwhile, the fix."""
-    which = "the peer alert channel" if refusal.chosen else "the peer channel"
-    setting = (
-        "`/safety settings peer_alert_channel:`"
-        if refusal.chosen
-        else "`/peers setup peer_channel:`"
-    )
-    meanwhile = (
-        f"Until then they go to the peer channel <#{refusal.fallback_channel_id}>."
-        if refusal.fallback_channel_id is not None
-        else "Until then they can't reach the peers, so they come here."
-    )
-    return (
-        f"⚠️ Discord refuses Kindred's crisis alerts and possible-concern items in "
-        f"<#{channel_id}> ({which}): Kindred "
-        "lacks a permission there, or the channel is gone. Fix: Edit Channel → Permissions → "
-        f"allow Kindred View Channel, Send Messages and Embed Links, or choose another channel "
-        f"with {setting}. {meanwhile}"
-    )
-
-
-def undeliverable_text(alert: PeerAlert) -> str:
-    return (
-        f"⚠️ Kindred could not deliver a crisis alert to the peer channel: "
-        f"<@{alert.member_id}> in <#{alert.channel_id}> "
-        f"([jump]({alert.jump_url})), tier {alert.tier}. The member was "
-        "answered privately; please make sure a peer reaches out."
-    )
-
-
-def quiet_item_text(message: discord.Message) -> str:
-    """A "possible concern" item for peers (the member named, never their words)."""
-    return (
-        f"Possible concern (Kindred isn't sure): <@{message.author.id}> in "
-        f"<#{message.channel.id}> ([jump]({message.jump_url})). Kindred sent them a gentle "
-        "private check-in. A peer on duty can reach out, or mark it not a concern."
-    )
-
-
-def quiet_undeliverable_text(message: discord.Message) -> str:
-    """For the moderators, when no peer channel takes a possible-concern item."""
-    return (
-        f"⚠️ Kindred could not post a possible-concern item (Kindred isn't sure) to the peer "
-        f"channel: <@{message.author.id}> in <#{message.channel.id}> "
-        f"([jump]({message.jump_url})). They were sent a gentle private check-in; a peer or "
-        "moderator may want to look in. The item is kept: reach out or mark it not a concern "
-        "with the buttons below."
-    )
-
-
-def moderator_text(message: discord.Message, label: Label) -> str:
-    where = f"<#{message.channel.id}> ([jump]({message.jump_url}))"
-    if label is Label.HARASSMENT:
-        return (
-            f'Possible harassment ("kys"-type) by <@{message.author.id}> in {where}. '
-            "Nothing was done automatically."
-        )
-    return (
-        f"Tier 3 crisis signal from <@{message.author.id}> in {where}. On-duty peers are "
-        "alerted and Kindred is reaching out to the member privately."
-    )
-
-
 class AlertsMixin:
     """Posting alerts (part of the Safety cog)."""
 
     bot: discord.Client
     services: Services
 
-    async def _alert_peers(self, message: discord.Message, result: Assessment) -> bool:
+    async def _alert_peers(
+        self,
+        message: discord.Message,
+        result: Assessment,
+        outreach: Outreach = "reply",
+        posted: list[discord.Message] | None = None,
+    ) -> bool:
+        """Post a peer alert (it says ``outreach``); the card posted now goes in ``posted``
+        (to edit if the member's DMs turn out closed)."""
         assert message.guild is not None
         guild_id = message.guild.id
         targets = await self.services.safety.alert_channels(guild_id)
@@ -276,28 +176,33 @@ class AlertsMixin:
             phrase_ids=result.phrase_ids,
             model_version=result.model_version,
             sources=result.sources,
+            outreach=outreach,
         )
         try:
-            await self._deliver_alert(alert)
+            card = await self._deliver_alert(alert)
         except discord.HTTPException as exc:
             log.warning("safety guild=%s: peer alert failed (%s); will retry", guild_id, exc.status)
             await self.services.safety.retry_alert_later(alert)
+            return True
+        if card is not None and posted is not None:
+            posted.append(card)
         return True
 
-    async def _deliver_alert(self, alert: PeerAlert) -> None:
+    async def _deliver_alert(self, alert: PeerAlert) -> discord.Message | None:
         """Post the alert in its channel. A refusal (403, 404, the channel gone or hidden) is
         no passing failure: the alert goes at once to the peer channel when that is another
         one, and the moderators are told. Discord failing for a moment (5xx, 429) raises, for
-        the caller to try again later."""
+        the caller to try again later. The card posted (None: only the moderators were told,
+        or a retry is stored)."""
         try:
             channel = await find_channel(self.bot, alert.peer_channel_id, strict=True)
             if channel is None:
                 raise LookupError("alert channel gone or hidden")
-            await self._send_alert(channel, alert)
+            return await self._send_alert(channel, alert)
         except (discord.Forbidden, discord.NotFound, LookupError):
-            await self._alert_refused(alert)
+            return await self._alert_refused(alert)
 
-    async def _alert_refused(self, alert: PeerAlert) -> None:
+    async def _alert_refused(self, alert: PeerAlert) -> discord.Message | None:
         guild_id = alert.guild_id
         refused = alert.peer_channel_id
         log.warning("safety guild=%s: channel %s refuses peer alerts", guild_id, refused)
@@ -305,33 +210,34 @@ class AlertsMixin:
         if refusal.tell_moderators:
             await self._tell_moderators(guild_id, refused_channel_text(refused, refusal))
         if refusal.fallback_channel_id is None:
-            await self._tell_moderators(guild_id, undeliverable_text(alert))
-            return
+            return await self._tell_moderators(guild_id, undeliverable_text(alert))
         moved = replace(alert, peer_channel_id=refusal.fallback_channel_id)
         try:
             channel = await find_channel(self.bot, moved.peer_channel_id, strict=True)
             if channel is None:
                 raise LookupError("peer channel gone or hidden")
-            await self._send_alert(channel, moved)
+            return await self._send_alert(channel, moved)
         except (discord.Forbidden, discord.NotFound, LookupError):
-            await self._tell_moderators(guild_id, undeliverable_text(alert))
+            return await self._tell_moderators(guild_id, undeliverable_text(alert))
         except discord.HTTPException as exc:
             log.warning("safety guild=%s: peer alert failed (%s); will retry", guild_id, exc.status)
             await self.services.safety.retry_alert_later(moved)
+            return None
 
-    async def _tell_moderators(self, guild_id: int, text: str) -> None:
+    async def _tell_moderators(self, guild_id: int, text: str) -> discord.Message | None:
         """A report in the moderators' alert channel (English); a failure is logged."""
         targets = await self.services.safety.alert_channels(guild_id)
         mods = await find_channel(self.bot, targets.moderators)
         if mods is None:
             log.error("safety guild=%s: no moderator channel to tell", guild_id)
-            return
+            return None
         try:
-            await mods.send(text, allowed_mentions=discord.AllowedMentions.none())
+            return await mods.send(text, allowed_mentions=discord.AllowedMentions.none())
         except discord.HTTPException as exc:
             log.error("safety guild=%s: moderators could not be told (%s)", guild_id, exc.status)
+            return None
 
-    async def _send_alert(self, channel, alert: PeerAlert) -> None:
+    async def _send_alert(self, channel, alert: PeerAlert) -> discord.Message:
         on_duty = await self.services.safety.alert_pings(alert.guild_id, alert.member_id)
         # Ping exactly the on-duty peers: never the member the alert is about, nor anyone
         # named in copied text.
@@ -342,6 +248,7 @@ class AlertsMixin:
         sent = await channel.send(first, view=alert_view(alert.alert_id), allowed_mentions=mentions)
         await self._remember_card(alert.alert_id, sent)
         await send_more_pings(channel, more_pings, mentions)
+        return sent
 
     async def _remember_card(self, alert_id: int, message: discord.Message) -> None:
         """Where the alert's card is (to offer it again there if its peer can't continue). The
@@ -351,7 +258,13 @@ class AlertsMixin:
         except Exception:
             log.exception("safety: could not store where alert %s was posted", alert_id)
 
-    async def _quiet_item(self, message: discord.Message, result: Assessment) -> bool:
+    async def _quiet_item(
+        self,
+        message: discord.Message,
+        result: Assessment,
+        outreach: Outreach = "reply",
+        posted: list[discord.Message] | None = None,
+    ) -> bool:
         """A "possible concern" item for peers: no pings, take or dismiss. A channel that
         refuses Kindred (403, 404, gone or hidden) is treated as for alerts: the item goes to
         the peer channel when that is another one, the moderators are told of the refusal (once
@@ -368,8 +281,9 @@ class AlertsMixin:
             phrase_ids=result.phrase_ids,
             model_version=result.model_version,
         )
+        text = quiet_item_text(message, outreach)
         try:
-            return await self._post_quiet_item(targets.peers, quiet_item_text(message), alert_id)
+            return await self._post_quiet_item(targets.peers, text, alert_id, posted)
         except (discord.Forbidden, discord.NotFound, LookupError):
             pass
         except discord.HTTPException as exc:
@@ -383,7 +297,7 @@ class AlertsMixin:
         if refusal.fallback_channel_id is not None:
             try:
                 return await self._post_quiet_item(
-                    refusal.fallback_channel_id, quiet_item_text(message), alert_id
+                    refusal.fallback_channel_id, text, alert_id, posted
                 )
             except (discord.Forbidden, discord.NotFound, LookupError):
                 pass
@@ -395,14 +309,20 @@ class AlertsMixin:
             return False
         try:
             return await self._post_quiet_item(
-                targets.moderators, quiet_undeliverable_text(message), alert_id
+                targets.moderators, quiet_undeliverable_text(message, outreach), alert_id, posted
             )
         except (discord.HTTPException, LookupError) as exc:
             status = getattr(exc, "status", "gone")
             log.error("safety guild=%s: moderators could not be told (%s)", guild_id, status)
             return False
 
-    async def _post_quiet_item(self, channel_id: int, text: str, alert_id: int) -> bool:
+    async def _post_quiet_item(
+        self,
+        channel_id: int,
+        text: str,
+        alert_id: int,
+        posted: list[discord.Message] | None = None,
+    ) -> bool:
         """Post a possible-concern item with its buttons (no pings); a refusal raises."""
         channel = await find_channel(self.bot, channel_id, strict=True)
         if channel is None:
@@ -411,9 +331,17 @@ class AlertsMixin:
             text, view=alert_view(alert_id), allowed_mentions=discord.AllowedMentions.none()
         )
         await self._remember_card(alert_id, sent)
+        if posted is not None:
+            posted.append(sent)
         return True
 
-    async def _alert_moderators(self, message: discord.Message, result: Assessment) -> bool:
+    async def _alert_moderators(
+        self,
+        message: discord.Message,
+        result: Assessment,
+        outreach: Outreach = "reply",
+        posted: list[discord.Message] | None = None,
+    ) -> bool:
         assert message.guild is not None
         guild_id = message.guild.id
         targets = await self.services.safety.alert_channels(guild_id)
@@ -421,11 +349,26 @@ class AlertsMixin:
         if channel is None:
             return False
         try:
-            await channel.send(
-                moderator_text(message, result.label),
+            sent = await channel.send(
+                moderator_text(message, result.label, outreach),
                 allowed_mentions=discord.AllowedMentions.none(),
             )
-            return True
         except discord.HTTPException as exc:
             log.warning("safety guild=%s: moderator alert failed (%s)", guild_id, exc.status)
             return False
+        if posted is not None:
+            posted.append(sent)
+        return True
+
+    async def _say_dms_closed(self, posted: list[discord.Message]) -> None:
+        """The alerts and reports just posted said Kindred was messaging the member, whose DMs
+        turned out closed: each now says Kindred couldn't reach them (read afresh, so a peer's
+        "I'll reach out" line stays). A failure here is logged: the alert is out already."""
+        for sent in posted:
+            try:
+                card = await sent.channel.fetch_message(sent.id)
+                content = dms_closed_text(card.content)
+                if content != card.content:
+                    await card.edit(content=content)
+            except discord.HTTPException as exc:
+                log.warning("safety: an alert could not say the DMs are closed (%s)", exc.status)

@@ -19,28 +19,31 @@ from discord.ext import commands
 from bot.safety.assess import Assessment
 from bot.safety.worker import AssessWorker
 from bot.services import Services
-from bot.services.safety import Decision
+from bot.services.safety import Decision, Outreach
 from bot.text import pings_and_text
 from bot.ui.lookup import find_channel
-from cogs.safety.alerts import send_more_pings
+from cogs.safety.alert_texts import ANONYMOUS_OUTREACH
+from cogs.safety.alerts import AlertsMixin, send_more_pings
 from cogs.safety.replies import RepliesMixin
 
 log = logging.getLogger("cogs.safety")
 
 
-def anonymous_alert_text(message: discord.Message, tier: int, on_duty: list[int]) -> list[str]:
+def anonymous_alert_text(
+    message: discord.Message, tier: int, on_duty: list[int], outreach: Outreach = "reply"
+) -> list[str]:
     """The alert whole under the pings; pings that do not fit follow in their own messages."""
     text = (
         f"An **anonymous** post in <#{message.channel.id}> may need support "
-        f"(tier {tier}) ([jump]({message.jump_url})). Kindred has reached out to its author "
-        "privately. They chose to stay anonymous: answer them in the group. If someone's safety "
+        f"(tier {tier}) ([jump]({message.jump_url})). {ANONYMOUS_OUTREACH[outreach]} "
+        "They chose to stay anonymous: answer them in the group. If someone's safety "
         "depends on it, a moderator can look them up with `/group reveal` (the reason is logged "
         "and they are told)."
     )
     return pings_and_text([f"<@{p}>" for p in on_duty], text)
 
 
-class AnonymousPostsMixin(RepliesMixin):
+class AnonymousPostsMixin(AlertsMixin, RepliesMixin):
     """The ``kindred_anonymous_post`` listener (part of the Safety cog)."""
 
     bot: discord.Client
@@ -77,14 +80,22 @@ class AnonymousPostsMixin(RepliesMixin):
             result.tier,
             decision.acts,
         )
-        alerted = await self._alert_anonymously(message, author.id, result, decision)
+        posted: list[discord.Message] = []
+        alerted = await self._alert_anonymously(message, author.id, result, decision, posted)
         replied = False
         if decision.reply:
-            replied = await self._reply_to_author(message.guild.id, author, decision, result)
+            replied = await self._reply_to_author(
+                message.guild.id, author, decision, result, posted
+            )
         await safety.record_outcome(decision, replied=replied, alerted=alerted, noted=False)
 
     async def _alert_anonymously(
-        self, message: discord.Message, author_id: int, result: Assessment, decision: Decision
+        self,
+        message: discord.Message,
+        author_id: int,
+        result: Assessment,
+        decision: Decision,
+        posted: list[discord.Message],
     ) -> bool:
         assert message.guild is not None
         guild_id = message.guild.id
@@ -97,20 +108,28 @@ class AnonymousPostsMixin(RepliesMixin):
             on_duty: list[int] = []
             if decision.alert_peers:  # a quiet item pings nobody
                 on_duty = await self.services.safety.alert_pings(guild_id, author_id)
-            sent |= await self._post(channel, message, result.tier, on_duty)
+            sent |= await self._post(channel, message, result.tier, on_duty, decision, posted)
         if decision.alert_moderators:
             channel = await find_channel(self.bot, targets.moderators)
-            sent |= await self._post(channel, message, result.tier, [])
+            sent |= await self._post(channel, message, result.tier, [], decision, posted)
         return sent
 
-    async def _post(self, channel, message: discord.Message, tier: int, pings: list[int]) -> bool:
+    async def _post(
+        self,
+        channel,
+        message: discord.Message,
+        tier: int,
+        pings: list[int],
+        decision: Decision,
+        posted: list[discord.Message],
+    ) -> bool:
         if channel is None:
             return False
         users = [discord.Object(p) for p in pings]
         mentions = discord.AllowedMentions(users=users, everyone=False, roles=False)
-        first, *more_pings = anonymous_alert_text(message, tier, pings)
+        first, *more_pings = anonymous_alert_text(message, tier, pings, decision.outreach)
         try:
-            await channel.send(first, allowed_mentions=mentions)
+            posted.append(await channel.send(first, allowed_mentions=mentions))
         except discord.HTTPException as exc:
             log.warning("safety: anonymous-post alert failed (%s)", exc.status)
             return False
@@ -118,11 +137,21 @@ class AnonymousPostsMixin(RepliesMixin):
         return True
 
     async def _reply_to_author(
-        self, guild_id: int, author: discord.abc.User, decision: Decision, result: Assessment
+        self,
+        guild_id: int,
+        author: discord.abc.User,
+        decision: Decision,
+        result: Assessment,
+        posted: list[discord.Message],
     ) -> bool:
+        """DM the author; their DMs closed, the alerts just posted say Kindred couldn't."""
         lang = await self.services.safety.language_for(author.id, result.lang)
         try:
             await self._send_reply(author, guild_id, str(decision.reply), decision.needs, lang)
+        except discord.Forbidden:
+            log.info("safety guild=%s: anonymous author's DMs closed", guild_id)
+            await self._say_dms_closed(posted)
+            return False
         except discord.HTTPException as exc:
             log.info("safety guild=%s: anonymous author's DM failed (%s)", guild_id, exc.status)
             return False

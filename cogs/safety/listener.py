@@ -140,16 +140,22 @@ class ListenerMixin(AlertsMixin, RepliesMixin):
             await self._act(message, result, decision)
 
     async def _act(self, message: discord.Message, result: Assessment, decision: Decision) -> None:
+        # The alerts say truthfully whether Kindred is messaging the member (the decision's
+        # outreach); a DM then found closed is said on what was posted, by editing it.
         alerted = False
+        outreach = decision.outreach
+        posted: list[discord.Message] = []
         if decision.alert_peers:
-            alerted |= await self._alert_peers(message, result)
+            alerted |= await self._alert_peers(message, result, outreach, posted)
         if decision.quiet_item:
-            alerted |= await self._quiet_item(message, result)
+            alerted |= await self._quiet_item(message, result, outreach, posted)
         if decision.alert_moderators:
-            alerted |= await self._alert_moderators(message, result)
+            alerted |= await self._alert_moderators(message, result, outreach, posted)
         replied = noted = False
         if decision.reply:
             replied, noted = await self._reply(message, decision, result.lang)
+            if not replied and posted:
+                await self._say_dms_closed(posted)
         await self.services.safety.record_outcome(
             decision, replied=replied, alerted=alerted, noted=noted
         )

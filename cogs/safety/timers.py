@@ -22,13 +22,8 @@ from bot.services.safety import (
     TimerRow,
 )
 from bot.ui.lookup import find_channel, find_user
-from cogs.safety.alerts import (
-    AlertsMixin,
-    alert_view,
-    reopened_card,
-    reopened_ping,
-    undeliverable_text,
-)
+from cogs.safety.alert_texts import reopened_card, reopened_ping, undeliverable_text
+from cogs.safety.alerts import AlertsMixin, alert_view
 from cogs.safety.replies import RepliesMixin
 
 log = logging.getLogger("cogs.safety")

@@ -873,6 +873,42 @@ async def test_an_anonymous_post_in_crisis_reaches_its_author_privately_and_aler
     # nothing in the group's channel names them either (no "check your DMs" note)
     for message in emulator.messages_in(channel):
         assert str(world.member.id) not in str(emulator.message_payload(message))
+    assert "Kindred has reached out to its author privately." in alert.text, alert.text
+
+
+async def test_an_anonymous_post_in_crisis_by_a_member_who_opted_out_says_kindred_is_not_messaging(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The author asked for no automatic messages: Kindred sends them none, and the peers'
+    alert says so instead of "Kindred has reached out to its author privately"; when their DMs
+    turn out closed, the alert is edited to say Kindred couldn't reach them."""
+    channel = await anonymous_group(emulator, world, kindred, world.member, world.member2)
+    await go_on_duty(emulator, world, world.peer)
+    await command(emulator, world.member, world.general, "safety optout", enabled=True)
+    words = "i want to kill myself tonight, i have the pills ready"
+    answer = await command(emulator, world.member, channel, "group post", text=words)
+    assert "Posted" in answer.text, answer.text
+    alert = await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "anonymous" in m.text.lower(), since=0
+    )
+    assert "reached out to its author" not in alert.text, alert.text
+    assert "Kindred is not messaging its author: they opted out" in alert.text, alert.text
+    # another author whose DMs are closed: the alert says Kindred couldn't reach them
+    emulator.user_dms_open(world.member2, False)
+    await command(emulator, world.member2, channel, "group post", text=words)
+    closed = "Kindred couldn't reach its author privately: their DMs are closed."
+    second = await emulator.wait_for_message(
+        world.peers,
+        predicate=lambda m: "anonymous" in m.text.lower() and m.id != alert.id,
+        since=0,
+    )
+    await emulator.wait_until(
+        lambda: closed in emulator.messages[second.id].text, what="the alert to say DMs closed"
+    )
+    await kindred.quiet()
+    for member in (world.member, world.member2):
+        sent = emulator.messages_in(emulator.dm_channel(member))
+        assert [m for m in sent if m.author.id == emulator.bot_user.id] == []
 
 
 def can_post(emu: DiscordEmulator, user, channel) -> bool:

@@ -249,6 +249,84 @@ async def test_a_reply_retried_after_the_member_opted_out_is_not_sent(
         assert sent == [], [m.text[:80] for m in sent]
 
 
+async def test_the_peer_alert_does_not_claim_kindred_is_reaching_out_to_a_member_who_opted_out(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """A member who opted out of automatic messages writes crisis words: Kindred rightly sends
+    them nothing, and the peers' alert says so (Kindred is not messaging them, they asked it
+    not to, so a person reaching out matters all the more) instead of "Kindred is reaching out
+    to them privately with support lines", which would let peers believe the member already
+    has the lines. The tier-3 report to the moderators says the same."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    opted = await command(emulator, world.member, world.general, "safety optout", enabled=True)
+    assert "no more automatic messages" in opted.text, opted.text
+    await emulator.send_message(world.member, world.general, CRISIS)
+    alert = await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "may need support" in m.text
+    )
+    await detector_settled(kindred)
+    await kindred.quiet()
+    assert kindred_dms(emulator, world.member) == []  # opted out: nothing was sent to them
+    assert "reaching out to them privately" not in alert.text, alert.text
+    assert (
+        "Kindred is not messaging them: they opted out of its automatic messages, so a person "
+        "reaching out matters all the more."
+    ) in alert.text, alert.text
+    await emulator.send_message(
+        world.member, world.general, "this is my goodbye. i am ending it tonight"
+    )
+    mods = await emulator.wait_for_message(world.mods, predicate=lambda m: "Tier 3" in m.text)
+    assert "Kindred is reaching out" not in mods.text, mods.text
+    assert (
+        "On-duty peers are alerted. Kindred is not messaging the member: they opted out of its "
+        "automatic messages."
+    ) in mods.text, mods.text
+    await detector_settled(kindred)
+    await kindred.quiet()
+    assert kindred_dms(emulator, world.member) == []
+
+
+async def test_the_peer_alert_says_kindred_could_not_reach_a_member_whose_dms_are_closed(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The alert goes out before Kindred's private reply (help first); when the reply then
+    meets closed DMs, the alert and the tier-3 report are edited to say Kindred couldn't reach
+    the member privately, and the alert keeps its buttons and a peer's "reaching out" line."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    emulator.user_dms_open(world.member, False)
+    await emulator.send_message(
+        world.member, world.general, "this is my goodbye. i am ending it tonight"
+    )
+    alert = await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "may need support" in m.text
+    )
+    closed = (
+        "Kindred couldn't reach them privately: their DMs are closed, so a person reaching "
+        "out matters all the more."
+    )
+    await emulator.wait_until(
+        lambda: closed in emulator.messages[alert.id].text, what="the alert to say DMs are closed"
+    )
+    card = emulator.messages[alert.id]
+    assert "Kindred is reaching out to them privately" not in card.text, card.text
+    assert alert_button(card, "alert") in card.custom_ids  # still takeable
+    mods = await emulator.wait_for_message(world.mods, predicate=lambda m: "Tier 3" in m.text)
+    await emulator.wait_until(
+        lambda: (
+            "Kindred couldn't reach the member privately: their DMs are closed."
+            in emulator.messages[mods.id].text
+        ),
+        what="the moderators' report to say DMs are closed",
+    )
+    assert kindred_dms(emulator, world.member) == []
+    taken = await emulator.press_button(world.peer, card, alert_button(card, "alert"))
+    await taken.response()
+    marked = emulator.messages[alert.id].text
+    assert closed in marked and marked.endswith(f"✅ <@{world.peer.id}> is reaching out.")
+
+
 async def test_everyone_cannot_be_excluded_from_crisis_replies(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

@@ -67,6 +67,27 @@ async def test_a_reply_retry_due_after_the_member_opted_out_is_dropped(services)
     assert (await services.safety.on_reply_retry(timer)) is not None
 
 
+async def test_an_alert_retry_keeps_what_the_alert_says_of_kindreds_reply(services) -> None:
+    alert = await services.safety.open_peer_alert(
+        G,
+        peer_channel_id=6,
+        member_id=USER,
+        channel_id=CH,
+        jump_url="j",
+        tier=2,
+        content="",
+        outreach="opted_out",
+    )
+    await services.safety.retry_alert_later(alert)
+    [timer] = await stored(services, ALERT_RETRY)
+    assert (await services.safety.on_alert_retry(timer)).alert.outreach == "opted_out"
+    # a row stored before alerts said it: Kindred was sending a reply
+    old = dict(timer.payload)
+    del old["outreach"]
+    row = await services.scheduler.schedule_once(ALERT_RETRY, services.clock(), old, guild_id=G)
+    assert (await services.safety.on_alert_retry(row)).alert.outreach == "reply"
+
+
 async def test_a_reply_retry_stored_before_the_upgrade_still_reads(services) -> None:
     # Rows written by the old cog: same kind and payload; a missing language means English.
     row = await services.scheduler.schedule_once(
@@ -98,6 +119,7 @@ async def test_a_failed_peer_alert_is_stored_with_ids_only(services, clock) -> N
         "channel_id": CH,
         "jump_url": "https://discord.com/channels/1/10/5",
         "tier": 2,
+        "outreach": "reply",
     }
     assert "some words" not in json.dumps(timer.payload)
     retry = await services.safety.on_alert_retry(timer)

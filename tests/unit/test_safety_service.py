@@ -78,6 +78,22 @@ async def test_opt_out_stops_replies_but_not_peer_alerts(services) -> None:
     assert not await services.safety.opted_out(USER)
 
 
+async def test_an_alert_says_what_kindred_does_about_the_member(services) -> None:
+    """The decision tells the alert whether Kindred is messaging the member: a reply, none
+    because they opted out, or none because they had the lines a short while ago."""
+    replied = await assess(services, "crisis_self", 2)
+    assert (replied.reply, replied.outreach) == ("crisis", "reply")
+    await services.safety.record_outcome(replied, replied=True, alerted=True, noted=False)
+    earlier = await assess(services, "crisis_self", 3)
+    assert (earlier.reply, earlier.opted_out, earlier.outreach) == (None, False, "earlier")
+    await services.safety.set_opt_out(USER + 1, True)
+    opted = await assess(services, "crisis_self", 2, user=USER + 1)
+    assert opted.alert_peers and (opted.reply, opted.outreach) == (None, "opted_out")
+    await services.safety.set_opt_out(USER + 2, True)
+    item = await soft(services, user=USER + 2, possible_concern=True)
+    assert item.quiet_item and (item.reply, item.outreach) == (None, "opted_out")
+
+
 async def test_a_member_who_opted_out_gets_no_needs_reply(services) -> None:
     await services.safety.set_opt_out(USER, True)
     assert not (await soft(services, label="none", needs=("warmline",))).acts

@@ -18,6 +18,7 @@ from bot.services.safety.model import (
     REFUSAL_TOLD_EVERY,
     AlertChannels,
     AlertRefusal,
+    Outreach,
     PeerAlert,
     SourcePrecision,
 )
@@ -76,9 +77,11 @@ class AlertsMixin(SafetyBase):
         phrase_ids: tuple[str, ...] = (),
         model_version: str = "",
         sources: tuple[str, ...] = (),
+        outreach: Outreach = "reply",
     ) -> PeerAlert:
         """Record a peer alert and say what to post. The model is credited only when it was
-        one of the detector's sources; the text is copied only if the guild turned that on."""
+        one of the detector's sources; the text is copied only if the guild turned that on.
+        ``outreach`` (the decision's) is what the alert says of Kindred's private reply."""
         cfg = await self.config(guild_id)
         alert_id = await self.record_alert(
             guild_id,
@@ -99,6 +102,7 @@ class AlertsMixin(SafetyBase):
             jump_url=jump_url,
             tier=tier,
             copy=copy,
+            outreach=outreach,
         )
 
     async def record_quiet_item(

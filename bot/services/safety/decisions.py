@@ -299,9 +299,8 @@ class DecisionsMixin(MembersMixin):
     ) -> Decision:
         # Only an earlier crisis reply holds back the crisis lines: a gentle pointer or
         # a how-to-help-a-friend reply must never silence them.
-        wants_reply = not window.replied_to(("crisis_self",)) and not await self.opted_out(
-            who.user_id
-        )
+        opted_out = await self.opted_out(who.user_id)
+        wants_reply = not window.replied_to(("crisis_self",)) and not opted_out
         # A brief note in the channel is only a fallback for a crisis reply whose DM
         # fails, so the channel's last note matters only when there is a reply to send.
         fallback = wants_reply and cfg.reply_mode == "dm_then_channel"
@@ -319,6 +318,7 @@ class DecisionsMixin(MembersMixin):
             alert_moderators=tier >= 3 and escalates,
             tier=tier,
             label="crisis_self",
+            opted_out=opted_out,
         )
 
     async def _concern_other(self, who: _Subject, window: MemberWindow) -> Decision:
@@ -329,13 +329,13 @@ class DecisionsMixin(MembersMixin):
     async def _possible_concern(
         self, cfg: SafetySettings, who: _Subject, window: MemberWindow
     ) -> Decision:
-        wants_reply = (
-            cfg.soft_replies and not window.replied_to() and not await self.opted_out(who.user_id)
-        )
+        opted_out = await self.opted_out(who.user_id)
+        wants_reply = cfg.soft_replies and not window.replied_to() and not opted_out
         return Decision(
             reply="possible_concern" if wants_reply else None,
             quiet_item=cfg.peer_items and window.alerted_tier is None,
             label="distress",
+            opted_out=opted_out,
         )
 
     async def _distress(self, cfg: SafetySettings, who: _Subject, window: MemberWindow) -> Decision:

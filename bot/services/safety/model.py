@@ -59,6 +59,10 @@ ReplyKind = Literal["crisis", "concern_other", "possible_concern", "distress", "
 # What a DM to Kindred is: part of a support relay (left alone), "stop these messages"
 # (opt-out done), "not now", or something to assess.
 DmAction = Literal["relay", "stopped", "not_now", "assess"]
+#: What an alert says of Kindred's own private message to the member: it is sending one
+#: ("reply"), it is not because they opted out of automatic messages ("opted_out"), it sent
+#: one a short while ago ("earlier"), or their DMs turned out to be closed ("dms_closed").
+Outreach = Literal["reply", "opted_out", "earlier", "dms_closed"]
 
 
 @dataclass(frozen=True)
@@ -72,10 +76,20 @@ class Decision:
     label: str = "none"
     needs: tuple[str, ...] = ()
     event_id: int | None = None
+    #: The member asked Kindred for no automatic messages (``/safety optout``): no reply.
+    opted_out: bool = False
 
     @property
     def acts(self) -> bool:
         return bool(self.reply or self.alert_peers or self.alert_moderators or self.quiet_item)
+
+    @property
+    def outreach(self) -> Outreach:
+        """What an alert about this decision may truthfully say of Kindred's private reply
+        (before it is sent: a DM found closed is told by editing the alert afterwards)."""
+        if self.reply is not None:
+            return "reply"
+        return "opted_out" if self.opted_out else "earlier"
 
 
 NOTHING = Decision()
@@ -121,6 +135,7 @@ class PeerAlert:
     jump_url: str
     tier: int
     copy: str = ""
+    outreach: Outreach = "reply"
 
     def stored_payload(self) -> dict[str, Any]:
         return {
@@ -130,6 +145,7 @@ class PeerAlert:
             "channel_id": self.channel_id,
             "jump_url": self.jump_url,
             "tier": self.tier,
+            "outreach": self.outreach,
         }
 
     @classmethod
@@ -143,6 +159,8 @@ class PeerAlert:
             jump_url=payload["jump_url"],
             tier=payload["tier"],
             copy=payload.get("copy") or "",
+            # rows stored before alerts said what Kindred does: it was sending a reply
+            outreach=payload.get("outreach") or "reply",
         )
 
 

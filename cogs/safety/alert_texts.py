@@ -1,0 +1,232 @@
+"""What the safety feature posts in the peer and moderator channels: alerts, possible-concern
+items and reports, in English (channel posts have no per-server language). Each says truthfully
+whether Kindred is messaging the member, from the decision's ``outreach``.
+"""
+
+from __future__ import annotations
+
+import re
+
+import discord
+
+from bot.safety import Label
+from bot.services.safety import AlertRefusal, Outreach, PeerAlert
+from bot.text import DISCORD_LIMIT, pings_and_text
+
+TIER_TEXT = {1: "1 (passive thoughts)", 2: "2 (active thoughts or intent)", 3: "3 (imminent)"}
+#: An alert leaves this much of its message free for the line a peer's press adds
+#: ("✅ @peer is reaching out."), so that line is never cut off.
+MARK_ROOM = 300
+
+
+#: What a peer alert says of Kindred's own private message to the member, by the decision's
+#: ``outreach`` (channel posts stay English); "dms_closed" replaces "reply" on the card once
+#: the DM is refused.
+ALERT_OUTREACH: dict[Outreach, str] = {
+    "reply": "Kindred is reaching out to them privately with support lines.",
+    "opted_out": (
+        "Kindred is not messaging them: they opted out of its automatic messages, so a "
+        "person reaching out matters all the more."
+    ),
+    "earlier": "Kindred sent them support lines privately a short while ago.",
+    "dms_closed": (
+        "Kindred couldn't reach them privately: their DMs are closed, so a person reaching "
+        "out matters all the more."
+    ),
+}
+#: The same for the moderators' tier-3 report (the sentence after where the signal was).
+MODERATOR_OUTREACH: dict[Outreach, str] = {
+    "reply": "On-duty peers are alerted and Kindred is reaching out to the member privately.",
+    "opted_out": (
+        "On-duty peers are alerted. Kindred is not messaging the member: they opted out of "
+        "its automatic messages."
+    ),
+    "earlier": (
+        "On-duty peers are alerted. Kindred sent the member support lines privately a short "
+        "while ago."
+    ),
+    "dms_closed": (
+        "On-duty peers are alerted. Kindred couldn't reach the member privately: their DMs "
+        "are closed."
+    ),
+}
+#: The same for the moderators when the peers' channel never took the alert.
+UNDELIVERABLE_OUTREACH: dict[Outreach, str] = {
+    "reply": "The member was answered privately; please make sure a peer reaches out.",
+    "opted_out": (
+        "Kindred is not messaging the member (they opted out of its automatic messages); "
+        "please make sure a peer reaches out."
+    ),
+    "earlier": (
+        "The member was sent support lines privately a short while ago; please make sure a "
+        "peer reaches out."
+    ),
+    "dms_closed": (
+        "Kindred couldn't reach the member privately (their DMs are closed); please make "
+        "sure a peer reaches out."
+    ),
+}
+#: What a possible-concern item says of the gentle check-in ("earlier" also stands for a
+#: check-in the server turned off: Kindred did not message them this time).
+QUIET_OUTREACH: dict[Outreach, str] = {
+    "reply": "Kindred sent them a gentle private check-in.",
+    "opted_out": "Kindred is not messaging them: they opted out of its automatic messages.",
+    "earlier": "Kindred did not message them about this one.",
+    "dms_closed": "Kindred couldn't send them a private check-in: their DMs are closed.",
+}
+#: What the moderators' copy of a possible-concern item says of the check-in.
+QUIET_UNDELIVERABLE_OUTREACH: dict[Outreach, str] = {
+    "reply": "They were sent a gentle private check-in; a peer or moderator may want to look in.",
+    "opted_out": (
+        "Kindred is not messaging them (they opted out of its automatic messages); a peer "
+        "or moderator may want to look in."
+    ),
+    "earlier": (
+        "Kindred did not message them about this one; a peer or moderator may want to look in."
+    ),
+    "dms_closed": (
+        "Kindred couldn't send them a private check-in (their DMs are closed); a peer or "
+        "moderator may want to look in."
+    ),
+}
+#: The same for an anonymous group post's alert (cogs/safety/anonymous.py): its author.
+ANONYMOUS_OUTREACH: dict[Outreach, str] = {
+    "reply": "Kindred has reached out to its author privately.",
+    "opted_out": (
+        "Kindred is not messaging its author: they opted out of its automatic messages, so a "
+        "person answering matters all the more."
+    ),
+    "earlier": "Kindred sent its author support lines privately a short while ago.",
+    "dms_closed": "Kindred couldn't reach its author privately: their DMs are closed.",
+}
+
+
+#: Where the card says the member was messaged, what it says once their DMs turn out closed.
+DMS_CLOSED_EDITS = [
+    (table["reply"], table["dms_closed"])
+    for table in (
+        ALERT_OUTREACH,
+        MODERATOR_OUTREACH,
+        UNDELIVERABLE_OUTREACH,
+        QUIET_OUTREACH,
+        QUIET_UNDELIVERABLE_OUTREACH,
+        ANONYMOUS_OUTREACH,
+    )
+]
+
+
+def dms_closed_text(content: str) -> str:
+    """A posted alert, item or report whose member's DMs turned out closed: the sentence that
+    said Kindred was messaging them says it couldn't (the rest, and a peer's line, kept)."""
+    for sending, closed in DMS_CLOSED_EDITS:
+        content = content.replace(sending, closed)
+    return content
+
+
+def alert_text(alert: PeerAlert, on_duty: list[int]) -> list[str]:
+    """The alert whole (its button line has room, MARK_ROOM) under the pings; pings that do
+    not fit in its message follow in messages of their own, so none is lost with many peers
+    on duty, and the alert's words are never cut. It says truthfully whether Kindred is
+    messaging the member (``alert.outreach``)."""
+    text = (
+        f"A member may need support: <@{alert.member_id}> in "
+        f"<#{alert.channel_id}> ([jump]({alert.jump_url})). "
+        f"Tier {TIER_TEXT.get(alert.tier, '?')}. " + ALERT_OUTREACH[alert.outreach]
+    )
+    if alert.copy:
+        text += "\n> " + alert.copy
+    return pings_and_text([f"<@{p}>" for p in on_duty], text, DISCORD_LIMIT - MARK_ROOM)
+
+
+#: The line that replaces "✅ @peer is reaching out." on an alert offered again.
+REOPENED_LINE = "↩️ The peer who was reaching out can't continue, so this alert is open again."
+
+
+_PINGS_ONLY = re.compile(r"^(?:<@[!&]?\d+>\s*)+$")
+
+
+def reopened_card(content: str) -> str:
+    """The alert's words without the line of the peer who took it, and the reopened line
+    (once, however often it is reopened). The pings it was posted with go too: the new
+    pings are in their own message, and a peer who asked to be forgotten (or is no longer
+    one) is not left named on it."""
+    lines = content.split("\n")
+    while lines and _PINGS_ONLY.match(lines[0]):
+        lines.pop(0)
+    while lines and (lines[-1].startswith("✅ ") or lines[-1] == REOPENED_LINE):
+        lines.pop()
+    return "\n".join([*lines, REOPENED_LINE])
+
+
+def reopened_ping(pings: list[int], card_url: str | None) -> str:
+    """What the on-duty peers read under their pings (nothing about the member: the card has
+    it); ``card_url`` None: this message carries the buttons itself."""
+    where = f"([jump]({card_url}))" if card_url else "(press below if you will)"
+    return (
+        " ".join(f"<@{p}>" for p in pings)
+        + ("\n" if pings else "")
+        + f"A crisis alert needs a peer again {where}: the peer who was reaching out can't "
+        "continue. Could someone on duty reach out?"
+    )
+
+
+def refused_channel_text(channel_id: int, refusal: AlertRefusal) -> str:
+    """For the moderators: a channel refuses crisis alerts, where they go meanwhile, the fix."""
+    which = "the peer alert channel" if refusal.chosen else "the peer channel"
+    setting = (
+        "`/safety settings peer_alert_channel:`"
+        if refusal.chosen
+        else "`/peers setup peer_channel:`"
+    )
+    meanwhile = (
+        f"Until then they go to the peer channel <#{refusal.fallback_channel_id}>."
+        if refusal.fallback_channel_id is not None
+        else "Until then they can't reach the peers, so they come here."
+    )
+    return (
+        f"⚠️ Discord refuses Kindred's crisis alerts and possible-concern items in "
+        f"<#{channel_id}> ({which}): Kindred "
+        "lacks a permission there, or the channel is gone. Fix: Edit Channel → Permissions → "
+        f"allow Kindred View Channel, Send Messages and Embed Links, or choose another channel "
+        f"with {setting}. {meanwhile}"
+    )
+
+
+def undeliverable_text(alert: PeerAlert) -> str:
+    return (
+        f"⚠️ Kindred could not deliver a crisis alert to the peer channel: "
+        f"<@{alert.member_id}> in <#{alert.channel_id}> "
+        f"([jump]({alert.jump_url})), tier {alert.tier}. " + UNDELIVERABLE_OUTREACH[alert.outreach]
+    )
+
+
+def quiet_item_text(message: discord.Message, outreach: Outreach = "reply") -> str:
+    """A "possible concern" item for peers (the member named, never their words)."""
+    return (
+        f"Possible concern (Kindred isn't sure): <@{message.author.id}> in "
+        f"<#{message.channel.id}> ([jump]({message.jump_url})). {QUIET_OUTREACH[outreach]} "
+        "A peer on duty can reach out, or mark it not a concern."
+    )
+
+
+def quiet_undeliverable_text(message: discord.Message, outreach: Outreach = "reply") -> str:
+    """For the moderators, when no peer channel takes a possible-concern item."""
+    return (
+        f"⚠️ Kindred could not post a possible-concern item (Kindred isn't sure) to the peer "
+        f"channel: <@{message.author.id}> in <#{message.channel.id}> "
+        f"([jump]({message.jump_url})). {QUIET_UNDELIVERABLE_OUTREACH[outreach]} The item is "
+        "kept: reach out or mark it not a concern with the buttons below."
+    )
+
+
+def moderator_text(message: discord.Message, label: Label, outreach: Outreach = "reply") -> str:
+    where = f"<#{message.channel.id}> ([jump]({message.jump_url}))"
+    if label is Label.HARASSMENT:
+        return (
+            f'Possible harassment ("kys"-type) by <@{message.author.id}> in {where}. '
+            "Nothing was done automatically."
+        )
+    return (
+        f"Tier 3 crisis signal from <@{message.author.id}> in {where}. "
+        + MODERATOR_OUTREACH[outreach]
+    )
