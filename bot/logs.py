@@ -2,9 +2,11 @@
 (``[logging] format = "json"``) for log shippers.
 
 Kindred's own log calls carry ids and counts, never message text. Two guards stand behind that
-convention: discord.py's loggers never go below INFO (its DEBUG output prints whole gateway
-events and request bodies, message text included), and the bot token is replaced wherever it
-would appear in a line.
+convention: the loggers of the libraries that print payloads never go below INFO, whatever the
+configured level (discord.py's DEBUG output prints whole gateway events and request bodies,
+message text included; aiosqlite's and asyncpg's print SQL statements with their parameters,
+a member's words among them), and the bot token is replaced wherever it would appear in a
+line.
 """
 
 from __future__ import annotations
@@ -18,8 +20,8 @@ from typing import IO, Any
 
 HUMAN_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 REDACTED = "[redacted]"
-#: Loggers that print payloads (message text) at DEBUG; kept at INFO or above.
-CHATTY = ("discord",)
+#: Loggers that print payloads (message text, SQL parameters) at DEBUG; kept at INFO or above.
+CHATTY = ("discord", "aiosqlite", "asyncpg")
 
 
 class Redactor(logging.Filter):

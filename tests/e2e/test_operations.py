@@ -179,3 +179,40 @@ async def test_a_backup_restored_into_a_fresh_bot_keeps_a_request_and_a_check_in
         assert "**#1**" in listing.text and "daily 09:00" in listing.text
     finally:
         await fresh.stop()
+
+
+async def test_debug_logging_never_writes_a_members_request_topic_or_summary(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """With ``[logging] level = "DEBUG"`` (a documented setting, for a host chasing a problem)
+    no log line at any level holds a member's words: the libraries that print payloads
+    (discord.py's gateway events and request bodies; aiosqlite's and asyncpg's statements with
+    their parameters, such as "INSERT INTO support_requests ... 'my husband Tobias left'") are
+    held at INFO whatever the configured level."""
+    topic, summary = "marmalade-divorce", "my husband Tobias left"
+    root = logging.getLogger()
+    old_handlers, old_level = list(root.handlers), root.level
+    chatty = {n: logging.getLogger(n).level for n in ("discord", "aiosqlite", "asyncpg")}
+    stream = io.StringIO()
+    setup_logging("DEBUG", stream=stream)
+    try:
+        await setup_peers(emulator, world)
+        await go_on_duty(emulator, world, world.peer)
+        answer = await ask(emulator, world, world.member, topic=topic, summary=summary)
+        assert "request #1" in answer.text, answer.text
+        await emulator.wait_for_message(
+            world.peers, predicate=lambda m: "Support request #1" in m.text
+        )
+        await kindred.quiet()
+    finally:
+        for handler in list(root.handlers):
+            root.removeHandler(handler)
+        for handler in old_handlers:
+            root.addHandler(handler)
+        root.setLevel(old_level)
+        for name, level in chatty.items():
+            logging.getLogger(name).setLevel(level)
+    logged = stream.getvalue()
+    assert logged, "nothing was logged: the capture is broken"
+    leaks = [line for line in logged.splitlines() if topic in line or "Tobias" in line]
+    assert not leaks, leaks[:3]
