@@ -1306,6 +1306,40 @@ async def test_stored_content_is_purged_after_the_retention_period(
         assert purge is not None and purge.due_at > datetime.now(UTC)
 
 
+async def test_a_closed_requests_topic_does_not_outlive_the_retention_period(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The topic a member typed in the /support form ("marmalade-divorce": often the most
+    revealing words they give, e.g. who hurt them) goes with the summary and the
+    conversation text after ``retention_days`` (docs/self-hosting.md: no message text is kept
+    beyond the retention period); the closed request keeps its counts and tags for
+    /peers stats, no words the member wrote."""
+    topic = "marmalade-divorce"
+    with time_machine.travel(datetime.now(UTC), tick=True) as clock:
+        await setup_peers(emulator, world)
+        await go_on_duty(emulator, world, world.peer)
+        await ask(emulator, world, world.member, topic=topic, summary="my husband Tobias left")
+        message = await card(emulator, world, 1)
+        await press_claim(emulator, world.peer, message, 1)
+        request = await kindred.services.peers.requests.get(1)
+        thread = emulator.channels[request.thread_id]
+        closing = await emulator.run_command(
+            world.member, thread, "support", options={"action": "close"}
+        )
+        assert "Closed" in (await closing.response()).text
+        await kindred.quiet()
+        days = kindred.services.privacy.retention_days
+        clock.shift(timedelta(days=days + 2))
+        await kindred.settle()
+        await kindred.quiet()
+        row = await kindred.services.db.fetchone(
+            "SELECT topic, summary FROM support_requests WHERE id = 1"
+        )
+        assert row is not None
+        assert row["summary"] is None, "the purge did not run: the test did not reach the defect"
+        assert topic not in (row["topic"] or ""), dict(row)
+
+
 async def test_claim_button_works_after_a_restart_and_double_click_is_harmless(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

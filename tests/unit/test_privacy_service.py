@@ -285,3 +285,25 @@ async def test_the_wired_purges_remove_old_content_only(
     assert removed["crisis-alert records"] == 1
     kept = await services.db.fetchall("SELECT id FROM safety_alerts")
     assert [row["id"] for row in kept] == [fresh] != [old]
+
+
+async def test_the_purge_empties_a_closed_requests_topic_and_summary_not_a_live_ones(
+    services: Services, clock: FakeClock
+) -> None:
+    """The words a member typed in the /support form (topic and summary) of a request closed
+    before the cutoff go; its tags and status stay for /peers stats; a live request keeps them."""
+    from bot.services.peers import PeerSettings
+
+    await services.settings.update(10, PeerSettings, 1, peer_role_id=5, peer_channel_id=6)
+    requests = services.peers.requests
+    closed = (await requests.open(10, U, topic="who hurt me", summary="my words")).request
+    await requests.close(closed.id, U)
+    live = (await requests.open(10, OTHER, topic="still here", summary="still mine")).request
+    clock.advance(days=31)
+
+    await services.privacy.purge(clock() - timedelta(days=30))
+
+    gone, kept = await requests.get(closed.id), await requests.get(live.id)
+    assert gone is not None and (gone.topic, gone.summary) == ("", None)
+    assert gone.status in ("cancelled", "closed")
+    assert kept is not None and (kept.topic, kept.summary) == ("still here", "still mine")

@@ -397,7 +397,9 @@ class RequestRepository:
         return [(r["author"], r["content"], from_db(r["created_at"])) for r in rows]
 
     async def purge_content_before(self, cutoff: datetime) -> int:
-        """Retention: drop stored conversation text and summaries older than the cutoff."""
+        """Retention: drop stored conversation text, and the words a member typed in the
+        form (topic and summary) of a request closed before the cutoff; its counts and tags
+        (for /peers stats) stay."""
         async with self.db.transaction() as tx:
             removed = await tx.execute(
                 "DELETE FROM relay_messages WHERE created_at < ?", (to_db(cutoff),)
@@ -406,7 +408,8 @@ class RequestRepository:
                 "DELETE FROM relayed_messages WHERE created_at < ?", (to_db(cutoff),)
             )
             removed += await tx.execute(
-                "UPDATE support_requests SET summary = NULL WHERE summary IS NOT NULL"
+                "UPDATE support_requests SET summary = NULL, topic = ''"
+                " WHERE (summary IS NOT NULL OR topic <> '')"
                 " AND status IN ('closed', 'cancelled') AND closed_at < ?",
                 (to_db(cutoff),),
             )
