@@ -280,6 +280,29 @@ async def test_accept_the_swap_double_tapped_swaps_once(
     assert len(swap_outcomes(emulator, world)) == 1, swap_outcomes(emulator, world)
 
 
+async def test_forgetme_leaves_no_audit_row_naming_a_facilitator_as_the_actor_of_a_swap(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """A facilitator who accepted a turn swap is the actor of its ``meetings.facilitator_swap``
+    audit row; it is their own act, no moderator's (docs/member-guide.md: only blocks and "the
+    server's audit log of moderator actions" stay), so their /forgetme deletes it, as goals'
+    and plans' sharing rows."""
+    from tests.e2e.test_core import forget
+
+    request = await swap_asked(emulator, world, kindred)
+    accepted = await (
+        await emulator.press_button(world.peer2, request, "kindred:mtg:swap:1:yes")
+    ).response()
+    assert "swapped turns" in accepted.text, accepted.text
+    db = kindred.services.db
+    mine = "SELECT action FROM audit_log WHERE actor_id = ?"
+    assert await db.fetchall(mine, (world.peer2.id,)), "no swap was audited: nothing to find"
+    done = await forget(emulator, world.peer2, world.general)
+    assert done.text.startswith("Done. I deleted "), done.text
+    left = [r["action"] for r in await db.fetchall(mine, (world.peer2.id,))]
+    assert left == [], left
+
+
 async def test_an_accept_cut_short_by_a_restart_is_asked_again_and_decline_works(
     emulator: DiscordEmulator,
     world: World,

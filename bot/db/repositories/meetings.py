@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.clock import from_db, from_db_or_none, to_db
-from bot.db.connection import Database
+from bot.db.connection import Database, Transaction
 from bot.db.repositories.core import encode_value, update_columns, write_audit
 
 
@@ -106,6 +106,20 @@ FIELDS = {
     "attendance", "last_started_at", "event_id",
 }  # fmt: skip
 PREFS = {"locking", "named_attendance", "turn"}
+
+
+#: Audit actions a member causes by their own act, not a moderator's decision: /forgetme
+#: deletes the rows naming them as the actor (a moderator's actions stay).
+MEMBER_ACTIONS = ("meetings.facilitator_swap",)
+
+
+async def forget_audit(tx: Transaction, user_id: int) -> int:
+    """The audit rows of a member's own acts in meetings (a swap they accepted)."""
+    marks = ", ".join("?" for _ in MEMBER_ACTIONS)
+    return await tx.execute(
+        f"DELETE FROM audit_log WHERE action IN ({marks}) AND actor_id = ?",
+        (*MEMBER_ACTIONS, user_id),
+    )
 
 
 class MeetingRepository:
@@ -449,7 +463,8 @@ class MeetingRepository:
 
     # -- forgetting ----------------------------------------------------------------------------
     async def delete_user(self, user_id: int) -> int:
-        """Everything about a member: opt-ins, presses, swap requests, their place in rotations."""
+        """Everything about a member: opt-ins, presses, swap requests, their place in rotations,
+        and the audit rows of their own acts (a swap they accepted)."""
         removed = 0
         async with self.db.transaction() as tx:
             for sql in (
@@ -460,4 +475,5 @@ class MeetingRepository:
                 "DELETE FROM group_facilitators WHERE user_id = ?",
             ):
                 removed += await tx.execute(sql, (user_id,) * sql.count("?"))
+            removed += await forget_audit(tx, user_id)
         return removed
