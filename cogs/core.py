@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
+import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -11,10 +13,13 @@ from discord.ext import commands
 from bot.errors import InvalidInputError, PermissionDeniedError
 from bot.i18n import N_, gettext_for
 from bot.schedules import unwrap_zone
+from bot.services.peers import PeerSettings
+from bot.services.privacy import CARD_CLEAR, CardToClear, TimerRow
 from bot.services.resources import RegionPlace
 from bot.services.settings import CoreSettings, SettingsSection, require_role
 from bot.text import EMBED_FIELD, fit_lines
 from bot.ui.checks import audience_of, moderator_only, works_in_dms
+from bot.ui.lookup import find_channel
 from bot.ui.replies import COLOUR, localized, reader_language, send_private
 from bot.ui.setup_check import checkup_embed, gather_facts
 from bot.ui.timezones import timezone_autocomplete
@@ -180,6 +185,29 @@ def settings_embed(sections: list[SettingsSection], lang: str = "en") -> discord
     return embed
 
 
+log = logging.getLogger(__name__)
+
+
+def cleared_card_text(card: CardToClear) -> str:
+    """The one line a card becomes after its member's /forgetme: no name, no words (channel
+    posts stay English)."""
+    if card.card == "alert":
+        return "This crisis alert was withdrawn."
+    if card.live:
+        return f"Request #{card.number} was withdrawn."
+    return f"Request #{card.number} ended."
+
+
+def card_refused_text(card: CardToClear) -> str:
+    """For the moderators: a card Kindred may no longer edit still shows a member who
+    deleted their data (named here by nobody)."""
+    return (
+        f"I couldn't take a member's details off one of my messages in <#{card.channel_id}>: "
+        "they deleted their data with `/forgetme`, but Discord no longer lets me edit my "
+        f"messages there. Please delete it yourselves: {card.jump_url}"
+    )
+
+
 class Core(commands.Cog):
     kindred = app_commands.Group(name="kindred", description="About Kindred, help and settings.")
     set_group = app_commands.Group(
@@ -196,7 +224,49 @@ class Core(commands.Cog):
 
     async def cog_load(self) -> None:
         await self.services.privacy.start_retention()
+        self.services.scheduler.register(CARD_CLEAR, self._on_card_clear)
         self.bot.add_dynamic_items(ForgetButton)
+
+    async def _on_card_clear(self, timer: TimerRow) -> None:
+        """A card of something /forgetme deleted (stored with the deletion): edit it to one
+        line naming nobody and quoting nothing. Gone (404): done. Refused (403): the
+        moderators are told once and it is given up. Discord failing for a moment: again
+        later, with backoff, until it is taken."""
+        await self.bot.wait_until_ready()
+        privacy = self.services.privacy
+        card = privacy.on_card_clear(timer)
+        channel = self.bot.get_partial_messageable(card.channel_id, guild_id=card.guild_id)
+        try:
+            await channel.get_partial_message(card.message_id).edit(
+                content=cleared_card_text(card), embed=None, view=None
+            )
+        except discord.NotFound:
+            return  # the card is gone: nothing of the member is left on it
+        except discord.Forbidden:
+            log.info("guild %s: a forgotten member's card can't be edited", card.guild_id)
+            if privacy.card_refused_tell(card):
+                await self._tell_moderators_of(card)
+        except (TimeoutError, discord.HTTPException, aiohttp.ClientError) as exc:
+            due = await privacy.card_clear_later(timer)
+            status = getattr(exc, "status", type(exc).__name__)
+            log.info("guild %s: card clearing failed (%s); again at %s", card.guild_id, status, due)
+
+    async def _tell_moderators_of(self, card: CardToClear) -> None:
+        guild_id = card.guild_id
+        if card.card == "alert":
+            mods = (await self.services.safety.alert_channels(guild_id)).moderators
+        else:
+            mods = (await self.services.settings.get(guild_id, PeerSettings)).mod_channel_id
+        channel = await find_channel(self.bot, mods)
+        if channel is None:
+            log.warning("guild %s: no moderator channel to tell of a card refused", guild_id)
+            return
+        try:
+            await channel.send(
+                card_refused_text(card), allowed_mentions=discord.AllowedMentions.none()
+            )
+        except discord.HTTPException as exc:
+            log.warning("guild %s: moderators could not be told (%s)", guild_id, exc.status)
 
     @kindred.command(name="about")
     async def about(self, interaction: discord.Interaction) -> None:

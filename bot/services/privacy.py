@@ -32,10 +32,35 @@ class Deleted:
     follow_up: object
 
 
+@dataclass(frozen=True)
+class CardToClear:
+    """A ``privacy.card_clear`` timer's card: where it is, what it was (``card``: "request" or
+    "alert"), a request's number and whether it was still live. Ids only."""
+
+    guild_id: int
+    channel_id: int
+    message_id: int
+    card: str
+    number: int | None = None
+    live: bool = False
+
+    @property
+    def jump_url(self) -> str:
+        return f"https://discord.com/channels/{self.guild_id}/{self.channel_id}/{self.message_id}"
+
+
 DataDeleter = Callable[[int], Awaitable[int | Deleted]]
 RetentionPurge = Callable[[datetime], Awaitable[int]]
 
 PURGE, PURGE_KEY = "privacy.purge", "privacy:purge"
+#: A card Discord still shows of what /forgetme deleted (a request card, a crisis alert card),
+#: to be edited to a line naming nobody; stored by the deletion itself (ids only), retried
+#: with backoff until Discord takes it. Key ``privacy:card:<channel id>:<message id>``.
+CARD_CLEAR = "privacy.card_clear"
+CARD_CLEAR_FIRST_RETRY = timedelta(seconds=30)
+CARD_CLEAR_MAX_WAIT = timedelta(hours=1)
+#: How often moderators are told of one channel refusing Kindred's edits (per server, in memory).
+CARD_REFUSAL_TOLD_EVERY = timedelta(hours=6)
 #: The claim of a /forgetme question answered with "Delete everything" (keyed by the
 #: question's message id: ids only, purged with the other handled-event keys after a day).
 FORGET_ANSWERED = "forgetme"
@@ -57,6 +82,7 @@ class PrivacyService:
     purges: dict[str, RetentionPurge] = field(default_factory=dict)
     #: where a /forgetme question's "Delete everything" is claimed once (None: never claimed)
     answers: HandledEventRepository | None = None
+    _refusals_told: dict[tuple[int, int], datetime] = field(default_factory=dict)
 
     def register(self, name: str, deleter: DataDeleter) -> None:
         self.deleters[name] = deleter
@@ -71,13 +97,16 @@ class PrivacyService:
         """Run every deletion hook; what each deleted, by name. The hooks' follow-ups (what
         Discord still shows of the deleted rows) are added to ``follow_ups`` when given."""
         removed = {"preferences": await self.prefs.delete_user(user_id)}
-        for name, deleter in self.deleters.items():
-            result = await deleter(user_id)
-            if isinstance(result, Deleted):
-                if follow_ups is not None:
-                    follow_ups.append(result.follow_up)
-                result = result.count
-            removed[name] = result
+        try:
+            for name, deleter in self.deleters.items():
+                result = await deleter(user_id)
+                if isinstance(result, Deleted):
+                    if follow_ups is not None:
+                        follow_ups.append(result.follow_up)
+                    result = result.count
+                removed[name] = result
+        finally:
+            self.scheduler.wakeup()  # the cards' clearing the deletions stored, due now
         return removed
 
     async def forget_once(
@@ -102,6 +131,44 @@ class PrivacyService:
         if self.answers is None or question_id is None:
             return False
         return await self.answers.claimed(FORGET_ANSWERED, question_id)
+
+    # -- the cards /forgetme clears -----------------------------------------------------------
+    def on_card_clear(self, timer: TimerRow) -> CardToClear:
+        """A stored card clearing is due: the card, for the Discord layer to edit."""
+        p = timer.payload
+        return CardToClear(
+            guild_id=int(timer.guild_id or 0),
+            channel_id=int(p["channel_id"]),
+            message_id=int(p["message_id"]),
+            card=str(p.get("card", "request")),
+            number=None if p.get("number") is None else int(p["number"]),
+            live=bool(p.get("live", False)),
+        )
+
+    async def card_clear_later(self, timer: TimerRow) -> datetime:
+        """Discord failed for a moment (5xx, 429, no answer): the same clearing again later,
+        waiting twice as long each time (30 s, 1 min, ... up to an hour), until it is taken."""
+        tries = int(timer.payload.get("tries", 0)) + 1
+        wait = min(CARD_CLEAR_FIRST_RETRY * 2 ** (tries - 1), CARD_CLEAR_MAX_WAIT)
+        due = self.clock() + wait
+        await self.scheduler.schedule_once(
+            CARD_CLEAR,
+            due,
+            {**timer.payload, "tries": tries},
+            guild_id=timer.guild_id,
+            key=timer.key,
+        )
+        return due
+
+    def card_refused_tell(self, card: CardToClear) -> bool:
+        """Discord refuses the edit (403): no retry will change that; whether to tell the
+        moderators now (once per channel per :data:`CARD_REFUSAL_TOLD_EVERY`, not per card)."""
+        now = self.clock()
+        told = self._refusals_told.get((card.guild_id, card.channel_id))
+        if told is not None and now - told < CARD_REFUSAL_TOLD_EVERY:
+            return False
+        self._refusals_told[(card.guild_id, card.channel_id)] = now
+        return True
 
     # -- the retention purge timer -----------------------------------------------------------
     async def start_retention(self) -> None:

@@ -253,7 +253,8 @@ class ClaimsRoom(ConversationRoom):
     async def on_member_forgotten(self, user_id: int, follow_ups: list[object]) -> None:
         """After ``/forgetme`` deleted a member's requests: a conversation going on is closed
         as a close would (no feedback question: the member is gone) and its peer told why in
-        those words only; every card loses the member's mention, topic, summary and buttons.
+        those words only (every card losing the member's mention, topic, summary and buttons
+        is a stored ``privacy.card_clear`` timer, cogs/core.py).
         A peer's: the requests they held are back in the queue as when a peer loses the role
         (card, pings, old thread closed off), and each member is told only that their peer is
         no longer available."""
@@ -269,21 +270,8 @@ class ClaimsRoom(ConversationRoom):
                     peer = await find_user(self.bot, ended.peer_id)
                     lang = await self.services.safety.language_for(ended.peer_id)
                     await peer.send(say.forgotten_peer_text(ended.request_id, lang))
-            for request_id, channel_id, message_id, live in forgotten.cards:
-                await self._neutral_card(request_id, channel_id, message_id, live=live)
-
-    async def _neutral_card(
-        self, request_id: int, channel_id: int, message_id: int, *, live: bool
-    ) -> None:
-        channel = await find_channel(self.bot, channel_id)
-        if channel is None:
-            return
-        text = f"Request #{request_id} was withdrawn." if live else f"Request #{request_id} ended."
-        try:
-            message = channel.get_partial_message(message_id)  # type: ignore[attr-defined]
-            await message.edit(content=text, embed=None, view=None)
-        except discord.HTTPException as exc:
-            log.info("could not clear the card of request %s: %s", request_id, exc.status)
+            # the cards are cleared by the privacy.card_clear timers the deletion stored
+            # (cogs/core.py), retried until Discord takes them
 
     async def _transcript_now(self, interaction: discord.Interaction, closed: RequestRow) -> None:
         """The button pressed after the close: send what is still there now, or say plainly

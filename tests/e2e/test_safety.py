@@ -1306,3 +1306,59 @@ async def test_editing_an_answered_crisis_message_into_another_gets_no_second_dm
     assert not rows[1]["replied"]
     assert len(bot_dms(emulator, world.member)) == 1
     assert len(peer_alerts(emulator, world)) == 1
+
+
+async def test_forgetme_takes_the_members_name_and_quoted_words_off_their_crisis_alert_cards(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """After a member's /forgetme, every peer alert card Kindred posted about them (their
+    mention and, with the server's ``copy_content`` on, a quote of their words) becomes one
+    line naming nobody and quoting nothing, as their request cards do
+    (docs/member-guide.md), without buttons."""
+    from tests.e2e.test_core import forget
+
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await kindred.services.settings.update(
+        world.guild.id, SafetySettings, world.mod.id, copy_content=True
+    )
+    words = "honestly i want to kill myself, Tobias will not even notice"
+    await emulator.send_message(world.member, world.general, words)
+    alert = await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "may need support" in m.text
+    )
+    assert "Tobias" in alert.text and str(world.member.id) in alert.text, alert.text
+    done = await forget(emulator, world.member, world.general)
+    assert done.text.startswith("Done. I deleted "), done.text
+    await kindred.quiet()
+    shown = emulator.messages[alert.id]
+    assert str(world.member.id) not in shown.text and "Tobias" not in shown.text, shown.text
+    assert shown.text == "This crisis alert was withdrawn." and not shown.components
+
+
+async def test_an_alert_cards_clearing_after_forgetme_is_retried_when_discord_fails(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The alert card's clearing is stored with the deletion and tried again with backoff
+    when Discord answers the edit with a 503."""
+    from tests.e2e.test_core import forget
+
+    with time_machine.travel(datetime.now(UTC), tick=True) as clock:
+        await setup_peers(emulator, world)
+        await go_on_duty(emulator, world, world.peer)
+        await emulator.send_message(world.member, world.general, "i want to kill myself")
+        alert = await emulator.wait_for_message(
+            world.peers, predicate=lambda m: "may need support" in m.text
+        )
+        fault = emulator.inject_fault(
+            "PATCH", f"/channels/{world.peers.id}/messages/{alert.id}", status=503, times=2
+        )
+        await forget(emulator, world.member, world.general)
+        await emulator.wait_until(lambda: fault.hits >= 1, what="the card edit to be refused")
+        for _ in range(3):
+            clock.shift(timedelta(minutes=10))
+            await kindred.settle()
+            await kindred.quiet()
+        assert fault.hits == 2
+        shown = emulator.messages[alert.id]
+        assert shown.text == "This crisis alert was withdrawn.", shown.text

@@ -1015,6 +1015,101 @@ async def test_after_forgetme_an_ended_requests_card_keeps_no_words_either(
     assert "exam stress" not in emulator.messages[posted.id].text
 
 
+async def test_forgetme_clears_the_request_card_even_if_discord_fails_once(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """/forgetme stores the clearing of the member's request card with the deletion (ids
+    only); when Discord answers the edit with a 503, it is tried again with backoff until
+    Discord takes it, so the member's name and words leave the peers' channel."""
+    topic = "marmalade-divorce"
+    with time_machine.travel(datetime.now(UTC), tick=True) as clock:
+        await setup_peers(emulator, world)
+        await ask(emulator, world, world.member, topic=topic, summary="my husband Tobias left")
+        message = await card(emulator, world, 1)
+        assert topic in message.text
+        fault = emulator.inject_fault(
+            "PATCH", f"/channels/{world.peers.id}/messages/{message.id}", status=503, times=1
+        )
+        done = await forget(emulator, world.member, world.general)
+        assert done.text.startswith("Done. I deleted "), done.text
+        await emulator.wait_until(lambda: fault.hits >= 1, what="the card edit to be refused")
+        for _ in range(3):
+            clock.shift(timedelta(minutes=10))
+            await kindred.settle()
+            await kindred.quiet()
+        shown = emulator.messages[message.id]
+        assert topic not in shown.text and str(world.member.id) not in shown.text, shown.text
+        assert shown.text == "Request #1 was withdrawn.", shown.text
+
+
+async def test_a_card_clearing_stored_by_forgetme_survives_a_restart(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The card clearing is a stored timer (channel id, message id, kind; no words): Discord
+    failing until the process stops, it is done after the restart."""
+    topic = "marmalade-divorce"
+    with time_machine.travel(datetime.now(UTC), tick=True) as clock:
+        await setup_peers(emulator, world)
+        await ask(emulator, world, world.member, topic=topic)
+        message = await card(emulator, world, 1)
+        route = f"/channels/{world.peers.id}/messages/{message.id}"
+        fault = emulator.inject_fault("PATCH", route, status=503, times=1000)
+        await forget(emulator, world.member, world.general)
+        await emulator.wait_until(lambda: fault.hits >= 1, what="the card edit to be refused")
+        await kindred.quiet()
+        (stored,) = [
+            t
+            for t in await kindred.services.scheduler.timers.all()
+            if t.kind == "privacy.card_clear"
+        ]
+        assert set(stored.payload) <= {
+            "channel_id",
+            "message_id",
+            "card",
+            "number",
+            "live",
+            "tries",
+        }
+        assert topic not in str(stored.payload) and str(world.member.id) not in str(stored.payload)
+        await kindred.restart()
+        emulator.clear_faults()
+        clock.shift(timedelta(hours=1))
+        await kindred.settle()
+        await kindred.quiet()
+        assert emulator.messages[message.id].text == "Request #1 was withdrawn."
+        assert not [
+            t
+            for t in await kindred.services.scheduler.timers.all()
+            if t.kind == "privacy.card_clear"
+        ]
+
+
+async def test_a_card_discord_refuses_to_edit_after_forgetme_is_told_to_the_moderators_once(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Discord refusing the edit (403) is not retried: the moderators are told once, naming
+    no one, with a link to the message to delete; a second card refused there tells them no
+    more; nothing is left stored."""
+    await setup_peers(emulator, world)
+    await ask(emulator, world, world.member, topic="first")
+    await ask(emulator, world, world.member2, topic="second")
+    cards = [await card(emulator, world, 1), await card(emulator, world, 2)]
+    for message in cards:
+        emulator.inject_fault(
+            "PATCH", f"/channels/{world.peers.id}/messages/{message.id}", status=403, times=5
+        )
+    await forget(emulator, world.member, world.general)
+    told = await emulator.wait_for_message(world.mods, predicate=lambda m: "/forgetme" in m.text)
+    assert f"/{cards[0].id}" in told.text and str(world.member.id) not in told.text, told.text
+    await forget(emulator, world.member2, world.general)
+    await kindred.quiet()
+    reports = [m for m in emulator.bot_messages(world.mods) if "/forgetme" in m.text]
+    assert len(reports) == 1, [m.text for m in reports]
+    assert not [
+        t for t in await kindred.services.scheduler.timers.all() if t.kind == "privacy.card_clear"
+    ]
+
+
 async def test_forgetme_during_a_claimed_conversation_closes_it_and_tells_the_peer(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

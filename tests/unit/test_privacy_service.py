@@ -307,3 +307,78 @@ async def test_the_purge_empties_a_closed_requests_topic_and_summary_not_a_live_
     assert gone is not None and (gone.topic, gone.summary) == ("", None)
     assert gone.status in ("cancelled", "closed")
     assert kept is not None and (kept.topic, kept.summary) == ("still here", "still mine")
+
+
+# -- the cards /forgetme clears ---------------------------------------------------------------
+async def card_timers(services: Services) -> list:
+    from bot.services.privacy import CARD_CLEAR
+
+    return [t for t in await services.scheduler.timers.all() if t.kind == CARD_CLEAR]
+
+
+async def test_forget_stores_each_cards_clearing_with_ids_only(
+    services: Services, clock: FakeClock
+) -> None:
+    """The deletion stores, in its own transaction, a due ``privacy.card_clear`` timer per
+    request card and per alert card posted about the member: ids and kind only, no words, no
+    member id; cards of other members and a request never posted get none."""
+    from bot.services.peers import PeerSettings
+    from bot.services.privacy import CARD_CLEAR
+
+    await services.settings.update(10, PeerSettings, 1, peer_role_id=5, peer_channel_id=6)
+    requests = services.peers.requests
+    mine = (await requests.open(10, U, topic="who hurt me", summary="words")).request
+    await requests.attach_card(mine.id, 6, 600)
+    other = (await requests.open(10, OTHER, topic="theirs")).request
+    await requests.attach_card(other.id, 6, 601)
+    alert = await services.safety.record_alert(10, U, 2, phrase_ids=("p",))
+    await services.safety.alert_posted(alert, 7, 700)
+    await services.safety.record_alert(10, U, 2, phrase_ids=("p",))  # never posted
+
+    await services.privacy.forget(U)
+
+    stored = sorted(await card_timers(services), key=lambda t: t.payload["message_id"])
+    assert [(t.kind, t.guild_id, t.due_at) for t in stored] == [(CARD_CLEAR, 10, clock())] * 2
+    assert [t.payload for t in stored] == [
+        {"channel_id": 6, "message_id": 600, "card": "request", "number": mine.id, "live": True},
+        {"channel_id": 7, "message_id": 700, "card": "alert"},
+    ]
+    card = services.privacy.on_card_clear(stored[0])
+    assert (card.guild_id, card.channel_id, card.message_id, card.number) == (10, 6, 600, mine.id)
+    assert card.jump_url == "https://discord.com/channels/10/6/600"
+
+
+async def test_a_card_clearing_discord_failed_is_tried_again_later_and_later_up_to_an_hour(
+    services: Services, clock: FakeClock
+) -> None:
+    from bot.services.privacy import CARD_CLEAR
+
+    await services.scheduler.schedule_once(
+        CARD_CLEAR,
+        clock(),
+        {"channel_id": 6, "message_id": 600, "card": "alert"},
+        guild_id=10,
+        key="privacy:card:6:600",
+    )
+    waits = []
+    for _ in range(9):
+        (timer,) = await card_timers(services)
+        due = await services.privacy.card_clear_later(timer)
+        waits.append(due - clock())
+    assert waits[:3] == [timedelta(seconds=30), timedelta(minutes=1), timedelta(minutes=2)]
+    assert waits[-1] == timedelta(hours=1) and max(waits) == timedelta(hours=1)
+    (timer,) = await card_timers(services)
+    assert timer.payload["tries"] == 9 and timer.guild_id == 10
+
+
+async def test_moderators_are_told_of_a_channel_refusing_card_edits_once_per_while(
+    services: Services, clock: FakeClock
+) -> None:
+    from bot.services.privacy import CardToClear
+
+    card = CardToClear(10, 6, 600, "request", 1, True)
+    assert services.privacy.card_refused_tell(card)
+    assert not services.privacy.card_refused_tell(CardToClear(10, 6, 601, "alert"))
+    assert services.privacy.card_refused_tell(CardToClear(10, 7, 700, "alert"))
+    clock.advance(hours=6)
+    assert services.privacy.card_refused_tell(card)

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.clock import from_db, from_db_or_none, to_db
-from bot.db.connection import Database, Executor
+from bot.db.connection import Database, Executor, Transaction
 
 
 @dataclass(frozen=True)
@@ -182,6 +182,59 @@ def _timer(row: Any) -> TimerRow:
     )
 
 
+async def add_timer(
+    tx: Transaction,
+    kind: str,
+    due_at: datetime,
+    payload: dict[str, Any],
+    *,
+    guild_id: int | None,
+    key: str | None,
+    now: datetime,
+) -> int:
+    """Store a timer inside the caller's transaction (so it is armed with the change it
+    follows, or not at all); a timer with the same key is replaced. The scheduler's alarm is
+    the caller's to re-arm after the commit (``Scheduler.wakeup``)."""
+    if key is not None:
+        await tx.lock("timer", key)  # two replacements at once: the last one wins
+        await tx.execute("DELETE FROM timers WHERE key = ?", (key,))
+    timer_id = await tx.insert(
+        "INSERT INTO timers (kind, key, due_at, payload, guild_id, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (kind, key, to_db(due_at), json.dumps(payload), guild_id, to_db(now)),
+    )
+    # Wakes the process owning the guild's shard (clustered); nobody listens otherwise.
+    await tx.notify(TIMERS_CHANNEL, str(guild_id or 0))
+    return timer_id
+
+
+@dataclass(frozen=True)
+class CardClearing:
+    """How a deletion arms the clearing of the cards Discord still shows of what it deleted:
+    the timer ``kind`` (the privacy service's) and the time (due at once)."""
+
+    kind: str
+    now: datetime
+
+
+async def arm_card_clear(
+    tx: Transaction,
+    clearing: CardClearing,
+    guild_id: int,
+    channel_id: int,
+    message_id: int,
+    card: str,
+    **ids: int | bool,
+) -> None:
+    """In the deletion's transaction: a card (``card``: its kind) to take off Discord. The
+    payload holds ids only, never a word of it."""
+    payload = {"channel_id": channel_id, "message_id": message_id, "card": card, **ids}
+    key = f"privacy:card:{channel_id}:{message_id}"
+    await add_timer(
+        tx, clearing.kind, clearing.now, payload, guild_id=guild_id, key=key, now=clearing.now
+    )
+
+
 class TimerRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -198,16 +251,9 @@ class TimerRepository:
     ) -> TimerRow:
         """Insert a timer; a timer with the same key is replaced (its old job must be dropped)."""
         async with self.db.transaction() as tx:
-            if key is not None:
-                await tx.lock("timer", key)  # two replacements at once: the last one wins
-                await tx.execute("DELETE FROM timers WHERE key = ?", (key,))
-            timer_id = await tx.insert(
-                "INSERT INTO timers (kind, key, due_at, payload, guild_id, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (kind, key, to_db(due_at), json.dumps(payload), guild_id, to_db(now)),
+            timer_id = await add_timer(
+                tx, kind, due_at, payload, guild_id=guild_id, key=key, now=now
             )
-            # Wakes the process owning the guild's shard (clustered); nobody listens otherwise.
-            await tx.notify(TIMERS_CHANNEL, str(guild_id or 0))
         return TimerRow(timer_id, kind, key, due_at, payload, guild_id, 0)
 
     async def get(self, timer_id: int) -> TimerRow | None:

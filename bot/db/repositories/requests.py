@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.clock import from_db, from_db_or_none, to_db
 from bot.db.connection import Database
+from bot.db.repositories.core import CardClearing, arm_card_clear
 
 LIVE = ("open", "claimed")
 
@@ -438,14 +439,30 @@ class RequestRepository:
             )
         return n
 
-    async def delete_member(self, user_id: int) -> list[RequestRow]:
+    async def delete_member(
+        self, user_id: int, clearing: CardClearing | None = None
+    ) -> list[RequestRow]:
         """Delete a member's requests (their relay lines go with them) and return the rows as
         they were, read by the same statement: what Discord still shows of them (cards,
-        conversations) is known exactly for the rows that are gone."""
+        conversations) is known exactly for the rows that are gone. With ``clearing``, each
+        card's clearing is armed in the same transaction (ids only), so it is never lost."""
         # A moderator's block (support_blocks) is a moderation record: it survives /forgetme,
         # otherwise forgetting would be a way around it. docs/member-guide.md says so.
         async with self.db.transaction() as tx:
             rows = await tx.fetchall(
                 "DELETE FROM support_requests WHERE requester_id = ? RETURNING *", (user_id,)
             )
-        return sorted((_request(r) for r in rows), key=lambda r: r.id)
+            deleted = sorted((_request(r) for r in rows), key=lambda r: r.id)
+            for r in deleted if clearing is not None else ():
+                if r.card_channel_id is not None and r.card_message_id is not None:
+                    await arm_card_clear(
+                        tx,
+                        clearing,
+                        r.guild_id,
+                        r.card_channel_id,
+                        r.card_message_id,
+                        "request",
+                        number=r.id,
+                        live=r.live,
+                    )
+        return deleted

@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.clock import from_db, to_db
 from bot.db.connection import Database
-from bot.db.repositories.core import write_audit
+from bot.db.repositories.core import CardClearing, arm_card_clear, write_audit
 
 
 @dataclass(frozen=True)
@@ -341,16 +341,31 @@ class SafetyRepository:
             row["state"],
         )
 
-    async def delete_user(self, user_id: int) -> int:
-        n = await self.db.execute("DELETE FROM safety_events WHERE user_id = ?", (user_id,))
-        n += await self.db.execute("DELETE FROM safety_alerts WHERE user_id = ?", (user_id,))
-        # who acted is forgotten; that someone did (``state``) stays, so the alert stays closed
-        n += await self.db.execute(
-            "UPDATE safety_alerts SET responder_id = NULL WHERE responder_id = ?", (user_id,)
-        )
-        n += await self.db.execute(
-            "UPDATE safety_alerts SET dismissed_by = NULL WHERE dismissed_by = ?", (user_id,)
-        )
+    async def delete_user(self, user_id: int, clearing: CardClearing | None = None) -> int:
+        """A member's events and alerts go; with ``clearing``, the clearing of each alert card
+        posted about them is armed in the same transaction (ids only), so it is never lost."""
+        async with self.db.transaction() as tx:
+            n = await tx.execute("DELETE FROM safety_events WHERE user_id = ?", (user_id,))
+            rows = await tx.fetchall(
+                "DELETE FROM safety_alerts WHERE user_id = ?"
+                " RETURNING guild_id, posted_channel_id, posted_message_id",
+                (user_id,),
+            )
+            n += len(rows)
+            for row in rows if clearing is not None else ():
+                channel_id, message_id = row["posted_channel_id"], row["posted_message_id"]
+                if channel_id is not None and message_id is not None:
+                    await arm_card_clear(
+                        tx, clearing, int(row["guild_id"]), channel_id, message_id, "alert"
+                    )
+            # who acted is forgotten; that someone did (``state``) stays, so the alert stays
+            # closed
+            n += await tx.execute(
+                "UPDATE safety_alerts SET responder_id = NULL WHERE responder_id = ?", (user_id,)
+            )
+            n += await tx.execute(
+                "UPDATE safety_alerts SET dismissed_by = NULL WHERE dismissed_by = ?", (user_id,)
+            )
         return n
 
     # -- guild resources ----------------------------------------------------------------------

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from bot.clock import Clock, utcnow
 from bot.crashpoints import crash_point
 from bot.db.repositories.blocks import BlockRepository
-from bot.db.repositories.core import TimerRow
+from bot.db.repositories.core import CardClearing, TimerRow
 from bot.db.repositories.requests import RequestRepository, RequestRow
 from bot.db.repositories.tags import TagRepository
 from bot.errors import (
@@ -28,7 +28,7 @@ from bot.errors import (
 from bot.i18n import N_
 from bot.services.peers import PeerSettings
 from bot.services.peers.duty import DutyService
-from bot.services.privacy import Deleted
+from bot.services.privacy import CARD_CLEAR, Deleted
 from bot.services.requests.holders import Holders, NotAPeerError
 from bot.services.requests.intake import AlreadyOpenError, BlockedError, Intake, RequestIntake
 from bot.services.requests.relay import (
@@ -451,7 +451,8 @@ class RequestService(RequestIntake, RequestTimers, Conversations, Holders):
         As a peer, what they hold goes back to the queue and their id leaves the rest."""
         for request in await self.requests.live_for_user_anywhere(user_id):
             await self.scheduler.cancel_prefix(f"request:{request.id}:")
-        deleted = await self.requests.delete_member(user_id)
+        # each card's clearing is stored with the deletion (privacy.card_clear, retried)
+        deleted = await self.requests.delete_member(user_id, CardClearing(CARD_CLEAR, self.clock()))
         for request in deleted:  # one opened meanwhile (its timers armed after the look-up)
             if request.live:
                 await self.scheduler.cancel_prefix(f"request:{request.id}:")

@@ -10,8 +10,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from bot.db.repositories.core import CardClearing
 from bot.errors import InvalidInputError
 from bot.i18n import N_
+from bot.services.privacy import CARD_CLEAR
 from bot.services.safety.alerts import AlertsMixin
 from bot.services.safety.decisions import DecisionsMixin
 from bot.services.safety.lookups import LookupsMixin
@@ -74,7 +76,10 @@ class SafetyService(DecisionsMixin, AlertsMixin, TimersMixin, LookupsMixin):
     async def forget(self, user_id: int) -> int:
         """``/forgetme``: their events and alerts go; alerts they were reaching out on (as a
         peer, raised within a day) are first opened again and offered to the others, as when
-        a peer loses the role, without their id; older ones only lose who took them."""
+        a peer loses the role, without their id; older ones only lose who took them. The
+        alert cards posted about them are cleared (``privacy.card_clear``, stored with the
+        deletion and retried)."""
         self.forget_context(user_id)
         reopened = await self._reopen(None, user_id)
-        return len(reopened) + await self.repo.delete_user(user_id)
+        clearing = CardClearing(CARD_CLEAR, self.clock())
+        return len(reopened) + await self.repo.delete_user(user_id, clearing)
