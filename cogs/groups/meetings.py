@@ -19,7 +19,7 @@ from bot.services.meetings import (
     reminder_answer,
     when_text,
 )
-from bot.ui.checks import guild_only, moderator_only
+from bot.ui.checks import guild_only, is_moderator, moderator_only
 from bot.ui.replies import localized, reader_language, send_private
 from bot.ui.timezones import timezone_autocomplete
 from cogs.groups import meeting_views as mv
@@ -155,7 +155,7 @@ class MeetingCommands:
         row = await self.meetings.add(
             guild_id=interaction.guild_id, group_name=group, name=name, schedule=schedule, tz=tz,
             duration=duration, reminders=reminders, prompt=prompt, venue=_venue(channel),
-            actor_id=interaction.user.id,
+            actor_id=interaction.user.id, by_facilitator=not await is_moderator(interaction),
         )  # fmt: skip
         await interaction.response.defer(ephemeral=True, thinking=True)
         result = await self.sync_event(row.id)
@@ -192,6 +192,7 @@ class MeetingCommands:
         row = await self.meetings.edit(
             interaction.guild_id, meeting, interaction.user.id, name=name, schedule=schedule,
             tz=tz, duration=duration, reminders=reminders, prompt=prompt, venue=_venue(channel),
+            by_facilitator=not await is_moderator(interaction),
         )  # fmt: skip
         await interaction.response.defer(ephemeral=True, thinking=True)
         result = await self.sync_event(row.id)
@@ -204,7 +205,12 @@ class MeetingCommands:
     async def meeting_remove(self, interaction: discord.Interaction, meeting: int) -> None:
         """Remove a meeting and its reminders (moderators and facilitators)."""
         assert interaction.guild_id is not None
-        removed = await self.meetings.remove(interaction.guild_id, meeting, interaction.user.id)
+        removed = await self.meetings.remove(
+            interaction.guild_id,
+            meeting,
+            interaction.user.id,
+            by_facilitator=not await is_moderator(interaction),
+        )
         await interaction.response.defer(ephemeral=True, thinking=True)
         await self.delete_event(interaction.guild_id, removed.meeting.event_id)
         failed = await self.apply_lock(removed.group) if removed.relock else None

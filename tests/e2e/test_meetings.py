@@ -303,6 +303,38 @@ async def test_forgetme_leaves_no_audit_row_naming_a_facilitator_as_the_actor_of
     assert left == [], left
 
 
+async def test_forgetme_takes_a_facilitators_id_off_the_meetings_they_managed_not_a_moderators(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """A facilitator who is no moderator adds, edits and removes meetings with facilitator
+    rights: the audit rows stay (the group's record that its meetings changed) but their
+    /forgetme takes their id off them; a moderator's rows of the same actions keep the
+    moderator's id (the server's audit log of moderator actions stays)."""
+    from tests.e2e.test_core import forget
+
+    await ready(emulator, world, kindred, events=False)
+    await add_facilitator(emulator, world, world.peer)
+    added = await add_meeting(emulator, world, world.peer)
+    assert "Monday circle" in added.text, added.text
+    edited = await command(emulator, world.peer, world.general, "group meeting edit", meeting=1,
+                           duration="90m")  # fmt: skip
+    assert "Meeting changed" in edited.text and "1 h 30" in edited.text, edited.text
+    await command(emulator, world.peer, world.general, "group meeting remove", meeting=1)
+    await add_meeting(emulator, world, world.mod, name="Thursday circle")
+    db = kindred.services.db
+    actions = "SELECT action, actor_id FROM audit_log WHERE action LIKE 'meetings.%' ORDER BY id"
+    before = [(r["action"], r["actor_id"]) for r in await db.fetchall(actions)]
+    mine = [("meetings.add", world.peer.id), ("meetings.edit", world.peer.id),
+            ("meetings.remove", world.peer.id)]  # fmt: skip
+    assert [b for b in before if b[1] == world.peer.id] == mine, before
+    done = await forget(emulator, world.peer, world.general)
+    assert done.text.startswith("Done. I deleted "), done.text
+    after = [(r["action"], r["actor_id"]) for r in await db.fetchall(actions)]
+    assert not [a for a in after if a[1] == world.peer.id], after
+    assert [a[0] for a in after] == [b[0] for b in before], after
+    assert ("meetings.add", world.mod.id) in after, after
+
+
 async def test_an_accept_cut_short_by_a_restart_is_asked_again_and_decline_works(
     emulator: DiscordEmulator,
     world: World,

@@ -596,3 +596,34 @@ async def test_im_here_counts_only_on_the_running_meetings_post(services: Servic
     with pytest.raises(ConflictError, match="isn't open"):
         await services.meetings.here(GUILD, meeting.id, MEMBER, 1001)  # last week's post
     assert (await services.meetings.here(GUILD, meeting.id, MEMBER, 1002)).count == 1
+
+
+async def test_forget_takes_the_member_off_their_own_meeting_audit_rows_only(
+    services: Services, clock
+) -> None:
+    """/forgetme: a swap the member accepted goes from the audit log; meetings they changed as
+    a facilitator (marked so) keep their row without who; the same actions by a moderator
+    (unmarked) and others' rows are untouched."""
+    from bot.db.repositories.core import write_audit
+    from bot.db.repositories.meetings import BY_FACILITATOR
+
+    now = clock()
+    rows = [
+        (ALICE, "meetings.facilitator_swap", {"group": 1, "swap": 1}),
+        (ALICE, "meetings.add", {"group": 1, "meeting": 1, **BY_FACILITATOR}),
+        (ALICE, "meetings.edit", {"fields": ["name"], "meeting": 1, **BY_FACILITATOR}),
+        (ALICE, "meetings.remove", {"group": 1, "meeting": 2}),  # as a moderator
+        (BO, "meetings.facilitator_swap", {"group": 1, "swap": 2}),
+    ]
+    for actor, action, detail in rows:
+        await write_audit(services.db, GUILD, actor, action, detail, now)
+
+    await services.privacy.forget(ALICE)
+
+    left = await services.db.fetchall("SELECT actor_id, action FROM audit_log ORDER BY id")
+    assert [(r["actor_id"], r["action"]) for r in left] == [
+        (None, "meetings.add"),
+        (None, "meetings.edit"),
+        (ALICE, "meetings.remove"),
+        (BO, "meetings.facilitator_swap"),
+    ]

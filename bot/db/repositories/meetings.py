@@ -111,14 +111,27 @@ PREFS = {"locking", "named_attendance", "turn"}
 #: Audit actions a member causes by their own act, not a moderator's decision: /forgetme
 #: deletes the rows naming them as the actor (a moderator's actions stay).
 MEMBER_ACTIONS = ("meetings.facilitator_swap",)
+#: Meetings a facilitator who is no moderator added, edited or removed: the row stays (the
+#: group's record that it changed), /forgetme takes their id off it.
+FACILITATOR_ACTIONS = ("meetings.add", "meetings.edit", "meetings.remove")
+#: The mark in such a row's detail (JSON written with sorted keys: matched as text).
+BY_FACILITATOR = {"by": "facilitator"}
 
 
 async def forget_audit(tx: Transaction, user_id: int) -> int:
-    """The audit rows of a member's own acts in meetings (a swap they accepted)."""
+    """The audit rows of a member's own acts in meetings: a swap they accepted goes; a
+    meeting they changed as a facilitator (no moderator) loses who did it."""
     marks = ", ".join("?" for _ in MEMBER_ACTIONS)
-    return await tx.execute(
+    n = await tx.execute(
         f"DELETE FROM audit_log WHERE action IN ({marks}) AND actor_id = ?",
         (*MEMBER_ACTIONS, user_id),
+    )
+    marks = ", ".join("?" for _ in FACILITATOR_ACTIONS)
+    mark = json.dumps(BY_FACILITATOR)[1:-1]
+    return n + await tx.execute(
+        f"UPDATE audit_log SET actor_id = NULL WHERE action IN ({marks}) AND actor_id = ?"
+        " AND detail LIKE ?",
+        (*FACILITATOR_ACTIONS, user_id, f"%{mark}%"),
     )
 
 
@@ -127,8 +140,11 @@ class MeetingRepository:
         self.db = db
 
     # -- meetings ------------------------------------------------------------------------------
-    async def create(self, *, actor_id: int, now: datetime, **values: Any) -> MeetingRow:
-        """A new meeting, audited as ``meetings.add``."""
+    async def create(
+        self, *, actor_id: int, now: datetime, by_facilitator: bool = False, **values: Any
+    ) -> MeetingRow:
+        """A new meeting, audited as ``meetings.add`` (``by_facilitator``: a facilitator who is
+        no moderator, marked so that their /forgetme takes their id off the row)."""
         unknown = set(values) - FIELDS - {"group_id", "guild_id"}
         if unknown:
             raise ValueError(f"unknown meeting fields: {sorted(unknown)}")
@@ -141,6 +157,7 @@ class MeetingRepository:
                 tuple(params),
             )
             detail = {"meeting": meeting_id, "group": values["group_id"]}
+            detail |= BY_FACILITATOR if by_facilitator else {}
             await write_audit(tx, values["guild_id"], actor_id, "meetings.add", detail, now)
         row = await self.get(meeting_id)
         assert row is not None
@@ -153,6 +170,7 @@ class MeetingRepository:
         actor_id: int | None = None,
         action: str | None = None,
         now: datetime | None = None,
+        by_facilitator: bool = False,
         **changes: Any,
     ) -> MeetingRow | None:
         unknown = set(changes) - FIELDS
@@ -165,13 +183,17 @@ class MeetingRepository:
             await update_columns(tx, "group_meetings", "id", meeting_id, changes)
             if action is not None and now is not None:
                 detail = {"meeting": meeting_id, "fields": sorted(changes)}
+                detail |= BY_FACILITATOR if by_facilitator else {}
                 await write_audit(tx, row.guild_id, actor_id, action, detail, now)
         return await self.get(meeting_id)
 
-    async def delete(self, row: MeetingRow, actor_id: int, now: datetime) -> None:
+    async def delete(
+        self, row: MeetingRow, actor_id: int, now: datetime, *, by_facilitator: bool = False
+    ) -> None:
         async with self.db.transaction() as tx:
             await tx.execute("DELETE FROM group_meetings WHERE id = ?", (row.id,))
             detail = {"meeting": row.id, "group": row.group_id}
+            detail |= BY_FACILITATOR if by_facilitator else {}
             await write_audit(tx, row.guild_id, actor_id, "meetings.remove", detail, now)
 
     async def get(self, meeting_id: int) -> MeetingRow | None:

@@ -104,7 +104,10 @@ class MeetingSchedule(MeetingBase):
         prompt: str | None,
         venue: tuple[int, str] | None,
         actor_id: int,
+        by_facilitator: bool = False,
     ) -> MeetingRow:
+        """A new meeting; ``by_facilitator``: added by a facilitator who is no moderator (the
+        audit row marks it, so their /forgetme takes their id off it)."""
         group = await self.groups.active(guild_id, group_name)
         clean = parse_meeting_name(name)
         now = self.clock()
@@ -125,6 +128,7 @@ class MeetingSchedule(MeetingBase):
         row = await self.repo.create(
             actor_id=actor_id,
             now=now,
+            by_facilitator=by_facilitator,
             group_id=group.id,
             guild_id=guild_id,
             name=clean,
@@ -154,6 +158,7 @@ class MeetingSchedule(MeetingBase):
         reminders: str | None = None,
         prompt: str | None = None,
         venue: tuple[int, str] | None = None,
+        by_facilitator: bool = False,
     ) -> MeetingRow:
         meeting = await self.get(meeting_id, guild_id)
         now = self.clock()
@@ -184,19 +189,26 @@ class MeetingSchedule(MeetingBase):
         minutes = changes.get("duration_minutes", meeting.duration_minutes)
         check_fits(merged, timedelta(minutes=minutes))
         row = await self.repo.update(
-            meeting.id, actor_id=actor_id, action="meetings.edit", now=now, **changes
+            meeting.id,
+            actor_id=actor_id,
+            action="meetings.edit",
+            now=now,
+            by_facilitator=by_facilitator,
+            **changes,
         )
         assert row is not None
         await self._arm(row)
         return row
 
-    async def remove(self, guild_id: int, meeting_id: int, actor_id: int) -> Removed:
+    async def remove(
+        self, guild_id: int, meeting_id: int, actor_id: int, *, by_facilitator: bool = False
+    ) -> Removed:
         meeting = await self.get(meeting_id, guild_id)
         group = await self.group_of(meeting)
         for key in _keys(meeting.id).values():
             await self.scheduler.cancel(key)
         await self.scheduler.cancel_prefix(f"meeting:{meeting.id}:")  # and any delivery retries
-        await self.repo.delete(meeting, actor_id, self.clock())
+        await self.repo.delete(meeting, actor_id, self.clock(), by_facilitator=by_facilitator)
         prefs = await self.repo.prefs(group.id)
         return Removed(meeting, group, relock=meeting.is_open and prefs.locking)
 
