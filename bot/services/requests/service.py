@@ -124,12 +124,11 @@ class EndedConversation:
 @dataclass(frozen=True)
 class ForgottenRequests:
     """What Discord still shows of a member's requests that ``/forgetme`` deleted, read by the
-    deletion itself: each card (``cards``: request id, channel id, message id; its words and
-    buttons to go, and whether the request was still live) and each conversation going on.
+    deletion itself: each conversation going on (each card's clearing is a stored
+    ``privacy.card_clear`` timer instead, written with the deletion).
     As a peer, ``requeued``: the requests they held, back in the queue (read after their id
     left them), with the on-duty peers to ping, as when a peer loses the role."""
 
-    cards: tuple[tuple[int, int, int, bool], ...]
     conversations: tuple[EndedConversation, ...]
     requeued: tuple[Requeued, ...] = ()
 
@@ -457,11 +456,6 @@ class RequestService(RequestIntake, RequestTimers, Conversations, Holders):
             if request.live:
                 await self.scheduler.cancel_prefix(f"request:{request.id}:")
         forgotten = ForgottenRequests(
-            cards=tuple(
-                (r.id, r.card_channel_id, r.card_message_id, r.live)
-                for r in deleted
-                if r.card_channel_id is not None and r.card_message_id is not None
-            ),
             conversations=tuple(
                 EndedConversation(r.id, r.thread_id, r.claimed_by, r.relay)
                 for r in deleted
