@@ -154,7 +154,11 @@ class PostingCommands:
         # The bot is the author on Discord, so the message listeners (which skip bots: the
         # safety listener, and the content notes below) would never see these words: hand them
         # on with the real author, by event (no cog import).
-        interaction.client.dispatch("kindred_anonymous_post", message, interaction.user, plan.text)
+        # The interaction goes too: if the author's DMs are closed, a private follow-up of it
+        # is the one way left to reach them without naming them.
+        interaction.client.dispatch(
+            "kindred_anonymous_post", message, interaction.user, plan.text, interaction
+        )
         posted = N_(
             "Posted in <#{channel}> as **{pseudonym}** (your name in this group stays hidden; "
             "only a moderator can look it up, with a logged reason, and you'd be told)."
@@ -231,7 +235,11 @@ class PostingCommands:
 
     @commands.Cog.listener()
     async def on_kindred_anonymous_post(
-        self, message: discord.Message, author: discord.abc.User, text: str
+        self,
+        message: discord.Message,
+        author: discord.abc.User,
+        text: str,
+        interaction: discord.Interaction | None = None,
     ) -> None:
         """An anonymous post gets the same reminder as a message, by DM to its real author
         (after it is posted, as a message's is: see docs/member-guide.md)."""

@@ -2,9 +2,14 @@
 costing their author the anonymity they chose.
 
 The groups feature posts the words as Kindred and dispatches ``kindred_anonymous_post`` with
-the real author. The detector and the safety service decide as for any message; the author gets
-the private reply by DM (never a note in the channel, which would name them); peers and, for
-tier 3, moderators get an alert that links the post but never names or pings its author. Peers
+the real author and their ``/group post`` interaction. The detector and the safety service
+decide as for any message; the author gets the private reply by DM, and when Discord refuses the
+DM (their DMs closed) as a private (ephemeral) follow-up of their ``/group post``, never a note
+in the channel, which would name them. Then peers and, for tier 3, moderators get an alert that
+links the post, says truthfully whether the author was reached, and never names its author:
+it pings every on-duty peer, the author too if they are one, so the set never depends on who
+wrote it. A channel that refuses the alert is treated as for a message's: the peer channel
+when that is another one, the moderators told once, else the moderators' channel. Peers
 answer in the group; a moderator can look the author up with ``/group reveal`` (a logged
 reason) if someone's safety depends on it.
 """
@@ -23,20 +28,36 @@ from bot.services.safety import Decision, Outreach
 from bot.text import pings_and_text
 from bot.ui.lookup import find_channel
 from cogs.safety.alert_texts import ANONYMOUS_OUTREACH
-from cogs.safety.alerts import AlertsMixin, send_more_pings
+from cogs.safety.alerts import AlertsMixin, refused_channel_text, send_more_pings
 from cogs.safety.replies import RepliesMixin
 
 log = logging.getLogger("cogs.safety")
 
 
+#: What the alert says of the private reply: sent (by DM or ephemeral follow-up), refused by
+#: Discord, or none was due (then what the decision says: opted out, lines sent earlier).
+REACHED = {
+    True: " " + ANONYMOUS_OUTREACH["reply"],
+    False: " Kindred could not reach its author privately (Discord refused its message).",
+    None: "",
+}
+
+
 def anonymous_alert_text(
-    message: discord.Message, tier: int, on_duty: list[int], outreach: Outreach = "reply"
+    message: discord.Message,
+    tier: int,
+    on_duty: list[int],
+    reached: bool | None = True,
+    outreach: Outreach = "reply",
 ) -> list[str]:
     """The alert whole under the pings; pings that do not fit follow in their own messages."""
+    said = REACHED[reached]
+    if reached is None and outreach != "reply":
+        said = " " + ANONYMOUS_OUTREACH[outreach]
     text = (
         f"An **anonymous** post in <#{message.channel.id}> may need support "
-        f"(tier {tier}) ([jump]({message.jump_url})). {ANONYMOUS_OUTREACH[outreach]} "
-        "They chose to stay anonymous: answer them in the group. If someone's safety "
+        f"(tier {tier}) ([jump]({message.jump_url})).{said} They chose to stay "
+        "anonymous: answer them in the group. If someone's safety "
         "depends on it, a moderator can look them up with `/group reveal` (the reason is logged "
         "and they are told)."
     )
@@ -52,7 +73,11 @@ class AnonymousPostsMixin(AlertsMixin, RepliesMixin):
 
     @commands.Cog.listener()
     async def on_kindred_anonymous_post(
-        self, message: discord.Message, author: discord.abc.User, text: str
+        self,
+        message: discord.Message,
+        author: discord.abc.User,
+        text: str,
+        interaction: discord.Interaction | None = None,
     ) -> None:
         if self.worker is None or message.guild is None or not text:
             return
@@ -80,56 +105,72 @@ class AnonymousPostsMixin(AlertsMixin, RepliesMixin):
             result.tier,
             decision.acts,
         )
-        posted: list[discord.Message] = []
-        alerted = await self._alert_anonymously(message, author.id, result, decision, posted)
-        replied = False
+        # the reply first, so the alert can say truthfully whether the author was reached
+        replied: bool | None = None
         if decision.reply:
             replied = await self._reply_to_author(
-                message.guild.id, author, decision, result, posted
+                message.guild.id, author, decision, result, interaction
             )
-        await safety.record_outcome(decision, replied=replied, alerted=alerted, noted=False)
+        alerted = await self._alert_anonymously(message, result, decision, replied)
+        await safety.record_outcome(decision, replied=bool(replied), alerted=alerted, noted=False)
 
     async def _alert_anonymously(
         self,
         message: discord.Message,
-        author_id: int,
         result: Assessment,
         decision: Decision,
-        posted: list[discord.Message],
+        reached: bool | None,
     ) -> bool:
+        """Peers (pinged when it is an alert) and, for tier 3, moderators. A peer channel that
+        refuses Kindred (403, 404, gone or hidden) falls back as a message's alert does."""
         assert message.guild is not None
         guild_id = message.guild.id
         if not (decision.alert_peers or decision.quiet_item or decision.alert_moderators):
             return False
         targets = await self.services.safety.alert_channels(guild_id)
         sent = False
-        if decision.alert_peers or decision.quiet_item:
-            channel = await find_channel(self.bot, targets.peers)
+        to_moderators = decision.alert_moderators
+        if (decision.alert_peers or decision.quiet_item) and targets.peers is not None:
             on_duty: list[int] = []
-            if decision.alert_peers:  # a quiet item pings nobody
-                on_duty = await self.services.safety.alert_pings(guild_id, author_id)
-            sent |= await self._post(channel, message, result.tier, on_duty, decision, posted)
-        if decision.alert_moderators:
-            channel = await find_channel(self.bot, targets.moderators)
-            sent |= await self._post(channel, message, result.tier, [], decision, posted)
+            if decision.alert_peers:  # a quiet item pings nobody; None: nobody left out
+                on_duty = await self.services.safety.alert_pings(guild_id, None)
+            texts = anonymous_alert_text(message, result.tier, on_duty, reached, decision.outreach)
+            posted = await self._post_anonymous(targets.peers, texts, on_duty)
+            if posted is None:  # refused: the peer channel when that is another one
+                posted = await self._refused(guild_id, targets.peers, texts, on_duty)
+            sent |= bool(posted)
+            to_moderators |= posted is None  # nowhere for peers: the moderators read it
+        if to_moderators and targets.moderators is not None:
+            texts = anonymous_alert_text(message, result.tier, [], reached, decision.outreach)
+            sent |= bool(await self._post_anonymous(targets.moderators, texts, []))
         return sent
 
-    async def _post(
-        self,
-        channel,
-        message: discord.Message,
-        tier: int,
-        pings: list[int],
-        decision: Decision,
-        posted: list[discord.Message],
-    ) -> bool:
-        if channel is None:
-            return False
+    async def _refused(
+        self, guild_id: int, refused: int, texts: list[str], pings: list[int]
+    ) -> bool | None:
+        log.warning("safety guild=%s: channel %s refuses anonymous-post alerts", guild_id, refused)
+        refusal = await self.services.safety.alert_refused(guild_id, refused)
+        if refusal.tell_moderators:
+            await self._tell_moderators(guild_id, refused_channel_text(refused, refusal))
+        if refusal.fallback_channel_id is None:
+            return None
+        return await self._post_anonymous(refusal.fallback_channel_id, texts, pings)
+
+    async def _post_anonymous(
+        self, channel_id: int, texts: list[str], pings: list[int]
+    ) -> bool | None:
+        """True: posted; False: Discord failed for a moment (logged); None: the channel
+        refuses Kindred (403, 404, gone or hidden)."""
         users = [discord.Object(p) for p in pings]
         mentions = discord.AllowedMentions(users=users, everyone=False, roles=False)
-        first, *more_pings = anonymous_alert_text(message, tier, pings, decision.outreach)
+        first, *more_pings = texts
         try:
-            posted.append(await channel.send(first, allowed_mentions=mentions))
+            channel = await find_channel(self.bot, channel_id, strict=True)
+            if channel is None:
+                return None
+            await channel.send(first, allowed_mentions=mentions)
+        except (discord.Forbidden, discord.NotFound):
+            return None
         except discord.HTTPException as exc:
             log.warning("safety: anonymous-post alert failed (%s)", exc.status)
             return False
@@ -142,17 +183,28 @@ class AnonymousPostsMixin(AlertsMixin, RepliesMixin):
         author: discord.abc.User,
         decision: Decision,
         result: Assessment,
-        posted: list[discord.Message],
+        interaction: discord.Interaction | None,
     ) -> bool:
-        """DM the author; their DMs closed, the alerts just posted say Kindred couldn't."""
+        """By DM (it stays with them); when Discord refuses it, as a private follow-up of their
+        ``/group post`` (only they see it, and it names nobody in the channel)."""
         lang = await self.services.safety.language_for(author.id, result.lang)
+        kind, needs = str(decision.reply), decision.needs
         try:
-            await self._send_reply(author, guild_id, str(decision.reply), decision.needs, lang)
-        except discord.Forbidden:
-            log.info("safety guild=%s: anonymous author's DMs closed", guild_id)
-            await self._say_dms_closed(posted)
-            return False
+            await self._send_reply(author, guild_id, kind, needs, lang)
+            return True
         except discord.HTTPException as exc:
             log.info("safety guild=%s: anonymous author's DM failed (%s)", guild_id, exc.status)
+        if interaction is None:
+            return False
+        try:
+            embeds, view = await self._reply_parts(author, guild_id, kind, needs, lang)
+            if view is None:
+                await interaction.followup.send(embeds=embeds, ephemeral=True)
+            else:
+                await interaction.followup.send(embeds=embeds, view=view, ephemeral=True)
+        except discord.HTTPException as exc:
+            log.info(
+                "safety guild=%s: anonymous author's follow-up failed (%s)", guild_id, exc.status
+            )
             return False
         return True

@@ -70,6 +70,16 @@ class RepliesMixin:
     ) -> None:
         """Build and DM the private reply of this kind (raises what Discord raises).
         ``guild_id`` is None for a DM to Kindred: no server, so no peer button."""
+        embeds, view = await self._reply_parts(user, guild_id, kind, needs, lang)
+        if view is None:
+            await user.send(embeds=embeds)
+        else:
+            await user.send(embeds=embeds, view=view)
+
+    async def _reply_parts(
+        self, user, guild_id: int | None, kind: str, needs: tuple[str, ...], lang: str
+    ) -> tuple[list[discord.Embed], discord.ui.View | None]:
+        """The private reply of this kind: its embeds and the view under them."""
         embeds: list[discord.Embed] = []
         ask_state = False
         view: discord.ui.View | None = None
@@ -84,10 +94,7 @@ class RepliesMixin:
         if kind != "distress" or needs:
             peers_ready = guild_id is not None and await self.services.safety.peers_ready(guild_id)
             view = reply_view(guild_id, peers_ready, lang, ask_state=ask_state)
-        if view is None:
-            await user.send(embeds=embeds)
-        else:
-            await user.send(embeds=embeds, view=view)
+        return embeds, view
 
     async def _reply_embed(
         self, guild_id: int | None, user_id: int, kind: str, lang: str = "en", *, lines: bool = True

@@ -15,8 +15,9 @@ from hypothesis import strategies as st
 from bot.services.groups import channel_slug
 from emulator import DEFAULT_BOT_PERMISSIONS, DiscordEmulator, EmulatorTimeoutError, P
 from emulator.models import Message
-from tests.e2e.conftest import Kindred, World, every_answer
+from tests.e2e.conftest import Kindred, World, detector_settled, every_answer
 from tests.e2e.test_checkins import Start, run_at, start_at  # noqa: F401  (fixture)
+from tests.e2e.test_safety import unpostable
 from tests.e2e.test_support import go_on_duty, setup_peers
 
 MANAGE = int(P.MANAGE_ROLES | P.MANAGE_CHANNELS)
@@ -909,6 +910,165 @@ async def test_an_anonymous_post_in_crisis_by_a_member_who_opted_out_says_kindre
     for member in (world.member, world.member2):
         sent = emulator.messages_in(emulator.dm_channel(member))
         assert [m for m in sent if m.author.id == emulator.bot_user.id] == []
+
+
+CRISIS = "honestly i want to kill myself, i can't do this anymore"
+
+
+@pytest.mark.parametrize(
+    ("words", "opening"),
+    [
+        (CRISIS, "I'm Kindred"),
+        ("ya no aguanto más, quiero matarme de verdad", "Soy Kindred"),
+    ],
+)
+async def test_an_anonymous_author_in_crisis_with_dms_closed_still_gets_the_crisis_lines(
+    emulator: DiscordEmulator, world: World, kindred: Kindred, words: str, opening: str
+) -> None:
+    """A member whose DMs are closed posts crisis words with ``/group post``: Discord refuses
+    the DM, and a channel note would name them, so the crisis reply comes as a private
+    (ephemeral) follow-up of their /group post, in their language, with its buttons; never in
+    the channel. The peers' alert says truthfully that Kindred reached them."""
+    channel = await anonymous_group(emulator, world, kindred, world.member)
+    await go_on_duty(emulator, world, world.peer)
+    emulator.user_dms_open(world.member, False)
+    posting = await emulator.run_command(
+        world.member, channel, "group post", options={"text": words}
+    )
+    await posting.original_response()
+    alert = await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "anonymous** post" in m.text and "may need" in m.text
+    )
+    await detector_settled(kindred)
+    await kindred.quiet()
+    first = await posting.original_response()
+    answers = [first, *posting.followup_messages]
+    said = "\n".join(m.text for m in answers)
+    dms = list(emulator.messages_in(emulator.dm_channel(world.member)))
+    assert dms == []  # DMs closed: nothing could be delivered there
+    assert opening in said, said
+    assert "findahelpline.com" in said or "988" in said, said
+    reply = next(m for m in answers if opening in m.text)
+    assert reply.ephemeral
+    assert any(c.startswith("kindred:") for c in reply.custom_ids), reply.custom_ids
+    assert "has reached out to its author privately" in alert.text, alert.text
+    public = [m for m in emulator.bot_messages(channel) if not m.ephemeral]
+    assert public  # the post itself
+    for message in public:
+        assert str(world.member.id) not in str(emulator.message_payload(message))
+        assert opening not in message.text
+
+
+async def test_an_anonymous_alert_does_not_say_its_author_was_reached_when_they_were_not(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The author's DMs are closed and their /group post can no longer be answered (its
+    follow-ups refused, as after the interaction expired): the peers' alert, sent after the
+    reply was tried, says Kindred could not reach them, never that it has."""
+    channel = await anonymous_group(emulator, world, kindred, world.member)
+    await go_on_duty(emulator, world, world.peer)
+    emulator.user_dms_open(world.member, False)
+    dm = emulator.dm_channel(world.member)
+    # the DM is refused slowly, so the follow-ups can be refused before the reply tries them
+    emulator.inject_fault(
+        "POST", f"/channels/{dm.id}/messages", status=403, code=50007, delay=5.0, times=None
+    )
+    posting = await emulator.run_command(
+        world.member, channel, "group post", options={"text": CRISIS}
+    )
+    assert "Posted" in (await posting.original_response()).text
+    emulator.inject_fault(
+        "POST", "/webhooks/{application_id}/{interaction_token}", status=404, code=10015,
+        times=None,
+    )  # fmt: skip
+    alert = await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "anonymous** post" in m.text
+    )
+    assert "could not reach its author privately" in alert.text, alert.text
+    assert "has reached out" not in alert.text, alert.text
+    assert str(world.member.id) not in alert.text
+
+
+async def test_who_an_anonymous_alert_pings_does_not_give_away_its_author(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """An on-duty peer posts crisis words anonymously in their group: the alert about the
+    anonymous post pings every on-duty peer, its author too, so the set never depends on who
+    wrote it (whoever knows who is on duty would read the author off the one name missing)."""
+    channel = await anonymous_group(emulator, world, kindred, world.peer)
+    await go_on_duty(emulator, world, world.peer)
+    await go_on_duty(emulator, world, world.peer2)
+    posting = await emulator.run_command(
+        world.peer, channel, "group post", options={"text": CRISIS}
+    )
+    await posting.original_response()
+    alert = await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "anonymous** post" in m.text
+    )
+    await detector_settled(kindred)
+    await kindred.quiet()
+    assert f"<@{world.peer2.id}>" in alert.text, alert.text
+    assert f"<@{world.peer.id}>" in alert.text, (
+        "every on-duty peer but the author was pinged: the author is the one left out\n"
+        + alert.text
+    )
+
+
+async def test_an_anonymous_alert_the_alert_channel_refuses_goes_to_the_peer_channel(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The chosen peer alert channel refuses Kindred (403): an anonymous post's alert goes at
+    once to the peer channel from /peers setup with its pings, as a message's alert does, and
+    the moderators are told once which channel refuses and the fix; nobody is named."""
+    channel = await anonymous_group(emulator, world, kindred, world.member, world.member2)
+    await go_on_duty(emulator, world, world.peer)
+    refusing = unpostable(emulator, world)
+    await emulator.gateway_idle()
+    await command(
+        emulator, world.mod, world.general, "safety settings", peer_alert_channel=refusing
+    )
+    for user in (world.member, world.member2):
+        posting = await emulator.run_command(user, channel, "group post", options={"text": CRISIS})
+        await posting.original_response()
+    await detector_settled(kindred)
+    await kindred.quiet()
+    alerts = [m for m in emulator.bot_messages(world.peers) if "anonymous** post" in m.text]
+    assert len(alerts) == 2, [m.text for m in emulator.bot_messages(world.peers)]
+    assert all(f"<@{world.peer.id}>" in m.text for m in alerts)
+    reports = [m for m in emulator.bot_messages(world.mods) if f"<#{refusing.id}>" in m.text]
+    assert len(reports) == 1, [m.text for m in reports]  # once per channel, not per alert
+    assert "refuses" in reports[0].text and "Send Messages" in reports[0].text
+    assert f"<#{world.peers.id}>" in reports[0].text  # where alerts go meanwhile
+    assert not emulator.bot_messages(refusing)
+    for message in [*alerts, *reports]:
+        for user in (world.member, world.member2):
+            assert str(user.id) not in message.text
+
+
+async def test_an_anonymous_alert_the_peer_channel_refuses_reaches_the_moderators(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """No other channel to fall back to: the anonymous alert (no pings, nobody named) goes to
+    the moderators' channel, and they are told of the refusal."""
+    channel = await anonymous_group(emulator, world, kindred, world.member)
+    await go_on_duty(emulator, world, world.peer)
+    bot_role = emulator.role(world.guild, world.guild.bot_role_id)
+    emulator.set_overwrite(
+        world.peers, bot_role, allow=int(P.VIEW_CHANNEL), deny=int(P.SEND_MESSAGES)
+    )
+    await emulator.gateway_idle()
+    posting = await emulator.run_command(
+        world.member, channel, "group post", options={"text": CRISIS}
+    )
+    await posting.original_response()
+    alert = await emulator.wait_for_message(
+        world.mods, predicate=lambda m: "anonymous** post" in m.text
+    )
+    assert str(world.member.id) not in alert.text and "<@" not in alert.text, alert.text
+    told = await emulator.wait_for_message(
+        world.mods, predicate=lambda m: f"<#{world.peers.id}>" in m.text and "refuses" in m.text
+    )
+    assert "/peers setup peer_channel:" in told.text, told.text
 
 
 def can_post(emu: DiscordEmulator, user, channel) -> bool:

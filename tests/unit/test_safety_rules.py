@@ -179,6 +179,16 @@ async def test_an_alert_pings_on_duty_peers_but_never_the_member(services) -> No
     assert sorted(pings) == [PEER, PEER2]
 
 
+async def test_an_anonymous_posts_alert_pings_every_on_duty_peer_whoever_wrote_it(
+    services,
+) -> None:
+    """No member to leave out (None): the set is the same whoever wrote the post, so the one
+    name missing never gives its author away."""
+    for uid in (PEER, PEER2):
+        await services.peers.duty.go_on(G, uid, None)
+    assert sorted(await services.safety.alert_pings(G, None)) == [PEER, PEER2]
+
+
 async def open_alert(services: Services, content: str = "", **kw):
     return await services.safety.open_peer_alert(
         G, peer_channel_id=6, member_id=USER, channel_id=CH, jump_url="j", tier=2,

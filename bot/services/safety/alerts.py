@@ -60,8 +60,10 @@ class AlertsMixin(SafetyBase):
         """Peer support is set up here (so a reply may offer "talk to a peer")."""
         return (await self.settings.get(guild_id, PeerSettings)).configured
 
-    async def alert_pings(self, guild_id: int, member_id: int) -> list[int]:
-        """Exactly the on-duty peers: never the member the alert is about."""
+    async def alert_pings(self, guild_id: int, member_id: int | None) -> list[int]:
+        """Exactly the on-duty peers: never the member the alert is about. ``member_id`` None
+        (an anonymous post): every on-duty peer, its author too if they are on duty, so that
+        who is pinged never depends on who wrote it (one name missing would give them away)."""
         return [r.user_id for r in await self.duty.on_duty(guild_id) if r.user_id != member_id]
 
     async def open_peer_alert(
