@@ -52,7 +52,9 @@ MODERATOR_OUTREACH: dict[Outreach, str] = {
 }
 #: The same for the moderators when the peers' channel never took the alert.
 UNDELIVERABLE_OUTREACH: dict[Outreach, str] = {
-    "reply": "The member was answered privately; please make sure a peer reaches out.",
+    "reply": (
+        "Kindred is trying to reach the member privately; please make sure a peer reaches out."
+    ),
     "opted_out": (
         "Kindred is not messaging the member (they opted out of its automatic messages); "
         "please make sure a peer reaches out."

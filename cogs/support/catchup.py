@@ -119,11 +119,13 @@ class CatchUpRoom(RelayRoom):
         )
         lang = await self.services.safety.language_for(request.requester_id)
         text = say.catch_up_lost_text(missed.left, at_least=missed.unread, lang=lang)
+        told = True
         try:
             member = await find_user(self.bot, request.requester_id)
             await member.send(text)
         except discord.HTTPException as exc:
             log.info("request %s: the member could not be told (%s)", request.id, exc.status)
+            told = False
         if missed.left and missed.unread:
             many = f"at least {missed.left}"
         elif missed.left:
@@ -132,11 +134,15 @@ class CatchUpRoom(RelayRoom):
             many = "some"
         whose = "the member's messages" if catch_up.to == TO_PEER else "your messages"
         where = "here" if catch_up.to == TO_PEER else "to the member"
-        again = (
-            "They have been told and may write again what matters."
-            if catch_up.to == TO_PEER
-            else "You may want to repeat what matters; they have been told too."
-        )
+        # the peer reads whether the member was really told (the DM was tried first)
+        again = {
+            (True, True): "They have been told and may write again what matters.",
+            (True, False): "Kindred couldn't tell them (their DMs may be closed), so you may "
+            "want to ask them to write again what matters.",
+            (False, True): "You may want to repeat what matters; they have been told too.",
+            (False, False): "You may want to repeat what matters; Kindred couldn't tell them "
+            "(their DMs may be closed).",
+        }[(catch_up.to == TO_PEER, told)]
         note = (
             f"While Kindred was away, not all of {whose} could be carried {where}: {many} "
             f"could not. {again}"

@@ -377,8 +377,9 @@ class RelayRoom(SupportBase):
             await self._announce_gone(gone, tell_member=True)
 
     async def _announce_gone(self, gone: GoneConversation, *, tell_member: bool) -> None:
-        """The card shows Claim again, the on-duty peers are pinged, the peer who held it is
-        told privately, and the member (unless they are being answered already) by DM."""
+        """The card shows Claim again, the on-duty peers are pinged, the member (unless they are
+        being answered already) is told by DM, then the peer who held it privately, reading
+        whether the member could be told."""
         request = gone.request
         await self._refresh_card(request)
         channel = await find_channel(self.bot, request.card_channel_id)
@@ -390,15 +391,17 @@ class RelayRoom(SupportBase):
                     "was deleted. It needs a peer.",
                     allowed_mentions=PING_USERS,
                 )
-        with contextlib.suppress(discord.HTTPException):
-            peer = await find_user(self.bot, gone.peer_id)
-            lang = await self.services.safety.language_for(gone.peer_id)
-            await peer.send(say.conversation_gone_peer_text(request.id, lang))
+        told = not tell_member  # else they are being answered already
         if tell_member:
             with contextlib.suppress(discord.HTTPException):
                 member = await find_user(self.bot, request.requester_id)
                 lang = await self.services.safety.language_for(request.requester_id)
                 await member.send(say.conversation_gone_member_text(request.id, lang))
+                told = True
+        with contextlib.suppress(discord.HTTPException):
+            peer = await find_user(self.bot, gone.peer_id)
+            lang = await self.services.safety.language_for(gone.peer_id)
+            await peer.send(say.conversation_gone_peer_text(request.id, lang, told=told))
 
     async def _offer_intake(
         self, message: discord.Message, lang: str, *, professional: bool = False

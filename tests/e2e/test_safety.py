@@ -986,6 +986,31 @@ async def test_a_crisis_alert_refused_by_the_peer_channel_itself_reaches_the_mod
     assert "/peers setup peer_channel:" in told.text
 
 
+async def test_an_undelivered_alert_does_not_tell_the_moderators_the_member_was_answered(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The moderators' report of an alert no channel took is posted before the member's
+    private reply is tried: with the member's DMs closed it must not say they were answered
+    privately (it said "The member was answered privately"), only that Kindred is trying."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await command(emulator, world.mod, world.general, "safety settings", reply_mode="dm_only")
+    bot_role = emulator.role(world.guild, world.guild.bot_role_id)
+    emulator.set_overwrite(
+        world.peers, bot_role, allow=int(P.VIEW_CHANNEL), deny=int(P.SEND_MESSAGES)
+    )
+    emulator.user_dms_open(world.member, False)
+    await emulator.gateway_idle()
+    await emulator.send_message(world.member, world.general, CRISIS)
+    undelivered = await emulator.wait_for_message(
+        world.mods, predicate=lambda m: "could not deliver a crisis alert" in m.text
+    )
+    assert await kindred.quiet()
+    assert not emulator.bot_messages(emulator.dm_channel(world.member))  # never answered
+    assert "was answered privately" not in undelivered.text, undelivered.text
+    assert "trying to reach the member privately" in undelivered.text, undelivered.text
+
+
 async def test_choosing_a_peer_alert_channel_kindred_cannot_post_in_is_warned_at_once(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

@@ -14,6 +14,7 @@ from bot.services.requests import CATCH_UP_MAX
 from bot.services.requests.notices import (
     catch_up_lost_text,
     conversation_gone_member_text,
+    conversation_gone_peer_text,
     relay_ended_text,
 )
 from emulator import DiscordEmulator
@@ -1154,6 +1155,31 @@ async def test_more_missed_words_than_a_catch_up_carries_are_told_to_both_never_
     ], notes
 
 
+async def test_a_catch_up_the_member_cannot_be_told_of_does_not_tell_the_peer_they_were(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Missed words a catch-up could not carry, and the member's DMs closed by the time
+    Kindred is back: the peer's note in the relay thread says Kindred couldn't tell the
+    member, never "They have been told"."""
+    relay, dm = await relayed_conversation(emulator, world, kindred)
+    await kindred.stop()
+    written = [f"away {i}" for i in range(CATCH_UP_MAX + 3)]
+    for words in written:
+        await emulator.send_dm(world.member, words)
+    emulator.user_dms_open(world.member, False)
+    await kindred.start()
+    await caught_up(kindred)
+    assert await kindred.quiet()
+    assert not any("could not" in m.text for m in emulator.bot_messages(dm))  # not told
+    notes = [m.text for m in emulator.bot_messages(relay) if not m.text.startswith(MEMBER_LABEL)]
+    lost = [n for n in notes if "could not" in n]
+    assert lost == [
+        "While Kindred was away, not all of the member's messages could be carried here: 3 "
+        "could not. Kindred couldn't tell them (their DMs may be closed), so you may want to "
+        "ask them to write again what matters."
+    ], notes
+
+
 async def test_what_the_peer_wrote_while_kindred_was_restarting_reaches_the_member(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:
@@ -1231,6 +1257,29 @@ async def test_a_deleted_private_thread_goes_back_to_the_queue_and_the_member_re
     taken = await kindred.services.peers.requests.get(1)
     assert taken.claimed_by == world.peer.id and taken.thread_id != thread.id
     assert world.member.id in emulator.channels[taken.thread_id].thread_members
+
+
+async def test_a_deleted_thread_does_not_tell_the_peer_the_member_was_told_when_they_were_not(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The member's DMs are closed when a moderator deletes the conversation's thread: the
+    DM to the member is tried first, and the peer who held the request reads, in their
+    language, that Kindred couldn't tell the member, never "the member has been told"."""
+    relay, dm = await relayed_conversation(emulator, world, kindred)
+    await kindred.services.safety.set_language(world.peer.id, "es")
+    emulator.user_dms_open(world.member, False)
+    before = len(emulator.bot_messages(dm))
+    emulator.delete_channel(relay)
+    expected = conversation_gone_peer_text(1, "es", told=False)
+    assert expected != conversation_gone_peer_text(1, "en", told=False)
+    assert expected != conversation_gone_peer_text(1, "es")
+    await emulator.wait_for_message(
+        emulator.dm_channel(world.peer), predicate=lambda m: m.text == expected
+    )
+    assert await kindred.quiet()
+    assert len(emulator.bot_messages(dm)) == before  # the member could not be told
+    peer_dms = [m.text for m in emulator.bot_messages(emulator.dm_channel(world.peer))]
+    assert conversation_gone_peer_text(1, "es") not in peer_dms
 
 
 async def test_a_peer_who_lost_the_role_and_writes_in_the_thread_gives_the_request_back(

@@ -284,9 +284,16 @@ def forgotten_peer_text(request_id: int, lang: str = "en") -> str:
     ).format(number=request_id)
 
 
-def conversation_gone_peer_text(request_id: int, lang: str = "en") -> str:
-    """The peer who held a request whose conversation thread was deleted."""
+def conversation_gone_peer_text(request_id: int, lang: str = "en", *, told: bool = True) -> str:
+    """The peer who held a request whose conversation thread was deleted; ``told``: whether
+    the member was told (their DM was tried first)."""
     _ = gettext_for(lang)
+    if not told:
+        return _(
+            "The conversation thread of request #{number} was deleted, so the request is back "
+            "in the queue, but Kindred couldn't tell the member (their DMs may be closed). You "
+            "can claim it again if you're able to continue; a new conversation will open."
+        ).format(number=request_id)
     return _(
         "The conversation thread of request #{number} was deleted, so the request is back in "
         "the queue and the member has been told. You can claim it again if you're able to "
