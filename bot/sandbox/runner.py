@@ -52,11 +52,14 @@ class KindredRunner:
         *,
         discord_settings: dict | None = None,
         clock: Clock | None = None,
+        relay_retry_after: tuple[timedelta, ...] | None = None,
     ) -> None:
         self.emu = emu
         self.db_path = db_path
         self.discord_settings = discord_settings or {}
         self.clock: Clock = clock or utcnow
+        # None: production's waits between tries of a refused relayed message (tests shorten)
+        self.relay_retry_after = relay_retry_after
         self.bot: KindredBot | None = None
         self._task: asyncio.Task[None] | None = None
 
@@ -72,7 +75,9 @@ class KindredRunner:
         )
 
     async def start(self) -> KindredBot:
-        services = await build_services(self.settings(), clock=self.clock)
+        services = await build_services(
+            self.settings(), clock=self.clock, relay_retry_after=self.relay_retry_after
+        )
         bot = make_bot(services, guild_ready_timeout=0.05)
         await bot.__aenter__()
         self._task = asyncio.create_task(bot.start(self.emu.token), name="kindred")

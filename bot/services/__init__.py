@@ -127,7 +127,9 @@ class _Core:
     zones: MemberZones
 
 
-def _peer_services(core: _Core) -> PeerServices:
+def _peer_services(
+    core: _Core, relay_retry_after: tuple[timedelta, ...] | None = None
+) -> PeerServices:
     """Requests, duty, shifts, tags and blocks, with their deletion and retention hooks."""
     db, clock, settings, scheduler = core.db, core.clock, core.settings, core.scheduler
     settings.register(PeerSettings)
@@ -135,7 +137,10 @@ def _peer_services(core: _Core) -> PeerServices:
     duty = DutyService(duty_repo, clock)
     tags = TagRepository(db)
     blocks = BlockRepository(db)
-    requests = RequestService(RequestRepository(db), tags, blocks, duty, settings, scheduler, clock)
+    retries = {} if relay_retry_after is None else {"relay_retry_after": relay_retry_after}
+    requests = RequestService(
+        RequestRepository(db), tags, blocks, duty, settings, scheduler, clock, **retries
+    )
     shifts = ShiftService(duty, requests, core.zones, scheduler, clock)
     block_service = BlockService(blocks, requests, core.audit, clock)
     core.privacy.register("support requests", requests.forget)
@@ -258,18 +263,29 @@ def _cluster_timers(config: Settings) -> ClusterTimers | None:
     )
 
 
-async def build_services(config: Settings, *, clock: Clock = utcnow) -> Services:
-    """Open the database (migrating it) and wire every feature's service.
-
-    The order of the deletion hooks is the order ``/forgetme`` reports them in."""
-    db = await open_database(config)
-    prefs = MemberPrefsRepository(db)
-    scheduler = Scheduler(
+def _scheduler(db: Database, config: Settings, clock: Clock) -> Scheduler:
+    return Scheduler(
         TimerRepository(db),
         misfire_grace=timedelta(seconds=config.scheduler.misfire_grace_seconds),
         clock=clock,
         cluster=_cluster_timers(config),
     )
+
+
+# ``relay_retry_after``: the waits between tries of a relayed message Discord refused (None:
+# production's, ``RELAY_RETRY_AFTER``); the end-to-end tests shorten them.
+async def build_services(
+    config: Settings,
+    *,
+    clock: Clock = utcnow,
+    relay_retry_after: tuple[timedelta, ...] | None = None,
+) -> Services:
+    """Open the database (migrating it) and wire every feature's service.
+
+    The order of the deletion hooks is the order ``/forgetme`` reports them in."""
+    db = await open_database(config)
+    prefs = MemberPrefsRepository(db)
+    scheduler = _scheduler(db, config, clock)
     settings = GuildSettingsService(GuildSettingsRepository(db), clock)
     core = _Core(
         db=db,
@@ -287,7 +303,7 @@ async def build_services(config: Settings, *, clock: Clock = utcnow) -> Services
         ),
         zones=MemberZones(prefs, settings, clock),
     )
-    peers = _peer_services(core)
+    peers = _peer_services(core, relay_retry_after)
     _forget_scheduled_work(core)
     once = _once_service(core, config)
     safety = _safety_service(core, peers, once)

@@ -16,6 +16,7 @@ import pytest
 
 from bot.sandbox import KindredRunner as Kindred
 from bot.sandbox import World, build_world
+from bot.services.requests.relay import RELAY_RETRY_AFTER
 from emulator import DiscordEmulator
 from emulator.errors import DEFAULT_WAIT
 from emulator.pytest_plugin import emulator  # noqa: F401  (fixture re-export)
@@ -37,13 +38,19 @@ def world(emulator: DiscordEmulator) -> World:  # noqa: F811
     return build_world(emulator)
 
 
+# Production waits 5 s, then 10 s, 20 s... (about 35 minutes in all) before each next try of a
+# relayed message Discord refused; tests wait a tenth of that: a retry still comes later, not
+# at once, and a refusal that lasts still outlives a test (over three minutes in all).
+QUICK_RELAY_RETRIES = tuple(d / 10 for d in RELAY_RETRY_AFTER)
+
+
 @pytest.fixture
 async def kindred(
     emulator: DiscordEmulator,  # noqa: F811
     world: World,
     tmp_path: Path,
 ) -> AsyncIterator[Kindred]:
-    runner = Kindred(emulator, tmp_path / "kindred.db")
+    runner = Kindred(emulator, tmp_path / "kindred.db", relay_retry_after=QUICK_RELAY_RETRIES)
     await runner.start()
     try:
         yield runner

@@ -462,6 +462,26 @@ async def test_relayed_words_wait_in_order_per_direction_and_are_given_up_after_
     assert await requests.relay_backlog(req.id, TO_PEER) is None
 
 
+async def test_the_waits_between_relay_retries_are_the_ones_the_service_was_given(
+    peers, services: Services, clock
+) -> None:
+    """Production's waits by default; shorter ones (the end-to-end tests') when given, with
+    as many tries."""
+    req = await relayed(peers, transcript=False)
+    requests = peers.requests
+    assert requests.relay_retry_after == RELAY_RETRY_AFTER
+    requests.relay_retry_after = (timedelta(seconds=1), timedelta(seconds=2))
+    await requests.hold_relay(req, TO_MEMBER, 777, 5001)
+    row = await services.scheduler.get("request:1:relay_to_member")
+    assert row.due_at == clock() + timedelta(seconds=1)
+    backlog = await requests.relay_backlog(req.id, TO_MEMBER)
+    assert await requests.relay_retry_later(GUILD, backlog, backlog.pending)
+    row = await services.scheduler.get("request:1:relay_to_member")
+    assert row.due_at == clock() + timedelta(seconds=2)
+    backlog = await requests.relay_backlog(req.id, TO_MEMBER)
+    assert not await requests.relay_retry_later(GUILD, backlog, backlog.pending)  # used up
+
+
 async def test_forgetting_a_member_drops_their_relayed_words_waiting(peers, services) -> None:
     req = await relayed(peers, transcript=False)
     await peers.requests.hold_relay(req, TO_PEER, 555, 6001)

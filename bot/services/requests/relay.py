@@ -166,6 +166,9 @@ class Conversations:
     # (request id, direction) -> the lock that keeps one direction's deliveries in order in
     # this process (each direction's messages all arrive at one process, where its retry runs)
     relay_locks: dict[tuple[int, str], asyncio.Lock]
+    # How long each next try of a refused relayed message waits (RELAY_RETRY_AFTER; the
+    # end-to-end tests pass shorter ones so a retry is not a real-clock wait)
+    relay_retry_after: tuple[timedelta, ...]
 
     if TYPE_CHECKING:
 
@@ -293,10 +296,10 @@ class Conversations:
         backlog = await self.relay_backlog(request.id, to)
         if backlog is None:
             backlog = RelayBacklog(request.id, to, channel_id, ())
-            due = self.clock() + RELAY_RETRY_AFTER[0]
+            due = self.clock() + self.relay_retry_after[0]
         else:
             timer = await self.scheduler.get(relay_retry_key(request.id, to))
-            due = timer.due_at if timer is not None else self.clock() + RELAY_RETRY_AFTER[0]
+            due = timer.due_at if timer is not None else self.clock() + self.relay_retry_after[0]
         if any(p.message_id == message_id for p in backlog.pending):
             return
         pending = (*backlog.pending, PendingRelay(message_id, sent))
@@ -308,10 +311,10 @@ class Conversations:
         """A retry was refused again: ``pending`` (what is left, in order) waits longer.
         False when the retries are used up (nothing is kept: tell the writers)."""
         tries = backlog.tries + 1
-        if tries >= len(RELAY_RETRY_AFTER):
+        if tries >= len(self.relay_retry_after):
             await self.relay_done(backlog.request_id, backlog.to)
             return False
-        due = self.clock() + RELAY_RETRY_AFTER[tries]
+        due = self.clock() + self.relay_retry_after[tries]
         await self._store_backlog(guild_id, backlog, pending, tries, due)
         return True
 

@@ -33,6 +33,7 @@ from bot.services.requests.holders import Holders, NotAPeerError
 from bot.services.requests.intake import AlreadyOpenError, BlockedError, Intake, RequestIntake
 from bot.services.requests.relay import (
     RELAY_RETRY,
+    RELAY_RETRY_AFTER,
     TO_MEMBER,
     TO_PEER,
     Conversations,
@@ -161,6 +162,8 @@ class RequestService(RequestIntake, RequestTimers, Conversations, Holders):
         settings: GuildSettingsService,
         scheduler: Scheduler,
         clock: Clock = utcnow,
+        *,
+        relay_retry_after: tuple[timedelta, ...] = RELAY_RETRY_AFTER,
     ) -> None:
         self.requests = requests
         self.tags = tags
@@ -173,6 +176,7 @@ class RequestService(RequestIntake, RequestTimers, Conversations, Holders):
         self.role_lost_hooks = []
         self.waiting_told = {}
         self.relay_locks = {}
+        self.relay_retry_after = relay_retry_after
 
     async def config(self, guild_id: int, *, require: bool = True) -> PeerSettings:
         cfg = await self.settings.get(guild_id, PeerSettings)
