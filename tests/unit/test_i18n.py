@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date
 
@@ -198,6 +199,7 @@ def test_swap_buttons_fit_discord(lang: str) -> None:
     assert 0 < len(accept) <= 80 and 0 < len(decline) <= 80 and accept != decline
 
 
+@functools.cache  # the source is read once per run; the tests only read the result
 def marked_error_templates() -> dict[str, str]:
     """Every error text marked ``N_()`` where a typed error is raised (``SomeError(N_(...))``
     or an error class's ``super().__init__(N_(...))``), with the file it is in."""
@@ -223,7 +225,8 @@ def marked_error_templates() -> dict[str, str]:
 
 
 def test_marked_errors_are_in_the_template() -> None:
-    missing = {t: where for t, where in marked_error_templates().items() if t not in template_ids()}
+    ids = template_ids()  # read the template once, not once per marked text
+    missing = {t: where for t, where in marked_error_templates().items() if t not in ids}
     assert not missing, (
         f"add these files to MESSAGES in the Makefile, run `make messages`: {missing}"
     )
