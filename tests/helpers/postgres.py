@@ -26,6 +26,23 @@ SERVER_OPTIONS = (
 )
 
 
+# A session's cluster ends with ~90,000 files (a schema per test): deleting them took 7-20 s on
+# disk and about 1 s in memory. /dev/shm holds it when it has room to spare (containers often
+# give /dev/shm only 64 MB: then the temporary folder, as before).
+MEMORY_FOLDER = Path("/dev/shm")
+MEMORY_FREE_NEEDED = 4 * 2**30
+
+
+def cluster_parent() -> str | None:
+    """Where the cluster's folder goes: /dev/shm with room to spare, else the default."""
+    try:
+        stat = os.statvfs(MEMORY_FOLDER)
+    except OSError:
+        return None
+    roomy = stat.f_bavail * stat.f_frsize >= MEMORY_FREE_NEEDED
+    return str(MEMORY_FOLDER) if roomy and os.access(MEMORY_FOLDER, os.W_OK) else None
+
+
 def find_bindir() -> Path | None:
     configured = os.environ.get("KINDRED_PG_BIN")
     if configured:
@@ -43,7 +60,7 @@ def find_bindir() -> Path | None:
 class Cluster:
     def __init__(self, bindir: Path) -> None:
         self.bindir = bindir
-        self.root = Path(tempfile.mkdtemp(prefix="kindred-pg-"))
+        self.root = Path(tempfile.mkdtemp(prefix="kindred-pg-", dir=cluster_parent()))
         self.data = self.root / "data"
         self._names = itertools.count(1)
         self._as: list[str] = []
