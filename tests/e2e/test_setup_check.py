@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from bot.services.peers import PeerSettings
+from bot.services.safety import SafetySettings
+from bot.services.settings import CoreSettings
 from emulator import DiscordEmulator
 from emulator.permissions import P
 from tests.e2e.conftest import Kindred, World
@@ -197,3 +200,69 @@ async def test_members_are_refused_kindly(
     ran = await emulator.run_command(world.member, world.general, "kindred setup")
     answer = await ran.response()
     assert answer.ephemeral and "for moderators" in answer.text
+
+
+async def roles_stored_before_the_refusal(
+    kindred: Kindred, world: World, moderator_role: int, peer_role: int
+) -> None:
+    """Role settings `settings.require_role` (and `/safety exclude`) refuse today, stored before
+    it did: straight through the services, as an older Kindred would have."""
+    guild = world.guild.id
+    await kindred.services.settings.update(
+        guild, CoreSettings, world.mod.id, moderator_role_id=moderator_role
+    )
+    peers = await kindred.services.settings.get(guild, PeerSettings)
+    assert peers.peer_role_id is not None  # set up with a real role first
+    await kindred.services.settings.update(
+        guild, PeerSettings, world.mod.id, peer_role_id=peer_role
+    )
+    await kindred.services.settings.update(
+        guild, SafetySettings, world.mod.id, excluded_role_ids=[guild]
+    )
+
+
+async def test_everyone_or_a_bots_role_stored_as_moderator_peer_or_excluded_role_is_reported(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    bots = world.guild.bot_role_id
+    await roles_stored_before_the_refusal(kindred, world, world.guild.id, bots)
+    text = await setup_check(emulator, world)
+    assert "to fix" in text.splitlines()[0], text
+    assert (
+        "The moderator role is `@everyone`: every member has it, so everyone can use moderator "
+        "commands (like `/group reveal`).\n**Fix:** Choose a role only your moderators have "
+        "with `/kindred set moderator-role role:`."
+    ) in text
+    assert (
+        f"The peer role (<@&{bots}>) belongs to a bot or an integration, so Discord decides who "
+        "sees support requests and can take them.\n**Fix:** Choose a role only your peer "
+        "supporters have with `/peers setup peer_role:`."
+    ) in text
+    assert (
+        "`@everyone` is excluded from crisis replies, so no member gets Kindred's private "
+        "replies to crisis language.\n**Fix:** `/safety exclude role:@everyone remove:True`; to "
+        "turn crisis replies off, `/safety settings enabled:False` does it openly."
+    ) in text
+    # the roles as they should be: no such finding
+    await command(emulator, world, "kindred set moderator-role", role=world.peer_role)
+    await setup_peers(emulator, world)
+    everyone = emulator.role(world.guild, world.guild.id)
+    await command(emulator, world, "safety exclude", role=everyone, remove=True)
+    text = await setup_check(emulator, world)
+    for gone in ("The moderator role", "The peer role (", "is excluded from crisis replies"):
+        assert gone not in text, text
+
+
+async def test_a_spanish_moderator_reads_the_wrong_roles_findings_in_spanish(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    bots = world.guild.bot_role_id
+    await roles_stored_before_the_refusal(kindred, world, bots, world.guild.id)
+    text = await setup_check(emulator, world, locale="es-ES")
+    assert f"(<@&{bots}>)" in text and "`/kindred set moderator-role role:`" in text
+    assert "`/peers setup peer_role:`" in text and "`@everyone`" in text
+    assert "`/safety exclude role:@everyone remove:True`" in text
+    for english in ("moderator role", "peer role", "belongs to", "is excluded", "Choose a role"):
+        assert english not in text, (english, text)

@@ -163,6 +163,35 @@ def test_a_managed_role_must_be_below_kindred_and_needs_manage_roles() -> None:
     assert "belongs to an integration" in role_findings(use, bot_owned)[0].what
 
 
+def test_a_moderator_or_peer_role_that_is_everyone_or_a_bots_is_a_problem() -> None:
+    """Stored before ``settings.require_role`` refused them: each reported with its fix."""
+    setting = "`/kindred set moderator-role role:`"
+    mods = RoleUse(GUILD, "the moderator role", setting, only_for="moderator")
+    (finding,) = role_findings(mods, facts(roles={GUILD: RoleFacts(exists=True)}))
+    assert finding.what.startswith("The moderator role is `@everyone`: every member has it")
+    assert finding.fix == (
+        "Choose a role only your moderators have with `/kindred set moderator-role role:`."
+    )
+    peers = RoleUse(PEER_ROLE, "the peer role", "`/peers setup peer_role:`", only_for="peer")
+    bot_owned = facts(roles={PEER_ROLE: RoleFacts(exists=True, integration=True)})
+    (finding,) = role_findings(peers, bot_owned)
+    assert finding.what.startswith(f"The peer role (<@&{PEER_ROLE}>) belongs to a bot")
+    assert (
+        finding.fix
+        == "Choose a role only your peer supporters have with `/peers setup peer_role:`."
+    )
+    assert role_findings(peers, facts(roles={PEER_ROLE: RoleFacts(exists=True)})) == []
+
+
+def test_everyone_excluded_from_crisis_replies_is_a_problem() -> None:
+    peers = PeerSettings(peer_role_id=PEER_ROLE, peer_channel_id=PEERS)
+    stored = SafetySettings(excluded_role_ids=[GUILD])
+    (finding,) = safety_needs(stored, peers, GUILD).findings
+    assert finding.what.startswith("`@everyone` is excluded from crisis replies")
+    assert "`/safety exclude role:@everyone remove:True`" in finding.fix
+    assert safety_needs(SafetySettings(excluded_role_ids=[PEER_ROLE]), peers, GUILD).findings == ()
+
+
 # -- the whole check ------------------------------------------------------------------------------
 def test_examine_orders_findings_drops_duplicates_and_lists_what_it_checked() -> None:
     needs = Needs(

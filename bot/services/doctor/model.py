@@ -112,6 +112,10 @@ class RoleUse:
     purpose: str  # "the peer role" (a ``Text``)
     setting: str
     manage: bool = False
+    #: Who the role stands for (``"moderator"`` or ``"peer"``): such a role can't be
+    #: ``@everyone`` or a role a bot or an integration manages (``settings.require_role``
+    #: refuses them now; one stored before is a finding).
+    only_for: str = ""
 
 
 @dataclass(frozen=True)

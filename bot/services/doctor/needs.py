@@ -75,7 +75,14 @@ def peer_needs(guild_id: int, cfg: PeerSettings) -> Needs:
         )
     else:
         findings.append(NO_MODERATOR_CHANNEL)
-    roles = (RoleUse(cfg.peer_role_id, Text(N_("the peer role")), "`/peers setup peer_role:`"),)
+    roles = (
+        RoleUse(
+            cfg.peer_role_id,
+            Text(N_("the peer role")),
+            "`/peers setup peer_role:`",
+            only_for="peer",
+        ),
+    )
     return Needs(tuple(places), roles, tuple(findings))
 
 
@@ -113,11 +120,13 @@ def _thread_parent(guild_id: int, cfg: PeerSettings) -> Place:
     return Place(parent, purpose, setting, int(PRIVATE_THREADS), (members,))
 
 
-def safety_needs(cfg: SafetySettings, peers: PeerSettings) -> Needs:
+def safety_needs(cfg: SafetySettings, peers: PeerSettings, guild_id: int | None = None) -> Needs:
     """Alert channels of their own, when set (otherwise the peer and moderator channels,
-    already checked above)."""
+    already checked above); ``@everyone`` excluded from crisis replies (``/safety exclude``
+    refuses it now; one stored before is a finding)."""
     if not cfg.enabled:
         return Needs()
+    findings = (EVERYONE_EXCLUDED,) if guild_id in cfg.excluded_role_ids else ()
     places = []
     if cfg.peer_alert_channel_id and cfg.peer_alert_channel_id != peers.peer_channel_id:
         seen_by = ()
@@ -146,7 +155,23 @@ def safety_needs(cfg: SafetySettings, peers: PeerSettings) -> Needs:
                 int(POST),
             )
         )
-    return Needs(places=tuple(places))
+    return Needs(places=tuple(places), findings=findings)
+
+
+EVERYONE_EXCLUDED = Finding(
+    Text(
+        N_(
+            "`@everyone` is excluded from crisis replies, so no member gets Kindred's private "
+            "replies to crisis language."
+        )
+    ),
+    Text(
+        N_(
+            "`/safety exclude role:@everyone remove:True`; to turn crisis replies off, "
+            "`/safety settings enabled:False` does it openly."
+        )
+    ),
+)
 
 
 def checkin_needs(rows: list[CheckinRow]) -> Needs:
@@ -173,6 +198,7 @@ def core_needs(cfg: CoreSettings, peers: PeerSettings, local: list[ResourceEntry
                 cfg.moderator_role_id,
                 Text(N_("the moderator role")),
                 "`/kindred set moderator-role role:`",
+                only_for="moderator",
             ),
         )
     return Needs(roles=roles, findings=tuple(_region(cfg, local) + _zones(cfg, peers)))
@@ -335,7 +361,7 @@ class _Sources:
 
     async def crisis_alerts(self, guild_id: int) -> Needs:
         cfg = await self.settings.get(guild_id, SafetySettings)
-        return safety_needs(cfg, await self.settings.get(guild_id, PeerSettings))
+        return safety_needs(cfg, await self.settings.get(guild_id, PeerSettings), guild_id)
 
     async def checkin_channels(self, guild_id: int) -> Needs:
         return checkin_needs(await self.checkins.for_guild(guild_id))

@@ -133,10 +133,52 @@ def _visibility_fix(place: Place, audience: Audience, who: str) -> str:
     )
 
 
+#: A moderator or peer role stored before ``settings.require_role`` refused it: the finding
+#: (``@everyone``; a role a bot or an integration manages, ``{role}``) and its fix, per role.
+WRONG_ROLE = {
+    ("moderator", "everyone"): (
+        N_(
+            "The moderator role is `@everyone`: every member has it, so everyone can use "
+            "moderator commands (like `/group reveal`)."
+        ),
+        N_("Choose a role only your moderators have with {setting}."),
+    ),
+    ("moderator", "managed"): (
+        N_(
+            "The moderator role ({role}) belongs to a bot or an integration, so Discord decides "
+            "who has it and who can use moderator commands."
+        ),
+        N_("Choose a role only your moderators have with {setting}."),
+    ),
+    ("peer", "everyone"): (
+        N_(
+            "The peer role is `@everyone`: every member has it, so everyone sees support "
+            "requests and can take them."
+        ),
+        N_("Choose a role only your peer supporters have with {setting}."),
+    ),
+    ("peer", "managed"): (
+        N_(
+            "The peer role ({role}) belongs to a bot or an integration, so Discord decides who "
+            "sees support requests and can take them."
+        ),
+        N_("Choose a role only your peer supporters have with {setting}."),
+    ),
+}
+
+
+def _wrong_role(use: RoleUse, case: str, who: str) -> Finding:
+    what, fix = WRONG_ROLE[use.only_for, case]
+    shown = Text(what, role=who) if case == "managed" else Text(what)
+    return Finding(shown, Text(fix, setting=use.setting))
+
+
 def role_findings(use: RoleUse, facts: GuildFacts) -> list[Finding]:
     who = f"<@&{use.role_id}>"
     role = facts.roles.get(use.role_id)
     purpose = _upper_first(use.purpose)
+    if use.only_for and use.role_id == facts.guild_id:
+        return [_wrong_role(use, "everyone", who)]
     if role is None or not role.exists:
         return [
             Finding(
@@ -144,6 +186,8 @@ def role_findings(use: RoleUse, facts: GuildFacts) -> list[Finding]:
                 Text(N_("Choose a role with {setting}."), setting=use.setting),
             )
         ]
+    if use.only_for and role.integration:
+        return [_wrong_role(use, "managed", who)]
     if not use.manage:
         return []
     if role.integration:
