@@ -161,7 +161,8 @@ class PostingCommands:
         )
         posted = N_(
             "Posted in <#{channel}> as **{pseudonym}** (your name in this group stays hidden; "
-            "only a moderator can look it up, with a logged reason, and you'd be told)."
+            "only a moderator can look it up, with a logged reason, and you'd be told by DM if "
+            "your DMs are open)."
         )
         await send_private(
             interaction,

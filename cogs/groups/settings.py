@@ -110,7 +110,7 @@ class SettingsCommands:
             N_(
                 "**{group}**: members can post anonymously with `/group post`, under a pseudonym "
                 "that stays the same in this group. Moderators can reveal a post's author with "
-                "`/group reveal` (logged, and the member is told)."
+                "`/group reveal` (logged, and the member is told by DM if their DMs are open)."
             )
             if enabled
             else N_("**{group}**: anonymous posts are off.")

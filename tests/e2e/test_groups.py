@@ -1354,6 +1354,35 @@ async def test_a_reveal_does_not_promise_the_member_is_told_when_they_cannot_be(
     assert "threats" in told.text
 
 
+async def test_the_anonymous_settings_and_post_answers_promise_telling_only_by_open_dms(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Kindred can tell a member their anonymous post was looked up only by DM: the moderator
+    turning anonymous posts on and the member posting read that, not a promise to tell them
+    whatever happens; a Spanish member reads it in Spanish."""
+    await setup_peers(emulator, world)
+    await allow_groups(emulator, world, kindred)
+    await create_group(emulator, world, kindred)
+    await join(emulator, world, world.member)
+    on = await command(
+        emulator, world.mod, world.general, "group settings anonymous", name=GRIEF, enabled=True
+    )
+    assert on.ephemeral and on.text.endswith(
+        "`/group reveal` (logged, and the member is told by DM if their DMs are open)."
+    ), on.text
+    group = await kindred.services.groups.by_name(world.guild.id, GRIEF)
+    channel = emulator.channel(group.channel_id)
+    posted = await command(emulator, world.member, channel, "group post", text="a long week")
+    assert posted.ephemeral and posted.text.endswith(
+        "only a moderator can look it up, with a logged reason, and you'd be told by DM if your "
+        "DMs are open)."
+    ), posted.text
+    await command(emulator, world.member, world.general, "language set", language="es")
+    spanish = await command(emulator, world.member, channel, "group post", text="y otra más")
+    assert spanish.ephemeral and "mensaje directo" in spanish.text, spanish.text
+    assert "you'd be told" not in spanish.text
+
+
 def panel_pages_in(emu: DiscordEmulator, channel, **kwargs) -> list[Message]:
     """The panel's pages posted in ``channel`` (its embeds are titled "Support groups")."""
     return [
