@@ -119,7 +119,7 @@ class PersonalCommands:
 
     @me.command(name="history")
     async def me_history(self, interaction: discord.Interaction) -> None:
-        """Your own mood trend over the last 30 days (only you see it)."""
+        """Your own mood trend over the last 30 days (private unless you share it with a peer)."""
         moods = await self.service.history(interaction.user.id)
         lang = await reader_language(interaction)
         if not moods:
@@ -147,7 +147,7 @@ class PersonalCommands:
     @checkin.command(name="shared")
     @app_commands.describe(member="A member who chose to share their check-in trend with you")
     async def shared(self, interaction: discord.Interaction, member: discord.User) -> None:
-        """See the mood trend a member chose to share with you (only you see it)."""
+        """See the mood trend a member chose to share with you (shown privately to you)."""
         lang = await reader_language(interaction)  # the reader's language: the peer's
         moods = await self.service.shared_history(member.id, interaction.user.id)
         # shared in a community: not read by someone no longer in one with the member

@@ -1213,3 +1213,31 @@ async def test_a_french_moderator_reads_the_checkin_schedule_in_french_an_englis
         f"**#1 Soir** in <#{world.general.id}>: Mondays, Wednesdays and Fridays at 18:30 (UTC), "
         "with the built-in prompts."
     ), edited.text
+
+
+def _subcommand(emulator: DiscordEmulator, *path: str) -> dict:
+    """A synced subcommand's payload: ``_subcommand(emu, "checkin", "me", "history")``."""
+    node = next(c for c in emulator.global_commands.values() if c.name == path[0]).to_payload()
+    for name in path[1:]:
+        node = next(o for o in node["options"] if o["name"] == name)
+    return node
+
+
+async def test_the_trend_commands_do_not_say_only_you_see_it_as_a_trend_can_be_shared(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """A member can share their mood trend with a peer (`/checkin me share`), so `/checkin me
+    history` and `/checkin shared` don't say "only you see it"; in every language too."""
+    history = _subcommand(emulator, "checkin", "me", "history")
+    assert history["description"] == (
+        "Your own mood trend over the last 30 days (private unless you share it with a peer)."
+    )
+    shared = _subcommand(emulator, "checkin", "shared")
+    assert shared["description"] == (
+        "See the mood trend a member chose to share with you (shown privately to you)."
+    )
+    for node in (history, shared):
+        localized = node["description_localizations"]
+        assert {"es-ES", "es-419", "fr", "de", "pt-BR"} <= set(localized), node
+        for text in [node["description"], *localized.values()]:
+            assert "only you see it" not in text and 0 < len(text) <= 100, text
