@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-__all__ = ["N_", "available_languages", "gettext_for", "lang_from_locale", "locale_dir"]
+__all__ = ["N_", "Joined", "available_languages", "gettext_for", "lang_from_locale", "locale_dir"]
 
 log = logging.getLogger(__name__)
 
@@ -98,3 +98,28 @@ def lang_from_locale(locale: object) -> str | None:
     value = str(getattr(locale, "value", locale) or "").lower()
     code = value.split("-")[0]
     return code if code in ("en", "es", "fr", "de", "pt") else None
+
+
+class Joined(str):
+    """Items joined as a list in the reader's language (Babel's ``format_list``: ``style``
+    ``"standard"``, "a, b y c", or ``"or"``, "a, b o c"): a value for ``render`` (it has
+    ``message_in``). The string is the English as Kindred always wrote it (``english``, the
+    separator: ``", "`` or ``" or "``), so English texts stay as they were."""
+
+    items: tuple[str, ...]
+    style: str
+
+    def __new__(cls, items: list[str], *, style: str = "standard", english: str = ", ") -> Joined:
+        self = super().__new__(cls, english.join(items))
+        self.items, self.style = tuple(items), style
+        return self
+
+    def message_in(self, lang: str | None) -> str:
+        if not lang or lang == "en" or len(self.items) < 2:
+            return str(self)
+        from babel.lists import format_list
+
+        try:
+            return format_list(list(self.items), style=self.style, locale=lang)
+        except Exception:  # an unknown locale or style: the English list still helps
+            return str(self)

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from bot.clock import Clock, utcnow
 from bot.db.repositories.core import GuildSettingsRepository
 from bot.errors import InvalidInputError
-from bot.i18n import N_
+from bot.i18n import N_, Joined
 from bot.schedules import InvalidTimezoneError, parse_timezone, unwrap_zone
 
 log = logging.getLogger(__name__)
@@ -89,7 +89,7 @@ def known_zone(text: str) -> str:
         # Shown inside a code span: a backtick in it would end the span early.
         plain = " ".join(name.replace("`", "'").split())
         shown = plain[:40] + ("…" if len(plain) > 40 else "")
-        near = " or ".join(f"`{s}`" for s in exc.suggestions[:3])
+        near = Joined([f"`{s}`" for s in exc.suggestions[:3]], style="or", english=" or ")
         if near:
             raise InvalidInputError(
                 N_(

@@ -12,7 +12,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.errors import KindredError, NotFoundError
-from bot.i18n import N_, gettext_for, render
+from bot.i18n import N_, Joined, gettext_for, render
 from bot.services import Services
 from bot.services.peers import PeerSettings
 from bot.services.peers.blocks import MAX_REASON, Revealed
@@ -122,7 +122,8 @@ class ModerationCommands:
             if s.median_claim is None
             else render(lang, STATS_MINUTES, minutes=f"{s.median_claim.total_seconds() / 60:.0f}")
         )
-        busiest = ", ".join(f"{h:02d}:00 UTC ({n})" for h, n in s.busiest_hours_utc) or "—"
+        hours = Joined([f"{h:02d}:00 UTC ({n})" for h, n in s.busiest_hours_utc])
+        busiest = hours.message_in(lang) or "—"
         title = render(lang, STATS_TITLE_ONE) if days == 1 else render(lang, STATS_TITLE, days=days)
         embed = discord.Embed(title=title, colour=COLOUR)
         counts = {

@@ -643,6 +643,9 @@ async def test_a_wrong_server_time_zone_or_region_is_answered_in_the_moderators_
         near.text
     )
     assert "`Europe/Lisbon`" in near.text and "unknown" not in near.text, near.text
+    # the near names listed as Spanish lists them, not with an English "or"
+    assert re.search(r"decir `[^`]+`, `[^`]+` o `[^`]+`\? ", near.text), near.text
+    assert " or " not in near.text, near.text
     region = await command(emulator, world.mod, world.general, "kindred set region",
                            region="Vermnt")  # fmt: skip
     assert region.ephemeral and region.text == (

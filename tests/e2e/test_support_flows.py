@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from babel.dates import format_date
 
+from bot.clock import to_db
 from bot.services.peers import PeerSettings
 from bot.services.requests.notices import peer_gone_member_text
 from emulator import DiscordEmulator, P
@@ -581,6 +582,38 @@ async def test_a_spanish_moderator_reads_peers_stats_in_spanish(
     assert fields["Requests"] == "opened 1 · claimed 0 · closed 0 · withdrawn 0"
     assert f"Feedback (counted by month, since {since.day} {since:%b %Y})" in fields, fields
     assert fields["Median time to claim"] == "—" and fields["Busiest hours"].endswith(" UTC (1)")
+
+
+async def test_peers_stats_busiest_hours_are_listed_as_the_moderators_language_lists_them(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The busiest hours were joined with ", " whatever the reader's language: a Spanish
+    moderator reads them as a Spanish list ("…, … y …"); English as before."""
+    await setup_peers(emulator, world)
+    await ask(emulator, world, world.member)
+    await ask(emulator, world, world.member2)
+    # the first request opened an hour earlier (stored times are ISO-8601 UTC text)
+    first = await kindred.services.peers.requests.get(1)
+    earlier = first.created_at - timedelta(hours=1)
+    await kindred.services.db.execute(
+        "UPDATE support_requests SET created_at = ? WHERE id = ?", (to_db(earlier), 1)
+    )
+    hours = sorted({f"{first.created_at.hour:02d}:00", f"{earlier.hour:02d}:00"})
+    run = await emulator.run_command(
+        world.mod, world.general, "peers stats", locale="es-ES", options={"days": 7}
+    )
+    fields = {f["name"]: f["value"] for f in (await run.response()).embeds[0]["fields"]}
+    busiest = fields["Horas con más solicitudes"]
+    assert busiest in (
+        f"{hours[0]} UTC (1) y {hours[1]} UTC (1)",
+        f"{hours[1]} UTC (1) y {hours[0]} UTC (1)",
+    ), busiest
+    english = (await command(emulator, world.mod, world.general, "peers stats", days=7)).embeds[0]
+    fields = {f["name"]: f["value"] for f in english["fields"]}
+    assert fields["Busiest hours"] in (
+        f"{hours[0]} UTC (1), {hours[1]} UTC (1)",
+        f"{hours[1]} UTC (1), {hours[0]} UTC (1)",
+    ), fields["Busiest hours"]
 
 
 async def test_a_blocked_member_reads_resources_titled_for_someone_who_is_not_waiting(

@@ -7,7 +7,7 @@ import zoneinfo
 import pytest
 
 from bot.errors import InvalidInputError, NotFoundError
-from bot.schedules import parse_timezone
+from bot.schedules import InvalidTimezoneError, parse_timezone
 from bot.services import Services
 from bot.services.settings import CoreSettings
 from bot.services.zones import ZONE_KEY
@@ -104,6 +104,30 @@ async def test_a_mistyped_zone_suggests_near_names(services: Services) -> None:
     with pytest.raises(InvalidInputError) as refused:
         await services.zones.set(MEMBER, "Europe/Pariss")
     assert "Did you mean `Europe/Paris`" in refused.value.user_message
+
+
+async def test_the_near_zones_are_listed_as_the_readers_language_lists_them(
+    services: Services,
+) -> None:
+    """English as always ("`A` or `B` or `C`"); in Spanish "`A`, `B` o `C`" (Babel's "or"
+    lists), not the English " or " inside a Spanish sentence."""
+    with pytest.raises(InvalidInputError) as refused:
+        await services.zones.set(MEMBER, "Europe/Pariss")
+    near = [f"`{z}`" for z in parse_timezone_suggestions("Europe/Pariss")[:3]]
+    assert len(near) == 3
+    english = refused.value.user_message
+    assert f"Did you mean {near[0]} or {near[1]} or {near[2]}? Pick" in english, english
+    spanish = refused.value.message_in("es")
+    assert f"¿Querías decir {near[0]}, {near[1]} o {near[2]}?" in spanish, spanish
+    assert " or " not in spanish
+    assert f"{near[0]}, {near[1]} ou {near[2]}" in refused.value.message_in("fr")
+    assert f"{near[0]}, {near[1]} oder {near[2]}" in refused.value.message_in("de")
+
+
+def parse_timezone_suggestions(name: str) -> list[str]:
+    with pytest.raises(InvalidTimezoneError) as wrong:
+        parse_timezone(name)
+    return list(wrong.value.suggestions)
 
 
 async def test_a_servers_unknown_zone_or_region_is_refused_in_the_readers_language(
