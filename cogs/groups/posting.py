@@ -180,7 +180,7 @@ class PostingCommands:
         message: str,
         reason: app_commands.Range[str, 1, MAX_REASON],
     ) -> None:
-        """Reveal who wrote an anonymous group post (logged; the member is told) (moderators)."""
+        """Reveal who wrote an anonymous group post (logged; told by DM if open) (moderators)."""
         assert interaction.guild_id is not None
         found = await self.service.reveal(
             interaction.guild_id, message, interaction.user.id, reason

@@ -214,7 +214,7 @@ class ModerationCommands:
         request_id: int,
         reason: app_commands.Range[str, 1, MAX_REASON],
     ) -> None:
-        """Reveal who an anonymous member is (audit-logged; the member is told)."""
+        """Reveal who an anonymous member is (audit-logged; they are told by DM if they can be)."""
         assert interaction.guild_id is not None
         found = await self.services.peers.blocks.reveal(
             interaction.guild_id, request_id, interaction.user.id, reason

@@ -66,7 +66,7 @@ class GoalsRoom:
         schedule: str | None = None,
         tz: str | None = None,
     ) -> None:
-        """Set yourself a goal, with gentle nudges by DM if you like (only you see it)."""
+        """Set yourself a goal, with gentle nudges by DM if you like (private unless you share)."""
         result = await self.selfhelp.goals.set(
             interaction.user.id, interaction.guild_id, text, schedule, tz
         )
