@@ -10,7 +10,7 @@ import re
 import discord
 
 from bot.safety import Label
-from bot.services.safety import AlertRefusal, Outreach, PeerAlert
+from bot.services.safety import AlertRefusal, Outreach, PeerAlert, QuietItem
 from bot.text import DISCORD_LIMIT, pings_and_text
 
 TIER_TEXT = {1: "1 (passive thoughts)", 2: "2 (active thoughts or intent)", 3: "3 (imminent)"}
@@ -33,6 +33,10 @@ ALERT_OUTREACH: dict[Outreach, str] = {
         "Kindred couldn't reach them privately: their DMs are closed, so a person reaching "
         "out matters all the more."
     ),
+    "unknown": (
+        "Kindred tried to reach them privately with support lines and can't tell whether it "
+        "got through, so a person reaching out matters all the more."
+    ),
 }
 #: The same for the moderators' tier-3 report (the sentence after where the signal was).
 MODERATOR_OUTREACH: dict[Outreach, str] = {
@@ -48,6 +52,10 @@ MODERATOR_OUTREACH: dict[Outreach, str] = {
     "dms_closed": (
         "On-duty peers are alerted. Kindred couldn't reach the member privately: their DMs "
         "are closed."
+    ),
+    "unknown": (
+        "On-duty peers are alerted. Kindred tried to reach the member privately and can't "
+        "tell whether it got through."
     ),
 }
 #: The same for the moderators when the peers' channel never took the alert.
@@ -67,6 +75,10 @@ UNDELIVERABLE_OUTREACH: dict[Outreach, str] = {
         "Kindred couldn't reach the member privately (their DMs are closed); please make "
         "sure a peer reaches out."
     ),
+    "unknown": (
+        "Kindred tried to reach the member privately and can't tell whether it got through; "
+        "please make sure a peer reaches out."
+    ),
 }
 #: What a possible-concern item says of the gentle check-in ("earlier" also stands for a
 #: check-in the server turned off: Kindred did not message them this time).
@@ -75,6 +87,9 @@ QUIET_OUTREACH: dict[Outreach, str] = {
     "opted_out": "Kindred is not messaging them: they opted out of its automatic messages.",
     "earlier": "Kindred did not message them about this one.",
     "dms_closed": "Kindred couldn't send them a private check-in: their DMs are closed.",
+    "unknown": (
+        "Kindred tried to send them a gentle private check-in; it can't tell whether it arrived."
+    ),
 }
 #: What the moderators' copy of a possible-concern item says of the check-in.
 QUIET_UNDELIVERABLE_OUTREACH: dict[Outreach, str] = {
@@ -90,6 +105,10 @@ QUIET_UNDELIVERABLE_OUTREACH: dict[Outreach, str] = {
         "Kindred couldn't send them a private check-in (their DMs are closed); a peer or "
         "moderator may want to look in."
     ),
+    "unknown": (
+        "Kindred tried to send them a gentle private check-in (it can't tell whether it "
+        "arrived); a peer or moderator may want to look in."
+    ),
 }
 #: The same for an anonymous group post's alert (cogs/safety/anonymous.py): its author.
 ANONYMOUS_OUTREACH: dict[Outreach, str] = {
@@ -100,6 +119,7 @@ ANONYMOUS_OUTREACH: dict[Outreach, str] = {
     ),
     "earlier": "Kindred sent its author support lines privately a short while ago.",
     "dms_closed": "Kindred couldn't reach its author privately: their DMs are closed.",
+    "unknown": "Kindred tried to reach its author privately and can't tell whether it got through.",
 }
 
 
@@ -202,21 +222,21 @@ def undeliverable_text(alert: PeerAlert) -> str:
     )
 
 
-def quiet_item_text(message: discord.Message, outreach: Outreach = "reply") -> str:
+def quiet_item_text(item: QuietItem) -> str:
     """A "possible concern" item for peers (the member named, never their words)."""
     return (
-        f"Possible concern (Kindred isn't sure): <@{message.author.id}> in "
-        f"<#{message.channel.id}> ([jump]({message.jump_url})). {QUIET_OUTREACH[outreach]} "
+        f"Possible concern (Kindred isn't sure): <@{item.member_id}> in "
+        f"<#{item.channel_id}> ([jump]({item.jump_url})). {QUIET_OUTREACH[item.outreach]} "
         "A peer on duty can reach out, or mark it not a concern."
     )
 
 
-def quiet_undeliverable_text(message: discord.Message, outreach: Outreach = "reply") -> str:
+def quiet_undeliverable_text(item: QuietItem) -> str:
     """For the moderators, when no peer channel takes a possible-concern item."""
     return (
         f"⚠️ Kindred could not post a possible-concern item (Kindred isn't sure) to the peer "
-        f"channel: <@{message.author.id}> in <#{message.channel.id}> "
-        f"([jump]({message.jump_url})). {QUIET_UNDELIVERABLE_OUTREACH[outreach]} The item is "
+        f"channel: <@{item.member_id}> in <#{item.channel_id}> "
+        f"([jump]({item.jump_url})). {QUIET_UNDELIVERABLE_OUTREACH[item.outreach]} The item is "
         "kept: reach out or mark it not a concern with the buttons below."
     )
 

@@ -13,7 +13,7 @@ import discord
 
 from bot.safety.assess import Assessment
 from bot.services import Services
-from bot.services.safety import Outreach, PeerAlert
+from bot.services.safety import Outreach, PeerAlert, QuietItem
 from bot.text import DISCORD_LIMIT, shorten
 from bot.ui.checks import is_peer_or_moderator
 from bot.ui.lookup import find_channel
@@ -156,9 +156,11 @@ class AlertsMixin:
         result: Assessment,
         outreach: Outreach = "reply",
         posted: list[discord.Message] | None = None,
+        event_id: int | None = None,
     ) -> bool:
         """Post a peer alert (it says ``outreach``); the card posted now goes in ``posted``
-        (to edit if the member's DMs turn out closed)."""
+        (to edit if the member's DMs turn out closed). ``event_id``: the decision's event,
+        where a stored retry reads what became of the private reply."""
         assert message.guild is not None
         guild_id = message.guild.id
         targets = await self.services.safety.alert_channels(guild_id)
@@ -177,6 +179,7 @@ class AlertsMixin:
             model_version=result.model_version,
             sources=result.sources,
             outreach=outreach,
+            event_id=event_id,
         )
         try:
             card = await self._deliver_alert(alert)
@@ -264,12 +267,10 @@ class AlertsMixin:
         result: Assessment,
         outreach: Outreach = "reply",
         posted: list[discord.Message] | None = None,
+        event_id: int | None = None,
     ) -> bool:
-        """A "possible concern" item for peers: no pings, take or dismiss. A channel that
-        refuses Kindred (403, 404, gone or hidden) is treated as for alerts: the item goes to
-        the peer channel when that is another one, the moderators are told of the refusal (once
-        per channel per while), and with nowhere else to go the item (with its buttons) goes to
-        the moderators' channel, never dropped silently. Never pings anyone."""
+        """A "possible concern" item for peers: no pings, take or dismiss. Discord failing for
+        a moment (5xx, 429) stores a retry (ids only), as for alerts."""
         assert message.guild is not None
         guild_id = message.guild.id
         targets = await self.services.safety.alert_channels(guild_id)
@@ -281,39 +282,76 @@ class AlertsMixin:
             phrase_ids=result.phrase_ids,
             model_version=result.model_version,
         )
-        text = quiet_item_text(message, outreach)
+        item = QuietItem(
+            guild_id=guild_id,
+            alert_id=alert_id,
+            peer_channel_id=targets.peers,
+            member_id=message.author.id,
+            channel_id=message.channel.id,
+            jump_url=message.jump_url,
+            outreach=outreach,
+            event_id=event_id,
+        )
         try:
-            return await self._post_quiet_item(targets.peers, text, alert_id, posted)
+            return await self._deliver_quiet(item, posted)
+        except discord.HTTPException as exc:
+            log.warning("safety guild=%s: peer item failed (%s); will retry", guild_id, exc.status)
+            await self.services.safety.retry_quiet_later(item)
+            return True
+
+    async def _deliver_quiet(
+        self, item: QuietItem, posted: list[discord.Message] | None = None
+    ) -> bool:
+        """Post a possible-concern item in its channel. A channel that refuses Kindred (403,
+        404, gone or hidden) is treated as for alerts: the item goes to the peer channel when
+        that is another one, the moderators are told of the refusal (once per channel per
+        while), and with nowhere else to go the item (with its buttons) goes to the moderators'
+        channel, never dropped silently. Never pings anyone. Discord failing for a moment in
+        the item's own channel raises, for the caller to try again later."""
+        guild_id = item.guild_id
+        try:
+            return await self._post_quiet_item(
+                item.peer_channel_id, quiet_item_text(item), item.alert_id, posted
+            )
         except (discord.Forbidden, discord.NotFound, LookupError):
             pass
-        except discord.HTTPException as exc:
-            log.warning("safety guild=%s: peer item failed (%s)", guild_id, exc.status)
-            return False
-        refused = targets.peers
+        refused = item.peer_channel_id
         log.warning("safety guild=%s: channel %s refuses possible-concern items", guild_id, refused)
         refusal = await self.services.safety.alert_refused(guild_id, refused)
         if refusal.tell_moderators:
             await self._tell_moderators(guild_id, refused_channel_text(refused, refusal))
         if refusal.fallback_channel_id is not None:
+            moved = replace(item, peer_channel_id=refusal.fallback_channel_id)
             try:
                 return await self._post_quiet_item(
-                    refusal.fallback_channel_id, text, alert_id, posted
+                    moved.peer_channel_id, quiet_item_text(moved), item.alert_id, posted
                 )
             except (discord.Forbidden, discord.NotFound, LookupError):
                 pass
             except discord.HTTPException as exc:
-                log.warning("safety guild=%s: peer item failed (%s)", guild_id, exc.status)
-                return False
+                log.warning(
+                    "safety guild=%s: peer item failed (%s); will retry", guild_id, exc.status
+                )
+                await self.services.safety.retry_quiet_later(moved)
+                return True
+        return await self._quiet_to_moderators(item, posted)
+
+    async def _quiet_to_moderators(
+        self, item: QuietItem, posted: list[discord.Message] | None = None
+    ) -> bool:
+        """The item, with its buttons, in the moderators' channel (no mentions): no peer
+        channel took it. A failure here is logged."""
+        targets = await self.services.safety.alert_channels(item.guild_id)
         if targets.moderators is None:
-            log.error("safety guild=%s: no moderator channel to tell", guild_id)
+            log.error("safety guild=%s: no moderator channel to tell", item.guild_id)
             return False
         try:
             return await self._post_quiet_item(
-                targets.moderators, quiet_undeliverable_text(message, outreach), alert_id, posted
+                targets.moderators, quiet_undeliverable_text(item), item.alert_id, posted
             )
         except (discord.HTTPException, LookupError) as exc:
             status = getattr(exc, "status", "gone")
-            log.error("safety guild=%s: moderators could not be told (%s)", guild_id, status)
+            log.error("safety guild=%s: moderators could not be told (%s)", item.guild_id, status)
             return False
 
     async def _post_quiet_item(

@@ -9,7 +9,9 @@ in the channel, which would name them. Then peers and, for tier 3, moderators ge
 links the post, says truthfully whether the author was reached, and never names its author:
 it pings every on-duty peer, the author too if they are one, so the set never depends on who
 wrote it. A channel that refuses the alert is treated as for a message's: the peer channel
-when that is another one, the moderators told once, else the moderators' channel. Peers
+when that is another one, the moderators told once, else the moderators' channel; Discord
+failing for a moment stores a retry (ids and the post's link only) that posts the same words
+later, the moderators told once after its last try. Peers
 answer in the group; a moderator can look the author up with ``/group reveal`` (a logged
 reason) if someone's safety depends on it.
 """
@@ -17,6 +19,7 @@ reason) if someone's safety depends on it.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 import discord
 from discord.ext import commands
@@ -24,7 +27,7 @@ from discord.ext import commands
 from bot.safety.assess import Assessment
 from bot.safety.worker import AssessWorker
 from bot.services import Services
-from bot.services.safety import Decision, Outreach
+from bot.services.safety import ANONYMOUS_RETRY, AnonymousAlert, Decision, TimerRow
 from bot.text import pings_and_text
 from bot.ui.lookup import find_channel
 from cogs.safety.alert_texts import ANONYMOUS_OUTREACH
@@ -43,20 +46,19 @@ REACHED = {
 }
 
 
-def anonymous_alert_text(
-    message: discord.Message,
-    tier: int,
-    on_duty: list[int],
-    reached: bool | None = True,
-    outreach: Outreach = "reply",
-) -> list[str]:
+class _TryAgain(Exception):
+    """Discord failed an anonymous post's stored alert for a moment: the scheduler backs off
+    and tries again."""
+
+
+def anonymous_alert_text(alert: AnonymousAlert, on_duty: list[int]) -> list[str]:
     """The alert whole under the pings; pings that do not fit follow in their own messages."""
-    said = REACHED[reached]
-    if reached is None and outreach != "reply":
-        said = " " + ANONYMOUS_OUTREACH[outreach]
+    said = REACHED[alert.reached]
+    if alert.reached is None and alert.outreach != "reply":
+        said = " " + ANONYMOUS_OUTREACH[alert.outreach]
     text = (
-        f"An **anonymous** post in <#{message.channel.id}> may need support "
-        f"(tier {tier}) ([jump]({message.jump_url})).{said} They chose to stay "
+        f"An **anonymous** post in <#{alert.post_channel_id}> may need support "
+        f"(tier {alert.tier}) ([jump]({alert.jump_url})).{said} They chose to stay "
         "anonymous: answer them in the group. If someone's safety "
         "depends on it, a moderator can look them up with `/group reveal` (the reason is logged "
         "and they are told)."
@@ -130,31 +132,93 @@ class AnonymousPostsMixin(AlertsMixin, RepliesMixin):
         targets = await self.services.safety.alert_channels(guild_id)
         sent = False
         to_moderators = decision.alert_moderators
+        alert = AnonymousAlert(
+            guild_id=guild_id,
+            target_channel_id=targets.peers or 0,
+            post_channel_id=message.channel.id,
+            jump_url=message.jump_url,
+            tier=result.tier,
+            reached=reached,
+            outreach=decision.outreach,
+            pings=decision.alert_peers,  # a quiet item pings nobody
+        )
         if (decision.alert_peers or decision.quiet_item) and targets.peers is not None:
             on_duty: list[int] = []
-            if decision.alert_peers:  # a quiet item pings nobody; None: nobody left out
+            if decision.alert_peers:  # None: nobody left out
                 on_duty = await self.services.safety.alert_pings(guild_id, None)
-            texts = anonymous_alert_text(message, result.tier, on_duty, reached, decision.outreach)
-            posted = await self._post_anonymous(targets.peers, texts, on_duty)
-            if posted is None:  # refused: the peer channel when that is another one
-                posted = await self._refused(guild_id, targets.peers, texts, on_duty)
+            posted = await self._deliver_anonymous(alert, on_duty)
+            if posted is False:  # Discord failed for a moment: a stored retry
+                await self.services.safety.retry_anonymous_later(alert)
+                posted = True
             sent |= bool(posted)
             to_moderators |= posted is None  # nowhere for peers: the moderators read it
         if to_moderators and targets.moderators is not None:
-            texts = anonymous_alert_text(message, result.tier, [], reached, decision.outreach)
-            sent |= bool(await self._post_anonymous(targets.moderators, texts, []))
+            copy = replace(alert, target_channel_id=targets.moderators, pings=False)
+            posted = await self._post_anonymous(
+                targets.moderators, anonymous_alert_text(copy, []), []
+            )
+            if posted is False:
+                await self.services.safety.retry_anonymous_later(copy)
+            sent |= posted is not None
         return sent
 
-    async def _refused(
-        self, guild_id: int, refused: int, texts: list[str], pings: list[int]
-    ) -> bool | None:
+    async def _deliver_anonymous(self, alert: AnonymousAlert, pings: list[int]) -> bool | None:
+        """Post the alert in its channel; a channel that refuses Kindred falls back to the peer
+        channel when that is another one (a failure for a moment there stores a retry there).
+        True: posted (or a retry stored for the fallback); False: Discord failed for a moment
+        in the alert's own channel; None: refused with nowhere else for peers."""
+        guild_id, refused = alert.guild_id, alert.target_channel_id
+        texts = anonymous_alert_text(alert, pings)
+        posted = await self._post_anonymous(refused, texts, pings)
+        if posted is not None:
+            return posted
         log.warning("safety guild=%s: channel %s refuses anonymous-post alerts", guild_id, refused)
         refusal = await self.services.safety.alert_refused(guild_id, refused)
         if refusal.tell_moderators:
             await self._tell_moderators(guild_id, refused_channel_text(refused, refusal))
         if refusal.fallback_channel_id is None:
             return None
-        return await self._post_anonymous(refusal.fallback_channel_id, texts, pings)
+        moved = replace(alert, target_channel_id=refusal.fallback_channel_id)
+        posted = await self._post_anonymous(moved.target_channel_id, texts, pings)
+        if posted is False:
+            await self.services.safety.retry_anonymous_later(moved)
+            return True
+        return posted
+
+    def _register_anonymous_timers(self) -> None:
+        self.services.scheduler.register(ANONYMOUS_RETRY, self._on_anonymous_retry)
+
+    async def _on_anonymous_retry(self, timer: TimerRow) -> None:
+        """An anonymous post's alert Discord failed for a moment: post it now with the same
+        words (every on-duty peer pinged); a refusal falls back as the first time did. After
+        the scheduler's last try the moderators are told once (naming nobody)."""
+        await self.bot.wait_until_ready()
+        retry = await self.services.safety.on_anonymous_retry(timer)
+        alert = retry.alert
+        targets = await self.services.safety.alert_channels(alert.guild_id)
+        if alert.target_channel_id == targets.moderators:  # the moderators' own copy
+            posted = await self._post_anonymous(
+                alert.target_channel_id, anonymous_alert_text(alert, []), []
+            )
+        else:
+            posted = await self._deliver_anonymous(alert, retry.pings)
+            if posted is None and targets.moderators is not None:
+                copy = replace(alert, target_channel_id=targets.moderators, pings=False)
+                posted = await self._post_anonymous(
+                    targets.moderators, anonymous_alert_text(copy, []), []
+                )
+        if posted is not False:
+            return
+        if not retry.final:
+            raise _TryAgain("anonymous-post alert failed; tried again later")
+        log.error("safety guild=%s: anonymous-post alert undeliverable", alert.guild_id)
+        if alert.target_channel_id != targets.moderators:
+            (text,) = anonymous_alert_text(replace(alert, pings=False), [])
+            await self._tell_moderators(
+                alert.guild_id,
+                "⚠️ Kindred could not deliver this alert to the peer channel "
+                f"<#{alert.target_channel_id}>, please make sure a peer answers: {text}",
+            )
 
     async def _post_anonymous(
         self, channel_id: int, texts: list[str], pings: list[int]

@@ -63,6 +63,7 @@ class Safety(
         await asyncio.to_thread(default_directory)
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
         self._register_timers()
+        self._register_anonymous_timers()
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)

@@ -146,9 +146,9 @@ class ListenerMixin(AlertsMixin, RepliesMixin):
         outreach = decision.outreach
         posted: list[discord.Message] = []
         if decision.alert_peers:
-            alerted |= await self._alert_peers(message, result, outreach, posted)
+            alerted |= await self._alert_peers(message, result, outreach, posted, decision.event_id)
         if decision.quiet_item:
-            alerted |= await self._quiet_item(message, result, outreach, posted)
+            alerted |= await self._quiet_item(message, result, outreach, posted, decision.event_id)
         if decision.alert_moderators:
             alerted |= await self._alert_moderators(message, result, outreach, posted)
         replied = noted = False

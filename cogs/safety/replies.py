@@ -47,7 +47,7 @@ class RepliesMixin:
         except discord.HTTPException as exc:
             log.warning("safety guild=%s: DM failed (%s); will retry", guild_id, exc.status)
             await safety.retry_reply_later(
-                guild_id, author.id, str(decision.reply), decision.needs, lang
+                guild_id, author.id, str(decision.reply), decision.needs, lang, decision.event_id
             )
             return True, False
         if not await safety.wants_channel_note(guild_id, decision):

@@ -1,5 +1,6 @@
 """Delivering the safety service's timers through Discord: a refused private reply, a peer
-alert that failed (the moderators are told after the last try), a channel note to delete.
+alert or a possible-concern item that failed (the moderators are told after the last try), a
+channel note to delete (an anonymous post's alert: ``anonymous.py``).
 
 The service arms the timers and reads them (``on_<kind>``); this room only delivers.
 """
@@ -17,6 +18,7 @@ from bot.services.safety import (
     ALERT_REOPENED,
     ALERT_RETRY,
     DELETE_FALLBACK,
+    QUIET_RETRY,
     REPLY_RETRY,
     AlertReopened,
     TimerRow,
@@ -39,6 +41,7 @@ class TimersMixin(AlertsMixin, RepliesMixin):
         self.services.scheduler.register(DELETE_FALLBACK, self._on_delete_fallback)
         self.services.scheduler.register(ALERT_RETRY, self._on_alert_retry)
         self.services.scheduler.register(REPLY_RETRY, self._on_reply_retry)
+        self.services.scheduler.register(QUIET_RETRY, self._on_quiet_retry)
         self.services.scheduler.register(ALERT_REOPENED, self._on_alert_reopened)
 
     async def _on_reply_retry(self, timer: TimerRow) -> None:
@@ -55,6 +58,8 @@ class TimersMixin(AlertsMixin, RepliesMixin):
             await self._send_reply(user, retry.guild_id, retry.kind, retry.needs, retry.lang)
         except discord.Forbidden:
             log.info("safety guild=%s: member DMs closed; reply retry dropped", timer.guild_id)
+            # an alert still waiting for its own retry then says Kindred couldn't reach them
+            await self.services.safety.reply_refused(timer)
 
     async def _on_delete_fallback(self, timer: TimerRow) -> None:
         await self.bot.wait_until_ready()
@@ -80,6 +85,23 @@ class TimersMixin(AlertsMixin, RepliesMixin):
                 raise
         log.error("safety guild=%s: peer alert undeliverable; telling moderators", alert.guild_id)
         await self._tell_moderators(alert.guild_id, undeliverable_text(alert))
+
+    async def _on_quiet_retry(self, timer: TimerRow) -> None:
+        """Post a possible-concern item that failed for a moment (a refusal falls back at
+        once, see ``_deliver_quiet``), saying what is true now of the check-in; after the last
+        try the item, with its buttons, goes to the moderators."""
+        await self.bot.wait_until_ready()
+        retry = await self.services.safety.on_quiet_retry(timer)
+        if retry is None:
+            return  # the member asked to be forgotten meanwhile (the service logged it)
+        try:
+            await self._deliver_quiet(retry.item)
+            return
+        except discord.HTTPException:
+            if not retry.final:
+                raise
+        log.error("safety guild=%s: possible-concern item undeliverable", timer.guild_id)
+        await self._quiet_to_moderators(retry.item)
 
     async def _on_alert_reopened(self, timer: TimerRow) -> None:
         """An alert whose peer lost the peer role: its card offers "I'll reach out" again and

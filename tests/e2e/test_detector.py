@@ -589,3 +589,77 @@ async def test_two_peers_dismissing_a_possible_concern_at_once_count_it_once(
     rows = await kindred.services.db.fetchall("SELECT alerts, dismissed FROM safety_feedback")
     assert [(r["alerts"], r["dismissed"]) for r in rows] == [(1, 1)]
     assert emulator.messages[item.id].text.count("Marked not a concern") == 1
+
+
+async def test_a_possible_concern_item_discord_fails_for_a_moment_is_posted_later(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Discord answers the possible-concern item with a 503: it is stored for a retry (ids and
+    the link only: neither the member's words nor their id) and posted once Discord answers,
+    with its buttons, no pings, saying Kindred sent the member a check-in."""
+    from datetime import UTC, datetime, timedelta
+
+    import time_machine
+
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    use_model(kindred, ScriptedModel({"everything is grey": {"crisis_1": 0.4}}))
+    with time_machine.travel(datetime.now(UTC), tick=True) as clock:
+        emulator.inject_fault("POST", f"/channels/{world.peers.id}/messages", status=503, times=1)
+        text = "everything is grey lately and i keep giving my stuff away"
+        message = await emulator.send_message(world.member, world.general, text)
+        await emulator.wait_for_message(emulator.dm_channel(world.member), timeout=30)
+        await detector_settled(kindred)
+        assert await kindred.quiet()
+        rows = await kindred.services.db.fetchall(
+            "SELECT payload FROM timers WHERE kind = 'safety.quiet_retry'"
+        )
+        assert len(rows) == 1, rows
+        assert "grey" not in rows[0]["payload"] and str(world.member.id) not in rows[0]["payload"]
+        assert not [m for m in emulator.messages_in(world.peers) if "Possible concern" in m.text]
+        clock.shift(timedelta(seconds=25))
+        await kindred.settle()
+        item = await emulator.wait_for_message(
+            world.peers, predicate=lambda m: "Possible concern" in m.text, timeout=30
+        )
+        await kindred.settle()
+        assert await kindred.quiet()
+    assert f"<@{world.member.id}>" in item.text and str(message.id) in item.text
+    assert "Kindred sent them a gentle private check-in." in item.text, item.text
+    assert text not in item.text
+    assert any(c.startswith("kindred:notconcern:") for c in item.custom_ids)
+    assert len([m for m in emulator.messages_in(world.peers) if "Possible concern" in m.text]) == 1
+    assert not await kindred.services.db.fetchall(
+        "SELECT id FROM timers WHERE kind = 'safety.quiet_retry'"
+    )
+
+
+async def test_a_possible_concern_item_that_never_gets_through_goes_to_the_moderators_once(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Discord keeps failing the peer channel (503 every time): the stored retry backs off and
+    after its last try the item, with its buttons, goes to the moderators' channel, once."""
+    from datetime import UTC, datetime, timedelta
+
+    import time_machine
+
+    await setup_peers(emulator, world)
+    use_model(kindred, ScriptedModel({"everything is grey": {"crisis_1": 0.4}}))
+    with time_machine.travel(datetime.now(UTC), tick=True) as clock:
+        emulator.inject_fault(
+            "POST", f"/channels/{world.peers.id}/messages", status=503, times=None
+        )
+        await emulator.send_message(world.member, world.general, "everything is grey lately")
+        await emulator.wait_for_message(emulator.dm_channel(world.member), timeout=30)
+        for _ in range(6):  # the scheduler's backoff: 30 s, 60 s, 120 s, 240 s
+            clock.shift(timedelta(seconds=300))
+            await kindred.settle()
+        report = await emulator.wait_for_message(
+            world.mods, predicate=lambda m: "possible-concern item" in m.text, timeout=30
+        )
+        await kindred.settle()
+        assert await kindred.quiet()
+    assert f"<@{world.member.id}>" in report.text
+    assert any(c.startswith("kindred:notconcern:") for c in report.custom_ids)
+    reports = [m for m in emulator.messages_in(world.mods) if "possible-concern item" in m.text]
+    assert len(reports) == 1

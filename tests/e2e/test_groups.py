@@ -5,10 +5,12 @@ archiving (the channel locked, a timed slowmode ended)."""
 
 from __future__ import annotations
 
+import asyncio
 import os
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -962,6 +964,79 @@ async def test_an_anonymous_author_in_crisis_with_dms_closed_still_gets_the_cris
     for message in public:
         assert str(world.member.id) not in str(emulator.message_payload(message))
         assert opening not in message.text
+
+
+async def anonymous_retries(kindred: Kindred) -> list:
+    return await kindred.services.db.fetchall(
+        "SELECT payload FROM timers WHERE kind = 'safety.anonymous_retry'"
+    )
+
+
+async def test_an_anonymous_posts_alert_discord_fails_for_a_moment_is_posted_later_namelessly(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Discord answers the peers' alert about an anonymous post with a 503: it is stored for a
+    retry holding ids and the post's link only (never the words, never the author) and posted
+    once Discord answers, with the same words: every on-duty peer pinged, Kindred's reaching
+    the author said truthfully, the author never named."""
+    channel = await anonymous_group(emulator, world, kindred, world.member)
+    await go_on_duty(emulator, world, world.peer)
+    with time_machine.travel(datetime.now(UTC), tick=True) as clock:
+        emulator.inject_fault("POST", f"/channels/{world.peers.id}/messages", status=503, times=1)
+        answer = await command(emulator, world.member, channel, "group post", text=CRISIS)
+        assert "Posted" in answer.text, answer.text
+        post = await emulator.wait_for_message(channel, predicate=lambda m: "kill myself" in m.text)
+        await emulator.wait_for_message(emulator.dm_channel(world.member), since=0, timeout=30)
+        async with asyncio.timeout(60):
+            while not (rows := await anonymous_retries(kindred)):
+                await asyncio.sleep(0.05)
+        await settled(kindred)
+        (row,) = rows
+        for leak in ("kill", str(world.member.id), world.member.username):
+            assert leak not in row["payload"], row["payload"]
+        assert not [m for m in emulator.messages_in(world.peers) if "anonymous" in m.text.lower()]
+        clock.shift(timedelta(seconds=25))
+        await kindred.settle()
+        alert = await emulator.wait_for_message(
+            world.peers, predicate=lambda m: "anonymous** post" in m.text, timeout=30
+        )
+        await kindred.settle()
+        assert await kindred.quiet()
+    assert f"<@{world.peer.id}>" in alert.text  # the on-duty peer is pinged
+    assert str(post.id) in alert.text
+    assert "Kindred has reached out to its author privately." in alert.text, alert.text
+    for leak in (str(world.member.id), world.member.username, "kill myself"):
+        assert leak not in alert.text
+    assert len([m for m in emulator.messages_in(world.peers) if "anonymous" in m.text]) == 1
+    assert not await anonymous_retries(kindred)
+
+
+async def test_an_anonymous_posts_alert_that_never_gets_through_is_told_to_the_moderators_once(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Discord keeps failing the peers' channel (503 every time): the stored retry backs off
+    and after its last try the moderators are told once, with the alert's words and the
+    post's link, naming nobody."""
+    channel = await anonymous_group(emulator, world, kindred, world.member)
+    await go_on_duty(emulator, world, world.peer)
+    with time_machine.travel(datetime.now(UTC), tick=True) as clock:
+        emulator.inject_fault(
+            "POST", f"/channels/{world.peers.id}/messages", status=503, times=None
+        )
+        await command(emulator, world.member, channel, "group post", text=CRISIS)
+        await emulator.wait_for_message(emulator.dm_channel(world.member), since=0, timeout=30)
+        for _ in range(6):  # the scheduler's backoff: 30 s, 60 s, 120 s, 240 s
+            clock.shift(timedelta(seconds=300))
+            await kindred.settle()
+        report = await emulator.wait_for_message(
+            world.mods, predicate=lambda m: "could not deliver" in m.text, timeout=30
+        )
+        await kindred.settle()
+        assert await kindred.quiet()
+    assert "anonymous** post" in report.text and str(world.member.id) not in report.text
+    assert f"<@{world.peer.id}>" not in report.text  # a report, not a ping
+    assert len([m for m in emulator.messages_in(world.mods) if "could not deliver" in m.text]) == 1
+    assert not await anonymous_retries(kindred)
 
 
 async def test_an_anonymous_alert_does_not_say_its_author_was_reached_when_they_were_not(

@@ -1391,3 +1391,77 @@ async def test_an_alert_cards_clearing_after_forgetme_is_retried_when_discord_fa
         assert fault.hits == 2
         shown = emulator.messages[alert.id]
         assert shown.text == "This crisis alert was withdrawn.", shown.text
+
+
+async def stored_timers(kindred: Kindred, kind: str) -> list:
+    return await kindred.services.db.fetchall(
+        "SELECT id, payload FROM timers WHERE kind = ?", (kind,)
+    )
+
+
+async def until_stored(kindred: Kindred, kind: str, count: int = 1) -> list:
+    """Wait (generously) until ``count`` timers of ``kind`` are stored; their rows."""
+    async with asyncio.timeout(60):
+        while len(rows := await stored_timers(kindred, kind)) < count:
+            await asyncio.sleep(0.05)
+    return rows
+
+
+async def test_a_stored_alert_retry_says_the_members_dms_turned_out_closed(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Discord fails the peer alert for a moment (503), so it is stored for a retry while
+    Kindred is still trying to reach the member; their DMs turn out closed. When the retry
+    posts the alert, it says what is true then (Kindred couldn't reach them), never "Kindred
+    is reaching out to them privately"; the moderators' report, posted at once, was edited."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    emulator.user_dms_open(world.member, False)
+    with time_machine.travel(datetime.now(UTC), tick=True) as clock:
+        emulator.inject_fault("POST", f"/channels/{world.peers.id}/messages", status=503, times=1)
+        await emulator.send_message(world.member, world.general, CRISIS)
+        await until_stored(kindred, "safety.alert_retry")
+        await detector_settled(kindred)
+        assert await kindred.quiet()
+        clock.shift(timedelta(seconds=25))
+        await kindred.settle()
+        alert = await emulator.wait_for_message(
+            world.peers, predicate=lambda m: "may need support" in m.text, timeout=30
+        )
+    assert "Kindred couldn't reach them privately: their DMs are closed" in alert.text, alert.text
+    assert "Kindred is reaching out" not in alert.text
+    assert f"<@{world.peer.id}>" in alert.text
+    assert not await stored_timers(kindred, "safety.alert_retry")
+
+
+async def test_a_stored_alert_retry_says_so_when_the_replys_own_retry_found_dms_closed(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Discord fails both the alert and the private reply for a while (503s): both are stored
+    for a retry. Meanwhile the member closes their DMs, which the reply's retry finds: the
+    alert posted by its own later retry says Kindred couldn't reach them."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    with time_machine.travel(datetime.now(UTC), tick=True) as clock:
+        emulator.inject_fault("POST", f"/channels/{world.peers.id}/messages", status=503, times=2)
+        emulator.inject_fault("POST", "/users/@me/channels", status=503, times=1)
+        await emulator.send_message(world.member, world.general, CRISIS)
+        await until_stored(kindred, "safety.alert_retry")
+        (reply,) = await until_stored(kindred, "safety.reply_retry")
+        assert "kill" not in reply["payload"]  # ids, kinds and the language only
+        await detector_settled(kindred)
+        assert await kindred.quiet()
+        emulator.user_dms_open(world.member, False)
+        clock.shift(timedelta(seconds=25))  # the reply finds DMs closed; the alert fails again
+        await kindred.settle()
+        assert await kindred.quiet()
+        assert not await stored_timers(kindred, "safety.reply_retry")
+        assert not [m for m in emulator.messages_in(world.peers) if "may need support" in m.text]
+        clock.shift(timedelta(seconds=60))  # the alert's retry backs off 30 s
+        await kindred.settle()
+        alert = await emulator.wait_for_message(
+            world.peers, predicate=lambda m: "may need support" in m.text, timeout=30
+        )
+    assert "Kindred couldn't reach them privately: their DMs are closed" in alert.text, alert.text
+    assert "Kindred is reaching out" not in alert.text
+    assert kindred_dms(emulator, world.member) == []

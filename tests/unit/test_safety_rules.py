@@ -16,12 +16,16 @@ from bot.services.peers import PeerSettings
 from bot.services.resources import parse_local_contact
 from bot.services.safety import (
     ALERT_RETRY,
+    ANONYMOUS_RETRY,
     DELETE_FALLBACK,
     NOTHING,
+    QUIET_RETRY,
     REPLY_RETRY,
     AlertRetry,
+    AnonymousAlert,
     Decision,
     FallbackNote,
+    QuietItem,
     ReplyRetry,
     SafetySettings,
     TimerRow,
@@ -137,6 +141,72 @@ async def test_only_the_schedulers_last_try_of_an_alert_is_final(services) -> No
         for n in range(MAX_ATTEMPTS)
     ]
     assert finals == [False] * (MAX_ATTEMPTS - 1) + [True]
+
+
+async def crisis_event(services: Services, *, replied: bool = True) -> int:
+    return await services.safety.repo.add_event(
+        G, CH, USER, "crisis_self", 2, replied=replied, alerted=True, now=services.clock()
+    )
+
+
+async def test_an_alert_retry_says_what_became_of_the_reply_when_it_posts(services) -> None:
+    """A stored alert said Kindred was reaching out: when it is tried again it says so only if
+    the reply's event still records it sent; DMs found closed meanwhile (the reply's own retry
+    included) say so; an event gone says neither ("unknown")."""
+    event_id = await crisis_event(services)
+    alert = await open_alert(services, event_id=event_id)
+    await services.safety.retry_alert_later(alert)
+    [timer] = await stored(services, ALERT_RETRY)
+    assert timer.payload["event_id"] == event_id
+    assert (await services.safety.on_alert_retry(timer)).alert.outreach == "reply"
+    await services.safety.retry_reply_later(G, USER, "crisis", (), "en", event_id)
+    [reply] = await stored(services, REPLY_RETRY)
+    await services.safety.reply_refused(reply)  # the reply's retry found DMs closed
+    assert (await services.safety.on_alert_retry(timer)).alert.outreach == "dms_closed"
+    await services.db.execute("DELETE FROM safety_events WHERE id = ?", (event_id,))
+    assert (await services.safety.on_alert_retry(timer)).alert.outreach == "unknown"
+
+
+async def test_a_possible_concern_retry_stores_ids_only_and_reads_the_member_back(
+    services, clock
+) -> None:
+    event_id = await crisis_event(services, replied=False)  # the check-in met closed DMs
+    alert_id = await services.safety.record_quiet_item(G, USER)
+    item = QuietItem(
+        G, alert_id, 6, USER, CH, "https://discord.com/channels/1/10/5", "reply", event_id
+    )
+    await services.safety.retry_quiet_later(item)
+    [timer] = await stored(services, QUIET_RETRY)
+    assert timer.guild_id == G and timer.due_at == clock() + timedelta(seconds=20)
+    assert USER not in timer.payload.values()  # not even the member's id
+    retry = await services.safety.on_quiet_retry(timer)
+    assert retry is not None and not retry.final
+    assert retry.item == replace(item, outreach="dms_closed")
+    assert (await services.safety.on_quiet_retry(with_attempts(timer, MAX_ATTEMPTS - 1))).final
+    await services.safety.repo.delete_user(USER)  # /forgetme: nothing is posted about them
+    assert await services.safety.on_quiet_retry(timer) is None
+
+
+async def test_an_anonymous_posts_alert_retry_holds_no_author_and_pings_everyone_on_duty(
+    services,
+) -> None:
+    for uid in (PEER, PEER2):
+        await services.peers.duty.go_on(G, uid, None)
+    alert = AnonymousAlert(G, 6, CH, "https://discord.com/channels/1/10/5", 3, True, "reply", True)
+    await services.safety.retry_anonymous_later(alert)
+    [timer] = await stored(services, ANONYMOUS_RETRY)
+    assert set(timer.payload) == {
+        "target_channel_id", "post_channel_id", "jump_url", "tier", "reached", "outreach", "pings"
+    }  # fmt: skip
+    retry = await services.safety.on_anonymous_retry(timer)
+    assert retry.alert == alert and sorted(retry.pings) == [PEER, PEER2] and not retry.final
+    quiet = replace(alert, pings=False)
+    await services.safety.retry_anonymous_later(quiet)
+    timers = await stored(services, ANONYMOUS_RETRY)
+    other = next(t for t in timers if t.id != timer.id)
+    assert (await services.safety.on_anonymous_retry(other)).pings == []
+    last = with_attempts(timer, MAX_ATTEMPTS - 1)
+    assert (await services.safety.on_anonymous_retry(last)).final
 
 
 async def test_a_channel_note_is_deleted_after_the_guilds_delay(services, clock) -> None:
@@ -445,6 +515,7 @@ def test_timer_kinds_are_the_stored_ones() -> None:
         "safety.alert_retry",
         "safety.delete_fallback",
     )
+    assert (QUIET_RETRY, ANONYMOUS_RETRY) == ("safety.quiet_retry", "safety.anonymous_retry")
 
 
 def test_region_lines_are_left_out_only_for_an_unsure_reply_answering_a_need() -> None:

@@ -150,6 +150,19 @@ class SafetyRepository:
             (int(replied), int(alerted), int(noted), event_id),
         )
 
+    async def event_replied(self, event_id: int) -> bool | None:
+        """Whether the event's private reply is recorded as sent (or being sent); None when
+        the event is gone (forgotten, or purged)."""
+        value = await self.db.fetchval(
+            "SELECT replied FROM safety_events WHERE id = ?", (event_id,)
+        )
+        return None if value is None else bool(value)
+
+    async def set_replied(self, event_id: int, replied: bool) -> None:
+        await self.db.execute(
+            "UPDATE safety_events SET replied = ? WHERE id = ?", (int(replied), event_id)
+        )
+
     async def member_window(self, guild_id: int, user_id: int, since: datetime) -> MemberWindow:
         """What the member cooldown rules ask, in one query: each label's replies and its
         highest alerting tier since ``since``. Only events that replied or alerted can

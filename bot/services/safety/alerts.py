@@ -80,6 +80,7 @@ class AlertsMixin(SafetyBase):
         model_version: str = "",
         sources: tuple[str, ...] = (),
         outreach: Outreach = "reply",
+        event_id: int | None = None,
     ) -> PeerAlert:
         """Record a peer alert and say what to post. The model is credited only when it was
         one of the detector's sources; the text is copied only if the guild turned that on.
@@ -105,6 +106,7 @@ class AlertsMixin(SafetyBase):
             tier=tier,
             copy=copy,
             outreach=outreach,
+            event_id=event_id,
         )
 
     async def record_quiet_item(

@@ -29,6 +29,8 @@ DELETE_FALLBACK = "safety.delete_fallback"
 ALERT_RETRY = "safety.alert_retry"
 REPLY_RETRY = "safety.reply_retry"
 ALERT_REOPENED = "safety.alert_reopened"
+ANONYMOUS_RETRY = "safety.anonymous_retry"
+QUIET_RETRY = "safety.quiet_retry"
 ALERT_RETRY_SECONDS = 20
 #: The moderators hear that a channel refuses peer alerts at most this often (per channel).
 REFUSAL_TOLD_EVERY = timedelta(hours=6)
@@ -61,8 +63,9 @@ ReplyKind = Literal["crisis", "concern_other", "possible_concern", "distress", "
 DmAction = Literal["relay", "stopped", "not_now", "assess"]
 #: What an alert says of Kindred's own private message to the member: it is sending one
 #: ("reply"), it is not because they opted out of automatic messages ("opted_out"), it sent
-#: one a short while ago ("earlier"), or their DMs turned out to be closed ("dms_closed").
-Outreach = Literal["reply", "opted_out", "earlier", "dms_closed"]
+#: one a short while ago ("earlier"), or their DMs turned out to be closed ("dms_closed");
+#: "unknown" when a stored retry posts later and what became of the reply is no longer known.
+Outreach = Literal["reply", "opted_out", "earlier", "dms_closed", "unknown"]
 
 
 @dataclass(frozen=True)
@@ -136,6 +139,9 @@ class PeerAlert:
     tier: int
     copy: str = ""
     outreach: Outreach = "reply"
+    #: The decision's event, where the private reply's outcome is recorded (read again when a
+    #: stored retry posts the alert later).
+    event_id: int | None = None
 
     def stored_payload(self) -> dict[str, Any]:
         return {
@@ -146,7 +152,7 @@ class PeerAlert:
             "jump_url": self.jump_url,
             "tier": self.tier,
             "outreach": self.outreach,
-        }
+        } | ({} if self.event_id is None else {"event_id": self.event_id})
 
     @classmethod
     def from_payload(cls, guild_id: int, payload: dict[str, Any]) -> PeerAlert:
@@ -161,6 +167,7 @@ class PeerAlert:
             copy=payload.get("copy") or "",
             # rows stored before alerts said what Kindred does: it was sending a reply
             outreach=payload.get("outreach") or "reply",
+            event_id=payload.get("event_id"),
         )
 
 
@@ -169,6 +176,93 @@ class AlertRetry:
     """A stored peer alert due again; ``final`` when this is the scheduler's last try."""
 
     alert: PeerAlert
+    final: bool
+
+
+@dataclass(frozen=True)
+class QuietItem:
+    """One "possible concern" item to post (no pings). Stored for a retry with ids and the
+    link only: the member is read from the alert's own row when it is tried again (gone
+    with /forgetme, and then nothing is posted)."""
+
+    guild_id: int
+    alert_id: int
+    peer_channel_id: int
+    member_id: int
+    channel_id: int
+    jump_url: str
+    outreach: Outreach = "reply"
+    event_id: int | None = None
+
+    def stored_payload(self) -> dict[str, Any]:
+        return {
+            "alert_id": self.alert_id,
+            "peer_channel_id": self.peer_channel_id,
+            "channel_id": self.channel_id,
+            "jump_url": self.jump_url,
+            "outreach": self.outreach,
+            "event_id": self.event_id,
+        }
+
+
+@dataclass(frozen=True)
+class QuietRetry:
+    """A stored possible-concern item due again; ``final`` on the scheduler's last try."""
+
+    item: QuietItem
+    final: bool
+
+
+@dataclass(frozen=True)
+class AnonymousAlert:
+    """An alert about an anonymous group post (``/group post``), to post in ``target_channel_id``.
+    Stored for a retry with ids and the post's link only: never its words, never its author
+    (every on-duty peer is pinged, so the pings are worked out again without them).
+    ``reached``: whether the author's private reply was sent (None: none was due, then
+    ``outreach`` says why); ``pings``: an alert that pings (a quiet item and the moderators'
+    copy ping nobody)."""
+
+    guild_id: int
+    target_channel_id: int
+    post_channel_id: int
+    jump_url: str
+    tier: int
+    reached: bool | None
+    outreach: Outreach
+    pings: bool
+
+    def stored_payload(self) -> dict[str, Any]:
+        return {
+            "target_channel_id": self.target_channel_id,
+            "post_channel_id": self.post_channel_id,
+            "jump_url": self.jump_url,
+            "tier": self.tier,
+            "reached": self.reached,
+            "outreach": self.outreach,
+            "pings": self.pings,
+        }
+
+    @classmethod
+    def from_payload(cls, guild_id: int, payload: dict[str, Any]) -> AnonymousAlert:
+        return cls(
+            guild_id=guild_id,
+            target_channel_id=int(payload["target_channel_id"]),
+            post_channel_id=int(payload["post_channel_id"]),
+            jump_url=str(payload["jump_url"]),
+            tier=int(payload["tier"]),
+            reached=payload.get("reached"),
+            outreach=payload.get("outreach") or "reply",
+            pings=bool(payload.get("pings")),
+        )
+
+
+@dataclass(frozen=True)
+class AnonymousRetry:
+    """A stored anonymous-post alert due again, with the on-duty peers to ping now (every one:
+    who wrote it never changes the set); ``final`` on the scheduler's last try."""
+
+    alert: AnonymousAlert
+    pings: list[int]
     final: bool
 
 

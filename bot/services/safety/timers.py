@@ -2,13 +2,16 @@
 removal of brief channel notes. Timers hold ids, kinds and languages only, never text.
 
 Kinds (never rename: stored rows must keep working): ``safety.reply_retry``,
-``safety.alert_retry``, ``safety.delete_fallback``, ``safety.alert_reopened``. The cog registers
+``safety.alert_retry``, ``safety.quiet_retry`` (a possible-concern item),
+``safety.anonymous_retry`` (an anonymous group post's alert), ``safety.delete_fallback``,
+``safety.alert_reopened``. The cog registers
 a handler per kind that calls ``on_<kind>`` here, then delivers the outcome through Discord.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -18,13 +21,20 @@ from bot.services.safety.model import (
     ALERT_REOPENED,
     ALERT_RETRY,
     ALERT_RETRY_SECONDS,
+    ANONYMOUS_RETRY,
     DELETE_FALLBACK,
+    QUIET_RETRY,
     REPLY_RETRY,
     AlertReopened,
     AlertRetry,
+    AnonymousAlert,
+    AnonymousRetry,
     Decision,
     FallbackNote,
+    Outreach,
     PeerAlert,
+    QuietItem,
+    QuietRetry,
     ReplyRetry,
 )
 from bot.timers import MAX_ATTEMPTS
@@ -45,16 +55,43 @@ class TimersMixin(SafetyBase):
 
     # -- private replies ---------------------------------------------------------------------
     async def retry_reply_later(
-        self, guild_id: int, user_id: int, kind: str, needs: tuple[str, ...], lang: str
+        self,
+        guild_id: int,
+        user_id: int,
+        kind: str,
+        needs: tuple[str, ...],
+        lang: str,
+        event_id: int | None = None,
     ) -> None:
         """Rate limits or Discord errors: the answer is not lost. A stored timer (ids, the
-        kind of reply and its language: no text) sends it when Discord answers again."""
+        kind of reply and its language: no text) sends it when Discord answers again; the
+        decision's event (``event_id``) records what became of it."""
         await self.scheduler.schedule_once(
             REPLY_RETRY,
             self.clock() + timedelta(seconds=ALERT_RETRY_SECONDS),
-            {"user_id": user_id, "kind": kind, "needs": list(needs), "lang": lang},
+            {"user_id": user_id, "kind": kind, "needs": list(needs), "lang": lang}
+            | ({} if event_id is None else {"event_id": event_id}),
             guild_id=guild_id,
         )
+
+    async def reply_refused(self, timer: TimerRow) -> None:
+        """A stored reply found the member's DMs closed: recorded on its event, so an alert
+        still waiting for its own retry says Kindred couldn't reach them."""
+        event_id = timer.payload.get("event_id")
+        if event_id is not None:
+            await self.repo.set_replied(int(event_id), False)
+
+    async def outreach_now(self, outreach: Outreach, event_id: int | None) -> Outreach:
+        """What an alert posted later may truthfully say of the private reply: a reply that
+        was being sent when the alert was stored is read again from its event (sent, or DMs
+        closed meanwhile); an event gone gives the neutral "unknown". Rows stored before
+        alerts knew their event keep what they said."""
+        if outreach != "reply" or event_id is None:
+            return outreach
+        replied = await self.repo.event_replied(int(event_id))
+        if replied is None:
+            return "unknown"
+        return "reply" if replied else "dms_closed"
 
     async def on_reply_retry(self, timer: TimerRow) -> ReplyRetry | None:
         """The reply to send again; None when the member has since opted out of automatic
@@ -104,10 +141,63 @@ class TimersMixin(SafetyBase):
         )
 
     async def on_alert_retry(self, timer: TimerRow) -> AlertRetry:
-        """The alert to deliver again; ``final`` on the scheduler's last attempt, when a
-        failure must reach the moderators instead of being retried."""
+        """The alert to deliver again, saying what is true now of the private reply;
+        ``final`` on the scheduler's last attempt, when a failure must reach the moderators
+        instead of being retried."""
         alert = PeerAlert.from_payload(int(timer.guild_id or 0), dict(timer.payload))
+        alert = replace(alert, outreach=await self.outreach_now(alert.outreach, alert.event_id))
         return AlertRetry(alert=alert, final=timer.attempts + 1 >= MAX_ATTEMPTS)
+
+    # -- possible-concern items ----------------------------------------------------------------
+    async def retry_quiet_later(self, item: QuietItem) -> None:
+        """A possible-concern item Discord failed for a moment (5xx, 429): a stored timer
+        (ids and the link; not even the member's id) posts it later, the scheduler backing
+        off, and the moderators get it after the last try."""
+        await self.scheduler.schedule_once(
+            QUIET_RETRY,
+            self.clock() + timedelta(seconds=ALERT_RETRY_SECONDS),
+            item.stored_payload(),
+            guild_id=item.guild_id,
+        )
+
+    async def on_quiet_retry(self, timer: TimerRow) -> QuietRetry | None:
+        """The item to post again (the member read from its alert's row, the reply's outcome
+        from its event); None when the alert is gone (the member used /forgetme)."""
+        payload = timer.payload
+        alert = await self.repo.get_alert(int(payload["alert_id"]))
+        if alert is None:
+            log.info("safety guild=%s: possible-concern retry dropped, alert gone", timer.guild_id)
+            return None
+        event_id = payload.get("event_id")
+        item = QuietItem(
+            guild_id=alert.guild_id,
+            alert_id=alert.id,
+            peer_channel_id=int(payload["peer_channel_id"]),
+            member_id=alert.user_id,
+            channel_id=int(payload["channel_id"]),
+            jump_url=str(payload["jump_url"]),
+            outreach=await self.outreach_now(payload.get("outreach") or "reply", event_id),
+            event_id=event_id,
+        )
+        return QuietRetry(item=item, final=timer.attempts + 1 >= MAX_ATTEMPTS)
+
+    # -- anonymous group posts ------------------------------------------------------------------
+    async def retry_anonymous_later(self, alert: AnonymousAlert) -> None:
+        """An anonymous post's alert Discord failed for a moment (5xx, 429): a stored timer
+        (ids and the post's link: no words, no author) posts it later with backoff."""
+        await self.scheduler.schedule_once(
+            ANONYMOUS_RETRY,
+            self.clock() + timedelta(seconds=ALERT_RETRY_SECONDS),
+            alert.stored_payload(),
+            guild_id=alert.guild_id,
+        )
+
+    async def on_anonymous_retry(self, timer: TimerRow) -> AnonymousRetry:
+        """The anonymous post's alert to post again, pinging every on-duty peer now (an alert;
+        nobody for a quiet item or the moderators' copy); ``final`` on the last try."""
+        alert = AnonymousAlert.from_payload(int(timer.guild_id or 0), dict(timer.payload))
+        pings = await self.alert_pings(alert.guild_id, None) if alert.pings else []
+        return AnonymousRetry(alert=alert, pings=pings, final=timer.attempts + 1 >= MAX_ATTEMPTS)
 
     # -- alerts whose peer can no longer reach out ---------------------------------------------
     async def peer_lost_role(self, guild_id: int, peer_id: int) -> list[int]:
