@@ -223,3 +223,73 @@ async def test_two_processes_on_one_shard_act_once(
     assert await db.fetchval("SELECT COUNT(*) FROM checkin_posts WHERE message_id IS NOT NULL") == 3
     handled = await db.fetchval("SELECT COUNT(*) FROM handled_events WHERE kind = 'interaction'")
     assert handled == len(emulator.interactions)
+
+
+def bot_dms(emu: DiscordEmulator, user) -> list:
+    return emu.bot_messages(emu.dm_channel(user))
+
+
+@pytest.mark.pg
+async def test_a_crisis_dm_to_kindred_is_answered_once_during_an_overlap(
+    emulator: DiscordEmulator,
+    overlap: tuple[World, list[ClusterRunner]],
+) -> None:
+    """a member DMs Kindred crisis words while two processes hold shard 0. Expected:
+    one private reply with lines, not two."""
+    world, runners = overlap
+    await setup_peers(emulator, world)
+    await emulator.send_dm(world.member, CRISIS)
+    await emulator.wait_for_message(
+        emulator.dm_channel(world.member), predicate=lambda m: "automated bot" in m.text
+    )
+    await settle(emulator, runners)
+    replies = [m for m in bot_dms(emulator, world.member) if "automated bot" in m.text]
+    assert len(replies) == 1, [m.text[:60] for m in bot_dms(emulator, world.member)]
+
+
+@pytest.mark.pg
+async def test_stop_these_by_dm_is_answered_once_during_an_overlap(
+    emulator: DiscordEmulator,
+    overlap: tuple[World, list[ClusterRunner]],
+) -> None:
+    """ "stop these" DMed while two processes hold shard 0. one answer."""
+    world, runners = overlap
+    await emulator.send_dm(world.member, "stop these")
+    await emulator.wait_for_message(emulator.dm_channel(world.member))
+    await settle(emulator, runners)
+    assert len(bot_dms(emulator, world.member)) == 1, [
+        m.text[:60] for m in bot_dms(emulator, world.member)
+    ]
+
+
+@pytest.mark.pg
+async def test_the_channel_note_for_closed_dms_is_posted_once_during_an_overlap(
+    emulator: DiscordEmulator,
+    overlap: tuple[World, list[ClusterRunner]],
+) -> None:
+    """a member whose DMs are closed writes a crisis line while two processes hold the
+    shard. one brief channel note mentioning them, not two."""
+    world, runners = overlap
+    await setup_peers(emulator, world)
+    emulator.user_dms_open(world.member, False)
+    await emulator.send_message(world.member, world.general, CRISIS)
+    await emulator.wait_for_message(world.general, predicate=lambda m: "/crisis" in m.text)
+    await settle(emulator, runners)
+    notes = [m for m in emulator.bot_messages(world.general) if "/crisis" in m.text]
+    assert len(notes) == 1
+
+
+@pytest.mark.pg
+async def test_i_need_to_talk_by_dm_is_offered_a_peer_once_during_an_overlap(
+    emulator: DiscordEmulator,
+    overlap: tuple[World, list[ClusterRunner]],
+) -> None:
+    """ "I need to talk" DMed while two processes hold shard 0. one offer."""
+    world, runners = overlap
+    await setup_peers(emulator, world)
+    await emulator.send_dm(world.member, "I need to talk")
+    await emulator.wait_for_message(emulator.dm_channel(world.member))
+    await settle(emulator, runners)
+    assert len(bot_dms(emulator, world.member)) == 1, [
+        m.text[:60] for m in bot_dms(emulator, world.member)
+    ]

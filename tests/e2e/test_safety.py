@@ -1465,3 +1465,23 @@ async def test_a_stored_alert_retry_says_so_when_the_replys_own_retry_found_dms_
     assert "Kindred couldn't reach them privately: their DMs are closed" in alert.text, alert.text
     assert "Kindred is reaching out" not in alert.text
     assert kindred_dms(emulator, world.member) == []
+
+
+async def test_dms_closed_and_channel_note_refused_peers_read_that_nobody_reached_the_member(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The member's DMs are closed and Kindred may not post in the channel either: the peer
+    alert does not say Kindred is reaching out to them."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    emulator.user_dms_open(world.member, False)
+    quiet = emulator.create_channel(world.guild, "quiet-corner")
+    emulator.set_overwrite(quiet, emulator.bot_user, deny=P.SEND_MESSAGES)
+    await emulator.send_message(world.member, quiet, CRISIS)
+    alert = await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "may need support" in m.text
+    )
+    await detector_settled(kindred)
+    assert await kindred.quiet()
+    text = emulator.messages[alert.id].text
+    assert "reaching out to them privately" not in text, text
