@@ -16,6 +16,12 @@ from bot.ui.replies import COLOUR, localized, reader_language, send_private
 from bot.ui.setup_check import add_findings, chosen_channels, gather_facts
 from cogs.safety.groups import LANGUAGE, SAFETY
 
+#: What ``/safety exclude channel:`` takes: a text or announcement channel, a forum (its
+#: posts are threads under it, left alone with it) and a voice or stage channel's text chat.
+ExcludableChannel = (
+    discord.TextChannel | discord.ForumChannel | discord.VoiceChannel | discord.StageChannel
+)
+
 LANGUAGE_NAMES = (
     ("en", "English"),
     ("es", "Español"),
@@ -141,7 +147,7 @@ class SettingsMixin:
     async def exclude(
         self,
         interaction: discord.Interaction,
-        channel: discord.TextChannel | None = None,
+        channel: ExcludableChannel | None = None,
         role: discord.Role | None = None,
         remove: bool = False,
     ) -> None:

@@ -11,6 +11,7 @@ import time_machine
 from bot.safety.messages import opt_out_text
 from bot.services.safety import SafetySettings
 from emulator import DiscordEmulator, P
+from emulator.models import ChannelType
 from tests.e2e.conftest import Kindred, World, detector_settled, every_answer
 from tests.e2e.test_support import go_on_duty, setup_peers
 
@@ -209,6 +210,37 @@ async def test_excluded_channel_and_opt_out_are_honoured(
     assert emulator.messages_in(emulator.dm_channel(world.member2)) == []
     crisis = await command(emulator, world.member2, world.general, "crisis")
     assert "findahelpline.com" in crisis.text  # /crisis keeps working
+
+
+async def test_a_venting_forum_can_be_excluded_from_crisis_replies(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """`/safety exclude channel:` takes a forum (the commonest place a peer-support server
+    wants no bot: a venting forum) and a voice channel's text chat, not only text channels:
+    a crisis line in one of the forum's posts (a thread under it) then gets no DM, and
+    `/safety settings` lists both exclusions."""
+    await setup_peers(emulator, world)
+    forum = emulator.create_channel(world.guild, "vent", type=ChannelType.GUILD_FORUM)
+    voice = emulator.create_channel(world.guild, "late-night", type=ChannelType.GUILD_VOICE)
+    await emulator.gateway_idle()
+    done = await (
+        await emulator.run_command(
+            world.mod, world.general, "safety exclude", {"channel": forum.id}
+        )
+    ).answer()
+    assert (
+        forum.id in (await kindred.services.safety.config(world.guild.id)).excluded_channel_ids
+    ), done.text
+    await command(emulator, world.mod, world.general, "safety exclude", channel=voice.id)
+    shown = await command(emulator, world.mod, world.general, "safety settings")
+    fields = {f["name"]: f["value"] for f in shown.embeds[0]["fields"]}
+    assert f"<#{forum.id}>" in fields["Excluded"] and f"<#{voice.id}>" in fields["Excluded"]
+    post = emulator.create_thread(forum, "rough night", owner=world.member, private=False)
+    await emulator.send_message(world.member, post, CRISIS)
+    await emulator.send_message(world.member2, voice, CRISIS)
+    await detector_settled(kindred)
+    assert await kindred.quiet()
+    assert bot_dms(emulator, world.member) == [] and bot_dms(emulator, world.member2) == []
 
 
 def kindred_dms(emu: DiscordEmulator, user) -> list:
