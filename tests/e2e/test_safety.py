@@ -13,7 +13,7 @@ from bot.services.safety import SafetySettings
 from emulator import DiscordEmulator, P
 from emulator.models import ChannelType
 from tests.e2e.conftest import Kindred, World, detector_settled, every_answer
-from tests.e2e.test_support import go_on_duty, setup_peers
+from tests.e2e.test_support import ask, go_on_duty, press_claim, setup_peers
 
 CRISIS = "honestly i want to kill myself"
 
@@ -241,6 +241,57 @@ async def test_a_venting_forum_can_be_excluded_from_crisis_replies(
     await detector_settled(kindred)
     assert await kindred.quiet()
     assert bot_dms(emulator, world.member) == [] and bot_dms(emulator, world.member2) == []
+
+
+async def request_card(emu: DiscordEmulator, world: World, request_id: int):
+    """The request's card in the peer channel (test_support_flows.card: importing it here
+    would be an import circle)."""
+    return await emu.wait_for_message(
+        world.peers, predicate=lambda m: f"Support request #{request_id}" in m.text, since=0
+    )
+
+
+async def test_crisis_words_said_to_ones_peer_in_a_private_support_thread_are_not_broadcast(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """In a claimed support conversation held in a private thread ("only the two of you ...
+    can see it"), a member telling their peer "i want to kill myself" is talking to the peer
+    who is with them, as in a DM relay conversation (`dm_action` returns "relay"): Kindred
+    sends no automated crisis DM and posts no alert in the peer channel naming the member and
+    linking their private thread. The privacy a member gets never depends on the
+    conversation's mode; the peer with them has /crisis and the peer guide's resources."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await go_on_duty(emulator, world, world.peer2)
+    await ask(emulator, world, world.member)
+    await press_claim(emulator, world.peer, await request_card(emulator, world, 1), 1)
+    thread = emulator.channels[(await kindred.services.peers.requests.get(1)).thread_id]
+    await emulator.send_message(world.member, thread, CRISIS)
+    await detector_settled(kindred)
+    assert await kindred.quiet()
+    dm = emulator.dm_channel(world.member)
+    crisis_dms = [m for m in emulator.bot_messages(dm) if "automated bot" in m.text]
+    alerts = [m for m in emulator.messages_in(world.peers) if "may need support" in m.text]
+    assert (crisis_dms, [a.text for a in alerts]) == ([], [])
+
+
+async def test_crisis_words_in_a_support_thread_once_closed_are_answered_as_before(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Only a claimed conversation is the member's and their peer's: once the request is
+    closed, crisis words in its thread get the private reply and the peer alert as anywhere."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer2)
+    await ask(emulator, world, world.member)
+    await press_claim(emulator, world.peer, await request_card(emulator, world, 1), 1)
+    request = await kindred.services.peers.requests.get(1)
+    thread = emulator.channels[request.thread_id]
+    await kindred.services.peers.requests.close(1, world.peer.id)
+    await emulator.send_message(world.member, thread, CRISIS)
+    await emulator.wait_for_message(
+        emulator.dm_channel(world.member), predicate=lambda m: "automated bot" in m.text
+    )
+    await emulator.wait_for_message(world.peers, predicate=lambda m: "may need support" in m.text)
 
 
 def kindred_dms(emu: DiscordEmulator, user) -> list:

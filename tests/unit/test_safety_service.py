@@ -9,9 +9,11 @@ import pytest
 from bot.db.repositories.safety import MEMBER_WINDOW_SQL, last_in_channel_query
 from bot.errors import ConflictError, NotFoundError, PermissionDeniedError
 from bot.services import Services
+from bot.services.peers import PeerSettings
 from bot.services.safety import SafetySettings
 
 G, CH, CH2, USER, MOD = 1, 10, 11, 100, 900
+PEER, PEER2, THREAD, SUPPORT = 200, 201, 50, 12
 
 
 async def assess(
@@ -53,6 +55,41 @@ async def test_higher_tier_breaks_the_alert_cooldown_and_tier3_reaches_mods(serv
     assert not escalated.channel_fallback  # no reply, so no note to fall back to
     again = await assess(services, "crisis_self", 3)
     assert not again.alert_peers
+
+
+async def notice_in(services: Services, channel: int, user: int, parent: int | None = SUPPORT):
+    return await services.safety.notice(
+        guild_id=G,
+        channel_id=channel,
+        parent_channel_id=parent,
+        user_id=user,
+        role_ids=[],
+        label="crisis_self",
+        tier=2,
+    )
+
+
+async def test_crisis_words_in_ones_own_claimed_support_thread_are_left_to_the_two(
+    services: Services,
+) -> None:
+    """A claimed request's thread holds the member's conversation with their peer: what
+    either of them writes there is for the other (no reply, no alert, nothing recorded), as
+    in a DM relay. Anyone else there, and the thread before the claim or once closed, as
+    anywhere."""
+    await services.settings.update(G, PeerSettings, MOD, peer_role_id=5, peer_channel_id=6)
+    requests = services.peers.requests
+    await services.peers.duty.go_on(G, PEER, None)
+    request = (await requests.open(G, USER)).request
+    await requests.claim(request.id, PEER)
+    await requests.attach_conversation(request.id, THREAD)
+    assert await notice_in(services, THREAD, USER) is None
+    assert await notice_in(services, THREAD, PEER) is None
+    assert await services.db.fetchval("SELECT COUNT(*) FROM safety_events") == 0
+    other = await notice_in(services, THREAD, PEER2)
+    assert other is not None and other.alert_peers
+    await requests.close(request.id, USER)
+    closed = await notice_in(services, THREAD, USER)
+    assert closed is not None and closed.reply == "crisis" and closed.alert_peers
 
 
 async def test_channel_fallback_is_rate_limited_per_channel(services) -> None:

@@ -64,6 +64,10 @@ class DecisionsMixin(MembersMixin):
         message is read as a new one, ``edited_at`` telling its edits apart."""
         if label == "none" and not needs:
             return None
+        if parent_channel_id is not None and await self.in_own_conversation(
+            guild_id, channel_id, user_id
+        ):
+            return None
         if label in REMEMBERED_LABELS:
             self.remember_risk(guild_id, channel_id, user_id, risk)
         return await self.assess(
@@ -92,6 +96,20 @@ class DecisionsMixin(MembersMixin):
         if answer[0] == "stopped":
             await self.set_opt_out(user_id, True)
         return answer[0]
+
+    async def in_own_conversation(self, guild_id: int, thread_id: int, user_id: int) -> bool:
+        """Whether a message in this thread is said within the author's own support
+        conversation: the thread of a claimed request, written by its member or the peer with
+        them. As in a DM relay (``dm_action``), their words are for each other: no automatic
+        reply, no alert naming the member and linking their private thread (the peer with them
+        has /crisis and the peer guide's resources). Unclaimed or closed: as anywhere."""
+        request = await self.requests.by_thread(thread_id)
+        return (
+            request is not None
+            and request.guild_id == guild_id
+            and request.status == "claimed"
+            and user_id in (request.requester_id, request.claimed_by)
+        )
 
     async def assess_dm(
         self,
