@@ -241,12 +241,28 @@ def quiet_undeliverable_text(item: QuietItem) -> str:
     )
 
 
-def moderator_text(message: discord.Message, label: Label, outreach: Outreach = "reply") -> str:
+def moderator_text(
+    message: discord.Message,
+    label: Label,
+    outreach: Outreach = "reply",
+    *,
+    tier: int = 3,
+    nobody_on_duty: bool = False,
+) -> str:
+    """The moderators' report: harassment, a tier-3 crisis signal, or a crisis signal of any
+    tier that no one on duty can act on (the peers' alert pings no one: nobody is on duty, or
+    only the member themself)."""
     where = f"<#{message.channel.id}> ([jump]({message.jump_url}))"
     if label is Label.HARASSMENT:
         return (
             f'Possible harassment ("kys"-type) by <@{message.author.id}> in {where}. '
             "Nothing was done automatically."
+        )
+    if nobody_on_duty:
+        return (
+            f"Tier {TIER_TEXT.get(tier, '?')} crisis signal from <@{message.author.id}> in "
+            f"{where}, and no one on duty can reach out: the peers' alert pings no one. "
+            + UNDELIVERABLE_OUTREACH[outreach]
         )
     return (
         f"Tier 3 crisis signal from <@{message.author.id}> in {where}. "

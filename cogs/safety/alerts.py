@@ -379,7 +379,11 @@ class AlertsMixin:
         result: Assessment,
         outreach: Outreach = "reply",
         posted: list[discord.Message] | None = None,
+        *,
+        nobody_on_duty: bool = False,
     ) -> bool:
+        """The moderators' report (a tier 3, harassment, or a crisis no one on duty can act
+        on); no mentions."""
         assert message.guild is not None
         guild_id = message.guild.id
         targets = await self.services.safety.alert_channels(guild_id)
@@ -388,7 +392,13 @@ class AlertsMixin:
             return False
         try:
             sent = await channel.send(
-                moderator_text(message, result.label, outreach),
+                moderator_text(
+                    message,
+                    result.label,
+                    outreach,
+                    tier=result.tier,
+                    nobody_on_duty=nobody_on_duty,
+                ),
                 allowed_mentions=discord.AllowedMentions.none(),
             )
         except discord.HTTPException as exc:

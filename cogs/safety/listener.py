@@ -150,7 +150,9 @@ class ListenerMixin(AlertsMixin, RepliesMixin):
         if decision.quiet_item:
             alerted |= await self._quiet_item(message, result, outreach, posted, decision.event_id)
         if decision.alert_moderators:
-            alerted |= await self._alert_moderators(message, result, outreach, posted)
+            alerted |= await self._alert_moderators(
+                message, result, outreach, posted, nobody_on_duty=decision.nobody_on_duty
+            )
         replied = noted = False
         if decision.reply:
             replied, noted = await self._reply(message, decision, result.lang)

@@ -294,6 +294,63 @@ async def test_crisis_words_in_a_support_thread_once_closed_are_answered_as_befo
     await emulator.wait_for_message(world.peers, predicate=lambda m: "may need support" in m.text)
 
 
+async def test_a_peer_in_crisis_who_is_the_only_one_on_duty_is_not_left_to_alert_themself(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """When the only peer on duty writes a crisis line (tier 2), the alert about them pings
+    nobody (they are rightly left out of its pings), and the one person on duty to read it in
+    the peer channel is the person it is about. As when nobody is on duty, the alert reaches
+    someone who can act: the moderators are told (naming nobody with a ping)."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await emulator.send_message(world.peer, world.general, CRISIS)
+    alert = await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "may need support" in m.text
+    )
+    await detector_settled(kindred)
+    assert await kindred.quiet()
+    pinged_someone = "<@" in emulator.messages[alert.id].text.split("A member may need")[0]
+    to_mods = [m for m in emulator.messages_in(world.mods) if f"<@{world.peer.id}>" in m.text]
+    assert pinged_someone or to_mods, emulator.messages[alert.id].text
+    (report,) = to_mods
+    assert "Tier 2 (active thoughts or intent) crisis signal from" in report.text, report.text
+    assert "no one on duty can reach out: the peers' alert pings no one." in report.text
+    assert "please make sure a peer reaches out" in report.text
+
+
+async def test_a_crisis_alert_with_nobody_on_duty_reaches_the_moderators_once(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Nobody on duty at all: the alert in the peer channel pings no one, so the moderators
+    are told (pinging no one, naming the member), once per alert as the alert's cooldown
+    holds; a peer on duty gets the pings and the moderators nothing below tier 3."""
+    await setup_peers(emulator, world)
+    await emulator.send_message(world.member, world.general, CRISIS)
+    report = await emulator.wait_for_message(
+        world.mods, predicate=lambda m: "no one on duty can reach out" in m.text
+    )
+    assert f"<@{world.member.id}>" in report.text
+    assert "Kindred is trying to reach the member privately" in report.text
+    call = next(
+        c
+        for c in reversed(emulator.calls_matching("POST", "/channels/{channel_id}/messages"))
+        if c.path.endswith(f"/channels/{world.mods.id}/messages")
+    )
+    assert call.json["allowed_mentions"]["parse"] == [] and not call.json["allowed_mentions"].get(
+        "users"
+    )
+    await emulator.send_message(world.member, world.general, "i really do want to kill myself")
+    await go_on_duty(emulator, world, world.peer)
+    await emulator.send_message(world.member2, world.general, CRISIS)
+    await emulator.wait_for_message(
+        world.peers, predicate=lambda m: f"<@{world.member2.id}>" in m.text
+    )
+    await detector_settled(kindred)
+    assert await kindred.quiet()
+    reports = [m for m in emulator.bot_messages(world.mods) if "crisis signal" in m.text]
+    assert reports == [report]
+
+
 def kindred_dms(emu: DiscordEmulator, user) -> list:
     return [m for m in emu.messages_in(emu.dm_channel(user)) if m.author.id == emu.bot_user.id]
 

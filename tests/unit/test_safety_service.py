@@ -38,6 +38,7 @@ async def assess(
 
 
 async def test_crisis_replies_and_alerts_then_cooldown(services: Services, clock) -> None:
+    await services.peers.duty.go_on(G, PEER, None)  # someone to ping: the moderators' rule
     first = await assess(services, "crisis_self", 2)
     assert first.reply == "crisis" and first.alert_peers and not first.alert_moderators
     second = await assess(services, "crisis_self", 2)
@@ -55,6 +56,23 @@ async def test_higher_tier_breaks_the_alert_cooldown_and_tier3_reaches_mods(serv
     assert not escalated.channel_fallback  # no reply, so no note to fall back to
     again = await assess(services, "crisis_self", 3)
     assert not again.alert_peers
+
+
+async def test_with_no_one_else_on_duty_a_crisis_alert_reaches_the_moderators(services) -> None:
+    """The peers' alert pings no one when nobody is on duty, or only the member themself:
+    the moderators are told whatever the tier (as of a tier 3); not once a peer is on duty."""
+    nobody = await assess(services, "crisis_self", 2)
+    assert nobody.alert_peers and nobody.alert_moderators and nobody.nobody_on_duty
+    await services.peers.duty.go_on(G, PEER, None)
+    only_them = await assess(services, "crisis_self", 2, user=PEER)
+    assert only_them.alert_peers and only_them.alert_moderators and only_them.nobody_on_duty
+    someone = await assess(services, "crisis_self", 2, user=USER + 1)
+    assert someone.alert_peers and not someone.alert_moderators and not someone.nobody_on_duty
+    await services.peers.duty.go_on(G, PEER2, None)
+    two = await assess(services, "crisis_self", 2, user=PEER2 + 1)
+    assert not two.alert_moderators
+    peer_with_another = await assess(services, "crisis_self", 1, user=PEER2)
+    assert peer_with_another.alert_peers and not peer_with_another.alert_moderators
 
 
 async def notice_in(services: Services, channel: int, user: int, parent: int | None = SUPPORT):

@@ -11,6 +11,7 @@ from collections import deque
 from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from bot.db.repositories.safety import MemberWindow
 from bot.services.safety.members import MembersMixin
@@ -43,6 +44,10 @@ class _Subject:
 
 
 class DecisionsMixin(MembersMixin):
+    if TYPE_CHECKING:
+
+        async def alert_pings(self, guild_id: int, member_id: int | None) -> list[int]: ...
+
     async def notice(
         self,
         *,
@@ -329,11 +334,19 @@ class DecisionsMixin(MembersMixin):
             fallback = noted is None
         # A higher tier than the last alert breaks the alert cooldown.
         escalates = window.alerted_tier is None or tier > window.alerted_tier
+        # No one on duty but (perhaps) the member themself: the peers' alert pings no one, so
+        # the moderators are told whatever the tier, as they are of a tier 3.
+        nobody = (
+            escalates
+            and who.guild_id != 0
+            and not await self.alert_pings(who.guild_id, who.user_id)
+        )
         return Decision(
             reply="crisis" if wants_reply else None,
             channel_fallback=fallback,
             alert_peers=escalates,
-            alert_moderators=tier >= 3 and escalates,
+            alert_moderators=escalates and (tier >= 3 or nobody),
+            nobody_on_duty=nobody,
             tier=tier,
             label="crisis_self",
             opted_out=opted_out,

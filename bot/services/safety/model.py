@@ -81,6 +81,9 @@ class Decision:
     event_id: int | None = None
     #: The member asked Kindred for no automatic messages (``/safety optout``): no reply.
     opted_out: bool = False
+    #: No peer on duty but (perhaps) the member: the peers' alert pings no one, so the
+    #: moderators are told (``alert_moderators``) whatever the tier.
+    nobody_on_duty: bool = False
 
     @property
     def acts(self) -> bool:
