@@ -127,16 +127,25 @@ def _backup(settings: Settings, folder: Path | None) -> int:
 
 
 async def _migrate(settings: Settings) -> int:
+    import sqlite3
+
     import asyncpg
 
     from bot.db import Database, apply_migrations
+    from bot.db.connection import DatabaseOpenError
     from bot.db.migrate import MigrationError
 
     db = Database(settings.database.target(), **settings.database.options())
     try:
         await db.connect()
         applied = await apply_migrations(db)
-    except (MigrationError, OSError, asyncpg.PostgresError) as exc:
+    except (
+        MigrationError,
+        DatabaseOpenError,
+        OSError,
+        sqlite3.Error,
+        asyncpg.PostgresError,
+    ) as exc:
         print(f"migrate: {exc}", file=sys.stderr)
         return 1
     finally:
@@ -147,7 +156,13 @@ async def _migrate(settings: Settings) -> int:
 
 
 def _copy_db(settings: Settings, source: str | None, target: str | None) -> int:
-    from bot.db.connection import is_postgres_url, sqlite_path
+    from bot.db.connection import (
+        DATABASE_URL_RULE,
+        is_postgres_url,
+        mask_url,
+        sqlite_path,
+        unsupported_url,
+    )
 
     source = source or str(settings.database.resolved_path())
     target = target or (settings.database.url if settings.database.backend == "postgres" else None)
@@ -156,6 +171,15 @@ def _copy_db(settings: Settings, source: str | None, target: str | None) -> int:
             "copy-db: say where to copy to: --to postgresql://user@host/database", file=sys.stderr
         )
         return EXIT_CONFIG
+    for option, value in (("--from", source), ("--to", target)):
+        if unsupported_url(value):
+            print(
+                f"copy-db: {option} {mask_url(value)}: a database URL {DATABASE_URL_RULE}"
+                " (postgresql://user@host/database, postgres://… or sqlite:///path), or give"
+                " a SQLite file's path; nothing was copied",
+                file=sys.stderr,
+            )
+            return EXIT_CONFIG
     if not is_postgres_url(source) and not Path(sqlite_path(source)).is_file():
         print(f"copy-db: no SQLite database at {sqlite_path(source)}", file=sys.stderr)
         return 1
@@ -163,10 +187,13 @@ def _copy_db(settings: Settings, source: str | None, target: str | None) -> int:
 
 
 async def _copy(settings: Settings, source: str, target: str) -> int:
+    import sqlite3
+
     import asyncpg
 
     from bot.config import mask_url
     from bot.db import Database
+    from bot.db.connection import DatabaseOpenError
     from bot.db.copy import CopyError, copy_database
 
     options = settings.database.options()
@@ -177,7 +204,7 @@ async def _copy(settings: Settings, source: str, target: str) -> int:
         counts = await copy_database(
             src, dst, progress=lambda table, n: print(f"  {table}: {n} rows")
         )
-    except (CopyError, OSError, asyncpg.PostgresError) as exc:
+    except (CopyError, DatabaseOpenError, OSError, sqlite3.Error, asyncpg.PostgresError) as exc:
         print(f"copy-db: {exc}; nothing was copied", file=sys.stderr)
         return 1
     finally:
@@ -188,11 +215,15 @@ async def _copy(settings: Settings, source: str, target: str) -> int:
 
 
 async def _run(settings: Settings, token: str) -> int:
+    import sqlite3
+
     import asyncpg
     import discord
 
     from bot.bot import make_bot
     from bot.config import mask_url
+    from bot.db.connection import DatabaseOpenError
+    from bot.db.migrate import MigrationError
     from bot.services import build_services
     from bot.services.selfhelp import LibraryError
 
@@ -201,7 +232,10 @@ async def _run(settings: Settings, token: str) -> int:
     except LibraryError as exc:
         print(f"self-help library error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
-    except (OSError, asyncpg.PostgresError) as exc:
+    except DatabaseOpenError as exc:  # names the file itself
+        print(f"Kindred could not open its database: {exc}", file=sys.stderr)
+        return 1
+    except (MigrationError, OSError, sqlite3.Error, asyncpg.PostgresError) as exc:
         where = mask_url(settings.database.url or "") or settings.database.resolved_path()
         print(f"Kindred could not open its database ({where}): {exc}", file=sys.stderr)
         return 1

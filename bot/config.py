@@ -31,6 +31,7 @@ from pydantic_settings import (
 )
 
 from bot import PROJECT_ROOT
+from bot.db.connection import DATABASE_URL_RULE, is_database_url, mask_url
 
 DISCORD_API_BASE_URL = "https://discord.com/api/v10"
 ENV_PREFIX = "KINDRED_"
@@ -89,8 +90,8 @@ class DatabaseSettings(_Section):
     def _db_url(cls, value: str | None) -> str | None:
         if value in (None, ""):
             return None
-        if not value.startswith(("sqlite:///", "postgresql://", "postgres://")):
-            raise ValueError("must start with postgresql:// or sqlite:///; leave it out for SQLite")
+        if not is_database_url(value):
+            raise ValueError(f"{DATABASE_URL_RULE}; leave it out for SQLite")
         return value
 
     @property
@@ -114,11 +115,6 @@ class DatabaseSettings(_Section):
             "pool_min_size": self.pool_min_size,
             "pool_max_size": self.pool_max_size,
         }
-
-
-def mask_url(url: str) -> str:
-    """``postgresql://kindred:secret@db/kindred`` → ``postgresql://kindred:***@db/kindred``."""
-    return re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", url)
 
 
 class LoggingSettings(_Section):

@@ -15,6 +15,8 @@ import uuid
 from datetime import datetime
 from pathlib import Path
 
+from bot.db.connection import DatabaseOpenError
+
 PREFIX, SUFFIX = "kindred-", ".db"
 STALE_PARTIAL_SECONDS = 3600
 
@@ -33,8 +35,10 @@ def backups_in(folder: Path) -> list[Path]:
 def backup_database(source: Path, folder: Path, now: datetime) -> Path:
     """Copy the database at ``source`` into ``folder``; return the new file's path.
 
-    Raises ``FileNotFoundError`` when there is no database and ``RuntimeError`` when the copy
-    fails its integrity check (the partial file is removed either way)."""
+    Raises ``FileNotFoundError`` when there is no database, ``DatabaseOpenError`` (a
+    ``RuntimeError``) when it is not a SQLite database or the copy cannot be written, and
+    ``RuntimeError`` when the copy fails (its integrity check; the partial file is removed
+    either way)."""
     if not source.is_file():
         raise FileNotFoundError(f"no database at {source}")
     folder.mkdir(parents=True, exist_ok=True)
@@ -51,15 +55,27 @@ def backup_database(source: Path, folder: Path, now: datetime) -> Path:
 
 
 def _copy(source: Path, partial: Path) -> None:
-    src = sqlite3.connect(source)
     try:
-        dst = sqlite3.connect(partial)
+        src = sqlite3.connect(source)
+    except sqlite3.Error as exc:
+        raise DatabaseOpenError(f"{source}: cannot open it ({exc})") from exc
+    try:
+        try:
+            src.execute("PRAGMA schema_version").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise DatabaseOpenError(f"{source} is not a SQLite database ({exc})") from exc
+        try:
+            dst = sqlite3.connect(partial)
+        except sqlite3.Error as exc:
+            raise DatabaseOpenError(f"cannot write the copy in {partial.parent} ({exc})") from exc
         try:
             # One step (pages=-1): a reader in WAL mode sees one snapshot, however busy the bot.
             src.backup(dst, pages=-1)
             # The copy stands alone: no WAL beside it, so copying the one file restores it.
             dst.execute("PRAGMA journal_mode=DELETE")
             verdict = dst.execute("PRAGMA quick_check").fetchone()[0]
+        except sqlite3.Error as exc:
+            raise RuntimeError(f"the copy into {partial.parent} failed ({exc})") from exc
         finally:
             dst.close()
     finally:

@@ -10,7 +10,8 @@ Repositories use only ``execute / fetchone / fetchall / fetchval / insert / exec
   from the status tag, plus a dedicated connection for LISTEN.
 
 ``Database(target)`` opens the right one: a path or ``sqlite:///path`` is SQLite, a
-``postgresql://`` URL is PostgreSQL. Inside a transaction, ``tx.lock(*key)`` takes a
+``postgresql://`` URL is PostgreSQL, any other URL is refused (``DatabaseOpenError``, as
+``[database] url`` is). Inside a transaction, ``tx.lock(*key)`` takes a
 transaction-scoped advisory lock (PostgreSQL; a no-op on SQLite, which is already serial) and
 ``tx.notify(channel, payload)`` is delivered to ``db.listen`` callbacks after the commit, on
 both. Transactions do not nest, and nothing awaits Discord inside one.
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
@@ -45,12 +47,32 @@ class DatabaseClosedError(RuntimeError):
     pass
 
 
+class DatabaseOpenError(RuntimeError):
+    """The database could not be opened, in one line naming it: a file that is not SQLite, a
+    folder, a place that cannot be written, a URL of a database Kindred does not speak."""
+
+
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 SQLITE_SCHEME = "sqlite:///"
+# The one rule for a database URL, in [database] url (bot/config.py) and copy-db's --from/--to.
+DATABASE_URL_PREFIXES = (*POSTGRES_SCHEMES, SQLITE_SCHEME)
+DATABASE_URL_RULE = "must start with postgresql:// or sqlite:///"
+_URL_LIKE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 
 def is_postgres_url(target: str | Path) -> bool:
     return isinstance(target, str) and target.startswith(POSTGRES_SCHEMES)
+
+
+def is_database_url(value: str) -> bool:
+    """A URL Kindred opens: ``postgresql://``, ``postgres://`` or ``sqlite:///``."""
+    return value.startswith(DATABASE_URL_PREFIXES)
+
+
+def unsupported_url(target: str | Path) -> bool:
+    """``target`` looks like a URL (``scheme://…``) but not one Kindred opens (``mysql://``,
+    a typo such as ``postgressql://``): never to be taken for a relative SQLite path."""
+    return isinstance(target, str) and bool(_URL_LIKE.match(target)) and not is_database_url(target)
 
 
 def sqlite_path(target: str | Path) -> str:
@@ -103,6 +125,11 @@ class Database(Executor):
 
     def __new__(cls, target: str | Path = ":memory:", **options: Any) -> Database:
         backend: type[Database] = cls
+        if unsupported_url(target):
+            raise DatabaseOpenError(
+                f"{mask_url(str(target))}: a database URL {DATABASE_URL_RULE} (or give a SQLite"
+                " file's path)"
+            )
         if cls is Database:
             if is_postgres_url(target):
                 from bot.db.postgres import PostgresDatabase
@@ -186,6 +213,11 @@ class Database(Executor):
 
     async def reset_identities(self) -> None:
         """After rows were inserted with explicit ids: new ids continue after the largest."""
+
+
+def mask_url(url: str) -> str:
+    """``postgresql://kindred:secret@db/kindred`` → ``postgresql://kindred:***@db/kindred``."""
+    return re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", url)
 
 
 def _log_failure(task: asyncio.Future[Any]) -> None:

@@ -9,6 +9,7 @@ lock up front, so every transaction is serial: ``tx.lock`` has nothing left to d
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
@@ -17,7 +18,15 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
-from bot.db.connection import Database, DatabaseClosedError, Params, Row, Transaction, sqlite_path
+from bot.db.connection import (
+    Database,
+    DatabaseClosedError,
+    DatabaseOpenError,
+    Params,
+    Row,
+    Transaction,
+    sqlite_path,
+)
 from bot.db.schema import FK_ACTIONS, Column, ForeignKey, Index, Schema, Table, normalise_default
 from bot.db.schema import type_family as family
 
@@ -102,6 +111,13 @@ def _all(db: sqlite3.Connection, sql: str, params: Params) -> list[Row]:
         cursor.close()
 
 
+def _make_room_for(path: str) -> None:
+    """The database file's folder, created if need be; a folder at its own path is refused."""
+    if Path(path).is_dir():
+        raise DatabaseOpenError(f"{path} is a folder, not a SQLite database file")
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
 class SqliteTransaction(_SqliteExecutor, Transaction):
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
@@ -140,14 +156,29 @@ class SqliteDatabase(_SqliteExecutor, Database):
                 f"has {sqlite3.sqlite_version}"
             )
         if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            _make_room_for(self.path)
         # isolation_level=None: autocommit, so BEGIN/COMMIT are ours alone and explicit.
-        conn = await aiosqlite.connect(self.path, isolation_level=None)
-        conn.row_factory = sqlite3.Row
-        await conn.execute("PRAGMA journal_mode=WAL")
-        await conn.execute("PRAGMA foreign_keys=ON")
-        await conn.execute(f"PRAGMA busy_timeout={int(self.busy_timeout_ms)}")
-        await conn.execute("PRAGMA synchronous=NORMAL")
+        try:
+            conn = await aiosqlite.connect(self.path, isolation_level=None)
+        except sqlite3.Error as exc:  # aiosqlite has stopped its thread
+            raise DatabaseOpenError(f"{self.path}: cannot open it ({exc})") from exc
+        try:
+            conn.row_factory = sqlite3.Row
+            await conn.execute("PRAGMA journal_mode=WAL")
+            await conn.execute("PRAGMA foreign_keys=ON")
+            await conn.execute(f"PRAGMA busy_timeout={int(self.busy_timeout_ms)}")
+            await conn.execute("PRAGMA synchronous=NORMAL")
+        except BaseException as exc:
+            # Close it, or aiosqlite's thread keeps the process alive after the error.
+            with contextlib.suppress(Exception):
+                await conn.close()
+            if isinstance(exc, sqlite3.DatabaseError) and not isinstance(
+                exc, sqlite3.OperationalError
+            ):
+                raise DatabaseOpenError(f"{self.path} is not a SQLite database ({exc})") from exc
+            if isinstance(exc, sqlite3.Error):
+                raise DatabaseOpenError(f"{self.path}: cannot open it ({exc})") from exc
+            raise
         self._conn = conn
 
     async def close(self) -> None:

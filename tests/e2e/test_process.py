@@ -1,19 +1,27 @@
 """The real command line: ``python -m bot`` connects to the emulator, answers, and shuts down
-gracefully on SIGTERM; ``python -m bot migrate`` applies migrations once."""
+gracefully on SIGTERM; ``python -m bot migrate`` applies migrations once; given a wrong path or
+URL (a file that is not a database, a folder, a newer database, a database URL Kindred does not
+speak), ``run``, ``migrate``, ``backup`` and ``copy-db`` say so in one line and exit."""
 
 from __future__ import annotations
 
 import asyncio
+import shutil
 import signal
 import sqlite3
+import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from bot import PROJECT_ROOT
 from bot.db import available_migrations
 from bot.sandbox import build_world
 from emulator import DiscordEmulator
-from tests.helpers.processes import bot_env
+from tests.helpers.processes import bot_env, clean_env
+
+EXAMPLE = str(PROJECT_ROOT / "config.example.toml")
 
 
 def _env(emu: DiscordEmulator, db: Path) -> dict[str, str]:
@@ -80,3 +88,131 @@ async def test_migrate_command_applies_once(tmp_path: Path, emulator: DiscordEmu
         stdout, _ = await asyncio.wait_for(process.communicate(), timeout=30)
         assert process.returncode == 0
         assert expected in stdout
+
+
+def cli(*args: str, **env: str) -> subprocess.CompletedProcess[str] | None:
+    """``python -m bot ARGS`` with the example settings; None when it was still running after
+    60 s (then killed). A command that behaves is done in a few seconds: the bound only
+    catches a hang."""
+    try:
+        return subprocess.run(
+            [sys.executable, "-m", "bot", *args, "--config", EXAMPLE],
+            check=False,
+            cwd=PROJECT_ROOT,
+            env=clean_env(**env),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    except subprocess.TimeoutExpired:
+        return None
+
+
+def not_a_database(tmp_path: Path) -> Path:
+    path = tmp_path / "kindred.db"
+    path.write_text("this is not a SQLite database\n")
+    return path
+
+
+def one_line_error(done: subprocess.CompletedProcess[str] | None, *names: str) -> str:
+    """The command exited non-zero with one line on stderr naming each of ``names``."""
+    assert done is not None, "the command was still running after 60 s"
+    assert done.returncode != 0, done.stdout
+    assert "Traceback" not in done.stderr, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    for name in names:
+        assert name in lines[0], lines[0]
+    return lines[0]
+
+
+@pytest.mark.parametrize("command", ["run", "migrate"])
+def test_run_on_a_file_that_is_not_a_database_exits_with_one_line(
+    tmp_path: Path, command: str
+) -> None:
+    """`python -m bot run` (or migrate) whose [database] path is a file that is not SQLite (a
+    wrong path, a truncated copy) prints one line naming the file and the problem and exits
+    non-zero at once: aiosqlite's connection thread is closed when the first statement fails,
+    so a container or systemd unit restarts or reports instead of hanging."""
+    db = not_a_database(tmp_path)
+    done = cli(command, DISCORD_TOKEN="x", KINDRED_DATABASE__PATH=str(db))
+    one_line_error(done, str(db), "is not a SQLite database")
+
+
+@pytest.mark.parametrize("command", ["run", "migrate"])
+def test_run_on_a_folder_exits_with_one_line(tmp_path: Path, command: str) -> None:
+    """A [database] path that is a folder is named as one, in one line, not a traceback."""
+    folder = tmp_path / "kindred.db"
+    folder.mkdir()
+    done = cli(command, DISCORD_TOKEN="x", KINDRED_DATABASE__PATH=str(folder))
+    one_line_error(done, str(folder), "is a folder")
+
+
+@pytest.mark.parametrize("command", ["run", "migrate"])
+def test_run_on_a_newer_database_says_to_upgrade_in_one_line(tmp_path: Path, command: str) -> None:
+    """A database migrated by a newer Kindred is refused in one line (upgrade Kindred), not a
+    traceback, and left as it was."""
+    db = tmp_path / "kindred.db"
+    migrated = cli("migrate", KINDRED_DATABASE__PATH=str(db))
+    assert migrated is not None and migrated.returncode == 0, migrated
+    with sqlite3.connect(db) as conn:
+        conn.execute("INSERT INTO schema_migrations VALUES (9999, 'future', '2030-01-01')")
+    done = cli(command, DISCORD_TOKEN="x", KINDRED_DATABASE__PATH=str(db))
+    one_line_error(done, "version 9999", "upgrade Kindred")
+    with sqlite3.connect(db) as conn:
+        newest = conn.execute("SELECT MAX(version) FROM schema_migrations").fetchone()[0]
+    assert newest == 9999
+
+
+def test_backup_of_a_file_that_is_not_a_database_says_so_in_one_line(tmp_path: Path) -> None:
+    """`python -m bot backup` when the configured database file is not SQLite says
+    "backup failed: … is not a SQLite database" and exits 1, as for a missing database, and
+    leaves no copy behind."""
+    db = not_a_database(tmp_path)
+    copies = tmp_path / "copies"
+    done = cli("backup", "--to", str(copies), KINDRED_DATABASE__PATH=str(db))
+    line = one_line_error(done, str(db), "is not a SQLite database")
+    assert done is not None and done.returncode == 1
+    assert line.startswith("backup failed:"), line
+    assert not copies.exists() or not any(copies.iterdir())
+
+
+def test_copy_db_onto_a_place_that_cannot_be_written_says_so_in_one_line(tmp_path: Path) -> None:
+    """`python -m bot copy-db --to /proc/x.db` (a path SQLite cannot create) says so in one
+    line and that nothing was copied, with a non-zero exit."""
+    source = tmp_path / "source.db"
+    migrated = cli("migrate", KINDRED_DATABASE__PATH=str(source))
+    assert migrated is not None and migrated.returncode == 0, migrated
+    done = cli("copy-db", "--from", str(source), "--to", "/proc/x.db")
+    line = one_line_error(done, "/proc/x.db", "nothing was copied")
+    assert line.startswith("copy-db:"), line
+
+
+def test_copy_db_from_a_file_that_is_not_a_database_says_so_in_one_line(tmp_path: Path) -> None:
+    db = not_a_database(tmp_path)
+    target = tmp_path / "target.db"
+    done = cli("copy-db", "--from", str(db), "--to", str(target))
+    one_line_error(done, str(db), "is not a SQLite database", "nothing was copied")
+
+
+@pytest.mark.parametrize(
+    "url", ["mysql://probe-host/kindred", "postgressql://kindred:s3cret@probe-host/kindred"]
+)
+def test_copy_db_to_an_unsupported_url_is_refused(tmp_path: Path, url: str) -> None:
+    """`python -m bot copy-db --to mysql://host/db` (or a typo such as `postgressql://…`) is
+    not taken as a relative SQLite path: it is refused with a message naming the accepted
+    forms (the rule of [database] url), a non-zero exit, its password masked, and nothing
+    written (no folder named after the scheme)."""
+    source = tmp_path / "source.db"
+    migrated = cli("migrate", KINDRED_DATABASE__PATH=str(source))
+    assert migrated is not None and migrated.returncode == 0, migrated
+    scheme = url.split("//", maxsplit=1)[0]
+    stray = PROJECT_ROOT / scheme
+    done = cli("copy-db", "--from", str(source), "--to", url)
+    try:
+        line = one_line_error(done, "postgresql://", "sqlite:///", "nothing was copied")
+        assert "s3cret" not in line
+        assert not stray.exists()
+    finally:
+        if stray.exists():
+            shutil.rmtree(stray)

@@ -107,6 +107,14 @@ def test_no_database_is_a_clear_error(tmp_path: Path) -> None:
     assert not (tmp_path / "b").exists() or not any((tmp_path / "b").iterdir())
 
 
+def test_a_file_that_is_not_sqlite_is_a_clear_error_and_leaves_no_copy(tmp_path: Path) -> None:
+    source = tmp_path / "kindred.db"
+    source.write_text("this is not a SQLite database\n")
+    with pytest.raises(RuntimeError, match=f"{source} is not a SQLite database"):
+        backup_database(source, tmp_path / "b", datetime.now(UTC))
+    assert not any((tmp_path / "b").iterdir())
+
+
 def test_prune_leaves_other_files_and_fresh_partials_alone(tmp_path: Path) -> None:
     names = (
         "kindred-20260101-000000.db",

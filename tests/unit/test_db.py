@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from bot.db import Database, apply_migrations, available_migrations
+from bot.db.connection import DatabaseOpenError, unsupported_url
 from bot.db.migrate import MigrationError, current_version
 from bot.db.repositories.core import AuditRepository, GuildSettingsRepository
 from bot.errors import InvalidInputError
@@ -107,6 +109,53 @@ async def test_database_newer_than_code_is_refused(db: Database, tmp_path: Path)
     )
     with pytest.raises(MigrationError, match="newer than this Kindred"):
         await apply_migrations(db)
+
+
+async def test_a_file_that_is_not_sqlite_is_named_and_leaves_no_thread_behind(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "kindred.db"
+    path.write_text("this is not a SQLite database\n")
+    before = set(threading.enumerate())
+    database = Database(path)
+    with pytest.raises(DatabaseOpenError, match=f"{path} is not a SQLite database"):
+        await database.connect()
+    assert not database.is_open
+    # aiosqlite's thread is stopped: a process that fails to open its database can exit.
+    for _ in range(200):
+        if not [t for t in threading.enumerate() if t not in before and t.is_alive()]:
+            break
+        await asyncio.sleep(0.05)
+    assert [t for t in threading.enumerate() if t not in before and t.is_alive()] == []
+    assert path.read_text() == "this is not a SQLite database\n"
+
+
+async def test_a_folder_is_not_taken_for_a_database(tmp_path: Path) -> None:
+    with pytest.raises(DatabaseOpenError, match="is a folder"):
+        await Database(tmp_path).connect()
+
+
+@pytest.mark.parametrize(
+    ("target", "refused"),
+    [
+        ("mysql://host/db", True),
+        ("postgressql://u@h/d", True),
+        ("sqlite://relative.db", True),
+        ("postgresql://u@h/d", False),
+        ("postgres://u@h/d", False),
+        ("sqlite:///data/k.db", False),
+        ("data/kindred.db", False),
+        ("/srv/kindred/kindred.db", False),
+        (":memory:", False),
+    ],
+)
+def test_only_database_urls_kindred_opens_pass_for_urls(target: str, refused: bool) -> None:
+    assert unsupported_url(target) is refused
+
+
+def test_an_unsupported_url_is_never_opened_as_a_sqlite_path() -> None:
+    with pytest.raises(DatabaseOpenError, match="must start with postgresql://"):
+        Database("mysql://kindred:pw@host/db")
 
 
 async def test_transaction_rolls_back_on_error(db: Database) -> None:
