@@ -1857,3 +1857,24 @@ async def test_a_spanish_member_reads_the_default_guidelines_join_and_leave_in_s
     assert shown.embeds[0]["description"] == card.embeds[0]["description"]
     left = await command(emulator, world.member, world.general, "group leave", name=GRIEF)
     assert left.text == "You've left **Grief circle**. You're welcome back any time."
+
+
+async def test_an_anonymous_crisis_post_with_nobody_on_duty_reaches_the_moderators(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Nobody is on duty when a member posts crisis words (below tier 3) anonymously: the
+    peers' alert pings no one, so the moderators get the alert too, as for a message (never
+    naming the author)."""
+    channel = await anonymous_group(emulator, world, kindred, world.member)
+    await setup_peers(emulator, world)
+    posting = await emulator.run_command(
+        world.member, channel, "group post", options={"text": "i want to die, i can't do this"}
+    )
+    await posting.original_response()
+    report = await emulator.wait_for_message(
+        world.mods, predicate=lambda m: "anonymous** post" in m.text
+    )
+    await detector_settled(kindred)
+    await kindred.quiet()
+    assert f"<@{world.member.id}>" not in report.text, report.text
+    assert world.member.username not in report.text, report.text
