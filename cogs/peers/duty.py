@@ -74,5 +74,7 @@ class DutyCommands:
     # -- timers ---------------------------------------------------------------------------
     async def _on_duty_expire(self, timer: TimerRow) -> None:
         ended = await self.services.peers.shifts.on_duty_expire(timer)
+        if ended is None:  # off duty by hand meanwhile, or on duty for longer now
+            return
         await self.bot.wait_until_ready()
         await tell_duty_ended(self.bot, ended, shift=False)

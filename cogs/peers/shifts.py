@@ -13,7 +13,7 @@ from bot.ui.lookup import gone_as_peer
 from bot.ui.replies import reader_language, send_private
 from bot.ui.timezones import timezone_autocomplete
 from cogs.peers import groups
-from cogs.peers.views import dm_peer, tell_duty_ended
+from cogs.peers.views import dm_peer, server_name, tell_duty_ended
 
 
 def shift_text(shift: ShiftRow, lang: str = "en") -> str:
@@ -77,14 +77,16 @@ class ShiftCommands:
         if started is None or await gone_as_peer(self.bot, started.guild_id, started.user_id):
             return
         lang = await self.services.safety.language_for(started.user_id)
-        until = discord.utils.format_dt(started.until, "t")
-        await dm_peer(self.bot, started.user_id, say.shift_started_text(until, lang))
+        until = discord.utils.format_dt(started.until, "t") if started.until else None
+        server = await server_name(self.bot, started.guild_id)
+        await dm_peer(self.bot, started.user_id, say.shift_started_text(until, lang, server))
 
     async def _on_shift_remind(self, timer: TimerRow) -> None:
         reminder = await self.services.peers.shifts.on_shift_remind(timer)
         if reminder is not None:
             lang = await self.services.safety.language_for(reminder.user_id)
-            await dm_peer(self.bot, reminder.user_id, say.shift_reminder_text(lang))
+            server = await server_name(self.bot, reminder.guild_id)
+            await dm_peer(self.bot, reminder.user_id, say.shift_reminder_text(lang, server))
 
     async def _on_shift_end(self, timer: TimerRow) -> None:
         ended = await self.services.peers.shifts.on_shift_end(timer)

@@ -33,12 +33,25 @@ async def dm_peer(
         log.info("could not DM peer %s: %s", user_id, exc.status)
 
 
+async def server_name(bot: commands.Bot, guild_id: int) -> str | None:
+    """The server's name for a peer's DM (a peer may volunteer in several); None when Discord
+    can't say just now (the DM then names no server, as it can't)."""
+    guild = bot.get_guild(guild_id)
+    if guild is not None:
+        return guild.name
+    try:
+        return (await bot.fetch_guild(guild_id, with_counts=False)).name
+    except discord.HTTPException:
+        return None
+
+
 async def tell_duty_ended(bot: commands.Bot, ended: DutyEnded, *, shift: bool) -> None:
     """The DM when a shift (``shift``) or a duty end time is over, in the peer's language;
     with requests held, the hand-off buttons."""
     services: Services = bot.services  # type: ignore[attr-defined]
     lang = await services.safety.language_for(ended.user_id)
-    text = say.duty_ended_text(shift, ended.held, lang)
+    server = await server_name(bot, ended.guild_id)
+    text = say.duty_ended_text(shift, ended.held, lang, server)
     if not ended.held:
         await dm_peer(bot, ended.user_id, text)
         return

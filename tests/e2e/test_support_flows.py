@@ -11,6 +11,7 @@ import time_machine
 from babel.dates import format_date
 
 from bot.clock import to_db
+from bot.sandbox.world import _private_to
 from bot.services.peers import PeerSettings
 from bot.services.requests.notices import peer_gone_member_text
 from emulator import DiscordEmulator, P
@@ -213,6 +214,160 @@ async def test_shift_starts_and_ends_by_itself_and_offers_hand_off(
         assert "kindred:req:claim:1" in emulator.messages[message.id].custom_ids
         nxt = await kindred.services.scheduler.get(f"shift:{1}:start")
         assert nxt is not None and nxt.due_at == datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+
+
+MONDAY_8 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # a Monday; London is on UTC
+
+
+async def add_shift_9_to_10(emulator: DiscordEmulator, world: World, where=None) -> None:
+    added = await command(
+        emulator, world.peer, where or world.general, "duty shift add",
+        weekday="monday", start="09:00", end="10:00", tz="Europe/London",
+    )  # fmt: skip
+    assert "Shift added" in added.text, added.text
+
+
+async def test_a_shift_starting_does_not_cut_short_an_open_ended_duty(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """A peer who went `/duty on` with no end (on duty until they say otherwise) and whose
+    weekly shift then starts stays on duty as they asked: the shift's end does not take them
+    off duty nor ask about their requests. The start DM says the shift started and that they
+    are on duty until they go off."""
+    with time_machine.travel(MONDAY_8, tick=True) as clock:
+        await setup_peers(emulator, world)
+        await add_shift_9_to_10(emulator, world)
+        on = await command(emulator, world.peer, world.general, "duty on")
+        assert "You're on duty" in on.text, on.text
+        dm = emulator.dm_channel(world.peer)
+        clock.move_to(datetime(2026, 11, 23, 9, 0, 5, tzinfo=UTC))
+        await kindred.settle()
+        started = await emulator.wait_for_message(
+            dm, predicate=lambda m: "shift has started" in m.text
+        )
+        assert started.text == (
+            "Your shift has started in Haven. You're on duty until you go off duty."
+        ), started.text
+        clock.move_to(datetime(2026, 11, 23, 10, 0, 5, tzinfo=UTC))
+        await kindred.settle()
+        assert await kindred.quiet()
+        assert await kindred.services.peers.duty.is_on_duty(world.guild.id, world.peer.id)
+        assert not [m for m in emulator.bot_messages(dm) if "has ended" in m.text]
+
+
+async def test_a_manual_end_before_the_shift_ends_does_not_end_the_shift_early(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """A peer goes `/duty on until:90m` at 08:00 (until 09:30); their 09:00-10:00 shift starts
+    and extends their duty to 10:00: the later end wins, so at 09:45 they are still on duty
+    (members see someone on duty), and at 10:00 the shift's end takes them off with one DM."""
+    with time_machine.travel(MONDAY_8, tick=True) as clock:
+        await setup_peers(emulator, world)
+        await add_shift_9_to_10(emulator, world)
+        on = await command(emulator, world.peer, world.general, "duty on", until="90m")
+        assert "You're on duty" in on.text, on.text
+        clock.move_to(datetime(2026, 11, 23, 9, 0, 5, tzinfo=UTC))
+        await kindred.settle()
+        assert await kindred.services.peers.duty.is_on_duty(world.guild.id, world.peer.id)
+        clock.move_to(datetime(2026, 11, 23, 9, 45, tzinfo=UTC))
+        await kindred.settle()
+        assert await kindred.quiet()
+        assert await kindred.services.peers.duty.is_on_duty(world.guild.id, world.peer.id)
+        dm = emulator.dm_channel(world.peer)
+        assert not [m for m in emulator.bot_messages(dm) if "has ended" in m.text]
+        clock.move_to(datetime(2026, 11, 23, 10, 0, 5, tzinfo=UTC))
+        await kindred.settle()
+        await emulator.wait_for_message(dm, predicate=lambda m: "shift has ended" in m.text)
+        assert await kindred.quiet()
+        assert not await kindred.services.peers.duty.is_on_duty(world.guild.id, world.peer.id)
+        assert len([m for m in emulator.bot_messages(dm) if "has ended" in m.text]) == 1
+
+
+async def test_a_peer_who_went_off_duty_mid_shift_is_not_told_later_that_the_shift_ended(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """A peer whose 09:00-10:00 shift started goes `/duty off` at 09:15 (their answer already
+    says they are off duty): at 10:00 no "Your shift has ended" DM comes for a shift they
+    already left."""
+    with time_machine.travel(MONDAY_8, tick=True) as clock:
+        await setup_peers(emulator, world)
+        await add_shift_9_to_10(emulator, world)
+        dm = emulator.dm_channel(world.peer)
+        clock.move_to(datetime(2026, 11, 23, 9, 0, 5, tzinfo=UTC))
+        await kindred.settle()
+        await emulator.wait_for_message(dm, predicate=lambda m: "shift has started" in m.text)
+        clock.move_to(datetime(2026, 11, 23, 9, 15, tzinfo=UTC))
+        off = await command(emulator, world.peer, world.general, "duty off")
+        assert not await kindred.services.peers.duty.is_on_duty(world.guild.id, world.peer.id)
+        clock.move_to(datetime(2026, 11, 23, 10, 0, 5, tzinfo=UTC))
+        await kindred.settle()
+        assert await kindred.quiet()
+        ended = [m.text for m in emulator.bot_messages(dm) if "has ended" in m.text]
+        assert ended == [], (off.text, ended)
+        nxt = await kindred.services.scheduler.get("shift:1:end")  # next week's still armed
+        assert nxt is not None and nxt.due_at == datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
+
+
+def second_server(emu: DiscordEmulator, peer) -> World:
+    """A second community, "Riverside Circle", where ``peer`` is a peer supporter too."""
+    guild = emu.create_guild("Riverside Circle")
+    moderator_role = emu.create_role(guild, "Moderators", permissions=int(P.MANAGE_GUILD))
+    peer_role = emu.create_role(guild, "Peer supporters")
+    world = World(
+        guild=guild,
+        moderator_role=moderator_role,
+        peer_role=peer_role,
+        general=emu.create_channel(guild, "general"),
+        peers=emu.create_channel(guild, "peer-room", overwrites=_private_to(guild, peer_role)),
+        mods=emu.create_channel(guild, "mod-room", overwrites=_private_to(guild, moderator_role)),
+        support=emu.create_channel(guild, "support"),
+        member=emu.create_user("rio"),
+        member2=emu.create_user("kai"),
+        peer=peer,
+        peer2=emu.create_user("lee"),
+        mod=emu.create_user("noor"),
+    )
+    for user in (world.member, world.member2):
+        emu.add_member(guild, user)
+    emu.add_member(guild, peer, roles=[peer_role])
+    emu.add_member(guild, world.peer2, roles=[peer_role])
+    emu.add_member(guild, world.mod, roles=[moderator_role])
+    return world
+
+
+async def test_a_shift_reminder_says_which_server_the_shift_is_in(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """A peer who volunteers in two communities reads in the reminder, the start and the end
+    DMs which server the shift is in, so they know where they are expected and whose requests
+    the hand-off question is about."""
+    with time_machine.travel(MONDAY_8, tick=True) as clock:
+        there = second_server(emulator, world.peer)
+        await setup_peers(emulator, world)
+        await setup_peers(emulator, there)
+        await add_shift_9_to_10(emulator, there)
+        dm = emulator.dm_channel(world.peer)
+        clock.move_to(datetime(2026, 11, 23, 8, 51, tzinfo=UTC))
+        await kindred.settle()
+        reminder = await emulator.wait_for_message(
+            dm, predicate=lambda m: "starts in 10 minutes" in m.text
+        )
+        assert reminder.text == (
+            "Your peer-support shift in Riverside Circle starts in 10 minutes."
+        ), reminder.text
+        clock.move_to(datetime(2026, 11, 23, 9, 0, 5, tzinfo=UTC))
+        await kindred.settle()
+        started = await emulator.wait_for_message(
+            dm, predicate=lambda m: "shift has started" in m.text
+        )
+        until = f"<t:{int(datetime(2026, 11, 23, 10, 0, tzinfo=UTC).timestamp())}:t>"
+        assert started.text == (
+            f"Your shift has started in Riverside Circle: you're on duty until {until}."
+        ), started.text
+        clock.move_to(datetime(2026, 11, 23, 10, 0, 5, tzinfo=UTC))
+        await kindred.settle()
+        ended = await emulator.wait_for_message(dm, predicate=lambda m: "shift has ended" in m.text)
+        assert ended.text == "Your shift has ended in Riverside Circle. Thank you.", ended.text
 
 
 async def test_an_idle_reminder_later_than_the_idle_close_is_refused(
@@ -1708,7 +1863,8 @@ async def test_a_german_peers_shift_dms_and_replies_are_in_german_an_english_one
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:
     """/duty shift add, list and remove answer in the reader's language; the reminder, the
-    start and the end DMs (with the hand-off buttons) come in each peer's own language."""
+    start and the end DMs (with the hand-off buttons, naming the server) come in each peer's
+    own language."""
     start = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # a Monday
     with time_machine.travel(start, tick=True) as clock:
         await setup_peers(emulator, world)
@@ -1735,17 +1891,19 @@ async def test_a_german_peers_shift_dms_and_replies_are_in_german_an_english_one
         clock.move_to(datetime(2026, 11, 23, 8, 51, tzinfo=UTC))
         await kindred.settle()
         reminder = await emulator.wait_for_message(de, predicate=lambda m: "10 Minuten" in m.text)
-        assert reminder.text == "Deine Unterstützungsschicht beginnt in 10 Minuten."
+        assert reminder.text == "Deine Unterstützungsschicht in Haven beginnt in 10 Minuten."
         reminder = await emulator.wait_for_message(en, predicate=lambda m: "10 minutes" in m.text)
-        assert reminder.text == "Your peer-support shift starts in 10 minutes."
+        assert reminder.text == "Your peer-support shift in Haven starts in 10 minutes."
 
         clock.move_to(datetime(2026, 11, 23, 9, 0, 5, tzinfo=UTC))
         await kindred.settle()
         until = f"<t:{int(datetime(2026, 11, 23, 10, 0, tzinfo=UTC).timestamp())}:t>"
         started = await emulator.wait_for_message(de, predicate=lambda m: "begonnen" in m.text)
-        assert started.text == f"Deine Schicht hat begonnen: Du bist im Dienst bis {until}."
+        assert started.text == (
+            f"Deine Schicht in Haven hat begonnen: Du bist im Dienst bis {until}."
+        ), started.text
         started = await emulator.wait_for_message(en, predicate=lambda m: "started" in m.text)
-        assert started.text == f"Your shift has started: you're on duty until {until}."
+        assert started.text == f"Your shift has started in Haven: you're on duty until {until}."
 
         await ask(emulator, world, world.member)
         await press_claim(emulator, world.peer, await card(emulator, world, 1), 1)
@@ -1753,14 +1911,14 @@ async def test_a_german_peers_shift_dms_and_replies_are_in_german_an_english_one
         await kindred.settle()
         ended = await emulator.wait_for_message(de, predicate=lambda m: "zu Ende" in m.text)
         assert ended.text == (
-            "Deine Schicht ist zu Ende. Danke. Du hast 1 offene Anfrage(n). Behalten oder an "
-            "die nächste Person im Dienst übergeben?"
+            "Deine Schicht in Haven ist zu Ende. Danke. Du hast 1 offene Anfrage(n). Behalten "
+            "oder an die nächste Person im Dienst übergeben?"
         ), ended.text
         keep = f"kindred:handoff:keep:{world.guild.id}"
         give = f"kindred:handoff:give:{world.guild.id}"
         assert labels(ended) == {keep: "Behalten", give: "Übergeben"}
         ended_en = await emulator.wait_for_message(en, predicate=lambda m: "ended" in m.text)
-        assert ended_en.text == "Your shift has ended. Thank you.", ended_en.text
+        assert ended_en.text == "Your shift has ended in Haven. Thank you.", ended_en.text
         kept = await emulator.press_button(world.peer, ended, keep)
         assert (await kept.response()).text == "Du behältst deine offenen Anfragen. Danke."
 

@@ -65,3 +65,25 @@ def test_a_shift_line_names_the_weekday_in_the_readers_language(lang: str) -> No
     line = peers.shift_line(3, 0, "09:00", "10:00", "Europe/Paris", lang)
     day = {"en": "Monday", "es": "lunes", "fr": "lundi", "de": "Montag", "pt": "segunda-feira"}
     assert line == f"#3 {day[lang]} 09:00–10:00 (Europe/Paris)"
+
+
+def test_the_shift_dms_name_the_server_in_whole_sentences() -> None:
+    """A peer in several servers reads which one; without the name (Discord couldn't say) the
+    DM reads as before."""
+    assert peers.shift_reminder_text("en", "Haven") == (
+        "Your peer-support shift in Haven starts in 10 minutes."
+    )
+    assert peers.shift_started_text("<t:1:t>", "es", "Haven") == (
+        "Tu turno en Haven ha empezado: estás de guardia hasta las <t:1:t>."
+    )
+    assert peers.shift_started_text(None, "en", "Haven") == (
+        "Your shift has started in Haven. You're on duty until you go off duty."
+    )
+    assert peers.duty_ended_text(True, 1, "fr", "Haven") == (
+        "Ton créneau sur Haven est terminé. Merci. Tu as 1 demande(s) ouverte(s). Les garder, "
+        "ou les confier à la prochaine personne en service ?"
+    )
+    assert peers.duty_ended_text(False, 0, "de", "Haven") == (
+        "Deine Zeit im Dienst in Haven ist zu Ende. Danke."
+    )
+    assert peers.shift_reminder_text("pt") == "Seu turno de apoio começa em 10 minutos."

@@ -1,14 +1,19 @@
 """ShiftService: a weekly shift's timers, what each timer does and how it re-arms, going on
-duty with an end time (24 hours at most, 36 by the clock), duty expiry, and removing a shift."""
+duty with an end time (24 hours at most, 36 by the clock), duty expiry, removing a shift, and
+manual duty and shifts meeting (the later end wins; /duty off ends both)."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from bot.config import Settings
 from bot.errors import InvalidInputError, NotFoundError
-from bot.services import Services
+from bot.services import Services, build_services
 from bot.services.peers import PeerSettings
 from bot.services.peers.shifts import (
     DUTY_EXPIRE,
@@ -361,3 +366,227 @@ async def test_a_peer_command_without_the_role_gives_back_the_requests_held(peer
     assert (await peers.requests.get(held)).status == "open"
     assert not await peers.duty.is_on_duty(GUILD, PEER)
     assert await peers.shifts.lost_role(GUILD, PEER) == []
+
+
+# -- manual duty and shifts meeting: the later end wins, /duty off ends both -------------------
+async def run_due(services: Services, clock: FakeClock, until: datetime) -> list[DutyEnded]:
+    """Run the stored duty and shift timers due up to ``until`` in order, as the scheduler
+    would (each at its due time, then taken away unless its handler re-armed it)."""
+    peers, ended = services.peers, []
+    handlers = {
+        SHIFT_START: peers.shifts.on_shift_start,
+        SHIFT_REMIND: peers.shifts.on_shift_remind,
+        SHIFT_END: peers.shifts.on_shift_end,
+        DUTY_EXPIRE: peers.shifts.on_duty_expire,
+    }
+    while True:
+        timers = await services.scheduler.timers.all()
+        due = [t for t in timers if t.due_at <= until and t.kind in handlers]
+        if not due:
+            break
+        timer = min(due, key=lambda t: (t.due_at, t.id))
+        clock.now = max(clock.now, timer.due_at)
+        outcome = await handlers[timer.kind](timer)
+        if isinstance(outcome, DutyEnded):
+            ended.append(outcome)
+        again = await services.scheduler.get(timer.key) if timer.key else None
+        if again is not None and again.due_at == timer.due_at:
+            await services.scheduler.cancel(timer.key)
+    clock.now = until
+    return ended
+
+
+async def test_a_shift_leaves_an_open_ended_duty_alone(
+    peers, services: Services, clock: FakeClock
+) -> None:
+    await peers.shifts.go_on(GUILD, PEER)  # no end: until they go off
+    await add_evening_shift(peers)
+    clock.now = at(18)
+    started = await peers.shifts.on_shift_start((await shift_timers(services, 1))["start"])
+    assert started == ShiftStarted(GUILD, PEER, None)
+    assert await run_due(services, clock, at(23)) == []
+    assert await peers.duty.is_on_duty(GUILD, PEER)
+
+
+async def test_a_shift_ending_later_outlasts_an_end_set_by_hand(
+    peers, services: Services, clock: FakeClock
+) -> None:
+    await add_evening_shift(peers)
+    clock.now = at(17)
+    await peers.shifts.go_on(GUILD, PEER, "90m")  # 18:30, inside the 18:00-22:00 shift
+    expire = await services.scheduler.get(f"duty:{GUILD}:{PEER}")
+    assert expire is not None and expire.due_at == at(18, 30)
+    assert await run_due(services, clock, at(18, 5)) == []
+    assert await services.scheduler.get(f"duty:{GUILD}:{PEER}") is None  # the shift's end counts
+    # even the stored end time, had it run, leaves the shift's duty as it is
+    clock.now = at(18, 30)
+    assert await peers.shifts.on_duty_expire(expire) is None
+    assert await run_due(services, clock, at(21, 59)) == []
+    assert await peers.duty.is_on_duty(GUILD, PEER)
+    assert await run_due(services, clock, at(22)) == [DutyEnded(GUILD, PEER, held=0)]
+    assert not await peers.duty.is_on_duty(GUILD, PEER)
+
+
+async def test_an_end_set_by_hand_after_the_shift_outlasts_it(
+    peers, services: Services, clock: FakeClock
+) -> None:
+    await add_evening_shift(peers)
+    clock.now = at(19)
+    await run_due(services, clock, at(19))
+    started = await peers.shifts.go_on(GUILD, PEER, "4h")  # 23:00, after the shift's 22:00
+    assert started.until == at(23)
+    assert await run_due(services, clock, at(22, 30)) == []
+    assert await peers.duty.is_on_duty(GUILD, PEER)
+    assert await run_due(services, clock, at(23)) == [DutyEnded(GUILD, PEER, held=0)]
+
+
+async def test_an_earlier_end_by_hand_during_a_shift_keeps_the_shifts_end(
+    peers, services: Services, clock: FakeClock
+) -> None:
+    await add_evening_shift(peers)
+    await run_due(services, clock, at(19))
+    started = await peers.shifts.go_on(GUILD, PEER, "30m")
+    assert started.until == at(22)  # what they are told: the shift's end still counts
+    assert await services.scheduler.get(f"duty:{GUILD}:{PEER}") is None
+    assert await run_due(services, clock, at(21, 59)) == []
+    assert await peers.duty.is_on_duty(GUILD, PEER)
+
+
+async def test_off_duty_mid_shift_hears_nothing_at_the_shifts_end(
+    peers, services: Services, clock: FakeClock
+) -> None:
+    await add_evening_shift(peers)
+    await run_due(services, clock, at(19))
+    await held_request(peers)
+    assert (await peers.shifts.go_off(GUILD, PEER)).was_on
+    assert await run_due(services, clock, at(22, 1)) == []
+    assert not await peers.duty.is_on_duty(GUILD, PEER)
+    assert (await shift_timers(services, 1))["end"].due_at == at(22, weeks=1)
+
+
+async def test_overlapping_shifts_keep_the_peer_on_until_the_last_ends(
+    peers, services: Services, clock: FakeClock
+) -> None:
+    await add_evening_shift(peers, start="18:00", end="20:00")
+    await add_evening_shift(peers, start="19:00", end="21:00")
+    assert await run_due(services, clock, at(20, 30)) == []
+    assert await peers.duty.is_on_duty(GUILD, PEER)
+    assert await run_due(services, clock, at(21)) == [DutyEnded(GUILD, PEER, held=0)]
+
+
+async def test_an_expired_row_is_not_counted_as_on_duty_nor_as_going_off(
+    peers, services: Services, clock: FakeClock
+) -> None:
+    """The row stays a moment after its end, until its timer runs: on_duty leaves it out and
+    /duty off says they were not on duty."""
+    await peers.shifts.go_on(GUILD, PEER, "1h")
+    clock.advance(hours=1)
+    assert await peers.duty.on_duty(GUILD) == []
+    assert not (await peers.shifts.go_off(GUILD, PEER)).was_on
+
+
+# Any order of /duty on (with or without an end), /duty off and weekly shifts starting and
+# ending: duty never ends before the latest end asked for (by hand or by the shift in
+# progress) and never lasts past a /duty off; the end DM comes exactly when duty ends by a
+# timer. Checked on SQLite against a model at every instant something happens, and just
+# before it.
+_STEP = st.tuples(
+    st.integers(min_value=1, max_value=90),  # minutes until the step
+    st.one_of(
+        st.just(("off",)),
+        st.tuples(st.just("on"), st.none() | st.integers(min_value=5, max_value=240)),
+        st.tuples(
+            st.just("shift"),
+            st.integers(min_value=0, max_value=120),  # minutes from now to its start
+            st.integers(min_value=10, max_value=180),  # its length
+        ),
+    ),
+)
+
+
+class DutyModel:
+    def __init__(self) -> None:
+        self.manual: datetime | str | None = "none"  # "none": not on by hand; None: no end
+        self.shift_ends: list[datetime] = []
+
+    def on_duty(self, now: datetime) -> bool:
+        by_hand = self.manual is None or (isinstance(self.manual, datetime) and self.manual > now)
+        return by_hand or any(end > now for end in self.shift_ends)
+
+    def ends(self) -> list[datetime]:
+        return self.shift_ends + ([self.manual] if isinstance(self.manual, datetime) else [])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_STEP, min_size=1, max_size=10))
+def test_duty_ends_at_the_latest_end_asked_for_and_never_after_duty_off(tmp_path_factory, steps):
+    asyncio.run(_duty_scenario(tmp_path_factory.mktemp("duty") / "kindred.db", steps))
+
+
+async def _duty_scenario(path, steps) -> None:
+    clock = FakeClock(at(8))
+    services = await build_services(Settings(database={"path": str(path)}), clock=clock)
+    try:
+        peers = services.peers
+        await services.settings.update(GUILD, PeerSettings, MOD, peer_role_id=5, peer_channel_id=6)
+        model = DutyModel()
+        shift_window: dict[int, tuple[datetime, datetime]] = {}
+
+        async def advance(to: datetime) -> None:
+            # from one instant where something happens to the next, checking just before each
+            while True:
+                timers = [
+                    t
+                    for t in await services.scheduler.timers.all()
+                    if t.kind in (SHIFT_START, SHIFT_END, DUTY_EXPIRE) and t.due_at <= to
+                ]
+                ends = [e for e in model.ends() if clock.now < e <= to]
+                nxt = max(clock.now, min([t.due_at for t in timers] + ends + [to]))
+                if nxt - timedelta(minutes=1) > clock.now:
+                    clock.now = nxt - timedelta(minutes=1)
+                    assert await peers.duty.is_on_duty(GUILD, PEER) == model.on_duty(clock.now)
+                before = model.on_duty(clock.now)
+                for timer in timers:
+                    if timer.kind == SHIFT_START and timer.due_at <= nxt:
+                        model.shift_ends.append(shift_window[timer.payload["shift_id"]][1])
+                ended = await run_due(services, clock, nxt)
+                after = model.on_duty(nxt)
+                assert await peers.duty.is_on_duty(GUILD, PEER) == after, (clock.now, steps)
+                # the end DM exactly when duty ends by a timer, never for someone already off
+                assert len(ended) == (1 if before and not after else 0), (clock.now, steps)
+                if nxt >= to:
+                    return
+
+        for minutes, action in steps:
+            await advance(clock.now + timedelta(minutes=minutes))
+            if action[0] == "off":
+                await peers.shifts.go_off(GUILD, PEER)
+                model.manual, model.shift_ends = "none", []
+            elif action[0] == "on":
+                length = action[1]
+                await peers.shifts.go_on(GUILD, PEER, None if length is None else f"{length}m")
+                model.manual = None if length is None else clock.now + timedelta(minutes=length)
+            else:
+                start = clock.now + timedelta(minutes=action[1])
+                end = start + timedelta(minutes=action[2])
+                if start.date() != MONDAY.date() or end.date() != MONDAY.date():
+                    continue  # the weekly shift of another day: out of this run
+                shift = await peers.shifts.add_shift(
+                    GUILD, PEER, "monday", f"{start:%H:%M}", f"{end:%H:%M}", "UTC"
+                )
+                shift_window[shift.shift.id] = (start, end)
+            assert await peers.duty.is_on_duty(GUILD, PEER) == model.on_duty(clock.now), steps
+        await advance(clock.now + timedelta(hours=5))
+    finally:
+        await services.close()
+
+
+async def test_a_shift_starting_as_another_ends_carries_duty_on_without_an_end_dm(
+    peers, services: Services, clock: FakeClock
+) -> None:
+    """Both timers are due at 20:00 and the end may run first: no "ended" between the two."""
+    await add_evening_shift(peers, start="18:00", end="20:00")
+    await add_evening_shift(peers, start="20:00", end="21:00")
+    assert await run_due(services, clock, at(20, 30)) == []
+    assert await peers.duty.is_on_duty(GUILD, PEER)
+    assert await run_due(services, clock, at(21)) == [DutyEnded(GUILD, PEER, held=0)]

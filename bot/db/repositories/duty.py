@@ -15,8 +15,9 @@ class DutyRow:
     guild_id: int
     user_id: int
     since: datetime
-    until: datetime | None
-    source: str
+    until: datetime | None  # the end that counts; None: until they go off duty
+    source: str  # manual: they went on duty by hand (an end of theirs counts); shift: only a shift
+    shift_until: datetime | None = None  # the end of the shift in progress, if any
 
 
 @dataclass(frozen=True)
@@ -35,13 +36,28 @@ class DutyRepository:
         self.db = db
 
     async def set_on(
-        self, guild_id: int, user_id: int, since: datetime, until: datetime | None, source: str
+        self,
+        guild_id: int,
+        user_id: int,
+        since: datetime,
+        until: datetime | None,
+        source: str,
+        shift_until: datetime | None = None,
     ) -> None:
+        """On duty (``since`` kept when they already were)."""
         await self.db.execute(
-            "INSERT INTO duty (guild_id, user_id, since, until, source) VALUES (?, ?, ?, ?, ?)"
+            "INSERT INTO duty (guild_id, user_id, since, until, source, shift_until)"
+            " VALUES (?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (guild_id, user_id) DO UPDATE SET until = excluded.until,"
-            " source = excluded.source",
-            (guild_id, user_id, to_db(since), None if until is None else to_db(until), source),
+            " source = excluded.source, shift_until = excluded.shift_until",
+            (
+                guild_id,
+                user_id,
+                to_db(since),
+                None if until is None else to_db(until),
+                source,
+                None if shift_until is None else to_db(shift_until),
+            ),
         )
 
     async def set_off(self, guild_id: int, user_id: int) -> bool:
@@ -55,30 +71,13 @@ class DutyRepository:
         rows = await self.db.fetchall(
             "SELECT * FROM duty WHERE guild_id = ? ORDER BY since", (guild_id,)
         )
-        return [
-            DutyRow(
-                r["guild_id"],
-                r["user_id"],
-                from_db(r["since"]),
-                from_db_or_none(r["until"]),
-                r["source"],
-            )
-            for r in rows
-        ]
+        return [_duty(r) for r in rows]
 
     async def get(self, guild_id: int, user_id: int) -> DutyRow | None:
         r = await self.db.fetchone(
             "SELECT * FROM duty WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
         )
-        if r is None:
-            return None
-        return DutyRow(
-            r["guild_id"],
-            r["user_id"],
-            from_db(r["since"]),
-            from_db_or_none(r["until"]),
-            r["source"],
-        )
+        return None if r is None else _duty(r)
 
     async def add_shift(
         self,
@@ -133,6 +132,17 @@ class DutyRepository:
             n += await tx.execute("DELETE FROM duty_shifts WHERE user_id = ?", (user_id,))
             n += await tx.execute("DELETE FROM peer_tags WHERE user_id = ?", (user_id,))
         return n
+
+
+def _duty(r: Any) -> DutyRow:
+    return DutyRow(
+        r["guild_id"],
+        r["user_id"],
+        from_db(r["since"]),
+        from_db_or_none(r["until"]),
+        r["source"],
+        from_db_or_none(r["shift_until"]),
+    )
 
 
 def _shift(r: Any) -> ShiftRow:

@@ -67,35 +67,92 @@ async def stop_duty(duty: DutyService, scheduler: Scheduler, guild_id: int, user
     return was
 
 
+def _live(row: DutyRow, now: datetime) -> bool:
+    return row.until is None or row.until > now
+
+
+def _shift_until(row: DutyRow | None, now: datetime) -> datetime | None:
+    """The end of the shift in progress (None: none, or it is over)."""
+    if row is None or row.shift_until is None or row.shift_until <= now:
+        return None
+    return row.shift_until
+
+
 class DutyService:
     def __init__(self, repo: DutyRepository, clock: Clock = utcnow) -> None:
         self.repo = repo
         self.clock = clock
 
-    async def go_on(
-        self, guild_id: int, user_id: int, until: datetime | None, source: str = "manual"
-    ) -> DutyRow:
+    # Manual duty and shifts meet by one rule: duty ends at the later of the end asked for by
+    # hand (none: until /duty off) and the end of the shift in progress; /duty off ends it now,
+    # the shift in progress with it. The row keeps the end that counts (``until``) and the
+    # shift's (``shift_until``); an expired row stays until its timer takes it away, so a
+    # missing row always means the peer went off duty (by hand, or losing the role).
+    async def go_on(self, guild_id: int, user_id: int, until: datetime | None) -> DutyRow:
+        """On duty by hand until ``until`` (None: until they go off), never ending a shift in
+        progress early. Returns the row: its ``until`` is the end that counts."""
         now = self.clock()
         if until is not None and until <= now:
             raise InvalidInputError(N_("That end time has already passed; choose a later one."))
-        await self.repo.set_on(guild_id, user_id, now, until, source)
+        row = await self._live(guild_id, user_id, now)
+        shift_until = _shift_until(row, now)
+        end = until if until is None or shift_until is None else max(until, shift_until)
+        since = row.since if row is not None else now
+        await self.repo.set_on(guild_id, user_id, since, end, "manual", shift_until)
+        return await self._row(guild_id, user_id)
+
+    async def shift_on(self, guild_id: int, user_id: int, shift_end: datetime) -> DutyRow:
+        """A shift starts: on duty until it ends, or longer if they already were."""
+        now = self.clock()
+        row = await self._live(guild_id, user_id, now)
+        if row is None:
+            await self.repo.set_on(guild_id, user_id, now, shift_end, "shift", shift_end)
+        else:
+            end = None if row.until is None else max(row.until, shift_end)
+            shift_until = max(_shift_until(row, now) or shift_end, shift_end)
+            await self.repo.set_on(guild_id, user_id, row.since, end, row.source, shift_until)
+        return await self._row(guild_id, user_id)
+
+    async def end_due(self, guild_id: int, user_id: int) -> bool:
+        """A shift's end or a duty end time has come: off duty if the end that counts has come
+        (True), else the shift over is forgotten and they stay on (False: on for longer, or
+        already off duty by hand)."""
+        now = self.clock()
         row = await self.repo.get(guild_id, user_id)
-        assert row is not None
-        return row
+        if row is None:
+            return False
+        if row.until is not None and row.until <= now:
+            await self.repo.set_off(guild_id, user_id)
+            return True
+        if row.shift_until is not None and row.shift_until <= now:
+            await self.repo.set_on(guild_id, user_id, row.since, row.until, row.source, None)
+        return False
 
     async def go_off(self, guild_id: int, user_id: int) -> bool:
-        return await self.repo.set_off(guild_id, user_id)
+        """Off duty now (the shift in progress too); True if they were on duty."""
+        row = await self.repo.get(guild_id, user_id)
+        await self.repo.set_off(guild_id, user_id)
+        return row is not None and _live(row, self.clock())
 
     async def on_duty(self, guild_id: int) -> list[DutyRow]:
         now = self.clock()
-        rows = await self.repo.on_duty(guild_id)
-        live = [r for r in rows if r.until is None or r.until > now]
-        for stale in (r for r in rows if r not in live):
-            await self.repo.set_off(stale.guild_id, stale.user_id)
-        return live
+        return [r for r in await self.repo.on_duty(guild_id) if _live(r, now)]
 
     async def is_on_duty(self, guild_id: int, user_id: int) -> bool:
         return any(r.user_id == user_id for r in await self.on_duty(guild_id))
+
+    async def _live(self, guild_id: int, user_id: int, now: datetime) -> DutyRow | None:
+        """Their row if they are on duty; an expired one is taken away first."""
+        row = await self.repo.get(guild_id, user_id)
+        if row is not None and not _live(row, now):
+            await self.repo.set_off(guild_id, user_id)
+            return None
+        return row
+
+    async def _row(self, guild_id: int, user_id: int) -> DutyRow:
+        row = await self.repo.get(guild_id, user_id)
+        assert row is not None
+        return row
 
     async def current(self, guild_id: int, user_id: int) -> DutyRow | None:
         """The stored duty row, expired or not (``on_duty`` drops expired ones)."""

@@ -42,25 +42,44 @@ _DAY_NAMES = {
 
 
 # -- the peer, by DM ------------------------------------------------------------------------
-def shift_reminder_text(lang: str = "en") -> str:
+def shift_reminder_text(lang: str = "en", server: str | None = None) -> str:
+    """``server``: the server's name, so a peer in several knows where (None: unknown)."""
     _ = gettext_for(lang)
-    return _("Your peer-support shift starts in 10 minutes.")
+    if server is None:
+        return _("Your peer-support shift starts in 10 minutes.")
+    return _("Your peer-support shift in {server} starts in 10 minutes.").format(server=server)
 
 
-def shift_started_text(until: str, lang: str = "en") -> str:
-    """``until`` is a Discord time tag."""
+def shift_started_text(until: str | None, lang: str = "en", server: str | None = None) -> str:
+    """``until`` is a Discord time tag; None when the peer was already on duty with no end
+    (the shift leaves that duty as it is)."""
     _ = gettext_for(lang)
-    return _("Your shift has started: you're on duty until {time}.").format(time=until)
+    if until is None:
+        if server is None:
+            return _("Your shift has started. You're on duty until you go off duty.")
+        return _(
+            "Your shift has started in {server}. You're on duty until you go off duty."
+        ).format(server=server)
+    if server is None:
+        return _("Your shift has started: you're on duty until {time}.").format(time=until)
+    return _("Your shift has started in {server}: you're on duty until {time}.").format(
+        server=server, time=until
+    )
 
 
-def duty_ended_text(shift: bool, held: int, lang: str = "en") -> str:
-    """A shift's end (``shift``) or a duty end time's; with requests still held, the question
-    the hand-off buttons answer."""
+def duty_ended_text(shift: bool, held: int, lang: str = "en", server: str | None = None) -> str:
+    """A shift's end (``shift``) or a duty end time's, in ``server`` when its name is known;
+    with requests still held, the question the hand-off buttons answer."""
     _ = gettext_for(lang)
-    if shift:
-        text = _("Your shift has ended. Thank you.")
+    if server is None:
+        if shift:
+            text = _("Your shift has ended. Thank you.")
+        else:
+            text = _("Your time on duty has ended. Thank you.")
+    elif shift:
+        text = _("Your shift has ended in {server}. Thank you.").format(server=server)
     else:
-        text = _("Your time on duty has ended. Thank you.")
+        text = _("Your time on duty in {server} has ended. Thank you.").format(server=server)
     if held:
         text += " " + _(
             "You hold {count} open request(s). Keep them, or hand them to the next on-duty peer?"

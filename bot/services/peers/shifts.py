@@ -1,9 +1,12 @@
 """The duty rota on the scheduler, and the timers of being on duty.
 
 A weekly shift is three keyed timers: ``shift:<id>:start`` goes on duty until the shift ends,
-``shift:<id>:remind`` comes ten minutes before the start, and ``shift:<id>:end`` goes off duty
-(unless the peer went on duty by hand meanwhile). Each handler re-arms its own timer for the
-next week. Going on duty with an end time stores ``duty:<guild>:<user>`` (``duty.expire``).
+``shift:<id>:remind`` comes ten minutes before the start, and ``shift:<id>:end`` goes off duty.
+Each handler re-arms its own timer for the next week. Going on duty with an end time stores
+``duty:<guild>:<user>`` (``duty.expire``). Duty ends at the later of the end asked for by hand
+(none: until ``/duty off``) and the end of the shift in progress (``DutyService``); a timer's
+handler reads the row when it runs, so neither end cuts the other short, and a peer who went
+off duty by hand hears nothing at the shift's end.
 
 The Discord layer registers the timer kinds: its handler calls ``on_<kind>`` here, which changes
 the state and re-arms, and then delivers the outcome (a DM, the hand-off buttons).
@@ -87,7 +90,7 @@ class ShiftAdded:
 class ShiftStarted:
     guild_id: int
     user_id: int
-    until: datetime
+    until: datetime | None  # the shift's end, a later one of theirs, or None: no end
 
 
 @dataclass(frozen=True)
@@ -152,7 +155,7 @@ class ShiftService:
                 )
         row = await self.duty.go_on(guild_id, user_id, end)
         await self.scheduler.cancel(duty_key(guild_id, user_id))
-        if row.until is not None:
+        if row.until is not None and row.until != row.shift_until:  # else the shift's end
             await self.scheduler.schedule_once(
                 DUTY_EXPIRE,
                 row.until,
@@ -172,9 +175,20 @@ class ShiftService:
         and the requests they held back in the queue (the caller tells their members)."""
         return await self.requests.lost_role(guild_id, user_id)
 
-    async def end_duty(self, guild_id: int, user_id: int) -> DutyEnded:
-        """Off duty at a shift's end or a duty end time; the requests they hold stay theirs."""
-        await self.duty.go_off(guild_id, user_id)
+    async def end_duty(self, guild_id: int, user_id: int) -> DutyEnded | None:
+        """A shift's end or a duty end time: off duty if the end that counts has come (the
+        requests they hold stay theirs); None if they stay on for longer, or already went off
+        duty by hand (nothing to tell them)."""
+        row = await self.duty.current(guild_id, user_id)
+        if row is not None and row.until is not None:
+            # a shift of theirs starting the moment this duty ends carries it on (its own
+            # start timer, due at the same instant, may run second): no "ended" DM between
+            for shift in await self.duty.shifts(guild_id, user_id):
+                window = shift_window_after(shift, row.until)
+                if window.start == row.until:
+                    await self.duty.shift_on(guild_id, user_id, window.end)
+        if not await self.duty.end_due(guild_id, user_id):
+            return None
         held = await self.requests.held_by(guild_id, user_id)
         return DutyEnded(guild_id, user_id, len(held))
 
@@ -236,8 +250,10 @@ class ShiftService:
         window = shift_window_after(shift, timer.due_at)
         started = None
         if window.end > self.clock():
-            await self.duty.go_on(shift.guild_id, shift.user_id, window.end, source="shift")
-            started = ShiftStarted(shift.guild_id, shift.user_id, window.end)
+            row = await self.duty.shift_on(shift.guild_id, shift.user_id, window.end)
+            if row.until == row.shift_until:  # the shift's end counts now, not a time by hand
+                await self.scheduler.cancel(duty_key(shift.guild_id, shift.user_id))
+            started = ShiftStarted(shift.guild_id, shift.user_id, row.until)
         nxt = shift_window_after(shift, window.end + timedelta(seconds=1))
         await self._at(SHIFT_START, nxt.start, shift, timer.payload)
         await self._at(SHIFT_REMIND, nxt.start - REMIND_BEFORE, shift, timer.payload)
@@ -253,15 +269,13 @@ class ShiftService:
         shift = await self.duty.shift(timer.payload["shift_id"])
         if shift is None:
             return None
-        duty = await self.duty.current(shift.guild_id, shift.user_id)
-        ended = None
-        # None: the row already expired (any on-duty lookup at the end time drops it), and the
-        # peer must still be asked about the requests they hold. Manual duty is left alone.
-        if duty is None or duty.source == "shift":
-            ended = await self.end_duty(shift.guild_id, shift.user_id)
+        # off duty unless they asked for longer (or went off by hand already: no DM)
+        ended = await self.end_duty(shift.guild_id, shift.user_id)
         nxt = shift_window_after(shift, timer.due_at + timedelta(seconds=1))
         await self._at(SHIFT_END, nxt.end, shift, timer.payload)
         return ended
 
-    async def on_duty_expire(self, timer: TimerRow) -> DutyEnded:
+    async def on_duty_expire(self, timer: TimerRow) -> DutyEnded | None:
+        """A duty end time: off duty unless a shift in progress (or a later /duty on) runs
+        longer; the row read now decides, not the time the timer was armed for."""
         return await self.end_duty(timer.payload["guild_id"], timer.payload["user_id"])
