@@ -38,11 +38,34 @@ from cogs.groups import meeting_views as mv
 log = logging.getLogger(__name__)
 PlanT = TypeVar("PlanT", bound=Occurrence)
 
-EventResult = Literal["synced", "missing", "failed", "none"]
+#: "stale": the meeting's event is listed, but without Manage Events Kindred can't change it
+EventResult = Literal["synced", "missing", "stale", "failed", "none"]
+#: ``delete_event``'s outcome: "stale" (still listed, no Manage Events), "failed" (Discord said
+#: no), "none" (deleted, or nothing to delete)
+DeleteResult = Literal["none", "stale", "failed"]
 MISSING_EVENTS = N_(
     "It isn't in the server's Events list: I need the **Manage Events** permission for that "
     "(Server Settings → Roles → my role). Meetings work without it."
 )
+STALE_EVENT = N_(
+    "The server's Events list still shows this meeting as it was before, with its old time: "
+    "without the **Manage Events** permission I can't change its event. Give it back (Server "
+    "Settings → Roles → my role) and edit the meeting again, or edit or delete the event by "
+    "hand."
+)
+STALE_REMOVED = N_(
+    "Its event is still in the server's Events list: without the **Manage Events** "
+    "permission I can't delete it. Please delete it by hand in the server's Events, so "
+    "members don't mark themselves interested in a meeting that no longer exists."
+)
+FAILED_REMOVED = N_(
+    "Discord didn't let me delete its event from the server's Events list just now; please "
+    "delete it by hand."
+)
+
+
+#: an event in these states shows in the server's Events list
+LISTED = (discord.EventStatus.scheduled, discord.EventStatus.active)
 
 
 def meeting_events_allowed(guild: discord.Guild) -> bool:
@@ -264,13 +287,15 @@ class MeetingDelivery:
     # -- Discord's scheduled events --------------------------------------------------------------
     async def sync_event(self, meeting_id: int) -> EventResult:
         """Create, move or delete the server event for the meeting's next occurrence. Without
-        Manage Events nothing happens ("missing"); Discord's refusals are logged ("failed")."""
+        Manage Events nothing changes: "missing" when the meeting has no event listed, "stale"
+        when its event is still listed (as it was: Kindred can't change it); Discord's refusals
+        are logged ("failed")."""
         plan = await self.meetings.event_plan(meeting_id)
         guild = self.bot.get_guild(plan.meeting.guild_id) if plan else None
         if plan is None or guild is None:
             return "none"
         if not meeting_events_allowed(guild):
-            return "missing"
+            return await self._left_listed(guild, plan)
         try:
             event = await self._find_event(guild, plan.meeting.event_id)
             if plan.starts_at is None or plan.ends_at is None:
@@ -289,16 +314,55 @@ class MeetingDelivery:
         await self.meetings.event_synced(meeting_id, event.id)
         return "synced"
 
-    async def delete_event(self, guild_id: int, event_id: int | None) -> None:
+    async def delete_event(self, guild_id: int, event_id: int | None) -> DeleteResult:
+        """Delete a removed meeting's event: "stale" when it is still listed and Kindred lacks
+        Manage Events, "failed" when Discord refused, "none" otherwise."""
         guild = self.bot.get_guild(guild_id)
-        if guild is None or event_id is None or not meeting_events_allowed(guild):
-            return
+        if guild is None or event_id is None:
+            return "none"
+        if not meeting_events_allowed(guild):
+            return "stale" if await self._listed(guild, event_id) else "none"
         try:
             event = await self._find_event(guild, event_id)
             if event is not None:
                 await event.delete()
         except discord.HTTPException:
             log.warning("scheduled event %s not deleted", event_id)
+            return "failed"
+        return "none"
+
+    async def _left_listed(self, guild: discord.Guild, plan) -> EventResult:
+        """Without Manage Events: "missing" if the meeting has no event in the Events list,
+        "synced" if its event already says what the meeting says now, "stale" otherwise (its
+        event still shows the meeting as it was)."""
+        try:
+            event = await self._find_event(guild, plan.meeting.event_id)
+        except discord.HTTPException:  # Discord can't say: taken as still listed
+            return "missing" if plan.meeting.event_id is None else "stale"
+        if event is None or event.status not in LISTED:
+            return "missing"
+        if plan.starts_at is None or plan.ends_at is None:
+            return "stale"  # the meeting has no next date, yet its event is listed
+        fields = self._event_fields(guild, plan)
+        same = (
+            event.name == fields["name"]
+            and (event.description or "") == (fields["description"] or "")
+            and event.start_time == fields["start_time"]
+            and event.end_time == fields["end_time"]
+            and event.entity_type == fields["entity_type"]
+            and event.channel_id == getattr(fields.get("channel"), "id", None)
+            and event.location == fields.get("location")
+        )
+        return "synced" if same else "stale"
+
+    async def _listed(self, guild: discord.Guild, event_id: int) -> bool:
+        """Whether the event is still in the Events list (when Discord can't say: taken as
+        listed)."""
+        try:
+            event = await self._find_event(guild, event_id)
+        except discord.HTTPException:
+            return True
+        return event is not None and event.status in LISTED
 
     async def _find_event(
         self, guild: discord.Guild, event_id: int | None

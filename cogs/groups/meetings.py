@@ -29,7 +29,13 @@ from cogs.groups.groups import (
     moderator_or_facilitator,
 )
 from cogs.groups.groups import meeting as meeting_cmd
-from cogs.groups.meeting_delivery import MISSING_EVENTS, EventResult
+from cogs.groups.meeting_delivery import (
+    FAILED_REMOVED,
+    MISSING_EVENTS,
+    STALE_EVENT,
+    STALE_REMOVED,
+    EventResult,
+)
 
 Venue = discord.VoiceChannel | discord.StageChannel
 MAX_LISTED = 15  # meetings in a server-wide /group meeting list; the rest are counted
@@ -49,6 +55,8 @@ def _event_note(result: EventResult) -> str:
         return N_("It is in the server's Events list too.")
     if result == "missing":
         return MISSING_EVENTS
+    if result == "stale":
+        return STALE_EVENT
     if result == "failed":
         return N_(
             "Discord didn't take the server event this time; I'll try again at the next change."
@@ -212,7 +220,7 @@ class MeetingCommands:
             by_facilitator=not await is_moderator(interaction),
         )
         await interaction.response.defer(ephemeral=True, thinking=True)
-        await self.delete_event(interaction.guild_id, removed.meeting.event_id)
+        event = await self.delete_event(interaction.guild_id, removed.meeting.event_id)
         failed = await self.apply_lock(removed.group) if removed.relock else None
         text = await localized(
             interaction,
@@ -220,6 +228,9 @@ class MeetingCommands:
             group=removed.group.name,
             meeting=removed.meeting.name,
         )
+        left = {"stale": STALE_REMOVED, "failed": FAILED_REMOVED}.get(event)
+        if left:  # its event is still in the Events list: the moderator deletes it by hand
+            text += "\n" + await localized(interaction, left)
         await send_private(
             interaction, text + await _lock_failed(interaction, removed.group, failed)
         )

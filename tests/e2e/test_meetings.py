@@ -505,6 +505,76 @@ async def test_events_follow_edits_and_missing_permission_is_reported(
     assert events_of(emulator, world) == []
 
 
+async def listed_then_permission_gone(emu: DiscordEmulator, world: World, kindred: Kindred):
+    """A meeting listed in the server's Events (Monday 19:00 UTC), then Manage Events taken."""
+    await ready(emu, world, kindred, events=True)
+    await add_meeting(emu, world, world.mod)
+    (event,) = events_of(emu, world)
+    assert event["scheduled_start_time"].startswith("2026-11-23T19:00")
+    emu.set_role_permissions(world.guild, world.guild.bot_role_id, DEFAULT_BOT_PERMISSIONS | MANAGE)
+    guild = kindred.bot.get_guild(world.guild.id)
+    await emu.wait_until(lambda: not guild.me.guild_permissions.manage_events, what="no events")
+
+
+async def test_editing_a_listed_meeting_without_manage_events_says_its_event_shows_the_old_time(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    """A meeting already in the server's Events list is moved (Monday 19:00 → Wednesday
+    18:30) after Kindred lost Manage Events. The event keeps the old time, so the moderator is
+    told just that (never "It isn't in the server's Events list … Meetings work without it"),
+    and how to fix it: give Manage Events back and edit again, or edit or delete the event by
+    hand; in their language. An edit that leaves the event right says it is listed."""
+    _, kindred = await start_at(MONDAY_NOON)
+    await listed_then_permission_gone(emulator, world, kindred)
+    moved = await command(emulator, world.mod, world.general, "group meeting edit", meeting=1,
+                          schedule="every wednesday at 18:30", tz="UTC")  # fmt: skip
+    assert "Meeting changed" in moved.text, moved.text
+    (event,) = events_of(emulator, world)
+    assert event["scheduled_start_time"].startswith("2026-11-23T19:00")  # still the old time
+    assert "It isn't in the server's Events list" not in moved.text, moved.text
+    assert moved.text.splitlines()[-1] == (
+        "The server's Events list still shows this meeting as it was before, with its old time: "
+        "without the **Manage Events** permission I can't change its event. Give it back (Server "
+        "Settings → Roles → my role) and edit the meeting again, or edit or delete the event by "
+        "hand."
+    ), moved.text
+    # moved back to the event's time: nothing is stale any more
+    back = await command(emulator, world.mod, world.general, "group meeting edit", meeting=1,
+                         schedule="every monday at 19:00", tz="UTC")  # fmt: skip
+    assert back.text.splitlines()[-1] == "It is in the server's Events list too.", back.text
+    # a French moderator reads it in French
+    await command(emulator, world.mod, world.general, "language set", language="fr")
+    french = await command(emulator, world.mod, world.general, "group meeting edit", meeting=1,
+                           schedule="every wednesday at 18:30", tz="UTC")  # fmt: skip
+    assert "Gérer les événements" in french.text.splitlines()[-1], french.text
+    assert "Manage Events" not in french.text, french.text
+
+
+async def test_removing_a_listed_meeting_without_manage_events_says_its_event_is_still_listed(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    """A meeting listed in the server's Events is removed after Kindred lost Manage Events.
+    Its event stays in the Events list (members could still press "Interested" on a meeting
+    that no longer exists), so the answer tells the moderator it is still listed and that
+    they should delete it by hand, as the add and edit answers name the permission."""
+    _, kindred = await start_at(MONDAY_NOON)
+    await listed_then_permission_gone(emulator, world, kindred)
+    removed = await command(emulator, world.mod, world.general, "group meeting remove", meeting=1)
+    assert "is removed" in removed.text, removed.text
+    assert len(events_of(emulator, world)) == 1  # the event is still listed
+    assert "Events" in removed.text, removed.text
+    assert removed.text == (
+        "**Grief circle: Monday circle** is removed, with its reminders.\n"
+        "Its event is still in the server's Events list: without the **Manage Events** "
+        "permission I can't delete it. Please delete it by hand in the server's Events, so "
+        "members don't mark themselves interested in a meeting that no longer exists."
+    ), removed.text
+
+
 async def test_a_facilitator_who_lost_the_peer_role_is_refused_a_swap_as_at_any_peer_command(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:
