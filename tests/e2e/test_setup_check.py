@@ -44,7 +44,7 @@ async def test_reports_a_missing_permission_and_a_hidden_thread_parent_with_fixe
         text
     )
     assert f"Members (@everyone) can't see {peers}, but their private support threads" in text
-    assert "`/peers setup thread_channel:`" in text
+    assert "`/peers setup peer_role: peer_channel: thread_channel:`" in text
     assert "All good" not in text and "all good" not in text
 
 
@@ -85,7 +85,7 @@ async def test_a_deleted_channel_and_a_peer_role_that_cannot_see_its_channel(
     assert f"Peer supporters (<@&{world.peer_role.id}>) can't see {peers}" in text
     assert f"add <@&{world.peer_role.id}> → allow View Channel" in text
     assert f"The moderator channel ({mods}) is gone, or Kindred can't see it." in text
-    assert "Choose another with `/peers setup moderator_channel:`" in text
+    assert "Choose another with `/peers setup peer_role: peer_channel: moderator_channel:`" in text
 
 
 async def test_a_private_group_the_peer_role_cannot_see_is_reported_and_repaired(
@@ -157,7 +157,8 @@ async def test_an_english_moderator_reads_the_findings_word_for_word(
             "1. Problem",
             f"Members (@everyone) can't see {peers}, but their private support threads are "
             "created there (until they can, Kindred uses the DM relay instead).",
-            "**Fix:** Choose a channel members can see with `/peers setup thread_channel:`; only "
+            "**Fix:** Choose a channel members can see with `/peers setup peer_role: "
+            "peer_channel: thread_channel:` (and the peer role and channel you use now); only "
             "the member and their peer are added to each private thread.",
             "2. Problem",
             f"In {mods} (the moderator channel) Kindred lacks Embed Links.",
@@ -168,7 +169,7 @@ async def test_an_english_moderator_reads_the_findings_word_for_word(
             "directory of crisis lines, not local ones.",
             "**Fix:** `/kindred set region region:` with your community's country, e.g. `US`, "
             "`GB`, `CA`, `AU`, or a state such as `US-NY` (members can still choose their own "
-            "with `/region set`).",
+            "with `/region set region:`).",
             "4. Worth a look",
             "The server's time zone is UTC (the default); Kindred uses it for members who "
             "haven't set their own.",
@@ -237,7 +238,7 @@ async def test_everyone_or_a_bots_role_stored_as_moderator_peer_or_excluded_role
     assert (
         f"The peer role (<@&{bots}>) belongs to a bot or an integration, so Discord decides who "
         "sees support requests and can take them.\n**Fix:** Choose a role only your peer "
-        "supporters have with `/peers setup peer_role:`."
+        "supporters have with `/peers setup peer_role: peer_channel:`."
     ) in text
     assert (
         "`@everyone` is excluded from crisis replies, so no member gets Kindred's private "
@@ -262,7 +263,7 @@ async def test_a_spanish_moderator_reads_the_wrong_roles_findings_in_spanish(
     await roles_stored_before_the_refusal(kindred, world, bots, world.guild.id)
     text = await setup_check(emulator, world, locale="es-ES")
     assert f"(<@&{bots}>)" in text and "`/kindred set moderator-role role:`" in text
-    assert "`/peers setup peer_role:`" in text and "`@everyone`" in text
+    assert "`/peers setup peer_role: peer_channel:`" in text and "`@everyone`" in text
     assert "`/safety exclude role:@everyone remove:True`" in text
     for english in ("moderator role", "peer role", "belongs to", "is excluded", "Choose a role"):
         assert english not in text, (english, text)

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from bot.i18n import N_
+import ast
+import re
+import tempfile
+from pathlib import Path
+
+from discord import app_commands
+
+from bot.bot import KindredBot
+from bot.config import Settings
+from bot.i18n import N_, gettext_for
 from bot.permissions import Perm, invite_permissions
-from bot.services import Services
+from bot.services import Services, build_services
 from bot.services.checkins import CheckinRow
 from bot.services.doctor import (
     Audience,
@@ -29,6 +38,7 @@ from bot.services.doctor.rules import examine, place_findings, role_findings, se
 from bot.services.peers import PeerSettings
 from bot.services.safety import SafetySettings
 from bot.services.settings import CoreSettings
+from tests.unit.test_i18n import LANGS
 
 GUILD, PEER_ROLE, MOD_ROLE = 1, 2, 3
 PEERS, MODS, SUPPORT, GENERAL = 10, 11, 12, 13
@@ -310,7 +320,8 @@ def test_region_and_time_zones() -> None:
     office = PeerSettings(office_hours="mon-fri 09:00-17:00", office_tz="UTC")
     paris = core_needs(CoreSettings(default_region="FR", timezone="Europe/Paris"), office, [])
     assert [f.fix for f in paris.findings] == [
-        "If that's not intended: `/peers setup office_timezone:Europe/Paris`."
+        "If that's not intended: `/peers setup peer_role: peer_channel: "
+        "office_timezone:Europe/Paris` (with the peer role and channel you use now)."
     ]
     moderators = core_needs(
         CoreSettings(default_region="FR", moderator_role_id=MOD_ROLE), PeerSettings(), []
@@ -377,7 +388,9 @@ def test_a_finding_reads_whole_in_the_readers_language_with_its_mentions() -> No
     assert gone.what.message_in("fr") == (
         "Le salon de l'équipe d'entraide (<#10>) n'existe plus, ou Kindred ne peut pas le voir."
     )
-    assert gone.fix.message_in("es").startswith("Elige otro con `/peers setup peer_channel:`")
+    assert gone.fix.message_in("es").startswith(
+        "Elige otro con `/peers setup peer_role: peer_channel:`"
+    )
     have = EVERYTHING & ~(Perm.SEND_MESSAGES | Perm.EMBED_LINKS)
     (lacks, *_) = place_findings(peer_place, facts(channels={PEERS: seen(have, PEER_ROLE)}))
     # Discord's permission names stay English, joined as the reader's language joins a list
@@ -401,3 +414,84 @@ def test_every_settings_section_title_is_marked_where_it_is_shown(services: Serv
 
     titles = {section.title for section in services.settings.sections.values()}
     assert titles <= set(SECTION_TITLES)
+
+
+# -- every suggested command can be run as written -------------------------------------------------
+DOCTOR = Path(__file__).resolve().parents[2] / "bot" / "services" / "doctor"
+MENTION = re.compile(r"`(/[^`]+)`")
+#: commands a finding names without suggesting them (what a problem affects)
+NAMED_ONLY = {"group reveal"}
+
+
+def _doctor_texts() -> list[str]:
+    """Every string of the set-up check's findings and fixes, as written in the source (an
+    f-string's values as ``X``)."""
+    texts = []
+    for path in sorted(DOCTOR.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                texts.append(node.value)
+            elif isinstance(node, ast.JoinedStr):
+                texts.append(
+                    "".join(v.value if isinstance(v, ast.Constant) else "X" for v in node.values)
+                )
+    return texts
+
+
+async def _required_options() -> dict[str, tuple[set[str], set[str]]]:
+    """Each slash command's qualified name: (its required options, all its options)."""
+    with tempfile.TemporaryDirectory() as folder:
+        services = await build_services(Settings(database={"path": f"{folder}/kindred.db"}))
+        try:
+            bot = KindredBot(services)
+            for name in bot.extension_names:
+                await bot.load_extension(name)
+            out = {
+                c.qualified_name: (
+                    {p.name for p in c.parameters if p.required},
+                    {p.name for p in c.parameters},
+                )
+                for c in bot.tree.walk_commands()
+                if isinstance(c, app_commands.Command)
+            }
+            await bot.close()
+        finally:
+            await services.close()
+    return out
+
+
+def _mentions(text: str) -> list[str]:
+    return MENTION.findall(text)
+
+
+async def test_every_command_a_finding_suggests_names_its_required_options() -> None:
+    """A fix such as "`/peers setup thread_channel:`" can't be run as written: /peers setup
+    requires ``peer_role`` and ``peer_channel``. Every command named in the set-up check's
+    texts gives all its required options (and only options it has), in every language."""
+    commands = await _required_options()
+    checked, wrong = [], []
+    for text in _doctor_texts():
+        for mention in _mentions(text):
+            words = mention[1:].split()
+            name = max(
+                (" ".join(words[:n]) for n in range(1, len(words) + 1)),
+                key=lambda n: (n in commands, len(n)),
+            )
+            if name not in commands:
+                wrong.append(f"{mention}: no such command")
+                continue
+            required, known = commands[name]
+            given = {w.split(":")[0] for w in words[len(name.split()) :] if ":" in w}
+            if not given and name in NAMED_ONLY:
+                continue
+            checked.append(name)
+            if not required <= given:
+                wrong.append(f"{mention}: needs {sorted(required - given)}")
+            if not given <= known:
+                wrong.append(f"{mention}: {name} has no {sorted(given - known)}")
+            for lang in LANGS:  # the translation suggests the same command
+                translated = gettext_for(lang)(text)
+                if translated != text:
+                    assert mention in _mentions(translated), (lang, mention, translated)
+    assert not wrong, wrong
+    assert {"peers setup", "safety resources add", "region set", "group repair"} <= set(checked)

@@ -26,7 +26,10 @@ PRIVATE_THREADS = (
 )
 PUBLIC_THREADS = Perm.CREATE_PUBLIC_THREADS | Perm.SEND_MESSAGES_IN_THREADS
 
+#: ``/peers setup`` requires the peer role and channel every time: each suggestion names them
 PEER_SETUP = "`/peers setup peer_role: peer_channel:`"
+MODERATOR_CHANNEL_SETUP = "`/peers setup peer_role: peer_channel: moderator_channel:`"
+THREAD_CHANNEL_SETUP = "`/peers setup peer_role: peer_channel: thread_channel:`"
 
 
 def peer_needs(guild_id: int, cfg: PeerSettings) -> Needs:
@@ -56,7 +59,7 @@ def peer_needs(guild_id: int, cfg: PeerSettings) -> Needs:
         Place(
             cfg.peer_channel_id,
             Text(N_("the peer channel")),
-            "`/peers setup peer_channel:`",
+            PEER_SETUP,
             int(CARDS | PRIVATE_THREADS),
             (peers,),
         )
@@ -69,7 +72,7 @@ def peer_needs(guild_id: int, cfg: PeerSettings) -> Needs:
             Place(
                 cfg.mod_channel_id,
                 Text(N_("the moderator channel")),
-                "`/peers setup moderator_channel:`",
+                MODERATOR_CHANNEL_SETUP,
                 int(POST),
             )
         )
@@ -79,7 +82,7 @@ def peer_needs(guild_id: int, cfg: PeerSettings) -> Needs:
         RoleUse(
             cfg.peer_role_id,
             Text(N_("the peer role")),
-            "`/peers setup peer_role:`",
+            PEER_SETUP,
             only_for="peer",
         ),
     )
@@ -93,7 +96,12 @@ NO_MODERATOR_CHANNEL = Finding(
             "(a card it couldn't post, a paused check-in, an urgent alert)."
         )
     ),
-    Text(N_("`/peers setup moderator_channel:` with a channel only moderators can see.")),
+    Text(
+        N_(
+            "`/peers setup peer_role: peer_channel: moderator_channel:` with a channel only "
+            "moderators can see (and the peer role and channel you use now)."
+        )
+    ),
 )
 
 
@@ -108,12 +116,13 @@ def _thread_parent(guild_id: int, cfg: PeerSettings) -> Place:
         ),
         fix=Text(
             N_(
-                "Choose a channel members can see with `/peers setup thread_channel:`; only the "
-                "member and their peer are added to each private thread."
+                "Choose a channel members can see with `/peers setup peer_role: peer_channel: "
+                "thread_channel:` (and the peer role and channel you use now); only the member "
+                "and their peer are added to each private thread."
             )
         ),
     )
-    setting = "`/peers setup thread_channel:`"
+    setting = THREAD_CHANNEL_SETUP
     purpose = Text(
         N_("the thread channel") if cfg.thread_channel_id else N_("the peer channel (threads)")
     )
@@ -218,7 +227,7 @@ def _region(cfg: CoreSettings, local: list[ResourceEntry]) -> list[Finding]:
                     N_(
                         "`/kindred set region region:` with your community's country, e.g. `US`, "
                         "`GB`, `CA`, `AU`, or a state such as `US-NY` (members can still choose "
-                        "their own with `/region set`)."
+                        "their own with `/region set region:`)."
                     )
                 ),
             )
@@ -233,7 +242,12 @@ def _region(cfg: CoreSettings, local: list[ResourceEntry]) -> list[Finding]:
                     ),
                     region=cfg.default_region,
                 ),
-                Text(N_("`/safety resources add` with a line you trust for your region.")),
+                Text(
+                    N_(
+                        "`/safety resources add name: kind: contact:` with a line you trust for "
+                        "your region."
+                    )
+                ),
             )
         ]
     return []
@@ -272,7 +286,10 @@ def _zones(cfg: CoreSettings, peers: PeerSettings) -> list[Finding]:
                     zone=cfg.timezone,
                 ),
                 Text(
-                    N_("If that's not intended: `/peers setup office_timezone:{zone}`."),
+                    N_(
+                        "If that's not intended: `/peers setup peer_role: peer_channel: "
+                        "office_timezone:{zone}` (with the peer role and channel you use now)."
+                    ),
                     zone=cfg.timezone,
                 ),
                 "note",
