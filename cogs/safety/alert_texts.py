@@ -198,7 +198,7 @@ def refused_channel_text(channel_id: int, refusal: AlertRefusal) -> str:
     setting = (
         "`/safety settings peer_alert_channel:`"
         if refusal.chosen
-        else "`/peers setup peer_channel:`"
+        else "`/peers setup peer_role: peer_channel:` (with the peer role you use now)"
     )
     meanwhile = (
         f"Until then they go to the peer channel <#{refusal.fallback_channel_id}>."

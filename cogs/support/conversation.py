@@ -46,7 +46,9 @@ class ConversationRoom(SupportBase):
                 request.guild_id,
                 f"Request #{request.id}: the member can't see <#{parent.id}>, so a private "
                 "thread there would be invisible to them. I used the DM relay. Choose a thread "
-                "channel members can see with `/peers setup thread_channel:`.",
+                "channel members can see with "
+                "`/peers setup peer_role: peer_channel: thread_channel:` "
+                "(with the peer role and channel you use now).",
             )
             return await self._open_relay(request, peer_id, cfg, lang)
         thread = await self._create_thread(request, peer_id, parent, cfg)

@@ -362,7 +362,7 @@ async def test_a_possible_concern_the_peer_channel_refuses_reaches_the_moderator
         predicate=lambda m: f"<#{world.peers.id}>" in m.text and "refuses" in m.text,
         since=0,
     )
-    assert "/peers setup peer_channel:" in told.text, told.text
+    assert "/peers setup peer_role: peer_channel:" in told.text, told.text
     await emulator.send_message(world.member2, world.general, GREY)
     await emulator.wait_for_message(
         world.mods,

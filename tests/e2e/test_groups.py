@@ -1148,7 +1148,7 @@ async def test_an_anonymous_alert_the_peer_channel_refuses_reaches_the_moderator
     told = await emulator.wait_for_message(
         world.mods, predicate=lambda m: f"<#{world.peers.id}>" in m.text and "refuses" in m.text
     )
-    assert "/peers setup peer_channel:" in told.text, told.text
+    assert "/peers setup peer_role: peer_channel:" in told.text, told.text
 
 
 def can_post(emu: DiscordEmulator, user, channel) -> bool:

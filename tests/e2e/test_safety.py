@@ -1123,7 +1123,7 @@ async def test_a_crisis_alert_refused_by_the_peer_channel_itself_reaches_the_mod
     told = await emulator.wait_for_message(
         world.mods, predicate=lambda m: f"<#{world.peers.id}>" in m.text and "refuses" in m.text
     )
-    assert "/peers setup peer_channel:" in told.text
+    assert "/peers setup peer_role: peer_channel:" in told.text
 
 
 async def test_an_undelivered_alert_does_not_tell_the_moderators_the_member_was_answered(

@@ -17,7 +17,7 @@ from bot.services.requests.notices import (
     conversation_gone_peer_text,
     relay_ended_text,
 )
-from emulator import DiscordEmulator
+from emulator import DiscordEmulator, P
 from emulator.models import Message
 from tests.e2e.conftest import Kindred, World
 
@@ -1434,3 +1434,25 @@ async def test_a_right_to_left_override_in_the_topic_or_summary_does_not_reach_t
     request = await kindred.services.peers.requests.get(1)
     assert (request.topic, request.summary) == ("sadgnihton", "I am ko ton")
     assert "\u202e" not in card_for(emulator, world, request.id).text
+
+
+async def test_a_thread_channel_the_member_cannot_see_uses_the_relay_and_names_a_runnable_fix(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """A private thread under a channel the member cannot view would be invisible to them:
+    Kindred relays by DM instead, and tells the moderators a fix they can run as written
+    (/peers setup needs its peer_role and peer_channel options too)."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    emulator.set_overwrite(world.support, world.member, deny=int(P.VIEW_CHANNEL))
+    await emulator.gateway_idle()
+    await ask(emulator, world, world.member, topic="rough week")
+    card = await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "Support request #1" in m.text
+    )
+    await press_claim(emulator, world.peer, card, 1)
+    told = await emulator.wait_for_message(
+        world.mods, predicate=lambda m: "I used the DM relay" in m.text
+    )
+    assert "`/peers setup peer_role: peer_channel: thread_channel:`" in told.text, told.text
+    assert (await kindred.services.peers.requests.get(1)).relay
