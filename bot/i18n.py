@@ -11,9 +11,18 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
-__all__ = ["N_", "Joined", "available_languages", "gettext_for", "lang_from_locale", "locale_dir"]
+__all__ = [
+    "N_",
+    "Joined",
+    "available_languages",
+    "gettext_for",
+    "lang_from_locale",
+    "local_datetime",
+    "locale_dir",
+]
 
 log = logging.getLogger(__name__)
 
@@ -123,3 +132,29 @@ class Joined(str):
             return format_list(list(self.items), style=self.style, locale=lang)
         except Exception:  # an unknown locale or style: the English list still helps
             return str(self)
+
+
+def local_datetime(moment: datetime, tz: str, lang: str | None, *, year: bool = True) -> str:
+    """A moment as wall-clock text in the zone ``tz``, in the reader's language: English as
+    Kindred always wrote it (``Mon 30 Mar 2026, 09:00 BST``; without the year and the zone,
+    ``Mon 30 Mar, 09:00``), elsewhere the locale's own short weekday, day and month from
+    Babel (``qua., 2 de dez. de 2026 20:00 UTC``). The zone's abbreviation follows the year."""
+    import zoneinfo
+
+    local = moment.astimezone(zoneinfo.ZoneInfo(tz))
+    zone = f" {local:%Z}" if year else ""
+    if lang and lang != "en":
+        from babel.core import Locale
+        from babel.dates import format_skeleton, format_time
+
+        try:
+            locale = Locale.parse(lang.replace("-", "_"))
+            day = format_skeleton("yMMMEd" if year else "MMMEd", local, locale=locale)
+            clock = format_time(local, "HH:mm", locale=locale)
+            pattern = str(locale.datetime_formats.get("medium", "{1} {0}"))
+            return pattern.replace("{1}", day).replace("{0}", clock) + zone
+        except Exception:  # an unknown locale: the English still says when
+            pass
+    return (
+        local.strftime("%a %d %b %Y, %H:%M") + zone if year else local.strftime("%a %d %b, %H:%M")
+    )

@@ -72,9 +72,9 @@ class PersonalCommands:
             tz=tz,
             quiet=quiet_hours,
         )
+        lang = await reader_language(interaction)
         text = personal_set_text(
-            row.schedule, row.tz, quiet_of(row), run_time_lines(runs, row.tz),
-            await reader_language(interaction),
+            row.schedule, row.tz, quiet_of(row), run_time_lines(runs, row.tz, lang), lang,
             f"<@{row.share_with}>" if row.share_with else None,
         )  # fmt: skip
         await send_private(interaction, text)
@@ -92,7 +92,7 @@ class PersonalCommands:
             pause_reason=row.pause_reason,
             quiet=quiet_of(row),
             shared_with=f"<@{row.share_with}>" if row.share_with else None,
-            runs=run_time_lines(runs, row.tz),
+            runs=run_time_lines(runs, row.tz, lang),
             lang=lang,
         )
         await send_private(interaction, await self._told_if_paused(row.user_id, text, lang))
@@ -109,7 +109,8 @@ class PersonalCommands:
         row = await self.service.personal_status(interaction.user.id)
         runs = await self.service.resume_personal(interaction.user.id)
         lang = await reader_language(interaction)
-        await send_private(interaction, personal_resumed_text(run_time_lines(runs, row.tz), lang))
+        lines = run_time_lines(runs, row.tz, lang)
+        await send_private(interaction, personal_resumed_text(lines, lang))
 
     @me.command(name="stop")
     async def me_stop(self, interaction: discord.Interaction) -> None:

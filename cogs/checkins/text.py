@@ -3,32 +3,31 @@ mood counts and a member's personal check-in status."""
 
 from __future__ import annotations
 
-import zoneinfo
 from datetime import datetime
 
 import discord
 
-from bot.i18n import N_, gettext_for
+from bot.i18n import N_, gettext_for, local_datetime
 from bot.services.checkins import MOODS, CheckinRow, Preview
 
 MOOD_EMOJI = {1: "😣", 2: "😕", 3: "😐", 4: "🙂", 5: "😄"}
 
 
-def local_time(moment: datetime, tz: str) -> str:
-    """The wall-clock text in the check-in's own zone, e.g. ``Mon 30 Mar 2026, 09:00 BST``."""
-    local = moment.astimezone(zoneinfo.ZoneInfo(tz))
-    return local.strftime("%a %d %b %Y, %H:%M %Z")
+def local_time(moment: datetime, tz: str, lang: str = "en") -> str:
+    """The wall-clock text in the check-in's own zone in the reader's language, e.g.
+    ``Mon 30 Mar 2026, 09:00 BST`` (``seg., 30 de mar. de 2026 09:00 BST``)."""
+    return local_datetime(moment, tz, lang)
 
 
-def run_time_lines(runs: list[datetime], tz: str) -> list[str]:
+def run_time_lines(runs: list[datetime], tz: str, lang: str = "en") -> list[str]:
     """One line per run: the reader's own time (a Discord timestamp), then the check-in's."""
-    return [f"• {discord.utils.format_dt(r, 'F')} — {local_time(r, tz)} ({tz})" for r in runs]
+    return [f"• {discord.utils.format_dt(r, 'F')} — {local_time(r, tz, lang)} ({tz})" for r in runs]
 
 
 def run_lines(runs: list[datetime], tz: str, lang: str = "en") -> str:
     if not runs:
         return gettext_for(lang)("No future runs.")
-    return "\n".join(run_time_lines(runs, tz))
+    return "\n".join(run_time_lines(runs, tz, lang))
 
 
 def checkin_line(row: CheckinRow, nxt: datetime | None, lang: str = "en") -> str:

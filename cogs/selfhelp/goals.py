@@ -72,11 +72,12 @@ class GoalsRoom:
         )
         row, runs = result.goal, result.next_runs
         nxt = runs[0] if runs else None
+        lang = await reader_language(interaction)
         text = goal_set_text(
             row,
             when(nxt) if nxt else None,
-            local(nxt, row.tz) if nxt and row.tz else None,
-            await reader_language(interaction),
+            local(nxt, row.tz, lang) if nxt and row.tz else None,
+            lang,
             result.zone_source,
         )
         await send_private(interaction, text)

@@ -75,7 +75,7 @@ class PlansRoom:
                 )
             ).format(count=filled)
         text = f"{head}\n{more}"
-        view = next_part_view(part)
+        view = next_part_view(part, lang)
         if view is None:
             await send_private(interaction, text)
         else:
@@ -137,10 +137,11 @@ class PlansRoom:
             "Delete your wellness plan? It can't be undone, and anyone you shared it with will "
             "no longer see it. (`/plan export` first if you'd like a copy.)"
         )
+        lang = await reader_language(interaction)
         await send_private(
             interaction,
-            await localized(interaction, question),
-            view=delete_view(interaction.user.id),
+            gettext_for(lang)(question),
+            view=delete_view(interaction.user.id, lang),
         )
 
     async def on_plan_delete(

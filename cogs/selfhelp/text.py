@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import zoneinfo
 from datetime import datetime
 
 import discord
 
-from bot.i18n import gettext_for
+from bot.i18n import gettext_for, local_datetime
 from bot.services.selfhelp import (
     INSPIRED,
     PARTS,
@@ -114,8 +113,9 @@ def when(moment: datetime) -> str:
     return discord.utils.format_dt(moment, "f")
 
 
-def local(moment: datetime, tz: str) -> str:
-    return moment.astimezone(zoneinfo.ZoneInfo(tz)).strftime("%a %d %b, %H:%M")
+def local(moment: datetime, tz: str, lang: str = "en") -> str:
+    """The goal's own wall-clock time in the reader's language (``Thu 03 Dec, 09:00``)."""
+    return local_datetime(moment, tz, lang, year=False)
 
 
 def goal_line(goal: GoalRow, runs: list[datetime], lang: str = "en") -> str:

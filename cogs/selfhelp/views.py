@@ -110,12 +110,15 @@ class PlanPartButton(
     discord.ui.DynamicItem[discord.ui.Button],
     template=r"kindred:plan:part:(?P<part>[1-9])",
 ):
-    """Opens one part of the presser's own plan (never anyone else's)."""
+    """Opens one part of the presser's own plan (never anyone else's); labelled in the
+    member's language (the custom id is the same in every language)."""
 
-    def __init__(self, part: int) -> None:
+    def __init__(self, part: int, lang: str = "en") -> None:
+        _ = gettext_for(lang)
+        name = _(PARTS[part]) if part in PARTS else ""
         super().__init__(
             discord.ui.Button(
-                label=f"Part {part}: {PARTS.get(part, '')}"[:80],
+                label=_("Part {part}: {name}").format(part=part, name=name)[:80],
                 style=discord.ButtonStyle.primary,
                 custom_id=f"kindred:plan:part:{part}",
             )
@@ -137,13 +140,15 @@ class PlanDeleteButton(
     discord.ui.DynamicItem[discord.ui.Button],
     template=r"kindred:plan:(?P<action>delete|keep):(?P<user>\d+)",
 ):
-    """The confirmation of ``/plan delete``: only the member it was shown to can use it."""
+    """The confirmation of ``/plan delete``: only the member it was shown to can use it;
+    labelled in their language."""
 
-    def __init__(self, action: str, user_id: int) -> None:
+    def __init__(self, action: str, user_id: int, lang: str = "en") -> None:
+        _ = gettext_for(lang)
         label, style = (
-            ("Delete my plan", discord.ButtonStyle.danger)
+            (_("Delete my plan"), discord.ButtonStyle.danger)
             if action == "delete"
-            else ("Keep it", discord.ButtonStyle.secondary)
+            else (_("Keep it"), discord.ButtonStyle.secondary)
         )
         super().__init__(
             discord.ui.Button(
@@ -212,16 +217,16 @@ def goal_view(goal_id: int, lang: str = "en") -> discord.ui.View:
     return view
 
 
-def next_part_view(part: int) -> discord.ui.View | None:
+def next_part_view(part: int, lang: str = "en") -> discord.ui.View | None:
     if part >= len(PARTS):
         return None
     view = discord.ui.View(timeout=None)
-    view.add_item(PlanPartButton(part + 1))
+    view.add_item(PlanPartButton(part + 1, lang))
     return view
 
 
-def delete_view(user_id: int) -> discord.ui.View:
+def delete_view(user_id: int, lang: str = "en") -> discord.ui.View:
     view = discord.ui.View(timeout=None)
-    view.add_item(PlanDeleteButton("delete", user_id))
-    view.add_item(PlanDeleteButton("keep", user_id))
+    view.add_item(PlanDeleteButton("delete", user_id, lang))
+    view.add_item(PlanDeleteButton("keep", user_id, lang))
     return view

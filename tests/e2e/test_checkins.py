@@ -1241,3 +1241,67 @@ async def test_the_trend_commands_do_not_say_only_you_see_it_as_a_trend_can_be_s
         assert {"es-ES", "es-419", "fr", "de", "pt-BR"} <= set(localized), node
         for text in [node["description"], *localized.values()]:
             assert "only you see it" not in text and 0 < len(text) <= 100, text
+
+
+# -- a Portuguese-speaking member (Discord app in pt-BR, `/language set pt`) ------------------
+PT = "pt-BR"
+ENGLISH_DATE = re.compile(
+    r"\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun)\b|\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b"
+)
+
+
+async def portuguese(emu: DiscordEmulator, world: World, user=None) -> None:
+    """The member chooses Portuguese for good (their Discord app is in pt-BR too)."""
+    chosen = await emu.run_command(
+        user or world.member, world.general, "language set", options={"language": "pt"}, locale=PT
+    )
+    assert "`pt`" in (await chosen.answer()).text
+
+
+async def pt_answer(emu: DiscordEmulator, user, where, name: str, **options):
+    return await (await emu.run_command(user, where, name, options=options, locale=PT)).answer()
+
+
+async def test_checkin_me_replies_show_next_runs_in_the_members_language(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """`/checkin me every`, `status` and `resume` list the next runs with the weekday and
+    month in the member's language ("qua., 2 de dez. de 2026 20:00 UTC"), as `/group meeting
+    list` does, never English names ("Wed 02 Dec 2026") inside a Portuguese reply."""
+    await portuguese(emulator, world)
+    replies = [
+        await pt_answer(
+            emulator,
+            world.member,
+            world.general,
+            "checkin me every",
+            schedule="daily 20:00",
+            tz="UTC",
+        ),
+        await pt_answer(emulator, world.member, world.general, "checkin me status"),
+        await pt_answer(emulator, world.member, world.general, "checkin me pause"),
+        await pt_answer(emulator, world.member, world.general, "checkin me resume"),
+    ]
+    assert replies[0].text.startswith("Seu check-in está pronto"), replies[0].text
+    english = [r.text for r in replies if ENGLISH_DATE.search(r.text)]
+    assert not english, english
+    assert re.search(r"\b(seg|ter|qua|qui|sex|sáb|dom)\., \d{1,2} de ", replies[1].text), replies[1]
+    # English readers keep the dates as they were
+    again = await command(emulator, world.member2, world.general, "checkin me every",
+                          schedule="daily 20:00", tz="UTC")  # fmt: skip
+    assert re.search(r"— (Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d\d \w{3} \d{4}, 20:00 UTC", again.text)
+
+
+async def test_checkin_me_status_names_quiet_hours_once(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """`/checkin me status` says "Quiet hours: 22:00–07:00", the label once (not "Quiet hours:
+    quiet hours 22:00–07:00"), in every language."""
+    await command(emulator, world.member, world.general, "checkin me every",
+                  schedule="daily 20:00", tz="UTC", quiet_hours="22:00-07:00")  # fmt: skip
+    status = await command(emulator, world.member, world.general, "checkin me status")
+    assert "Quiet hours: 22:00–07:00." in status.text, status.text
+    assert "quiet hours 22" not in status.text.lower(), status.text
+    await portuguese(emulator, world)
+    status = await pt_answer(emulator, world.member, world.general, "checkin me status")
+    assert "22:00–07:00" in status.text and "quiet hours" not in status.text.lower(), status.text

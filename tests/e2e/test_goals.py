@@ -5,12 +5,22 @@ personal check-in, resume and drop, closed DMs, bad input, and sharing with a pe
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import UTC, datetime
 
 from emulator import DiscordEmulator
 from emulator.models import Message
 from tests.e2e.conftest import Kindred, World
-from tests.e2e.test_checkins import Start, command, labels, run_at, start_at  # noqa: F401
+from tests.e2e.test_checkins import (  # noqa: F401
+    ENGLISH_DATE,
+    Start,
+    command,
+    labels,
+    portuguese,
+    pt_answer,
+    run_at,
+    start_at,
+)
 
 NOON = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
@@ -577,3 +587,20 @@ async def test_a_spanish_member_reads_that_the_nudge_zone_is_the_servers_in_span
     assert "en Asia/Tokyo, la zona horaria de este servidor" in saved.text, saved.text
     assert "¿Vives en otro lugar?" in saved.text and "/timezone set" in saved.text, saved.text
     assert "tu hora" not in saved.text, saved.text
+
+
+async def test_goal_set_shows_the_next_nudge_in_the_members_language(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """`/goal set ... schedule:daily 09:00` says when the next nudge comes in the goal's own
+    time written in the member's language ("Próximo: <t:…:f> (qui., 3 de dez. 09:00 em
+    UTC)"), never an English weekday and month ("Thu 03 Dec") inside a Portuguese sentence."""
+    await portuguese(emulator, world)
+    saved = await pt_answer(
+        emulator, world.member, world.general, "goal set", text="caminhar", schedule="daily 09:00"
+    )
+    assert saved.text.startswith("Salvei sua meta"), saved.text
+    assert not ENGLISH_DATE.search(saved.text), saved.text
+    assert re.search(r"\((seg|ter|qua|qui|sex|sáb|dom)\., \d{1,2} de \w+\. 09:00 ", saved.text), (
+        saved.text
+    )

@@ -9,7 +9,7 @@ import re
 
 from emulator import DiscordEmulator
 from tests.e2e.conftest import Kindred, World
-from tests.e2e.test_checkins import command
+from tests.e2e.test_checkins import PT, command, portuguese, pt_answer
 
 
 async def write(emulator: DiscordEmulator, world: World, kindred: Kindred, user=None) -> None:
@@ -426,3 +426,41 @@ async def test_two_plan_parts_saved_at_once_both_keep_their_answers(
         "triggers": "poor sleep",
         "signs": "not replying",
     }
+
+
+async def test_the_wellness_plan_buttons_are_in_the_members_language(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The wellness plan's buttons speak the member's language like its forms and answers:
+    after part 1 the next part's button reads "Parte 2: Perceber cedo" under "Parte 1 de 3
+    salva (Ficar bem)… parte 2, Perceber cedo", and `/plan delete`'s question offers "Excluir
+    meu plano" / "Manter": a member deciding whether to delete their plan reads the choice in
+    their language. English readers keep "Part 2: Noticing early", "Delete my plan", "Keep it"."""
+    await portuguese(emulator, world)
+    opened = await emulator.run_command(world.member, world.general, "plan write", locale=PT)
+    assert (await opened.response()).is_modal
+    saved = await (await opened.submit_modal({"well": "cozinho", "daily": "caminhar"})).answer()
+    assert saved.text.startswith("Parte 1 de 3 salva"), saved.text
+    asked = await pt_answer(emulator, world.member, world.general, "plan delete")
+    assert asked.text.startswith("Excluir seu plano de bem-estar?"), asked.text
+    labels = [c["label"] for m in (saved, asked) for row in m.components for c in row["components"]]
+    english = [
+        label
+        for label in labels
+        if label in {"Part 2: Noticing early", "Delete my plan", "Keep it"}
+        or label.startswith("Part ")
+    ]
+    assert not english, labels
+    assert labels == ["Parte 2: Perceber cedo", "Excluir meu plano", "Manter"], labels
+    # the buttons still work, whatever their label
+    keep_id = f"kindred:plan:keep:{world.member.id}"
+    kept = await (await emulator.press_button(world.member, asked.message, keep_id)).response()
+    assert kept.type == 7 and "Excluir meu plano" not in str(asked.message.components)
+    assert await kindred.services.selfhelp.plans.get(world.member.id) is not None
+
+    opened = await emulator.run_command(world.member2, world.general, "plan write")
+    assert (await opened.response()).is_modal
+    saved = await (await opened.submit_modal({"well": "I cook"})).answer()
+    asked = await command(emulator, world.member2, world.general, "plan delete")
+    labels = [c["label"] for m in (saved, asked) for row in m.components for c in row["components"]]
+    assert labels == ["Part 2: Noticing early", "Delete my plan", "Keep it"], labels

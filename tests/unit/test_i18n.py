@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import functools
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from babel.messages.pofile import read_po
 
-from bot.i18n import available_languages, gettext_for, lang_from_locale, locale_dir
+from bot.i18n import (
+    available_languages,
+    gettext_for,
+    lang_from_locale,
+    local_datetime,
+    locale_dir,
+)
 from bot.safety.messages import button_labels, crisis_reply, possible_concern_reply
 from bot.safety.peer_resources import nobody_on_duty
 from bot.services.meetings.messages import swap_button_labels
@@ -381,3 +387,14 @@ def test_schedule_errors_read_whole_in_the_readers_language_even_when_wrapped(la
     hour = translate("1 hour")
     minutes = translate("{count} minutes").format(count=30)
     assert f"{hour} {minutes}" in shown and "minutes apart" not in shown, shown
+
+
+def test_local_datetime_is_english_as_before_and_the_readers_language_elsewhere() -> None:
+    moment = datetime(2026, 3, 30, 8, 0, tzinfo=UTC)
+    assert local_datetime(moment, "Europe/London", "en") == "Mon 30 Mar 2026, 09:00 BST"
+    assert local_datetime(moment, "Europe/London", None) == "Mon 30 Mar 2026, 09:00 BST"
+    assert local_datetime(moment, "UTC", "en", year=False) == "Mon 30 Mar, 08:00"
+    assert local_datetime(moment, "UTC", "pt") == "seg., 30 de mar. de 2026 08:00 UTC"
+    assert local_datetime(moment, "UTC", "pt", year=False) == "seg., 30 de mar. 08:00"
+    assert local_datetime(moment, "Europe/Berlin", "de") == "Mo., 30. März 2026, 10:00 CEST"
+    assert local_datetime(moment, "UTC", "xx") == "Mon 30 Mar 2026, 08:00 UTC"

@@ -219,9 +219,7 @@ def personal_status_text(
         if paused
         else _("active")
     )
-    quiet_text = (
-        _("quiet hours {start}–{end}").format(start=quiet[0], end=quiet[1]) if quiet else _("none")
-    )
+    quiet_text = f"{quiet[0]}–{quiet[1]}" if quiet else _("none")
     text = _(
         "Your check-in: `{schedule}` ({tz}), {state}. Quiet hours: {quiet}. Shared with: {shared}."
     ).format(
