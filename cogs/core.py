@@ -64,11 +64,13 @@ def help_embed(
 ) -> discord.Embed:
     """Built from the command tree itself, so help never drifts from the real commands.
     One page per audience keeps each answer short and inside Discord's embed limits. The
-    title and footer are in ``lang``; the commands' descriptions are Discord's own (English).
-    In DMs, commands that only work inside a server are left out, and one line says so."""
+    title, footer and the commands' descriptions are in ``lang`` (the descriptions from the
+    catalogue the command picker's translations come from, ``bot/ui/translator.py``; English
+    where a text is untranslated). In DMs, commands that only work inside a server are left
+    out, and one line says so."""
     _ = gettext_for(lang)
     lines = sorted(
-        f"`/{command.qualified_name}`: {command.description}"
+        f"`/{command.qualified_name}`: {_(command.description)}"
         for command in tree.walk_commands()
         if isinstance(command, app_commands.Command)
         and audience_of(command) == audience

@@ -45,7 +45,7 @@ class SettingsMixin:
         text = (
             N_("Okay, no more automatic messages. `/crisis` always works.")
             if enabled
-            else N_("Okay, automatic check-ins are back on. `/crisis` always works.")
+            else N_("Okay, automatic messages are back on. `/crisis` always works.")
         )
         await send_private(interaction, await localized(interaction, text))
 

@@ -163,7 +163,8 @@ class RelayRoom(SupportBase):
             member = await find_user(self.bot, request.requester_id)
         except (discord.HTTPException, discord.RateLimited) as exc:
             raise _Stopped(sent, exc) from exc
-        parts = prefixed_messages("**Peer:** ", message.content)
+        lang = await self.services.safety.language_for(request.requester_id)
+        parts = prefixed_messages(say.relay_peer_prefix(lang), message.content)
         await _send_parts(member.send, parts, sent)
 
     async def _holder_left(self, message: discord.Message) -> bool:

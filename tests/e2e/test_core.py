@@ -552,6 +552,41 @@ async def test_a_spanish_member_reads_kindred_help_titled_in_spanish(
     )
 
 
+async def test_help_lists_command_descriptions_in_the_members_language(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """`/kindred help` from a pt-BR Discord app lists every command with its Portuguese
+    description (the one the app's command picker shows, its `description_localizations`),
+    not only a Portuguese title and footer over English lines ("`/crisis`: Crisis lines for
+    your region, shown only to you."); English readers keep the English descriptions."""
+    helped = await answer(emulator, world.member, world.general, "kindred help", locale="pt-BR")
+    assert helped.text.startswith("Comandos do Kindred"), helped.text
+    crisis = next(c for c in emulator.global_commands.values() if c.name == "crisis")
+    localized = crisis.to_payload().get("description_localizations") or {}
+    assert localized.get("pt-BR"), ("Kindred ships a Portuguese description of /crisis", localized)
+    assert "Crisis lines for your region, shown only to you." not in helped.text, helped.text
+    assert "Delete everything Kindred stores about you" not in helped.text, helped.text
+    assert f"`/crisis`: {localized['pt-BR']}" in helped.text, helped.text
+    english = await answer(emulator, world.member, world.general, "kindred help")
+    assert "`/crisis`: Crisis lines for your region, shown only to you." in english.text
+
+
+async def test_safety_optout_off_says_automatic_messages_are_back_on(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """`/safety optout enabled:False` undoes "no more automatic messages": it says automatic
+    messages are back on (not "automatic check-ins", which it never stopped), in the reader's
+    language."""
+    back = await answer(emulator, world.member, world.general, "safety optout", enabled=False)
+    assert back.text == "Okay, automatic messages are back on. `/crisis` always works."
+    back = await answer(
+        emulator, world.member, world.general, "safety optout", locale="pt-BR", enabled=False
+    )
+    assert (
+        back.text == "Tudo bem, as mensagens automáticas estão de volta. `/crisis` sempre funciona."
+    )
+
+
 async def test_help_in_a_dm_leaves_out_the_commands_that_only_work_inside_a_server(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

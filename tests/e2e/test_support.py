@@ -20,6 +20,7 @@ from bot.services.requests.notices import (
 from emulator import DiscordEmulator, P
 from emulator.models import Message
 from tests.e2e.conftest import Kindred, World
+from tests.e2e.test_checkins import PT, portuguese
 
 
 async def setup_peers(emu: DiscordEmulator, world: World, **extra) -> None:
@@ -758,6 +759,38 @@ async def test_anonymous_relay_never_shows_the_member_to_the_peer(
     for message in seen_by_peer:
         assert member_id not in message.text, message.text
         assert member_id not in str(message.components)
+
+
+async def test_a_relayed_peer_message_is_labelled_in_the_members_language(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """In an anonymous DM relay each of the peer's messages reaches a Portuguese member
+    labelled in Portuguese ("**Equipe de apoio:** olá, estou aqui"), like every other DM of
+    the conversation (picked up, Encerrar, the feedback question), never "**Peer:**"; the
+    peer's words themselves are never translated, and the thread the peer reads stays
+    English."""
+    await setup_peers(emulator, world)
+    await portuguese(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    opened = await emulator.run_command(world.member, world.general, "support", locale=PT)
+    assert (await opened.response()).is_modal
+    fields = {"topic": "semana difícil", "summary": "", "tags": "", "anonymous": "yes"}
+    await (await opened.submit_modal(fields)).answer()
+    card = await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "Support request #1" in m.text
+    )
+    await press_claim(emulator, world.peer, card, 1)
+    dm = emulator.dm_channel(world.member)
+    picked = await emulator.wait_for_message(dm, predicate=lambda m: "#1" in m.text)
+    assert picked.text.startswith("Alguém da equipe de apoio aceitou"), picked.text
+    relay = emulator.channel((await kindred.services.peers.requests.get(1)).thread_id)
+    await emulator.send_message(world.peer, relay, "olá, estou aqui")
+    got = await emulator.wait_for_message(dm, predicate=lambda m: "estou aqui" in m.text)
+    assert "Peer:" not in got.text, got.text
+    assert got.text == "**Equipe de apoio:** olá, estou aqui", got.text
+    await emulator.send_dm(world.member, "obrigado")
+    forwarded = await emulator.wait_for_message(relay, predicate=lambda m: "obrigado" in m.text)
+    assert "Anonymous member" in forwarded.text, forwarded.text
 
 
 async def test_a_member_who_writes_before_a_peer_claims_their_anonymous_request_is_told_so(

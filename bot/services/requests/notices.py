@@ -185,6 +185,13 @@ def transcript_line(by_member: bool, text: str, lang: str = "en") -> str:
     return render(lang, N_("You: {text}") if by_member else N_("Peer: {text}"), text=text)
 
 
+def relay_peer_prefix(lang: str = "en") -> str:
+    """What starts each of the peer's messages in an anonymous relay, in the member's DMs:
+    the label in the member's language (the words after it are the peer's, never translated)."""
+    _ = gettext_for(lang)
+    return _("**Peer:** ")
+
+
 def closed_text(by_member: bool, lang: str = "en") -> str:
     """The answer to whoever closed: the member, or the peer (or a moderator)."""
     _ = gettext_for(lang)
