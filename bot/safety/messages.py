@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
-from bot.i18n import gettext_for
+from bot.i18n import N_, gettext_for
 
 if TYPE_CHECKING:
     from bot.services.resources import ResourceEntry
@@ -102,12 +102,25 @@ def _contact_text(entry: ResourceEntry, *, max_contacts: int = 3, lang: str = "e
     return " · ".join(pieces)
 
 
+#: Hours of a line open all the time, as an entry may say them on their own.
+ALWAYS_OPEN = N_("24/7")
+
+
+def hours_text(entry: ResourceEntry, lang: str = "en") -> str:
+    """An entry's hours for the reader: its ``hours_local`` in their language, else ``24/7``
+    in their language, else as written."""
+    if entry.hours.strip() == "24/7" and lang not in entry.hours_local:
+        return gettext_for(lang)(ALWAYS_OPEN)
+    return entry.hours_in(lang)
+
+
 def format_entry(entry: ResourceEntry, *, with_hours: bool = True, lang: str = "en") -> str:
-    """One line for one resource: name, how to reach it, hours when not 24/7."""
+    """One line for one resource: name, how to reach it, hours when not 24/7 (in the
+    reader's language when the entry has them in it: ``hours_local``)."""
     _ = gettext_for(lang)
     # A moderator's own resource is shown as typed, never as markdown; shipped ones as written.
     shown = escaped if entry.guild_local else str
-    name, hours = shown(entry.name), shown(entry.hours)
+    name, hours = shown(entry.name), shown(hours_text(entry, lang))
     text = f"**{name}**: {_contact_text(entry, lang=lang)}"
     if with_hours and hours and entry.hours.strip().lower() not in {"24/7", "website"}:
         text += f" ({hours})"

@@ -13,6 +13,7 @@ from bot.services.safety import SafetySettings
 from emulator import DiscordEmulator, P
 from emulator.models import ChannelType
 from tests.e2e.conftest import Kindred, World, detector_settled, every_answer
+from tests.e2e.test_checkins import portuguese, pt_answer
 from tests.e2e.test_support import ask, go_on_duty, press_claim, setup_peers
 
 CRISIS = "honestly i want to kill myself"
@@ -600,6 +601,27 @@ async def in_language(emu: DiscordEmulator, user, where, command_name: str, loca
     return await (
         await emu.run_command(user, where, command_name, options=options, locale=locale)
     ).response()
+
+
+async def test_crisis_lines_show_their_hours_in_the_members_language(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """`/crisis region:BR` for a Portuguese member is Portuguese throughout, the Brazilian
+    line's hours too: "Pode Falar (UNICEF): … (seg.-sáb., 8h-22h (horário de Brasília), exceto
+    feriados)", not the English "Mon-Sat 8:00-22:00 (Brasília time), except holidays" (an
+    entry's `hours_local`); in a crisis answer every word should be readable. A German reader
+    of Germany's lines reads German hours; English readers the English as written."""
+    await portuguese(emulator, world)
+    lines = await pt_answer(emulator, world.member, world.general, "crisis", region="BR")
+    assert lines.text.startswith("Linhas de crise"), lines.text
+    assert "Pode Falar" in lines.text, lines.text
+    for english in ("Mon-Sat", "except holidays", "Brasília time"):
+        assert english not in lines.text, lines.text
+    assert "(seg.-sáb., 8h-22h (horário de Brasília), exceto feriados)" in lines.text, lines.text
+    german = await in_language(emulator, world.member2, world.general, "crisis", "de", region="DE")
+    assert "(Mo-Sa 14-20 Uhr (deutsche Zeit))" in german.text, german.text
+    english = await command(emulator, world.member2, world.general, "crisis", region="BR")
+    assert "(Mon-Sat 8:00-22:00 (Brasília time), except holidays)" in english.text, english.text
 
 
 async def test_crisis_names_a_region_it_does_not_recognise_and_still_helps(

@@ -20,6 +20,7 @@ from bot.services.resources import (
     normalize_region,
     region_name,
 )
+from bot.services.resources.entries import load_entries
 
 # The day of the latest check (2026-12-02, more national lines): no shipped entry may be dated
 # after it.
@@ -159,6 +160,48 @@ verified = false
     (tmp_path / "dup.toml").write_text(entry.replace("{region}", "*"), encoding="utf-8")
     with pytest.raises(ResourceDataError, match="duplicate id"):
         ResourceDirectory.load(tmp_path)
+
+
+def test_hours_local_takes_only_languages_kindred_speaks(tmp_path: Path) -> None:
+    entry = """
+[[resource]]
+id = "x"
+name = "X"
+kind = "crisis_line"
+contacts = [{ method = "call", value = "1" }]
+hours = "Mon-Fri 9:00-17:00"
+hours_local = { pt = "seg.-sex., 9h-17h", {other} }
+languages = ["pt"]
+regions = ["BR"]
+source_url = "https://example.org"
+last_verified = 2026-01-01
+verified = false
+"""
+    for other, why in (('xx = "x"', "xx"), ('en = "x"', "en"), ('es = " "', "empty")):
+        with pytest.raises(ResourceDataError, match=why):
+            ResourceDirectory.load(_write(tmp_path, entry.replace("{other}", other)))
+    (line,) = load_entries(_write(tmp_path, entry.replace("{other}", 'es = "lun-vie"')))
+    assert line.hours_in("pt") == "seg.-sex., 9h-17h" and line.hours_in("es") == "lun-vie"
+    assert line.hours_in("fr") == line.hours_in("en") == line.hours_in(None) == line.hours
+
+
+# the languages Kindred speaks of the regions where they are spoken
+REGION_LANGUAGES = {
+    "BR": "pt", "PT": "pt", "DE": "de", "AT": "de", "FR": "fr", "CA": "fr", "BE": "fr",
+    "ES": "es", "MX": "es", "AR": "es", "CO": "es", "CL": "es", "PE": "es",
+}  # fmt: skip
+
+
+def test_hours_other_than_24_7_are_written_in_their_regions_languages(
+    directory: ResourceDirectory,
+) -> None:
+    for entry in directory.entries:
+        if entry.hours.strip().lower() in {"24/7", "website"} or entry.guild_local:
+            continue
+        for region in entry.regions:
+            lang = REGION_LANGUAGES.get(region)
+            if lang is not None:
+                assert lang in entry.hours_local, (entry.id, region, lang)
 
 
 def test_empty_folder_is_an_error(tmp_path: Path) -> None:

@@ -334,7 +334,12 @@ def test_distress_pointer_is_gentle() -> None:
 def test_displayed_resource_fields_are_safe(directory: ResourceDirectory) -> None:
     for entry in directory.entries:
         shown = " ".join(
-            [entry.name, entry.hours, *(f"{c.value} {c.note}" for c in entry.contacts)]
+            [
+                entry.name,
+                entry.hours,
+                *entry.hours_local.values(),
+                *(f"{c.value} {c.note}" for c in entry.contacts),
+            ]
         )
         assert_safe(shown)
 

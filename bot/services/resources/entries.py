@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from bot.i18n import available_languages
 from bot.services.resources.regions import GLOBAL, _is_valid_code, normalize_region
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[3] / "data" / "resources"
@@ -93,6 +94,9 @@ class ResourceEntry(BaseModel):
     kind: Kind
     contacts: tuple[Contact, ...] = Field(min_length=1)
     hours: str = Field(min_length=1)
+    # The hours written in other languages Kindred speaks ({"pt": "..."}): shown to a reader
+    # of that language instead of ``hours`` (English), which stays the fallback.
+    hours_local: dict[str, str] = Field(default_factory=dict)
     languages: tuple[str, ...] = Field(min_length=1)
     regions: tuple[str, ...] = Field(min_length=1)
     audience: str | None = None
@@ -115,6 +119,25 @@ class ResourceEntry(BaseModel):
             if not re.fullmatch(r"[a-z]{2}", code):
                 raise ValueError(f"language {code!r} is not an ISO 639-1 code")
         return value
+
+    @field_validator("hours_local")
+    @classmethod
+    def _hours_local(cls, value: dict[str, str]) -> dict[str, str]:
+        known = [code for code in available_languages() if code != "en"]
+        for code, text in value.items():
+            if code not in known:
+                raise ValueError(
+                    f"hours_local language {code!r} is not one Kindred speaks "
+                    f"({', '.join(known)}; English is `hours`)"
+                )
+            if not text.strip():
+                raise ValueError(f"hours_local {code!r} is empty")
+        return value
+
+    def hours_in(self, lang: str | None) -> str:
+        """The hours for a reader of ``lang``: written in it when the entry has them, else
+        ``hours`` as written (English)."""
+        return self.hours_local.get(lang or "en") or self.hours
 
     @field_validator("regions")
     @classmethod
