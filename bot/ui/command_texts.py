@@ -223,7 +223,7 @@ TEXTS = (
     N_("Title of the post (default: Check-in)"),
     N_("Topic and lived-experience tags."),
     N_("Topic tags, separated by commas"),
-    N_("True: stop automatic check-in messages; false: allow again"),
+    N_("True: stop automatic messages; false: allow again"),
     N_("Use this existing channel instead of creating one"),
     N_("Warmlines: peer-run lines for when you want to talk, before things are a crisis."),
     N_("What Kindred does, what it stores, and where to get help."),

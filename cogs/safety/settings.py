@@ -38,7 +38,7 @@ class SettingsMixin:
     worker: AssessWorker | None
 
     @SAFETY.command(name="optout")
-    @app_commands.describe(enabled="True: stop automatic check-in messages; false: allow again")
+    @app_commands.describe(enabled="True: stop automatic messages; false: allow again")
     async def optout(self, interaction: discord.Interaction, enabled: bool = True) -> None:
         """Stop (or allow again) Kindred's automatic messages when you write something hard."""
         await self.services.safety.set_opt_out(interaction.user.id, enabled)
