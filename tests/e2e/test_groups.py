@@ -1468,7 +1468,7 @@ def panel_pages_in(emu: DiscordEmulator, channel, **kwargs) -> list[Message]:
 
 
 async def test_a_panel_discord_fails_to_post_is_not_blamed_on_missing_permissions(
-    emulator: DiscordEmulator, world: World, kindred: Kindred
+    emulator: DiscordEmulator, world: World, kindred: Kindred, quick_discord_backoff: None
 ) -> None:
     """`/group panel` answered any failure to post with "I need View Channel, Send Messages
     and Embed Links there", also when Discord itself failed (5xx) and Kindred had every
@@ -1503,7 +1503,7 @@ async def test_a_panel_discord_fails_to_post_is_not_blamed_on_missing_permission
 
 
 async def test_a_panel_discord_fails_part_way_through_leaves_no_half_panel(
-    emulator: DiscordEmulator, world: World, kindred: Kindred
+    emulator: DiscordEmulator, world: World, kindred: Kindred, quick_discord_backoff: None
 ) -> None:
     """Six groups make a panel of two messages; when Discord posts the first and fails on
     the second, the first is deleted (nothing half-posted is left for members to browse),
