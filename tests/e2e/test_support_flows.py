@@ -1961,3 +1961,46 @@ async def test_a_claim_and_forgetme_at_the_same_moment_leave_no_conversation_beh
         if getattr(c, "parent_id", None) == world.support.id and not c.archived
     ]
     assert not threads
+
+
+async def test_feedback_pressed_twice_is_counted_once(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Once the feedback question is answered its buttons are gone (no second answer can be
+    given), and one answer is counted."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await ask(emulator, world, world.member)
+    await press_claim(emulator, world.peer, await card(emulator, world, 1), 1)
+    request = await kindred.services.peers.requests.get(1)
+    thread = emulator.channels[request.thread_id]
+    closing = await emulator.run_command(
+        world.member, thread, "support", options={"action": "close"}
+    )
+    await closing.response()
+    dm = emulator.dm_channel(world.member)
+    question = await emulator.wait_for_message(dm, predicate=lambda m: "Did it help" in m.text)
+    first = await emulator.press_button(world.member, question, "kindred:fb:helped:1")
+    assert "counted anonymously" in (await first.response()).text
+    assert await kindred.quiet()
+    assert emulator.messages[question.id].custom_ids == []
+    stats = await kindred.services.peers.requests.stats(world.guild.id, 7)
+    assert stats.feedback["helped"] == 1 and stats.feedback["not_really"] == 0
+
+
+async def test_a_block_in_one_server_does_not_stop_requests_in_another(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """A block is one community's decision: blocked in Haven, the member can still ask for a
+    peer in Riverside Circle, and the card there says nothing about the block."""
+    world2 = second_server(emulator, emulator.create_user("ren"))
+    emulator.add_member(world2.guild, world.member)
+    await setup_peers(emulator, world)
+    await setup_peers(emulator, world2)
+    await command(emulator, world.mod, world.general, "peers block", member=world.member.id)
+    answer = await ask(emulator, world2, world.member)
+    assert "request #1" in answer.text, answer.text
+    posted = await emulator.wait_for_message(
+        world2.peers, predicate=lambda m: "Support request #1" in m.text
+    )
+    assert "block" not in posted.text.lower()
