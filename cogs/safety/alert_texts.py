@@ -123,26 +123,32 @@ ANONYMOUS_OUTREACH: dict[Outreach, str] = {
 }
 
 
+_OUTREACH_TABLES = (
+    ALERT_OUTREACH,
+    MODERATOR_OUTREACH,
+    UNDELIVERABLE_OUTREACH,
+    QUIET_OUTREACH,
+    QUIET_UNDELIVERABLE_OUTREACH,
+    ANONYMOUS_OUTREACH,
+)
 #: Where the card says the member was messaged, what it says once their DMs turn out closed.
-DMS_CLOSED_EDITS = [
-    (table["reply"], table["dms_closed"])
-    for table in (
-        ALERT_OUTREACH,
-        MODERATOR_OUTREACH,
-        UNDELIVERABLE_OUTREACH,
-        QUIET_OUTREACH,
-        QUIET_UNDELIVERABLE_OUTREACH,
-        ANONYMOUS_OUTREACH,
-    )
-]
+DMS_CLOSED_EDITS = [(table["reply"], table["dms_closed"]) for table in _OUTREACH_TABLES]
+
+
+def outreach_now_text(content: str, outreach: Outreach) -> str:
+    """A posted alert, item or report that said Kindred was messaging the member, once the
+    private reply's outcome is known not to be that: the sentence says what is true
+    (``dms_closed``, ``opted_out`` meanwhile, or ``unknown`` after Discord failed every try;
+    the rest, and a peer's line, kept)."""
+    for table in _OUTREACH_TABLES:
+        content = content.replace(table["reply"], table[outreach])
+    return content
 
 
 def dms_closed_text(content: str) -> str:
     """A posted alert, item or report whose member's DMs turned out closed: the sentence that
     said Kindred was messaging them says it couldn't (the rest, and a peer's line, kept)."""
-    for sending, closed in DMS_CLOSED_EDITS:
-        content = content.replace(sending, closed)
-    return content
+    return outreach_now_text(content, "dms_closed")
 
 
 def alert_text(alert: PeerAlert, on_duty: list[int]) -> list[str]:

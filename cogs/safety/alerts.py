@@ -157,10 +157,11 @@ class AlertsMixin:
         outreach: Outreach = "reply",
         posted: list[discord.Message] | None = None,
         event_id: int | None = None,
+        alert_ids: list[int] | None = None,
     ) -> bool:
         """Post a peer alert (it says ``outreach``); the card posted now goes in ``posted``
-        (to edit if the member's DMs turn out closed). ``event_id``: the decision's event,
-        where a stored retry reads what became of the private reply."""
+        (to edit if the member's DMs turn out closed), its id in ``alert_ids``. ``event_id``:
+        the decision's event, where a stored retry reads what became of the private reply."""
         assert message.guild is not None
         guild_id = message.guild.id
         targets = await self.services.safety.alert_channels(guild_id)
@@ -181,6 +182,8 @@ class AlertsMixin:
             outreach=outreach,
             event_id=event_id,
         )
+        if alert_ids is not None:
+            alert_ids.append(alert.alert_id)
         try:
             card = await self._deliver_alert(alert)
         except discord.HTTPException as exc:
@@ -268,9 +271,11 @@ class AlertsMixin:
         outreach: Outreach = "reply",
         posted: list[discord.Message] | None = None,
         event_id: int | None = None,
+        alert_ids: list[int] | None = None,
     ) -> bool:
         """A "possible concern" item for peers: no pings, take or dismiss. Discord failing for
-        a moment (5xx, 429) stores a retry (ids only), as for alerts."""
+        a moment (5xx, 429) stores a retry (ids only), as for alerts. Its id goes in
+        ``alert_ids``."""
         assert message.guild is not None
         guild_id = message.guild.id
         targets = await self.services.safety.alert_channels(guild_id)
@@ -282,6 +287,8 @@ class AlertsMixin:
             phrase_ids=result.phrase_ids,
             model_version=result.model_version,
         )
+        if alert_ids is not None:
+            alert_ids.append(alert_id)
         item = QuietItem(
             guild_id=guild_id,
             alert_id=alert_id,

@@ -145,17 +145,23 @@ class ListenerMixin(AlertsMixin, RepliesMixin):
         alerted = False
         outreach = decision.outreach
         posted: list[discord.Message] = []
+        alert_ids: list[int] = []
+        event_id = decision.event_id
         if decision.alert_peers:
-            alerted |= await self._alert_peers(message, result, outreach, posted, decision.event_id)
+            alerted |= await self._alert_peers(
+                message, result, outreach, posted, event_id, alert_ids
+            )
         if decision.quiet_item:
-            alerted |= await self._quiet_item(message, result, outreach, posted, decision.event_id)
+            alerted |= await self._quiet_item(
+                message, result, outreach, posted, event_id, alert_ids
+            )
         if decision.alert_moderators:
             alerted |= await self._alert_moderators(
                 message, result, outreach, posted, nobody_on_duty=decision.nobody_on_duty
             )
         replied = noted = False
         if decision.reply:
-            replied, noted = await self._reply(message, decision, result.lang)
+            replied, noted = await self._reply(message, decision, result.lang, posted, alert_ids)
             if not replied and posted:
                 await self._say_dms_closed(posted)
         await self.services.safety.record_outcome(

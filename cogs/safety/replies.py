@@ -5,6 +5,7 @@ DMs are closed, perhaps a brief channel note that mentions only the member and d
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 import discord
 
@@ -31,9 +32,16 @@ class RepliesMixin:
     services: Services
 
     async def _reply(
-        self, message: discord.Message, decision: Decision, detected_lang: str
+        self,
+        message: discord.Message,
+        decision: Decision,
+        detected_lang: str,
+        posted: Sequence[discord.Message] = (),
+        alert_ids: Sequence[int] = (),
     ) -> tuple[bool, bool]:
-        """DM the member; if that fails, maybe a brief channel note. Returns (dm, note)."""
+        """DM the member; if that fails, maybe a brief channel note. Returns (dm, note). A
+        retry stored for a moment's failure keeps where the alerts ``posted`` and those of
+        ``alert_ids`` are, to say on them if the reply is never sent."""
         assert message.guild is not None
         author = message.author
         guild_id = message.guild.id
@@ -47,7 +55,14 @@ class RepliesMixin:
         except discord.HTTPException as exc:
             log.warning("safety guild=%s: DM failed (%s); will retry", guild_id, exc.status)
             await safety.retry_reply_later(
-                guild_id, author.id, str(decision.reply), decision.needs, lang, decision.event_id
+                guild_id,
+                author.id,
+                str(decision.reply),
+                decision.needs,
+                lang,
+                decision.event_id,
+                cards=[(sent.channel.id, sent.id) for sent in posted],
+                alert_ids=alert_ids,
             )
             return True, False
         if not await safety.wants_channel_note(guild_id, decision):

@@ -21,10 +21,16 @@ from bot.services.safety import (
     QUIET_RETRY,
     REPLY_RETRY,
     AlertReopened,
+    Outreach,
     TimerRow,
 )
 from bot.ui.lookup import find_channel, find_user
-from cogs.safety.alert_texts import reopened_card, reopened_ping, undeliverable_text
+from cogs.safety.alert_texts import (
+    outreach_now_text,
+    reopened_card,
+    reopened_ping,
+    undeliverable_text,
+)
 from cogs.safety.alerts import AlertsMixin, alert_view
 from cogs.safety.replies import RepliesMixin
 
@@ -46,11 +52,15 @@ class TimersMixin(AlertsMixin, RepliesMixin):
 
     async def _on_reply_retry(self, timer: TimerRow) -> None:
         """A private reply that Discord refused for a while: send it now (the scheduler backs
-        off and retries on failure; a member whose DMs are closed is not retried)."""
+        off and retries on failure; a member whose DMs are closed is not retried). When it is
+        not sent after all (DMs closed, the member opted out meanwhile, or Discord failed every
+        try), the alerts and reports already posted say so."""
         await self.bot.wait_until_ready()
         retry = await self.services.safety.on_reply_retry(timer)
         if retry is None:
-            return  # the member opted out of automatic messages since (the service logged it)
+            # the member opted out of automatic messages since (the service logged it)
+            await self._reply_not_sent(timer, "opted_out")
+            return
         user = await find_user(self.bot, retry.user_id)
         if user is None:
             return
@@ -58,8 +68,35 @@ class TimersMixin(AlertsMixin, RepliesMixin):
             await self._send_reply(user, retry.guild_id, retry.kind, retry.needs, retry.lang)
         except discord.Forbidden:
             log.info("safety guild=%s: member DMs closed; reply retry dropped", timer.guild_id)
-            # an alert still waiting for its own retry then says Kindred couldn't reach them
-            await self.services.safety.reply_refused(timer)
+            await self._reply_not_sent(timer, "dms_closed")
+        except discord.HTTPException as exc:
+            if not retry.final:
+                raise
+            log.error(
+                "safety guild=%s: reply retry failed (%s); given up", timer.guild_id, exc.status
+            )
+            await self._reply_not_sent(timer, "unknown")
+
+    async def _reply_not_sent(self, timer: TimerRow, outreach: Outreach) -> None:
+        """Recorded on the reply's event (an alert still waiting for its own retry reads it);
+        each alert or report already posted saying Kindred is reaching out says what is true
+        (read afresh, so a peer's line stays). A failure to edit is logged: the card is out."""
+        cards = await self.services.safety.reply_not_sent(timer)
+        for channel_id, message_id in cards:
+            try:
+                channel = await find_channel(self.bot, channel_id, strict=True)
+                if channel is None:
+                    continue
+                card = await channel.fetch_message(message_id)
+                content = outreach_now_text(card.content, outreach)
+                if content != card.content:
+                    await card.edit(content=content)
+            except discord.HTTPException as exc:
+                log.warning(
+                    "safety guild=%s: an alert could not say the reply's outcome (%s)",
+                    timer.guild_id,
+                    exc.status,
+                )
 
     async def _on_delete_fallback(self, timer: TimerRow) -> None:
         await self.bot.wait_until_ready()

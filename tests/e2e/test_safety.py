@@ -1629,6 +1629,116 @@ async def test_a_stored_alert_retry_says_so_when_the_replys_own_retry_found_dms_
     assert kindred_dms(emulator, world.member) == []
 
 
+async def test_posted_alerts_say_so_when_the_replys_retry_finds_the_dms_closed(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Discord fails the private reply for a moment (503): the peer alert and the tier-3
+    report are posted at once saying Kindred is reaching out. The member then closes their
+    DMs, which the reply's stored retry finds: both are edited to say Kindred couldn't reach
+    them (the alert still takeable)."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    with time_machine.travel(datetime.now(UTC), tick=True) as clock:
+        emulator.inject_fault("POST", "/users/@me/channels", status=503, times=1)
+        await emulator.send_message(
+            world.member, world.general, "this is my goodbye. i am ending it tonight"
+        )
+        alert = await emulator.wait_for_message(
+            world.peers, predicate=lambda m: "may need support" in m.text
+        )
+        mods = await emulator.wait_for_message(world.mods, predicate=lambda m: "Tier 3" in m.text)
+        (reply,) = await until_stored(kindred, "safety.reply_retry")
+        assert "goodbye" not in reply["payload"]  # ids only
+        await detector_settled(kindred)
+        assert await kindred.quiet()
+        assert "Kindred is reaching out to them privately" in emulator.messages[alert.id].text
+        emulator.user_dms_open(world.member, False)
+        clock.shift(timedelta(seconds=25))
+        await kindred.settle()
+        closed = "Kindred couldn't reach them privately: their DMs are closed"
+        await emulator.wait_until(
+            lambda: closed in emulator.messages[alert.id].text,
+            what="the alert to say the DMs turned out closed",
+        )
+        await emulator.wait_until(
+            lambda: (
+                "Kindred couldn't reach the member privately: their DMs are closed."
+                in emulator.messages[mods.id].text
+            ),
+            what="the moderators' report to say the DMs turned out closed",
+        )
+    card = emulator.messages[alert.id]
+    assert "Kindred is reaching out" not in card.text, card.text
+    assert alert_button(card, "alert") in card.custom_ids
+    assert "reaching out to the member privately" not in emulator.messages[mods.id].text
+    assert not await stored_timers(kindred, "safety.reply_retry")
+    assert kindred_dms(emulator, world.member) == []
+
+
+async def test_a_posted_alert_says_so_when_the_retried_reply_is_dropped_for_an_opt_out(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The private reply is stored for a retry (503) after the alert said Kindred is reaching
+    out; the member opts out meanwhile, so the retry is dropped: the alert now says Kindred
+    is not messaging them (they opted out)."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    with time_machine.travel(datetime.now(UTC), tick=True) as clock:
+        emulator.inject_fault("POST", "/users/@me/channels", status=503, times=1)
+        await emulator.send_message(world.member, world.general, CRISIS)
+        alert = await emulator.wait_for_message(
+            world.peers, predicate=lambda m: "may need support" in m.text
+        )
+        await until_stored(kindred, "safety.reply_retry")
+        await detector_settled(kindred)
+        assert await kindred.quiet()
+        opted = await command(emulator, world.member, world.general, "safety optout", enabled=True)
+        assert "no more automatic messages" in opted.text, opted.text
+        clock.shift(timedelta(seconds=25))
+        await kindred.settle()
+        said = "Kindred is not messaging them: they opted out of its automatic messages"
+        await emulator.wait_until(
+            lambda: said in emulator.messages[alert.id].text,
+            what="the alert to say the member opted out",
+        )
+    assert "Kindred is reaching out" not in emulator.messages[alert.id].text
+    assert not await stored_timers(kindred, "safety.reply_retry")
+    assert kindred_dms(emulator, world.member) == []
+
+
+async def test_a_posted_alert_says_so_when_the_reply_fails_every_retry(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Discord fails the private reply on its first try and on every stored retry (503s):
+    after the last one, the alert posted at once saying Kindred is reaching out says instead
+    that Kindred tried and can't tell whether it got through."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    with time_machine.travel(datetime.now(UTC), tick=True) as clock:
+        emulator.inject_fault("POST", "/users/@me/channels", status=503, times=100)
+        await emulator.send_message(world.member, world.general, CRISIS)
+        alert = await emulator.wait_for_message(
+            world.peers, predicate=lambda m: "may need support" in m.text
+        )
+        await until_stored(kindred, "safety.reply_retry")
+        await detector_settled(kindred)
+        assert await kindred.quiet()
+        for _ in range(10):  # the scheduler's tries, backing off 30 s, 60 s, 120 s...
+            if not await stored_timers(kindred, "safety.reply_retry"):
+                break
+            clock.shift(timedelta(minutes=10))
+            await kindred.settle()
+            assert await kindred.quiet()
+        assert not await stored_timers(kindred, "safety.reply_retry")
+        said = "Kindred tried to reach them privately with support lines and can't tell"
+        await emulator.wait_until(
+            lambda: said in emulator.messages[alert.id].text,
+            what="the alert to say the reply's outcome is unknown",
+        )
+    assert "Kindred is reaching out" not in emulator.messages[alert.id].text
+    assert kindred_dms(emulator, world.member) == []
+
+
 async def test_dms_closed_and_channel_note_refused_peers_read_that_nobody_reached_the_member(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

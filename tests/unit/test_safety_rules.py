@@ -167,6 +167,37 @@ async def test_an_alert_retry_says_what_became_of_the_reply_when_it_posts(servic
     assert (await services.safety.on_alert_retry(timer)).alert.outreach == "unknown"
 
 
+async def test_a_reply_not_sent_after_all_gives_where_its_alerts_were_posted(services) -> None:
+    """A stored reply keeps where the alerts and reports posted with it are (ids only) and the
+    ids of its alerts (a card an alert's own retry posts later is found through its row): once
+    it is not sent after all, its event records so and each place is given once."""
+    event_id = await crisis_event(services)
+    posted = await open_alert(services, event_id=event_id)
+    later = await open_alert(services, event_id=event_id)
+    unposted = await open_alert(services, event_id=event_id)
+    await services.safety.alert_posted(posted.alert_id, 50, 501)
+    await services.safety.retry_reply_later(
+        G,
+        USER,
+        "crisis",
+        (),
+        "en",
+        event_id,
+        cards=[(50, 501), (60, 601)],
+        alert_ids=[posted.alert_id, later.alert_id, unposted.alert_id],
+    )
+    [reply] = await stored(services, REPLY_RETRY)
+    assert reply.payload["cards"] == [[50, 501], [60, 601]]
+    await services.safety.alert_posted(later.alert_id, 50, 502)  # its retry posted it
+    assert await services.safety.reply_not_sent(reply) == [(50, 501), (60, 601), (50, 502)]
+    assert await services.safety.repo.event_replied(event_id) is False
+    finals = [
+        (await services.safety.on_reply_retry(with_attempts(reply, n))).final
+        for n in range(MAX_ATTEMPTS)
+    ]
+    assert finals == [False] * (MAX_ATTEMPTS - 1) + [True]
+
+
 async def test_a_possible_concern_retry_stores_ids_only_and_reads_the_member_back(
     services, clock
 ) -> None:

@@ -285,6 +285,19 @@ class SafetyRepository:
             (channel_id, message_id, alert_id),
         )
 
+    async def alert_cards(self, alert_ids: list[int]) -> list[tuple[int, int]]:
+        """Where these alerts' cards are, ``(channel id, message id)``, for those posted since
+        Kindred kept that (an alert gone or not yet posted has none)."""
+        cards = []
+        for alert_id in alert_ids:
+            row = await self.db.fetchone(
+                "SELECT posted_channel_id, posted_message_id FROM safety_alerts WHERE id = ?",
+                (alert_id,),
+            )
+            if row is not None and row["posted_message_id"] is not None:
+                cards.append((int(row["posted_channel_id"]), int(row["posted_message_id"])))
+        return cards
+
     async def reopen_taken_by(
         self, guild_id: int | None, responder_id: int, since: datetime, now: datetime
     ) -> list[tuple[int, int]]:

@@ -290,6 +290,8 @@ class ReplyRetry:
     kind: str
     needs: tuple[str, ...]
     lang: str
+    #: the scheduler's last try: a failure now is the reply's final outcome
+    final: bool = False
 
 
 @dataclass(frozen=True)

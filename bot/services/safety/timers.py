@@ -11,6 +11,7 @@ a handler per kind that calls ``on_<kind>`` here, then delivers the outcome thro
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -62,24 +63,49 @@ class TimersMixin(SafetyBase):
         needs: tuple[str, ...],
         lang: str,
         event_id: int | None = None,
+        *,
+        cards: Sequence[tuple[int, int]] = (),
+        alert_ids: Sequence[int] = (),
     ) -> None:
         """Rate limits or Discord errors: the answer is not lost. A stored timer (ids, the
         kind of reply and its language: no text) sends it when Discord answers again; the
-        decision's event (``event_id``) records what became of it."""
+        decision's event (``event_id``) records what became of it. ``cards`` (channel and
+        message ids of the alerts and reports posted saying Kindred is reaching out) and
+        ``alert_ids`` (the decision's alerts, whose cards may be posted later by their own
+        retry) are where the reply's final outcome is said if it is not sent."""
+        payload: dict = {"user_id": user_id, "kind": kind, "needs": list(needs), "lang": lang}
+        if event_id is not None:
+            payload["event_id"] = event_id
+        if cards:
+            payload["cards"] = [[int(c), int(m)] for c, m in cards]
+        if alert_ids:
+            payload["alerts"] = [int(a) for a in alert_ids]
         await self.scheduler.schedule_once(
             REPLY_RETRY,
             self.clock() + timedelta(seconds=ALERT_RETRY_SECONDS),
-            {"user_id": user_id, "kind": kind, "needs": list(needs), "lang": lang}
-            | ({} if event_id is None else {"event_id": event_id}),
+            payload,
             guild_id=guild_id,
         )
 
-    async def reply_refused(self, timer: TimerRow) -> None:
-        """A stored reply found the member's DMs closed: recorded on its event, so an alert
-        still waiting for its own retry says Kindred couldn't reach them."""
-        event_id = timer.payload.get("event_id")
+    async def reply_refused(self, timer: TimerRow) -> list[tuple[int, int]]:
+        """A stored reply found the member's DMs closed: see :meth:`reply_not_sent`."""
+        return await self.reply_not_sent(timer)
+
+    async def reply_not_sent(self, timer: TimerRow) -> list[tuple[int, int]]:
+        """A stored reply's final outcome is that it was not sent (the member's DMs closed,
+        they opted out meanwhile, or Discord failed every try): recorded on its event, so an
+        alert still waiting for its own retry does not say Kindred is reaching out. Returns
+        where the alerts and reports already posted are, ``(channel id, message id)``, for
+        the Discord layer to say so on them (the same card once)."""
+        payload = timer.payload
+        event_id = payload.get("event_id")
         if event_id is not None:
             await self.repo.set_replied(int(event_id), False)
+        cards = [(int(c), int(m)) for c, m in payload.get("cards", ())]
+        alert_ids = [int(a) for a in payload.get("alerts", ())]
+        if alert_ids:
+            cards += await self.repo.alert_cards(alert_ids)
+        return list(dict.fromkeys(cards))
 
     async def outreach_now(self, outreach: Outreach, event_id: int | None) -> Outreach:
         """What an alert posted later may truthfully say of the private reply: a reply that
@@ -106,6 +132,7 @@ class TimersMixin(SafetyBase):
             kind=str(payload["kind"]),
             needs=tuple(payload.get("needs", ())),
             lang=str(payload.get("lang", "en")),
+            final=timer.attempts + 1 >= MAX_ATTEMPTS,
         )
 
     # -- the brief channel note when DMs are closed --------------------------------------------
