@@ -146,8 +146,8 @@ class ManageCommands:
     service: GroupService
     _listen_if_needed: Callable[[], Awaitable[None]]  # from the posting room
     _slowmode_ended: Callable[..., Awaitable[None]]  # from the settings room
-    meetings_archived: Callable[..., Awaitable[None]]  # from meeting_delivery
-    meetings_unarchived: Callable[..., Awaitable[None]]
+    meetings_archived: Callable[..., Awaitable[str]]  # from meeting_delivery: a note or ""
+    meetings_unarchived: Callable[..., Awaitable[str]]
 
     # -- checking a channel's overwrites against the plan --------------------------------------
     async def _verify(
@@ -364,13 +364,16 @@ class ManageCommands:
         await self._apply_access(guild, dataclasses.replace(group, status="archived"))
         row = await self.service.archive(group.id, guild.id, interaction.user.id)
         await self._slowmode_ended(group, row)
-        await self.meetings_archived(row)
+        events = await self.meetings_archived(row)
         text = N_(
             "**{name}** is archived: its channel is locked and hidden from everyone but its "
             "members (who can still read it) and moderators. The role and the member list are "
             "kept; `/group unarchive` brings the group back."
         )
-        await send_private(interaction, await localized(interaction, text, name=row.name))
+        text = await localized(interaction, text, name=row.name)
+        if events:  # its meetings' events are still listed: the moderator deletes them by hand
+            text += "\n" + await localized(interaction, events)
+        await send_private(interaction, text)
 
     @group_cmd.command(name="unarchive")
     @moderator_only()
@@ -386,8 +389,10 @@ class ManageCommands:
         row = await self.service.unarchive(group.id, guild.id, interaction.user.id)
         await self._listen_if_needed()
         await self._apply_access(guild, row)
-        await self.meetings_unarchived(row)
+        events = await self.meetings_unarchived(row)
         text = await localized(interaction, REOPENED[_seen(row)], name=row.name)
+        if events:  # an event left as it was, or Discord didn't take it
+            text += "\n" + await localized(interaction, events)
         await send_private(interaction, text + await _adopted_note(interaction, row))
 
     @group_cmd.command(name="list", extras={"server_only": True})

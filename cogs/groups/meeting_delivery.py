@@ -63,6 +63,28 @@ FAILED_REMOVED = N_(
     "delete it by hand."
 )
 
+#: ``/group archive``'s and ``/group unarchive``'s answers when the meetings' events could not
+#: be taken off or put right (all meetings of the group at once, so plural-neutral)
+ARCHIVED_STALE = N_(
+    "Its meetings' events are still in the server's Events list: without the **Manage "
+    "Events** permission I can't delete them. Please delete them by hand in the server's "
+    "Events, so members don't mark themselves interested in meetings that won't take place "
+    "while the group is archived."
+)
+ARCHIVED_FAILED = N_(
+    "Discord didn't let me delete its meetings' events from the server's Events list just "
+    "now; please delete them by hand."
+)
+UNARCHIVED_STALE = N_(
+    "The server's Events list still shows its meetings as they were before, with their old "
+    "times: without the **Manage Events** permission I can't change their events. Give it "
+    "back (Server Settings → Roles → my role) and edit the meetings again, or edit or delete "
+    "the events by hand."
+)
+SYNC_FAILED = N_(
+    "Discord didn't take the server event this time; I'll try again at the next change."
+)
+
 
 #: an event in these states shows in the server's Events list
 LISTED = (discord.EventStatus.scheduled, discord.EventStatus.active)
@@ -244,18 +266,27 @@ class MeetingDelivery:
                 )
 
     # -- the group archived and back -------------------------------------------------------------
-    async def meetings_archived(self, group: GroupRow) -> None:
+    async def meetings_archived(self, group: GroupRow) -> str:
         """After ``/group archive``: a meeting open now ends with its closing message (the
-        channel is already locked), and the group's meetings leave the Events list."""
+        channel is already locked), and the group's meetings leave the Events list. What to
+        tell the moderator (marked ``N_()``; empty when all went well): an event still listed
+        without Manage Events, or one Discord refused to delete."""
         for plan in await self.meetings.group_archived(group.id):
             await self._post_close(plan)
-        for meeting in await self.meetings.for_group(group.id):
-            await self.sync_event(meeting.id)
+        results = {await self.sync_event(m.id) for m in await self.meetings.for_group(group.id)}
+        if "stale" in results:
+            return ARCHIVED_STALE
+        return ARCHIVED_FAILED if "failed" in results else ""
 
-    async def meetings_unarchived(self, group: GroupRow) -> None:
-        """After ``/group unarchive``: the meetings' next dates go back on the Events list."""
-        for meeting in await self.meetings.group_unarchived(group.id):
-            await self.sync_event(meeting.id)
+    async def meetings_unarchived(self, group: GroupRow) -> str:
+        """After ``/group unarchive``: the meetings' next dates go back on the Events list.
+        What to tell the moderator (marked ``N_()``; empty when all went well): an event
+        listed as it was without Manage Events, or one Discord didn't take."""
+        meetings = await self.meetings.group_unarchived(group.id)
+        results = {await self.sync_event(m.id) for m in meetings}
+        if "stale" in results:
+            return UNARCHIVED_STALE
+        return SYNC_FAILED if "failed" in results else ""
 
     # -- the channel lock ------------------------------------------------------------------------
     async def apply_lock(

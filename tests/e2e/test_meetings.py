@@ -575,6 +575,58 @@ async def test_removing_a_listed_meeting_without_manage_events_says_its_event_is
     ), removed.text
 
 
+async def test_archiving_a_group_without_manage_events_says_its_meetings_events_are_still_listed(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    """A group whose meeting is listed in the server's Events is archived after Kindred lost
+    Manage Events: the event stays listed, so the answer tells the moderator to delete it by
+    hand (never a silent stale event), in their language."""
+    _, kindred = await start_at(MONDAY_NOON)
+    await listed_then_permission_gone(emulator, world, kindred)
+    await command(emulator, world.mod, world.general, "language set", language="fr")
+    archived = await command(emulator, world.mod, world.general, "group archive",
+                             name="Grief circle")  # fmt: skip
+    assert len(events_of(emulator, world)) == 1  # the event is still listed
+    assert "Gérer les événements" in archived.text.splitlines()[-1], archived.text
+    await command(emulator, world.mod, world.general, "language set", language="en")
+    await command(emulator, world.mod, world.general, "group unarchive", name="Grief circle")
+    again = await command(emulator, world.mod, world.general, "group archive",
+                          name="Grief circle")  # fmt: skip
+    assert "is archived" in again.text, again.text
+    assert again.text.splitlines()[-1] == (
+        "Its meetings' events are still in the server's Events list: without the **Manage "
+        "Events** permission I can't delete them. Please delete them by hand in the server's "
+        "Events, so members don't mark themselves interested in meetings that won't take place "
+        "while the group is archived."
+    ), again.text
+
+
+async def test_unarchiving_a_group_without_manage_events_says_its_meetings_events_show_old_times(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    """Archived without Manage Events, the group's event stayed listed with Monday's time; a
+    week later the group is back, its meeting next on the 30th, and the event still shows the
+    old time: the answer says so and how to fix it."""
+    traveller, kindred = await start_at(MONDAY_NOON)
+    await listed_then_permission_gone(emulator, world, kindred)
+    await command(emulator, world.mod, world.general, "group archive", name="Grief circle")
+    await run_at(traveller, kindred, datetime(2026, 11, 24, 12, 0, 5, tzinfo=UTC))
+    back = await command(emulator, world.mod, world.general, "group unarchive", name="Grief circle")
+    assert "open again" in back.text, back.text
+    (event,) = events_of(emulator, world)
+    assert event["scheduled_start_time"].startswith("2026-11-23T19:00")  # as it was
+    assert (
+        "The server's Events list still shows its meetings as they were before, with their old "
+        "times: without the **Manage Events** permission I can't change their events. Give it "
+        "back (Server Settings → Roles → my role) and edit the meetings again, or edit or delete "
+        "the events by hand."
+    ) in back.text, back.text
+
+
 async def test_a_facilitator_who_lost_the_peer_role_is_refused_a_swap_as_at_any_peer_command(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:
