@@ -4,8 +4,9 @@ costing their author the anonymity they chose.
 The groups feature posts the words as Kindred and dispatches ``kindred_anonymous_post`` with
 the real author and their ``/group post`` interaction. The detector and the safety service
 decide as for any message; the author gets the private reply by DM, and when Discord refuses the
-DM (their DMs closed) as a private (ephemeral) follow-up of their ``/group post``, never a note
-in the channel, which would name them. Then peers and, for tier 3, moderators get an alert that
+DM (their DMs closed) as a private (ephemeral) follow-up of their ``/group post`` (tried again
+shortly when Discord fails it for a moment), never a note in the channel, which would name
+them. Then peers and, for tier 3, moderators get an alert that
 links the post, says truthfully whether the author was reached, and never names its author:
 it pings every on-duty peer, the author too if they are one, so the set never depends on who
 wrote it. A channel that refuses the alert is treated as for a message's: the peer channel
@@ -18,8 +19,11 @@ reason) if someone's safety depends on it.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import replace
+from datetime import timedelta
+from typing import Literal
 
 import discord
 from discord.ext import commands
@@ -44,6 +48,17 @@ REACHED = {
     False: " Kindred could not reach its author privately (Discord refused its message).",
     None: "",
 }
+
+
+#: The author's private follow-up Discord failed for a moment (after discord.py's own tries) is
+#: tried again after these waits, in seconds: well within the 15 minutes an interaction's token
+#: lasts (a try that could not start before :data:`FOLLOWUP_WINDOW` ends is not made).
+FOLLOWUP_RETRY_WAITS = (1.0, 3.0)
+FOLLOWUP_WINDOW = timedelta(minutes=14)
+
+#: What became of the private reply: sent, refused (False), or "unknown" (Discord failed every
+#: try: it can't tell whether it arrived).
+Reached = bool | Literal["unknown"]
 
 
 class _TryAgain(Exception):
@@ -108,20 +123,20 @@ class AnonymousPostsMixin(AlertsMixin, RepliesMixin):
             decision.acts,
         )
         # the reply first, so the alert can say truthfully whether the author was reached
-        replied: bool | None = None
+        replied: Reached | None = None
         if decision.reply:
             replied = await self._reply_to_author(
                 message.guild.id, author, decision, result, interaction
             )
         alerted = await self._alert_anonymously(message, result, decision, replied)
-        await safety.record_outcome(decision, replied=bool(replied), alerted=alerted, noted=False)
+        await safety.record_outcome(decision, replied=replied is True, alerted=alerted, noted=False)
 
     async def _alert_anonymously(
         self,
         message: discord.Message,
         result: Assessment,
         decision: Decision,
-        reached: bool | None,
+        reached: Reached | None,
     ) -> bool:
         """Peers (pinged when it is an alert) and, for tier 3, moderators. A peer channel that
         refuses Kindred (403, 404, gone or hidden) falls back as a message's alert does."""
@@ -132,6 +147,9 @@ class AnonymousPostsMixin(AlertsMixin, RepliesMixin):
         targets = await self.services.safety.alert_channels(guild_id)
         sent = False
         to_moderators = decision.alert_moderators
+        outreach = decision.outreach
+        if reached == "unknown":  # tried, and Discord failed every try: said as such
+            reached, outreach = None, "unknown"
         alert = AnonymousAlert(
             guild_id=guild_id,
             target_channel_id=targets.peers or 0,
@@ -139,7 +157,7 @@ class AnonymousPostsMixin(AlertsMixin, RepliesMixin):
             jump_url=message.jump_url,
             tier=result.tier,
             reached=reached,
-            outreach=decision.outreach,
+            outreach=outreach,
             pings=decision.alert_peers,  # a quiet item pings nobody
         )
         if (decision.alert_peers or decision.quiet_item) and targets.peers is not None:
@@ -248,9 +266,11 @@ class AnonymousPostsMixin(AlertsMixin, RepliesMixin):
         decision: Decision,
         result: Assessment,
         interaction: discord.Interaction | None,
-    ) -> bool:
+    ) -> Reached:
         """By DM (it stays with them); when Discord refuses it, as a private follow-up of their
-        ``/group post`` (only they see it, and it names nobody in the channel)."""
+        ``/group post`` (only they see it, and it names nobody in the channel). A follow-up
+        Discord failed for a moment is tried again shortly (``FOLLOWUP_RETRY_WAITS``) while
+        the interaction's token lasts; "unknown" when every try failed that way."""
         lang = await self.services.safety.language_for(author.id, result.lang)
         kind, needs = str(decision.reply), decision.needs
         try:
@@ -260,15 +280,28 @@ class AnonymousPostsMixin(AlertsMixin, RepliesMixin):
             log.info("safety guild=%s: anonymous author's DM failed (%s)", guild_id, exc.status)
         if interaction is None:
             return False
-        try:
-            embeds, view = await self._reply_parts(author, guild_id, kind, needs, lang)
-            if view is None:
-                await interaction.followup.send(embeds=embeds, ephemeral=True)
-            else:
-                await interaction.followup.send(embeds=embeds, view=view, ephemeral=True)
-        except discord.HTTPException as exc:
-            log.info(
-                "safety guild=%s: anonymous author's follow-up failed (%s)", guild_id, exc.status
-            )
-            return False
-        return True
+        embeds, view = await self._reply_parts(author, guild_id, kind, needs, lang)
+        extra = {} if view is None else {"view": view}
+        for wait in (0.0, *FOLLOWUP_RETRY_WAITS):
+            if wait:
+                ends = interaction.created_at + FOLLOWUP_WINDOW
+                if discord.utils.utcnow() + timedelta(seconds=wait) >= ends:
+                    break
+                await asyncio.sleep(wait)
+            try:
+                await interaction.followup.send(embeds=embeds, ephemeral=True, **extra)
+                return True
+            except discord.HTTPException as exc:
+                if exc.status < 500 and exc.status != 429:  # refused, or the token expired
+                    log.info(
+                        "safety guild=%s: anonymous author's follow-up refused (%s)",
+                        guild_id,
+                        exc.status,
+                    )
+                    return False
+                log.warning(
+                    "safety guild=%s: anonymous author's follow-up failed (%s)",
+                    guild_id,
+                    exc.status,
+                )
+        return "unknown"

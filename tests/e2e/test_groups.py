@@ -9,6 +9,7 @@ import asyncio
 import os
 from datetime import UTC, datetime, timedelta
 
+import discord.webhook.async_
 import pytest
 import time_machine
 from hypothesis import HealthCheck, given, settings
@@ -17,7 +18,7 @@ from hypothesis import strategies as st
 from bot.services.groups import channel_slug
 from emulator import DEFAULT_BOT_PERMISSIONS, DiscordEmulator, P
 from emulator.models import Message
-from tests.e2e.conftest import Kindred, World, detector_settled, every_answer
+from tests.e2e.conftest import Kindred, World, _QuickSleeps, detector_settled, every_answer
 from tests.e2e.test_checkins import Start, run_at, start_at  # noqa: F401  (fixture)
 from tests.e2e.test_safety import unpostable
 from tests.e2e.test_support import go_on_duty, setup_peers
@@ -1066,6 +1067,65 @@ async def test_an_anonymous_alert_does_not_say_its_author_was_reached_when_they_
     )
     assert "could not reach its author privately" in alert.text, alert.text
     assert "has reached out" not in alert.text, alert.text
+    assert str(world.member.id) not in alert.text
+
+
+async def closed_dms_then_followups_fail(
+    emu: DiscordEmulator, world: World, kindred: Kindred, monkeypatch, times: int | None
+):
+    """The author's DMs are closed (refused slowly, so the follow-ups fail from the start) and
+    Discord answers the /group post's follow-ups 503 ``times`` times (discord.py's own five
+    tries of a request, a tenth as far apart). The alert the peers get."""
+    monkeypatch.setattr(discord.webhook.async_, "asyncio", _QuickSleeps())
+    channel = await anonymous_group(emu, world, kindred, world.member)
+    await go_on_duty(emu, world, world.peer)
+    emu.user_dms_open(world.member, False)
+    dm = emu.dm_channel(world.member)
+    emu.inject_fault(
+        "POST", f"/channels/{dm.id}/messages", status=403, code=50007, delay=3.0, times=None
+    )
+    posting = await emu.run_command(world.member, channel, "group post", options={"text": CRISIS})
+    assert "Posted" in (await posting.original_response()).text
+    emu.inject_fault(
+        "POST", "/webhooks/{application_id}/{interaction_token}", status=503, times=times
+    )
+    alert = await emu.wait_for_message(
+        world.peers, predicate=lambda m: "anonymous** post" in m.text
+    )
+    return posting, alert
+
+
+async def test_an_anonymous_authors_follow_up_discord_fails_for_a_moment_is_tried_again(
+    emulator: DiscordEmulator, world: World, kindred: Kindred, monkeypatch
+) -> None:
+    """The author's DMs are closed and Discord fails their private follow-up for a moment
+    (503 on all of discord.py's tries): Kindred tries it again shortly, within the
+    interaction's 15 minutes, so the author gets the crisis lines, and the alert says so."""
+    posting, alert = await closed_dms_then_followups_fail(
+        emulator, world, kindred, monkeypatch, times=5
+    )
+    await detector_settled(kindred)
+    await kindred.quiet()
+    replies = [m for m in posting.followup_messages if m.ephemeral and m.embeds]
+    assert len(replies) == 1, [m.text[:60] for m in posting.followup_messages]
+    assert "has reached out to its author privately" in alert.text, alert.text
+
+
+async def test_an_anonymous_authors_follow_up_failing_every_try_is_said_truthfully(
+    emulator: DiscordEmulator, world: World, kindred: Kindred, monkeypatch
+) -> None:
+    """Discord fails the author's private follow-up on every try (503s): after a few tries the
+    peers' alert says Kindred tried and can't tell whether it got through, neither that it
+    reached them nor that Discord refused it."""
+    _, alert = await closed_dms_then_followups_fail(
+        emulator, world, kindred, monkeypatch, times=None
+    )
+    assert (
+        "Kindred tried to reach its author privately and can't tell whether it got through."
+    ) in alert.text, alert.text
+    assert "has reached out" not in alert.text and "could not reach" not in alert.text
+    tries = emulator.calls_matching("POST", "/webhooks/{application_id}/{interaction_token}")
+    assert len(tries) >= 10, len(tries)  # tried again after discord.py's own five tries
     assert str(world.member.id) not in alert.text
 
 
