@@ -54,6 +54,16 @@ class LibraryRoom:
         if not share:
             await send_private(interaction, embed=embed, view=view)
             return
+        if interaction.guild_id is None:
+            # our DMs: nobody else reads them, so the page is shown once, just for them
+            text = N_(
+                "This is our private chat, so the page is just for you. In a server's channel, "
+                "`share:True` posts it there for others."
+            )
+            await send_private(
+                interaction, await localized(interaction, text), embed=embed, view=view
+            )
+            return
         text = N_(
             "Posted “{title}” here for everyone. Its buttons open a private copy "
             "for whoever presses them."

@@ -235,6 +235,25 @@ async def test_sharing_a_page_needs_permission_to_post_in_the_channel(
     assert not [m for m in emulator.bot_messages(world.general) if not m.ephemeral]
 
 
+async def test_sharing_a_page_in_a_dm_does_not_say_it_was_posted_for_everyone(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """`/selfhelp topic:breathing share:True` run in a DM with Kindred: nobody else reads that
+    chat, so the page is simply shown, once, with a plain word that it is just for them and
+    that sharing posts a page in a server's channel; never a claim that it was posted "here
+    for everyone", nor a second copy (a member who worries about being seen deserves a plain
+    answer)."""
+    dm = emulator.dm_channel(world.member)
+    answer = await command(emulator, world.member, dm, "selfhelp", topic="breathing", share=True)
+    assert await kindred.quiet()
+    said = [answer.text] + [m.text for m in emulator.bot_messages(dm)]
+    assert not [t for t in said if "for everyone" in t], said
+    assert "just for you" in answer.text and "`share:True`" in answer.text, answer.text
+    assert answer.embeds[0]["title"] == "Breathing to calm down"
+    pages = [m for m in emulator.bot_messages(dm) if m.embeds and m.id != answer.message.id]
+    assert not pages, [m.embeds[0].get("title") for m in pages]
+
+
 async def test_a_spanish_member_reads_the_library_labels_in_spanish(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:
