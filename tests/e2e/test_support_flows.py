@@ -370,6 +370,75 @@ async def test_a_shift_reminder_says_which_server_the_shift_is_in(
         assert ended.text == "Your shift has ended in Riverside Circle. Thank you.", ended.text
 
 
+# New York springs forward on Sunday 14 March 2027: 02:00 EST becomes 03:00 EDT.
+SATURDAY_BEFORE_SPRING = datetime(2027, 3, 13, 12, 0, tzinfo=UTC)
+
+
+async def test_a_shift_inside_the_spring_forward_gap_does_not_keep_the_peer_on_duty_a_week(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """A Sunday 02:00-03:00 America/New_York shift falls wholly in the hour that does not
+    exist on the spring-forward Sunday (both ends are 03:00 EDT): that day's shift is skipped,
+    with no reminder, no start DM and no duty (never next week's window taken at 03:00, which
+    kept the peer on duty, counted and pinged, for a week), and next week's start is armed as
+    usual."""
+    with time_machine.travel(SATURDAY_BEFORE_SPRING, tick=True) as clock:
+        await setup_peers(emulator, world)
+        added = await command(
+            emulator, world.peer, world.general, "duty shift add",
+            weekday="sunday", start="02:00", end="03:00", tz="America/New_York",
+        )  # fmt: skip
+        assert "Shift added" in added.text, added.text
+        clock.move_to(datetime(2027, 3, 14, 7, 0, 5, tzinfo=UTC))  # 03:00:05 EDT
+        await kindred.settle()
+        clock.move_to(datetime(2027, 3, 14, 12, 0, tzinfo=UTC))  # 08:00 EDT
+        await kindred.settle()
+        assert await kindred.quiet()
+        row = await kindred.services.peers.duty.current(world.guild.id, world.peer.id)
+        assert not await kindred.services.peers.duty.is_on_duty(world.guild.id, world.peer.id), row
+        assert not emulator.bot_messages(emulator.dm_channel(world.peer))
+        start = await kindred.services.scheduler.get("shift:1:start")
+        assert start is not None
+        assert start.due_at == datetime(2027, 3, 21, 6, 0, tzinfo=UTC)  # 02:00 EDT next Sunday
+
+
+async def test_the_same_shift_added_twice_is_refused(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """`/duty shift add` refuses a shift identical to or overlapping one the peer already has
+    in this server (in any zone), naming the shift it overlaps, and stores nothing: else the
+    rota lists it twice and every week the peer gets two "starts in 10 minutes" DMs and two
+    "shift has started" DMs. A shift starting as another ends is welcome, and another peer
+    may keep the same hours."""
+    with time_machine.travel(datetime(2026, 11, 23, 8, 0, tzinfo=UTC), tick=True):
+        await setup_peers(emulator, world)
+        options = {"weekday": "monday", "start": "18:00", "end": "22:00", "tz": "Europe/London"}
+        first = await command(emulator, world.peer, world.general, "duty shift add", **options)
+        assert "Shift added" in first.text, first.text
+        second = await command(emulator, world.peer, world.general, "duty shift add", **options)
+        shifts = await kindred.services.peers.shifts.shifts(world.guild.id, world.peer.id)
+        assert len(shifts) == 1, second.text
+        assert second.ephemeral and second.text == (
+            "That overlaps a shift you already have: #1, Monday 18:00–22:00 (Europe/London). "
+            "Nothing was added; choose other times, or remove that one first with "
+            "`/duty shift remove`."
+        ), second.text
+        # 13:00-14:00 in New York is 18:00-19:00 in London in November
+        elsewhere = {**options, "start": "13:00", "end": "14:00", "tz": "America/New_York"}
+        third = await command(emulator, world.peer, world.general, "duty shift add", **elsewhere)
+        assert "#1, Monday 18:00–22:00" in third.text, third.text
+        after = {**options, "start": "22:00", "end": "23:00"}
+        fourth = await command(emulator, world.peer, world.general, "duty shift add", **after)
+        assert "Shift added: #2" in fourth.text, fourth.text
+        theirs = await command(emulator, world.peer2, world.general, "duty shift add", **options)
+        assert "Shift added: #3" in theirs.text, theirs.text
+        shifts = await kindred.services.peers.shifts.shifts(world.guild.id, world.peer.id)
+        assert [(s.start_time, s.end_time) for s in shifts] == [
+            ("18:00", "22:00"),
+            ("22:00", "23:00"),
+        ]
+
+
 async def test_an_idle_reminder_later_than_the_idle_close_is_refused(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.config import Settings
-from bot.errors import InvalidInputError, NotFoundError
+from bot.errors import ConflictError, InvalidInputError, NotFoundError
 from bot.services import Services, build_services
 from bot.services.peers import PeerSettings
 from bot.services.peers.shifts import (
@@ -173,6 +173,90 @@ async def test_manual_duty_is_left_alone_at_shift_end(
     assert duty is not None and duty.source == "manual"
     assert await peers.duty.is_on_duty(GUILD, PEER)
     assert (await shift_timers(services, shift.id))["end"].due_at == at(22, weeks=1)
+
+
+# -- overlapping shifts -------------------------------------------------------------------------
+async def test_a_shift_overlapping_one_of_the_peers_own_is_refused_naming_it(
+    peers, services: Services
+) -> None:
+    first = await add_evening_shift(peers)
+    for weekday, start, end, tz in [
+        ("monday", "18:00", "22:00", "UTC"),  # the same again
+        ("monday", "21:59", "23:00", "UTC"),
+        ("monday", "12:00", "18:01", "UTC"),
+        ("sunday", "20:00", "19:00", "UTC"),  # overnight, into Monday evening
+        ("monday", "13:00", "14:00", "America/New_York"),  # 18:00-19:00 UTC in November
+    ]:
+        with pytest.raises(ConflictError) as refused:
+            await peers.shifts.add_shift(GUILD, PEER, weekday, start, end, tz)
+        assert refused.value.params["number"] == first.id
+        assert "#1, Monday 18:00–22:00 (UTC)" in refused.value.user_message
+    assert await peers.shifts.shifts(GUILD, PEER) == [first]
+
+
+async def test_shifts_that_only_touch_or_are_someone_elses_are_added(peers) -> None:
+    await add_evening_shift(peers)
+    await add_evening_shift(peers, start="22:00", end="23:00")  # starts as the first ends
+    await add_evening_shift(peers, start="17:00", end="18:00")  # ends as the first starts
+    await add_evening_shift(peers, user_id=PEER2)  # another peer's rota
+    await peers.shifts.add_shift(GUILD + 1, PEER, "monday", "18:00", "22:00", "UTC")
+    assert len(await peers.shifts.shifts(GUILD, PEER)) == 3
+
+
+async def test_shifts_in_zones_that_change_clocks_on_different_days_are_compared_all_year(
+    peers, clock: FakeClock
+) -> None:
+    """London 18:00-19:00 and New York 14:00-15:00 on Mondays are an hour apart most of the
+    year, and meet in the week when London is back on GMT and New York not yet on EST."""
+    clock.now = datetime(2027, 4, 5, 12, 0, tzinfo=UTC)  # both on summer time: an hour apart
+    await peers.shifts.add_shift(GUILD, PEER, "monday", "18:00", "19:00", "Europe/London")
+    with pytest.raises(ConflictError):  # in November's first week London is on GMT, NY not
+        await peers.shifts.add_shift(GUILD, PEER, "monday", "14:00", "15:00", "America/New_York")
+
+
+# -- a clock change's gap -----------------------------------------------------------------------
+async def test_a_shift_in_a_spring_forward_gap_is_skipped_that_week(
+    peers, services: Services, clock: FakeClock
+) -> None:
+    """Sunday 02:00-03:00 New York does not happen on 14 March 2027 (02:00 EST is 03:00 EDT):
+    no reminder, no start, no duty that day; next week's are armed."""
+    clock.now = datetime(2027, 3, 13, 12, 0, tzinfo=UTC)
+    added = await peers.shifts.add_shift(
+        GUILD, PEER, "sunday", "02:00", "03:00", "America/New_York"
+    )
+    next_sunday = datetime(2027, 3, 21, 6, 0, tzinfo=UTC)  # 02:00 EDT
+    assert added.next_start == next_sunday
+    timers = await shift_timers(services, added.shift.id)
+    assert {part: t.due_at for part, t in timers.items()} == {
+        "start": next_sunday,
+        "remind": next_sunday - timedelta(minutes=10),
+        "end": next_sunday + timedelta(hours=1),
+    }
+
+
+async def test_a_start_timer_armed_in_the_gap_puts_nobody_on_duty_and_arms_next_week(
+    peers, services: Services, clock: FakeClock
+) -> None:
+    """Timers stored for the gap (as before such days were skipped) find no shift that day: no
+    reminder, no duty, no DM, and the start takes next week's start, not next week's window
+    now."""
+    clock.now = datetime(2027, 3, 13, 12, 0, tzinfo=UTC)
+    added = await peers.shifts.add_shift(
+        GUILD, PEER, "sunday", "02:00", "03:00", "America/New_York"
+    )
+    gap_end = datetime(2027, 3, 14, 7, 0, tzinfo=UTC)  # 03:00 EDT, where both ends fall
+    await peers.shifts._at(SHIFT_REMIND, gap_end - timedelta(minutes=10), added.shift)
+    clock.now = gap_end - timedelta(minutes=10)
+    remind = (await shift_timers(services, added.shift.id))["remind"]
+    assert await peers.shifts.on_shift_remind(remind) is None
+    await peers.shifts._at(SHIFT_START, gap_end, added.shift)
+    clock.now = gap_end + timedelta(seconds=5)
+    timer = (await shift_timers(services, added.shift.id))["start"]
+    assert await peers.shifts.on_shift_start(timer) is None
+    assert not await peers.duty.is_on_duty(GUILD, PEER)
+    assert await peers.duty.current(GUILD, PEER) is None
+    timers = await shift_timers(services, added.shift.id)
+    assert timers["start"].due_at == datetime(2027, 3, 21, 6, 0, tzinfo=UTC)
 
 
 # -- removing a shift ---------------------------------------------------------------------------
@@ -467,8 +551,10 @@ async def test_off_duty_mid_shift_hears_nothing_at_the_shifts_end(
 async def test_overlapping_shifts_keep_the_peer_on_until_the_last_ends(
     peers, services: Services, clock: FakeClock
 ) -> None:
+    """Overlapping shifts are refused now; ones stored before that still behave."""
     await add_evening_shift(peers, start="18:00", end="20:00")
-    await add_evening_shift(peers, start="19:00", end="21:00")
+    stored = await peers.duty.repo.add_shift(GUILD, PEER, 0, "19:00", "21:00", "UTC", clock.now)
+    await peers.shifts.arm(stored)
     assert await run_due(services, clock, at(20, 30)) == []
     assert await peers.duty.is_on_duty(GUILD, PEER)
     assert await run_due(services, clock, at(21)) == [DutyEnded(GUILD, PEER, held=0)]
@@ -571,6 +657,12 @@ async def _duty_scenario(path, steps) -> None:
                 end = start + timedelta(minutes=action[2])
                 if start.date() != MONDAY.date() or end.date() != MONDAY.date():
                     continue  # the weekly shift of another day: out of this run
+                if any(s < end and start < e for s, e in shift_window.values()):
+                    with pytest.raises(ConflictError):  # overlaps one of theirs: refused
+                        await peers.shifts.add_shift(
+                            GUILD, PEER, "monday", f"{start:%H:%M}", f"{end:%H:%M}", "UTC"
+                        )
+                    continue
                 shift = await peers.shifts.add_shift(
                     GUILD, PEER, "monday", f"{start:%H:%M}", f"{end:%H:%M}", "UTC"
                 )

@@ -8,12 +8,25 @@ from datetime import datetime, time, timedelta
 
 from bot.clock import Clock, utcnow
 from bot.db.repositories.duty import DutyRepository, DutyRow, ShiftRow
-from bot.errors import InvalidInputError, NotFoundError
+from bot.errors import ConflictError, InvalidInputError, KindredError, NotFoundError
 from bot.i18n import N_
 from bot.schedules import parse_clock, parse_timezone, parse_weekday, resolve_local
 from bot.timers import Scheduler
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+# the weekday's name as a shift line shows it (the command's option stays the English word)
+DAY_NAMES = {
+    "monday": N_("Monday"),
+    "tuesday": N_("Tuesday"),
+    "wednesday": N_("Wednesday"),
+    "thursday": N_("Thursday"),
+    "friday": N_("Friday"),
+    "saturday": N_("Saturday"),
+    "sunday": N_("Sunday"),
+}
+# shifts are compared over a year of occurrences: two zones change their clocks on different
+# days, so two shifts may meet only for the weeks between
+OVERLAP_WEEKS = 53
 
 
 def parse_hhmm(text: str) -> time:
@@ -38,19 +51,53 @@ class ShiftWindow:
 
 
 def shift_window_after(shift: ShiftRow, after: datetime) -> ShiftWindow:
-    """The next occurrence of a weekly shift that has not ended yet (aware datetimes)."""
+    """The next occurrence of a weekly shift that has not ended yet (aware datetimes).
+
+    A day's occurrence that lasts no time is skipped: a shift wholly inside the hour a
+    spring-forward clock change skips (02:00–03:00 in New York) starts and ends when the gap
+    ends, so that week it doesn't happen and the next one is the next occurrence."""
     tz = zone(shift.tz)
     start_t, end_t = parse_hhmm(shift.start_time), parse_hhmm(shift.end_time)
     local_now = after.astimezone(tz)
     monday = local_now - timedelta(days=local_now.weekday())
-    for week in (-1, 0, 1):
+    for week in (-1, 0, 1, 2):
         day = monday + timedelta(days=shift.weekday + 7 * week)
         start = local_at(day, start_t, tz)
         end_day = day + timedelta(days=1) if end_t <= start_t else day
         end = local_at(end_day, end_t, tz)
-        if end > after:
+        if end > after and end > start:
             return ShiftWindow(shift, start, end)
     raise AssertionError("a weekly shift always recurs within two weeks")
+
+
+def window_started_at(shift: ShiftRow, due: datetime) -> ShiftWindow | None:
+    """The occurrence in progress at ``due`` (a start timer's time), or None when there is
+    none: that day's occurrence lasted no time (a clock change's gap) or is over, and the next
+    one starts later. A start timer never takes a later week's occurrence for its own."""
+    window = shift_window_after(shift, due)
+    return window if window.start <= due else None
+
+
+def occurrences(shift: ShiftRow, since: datetime, count: int) -> list[ShiftWindow]:
+    """The next ``count`` occurrences of a weekly shift not ended at ``since``."""
+    windows = [shift_window_after(shift, since)]
+    while len(windows) < count:
+        windows.append(shift_window_after(shift, windows[-1].end))
+    return windows
+
+
+def overlaps(a: list[ShiftWindow], b: list[ShiftWindow]) -> bool:
+    """Whether two shifts' occurrences (each in time order) ever overlap; one ending as the
+    other starts does not."""
+    i = j = 0
+    while i < len(a) and j < len(b):
+        if a[i].start < b[j].end and b[j].start < a[i].end:
+            return True
+        if a[i].end <= b[j].end:
+            i += 1
+        else:
+            j += 1
+    return False
 
 
 def duty_key(guild_id: int, user_id: int) -> str:
@@ -169,15 +216,35 @@ class DutyService:
         existing = await self.repo.shifts(guild_id, user_id)
         if len(existing) >= 28:
             raise InvalidInputError(N_("You already have 28 shifts; remove one first."))
-        return await self.repo.add_shift(
-            guild_id,
-            user_id,
-            day,
-            start_t.strftime("%H:%M"),
-            end_t.strftime("%H:%M"),
-            tz,
-            self.clock(),
+        start_text, end_text = start_t.strftime("%H:%M"), end_t.strftime("%H:%M")
+        self._refuse_overlap(
+            ShiftRow(0, guild_id, user_id, day, start_text, end_text, tz), existing
         )
+        return await self.repo.add_shift(
+            guild_id, user_id, day, start_text, end_text, tz, self.clock()
+        )
+
+    def _refuse_overlap(self, new: ShiftRow, existing: list[ShiftRow]) -> None:
+        """A peer's shifts in a server never overlap (each would put them on duty and DM them
+        twice); one may start as another ends."""
+        now = self.clock()
+        windows = occurrences(new, now, OVERLAP_WEEKS)
+        for shift in existing:
+            # in one zone, shifts that meet in an ordinary week meet in every one
+            weeks = 3 if shift.tz == new.tz else OVERLAP_WEEKS
+            if overlaps(windows[:weeks], occurrences(shift, now, weeks)):
+                raise ConflictError(
+                    N_(
+                        "That overlaps a shift you already have: #{number}, {day} "
+                        "{start}–{end} ({tz}). Nothing was added; choose other times, or "
+                        "remove that one first with `/duty shift remove`."
+                    ),
+                    number=shift.id,
+                    day=KindredError(DAY_NAMES[WEEKDAYS[shift.weekday]]),
+                    start=shift.start_time,
+                    end=shift.end_time,
+                    tz=shift.tz,
+                )
 
     async def remove_shift(self, guild_id: int, user_id: int, shift_id: int) -> None:
         if not await self.repo.remove_shift(guild_id, user_id, shift_id):

@@ -10,8 +10,8 @@ messages``); English when no catalogue has them. No discord imports: time tags c
 
 from __future__ import annotations
 
-from bot.i18n import N_, gettext_for
-from bot.services.peers.duty import WEEKDAYS
+from bot.i18n import gettext_for
+from bot.services.peers.duty import DAY_NAMES, WEEKDAYS
 
 __all__ = [
     "duty_ended_text",
@@ -28,17 +28,6 @@ __all__ = [
     "tag_removed_text",
     "tags_list_text",
 ]
-
-# the weekday's name as a shift line shows it (the command's option stays the English word)
-_DAY_NAMES = {
-    "monday": N_("Monday"),
-    "tuesday": N_("Tuesday"),
-    "wednesday": N_("Wednesday"),
-    "thursday": N_("Thursday"),
-    "friday": N_("Friday"),
-    "saturday": N_("Saturday"),
-    "sunday": N_("Sunday"),
-}
 
 
 # -- the peer, by DM ------------------------------------------------------------------------
@@ -106,7 +95,7 @@ def handed_off_text(count: int, lang: str = "en") -> str:
 # -- /duty shift ----------------------------------------------------------------------------
 def shift_line(shift_id: int, weekday: int, start: str, end: str, tz: str, lang: str = "en") -> str:
     _ = gettext_for(lang)
-    day = _(_DAY_NAMES[WEEKDAYS[weekday]])
+    day = _(DAY_NAMES[WEEKDAYS[weekday]])
     return f"#{shift_id} {day} {start}–{end} ({tz})"
 
 

@@ -32,6 +32,7 @@ from bot.services.peers.duty import (
     duty_key,
     shift_window_after,
     stop_duty,
+    window_started_at,
 )
 from bot.services.requests import RequestService, Requeued
 from bot.services.zones import MemberZones
@@ -247,14 +248,17 @@ class ShiftService:
         shift = await self.duty.shift(timer.payload["shift_id"])
         if shift is None:
             return None
-        window = shift_window_after(shift, timer.due_at)
+        # the occurrence this timer was armed for; none if it lasts no time (wholly in a clock
+        # change's gap, as a timer armed before such days were skipped may find): no duty, no DM
+        window = window_started_at(shift, timer.due_at)
         started = None
-        if window.end > self.clock():
+        if window is not None and window.end > self.clock():
             row = await self.duty.shift_on(shift.guild_id, shift.user_id, window.end)
             if row.until == row.shift_until:  # the shift's end counts now, not a time by hand
                 await self.scheduler.cancel(duty_key(shift.guild_id, shift.user_id))
             started = ShiftStarted(shift.guild_id, shift.user_id, row.until)
-        nxt = shift_window_after(shift, window.end + timedelta(seconds=1))
+        after = timer.due_at if window is None else window.end + timedelta(seconds=1)
+        nxt = shift_window_after(shift, after)
         await self._at(SHIFT_START, nxt.start, shift, timer.payload)
         await self._at(SHIFT_REMIND, nxt.start - REMIND_BEFORE, shift, timer.payload)
         return started
@@ -263,6 +267,8 @@ class ShiftService:
         shift = await self.duty.shift(timer.payload["shift_id"])
         if shift is None or self.scheduler.too_late(timer):
             return None  # a reminder after the fact helps nobody
+        if window_started_at(shift, timer.due_at + REMIND_BEFORE) is None:
+            return None  # that day's shift doesn't happen (a clock change's gap)
         return ShiftReminder(shift.guild_id, shift.user_id)
 
     async def on_shift_end(self, timer: TimerRow) -> DutyEnded | None:
