@@ -66,18 +66,22 @@ class SupportBase:
             region, self.services.clock(), extras, intro=intro, waiting=waiting, lang=lang
         )
 
-    async def _tell_moderators(self, guild_id: int, text: str) -> None:
+    async def _tell_moderators(self, guild_id: int, text: str) -> bool:
+        """Post in the moderator channel; whether it was posted."""
         cfg = await self.requests.config(guild_id, require=False)
         channel = await find_channel(self.bot, cfg.mod_channel_id)
         if channel is None:
             log.warning("guild %s: no reachable moderator channel for an alert", guild_id)
-            return
+            return False
         try:
             await channel.send(text[:2000])
         except discord.HTTPException as exc:
             log.warning("guild %s: moderator alert failed: %s", guild_id, exc.status)
+            return False
+        return True
 
-    async def _post_card(self, request: RequestRow, on_duty: list[int], *, ping: list[int]) -> None:
+    async def _post_card(self, request: RequestRow, on_duty: list[int], *, ping: list[int]) -> bool:
+        """Post the request's card (pinging ``ping``); whether it was posted."""
         cfg = await self.requests.config(request.guild_id, require=False)
         channel = await find_channel(self.bot, cfg.peer_channel_id)
         content = mentions(ping) or None
@@ -87,7 +91,7 @@ class SupportBase:
                 f"Support request #{request.id} could not reach the peer channel (deleted or "
                 "not visible to me). It stays queued. Fix it with `/peers setup`.",
             )
-            return
+            return False
         try:
             message = await channel.send(
                 content=content,
@@ -102,15 +106,16 @@ class SupportBase:
                 "View Channel, Send Messages and Embed Links permissions there. "
                 "The request stays queued; I'll post its card again at its next reminder.",
             )
-            return
+            return False
         except discord.HTTPException as exc:
             log.warning(
                 "request %s: card not posted (%s); retried at the next reminder",
                 request.id,
                 exc.status,
             )
-            return
+            return False
         await self.requests.attach_card(request.id, message.channel.id, message.id)
+        return True
 
     async def _refresh_card(self, request: RequestRow) -> None:
         if request.card_channel_id is None or request.card_message_id is None:

@@ -219,6 +219,8 @@ class ClaimsRoom(ConversationRoom):
         try:
             member = await find_user(self.bot, follow.member_id)
             lang = await self.services.safety.language_for(follow.member_id)
+            if follow.tell_quiet_close:
+                await member.send(say.idle_closed_member_text(closed.id, lang))
             if follow.send_transcript:
                 lines = await self._transcript_lines(closed, lang)
                 for chunk in transcript_messages(closed.id, lines, lang):

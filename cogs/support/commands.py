@@ -142,7 +142,7 @@ class CommandsRoom(ClaimsRoom):
                 discord.utils.format_dt(result.next_peer_at, "F"), ago(result.next_peer_at), lang
             )
         else:
-            when = no_shift_text(lang)
+            when = no_shift_text(lang, moderators=result.moderators_told_later)
         request = result.request
         resources = await self._resources_text(
             request.guild_id, request.requester_id, intro=False, lang=lang

@@ -18,6 +18,7 @@ from bot.services.requests import (
     EscalationStep,
     TimerRow,
 )
+from bot.services.requests import notices as say
 from bot.services.requests.messages import escalation_update_text
 from bot.ui.lookup import find_channel, find_user, gone_as_peer
 from bot.ui.requests import PING_USERS
@@ -45,17 +46,22 @@ class TimersRoom(ClaimsRoom):
         request = step.request
         # Moderators first: this step's timer is already replaced by the next one, so nothing
         # below may stop the alert (each Discord call fails on its own).
-        if step.alert_moderators:
-            await self._tell_moderators(
-                request.guild_id,
-                f"Request #{request.id} has waited {step.waited_minutes} min without a peer "
-                f"({len(step.on_duty)} on duty).",
-            )
+        moderators = "later" if step.moderators_ahead else "none"
+        if step.alert_moderators and await self._tell_moderators(
+            request.guild_id,
+            f"Request #{request.id} has waited {step.waited_minutes} min without a peer "
+            f"({len(step.on_duty)} on duty).",
+        ):
+            moderators = "told"
+        pinged = False
         if step.repost_card:
-            await self._post_card(request, step.on_duty, ping=step.ping)
+            pinged = await self._post_card(request, step.on_duty, ping=step.ping)
         elif step.ping:
-            await self._reping(step)
-        await self._update_member(step)
+            pinged = await self._reping(step)
+        # the member is told what was really done at this step, nothing more
+        await self._update_member(
+            step, reminded=len(step.ping) if pinged else 0, moderators=moderators
+        )
 
     async def _without_ex_peers(self, step: EscalationStep) -> EscalationStep:
         """Without the members intent a removed peer role goes unseen: before pinging, the
@@ -73,23 +79,34 @@ class TimersRoom(ClaimsRoom):
             ping=[p for p in step.ping if p not in gone],
         )
 
-    async def _reping(self, step: EscalationStep) -> None:
+    async def _reping(self, step: EscalationStep) -> bool:
+        """Ping the step's peers under the card; whether the ping was posted."""
         request = step.request
         channel = await find_channel(self.bot, request.card_channel_id)
+        if channel is None:
+            return False
         try:
-            if channel is not None:
-                await channel.send(
-                    mentions(step.ping)
-                    + f" Request #{request.id} has waited {step.waited_minutes} min for a peer.",
-                    allowed_mentions=PING_USERS,
-                )
+            await channel.send(
+                mentions(step.ping)
+                + f" Request #{request.id} has waited {step.waited_minutes} min for a peer.",
+                allowed_mentions=PING_USERS,
+            )
         except discord.HTTPException as exc:
             log.warning("request %s: re-ping failed (%s)", request.id, exc.status)
+            return False
+        return True
 
-    async def _update_member(self, step: EscalationStep) -> None:
+    async def _update_member(self, step: EscalationStep, *, reminded: int, moderators: str) -> None:
         request = step.request
         lang = await self.services.safety.language_for(request.requester_id, None)
-        text = escalation_update_text(request.id, step.position, len(step.on_duty), lang)
+        text = escalation_update_text(
+            request.id,
+            step.position,
+            reminded=reminded,
+            on_duty=len(step.on_duty),
+            moderators=moderators,
+            lang=lang,
+        )
         try:
             member = await find_user(self.bot, request.requester_id)
             await member.send(text)
@@ -108,14 +125,11 @@ class TimersRoom(ClaimsRoom):
         if outcome.stage != "remind":
             await self._after_close(outcome.request)
             return
-        for user_id in outcome.remind:
+        for user_id in outcome.remind:  # a DM each, in its reader's language
             try:
                 user = await find_user(self.bot, user_id)
-                await user.send(
-                    f"Request #{outcome.request.id} has been quiet for a while. It will "
-                    "close by itself soon unless someone writes; closing it "
-                    "yourself is fine too."
-                )
+                lang = await self.services.safety.language_for(user_id)
+                await user.send(say.idle_reminder_text(outcome.request.id, lang))
             except discord.HTTPException:
                 pass
 

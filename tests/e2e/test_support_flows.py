@@ -116,9 +116,67 @@ async def test_the_waiting_members_update_is_in_the_language_they_chose(
         update = await emulator.wait_for_message(dm, predicate=lambda m: "cola" in m.text)
         assert update.text == (
             "Novedades sobre tu solicitud #1: eres el número 1 en la cola. Ahora mismo no hay "
-            "ningún compañero de guardia; los moderadores saben que estás esperando. `/crisis` "
-            "está ahí si necesitas a alguien ahora mismo."
+            "ningún compañero de guardia; si nadie la atiende pronto, se avisará a los "
+            "moderadores. `/crisis` está ahí si necesitas a alguien ahora mismo."
         ), update.text
+
+
+async def test_a_waiting_member_is_not_told_moderators_know_when_no_moderator_was_told(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """With nobody on duty and no moderator channel, no moderator is ever told: neither the
+    answer to the form nor any escalation update says moderators will be told or know the
+    member is waiting (with a moderator channel, the updates before the moderators' step
+    say they will be told, not that they know)."""
+    with time_machine.travel(datetime.now(UTC), tick=True) as clock:
+        answer = await command(
+            emulator, world.mod, world.general, "peers setup",
+            peer_role=world.peer_role.id, peer_channel=world.peers.id,
+            thread_channel=world.support.id,
+        )  # fmt: skip
+        assert "Peer support is set up" in answer.text, answer.text
+        intake = await ask(emulator, world, world.member)
+        assert "moderators will be told" not in intake.text, intake.text
+        assert "stays in the queue" in intake.text, intake.text
+        await card(emulator, world, 1)
+        for minutes in (11, 10, 30):  # every step of the chain, the moderators' one included
+            clock.shift(timedelta(minutes=minutes))
+            await kindred.settle()
+        assert await kindred.quiet()
+        assert (await kindred.services.peers.requests.get(1)).escalation == 3
+        assert not emulator.bot_messages(world.mods)  # no moderator was told anything
+        dm = emulator.dm_channel(world.member)
+        updates = [m.text for m in emulator.bot_messages(dm) if "An update" in m.text]
+        assert updates, "the member got no update"
+        told = [t for t in updates if "moderators know" in t or "moderators will" in t]
+        assert told == [], told
+
+
+async def test_an_escalation_does_not_ping_a_peer_who_already_holds_the_most_allowed(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """A peer who holds `max_open_per_peer` requests (the limit set "for your own
+    wellbeing", peer guide) can't claim another: an escalation step neither pings them about
+    the waiting request nor counts them as available, and the member is told honestly that
+    no peer on duty is free yet."""
+    with time_machine.travel(datetime.now(UTC), tick=True) as clock:
+        await setup_peers(emulator, world)
+        await command(emulator, world.mod, world.general, "peers limits", max_open_per_peer=1)
+        await go_on_duty(emulator, world, world.peer)
+        await ask(emulator, world, world.member)
+        await press_claim(emulator, world.peer, await card(emulator, world, 1), 1)
+        await ask(emulator, world, world.member2)
+        await card(emulator, world, 2)
+        clock.shift(timedelta(minutes=11))
+        await kindred.settle()
+        update = await emulator.wait_for_message(
+            emulator.dm_channel(world.member2), predicate=lambda m: "An update" in m.text
+        )
+        assert await kindred.quiet()
+        repings = [m.text for m in emulator.bot_messages(world.peers) if "has waited" in m.text]
+        assert not [t for t in repings if f"<@{world.peer.id}>" in t], (repings, update.text)
+        assert "have been reminded" not in update.text, update.text
+        assert "No peer on duty is free to pick it up yet" in update.text, update.text
 
 
 async def test_claim_stops_escalation(
@@ -1066,6 +1124,56 @@ async def test_idle_conversation_reminds_then_closes(
         await emulator.wait_for_message(
             emulator.dm_channel(world.member), predicate=lambda m: "Did it help" in m.text
         )
+
+
+async def test_the_idle_reminder_reaches_a_spanish_member_in_spanish(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The "quiet for a while" reminder of an idle conversation is a DM to each of them in
+    their own language (the member guide promises a support conversation's DMs in the
+    language set with /language set): the Spanish member reads it in Spanish, the peer who
+    chose none in English."""
+    with time_machine.travel(datetime.now(UTC), tick=True) as clock:
+        await setup_peers(emulator, world)
+        await command(emulator, world.member, world.general, "language set", language="es")
+        await go_on_duty(emulator, world, world.peer)
+        await ask(emulator, world, world.member)
+        await press_claim(emulator, world.peer, await card(emulator, world, 1), 1)
+        clock.shift(timedelta(hours=25))
+        await kindred.settle()
+        dm = emulator.dm_channel(world.member)
+        reminder = await emulator.wait_for_message(dm, predicate=lambda m: "#1" in m.text)
+        assert "quiet for a while" not in reminder.text, reminder.text
+        assert "close by itself" not in reminder.text, reminder.text
+        await emulator.wait_for_message(
+            emulator.dm_channel(world.peer), predicate=lambda m: "quiet for a while" in m.text
+        )
+
+
+async def test_a_relayed_conversation_closed_for_quiet_tells_the_member(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """An anonymous (relayed) conversation closed by the idle timer, in a server that turned
+    feedback off: the member's only window on it is their DMs, so they are told by DM that
+    it was closed because it had been quiet, and how to ask again (else what they write next
+    reaches no peer, unannounced)."""
+    with time_machine.travel(datetime.now(UTC), tick=True) as clock:
+        await relayed_conversation(emulator, world, kindred)
+        await command(emulator, world.mod, world.general, "peers limits", feedback=False)
+        dm = emulator.dm_channel(world.member)
+        clock.shift(timedelta(hours=25))
+        await kindred.settle()
+        await emulator.wait_for_message(dm, predicate=lambda m: "quiet for a while" in m.text)
+        before = len(emulator.bot_messages(dm))
+        clock.shift(timedelta(hours=49))
+        await kindred.settle()
+        assert await kindred.quiet()
+        request = await kindred.services.peers.requests.get(1)
+        assert request.status == "closed" and request.close_reason == "idle"
+        after = [m.text for m in emulator.bot_messages(dm)][before:]
+        assert any("#1" in t or "closed" in t.lower() for t in after), after
+        told = [t for t in after if "closed because it had been quiet" in t]
+        assert told and "`/support`" in told[0], after
 
 
 async def claimed_then_role_gone(

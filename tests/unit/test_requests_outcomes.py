@@ -23,6 +23,7 @@ from bot.services.requests import (
     PendingRelay,
     TimerRow,
 )
+from bot.services.requests.messages import escalation_update_text
 from bot.services.requests.relay import RELAY_RETRY_AFTER, first_id_after
 
 GUILD, OTHER_GUILD = 10, 11
@@ -369,6 +370,86 @@ async def test_escalation_outcome_says_how_long_and_whether_the_card_is_missing(
     assert not step.repost_card
     await peers.requests.claim(req.id, PEER)
     assert await peers.requests.escalate(req.id, 3) is None
+
+
+async def test_escalation_leaves_out_a_peer_who_holds_the_most_allowed(
+    peers, services: Services, clock
+) -> None:
+    """One rule for every ping: a peer at ``max_open_per_peer`` can't claim, so no step
+    (nor a requeue's ping) names them; one who gave a conversation back is free again."""
+    await services.settings.update(GUILD, PeerSettings, MOD, max_open_per_peer=1)
+    for peer in (PEER, PEER2):
+        await peers.duty.go_on(GUILD, peer, None)
+    held = (await peers.requests.open(GUILD, OTHER)).request
+    await peers.requests.claim(held.id, PEER)
+    intake = await peers.requests.open(GUILD, MEMBER)
+    assert intake.ping == [PEER2]
+    clock.advance(minutes=10)
+    step = await peers.requests.on_escalate(await timer(services, "request.escalate"))
+    assert step is not None and step.level == 1 and step.ping == [PEER2]
+    assert sorted(step.on_duty) == [PEER, PEER2]  # on duty, but not free
+    clock.advance(minutes=10)
+    step = await peers.requests.on_escalate(await timer(services, "request.escalate"))
+    assert step is not None and step.level == 2 and step.ping == [PEER2]
+    assert await peers.requests.peers_to_ping(intake.request) == [PEER2]
+    # a call for backup is help with a held conversation, not one more to hold: it reaches them
+    backup = await peers.requests.peers_to_ping(intake.request, to_claim=False)
+    assert sorted(backup) == [PEER, PEER2]
+    await peers.requests.unclaim(held.id, PEER)
+    assert sorted(await peers.requests.peers_to_ping(intake.request)) == [PEER, PEER2]
+
+
+async def test_escalation_says_whether_moderators_are_still_to_be_told(
+    peers, services: Services, clock
+) -> None:
+    """Before the moderators' step, a member may be told they will be told only when the
+    server has a moderator channel."""
+    req = (await peers.requests.open(GUILD, MEMBER)).request
+    step = await peers.requests.escalate(req.id, 1)
+    assert step is not None and not step.moderators_ahead  # no moderator channel
+    await services.settings.update(GUILD, PeerSettings, MOD, mod_channel_id=7)
+    step = await peers.requests.escalate(req.id, 2)
+    assert step is not None and step.moderators_ahead and not step.alert_moderators
+    step = await peers.requests.escalate(req.id, 3)
+    assert step is not None and step.alert_moderators and not step.moderators_ahead
+
+
+def test_the_members_update_says_only_what_was_done() -> None:
+    def update(**kw) -> str:
+        return escalation_update_text(1, 2, **kw)
+
+    assert "moderators know" in update(reminded=0, on_duty=0, moderators="told")
+    later = update(reminded=0, on_duty=0, moderators="later")
+    assert "moderators will be told" in later and "know" not in later
+    none = update(reminded=0, on_duty=0, moderators="none")
+    assert "oderators" not in none and "stays in the queue" in none
+    busy = update(reminded=0, on_duty=2, moderators="later")
+    assert "No peer on duty is free" in busy and "reminded" not in busy
+    reminded = update(reminded=1, on_duty=3, moderators="told")
+    assert "1 peer(s) are on duty and have been reminded." in reminded
+    assert "Moderators know you're waiting too." in reminded
+    assert "se avisará a los moderadores" in update(
+        reminded=0, on_duty=0, moderators="later", lang="es"
+    )
+
+
+async def test_a_relayed_conversation_closed_for_quiet_is_told_to_its_member(
+    peers, services: Services
+) -> None:
+    await services.settings.update(GUILD, PeerSettings, MOD, feedback=False)
+    relayed = (await peers.requests.open(GUILD, MEMBER, anonymous=True)).request
+    await peers.requests.claim(relayed.id, PEER)
+    await peers.requests.idle(relayed.id, "remind")
+    outcome = await peers.requests.idle(relayed.id, "close")
+    assert outcome is not None and outcome[0] == "closed"
+    follow = await peers.requests.after_close(outcome[1])
+    assert follow is not None and follow.tell_quiet_close and not follow.ask_feedback
+    threaded = (await peers.requests.open(GUILD, OTHER)).request  # its thread says so
+    await peers.requests.claim(threaded.id, PEER)
+    outcome = await peers.requests.idle(threaded.id, "close")
+    assert outcome is not None
+    follow = await peers.requests.after_close(outcome[1])
+    assert follow is not None and not follow.tell_quiet_close
 
 
 async def test_idle_outcome_reminds_both_sides_then_closes(

@@ -66,6 +66,11 @@ def test_ping_list_keeps_an_anonymous_requester_so_the_list_reveals_nothing() ->
     assert ping_list(request(anonymous=True), [PEER, MEMBER]) == [PEER, MEMBER]
 
 
+def test_ping_list_leaves_out_peers_who_hold_the_most_allowed() -> None:
+    assert ping_list(request(), [PEER, MEMBER, PEER2], at_limit={PEER}) == [PEER2]
+    assert ping_list(request(anonymous=True), [PEER, MEMBER], at_limit={MEMBER}) == [PEER]
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -180,6 +180,15 @@ class RequestRepository:
         )
         return [_request(r) for r in rows]
 
+    async def held_counts(self, guild_id: int) -> dict[int, int]:
+        """How many conversations each peer of the server holds now."""
+        rows = await self.db.fetchall(
+            "SELECT claimed_by, COUNT(*) FROM support_requests WHERE guild_id = ?"
+            " AND status = 'claimed' AND claimed_by IS NOT NULL GROUP BY claimed_by",
+            (guild_id,),
+        )
+        return {int(r[0]): int(r[1]) for r in rows}
+
     async def live_all(self) -> list[RequestRow]:
         rows = await self.db.fetchall(
             "SELECT * FROM support_requests WHERE status IN ('open', 'claimed') ORDER BY id"

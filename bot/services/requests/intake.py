@@ -60,6 +60,8 @@ class Intake:
     #: without them, and the answer says so beside ``server_tags``.
     unknown_tags: tuple[str, ...] = ()
     server_tags: tuple[str, ...] = ()
+    #: the server has a moderator channel, so moderators will be told if nobody picks it up
+    moderators_told_later: bool = False
 
 
 @dataclass(frozen=True)
@@ -147,6 +149,7 @@ class RequestIntake:
             office_open=self.office_open(cfg, now),
             unknown_tags=wanted.unknown,
             server_tags=wanted.server,
+            moderators_told_later=cfg.mod_channel_id is not None,
         )
 
     async def _admit(
@@ -197,9 +200,18 @@ class RequestIntake:
                 cleaned.append(known[key])
         return Tags(cleaned[:MAX_TAGS], tuple(unknown[:MAX_TAGS]), tuple(known.values()))
 
+    async def _free(self, request: RequestRow, on_duty: list[int]) -> list[int]:
+        """The one rule for who may be pinged about a request: :func:`ping_list` over the
+        on-duty peers, leaving out those who already hold ``max_open_per_peer``."""
+        cfg = await self.config(request.guild_id, require=False)
+        held = await self.requests.held_counts(request.guild_id)
+        at_limit = {p for p in on_duty if held.get(p, 0) >= cfg.max_open_per_peer}
+        return ping_list(request, on_duty, at_limit)
+
     async def _matching(self, guild_id: int, request: RequestRow, on_duty: list[int]) -> list[int]:
-        """Who to ping first: the member's previous peer, then peers sharing a tag."""
-        candidates = ping_list(request, on_duty)
+        """Who to ping first: the member's previous peer, then peers sharing a tag (only
+        peers free to claim it: :meth:`_free`)."""
+        candidates = await self._free(request, on_duty)
         if request.preferred_peer in candidates:
             return [request.preferred_peer]
         if request.tags:

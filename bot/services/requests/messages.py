@@ -100,21 +100,42 @@ def waiting_text(request_id: int, position: int | None, lang: str = "en") -> str
 
 
 def escalation_update_text(
-    request_id: int, position: int, peers_on_duty: int, lang: str = "en"
+    request_id: int,
+    position: int,
+    *,
+    reminded: int,
+    on_duty: int,
+    moderators: str,
+    lang: str = "en",
 ) -> str:
-    """The DM to a member whose request is still waiting, at an escalation step."""
+    """The DM to a member whose request is still waiting, at an escalation step: only what
+    is true. ``reminded`` peers were pinged at this step, ``on_duty`` are on duty (some may
+    hold all they can); ``moderators`` is ``"told"`` (alerted at this step), ``"later"`` (a
+    later step will alert them) or ``"none"`` (no moderator was or will be told)."""
     _ = gettext_for(lang)
-    if peers_on_duty:
-        state = _("{count} peer(s) are on duty and have been reminded.")
+    if reminded:
+        state = [_("{count} peer(s) are on duty and have been reminded.")]
+        if moderators == "told":
+            state.append(_("Moderators know you're waiting too."))
+    elif on_duty:
+        state = [_("No peer on duty is free to pick it up yet; it stays in the queue.")]
+        if moderators == "told":
+            state.append(_("Moderators know you're waiting too."))
+    elif moderators == "told":
+        state = [_("No peer is on duty right now; moderators know you're waiting.")]
+    elif moderators == "later":
+        state = [
+            _("No peer is on duty right now; moderators will be told if nobody picks it up soon.")
+        ]
     else:
-        state = _("No peer is on duty right now; moderators know you're waiting.")
+        state = [_("No peer is on duty right now; your request stays in the queue.")]
     return " ".join(
         [
             _("An update on your request #{number}: you're number {position} in the queue."),
-            state,
+            *state,
             _("`/crisis` is there if you need someone right now."),
         ]
-    ).format(number=request_id, position=position, count=peers_on_duty)
+    ).format(number=request_id, position=position, count=reminded)
 
 
 @dataclass(frozen=True)
@@ -175,8 +196,15 @@ def next_peer_text(when: str, relative: str, lang: str = "en") -> str:
     ).format(when=when, relative=relative)
 
 
-def no_shift_text(lang: str = "en") -> str:
+def no_shift_text(lang: str = "en", *, moderators: bool = True) -> str:
+    """Nobody on duty and no shift ahead; ``moderators``: the server has a moderator channel,
+    so they will be told if nobody picks the request up."""
     _ = gettext_for(lang)
+    if not moderators:
+        return _(
+            "Nobody is on duty right now, and no shift is scheduled. Your request stays in the "
+            "queue."
+        )
     return _(
         "Nobody is on duty right now, and no shift is scheduled. Your request stays in the "
         "queue and moderators will be told."

@@ -26,6 +26,8 @@ __all__ = [
     "feedback_button_labels",
     "feedback_counted_text",
     "feedback_question_text",
+    "idle_closed_member_text",
+    "idle_reminder_text",
     "on_duty_until_text",
     "peer_gone_member_text",
     "relay_ended_text",
@@ -154,6 +156,25 @@ def feedback_question_text(lang: str = "en") -> str:
         "Your support conversation is closed. Did it help? (Optional; only counts are shared, "
         "never who said what.)"
     )
+
+
+def idle_reminder_text(request_id: int, lang: str = "en") -> str:
+    """To the member and to the peer, each by DM, when their conversation has been quiet."""
+    _ = gettext_for(lang)
+    return _(
+        "Request #{number} has been quiet for a while. It will close by itself soon unless "
+        "someone writes; closing it yourself is fine too."
+    ).format(number=request_id)
+
+
+def idle_closed_member_text(request_id: int, lang: str = "en") -> str:
+    """The member of a relayed conversation closed for being quiet: their DMs are their only
+    window on it, so they are told it ended, why, and how to ask again."""
+    _ = gettext_for(lang)
+    return _(
+        "Your conversation for request #{number} was closed because it had been quiet for a "
+        "while. If you'd like to talk again, `/support` asks for a peer any time."
+    ).format(number=request_id)
 
 
 def feedback_button_labels(lang: str = "en") -> dict[str, str]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
@@ -164,13 +164,17 @@ PROFESSIONAL_ASKS: dict[str, re.Pattern[str]] = {
 MESSAGE_LIMIT = 1900  # a transcript message, with room to spare under Discord's 2000
 
 
-def ping_list(request: RequestRow, on_duty: list[int]) -> list[int]:
+def ping_list(request: RequestRow, on_duty: list[int], at_limit: Collection[int] = ()) -> list[int]:
     """On-duty peers to ping about a request. The requester is left out, except when they
     asked to stay anonymous: leaving them out would let peers compare the ping list with the
-    on-duty list and see who the member is. (They cannot claim their own request.)"""
+    on-duty list and see who the member is. (They cannot claim their own request.) A peer
+    who already holds the most conversations allowed (``at_limit``) can't claim it: they are
+    neither pinged nor counted as free (the rule depends on what each holds, never on who
+    asked)."""
+    free = [p for p in on_duty if p not in at_limit]
     if request.anonymous:
-        return list(on_duty)
-    return [p for p in on_duty if p != request.requester_id]
+        return free
+    return [p for p in free if p != request.requester_id]
 
 
 def plea_language(text: str) -> str | None:

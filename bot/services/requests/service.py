@@ -109,6 +109,9 @@ class CloseFollowUp:
     peer_id: int
     send_transcript: bool
     ask_feedback: bool
+    #: a relayed conversation closed for being quiet: the member, who sees it only in their
+    #: DMs, is told it ended and how to ask again
+    tell_quiet_close: bool = False
 
 
 @dataclass(frozen=True)
@@ -197,7 +200,7 @@ class RequestService(RequestIntake, RequestTimers, Conversations, Holders):
     async def backup(self, request: RequestRow, peer_id: int) -> list[int]:
         """The holder asks for backup: the on-duty peers to ping (not the holder)."""
         require_holder(request, peer_id, "ask for backup")
-        return await self.peers_to_ping(request, besides=peer_id)
+        return await self.peers_to_ping(request, besides=peer_id, to_claim=False)
 
     async def claim(self, request_id: int, peer_id: int) -> RequestRow:
         request = await self._get(request_id)
@@ -371,6 +374,7 @@ class RequestService(RequestIntake, RequestTimers, Conversations, Holders):
             peer_id=closed.claimed_by,
             send_transcript=closed.transcript,
             ask_feedback=cfg.feedback,
+            tell_quiet_close=closed.relay and closed.close_reason == "idle",
         )
 
     async def live_anywhere(self, requester_id: int) -> list[RequestRow]:
@@ -441,11 +445,18 @@ class RequestService(RequestIntake, RequestTimers, Conversations, Holders):
         )
 
     # -- moderation and privacy (blocking: bot/services/blocks.py) -----------------------------
-    async def peers_to_ping(self, request: RequestRow, *, besides: int | None = None) -> list[int]:
+    async def peers_to_ping(
+        self, request: RequestRow, *, besides: int | None = None, to_claim: bool = True
+    ) -> list[int]:
         """The one rule for who is pinged about a request (unclaim, backup, shift hand-off,
-        escalation): on-duty peers by :func:`ping_list`, minus the peer who is acting."""
+        escalation): on-duty peers by :func:`ping_list`, minus the peer who is acting; to
+        claim it, only those free to (:meth:`_free`: not at ``max_open_per_peer``)."""
         on_duty = await self.on_duty_ids(request.guild_id)
-        return [p for p in ping_list(request, on_duty) if p != besides]
+        if to_claim:
+            candidates = await self._free(request, on_duty)
+        else:  # backup: help with a conversation someone holds, not one more to hold
+            candidates = ping_list(request, on_duty)
+        return [p for p in candidates if p != besides]
 
     async def forget(self, user_id: int) -> Deleted:
         """``/forgetme``: the member's requests are deleted, their timers with them (so a

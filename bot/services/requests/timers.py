@@ -23,7 +23,6 @@ from bot.db.repositories.requests import RequestRepository, RequestRow
 from bot.errors import NotFoundError
 from bot.services.peers import PeerSettings
 from bot.services.peers.duty import DutyService
-from bot.services.requests.rules import ping_list
 from bot.timers import Scheduler
 
 ESCALATE = "request.escalate"
@@ -50,6 +49,9 @@ class EscalationStep:
     next_at: datetime | None
     waited_minutes: int = 0
     repost_card: bool = False  # the card never made it (channel gone, permissions): post it
+    #: a later step of the chain will alert the moderators (the server has a moderator
+    #: channel and this is not the last step): what the member may be told before it runs
+    moderators_ahead: bool = False
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,7 @@ class RequestTimers:
         async def _matching(
             self, guild_id: int, request: RequestRow, on_duty: list[int]
         ) -> list[int]: ...
+        async def _free(self, request: RequestRow, on_duty: list[int]) -> list[int]: ...
         async def peers_to_ping(
             self, request: RequestRow, *, besides: int | None = None
         ) -> list[int]: ...
@@ -137,7 +140,7 @@ class RequestTimers:
         if level == 1:
             ping = await self._matching(request.guild_id, request, on_duty)
         else:
-            ping = ping_list(request, on_duty)
+            ping = await self._free(request, on_duty)
         timer = await self._schedule_escalation(request, cfg, level + 1, base)
         fresh = await self.requests.get(request.id)
         assert fresh is not None
@@ -151,6 +154,7 @@ class RequestTimers:
             next_at=None if timer is None else timer.due_at,
             waited_minutes=int((self.clock() - fresh.created_at) / timedelta(minutes=1)),
             repost_card=fresh.card_message_id is None,
+            moderators_ahead=level < 3 and cfg.mod_channel_id is not None,
         )
 
     async def on_escalate(self, timer: TimerRow) -> EscalationStep | None:
