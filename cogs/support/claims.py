@@ -16,6 +16,7 @@ from discord.ext import commands
 
 from bot.services.requests import (
     ForgottenRequests,
+    NoLongerAPeerError,
     NotAPeerError,
     RequestRow,
     Requeued,
@@ -24,7 +25,7 @@ from bot.services.requests import (
 )
 from bot.services.requests import notices as say
 from bot.ui.checks import is_moderator
-from bot.ui.lookup import find_channel, find_user
+from bot.ui.lookup import find_channel, find_user, member_role_ids
 from bot.ui.replies import reader_language, send_private
 from bot.ui.requests import PING_USERS
 from cogs.support.conversation import ConversationRoom
@@ -176,8 +177,23 @@ class ClaimsRoom(ConversationRoom):
         await send_private(interaction, say.backup_asked_text(await reader_language(interaction)))
 
     # -- transfer -------------------------------------------------------------------------------
-    async def transfer(self, interaction: discord.Interaction, request_id: int, to_peer: int):
-        moved = await self.requests.transfer(request_id, interaction.user.id, to_peer)
+    async def transfer(
+        self, interaction: discord.Interaction, request_id: int, to: discord.Member | discord.User
+    ):
+        """Hand the request to the peer chosen: their roles come with the choice (a member of
+        the server), else they are looked up; one who lost the peer role is refused and taken
+        off duty, what they held going back to the queue as at any peer check."""
+        if isinstance(to, discord.Member):
+            to_roles: list[int] | None = [role.id for role in to.roles]
+        else:
+            to_roles = await member_role_ids(self.bot, interaction.guild_id, to.id)
+        try:
+            moved = await self.requests.transfer(request_id, interaction.user.id, to.id, to_roles)
+        except NoLongerAPeerError as lost:
+            if lost.requeued:
+                self.bot.dispatch("kindred_requests_requeued", lost.requeued, to.id)
+            raise
+        to_peer = to.id
         lang = await reader_language(interaction)
         await send_private(interaction, say.transferred_text(moved.id, to_peer, lang))
         await self._hand_over(moved, interaction.user.id, to_peer)

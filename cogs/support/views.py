@@ -20,7 +20,7 @@ class TransferSelect(discord.ui.UserSelect):
     async def callback(self, interaction: discord.Interaction) -> None:
         cog = interaction.client.get_cog("Support")
         assert cog is not None
-        await cog.transfer(interaction, self.request_id, self.values[0].id)
+        await cog.transfer(interaction, self.request_id, self.values[0])
 
 
 def transfer_view(request_id: int, lang: str = "en") -> discord.ui.View:

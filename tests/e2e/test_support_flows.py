@@ -703,6 +703,40 @@ async def test_transfer_unclaim_and_backup(
     assert (await kindred.services.peers.requests.get(1)).status == "open"
 
 
+async def test_a_request_cannot_be_transferred_to_an_on_duty_peer_who_lost_the_role(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Transfer checks that the chosen on-duty peer still has the peer role (removed unseen:
+    Kindred has no members intent), not only that they are on duty: someone who is no longer
+    a peer supporter is never handed the member's private conversation nor added to its
+    thread. The transfer is refused kindly, the one chosen is taken off duty (as at every
+    other peer check) and the request stays with the peer who holds it."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await go_on_duty(emulator, world, world.peer2)
+    await ask(emulator, world, world.member)
+    message = await card(emulator, world, 1)
+    await press_claim(emulator, world.peer, message, 1)
+    emulator.set_member_roles(world.guild, world.peer2, [])  # no event reaches Kindred
+    await emulator.gateway_idle()
+    transfer = await emulator.press_button(
+        world.peer, emulator.messages[message.id], "kindred:req:transfer:1"
+    )
+    chooser = await transfer.response()
+    select_id = next(c for c in chooser.message.custom_ids)
+    picked = await emulator.select(world.peer, chooser.message, select_id, [str(world.peer2.id)])
+    answer = await picked.response()
+    assert answer.ephemeral, answer.text
+    assert "no longer has the peer supporter role" in answer.text, answer.text
+    assert "stays with you" in answer.text, answer.text
+    assert await kindred.quiet()
+    request = await kindred.services.peers.requests.get(1)
+    thread = emulator.channels[request.thread_id]
+    assert request.claimed_by == world.peer.id, answer.text
+    assert world.peer2.id not in thread.thread_members
+    assert not await kindred.services.peers.duty.is_on_duty(world.guild.id, world.peer2.id)
+
+
 async def test_blocked_member_gets_kindness_and_resources(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

@@ -7,7 +7,7 @@ import pytest
 
 from bot.services import Services
 from bot.services.peers import PeerSettings
-from bot.services.requests.holders import HOLDER_RECHECK
+from bot.services.requests.holders import HOLDER_RECHECK, NoLongerAPeerError
 from tests.unit.conftest import FakeClock
 
 GUILD = 10
@@ -69,12 +69,28 @@ async def test_roles_of_someone_who_no_longer_holds_the_request_change_nothing(p
     """A look-up answered after the request was transferred (or closed) is about someone else."""
     await peers.shifts.go_on(GUILD, PEER2)
     held = await held_request(peers)
-    await peers.requests.transfer(held, PEER, PEER2)
+    await peers.requests.transfer(held, PEER, PEER2, [PEER_ROLE])
     assert await peers.requests.check_holder(held, PEER, []) == []
     assert (await peers.requests.get(held)).claimed_by == PEER2
     await peers.requests.close(held, PEER2)
     assert await peers.requests.check_holder(held, PEER2, None) == []
     assert (await peers.requests.get(held)).status == "closed"
+
+
+async def test_a_transfer_to_an_on_duty_peer_without_the_role_is_refused_and_ends_their_duty(
+    peers,
+) -> None:
+    """The one chosen to take a request over is checked as at their own peer action: without
+    the role (or out of the server) they are refused, taken off duty, and what they held goes
+    back to the queue; the request stays with its peer."""
+    await peers.duty.go_on(GUILD, PEER2, None)
+    held = await held_request(peers)
+    for roles in ([7], None):
+        await peers.duty.go_on(GUILD, PEER2, None)
+        with pytest.raises(NoLongerAPeerError, match="no longer has the peer supporter role"):
+            await peers.requests.transfer(held, PEER, PEER2, roles)
+        assert (await peers.requests.get(held)).claimed_by == PEER
+        assert not await peers.duty.is_on_duty(GUILD, PEER2)
 
 
 async def test_without_a_peer_role_set_nothing_is_judged(peers, services: Services) -> None:

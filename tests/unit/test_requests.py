@@ -159,9 +159,9 @@ async def test_unclaim_transfer_and_close(peers) -> None:
     with pytest.raises(PermissionDeniedError):
         await peers.requests.unclaim(req.id, PEER2)
     with pytest.raises(InvalidInputError, match="not on duty"):
-        await peers.requests.transfer(req.id, PEER, PEER2)
+        await peers.requests.transfer(req.id, PEER, PEER2, [5])
     await peers.duty.go_on(GUILD, PEER2, None)
-    moved = await peers.requests.transfer(req.id, PEER, PEER2)
+    moved = await peers.requests.transfer(req.id, PEER, PEER2, [5])
     assert moved.claimed_by == PEER2
     back = await peers.requests.unclaim(req.id, PEER2)
     assert back.status == "open" and back.claimed_by is None
@@ -386,9 +386,9 @@ async def test_transfer_never_reveals_an_anonymous_member(peers) -> None:
     req = (await peers.requests.open(GUILD, MEMBER, anonymous=True)).request
     await peers.requests.claim(req.id, PEER)
     with pytest.raises(InvalidInputError) as to_member:
-        await peers.requests.transfer(req.id, PEER, MEMBER)
+        await peers.requests.transfer(req.id, PEER, MEMBER, [5])
     with pytest.raises(InvalidInputError) as to_other:
-        await peers.requests.transfer(req.id, PEER, OTHER)
+        await peers.requests.transfer(req.id, PEER, OTHER, [5])
     assert to_member.value.user_message.replace(str(MEMBER), "X") == (
         to_other.value.user_message.replace(str(OTHER), "X")
     )

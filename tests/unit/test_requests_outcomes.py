@@ -485,7 +485,7 @@ async def test_handover_outcome_names_both_peers_until_the_request_moves_on(
         await peers.duty.go_on(GUILD, peer, None)
     req = (await peers.requests.open(GUILD, MEMBER)).request
     await peers.requests.claim(req.id, PEER)
-    await peers.requests.transfer(req.id, PEER, PEER2)
+    await peers.requests.transfer(req.id, PEER, PEER2, [PEER_ROLE])
     stored = await timer(services, "request.handover")
     handover = await peers.requests.on_handover(stored)
     assert handover is not None

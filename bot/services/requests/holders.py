@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from bot.clock import Clock
 from bot.db.repositories.requests import RequestRepository, RequestRow
-from bot.errors import KindredError, PermissionDeniedError
+from bot.errors import InvalidInputError, KindredError, PermissionDeniedError
 from bot.i18n import N_
 from bot.services.peers import PeerSettings
 from bot.services.peers.duty import DutyService, stop_duty
@@ -48,6 +48,23 @@ class NotAPeerError(PermissionDeniedError):
             )
         else:
             super().__init__(N_("Only peer supporters can do that."))
+        self.requeued = requeued
+
+
+class NoLongerAPeerError(InvalidInputError):
+    """The on-duty peer chosen to take a request over no longer has the peer role (or left the
+    server): the request stays with its peer, and the one chosen lost the role as at a peer
+    action (off duty; what they held, ``requeued``, back in the queue for the Discord layer to
+    announce)."""
+
+    def __init__(self, peer_id: int, requeued: list[Requeued]) -> None:
+        super().__init__(
+            N_(
+                "<@{peer}> no longer has the peer supporter role here, so they can't take this "
+                "request over. It stays with you; you can choose another on-duty peer."
+            ),
+            peer=peer_id,
+        )
         self.requeued = requeued
 
 

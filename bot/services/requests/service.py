@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import statistics
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
@@ -29,7 +30,7 @@ from bot.i18n import N_
 from bot.services.peers import PeerSettings
 from bot.services.peers.duty import DutyService
 from bot.services.privacy import CARD_CLEAR, Deleted
-from bot.services.requests.holders import Holders, NotAPeerError
+from bot.services.requests.holders import Holders, NoLongerAPeerError, NotAPeerError
 from bot.services.requests.intake import AlreadyOpenError, BlockedError, Intake, RequestIntake
 from bot.services.requests.relay import (
     RELAY_RETRY,
@@ -83,6 +84,7 @@ __all__ = [
     "Handover",
     "IdleOutcome",
     "Intake",
+    "NoLongerAPeerError",
     "NotAPeerError",
     "PendingRelay",
     "RelayBacklog",
@@ -252,7 +254,12 @@ class RequestService(RequestIntake, RequestTimers, Conversations, Holders):
         fresh = await self.unclaim(request_id, peer_id)
         return Requeued(fresh, await self.peers_to_ping(fresh, besides=peer_id))
 
-    async def transfer(self, request_id: int, from_peer: int, to_peer: int) -> RequestRow:
+    async def transfer(
+        self, request_id: int, from_peer: int, to_peer: int, to_roles: Collection[int] | None
+    ) -> RequestRow:
+        """The holder hands the request to another on-duty peer (``to_roles``: that peer's
+        roles as Discord has them now, None when not a member of the server): one who lost
+        the peer role is refused, and loses it as at any peer check (NoLongerAPeerError)."""
         request = await self._get(request_id)
         cfg = await self.config(request.guild_id)
         self.check_transfer(request, from_peer)
@@ -264,6 +271,9 @@ class RequestService(RequestIntake, RequestTimers, Conversations, Holders):
             request.guild_id, to_peer
         ):
             raise InvalidInputError(N_("<@{peer}> is not on duty right now."), peer=to_peer)
+        lost = await self.check_on_duty(request.guild_id, to_peer, to_roles)
+        if lost is not None:
+            raise NoLongerAPeerError(to_peer, lost)
         if len(await self.requests.claimed_by(request.guild_id, to_peer)) >= cfg.max_open_per_peer:
             raise LimitReachedError(
                 N_("<@{peer}> already holds the most requests allowed."), peer=to_peer
