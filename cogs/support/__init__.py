@@ -23,6 +23,7 @@ from bot.ui.requests import FeedbackButton, RequestButton, TalkToPeerButton
 from cogs.support.catchup import CatchUpRoom
 from cogs.support.commands import CommandsRoom
 from cogs.support.timers import TimersRoom
+from cogs.support.views import RelayChoiceButton
 
 
 class Support(CommandsRoom, TimersRoom, CatchUpRoom, Cog):
@@ -30,12 +31,16 @@ class Support(CommandsRoom, TimersRoom, CatchUpRoom, Cog):
     by the shared request form and buttons in ``bot.ui.requests``."""
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(RequestButton, FeedbackButton, TalkToPeerButton)
+        self.bot.add_dynamic_items(
+            RequestButton, FeedbackButton, TalkToPeerButton, RelayChoiceButton
+        )
         self.register_timers()
         self.mark_start()
 
     async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(RequestButton, FeedbackButton, TalkToPeerButton)
+        self.bot.remove_dynamic_items(
+            RequestButton, FeedbackButton, TalkToPeerButton, RelayChoiceButton
+        )
 
 
 async def setup(bot: Bot) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 import discord
 from discord.ext import commands
@@ -37,9 +37,10 @@ from bot.services.requests.messages import (
 )
 from bot.text import prefixed_messages
 from bot.ui.lookup import find_channel, find_user, shared_guild_name
+from bot.ui.replies import reader_language
 from bot.ui.requests import PING_USERS, TalkToPeerButton, member_label
 from cogs.support.cards import SupportBase
-from cogs.support.views import mentions
+from cogs.support.views import RelayChoiceButton, mentions
 
 log = logging.getLogger(__name__)
 
@@ -165,7 +166,13 @@ class RelayRoom(SupportBase):
             raise _Stopped(sent, exc) from exc
         lang = await self.services.safety.language_for(request.requester_id)
         parts = prefixed_messages(say.relay_peer_prefix(lang), message.content)
-        await _send_parts(member.send, parts, sent)
+
+        async def send(part: str) -> object:
+            copy = await member.send(part)
+            await self.requests.relayed_copy(request, copy.id)  # a reply to it comes back here
+            return copy
+
+        await _send_parts(send, parts, sent)
 
     async def _holder_left(self, message: discord.Message) -> bool:
         """A message in a conversation thread shows whether its peer is still a peer: their own
@@ -182,8 +189,13 @@ class RelayRoom(SupportBase):
         return await self._check_holder_roles(request.id, message.author.id, role_ids)
 
     async def _from_member_dm(self, message: discord.Message) -> None:
-        route = await self.requests.route_dm(message.author.id, message.content, message.id)
-        if route.relay_to is not None:
+        reply_to = message.reference.message_id if message.reference is not None else None
+        route = await self.requests.route_dm(
+            message.author.id, message.content, message.id, reply_to
+        )
+        if route.choose:
+            await self._ask_which(message, route.choose)
+        elif route.relay_to is not None:
             request = route.relay_to
             if await self._holder_gone(request.id, member_wrote=True):
                 return  # not to the ex-peer: the member is told it's back in the queue
@@ -194,6 +206,43 @@ class RelayRoom(SupportBase):
         elif route.offer_intake or route.professional:
             lang = await self.services.safety.language_for(message.author.id, route.lang)
             await self._offer_intake(message, lang, professional=route.professional)
+
+    async def _ask_which(self, message: discord.Message, choose: Sequence[RequestRow]) -> None:
+        """The member's DM is held: ask which of their relayed conversations it is for, with a
+        button naming each one's server (never the peer), in their language."""
+        lang = await self.services.safety.language_for(message.author.id)
+        view = discord.ui.View(timeout=None)
+        for request in choose[:MAX_OFFERED]:
+            name = await shared_guild_name(self.bot, request.guild_id, message.author.id)
+            label = name or say.relay_choice_label(request.id, lang)
+            view.add_item(RelayChoiceButton(request.id, label))
+        await message.channel.send(say.relay_which_text(lang), view=view)
+
+    async def on_relay_choice(self, interaction: discord.Interaction, request_id: int) -> None:
+        """The member chose the conversation for their held DMs: the question says where they
+        went, then each is read again (ids only were kept) and carried there in order."""
+        lang = await reader_language(interaction)
+        request, held = await self.requests.choose_relay(interaction.user.id, request_id)
+        if not held:
+            text = say.relay_nothing_held_text(lang)
+            await interaction.response.edit_message(content=text, view=None)
+            return
+        name = await shared_guild_name(self.bot, request.guild_id, interaction.user.id)
+        text = say.relay_passed_on_text(name, request.id, lang)
+        await interaction.response.edit_message(content=text, view=None)
+        if await self._holder_gone(request.id, member_wrote=True):
+            return  # not to the ex-peer: the member is told it's back in the queue
+        dm = interaction.channel
+        for message_id in held:
+            try:
+                message = await dm.fetch_message(message_id)  # type: ignore[union-attr]
+            except discord.NotFound:
+                continue  # deleted by the member meanwhile: withdrawn
+            except (discord.HTTPException, discord.RateLimited):
+                await _note(dm, message_id, say.relay_not_now_text(lang))
+                continue
+            if await self.requests.relay_chosen(request, message.id, message.content):
+                await self._to_relay_thread(message, request)
 
     async def _to_relay_thread(self, message: discord.Message, request: RequestRow) -> None:
         """Carry the member's DM to the peer's relay thread, after any of their words still

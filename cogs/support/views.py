@@ -3,11 +3,14 @@ inside a conversation, and the feedback question after it."""
 
 from __future__ import annotations
 
+import re
+
 import discord
 
+from bot.errors import NotFoundError
 from bot.services.requests import notices as say
 from bot.ui.requests import FeedbackButton, RequestButton
-from bot.ui.views import KindredView
+from bot.ui.views import GuardedCallback, KindredView
 
 
 class TransferSelect(discord.ui.UserSelect):
@@ -21,6 +24,37 @@ class TransferSelect(discord.ui.UserSelect):
         cog = interaction.client.get_cog("Support")
         assert cog is not None
         await cog.transfer(interaction, self.request_id, self.values[0])
+
+
+class RelayChoiceButton(
+    GuardedCallback,
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=r"kindred:relayto:(?P<id>\d+)",
+):
+    """In a member's DMs: the relayed conversation (labelled with its server's name) that the
+    words they wrote without replying to a peer's message are for; works after a restart."""
+
+    def __init__(self, request_id: int, label: str = "?") -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label[:80],
+                style=discord.ButtonStyle.primary,
+                custom_id=f"kindred:relayto:{request_id}",
+            )
+        )
+        self.request_id = request_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+    ) -> RelayChoiceButton:
+        return cls(int(match["id"]), item.label or "?")
+
+    async def run(self, interaction: discord.Interaction) -> None:
+        cog = interaction.client.get_cog("Support")
+        if cog is None:
+            raise NotFoundError("Support requests are not available right now.")
+        await cog.on_relay_choice(interaction, self.request_id)
 
 
 def transfer_view(request_id: int, lang: str = "en") -> discord.ui.View:

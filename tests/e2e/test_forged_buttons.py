@@ -23,6 +23,7 @@ def forged_ids(world: World, post_id: int) -> list[str]:
         *(f"kindred:req:{action}:1" for action in
           ("claim", "unclaim", "transfer", "backup", "close", "transcript")),
         "kindred:fb:helped:1",
+        "kindred:relayto:1",
         f"kindred:talk:{a}",
         "kindred:safety:notnow",
         "kindred:alert:1",

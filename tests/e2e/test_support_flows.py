@@ -393,6 +393,90 @@ def second_server(emu: DiscordEmulator, peer) -> World:
     return world
 
 
+async def two_relays(emu: DiscordEmulator, world: World, kindred: Kindred):
+    """``world.member`` in two anonymous (relayed) conversations at once: request #1 with
+    ``world.peer`` here and request #2 with "ren" in Riverside Circle: (the relay thread of
+    #1, that of #2, the member's DMs, the second world)."""
+    thread_a, dm = await relayed_conversation(emu, world, kindred)
+    world2 = second_server(emu, emu.create_user("ren"))
+    emu.add_member(world2.guild, world.member)
+    await setup_peers(emu, world2)
+    await go_on_duty(emu, world2, world2.peer)
+    await ask(emu, world2, world.member, anonymous="yes")
+    card_b = await emu.wait_for_message(
+        world2.peers, predicate=lambda m: "Support request #2" in m.text
+    )
+    await press_claim(emu, world2.peer, card_b, 2)
+    await emu.wait_for_message(dm, predicate=lambda m: "request #2" in m.text)
+    thread_b = emu.channels[(await kindred.services.peers.requests.get(2)).thread_id]
+    return thread_a, thread_b, dm, world2
+
+
+async def test_a_members_dm_reply_reaches_the_peer_it_answers_when_two_servers_relay(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """A member with anonymous (relayed) conversations in two servers at once who answers, as
+    a Discord reply, the message of the first server's peer reaches that peer: their private
+    words never go to a peer of another community because its conversation is the latest."""
+    thread_a, thread_b, dm, _ = await two_relays(emulator, world, kindred)
+    await emulator.send_message(world.peer, thread_a, "I'm here, take your time")
+    from_a = await emulator.wait_for_message(dm, predicate=lambda m: "take your time" in m.text)
+    await emulator.send_dm(world.member, "thank you, it's about my sister", reply_to=from_a)
+    await emulator.wait_for_message(thread_a, predicate=lambda m: "my sister" in m.text)
+    assert await kindred.quiet()
+    in_b = [m.text for m in emulator.bot_messages(thread_b) if "my sister" in m.text]
+    assert in_b == [], in_b
+    assert not [m for m in emulator.bot_messages(dm) if "more than one" in m.text]
+
+
+async def test_a_dm_that_answers_no_message_in_two_relays_is_held_until_the_member_chooses(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """With two relayed conversations going on, a DM that is not a reply is never guessed:
+    the member is asked privately which one it is for, with buttons naming each server (not
+    the peer), and what they write meanwhile waits with it (only ids are kept); once they
+    choose, their words reach that conversation in order, and nothing reaches the other."""
+    thread_a, thread_b, dm, world2 = await two_relays(emulator, world, kindred)
+    await emulator.send_dm(world.member, "first: about my sister")
+    question = await emulator.wait_for_message(
+        dm, predicate=lambda m: "more than one support conversation" in m.text
+    )
+    labels = {b["label"] for row in question.components for b in row["components"]}
+    assert labels == {world.guild.name, world2.guild.name}, labels
+    assert "<@" not in question.text, question.text  # names no one
+    await emulator.send_dm(world.member, "second: she doesn't call")
+    assert await kindred.quiet()
+    asked = [m for m in emulator.bot_messages(dm) if "more than one" in m.text]
+    assert len(asked) == 1, [m.text for m in asked]
+    for thread in (thread_a, thread_b):
+        assert not [m for m in emulator.bot_messages(thread) if "sister" in m.text]
+    pressed = await emulator.press_button(world.member, question, "kindred:relayto:2")
+    answer = await pressed.response()
+    assert "passed your words on" in answer.text and world2.guild.name in answer.text
+    await emulator.wait_for_message(thread_b, predicate=lambda m: "doesn't call" in m.text)
+    got = [m.text for m in emulator.bot_messages(thread_b) if m.text.startswith("**Anonymous")]
+    assert [("first" in t, "second" in t) for t in got] == [(True, False), (False, True)], got
+    assert await kindred.quiet()
+    assert not [m for m in emulator.bot_messages(thread_a) if "sister" in m.text]
+    assert emulator.messages[question.id].custom_ids == []  # answered: no second choice
+
+
+async def test_a_dm_in_the_only_relayed_conversation_goes_to_it_without_a_question(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """With one relayed conversation going on (another request waiting elsewhere), a DM goes
+    to it as always: no question, whether or not it is a reply."""
+    thread_a, dm = await relayed_conversation(emulator, world, kindred)
+    world2 = second_server(emulator, emulator.create_user("ren"))
+    emulator.add_member(world2.guild, world.member)
+    await setup_peers(emulator, world2)
+    await ask(emulator, world2, world.member, anonymous="yes")  # waits: nobody on duty there
+    await emulator.send_dm(world.member, "just checking in")
+    await emulator.wait_for_message(thread_a, predicate=lambda m: "just checking in" in m.text)
+    assert await kindred.quiet()
+    assert not [m for m in emulator.bot_messages(dm) if "more than one" in m.text]
+
+
 async def test_a_shift_reminder_says_which_server_the_shift_is_in(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.errors import NotConfiguredError, NotFoundError, PermissionDeniedError
+from bot.errors import ConflictError, NotConfiguredError, NotFoundError, PermissionDeniedError
 from bot.services import Services
 from bot.services.peers import PeerSettings
 from bot.services.requests import (
@@ -181,6 +181,56 @@ async def test_a_transcript_asked_for_after_the_close_marks_nothing(peers) -> No
     assert await peers.requests.relay_transcript(req.id) == []
     with pytest.raises(PermissionDeniedError):
         await peers.requests.request_transcript(req.id, PEER)
+
+
+async def two_relays(peers, services: Services):
+    """MEMBER in relayed conversations in GUILD (with PEER) and OTHER_GUILD (with PEER2)."""
+    await services.settings.update(
+        OTHER_GUILD, PeerSettings, MOD, peer_role_id=PEER_ROLE, peer_channel_id=7
+    )
+    first = await relayed(peers, transcript=True)
+    second = (await peers.requests.open(OTHER_GUILD, MEMBER, anonymous=True)).request
+    await peers.requests.claim(second.id, PEER2)
+    await peers.requests.request_transcript(second.id, MEMBER)
+    return first, await peers.requests.attach_conversation(second.id, 778, relay=True)
+
+
+async def test_with_two_relays_a_reply_goes_to_the_conversation_it_answers(
+    peers, services: Services
+) -> None:
+    first, second = await two_relays(peers, services)
+    await peers.requests.relayed_copy(first, 5000)  # Kindred's DM carrying PEER's words
+    route = await peers.requests.route_dm(MEMBER, "to the first", 6000, reply_to=5000)
+    assert route.relay_to is not None and route.relay_to.id == first.id
+    # a reply to the member's own relayed DM goes where that one went
+    again = await peers.requests.route_dm(MEMBER, "and more", 6001, reply_to=6000)
+    assert again.relay_to is not None and again.relay_to.id == first.id
+    assert await peers.requests.relay_transcript(second.id) == []
+
+
+async def test_with_two_relays_a_dm_is_held_until_the_member_chooses_never_guessed(
+    peers, services: Services
+) -> None:
+    first, second = await two_relays(peers, services)
+    asked = await peers.requests.route_dm(MEMBER, "which one?", 7000)
+    assert asked.relay_to is None and [r.id for r in asked.choose] == [first.id, second.id]
+    # a reply to something that is no relayed message is no answer either
+    later = await peers.requests.route_dm(MEMBER, "still here", 7001, reply_to=123)
+    assert later == DmRoute()  # held with the first: asked once
+    assert await peers.requests.route_dm(MEMBER, "which one?", 7000) == DmRoute()  # twice
+    for request in (first, second):
+        assert await peers.requests.relay_transcript(request.id) == []  # nothing kept yet
+    with pytest.raises(NotFoundError):
+        await peers.requests.choose_relay(OTHER, first.id)  # not theirs
+    chosen, held = await peers.requests.choose_relay(MEMBER, first.id)
+    assert chosen.id == first.id and held == [7000, 7001]
+    assert await peers.requests.relay_chosen(chosen, 7000, "which one?")
+    assert not await peers.requests.relay_chosen(chosen, 7000, "which one?")  # once
+    assert await peers.requests.relay_transcript(first.id) == ["You: which one?"]
+    assert await peers.requests.choose_relay(MEMBER, second.id) == (second, [])
+    await peers.requests.close(second.id, PEER2)
+    with pytest.raises(ConflictError, match="ended"):
+        await peers.requests.choose_relay(MEMBER, second.id)
 
 
 async def test_a_dm_without_a_relay_is_a_plea_or_nothing(peers) -> None:

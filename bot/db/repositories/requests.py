@@ -372,6 +372,57 @@ class RequestRepository:
             )
         )
 
+    async def add_relay_copy(self, message_id: int, request_id: int, now: datetime) -> None:
+        """Kindred's DM carrying a peer's words to the member (its id only)."""
+        await self.db.execute(
+            "INSERT INTO relay_copies (message_id, request_id, created_at)"
+            " VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            (message_id, request_id, to_db(now)),
+        )
+
+    async def relayed_request_of(self, message_id: int) -> int | None:
+        """The request whose conversation this Discord message belongs to (Kindred's DM
+        carrying the peer's words, or a member's DM relayed to the peer), or None."""
+        found = await self.db.fetchval(
+            "SELECT request_id FROM relay_copies WHERE message_id = ?", (message_id,)
+        )
+        if found is not None:
+            return found
+        return await self.db.fetchval(
+            "SELECT request_id FROM relayed_messages WHERE message_id = ?", (message_id,)
+        )
+
+    async def hold_dm(self, message_id: int, request_id: int, now: datetime) -> bool:
+        """Hold a member's DM until they choose its conversation: True for the first caller
+        only (a second delivery of the same DM holds nothing)."""
+        return bool(
+            await self.db.execute(
+                "INSERT INTO relay_held_dms (message_id, request_id, created_at)"
+                " VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                (message_id, request_id, to_db(now)),
+            )
+        )
+
+    async def held_dms(self, requester_id: int) -> list[int]:
+        """The member's DMs held for their choice, oldest first (ids only)."""
+        rows = await self.db.fetchall(
+            "SELECT h.message_id FROM relay_held_dms h"
+            " JOIN support_requests r ON r.id = h.request_id"
+            " WHERE r.requester_id = ? ORDER BY h.message_id",
+            (requester_id,),
+        )
+        return [r["message_id"] for r in rows]
+
+    async def release_held_dms(self, message_ids: list[int]) -> list[int]:
+        """Take these held DMs out (the member chose): those this caller took, oldest first."""
+        taken = []
+        for message_id in sorted(message_ids):
+            if await self.db.execute(
+                "DELETE FROM relay_held_dms WHERE message_id = ?", (message_id,)
+            ):
+                taken.append(message_id)
+        return taken
+
     async def relayed_among(self, message_ids: list[int]) -> set[int]:
         """Which of these Discord messages were already relayed (or are waiting to be)."""
         if not message_ids:
@@ -417,6 +468,10 @@ class RequestRepository:
             removed += await tx.execute(
                 "DELETE FROM relayed_messages WHERE created_at < ?", (to_db(cutoff),)
             )
+            for table in ("relay_copies", "relay_held_dms"):
+                removed += await tx.execute(
+                    f"DELETE FROM {table} WHERE created_at < ?", (to_db(cutoff),)
+                )
             removed += await tx.execute(
                 "UPDATE support_requests SET summary = NULL, topic = ''"
                 " WHERE (summary IS NOT NULL OR topic <> '')"

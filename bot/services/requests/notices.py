@@ -30,13 +30,17 @@ __all__ = [
     "idle_reminder_text",
     "on_duty_until_text",
     "peer_gone_member_text",
+    "relay_choice_label",
     "relay_ended_text",
     "relay_not_now_text",
+    "relay_nothing_held_text",
+    "relay_passed_on_text",
     "relay_picked_up_text",
     "relay_refused_text",
     "relay_thread_text",
     "relay_unavailable_text",
     "relay_undelivered_text",
+    "relay_which_text",
     "requeued_member_text",
     "thread_ready_text",
     "transcript_header_text",
@@ -148,6 +152,42 @@ def relay_ended_text(lang: str = "en") -> str:
         "I couldn't pass this message on: your conversation with your peer supporter ended "
         "before Discord took it. Your words are still here in our DMs."
     )
+
+
+def relay_which_text(lang: str = "en") -> str:
+    """The member wrote in DMs while two or more of their relayed conversations go on, not as
+    a reply to one of them: which conversation is it for? (Buttons name each one's server.)"""
+    _ = gettext_for(lang)
+    return _(
+        "You're in more than one support conversation right now, so I haven't passed that on "
+        "yet. Which server's conversation is it for? Anything else you write before choosing "
+        "goes there too. Next time, you can reply to a message from your peer supporter and it "
+        "goes straight to that conversation."
+    )
+
+
+def relay_choice_label(request_id: int, lang: str = "en") -> str:
+    """A button for one conversation when its server's name can't be looked up."""
+    _ = gettext_for(lang)
+    return _("Request #{number}").format(number=request_id)[:80]
+
+
+def relay_passed_on_text(server: str | None, request_id: int, lang: str = "en") -> str:
+    """The member chose: their held words went to that conversation."""
+    _ = gettext_for(lang)
+    if server is None:
+        return _(
+            "Thank you. I've passed your words on in your conversation for request #{number}."
+        ).format(number=request_id)
+    return _("Thank you. I've passed your words on in your conversation in {server}.").format(
+        server=server
+    )
+
+
+def relay_nothing_held_text(lang: str = "en") -> str:
+    """The member chose, but no words were waiting (they went already)."""
+    _ = gettext_for(lang)
+    return _("There's nothing waiting to be passed on: your words went through already.")
 
 
 def feedback_question_text(lang: str = "en") -> str:

@@ -30,7 +30,8 @@ from typing import TYPE_CHECKING
 from bot.clock import Clock
 from bot.db.repositories.core import TimerRow
 from bot.db.repositories.requests import RequestRepository, RequestRow
-from bot.errors import KindredError
+from bot.errors import ConflictError, KindredError, NotFoundError
+from bot.i18n import N_
 from bot.services.peers import PeerSettings
 from bot.services.requests.rules import plea_language, professional_language, relay_transcript
 from bot.services.requests.timers import Requeued, timer_key
@@ -132,7 +133,9 @@ class DmRoute:
     most every :data:`WAITING_NOTE_EVERY` per request, and in between nothing);
     a plea to answer with the request form (``offer_intake``, in ``lang``), or a wish to see
     a therapist or counsellor (``professional``: Kindred can't connect anyone with one, says so
-    and offers a peer, in ``lang``); or none of these."""
+    and offers a peer, in ``lang``); words Kindred holds (ids only) until the member says
+    which of their relayed conversations they are for (``choose``: ask them, naming each
+    conversation's server); or none of these."""
 
     relay_to: RequestRow | None = None
     offer_intake: bool = False
@@ -140,6 +143,7 @@ class DmRoute:
     lang: str | None = None
     waiting: RequestRow | None = None
     position: int | None = None
+    choose: tuple[RequestRow, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -230,16 +234,31 @@ class Conversations:
         await self.activity(request.id)
         return None
 
-    async def route_dm(self, user_id: int, content: str, message_id: int | None = None) -> DmRoute:
-        """A member's DM: part of their latest relayed conversation (recorded, once per
+    async def route_dm(
+        self,
+        user_id: int,
+        content: str,
+        message_id: int | None = None,
+        reply_to: int | None = None,
+    ) -> DmRoute:
+        """A member's DM: part of their relayed conversation (recorded, once per
         ``message_id``), words for a relayed request still waiting for its peer (not kept:
         the member is told to write again once a peer is connected, at most every
         :data:`WAITING_NOTE_EVERY`), or a plea like "I need to talk" to answer with the
-        request form, or "I need to see a therapist" to answer honestly with the same form."""
+        request form, or "I need to see a therapist" to answer honestly with the same form.
+        With two or more relayed conversations going on (in different servers), a Discord
+        reply (``reply_to``: the message it answers) goes to the conversation of the message
+        it answers; any other DM is never guessed: it is held (its id) and the member asked
+        which conversation it is for (once for the DMs held together)."""
         live = await self.requests.live_for_user_anywhere(user_id)
         relayed = [r for r in live if r.relay and r.status == "claimed" and r.thread_id]
         if relayed:
             request = relayed[-1]
+            if len(relayed) > 1:
+                answered = await self._answered(relayed, reply_to)
+                if answered is None:
+                    return await self._hold_dm(user_id, relayed, message_id)
+                request = answered
             if not await self._first_sight(message_id, request):
                 return DmRoute()
             await self.record_relay(request, "member", content)
@@ -258,6 +277,55 @@ class Conversations:
         if lang is None and (lang := professional_language(content)) is not None:
             return DmRoute(professional=True, lang=lang)
         return DmRoute(offer_intake=lang is not None, lang=lang)
+
+    async def _answered(self, relayed: list[RequestRow], reply_to: int | None) -> RequestRow | None:
+        """The relayed conversation of the message a DM replies to (a peer's words Kindred
+        carried, or the member's own relayed DM), when it is one of ``relayed``."""
+        if reply_to is None:
+            return None
+        request_id = await self.requests.relayed_request_of(reply_to)
+        return next((r for r in relayed if r.id == request_id), None)
+
+    async def _hold_dm(
+        self, user_id: int, relayed: list[RequestRow], message_id: int | None
+    ) -> DmRoute:
+        """Hold a DM whose conversation the member is to choose: ask them (``choose``) unless
+        DMs asked about already wait with it, or this one was held already."""
+        if message_id is None:
+            return DmRoute(choose=tuple(relayed))
+        earlier = await self.requests.held_dms(user_id)
+        if not await self.requests.hold_dm(message_id, relayed[-1].id, self.clock()):
+            return DmRoute()
+        return DmRoute() if earlier else DmRoute(choose=tuple(relayed))
+
+    async def choose_relay(self, user_id: int, request_id: int) -> tuple[RequestRow, list[int]]:
+        """The member chose the conversation for their held DMs: that request and the held
+        DMs' ids this caller is to carry there, oldest first (none when they went already)."""
+        request = await self.requests.get(request_id)
+        if request is None or request.requester_id != user_id:
+            raise NotFoundError(N_("That conversation has ended."))
+        target = await self.relay_target(request_id)
+        if target is None:
+            raise ConflictError(
+                N_(
+                    "That conversation has ended, so nothing was passed on there. Your words "
+                    "are still in your DMs; choose another conversation or write again."
+                )
+            )
+        return target, await self.requests.release_held_dms(await self.requests.held_dms(user_id))
+
+    async def relay_chosen(self, request: RequestRow, message_id: int, content: str) -> bool:
+        """A held DM, now carried to the conversation its member chose: recorded as any relayed
+        DM; False when it was relayed already."""
+        if not await self._first_sight(message_id, request):
+            return False
+        await self.record_relay(request, "member", content)
+        return True
+
+    async def relayed_copy(self, request: RequestRow, message_id: int) -> None:
+        """Kindred's DM carrying the peer's words to the member (``message_id``): a reply to
+        it belongs to this conversation. Its id only."""
+        await self.requests.add_relay_copy(message_id, request.id, self.clock())
 
     async def conversation_gone(self, thread_id: int) -> GoneConversation | None:
         """The thread where a claimed request's conversation happened (the private thread
@@ -407,6 +475,8 @@ class Conversations:
         floor = first_id_after(request.claimed_at or request.created_at)
         theirs = sorted(m for m, author in recent if author == writer and m >= floor)
         handled = await self.requests.relayed_among(theirs)
+        if catch_up.to == TO_PEER:  # held for the member's choice: not missed, not guessed
+            handled |= set(await self.requests.held_dms(request.requester_id))
         # what came live since the start is no landmark: words missed before it still count
         live_from = first_id_after(catch_up.started)
         last = max((m for m in handled if m < live_from), default=0)
