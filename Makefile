@@ -42,7 +42,7 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 test: lint
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --maxprocesses=4
 
 # The unit half: services, parsers, storage and the detector on SQLite, without the emulator,
 # PostgreSQL or the slow tests (under a minute). Markers: unit, e2e, safety, slow, pg
