@@ -42,6 +42,13 @@ from bot.timers import MAX_ATTEMPTS
 
 log = logging.getLogger(__name__)
 
+
+def _last_try(timer: TimerRow) -> bool:
+    """Whether this run of a stored retry is the scheduler's last: a failure then reaches
+    the moderators instead of being retried."""
+    return timer.attempts + 1 >= MAX_ATTEMPTS
+
+
 #: A taken alert is offered again when its peer loses the role within this time of it being
 #: raised; an older one was a moment long past (the peer most likely reached out).
 REOPEN_WITHIN = timedelta(days=1)
@@ -55,6 +62,16 @@ class TimersMixin(SafetyBase):
         async def opted_out(self, user_id: int) -> bool: ...
 
     # -- private replies ---------------------------------------------------------------------
+    async def _retry_later(self, kind: str, guild_id: int, payload: dict) -> None:
+        """One stored safety retry (ids only in ``payload``), first tried again after
+        ``ALERT_RETRY_SECONDS``; the scheduler backs off after that."""
+        await self.scheduler.schedule_once(
+            kind,
+            self.clock() + timedelta(seconds=ALERT_RETRY_SECONDS),
+            payload,
+            guild_id=guild_id,
+        )
+
     async def retry_reply_later(
         self,
         guild_id: int,
@@ -80,12 +97,7 @@ class TimersMixin(SafetyBase):
             payload["cards"] = [[int(c), int(m)] for c, m in cards]
         if alert_ids:
             payload["alerts"] = [int(a) for a in alert_ids]
-        await self.scheduler.schedule_once(
-            REPLY_RETRY,
-            self.clock() + timedelta(seconds=ALERT_RETRY_SECONDS),
-            payload,
-            guild_id=guild_id,
-        )
+        await self._retry_later(REPLY_RETRY, guild_id, payload)
 
     async def reply_refused(self, timer: TimerRow) -> list[tuple[int, int]]:
         """A stored reply found the member's DMs closed: see :meth:`reply_not_sent`."""
@@ -132,7 +144,7 @@ class TimersMixin(SafetyBase):
             kind=str(payload["kind"]),
             needs=tuple(payload.get("needs", ())),
             lang=str(payload.get("lang", "en")),
-            final=timer.attempts + 1 >= MAX_ATTEMPTS,
+            final=_last_try(timer),
         )
 
     # -- the brief channel note when DMs are closed --------------------------------------------
@@ -160,12 +172,7 @@ class TimersMixin(SafetyBase):
     async def retry_alert_later(self, alert: PeerAlert) -> None:
         """Never dropped: a stored timer retries (the scheduler backs off), and moderators are
         told if it still cannot be delivered. Only ids and the link are stored."""
-        await self.scheduler.schedule_once(
-            ALERT_RETRY,
-            self.clock() + timedelta(seconds=ALERT_RETRY_SECONDS),
-            alert.stored_payload(),
-            guild_id=alert.guild_id,
-        )
+        await self._retry_later(ALERT_RETRY, alert.guild_id, alert.stored_payload())
 
     async def on_alert_retry(self, timer: TimerRow) -> AlertRetry:
         """The alert to deliver again, saying what is true now of the private reply;
@@ -173,19 +180,14 @@ class TimersMixin(SafetyBase):
         instead of being retried."""
         alert = PeerAlert.from_payload(int(timer.guild_id or 0), dict(timer.payload))
         alert = replace(alert, outreach=await self.outreach_now(alert.outreach, alert.event_id))
-        return AlertRetry(alert=alert, final=timer.attempts + 1 >= MAX_ATTEMPTS)
+        return AlertRetry(alert=alert, final=_last_try(timer))
 
     # -- possible-concern items ----------------------------------------------------------------
     async def retry_quiet_later(self, item: QuietItem) -> None:
         """A possible-concern item Discord failed for a moment (5xx, 429): a stored timer
         (ids and the link; not even the member's id) posts it later, the scheduler backing
         off, and the moderators get it after the last try."""
-        await self.scheduler.schedule_once(
-            QUIET_RETRY,
-            self.clock() + timedelta(seconds=ALERT_RETRY_SECONDS),
-            item.stored_payload(),
-            guild_id=item.guild_id,
-        )
+        await self._retry_later(QUIET_RETRY, item.guild_id, item.stored_payload())
 
     async def on_quiet_retry(self, timer: TimerRow) -> QuietRetry | None:
         """The item to post again (the member read from its alert's row, the reply's outcome
@@ -206,25 +208,20 @@ class TimersMixin(SafetyBase):
             outreach=await self.outreach_now(payload.get("outreach") or "reply", event_id),
             event_id=event_id,
         )
-        return QuietRetry(item=item, final=timer.attempts + 1 >= MAX_ATTEMPTS)
+        return QuietRetry(item=item, final=_last_try(timer))
 
     # -- anonymous group posts ------------------------------------------------------------------
     async def retry_anonymous_later(self, alert: AnonymousAlert) -> None:
         """An anonymous post's alert Discord failed for a moment (5xx, 429): a stored timer
         (ids and the post's link: no words, no author) posts it later with backoff."""
-        await self.scheduler.schedule_once(
-            ANONYMOUS_RETRY,
-            self.clock() + timedelta(seconds=ALERT_RETRY_SECONDS),
-            alert.stored_payload(),
-            guild_id=alert.guild_id,
-        )
+        await self._retry_later(ANONYMOUS_RETRY, alert.guild_id, alert.stored_payload())
 
     async def on_anonymous_retry(self, timer: TimerRow) -> AnonymousRetry:
         """The anonymous post's alert to post again, pinging every on-duty peer now (an alert;
         nobody for a quiet item or the moderators' copy); ``final`` on the last try."""
         alert = AnonymousAlert.from_payload(int(timer.guild_id or 0), dict(timer.payload))
         pings = await self.alert_pings(alert.guild_id, None) if alert.pings else []
-        return AnonymousRetry(alert=alert, pings=pings, final=timer.attempts + 1 >= MAX_ATTEMPTS)
+        return AnonymousRetry(alert=alert, pings=pings, final=_last_try(timer))
 
     # -- alerts whose peer can no longer reach out ---------------------------------------------
     async def peer_lost_role(self, guild_id: int, peer_id: int) -> list[int]:
