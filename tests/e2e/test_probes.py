@@ -1,10 +1,15 @@
 """Probes from outside (issue #10): over-long input, forged button ids from another server,
-anonymity kept in re-pings. Each test failed before its fix."""
+anonymity kept in re-pings. Each test failed before its fix, except round 12's at the end
+(probes that found no defect, kept for their coverage)."""
 
 from __future__ import annotations
 
 from emulator import DiscordEmulator
-from tests.e2e.conftest import Kindred, World
+from tests.e2e.conftest import Kindred, World, detector_settled
+from tests.e2e.test_checkins import command as checkin_command
+from tests.e2e.test_checkins import create
+from tests.e2e.test_groups import GRIEF, allow_groups, create_group, join, message_of
+from tests.e2e.test_groups import command as group_command
 from tests.e2e.test_safety import command
 from tests.e2e.test_support import go_on_duty, setup_peers
 
@@ -225,3 +230,90 @@ async def test_a_rate_limit_storm_during_a_claim_loses_nothing(
         await emulator.wait_until(
             lambda: world.member.id in thread.thread_members, what="the member in the thread"
         )
+
+
+# Round 12 (2026-12-02): probes that found no defect, kept for their coverage.
+
+CRISIS = "honestly i want to kill myself"
+
+
+async def test_another_servers_moderator_cannot_see_or_touch_this_servers_checkins(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The owner of another server, in their own server, types this server's check-in id:
+    autocomplete offers nothing and every command answers that there is no such check-in."""
+    await create(emulator, world, schedule="daily 09:00", tz="UTC", title="Ours")
+    other = emulator.create_guild("Elsewhere")
+    intruder = emulator.user(other.owner_id)
+    channel = emulator.create_channel(other, "general")
+    await emulator.gateway_idle()
+    choices = await emulator.autocomplete(
+        intruder, channel, "checkin pause", focused="checkin", value=""
+    )
+    assert choices == []
+    for name, options in (
+        ("checkin pause", {"checkin": 1}),
+        ("checkin edit", {"checkin": 1, "prompt": "hi"}),
+        ("checkin preview", {"checkin": 1}),
+        ("checkin run-now", {"checkin": 1}),
+        ("checkin delete", {"checkin": 1}),
+    ):
+        answer = await (await emulator.run_command(intruder, channel, name, options)).answer()
+        assert answer.ephemeral and "no check-in #1" in answer.text, (name, answer.text)
+    row = await kindred.services.checkins.repo.get(1)
+    assert row is not None and not row.paused and row.prompts == ()
+
+
+async def test_another_bots_crisis_words_are_ignored(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    other = emulator.create_user("otherbot", bot=True)
+    emulator.add_member(world.guild, other)
+    await emulator.gateway_idle()
+    await emulator.send_message(other, world.general, CRISIS)
+    await detector_settled(kindred)
+    assert await kindred.quiet()
+    assert not [m for m in emulator.messages_in(world.peers) if "may need support" in m.text]
+
+
+async def test_a_member_without_a_region_gets_each_servers_default_lines(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Two servers with different default regions: a member who set none reads each server's
+    lines there, in `/crisis` and in the crisis DM."""
+    await setup_peers(emulator, world)
+    await checkin_command(emulator, world.mod, world.general, "kindred set region", region="UK")
+    other = emulator.create_guild("Elsewhere")
+    owner = emulator.user(other.owner_id)
+    room = emulator.create_channel(other, "lobby")
+    emulator.add_member(other, world.member)
+    await emulator.gateway_idle()
+    await checkin_command(emulator, owner, room, "kindred set region", region="US")
+    there = await (await emulator.run_command(world.member, room, "crisis")).answer()
+    here = await (await emulator.run_command(world.member, world.general, "crisis")).answer()
+    assert "988" in there.text and "116 123" not in there.text
+    assert "116 123" in here.text and "988" not in here.text
+    await emulator.send_message(world.member, room, CRISIS)
+    dm = await emulator.wait_for_message(emulator.dm_channel(world.member))
+    assert "988" in dm.text and "911" in dm.text
+
+
+async def test_new_server_guidelines_reach_groups_using_them_and_are_asked_on_rejoin(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await allow_groups(emulator, world, kindred)
+    group, channel, role = await create_group(emulator, world, kindred)
+    await join(emulator, world, world.member)
+    opened = await emulator.run_command(world.mod, world.general, "group guidelines set", {})
+    assert (await opened.response()).is_modal
+    await (await opened.submit_modal({"text": "Server rule: be kind."})).answer()
+    await emulator.wait_for_message(channel, predicate=lambda m: "were updated" in m.text, since=0)
+    assert role.id in emulator.member(world.guild, world.member).roles  # keeps their place
+    await group_command(emulator, world.member, world.general, "group leave", name=GRIEF)
+    card = message_of(
+        await group_command(emulator, world.member, world.general, "group join", name=GRIEF)
+    )
+    assert "Server rule" in card.text
+    assert f"kindred:grp:accept:{group.id}:s1" in card.custom_ids
