@@ -15,7 +15,7 @@ from bot.safety.messages import SafeMessage, format_entry, plain
 if TYPE_CHECKING:
     from bot.services.resources import ResourceEntry
 
-__all__ = ["MAX_LISTED", "listing", "respite_needs_state"]
+__all__ = ["MAX_LISTED", "listing", "no_region_listing", "respite_needs_state"]
 
 MAX_LISTED = 10  # entries one listing shows; the rest are counted, never dropped silently
 
@@ -118,6 +118,32 @@ def _nothing_listed(kind: str, where: str, directory_url: str, lang: str) -> tup
         "• " + _("**In crisis?** `/crisis` shows crisis lines and emergency numbers."),
         "• " + _("**Want to talk?** `/support` reaches a peer here, privately."),
     )
+
+
+def no_region_listing(
+    kind: str, ask: str, directory: ResourceEntry, today: date, lang: str = "en"
+) -> SafeMessage:
+    """``/resources`` or ``/warmline`` when Kindred knows no region (none given, none set, no
+    server default): ``ask`` (the request for a region, already in the reader's language), and
+    still somewhere to turn now: the worldwide directory with where it was checked and when,
+    ``/crisis`` and a peer, as when nothing is listed for a region."""
+    _ = gettext_for(lang)
+    titles = {"resources": _("Resources"), "warmline": _("Warmlines")}
+    url = directory.contacts[0].value.removeprefix("https://").rstrip("/")
+    body = (
+        ask,
+        "• "
+        + _("**Worldwide**: {url} lists free helplines by country.").format(url=url)
+        + _source_line(directory, lang),
+        "• " + _("**In crisis?** `/crisis` shows crisis lines and emergency numbers."),
+        "• " + _("**Want to talk?** `/support` reaches a peer here, privately."),
+    )
+    footer = _("Last checked {date}").format(date=f"{directory.last_verified:%Y-%m-%d}")
+    if directory.is_stale(today):
+        footer += " · " + _("some details are over 12 months old; please double-check")
+    if not directory.verified:
+        footer += " · " + _("Entries marked unverified could not be confirmed from a source.")
+    return SafeMessage(title=titles[kind], body=body, footer=footer)
 
 
 def respite_needs_state(

@@ -7,7 +7,7 @@ import discord
 from discord import app_commands
 
 from bot.i18n import N_
-from bot.safety.listings import listing, respite_needs_state
+from bot.safety.listings import listing, no_region_listing, respite_needs_state
 from bot.safety.messages import crisis_command_reply, format_entry
 from bot.services import Services
 from bot.services.resources import NotAUSStateError, RegionPlace, region_name
@@ -16,9 +16,16 @@ from bot.services.safety import (
     MAX_RESOURCE_CONTACT,
     MAX_RESOURCE_HOURS,
     MAX_RESOURCE_NAME,
+    RegionNeededError,
 )
 from bot.ui.checks import guild_only, moderator_only
-from bot.ui.replies import localized, reader_language, send_private, send_private_pages
+from bot.ui.replies import (
+    error_text,
+    localized,
+    reader_language,
+    send_private,
+    send_private_pages,
+)
 from bot.ui.resources import safe_embed
 from cogs.safety.groups import REGION, RESOURCES
 from cogs.safety.views import talk_view
@@ -92,14 +99,35 @@ class ResourcesMixin:
             interaction, message.title, "\n".join(message.body), footer=message.footer
         )
 
+    async def _no_region(
+        self, interaction: discord.Interaction, kind: str, error: RegionNeededError
+    ) -> None:
+        """No region known: ask for one, and still give the worldwide directory, /crisis and
+        a peer (never only a form to fill in)."""
+        lang = await reader_language(interaction)
+        message = no_region_listing(
+            kind,
+            await error_text(interaction, error),
+            self.services.safety.international_directory(),
+            self.services.clock().date(),
+            lang,
+        )
+        await send_private_pages(
+            interaction, message.title, "\n".join(message.body), footer=message.footer
+        )
+
     @app_commands.command(name="resources")
     @app_commands.describe(region="A country or US state, e.g. UK, CA, US-NY")
     @app_commands.autocomplete(region=region_autocomplete)
     async def resources(self, interaction: discord.Interaction, region: str | None = None) -> None:
         """Crisis lines, warmlines and referral services for a region."""
-        code, entries = await self.services.safety.resources_listing(
-            interaction.guild_id, interaction.user.id, region
-        )
+        try:
+            code, entries = await self.services.safety.resources_listing(
+                interaction.guild_id, interaction.user.id, region
+            )
+        except RegionNeededError as exc:
+            await self._no_region(interaction, "resources", exc)
+            return
         await self._listing(interaction, "resources", code, entries)
 
     @app_commands.command(name="respite")
@@ -126,9 +154,13 @@ class ResourcesMixin:
     @app_commands.autocomplete(region=region_autocomplete)
     async def warmline(self, interaction: discord.Interaction, region: str | None = None) -> None:
         """Warmlines: peer-run lines for when you want to talk, before things are a crisis."""
-        code, entries = await self.services.safety.warmlines_listing(
-            interaction.guild_id, interaction.user.id, region
-        )
+        try:
+            code, entries = await self.services.safety.warmlines_listing(
+                interaction.guild_id, interaction.user.id, region
+            )
+        except RegionNeededError as exc:
+            await self._no_region(interaction, "warmline", exc)
+            return
         await self._listing(interaction, "warmline", code, entries)
 
     @REGION.command(name="set")

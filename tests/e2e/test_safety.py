@@ -706,6 +706,27 @@ async def test_an_empty_warmline_list_says_where_else_to_turn(
     assert "warmline listed" not in listed.text  # a list with entries is just the list
 
 
+@pytest.mark.parametrize("command_name", ["resources", "warmline"])
+async def test_resources_and_warmline_without_any_region_still_give_somewhere_to_turn(
+    emulator: DiscordEmulator, world: World, kindred: Kindred, command_name: str
+) -> None:
+    """From probe 12: a member with no region, in a server with no default region, read only
+    "Tell me a region…". They are still asked for one, and given the worldwide directory
+    (with where and when it was checked), `/crisis` and a peer, in their language."""
+    answer = await (await emulator.run_command(world.member, world.general, command_name)).answer()
+    assert answer.ephemeral
+    text = answer.text
+    assert "Tell me a region" in text and "`/region set`" in text, text
+    assert "findahelpline.com" in text, text
+    assert "Source: " in text and " · checked 20" in text and "Last checked 20" in text, text
+    assert "`/crisis`" in text, text
+    assert "/support" in text or "Talk to a peer" in text, text
+    french = await in_language(emulator, world.member, world.general, command_name, "fr")
+    assert "findahelpline.com" in french.text
+    assert "`/crisis`" in french.text and "`/support`" in french.text
+    assert "Tell me a region" not in french.text, french.text
+
+
 async def test_stale_data_is_flagged(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

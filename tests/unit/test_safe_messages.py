@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from bot.i18n import gettext_for
-from bot.safety.listings import listing, respite_needs_state
+from bot.safety.listings import listing, no_region_listing, respite_needs_state
 from bot.safety.messages import (
     MAX_CRISIS_BODY_LINES,
     SafeMessage,
@@ -354,6 +354,25 @@ def test_an_empty_listing_says_where_else_to_turn(kind: str, lang: str) -> None:
     assert "Nothing listed" not in text
     if lang != "en":
         assert text != all_text(listing(kind, "FR", [], TODAY, "en"))
+    assert_safe(text)
+
+
+@pytest.mark.parametrize("kind", ["resources", "warmline"])
+@pytest.mark.parametrize("lang", ["en", "es", "fr", "de", "pt"])
+def test_no_region_asks_for_one_and_still_says_where_to_turn(
+    directory: ResourceDirectory, kind: str, lang: str
+) -> None:
+    worldwide = directory.international_directory()
+    message = no_region_listing(kind, "Tell me a region.", worldwide, TODAY, lang)
+    text = all_text(message)
+    assert message.body[0] == "Tell me a region."  # the ask, as the caller wrote it
+    assert "findahelpline.com" in text and "`/crisis`" in text and "`/support`" in text
+    host = worldwide.source_url.split("//")[1].split("/")[0].removeprefix("www.")
+    assert host in message.body[1] and f"{worldwide.last_verified:%Y-%m-%d}" in message.body[1]
+    assert f"{worldwide.last_verified:%Y-%m-%d}" in message.footer
+    assert "12 months" not in text  # checked a day ago
+    later = no_region_listing(kind, "?", worldwide, date(2030, 1, 1), lang)
+    assert later.footer != message.footer  # stale data flagged
     assert_safe(text)
 
 

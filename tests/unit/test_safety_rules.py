@@ -26,6 +26,7 @@ from bot.services.safety import (
     Decision,
     FallbackNote,
     QuietItem,
+    RegionNeededError,
     ReplyRetry,
     SafetySettings,
     TimerRow,
@@ -396,6 +397,8 @@ async def test_needs_plan_asks_for_the_state_only_when_it_is_unknown(services) -
 async def test_listings_need_a_region(services) -> None:
     with pytest.raises(InvalidInputError, match="Tell me a region"):
         await services.safety.resources_listing(G, USER, None)
+    with pytest.raises(RegionNeededError):  # the cog still gives the worldwide directory
+        await services.safety.warmlines_listing(G, USER, None)
     await services.settings.update(G, CoreSettings, MOD, default_region="GB")
     code, entries = await services.safety.resources_listing(G, USER, None)
     assert code == "GB" and entries

@@ -30,7 +30,7 @@ and tests need is importable from here (``TimerRow`` included, so cogs never imp
 from __future__ import annotations
 
 from bot.db.repositories.core import TimerRow
-from bot.services.safety.lookups import respite_states, respites_for_state
+from bot.services.safety.lookups import RegionNeededError, respite_states, respites_for_state
 from bot.services.safety.model import (
     ALERT_REOPENED,
     ALERT_RETRY,
@@ -113,6 +113,7 @@ __all__ = [
     "PeerAlert",
     "QuietItem",
     "QuietRetry",
+    "RegionNeededError",
     "ReplyKind",
     "ReplyRetry",
     "SafetyService",

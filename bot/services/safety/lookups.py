@@ -98,6 +98,16 @@ def respites_for_state(state: str) -> tuple[str, list[ResourceEntry]]:
         return state[:10], []
 
 
+class RegionNeededError(InvalidInputError):
+    """``/resources`` or ``/warmline`` with no region given, none set and no server default:
+    the cog asks for one and still gives the worldwide directory, ``/crisis`` and a peer."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            N_("Tell me a region, e.g. `US`, `UK` or `US-NY`, or set yours with `/region set`.")
+        )
+
+
 class LookupsMixin(MembersMixin):
     async def crisis_context(
         self,
@@ -145,12 +155,10 @@ class LookupsMixin(MembersMixin):
         )
 
     async def region_or_ask(self, guild_id: int | None, user_id: int, region: str | None) -> str:
-        """The region given, else the member's; raise asking for one when neither is known."""
+        """The region given, else the member's; ``RegionNeededError`` when neither is known."""
         text = region or await self.region_for(guild_id, user_id)
         if not text:
-            raise InvalidInputError(
-                N_("Tell me a region, e.g. `US`, `UK` or `US-NY`, or set yours with `/region set`.")
-            )
+            raise RegionNeededError
         return normalize_region(text)
 
     async def resources_listing(
