@@ -15,7 +15,14 @@ from discord.ext import commands
 from bot.errors import ConflictError, NotFoundError, PermissionDeniedError
 from bot.i18n import N_, render
 from bot.services import Services
-from bot.services.groups import GroupRow, GroupService, JoinPlan, Problem, StaleGuidelinesError
+from bot.services.groups import (
+    GroupRow,
+    GroupService,
+    GroupUnavailableError,
+    JoinPlan,
+    Problem,
+    StaleGuidelinesError,
+)
 from bot.ui.replies import error_text, localized, reader_language, send_private
 from cogs.groups import discord_ops as ops
 from cogs.groups.groups import group as group_cmd
@@ -160,6 +167,8 @@ class MembershipCommands:
 
     async def _grant(self, interaction: discord.Interaction, group: GroupRow) -> None:
         assert interaction.guild is not None
+        if group.channel_id and interaction.guild.get_channel(group.channel_id) is None:
+            await self._channel_missing(interaction.guild, group)
         await self._change_role(interaction.guild, group, interaction.user.id, add=True)
         await self.service.joined(group, interaction.user.id)
         case = "channel" if group.channel_id else "none"
@@ -222,10 +231,12 @@ class MembershipCommands:
         problem = await self.service.role_gone(guild.id, group.role_id or 0)
         if problem is not None:
             await self._report_problem(problem)
-        raise ConflictError(
-            N_(
-                "**{group}** lost its role on Discord. Moderators were told and can fix it with "
-                "`/group repair`; please try again later."
-            ),
-            group=group.name,
-        )
+        raise GroupUnavailableError(group, {"role"})
+
+    async def _channel_missing(self, guild: discord.Guild, group: GroupRow) -> NoReturn:
+        """The group's channel is gone and no deletion event told Kindred: the moderators are
+        told now, and nobody is welcomed to a channel that no longer exists."""
+        problem = await self.service.channel_gone(guild.id, group.channel_id or 0)
+        if problem is not None:
+            await self._report_problem(problem)
+        raise GroupUnavailableError(group, {"channel"})

@@ -246,6 +246,8 @@ _MISSING = {
     ("role",): N_("⚠ missing role: `/group repair`"),
     ("channel", "role"): N_("⚠ missing channel and role: `/group repair`"),
 }
+# a member's /group list: a group Discord lost its channel or role of can't be joined for now
+_UNAVAILABLE = N_("being repaired: not open to join just now")
 _ONE_MEMBER = N_("{count} member")
 _MEMBERS = N_("{count} members")
 
@@ -261,6 +263,8 @@ def group_line(group: GroupRow, members: int, *, for_moderator: bool, lang: str 
             flags.append(_in(lang, _MISSING[missing]))
         else:  # a problem without its text: still shown, in English
             flags.append(f"⚠ missing {' and '.join(missing)}: `/group repair`")
+    elif group.problems and group.active:
+        flags.append(_in(lang, _UNAVAILABLE))
     flag = f" ({', '.join(flags)})" if flags else ""
     tags = f" · {', '.join(group.tags)}" if group.tags else ""
     count = _in(lang, _ONE_MEMBER if members == 1 else _MEMBERS, count=members)

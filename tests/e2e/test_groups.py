@@ -440,6 +440,55 @@ async def test_a_deleted_channel_or_role_is_reported_and_repaired(
     assert not sees(emulator, world.member2, new_channel)
 
 
+async def test_joining_a_group_whose_channel_was_deleted_is_refused_kindly_not_welcomed(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """From probe 12: a group's channel is deleted (its role kept) and the moderators told.
+    /group join showed the guidelines, "I accept" gave the role and welcomed the member to the
+    deleted channel, and /group list offered the group. Now the join is refused kindly (no
+    card, no role), a card shown before is refused too, /group list marks the group as not
+    open to join, until /group repair."""
+    await setup_peers(emulator, world)
+    await allow_groups(emulator, world, kindred)
+    _group, channel, role = await create_group(emulator, world, kindred)
+    shown_before = message_of(
+        await command(emulator, world.member, world.general, "group join", name=GRIEF)
+    )
+    emulator.delete_channel(channel)
+    await emulator.wait_for_message(
+        world.mods, predicate=lambda m: "its channel was deleted" in m.text, since=0
+    )
+    answer = await command(emulator, world.member2, world.general, "group join", name=GRIEF)
+    card = message_of(answer)
+    accepts = [c for c in card.custom_ids if c.startswith("kindred:grp:accept:")]
+    assert accepts == [], answer.text
+    assert role.id not in emulator.member(world.guild, world.member2).roles
+    assert answer.ephemeral and "lost its channel" in answer.text, answer.text
+    assert "`/group repair`" in answer.text and "Welcome" not in answer.text
+    # "I accept" on a card shown before the channel went: refused the same way
+    accept = next(c for c in shown_before.custom_ids if c.startswith("kindred:grp:accept:"))
+    pressed = await (await emulator.press_button(world.member, shown_before, accept)).response()
+    assert "lost its channel" in pressed.text and "Welcome" not in pressed.text, pressed.text
+    assert role.id not in emulator.member(world.guild, world.member).roles
+    # /group list tells members it can't be joined just now; moderators still see what's missing
+    listed = await command(emulator, world.member2, world.general, "group list")
+    assert "not open to join just now" in listed.text, listed.text
+    moderators = await command(emulator, world.mod, world.general, "group list")
+    assert "missing channel" in moderators.text and "not open to join" not in moderators.text
+    french = await (
+        await emulator.run_command(
+            world.member2, world.general, "group join", options={"name": GRIEF}, locale="fr"
+        )
+    ).answer()
+    assert "/group repair" in french.text and "lost its channel" not in french.text, french.text
+    # once repaired, joining works as before
+    await command(emulator, world.mod, world.general, "group repair", name=GRIEF)
+    welcome = await join(emulator, world, world.member2)
+    assert "Welcome to **Grief circle**" in welcome.text, welcome.text
+    repaired = await kindred.services.groups.get(_group.id, world.guild.id)
+    assert f"<#{repaired.channel_id}>" in welcome.text
+
+
 async def repair_both_and_slow_down(
     emulator: DiscordEmulator, world: World, kindred: Kindred, language: str | None
 ):

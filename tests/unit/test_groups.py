@@ -11,7 +11,7 @@ import pytest
 from bot.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
 from bot.i18n import render
 from bot.services import Services
-from bot.services.groups import Access, StaleGuidelinesError, access_problems
+from bot.services.groups import Access, GroupUnavailableError, StaleGuidelinesError, access_problems
 from bot.services.groups.rules import (
     BUILTIN_GUIDELINES,
     HIDDEN,
@@ -234,6 +234,26 @@ async def test_deleted_channels_and_roles_are_problems_reported_once(services: S
     fixed = await groups.repaired(group.id, GUILD, MOD, channel_id=7000, role_id=8000)
     assert fixed.problem is None and (fixed.channel_id, fixed.role_id) == (7000, 8000)
     assert "groups.repair" in [e.action for e in await services.audit.recent(GUILD)]
+
+
+async def test_a_group_that_lost_its_channel_takes_nobody_in_until_repaired(
+    services: Services,
+) -> None:
+    groups = services.groups
+    group = await make(services)
+    shown = await groups.plan_join(GUILD, group.id, ALICE, [])  # the card, before it went
+    assert await groups.channel_gone(GUILD, CHANNEL) is not None
+    with pytest.raises(GroupUnavailableError, match="lost its channel on Discord") as refused:
+        await groups.plan_join(GUILD, group.id, BO, [])
+    assert "/group repair" in refused.value.message_in("fr")
+    with pytest.raises(GroupUnavailableError, match="lost its channel"):
+        await groups.accept(GUILD, group.id, ALICE, shown.guidelines.tag)
+    assert not await groups.has_accepted(group, ALICE)
+    await groups.role_gone(GUILD, ROLE)
+    with pytest.raises(ConflictError, match="lost its role and its channel"):
+        await groups.plan_join(GUILD, group.id, BO, [])
+    await groups.repaired(group.id, GUILD, MOD, channel_id=7000, role_id=8000)
+    assert (await groups.plan_join(GUILD, group.id, BO, [])).needs_acceptance
 
 
 async def test_archive_stops_joins_and_slowmode_ends_by_its_timer(

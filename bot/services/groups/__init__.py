@@ -27,6 +27,7 @@ from bot.services.groups.admin import (
 from bot.services.groups.anonymous import AnonymousPlan, AnonymousPosts, Reveal
 from bot.services.groups.base import adopted_as
 from bot.services.groups.members import (
+    GroupUnavailableError,
     JoinPlan,
     Membership,
     MemberSync,
@@ -62,6 +63,7 @@ __all__ = [
     "GroupEdit",
     "GroupRow",
     "GroupService",
+    "GroupUnavailableError",
     "Guidelines",
     "GuidelinesChange",
     "JoinPlan",

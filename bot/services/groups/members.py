@@ -63,15 +63,40 @@ class MemberSync:
         return bool(self.ended or self.adopted or self.gone)
 
 
+# A group Discord lost part of can't take anyone in until /group repair (or /group archive):
+# a whole text per case of what is missing
+_BROKEN = {
+    frozenset({"role"}): N_(
+        "**{group}** lost its role on Discord. Moderators were told and can fix it with "
+        "`/group repair`; please try again later."
+    ),
+    frozenset({"channel"}): N_(
+        "**{group}** lost its channel on Discord, so it can't welcome anyone just now. "
+        "Moderators were told and can fix it with `/group repair`; please try again later."
+    ),
+    frozenset({"channel", "role"}): N_(
+        "**{group}** lost its role and its channel on Discord, so it can't welcome anyone just "
+        "now. Moderators were told and can fix it with `/group repair`; please try again later."
+    ),
+}
+
+
+class GroupUnavailableError(ConflictError):
+    """A group whose channel or role Discord lost (``missing``): nobody joins it until it is
+    repaired or archived, and the member is told kindly."""
+
+    def __init__(self, group: GroupRow, missing: Collection[str] = ()) -> None:
+        gone = frozenset(missing) | group.problems
+        if not group.role_id:
+            gone |= {"role"}
+        key = gone & {"channel", "role"} or frozenset({"role"})
+        super().__init__(_BROKEN[key], group=group.name)
+        self.group = group
+
+
 def _require_whole(group: GroupRow) -> None:
-    if "role" in group.problems or not group.role_id:
-        raise ConflictError(
-            N_(
-                "**{group}** lost its role on Discord. Moderators were told and can fix it "
-                "with `/group repair`; please try again later."
-            ),
-            group=group.name,
-        )
+    if group.problems or not group.role_id:
+        raise GroupUnavailableError(group)
 
 
 class Membership(GroupBase):
@@ -115,6 +140,7 @@ class Membership(GroupBase):
         guidelines changed meanwhile, raise ``StaleGuidelinesError`` with the new ones."""
         group = await self.get(group_id, guild_id)
         _require_active(group)
+        _require_whole(group)  # a card shown before the channel or role went
         guidelines = await self.guidelines_for(group)
         if guidelines.tag != tag:
             raise StaleGuidelinesError(JoinPlan(group, guidelines, True))
