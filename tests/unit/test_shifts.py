@@ -194,6 +194,22 @@ async def test_a_shift_overlapping_one_of_the_peers_own_is_refused_naming_it(
     assert await peers.shifts.shifts(GUILD, PEER) == [first]
 
 
+async def test_two_overlapping_shifts_added_at_once_store_only_one(peers) -> None:
+    """The overlap check and the insert are one locked transaction: two `/duty shift add` at
+    the same instant can't both pass the check (the second reads the first)."""
+    results = await asyncio.gather(
+        peers.shifts.add_shift(GUILD, PEER, "monday", "18:00", "22:00", "UTC"),
+        peers.shifts.add_shift(GUILD, PEER, "monday", "19:00", "23:00", "UTC"),
+        return_exceptions=True,
+    )
+    (stored,) = await peers.shifts.shifts(GUILD, PEER)
+    added = [r for r in results if not isinstance(r, BaseException)]
+    refused = [r for r in results if isinstance(r, BaseException)]
+    assert [a.shift for a in added] == [stored]
+    assert len(refused) == 1 and isinstance(refused[0], ConflictError), refused
+    assert refused[0].params["number"] == stored.id
+
+
 async def test_shifts_that_only_touch_or_are_someone_elses_are_added(peers) -> None:
     await add_evening_shift(peers)
     await add_evening_shift(peers, start="22:00", end="23:00")  # starts as the first ends

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -88,12 +89,25 @@ class DutyRepository:
         end: str,
         tz: str,
         now: datetime,
+        check: Callable[[list[ShiftRow]], None] | None = None,
     ) -> ShiftRow:
-        shift_id = await self.db.insert(
-            "INSERT INTO duty_shifts (guild_id, user_id, weekday, start_time, end_time, tz,"
-            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (guild_id, user_id, weekday, start, end, tz, to_db(now)),
-        )
+        """Store a shift. ``check`` is given the peer's shifts in this server read in the same
+        transaction and may raise to store nothing: two shifts added at once are checked one
+        after the other (SQLite: BEGIN IMMEDIATE; PostgreSQL: this lock)."""
+        async with self.db.transaction() as tx:
+            await tx.lock("duty_shifts", guild_id, user_id)
+            if check is not None:
+                rows = await tx.fetchall(
+                    "SELECT * FROM duty_shifts WHERE guild_id = ? AND user_id = ?"
+                    " ORDER BY weekday, start_time",
+                    (guild_id, user_id),
+                )
+                check([_shift(r) for r in rows])
+            shift_id = await tx.insert(
+                "INSERT INTO duty_shifts (guild_id, user_id, weekday, start_time, end_time, tz,"
+                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (guild_id, user_id, weekday, start, end, tz, to_db(now)),
+            )
         return ShiftRow(shift_id, guild_id, user_id, weekday, start, end, tz)
 
     async def shifts(self, guild_id: int, user_id: int | None = None) -> list[ShiftRow]:

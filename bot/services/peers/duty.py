@@ -213,15 +213,18 @@ class DutyService:
         zone(tz)
         if start_t == end_t:
             raise InvalidInputError(N_("A shift needs different start and end times."))
-        existing = await self.repo.shifts(guild_id, user_id)
-        if len(existing) >= 28:
-            raise InvalidInputError(N_("You already have 28 shifts; remove one first."))
         start_text, end_text = start_t.strftime("%H:%M"), end_t.strftime("%H:%M")
-        self._refuse_overlap(
-            ShiftRow(0, guild_id, user_id, day, start_text, end_text, tz), existing
-        )
+        new = ShiftRow(0, guild_id, user_id, day, start_text, end_text, tz)
+
+        def check(existing: list[ShiftRow]) -> None:
+            """Read with the insert in one locked transaction: two shifts added at once can't
+            both pass as not overlapping, nor both fit under the limit."""
+            if len(existing) >= 28:
+                raise InvalidInputError(N_("You already have 28 shifts; remove one first."))
+            self._refuse_overlap(new, existing)
+
         return await self.repo.add_shift(
-            guild_id, user_id, day, start_text, end_text, tz, self.clock()
+            guild_id, user_id, day, start_text, end_text, tz, self.clock(), check=check
         )
 
     def _refuse_overlap(self, new: ShiftRow, existing: list[ShiftRow]) -> None:
