@@ -246,7 +246,7 @@ class Core(commands.Cog):
             return  # the card is gone: nothing of the member is left on it
         except discord.Forbidden:
             log.info("guild %s: a forgotten member's card can't be edited", card.guild_id)
-            if privacy.card_refused_tell(card):
+            if await privacy.card_refused_tell(card):
                 await self._tell_moderators_of(card)
         except (TimeoutError, discord.HTTPException, aiohttp.ClientError) as exc:
             due = await privacy.card_clear_later(timer)

@@ -28,6 +28,7 @@ from bot.db.repositories.events import HandledEventRepository
 from bot.db.repositories.goals import GoalRepository
 from bot.db.repositories.groups import GroupRepository
 from bot.db.repositories.meetings import MeetingRepository
+from bot.db.repositories.notices import ModeratorNoticeRepository
 from bot.db.repositories.plans import PlanRepository
 from bot.db.repositories.requests import RequestRepository
 from bot.db.repositories.safety import SafetyRepository
@@ -38,6 +39,7 @@ from bot.services.doctor import DoctorService
 from bot.services.doctor.needs import register_builtin
 from bot.services.groups import GroupService
 from bot.services.meetings import MeetingService
+from bot.services.notices import ModeratorNotices
 from bot.services.once import OnceService
 from bot.services.peers import PeerSettings
 from bot.services.peers.blocks import BlockService
@@ -184,6 +186,7 @@ def _safety_service(core: _Core, peers: PeerServices, once: OnceService) -> Safe
         duty=peers.duty,
         requests=peers.requests,
         once=once,
+        notices=core.privacy.notices,
     )
     peers.requests.role_lost_hooks.append(safety.peer_lost_role)
     core.privacy.register("crisis-alert records", safety.forget)
@@ -274,6 +277,21 @@ def _scheduler(db: Database, config: Settings, clock: Clock) -> Scheduler:
 
 # ``relay_retry_after``: the waits between tries of a relayed message Discord refused (None:
 # production's, ``RELAY_RETRY_AFTER``); the end-to-end tests shorten them.
+def _privacy_service(
+    db: Database, prefs: MemberPrefsRepository, scheduler: Scheduler, config: Settings, clock: Clock
+) -> PrivacyService:
+    """/forgetme, the retention purge, and the moderators' notices remembered across restarts
+    (shared with safety)."""
+    return PrivacyService(
+        prefs,
+        scheduler,
+        config.privacy.retention_days,
+        clock,
+        answers=HandledEventRepository(db),
+        notices=ModeratorNotices(ModeratorNoticeRepository(db), clock),
+    )
+
+
 async def build_services(
     config: Settings,
     *,
@@ -294,13 +312,7 @@ async def build_services(
         scheduler=scheduler,
         prefs=prefs,
         audit=AuditRepository(db),
-        privacy=PrivacyService(
-            prefs,
-            scheduler,
-            config.privacy.retention_days,
-            clock,
-            answers=HandledEventRepository(db),
-        ),
+        privacy=_privacy_service(db, prefs, scheduler, config, clock),
         zones=MemberZones(prefs, settings, clock),
     )
     peers = _peer_services(core, relay_retry_after)

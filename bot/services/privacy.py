@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from bot.clock import Clock, utcnow
 from bot.db.repositories.core import MemberPrefsRepository, TimerRow
 from bot.db.repositories.events import HandledEventRepository
+from bot.services.notices import ModeratorNotices
 from bot.timers import Scheduler
 
 log = logging.getLogger(__name__)
@@ -59,8 +60,10 @@ PURGE, PURGE_KEY = "privacy.purge", "privacy:purge"
 CARD_CLEAR = "privacy.card_clear"
 CARD_CLEAR_FIRST_RETRY = timedelta(seconds=30)
 CARD_CLEAR_MAX_WAIT = timedelta(hours=1)
-#: How often moderators are told of one channel refusing Kindred's edits (per server, in memory).
+#: How often moderators are told of one channel refusing Kindred's edits (per server; stored,
+#: so a restart doesn't tell them again).
 CARD_REFUSAL_TOLD_EVERY = timedelta(hours=6)
+CARD_REFUSED = "privacy.card_refused"
 #: The claim of a /forgetme question answered with "Delete everything" (keyed by the
 #: question's message id: ids only, purged with the other handled-event keys after a day).
 FORGET_ANSWERED = "forgetme"
@@ -82,7 +85,12 @@ class PrivacyService:
     purges: dict[str, RetentionPurge] = field(default_factory=dict)
     #: where a /forgetme question's "Delete everything" is claimed once (None: never claimed)
     answers: HandledEventRepository | None = None
-    _refusals_told: dict[tuple[int, int], datetime] = field(default_factory=dict)
+    #: when moderators were last told of a channel refusing edits (None: in memory)
+    notices: ModeratorNotices | None = None
+
+    def __post_init__(self) -> None:
+        if self.notices is None:
+            self.notices = ModeratorNotices(clock=self.clock)
 
     def register(self, name: str, deleter: DataDeleter) -> None:
         self.deleters[name] = deleter
@@ -160,15 +168,14 @@ class PrivacyService:
         )
         return due
 
-    def card_refused_tell(self, card: CardToClear) -> bool:
+    async def card_refused_tell(self, card: CardToClear) -> bool:
         """Discord refuses the edit (403): no retry will change that; whether to tell the
-        moderators now (once per channel per :data:`CARD_REFUSAL_TOLD_EVERY`, not per card)."""
-        now = self.clock()
-        told = self._refusals_told.get((card.guild_id, card.channel_id))
-        if told is not None and now - told < CARD_REFUSAL_TOLD_EVERY:
-            return False
-        self._refusals_told[(card.guild_id, card.channel_id)] = now
-        return True
+        moderators now (once per channel per :data:`CARD_REFUSAL_TOLD_EVERY`, not per card;
+        remembered in the database, so a restart doesn't tell them again)."""
+        assert self.notices is not None
+        return await self.notices.first_in(
+            CARD_REFUSED, card.guild_id, card.channel_id, CARD_REFUSAL_TOLD_EVERY
+        )
 
     # -- the retention purge timer -----------------------------------------------------------
     async def start_retention(self) -> None:

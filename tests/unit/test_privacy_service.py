@@ -377,8 +377,35 @@ async def test_moderators_are_told_of_a_channel_refusing_card_edits_once_per_whi
     from bot.services.privacy import CardToClear
 
     card = CardToClear(10, 6, 600, "request", 1, True)
-    assert services.privacy.card_refused_tell(card)
-    assert not services.privacy.card_refused_tell(CardToClear(10, 6, 601, "alert"))
-    assert services.privacy.card_refused_tell(CardToClear(10, 7, 700, "alert"))
+    assert await services.privacy.card_refused_tell(card)
+    assert not await services.privacy.card_refused_tell(CardToClear(10, 6, 601, "alert"))
+    assert await services.privacy.card_refused_tell(CardToClear(10, 7, 700, "alert"))
     clock.advance(hours=6)
-    assert services.privacy.card_refused_tell(card)
+    assert await services.privacy.card_refused_tell(card)
+
+
+async def test_a_restarted_bot_does_not_tell_the_moderators_again_within_six_hours(
+    database_url: str, clock: FakeClock
+) -> None:
+    """When the moderators were told of a channel refusing card edits is stored: a fresh
+    service over the same database (a restart) doesn't tell them again inside six hours."""
+    from bot.config import Settings
+    from bot.services import build_services
+    from bot.services.privacy import CardToClear
+
+    url = database_url if database_url.startswith("postgres") else None
+    config = Settings(database={"path": database_url, "url": url})
+    card = CardToClear(10, 6, 600, "request", 1, True)
+    first = await build_services(config, clock=clock)
+    try:
+        assert await first.privacy.card_refused_tell(card)
+    finally:
+        await first.close()
+    clock.advance(hours=5)
+    restarted = await build_services(config, clock=clock)
+    try:
+        assert not await restarted.privacy.card_refused_tell(CardToClear(10, 6, 601, "alert"))
+        clock.advance(hours=1)
+        assert await restarted.privacy.card_refused_tell(card)
+    finally:
+        await restarted.close()

@@ -349,6 +349,34 @@ async def test_a_refused_alert_channel_falls_back_and_is_told_once_per_channel(
     assert (await safety.alert_refused(G, 77)).tell_moderators  # told again hours later
 
 
+async def test_a_restarted_bot_does_not_tell_the_moderators_of_a_refused_channel_again(
+    database_url: str, clock
+) -> None:
+    """When the moderators were told is stored, not kept in memory: a fresh service over the
+    same database (a restart) doesn't repeat the report inside six hours."""
+    from bot.config import Settings
+    from bot.services import build_services
+
+    url = database_url if database_url.startswith("postgres") else None
+    config = Settings(database={"path": database_url, "url": url})
+    first = await build_services(config, clock=clock)
+    try:
+        await first.settings.update(G, PeerSettings, MOD, peer_role_id=5, peer_channel_id=6)
+        await first.safety.update_settings(G, MOD, peer_alert_channel_id=77)
+        assert (await first.safety.alert_refused(G, 77)).tell_moderators
+    finally:
+        await first.close()
+    clock.advance(hours=5, minutes=59)
+    restarted = await build_services(config, clock=clock)
+    try:
+        assert not (await restarted.safety.alert_refused(G, 77)).tell_moderators
+        assert (await restarted.safety.alert_refused(G, 78)).tell_moderators  # another channel
+        clock.advance(minutes=1)
+        assert (await restarted.safety.alert_refused(G, 77)).tell_moderators
+    finally:
+        await restarted.close()
+
+
 async def test_take_and_dismiss_at_once_exactly_one_changes_the_alert(services) -> None:
     import asyncio
 

@@ -24,6 +24,8 @@ from bot.services.safety.model import (
 )
 from bot.text import shorten
 
+ALERT_REFUSED = "safety.alert_refused"
+
 
 def alert_missing() -> NotFoundError:
     return NotFoundError(N_("This alert isn't from this server, or its record has expired."))
@@ -45,11 +47,7 @@ class AlertsMixin(SafetyBase):
         told how to fix it (once per channel per :data:`REFUSAL_TOLD_EVERY`, not per alert)."""
         cfg = await self.config(guild_id)
         peer_channel = (await self.settings.get(guild_id, PeerSettings)).peer_channel_id
-        now = self.clock()
-        told = self._refusals_told.get((guild_id, channel_id))
-        tell = told is None or now - told >= REFUSAL_TOLD_EVERY
-        if tell:
-            self._refusals_told[(guild_id, channel_id)] = now
+        tell = await self.notices.first_in(ALERT_REFUSED, guild_id, channel_id, REFUSAL_TOLD_EVERY)
         return AlertRefusal(
             fallback_channel_id=peer_channel if peer_channel != channel_id else None,
             chosen=cfg.peer_alert_channel_id == channel_id,

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.clock import Clock, utcnow
 from bot.db.repositories.core import MemberPrefsRepository
 from bot.db.repositories.safety import SafetyRepository
+from bot.services.notices import ModeratorNotices
 from bot.services.once import OnceService
 from bot.services.peers.duty import DutyService
 from bot.services.safety.model import SafetySettings
@@ -32,6 +32,7 @@ class SafetyBase:
         duty: DutyService,
         requests: RequestService,
         once: OnceService | None = None,
+        notices: ModeratorNotices | None = None,
     ) -> None:
         self.repo = repo
         self.prefs = prefs
@@ -43,9 +44,9 @@ class SafetyBase:
         self.once = once
         self._locks: dict[tuple[int, int], asyncio.Lock] = {}
         self._recent: dict[tuple[int, int, int], deque] = {}
-        # (guild, channel) -> when the moderators were told it refuses peer alerts: in this
-        # process only (a guild's alerts are posted by the process owning its shard)
-        self._refusals_told: dict[tuple[int, int], datetime] = {}
+        # when the moderators were told a channel refuses peer alerts: stored, so a restart
+        # doesn't tell them again (in memory when no table is given)
+        self.notices = notices or ModeratorNotices(clock=clock)
 
     async def config(self, guild_id: int) -> SafetySettings:
         return await self.settings.get(guild_id, SafetySettings)
