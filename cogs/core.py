@@ -210,6 +210,17 @@ def card_refused_text(card: CardToClear) -> str:
     )
 
 
+def card_given_up_text(card: CardToClear) -> str:
+    """For the moderators: Discord kept failing the edit of a card for a week, so Kindred
+    stopped trying; it still shows a member who deleted their data (named here by nobody)."""
+    return (
+        f"I couldn't take a member's details off one of my messages in <#{card.channel_id}>: "
+        "they deleted their data with `/forgetme`, but Discord kept failing when I tried to "
+        "edit it, so after a week I've stopped trying. Please delete it yourselves: "
+        f"{card.jump_url}"
+    )
+
+
 class Core(commands.Cog):
     kindred = app_commands.Group(name="kindred", description="About Kindred, help and settings.")
     set_group = app_commands.Group(
@@ -252,8 +263,10 @@ class Core(commands.Cog):
             due = await privacy.card_clear_later(timer)
             status = getattr(exc, "status", type(exc).__name__)
             log.info("guild %s: card clearing failed (%s); again at %s", card.guild_id, status, due)
+            if due is None:  # failing for a week: given up, and the moderators told once
+                await self._tell_moderators_of(card, card_given_up_text(card))
 
-    async def _tell_moderators_of(self, card: CardToClear) -> None:
+    async def _tell_moderators_of(self, card: CardToClear, text: str | None = None) -> None:
         guild_id = card.guild_id
         if card.card == "alert":
             mods = (await self.services.safety.alert_channels(guild_id)).moderators
@@ -265,7 +278,7 @@ class Core(commands.Cog):
             return
         try:
             await channel.send(
-                card_refused_text(card), allowed_mentions=discord.AllowedMentions.none()
+                text or card_refused_text(card), allowed_mentions=discord.AllowedMentions.none()
             )
         except discord.HTTPException as exc:
             log.warning("guild %s: moderators could not be told (%s)", guild_id, exc.status)

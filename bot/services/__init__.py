@@ -289,6 +289,7 @@ def _privacy_service(
         clock,
         answers=HandledEventRepository(db),
         notices=ModeratorNotices(ModeratorNoticeRepository(db), clock),
+        audit=AuditRepository(db),
     )
 
 

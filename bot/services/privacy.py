@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.clock import Clock, utcnow
-from bot.db.repositories.core import MemberPrefsRepository, TimerRow
+from bot.db.repositories.core import AuditRepository, MemberPrefsRepository, TimerRow
 from bot.db.repositories.events import HandledEventRepository
 from bot.services.notices import ModeratorNotices
 from bot.timers import Scheduler
@@ -60,6 +60,11 @@ PURGE, PURGE_KEY = "privacy.purge", "privacy:purge"
 CARD_CLEAR = "privacy.card_clear"
 CARD_CLEAR_FIRST_RETRY = timedelta(seconds=30)
 CARD_CLEAR_MAX_WAIT = timedelta(hours=1)
+#: Discord failing the edit for this long (the waits between tries added up), the clearing is
+#: given up: the moderators are told once, with a link to delete the card by hand, and the
+#: audit log records it (ids only).
+CARD_CLEAR_GIVE_UP_AFTER = timedelta(days=7)
+CARD_CLEAR_GAVE_UP = "privacy.card_clear_gave_up"
 #: How often moderators are told of one channel refusing Kindred's edits (per server; stored,
 #: so a restart doesn't tell them again).
 CARD_REFUSAL_TOLD_EVERY = timedelta(hours=6)
@@ -70,6 +75,11 @@ FORGET_ANSWERED = "forgetme"
 #: The first purge after a start with none stored; then one a day.
 FIRST_PURGE_AFTER = timedelta(minutes=1)
 PURGE_EVERY = timedelta(days=1)
+
+
+def card_clear_wait(tries: int) -> timedelta:
+    """The wait before a card clearing's try number ``tries`` (1: the first retry)."""
+    return min(CARD_CLEAR_FIRST_RETRY * 2 ** min(tries - 1, 16), CARD_CLEAR_MAX_WAIT)
 
 
 @dataclass
@@ -87,6 +97,8 @@ class PrivacyService:
     answers: HandledEventRepository | None = None
     #: when moderators were last told of a channel refusing edits (None: in memory)
     notices: ModeratorNotices | None = None
+    #: where a card clearing given up is recorded (None: not recorded)
+    audit: AuditRepository | None = None
 
     def __post_init__(self) -> None:
         if self.notices is None:
@@ -153,12 +165,20 @@ class PrivacyService:
             live=bool(p.get("live", False)),
         )
 
-    async def card_clear_later(self, timer: TimerRow) -> datetime:
+    async def card_clear_later(self, timer: TimerRow) -> datetime | None:
         """Discord failed for a moment (5xx, 429, no answer): the same clearing again later,
-        waiting twice as long each time (30 s, 1 min, ... up to an hour), until it is taken."""
-        tries = int(timer.payload.get("tries", 0)) + 1
-        wait = min(CARD_CLEAR_FIRST_RETRY * 2 ** (tries - 1), CARD_CLEAR_MAX_WAIT)
-        due = self.clock() + wait
+        waiting twice as long each time (30 s, 1 min, ... up to an hour), until it is taken.
+        After :data:`CARD_CLEAR_GIVE_UP_AFTER` of waits it is given up: None, nothing stored
+        again, and the audit log records it (ids only); the Discord layer tells the
+        moderators."""
+        done = int(timer.payload.get("tries", 0))
+        if sum((card_clear_wait(n) for n in range(1, done + 1)), timedelta()) >= (
+            CARD_CLEAR_GIVE_UP_AFTER
+        ):
+            await self._record_given_up(timer, done)
+            return None
+        tries = done + 1
+        due = self.clock() + card_clear_wait(tries)
         await self.scheduler.schedule_once(
             CARD_CLEAR,
             due,
@@ -167,6 +187,14 @@ class PrivacyService:
             key=timer.key,
         )
         return due
+
+    async def _record_given_up(self, timer: TimerRow, tries: int) -> None:
+        card = self.on_card_clear(timer)
+        log.warning("guild %s: a card clearing given up after %s tries", card.guild_id, tries)
+        if self.audit is not None:
+            detail = {"channel_id": card.channel_id, "message_id": card.message_id}
+            detail |= {"card": card.card, "tries": tries}
+            await self.audit.add(card.guild_id, None, CARD_CLEAR_GAVE_UP, detail, self.clock())
 
     async def card_refused_tell(self, card: CardToClear) -> bool:
         """Discord refuses the edit (403): no retry will change that; whether to tell the

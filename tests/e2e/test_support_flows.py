@@ -1593,6 +1593,66 @@ async def test_a_card_discord_refuses_to_edit_after_forgetme_is_told_to_the_mode
     ]
 
 
+async def test_a_card_discord_keeps_failing_to_edit_is_given_up_after_a_week_and_told_once(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Discord answering every edit of a forgotten member's card with a 503: tried again with
+    backoff for a week, then given up: nothing is left stored, the moderators are told once
+    (English, naming no one, quoting nothing, with a link to delete it by hand), and the
+    audit log records it with ids only."""
+    from bot.services.privacy import CARD_CLEAR_GAVE_UP
+
+    topic = "marmalade-divorce"
+    with time_machine.travel(datetime.now(UTC), tick=True) as clock:
+        await setup_peers(emulator, world)
+        await ask(emulator, world, world.member, topic=topic, summary="my husband Tobias left")
+        message = await card(emulator, world, 1)
+        route = f"/channels/{world.peers.id}/messages/{message.id}"
+        fault = emulator.inject_fault("PATCH", route, status=503, times=100_000)
+        await forget(emulator, world.member, world.general)
+        await emulator.wait_until(lambda: fault.hits >= 1, what="the card edit to be refused")
+        await kindred.quiet()
+
+        async def clearing() -> list:
+            timers = await kindred.services.scheduler.timers.all()
+            return [t for t in timers if t.kind == "privacy.card_clear"]
+
+        started, hours = datetime.now(UTC), 0
+        while await clearing():
+            assert hours < 24 * 8, "the card clearing was still tried after eight days"
+            clock.shift(timedelta(hours=1))
+            hours += 1
+            await kindred.settle()
+        assert hours >= 24 * 7, hours  # a week of tries first
+        assert datetime.now(UTC) - started >= timedelta(days=7)
+        await kindred.quiet()
+        tries = fault.hits
+        reports = [m for m in emulator.bot_messages(world.mods) if "/forgetme" in m.text]
+        assert [m.text for m in reports] == [
+            f"I couldn't take a member's details off one of my messages in <#{world.peers.id}>: "
+            "they deleted their data with `/forgetme`, but Discord kept failing when I tried to "
+            "edit it, so after a week I've stopped trying. Please delete it yourselves: "
+            f"https://discord.com/channels/{world.guild.id}/{world.peers.id}/{message.id}"
+        ]
+        (entry,) = [
+            e
+            for e in await kindred.services.audit.recent(world.guild.id, limit=100)
+            if e.action == CARD_CLEAR_GAVE_UP
+        ]
+        assert entry.actor_id is None
+        assert entry.detail == {
+            "channel_id": world.peers.id,
+            "message_id": message.id,
+            "card": "request",
+            "tries": tries - 1,
+        }
+        clock.shift(timedelta(days=1))
+        await kindred.settle()
+        await kindred.quiet()
+        assert fault.hits == tries  # no try after giving up
+        assert len([m for m in emulator.bot_messages(world.mods) if "/forgetme" in m.text]) == 1
+
+
 async def test_forgetme_during_a_claimed_conversation_closes_it_and_tells_the_peer(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

@@ -371,6 +371,34 @@ async def test_a_card_clearing_discord_failed_is_tried_again_later_and_later_up_
     assert timer.payload["tries"] == 9 and timer.guild_id == 10
 
 
+async def test_a_card_clearing_discord_fails_for_a_week_is_given_up_and_audited(
+    services: Services, clock: FakeClock
+) -> None:
+    from bot.services.privacy import CARD_CLEAR, CARD_CLEAR_GAVE_UP
+
+    await services.scheduler.schedule_once(
+        CARD_CLEAR,
+        clock(),
+        {"channel_id": 6, "message_id": 600, "card": "alert"},
+        guild_id=10,
+        key="privacy:card:6:600",
+    )
+    waited = timedelta()
+    while timers := await card_timers(services):
+        (timer,) = timers
+        due = await services.privacy.card_clear_later(timer)
+        if due is None:
+            break
+        waited += due - clock()
+        assert due - clock() <= timedelta(hours=1)
+    assert due is None
+    assert timedelta(days=7) <= waited < timedelta(days=7, hours=1)
+    tries = timer.payload["tries"]
+    (entry,) = [e for e in await services.audit.recent(10) if e.action == CARD_CLEAR_GAVE_UP]
+    assert (entry.guild_id, entry.actor_id) == (10, None)
+    assert entry.detail == {"channel_id": 6, "message_id": 600, "card": "alert", "tries": tries}
+
+
 async def test_moderators_are_told_of_a_channel_refusing_card_edits_once_per_while(
     services: Services, clock: FakeClock
 ) -> None:
