@@ -906,6 +906,29 @@ async def test_a_prompt_with_spoiler_tags_stays_one_prompt(
     assert list(row.prompts) == [prompt, "How did you rest?"], row.prompts
 
 
+async def test_a_prompt_and_title_of_only_invisible_characters_fall_back_to_the_built_in_ones(
+    emulator: DiscordEmulator, world: World, start_at: Start
+) -> None:
+    """A prompt or title of only zero-width characters is no prompt and no title, as text of
+    only invisible characters is elsewhere (group guidelines, anonymous posts): the built-in
+    prompts rotate and the title is "Check-in"; posts never go out blank (from probe 12)."""
+    invisible = "\u200b"
+    traveller, kindred = await start_at(datetime(2026, 11, 23, 8, 0, tzinfo=UTC))
+    created = await create(
+        emulator, world, schedule="daily 09:00", tz="UTC", prompt=invisible,
+        title=invisible * 2,
+    )  # fmt: skip
+    assert created.ephemeral
+    (row,) = await kindred.services.checkins.for_guild(world.guild.id)
+    assert list(row.prompts) == [] and row.title == "Check-in", row
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 9, 0, 5, tzinfo=UTC))
+    post = await wait_post(emulator, world.general)
+    embed = post.embeds[0]
+    assert embed.get("title", "").replace(invisible, "").strip(), embed
+    assert embed.get("description", "").replace(invisible, "").strip(), embed
+    assert "Check-in" in embed["title"], embed
+
+
 async def test_peer_sees_a_shared_trend_only_with_consent(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

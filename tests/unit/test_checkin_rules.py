@@ -32,6 +32,7 @@ from bot.services.checkins import (
 )
 from bot.services.checkins.rules import parse_prompts, parse_title, previous_run
 from bot.services.peers import PeerSettings
+from bot.text import has_visible
 from tests.unit.conftest import FakeClock
 
 GUILD, OTHER_GUILD, CHANNEL, MOD_CHANNEL, MOD = 10, 11, 20, 21, 30
@@ -330,7 +331,7 @@ def test_a_spoiler_stays_inside_its_prompt() -> None:
 
 
 _PLAIN = st.text(st.characters(blacklist_characters="|", blacklist_categories=("Cs",)), max_size=12)
-_WORDS = _PLAIN.filter(lambda t: t.strip() != "")
+_WORDS = _PLAIN.filter(has_visible)  # a prompt shows something (else it is no prompt)
 
 
 @st.composite
@@ -357,6 +358,41 @@ def test_prompts_with_spoilers_round_trip(prompts: list[str], separator: str) ->
 def test_blank_prompts_between_spaced_bars_are_left_out(prompts: list[str]) -> None:
     kept = [p for p in prompts if p.strip()]
     assert parse_prompts(" | ".join(prompts)) == kept
+
+
+_INVISIBLE = st.text(
+    st.sampled_from(
+        ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u202e", "\u3164",
+         "\u2800", "\U000e0041", " ", "\t", "\n", "\u00a0", "\u3000"]
+    ),
+    max_size=20,
+)  # fmt: skip
+
+
+def test_prompts_and_titles_of_only_invisible_characters_are_none() -> None:
+    assert parse_prompts("\u200b") == []
+    assert parse_prompts("\u200b | \u2060\u200b") == []
+    assert parse_prompts("\u200b | How did you rest?") == ["How did you rest?"]
+    assert parse_title("\u200b\u200b") == "Check-in"
+    assert parse_title(" \u200b Monday circle ") == "\u200b Monday circle"  # as written
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(pieces=st.lists(_INVISIBLE, min_size=1, max_size=MAX_PROMPTS + 5))
+def test_invisible_only_input_never_yields_a_prompt_or_a_title(pieces: list[str]) -> None:
+    """However many prompts of only spaces and invisible characters (zero-width, joiners,
+    bidi overrides, fillers, stray tags) a moderator separates with bars, none is a prompt
+    (the built-in ones rotate) and the title is "Check-in"."""
+    assert parse_prompts(" | ".join(pieces)) == []  # ("||" unspaced would be a spoiler)
+    assert parse_title("".join(pieces)) == "Check-in"
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(prompts=st.lists(st.one_of(prompts_with_spoilers(), _INVISIBLE), min_size=1, max_size=9))
+def test_every_prompt_kept_shows_something(prompts: list[str]) -> None:
+    kept = parse_prompts(" | ".join(prompts))
+    assert kept == [p for p in prompts if has_visible(p)]
+    assert all(has_visible(p) for p in kept)
 
 
 def test_titles_default_and_are_limited() -> None:

@@ -27,6 +27,7 @@ from bot.schedules import (
 )
 from bot.services.settings import GuildSettingsService, SettingsSection
 from bot.services.zones import MemberZones
+from bot.text import has_visible
 from bot.timers import Scheduler
 
 POST = "checkin.post"
@@ -149,10 +150,13 @@ def split_prompts(text: str) -> list[str]:
 
 def parse_prompts(prompt: str | None) -> list[str]:
     """``a | b`` → ["a", "b"]; empty → [] (the built-in prompts). Only a lone ``|``
-    separates prompts: a spoiler ``||…||`` stays in its prompt (``split_prompts``)."""
-    if prompt is None or not prompt.strip():
+    separates prompts: a spoiler ``||…||`` stays in its prompt (``split_prompts``). A prompt
+    is kept as written (edges trimmed); one of only spaces and invisible characters (a
+    zero-width space: ``bot.text.has_visible``, as for goals and group guidelines) is no
+    prompt, so a post never asks nothing."""
+    if prompt is None or not has_visible(prompt):
         return []
-    prompts = [p.strip() for p in split_prompts(prompt) if p.strip()]
+    prompts = [p.strip() for p in split_prompts(prompt) if has_visible(p)]
     if len(prompts) > MAX_PROMPTS:
         raise InvalidInputError(
             N_("At most {count} prompts (separate them with `|`)."), count=MAX_PROMPTS
@@ -168,7 +172,9 @@ def parse_prompts(prompt: str | None) -> list[str]:
 
 
 def parse_title(title: str | None) -> str:
-    title = (title or "Check-in").strip() or "Check-in"
+    """The title as written (edges trimmed); none, or one of only spaces and invisible
+    characters, is "Check-in"."""
+    title = title.strip() if title and has_visible(title) else "Check-in"
     if len(title) > MAX_TITLE:
         raise InvalidInputError(N_("A title can be at most {count} characters."), count=MAX_TITLE)
     return title
