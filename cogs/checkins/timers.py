@@ -2,7 +2,8 @@
 (``due``, ``due_retry``, ``due_personal``, ``due_personal_retry``); this room posts it to the
 channel or DMs it, and on a missing channel or permission asks the service to pause and tells
 moderators why (closed DMs pause a personal check-in, and the member reads why privately, never
-in a channel); on Discord failing for a moment it asks for a retry."""
+in a channel); on Discord failing for a moment it asks for a retry, and when the run's last try
+within the grace time fails too it tells the moderators once (the schedule carries on)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from bot.services import Services
 from bot.services.checkins import (
     CheckinRow,
     CheckinService,
+    GivenUp,
     PersonalPlan,
     PostPlan,
     TimerRow,
@@ -38,6 +40,18 @@ class NotPosted(enum.Enum):
     PAUSED = "paused"  # the channel is gone or a permission is missing; moderators were told
     RETRYING = "retrying"  # Discord failed for a moment; this run is tried again shortly
     SKIPPED = "skipped"  # Discord failed when looking the channel up; this run is let go
+    GAVE_UP = "gave up"  # Discord failed the last try too; moderators told (never a run-now)
+
+
+def kept_failing_notice(row: CheckinRow) -> str:
+    """To the moderators (English, in their channel) when Discord kept failing a run's post
+    (5xx, 429) until its grace time ran out: nothing to fix, the schedule carries on."""
+    return (
+        f"Check-in #{row.id} “{row.title}” wasn't posted in <#{row.channel_id}> this time: "
+        "Discord kept failing my post (I tried for a few minutes). The schedule carries on and "
+        "the next run is posted as usual; nothing needs fixing on your side unless it happens "
+        "again."
+    )
 
 
 class TimerHandlers:
@@ -57,7 +71,9 @@ class TimerHandlers:
     async def _on_retry(self, timer: TimerRow) -> None:
         await self.bot.wait_until_ready()
         plan = await self.service.due_retry(timer)
-        if plan is not None:
+        if isinstance(plan, GivenUp):  # its retry came too late to post it
+            await self._tell_moderators(plan.checkin, kept_failing_notice(plan.checkin))
+        elif plan is not None:
             await self._post(plan)
 
     async def _on_personal(self, timer: TimerRow) -> None:
@@ -117,6 +133,10 @@ class TimerHandlers:
             await self._post_failed(plan, gone=isinstance(exc, discord.NotFound))
             return NotPosted.PAUSED
         except discord.HTTPException as exc:
+            if plan.final:  # the last try within the grace time: given up, said once
+                await self.service.gave_up(plan)
+                await self._tell_moderators(row, kept_failing_notice(row))
+                return NotPosted.GAVE_UP
             # Discord itself failing (429/5xx after discord.py's retries): this run is tried
             # again shortly (never twice: the claim guards it); the next run is stored too.
             await self.service.retry_later(plan)

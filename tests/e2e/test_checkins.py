@@ -555,6 +555,85 @@ async def test_a_scheduled_run_and_a_run_now_both_refused_by_a_server_error_each
     assert len(posts(emulator, world.general)) == 3  # and the schedule went on
 
 
+async def test_a_scheduled_post_discord_keeps_failing_is_told_to_the_moderators(
+    emulator: DiscordEmulator, world: World, start_at: Start
+) -> None:
+    """Discord answers a scheduled check-in's post with 503 every time: Kindred tries again
+    each minute within the misfire grace time, and at the last try tells the moderator
+    channel once (naming the check-in and its channel, and that the schedule carries on);
+    the check-in is not paused and its next run is posted as usual (from probe 12)."""
+    traveller, kindred = await start_at(datetime(2026, 11, 23, 8, 0, tzinfo=UTC))
+    await kindred.services.settings.update(
+        world.guild.id, PeerSettings, None, mod_channel_id=world.mods.id
+    )
+    await create(emulator, world, schedule="daily 09:00", tz="UTC", title="Morning")
+    emulator.inject_fault("POST", f"/channels/{world.general.id}/messages", status=503, times=None)
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 9, 0, 5, tzinfo=UTC))
+    for minute in range(1, 16):  # well past the five-minute grace
+        await run_at(traveller, kindred, datetime(2026, 11, 23, 9, minute, 30, tzinfo=UTC))
+    await emulator.gateway_idle()
+    assert await kindred.quiet()
+    told = [
+        m.text
+        for m in [
+            *emulator.bot_messages(world.mods),
+            *emulator.bot_messages(emulator.dm_channel(world.mod)),
+        ]
+        if "Morning" in m.text or "#1" in m.text
+    ]
+    assert len(told) == 1, told
+    (text,) = told
+    assert "Morning" in text and f"<#{world.general.id}>" in text, text
+    assert "Discord" in text and "carries on" in text, text
+    assert "paused" not in text, text
+    assert not (await kindred.services.checkins.repo.get(1)).paused
+    assert await retries(kindred, 1) == []
+    assert await kindred.services.checkins.repo.posts(1) == []  # the slot is free again
+    emulator.clear_faults()
+    await run_at(traveller, kindred, datetime(2026, 11, 24, 9, 0, 5, tzinfo=UTC))
+    await wait_post(emulator, world.general)  # the schedule carried on
+    assert len(posts(emulator, world.general)) == 1
+    assert len([m for m in emulator.bot_messages(world.mods) if "Morning" in m.text]) == 1
+
+
+async def test_a_failed_post_whose_retry_comes_too_late_is_told_not_posted_late(
+    emulator: DiscordEmulator, world: World, start_at: Start
+) -> None:
+    """Discord failed the 09:00 post and Kindred was stopped until its grace time was long
+    over: the retry does not post it late; the moderators are told once, as at a last try,
+    and a later refusal (403) still pauses the check-in as before."""
+    traveller, kindred = await start_at(datetime(2026, 11, 23, 8, 0, tzinfo=UTC))
+    await kindred.services.settings.update(
+        world.guild.id, PeerSettings, None, mod_channel_id=world.mods.id
+    )
+    await create(emulator, world, schedule="daily 09:00", tz="UTC", title="Morning")
+    fault = emulator.inject_fault(
+        "POST", f"/channels/{world.general.id}/messages", status=503, times=None
+    )
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 9, 0, 5, tzinfo=UTC))
+    assert fault.hits >= 1 and len(await retries(kindred, 1)) == 1
+    await kindred.stop()
+    emulator.clear_faults()
+    traveller.move_to(datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
+    await kindred.start()
+    await kindred.settle()
+    told = await emulator.wait_for_message(
+        world.mods, predicate=lambda m: "Morning" in m.text, since=0
+    )
+    assert "Discord kept failing" in told.text and "carries on" in told.text, told.text
+    assert await kindred.quiet()
+    assert posts(emulator, world.general) == []  # not posted an hour late
+    assert await retries(kindred, 1) == []
+    assert not (await kindred.services.checkins.repo.get(1)).paused
+    refused = emulator.inject_fault(
+        "POST", f"/channels/{world.general.id}/messages", status=403, times=None
+    )
+    await run_at(traveller, kindred, datetime(2026, 11, 24, 9, 0, 5, tzinfo=UTC))
+    await emulator.wait_for_message(world.mods, predicate=lambda m: "is paused" in m.text, since=0)
+    assert refused.hits >= 1 and (await kindred.services.checkins.repo.get(1)).paused
+    assert len([m for m in emulator.bot_messages(world.mods) if "Morning" in m.text]) == 2
+
+
 async def test_run_now_when_the_channel_lookup_fails_says_so_and_does_not_pause(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

@@ -24,9 +24,12 @@ from bot.services.checkins import (
     MAX_TITLE,
     MOODS,
     RETRY,
+    RETRY_AFTER,
     CheckinRow,
     CheckinSettings,
+    GivenUp,
     PersonalRow,
+    PostPlan,
     TimerRow,
     summary_since,
 )
@@ -154,6 +157,52 @@ async def test_a_run_failing_again_replaces_only_its_own_retry(
     await services.checkins.retry_later(again)  # Discord is still failing
     [second] = await retries(services, 1)
     assert second.payload == first.payload and second.due_at > first.due_at
+
+
+async def test_the_last_try_within_the_grace_time_says_so_and_giving_up_keeps_the_schedule(
+    services: Services, clock: FakeClock
+) -> None:
+    """Retried each minute while the grace time lasts: the try whose retry would come beyond
+    it is ``final``; given up, its slot is free, nothing is retried and the check-in is not
+    paused (its next run stays stored)."""
+    await make(services)
+    plan = await due_plan(services, clock)
+    assert not plan.final
+    grace = services.scheduler.misfire_grace
+    finals = []
+    while not plan.final:
+        await services.checkins.retry_later(plan)
+        [timer] = await retries(services, 1)
+        clock.now = timer.due_at
+        again = await services.checkins.due_retry(timer)
+        assert isinstance(again, PostPlan)
+        plan = again
+        await services.scheduler.timers.delete(timer.id)  # the handler succeeded
+        finals.append(plan.final)
+    assert finals[-1] and not any(finals[:-1])
+    assert clock.now - plan.scheduled_for <= grace
+    assert clock.now + RETRY_AFTER - plan.scheduled_for > grace
+    await services.checkins.gave_up(plan)
+    assert await services.checkins.repo.posts(1) == []
+    assert await retries(services, 1) == []
+    assert not (await services.checkins.get(1, GUILD)).paused
+    nxt = await services.scheduler.get("checkin:1")
+    assert nxt is not None and nxt.due_at == plan.scheduled_for + timedelta(days=1)
+    assert not (await services.checkins.run_now(1, GUILD)).final  # a run-now's first try
+
+
+async def test_a_retry_that_comes_beyond_the_grace_time_is_given_up_not_posted_late(
+    services: Services, clock: FakeClock
+) -> None:
+    await make(services)
+    plan = await due_plan(services, clock)
+    await services.checkins.retry_later(plan)
+    [timer] = await retries(services, 1)
+    clock.now = plan.scheduled_for + services.scheduler.misfire_grace + timedelta(minutes=10)
+    late = await services.checkins.due_retry(timer)
+    assert isinstance(late, GivenUp) and late.scheduled_for == plan.scheduled_for
+    assert late.checkin.id == 1
+    assert await services.checkins.repo.posts(1) == []  # nothing claimed
 
 
 @pytest.mark.parametrize("stop", ["pause", "delete"])

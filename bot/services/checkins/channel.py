@@ -29,6 +29,7 @@ from bot.services.checkins.rules import (
     RETRY_AFTER,
     CheckinBase,
     CheckinSettings,
+    GivenUp,
     PostPlan,
     Preview,
     _schedule,
@@ -215,7 +216,11 @@ class ChannelCheckins(CheckinBase):
                 timer.due_at.isoformat(),
             )
             return None
-        return await self._plan(row, timer.due_at)
+        return await self._plan(row, timer.due_at, final=self._last_try(timer.due_at))
+
+    def _last_try(self, scheduled_for: datetime) -> bool:
+        """Whether a try now is the run's last: its retry would come beyond the grace time."""
+        return self.clock() + RETRY_AFTER - scheduled_for > self.scheduler.misfire_grace
 
     async def retry_later(self, plan: PostPlan) -> None:
         """Discord failed this run (rate limits, 5xx): free its slot and try the same run
@@ -232,19 +237,23 @@ class ChannelCheckins(CheckinBase):
             key=retry_key(row.id, plan.scheduled_for),
         )
 
-    async def due_retry(self, timer: TimerRow) -> PostPlan | None:
+    async def due_retry(self, timer: TimerRow) -> PostPlan | GivenUp | None:
+        """The run Discord failed, tried again (the last try says so: ``PostPlan.final``); a
+        retry that comes beyond the grace time (Kindred was stopped meanwhile) is not posted
+        late but given up (``GivenUp``), so the moderators hear of it."""
         row = await self.repo.get(timer.payload["checkin_id"])
         if row is None or row.paused:
             return None
         scheduled_for = datetime.fromisoformat(timer.payload["scheduled_for"])
         if self.clock() - scheduled_for > self.scheduler.misfire_grace:
             log.warning(
-                "check-in %s: run at %s could not be posted within the grace time; skipped",
+                "check-in %s: run at %s could not be posted within the grace time; given up",
                 row.id,
                 scheduled_for.isoformat(),
             )
-            return None
-        return await self._plan(row, scheduled_for)  # the claim keeps it from posting twice
+            return GivenUp(row, scheduled_for)
+        # the claim keeps it from posting twice
+        return await self._plan(row, scheduled_for, final=self._last_try(scheduled_for))
 
     async def run_now(self, checkin_id: int, guild_id: int) -> PostPlan:
         row = await self.get(checkin_id, guild_id)
@@ -253,7 +262,9 @@ class ChannelCheckins(CheckinBase):
             raise InvalidInputError(N_("That check-in was just posted; try again in a moment."))
         return plan
 
-    async def _plan(self, row: CheckinRow, scheduled_for: datetime) -> PostPlan | None:
+    async def _plan(
+        self, row: CheckinRow, scheduled_for: datetime, *, final: bool = False
+    ) -> PostPlan | None:
         post_id = await self.repo.claim_post(row, scheduled_for)
         if post_id is None:
             log.info("check-in %s at %s was already posted", row.id, scheduled_for)
@@ -264,7 +275,8 @@ class ChannelCheckins(CheckinBase):
             since = summary_since(_schedule(row.schedule), _zone(row.tz), scheduled_for)
             period = scheduled_for - since
             summary = await self.repo.mood_counts(row.id, since, scheduled_for)
-        return PostPlan(row, post_id, scheduled_for, self._prompt_for(row), summary, period)
+        prompt = self._prompt_for(row)
+        return PostPlan(row, post_id, scheduled_for, prompt, summary, period, final=final)
 
     async def posted(self, post_id: int, message_id: int) -> None:
         await self.repo.mark_posted(post_id, message_id, self.clock())
@@ -273,6 +285,16 @@ class ChannelCheckins(CheckinBase):
         """Discord could not even be asked (e.g. the channel lookup failed): free this run's
         slot and let it go; the next run is already stored."""
         await self.repo.release_post(plan.post_id)
+
+    async def gave_up(self, plan: PostPlan) -> None:
+        """Discord failed this run's last try too: free its slot and let it go (the check-in
+        is not paused; its next run is already stored)."""
+        await self.repo.release_post(plan.post_id)
+        log.warning(
+            "check-in %s: run at %s kept failing; given up",
+            plan.checkin.id,
+            plan.scheduled_for.isoformat(),
+        )
 
     async def post_failed(self, plan: PostPlan, reason: str) -> None:
         """The channel is gone or permissions are missing: pause, free the slot, keep data."""

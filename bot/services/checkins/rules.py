@@ -93,6 +93,18 @@ class PostPlan:
     summary: dict[int, int] | None
     #: The span the summary counts: back to the previous run, at least a day.
     summary_period: timedelta | None = None
+    #: The last try within the misfire grace time: if Discord fails it for a moment too, the
+    #: run is given up (``gave_up``) and the moderators are told once; never a run-now's.
+    final: bool = False
+
+
+@dataclass(frozen=True)
+class GivenUp:
+    """A run whose stored retry came too late (beyond the grace time, e.g. after a restart):
+    Discord failed its post, and it is given up; the moderators are told once."""
+
+    checkin: CheckinRow
+    scheduled_for: datetime
 
 
 @dataclass(frozen=True)
