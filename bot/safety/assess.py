@@ -19,6 +19,11 @@ concern_other and harassment; then, in order:
    level, a gentle private check-in (what ``python -m bot detect`` prints as ``distress``);
 5. otherwise ``none``.
 
+Someone else's words: a crisis alert for a message that quotes words the writer attributes to
+another person (:mod:`bot.safety.quotes`) stands only if the writer's own words, assessed
+without the quotation, are a crisis alert too; otherwise it is a ``concern_other`` alert
+(worry about the person quoted).
+
 Context: when the same member's recent messages in the channel (kept in memory as scores only,
 never text) already reached the soft level, a message at the soft level is raised to an alert
 (a farewell after earlier distress).
@@ -30,11 +35,12 @@ score passes ``need``; they choose which resources the private reply offers.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.safety.classifier import NEEDS, QUIET, Classifier, Quiet, Scores
 from bot.safety.detector import Detection, Detector, Label
 from bot.safety.normalize import split_tokens
+from bot.safety.quotes import split_attributed
 
 __all__ = ["NOTHING", "Assessment", "Assessor", "Level", "Thresholds"]
 
@@ -139,6 +145,27 @@ class Assessor:
         risks = context_risks or [0.0] * len(texts)
         if self.classifier is None:
             return [self.assess(t, context_risk=r) for t, r in zip(texts, risks, strict=True)]
+        results = self._plain(texts, risks, quiet)
+        # A crisis alert is the writer's only if their own words make it: words they
+        # attribute to someone else are that person's (worry about them, at most).
+        again = [
+            (i, own)
+            for i, (t, r) in enumerate(zip(texts, results, strict=True))
+            if r.is_alert and r.label is Label.CRISIS_SELF
+            for own, quoted in (split_attributed(t),)
+            if quoted
+        ]
+        if again:
+            owns = self._plain([own for _, own in again], [risks[i] for i, _ in again], None)
+            for (i, _), own in zip(again, owns, strict=True):
+                results[i] = _someone_elses(results[i], own)
+        return results
+
+    def _plain(
+        self, texts: Sequence[str], risks: Sequence[float], quiet: Sequence[bool] | None
+    ) -> list[Assessment]:
+        """:meth:`assess_batch` for texts read whole, as the writer's own words."""
+        assert self.classifier is not None
         split = [split_tokens(t) for t in texts]  # normalised once for both layers
         detect = self.detector.detect_tokens
         detections = [detect(*words) for words in split]
@@ -335,6 +362,16 @@ class Assessor:
             1.0 if level == Level.ALERT else 0.0,
             ("phrase",) if label is not Label.NONE else (),
         )
+
+
+def _someone_elses(whole: Assessment, own: Assessment) -> Assessment:
+    """A crisis alert for a message that quotes someone else (:mod:`bot.safety.quotes`),
+    given the writer's own words read alone: if they are a crisis alert, that one (the
+    writer's crisis, its tier from their words); otherwise the crisis is in the words
+    of the person quoted, so the writer is worried about them: a ``concern_other`` alert."""
+    if own.is_alert and own.label is Label.CRISIS_SELF:
+        return replace(own, lang=whole.lang)
+    return replace(whole, label=Label.CONCERN_OTHER, tier=0)
 
 
 def _boosted(plabel: Label, scores: Scores, boost: float) -> tuple[float, float, float]:

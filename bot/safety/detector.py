@@ -50,6 +50,13 @@ Pipeline
      since "lol" is also used to soften real disclosures).  Other phrases are never
      lowered by banter markers, and a banter hit never masks another phrase.
 
+   * **Someone else's words.**  A ``crisis_self`` result for a message with words in
+     quotation marks the writer attributes to another person ("when you said "..."",
+     "she told me "..."", "« ... », m'a-t-elle dit"; see :mod:`bot.safety.quotes`)
+     stands only if the writer's own words, read without them, are crisis too; otherwise
+     it is ``concern_other`` (worry about the person quoted).  The writer's own thoughts
+     in quotation marks ("I keep thinking "I want to die"") stay their own.
+
 4. Precedence when several labels survive:
    ``crisis_self`` (highest tier wins) > ``concern_other`` > ``harassment`` >
    ``distress`` > ``none``.  ``phrase_ids`` lists the ids of all surviving hits, in
@@ -70,6 +77,7 @@ import ahocorasick
 
 from bot.safety.normalize import join_tokens, normalize, split_tokens
 from bot.safety.prefilter import Prefilter
+from bot.safety.quotes import split_attributed
 
 __all__ = ["Detection", "Detector", "Label", "PhraseEntry", "PhraseListError"]
 
@@ -292,7 +300,14 @@ class Detector:
             return NO_DETECTION
 
     def _detect(self, text: str) -> Detection:
-        return self._detect_tokens(*split_tokens(text))
+        detection = self._detect_tokens(*split_tokens(text))
+        if detection.label is not Label.CRISIS_SELF:
+            return detection
+        own, quoted = split_attributed(text)
+        if not quoted or self._detect_tokens(*split_tokens(own)).is_crisis:
+            return detection
+        # the crisis words are someone else's, quoted: worry about them
+        return Detection(Label.CONCERN_OTHER, 0, detection.phrase_ids)
 
     def _detect_tokens(self, tokens: list[str], spaced: bool) -> Detection:
         if not spaced and not self._prefilter.may_hit(tokens):

@@ -663,3 +663,87 @@ async def test_a_possible_concern_item_that_never_gets_through_goes_to_the_moder
     assert any(c.startswith("kindred:notconcern:") for c in report.custom_ids)
     reports = [m for m in emulator.messages_in(world.mods) if "possible-concern item" in m.text]
     assert len(reports) == 1
+
+
+CRISIS = "honestly i want to kill myself"
+
+
+async def test_a_reply_quoting_another_members_crisis_words_does_not_flag_the_worried_replier(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """From probe 12: bob replies to alice's crisis message, quoting her words in quotation
+    marks to say he is worried. Those words are alice's, not bob's: no alert names bob as
+    someone who may need support and bob gets no crisis DM; at most he is helped as someone
+    worried about a friend (docs/detector.md, 'Someone else's words')."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    first = await emulator.send_message(world.member, world.general, CRISIS)
+    await emulator.wait_for_message(
+        world.peers, predicate=lambda m: f"<@{world.member.id}> in" in m.text
+    )
+    await emulator.send_message(
+        world.member2,
+        world.general,
+        'when you said "i want to kill myself" it scared me, please talk to someone',
+        reply_to=first,
+    )
+    await detector_settled(kindred)
+    assert await kindred.quiet()
+    about_bob = [
+        m
+        for m in emulator.messages_in(world.peers)
+        if "may need support" in m.text and f"<@{world.member2.id}>" in m.text
+    ]
+    assert about_bob == [], [m.text for m in about_bob]
+    crisis_dms = [
+        m
+        for m in emulator.bot_messages(emulator.dm_channel(world.member2))
+        if "you're not alone" in m.text
+    ]
+    assert crisis_dms == [], [m.text for m in crisis_dms]
+
+
+@pytest.mark.parametrize(
+    ("text", "friend", "crisis"),
+    [
+        (
+            'she told me "i want to kill myself" and i dont know what to do',
+            "Helping a friend who is struggling",
+            "you're not alone",
+        ),
+        (
+            "il m'a dit « je veux mourir » et je ne sais pas quoi faire",
+            "Aider un proche qui traverse un moment difficile",
+            "tu n'es pas seul",
+        ),
+    ],
+)
+async def test_someone_elses_crisis_words_quoted_get_the_help_for_a_worried_friend(
+    emulator: DiscordEmulator, world: World, kindred: Kindred, text: str, friend: str, crisis: str
+) -> None:
+    """Reported speech of someone else's crisis words is worry about them: the writer gets
+    the help for a worried friend, never the crisis DM as if they were at risk."""
+    await emulator.send_message(world.member2, world.general, text)
+    dm = await emulator.wait_for_message(emulator.dm_channel(world.member2))
+    await detector_settled(kindred)
+    assert await kindred.quiet()
+    texts = [m.text for m in emulator.bot_messages(emulator.dm_channel(world.member2))]
+    assert texts == [dm.text]
+    assert crisis not in dm.text
+    assert friend in dm.text
+
+
+async def test_a_member_quoting_their_own_thoughts_still_gets_the_crisis_response(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Quotation marks around the writer's own thoughts are not someone else's words: the
+    alert names them and they get the crisis DM, as for any crisis message."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await emulator.send_message(world.member2, world.general, 'I keep thinking "I want to die"')
+    await emulator.wait_for_message(
+        world.peers,
+        predicate=lambda m: "may need support" in m.text and f"<@{world.member2.id}>" in m.text,
+    )
+    dm = await emulator.wait_for_message(emulator.dm_channel(world.member2))
+    assert "you're not alone" in dm.text

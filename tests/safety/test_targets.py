@@ -19,6 +19,13 @@ from bot.safety.training import TARGETS, evaluate, meets
 
 META = json.loads((default_model_dir() / META_FILE).read_text(encoding="utf-8"))
 
+# Figures that changed after training without a new model or thresholds, and why (the
+# model file keeps what training measured).  2026-12-02: a crisis alert whose crisis words
+# are quoted from someone else is a concern_other alert (bot/safety/quotes.py); two
+# validation concern lines ("meine freundin sagt immer öfter "…"", "um cara no server
+# escreveu "…"") were crisis alerts and are now concern alerts: 103 → 105 of 118.
+SINCE_TRAINING = {"concern_recall": 105 / 118}
+
 # Targets the shipped model misses on validation (see docs/detector.md for the figures).
 KNOWN_MISSES: set[str] = set()
 
@@ -29,7 +36,7 @@ def figures() -> dict:
 
 
 def test_figures_match_those_recorded_at_training(figures: dict) -> None:
-    recorded = META["validation"]
+    recorded = {**META["validation"], **SINCE_TRAINING}
     for key, value in recorded.items():
         if isinstance(value, float) and not math.isnan(value):
             assert figures[key] == pytest.approx(value, abs=1e-9), key

@@ -1,0 +1,122 @@
+"""Words in quotation marks attributed to someone else (bot/safety/quotes.py): the span rule,
+and how the phrase engine and the shipped model read a message that has them."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.safety.assess import Assessor
+from bot.safety.detector import Detector, Label
+from bot.safety.quotes import split_attributed
+
+DETECTOR = Detector.default()
+
+SOMEONE_ELSES = [
+    ('when you said "i want to kill myself" it scared me', "i want to kill myself"),
+    ('she told me "i want to kill myself"', "i want to kill myself"),
+    ('she told me once, "i want to kill myself"', "i want to kill myself"),
+    ("my friend wrote “i want to die” last night", "i want to die"),
+    ('"i want to die," she said', "i want to die,"),
+    ('<@123> said "i want to die"', "i want to die"),
+    ('ella me dijo "quiero morir"', "quiero morir"),
+    ('me dijiste "quiero morir" y no he dormido', "quiero morir"),
+    ("il m'a dit « je veux mourir »", " je veux mourir "),
+    ("« je veux mourir », m'a-t-elle dit", " je veux mourir "),
+    ("als du gesagt hast „ich will sterben“, hatte ich angst", "ich will sterben"),
+    ("er hat gesagt: „ich will sterben“", "ich will sterben"),
+    ("meine schwester sagte »ich will sterben«", "ich will sterben"),
+    ("ela disse “quero morrer”", "quero morrer"),
+    ('meu amigo me falou "quero morrer"', "quero morrer"),
+]
+
+THE_WRITERS_OWN = [
+    'I keep thinking "I want to die"',
+    'my brain keeps saying "just end it"',
+    '"i\'m fine" i say, but i want to die',
+    'I told her "I want to die"',
+    'you know i said "i want to die"',
+    'she said "i want to die" and same tbh',
+    'you said "i want to die". me too honestly',
+    'eu disse "quero morrer"',
+    'yo dije "quiero morir"',
+    'j\'ai dit "je veux mourir"',
+    "ich sagte „ich will sterben“",
+    'you said "i want to die',  # unclosed: nothing attributed
+    "she told me 'i want to die'",  # single quotes: too often apostrophes
+]
+
+
+@pytest.mark.parametrize(("text", "quoted"), SOMEONE_ELSES)
+def test_words_attributed_to_someone_else_are_set_apart(text: str, quoted: str) -> None:
+    own, spans = split_attributed(text)
+    assert spans == [quoted]
+    assert quoted not in own
+
+
+@pytest.mark.parametrize("text", THE_WRITERS_OWN)
+def test_the_writers_own_quoted_thoughts_stay_theirs(text: str) -> None:
+    assert split_attributed(text) == (text, [])
+
+
+@pytest.mark.parametrize(("text", "_"), SOMEONE_ELSES)
+def test_the_phrase_engine_reads_someone_elses_crisis_words_as_worry(text: str, _: str) -> None:
+    assert DETECTOR.detect(text).label is Label.CONCERN_OTHER
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'I keep thinking "I want to die"',
+        '"i\'m fine" i say, but i want to die',
+        'she said "it gets better" but i want to kill myself',
+        'you said "i want to die". i want to die too',
+        'ella me dijo "todo va a estar bien" pero quiero morir',
+    ],
+)
+def test_the_writers_own_crisis_stays_crisis(text: str) -> None:
+    assert DETECTOR.detect(text).is_crisis
+    got = Assessor.default().assess(text)
+    assert got.label is Label.CRISIS_SELF and got.is_alert
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'when you said "i want to kill myself" it scared me, please talk to someone',
+        'she told me "i want to kill myself"',
+        "il m'a dit « je veux mourir »",
+        "er hat gesagt: „ich will sterben“",
+        "ela disse “quero morrer”",
+        'ella me dijo "quiero morir"',
+    ],
+)
+def test_the_shipped_model_reads_someone_elses_crisis_words_as_worry(text: str) -> None:
+    got = Assessor.default().assess(text)
+    assert got.label is Label.CONCERN_OTHER and got.is_alert
+
+
+CRISIS = ["i want to kill myself", "i want to die", "quiero morir", "je veux mourir"]
+QUOTED = st.text(
+    alphabet=st.characters(blacklist_characters='"“”„«»‹›\n', blacklist_categories=("Cs",)),
+    min_size=1,
+    max_size=60,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(CRISIS), QUOTED)
+def test_a_quotation_never_hides_the_writers_own_crisis(crisis: str, quoted: str) -> None:
+    """Whatever someone else is quoted as saying, the writer's own crisis words stand."""
+    assert DETECTOR.detect(f'{crisis}. she said "{quoted}"').is_crisis
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.sampled_from(["I said", "I keep thinking", "i told her", "my brain says", "ich sagte"]),
+    QUOTED,
+)
+def test_first_person_attribution_is_never_someone_elses(lead: str, quoted: str) -> None:
+    text = f'{lead} "{quoted}"'
+    assert split_attributed(text) == (text, [])
