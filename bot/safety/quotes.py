@@ -96,7 +96,11 @@ _AFTER_RE = re.compile(
 # The writer takes the quoted words on as their own.
 _SHARED_RE = re.compile(
     r"(?<!\w)(?:same|me too|same here|mood|relatable|yo tambi[eé]n|a m[ií] tambi[eé]n"
-    r"|moi aussi|pareil|ich auch|geht mir genauso|eu tamb[eé]m|comigo tamb[eé]m)(?!\w)",
+    r"|moi aussi|pareil|ich auch|geht mir genauso|eu tamb[eé]m|comigo tamb[eé]m"
+    r"|so do i|so am i|i (?:do|am|have|did|feel|felt) (?:that |it |the same )?(?:too|also)"
+    r"|(?:feel|felt|feeling|think|thinking) (?:that way|like that|it|that) (?:too|also)"
+    r"|i relate|i also|me tambi[eé]n|yo lo mismo|moi non plus|moi pareil|je ressens pareil"
+    r"|mir auch|ich genauso|eu tamb[eé]m sinto|sinto o mesmo|siento lo mismo)(?!\w)",
     re.IGNORECASE,
 )
 
