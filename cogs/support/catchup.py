@@ -8,13 +8,14 @@ the logs."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from datetime import datetime, timedelta
 
 import discord
 from discord.ext import commands
 
-from bot.services.requests import CATCH_UP_MAX, TO_PEER, CatchUp, MissedRelay
+from bot.services.requests import CATCH_UP_MAX, TO_PEER, CatchUp, MissedRelay, RequestRow
 from bot.services.requests import notices as say
 from bot.ui.lookup import find_channel, find_user
 from cogs.support.relay import RelayRoom
@@ -69,10 +70,15 @@ class CatchUpRoom(RelayRoom):
             log.info("relay catch-up: %d message(s) written while away carried across", carried)
 
     async def _catch_up_one(self, catch_up: CatchUp) -> int:
-        """One conversation and direction: its missed messages, in order, under the lock that
-        keeps that direction in order (live messages arriving meanwhile wait behind)."""
+        """One conversation and direction (the member's DMs: all their relayed conversations
+        at once): its missed messages, in order, under the locks that keep that direction in
+        order (live messages arriving meanwhile wait behind). A DM held for the member's
+        choice has them asked once, after the read back."""
         request = catch_up.request
-        async with self.requests.relay_lock(request.id, catch_up.to):
+        asking: list[tuple[discord.Message, tuple[RequestRow, ...]]] = []
+        async with contextlib.AsyncExitStack() as locks:
+            for each in sorted(catch_up.conversations, key=lambda r: r.id):
+                await locks.enter_async_context(self.requests.relay_lock(each.id, catch_up.to))
             if catch_up.to == TO_PEER:
                 member = await find_user(self.bot, request.requester_id)
                 channel: object = member.dm_channel or await member.create_dm()
@@ -90,17 +96,22 @@ class CatchUpRoom(RelayRoom):
                 catch_up, [(m.id, m.author.id) for m in recent], complete=len(recent) < limit
             )
             carried = 0
+            done: int | None = 0
             for message_id in missed.ids:
                 message = by_id[message_id]
                 if not message.content:
                     continue  # nothing to carry, as live
                 if catch_up.to == TO_PEER:
-                    done = await self._missed_from_member(message, request.id)
+                    done = await self._missed_from_member(message, catch_up, asking)
                 else:
                     done = await self._missed_from_peer(message)
                 if done is None:
-                    return carried  # the conversation ended or changed hands
+                    break  # the conversation ended or changed hands
                 carried += done
+        for message, choose in asking:
+            await self._ask_which(message, choose)
+        if done is None:
+            return carried
         if missed.lost:
             await self._tell_lost(catch_up, missed)
         return carried
@@ -108,7 +119,9 @@ class CatchUpRoom(RelayRoom):
     async def _tell_lost(self, catch_up: CatchUp, missed: MissedRelay) -> None:
         """Some missed words are beyond what a catch-up carries: never silently. The member is
         told privately in their language, the peer in the relay thread (English, as the
-        thread's other notes); counts only, never words, in the logs too."""
+        thread's other notes; not when the member's DMs were read for two or more
+        conversations: no peer is told of words that may not have been for them); counts
+        only, never words, in the logs too."""
         request = catch_up.request
         log.info(
             "request %s: %d missed message(s) to the %s not carried%s",
@@ -126,6 +139,8 @@ class CatchUpRoom(RelayRoom):
         except discord.HTTPException as exc:
             log.info("request %s: the member could not be told (%s)", request.id, exc.status)
             told = False
+        if len(catch_up.conversations) > 1:
+            return  # which conversation those words were for is not known: no peer is told
         if missed.left and missed.unread:
             many = f"at least {missed.left}"
         elif missed.left:
@@ -154,12 +169,24 @@ class CatchUpRoom(RelayRoom):
         except discord.HTTPException as exc:
             log.info("request %s: the peer could not be told (%s)", request.id, exc.status)
 
-    async def _missed_from_member(self, message: discord.Message, request_id: int) -> int | None:
-        """A DM written while away, as a live one (_from_member_dm), the lock held."""
-        route = await self.requests.route_dm(message.author.id, message.content, message.id)
+    async def _missed_from_member(
+        self,
+        message: discord.Message,
+        catch_up: CatchUp,
+        asking: list[tuple[discord.Message, tuple[RequestRow, ...]]],
+    ) -> int | None:
+        """A DM written while away, as a live one (_from_member_dm), the locks held: a reply
+        to its conversation; with two or more going on any other held (``asking``: the member
+        is to be asked which conversation it is for, once)."""
+        reply_to = message.reference.message_id if message.reference is not None else None
+        route = await self.requests.route_dm(
+            message.author.id, message.content, message.id, reply_to
+        )
+        if route.choose:
+            asking.append((message, route.choose))
         request = route.relay_to
-        if request is None or request.id != request_id:
-            return None if request is not None else 0  # already carried (or elsewhere)
+        if request is None or request.id not in {r.id for r in catch_up.conversations}:
+            return None if request is not None else 0  # already carried, held (or elsewhere)
         if await self._holder_gone(request.id, member_wrote=True):
             return None
         await self._carry_to_peer(message, request)

@@ -13,12 +13,14 @@ from babel.dates import format_date
 from bot.clock import to_db
 from bot.sandbox.world import _private_to
 from bot.services.peers import PeerSettings
-from bot.services.requests.notices import peer_gone_member_text
+from bot.services.requests import CATCH_UP_MAX
+from bot.services.requests.notices import catch_up_lost_text, peer_gone_member_text
 from emulator import DiscordEmulator, P
 from tests.e2e.conftest import Kindred, World
 from tests.e2e.test_core import forget
 from tests.e2e.test_support import (
     ask,
+    caught_up,
     go_on_duty,
     press_claim,
     relayed_conversation,
@@ -459,6 +461,65 @@ async def test_a_dm_that_answers_no_message_in_two_relays_is_held_until_the_memb
     assert await kindred.quiet()
     assert not [m for m in emulator.bot_messages(thread_a) if "sister" in m.text]
     assert emulator.messages[question.id].custom_ids == []  # answered: no second choice
+
+
+async def test_dms_missed_during_a_restart_in_two_relays_follow_the_live_rule(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Kindred stops while a member has relayed conversations in two servers. What they wrote
+    meanwhile is read back as it would have been live: a reply to the first server's peer
+    reaches that peer only; the DMs that answer nothing are never guessed (not sent to the
+    newest conversation): held, the member asked once which conversation they are for, and
+    carried there in order once they choose."""
+    thread_a, thread_b, dm, world2 = await two_relays(emulator, world, kindred)
+    await emulator.send_message(world.peer, thread_a, "I'm here, take your time")
+    from_a = await emulator.wait_for_message(dm, predicate=lambda m: "take your time" in m.text)
+    assert await kindred.quiet()
+    await kindred.stop()
+    await emulator.send_dm(world.member, "away: it's about my sister", reply_to=from_a)
+    await emulator.send_dm(world.member, "away first: I can't sleep")
+    await emulator.send_dm(world.member, "away second: nights are long")
+    await kindred.start()
+    await emulator.wait_for_message(thread_a, predicate=lambda m: "my sister" in m.text, timeout=60)
+    await caught_up(kindred)
+    assert not [m for m in emulator.bot_messages(thread_b) if "my sister" in m.text]
+    asked = [m for m in emulator.bot_messages(dm) if "more than one support conversation" in m.text]
+    assert len(asked) == 1, [m.text for m in asked]  # once, not once per DM
+    labels = {b["label"] for row in asked[0].components for b in row["components"]}
+    assert labels == {world.guild.name, world2.guild.name}, labels
+    for thread in (thread_a, thread_b):
+        assert not [m for m in emulator.bot_messages(thread) if "away " in m.text]
+    pressed = await emulator.press_button(world.member, asked[0], "kindred:relayto:2")
+    answer = await pressed.response()
+    assert "passed your words on" in answer.text and world2.guild.name in answer.text
+    await emulator.wait_for_message(thread_b, predicate=lambda m: "nights are long" in m.text)
+    assert await kindred.quiet()
+    got = [m.text for m in emulator.bot_messages(thread_b) if m.text.startswith("**Anonymous")]
+    assert [("sleep" in t, "nights" in t) for t in got] == [(True, False), (False, True)], got
+    assert not [
+        m for m in emulator.bot_messages(thread_a) if "away " in m.text and "sister" not in m.text
+    ]
+
+
+async def test_more_dms_missed_in_two_relays_than_a_catch_up_reads_are_told_to_the_member_only(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """More DMs written during a restart, in two relayed conversations, than a catch-up
+    carries: the member is told how many could not be passed on, and no peer is told in
+    their thread that the member's words to them were lost (whose they were isn't known)."""
+    thread_a, thread_b, dm, _ = await two_relays(emulator, world, kindred)
+    await kindred.stop()
+    for i in range(CATCH_UP_MAX + 3):
+        await emulator.send_dm(world.member, f"away {i}")
+    await kindred.start()
+    await caught_up(kindred)
+    told = [m.text for m in emulator.bot_messages(dm) if m.text == catch_up_lost_text(3)]
+    assert len(told) == 1, told
+    asked = [m for m in emulator.bot_messages(dm) if "more than one support conversation" in m.text]
+    assert len(asked) == 1
+    for thread in (thread_a, thread_b):
+        notes = [m.text for m in emulator.bot_messages(thread) if "could not" in m.text]
+        assert notes == [], notes
 
 
 async def test_a_dm_in_the_only_relayed_conversation_goes_to_it_without_a_question(

@@ -687,3 +687,34 @@ async def test_after_a_start_what_was_written_after_the_last_relayed_message_is_
     assert await requests.relay_catch_ups(retention, clock()) == []
     await requests.close(req.id, PEER)
     assert await requests.relay_catch_ups(retention, started) == []
+
+
+async def test_after_a_start_a_members_dms_are_read_once_for_all_their_relayed_conversations(
+    peers, services: Services, clock
+) -> None:
+    """A member in relayed conversations in two servers: their DMs are read back once (where
+    DMs arrive), with both conversations, so each missed DM goes where a live one would; from
+    the claim of the earlier one on. Each peer's relay thread is read back as before."""
+    await services.settings.update(
+        OTHER_GUILD, PeerSettings, MOD, peer_role_id=PEER_ROLE, peer_channel_id=7
+    )
+    first = await relayed(peers, transcript=False)
+    first_claim = clock()
+    clock.advance(minutes=30)
+    second = (await peers.requests.open(OTHER_GUILD, MEMBER, anonymous=True)).request
+    await peers.requests.claim(second.id, PEER2)
+    await peers.requests.attach_conversation(second.id, 778, relay=True)
+    started = clock.advance(minutes=10)
+    found = await peers.requests.relay_catch_ups(timedelta(days=30), started)
+    assert [(c.request.id, c.to) for c in found] == [
+        (first.id, TO_MEMBER),
+        (second.id, TO_PEER),
+        (second.id, TO_MEMBER),
+    ]
+    dms = found[1]
+    assert [r.id for r in dms.relays] == [first.id, second.id]
+    assert [r.id for r in found[0].conversations] == [first.id]  # a thread: its own
+    after_first = first_id_after(first_claim + timedelta(minutes=5))  # before the second claim
+    before = first_id_after(first_claim - timedelta(minutes=5))
+    missed = await peers.requests.relay_missed(dms, [(after_first, MEMBER), (before, MEMBER)])
+    assert missed == [after_first]

@@ -106,6 +106,15 @@ class CatchUp:
     request: RequestRow
     to: str
     started: datetime  # when this process started: what was written after it came live
+    # TO_PEER: every relayed conversation of the member going on (``request`` is the latest);
+    # with two or more, each DM goes where a live one would (a reply to its conversation,
+    # any other held and the member asked once)
+    relays: tuple[RequestRow, ...] = ()
+
+    @property
+    def conversations(self) -> tuple[RequestRow, ...]:
+        """The conversations this read back may carry words to."""
+        return self.relays or (self.request,)
 
 
 @dataclass(frozen=True)
@@ -437,22 +446,24 @@ class Conversations:
         """After a start: the relayed conversations going on and active within ``retention``
         (older ones have no record of what was relayed) whose words written before this
         process ``started`` it reads back (``owns(guild_id)``: its shards, by default the
-        scheduler's). The member's DMs where DMs arrive (shard 0; only their latest relayed
-        conversation, where their DMs go), the peer's relay thread where its server's
-        messages arrive."""
+        scheduler's). The member's DMs where DMs arrive (shard 0), once per member, with all
+        their relayed conversations going on (``relays``: a DM goes where a live one would),
+        the peer's relay thread where its server's messages arrive."""
         if owns is None:
             cluster = self.scheduler.cluster
             owns = cluster.shards.owns if cluster is not None else (lambda _guild: True)
         since = self.clock() - retention
         relays = await self.requests.live_relays()
-        latest = {r.requester_id: r.id for r in relays}  # oldest first: the last one wins
+        by_member: dict[int, list[RequestRow]] = {}
+        for request in relays:  # oldest first: the last one is the latest
+            by_member.setdefault(request.requester_id, []).append(request)
         found: list[CatchUp] = []
         for request in relays:
-            if request.last_activity < since:
-                continue
-            if owns(None) and latest[request.requester_id] == request.id:
-                found.append(CatchUp(request, TO_PEER, started))
-            if owns(request.guild_id):
+            theirs = by_member[request.requester_id]
+            active = any(r.last_activity >= since for r in theirs)
+            if owns(None) and theirs[-1].id == request.id and active:
+                found.append(CatchUp(request, TO_PEER, started, tuple(theirs)))
+            if owns(request.guild_id) and request.last_activity >= since:
                 found.append(CatchUp(request, TO_MEMBER, started))
         return found
 
@@ -472,7 +483,8 @@ class Conversations:
         stopped short of the landmark, so earlier ones may be missed too. Ids only."""
         request = catch_up.request
         writer = request.requester_id if catch_up.to == TO_PEER else request.claimed_by
-        floor = first_id_after(request.claimed_at or request.created_at)
+        # the member's DMs: from the claim of their earliest relayed conversation going on
+        floor = min(first_id_after(r.claimed_at or r.created_at) for r in catch_up.conversations)
         theirs = sorted(m for m, author in recent if author == writer and m >= floor)
         handled = await self.requests.relayed_among(theirs)
         if catch_up.to == TO_PEER:  # held for the member's choice: not missed, not guessed
