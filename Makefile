@@ -73,6 +73,7 @@ MESSAGES = bot/safety/messages.py bot/safety/peer_resources.py bot/safety/listin
 	bot/services/selfhelp/plans.py bot/services/selfhelp/reader.py \
 	bot/services/groups/members.py bot/services/groups/anonymous.py \
 	bot/services/requests/intake.py bot/services/requests/service.py \
+	bot/services/requests/claims.py bot/services/requests/closing.py \
 	bot/services/requests/rules.py bot/services/requests/holders.py bot/services/requests/notices.py \
 	bot/services/requests/relay.py \
 	bot/services/peers/blocks.py bot/services/peers/duty.py bot/services/peers/shifts.py \

@@ -3,8 +3,9 @@
 :class:`RequestService` is assembled from focused modules, and keeps one public API:
 
 - ``bot.services.requests.intake``: a member asks (limits, blocks, tags, who is pinged first);
-- ``bot.services.requests.service``: peers claim, unclaim, transfer and ask for backup;
-  closing, lookups, stats, privacy;
+- ``bot.services.requests.service``: the assembled service, lookups, stats, privacy;
+- ``bot.services.requests.claims``: peers claim, unclaim, transfer and ask for backup;
+- ``bot.services.requests.closing``: closing, and what follows it (transcript, feedback);
 - ``bot.services.requests.timers``: the ``request.*`` timers (escalation, open check,
   hand-over, idle) and the outcomes their Discord handlers deliver;
 - ``bot.services.requests.relay``: where the conversation happens and the anonymous DM relay;

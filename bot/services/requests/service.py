@@ -1,35 +1,33 @@
-"""Peers claim, unclaim, transfer and ask for backup; closing, lookups, stats, privacy.
+"""Support requests' settings, lookups, stats and privacy.
 
-:class:`RequestService` is assembled here from the mixins of the package's other modules.
+:class:`RequestService` is assembled here from the mixins of the package's other modules
+(peers' actions: ``claims``; closing and what follows it: ``closing``).
 """
 
 from __future__ import annotations
 
 import contextlib
 import statistics
-from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from bot.clock import Clock, utcnow
-from bot.crashpoints import crash_point
 from bot.db.repositories.blocks import BlockRepository
 from bot.db.repositories.core import CardClearing, TimerRow
 from bot.db.repositories.requests import RequestRepository, RequestRow
 from bot.db.repositories.tags import TagRepository
 from bot.errors import (
-    ConflictError,
     InvalidInputError,
     KindredError,
-    LimitReachedError,
     NotConfiguredError,
     NotFoundError,
-    PermissionDeniedError,
 )
 from bot.i18n import N_
 from bot.services.peers import PeerSettings
 from bot.services.peers.duty import DutyService
 from bot.services.privacy import CARD_CLEAR, Deleted
+from bot.services.requests.claims import Claims
+from bot.services.requests.closing import FEEDBACK, CloseFollowUp, Closing
 from bot.services.requests.holders import Holders, NoLongerAPeerError, NotAPeerError
 from bot.services.requests.intake import AlreadyOpenError, BlockedError, Intake, RequestIntake
 from bot.services.requests.relay import (
@@ -44,9 +42,7 @@ from bot.services.requests.relay import (
     RelayBacklog,
 )
 from bot.services.requests.rules import (
-    already_closed,
     ping_list,
-    require_holder,
     thread_transcript,
     transcript_messages,
 )
@@ -97,23 +93,7 @@ __all__ = [
     "transcript_messages",
 ]
 
-FEEDBACK = ("helped", "somewhat", "not_really")
 MAX_STATS_DAYS = 365
-
-
-@dataclass(frozen=True)
-class CloseFollowUp:
-    """What follows a close that a peer had taken part in: the member's transcript (if they
-    asked for one) and feedback question (if the server asks), and the peer's thank-you."""
-
-    request: RequestRow
-    member_id: int
-    peer_id: int
-    send_transcript: bool
-    ask_feedback: bool
-    #: a relayed conversation closed for being quiet: the member, who sees it only in their
-    #: DMs, is told it ended and how to ask again
-    tell_quiet_close: bool = False
 
 
 @dataclass(frozen=True)
@@ -154,9 +134,9 @@ class Stats:
     busiest_hours_utc: list[tuple[int, int]] = field(default_factory=list)
 
 
-class RequestService(RequestIntake, RequestTimers, Conversations, Holders):
-    """Support requests. Intake, timers, conversations and the peer-role check of holders are
-    mixed in from their modules."""
+class RequestService(Claims, Closing, RequestIntake, RequestTimers, Conversations, Holders):
+    """Support requests. Peers' actions, closing, intake, timers, conversations and the
+    peer-role check of holders are mixed in from their modules."""
 
     def __init__(
         self,
@@ -195,196 +175,9 @@ class RequestService(RequestIntake, RequestTimers, Conversations, Holders):
             )
         return cfg
 
-    # -- peers' actions (the peer-role check: holders.py) ----------------------------------
-    def check_transfer(self, request: RequestRow, peer_id: int) -> None:
-        require_holder(request, peer_id, "transfer it")
-
-    async def backup(self, request: RequestRow, peer_id: int) -> list[int]:
-        """The holder asks for backup: the on-duty peers to ping (not the holder)."""
-        require_holder(request, peer_id, "ask for backup")
-        return await self.peers_to_ping(request, besides=peer_id, to_claim=False)
-
-    async def claim(self, request_id: int, peer_id: int) -> RequestRow:
-        request = await self._get(request_id)
-        cfg = await self.config(request.guild_id)
-        await self._arm_open_check(request)
-        outcome = await self.requests.claim(
-            request_id, peer_id, cfg.max_open_per_peer, self.clock()
-        )
-        if outcome == "own":
-            raise PermissionDeniedError(N_("This is your own request; another peer will take it."))
-        if outcome == "limit":
-            raise LimitReachedError(
-                N_(
-                    "You already hold {limit} open requests, the most this server allows per "
-                    "peer. Look after yourself: close or hand one on first."
-                ),
-                limit=cfg.max_open_per_peer,
-            )
-        if outcome != "ok":
-            await self._cancel(request_id, "open")
-        if outcome == "missing":
-            raise NotFoundError(N_("That request no longer exists."))
-        fresh = await self._get(request_id)
-        if outcome == "taken":
-            if fresh.status == "claimed":
-                raise ConflictError(N_("Already claimed by <@{peer}>."), peer=fresh.claimed_by)
-            raise ConflictError(N_("This request is no longer open."))
-        crash_point("claim.committed")
-        await self._cancel(request_id, "escalate")
-        await self._schedule_idle(fresh, cfg, reminded=False)
-        return fresh
-
-    async def unclaim(self, request_id: int, peer_id: int) -> RequestRow:
-        """The holder gives the request back, peer role or not (someone who lost the role
-        must still be able to let go of what they hold)."""
-        request = await self._get(request_id)
-        if request.claimed_by != peer_id:
-            raise PermissionDeniedError(
-                N_("Only the peer who claimed this request can unclaim it.")
-            )
-        if not await self.requests.unclaim(request_id, peer_id, self.clock()):
-            raise ConflictError(N_("This request changed meanwhile; it is no longer yours."))
-        fresh = await self._get(request_id)
-        await self._restart_escalation(fresh)
-        return fresh
-
-    async def release(self, request_id: int, peer_id: int) -> Requeued:
-        """The peer gives the request back to the queue; the others are pinged about it."""
-        fresh = await self.unclaim(request_id, peer_id)
-        return Requeued(fresh, await self.peers_to_ping(fresh, besides=peer_id))
-
-    async def transfer(
-        self, request_id: int, from_peer: int, to_peer: int, to_roles: Collection[int] | None
-    ) -> RequestRow:
-        """The holder hands the request to another on-duty peer (``to_roles``: that peer's
-        roles as Discord has them now, None when not a member of the server): one who lost
-        the peer role is refused, and loses it as at any peer check (NoLongerAPeerError)."""
-        request = await self._get(request_id)
-        cfg = await self.config(request.guild_id)
-        self.check_transfer(request, from_peer)
-        if to_peer == from_peer:
-            raise InvalidInputError(N_("Choose another peer to transfer to."))
-        # The requester gets the same answer as anyone off duty: a different message would
-        # tell the peer who an anonymous member is.
-        if to_peer == request.requester_id or not await self.duty.is_on_duty(
-            request.guild_id, to_peer
-        ):
-            raise InvalidInputError(N_("<@{peer}> is not on duty right now."), peer=to_peer)
-        lost = await self.check_on_duty(request.guild_id, to_peer, to_roles)
-        if lost is not None:
-            raise NoLongerAPeerError(to_peer, lost)
-        if len(await self.requests.claimed_by(request.guild_id, to_peer)) >= cfg.max_open_per_peer:
-            raise LimitReachedError(
-                N_("<@{peer}> already holds the most requests allowed."), peer=to_peer
-            )
-        await self._arm_handover(request, from_peer, to_peer)
-        if not await self.requests.transfer(request_id, from_peer, to_peer, self.clock()):
-            await self._cancel(request_id, "handover")
-            raise ConflictError(N_("This request changed meanwhile; nothing was transferred."))
-        crash_point("transfer.committed")
-        return await self._get(request_id)
-
     async def attach_card(self, request_id: int, channel_id: int, message_id: int) -> None:
         await self.requests.update(
             request_id, card_channel_id=channel_id, card_message_id=message_id
-        )
-
-    async def close(
-        self, request_id: int, by_user: int, *, is_moderator: bool = False, reason: str = "closed"
-    ) -> RequestRow:
-        request = await self._get(request_id)
-        if by_user not in (request.requester_id, request.claimed_by) and not is_moderator:
-            raise PermissionDeniedError(
-                N_("Only the member or the peer in this conversation can close it.")
-            )
-        if not request.live:
-            raise already_closed(request)
-        status = (
-            "cancelled"
-            if request.status == "open" and by_user == request.requester_id
-            else "closed"
-        )
-        if not await self.requests.close(
-            request_id,
-            status,
-            by_user,
-            reason,
-            self.clock(),
-            expect_status=request.status,
-            expect_claimed_by=request.claimed_by,
-        ):
-            fresh = await self._get(request_id)
-            if not fresh.live:  # closed meanwhile (a second press, the other person, a timer)
-                raise already_closed(fresh)
-            raise ConflictError(
-                N_("This request changed meanwhile (claimed or transferred); please try again.")
-            )
-        crash_point("close.committed")
-        await self._cancel(request_id, "escalate", "idle", "open")
-        return await self._get(request_id)
-
-    async def cancel_own(self, guild_id: int, requester_id: int) -> RequestRow:
-        request = await self.requests.live_for_member(guild_id, requester_id)
-        if request is None:
-            raise NotFoundError(N_("You have no open request here."))
-        return await self.close(request.id, requester_id, reason="cancelled")
-
-    async def feedback(self, request_id: int, requester_id: int, rating: str) -> None:
-        request = await self._get(request_id)
-        if request.requester_id != requester_id:
-            raise PermissionDeniedError(N_("Only the member who asked can give this feedback."))
-        if rating not in FEEDBACK:
-            raise InvalidInputError(N_("Choose helped, somewhat or not really."))
-        if request.status not in ("closed", "cancelled"):
-            raise ConflictError(N_("Feedback opens once the conversation is closed."))
-        # Only a count is kept (server, month, answer): never who answered or about whom.
-        month = self.clock().strftime("%Y-%m")
-        if not await self.requests.count_feedback(request_id, request.guild_id, month, rating):
-            raise ConflictError(N_("You've already answered this one. Thank you."))
-
-    async def request_transcript(self, request_id: int, requester_id: int) -> RequestRow:
-        """The member asks for a transcript. A live conversation is marked: from now on its
-        relay text is kept, and the transcript is sent at the close. A closed one is left as
-        it is (nothing more will be kept): the caller sends at once what is still there, a
-        relay's lines kept before the close (until the retention purge) or a thread's
-        messages (read from Discord, never stored), or says there is none."""
-        request = await self._get(request_id)
-        if request.requester_id != requester_id:
-            raise PermissionDeniedError(N_("Only the member can ask for a transcript."))
-        if request.live:
-            await self.requests.update(request_id, transcript=1)
-        return await self._get(request_id)
-
-    async def closable_here(
-        self, channel_id: int | None, guild_id: int | None, user_id: int
-    ) -> RequestRow:
-        """What ``/support action:close`` closes: the conversation of this thread, else the
-        user's own request in this server, else their latest live request anywhere (a DM)."""
-        request = None
-        if channel_id is not None:
-            request = await self.requests.by_thread(channel_id)
-        if request is None and guild_id is not None:
-            request = await self.requests.live_for_member(guild_id, user_id)
-        if request is None:
-            live = await self.live_anywhere(user_id)
-            request = live[-1] if live else None
-        if request is None or not request.live:
-            raise NotFoundError(N_("There is no open support conversation here to close."))
-        return request
-
-    async def after_close(self, closed: RequestRow) -> CloseFollowUp | None:
-        """What follows a close: nothing more for a request no peer ever held."""
-        cfg = await self.config(closed.guild_id, require=False)
-        if closed.claimed_by is None:
-            return None
-        return CloseFollowUp(
-            request=closed,
-            member_id=closed.requester_id,
-            peer_id=closed.claimed_by,
-            send_transcript=closed.transcript,
-            ask_feedback=cfg.feedback,
-            tell_quiet_close=closed.relay and closed.close_reason == "idle",
         )
 
     async def live_anywhere(self, requester_id: int) -> list[RequestRow]:
