@@ -31,7 +31,13 @@ from discord.ext import commands
 from bot.safety.assess import Assessment
 from bot.safety.worker import AssessWorker
 from bot.services import Services
-from bot.services.safety import ANONYMOUS_RETRY, AnonymousAlert, Decision, TimerRow
+from bot.services.safety import (
+    ANONYMOUS_RETRY,
+    AnonymousAlert,
+    Decision,
+    ReplyOutcome,
+    TimerRow,
+)
 from bot.text import pings_and_text
 from bot.ui.lookup import find_channel
 from cogs.safety.alert_texts import ANONYMOUS_OUTREACH
@@ -59,6 +65,12 @@ FOLLOWUP_WINDOW = timedelta(minutes=14)
 #: What became of the private reply: sent, refused (False), or "unknown" (Discord failed every
 #: try: it can't tell whether it arrived).
 Reached = bool | Literal["unknown"]
+#: The reply's outcome recorded on the post's event.
+_REPLY_OUTCOME: dict[Reached, ReplyOutcome] = {
+    True: "sent",
+    False: "dms_closed",
+    "unknown": "unknown",
+}
 
 
 class _TryAgain(Exception):
@@ -129,7 +141,13 @@ class AnonymousPostsMixin(AlertsMixin, RepliesMixin):
                 message.guild.id, author, decision, result, interaction
             )
         alerted = await self._alert_anonymously(message, result, decision, replied)
-        await safety.record_outcome(decision, replied=replied is True, alerted=alerted, noted=False)
+        await safety.record_outcome(
+            decision,
+            replied=replied is True,
+            alerted=alerted,
+            noted=False,
+            reply=None if replied is None else _REPLY_OUTCOME[replied],
+        )
 
     async def _alert_anonymously(
         self,

@@ -20,7 +20,7 @@ from bot.safety.detector import Label
 from bot.safety.messages import opt_out_text
 from bot.safety.worker import AssessWorker
 from bot.services import Services
-from bot.services.safety import Decision, dm_words
+from bot.services.safety import Decision, ReplyOutcome, dm_words
 from cogs.safety.alerts import AlertsMixin
 from cogs.safety.replies import RepliesMixin
 
@@ -159,13 +159,18 @@ class ListenerMixin(AlertsMixin, RepliesMixin):
             alerted |= await self._alert_moderators(
                 message, result, outreach, posted, nobody_on_duty=decision.nobody_on_duty
             )
-        replied = noted = False
+        noted = False
+        reply: ReplyOutcome | None = None
         if decision.reply:
-            replied, noted = await self._reply(message, decision, result.lang, posted, alert_ids)
-            if not replied and posted:
+            reply, noted = await self._reply(message, decision, result.lang, posted, alert_ids)
+            if reply == "dms_closed" and posted:
                 await self._say_dms_closed(posted)
         await self.services.safety.record_outcome(
-            decision, replied=replied, alerted=alerted, noted=noted
+            decision,
+            replied=reply in ("sent", "pending"),
+            alerted=alerted,
+            noted=noted,
+            reply=reply,
         )
 
     async def _on_dm(self, message: discord.Message) -> None:

@@ -18,7 +18,7 @@ from bot.safety.messages import (
 )
 from bot.safety.peer_resources import needs_reply
 from bot.services import Services
-from bot.services.safety import Decision, shows_region_lines
+from bot.services.safety import Decision, ReplyOutcome, shows_region_lines
 from bot.ui.replies import COLOUR
 from bot.ui.resources import safe_embed
 from cogs.safety.views import reply_view
@@ -38,10 +38,11 @@ class RepliesMixin:
         detected_lang: str,
         posted: Sequence[discord.Message] = (),
         alert_ids: Sequence[int] = (),
-    ) -> tuple[bool, bool]:
-        """DM the member; if that fails, maybe a brief channel note. Returns (dm, note). A
-        retry stored for a moment's failure keeps where the alerts ``posted`` and those of
-        ``alert_ids`` are, to say on them if the reply is never sent."""
+    ) -> tuple[ReplyOutcome, bool]:
+        """DM the member; if that fails, maybe a brief channel note. Returns what became of
+        the DM ("sent", "pending": a retry is stored, "dms_closed") and whether a note was
+        posted. A retry stored for a moment's failure keeps where the alerts ``posted`` and
+        those of ``alert_ids`` are, to say on them if the reply is never sent."""
         assert message.guild is not None
         author = message.author
         guild_id = message.guild.id
@@ -49,7 +50,7 @@ class RepliesMixin:
         lang = await safety.language_for(author.id, detected_lang)
         try:
             await self._send_reply(author, guild_id, str(decision.reply), decision.needs, lang)
-            return True, False
+            return "sent", False
         except discord.Forbidden:
             log.info("safety guild=%s: member DMs closed", guild_id)
         except discord.HTTPException as exc:
@@ -64,9 +65,9 @@ class RepliesMixin:
                 cards=[(sent.channel.id, sent.id) for sent in posted],
                 alert_ids=alert_ids,
             )
-            return True, False
+            return "pending", False
         if not await safety.wants_channel_note(guild_id, decision):
-            return False, False
+            return "dms_closed", False
         try:
             note = await message.channel.send(
                 channel_fallback_text(author.mention, lang=lang),
@@ -76,9 +77,9 @@ class RepliesMixin:
             )
         except discord.HTTPException as exc:
             log.warning("safety guild=%s: channel note failed (%s)", guild_id, exc.status)
-            return False, False
+            return "dms_closed", False
         await safety.note_posted(guild_id, note.channel.id, note.id)
-        return False, True
+        return "dms_closed", True
 
     async def _send_reply(
         self, user, guild_id: int | None, kind: str, needs: tuple[str, ...], lang: str

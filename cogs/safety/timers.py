@@ -66,6 +66,7 @@ class TimersMixin(AlertsMixin, RepliesMixin):
             return
         try:
             await self._send_reply(user, retry.guild_id, retry.kind, retry.needs, retry.lang)
+            await self.services.safety.reply_sent(timer)
         except discord.Forbidden:
             log.info("safety guild=%s: member DMs closed; reply retry dropped", timer.guild_id)
             await self._reply_not_sent(timer, "dms_closed")
@@ -81,7 +82,7 @@ class TimersMixin(AlertsMixin, RepliesMixin):
         """Recorded on the reply's event (an alert still waiting for its own retry reads it);
         each alert or report already posted saying Kindred is reaching out says what is true
         (read afresh, so a peer's line stays). A failure to edit is logged: the card is out."""
-        cards = await self.services.safety.reply_not_sent(timer)
+        cards = await self.services.safety.reply_not_sent(timer, outreach)
         for channel_id, message_id in cards:
             try:
                 channel = await find_channel(self.bot, channel_id, strict=True)

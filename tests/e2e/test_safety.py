@@ -1650,6 +1650,43 @@ async def test_a_stored_alert_retry_says_so_when_the_replys_own_retry_found_dms_
     assert kindred_dms(emulator, world.member) == []
 
 
+async def test_a_stored_alert_retry_says_the_member_opted_out_when_the_replys_retry_was_dropped(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Discord fails both the alert and the private reply for a while (503s): both are stored
+    for a retry. Meanwhile the member opts out of automatic messages, so the reply's retry is
+    dropped: the alert posted by its own later retry says they opted out, never that their
+    DMs are closed (they are open) nor that Kindred is reaching out."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    with time_machine.travel(datetime.now(UTC), tick=True) as clock:
+        emulator.inject_fault("POST", f"/channels/{world.peers.id}/messages", status=503, times=2)
+        emulator.inject_fault("POST", "/users/@me/channels", status=503, times=1)
+        await emulator.send_message(world.member, world.general, CRISIS)
+        await until_stored(kindred, "safety.alert_retry")
+        await until_stored(kindred, "safety.reply_retry")
+        await detector_settled(kindred)
+        assert await kindred.quiet()
+        opted = await command(emulator, world.member, world.general, "safety optout", enabled=True)
+        assert "no more automatic messages" in opted.text, opted.text
+        clock.shift(timedelta(seconds=25))  # the reply is dropped; the alert fails again
+        await kindred.settle()
+        assert await kindred.quiet()
+        assert not await stored_timers(kindred, "safety.reply_retry")
+        assert not [m for m in emulator.messages_in(world.peers) if "may need support" in m.text]
+        clock.shift(timedelta(seconds=60))  # the alert's retry backs off 30 s
+        await kindred.settle()
+        alert = await emulator.wait_for_message(
+            world.peers, predicate=lambda m: "may need support" in m.text, timeout=30
+        )
+    said = "Kindred is not messaging them: they opted out of its automatic messages"
+    assert said in alert.text, alert.text
+    assert "DMs are closed" not in alert.text
+    assert "Kindred is reaching out" not in alert.text
+    assert f"<@{world.peer.id}>" in alert.text
+    assert kindred_dms(emulator, world.member) == []
+
+
 async def test_posted_alerts_say_so_when_the_replys_retry_finds_the_dms_closed(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

@@ -144,9 +144,23 @@ async def test_only_the_schedulers_last_try_of_an_alert_is_final(services) -> No
     assert finals == [False] * (MAX_ATTEMPTS - 1) + [True]
 
 
-async def crisis_event(services: Services, *, replied: bool = True) -> int:
+async def crisis_event(
+    services: Services, *, replied: bool = True, outcome: str | None = "recorded"
+) -> int:
+    """A crisis event whose reply is being sent, or (``replied`` False) met closed DMs, as
+    Kindred records them; ``outcome=None``: an event recorded before outcomes were kept."""
+    if outcome == "recorded":
+        outcome = "pending" if replied else "dms_closed"
     return await services.safety.repo.add_event(
-        G, CH, USER, "crisis_self", 2, replied=replied, alerted=True, now=services.clock()
+        G,
+        CH,
+        USER,
+        "crisis_self",
+        2,
+        replied=replied,
+        alerted=True,
+        now=services.clock(),
+        reply_outcome=outcome,
     )
 
 
@@ -166,6 +180,51 @@ async def test_an_alert_retry_says_what_became_of_the_reply_when_it_posts(servic
     assert (await services.safety.on_alert_retry(timer)).alert.outreach == "dms_closed"
     await services.db.execute("DELETE FROM safety_events WHERE id = ?", (event_id,))
     assert (await services.safety.on_alert_retry(timer)).alert.outreach == "unknown"
+
+
+async def test_an_alert_retry_says_the_replys_recorded_outcome(services) -> None:
+    """The reply's outcome stored on its event (a state, never text) is what an alert posted
+    later by its own retry says: still being sent or sent says Kindred is reaching out; an
+    opt-out meanwhile, DMs closed or every try failed each say so, never "DMs closed" for
+    all three; an event recorded before outcomes were kept and not sent says "unknown"."""
+    event_id = await crisis_event(services)
+    alert = await open_alert(services, event_id=event_id)
+    await services.safety.retry_alert_later(alert)
+    [timer] = await stored(services, ALERT_RETRY)
+    await services.safety.retry_reply_later(G, USER, "crisis", (), "en", event_id)
+    [reply] = await stored(services, REPLY_RETRY)
+    for outcome in ("opted_out", "dms_closed", "unknown"):
+        await services.safety.reply_not_sent(reply, outcome)
+        assert (await services.safety.on_alert_retry(timer)).alert.outreach == outcome
+        assert await services.safety.repo.event_replied(event_id) is False
+    await services.safety.reply_sent(reply)
+    assert (await services.safety.on_alert_retry(timer)).alert.outreach == "reply"
+    assert await services.safety.repo.event_replied(event_id) is True
+    legacy = await crisis_event(services, replied=False, outcome=None)
+    old = await open_alert(services, event_id=legacy)
+    await services.safety.retry_alert_later(old)
+    [old_timer] = [
+        t for t in await stored(services, ALERT_RETRY) if t.payload["event_id"] == legacy
+    ]
+    assert (await services.safety.on_alert_retry(old_timer)).alert.outreach == "unknown"
+
+
+async def test_a_decision_records_its_replys_state(services) -> None:
+    """An event records "pending" when a reply is due and "opted_out" when the member's
+    opt-out is why none is; the listener's outcome then replaces it."""
+    from bot.services.safety import Decision
+
+    assert Decision(reply="crisis").reply_outcome == "pending"
+    assert Decision(opted_out=True).reply_outcome == "opted_out"
+    assert Decision().reply_outcome is None
+    event_id = await crisis_event(services)
+    decision = Decision(reply="crisis", event_id=event_id)
+    await services.safety.record_outcome(
+        decision, replied=False, alerted=True, noted=False, reply="dms_closed"
+    )
+    assert await services.safety.repo.event_reply(event_id) == (False, "dms_closed")
+    await services.safety.record_outcome(decision, replied=False, alerted=True, noted=False)
+    assert await services.safety.repo.event_reply(event_id) == (False, "dms_closed")
 
 
 async def test_a_reply_not_sent_after_all_gives_where_its_alerts_were_posted(services) -> None:
@@ -190,7 +249,8 @@ async def test_a_reply_not_sent_after_all_gives_where_its_alerts_were_posted(ser
     [reply] = await stored(services, REPLY_RETRY)
     assert reply.payload["cards"] == [[50, 501], [60, 601]]
     await services.safety.alert_posted(later.alert_id, 50, 502)  # its retry posted it
-    assert await services.safety.reply_not_sent(reply) == [(50, 501), (60, 601), (50, 502)]
+    where = await services.safety.reply_not_sent(reply, "dms_closed")
+    assert where == [(50, 501), (60, 601), (50, 502)]
     assert await services.safety.repo.event_replied(event_id) is False
     finals = [
         (await services.safety.on_reply_retry(with_attempts(reply, n))).final

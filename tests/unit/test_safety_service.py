@@ -219,7 +219,9 @@ async def test_only_metadata_is_stored_and_forget_removes_it(services) -> None:
         "alerted",
         "noted",
         "created_at",
+        "reply_outcome",  # a state ("pending", "sent", ...), never text
     }
+    assert row["reply_outcome"] == "pending"
     assert (await services.safety.counts(G)) == {"crisis_self": 1}
     await services.privacy.forget(USER)
     assert await services.safety.counts(G) == {}

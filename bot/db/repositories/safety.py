@@ -135,19 +135,55 @@ class SafetyRepository:
         replied: bool,
         alerted: bool,
         now: datetime,
+        reply_outcome: str | None = None,
     ) -> int:
         return await self.db.insert(
             "INSERT INTO safety_events (guild_id, channel_id, user_id, label, tier, replied,"
-            " alerted, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (guild_id, channel_id, user_id, label, tier, int(replied), int(alerted), to_db(now)),
+            " alerted, created_at, reply_outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                guild_id,
+                channel_id,
+                user_id,
+                label,
+                tier,
+                int(replied),
+                int(alerted),
+                to_db(now),
+                reply_outcome,
+            ),
         )
 
     async def set_outcome(
-        self, event_id: int, *, replied: bool, alerted: bool, noted: bool
+        self,
+        event_id: int,
+        *,
+        replied: bool,
+        alerted: bool,
+        noted: bool,
+        reply_outcome: str | None = None,
     ) -> None:
+        """What reached people; ``reply_outcome`` None keeps the one recorded."""
         await self.db.execute(
-            "UPDATE safety_events SET replied = ?, alerted = ?, noted = ? WHERE id = ?",
-            (int(replied), int(alerted), int(noted), event_id),
+            "UPDATE safety_events SET replied = ?, alerted = ?, noted = ?,"
+            " reply_outcome = COALESCE(?, reply_outcome) WHERE id = ?",
+            (int(replied), int(alerted), int(noted), reply_outcome, event_id),
+        )
+
+    async def event_reply(self, event_id: int) -> tuple[bool, str | None] | None:
+        """The event's private reply: whether it is recorded as sent (or being sent) and its
+        outcome (None on events recorded before outcomes were); None when the event is gone
+        (forgotten, or purged)."""
+        row = await self.db.fetchone(
+            "SELECT replied, reply_outcome FROM safety_events WHERE id = ?", (event_id,)
+        )
+        return None if row is None else (bool(row["replied"]), row["reply_outcome"])
+
+    async def set_reply_outcome(self, event_id: int, outcome: str) -> None:
+        """The private reply's final outcome; ``replied`` follows (a reply not sent must not
+        hold back the next one)."""
+        await self.db.execute(
+            "UPDATE safety_events SET replied = ?, reply_outcome = ? WHERE id = ?",
+            (int(outcome in ("pending", "sent")), outcome, event_id),
         )
 
     async def event_replied(self, event_id: int) -> bool | None:

@@ -23,6 +23,7 @@ from bot.services.safety.model import (
     REMEMBERED_LABELS,
     Decision,
     DmAction,
+    ReplyOutcome,
     SafetySettings,
 )
 from bot.services.safety.words import dm_words
@@ -207,12 +208,23 @@ class DecisionsMixin(MembersMixin):
         return await self.once.first(kind, message_id)
 
     async def record_outcome(
-        self, decision: Decision, *, replied: bool, alerted: bool, noted: bool
+        self,
+        decision: Decision,
+        *,
+        replied: bool,
+        alerted: bool,
+        noted: bool,
+        reply: ReplyOutcome | None = None,
     ) -> None:
-        """What really reached people: a DM that bounced must not hold back the next one."""
+        """What really reached people: a DM that bounced must not hold back the next one.
+        ``reply``: what became of the private reply (None keeps the state recorded)."""
         if decision.event_id is not None:
             await self.repo.set_outcome(
-                decision.event_id, replied=replied, alerted=alerted, noted=noted
+                decision.event_id,
+                replied=replied,
+                alerted=alerted,
+                noted=noted,
+                reply_outcome=reply,
             )
 
     # -- context: recent risk per member and channel, in memory, scores only ---------------
@@ -291,6 +303,7 @@ class DecisionsMixin(MembersMixin):
             replied=decision.reply is not None,
             alerted=decision.alert_peers or decision.alert_moderators or decision.quiet_item,
             now=now,
+            reply_outcome=decision.reply_outcome,
         )
         return replace(decision, event_id=event_id)
 

@@ -66,6 +66,11 @@ DmAction = Literal["relay", "stopped", "not_now", "assess"]
 #: one a short while ago ("earlier"), or their DMs turned out to be closed ("dms_closed");
 #: "unknown" when a stored retry posts later and what became of the reply is no longer known.
 Outreach = Literal["reply", "opted_out", "earlier", "dms_closed", "unknown"]
+#: What became of a decision's private reply, stored on its event (a state, never text):
+#: being sent or a retry stored ("pending"), "sent", not sent because the member opted out
+#: ("opted_out", before or meanwhile), their DMs closed ("dms_closed"), or Discord failed
+#: every try ("unknown"). An alert posted later by its own retry reads it to say what is true.
+ReplyOutcome = Literal["pending", "sent", "opted_out", "dms_closed", "unknown"]
 
 
 @dataclass(frozen=True)
@@ -96,6 +101,14 @@ class Decision:
         if self.reply is not None:
             return "reply"
         return "opted_out" if self.opted_out else "earlier"
+
+    @property
+    def reply_outcome(self) -> ReplyOutcome | None:
+        """The private reply's state when the decision is recorded: "pending" when one is due,
+        "opted_out" when the member's opt-out is why none is; None when none is due."""
+        if self.reply is not None:
+            return "pending"
+        return "opted_out" if self.opted_out else None
 
 
 NOTHING = Decision()

@@ -36,6 +36,7 @@ from bot.services.safety.model import (
     PeerAlert,
     QuietItem,
     QuietRetry,
+    ReplyOutcome,
     ReplyRetry,
 )
 from bot.timers import MAX_ATTEMPTS
@@ -101,35 +102,48 @@ class TimersMixin(SafetyBase):
 
     async def reply_refused(self, timer: TimerRow) -> list[tuple[int, int]]:
         """A stored reply found the member's DMs closed: see :meth:`reply_not_sent`."""
-        return await self.reply_not_sent(timer)
+        return await self.reply_not_sent(timer, "dms_closed")
 
-    async def reply_not_sent(self, timer: TimerRow) -> list[tuple[int, int]]:
-        """A stored reply's final outcome is that it was not sent (the member's DMs closed,
-        they opted out meanwhile, or Discord failed every try): recorded on its event, so an
-        alert still waiting for its own retry does not say Kindred is reaching out. Returns
-        where the alerts and reports already posted are, ``(channel id, message id)``, for
-        the Discord layer to say so on them (the same card once)."""
+    async def reply_not_sent(self, timer: TimerRow, outcome: ReplyOutcome) -> list[tuple[int, int]]:
+        """A stored reply's final outcome is that it was not sent (``outcome``: the member's
+        DMs closed, they opted out meanwhile, or Discord failed every try): recorded on its
+        event, so an alert still waiting for its own retry says what is true. Returns where
+        the alerts and reports already posted are, ``(channel id, message id)``, for the
+        Discord layer to say so on them (the same card once)."""
         payload = timer.payload
         event_id = payload.get("event_id")
         if event_id is not None:
-            await self.repo.set_replied(int(event_id), False)
+            await self.repo.set_reply_outcome(int(event_id), outcome)
         cards = [(int(c), int(m)) for c, m in payload.get("cards", ())]
         alert_ids = [int(a) for a in payload.get("alerts", ())]
         if alert_ids:
             cards += await self.repo.alert_cards(alert_ids)
         return list(dict.fromkeys(cards))
 
+    async def reply_sent(self, timer: TimerRow) -> None:
+        """A stored reply was sent after all: recorded on its event."""
+        event_id = timer.payload.get("event_id")
+        if event_id is not None:
+            await self.repo.set_reply_outcome(int(event_id), "sent")
+
     async def outreach_now(self, outreach: Outreach, event_id: int | None) -> Outreach:
         """What an alert posted later may truthfully say of the private reply: a reply that
-        was being sent when the alert was stored is read again from its event (sent, or DMs
-        closed meanwhile); an event gone gives the neutral "unknown". Rows stored before
-        alerts knew their event keep what they said."""
+        was being sent when the alert was stored is read again from its event (sent or still
+        being sent, the member opted out meanwhile, DMs closed, or Discord failed every try);
+        an event gone gives the neutral "unknown". Rows stored before alerts knew their event
+        keep what they said; an event recorded before its reply's outcome was kept and not
+        sent says "unknown" (DMs closed, an opt-out or every try failed: it can't tell)."""
         if outreach != "reply" or event_id is None:
             return outreach
-        replied = await self.repo.event_replied(int(event_id))
-        if replied is None:
+        reply = await self.repo.event_reply(int(event_id))
+        if reply is None:
             return "unknown"
-        return "reply" if replied else "dms_closed"
+        replied, outcome = reply
+        if outcome in ("opted_out", "dms_closed", "unknown"):
+            return outcome
+        if outcome is None and not replied:
+            return "unknown"
+        return "reply"
 
     async def on_reply_retry(self, timer: TimerRow) -> ReplyRetry | None:
         """The reply to send again; None when the member has since opted out of automatic
