@@ -8,6 +8,7 @@ from discord import app_commands
 from bot.services.requests import BlockedError, Intake, RequestRow
 from bot.services.requests.messages import (
     blocked_text,
+    busy_peers_text,
     claimed_status_text,
     intake_answer_text,
     next_peer_text,
@@ -29,6 +30,11 @@ def unknown_tags_line(result: Intake, lang: str = "en") -> str:
     names = ", ".join(f"**{discord.utils.escape_markdown(t)}**" for t in result.unknown_tags)
     known = ", ".join(result.server_tags)
     return unknown_tags_text(names, len(result.unknown_tags), known, lang)
+
+
+def _others_on_duty(result: Intake) -> list[int]:
+    """The peers on duty but the member (a peer asking for support can't take their own)."""
+    return [p for p in result.on_duty if p != result.request.requester_id]
 
 
 class CommandsRoom(ClaimsRoom):
@@ -129,15 +135,20 @@ class CommandsRoom(ClaimsRoom):
             result.position,
             anonymous=request.anonymous,
             relay=request.relay,
-            on_duty=len(result.on_duty),
+            on_duty=len(_others_on_duty(result)),
             estimate_minutes=minutes,
             tags_note=unknown_tags_line(result, lang) if result.unknown_tags else None,
-            nobody_lines=None if result.on_duty else await self._nobody_on_duty_lines(result, lang),
+            nobody_lines=None if result.free else await self._nobody_on_duty_lines(result, lang),
             lang=lang,
+            free=len(result.free),
         )
 
     async def _nobody_on_duty_lines(self, result: Intake, lang: str = "en") -> list[str]:
-        if result.next_peer_at:
+        """Nobody can take the request now: nobody on duty (when the next peer is expected),
+        or every peer on duty already holds as many requests as allowed; then the lines."""
+        if others := _others_on_duty(result):
+            when = busy_peers_text(len(others), lang, moderators=result.moderators_told_later)
+        elif result.next_peer_at:
             when = next_peer_text(
                 discord.utils.format_dt(result.next_peer_at, "F"), ago(result.next_peer_at), lang
             )

@@ -181,6 +181,51 @@ async def test_an_escalation_does_not_ping_a_peer_who_already_holds_the_most_all
         assert "No peer on duty is free to pick it up yet" in update.text, update.text
 
 
+async def test_the_form_answer_says_peers_on_duty_are_busy_when_each_is_at_their_limit(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The only peer on duty already holds `max_open_per_peer` requests, so they are not
+    pinged: the member's answer does not count them as someone who will come soon ("1
+    peer(s) on duty now"); it says the peers on duty are busy, that the request waits in
+    the queue with peers reminded and the moderators told if nobody picks it up, and shows
+    the lines they can reach meanwhile."""
+    await setup_peers(emulator, world)
+    await command(emulator, world.mod, world.general, "peers limits", max_open_per_peer=1)
+    await go_on_duty(emulator, world, world.peer)
+    await ask(emulator, world, world.member)
+    await press_claim(emulator, world.peer, await card(emulator, world, 1), 1)
+    intake = await ask(emulator, world, world.member2)
+    assert intake.ephemeral
+    assert "peer(s) on duty now" not in intake.text, intake.text
+    assert "can pick it up now" not in intake.text, intake.text
+    assert (
+        "1 peer(s) are on duty, but each is already with as many members as they can be, so "
+        "none is free to pick it up yet. Your request stays in the queue: peers are reminded "
+        "while it waits, and moderators will be told if nobody picks it up soon."
+    ) in intake.text, intake.text
+    assert "Recently, peers picked" not in intake.text
+    assert "Nobody is on duty" not in intake.text
+    await card(emulator, world, 2)
+
+
+async def test_the_form_answer_counts_only_the_peers_on_duty_who_can_take_it(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Two peers on duty, one already at `max_open_per_peer`: the answer says one of the two
+    can pick it up now; with both free it still says "2 peer(s) on duty now"."""
+    await setup_peers(emulator, world)
+    await command(emulator, world.mod, world.general, "peers limits", max_open_per_peer=1)
+    await go_on_duty(emulator, world, world.peer)
+    await go_on_duty(emulator, world, world.peer2)
+    first = await ask(emulator, world, world.member)
+    assert "2 peer(s) on duty now." in first.text, first.text
+    await press_claim(emulator, world.peer, await card(emulator, world, 1), 1)
+    intake = await ask(emulator, world, world.member2)
+    assert "1 of the 2 peer(s) on duty can pick it up now." in intake.text, intake.text
+    assert "peer(s) on duty now" not in intake.text, intake.text
+    assert "none is free" not in intake.text
+
+
 async def test_claim_stops_escalation(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

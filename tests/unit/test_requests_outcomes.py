@@ -23,7 +23,7 @@ from bot.services.requests import (
     PendingRelay,
     TimerRow,
 )
-from bot.services.requests.messages import escalation_update_text
+from bot.services.requests.messages import escalation_update_text, intake_answer_text
 from bot.services.requests.relay import RELAY_RETRY_AFTER, first_id_after
 
 GUILD, OTHER_GUILD = 10, 11
@@ -447,6 +447,33 @@ async def test_escalation_leaves_out_a_peer_who_holds_the_most_allowed(
     assert sorted(backup) == [PEER, PEER2]
     await peers.requests.unclaim(held.id, PEER)
     assert sorted(await peers.requests.peers_to_ping(intake.request)) == [PEER, PEER2]
+
+
+async def test_an_intake_counts_as_free_only_the_peers_who_can_take_it(
+    peers, services: Services
+) -> None:
+    """What the member's answer counts: on-duty peers under ``max_open_per_peer``, never the
+    member themself (even anonymous, when the pings include them); none free when every
+    peer on duty holds the most allowed. The answer's words follow (whole sentences)."""
+    await services.settings.update(GUILD, PeerSettings, MOD, max_open_per_peer=1)
+    for peer in (PEER, PEER2):
+        await peers.duty.go_on(GUILD, peer, None)
+    held = (await peers.requests.open(GUILD, OTHER)).request
+    assert sorted((await peers.requests.open(GUILD, PEER2, anonymous=True)).free) == [
+        PEER
+    ]  # the anonymous member is pinged, never counted
+    await peers.requests.claim(held.id, PEER)
+    intake = await peers.requests.open(GUILD, MEMBER)
+    assert intake.free == (PEER2,)
+    await peers.requests.claim(intake.request.id, PEER2)
+    intake = await peers.requests.open(GUILD, MEMBER + 2)
+    assert intake.free == () and sorted(intake.on_duty) == [PEER, PEER2]
+    kw = {"anonymous": False, "relay": False, "estimate_minutes": 4}
+    one = intake_answer_text(1, 1, on_duty=2, free=1, **kw)
+    assert "1 of the 2 peer(s) on duty can pick it up now." in one and "about 4 min" in one
+    assert "2 peer(s) on duty now." in intake_answer_text(1, 1, on_duty=2, free=2, **kw)
+    busy = intake_answer_text(1, 1, on_duty=2, free=0, nobody_lines=["busy"], **kw)
+    assert "peer(s) on duty" not in busy and "busy" in busy and "about 4 min" not in busy
 
 
 async def test_escalation_says_whether_moderators_are_still_to_be_told(

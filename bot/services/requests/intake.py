@@ -62,6 +62,9 @@ class Intake:
     server_tags: tuple[str, ...] = ()
     #: the server has a moderator channel, so moderators will be told if nobody picks it up
     moderators_told_later: bool = False
+    #: on-duty peers who can take it now (not at their own limit, never the member): what the
+    #: member's answer counts
+    free: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -139,17 +142,30 @@ class RequestIntake:
         on_duty = [row.user_id for row in await self.duty.on_duty(guild_id)]
         ping = await self._matching(guild_id, request, on_duty)
         await self._schedule_escalation(request, cfg, level=1)
+        return await self._intake(cfg, request, wanted, on_duty, ping, now)
+
+    async def _intake(
+        self,
+        cfg: PeerSettings,
+        request: RequestRow,
+        wanted: Tags,
+        on_duty: list[int],
+        ping: list[int],
+        now: datetime,
+    ) -> Intake:
+        """What the Discord layer needs to answer the member and post the card."""
         return Intake(
             request=request,
             position=await self.requests.queue_position(request),
             on_duty=on_duty,
             ping=ping,
-            estimate=await self.estimate(guild_id),
-            next_peer_at=None if on_duty else await self.next_peer_at(guild_id),
+            estimate=await self.estimate(request.guild_id),
+            next_peer_at=await self._next_peer_unless_on_duty(request, on_duty),
             office_open=self.office_open(cfg, now),
             unknown_tags=wanted.unknown,
             server_tags=wanted.server,
             moderators_told_later=cfg.mod_channel_id is not None,
+            free=await self._free_for_member(request, on_duty),
         )
 
     async def _admit(
@@ -207,6 +223,19 @@ class RequestIntake:
         held = await self.requests.held_counts(request.guild_id)
         at_limit = {p for p in on_duty if held.get(p, 0) >= cfg.max_open_per_peer}
         return ping_list(request, on_duty, at_limit)
+
+    async def _free_for_member(self, request: RequestRow, on_duty: list[int]) -> tuple[int, ...]:
+        """The on-duty peers who can take the request now, as its member is told: never the
+        member (an anonymous request pings them, who can't take their own)."""
+        return tuple(p for p in await self._free(request, on_duty) if p != request.requester_id)
+
+    async def _next_peer_unless_on_duty(
+        self, request: RequestRow, on_duty: list[int]
+    ) -> datetime | None:
+        """When the next peer is expected, when no one but the member is on duty."""
+        if set(on_duty) - {request.requester_id}:
+            return None
+        return await self.next_peer_at(request.guild_id)
 
     async def _matching(self, guild_id: int, request: RequestRow, on_duty: list[int]) -> list[int]:
         """Who to ping first: the member's previous peer, then peers sharing a tag (only

@@ -16,6 +16,7 @@ from bot.i18n import gettext_for
 __all__ = [
     "SupportForm",
     "blocked_text",
+    "busy_peers_text",
     "claimed_status_text",
     "escalation_update_text",
     "intake_answer_text",
@@ -211,6 +212,36 @@ def no_shift_text(lang: str = "en", *, moderators: bool = True) -> str:
     )
 
 
+def busy_peers_text(on_duty: int, lang: str = "en", *, moderators: bool) -> str:
+    """Every peer on duty (``on_duty``) already holds as many requests as the server allows
+    (``/peers limits``): none can take this one yet. ``moderators``: the server has a
+    moderator channel, so they will be told if nobody picks it up."""
+    _ = gettext_for(lang)
+    if moderators:
+        text = _(
+            "{count} peer(s) are on duty, but each is already with as many members as they can "
+            "be, so none is free to pick it up yet. Your request stays in the queue: peers are "
+            "reminded while it waits, and moderators will be told if nobody picks it up soon."
+        )
+    else:
+        text = _(
+            "{count} peer(s) are on duty, but each is already with as many members as they can "
+            "be, so none is free to pick it up yet. Your request stays in the queue, and peers "
+            "are reminded while it waits."
+        )
+    return text.format(count=on_duty)
+
+
+def _free_peers_text(free: int, on_duty: int, lang: str) -> str:
+    """How many peers on duty can take the request now (``free``, at least one)."""
+    _ = gettext_for(lang)
+    if free == on_duty:
+        return _("{count} peer(s) on duty now.").format(count=on_duty)
+    return _("{free} of the {count} peer(s) on duty can pick it up now.").format(
+        free=free, count=on_duty
+    )
+
+
 def intake_answer_text(
     request_id: int,
     position: int,
@@ -222,8 +253,11 @@ def intake_answer_text(
     tags_note: str | None = None,
     nobody_lines: list[str] | None = None,
     lang: str = "en",
+    free: int | None = None,
 ) -> str:
-    """The private answer to the support form: who sees the request, the queue, what next."""
+    """The private answer to the support form: who sees the request, the queue, what next.
+    ``free``: the on-duty peers who can take it now (None: all ``on_duty``); with none free,
+    ``nobody_lines`` say why and what happens next."""
     _ = gettext_for(lang)
     if anonymous:
         first = _(
@@ -238,8 +272,9 @@ def intake_answer_text(
     ]
     if tags_note:
         lines.insert(1, tags_note)
-    if on_duty:
-        lines.append(_("{count} peer(s) on duty now.").format(count=on_duty))
+    free = on_duty if free is None else min(free, on_duty)
+    if free:
+        lines.append(_free_peers_text(free, on_duty, lang))
         if estimate_minutes:
             lines.append(
                 _("Recently, peers picked requests up in about {minutes} min.").format(
