@@ -242,17 +242,20 @@ class Core(commands.Cog):
 
     async def _on_card_clear(self, timer: TimerRow) -> None:
         """A card of something /forgetme deleted (stored with the deletion): edit it to one
-        line naming nobody and quoting nothing. Gone (404): done. Refused (403): the
+        line naming nobody and quoting nothing; Kindred's copy of the member's words in a
+        relay thread is deleted. Gone (404): done. Refused (403): the
         moderators are told once and it is given up. Discord failing for a moment: again
         later, with backoff, until it is taken."""
         await self.bot.wait_until_ready()
         privacy = self.services.privacy
         card = privacy.on_card_clear(timer)
         channel = self.bot.get_partial_messageable(card.channel_id, guild_id=card.guild_id)
+        message = channel.get_partial_message(card.message_id)
         try:
-            await channel.get_partial_message(card.message_id).edit(
-                content=cleared_card_text(card), embed=None, view=None
-            )
+            if card.deleted:  # the member's words Kindred copied into a relay thread
+                await message.delete()
+            else:
+                await message.edit(content=cleared_card_text(card), embed=None, view=None)
         except discord.NotFound:
             return  # the card is gone: nothing of the member is left on it
         except discord.Forbidden:

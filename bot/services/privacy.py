@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from bot.clock import Clock, utcnow
 from bot.db.repositories.core import AuditRepository, MemberPrefsRepository, TimerRow
 from bot.db.repositories.events import HandledEventRepository
+from bot.db.repositories.relay_copies import RELAY_COPY
 from bot.services.notices import ModeratorNotices
 from bot.timers import Scheduler
 
@@ -36,7 +37,9 @@ class Deleted:
 @dataclass(frozen=True)
 class CardToClear:
     """A ``privacy.card_clear`` timer's card: where it is, what it was (``card``: "request" or
-    "alert"), a request's number and whether it was still live. Ids only."""
+    "alert", edited to a line naming nobody; ``RELAY_COPY``, Kindred's copy of the member's
+    words in a relay thread, deleted), a request's number and whether it was still live.
+    Ids only."""
 
     guild_id: int
     channel_id: int
@@ -44,6 +47,11 @@ class CardToClear:
     card: str
     number: int | None = None
     live: bool = False
+
+    @property
+    def deleted(self) -> bool:
+        """Deleted rather than edited: a copy of the member's words in a relay thread."""
+        return self.card == RELAY_COPY
 
     @property
     def jump_url(self) -> str:
@@ -55,7 +63,8 @@ RetentionPurge = Callable[[datetime], Awaitable[int]]
 
 PURGE, PURGE_KEY = "privacy.purge", "privacy:purge"
 #: A card Discord still shows of what /forgetme deleted (a request card, a crisis alert card),
-#: to be edited to a line naming nobody; stored by the deletion itself (ids only), retried
+#: to be edited to a line naming nobody, or a copy of the member's words in a relay thread
+#: (``RELAY_COPY``), to be deleted; stored by the deletion itself (ids only), retried
 #: with backoff until Discord takes it. Key ``privacy:card:<channel id>:<message id>``.
 CARD_CLEAR = "privacy.card_clear"
 CARD_CLEAR_FIRST_RETRY = timedelta(seconds=30)

@@ -288,7 +288,11 @@ class RelayRoom(SupportBase):
         parts = prefixed_messages(f"**{member_label(request)}:** ", message.content)
 
         async def send(part: str) -> object:
-            return await thread.send(part, allowed_mentions=discord.AllowedMentions.none())
+            copy = await thread.send(part, allowed_mentions=discord.AllowedMentions.none())
+            if not await self.requests.relayed_to_peer(request, copy.id, thread.id):
+                with contextlib.suppress(discord.HTTPException):
+                    await copy.delete()  # the member forgot meanwhile: their words go too
+            return copy
 
         await _send_parts(send, parts, sent)
         return True

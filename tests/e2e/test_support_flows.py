@@ -1816,6 +1816,67 @@ async def test_forgetme_during_a_relayed_conversation_closes_the_peers_relay_thr
     assert "already ended" in (await pressed.answer()).text
 
 
+async def test_forgetme_takes_the_members_relayed_words_out_of_the_peers_relay_thread(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """In a relayed conversation Kindred copies the member's DMs, word for word, into the
+    peer's relay thread as its own messages (the member can't delete them). /forgetme
+    deletes those copies (a stored privacy.card_clear per copy, ids only), as it clears the
+    member's request card. From probe 13."""
+    await setup_peers(emulator, world, conversation="relay")
+    await go_on_duty(emulator, world, world.peer)
+    await ask(emulator, world, world.member, topic="family")
+    await press_claim(emulator, world.peer, await card(emulator, world, 1), 1)
+    dm = emulator.dm_channel(world.member)
+    await emulator.wait_for_message(dm, predicate=lambda m: "picked up" in m.text, since=0)
+    words = "my brother Tobias hits me when he drinks"
+    await emulator.send_dm(world.member, words)
+    relay = emulator.channels[(await kindred.services.peers.requests.get(1)).thread_id]
+    await emulator.wait_for_message(relay, predicate=lambda m: words in m.text, since=0)
+    await forget(emulator, world.member, world.general)
+    await emulator.wait_for_message(relay, predicate=lambda m: "closed" in m.text, since=0)
+    await kindred.quiet()
+    left = [m for m in emulator.messages_in(relay) if words in m.text and not m.deleted]
+    assert left == [], "the member's words are still in the relay thread after /forgetme"
+
+
+async def test_a_relayed_copy_discord_fails_to_delete_after_forgetme_is_deleted_later(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The deletion of a relayed copy of the member's words is a stored timer (ids only):
+    Discord failing it (503) until the process stops, it is done after the restart."""
+    words = "my brother Tobias hits me when he drinks"
+    with time_machine.travel(datetime.now(UTC), tick=True) as clock:
+        relay, _dm = await relayed_conversation(emulator, world, kindred)
+        await emulator.send_dm(world.member, words)
+        copy = await emulator.wait_for_message(relay, predicate=lambda m: words in m.text)
+        route = f"/channels/{relay.id}/messages/{copy.id}"
+        fault = emulator.inject_fault("DELETE", route, status=503, times=1000)
+        await forget(emulator, world.member, world.general)
+        await emulator.wait_until(lambda: fault.hits >= 1, what="the copy's deletion to fail")
+        await kindred.quiet()
+        stored = [
+            t
+            for t in await kindred.services.scheduler.timers.all()
+            if t.kind == "privacy.card_clear" and t.payload["card"] == "relay"
+        ]
+        assert [t.payload["message_id"] for t in stored] == [copy.id]
+        assert set(stored[0].payload) <= {"channel_id", "message_id", "card", "number", "tries"}
+        assert "Tobias" not in str(stored[0].payload)
+        assert str(world.member.id) not in str(stored[0].payload)
+        await kindred.restart()
+        emulator.clear_faults()
+        clock.shift(timedelta(hours=1))
+        await kindred.settle()
+        await kindred.quiet()
+        assert emulator.messages[copy.id].deleted
+        assert not [
+            t
+            for t in await kindred.services.scheduler.timers.all()
+            if t.kind == "privacy.card_clear"
+        ]
+
+
 def assert_card_waits_without(message, ex_peer: int) -> None:
     """The card as it is now (its embed: the mention in its text is the ping from when it was
     posted) waits for a peer and names the ex-peer nowhere."""

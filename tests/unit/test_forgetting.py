@@ -40,6 +40,7 @@ async def populate(services: Services, clock) -> None:
     await services.safety.set_language(U, "es")
     own = (await peers.requests.open(GUILD, U, summary="private words", topic="t")).request
     await peers.requests.request_transcript(own.id, U)
+    await peers.requests.relayed_to_peer(own, 7001, 900)  # a copy of their words in a thread
     await services.safety.assess(
         guild_id=GUILD, channel_id=1, parent_channel_id=None, user_id=U, role_ids=[],
         label="crisis_self", tier=2,

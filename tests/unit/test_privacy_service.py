@@ -348,6 +348,37 @@ async def test_forget_stores_each_cards_clearing_with_ids_only(
     assert card.jump_url == "https://discord.com/channels/10/6/600"
 
 
+async def test_forget_stores_the_deletion_of_each_relayed_copy_of_the_members_words(
+    services: Services, clock: FakeClock
+) -> None:
+    """Kindred's copies of the member's words in a relay thread (ids recorded as they are
+    sent) are read before the requests go: a due ``privacy.card_clear`` per copy, kind
+    "relay", ids only, deleted rather than edited; another member's copies get none. A copy
+    sent after the member forgot is not recorded (False: the Discord layer deletes it)."""
+    from bot.services.peers import PeerSettings
+    from bot.services.privacy import CARD_CLEAR
+
+    await services.settings.update(10, PeerSettings, 1, peer_role_id=5, peer_channel_id=6)
+    requests = services.peers.requests
+    mine = (await requests.open(10, U, topic="family")).request
+    other = (await requests.open(10, OTHER, topic="theirs")).request
+    assert await requests.relayed_to_peer(mine, 801, 900)
+    assert await requests.relayed_to_peer(mine, 802, 900)
+    assert await requests.relayed_to_peer(other, 803, 901)
+
+    await services.privacy.forget(U)
+
+    stored = sorted(await card_timers(services), key=lambda t: t.payload["message_id"])
+    assert [(t.kind, t.guild_id, t.due_at) for t in stored] == [(CARD_CLEAR, 10, clock())] * 2
+    assert [t.payload for t in stored] == [
+        {"channel_id": 900, "message_id": 801, "card": "relay", "number": mine.id},
+        {"channel_id": 900, "message_id": 802, "card": "relay", "number": mine.id},
+    ]
+    copy = services.privacy.on_card_clear(stored[0])
+    assert copy.deleted and (copy.channel_id, copy.message_id) == (900, 801)
+    assert not await requests.relayed_to_peer(mine, 804, 900)  # forgotten meanwhile
+
+
 async def test_a_card_clearing_discord_failed_is_tried_again_later_and_later_up_to_an_hour(
     services: Services, clock: FakeClock
 ) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 from bot.clock import from_db, from_db_or_none, to_db
 from bot.db.connection import Database
 from bot.db.repositories.core import CardClearing, arm_card_clear
+from bot.db.repositories.relay_copies import add_thread_copy, arm_copies_deletion
 
 LIVE = ("open", "claimed")
 
@@ -380,6 +381,12 @@ class RequestRepository:
             (message_id, request_id, to_db(now)),
         )
 
+    async def add_thread_copy(
+        self, message_id: int, request_id: int, channel_id: int, now: datetime
+    ) -> bool:
+        """Kindred's message in the relay thread carrying the member's words (ids only)."""
+        return await add_thread_copy(self.db, message_id, request_id, channel_id, now)
+
     async def relayed_request_of(self, message_id: int) -> int | None:
         """The request whose conversation this Discord message belongs to (Kindred's DM
         carrying the peer's words, or a member's DM relayed to the peer), or None."""
@@ -509,10 +516,13 @@ class RequestRepository:
         """Delete a member's requests (their relay lines go with them) and return the rows as
         they were, read by the same statement: what Discord still shows of them (cards,
         conversations) is known exactly for the rows that are gone. With ``clearing``, each
-        card's clearing is armed in the same transaction (ids only), so it is never lost."""
+        card's clearing, and the deletion of each copy of their words in a relay thread, is
+        armed in the same transaction (ids only), so it is never lost."""
         # A moderator's block (support_blocks) is a moderation record: it survives /forgetme,
         # otherwise forgetting would be a way around it. docs/member-guide.md says so.
         async with self.db.transaction() as tx:
+            if clearing is not None:  # their words Kindred copied into a relay thread
+                await arm_copies_deletion(tx, clearing, user_id)
             rows = await tx.fetchall(
                 "DELETE FROM support_requests WHERE requester_id = ? RETURNING *", (user_id,)
             )

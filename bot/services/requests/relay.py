@@ -336,6 +336,11 @@ class Conversations:
         it belongs to this conversation. Its id only."""
         await self.requests.add_relay_copy(message_id, request.id, self.clock())
 
+    async def relayed_to_peer(self, request: RequestRow, message_id: int, thread_id: int) -> bool:
+        """Kindred's message carrying the member's words into the relay thread: its ids, for
+        /forgetme to delete it. False when the member forgot meanwhile (delete it now)."""
+        return await self.requests.add_thread_copy(message_id, request.id, thread_id, self.clock())
+
     async def conversation_gone(self, thread_id: int) -> GoneConversation | None:
         """The thread where a claimed request's conversation happened (the private thread
         with the member, or the peer's relay thread) is gone: deleted by a moderator (the

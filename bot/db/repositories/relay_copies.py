@@ -1,0 +1,50 @@
+"""Kindred's copies of a member's words in a peer's relay thread (ids only, never words):
+/forgetme deletes them from Discord (the member can't: they are Kindred's messages)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.clock import to_db
+from bot.db.connection import Database, Transaction
+from bot.db.repositories.core import CardClearing, arm_card_clear
+
+#: The ``card`` of a ``privacy.card_clear`` timer deleting such a copy (not edited: deleted).
+RELAY_COPY = "relay"
+
+
+async def add_thread_copy(
+    db: Database, message_id: int, request_id: int, channel_id: int, now: datetime
+) -> bool:
+    """Kindred's message ``message_id`` in the relay thread ``channel_id`` carries the
+    member's words of request ``request_id``; False when the request is gone already (the
+    member forgot meanwhile: the caller deletes the copy at once)."""
+    return bool(
+        await db.execute(
+            "INSERT INTO relay_thread_copies (message_id, request_id, channel_id, created_at)"
+            " SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM support_requests WHERE id = ?)"
+            " ON CONFLICT DO NOTHING",
+            (message_id, request_id, channel_id, to_db(now), request_id),
+        )
+    )
+
+
+async def arm_copies_deletion(tx: Transaction, clearing: CardClearing, requester_id: int) -> None:
+    """In /forgetme's transaction, before the member's requests (and these rows with them)
+    are deleted: the deletion of each copy of their words, a stored timer (ids only)."""
+    copies = await tx.fetchall(
+        "SELECT c.message_id, c.channel_id, c.request_id, r.guild_id"
+        " FROM relay_thread_copies c JOIN support_requests r ON r.id = c.request_id"
+        " WHERE r.requester_id = ? ORDER BY c.message_id",
+        (requester_id,),
+    )
+    for c in copies:
+        await arm_card_clear(
+            tx,
+            clearing,
+            c["guild_id"],
+            c["channel_id"],
+            c["message_id"],
+            RELAY_COPY,
+            number=c["request_id"],
+        )
