@@ -50,7 +50,7 @@ class TimersRoom(ClaimsRoom):
         if step.alert_moderators and await self._tell_moderators(
             request.guild_id,
             f"Request #{request.id} has waited {step.waited_minutes} min without a peer "
-            f"({len(step.on_duty)} on duty).",
+            f"({len(step.on_duty_for_moderators)} on duty).",
         ):
             moderators = "told"
         pinged = False
@@ -60,7 +60,7 @@ class TimersRoom(ClaimsRoom):
             pinged = await self._reping(step)
         # the member is told what was really done at this step, nothing more
         await self._update_member(
-            step, reminded=len(step.ping) if pinged else 0, moderators=moderators
+            step, reminded=len(step.others_pinged) if pinged else 0, moderators=moderators
         )
 
     async def _without_ex_peers(self, step: EscalationStep) -> EscalationStep:
@@ -103,7 +103,7 @@ class TimersRoom(ClaimsRoom):
             request.id,
             step.position,
             reminded=reminded,
-            on_duty=len(step.on_duty),
+            on_duty=len(step.others_on_duty),
             moderators=moderators,
             lang=lang,
         )

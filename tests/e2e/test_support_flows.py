@@ -2526,3 +2526,61 @@ async def test_a_block_in_one_server_does_not_stop_requests_in_another(
         world2.peers, predicate=lambda m: "Support request #1" in m.text
     )
     assert "block" not in posted.text.lower()
+
+
+async def test_a_peer_alone_on_duty_asking_for_support_is_not_told_a_peer_is_on_duty(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The only peer on duty asks for support for themselves: they can't take their own
+    request, so they get the honest "nobody on duty" answer, never "1 peer(s) on duty"."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    answer = await ask(emulator, world, world.peer, topic="my own rough week")
+    assert "Your request #1 is in" in answer.text, answer.text
+    await kindred.quiet()
+    assert "1 peer(s) on duty now" not in answer.text, (
+        "the peer who asked is counted as the peer on duty for their own request:\n" + answer.text
+    )
+
+
+async def test_escalation_steps_do_not_count_the_peer_who_asked_among_those_on_duty(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The only peer on duty asks for themselves: they can't take their own request, so the
+    updates tell them nobody is on duty (never that a peer on duty is busy) and the
+    moderators' alert counts nobody on duty."""
+    with time_machine.travel(datetime.now(UTC), tick=True) as clock:
+        await setup_peers(emulator, world)
+        await go_on_duty(emulator, world, world.peer)
+        await ask(emulator, world, world.peer, topic="my own rough week")
+        await card(emulator, world, 1)
+        for minutes in (11, 10, 30):  # every step of the chain, the moderators' one included
+            clock.shift(timedelta(minutes=minutes))
+            await kindred.settle()
+        alert = await emulator.wait_for_message(
+            world.mods, predicate=lambda m: "Request #1 has waited" in m.text, since=0
+        )
+        assert "(0 on duty)" in alert.text, alert.text
+        dm = emulator.dm_channel(world.peer)
+        await emulator.wait_for_messages(3, dm, predicate=lambda m: "An update" in m.text, since=0)
+        updates = [m.text for m in emulator.bot_messages(dm) if "An update" in m.text]
+        assert all("No peer is on duty right now" in t for t in updates), updates
+        assert "moderators know you're waiting" in updates[-1], updates[-1]
+
+
+async def test_an_anonymous_peer_alone_on_duty_is_not_told_a_peer_was_reminded(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """An anonymous request pings every peer on duty, its member too (leaving them out would
+    show peers who asked), but the member's own update never counts them as reminded."""
+    with time_machine.travel(datetime.now(UTC), tick=True) as clock:
+        await setup_peers(emulator, world)
+        await go_on_duty(emulator, world, world.peer)
+        await ask(emulator, world, world.peer, topic="my own rough week", anonymous="yes")
+        await card(emulator, world, 1)
+        clock.shift(timedelta(minutes=11))
+        await kindred.settle()
+        dm = emulator.dm_channel(world.peer)
+        update = await emulator.wait_for_message(dm, predicate=lambda m: "An update" in m.text)
+        assert "have been reminded" not in update.text, update.text
+        assert "No peer is on duty right now" in update.text, update.text

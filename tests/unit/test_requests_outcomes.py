@@ -449,6 +449,31 @@ async def test_escalation_leaves_out_a_peer_who_holds_the_most_allowed(
     assert sorted(await peers.requests.peers_to_ping(intake.request)) == [PEER, PEER2]
 
 
+async def test_an_escalation_step_does_not_count_the_member_who_asked(
+    peers, services: Services, clock
+) -> None:
+    """A peer asking for support can't take their own request: the member's update counts
+    neither them on duty nor them reminded; the moderators' count leaves them out too,
+    except for an anonymous request (a count depending on who asked would show who it is)."""
+    for peer in (PEER, PEER2):
+        await peers.duty.go_on(GUILD, peer, None)
+    await peers.requests.open(GUILD, PEER)
+    clock.advance(minutes=10)
+    step = await peers.requests.on_escalate(await timer(services, "request.escalate"))
+    assert step is not None and sorted(step.on_duty) == [PEER, PEER2]
+    assert step.others_on_duty == [PEER2] and step.others_pinged == [PEER2]
+    assert step.on_duty_for_moderators == [PEER2]
+    await peers.requests.cancel_own(GUILD, PEER)
+    for t in await services.scheduler.timers.all():
+        await services.scheduler.cancel(t.key)
+    await peers.requests.open(GUILD, PEER2, anonymous=True)
+    clock.advance(minutes=10)
+    step = await peers.requests.on_escalate(await timer(services, "request.escalate"))
+    assert step is not None and sorted(step.ping) == [PEER, PEER2]  # anonymous: every peer
+    assert step.others_on_duty == [PEER] and step.others_pinged == [PEER]
+    assert sorted(step.on_duty_for_moderators) == [PEER, PEER2]
+
+
 async def test_an_intake_counts_as_free_only_the_peers_who_can_take_it(
     peers, services: Services
 ) -> None:

@@ -53,6 +53,25 @@ class EscalationStep:
     #: channel and this is not the last step): what the member may be told before it runs
     moderators_ahead: bool = False
 
+    @property
+    def others_on_duty(self) -> list[int]:
+        """The peers on duty but the member (a peer asking for support can't take their own
+        request): what the member's own update counts."""
+        return [p for p in self.on_duty if p != self.request.requester_id]
+
+    @property
+    def others_pinged(self) -> list[int]:
+        """The peers pinged at this step but the member (an anonymous request pings every
+        free peer on duty, its member too, so that peers can't tell who asked)."""
+        return [p for p in self.ping if p != self.request.requester_id]
+
+    @property
+    def on_duty_for_moderators(self) -> list[int]:
+        """Whom the moderators' alert counts as on duty: never the member who asked, except
+        for an anonymous request, whose count must not depend on who asked (moderators see
+        the on-duty list beside it)."""
+        return self.on_duty if self.request.anonymous else self.others_on_duty
+
 
 @dataclass(frozen=True)
 class Requeued:
