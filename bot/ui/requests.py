@@ -169,10 +169,12 @@ class TalkToPeerButton(
         return cls(int(match["guild"]))
 
     async def run(self, interaction: discord.Interaction) -> None:
+        cog = interaction.client.get_cog("Support")
+        if cog is None:
+            raise NotFoundError("Support requests are not available right now.")
         lang = await reader_language(interaction)
-        await interaction.response.send_modal(
-            SupportModal(self.guild_id, source="button", lang=lang)
-        )
+        # the form, unless the one who pressed has left that server since (refused kindly)
+        await cog.offer_form(interaction, self.guild_id, source="button", lang=lang)
 
 
 def card_view(request: RequestRow) -> discord.ui.View:

@@ -14,6 +14,7 @@ from bot.services.checkins import (
     mood_support_lines,
     personal_mood_head,
 )
+from bot.ui.lookup import is_member
 from bot.ui.replies import reader_language, send_private
 from bot.ui.requests import TalkToPeerButton
 from bot.ui.resources import context as crisis_context
@@ -23,6 +24,7 @@ class MoodReplies:
     """Mixed into the ``Checkins`` cog; the mood buttons call ``on_mood`` and
     ``on_personal_mood``."""
 
+    bot: discord.Client
     services: Services
     service: CheckinService
 
@@ -53,13 +55,16 @@ class MoodReplies:
         guild_id: int | None,
         head: str,
         lang: str,
+        *,
+        peers_of: int | None,
     ) -> None:
+        """The lines for ``guild_id``'s region; "Talk to a peer" for ``peers_of`` (if any)."""
         lines = [head]
         lines.extend(await self._support_lines(level, lowest, guild_id, interaction.user.id, lang))
         view = None
-        if guild_id is not None:
+        if peers_of is not None:
             view = discord.ui.View(timeout=None)
-            view.add_item(TalkToPeerButton(guild_id, button_labels(lang)["talk"]))
+            view.add_item(TalkToPeerButton(peers_of, button_labels(lang)["talk"]))
         await send_private(interaction, "\n".join(lines), view=view)
 
     async def on_mood(self, interaction: discord.Interaction, post_id: int, level: int) -> None:
@@ -68,9 +73,9 @@ class MoodReplies:
             post_id, interaction.user.id, level, guild_id=interaction.guild_id or 0
         )
         lang = await reader_language(interaction)
-        await self._mood_reply(
-            interaction, level, lowest, interaction.guild_id, channel_mood_head(level, lang), lang
-        )
+        head = channel_mood_head(level, lang)
+        guild_id = interaction.guild_id
+        await self._mood_reply(interaction, level, lowest, guild_id, head, lang, peers_of=guild_id)
 
     async def on_personal_mood(self, interaction: discord.Interaction, level: int) -> None:
         # the DM the button is on: a mood pressed again on the same check-in is one answer
@@ -81,4 +86,9 @@ class MoodReplies:
         lang = await reader_language(interaction)
         peer = await self.service.sharing_with(interaction.user.id)
         head = personal_mood_head(level, lang, f"<@{peer}>" if peer else None)
-        await self._mood_reply(interaction, level, lowest, guild_id, head, lang)
+        in_server: bool | None = True
+        if guild_id is not None and guild_id != interaction.guild_id:
+            # a DM outlives membership: Discord says whether they are still in that server
+            in_server = await is_member(self.bot, guild_id, interaction.user.id)
+        peers_of = self.service.peers_offered(guild_id, in_server)
+        await self._mood_reply(interaction, level, lowest, guild_id, head, lang, peers_of=peers_of)

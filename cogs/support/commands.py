@@ -5,7 +5,13 @@ from __future__ import annotations
 import discord
 from discord import app_commands
 
-from bot.services.requests import BlockedError, Intake, RequestRow
+from bot.services.requests import (
+    BlockedError,
+    Intake,
+    NotInServerError,
+    RequestRow,
+    require_member,
+)
 from bot.services.requests.messages import (
     blocked_text,
     busy_peers_text,
@@ -20,6 +26,7 @@ from bot.services.requests.messages import (
     withdrawn_text,
 )
 from bot.ui.checks import GuildOnlyError
+from bot.ui.lookup import is_member
 from bot.ui.replies import reader_language, send_private
 from bot.ui.requests import SupportModal, ago
 from cogs.support.claims import ClaimsRoom
@@ -86,6 +93,37 @@ class CommandsRoom(ClaimsRoom):
         position = await self.requests.position(request)
         return queued_status_text(request.id, ago(request.created_at), position, lang)
 
+    # -- the "Talk to a peer" button and the request form's answer ----------------------------
+    async def _in_server(self, interaction: discord.Interaction, guild_id: int) -> bool | None:
+        """Whether the one who pressed or sent is in the server now: pressed in it, they are;
+        in a DM or another server Discord is asked (None when it can't say)."""
+        if interaction.guild_id == guild_id:
+            return True
+        return await is_member(self.bot, guild_id, interaction.user.id)
+
+    async def _refuse_with_lines(
+        self, interaction: discord.Interaction, guild_id: int, head: str, lang: str
+    ) -> None:
+        """No request was opened: the reason, then the resources without "your request is
+        saved", under a title for someone who is not waiting for a peer."""
+        resources = await self._resources_text(
+            guild_id, interaction.user.id, intro=False, waiting=False, lang=lang
+        )
+        await send_private(interaction, head + "\n\n" + resources)
+
+    async def offer_form(
+        self, interaction: discord.Interaction, guild_id: int, *, source: str, lang: str
+    ) -> None:
+        """The "Talk to a peer" button (``bot.ui.requests.TalkToPeerButton``): the request
+        form, unless the one who pressed is no longer in that server (a DM's button outlives
+        membership): then a kind refusal with the lines."""
+        try:
+            require_member(await self._in_server(interaction, guild_id))
+        except NotInServerError as error:
+            await self._refuse_with_lines(interaction, guild_id, error.message_in(lang), lang)
+            return
+        await interaction.response.send_modal(SupportModal(guild_id, source=source, lang=lang))
+
     # -- the request form's answer (bot.ui.requests.SupportModal calls this) -----------------
     async def intake(
         self,
@@ -111,15 +149,13 @@ class CommandsRoom(ClaimsRoom):
                 anonymous=anonymous,
                 ask_previous_peer=same_peer,
                 source=source,
+                in_server=await self._in_server(interaction, guild_id),
             )
-        except BlockedError:
-            # no request was opened, so the resources come without "your request is saved",
-            # and under a title for someone who is not waiting for a peer
+        except (BlockedError, NotInServerError) as error:
             lang = lang or await reader_language(interaction)
-            resources = await self._resources_text(
-                guild_id, interaction.user.id, intro=False, waiting=False, lang=lang
-            )
-            await send_private(interaction, blocked_text(lang) + "\n\n" + resources)
+            blocked = isinstance(error, BlockedError)
+            head = blocked_text(lang) if blocked else error.message_in(lang)
+            await self._refuse_with_lines(interaction, guild_id, head, lang)
             return
         lang = lang or await reader_language(interaction)
         await send_private(interaction, await self._intake_answer(result, lang))

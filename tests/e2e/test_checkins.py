@@ -1407,3 +1407,41 @@ async def test_checkin_me_status_names_quiet_hours_once(
     await portuguese(emulator, world)
     status = await pt_answer(emulator, world.member, world.general, "checkin me status")
     assert "22:00–07:00" in status.text and "quiet hours" not in status.text.lower(), status.text
+
+
+async def test_a_member_who_left_the_server_is_not_offered_its_peers_from_a_check_in(
+    emulator: DiscordEmulator, world: World, start_at: Start
+) -> None:
+    """A member set their personal check-in up in Haven, then left it (the only server they
+    shared with Kindred). Tapping *Struggling* gives the crisis and support lines but no
+    **Talk to a peer** for Haven: its peers couldn't reach someone no longer in the server,
+    and no request is queued there."""
+    from tests.e2e.test_support import go_on_duty, setup_peers  # it imports this module
+
+    traveller, kindred = await start_at(datetime(2026, 11, 23, 12, 0, tzinfo=UTC))
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await command(
+        emulator, world.member, world.general, "checkin me every", schedule="daily 20:00", tz="UTC"
+    )
+    emulator.remove_member(world.guild, world.member)
+    await kindred.quiet()
+    dm = emulator.dm_channel(world.member)
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 20, 0, 5, tzinfo=UTC))
+    check = await emulator.wait_for_message(dm, predicate=lambda m: bool(m.custom_ids), since=0)
+    reply = await (await emulator.press_button(world.member, check, "kindred:pmood:1")).response()
+    assert reply.ephemeral and "findahelpline" in reply.text, reply.text
+    talk = f"kindred:talk:{world.guild.id}"
+    if talk in reply.message.custom_ids:
+        opened = await emulator.press_button(world.member, reply.message, talk)
+        form = await opened.response()
+        if form.is_modal:
+            fields = {"topic": "bad night", "summary": "", "tags": "", "anonymous": "no"}
+            await (await opened.submit_modal(fields)).response()
+    await kindred.quiet()
+    queued = await kindred.services.peers.requests.live_for(world.guild.id, world.member.id)
+    assert queued is None, (
+        f"request #{queued.id} was queued in Haven for a member who left it; its peers were "
+        "sent a card they can't act on"
+    )
+    assert talk not in reply.message.custom_ids, "the reply offers the peers of a server left"

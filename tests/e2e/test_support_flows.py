@@ -760,6 +760,50 @@ async def test_dm_intake_panel_and_daily_limit(
     assert "most requests this server allows in a day" in (await limited.response()).text
 
 
+async def test_talk_to_a_peer_pressed_after_leaving_the_server_is_refused_kindly_with_lines(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """A DM's "Talk to a peer" outlives membership: pressed by someone who has left that
+    server since, it opens no form (its peers couldn't reach them) and answers kindly,
+    privately, with crisis and support lines."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await emulator.send_dm(world.member, "hey, I need to talk to someone")
+    offer = await emulator.wait_for_message(emulator.dm_channel(world.member))
+    custom_id = f"kindred:talk:{world.guild.id}"
+    assert custom_id in offer.custom_ids
+    emulator.remove_member(world.guild, world.member)
+    answer = await (await emulator.press_button(world.member, offer, custom_id)).response()
+    assert not answer.is_modal
+    assert answer.ephemeral and "no longer a member of it" in answer.text, answer.text
+    assert "findahelpline" in answer.text, answer.text
+    assert "your request is saved" not in answer.text.lower(), answer.text
+    await kindred.quiet()
+    assert await kindred.services.peers.requests.live_for(world.guild.id, world.member.id) is None
+    assert not [m for m in emulator.messages_in(world.peers) if "Support request" in m.text]
+
+
+async def test_a_request_form_sent_after_leaving_the_server_is_refused_and_never_queued(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The form was opened from a DM, then its writer left the server before sending it:
+    nothing is queued there, and they are answered kindly with the lines."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await emulator.send_dm(world.member, "hey, I need to talk to someone")
+    offer = await emulator.wait_for_message(emulator.dm_channel(world.member))
+    pressed = await emulator.press_button(world.member, offer, f"kindred:talk:{world.guild.id}")
+    assert (await pressed.response()).is_modal
+    emulator.remove_member(world.guild, world.member)
+    fields = {"topic": "bad night", "summary": "", "tags": "", "anonymous": "no"}
+    answer = await (await pressed.submit_modal(fields)).response()
+    assert answer.ephemeral and "no longer a member of it" in answer.text, answer.text
+    assert "findahelpline" in answer.text, answer.text
+    await kindred.quiet()
+    assert await kindred.services.peers.requests.live_for(world.guild.id, world.member.id) is None
+    assert not [m for m in emulator.messages_in(world.peers) if "Support request" in m.text]
+
+
 PLEAS = {  # language: (the member's DM, what Kindred's offer says, the button's label)
     "en": ("I need to talk to someone", "Press the button", "Talk to a peer in"),
     "es": ("necesito hablar con alguien", "Pulsa el botón", "Hablar con un compañero en"),

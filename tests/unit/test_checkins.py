@@ -580,6 +580,20 @@ async def test_a_personal_mood_is_stored_once_per_check_in_message_and_mood(
     assert [m for _, m in await services.checkins.history(BO)] == [1]
 
 
+async def test_a_personal_mood_offers_no_peers_of_a_server_the_member_has_left(
+    services: Services,
+) -> None:
+    """The check-in's server answers a mood (its region's lines); its peers are offered
+    only while the member is in it. Discord unable to say offers them (the form asks again)."""
+    await personal(services)
+    guild_id = await services.checkins.personal_guild(ALICE, None)
+    assert guild_id == GUILD
+    assert services.checkins.peers_offered(guild_id, True) == GUILD
+    assert services.checkins.peers_offered(guild_id, None) == GUILD
+    assert services.checkins.peers_offered(guild_id, False) is None
+    assert services.checkins.peers_offered(None, True) is None
+
+
 async def test_stop_and_forget(services: Services, clock: FakeClock) -> None:
     await personal(services)
     await services.checkins.personal_mood(ALICE, 4)

@@ -20,8 +20,10 @@ from bot.services.requests import (
     CatchUp,
     DmRoute,
     MissedRelay,
+    NotInServerError,
     PendingRelay,
     TimerRow,
+    require_member,
 )
 from bot.services.requests.messages import escalation_update_text, intake_answer_text
 from bot.services.requests.relay import RELAY_RETRY_AFTER, first_id_after
@@ -400,6 +402,25 @@ async def test_a_deleted_thread_of_no_claimed_request_changes_nothing(peers) -> 
 async def test_dm_pleas_are_offered_only_servers_with_peer_support(peers, services) -> None:
     await services.settings.update(OTHER_GUILD, PeerSettings, MOD, peer_channel_id=9)  # no role
     assert await peers.requests.support_guilds() == [GUILD]
+
+
+async def test_a_request_from_someone_no_longer_in_the_server_is_refused_and_never_stored(
+    peers, services: Services
+) -> None:
+    """Its peers couldn't reach them: refused (the cog adds the lines), no request, no
+    timer; Discord unable to say whether they are in it (None) lets the request through."""
+    await peers.duty.go_on(GUILD, PEER, None)
+    with pytest.raises(NotInServerError) as refused:
+        await peers.requests.open(GUILD, MEMBER, topic="bad night", in_server=False)
+    assert "no longer a member" in refused.value.user_message
+    assert await peers.requests.live_for(GUILD, MEMBER) is None
+    assert not await services.scheduler.timers.all()
+    with pytest.raises(NotInServerError):
+        require_member(False)
+    require_member(None)
+    require_member(True)
+    intake = await peers.requests.open(GUILD, MEMBER, in_server=None)
+    assert intake.request.requester_id == MEMBER
 
 
 # -- timer outcomes ---------------------------------------------------------------------------

@@ -237,6 +237,13 @@ class PersonalCheckins(CheckinBase):
         row = await self.repo.personal_for(user_id)
         return row.guild_id if row else pressed_in
 
+    @staticmethod
+    def peers_offered(guild_id: int | None, in_server: bool | None) -> int | None:
+        """The server whose peers a mood's answer offers: the check-in's, never one the member
+        is no longer in (its peers couldn't reach them; ``in_server`` False). Discord unable
+        to say (None) says nothing about them: offered, and the form asks again."""
+        return None if in_server is False else guild_id
+
     async def history(self, user_id: int, days: int = 30) -> list[tuple[datetime, int]]:
         return await self.repo.personal_moods(user_id, self.clock() - timedelta(days=days))
 

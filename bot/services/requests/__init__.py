@@ -20,6 +20,7 @@ level 1 re-pings matching peers, level 2 pings every on-duty peer, level 3 alert
 Because the timers are rows in the database, a restart between steps loses none of them.
 """
 
+from bot.services.requests.intake import NotInServerError, require_member
 from bot.services.requests.relay import CATCH_UP_MAX, CatchUp, MissedRelay
 from bot.services.requests.service import (
     ESCALATE,
@@ -77,6 +78,7 @@ __all__ = [
     "MissedRelay",
     "NoLongerAPeerError",
     "NotAPeerError",
+    "NotInServerError",
     "PendingRelay",
     "RelayBacklog",
     "RequestRow",
@@ -84,6 +86,7 @@ __all__ = [
     "Requeued",
     "TimerRow",
     "ping_list",
+    "require_member",
     "thread_transcript",
     "transcript_messages",
 ]

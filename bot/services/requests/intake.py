@@ -34,6 +34,28 @@ class BlockedError(KindredError):
     """A blocked member still gets kindness and crisis resources, never silence."""
 
 
+class NotInServerError(KindredError):
+    """Someone who is no longer a member of the server is not queued for its peers, who
+    couldn't reach them there; like a block, it comes with crisis and support lines."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            N_(
+                "I can't open a peer request for you in that server: you're no longer a member "
+                "of it, so its peers couldn't reach you there. You still matter, and you can "
+                "reach the lines below at any time."
+            )
+        )
+
+
+def require_member(in_server: bool | None) -> None:
+    """A request (or its form) is only for a member of the server: ``in_server`` False (they
+    left, were kicked or banned) refuses it; None (Discord couldn't say) lets it through, as
+    Discord being down says nothing about who left."""
+    if in_server is False:
+        raise NotInServerError()
+
+
 class AlreadyOpenError(ConflictError):
     def __init__(self, request: RequestRow) -> None:
         super().__init__(
@@ -105,7 +127,12 @@ class RequestIntake:
         anonymous: bool = False,
         ask_previous_peer: bool = False,
         source: str = "command",
+        in_server: bool | None = True,
     ) -> Intake:
+        """``in_server``: whether the member is in the server now, as Discord says (a form
+        opened in a DM or another server may be sent after they left): see
+        :func:`require_member`."""
+        require_member(in_server)
         topic, summary = clean_line(topic), clean_block(summary)  # as goals' and plans' text
         # the form holds no more (its fields' max lengths); never stored cut if it did
         if len(topic) > MAX_TOPIC or len(summary) > MAX_SUMMARY:
