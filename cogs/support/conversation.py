@@ -9,14 +9,31 @@ import logging
 import discord
 
 from bot.services.peers import PeerSettings
-from bot.services.requests import RequestRow
+from bot.services.requests import PICKED_UP, TO_MEMBER, RequestRow
 from bot.services.requests import notices as say
-from bot.ui.lookup import find_channel, find_user
+from bot.ui.lookup import find_channel
 from bot.ui.requests import PING_USERS, member_label
 from cogs.support.cards import SupportBase
+from cogs.support.relay import _transient, picked_up_refused_text, send_picked_up
 from cogs.support.views import conversation_view
 
 log = logging.getLogger(__name__)
+
+
+async def _undo_thread(thread: discord.Thread, member_id: int | None) -> None:
+    """A thread Kindred made but could not finish: deleted, or if Discord refuses that too,
+    the member (if added) taken out of it, so nobody is left in a thread nobody answers."""
+    try:
+        await thread.delete()
+        return
+    except (discord.HTTPException, discord.RateLimited) as exc:
+        log.warning("thread %s: could not delete a half-made thread (%s)", thread.id, exc)
+    if member_id is None:
+        return
+    try:
+        await thread.remove_user(discord.Object(member_id))
+    except (discord.HTTPException, discord.RateLimited) as exc:
+        log.warning("thread %s: could not take the member out (%s)", thread.id, exc)
 
 
 async def member_can_see(channel: discord.TextChannel, user_id: int) -> bool:
@@ -61,10 +78,14 @@ class ConversationRoom(SupportBase):
     async def _create_thread(
         self, request: RequestRow, peer_id: int, parent: object, cfg: PeerSettings
     ) -> discord.Thread | None:
-        """The private thread with both in it, or None (moderators told) on failure."""
+        """The private thread with both in it, or None (moderators told) on failure. A thread
+        made but not finished (Discord failed adding one of them) is deleted, or at least the
+        member taken out of it: the conversation goes on in one place, the relay."""
+        where = f"<#{cfg.thread_channel_id or cfg.peer_channel_id}>"
+        thread = None
         try:
             if not isinstance(parent, discord.TextChannel):
-                raise discord.NotFound  # type: ignore[misc]
+                raise TypeError("the thread channel is not a text channel")
             thread = await parent.create_thread(
                 name=f"Support #{request.id}",
                 type=discord.ChannelType.private_thread,
@@ -73,14 +94,22 @@ class ConversationRoom(SupportBase):
             )
             await thread.add_user(discord.Object(request.requester_id))
             await thread.add_user(discord.Object(peer_id))
-        except (discord.HTTPException, TypeError) as exc:
+        except (discord.HTTPException, discord.RateLimited, TypeError) as exc:
             log.warning("request %s: thread failed (%s); using the relay", request.id, exc)
-            await self._tell_moderators(
-                request.guild_id,
-                f"I couldn't open a private thread for request #{request.id}: I need Create "
-                "Private Threads, Send Messages in Threads and Manage Threads in "
-                f"<#{cfg.thread_channel_id or cfg.peer_channel_id}>. I used the DM relay.",
-            )
+            if thread is not None:
+                await _undo_thread(thread, request.requester_id)
+            if _transient(exc):
+                text = (
+                    f"Discord had a problem when I opened a private thread for request "
+                    f"#{request.id} in {where} (not a permission missing). I used the DM relay."
+                )
+            else:
+                text = (
+                    f"I couldn't open a private thread for request #{request.id}: I need Create "
+                    f"Private Threads, Send Messages in Threads and Manage Threads in {where}. "
+                    "I used the DM relay."
+                )
+            await self._tell_moderators(request.guild_id, text)
             return None
         return thread
 
@@ -110,16 +139,23 @@ class ConversationRoom(SupportBase):
         """The peer talks in a private thread of their own; the member in DMs. The bot carries
         messages across, so the peer never sees who the member is."""
         thread = await self._create_relay_thread(request, peer_id, cfg)
-        if thread is None:
+        if not isinstance(thread, discord.Thread):
             # Without a relay thread the member's words would reach nobody: give the request
             # back to the queue rather than leave it claimed and silent.
             await self.requests.unclaim(request.id, peer_id)
-            await self._tell_moderators(
-                request.guild_id,
-                f"I couldn't open a relay thread for request #{request.id} in "
-                f"<#{cfg.peer_channel_id}>: I need Create Private Threads and Send Messages in "
-                "Threads there. The request is back in the queue.",
-            )
+            if thread is not None and _transient(thread):
+                text = (
+                    f"Discord had a problem when I opened a relay thread for request "
+                    f"#{request.id} in <#{cfg.peer_channel_id}> (not a permission missing). "
+                    "The request is back in the queue."
+                )
+            else:
+                text = (
+                    f"I couldn't open a relay thread for request #{request.id} in "
+                    f"<#{cfg.peer_channel_id}>: I need Create Private Threads and Send "
+                    "Messages in Threads there. The request is back in the queue."
+                )
+            await self._tell_moderators(request.guild_id, text)
             return say.relay_unavailable_text(lang)
         await self.requests.attach_conversation(request.id, thread.id, relay=True)
         await self._welcome_relay(request, peer_id, thread)
@@ -127,10 +163,14 @@ class ConversationRoom(SupportBase):
 
     async def _create_relay_thread(
         self, request: RequestRow, peer_id: int, cfg: PeerSettings
-    ) -> discord.Thread | None:
+    ) -> discord.Thread | Exception | None:
+        """The peer's relay thread, or why not: Discord's error, or None when the peers'
+        channel is not a text channel Kindred finds. A thread made without its peer is
+        deleted."""
         parent = await find_channel(self.bot, cfg.peer_channel_id)
         if not isinstance(parent, discord.TextChannel):
             return None
+        thread = None
         try:
             thread = await parent.create_thread(
                 name=f"Relay #{request.id}",
@@ -138,25 +178,28 @@ class ConversationRoom(SupportBase):
                 invitable=False,
             )
             await thread.add_user(discord.Object(peer_id))
-        except discord.HTTPException:
-            return None
+        except (discord.HTTPException, discord.RateLimited) as exc:
+            log.warning("request %s: relay thread failed (%s)", request.id, exc)
+            if thread is not None:
+                await _undo_thread(thread, None)
+            return exc
         return thread
 
     async def _welcome_relay(
         self, request: RequestRow, peer_id: int, thread: discord.Thread
     ) -> None:
-        try:
-            member = await find_user(self.bot, request.requester_id)
-            lang = await self.services.safety.language_for(request.requester_id)
-            await member.send(
-                say.relay_picked_up_text(request.id, request.anonymous, lang),
-                view=conversation_view(request.id, transcript=True, lang=lang),
-            )
-        except discord.HTTPException:
-            await self._tell_moderators(
-                request.guild_id,
-                f"I can't DM the member of request #{request.id} (their DMs may be closed).",
-            )
+        # Under the lock of the words to the member: the peer's first words wait behind it.
+        async with self.requests.relay_lock(request.id, TO_MEMBER):
+            try:
+                await send_picked_up(self.bot, self.services, request)
+            except (discord.HTTPException, discord.RateLimited) as exc:
+                if _transient(exc):
+                    # Discord failed for a moment: tried again as relayed words are
+                    log.info("request %s: picked-up DM held (%s)", request.id, exc)
+                    await self.requests.hold_relay(request, TO_MEMBER, thread.id, PICKED_UP)
+                else:
+                    text = picked_up_refused_text(request.id, getattr(exc, "status", None))
+                    await self._tell_moderators(request.guild_id, text)
         try:
             await thread.send(
                 f"<@{peer_id}>, you're connected with {member_label(request)}. Write here and "

@@ -17,7 +17,9 @@ from collections.abc import Awaitable, Callable, Sequence
 import discord
 from discord.ext import commands
 
+from bot.services import Services
 from bot.services.requests import (
+    PICKED_UP,
     TO_MEMBER,
     TO_PEER,
     GoneConversation,
@@ -40,7 +42,7 @@ from bot.ui.lookup import find_channel, find_user, shared_guild_name
 from bot.ui.replies import reader_language
 from bot.ui.requests import PING_USERS, TalkToPeerButton, member_label
 from cogs.support.cards import SupportBase
-from cogs.support.views import RelayChoiceButton, mentions
+from cogs.support.views import RelayChoiceButton, conversation_view, mentions
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +53,10 @@ CLOSED_NOTE = "I couldn't deliver that: the member's DMs seem closed."
 REFUSED_NOTE = (
     "I couldn't deliver that: Discord kept refusing it for a while, so the member hasn't "
     "seen it. You can send it again."
+)
+PICKED_UP_REFUSED_NOTE = (
+    "I couldn't tell the member you picked up their request: Discord kept refusing it for a "
+    "while. What you write here is still relayed to them."
 )
 ENDED_NOTE = (
     "I couldn't deliver that: the conversation ended before Discord took it, so the member "
@@ -99,6 +105,25 @@ async def _send_parts(
             await send(parts[index])
         except (discord.HTTPException, discord.RateLimited) as exc:
             raise _Stopped(index, exc) from exc
+
+
+async def send_picked_up(bot: discord.Client, services: Services, request: RequestRow) -> None:
+    """Tell the member of a relayed ``request`` in their language that a peer picked it up,
+    with the Close and transcript buttons; Discord's errors are the caller's."""
+    member = await find_user(bot, request.requester_id)
+    lang = await services.safety.language_for(request.requester_id)
+    await member.send(
+        say.relay_picked_up_text(request.id, request.anonymous, lang),
+        view=conversation_view(request.id, transcript=True, lang=lang),
+    )
+
+
+def picked_up_refused_text(request_id: int, status: int | None) -> str:
+    """The moderators' note when the member can't be told a peer picked up their request:
+    closed DMs only when Discord says so (403)."""
+    if status == 403:
+        return f"I can't DM the member of request #{request_id} (their DMs may be closed)."
+    return f"I can't DM the member of request #{request_id}: Discord refused it ({status})."
 
 
 async def _note(channel: object, message_id: int | None, text: str) -> None:
@@ -346,6 +371,8 @@ class RelayRoom(SupportBase):
         writer, or refused outright and its writer told), WAIT (Discord refused it for a
         moment again; a PendingRelay when some of its parts went through), ENDED (the peer
         changed) or GONE (the relay thread is gone)."""
+        if to == TO_MEMBER and waiting.message_id == PICKED_UP:
+            return await self._retry_picked_up(request)
         try:
             message = await source.fetch_message(waiting.message_id)  # type: ignore[attr-defined]
         except discord.NotFound:
@@ -374,6 +401,18 @@ class RelayRoom(SupportBase):
                 lang = await self.services.safety.language_for(request.requester_id)
                 await _note(source, waiting.message_id, say.relay_not_now_text(lang))
             return DONE
+
+    async def _retry_picked_up(self, request: RequestRow) -> str:
+        """The member's "a peer picked up your request" DM, tried again: DONE (sent, or
+        refused outright and the moderators told why) or WAIT."""
+        try:
+            await send_picked_up(self.bot, self.services, request)
+        except (discord.HTTPException, discord.RateLimited) as exc:
+            if _transient(exc):
+                return WAIT
+            text = picked_up_refused_text(request.id, getattr(exc, "status", None))
+            await self._tell_moderators(request.guild_id, text)
+        return DONE
 
     async def _after_retry(
         self,
@@ -419,6 +458,10 @@ class RelayRoom(SupportBase):
             lang = await self.services.safety.language_for(row.requester_id)
             text = say.relay_ended_text(lang) if ended else say.relay_refused_text(lang)
         for waiting in pending:
+            if backlog.to == TO_MEMBER and waiting.message_id == PICKED_UP:
+                if not ended:
+                    await _note(source, None, PICKED_UP_REFUSED_NOTE)
+                continue
             await _note(source, waiting.message_id, text)
 
     # -- a conversation's thread deleted ----------------------------------------------------------

@@ -5,10 +5,13 @@ from __future__ import annotations
 import asyncio
 
 from emulator import DiscordEmulator
+from emulator.errors import EmulatorTimeoutError
+from emulator.faults import Fault
 from emulator.models import Role
 from emulator.permissions import P
 from tests.e2e.conftest import Kindred, World
-from tests.e2e.test_support import ask, go_on_duty, setup_peers
+from tests.e2e.test_support import ask, go_on_duty, press_claim, setup_peers
+from tests.e2e.test_support_flows import card
 
 
 def bot_role(emu: DiscordEmulator, world: World) -> Role:
@@ -131,3 +134,145 @@ async def test_card_that_failed_is_posted_again_at_the_next_reminder(
         )
         assert "kindred:req:claim:1" in card.custom_ids
         assert (await kindred.services.peers.requests.get(1)).card_message_id == card.id
+
+
+class _PeerJoinFault(Fault):
+    """A 500 only when Kindred adds ``user_id`` to a thread (any thread)."""
+
+    def __init__(self, user_id: int, times: int) -> None:
+        super().__init__(method="PUT", route="*", status=500, times=times)
+        self.user_id = user_id
+
+    def matches(self, method: str, route: str | None, path: str) -> bool:
+        return super().matches(method, route, path) and path.endswith(
+            f"/thread-members/{self.user_id}"
+        )
+
+
+async def test_a_claim_whose_thread_half_opened_does_not_leave_the_member_in_an_empty_thread(
+    emulator: DiscordEmulator, world: World, kindred: Kindred, quick_discord_backoff: None
+) -> None:
+    """Defect: at a claim Kindred creates the private thread "Support #1", adds the member,
+    then Discord fails (500, five tries) adding the peer. Kindred falls back to the DM relay
+    but leaves the member alone in the private thread it made: the member is pinged into an
+    empty "Support #1" where nobody will ever answer, while the peer talks to them by DM.
+
+    Expected: a conversation has one place. The half-made thread is removed (or the member
+    taken out of it) when Kindred switches to the relay, or the peer's add is tried again."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await ask(emulator, world, world.member, topic="long night")
+    fault = _PeerJoinFault(world.peer.id, times=5)
+    emulator.faults.append(fault)
+    await press_claim(emulator, world.peer, await card(emulator, world, 1), 1)
+    await kindred.quiet()
+    assert fault.hits == 5, f"the peer's add was not refused as planned: {fault.hits}"
+    request = await kindred.services.peers.requests.get(1)
+    assert request.relay, "Kindred did not fall back to the relay: the test missed the case"
+    stranded = [
+        c
+        for c in emulator.channels.values()
+        if getattr(c, "thread_members", None)
+        and world.member.id in c.thread_members
+        and c.id != request.thread_id
+        and not c.archived
+        and not c.deleted
+    ]
+    assert stranded == [], (
+        f"the member is left in {[getattr(c, 'name', c.id) for c in stranded]}, a private "
+        "thread nobody answers, while their conversation goes on by DM"
+    )
+
+
+async def test_discord_failing_to_create_a_claims_thread_is_not_reported_as_missing_permissions(
+    emulator: DiscordEmulator, world: World, kindred: Kindred, quick_discord_backoff: None
+) -> None:
+    """Defect: Discord answers 500 (five tries) when Kindred creates a claim's private
+    thread. Kindred tells the moderators "I need Create Private Threads, Send Messages in
+    Threads and Manage Threads in #support", a permission it has: moderators go looking for a
+    setup problem that is not there (elsewhere, e.g. check-ins, a 5xx is told apart as
+    "Discord had a problem").
+
+    Expected: a 5xx or 429 is not reported as a missing permission; the moderators' notice
+    (if any) says Discord failed for a moment."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await ask(emulator, world, world.member, topic="long night")
+    fault = emulator.inject_fault(
+        "POST", f"/channels/{world.support.id}/threads", status=500, times=5
+    )
+    await press_claim(emulator, world.peer, await card(emulator, world, 1), 1)
+    await kindred.quiet()
+    assert fault.hits == 5, fault.hits
+    told = [m.text for m in emulator.bot_messages(world.mods)]
+    assert told, "the moderators were told nothing: the test missed the case"
+    assert not [t for t in told if "I need Create Private Threads" in t], told
+    assert [t for t in told if "Discord had a problem" in t], told
+
+
+async def test_a_relay_claim_whose_picked_up_dm_failed_for_a_moment_still_reaches_the_member(
+    emulator: DiscordEmulator, world: World, kindred: Kindred, quick_discord_backoff: None
+) -> None:
+    """Defect: in relay mode, the DM telling the member "a peer picked up your request" (with
+    its Close and transcript buttons) meets a 500 from Discord (five tries). It is never sent
+    again, and the moderators are told the member's "DMs may be closed", which they are not:
+    the member waits, not knowing anyone is there, and only learns it if the peer writes.
+
+    Expected: a DM Discord refused for a moment is tried again shortly (as relayed messages
+    are), so the member is told their request was picked up; closed DMs are only reported
+    when Discord says so (403)."""
+    await setup_peers(emulator, world, conversation="relay")
+    await go_on_duty(emulator, world, world.peer)
+    await ask(emulator, world, world.member, topic="long night")
+    dm = emulator.dm_channel(world.member)
+    fault = emulator.inject_fault("POST", f"/channels/{dm.id}/messages", status=500, times=5)
+    await press_claim(emulator, world.peer, await card(emulator, world, 1), 1)
+    await kindred.quiet()
+    assert fault.hits == 5, fault.hits
+    emulator.clear_faults()
+    try:
+        await emulator.wait_for_message(dm, predicate=lambda m: "picked up" in m.text, since=0)
+    except EmulatorTimeoutError:
+        told = [m.text for m in emulator.bot_messages(world.mods)]
+        raise AssertionError(
+            f"the member was never told a peer picked up their request; the moderators read: {told}"
+        ) from None
+    told = [m.text for m in emulator.bot_messages(world.mods)]
+    assert not [t for t in told if "DMs may be closed" in t], told
+
+
+async def test_a_relay_claim_whose_member_has_closed_dms_is_reported_once_and_not_retried(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Closed DMs (Discord's 403) are reported to the moderators as such, and the picked-up
+    DM is not tried again."""
+    await setup_peers(emulator, world, conversation="relay")
+    await go_on_duty(emulator, world, world.peer)
+    await ask(emulator, world, world.member, topic="long night")
+    emulator.user_dms_open(world.member, False)
+    await press_claim(emulator, world.peer, await card(emulator, world, 1), 1)
+    await emulator.wait_for_message(world.mods, predicate=lambda m: "DMs may be closed" in m.text)
+    await kindred.quiet()
+    assert await kindred.services.peers.requests.relay_backlog(1, "member") is None
+    told = [m.text for m in emulator.bot_messages(world.mods) if "request #1" in m.text]
+    assert len(told) == 1, told
+
+
+async def test_discord_failing_to_create_a_relay_thread_is_not_reported_as_missing_permissions(
+    emulator: DiscordEmulator, world: World, kindred: Kindred, quick_discord_backoff: None
+) -> None:
+    """A 500 (five tries) creating a peer's relay thread: the request goes back to the queue
+    and the moderators read that Discord had a problem, not that a permission is missing."""
+    await setup_peers(emulator, world, conversation="relay")
+    await go_on_duty(emulator, world, world.peer)
+    await ask(emulator, world, world.member, topic="long night")
+    threads = f"/channels/{world.peers.id}/threads"
+    fault = emulator.inject_fault("POST", threads, status=500, times=5)
+    await press_claim(emulator, world.peer, await card(emulator, world, 1), 1)
+    told = await emulator.wait_for_message(world.mods, predicate=lambda m: "#1" in m.text)
+    await kindred.quiet()
+    assert fault.hits == 5, fault.hits
+    assert "Discord had a problem" in told.text and "back in the queue" in told.text
+    texts = [m.text for m in emulator.bot_messages(world.mods)]
+    assert not [t for t in texts if "I need Create Private Threads" in t], texts
+    assert (await kindred.services.peers.requests.get(1)).status == "open"

@@ -14,6 +14,7 @@ from bot.services import Services
 from bot.services.peers import PeerSettings
 from bot.services.requests import (
     CATCH_UP_MAX,
+    PICKED_UP,
     RELAY_RETRY,
     TO_MEMBER,
     TO_PEER,
@@ -684,6 +685,23 @@ async def test_the_waits_between_relay_retries_are_the_ones_the_service_was_give
     assert row.due_at == clock() + timedelta(seconds=2)
     backlog = await requests.relay_backlog(req.id, TO_MEMBER)
     assert not await requests.relay_retry_later(GUILD, backlog, backlog.pending)  # used up
+
+
+async def test_the_picked_up_dm_waits_first_and_the_peers_words_behind_it(
+    peers, services: Services, clock
+) -> None:
+    """The member's "a peer picked up your request" DM Discord failed for a moment waits in
+    the conversation's retry to the member (PICKED_UP: no message to read back), first, and
+    the peer's words held after it wait behind it."""
+    req = await relayed(peers, transcript=False)
+    requests = peers.requests
+    await requests.hold_relay(req, TO_MEMBER, 777, PICKED_UP)
+    await requests.hold_relay(req, TO_MEMBER, 777, 5001)
+    backlog = await requests.relay_backlog(req.id, TO_MEMBER)
+    assert backlog is not None
+    assert backlog.pending == (PendingRelay(PICKED_UP, 0), PendingRelay(5001, 0))
+    row = await services.scheduler.get("request:1:relay_to_member")
+    assert row.due_at == clock() + RELAY_RETRY_AFTER[0] and row.guild_id == GUILD
 
 
 async def test_forgetting_a_member_drops_their_relayed_words_waiting(peers, services) -> None:

@@ -10,7 +10,8 @@ Each direction of a relay (to the member, to the peer) is carried in order and o
 message Discord refuses for a moment (429, 5xx) waits in a stored retry
 (``request.relay_retry``, one per conversation and direction, ids only: the words are read
 again from the Discord message when it is sent), and the messages written after it wait
-behind it. The retries back off generously; when they run out, or the conversation ended
+behind it; the member's "a peer picked up your request" DM waits the same way, first
+(:data:`PICKED_UP`). The retries back off generously; when they run out, or the conversation ended
 meanwhile, the writer is told that message did not reach the other person.
 
 What was written while Kindred was away (a restart) is read back once it is ready: for each
@@ -48,6 +49,9 @@ RELAY_RETRY = "request.relay_retry"
 RELAY_RETRY_AFTER = tuple(timedelta(seconds=s) for s in (5, 10, 20, 40, 80, 160, 300, 600, 900))
 TO_MEMBER = "member"  # a peer's words, carried to the member's DMs
 TO_PEER = "peer"  # a member's DM, carried to the peer's relay thread
+# In a TO_MEMBER retry, in place of a message id: Kindred's own "a peer picked up your
+# request" DM (nothing to read back), waiting first, the peer's words behind it.
+PICKED_UP = 0
 # After a start, at most this many messages of one conversation and direction written while
 # Kindred was away are carried across (read back from Discord by id).
 CATCH_UP_MAX = 50

@@ -31,6 +31,7 @@ from bot.services.requests.closing import FEEDBACK, CloseFollowUp, Closing
 from bot.services.requests.holders import Holders, NoLongerAPeerError, NotAPeerError
 from bot.services.requests.intake import AlreadyOpenError, BlockedError, Intake, RequestIntake
 from bot.services.requests.relay import (
+    PICKED_UP,
     RELAY_RETRY,
     RELAY_RETRY_AFTER,
     TO_MEMBER,
@@ -66,6 +67,7 @@ __all__ = [
     "HANDOVER",
     "IDLE",
     "OPEN_CHECK",
+    "PICKED_UP",
     "RELAY_RETRY",
     "TO_MEMBER",
     "TO_PEER",
