@@ -290,6 +290,7 @@ def _privacy_service(
         answers=HandledEventRepository(db),
         notices=ModeratorNotices(ModeratorNoticeRepository(db), clock),
         audit=AuditRepository(db),
+        guild_settings=GuildSettingsRepository(db),
     )
 
 

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.db.repositories.events import HandledEventRepository
+from bot.db.retention import Cutoffs
 
 KEEP = timedelta(days=1)
 
@@ -54,6 +55,7 @@ class OnceService:
             finally:
                 await release()
 
-    async def purge(self, cutoff: datetime) -> int:
-        """Drop keys older than a day (or than ``cutoff``, if that is later)."""
-        return await self.repo.purge_before(max(cutoff, self.clock() - KEEP))
+    async def purge(self, cutoff: datetime | Cutoffs) -> int:
+        """Drop keys older than a day (or than ``cutoff``, if that is later). Ids of no
+        server's content: the deployment's cutoff is the one that counts."""
+        return await self.repo.purge_before(max(Cutoffs.of(cutoff).default, self.clock() - KEEP))

@@ -2,8 +2,9 @@
 
 Every feature that stores something about a member registers a deletion hook; ``forget`` runs
 them all. Features that keep message content register a retention purge; a daily timer deletes
-content older than ``[privacy] retention_days``. The timer needs no Discord, so this service
-registers its own handler and arms it.
+content older than ``[privacy] retention_days``, or than a server's own shorter period
+(``/peers limits retention_days``) for that server's content. The timer needs no Discord, so
+this service registers its own handler and arms it.
 """
 
 from __future__ import annotations
@@ -14,9 +15,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.clock import Clock, utcnow
-from bot.db.repositories.core import AuditRepository, MemberPrefsRepository, TimerRow
+from bot.db.repositories.core import (
+    AuditRepository,
+    GuildSettingsRepository,
+    MemberPrefsRepository,
+    TimerRow,
+)
 from bot.db.repositories.events import HandledEventRepository
 from bot.db.repositories.relay_copies import RELAY_COPY
+from bot.db.retention import RETENTION_SETTING, Cutoffs
 from bot.services.notices import ModeratorNotices
 from bot.timers import Scheduler
 
@@ -59,7 +66,9 @@ class CardToClear:
 
 
 DataDeleter = Callable[[int], Awaitable[int | Deleted]]
-RetentionPurge = Callable[[datetime], Awaitable[int]]
+#: A feature's retention purge: deletes what is older than its server's cutoff (a single
+#: datetime: the same for every server).
+RetentionPurge = Callable[[Cutoffs], Awaitable[int]]
 
 PURGE, PURGE_KEY = "privacy.purge", "privacy:purge"
 #: A card Discord still shows of what /forgetme deleted (a request card, a crisis alert card),
@@ -94,7 +103,8 @@ def card_clear_wait(tries: int) -> timedelta:
 @dataclass
 class PrivacyService:
     """Runs every feature's deletion hook for a member (``/forgetme``), and the retention
-    purges that delete stored content older than ``[privacy] retention_days``."""
+    purges that delete stored content older than ``[privacy] retention_days``, or than a
+    server's own shorter retention (never longer: the deployment's is the upper bound)."""
 
     prefs: MemberPrefsRepository
     scheduler: Scheduler
@@ -108,6 +118,8 @@ class PrivacyService:
     notices: ModeratorNotices | None = None
     #: where a card clearing given up is recorded (None: not recorded)
     audit: AuditRepository | None = None
+    #: where servers' own retention periods are read (None: the deployment's for all)
+    guild_settings: GuildSettingsRepository | None = None
 
     def __post_init__(self) -> None:
         if self.notices is None:
@@ -119,8 +131,32 @@ class PrivacyService:
     def register_retention(self, name: str, purge: RetentionPurge) -> None:
         self.purges[name] = purge
 
-    async def purge(self, cutoff: datetime) -> dict[str, int]:
-        return {name: await purge(cutoff) for name, purge in self.purges.items()}
+    async def purge(self, cutoff: datetime | Cutoffs) -> dict[str, int]:
+        cutoffs = Cutoffs.of(cutoff)
+        return {name: await purge(cutoffs) for name, purge in self.purges.items()}
+
+    async def cutoffs(self) -> Cutoffs:
+        """Now's cutoffs: the deployment's ``retention_days`` ago, and for each shorter period
+        a server chose, that many days ago (a longer one, or none, is the deployment's)."""
+        now = self.clock()
+        stored = (
+            []
+            if self.guild_settings is None
+            else (await self.guild_settings.distinct_values(RETENTION_SETTING))
+        )
+        shorter = sorted(
+            {
+                days
+                for days in stored
+                if isinstance(days, int)
+                and not isinstance(days, bool)
+                and 1 <= days < self.retention_days
+            }
+        )
+        return Cutoffs(
+            now - timedelta(days=self.retention_days),
+            tuple((days, now - timedelta(days=days)) for days in shorter),
+        )
 
     async def forget(self, user_id: int, follow_ups: list[object] | None = None) -> dict[str, int]:
         """Run every deletion hook; what each deleted, by name. The hooks' follow-ups (what
@@ -228,6 +264,6 @@ class PrivacyService:
         """Daily: delete stored content older than the retention period, then re-arm."""
         # Re-arm first: a failing purge must not end retention until the next restart.
         await self.scheduler.schedule_once(PURGE, self.clock() + PURGE_EVERY, key=PURGE_KEY)
-        removed = await self.purge(self.clock() - timedelta(days=self.retention_days))
+        removed = await self.purge(await self.cutoffs())
         log.info("retention purge removed %s", removed)
         return removed

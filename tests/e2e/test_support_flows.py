@@ -2189,6 +2189,43 @@ async def test_a_closed_requests_topic_does_not_outlive_the_retention_period(
         assert topic not in (row["topic"] or ""), dict(row)
 
 
+async def test_a_servers_shorter_retention_days_deletes_the_transcript_by_then(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """``/peers limits retention_days:7`` is accepted and shown back ("Retention 7 days",
+    described as "Days any stored conversation text is kept"): the purge keeps a member's
+    transcript and typed summary in that server for 7 days, not the deployment's upper bound
+    (``[privacy] retention_days``, 30). From probe 13."""
+    with time_machine.travel(datetime.now(UTC), tick=True) as clock:
+        await setup_peers(emulator, world, conversation="relay")
+        answer = await command(emulator, world.mod, world.general, "peers limits", retention_days=7)
+        assert "7" in (answer.text + str(answer.embeds)), answer.text
+        await go_on_duty(emulator, world, world.peer)
+        await ask(emulator, world, world.member, summary="what I chose to share")
+        await press_claim(emulator, world.peer, await card(emulator, world, 1), 1)
+        dm = emulator.dm_channel(world.member)
+        intro = await emulator.wait_for_message(dm, predicate=lambda m: "picked up" in m.text)
+        await (
+            await emulator.press_button(world.member, intro, "kindred:req:transcript:1")
+        ).response()
+        await emulator.send_dm(world.member, "words kept only a week, I was told")
+        request = await kindred.services.peers.requests.get(1)
+        relay = emulator.channels[request.thread_id]
+        await emulator.wait_for_message(relay, predicate=lambda m: "only a week" in m.text)
+        assert len(await kindred.services.peers.requests.transcript(1)) == 1
+        await command(emulator, world.member, dm, "support", action="close")
+        await kindred.quiet()
+
+        for _ in range(9):  # nine daily purges pass
+            clock.shift(timedelta(days=1))
+            await kindred.settle()
+        await kindred.quiet()
+        assert await kindred.services.peers.requests.transcript(1) == [], (
+            "the server's 7-day retention was ignored: the transcript is still stored after 9 days"
+        )
+        assert (await kindred.services.peers.requests.get(1)).summary is None
+
+
 async def test_claim_button_works_after_a_restart_and_double_click_is_harmless(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

@@ -324,6 +324,29 @@ async def test_anonymous_posts_keep_a_pseudonym_and_a_reveal_is_audited(
         await groups.reveal(GUILD, "123456789012345678", MOD, "threats")
 
 
+async def test_an_anonymous_posts_link_goes_after_its_servers_shorter_retention(
+    services: Services, clock
+) -> None:
+    """A server keeping content for 7 days (``/peers limits retention_days``) has the link
+    between an anonymous post and its author deleted after 7 days, not the deployment's 30."""
+    from bot.services.peers import PeerSettings
+
+    groups = services.groups
+    group = await make(services)
+    await member_of(services, group, ALICE)
+    await groups.set_anonymous(group.id, GUILD, True, MOD)
+    plan = await groups.plan_post(GUILD, group.id, ALICE, "a year")
+    await groups.posted(plan, 123456789012345678)
+    await services.settings.update(GUILD, PeerSettings, MOD, retention_days=7)
+    clock.advance(days=6)
+    await services.privacy.purge(await services.privacy.cutoffs())
+    assert (await groups.reveal(GUILD, "123456789012345678", MOD, "threats")).user_id == ALICE
+    clock.advance(days=2)
+    await services.privacy.purge(await services.privacy.cutoffs())
+    with pytest.raises(NotFoundError):
+        await groups.reveal(GUILD, "123456789012345678", MOD, "threats")
+
+
 async def test_content_notes_only_where_asked_and_not_too_often(services: Services, clock) -> None:
     groups = services.groups
     group = await make(services)

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from bot.db.repositories.events import HandledEventRepository
+from bot.db.retention import Cutoffs
 from bot.services import PrivacyService, Services
 from bot.services.privacy import FIRST_PURGE_AFTER, PURGE, PURGE_EVERY, PURGE_KEY, Deleted
 from tests.unit.conftest import FakeClock
@@ -164,10 +165,10 @@ async def test_purge_runs_every_retention_hook_with_the_cutoff(
     services: Services, clock: FakeClock
 ) -> None:
     privacy = standalone(services, clock)
-    seen: list[tuple[str, datetime]] = []
+    seen: list[tuple[str, Cutoffs]] = []
 
     def purge(name: str, count: int):
-        async def run(cutoff: datetime) -> int:
+        async def run(cutoff: Cutoffs) -> int:
             seen.append((name, cutoff))
             return count
 
@@ -177,7 +178,8 @@ async def test_purge_runs_every_retention_hook_with_the_cutoff(
     privacy.register_retention("alerts", purge("alerts", 0))
     cutoff = clock() - timedelta(days=30)
     assert await privacy.purge(cutoff) == {"transcripts": 3, "alerts": 0}
-    assert seen == [("transcripts", cutoff), ("alerts", cutoff)]
+    # a single cutoff is the same for every server
+    assert seen == [("transcripts", Cutoffs(cutoff)), ("alerts", Cutoffs(cutoff))]
 
 
 async def test_start_arms_the_first_purge_shortly_after_start(
@@ -207,9 +209,9 @@ async def test_on_purge_deletes_older_than_retention_and_rearms_for_tomorrow(
     services: Services, clock: FakeClock
 ) -> None:
     privacy = standalone(services, clock, days=14)
-    cutoffs: list[datetime] = []
+    cutoffs: list[Cutoffs] = []
 
-    async def transcripts(cutoff: datetime) -> int:
+    async def transcripts(cutoff: Cutoffs) -> int:
         cutoffs.append(cutoff)
         return 4
 
@@ -220,7 +222,7 @@ async def test_on_purge_deletes_older_than_retention_and_rearms_for_tomorrow(
     clock.now = timer.due_at
 
     assert await privacy.on_purge(timer) == {"transcripts": 4}
-    assert cutoffs == [clock() - timedelta(days=14)]
+    assert cutoffs == [Cutoffs(clock() - timedelta(days=14))]  # no server keeps less
     rearmed = await services.scheduler.get(PURGE_KEY)
     assert rearmed is not None and rearmed.kind == PURGE
     assert rearmed.due_at == clock() + PURGE_EVERY == clock() + timedelta(days=1)
@@ -250,9 +252,9 @@ async def test_the_scheduler_runs_the_purge_when_due_and_it_rearms(
 ) -> None:
     """start_retention registers the handler itself: the stored timer fires through the one
     scheduler, purges, and leaves exactly one purge timer for the next day."""
-    purged: list[datetime] = []
+    purged: list[Cutoffs] = []
 
-    async def transcripts(cutoff: datetime) -> int:
+    async def transcripts(cutoff: Cutoffs) -> int:
         purged.append(cutoff)
         return 1
 
@@ -264,7 +266,7 @@ async def test_the_scheduler_runs_the_purge_when_due_and_it_rearms(
     await services.scheduler.idle()
 
     days = services.config.privacy.retention_days
-    assert purged == [clock() - timedelta(days=days)]
+    assert purged == [Cutoffs(clock() - timedelta(days=days))]
     timers = [t for t in await services.scheduler.timers.all() if t.kind == PURGE]
     assert len(timers) == 1
     assert timers[0].key == PURGE_KEY and timers[0].due_at == clock() + timedelta(days=1)
@@ -307,6 +309,72 @@ async def test_the_purge_empties_a_closed_requests_topic_and_summary_not_a_live_
     assert gone is not None and (gone.topic, gone.summary) == ("", None)
     assert gone.status in ("cancelled", "closed")
     assert kept is not None and (kept.topic, kept.summary) == ("still here", "still mine")
+
+
+async def test_a_server_keeping_content_for_less_has_it_purged_by_its_own_cutoff(
+    services: Services, clock: FakeClock
+) -> None:
+    """``/peers limits retention_days``: a server that keeps content 7 days has its
+    conversation text, a closed request's topic and summary and its alert records deleted
+    after 7 days; a server with none set keeps the deployment's period (30), and one asking
+    for more (60) still gets no more than the deployment's."""
+    from bot.services.peers import PeerSettings
+
+    short, unset, longer = 10, 20, 30
+    requests = services.peers.requests
+    opened = {}
+    for guild in (short, unset, longer):
+        await services.settings.update(guild, PeerSettings, 1, peer_role_id=5, peer_channel_id=6)
+        request = (await requests.open(guild, U, topic="my topic", summary="my words")).request
+        await requests.requests.add_relay_message(request.id, "member", "my text", clock())
+        await requests.close(request.id, U)
+        await services.safety.record_alert(guild, U, 2, phrase_ids=("p",))
+        opened[guild] = request.id
+    await services.settings.update(short, PeerSettings, 1, retention_days=7)
+    await services.settings.update(longer, PeerSettings, 1, retention_days=60)
+
+    async def kept(guild: int) -> tuple[bool, bool, bool]:
+        row = await requests.get(opened[guild])
+        alerts = await services.db.fetchall(
+            "SELECT id FROM safety_alerts WHERE guild_id = ?", (guild,)
+        )
+        return (
+            bool(await requests.requests.relay_messages(opened[guild])),
+            row is not None and (row.topic, row.summary) == ("my topic", "my words"),
+            bool(alerts),
+        )
+
+    clock.advance(days=6)
+    await services.privacy.purge(await services.privacy.cutoffs())
+    assert [await kept(g) for g in (short, unset, longer)] == [(True, True, True)] * 3
+
+    clock.advance(days=2)  # 8 days: the short server's content is gone, only theirs
+    await services.privacy.purge(await services.privacy.cutoffs())
+    assert await kept(short) == (False, False, False)
+    assert [await kept(g) for g in (unset, longer)] == [(True, True, True)] * 2
+    gone = await requests.get(opened[short])
+    assert gone is not None and (gone.topic, gone.summary) == ("", None)
+    assert gone.status == "cancelled"  # closed before anyone took it; counted for stats
+
+    clock.advance(days=23)  # 31 days: the deployment's upper bound, for every server
+    await services.privacy.purge(await services.privacy.cutoffs())
+    assert [await kept(g) for g in (unset, longer)] == [(False, False, False)] * 2
+
+
+async def test_cutoffs_list_only_the_shorter_periods_servers_chose(
+    services: Services, clock: FakeClock
+) -> None:
+    from bot.services.peers import PeerSettings
+
+    privacy = services.privacy
+    days = privacy.retention_days
+    assert await privacy.cutoffs() == Cutoffs(clock() - timedelta(days=days))
+    for guild, mine in ((1, 7), (2, 7), (3, 14), (4, days), (5, days + 30)):
+        await services.settings.update(guild, PeerSettings, 1, retention_days=mine)
+    assert await privacy.cutoffs() == Cutoffs(
+        clock() - timedelta(days=days),
+        ((7, clock() - timedelta(days=7)), (14, clock() - timedelta(days=14))),
+    )
 
 
 # -- the cards /forgetme clears ---------------------------------------------------------------

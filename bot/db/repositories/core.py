@@ -83,6 +83,13 @@ class GuildSettingsRepository:
         """``callback(channel, guild_id)`` after any process changed a guild's settings."""
         await self.db.listen(SETTINGS_CHANNEL, callback)
 
+    async def distinct_values(self, key: str) -> list[Any]:
+        """Every value ``key`` is set to in some server (each once)."""
+        rows = await self.db.fetchall(
+            "SELECT DISTINCT value FROM guild_settings WHERE key = ?", (key,)
+        )
+        return [json.loads(row["value"]) for row in rows]
+
     async def guilds_with(self, key: str) -> list[int]:
         """Guilds where ``key`` is set to something other than null."""
         rows = await self.db.fetchall(

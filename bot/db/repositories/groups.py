@@ -11,6 +11,7 @@ from typing import Any
 from bot.clock import from_db, from_db_or_none, to_db
 from bot.db.connection import Database
 from bot.db.repositories.core import update_columns, write_audit
+from bot.db.retention import Cutoffs
 
 
 @dataclass(frozen=True)
@@ -391,10 +392,14 @@ class GroupRepository:
         async with self.db.transaction() as tx:
             await write_audit(tx, guild_id, actor_id, action, detail, now)
 
-    async def purge_posts_before(self, cutoff: datetime) -> int:
-        return await self.db.execute(
-            "DELETE FROM group_anonymous_posts WHERE posted_at < ?", (to_db(cutoff),)
+    async def purge_posts_before(self, cutoff: datetime | Cutoffs) -> int:
+        """Retention: which anonymous posts were whose, posted before the cutoff (the
+        group's server's own when it keeps them for less)."""
+        older, params = Cutoffs.of(cutoff).older(
+            "posted_at",
+            "(SELECT g.guild_id FROM support_groups g WHERE g.id = group_anonymous_posts.group_id)",
         )
+        return await self.db.execute(f"DELETE FROM group_anonymous_posts WHERE {older}", params)
 
     # -- /forgetme -----------------------------------------------------------------------------
     async def forget(self, user_id: int) -> int:

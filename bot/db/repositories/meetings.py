@@ -12,6 +12,7 @@ from typing import Any
 from bot.clock import from_db, from_db_or_none, to_db
 from bot.db.connection import Database, Transaction
 from bot.db.repositories.core import encode_value, update_columns, write_audit
+from bot.db.retention import Cutoffs
 
 
 @dataclass(frozen=True)
@@ -478,10 +479,14 @@ class MeetingRepository:
         )
         return [r["user_id"] for r in rows]
 
-    async def purge_presence_before(self, cutoff: datetime) -> int:
-        return await self.db.execute(
-            "DELETE FROM meeting_presence WHERE pressed_at < ?", (to_db(cutoff),)
+    async def purge_presence_before(self, cutoff: datetime | Cutoffs) -> int:
+        """Retention: who pressed "I'm here" before the cutoff (the meeting's server's own
+        when it keeps it for less)."""
+        older, params = Cutoffs.of(cutoff).older(
+            "pressed_at",
+            "(SELECT m.guild_id FROM group_meetings m WHERE m.id = meeting_presence.meeting_id)",
         )
+        return await self.db.execute(f"DELETE FROM meeting_presence WHERE {older}", params)
 
     # -- forgetting ----------------------------------------------------------------------------
     async def delete_user(self, user_id: int) -> int:

@@ -11,6 +11,7 @@ from bot.clock import from_db, from_db_or_none, to_db
 from bot.db.connection import Database
 from bot.db.repositories.core import CardClearing, arm_card_clear
 from bot.db.repositories.relay_copies import add_thread_copy, arm_copies_deletion
+from bot.db.retention import Cutoffs
 
 LIVE = ("open", "claimed")
 
@@ -464,26 +465,25 @@ class RequestRepository:
         )
         return [(r["author"], r["content"], from_db(r["created_at"])) for r in rows]
 
-    async def purge_content_before(self, cutoff: datetime) -> int:
+    async def purge_content_before(self, cutoff: datetime | Cutoffs) -> int:
         """Retention: drop stored conversation text, and the words a member typed in the
-        form (topic and summary) of a request closed before the cutoff; its counts and tags
-        (for /peers stats) stay."""
+        form (topic and summary) of a request closed before the cutoff (its server's own
+        when it keeps them for less); its counts and tags (for /peers stats) stay."""
+        cutoffs = Cutoffs.of(cutoff)
+        removed = 0
         async with self.db.transaction() as tx:
-            removed = await tx.execute(
-                "DELETE FROM relay_messages WHERE created_at < ?", (to_db(cutoff),)
-            )
-            removed += await tx.execute(
-                "DELETE FROM relayed_messages WHERE created_at < ?", (to_db(cutoff),)
-            )
-            for table in ("relay_copies", "relay_held_dms"):
-                removed += await tx.execute(
-                    f"DELETE FROM {table} WHERE created_at < ?", (to_db(cutoff),)
+            for table in ("relay_messages", "relayed_messages", "relay_copies", "relay_held_dms"):
+                older, params = cutoffs.older(
+                    "created_at",
+                    f"(SELECT r.guild_id FROM support_requests r WHERE r.id = {table}.request_id)",
                 )
+                removed += await tx.execute(f"DELETE FROM {table} WHERE {older}", params)
+            older, params = cutoffs.older("closed_at", "support_requests.guild_id")
             removed += await tx.execute(
                 "UPDATE support_requests SET summary = NULL, topic = ''"
                 " WHERE (summary IS NOT NULL OR topic <> '')"
-                " AND status IN ('closed', 'cancelled') AND closed_at < ?",
-                (to_db(cutoff),),
+                f" AND status IN ('closed', 'cancelled') AND {older}",
+                params,
             )
         return removed
 

@@ -9,6 +9,7 @@ from typing import Any
 from bot.clock import from_db, to_db
 from bot.db.connection import Database
 from bot.db.repositories.core import CardClearing, arm_card_clear, write_audit
+from bot.db.retention import Cutoffs
 
 
 @dataclass(frozen=True)
@@ -233,13 +234,14 @@ class SafetyRepository:
         )
         return {r["label"]: int(r["n"]) for r in rows}
 
-    async def purge_before(self, cutoff: datetime) -> int:
-        n = await self.db.execute(
-            "DELETE FROM safety_events WHERE created_at < ?", (to_db(cutoff),)
-        )
-        n += await self.db.execute(
-            "DELETE FROM safety_alerts WHERE created_at < ?", (to_db(cutoff),)
-        )
+    async def purge_before(self, cutoff: datetime | Cutoffs) -> int:
+        """Retention: detection events and alerts older than the cutoff (their server's own
+        when it keeps them for less)."""
+        cutoffs = Cutoffs.of(cutoff)
+        n = 0
+        for table in ("safety_events", "safety_alerts"):
+            older, params = cutoffs.older("created_at", f"{table}.guild_id")
+            n += await self.db.execute(f"DELETE FROM {table} WHERE {older}", params)
         return n
 
     async def add_alert(

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.db.repositories.groups import GroupRow
+from bot.db.retention import Cutoffs
 from bot.errors import ConflictError, NotFoundError, PermissionDeniedError
 from bot.i18n import N_
 from bot.services.groups.base import GroupBase, _require_active
@@ -143,5 +144,5 @@ class AnonymousPosts(GroupBase):
         self._noted = {k: v for k, v in self._noted.items() if k[1] != user_id}
         return await self.repo.forget(user_id)
 
-    async def purge_posts_before(self, cutoff: datetime) -> int:
+    async def purge_posts_before(self, cutoff: datetime | Cutoffs) -> int:
         return await self.repo.purge_posts_before(cutoff)

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from bot.db.repositories.core import TimerRow
 from bot.db.repositories.groups import GroupRow
 from bot.db.repositories.meetings import MeetingRow, SwapRow
+from bot.db.retention import Cutoffs
 from bot.errors import (
     ConflictError,
     InvalidInputError,
@@ -359,5 +360,5 @@ class MeetingPeople(MeetingBase):
         """``/forgetme``: reminder opt-ins, presses, swap requests and rotation places."""
         return await self.repo.delete_user(user_id)
 
-    async def purge_presence_before(self, cutoff: datetime) -> int:
+    async def purge_presence_before(self, cutoff: datetime | Cutoffs) -> int:
         return await self.repo.purge_presence_before(cutoff)
