@@ -8,7 +8,7 @@ from discord.ext import commands
 
 from bot.errors import InvalidInputError
 from bot.services import Services
-from bot.services.peers import PeerSettings, canonical_office_hours, update_limits
+from bot.services.peers import PeerSettings, canonical_office_hours, kept_days, update_limits
 from bot.services.settings import require_role
 from bot.ui.checks import moderator_only
 from bot.ui.replies import COLOUR, send_private
@@ -20,6 +20,11 @@ from cogs.peers import groups
 class SettingsCommands:
     bot: commands.Bot
     services: Services
+
+    @property
+    def kept(self) -> int:
+        """The deployment's retention days: the most any server keeps."""
+        return self.services.privacy.retention_days
 
     @groups.peers.command(name="setup")
     @moderator_only()
@@ -71,7 +76,7 @@ class SettingsCommands:
         cfg = await self.services.settings.update(
             interaction.guild_id, PeerSettings, interaction.user.id, **changes
         )
-        embed = settings_embed(cfg, "Peer support is set up.")
+        embed = settings_embed(cfg, "Peer support is set up.", self.kept)
         if before.peer_role_id != cfg.peer_role_id:
             await self._groups_follow(interaction.guild_id, embed)
         _warn_if_hidden(embed, cfg, thread_channel or peer_channel)
@@ -98,7 +103,7 @@ class SettingsCommands:
         """Show the peer-support settings."""
         assert interaction.guild_id is not None
         cfg = await self.services.settings.get(interaction.guild_id, PeerSettings)
-        await send_private(interaction, embed=settings_embed(cfg, None))
+        await send_private(interaction, embed=settings_embed(cfg, None, self.kept))
 
     @groups.peers.command(name="limits")
     @moderator_only()
@@ -152,10 +157,10 @@ class SettingsCommands:
             await send_private(
                 interaction,
                 "Saved. Note: escalation steps usually go re-ping < all peers ≤ moderators.",
-                embed=settings_embed(cfg, None),
+                embed=settings_embed(cfg, None, self.kept),
             )
             return
-        await send_private(interaction, embed=settings_embed(cfg, "Saved."))
+        await send_private(interaction, embed=settings_embed(cfg, "Saved.", self.kept))
 
     @groups.peers.command(name="panel")
     @moderator_only()
@@ -200,7 +205,9 @@ def _warn_if_hidden(embed: discord.Embed, cfg: PeerSettings, where: discord.Text
         )
 
 
-def settings_embed(cfg: PeerSettings, title: str | None) -> discord.Embed:
+def settings_embed(cfg: PeerSettings, title: str | None, deployment_days: int) -> discord.Embed:
+    """The peer-support settings; retention as really kept: the server's own days, never more
+    than the deployment's ``deployment_days`` (the most any server keeps)."""
     embed = discord.Embed(title=title or "Peer support settings", colour=COLOUR)
     embed.add_field(
         name="Peer role", value=f"<@&{cfg.peer_role_id}>" if cfg.peer_role_id else "not set"
@@ -238,6 +245,10 @@ def settings_embed(cfg: PeerSettings, title: str | None) -> discord.Embed:
     embed.add_field(
         name="Idle", value=f"remind {cfg.idle_remind_hours} h · close {cfg.idle_close_hours} h"
     )
-    embed.add_field(name="Retention", value=f"{cfg.retention_days} days")
+    kept = kept_days(cfg, deployment_days)
+    retention = f"{kept} days"
+    if cfg.retention_days is not None and cfg.retention_days > kept:
+        retention += " (the most this Kindred keeps anything)"
+    embed.add_field(name="Retention", value=retention)
     embed.add_field(name="Feedback", value="on" if cfg.feedback else "off")
     return embed

@@ -2226,6 +2226,27 @@ async def test_a_servers_shorter_retention_days_deletes_the_transcript_by_then(
         assert (await kindred.services.peers.requests.get(1)).summary is None
 
 
+async def test_peers_settings_show_the_retention_really_kept(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """None set: the deployment's period; more than the deployment keeps (its upper bound):
+    the deployment's, said so; less: the server's own."""
+    await setup_peers(emulator, world)
+    days = kindred.services.privacy.retention_days
+
+    def retention(answer) -> str:
+        return {f["name"]: f["value"] for f in answer.embeds[0]["fields"]}["Retention"]
+
+    shown = await command(emulator, world.mod, world.general, "peers settings")
+    assert retention(shown) == f"{days} days"
+    longer = await command(
+        emulator, world.mod, world.general, "peers limits", retention_days=days + 30
+    )
+    assert retention(longer) == f"{days} days (the most this Kindred keeps anything)"
+    shorter = await command(emulator, world.mod, world.general, "peers limits", retention_days=7)
+    assert retention(shorter) == "7 days"
+
+
 async def test_claim_button_works_after_a_restart_and_double_click_is_harmless(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

@@ -16,7 +16,8 @@ from bot.services.peers.settings import (
     PeerSettings,
     canonical_office_hours,
     check_idle,
+    kept_days,
     update_limits,
 )
 
-__all__ = ["PeerSettings", "canonical_office_hours", "check_idle", "update_limits"]
+__all__ = ["PeerSettings", "canonical_office_hours", "check_idle", "kept_days", "update_limits"]

@@ -25,7 +25,10 @@ class PeerSettings(SettingsSection):
     office_tz: str = "UTC"
     max_open_per_peer: int = Field(3, ge=1, le=20)
     max_requests_per_day: int = Field(3, ge=1, le=50)
-    retention_days: int = Field(30, ge=1, le=365)
+    #: how long this server keeps stored conversation text (and the other content the
+    #: retention purge deletes); None: the deployment's ``[privacy] retention_days``, which is
+    #: also the most any server keeps (bot/services/privacy.py)
+    retention_days: int | None = Field(None, ge=1, le=365)
     reping_minutes: int = Field(10, ge=1, le=1440)
     all_peers_minutes: int = Field(20, ge=1, le=1440)
     moderator_minutes: int = Field(45, ge=1, le=10080)
@@ -46,6 +49,14 @@ class PeerSettings(SettingsSection):
 def canonical_office_hours(text: str) -> str:
     """Office hours such as ``mon-fri 08:00-16:30`` in the one spelling that is stored."""
     return WeeklyHours.parse(text).canonical()
+
+
+def kept_days(cfg: PeerSettings, deployment_days: int) -> int:
+    """The days this server's content is really kept: its own setting, never longer than the
+    deployment's upper bound; the deployment's when it set none."""
+    if cfg.retention_days is None:
+        return deployment_days
+    return min(cfg.retention_days, deployment_days)
 
 
 def check_idle(cfg: PeerSettings) -> None:
