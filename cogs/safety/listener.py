@@ -1,8 +1,10 @@
 """Noticing: each message goes to the detector (``AssessWorker``, off the loop), the safety
 service decides, and this room carries the decision out through Discord.
 
-Alerts go first: a slow or failing DM (rate limits, closed DMs) must not delay or stop the
-humans who can help. Each step fails on its own. Nothing of the text is stored or logged.
+The alerts and the member's private reply go out side by side, neither waiting on the other:
+a slow or failing DM (rate limits, closed DMs) must not delay or stop the humans who can help,
+and a rate-limited peers' channel must not hold back the crisis lines from the person who wrote
+the words. Each fails on its own. Nothing of the text is stored or logged.
 """
 
 from __future__ import annotations
@@ -140,12 +142,53 @@ class ListenerMixin(AlertsMixin, RepliesMixin):
             await self._act(message, result, decision)
 
     async def _act(self, message: discord.Message, result: Assessment, decision: Decision) -> None:
-        # The alerts say truthfully whether Kindred is messaging the member (the decision's
-        # outreach); a DM then found closed is said on what was posted, by editing it.
-        alerted = False
-        outreach = decision.outreach
+        # The alerts and the reply run as two tasks at once, each failing on its own. The
+        # alerts say truthfully whether Kindred is messaging the member (the decision's
+        # outreach); a DM found closed is said on what was posted, by editing it once both
+        # are done; a reply Discord failed for a moment stores its retry once the alerts are
+        # out, so the retry knows every card to correct if it is never sent.
         posted: list[discord.Message] = []
         alert_ids: list[int] = []
+        alerts = asyncio.ensure_future(self._alerts(message, result, decision, posted, alert_ids))
+        replying: asyncio.Future[tuple[ReplyOutcome, bool]] | None = None
+        if decision.reply:
+            replying = asyncio.ensure_future(
+                self._reply(message, decision, result.lang, posted, alert_ids, alerts_out=alerts)
+            )
+        both = {alerts} if replying is None else {alerts, replying}
+        try:
+            await asyncio.wait(both)
+        except asyncio.CancelledError:  # shutting down: neither outlives the decision
+            for task in both:
+                task.cancel()
+            raise
+        alerted = _outcome(alerts, "alerts", False)
+        reply: ReplyOutcome | None = None
+        noted = False
+        if replying is not None:
+            reply, noted = _outcome(replying, "private reply", ("unknown", False))
+            if reply == "dms_closed" and posted:
+                await self._say_dms_closed(posted)
+        await self.services.safety.record_outcome(
+            decision,
+            replied=reply in ("sent", "pending"),
+            alerted=alerted,
+            noted=noted,
+            reply=reply,
+        )
+
+    async def _alerts(
+        self,
+        message: discord.Message,
+        result: Assessment,
+        decision: Decision,
+        posted: list[discord.Message],
+        alert_ids: list[int],
+    ) -> bool:
+        """The decision's alerts, item and report, one after another; whether any went out
+        (or is stored to go out)."""
+        alerted = False
+        outreach = decision.outreach
         event_id = decision.event_id
         if decision.alert_peers:
             alerted |= await self._alert_peers(
@@ -159,19 +202,7 @@ class ListenerMixin(AlertsMixin, RepliesMixin):
             alerted |= await self._alert_moderators(
                 message, result, outreach, posted, nobody_on_duty=decision.nobody_on_duty
             )
-        noted = False
-        reply: ReplyOutcome | None = None
-        if decision.reply:
-            reply, noted = await self._reply(message, decision, result.lang, posted, alert_ids)
-            if reply == "dms_closed" and posted:
-                await self._say_dms_closed(posted)
-        await self.services.safety.record_outcome(
-            decision,
-            replied=reply in ("sent", "pending"),
-            alerted=alerted,
-            noted=noted,
-            reply=reply,
-        )
+        return alerted
 
     async def _on_dm(self, message: discord.Message) -> None:
         safety = self.services.safety
@@ -201,3 +232,14 @@ class ListenerMixin(AlertsMixin, RepliesMixin):
             return
         lang = await safety.language_for(message.author.id, result.lang)
         await self._send_reply(message.author, None, str(decision.reply), (), lang)
+
+
+def _outcome(task: asyncio.Future, what: str, failed: Any) -> Any:
+    """A finished task's result; ``failed`` (logged) when it raised."""
+    if task.cancelled():
+        return failed
+    exc = task.exception()
+    if exc is not None:
+        log.error("safety: the %s failed", what, exc_info=exc)
+        return failed
+    return task.result()

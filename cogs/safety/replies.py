@@ -4,6 +4,7 @@ DMs are closed, perhaps a brief channel note that mentions only the member and d
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 
@@ -38,11 +39,15 @@ class RepliesMixin:
         detected_lang: str,
         posted: Sequence[discord.Message] = (),
         alert_ids: Sequence[int] = (),
+        *,
+        alerts_out: asyncio.Future | None = None,
     ) -> tuple[ReplyOutcome, bool]:
         """DM the member; if that fails, maybe a brief channel note. Returns what became of
         the DM ("sent", "pending": a retry is stored, "dms_closed") and whether a note was
         posted. A retry stored for a moment's failure keeps where the alerts ``posted`` and
-        those of ``alert_ids`` are, to say on them if the reply is never sent."""
+        those of ``alert_ids`` are, to say on them if the reply is never sent: when the
+        alerts are being sent alongside (``alerts_out``), it is stored once they are out (the
+        DM itself never waits for them)."""
         assert message.guild is not None
         author = message.author
         guild_id = message.guild.id
@@ -55,6 +60,8 @@ class RepliesMixin:
             log.info("safety guild=%s: member DMs closed", guild_id)
         except discord.HTTPException as exc:
             log.warning("safety guild=%s: DM failed (%s); will retry", guild_id, exc.status)
+            if alerts_out is not None:
+                await asyncio.wait({alerts_out})  # never raises: the alerts fail on their own
             await safety.retry_reply_later(
                 guild_id,
                 author.id,

@@ -431,6 +431,7 @@ async def test_a_peer_alert_lost_to_a_429_storm_arrives_when_the_storm_ends(
         await emulator.send_message(world.member, world.general, "honestly i want to kill myself")
         dm = await emulator.wait_for_message(emulator.dm_channel(world.member), timeout=30)
         assert "Checking in" in dm.text  # the member is answered whatever the storm
+        await detector_settled(kindred)  # the reply goes out before the alert gives up
         await kindred.settle()
         assert storm.hits >= 1
         assert not [m for m in emulator.messages_in(world.peers) if "may need support" in m.text]
@@ -462,6 +463,7 @@ async def test_an_alert_that_never_gets_through_reaches_the_moderators(
         )
         await emulator.send_message(world.member, world.general, "honestly i want to kill myself")
         await emulator.wait_for_message(emulator.dm_channel(world.member), timeout=30)
+        await detector_settled(kindred)  # the alert's retry is stored (after the reply)
         for _ in range(6):  # the scheduler's backoff: 30 s, 60 s, 120 s, 240 s
             clock.shift(timedelta(seconds=300))
             await kindred.settle()
@@ -651,6 +653,7 @@ async def test_a_possible_concern_item_that_never_gets_through_goes_to_the_moder
         )
         await emulator.send_message(world.member, world.general, "everything is grey lately")
         await emulator.wait_for_message(emulator.dm_channel(world.member), timeout=30)
+        await detector_settled(kindred)  # the alert's retry is stored (after the reply)
         for _ in range(6):  # the scheduler's backoff: 30 s, 60 s, 120 s, 240 s
             clock.shift(timedelta(seconds=300))
             await kindred.settle()

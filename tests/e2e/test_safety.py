@@ -1797,6 +1797,52 @@ async def test_a_posted_alert_says_so_when_the_reply_fails_every_retry(
     assert kindred_dms(emulator, world.member) == []
 
 
+async def test_a_rate_limit_on_the_peers_channel_does_not_hold_back_the_members_crisis_reply(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Discord rate-limits the peers' channel (429, retry after 15 s) as a member writes crisis
+    words: the member's private reply goes out at once, not after the peers' alert, which
+    follows when Discord takes it (the alert and the reply never wait on each other). From
+    probe 13."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    fault = emulator.inject_fault(
+        "POST", f"/channels/{world.peers.id}/messages", status=429, times=1, retry_after=15
+    )
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    await emulator.send_message(world.member, world.general, CRISIS)
+    dm = await emulator.wait_for_message(emulator.dm_channel(world.member), since=0)
+    waited = loop.time() - started
+    await emulator.wait_for_message(world.peers, predicate=lambda m: "may need support" in m.text)
+    assert fault.hits == 1
+    assert "automated bot" in dm.text
+    assert waited < 5, f"the crisis lines reached the member only after {waited:.1f} s"
+
+
+async def test_a_slow_alert_still_says_the_members_dms_turned_out_closed(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The member's DMs are closed and the peers' channel is rate-limited (429, 3 s): the
+    reply's outcome is known before the alert is posted, and the alert, once posted, says
+    Kindred couldn't reach them, never that it is reaching out."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    emulator.user_dms_open(world.member, False)
+    emulator.inject_fault(
+        "POST", f"/channels/{world.peers.id}/messages", status=429, times=1, retry_after=3
+    )
+    await emulator.send_message(world.member, world.general, CRISIS)
+    alert = await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "may need support" in m.text
+    )
+    await detector_settled(kindred)
+    assert await kindred.quiet()
+    text = emulator.messages[alert.id].text
+    assert "Kindred couldn't reach them privately: their DMs are closed" in text, text
+    assert "Kindred is reaching out" not in text
+
+
 async def test_dms_closed_and_channel_note_refused_peers_read_that_nobody_reached_the_member(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:
