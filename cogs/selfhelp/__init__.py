@@ -13,7 +13,7 @@ from __future__ import annotations
 from discord.ext import commands
 
 from bot.services import Services
-from bot.services.selfhelp import NUDGE
+from bot.services.selfhelp import NUDGE, NUDGE_RETRY
 from cogs.selfhelp import groups
 from cogs.selfhelp.goals import GoalsRoom
 from cogs.selfhelp.library import LibraryRoom
@@ -36,6 +36,7 @@ class SelfHelp(LibraryRoom, GoalsRoom, PlansRoom, TimersRoom, commands.Cog):
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
         self.services.scheduler.register(NUDGE, self._on_nudge)
+        self.services.scheduler.register(NUDGE_RETRY, self._on_nudge_retry)
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)

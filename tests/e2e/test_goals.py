@@ -221,6 +221,39 @@ async def test_closed_dms_pause_the_goal_and_the_list_says_why(
     assert "your DMs are closed to me" in listed.text
 
 
+async def test_a_goal_nudge_discord_failed_for_a_moment_is_sent_again_shortly(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+    quick_discord_backoff: None,
+) -> None:
+    """A nudge DM Discord answers with a 5xx (after discord.py's five tries) is not dropped:
+    as for a personal check-in, that run is tried again a minute later, within the grace
+    time, so it arrives once, a little late; the goal is not paused (5xx is not closed DMs).
+    From probe 13."""
+    traveller, kindred = await start_at(NOON)
+    await command(
+        emulator, world.member, world.general, "goal set",
+        text="drink water", schedule="daily 20:00", tz="UTC",
+    )  # fmt: skip
+    dm = emulator.dm_channel(world.member)
+    fault = emulator.inject_fault("POST", f"/channels/{dm.id}/messages", status=500, times=5)
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 20, 0, 5, tzinfo=UTC))
+    await kindred.quiet()
+    assert fault.hits == 5, f"the nudge was not tried: {fault.hits}"
+    assert nudges(emulator, world) == []
+    (goal,) = await kindred.services.selfhelp.goals.mine(world.member.id)
+    assert goal.status != "paused", "a 5xx is not closed DMs"
+    emulator.clear_faults()
+    for minute in (1, 2, 3, 5):
+        await run_at(traveller, kindred, datetime(2026, 11, 23, 20, minute, 10, tzinfo=UTC))
+    await kindred.quiet()
+    assert len(nudges(emulator, world)) == 1, (
+        "the nudge Discord failed for a moment was never sent again; the next one is tomorrow"
+    )
+    assert await kindred.services.scheduler.get("goal:1") is not None  # tomorrow's, as usual
+
+
 async def test_bad_goal_input_gets_clear_messages_and_stores_nothing(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

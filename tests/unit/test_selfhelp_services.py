@@ -15,7 +15,7 @@ from bot.errors import (
     PermissionDeniedError,
 )
 from bot.services import Services
-from bot.services.selfhelp import NUDGE, Matches, Reading, export_text
+from bot.services.selfhelp import NUDGE, NUDGE_RETRY, Matches, Reading, export_text
 from bot.services.selfhelp.goals import MAX_DONE_KEPT, MAX_OPEN
 from bot.services.selfhelp.reader import MATCHES_SHOWN
 from bot.services.settings import CoreSettings
@@ -64,6 +64,33 @@ async def test_a_nudge_re_arms_the_next_one_and_a_late_one_is_skipped(
     )
     await goals.pause(MEMBER, 1)
     assert await goals.on_nudge(following) is None
+
+
+async def test_a_nudge_discord_refused_for_a_moment_is_retried_once_within_the_grace_time(
+    services: Services, clock
+) -> None:
+    goals = services.selfhelp.goals
+    await goals.set(MEMBER, None, "walk", "daily 13:00", "UTC")
+    await goals.set(MEMBER, None, "read", "daily 13:00", "UTC")
+    clock.now = datetime(2026, 11, 23, 13, 0, 5, tzinfo=UTC)
+    nudge = await goals.on_nudge(await services.scheduler.get("goal:1"))
+    assert nudge is not None and nudge.due_at == datetime(2026, 11, 23, 13, 0, tzinfo=UTC)
+    await goals.nudge_retry_later(nudge)
+    await goals.nudge_retry_later(nudge)  # a retry failing again replaces only itself
+    key = "goal:1:retry:2026-11-23T13:00:00+00:00"
+    (retry,) = [t for t in await services.scheduler.timers.all() if t.kind == NUDGE_RETRY]
+    assert retry.key == key and retry.due_at == datetime(2026, 11, 23, 13, 1, 5, tzinfo=UTC)
+    assert (await services.scheduler.get("goal:1")).due_at.day == 24  # the next run is stored
+    clock.now = datetime(2026, 11, 23, 13, 1, 5, tzinfo=UTC)
+    again = await goals.on_nudge_retry(retry)
+    assert again is not None and again.goal.id == 1 and again.scheduled_for == nudge.scheduled_for
+    clock.now = datetime(2026, 11, 23, 13, 5, 1, tzinfo=UTC)  # past the five minutes' grace
+    assert await goals.on_nudge_retry(retry) is None
+    clock.now = datetime(2026, 11, 23, 13, 1, 5, tzinfo=UTC)
+    await goals.pause(MEMBER, 1)  # paused meanwhile: its retries go with its next nudge
+    assert await goals.on_nudge_retry(retry) is None
+    assert await services.scheduler.get(key) is None
+    assert await services.scheduler.get("goal:2") is not None  # another goal's untouched
 
 
 async def test_a_nudge_due_inside_quiet_hours_moves_to_their_end_when_it_fires(

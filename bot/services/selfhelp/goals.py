@@ -28,6 +28,7 @@ from bot.errors import (
 from bot.i18n import N_
 from bot.schedules import Schedule
 from bot.services.checkins import (
+    RETRY_AFTER,
     CheckinService,
     PersonalRow,
     in_quiet_hours,
@@ -44,6 +45,8 @@ from bot.timers import Scheduler
 log = logging.getLogger(__name__)
 
 NUDGE = "goal.nudge"
+#: A nudge Discord failed for a moment (5xx, 429): that run tried again (never rename).
+NUDGE_RETRY = "goal.nudge_retry"
 MAX_TEXT = 200
 MAX_OPEN = 10
 #: Finished goals kept to look back on; older ones are deleted when a new one is finished.
@@ -55,6 +58,11 @@ MIN_GAP = timedelta(days=1)
 
 def nudge_key(goal_id: int) -> str:
     return f"goal:{goal_id}"
+
+
+def nudge_retry_key(goal_id: int, scheduled_for: datetime) -> str:
+    """The stored retry of one run of a goal's nudge (under ``goal:<id>:``)."""
+    return f"goal:{goal_id}:retry:{scheduled_for.isoformat()}"
 
 
 @dataclass(frozen=True)
@@ -70,6 +78,9 @@ class GoalSet:
 class GoalNudge:
     goal: GoalRow
     scheduled_for: datetime
+    #: When this run was due to go out (its run, or the end of quiet hours that held it):
+    #: a retry is sent only within the grace time of it.
+    due_at: datetime | None = None
 
 
 class GoalService:
@@ -234,7 +245,7 @@ class GoalService:
         goal = await self.own(user_id, goal_id)
         if goal.status == "done":
             raise ConflictError(N_("That goal is already done. Well done, again!"))
-        await self.scheduler.cancel(nudge_key(goal.id))
+        await self._cancel_nudges(goal.id)
         await self.repo.update(goal.id, status="done", done_at=self.clock(), pause_reason=None)
         await self.repo.prune_done(user_id, MAX_DONE_KEPT)
         return await self.own(user_id, goal_id)
@@ -250,7 +261,7 @@ class GoalService:
         goal = await self.own(user_id, goal_id)
         if goal.status == "done":
             raise ConflictError(N_("That goal is already done; there is nothing to pause."))
-        await self.scheduler.cancel(nudge_key(goal.id))
+        await self._cancel_nudges(goal.id)
         await self.repo.update(goal.id, status="paused", pause_reason=reason)
         return await self.own(user_id, goal_id)
 
@@ -265,7 +276,7 @@ class GoalService:
 
     async def drop(self, user_id: int, goal_id: int) -> GoalRow:
         goal = await self.own(user_id, goal_id)
-        await self.scheduler.cancel(nudge_key(goal.id))
+        await self._cancel_nudges(goal.id)
         await self.repo.delete(goal.id)
         return goal
 
@@ -290,7 +301,46 @@ class GoalService:
             log.info("goal %s: nudge missed by more than the grace time; skipped", goal.id)
             return None
         await self.repo.update(goal.id, last_nudge_at=timer.due_at)
-        return GoalNudge(goal, scheduled)
+        return GoalNudge(goal, scheduled, timer.due_at)
+
+    async def nudge_retry_later(self, nudge: GoalNudge) -> None:
+        """Discord failed this nudge for a moment (rate limits, 5xx): the same run is sent
+        again shortly, while still within the misfire grace time, as a personal check-in's DM
+        is. One retry per run (keyed by its time): a retry failing again replaces only
+        itself, so the nudge goes out once."""
+        goal = nudge.goal
+        due = nudge.due_at or nudge.scheduled_for
+        await self.scheduler.schedule_once(
+            NUDGE_RETRY,
+            self.clock() + RETRY_AFTER,
+            {
+                "goal_id": goal.id,
+                "user_id": goal.user_id,
+                "scheduled_for": nudge.scheduled_for.isoformat(),
+                "due_at": due.isoformat(),
+            },
+            key=nudge_retry_key(goal.id, nudge.scheduled_for),
+        )
+
+    async def on_nudge_retry(self, timer: TimerRow) -> GoalNudge | None:
+        """A nudge Discord refused for a moment, to send again: the same run, unless the goal
+        was paused, done or dropped meanwhile, or the grace time since it was due has passed
+        (the next run is stored already)."""
+        goal = await self.repo.get(int(timer.payload["goal_id"]))
+        if goal is None or goal.status != "active" or goal.schedule is None:
+            return None
+        scheduled = datetime.fromisoformat(timer.payload["scheduled_for"])
+        due = datetime.fromisoformat(timer.payload.get("due_at") or timer.payload["scheduled_for"])
+        if self.clock() - due > self.scheduler.misfire_grace:
+            log.info("goal %s: nudge could not be sent within the grace time; skipped", goal.id)
+            return None
+        return GoalNudge(goal, scheduled, due)
+
+    async def _cancel_nudges(self, goal_id: int) -> None:
+        """Drop the next nudge and every pending retry (``goal:<id>:retry:<run>``); the
+        trailing colon keeps goal 1 from cancelling goal 12's retries."""
+        await self.scheduler.cancel(nudge_key(goal_id))
+        await self.scheduler.cancel_prefix(f"goal:{goal_id}:")
 
     async def nudge_failed(self, goal_id: int) -> None:
         """The DM could not be delivered (closed DMs, a gone account): pause, say why later."""
@@ -332,5 +382,5 @@ class GoalService:
 
     async def forget(self, user_id: int) -> int:
         for goal in await self.repo.for_user(user_id):
-            await self.scheduler.cancel(nudge_key(goal.id))
+            await self._cancel_nudges(goal.id)
         return await self.repo.forget(user_id)
