@@ -106,10 +106,20 @@ async def is_peer_or_moderator(interaction: discord.Interaction) -> bool:
     )
 
 
-def peer_only():
-    """Peer supporters (the peer role), for ``/duty``, ``/duty shift`` and ``/group facilitator
-    swap``. Someone refused for lacking the role is no peer any more, whatever they asked: as
-    at a request button, they go off duty (any end time forgotten with it) and what they held
+#: Whom a peer supporter's command refuses: the role's holders only.
+FOR_PEERS = N_("This is for peer supporters (the <@&{role}> role).")
+#: ``/peers debrief``'s refusal: a member looking for support is shown where to ask for it.
+FOR_PEERS_AFTER_A_CONVERSATION = N_(
+    "This is for peer supporters (the <@&{role}> role), after a conversation they held. If "
+    "you'd like support yourself, `/support` asks for it privately."
+)
+
+
+def peer_only(refusal: str = FOR_PEERS):
+    """Peer supporters (the peer role), for ``/duty``, ``/duty shift``, ``/peers debrief`` and
+    ``/group facilitator swap``; anyone else is told ``refusal`` (a marked text with
+    ``{role}``). Someone refused for lacking the role is no peer any more, whatever they asked:
+    as at a request button, they go off duty (any end time forgotten with it) and what they held
     goes back to the queue (the Support cog tells those members and the on-duty peers)."""
 
     async def predicate(interaction: discord.Interaction) -> bool:
@@ -128,9 +138,7 @@ def peer_only():
             return True
         requeued = await services.peers.shifts.lost_role(interaction.guild_id, member.id)
         if not requeued:
-            raise RefusedError(
-                N_("This is for peer supporters (the <@&{role}> role)."), role=cfg.peer_role_id
-            )
+            raise RefusedError(refusal, role=cfg.peer_role_id)
         interaction.client.dispatch("kindred_requests_requeued", requeued, member.id)
         raise RefusedError(
             N_(

@@ -1,6 +1,6 @@
 """The slash-command groups of peer support, shared by the rooms of the Peers cog, and the
-check that lets only peer supporters use the duty commands (``bot.ui.checks.peer_only``, shared
-with the facilitators' ``/group facilitator swap``)."""
+check that lets only peer supporters use the duty commands and ``/peers debrief``
+(``bot.ui.checks.peer_only``, shared with the facilitators' ``/group facilitator swap``)."""
 
 from __future__ import annotations
 

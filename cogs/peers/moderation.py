@@ -17,7 +17,7 @@ from bot.services import Services
 from bot.services.peers import PeerSettings
 from bot.services.peers.blocks import MAX_REASON, Revealed
 from bot.text import fit_lines
-from bot.ui.checks import guild_only, moderator_only
+from bot.ui.checks import FOR_PEERS_AFTER_A_CONVERSATION, moderator_only
 from bot.ui.lookup import find_channel, find_user
 from bot.ui.replies import COLOUR, localized, reader_language, send_private
 from cogs.peers import groups
@@ -247,7 +247,7 @@ class ModerationCommands:
         return True
 
     @groups.peers.command(name="debrief")
-    @guild_only()
+    @groups.peer_only(FOR_PEERS_AFTER_A_CONVERSATION)
     async def debrief(
         self, interaction: discord.Interaction, need_support: bool = True, note: str | None = None
     ) -> None:

@@ -26,7 +26,7 @@ MEMBER_COMMANDS = {
     "kindred about", "kindred help",
     "safety optout", "safety resources list", "checkin me every", "checkin me status",
     "checkin me pause", "checkin me resume", "checkin me stop", "checkin me history",
-    "checkin me share", "checkin shared", "peers tags list", "peers debrief",
+    "checkin me share", "checkin shared", "peers tags list",
     "selfhelp", "goal set", "goal list", "goal done", "goal drop", "goal resume", "goal share",
     "goal unshare", "plan write", "plan view", "plan export", "plan delete", "plan share",
     "plan unshare",

@@ -1368,6 +1368,41 @@ async def test_a_debrief_the_moderator_channel_refuses_says_so(
     assert len(posted) == 1
 
 
+async def test_a_member_who_is_not_a_peer_cannot_send_moderators_a_peer_debrief(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """`/peers debrief` is a peer supporter's command (README, peer guide) but had no peer
+    check: any member ran it, was thanked "for what you do", and the moderator channel was told
+    they "asked for support after a peer conversation" they never had (probe 14). Now, as at
+    `/duty status`, a member without the peer role is told kindly it is for peer supporters,
+    pointed to `/support` for their own support, in their language; nothing reaches the
+    moderators, and `/kindred help` lists it for peer supporters, not for everyone."""
+    await setup_peers(emulator, world)
+    answer = await command(emulator, world.member, world.general, "peers debrief")
+    assert await kindred.quiet()
+    posted = [m for m in emulator.bot_messages(world.mods) if "peer conversation" in m.text]
+    assert not posted, posted[0].text
+    assert "Thank you for what you do" not in answer.text, answer.text
+    role = world.peer_role.id
+    assert answer.ephemeral and answer.text == (
+        f"This is for peer supporters (the <@&{role}> role), after a conversation they held. "
+        "If you'd like support yourself, `/support` asks for it privately."
+    ), answer.text
+    spanish = await (
+        await emulator.run_command(world.member2, world.general, "peers debrief", locale="es-ES")
+    ).response()
+    assert spanish.ephemeral and "`/support`" in spanish.text, spanish.text
+    assert "peer supporters" not in spanish.text and f"<@&{role}>" in spanish.text, spanish.text
+    assert await kindred.quiet()
+    assert not [m for m in emulator.bot_messages(world.mods) if "peer conversation" in m.text]
+    members = await command(emulator, world.member, world.general, "kindred help")
+    assert "`/peers debrief`:" not in str(members.embeds[0]), members.embeds[0]
+    peers = await command(emulator, world.peer, world.general, "kindred help", audience="peer")
+    assert "`/peers debrief`:" in str(peers.embeds[0]), peers.embeds[0]
+    asked = await command(emulator, world.peer, world.general, "peers debrief")
+    assert asked.text == "Thank you for what you do. A moderator will check in with you."
+
+
 async def test_idle_conversation_reminds_then_closes(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:
