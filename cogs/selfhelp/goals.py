@@ -28,7 +28,7 @@ from bot.services.selfhelp.messages import (
 )
 from bot.ui.replies import reader_language, send_private
 from cogs.selfhelp.groups import goal, goal_autocomplete, zone_autocomplete
-from cogs.selfhelp.sharing import GOALS_GONE, require_together, together
+from cogs.selfhelp.sharing import GOALS_APART, GOALS_GONE, require_together, together
 from cogs.selfhelp.text import goal_line, local, shared_goal_line, when
 
 GONE_PEER = N_(
@@ -147,6 +147,9 @@ class GoalsRoom:
     async def goal_share(self, interaction: discord.Interaction, peer: discord.User) -> None:
         """Let a peer you trust see your goals (not your nudge answers)."""
         _someone_else(peer, interaction.user)
+        # shared in a community: someone who shares no server with the member could never read
+        # them (`/goal list` would refuse), so nothing is shared
+        await require_together(self.bot, interaction, peer, GOALS_APART)
         await self.selfhelp.goals.share(interaction.user.id, peer.id)
         lang = await reader_language(interaction)
         await send_private(interaction, goals_shared_text(peer.mention, lang))

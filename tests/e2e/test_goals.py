@@ -542,6 +542,49 @@ async def test_a_peer_who_left_the_only_shared_server_no_longer_sees_shared_goal
     assert {s.peer_id for s in shares} == {world.peer.id, world.peer2.id}  # not deleted
 
 
+async def test_goals_are_not_shared_with_someone_who_shares_no_server_with_the_member(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """`/goal share` took anyone Discord could name: someone in no server with the member (a
+    stranger, or the owner of another server where the member is not), who could then never
+    read the goals (`/goal list` refuses them). Now it is refused kindly at share time, in the
+    member's language, and nothing is stored; someone the member does share a server with is
+    still accepted, from a DM too (Kindred's servers asked)."""
+    await command(emulator, world.member, world.general, "goal set", text="call my sister")
+    stranger = emulator.create_user("stranger")
+    elsewhere = emulator.create_guild("Elsewhere")
+    owner = emulator.user(elsewhere.owner_id)
+    await emulator.gateway_idle()
+    for other in (stranger, owner):
+        shared = await emulator.run_command(
+            world.member, world.general, "goal share", options={"peer": other}
+        )
+        refused = await shared.answer()
+        assert refused.ephemeral and refused.text == (
+            f"You don't share a server with <@{other.id}> where Kindred is, so they couldn't see "
+            "your goals. Nothing was shared: choose someone from your community."
+        ), refused.text
+    assert await kindred.services.selfhelp.goals.shares(world.member.id) == []
+    bot_peer = await command(
+        emulator, world.member, world.general, "goal share", peer=emulator.bot_user
+    )
+    assert "not yourself or a bot" in bot_peer.text
+
+    await portuguese(emulator, world)
+    refused = await pt_answer(emulator, world.member, world.general, "goal share", peer=stranger)
+    assert refused.ephemeral and f"<@{stranger.id}>" in refused.text, refused.text
+    assert "Kindred" in refused.text and "where Kindred is" not in refused.text, refused.text
+    assert await kindred.services.selfhelp.goals.shares(world.member.id) == []
+
+    dm = emulator.dm_channel(world.member)
+    accepted = await emulator.run_command(
+        world.member, dm, "goal share", options={"peer": world.peer}
+    )
+    assert f"<@{world.peer.id}>" in (await accepted.answer()).text
+    shares = await kindred.services.selfhelp.goals.shares(world.member.id)
+    assert [s.peer_id for s in shares] == [world.peer.id]
+
+
 async def test_a_double_submitted_goal_is_saved_once(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:
