@@ -67,7 +67,7 @@ INVITE: tuple[Asked, ...] = (
     Asked(Perm.MANAGE_THREADS, "add people to private threads, close and archive them"),
     Asked(Perm.MANAGE_MESSAGES, "delete its own brief crisis pointer after a while"),
     Asked(Perm.ADD_REACTIONS, "optional acknowledgements"),
-    Asked(Perm.ATTACH_FILES, "a member's own mood chart, sent to them"),
+    Asked(Perm.ATTACH_FILES, "a member's own wellness plan as a file (/plan export), to them"),
     Asked(Perm.MANAGE_CHANNELS, "create support-group channels, their privacy and slowmode"),
     Asked(Perm.MANAGE_ROLES, "give and take support-group roles (only roles below its own)"),
 )
