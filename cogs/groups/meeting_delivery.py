@@ -32,7 +32,7 @@ from bot.services.meetings import (
     ReminderPlan,
     TimerRow,
 )
-from bot.ui.lookup import find_channel, gone_as_peer
+from bot.ui.lookup import find_channel, gone_as_peer, is_member
 from cogs.groups import meeting_views as mv
 
 log = logging.getLogger(__name__)
@@ -192,7 +192,10 @@ class MeetingDelivery:
         # a facilitator whose peer role was removed (unseen: no members intent) is looked up:
         # no heads-up for them, and the moderators learn the meeting has nobody to hold it
         if await gone_as_peer(self.bot, plan.meeting.guild_id, plan.facilitator_id):
-            await self._report(plan.meeting.guild_id, mv.facilitator_gone_notice(plan))
+            # the moderators read what Kindred found: out of the server, or without the role
+            member = await is_member(self.bot, plan.meeting.guild_id, plan.facilitator_id)
+            found = {True: "role", False: "left", None: "unknown"}[member]
+            await self._report(plan.meeting.guild_id, mv.facilitator_gone_notice(plan, found))
             return
         lang = await self.services.safety.language_for(plan.facilitator_id)
         await self._dm(plan.facilitator_id, mv.facilitator_dm(plan, lang))

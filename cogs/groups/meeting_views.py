@@ -159,13 +159,24 @@ def facilitator_dm(plan: FacilitatorPlan, lang: str = "en") -> str:
     )
 
 
-def facilitator_gone_notice(plan: FacilitatorPlan) -> str:
-    """To the moderators, in place of the heads-up: whose turn it is no longer holds the peer
-    role (or left the server), so the meeting has no facilitator yet."""
+#: what Kindred found of a facilitator who can't take their turn, as the moderators read it
+GONE_REASONS = {
+    "role": "they no longer hold the peer role",
+    "left": "they are no longer in the server",
+    "unknown": "they can no longer facilitate (they left the server or no longer hold the peer "
+    "role: Discord couldn't tell me which just now)",
+}
+
+
+def facilitator_gone_notice(plan: FacilitatorPlan, found: str = "role") -> str:
+    """To the moderators, in place of the heads-up: whose turn it is can't take it, as Kindred
+    found it (``found``: "role" without the peer role, "left" out of the server, "unknown"
+    when Discord couldn't say which), so the meeting has no facilitator yet. English: a post
+    in the moderators' channel."""
     group = plan.group.name
     return (
         f"**{group}**: {plan.meeting.name} {when_text(plan.starts_at)} has no facilitator yet. "
-        f"It is <@{plan.facilitator_id}>'s turn, but they no longer hold the peer role, so I "
+        f"It is <@{plan.facilitator_id}>'s turn, but {GONE_REASONS[found]}, so I "
         f"didn't send them the facilitator's reminder. `/group facilitator remove {group}` "
         "takes them out of the rotation, and the turn goes to the next peer supporter in it "
         f"(`/group facilitator list {group}` shows who)."

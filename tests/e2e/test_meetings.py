@@ -1568,3 +1568,52 @@ async def test_a_restart_with_a_claimed_request_an_open_meeting_and_a_due_checki
         m for m in emulator.bot_messages(emulator.dm_channel(world.member)) if "picked up" in m.text
     ]
     assert len(picked) <= 1
+
+
+# -- reminders after a downtime, a facilitator gone, a reminded meeting cancelled or moved --
+async def test_a_reminder_still_on_time_after_a_downtime_is_sent(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    """Kindred is down over a meeting's 24-hour reminder and comes back seconds after its
+    15-minute reminder was due (probe 14): the late 24-hour one is skipped, the 15-minute one,
+    missed by less than the grace time, is still sent, once."""
+    traveller, kindred = await start_at(MONDAY_NOON)
+    await ready(emulator, world, kindred)
+    await add_facilitator(emulator, world, world.peer)
+    on = await command(
+        emulator, world.member, world.general, "group meeting remind", group="grief circle",
+        state="on",
+    )  # fmt: skip
+    assert "I'll DM you before meetings" in on.text
+    added = await add_meeting(emulator, world, world.peer, schedule="every tuesday at 19:00")
+    assert "Meeting added" in added.text, added.text
+    # Kindred down from before Mon 19:00 (the 24h reminder) until Tue 18:45:05
+    await run_at(traveller, kindred, datetime(2026, 11, 24, 18, 45, 5, tzinfo=UTC))
+    assert await kindred.quiet()
+    sent = reminders_in(emulator, world.member)
+    assert sent, "no reminder at all for Tuesday's meeting"
+    assert len(sent) == 1, [m.text for m in sent]  # the 15-minute one alone, once
+
+
+async def test_moderators_are_not_told_a_facilitator_who_left_the_server_lost_the_peer_role(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    """The facilitator whose turn is next left the server (probe 14): the moderators' notice
+    says so, not that they lost the peer role."""
+    traveller, kindred = await start_at(MONDAY_NOON)
+    await ready(emulator, world, kindred)
+    await add_facilitator(emulator, world, world.peer)
+    added = await add_meeting(emulator, world, world.peer, schedule="every tuesday at 19:00")
+    assert "Meeting added" in added.text, added.text
+    emulator.remove_member(world.guild, world.peer)
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 19, 0, 5, tzinfo=UTC))
+    notice = await emulator.wait_for_message(
+        world.mods, predicate=lambda m: "has no facilitator yet" in m.text, since=0
+    )
+    assert "no longer hold the peer role" not in notice.text, notice.text
+    assert "no longer in the server" in notice.text, notice.text
+    assert "/group facilitator remove Grief circle" in notice.text

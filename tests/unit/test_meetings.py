@@ -123,6 +123,47 @@ def test_reminders_parse_and_step_down() -> None:
     assert next_reminder(start, (60, 15), NOW, below=15) is None
 
 
+def test_a_reminder_missed_by_less_than_the_grace_time_is_still_next() -> None:
+    """After a downtime the late 24-hour reminder's step finds the 15-minute one 5 s past:
+    within the grace time it is still the next one (sent late, once); an older one is not."""
+    start = datetime(2026, 11, 24, 19, 0, tzinfo=UTC)
+    now = start - timedelta(minutes=15) + timedelta(seconds=5)
+    grace = timedelta(minutes=5)
+    due = start - timedelta(minutes=15)
+    assert next_reminder(start, (1440, 15), now, below=1440) is None  # no grace: never sent
+    assert next_reminder(start, (1440, 15), now, below=1440, grace=grace) == (due, 15)
+    later = now + timedelta(minutes=5)
+    assert next_reminder(start, (1440, 15), later, below=1440, grace=grace) is None
+
+
+@given(
+    reminders=st.lists(st.integers(5, 7 * 24 * 60), min_size=1, max_size=3, unique=True),
+    before=st.integers(-8 * 24 * 3600, 8 * 24 * 3600),
+    grace=st.integers(0, 3600),
+    below=st.none() | st.integers(5, 7 * 24 * 60 + 1),
+)
+def test_next_reminder_is_the_largest_one_not_missed_by_more_than_the_grace(
+    reminders: list[int], before: int, grace: int, below: int | None
+) -> None:
+    start = NOW + timedelta(days=8)
+    now = start - timedelta(seconds=before)
+    window = timedelta(seconds=grace)
+    found = next_reminder(start, reminders, now, below=below, grace=window)
+    eligible = [
+        m for m in reminders
+        if (below is None or m < below) and start - timedelta(minutes=m) > now - window
+    ]  # fmt: skip
+    if not eligible:
+        assert found is None
+        return
+    assert found == (start - timedelta(minutes=max(eligible)), max(eligible))
+    assert now - found[0] < window or found[0] > now  # never older than the grace time
+    # with no grace only a reminder still ahead; a grace never drops one that was ahead
+    ahead = next_reminder(start, reminders, now, below=below)
+    if ahead is not None:
+        assert found[1] >= ahead[1]
+
+
 # -- the rotation ---------------------------------------------------------------------------------
 def test_rotation_goes_round_in_order() -> None:
     order = [ALICE, BO, CY]

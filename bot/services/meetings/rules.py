@@ -310,15 +310,23 @@ def check_fits(when: When, duration: timedelta) -> None:
 
 
 def next_reminder(
-    start: datetime, reminders: Sequence[int], now: datetime, *, below: int | None = None
+    start: datetime,
+    reminders: Sequence[int],
+    now: datetime,
+    *,
+    below: int | None = None,
+    grace: timedelta = timedelta(0),
 ) -> tuple[datetime, int] | None:
     """The next reminder for a meeting starting at ``start``: the largest offset (under
-    ``below``, when one was just sent) whose time is still ahead."""
+    ``below``, when one was just due) whose time is still ahead, or passed by less than
+    ``grace`` (after a downtime, a reminder still on time is sent late rather than never; an
+    older one is skipped). Only a reminder timer's own step passes ``grace``: arming afresh
+    (an edit) never sends again a reminder that has just gone out."""
     for minutes in sorted(reminders, reverse=True):
         if below is not None and minutes >= below:
             continue
         due = start - timedelta(minutes=minutes)
-        if due > now:
+        if due > now - grace:
             return due, minutes
     return None
 

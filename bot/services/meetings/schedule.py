@@ -353,7 +353,10 @@ class MeetingSchedule(MeetingBase):
             return None
         meeting, group, starts = found
         minutes = int(timer.payload["minutes"])
-        nxt = next_reminder(starts, meeting.reminders, self.clock(), below=minutes)
+        nxt = next_reminder(
+            starts, meeting.reminders, self.clock(), below=minutes,
+            grace=self.scheduler.misfire_grace,
+        )  # fmt: skip
         if nxt is not None:
             await self.scheduler.schedule_once(
                 REMIND, nxt[0], {**timer.payload, "minutes": nxt[1]}, guild_id=meeting.guild_id,
