@@ -30,7 +30,10 @@ from bot.services.meetings import (
     Occurrence,
     OpenPlan,
     ReminderPlan,
+    Rescheduled,
     TimerRow,
+    rescheduled_text,
+    when_text,
 )
 from bot.ui.lookup import find_channel, gone_as_peer, is_member
 from cogs.groups import meeting_views as mv
@@ -133,6 +136,25 @@ class MeetingDelivery:
             log.info("meeting DM to %s not delivered", user_id)
             return False
         return True
+
+    async def tell_rescheduled(self, told: Rescheduled | None) -> None:
+        """DM each member already reminded of a date that was cancelled or moved, in their
+        language (after the change is stored; never inside a transaction). Closed DMs, or
+        Discord failing, skip that member quietly: the others are still told."""
+        if told is None:
+            return
+        moved_to = when_text(told.moved_to) if told.moved_to is not None else None
+        sent = 0
+        for user_id in told.recipients:
+            text = rescheduled_text(
+                group=told.group.name, meeting=told.meeting.name, when=when_text(told.was_at),
+                moved_to=moved_to, lang=await self.services.safety.language_for(user_id),
+            )  # fmt: skip
+            try:
+                sent += await self._dm(user_id, text)
+            except discord.HTTPException as exc:
+                log.info("meeting %s: a change DM failed (%s)", told.meeting.id, exc.status)
+        log.info("meeting %s: change told to %d of %d", told.meeting.id, sent, len(told.recipients))
 
     # -- timers ----------------------------------------------------------------------------------
     async def _on_meeting_remind(self, timer: TimerRow) -> None:

@@ -197,14 +197,16 @@ class MeetingCommands:
         """Change a meeting's time, length, place, reminders or prompt (moderators and
         facilitators)."""
         assert interaction.guild_id is not None
-        row = await self.meetings.edit(
+        edited = await self.meetings.edit(
             interaction.guild_id, meeting, interaction.user.id, name=name, schedule=schedule,
             tz=tz, duration=duration, reminders=reminders, prompt=prompt, venue=_venue(channel),
             by_facilitator=not await is_moderator(interaction),
         )  # fmt: skip
         await interaction.response.defer(ephemeral=True, thinking=True)
+        row = edited.meeting
         result = await self.sync_event(row.id)
         await send_private(interaction, await self._summary(interaction, row, result, False))
+        await self.tell_rescheduled(edited.told)  # members reminded of the old date
 
     @meeting_cmd.command(name="remove")
     @moderator_or_facilitator()
@@ -234,6 +236,7 @@ class MeetingCommands:
         await send_private(
             interaction, text + await _lock_failed(interaction, removed.group, failed)
         )
+        await self.tell_rescheduled(removed.told)  # members reminded of its next date
 
     @meeting_cmd.command(name="list")
     @guild_only()

@@ -1617,3 +1617,96 @@ async def test_moderators_are_not_told_a_facilitator_who_left_the_server_lost_th
     assert "no longer hold the peer role" not in notice.text, notice.text
     assert "no longer in the server" in notice.text, notice.text
     assert "/group facilitator remove Grief circle" in notice.text
+
+
+async def _reminded_of_tuesday(emulator: DiscordEmulator, world: World, start_at: Start):  # noqa: F811
+    """A Tuesday 19:00 meeting whose 24-hour reminder world.member got on Monday 19:00."""
+    traveller, kindred = await start_at(MONDAY_NOON)
+    await ready(emulator, world, kindred)
+    await add_facilitator(emulator, world, world.peer)
+    await command(
+        emulator, world.member, world.general, "group meeting remind", group="grief circle",
+        state="on",
+    )  # fmt: skip
+    added = await add_meeting(emulator, world, world.peer, schedule="every tuesday at 19:00")
+    assert "Meeting added" in added.text, added.text
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 19, 0, 5, tzinfo=UTC))
+    (reminded,) = reminders_in(emulator, world.member)  # the 24-hour reminder
+    return kindred, reminded
+
+
+async def test_members_already_reminded_of_a_meeting_are_told_when_it_is_cancelled(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    """A member reminded of Tuesday's meeting is told by DM when a facilitator removes it
+    (probe 14); nobody else who asked for reminders of other groups is, and it goes once."""
+    kindred, reminded = await _reminded_of_tuesday(emulator, world, start_at)
+    removed = await command(emulator, world.peer, world.general, "group meeting remove", meeting=1)
+    assert "is removed" in removed.text, removed.text
+    assert await kindred.quiet()
+    dms = emulator.bot_messages(emulator.dm_channel(world.member))
+    after = [m for m in dms if m.id > reminded.id]
+    assert after, "the member reminded of Tuesday's meeting was not told it was cancelled"
+    (told,) = after
+    stamp = int(datetime(2026, 11, 24, 19, 0, tzinfo=UTC).timestamp())
+    assert "**Grief circle**" in told.text and "Monday circle" in told.text, told.text
+    assert "cancelled" in told.text and f"<t:{stamp}:F>" in told.text, told.text
+
+
+async def test_members_already_reminded_of_a_meeting_are_told_when_it_is_moved(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    """Moving the meeting with /group meeting edit after its reminder went out tells the
+    reminded member the new time (a Discord timestamp: their own zone), in their language."""
+    kindred, reminded = await _reminded_of_tuesday(emulator, world, start_at)
+    await command(emulator, world.member, world.general, "language set", language="fr")
+    edited = await command(
+        emulator, world.peer, world.general, "group meeting edit", meeting=1,
+        schedule="every wednesday at 18:00",
+    )  # fmt: skip
+    assert "Meeting" in edited.text, edited.text
+    assert await kindred.quiet()
+    after = [
+        m for m in emulator.bot_messages(emulator.dm_channel(world.member)) if m.id > reminded.id
+    ]
+    assert after, "the member reminded of Tuesday's meeting was not told it moved"
+    (told,) = after
+    old = int(datetime(2026, 11, 24, 19, 0, tzinfo=UTC).timestamp())
+    new = int(datetime(2026, 11, 25, 18, 0, tzinfo=UTC).timestamp())
+    assert f"<t:{old}:F>" in told.text and f"<t:{new}:F>" in told.text, told.text
+    assert "**Grief circle**" in told.text and "déplacée" in told.text, told.text
+
+
+async def test_a_member_with_closed_dms_is_skipped_and_the_others_still_told_of_a_cancellation(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    """Closed DMs are skipped quietly: the facilitator's answer is as always and the next
+    member reminded is still told."""
+    traveller, kindred = await start_at(MONDAY_NOON)
+    await ready(emulator, world, kindred)
+    await join(emulator, world, world.member2)
+    await add_facilitator(emulator, world, world.peer)
+    for user in (world.member, world.member2):
+        await command(
+            emulator, user, world.general, "group meeting remind", group="grief circle",
+            state="on",
+        )  # fmt: skip
+    await add_meeting(emulator, world, world.peer, schedule="every tuesday at 19:00")
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 19, 0, 5, tzinfo=UTC))
+    assert len(reminders_in(emulator, world.member2)) == 1
+    emulator.user_dms_open(world.member, False)
+    removed = await command(emulator, world.peer, world.general, "group meeting remove", meeting=1)
+    assert "is removed" in removed.text, removed.text
+    told = await emulator.wait_for_message(
+        emulator.dm_channel(world.member2), predicate=lambda m: "is cancelled" in m.text
+    )
+    assert "Monday circle" in told.text
+    assert await kindred.quiet()
+    assert not [m for m in emulator.bot_messages(emulator.dm_channel(world.member))
+                if "is cancelled" in m.text]  # fmt: skip

@@ -426,10 +426,42 @@ async def test_facilitators_are_peers(services: Services) -> None:
     assert (await services.meetings.rotation(GUILD, group.name)).order == (BO,)
 
 
+async def test_members_reminded_of_a_date_are_told_once_it_is_cancelled_or_moved(
+    services: Services, clock
+) -> None:
+    """Before any reminder of the next date went out, a move or a removal tells nobody; once
+    one went out, everyone who asked for the group's reminders is told (no list is kept), and
+    an edit that leaves the date where it was tells nobody."""
+    group = await setup(services)
+    await services.meetings.set_reminders(GUILD, group.name, MEMBER, True)
+    clock.now = NOW
+    meeting = await add(services, schedule="every tuesday at 19:00", reminders="24h, 15m")
+    early = await services.meetings.edit(GUILD, meeting.id, MOD, schedule="tue 19:30")
+    assert early.told is None  # a week's notice: no reminder of it yet
+    await services.meetings.edit(GUILD, meeting.id, MOD, schedule="tue 19:00")
+    await fire(services, clock, REMIND, meeting.id)  # Mon 19:00, the 24-hour reminder
+    renamed = await services.meetings.edit(GUILD, meeting.id, MOD, name="Tuesday circle")
+    assert renamed.told is None
+    tuesday = datetime(2026, 11, 24, 19, 0, tzinfo=UTC)
+    moved = await services.meetings.edit(GUILD, meeting.id, MOD, schedule="wed 18:00")
+    assert moved.told is not None
+    assert (moved.told.was_at, moved.told.recipients) == (tuesday, (MEMBER,))
+    assert moved.told.moved_to == datetime(2026, 11, 25, 18, 0, tzinfo=UTC)
+    other = await add(services, name="Other", schedule="every thursday at 19:00")
+    assert (await services.meetings.remove(GUILD, other.id, MOD)).told is None
+    removed = await services.meetings.remove(GUILD, meeting.id, MOD)  # the 24h one not yet out
+    assert removed.told is None
+    third = await add(services, name="Third", schedule="every tuesday at 19:00")
+    await fire(services, clock, REMIND, third.id)  # the 15-minute one
+    gone = await services.meetings.remove(GUILD, third.id, MOD)
+    assert gone.told is not None and gone.told.moved_to is None
+    assert (gone.told.was_at, gone.told.recipients) == (tuesday, (MEMBER,))
+
+
 async def test_edit_rearms_and_one_off_ends(services: Services, clock) -> None:
     await setup(services)
     meeting = await add(services, schedule="2026-11-24 18:00", reminders="1h")
-    edited = await services.meetings.edit(GUILD, meeting.id, MOD, tz="Europe/Paris")
+    edited = (await services.meetings.edit(GUILD, meeting.id, MOD, tz="Europe/Paris")).meeting
     assert edited.next_at == datetime(2026, 11, 24, 17, 0, tzinfo=UTC)
     assert (await services.scheduler.get(f"meeting:{meeting.id}:open")).due_at == edited.next_at
     await fire(services, clock, OPEN, meeting.id)

@@ -23,6 +23,7 @@ from bot.services.meetings.messages import (
     facilitator_text,
     reminder_answer,
     reminder_text,
+    rescheduled_text,
     stop_reminders_label,
 )
 from bot.services.meetings.people import (
@@ -48,11 +49,13 @@ from bot.services.meetings.rules import (
 )
 from bot.services.meetings.schedule import (
     ClosePlan,
+    Edited,
     EventPlan,
     FacilitatorPlan,
     OpenPlan,
     ReminderPlan,
     Removed,
+    Rescheduled,
 )
 
 __all__ = [
@@ -66,6 +69,7 @@ __all__ = [
     "REMIND_RETRY",
     "SWAP_CHECK",
     "ClosePlan",
+    "Edited",
     "EventPlan",
     "FacilitatorPlan",
     "MeetingPrefs",
@@ -76,6 +80,7 @@ __all__ = [
     "Presence",
     "ReminderPlan",
     "Removed",
+    "Rescheduled",
     "Rotation",
     "SwapAnswer",
     "SwapRequest",
@@ -86,6 +91,7 @@ __all__ = [
     "reminder_answer",
     "reminder_lengths",
     "reminder_text",
+    "rescheduled_text",
     "stop_reminders_label",
     "when_of",
     "when_text",

@@ -15,6 +15,7 @@ __all__ = [
     "facilitator_text",
     "reminder_answer",
     "reminder_text",
+    "rescheduled_text",
     "stop_reminders_label",
     "swap_answer_text",
     "swap_asked_text",
@@ -79,6 +80,23 @@ def facilitator_text(
         ),
     ]
     return "\n".join(lines)
+
+
+def rescheduled_text(
+    *, group: str, meeting: str, when: str, moved_to: str | None, lang: str = "en"
+) -> str:
+    """The DM to a member reminded of a meeting's date that was then cancelled (``moved_to``
+    None) or moved (``moved_to``: the new date, a Discord timestamp like ``when``)."""
+    _ = gettext_for(lang)
+    if moved_to is None:
+        return _(
+            "**{group}**: {meeting}, {when}, is cancelled. I'm letting you know because you "
+            "had a reminder of it."
+        ).format(group=group, meeting=meeting, when=when)
+    return _(
+        "**{group}**: {meeting}, {when}, has moved to {moved_to}. I'm letting you know because "
+        "you had a reminder of the old time."
+    ).format(group=group, meeting=meeting, when=when, moved_to=moved_to)
 
 
 def stop_reminders_label(lang: str = "en") -> str:

@@ -331,6 +331,15 @@ def next_reminder(
     return None
 
 
+def reminded(start: datetime | None, reminders: Sequence[int], now: datetime) -> bool:
+    """Has a reminder of the meeting starting at ``start`` gone out (its first one due by
+    ``now``, the meeting still ahead)? Then cancelling or moving it is told to the members
+    who asked for the group's reminders."""
+    if start is None or not reminders or start <= now:
+        return False
+    return start - timedelta(minutes=max(reminders)) <= now
+
+
 def facilitator_notice(start: datetime, now: datetime) -> datetime | None:
     """When the facilitator is reminded: the day before, if that is still ahead."""
     due = start - FACILITATOR_NOTICE

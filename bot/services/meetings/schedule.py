@@ -28,6 +28,7 @@ from bot.services.meetings.rules import (
     parse_prompt,
     parse_reminders,
     parse_when,
+    reminded,
 )
 from bot.text import shorten
 
@@ -66,10 +67,29 @@ class ClosePlan:
 
 
 @dataclass(frozen=True)
+class Rescheduled:
+    """A date members were already reminded of, cancelled (``moved_to`` None) or moved: the
+    Discord layer DMs each of ``recipients`` (who asked for the group's reminders)."""
+
+    meeting: MeetingRow
+    group: GroupRow
+    was_at: datetime
+    moved_to: datetime | None
+    recipients: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class Removed:
     meeting: MeetingRow
     group: GroupRow
     relock: bool
+    told: Rescheduled | None = None
+
+
+@dataclass(frozen=True)
+class Edited:
+    meeting: MeetingRow
+    told: Rescheduled | None = None
 
 
 @dataclass(frozen=True)
@@ -159,7 +179,9 @@ class MeetingSchedule(MeetingBase):
         prompt: str | None = None,
         venue: tuple[int, str] | None = None,
         by_facilitator: bool = False,
-    ) -> MeetingRow:
+    ) -> Edited:
+        """The meeting changed; ``told``: its next date moved after reminders of it went
+        out."""
         meeting = await self.get(meeting_id, guild_id)
         now = self.clock()
         changes: dict = {}
@@ -198,19 +220,37 @@ class MeetingSchedule(MeetingBase):
         )
         assert row is not None
         await self._arm(row)
-        return row
+        told = None
+        if row.next_at != meeting.next_at:
+            told = await self._reminded(meeting, now, moved_to=row.next_at)
+        return Edited(row, told)
+
+    async def _reminded(
+        self, meeting: MeetingRow, now: datetime, *, moved_to: datetime | None
+    ) -> Rescheduled | None:
+        """Who to tell that the date they were reminded of is cancelled or moved: everyone who
+        asked for the group's reminders, once a reminder of it has gone out (no list of who
+        got one is kept)."""
+        if meeting.next_at is None or not reminded(meeting.next_at, meeting.reminders, now):
+            return None
+        group = await self.group_of(meeting)
+        recipients = tuple(await self.repo.opted_in(group.id)) if group.active else ()
+        if not recipients:
+            return None
+        return Rescheduled(meeting, group, meeting.next_at, moved_to, recipients)
 
     async def remove(
         self, guild_id: int, meeting_id: int, actor_id: int, *, by_facilitator: bool = False
     ) -> Removed:
         meeting = await self.get(meeting_id, guild_id)
         group = await self.group_of(meeting)
+        told = await self._reminded(meeting, self.clock(), moved_to=None)
         for key in _keys(meeting.id).values():
             await self.scheduler.cancel(key)
         await self.scheduler.cancel_prefix(f"meeting:{meeting.id}:")  # and any delivery retries
         await self.repo.delete(meeting, actor_id, self.clock(), by_facilitator=by_facilitator)
         prefs = await self.repo.prefs(group.id)
-        return Removed(meeting, group, relock=meeting.is_open and prefs.locking)
+        return Removed(meeting, group, relock=meeting.is_open and prefs.locking, told=told)
 
     async def prefs(self, group_id: int) -> MeetingPrefs:
         return await self.repo.prefs(group_id)
