@@ -32,6 +32,7 @@ log = logging.getLogger("cogs.safety")
 class ListenerMixin(AlertsMixin, RepliesMixin):
     """The message listener (part of the Safety cog)."""
 
+    bot: commands.Bot
     services: Services
     worker: AssessWorker | None
     loop: asyncio.AbstractEventLoop
@@ -229,6 +230,10 @@ class ListenerMixin(AlertsMixin, RepliesMixin):
             message_id=message.id,
         )
         if decision.reply is None:
+            if result.label not in (Label.CRISIS_SELF, Label.CONCERN_OTHER):
+                # nothing said to "help" or "hello": the Support cog says how to reach a
+                # peer if its rules let it (not to crisis words in a cooldown: answered)
+                self.bot.dispatch("kindred_unanswered_dm", message)
             return
         lang = await safety.language_for(message.author.id, result.lang)
         await self._send_reply(message.author, None, str(decision.reply), (), lang)

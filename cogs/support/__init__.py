@@ -9,6 +9,8 @@ The ``Support`` cog is assembled from rooms, each a mixin over the one below it:
 - ``claims``: the request buttons (claim, unclaim, transfer, backup, close, transcript);
 - ``commands``: ``/support`` and the answer to the request form;
 - ``timers``: delivering what the ``request.*`` timers decided;
+- ``offers``: what a DM outside any conversation is answered ("I need to talk": the form per
+  server the writer may ask in; "help", "hello": a note on how to reach a peer);
 - ``relay``: the DM relay listener;
 - ``catchup``: at start-up, what was written in relayed conversations while Kindred was away;
 - ``views``: the transfer picker and the conversation and feedback buttons.

@@ -29,24 +29,16 @@ from bot.services.requests import (
     TimerRow,
 )
 from bot.services.requests import notices as say
-from bot.services.requests.messages import (
-    intake_offer_text,
-    no_shared_server_text,
-    professional_no_server_text,
-    professional_offer_text,
-    talk_button_label,
-    waiting_text,
-)
+from bot.services.requests.messages import waiting_text
 from bot.text import prefixed_messages
 from bot.ui.lookup import find_channel, find_user, shared_guild_name
 from bot.ui.replies import reader_language
-from bot.ui.requests import PING_USERS, TalkToPeerButton, member_label
-from cogs.support.cards import SupportBase
+from bot.ui.requests import PING_USERS, member_label
+from cogs.support.offers import MAX_OFFERED, IntakeOffers
 from cogs.support.views import RelayChoiceButton, conversation_view, mentions
 
 log = logging.getLogger(__name__)
 
-MAX_OFFERED = 5  # buttons in one row
 # Notes to the peer in their relay thread, as a reply to the words they concern (English, as
 # Kindred's other posts in a conversation thread).
 CLOSED_NOTE = "I couldn't deliver that: the member's DMs seem closed."
@@ -142,7 +134,7 @@ async def _note(channel: object, message_id: int | None, text: str) -> None:
         log.info("a relay note could not be sent (%s)", getattr(exc, "status", exc))
 
 
-class RelayRoom(SupportBase):
+class RelayRoom(IntakeOffers):
     # DMs and thread messages only (dispatched by KindredBot beside on_message): ordinary
     # server chat never starts a task here.
     @commands.Cog.listener("on_kindred_conversation_message")
@@ -499,27 +491,3 @@ class RelayRoom(SupportBase):
             peer = await find_user(self.bot, gone.peer_id)
             lang = await self.services.safety.language_for(gone.peer_id)
             await peer.send(say.conversation_gone_peer_text(request.id, lang, told=told))
-
-    async def _offer_intake(
-        self, message: discord.Message, lang: str, *, professional: bool = False
-    ) -> None:
-        """A DM like "I need to talk": offer the same form for each server that has peer
-        support set up *and* that the writer belongs to (never reveal other servers). To
-        "I need to see a therapist", the same, saying first that Kindred can't connect them
-        with one."""
-        view = discord.ui.View(timeout=None)
-        for guild_id in await self.requests.support_guilds():
-            name = await shared_guild_name(self.bot, guild_id, message.author.id)
-            if name is None:
-                continue
-            item = TalkToPeerButton(guild_id)
-            item.item.label = talk_button_label(name, lang)
-            view.add_item(item)
-            if len(view.children) == MAX_OFFERED:
-                break
-        if not view.children:
-            none = professional_no_server_text if professional else no_shared_server_text
-            await message.channel.send(none(lang))
-            return
-        offer = professional_offer_text if professional else intake_offer_text
-        await message.channel.send(offer(lang), view=view)

@@ -16,7 +16,7 @@ from bot.services.peers import PeerSettings
 from bot.services.requests import CATCH_UP_MAX
 from bot.services.requests.notices import catch_up_lost_text, peer_gone_member_text
 from emulator import DiscordEmulator, P
-from tests.e2e.conftest import Kindred, World
+from tests.e2e.conftest import Kindred, World, detector_settled
 from tests.e2e.test_core import forget
 from tests.e2e.test_support import (
     ask,
@@ -896,6 +896,109 @@ async def test_a_dm_asking_for_a_therapist_gets_an_honest_answer_and_a_peer_in_i
     assert emulator.bot_messages(emulator.dm_channel(world.member2)) == []
     for user in (world.member, spanish):
         assert len(emulator.bot_messages(emulator.dm_channel(user))) == 1
+
+
+async def test_a_member_who_dms_help_gets_an_answer_pointing_to_a_peer(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """(Probe 14.) "help" DMed to Kindred outside any request was met with silence: it gets a
+    short private answer (Kindred is a bot, the Talk-to-a-peer button or `/support`, and
+    `/crisis`), at most once an hour per member; "/support" typed as text and "hello" too."""
+    await setup_peers(emulator, world)
+    dm = emulator.dm_channel(world.member)
+    await emulator.send_dm(world.member, "help")
+    await detector_settled(kindred)
+    assert await kindred.quiet()
+    said = list(emulator.bot_messages(dm))
+    assert said, "Kindred said nothing to a member who DMed 'help'"
+    text = " ".join(m.text for m in said)
+    assert "/support" in text or any("kindred:talk:" in c for m in said for c in m.custom_ids)
+    assert "automated bot" in text and "`/crisis`" in text, text
+    assert f"kindred:talk:{world.guild.id}" in said[0].custom_ids
+    # not flooded: "hello" a moment later gets nothing more
+    await emulator.send_dm(world.member, "hello?")
+    await detector_settled(kindred)
+    assert await kindred.quiet()
+    assert len(emulator.bot_messages(dm)) == 1
+    for user, text in ((world.member2, "/support"), (world.peer2, "hello")):
+        await emulator.send_dm(user, text)
+        answer = await emulator.wait_for_message(emulator.dm_channel(user))
+        assert "automated bot" in answer.text and "`/support`" in answer.text, answer.text
+
+
+async def test_help_dmed_again_an_hour_later_is_answered_again(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    dm = emulator.dm_channel(world.member)
+    with time_machine.travel(datetime.now(UTC), tick=True) as clock:
+        await emulator.send_dm(world.member, "help")
+        await emulator.wait_for_message(dm, predicate=lambda m: "automated bot" in m.text)
+        clock.shift(timedelta(minutes=61))
+        await emulator.send_dm(world.member, "help")
+        await emulator.wait_for_message(dm, predicate=lambda m: "automated bot" in m.text)
+    assert len(emulator.bot_messages(dm)) == 2
+
+
+async def test_help_dmed_without_a_shared_server_says_how_to_reach_a_peer_and_crisis(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Peer support not set up anywhere the member is: the note still says what Kindred is,
+    `/support` in a server where it is set up, and `/crisis`; no button."""
+    await emulator.send_dm(world.member, "hola")
+    answer = await emulator.wait_for_message(emulator.dm_channel(world.member))
+    assert not answer.custom_ids
+    assert "`/support`" in answer.text and "`/crisis`" in answer.text, answer.text
+
+
+async def test_help_inside_a_relayed_conversation_goes_to_the_peer_and_gets_no_note(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    relay, dm = await relayed_conversation(emulator, world, kindred)
+    before = len(emulator.bot_messages(dm))
+    await emulator.send_dm(world.member, "help")
+    await emulator.wait_for_message(relay, predicate=lambda m: m.text.endswith("help"))
+    await detector_settled(kindred)
+    assert await kindred.quiet()
+    assert [m.text for m in emulator.bot_messages(dm)][before:] == []
+
+
+async def test_a_member_blocked_in_the_server_is_not_invited_to_write_to_a_peer_by_dm(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """(Probe 14.) Blocked from peer support in the only server they share with Kindred, a
+    member who DMs "I need to talk" was offered its button, and refused only after writing
+    what is going on. No button for that server: at once, the kind answer with the lines."""
+    await setup_peers(emulator, world)
+    blocked = await command(
+        emulator, world.mod, world.general, "peers block", member=world.member.id, reason="spam"
+    )
+    assert "can no longer open peer requests" in blocked.text
+    dm = emulator.dm_channel(world.member)
+    await emulator.send_dm(world.member, "I need to talk")
+    answer = await emulator.wait_for_message(dm, predicate=lambda m: m.author.bot)
+    talk = f"kindred:talk:{world.guild.id}"
+    assert talk not in answer.custom_ids, answer.text
+    assert "Press the button to ask a peer supporter" not in answer.text
+    assert "You still matter" in answer.text and "findahelpline" in answer.text, answer.text
+    assert world.guild.name in answer.text, answer.text
+
+
+async def test_a_member_blocked_in_one_server_is_still_offered_the_other(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    world2 = second_server(emulator, emulator.create_user("ren"))
+    emulator.add_member(world2.guild, world.member)
+    await setup_peers(emulator, world2)
+    await command(
+        emulator, world.mod, world.general, "peers block", member=world.member.id, reason="spam"
+    )
+    dm = emulator.dm_channel(world.member)
+    await emulator.send_dm(world.member, "I need to talk")
+    answer = await emulator.wait_for_message(dm, predicate=lambda m: m.author.bot)
+    assert answer.custom_ids == [f"kindred:talk:{world2.guild.id}"], answer.custom_ids
+    assert "Press the button to ask a peer supporter" in answer.text
 
 
 async def test_transfer_unclaim_and_backup(

@@ -18,6 +18,7 @@ from bot.services.requests import (
     RELAY_RETRY,
     TO_MEMBER,
     TO_PEER,
+    BlockedError,
     CatchUp,
     DmRoute,
     MissedRelay,
@@ -259,6 +260,40 @@ async def test_a_dm_asking_for_a_therapist_is_answered_in_its_language(peers) ->
     assert plea.offer_intake and not plea.professional
     passing = await peers.requests.route_dm(OTHER, "my therapist said hi")
     assert not passing.professional and not passing.offer_intake and passing.lang is None
+
+
+async def test_a_dm_asking_for_help_gets_the_note_once_an_hour_outside_a_relay(
+    peers, clock
+) -> None:
+    """ "help" or "hello": the note on how to reach a peer, in the DM's language, at most once
+    an hour per member; a plea, an ask for a therapist or other words: not this note; a
+    member with a relayed request: never (their DMs are the peer's, or the waiting note's)."""
+    assert await peers.requests.dm_help_due(OTHER, "help") == "en"
+    assert await peers.requests.dm_help_due(OTHER, "hello?") is None
+    assert await peers.requests.dm_help_due(PEER, "hola") == "es"  # each member their own
+    clock.advance(minutes=59)
+    assert await peers.requests.dm_help_due(OTHER, "help") is None
+    clock.advance(minutes=1)
+    assert await peers.requests.dm_help_due(OTHER, "help") == "en"
+    for words in ("I need to talk", "I need to talk to a therapist", "my therapist said hi"):
+        assert await peers.requests.dm_help_due(PEER2, words) is None
+    await peers.requests.open(GUILD, MEMBER, anonymous=True)  # relayed, waiting
+    assert await peers.requests.dm_help_due(MEMBER, "help") is None
+
+
+async def test_the_block_rule_is_asked_per_server_before_a_form_is_offered(
+    peers, services: Services
+) -> None:
+    await services.settings.update(
+        OTHER_GUILD, PeerSettings, MOD, peer_role_id=PEER_ROLE, peer_channel_id=7
+    )
+    await peers.blocks.block(GUILD, MEMBER, "spam", MOD)
+    with pytest.raises(BlockedError):
+        await peers.requests.refuse_blocked(GUILD, MEMBER)
+    await peers.requests.refuse_blocked(OTHER_GUILD, MEMBER)  # not blocked there
+    await peers.requests.refuse_blocked(GUILD, OTHER)
+    with pytest.raises(BlockedError):  # the same rule as opening a request
+        await peers.requests.open(GUILD, MEMBER)
 
 
 async def test_a_member_whose_request_waits_is_told_so_once_per_request_every_ten_minutes(

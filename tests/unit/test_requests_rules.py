@@ -14,6 +14,7 @@ from bot.services.requests import RequestRow
 from bot.services.requests.rules import (
     chunks,
     fold,
+    help_language,
     ping_list,
     plea_language,
     professional_language,
@@ -151,6 +152,46 @@ def test_pleas_are_recognised_in_each_language_kindred_speaks(text: str, lang: s
 def test_other_messages_are_not_taken_for_a_plea(text: str) -> None:
     assert not wants_to_talk(text)
     assert plea_language(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("help", "en"),
+        ("Hello?", "en"),
+        ("hi kindred", "en"),
+        ("/support", "en"),
+        ("help me please!", "en"),
+        ("¡Ayúdame, por favor!", "es"),
+        ("hola", "es"),
+        ("Bonjour !", "fr"),
+        ("à l'aide", "fr"),
+        ("Hilfe!!", "de"),
+        ("Hallo, ist da jemand?", "de"),
+        ("oi", "pt"),
+        ("preciso de ajuda", "pt"),
+    ],
+)
+def test_a_dm_only_asking_for_help_or_saying_hello_is_recognised(text: str, lang: str) -> None:
+    assert help_language(text) == lang
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "thanks for the help",
+        "my therapist said hi",
+        "I need to talk to my boss",
+        "hello, can you send me the notes from yesterday",
+        "gracias por la ayuda",
+        "merci pour l'aide",
+        "danke für die Hilfe",
+        "obrigado pela ajuda",
+        "",
+    ],
+)
+def test_other_dms_are_not_taken_for_a_call_for_help(text: str) -> None:
+    assert help_language(text) is None
 
 
 # "I need to talk" in each language, and whom it may be to (a plea) or not (someone named).

@@ -20,7 +20,14 @@ from bot.i18n import N_
 from bot.services.peers import PeerSettings
 from bot.services.peers.duty import DutyService
 from bot.services.peers.tags import tag_key
-from bot.services.requests.rules import office_hours, office_tz, ping_list
+from bot.services.requests.rules import (
+    help_language,
+    office_hours,
+    office_tz,
+    ping_list,
+    plea_language,
+    professional_language,
+)
 from bot.services.settings import GuildSettingsService
 from bot.text import clean_block, clean_line
 
@@ -28,6 +35,9 @@ MAX_TOPIC = 100
 MAX_SUMMARY = 1000
 MAX_TAGS = 5
 MAX_TAG_ECHO = 40  # an unknown tag is named back to the member at most this long
+# A member's DM to Kindred that only asks for help or says hello gets a note saying how
+# to reach a peer at most this often per member (kept in memory: a restart may say it again).
+DM_HELP_EVERY = timedelta(hours=1)
 
 
 class BlockedError(KindredError):
@@ -108,6 +118,7 @@ class RequestIntake:
     duty: DutyService
     settings: GuildSettingsService
     clock: Clock
+    help_told: dict[int, datetime]
 
     if TYPE_CHECKING:
 
@@ -199,13 +210,7 @@ class RequestIntake:
         self, cfg: PeerSettings, guild_id: int, requester_id: int, tags: list[str], now: datetime
     ) -> Tags:
         """Refuse a request this member may not open now; return its tags sorted out."""
-        if await self.blocks.is_blocked(guild_id, requester_id):
-            raise BlockedError(
-                N_(
-                    "I can't open a peer request for you in this server right now. "
-                    "You still matter, and you can reach the lines below at any time."
-                )
-            )
+        await self.refuse_blocked(guild_id, requester_id)
         wanted = await self._valid_tags(guild_id, tags)
         existing = await self.requests.live_for_member(guild_id, requester_id)
         if existing is not None:
@@ -221,6 +226,41 @@ class RequestIntake:
                 )
             )
         return wanted
+
+    async def refuse_blocked(self, guild_id: int, requester_id: int) -> None:
+        """Raise :class:`BlockedError` when moderators blocked this member from peer requests
+        in this server: checked when a request is opened, and before a DM offers its form."""
+        if await self.blocks.is_blocked(guild_id, requester_id):
+            raise BlockedError(
+                N_(
+                    "I can't open a peer request for you in this server right now. "
+                    "You still matter, and you can reach the lines below at any time."
+                )
+            )
+
+    async def dm_help_due(self, user_id: int, content: str) -> str | None:
+        """The language of the note on how to reach a peer, when a DM the crisis detector
+        did not answer gets one: only a DM that asks for help or says hello ("help",
+        "hello", "/support" typed as text: :func:`help_language`; a plea or an ask for a
+        therapist gets the request form instead), not while a relayed request is live (the
+        DMs are the peer's, or its waiting note answers), and at most once per
+        :data:`DM_HELP_EVERY` per member (only their id and a time are kept, in memory)."""
+        if plea_language(content) is not None or professional_language(content) is not None:
+            return None
+        lang = help_language(content)
+        if lang is None:
+            return None
+        live = await self.requests.live_for_user_anywhere(user_id)
+        if any(r.relay for r in live):
+            return None
+        now = self.clock()
+        told = self.help_told
+        for key in [k for k, at in told.items() if now - at >= DM_HELP_EVERY]:
+            del told[key]
+        if user_id in told:
+            return None
+        told[user_id] = now
+        return lang
 
     async def _valid_tags(self, guild_id: int, tags: list[str]) -> Tags:
         """Tags are optional: one the server doesn't have is left out, never a reason to

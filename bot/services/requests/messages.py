@@ -15,9 +15,11 @@ from bot.i18n import gettext_for
 
 __all__ = [
     "SupportForm",
+    "blocked_dm_text",
     "blocked_text",
     "busy_peers_text",
     "claimed_status_text",
+    "dm_help_text",
     "escalation_update_text",
     "intake_answer_text",
     "intake_offer_text",
@@ -74,6 +76,36 @@ def no_shared_server_text(lang: str = "en") -> str:
         "I'm here. I couldn't find a server we share where peer support is set up; "
         "`/crisis` shows lines you can reach right now."
     )
+
+
+def dm_help_text(lang: str = "en", *, offered: bool) -> str:
+    """A DM to Kindred nothing else answers ("help", "hello"): that Kindred is a bot, how to
+    reach a peer (``offered``: the "Talk to a peer in <server>" buttons below) and the lines
+    if it is urgent."""
+    _ = gettext_for(lang)
+    if offered:
+        return _(
+            "I'm Kindred, an automated bot, so I can't talk things through with you myself. "
+            "To talk privately with a peer supporter, press the button below (or use "
+            "`/support` in your server). If things feel urgent, `/crisis` shows lines you can "
+            "reach right now."
+        )
+    return _(
+        "I'm Kindred, an automated bot, so I can't talk things through with you myself. To "
+        "talk privately with a peer supporter, use `/support` or the **Talk to a peer** "
+        "button in a server where peer support is set up. If things feel urgent, `/crisis` "
+        "shows lines you can reach right now."
+    )
+
+
+def blocked_dm_text(server: str, lang: str = "en") -> str:
+    """A DM asking for a peer from a member blocked in every server they share with Kindred
+    that has peer support: no form, kindness, and the lines below."""
+    _ = gettext_for(lang)
+    return _(
+        "I can't open a peer request for you in {server} right now. You still matter, and "
+        "you can reach the lines below at any time."
+    ).format(server=server)
 
 
 def waiting_text(request_id: int, position: int | None, lang: str = "en") -> str:

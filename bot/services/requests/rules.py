@@ -161,6 +161,25 @@ PROFESSIONAL_ASKS: dict[str, re.Pattern[str]] = {
         rf"|\b(?:can|could|may) i (?:please )?(?:(?:talk|speak) (?:to|with)|see) {_PRO['en']}\b"
     ),
 }
+# A DM that is only a call for help or a greeting ("help", "hello", "/support" typed as
+# text), per language: the whole folded message, its punctuation dropped, is one or more of
+# these words. Anything else outside a request (a message meant for someone else, "my
+# therapist said hi") is left alone.
+_HELP_WORDS = {
+    "en": r"hi|hello|hey|hiya|yo|help|help me|please help|please help me|can you help"
+    r"|can you help me|sos|support|/support|/help|/crisis|anyone there|is anyone there"
+    r"|are you there|how does this work|what is this",
+    "es": r"hola|ayuda|ayudame|necesito ayuda|socorro|apoyo|hay alguien|buenas",
+    "fr": r"salut|bonjour|bonsoir|coucou|aide|aide moi|aidez moi|a l'aide|au secours"
+    r"|j'ai besoin d'aide|il y a quelqu'un",
+    "de": r"hallo|hilfe|hilf mir|ich brauche hilfe|ist da jemand|guten tag|servus",
+    "pt": r"oi|ola|ajuda|me ajuda|ajuda me|preciso de ajuda|tem alguem ai",
+}
+_HELP_EXTRA = r"kindred|bot|there|please|por favor|s'il te plait|s'il vous plait|bitte"
+HELP_ASKS = {
+    lang: re.compile(rf"^(?:{words})(?: (?:{words}|{_HELP_EXTRA}))*$")
+    for lang, words in _HELP_WORDS.items()
+}
 MESSAGE_LIMIT = 1900  # a transcript message, with room to spare under Discord's 2000
 
 
@@ -188,6 +207,13 @@ def professional_language(text: str) -> str | None:
     "necesito ver a un psicólogo", "j'ai besoin d'un psy", "ich muss mit einem Therapeuten
     reden", "preciso falar com um psicólogo"), or None when it is not one."""
     return _language_of(PROFESSIONAL_ASKS, text)
+
+
+def help_language(text: str) -> str | None:
+    """The language of a DM that only asks for help or says hello ("help", "hello?",
+    "/support", "ayuda", "bonjour", "Hilfe!", "oi"), or None when it says anything else."""
+    words = re.sub(r"[^\w/' ]+", " ", fold(text)).split()
+    return _language_of(HELP_ASKS, " ".join(words))
 
 
 def _language_of(patterns: dict[str, re.Pattern[str]], text: str) -> str | None:

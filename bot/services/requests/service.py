@@ -162,6 +162,7 @@ class RequestService(Claims, Closing, RequestIntake, RequestTimers, Conversation
         self.peers_seen = {}
         self.role_lost_hooks = []
         self.waiting_told = {}
+        self.help_told = {}
         self.relay_locks = {}
         self.relay_retry_after = relay_retry_after
 
