@@ -33,6 +33,12 @@ from cogs.checkins.text import run_time_lines
 TREND_GONE = N_(
     "You no longer share a server with {member}, so I can't show you their check-in trend."
 )
+#: ``/checkin me share`` with someone who shares no server with the member where Kindred is:
+#: they could never see the trend (``/checkin shared`` would refuse), so the share is unchanged.
+TREND_APART = N_(
+    "You don't share a server with {member} where Kindred is, so they couldn't see your check-in "
+    "trend. Nothing changed: choose someone from your community."
+)
 
 
 class PersonalCommands:
@@ -140,6 +146,10 @@ class PersonalCommands:
         """Choose a peer who may see your check-in trend, or stop sharing."""
         if peer is not None and (peer.bot or peer.id == interaction.user.id):
             raise InvalidInputError(N_("Choose another member (not yourself or a bot)."))
+        if peer is not None:
+            # shared in a community: someone who shares no server with the member could never
+            # see it (`/checkin shared` would refuse), so nothing changes
+            await require_together(self.bot, interaction, peer, TREND_APART)
         await self.service.share_with(interaction.user.id, peer.id if peer else None)
         lang = await reader_language(interaction)
         text = share_none_text(lang) if peer is None else share_peer_text(peer.mention, lang)

@@ -14,7 +14,7 @@ from bot.services.selfhelp import PARTS, SelfHelpServices, export_text
 from bot.services.selfhelp.plans import BY_KEY
 from bot.ui.replies import localized, reader_language, send_private
 from cogs.selfhelp.groups import plan
-from cogs.selfhelp.sharing import PLAN_GONE, require_together, together
+from cogs.selfhelp.sharing import PLAN_APART, PLAN_GONE, require_together, together
 from cogs.selfhelp.text import plan_embed, shared_lines
 from cogs.selfhelp.views import PlanModal, delete_view, next_part_view
 
@@ -164,6 +164,9 @@ class PlansRoom:
         """Let a peer you trust read your wellness plan (you can take it back)."""
         if peer.bot or peer.id == interaction.user.id:
             raise InvalidInputError(N_("Choose another member (not yourself or a bot)."))
+        # shared in a community: someone who shares no server with the member could never read
+        # it (`/plan view` would refuse), so nothing is shared
+        await require_together(self.bot, interaction, peer, PLAN_APART)
         await self.selfhelp.plans.share(interaction.user.id, peer.id)
         text = N_(
             "{peer} can now read your plan (`/plan view` with you as the member). "

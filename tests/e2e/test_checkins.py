@@ -1058,6 +1058,59 @@ async def test_a_shared_mood_trend_is_not_shown_to_someone_no_longer_in_a_server
     assert await kindred.services.checkins.sharing_with(world.member.id) == world.peer.id
 
 
+async def test_a_mood_trend_is_not_shared_with_someone_who_shares_no_server_with_the_member(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """`/checkin me share` took anyone Discord could name: someone in no server with the member
+    (a stranger, or the owner of another server where the member is not), who could then never
+    see the trend (`/checkin shared` refuses them). Now it is refused kindly at share time, in
+    the member's language, and nothing changes (a share already chosen stays); someone the
+    member does share a server with is still accepted, from a DM too (Kindred's servers
+    asked)."""
+    await command(
+        emulator, world.member, world.general, "checkin me every", schedule="daily 09:00", tz="UTC"
+    )
+    await kindred.services.checkins.personal_mood(world.member.id, 4, 4243)
+    stranger = emulator.create_user("stranger")
+    elsewhere = emulator.create_guild("Elsewhere")
+    owner = emulator.user(elsewhere.owner_id)
+    await emulator.gateway_idle()
+    for other in (stranger, owner):
+        asked = await emulator.run_command(
+            world.member, world.general, "checkin me share", options={"peer": other}
+        )
+        refused = await asked.answer()
+        assert refused.ephemeral and refused.text == (
+            f"You don't share a server with <@{other.id}> where Kindred is, so they couldn't see "
+            "your check-in trend. Nothing changed: choose someone from your community."
+        ), refused.text
+    assert await kindred.services.checkins.sharing_with(world.member.id) is None
+    bot_peer = await command(
+        emulator, world.member, world.general, "checkin me share", peer=emulator.bot_user
+    )
+    assert "not yourself or a bot" in bot_peer.text
+
+    dm = emulator.dm_channel(world.member)
+    accepted = await (
+        await emulator.run_command(world.member, dm, "checkin me share", {"peer": world.peer})
+    ).answer()
+    assert f"<@{world.peer.id}>" in accepted.text and "may now see" in accepted.text
+    assert await kindred.services.checkins.sharing_with(world.member.id) == world.peer.id
+
+    await portuguese(emulator, world)
+    refused = await pt_answer(
+        emulator, world.member, world.general, "checkin me share", peer=stranger
+    )
+    assert refused.ephemeral and f"<@{stranger.id}>" in refused.text, refused.text
+    assert "Kindred" in refused.text and "where Kindred is" not in refused.text, refused.text
+    # the share the member chose stays
+    assert await kindred.services.checkins.sharing_with(world.member.id) == world.peer.id
+    shown = await command(
+        emulator, world.peer, world.general, "checkin shared", member=world.member
+    )
+    assert "shared with you by their choice" in shown.text, shown.text
+
+
 async def test_a_rate_limit_storm_at_post_time_delays_the_check_in_but_never_loses_or_doubles_it(
     emulator: DiscordEmulator, world: World, start_at: Start
 ) -> None:

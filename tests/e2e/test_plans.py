@@ -403,6 +403,52 @@ async def test_a_peer_who_left_the_only_shared_server_no_longer_reads_the_plan(
     assert "has not chosen to share" in nobody.text  # no share: the usual answer, no look-up
 
 
+async def test_a_plan_is_not_shared_with_someone_who_shares_no_server_with_the_member(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """`/plan share` took anyone Discord could name: someone in no server with the member (a
+    stranger, or the owner of another server where the member is not), who could then never
+    read the plan (`/plan view` refuses them). Now it is refused kindly at share time, in the
+    member's language, and nothing is stored; someone the member does share a server with is
+    still accepted, from a DM too (Kindred's servers asked)."""
+    await write_part1(emulator, world, "calm")
+    stranger = emulator.create_user("stranger")
+    elsewhere = emulator.create_guild("Elsewhere")
+    owner = emulator.user(elsewhere.owner_id)
+    await emulator.gateway_idle()
+    for other in (stranger, owner):
+        refused = await answer(emulator, world.member, world.general, "plan share", peer=other)
+        assert refused.ephemeral and refused.text == (
+            f"You don't share a server with <@{other.id}> where Kindred is, so they couldn't read "
+            "your plan. Nothing was shared: choose someone from your community."
+        ), refused.text
+    assert await kindred.services.selfhelp.plans.shares(world.member.id) == []
+    bot_peer = await command(
+        emulator, world.member, world.general, "plan share", peer=emulator.bot_user
+    )
+    assert "not yourself or a bot" in bot_peer.text
+
+    await portuguese(emulator, world)
+    refused = await pt_answer(emulator, world.member, world.general, "plan share", peer=stranger)
+    assert refused.ephemeral and f"<@{stranger.id}>" in refused.text, refused.text
+    assert "Kindred" in refused.text and "where Kindred is" not in refused.text, refused.text
+    assert await kindred.services.selfhelp.plans.shares(world.member.id) == []
+    read = await answer(
+        emulator, stranger, emulator.dm_channel(stranger), "plan view", member=world.member
+    )
+    assert "calm" not in read.text, read.text
+
+    dm = emulator.dm_channel(world.member)
+    accepted = await answer(emulator, world.member, dm, "plan share", peer=world.peer)
+    assert f"<@{world.peer.id}>" in accepted.text, accepted.text
+    shares = await kindred.services.selfhelp.plans.shares(world.member.id)
+    assert [s.peer_id for s in shares] == [world.peer.id]
+    shown = await answer(
+        emulator, world.peer, emulator.dm_channel(world.peer), "plan view", member=world.member
+    )
+    assert "calm" in shown.text, shown.text
+
+
 async def test_two_plan_parts_saved_at_once_both_keep_their_answers(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:
