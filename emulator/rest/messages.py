@@ -33,6 +33,13 @@ def _check_send(emu: RestHost, ch: Channel, files: list[Attachment]) -> None:
         raise RestError(400, 50008, "Cannot send messages in a non-text channel")
 
 
+def _check_not_archived(ch: Channel) -> None:
+    """Discord refuses to edit or delete a message in an archived thread (whoever asks, the
+    thread's permissions aside) until the thread is unarchived; sending unarchives it."""
+    if ch.is_thread and ch.archived:
+        raise RestError(400, 50083, "Operation cannot be performed on an archived thread")
+
+
 @routes("GET", "/channels/{channel_id}/messages")
 async def get_messages(emu: RestHost, req: Req) -> Any:
     ch = emu._rest_channel(req.params["channel_id"])
@@ -82,6 +89,7 @@ async def edit_message(emu: RestHost, req: Req) -> Any:
     ch = emu._rest_channel(req.params["channel_id"])
     emu._require(ch)
     m = emu._rest_message(ch, req.params["message_id"])
+    _check_not_archived(ch)
     body = req.body()
     if m.author.id != emu.bot_user.id and set(body) - {"flags"}:
         raise RestError(403, 50005, "Cannot edit a message authored by another user")
@@ -95,6 +103,7 @@ async def edit_message(emu: RestHost, req: Req) -> Any:
 async def delete_message(emu: RestHost, req: Req) -> Any:
     ch = emu._rest_channel(req.params["channel_id"])
     m = emu._rest_message(ch, req.params["message_id"])
+    _check_not_archived(ch)
     if m.author.id != emu.bot_user.id:
         if ch.is_dm:
             raise RestError(403, 50003, "Cannot execute action on a DM channel")
@@ -106,6 +115,7 @@ async def delete_message(emu: RestHost, req: Req) -> Any:
 async def bulk_delete(emu: RestHost, req: Req) -> Any:
     ch = emu._rest_channel(req.params["channel_id"])
     emu._require(ch, P.MANAGE_MESSAGES)
+    _check_not_archived(ch)
     ids = [int(x) for x in req.body().get("messages", [])]
     for mid in ids:
         m = emu.messages.get(mid)

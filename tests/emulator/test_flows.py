@@ -209,6 +209,36 @@ async def test_private_thread_and_dms(emulator: DiscordEmulator, world) -> None:
         assert message.content == "I need to talk" and message.author.id == alice.id
 
 
+async def test_messages_in_an_archived_thread_are_edited_or_deleted_only_once_unarchived(
+    emulator: DiscordEmulator, world
+) -> None:
+    """As on Discord: editing or deleting a message in an archived thread is refused (400,
+    code 50083) until the thread is unarchived; a bot with Manage Threads sending there
+    unarchives it (it stays locked)."""
+    _g, general, _, _ = world
+    bot = make_bot()
+    async with connected_client(emulator, bot):
+        channel = bot.get_channel(general.id)
+        thread = await channel.create_thread(name="relay", type=discord.ChannelType.private_thread)
+        first, second = await thread.send("one"), await thread.send("two")
+        await thread.edit(archived=True, locked=True)
+        for attempt in (first.edit(content="x"), second.delete()):
+            with pytest.raises(discord.HTTPException) as exc:
+                await attempt
+            assert exc.value.status == 400 and exc.value.code == 50083
+        assert emulator.message(first.id).content == "one"
+        assert not emulator.message(second.id).deleted
+        await thread.edit(archived=False)
+        await first.edit(content="x")
+        await second.delete()
+        stored = emulator.channel(thread.id)
+        assert emulator.message(first.id).content == "x" and emulator.message(second.id).deleted
+        assert stored.locked and not stored.archived
+        await thread.edit(archived=True)
+        await thread.send("closed")
+        assert stored.locked and not stored.archived
+
+
 async def test_faults(emulator: DiscordEmulator, world) -> None:
     g, general, _, _ = world
     bot = make_bot()
