@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
+import weakref
 
 import aiohttp
 import discord
@@ -189,6 +191,9 @@ def settings_embed(sections: list[SettingsSection], lang: str = "en") -> discord
 
 log = logging.getLogger(__name__)
 
+#: Discord's JSON error code for a message edited or deleted in an archived thread.
+ARCHIVED_THREAD = 50083
+
 
 def cleared_card_text(card: CardToClear) -> str:
     """The one line a card becomes after its member's /forgetme: no name, no words (channel
@@ -234,6 +239,9 @@ class Core(commands.Cog):
     def __init__(self, bot: commands.Bot) -> None:
         self.bot = bot
         self.services = bot.services  # type: ignore[attr-defined]
+        self._card_locks: weakref.WeakValueDictionary[int, asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
 
     async def cog_load(self) -> None:
         await self.services.privacy.start_retention()
@@ -249,13 +257,9 @@ class Core(commands.Cog):
         await self.bot.wait_until_ready()
         privacy = self.services.privacy
         card = privacy.on_card_clear(timer)
-        channel = self.bot.get_partial_messageable(card.channel_id, guild_id=card.guild_id)
-        message = channel.get_partial_message(card.message_id)
         try:
-            if card.deleted:  # the member's words Kindred copied into a relay thread
-                await message.delete()
-            else:
-                await message.edit(content=cleared_card_text(card), embed=None, view=None)
+            async with self._place_lock(card.channel_id):
+                await self._clear_card(card)
         except discord.NotFound:
             return  # the card is gone: nothing of the member is left on it
         except discord.Forbidden:
@@ -268,6 +272,49 @@ class Core(commands.Cog):
             log.info("guild %s: card clearing failed (%s); again at %s", card.guild_id, status, due)
             if due is None:  # failing for a week: given up, and the moderators told once
                 await self._tell_moderators_of(card, card_given_up_text(card))
+
+    def _place_lock(self, channel_id: int) -> asyncio.Lock:
+        """One card clearing at a time per channel: an archived thread is unarchived, its
+        card taken off and archived again by one clearing before the next looks."""
+        lock = self._card_locks.get(channel_id)
+        if lock is None:
+            lock = self._card_locks[channel_id] = asyncio.Lock()
+        return lock
+
+    async def _clear_card(self, card: CardToClear) -> None:
+        """Take the card off. Discord refuses to edit or delete a message in an archived
+        thread (a relay thread is archived and locked when its member forgets): the thread
+        is unarchived (it stays locked), the card taken off, and the thread archived again."""
+        channel = self.bot.get_partial_messageable(card.channel_id, guild_id=card.guild_id)
+        message = channel.get_partial_message(card.message_id)
+        try:
+            await self._take_off(card, message)
+            return
+        except discord.HTTPException as exc:
+            if exc.code != ARCHIVED_THREAD:
+                raise
+            refused = exc
+        # gone (404) or hidden from Kindred (403): handled by the caller as for the card
+        thread = self.bot.get_channel(card.channel_id) or await self.bot.fetch_channel(
+            card.channel_id
+        )
+        if not isinstance(thread, discord.Thread):
+            raise refused  # not a thread after all: tried again later
+        await thread.edit(archived=False)  # it stays locked
+        try:
+            await self._take_off(card, message)
+        finally:
+            try:
+                await thread.edit(archived=True)
+            except discord.HTTPException as exc:
+                log.info("thread %s: could not archive it again (%s)", thread.id, exc.status)
+
+    @staticmethod
+    async def _take_off(card: CardToClear, message: discord.PartialMessage) -> None:
+        if card.deleted:  # the member's words Kindred copied into a relay thread
+            await message.delete()
+        else:
+            await message.edit(content=cleared_card_text(card), embed=None, view=None)
 
     async def _tell_moderators_of(self, card: CardToClear, text: str | None = None) -> None:
         guild_id = card.guild_id

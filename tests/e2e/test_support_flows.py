@@ -2059,6 +2059,40 @@ async def test_a_relayed_copy_discord_fails_to_delete_after_forgetme_is_deleted_
         ]
 
 
+@pytest.mark.usefixtures("quick_discord_backoff")
+async def test_a_relayed_copy_still_there_once_the_thread_is_archived_is_deleted_all_the_same(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """/forgetme archives and locks the relay thread at once, and Discord refuses to delete a
+    message in an archived thread (400, code 50083): a copy whose deletion comes after that
+    (here Discord failed it until then) is deleted by unarchiving the thread (it stays
+    locked), and the thread is archived again."""
+    words = "my brother Tobias hits me when he drinks"
+    with time_machine.travel(datetime.now(UTC), tick=True) as clock:
+        relay, _dm = await relayed_conversation(emulator, world, kindred)
+        await emulator.send_dm(world.member, words)
+        copy = await emulator.wait_for_message(relay, predicate=lambda m: words in m.text)
+        route = f"/channels/{relay.id}/messages/{copy.id}"
+        fault = emulator.inject_fault("DELETE", route, status=503, times=1000)
+        await forget(emulator, world.member, world.general)
+        await emulator.wait_until(
+            lambda: fault.hits >= 1 and relay.archived, what="the thread archived, the copy kept"
+        )
+        await kindred.quiet()
+        assert relay.archived and relay.locked and not emulator.messages[copy.id].deleted
+        emulator.clear_faults()
+        clock.shift(timedelta(hours=1))
+        await kindred.settle()
+        await kindred.quiet()
+        assert emulator.messages[copy.id].deleted, "the member's words are still in the thread"
+        assert relay.archived and relay.locked, "the relay thread was left open"
+        assert not [
+            t
+            for t in await kindred.services.scheduler.timers.all()
+            if t.kind == "privacy.card_clear"
+        ]
+
+
 def assert_card_waits_without(message, ex_peer: int) -> None:
     """The card as it is now (its embed: the mention in its text is the ping from when it was
     posted) waits for a peer and names the ex-peer nowhere."""
