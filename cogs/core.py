@@ -23,6 +23,7 @@ from bot.text import EMBED_FIELD, fit_lines
 from bot.ui.checks import audience_of, moderator_only, works_in_dms
 from bot.ui.lookup import find_channel
 from bot.ui.replies import COLOUR, localized, reader_language, send_private
+from bot.ui.requests import relay_welcome_cleared_text
 from bot.ui.setup_check import checkup_embed, gather_facts
 from bot.ui.timezones import timezone_autocomplete
 from bot.ui.views import GuardedCallback
@@ -200,6 +201,8 @@ def cleared_card_text(card: CardToClear) -> str:
     posts stay English)."""
     if card.card == "alert":
         return "This crisis alert was withdrawn."
+    if card.relay_welcome:
+        return relay_welcome_cleared_text(card.number)
     if card.live:
         return f"Request #{card.number} was withdrawn."
     return f"Request #{card.number} ended."

@@ -22,7 +22,7 @@ from bot.db.repositories.core import (
     TimerRow,
 )
 from bot.db.repositories.events import HandledEventRepository
-from bot.db.repositories.relay_copies import RELAY_COPY
+from bot.db.repositories.relay_copies import RELAY_COPY, RELAY_WELCOME
 from bot.db.retention import RETENTION_SETTING, Cutoffs
 from bot.services.notices import ModeratorNotices
 from bot.timers import Scheduler
@@ -44,8 +44,9 @@ class Deleted:
 @dataclass(frozen=True)
 class CardToClear:
     """A ``privacy.card_clear`` timer's card: where it is, what it was (``card``: "request" or
-    "alert", edited to a line naming nobody; ``RELAY_COPY``, Kindred's copy of the member's
-    words in a relay thread, deleted), a request's number and whether it was still live.
+    "alert", and ``RELAY_WELCOME``, a relay thread's welcome naming the member, edited to a
+    line naming nobody; ``RELAY_COPY``, Kindred's copy of the member's words in a relay
+    thread, deleted), a request's number and whether it was still live.
     Ids only."""
 
     guild_id: int
@@ -59,6 +60,11 @@ class CardToClear:
     def deleted(self) -> bool:
         """Deleted rather than edited: a copy of the member's words in a relay thread."""
         return self.card == RELAY_COPY
+
+    @property
+    def relay_welcome(self) -> bool:
+        """A relay thread's welcome naming the member, edited to a line naming nobody."""
+        return self.card == RELAY_WELCOME
 
     @property
     def jump_url(self) -> str:

@@ -42,6 +42,12 @@ def member_label(request: RequestRow) -> str:
     )
 
 
+def relay_welcome_cleared_text(number: int | None) -> str:
+    """The relay thread's welcome once its member used /forgetme: naming nobody (a post in
+    the peer's thread: English, as the welcome was)."""
+    return f"This relay thread was for request #{number}, which has ended."
+
+
 def card_embed(request: RequestRow, on_duty: list[int], cfg: PeerSettings) -> discord.Embed:
     state = {
         "open": "Waiting for a peer",

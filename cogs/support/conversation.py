@@ -4,6 +4,7 @@ the member could use cannot be made, the relay is used and moderators are told w
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 import discord
@@ -11,8 +12,8 @@ import discord
 from bot.services.peers import PeerSettings
 from bot.services.requests import PICKED_UP, TO_MEMBER, RequestRow
 from bot.services.requests import notices as say
-from bot.ui.lookup import find_channel
-from bot.ui.requests import PING_USERS, member_label
+from bot.ui.lookup import find_channel, find_user
+from bot.ui.requests import PING_USERS, member_label, relay_welcome_cleared_text
 from cogs.support.cards import SupportBase
 from cogs.support.relay import _transient, picked_up_refused_text, send_picked_up
 from cogs.support.views import conversation_view
@@ -201,7 +202,7 @@ class ConversationRoom(SupportBase):
                     text = picked_up_refused_text(request.id, getattr(exc, "status", None))
                     await self._tell_moderators(request.guild_id, text)
         try:
-            await thread.send(
+            welcome = await thread.send(
                 f"<@{peer_id}>, you're connected with {member_label(request)}. Write here and "
                 "I'll relay it to them; their replies appear here.",
                 view=conversation_view(request.id, transcript=False),
@@ -209,3 +210,10 @@ class ConversationRoom(SupportBase):
             )
         except discord.HTTPException as exc:
             log.warning("request %s: relay welcome failed (%s)", request.id, exc.status)
+            return
+        if request.anonymous:
+            return  # it names nobody
+        # it names the member: its ids, for /forgetme to edit it to a line naming nobody
+        if not await self.requests.relay_welcomed(request, welcome.id, thread.id):
+            with contextlib.suppress(discord.HTTPException):  # the member forgot meanwhile
+                await welcome.edit(content=relay_welcome_cleared_text(request.id), view=None)

@@ -2093,6 +2093,39 @@ async def test_a_relayed_copy_still_there_once_the_thread_is_archived_is_deleted
         ]
 
 
+async def test_forgetme_takes_the_member_off_the_relay_threads_welcome(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The relay thread's welcome names a member who isn't anonymous (a mention): /forgetme
+    edits it to a line naming nobody (a stored privacy.card_clear, ids only), although the
+    thread is archived and locked at once."""
+    await setup_peers(emulator, world, conversation="relay")
+    await go_on_duty(emulator, world, world.peer)
+    await ask(emulator, world, world.member, topic="family")
+    await press_claim(emulator, world.peer, await card(emulator, world, 1), 1)
+    relay = emulator.channels[(await kindred.services.peers.requests.get(1)).thread_id]
+    welcome = await emulator.wait_for_message(
+        relay, predicate=lambda m: "you're connected with" in m.text, since=0
+    )
+    mention = f"<@{world.member.id}>"
+    assert mention in welcome.text
+    await forget(emulator, world.member, world.general)
+    await emulator.wait_until(
+        lambda: mention not in emulator.messages[welcome.id].text and relay.archived,
+        what="the welcome to name nobody",
+    )
+    await kindred.quiet()
+    cleared = emulator.messages[welcome.id]
+    assert cleared.text == "This relay thread was for request #1, which has ended."
+    assert cleared.custom_ids == []
+    left = [m for m in emulator.messages_in(relay) if str(world.member.id) in m.text]
+    assert left == [], "the relay thread still names the member"
+    assert relay.archived and relay.locked
+    assert not [
+        t for t in await kindred.services.scheduler.timers.all() if t.kind == "privacy.card_clear"
+    ]
+
+
 def assert_card_waits_without(message, ex_peer: int) -> None:
     """The card as it is now (its embed: the mention in its text is the ping from when it was
     posted) waits for a peer and names the ex-peer nowhere."""

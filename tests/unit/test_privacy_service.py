@@ -447,6 +447,34 @@ async def test_forget_stores_the_deletion_of_each_relayed_copy_of_the_members_wo
     assert not await requests.relayed_to_peer(mine, 804, 900)  # forgotten meanwhile
 
 
+async def test_forget_stores_the_edit_of_the_relay_threads_welcome_naming_the_member(
+    services: Services, clock: FakeClock
+) -> None:
+    """The relay thread's welcome naming the member (its ids recorded as it is sent) gets a
+    due ``privacy.card_clear`` of kind "relay_welcome", ids only, edited rather than
+    deleted; recorded after the member forgot: False (the Discord layer edits it now)."""
+    from bot.services.peers import PeerSettings
+    from bot.services.privacy import CARD_CLEAR
+
+    await services.settings.update(10, PeerSettings, 1, peer_role_id=5, peer_channel_id=6)
+    requests = services.peers.requests
+    mine = (await requests.open(10, U, topic="family")).request
+    assert await requests.relay_welcomed(mine, 800, 900)
+    assert await requests.relayed_to_peer(mine, 801, 900)
+
+    await services.privacy.forget(U)
+
+    stored = sorted(await card_timers(services), key=lambda t: t.payload["message_id"])
+    assert [(t.kind, t.guild_id, t.due_at) for t in stored] == [(CARD_CLEAR, 10, clock())] * 2
+    assert [t.payload for t in stored] == [
+        {"channel_id": 900, "message_id": 800, "card": "relay_welcome", "number": mine.id},
+        {"channel_id": 900, "message_id": 801, "card": "relay", "number": mine.id},
+    ]
+    welcome = services.privacy.on_card_clear(stored[0])
+    assert welcome.relay_welcome and not welcome.deleted
+    assert not await requests.relay_welcomed(mine, 805, 900)  # forgotten meanwhile
+
+
 async def test_a_card_clearing_discord_failed_is_tried_again_later_and_later_up_to_an_hour(
     services: Services, clock: FakeClock
 ) -> None:

@@ -1,5 +1,6 @@
 """Kindred's copies of a member's words in a peer's relay thread (ids only, never words):
-/forgetme deletes them from Discord (the member can't: they are Kindred's messages)."""
+/forgetme deletes them from Discord (the member can't: they are Kindred's messages); and the
+thread's welcome naming a (non-anonymous) member, which /forgetme edits to a line naming nobody."""
 
 from __future__ import annotations
 
@@ -11,29 +12,42 @@ from bot.db.repositories.core import CardClearing, arm_card_clear
 
 #: The ``card`` of a ``privacy.card_clear`` timer deleting such a copy (not edited: deleted).
 RELAY_COPY = "relay"
+#: The ``card`` of a ``privacy.card_clear`` timer editing the relay thread's welcome, which
+#: names the member, to a line naming nobody.
+RELAY_WELCOME = "relay_welcome"
+#: ``relay_thread_copies.kind``: a copy of the member's words, or the thread's welcome.
+COPY, WELCOME = "copy", "welcome"
 
 
 async def add_thread_copy(
-    db: Database, message_id: int, request_id: int, channel_id: int, now: datetime
+    db: Database,
+    message_id: int,
+    request_id: int,
+    channel_id: int,
+    now: datetime,
+    kind: str = COPY,
 ) -> bool:
     """Kindred's message ``message_id`` in the relay thread ``channel_id`` carries the
-    member's words of request ``request_id``; False when the request is gone already (the
-    member forgot meanwhile: the caller deletes the copy at once)."""
+    member's words of request ``request_id`` (``kind`` ``WELCOME``: the thread's welcome,
+    naming the member); False when the request is gone already (the member forgot
+    meanwhile: the caller takes the message off at once)."""
     return bool(
         await db.execute(
-            "INSERT INTO relay_thread_copies (message_id, request_id, channel_id, created_at)"
-            " SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM support_requests WHERE id = ?)"
+            "INSERT INTO relay_thread_copies"
+            " (message_id, request_id, channel_id, created_at, kind)"
+            " SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM support_requests WHERE id = ?)"
             " ON CONFLICT DO NOTHING",
-            (message_id, request_id, channel_id, to_db(now), request_id),
+            (message_id, request_id, channel_id, to_db(now), kind, request_id),
         )
     )
 
 
 async def arm_copies_deletion(tx: Transaction, clearing: CardClearing, requester_id: int) -> None:
     """In /forgetme's transaction, before the member's requests (and these rows with them)
-    are deleted: the deletion of each copy of their words, a stored timer (ids only)."""
+    are deleted: the deletion of each copy of their words, and the edit of each welcome
+    naming them, a stored timer (ids only)."""
     copies = await tx.fetchall(
-        "SELECT c.message_id, c.channel_id, c.request_id, r.guild_id"
+        "SELECT c.message_id, c.channel_id, c.request_id, c.kind, r.guild_id"
         " FROM relay_thread_copies c JOIN support_requests r ON r.id = c.request_id"
         " WHERE r.requester_id = ? ORDER BY c.message_id",
         (requester_id,),
@@ -45,6 +59,6 @@ async def arm_copies_deletion(tx: Transaction, clearing: CardClearing, requester
             c["guild_id"],
             c["channel_id"],
             c["message_id"],
-            RELAY_COPY,
+            RELAY_WELCOME if c["kind"] == WELCOME else RELAY_COPY,
             number=c["request_id"],
         )

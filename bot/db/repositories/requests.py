@@ -10,7 +10,7 @@ from typing import Any
 from bot.clock import from_db, from_db_or_none, to_db
 from bot.db.connection import Database
 from bot.db.repositories.core import CardClearing, arm_card_clear
-from bot.db.repositories.relay_copies import add_thread_copy, arm_copies_deletion
+from bot.db.repositories.relay_copies import COPY, add_thread_copy, arm_copies_deletion
 from bot.db.retention import Cutoffs
 
 LIVE = ("open", "claimed")
@@ -383,10 +383,11 @@ class RequestRepository:
         )
 
     async def add_thread_copy(
-        self, message_id: int, request_id: int, channel_id: int, now: datetime
+        self, message_id: int, request_id: int, channel_id: int, now: datetime, kind: str = COPY
     ) -> bool:
-        """Kindred's message in the relay thread carrying the member's words (ids only)."""
-        return await add_thread_copy(self.db, message_id, request_id, channel_id, now)
+        """Kindred's message in the relay thread carrying the member's words, or (``kind``
+        ``WELCOME``) its welcome naming them (ids only)."""
+        return await add_thread_copy(self.db, message_id, request_id, channel_id, now, kind)
 
     async def relayed_request_of(self, message_id: int) -> int | None:
         """The request whose conversation this Discord message belongs to (Kindred's DM

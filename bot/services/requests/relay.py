@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 
 from bot.clock import Clock
 from bot.db.repositories.core import TimerRow
+from bot.db.repositories.relay_copies import WELCOME
 from bot.db.repositories.requests import RequestRepository, RequestRow
 from bot.errors import ConflictError, KindredError, NotFoundError
 from bot.i18n import N_
@@ -344,6 +345,14 @@ class Conversations:
         """Kindred's message carrying the member's words into the relay thread: its ids, for
         /forgetme to delete it. False when the member forgot meanwhile (delete it now)."""
         return await self.requests.add_thread_copy(message_id, request.id, thread_id, self.clock())
+
+    async def relay_welcomed(self, request: RequestRow, message_id: int, thread_id: int) -> bool:
+        """Kindred's welcome in the relay thread, naming a member who isn't anonymous: its
+        ids, for /forgetme to edit it to a line naming nobody. False when the member forgot
+        meanwhile (edit it now)."""
+        return await self.requests.add_thread_copy(
+            message_id, request.id, thread_id, self.clock(), WELCOME
+        )
 
     async def conversation_gone(self, thread_id: int) -> GoneConversation | None:
         """The thread where a claimed request's conversation happened (the private thread
