@@ -12,7 +12,7 @@ import discord
 from bot.services.peers import PeerSettings
 from bot.services.requests import PICKED_UP, TO_MEMBER, RequestRow
 from bot.services.requests import notices as say
-from bot.ui.lookup import find_channel, find_user
+from bot.ui.lookup import find_channel
 from bot.ui.requests import PING_USERS, member_label, relay_welcome_cleared_text
 from cogs.support.cards import SupportBase
 from cogs.support.relay import _transient, picked_up_refused_text, send_picked_up
