@@ -220,6 +220,18 @@ def refused_channel_text(channel_id: int, refusal: AlertRefusal) -> str:
     )
 
 
+def refused_moderator_channel_text(channel_id: int, refusal: AlertRefusal) -> str:
+    """For the moderators, in the moderator channel from /peers setup: the moderator alert
+    channel refuses their reports, they come here meanwhile, the fix."""
+    return (
+        f"⚠️ Discord refuses Kindred's moderator reports in <#{channel_id}> (the moderator "
+        "alert channel): Kindred lacks a permission there, or the channel is gone. Fix: Edit "
+        "Channel → Permissions → allow Kindred View Channel and Send Messages, or choose "
+        "another channel with `/safety settings moderator_alert_channel:`. Until then they "
+        f"come here, to the moderator channel <#{refusal.fallback_channel_id}>."
+    )
+
+
 def undeliverable_text(alert: PeerAlert) -> str:
     return (
         f"⚠️ Kindred could not deliver a crisis alert to the peer channel: "

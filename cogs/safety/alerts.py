@@ -25,6 +25,7 @@ from cogs.safety.alert_texts import (
     quiet_item_text,
     quiet_undeliverable_text,
     refused_channel_text,
+    refused_moderator_channel_text,
     undeliverable_text,
 )
 
@@ -232,16 +233,56 @@ class AlertsMixin:
 
     async def _tell_moderators(self, guild_id: int, text: str) -> discord.Message | None:
         """A report in the moderators' alert channel (English); a failure is logged."""
+        return await self._to_moderators(guild_id, text)
+
+    async def _to_moderators(
+        self, guild_id: int, text: str, view: discord.ui.View | None = None
+    ) -> discord.Message | None:
+        """Post ``text`` (no mentions) in the moderators' alert channel. One that refuses
+        Kindred (403, 404, gone or hidden) is treated as a peer alert channel is: the text goes
+        at once to the moderator channel from /peers setup when that is another one, and the
+        moderators are told there which channel refuses and the fix (once per channel per
+        while). Discord failing for a moment is logged (None), as a report always was."""
         targets = await self.services.safety.alert_channels(guild_id)
-        mods = await find_channel(self.bot, targets.moderators)
-        if mods is None:
+        if targets.moderators is None:
             log.error("safety guild=%s: no moderator channel to tell", guild_id)
             return None
         try:
-            return await mods.send(text, allowed_mentions=discord.AllowedMentions.none())
+            return await self._post_plain(targets.moderators, text, view)
+        except (discord.Forbidden, discord.NotFound, LookupError):
+            pass
         except discord.HTTPException as exc:
             log.error("safety guild=%s: moderators could not be told (%s)", guild_id, exc.status)
             return None
+        refused = targets.moderators
+        log.warning("safety guild=%s: channel %s refuses moderator reports", guild_id, refused)
+        refusal = await self.services.safety.moderator_channel_refused(guild_id, refused)
+        if refusal.fallback_channel_id is None:
+            log.error("safety guild=%s: no moderator channel takes reports", guild_id)
+            return None
+        try:
+            sent = await self._post_plain(refusal.fallback_channel_id, text, view)
+            if refusal.tell_moderators:
+                await self._post_plain(
+                    refusal.fallback_channel_id, refused_moderator_channel_text(refused, refusal)
+                )
+            return sent
+        except (discord.HTTPException, LookupError) as exc:
+            status = getattr(exc, "status", "gone")
+            log.error("safety guild=%s: moderators could not be told (%s)", guild_id, status)
+            return None
+
+    async def _post_plain(
+        self, channel_id: int, text: str, view: discord.ui.View | None = None
+    ) -> discord.Message:
+        """Post with no mentions (and ``view``, if any); a channel gone or hidden raises
+        LookupError, Discord's refusals and failures their HTTPException."""
+        channel = await find_channel(self.bot, channel_id, strict=True)
+        if channel is None:
+            raise LookupError("channel gone or hidden")
+        if view is None:
+            return await channel.send(text, allowed_mentions=discord.AllowedMentions.none())
+        return await channel.send(text, view=view, allowed_mentions=discord.AllowedMentions.none())
 
     async def _send_alert(self, channel, alert: PeerAlert) -> discord.Message:
         on_duty = await self.services.safety.alert_pings(alert.guild_id, alert.member_id)
@@ -346,20 +387,17 @@ class AlertsMixin:
     async def _quiet_to_moderators(
         self, item: QuietItem, posted: list[discord.Message] | None = None
     ) -> bool:
-        """The item, with its buttons, in the moderators' channel (no mentions): no peer
-        channel took it. A failure here is logged."""
-        targets = await self.services.safety.alert_channels(item.guild_id)
-        if targets.moderators is None:
-            log.error("safety guild=%s: no moderator channel to tell", item.guild_id)
+        """The item, with its buttons, in the moderators' channel (no mentions; that channel
+        refusing: the one from /peers setup): no peer channel took it. A failure is logged."""
+        sent = await self._to_moderators(
+            item.guild_id, quiet_undeliverable_text(item), alert_view(item.alert_id)
+        )
+        if sent is None:
             return False
-        try:
-            return await self._post_quiet_item(
-                targets.moderators, quiet_undeliverable_text(item), item.alert_id, posted
-            )
-        except (discord.HTTPException, LookupError) as exc:
-            status = getattr(exc, "status", "gone")
-            log.error("safety guild=%s: moderators could not be told (%s)", item.guild_id, status)
-            return False
+        await self._remember_card(item.alert_id, sent)
+        if posted is not None:
+            posted.append(sent)
+        return True
 
     async def _post_quiet_item(
         self,
@@ -392,24 +430,17 @@ class AlertsMixin:
         """The moderators' report (a tier 3, harassment, or a crisis no one on duty can act
         on); no mentions."""
         assert message.guild is not None
-        guild_id = message.guild.id
-        targets = await self.services.safety.alert_channels(guild_id)
-        channel = await find_channel(self.bot, targets.moderators)
-        if channel is None:
-            return False
-        try:
-            sent = await channel.send(
-                moderator_text(
-                    message,
-                    result.label,
-                    outreach,
-                    tier=result.tier,
-                    nobody_on_duty=nobody_on_duty,
-                ),
-                allowed_mentions=discord.AllowedMentions.none(),
-            )
-        except discord.HTTPException as exc:
-            log.warning("safety guild=%s: moderator alert failed (%s)", guild_id, exc.status)
+        sent = await self._to_moderators(
+            message.guild.id,
+            moderator_text(
+                message,
+                result.label,
+                outreach,
+                tier=result.tier,
+                nobody_on_duty=nobody_on_duty,
+            ),
+        )
+        if sent is None:
             return False
         if posted is not None:
             posted.append(sent)

@@ -1226,6 +1226,48 @@ async def test_choosing_a_peer_alert_channel_kindred_cannot_post_in_is_warned_at
     assert not any("Problem" in n for n in names), names
 
 
+TIER3 = "this is my goodbye. i am ending it tonight"
+
+
+async def test_a_tier3_alert_still_reaches_moderators_when_their_alert_channel_was_deleted(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """A moderator alert channel chosen with /safety settings, later deleted: a tier-3 report
+    was dropped with a log line. As for the peer alert channel, it goes at once to the
+    moderator channel from /peers setup, and the moderators are told there which channel
+    refuses and how to fix it, once per channel (not per report)."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    chan = emulator.create_channel(world.guild, "mod-alerts")
+    await emulator.gateway_idle()
+    await command(
+        emulator, world.mod, world.general, "safety settings", moderator_alert_channel=chan
+    )
+    emulator.delete_channel(chan)
+    await emulator.gateway_idle()
+    await emulator.send_message(world.member, world.general, TIER3)
+    await emulator.wait_for_message(world.peers, predicate=lambda m: "may need support" in m.text)
+    await detector_settled(kindred)
+    assert await kindred.quiet()
+    told = [m.text for m in emulator.bot_messages(world.mods)]
+    assert any(f"<@{world.member.id}>" in t and "Tier 3" in t for t in told), told
+    refused = [t for t in told if f"<#{chan.id}>" in t and "refuses" in t]
+    assert len(refused) == 1, told
+    assert "/safety settings moderator_alert_channel:" in refused[0]
+    assert f"<#{world.mods.id}>" in refused[0]  # where reports go meanwhile
+    await emulator.send_message(world.member2, world.general, TIER3)
+    await emulator.wait_until(
+        lambda: any(
+            f"<@{world.member2.id}>" in m.text and "Tier 3" in m.text
+            for m in emulator.bot_messages(world.mods)
+        ),
+        what="the second report in the moderator channel",
+    )
+    assert await kindred.quiet()
+    reports = [m for m in emulator.bot_messages(world.mods) if f"<#{chan.id}>" in m.text]
+    assert len(reports) == 1  # told once per channel, not per report
+
+
 async def test_a_spanish_moderator_is_warned_about_an_unusable_alert_channel_in_spanish(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

@@ -351,6 +351,26 @@ async def test_a_refused_alert_channel_falls_back_and_is_told_once_per_channel(
     assert (await safety.alert_refused(G, 77)).tell_moderators  # told again hours later
 
 
+async def test_a_refused_moderator_alert_channel_falls_back_and_is_told_once(
+    services: Services, clock
+) -> None:
+    """A moderator alert channel that refuses Kindred: reports go to the moderator channel
+    from /peers setup, the moderators told there once per channel per six hours."""
+    await services.settings.update(
+        G, PeerSettings, MOD, peer_role_id=5, peer_channel_id=6, mod_channel_id=7
+    )
+    await services.safety.update_settings(G, MOD, mod_alert_channel_id=88)
+    safety = services.safety
+    first = await safety.moderator_channel_refused(G, 88)
+    assert (first.fallback_channel_id, first.chosen, first.tell_moderators) == (7, True, True)
+    assert not (await safety.moderator_channel_refused(G, 88)).tell_moderators  # not per report
+    own = await safety.moderator_channel_refused(G, 7)  # the moderator channel itself
+    assert (own.fallback_channel_id, own.tell_moderators) == (None, False)  # nowhere to tell
+    assert (await safety.alert_refused(G, 88)).tell_moderators  # a peer alert's notice is apart
+    clock.advance(hours=6)
+    assert (await safety.moderator_channel_refused(G, 88)).tell_moderators  # told again later
+
+
 async def test_a_restarted_bot_does_not_tell_the_moderators_of_a_refused_channel_again(
     database_url: str, clock
 ) -> None:

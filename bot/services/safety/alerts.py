@@ -25,6 +25,7 @@ from bot.services.safety.model import (
 from bot.text import shorten
 
 ALERT_REFUSED = "safety.alert_refused"
+MODERATOR_CHANNEL_REFUSED = "safety.moderator_channel_refused"
 
 
 def alert_missing() -> NotFoundError:
@@ -51,6 +52,23 @@ class AlertsMixin(SafetyBase):
         return AlertRefusal(
             fallback_channel_id=peer_channel if peer_channel != channel_id else None,
             chosen=cfg.peer_alert_channel_id == channel_id,
+            tell_moderators=tell,
+        )
+
+    async def moderator_channel_refused(self, guild_id: int, channel_id: int) -> AlertRefusal:
+        """A channel refused a moderators' report (a tier 3, harassment, a refusal notice):
+        as for a peer alert, it goes at once to the moderator channel from /peers setup when
+        that is another channel, and the moderators are told there how to fix it (once per
+        channel per :data:`REFUSAL_TOLD_EVERY`, not per report)."""
+        cfg = await self.config(guild_id)
+        mod_channel = (await self.settings.get(guild_id, PeerSettings)).mod_channel_id
+        fallback = mod_channel if mod_channel != channel_id else None
+        tell = fallback is not None and await self.notices.first_in(
+            MODERATOR_CHANNEL_REFUSED, guild_id, channel_id, REFUSAL_TOLD_EVERY
+        )
+        return AlertRefusal(
+            fallback_channel_id=fallback,
+            chosen=cfg.mod_alert_channel_id == channel_id,
             tell_moderators=tell,
         )
 

@@ -135,7 +135,9 @@ class AlertRefusal:
     """A channel refused a peer alert (403/404, or it is gone): where to post it instead (the
     peer channel, when it is another; None: nowhere), whether the refused channel is the one
     chosen with ``/safety settings`` (else the peer channel itself), and whether to tell the
-    moderators now (once per channel per :data:`REFUSAL_TOLD_EVERY`)."""
+    moderators now (once per channel per :data:`REFUSAL_TOLD_EVERY`). The same for a
+    moderators' report, with the moderator channel from /peers setup in the peer channel's
+    place."""
 
     fallback_channel_id: int | None
     chosen: bool
