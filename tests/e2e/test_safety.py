@@ -91,6 +91,39 @@ async def test_dms_closed_brief_channel_note_is_deleted_later(
         )
 
 
+async def test_a_second_member_with_closed_dms_in_the_same_channel_still_gets_a_brief_note(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The brief note's cooldown was the channel's: a second member with closed DMs writing
+    crisis words in #general within 30 minutes of another's note got no reply at all. Each
+    member in crisis is now pointed to /crisis once, in a note mentioning only them."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    emulator.user_dms_open(world.member, False)
+    emulator.user_dms_open(world.member2, False)
+    await emulator.send_message(world.member, world.general, CRISIS)
+    await emulator.wait_for_message(
+        world.general, predicate=lambda m: f"<@{world.member.id}>" in m.text
+    )
+    await emulator.send_message(world.member2, world.general, "i want to die, i mean it")
+    await emulator.wait_for_message(
+        world.peers,
+        predicate=lambda m: "may need support" in m.text and f"<@{world.member2.id}>" in m.text,
+    )
+    await detector_settled(kindred)
+    assert await kindred.quiet()
+    notes = [m.text for m in emulator.bot_messages(world.general)]
+    assert any(t.startswith(f"<@{world.member2.id}>") and "/crisis" in t for t in notes), notes
+    second = next(t for t in notes if t.startswith(f"<@{world.member2.id}>"))
+    assert f"<@{world.member.id}>" not in second  # only them
+    # the first member writing again is not pointed to /crisis a second time
+    await emulator.send_message(world.member, world.general, "i really want to kill myself")
+    await detector_settled(kindred)
+    assert await kindred.quiet()
+    again = [m.text for m in emulator.bot_messages(world.general)]
+    assert sum(t.startswith(f"<@{world.member.id}>") for t in again) == 1, again
+
+
 async def test_cooldown_suppresses_the_second_reply_but_higher_tier_alerts(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

@@ -6,11 +6,16 @@ from datetime import timedelta
 
 import pytest
 
-from bot.db.repositories.safety import MEMBER_WINDOW_SQL, last_in_channel_query
+from bot.db.repositories.safety import (
+    MEMBER_WINDOW_SQL,
+    last_in_channel_query,
+    notes_in_channel_query,
+)
 from bot.errors import ConflictError, NotFoundError, PermissionDeniedError
 from bot.services import Services
 from bot.services.peers import PeerSettings
 from bot.services.safety import SafetySettings
+from bot.services.safety.model import NOTES_PER_CHANNEL, note_due
 
 G, CH, CH2, USER, MOD = 1, 10, 11, 100, 900
 PEER, PEER2, THREAD, SUPPORT = 200, 201, 50, 12
@@ -110,19 +115,50 @@ async def test_crisis_words_in_ones_own_claimed_support_thread_are_left_to_the_t
     assert closed is not None and closed.reply == "crisis" and closed.alert_peers
 
 
-async def test_channel_fallback_is_rate_limited_per_channel(services) -> None:
+async def test_channel_fallback_is_once_per_member_and_capped_per_channel(services) -> None:
+    """The brief note's cooldown is the member's own: a second member whose DMs are closed
+    gets theirs too; a member already noted here does not get another; and at most
+    NOTES_PER_CHANNEL notes go to one channel per channel cooldown (no flood)."""
     first = await assess(services, "crisis_self", 2, user=1)
     assert first.channel_fallback
-    # A DM that went through leaves the channel free for another member's note...
+    # A DM that went through leaves no note behind...
     await services.safety.record_outcome(first, replied=True, alerted=True, noted=False)
     second = await assess(services, "crisis_self", 2, user=4)
     assert second.channel_fallback
-    # ...but a note that was posted holds the channel for the cooldown.
-    await services.safety.record_outcome(second, replied=True, alerted=True, noted=True)
+    # ...a note that was posted holds that member's note (their DM bounced: a reply is due)...
+    await services.safety.record_outcome(second, replied=False, alerted=True, noted=True)
+    again = await assess(services, "crisis_self", 2, user=4)
+    assert again.reply == "crisis" and not again.channel_fallback
+    # ...but not another member's.
     other = await assess(services, "crisis_self", 2, user=2)
-    assert other.reply == "crisis" and not other.channel_fallback
-    elsewhere = await assess(services, "crisis_self", 2, user=3, channel=CH2)
+    assert other.reply == "crisis" and other.channel_fallback
+    await services.safety.record_outcome(other, replied=False, alerted=True, noted=True)
+    third = await assess(services, "crisis_self", 2, user=3)
+    assert third.channel_fallback
+    await services.safety.record_outcome(third, replied=False, alerted=True, noted=True)
+    assert NOTES_PER_CHANNEL == 3
+    flood = await assess(services, "crisis_self", 2, user=5)
+    assert flood.reply == "crisis" and not flood.channel_fallback  # the channel's cap
+    elsewhere = await assess(services, "crisis_self", 2, user=6, channel=CH2)
     assert elsewhere.channel_fallback
+
+
+async def test_channel_notes_free_up_after_the_channel_cooldown(services, clock) -> None:
+    for user in (1, 2, 3):
+        decision = await assess(services, "crisis_self", 2, user=user)
+        await services.safety.record_outcome(decision, replied=False, alerted=True, noted=True)
+    assert not (await assess(services, "crisis_self", 2, user=4)).channel_fallback
+    clock.advance(minutes=31)
+    assert (await assess(services, "crisis_self", 2, user=5)).channel_fallback
+    assert (await assess(services, "crisis_self", 2, user=1)).channel_fallback
+
+
+def test_note_due_is_once_per_member_and_capped() -> None:
+    assert note_due(1, [])
+    assert not note_due(1, [2, 1])
+    assert note_due(3, [2, 1])
+    assert not note_due(3, [2, 1, 4])  # the cap (3 by default)
+    assert note_due(3, [2], cap=2) and not note_due(3, [2, 1], cap=2)
 
 
 async def test_opt_out_stops_replies_but_not_peer_alerts(services) -> None:
@@ -622,6 +658,7 @@ async def test_channel_cooldowns_read_only_events_that_acted(services: Services,
     noted = await repo.last_in_channel(1, 10, since, noted=True)
     assert acted is not None and acted.id == first
     assert noted is not None and noted.id == first
+    assert await repo.notes_in_channel(1, 10, since, 3) == [5]
     if services.db.dialect == "sqlite":  # the repository's own statements
         for index, query in (
             (
@@ -629,6 +666,7 @@ async def test_channel_cooldowns_read_only_events_that_acted(services: Services,
                 last_in_channel_query(1, 10, since, "harassment", noted=False),
             ),
             ("safety_events_channel_noted", last_in_channel_query(1, 10, since, None, noted=True)),
+            ("safety_events_channel_noted", notes_in_channel_query(1, 10, since, 3)),
         ):
             sql, params = query
             plan = await services.db.fetchall("EXPLAIN QUERY PLAN " + sql, params)

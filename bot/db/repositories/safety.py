@@ -122,6 +122,18 @@ def last_in_channel_query(
     return sql + " ORDER BY id DESC LIMIT 1", params
 
 
+def notes_in_channel_query(
+    guild_id: int, channel_id: int, since: datetime, limit: int
+) -> tuple[str, list[Any]]:
+    """``SafetyRepository.notes_in_channel``'s statement (the partial index
+    ``safety_events_channel_noted``)."""
+    sql = (
+        "SELECT user_id FROM safety_events WHERE guild_id = ? AND channel_id = ?"
+        " AND created_at >= ? AND noted = 1 ORDER BY id DESC LIMIT ?"
+    )
+    return sql, [guild_id, channel_id, to_db(since), limit]
+
+
 class SafetyRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -225,6 +237,14 @@ class SafetyRepository:
         sql, params = last_in_channel_query(guild_id, channel_id, since, label, noted=noted)
         row = await self.db.fetchone(sql, params)
         return None if row is None else _event(row)
+
+    async def notes_in_channel(
+        self, guild_id: int, channel_id: int, since: datetime, limit: int
+    ) -> list[int]:
+        """Whom the last ``limit`` brief channel notes here since ``since`` were for (member
+        ids, newest first)."""
+        sql, params = notes_in_channel_query(guild_id, channel_id, since, limit)
+        return [int(r["user_id"]) for r in await self.db.fetchall(sql, params)]
 
     async def counts(self, guild_id: int, since: datetime) -> dict[str, int]:
         rows = await self.db.fetchall(

@@ -19,12 +19,14 @@ from bot.services.safety.model import (
     CONTEXT_KEEP,
     CONTEXT_MINUTES,
     NEEDS,
+    NOTES_PER_CHANNEL,
     NOTHING,
     REMEMBERED_LABELS,
     Decision,
     DmAction,
     ReplyOutcome,
     SafetySettings,
+    note_due,
 )
 from bot.services.safety.words import dm_words
 
@@ -338,13 +340,14 @@ class DecisionsMixin(MembersMixin):
         opted_out = await self.opted_out(who.user_id)
         wants_reply = not window.replied_to(("crisis_self",)) and not opted_out
         # A brief note in the channel is only a fallback for a crisis reply whose DM
-        # fails, so the channel's last note matters only when there is a reply to send.
+        # fails, so the channel's notes matter only when there is a reply to send: one per
+        # member, and a few per channel per cooldown (never a flood of them).
         fallback = wants_reply and cfg.reply_mode == "dm_then_channel"
         if fallback:
-            noted = await self.repo.last_in_channel(
-                who.guild_id, who.channel_id, who.channel_since, noted=True
+            noted = await self.repo.notes_in_channel(
+                who.guild_id, who.channel_id, who.channel_since, NOTES_PER_CHANNEL
             )
-            fallback = noted is None
+            fallback = note_due(who.user_id, noted)
         # A higher tier than the last alert breaks the alert cooldown.
         escalates = window.alerted_tier is None or tier > window.alerted_tier
         # No one on duty but (perhaps) the member themself: the peers' alert pings no one, so

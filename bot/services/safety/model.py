@@ -35,6 +35,16 @@ ALERT_RETRY_SECONDS = 20
 #: The moderators hear that a channel refuses peer alerts at most this often (per channel).
 REFUSAL_TOLD_EVERY = timedelta(hours=6)
 COPY_CHARS = 300
+#: At most this many brief channel notes (each for another member whose DMs are closed) in
+#: one channel per channel cooldown: each member in crisis gets theirs, a flood never spams it.
+NOTES_PER_CHANNEL = 3
+
+
+def note_due(member_id: int, noted: list[int], cap: int = NOTES_PER_CHANNEL) -> bool:
+    """Whether a member in crisis whose DM may fail gets a brief note in the channel, given
+    whom the channel's notes of the cooldown were for (``noted``, newest first): once per
+    member, and at most ``cap`` notes in the channel."""
+    return member_id not in noted and len(noted) < cap
 
 
 class SafetySettings(SettingsSection):
