@@ -55,7 +55,9 @@ class Asked:
     why: str
 
 
-#: Everything the invite link asks for, and why (the README's table says the same).
+#: Everything the invite link asks for, and why (the README's table says the same). Not
+#: Manage Messages: Kindred deletes only its own messages (the brief crisis pointer, panel
+#: pages, its relay copies), which Discord allows without it, and never pins.
 INVITE: tuple[Asked, ...] = (
     Asked(Perm.VIEW_CHANNEL, "see the channels it works in"),
     Asked(Perm.SEND_MESSAGES, "answer commands, post check-ins, request cards and alerts"),
@@ -65,7 +67,6 @@ INVITE: tuple[Asked, ...] = (
     Asked(Perm.CREATE_PRIVATE_THREADS, "private support conversations between member and peer"),
     Asked(Perm.CREATE_PUBLIC_THREADS, "a thread under each check-in post, when asked for"),
     Asked(Perm.MANAGE_THREADS, "add people to private threads, close and archive them"),
-    Asked(Perm.MANAGE_MESSAGES, "delete its own brief crisis pointer after a while"),
     Asked(Perm.ADD_REACTIONS, "optional acknowledgements"),
     Asked(Perm.ATTACH_FILES, "a member's own wellness plan as a file (/plan export), to them"),
     Asked(Perm.MANAGE_CHANNELS, "create support-group channels, their privacy and slowmode"),
