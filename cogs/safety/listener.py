@@ -118,6 +118,7 @@ class ListenerMixin(AlertsMixin, RepliesMixin):
             channel_id=channel.id,
             parent_channel_id=getattr(channel, "parent_id", None),
             user_id=user_id,
+            category_id=_category_id(channel),
             role_ids=[r.id for r in getattr(message.author, "roles", [])],
             label=str(result.label),
             tier=result.tier,
@@ -248,3 +249,12 @@ def _outcome(task: asyncio.Future, what: str, failed: Any) -> Any:
         log.error("safety: the %s failed", what, exc_info=exc)
         return failed
     return task.result()
+
+
+def _category_id(channel: object) -> int | None:
+    """The category of a message's channel, or of a thread's channel (an excluded category
+    leaves both alone); None when the thread's channel isn't cached."""
+    try:
+        return getattr(channel, "category_id", None)
+    except discord.ClientException:
+        return None

@@ -17,9 +17,14 @@ from bot.ui.setup_check import add_findings, chosen_channels, gather_facts
 from cogs.safety.groups import LANGUAGE, SAFETY
 
 #: What ``/safety exclude channel:`` takes: a text or announcement channel, a forum (its
-#: posts are threads under it, left alone with it) and a voice or stage channel's text chat.
+#: posts are threads under it, left alone with it), a voice or stage channel's text chat, and
+#: a category (every channel in it, and their threads).
 ExcludableChannel = (
-    discord.TextChannel | discord.ForumChannel | discord.VoiceChannel | discord.StageChannel
+    discord.TextChannel
+    | discord.ForumChannel
+    | discord.VoiceChannel
+    | discord.StageChannel
+    | discord.CategoryChannel
 )
 
 LANGUAGE_NAMES = (

@@ -277,6 +277,37 @@ async def test_a_venting_forum_can_be_excluded_from_crisis_replies(
     assert bot_dms(emulator, world.member) == [] and bot_dms(emulator, world.member2) == []
 
 
+async def test_excluding_a_category_is_understood(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """A moderator picks a whole "Venting" category in `/safety exclude channel:` (Discord's
+    channel picker offers categories): it is excluded with its channels and their threads (as
+    a forum is with its posts), not refused as something Kindred couldn't understand."""
+    await setup_peers(emulator, world)
+    category = emulator.create_category(world.guild, "Venting")
+    vent = emulator.create_channel(world.guild, "vent-1", category=category)
+    await emulator.gateway_idle()
+    ran = await emulator.run_command(
+        world.mod, world.general, "safety exclude", {"channel": category.id}
+    )
+    answer = await ran.answer()
+    excluded = (await kindred.services.safety.config(world.guild.id)).excluded_channel_ids
+    assert "couldn't understand" not in answer.text, answer.text
+    assert category.id in excluded or "categor" in answer.text.lower(), answer.text
+    assert category.id in excluded
+    fields = {f["name"]: f["value"] for f in answer.embeds[0]["fields"]}
+    assert f"<#{category.id}>" in fields["Excluded"]
+    thread = emulator.create_thread(vent, "rough night", owner=world.member, private=False)
+    await emulator.send_message(world.member, vent, CRISIS)
+    await emulator.send_message(world.member2, thread, CRISIS)
+    await detector_settled(kindred)
+    assert await kindred.quiet()
+    assert bot_dms(emulator, world.member) == [] and bot_dms(emulator, world.member2) == []
+    # a channel outside the category is answered as before
+    await emulator.send_message(world.member, world.general, CRISIS)
+    await emulator.wait_until(lambda: bot_dms(emulator, world.member), what="a private reply")
+
+
 async def request_card(emu: DiscordEmulator, world: World, request_id: int):
     """The request's card in the peer channel (test_support_flows.card: importing it here
     would be an import circle)."""
@@ -1250,7 +1281,13 @@ async def test_choosing_a_peer_alert_channel_kindred_cannot_post_in_is_warned_at
     assert "Edit Channel → Permissions" in warning and "allow Send Messages" in warning
     cfg = await kindred.services.settings.get(world.guild.id, SafetySettings)
     assert cfg.peer_alert_channel_id == channel.id  # saved all the same
+    # a channel Kindred can use, private to the peers (members can't read crisis alerts)
     fine = emulator.create_channel(world.guild, "alerts")
+    emulator.set_overwrite(
+        fine, emulator.role(world.guild, world.guild.id), deny=int(P.VIEW_CHANNEL)
+    )
+    for role in (world.peer_role, world.guild.bot_role):
+        emulator.set_overwrite(fine, role, allow=int(P.VIEW_CHANNEL))
     await emulator.gateway_idle()
     answer = await command(
         emulator, world.mod, world.general, "safety settings", peer_alert_channel=fine

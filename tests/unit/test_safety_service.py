@@ -212,6 +212,22 @@ async def test_exclusions_and_disabled(services) -> None:
     assert not (await assess(services, "crisis_self", 3, channel=999, parent=CH)).acts
     assert not (await assess(services, "crisis_self", 3, channel=CH2, roles=[55])).acts
     assert (await assess(services, "crisis_self", 3, channel=CH2)).acts
+    # an excluded category: its channels (their parent) and their threads (its id given)
+    category = 4242
+    await services.settings.update(G, SafetySettings, MOD, excluded_channel_ids=[category])
+    assert not (await assess(services, "crisis_self", 3, user=7, parent=category)).acts
+    in_thread = await services.safety.assess(
+        guild_id=G,
+        channel_id=999,
+        parent_channel_id=CH2,
+        user_id=8,
+        category_id=category,
+        role_ids=[],
+        label="crisis_self",
+        tier=3,
+    )
+    assert not in_thread.acts
+    assert (await assess(services, "crisis_self", 3, user=9, channel=CH2)).acts
     await services.settings.update(G, SafetySettings, MOD, enabled=False)
     assert not (await assess(services, "crisis_self", 3, user=5, channel=CH2)).acts
 

@@ -58,6 +58,7 @@ class DecisionsMixin(MembersMixin):
         channel_id: int,
         parent_channel_id: int | None,
         user_id: int,
+        category_id: int | None = None,
         role_ids: list[int],
         label: str,
         tier: int,
@@ -83,6 +84,7 @@ class DecisionsMixin(MembersMixin):
             channel_id=channel_id,
             parent_channel_id=parent_channel_id,
             user_id=user_id,
+            category_id=category_id,
             role_ids=role_ids,
             label=label,
             tier=tier,
@@ -154,6 +156,7 @@ class DecisionsMixin(MembersMixin):
         channel_id: int,
         parent_channel_id: int | None,
         user_id: int,
+        category_id: int | None = None,
         role_ids: list[int],
         label: str,
         tier: int,
@@ -176,10 +179,8 @@ class DecisionsMixin(MembersMixin):
         cfg = await self.config(guild_id)
         if not cfg.enabled:
             return NOTHING
-        excluded = set(cfg.excluded_channel_ids)
-        if channel_id in excluded or (
-            parent_channel_id is not None and parent_channel_id in excluded
-        ):
+        # the channel, a thread's channel (or a text channel's category), or the category
+        if excluded_here(cfg.excluded_channel_ids, channel_id, parent_channel_id, category_id):
             return NOTHING
         if set(role_ids) & set(cfg.excluded_role_ids):
             return NOTHING
@@ -415,3 +416,9 @@ class DecisionsMixin(MembersMixin):
             decision = replace(decision, reply="needs", needs=needs)
             label = "needs" if label == "none" else label
         return decision, label
+
+
+def excluded_here(excluded: list[int], *where: int | None) -> bool:
+    """Whether a message in this channel, thread or category is left alone (``/safety
+    exclude channel:`` takes a category too: every channel in it, and their threads)."""
+    return any(place is not None and place in excluded for place in where)
