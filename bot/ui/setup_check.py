@@ -32,6 +32,7 @@ async def gather_facts(bot: discord.Client, guild: discord.Guild, needs: Needs) 
     audiences: dict[int, set[int]] = defaultdict(set)
     for place in needs.places:
         audiences[place.channel_id].update(a.role_id for a in place.seen_by)
+        audiences[place.channel_id].update(e.role_id for e in place.private_from)
     channels = {
         channel_id: await _channel_facts(bot, guild, channel_id, roles)
         for channel_id, roles in audiences.items()
@@ -45,6 +46,20 @@ async def gather_facts(bot: discord.Client, guild: discord.Guild, needs: Needs) 
         bot_top_position=me.top_role.position,
         channels=channels,
         roles=roles,
+        unread=_unread(guild) if needs.watches else (),
+    )
+
+
+def _unread(guild: discord.Guild) -> tuple[tuple[int, int | None], ...]:
+    """The text channels and forums @everyone can view and Kindred can't (Discord sends a bot
+    no message from them), with their category."""
+    me, everyone = guild.me, guild.default_role
+    return tuple(
+        (channel.id, channel.category_id)
+        for channel in guild.channels
+        if isinstance(channel, discord.TextChannel | discord.ForumChannel)
+        and channel.permissions_for(everyone).view_channel
+        and not channel.permissions_for(me).view_channel
     )
 
 

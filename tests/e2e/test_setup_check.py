@@ -267,3 +267,124 @@ async def test_a_spanish_moderator_reads_the_wrong_roles_findings_in_spanish(
     assert "`/safety exclude role:@everyone remove:True`" in text
     for english in ("moderator role", "peer role", "belongs to", "is excluded", "Choose a role"):
         assert english not in text, (english, text)
+
+
+async def test_setup_check_says_kindred_cannot_read_a_channel_members_talk_in(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Kindred's role is denied View Channel in #general, where every member talks: Discord
+    sends a bot no messages from a channel it cannot view, so crisis language there is never
+    read (the emulator delivers such messages anyway, so this checks the report only). The
+    check names the channel with the fix; excluded on purpose (the channel or its category),
+    it is not named again."""
+    await setup_peers(emulator, world)
+    bot_role = emulator.role(world.guild, world.guild.bot_role_id)
+    emulator.set_overwrite(world.general, bot_role, allow=0, deny=int(P.VIEW_CHANNEL))
+    await emulator.gateway_idle()
+    report = await setup_check(emulator, world, user=world.mod)
+    general = f"<#{world.general.id}>"
+    assert general in report, report
+    assert (
+        f"Members (@everyone) can read {general}, but Kindred can't, so crisis language there "
+        "goes unnoticed."
+    ) in report
+    assert f"add **{bot_role.name}** → allow View Channel" in report
+    assert "`/safety exclude channel:`" in report
+    await command(emulator, world, "safety exclude", channel=world.general.id)
+    assert general not in await setup_check(emulator, world, user=world.mod)
+    # a channel in an excluded category is left out too
+    category = emulator.create_category(world.guild, "Venting")
+    vent = emulator.create_channel(world.guild, "vent-1", category=category)
+    emulator.set_overwrite(vent, bot_role, allow=0, deny=int(P.VIEW_CHANNEL))
+    await emulator.gateway_idle()
+    assert f"<#{vent.id}>" in await setup_check(emulator, world, user=world.mod)
+    await command(emulator, world, "safety exclude", channel=category.id)
+    assert f"<#{vent.id}>" not in await setup_check(emulator, world, user=world.mod)
+
+
+async def test_setup_check_does_not_ask_for_manage_messages_kindred_never_needs(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Discord lets a bot delete its own messages without Manage Messages, and Kindred deletes
+    only its own (the brief crisis pointer, panel pages, relay copies) and pins nothing: with
+    every permission of its invite link but Manage Messages, nothing about it is reported, and
+    the invite link doesn't ask for it."""
+    from bot.permissions import INVITE, Perm, invite_permissions
+
+    await setup_peers(emulator, world)
+    wanted = 0
+    for asked in INVITE:
+        if asked.perm is not Perm.MANAGE_MESSAGES:
+            wanted |= int(asked.perm)
+    emulator.set_role_permissions(world.guild, world.guild.bot_role, wanted)
+    await emulator.gateway_idle()
+    report = await setup_check(emulator, world)
+    assert "Manage Messages" not in report, report
+    assert not invite_permissions() & Perm.MANAGE_MESSAGES
+
+
+async def test_a_peer_alert_channel_every_member_can_read_is_warned_about(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """`/safety settings peer_alert_channel:#general` (a channel @everyone can read): every
+    crisis alert, which names the member, their tier and a jump link to their message, would
+    be posted where the whole server reads it. The answer and the set-up check say so at once,
+    with the fix (make the channel private, or choose another)."""
+    from tests.e2e.test_safety import CRISIS
+    from tests.e2e.test_safety import command as run
+    from tests.e2e.test_support import go_on_duty
+
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    answer = await run(
+        emulator, world.mod, world.mods, "safety settings", peer_alert_channel=world.general
+    )
+    await emulator.send_message(world.member, world.general, CRISIS)
+    public = await emulator.wait_for_message(
+        world.general, predicate=lambda m: "may need support" in m.text
+    )
+    assert f"<@{world.member.id}>" in public.text  # what every member now reads
+    general = f"<#{world.general.id}>"
+    problems = [f["value"] for f in answer.embeds[0]["fields"] if "Problem" in f["name"]]
+    assert any(general in p for p in problems), answer.embeds[0]["fields"]
+    seen = (
+        f"Members (@everyone) can read {general}, where crisis alerts for peers are posted: each "
+        "names the member and links to their message."
+    )
+    assert any(seen in p and "`/safety settings peer_alert_channel:`" in p for p in problems)
+    report = await setup_check(emulator, world)
+    assert general in report, report
+    assert seen in report
+    # the same for the moderator alert channel
+    answer = await run(
+        emulator, world.mod, world.mods, "safety settings", moderator_alert_channel=world.support
+    )
+    problems = [f["value"] for f in answer.embeds[0]["fields"] if "Problem" in f["name"]]
+    support = f"<#{world.support.id}>"
+    assert any(
+        f"Members (@everyone) can read {support}, where urgent crisis alerts for moderators" in p
+        for p in problems
+    ), problems
+    # alerts back in the private peer and moderator channels: nothing to say
+    await kindred.services.settings.update(
+        world.guild.id,
+        SafetySettings,
+        world.mod.id,
+        peer_alert_channel_id=None,
+        mod_alert_channel_id=None,
+    )
+    report = await setup_check(emulator, world)
+    assert "where crisis alerts" not in report and "where urgent crisis" not in report, report
+
+
+async def test_the_peer_channel_members_can_read_is_warned_about_when_alerts_go_there(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """With no alert channel of its own, crisis alerts go to the peer channel from /peers
+    setup: one @everyone can read is named by the set-up check."""
+    await setup_peers(emulator, world)
+    emulator.set_overwrite(world.peers, emulator.role(world.guild, world.guild.id), deny=0)
+    await emulator.gateway_idle()
+    report = await setup_check(emulator, world)
+    peers = f"<#{world.peers.id}>"
+    assert f"Members (@everyone) can read {peers}, where crisis alerts for peers" in report

@@ -269,10 +269,54 @@ def test_the_relay_needs_no_thread_parent_members_can_see() -> None:
 
 def test_alert_channels_of_their_own_are_checked_the_shared_ones_once() -> None:
     peers = PeerSettings(peer_role_id=PEER_ROLE, peer_channel_id=PEERS, mod_channel_id=MODS)
-    assert safety_needs(SafetySettings(), peers).places == ()
+    # the shared ones (checked by peer support) only for who can read the alerts there
+    shared = safety_needs(SafetySettings(), peers, GUILD).places
+    assert [(p.channel_id, p.needs, p.seen_by) for p in shared] == [(PEERS, 0, ()), (MODS, 0, ())]
+    assert [[e.role_id for e in p.private_from] for p in shared] == [[GUILD], [GUILD]]
     own = SafetySettings(peer_alert_channel_id=20, mod_alert_channel_id=21)
     assert [p.channel_id for p in safety_needs(own, peers).places] == [20, 21]
     assert safety_needs(own.model_copy(update={"enabled": False}), peers).places == ()
+
+
+def test_an_alert_channel_members_can_read_is_a_problem_with_its_fix() -> None:
+    peers = PeerSettings(peer_role_id=PEER_ROLE, peer_channel_id=PEERS, mod_channel_id=MODS)
+    own = SafetySettings(peer_alert_channel_id=GENERAL, mod_alert_channel_id=SUPPORT)
+    needs = safety_needs(own, peers, GUILD)
+    public = ChannelFacts(
+        exists=True, bot_permissions=EVERYTHING, visible_to=frozenset({GUILD, PEER_ROLE})
+    )
+    found = examine(needs, facts(channels={GENERAL: public, SUPPORT: public})).problems
+    assert [f.what for f in found] == [
+        f"Members (@everyone) can read <#{GENERAL}>, where crisis alerts for peers are posted: "
+        "each names the member and links to their message.",
+        f"Members (@everyone) can read <#{SUPPORT}>, where urgent crisis alerts for moderators "
+        "are posted: each names the member and links to their message.",
+    ]
+    assert f"Make <#{GENERAL}> private (Edit Channel → Permissions → @everyone → deny" in (
+        found[0].fix
+    )
+    assert "`/safety settings moderator_alert_channel:`" in found[1].fix
+    private = ChannelFacts(exists=True, bot_permissions=EVERYTHING, visible_to=frozenset())
+    hidden = examine(needs, facts(channels={GENERAL: private, SUPPORT: private})).problems
+    assert not any("can read" in f.what for f in hidden)
+
+
+def test_channels_members_read_and_kindred_cannot_are_named_unless_excluded() -> None:
+    peers = PeerSettings(peer_role_id=PEER_ROLE, peer_channel_id=PEERS)
+    category = 40
+    unread = ((GENERAL, None), (41, category))
+    needs = safety_needs(SafetySettings(), peers, GUILD)
+    (finding,) = [f for f in examine(needs, facts(unread=unread)).problems if "can't, so" in f.what]
+    assert finding.what == (
+        f"Members (@everyone) can read <#{GENERAL}> and <#41>, but Kindred can't, so crisis "
+        "language there goes unnoticed."
+    )
+    assert "add **Kindred** → allow View Channel" in finding.fix
+    excluded = SafetySettings(excluded_channel_ids=[GENERAL, category])
+    needs = safety_needs(excluded, peers, GUILD)
+    assert not [f for f in examine(needs, facts(unread=unread)).findings if "can't, so" in f.what]
+    off = safety_needs(SafetySettings(enabled=False), peers, GUILD)
+    assert off.watches == ()
 
 
 def _checkin(checkin_id: int, *, use_thread: bool = False, paused: bool = False) -> CheckinRow:

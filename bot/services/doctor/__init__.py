@@ -14,6 +14,7 @@ from bot.services.doctor.model import (
     Audience,
     ChannelFacts,
     Checkup,
+    Exposure,
     Finding,
     GuildFacts,
     Listing,
@@ -22,6 +23,7 @@ from bot.services.doctor.model import (
     RoleFacts,
     RoleUse,
     Text,
+    Watch,
 )
 from bot.services.doctor.rules import examine, examine_places
 
@@ -32,6 +34,7 @@ __all__ = [
     "ChannelFacts",
     "Checkup",
     "DoctorService",
+    "Exposure",
     "Finding",
     "GuildFacts",
     "Listing",
@@ -40,6 +43,7 @@ __all__ = [
     "RoleFacts",
     "RoleUse",
     "Text",
+    "Watch",
 ]
 
 

@@ -94,6 +94,26 @@ class Audience:
 
 
 @dataclass(frozen=True)
+class Exposure:
+    """People who must *not* view a channel (the guild id is @everyone): crisis alerts name
+    the member and link to their message."""
+
+    role_id: int
+    #: The whole finding, marked ``N_()``, with ``{role}`` and ``{channel}``.
+    can_see: str
+    #: Its fix, marked ``N_()``, with ``{role}`` and ``{channel}`` too.
+    fix: str
+
+
+@dataclass(frozen=True)
+class Watch:
+    """A feature reads what members write in every channel they can read (crisis language),
+    except the channels and categories in ``excluded``."""
+
+    excluded: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True)
 class Place:
     """A channel a feature uses, what Kindred needs there, and who must see it."""
 
@@ -102,6 +122,7 @@ class Place:
     setting: str  # how a moderator changes it: "`/peers setup peer_channel:`"
     needs: int  # permission bits (bot.permissions.Perm)
     seen_by: tuple[Audience, ...] = ()
+    private_from: tuple[Exposure, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -132,10 +153,14 @@ class Needs:
     places: tuple[Place, ...] = ()
     roles: tuple[RoleUse, ...] = ()
     findings: tuple[Finding, ...] = ()
+    watches: tuple[Watch, ...] = ()
 
     def __add__(self, other: Needs) -> Needs:
         return Needs(
-            self.places + other.places, self.roles + other.roles, self.findings + other.findings
+            self.places + other.places,
+            self.roles + other.roles,
+            self.findings + other.findings,
+            self.watches + other.watches,
         )
 
 
@@ -144,7 +169,7 @@ class ChannelFacts:
     exists: bool
     is_text: bool = True
     bot_permissions: int = 0
-    #: Role ids (of the place's audiences) that can view the channel.
+    #: Role ids (of the place's audiences and exposures) that can view the channel.
     visible_to: frozenset[int] = frozenset()
 
 
@@ -166,6 +191,9 @@ class GuildFacts:
     bot_top_position: int
     channels: Mapping[int, ChannelFacts] = field(default_factory=dict)
     roles: Mapping[int, RoleFacts] = field(default_factory=dict)
+    #: When a feature watches (``Needs.watches``): the text channels @everyone can view and
+    #: Kindred can't, each with its category's id (Discord sends a bot nothing from those).
+    unread: tuple[tuple[int, int | None], ...] = ()
 
 
 @dataclass(frozen=True)

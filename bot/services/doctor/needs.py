@@ -9,7 +9,16 @@ from collections.abc import Awaitable, Callable
 from bot.i18n import N_
 from bot.permissions import Perm
 from bot.services.checkins import CheckinRow, CheckinService
-from bot.services.doctor.model import Audience, Finding, Needs, Place, RoleUse, Text
+from bot.services.doctor.model import (
+    Audience,
+    Exposure,
+    Finding,
+    Needs,
+    Place,
+    RoleUse,
+    Text,
+    Watch,
+)
 from bot.services.groups import GroupRow, GroupService
 from bot.services.peers import PeerSettings
 from bot.services.resources import ResourceEntry, default_directory
@@ -131,12 +140,26 @@ def _thread_parent(guild_id: int, cfg: PeerSettings) -> Place:
 
 def safety_needs(cfg: SafetySettings, peers: PeerSettings, guild_id: int | None = None) -> Needs:
     """Alert channels of their own, when set (otherwise the peer and moderator channels,
-    already checked above); ``@everyone`` excluded from crisis replies (``/safety exclude``
-    refuses it now; one stored before is a finding)."""
+    already checked above), which members must not be able to read (an alert names the member
+    and links to their message); every channel members can read and Kindred can't, unless
+    excluded; ``@everyone`` excluded from crisis replies (``/safety exclude`` refuses it now;
+    one stored before is a finding)."""
     if not cfg.enabled:
         return Needs()
     findings = (EVERYONE_EXCLUDED,) if guild_id in cfg.excluded_role_ids else ()
-    places = []
+    watches = (Watch(frozenset(cfg.excluded_channel_ids)),)
+    places = [_peer_alert_place(cfg, peers, guild_id), _moderator_alert_place(cfg, peers, guild_id)]
+    return Needs(
+        places=tuple(p for p in places if p is not None), findings=findings, watches=watches
+    )
+
+
+def _peer_alert_place(
+    cfg: SafetySettings, peers: PeerSettings, guild_id: int | None
+) -> Place | None:
+    """The peer alert channel, or the peer channel when alerts go there (its permissions are
+    checked by peer support): peers must see it, members must not."""
+    exposed = () if guild_id is None else (Exposure(guild_id, PEER_ALERTS_SEEN, PEER_ALERTS_FIX),)
     if cfg.peer_alert_channel_id and cfg.peer_alert_channel_id != peers.peer_channel_id:
         seen_by = ()
         if peers.peer_role_id is not None:
@@ -146,25 +169,61 @@ def safety_needs(cfg: SafetySettings, peers: PeerSettings, guild_id: int | None 
                     N_("Peer supporters ({role}) can't see {channel}, but crisis alerts go there."),
                 ),
             )
-        places.append(
-            Place(
-                cfg.peer_alert_channel_id,
-                Text(N_("the peer alert channel")),
-                "`/safety settings peer_alert_channel:`",
-                int(POST),
-                seen_by,
-            )
+        return Place(
+            cfg.peer_alert_channel_id,
+            Text(N_("the peer alert channel")),
+            "`/safety settings peer_alert_channel:`",
+            int(POST),
+            seen_by,
+            exposed,
         )
+    if peers.peer_channel_id is None:
+        return None
+    purpose = Text(N_("the peer channel"))
+    return Place(peers.peer_channel_id, purpose, PEER_SETUP, 0, private_from=exposed)
+
+
+def _moderator_alert_place(
+    cfg: SafetySettings, peers: PeerSettings, guild_id: int | None
+) -> Place | None:
+    """The moderator alert channel, or the moderator channel when alerts go there: members
+    must not see it."""
+    exposed = ()
+    if guild_id is not None:
+        exposed = (Exposure(guild_id, MODERATOR_ALERTS_SEEN, MODERATOR_ALERTS_FIX),)
     if cfg.mod_alert_channel_id and cfg.mod_alert_channel_id != peers.mod_channel_id:
-        places.append(
-            Place(
-                cfg.mod_alert_channel_id,
-                Text(N_("the moderator alert channel")),
-                "`/safety settings moderator_alert_channel:`",
-                int(POST),
-            )
+        return Place(
+            cfg.mod_alert_channel_id,
+            Text(N_("the moderator alert channel")),
+            "`/safety settings moderator_alert_channel:`",
+            int(POST),
+            private_from=exposed,
         )
-    return Needs(places=tuple(places), findings=findings)
+    if peers.mod_channel_id is None:
+        return None
+    purpose = Text(N_("the moderator channel"))
+    return Place(peers.mod_channel_id, purpose, MODERATOR_CHANNEL_SETUP, 0, private_from=exposed)
+
+
+#: A channel that gets crisis alerts and that every member can read.
+PEER_ALERTS_SEEN = N_(
+    "Members ({role}) can read {channel}, where crisis alerts for peers are posted: each names "
+    "the member and links to their message."
+)
+PEER_ALERTS_FIX = N_(
+    "Make {channel} private (Edit Channel → Permissions → {role} → deny View Channel, then "
+    "allow it for your peer supporters), or choose another channel with "
+    "`/safety settings peer_alert_channel:`."
+)
+MODERATOR_ALERTS_SEEN = N_(
+    "Members ({role}) can read {channel}, where urgent crisis alerts for moderators are posted: "
+    "each names the member and links to their message."
+)
+MODERATOR_ALERTS_FIX = N_(
+    "Make {channel} private (Edit Channel → Permissions → {role} → deny View Channel, then "
+    "allow it for your moderators), or choose another channel with "
+    "`/safety settings moderator_alert_channel:`."
+)
 
 
 EVERYONE_EXCLUDED = Finding(

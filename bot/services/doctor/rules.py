@@ -77,7 +77,54 @@ def place_findings(place: Place, facts: GuildFacts, *, alone: bool = False) -> l
                     _visibility_fix(place, audience, who),
                 )
             )
+    for exposure in place.private_from:
+        if exposure.role_id in seen.visible_to:
+            who = _role(exposure.role_id, facts.guild_id)
+            found.append(
+                Finding(
+                    Text(exposure.can_see, role=who, channel=where),
+                    Text(exposure.fix, role=who, channel=where),
+                )
+            )
     return found
+
+
+def unread_findings(needs: Needs, facts: GuildFacts) -> list[Finding]:
+    """Channels members can read and Kindred can't: Discord sends a bot no message from a
+    channel it can't view, so crisis language there goes unnoticed (unless excluded on
+    purpose, the channel or its category)."""
+    if not needs.watches:
+        return []
+    excluded: set[int] = set()
+    for watch in needs.watches:
+        excluded |= watch.excluded
+    unread = [
+        _channel(channel_id)
+        for channel_id, category_id in facts.unread
+        if channel_id not in excluded and category_id not in excluded
+    ]
+    if not unread:
+        return []
+    values = {"channels": Listing(unread), "role": facts.bot_role}
+    return [
+        Finding(
+            Text(
+                N_(
+                    "Members (@everyone) can read {channels}, but Kindred can't, so crisis "
+                    "language there goes unnoticed."
+                ),
+                **values,
+            ),
+            Text(
+                N_(
+                    "In each: Edit Channel → Permissions → add **{role}** → allow View Channel. "
+                    "To keep Kindred out on purpose, `/safety exclude channel:` each one (or "
+                    "its category)."
+                ),
+                **values,
+            ),
+        )
+    ]
 
 
 def _unusable(place: Place, where: str, gone: bool) -> Finding:
@@ -256,11 +303,13 @@ def examine_places(needs: Needs, facts: GuildFacts) -> list[Finding]:
 
 
 def examine(needs: Needs, facts: GuildFacts) -> Checkup:
-    """Every finding, server-wide first, then channels, then roles, then settings; a channel
+    """Every finding, server-wide first, then channels (those Kindred can't read too), then
+    roles, then settings; a channel
     used for several purposes is checked for each (each has its own fix)."""
     found = server_permissions(facts)
     for place in needs.places:
         found += [f for f in place_findings(place, facts) if f not in found]
+    found += unread_findings(needs, facts)
     for use in needs.roles:
         found += [f for f in role_findings(use, facts) if f not in found]
     found += list(needs.findings)
