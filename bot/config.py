@@ -356,19 +356,40 @@ def load_settings(path: Path | None = None) -> tuple[Settings, Path]:
     naming the file and key, or the ``KINDRED_*`` variable the bad value came from."""
     path = Path(path) if path is not None else default_config_path()
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = path.read_bytes()
     except FileNotFoundError as exc:
         raise ConfigError(f"{path}: file not found") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from exc
+    try:
+        raw = tomllib.loads(data.decode("utf-8-sig"))  # -sig: a BOM some editors write
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            f"{path}: not UTF-8 text (line {line} has a byte UTF-8 cannot read);"
+            " save the file as UTF-8"
+        ) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    _check_shape(raw, path)
+    return _validate(raw, path), path
+
+
+def _check_shape(raw: dict[str, Any], path: Path) -> None:
+    """Before validation: each section is a table (``discord = 5`` is a mistyped
+    ``[discord]``), and no token is written in the file, at the top or in any section."""
+    for section in Settings.model_fields:
+        if section in raw and not isinstance(raw[section], dict):
+            raise ConfigError(
+                f"{path}: {section}: must be a section ([{section}] followed by its keys),"
+                " not a value"
+            )
+    tables = [raw, *(value for value in raw.values() if isinstance(value, dict))]
     for key in ("token", "discord_token"):
-        if key in raw or key in raw.get("discord", {}):
+        if any(key in table for table in tables):
             raise ConfigError(
                 f"{path}: {key}: the bot token must not be in a file; set DISCORD_TOKEN instead"
             )
-    return _validate(raw, path), path
 
 
 def masked_dump(settings: Settings, secrets: Secrets) -> dict[str, Any]:

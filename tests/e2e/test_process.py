@@ -1,7 +1,9 @@
 """The real command line: ``python -m bot`` connects to the emulator, answers, and shuts down
 gracefully on SIGTERM; ``python -m bot migrate`` applies migrations once; given a wrong path or
 URL (a file that is not a database, a folder, a newer database, a database URL Kindred does not
-speak), ``run``, ``migrate``, ``backup`` and ``copy-db`` say so in one line and exit."""
+speak), ``run``, ``migrate``, ``backup`` and ``copy-db`` say so in one line and exit; so does
+``run`` given a mistaken configuration file (a section written as a value, a file not in
+UTF-8)."""
 
 from __future__ import annotations
 
@@ -216,3 +218,53 @@ def test_copy_db_to_an_unsupported_url_is_refused(tmp_path: Path, url: str) -> N
     finally:
         if stray.exists():
             shutil.rmtree(stray)
+
+
+def run_with(config: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "run", "--config", str(config)],
+        check=False,
+        cwd=PROJECT_ROOT,
+        env=clean_env(**env),
+        capture_output=True,
+        text=True,
+        timeout=90,
+    )
+
+
+def assert_one_line(done: subprocess.CompletedProcess[str], *names: str) -> str:
+    """Exit non-zero, no traceback, one line on stderr besides the log's INFO and WARNING
+    lines (a run that got as far as migrating logs them), naming each of ``names``."""
+    assert done.returncode != 0, done.stdout
+    assert "Traceback" not in done.stderr, done.stderr
+    lines = [line for line in done.stderr.strip().splitlines() if line.strip()]
+    errors = [line for line in lines if " INFO " not in line and " WARNING " not in line]
+    assert len(errors) == 1, done.stderr
+    for name in names:
+        assert name in errors[0], errors[0]
+    return errors[0]
+
+
+def test_a_section_written_as_a_plain_value_is_named_in_one_line(tmp_path: Path) -> None:
+    """A config.toml whose `discord` is a value instead of a table (`discord = 5`, e.g. a
+    mistyped `[discord]` header) is named in one line (it should be a section), not a
+    TypeError traceback from the token check; a string that contains "token" is not taken
+    for a token written in the file."""
+    config = tmp_path / "config.toml"
+    for text in ("discord = 5\n", 'discord = "my-token"\n'):
+        config.write_text(text, encoding="utf-8")
+        done = run_with(config, DISCORD_TOKEN="x", KINDRED_DATABASE__PATH=str(tmp_path / "k.db"))
+        line = assert_one_line(done, str(config), "discord", "must be a section")
+        assert "DISCORD_TOKEN" not in line
+    assert not (tmp_path / "k.db").exists()
+
+
+def test_a_config_file_that_is_not_utf8_is_named_in_one_line(tmp_path: Path) -> None:
+    """A config.toml saved in Latin-1 (an editor's default on some systems; here a comment
+    with "café") is named in one line saying it is not UTF-8 text, not a UnicodeDecodeError
+    traceback."""
+    config = tmp_path / "config.toml"
+    config.write_bytes(b'[logging]\nlevel = "INFO"\n# caf\xe9 settings\n')
+    done = run_with(config, DISCORD_TOKEN="x", KINDRED_DATABASE__PATH=str(tmp_path / "k.db"))
+    assert_one_line(done, str(config), "not UTF-8", "line 3")
+

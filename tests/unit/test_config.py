@@ -60,6 +60,11 @@ def test_relative_database_path_resolves_against_project_root(tmp_path: Path) ->
         ('[discord]\ntoken = "abc"\n', "set DISCORD_TOKEN instead"),
         ("[nonsense]\nx = 1\n", "nonsense: unknown key"),
         ('[database]\nurl = "mysql://db/k"\n', "database.url: must start with postgresql://"),
+        ("discord = 5\n", "discord: must be a section ([discord] followed by its keys)"),
+        ('discord = "my-token"\n', "discord: must be a section ([discord] followed by its"),
+        ("logging = [1]\n", "logging: must be a section ([logging] followed by its keys)"),
+        ("cluster = true\n", "cluster: must be a section ([cluster] followed by its keys)"),
+        ('[health]\ntoken = "abc"\n', "token: the bot token must not be in a file"),
     ],
 )
 def test_bad_config_is_one_clear_line(tmp_path: Path, text: str, expected: str) -> None:
@@ -70,6 +75,23 @@ def test_bad_config_is_one_clear_line(tmp_path: Path, text: str, expected: str) 
     assert str(path) in message
     assert expected in message
     assert "\n" not in message
+
+
+def test_a_file_that_is_not_utf8_is_named_with_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "kindred.toml"
+    path.write_bytes(b'[logging]\nlevel = "INFO"\n# caf\xe9 settings\n')
+    with pytest.raises(ConfigError) as info:
+        load_settings(path)
+    assert str(info.value) == (
+        f"{path}: not UTF-8 text (line 3 has a byte UTF-8 cannot read); save the file as UTF-8"
+    )
+
+
+def test_a_utf8_file_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "kindred.toml"
+    path.write_bytes('\ufeff[logging]\nlevel = "DEBUG"\n# café\n'.encode())
+    settings, _ = load_settings(path)
+    assert settings.logging.level == "DEBUG"
 
 
 def test_missing_file(tmp_path: Path) -> None:
