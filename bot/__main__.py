@@ -31,6 +31,11 @@ The README explains the invite link and the permissions Kindred asks for.
 EXIT_CONFIG = 2
 
 
+class DiscordUnreachable(Exception):
+    """Logging in, Kindred could not reach Discord's REST address (refused, unknown host,
+    a proxy down, no answer in time); the message is the one line to print."""
+
+
 def _config_option() -> argparse.ArgumentParser:
     """``--config`` for every subcommand too (``python -m bot run --config F``). SUPPRESS: a
     subcommand without it leaves the value given before the subcommand alone."""
@@ -241,10 +246,7 @@ async def _run(settings: Settings, token: str) -> int:
         return 1
     bot = make_bot(services)
     stop, lost = asyncio.Event(), asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, stop.set)
+    _stop_on_signals(stop)
     runner = asyncio.create_task(_own_then_start(bot, settings, token, stop, lost))
     stopper = asyncio.create_task(stop.wait())
     try:
@@ -257,6 +259,9 @@ async def _run(settings: Settings, token: str) -> int:
             "Discord refused the token in DISCORD_TOKEN. Copy it again from the Bot page.",
             file=sys.stderr,
         )
+        return 1
+    except DiscordUnreachable as exc:
+        print(exc, file=sys.stderr)
         return 1
     except discord.PrivilegedIntentsRequired:
         print(
@@ -273,6 +278,13 @@ async def _run(settings: Settings, token: str) -> int:
             runner.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await runner
+
+
+def _stop_on_signals(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
 
 
 async def _own_then_start(
@@ -299,7 +311,26 @@ async def _own_then_start(
             "cluster id %d: owner after %.3f s; connecting shards %s of %d",
             cluster.id, time.monotonic() - began, cluster.shard_ids(), cluster.total_shards(),
         )  # fmt: skip
-    await bot.start(token)
+    await _start(bot, settings, token)
+
+
+async def _start(bot: Any, settings: Settings, token: str) -> None:
+    """``bot.start``: login, then connect. Connecting to the gateway retries network errors by
+    itself, so one that ends it comes from logging in, where an unreachable REST address
+    shows: said in one line."""
+    import aiohttp
+
+    from bot.db.connection import mask_url
+
+    try:
+        await bot.start(token)
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        reason = " ".join(str(exc).split()) or "no answer in time"
+        raise DiscordUnreachable(
+            f"Kindred could not reach Discord at {mask_url(settings.discord.api_base_url)}"
+            f" ({reason}): check the network, a proxy, and [discord] api_base_url, then start"
+            " Kindred again"
+        ) from exc
 
 
 def main(argv: list[str] | None = None) -> int:

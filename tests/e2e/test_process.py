@@ -3,19 +3,21 @@ gracefully on SIGTERM; ``python -m bot migrate`` applies migrations once; given 
 URL (a file that is not a database, a folder, a newer database, a database URL Kindred does not
 speak), ``run``, ``migrate``, ``backup`` and ``copy-db`` say so in one line and exit; so does
 ``run`` given a mistaken configuration file (a section written as a value, a file not in
-UTF-8)."""
+UTF-8) or a Discord address it cannot reach or that refuses the token."""
 
 from __future__ import annotations
 
 import asyncio
 import shutil
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from aiohttp import web
 
 from bot import PROJECT_ROOT
 from bot.db import available_migrations
@@ -268,3 +270,56 @@ def test_a_config_file_that_is_not_utf8_is_named_in_one_line(tmp_path: Path) -> 
     done = run_with(config, DISCORD_TOKEN="x", KINDRED_DATABASE__PATH=str(tmp_path / "k.db"))
     assert_one_line(done, str(config), "not UTF-8", "line 3")
 
+
+def closed_port() -> int:
+    with socket.socket() as s:  # a port that is closed: nothing listens there
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_a_discord_address_that_refuses_is_named_in_one_line(tmp_path: Path) -> None:
+    """When the Discord REST address refuses connections (a wrong `discord.api_base_url` or
+    proxy, the network down at boot), `run` says in one line which address it could not
+    reach and what to check, exits non-zero, and closes the database it had migrated (no
+    WAL file left: its connection thread ended), instead of two chained tracebacks."""
+    port = closed_port()
+    db = tmp_path / "k.db"
+    done = run_with(
+        PROJECT_ROOT / "config.example.toml",
+        DISCORD_TOKEN="x",
+        KINDRED_DATABASE__PATH=str(db),
+        KINDRED_DISCORD__API_BASE_URL=f"http://127.0.0.1:{port}/api/v10",
+    )
+    line = assert_one_line(done, f"http://127.0.0.1:{port}/api/v10", "api_base_url", "proxy")
+    assert line.startswith("Kindred could not reach Discord at"), line
+    assert db.exists()
+    assert not Path(f"{db}-wal").exists()
+
+
+async def test_a_token_discord_refuses_is_said_in_one_line(tmp_path: Path) -> None:
+    """A REST address that answers 401 to the login (a wrong or reset token) is said in one
+    line (copy the token again), exit non-zero, the database closed."""
+
+    async def unauthorized(request: web.Request) -> web.Response:
+        return web.json_response({"message": "401: Unauthorized", "code": 0}, status=401)
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", unauthorized)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    db = tmp_path / "k.db"
+    try:
+        done = await asyncio.to_thread(
+            run_with,
+            PROJECT_ROOT / "config.example.toml",
+            DISCORD_TOKEN="x",
+            KINDRED_DATABASE__PATH=str(db),
+            KINDRED_DISCORD__API_BASE_URL=f"http://127.0.0.1:{port}/api/v10",
+        )
+    finally:
+        await runner.cleanup()
+    assert_one_line(done, "Discord refused the token in DISCORD_TOKEN")
+    assert not await asyncio.to_thread(Path(f"{db}-wal").exists)

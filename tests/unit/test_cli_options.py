@@ -1,16 +1,19 @@
-"""Newcomer snags: ``--config`` after the subcommand, and bad ``KINDRED_*`` variables reported
-by their own name rather than against the config file."""
+"""Newcomer snags: ``--config`` after the subcommand, bad ``KINDRED_*`` variables reported
+by their own name rather than against the config file, and a Discord address that cannot be
+reached at login said in one line."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
+import aiohttp
 import pytest
 
 from bot import PROJECT_ROOT
-from bot.__main__ import _parser
+from bot.__main__ import DiscordUnreachable, _parser, _start
 from bot.config import ConfigError, load_settings
 from tests.helpers.processes import clean_env
 
@@ -95,3 +98,37 @@ def test_kindred_config_itself_is_not_a_setting(monkeypatch: pytest.MonkeyPatch)
     settings, path = load_settings()
     assert path == EXAMPLE
     assert settings.health.enabled is False
+
+
+@pytest.mark.parametrize(
+    ("error", "reason"),
+    [
+        (aiohttp.ConnectionTimeoutError("Connection timeout to host x"), "Connection timeout"),
+        (TimeoutError(), "no answer in time"),
+        (aiohttp.ServerDisconnectedError(), "Server disconnected"),
+    ],
+)
+async def test_a_login_that_times_out_or_drops_is_one_line(error: Exception, reason: str) -> None:
+    """A login with no answer in time (aiohttp's timeouts, asyncio's) or a connection dropped
+    is said in one line naming the address and what to check, the password of a proxy's
+    address masked."""
+
+    async def start(token: str) -> None:
+        raise error
+
+    settings, _ = load_settings(EXAMPLE)
+    settings = settings.model_copy(
+        update={
+            "discord": settings.discord.model_copy(
+                update={"api_base_url": "http://me:s3cret@proxy.example:8080/api/v10"}
+            )
+        }
+    )
+    with pytest.raises(DiscordUnreachable) as info:
+        await _start(SimpleNamespace(start=start), settings, "x")
+    message = str(info.value)
+    assert "\n" not in message
+    assert "http://me:***@proxy.example:8080/api/v10" in message
+    assert "s3cret" not in message
+    assert reason in message
+    assert "api_base_url" in message and "proxy" in message
