@@ -189,6 +189,7 @@ def _safety_service(core: _Core, peers: PeerServices, once: OnceService) -> Safe
         notices=core.privacy.notices,
     )
     peers.requests.role_lost_hooks.append(safety.peer_lost_role)
+    peers.requests.member_language = safety.language_for
     core.privacy.register("crisis-alert records", safety.forget)
     core.privacy.register_retention("crisis-alert records", safety.repo.purge_before)
     return safety

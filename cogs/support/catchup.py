@@ -130,7 +130,7 @@ class CatchUpRoom(RelayRoom):
             catch_up.to,
             " (and maybe earlier ones)" if missed.unread else "",
         )
-        lang = await self.services.safety.language_for(request.requester_id)
+        lang = await self.requests.language_for(request)
         text = say.catch_up_lost_text(missed.left, at_least=missed.unread, lang=lang)
         told = True
         try:

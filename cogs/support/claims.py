@@ -107,7 +107,7 @@ class ClaimsRoom(ConversationRoom):
             await self._retire_conversation(request, ex_peer, relay_note=relay_note)
             with contextlib.suppress(discord.HTTPException):
                 member = await find_user(self.bot, request.requester_id)
-                lang = await self.services.safety.language_for(request.requester_id)
+                lang = await self.requests.language_for(request)
                 await member.send(member_text(request.id, lang))
 
     async def _retire_conversation(
@@ -234,7 +234,7 @@ class ClaimsRoom(ConversationRoom):
             return
         try:
             member = await find_user(self.bot, follow.member_id)
-            lang = await self.services.safety.language_for(follow.member_id)
+            lang = await self.requests.language_for(closed)
             if follow.tell_quiet_close:
                 await member.send(say.idle_closed_member_text(closed.id, lang))
             if follow.send_transcript:

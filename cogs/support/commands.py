@@ -138,7 +138,9 @@ class CommandsRoom(ClaimsRoom):
         same_peer: bool = False,
         lang: str | None = None,
     ) -> None:
-        """``lang``: the language the form was shown in (its answer is in the same one)."""
+        """``lang``: the language the form was shown in (its answer is in the same one, and
+        the request keeps it for its private messages to the member)."""
+        lang = lang or await reader_language(interaction)
         try:
             result = await self.requests.open(
                 guild_id,
@@ -150,14 +152,13 @@ class CommandsRoom(ClaimsRoom):
                 ask_previous_peer=same_peer,
                 source=source,
                 in_server=await self._in_server(interaction, guild_id),
+                lang=lang,
             )
         except (BlockedError, NotInServerError) as error:
-            lang = lang or await reader_language(interaction)
             blocked = isinstance(error, BlockedError)
             head = blocked_text(lang) if blocked else error.message_in(lang)
             await self._refuse_with_lines(interaction, guild_id, head, lang)
             return
-        lang = lang or await reader_language(interaction)
         await send_private(interaction, await self._intake_answer(result, lang))
         await self._post_card(result.request, result.on_duty, ping=result.ping)
 

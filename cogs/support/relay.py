@@ -103,7 +103,7 @@ async def send_picked_up(bot: discord.Client, services: Services, request: Reque
     """Tell the member of a relayed ``request`` in their language that a peer picked it up,
     with the Close and transcript buttons; Discord's errors are the caller's."""
     member = await find_user(bot, request.requester_id)
-    lang = await services.safety.language_for(request.requester_id)
+    lang = await services.peers.requests.language_for(request)
     await member.send(
         say.relay_picked_up_text(request.id, request.anonymous, lang),
         view=conversation_view(request.id, transcript=True, lang=lang),
@@ -181,7 +181,7 @@ class RelayRoom(IntakeOffers):
             member = await find_user(self.bot, request.requester_id)
         except (discord.HTTPException, discord.RateLimited) as exc:
             raise _Stopped(sent, exc) from exc
-        lang = await self.services.safety.language_for(request.requester_id)
+        lang = await self.requests.language_for(request)
         parts = prefixed_messages(say.relay_peer_prefix(lang), message.content)
 
         async def send(part: str) -> object:
@@ -218,7 +218,7 @@ class RelayRoom(IntakeOffers):
                 return  # not to the ex-peer: the member is told it's back in the queue
             await self._to_relay_thread(message, request)
         elif route.waiting is not None:
-            lang = await self.services.safety.language_for(message.author.id, route.lang)
+            lang = await self.requests.language_for(route.waiting, route.lang)
             await message.channel.send(waiting_text(route.waiting.id, route.position, lang))
         elif route.offer_intake or route.professional:
             lang = await self.services.safety.language_for(message.author.id, route.lang)
@@ -288,7 +288,7 @@ class RelayRoom(IntakeOffers):
                 return
             if not isinstance(stop.error, discord.NotFound):
                 log.info("request %s: relay to the thread failed (%s)", request.id, stop.status)
-                lang = await self.services.safety.language_for(message.author.id)
+                lang = await self.requests.language_for(request)
                 await _note(message.channel, None, say.relay_not_now_text(lang))
                 return
         await self._thread_gone_under_member(request, message.channel)
@@ -321,7 +321,7 @@ class RelayRoom(IntakeOffers):
         if gone is not None:
             await self._announce_gone(gone, tell_member=False)
         fresh = await self.requests.get(request.id)
-        lang = await self.services.safety.language_for(request.requester_id)
+        lang = await self.requests.language_for(request)
         await _note(dm, None, say.relay_undelivered_text(request.id, fresh.status == "open", lang))
 
     # -- words that waited for Discord ----------------------------------------------------------
@@ -390,7 +390,7 @@ class RelayRoom(IntakeOffers):
             elif isinstance(stop.error, discord.NotFound):
                 return GONE
             else:
-                lang = await self.services.safety.language_for(request.requester_id)
+                lang = await self.requests.language_for(request)
                 await _note(source, waiting.message_id, say.relay_not_now_text(lang))
             return DONE
 
@@ -447,7 +447,7 @@ class RelayRoom(IntakeOffers):
             row = await self.requests.get(backlog.request_id)
             if row is None:
                 return  # deleted with the member's data: nobody to tell
-            lang = await self.services.safety.language_for(row.requester_id)
+            lang = await self.requests.language_for(row)
             text = say.relay_ended_text(lang) if ended else say.relay_refused_text(lang)
         for waiting in pending:
             if backlog.to == TO_MEMBER and waiting.message_id == PICKED_UP:
@@ -484,7 +484,7 @@ class RelayRoom(IntakeOffers):
         if tell_member:
             with contextlib.suppress(discord.HTTPException):
                 member = await find_user(self.bot, request.requester_id)
-                lang = await self.services.safety.language_for(request.requester_id)
+                lang = await self.requests.language_for(request)
                 await member.send(say.conversation_gone_member_text(request.id, lang))
                 told = True
         with contextlib.suppress(discord.HTTPException):

@@ -98,7 +98,7 @@ class TimersRoom(ClaimsRoom):
 
     async def _update_member(self, step: EscalationStep, *, reminded: int, moderators: str) -> None:
         request = step.request
-        lang = await self.services.safety.language_for(request.requester_id, None)
+        lang = await self.requests.language_for(request)
         text = escalation_update_text(
             request.id,
             step.position,
@@ -128,7 +128,10 @@ class TimersRoom(ClaimsRoom):
         for user_id in outcome.remind:  # a DM each, in its reader's language
             try:
                 user = await find_user(self.bot, user_id)
-                lang = await self.services.safety.language_for(user_id)
+                if user_id == outcome.request.requester_id:  # the member: the request's
+                    lang = await self.requests.language_for(outcome.request)
+                else:
+                    lang = await self.services.safety.language_for(user_id)
                 await user.send(say.idle_reminder_text(outcome.request.id, lang))
             except discord.HTTPException:
                 pass

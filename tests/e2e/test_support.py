@@ -793,6 +793,68 @@ async def test_a_relayed_peer_message_is_labelled_in_the_members_language(
     assert "Anonymous member" in forwarded.text, forwarded.text
 
 
+async def test_a_request_made_in_german_is_picked_up_in_german(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """A member whose Discord app is in German (no ``/language set``) reads the form and its
+    answer in German, and the request keeps that language for its DMs: picked up (its
+    Close / transcript buttons), the "**Unterstützungsteam:**" label on the peer's words,
+    the transcript and the feedback question (from outside probe 16: they were English)."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    opened = await emulator.run_command(world.member, world.general, "support", locale="de")
+    assert (await opened.response()).is_modal
+    fields = {"topic": "schwere Woche", "summary": "", "tags": "", "anonymous": "yes"}
+    answer = await (await opened.submit_modal(fields)).response()
+    assert answer.text.startswith("Deine Anfrage #1 ist angekommen"), answer.text
+    card = await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "Support request #1" in m.text
+    )
+    await press_claim(emulator, world.peer, card, 1)
+    dm = emulator.dm_channel(world.member)
+    picked = await emulator.wait_for_message(
+        dm, predicate=lambda m: "kindred:req:close:1" in m.custom_ids
+    )
+    assert "#1" in picked.text
+    assert "peer supporter has picked up" not in picked.text, picked.text
+    assert picked.text == (
+        "Jemand aus dem Unterstützungsteam hat deine Anfrage #1 übernommen. Antworte einfach "
+        "hier: Ich gebe deine Nachrichten ohne deinen Namen weiter. Schließ das Gespräch, "
+        "wann immer du möchtest."
+    ), picked.text
+    labels = [picked.find_component(c)["label"] for c in picked.custom_ids]
+    assert labels == ["Schließen", "Schick mir ein Protokoll"], labels
+
+    wants = emulator.press_button(world.member, picked, "kindred:req:transcript:1", locale="de")
+    assert (await (await wants).response()).ephemeral
+    relay = emulator.channel((await kindred.services.peers.requests.get(1)).thread_id)
+    await emulator.send_message(world.peer, relay, "hallo, ich bin da")
+    got = await emulator.wait_for_message(dm, predicate=lambda m: "ich bin da" in m.text)
+    assert got.text == "**Unterstützungsteam:** hallo, ich bin da", got.text
+    await emulator.send_dm(world.member, "danke dir")
+    await emulator.wait_for_message(relay, predicate=lambda m: "danke dir" in m.text)
+
+    closed = await (
+        await emulator.press_button(world.member, picked, "kindred:req:close:1", locale="de")
+    ).answer()
+    assert closed.text == "Geschlossen. Danke, dass du dich gemeldet hast und hier bist.", (
+        closed.text
+    )
+    transcript = await emulator.wait_for_message(dm, predicate=lambda m: "Anfrage #1:" in m.text)
+    assert transcript.text.startswith("Dein Protokoll der Anfrage #1:"), transcript.text
+    assert "hallo, ich bin da" in transcript.text and "Peer:" not in transcript.text, (
+        transcript.text
+    )
+    question = await emulator.wait_for_message(
+        dm, predicate=lambda m: "kindred:fb:helped:1" in m.custom_ids
+    )
+    assert question.text.startswith(
+        "Dein Unterstützungsgespräch ist geschlossen. Hat es geholfen?"
+    ), question.text
+    labels = [question.find_component(c)["label"] for c in question.custom_ids]
+    assert labels == ["Es hat geholfen", "Etwas", "Nicht wirklich"], labels
+
+
 async def test_a_member_who_writes_before_a_peer_claims_their_anonymous_request_is_told_so(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

@@ -59,6 +59,29 @@ async def test_intake_reports_queue_duty_and_matching(peers, services: Services)
     assert sorted(second.ping) == [PEER, PEER2]
 
 
+async def test_a_requests_messages_speak_the_language_it_was_asked_in_unless_one_is_chosen(
+    peers, services: Services
+) -> None:
+    """The language a request was asked in is kept with it (a code, normalized; anything
+    else is not kept); its private messages use it unless the member chose one with
+    ``/language set``, which wins; with neither, a DM's detected language, else English."""
+    asked = (await peers.requests.open(GUILD, MEMBER, lang="de")).request
+    assert asked.lang == "de" and (await peers.requests.get(asked.id)).lang == "de"
+    assert await peers.requests.language_for(asked) == "de"
+    assert await peers.requests.language_for(asked, "fr") == "de"  # asked beats detected
+    await services.safety.set_language(MEMBER, "fr")
+    assert await peers.requests.language_for(asked) == "fr"  # the member's choice wins
+    await services.safety.clear_language(MEMBER)
+    assert await peers.requests.language_for(asked) == "de"
+
+    unknown = (await peers.requests.open(GUILD, OTHER, lang="klingon")).request
+    assert unknown.lang is None
+    assert await peers.requests.language_for(unknown) == "en"
+    assert await peers.requests.language_for(unknown, "es") == "es"
+    regional = (await peers.requests.open(GUILD, PEER2, lang="pt-BR")).request
+    assert regional.lang == "pt"
+
+
 async def test_a_topic_or_summary_longer_than_the_form_is_refused_never_cut(peers) -> None:
     """The form holds 100 and 1,000 characters; anything longer is refused whole (nothing
     opened) rather than stored without its end."""

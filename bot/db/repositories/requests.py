@@ -42,6 +42,7 @@ class RequestRow:
     last_activity: datetime
     feedback_given: bool  # that the member answered the feedback question; never what
     transcript: bool
+    lang: str | None = None  # the language the request was asked in (a code), if known
 
     @property
     def live(self) -> bool:
@@ -74,6 +75,7 @@ def _request(row: Any) -> RequestRow:
         last_activity=from_db(row["last_activity"]),
         feedback_given=bool(row["feedback_given"]),
         transcript=bool(row["transcript"]),
+        lang=row["lang"],
     )
 
 
@@ -99,12 +101,13 @@ class RequestRepository:
         source: str,
         relay: bool,
         now: datetime,
+        lang: str | None = None,
     ) -> RequestRow | None:
         """Insert a request; None when the member already has a live one (unique index)."""
         cursor_sql = (
             "INSERT INTO support_requests (guild_id, requester_id, topic, tags, summary,"
-            " anonymous, preferred_peer, source, relay, created_at, last_activity)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " anonymous, preferred_peer, source, relay, created_at, last_activity, lang)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT DO NOTHING RETURNING *"
         )
         params = (
@@ -119,6 +122,7 @@ class RequestRepository:
             int(relay),
             to_db(now),
             to_db(now),
+            lang,
         )
         row = await self.db.fetchone(cursor_sql, params)
         return None if row is None else _request(row)

@@ -16,7 +16,7 @@ from bot.db.repositories.blocks import BlockRepository
 from bot.db.repositories.requests import RequestRepository, RequestRow
 from bot.db.repositories.tags import TagRepository
 from bot.errors import ConflictError, InvalidInputError, KindredError, LimitReachedError
-from bot.i18n import N_
+from bot.i18n import N_, lang_from_locale
 from bot.services.peers import PeerSettings
 from bot.services.peers.duty import DutyService
 from bot.services.peers.tags import tag_key
@@ -139,10 +139,12 @@ class RequestIntake:
         ask_previous_peer: bool = False,
         source: str = "command",
         in_server: bool | None = True,
+        lang: str | None = None,
     ) -> Intake:
         """``in_server``: whether the member is in the server now, as Discord says (a form
         opened in a DM or another server may be sent after they left): see
-        :func:`require_member`."""
+        :func:`require_member`. ``lang``: the language the member asked in (the form's),
+        kept with the request for its private messages (:meth:`language_for`)."""
         require_member(in_server)
         topic, summary = clean_line(topic), clean_block(summary)  # as goals' and plans' text
         # the form holds no more (its fields' max lengths); never stored cut if it did
@@ -172,6 +174,7 @@ class RequestIntake:
             source=source,
             relay=anonymous or cfg.conversation == "relay",
             now=now,
+            lang=lang_from_locale(lang),
         )
         if request is None:  # lost a race with a second intake from the same member
             existing = await self.requests.live_for_member(guild_id, requester_id)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import statistics
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
@@ -136,6 +137,13 @@ class Stats:
     busiest_hours_utc: list[tuple[int, int]] = field(default_factory=list)
 
 
+MemberLanguage = Callable[[int, str | None], Awaitable[str]]
+
+
+async def _detected_or_english(user_id: int, detected: str | None = None) -> str:
+    return detected or "en"
+
+
 class RequestService(Claims, Closing, RequestIntake, RequestTimers, Conversations, Holders):
     """Support requests. Peers' actions, closing, intake, timers, conversations and the
     peer-role check of holders are mixed in from their modules."""
@@ -165,6 +173,9 @@ class RequestService(Claims, Closing, RequestIntake, RequestTimers, Conversation
         self.help_told = {}
         self.relay_locks = {}
         self.relay_retry_after = relay_retry_after
+        # the member's own choice (/language set) over a language detected: the safety
+        # service's rule, wired by build_services once it exists
+        self.member_language: MemberLanguage = _detected_or_english
 
     async def config(self, guild_id: int, *, require: bool = True) -> PeerSettings:
         cfg = await self.settings.get(guild_id, PeerSettings)
@@ -177,6 +188,12 @@ class RequestService(Claims, Closing, RequestIntake, RequestTimers, Conversation
                 )
             )
         return cfg
+
+    async def language_for(self, request: RequestRow, detected: str | None = None) -> str:
+        """The language of a request's private messages to its member: the one they chose
+        with ``/language set``, else the one they asked in (``request.lang``), else one
+        ``detected`` (a DM's words), else English."""
+        return await self.member_language(request.requester_id, request.lang or detected)
 
     async def attach_card(self, request_id: int, channel_id: int, message_id: int) -> None:
         await self.requests.update(
