@@ -254,7 +254,15 @@ class AlertsMixin:
         except discord.HTTPException as exc:
             log.error("safety guild=%s: moderators could not be told (%s)", guild_id, exc.status)
             return None
-        refused = targets.moderators
+        return await self._moderators_refused(guild_id, targets.moderators, text, view)
+
+    async def _moderators_refused(
+        self, guild_id: int, refused: int, text: str, view: discord.ui.View | None = None
+    ) -> discord.Message | None:
+        """The moderators' alert channel ``refused`` Kindred: ``text`` goes to the moderator
+        channel from /peers setup when that is another one, the moderators told there which
+        channel refuses and the fix (once per channel per while). None: nowhere took it
+        (logged)."""
         log.warning("safety guild=%s: channel %s refuses moderator reports", guild_id, refused)
         refusal = await self.services.safety.moderator_channel_refused(guild_id, refused)
         if refusal.fallback_channel_id is None:

@@ -10,7 +10,8 @@ them. Then peers and, for tier 3, moderators get an alert that
 links the post, says truthfully whether the author was reached, and never names its author:
 it pings every on-duty peer, the author too if they are one, so the set never depends on who
 wrote it. A channel that refuses the alert is treated as for a message's: the peer channel
-when that is another one, the moderators told once, else the moderators' channel; Discord
+when that is another one, the moderators told once, else the moderators' channel (that one
+refusing: the moderator channel from /peers setup, as for every moderators' report); Discord
 failing for a moment stores a retry (ids and the post's link only) that posts the same words
 later, the moderators told once after its last try. Peers
 answer in the group; a moderator can look the author up with ``/group reveal`` (a logged
@@ -190,13 +191,24 @@ class AnonymousPostsMixin(AlertsMixin, RepliesMixin):
             to_moderators |= posted is None  # nowhere for peers: the moderators read it
         if to_moderators and targets.moderators is not None:
             copy = replace(alert, target_channel_id=targets.moderators, pings=False)
-            posted = await self._post_anonymous(
-                targets.moderators, anonymous_alert_text(copy, []), []
-            )
+            posted = await self._anonymous_to_moderators(copy)
             if posted is False:
                 await self.services.safety.retry_anonymous_later(copy)
             sent |= posted is not None
         return sent
+
+    async def _anonymous_to_moderators(self, copy: AnonymousAlert) -> bool | None:
+        """The moderators' copy (no pings) in their alert channel; one that refuses Kindred
+        (403, 404, gone or hidden) is treated as for every moderators' report: the copy goes
+        to the moderator channel from /peers setup, the moderators told there once per while.
+        True: posted; False: Discord failed for a moment in the moderators' alert channel (the
+        caller retries); None: no channel took it."""
+        (text,) = anonymous_alert_text(copy, [])
+        posted = await self._post_anonymous(copy.target_channel_id, [text], [])
+        if posted is not None:
+            return posted
+        moved = await self._moderators_refused(copy.guild_id, copy.target_channel_id, text)
+        return None if moved is None else True
 
     async def _deliver_anonymous(self, alert: AnonymousAlert, pings: list[int]) -> bool | None:
         """Post the alert in its channel; a channel that refuses Kindred falls back to the peer
@@ -233,16 +245,12 @@ class AnonymousPostsMixin(AlertsMixin, RepliesMixin):
         alert = retry.alert
         targets = await self.services.safety.alert_channels(alert.guild_id)
         if alert.target_channel_id == targets.moderators:  # the moderators' own copy
-            posted = await self._post_anonymous(
-                alert.target_channel_id, anonymous_alert_text(alert, []), []
-            )
+            posted = await self._anonymous_to_moderators(alert)
         else:
             posted = await self._deliver_anonymous(alert, retry.pings)
             if posted is None and targets.moderators is not None:
                 copy = replace(alert, target_channel_id=targets.moderators, pings=False)
-                posted = await self._post_anonymous(
-                    targets.moderators, anonymous_alert_text(copy, []), []
-                )
+                posted = await self._anonymous_to_moderators(copy)
         if posted is not False:
             return
         if not retry.final:

@@ -20,7 +20,7 @@ from emulator import DEFAULT_BOT_PERMISSIONS, DiscordEmulator, P
 from emulator.models import Message
 from tests.e2e.conftest import Kindred, World, _QuickSleeps, detector_settled, every_answer
 from tests.e2e.test_checkins import Start, run_at, start_at  # noqa: F401  (fixture)
-from tests.e2e.test_safety import unpostable
+from tests.e2e.test_safety import TIER3, unpostable
 from tests.e2e.test_support import go_on_duty, setup_peers
 
 MANAGE = int(P.MANAGE_ROLES | P.MANAGE_CHANNELS)
@@ -1258,6 +1258,38 @@ async def test_an_anonymous_alert_the_peer_channel_refuses_reaches_the_moderator
         world.mods, predicate=lambda m: f"<#{world.peers.id}>" in m.text and "refuses" in m.text
     )
     assert "/peers setup peer_role: peer_channel:" in told.text, told.text
+
+
+async def test_an_anonymous_tier3_alert_reaches_moderators_when_their_alert_channel_was_deleted(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The moderator alert channel chosen with /safety settings was deleted: the moderators'
+    copy of an anonymous tier-3 post's alert was lost. As for every moderators' report, it goes
+    to the moderator channel from /peers setup (nobody named, no pings), and the moderators are
+    told there once which channel refuses; nothing is left to retry."""
+    channel = await anonymous_group(emulator, world, kindred, world.member)
+    await go_on_duty(emulator, world, world.peer)
+    gone = emulator.create_channel(world.guild, "mod-alerts")
+    await emulator.gateway_idle()
+    await command(
+        emulator, world.mod, world.general, "safety settings", moderator_alert_channel=gone
+    )
+    emulator.delete_channel(gone)
+    await emulator.gateway_idle()
+    posting = await emulator.run_command(
+        world.member, channel, "group post", options={"text": TIER3}
+    )
+    await posting.original_response()
+    copy = await emulator.wait_for_message(
+        world.mods, predicate=lambda m: "anonymous** post" in m.text
+    )
+    await settled(kindred)
+    assert "tier 3" in copy.text, copy.text
+    assert str(world.member.id) not in copy.text and "<@" not in copy.text, copy.text
+    told = [m.text for m in emulator.bot_messages(world.mods) if f"<#{gone.id}>" in m.text]
+    assert len(told) == 1 and "refuses" in told[0], told
+    assert "/safety settings moderator_alert_channel:" in told[0], told[0]
+    assert not await anonymous_retries(kindred)
 
 
 def can_post(emu: DiscordEmulator, user, channel) -> bool:
