@@ -43,6 +43,7 @@ from bot.text import pings_and_text
 from bot.ui.lookup import find_channel
 from cogs.safety.alert_texts import ANONYMOUS_OUTREACH
 from cogs.safety.alerts import AlertsMixin, refused_channel_text, send_more_pings
+from cogs.safety.listener import _category_id
 from cogs.safety.replies import RepliesMixin
 
 log = logging.getLogger("cogs.safety")
@@ -116,8 +117,10 @@ class AnonymousPostsMixin(AlertsMixin, RepliesMixin):
         decision = await safety.notice(
             guild_id=message.guild.id,
             channel_id=message.channel.id,
-            parent_channel_id=None,
+            # an excluded channel, thread's channel or category covers the group's channel too
+            parent_channel_id=getattr(message.channel, "parent_id", None),
             user_id=author.id,
+            category_id=_category_id(message.channel),
             role_ids=[r.id for r in getattr(author, "roles", [])],
             label=str(result.label),
             tier=result.tier,

@@ -20,7 +20,7 @@ from emulator import DEFAULT_BOT_PERMISSIONS, DiscordEmulator, P
 from emulator.models import Message
 from tests.e2e.conftest import Kindred, World, _QuickSleeps, detector_settled, every_answer
 from tests.e2e.test_checkins import Start, run_at, start_at  # noqa: F401  (fixture)
-from tests.e2e.test_safety import TIER3, unpostable
+from tests.e2e.test_safety import TIER3, bot_dms, unpostable
 from tests.e2e.test_support import go_on_duty, setup_peers
 
 MANAGE = int(P.MANAGE_ROLES | P.MANAGE_CHANNELS)
@@ -1290,6 +1290,41 @@ async def test_an_anonymous_tier3_alert_reaches_moderators_when_their_alert_chan
     assert len(told) == 1 and "refuses" in told[0], told
     assert "/safety settings moderator_alert_channel:" in told[0], told[0]
     assert not await anonymous_retries(kindred)
+
+
+async def test_an_anonymous_post_in_a_group_channel_inside_an_excluded_category_is_left_alone(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """A moderator excluded a whole category with /safety exclude: a group's channel inside it
+    is left alone for anonymous posts too, as for its members' own messages (no private reply,
+    no alert); the post itself is posted as always."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await allow_groups(emulator, world, kindred)
+    category = emulator.create_category(world.guild, "Venting")
+    vent = emulator.create_channel(world.guild, "vent-circle", category=category)
+    await emulator.gateway_idle()
+    _group, channel, _ = await create_group(emulator, world, kindred, channel=vent)
+    await join(emulator, world, world.member)
+    await command(
+        emulator, world.mod, world.general, "group settings anonymous", name=GRIEF, enabled=True
+    )
+    excluded = await emulator.run_command(
+        world.mod, world.general, "safety exclude", {"channel": category.id}
+    )
+    await excluded.answer()
+    assert (
+        category.id in (await kindred.services.safety.config(world.guild.id)).excluded_channel_ids
+    )
+    posting = await emulator.run_command(
+        world.member, channel, "group post", options={"text": CRISIS}
+    )
+    await posting.original_response()
+    await emulator.wait_until(lambda: anonymous_posts(emulator, channel), what="the anonymous post")
+    await settled(kindred)
+    assert not bot_dms(emulator, world.member), [m.text for m in bot_dms(emulator, world.member)]
+    for where in (world.peers, world.mods):
+        assert not [m for m in emulator.bot_messages(where) if "anonymous" in m.text.lower()]
 
 
 def can_post(emu: DiscordEmulator, user, channel) -> bool:
