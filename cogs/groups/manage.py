@@ -148,6 +148,7 @@ class ManageCommands:
     _slowmode_ended: Callable[..., Awaitable[None]]  # from the settings room
     meetings_archived: Callable[..., Awaitable[str]]  # from meeting_delivery: a note or ""
     meetings_unarchived: Callable[..., Awaitable[str]]
+    tell_archived: Callable[..., Awaitable[None]]  # members reminded of a cancelled date
 
     # -- checking a channel's overwrites against the plan --------------------------------------
     async def _verify(
@@ -374,6 +375,7 @@ class ManageCommands:
         if events:  # its meetings' events are still listed: the moderator deletes them by hand
             text += "\n" + await localized(interaction, events)
         await send_private(interaction, text)
+        await self.tell_archived(row)  # members reminded of a meeting date it cancels
 
     @group_cmd.command(name="unarchive")
     @moderator_only()

@@ -149,6 +149,7 @@ class MeetingDelivery:
             text = rescheduled_text(
                 group=told.group.name, meeting=told.meeting.name, when=when_text(told.was_at),
                 moved_to=moved_to, lang=await self.services.safety.language_for(user_id),
+                archived=told.archived,
             )  # fmt: skip
             try:
                 sent += await self._dm(user_id, text)
@@ -302,6 +303,12 @@ class MeetingDelivery:
         if "stale" in results:
             return ARCHIVED_STALE
         return ARCHIVED_FAILED if "failed" in results else ""
+
+    async def tell_archived(self, group: GroupRow) -> None:
+        """After ``/group archive`` has answered: members already reminded of a meeting's next
+        date are told it is cancelled, the group closed (as when a meeting is removed)."""
+        for told in await self.meetings.told_of_archive(group.id):
+            await self.tell_rescheduled(told)
 
     async def meetings_unarchived(self, group: GroupRow) -> str:
         """After ``/group unarchive``: the meetings' next dates go back on the Events list.

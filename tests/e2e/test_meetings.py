@@ -1710,3 +1710,27 @@ async def test_a_member_with_closed_dms_is_skipped_and_the_others_still_told_of_
     assert await kindred.quiet()
     assert not [m for m in emulator.bot_messages(emulator.dm_channel(world.member))
                 if "is cancelled" in m.text]  # fmt: skip
+
+
+async def test_members_already_reminded_of_a_meeting_are_told_when_archiving_cancels_it(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    """Archiving the group after Tuesday's reminder went out cancels that meeting: the member
+    reminded of it is told by DM why, once, after the moderator's answer."""
+    kindred, reminded = await _reminded_of_tuesday(emulator, world, start_at)
+    archived = await command(
+        emulator, world.mod, world.general, "group archive", name="Grief circle"
+    )
+    assert "is archived" in archived.text, archived.text
+    assert await kindred.quiet()
+    after = [
+        m for m in emulator.bot_messages(emulator.dm_channel(world.member)) if m.id > reminded.id
+    ]
+    assert after, "the member reminded of Tuesday's meeting was not told archiving cancelled it"
+    (told,) = after
+    stamp = int(datetime(2026, 11, 24, 19, 0, tzinfo=UTC).timestamp())
+    assert "**Grief circle** has been closed" in told.text, told.text
+    assert "Monday circle" in told.text and "cancelled" in told.text, told.text
+    assert f"<t:{stamp}:F>" in told.text, told.text

@@ -458,6 +458,25 @@ async def test_members_reminded_of_a_date_are_told_once_it_is_cancelled_or_moved
     assert (gone.told.was_at, gone.told.recipients) == (tuesday, (MEMBER,))
 
 
+async def test_archiving_tells_members_reminded_of_a_date_it_cancels(
+    services: Services, clock
+) -> None:
+    """Archiving a group cancels its meetings' next dates: a date a reminder of has gone out
+    is told to everyone who asked for the group's reminders, the reason named; a date not
+    yet reminded of tells nobody, and an active group has nothing to tell."""
+    group = await setup(services)
+    await services.meetings.set_reminders(GUILD, group.name, MEMBER, True)
+    clock.now = NOW
+    reminded = await add(services, schedule="every tuesday at 19:00", reminders="24h")
+    await add(services, name="Later", schedule="every friday at 19:00", reminders="24h")
+    await fire(services, clock, REMIND, reminded.id)  # Mon 19:00, the 24-hour reminder
+    assert await services.meetings.told_of_archive(group.id) == []  # not archived
+    await services.groups.archive(group.id, GUILD, MOD)
+    (told,) = await services.meetings.told_of_archive(group.id)
+    assert told.meeting.id == reminded.id and told.archived and told.moved_to is None
+    assert (told.was_at, told.recipients) == (datetime(2026, 11, 24, 19, 0, tzinfo=UTC), (MEMBER,))
+
+
 async def test_edit_rearms_and_one_off_ends(services: Services, clock) -> None:
     await setup(services)
     meeting = await add(services, schedule="2026-11-24 18:00", reminders="1h")

@@ -83,11 +83,23 @@ def facilitator_text(
 
 
 def rescheduled_text(
-    *, group: str, meeting: str, when: str, moved_to: str | None, lang: str = "en"
+    *,
+    group: str,
+    meeting: str,
+    when: str,
+    moved_to: str | None,
+    lang: str = "en",
+    archived: bool = False,
 ) -> str:
     """The DM to a member reminded of a meeting's date that was then cancelled (``moved_to``
-    None) or moved (``moved_to``: the new date, a Discord timestamp like ``when``)."""
+    None; ``archived``: because its group was archived) or moved (``moved_to``: the new date,
+    a Discord timestamp like ``when``)."""
     _ = gettext_for(lang)
+    if archived:
+        return _(
+            "**{group}** has been closed, so {meeting}, {when}, is cancelled. I'm letting you "
+            "know because you had a reminder of it."
+        ).format(group=group, meeting=meeting, when=when)
     if moved_to is None:
         return _(
             "**{group}**: {meeting}, {when}, is cancelled. I'm letting you know because you "

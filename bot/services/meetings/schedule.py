@@ -76,6 +76,7 @@ class Rescheduled:
     was_at: datetime
     moved_to: datetime | None
     recipients: tuple[int, ...]
+    archived: bool = False  # cancelled because its group was archived
 
 
 @dataclass(frozen=True)
@@ -226,18 +227,25 @@ class MeetingSchedule(MeetingBase):
         return Edited(row, told)
 
     async def _reminded(
-        self, meeting: MeetingRow, now: datetime, *, moved_to: datetime | None
+        self,
+        meeting: MeetingRow,
+        now: datetime,
+        *,
+        moved_to: datetime | None,
+        archived: GroupRow | None = None,
     ) -> Rescheduled | None:
         """Who to tell that the date they were reminded of is cancelled or moved: everyone who
         asked for the group's reminders, once a reminder of it has gone out (no list of who
-        got one is kept)."""
+        got one is kept). ``archived``: the group just archived, which cancels the date."""
         if meeting.next_at is None or not reminded(meeting.next_at, meeting.reminders, now):
             return None
-        group = await self.group_of(meeting)
-        recipients = tuple(await self.repo.opted_in(group.id)) if group.active else ()
+        group = archived or await self.group_of(meeting)
+        recipients = tuple(await self.repo.opted_in(group.id)) if group.active or archived else ()
         if not recipients:
             return None
-        return Rescheduled(meeting, group, meeting.next_at, moved_to, recipients)
+        return Rescheduled(
+            meeting, group, meeting.next_at, moved_to, recipients, archived=archived is not None
+        )
 
     async def remove(
         self, guild_id: int, meeting_id: int, actor_id: int, *, by_facilitator: bool = False
@@ -325,6 +333,17 @@ class MeetingSchedule(MeetingBase):
                 await self.scheduler.cancel(_keys(meeting.id)[CLOSE])
                 plans.append(await self._close(meeting, group, meeting.open_at, archived=True))
         return plans
+
+    async def told_of_archive(self, group_id: int) -> list[Rescheduled]:
+        """The group was archived, cancelling its meetings' next dates: who to tell of each
+        date a reminder of has gone out, as when a meeting is removed."""
+        group = await self.groups.find(group_id)
+        if group is None or group.active:
+            return []
+        now, told = self.clock(), []
+        for meeting in await self.repo.for_group(group_id):
+            told.append(await self._reminded(meeting, now, moved_to=None, archived=group))
+        return [t for t in told if t is not None]
 
     async def group_unarchived(self, group_id: int) -> list[MeetingRow]:
         """The group is back: its meetings, whose events the Discord layer puts back on the
