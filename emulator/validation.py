@@ -8,10 +8,9 @@ from __future__ import annotations
 import re
 
 from .errors import RestError, invalid_form
-from .models import JSON, Attachment, Message, User
+from .models import JSON, Attachment
 
 NAME_RE = re.compile(r"^[-_\w]{1,32}$")
-_NOBODY = User(id=0, username="")
 
 
 def validate_message_body(body: JSON, files: list[Attachment], *, partial: bool) -> None:
@@ -73,48 +72,125 @@ def _validate_embed(i: int, e: JSON) -> int:
             )
     size = len(e.get("title") or "") + len(e.get("description") or "")
     size += sum(len(str(f.get("name", ""))) + len(str(f.get("value", ""))) for f in fields)
-    size += len((e.get("footer") or {}).get("text") or "")
-    size += len((e.get("author") or {}).get("name") or "")
-    return size
+    footer = len((e.get("footer") or {}).get("text") or "")
+    if footer > 2048:
+        raise invalid_form(
+            f"embeds.{i}.footer.text", "BASE_TYPE_MAX_LENGTH", "Must be 2048 or fewer in length."
+        )
+    author = len((e.get("author") or {}).get("name") or "")
+    if author > 256:
+        raise invalid_form(
+            f"embeds.{i}.author.name", "BASE_TYPE_MAX_LENGTH", "Must be 256 or fewer in length."
+        )
+    return size + footer + author
 
 
-def validate_components(components: list[JSON], *, v2: bool) -> None:
+def validate_components(components: list[JSON], *, v2: bool, where: str = "components") -> None:
+    """A message's (or, with ``where="data.components"``, a modal's) components, as Discord
+    checks them: rows of 1-5 children, unique custom ids of 1-100 characters, button labels,
+    select menus (1-25 options of 100-character label/value/description) and text inputs."""
     if not v2 and len(components) > 5:
-        raise invalid_form("components", "BASE_TYPE_MAX_LENGTH", "Must be 5 or fewer in length.")
+        raise invalid_form(where, "BASE_TYPE_MAX_LENGTH", "Must be 5 or fewer in length.")
     seen: set[str] = set()
-    for i, row in enumerate(components):
-        if row.get("type") == 1:
-            children = row.get("components") or []
-            if not children or len(children) > 5:
-                raise invalid_form(
-                    f"components.{i}.components",
-                    "BASE_TYPE_BAD_LENGTH",
-                    "Must be between 1 and 5 in length.",
-                )
-        for c in Message(id=0, channel_id=0, author=_NOBODY, components=[row]).iter_components():
-            _validate_component(i, c, seen)
+    for i, comp in enumerate(components):
+        _walk(comp, f"{where}.{i}", seen)
 
 
-def _validate_component(i: int, c: JSON, seen: set[str]) -> None:
+def _walk(c: JSON, path: str, seen: set[str]) -> None:
+    if c.get("type") == 1:
+        children = c.get("components") or []
+        if not children or len(children) > 5:
+            raise _bad_length(f"{path}.components", 1, 5)
+    _validate_component(c, path, seen)
+    for j, child in enumerate(c.get("components") or []):
+        _walk(child, f"{path}.components.{j}", seen)
+    for key in ("component", "accessory"):
+        if isinstance(c.get(key), dict):
+            _walk(c[key], f"{path}.{key}", seen)
+
+
+def _bad_length(path: str, low: int, high: int) -> RestError:
+    return invalid_form(
+        path, "BASE_TYPE_BAD_LENGTH", f"Must be between {low} and {high} in length."
+    )
+
+
+def _max_length(c: JSON, key: str, path: str, high: int, *, low: int = 0) -> None:
+    value = c.get(key)
+    if value is None:
+        return
+    if len(str(value)) > high or len(str(value)) < low:
+        if low:
+            raise _bad_length(f"{path}.{key}", low, high)
+        raise invalid_form(
+            f"{path}.{key}", "BASE_TYPE_MAX_LENGTH", f"Must be {high} or fewer in length."
+        )
+
+
+#: Select menus: string, user, role, mentionable and channel selects.
+SELECT_TYPES = {3, 5, 6, 7, 8}
+
+
+def _validate_component(c: JSON, path: str, seen: set[str]) -> None:
     cid = c.get("custom_id")
     if cid is not None:
         if not 1 <= len(cid) <= 100:
-            raise invalid_form(
-                f"components.{i}",
-                "BASE_TYPE_BAD_LENGTH",
-                "custom_id must be between 1 and 100 in length.",
-            )
+            raise _bad_length(f"{path}.custom_id", 1, 100)
         if cid in seen:
             raise invalid_form(
-                f"components.{i}",
+                f"{path}.custom_id",
                 "COMPONENT_CUSTOM_ID_DUPLICATED",
                 "Component custom id cannot be duplicated",
             )
         seen.add(cid)
-    if c.get("type") == 2 and len(c.get("label") or "") > 80:
-        raise invalid_form(
-            f"components.{i}", "BASE_TYPE_MAX_LENGTH", "label must be 80 or fewer in length."
-        )
+    ctype = c.get("type")
+    if ctype == 2:
+        _max_length(c, "label", path, 80)
+    elif ctype in SELECT_TYPES:
+        _max_length(c, "placeholder", path, 150)
+        if ctype == 3:
+            options = c.get("options") or []
+            if not 1 <= len(options) <= 25:
+                raise _bad_length(f"{path}.options", 1, 25)
+            for k, option in enumerate(options):
+                where = f"{path}.options.{k}"
+                _max_length(option, "label", where, 100, low=1)
+                _max_length(option, "value", where, 100, low=1)
+                _max_length(option, "description", where, 100)
+                if "label" not in option or "value" not in option:
+                    raise invalid_form(where, "BASE_TYPE_REQUIRED", "This field is required")
+    elif ctype == 4:
+        _max_length(c, "label", path, 45, low=1)
+        _max_length(c, "placeholder", path, 100)
+        _max_length(c, "value", path, 4000)
+    elif ctype == 18:  # a modal's label around a text input or select
+        _max_length(c, "label", path, 45, low=1)
+        _max_length(c, "description", path, 100)
+
+
+def validate_modal(data: JSON) -> None:
+    """A modal callback's data: a custom id, a title of 1-45 characters, 1-5 components."""
+    if not data.get("custom_id") or not data.get("title") or not data.get("components"):
+        raise invalid_form("data", "MODAL_INVALID", "Modal needs custom_id, title and components")
+    _max_length(data, "custom_id", "data", 100, low=1)
+    _max_length(data, "title", "data", 45, low=1)
+    components = data["components"]
+    if len(components) > 5:
+        raise _bad_length("data.components", 1, 5)
+    validate_components(components, v2=True, where="data.components")
+
+
+def validate_autocomplete(data: JSON) -> None:
+    """An autocomplete result: up to 25 choices, names of 1-100 characters, string values of
+    at most 100."""
+    choices = data.get("choices") or []
+    if len(choices) > 25:
+        raise invalid_form("data.choices", "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length.")
+    for k, choice in enumerate(choices):
+        _max_length(choice, "name", f"data.choices.{k}", 100, low=1)
+        if isinstance(choice.get("value"), str):
+            _max_length(choice, "value", f"data.choices.{k}", 100)
+        _validate_localizations(choice, "name_localizations", f"data.choices.{k}.")
 
 
 def validate_command(body: JSON) -> None:

@@ -10,7 +10,7 @@ from ..errors import RestError, invalid_form
 from ..interactions import CallbackType, Interaction, InteractionResponse, InteractionType
 from ..models import JSON, Attachment, Message, MessageFlags
 from ..routing import Req, RouteTable
-from ..validation import validate_message_body
+from ..validation import validate_autocomplete, validate_message_body, validate_modal
 from .host import SEND_FLAGS, RestHost
 
 routes = RouteTable()
@@ -126,12 +126,9 @@ def _apply_callback(
         it.original = target
         return target
     if ctype == CallbackType.AUTOCOMPLETE_RESULT:
-        if len(data.get("choices") or []) > 25:
-            raise invalid_form(
-                "data.choices", "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length."
-            )
+        validate_autocomplete(data)
     elif ctype == CallbackType.MODAL:
-        _check_modal(data)
+        validate_modal(data)
         it.modal = data
     return None
 
@@ -147,13 +144,6 @@ def _defer_message(emu: RestHost, it: Interaction, data: JSON) -> Message:
     emu._store_message(m)
     it.original = m
     return m
-
-
-def _check_modal(data: JSON) -> None:
-    if not data.get("custom_id") or not data.get("title") or not data.get("components"):
-        raise invalid_form("data", "MODAL_INVALID", "Modal needs custom_id, title and components")
-    if len(data["title"]) > 45:
-        raise invalid_form("data.title", "BASE_TYPE_MAX_LENGTH", "Must be 45 or fewer in length.")
 
 
 def _callback_result(emu: RestHost, it: Interaction, ctype: int, message: Message | None) -> JSON:
