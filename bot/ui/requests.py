@@ -213,7 +213,7 @@ class SupportModal(KindredModal, title="Talk to a peer"):
     )
     summary = discord.ui.TextInput(
         custom_id="summary",
-        label="What's going on? (optional, peers will see it)",
+        label="What's going on? (optional, peers see it)",
         style=discord.TextStyle.paragraph,
         required=False,
         max_length=1000,

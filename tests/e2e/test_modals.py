@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from emulator import DiscordEmulator
 from tests.e2e.conftest import Kindred, World
+from tests.e2e.test_checkins import PT
 from tests.e2e.test_support import setup_peers
 
 
@@ -40,3 +41,46 @@ async def test_two_members_writing_the_same_plan_part_together_both_save(
         assert "Saved part 1 of 3" in saved.text
     plans = [await kindred.services.selfhelp.plans.get(u.id) for u in (world.member, world.member2)]
     assert [p.answers["well"] for p in plans] == ["cooking", "walking"]
+
+
+def _texts(components: list[dict]) -> list[str]:
+    """Every label, description, placeholder and option label of a form, in order."""
+    out: list[str] = []
+    for c in components:
+        out += [c[k] for k in ("label", "description", "placeholder") if c.get(k)]
+        out += [o["label"] for o in c.get("options") or []]
+        out += _texts(c.get("components") or [])
+        out += _texts([c["component"]] if c.get("component") else [])
+    return out
+
+
+async def test_the_support_form_is_never_cut_short_in_any_language(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Discord shows at most 45 characters of a form's labels: the English question "What's
+    going on? (optional, peers will see it)" had 46 and lost its closing bracket. Every label
+    of the support form, in each language, is shown whole (its full translation) and within
+    Discord's limits (the emulator refuses a longer one)."""
+    from bot.i18n import gettext_for
+
+    await setup_peers(emulator, world)
+    english = [
+        "Topic (optional)",
+        "A word or two is enough, e.g. 'rough week'",
+        "What's going on? (optional, peers see it)",
+        "Someone who shares… (optional tags)",
+        "e.g. grief, veterans (comma separated)",
+        "Stay anonymous to peers?",
+        "No: peers may see who I am",
+        "Yes: stay anonymous (replies come by DM)",
+        "Same peer as last time, if they're on duty?",
+        "No preference",
+        "Yes, the same peer if possible",
+    ]
+    for locale, lang in (("en-US", "en"), ("es-ES", "es"), ("fr", "fr"), ("de", "de"), (PT, "pt")):
+        opened = await emulator.run_command(world.member, world.general, "support", locale=locale)
+        form = await opened.response()
+        assert form.is_modal
+        _ = gettext_for(lang)
+        assert form.data["title"] == _("Talk to a peer")
+        assert _texts(form.components) == [_(text) for text in english], lang
