@@ -19,6 +19,16 @@ concern_other and harassment; then, in order:
    level, a gentle private check-in (what ``python -m bot detect`` prints as ``distress``);
 5. otherwise ``none``.
 
+Sentence floor: ordinary words elsewhere never silence a first-person tier-2/3 phrase hit
+(not negated, not an idiom, not banter-lowered, not attributed to someone else). When the
+combination left such a message below its floor and the message has two or more sentences,
+each sentence holding the hit is also read alone; if one of them, alone, is a crisis alert
+of tier 3 (the phrase's or the model's), the message is one too; if it is a tier-2 alert or
+the soft level, the message is at least the soft level (an alert, when it was a crisis alert
+alone and the member's recent context reached the soft level).
+Chosen on validation: a tier-2 alert here would have cost two false alarms for one crisis
+line; the soft level costs one gentle check-in (docs/detector.md).
+
 Someone else's words: a crisis alert for a message that quotes words the writer attributes to
 another person (:mod:`bot.safety.quotes`) stands only if the writer's own words, assessed
 without the quotation, are a crisis alert too; otherwise it is a ``concern_other`` alert
@@ -174,10 +184,95 @@ class Assessor:
             eligible = [q and d.label is Label.NONE for q, d in zip(quiet, detections, strict=True)]
             limits = self._quiet_limits(eligible)
         scores = self.classifier.scores_tokens([tokens for tokens, _ in split], limits)
-        return [
+        results = [
             NOTHING if s is QUIET else self.combine(d, s, context_risk=r, text=t)
             for t, d, s, r in zip(texts, detections, scores, risks, strict=True)
         ]
+        due = [
+            i
+            for i, (d, r) in enumerate(zip(detections, results, strict=True))
+            if d.label is Label.CRISIS_SELF and d.tier >= 2 and _below_floor(d.tier, r)
+        ]
+        if due:
+            self._sentence_floor(due, texts, split, risks, results)
+        return results
+
+    def _sentence_floor(
+        self,
+        due: list[int],
+        texts: Sequence[str],
+        split: list[tuple[list[str], bool]],
+        risks: Sequence[float],
+        results: list[Assessment],
+    ) -> None:
+        """The sentence floor (module docstring), in place, for the messages ``due``: a
+        first-person tier-2/3 phrase hit whose message the combination left below it."""
+        assert self.classifier is not None
+        candidates = self._floor_sentences(due, texts, split)
+        if not candidates:
+            return
+        scores = self.classifier.scores_tokens([sentence for _, _, sentence in candidates])
+        for (i, found, _), alone_scores in zip(candidates, scores, strict=True):
+            floored = self._floored(results[i], found, alone_scores, risks[i])
+            if floored is not None:
+                results[i] = floored
+
+    def _floor_sentences(
+        self, due: list[int], texts: Sequence[str], split: list[tuple[list[str], bool]]
+    ) -> list[tuple[int, Detection, list[str]]]:
+        """The sentences holding a first-person tier-2/3 phrase hit, in the writer's own
+        words, of each message ``due`` that has two sentences or more."""
+        detect = self.detector.detect_tokens
+        candidates: list[tuple[int, Detection, list[str]]] = []
+        for i in due:
+            tokens, spaced = split[i]
+            own, quoted = split_attributed(texts[i])
+            if quoted:  # only the writer's own words can make their crisis
+                tokens, spaced = split_tokens(own)
+            sentences = _sentences(tokens)
+            if len(sentences) < 2:
+                continue  # read whole already
+            for sentence in sentences:
+                found = detect(sentence, spaced)
+                if found.label is Label.CRISIS_SELF and found.tier >= 2:
+                    candidates.append((i, found, sentence))
+        return candidates
+
+    def _floored(
+        self, whole: Assessment, found: Detection, alone_scores: Scores, context_risk: float
+    ) -> Assessment | None:
+        """The message raised to the floor its sentence read alone sets, or None."""
+        alone = self.combine(found, alone_scores)
+        crisis = alone.is_alert and alone.label is Label.CRISIS_SELF
+        if not (crisis or alone.is_soft):
+            return None  # the model read the hit's own sentence as nothing either
+        tier = max(found.tier, alone.tier) if crisis else found.tier
+        if not _below_floor(tier, whole):
+            return None  # another sentence of the same message already raised it
+        raised = tier == 2 and crisis and context_risk >= self.thresholds.soft
+        common = {
+            "needs": whole.needs,
+            "lang": whole.lang,
+            "phrase_ids": whole.phrase_ids,
+            "model_version": self.model_version,
+            "risk": max(whole.risk, alone.risk),
+        }
+        if crisis and (tier == 3 or raised):
+            sources = ("phrase", "sentence", "context") if raised else ("phrase", "sentence")
+            return Assessment(
+                Label.CRISIS_SELF, tier, Level.ALERT, alone.confidence, sources=sources, **common
+            )
+        if whole.level != Level.NONE:
+            return None
+        return Assessment(
+            Label.DISTRESS,
+            0,
+            Level.SOFT,
+            alone.confidence,
+            sources=("phrase", "sentence"),
+            possible_concern=True,
+            **common,
+        )
 
     def context_can_raise(self, result: Assessment) -> bool:
         """Whether the member's recent risk could change ``result`` (``combine`` raises
@@ -362,6 +457,32 @@ class Assessor:
             1.0 if level == Level.ALERT else 0.0,
             ("phrase",) if label is not Label.NONE else (),
         )
+
+
+_SENTENCE_ENDS = (".", "!", "?")
+
+
+def _sentences(tokens: list[str]) -> list[list[str]]:
+    """A message's split words, sentence by sentence (a word ending in . ! or ? ends
+    one; "…" is "." by then)."""
+    sentences: list[list[str]] = []
+    current: list[str] = []
+    for token in tokens:
+        current.append(token)
+        if token.endswith(_SENTENCE_ENDS):
+            sentences.append(current)
+            current = []
+    if current:
+        sentences.append(current)
+    return sentences
+
+
+def _below_floor(tier: int, result: Assessment) -> bool:
+    """Whether ``result`` is below the sentence floor of a first-person phrase hit of
+    ``tier``: a crisis alert for tier 3, the soft level (or any alert) for tier 2."""
+    if tier >= 3:
+        return not (result.is_alert and result.label is Label.CRISIS_SELF)
+    return result.level == Level.NONE
 
 
 def _someone_elses(whole: Assessment, own: Assessment) -> Assessment:

@@ -750,3 +750,63 @@ async def test_a_member_quoting_their_own_thoughts_still_gets_the_crisis_respons
     )
     dm = await emulator.wait_for_message(emulator.dm_channel(world.member2))
     assert "you're not alone" in dm.text
+
+
+def _peer_alerts(emu: DiscordEmulator, world: World) -> list:
+    return [m for m in emu.bot_messages(world.peers) if "may need support" in m.text]
+
+
+async def _said(
+    emulator: DiscordEmulator, world: World, kindred: Kindred, text: str
+) -> tuple[int, int]:
+    """The member says ``text`` in #general: (private replies, peer alerts); never public."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await emulator.send_message(world.member, world.general, text)
+    await emulator.gateway_idle()
+    await detector_settled(kindred)
+    assert await kindred.quiet()
+    assert public_bot_messages(emulator, world.general) == []
+    return len(bot_dms(emulator, world.member)), len(_peer_alerts(emulator, world))
+
+
+RAID = "we played the new raid last night and the loot was fine honestly."
+
+
+async def test_a_plan_for_tonight_followed_by_a_sentence_about_a_raid_is_still_an_alert(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """ "i am going to kill myself tonight." alone is a tier-3 alert (phrase en.self.tonight);
+    one ordinary sentence about last night's raid after it made the model's "none" win and
+    the member got nothing. A tier-3 phrase hit whose own sentence is a crisis alert is never
+    silenced by gaming words elsewhere: one private reply, one peer alert, the moderators."""
+    text = "i am going to kill myself tonight. " + RAID
+    assert await _said(emulator, world, kindred, text) == (1, 1)
+    assert any(f"<@{world.member.id}>" in m.text for m in emulator.bot_messages(world.mods))
+
+
+@pytest.mark.parametrize(
+    ("text", "check_in"),
+    [
+        ("i want to die. " + RAID, "Just checking in"),
+        (
+            "quiero morir. anoche jugamos la nueva raid y el botín estuvo bien.",
+            "Solo quería saber cómo estás",
+        ),
+        (
+            "ich will sterben. wir haben gestern den neuen raid gespielt, die beute war okay.",
+            "Ich wollte nur nach dir sehen",
+        ),
+    ],
+)
+async def test_i_want_to_die_followed_by_a_sentence_about_a_raid_still_gets_a_check_in(
+    emulator: DiscordEmulator, world: World, kindred: Kindred, text: str, check_in: str
+) -> None:
+    """A first-person tier-2 phrase ("i want to die", "quiero morir", "ich will sterben")
+    followed by an ordinary sentence about a raid got nothing at all. Its own sentence alone
+    is a crisis alert, so the message is at least the soft level: the gentle private check-in
+    and a quiet item for peers (not a full alert: on validation that would have cost two
+    false alarms for one crisis line, docs/detector.md)."""
+    assert await _said(emulator, world, kindred, text) == (1, 0)
+    assert check_in in bot_dms(emulator, world.member)[0].text  # in the member's language
+    await emulator.wait_for_message(world.peers, predicate=lambda m: "Possible concern" in m.text)

@@ -235,3 +235,73 @@ def test_quiet_batches_give_nothing_only_where_nothing_is_found() -> None:
     assert nothing > len(texts) // 10  # the shortcut is taken for ordinary lines
     plain = ["gg", "lol same", "brb making tea", "my cat knocked my coffee over again"]
     assert all(g is NOTHING for g in full_assessor.assess_batch(plain, None, [True] * 4))
+
+
+# ----------------------------------------------------------------- the sentence floor
+RAID = "we played the new raid last night and the loot was fine honestly."
+
+
+@pytest.fixture(scope="module")
+def shipped() -> Assessor:
+    return Assessor.default()
+
+
+def test_a_tier3_phrase_is_not_silenced_by_an_ordinary_sentence_after_it(shipped) -> None:
+    alone = shipped.assess("i am going to kill myself tonight.")
+    assert alone.is_alert and alone.tier == 3
+    got = shipped.assess("i am going to kill myself tonight. " + RAID)
+    assert (got.label, got.level, got.tier) == (Label.CRISIS_SELF, Level.ALERT, 3)
+    assert got.sources == ("phrase", "sentence")
+    assert got.phrase_ids == ("en.self.tonight",)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i want to die. " + RAID,
+        "quiero morir. anoche jugamos la nueva raid y el botín estuvo bien.",
+        "ich will sterben. wir haben gestern den neuen raid gespielt, die beute war okay.",
+        "je veux mourir. on a fait le nouveau raid hier soir et le butin était correct.",
+        RAID + " i want to die.",  # the hit last
+    ],
+)
+def test_a_tier2_phrase_followed_by_ordinary_words_is_at_least_the_soft_level(
+    shipped, text: str
+) -> None:
+    got = shipped.assess(text)
+    assert got.level in (Level.SOFT, Level.ALERT), got
+    if got.level == Level.SOFT:
+        assert got.possible_concern and got.risk >= shipped.thresholds.soft
+        # with earlier soft-level messages from the member, a farewell-like alert
+        assert shipped.assess(text, context_risk=0.9).is_alert
+
+
+def test_a_tier3_sentence_by_the_model_makes_the_floor_an_alert(shipped) -> None:
+    """The phrase is tier 2 (es.self.matarme); the model reads its sentence as tier 3."""
+    text = "me voy a matar esta noche. anoche jugamos la nueva raid y el botín estuvo bien."
+    assert shipped.assess(text.split(". ", maxsplit=1)[0] + ".").tier == 3
+    got = shipped.assess(text)
+    assert got.is_alert and got.tier == 3
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i would never kill myself tonight. " + RAID,  # negated: tier 1
+        "my friend said she wants to die tonight. " + RAID,  # someone else
+        "i died laughing last night. " + RAID,  # an idiom
+        'she told me "i am going to kill myself tonight." ' + RAID,  # her words
+    ],
+)
+def test_the_floor_never_applies_to_negated_third_person_idioms_or_quoted_words(
+    shipped, text: str
+) -> None:
+    got = shipped.assess(text)
+    assert "sentence" not in got.sources
+    assert not (got.is_alert and got.label is Label.CRISIS_SELF)
+
+
+def test_a_one_sentence_message_is_read_whole_as_before(shipped) -> None:
+    """The model's reading of the phrase in its own words stands: hyperbole stays none."""
+    got = shipped.assess("i wanna die 😭 my crush liked my story")
+    assert got.level == Level.NONE and "sentence" not in got.sources

@@ -24,7 +24,11 @@ META = json.loads((default_model_dir() / META_FILE).read_text(encoding="utf-8"))
 # are quoted from someone else is a concern_other alert (bot/safety/quotes.py); two
 # validation concern lines ("meine freundin sagt immer öfter "…"", "um cara no server
 # escreveu "…"") were crisis alerts and are now concern alerts: 103 → 105 of 118.
-SINCE_TRAINING = {"concern_recall": 105 / 118}
+# 2026-12-02 (later): a first-person tier-2/3 phrase hit whose own sentence is a crisis alert or
+# the soft level is not silenced by the message's other sentences (the sentence floor,
+# bot/safety/assess.py): one ordinary line gets the gentle check-in, "ran my first 10k!! 5 kms
+# in I wanted to die, by 8 I was flying": 35 → 36 of 533. Nothing else moved.
+SINCE_TRAINING = {"concern_recall": 105 / 118, "soft_none_any": 36 / 533}
 
 # Targets the shipped model misses on validation (see docs/detector.md for the figures).
 KNOWN_MISSES: set[str] = set()
