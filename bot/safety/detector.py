@@ -75,7 +75,7 @@ from pathlib import Path
 
 import ahocorasick
 
-from bot.safety.normalize import join_tokens, normalize, split_tokens
+from bot.safety.normalize import LAUGHTER_EMOJI, join_tokens, normalize, split_tokens
 from bot.safety.prefilter import Prefilter
 from bot.safety.quotes import split_attributed
 
@@ -87,7 +87,7 @@ COMPACT_MIN = 6
 SUBJECT_WINDOW = 6
 NEGATION_WINDOW = 3
 _CONTEXT_CHARS = 80
-_EMOJI_LAUGHTER = ("💀", "😂", "🤣", "😆", "😹", "☠")
+_EMOJI_LAUGHTER = LAUGHTER_EMOJI
 
 
 class Label(StrEnum):

@@ -18,6 +18,12 @@ messages.  Steps, in order:
    ``k.i.l.l m.y.s.e.l.f`` → ``kill myself`` (with ``.``/``-``/``_``/``*`` separators the
    spaces stay word breaks; with plain spaces the whole run is joined, so the compiled
    automaton also carries space-less "compact" keys such as ``kilmyself``).
+   Emoji and other pictographs and symbols (non-ASCII Unicode categories So, Sk, Sm)
+   *between* words are skipped: ``i 😭 want 😭 to 😭 die`` and ``i😭want😭to😭die`` read
+   ``i want to die``, so decoration never splits a phrase nor changes the model's reading.
+   Laughing emoji (``LAUGHTER_EMOJI``: "💀", "😂"...), which mark banter, are kept after
+   the message's last word, once each. Symbols before the first word or after the last
+   ("i want to die😭") stay as they are.
 5. Leetspeak, only inside tokens that also contain a letter (so "2 am", "100%" and
    "kill -9" are untouched): 0→o 3→e 4→a @→a 5→s $→s 7→t, ``!``→i between word
    characters; ``1`` is contextual: a doubled ``11`` is "ll" ("ki11"), a single ``1`` is
@@ -44,6 +50,7 @@ import sys
 import unicodedata
 
 __all__ = [
+    "LAUGHTER_EMOJI",
     "MAX_CHARS",
     "join_tokens",
     "normalize",
@@ -85,12 +92,19 @@ def strip_markup(text: str) -> str:
 # ----------------------------------------------------------------------- unicode
 
 
+_SYMBOL_CATEGORIES = ("So", "Sk", "Sm")
+LAUGHTER_EMOJI = ("💀", "😂", "🤣", "😆", "😹", "☠")  # banter markers (the detector's too)
+_SYMBOL_POINTS: list[int] = []  # non-ASCII emoji, pictographs and symbols (step 4)
+
+
 def _build_unicode_table() -> dict[int, str | None]:
     table: dict[int, str | None] = {}
     # Format characters (zero-width space/joiners, bidi controls, soft hyphen, tags...).
     for cp in (*range(0x80, 0x30000), *range(0xE0000, 0xE1000)):
         ch = chr(cp)
         cat = unicodedata.category(ch)
+        if cat in _SYMBOL_CATEGORIES:
+            _SYMBOL_POINTS.append(cp)
         if cat == "Cf":
             table[cp] = None
         elif cat == "Mn":
@@ -156,6 +170,91 @@ def _table_key_res() -> tuple[re.Pattern[str], re.Pattern[str]]:
 
 
 _TABLE_KEY_BMP_RE, _TABLE_KEY_ASTRAL_RE = _table_key_res()
+
+
+def _ranges(points: list[int]) -> str:
+    """A regex character class body for sorted code points, as ranges."""
+    ranges: list[list[int]] = []
+    for cp in points:
+        if ranges and ranges[-1][1] == cp - 1:
+            ranges[-1][1] = cp
+        else:
+            ranges.append([cp, cp])
+    return "".join(
+        re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in ranges
+    )
+
+
+# Symbols the table leaves alone (it maps symbols to nothing, so the set is disjoint from
+# its keys and survives translation). BMP and astral searched apart (see _table_key_res).
+_SYMBOL_BMP = _ranges([cp for cp in _SYMBOL_POINTS if cp < 0x10000])
+_SYMBOL_ASTRAL = _ranges([cp for cp in _SYMBOL_POINTS if cp >= 0x10000])
+# A run of symbols (what the table left of emoji sequences: ZWJ and variation
+# selectors are gone by then).
+_SYMBOLS_RE = re.compile(f"(?:[{_SYMBOL_BMP}]|[{_SYMBOL_ASTRAL}])+")
+del _SYMBOL_POINTS[:]
+
+
+class _SpanMemo(dict[str, tuple[tuple[int, int], ...]]):
+    """Bounded memo: non-ASCII word -> the spans of its runs of symbols (chat repeats its
+    emoji, so the symbol search runs once per distinct word)."""
+
+    __slots__ = ()
+    limit = 20_000
+
+    def __missing__(self, word: str) -> tuple[tuple[int, int], ...]:
+        if len(self) >= self.limit:
+            self.clear()
+        value = self[word] = tuple(m.span() for m in _SYMBOLS_RE.finditer(word))
+        return value
+
+
+_SPANS = _SpanMemo()
+
+
+def _symbols_aside(words: list[str]) -> list[str]:
+    """Step 4: the symbols between words dropped, laughing ones set aside after the last
+    word (once each). Symbols before the first word or after the last stay as they are,
+    so a message without symbols between words is split as before (the same list)."""
+    spans = _SPANS
+    marked = [(i, s) for i, w in enumerate(words) if not w.isascii() and (s := spans[w])]
+    if not marked:
+        return words
+    only = {i for i, s in marked if s == ((0, len(words[i])),)}  # symbols alone
+    first, last = 0, len(words)
+    while first < last and first in only:
+        first += 1
+    while last > first and last - 1 in only:
+        last -= 1
+    out: list[str] = []
+    aside: list[str] = []
+    done = first  # words[:done] are copied to out
+    for i, runs in marked:
+        if not first <= i < last:
+            continue
+        word = words[i]
+        dropped = [
+            (start, end)
+            for start, end in runs
+            if not ((i == first and start == 0) or (i == last - 1 and end == len(word)))
+        ]
+        if not dropped:
+            continue
+        out.extend(words[done:i])
+        done = i + 1
+        part = 0
+        for start, end in dropped:
+            if start > part:
+                out.append(word[part:start])
+            aside.append(word[start:end])
+            part = end
+        if part < len(word):
+            out.append(word[part:])
+    if not aside:
+        return words
+    out = words[:first] + out + words[done:last]
+    laughing = [ch for run in aside for ch in run if ch in LAUGHTER_EMOJI]
+    return out + list(dict.fromkeys(laughing)) + words[last:]
 
 
 class _RunMemo(dict[str, str]):
@@ -260,7 +359,8 @@ def split_tokens(text: str) -> tuple[list[str], bool]:
     if len(text) > MAX_CHARS:
         text = text[:MAX_CHARS]
     text = strip_markup(text)
-    if text.isascii():
+    ascii_text = text.isascii()
+    if ascii_text:
         text = text.lower()
     else:
         if not unicodedata.is_normalized("NFKC", text):
@@ -287,7 +387,9 @@ def split_tokens(text: str) -> tuple[list[str], bool]:
 
         text = _SPACED_RE.sub(join, text)
         spaced = bool(joined)
-    return text.split(), spaced
+    if ascii_text:
+        return text.split(), spaced
+    return _symbols_aside(text.split()), spaced
 
 
 def join_tokens(tokens: list[str]) -> str:

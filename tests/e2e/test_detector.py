@@ -810,3 +810,24 @@ async def test_i_want_to_die_followed_by_a_sentence_about_a_raid_still_gets_a_ch
     assert await _said(emulator, world, kindred, text) == (1, 0)
     assert check_in in bot_dms(emulator, world.member)[0].text  # in the member's language
     await emulator.wait_for_message(world.peers, predicate=lambda m: "Possible concern" in m.text)
+
+
+async def test_crying_emoji_between_the_words_of_i_want_to_die_is_still_heard(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The member wrote "i 😭 want 😭 to 😭 die" and got nothing, while "i want to die 😭" is
+    a tier-2 alert: the emoji split the phrase engine's match and the model read it as none.
+    Emoji between words are skipped before reading: one private reply and one peer alert."""
+    assert await _said(emulator, world, kindred, "i 😭 want 😭 to 😭 die") == (1, 1)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["i 😭 want 😭 to 😭 kill 😭 myself", "i😭want😭to😭kill😭myself", "i 🙏 want ✨ to ❤️ die"],
+)
+async def test_emoji_between_the_words_of_a_crisis_line_still_get_an_alert(
+    emulator: DiscordEmulator, world: World, kindred: Kindred, text: str
+) -> None:
+    """The member wrote "i 😭 want 😭 to 😭 kill 😭 myself" and got only a gentle check-in,
+    no peer alert; emoji without spaces, or different ones, are set aside the same way."""
+    assert await _said(emulator, world, kindred, text) == (1, 1)

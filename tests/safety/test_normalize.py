@@ -13,6 +13,7 @@ from bot.safety.normalize import (
     normalize_ex,
     normalize_word,
     normalize_words,
+    split_tokens,
 )
 from bot.safety.prefilter import Prefilter
 
@@ -131,3 +132,34 @@ def _fresh_prefilter() -> Prefilter:
     for name in Prefilter.__slots__:
         setattr(fresh, name, getattr(shipped, name))
     return fresh
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("i 😭 want 😭 to 😭 die", ["i", "want", "to", "die"]),
+        ("i😭want😭to😭die", ["i", "want", "to", "die"]),
+        ("i 🙏 want ✨ to ❤️ die", ["i", "want", "to", "die"]),  # ❤️: a variation selector
+        ("quiero 😭😭 morir → ya", ["quiero", "morir", "ya"]),
+        # before the first word or after the last: as before
+        ("i want to die 😭", ["i", "want", "to", "die", "😭"]),
+        ("kms 💀 💀", ["kms", "💀", "💀"]),
+        ("😭i want to die😭", ["😭i", "want", "to", "die😭"]),
+        (
+            "hoping the flu takes me😭 out 😭tbh",
+            ["hoping", "the", "flu", "takes", "me", "out", "tbh"],
+        ),
+        # laughing emoji mark banter: kept once, after the last word
+        (
+            "kms 💀 im so bad at this 💀 game",
+            ["kms", "im", "so", "bad", "at", "this", "game", "💀"],
+        ),
+    ],
+)
+def test_emoji_and_symbols_between_words_are_skipped(text: str, words: list[str]) -> None:
+    assert split_tokens(text)[0] == words
+
+
+def test_a_message_without_symbols_between_words_is_split_as_before() -> None:
+    for text in ("café time", "i want to die 😭😭", "😭", "épée ☕"):
+        assert split_tokens(text)[0] == text.replace("é", "e").split()

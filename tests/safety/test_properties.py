@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import functools
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.safety.assess import Assessor
+from bot.safety.datasets import load_set
 from bot.safety.detector import Detection, Detector, Label
 
 settings.register_profile(
@@ -120,3 +124,44 @@ def test_obfuscations_still_caught(case: tuple[str, int]) -> None:
     got = DETECTOR.detect(text)
     assert got.label is Label.CRISIS_SELF, (text, got)
     assert got.tier == tier, (text, got)
+
+
+# Emoji and symbols people put between words; not the laughing ones ("💀", "😂"...), which
+# mark banter on purpose (docs/detector.md: they lower "kms"-type entries only).
+DECORATION = ["😭", "🙏", "✨", "❤️", "😔", "🥺", "💔", "🫠", "👍", "🖤", "😢", "🌧️", "⭐", "→", "♡"]
+
+
+@functools.cache
+def _validation_alerts() -> tuple[tuple[str, int], ...]:
+    """A sample of validation crisis_self lines (every fourth) the shipped model makes crisis
+    alerts today, with their tier."""
+    assessor = Assessor.default()
+    lines = [r["text"] for r in load_set("validation") if r["label"] == "crisis_self"][::4]
+    found = [(t, assessor.assess(t)) for t in lines]
+    return tuple((t, a.tier) for t, a in found if a.is_alert and a.label is Label.CRISIS_SELF)
+
+
+@st.composite
+def decorated(draw) -> tuple[str, int, str]:
+    text, tier = draw(st.sampled_from(_validation_alerts()))
+    words = text.split()
+    out = [words[0]]
+    for word in words[1:]:
+        if draw(st.booleans()):
+            emoji = draw(st.sampled_from(DECORATION))
+            out.append(draw(st.sampled_from([" ", ""])) + emoji + draw(st.sampled_from([" ", ""])))
+            out.append(word)
+        else:
+            out.append(" " + word)
+    return text, tier, "".join(out)
+
+
+@settings(max_examples=150, deadline=None)
+@given(decorated())
+def test_emoji_between_the_words_of_a_crisis_line_never_lower_it(
+    case: tuple[str, int, str],
+) -> None:
+    text, tier, with_emoji = case
+    got = Assessor.default().assess(with_emoji)
+    assert got.is_alert and got.label is Label.CRISIS_SELF, (text, with_emoji, got)
+    assert got.tier >= tier, (text, with_emoji, got)

@@ -26,9 +26,11 @@ META = json.loads((default_model_dir() / META_FILE).read_text(encoding="utf-8"))
 # escreveu "…"") were crisis alerts and are now concern alerts: 103 → 105 of 118.
 # 2026-12-02 (later): a first-person tier-2/3 phrase hit whose own sentence is a crisis alert or
 # the soft level is not silenced by the message's other sentences (the sentence floor,
-# bot/safety/assess.py): one ordinary line gets the gentle check-in, "ran my first 10k!! 5 kms
-# in I wanted to die, by 8 I was flying": 35 → 36 of 533. Nothing else moved.
-SINCE_TRAINING = {"concern_recall": 105 / 118, "soft_none_any": 36 / 533}
+# bot/safety/assess.py), and emoji between words are skipped (bot/safety/normalize.py): two
+# ordinary lines get the gentle check-in, "ran my first 10k!! 5 kms in I wanted to die, by 8 I
+# was flying" (the floor) and a French wedding thanks whose "💍" between words had kept it
+# below the soft level (the model's own reading, 0.31): 35 → 37 of 533. Nothing else moved.
+SINCE_TRAINING = {"concern_recall": 105 / 118, "soft_none_any": 37 / 533}
 
 # Targets the shipped model misses on validation (see docs/detector.md for the figures).
 KNOWN_MISSES: set[str] = set()
