@@ -189,8 +189,12 @@ class InteractionActions(CommandDataMixin, MessageStore):
         values: dict[str, Any],
         *,
         source: Interaction | None = None,
+        locale: str | None = None,
     ) -> Interaction:
         """Submit a modal the bot opened (found by ``custom_id`` among modals shown to ``user``).
+
+        As on Discord, the submission carries the submitter's app language: by default the one
+        of the interaction that opened the form (``locale`` for another).
 
         The submitted components mirror the modal's layout (ActionRow+TextInput or Label),
         which is what discord.py's ``Modal._refresh`` walks."""
@@ -227,7 +231,12 @@ class InteractionActions(CommandDataMixin, MessageStore):
         components = [_modal_component(c, remaining) for c in modal.get("components", [])]
         data: JSON = {"custom_id": custom_id, "components": components}
         return self._new_interaction(
-            InteractionType.MODAL_SUBMIT, u, channel, data, message=source.message
+            InteractionType.MODAL_SUBMIT,
+            u,
+            channel,
+            data,
+            message=source.message,
+            locale=locale or source.payload.get("locale", "en-US"),
         )
 
 

@@ -47,6 +47,7 @@ class InteractionHost(Protocol):
         values: dict[str, Any],
         *,
         source: Interaction | None = ...,
+        locale: str | None = ...,
     ) -> Interaction: ...
 
 

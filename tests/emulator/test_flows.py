@@ -173,6 +173,36 @@ async def test_buttons_and_modal(emulator: DiscordEmulator, world) -> None:
             await emulator.submit_modal(alice, general, it.callback.custom_id, {"typo": "x"})
 
 
+async def test_a_modal_submission_carries_the_language_of_the_app_that_opened_it(
+    emulator: DiscordEmulator, world
+) -> None:
+    """As on Discord, every interaction says the user's app language, a form's submission too:
+    the one of the press that opened the form, unless a test says another."""
+    _g, general, alice, _ = world
+    bot = make_bot()
+
+    async with connected_client(emulator, bot):
+        bot.add_view(Persistent())
+        sent = await bot.get_channel(general.id).send("panel", view=Persistent())
+        msg = emulator.message(sent.id)
+        it = await emulator.press_button(alice, msg, "kindred:feedback", locale="fr")
+        assert (await it.response()).is_modal
+        sub = await it.submit_modal({"fb_text": "super"})
+        assert sub.payload["locale"] == "fr"
+        assert (await sub.response()).content == "thanks anon: super"
+        again = await emulator.press_button(alice, msg, "kindred:feedback")
+        await again.response()
+        custom_id = again.callback.custom_id
+        other = await emulator.submit_modal(
+            alice, general, custom_id, {"fb_text": "gut"}, source=again, locale="de"
+        )
+        assert other.payload["locale"] == "de"
+        await other.response()
+        plain = await emulator.press_button(alice, msg, "kindred:feedback")
+        await plain.response()
+        assert (await plain.submit_modal({"fb_text": "ok"})).payload["locale"] == "en-US"
+
+
 async def test_private_thread_and_dms(emulator: DiscordEmulator, world) -> None:
     _g, general, alice, bob = world
     emulator.user_dms_open(bob, False)
