@@ -510,3 +510,107 @@ async def test_the_wellness_plan_buttons_are_in_the_members_language(
     asked = await command(emulator, world.member2, world.general, "plan delete")
     labels = [c["label"] for m in (saved, asked) for row in m.components for c in row["components"]]
     assert labels == ["Part 2: Noticing early", "Delete my plan", "Keep it"], labels
+
+
+# Discord's own limits on a form (the emulator enforces them too)
+TITLE_MAX, LABEL_MAX, PLACEHOLDER_MAX = 45, 45, 100
+
+
+async def test_the_plan_form_follows_a_spanish_or_german_discord_app_in_every_part(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """A member who never ran /language set but whose Discord app is in Spanish (es-ES) or
+    German (de) reads every part's form in their language: the title, each question's label
+    and its example whole (never cut to fit), none of them English, each within Discord's
+    limits; the next part's button opens the next form in the same language."""
+    from bot.i18n import gettext_for
+    from bot.services.selfhelp.plans import PARTS, QUESTIONS
+
+    english = {q.label for q in QUESTIONS} | {q.placeholder for q in QUESTIONS}
+    for user, locale, lang in ((world.member, "es-ES", "es"), (world.member2, "de", "de")):
+        _ = gettext_for(lang)
+        for part in PARTS:
+            opened = await emulator.run_command(
+                user, world.general, "plan write", {"part": part}, locale=locale
+            )
+            form = await opened.response()
+            assert form.is_modal
+            title, inputs = form_texts(form)
+            assert title == _("Wellness plan {part}/{count}: {name}").format(
+                part=part, count=len(PARTS), name=_(PARTS[part])
+            )
+            assert not title.startswith("Wellness plan"), title
+            assert 1 <= len(title) <= TITLE_MAX, title
+            wanted = [(_(q.label), _(q.placeholder)) for q in QUESTIONS if q.part == part]
+            assert inputs == wanted
+            for label, placeholder in inputs:
+                assert label not in english and placeholder not in english, (label, placeholder)
+                assert 1 <= len(label) <= LABEL_MAX, label
+                assert 1 <= len(placeholder) <= PLACEHOLDER_MAX, placeholder
+    assert not await kindred.services.selfhelp.plans.get(world.member.id)  # nothing written
+
+    # a few whole texts, read as a member would
+    opened = await emulator.run_command(
+        world.member2, world.general, "plan write", {"part": 3}, locale="de"
+    )
+    assert form_texts(await opened.response()) == (
+        "Wohlfühlplan 3/3: Unterstützung und Krise",
+        [
+            ("Wen ich erreichen kann, und wie", (
+                "z. B. meine Schwester (Telefon), das Unterstützungsteam (/support)"
+            )),
+            ("Was mir in einer Krise hilft", "z. B. jemand bleibt bei mir, Ruhe"),
+            ("Was nicht hilft, oder bitte vermeiden", (
+                "z. B. wenn man mir sagt, ich soll mich beruhigen"
+            )),
+        ],
+    )  # fmt: skip
+    opened = await emulator.run_command(world.member, world.general, "plan write", locale="es-ES")
+    assert (await opened.response()).data["title"] == "Plan de bienestar 1/3: Mantenerme bien"
+    saved = await (await opened.submit_modal({"well": "cocino"})).answer()
+    assert saved.text.startswith("Parte 1 de 3 guardada"), saved.text
+    pressed = await emulator.press_button(
+        world.member, saved.message, "kindred:plan:part:2", locale="es-ES"
+    )
+    assert form_texts(await pressed.response())[0] == "Plan de bienestar 2/3: Darme cuenta a tiempo"
+
+
+async def test_a_french_member_writes_a_part_and_reads_their_plan_in_french(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """A member whose Discord app is in French writes part 1 in a French form and reads the
+    answer, the part's name and the plan's headings in French; what they wrote is stored and
+    shown exactly as typed."""
+    opened = await emulator.run_command(world.member, world.general, "plan write", locale="fr")
+    form = await opened.response()
+    assert form_texts(form) == (
+        "Plan de bien-être 1/3 : Rester en forme",
+        [
+            ("Comment je suis quand je vais bien", (
+                "ex. je ris facilement, je cuisine, j'écris à des amis"
+            )),
+            ("Ce qui m'aide chaque jour à aller bien", (
+                "ex. une balade, des repas à heure fixe, de la musique"
+            )),
+        ],
+    )  # fmt: skip
+    typed = {"well": "Je cuisine, I text friends 🙂", "daily": "une balade"}
+    saved = await (await opened.submit_modal(typed)).answer()
+    assert saved.text.startswith(
+        "Partie 1 sur 3 enregistrée (Rester en forme). Toi seul·e peux voir ton plan.\n"
+        "Ensuite, quand tu seras prêt·e : partie 2, Remarquer tôt."
+    ), saved.text
+    labels = [c["label"] for row in saved.components for c in row["components"]]
+    assert labels == ["Partie 2 : Remarquer tôt"]
+    stored = await kindred.services.selfhelp.plans.get(world.member.id)
+    assert stored is not None and stored.answers == typed
+
+    view = await emulator.run_command(world.member, world.general, "plan view", locale="fr")
+    embed = (await view.response()).embeds[0]
+    assert embed["title"] == "Ton plan de bien-être"
+    assert embed["description"].startswith("Toi seul·e peux voir ceci. Partagé avec : personne")
+    assert [(f["name"], f["value"]) for f in embed["fields"]] == [
+        ("Rester en forme · Comment je suis quand je vais bien", typed["well"]),
+        ("Rester en forme · Ce qui m'aide chaque jour à aller bien", typed["daily"]),
+    ]
+    assert embed["footer"]["text"].startswith("Inspiré")
