@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.config import ConfigError, Secrets, Settings, load_settings, masked_dump
+from bot.config import ConfigError, Secrets, Settings, load_secrets, load_settings, masked_dump
 
 NO_TOKEN = """\
 Kindred needs a Discord bot token to connect, and DISCORD_TOKEN is not set.
@@ -92,10 +92,10 @@ def _add_ops_commands(sub: Any, common: list[argparse.ArgumentParser]) -> None:
     )
 
 
-def _setup_logging(settings: Settings) -> None:
+def _setup_logging(settings: Settings, secrets: Secrets) -> None:
     from bot.logs import setup_logging
 
-    token = Secrets().discord_token
+    token = secrets.discord_token
     setup_logging(
         settings.logging.level,
         settings.logging.format,
@@ -347,23 +347,24 @@ def main(argv: list[str] | None = None) -> int:
         return detect_main(sys.stdin, sys.stdout)
     try:
         settings, path = load_settings(args.config)
+        if command == "health":  # needs no token
+            return _health(settings, args.timeout)
+        secrets = load_secrets()
     except ConfigError as exc:
         print(f"config error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     if command == "check-config":
         print(f"# settings from {path} and the environment")
-        print(json.dumps(masked_dump(settings, Secrets()), indent=2))
+        print(json.dumps(masked_dump(settings, secrets), indent=2))
         return 0
-    if command == "health":
-        return _health(settings, args.timeout)
-    _setup_logging(settings)
+    _setup_logging(settings, secrets)
     if command == "migrate":
         return asyncio.run(_migrate(settings))
     if command == "backup":
         return _backup(settings, args.to)
     if command == "copy-db":
         return _copy_db(settings, args.source, args.target)
-    token = Secrets().discord_token
+    token = secrets.discord_token
     if token is None or not token.get_secret_value().strip():
         print(NO_TOKEN, file=sys.stderr)
         return 1

@@ -257,14 +257,38 @@ class Settings(BaseSettings):
         return (env_settings, init_settings)
 
 
+ENV_FILE = PROJECT_ROOT / ".env"
+
+
 class Secrets(BaseSettings):
     """The bot token, read only from the environment or a git-ignored .env file."""
 
     model_config = SettingsConfigDict(
-        env_file=str(PROJECT_ROOT / ".env"), env_file_encoding="utf-8", extra="ignore"
-    )
+        env_file=str(ENV_FILE), env_file_encoding="utf-8-sig", extra="ignore"
+    )  # -sig: a BOM some editors write
 
     discord_token: SecretStr | None = Field(None, validation_alias="DISCORD_TOKEN")
+
+
+def load_secrets(env_file: Path | None = None) -> Secrets:
+    """The token from the environment or ``env_file`` (the project's ``.env``). A file that
+    is not UTF-8 text, or cannot be read, raises ConfigError naming it (one line for the
+    command line), not a UnicodeDecodeError traceback from the loader."""
+    path = ENV_FILE if env_file is None else Path(env_file)
+    if path.is_file():
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise ConfigError(f"{path}: cannot read: {exc.strerror}") from exc
+        try:
+            data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            raise ConfigError(
+                f"{path}: not UTF-8 text (line {line} has a byte UTF-8 cannot read);"
+                " save the file as UTF-8"
+            ) from exc
+    return Secrets(_env_file=path)  # type: ignore[call-arg]
 
 
 def default_config_path() -> Path:

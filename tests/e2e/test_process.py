@@ -3,7 +3,7 @@ gracefully on SIGTERM; ``python -m bot migrate`` applies migrations once; given 
 URL (a file that is not a database, a folder, a newer database, a database URL Kindred does not
 speak), ``run``, ``migrate``, ``backup`` and ``copy-db`` say so in one line and exit; so does
 ``run`` given a mistaken configuration file (a section written as a value, a file not in
-UTF-8) or a Discord address it cannot reach or that refuses the token."""
+UTF-8, a ``.env`` not in UTF-8) or a Discord address it cannot reach or that refuses the token."""
 
 from __future__ import annotations
 
@@ -269,6 +269,34 @@ def test_a_config_file_that_is_not_utf8_is_named_in_one_line(tmp_path: Path) -> 
     config.write_bytes(b'[logging]\nlevel = "INFO"\n# caf\xe9 settings\n')
     done = run_with(config, DISCORD_TOKEN="x", KINDRED_DATABASE__PATH=str(tmp_path / "k.db"))
     assert_one_line(done, str(config), "not UTF-8", "line 3")
+
+
+def test_a_dotenv_file_that_is_not_utf8_is_named_in_one_line(tmp_path: Path) -> None:
+    """A `.env` beside Kindred saved in Latin-1 (here a comment with "café" above the token)
+    is named in one line saying it is not UTF-8 text, exit non-zero, by `check-config` and
+    `run` alike, instead of a UnicodeDecodeError traceback from the token's loader. The
+    `.env` is the project's own, so Kindred runs from a copy of its code (`bot/`) here: one
+    written beside this checkout would be read by every other test running meanwhile."""
+    home = tmp_path / "kindred"
+    shutil.copytree(
+        PROJECT_ROOT / "bot", home / "bot", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    env_file = home / ".env"
+    env_file.write_bytes(b"# caf\xe9 token\nDISCORD_TOKEN=x\n")
+    db = tmp_path / "k.db"
+    for command in ("check-config", "run"):
+        done = subprocess.run(
+            [sys.executable, "-m", "bot", command, "--config", EXAMPLE],
+            check=False,
+            cwd=home,
+            env=clean_env(KINDRED_DATABASE__PATH=str(db)),
+            capture_output=True,
+            text=True,
+            timeout=90,
+        )
+        line = one_line_error(done, str(env_file), "not UTF-8", "line 1")
+        assert "save the file as UTF-8" in line, line
+    assert not db.exists()
 
 
 def closed_port() -> int:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot import PROJECT_ROOT
-from bot.config import ConfigError, Secrets, load_settings, masked_dump
+from bot.config import ConfigError, Secrets, load_secrets, load_settings, masked_dump
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -92,6 +92,26 @@ def test_a_utf8_file_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
     path.write_bytes('\ufeff[logging]\nlevel = "DEBUG"\n# café\n'.encode())
     settings, _ = load_settings(path)
     assert settings.logging.level == "DEBUG"
+
+
+def test_an_env_file_that_is_not_utf8_is_named_with_its_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A .env saved in Latin-1 is named in one line (the loader raised UnicodeDecodeError);
+    a UTF-8 one, with or without a byte order mark, gives its token."""
+    monkeypatch.delenv("DISCORD_TOKEN", raising=False)
+    path = tmp_path / ".env"
+    path.write_bytes(b"# caf\xe9\nDISCORD_TOKEN=abc\n")
+    with pytest.raises(ConfigError) as info:
+        load_secrets(path)
+    assert str(info.value) == (
+        f"{path}: not UTF-8 text (line 1 has a byte UTF-8 cannot read); save the file as UTF-8"
+    )
+    for text in ("# café\nDISCORD_TOKEN=abc\n", "\ufeffDISCORD_TOKEN=abc\n"):
+        path.write_bytes(text.encode())
+        token = load_secrets(path).discord_token
+        assert token is not None and token.get_secret_value() == "abc"
+    assert load_secrets(tmp_path / "absent.env").discord_token is None
 
 
 def test_missing_file(tmp_path: Path) -> None:
