@@ -33,7 +33,8 @@ EXIT_CONFIG = 2
 
 class DiscordUnreachable(Exception):
     """Logging in, Kindred could not reach Discord's REST address (refused, unknown host,
-    a proxy down, no answer in time); the message is the one line to print."""
+    a proxy down, no answer in time) or it answered an HTTP error (a wrong path, Discord or
+    a proxy in trouble); the message is the one line to print."""
 
 
 def _config_option() -> argparse.ArgumentParser:
@@ -319,6 +320,7 @@ async def _start(bot: Any, settings: Settings, token: str) -> None:
     itself, so one that ends it comes from logging in, where an unreachable REST address
     shows: said in one line."""
     import aiohttp
+    import discord
 
     from bot.db.connection import mask_url
 
@@ -331,6 +333,32 @@ async def _start(bot: Any, settings: Settings, token: str) -> None:
             f" ({reason}): check the network, a proxy, and [discord] api_base_url, then start"
             " Kindred again"
         ) from exc
+    except discord.HTTPException as exc:  # a 401 is discord.LoginFailure, said by _run
+        raise DiscordUnreachable(_answered(settings, exc)) from exc
+
+
+def _answered(settings: Settings, exc: Any) -> str:
+    """One line for an HTTP error answering the login (or the requests discord.py makes
+    while logging in): the address, the status, the request, and what to do. Never the
+    answer's body (a proxy's HTML page)."""
+    from bot.config import DISCORD_API_BASE_URL
+    from bot.db.connection import mask_url
+
+    response = exc.response
+    status = " ".join(f"{exc.status} {getattr(response, 'reason', '') or ''}".split())
+    url = getattr(response, "url", None)
+    request = f" ({response.method} {url.path})" if url is not None else ""
+    if exc.status >= 500:
+        advice = "Discord or a proxy in between is in trouble: start Kindred again in a few minutes"
+    else:
+        advice = (
+            f"check [discord] api_base_url (Discord's own is {DISCORD_API_BASE_URL}) and any"
+            " proxy, then start Kindred again"
+        )
+    return (
+        f"Discord at {mask_url(settings.discord.api_base_url)} answered {status} when Kindred"
+        f" logged in{request}: {advice}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

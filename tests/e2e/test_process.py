@@ -3,7 +3,8 @@ gracefully on SIGTERM; ``python -m bot migrate`` applies migrations once; given 
 URL (a file that is not a database, a folder, a newer database, a database URL Kindred does not
 speak), ``run``, ``migrate``, ``backup`` and ``copy-db`` say so in one line and exit; so does
 ``run`` given a mistaken configuration file (a section written as a value, a file not in
-UTF-8, a ``.env`` not in UTF-8) or a Discord address it cannot reach or that refuses the token."""
+UTF-8, a ``.env`` not in UTF-8) or a Discord address it cannot reach, that refuses the token
+or that answers with another HTTP error."""
 
 from __future__ import annotations
 
@@ -350,4 +351,50 @@ async def test_a_token_discord_refuses_is_said_in_one_line(tmp_path: Path) -> No
     finally:
         await runner.cleanup()
     assert_one_line(done, "Discord refused the token in DISCORD_TOKEN")
+    assert not await asyncio.to_thread(Path(f"{db}-wal").exists)
+
+
+@pytest.mark.parametrize(
+    ("status", "advice"),
+    [
+        (404, "api_base_url"),
+        (403, "api_base_url"),
+        (503, "in a few minutes"),
+        (500, "in a few minutes"),
+    ],
+)
+async def test_a_discord_address_answering_an_error_is_named_in_one_line(
+    tmp_path: Path, status: int, advice: str
+) -> None:
+    """A REST address that answers the login with an HTTP error other than 401 (a 404 from a
+    wrong `[discord] api_base_url` path, a 403 from a proxy, a 5xx: Discord or a proxy in
+    trouble, 500 after discord.py's own tries) is said in one line naming the address, the
+    status and what to do, exit non-zero, the database closed, instead of a traceback."""
+
+    async def failing(request: web.Request) -> web.Response:
+        return web.Response(text="<html>no such page</html>\n", status=status)
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", failing)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    db = tmp_path / "k.db"
+    address = f"http://127.0.0.1:{port}/wrong/v10"
+    try:
+        done = await asyncio.to_thread(
+            run_with,
+            PROJECT_ROOT / "config.example.toml",
+            DISCORD_TOKEN="x",
+            KINDRED_DATABASE__PATH=str(db),
+            KINDRED_DISCORD__API_BASE_URL=address,
+        )
+    finally:
+        await runner.cleanup()
+    line = assert_one_line(done, address, str(status), advice)
+    assert line.startswith(f"Discord at {address} answered {status} "), line
+    assert "no such page" not in line and "DISCORD_TOKEN" not in line, line
+    assert await asyncio.to_thread(db.exists)
     assert not await asyncio.to_thread(Path(f"{db}-wal").exists)

@@ -1,6 +1,6 @@
 """Newcomer snags: ``--config`` after the subcommand, bad ``KINDRED_*`` variables reported
 by their own name rather than against the config file, and a Discord address that cannot be
-reached at login said in one line."""
+reached at login, or answers it with an HTTP error, said in one line."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import aiohttp
+import discord
 import pytest
+import yarl
 
 from bot import PROJECT_ROOT
 from bot.__main__ import DiscordUnreachable, _parser, _start
@@ -132,3 +134,47 @@ async def test_a_login_that_times_out_or_drops_is_one_line(error: Exception, rea
     assert "s3cret" not in message
     assert reason in message
     assert "api_base_url" in message and "proxy" in message
+
+
+@pytest.mark.parametrize(
+    ("status", "reason", "advice"),
+    [
+        (404, "Not Found", "check [discord] api_base_url (Discord's own is"),
+        (403, "Forbidden", "check [discord] api_base_url"),
+        (502, "Bad Gateway", "start Kindred again in a few minutes"),
+    ],
+)
+async def test_a_login_answered_with_an_http_error_is_one_line(
+    status: int, reason: str, advice: str
+) -> None:
+    """An HTTP error other than 401 answering the login is said in one line naming the
+    address (a proxy's password masked), the status and the request, with what to do; the
+    answer's body (a proxy's HTML page, on several lines) is never printed."""
+    response = SimpleNamespace(
+        status=status,
+        reason=reason,
+        method="GET",
+        url=yarl.URL("http://proxy.example:8080/api/v10/users/@me"),
+    )
+    error = discord.HTTPException(response, "<html>\n<p>the proxy's page</p>\n</html>")  # type: ignore[arg-type]
+
+    async def start(token: str) -> None:
+        raise error
+
+    settings, _ = load_settings(EXAMPLE)
+    settings = settings.model_copy(
+        update={
+            "discord": settings.discord.model_copy(
+                update={"api_base_url": "http://me:s3cret@proxy.example:8080/api/v10"}
+            )
+        }
+    )
+    with pytest.raises(DiscordUnreachable) as info:
+        await _start(SimpleNamespace(start=start), settings, "x")
+    message = str(info.value)
+    assert "\n" not in message and "s3cret" not in message and "proxy's page" not in message
+    assert message.startswith(
+        f"Discord at http://me:***@proxy.example:8080/api/v10 answered {status} {reason} when"
+        " Kindred logged in (GET /api/v10/users/@me): "
+    ), message
+    assert advice in message, message
