@@ -231,15 +231,15 @@ class ModerationCommands:
         )
 
     async def _tell_revealed(self, interaction: discord.Interaction, found: Revealed) -> bool:
-        """DM the member, in their language, which server looked them up and why; False when
-        the DM could not be sent (their DMs closed, or Discord refused)."""
+        """DM the member, in the request's language (the one they chose with /language set,
+        else the one they asked in), which server looked them up and why; False when the DM
+        could not be sent (their DMs closed, or Discord refused)."""
         server = interaction.guild.name if interaction.guild is not None else ""
         try:
             user = await find_user(self.bot, found.requester_id)
-            lang = await self.services.safety.language_for(found.requester_id)
             text = KindredError(
                 REVEAL_TOLD, server=server, request=found.request_id, reason=found.reason
-            ).message_in(lang)
+            ).message_in(found.lang)
             await user.send(text)
         except discord.HTTPException:
             log.info("reveal: could not tell member (guild %s)", interaction.guild_id)

@@ -226,8 +226,10 @@ class RelayRoom(IntakeOffers):
 
     async def _ask_which(self, message: discord.Message, choose: Sequence[RequestRow]) -> None:
         """The member's DM is held: ask which of their relayed conversations it is for, with a
-        button naming each one's server (never the peer), in their language."""
-        lang = await self.services.safety.language_for(message.author.id)
+        button naming each one's server (never the peer), in the newest one's language (the
+        one they chose with /language set, else the one they last asked in)."""
+        newest = max(choose, key=lambda request: request.id)
+        lang = await self.requests.language_for(newest)
         view = discord.ui.View(timeout=None)
         for request in choose[:MAX_OFFERED]:
             name = await shared_guild_name(self.bot, request.guild_id, message.author.id)

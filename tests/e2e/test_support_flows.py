@@ -508,6 +508,36 @@ async def test_a_dm_that_answers_no_message_in_two_relays_is_held_until_the_memb
     assert emulator.messages[question.id].custom_ids == []  # answered: no second choice
 
 
+async def test_the_question_which_conversation_speaks_the_newest_requests_language(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """A member in two relayed conversations, the newer asked with their Discord app in
+    Spanish (no ``/language set``), is asked which conversation a DM is for in Spanish, as
+    that request's other DMs are (it was English, their general language)."""
+    _, dm = await relayed_conversation(emulator, world, kindred)
+    world2 = second_server(emulator, emulator.create_user("ren"))
+    emulator.add_member(world2.guild, world.member)
+    await setup_peers(emulator, world2)
+    await go_on_duty(emulator, world2, world2.peer)
+    opened = await emulator.run_command(world.member, world2.general, "support", locale="es-ES")
+    assert (await opened.response()).is_modal
+    fields = {"topic": "", "summary": "", "tags": "", "anonymous": "yes"}
+    await (await opened.submit_modal(fields)).response()
+    card = await emulator.wait_for_message(
+        world2.peers, predicate=lambda m: "Support request #2" in m.text
+    )
+    await press_claim(emulator, world2.peer, card, 2)
+    await emulator.wait_for_message(dm, predicate=lambda m: "kindred:req:close:2" in m.custom_ids)
+    await emulator.send_dm(world.member, "no sé a quién escribir")
+    question = await emulator.wait_for_message(
+        dm, predicate=lambda m: "kindred:relayto:2" in m.custom_ids
+    )
+    assert question.text.startswith("Ahora mismo estás en más de una conversación de apoyo"), (
+        question.text
+    )
+    assert "more than one" not in question.text, question.text
+
+
 async def test_dms_missed_during_a_restart_in_two_relays_follow_the_live_rule(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:
@@ -1408,6 +1438,33 @@ async def test_the_reveal_dm_names_the_server_in_the_members_language(
     assert f"**{world.guild.name}**" in told.text, told.text
     assert "la solicitud #1" in told.text and "anónima" in told.text, told.text
     assert "looked up who opened" not in told.text and "this server" not in told.text
+
+
+async def test_the_reveal_dm_speaks_the_language_the_request_was_asked_in(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """A member whose Discord app is in German asked anonymously (no ``/language set``): the
+    DM telling them a moderator looked up who opened it was English, their general
+    language, while every other DM of that request speaks German (the request's own). It is
+    German now; the moderator reads their own answer in English."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    opened = await emulator.run_command(world.member, world.general, "support", locale="de")
+    assert (await opened.response()).is_modal
+    fields = {"topic": "", "summary": "", "tags": "", "anonymous": "yes"}
+    answer = await (await opened.submit_modal(fields)).response()
+    assert answer.text.startswith("Deine Anfrage #1 ist angekommen"), answer.text
+    reveal = await command(
+        emulator, world.mod, world.general, "peers reveal", request_id=1, reason="Sicherheit"
+    )
+    assert "This was logged and the member was told." in reveal.text, reveal.text
+    told = await emulator.wait_for_message(
+        emulator.dm_channel(world.member), predicate=lambda m: "Sicherheit" in m.text
+    )
+    assert told.text == (
+        f"Jemand aus der Moderation von **{world.guild.name}** hat nachgesehen, wer Anfrage #1 "
+        "geöffnet hat, die du anonym gestellt hattest. Angegebener Grund: Sicherheit"
+    ), told.text
 
 
 async def test_a_request_that_was_never_anonymous_is_not_revealed(

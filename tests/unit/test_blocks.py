@@ -252,3 +252,16 @@ async def test_removing_a_tag_removes_it_from_every_peer_and_counts_them(peers) 
     assert await peers.tags.peer_tags(GUILD + 1, PEER) == ["Grief"]
     assert await peers.tags.repo.peers_with_any(GUILD, ["grief"]) == set()
     assert await peers.tags.remove(GUILD, "veterans") == RemovedTag("Veterans", 1)
+
+
+async def test_a_reveal_is_told_in_the_requests_language_unless_one_is_chosen(
+    peers, services: Services
+) -> None:
+    """The member is told of a reveal in the language they asked in (the request's), unless
+    they chose one with /language set; a request kept without one: English."""
+    asked = (await peers.requests.open(GUILD, MEMBER, anonymous=True, lang="de")).request
+    assert (await peers.blocks.reveal(GUILD, asked.id, MOD, "safety")).lang == "de"
+    await services.safety.set_language(MEMBER, "es")
+    assert (await peers.blocks.reveal(GUILD, asked.id, MOD, "safety")).lang == "es"
+    plain = (await peers.requests.open(GUILD, PEER, anonymous=True)).request
+    assert (await peers.blocks.reveal(GUILD, plain.id, MOD, "safety")).lang == "en"

@@ -29,11 +29,13 @@ class Blocked:
 
 @dataclass(frozen=True)
 class Revealed:
-    """Who opened an anonymous request, and the reason as logged (and told to them)."""
+    """Who opened an anonymous request, the reason as logged (and told to them), and the
+    language to tell them in: the request's (RequestService.language_for)."""
 
     request_id: int
     requester_id: int
     reason: str
+    lang: str = "en"
 
 
 class BlockService:
@@ -103,4 +105,5 @@ class BlockService:
             {"request": request_id, "reason": why},
             self.clock(),
         )
-        return Revealed(request_id, request.requester_id, why)
+        lang = await self.requests.language_for(request)
+        return Revealed(request_id, request.requester_id, why, lang)
