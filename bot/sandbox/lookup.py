@@ -14,7 +14,7 @@ from emulator.models import Channel, Message, User
 from emulator.permissions import P
 
 from .events import Field, Handles
-from .names import OPTION_TYPES, Directory, Unknown, listing
+from .names import Directory, Unknown, listing, usage
 
 YES = {"yes", "y", "true", "on", "1"}
 NO = {"no", "n", "false", "off", "0"}
@@ -36,18 +36,6 @@ def option_values(
     if missing:
         raise Unknown(f"/{path} needs {', '.join(missing)}; options: {usage(specs)}")
     return out
-
-
-def usage(specs: list[dict[str, Any]]) -> str:
-    if not specs:
-        return "none"
-    parts = []
-    for s in specs:
-        kind = OPTION_TYPES.get(s["type"], "value")
-        choices = [str(c["value"]) for c in s.get("choices") or []]
-        shown = f"{s['name']}=<{'|'.join(choices) if choices else kind}>"
-        parts.append(shown if s.get("required") else f"[{shown}]")
-    return " ".join(parts)
 
 
 def _convert(names: Directory, spec: dict[str, Any], value: str) -> Any:

@@ -42,10 +42,40 @@ def listing(names: Iterable[str], limit: int = 12) -> str:
     return shown + (f" … ({len(names)} in all)" if len(names) > limit else "") if names else "none"
 
 
-def miss(kind: str, typed: str, names: list[str], prefix: str = "") -> Unknown:
+def miss(kind: str, typed: str, names: list[str], prefix: str = "", of: str = "") -> Unknown:
+    """``no subcommand 'of' of /duty (did you mean off?); subcommands: on, off, …``."""
     close = difflib.get_close_matches(typed.lower(), names, n=1, cutoff=0.6)
     maybe = f" (did you mean {prefix}{close[0]}?)" if close else ""
-    return Unknown(f"no {kind} {typed!r}{maybe}; {kind}s: {listing(prefix + n for n in names)}")
+    where = f" of {of}" if of else ""
+    shown = listing(prefix + n for n in names)
+    return Unknown(f"no {kind} {typed!r}{where}{maybe}; {kind}s: {shown}")
+
+
+def usage(specs: list[dict[str, Any]]) -> str:
+    """A command's options as typed: ``action=<ask|status> [days=<number>]`` (``[…]``: optional)."""
+    if not specs:
+        return "none"
+    parts = []
+    for s in specs:
+        kind = OPTION_TYPES.get(s["type"], "value")
+        choices = [str(c["value"]) for c in s.get("choices") or []]
+        shown = f"{s['name']}=<{'|'.join(choices) if choices else kind}>"
+        parts.append(shown if s.get("required") else f"[{shown}]")
+    return " ".join(parts)
+
+
+def no_subcommands(path: str, options: list[dict[str, Any]], typed: str) -> Unknown:
+    """A word after a command that has no subcommands: say how it is run instead."""
+    if not options:
+        return Unknown(f"/{path} has no subcommands and no options: run it as /{path}")
+    names = [o["name"] for o in options]
+    if typed in names:
+        told = f"; {typed} is an option: give it as {typed}=value"
+    else:
+        told = f"; {typed!r} is not one of them" if typed else ""
+    return Unknown(
+        f"/{path} has no subcommands; it takes options as name=value: {usage(options)}{told}"
+    )
 
 
 class Directory:
@@ -139,8 +169,10 @@ class Directory:
         options, path = top.options, [top.name]
         for word in words[1:]:
             subs = {o["name"]: o for o in options if o["type"] in (SUBCOMMAND, GROUP)}
+            if not subs:
+                raise no_subcommands(" ".join(path), options, word)
             if word not in subs:
-                raise miss(f"subcommand of /{' '.join(path)},", word, list(subs))
+                raise miss("subcommand", word, list(subs), of=f"/{' '.join(path)}")
             path.append(word)
             options = subs[word].get("options") or []
         subs = [o["name"] for o in options if o["type"] in (SUBCOMMAND, GROUP)]

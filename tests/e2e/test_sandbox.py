@@ -121,7 +121,10 @@ def _excerpt(path: Path, after_line: str) -> list[str]:
         ("as alce /support", "no member 'alce' (did you mean alice?); members: alice, bo"),
         ("as alice say #welcom hi", "no channel '#welcom' (did you mean #welcome?); channels: #"),
         ("as alice /suport", "no command 'suport' (did you mean /support?); commands: /"),
-        ("as maya /peers setp", "no subcommand of /peers, 'setp'"),
+        (
+            "as maya /peers setp",
+            "no subcommand 'setp' of /peers (did you mean setup?); subcommands: ",
+        ),
         ("as maya /peers", "/peers needs one of:"),
         ("as alice /support mood=low", "/support has no option 'mood'; options: [action=<ask|"),
         ("as alice /support action=later", "action is one of: ask, status, cancel, close"),
@@ -164,6 +167,31 @@ async def test_a_form_field_that_does_not_exist_is_named_with_the_ones_that_do(
     assert "the form has no field 'mood'; fields: topic?, summary?, tags?, anonymous?" in text
     assert "anonymous is one of: no, yes" in text
     assert "Your request #1 is in" in after(text, 'as alice submit topic="rough week"')
+
+
+async def test_a_bare_word_after_a_command_without_subcommands_gets_a_readable_hint(
+    console: Console,
+) -> None:
+    """``as alice /support topic`` (an option name typed without ``=value``) once answered
+    "no subcommand of /support, 'topic'; subcommand of /support,s: none". The hint says that
+    /support has no subcommands and takes options as name=value, naming them with choices."""
+    text, hints = await transcript(console, ["as alice /support topic"])
+    (hint,) = [t for t in text.splitlines() if t.startswith("? ")]
+    assert hints == 1
+    assert ",s:" not in hint and "none" not in hint, hint
+    assert "action=" in hint, hint
+    assert "/support has no subcommands" in hint, hint
+    assert "action=<ask|status|cancel|close>" in hint, hint
+    assert "name=value" in hint, hint
+
+
+async def test_a_wrong_subcommand_names_the_ones_that_exist(console: Console) -> None:
+    text, hints = await transcript(console, ["as pat /duty of"])
+    (hint,) = [t for t in text.splitlines() if t.startswith("? ")]
+    assert hints == 1
+    expected = "no subcommand 'of' of /duty (did you mean off?); subcommands: shift, on, off"
+    assert expected in hint, hint
+    assert ",s:" not in hint, hint
 
 
 async def test_completion_offers_members_channels_commands_options_and_buttons(
