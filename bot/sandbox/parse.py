@@ -238,21 +238,26 @@ def _split(text: str) -> list[str]:
 
 
 def _pairs(body: str, what: str) -> list[tuple[str, str]]:
-    pairs = _pairs_of(_split(body), what)
+    pairs = _pairs_of(_split(body), what, "field")
     if not pairs:
         raise _Bad(f'{what} needs field=value pairs, e.g. submit topic="rough week"')
     return pairs
 
 
-def _pairs_of(tokens: list[str], what: str) -> list[tuple[str, str]]:
-    out = []
+def _pairs_of(tokens: list[str], what: str, kind: str = "option") -> list[tuple[str, str]]:
+    """``name=value`` tokens → pairs; a name given twice is refused (Discord sends each option
+    and each form field once, so the console never picks one of two values silently)."""
+    out: list[tuple[str, str]] = []
     for token in tokens:
         name, sep, value = token.partition("=")
         if not sep or not name:
             raise _Bad(
                 f'{what}: expected name=value, got {_short(token)!r} (quote spaces: a="b c")'
             )
-        out.append((name.strip().lower(), value))
+        name = name.strip().lower()
+        if any(name == seen for seen, _ in out):
+            raise _Bad(f"{what}: {kind} {_short(name)!r} is given twice; give it once")
+        out.append((name, value))
     return out
 
 

@@ -194,6 +194,33 @@ async def test_a_wrong_subcommand_names_the_ones_that_exist(console: Console) ->
     assert ",s:" not in hint, hint
 
 
+async def test_an_option_given_twice_is_a_hint_not_a_silent_choice(console: Console) -> None:
+    """Discord never sends an option twice: ``tz=… tz=…`` once ran with the last value and
+    no word about the first. It is a one-line hint naming the option, and nothing runs."""
+    line = 'as alice /checkin me every schedule="daily 09:00" tz=Europe/Madrid tz=Europe/Berlin'
+    text, hints = await transcript(console, [line])
+    assert hints == 1, text
+    assert "Your check-in is set" not in text, text
+    (hint,) = [t for t in text.splitlines() if t.startswith("? ")]
+    assert "tz" in hint and "twice" in hint, hint
+
+
+async def test_a_form_field_given_twice_is_a_hint_and_the_form_stays_open(
+    console: Console,
+) -> None:
+    lines = [
+        "as alice /support",
+        'as alice submit topic="bad day" TOPIC="rough week"',
+        'as alice submit topic="rough week"',
+    ]
+    text, hints = await transcript(console, lines)
+    assert hints == 1, text
+    (hint,) = [t for t in text.splitlines() if t.startswith("? ")]
+    assert "topic" in hint and "twice" in hint, hint
+    assert "Your request #1 is in" in after(text, lines[2]), text
+    assert "Your request" not in after(text, lines[1]), text
+
+
 async def test_completion_offers_members_channels_commands_options_and_buttons(
     console: Console,
 ) -> None:

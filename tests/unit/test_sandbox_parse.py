@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from datetime import timedelta
 
 import pytest
@@ -83,6 +84,9 @@ def test_lines_become_commands(line: str, expected: object) -> None:
         ("as pat click", "click which button?"),
         ("as alice submit", "needs field=value pairs"),
         ("as alice submit topic", "expected name=value"),
+        ("as alice /checkin me tz=a tz=b", "/checkin me: option 'tz' is given twice"),
+        ("as alice /support action=ask ACTION=close", "option 'action' is given twice"),
+        ("as alice submit topic=a anonymous=no topic=b", "submit: field 'topic' is given twice"),
         ("show", "show <#channel>"),
         ("show dm", "show whose DMs?"),
         ("clock soon", "clock takes a step forward like +2h"),
@@ -159,3 +163,45 @@ def test_parse_never_raises_and_returns_a_command_or_a_hint(line: str) -> None:
 def test_durations_round_trip(days: int, hours: int, minutes: int, sign: str) -> None:
     text = f"{sign}{days}d{hours}h{minutes}m"
     assert p.parse_duration(text) == timedelta(days=days, hours=hours, minutes=minutes)
+
+
+_names = st.text(alphabet="abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=8)
+_values = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=10)
+
+
+def _pair(name: str, value: str) -> str:
+    return f"{name}={shlex.quote(value)}"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(_names, _values), min_size=1, max_size=6),
+    st.data(),
+    st.sampled_from(["as alice /checkin me every", "as maya /peers stats", "as alice submit"]),
+)
+def test_a_name_given_twice_is_always_refused(
+    pairs: list[tuple[str, str]], data: st.DataObject, start: str
+) -> None:
+    """Discord sends each option (and each form field) once: a repeated name, in any case and
+    anywhere on the line, is a one-line hint naming it, never a silent pick of one value."""
+    name, _ = data.draw(st.sampled_from(pairs))
+    again = data.draw(st.sampled_from([name, name.upper(), name.title()]))
+    value = data.draw(_values)
+    at = data.draw(st.integers(0, len(pairs)))
+    tokens = [_pair(n, v) for n, v in pairs]
+    tokens.insert(at, _pair(again, value))
+    result = p.parse_line(" ".join([start, *tokens]))
+    assert isinstance(result, p.Hint), result
+    assert "given twice" in result.text and "\n" not in result.text
+    order = [n for n, _ in pairs]
+    order.insert(at, name)
+    repeated = next(n for i, n in enumerate(order) if n in order[:i])
+    assert repr(repeated) in result.text, result.text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(_names, _values), max_size=6, unique_by=lambda t: t[0]))
+def test_distinct_names_are_kept_in_order_with_their_values(pairs: list[tuple[str, str]]) -> None:
+    tokens = [_pair(n, v) for n, v in pairs]
+    result = p.parse_line(" ".join(["as alice /checkin me every", *tokens]))
+    assert result == p.Slash("alice", ("checkin", "me", "every"), tuple(pairs))
