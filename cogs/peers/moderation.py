@@ -114,7 +114,9 @@ class ModerationCommands:
     ) -> None:
         """Counts for peer support: opened, claimed, closed, wait times, feedback. No content."""
         assert interaction.guild_id is not None
-        s = await self.services.peers.requests.stats(interaction.guild_id, days)
+        # the busiest hours by the reader's clock: their own zone, else the server's
+        zone = await self.services.zones.zone_for(interaction.user.id, interaction.guild_id)
+        s = await self.services.peers.requests.stats(interaction.guild_id, days, zone)
         lang = await reader_language(interaction)
         _ = gettext_for(lang)
         median = (
@@ -122,7 +124,7 @@ class ModerationCommands:
             if s.median_claim is None
             else render(lang, STATS_MINUTES, minutes=f"{s.median_claim.total_seconds() / 60:.0f}")
         )
-        hours = Joined([f"{h:02d}:00 UTC ({n})" for h, n in s.busiest_hours_utc])
+        hours = Joined([f"{h:02d}:00 {s.zone} ({n})" for h, n in s.busiest_hours])
         busiest = hours.message_in(lang) or "—"
         title = render(lang, STATS_TITLE_ONE) if days == 1 else render(lang, STATS_TITLE, days=days)
         embed = discord.Embed(title=title, colour=COLOUR)

@@ -17,6 +17,7 @@ from bot.services.requests import CATCH_UP_MAX
 from bot.services.requests.notices import catch_up_lost_text, peer_gone_member_text
 from emulator import DiscordEmulator, P
 from tests.e2e.conftest import Kindred, World, detector_settled
+from tests.e2e.test_checkins import Start, start_at  # noqa: F401  (start_at: a fixture)
 from tests.e2e.test_core import forget
 from tests.e2e.test_support import (
     ask,
@@ -1297,6 +1298,45 @@ async def test_peers_stats_busiest_hours_are_listed_as_the_moderators_language_l
         f"{hours[0]} UTC (1), {hours[1]} UTC (1)",
         f"{hours[1]} UTC (1), {hours[0]} UTC (1)",
     ), fields["Busiest hours"]
+
+
+async def test_peers_stats_busiest_hours_are_in_the_moderators_own_zone(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    """``/peers stats`` showed its busiest hours in UTC ("12:00 UTC (2)") even to a moderator
+    who set ``/timezone set America/Mexico_City``, whose requests came in at 06:00 their time
+    (probe 17); every other time Kindred shows them is in their zone. Now by their clock, or
+    the server's zone when they set none (UTC here, as before)."""
+    await start_at(datetime(2026, 11, 23, 12, 0, tzinfo=UTC))
+    await setup_peers(emulator, world)
+    zone = await (
+        await emulator.run_command(
+            world.mod, world.general, "timezone set", options={"zone": "America/Mexico_City"}
+        )
+    ).answer()
+    assert "America/Mexico_City" in zone.text
+    await ask(emulator, world, world.member, topic="one")
+    await ask(emulator, world, world.member2, topic="two")
+    stats = await (
+        await emulator.run_command(world.mod, world.mods, "peers stats", options={"days": 7})
+    ).answer()
+    (busiest,) = [f for f in stats.embeds[0]["fields"] if "busiest" in f["name"].lower()]
+    assert "06:00" in busiest["value"], busiest
+    assert "12:00 UTC" not in busiest["value"], busiest
+    assert busiest["value"] == "06:00 America/Mexico_City (2)", busiest
+    # without a zone of their own, the server's: here half an hour off UTC (12:00 is 17:30)
+    for name, options in (
+        ("timezone clear", {}),
+        ("kindred set timezone", {"timezone": "Asia/Kolkata"}),
+    ):
+        await (await emulator.run_command(world.mod, world.general, name, options=options)).answer()
+    stats = await (
+        await emulator.run_command(world.mod, world.mods, "peers stats", options={"days": 7})
+    ).answer()
+    fields = {f["name"]: f["value"] for f in stats.embeds[0]["fields"]}
+    assert fields["Busiest hours"] == "17:00 Asia/Kolkata (2)", fields
 
 
 async def test_a_blocked_member_reads_resources_titled_for_someone_who_is_not_waiting(

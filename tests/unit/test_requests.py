@@ -460,6 +460,21 @@ async def test_forgetting_keeps_a_moderators_block_and_drops_timers_naming_the_m
     assert await peers.requests.blocks.is_blocked(GUILD, MEMBER)
 
 
+async def test_stats_busiest_hours_are_by_the_given_zones_clock(peers, clock: FakeClock) -> None:
+    """Stored times are UTC; the busiest hours are grouped by the reader's clock (Kolkata is
+    half an hour off UTC: 12:10 and 12:40 UTC fall in two of its hours), UTC by default."""
+    clock.now = clock.now.replace(hour=12, minute=10)
+    await peers.requests.open(GUILD, MEMBER)
+    clock.advance(minutes=30)
+    await peers.requests.open(GUILD, MEMBER + 1)
+    utc = await peers.requests.stats(GUILD, 7)
+    assert (utc.zone, utc.busiest_hours) == ("UTC", [(12, 2)])
+    kolkata = await peers.requests.stats(GUILD, 7, "Asia/Kolkata")
+    assert (kolkata.zone, kolkata.busiest_hours) == ("Asia/Kolkata", [(17, 1), (18, 1)])
+    other = await peers.requests.stats(GUILD + 1, 7, "Asia/Kolkata")
+    assert other.busiest_hours == []
+
+
 @pytest.mark.parametrize("days", [0, -1, 366, 10**9, -(10**18)])
 async def test_stats_refuses_days_out_of_range_instead_of_overflowing(peers, days: int) -> None:
     from bot.errors import InvalidInputError

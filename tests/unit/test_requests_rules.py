@@ -3,6 +3,7 @@ actions and how a transcript reads."""
 
 from __future__ import annotations
 
+import zoneinfo
 from datetime import UTC, datetime
 
 import pytest
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 from bot.errors import PermissionDeniedError
 from bot.services.requests import RequestRow
 from bot.services.requests.rules import (
+    busiest_hours,
     chunks,
     fold,
     help_language,
@@ -487,3 +489,44 @@ def test_transcript_lines_are_labelled_in_the_members_language() -> None:
         "Toi : merci",
         "Équipe d'entraide : je suis là",
     ]
+
+
+def _utc(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=UTC)
+
+
+def test_busiest_hours_are_read_by_the_zones_clock_on_each_date() -> None:
+    """London's 09:00 is 09:00 UTC in winter and 08:00 UTC in summer: one bucket, not two;
+    the night the clocks go forward, 01:30 UTC is 02:30 by London's clock."""
+    london = zoneinfo.ZoneInfo("Europe/London")
+    opened = [
+        _utc(2026, 1, 10, 9, 5),
+        _utc(2026, 7, 10, 8, 5),
+        _utc(2026, 3, 29, 0, 30),  # 00:30 GMT
+        _utc(2026, 3, 29, 1, 30),  # 02:30 BST (01:00-02:00 never happened)
+        _utc(2026, 10, 25, 0, 30),  # 01:30 BST
+        _utc(2026, 10, 25, 1, 30),  # 01:30 GMT, the second time round
+    ]
+    assert busiest_hours(opened, london, top=5) == [(1, 2), (9, 2), (0, 1), (2, 1)]
+    assert busiest_hours(opened, zoneinfo.ZoneInfo("UTC"), top=2) == [(0, 2), (1, 2)]
+
+
+def test_busiest_hours_split_an_hour_of_utc_in_a_half_hour_or_45_minute_zone() -> None:
+    """12:10 and 12:40 UTC are one hour of UTC but 17:40 and 18:10 in Kolkata (+5:30); in
+    Kathmandu (+5:45) 12:10 is 17:55 and 12:20 is 18:05."""
+    opened = [_utc(2026, 11, 23, 12, 10), _utc(2026, 11, 23, 12, 40), _utc(2026, 11, 23, 12, 20)]
+    kolkata = busiest_hours(opened, zoneinfo.ZoneInfo("Asia/Kolkata"))
+    assert kolkata == [(17, 2), (18, 1)]  # 17:40, 17:50; 18:10
+    kathmandu = busiest_hours(opened, zoneinfo.ZoneInfo("Asia/Kathmandu"))
+    assert kathmandu == [(18, 2), (17, 1)]  # 18:25, 18:05; 17:55
+    assert busiest_hours(opened[:1] + opened[2:], zoneinfo.ZoneInfo("Asia/Kathmandu")) == [
+        (17, 1),
+        (18, 1),
+    ]
+    assert busiest_hours(opened, zoneinfo.ZoneInfo("UTC")) == [(12, 3)]
+
+
+def test_busiest_hours_keep_the_top_three_most_first_earlier_on_a_tie() -> None:
+    opened = [_utc(2026, 11, 23, h, 0) for h in (5, 3, 3, 9, 9, 1, 7)]
+    assert busiest_hours(opened, zoneinfo.ZoneInfo("UTC")) == [(3, 2), (9, 2), (1, 1)]
+    assert busiest_hours([], zoneinfo.ZoneInfo("UTC")) == []

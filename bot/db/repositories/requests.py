@@ -331,14 +331,14 @@ class RequestRepository:
             " AND created_at >= ? AND claimed_at IS NOT NULL",
             (guild_id, to_db(since)),
         )
-        hours = await self.db.fetchall(
-            "SELECT substr(created_at, 12, 2) AS hour, COUNT(*) AS n FROM support_requests"
-            " WHERE guild_id = ? AND created_at >= ? GROUP BY hour ORDER BY n DESC LIMIT 3",
+        # when each request came in (times only): the service groups them by the reader's hour
+        opened = await self.db.fetchall(
+            "SELECT created_at FROM support_requests WHERE guild_id = ? AND created_at >= ?",
             (guild_id, to_db(since)),
         )
         data = {key: int(row[key] or 0) for key in row.keys()} if row else {}  # noqa: SIM118 - Row iterates values
         data["claim_seconds"] = sorted(_wait_seconds(w) for w in waits)
-        data["busiest_hours_utc"] = [(int(h["hour"]), int(h["n"])) for h in hours]
+        data["opened_at"] = [from_db(r["created_at"]) for r in opened]
         return data
 
     async def count_feedback(self, request_id: int, guild_id: int, month: str, answer: str) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import zoneinfo
+from collections import Counter
 from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
@@ -288,6 +289,17 @@ def chunks(header: str, lines: list[str], limit: int = MESSAGE_LIMIT) -> list[st
                 current += "\n" + line
     out.append(current)
     return out if lines else []
+
+
+def busiest_hours(
+    opened_at: Iterable[datetime], zone: zoneinfo.ZoneInfo, top: int = 3
+) -> list[tuple[int, int]]:
+    """The ``top`` hours of the day by the clock in ``zone`` with the most requests opened
+    (``(hour, count)``, most first, an earlier hour first on a tie). Each moment is read in
+    the zone on its own date, so a half-hour or 45-minute offset and a change of the clocks
+    move it to the hour the reader's clock showed then."""
+    counts = Counter(moment.astimezone(zone).hour for moment in opened_at)
+    return sorted(counts.items(), key=lambda hour_count: (-hour_count[1], hour_count[0]))[:top]
 
 
 def office_tz(cfg: PeerSettings) -> zoneinfo.ZoneInfo:

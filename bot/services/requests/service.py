@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import statistics
+import zoneinfo
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -44,6 +45,7 @@ from bot.services.requests.relay import (
     RelayBacklog,
 )
 from bot.services.requests.rules import (
+    busiest_hours,
     ping_list,
     thread_transcript,
     transcript_messages,
@@ -134,7 +136,9 @@ class Stats:
     # from the first day of the month the period starts in.
     feedback: dict[str, int] = field(default_factory=dict)
     feedback_since: date | None = None
-    busiest_hours_utc: list[tuple[int, int]] = field(default_factory=list)
+    # the hours of the day (in ``zone``, the reader's) with the most requests: (hour, count)
+    busiest_hours: list[tuple[int, int]] = field(default_factory=list)
+    zone: str = "UTC"
 
 
 MemberLanguage = Callable[[int, str | None], Awaitable[str]]
@@ -248,9 +252,12 @@ class RequestService(Claims, Closing, RequestIntake, RequestTimers, Conversation
     async def on_duty_ids(self, guild_id: int) -> list[int]:
         return [r.user_id for r in await self.duty.on_duty(guild_id)]
 
-    async def stats(self, guild_id: int, days: int) -> Stats:
+    async def stats(self, guild_id: int, days: int, zone: str | zoneinfo.ZoneInfo = "UTC") -> Stats:
+        """The last ``days`` days' counts; the busiest hours by the clock in ``zone`` (the
+        reader's own zone, else the server's)."""
         if not 1 <= days <= MAX_STATS_DAYS:  # Discord enforces the range; don't rely on it
             raise InvalidInputError(N_("Choose between 1 and {days} days."), days=MAX_STATS_DAYS)
+        tz = zone if isinstance(zone, zoneinfo.ZoneInfo) else zoneinfo.ZoneInfo(zone)
         since = self.clock() - timedelta(days=days)
         data = await self.requests.stats(guild_id, since)
         feedback = await self.requests.feedback_counts(guild_id, since.strftime("%Y-%m"))
@@ -264,7 +271,8 @@ class RequestService(Claims, Closing, RequestIntake, RequestTimers, Conversation
             median_claim=timedelta(seconds=round(statistics.median(waits))) if waits else None,
             feedback={k: feedback.get(k, 0) for k in FEEDBACK},
             feedback_since=since.date().replace(day=1),
-            busiest_hours_utc=data["busiest_hours_utc"],
+            busiest_hours=busiest_hours(data["opened_at"], tz),
+            zone=tz.key,
         )
 
     # -- moderation and privacy (blocking: bot/services/blocks.py) -----------------------------
