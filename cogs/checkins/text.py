@@ -30,6 +30,10 @@ def run_lines(runs: list[datetime], tz: str, lang: str = "en") -> str:
     return "\n".join(run_time_lines(runs, tz, lang))
 
 
+#: ``/checkin list``: one whole line per check-in; ``state`` is its pause, next run or none.
+CHECKIN_LINE = N_("**#{id}** {title} in {channel}: `{schedule}` {tz} · {state}")
+
+
 def checkin_line(row: CheckinRow, nxt: datetime | None, lang: str = "en") -> str:
     """A moderator's list line, in their language (the schedule, zone and a stored pause
     reason as they are)."""
@@ -43,7 +47,14 @@ def checkin_line(row: CheckinRow, nxt: datetime | None, lang: str = "en") -> str
             else _("no next run")
         )
     )
-    return f"**#{row.id}** {row.title} in <#{row.channel_id}>: `{row.schedule}` {row.tz} · {state}"
+    return _(CHECKIN_LINE).format(
+        id=row.id,
+        title=row.title,
+        channel=f"<#{row.channel_id}>",
+        schedule=row.schedule,
+        tz=row.tz,
+        state=state,
+    )
 
 
 # What a check-in has, one whole sentence per case: its own prompts or the built-in ones,

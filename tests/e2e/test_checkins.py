@@ -1332,6 +1332,43 @@ async def test_a_portuguese_moderator_configures_a_channel_checkin_in_portuguese
     assert empty.text == "No check-ins yet. `/checkin create` adds one."
 
 
+async def test_checkin_list_reads_whole_in_the_moderators_language(
+    emulator: DiscordEmulator, world: World, start_at: Start
+) -> None:
+    """For a Spanish-speaking moderator ``/checkin list`` read "**#1** Check-in in <#…>:
+    `daily 09:00` Europe/Madrid · próximo …": "in" was English in the middle of a Spanish
+    line (probe 17), while ``/checkin create`` says "**#1 Check-in** en <#…>". Now the whole
+    line is in their language; the title, schedule and zone stay as written. English as
+    before, word for word."""
+
+    async def answer(locale: str, name: str, **options: Any):
+        run = await emulator.run_command(
+            world.mod, world.general, name, options=options, locale=locale
+        )
+        return await run.answer()
+
+    await start_at(datetime(2026, 11, 23, 12, 0, tzinfo=UTC))
+    created = await answer(
+        "es-ES", "checkin create", channel=world.general.id, schedule="daily 09:00",
+        tz="Europe/Madrid",
+    )  # fmt: skip
+    assert "Check-in creado" in created.text, created.text
+    listed = await answer("es-ES", "checkin list")
+    assert "próximo" in listed.text, listed.text
+    assert f" en <#{world.general.id}>" in listed.text, listed.text
+    assert f" in <#{world.general.id}>" not in listed.text, listed.text
+    assert listed.text.startswith(
+        f"**#1** Check-in en <#{world.general.id}>: `daily 09:00` Europe/Madrid · próximo <t:"
+    ), listed.text
+    await answer("es-ES", "checkin pause", checkin=1)
+    paused = await answer("fr", "checkin list")
+    assert paused.text.startswith(f"**#1** Check-in dans <#{world.general.id}> : "), paused.text
+    english = await answer("en-US", "checkin list")
+    assert english.text.startswith(
+        f"**#1** Check-in in <#{world.general.id}>: `daily 09:00` Europe/Madrid · paused ("
+    ), english.text
+
+
 async def test_a_french_moderator_reads_the_checkin_schedule_in_french_an_english_one_in_english(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:
