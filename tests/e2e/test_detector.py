@@ -785,6 +785,22 @@ async def test_a_plan_for_tonight_followed_by_a_sentence_about_a_raid_is_still_a
     assert any(f"<@{world.member.id}>" in m.text for m in emulator.bot_messages(world.mods))
 
 
+async def test_a_german_plan_for_tonight_followed_by_a_sentence_about_a_raid_is_an_alert(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """ "ich werde mich heute nacht umbringen." before an ordinary sentence about a raid got
+    nothing: the phrase list had no German plan with a time between the verb and
+    "umbringen", so the sentence floor had no phrase hit to work from. It is now a tier-3
+    phrase (de.self.tonight): one private reply in German, one peer alert, the moderators."""
+    text = (
+        "ich werde mich heute nacht umbringen. "
+        "wir haben gestern den neuen raid gespielt, die beute war okay."
+    )
+    assert await _said(emulator, world, kindred, text) == (1, 1)
+    assert "Du bist nicht allein" in bot_dms(emulator, world.member)[0].text
+    assert any(f"<@{world.member.id}>" in m.text for m in emulator.bot_messages(world.mods))
+
+
 @pytest.mark.parametrize(
     ("text", "check_in"),
     [

@@ -223,3 +223,134 @@ def test_custom_directory(tmp_path) -> None:
     )
     det = Detector.from_directory(tmp_path)
     assert det.detect("such a RAINY day").phrase_ids == ("xx.t",)
+
+
+# A plan with a time (tonight, today, tomorrow, now) is imminent in every language: a review
+# found "ich werde mich heute nacht umbringen" matched nothing and "me voy a matar esta
+# noche" / "je vais me tuer ce soir" only tier-2 entries (2026-12-02).
+PLANS_WITH_A_TIME = [
+    ("ich werde mich heute nacht umbringen", "de.self.tonight"),
+    ("ich werde mich heute umbringen", "de.self.tonight"),
+    ("ich werd mich morgen umbringen", "de.self.tonight"),
+    ("ich bringe mich heute um", "de.self.tonight"),
+    ("ich bring mich heut nacht um", "de.self.tonight"),
+    ("ich bringe mich gleich um", "de.self.tonight"),
+    ("ich werde mich jetzt umbringen", "de.self.tonight"),
+    ("ich werde mich jetz umbringen", "de.self.tonight"),  # typo
+    ("Heute Abend bringe ich mich um.", "de.self.tonight"),
+    ("ich will mich heute nacht umbringen", "de.self.tonight"),
+    ("me voy a matar esta noche", "es.self.tonight"),
+    ("me boy a matar esta noche", "es.self.tonight"),  # b/v
+    ("voy a matarme hoy", "es.self.tonight"),
+    ("me voy a suicidar mañana", "es.self.tonight"),
+    ("hoy me voy a matar", "es.self.tonight"),
+    ("me mato esta noche", "es.self.tonight"),
+    ("je vais me tuer ce soir", "fr.self.tonight"),
+    ("jvais me tuer ce soir", "fr.self.tonight"),
+    ("je vais me tue cette nuit", "fr.self.tonight"),  # tuer -> tue
+    ("je vais me suicider demain", "fr.self.tonight"),
+    ("je me tue ce soir", "fr.self.tonight"),
+    ("ce soir je vais me tuer", "fr.self.tonight"),
+    ("je vais me tuer aujourd'hui", "fr.self.tonight"),
+    ("vou me matar hoje à noite", "pt.self.tonight"),
+    ("vou me matar hoje a noite", "pt.self.tonight"),
+    ("vou me matar hj", "pt.self.tonight"),
+    ("vo me matar amanhã", "pt.self.tonight"),
+    ("hoje eu vou me matar", "pt.self.tonight"),
+    ("vou me suicidar essa noite", "pt.self.tonight"),
+    ("i'm going to kill myself tonight", "en.self.tonight"),
+    ("im gonna kill myself tonite", "en.self.tonight"),
+    ("i'm going to kill myself tomorrow", "en.self.tonight"),
+    ("gonna unalive myself tmrw", "en.self.tonight"),
+]
+
+
+@pytest.mark.parametrize(("text", "phrase_id"), PLANS_WITH_A_TIME)
+def test_a_plan_with_a_time_is_a_tier3_phrase_hit_in_its_language(
+    detector: Detector, text: str, phrase_id: str
+) -> None:
+    assert check(detector, text, C, 3).phrase_ids == (phrase_id,)
+
+
+def test_a_plan_with_a_time_holds_in_a_longer_message(detector: Detector) -> None:
+    text = "ich werde mich heute nacht umbringen. wir haben gestern den raid geschafft"
+    assert check(detector, text, C, 3).phrase_ids == ("de.self.tonight",)
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "tier"),
+    [
+        # negations: lowered to tier 1 (a soft check-in) or no plan matched at all
+        ("no me voy a matar esta noche", C, 1),
+        ("nunca me voy a matar hoy", C, 1),
+        ("não vou me matar hoje", C, 1),
+        ("i'm not going to kill myself tonight", C, 1),
+        ("ich werde mich heute nacht nicht umbringen", N, 0),
+        ("ich bringe mich heute nicht um", N, 0),
+        ("je vais pas me tuer ce soir", N, 0),
+        ("je ne vais pas me tuer ce soir", N, 0),
+        # hypotheticals without the plan's words ("wenn ... umbringe", "würde")
+        ("wenn ich mich heute umbringe, merkt es keiner", N, 0),
+        # someone else's plan: worry about them
+        ("er will sich heute nacht umbringen", OTHER, 0),
+        ("ella se va a matar esta noche", OTHER, 0),
+        ("il va se tuer ce soir", OTHER, 0),
+        ("ela vai se matar hoje", OTHER, 0),
+        ("my friend said she's going to kill herself tonight", OTHER, 0),
+        # reported words aimed at the writer never read as the writer's plan
+        ("mir wurde gesagt, ich soll mich heute noch umbringen", N, 0),
+        ("er hat mir gesagt ich soll mich heute umbringen", N, 0),
+        ("me dijeron que me matara esta noche", D, 0),
+        ("on m'a dit d'aller me tuer ce soir", D, 0),
+        # idioms of hard work keep away from the plan ("me mato en el gimnasio")
+        ("hoy me mato en el gimnasio", N, 0),
+        ("je me tue au travail demain", N, 0),
+    ],
+)
+def test_plans_with_a_time_keep_the_engines_rules(
+    detector: Detector, text: str, label: Label, tier: int
+) -> None:
+    check(detector, text, label, tier)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # "told (me) to go", "someone said to go", "was told to" before kys-type words
+        "got told to go k!ll myself in my dms",
+        "got told to go kill myself in my dms",
+        "i was told to kill myself",
+        "was told to kys by some random",
+        "someone said to go kys",
+        "he told me to go and kill myself",
+        "they keep telling me to go kill myself",
+        "i've been told to unalive myself twice today",
+        # the same in Spanish, French, German, Portuguese
+        "me dijeron que me matara",
+        "me dijo que me suicidara",
+        "me dicen que me mate",
+        "on m'a dit d'aller me tuer",
+        "ils m'ont dit de me tuer",
+        "ils m'ont dit de me suicider",
+        "mir wurde gesagt ich soll mich umbringen",
+        "mir wurde gesagt, ich soll mich umbringen",
+        "er meinte, ich soll mich umbringen",
+        "sie haben mir geschrieben, dass ich mich umbringen soll",
+        "me mandaram me matar",
+        "me mandaram ir se matar",
+        "me disseram pra eu me matar",
+        "me mandaram um vai se matar no privado",
+    ],
+)
+def test_words_others_told_the_writer_are_harassment_received_not_their_crisis(
+    detector: Detector, text: str
+) -> None:
+    check(detector, text, D)
+
+
+def test_being_told_does_not_hide_the_writers_own_crisis(detector: Detector) -> None:
+    # the cue must sit right before the words; the writer's own plan elsewhere stays theirs
+    check(detector, "i was told to rest. i'm going to kill myself tonight", C, 3)
+    check(detector, "me dijeron que descansara. me voy a matar esta noche", C, 3)
+    check(detector, "mir wurde gesagt ich soll schlafen. ich bringe mich heute um", C, 3)
+    check(detector, "i told my therapist i want to kill myself", C, 2)
