@@ -29,6 +29,12 @@ alone and the member's recent context reached the soft level).
 Chosen on validation: a tier-2 alert here would have cost two false alarms for one crisis
 line; the soft level costs one gentle check-in (docs/detector.md).
 
+Plan floor: a first-person tier-3 phrase hit (an imminent plan: "je vais me tuer ce soir",
+"ich bringe mich gleich um"; not negated, not an idiom, not banter-lowered, not reported)
+that is still not a crisis alert after the steps and the sentence floor makes the message a
+tier-3 crisis alert whatever the model says; words quoted from someone else are read again as
+below (a concern_other alert at most). On validation it moved no line (docs/detector.md).
+
 Someone else's words: a crisis alert for a message that quotes words the writer attributes to
 another person (:mod:`bot.safety.quotes`) stands only if the writer's own words, assessed
 without the quotation, are a crisis alert too; otherwise it is a ``concern_other`` alert
@@ -195,7 +201,26 @@ class Assessor:
         ]
         if due:
             self._sentence_floor(due, texts, split, risks, results)
+        for i, d in enumerate(detections):
+            if d.label is Label.CRISIS_SELF and d.tier >= 3 and _below_floor(3, results[i]):
+                results[i] = self._plan_floor(results[i])
         return results
+
+    def _plan_floor(self, whole: Assessment) -> Assessment:
+        """The plan floor (module docstring): a message with a first-person tier-3 phrase
+        hit that is still not a crisis alert becomes a tier-3 one."""
+        return Assessment(
+            Label.CRISIS_SELF,
+            3,
+            Level.ALERT,
+            whole.risk,
+            needs=whole.needs,
+            lang=whole.lang,
+            phrase_ids=whole.phrase_ids,
+            model_version=self.model_version,
+            risk=whole.risk,
+            sources=("phrase", "plan"),
+        )
 
     def _sentence_floor(
         self,

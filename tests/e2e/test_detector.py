@@ -801,6 +801,21 @@ async def test_a_german_plan_for_tonight_followed_by_a_sentence_about_a_raid_is_
     assert any(f"<@{world.member.id}>" in m.text for m in emulator.bot_messages(world.mods))
 
 
+async def test_a_french_plan_for_tonight_alone_is_an_alert_in_french(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """ "je vais me tuer ce soir" alone, one sentence, is a tier-3 phrase hit (fr.self.tonight)
+    but the model reads it under the alert level and a phrase hit adds only phrase_boost, so
+    the member got only the gentle check-in. An imminent plan in the writer's own words is a
+    tier-3 alert whatever the model says (the plan floor): the crisis DM in French, one peer
+    alert, the moderators told."""
+    assert await _said(emulator, world, kindred, "je vais me tuer ce soir") == (1, 1)
+    dm = bot_dms(emulator, world.member)[0].text
+    assert "tu n'es pas seul" in dm and "danger immédiat" in dm, dm
+    assert "you're not alone" not in dm
+    assert any(f"<@{world.member.id}>" in m.text for m in emulator.bot_messages(world.mods))
+
+
 @pytest.mark.parametrize(
     ("text", "check_in"),
     [

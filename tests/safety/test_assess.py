@@ -305,3 +305,45 @@ def test_a_one_sentence_message_is_read_whole_as_before(shipped) -> None:
     """The model's reading of the phrase in its own words stands: hyperbole stays none."""
     got = shipped.assess("i wanna die 😭 my crush liked my story")
     assert got.level == Level.NONE and "sentence" not in got.sources
+
+
+# ----------------------------------------------------------------- the plan floor
+@pytest.mark.parametrize(
+    ("text", "lang", "phrase"),
+    [
+        ("je vais me tuer ce soir", "fr", "fr.self.tonight"),
+        ("je me tue ce soir", "fr", "fr.self.tonight"),
+        ("ich bringe mich gleich um", "de", "de.self.tonight"),
+    ],
+)
+def test_a_first_person_plan_alone_is_a_tier3_alert_whatever_the_model_says(
+    shipped, text: str, lang: str, phrase: str
+) -> None:
+    """The model reads these under the alert level (the soft level before the plan floor)."""
+    got = shipped.assess(text)
+    assert (got.label, got.level, got.tier) == (Label.CRISIS_SELF, Level.ALERT, 3), got
+    assert got.sources == ("phrase", "plan") and phrase in got.phrase_ids
+    assert got.lang == lang
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "je ne vais pas me tuer ce soir",  # negated
+        "ich bringe mich nicht gleich um",  # negated
+        "je me tue au travail ce soir",  # an idiom: working oneself to death
+        "je me tue de rire ce soir",  # an idiom
+        "kms tonight lol",  # lowered by banter to tier 1
+        "on m'a dit d'aller me tuer ce soir",  # reported: harassment received
+        "il va se tuer ce soir",  # someone else
+    ],
+)
+def test_the_plan_floor_needs_an_unnegated_first_person_plan(shipped, text: str) -> None:
+    """The model may still alert by its own reading (a negated plan often is one)."""
+    assert "plan" not in shipped.assess(text).sources
+
+
+def test_a_plan_quoted_from_someone_else_is_worry_about_them(shipped) -> None:
+    got = shipped.assess("elle m'a dit « je vais me tuer ce soir »")
+    assert not (got.label is Label.CRISIS_SELF and got.is_alert)
+    assert got.label is Label.CONCERN_OTHER and got.is_alert

@@ -30,6 +30,8 @@ META = json.loads((default_model_dir() / META_FILE).read_text(encoding="utf-8"))
 # ordinary lines get the gentle check-in, "ran my first 10k!! 5 kms in I wanted to die, by 8 I
 # was flying" (the floor) and a French wedding thanks whose "💍" between words had kept it
 # below the soft level (the model's own reading, 0.31): 35 → 37 of 533. Nothing else moved.
+# 2026-12-02 (plan floor): a first-person tier-3 phrase hit still below a crisis alert is a
+# tier-3 crisis alert (bot/safety/assess.py); no validation line changed, every figure the same.
 SINCE_TRAINING = {"concern_recall": 105 / 118, "soft_none_any": 37 / 533}
 
 # Targets the shipped model misses on validation (see docs/detector.md for the figures).
