@@ -34,6 +34,7 @@ Plan floor: a first-person tier-3 phrase hit (an imminent plan: "je vais me tuer
 that is still not a crisis alert after the steps and the sentence floor makes the message a
 tier-3 crisis alert whatever the model says; words quoted from someone else are read again as
 below (a concern_other alert at most). On validation it moved no line (docs/detector.md).
+A plan lowered by laughter (model's call) is at least the soft level: "lol" can mask a plan.
 
 Someone else's words: a crisis alert for a message that quotes words the writer attributes to
 another person (:mod:`bot.safety.quotes`) stands only if the writer's own words, assessed
@@ -111,6 +112,7 @@ class Assessment:
 
 
 NOTHING = Assessment(Label.NONE)  # "none, no need": what the guild listener drops unread
+_JOKED_PLAN = {"level": Level.SOFT, "possible_concern": True, "sources": ("phrase",)}  # soft
 
 _LANG_HINTS = {
     "es": {"que", "de", "no", "me", "y", "el", "la", "quiero", "estoy", "pero", "todo", "mi"},
@@ -204,6 +206,8 @@ class Assessor:
         for i, d in enumerate(detections):
             if d.label is Label.CRISIS_SELF and d.tier >= 3 and _below_floor(3, results[i]):
                 results[i] = self._plan_floor(results[i])
+            elif d.banter_plan and results[i].level == Level.NONE:
+                results[i] = replace(results[i], label=Label.DISTRESS, **_JOKED_PLAN)
         return results
 
     def _plan_floor(self, whole: Assessment) -> Assessment:

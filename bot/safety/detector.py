@@ -47,8 +47,13 @@ Pipeline
      "just kill me", "kms") react to laughter or gaming markers ("lol", "lmao", "💀",
      "😂", "lag", "boss", "raid", ...) anywhere in the message: "kill me now"-type hits
      drop to ``banter_tier`` 0 (ignored) and "kms" drops to tier 1 (still a soft signal,
-     since "lol" is also used to soften real disclosures).  Other phrases are never
-     lowered by banter markers, and a banter hit never masks another phrase.
+     since "lol" is also used to soften real disclosures).  The tier-3 plans with a time
+     (``*.self.tonight``: "je me tue ce soir mdr") drop to tier 1 too, with laughter only
+     (not gaming or school words: "kill myself tonight. we wiped on the raid" is no joke),
+     and the Detection says so (``banter_plan``): assess keeps such a message at least at
+     the soft level.
+     Other phrases are never lowered by banter markers, and a banter hit never masks
+     another phrase.
 
    * **Someone else's words.**  A ``crisis_self`` result for a message with words in
      quotation marks the writer attributes to another person ("when you said "..."",
@@ -118,6 +123,9 @@ class Detection:
     label: Label
     tier: int = 0
     phrase_ids: tuple[str, ...] = ()
+    # a tier-3 plan ("kill myself tonight") lowered by banter markers: assess keeps such a
+    # message at least at the soft level (a joke can mask a real plan)
+    banter_plan: bool = False
 
     def __post_init__(self) -> None:
         if self.label is Label.CRISIS_SELF:
@@ -217,6 +225,7 @@ class Detector:
         self._tiers = [e.tier for e in self.entries]
         self._detections: dict[tuple, Detection] = {}
         self._banter_words = frozenset(self.markers.laughter | self.markers.gaming)
+        self._laughter_words = frozenset(self.markers.laughter)
         self._prefilter = Prefilter(keys, self._categories, quiet=(_IDIOM, _REPORTED))
 
     # ------------------------------------------------------------------ loading
@@ -352,12 +361,12 @@ class Detector:
         reported = [h for h in hits if h[3] == _REPORTED]
         if reported:
             hits = [h for h in hits if h[3] != _REPORTED]
-        if modifiers:
-            self._apply_modifiers(norm, hits, reported)
-        return self._precedence(hits)
+        banter_plan = self._apply_modifiers(norm, hits, reported) if modifiers else False
+        return self._precedence(hits, banter_plan)
 
-    def _precedence(self, hits: list[list]) -> Detection:
-        """The surviving hits' label (highest priority, then tier) and ids, memoised."""
+    def _precedence(self, hits: list[list], banter_plan: bool = False) -> Detection:
+        """The surviving hits' label (highest priority, then tier) and ids, memoised;
+        ``banter_plan`` (a tier-3 plan lowered by banter) is kept for a crisis_self one."""
         best_label = Label.NONE
         best_tier = 0
         ids: list[str] = []
@@ -376,20 +385,25 @@ class Detector:
                 best_label, best_tier = label, tier
         if best_label is Label.NONE:
             return NO_DETECTION
-        key = (best_label, best_tier, *ids)
+        banter_plan = banter_plan and best_label is Label.CRISIS_SELF
+        key = (best_label, best_tier, banter_plan, *ids)
         detection = self._detections.get(key)
         if detection is None:
             if len(self._detections) > 4096:
                 self._detections.clear()
-            detection = self._detections[key] = Detection(best_label, best_tier, tuple(ids))
+            detection = self._detections[key] = Detection(
+                best_label, best_tier, tuple(ids), banter_plan
+            )
         return detection
 
     # ------------------------------------------------------------------ context rules
 
-    def _apply_modifiers(self, norm: str, hits: list[list], reported: list[list]) -> None:
+    def _apply_modifiers(self, norm: str, hits: list[list], reported: list[list]) -> bool:
         """Reported speech, person, media, negation and banter, applied to each hit in place
-        (``h[3]`` the category, ``None`` once dropped; ``h[4]`` the tier)."""
+        (``h[3]`` the category, ``None`` once dropped; ``h[4]`` the tier).  True when banter
+        lowered a first-person tier-3 plan that was not negated (``Detection.banter_plan``)."""
         markers = self.markers
+        banter_plan = False
         tokens: frozenset[str] | None = None  # the message's words, built on first need
         for h in hits:
             if h[3] not in ("crisis_self", "harassment", "concern_other"):
@@ -403,10 +417,17 @@ class Detector:
             if check == "media":
                 if tokens & markers.media:
                     h[3] = None
-            elif tokens & self._banter_words or any(e in norm for e in _EMOJI_LAUGHTER):
+            elif tokens & (self._laughter_words if entry.tier == 3 else self._banter_words) or any(
+                e in norm for e in _EMOJI_LAUGHTER
+            ):
+                # a plan is lowered by laughter only: "raid", "boss" or "exam" in the
+                # same message are no joke marker for "kill myself tonight"
+                if h[4] == 3 and entry.banter_tier < 3:
+                    banter_plan = True
                 h[4] = min(h[4], entry.banter_tier)
                 if h[4] == 0:
                     h[3] = None
+        return banter_plan
 
     def _person_and_negation(
         self, norm: str, h: list, entry: PhraseEntry, reported: list[list]

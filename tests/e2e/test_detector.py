@@ -819,6 +819,27 @@ async def test_a_french_plan_for_tonight_alone_is_an_alert_in_french(
 @pytest.mark.parametrize(
     ("text", "check_in"),
     [
+        ("si je rate l'exam je me tue ce soir mdr", "Je prends de tes nouvelles"),
+        ("me mato esta noche jajaja", "Solo quería saber cómo estás"),
+    ],
+)
+async def test_a_joked_plan_for_tonight_gets_the_gentle_check_in_not_an_alert(
+    emulator: DiscordEmulator, world: World, kindred: Kindred, text: str, check_in: str
+) -> None:
+    """ "si je rate l'exam je me tue ce soir mdr" became a tier-3 alert with the moderators
+    pinged once the plan floor made every first-person tier-3 phrase an alert: the time
+    phrases were not banter-sensitive. They are now (laughter lowers them, the model
+    decides), but a plan lowered by banter still gets the gentle private check-in, in the
+    member's language, and a quiet item for peers: "lol" can mask a real plan."""
+    assert await _said(emulator, world, kindred, text) == (1, 0)
+    assert check_in in bot_dms(emulator, world.member)[0].text
+    await emulator.wait_for_message(world.peers, predicate=lambda m: "Possible concern" in m.text)
+    assert not any(f"<@{world.member.id}>" in m.text for m in emulator.bot_messages(world.mods))
+
+
+@pytest.mark.parametrize(
+    ("text", "check_in"),
+    [
         ("i want to die. " + RAID, "Just checking in"),
         (
             "quiero morir. anoche jugamos la nueva raid y el botín estuvo bien.",

@@ -347,3 +347,55 @@ def test_a_plan_quoted_from_someone_else_is_worry_about_them(shipped) -> None:
     got = shipped.assess("elle m'a dit « je vais me tuer ce soir »")
     assert not (got.label is Label.CRISIS_SELF and got.is_alert)
     assert got.label is Label.CONCERN_OTHER and got.is_alert
+
+
+# A plan with a time, joked about, and the same line without the laughter.
+JOKED_PLANS = [
+    ("si je rate l'exam je me tue ce soir mdr", "si je rate l'exam je me tue ce soir"),
+    ("kill myself tonight if the wifi dies again 💀", "kill myself tonight if the wifi dies again"),
+    ("me mato esta noche jajaja", "me mato esta noche"),
+    ("se eu reprovar vou me matar hoje kkkk", "se eu reprovar vou me matar hoje"),
+    ("ich bringe mich gleich um lol", "ich bringe mich gleich um"),
+]
+
+
+@pytest.mark.parametrize(("joke", "plain"), JOKED_PLANS)
+def test_a_joked_plan_is_no_alert_but_still_the_gentle_check_in(
+    shipped, joke: str, plain: str
+) -> None:
+    """The time phrases are banter-sensitive (the model decides), but a plan lowered by
+    banter is never nothing: people in crisis sometimes mask a plan with "lol"."""
+    got = shipped.assess(joke)
+    assert not got.is_alert, got
+    assert got.is_soft and got.possible_concern, got
+    without = shipped.assess(plain)
+    assert (without.label, without.level, without.tier) == (Label.CRISIS_SELF, Level.ALERT, 3)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i'm gonna kill myself tonight if this boss doesn't drop lol",
+        "kill myself tonight jk",
+        "gonna kill myself tomorrow xD",
+        "je vais me tuer ce soir 😂",
+        "me voy a matar esta noche jaja",
+        "vou me matar hoje kkkk",
+        "ich bringe mich heute nacht um haha",
+        "ich bringe mich gleich um xD",
+    ],
+)
+def test_a_joked_plan_is_at_least_the_soft_level(shipped, text: str) -> None:
+    """Some the model reads as an alert by itself; none is left with nothing."""
+    got = shipped.assess(text)
+    assert got.is_soft or (got.is_alert and got.label is Label.CRISIS_SELF), got
+    assert "plan" not in got.sources or got.is_soft  # the plan floor itself is not applied
+
+
+def test_the_joked_plan_minimum_is_narrow(shipped) -> None:
+    """Only a tier-3 plan lowered by banter: "kms" with laughter is the model's to decide."""
+    assert shipped.detector.detect("je me tue ce soir mdr").banter_plan
+    for text in ("kms lol", "kill me now lol this lag", "i want to die lol", "je me tue ce soir"):
+        assert not shipped.detector.detect(text).banter_plan, text
+    # a negated plan was already lowered by its negation, not by the laughter
+    assert not shipped.detector.detect("je ne vais pas me tuer ce soir mdr").banter_plan

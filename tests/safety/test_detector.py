@@ -131,6 +131,39 @@ def test_banter(detector: Detector) -> None:
     check(detector, "died to the boss again kms lol", C, 1)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "si je rate l'exam je me tue ce soir mdr",
+        "i'm gonna kill myself tonight if this boss doesn't drop lol",
+        "kill myself tonight jk",
+        "kill myself tonight 💀",
+        "je vais me tuer ce soir 😂",
+        "me voy a matar esta noche jaja",
+        "vou me matar hoje kkkk",
+        "ich bringe mich heute nacht um xD",
+        "ich werde mich heute nacht umbringen haha",
+    ],
+)
+def test_a_plan_with_a_time_is_banter_sensitive(detector: Detector, text: str) -> None:
+    """Lowered to tier 1 like "kms" (the model decides), and marked so that assess keeps
+    the gentle check-in."""
+    assert check(detector, text, C, 1).banter_plan
+
+
+def test_a_plan_with_a_time_without_banter_stays_tier3(detector: Detector) -> None:
+    for text in ("je me tue ce soir", "me voy a matar esta noche", "vou me matar hoje"):
+        assert not check(detector, text, C, 3).banter_plan
+    # gaming and school words lower "kms", never a plan: only laughter marks the joke
+    for text in (
+        "i'm gonna kill myself tonight if this boss doesn't drop",
+        "i am going to kill myself tonight. we wiped on the raid boss again",
+        "je vais me tuer ce soir, j'ai raté l'exam",
+        "ich bringe mich heute nacht um. das spiel ist egal",
+    ):
+        assert not check(detector, text, C, 3).banter_plan
+
+
 def test_harassment_and_reports(detector: Detector) -> None:
     check(detector, "kys", H)
     check(detector, "go kill yourself", H)
