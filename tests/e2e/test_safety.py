@@ -1973,3 +1973,34 @@ async def test_dms_closed_and_channel_note_refused_peers_read_that_nobody_reache
     assert await kindred.quiet()
     text = emulator.messages[alert.id].text
     assert "reaching out to them privately" not in text, text
+
+
+async def test_safety_status_stays_coherent_after_the_member_forgets_their_data(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """After the member an alert was about used /forgetme, `/safety status` said "Last 30
+    days: nothing noticed" while its measured precision, in the same answer, still counted
+    "1 alert, 0 taken, 1 not a concern" raised in those days: the 30-day counts were read
+    from the events /forgetme deletes. An anonymous count (server, day, label, a number)
+    stays, like the precision counts."""
+    from tests.e2e.test_core import forget  # test_core imports this module, through groups
+
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await emulator.send_message(world.member2, world.general, CRISIS)
+    alert = await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "may need support" in m.text
+    )
+    await (await emulator.press_button(world.peer, alert, "kindred:notconcern:1")).answer()
+
+    async def status() -> str:
+        run = await emulator.run_command(world.mod, world.general, "safety status")
+        return (await run.answer()).text
+
+    before = await status()
+    assert "crisis_self: 1" in before and "1 alert" in before, before
+    await forget(emulator, world.member2, world.general)
+    after = await status()
+    assert "1 alert, 0 taken, 1 not a concern" in after, after
+    assert "nothing noticed" not in after, after
+    assert "crisis_self: 1" in after, after

@@ -21,6 +21,7 @@ from tests.e2e.test_checkins import Start, start_at  # noqa: F401  (start_at: a 
 from tests.e2e.test_core import forget
 from tests.e2e.test_support import (
     ask,
+    card_for,
     caught_up,
     go_on_duty,
     press_claim,
@@ -2988,3 +2989,29 @@ async def test_an_anonymous_peer_alone_on_duty_is_not_told_a_peer_was_reminded(
         update = await emulator.wait_for_message(dm, predicate=lambda m: "An update" in m.text)
         assert "have been reminded" not in update.text, update.text
         assert "No peer is on duty right now" in update.text, update.text
+
+
+async def test_peers_stats_do_not_rewrite_past_counts_when_a_member_forgets_their_data(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """`/peers stats` counted "opened 1 · claimed 1"; once the member used /forgetme it
+    showed "opened 0 · claimed 0" and no median or busiest hour, as if the request (and the
+    peer's work on it) never happened: the figures were read from the rows /forgetme
+    deletes. The period's counts stay, kept without the member's identity."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await ask(emulator, world, world.member2)
+    await emulator.wait_for_message(world.peers, predicate=lambda m: "Support request #1" in m.text)
+    await press_claim(emulator, world.peer, card_for(emulator, world, 1), 1)
+
+    async def stats() -> str:
+        run = await emulator.run_command(world.mod, world.general, "peers stats")
+        return (await run.answer()).text
+
+    before = await stats()
+    assert "opened 1 · claimed 1" in before, before
+    await forget(emulator, world.member2, world.general)
+    after = await stats()
+    assert "opened 1 · claimed 1" in after, after
+    # the median wait and the busiest hour are still there, as before
+    assert after == before, (before, after)

@@ -10,6 +10,7 @@ from typing import Any
 from bot.clock import from_db, from_db_or_none, to_db
 from bot.db.connection import Database
 from bot.db.repositories.core import CardClearing, arm_card_clear
+from bot.db.repositories.forgotten import PAST_THRESHOLD, keep_request_counts, request_counts
 from bot.db.repositories.relay_copies import COPY, add_thread_copy, arm_copies_deletion
 from bot.db.retention import Cutoffs
 
@@ -322,9 +323,9 @@ class RequestRepository:
             " COUNT(claimed_at) AS claimed,"
             " SUM(CASE WHEN status = 'closed' THEN 1 ELSE 0 END) AS closed,"
             " SUM(CASE WHEN status = 'cancelled' THEN 1 ELSE 0 END) AS cancelled,"
-            " SUM(CASE WHEN escalation >= 3 THEN 1 ELSE 0 END) AS past_threshold"
+            " SUM(CASE WHEN escalation >= ? THEN 1 ELSE 0 END) AS past_threshold"
             " FROM support_requests WHERE guild_id = ? AND created_at >= ?",
-            (guild_id, to_db(since)),
+            (PAST_THRESHOLD, guild_id, to_db(since)),
         )
         waits = await self.db.fetchall(
             "SELECT created_at, claimed_at FROM support_requests WHERE guild_id = ?"
@@ -337,8 +338,12 @@ class RequestRepository:
             (guild_id, to_db(since)),
         )
         data = {key: int(row[key] or 0) for key in row.keys()} if row else {}  # noqa: SIM118 - Row iterates values
-        data["claim_seconds"] = sorted(_wait_seconds(w) for w in waits)
-        data["opened_at"] = [from_db(r["created_at"]) for r in opened]
+        # requests their members forgot, counted without them (whole UTC hours)
+        kept = await request_counts(self.db, guild_id, since)
+        for key in ("opened", "claimed", "closed", "cancelled", "past_threshold"):
+            data[key] = data.get(key, 0) + kept[key]
+        data["claim_seconds"] = sorted([*(_wait_seconds(w) for w in waits), *kept["claim_seconds"]])
+        data["opened_at"] = [from_db(r["created_at"]) for r in opened] + kept["opened_at"]
         return data
 
     async def count_feedback(self, request_id: int, guild_id: int, month: str, answer: str) -> bool:
@@ -532,6 +537,7 @@ class RequestRepository:
                 "DELETE FROM support_requests WHERE requester_id = ? RETURNING *", (user_id,)
             )
             deleted = sorted((_request(r) for r in rows), key=lambda r: r.id)
+            await keep_request_counts(tx, deleted)  # /peers stats keeps counting them
             for r in deleted if clearing is not None else ():
                 if r.card_channel_id is not None and r.card_message_id is not None:
                     await arm_card_clear(

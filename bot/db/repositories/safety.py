@@ -9,6 +9,7 @@ from typing import Any
 from bot.clock import from_db, to_db
 from bot.db.connection import Database
 from bot.db.repositories.core import CardClearing, arm_card_clear, write_audit
+from bot.db.repositories.forgotten import keep_safety_counts, safety_counts
 from bot.db.retention import Cutoffs
 
 
@@ -252,16 +253,23 @@ class SafetyRepository:
             " AND created_at >= ? GROUP BY label",
             (guild_id, to_db(since)),
         )
-        return {r["label"]: int(r["n"]) for r in rows}
+        counts = {r["label"]: int(r["n"]) for r in rows}
+        # events forgotten or purged, counted without them (whole UTC days)
+        for label, n in (await safety_counts(self.db, guild_id, since)).items():
+            counts[label] = counts.get(label, 0) + n
+        return counts
 
     async def purge_before(self, cutoff: datetime | Cutoffs) -> int:
         """Retention: detection events and alerts older than the cutoff (their server's own
         when it keeps them for less)."""
         cutoffs = Cutoffs.of(cutoff)
         n = 0
-        for table in ("safety_events", "safety_alerts"):
-            older, params = cutoffs.older("created_at", f"{table}.guild_id")
-            n += await self.db.execute(f"DELETE FROM {table} WHERE {older}", params)
+        async with self.db.transaction() as tx:
+            for table in ("safety_events", "safety_alerts"):
+                older, params = cutoffs.older("created_at", f"{table}.guild_id")
+                if table == "safety_events":  # /safety status keeps counting them
+                    await keep_safety_counts(tx, older, params)
+                n += await tx.execute(f"DELETE FROM {table} WHERE {older}", params)
         return n
 
     async def add_alert(
@@ -429,6 +437,7 @@ class SafetyRepository:
         """A member's events and alerts go; with ``clearing``, the clearing of each alert card
         posted about them is armed in the same transaction (ids only), so it is never lost."""
         async with self.db.transaction() as tx:
+            await keep_safety_counts(tx, "user_id = ?", (user_id,))  # /safety status keeps them
             n = await tx.execute("DELETE FROM safety_events WHERE user_id = ?", (user_id,))
             rows = await tx.fetchall(
                 "DELETE FROM safety_alerts WHERE user_id = ?"
