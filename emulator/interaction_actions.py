@@ -155,9 +155,16 @@ class InteractionActions(CommandDataMixin, MessageStore):
         )
 
     async def select(
-        self, user: UserLike, message: MessageLike, custom_id: str, values: list[Any]
+        self,
+        user: UserLike,
+        message: MessageLike,
+        custom_id: str,
+        values: list[Any],
+        *,
+        locale: str = "en-US",
     ) -> Interaction:
-        """Pick ``values`` in a select menu on a message (string, user, role or channel select)."""
+        """Pick ``values`` in a select menu on a message (string, user, role or channel select),
+        from a Discord app in ``locale``."""
         m = self.message(message)
         comp = m.find_component(custom_id)
         if comp is None:
@@ -178,7 +185,7 @@ class InteractionActions(CommandDataMixin, MessageStore):
             ]
             data["resolved"] = resolved
         return self._new_interaction(
-            InteractionType.MESSAGE_COMPONENT, user, m.channel_id, data, message=m
+            InteractionType.MESSAGE_COMPONENT, user, m.channel_id, data, message=m, locale=locale
         )
 
     async def submit_modal(

@@ -13,6 +13,7 @@ from datetime import datetime
 import discord
 
 from bot.errors import NotFoundError
+from bot.i18n import N_
 from bot.services import Services
 from bot.services.peers import PeerSettings
 from bot.services.requests import RequestRow
@@ -115,7 +116,7 @@ class RequestButton(
     async def run(self, interaction: discord.Interaction) -> None:
         cog = interaction.client.get_cog("Support")
         if cog is None:
-            raise NotFoundError("Support requests are not available right now.")
+            raise NotFoundError(N_("Support requests are not available right now."))
         await cog.on_request_button(interaction, self.action, self.request_id)
 
 
@@ -177,7 +178,7 @@ class TalkToPeerButton(
     async def run(self, interaction: discord.Interaction) -> None:
         cog = interaction.client.get_cog("Support")
         if cog is None:
-            raise NotFoundError("Support requests are not available right now.")
+            raise NotFoundError(N_("Support requests are not available right now."))
         lang = await reader_language(interaction)
         # the form, unless the one who pressed has left that server since (refused kindly)
         await cog.offer_form(interaction, self.guild_id, source="button", lang=lang)

@@ -39,7 +39,7 @@ PING_USERS = discord.AllowedMentions(everyone=False, roles=False, users=True)
 def _cog(interaction: discord.Interaction):
     cog = interaction.client.get_cog("Groups")
     if cog is None:
-        raise NotFoundError("Support groups are not available right now.")
+        raise NotFoundError(N_("Support groups are not available right now."))
     return cog
 
 

@@ -7,14 +7,17 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.errors import InvalidInputError
+from bot.i18n import N_, render
 from bot.services import Services
 from bot.services.peers import PeerSettings, canonical_office_hours, kept_days, update_limits
 from bot.services.settings import require_role
 from bot.ui.checks import moderator_only
-from bot.ui.replies import COLOUR, send_private
+from bot.ui.replies import COLOUR, localized, reader_language, send_private
 from bot.ui.requests import TalkToPeerButton
 from bot.ui.timezones import timezone_autocomplete
 from cogs.peers import groups
+
+ESCALATION_ORDER = N_("Saved. Note: escalation steps usually go re-ping < all peers ≤ moderators.")
 
 
 class SettingsCommands:
@@ -76,13 +79,14 @@ class SettingsCommands:
         cfg = await self.services.settings.update(
             interaction.guild_id, PeerSettings, interaction.user.id, **changes
         )
-        embed = settings_embed(cfg, "Peer support is set up.", self.kept)
+        lang = await reader_language(interaction)
+        embed = settings_embed(cfg, N_("Peer support is set up."), self.kept, lang)
         if before.peer_role_id != cfg.peer_role_id:
-            await self._groups_follow(interaction.guild_id, embed)
-        _warn_if_hidden(embed, cfg, thread_channel or peer_channel)
+            await self._groups_follow(interaction.guild_id, embed, lang)
+        _warn_if_hidden(embed, cfg, thread_channel or peer_channel, lang)
         await send_private(interaction, embed=embed)
 
-    async def _groups_follow(self, guild_id: int, embed: discord.Embed) -> None:
+    async def _groups_follow(self, guild_id: int, embed: discord.Embed, lang: str) -> None:
         """Private support groups' channels let the peer role in (facilitators): the groups
         feature updates them for the new role (features talk by events)."""
         private = await self.services.groups.seen_by_role(guild_id, peer=True)
@@ -90,11 +94,19 @@ class SettingsCommands:
             return
         self.bot.dispatch("kindred_group_access", guild_id, [g.id for g in private])
         n = len(private)
+        text = (
+            N_(
+                "The new peer role can see the channel of {n} private support group "
+                "(I'm updating them now)."
+            )
+            if n == 1
+            else N_(
+                "The new peer role can see the channels of {n} private support groups "
+                "(I'm updating them now)."
+            )
+        )
         embed.add_field(
-            name="Support groups",
-            value=f"The new peer role can see the channel{'s' if n != 1 else ''} of {n} "
-            f"private support group{'s' if n != 1 else ''} (I'm updating them now).",
-            inline=False,
+            name=render(lang, N_("Support groups")), value=render(lang, text, n=n), inline=False
         )
 
     @groups.peers.command(name="settings")
@@ -103,7 +115,8 @@ class SettingsCommands:
         """Show the peer-support settings."""
         assert interaction.guild_id is not None
         cfg = await self.services.settings.get(interaction.guild_id, PeerSettings)
-        await send_private(interaction, embed=settings_embed(cfg, None, self.kept))
+        lang = await reader_language(interaction)
+        await send_private(interaction, embed=settings_embed(cfg, None, self.kept, lang))
 
     @groups.peers.command(name="limits")
     @moderator_only()
@@ -149,18 +162,23 @@ class SettingsCommands:
             if v is not None
         }
         if not changes:
-            raise InvalidInputError("Give at least one setting to change.")
+            raise InvalidInputError(N_("Give at least one setting to change."))
         cfg = await update_limits(
             self.services.settings, interaction.guild_id, interaction.user.id, **changes
         )
+        await self._saved(interaction, cfg)
+
+    async def _saved(self, interaction: discord.Interaction, cfg: PeerSettings) -> None:
+        """The settings as saved, with a note when the escalation steps are out of order."""
+        lang = await reader_language(interaction)
         if not cfg.reping_minutes < cfg.all_peers_minutes <= cfg.moderator_minutes:
             await send_private(
                 interaction,
-                "Saved. Note: escalation steps usually go re-ping < all peers ≤ moderators.",
-                embed=settings_embed(cfg, None, self.kept),
+                render(lang, ESCALATION_ORDER),
+                embed=settings_embed(cfg, None, self.kept, lang),
             )
             return
-        await send_private(interaction, embed=settings_embed(cfg, "Saved.", self.kept))
+        await send_private(interaction, embed=settings_embed(cfg, N_("Saved."), self.kept, lang))
 
     @groups.peers.command(name="panel")
     @moderator_only()
@@ -184,71 +202,108 @@ class SettingsCommands:
             await channel.send(embed=embed, view=view)
         except discord.Forbidden as exc:
             raise InvalidInputError(
-                f"I can't post in {channel.mention}: I need View Channel, Send Messages and "
-                "Embed Links there."
+                N_(
+                    "I can't post in <#{channel}>: I need View Channel, Send Messages and "
+                    "Embed Links there."
+                ),
+                channel=channel.id,
             ) from exc
-        await send_private(interaction, f"Panel posted in {channel.mention}.")
+        text = N_("Panel posted in <#{channel}>.")
+        await send_private(interaction, await localized(interaction, text, channel=channel.id))
 
 
-def _warn_if_hidden(embed: discord.Embed, cfg: PeerSettings, where: discord.TextChannel) -> None:
+def _warn_if_hidden(
+    embed: discord.Embed, cfg: PeerSettings, where: discord.TextChannel, lang: str = "en"
+) -> None:
     """Private threads under a channel members can't view would be invisible to them."""
     if (
         cfg.conversation != "relay"
         and not where.permissions_for(where.guild.default_role).view_channel
     ):
+        text = N_(
+            "Private threads are created in <#{channel}>, which members cannot view, so they "
+            "could not see their conversation. Until you choose a `thread_channel` members can "
+            "see, Kindred uses the DM relay for them."
+        )
         embed.add_field(
-            name="⚠️ Members can't see this channel",
-            value=f"Private threads are created in {where.mention}, which members cannot "
-            "view, so they could not see their conversation. Until you choose a "
-            "`thread_channel` members can see, Kindred uses the DM relay for them.",
+            name=render(lang, N_("⚠️ Members can't see this channel")),
+            value=render(lang, text, channel=where.id),
             inline=False,
         )
 
 
-def settings_embed(cfg: PeerSettings, title: str | None, deployment_days: int) -> discord.Embed:
-    """The peer-support settings; retention as really kept: the server's own days, never more
-    than the deployment's ``deployment_days`` (the most any server keeps)."""
-    embed = discord.Embed(title=title or "Peer support settings", colour=COLOUR)
+def settings_embed(
+    cfg: PeerSettings, title: str | None, deployment_days: int, lang: str = "en"
+) -> discord.Embed:
+    """The peer-support settings in ``lang`` (``title`` a marked text); retention as really
+    kept: the server's own days, never more than the deployment's ``deployment_days`` (the
+    most any server keeps). Channels, roles, office hours and zones as set."""
+
+    def say(text: str, **params: object) -> str:
+        return render(lang, text, **params)
+
+    unset = say(N_("not set"))
+    embed = discord.Embed(title=say(title or N_("Peer support settings")), colour=COLOUR)
     embed.add_field(
-        name="Peer role", value=f"<@&{cfg.peer_role_id}>" if cfg.peer_role_id else "not set"
+        name=say(N_("Peer role")), value=f"<@&{cfg.peer_role_id}>" if cfg.peer_role_id else unset
     )
     embed.add_field(
-        name="Peer channel", value=f"<#{cfg.peer_channel_id}>" if cfg.peer_channel_id else "not set"
+        name=say(N_("Peer channel")),
+        value=f"<#{cfg.peer_channel_id}>" if cfg.peer_channel_id else unset,
     )
     embed.add_field(
-        name="Moderator alerts",
-        value=f"<#{cfg.mod_channel_id}>" if cfg.mod_channel_id else "not set",
+        name=say(N_("Moderator alerts")),
+        value=f"<#{cfg.mod_channel_id}>" if cfg.mod_channel_id else unset,
     )
+    if cfg.conversation == "relay":
+        conversations = say(N_("anonymous DM relay"))
+    elif cfg.thread_channel_id:
+        conversations = say(N_("private threads in <#{channel}>"), channel=cfg.thread_channel_id)
+    else:
+        conversations = say(N_("private threads"))
+    embed.add_field(name=say(N_("Conversations")), value=conversations)
     embed.add_field(
-        name="Conversations",
-        value="anonymous DM relay"
-        if cfg.conversation == "relay"
-        else "private threads"
-        + (f" in <#{cfg.thread_channel_id}>" if cfg.thread_channel_id else ""),
+        name=say(N_("Office hours")),
+        value=f"{cfg.office_hours} ({cfg.office_tz})" if cfg.office_hours else unset,
     )
+    _add_limits(embed, cfg, deployment_days, say)
+    return embed
+
+
+def _add_limits(embed: discord.Embed, cfg: PeerSettings, deployment_days: int, say) -> None:
+    """Limits, escalation, idle times, retention and feedback (``say`` renders a marked text
+    in the reader's language)."""
     embed.add_field(
-        name="Office hours",
-        value=f"{cfg.office_hours} ({cfg.office_tz})" if cfg.office_hours else "not set",
-    )
-    embed.add_field(
-        name="Limits",
-        value=f"{cfg.max_open_per_peer} open per peer · "
-        f"{cfg.max_requests_per_day} requests per member a day",
+        name=say(N_("Limits")),
+        value=say(
+            N_("{open} open per peer · {daily} requests per member a day"),
+            open=cfg.max_open_per_peer,
+            daily=cfg.max_requests_per_day,
+        ),
         inline=False,
     )
     embed.add_field(
-        name="Escalation",
-        value=f"re-ping {cfg.reping_minutes} min · all peers "
-        f"{cfg.all_peers_minutes} min · moderators {cfg.moderator_minutes} min",
+        name=say(N_("Escalation")),
+        value=say(
+            N_("re-ping {reping} min · all peers {all} min · moderators {moderators} min"),
+            reping=cfg.reping_minutes,
+            all=cfg.all_peers_minutes,
+            moderators=cfg.moderator_minutes,
+        ),
         inline=False,
     )
     embed.add_field(
-        name="Idle", value=f"remind {cfg.idle_remind_hours} h · close {cfg.idle_close_hours} h"
+        name=say(N_("Idle")),
+        value=say(
+            N_("remind {remind} h · close {close} h"),
+            remind=cfg.idle_remind_hours,
+            close=cfg.idle_close_hours,
+        ),
     )
     kept = kept_days(cfg, deployment_days)
-    retention = f"{kept} days"
     if cfg.retention_days is not None and cfg.retention_days > kept:
-        retention += " (the most this Kindred keeps anything)"
-    embed.add_field(name="Retention", value=retention)
-    embed.add_field(name="Feedback", value="on" if cfg.feedback else "off")
-    return embed
+        retention = say(N_("{days} days (the most this Kindred keeps anything)"), days=kept)
+    else:
+        retention = say(N_("{days} days"), days=kept)
+    embed.add_field(name=say(N_("Retention")), value=retention)
+    embed.add_field(name=say(N_("Feedback")), value=say(N_("on") if cfg.feedback else N_("off")))

@@ -11,12 +11,14 @@ from dataclasses import replace
 
 import discord
 
+from bot.i18n import N_
 from bot.safety.assess import Assessment
 from bot.services import Services
 from bot.services.safety import Outreach, PeerAlert, QuietItem
 from bot.text import DISCORD_LIMIT, shorten
 from bot.ui.checks import is_peer_or_moderator
 from bot.ui.lookup import find_channel
+from bot.ui.replies import localized
 from bot.ui.views import GuardedCallback
 from cogs.safety.alert_texts import (
     alert_text,
@@ -34,7 +36,8 @@ log = logging.getLogger("cogs.safety")
 
 class _AlertAction(GuardedCallback):
     """What both buttons under a peer alert share: one server's peers and moderators only,
-    and a line appended to the alert once someone acted (buttons removed)."""
+    and a line appended to the alert once someone acted (buttons removed). The refusal is
+    marked ``N_()`` and read in the language of the one who pressed."""
 
     refusal = ""
 
@@ -45,7 +48,9 @@ class _AlertAction(GuardedCallback):
     async def _allowed(self, interaction: discord.Interaction) -> bool:
         if interaction.guild_id is not None and await is_peer_or_moderator(interaction):
             return True
-        await interaction.response.send_message(self.refusal, ephemeral=True)
+        await interaction.response.send_message(
+            await localized(interaction, self.refusal), ephemeral=True
+        )
         return False
 
     @staticmethod
@@ -66,7 +71,7 @@ class ReachOutButton(
     """On a peer alert: the first peer to press it is recorded; others see who has it. Never
     the person the alert is about, never once someone marked it "not a concern"."""
 
-    refusal = "Only this server's peer supporters and moderators can take alerts."
+    refusal = N_("Only this server's peer supporters and moderators can take alerts.")
 
     def __init__(self, alert_id: int) -> None:
         super().__init__(
@@ -95,7 +100,7 @@ class NotAConcernButton(
     """A peer marks an alert "not a concern": counted per phrase and model version. Never the
     person the alert is about, never once someone is reaching out."""
 
-    refusal = "Only this server's peer supporters and moderators can mark alerts."
+    refusal = N_("Only this server's peer supporters and moderators can mark alerts.")
 
     def __init__(self, alert_id: int) -> None:
         super().__init__(

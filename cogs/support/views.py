@@ -8,6 +8,7 @@ import re
 import discord
 
 from bot.errors import NotFoundError
+from bot.i18n import N_
 from bot.services.requests import notices as say
 from bot.ui.requests import FeedbackButton, RequestButton
 from bot.ui.views import GuardedCallback, KindredView
@@ -53,7 +54,7 @@ class RelayChoiceButton(
     async def run(self, interaction: discord.Interaction) -> None:
         cog = interaction.client.get_cog("Support")
         if cog is None:
-            raise NotFoundError("Support requests are not available right now.")
+            raise NotFoundError(N_("Support requests are not available right now."))
         await cog.on_relay_choice(interaction, self.request_id)
 
 

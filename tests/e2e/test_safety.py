@@ -1049,6 +1049,39 @@ async def test_a_peer_cannot_take_an_alert_about_themself(
     assert f"✅ <@{world.peer.id}> is reaching out" in emulator.messages[alert.id].text
 
 
+async def test_a_spanish_app_user_refused_on_an_alert_button_reads_the_refusal_in_spanish(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Probe 18: pressing "I'll reach out" or "Not a concern" without the peer role (a member,
+    or a peer who lost the role) was answered with a hard-coded English sentence, whatever the
+    person's language. The refusal comes privately in the reader's language; English as
+    before."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    alert = await alert_about(emulator, world, world.member2)
+    emulator.set_member_roles(world.guild, world.peer2, [])  # peer2 lost the role
+    await emulator.gateway_idle()
+    for kind in ("alert", "notconcern"):
+        pressed = await emulator.press_button(
+            world.peer2, emulator.messages[alert.id], alert_button(alert, kind), locale="es-ES"
+        )
+        refused = await pressed.answer()
+        assert refused.ephemeral
+        assert "Only this server" not in refused.text, refused.text
+        assert "compañeros" in refused.text or "moderación" in refused.text, refused.text
+    english = {
+        "alert": "Only this server's peer supporters and moderators can take alerts.",
+        "notconcern": "Only this server's peer supporters and moderators can mark alerts.",
+    }
+    for kind, text in english.items():
+        pressed = await emulator.press_button(
+            world.member, emulator.messages[alert.id], alert_button(alert, kind)
+        )
+        refused = await pressed.answer()
+        assert refused.ephemeral and refused.text == text, refused.text
+    assert emulator.messages[alert.id].custom_ids == alert.custom_ids  # nobody acted
+
+
 @pytest.mark.parametrize("first", ["alert", "notconcern"])
 async def test_reach_out_and_not_a_concern_pressed_together_only_one_sticks(
     emulator: DiscordEmulator, world: World, kindred: Kindred, first: str

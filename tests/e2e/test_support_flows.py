@@ -34,6 +34,11 @@ async def command(emu: DiscordEmulator, user, where, name: str, **options):
     return await (await emu.run_command(user, where, name, options=options)).response()
 
 
+async def in_locale(emu: DiscordEmulator, user, where, name: str, locale: str, **options):
+    """What ``user`` reads after a command run from a Discord app in ``locale``."""
+    return await (await emu.run_command(user, where, name, options=options, locale=locale)).answer()
+
+
 async def card(emu: DiscordEmulator, world: World, request_id: int):
     return await emu.wait_for_message(
         world.peers, predicate=lambda m: f"Support request #{request_id}" in m.text, since=0
@@ -762,6 +767,75 @@ async def test_peer_limit_and_who_is_available(
     assert (await kindred.services.peers.requests.get(2)).status == "open"
 
 
+async def test_a_french_moderator_reads_the_peers_limits_answer_in_french(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Probe 18: `/peers limits` (and `/peers settings`, `/peers setup`, sharing
+    `settings_embed`) answered a French moderator wholly in English ("Saved.", "Peer role",
+    "Limits", "open per peer", "not set", "days"…, "Give at least one setting to change."),
+    while `/kindred settings` answered the same moderator in French. The whole answer is in the
+    reader's language (setting names stay as the commands spell them); English as before."""
+    await setup_peers(emulator, world)
+    french = await in_locale(emulator, world.mod, world.general, "kindred settings", "fr")
+    assert "Paramètres" in french.text or "non défini" in french.text, french.text
+    saved = await in_locale(
+        emulator, world.mod, world.general, "peers limits", "fr", max_open_per_peer=4
+    )
+    assert saved.ephemeral
+    english = ["Saved.", "Peer role", "open per peer", "requests per member a day", "not set"]
+    assert not [w for w in english if w in saved.text], saved.text
+    assert "4 demandes ouvertes par personne" in saved.text, saved.text
+    empty = await in_locale(emulator, world.mod, world.general, "peers limits", "fr")
+    assert "Give at least one setting" not in empty.text, empty.text
+    assert empty.ephemeral and "au moins un réglage" in empty.text, empty.text
+    noted = await in_locale(
+        emulator, world.mod, world.general, "peers limits", "fr", reping_minutes=200
+    )
+    assert "Saved. Note" not in noted.text and "Enregistré." in noted.text, noted.text
+    shown = await in_locale(emulator, world.mod, world.general, "peers settings", "fr")
+    words = ["Peer support settings", "Limits", "Escalation", "Retention", "days", "private"]
+    assert not [w for w in words if w in shown.text], shown.text
+    assert "Réglages de l'entraide" in shown.text and f"<#{world.support.id}>" in shown.text
+    again = await in_locale(
+        emulator, world.mod, world.general, "peers setup", "fr",
+        peer_role=world.peer_role.id, peer_channel=world.peers.id,
+    )  # fmt: skip
+    assert "is set up" not in again.text and "Office hours" not in again.text, again.text
+    # English, word for word as before
+    plain = await command(emulator, world.mod, world.general, "peers settings")
+    for line in (
+        "Peer support settings",
+        "4 open per peer · 3 requests per member a day",
+        "re-ping 200 min · all peers",
+        f"private threads in <#{world.support.id}>",
+        "Office hours\nnot set",
+        "Feedback\non",
+    ):
+        assert line in plain.text, (line, plain.text)
+    assert (
+        "Give at least one setting to change."
+        in (await command(emulator, world.mod, world.general, "peers limits")).text
+    )
+
+
+async def test_a_french_moderator_posting_the_peer_panel_is_answered_in_french(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Probe 18: `/peers panel` answered with an f-string "Panel posted in #channel." that
+    bypassed the catalogue, although the French catalogue has "Panneau publié dans
+    <#{channel}>." (used by `/group panel`)."""
+    await setup_peers(emulator, world)
+    posted = await in_locale(
+        emulator, world.mod, world.general, "peers panel", "fr", channel=world.general.id
+    )
+    assert posted.ephemeral
+    assert posted.text == f"Panneau publié dans <#{world.general.id}>.", posted.text
+    english = await command(
+        emulator, world.mod, world.general, "peers panel", channel=world.support.id
+    )
+    assert english.text == f"Panel posted in <#{world.support.id}>.", english.text
+
+
 async def test_dm_intake_panel_and_daily_limit(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:
@@ -1070,6 +1144,34 @@ async def test_transfer_unclaim_and_backup(
     )
     assert "back in the queue" in (await unclaim.response()).text
     assert (await kindred.services.peers.requests.get(1)).status == "open"
+
+
+async def test_a_peer_whose_discord_app_is_spanish_reads_the_transfer_in_spanish(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Probe 18: the emulator's select took no locale, so a pick from a Spanish app was never
+    tested. The chooser and the answer to the pick are in Spanish."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await go_on_duty(emulator, world, world.peer2)
+    await ask(emulator, world, world.member)
+    message = await card(emulator, world, 1)
+    await press_claim(emulator, world.peer, message, 1)
+    message = emulator.messages[message.id]
+    transfer = await emulator.press_button(
+        world.peer, message, "kindred:req:transfer:1", locale="es-ES"
+    )
+    chooser = await transfer.response()
+    assert chooser.ephemeral
+    select_id = next(c for c in chooser.message.custom_ids)
+    picked = await emulator.select(
+        world.peer, chooser.message, select_id, [str(world.peer2.id)], locale="es-ES"
+    )
+    assert picked.payload["locale"] == "es-ES"
+    answer = await picked.answer()
+    assert answer.ephemeral
+    assert answer.text == f"Solicitud #1 transferida a <@{world.peer2.id}>.", answer.text
+    assert (await kindred.services.peers.requests.get(1)).claimed_by == world.peer2.id
 
 
 async def test_a_request_cannot_be_transferred_to_an_on_duty_peer_who_lost_the_role(
