@@ -223,8 +223,12 @@ async def test_everyone_or_a_bots_role_cannot_be_the_peer_role(
     assert "can't" not in spanish.text
     cfg = await kindred.services.settings.get(world.guild.id, PeerSettings)
     assert cfg.peer_role_id is None and cfg.peer_channel_id is None
-    # a role only peers have is still taken
-    await setup_peers(emulator, world)
+    # a role only peers have is still taken (answered in the moderator's Spanish)
+    options = {"peer_role": world.peer_role, "peer_channel": world.peers}
+    taken = await command(emulator, world.mod, world.general, "peers setup", **options)
+    assert taken.text.startswith("El apoyo entre compañeros está configurado."), taken.text
+    cfg = await kindred.services.settings.get(world.guild.id, PeerSettings)
+    assert cfg.peer_role_id == world.peer_role.id and cfg.peer_channel_id == world.peers.id
 
 
 async def test_setting_survives_a_restart(

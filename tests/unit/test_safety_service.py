@@ -257,7 +257,9 @@ async def test_harassment_alerts_moderators_once_per_channel_cooldown(services) 
     assert not (await assess(services, "harassment", user=7)).alert_moderators
 
 
-async def test_only_metadata_is_stored_and_forget_removes_it(services) -> None:
+async def test_only_metadata_is_stored_and_forget_removes_it_leaving_an_anonymous_count(
+    services,
+) -> None:
     await assess(services, "crisis_self", 2)
     row = await services.db.fetchone("SELECT * FROM safety_events")
     assert set(row.keys()) == {
@@ -276,7 +278,11 @@ async def test_only_metadata_is_stored_and_forget_removes_it(services) -> None:
     assert row["reply_outcome"] == "pending"
     assert (await services.safety.counts(G)) == {"crisis_self": 1}
     await services.privacy.forget(USER)
-    assert await services.safety.counts(G) == {}
+    # the member's events are gone; what was noticed stays as an anonymous count (no id)
+    assert await services.db.fetchall("SELECT * FROM safety_events") == []
+    assert await services.safety.counts(G) == {"crisis_self": 1}
+    for row in await services.db.fetchall("SELECT * FROM safety_event_counts"):
+        assert USER not in tuple(row)
 
 
 async def test_reach_out_is_atomic(services) -> None:
