@@ -4,7 +4,8 @@ The French probe (``P_fr.jsonl``): everyday "crever" and other words of death an
 next to harassment and crisis. It took part in choosing the shipped model, so its figures are
 floors against regression, not a measurement (``docs/detector.md``). The short-message probe
 (``P_short.jsonl``): 1-8 word lines in five languages, read once per model after the choice;
-its figures are floors too."""
+its figures are floors too. The plans probe (``P_plans.jsonl``): time words next to words
+of dying and killing, read once; floors too."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from bot.safety.evaluation import metrics
 
 PROBE = DATA_DIR / "probes" / "P_fr.jsonl"
 SHORT = DATA_DIR / "probes" / "P_short.jsonl"
+PLANS = DATA_DIR / "probes" / "P_plans.jsonl"
 
 
 @functools.cache
@@ -73,3 +75,21 @@ def test_short_messages_are_answered_in_their_own_language() -> None:
     assert m["crisis_recall"] >= 0.9, m["crisis_recall"]
     assert m["tier3_recall"] >= 0.95, m["tier3_recall"]
     assert m["false_alarm"] <= 0.01, m["false_alarm"]
+
+
+def test_time_words_next_to_dying_and_killing() -> None:
+    """Floors at the figures of the probe's one reading (2026-12-02, fifth session, lr-e507c98a3d
+    with the session's rules; its starting code gave the same line for line): crisis recall
+    93.75 % (75 of 80), tier 3 96.7 % (58 of 60), harassment 25 of 25; 9 of the 80 ordinary
+    lines alerted (11.25 %: "my feet are killing me" in four languages and "I'm safe now, not
+    going to kill myself" in four, a known weakness recorded in docs/detector.md)."""
+    rows = [json.loads(line) for line in PLANS.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == 240 and all(clean_row(dict(r)) is not None for r in rows)
+    others = {_key(r["text"]) for name in ("train", "validation", "test") for r in load_set(name)}
+    assert not [r["text"] for r in rows if _key(r["text"]) in others]
+    assessor = Assessor.default()
+    m = metrics(rows, [assessor.assess(r["text"]) for r in rows])
+    assert m["crisis_recall"] >= 75 / 80, m["crisis_recall"]
+    assert m["tier3_recall"] >= 58 / 60, m["tier3_recall"]
+    assert m["harassment_recall"] == 1.0, m["harassment_recall"]
+    assert m["false_alarm"] <= 9 / 80, m["false_alarm"]
