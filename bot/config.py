@@ -276,19 +276,27 @@ def load_secrets(env_file: Path | None = None) -> Secrets:
     command line), not a UnicodeDecodeError traceback from the loader."""
     path = ENV_FILE if env_file is None else Path(env_file)
     if path.is_file():
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise ConfigError(f"{path}: cannot read: {exc.strerror}") from exc
-        try:
-            data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            line = data[: exc.start].count(b"\n") + 1
-            raise ConfigError(
-                f"{path}: not UTF-8 text (line {line} has a byte UTF-8 cannot read);"
-                " save the file as UTF-8"
-            ) from exc
+        read_text(path)  # checked here; the loader reads it again
     return Secrets(_env_file=path)  # type: ignore[call-arg]
+
+
+def read_text(path: Path) -> str:
+    """A configuration file's text (UTF-8, a BOM some editors write allowed), or ConfigError
+    naming the file: not found, unreadable, or the line with a byte UTF-8 cannot read."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: file not found") from exc
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from exc
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            f"{path}: not UTF-8 text (line {line} has a byte UTF-8 cannot read);"
+            " save the file as UTF-8"
+        ) from exc
 
 
 def default_config_path() -> Path:
@@ -379,20 +387,9 @@ def load_settings(path: Path | None = None) -> tuple[Settings, Path]:
     """Read and validate the settings; raise ConfigError with one clear line on any problem,
     naming the file and key, or the ``KINDRED_*`` variable the bad value came from."""
     path = Path(path) if path is not None else default_config_path()
+    text = read_text(path)
     try:
-        data = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise ConfigError(f"{path}: file not found") from exc
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from exc
-    try:
-        raw = tomllib.loads(data.decode("utf-8-sig"))  # -sig: a BOM some editors write
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise ConfigError(
-            f"{path}: not UTF-8 text (line {line} has a byte UTF-8 cannot read);"
-            " save the file as UTF-8"
-        ) from exc
+        raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
     _check_shape(raw, path)
