@@ -236,14 +236,10 @@ class AlertsMixin:
             await self.services.safety.retry_alert_later(moved)
             return None
 
-    async def _tell_moderators(self, guild_id: int, text: str) -> discord.Message | None:
-        """A report in the moderators' alert channel (English); a failure is logged."""
-        return await self._to_moderators(guild_id, text)
-
-    async def _to_moderators(
+    async def _tell_moderators(
         self, guild_id: int, text: str, view: discord.ui.View | None = None
     ) -> discord.Message | None:
-        """Post ``text`` (no mentions) in the moderators' alert channel. One that refuses
+        """A report (English, no mentions) in the moderators' alert channel. One that refuses
         Kindred (403, 404, gone or hidden) is treated as a peer alert channel is: the text goes
         at once to the moderator channel from /peers setup when that is another one, and the
         moderators are told there which channel refuses and the fix (once per channel per
@@ -402,7 +398,7 @@ class AlertsMixin:
     ) -> bool:
         """The item, with its buttons, in the moderators' channel (no mentions; that channel
         refusing: the one from /peers setup): no peer channel took it. A failure is logged."""
-        sent = await self._to_moderators(
+        sent = await self._tell_moderators(
             item.guild_id, quiet_undeliverable_text(item), alert_view(item.alert_id)
         )
         if sent is None:
@@ -443,7 +439,7 @@ class AlertsMixin:
         """The moderators' report (a tier 3, harassment, or a crisis no one on duty can act
         on); no mentions."""
         assert message.guild is not None
-        sent = await self._to_moderators(
+        sent = await self._tell_moderators(
             message.guild.id,
             moderator_text(
                 message,
