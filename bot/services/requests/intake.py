@@ -24,6 +24,7 @@ from bot.services.requests.rules import (
     help_language,
     office_hours,
     office_tz,
+    others_than_member,
     ping_list,
     plea_language,
     professional_language,
@@ -297,7 +298,7 @@ class RequestIntake:
     async def _free_for_member(self, request: RequestRow, on_duty: list[int]) -> tuple[int, ...]:
         """The on-duty peers who can take the request now, as its member is told: never the
         member (an anonymous request pings them, who can't take their own)."""
-        return tuple(p for p in await self._free(request, on_duty) if p != request.requester_id)
+        return tuple(others_than_member(request, await self._free(request, on_duty)))
 
     async def _next_peer_unless_on_duty(
         self, request: RequestRow, on_duty: list[int]

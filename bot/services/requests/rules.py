@@ -194,7 +194,13 @@ def ping_list(request: RequestRow, on_duty: list[int], at_limit: Collection[int]
     free = [p for p in on_duty if p not in at_limit]
     if request.anonymous:
         return free
-    return [p for p in free if p != request.requester_id]
+    return others_than_member(request, free)
+
+
+def others_than_member(request: RequestRow, peers: Iterable[int]) -> list[int]:
+    """``peers`` but the member who asked (a peer asking for support can't take, or be counted
+    for, their own request)."""
+    return [p for p in peers if p != request.requester_id]
 
 
 def plea_language(text: str) -> str | None:

@@ -23,6 +23,7 @@ from bot.db.repositories.requests import RequestRepository, RequestRow
 from bot.errors import NotFoundError
 from bot.services.peers import PeerSettings
 from bot.services.peers.duty import DutyService
+from bot.services.requests.rules import others_than_member
 from bot.timers import Scheduler
 
 ESCALATE = "request.escalate"
@@ -57,13 +58,13 @@ class EscalationStep:
     def others_on_duty(self) -> list[int]:
         """The peers on duty but the member (a peer asking for support can't take their own
         request): what the member's own update counts."""
-        return [p for p in self.on_duty if p != self.request.requester_id]
+        return others_than_member(self.request, self.on_duty)
 
     @property
     def others_pinged(self) -> list[int]:
         """The peers pinged at this step but the member (an anonymous request pings every
         free peer on duty, its member too, so that peers can't tell who asked)."""
-        return [p for p in self.ping if p != self.request.requester_id]
+        return others_than_member(self.request, self.ping)
 
     @property
     def on_duty_for_moderators(self) -> list[int]:
