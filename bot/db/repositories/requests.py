@@ -10,7 +10,12 @@ from typing import Any
 from bot.clock import from_db, from_db_or_none, to_db
 from bot.db.connection import Database
 from bot.db.repositories.core import CardClearing, arm_card_clear
-from bot.db.repositories.forgotten import PAST_THRESHOLD, keep_request_counts, request_counts
+from bot.db.repositories.forgotten import (
+    COUNTS,
+    PAST_THRESHOLD,
+    keep_request_counts,
+    request_counts,
+)
 from bot.db.repositories.relay_copies import COPY, add_thread_copy, arm_copies_deletion
 from bot.db.retention import Cutoffs
 
@@ -327,23 +332,21 @@ class RequestRepository:
             " FROM support_requests WHERE guild_id = ? AND created_at >= ?",
             (PAST_THRESHOLD, guild_id, to_db(since)),
         )
-        waits = await self.db.fetchall(
+        # when each request came in and was claimed (times only): the waits, and the service
+        # groups the arrivals by the reader's hour
+        times = await self.db.fetchall(
             "SELECT created_at, claimed_at FROM support_requests WHERE guild_id = ?"
-            " AND created_at >= ? AND claimed_at IS NOT NULL",
+            " AND created_at >= ?",
             (guild_id, to_db(since)),
         )
-        # when each request came in (times only): the service groups them by the reader's hour
-        opened = await self.db.fetchall(
-            "SELECT created_at FROM support_requests WHERE guild_id = ? AND created_at >= ?",
-            (guild_id, to_db(since)),
-        )
+        waits = [_wait_seconds(t) for t in times if t["claimed_at"] is not None]
         data = {key: int(row[key] or 0) for key in row.keys()} if row else {}  # noqa: SIM118 - Row iterates values
         # requests their members forgot, counted without them (whole UTC hours)
         kept = await request_counts(self.db, guild_id, since)
-        for key in ("opened", "claimed", "closed", "cancelled", "past_threshold"):
+        for key in COUNTS:
             data[key] = data.get(key, 0) + kept[key]
-        data["claim_seconds"] = sorted([*(_wait_seconds(w) for w in waits), *kept["claim_seconds"]])
-        data["opened_at"] = [from_db(r["created_at"]) for r in opened] + kept["opened_at"]
+        data["claim_seconds"] = sorted([*waits, *kept["claim_seconds"]])
+        data["opened_at"] = [from_db(t["created_at"]) for t in times] + kept["opened_at"]
         return data
 
     async def count_feedback(self, request_id: int, guild_id: int, month: str, answer: str) -> bool:
