@@ -79,6 +79,21 @@ class InteractionResponse:
         return self.data.get("components") or []
 
     @property
+    def inputs(self) -> list[JSON]:
+        """A modal's inputs (text inputs and menus) in order, each as its component with the
+        words a member reads above it: ``label`` and ``description`` from the Label around it
+        (Discord's current layout), or the text input's own ``label`` in an action row (the
+        deprecated one). Tests read a form the same way whichever layout the bot sent."""
+        out: list[JSON] = []
+        for comp in self.data.get("components") or [] if self.is_modal else []:
+            if comp.get("type") == 18 and isinstance(comp.get("component"), dict):
+                words = {k: comp[k] for k in ("label", "description") if k in comp}
+                out.append({**comp["component"], **words})
+            elif comp.get("type") == 1:
+                out += [dict(child) for child in comp.get("components") or []]
+        return out
+
+    @property
     def flags(self) -> int:
         return int(self.data.get("flags") or 0)
 

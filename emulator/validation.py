@@ -101,6 +101,10 @@ def _walk(c: JSON, path: str, seen: set[str]) -> None:
         children = c.get("components") or []
         if not children or len(children) > 5:
             raise _bad_length(f"{path}.components", 1, 5)
+        for j, child in enumerate(children):
+            if child.get("type") == 4 and not child.get("label"):  # no Label around it
+                where = f"{path}.components.{j}.label"
+                raise invalid_form(where, "BASE_TYPE_REQUIRED", "This field is required")
     _validate_component(c, path, seen)
     for j, child in enumerate(c.get("components") or []):
         _walk(child, f"{path}.components.{j}", seen)
@@ -129,6 +133,8 @@ def _max_length(c: JSON, key: str, path: str, high: int, *, low: int = 0) -> Non
 
 #: Select menus: string, user, role, mentionable and channel selects.
 SELECT_TYPES = {3, 5, 6, 7, 8}
+#: What a Label (type 18) may hold: a text input, a select menu or a file upload.
+LABELLED_TYPES = {4, 19} | SELECT_TYPES
 
 
 def _validate_component(c: JSON, path: str, seen: set[str]) -> None:
@@ -164,8 +170,13 @@ def _validate_component(c: JSON, path: str, seen: set[str]) -> None:
         _max_length(c, "placeholder", path, 100)
         _max_length(c, "value", path, 4000)
     elif ctype == 18:  # a modal's label around a text input or select
+        if not c.get("label"):
+            raise invalid_form(f"{path}.label", "BASE_TYPE_REQUIRED", "This field is required")
         _max_length(c, "label", path, 45, low=1)
         _max_length(c, "description", path, 100)
+        inner = c.get("component")
+        if not isinstance(inner, dict) or inner.get("type") not in LABELLED_TYPES:
+            raise invalid_form(f"{path}.component", "BASE_TYPE_REQUIRED", "This field is required")
 
 
 def validate_modal(data: JSON) -> None:

@@ -173,6 +173,70 @@ async def test_buttons_and_modal(emulator: DiscordEmulator, world) -> None:
             await emulator.submit_modal(alice, general, it.callback.custom_id, {"typo": "x"})
 
 
+class LabelledModal(discord.ui.Modal, title="Check in"):
+    """Discord's current form layout only: each question a Label around its input."""
+
+    mood = discord.ui.Label(
+        text="How are you?",
+        description="A word is enough",
+        component=discord.ui.TextInput(custom_id="lb_mood", max_length=50),
+    )
+    talk = discord.ui.Label(
+        text="Talk to someone?",
+        component=discord.ui.Select(
+            custom_id="lb_talk",
+            options=[
+                discord.SelectOption(label="No", value="no"),
+                discord.SelectOption(label="Yes", value="yes"),
+            ],
+        ),
+    )
+
+    async def on_submit(self, inter: discord.Interaction) -> None:
+        mood, talk = self.mood.component, self.talk.component
+        assert isinstance(mood, discord.ui.TextInput) and isinstance(talk, discord.ui.Select)
+        await inter.response.send_message(f"{mood.value}/{talk.values}", ephemeral=True)
+
+
+class LabelledPanel(discord.ui.View):
+    def __init__(self) -> None:
+        super().__init__(timeout=None)
+
+    @discord.ui.button(label="Check in", custom_id="kindred:labelled")
+    async def open(self, inter: discord.Interaction, button: discord.ui.Button) -> None:
+        await inter.response.send_modal(LabelledModal())
+
+
+async def test_a_labelled_modal_is_submitted_as_discord_sends_it(
+    emulator: DiscordEmulator, world
+) -> None:
+    """A form of Labels (component type 18, one nested component each) comes back as Discord
+    sends it: the same Labels, each with its nested input's value (a text input's ``value``, a
+    select's ``values``), and discord.py reads them; the inputs and their words are read the
+    same way as an action row's (``inputs``)."""
+    _g, general, alice, _ = world
+    bot = make_bot()
+
+    async with connected_client(emulator, bot):
+        bot.add_view(LabelledPanel())
+        sent = await bot.get_channel(general.id).send("panel", view=LabelledPanel())
+        it = await emulator.press_button(alice, emulator.message(sent.id), "kindred:labelled")
+        form = await it.response()
+        assert [c["type"] for c in form.data["components"]] == [18, 18]
+        assert [(f["custom_id"], f["label"], f.get("description")) for f in form.inputs] == [
+            ("lb_mood", "How are you?", "A word is enough"),
+            ("lb_talk", "Talk to someone?", None),
+        ]
+        with pytest.raises(ValueError, match="longer than 50"):
+            await it.submit_modal({"lb_mood": "x" * 51, "lb_talk": "no"})
+        sub = await it.submit_modal({"lb_mood": "tired", "lb_talk": "yes"})
+        assert sub.data["components"] == [
+            {"type": 18, "component": {"type": 4, "custom_id": "lb_mood", "value": "tired"}},
+            {"type": 18, "component": {"type": 3, "custom_id": "lb_talk", "values": ["yes"]}},
+        ]
+        assert (await sub.response()).content == "tired/['yes']"
+
+
 async def test_a_modal_submission_carries_the_language_of_the_app_that_opened_it(
     emulator: DiscordEmulator, world
 ) -> None:

@@ -153,6 +153,27 @@ def test_modal_limits() -> None:
     )
 
 
+def test_modal_label_limits() -> None:
+    """A Label (type 18): text of 1-45 characters, a description of at most 100, and one
+    text input or select inside; a text input in an action row needs its own label."""
+    inner = {"type": 4, "custom_id": "note", "style": 1}
+    validate_modal(modal({"type": 18, "label": "l" * 45, "description": "d" * 100,
+                          "component": {**inner, "label": None}}))  # fmt: skip
+    for label, path in (
+        ({"type": 18, "label": "Note", "description": "d" * 101, "component": inner},
+         "data.components.0.description"),
+        ({"type": 18, "component": inner}, "data.components.0.label"),
+        ({"type": 18, "label": "", "component": inner}, "data.components.0.label"),
+        ({"type": 18, "label": "Note"}, "data.components.0.component"),
+        ({"type": 18, "label": "Note", "component": {"type": 2, "custom_id": "b", "label": "b"}},
+         "data.components.0.component"),
+        ({"type": 18, "label": "Note", "component": {**inner, "placeholder": "p" * 101}},
+         "data.components.0.component.placeholder"),
+        (row(inner), "data.components.0.components.0.label"),
+    ):  # fmt: skip
+        assert refused(validate_modal, modal(label))[0] == path, label
+
+
 def test_autocomplete_limits() -> None:
     validate_autocomplete({"choices": [{"name": "n" * 100, "value": str(n)} for n in range(25)]})
     choices = [{"name": "n", "value": str(n)} for n in range(26)]
