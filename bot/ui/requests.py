@@ -204,27 +204,39 @@ def _relabel(select: discord.ui.Item, *, no: str, yes: str) -> None:
         option.label = yes if option.value == "yes" else no
 
 
+def _text_input(label: discord.ui.Label) -> discord.ui.TextInput:
+    field = label.component
+    assert isinstance(field, discord.ui.TextInput)
+    return field
+
+
 class SupportModal(KindredModal, title="Talk to a peer"):
-    topic = discord.ui.TextInput(
-        custom_id="topic",
-        label="Topic (optional)",
-        required=False,
-        max_length=100,
-        placeholder="A word or two is enough, e.g. 'rough week'",
+    topic = discord.ui.Label(
+        text="Topic (optional)",
+        component=discord.ui.TextInput(
+            custom_id="topic",
+            required=False,
+            max_length=100,
+            placeholder="A word or two is enough, e.g. 'rough week'",
+        ),
     )
-    summary = discord.ui.TextInput(
-        custom_id="summary",
-        label="What's going on? (optional, peers see it)",
-        style=discord.TextStyle.paragraph,
-        required=False,
-        max_length=1000,
+    summary = discord.ui.Label(
+        text="What's going on? (optional, peers see it)",
+        component=discord.ui.TextInput(
+            custom_id="summary",
+            style=discord.TextStyle.paragraph,
+            required=False,
+            max_length=1000,
+        ),
     )
-    tags = discord.ui.TextInput(
-        custom_id="tags",
-        label="Someone who shares… (optional tags)",
-        required=False,
-        max_length=200,
-        placeholder="e.g. grief, veterans (comma separated)",
+    tags = discord.ui.Label(
+        text="Someone who shares… (optional tags)",
+        component=discord.ui.TextInput(
+            custom_id="tags",
+            required=False,
+            max_length=200,
+            placeholder="e.g. grief, veterans (comma separated)",
+        ),
     )
     anonymous = discord.ui.Label(
         text="Stay anonymous to peers?",
@@ -256,13 +268,13 @@ class SupportModal(KindredModal, title="Talk to a peer"):
         self.guild_id = guild_id
         self.source = source
         self.lang = lang
-        # discord.py calls a text input's own label deprecated (it warns); the form keeps its
-        # layout, which members' open requests and the tests submit against
-        self.topic.label = words.topic_label
-        self.summary.label = words.summary_label
-        self.tags.label = words.tags_label
-        self.topic.placeholder = words.topic_placeholder
-        self.tags.placeholder = words.tags_placeholder
+        # each question is a Label around its input (a text input's own label is deprecated);
+        # the inputs' custom ids are the same, so forms already open still submit
+        self.topic.text = words.topic_label
+        self.summary.text = words.summary_label
+        self.tags.text = words.tags_label
+        _text_input(self.topic).placeholder = words.topic_placeholder
+        _text_input(self.tags).placeholder = words.tags_placeholder
         self.anonymous.text = words.anonymous_label
         _relabel(self.anonymous.component, no=words.anonymous_no, yes=words.anonymous_yes)
         self.same_peer.text = words.same_peer_label
@@ -274,9 +286,9 @@ class SupportModal(KindredModal, title="Talk to a peer"):
         await cog.intake(
             interaction,
             self.guild_id,
-            topic=self.topic.value,
-            summary=self.summary.value,
-            tags=[t for t in re.split(r"[,;]", self.tags.value or "") if t.strip()],
+            topic=_text_input(self.topic).value,
+            summary=_text_input(self.summary).value,
+            tags=[t for t in re.split(r"[,;]", _text_input(self.tags).value) if t.strip()],
             anonymous=picked_yes(self.anonymous.component),
             same_peer=picked_yes(self.same_peer.component),
             source=self.source,

@@ -68,12 +68,14 @@ MODAL_LABEL = N_("Guidelines (empty: use the default)")
 
 
 class GuidelinesModal(KindredModal, title=MODAL_TITLE):
-    text: discord.ui.TextInput = discord.ui.TextInput(
-        label=MODAL_LABEL,
-        style=discord.TextStyle.paragraph,
-        max_length=MAX_GUIDELINES,
-        required=False,
-        custom_id="text",
+    text: discord.ui.Label = discord.ui.Label(
+        text=MODAL_LABEL,
+        component=discord.ui.TextInput(
+            style=discord.TextStyle.paragraph,
+            max_length=MAX_GUIDELINES,
+            required=False,
+            custom_id="text",
+        ),
     )
 
     def __init__(
@@ -82,13 +84,19 @@ class GuidelinesModal(KindredModal, title=MODAL_TITLE):
         super().__init__(custom_id="kindred:grp:guidelines")
         self.cog = cog
         self.group_id = group_id
-        self.text.default = current.text[:MAX_GUIDELINES]
+        self.field.default = current.text[:MAX_GUIDELINES]
         _ = gettext_for(lang)
         self.title = _(MODAL_TITLE)[:45]
-        self.text.label = _(MODAL_LABEL)[:45]
+        self.text.text = _(MODAL_LABEL)[:45]
+
+    @property
+    def field(self) -> discord.ui.TextInput:
+        field = self.text.component
+        assert isinstance(field, discord.ui.TextInput)
+        return field
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
-        await self.cog.save_guidelines(interaction, self.group_id, self.text.value)
+        await self.cog.save_guidelines(interaction, self.group_id, self.field.value)
 
 
 class GuidelinesCommands:

@@ -79,11 +79,13 @@ REVEALED = {
 
 
 class PostModal(KindredModal, title="Post anonymously"):
-    text: discord.ui.TextInput = discord.ui.TextInput(
-        label="Your message (your name isn't shown)",
-        style=discord.TextStyle.paragraph,
-        max_length=MAX_POST,
-        custom_id="text",
+    text: discord.ui.Label = discord.ui.Label(
+        text="Your message (your name isn't shown)",
+        component=discord.ui.TextInput(
+            style=discord.TextStyle.paragraph,
+            max_length=MAX_POST,
+            custom_id="text",
+        ),
     )
 
     def __init__(self, cog: PostingCommands, group_id: int) -> None:
@@ -92,7 +94,9 @@ class PostModal(KindredModal, title="Post anonymously"):
         self.group_id = group_id
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
-        await self.cog.post_anonymously(interaction, self.group_id, self.text.value)
+        field = self.text.component
+        assert isinstance(field, discord.ui.TextInput)
+        await self.cog.post_anonymously(interaction, self.group_id, field.value)
 
 
 class PostingCommands:

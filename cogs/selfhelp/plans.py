@@ -37,7 +37,7 @@ class PlansRoom:
         # the form's title, labels and examples in the member's language (marked where written)
         modal.title = _(MODAL_TITLE).format(part=part, count=len(PARTS), name=_(PARTS[part]))[:45]
         for key, field in modal.inputs.items():
-            field.label = _(BY_KEY[key].label)[:45]
+            modal.labels[key].text = _(BY_KEY[key].label)[:45]
             field.placeholder = _(BY_KEY[key].placeholder)[:100]
         await interaction.response.send_modal(modal)
 

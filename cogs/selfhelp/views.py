@@ -178,11 +178,11 @@ class PlanModal(KindredModal):
         )
         self.part = part
         self.inputs: dict[str, discord.ui.TextInput] = {}
+        self.labels: dict[str, discord.ui.Label] = {}  # each question around its input
         answers = plan.answers if plan else {}
         for question in questions(part):
             field: discord.ui.TextInput = discord.ui.TextInput(
                 custom_id=question.key,
-                label=question.label,
                 style=discord.TextStyle.paragraph,
                 required=False,
                 max_length=MAX_ANSWER,
@@ -190,7 +190,8 @@ class PlanModal(KindredModal):
                 default=answers.get(question.key, "")[:MAX_ANSWER] or None,
             )
             self.inputs[question.key] = field
-            self.add_item(field)
+            self.labels[question.key] = discord.ui.Label(text=question.label, component=field)
+            self.add_item(self.labels[question.key])
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         values = {key: field.value for key, field in self.inputs.items()}

@@ -1859,7 +1859,7 @@ def card_texts(message: Message) -> tuple[str, list[tuple[str, str]], str, list[
 
 def guidelines_form(form) -> tuple[str, list[str]]:
     """A recorded modal's title and its inputs' labels."""
-    return form.title, [row["components"][0]["label"] for row in form.data["components"]]
+    return form.title, [field["label"] for field in form.inputs]
 
 
 async def test_a_spanish_member_reads_the_guidelines_card_and_a_german_moderator_the_form(

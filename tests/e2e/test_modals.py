@@ -84,3 +84,91 @@ async def test_the_support_form_is_never_cut_short_in_any_language(
         _ = gettext_for(lang)
         assert form.data["title"] == _("Talk to a peer")
         assert _texts(form.components) == [_(text) for text in english], lang
+
+
+def _layout_faults(form) -> list[str]:
+    """What in a recorded form is not Discord's current layout: each question a Label
+    (type 18) around its input, never a text input in an action row with its own label."""
+    faults = []
+    for i, comp in enumerate(form.data["components"]):
+        inner = comp.get("component") or {}
+        if comp.get("type") != 18:
+            faults.append(f"{form.custom_id} component {i} is type {comp.get('type')}, not a Label")
+        elif inner.get("label") is not None:  # discord.py sends null for none
+            faults.append(f"{form.custom_id} component {i}'s input has its own label")
+    return faults
+
+
+async def test_every_kindred_form_puts_its_questions_in_labels_without_deprecation_warnings(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """discord.py 2.6+ deprecates a text input's own label (it warns on every form the bot
+    opened) in favour of discord.ui.Label, Discord's current form layout. Every form Kindred
+    has (the support form, the plan's three parts, group guidelines, an anonymous post) sends
+    Labels only, with the same questions, and nothing warns while they are opened and
+    submitted. A new form must be added here: the list of KindredModal classes is checked."""
+    import warnings
+
+    from bot.ui.requests import SupportModal
+    from bot.ui.views import KindredModal
+    from cogs.groups.guidelines import GuidelinesModal
+    from cogs.groups.posting import PostModal
+    from cogs.selfhelp.views import PlanModal
+    from tests.e2e.test_groups import GRIEF, anonymous_group, answer_of
+
+    def names(*classes: type) -> set[str]:
+        return {f"{c.__module__}.{c.__qualname__}" for c in classes}
+
+    def subclasses(cls: type) -> set[type]:
+        return {c for s in cls.__subclasses__() for c in {s, *subclasses(s)}}
+
+    # (a restart loads the cogs again: the same classes by name)
+    ours = names(SupportModal, PlanModal, GuidelinesModal, PostModal)
+    assert names(*subclasses(KindredModal)) == ours
+
+    channel = await anonymous_group(emulator, world, kindred)  # sets up peers too
+    opened_forms = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        support = await emulator.run_command(world.member2, world.general, "support")
+        opened_forms.append(await support.response())
+        await (await support.submit_modal({"topic": "rough week"})).response()
+        plan = await emulator.run_command(world.member, world.general, "plan write")
+        opened_forms.append(await plan.response())
+        saved = await (await plan.submit_modal({"well": "walks"})).response()
+        for part in (2, 3):
+            pressed = await emulator.press_button(
+                world.member, saved.message, f"kindred:plan:part:{part}"
+            )
+            opened_forms.append(await pressed.response())
+            saved = await (await pressed.submit_modal({})).response()
+        rules = await emulator.run_command(
+            world.mod, world.general, "group guidelines set", options={"name": GRIEF}
+        )
+        opened_forms.append(await rules.response())
+        await answer_of(await rules.submit_modal({"text": "Be gentle."}))
+        post = await emulator.run_command(world.member, channel, "group post")
+        opened_forms.append(await post.response())
+        await answer_of(await post.submit_modal({"text": "a hard year"}))
+        assert await kindred.quiet()
+    assert all(form.is_modal for form in opened_forms)
+    ids = [form.custom_id.rsplit(":", 1)[0] for form in opened_forms[:4]]
+    assert ids[0].startswith("kindred:support-modal:") and ids[1:] == [
+        "kindred:plan-modal:1", "kindred:plan-modal:2", "kindred:plan-modal:3",
+    ]  # fmt: skip
+    assert [form.custom_id for form in opened_forms[4:]] == [
+        "kindred:grp:guidelines", "kindred:grp:post",
+    ]  # fmt: skip
+    assert [fault for form in opened_forms for fault in _layout_faults(form)] == []
+    assert [str(w.message) for w in caught if "discord.ui.Label" in str(w.message)] == []
+    # the questions read as before
+    assert [field["label"] for field in opened_forms[0].inputs][:3] == [
+        "Topic (optional)", "What's going on? (optional, peers see it)",
+        "Someone who shares… (optional tags)",
+    ]  # fmt: skip
+    assert [field["label"] for field in opened_forms[4].inputs] == [
+        "Guidelines (empty: use the default)"
+    ]
+    assert [field["label"] for field in opened_forms[5].inputs] == [
+        "Your message (your name isn't shown)"
+    ]

@@ -18,9 +18,7 @@ async def write(emulator: DiscordEmulator, world: World, kindred: Kindred, user=
     opened = await emulator.run_command(user, world.general, "plan write")
     form = await opened.response()
     assert form.is_modal and form.custom_id.startswith("kindred:plan-modal:1:")  # + one per form
-    assert [c["components"][0]["custom_id"] for c in form.data["components"]] == [
-        "well", "daily",
-    ]  # fmt: skip
+    assert [c["custom_id"] for c in form.inputs] == ["well", "daily"]
     saved = await (
         await opened.submit_modal({"well": "I cook and text friends", "daily": "a walk"})
     ).response()
@@ -54,8 +52,7 @@ async def test_a_plan_round_trip_through_the_forms_view_and_export(
     # change part 1: the form shows what was written; an emptied answer is removed
     again = await emulator.run_command(world.member, world.general, "plan write", {"part": 1})
     form = await again.response()
-    defaults = {c["components"][0]["custom_id"]: c["components"][0].get("value") for c in
-                form.data["components"]}  # fmt: skip
+    defaults = {c["custom_id"]: c.get("value") for c in form.inputs}
     assert defaults == {"well": "I cook and text friends", "daily": "a walk"}
     await (await again.submit_modal({"well": "", "daily": "a walk\x00 and tea"})).response()
     plan = await kindred.services.selfhelp.plans.mine(world.member.id)
@@ -182,8 +179,7 @@ async def test_a_spanish_member_reads_their_plan_view_in_spanish(
 
 def form_texts(form) -> tuple[str, list[tuple[str, str]]]:
     """A recorded modal's title and its inputs' (label, placeholder)."""
-    inputs = [row["components"][0] for row in form.data["components"]]
-    return form.data["title"], [(i["label"], i.get("placeholder", "")) for i in inputs]
+    return form.data["title"], [(i["label"], i.get("placeholder", "")) for i in form.inputs]
 
 
 async def test_a_spanish_member_writes_their_plan_in_a_spanish_form(
