@@ -1,8 +1,9 @@
 """What Kindred answers in DMs to someone outside any conversation: to a DM like "I need to
 talk" (or "I need to see a therapist"), the request form for each server they share with
 Kindred where peer support is set up and they are not blocked; to any other DM the crisis
-detector left unanswered that only asks for help or says hello ("help", "hello",
-"/support" typed as text), a short note that
+detector left unanswered that only asks for help, says hello ("help", "hello",
+"/support" typed as text) or asks what Kindred is or does ("what is this bot?", "who are
+you", "qué es esto"), a short note that
 Kindred is a bot, how to reach a peer (the same buttons) and `/crisis`, at most once an hour
 (the rule: ``RequestService.dm_help_due``). Blocked everywhere they would be offered: the kind
 blocked-member answer with the lines, at once."""

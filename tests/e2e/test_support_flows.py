@@ -14,6 +14,7 @@ from bot.clock import to_db
 from bot.sandbox.world import _private_to
 from bot.services.peers import PeerSettings
 from bot.services.requests import CATCH_UP_MAX
+from bot.services.requests.messages import dm_help_text
 from bot.services.requests.notices import catch_up_lost_text, peer_gone_member_text
 from emulator import DiscordEmulator, P
 from tests.e2e.conftest import Kindred, World, detector_settled
@@ -1030,6 +1031,46 @@ async def test_a_member_who_dms_help_gets_an_answer_pointing_to_a_peer(
         await emulator.send_dm(user, text)
         answer = await emulator.wait_for_message(emulator.dm_channel(user))
         assert "automated bot" in answer.text and "`/support`" in answer.text, answer.text
+
+
+ABOUT_QUESTIONS = {  # language: what a member asks Kindred by DM, outside any conversation
+    "en": "what is this bot?",
+    "es": "¿quién eres?",  # (the detector's model takes "qué es esto" for a crisis alert and
+    "fr": "c'est quoi ce bot ?",  # "o que é isso" for distress: it answers them, not this note)
+    "de": "Was bist du?",
+    "pt": "quem é você?",
+}
+
+
+async def test_a_member_who_dms_what_kindred_is_gets_the_help_note_in_their_language(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """ "what is this bot?", "who are you", "qué es esto", "c'est quoi ce bot", "was bist du",
+    "o que é isso" were met with silence: each gets the DM help note (Kindred is a bot, the
+    Talk-to-a-peer button, `/crisis`) in the language asked, once an hour as "help"; a
+    question about something else still gets nothing."""
+    await setup_peers(emulator, world)
+    users = {lang: emulator.create_user(f"curious_{lang}") for lang in ABOUT_QUESTIONS}
+    for user in users.values():
+        emulator.add_member(world.guild, user)
+    await emulator.gateway_idle()
+    for lang, question in ABOUT_QUESTIONS.items():
+        await emulator.send_dm(users[lang], question)
+    custom_id = f"kindred:talk:{world.guild.id}"
+    for lang, user in users.items():
+        note = await emulator.wait_for_message(
+            emulator.dm_channel(user), predicate=lambda m: m.author.bot
+        )
+        assert note.text == dm_help_text(lang, offered=True), (lang, note.text)
+        assert custom_id in note.custom_ids, lang
+    english = users["en"]
+    await emulator.send_dm(english, "who are you?")  # within the hour: not again
+    await emulator.send_dm(world.member, "what is this about my rent")
+    await emulator.send_dm(world.member, "I need to talk to my boss")
+    await detector_settled(kindred)
+    assert await kindred.quiet()
+    assert len(emulator.bot_messages(emulator.dm_channel(english))) == 1
+    assert emulator.bot_messages(emulator.dm_channel(world.member)) == []
 
 
 async def test_help_dmed_again_an_hour_later_is_answered_again(

@@ -196,6 +196,55 @@ def test_other_dms_are_not_taken_for_a_call_for_help(text: str) -> None:
     assert help_language(text) is None
 
 
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("what is this bot?", "en"),
+        ("Who are you?", "en"),
+        ("what do you do?", "en"),
+        ("hi, what are you?", "en"),
+        ("qué es esto", "es"),
+        ("¿Quién eres?", "es"),
+        ("c'est quoi ce bot", "fr"),
+        ("Qu’est-ce que c’est ?", "fr"),
+        ("was bist du", "de"),
+        ("Was ist das für ein Bot?", "de"),
+        ("o que é isso", "pt"),
+        ("quem é você?", "pt"),
+    ],
+)
+def test_a_short_question_about_what_kindred_is_gets_the_help_note(text: str, lang: str) -> None:
+    assert help_language(text) == lang
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what is this about my rent",
+        "what do you do for work",
+        "who are you going with tonight",
+        "quién es Juan",
+        "c'est quoi ton numéro",
+        "wer ist das auf dem Foto",
+        "o que é isso no seu braço",
+        "I need to talk to my boss",
+    ],
+)
+def test_a_question_about_something_else_is_not_taken_for_one_about_kindred(text: str) -> None:
+    assert help_language(text) is None
+
+
+@given(
+    st.sampled_from(["what is this bot", "who are you", "was bist du", "o que e isso"]),
+    st.sampled_from(["my rent", "the exam", "dein Chef", "meu chefe", "him"]),
+)
+def test_a_question_about_kindred_followed_by_other_words_is_left_alone(
+    question: str, other: str
+) -> None:
+    assert help_language(f"{question} {other}") is None
+    assert help_language(f"{question}?") is not None
+
+
 # "I need to talk" in each language, and whom it may be to (a plea) or not (someone named).
 PLEA_FRAMES = {
     "en": ["I need to talk {to} {whom}", "i really need to speak {to} {whom}"],

@@ -244,8 +244,9 @@ class RequestIntake:
 
     async def dm_help_due(self, user_id: int, content: str) -> str | None:
         """The language of the note on how to reach a peer, when a DM the crisis detector
-        did not answer gets one: only a DM that asks for help or says hello ("help",
-        "hello", "/support" typed as text: :func:`help_language`; a plea or an ask for a
+        did not answer gets one: only a DM that asks for help, says hello ("help",
+        "hello", "/support" typed as text) or asks what Kindred is ("what is this bot?",
+        "who are you", "was bist du": :func:`help_language`; a plea or an ask for a
         therapist gets the request form instead), not while a relayed request is live (the
         DMs are the peer's, or its waiting note answers), and at most once per
         :data:`DM_HELP_EVERY` per member (only their id and a time are kept, in memory)."""

@@ -163,23 +163,41 @@ PROFESSIONAL_ASKS: dict[str, re.Pattern[str]] = {
     ),
 }
 # A DM that is only a call for help or a greeting ("help", "hello", "/support" typed as
-# text), per language: the whole folded message, its punctuation dropped, is one or more of
-# these words. Anything else outside a request (a message meant for someone else, "my
-# therapist said hi") is left alone.
+# text) or a short question about what Kindred is or does ("what is this bot?", "who are
+# you", "qué es esto", "c'est quoi ce bot", "was bist du", "o que é isso"), per language: the
+# whole folded message, its punctuation dropped, is one or more of these words. Anything else
+# outside a request (a message meant for someone else, "my therapist said hi") is left alone.
 _HELP_WORDS = {
     "en": r"hi|hello|hey|hiya|yo|help|help me|please help|please help me|can you help"
     r"|can you help me|sos|support|/support|/help|/crisis|anyone there|is anyone there"
-    r"|are you there|how does this work|what is this",
+    r"|are you there|how does this work",
     "es": r"hola|ayuda|ayudame|necesito ayuda|socorro|apoyo|hay alguien|buenas",
     "fr": r"salut|bonjour|bonsoir|coucou|aide|aide moi|aidez moi|a l'aide|au secours"
     r"|j'ai besoin d'aide|il y a quelqu'un",
     "de": r"hallo|hilfe|hilf mir|ich brauche hilfe|ist da jemand|guten tag|servus",
     "pt": r"oi|ola|ajuda|me ajuda|ajuda me|preciso de ajuda|tem alguem ai",
 }
+_ABOUT_WORDS = {
+    "en": r"what is this|what's this|whats this|what is this bot|what is kindred|who are you"
+    r"|what are you|who is this|what do you do|what can you do|what does this bot do"
+    r"|what does this do|what is this for|what are you for|how do you work",
+    "es": r"que es esto|que es eso|que es este bot|que es kindred|quien eres|que eres"
+    r"|quien es|que haces|que puedes hacer|que hace este bot|para que sirves|para que sirve esto"
+    r"|para que sirve este bot",
+    "fr": r"c'est quoi|c'est quoi ca|c'est quoi ce bot|c'est quoi kindred|qu'est ce que c'est"
+    r"|qu'est ce que c'est que ce bot|t'es qui|tu es qui|qui es tu|qui etes vous|tu es quoi"
+    r"|tu fais quoi|que fais tu|qu'est ce que tu fais|a quoi tu sers|a quoi sert ce bot",
+    "de": r"was ist das|was ist das hier|was ist das fur ein bot|was ist kindred|was bist du"
+    r"|wer bist du|wer ist das|was machst du|was kannst du|was macht dieser bot|wozu bist du da"
+    r"|was ist das fur ein ding",
+    "pt": r"o que e isso|o que e isto|o que e esse bot|o que e este bot|o que e kindred"
+    r"|quem e voce|quem es tu|quem e vc|o que voce e|o que vc e|o que voce faz|o que vc faz"
+    r"|pra que serve isso|para que serve isso|pra que serve esse bot",
+}
 _HELP_EXTRA = r"kindred|bot|there|please|por favor|s'il te plait|s'il vous plait|bitte"
 HELP_ASKS = {
     lang: re.compile(rf"^(?:{words})(?: (?:{words}|{_HELP_EXTRA}))*$")
-    for lang, words in _HELP_WORDS.items()
+    for lang, words in ((lang, f"{w}|{_ABOUT_WORDS[lang]}") for lang, w in _HELP_WORDS.items())
 }
 MESSAGE_LIMIT = 1900  # a transcript message, with room to spare under Discord's 2000
 
@@ -217,8 +235,10 @@ def professional_language(text: str) -> str | None:
 
 
 def help_language(text: str) -> str | None:
-    """The language of a DM that only asks for help or says hello ("help", "hello?",
-    "/support", "ayuda", "bonjour", "Hilfe!", "oi"), or None when it says anything else."""
+    """The language of a DM that only asks for help, says hello ("help", "hello?",
+    "/support", "ayuda", "bonjour", "Hilfe!", "oi") or asks what Kindred is or does ("what is
+    this bot?", "who are you", "qué es esto", "c'est quoi ce bot", "was bist du", "o que é
+    isso"), or None when it says anything else."""
     words = re.sub(r"[^\w/' ]+", " ", fold(text)).split()
     return _language_of(HELP_ASKS, " ".join(words))
 
