@@ -23,6 +23,7 @@ from bot.health import Gateway, HealthCheck, HealthServer, latency_ms
 from bot.i18n import N_
 from bot.services import Services
 from bot.ui.replies import error_text, localized, report_unexpected, send_private
+from bot.ui.requests import FeedbackButton, RequestButton, TalkToPeerButton
 from bot.ui.translator import KindredTranslator
 
 log = logging.getLogger(__name__)
@@ -143,6 +144,11 @@ class KindredBot(commands.Bot):
             # A custom REST base (proxy or emulator) without a gateway URL: ask it.
             _, url, _ = await self.http.get_bot_gateway()
             discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(url)
+        # The shared request buttons (bot/ui: Talk to a peer under a crisis reply, a check-in's
+        # mood answer, the peers' panel; a request card's buttons; feedback) answer whether or
+        # not the Support extension is loaded: without it, "Support requests are not available
+        # right now." privately, in the reader's language, not Discord's "interaction failed".
+        self.add_dynamic_items(RequestButton, FeedbackButton, TalkToPeerButton)
         # Extensions first: they register timer handlers and recurring jobs, so that when the
         # scheduler starts and finds overdue timers, every timer already has its handler.
         for name in self.extension_names:

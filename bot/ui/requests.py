@@ -282,7 +282,8 @@ class SupportModal(KindredModal, title="Talk to a peer"):
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         cog = interaction.client.get_cog("Support")
-        assert cog is not None
+        if cog is None:  # unloaded while the form was open: nothing stored, said kindly
+            raise NotFoundError(N_("Support requests are not available right now."))
         await cog.intake(
             interaction,
             self.guild_id,

@@ -39,10 +39,9 @@ class Support(CommandsRoom, TimersRoom, CatchUpRoom, Cog):
         self.register_timers()
         self.mark_start()
 
-    async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(
-            RequestButton, FeedbackButton, TalkToPeerButton, RelayChoiceButton
-        )
+    # No cog_unload taking the buttons away: unloaded (or never loaded), they stay registered
+    # (the shared ones by the bot itself) and answer "Support requests are not available right
+    # now." privately in the reader's language; taken away, a press would fail unanswered.
 
 
 async def setup(bot: Bot) -> None:

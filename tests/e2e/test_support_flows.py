@@ -1073,6 +1073,54 @@ async def test_a_member_who_dms_what_kindred_is_gets_the_help_note_in_their_lang
     assert emulator.bot_messages(emulator.dm_channel(world.member)) == []
 
 
+async def test_request_buttons_pressed_while_support_is_unloaded_answer_kindly_in_the_language(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """With the Support extension unloaded (an update, a failed load), a Talk-to-a-peer button
+    and a request card's Claim got Discord's "interaction failed": Support's unload took the
+    buttons away. They, and a request form that was open, answer privately, in the reader's
+    language, that support requests are not available right now; nothing is claimed or
+    queued."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await emulator.send_dm(world.member, "I need to talk to someone")
+    talk = f"kindred:talk:{world.guild.id}"
+    offer = await emulator.wait_for_message(
+        emulator.dm_channel(world.member), predicate=lambda m: talk in m.custom_ids
+    )
+    opened = await emulator.run_command(world.member2, world.general, "support")
+    assert (await opened.response()).is_modal
+    fields = {"topic": "rough week", "summary": "", "tags": "", "anonymous": "no"}
+    await (await opened.submit_modal(fields)).response()
+    card = await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "kindred:req:claim:1" in m.custom_ids
+    )
+    form = await emulator.press_button(world.member, offer, talk, locale="de")
+    assert (await form.response()).is_modal
+    await kindred.bot.unload_extension("cogs.support")
+
+    sent = await form.submit_modal(fields)  # the form was open when Support went away
+    answer = await sent.response()
+    assert answer.ephemeral
+    assert answer.text == "Unterstützungsanfragen sind gerade nicht verfügbar.", answer.text
+    pressed = await emulator.press_button(world.member, offer, talk, locale="es-ES")
+    answer = await pressed.response()
+    assert answer.ephemeral and not answer.is_modal
+    assert answer.text == "Las solicitudes de apoyo no están disponibles ahora mismo.", answer.text
+    pressed = await emulator.press_button(world.peer, card, "kindred:req:claim:1", locale="fr")
+    answer = await pressed.response()
+    assert answer.ephemeral
+    assert answer.text == "Les demandes de soutien ne sont pas disponibles pour le moment.", (
+        answer.text
+    )
+    pressed = await emulator.press_button(world.peer2, card, "kindred:req:claim:1")
+    answer = await pressed.response()
+    assert answer.text == "Support requests are not available right now.", answer.text
+    request = await kindred.services.peers.requests.live_for(world.guild.id, world.member2.id)
+    assert request is not None and request.status == "open"
+    assert await kindred.services.peers.requests.live_for(world.guild.id, world.member.id) is None
+
+
 async def test_help_dmed_again_an_hour_later_is_answered_again(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:
