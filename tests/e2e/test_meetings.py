@@ -1734,3 +1734,28 @@ async def test_members_already_reminded_of_a_meeting_are_told_when_archiving_can
     assert "**Grief circle** has been closed" in told.text, told.text
     assert "Monday circle" in told.text and "cancelled" in told.text, told.text
     assert f"<t:{stamp}:F>" in told.text, told.text
+
+
+async def test_archiving_again_after_unarchive_tells_members_of_the_cancelled_date_once(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    """Archive, unarchive and archive again within Tuesday's reminder window: the member
+    reminded of Tuesday's meeting was told twice that it is cancelled. Once per date: the
+    second archive tells nobody again."""
+    kindred, reminded = await _reminded_of_tuesday(emulator, world, start_at)
+    for action, says in (("archive", "is archived"), ("unarchive", "is open again"),
+                         ("archive", "is archived")):  # fmt: skip
+        answer = await command(
+            emulator, world.mod, world.general, f"group {action}", name="Grief circle"
+        )
+        assert says in answer.text, (action, answer.text)
+        assert await kindred.quiet()
+    told = [
+        m
+        for m in emulator.bot_messages(emulator.dm_channel(world.member))
+        if m.id > reminded.id and "cancelled" in m.text
+    ]
+    assert len(told) == 1, [m.text for m in told]
+    assert "**Grief circle** has been closed" in told[0].text, told[0].text

@@ -477,6 +477,33 @@ async def test_archiving_tells_members_reminded_of_a_date_it_cancels(
     assert (told.was_at, told.recipients) == (datetime(2026, 11, 24, 19, 0, tzinfo=UTC), (MEMBER,))
 
 
+async def test_archiving_again_after_unarchive_tells_a_cancelled_date_once(
+    services: Services, clock
+) -> None:
+    """Archived, back and archived again with the same date ahead: told once; another date
+    reminded of is told."""
+    group = await setup(services)
+    await services.meetings.set_reminders(GUILD, group.name, MEMBER, True)
+    clock.now = NOW
+    meeting = await add(services, schedule="every tuesday at 19:00", reminders="24h")
+    await fire(services, clock, REMIND, meeting.id)  # Mon 19:00, the 24-hour reminder
+    await services.groups.archive(group.id, GUILD, MOD)
+    (told,) = await services.meetings.told_of_archive(group.id)
+    assert told.was_at == datetime(2026, 11, 24, 19, 0, tzinfo=UTC)
+    await services.groups.unarchive(group.id, GUILD, MOD)
+    await services.meetings.group_unarchived(group.id)
+    await services.groups.archive(group.id, GUILD, MOD)
+    assert await services.meetings.told_of_archive(group.id) == []
+    stored = await services.meetings.get(meeting.id, GUILD)
+    assert stored.cancel_told_at == datetime(2026, 11, 24, 19, 0, tzinfo=UTC)
+    # back, the meeting moved an hour earlier (within its reminder): that date is told
+    await services.groups.unarchive(group.id, GUILD, MOD)
+    await services.meetings.edit(GUILD, meeting.id, MOD, schedule="every tuesday at 18:00")
+    await services.groups.archive(group.id, GUILD, MOD)
+    (again,) = await services.meetings.told_of_archive(group.id)
+    assert again.was_at == datetime(2026, 11, 24, 18, 0, tzinfo=UTC)
+
+
 async def test_edit_rearms_and_one_off_ends(services: Services, clock) -> None:
     await setup(services)
     meeting = await add(services, schedule="2026-11-24 18:00", reminders="1h")

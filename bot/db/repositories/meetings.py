@@ -38,6 +38,8 @@ class MeetingRow:
     last_started_at: datetime | None
     event_id: int | None
     created_at: datetime
+    #: the date whose cancellation by archiving the group its reminded members were told of
+    cancel_told_at: datetime | None = None
 
     @property
     def is_open(self) -> bool:
@@ -89,6 +91,7 @@ def _meeting(r: Any) -> MeetingRow:
         last_started_at=from_db_or_none(r["last_started_at"]),
         event_id=r["event_id"],
         created_at=from_db(r["created_at"]),
+        cancel_told_at=from_db_or_none(r["cancel_told_at"]),
     )
 
 
@@ -104,7 +107,7 @@ def _swap(r: Any) -> SwapRow:
 FIELDS = {
     "name", "schedule", "once_at", "tz", "duration_minutes", "reminders", "prompt", "venue_id",
     "venue_kind", "next_at", "open_at", "open_slot", "open_channel_id", "open_message_id",
-    "attendance", "last_started_at", "event_id",
+    "attendance", "last_started_at", "event_id", "cancel_told_at",
 }  # fmt: skip
 PREFS = {"locking", "named_attendance", "turn"}
 

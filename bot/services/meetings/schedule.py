@@ -336,14 +336,21 @@ class MeetingSchedule(MeetingBase):
 
     async def told_of_archive(self, group_id: int) -> list[Rescheduled]:
         """The group was archived, cancelling its meetings' next dates: who to tell of each
-        date a reminder of has gone out, as when a meeting is removed."""
+        date a reminder of has gone out, as when a meeting is removed. Once per date: archived
+        again after ``/group unarchive``, a date already told cancelled is not told again
+        (``cancel_told_at``, stored as the telling is decided)."""
         group = await self.groups.find(group_id)
         if group is None or group.active:
             return []
         now, told = self.clock(), []
         for meeting in await self.repo.for_group(group_id):
-            told.append(await self._reminded(meeting, now, moved_to=None, archived=group))
-        return [t for t in told if t is not None]
+            if meeting.next_at is not None and meeting.cancel_told_at == meeting.next_at:
+                continue
+            rescheduled = await self._reminded(meeting, now, moved_to=None, archived=group)
+            if rescheduled is not None:
+                await self.repo.update(meeting.id, cancel_told_at=meeting.next_at)
+                told.append(rescheduled)
+        return told
 
     async def group_unarchived(self, group_id: int) -> list[MeetingRow]:
         """The group is back: its meetings, whose events the Discord layer puts back on the
