@@ -1528,6 +1528,47 @@ async def test_a_new_peer_role_sees_private_group_channels_and_the_old_one_no_lo
     assert not sees(emulator, world.member2, channel)
 
 
+async def test_a_german_moderator_reads_how_many_private_groups_the_new_peer_role_sees(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """/peers setup with a new peer role tells the moderator how many private groups' channels
+    it can see. The German line for one read "den Kanal von 1 privaten Selbsthilfegruppe"
+    (no German says "von 1" for "von einer"), the French one "le salon de 1 groupe" (for
+    "d'un"): whole, natural sentences for one and for two; English word for word."""
+    await setup_peers(emulator, world)
+    await allow_groups(emulator, world, kindred)
+    await create_group(emulator, world, kindred, private=True)
+
+    async def new_role(name: str, locale: str) -> str:
+        role = emulator.create_role(world.guild, name)
+        await emulator.gateway_idle()
+        options = {"peer_role": role.id, "peer_channel": world.peers.id}
+        ran = await emulator.run_command(
+            world.mod, world.general, "peers setup", options=options, locale=locale
+        )
+        (embed,) = (await answer_of(ran)).embeds
+        (line,) = [f["value"] for f in embed["fields"] if "Selbsthilfe" in f["value"]
+                   or "groupe" in f["value"] or "support group" in f["value"]]  # fmt: skip
+        return line
+
+    assert await new_role("Zuhörende", "de") == (
+        "1 private Selbsthilfegruppe hat einen Kanal, den die neue Rolle des "
+        "Unterstützungsteams sieht (ich aktualisiere ihn gerade)."
+    )
+    assert await new_role("Écoutants", "fr") == (
+        "1 groupe de soutien privé a un salon que le nouveau rôle d'entraide peut voir (je le "
+        "mets à jour maintenant)."
+    )
+    assert await new_role("Listeners", "en-US") == (
+        "The new peer role can see the channel of 1 private support group (I'm updating them now)."
+    )
+    await create_group(emulator, world, kindred, private=True, name="Night owls")
+    assert await new_role("Helfende", "de") == (
+        "Die neue Rolle des Unterstützungsteams sieht die Kanäle von 2 privaten "
+        "Selbsthilfegruppen (ich aktualisiere sie gerade)."
+    )
+
+
 async def test_group_list_shows_every_group_whole_however_many_there_are(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:
