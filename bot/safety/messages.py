@@ -165,19 +165,26 @@ def crisis_reply(
     emergency: ResourceEntry | None = None,
     last_checked: date | None = None,
     peer_hint: str | None = None,
+    peer_button: bool = True,
     lang: str = "en",
 ) -> SafeMessage:
-    """The private reply to a member whose message showed crisis language (≤ 6 body lines)."""
+    """The private reply to a member whose message showed crisis language (≤ 6 body lines).
+    ``peer_button=False`` when no **Talk to a peer** button is sent with it (peer support not
+    set up, or a DM to Kindred): the line asking to press it is left out."""
     _ = gettext_for(lang)
     url = _directory_url(directory)
     body: list[str] = [
         _(
             "I'm Kindred, an automated bot here. I noticed your message and wanted to check in. "
             "You matter, and you don't have to carry this alone."
-        ),
-        peer_hint
-        or _("A peer from this community can talk with you now: press **Talk to a peer**."),
+        )
     ]
+    if peer_hint:
+        body.append(peer_hint)
+    elif peer_button:
+        body.append(
+            _("A peer from this community can talk with you now: press **Talk to a peer**.")
+        )
     shown = [e for e in lines if e is not emergency][:3]
     listed = " · ".join(format_entry(e, lang=lang) for e in shown)
     if region_known and shown:
@@ -238,8 +245,11 @@ def possible_concern_reply(
     last_checked: date | None = None,
     stale: bool = False,
     unverified: bool = False,
+    peer_button: bool = True,
 ) -> SafeMessage:
-    """The soft level: a gentle private check-in when Kindred is not sure (≤ 5 body lines)."""
+    """The soft level: a gentle private check-in when Kindred is not sure (≤ 5 body lines).
+    Without a **Talk to a peer** button (``peer_button=False``) the line asking to press it
+    is left out."""
     _ = gettext_for(lang)
     url = _directory_url(directory)
     shown = list(lines)[:2]
@@ -247,12 +257,15 @@ def possible_concern_reply(
         _(
             "I'm Kindred, an automated bot. It sounded like things might be heavy for you right "
             "now, so I wanted to check in. I might have read it wrong; if so, no worries."
-        ),
-        _(
-            "If you'd like to talk, a peer from this community can listen: "
-            "press **Talk to a peer**."
-        ),
+        )
     ]
+    if peer_button:
+        body.append(
+            _(
+                "If you'd like to talk, a peer from this community can listen: "
+                "press **Talk to a peer**."
+            )
+        )
     if shown:
         body.append(
             _("If you need someone right now:")
@@ -277,9 +290,11 @@ def concern_other_reply(
     *,
     emergency: ResourceEntry | None = None,
     last_checked: date | None = None,
+    peer_button: bool = True,
     lang: str = "en",
 ) -> SafeMessage:
-    """Private reply to a member worried about someone else: how to help a friend."""
+    """Private reply to a member worried about someone else: how to help a friend. Without a
+    **Talk to a peer** button (``peer_button=False``) the last line does not ask to press it."""
     _ = gettext_for(lang)
     url = _directory_url(directory)
     shown = [e for e in lines if e is not emergency][:3]
@@ -310,6 +325,11 @@ def concern_other_reply(
         _(
             "**Look after yourself too.** A peer here can support you as well: "
             "press **Talk to a peer**."
+        )
+        if peer_button
+        else _(
+            "**Look after yourself too.** Supporting someone can be heavy, "
+            "and you deserve support as well."
         ),
     )
     return SafeMessage(
@@ -363,9 +383,11 @@ def crisis_command_reply(
     unrecognised: str | None = None,
     suggestion: str | None = None,
     suggested_code: str | None = None,
+    peer_button: bool = True,
     lang: str = "en",
 ) -> SafeMessage:
-    """Reply to ``/crisis``: the lines themselves, clearly, with no opt-out noise.
+    """Reply to ``/crisis``: the lines themselves, clearly, with no opt-out noise. The peer
+    line only with its **Talk to a peer** button (``peer_button``).
 
     Never refused: a region Kindred does not recognise (``unrecognised``, with the region
     parser's ``suggestion`` and its ``suggested_code`` when it has one) is named kindly, and
@@ -384,7 +406,8 @@ def crisis_command_reply(
         body.extend(_where_hint(unrecognised, suggestion, suggested_code, lang))
     body.append("• " + _("**Worldwide**: {url} lists free helplines by country.").format(url=url))
     body.append(call_now(emergency, lang))
-    body.append(_("You can also talk to a peer here: press **Talk to a peer**."))
+    if peer_button:
+        body.append(_("You can also talk to a peer here: press **Talk to a peer**."))
     return SafeMessage(
         title=_("Crisis lines"),
         body=tuple(body),

@@ -90,11 +90,15 @@ def needs_reply(
     stale: bool = False,
     unverified: bool = False,
     directory_url: str = "findahelpline.com",
+    peer_button: bool = True,
 ) -> SafeMessage:
-    """Answer to a member asking for a respite, a warmline or a peer (no crisis lines)."""
+    """Answer to a member asking for a respite, a warmline or a peer (no crisis lines).
+    ``peer_button=False`` when the reply carries no **Talk to a peer** button (peer support
+    not set up, or no server): the line asking to press it is left out."""
     _ = gettext_for(lang)
     body = _needs_lines(needs, respites, warmlines, region_label, ask_state, lang)
-    body.append(_("A peer from this community can talk with you: press **Talk to a peer**."))
+    if peer_button:
+        body.append(_("A peer from this community can talk with you: press **Talk to a peer**."))
     return SafeMessage(
         title=_("Support you asked about"),
         body=tuple(body),
@@ -155,6 +159,8 @@ def nobody_on_duty(
 
 
 def respites_for_state_text(state: str, entries: Sequence[ResourceEntry], lang: str = "en") -> str:
+    """The answer to a state picked in a respite reply's menu; ``state`` as the reader reads
+    it (``region_name``: "Vermont, Estados Unidos (US-VT)")."""
     _ = gettext_for(lang)
     if not entries:
         return _(

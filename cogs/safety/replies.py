@@ -106,21 +106,38 @@ class RepliesMixin:
         embeds: list[discord.Embed] = []
         ask_state = False
         view: discord.ui.View | None = None
+        # the texts ask to press **Talk to a peer** only when the view below carries it
+        with_view = kind != "distress" or bool(needs)
+        peers_ready = (
+            with_view and guild_id is not None and await self.services.safety.peers_ready(guild_id)
+        )
         if kind == "distress":
             embeds.append(discord.Embed(description=distress_pointer(lang=lang), colour=COLOUR))
         elif kind != "needs":
             lines = shows_region_lines(kind, needs)
-            embeds.append(await self._reply_embed(guild_id, user.id, kind, lang, lines=lines))
+            embeds.append(
+                await self._reply_embed(
+                    guild_id, user.id, kind, lang, lines=lines, peer_button=peers_ready
+                )
+            )
         if needs:
-            needs_embed, ask_state = await self._needs_embed(guild_id, user.id, needs, lang)
+            needs_embed, ask_state = await self._needs_embed(
+                guild_id, user.id, needs, lang, peer_button=peers_ready
+            )
             embeds.append(needs_embed)
-        if kind != "distress" or needs:
-            peers_ready = guild_id is not None and await self.services.safety.peers_ready(guild_id)
+        if with_view:
             view = reply_view(guild_id, peers_ready, lang, ask_state=ask_state)
         return embeds, view
 
     async def _reply_embed(
-        self, guild_id: int | None, user_id: int, kind: str, lang: str = "en", *, lines: bool = True
+        self,
+        guild_id: int | None,
+        user_id: int,
+        kind: str,
+        lang: str = "en",
+        *,
+        lines: bool = True,
+        peer_button: bool = True,
     ) -> discord.Embed:
         ctx = await self.services.safety.crisis_context(guild_id, user_id, language=lang)
         if kind == "possible_concern":
@@ -132,6 +149,7 @@ class RepliesMixin:
                     last_checked=ctx.last_checked,
                     stale=ctx.stale,
                     unverified=ctx.unverified,
+                    peer_button=peer_button,
                 )
             )
         builder = concern_other_reply if kind == "concern_other" else crisis_reply
@@ -143,12 +161,19 @@ class RepliesMixin:
             ctx.unverified,
             emergency=ctx.emergency,
             last_checked=ctx.last_checked,
+            peer_button=peer_button,
             lang=lang,
         )
         return safe_embed(message)
 
     async def _needs_embed(
-        self, guild_id: int | None, user_id: int, needs: tuple[str, ...], lang: str
+        self,
+        guild_id: int | None,
+        user_id: int,
+        needs: tuple[str, ...],
+        lang: str,
+        *,
+        peer_button: bool = True,
     ) -> tuple[discord.Embed, bool]:
         """The respite / warmline / peer answer; True when the member's state must be asked."""
         plan = await self.services.safety.needs_plan(guild_id, user_id, needs, lang)
@@ -162,5 +187,6 @@ class RepliesMixin:
             last_checked=plan.last_checked,
             stale=plan.stale,
             unverified=plan.unverified,
+            peer_button=peer_button,
         )
         return safe_embed(message), plan.ask_state

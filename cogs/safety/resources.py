@@ -58,6 +58,8 @@ class ResourcesMixin:
         ctx = await safety.crisis_context(
             interaction.guild_id, interaction.user.id, region=region, language=lang
         )
+        guild_id = interaction.guild_id
+        peers_ready = guild_id is not None and await safety.peers_ready(guild_id)
         message = crisis_command_reply(
             ctx.lines,
             ctx.directory,
@@ -72,11 +74,10 @@ class ResourcesMixin:
                 region_name(ctx.suggested_code, lang) if ctx.suggested_code else ctx.suggestion
             ),
             suggested_code=ctx.suggested_code,
+            peer_button=peers_ready,
             lang=lang,
         )
-        view = None
-        if interaction.guild_id and await safety.peers_ready(interaction.guild_id):
-            view = talk_view(interaction.guild_id, lang)
+        view = talk_view(guild_id, lang) if guild_id is not None and peers_ready else None
         await send_private(interaction, embed=safe_embed(message), view=view)
 
     async def _listing(

@@ -205,6 +205,23 @@ async def test_warmline_need_offers_warmlines_and_a_peer(
     assert "Warmlines" in dm.text and "Talk to a peer" in str(dm.components)
 
 
+async def test_a_needs_reply_never_tells_the_member_to_press_a_talk_button_it_did_not_send(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Probe 19: in a server where peer support is not set up, the answer to a member asking
+    for a warmline ended with "A peer from this community can talk with you: press **Talk to
+    a peer**." while the message carried no such button (``reply_view`` leaves it out when
+    peers are not ready). The peer line is shown only with the button."""
+    use_model(kindred, ScriptedModel({"just talk": {"need_warmline": 0.9}}))
+    await command(emulator, world.member, world.general, "region set", region="US-CA")
+    await emulator.send_message(world.member, world.general, "is there a line i can just talk to")
+    dm = await emulator.wait_for_message(emulator.dm_channel(world.member))
+    assert "Warmlines" in dm.text, dm.text  # the reply itself came
+    has_button = any(c.startswith("kindred:talk:") for c in dm.custom_ids)
+    assert has_button or "Talk to a peer" not in dm.text, (dm.text, dm.custom_ids)
+    assert not has_button  # peers are not set up here: the case this test is about
+
+
 async def test_a_member_who_opted_out_gets_no_automatic_reply_to_a_need_they_mention(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

@@ -626,6 +626,35 @@ async def test_crisis_respite_and_resources_commands(
     bad = await command(emulator, world.member, world.general, "region set", region="Atlantis")
     assert bad.ephemeral and "Atlantis" in bad.text
 
+async def test_crisis_answers_ask_to_press_talk_to_a_peer_only_when_the_button_is_there(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Probe 19 (the same pattern as the needs reply): in a server where peer support is not
+    set up, `/crisis`, the private reply to crisis words and the reply to a member worried
+    about a friend said "press **Talk to a peer**" with no such button under them. The line
+    comes only with the button; once peers are set up, both are there."""
+    await command(emulator, world.member, world.general, "region set", region="UK")
+    crisis = await command(emulator, world.member, world.general, "crisis")
+    assert "116 123" in crisis.text, crisis.text
+    assert "Talk to a peer" not in crisis.text and not crisis.components, crisis.text
+    await emulator.send_message(world.member, world.general, CRISIS)
+    dm = await emulator.wait_for_message(
+        emulator.dm_channel(world.member), predicate=lambda m: "116 123" in m.text
+    )
+    assert not any(c.startswith("kindred:talk:") for c in dm.custom_ids), dm.custom_ids
+    assert "Talk to a peer" not in dm.text, dm.text
+    await emulator.send_message(world.member2, world.general, "my friend says she wants to die")
+    friend = await emulator.wait_for_message(emulator.dm_channel(world.member2))
+    assert "**Look after yourself too.**" in friend.text, friend.text
+    assert "Talk to a peer" not in friend.text, friend.text
+    assert not any(c.startswith("kindred:talk:") for c in friend.custom_ids)
+
+    await setup_peers(emulator, world)
+    crisis = await command(emulator, world.member, world.general, "crisis")
+    assert "press **Talk to a peer**" in crisis.text, crisis.text
+    assert f"kindred:talk:{world.guild.id}" in str(crisis.components)
+
+
 
 async def test_resources_names_each_entrys_source_and_the_day_it_was_checked(
     emulator: DiscordEmulator, world: World, kindred: Kindred
