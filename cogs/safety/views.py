@@ -8,7 +8,8 @@ import discord
 from bot.safety.messages import button_labels, opt_out_text
 from bot.safety.peer_resources import respites_for_state_text
 from bot.services import Services
-from bot.services.safety import respite_states, respites_for_state
+from bot.services.resources import region_name
+from bot.services.safety import respite_states
 from bot.ui.replies import reader_language, send_private
 from bot.ui.requests import TalkToPeerButton
 from bot.ui.views import GuardedCallback
@@ -45,32 +46,39 @@ class OptOutButton(
 class RespiteStateSelect(
     GuardedCallback,
     discord.ui.DynamicItem[discord.ui.Select],
-    template=r"kindred:respite:(?P<lang>[a-z]{2})",
+    template=r"kindred:respite:(?P<lang>[a-z]{2})(?::(?P<guild>[0-9]{1,20}))?",
 ):
-    """Under a respite answer when the member's state is unknown: pick one, see respites."""
+    """Under a respite answer when the member's state is unknown: pick one, see respites.
+    The custom id carries the server the reply was for (``kindred:respite:<lang>:<guild>``),
+    so the answer lists that server's own respites first, as ``/respite`` does; a menu sent
+    before it did (``kindred:respite:<lang>``) answers with the shipped ones."""
 
-    def __init__(self, lang: str = "en") -> None:
+    def __init__(self, lang: str = "en", guild_id: int | None = None) -> None:
         options = [discord.SelectOption(label=s[3:], value=s) for s in respite_states()]
+        where = f":{guild_id}" if guild_id is not None else ""
         super().__init__(
             discord.ui.Select(
                 placeholder=button_labels(lang)["state"],
                 options=options or [discord.SelectOption(label="-", value="none")],
-                custom_id=f"kindred:respite:{lang}",
+                custom_id=f"kindred:respite:{lang}{where}",
             )
         )
         self.lang = lang
+        self.guild_id = guild_id
 
     @classmethod
     async def from_custom_id(cls, interaction, item, match):
-        return cls(match["lang"])
+        guild = match["guild"]
+        return cls(match["lang"], int(guild) if guild else interaction.guild_id)
 
     async def run(self, interaction: discord.Interaction) -> None:
+        services: Services = interaction.client.services  # type: ignore[attr-defined]
         values = (interaction.data or {}).get("values") or []
         state = str(values[0]) if values else ""
-        region, entries = respites_for_state(state)
-        await send_private(
-            interaction, respites_for_state_text(region[3:] or region, entries, self.lang)
-        )
+        region, entries = await services.safety.picked_state_respites(self.guild_id, state)
+        # named as /respite names it ("Vermont, Estados Unidos (US-VT)"); a forged value as is
+        where = region_name(region, self.lang)
+        await send_private(interaction, respites_for_state_text(where, entries, self.lang))
 
 
 DYNAMIC_ITEMS = (OptOutButton, RespiteStateSelect)
@@ -84,7 +92,7 @@ def reply_view(
     if guild_id is not None and peers_ready:
         view.add_item(TalkToPeerButton(guild_id, labels["talk"]))
     if ask_state:
-        view.add_item(RespiteStateSelect(lang))
+        view.add_item(RespiteStateSelect(lang, guild_id))
     view.add_item(OptOutButton("notnow", lang))
     view.add_item(OptOutButton("optout", lang))
     return view

@@ -6,6 +6,7 @@ what they test); tests of the shipped model's judgement use the model itself.
 
 from __future__ import annotations
 
+import discord
 import pytest
 
 from bot.errors import NotFoundError
@@ -220,6 +221,75 @@ async def test_a_needs_reply_never_tells_the_member_to_press_a_talk_button_it_di
     has_button = any(c.startswith("kindred:talk:") for c in dm.custom_ids)
     assert has_button or "Talk to a peer" not in dm.text, (dm.text, dm.custom_ids)
     assert not has_button  # peers are not set up here: the case this test is about
+
+
+async def test_the_respite_state_picker_shows_the_servers_own_respites_for_that_state(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Probe 19: a moderator added a local peer respite for Vermont. `/respite state:VT`
+    listed it first, but a member who picked Vermont in a respite reply's state menu was shown
+    only the shipped ones (the menu's custom id carried no server). The picker's answer lists
+    what `/respite` lists for that state in that server, local entries first."""
+    await setup_peers(emulator, world)
+    added = await command(
+        emulator,
+        world.mod,
+        world.general,
+        "safety resources add",
+        name="Casa Local",
+        kind="respite",
+        contact="https://casalocal.example.org",
+        region="US-VT",
+    )
+    assert "Casa Local" in added.text, added.text
+    listed = await command(emulator, world.member, world.general, "respite", state="VT")
+    assert "Casa Local" in listed.text, listed.text
+    use_model(kindred, ScriptedModel({"respite": {"need_respite": 0.9}}))
+    await emulator.send_message(world.member, world.general, "does anyone know a peer respite")
+    dm = await emulator.wait_for_message(
+        emulator.dm_channel(world.member), predicate=lambda m: "pick yours below" in m.text
+    )
+    select_id = next(c for c in dm.custom_ids if c.startswith("kindred:respite:"))
+    answer = await (await emulator.select(world.member, dm, select_id, ["US-VT"])).response()
+    assert "Alyssum" in answer.text, answer.text
+    assert "Casa Local" in answer.text, answer.text
+    assert answer.text.index("Casa Local") < answer.text.index("Alyssum"), answer.text
+    # a menu sent before the server was in its custom id still answers (shipped entries)
+    earlier = discord.ui.View(timeout=None)
+    earlier.add_item(
+        discord.ui.Select(
+            custom_id="kindred:respite:en",
+            options=[discord.SelectOption(label="VT", value="US-VT")],
+        )
+    )
+    member = await kindred.bot.fetch_user(world.member.id)
+    await member.send("An earlier respite reply", view=earlier)
+    sent = await emulator.wait_for_message(
+        emulator.dm_channel(world.member), predicate=lambda m: "An earlier" in m.text
+    )
+    old = await (
+        await emulator.select(world.member, sent, "kindred:respite:en", ["US-VT"])
+    ).response()
+    assert old.ephemeral and "Alyssum" in old.text, old.text
+    assert "Casa Local" not in old.text, old.text
+
+
+async def test_the_respite_state_pickers_answer_names_the_state_in_the_members_language(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Probe 19: the answer to picking a state in the respite menu said "Peer respites in VT:"
+    (Spanish: "… en VT") with the bare code, while `/respite` and the respite reply itself
+    name places in the reader's language with their code. The state is named as
+    ``region_name`` names it."""
+    await setup_peers(emulator, world)
+    await command(emulator, world.member, world.general, "language set", language="es")
+    use_model(kindred, ScriptedModel({"respiro": {"need_respite": 0.9}}, lang="es"))
+    await emulator.send_message(world.member, world.general, "alguien conoce una casa de respiro")
+    dm = await emulator.wait_for_message(emulator.dm_channel(world.member))
+    select_id = next(c for c in dm.custom_ids if c.startswith("kindred:respite:"))
+    answer = await (await emulator.select(world.member, dm, select_id, ["US-VT"])).response()
+    assert "Alyssum" in answer.text, answer.text
+    assert "Vermont, Estados Unidos (US-VT)" in answer.text, answer.text
 
 
 async def test_a_member_who_opted_out_gets_no_automatic_reply_to_a_need_they_mention(

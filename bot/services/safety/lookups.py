@@ -4,6 +4,7 @@ a guild's own resources first. The shipped directory is ``bot.services.resources
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from bot.db.repositories.safety import GuildResource
 from bot.errors import InvalidInputError, NotFoundError
@@ -89,11 +90,14 @@ def respite_states(limit: int = 25) -> list[str]:
     return sorted(states)[:limit]
 
 
-def respites_for_state(state: str) -> tuple[str, list[ResourceEntry]]:
-    """A picked US state and its respites; an unknown value (a forged payload) gives none."""
+def respites_for_state(
+    state: str, extra: Sequence[ResourceEntry] = ()
+) -> tuple[str, list[ResourceEntry]]:
+    """A picked US state and its respites (a server's own ``extra`` first, as ``/respite``
+    lists them); an unknown value (a forged payload) gives none."""
     try:
         region = normalize_region(state, default_country="US")
-        return region, default_directory().respites(region)
+        return region, default_directory().respites(region, extra=extra)
     except Exception:
         return state[:10], []
 
@@ -190,6 +194,15 @@ class LookupsMixin(MembersMixin):
         code = directory.us_state(state)
         extras = await self.guild_resources(guild_id)
         return code, directory.respites(code, extra=extras)
+
+    async def picked_state_respites(
+        self, guild_id: int | None, state: str
+    ) -> tuple[str, list[ResourceEntry]]:
+        """A state picked in a respite reply's menu: what ``/respite`` lists for it in that
+        server (its own entries first); ``guild_id`` None (a menu sent before it carried its
+        server) gives the shipped ones. A value that is no region gives none."""
+        extras = await self.guild_resources(guild_id)
+        return respites_for_state(state, extra=extras)
 
     def international_directory(self) -> ResourceEntry:
         """The worldwide helpline directory every reply can point to."""
