@@ -626,6 +626,7 @@ async def test_crisis_respite_and_resources_commands(
     bad = await command(emulator, world.member, world.general, "region set", region="Atlantis")
     assert bad.ephemeral and "Atlantis" in bad.text
 
+
 async def test_crisis_answers_ask_to_press_talk_to_a_peer_only_when_the_button_is_there(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:
@@ -653,7 +654,6 @@ async def test_crisis_answers_ask_to_press_talk_to_a_peer_only_when_the_button_i
     crisis = await command(emulator, world.member, world.general, "crisis")
     assert "press **Talk to a peer**" in crisis.text, crisis.text
     assert f"kindred:talk:{world.guild.id}" in str(crisis.components)
-
 
 
 async def test_resources_names_each_entrys_source_and_the_day_it_was_checked(
@@ -1567,6 +1567,31 @@ async def test_a_spanish_member_reads_region_and_local_resource_answers_in_spani
     assert cleared.text == "Your region is cleared."
     none = await command(emulator, world.member2, world.general, "safety resources list")
     assert none.text == "No local resources yet."
+
+
+async def test_a_country_named_as_kindred_itself_names_it_in_the_members_language_is_understood(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Probe 19: Kindred names countries in the reader's language (CLDR: "Estados Unidos
+    (US)", "Reino Unido (GB)"), but `/region set region:Estados Unidos` answered "No reconozco
+    la región «Estados Unidos»", so a Spanish-speaking member in the US could not set the
+    region whose lines they need. A country's name in any of Kindred's languages, as Kindred
+    itself writes it, is understood."""
+    refused = []
+    for locale, name, code in (
+        ("es-ES", "Estados Unidos", "(US)"),
+        ("de", "Vereinigte Staaten", "(US)"),
+        ("fr", "États-Unis", "(US)"),
+        ("pt-BR", "Reino Unido", "(GB)"),
+        ("de", "Vereinigtes Königreich", "(GB)"),
+    ):
+        answer = await in_language(
+            emulator, world.member, world.general, "region set", locale, region=name
+        )
+        if code not in answer.text:
+            refused.append((name, answer.text))
+    assert refused == [], refused
+    assert await kindred.services.safety.region_for(world.guild.id, world.member.id) == "GB"
 
 
 async def test_a_spanish_moderator_reads_safety_settings_and_status_in_spanish(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -680,3 +681,46 @@ def test_ireland_50808_keyword_stays_unverified(directory: ResourceDirectory) ->
 )
 def test_native_country_names(text: str, expected: str) -> None:
     assert normalize_region(text) == expected
+
+
+KINDRED_LANGUAGES = ("en", "es", "fr", "de", "pt")
+
+
+def _unaccented(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+@pytest.mark.parametrize("lang", KINDRED_LANGUAGES)
+def test_every_country_is_understood_by_the_name_kindred_gives_it_in_each_language(
+    lang: str,
+) -> None:
+    """Probe 19: `/region set region:Estados Unidos` was refused while Kindred itself names the
+    United States so for a Spanish reader. Every country Kindred lists, named as
+    ``region_name`` names it in each of Kindred's languages, is understood back: as written,
+    in capitals, in lower case and without its accents."""
+    from bot.services.resources.regions import _COUNTRIES
+
+    not_understood = []
+    for code in _COUNTRIES:
+        shown = region_name(code, lang)
+        name = shown.removesuffix(f" ({code})")
+        assert name != shown, shown
+        for typed in (name, name.upper(), name.lower(), _unaccented(name), f"  {name} "):
+            try:
+                got = normalize_region(typed)
+            except UnknownRegionError:
+                got = None
+            if got != code:
+                not_understood.append((typed, got, code))
+    assert not_understood == [], not_understood
+
+
+def test_the_country_names_in_other_languages_take_no_state_or_alias_away() -> None:
+    """Names added from CLDR never replace one Kindred already understood: states, provinces
+    and the hand-written aliases read as before."""
+    assert normalize_region("New York") == "US-NY"
+    assert normalize_region("Quebec") == "CA-QC"
+    assert normalize_region("england") == "GB"
+    assert normalize_region("America") == "US"
+    assert normalize_region("Deutschland") == "DE"
+    assert normalize_region("Washington") == "US-WA"

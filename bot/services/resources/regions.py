@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
 
 from bot.errors import InvalidInputError, KindredError
-from bot.i18n import N_
+from bot.i18n import N_, available_languages
 
 GLOBAL = "*"
 _COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
@@ -180,13 +181,39 @@ def _is_valid_code(code: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=16)
+def _territories(lang: str) -> dict[str, str]:
+    """CLDR's country names in a language (English for a language Babel does not know)."""
+    try:
+        return dict(Locale.parse(lang).territories)
+    except (ValueError, UnknownLocaleError):
+        return dict(Locale.parse("en").territories)
+
+
+def _unaccented(text: str) -> str:
+    """ "états-unis" → "etats-unis": how a name is often typed without its accents."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def _name_index() -> dict[str, str]:
+    """Every name Kindred understands: its own English names, states and provinces, each
+    country as Kindred names it in every language it speaks (CLDR's territory names, the
+    ones ``region_name`` shows: "Estados Unidos", "Vereinigtes Königreich"), with and without
+    accents, and the hand-written aliases (which win)."""
     index: dict[str, str] = {}
     for code, name in _COUNTRIES.items():
         index[name.casefold()] = code
     for country, subs in _SUBDIVISIONS.items():
         for sub, name in subs.items():
             index.setdefault(name.casefold(), f"{country}-{sub}")
+    for lang in available_languages():
+        names = _territories(lang)
+        for code in _COUNTRIES:
+            name = names.get(code)
+            if name:
+                index.setdefault(name.casefold(), code)
+                index.setdefault(_unaccented(name.casefold()), code)
     index.update(_ALIASES)
     return index
 
@@ -231,15 +258,6 @@ def normalize_region(text: str, *, default_country: str | None = None) -> str:
         name = close[0].upper() if len(close[0]) <= 4 else close[0].title()  # "UK", "U.S."
         raise UnknownRegionError(raw, f"{name} ({code})", code)
     raise UnknownRegionError(raw)
-
-
-@lru_cache(maxsize=16)
-def _territories(lang: str) -> dict[str, str]:
-    """CLDR's country names in a language (English for a language Babel does not know)."""
-    try:
-        return dict(Locale.parse(lang).territories)
-    except (ValueError, UnknownLocaleError):
-        return dict(Locale.parse("en").territories)
 
 
 def region_name(region: str, lang: str = "en") -> str:
