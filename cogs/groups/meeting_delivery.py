@@ -241,15 +241,19 @@ class MeetingDelivery:
 
     async def _post_open(self, plan: OpenPlan, *, retry: bool) -> None:
         """The opening post (the meeting is stored open already). Refused (403, 404): the
-        moderators are told, never retried. Discord failing for a moment (5xx, 429): a stored
-        retry posts it later; a retry failing again raises (the scheduler backs off), and the
-        last one tells the moderators once instead, whatever the failure was."""
+        moderators are told, never retried; a channel deleted on Discord was told to them
+        already (with `/group repair`) and is not told again at each meeting. Discord failing
+        for a moment (5xx, 429): a stored retry posts it later; a retry failing again raises
+        (the scheduler backs off), and the last one tells the moderators once instead,
+        whatever the failure was."""
         meeting = plan.meeting
         try:
             channel = await find_channel(self.bot, plan.group.channel_id, strict=True)
             if channel is None:
                 log.warning("meeting %s opened, but its group's channel is gone", meeting.id)
-                await self._report(meeting.guild_id, mv.open_refused_notice(plan))
+                if "channel" not in plan.group.problems:  # hidden from Kindred, not deleted
+                    await self._report(meeting.guild_id, mv.open_refused_notice(plan))
+                # deleted: the moderators were told once, with `/group repair`
                 return
             embed, view = mv.open_post(await self._without_gone_facilitator(plan))
             message = await channel.send(embed=embed, view=view, allowed_mentions=mv.PING_USERS)

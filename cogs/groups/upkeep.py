@@ -32,14 +32,22 @@ from cogs.groups.groups import group_autocomplete
 log = logging.getLogger(__name__)
 
 
-def problem_text(problem: Problem) -> str:
+def problem_text(problem: Problem, *, meetings: bool = False) -> str:
+    """The moderators' report (English: a post in their channel). ``meetings``: the group has
+    meetings, whose reminders are held back while its channel is gone."""
     what = " and ".join(f"its {m}" for m in sorted(problem.missing))
     verb = "was" if len(problem.missing) == 1 else "were"
-    return (
+    text = (
         f"Support group **{problem.group.name}**: {what} {verb} deleted on Discord. "
         f"`/group repair {problem.group.name}` makes new ones (members, guidelines and settings "
         f"are kept), or `/group archive {problem.group.name}` ends the group."
     )
+    if meetings and "channel" in problem.missing:
+        text += (
+            " Its meetings' reminders are paused until `/group repair` gives it a channel "
+            "again, so nobody is sent to a channel that no longer exists."
+        )
+    return text
 
 
 def repair_summary(new_role: bool, members: int, new_channel: bool) -> str:
@@ -97,7 +105,8 @@ class UpkeepCommands:
             log.warning("groups: could not report to the moderator channel of %s", guild_id)
 
     async def _report_problem(self, problem: Problem) -> None:
-        await self._report(problem.group.guild_id, problem_text(problem))
+        meetings = bool(await self.services.meetings.for_group(problem.group.id))
+        await self._report(problem.group.guild_id, problem_text(problem, meetings=meetings))
 
     # -- live events (the GUILDS intent delivers these) --------------------------------------------
     @commands.Cog.listener("on_guild_channel_delete")

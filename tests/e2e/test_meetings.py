@@ -1759,3 +1759,75 @@ async def test_archiving_again_after_unarchive_tells_members_of_the_cancelled_da
     ]
     assert len(told) == 1, [m.text for m in told]
     assert "**Grief circle** has been closed" in told[0].text, told[0].text
+
+
+async def test_a_deleted_group_channel_is_not_reported_as_a_permission_problem_at_each_meeting(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    """The moderators were told once that the group's channel was deleted (with the way to
+    fix it): a meeting that opens meanwhile doesn't report it again as a permission problem."""
+    traveller, kindred = await start_at(MONDAY_NOON)
+    _, channel = await ready(emulator, world, kindred)
+    await add_meeting(emulator, world, world.mod)
+    emulator.delete_channel(channel)
+    await emulator.gateway_idle(5)
+    await emulator.wait_for_message(
+        world.mods, predicate=lambda m: "channel was deleted" in m.text, since=0
+    )
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 19, 0, 5, tzinfo=UTC))
+    await kindred.quiet()
+    assert (await kindred.services.meetings.get(1, world.guild.id)).last_started_at is not None
+    misleading = [
+        m.text for m in emulator.bot_messages(world.mods) if "Please check I have" in m.text
+    ]
+    assert misleading == [], misleading
+    gone = [m.text for m in emulator.bot_messages(world.mods) if "channel was deleted" in m.text]
+    assert len(gone) == 1, gone  # told once, not again at the meeting
+
+
+async def test_members_are_not_reminded_to_meet_in_a_group_channel_that_was_deleted(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    """While the group's channel is gone, reminders and the facilitator's heads-up are held
+    back (a DM sending people to a channel that no longer exists helps nobody) and the
+    moderators' notice says so; after `/group repair` they point to the new channel."""
+    traveller, kindred = await start_at(MONDAY_NOON)
+    _, channel = await ready(emulator, world, kindred)
+    await add_facilitator(emulator, world, world.peer)
+    await add_meeting(emulator, world, world.peer)
+    opted = await command(
+        emulator, world.member, world.general, "group meeting remind", group="Grief circle",
+        state="on",
+    )  # fmt: skip
+    assert "DM you before meetings" in opted.text, opted.text
+    emulator.delete_channel(channel)
+    await emulator.gateway_idle(5)
+    notice = await emulator.wait_for_message(
+        world.mods, predicate=lambda m: "channel was deleted" in m.text, since=0
+    )
+    assert "reminders are paused until" in notice.text, notice.text
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 18, 45, 5, tzinfo=UTC))
+    await kindred.quiet()
+    dead_links = [
+        m.text
+        for m in emulator.bot_messages(emulator.dm_channel(world.member))
+        if f"<#{channel.id}>" in m.text
+    ]
+    assert dead_links == [], dead_links
+    # the next week's heads-up to the facilitator, the day before, is held back too
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 19, 0, 5, tzinfo=UTC))
+    await run_at(traveller, kindred, datetime(2026, 11, 29, 19, 0, 5, tzinfo=UTC))
+    await kindred.quiet()
+    assert not emulator.bot_messages(emulator.dm_channel(world.peer))
+    assert not emulator.bot_messages(emulator.dm_channel(world.member))
+
+    fixed = await command(emulator, world.mod, world.general, "group repair", name="Grief circle")
+    assert "new channel" in fixed.text, fixed.text
+    group = await kindred.services.groups.by_name(world.guild.id, "Grief circle")
+    await run_at(traveller, kindred, datetime(2026, 11, 30, 18, 45, 5, tzinfo=UTC))
+    reminder = await dm(emulator, world.member, "**Grief circle** meets")
+    assert f"<#{group.channel_id}>" in reminder.text, reminder.text

@@ -14,7 +14,14 @@ from hypothesis import strategies as st
 
 from bot.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
 from bot.services import Services
-from bot.services.meetings import CLOSE, FACILITATOR_REMIND, OPEN, REMIND, SWAP_CHECK
+from bot.services.meetings import (
+    CLOSE,
+    FACILITATOR_REMIND,
+    OPEN,
+    REMIND,
+    SWAP_CHECK,
+    ReminderPlan,
+)
 from bot.services.meetings.rules import (
     facilitator_at,
     next_reminder,
@@ -746,3 +753,35 @@ async def test_forget_takes_the_member_off_their_own_meeting_audit_rows_only(
         (ALICE, "meetings.remove"),
         (BO, "meetings.facilitator_swap"),
     ]
+
+
+async def test_reminders_and_the_heads_up_are_held_back_while_the_groups_channel_is_gone(
+    services: Services, clock
+) -> None:
+    """Nobody is sent to a channel deleted on Discord: the reminders (and a stored retry of
+    one) and the facilitator's heads-up wait for `/group repair`; the meeting's dates go on."""
+    group = await setup(services)
+    await services.meetings.set_reminders(GUILD, group.name, MEMBER, True)
+    meeting = await add(services)
+    assert await services.groups.channel_gone(GUILD, group.channel_id) is not None
+    assert await fire(services, clock, REMIND, meeting.id) is None
+    await services.meetings.remind_later(
+        await _plan_for(services, meeting.id, group.id, MEMBER), MEMBER
+    )
+    retry = await services.scheduler.get(f"meeting:{meeting.id}:remind_retry:{MEMBER}")
+    assert retry is not None and await services.meetings.on_remind_retry(retry) is None
+    assert (await fire(services, clock, OPEN, meeting.id)) is not None  # it still takes place
+    nxt = datetime(2026, 11, 30, 19, 0, tzinfo=UTC)
+    assert await fire(services, clock, FACILITATOR_REMIND, meeting.id) is None
+    assert await fire(services, clock, REMIND, meeting.id) is None  # the day before
+    await fire(services, clock, CLOSE, meeting.id)
+    await services.groups.repaired(group.id, GUILD, MOD, channel_id=group.channel_id + 1)
+    reminder = await fire(services, clock, REMIND, meeting.id)  # 15 minutes before
+    assert reminder is not None and reminder.recipients == (MEMBER,)
+    assert reminder.starts_at == nxt and reminder.group.channel_id == group.channel_id + 1
+
+
+async def _plan_for(services: Services, meeting_id: int, group_id: int, user_id: int):
+    meeting = await services.meetings.get(meeting_id, GUILD)
+    found = await services.groups.find(group_id)
+    return ReminderPlan(meeting, found, meeting.next_at, None, minutes=15, recipients=(user_id,))

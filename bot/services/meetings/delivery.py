@@ -16,7 +16,12 @@ from datetime import timedelta
 
 from bot.db.repositories.core import TimerRow
 from bot.services.meetings.rules import DEFAULT_PROMPT, OPEN_POST, REMIND_RETRY
-from bot.services.meetings.schedule import MeetingSchedule, OpenPlan, ReminderPlan
+from bot.services.meetings.schedule import (
+    MeetingSchedule,
+    OpenPlan,
+    ReminderPlan,
+    channel_gone,
+)
 from bot.timers import MAX_ATTEMPTS
 
 RETRY_AFTER = timedelta(seconds=30)
@@ -42,6 +47,8 @@ class MeetingDeliveryRetries(MeetingSchedule):
         if found is None or found[0].next_at != found[2] or self.clock() >= found[2]:
             return None
         meeting, group, starts = found
+        if channel_gone(group):
+            return None
         user_id = int(timer.payload["user_id"])
         if user_id not in await self.repo.opted_in(group.id):
             return None

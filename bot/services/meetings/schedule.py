@@ -431,6 +431,9 @@ class MeetingSchedule(MeetingBase):
         if self.scheduler.too_late(timer):
             log.info("meeting %s: reminder missed by more than the grace time", meeting.id)
             return None
+        if channel_gone(group):
+            log.info("meeting %s: reminder held back, its group's channel is gone", meeting.id)
+            return None
         return ReminderPlan(
             meeting, group, starts, await self.next_facilitator(meeting), minutes=minutes,
             recipients=tuple(await self.repo.opted_in(group.id)),
@@ -441,6 +444,9 @@ class MeetingSchedule(MeetingBase):
         if found is None or found[0].next_at != found[2] or self.scheduler.too_late(timer):
             return None
         meeting, group, starts = found
+        if channel_gone(group):
+            log.info("meeting %s: heads-up held back, its group's channel is gone", meeting.id)
+            return None
         facilitator = await self.next_facilitator(meeting)
         if facilitator is None:
             return None
@@ -500,6 +506,13 @@ class MeetingSchedule(MeetingBase):
             row, group, row.attendance, prefs.locking and not archived, meeting.open_channel_id,
             tuple(named), archived=archived,
         )  # fmt: skip
+
+
+def channel_gone(group: GroupRow) -> bool:
+    """The group's channel was deleted on Discord (the moderators were told, with
+    ``/group repair``): its meetings' reminders and the facilitator's heads-up are held back
+    until it has a channel again, so nobody is sent to a channel that no longer exists."""
+    return "channel" in group.problems
 
 
 def _schedule_text(meeting: MeetingRow) -> str:
