@@ -154,11 +154,13 @@ def _peer_services(
 def _forget_scheduled_work(core: _Core) -> None:
     async def forget_timers(user_id: int) -> int:
         # Stored work that names the member: a duty expiry would still DM them; a pending
-        # crisis-alert retry would still post their id; a meeting reminder tried again.
+        # crisis-alert retry would still post their id; a meeting reminder or a duty DM
+        # tried again.
         return await core.scheduler.timers.delete_for_user(
             user_id,
-            ("duty.expire", "safety.alert_retry", "safety.reply_retry", "meeting.remind_retry"),
-        )
+            ("duty.expire", "duty.dm_retry", "safety.alert_retry", "safety.reply_retry",
+             "meeting.remind_retry"),
+        )  # fmt: skip
 
     core.privacy.register("scheduled work", forget_timers)
 

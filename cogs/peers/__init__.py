@@ -11,7 +11,13 @@ from __future__ import annotations
 from discord.ext import commands
 
 from bot.services import Services
-from bot.services.peers.shifts import DUTY_EXPIRE, SHIFT_END, SHIFT_REMIND, SHIFT_START
+from bot.services.peers.shifts import (
+    DUTY_DM_RETRY,
+    DUTY_EXPIRE,
+    SHIFT_END,
+    SHIFT_REMIND,
+    SHIFT_START,
+)
 from cogs.peers import groups
 from cogs.peers.settings import SettingsCommands
 
@@ -43,6 +49,7 @@ class Peers(
         scheduler.register(SHIFT_START, self._on_shift_start)
         scheduler.register(SHIFT_END, self._on_shift_end)
         scheduler.register(SHIFT_REMIND, self._on_shift_remind)
+        scheduler.register(DUTY_DM_RETRY, self._on_duty_dm_retry)
         self.bot.add_dynamic_items(HandoffButton)
 
     async def cog_unload(self) -> None:

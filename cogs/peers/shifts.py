@@ -8,12 +8,12 @@ from discord.ext import commands
 
 from bot.services import Services
 from bot.services.peers import messages as say
-from bot.services.peers.shifts import ShiftRow, TimerRow
+from bot.services.peers.shifts import ShiftRow, ShiftStarted, TimerRow
 from bot.ui.lookup import gone_as_peer
 from bot.ui.replies import reader_language, send_private
 from bot.ui.timezones import timezone_autocomplete
 from cogs.peers import groups
-from cogs.peers.views import dm_peer, server_name, tell_duty_ended
+from cogs.peers.views import tell_duty_ended, tell_peer
 
 
 def shift_text(shift: ShiftRow, lang: str = "en") -> str:
@@ -76,20 +76,27 @@ class ShiftCommands:
         # a peer whose role was removed since (unseen: no members intent) goes off duty again
         if started is None or await gone_as_peer(self.bot, started.guild_id, started.user_id):
             return
-        lang = await self.services.safety.language_for(started.user_id)
-        until = discord.utils.format_dt(started.until, "t") if started.until else None
-        server = await server_name(self.bot, started.guild_id)
-        await dm_peer(self.bot, started.user_id, say.shift_started_text(until, lang, server))
+        await tell_peer(self.bot, started)
 
     async def _on_shift_remind(self, timer: TimerRow) -> None:
         reminder = await self.services.peers.shifts.on_shift_remind(timer)
         if reminder is not None:
-            lang = await self.services.safety.language_for(reminder.user_id)
-            server = await server_name(self.bot, reminder.guild_id)
-            await dm_peer(self.bot, reminder.user_id, say.shift_reminder_text(lang, server))
+            await tell_peer(self.bot, reminder)
 
     async def _on_shift_end(self, timer: TimerRow) -> None:
         ended = await self.services.peers.shifts.on_shift_end(timer)
         if ended is not None:
             await self.bot.wait_until_ready()
             await tell_duty_ended(self.bot, ended, shift=True)
+
+    async def _on_duty_dm_retry(self, timer: TimerRow) -> None:
+        """A duty DM Discord failed for a moment, as it stands now; failing again raises."""
+        await self.bot.wait_until_ready()
+        told = await self.services.peers.shifts.on_dm_retry(timer)
+        if told is None:
+            return
+        if isinstance(told, ShiftStarted) and await gone_as_peer(
+            self.bot, told.guild_id, told.user_id
+        ):
+            return
+        await tell_peer(self.bot, told, shift=bool(timer.payload.get("shift", True)), retry=True)

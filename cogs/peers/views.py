@@ -10,7 +10,7 @@ from discord.ext import commands
 from bot.services import Services
 from bot.services.peers import PeerSettings
 from bot.services.peers import messages as say
-from bot.services.peers.shifts import DutyEnded
+from bot.services.peers.shifts import DutyEnded, ShiftReminder, ShiftStarted
 from bot.services.requests import RequestRow
 from bot.ui.lookup import find_user
 from bot.ui.replies import reader_language
@@ -19,18 +19,25 @@ from bot.ui.views import GuardedCallback
 
 log = logging.getLogger(__name__)
 
+#: what a duty DM says: the shift started, its reminder, or duty ended
+DutyDM = ShiftStarted | ShiftReminder | DutyEnded
+
 
 async def dm_peer(
     bot: commands.Bot, user_id: int, text: str, view: discord.ui.View | None = None
-) -> None:
+) -> bool:
+    """DM a peer; False when they can't be reached (DMs closed, gone): never retried.
+    Discord failing for a moment (5xx, 429) is raised, for ``tell_peer`` to try again."""
     try:
         user = await find_user(bot, user_id)
         if view is None:
             await user.send(text)
         else:
             await user.send(text, view=view)
-    except discord.HTTPException as exc:
+    except (discord.Forbidden, discord.NotFound) as exc:
         log.info("could not DM peer %s: %s", user_id, exc.status)
+        return False
+    return True
 
 
 async def server_name(bot: commands.Bot, guild_id: int) -> str | None:
@@ -48,17 +55,44 @@ async def server_name(bot: commands.Bot, guild_id: int) -> str | None:
 async def tell_duty_ended(bot: commands.Bot, ended: DutyEnded, *, shift: bool) -> None:
     """The DM when a shift (``shift``) or a duty end time is over, in the peer's language;
     with requests held, the hand-off buttons."""
+    await tell_peer(bot, ended, shift=shift)
+
+
+async def tell_peer(bot: commands.Bot, told: DutyDM, *, shift: bool = True, retry: bool = False):
+    """A duty DM: the shift started, its reminder, or duty ended (``shift``: a shift's end,
+    not a duty end time). Discord failing for a moment (5xx, 429) stores a retry of this DM
+    (``dm_later``, a stored timer: it survives a restart) and the DM arrives once; a retry
+    (``retry``) failing again raises, so the scheduler backs off and gives up after its
+    attempts. A refusal (403: DMs closed) is given up."""
     services: Services = bot.services  # type: ignore[attr-defined]
-    lang = await services.safety.language_for(ended.user_id)
-    server = await server_name(bot, ended.guild_id)
-    text = say.duty_ended_text(shift, ended.held, lang, server)
-    if not ended.held:
-        await dm_peer(bot, ended.user_id, text)
+    try:
+        await _send(bot, services, told, shift)
+    except (discord.HTTPException, discord.RateLimited) as exc:
+        if retry:
+            raise
+        status = getattr(exc, "status", 429)  # RateLimited: a 429 beyond discord.py's waits
+        log.warning("a duty DM to peer %s failed (%s); tried again later", told.user_id, status)
+        await services.peers.shifts.dm_later(told, shift=shift)
+
+
+async def _send(bot: commands.Bot, services: Services, told: DutyDM, shift: bool) -> None:
+    lang = await services.safety.language_for(told.user_id)
+    server = await server_name(bot, told.guild_id)
+    if isinstance(told, ShiftStarted):
+        until = discord.utils.format_dt(told.until, "t") if told.until else None
+        await dm_peer(bot, told.user_id, say.shift_started_text(until, lang, server))
+        return
+    if isinstance(told, ShiftReminder):
+        await dm_peer(bot, told.user_id, say.shift_reminder_text(lang, server))
+        return
+    text = say.duty_ended_text(shift, told.held, lang, server)
+    if not told.held:
+        await dm_peer(bot, told.user_id, text)
         return
     view = discord.ui.View(timeout=None)
-    view.add_item(HandoffButton("keep", ended.guild_id, lang))
-    view.add_item(HandoffButton("give", ended.guild_id, lang))
-    await dm_peer(bot, ended.user_id, text, view=view)
+    view.add_item(HandoffButton("keep", told.guild_id, lang))
+    view.add_item(HandoffButton("give", told.guild_id, lang))
+    await dm_peer(bot, told.user_id, text, view=view)
 
 
 class HandoffButton(

@@ -3206,3 +3206,69 @@ async def test_peers_stats_do_not_rewrite_past_counts_when_a_member_forgets_thei
     assert "opened 1 · claimed 1" in after, after
     # the median wait and the busiest hour are still there, as before
     assert after == before, (before, after)
+
+
+async def test_a_shift_end_hand_off_dm_discord_failed_for_a_moment_still_reaches_the_peer(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """When a peer's shift ends while they hold a request, the "your shift has ended" DM with
+    the Keep / Hand off buttons that Discord answered with a 503 is tried again later and
+    arrives once (a refusal, 403, is given up: see the closed-DMs tests)."""
+    with time_machine.travel(MONDAY_8, tick=True) as clock:
+        await setup_peers(emulator, world)
+        await add_shift_9_to_10(emulator, world)
+        dm = emulator.dm_channel(world.peer)
+        clock.move_to(datetime(2026, 11, 23, 9, 0, 5, tzinfo=UTC))
+        await kindred.settle()
+        await emulator.wait_for_message(dm, predicate=lambda m: "shift has started" in m.text)
+        await ask(emulator, world, world.member)
+        await press_claim(emulator, world.peer, await card(emulator, world, 1), 1)
+        fault = emulator.inject_fault("POST", f"/channels/{dm.id}/messages", status=503, times=None)
+        clock.move_to(datetime(2026, 11, 23, 10, 0, 5, tzinfo=UTC))
+        await kindred.settle()
+        await kindred.quiet()
+        assert fault.hits >= 1  # the DM was tried and Discord failed
+        emulator.clear_faults()
+        assert not await kindred.services.peers.duty.is_on_duty(world.guild.id, world.peer.id)
+        for minute in (1, 2, 5, 10, 20, 40):
+            clock.move_to(datetime(2026, 11, 23, 10, minute, 5, tzinfo=UTC))
+            await kindred.settle()
+        await kindred.quiet()
+        ended = [m for m in emulator.bot_messages(dm) if "shift has ended" in m.text]
+        assert len(ended) == 1, [m.text[:80] for m in emulator.bot_messages(dm)]
+        assert any("kindred:handoff:give" in c for c in ended[0].custom_ids), ended[0].custom_ids
+
+
+async def test_a_shift_start_dm_discord_failed_for_a_moment_arrives_once_after_a_restart(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The shift's reminder to a peer whose DMs are closed is given up (no retry stored);
+    "your shift has started", answered with a 503, is stored to try again, survives a
+    restart, and arrives once."""
+    with time_machine.travel(MONDAY_8, tick=True) as clock:
+        await setup_peers(emulator, world)
+        await add_shift_9_to_10(emulator, world)
+        dm = emulator.dm_channel(world.peer)
+        emulator.user_dms_open(world.peer, False)
+        clock.move_to(datetime(2026, 11, 23, 8, 50, 5, tzinfo=UTC))
+        await kindred.settle()
+        await kindred.quiet()
+        timers = await kindred.services.scheduler.timers.all()
+        assert not [t for t in timers if t.kind == "duty.dm_retry"]  # a refusal: given up
+        emulator.user_dms_open(world.peer, True)
+        fault = emulator.inject_fault("POST", f"/channels/{dm.id}/messages", status=503, times=None)
+        clock.move_to(datetime(2026, 11, 23, 9, 0, 5, tzinfo=UTC))
+        await kindred.settle()
+        await kindred.quiet()
+        assert fault.hits >= 1
+        timers = await kindred.services.scheduler.timers.all()
+        assert [t.payload["dm"] for t in timers if t.kind == "duty.dm_retry"] == ["started"]
+        emulator.clear_faults()
+        await kindred.restart()
+        for minute in (1, 2, 5, 10):
+            clock.move_to(datetime(2026, 11, 23, 9, minute, 5, tzinfo=UTC))
+            await kindred.settle()
+        await kindred.quiet()
+        started = [m for m in emulator.bot_messages(dm) if "shift has started" in m.text]
+        assert len(started) == 1, [m.text[:80] for m in emulator.bot_messages(dm)]
+        assert not [m for m in emulator.bot_messages(dm) if "starts in" in m.text.lower()]

@@ -16,6 +16,7 @@ from bot.errors import ConflictError, InvalidInputError, NotFoundError
 from bot.services import Services, build_services
 from bot.services.peers import PeerSettings
 from bot.services.peers.shifts import (
+    DUTY_DM_RETRY,
     DUTY_EXPIRE,
     SHIFT_END,
     SHIFT_REMIND,
@@ -128,7 +129,7 @@ async def test_reminder_within_the_grace_time_and_skipped_when_too_late(
     shift = await add_evening_shift(peers)
     remind = (await shift_timers(services, shift.id))["remind"]
     clock.now = remind.due_at + timedelta(minutes=1)
-    assert await peers.shifts.on_shift_remind(remind) == ShiftReminder(GUILD, PEER)
+    assert await peers.shifts.on_shift_remind(remind) == ShiftReminder(GUILD, PEER, at(18))
     clock.now = remind.due_at + timedelta(minutes=6)  # past the 5-minute misfire grace
     assert await peers.shifts.on_shift_remind(remind) is None
 
@@ -698,3 +699,70 @@ async def test_a_shift_starting_as_another_ends_carries_duty_on_without_an_end_d
     assert await run_due(services, clock, at(20, 30)) == []
     assert await peers.duty.is_on_duty(GUILD, PEER)
     assert await run_due(services, clock, at(21)) == [DutyEnded(GUILD, PEER, held=0)]
+
+
+# -- a duty DM Discord failed for a moment ---------------------------------------------------------
+async def dm_retry(services: Services, kind: str) -> TimerRow:
+    (row,) = [t for t in await services.scheduler.timers.all() if t.kind == DUTY_DM_RETRY]
+    assert row.key == f"dutydm:{GUILD}:{PEER}:{kind}" and row.guild_id == GUILD
+    return row
+
+
+async def test_a_shift_start_dm_retry_is_stored_and_sent_only_while_on_duty(
+    peers, services: Services, clock: FakeClock
+) -> None:
+    shift = await add_evening_shift(peers)
+    clock.now = at(18)
+    started = await peers.shifts.on_shift_start((await shift_timers(services, shift.id))["start"])
+    await peers.shifts.dm_later(started)
+    row = await dm_retry(services, "started")
+    assert row.due_at == at(18, 0) + timedelta(seconds=30)  # a stored timer: kept by a restart
+    assert row.payload == {"dm": "started", "guild_id": GUILD, "user_id": PEER, "shift": True}
+    assert await peers.shifts.on_dm_retry(row) == ShiftStarted(GUILD, PEER, at(22))
+    await peers.shifts.go_off(GUILD, PEER)
+    assert await peers.shifts.on_dm_retry(row) is None  # "your shift has started": no longer
+
+
+async def test_a_shift_reminder_retry_is_not_sent_once_the_shift_started(
+    peers, services: Services, clock: FakeClock
+) -> None:
+    shift = await add_evening_shift(peers)
+    remind = (await shift_timers(services, shift.id))["remind"]
+    clock.now = remind.due_at
+    await peers.shifts.dm_later(await peers.shifts.on_shift_remind(remind))
+    row = await dm_retry(services, "remind")
+    clock.now = at(17, 55)
+    assert await peers.shifts.on_dm_retry(row) == ShiftReminder(GUILD, PEER, at(18))
+    clock.now = at(18)
+    assert await peers.shifts.on_dm_retry(row) is None
+
+
+async def test_a_duty_ended_dm_retry_counts_what_is_held_then_and_not_once_back_on_duty(
+    peers, services: Services, clock: FakeClock
+) -> None:
+    shift = await add_evening_shift(peers)
+    clock.now = at(18)
+    await peers.shifts.on_shift_start((await shift_timers(services, shift.id))["start"])
+    request_id = await held_request(peers)
+    clock.now = at(22)
+    ended = await peers.shifts.on_shift_end((await shift_timers(services, shift.id))["end"])
+    await peers.shifts.dm_later(ended, shift=False)
+    row = await dm_retry(services, "ended")
+    assert row.payload["shift"] is False
+    assert await peers.shifts.on_dm_retry(row) == DutyEnded(GUILD, PEER, held=1)
+    await peers.shifts.hand_off(GUILD, PEER)
+    assert request_id and await peers.shifts.on_dm_retry(row) == DutyEnded(GUILD, PEER, held=0)
+    await peers.shifts.go_on(GUILD, PEER)
+    assert await peers.shifts.on_dm_retry(row) is None
+
+
+async def test_forgetme_takes_away_a_duty_dm_retry(
+    peers, services: Services, clock: FakeClock
+) -> None:
+    shift = await add_evening_shift(peers)
+    clock.now = at(18)
+    started = await peers.shifts.on_shift_start((await shift_timers(services, shift.id))["start"])
+    await peers.shifts.dm_later(started)
+    await dm_retry(services, "started")
+    await services.privacy.forget(PEER)
+    assert not [t for t in await services.scheduler.timers.all() if t.kind == DUTY_DM_RETRY]

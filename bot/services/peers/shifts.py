@@ -40,6 +40,7 @@ from bot.timers import Scheduler
 
 # Row types the Discord layer needs, re-exported so cogs never import bot.db.
 __all__ = [
+    "DUTY_DM_RETRY",
     "DUTY_EXPIRE",
     "SHIFT_END",
     "SHIFT_REMIND",
@@ -61,6 +62,9 @@ __all__ = [
 
 SHIFT_START, SHIFT_END, SHIFT_REMIND = "duty.shift_start", "duty.shift_end", "duty.shift_remind"
 DUTY_EXPIRE = "duty.expire"
+#: a peer's duty DM (shift started, its reminder, duty ended) Discord failed for a moment
+DUTY_DM_RETRY = "duty.dm_retry"
+DM_RETRY_AFTER = timedelta(seconds=30)
 MAX_DUTY = timedelta(hours=24)  # on duty for a length of time (`2h`) at most this long
 # ... or until a time by the clock at most this far away: `tomorrow 9am` from any hour of
 # today (at most 33 hours), and `17:00` across a clock change (25 hours).
@@ -98,6 +102,7 @@ class ShiftStarted:
 class ShiftReminder:
     guild_id: int
     user_id: int
+    starts_at: datetime | None = None  # the shift's start (a retry after it is not sent)
 
 
 @dataclass(frozen=True)
@@ -269,7 +274,7 @@ class ShiftService:
             return None  # a reminder after the fact helps nobody
         if window_started_at(shift, timer.due_at + REMIND_BEFORE) is None:
             return None  # that day's shift doesn't happen (a clock change's gap)
-        return ShiftReminder(shift.guild_id, shift.user_id)
+        return ShiftReminder(shift.guild_id, shift.user_id, timer.due_at + REMIND_BEFORE)
 
     async def on_shift_end(self, timer: TimerRow) -> DutyEnded | None:
         shift = await self.duty.shift(timer.payload["shift_id"])
@@ -285,3 +290,46 @@ class ShiftService:
         """A duty end time: off duty unless a shift in progress (or a later /duty on) runs
         longer; the row read now decides, not the time the timer was armed for."""
         return await self.end_duty(timer.payload["guild_id"], timer.payload["user_id"])
+
+    # -- a duty DM Discord failed for a moment (5xx, 429): the same DM, tried again ----------
+    async def dm_later(
+        self, told: ShiftStarted | ShiftReminder | DutyEnded, *, shift: bool = True
+    ) -> None:
+        """Store a retry of this DM (ids only; a stored timer, so a restart keeps it). The
+        Discord layer raises when the retry fails again: the scheduler backs off and gives up
+        after its attempts. Refusals (403: DMs closed) are never retried."""
+        kind = {ShiftStarted: "started", ShiftReminder: "remind", DutyEnded: "ended"}[type(told)]
+        payload: dict[str, Any] = {
+            "dm": kind, "guild_id": told.guild_id, "user_id": told.user_id, "shift": shift,
+        }  # fmt: skip
+        if isinstance(told, ShiftReminder) and told.starts_at is not None:
+            payload["starts_at"] = told.starts_at.isoformat()
+        await self.scheduler.schedule_once(
+            DUTY_DM_RETRY,
+            self.clock() + DM_RETRY_AFTER,
+            payload,
+            guild_id=told.guild_id,
+            key=f"dutydm:{told.guild_id}:{told.user_id}:{kind}",
+        )
+
+    async def on_dm_retry(self, timer: TimerRow) -> ShiftStarted | ShiftReminder | DutyEnded | None:
+        """The DM to send again, as it stands now; None when it no longer says what is true:
+        "your shift has started" once they are off duty, the reminder once the shift started,
+        "your duty has ended" once they are on duty again (with the requests they hold now)."""
+        guild_id, user_id = int(timer.payload["guild_id"]), int(timer.payload["user_id"])
+        kind = timer.payload["dm"]
+        if kind == "started":
+            on = [r for r in await self.duty.on_duty(guild_id) if r.user_id == user_id]
+            if not on:
+                return None
+            (row,) = on
+            return ShiftStarted(guild_id, user_id, row.until)
+        if kind == "remind":
+            starts = timer.payload.get("starts_at")
+            if starts is None or self.clock() >= datetime.fromisoformat(starts):
+                return None
+            return ShiftReminder(guild_id, user_id, datetime.fromisoformat(starts))
+        if await self.duty.is_on_duty(guild_id, user_id):
+            return None
+        held = await self.requests.held_by(guild_id, user_id)
+        return DutyEnded(guild_id, user_id, len(held))
