@@ -89,27 +89,48 @@ class RepliesMixin:
         return "dms_closed", True
 
     async def _send_reply(
-        self, user, guild_id: int | None, kind: str, needs: tuple[str, ...], lang: str
+        self,
+        user,
+        guild_id: int | None,
+        kind: str,
+        needs: tuple[str, ...],
+        lang: str,
+        *,
+        needs_guild_id: int | None = None,
     ) -> None:
         """Build and DM the private reply of this kind (raises what Discord raises).
-        ``guild_id`` is None for a DM to Kindred: no server, so no peer button."""
-        embeds, view = await self._reply_parts(user, guild_id, kind, needs, lang)
+        ``guild_id`` is None for a DM to Kindred: no server, so no peer button; there the
+        needs' answer and its peer button may still come from the one server the member
+        shares with Kindred (``needs_guild_id``)."""
+        embeds, view = await self._reply_parts(
+            user, guild_id, kind, needs, lang, needs_guild_id=needs_guild_id
+        )
         if view is None:
             await user.send(embeds=embeds)
         else:
             await user.send(embeds=embeds, view=view)
 
     async def _reply_parts(
-        self, user, guild_id: int | None, kind: str, needs: tuple[str, ...], lang: str
+        self,
+        user,
+        guild_id: int | None,
+        kind: str,
+        needs: tuple[str, ...],
+        lang: str,
+        *,
+        needs_guild_id: int | None = None,
     ) -> tuple[list[discord.Embed], discord.ui.View | None]:
-        """The private reply of this kind: its embeds and the view under them."""
+        """The private reply of this kind: its embeds and the view under them. The needs'
+        entries and the peer button are ``needs_guild_id``'s when it is given (a DM to
+        Kindred), else ``guild_id``'s."""
         embeds: list[discord.Embed] = []
         ask_state = False
         view: discord.ui.View | None = None
         # the texts ask to press **Talk to a peer** only when the view below carries it
         with_view = kind != "distress" or bool(needs)
+        server = guild_id if needs_guild_id is None else needs_guild_id
         peers_ready = (
-            with_view and guild_id is not None and await self.services.safety.peers_ready(guild_id)
+            with_view and server is not None and await self.services.safety.peers_ready(server)
         )
         if kind == "distress":
             embeds.append(discord.Embed(description=distress_pointer(lang=lang), colour=COLOUR))
@@ -122,11 +143,11 @@ class RepliesMixin:
             )
         if needs:
             needs_embed, ask_state = await self._needs_embed(
-                guild_id, user.id, needs, lang, peer_button=peers_ready
+                server, user.id, needs, lang, peer_button=peers_ready
             )
             embeds.append(needs_embed)
         if with_view:
-            view = reply_view(guild_id, peers_ready, lang, ask_state=ask_state)
+            view = reply_view(server, peers_ready, lang, ask_state=ask_state)
         return embeds, view
 
     async def _reply_embed(

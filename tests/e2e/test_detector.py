@@ -970,3 +970,163 @@ async def test_emoji_between_the_words_of_a_crisis_line_still_get_an_alert(
     """The member wrote "i 😭 want 😭 to 😭 kill 😭 myself" and got only a gentle check-in,
     no peer alert; emoji without spaces, or different ones, are set aside the same way."""
     assert await _said(emulator, world, kindred, text) == (1, 1)
+
+
+async def test_a_member_who_dms_kindred_asking_for_a_respite_gets_an_answer(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Probe 19: a member who DMs Kindred "is there a peer respite I could stay at instead of
+    the hospital?" got no answer at all (``assess_dm`` returned nothing for a need without
+    crisis words, and the DM listener sent needs ``()`` even when it replied), while the
+    same words in a channel are answered. The same private respite answer now comes in the
+    DM: the member's state's respites, and the talk button of the one server they share
+    with Kindred, where peer support is set up."""
+    await setup_peers(emulator, world)
+    await command(emulator, world.member, world.general, "region set", region="US-VT")
+    use_model(kindred, ScriptedModel({"respite": {"need_respite": 0.9}}))
+    await emulator.send_dm(
+        world.member, "is there a peer respite i could stay at instead of the hospital?"
+    )
+    await detector_settled(kindred)
+    await kindred.quiet()
+    sent = bot_dms(emulator, world.member)
+    assert any("Alyssum" in m.text or "respite" in m.text.lower() for m in sent), [
+        m.text[:200] for m in sent
+    ]
+    assert len(sent) == 1, [m.text[:200] for m in sent]
+    assert "Support you asked about" in sent[0].text and "Alyssum" in sent[0].text
+    assert "988" not in sent[0].text  # no crisis lines without crisis language
+    assert f"kindred:talk:{world.guild.id}" in sent[0].custom_ids, sent[0].custom_ids
+
+
+@pytest.mark.parametrize(
+    ("words", "needs", "expected"),
+    [
+        ("is there a line i can just talk to", ("need_warmline",), "Warmlines"),
+        (
+            "is there a line i can just talk to or a peer from here",
+            ("need_warmline", "need_peer"),
+            "A peer from this community",
+        ),
+    ],
+)
+async def test_a_warmline_or_a_peer_asked_for_by_dm_is_answered_once_per_cooldown(
+    emulator: DiscordEmulator,
+    world: World,
+    kindred: Kindred,
+    words: str,
+    needs: tuple[str, ...],
+    expected: str,
+) -> None:
+    """A warmline (and a peer with it) asked for by DM gets the needs reply a channel
+    message gets (with the talk button of the one server the member shares with Kindred),
+    once per member cooldown as in channels; an ordinary DM still gets nothing."""
+    await setup_peers(emulator, world)
+    await command(emulator, world.member, world.general, "region set", region="US-VT")
+    use_model(kindred, ScriptedModel({"just talk": dict.fromkeys(needs, 0.9)}))
+    await emulator.send_dm(world.member, words)
+    dm = await emulator.wait_for_message(emulator.dm_channel(world.member))
+    assert "Support you asked about" in dm.text and expected in dm.text, dm.text
+    assert f"kindred:talk:{world.guild.id}" in dm.custom_ids, dm.custom_ids
+    await emulator.send_dm(world.member, words + " please")
+    await emulator.send_dm(world.member, "see you all at the game tonight")
+    await detector_settled(kindred)
+    await kindred.quiet()
+    sent = bot_dms(emulator, world.member)
+    assert len(sent) == 1, [m.text[:200] for m in sent]
+
+
+async def test_a_peer_asked_for_by_dm_gets_one_answer_the_offer_of_a_peer(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """A peer asked for alone by DM is answered by the Support cog's offer of a peer (a
+    "Talk to a peer" button per server the member shares with Kindred), as before: not
+    also by a second, needs reply ("help" gets the help note, "I need to talk to my boss"
+    nothing: test_support_flows.py)."""
+    await setup_peers(emulator, world)
+    use_model(kindred, ScriptedModel({"talk to a peer": {"need_peer": 0.9}}))
+    await emulator.send_dm(world.member, "can i talk to a peer please")
+    dm = await emulator.wait_for_message(emulator.dm_channel(world.member))
+    assert f"kindred:talk:{world.guild.id}" in dm.custom_ids, (dm.text, dm.custom_ids)
+    await detector_settled(kindred)
+    await kindred.quiet()
+    sent = bot_dms(emulator, world.member)
+    assert len(sent) == 1, [m.text[:200] for m in sent]
+    assert "Support you asked about" not in sent[0].text, sent[0].text
+
+
+async def test_an_ordinary_dm_still_gets_nothing(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    use_model(kindred, ScriptedModel({"respite": {"need_respite": 0.9}}))
+    await emulator.send_dm(world.member, "see you all at the game tonight, bring snacks")
+    await detector_settled(kindred)
+    await kindred.quiet()
+    assert bot_dms(emulator, world.member) == []
+
+
+async def test_a_need_asked_for_by_dm_is_answered_in_the_members_language(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    await command(emulator, world.member, world.general, "region set", region="US-VT")
+    await command(emulator, world.member, world.general, "language set", language="es")
+    use_model(kindred, ScriptedModel({"hablar": {"need_warmline": 0.9}}, lang="es"))
+    await emulator.send_dm(world.member, "hay alguna línea para hablar sin más")
+    dm = await emulator.wait_for_message(emulator.dm_channel(world.member))
+    assert "El apoyo que buscabas" in dm.text and "**Líneas de escucha**" in dm.text, dm.text
+    assert "Support you asked about" not in dm.text, dm.text
+
+
+async def test_a_dm_with_crisis_words_and_a_need_keeps_the_crisis_reply_with_the_needs_entries(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    await command(emulator, world.member, world.general, "region set", region="US-VT")
+    use_model(
+        kindred,
+        ScriptedModel({"kill myself": {"crisis_2": 0.95}, "respite": {"need_respite": 0.9}}),
+    )
+    await emulator.send_dm(
+        world.member, "honestly i want to kill myself. is there a peer respite instead?"
+    )
+    await detector_settled(kindred)
+    await kindred.quiet()
+    sent = bot_dms(emulator, world.member)
+    assert len(sent) == 1, [m.text[:200] for m in sent]
+    assert "Checking in: you're not alone" in sent[0].text, sent[0].text
+    assert "988" in sent[0].text and "Alyssum" in sent[0].text, sent[0].text
+
+
+async def test_a_need_by_dm_shows_the_local_entries_of_the_one_server_shared_only(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Which server's own entries a DM's answer shows: those of the one server the member
+    shares with Kindred; with two, neither (nor a talk button): the member's region and
+    Kindred's shipped entries only."""
+    await setup_peers(emulator, world)
+    added = await command(
+        emulator,
+        world.mod,
+        world.general,
+        "safety resources add",
+        name="Casa Local",
+        kind="respite",
+        contact="https://casalocal.example.org",
+        region="US-VT",
+    )
+    assert "Casa Local" in added.text, added.text
+    await command(emulator, world.member, world.general, "region set", region="US-VT")
+    use_model(kindred, ScriptedModel({"respite": {"need_respite": 0.9}}))
+    await emulator.send_dm(world.member, "is there a peer respite around")
+    dm = await emulator.wait_for_message(emulator.dm_channel(world.member))
+    assert "Casa Local" in dm.text and "Alyssum" in dm.text, dm.text
+    elsewhere = emulator.create_guild("Elsewhere")
+    emulator.add_member(elsewhere, world.member2)
+    await emulator.gateway_idle()
+    await command(emulator, world.member2, world.general, "region set", region="US-VT")
+    await emulator.send_dm(world.member2, "is there a peer respite around")
+    other = await emulator.wait_for_message(emulator.dm_channel(world.member2))
+    assert "Alyssum" in other.text and "Casa Local" not in other.text, other.text
+    assert not any(c.startswith("kindred:talk:") for c in other.custom_ids), other.custom_ids

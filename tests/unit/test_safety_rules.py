@@ -436,6 +436,32 @@ async def test_dms_reach_a_reply_for_crisis_concern_and_possible_concern_only(se
     assert (await dm("crisis_self")).reply is None
 
 
+async def test_a_need_asked_for_by_dm_gets_the_needs_reply_once_per_cooldown(services) -> None:
+    def dm(label: str, needs: tuple[str, ...], user: int = USER):
+        return services.safety.assess_dm(
+            channel_id=CH, user_id=user, label=label, tier=1, needs=needs
+        )
+
+    first = await dm("none", ("respite", "bogus"))
+    assert first.reply == "needs" and first.needs == ("respite",)
+    assert not first.alert_peers and not first.quiet_item and not first.alert_moderators
+    assert (await dm("none", ("warmline",))).reply is None  # within the member's cooldown
+    # a need said with distress or harassment (unanswered in a DM): the needs reply alone
+    for user, label in ((USER + 1, "distress"), (USER + 2, "harassment")):
+        decision = await dm(label, ("warmline", "peer"), user=user)
+        assert decision.reply == "needs" and decision.needs == ("warmline", "peer"), label
+        assert not decision.alert_moderators and not decision.quiet_item, label
+    assert await dm("none", ("bogus",), user=USER + 3) == NOTHING
+    # a peer alone is the Support cog's to answer in a DM (its offer, the help note)
+    assert await dm("none", ("peer",), user=USER + 3) == NOTHING
+    assert await dm("distress", ("peer",), user=USER + 3) == NOTHING
+    # crisis words and a need: the crisis reply with the need's entries, as in a channel
+    crisis = await dm("crisis_self", ("respite",), user=USER + 4)
+    assert crisis.reply == "crisis" and crisis.needs == ("respite",)
+    await services.safety.set_opt_out(USER + 5, True)
+    assert not (await dm("none", ("warmline",), user=USER + 5)).acts
+
+
 # -- resources ---------------------------------------------------------------------------------
 async def test_needs_plan_asks_for_the_state_only_when_it_is_unknown(services) -> None:
     unknown = await services.safety.needs_plan(G, USER, ("respite", "warmline"))

@@ -30,8 +30,11 @@ from bot.services.safety.model import (
 )
 from bot.services.safety.words import dm_words
 
-# In a DM to Kindred only these reach a reply: crisis, concern for someone, a possible concern.
+# In a DM to Kindred only these reach a reply: crisis, concern for someone, a possible concern
+# (and a need asked for, on its own: see assess_dm).
 DM_LABELS = ("crisis_self", "concern_other")
+# The needs a DM to Kindred gets a needs reply for on their own (a peer: see assess_dm).
+DM_OWN_NEEDS = ("respite", "warmline")
 CONTEXT_WINDOW = timedelta(minutes=CONTEXT_MINUTES)
 
 
@@ -132,10 +135,17 @@ class DecisionsMixin(MembersMixin):
         needs: tuple[str, ...] | list[str] = (),
         message_id: int | None = None,
     ) -> Decision:
-        """A DM to Kindred: crisis, concern for someone or a possible concern only, with the
-        same decisions and cooldowns as in a server, under a "no server" id of 0."""
+        """A DM to Kindred: crisis, concern for someone, a possible concern, or a respite or
+        a warmline asked for, with the same decisions and cooldowns as in a server, under a
+        "no server" id of 0. Such a need said with other words (distress, harassment:
+        unanswered in a DM) gets the needs reply of its own, once per cooldown (a peer asked
+        for alongside rides along). A peer asked for alone is the Support cog's to answer in
+        a DM ("I need to talk": the offer of a peer in each server shared; "help": the help
+        note; "I need to talk to my boss": nothing), not a second reply of the detector's."""
         if label not in DM_LABELS and not (label == "distress" and possible_concern):
-            return NOTHING
+            if not any(n in DM_OWN_NEEDS for n in needs):
+                return NOTHING
+            label, tier, possible_concern = "none", 0, False
         return await self.assess(
             guild_id=0,
             channel_id=channel_id,
