@@ -72,8 +72,9 @@ def test_probabilities_equal_scikit_learn(sample: list[dict], small_model) -> No
         min_df=MODEL["min_df"],
     )
     x = hstack([char.fit_transform(texts), word.fit_transform(texts)]).tocsr()
+    weights = [MODEL["tier3_weight"] if _cls(r) == "crisis_3" else 1.0 for r in sample]
     lr = LogisticRegression(C=MODEL["C"], max_iter=MODEL["max_iter"]).fit(
-        x, [_cls(r) for r in sample]
+        x, [_cls(r) for r in sample], sample_weight=weights
     )
     probe = [r["text"] for r in load_set("validation")[:150]]
     expected = lr.predict_proba(

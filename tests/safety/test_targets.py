@@ -15,27 +15,28 @@ import math
 import pytest
 
 from bot.safety.classifier import META_FILE, default_model_dir
-from bot.safety.training import TARGETS, evaluate, meets
+from bot.safety.training import TARGETS, evaluate, load_set, meets, prepared_digest, set_digest
 
 META = json.loads((default_model_dir() / META_FILE).read_text(encoding="utf-8"))
 
 # Figures that changed after training without a new model or thresholds, and why (the
-# model file keeps what training measured).  2026-12-02: a crisis alert whose crisis words
-# are quoted from someone else is a concern_other alert (bot/safety/quotes.py); two
-# validation concern lines ("meine freundin sagt immer öfter "…"", "um cara no server
-# escreveu "…"") were crisis alerts and are now concern alerts: 103 → 105 of 118.
-# 2026-12-02 (later): a first-person tier-2/3 phrase hit whose own sentence is a crisis alert or
-# the soft level is not silenced by the message's other sentences (the sentence floor,
-# bot/safety/assess.py), and emoji between words are skipped (bot/safety/normalize.py): two
-# ordinary lines get the gentle check-in, "ran my first 10k!! 5 kms in I wanted to die, by 8 I
-# was flying" (the floor) and a French wedding thanks whose "💍" between words had kept it
-# below the soft level (the model's own reading, 0.31): 35 → 37 of 533. Nothing else moved.
-# 2026-12-02 (plan floor): a first-person tier-3 phrase hit still below a crisis alert is a
-# tier-3 crisis alert (bot/safety/assess.py); no validation line changed, every figure the same.
-SINCE_TRAINING = {"concern_recall": 105 / 118, "soft_none_any": 37 / 533}
+# model file keeps what training measured).  Empty since lr-37301a4402 (2026-12-02, sixth
+# session): training now records the figures of the whole assessment the bot runs.
+SINCE_TRAINING: dict[str, float] = {}
 
 # Targets the shipped model misses on validation (see docs/detector.md for the figures).
 KNOWN_MISSES: set[str] = set()
+
+
+def test_the_shipped_model_was_trained_on_these_lines_as_the_bot_reads_them_today() -> None:
+    """The training set is the one recorded, and normalisation has not changed since (it
+    had once: the model kept n-grams the bot no longer extracts); else run ``make train``."""
+    train = load_set("train")
+    recorded = META["data"]["train"]
+    assert (len(train), set_digest(train)) == (recorded["rows"], recorded["sha"])
+    assert prepared_digest(train) == recorded.get("prepared_sha"), "normalisation changed"
+    validation = load_set("validation")
+    assert set_digest(validation) == META["data"]["validation"]["sha"]
 
 
 @pytest.fixture(scope="module")
