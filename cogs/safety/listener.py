@@ -230,6 +230,7 @@ class ListenerMixin(AlertsMixin, RepliesMixin):
             possible_concern=result.possible_concern,
             needs=result.needs,
             message_id=message.id,
+            text=message.content,
         )
         if decision.reply is None:
             if result.label not in (Label.CRISIS_SELF, Label.CONCERN_OTHER):

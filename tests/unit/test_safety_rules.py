@@ -462,6 +462,26 @@ async def test_a_need_asked_for_by_dm_gets_the_needs_reply_once_per_cooldown(ser
     assert not (await dm("none", ("warmline",), user=USER + 5)).acts
 
 
+async def test_a_dm_the_support_cog_answers_gets_no_second_needs_reply(services) -> None:
+    """A DM "I need to talk to a therapist" read as a warmline need (lr-37301a4402 does) got the
+    needs reply beside the Support cog's honest answer: two DMs. The Support cog's pleas are
+    its own to answer; the same need in other words still gets the needs reply, and crisis
+    words still get the crisis reply."""
+
+    def dm(text: str, label: str = "none", user: int = USER):
+        return services.safety.assess_dm(
+            channel_id=CH, user_id=user, label=label, tier=2, needs=("warmline",), text=text
+        )
+
+    for i, text in enumerate(
+        ("I need to talk to a therapist", "necesito hablar", "j'ai besoin d'un psy")
+    ):
+        assert await dm(text, user=USER + 10 + i) == NOTHING, text
+    assert (await dm("is there a warmline i can call tonight", user=USER + 20)).reply == "needs"
+    crisis = await dm("I need to talk, I want to die", label="crisis_self", user=USER + 21)
+    assert crisis.reply == "crisis"
+
+
 # -- resources ---------------------------------------------------------------------------------
 async def test_needs_plan_asks_for_the_state_only_when_it_is_unknown(services) -> None:
     unknown = await services.safety.needs_plan(G, USER, ("respite", "warmline"))

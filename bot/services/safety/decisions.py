@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.db.repositories.safety import MemberWindow
+from bot.services.requests.rules import professional_language, wants_to_talk
 from bot.services.safety.members import MembersMixin
 from bot.services.safety.model import (
     CONTEXT_KEEP,
@@ -134,6 +135,7 @@ class DecisionsMixin(MembersMixin):
         possible_concern: bool = False,
         needs: tuple[str, ...] | list[str] = (),
         message_id: int | None = None,
+        text: str = "",
     ) -> Decision:
         """A DM to Kindred: crisis, concern for someone, a possible concern, or a respite or
         a warmline asked for, with the same decisions and cooldowns as in a server, under a
@@ -141,9 +143,11 @@ class DecisionsMixin(MembersMixin):
         unanswered in a DM) gets the needs reply of its own, once per cooldown (a peer asked
         for alongside rides along). A peer asked for alone is the Support cog's to answer in
         a DM ("I need to talk": the offer of a peer in each server shared; "help": the help
-        note; "I need to talk to my boss": nothing), not a second reply of the detector's."""
+        note; "I need to talk to my boss": nothing), not a second reply of the detector's;
+        so is a DM ``text`` the Support cog answers itself ("I need to talk", "I need to talk
+        to a therapist"), whatever need the model reads in it."""
         if label not in DM_LABELS and not (label == "distress" and possible_concern):
-            if not any(n in DM_OWN_NEEDS for n in needs):
+            if not any(n in DM_OWN_NEEDS for n in needs) or _support_answers(text):
                 return NOTHING
             label, tier, possible_concern = "none", 0, False
         return await self.assess(
@@ -432,3 +436,9 @@ def excluded_here(excluded: list[int], *where: int | None) -> bool:
     """Whether a message in this channel, thread or category is left alone (``/safety
     exclude channel:`` takes a category too: every channel in it, and their threads)."""
     return any(place is not None and place in excluded for place in where)
+
+
+def _support_answers(text: str) -> bool:
+    """A DM the Support cog answers with its offer of a peer ("I need to talk") or its honest
+    answer about professionals ("I need to talk to a therapist"): one reply, not two."""
+    return bool(text) and (wants_to_talk(text) or professional_language(text) is not None)
