@@ -12,6 +12,8 @@ The ``Support`` cog is assembled from rooms, each a mixin over the one below it:
 - ``offers``: what a DM outside any conversation is answered ("I need to talk": the form per
   server the writer may ask in; "help", "hello": a note on how to reach a peer);
 - ``relay``: the DM relay listener;
+- ``departures``: the member of a private-thread conversation left the server: it goes on by
+  the DM relay (or closes when they can't be DMed);
 - ``catchup``: at start-up, what was written in relayed conversations while Kindred was away;
 - ``views``: the transfer picker and the conversation and feedback buttons.
 """
@@ -24,11 +26,12 @@ from discord.ext.commands import Bot, Cog
 from bot.ui.requests import FeedbackButton, RequestButton, TalkToPeerButton
 from cogs.support.catchup import CatchUpRoom
 from cogs.support.commands import CommandsRoom
+from cogs.support.departures import DeparturesRoom
 from cogs.support.timers import TimersRoom
 from cogs.support.views import RelayChoiceButton
 
 
-class Support(CommandsRoom, TimersRoom, CatchUpRoom, Cog):
+class Support(CommandsRoom, TimersRoom, DeparturesRoom, CatchUpRoom, Cog):
     """``get_cog("Support")``: ``intake``, ``on_request_button`` and ``transfer`` are called
     by the shared request form and buttons in ``bot.ui.requests``."""
 

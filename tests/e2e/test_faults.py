@@ -108,6 +108,111 @@ async def test_member_who_left_before_the_claim_is_not_lost(
     )
 
 
+async def _thread_conversation(emulator: DiscordEmulator, world: World, kindred: Kindred):
+    """A member's request claimed into a private thread, both having written in it."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await ask(emulator, world, world.member, topic="rough week")
+    await press_claim(emulator, world.peer, await card(emulator, world, 1), 1)
+    request = await kindred.services.peers.requests.get(1)
+    thread = emulator.channels[request.thread_id]
+    await emulator.send_message(world.member, thread, "thanks for listening")
+    await emulator.gateway_idle()
+    return thread
+
+
+async def test_a_peer_writing_to_a_member_who_left_the_server_is_told_they_left(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Outside probe 20: the member of a private-thread conversation leaves the server (no
+    event without the members intent); their peer's next message finds it out: the peer is
+    told in the thread, the conversation goes on by the DM relay (the member told by DM, the
+    peer's words carried there, the member's replies back in the thread)."""
+    thread = await _thread_conversation(emulator, world, kindred)
+    emulator.remove_member(world.guild, world.member)
+    await emulator.gateway_idle()
+    before = len(emulator.bot_messages(thread))
+    await emulator.send_message(world.peer, thread, "are you still there? take your time")
+    await kindred.quiet()
+    peer_dm = emulator.bot_messages(emulator.dm_channel(world.peer))
+    notes = emulator.bot_messages(thread)[before:]
+    fresh = await kindred.services.peers.requests.get(1)
+    assert fresh.status != "claimed" or notes or any("left" in m.text for m in peer_dm), (
+        "the peer keeps writing to a member who left, and nobody tells them"
+    )
+    # told once, without saying more about the member; the conversation goes on by DM
+    assert len(notes) == 1, [m.text for m in notes]
+    assert "no longer in this server" in notes[0].text and "DMs" in notes[0].text
+    assert fresh.status == "claimed" and fresh.relay and fresh.thread_id == thread.id
+    dm = emulator.dm_channel(world.member)
+    told = await emulator.wait_for_message(dm, predicate=lambda m: "continues here" in m.text)
+    carried = await emulator.wait_for_message(
+        dm, predicate=lambda m: "are you still there?" in m.text
+    )
+    assert carried.text.startswith("**Peer:** ") and carried.id > told.id
+    await emulator.send_dm(world.member, "sorry, I left by mistake")
+    await emulator.wait_for_message(thread, predicate=lambda m: "left by mistake" in m.text)
+    await emulator.send_message(world.peer, thread, "no worries at all")
+    await emulator.wait_for_message(dm, predicate=lambda m: "no worries at all" in m.text)
+    await kindred.quiet()
+    assert len([m for m in emulator.bot_messages(dm) if "continues here" in m.text]) == 1
+    assert len(emulator.bot_messages(thread)[before:]) == 2  # the note and the member's words
+
+
+async def test_a_member_who_left_and_cannot_be_dmed_has_the_conversation_closed(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The member left and Kindred can't DM them: the conversation is closed, the peer told
+    in their language (Spanish here) in the thread; nothing is carried to nobody."""
+    thread = await _thread_conversation(emulator, world, kindred)
+    await emulator.run_command(
+        world.peer, world.general, "language set", options={"language": "es"}
+    )
+    emulator.remove_member(world.guild, world.member)
+    emulator.user_dms_open(world.member, False)
+    await emulator.gateway_idle()
+    before = len(emulator.bot_messages(thread))
+    await emulator.send_message(world.peer, thread, "are you still there?")
+    await emulator.wait_for_message(
+        thread, predicate=lambda m: "ya no está en este servidor" in m.text
+    )
+    await kindred.quiet()
+    fresh = await kindred.services.peers.requests.get(1)
+    assert fresh.status == "closed" and fresh.close_reason == "member_left"
+    notes = [m.text for m in emulator.bot_messages(thread)[before:]]
+    assert "cerrada" in notes[0] and "This conversation is closed. Take care." in notes[-1]
+    assert thread.archived and thread.locked
+    assert not emulator.messages_in(emulator.dm_channel(world.member))
+
+
+async def test_the_leave_event_where_discord_delivers_it_moves_the_conversation_to_dms(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """With the members intent Discord says at once that the member left: the peer is told
+    before writing again, the member (in French, their choice) by DM."""
+    from types import SimpleNamespace
+
+    await emulator.run_command(
+        world.member, world.general, "language set", options={"language": "fr"}
+    )
+    thread = await _thread_conversation(emulator, world, kindred)
+    emulator.remove_member(world.guild, world.member)
+    await emulator.gateway_idle()
+    event = SimpleNamespace(guild_id=world.guild.id, user=SimpleNamespace(id=world.member.id))
+    kindred.bot.dispatch("raw_member_remove", event)
+    kindred.bot.dispatch("raw_member_remove", event)  # twice: told once
+    await emulator.wait_for_message(
+        thread, predicate=lambda m: "no longer in this server" in m.text
+    )
+    dm = emulator.dm_channel(world.member)
+    await emulator.wait_for_message(dm, predicate=lambda m: "#1" in m.text and "serveur" in m.text)
+    await kindred.quiet()
+    assert len([m for m in emulator.bot_messages(thread) if "no longer in" in m.text]) == 1
+    assert (await kindred.services.peers.requests.get(1)).relay
+    await emulator.send_message(world.peer, thread, "I'm still here for you")
+    await emulator.wait_for_message(dm, predicate=lambda m: "still here for you" in m.text)
+
+
 async def test_card_that_failed_is_posted_again_at_the_next_reminder(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

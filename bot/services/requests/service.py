@@ -30,6 +30,7 @@ from bot.services.peers.duty import DutyService
 from bot.services.privacy import CARD_CLEAR, Deleted
 from bot.services.requests.claims import Claims
 from bot.services.requests.closing import FEEDBACK, CloseFollowUp, Closing
+from bot.services.requests.departures import Departures
 from bot.services.requests.holders import Holders, NoLongerAPeerError, NotAPeerError
 from bot.services.requests.intake import AlreadyOpenError, BlockedError, Intake, RequestIntake
 from bot.services.requests.relay import (
@@ -148,7 +149,9 @@ async def _detected_or_english(user_id: int, detected: str | None = None) -> str
     return detected or "en"
 
 
-class RequestService(Claims, Closing, RequestIntake, RequestTimers, Conversations, Holders):
+class RequestService(
+    Claims, Closing, RequestIntake, RequestTimers, Conversations, Holders, Departures
+):
     """Support requests. Peers' actions, closing, intake, timers, conversations and the
     peer-role check of holders are mixed in from their modules."""
 
@@ -172,6 +175,7 @@ class RequestService(Claims, Closing, RequestIntake, RequestTimers, Conversation
         self.scheduler = scheduler
         self.clock = clock
         self.peers_seen = {}
+        self.members_seen = {}
         self.role_lost_hooks = []
         self.waiting_told = {}
         self.help_told = {}

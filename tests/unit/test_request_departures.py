@@ -1,0 +1,88 @@
+"""The member of a private-thread conversation left the server: the conversation goes on by the
+DM relay in the same thread (once), or closes when they can't be DMed; the member is looked
+up at most once a minute when their peer writes."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.services import Services
+from bot.services.peers import PeerSettings
+from bot.services.requests.departures import (
+    member_left_member_text,
+    member_left_peer_text,
+)
+from tests.unit.conftest import FakeClock
+
+GUILD = 10
+MEMBER, PEER, MOD = 100, 200, 300
+THREAD = 555
+
+
+@pytest.fixture
+async def claimed(services: Services):
+    requests = services.peers.requests
+    await services.settings.update(GUILD, PeerSettings, MOD, peer_role_id=5, peer_channel_id=6)
+    await services.peers.duty.go_on(GUILD, PEER, None)
+    intake = await requests.open(GUILD, MEMBER, topic="rough week")
+    await requests.claim(intake.request.id, PEER)
+    return await requests.attach_conversation(intake.request.id, THREAD)
+
+
+async def test_the_member_is_looked_up_when_the_peer_writes_at_most_once_a_minute(
+    services: Services, claimed, clock: FakeClock
+) -> None:
+    requests = services.peers.requests
+    assert await requests.member_to_check(THREAD, MEMBER) is None  # the member wrote
+    assert await requests.member_to_check(999, PEER) is None  # not a conversation
+    assert (await requests.member_to_check(THREAD, PEER)).id == claimed.id
+    assert await requests.member_to_check(THREAD, PEER) is None
+    clock.advance(seconds=59)
+    assert await requests.member_to_check(THREAD, PEER) is None
+    clock.advance(seconds=2)
+    assert (await requests.member_to_check(THREAD, PEER)).id == claimed.id
+
+
+async def test_a_member_who_left_moves_the_conversation_to_the_relay_once(
+    services: Services, claimed
+) -> None:
+    requests = services.peers.requests
+    assert (await requests.member_left_thread(GUILD, MEMBER)).id == claimed.id
+    moved = await requests.member_left(claimed.id)
+    assert moved is not None and moved.relay and moved.thread_id == THREAD
+    assert moved.status == "claimed" and moved.claimed_by == PEER
+    assert await requests.member_left(claimed.id) is None  # once
+    assert await requests.member_left_thread(GUILD, MEMBER) is None
+    assert await requests.member_to_check(THREAD, PEER) is None  # a relay now
+    route = await requests.route_dm(MEMBER, "hello again", 1)
+    assert route.relay_to is not None and route.relay_to.id == claimed.id
+
+
+async def test_a_member_who_left_and_cannot_be_reached_has_the_request_closed(
+    services: Services, claimed
+) -> None:
+    requests = services.peers.requests
+    await requests.member_left(claimed.id)
+    closed = await requests.close_member_left(claimed.id)
+    assert closed is not None and closed.status == "closed"
+    assert closed.close_reason == "member_left" and closed.closed_by is None
+    assert await requests.close_member_left(claimed.id) is None
+    kinds = [t.kind for t in await services.scheduler.timers.all()]
+    assert "request.idle" not in kinds
+
+
+async def test_an_open_request_is_not_a_conversation_to_move(services: Services) -> None:
+    requests = services.peers.requests
+    await services.settings.update(GUILD, PeerSettings, MOD, peer_role_id=5, peer_channel_id=6)
+    intake = await requests.open(GUILD, MEMBER)
+    assert await requests.member_left_thread(GUILD, MEMBER) is None
+    assert await requests.member_left(intake.request.id) is None
+
+
+def test_the_texts_name_nobody_and_read_in_each_language() -> None:
+    assert "#3" in member_left_member_text(3, False)
+    assert "without your name" in member_left_member_text(3, True)
+    assert "no longer in this server" in member_left_peer_text(3)
+    assert "closed" in member_left_peer_text(3, reached=False)
+    assert "ya no está en este servidor" in member_left_peer_text(3, "es")
+    assert "serveur" in member_left_member_text(3, False, "fr")
