@@ -5,7 +5,8 @@ next to harassment and crisis. It took part in choosing the shipped model, so it
 floors against regression, not a measurement (``docs/detector.md``). The short-message probe
 (``P_short.jsonl``): 1-8 word lines in five languages, read once per model after the choice;
 its figures are floors too. The plans probe (``P_plans.jsonl``): time words next to words
-of dying and killing, read once; floors too."""
+of dying and killing, read once; floors too. The support-group probe (``P_support.jsonl``):
+messages in support groups, meetings and peer threads, read once; floors too."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from bot.safety.evaluation import metrics
 PROBE = DATA_DIR / "probes" / "P_fr.jsonl"
 SHORT = DATA_DIR / "probes" / "P_short.jsonl"
 PLANS = DATA_DIR / "probes" / "P_plans.jsonl"
+SUPPORT = DATA_DIR / "probes" / "P_support.jsonl"
 
 
 @functools.cache
@@ -128,3 +130,25 @@ def test_time_words_next_to_dying_and_killing() -> None:
     assert m["tier3_recall"] >= 58 / 60, m["tier3_recall"]
     assert m["harassment_recall"] == 1.0, m["harassment_recall"]
     assert m["false_alarm"] <= 8 / 80, m["false_alarm"]
+
+
+def test_support_group_chat() -> None:
+    """Floors at the figures of the support-group probe's one reading (2026-12-02, sixth
+    session, lr-37301a4402, read after the model was chosen): crisis recall 61 of 63, every
+    tier-3 line, concern 25 of 25, 4 of 37 distress lines pushed to alert; **15 of the 115
+    ordinary lines alerted (13 %)** and 32 given any response: recovery milestones ("180 days
+    no self harm"), a past the writer is through ("i used to believe my family would be better
+    off without me. that was 2019"), thanks after a funeral. The detector's weakest setting,
+    recorded in docs/detector.md; the next training pass must not use these lines."""
+    rows = [json.loads(line) for line in SUPPORT.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == 240 and all(clean_row(dict(r)) is not None for r in rows)
+    others = {_key(r["text"]) for name in ("train", "validation", "test") for r in load_set(name)}
+    assert not [r["text"] for r in rows if _key(r["text"]) in others]
+    assessor = Assessor.default()
+    m = metrics(rows, [assessor.assess(r["text"]) for r in rows])
+    assert m["crisis_recall"] >= 61 / 63, m["crisis_recall"]
+    assert m["tier3_recall"] == 1.0, m["tier3_recall"]
+    assert m["concern_recall"] == 1.0, m["concern_recall"]
+    assert m["distress_to_alert"] <= 4 / 37, m["distress_to_alert"]
+    assert m["false_alarm"] <= 15 / 115, m["false_alarm"]
+    assert m["soft_none_any"] <= 32 / 115, m["soft_none_any"]
