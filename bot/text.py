@@ -105,10 +105,11 @@ EMBED_FIELD = 1024  # characters in one embed field's value
 SEPARATORS = ("\n\n", "\n", " ")
 
 
-def _cut(window: str) -> int:
+def _cut(window: str, start: int = 0) -> int:
     """Where to end the next piece inside ``window`` (a full-length one): after the best
-    separator in its second half, else after the last separator at all, else at its end."""
-    for least in (len(window) // 2, 1):
+    separator in its second half, else after the last separator at all, else at its end
+    (never before ``start`` + 1)."""
+    for least in (max(len(window) // 2, start + 1), start + 1):
         for sep in SEPARATORS:
             at = window.rfind(sep)
             if at >= least:
@@ -116,13 +117,77 @@ def _cut(window: str) -> int:
     return len(window)
 
 
-def split_text(text: str, limit: int = DISCORD_LIMIT) -> list[str]:
+#: Discord's markers that hide or set apart a passage: a cut inside one would show the rest of
+#: a spoiler openly (and its markers bare), or the rest of a code block as ordinary text.
+SPOILER, FENCE = "||", "```"
+_FENCE_TAG = re.compile(r"[A-Za-z0-9_+#.-]{1,20}\n")  # a code block's language: ```py
+_MARKED_LEAST = 80  # below this, pieces are cut plainly (no room to close and reopen)
+
+
+def open_marks(text: str, end: int | None = None) -> tuple[str | None, bool, int]:
+    """What is still open after ``text[:end]``: the code block's opening as written again
+    (```` ```py\n ````) or None, whether a spoiler is, and where the last marker starts if it
+    runs past ``end`` (else ``end``). Spoiler bars inside a code block are text, as Discord
+    shows them."""
+    end = len(text) if end is None else end
+    code: str | None = None
+    spoiler = False
+    i = 0
+    while i < end:
+        if text.startswith(FENCE, i):
+            tag = _FENCE_TAG.match(text, i + 3) if code is None else None
+            size = 3 + (len(tag.group(0)) if tag else 0)
+            if i + size > end:
+                return code, spoiler, i
+            code = None if code is not None else FENCE + (tag.group(0) if tag else "\n")
+            i += size
+        elif code is None and text.startswith(SPOILER, i):
+            if i + 2 > end:
+                return code, spoiler, i
+            spoiler = not spoiler
+            i += 2
+        else:
+            i += 1
+    return code, spoiler, end
+
+
+def _split_marked(text: str, limit: int) -> list[str]:
+    """``split_text`` keeping spoilers and code blocks whole in every piece: one open at a
+    cut is closed at the end of the piece and opened again at the start of the next."""
+    pieces: list[str] = []
+    rest, head = text, ""  # head: the markers opened again at the start of rest
+    while len(rest) > limit:
+        for room in (limit, limit - 6):  # 6: the longest closing, a code block and a spoiler
+            cut = _cut(rest[:room], len(head))
+            code, spoiler, cut = open_marks(rest, cut)
+            piece = rest[:cut]
+            close = ("" if code is None else ("" if piece.endswith("\n") else "\n") + FENCE) + (
+                SPOILER if spoiler else ""
+            )
+            if len(piece) + len(close) <= limit:
+                break
+        if piece[len(head) :].strip():
+            pieces.append(piece + close)
+        head = (SPOILER if spoiler else "") + (code or "")
+        rest = head + rest[cut:]
+    if rest[len(head) :].strip() or not head:
+        pieces.append(rest)
+    return [piece for piece in pieces if piece]
+
+
+def split_text(text: str, limit: int = DISCORD_LIMIT, *, marked: bool = False) -> list[str]:
     """Cut ``text`` into pieces of at most ``limit`` characters; ``"".join`` gives it back.
 
     A piece ends after a blank line, else a line break, else a space; only a run with none of
-    those (a very long word or link) is cut where the limit falls. No text, no pieces."""
+    those (a very long word or link) is cut where the limit falls. No text, no pieces.
+    ``marked`` (for text Discord shows as Markdown, ``limit`` of at least 80): a spoiler
+    (``||…||``) or a code block open at a cut is closed before it and opened again after, so
+    every piece hides and sets apart what its writer did; the join is then the text with
+    those markers added (and pieces with nothing but them left out)."""
     if limit < 1:
         raise ValueError("limit must be at least 1")
+    if marked and limit >= _MARKED_LEAST:
+        return _split_marked(text, limit)
     pieces: list[str] = []
     rest = text
     while len(rest) > limit:
@@ -137,11 +202,13 @@ def split_text(text: str, limit: int = DISCORD_LIMIT) -> list[str]:
 def prefixed_messages(prefix: str, text: str, limit: int = DISCORD_LIMIT) -> list[str]:
     """``text`` as messages of at most ``limit`` characters, each starting with ``prefix``
     (so every part says whose words it carries). Whitespace at the cuts is trimmed and
-    blank parts are left out (Discord refuses an empty message); every word is kept."""
+    blank parts are left out (Discord refuses an empty message); every word is kept, and a
+    spoiler or code block cut in two is closed and reopened, so it stays whole in each part."""
     room = limit - len(prefix)
     if room < 1:
         raise ValueError("the prefix leaves no room for text")
-    return [prefix + piece.strip() for piece in split_text(text, room) if piece.strip()]
+    pieces = split_text(text, room, marked=True)
+    return [prefix + piece.strip() for piece in pieces if piece.strip()]
 
 
 def shorten(text: str, limit: int) -> str:

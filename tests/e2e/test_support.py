@@ -984,6 +984,52 @@ async def test_a_long_relayed_peer_message_reaches_the_member_whole(
     assert words.split() == long_text.split(), "some of the peer's words were lost"
 
 
+async def test_a_spoiler_in_a_long_relayed_message_stays_hidden_in_every_part(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """A peer's long message (over Discord's 2,000 characters once labelled) holds a
+    content-noted passage behind spoiler tags: cut at a space inside it, the first part would
+    end with an unmatched `||` and the second start the hidden words bare, shown openly to a
+    member who may not want to read them. Every part keeps its spoiler whole."""
+    relay, dm = await relayed_conversation(emulator, world, kindred)
+    before = "I hear you, and what you wrote makes sense to me. " * 38
+    hidden = (
+        "||CW: what happened to me at that age, the details I said I'd share: "
+        + ("it went on for years and nobody noticed. " * 8)
+        + "||"
+    )
+    text = before + hidden + " ALL MY BEST"
+    assert len(text) > 2000
+    await emulator.send_message(world.peer, relay, text)
+    await emulator.wait_for_message(dm, predicate=lambda m: "ALL MY BEST" in m.text)
+    parts = [m.text for m in emulator.bot_messages(dm) if m.text.startswith("**Peer:** ")]
+    assert len(parts) >= 2, parts
+    assert all(len(part) <= 2000 for part in parts)
+    assert all(part.count("||") % 2 == 0 for part in parts), [p[-200:] for p in parts]
+    words = " ".join(p.removeprefix("**Peer:** ") for p in parts).replace("||", " ")
+    assert words.split() == text.replace("||", " ").split(), "some of the words were lost"
+
+
+async def test_a_code_block_in_a_long_relayed_member_message_stays_one_in_every_part(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """A member pastes a long block of text as code (to keep its lines as they are): cut in
+    two, the second part would show its lines as ordinary text and the closing fence bare.
+    Each part closes the block and the next opens it again."""
+    relay, _ = await relayed_conversation(emulator, world, kindred)
+    text = "what I wrote in my journal:\n```\n" + "today was heavy, again.\n" * 90 + "```\nEND"
+    assert len(text) > 2000
+    await emulator.send_dm(world.member, text)
+    await emulator.wait_for_message(relay, predicate=lambda m: "END" in m.text)
+    label = "**Anonymous member (request #1):** "
+    parts = [m.text for m in emulator.bot_messages(relay) if m.text.startswith(label)]
+    assert len(parts) >= 2, parts
+    assert all(len(part) <= 2000 for part in parts)
+    assert all(part.count("```") % 2 == 0 for part in parts), [p[-100:] for p in parts]
+    words = " ".join(p.removeprefix(label) for p in parts).replace("```", " ")
+    assert words.split() == text.replace("```", " ").split(), "some of the words were lost"
+
+
 async def test_a_member_writing_after_a_moderator_deleted_the_relay_thread_is_told(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

@@ -3,6 +3,8 @@ word (bot/text.py)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -12,6 +14,7 @@ from bot.text import (
     clean_line,
     fit_lines,
     has_visible,
+    open_marks,
     pings_and_text,
     prefixed_messages,
     shorten,
@@ -117,6 +120,57 @@ def test_nothing_is_lost_and_no_piece_is_too_long(text: str, limit: int) -> None
     pieces = split_text(text, limit)
     assert "".join(pieces) == text
     assert all(1 <= len(p) <= limit for p in pieces)
+
+
+def _bare(text: str) -> str:
+    """Text without Discord's spoiler and code-block markers or whitespace: what a cut that
+    closes and reopens them must keep, in order."""
+    return re.sub(r"\|\||```[A-Za-z0-9_+#.-]{0,20}|\s", "", text)
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            ["ab", "cd ", " ", "\n", "\n\n", "||", "```", "```py\n", "|", "`", "x" * 30]
+        ),
+        max_size=120,
+    ).map("".join),
+    st.integers(min_value=80, max_value=200),
+)
+def test_a_marked_cut_keeps_spoilers_and_code_blocks_whole_in_every_piece(
+    text: str, limit: int
+) -> None:
+    pieces = split_text(text, limit, marked=True)
+    assert all(1 <= len(p) <= limit for p in pieces)
+    for piece in pieces[:-1]:
+        code, spoiler, _ = open_marks(piece)
+        assert code is None and not spoiler, piece  # nothing left open at a cut
+        assert piece.count("```") % 2 == 0
+    if pieces:  # the last piece leaves open only what the writer left open
+        assert open_marks(pieces[-1])[:2] == open_marks(text)[:2]
+    assert _bare("".join(pieces)) == _bare(text)
+
+
+def test_a_spoiler_cut_in_two_is_closed_and_reopened() -> None:
+    text = "before " * 5 + "||" + "hidden words " * 10 + "|| after"
+    pieces = split_text(text, 100, marked=True)
+    assert len(pieces) >= 2 and all(len(p) <= 100 for p in pieces)
+    assert pieces[0].endswith("||") and pieces[1].startswith("||")
+    assert all(p.count("||") % 2 == 0 for p in pieces)
+
+
+def test_a_code_block_cut_in_two_is_closed_and_reopened_in_its_language() -> None:
+    text = "look:\n```py\n" + "print('hello there')\n" * 10 + "```\ndone"
+    pieces = split_text(text, 120, marked=True)
+    assert len(pieces) >= 2
+    assert pieces[0].endswith("\n```") and pieces[1].startswith("```py\n")
+    assert all(p.count("```") % 2 == 0 for p in pieces)
+    assert _bare("".join(pieces)) == _bare(text)
+
+
+def test_text_without_markers_is_cut_as_before() -> None:
+    text = "I have been struggling a lot lately. " * 60
+    assert split_text(text, 500, marked=True) == split_text(text, 500)
 
 
 def test_prefixed_messages_label_every_part_and_keep_every_word() -> None:
