@@ -18,7 +18,7 @@ from discord.ext import commands
 from bot.services.requests import CATCH_UP_MAX, TO_PEER, CatchUp, MissedRelay, RequestRow
 from bot.services.requests import notices as say
 from bot.ui.lookup import find_channel, find_user
-from cogs.support.relay import RelayRoom
+from cogs.support.relay import RelayRoom, not_words
 
 log = logging.getLogger(__name__)
 
@@ -99,8 +99,8 @@ class CatchUpRoom(RelayRoom):
             done: int | None = 0
             for message_id in missed.ids:
                 message = by_id[message_id]
-                if not message.content:
-                    continue  # nothing to carry, as live
+                if not (message.content or not_words(message)):
+                    continue  # nothing to carry or tell, as live
                 if catch_up.to == TO_PEER:
                     done = await self._missed_from_member(message, catch_up, asking)
                 else:
@@ -189,7 +189,7 @@ class CatchUpRoom(RelayRoom):
             return None if request is not None else 0  # already carried, held (or elsewhere)
         if await self._holder_gone(request.id, member_wrote=True):
             return None
-        await self._carry_to_peer(message, request)
+        await self._pass_to_peer(message, request)
         return 1
 
     async def _missed_from_peer(self, message: discord.Message) -> int | None:
@@ -201,5 +201,5 @@ class CatchUpRoom(RelayRoom):
         )
         if request is None:
             return 0
-        await self._carry_to_member(request, message)
+        await self._pass_to_member(request, message)
         return 1

@@ -1,6 +1,7 @@
 """The anonymous DM relay: a peer's words in their relay thread go to the member by DM, and
 the member's DMs to the peer's thread, whole (a long message goes as several, each under its
-label). A DM like "I need to talk" (in any language Kindred speaks) from someone without a
+label); only words go, and whoever sends a picture, file or sticker is told it wasn't passed
+on. A DM like "I need to talk" (in any language Kindred speaks) from someone without a
 conversation gets the request form for each server they share with Kindred (and one asking
 for a therapist or counsellor the same, said honestly: Kindred can't connect them with one);
 a DM while their relayed request still waits for a peer gets an honest note (once, then at
@@ -54,6 +55,13 @@ ENDED_NOTE = (
     "I couldn't deliver that: the conversation ended before Discord took it, so the member "
     "hasn't seen it."
 )
+# Only words are relayed: a file can carry what the sender didn't mean to share (its name, where
+# a photo was taken: the member's anonymity), show the reader an image with no warning, and
+# stay on Discord's servers after /forgetme deleted the copy.
+WORDS_ONLY_NOTE = (
+    "I pass only words on to the member, so they haven't seen the picture, file or sticker "
+    "in this message. If it matters, you could describe it in words."
+)
 
 # What became of one waiting message when it was tried again (RelayRoom._retry_one).
 DONE, WAIT, ENDED, GONE = "done", "wait", "ended", "gone"
@@ -87,6 +95,11 @@ def _refusal_note(status: int | None) -> str:
     if status == 403:
         return CLOSED_NOTE
     return "I couldn't deliver that: Discord refused it, so the member hasn't seen it."
+
+
+def not_words(message: discord.Message) -> bool:
+    """The message carries a file or a sticker (not passed on: only words are)."""
+    return bool(message.attachments or message.stickers)
 
 
 async def _send_parts(
@@ -139,7 +152,7 @@ class RelayRoom(IntakeOffers):
     # server chat never starts a task here.
     @commands.Cog.listener("on_kindred_conversation_message")
     async def on_conversation_message(self, message: discord.Message) -> None:
-        if message.author.bot or not message.content:
+        if message.author.bot or not (message.content or not_words(message)):
             return
         if message.guild is None:
             await self._from_member_dm(message)
@@ -155,7 +168,15 @@ class RelayRoom(IntakeOffers):
         if request is None:
             return
         async with self.requests.relay_lock(request.id, TO_MEMBER):
+            await self._pass_to_member(request, message)
+
+    async def _pass_to_member(self, request: RequestRow, message: discord.Message) -> None:
+        """The peer's words to the member (the lock is held); a file or sticker isn't passed
+        on, and the peer is told so in reply to it."""
+        if message.content:
             await self._carry_to_member(request, message)
+        if not_words(message):
+            await _note(message.channel, message.id, WORDS_ONLY_NOTE)
 
     async def _carry_to_member(self, request: RequestRow, message: discord.Message) -> None:
         """The peer's words to the member, after any still waiting (the lock is held)."""
@@ -269,9 +290,19 @@ class RelayRoom(IntakeOffers):
         gives the request back to the queue, and the member is told their words were not
         passed on; Discord refusing for a moment (429, 5xx) keeps the message waiting in a
         stored retry; refusing it outright (403), that it didn't go through now. Never
-        silence: their words stay in their DMs either way."""
+        silence: their words stay in their DMs either way. A picture, file or sticker is
+        not passed on (only words are), and the member is told so in reply to it."""
         async with self.requests.relay_lock(request.id, TO_PEER):
+            await self._pass_to_peer(message, request)
+
+    async def _pass_to_peer(self, message: discord.Message, request: RequestRow) -> None:
+        """The member's words to the peer (the lock is held); a file or sticker isn't passed
+        on, and the member is told so in reply to it, in their language."""
+        if message.content:
             await self._carry_to_peer(message, request)
+        if not_words(message):
+            lang = await self.requests.language_for(request)
+            await _note(message.channel, message.id, say.relay_words_only_text(lang))
 
     async def _carry_to_peer(self, message: discord.Message, request: RequestRow) -> None:
         """The member's words to the peer, after any still waiting (the lock is held)."""

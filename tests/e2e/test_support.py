@@ -16,9 +16,10 @@ from bot.services.requests.notices import (
     conversation_gone_member_text,
     conversation_gone_peer_text,
     relay_ended_text,
+    relay_words_only_text,
 )
 from emulator import DiscordEmulator, P
-from emulator.models import Message
+from emulator.models import Attachment, Message
 from tests.e2e.conftest import Kindred, World
 from tests.e2e.test_checkins import PT, portuguese
 
@@ -982,6 +983,75 @@ async def test_a_long_relayed_peer_message_reaches_the_member_whole(
     assert len(parts) == 2, [p.text for p in parts]
     words = " ".join(p.text.removeprefix("**Peer:** ") for p in parts)
     assert words.split() == long_text.split(), "some of the peer's words were lost"
+
+
+async def send_with_file(emu: DiscordEmulator, user, channel, content: str = "") -> Message:
+    """``user`` posts a picture (with optional words) in ``channel``: as Discord's client."""
+    ch = emu.channel(channel)
+    emu._mark_action()
+    picture = Attachment(
+        id=emu.new_id(), filename="drawing.png", data=b"\x89PNG" + b"0" * 64,
+        content_type="image/png",
+    )  # fmt: skip
+    message = emu._build_message(ch, emu.user(user), {"content": content, "embeds": []}, [picture])
+    return emu._store_message(message)
+
+
+WORDS_ONLY = "I pass only words on"
+
+
+async def test_a_picture_the_member_sends_in_the_relay_is_not_lost_without_a_word(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """A member's DM with only a picture in a relayed conversation is not passed on (a file
+    can name them or show where a photo was taken; only words are relayed), but never in
+    silence: the member is told privately, in reply to it, so they don't believe their peer
+    saw it, and what to do instead."""
+    relay, dm = await relayed_conversation(emulator, world, kindred)
+    before_dm = len(emulator.bot_messages(dm))
+    before_relay = len(emulator.bot_messages(relay))
+    sent = await send_with_file(emulator, world.member, dm)
+    await kindred.quiet()
+    told_member = emulator.bot_messages(dm)[before_dm:]
+    told_peer = emulator.bot_messages(relay)[before_relay:]
+    assert told_member or told_peer, "the member's picture vanished and nobody was told"
+    assert [m.text for m in told_member] == [relay_words_only_text()]
+    assert told_member[0].message_reference["message_id"] == str(sent.id)
+    assert not told_peer and not any(m.attachments for m in emulator.bot_messages(relay))
+
+
+async def test_a_members_words_with_a_picture_reach_the_peer_and_the_member_is_told(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Told in their language (Portuguese, chosen with /language set)."""
+    relay, dm = await relayed_conversation(emulator, world, kindred)
+    await portuguese(emulator, world)
+    before_dm = len(emulator.bot_messages(dm))
+    await send_with_file(emulator, world.member, dm, "this is what I drew last night")
+    await emulator.wait_for_message(relay, predicate=lambda m: "what I drew" in m.text)
+    await kindred.quiet()
+    told = emulator.bot_messages(dm)[before_dm:]
+    assert relay_words_only_text("pt") != relay_words_only_text()
+    assert [m.text for m in told] == [relay_words_only_text("pt")]
+    assert not any(m.attachments for m in emulator.bot_messages(relay))
+
+
+async def test_a_peers_file_with_words_sends_the_words_and_tells_the_peer_in_the_thread(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The peer's words reach the member; the file doesn't (only words are relayed), and the
+    peer is told so in their relay thread, in reply to that message: nothing lost in
+    silence."""
+    relay, dm = await relayed_conversation(emulator, world, kindred)
+    before_relay = len(emulator.bot_messages(relay))
+    sent = await send_with_file(emulator, world.peer, relay, "here's a grounding exercise")
+    await emulator.wait_for_message(dm, predicate=lambda m: "grounding exercise" in m.text)
+    await kindred.quiet()
+    notes = emulator.bot_messages(relay)[before_relay:]
+    assert len(notes) == 1 and WORDS_ONLY in notes[0].text, [m.text for m in notes]
+    assert notes[0].message_reference["message_id"] == str(sent.id)
+    assert not any(m.attachments for m in emulator.bot_messages(dm))
+    assert not any(WORDS_ONLY in m.text for m in emulator.bot_messages(dm))
 
 
 async def test_a_spoiler_in_a_long_relayed_message_stays_hidden_in_every_part(

@@ -175,6 +175,17 @@ async def test_a_long_relayed_message_is_kept_whole_for_the_transcript(peers) ->
     assert await peers.requests.relay_transcript(req.id) == [f"You: {long_text}"]
 
 
+async def test_a_relayed_message_without_words_leaves_no_transcript_line(peers) -> None:
+    """A picture or sticker alone is not passed on (the cog tells its sender): it counts as
+    activity, but the transcript gets no empty line for it."""
+    req = await relayed(peers, transcript=True)
+    route = await peers.requests.route_dm(MEMBER, "", 9100)
+    assert route.relay_to is not None and route.relay_to.id == req.id
+    assert await peers.requests.thread_message(777, PEER, "", 9101) is not None
+    await peers.requests.route_dm(MEMBER, "thanks", 9102)
+    assert await peers.requests.relay_transcript(req.id) == ["You: thanks"]
+
+
 async def test_a_transcript_asked_for_after_the_close_marks_nothing(peers) -> None:
     req = await relayed(peers, transcript=False)
     await peers.requests.route_dm(MEMBER, "words said before anyone asked to keep them")

@@ -41,6 +41,7 @@ __all__ = [
     "relay_unavailable_text",
     "relay_undelivered_text",
     "relay_which_text",
+    "relay_words_only_text",
     "requeued_member_text",
     "thread_ready_text",
     "transcript_header_text",
@@ -131,6 +132,18 @@ def relay_not_now_text(lang: str = "en") -> str:
     return _(
         "I couldn't pass your last message on just now. Your words are still here in our "
         "DMs; please send them again in a moment."
+    )
+
+
+def relay_words_only_text(lang: str = "en") -> str:
+    """The member sent a picture, file or sticker in their relayed conversation: only words
+    are passed on (sent as a reply to that message)."""
+    _ = gettext_for(lang)
+    return _(
+        "I pass only words on in this conversation, so your peer supporter hasn't seen the "
+        "picture, file or sticker in this message. A file can say more about you than you "
+        "mean to share (its name, where a photo was taken). If it matters, you could tell "
+        "them about it in words."
     )
 
 

@@ -218,9 +218,10 @@ class Conversations:
             await self._schedule_idle(request, cfg, reminded=False)
 
     async def record_relay(self, request: RequestRow, author: str, content: str) -> None:
-        """Relay text is kept only if the member asked for a transcript."""
+        """Relay text is kept only if the member asked for a transcript (a message without
+        words, a picture or a sticker, which is not passed on, leaves no line)."""
         await self.activity(request.id)
-        if request.transcript:
+        if request.transcript and content.strip():
             await self.requests.add_relay_message(
                 request.id, author, content[:MAX_RELAY_TEXT], self.clock()
             )
