@@ -14,6 +14,7 @@ The ``Support`` cog is assembled from rooms, each a mixin over the one below it:
 - ``relay``: the DM relay listener;
 - ``departures``: the member of a private-thread conversation left the server: it goes on by
   the DM relay (or closes when they can't be DMed);
+- ``relay_edits``: a relayed message's edit or deletion reaching its copies;
 - ``catchup``: at start-up, what was written in relayed conversations while Kindred was away;
 - ``views``: the transfer picker and the conversation and feedback buttons.
 """
@@ -27,11 +28,12 @@ from bot.ui.requests import FeedbackButton, RequestButton, TalkToPeerButton
 from cogs.support.catchup import CatchUpRoom
 from cogs.support.commands import CommandsRoom
 from cogs.support.departures import DeparturesRoom
+from cogs.support.relay_edits import RelayEditsRoom
 from cogs.support.timers import TimersRoom
 from cogs.support.views import RelayChoiceButton
 
 
-class Support(CommandsRoom, TimersRoom, DeparturesRoom, CatchUpRoom, Cog):
+class Support(CommandsRoom, TimersRoom, DeparturesRoom, CatchUpRoom, RelayEditsRoom, Cog):
     """``get_cog("Support")``: ``intake``, ``on_request_button`` and ``transfer`` are called
     by the shared request form and buttons in ``bot.ui.requests``."""
 

@@ -207,7 +207,8 @@ class RelayRoom(IntakeOffers):
 
         async def send(part: str) -> object:
             copy = await member.send(part)
-            await self.requests.relayed_copy(request, copy.id)  # a reply to it comes back here
+            # a reply to it comes back here; an edit or deletion of the peer's words reaches it
+            await self.requests.relayed_copy(request, copy.id, message.id, copy.channel.id)
             return copy
 
         await _send_parts(send, parts, sent)
@@ -339,7 +340,7 @@ class RelayRoom(IntakeOffers):
 
         async def send(part: str) -> object:
             copy = await thread.send(part, allowed_mentions=discord.AllowedMentions.none())
-            if not await self.requests.relayed_to_peer(request, copy.id, thread.id):
+            if not await self.requests.relayed_to_peer(request, copy.id, thread.id, message.id):
                 with contextlib.suppress(discord.HTTPException):
                     await copy.delete()  # the member forgot meanwhile: their words go too
             return copy

@@ -1259,6 +1259,151 @@ async def test_a_members_relayed_words_reach_the_peer_once_in_order_through_a_42
     assert await kindred.services.scheduler.get("request:1:relay_to_peer") is None
 
 
+async def test_a_member_who_edits_a_relayed_message_has_the_correction_reach_the_peer(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Outside probe 20: the member edits a DM already relayed (to correct or soften what
+    they wrote): the peer's copy is edited to the new words, in place (no second copy), and
+    the member is not sent anything."""
+    relay, dm = await relayed_conversation(emulator, world, kindred)
+    sent = await emulator.send_dm(world.member, "I see my therapist on Monday")
+    await emulator.wait_for_message(relay, predicate=lambda m: "therapist on Monday" in m.text)
+    before_dm = len(emulator.bot_messages(dm))
+    before_relay = len(emulator.bot_messages(relay))
+    await emulator.edit_message_as_user(sent, "I see my therapist on Friday")
+    await emulator.wait_until(
+        lambda: any("therapist on Friday" in m.text for m in emulator.bot_messages(relay)),
+        what="the member's correction in the relay thread",
+    )
+    await kindred.quiet()
+    peer_reads = " ".join(m.text for m in emulator.bot_messages(relay))
+    told_member = emulator.bot_messages(dm)[before_dm:]
+    assert "Friday" in peer_reads or told_member, "the edit reached nobody and nobody was told"
+    assert "therapist on Monday" not in peer_reads  # the copy itself says the new words
+    assert len(emulator.bot_messages(relay)) == before_relay
+    assert emulator.bot_messages(relay)[-1].text == (
+        "**Anonymous member (request #1):** I see my therapist on Friday"
+    )
+    assert told_member == []
+
+
+async def test_a_peer_who_edits_a_relayed_message_has_the_members_copy_edited(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The other direction: the peer edits their words in the relay thread, and the copy in
+    the member's DMs says the new words under the same label; an edit that changes nothing
+    (a link's preview) edits nothing."""
+    relay, dm = await relayed_conversation(emulator, world, kindred)
+    sent = await emulator.send_message(world.peer, relay, "Shall we talk again on Tusday?")
+    await emulator.wait_for_message(dm, predicate=lambda m: "Tusday" in m.text)
+    before_dm = len(emulator.bot_messages(dm))
+    await emulator.edit_message_as_user(sent, "Shall we talk again on Tuesday?")
+    await emulator.wait_until(
+        lambda: any("on Tuesday?" in m.text for m in emulator.bot_messages(dm)),
+        what="the peer's correction in the member's DMs",
+    )
+    await kindred.quiet()
+    assert len(emulator.bot_messages(dm)) == before_dm
+    assert emulator.bot_messages(dm)[-1].text == "**Peer:** Shall we talk again on Tuesday?"
+    edits = len(emulator.calls_matching("PATCH", "/channels/{channel_id}/messages/{message_id}"))
+    await emulator.unfurl_embeds(sent, [{"type": "link", "url": "https://example.org"}])
+    await kindred.quiet()
+    assert (
+        len(emulator.calls_matching("PATCH", "/channels/{channel_id}/messages/{message_id}"))
+        == edits
+    )
+
+
+async def test_a_peer_who_deletes_a_message_sent_in_the_wrong_thread_has_it_withdrawn(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Outside probe 20: a peer holding two conversations writes in the wrong relay thread
+    (words about another member) and deletes it at once: the copy Kindred already DMed to
+    this member is deleted too, and nothing else is said to anyone."""
+    relay, dm = await relayed_conversation(emulator, world, kindred)
+    sent = await emulator.send_message(
+        world.peer, relay, "Sam, did your mum's hospital appointment go okay?"
+    )
+    await emulator.wait_for_message(dm, predicate=lambda m: "hospital appointment" in m.text)
+    before_relay = len(emulator.bot_messages(relay))
+    await emulator.delete_message_as_user(sent)
+    await emulator.wait_until(
+        lambda: not any("hospital appointment" in m.text for m in emulator.bot_messages(dm)),
+        what="the copy withdrawn from the member's DMs",
+    )
+    await kindred.quiet()
+    still = [m for m in emulator.bot_messages(dm) if "hospital appointment" in m.text]
+    told_peer = emulator.bot_messages(relay)[before_relay:]
+    assert not still or told_peer, "the deleted words stay with the wrong member, in silence"
+    assert still == [] and told_peer == []
+
+
+async def test_a_member_who_deletes_a_relayed_dm_has_it_withdrawn_from_the_thread(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The member deletes a DM they regret: its copy in the peer's relay thread goes too."""
+    relay, dm = await relayed_conversation(emulator, world, kindred)
+    sent = await emulator.send_dm(world.member, "something I wish I hadn't said")
+    await emulator.wait_for_message(relay, predicate=lambda m: "wish I hadn't" in m.text)
+    before_dm = len(emulator.bot_messages(dm))
+    await emulator.delete_message_as_user(sent)
+    await emulator.wait_until(
+        lambda: not any("wish I hadn't" in m.text for m in emulator.bot_messages(relay)),
+        what="the copy withdrawn from the relay thread",
+    )
+    await kindred.quiet()
+    assert emulator.bot_messages(dm)[before_dm:] == []
+
+
+async def test_a_copy_discord_refuses_to_delete_is_said_to_stay_with_the_member(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Discord refuses to delete the member's copy (403): the peer is told in their relay
+    thread, as a note, that the member already has it."""
+    relay, dm = await relayed_conversation(emulator, world, kindred)
+    sent = await emulator.send_message(world.peer, relay, "words for someone else")
+    copy = await emulator.wait_for_message(dm, predicate=lambda m: "someone else" in m.text)
+    emulator.inject_fault("DELETE", f"/channels/{dm.id}/messages/{copy.id}", status=403, times=None)
+    await emulator.delete_message_as_user(sent)
+    await emulator.wait_for_message(
+        relay, predicate=lambda m: "I couldn't take that message back" in m.text
+    )
+    assert any("someone else" in m.text for m in emulator.bot_messages(dm))
+
+
+async def test_a_copy_discord_refuses_to_edit_gets_the_correction_marked_as_an_edit(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Discord refuses to edit the member's copy of the peer's words: the correction goes as
+    a new message marked as an edit, its label in the member's language."""
+    relay, dm = await relayed_conversation(emulator, world, kindred)
+    await kindred.services.safety.set_language(world.member.id, "es")
+    sent = await emulator.send_message(world.peer, relay, "See you on Monday")
+    copy = await emulator.wait_for_message(dm, predicate=lambda m: "on Monday" in m.text)
+    emulator.inject_fault("PATCH", f"/channels/{dm.id}/messages/{copy.id}", status=403, times=None)
+    await emulator.edit_message_as_user(sent, "See you on Friday")
+    correction = await emulator.wait_for_message(dm, predicate=lambda m: "on Friday" in m.text)
+    assert correction.text == "**Compañero de apoyo (editado):** See you on Friday"
+
+
+async def test_a_member_whose_deleted_dm_stays_in_the_thread_is_told_in_their_language(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Discord refuses to delete the copy of the member's DM in the relay thread: the member
+    is told privately, in their language, that their peer already has it."""
+    relay, dm = await relayed_conversation(emulator, world, kindred)
+    await kindred.services.safety.set_language(world.member.id, "es")
+    sent = await emulator.send_dm(world.member, "forget I said that")
+    copy = await emulator.wait_for_message(relay, predicate=lambda m: "forget I said" in m.text)
+    route = f"/channels/{relay.id}/messages/{copy.id}"
+    emulator.inject_fault("DELETE", route, status=403, times=None)
+    await emulator.delete_message_as_user(sent)
+    note = await emulator.wait_for_message(dm, predicate=lambda m: "ya lo tiene" in m.text)
+    assert note.text == (
+        "No he podido retirar el mensaje que borraste: la persona del equipo de apoyo ya lo tiene."
+    )
+
+
 async def test_a_members_words_still_waiting_when_the_conversation_ends_are_reported_honestly(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

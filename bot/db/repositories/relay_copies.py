@@ -62,3 +62,37 @@ async def arm_copies_deletion(tx: Transaction, clearing: CardClearing, requester
             RELAY_WELCOME if c["kind"] == WELCOME else RELAY_COPY,
             number=c["request_id"],
         )
+
+
+async def add_copy_source(
+    db: Database, copy_id: int, source_id: int, request_id: int, channel_id: int, now: datetime
+) -> None:
+    """Kindred's relayed copy ``copy_id`` (in ``channel_id``) carries the message
+    ``source_id`` of request ``request_id`` (ids only); nothing when the request is gone."""
+    await db.execute(
+        "INSERT INTO relay_copy_sources (copy_id, source_id, request_id, channel_id, created_at)"
+        " SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM support_requests WHERE id = ?)"
+        " ON CONFLICT DO NOTHING",
+        (copy_id, source_id, request_id, channel_id, to_db(now), request_id),
+    )
+
+
+async def copies_of(db: Database, source_id: int) -> list[tuple[int, int, int]]:
+    """The copies carrying the message ``source_id``, in the order they were sent:
+    (request id, channel id, copy id) each."""
+    rows = await db.fetchall(
+        "SELECT request_id, channel_id, copy_id FROM relay_copy_sources"
+        " WHERE source_id = ? ORDER BY copy_id",
+        (source_id,),
+    )
+    return [(r["request_id"], r["channel_id"], r["copy_id"]) for r in rows]
+
+
+async def drop_copies(db: Database, copy_ids: list[int]) -> list[int]:
+    """Forget these copies (withdrawn): those this caller took, in order (a second delivery
+    of the same deletion takes none)."""
+    taken = []
+    for copy_id in sorted(copy_ids):
+        if await db.execute("DELETE FROM relay_copy_sources WHERE copy_id = ?", (copy_id,)):
+            taken.append(copy_id)
+    return taken

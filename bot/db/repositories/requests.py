@@ -485,7 +485,8 @@ class RequestRepository:
         cutoffs = Cutoffs.of(cutoff)
         removed = 0
         async with self.db.transaction() as tx:
-            for table in ("relay_messages", "relayed_messages", "relay_copies", "relay_held_dms"):
+            tables = ("relay_messages", "relayed_messages", "relay_copies", "relay_held_dms")
+            for table in (*tables, "relay_copy_sources"):
                 older, params = cutoffs.older(
                     "created_at",
                     f"(SELECT r.guild_id FROM support_requests r WHERE r.id = {table}.request_id)",

@@ -193,6 +193,9 @@ class Conversations:
         async def config(self, guild_id: int, *, require: bool = True) -> PeerSettings: ...
         async def _get(self, request_id: int) -> RequestRow: ...
         async def release(self, request_id: int, peer_id: int) -> Requeued: ...
+        async def copy_made(
+            self, request: RequestRow, copy_id: int, source_id: int, channel_id: int
+        ) -> None: ...
         async def _schedule_idle(
             self, request: RequestRow, cfg: PeerSettings, *, reminded: bool
         ) -> object: ...
@@ -337,14 +340,24 @@ class Conversations:
         await self.record_relay(request, "member", content)
         return True
 
-    async def relayed_copy(self, request: RequestRow, message_id: int) -> None:
-        """Kindred's DM carrying the peer's words to the member (``message_id``): a reply to
-        it belongs to this conversation. Its id only."""
+    async def relayed_copy(
+        self, request: RequestRow, message_id: int, source_id: int = 0, dm_id: int = 0
+    ) -> None:
+        """Kindred's DM carrying the peer's words to the member (``message_id``, in the DM
+        channel ``dm_id``): a reply to it belongs to this conversation, and an edit or the
+        deletion of the peer's message ``source_id`` reaches it. Its ids only."""
         await self.requests.add_relay_copy(message_id, request.id, self.clock())
+        if source_id:
+            await self.copy_made(request, message_id, source_id, dm_id)
 
-    async def relayed_to_peer(self, request: RequestRow, message_id: int, thread_id: int) -> bool:
-        """Kindred's message carrying the member's words into the relay thread: its ids, for
-        /forgetme to delete it. False when the member forgot meanwhile (delete it now)."""
+    async def relayed_to_peer(
+        self, request: RequestRow, message_id: int, thread_id: int, source_id: int = 0
+    ) -> bool:
+        """Kindred's message carrying the member's words (their DM ``source_id``) into the
+        relay thread: its ids, for /forgetme to delete it and for an edit or the deletion of
+        the DM to reach it. False when the member forgot meanwhile (delete it now)."""
+        if source_id:
+            await self.copy_made(request, message_id, source_id, thread_id)
         return await self.requests.add_thread_copy(message_id, request.id, thread_id, self.clock())
 
     async def relay_welcomed(self, request: RequestRow, message_id: int, thread_id: int) -> bool:

@@ -31,6 +31,7 @@ from bot.services.privacy import CARD_CLEAR, Deleted
 from bot.services.requests.claims import Claims
 from bot.services.requests.closing import FEEDBACK, CloseFollowUp, Closing
 from bot.services.requests.departures import Departures
+from bot.services.requests.edits import RelayEdits
 from bot.services.requests.holders import Holders, NoLongerAPeerError, NotAPeerError
 from bot.services.requests.intake import AlreadyOpenError, BlockedError, Intake, RequestIntake
 from bot.services.requests.relay import (
@@ -150,7 +151,7 @@ async def _detected_or_english(user_id: int, detected: str | None = None) -> str
 
 
 class RequestService(
-    Claims, Closing, RequestIntake, RequestTimers, Conversations, Holders, Departures
+    Claims, Closing, RequestIntake, RequestTimers, Conversations, RelayEdits, Holders, Departures
 ):
     """Support requests. Peers' actions, closing, intake, timers, conversations and the
     peer-role check of holders are mixed in from their modules."""
