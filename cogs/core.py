@@ -61,6 +61,15 @@ SUPPORT_IN_DMS = N_(
     "privately."
 )
 
+#: What moved with a new `/timezone set` (set without `tz:`), one whole sentence per case.
+ZONE_FOLLOWED = {
+    frozenset({"checkin"}): N_("Your personal check-in now comes at its times in **{zone}**."),
+    frozenset({"goals"}): N_("Your goals' nudges now come at their times in **{zone}**."),
+    frozenset({"checkin", "goals"}): N_(
+        "Your personal check-in and your goals' nudges now come at their times in **{zone}**."
+    ),
+}
+
 
 def help_embed(
     tree: app_commands.CommandTree, audience: str, lang: str = "en", in_dms: bool = False
@@ -445,7 +454,7 @@ class Core(commands.Cog):
     async def timezone_set(self, interaction: discord.Interaction, zone: str) -> None:
         """Set your own time zone (for "on duty until 17:00", goals and the times shown)."""
         zones = self.services.zones
-        name = await zones.set(interaction.user.id, zone)
+        name, moved = await zones.set_followed(interaction.user.id, zone)
         now = zones.local_now(name)
         # As read (no backticks or quotes around it), and never a backtick inside the span.
         typed = " ".join(unwrap_zone(zone).replace("`", "'").split())
@@ -462,7 +471,10 @@ class Core(commands.Cog):
             )
         )
         params = {"zone": name, "now": f"{now:%H:%M}", "typed": typed[:40]}
-        await send_private(interaction, await localized(interaction, text, **params))
+        reply = await localized(interaction, text, **params)
+        if moved:  # what the member set without `tz:` keeps to their time
+            reply += "\n" + await localized(interaction, ZONE_FOLLOWED[frozenset(moved)], zone=name)
+        await send_private(interaction, reply)
 
     @timezone.command(name="clear")
     async def timezone_clear(self, interaction: discord.Interaction) -> None:

@@ -10,6 +10,7 @@ member's preferences (deleted with ``/forgetme``); no discord imports.
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from bot.clock import Clock, utcnow
@@ -21,9 +22,14 @@ from bot.services.settings import (
     validate_timezone,
 )
 
-__all__ = ["ZONE_KEY", "MemberZones"]
+__all__ = ["ZONE_KEY", "MemberZones", "ZoneFollower"]
 
 ZONE_KEY = "timezone"  # stored under this name: never rename
+
+
+#: ``follower(user_id, zone)`` moves what of the member's follows their zone (set without
+#: ``tz``) to ``zone``; it returns whether anything moved.
+ZoneFollower = Callable[[int, str], Awaitable[bool]]
 
 
 class MemberZones:
@@ -33,6 +39,11 @@ class MemberZones:
         self.prefs = prefs
         self.settings = settings
         self.clock = clock
+        self.followers: dict[str, ZoneFollower] = {}
+
+    def followed_by(self, name: str, follower: ZoneFollower) -> None:
+        """Register what moves with the member's zone (a personal check-in, goal nudges)."""
+        self.followers[name] = follower
 
     async def own(self, user_id: int) -> str | None:
         """The zone the member chose, if they did (and it still exists)."""
@@ -49,9 +60,15 @@ class MemberZones:
         zone input uses (any letter case, ``London``, ``EST`` for New York's zone); a kind
         error, with near names, for anything else. Backticks and quotes around the zone (as
         the guides show it) are left out; an empty zone is told to type one."""
+        return (await self.set_followed(user_id, text))[0]
+
+    async def set_followed(self, user_id: int, text: str) -> tuple[str, list[str]]:
+        """``set``, and the names of the followers (``followed_by``) that moved to the new
+        zone: what the member set without ``tz:``, so their time stays their time."""
         zone = known_zone(text)
         await self.prefs.set(user_id, ZONE_KEY, zone, self.clock())
-        return zone
+        moved = [name for name, follow in self.followers.items() if await follow(user_id, zone)]
+        return zone, moved
 
     async def clear(self, user_id: int) -> None:
         await self.prefs.delete(user_id, ZONE_KEY)

@@ -1535,3 +1535,98 @@ async def test_a_member_who_left_the_server_is_not_offered_its_peers_from_a_chec
         "sent a card they can't act on"
     )
     assert talk not in reply.message.custom_ids, "the reply offers the peers of a server left"
+
+
+async def test_a_personal_checkin_set_without_tz_follows_the_members_new_time_zone(
+    emulator: DiscordEmulator, world: World, start_at: Start
+) -> None:
+    """Outside probe 20: a member in Paris sets `/timezone set Europe/Paris`, then `/checkin me
+    every daily 20:00` without `tz` ("the zone you set with /timezone set"), and a goal's
+    nudges without `tz` too. They move to New York and run `/timezone set America/New_York`:
+    the check-in and the nudges come at 20:00 and 09:00 New York time (they kept Paris time
+    before), and the /timezone reply says so. A goal given its own `tz:` keeps it."""
+    _, kindred = await start_at(datetime(2026, 11, 23, 12, 0, tzinfo=UTC))
+    await command(emulator, world.member, world.general, "timezone set", zone="Europe/Paris")
+    set_ = await command(
+        emulator, world.member, world.general, "checkin me every", schedule="daily 20:00"
+    )
+    assert "Europe/Paris" in set_.text, set_.text
+    await command(
+        emulator, world.member, world.general, "goal set", text="walk", schedule="daily 09:00"
+    )
+    await command(
+        emulator,
+        world.member,
+        world.general,
+        "goal set",
+        text="call my sister",
+        schedule="daily 10:00",
+        tz="Asia/Tokyo",
+    )
+    moved = await command(
+        emulator, world.member, world.general, "timezone set", zone="America/New_York"
+    )
+    scheduler = kindred.services.scheduler
+    timer = await scheduler.get("pcheckin:1")
+    follows = timer.due_at == datetime(2026, 11, 24, 1, 0, tzinfo=UTC)  # 20:00 New York
+    told = "check-in" in moved.text.lower() or "checkin" in moved.text.lower()
+    assert follows or told, (timer.due_at, moved.text)
+    # both: it moves, and the member is told what moved
+    assert follows and told, (timer.due_at, moved.text)
+    assert moved.ephemeral and (
+        "Your personal check-in and your goals' nudges now come at their times in "
+        "**America/New_York**." in moved.text
+    ), moved.text
+    row = await kindred.services.checkins.repo.personal_for(world.member.id)
+    assert row is not None and row.tz == "America/New_York" and row.tz_follows
+    walk = await scheduler.get("goal:1")
+    assert walk.due_at == datetime(2026, 11, 23, 14, 0, tzinfo=UTC)  # 09:00 New York
+    tokyo = await scheduler.get("goal:2")
+    assert tokyo.due_at == datetime(2026, 11, 24, 1, 0, tzinfo=UTC)  # 10:00 Tokyo, kept
+    goals = {g.text: g for g in await kindred.services.selfhelp.goals.mine(world.member.id)}
+    assert goals["walk"].tz == "America/New_York"
+    assert goals["call my sister"].tz == "Asia/Tokyo"
+    # the same zone again moves nothing and says nothing more
+    again = await command(
+        emulator, world.member, world.general, "timezone set", zone="America/New_York"
+    )
+    assert "check-in" not in again.text.lower(), again.text
+
+
+async def test_a_personal_checkin_given_its_own_tz_stays_in_it_when_the_member_moves(
+    emulator: DiscordEmulator, world: World, start_at: Start
+) -> None:
+    """`tz:` given is the member's choice for that check-in: `/timezone set` leaves it (and
+    its reply names nothing that didn't move)."""
+    _, kindred = await start_at(datetime(2026, 11, 23, 12, 0, tzinfo=UTC))
+    await command(
+        emulator,
+        world.member,
+        world.general,
+        "checkin me every",
+        schedule="daily 20:00",
+        tz="Europe/Paris",
+    )
+    moved = await command(
+        emulator, world.member, world.general, "timezone set", zone="America/New_York"
+    )
+    assert "check-in" not in moved.text.lower(), moved.text
+    timer = await kindred.services.scheduler.get("pcheckin:1")
+    assert timer.due_at == datetime(2026, 11, 23, 19, 0, tzinfo=UTC)  # 20:00 Paris
+
+
+async def test_a_spanish_member_reads_what_followed_their_new_zone_in_spanish(
+    emulator: DiscordEmulator, world: World, start_at: Start
+) -> None:
+    await start_at(datetime(2026, 11, 23, 12, 0, tzinfo=UTC))
+
+    async def es(name: str, **options: Any):
+        run = await emulator.run_command(
+            world.member, world.general, name, options=options, locale="es-ES"
+        )
+        return await run.response()
+
+    await es("timezone set", zone="Europe/Madrid")
+    await es("checkin me every", schedule="daily 20:00")
+    moved = await es("timezone set", zone="America/Mexico_City")
+    assert "Tu check-in personal" in moved.text, moved.text

@@ -203,3 +203,101 @@ async def test_a_personal_checkin_without_tz_takes_the_members_zone_or_asks(
         quiet=None,
     )  # fmt: skip
     assert row.tz == "Europe/Lisbon"
+
+
+async def test_what_was_set_without_tz_follows_a_new_zone_and_a_given_tz_stays(
+    services: Services, clock: FakeClock
+) -> None:
+    """A personal check-in and goal nudges set without ``tz`` move with ``/timezone set``
+    (their next run planned again in the new zone); a goal given its own ``tz`` keeps it.
+    ``set_followed`` names what moved; the same zone again moves nothing."""
+    from datetime import UTC, datetime
+
+    await services.zones.set(MEMBER, "Europe/Paris")
+    await services.checkins.set_personal(
+        user_id=MEMBER, guild_id=GUILD, channel_id=None, schedule="daily 20:00", tz=None, quiet=None
+    )
+    goals = services.selfhelp.goals
+    walk = (await goals.set(MEMBER, GUILD, "walk", "daily 09:00")).goal
+    tokyo = (await goals.set(MEMBER, GUILD, "call", "daily 10:00", "Asia/Tokyo")).goal
+    assert walk.tz_follows and not tokyo.tz_follows
+    zone, moved = await services.zones.set_followed(MEMBER, "America/New_York")
+    assert (zone, moved) == ("America/New_York", ["checkin", "goals"])
+    row = await services.checkins.repo.personal_for(MEMBER)
+    assert row is not None and row.tz == "America/New_York"
+    timer = await services.scheduler.get(f"pcheckin:{row.id}")
+    assert timer is not None and timer.due_at == datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
+    assert (await goals.own(MEMBER, walk.id)).tz == "America/New_York"
+    nudge = await services.scheduler.get(f"goal:{walk.id}")
+    assert nudge is not None and nudge.due_at == datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
+    assert (await goals.own(MEMBER, tokyo.id)).tz == "Asia/Tokyo"
+    assert await services.zones.set_followed(MEMBER, "America/New_York") == (
+        "America/New_York",
+        [],
+    )
+    # given its own zone, a check-in stays there
+    await services.checkins.set_personal(
+        user_id=MEMBER,
+        guild_id=GUILD,
+        channel_id=None,
+        schedule="daily 20:00",
+        tz="Europe/Paris",
+        quiet=None,
+    )
+    assert (await services.zones.set_followed(MEMBER, "Asia/Tokyo"))[1] == ["goals"]
+    row = await services.checkins.repo.personal_for(MEMBER)
+    assert row is not None and row.tz == "Europe/Paris" and not row.tz_follows
+
+
+async def test_rows_stored_before_0030_in_the_members_current_zone_follow_it(
+    database_url: str, tmp_path
+) -> None:
+    """Migration 0030: a check-in or goal stored before it, in the zone the member set with
+    ``/timezone set``, was set in it (its zone copied): it follows; another zone stays."""
+    import shutil
+
+    from bot.db import Database, apply_migrations
+    from bot.db.migrate import MIGRATIONS_DIR
+
+    old = tmp_path / "before"
+    old.mkdir()
+    for path in MIGRATIONS_DIR.iterdir():
+        if path.name[:4].isdigit() and int(path.name[:4]) < 30:
+            shutil.copy(path, old / path.name)
+    db = Database(database_url)
+    await db.connect()
+    try:
+        await apply_migrations(db, old)
+        now = "2026-11-23T12:00:00+00:00"
+        for user, zone in ((1, "Europe/Paris"), (2, "Asia/Tokyo")):
+            await db.execute(
+                "INSERT INTO member_prefs (user_id, guild_id, key, value, updated_at)"
+                " VALUES (?, 0, 'timezone', ?, ?)",
+                (user, f'"{zone}"', now),
+            )
+        for user, zone in ((1, "Europe/Paris"), (2, "Europe/Paris"), (3, "Europe/Paris")):
+            await db.execute(
+                "INSERT INTO personal_checkins (user_id, schedule, tz, created_at)"
+                " VALUES (?, 'daily 20:00', ?, ?)",
+                (user, zone, now),
+            )
+            await db.execute(
+                "INSERT INTO goals (user_id, text, schedule, tz, created_at)"
+                " VALUES (?, 'walk', 'daily 09:00', ?, ?)",
+                (user, zone, now),
+            )
+        await db.execute(
+            "INSERT INTO goals (user_id, text, created_at) VALUES (1, 'no nudges', ?)", (now,)
+        )
+        await apply_migrations(db)
+        rows = await db.fetchall("SELECT user_id, tz_follows FROM personal_checkins")
+        assert {r["user_id"]: r["tz_follows"] for r in rows} == {1: 1, 2: 0, 3: 0}
+        rows = await db.fetchall("SELECT user_id, text, tz_follows FROM goals")
+        assert {(r["user_id"], r["text"]): r["tz_follows"] for r in rows} == {
+            (1, "walk"): 1,
+            (2, "walk"): 0,
+            (3, "walk"): 0,
+            (1, "no nudges"): 0,
+        }
+    finally:
+        await db.close()

@@ -45,6 +45,8 @@ class PersonalRow:
     pause_reason: str | None
     share_with: int | None
     last_run_at: datetime | None
+    #: set without ``tz``: ``tz`` is the member's own zone and moves with ``/timezone set``
+    tz_follows: bool = False
 
 
 def _checkin(r: Any) -> CheckinRow:
@@ -80,6 +82,7 @@ def _personal(r: Any) -> PersonalRow:
         pause_reason=r["pause_reason"],
         share_with=r["share_with"],
         last_run_at=from_db_or_none(r["last_run_at"]),
+        tz_follows=bool(r["tz_follows"]),
     )
 
 
@@ -260,15 +263,27 @@ class CheckinRepository:
         quiet_start: str | None,
         quiet_end: str | None,
         now: datetime,
+        tz_follows: bool = False,
     ) -> PersonalRow:
         await self.db.execute(
             "INSERT INTO personal_checkins (user_id, guild_id, channel_id, schedule, tz,"
-            " quiet_start, quiet_end, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            " tz_follows, quiet_start, quiet_end, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (user_id) DO UPDATE SET guild_id = excluded.guild_id,"
             " channel_id = excluded.channel_id, schedule = excluded.schedule, tz = excluded.tz,"
+            " tz_follows = excluded.tz_follows,"
             " quiet_start = excluded.quiet_start, quiet_end = excluded.quiet_end, paused = 0,"
             " pause_reason = NULL",
-            (user_id, guild_id, channel_id, schedule, tz, quiet_start, quiet_end, to_db(now)),
+            (
+                user_id,
+                guild_id,
+                channel_id,
+                schedule,
+                tz,
+                int(tz_follows),
+                quiet_start,
+                quiet_end,
+                to_db(now),
+            ),
         )
         row = await self.personal_for(user_id)
         assert row is not None
@@ -281,6 +296,15 @@ class CheckinRepository:
     async def personal(self, personal_id: int) -> PersonalRow | None:
         r = await self.db.fetchone("SELECT * FROM personal_checkins WHERE id = ?", (personal_id,))
         return None if r is None else _personal(r)
+
+    async def follow_zone(self, user_id: int, tz: str) -> PersonalRow | None:
+        """Move the member's personal check-in that follows their zone to ``tz``; the row
+        if it moved (None: none, one with its own zone, or already in ``tz``)."""
+        moved = await self.db.execute(
+            "UPDATE personal_checkins SET tz = ? WHERE user_id = ? AND tz_follows = 1 AND tz <> ?",
+            (tz, user_id, tz),
+        )
+        return await self.personal_for(user_id) if moved else None
 
     async def update_personal(self, personal_id: int, **fields: Any) -> None:
         if not fields or set(fields) - PERSONAL_FIELDS:

@@ -30,6 +30,8 @@ class GoalRow:
     created_at: datetime
     done_at: datetime | None
     last_nudge_at: datetime | None
+    #: nudges set without ``tz``: ``tz`` moves with the member's ``/timezone set``
+    tz_follows: bool = False
 
 
 def _goal(r: Any) -> GoalRow:
@@ -45,6 +47,7 @@ def _goal(r: Any) -> GoalRow:
         created_at=from_db(r["created_at"]),
         done_at=from_db_or_none(r["done_at"]),
         last_nudge_at=from_db_or_none(r["last_nudge_at"]),
+        tz_follows=bool(r["tz_follows"]),
     )
 
 
@@ -62,6 +65,7 @@ class GoalRepository:
         tz: str | None,
         now: datetime,
         check: Callable[[list[GoalRow]], None] | None = None,
+        tz_follows: bool = False,
     ) -> GoalRow:
         """Store a goal. ``check`` is given the member's goals read in the same transaction
         and may raise to store nothing: two goals set at once are checked one after the other
@@ -74,9 +78,9 @@ class GoalRepository:
                 )
                 check([_goal(r) for r in rows])
             goal_id = await tx.insert(
-                "INSERT INTO goals (user_id, guild_id, text, schedule, tz, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (user_id, guild_id, text, schedule, tz, to_db(now)),
+                "INSERT INTO goals (user_id, guild_id, text, schedule, tz, tz_follows,"
+                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (user_id, guild_id, text, schedule, tz, int(tz_follows), to_db(now)),
             )
         row = await self.get(goal_id)
         assert row is not None
@@ -95,6 +99,20 @@ class GoalRepository:
             (user_id,),
         )
         return [_goal(r) for r in rows]
+
+    async def follow_zone(self, user_id: int, tz: str) -> list[GoalRow]:
+        """Move the member's goals whose nudges follow their zone to ``tz``; those moved."""
+        rows = await self.db.fetchall(
+            "SELECT id FROM goals WHERE user_id = ? AND tz_follows = 1 AND tz IS NOT NULL"
+            " AND tz <> ? ORDER BY id",
+            (user_id, tz),
+        )
+        ids = [r["id"] for r in rows]
+        await self.db.executemany(
+            "UPDATE goals SET tz = ? WHERE id = ? AND tz_follows = 1", [(tz, i) for i in ids]
+        )
+        moved = [await self.get(i) for i in ids]
+        return [g for g in moved if g is not None]
 
     async def count_open(self, user_id: int) -> int:
         return int(

@@ -66,8 +66,10 @@ class PersonalCheckins(CheckinBase):
     ) -> tuple[PersonalRow, list[datetime]]:
         """Set (or replace) the member's personal check-in. Without ``tz``, the zone they
         set with ``/timezone set``; a member who set none is asked for one (never a silent
-        guess: the server's zone may not be theirs)."""
-        if not (tz and tz.strip()):
+        guess: the server's zone may not be theirs); such a check-in follows their zone
+        when they set another (``follow_zone``), a ``tz`` given stays."""
+        follows = not (tz and tz.strip())
+        if follows:
             tz = await self.zones.own(user_id)
             if tz is None:
                 raise InvalidInputError(
@@ -95,10 +97,23 @@ class PersonalCheckins(CheckinBase):
             quiet_start=quiet_hours[0] if quiet_hours else None,
             quiet_end=quiet_hours[1] if quiet_hours else None,
             now=self.clock(),
+            tz_follows=follows,
         )
         await self._arm_personal(row)
         await self._quiet_changed(user_id)
         return row, await self.personal_next(user_id, 3)
+
+    async def follow_zone(self, user_id: int, zone: str) -> bool:
+        """The member set their zone: a personal check-in set without ``tz`` moves to it (its
+        next run planned again in it, its quiet hours read in it); True if it moved."""
+        row = await self.repo.follow_zone(user_id, zone)
+        if row is None:
+            return False
+        await self.scheduler.cancel(f"pcheckin:{row.id}")
+        if not row.paused:
+            await self._arm_personal(row)
+        await self._quiet_changed(user_id)
+        return True
 
     def watch_quiet_hours(self, callback: Callable[[int], Awaitable[None]]) -> None:
         """``callback(user_id)`` runs after a member's personal check-in (and so their quiet

@@ -172,6 +172,14 @@ class GoalService:
                     NUDGE, due, dict(timer.payload), key=nudge_key(goal.id)
                 )
 
+    async def follow_zone(self, user_id: int, zone: str) -> bool:
+        """The member set their zone: goals whose nudges were set without ``tz`` move to it
+        (their next nudge planned again in it); True if any moved."""
+        moved = await self.repo.follow_zone(user_id, zone)
+        for goal in moved:
+            await self._arm(goal)
+        return bool(moved)
+
     async def next_nudges(self, goal: GoalRow, count: int = 3) -> list[datetime]:
         if goal.schedule is None or goal.tz is None or goal.status != "active":
             return []
@@ -227,6 +235,7 @@ class GoalService:
             tz=zone_name,
             now=self.clock(),
             check=check,
+            tz_follows=zone_name is not None and not (tz and tz.strip()),
         )
         await self._arm(goal)
         return GoalSet(goal, await self.next_nudges(goal), source)

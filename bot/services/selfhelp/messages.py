@@ -148,8 +148,8 @@ def goal_set_text(
         if zone_source != "member":
             text += (
                 _(
-                    "Live somewhere else? Tell me your zone with `/timezone set` (or give "
-                    "`tz:`), then `/goal drop` this goal and set it again."
+                    "Live somewhere else? Tell me your zone with `/timezone set` and this "
+                    "goal's nudges will move to it (or give `tz:` when you set a goal)."
                 )
                 + "\n"
             )
