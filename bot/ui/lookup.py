@@ -116,6 +116,23 @@ async def kindred_guild_ids(bot: discord.Client) -> list[int]:
     return list(dict.fromkeys(ids))
 
 
+async def only_shared_guild(bot: discord.Client, user_id: int) -> int | None:
+    """For something asked for or answered by DM (a need, a mood on a check-in set up in a
+    DM): the one server the member shares with Kindred, whose own entries and peer button
+    the answer may show; None with none or several (which community they mean is theirs to
+    say, in it) or when Discord cannot tell. One REST call per Kindred server."""
+    shared: list[int] = []
+    for guild_id in await kindred_guild_ids(bot):
+        found = await is_member(bot, guild_id, user_id)
+        if found is None:
+            return None
+        if found:
+            shared.append(guild_id)
+            if len(shared) > 1:
+                return None
+    return shared[0] if shared else None
+
+
 async def share_a_server(
     bot: discord.Client, user_id: int, other_id: int, *, skip: int | None = None
 ) -> bool | None:

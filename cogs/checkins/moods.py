@@ -14,7 +14,7 @@ from bot.services.checkins import (
     mood_support_lines,
     personal_mood_head,
 )
-from bot.ui.lookup import is_member
+from bot.ui.lookup import is_member, only_shared_guild
 from bot.ui.replies import reader_language, send_private
 from bot.ui.requests import TalkToPeerButton
 from bot.ui.resources import context as crisis_context
@@ -29,13 +29,19 @@ class MoodReplies:
     service: CheckinService
 
     async def _support_lines(
-        self, level: int, lowest: bool, guild_id: int | None, user_id: int, lang: str
+        self,
+        level: int,
+        lowest: bool,
+        guild_id: int | None,
+        user_id: int,
+        lang: str,
+        peer_button: bool = True,
     ) -> list[str]:
         """For the lowest mood, crisis lines for the member's region (theirs, else the
         server's) from the dated resource directory, those in their language first; the
         worldwide directory when the region is unknown."""
         if not lowest:
-            return mood_support_lines(level, lowest, lang=lang)
+            return mood_support_lines(level, lowest, lang=lang, peer_button=peer_button)
         region = await self.services.safety.region_for(guild_id, user_id)
         ctx = crisis_context(region, self.services.clock(), language=lang)
         return mood_support_lines(
@@ -45,6 +51,7 @@ class MoodReplies:
             directory=ctx.directory,
             emergency=ctx.emergency,
             lang=lang,
+            peer_button=peer_button,
         )
 
     async def _mood_reply(
@@ -60,7 +67,11 @@ class MoodReplies:
     ) -> None:
         """The lines for ``guild_id``'s region; "Talk to a peer" for ``peers_of`` (if any)."""
         lines = [head]
-        lines.extend(await self._support_lines(level, lowest, guild_id, interaction.user.id, lang))
+        lines.extend(
+            await self._support_lines(
+                level, lowest, guild_id, interaction.user.id, lang, peers_of is not None
+            )
+        )
         view = None
         if peers_of is not None:
             view = discord.ui.View(timeout=None)
@@ -91,4 +102,11 @@ class MoodReplies:
             # a DM outlives membership: Discord says whether they are still in that server
             in_server = await is_member(self.bot, guild_id, interaction.user.id)
         peers_of = self.service.peers_offered(guild_id, in_server)
+        if guild_id is None:
+            # set up and pressed in a DM: the one server they share with Kindred, if its
+            # peer support is set up (as a need asked for by DM); else no button, and the
+            # answer says to use /support in their server
+            shared = await only_shared_guild(self.bot, interaction.user.id)
+            if shared is not None and await self.services.safety.peers_ready(shared):
+                guild_id = peers_of = shared
         await self._mood_reply(interaction, level, lowest, guild_id, head, lang, peers_of=peers_of)

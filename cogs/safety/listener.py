@@ -23,7 +23,7 @@ from bot.safety.messages import opt_out_text
 from bot.safety.worker import AssessWorker
 from bot.services import Services
 from bot.services.safety import Decision, ReplyOutcome, dm_words
-from bot.ui.lookup import is_member, kindred_guild_ids
+from bot.ui.lookup import only_shared_guild
 from cogs.safety.alerts import AlertsMixin
 from cogs.safety.replies import RepliesMixin
 
@@ -240,27 +240,10 @@ class ListenerMixin(AlertsMixin, RepliesMixin):
             return
         lang = await safety.language_for(message.author.id, result.lang)
         needs = tuple(decision.needs)
-        server = await self._only_shared_server(message.author.id) if needs else None
+        server = await only_shared_guild(self.bot, message.author.id) if needs else None
         await self._send_reply(
             message.author, None, str(decision.reply), needs, lang, needs_guild_id=server
         )
-
-    async def _only_shared_server(self, user_id: int) -> int | None:
-        """For a need asked for by DM: the server whose own entries (and peer button) the
-        answer may show, the one server the member shares with Kindred; None with none or
-        several (which community's entries they want is theirs to say, by /respite or
-        /warmline there) or when Discord cannot tell: then the member's region and
-        Kindred's own entries only."""
-        shared: list[int] = []
-        for guild_id in await kindred_guild_ids(self.bot):
-            found = await is_member(self.bot, guild_id, user_id)
-            if found is None:
-                return None
-            if found:
-                shared.append(guild_id)
-                if len(shared) > 1:
-                    return None
-        return shared[0] if shared else None
 
 
 def _outcome(task: asyncio.Future, what: str, failed: Any) -> Any:

@@ -1630,3 +1630,69 @@ async def test_a_spanish_member_reads_what_followed_their_new_zone_in_spanish(
     await es("checkin me every", schedule="daily 20:00")
     moved = await es("timezone set", zone="America/Mexico_City")
     assert "Tu check-in personal" in moved.text, moved.text
+
+
+async def test_struggling_on_a_checkin_set_up_by_dm_offers_a_way_to_a_peer(
+    emulator: DiscordEmulator, world: World, start_at: Start
+) -> None:
+    """Outside probe 20: a member sets their personal check-in up in their DMs with Kindred
+    and shares one server with Kindred, where peers are on duty. Tapping "Struggling" offers
+    Talk to a peer for that server (as a need asked for by DM does); it said "a peer can
+    listen" with no button and no way to reach one."""
+    from tests.e2e.test_support import go_on_duty, setup_peers  # it imports this module
+
+    traveller, kindred = await start_at(datetime(2026, 11, 23, 12, 0, tzinfo=UTC))
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    dm = emulator.dm_channel(world.member)
+    await command(
+        emulator, world.member, dm, "checkin me every", schedule="daily 20:00", tz="Europe/Paris"
+    )
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 19, 0, 5, tzinfo=UTC))
+    sent = await emulator.wait_for_message(
+        dm, predicate=lambda m: "kindred:pmood:1" in m.custom_ids, since=0
+    )
+    low = await (await emulator.press_button(world.member, sent, "kindred:pmood:1")).response()
+    assert "findahelpline" in low.text, low.text
+    offers_peer = any("kindred:talk:" in str(row) for row in low.components)
+    assert offers_peer or "/support" in low.text, (low.text, low.components)
+    # the one shared server has peers: its button, and no "/support" detour
+    assert f"kindred:talk:{world.guild.id}" in low.message.custom_ids, low.components
+    assert "a peer can listen, and you choose" in low.text, low.text
+
+
+async def test_struggling_on_a_dm_checkin_without_one_server_to_offer_says_how_to_ask(
+    emulator: DiscordEmulator, world: World, start_at: Start
+) -> None:
+    """Set up by DM, with no single server whose peer support is set up (here none is; then
+    two shared servers): no promise of a button that isn't there, but how to ask a peer
+    (`/support` in their server), for the lowest mood and a low one alike."""
+    from tests.e2e.test_support import go_on_duty, setup_peers  # it imports this module
+
+    traveller, kindred = await start_at(datetime(2026, 11, 23, 12, 0, tzinfo=UTC))
+    dm = emulator.dm_channel(world.member)
+    await command(
+        emulator, world.member, dm, "checkin me every", schedule="daily 20:00", tz="Europe/Paris"
+    )
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 19, 0, 5, tzinfo=UTC))
+    sent = await emulator.wait_for_message(
+        dm, predicate=lambda m: "kindred:pmood:1" in m.custom_ids, since=0
+    )
+    low = await (await emulator.press_button(world.member, sent, "kindred:pmood:1")).response()
+    assert "findahelpline" in low.text, low.text
+    assert not any(c.startswith("kindred:talk:") for c in low.message.custom_ids)
+    assert "run `/support` in your server" in low.text, low.text
+    assert "button" not in low.text, low.text
+    meh = await (await emulator.press_button(world.member, sent, "kindred:pmood:2")).response()
+    assert not any(c.startswith("kindred:talk:") for c in meh.message.custom_ids)
+    assert "run `/support` in your server to ask a peer" in meh.text, meh.text
+    # peers set up in Haven, but the member shares a second server with Kindred: which
+    # community they mean is theirs to say
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    elsewhere = emulator.create_guild("Elsewhere")
+    emulator.add_member(elsewhere, world.member)
+    await emulator.gateway_idle()
+    again = await (await emulator.press_button(world.member, sent, "kindred:pmood:1")).response()
+    assert not any(c.startswith("kindred:talk:") for c in again.message.custom_ids)
+    assert "run `/support` in your server" in again.text, again.text

@@ -641,3 +641,22 @@ def test_a_shared_trend_is_named_wherever_only_you_was_said(lang: str) -> None:
     assert (personal_mood_head(2, lang, peer) == english) is (lang == "en")
     assert (dms_closed_text(lang) == dms_closed_text("en")) is (lang == "en")
     assert "`/checkin me resume`" in dms_closed_text(lang)
+
+
+def test_a_mood_answer_without_a_peer_button_says_how_to_ask_instead() -> None:
+    """No Talk to a peer under the answer (a DM check-in with no one server to offer): the
+    offer names `/support` in their server, never a button; with it, the texts as before."""
+    from bot.services.checkins import mood_support_lines
+
+    lowest = mood_support_lines(1, True, lang="en", peer_button=False)
+    assert "run `/support` in your server" in lowest[0] and "button" not in " ".join(lowest)
+    assert mood_support_lines(2, False, peer_button=False) == [
+        "If you'd like someone to listen, run `/support` in your server to ask a peer."
+    ]
+    assert mood_support_lines(2, False) == [
+        "If you'd like someone to listen, a peer is a button away."
+    ]
+    assert mood_support_lines(1, True)[0] == (
+        "I'm sorry it's hard right now. You don't have to carry it alone: a peer can "
+        "listen, and you choose what to share."
+    )

@@ -111,16 +111,24 @@ def mood_support_lines(
     directory: ResourceEntry | None = None,
     emergency: ResourceEntry | None = None,
     lang: str = "en",
+    peer_button: bool = True,
 ) -> list[str]:
     """What follows the first line: for the lowest mood a kind word, crisis lines for the
     member's region (``lines``), the worldwide ``directory`` and what to do in danger; for a
-    low one the offer of a peer; nothing otherwise."""
+    low one the offer of a peer; nothing otherwise. Without a Talk to a peer button under
+    the answer (``peer_button`` False: a DM with no one server to offer), the offer says
+    how to ask instead (``/support`` in their server)."""
     _ = gettext_for(lang)
     if lowest:
         out = [
             _(
                 "I'm sorry it's hard right now. You don't have to carry it alone: a peer can "
                 "listen, and you choose what to share."
+            )
+            if peer_button
+            else _(
+                "I'm sorry it's hard right now. You don't have to carry it alone: a peer can "
+                "listen if you run `/support` in your server, and you choose what to share."
             )
         ]
         if lines:
@@ -146,7 +154,9 @@ def mood_support_lines(
             out.append(_("Entries marked unverified could not be confirmed from a source."))
         return out
     if level <= LOW:
-        return [_("If you'd like someone to listen, a peer is a button away.")]
+        if peer_button:
+            return [_("If you'd like someone to listen, a peer is a button away.")]
+        return [_("If you'd like someone to listen, run `/support` in your server to ask a peer.")]
     return []
 
 
