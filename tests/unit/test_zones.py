@@ -249,10 +249,10 @@ async def test_what_was_set_without_tz_follows_a_new_zone_and_a_given_tz_stays(
     assert row is not None and row.tz == "Europe/Paris" and not row.tz_follows
 
 
-async def test_rows_stored_before_0030_in_the_members_current_zone_follow_it(
+async def test_rows_stored_before_0031_in_the_members_current_zone_follow_it(
     database_url: str, tmp_path
 ) -> None:
-    """Migration 0030: a check-in or goal stored before it, in the zone the member set with
+    """Migration 0031: a check-in or goal stored before it, in the zone the member set with
     ``/timezone set``, was set in it (its zone copied): it follows; another zone stays."""
     import shutil
 
@@ -262,7 +262,7 @@ async def test_rows_stored_before_0030_in_the_members_current_zone_follow_it(
     old = tmp_path / "before"
     old.mkdir()
     for path in MIGRATIONS_DIR.iterdir():
-        if path.name[:4].isdigit() and int(path.name[:4]) < 30:
+        if path.name[:4].isdigit() and int(path.name[:4]) < 31:
             shutil.copy(path, old / path.name)
     db = Database(database_url)
     await db.connect()
