@@ -40,7 +40,8 @@ async def populate(services: Services, clock) -> None:
     await services.safety.set_language(U, "es")
     own = (await peers.requests.open(GUILD, U, summary="private words", topic="t")).request
     await peers.requests.request_transcript(own.id, U)
-    await peers.requests.relayed_to_peer(own, 7001, 900)  # a copy of their words in a thread
+    # a copy of their DM 8001 in a relay thread (for /forgetme, and for an edit to reach)
+    await peers.requests.relayed_to_peer(own, 7001, 900, 8001)
     await services.safety.assess(
         guild_id=GUILD, channel_id=1, parent_channel_id=None, user_id=U, role_ids=[],
         label="crisis_self", tier=2,
@@ -136,6 +137,8 @@ async def test_forgetme_leaves_the_id_only_in_documented_moderation_records(
     await populate(services, clock)
     before = await holders(services, U)
     assert len(before) >= 10, before  # the scan really sees the data it should remove
+    # rows keyed by message ids only, not the member's id: checked by count
+    assert await services.db.fetchval("SELECT COUNT(*) FROM relay_copy_sources") == 1
     for table in (
         "goals", "goal_shares", "wellness_plans", "plan_shares", "timers",
         "meeting_reminder_optins", "meeting_presence", "group_facilitators",
@@ -145,6 +148,7 @@ async def test_forgetme_leaves_the_id_only_in_documented_moderation_records(
     await services.privacy.forget(U)
     left = await holders(services, U)
     assert left <= MODERATION_RECORDS, sorted(left - MODERATION_RECORDS)
+    assert await services.db.fetchval("SELECT COUNT(*) FROM relay_copy_sources") == 0
     assert ("support_blocks", "user_id") in left  # the block survives, on purpose
     # a request the forgotten peer still held went back to the queue for someone else
     live = await services.peers.requests.live_for(GUILD, PEER2)
