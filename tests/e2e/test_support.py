@@ -1404,6 +1404,228 @@ async def test_a_member_whose_deleted_dm_stays_in_the_thread_is_told_in_their_la
     )
 
 
+LONG_WORDS = ("I keep thinking about what happened at work. " * 50)[:1990]
+
+
+async def test_a_dm_edited_longer_leaves_no_copy_in_the_thread_after_forgetme(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The member edits a relayed DM into one that takes two parts in the thread: the extra
+    part is recorded as every copy of their words is, so /forgetme deletes it too."""
+    from tests.e2e.test_core import forget
+
+    relay, _dm = await relayed_conversation(emulator, world, kindred)
+    sent = await emulator.send_dm(world.member, "short at first")
+    await emulator.wait_for_message(relay, predicate=lambda m: "short at first" in m.text)
+    await emulator.edit_message_as_user(sent, LONG_WORDS + " THE END")
+    await emulator.wait_for_message(relay, predicate=lambda m: "THE END" in m.text)
+    await kindred.quiet()
+    await forget(emulator, world.member, world.general)
+    await emulator.wait_for_message(relay, predicate=lambda m: "closed" in m.text, since=0)
+    await kindred.quiet()
+    left = [
+        m.text[:60]
+        for m in emulator.messages_in(relay)
+        if ("work" in m.text or "THE END" in m.text) and not m.deleted
+    ]
+    assert left == [], "the member's edited words are still in the relay thread after /forgetme"
+
+
+async def test_a_correction_the_member_forgets_is_deleted_from_the_thread(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Discord won't edit the thread's copy, so the member's correction goes as a new message
+    marked as edited: /forgetme deletes it as it deletes the copy."""
+    from tests.e2e.test_core import forget
+
+    relay, _dm = await relayed_conversation(emulator, world, kindred)
+    sent = await emulator.send_dm(world.member, "my sister Ana said that")
+    copy = await emulator.wait_for_message(relay, predicate=lambda m: "sister Ana" in m.text)
+    emulator.inject_fault("PATCH", f"/channels/{relay.id}/messages/{copy.id}", status=403)
+    await emulator.edit_message_as_user(sent, "my sister Ana said it twice")
+    await emulator.wait_for_message(relay, predicate=lambda m: "(edited):** my sister" in m.text)
+    await kindred.quiet()
+    await forget(emulator, world.member, world.general)
+    await emulator.wait_for_message(relay, predicate=lambda m: "closed" in m.text, since=0)
+    await kindred.quiet()
+    left = [m.text for m in emulator.messages_in(relay) if "Ana" in m.text and not m.deleted]
+    assert left == [], "the member's correction is still in the relay thread after /forgetme"
+
+
+async def test_a_peers_correction_in_the_members_dms_is_withdrawn_with_the_message(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The peer's correction, sent as a new DM because the copy couldn't be edited, is one of
+    the copies of their message: recorded where a reply to it is routed, and when the peer
+    deletes the message the correction goes too."""
+    relay, dm = await relayed_conversation(emulator, world, kindred)
+    sent = await emulator.send_message(world.peer, relay, "Sam, how was the hospital?")
+    copy = await emulator.wait_for_message(dm, predicate=lambda m: "hospital" in m.text)
+    emulator.inject_fault("PATCH", f"/channels/{dm.id}/messages/{copy.id}", status=403)
+    await emulator.edit_message_as_user(sent, "Sam, how was the hospital visit?")
+    correction = await emulator.wait_for_message(dm, predicate=lambda m: "visit?" in m.text)
+    await kindred.quiet()
+    assert await kindred.services.db.fetchval(
+        "SELECT COUNT(*) FROM relay_copies WHERE message_id = ?", (correction.id,)
+    )
+    await emulator.delete_message_as_user(sent)
+    await emulator.wait_until(
+        lambda: emulator.messages[correction.id].deleted, what="the correction withdrawn"
+    )
+    await kindred.quiet()
+    assert [m.text for m in emulator.bot_messages(dm) if "hospital" in m.text] == []
+
+
+async def test_a_dm_edited_after_the_conversation_closed_changes_nothing_in_the_thread(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The conversation is closed: the member's edit of a DM relayed before no longer
+    travels (no edit of the copy, no correction in the closed thread)."""
+    relay, _dm = await relayed_conversation(emulator, world, kindred)
+    sent = await emulator.send_dm(world.member, "see you Monday")
+    copy = await emulator.wait_for_message(relay, predicate=lambda m: "see you Monday" in m.text)
+    card = card_for(emulator, world, 1)
+    await (
+        await emulator.press_button(world.peer, emulator.messages[card.id], "kindred:req:close:1")
+    ).answer()
+    await kindred.quiet()
+    await emulator.edit_message_as_user(sent, "see you Tuesday")
+    await kindred.quiet()
+    assert emulator.messages[copy.id].text.endswith("see you Monday")
+    assert not any("Tuesday" in m.text for m in emulator.messages_in(relay))
+
+
+async def test_a_dm_edited_after_the_conversation_moved_changes_nothing_in_the_old_thread(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The relay thread was deleted and the request went back to the queue: an edit of a DM
+    relayed there goes nowhere (the old thread is not the conversation any more)."""
+    relay, _dm = await relayed_conversation(emulator, world, kindred)
+    sent = await emulator.send_dm(world.member, "before it moved")
+    await emulator.wait_for_message(relay, predicate=lambda m: "before it moved" in m.text)
+    emulator.delete_channel(relay)
+    await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "is back in the queue" in m.text
+    )
+    await kindred.quiet()
+    posts = len(emulator.calls_matching("POST", "/channels/{channel_id}/messages"))
+    edits = len(emulator.calls_matching("PATCH", "/channels/{channel_id}/messages/{message_id}"))
+    await emulator.edit_message_as_user(sent, "after it moved")
+    await kindred.quiet()
+    assert len(emulator.calls_matching("POST", "/channels/{channel_id}/messages")) == posts
+    assert (
+        len(emulator.calls_matching("PATCH", "/channels/{channel_id}/messages/{message_id}"))
+        == edits
+    )
+
+
+@pytest.mark.usefixtures("quick_discord_backoff")
+async def test_a_copy_discord_fails_to_delete_for_a_moment_is_deleted_later(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Discord fails (503) to delete the thread's copy of a DM the member deleted: the copy
+    is kept on record and deleted later by a stored retry (ids only)."""
+    with time_machine.travel(datetime.now(UTC), tick=True) as clock:
+        relay, _dm = await relayed_conversation(emulator, world, kindred)
+        sent = await emulator.send_dm(world.member, "please take this back")
+        copy = await emulator.wait_for_message(relay, predicate=lambda m: "take this" in m.text)
+        route = f"/channels/{relay.id}/messages/{copy.id}"
+        fault = emulator.inject_fault("DELETE", route, status=503, times=None)
+        await emulator.delete_message_as_user(sent)
+        await emulator.wait_until(lambda: fault.hits >= 1, what="the copy's deletion to fail")
+        await kindred.quiet()
+        stored = [
+            t
+            for t in await kindred.services.scheduler.timers.all()
+            if t.kind == "request.copy_withdraw"
+        ]
+        assert [t.payload["copy_id"] for t in stored] == [copy.id]
+        assert str(world.member.id) not in str(stored[0].payload)
+        assert not emulator.messages[copy.id].deleted
+        emulator.clear_faults()
+        clock.shift(timedelta(minutes=2))
+        await kindred.settle()
+        await kindred.quiet()
+        assert emulator.messages[copy.id].deleted
+        assert await kindred.services.db.fetchval("SELECT COUNT(*) FROM relay_copy_sources") == 0
+
+
+@pytest.mark.usefixtures("quick_discord_backoff")
+async def test_an_edit_discord_fails_for_a_moment_sends_no_duplicate(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Discord fails (503) to edit the member's copy of the peer's words: no second copy of
+    the whole message is sent (the correction is only for a copy Discord won't ever edit)."""
+    relay, dm = await relayed_conversation(emulator, world, kindred)
+    sent = await emulator.send_message(world.peer, relay, "Talk on Monday?")
+    copy = await emulator.wait_for_message(dm, predicate=lambda m: "on Monday" in m.text)
+    route = f"/channels/{dm.id}/messages/{copy.id}"
+    fault = emulator.inject_fault("PATCH", route, status=503, times=None)
+    before = len(emulator.bot_messages(dm))
+    await emulator.edit_message_as_user(sent, "Talk on Friday?")
+    await kindred.quiet()
+    assert fault.hits >= 1  # Discord failed the edit
+    assert emulator.bot_messages(dm)[before:] == []
+
+
+@pytest.mark.usefixtures("quick_discord_backoff")
+async def test_an_edit_whose_surplus_copy_fails_to_go_sends_no_duplicate(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """A long DM edited short: its first copy says the new words; Discord failing (503) to
+    delete the second sends no correction (nothing was wrong with the edit)."""
+    relay, _dm = await relayed_conversation(emulator, world, kindred)
+    sent = await emulator.send_dm(world.member, LONG_WORDS + " THE END")
+    last = await emulator.wait_for_message(relay, predicate=lambda m: "THE END" in m.text)
+    fault = emulator.inject_fault(
+        "DELETE", f"/channels/{relay.id}/messages/{last.id}", status=503, times=None
+    )
+    before = len(emulator.bot_messages(relay))
+    await emulator.edit_message_as_user(sent, "never mind, it's fine")
+    await kindred.quiet()
+    assert fault.hits >= 1  # Discord failed the surplus copy's deletion
+    assert len(emulator.bot_messages(relay)) == before  # no correction
+    assert any(m.text.endswith("never mind, it's fine") for m in emulator.bot_messages(relay))
+
+
+@pytest.mark.usefixtures("quick_discord_backoff")
+async def test_editing_a_message_only_partly_delivered_duplicates_no_part(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """A long DM's first part reached the thread and the rest waits for Discord (a stored
+    retry); the member edits it meanwhile: the copy sent is edited and the retry sends the
+    rest of the new words, once (the edit sends no extra part of its own)."""
+    relay, dm = await relayed_conversation(emulator, world, kindred)
+    posts = f"/channels/{relay.id}/messages"
+    emulator.inject_fault("POST", posts, times=1)  # the first part goes through
+    refused = emulator.inject_fault("POST", posts, status=503, times=None)
+    sent = await emulator.send_dm(world.member, LONG_WORDS + " OLD END")
+    # the retry can't read the DM again for a while (the live relay doesn't need to)
+    reading = emulator.inject_fault(
+        "GET", f"/channels/{dm.id}/messages/{sent.id}", status=503, times=None
+    )
+    await kindred.quiet()
+    assert refused.hits >= 1  # the second part was refused
+    assert await kindred.services.scheduler.get("request:1:relay_to_peer") is not None
+    emulator.faults.remove(refused)  # Discord takes posts again
+    new_words = ("Actually it was about my family, not work. " * 50)[:1990] + " NEW END"
+    await emulator.edit_message_as_user(sent, new_words)
+    await emulator.wait_until(
+        lambda: any("my family" in m.text for m in emulator.bot_messages(relay)),
+        what="the first part edited",
+    )
+    await kindred.quiet()
+    emulator.faults.remove(reading)
+    async with asyncio.timeout(90):  # generously, until the stored retry has done its work
+        while await kindred.services.scheduler.get("request:1:relay_to_peer") is not None:
+            await asyncio.sleep(0.05)
+    await kindred.quiet()
+    label = "**Anonymous member (request #1):** "
+    parts = [m.text for m in emulator.bot_messages(relay) if m.text.startswith(label)]
+    assert len(parts) == 2, [p[-20:] for p in parts]
+    assert " ".join(p.removeprefix(label) for p in parts).split() == new_words.split()
+
+
 async def test_a_members_words_still_waiting_when_the_conversation_ends_are_reported_honestly(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

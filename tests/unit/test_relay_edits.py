@@ -6,7 +6,8 @@ from datetime import timedelta
 
 from bot.services import Services
 from bot.services.requests import TO_MEMBER, TO_PEER
-from tests.unit.test_requests_outcomes import MEMBER, PEER, peers, relayed  # noqa: F401
+from bot.services.requests.edits import COPY_WITHDRAW, CopyToWithdraw
+from tests.unit.test_requests_outcomes import GUILD, MEMBER, PEER, peers, relayed  # noqa: F401
 
 DM, THREAD = 555, 777
 
@@ -30,11 +31,21 @@ async def test_a_relayed_message_has_its_copies_in_order_both_ways(peers) -> Non
     assert await peers.requests.relayed_copies(9003, from_member=True) is None
 
 
-async def test_a_deleted_message_has_its_copies_taken_once(peers) -> None:  # noqa: F811
+async def test_a_deleted_message_keeps_each_copy_until_discord_deleted_it(
+    peers,  # noqa: F811
+) -> None:
+    """A copy's record goes only once Discord deleted it (or it was gone): a deletion Discord
+    failed for a moment leaves it to be deleted later; a second delivery of the deletion
+    after both went finds none."""
     req = await relayed(peers, transcript=False)
     await peers.requests.relayed_copy(req, 9101, 9001, DM)
+    await peers.requests.relayed_copy(req, 9102, 9001, DM)
     taken = await peers.requests.withdraw_copies(9001, from_member=False)
-    assert taken is not None and taken.copies == ((DM, 9101),)
+    assert taken is not None and taken.copies == ((DM, 9101), (DM, 9102))
+    await peers.requests.copies_dropped([9101])  # deleted; 9102 failed for a moment
+    again = await peers.requests.withdraw_copies(9001, from_member=False)
+    assert again is not None and again.copies == ((DM, 9102),)
+    await peers.requests.copies_dropped([9102])
     assert await peers.requests.withdraw_copies(9001, from_member=False) is None  # twice
 
 
@@ -49,3 +60,52 @@ async def test_copies_go_with_the_retention_purge_and_the_members_data(
     await peers.requests.relayed_copy(req, 9102, 9003, DM)
     await services.privacy.forget(MEMBER)
     assert await services.db.fetchval("SELECT COUNT(*) FROM relay_copy_sources") == 0
+
+
+async def test_an_edit_travels_only_while_the_conversation_goes_on_where_it_was_written(
+    peers,  # noqa: F811
+) -> None:
+    """An edit reaches copies only while the relay is on (claimed), toward the peer only
+    into the request's current relay thread, from the peer only from it; a deletion still
+    finds every copy (withdrawing words is always right)."""
+    req = await relayed(peers, transcript=False)
+    await peers.requests.relayed_copy(req, 9101, 9001, DM)  # the peer's words in the DMs
+    assert await peers.requests.relayed_to_peer(req, 9201, THREAD, 9002)  # the member's
+    assert await peers.requests.relayed_copies(9001, from_member=False, source_channel_id=THREAD)
+    # the conversation moved: back in the queue, another relay thread now
+    assert await peers.requests.conversation_gone(THREAD) is not None
+    assert await peers.requests.relayed_copies(9002, from_member=True) is None
+    await peers.requests.claim(req.id, PEER)
+    moved = await peers.requests.attach_conversation(req.id, THREAD + 1, relay=True)
+    assert moved.thread_id == THREAD + 1
+    assert await peers.requests.relayed_copies(9002, from_member=True) is None
+    old = await peers.requests.relayed_copies(9001, from_member=False, source_channel_id=THREAD)
+    assert old is None  # the old thread's words don't edit the member's DMs any more
+    # ended: no edit either way, but deletions still find their copies
+    await peers.requests.close(req.id, PEER)
+    assert await peers.requests.relayed_copies(9001, from_member=False) is None
+    assert (await peers.requests.withdraw_copies(9001, from_member=False)).copies == ((DM, 9101),)
+    assert (await peers.requests.withdraw_copies(9002, from_member=True)).copies == (
+        (THREAD, 9201),
+    )
+
+
+async def test_a_copy_discord_failed_to_delete_is_a_stored_retry_of_ids(
+    peers,  # noqa: F811
+    services: Services,
+) -> None:
+    """Discord failed for a moment to delete a copy: a stored retry with ids only, waiting
+    longer each time, given up after a week of failures."""
+    req = await relayed(peers, transcript=False)
+    copy = CopyToWithdraw(req.id, DM, 9101, THREAD, from_member=False)
+    due = await peers.requests.withdraw_later(copy, GUILD)
+    assert due == services.clock() + timedelta(seconds=30)
+    (timer,) = [t for t in await services.scheduler.timers.all() if t.kind == COPY_WITHDRAW]
+    assert timer.key == "request:copy:9101" and timer.guild_id == GUILD
+    assert set(timer.payload) == {
+        "request_id", "channel_id", "copy_id", "source_channel_id", "from_member", "tries",
+    }  # fmt: skip
+    assert peers.requests.on_copy_withdraw(timer) == copy
+    later = await peers.requests.copy_withdraw_later(timer)
+    assert later == services.clock() + timedelta(minutes=1)
+    assert await peers.requests.withdraw_later(copy, GUILD, tries=400) is None

@@ -11,15 +11,39 @@ nothing happens.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.clock import Clock
+from bot.db.repositories.core import TimerRow
 from bot.db.repositories.relay_copies import add_copy_source, copies_of, drop_copies
 from bot.db.repositories.requests import RequestRepository, RequestRow
 from bot.i18n import gettext_for
+from bot.services.privacy import CARD_CLEAR_GIVE_UP_AFTER, card_clear_wait
 from bot.services.requests.relay import TO_MEMBER, TO_PEER
+from bot.timers import Scheduler
+
+log = logging.getLogger(__name__)
+
+#: A copy its writer's deletion should take but Discord failed to delete for a moment (429,
+#: 5xx): deleted again later, with the waits of privacy's card clearing (30 s, doubling, up to
+#: an hour apart, given up after a week). Ids only. Key ``request:copy:<copy id>``.
+COPY_WITHDRAW = "request.copy_withdraw"
+
+
+@dataclass(frozen=True)
+class CopyToWithdraw:
+    """A ``request.copy_withdraw`` timer's copy: where it is, whose conversation, and where
+    its writer wrote (to tell them if Discord refuses it outright). Ids only."""
+
+    request_id: int
+    channel_id: int
+    copy_id: int
+    source_channel_id: int
+    from_member: bool
 
 
 @dataclass(frozen=True)
@@ -37,6 +61,7 @@ class RelayEdits:
 
     requests: RequestRepository
     clock: Clock
+    scheduler: Scheduler
 
     if TYPE_CHECKING:
 
@@ -57,24 +82,93 @@ class RelayEdits:
         an edit or deletion never misses a copy still being sent."""
         return await self.requests.relayed_request_of(source_id)
 
-    async def relayed_copies(self, source_id: int, *, from_member: bool) -> RelayedCopies | None:
+    async def relayed_copies(
+        self, source_id: int, *, from_member: bool, source_channel_id: int | None = None
+    ) -> RelayedCopies | None:
         """The copies of the relayed message ``source_id`` (a member's DM when
-        ``from_member``, else a message in a relay thread), to follow its edit; None when it
-        was never relayed (or its copies are forgotten: deleted, purged, or the member's data
-        forgotten)."""
+        ``from_member``, else a message in a relay thread, ``source_channel_id``), to follow
+        its edit; None when it was never relayed (or its copies are forgotten: deleted,
+        purged, or the member's data forgotten), and when the conversation it was written in
+        is no longer going on: an edit travels only while the relay is on (claimed), toward
+        the peer only into the request's current relay thread, from the peer only from it
+        (the request ended, went back to the queue, or another peer holds it now)."""
+        rows = await copies_of(self.requests.db, source_id)
+        copies = await self._copies(rows, from_member)
+        if copies is None:
+            return None
+        request = copies.request
+        if request.status != "claimed" or not request.relay or not request.thread_id:
+            return None
+        if not from_member:
+            if source_channel_id is not None and source_channel_id != request.thread_id:
+                return None
+            return copies
+        current = tuple(c for c in copies.copies if c[0] == request.thread_id)
+        if not current:
+            return None
+        return RelayedCopies(copies.request, copies.to, current, copies.lang)
+
+    async def withdraw_copies(self, source_id: int, *, from_member: bool) -> RelayedCopies | None:
+        """Its writer deleted the relayed message ``source_id``: its copies, for the caller to
+        delete, whatever became of the conversation (withdrawing words is always right).
+        Each stays recorded until Discord deleted it (:meth:`copies_dropped`), or a retry
+        holds it (:meth:`withdraw_later`)."""
         rows = await copies_of(self.requests.db, source_id)
         return await self._copies(rows, from_member)
 
-    async def withdraw_copies(self, source_id: int, *, from_member: bool) -> RelayedCopies | None:
-        """Its writer deleted the relayed message ``source_id``: its copies, taken once (a
-        second delivery of the deletion finds none), for the caller to delete."""
-        rows = await copies_of(self.requests.db, source_id)
-        taken = set(await drop_copies(self.requests.db, [copy_id for _, _, copy_id in rows]))
-        return await self._copies([row for row in rows if row[2] in taken], from_member)
-
     async def copies_dropped(self, copy_ids: Sequence[int]) -> None:
-        """These copies were deleted (an edit made the message shorter)."""
+        """These copies were deleted (an edit made the message shorter, or its writer
+        deleted it), or are gone from Discord already."""
         await drop_copies(self.requests.db, list(copy_ids))
+
+    async def withdraw_later(
+        self, copy: CopyToWithdraw, guild_id: int, tries: int = 0
+    ) -> datetime | None:
+        """Discord failed for a moment to delete ``copy`` (429, 5xx): a stored retry (ids
+        only), waiting longer each time; None when it failed for a week (given up, the copy's
+        record kept with the request)."""
+        if sum((card_clear_wait(n) for n in range(1, tries + 1)), timedelta()) >= (
+            CARD_CLEAR_GIVE_UP_AFTER
+        ):
+            log.warning("request %s: a relayed copy's deletion given up", copy.request_id)
+            return None
+        due = self.clock() + card_clear_wait(tries + 1)
+        payload = {
+            "request_id": copy.request_id,
+            "channel_id": copy.channel_id,
+            "copy_id": copy.copy_id,
+            "source_channel_id": copy.source_channel_id,
+            "from_member": copy.from_member,
+            "tries": tries + 1,
+        }
+        await self.scheduler.schedule_once(
+            COPY_WITHDRAW, due, payload, guild_id=guild_id, key=f"request:copy:{copy.copy_id}"
+        )
+        return due
+
+    @staticmethod
+    def on_copy_withdraw(timer: TimerRow) -> CopyToWithdraw:
+        """A stored copy deletion is due: the copy, for the Discord layer to delete."""
+        p = timer.payload
+        return CopyToWithdraw(
+            request_id=int(p["request_id"]),
+            channel_id=int(p["channel_id"]),
+            copy_id=int(p["copy_id"]),
+            source_channel_id=int(p["source_channel_id"]),
+            from_member=bool(p["from_member"]),
+        )
+
+    async def copy_withdraw_later(self, timer: TimerRow) -> datetime | None:
+        """The stored deletion failed for a moment again: later still (None: given up)."""
+        return await self.withdraw_later(
+            self.on_copy_withdraw(timer), int(timer.guild_id or 0), int(timer.payload["tries"])
+        )
+
+    async def withdraw_language(self, request_id: int) -> str | None:
+        """The member's language for a note that a copy stayed (None: the request is gone,
+        with the member's data: nobody to tell)."""
+        request = await self.requests.get(request_id)
+        return None if request is None else await self.language_for(request)
 
     async def _copies(
         self, rows: list[tuple[int, int, int]], from_member: bool
