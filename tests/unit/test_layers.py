@@ -68,11 +68,26 @@ def _is(module: str, package: str) -> bool:
     return module == package or module.startswith(package + ".")
 
 
+# Services that must not depend on another service: (folder, package it never imports, advice).
+SERVICE_APART = (
+    (
+        "bot/services/safety/",
+        "bot.services.requests",
+        "safety must not depend on the support requests: what both read (which DMs plead for "
+        "a peer or a professional) lives in bot/services/dm_asks.py, and what safety asks of "
+        "requests is the Conversations protocol in bot/services/safety/base.py",
+    ),
+)
+
+
 def bot_findings(root: Path = ROOT) -> list[Finding]:
     out: list[Finding] = []
     for path in _modules(root, "bot"):
         rel = _rel(root, path)
         for line, module in _imports(_parse(path)):
+            for folder, package, advice in SERVICE_APART:
+                if rel.startswith(folder) and _is(module, package):
+                    out.append(Finding(rel, line, f"imports {module}", advice))
             if _is(module, "discord") and not rel.startswith(DISCORD_ALLOWED):
                 out.append(
                     Finding(
@@ -194,6 +209,7 @@ def test_the_checker_sees_each_kind_of_violation(tmp_path: Path) -> None:
         "cogs/beta.py": "import discord\n",  # discord in a cog: fine
         "bot/services/gamma.py": "import discord\nfrom bot.ui import replies\n",
         "bot/db/delta.py": "from bot.services import gamma\n",
+        "bot/services/safety/epsilon.py": "from bot.services.requests.rules import x\n",
         "bot/engine.py": "def load():\n    import cogs.alpha\n",
         "bot/ui/pieces.py": "import discord\n",  # allowed
     }
@@ -217,6 +233,8 @@ def test_the_checker_sees_each_kind_of_violation(tmp_path: Path) -> None:
         ("bot/services/gamma.py", "imports bot.ui.replies"),
         ("bot/db/delta.py", "imports bot.services"),
         ("bot/db/delta.py", "imports bot.services.gamma"),
+        ("bot/services/safety/epsilon.py", "imports bot.services.requests.rules"),
+        ("bot/services/safety/epsilon.py", "imports bot.services.requests.rules.x"),
         ("bot/engine.py", "imports cogs.alpha"),
     }
 

@@ -1,5 +1,5 @@
-"""Pure rules of a support request (bot.services.requests.rules): pings, DM pleas, holder-only
-actions and how a transcript reads."""
+"""Pure rules of a support request (bot.services.requests.rules): pings, DM pleas
+(bot.services.dm_asks), holder-only actions and how a transcript reads."""
 
 from __future__ import annotations
 
@@ -11,21 +11,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.errors import PermissionDeniedError
+from bot.services.dm_asks import help_language, plea_language, professional_language, wants_to_talk
 from bot.services.requests import RequestRow
 from bot.services.requests.rules import (
     busiest_hours,
     chunks,
-    fold,
-    help_language,
     ping_list,
-    plea_language,
-    professional_language,
     relay_transcript,
     require_holder,
     thread_transcript,
     transcript_messages,
-    wants_to_talk,
 )
+from bot.text import fold
 
 MEMBER, PEER, PEER2 = 100, 200, 201
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)

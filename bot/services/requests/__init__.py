@@ -11,7 +11,8 @@
 - ``bot.services.requests.relay``: where the conversation happens and the anonymous DM relay;
 - ``bot.services.requests.holders``: the peer-role check, and a holder who lost the role
   giving back what they hold (found at their action, their message or a look-up);
-- ``bot.services.requests.rules``: pure rules (pings, DM pleas, transcripts);
+- ``bot.services.requests.rules``: pure rules (pings, holders, transcripts); which DMs
+  plead for a peer or a professional is ``bot.services.dm_asks``, shared with safety;
 - ``bot.services.requests.messages``: the DM texts about asking for a peer, translated.
 
 Nothing in these modules knows about discord.py, so each rule has a fast unit test.

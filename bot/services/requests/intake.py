@@ -17,17 +17,15 @@ from bot.db.repositories.requests import RequestRepository, RequestRow
 from bot.db.repositories.tags import TagRepository
 from bot.errors import ConflictError, InvalidInputError, KindredError, LimitReachedError
 from bot.i18n import N_, lang_from_locale
+from bot.services.dm_asks import help_language, plea_language, professional_language
 from bot.services.peers import PeerSettings
 from bot.services.peers.duty import DutyService
 from bot.services.peers.tags import tag_key
 from bot.services.requests.rules import (
-    help_language,
     office_hours,
     office_tz,
     others_than_member,
     ping_list,
-    plea_language,
-    professional_language,
 )
 from bot.services.settings import GuildSettingsService
 from bot.text import clean_block, clean_line

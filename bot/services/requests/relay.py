@@ -34,8 +34,9 @@ from bot.db.repositories.relay_copies import WELCOME
 from bot.db.repositories.requests import RequestRepository, RequestRow
 from bot.errors import ConflictError, KindredError, NotFoundError
 from bot.i18n import N_
+from bot.services.dm_asks import plea_language, professional_language
 from bot.services.peers import PeerSettings
-from bot.services.requests.rules import plea_language, professional_language, relay_transcript
+from bot.services.requests.rules import relay_transcript
 from bot.services.requests.timers import Requeued, timer_key
 from bot.services.settings import GuildSettingsService
 from bot.timers import Scheduler

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from bot.clock import Clock, utcnow
 from bot.db.repositories.core import MemberPrefsRepository
+from bot.db.repositories.requests import RequestRow
 from bot.db.repositories.safety import SafetyRepository
 from bot.services.notices import ModeratorNotices
 from bot.services.once import OnceService
@@ -16,8 +17,15 @@ from bot.services.safety.model import SafetySettings
 from bot.services.settings import GuildSettingsService
 from bot.timers import Scheduler
 
-if TYPE_CHECKING:
-    from bot.services.requests import RequestService
+
+class Conversations(Protocol):
+    """What safety asks of the support requests (``RequestService`` answers it): whether a
+    message is said inside a support conversation. A protocol, so the safety service never
+    imports the requests service (``tests/unit/test_layers.py``)."""
+
+    async def live_anywhere(self, requester_id: int) -> list[RequestRow]: ...
+
+    async def by_thread(self, thread_id: int) -> RequestRow | None: ...
 
 
 class SafetyBase:
@@ -30,7 +38,7 @@ class SafetyBase:
         *,
         scheduler: Scheduler,
         duty: DutyService,
-        requests: RequestService,
+        requests: Conversations,
         once: OnceService | None = None,
         notices: ModeratorNotices | None = None,
     ) -> None:

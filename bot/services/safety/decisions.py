@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.db.repositories.safety import MemberWindow
-from bot.services.requests.rules import professional_language, wants_to_talk
+from bot.services.dm_asks import professional_language, wants_to_talk
 from bot.services.safety.members import MembersMixin
 from bot.services.safety.model import (
     CONTEXT_KEEP,
