@@ -24,7 +24,6 @@ from __future__ import annotations
 # Not `from discord.ext import commands`: the room cogs.support.commands takes that name here.
 from discord.ext.commands import Bot, Cog
 
-from bot.ui.requests import FeedbackButton, RequestButton, TalkToPeerButton
 from cogs.support.catchup import CatchUpRoom
 from cogs.support.commands import CommandsRoom
 from cogs.support.departures import DeparturesRoom
@@ -38,15 +37,15 @@ class Support(CommandsRoom, TimersRoom, DeparturesRoom, CatchUpRoom, RelayEditsR
     by the shared request form and buttons in ``bot.ui.requests``."""
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(
-            RequestButton, FeedbackButton, TalkToPeerButton, RelayChoiceButton
-        )
+        # Support's own button only: the shared request buttons (bot/ui/requests.py) are
+        # registered by the bot itself (bot/bot.py), so they answer when Support isn't loaded.
+        self.bot.add_dynamic_items(RelayChoiceButton)
         self.register_timers()
         self.mark_start()
 
-    # No cog_unload taking the buttons away: unloaded (or never loaded), they stay registered
-    # (the shared ones by the bot itself) and answer "Support requests are not available right
-    # now." privately in the reader's language; taken away, a press would fail unanswered.
+    # No cog_unload taking the buttons away: unloaded (or never loaded), the shared ones stay
+    # registered by the bot and answer "Support requests are not available right now."
+    # privately in the reader's language; taken away, a press would fail unanswered.
 
 
 async def setup(bot: Bot) -> None:
