@@ -11,7 +11,7 @@ from bot.services.peers.shifts import TimerRow
 from bot.services.requests import notices as say
 from bot.ui.replies import reader_language, send_private
 from cogs.peers import groups
-from cogs.peers.views import tell_duty_ended
+from cogs.peers.views import tell_peer
 
 
 class DutyCommands:
@@ -77,4 +77,4 @@ class DutyCommands:
         if ended is None:  # off duty by hand meanwhile, or on duty for longer now
             return
         await self.bot.wait_until_ready()
-        await tell_duty_ended(self.bot, ended, shift=False)
+        await tell_peer(self.bot, ended, shift=False)

@@ -13,7 +13,7 @@ from bot.ui.lookup import gone_as_peer
 from bot.ui.replies import reader_language, send_private
 from bot.ui.timezones import timezone_autocomplete
 from cogs.peers import groups
-from cogs.peers.views import tell_duty_ended, tell_peer
+from cogs.peers.views import tell_peer
 
 
 def shift_text(shift: ShiftRow, lang: str = "en") -> str:
@@ -87,7 +87,7 @@ class ShiftCommands:
         ended = await self.services.peers.shifts.on_shift_end(timer)
         if ended is not None:
             await self.bot.wait_until_ready()
-            await tell_duty_ended(self.bot, ended, shift=True)
+            await tell_peer(self.bot, ended, shift=True)
 
     async def _on_duty_dm_retry(self, timer: TimerRow) -> None:
         """A duty DM Discord failed for a moment, as it stands now; failing again raises."""

@@ -25,9 +25,10 @@ DutyDM = ShiftStarted | ShiftReminder | DutyEnded
 
 async def dm_peer(
     bot: commands.Bot, user_id: int, text: str, view: discord.ui.View | None = None
-) -> bool:
-    """DM a peer; False when they can't be reached (DMs closed, gone): never retried.
-    Discord failing for a moment (5xx, 429) is raised, for ``tell_peer`` to try again."""
+) -> None:
+    """DM a peer; when they can't be reached (DMs closed, gone) it is logged and given up,
+    never retried. Discord failing for a moment (5xx, 429) is raised, for ``tell_peer`` to
+    try again."""
     try:
         user = await find_user(bot, user_id)
         if view is None:
@@ -36,8 +37,6 @@ async def dm_peer(
             await user.send(text, view=view)
     except (discord.Forbidden, discord.NotFound) as exc:
         log.info("could not DM peer %s: %s", user_id, exc.status)
-        return False
-    return True
 
 
 async def server_name(bot: commands.Bot, guild_id: int) -> str | None:
@@ -52,18 +51,13 @@ async def server_name(bot: commands.Bot, guild_id: int) -> str | None:
         return None
 
 
-async def tell_duty_ended(bot: commands.Bot, ended: DutyEnded, *, shift: bool) -> None:
-    """The DM when a shift (``shift``) or a duty end time is over, in the peer's language;
-    with requests held, the hand-off buttons."""
-    await tell_peer(bot, ended, shift=shift)
-
-
 async def tell_peer(bot: commands.Bot, told: DutyDM, *, shift: bool = True, retry: bool = False):
-    """A duty DM: the shift started, its reminder, or duty ended (``shift``: a shift's end,
-    not a duty end time). Discord failing for a moment (5xx, 429) stores a retry of this DM
-    (``dm_later``, a stored timer: it survives a restart) and the DM arrives once; a retry
-    (``retry``) failing again raises, so the scheduler backs off and gives up after its
-    attempts. A refusal (403: DMs closed) is given up."""
+    """A duty DM in the peer's language: the shift started, its reminder, or duty ended
+    (``shift``: a shift's end, not a duty end time; with requests held, the hand-off
+    buttons). Discord failing for a moment (5xx, 429) stores a retry of this DM (``dm_later``,
+    a stored timer: it survives a restart) and the DM arrives once; a retry (``retry``)
+    failing again raises, so the scheduler backs off and gives up after its attempts. A
+    refusal (403: DMs closed) is given up."""
     services: Services = bot.services  # type: ignore[attr-defined]
     try:
         await _send(bot, services, told, shift)
