@@ -25,7 +25,7 @@ from bot.services.requests.notices import (
 )
 from bot.text import EMBED_FIELD, fit_lines
 from bot.ui.replies import COLOUR, WARM, reader_language
-from bot.ui.views import GuardedCallback, KindredModal, form_id
+from bot.ui.views import GuardedCallback, KindredModal, form_id, text_input
 
 PING_USERS = discord.AllowedMentions(users=True, roles=False, everyone=False)
 
@@ -204,12 +204,6 @@ def _relabel(select: discord.ui.Item, *, no: str, yes: str) -> None:
         option.label = yes if option.value == "yes" else no
 
 
-def _text_input(label: discord.ui.Label) -> discord.ui.TextInput:
-    field = label.component
-    assert isinstance(field, discord.ui.TextInput)
-    return field
-
-
 class SupportModal(KindredModal, title="Talk to a peer"):
     topic = discord.ui.Label(
         text="Topic (optional)",
@@ -273,8 +267,8 @@ class SupportModal(KindredModal, title="Talk to a peer"):
         self.topic.text = words.topic_label
         self.summary.text = words.summary_label
         self.tags.text = words.tags_label
-        _text_input(self.topic).placeholder = words.topic_placeholder
-        _text_input(self.tags).placeholder = words.tags_placeholder
+        text_input(self.topic).placeholder = words.topic_placeholder
+        text_input(self.tags).placeholder = words.tags_placeholder
         self.anonymous.text = words.anonymous_label
         _relabel(self.anonymous.component, no=words.anonymous_no, yes=words.anonymous_yes)
         self.same_peer.text = words.same_peer_label
@@ -287,9 +281,9 @@ class SupportModal(KindredModal, title="Talk to a peer"):
         await cog.intake(
             interaction,
             self.guild_id,
-            topic=_text_input(self.topic).value,
-            summary=_text_input(self.summary).value,
-            tags=[t for t in re.split(r"[,;]", _text_input(self.tags).value) if t.strip()],
+            topic=text_input(self.topic).value,
+            summary=text_input(self.summary).value,
+            tags=[t for t in re.split(r"[,;]", text_input(self.tags).value) if t.strip()],
             anonymous=picked_yes(self.anonymous.component),
             same_peer=picked_yes(self.same_peer.component),
             source=self.source,

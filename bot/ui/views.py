@@ -43,6 +43,14 @@ class KindredModal(discord.ui.Modal):
         await handle_component_error(interaction, error)
 
 
+def text_input(label: discord.ui.Label) -> discord.ui.TextInput:
+    """The text field a form's ``Label`` holds (to set its default or placeholder, read its
+    value)."""
+    field = label.component
+    assert isinstance(field, discord.ui.TextInput)
+    return field
+
+
 class GuardedCallback:
     """Mixin for DynamicItems: ``run`` does the work, and any error gets the same kind,
     private handling as commands (DynamicItems have no view-level error hook of our own)."""

@@ -16,7 +16,7 @@ from bot.services import Services
 from bot.services.groups import MAX_GUIDELINES, GroupService, Guidelines
 from bot.ui.checks import moderator_only
 from bot.ui.replies import COLOUR, localized, reader_language, send_private
-from bot.ui.views import KindredModal
+from bot.ui.views import KindredModal, text_input
 from cogs.groups.groups import group_autocomplete
 from cogs.groups.groups import guidelines as guidelines_cmd
 from cogs.groups.views import (
@@ -91,9 +91,7 @@ class GuidelinesModal(KindredModal, title=MODAL_TITLE):
 
     @property
     def field(self) -> discord.ui.TextInput:
-        field = self.text.component
-        assert isinstance(field, discord.ui.TextInput)
-        return field
+        return text_input(self.text)
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         await self.cog.save_guidelines(interaction, self.group_id, self.field.value)

@@ -18,7 +18,7 @@ from bot.services.groups import MAX_POST, MAX_REASON, GroupRow, GroupService, Re
 from bot.ui.checks import moderator_only
 from bot.ui.lookup import find_user
 from bot.ui.replies import localized, send_private
-from bot.ui.views import KindredModal
+from bot.ui.views import KindredModal, text_input
 from cogs.groups.groups import group as group_cmd
 from cogs.groups.groups import my_group_autocomplete
 from cogs.groups.views import anonymous_embed
@@ -94,9 +94,7 @@ class PostModal(KindredModal, title="Post anonymously"):
         self.group_id = group_id
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
-        field = self.text.component
-        assert isinstance(field, discord.ui.TextInput)
-        await self.cog.post_anonymously(interaction, self.group_id, field.value)
+        await self.cog.post_anonymously(interaction, self.group_id, text_input(self.text).value)
 
 
 class PostingCommands:
