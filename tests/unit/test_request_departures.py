@@ -4,13 +4,17 @@ up at most once a minute when their peer writes."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
+from bot.i18n import available_languages
 from bot.services import Services
 from bot.services.peers import PeerSettings
 from bot.services.requests.departures import (
     member_left_member_text,
     member_left_peer_text,
+    member_left_unsure_text,
 )
 from tests.unit.conftest import FakeClock
 
@@ -86,3 +90,23 @@ def test_the_texts_name_nobody_and_read_in_each_language() -> None:
     assert "closed" in member_left_peer_text(3, reached=False)
     assert "ya no está en este servidor" in member_left_peer_text(3, "es")
     assert "serveur" in member_left_member_text(3, False, "fr")
+    english = _departure_texts(7, "en")
+    for lang in available_languages():
+        for which, text in _departure_texts(7, lang).items():
+            # the request's number is the only number (7: no digit of the member's id 100 or
+            # the peer's 200): no id, no mention, no placeholder left for a name
+            assert re.findall(r"\d+", text) == ["7"], (lang, which, text)
+            for absent in (str(MEMBER), str(PEER), "<@", "{", "}"):
+                assert absent not in text, (lang, which, absent, text)
+            assert lang == "en" or text != english[which], (lang, which, text)
+
+
+def _departure_texts(number: int, lang: str) -> dict[str, str]:
+    """Every text of a departure, each case, for request ``number`` in ``lang``."""
+    return {
+        "member": member_left_member_text(number, False, lang),
+        "member, anonymous": member_left_member_text(number, True, lang),
+        "peer": member_left_peer_text(number, lang),
+        "peer, closed": member_left_peer_text(number, lang, reached=False),
+        "peer, unsure": member_left_unsure_text(number, lang),
+    }
