@@ -110,3 +110,34 @@ def _departure_texts(number: int, lang: str) -> dict[str, str]:
         "peer, closed": member_left_peer_text(number, lang, reached=False),
         "peer, unsure": member_left_unsure_text(number, lang),
     }
+
+
+async def test_a_conversation_closed_after_it_was_read_is_not_moved_to_the_relay(
+    services: Services, claimed
+) -> None:
+    """A Close pressed between the read and the switch (or another process switching first):
+    the switch is one conditional update, so a closed request never becomes a relay."""
+    requests = services.peers.requests
+    stale = await requests.requests.get(claimed.id)  # as read before the Close press
+    await requests.close(claimed.id, PEER)
+    real_get = requests.requests.get
+
+    async def stale_get(request_id: int):
+        return stale if request_id == claimed.id else await real_get(request_id)
+
+    requests.requests.get = stale_get  # type: ignore[method-assign]
+    try:
+        assert await requests.member_left(claimed.id) is None
+    finally:
+        requests.requests.get = real_get  # type: ignore[method-assign]
+    stored = await requests.requests.get(claimed.id)
+    assert stored.status == "closed" and not stored.relay
+
+
+async def test_the_switch_to_the_relay_is_made_by_one_caller_only(
+    services: Services, claimed
+) -> None:
+    repository = services.peers.requests.requests
+    assert await repository.switch_to_relay(claimed.id)
+    assert not await repository.switch_to_relay(claimed.id)  # twice: the second does nothing
+    assert (await repository.get(claimed.id)).relay

@@ -16,7 +16,8 @@ from bot.db.repositories.forgotten import (
     keep_request_counts,
     request_counts,
 )
-from bot.db.repositories.relay_copies import COPY, add_thread_copy, arm_copies_deletion
+from bot.db.repositories.relay_copies import arm_copies_deletion
+from bot.db.repositories.relay_log import RelayLog
 from bot.db.retention import Cutoffs
 
 LIVE = ("open", "claimed")
@@ -90,7 +91,7 @@ def _wait_seconds(row: Any) -> float:
     return (from_db(row["claimed_at"]) - from_db(row["created_at"])).total_seconds()
 
 
-class RequestRepository:
+class RequestRepository(RelayLog):
     def __init__(self, db: Database) -> None:
         self.db = db
 
@@ -302,6 +303,17 @@ class RequestRepository:
             (*fields.values(), request_id),
         )
 
+    async def switch_to_relay(self, request_id: int) -> bool:
+        """The claimed private-thread conversation goes on by the DM relay: True for the one
+        caller that switched it (never a closed or requeued request, never twice)."""
+        return bool(
+            await self.db.execute(
+                "UPDATE support_requests SET relay = 1 WHERE id = ? AND status = 'claimed'"
+                " AND relay = 0 AND thread_id IS NOT NULL",
+                (request_id,),
+            )
+        )
+
     async def touch(self, request_id: int, now: datetime) -> None:
         await self.db.execute(
             "UPDATE support_requests SET last_activity = ? WHERE id = ?", (to_db(now), request_id)
@@ -376,85 +388,6 @@ class RequestRepository:
         )
         return {r["answer"]: int(r["n"]) for r in rows}
 
-    async def claim_relay(self, message_id: int, request_id: int, now: datetime) -> bool:
-        """True for the first caller only: the message is this caller's to carry across."""
-        return bool(
-            await self.db.execute(
-                "INSERT INTO relayed_messages (message_id, request_id, created_at)"
-                " VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                (message_id, request_id, to_db(now)),
-            )
-        )
-
-    async def add_relay_copy(self, message_id: int, request_id: int, now: datetime) -> None:
-        """Kindred's DM carrying a peer's words to the member (its id only)."""
-        await self.db.execute(
-            "INSERT INTO relay_copies (message_id, request_id, created_at)"
-            " VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-            (message_id, request_id, to_db(now)),
-        )
-
-    async def add_thread_copy(
-        self, message_id: int, request_id: int, channel_id: int, now: datetime, kind: str = COPY
-    ) -> bool:
-        """Kindred's message in the relay thread carrying the member's words, or (``kind``
-        ``WELCOME``) its welcome naming them (ids only)."""
-        return await add_thread_copy(self.db, message_id, request_id, channel_id, now, kind)
-
-    async def relayed_request_of(self, message_id: int) -> int | None:
-        """The request whose conversation this Discord message belongs to (Kindred's DM
-        carrying the peer's words, or a member's DM relayed to the peer), or None."""
-        found = await self.db.fetchval(
-            "SELECT request_id FROM relay_copies WHERE message_id = ?", (message_id,)
-        )
-        if found is not None:
-            return found
-        return await self.db.fetchval(
-            "SELECT request_id FROM relayed_messages WHERE message_id = ?", (message_id,)
-        )
-
-    async def hold_dm(self, message_id: int, request_id: int, now: datetime) -> bool:
-        """Hold a member's DM until they choose its conversation: True for the first caller
-        only (a second delivery of the same DM holds nothing)."""
-        return bool(
-            await self.db.execute(
-                "INSERT INTO relay_held_dms (message_id, request_id, created_at)"
-                " VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                (message_id, request_id, to_db(now)),
-            )
-        )
-
-    async def held_dms(self, requester_id: int) -> list[int]:
-        """The member's DMs held for their choice, oldest first (ids only)."""
-        rows = await self.db.fetchall(
-            "SELECT h.message_id FROM relay_held_dms h"
-            " JOIN support_requests r ON r.id = h.request_id"
-            " WHERE r.requester_id = ? ORDER BY h.message_id",
-            (requester_id,),
-        )
-        return [r["message_id"] for r in rows]
-
-    async def release_held_dms(self, message_ids: list[int]) -> list[int]:
-        """Take these held DMs out (the member chose): those this caller took, oldest first."""
-        taken = []
-        for message_id in sorted(message_ids):
-            if await self.db.execute(
-                "DELETE FROM relay_held_dms WHERE message_id = ?", (message_id,)
-            ):
-                taken.append(message_id)
-        return taken
-
-    async def relayed_among(self, message_ids: list[int]) -> set[int]:
-        """Which of these Discord messages were already relayed (or are waiting to be)."""
-        if not message_ids:
-            return set()
-        marks = ", ".join("?" for _ in message_ids)
-        rows = await self.db.fetchall(
-            f"SELECT message_id FROM relayed_messages WHERE message_id IN ({marks})",
-            tuple(message_ids),
-        )
-        return {r["message_id"] for r in rows}
-
     async def live_relays(self) -> list[RequestRow]:
         """Every relayed conversation going on (claimed, with its relay thread), oldest first."""
         rows = await self.db.fetchall(
@@ -462,21 +395,6 @@ class RequestRepository:
             " AND thread_id IS NOT NULL ORDER BY id"
         )
         return [_request(r) for r in rows]
-
-    async def add_relay_message(self, request_id: int, author: str, content: str, now: datetime):
-        await self.db.execute(
-            "INSERT INTO relay_messages (request_id, author, content, created_at)"
-            " VALUES (?, ?, ?, ?)",
-            (request_id, author, content, to_db(now)),
-        )
-
-    async def relay_messages(self, request_id: int) -> list[tuple[str, str, datetime]]:
-        rows = await self.db.fetchall(
-            "SELECT author, content, created_at FROM relay_messages WHERE request_id = ?"
-            " ORDER BY id",
-            (request_id,),
-        )
-        return [(r["author"], r["content"], from_db(r["created_at"])) for r in rows]
 
     async def purge_content_before(self, cutoff: datetime | Cutoffs) -> int:
         """Retention: drop stored conversation text, and the words a member typed in the

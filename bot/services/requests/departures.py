@@ -69,10 +69,10 @@ class Departures:
         by the DM relay in the same thread. The request as it is now, or None when it was no
         such conversation any more (closed, back in the queue, switched already)."""
         async with self.relay_lock(request_id, LEFT):
-            request = await self._get(request_id)
-            if request.status != "claimed" or request.relay or request.thread_id is None:
+            # one conditional update: a Close pressed meanwhile, or another process switching
+            # it first, leaves it alone (the lock only orders this process's callers)
+            if not await self.requests.switch_to_relay(request_id):
                 return None
-            await self.requests.update(request_id, relay=1)
             self.members_seen.pop(request_id, None)
             return await self._get(request_id)
 
