@@ -28,7 +28,8 @@ ZONE_KEY = "timezone"  # stored under this name: never rename
 
 
 #: ``follower(user_id, zone)`` moves what of the member's follows their zone (set without
-#: ``tz``) to ``zone``; it returns whether anything moved.
+#: ``tz``) to ``zone``; it returns whether what moved comes in it now (a paused check-in or
+#: goal, or a finished goal, is never said to).
 ZoneFollower = Callable[[int, str], Awaitable[bool]]
 
 

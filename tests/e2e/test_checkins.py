@@ -1593,6 +1593,34 @@ async def test_a_personal_checkin_set_without_tz_follows_the_members_new_time_zo
     assert "check-in" not in again.text.lower(), again.text
 
 
+async def test_timezone_set_never_says_nudges_come_from_a_paused_checkin_or_a_finished_goal(
+    emulator: DiscordEmulator, world: World, start_at: Start
+) -> None:
+    """A paused personal check-in moves with the member's zone (for when they resume it) but
+    sends nothing, and a finished goal never nudges: `/timezone set` said "Your personal
+    check-in and your goals' nudges now come at their times in …" for them. It names only
+    what will come."""
+    _, kindred = await start_at(datetime(2026, 11, 23, 12, 0, tzinfo=UTC))
+    await command(emulator, world.member, world.general, "timezone set", zone="Europe/Paris")
+    await command(emulator, world.member, world.general, "checkin me every", schedule="daily 20:00")
+    await command(
+        emulator, world.member, world.general, "goal set", text="walk", schedule="daily 09:00"
+    )
+    await command(emulator, world.member, world.general, "goal done", goal=1)
+    await command(emulator, world.member, world.general, "checkin me pause")
+    moved = await command(
+        emulator, world.member, world.general, "timezone set", zone="America/New_York"
+    )
+    assert moved.ephemeral and "America/New_York" in moved.text, moved.text
+    assert "now come" not in moved.text, moved.text
+    assert "check-in" not in moved.text.lower() and "nudges" not in moved.text, moved.text
+    row = await kindred.services.checkins.repo.personal_for(world.member.id)
+    assert row is not None and row.paused and row.tz == "America/New_York"  # for a resume
+    assert await kindred.services.scheduler.get("pcheckin:1") is None  # paused: nothing comes
+    walk = (await kindred.services.selfhelp.goals.mine(world.member.id))[0]
+    assert walk.status == "done" and walk.tz == "Europe/Paris"
+
+
 async def test_a_personal_checkin_given_its_own_tz_stays_in_it_when_the_member_moves(
     emulator: DiscordEmulator, world: World, start_at: Start
 ) -> None:

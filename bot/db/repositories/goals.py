@@ -101,10 +101,12 @@ class GoalRepository:
         return [_goal(r) for r in rows]
 
     async def follow_zone(self, user_id: int, tz: str) -> list[GoalRow]:
-        """Move the member's goals whose nudges follow their zone to ``tz``; those moved."""
+        """Move the member's goals whose nudges follow their zone to ``tz``; those moved. A
+        finished goal never nudges again: it stays; a paused one moves (resumed, it nudges in
+        the member's zone)."""
         rows = await self.db.fetchall(
             "SELECT id FROM goals WHERE user_id = ? AND tz_follows = 1 AND tz IS NOT NULL"
-            " AND tz <> ? ORDER BY id",
+            " AND tz <> ? AND status <> 'done' ORDER BY id",
             (user_id, tz),
         )
         ids = [r["id"] for r in rows]

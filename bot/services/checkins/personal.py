@@ -105,7 +105,8 @@ class PersonalCheckins(CheckinBase):
 
     async def follow_zone(self, user_id: int, zone: str) -> bool:
         """The member set their zone: a personal check-in set without ``tz`` moves to it (its
-        next run planned again in it, its quiet hours read in it); True if it moved."""
+        next run planned again in it, its quiet hours read in it); True if it moved and comes
+        (a paused one moves for when it is resumed, and says nothing of times to come)."""
         row = await self.repo.follow_zone(user_id, zone)
         if row is None:
             return False
@@ -113,7 +114,7 @@ class PersonalCheckins(CheckinBase):
         if not row.paused:
             await self._arm_personal(row)
         await self._quiet_changed(user_id)
-        return True
+        return not row.paused
 
     def watch_quiet_hours(self, callback: Callable[[int], Awaitable[None]]) -> None:
         """``callback(user_id)`` runs after a member's personal check-in (and so their quiet

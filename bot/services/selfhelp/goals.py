@@ -174,11 +174,12 @@ class GoalService:
 
     async def follow_zone(self, user_id: int, zone: str) -> bool:
         """The member set their zone: goals whose nudges were set without ``tz`` move to it
-        (their next nudge planned again in it); True if any moved."""
+        (their next nudge planned again in it); True if the nudges of any goal going on now
+        come in it (a paused goal moves too, and says nothing of nudges)."""
         moved = await self.repo.follow_zone(user_id, zone)
         for goal in moved:
             await self._arm(goal)
-        return bool(moved)
+        return any(goal.status == "active" for goal in moved)
 
     async def next_nudges(self, goal: GoalRow, count: int = 3) -> list[datetime]:
         if goal.schedule is None or goal.tz is None or goal.status != "active":
