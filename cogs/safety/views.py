@@ -10,6 +10,7 @@ from bot.safety.peer_resources import respites_for_state_text
 from bot.services import Services
 from bot.services.resources import region_name
 from bot.services.safety import respite_states
+from bot.ui.lookup import is_member
 from bot.ui.replies import reader_language, send_private
 from bot.ui.requests import TalkToPeerButton
 from bot.ui.views import GuardedCallback
@@ -75,10 +76,22 @@ class RespiteStateSelect(
         services: Services = interaction.client.services  # type: ignore[attr-defined]
         values = (interaction.data or {}).get("values") or []
         state = str(values[0]) if values else ""
-        region, entries = await services.safety.picked_state_respites(self.guild_id, state)
+        guild_id = await self._trusted_guild(interaction)
+        region, entries = await services.safety.picked_state_respites(guild_id, state)
         # named as /respite names it ("Vermont, Estados Unidos (US-VT)"); a forged value as is
         where = region_name(region, self.lang)
         await send_private(interaction, respites_for_state_text(where, entries, self.lang))
+
+    async def _trusted_guild(self, interaction: discord.Interaction) -> int | None:
+        """The custom id's server, when the presser may read its own respites: pressed in that
+        server, or in a DM by a member of it (a custom id can be forged); else None, the
+        shipped entries only."""
+        if self.guild_id is None:
+            return None
+        if interaction.guild_id is not None:
+            return self.guild_id if self.guild_id == interaction.guild_id else None
+        found = await is_member(interaction.client, self.guild_id, interaction.user.id)
+        return self.guild_id if found else None
 
 
 DYNAMIC_ITEMS = (OptOutButton, RespiteStateSelect)

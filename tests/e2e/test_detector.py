@@ -171,6 +171,64 @@ async def test_respite_need_without_a_known_state_asks_with_a_select(
     assert answer.ephemeral and "Alyssum" in answer.text
 
 
+async def test_a_forged_respite_menu_never_shows_another_servers_own_respites(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The respite menu's custom id names the server whose own respites it lists
+    (``kindred:respite:<lang>:<guild>``), and it was trusted: a forged id read another
+    server's local entries. Pressed in a server, it must be that server; in a DM, the presser
+    must be a member of it; otherwise the shipped entries only."""
+    await setup_peers(emulator, world)
+    await command(
+        emulator,
+        world.mod,
+        world.general,
+        "safety resources add",
+        name="Casa Local",
+        kind="respite",
+        contact="https://casalocal.example.org",
+        region="US-VT",
+    )
+    elsewhere = emulator.create_guild("Elsewhere")
+    stranger = emulator.create_user("stranger")
+    emulator.add_member(elsewhere, stranger)
+    await emulator.gateway_idle()
+
+    def forged(guild_id: int) -> discord.ui.View:
+        view = discord.ui.View(timeout=None)
+        view.add_item(
+            discord.ui.Select(
+                custom_id=f"kindred:respite:en:{guild_id}",
+                options=[discord.SelectOption(label="VT", value="US-VT")],
+            )
+        )
+        return view
+
+    # in a DM, by someone who isn't a member of that server
+    user = await kindred.bot.fetch_user(stranger.id)
+    await user.send("A respite menu", view=forged(world.guild.id))
+    sent = await emulator.wait_for_message(
+        emulator.dm_channel(stranger), predicate=lambda m: "A respite menu" in m.text
+    )
+    custom_id = f"kindred:respite:en:{world.guild.id}"
+    in_dm = await (await emulator.select(stranger, sent, custom_id, ["US-VT"])).response()
+    assert in_dm.ephemeral and "Alyssum" in in_dm.text, in_dm.text
+    assert "Casa Local" not in in_dm.text, in_dm.text
+    # in another server: Elsewhere's channel, naming Haven
+    channel = emulator.create_channel(elsewhere, "lobby")
+    await emulator.gateway_idle()
+    posted = await kindred.bot.get_channel(channel.id).send("A menu", view=forged(world.guild.id))
+    message = await emulator.wait_for_message(channel, predicate=lambda m: m.id == posted.id)
+    there = await (await emulator.select(stranger, message, custom_id, ["US-VT"])).response()
+    assert there.ephemeral and "Alyssum" in there.text, there.text
+    assert "Casa Local" not in there.text, there.text
+    # the server's own member, in its own channel, still reads them
+    own = await kindred.bot.get_channel(world.general.id).send("Menu", view=forged(world.guild.id))
+    mine = await emulator.wait_for_message(world.general, predicate=lambda m: m.id == own.id)
+    here = await (await emulator.select(world.member, mine, custom_id, ["US-VT"])).response()
+    assert "Casa Local" in here.text, here.text
+
+
 async def test_a_respite_reply_names_the_members_state_in_their_language(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:
