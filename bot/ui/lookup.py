@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -99,7 +100,22 @@ async def is_member(bot: discord.Client, guild_id: int, user_id: int) -> bool | 
     except discord.HTTPException as exc:
         log.info("could not look a member up (%s)", exc.status)
         return None
+    except discord.RateLimited as exc:  # a wait longer than discord.py's limit: no answer
+        log.info("could not look a member up (rate limited for %.0f s)", exc.retry_after)
+        return None
     return True
+
+
+def cached_membership(bot: discord.Client, guild_id: int, user_id: int) -> bool | None:
+    """Whether ``user_id`` is a member of the server as discord.py's cache can tell without
+    asking Discord: only with the members intent (without it no one's leaving is seen, so the
+    cache proves nothing); None when the cache can't tell."""
+    guild = bot.get_guild(guild_id)
+    if guild is None or not bot.intents.members:
+        return None
+    if guild.get_member(user_id) is not None:
+        return True
+    return False if guild.chunked else None
 
 
 async def kindred_guild_ids(bot: discord.Client) -> list[int]:
@@ -116,20 +132,60 @@ async def kindred_guild_ids(bot: discord.Client) -> list[int]:
     return list(dict.fromkeys(ids))
 
 
-async def only_shared_guild(bot: discord.Client, user_id: int) -> int | None:
+#: How long a DM answer waits for :func:`only_shared_guild` (Discord gives an interaction 3 s
+#: to be answered; a crisis reply never waits long), and how many servers it asks at once.
+SHARED_LOOKUP_SECONDS = 1.5
+SHARED_LOOKUP_AT_ONCE = 4
+
+
+async def only_shared_guild(
+    bot: discord.Client, user_id: int, *, within: float = SHARED_LOOKUP_SECONDS
+) -> int | None:
     """For something asked for or answered by DM (a need, a mood on a check-in set up in a
     DM): the one server the member shares with Kindred, whose own entries and peer button
     the answer may show; None with none or several (which community they mean is theirs to
-    say, in it) or when Discord cannot tell. One REST call per Kindred server."""
+    say) or when Discord cannot tell within ``within`` seconds (a slow or rate-limited
+    Discord never holds the answer back). The cache answers where it can (members intent);
+    other servers are asked of Discord, a few at once."""
+    try:
+        return await asyncio.wait_for(_only_shared_guild(bot, user_id), within)
+    except TimeoutError:
+        log.info("could not tell a member's shared server in time")
+        return None
+
+
+async def _only_shared_guild(bot: discord.Client, user_id: int) -> int | None:
     shared: list[int] = []
+    to_ask: list[int] = []
     for guild_id in await kindred_guild_ids(bot):
-        found = await is_member(bot, guild_id, user_id)
-        if found is None:
-            return None
-        if found:
+        cached = cached_membership(bot, guild_id, user_id)
+        if cached is None:
+            to_ask.append(guild_id)
+        elif cached:
             shared.append(guild_id)
-            if len(shared) > 1:
+    if len(shared) > 1:
+        return None
+    gate = asyncio.Semaphore(SHARED_LOOKUP_AT_ONCE)
+
+    async def ask(guild_id: int) -> tuple[int, bool | None]:
+        async with gate:
+            return guild_id, await is_member(bot, guild_id, user_id)
+
+    tasks = [asyncio.ensure_future(ask(guild_id)) for guild_id in to_ask]
+    try:
+        for done in asyncio.as_completed(tasks):
+            guild_id, found = await done
+            if found is None:
                 return None
+            if found:
+                shared.append(guild_id)
+                if len(shared) > 1:
+                    return None
+    finally:
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
     return shared[0] if shared else None
 
 

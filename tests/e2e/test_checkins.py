@@ -1689,6 +1689,37 @@ async def test_struggling_on_a_checkin_set_up_by_dm_offers_a_way_to_a_peer(
     assert "a peer can listen, and you choose" in low.text, low.text
 
 
+async def test_struggling_on_a_dm_checkin_is_answered_while_discord_rate_limits_the_lookup(
+    emulator: DiscordEmulator, world: World, start_at: Start
+) -> None:
+    """The shared-server look-up behind "Struggling" on a check-in set up by DM asked Discord
+    about each server in turn before answering; a rate limit (or many servers) outlasted
+    the 3 seconds Discord gives an interaction, and the member read "interaction failed".
+    The look-up is bounded: the answer comes in time, without a button it couldn't check,
+    saying how to ask a peer."""
+    from tests.e2e.test_support import go_on_duty, setup_peers  # it imports this module
+
+    traveller, kindred = await start_at(datetime(2026, 11, 23, 12, 0, tzinfo=UTC))
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    dm = emulator.dm_channel(world.member)
+    await command(
+        emulator, world.member, dm, "checkin me every", schedule="daily 20:00", tz="Europe/Paris"
+    )
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 19, 0, 5, tzinfo=UTC))
+    sent = await emulator.wait_for_message(
+        dm, predicate=lambda m: "kindred:pmood:1" in m.custom_ids, since=0
+    )
+    emulator.inject_fault(
+        "GET", "/guilds/{guild_id}/members/{user_id}", status=429, retry_after=30, times=None
+    )
+    low = await (await emulator.press_button(world.member, sent, "kindred:pmood:1")).response()
+    assert "findahelpline" in low.text, low.text
+    assert not any(c.startswith("kindred:talk:") for c in low.message.custom_ids)
+    assert "run `/support` in your server" in low.text, low.text
+    emulator.clear_faults()
+
+
 async def test_struggling_on_a_dm_checkin_without_one_server_to_offer_says_how_to_ask(
     emulator: DiscordEmulator, world: World, start_at: Start
 ) -> None:
