@@ -240,10 +240,21 @@ class ListenerMixin(AlertsMixin, RepliesMixin):
             return
         lang = await safety.language_for(message.author.id, result.lang)
         needs = tuple(decision.needs)
-        server = await only_shared_guild(self.bot, message.author.id) if needs else None
+        # only a need's answer uses the server, and the lookup is bounded: a slow or
+        # rate-limited Discord never holds a crisis reply back (no server's entries then)
+        server = await self._needs_server(message.author.id) if needs else None
         await self._send_reply(
             message.author, None, str(decision.reply), needs, lang, needs_guild_id=server
         )
+
+    async def _needs_server(self, user_id: int) -> int | None:
+        """The one server a DM's needs are answered for (``only_shared_guild``, bounded in
+        time); None, never an error, when it can't be told."""
+        try:
+            return await only_shared_guild(self.bot, user_id)
+        except Exception:
+            log.exception("safety: could not look up a DM's shared server")
+            return None
 
 
 def _outcome(task: asyncio.Future, what: str, failed: Any) -> Any:

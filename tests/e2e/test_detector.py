@@ -6,6 +6,8 @@ what they test); tests of the shipped model's judgement use the model itself.
 
 from __future__ import annotations
 
+import asyncio
+
 import discord
 import pytest
 
@@ -1155,6 +1157,36 @@ async def test_a_dm_with_crisis_words_and_a_need_keeps_the_crisis_reply_with_the
     assert len(sent) == 1, [m.text[:200] for m in sent]
     assert "Checking in: you're not alone" in sent[0].text, sent[0].text
     assert "988" in sent[0].text and "Alyssum" in sent[0].text, sent[0].text
+
+
+async def test_a_crisis_dm_with_a_need_is_answered_at_once_when_discord_is_rate_limited(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """A crisis DM that also names a need waited for the look-up of the one server the member
+    shares with Kindred (one member call per server, one after the other); Discord rate
+    limiting those calls for half a minute held the crisis reply back as long. The look-up
+    is bounded: the crisis lines come at once, without that server's entries or button."""
+    await setup_peers(emulator, world)
+    await command(emulator, world.member, world.general, "region set", region="US-VT")
+    use_model(
+        kindred,
+        ScriptedModel({"kill myself": {"crisis_2": 0.95}, "respite": {"need_respite": 0.9}}),
+    )
+    emulator.inject_fault(
+        "GET", "/guilds/{guild_id}/members/{user_id}", status=429, retry_after=30, times=None
+    )
+    started = asyncio.get_running_loop().time()
+    await emulator.send_dm(
+        world.member, "honestly i want to kill myself. is there a peer respite instead?"
+    )
+    dm = await emulator.wait_for_message(
+        emulator.dm_channel(world.member), predicate=lambda m: "988" in m.text
+    )
+    waited = asyncio.get_running_loop().time() - started
+    assert waited < 10, waited  # the rate limit lasts 30 s
+    assert "Checking in: you're not alone" in dm.text and "Alyssum" in dm.text, dm.text
+    assert not any(c.startswith("kindred:talk:") for c in dm.custom_ids), dm.custom_ids
+    emulator.clear_faults()
 
 
 async def test_a_need_by_dm_shows_the_local_entries_of_the_one_server_shared_only(
