@@ -257,6 +257,8 @@ class Guild:
     available: bool = True
     scheduled_events: dict[int, JSON] = field(default_factory=dict)
     """Guild scheduled events by id, as Discord's payloads (``rest/scheduled_events.py``)."""
+    bans: dict[int, str | None] = field(default_factory=dict)
+    """Banned users by id, with the ban's reason (``GET /guilds/{id}/bans/{user}``)."""
 
     @property
     def everyone_role(self) -> Role:

@@ -148,6 +148,13 @@ class WorldMixin(EmulatorState):
         g.members.pop(u.id, None)
         self.dispatch("GUILD_MEMBER_REMOVE", {"guild_id": str(g.id), "user": u.to_payload()})
 
+    def ban_member(self, guild: GuildLike, user: UserLike, reason: str | None = None) -> None:
+        """A moderator bans ``user``: out of the server (GUILD_MEMBER_REMOVE, as Discord sends)
+        and listed in its bans."""
+        g = self.guild(guild)
+        g.bans[self.user(user).id] = reason
+        self.remove_member(g, user)
+
     def set_member_roles(
         self, guild: GuildLike, user: UserLike, roles: Iterable[RoleLike]
     ) -> Member:

@@ -106,6 +106,19 @@ async def is_member(bot: discord.Client, guild_id: int, user_id: int) -> bool | 
     return True
 
 
+async def is_banned(bot: discord.Client, guild_id: int, user_id: int) -> bool | None:
+    """Whether the server banned ``user_id`` (one REST call); None when Discord can't say,
+    as when Kindred lacks Ban Members there (the invite doesn't ask for it)."""
+    try:
+        await bot.http.get_ban(user_id, guild_id)
+    except discord.NotFound:
+        return False
+    except (discord.HTTPException, discord.RateLimited) as exc:
+        log.info("could not look a ban up (%s)", exc)
+        return None
+    return True
+
+
 def cached_membership(bot: discord.Client, guild_id: int, user_id: int) -> bool | None:
     """Whether ``user_id`` is a member of the server as discord.py's cache can tell without
     asking Discord: only with the members intent (without it no one's leaving is seen, so the

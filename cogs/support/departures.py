@@ -3,7 +3,9 @@
 looked up, at most once a minute) or by the leave event where Discord delivers it (only with
 the members intent). The conversation goes on by the DM relay in the same thread: the member is
 told by DM in their language, the peer in the thread in theirs, and the peer's words are
-carried to the member from then on. A member Kindred can't DM has the conversation closed."""
+carried to the member from then on. A member Kindred can't DM has the conversation closed, and
+so has a member the server banned (asked of Discord when Kindred may: Ban Members; a kick
+can't be told from leaving, and keeps the DM path)."""
 
 from __future__ import annotations
 
@@ -18,8 +20,9 @@ from bot.services.requests.departures import (
     member_left_member_text,
     member_left_peer_text,
     member_left_unsure_text,
+    member_removed_peer_text,
 )
-from bot.ui.lookup import find_channel, find_user, member_role_ids
+from bot.ui.lookup import find_channel, find_user, is_banned, member_role_ids
 from cogs.support.claims import ClaimsRoom
 from cogs.support.relay import _note, _transient
 from cogs.support.views import conversation_view
@@ -49,7 +52,7 @@ class DeparturesRoom(ClaimsRoom):
             log.info("request %s: could not look its member up (%s)", request.id, exc)
             return
         if role_ids is None:
-            await self._member_gone(request.id, message)
+            await self._member_gone(request, message)
 
     @commands.Cog.listener("on_raw_member_remove")
     async def _support_member_left(self, payload: discord.RawMemberRemoveEvent) -> None:
@@ -57,12 +60,16 @@ class DeparturesRoom(ClaimsRoom):
         the member gone."""
         request = await self.requests.member_left_thread(payload.guild_id, payload.user.id)
         if request is not None:
-            await self._member_gone(request.id, None)
+            await self._member_gone(request, None)
 
-    async def _member_gone(self, request_id: int, message: discord.Message | None) -> None:
+    async def _member_gone(self, request: RequestRow, message: discord.Message | None) -> None:
         """Switch the conversation to the DM relay (once), tell both, and carry the peer's
-        ``message`` that found the member gone; closed if the member can't be DMed."""
-        moved = await self.requests.member_left(request_id)
+        ``message`` that found the member gone; closed if the member can't be DMed, or was
+        banned (nothing carried to them)."""
+        if await is_banned(self.bot, request.guild_id, request.requester_id):
+            await self._close_banned(request, message)
+            return
+        moved = await self.requests.member_left(request.id)
         if moved is None or moved.claimed_by is None:
             return
         log.info("request %s: its member left the server; the DM relay goes on", moved.id)
@@ -85,6 +92,20 @@ class DeparturesRoom(ClaimsRoom):
             await _note(thread, message.id if message else None, text)
         if message is not None:
             await self._from_thread(message)  # written to the member: carried (once)
+
+    async def _close_banned(self, request: RequestRow, message: discord.Message | None) -> None:
+        """The server banned the member: the conversation closes (reason ``member_left``),
+        the peer told in the thread; the peer's words are not passed on."""
+        closed = await self.requests.close_member_left(request.id)
+        if closed is None or closed.claimed_by is None:
+            return
+        log.info("request %s: its member was banned; the conversation is closed", closed.id)
+        thread = await find_channel(self.bot, closed.thread_id)
+        if thread is not None:
+            peer_lang = await self.services.safety.language_for(closed.claimed_by)
+            text = member_removed_peer_text(closed.id, peer_lang)
+            await _note(thread, message.id if message else None, text)
+        await self._after_close(closed)
 
     async def _tell_member_moved(self, request: RequestRow) -> str:
         """The member's DM saying their conversation goes on here, with the Close button;

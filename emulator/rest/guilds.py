@@ -79,6 +79,17 @@ async def get_member(emu: RestHost, req: Req) -> Any:
     return _member(emu, g, req).to_payload()
 
 
+@routes("GET", "/guilds/{guild_id}/bans/{user_id}")
+async def get_ban(emu: RestHost, req: Req) -> Any:
+    """Discord asks for Ban Members; 404 Unknown Ban (10026) when the user isn't banned."""
+    g = emu._rest_guild(req.params["guild_id"])
+    emu._require_guild(g, P.BAN_MEMBERS)
+    uid = emu._user_param(req)
+    if uid not in g.bans:
+        raise RestError(404, 10026, "Unknown Ban")
+    return {"reason": g.bans[uid], "user": emu.users[uid].to_payload()}
+
+
 def _member(emu: RestHost, g: Guild, req: Req) -> Member:
     uid = emu._user_param(req)
     m = g.members.get(uid)

@@ -185,6 +185,56 @@ async def test_a_member_who_left_and_cannot_be_dmed_has_the_conversation_closed(
     assert not emulator.messages_in(emulator.dm_channel(world.member))
 
 
+def _kindred_may_see_bans(emulator: DiscordEmulator, world: World) -> None:
+    role = world.guild.bot_role
+    assert role is not None
+    emulator.set_role_permissions(world.guild, role, role.permissions | P.BAN_MEMBERS)
+
+
+async def test_a_banned_member_does_not_keep_reaching_the_peer_the_conversation_closes(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Any departure moved the conversation to DMs, so a member the moderators banned kept
+    reaching the peer (and the peer them). Where Kindred may see bans, a banned member's
+    conversation closes instead (reason member_left), the peer told in the thread; nothing
+    the peer writes is carried to them."""
+    thread = await _thread_conversation(emulator, world, kindred)
+    _kindred_may_see_bans(emulator, world)
+    emulator.ban_member(world.guild, world.member, reason="harassment")
+    await emulator.gateway_idle()
+    before = len(emulator.bot_messages(thread))
+    await emulator.send_message(world.peer, thread, "are you still there?")
+    await emulator.wait_for_message(
+        thread, predicate=lambda m: "can't come back" in m.text, since=before
+    )
+    await kindred.quiet()
+    fresh = await kindred.services.peers.requests.get(1)
+    assert fresh.status == "closed" and fresh.close_reason == "member_left", fresh
+    assert not fresh.relay
+    notes = [m.text for m in emulator.bot_messages(thread)[before:]]
+    assert "nothing more is passed on" in notes[0], notes
+    assert "harassment" not in " ".join(notes)  # the server's reason is not Kindred's to tell
+    assert thread.archived and thread.locked
+    dm = emulator.bot_messages(emulator.dm_channel(world.member))
+    assert not any("are you still there?" in m.text for m in dm), [m.text for m in dm]
+    assert not any("continues here" in m.text for m in dm), [m.text for m in dm]
+
+
+async def test_a_member_who_left_by_themselves_keeps_the_dm_path_where_bans_are_visible(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    thread = await _thread_conversation(emulator, world, kindred)
+    _kindred_may_see_bans(emulator, world)
+    emulator.remove_member(world.guild, world.member)
+    await emulator.gateway_idle()
+    await emulator.send_message(world.peer, thread, "are you still there?")
+    dm = emulator.dm_channel(world.member)
+    await emulator.wait_for_message(dm, predicate=lambda m: "are you still there?" in m.text)
+    fresh = await kindred.services.peers.requests.get(1)
+    assert fresh.status == "claimed" and fresh.relay
+    assert emulator.calls_matching("GET", "/guilds/{guild_id}/bans/{user_id}")
+
+
 async def test_the_leave_event_where_discord_delivers_it_moves_the_conversation_to_dms(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

@@ -102,3 +102,24 @@ async def test_overwrites_and_slowmode_are_checked(emulator: DiscordEmulator) ->
         with pytest.raises(discord.HTTPException) as too_slow:
             await channel.edit(slowmode_delay=21601)
         assert too_slow.value.code == 50035
+
+
+async def test_a_ban_is_read_with_ban_members_and_unknown_otherwise(
+    emulator: DiscordEmulator,
+) -> None:
+    g = emulator.create_guild("Haven")
+    alice, bob = emulator.create_user("alice"), emulator.create_user("bob")
+    emulator.add_member(g, alice)
+    emulator.add_member(g, bob)
+    emulator.ban_member(g, alice, reason="spam")
+    assert alice.id not in emulator.guild(g).members
+    async with connected_client(emulator, make_bot) as bot:
+        guild = bot.get_guild(g.id)
+        with pytest.raises(discord.Forbidden):  # Discord asks for Ban Members
+            await guild.fetch_ban(discord.Object(alice.id))
+        emulator.set_role_permissions(g, g.bot_role_id, DEFAULT_BOT_PERMISSIONS | P.BAN_MEMBERS)
+        ban = await guild.fetch_ban(discord.Object(alice.id))
+        assert ban.user.id == alice.id and ban.reason == "spam"
+        with pytest.raises(discord.NotFound) as unknown:
+            await guild.fetch_ban(discord.Object(bob.id))
+        assert unknown.value.code == 10026

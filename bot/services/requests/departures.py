@@ -133,6 +133,18 @@ def member_left_peer_text(request_id: int, lang: str = "en", *, reached: bool = 
     return text.format(number=request_id)
 
 
+def member_removed_peer_text(request_id: int, lang: str = "en") -> str:
+    """To the peer, in their conversation's thread: the server banned the member, so the
+    conversation closes instead of going on by DM (what the server decided is not Kindred's
+    to work around; nothing more about it is said)."""
+    _ = gettext_for(lang)
+    return _(
+        "The member of request #{number} is no longer in this server and can't come back to "
+        "it, so this conversation is closed and nothing more is passed on to them. Thank you "
+        "for the support you gave."
+    ).format(number=request_id)
+
+
 def member_left_unsure_text(request_id: int, lang: str = "en") -> str:
     """To the peer: the member left and Discord failed for a moment when Kindred DMed them."""
     _ = gettext_for(lang)
