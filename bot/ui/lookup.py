@@ -167,6 +167,23 @@ async def only_shared_guild(
         return None
 
 
+async def member_within(
+    bot: discord.Client, guild_id: int, user_id: int, *, within: float = SHARED_LOOKUP_SECONDS
+) -> bool | None:
+    """Whether ``user_id`` is a member of the server, for an answer that can't wait (an
+    interaction in a DM): the cache where it can tell (members intent), else :func:`is_member`
+    bounded by ``within`` seconds, as :func:`only_shared_guild` asks; None when Discord can't
+    tell in time (a slow or rate-limited Discord never holds the answer back)."""
+    cached = cached_membership(bot, guild_id, user_id)
+    if cached is not None:
+        return cached
+    try:
+        return await asyncio.wait_for(is_member(bot, guild_id, user_id), within)
+    except TimeoutError:
+        log.info("could not look a member up in time")
+        return None
+
+
 async def _only_shared_guild(bot: discord.Client, user_id: int) -> int | None:
     shared: list[int] = []
     to_ask: list[int] = []

@@ -10,7 +10,7 @@ from bot.safety.peer_resources import respites_for_state_text
 from bot.services import Services
 from bot.services.resources import region_name
 from bot.services.safety import respite_states
-from bot.ui.lookup import is_member
+from bot.ui.lookup import member_within
 from bot.ui.replies import reader_language, send_private
 from bot.ui.requests import TalkToPeerButton
 from bot.ui.views import GuardedCallback
@@ -85,12 +85,13 @@ class RespiteStateSelect(
     async def _trusted_guild(self, interaction: discord.Interaction) -> int | None:
         """The custom id's server, when the presser may read its own respites: pressed in that
         server, or in a DM by a member of it (a custom id can be forged); else None, the
-        shipped entries only."""
+        shipped entries only, as when Discord can't tell in time (bounded: a rate-limited
+        look-up never holds the answer past the 3 s Discord gives it)."""
         if self.guild_id is None:
             return None
         if interaction.guild_id is not None:
             return self.guild_id if self.guild_id == interaction.guild_id else None
-        found = await is_member(interaction.client, self.guild_id, interaction.user.id)
+        found = await member_within(interaction.client, self.guild_id, interaction.user.id)
         return self.guild_id if found else None
 
 

@@ -231,6 +231,47 @@ async def test_a_forged_respite_menu_never_shows_another_servers_own_respites(
     assert "Casa Local" in here.text, here.text
 
 
+async def test_a_respite_menu_in_a_dm_answers_in_time_while_discord_rate_limits_the_lookup(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Pressed in a DM, the respite menu asked Discord whether the presser is a member of the
+    menu's server with one unbounded call: a long rate limit held the answer past the 3
+    seconds Discord gives an interaction ("interaction failed"). The look-up is bounded:
+    the answer comes in time, with the shipped entries (the server's own can't be checked)."""
+    await setup_peers(emulator, world)
+    await command(
+        emulator,
+        world.mod,
+        world.general,
+        "safety resources add",
+        name="Casa Local",
+        kind="respite",
+        contact="https://casalocal.example.org",
+        region="US-VT",
+    )
+    menu = discord.ui.View(timeout=None)
+    custom_id = f"kindred:respite:en:{world.guild.id}"
+    menu.add_item(
+        discord.ui.Select(
+            custom_id=custom_id, options=[discord.SelectOption(label="VT", value="US-VT")]
+        )
+    )
+    member = await kindred.bot.fetch_user(world.member.id)
+    await member.send("A respite menu", view=menu)
+    sent = await emulator.wait_for_message(
+        emulator.dm_channel(world.member), predicate=lambda m: "A respite menu" in m.text
+    )
+    emulator.inject_fault(
+        "GET", "/guilds/{guild_id}/members/{user_id}", status=429, retry_after=30, times=None
+    )
+    try:
+        answer = await (await emulator.select(world.member, sent, custom_id, ["US-VT"])).response()
+    finally:
+        emulator.clear_faults()
+    assert answer.ephemeral and "Alyssum" in answer.text, answer.text
+    assert "Casa Local" not in answer.text, answer.text
+
+
 async def test_a_respite_reply_names_the_members_state_in_their_language(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import discord
 
 from bot.ui import lookup
-from bot.ui.lookup import is_member, only_shared_guild
+from bot.ui.lookup import is_member, member_within, only_shared_guild
 
 USER = 7
 
@@ -88,3 +88,20 @@ async def test_the_cache_answers_first_with_the_members_intent() -> None:
 async def test_two_shared_servers_are_none() -> None:
     bot = FakeBot([FakeGuild(1, {USER}), FakeGuild(2, {USER})])
     assert await only_shared_guild(bot, USER) is None  # type: ignore[arg-type]
+
+
+async def test_one_servers_membership_is_told_in_bounded_time_the_cache_first() -> None:
+    """member_within (the respite menu pressed in a DM): a slow Discord is no answer in
+    time; the cache answers without asking where it can tell."""
+    slow = FakeBot([FakeGuild(1, {USER})], delay=30)
+    started = asyncio.get_running_loop().time()
+    assert await member_within(slow, 1, USER, within=0.2) is None  # type: ignore[arg-type]
+    assert asyncio.get_running_loop().time() - started < 5
+    assert slow.in_flight == 0
+    cached = FakeBot([FakeGuild(1, {USER}, chunked=True)], members_intent=True, delay=30)
+    assert await member_within(cached, 1, USER, within=0.2) is True  # type: ignore[arg-type]
+    assert await member_within(cached, 1, 8, within=0.2) is False  # type: ignore[arg-type]
+    assert cached.asked == []
+    asked = FakeBot([FakeGuild(1, {USER})])
+    assert await member_within(asked, 1, USER) is True  # type: ignore[arg-type]
+    assert await member_within(asked, 1, 8) is False  # type: ignore[arg-type]
