@@ -77,6 +77,7 @@ class RelayEditsRoom(RelayRoom):
             return  # never relayed
         # after a copy still being sent (the relay holds the lock meanwhile)
         async with self.requests.relay_lock(request_id, TO_PEER if from_member else TO_MEMBER):
+            await self.requests.transcript_edited(message.id, message.content)
             copies = await self.requests.relayed_copies(
                 message.id, from_member=from_member, source_channel_id=payload.channel_id
             )

@@ -1338,6 +1338,50 @@ async def test_a_peer_who_deletes_a_message_sent_in_the_wrong_thread_has_it_with
     assert told_peer == [], "a withdrawn copy needs no word to the peer"
 
 
+async def test_a_deleted_relayed_message_leaves_the_transcript_and_an_edit_changes_it(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The member asked for a transcript; a peer writes about another member in the wrong
+    relay thread and deletes it: the copy went, but the transcript kept its words and DMed
+    them to this member at the close. A deleted message's line goes too, and an edited
+    message's line says the new words (the member's own as well as the peer's)."""
+    relay, dm = await relayed_conversation(emulator, world, kindred)
+    picked = await emulator.wait_for_message(
+        dm, predicate=lambda m: "kindred:req:transcript:1" in m.custom_ids
+    )
+    wants = await emulator.press_button(world.member, picked, "kindred:req:transcript:1")
+    assert (await wants.response()).ephemeral
+    wrong = await emulator.send_message(
+        world.peer, relay, "Sam, did your mum's hospital appointment go okay?"
+    )
+    await emulator.wait_for_message(dm, predicate=lambda m: "hospital appointment" in m.text)
+    typo = await emulator.send_message(world.peer, relay, "Shall we talk again on Tusday?")
+    await emulator.wait_for_message(dm, predicate=lambda m: "Tusday" in m.text)
+    mine = await emulator.send_dm(world.member, "I see my therapist on Monday")
+    await emulator.wait_for_message(relay, predicate=lambda m: "therapist on Monday" in m.text)
+    await emulator.delete_message_as_user(wrong)
+    await emulator.edit_message_as_user(typo, "Shall we talk again on Tuesday?")
+    await emulator.edit_message_as_user(mine, "I see my therapist on Friday")
+    await emulator.wait_until(
+        lambda: (
+            not any("hospital appointment" in m.text for m in emulator.bot_messages(dm))
+            and any("on Tuesday?" in m.text for m in emulator.bot_messages(dm))
+            and any("therapist on Friday" in m.text for m in emulator.bot_messages(relay))
+        ),
+        what="the deletion and both edits passed on",
+    )
+    await kindred.quiet()
+    await (await emulator.press_button(world.member, picked, "kindred:req:close:1")).answer()
+    transcript = await emulator.wait_for_message(
+        dm, predicate=lambda m: "Your transcript of request #1:" in m.text
+    )
+    assert "hospital appointment" not in transcript.text, transcript.text
+    assert "Shall we talk again on Tuesday?" in transcript.text, transcript.text
+    assert "Tusday" not in transcript.text, transcript.text
+    assert "I see my therapist on Friday" in transcript.text, transcript.text
+    assert "therapist on Monday" not in transcript.text, transcript.text
+
+
 async def test_a_member_who_deletes_a_relayed_dm_has_it_withdrawn_from_the_thread(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

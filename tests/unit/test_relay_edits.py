@@ -109,3 +109,20 @@ async def test_a_copy_discord_failed_to_delete_is_a_stored_retry_of_ids(
     later = await peers.requests.copy_withdraw_later(timer)
     assert later == services.clock() + timedelta(minutes=1)
     assert await peers.requests.withdraw_later(copy, GUILD, tries=400) is None
+
+
+async def test_a_transcript_line_follows_its_messages_edit_and_deletion(
+    peers,  # noqa: F811
+    services: Services,
+) -> None:
+    """A transcript line knows its message: an edit gives it the new words, a deletion takes
+    it out (closed conversations too); a line stored before it knew (no id) stays."""
+    req = await relayed(peers, transcript=True)
+    assert await peers.requests.thread_message(THREAD, PEER, "about Sam's mum", message_id=9001)
+    await peers.requests.route_dm(MEMBER, "see you Munday", message_id=9002)
+    await peers.requests.requests.add_relay_message(req.id, "peer", "older", services.clock())
+    await peers.requests.transcript_edited(9002, "see you Monday")
+    await peers.requests.transcript_edited(9002, "   ")  # no words: the line keeps its own
+    await peers.requests.withdraw_copies(9001, from_member=False)
+    lines = [(a, c) for a, c, _ in await peers.requests.transcript(req.id)]
+    assert lines == [("member", "see you Monday"), ("peer", "older")]

@@ -94,12 +94,31 @@ class RelayLog:
         )
         return {r["message_id"] for r in rows}
 
-    async def add_relay_message(self, request_id: int, author: str, content: str, now: datetime):
+    async def add_relay_message(
+        self,
+        request_id: int,
+        author: str,
+        content: str,
+        now: datetime,
+        source_id: int | None = None,
+    ):
+        """A transcript line, with the Discord message it was written from (``source_id``)."""
         await self.db.execute(
-            "INSERT INTO relay_messages (request_id, author, content, created_at)"
-            " VALUES (?, ?, ?, ?)",
-            (request_id, author, content, to_db(now)),
+            "INSERT INTO relay_messages (request_id, author, content, created_at, source_id)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (request_id, author, content, to_db(now), source_id),
         )
+
+    async def edit_relay_message(self, source_id: int, content: str) -> int:
+        """The transcript lines written from the message ``source_id`` take its new words."""
+        return await self.db.execute(
+            "UPDATE relay_messages SET content = ? WHERE source_id = ?", (content, source_id)
+        )
+
+    async def drop_relay_message(self, source_id: int) -> int:
+        """The transcript lines written from the message ``source_id`` go (its writer deleted
+        it)."""
+        return await self.db.execute("DELETE FROM relay_messages WHERE source_id = ?", (source_id,))
 
     async def relay_messages(self, request_id: int) -> list[tuple[str, str, datetime]]:
         rows = await self.db.fetchall(

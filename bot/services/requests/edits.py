@@ -5,8 +5,9 @@ relayed message (the peer's words in the member's DMs, the member's DM in the re
 each part of a long message its own copy) is recorded with the message it carries (ids only,
 ``relay_copy_sources``). When its writer edits the message, the copies are edited to the new
 words; when they delete it, the copies are deleted too, so words written in the wrong place
-(or regretted) don't stay with the other person. A message never relayed has no copies:
-nothing happens.
+(or regretted) don't stay with the other person. Its transcript line, kept when the member
+asked for a transcript, follows the same way (edited, or gone). A message never relayed has no
+copies: nothing happens.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from bot.db.repositories.relay_copies import add_copy_source, copies_of, drop_co
 from bot.db.repositories.requests import RequestRepository, RequestRow
 from bot.i18n import gettext_for
 from bot.services.privacy import CARD_CLEAR_GIVE_UP_AFTER, card_clear_wait
-from bot.services.requests.relay import TO_MEMBER, TO_PEER
+from bot.services.requests.relay import MAX_RELAY_TEXT, TO_MEMBER, TO_PEER
 from bot.timers import Scheduler
 
 log = logging.getLogger(__name__)
@@ -112,9 +113,18 @@ class RelayEdits:
         """Its writer deleted the relayed message ``source_id``: its copies, for the caller to
         delete, whatever became of the conversation (withdrawing words is always right).
         Each stays recorded until Discord deleted it (:meth:`copies_dropped`), or a retry
-        holds it (:meth:`withdraw_later`)."""
+        holds it (:meth:`withdraw_later`). Its transcript line goes at once: the words
+        its writer took back never reach the member's transcript."""
+        await self.requests.drop_relay_message(source_id)
         rows = await copies_of(self.requests.db, source_id)
         return await self._copies(rows, from_member)
+
+    async def transcript_edited(self, source_id: int, content: str) -> None:
+        """Its writer edited the relayed message ``source_id``: its transcript line (kept when
+        the member asked for a transcript) says the new words, whatever became of the
+        conversation (the copies follow only while it goes on)."""
+        if content.strip():
+            await self.requests.edit_relay_message(source_id, content[:MAX_RELAY_TEXT])
 
     async def copies_dropped(self, copy_ids: Sequence[int]) -> None:
         """These copies were deleted (an edit made the message shorter, or its writer

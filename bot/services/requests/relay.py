@@ -221,13 +221,16 @@ class Conversations:
             cfg = await self.config(request.guild_id, require=False)
             await self._schedule_idle(request, cfg, reminded=False)
 
-    async def record_relay(self, request: RequestRow, author: str, content: str) -> None:
+    async def record_relay(
+        self, request: RequestRow, author: str, content: str, source_id: int | None = None
+    ) -> None:
         """Relay text is kept only if the member asked for a transcript (a message without
-        words, a picture or a sticker, which is not passed on, leaves no line)."""
+        words, a picture or a sticker, which is not passed on, leaves no line), with its
+        message (``source_id``): its writer's edit or deletion reaches the line too."""
         await self.activity(request.id)
         if request.transcript and content.strip():
             await self.requests.add_relay_message(
-                request.id, author, content[:MAX_RELAY_TEXT], self.clock()
+                request.id, author, content[:MAX_RELAY_TEXT], self.clock(), source_id
             )
 
     async def _first_sight(self, message_id: int | None, request: RequestRow) -> bool:
@@ -248,7 +251,7 @@ class Conversations:
         if request.relay and author_id == request.claimed_by:
             if not await self._first_sight(message_id, request):
                 return None
-            await self.record_relay(request, "peer", content)
+            await self.record_relay(request, "peer", content, message_id)
             return request
         await self.activity(request.id)
         return None
@@ -280,7 +283,7 @@ class Conversations:
                 request = answered
             if not await self._first_sight(message_id, request):
                 return DmRoute()
-            await self.record_relay(request, "member", content)
+            await self.record_relay(request, "member", content, message_id)
             return DmRoute(relay_to=request)
         waiting = [r for r in live if r.relay]
         if waiting:
@@ -338,7 +341,7 @@ class Conversations:
         DM; False when it was relayed already."""
         if not await self._first_sight(message_id, request):
             return False
-        await self.record_relay(request, "member", content)
+        await self.record_relay(request, "member", content, message_id)
         return True
 
     async def relayed_copy(
