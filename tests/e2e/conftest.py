@@ -18,7 +18,7 @@ import pytest
 
 from bot.sandbox import KindredRunner as Kindred
 from bot.sandbox import World, build_world
-from bot.services.requests.relay import RELAY_RETRY_AFTER
+from bot.services.requests.relay_retry import RELAY_RETRY_AFTER
 from emulator import DiscordEmulator
 from emulator.errors import DEFAULT_WAIT
 from emulator.pytest_plugin import emulator  # noqa: F401  (fixture re-export)

@@ -28,7 +28,8 @@ from bot.services.requests import (
     require_member,
 )
 from bot.services.requests.messages import escalation_update_text, intake_answer_text
-from bot.services.requests.relay import RELAY_RETRY_AFTER, first_id_after
+from bot.services.requests.relay import first_id_after
+from bot.services.requests.relay_retry import RELAY_RETRY_AFTER
 
 GUILD, OTHER_GUILD = 10, 11
 MEMBER, OTHER, PEER, PEER2, MOD = 100, 101, 200, 201, 300

@@ -24,7 +24,8 @@ from bot.db.repositories.relay_copies import add_copy_source, copies_of, drop_co
 from bot.db.repositories.requests import RequestRepository, RequestRow
 from bot.i18n import gettext_for
 from bot.services.privacy import CARD_CLEAR_GIVE_UP_AFTER, card_clear_wait
-from bot.services.requests.relay import MAX_RELAY_TEXT, TO_MEMBER, TO_PEER
+from bot.services.requests.relay import MAX_RELAY_TEXT
+from bot.services.requests.relay_retry import TO_MEMBER, TO_PEER
 from bot.timers import Scheduler
 
 log = logging.getLogger(__name__)

@@ -34,15 +34,13 @@ from bot.services.requests.departures import Departures
 from bot.services.requests.edits import RelayEdits
 from bot.services.requests.holders import Holders, NoLongerAPeerError, NotAPeerError
 from bot.services.requests.intake import AlreadyOpenError, BlockedError, Intake, RequestIntake
-from bot.services.requests.relay import (
+from bot.services.requests.relay import Conversations, DmRoute, GoneConversation
+from bot.services.requests.relay_retry import (
     PICKED_UP,
     RELAY_RETRY,
     RELAY_RETRY_AFTER,
     TO_MEMBER,
     TO_PEER,
-    Conversations,
-    DmRoute,
-    GoneConversation,
     PendingRelay,
     RelayBacklog,
 )
