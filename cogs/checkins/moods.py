@@ -36,12 +36,15 @@ class MoodReplies:
         user_id: int,
         lang: str,
         peer_button: bool = True,
+        peer_support: bool = True,
     ) -> list[str]:
         """For the lowest mood, crisis lines for the member's region (theirs, else the
         server's) from the dated resource directory, those in their language first; the
         worldwide directory when the region is unknown."""
         if not lowest:
-            return mood_support_lines(level, lowest, lang=lang, peer_button=peer_button)
+            return mood_support_lines(
+                level, lowest, lang=lang, peer_button=peer_button, peer_support=peer_support
+            )
         region = await self.services.safety.region_for(guild_id, user_id)
         ctx = crisis_context(region, self.services.clock(), language=lang)
         return mood_support_lines(
@@ -52,6 +55,7 @@ class MoodReplies:
             emergency=ctx.emergency,
             lang=lang,
             peer_button=peer_button,
+            peer_support=peer_support,
         )
 
     async def _mood_reply(
@@ -65,11 +69,22 @@ class MoodReplies:
         *,
         peers_of: int | None,
     ) -> None:
-        """The lines for ``guild_id``'s region; "Talk to a peer" for ``peers_of`` (if any)."""
+        """The lines for ``guild_id``'s region; "Talk to a peer" for ``peers_of`` (if any),
+        only where its peer support is set up (its button would open a form that can only be
+        refused): else no peer is offered, and the answer says what there is instead."""
+        peer_support = True
+        if peers_of is not None and not await self.services.safety.peers_ready(peers_of):
+            peers_of, peer_support = None, False
         lines = [head]
         lines.extend(
             await self._support_lines(
-                level, lowest, guild_id, interaction.user.id, lang, peers_of is not None
+                level,
+                lowest,
+                guild_id,
+                interaction.user.id,
+                lang,
+                peers_of is not None,
+                peer_support,
             )
         )
         view = None

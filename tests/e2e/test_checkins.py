@@ -152,7 +152,10 @@ async def test_restart_while_a_run_is_due_posts_exactly_once(
 async def test_mood_buttons_record_anonymously_and_lowest_mood_offers_support(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:
+    from tests.e2e.test_support import setup_peers  # it imports this module
+
     await create(emulator, world, schedule="daily 09:00", tz="UTC", summary=True, thread=True)
+    await setup_peers(emulator, world)  # a peer is offered where peers are set up
     ran = await (
         await emulator.run_command(
             world.mod, world.general, "checkin run-now", options={"checkin": 1}
@@ -662,7 +665,10 @@ async def test_run_now_when_the_channel_lookup_fails_says_so_and_does_not_pause(
 async def test_personal_checkin_dm_quiet_hours_history_and_share(
     emulator: DiscordEmulator, world: World, start_at: Start
 ) -> None:
+    from tests.e2e.test_support import setup_peers  # it imports this module
+
     traveller, kindred = await start_at(datetime(2026, 11, 23, 12, 0, tzinfo=UTC))
+    await setup_peers(emulator, world)  # a peer is offered where peers are set up
     set_ = await command(
         emulator,
         world.member,
@@ -814,7 +820,10 @@ async def test_a_checkin_held_by_quiet_hours_ending_in_the_skipped_hour_comes_at
 async def test_personal_checkin_dm_is_in_the_language_the_member_chose(
     emulator: DiscordEmulator, world: World, start_at: Start
 ) -> None:
+    from tests.e2e.test_support import setup_peers  # it imports this module
+
     traveller, kindred = await start_at(datetime(2026, 11, 23, 12, 0, tzinfo=UTC))
+    await setup_peers(emulator, world)  # a peer is offered where peers are set up
     chosen = await command(emulator, world.member, world.general, "language set", language="es")
     # "/language set: Choose the language of crisis and check-in messages Kindred sends you"
     assert "es" in chosen.text
@@ -844,7 +853,10 @@ async def test_personal_checkin_dm_is_in_the_language_the_member_chose(
 async def test_a_mood_press_on_a_channel_post_is_answered_in_the_members_language(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:
+    from tests.e2e.test_support import setup_peers  # it imports this module
+
     await create(emulator, world, schedule="daily 09:00", tz="UTC")
+    await setup_peers(emulator, world)  # a peer is offered where peers are set up
     await (
         await emulator.run_command(
             world.mod, world.general, "checkin run-now", options={"checkin": 1}
@@ -858,6 +870,44 @@ async def test_a_mood_press_on_a_channel_post_is_answered_in_the_members_languag
     assert "Parler à quelqu'un d'ici" in labels(low.components)
     # the post itself is public: it stays as the server has it
     assert "Struggling" in labels(post.components)
+
+
+async def test_a_low_mood_in_a_server_without_peer_support_offers_no_peer_button(
+    emulator: DiscordEmulator, world: World, start_at: Start
+) -> None:
+    """A personal check-in set up in a server whose peer support is not set up offered
+    **Talk to a peer** for "Struggling" and "Low": its form could only be refused after the
+    member wrote. No button and no peer promised there, but what is: someone they trust,
+    the crisis lines, `/selfhelp`. A channel check-in's post answers the same way."""
+    traveller, kindred = await start_at(datetime(2026, 11, 23, 12, 0, tzinfo=UTC))
+    await command(
+        emulator, world.member, world.general, "checkin me every", schedule="daily 20:00", tz="UTC"
+    )
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 20, 0, 5, tzinfo=UTC))
+    dm = emulator.dm_channel(world.member)
+    sent = await emulator.wait_for_message(
+        dm, predicate=lambda m: "kindred:pmood:1" in m.custom_ids, since=0
+    )
+    low = await (await emulator.press_button(world.member, sent, "kindred:pmood:1")).response()
+    assert low.ephemeral and "findahelpline" in low.text, low.text
+    assert not any(c.startswith("kindred:talk:") for c in low.message.custom_ids)
+    assert "someone you trust can listen" in low.text, low.text
+    assert "a peer" not in low.text and "button" not in low.text, low.text
+    meh = await (await emulator.press_button(world.member, sent, "kindred:pmood:2")).response()
+    assert not any(c.startswith("kindred:talk:") for c in meh.message.custom_ids)
+    assert "`/selfhelp`" in meh.text and "a peer" not in meh.text, meh.text
+
+    await create(emulator, world, schedule="daily 09:00", tz="UTC")
+    await (
+        await emulator.run_command(
+            world.mod, world.general, "checkin run-now", options={"checkin": 1}
+        )
+    ).followups()
+    post = await wait_post(emulator, world.general)
+    hard = await (await emulator.press_button(world.member2, post, "kindred:mood:1:1")).response()
+    assert hard.ephemeral and "findahelpline" in hard.text, hard.text
+    assert not any(c.startswith("kindred:talk:") for c in hard.message.custom_ids)
+    assert "someone you trust can listen" in hard.text, hard.text
 
 
 async def test_personal_checkin_with_closed_dms_pauses_and_tells_the_member_privately(

@@ -660,3 +660,20 @@ def test_a_mood_answer_without_a_peer_button_says_how_to_ask_instead() -> None:
         "I'm sorry it's hard right now. You don't have to carry it alone: a peer can "
         "listen, and you choose what to share."
     )
+
+
+def test_a_mood_answer_where_peer_support_is_not_set_up_offers_no_peer() -> None:
+    """A server without peer support: no peer promised (no button, no `/support`), but
+    someone they trust and `/selfhelp`; the crisis lines stay."""
+    from bot.services.checkins import mood_support_lines
+
+    lowest = mood_support_lines(1, True, peer_button=False, peer_support=False)
+    assert "someone you trust can listen" in lowest[0]
+    assert "peer" not in " ".join(lowest) and "/support" not in " ".join(lowest)
+    assert lowest[-1] == "In immediate danger? Call your local emergency number."
+    low = mood_support_lines(2, False, peer_button=False, peer_support=False)
+    assert low == [
+        "If you'd like someone to listen, someone you trust may help; `/selfhelp` "
+        "has short guides for a hard day."
+    ]
+    assert mood_support_lines(4, False, peer_support=False) == []

@@ -112,25 +112,33 @@ def mood_support_lines(
     emergency: ResourceEntry | None = None,
     lang: str = "en",
     peer_button: bool = True,
+    peer_support: bool = True,
 ) -> list[str]:
     """What follows the first line: for the lowest mood a kind word, crisis lines for the
     member's region (``lines``), the worldwide ``directory`` and what to do in danger; for a
     low one the offer of a peer; nothing otherwise. Without a Talk to a peer button under
     the answer (``peer_button`` False: a DM with no one server to offer), the offer says
-    how to ask instead (``/support`` in their server)."""
+    how to ask instead (``/support`` in their server); in a server where peer support is not
+    set up (``peer_support`` False) no peer is offered, but what is there: someone they
+    trust, ``/selfhelp``."""
     _ = gettext_for(lang)
     if lowest:
-        out = [
-            _(
+        if not peer_support:
+            first = _(
+                "I'm sorry it's hard right now. You don't have to carry it alone: someone you "
+                "trust can listen, and you choose what to share."
+            )
+        elif peer_button:
+            first = _(
                 "I'm sorry it's hard right now. You don't have to carry it alone: a peer can "
                 "listen, and you choose what to share."
             )
-            if peer_button
-            else _(
+        else:
+            first = _(
                 "I'm sorry it's hard right now. You don't have to carry it alone: a peer can "
                 "listen if you run `/support` in your server, and you choose what to share."
             )
-        ]
+        out = [first]
         if lines:
             listed = " · ".join(format_entry(e, lang=lang) for e in lines[:3])
             out.append(_("**In crisis?** {lines}").format(lines=listed))
@@ -154,6 +162,13 @@ def mood_support_lines(
             out.append(_("Entries marked unverified could not be confirmed from a source."))
         return out
     if level <= LOW:
+        if not peer_support:
+            return [
+                _(
+                    "If you'd like someone to listen, someone you trust may help; `/selfhelp` "
+                    "has short guides for a hard day."
+                )
+            ]
         if peer_button:
             return [_("If you'd like someone to listen, a peer is a button away.")]
         return [_("If you'd like someone to listen, run `/support` in your server to ask a peer.")]
