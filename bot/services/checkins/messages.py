@@ -8,7 +8,7 @@ shown as written. No discord imports.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from bot.i18n import N_, gettext_for
@@ -123,22 +123,7 @@ def mood_support_lines(
     trust, ``/selfhelp``."""
     _ = gettext_for(lang)
     if lowest:
-        if not peer_support:
-            first = _(
-                "I'm sorry it's hard right now. You don't have to carry it alone: someone you "
-                "trust can listen, and you choose what to share."
-            )
-        elif peer_button:
-            first = _(
-                "I'm sorry it's hard right now. You don't have to carry it alone: a peer can "
-                "listen, and you choose what to share."
-            )
-        else:
-            first = _(
-                "I'm sorry it's hard right now. You don't have to carry it alone: a peer can "
-                "listen if you run `/support` in your server, and you choose what to share."
-            )
-        out = [first]
+        out = [_lowest_offer(_, peer_button=peer_button, peer_support=peer_support)]
         if lines:
             listed = " · ".join(format_entry(e, lang=lang) for e in lines[:3])
             out.append(_("**In crisis?** {lines}").format(lines=listed))
@@ -162,17 +147,38 @@ def mood_support_lines(
             out.append(_("Entries marked unverified could not be confirmed from a source."))
         return out
     if level <= LOW:
-        if not peer_support:
-            return [
-                _(
-                    "If you'd like someone to listen, someone you trust may help; `/selfhelp` "
-                    "has short guides for a hard day."
-                )
-            ]
-        if peer_button:
-            return [_("If you'd like someone to listen, a peer is a button away.")]
-        return [_("If you'd like someone to listen, run `/support` in your server to ask a peer.")]
+        return [_low_offer(_, peer_button=peer_button, peer_support=peer_support)]
     return []
+
+
+def _lowest_offer(_: Callable[[str], str], *, peer_button: bool, peer_support: bool) -> str:
+    """The lowest mood's kind word, offering what is there (see :func:`mood_support_lines`)."""
+    if not peer_support:
+        return _(
+            "I'm sorry it's hard right now. You don't have to carry it alone: someone you "
+            "trust can listen, and you choose what to share."
+        )
+    if peer_button:
+        return _(
+            "I'm sorry it's hard right now. You don't have to carry it alone: a peer can "
+            "listen, and you choose what to share."
+        )
+    return _(
+        "I'm sorry it's hard right now. You don't have to carry it alone: a peer can "
+        "listen if you run `/support` in your server, and you choose what to share."
+    )
+
+
+def _low_offer(_: Callable[[str], str], *, peer_button: bool, peer_support: bool) -> str:
+    """A low mood's offer of someone to listen (see :func:`mood_support_lines`)."""
+    if not peer_support:
+        return _(
+            "If you'd like someone to listen, someone you trust may help; `/selfhelp` "
+            "has short guides for a hard day."
+        )
+    if peer_button:
+        return _("If you'd like someone to listen, a peer is a button away.")
+    return _("If you'd like someone to listen, run `/support` in your server to ask a peer.")
 
 
 # -- the private replies to ``/checkin me`` and ``/checkin shared`` ------------------------------
