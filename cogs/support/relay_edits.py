@@ -18,6 +18,7 @@ from bot.services.requests import TO_MEMBER, TO_PEER, TimerRow
 from bot.services.requests import notices as say
 from bot.services.requests.edits import (
     CopyToWithdraw,
+    EditToRetry,
     RelayedCopies,
     relay_edited_peer_prefix,
     relay_not_withdrawn_text,
@@ -85,13 +86,19 @@ class RelayEditsRoom(RelayRoom):
                 await self._edit_copies(copies, message, payload.channel_id)
 
     async def _edit_copies(
-        self, copies: RelayedCopies, source: discord.Message, source_channel_id: int
+        self,
+        copies: RelayedCopies,
+        source: discord.Message,
+        source_channel_id: int,
+        *,
+        retry: bool = True,
     ) -> None:
         """Each copy gets its part of the new words; parts beyond the old ones are sent after
         them (unless the message still waits in the relay's retry, which reads it again when
         it sends the rest), copies beyond the new parts deleted. A copy Discord won't ever
         edit (deleted by a moderator, refused, archived): the whole correction goes as a new
-        message marked as an edit. Discord failing for a moment: the copy keeps its words."""
+        message marked as an edit. Discord failing for a moment: tried once more later
+        (``retry``; a stored timer, ids only), else the copy keeps its words."""
         parts = prefixed_messages(self._prefix(copies, edited=False), source.content)
         channel_id = copies.copies[0][0]
         channel = self.bot.get_partial_messageable(channel_id)
@@ -105,6 +112,11 @@ class RelayEditsRoom(RelayRoom):
                     await self.requests.copies_dropped([copy_id])
                 if _uneditable(exc):
                     await self._send_correction(copies, channel, source)
+                elif retry and _transient(exc):
+                    edit = EditToRetry(
+                        copies.request.id, source.id, source_channel_id, copies.to == TO_PEER
+                    )
+                    await self.requests.edit_later(edit, copies.request.guild_id)
                 return
         for _, copy_id in copies.copies[len(parts) :]:
             copy = CopyToWithdraw(
@@ -113,6 +125,33 @@ class RelayEditsRoom(RelayRoom):
             await self._withdraw(copy, copies.request.guild_id)
         if len(parts) > len(copies.copies) and not await self._still_waiting(copies, source.id):
             await self._send_new_copies(copies, channel, source.id, parts[len(copies.copies) :])
+
+    async def _on_copy_edit(self, timer: TimerRow) -> None:
+        """An edit Discord failed for a moment, tried once more: the message's words read
+        again from Discord (the writer may have edited or deleted it since), its copies edited
+        only while the conversation still goes on where it was written."""
+        await self.bot.wait_until_ready()
+        edit = self.requests.on_copy_edit(timer)
+        to = TO_PEER if edit.from_member else TO_MEMBER
+        async with self.requests.relay_lock(edit.request_id, to):
+            copies = await self.requests.relayed_copies(
+                edit.source_id,
+                from_member=edit.from_member,
+                source_channel_id=edit.source_channel_id,
+            )
+            if copies is None:
+                return  # the conversation ended, or the message and its copies are gone
+            channel = self.bot.get_partial_messageable(edit.source_channel_id)
+            try:
+                source = await channel.fetch_message(edit.source_id)
+            except (discord.HTTPException, discord.RateLimited) as exc:
+                status = getattr(exc, "status", exc)
+                log.info(
+                    "request %s: an edit's retry found no message (%s)", edit.request_id, status
+                )
+                return
+            if source.content:
+                await self._edit_copies(copies, source, edit.source_channel_id, retry=False)
 
     async def _still_waiting(self, copies: RelayedCopies, source_id: int) -> bool:
         """The message is only partly delivered: its rest waits in the relay's retry."""

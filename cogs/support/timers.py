@@ -19,7 +19,7 @@ from bot.services.requests import (
     TimerRow,
 )
 from bot.services.requests import notices as say
-from bot.services.requests.edits import COPY_WITHDRAW
+from bot.services.requests.edits import COPY_EDIT, COPY_WITHDRAW
 from bot.services.requests.messages import escalation_update_text
 from bot.ui.lookup import find_channel, find_user, gone_as_peer
 from bot.ui.requests import PING_USERS
@@ -38,6 +38,7 @@ class TimersRoom(ClaimsRoom):
         scheduler.register(HANDOVER, self._on_handover)
         scheduler.register(RELAY_RETRY, self._on_relay_retry)  # cogs.support.relay
         scheduler.register(COPY_WITHDRAW, self._on_copy_withdraw)  # cogs.support.relay_edits
+        scheduler.register(COPY_EDIT, self._on_copy_edit)  # cogs.support.relay_edits
 
     async def _on_escalate(self, timer: TimerRow) -> None:
         await self.bot.wait_until_ready()

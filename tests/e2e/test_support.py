@@ -1613,6 +1613,89 @@ async def test_an_edit_discord_fails_for_a_moment_sends_no_duplicate(
 
 
 @pytest.mark.usefixtures("quick_discord_backoff")
+async def test_an_edit_discord_fails_for_a_moment_reaches_the_copy_later(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Discord fails (503) to edit the member's copy of the peer's words: the copy kept the
+    old words and nothing tried again. A stored retry (ids only, never the words) edits it
+    later, to the words the message has then, in place; once the conversation closed, a
+    retry sends nothing."""
+    with time_machine.travel(datetime.now(UTC), tick=True) as clock:
+        relay, dm = await relayed_conversation(emulator, world, kindred)
+        sent = await emulator.send_message(world.peer, relay, "Talk on Monday?")
+        copy = await emulator.wait_for_message(dm, predicate=lambda m: "on Monday" in m.text)
+        fault = emulator.inject_fault(
+            "PATCH", f"/channels/{dm.id}/messages/{copy.id}", status=503, times=None
+        )
+        before = len(emulator.bot_messages(dm))
+        await emulator.edit_message_as_user(sent, "Talk on Tuesday?")
+        await emulator.wait_until(lambda: fault.hits >= 1, what="the copy's edit to fail")
+        await kindred.quiet()
+        stored = [
+            t
+            for t in await kindred.services.scheduler.timers.all()
+            if t.kind == "request.copy_edit"
+        ]
+        assert len(stored) == 1, stored
+        assert "Tuesday" not in str(stored[0].payload) and "Talk" not in str(stored[0].payload)
+        assert str(world.member.id) not in str(stored[0].payload)
+        assert "on Monday" in emulator.messages[copy.id].text
+        await emulator.edit_message_as_user(sent, "Talk on Friday?")  # fails too: one retry
+        await emulator.wait_until(lambda: fault.hits >= 2, what="the second edit to fail")
+        await kindred.quiet()
+        assert (
+            len(
+                [
+                    t
+                    for t in await kindred.services.scheduler.timers.all()
+                    if t.kind == stored[0].kind
+                ]
+            )
+            == 1
+        )
+        emulator.clear_faults()
+        clock.shift(timedelta(minutes=2))
+        await kindred.settle()
+        await kindred.quiet()
+        assert emulator.messages[copy.id].text.endswith("Talk on Friday?"), emulator.messages[
+            copy.id
+        ].text
+        assert emulator.bot_messages(dm)[before:] == []  # in place: no second copy
+        assert not [
+            t
+            for t in await kindred.services.scheduler.timers.all()
+            if t.kind == "request.copy_edit"
+        ]
+
+        # the conversation closes before the retry: nothing reaches the member's DMs
+        later = await emulator.send_message(world.peer, relay, "See you soon")
+        kept = await emulator.wait_for_message(dm, predicate=lambda m: "See you soon" in m.text)
+        emulator.inject_fault(
+            "PATCH", f"/channels/{dm.id}/messages/{kept.id}", status=503, times=None
+        )
+        await emulator.edit_message_as_user(later, "See you tomorrow")
+        await kindred.quiet()
+        assert [
+            t
+            for t in await kindred.services.scheduler.timers.all()
+            if t.kind == "request.copy_edit"
+        ]
+        card = card_for(emulator, world, 1)
+        await (
+            await emulator.press_button(
+                world.peer, emulator.messages[card.id], "kindred:req:close:1"
+            )
+        ).answer()
+        await kindred.quiet()
+        emulator.clear_faults()
+        clock.shift(timedelta(minutes=2))
+        await kindred.settle()
+        await kindred.quiet()
+        assert emulator.messages[kept.id].text.endswith("See you soon")
+        assert not any("tomorrow" in m.text for m in emulator.messages_in(dm))
+
+
+@pytest.mark.usefixtures("quick_discord_backoff")
 async def test_an_edit_whose_surplus_copy_fails_to_go_sends_no_duplicate(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

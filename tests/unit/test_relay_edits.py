@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from bot.services import Services
 from bot.services.requests import TO_MEMBER, TO_PEER
-from bot.services.requests.edits import COPY_WITHDRAW, CopyToWithdraw
+from bot.services.requests.edits import COPY_EDIT, COPY_WITHDRAW, CopyToWithdraw, EditToRetry
 from tests.unit.test_requests_outcomes import GUILD, MEMBER, PEER, peers, relayed  # noqa: F401
 
 DM, THREAD = 555, 777
@@ -126,3 +126,20 @@ async def test_a_transcript_line_follows_its_messages_edit_and_deletion(
     await peers.requests.withdraw_copies(9001, from_member=False)
     lines = [(a, c) for a, c, _ in await peers.requests.transcript(req.id)]
     assert lines == [("member", "see you Monday"), ("peer", "older")]
+
+
+async def test_an_edit_discord_failed_to_make_is_one_stored_retry_of_ids(
+    peers,  # noqa: F811
+    services: Services,
+) -> None:
+    """Discord failed for a moment to edit a message's copies: one stored retry a minute
+    later, ids only (a second failure replaces it), under the request's prefix."""
+    req = await relayed(peers, transcript=False)
+    edit = EditToRetry(req.id, 9201, THREAD, from_member=False)
+    due = await peers.requests.edit_later(edit, GUILD)
+    assert due == services.clock() + timedelta(minutes=1)
+    await peers.requests.edit_later(edit, GUILD)
+    (timer,) = [t for t in await services.scheduler.timers.all() if t.kind == COPY_EDIT]
+    assert timer.key == f"request:{req.id}:copy_edit:9201" and timer.guild_id == GUILD
+    assert set(timer.payload) == {"request_id", "source_id", "source_channel_id", "from_member"}
+    assert peers.requests.on_copy_edit(timer) == edit

@@ -26,6 +26,7 @@ from bot.i18n import gettext_for
 from bot.services.privacy import CARD_CLEAR_GIVE_UP_AFTER, card_clear_wait
 from bot.services.requests.relay import MAX_RELAY_TEXT
 from bot.services.requests.relay_retry import TO_MEMBER, TO_PEER
+from bot.services.requests.timers import timer_key
 from bot.timers import Scheduler
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,23 @@ log = logging.getLogger(__name__)
 #: 5xx): deleted again later, with the waits of privacy's card clearing (30 s, doubling, up to
 #: an hour apart, given up after a week). Ids only. Key ``request:copy:<copy id>``.
 COPY_WITHDRAW = "request.copy_withdraw"
+#: An edit Discord failed for a moment to make to a relayed message's copies (429, 5xx):
+#: tried once more, :data:`COPY_EDIT_AFTER` later, with the message's words read again from
+#: Discord then (ids only, never the words), and only while the conversation goes on.
+COPY_EDIT = "request.copy_edit"
+COPY_EDIT_AFTER = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class EditToRetry:
+    """A ``request.copy_edit`` timer's edit: the relayed message ``source_id`` (in
+    ``source_channel_id``: the member's DMs when ``from_member``, else the relay thread) whose
+    copies are to say its current words. Ids only."""
+
+    request_id: int
+    source_id: int
+    source_channel_id: int
+    from_member: bool
 
 
 @dataclass(frozen=True)
@@ -173,6 +191,33 @@ class RelayEdits:
         """The stored deletion failed for a moment again: later still (None: given up)."""
         return await self.withdraw_later(
             self.on_copy_withdraw(timer), int(timer.guild_id or 0), int(timer.payload["tries"])
+        )
+
+    async def edit_later(self, edit: EditToRetry, guild_id: int) -> datetime:
+        """Discord failed for a moment to edit the copies of ``edit``'s message: one stored
+        retry (ids only; under the request's prefix, so /forgetme drops it with the request).
+        A later edit failing too replaces it: the retry reads the words as they are then."""
+        due = self.clock() + COPY_EDIT_AFTER
+        payload = {
+            "request_id": edit.request_id,
+            "source_id": edit.source_id,
+            "source_channel_id": edit.source_channel_id,
+            "from_member": edit.from_member,
+        }
+        key = timer_key(edit.request_id, f"copy_edit:{edit.source_id}")
+        await self.scheduler.schedule_once(COPY_EDIT, due, payload, guild_id=guild_id, key=key)
+        return due
+
+    @staticmethod
+    def on_copy_edit(timer: TimerRow) -> EditToRetry:
+        """A stored edit is due: which message's copies to edit, for the Discord layer (it
+        asks :meth:`relayed_copies`, so nothing is sent once the conversation ended)."""
+        p = timer.payload
+        return EditToRetry(
+            request_id=int(p["request_id"]),
+            source_id=int(p["source_id"]),
+            source_channel_id=int(p["source_channel_id"]),
+            from_member=bool(p["from_member"]),
         )
 
     async def withdraw_language(self, request_id: int) -> str | None:
