@@ -23,6 +23,7 @@ from bot.safety.messages import opt_out_text
 from bot.safety.worker import AssessWorker
 from bot.services import Services
 from bot.services.safety import Decision, ReplyOutcome, dm_words
+from bot.ui.events import edited_words
 from bot.ui.lookup import only_shared_guild
 from cogs.safety.alerts import AlertsMixin
 from cogs.safety.replies import RepliesMixin
@@ -60,17 +61,10 @@ class ListenerMixin(AlertsMixin, RepliesMixin):
         edits for a link's embed unfurling, pins and the like, which change nothing anyone
         wrote. Server messages only: a DM to Kindred is read when it arrives, not when edited
         (inside a support relay its words are the peer's to read, not the detector's)."""
-        data = payload.data
-        if payload.guild_id is None or "content" not in data or self.worker is None:
+        if payload.guild_id is None or self.worker is None:
             return
-        message = payload.message
-        if message.author.bot or not message.content:
-            return
-        before = payload.cached_message
-        if before is not None:
-            if before.content == message.content:
-                return
-        elif message.edited_at is None:  # not cached: only a real edit says when it was made
+        message = edited_words(payload)
+        if message is None:
             return
         self.worker.submit(message.content, 0.0, self._assessed, message, self.loop, quiet=True)
 

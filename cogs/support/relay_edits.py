@@ -24,6 +24,7 @@ from bot.services.requests.edits import (
     relay_not_withdrawn_text,
 )
 from bot.text import prefixed_messages
+from bot.ui.events import edited_words
 from bot.ui.requests import member_label
 from cogs.support.relay import RelayRoom, _note, _transient
 
@@ -59,18 +60,10 @@ class RelayEditsRoom(RelayRoom):
         """A relayed message edited by its writer: its copies are edited to the new words.
         Only when the words changed (Discord also sends updates for embeds and pins), and only
         while its conversation goes on where it was written."""
-        if "content" not in payload.data:
-            return
         if not self._may_be_relayed(payload.channel_id, payload.guild_id):
             return
-        message = payload.message
-        if message.author.bot or not message.content:
-            return
-        before = payload.cached_message
-        if before is not None:
-            if before.content == message.content:
-                return
-        elif message.edited_at is None:  # not cached: only a real edit says when it was made
+        message = edited_words(payload)
+        if message is None:
             return
         from_member = payload.guild_id is None
         request_id = await self.requests.relayed_in(message.id)
