@@ -81,6 +81,7 @@ __all__ = [
     "meets",
     "metrics",
     "prepared_digest",
+    "sample_weights",
     "score_rows",
     "train_model",
 ]
@@ -150,12 +151,16 @@ def _regression():
     return LogisticRegression(C=MODEL["C"], max_iter=MODEL["max_iter"])
 
 
+def sample_weights(rows: Sequence[dict]) -> list[float]:
+    """Each row's weight in the class regression: tier-3 lines ``tier3_weight``, others 1."""
+    return [MODEL["tier3_weight"] if _cls(r) == "crisis_3" else 1.0 for r in rows]
+
+
 def _fit_classes(features, rows: Sequence[dict]):
     """The main classes' coefficients and intercepts, rows in ``CLASSES`` order; tier-3 lines
     weigh ``tier3_weight`` (a missed imminent line costs most)."""
     main = _regression()
-    weights = [MODEL["tier3_weight"] if _cls(r) == "crisis_3" else 1.0 for r in rows]
-    main.fit(features, [_cls(r) for r in rows], sample_weight=weights)
+    main.fit(features, [_cls(r) for r in rows], sample_weight=sample_weights(rows))
     order = [list(main.classes_).index(name) for name in CLASSES]
     return main.coef_[order], main.intercept_[order]
 

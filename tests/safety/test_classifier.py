@@ -57,7 +57,7 @@ def test_probabilities_equal_scikit_learn(sample: list[dict], small_model) -> No
     from scipy.sparse import hstack
     from sklearn.linear_model import LogisticRegression
 
-    from bot.safety.training import MODEL, _cls
+    from bot.safety.training import MODEL, _cls, sample_weights
 
     model, _ = small_model
     texts = [prepare(r["text"]) for r in sample]
@@ -72,9 +72,8 @@ def test_probabilities_equal_scikit_learn(sample: list[dict], small_model) -> No
         min_df=MODEL["min_df"],
     )
     x = hstack([char.fit_transform(texts), word.fit_transform(texts)]).tocsr()
-    weights = [MODEL["tier3_weight"] if _cls(r) == "crisis_3" else 1.0 for r in sample]
     lr = LogisticRegression(C=MODEL["C"], max_iter=MODEL["max_iter"]).fit(
-        x, [_cls(r) for r in sample], sample_weight=weights
+        x, [_cls(r) for r in sample], sample_weight=sample_weights(sample)
     )
     probe = [r["text"] for r in load_set("validation")[:150]]
     expected = lr.predict_proba(
