@@ -7,7 +7,8 @@ combined by a few thresholds that ``make train`` chooses on the validation set o
 in ``data/models/detector.json``:
 
 ``score(X) = min(1, model(X) + phrase_boost · [phrase engine says X])`` for X in crisis_self,
-concern_other and harassment; then, in order:
+concern_other and harassment (a plan the phrase engine lowered for laughter, with no stronger
+hit beside it, earns no boost: the model decides); then, in order:
 
 1. crisis_self ``score ≥ alert``, or the imminent class alone ``crisis_3 ≥ imminent`` →
    **alert** ``crisis_self`` (tier: the higher of the phrase tier and the model's;
@@ -56,6 +57,7 @@ from dataclasses import dataclass, field, replace
 
 from bot.safety.classifier import NEEDS, QUIET, Classifier, Quiet, Scores
 from bot.safety.detector import Detection, Detector, Label
+from bot.safety.language import guess_language
 from bot.safety.normalize import split_tokens
 from bot.safety.quotes import split_attributed
 
@@ -113,13 +115,6 @@ class Assessment:
 
 NOTHING = Assessment(Label.NONE)  # "none, no need": what the guild listener drops unread
 _JOKED_PLAN = {"level": Level.SOFT, "possible_concern": True, "sources": ("phrase",)}  # soft
-
-_LANG_HINTS = {
-    "es": {"que", "de", "no", "me", "y", "el", "la", "quiero", "estoy", "pero", "todo", "mi"},
-    "pt": {"que", "de", "nao", "eu", "e", "o", "a", "quero", "estou", "mas", "tudo", "voce"},
-    "fr": {"je", "de", "pas", "le", "la", "et", "les", "suis", "veux", "jai", "mais", "tout"},
-    "de": {"ich", "und", "nicht", "die", "der", "das", "mich", "bin", "will", "aber", "ist"},
-}
 
 
 class Assessor:
@@ -348,7 +343,7 @@ class Assessor:
             quiet = self._quiet(detection, scores)
             if quiet is not None:
                 return quiet
-        crisis, concern, harass = _boosted(detection.label, scores, th.phrase_boost)
+        crisis, concern, harass = _boosted(_boosting(detection), scores, th.phrase_boost)
         needs = tuple(n for n in NEEDS if scores.needs[n] >= th.need)
         risk = max(crisis, concern)
         common = {
@@ -524,6 +519,16 @@ def _someone_elses(whole: Assessment, own: Assessment) -> Assessment:
     return replace(whole, label=Label.CONCERN_OTHER, tier=0)
 
 
+def _boosting(detection: Detection) -> Label:
+    """The phrase label that earns the boost. A plan lowered by laughter and nothing
+    stronger beside it ("kill myself tonight if the wifi dies again 💀") earns none: the
+    phrase engine itself read it as a likely joke, so the model decides, and the message is
+    at least the soft level (``_plain``)."""
+    if detection.banter_plan and detection.tier <= 1:
+        return Label.NONE
+    return detection.label
+
+
 def _boosted(plabel: Label, scores: Scores, boost: float) -> tuple[float, float, float]:
     """The crisis_self, concern_other and harassment scores, each raised by ``boost`` when
     the phrase engine found that label (at most 1)."""
@@ -545,14 +550,3 @@ def _sources(phrase: bool, model: bool, context: bool) -> tuple[str, ...]:
     if context:
         out.append("context")
     return tuple(out) or ("combined",)
-
-
-def guess_language(text: str) -> str:
-    """A cheap fallback when no model is loaded: the most common small words."""
-    words = set(text.casefold().replace("ã", "a").split())
-    best, hits = "en", 1
-    for lang, hints in _LANG_HINTS.items():
-        n = len(words & hints)
-        if n > hits:
-            best, hits = lang, n
-    return best

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.safety.assess import Assessor, Level, Thresholds, guess_language
+from bot.safety.assess import Assessor, Level, Thresholds
 from bot.safety.classifier import CLASSES, NEEDS, Scores
 from bot.safety.detector import Detection, Detector, Label
+from bot.safety.language import guess_language
 
 TH = Thresholds(
     alert=0.5,
@@ -319,11 +322,19 @@ def test_a_one_sentence_message_is_read_whole_as_before(shipped) -> None:
 def test_a_first_person_plan_alone_is_a_tier3_alert_whatever_the_model_says(
     shipped, text: str, lang: str, phrase: str
 ) -> None:
-    """The model reads these under the alert level (the soft level before the plan floor)."""
-    got = shipped.assess(text)
+    """With thresholds no model score reaches (no alert, no imminent call, no tier-3 call,
+    no phrase boost), the plan floor alone makes these a tier-3 alert; the shipped model
+    and its thresholds make them one too, by whichever path."""
+    never = replace(
+        shipped.thresholds, alert=1.01, imminent=1.01, tier3=1.01, concern=1.01, phrase_boost=0.0
+    )
+    got = Assessor(shipped.detector, shipped.classifier, never).assess(text)
     assert (got.label, got.level, got.tier) == (Label.CRISIS_SELF, Level.ALERT, 3), got
     assert got.sources == ("phrase", "plan") and phrase in got.phrase_ids
     assert got.lang == lang
+    real = shipped.assess(text)
+    assert (real.label, real.level, real.tier) == (Label.CRISIS_SELF, Level.ALERT, 3), real
+    assert phrase in real.phrase_ids
 
 
 @pytest.mark.parametrize(
@@ -399,3 +410,23 @@ def test_the_joked_plan_minimum_is_narrow(shipped) -> None:
         assert not shipped.detector.detect(text).banter_plan, text
     # a negated plan was already lowered by its negation, not by the laughter
     assert not shipped.detector.detect("je ne vais pas me tuer ce soir mdr").banter_plan
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("crève !", Label.HARASSMENT),
+        ("crève, t'es une honte", Label.HARASSMENT),
+        ("crève, personne veut de toi ici", Label.HARASSMENT),
+        ("crevée après le boulot, je file au lit", Label.NONE),
+        ("jsuis crevé, j'ai dormi 4h", Label.NONE),
+        ("ça crève les yeux que c'est lui le traître", Label.NONE),
+    ],
+)
+def test_the_shipped_model_tells_the_french_insult_from_tiredness(
+    shipped, text: str, label: Label
+) -> None:
+    """The phrase engine leaves the bare "crève" alone (it is spelled like "crevé",
+    exhausted, once accents go); the phrase engine and the shipped model together still
+    report the insult to moderators and leave a tired member alone."""
+    assert shipped.assess(text).label is label
