@@ -167,8 +167,13 @@ def test_a_plan_with_a_time_without_banter_stays_tier3(detector: Detector) -> No
 def test_harassment_and_reports(detector: Detector) -> None:
     check(detector, "kys", H)
     check(detector, "go kill yourself", H)
-    check(detector, "crève !", H)  # the French idioms above leave the insult alone
+    # The bare French "crève !" is spelled like "crevé" (exhausted) once accents go: the
+    # phrase engine leaves it to the model (tests/safety/test_assess.py checks the pair);
+    # its unambiguous forms stay here.
+    check(detector, "crève !", N)
     check(detector, "va crever", H)
+    check(detector, "j'espère que tu vas crever", H)
+    check(detector, "crève donc, sale rat", H)
     check(detector, "je suis crevé mais toi crève", H)
     check(detector, "go die", H)
     check(detector, "i want to kys", C, 2)  # misuse of kys about oneself

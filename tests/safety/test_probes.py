@@ -6,14 +6,13 @@ floors against regression, not a measurement (``docs/detector.md``). The short-m
 (``P_short.jsonl``): 1-8 word lines in five languages, read once per model after the choice;
 its figures are floors too. The plans probe (``P_plans.jsonl``): time words next to words
 of dying and killing, read once; floors too. The support-group probe (``P_support.jsonl``):
-messages in support groups, meetings and peer threads, read once; floors too."""
+messages in support groups, meetings and peer threads, read once, then read for causes; floors
+too. The second support-group probe (``P_support2.jsonl``), another writer: read once."""
 
 from __future__ import annotations
 
 import functools
 import json
-
-import pytest
 
 from bot.safety.assess import Assessor
 from bot.safety.datasets import DATA_DIR, _key, clean_row, load_set
@@ -24,6 +23,7 @@ PROBE = DATA_DIR / "probes" / "P_fr.jsonl"
 SHORT = DATA_DIR / "probes" / "P_short.jsonl"
 PLANS = DATA_DIR / "probes" / "P_plans.jsonl"
 SUPPORT = DATA_DIR / "probes" / "P_support.jsonl"
+SUPPORT2 = DATA_DIR / "probes" / "P_support2.jsonl"
 
 
 @functools.cache
@@ -39,23 +39,21 @@ def test_the_probe_is_well_formed_and_shares_no_sentence_with_the_sets() -> None
     assert not [r["text"] for r in rows if _key(r["text"]) in others]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known regression of lr-37301a4402 (docs/detector.md): 14 of the 90 ordinary lines "
-    "get a response (9 before), 10 of them reported as harassment ('j'suis crevé')",
-)
 def test_everyday_french_crever_is_left_alone_and_crisis_still_answered() -> None:
     """Floors at lr-e5d771d372's figures (2026-12-02; lr-e507c98a3d, which followed, meets
     them); the model before it gave 6 of the 90 ordinary lines an alert and 18 of the 50
-    with "crever" a response. lr-37301a4402 (sixth session, chosen on validation only) does
-    not keep the responses' floor: a strict xfail, so meeting it again fails until this mark
-    goes, and the next test keeps its own figures from falling further."""
+    with "crever" a response. lr-37301a4402 (sixth session) did not keep the responses'
+    floor (14 of 90, 10 of them harassment reports on "j'suis crevé": the phrase engine's bare
+    "creve"); lr-8488ed1713 (seventh session, with the bare "creve" gone from the phrase list)
+    meets them again: 8 of 90 ordinary lines and 6 of the 50 with "crever" get a response.
+    It answers 24 of the 25 crisis lines with an alert (lr-37301a4402: 25; the 25th gets the
+    gentle check-in) and reports 17 of the 20 harassment lines (lr-37301a4402: 18)."""
     rows = list(_rows())
     assessor = Assessor.default()
     results = [assessor.assess(r["text"]) for r in rows]
     m = metrics(rows, results)
-    assert m["false_alarm"] <= 1 / 90, m["false_alarm"]
-    assert m["soft_none_any"] <= 9 / 90, m["soft_none_any"]
+    assert m["false_alarm"] == 0.0, m["false_alarm"]
+    assert m["soft_none_any"] <= 8 / 90, m["soft_none_any"]
     crever = [
         a
         for r, a in zip(rows, results, strict=True)
@@ -66,28 +64,6 @@ def test_everyday_french_crever_is_left_alone_and_crisis_still_answered() -> Non
     assert m["crisis_recall"] >= 24 / 25 and m["tier3_recall"] == 1.0
     assert m["soft_crisis_any"] == 1.0  # every crisis line gets a private response
     assert m["harassment_recall"] >= 17 / 20
-
-
-def test_everyday_french_crever_at_the_shipped_models_figures() -> None:
-    """Floors at lr-37301a4402's figures (2026-12-02, sixth session): no ordinary line
-    alerted, 14 of 90 given a response (9 before; 10 of the 14 reported as harassment at its
-    threshold of 0.125: "j'suis crevé", "ça crève les yeux"), 11 of the 50 with "crever" (at
-    most 6 before); every crisis line an alert, harassment 18 of 20 (17 before)."""
-    rows = list(_rows())
-    assessor = Assessor.default()
-    results = [assessor.assess(r["text"]) for r in rows]
-    m = metrics(rows, results)
-    assert m["false_alarm"] == 0.0, m["false_alarm"]
-    assert m["soft_none_any"] <= 14 / 90, m["soft_none_any"]
-    crever = [
-        a
-        for r, a in zip(rows, results, strict=True)
-        if r["label"] == "none" and ("crev" in r["text"].lower() or "crèv" in r["text"].lower())
-    ]
-    assert sum(a.label is not Label.NONE for a in crever) <= 11
-    assert m["crisis_recall"] == 1.0 and m["tier3_recall"] == 1.0
-    assert m["soft_crisis_any"] == 1.0
-    assert m["harassment_recall"] >= 18 / 20
 
 
 def test_short_messages_are_answered_in_their_own_language() -> None:
@@ -133,22 +109,48 @@ def test_time_words_next_to_dying_and_killing() -> None:
 
 
 def test_support_group_chat() -> None:
-    """Floors at the figures of the support-group probe's one reading (2026-12-02, sixth
-    session, lr-37301a4402, read after the model was chosen): crisis recall 61 of 63, every
-    tier-3 line, concern 25 of 25, 4 of 37 distress lines pushed to alert; **15 of the 115
-    ordinary lines alerted (13 %)** and 32 given any response: recovery milestones ("180 days
-    no self harm"), a past the writer is through ("i used to believe my family would be better
-    off without me. that was 2019"), thanks after a funeral. The detector's weakest setting,
-    recorded in docs/detector.md; the next training pass must not use these lines."""
+    """Floors at the support-group probe's figures. Its one reading (2026-12-02, sixth
+    session, lr-37301a4402, after the model was chosen): crisis recall 61 of 63, every tier-3
+    line, concern 25 of 25, 4 of 37 distress lines pushed to alert, 15 of the 115 ordinary
+    lines alerted (13 %) and 32 given any response. Its lines were then read to find the
+    causes (recovery milestones, pasts the writer is through, thanks after a funeral), so it
+    is no longer independent: the seventh session's passes T25 and T26 were written for those
+    kinds of line (their writers did not see it). lr-8488ed1713: 60 of 63 crisis lines alerted
+    (the other three get the gentle check-in: "8 meses depois da minha tentativa a vontade de
+    morrer voltou"), 3 of 37 distress lines alerted, 12 of 115 ordinary lines alerted and 25
+    given any response. P_support2 is the independent reading."""
     rows = [json.loads(line) for line in SUPPORT.read_text(encoding="utf-8").splitlines()]
     assert len(rows) == 240 and all(clean_row(dict(r)) is not None for r in rows)
     others = {_key(r["text"]) for name in ("train", "validation", "test") for r in load_set(name)}
     assert not [r["text"] for r in rows if _key(r["text"]) in others]
     assessor = Assessor.default()
     m = metrics(rows, [assessor.assess(r["text"]) for r in rows])
-    assert m["crisis_recall"] >= 61 / 63, m["crisis_recall"]
+    assert m["crisis_recall"] >= 60 / 63, m["crisis_recall"]
+    assert m["soft_crisis_any"] == 1.0, m["soft_crisis_any"]
     assert m["tier3_recall"] == 1.0, m["tier3_recall"]
     assert m["concern_recall"] == 1.0, m["concern_recall"]
-    assert m["distress_to_alert"] <= 4 / 37, m["distress_to_alert"]
-    assert m["false_alarm"] <= 15 / 115, m["false_alarm"]
-    assert m["soft_none_any"] <= 32 / 115, m["soft_none_any"]
+    assert m["distress_to_alert"] <= 3 / 37, m["distress_to_alert"]
+    assert m["false_alarm"] <= 12 / 115, m["false_alarm"]
+    assert m["soft_none_any"] <= 25 / 115, m["soft_none_any"]
+
+
+def test_support_group_chat_second_writer() -> None:
+    """Floors at the second support-group probe's one reading (2026-12-02, seventh session:
+    200 lines by writer PSG2, who read only its brief and the labelling guide; read with
+    lr-8488ed1713 after it was chosen on validation, and once before with lr-37301a4402 for
+    the comparison): crisis recall 48 of 50 (49 given a response), every tier-3 line, concern
+    15 of 15, no distress line alerted; 7 of the 103 ordinary lines alerted (6.8 %;
+    lr-37301a4402: 10) and 20 given any response (19.4 %; lr-37301a4402: 25)."""
+    rows = [json.loads(line) for line in SUPPORT2.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == 200 and all(clean_row(dict(r)) is not None for r in rows)
+    others = {_key(r["text"]) for name in ("train", "validation", "test") for r in load_set(name)}
+    assert not [r["text"] for r in rows if _key(r["text"]) in others]
+    assessor = Assessor.default()
+    m = metrics(rows, [assessor.assess(r["text"]) for r in rows])
+    assert m["crisis_recall"] >= 48 / 50, m["crisis_recall"]
+    assert m["soft_crisis_any"] >= 49 / 50, m["soft_crisis_any"]
+    assert m["tier3_recall"] == 1.0, m["tier3_recall"]
+    assert m["concern_recall"] == 1.0, m["concern_recall"]
+    assert m["distress_to_alert"] == 0.0, m["distress_to_alert"]
+    assert m["false_alarm"] <= 7 / 103, m["false_alarm"]
+    assert m["soft_none_any"] <= 20 / 103, m["soft_none_any"]
