@@ -26,6 +26,16 @@ async def reader_language(interaction: discord.Interaction) -> str:
     )
 
 
+async def carried_language(interaction: discord.Interaction, carried: str | None) -> str:
+    """The language to answer a button under one of Kindred's private replies in: the one the
+    member chose (``/language set``), else the reply's own (``carried`` in the button's custom
+    id), else their Discord app's (a button sent before it carried one), else English."""
+    if not carried:
+        return await reader_language(interaction)
+    services = interaction.client.services  # type: ignore[attr-defined]
+    return await services.safety.language_for(interaction.user.id, carried)
+
+
 async def error_text(interaction: discord.Interaction, error: KindredError) -> str:
     """A service's error, in the language of the person who met it (English if unsure)."""
     try:

@@ -24,7 +24,7 @@ from bot.services.requests.notices import (
     feedback_counted_text,
 )
 from bot.text import EMBED_FIELD, fit_lines
-from bot.ui.replies import COLOUR, WARM, reader_language
+from bot.ui.replies import COLOUR, WARM, carried_language, reader_language
 from bot.ui.views import GuardedCallback, KindredModal, form_id, text_input
 
 PING_USERS = discord.AllowedMentions(users=True, roles=False, everyone=False)
@@ -155,31 +155,42 @@ class FeedbackButton(
 class TalkToPeerButton(
     GuardedCallback,
     discord.ui.DynamicItem[discord.ui.Button],
-    template=r"kindred:talk:(?P<guild>\d+)",
+    template=r"kindred:talk:(?P<guild>\d+)(?::(?P<lang>[a-z]{2}))?",
 ):
-    """The panel's and the crisis reply's "Talk to a peer" button; works in DMs too."""
+    """The panel's and the crisis reply's "Talk to a peer" button; works in DMs too.
 
-    def __init__(self, guild_id: int, label: str = "Talk to a peer") -> None:
+    ``lang``: the language of the private reply the button is under, carried in its custom id
+    (``kindred:talk:<guild>:<lang>``), so the form and its answer are in the language the
+    reply was written in, whatever the presser's Discord app says (a language chosen with
+    ``/language set`` still comes first). The panel's button (a channel post) has none, and
+    neither have buttons sent before it did (``kindred:talk:<guild>``): the reader's
+    language then, as before."""
+
+    def __init__(
+        self, guild_id: int, label: str = "Talk to a peer", lang: str | None = None
+    ) -> None:
+        where = f"{guild_id}:{lang}" if lang else f"{guild_id}"
         super().__init__(
             discord.ui.Button(
                 label=label,
                 style=discord.ButtonStyle.primary,
-                custom_id=f"kindred:talk:{guild_id}",
+                custom_id=f"kindred:talk:{where}",
             )
         )
         self.guild_id = guild_id
+        self.lang = lang
 
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
     ) -> TalkToPeerButton:
-        return cls(int(match["guild"]))
+        return cls(int(match["guild"]), lang=match["lang"])
 
     async def run(self, interaction: discord.Interaction) -> None:
         cog = interaction.client.get_cog("Support")
         if cog is None:
             raise NotFoundError(N_("Support requests are not available right now."))
-        lang = await reader_language(interaction)
+        lang = await carried_language(interaction, self.lang)
         # the form, unless the one who pressed has left that server since (refused kindly)
         await cog.offer_form(interaction, self.guild_id, source="button", lang=lang)
 

@@ -90,7 +90,7 @@ class MoodReplies:
         view = None
         if peers_of is not None:
             view = discord.ui.View(timeout=None)
-            view.add_item(TalkToPeerButton(peers_of, button_labels(lang)["talk"]))
+            view.add_item(TalkToPeerButton(peers_of, button_labels(lang)["talk"], lang))
         await send_private(interaction, "\n".join(lines), view=view)
 
     async def on_mood(self, interaction: discord.Interaction, post_id: int, level: int) -> None:

@@ -11,7 +11,7 @@ from bot.services import Services
 from bot.services.resources import region_name
 from bot.services.safety import respite_states
 from bot.ui.lookup import member_within
-from bot.ui.replies import reader_language, send_private
+from bot.ui.replies import carried_language, send_private
 from bot.ui.requests import TalkToPeerButton
 from bot.ui.views import GuardedCallback
 
@@ -19,28 +19,35 @@ from bot.ui.views import GuardedCallback
 class OptOutButton(
     GuardedCallback,
     discord.ui.DynamicItem[discord.ui.Button],
-    template=r"kindred:safety:(?P<what>optout|notnow)",
+    template=r"kindred:safety:(?P<what>optout|notnow)(?::(?P<lang>[a-z]{2}))?",
 ):
-    def __init__(self, what: str, lang: str = "en") -> None:
-        labels = button_labels(lang)
+    """The "Not now" and "Stop these messages" buttons: the custom id carries the reply's
+    language (``kindred:safety:<what>:<lang>``), so the answer is in the language the reply
+    was written in (a language chosen with ``/language set`` since comes first); a button
+    sent before it did (``kindred:safety:<what>``) answers in the reader's language."""
+
+    def __init__(self, what: str, lang: str | None = "en") -> None:
+        labels = button_labels(lang or "en")
+        suffix = f":{lang}" if lang else ""
         super().__init__(
             discord.ui.Button(
                 label=labels["optout"] if what == "optout" else labels["notnow"],
                 style=discord.ButtonStyle.secondary,
-                custom_id=f"kindred:safety:{what}",
+                custom_id=f"kindred:safety:{what}{suffix}",
             )
         )
         self.what = what
+        self.lang = lang
 
     @classmethod
     async def from_custom_id(cls, interaction, item, match):
-        return cls(match["what"])
+        return cls(match["what"], match["lang"])
 
     async def run(self, interaction: discord.Interaction) -> None:
         services: Services = interaction.client.services  # type: ignore[attr-defined]
         if self.what == "optout":
             await services.safety.set_opt_out(interaction.user.id, True)
-        lang = await reader_language(interaction)
+        lang = await carried_language(interaction, self.lang)
         await interaction.response.send_message(opt_out_text(self.what, lang), ephemeral=True)
 
 
@@ -104,7 +111,7 @@ def reply_view(
     labels = button_labels(lang)
     view = discord.ui.View(timeout=None)
     if guild_id is not None and peers_ready:
-        view.add_item(TalkToPeerButton(guild_id, labels["talk"]))
+        view.add_item(TalkToPeerButton(guild_id, labels["talk"], lang))
     if ask_state:
         view.add_item(RespiteStateSelect(lang, guild_id))
     view.add_item(OptOutButton("notnow", lang))
@@ -115,5 +122,5 @@ def reply_view(
 def talk_view(guild_id: int, lang: str) -> discord.ui.View:
     """Under /crisis in a server where peer support is set up."""
     view = discord.ui.View(timeout=None)
-    view.add_item(TalkToPeerButton(guild_id, button_labels(lang)["talk"]))
+    view.add_item(TalkToPeerButton(guild_id, button_labels(lang)["talk"], lang))
     return view

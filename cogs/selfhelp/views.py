@@ -207,7 +207,7 @@ def page_view(reading: Reading, guild_id: int | None, lang: str = "en") -> disco
         view.add_item(PageButton("p", scope, prev_page, slug, disabled=reading.first, lang=lang))
         view.add_item(PageButton("n", scope, next_page, slug, disabled=reading.last, lang=lang))
     if guild_id is not None:
-        view.add_item(TalkToPeerButton(guild_id, button_labels(lang)["talk"]))
+        view.add_item(TalkToPeerButton(guild_id, button_labels(lang)["talk"], lang))
     return view
 
 

@@ -89,7 +89,7 @@ class IntakeOffers(SupportBase):
             except BlockedError:
                 blocked = blocked or (guild_id, name)
                 continue
-            item = TalkToPeerButton(guild_id)
+            item = TalkToPeerButton(guild_id, lang=lang)
             item.item.label = talk_button_label(name, lang)
             view.add_item(item)
             if len(view.children) == MAX_OFFERED:

@@ -1571,7 +1571,7 @@ async def test_a_member_who_left_the_server_is_not_offered_its_peers_from_a_chec
     check = await emulator.wait_for_message(dm, predicate=lambda m: bool(m.custom_ids), since=0)
     reply = await (await emulator.press_button(world.member, check, "kindred:pmood:1")).response()
     assert reply.ephemeral and "findahelpline" in reply.text, reply.text
-    talk = f"kindred:talk:{world.guild.id}"
+    talk = f"kindred:talk:{world.guild.id}:en"
     if talk in reply.message.custom_ids:
         opened = await emulator.press_button(world.member, reply.message, talk)
         form = await opened.response()
@@ -1735,7 +1735,7 @@ async def test_struggling_on_a_checkin_set_up_by_dm_offers_a_way_to_a_peer(
     offers_peer = any("kindred:talk:" in str(row) for row in low.components)
     assert offers_peer or "/support" in low.text, (low.text, low.components)
     # the one shared server has peers: its button, and no "/support" detour
-    assert f"kindred:talk:{world.guild.id}" in low.message.custom_ids, low.components
+    assert f"kindred:talk:{world.guild.id}:en" in low.message.custom_ids, low.components
     assert "a peer can listen, and you choose" in low.text, low.text
 
 

@@ -78,7 +78,7 @@ def card_posts(emu: DiscordEmulator, world: World) -> int:
 
 async def ask_by_dm(emu: DiscordEmulator, world: World, user, offer: Message) -> str:
     """Press the offered "Talk to a peer" button in the DM and send the form."""
-    custom_id = f"kindred:talk:{world.guild.id}"
+    custom_id = f"kindred:talk:{world.guild.id}:en"
     assert custom_id in offer.custom_ids, offer.custom_ids
     pressed = await emu.press_button(user, offer, custom_id)
     assert received_by(emu, "INTERACTION_CREATE", pressed.id) == [0]

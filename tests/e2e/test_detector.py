@@ -73,7 +73,7 @@ async def test_possible_concern_gets_a_gentle_dm_and_a_quiet_peer_item_that_can_
     dm = await emulator.wait_for_message(emulator.dm_channel(world.member))
     assert "Just checking in" in dm.text and "automated bot" in dm.text
     assert "read it wrong" in dm.text  # says it may be wrong
-    assert f"kindred:talk:{world.guild.id}" in dm.custom_ids
+    assert f"kindred:talk:{world.guild.id}:en" in dm.custom_ids
     item = await emulator.wait_for_message(
         world.peers, predicate=lambda m: "Possible concern" in m.text
     )
@@ -156,7 +156,7 @@ async def test_asking_for_a_respite_instead_of_hospital_names_one_in_the_members
     dm = await emulator.wait_for_message(emulator.dm_channel(world.member))
     assert "Peer respites" in dm.text
     assert "Alyssum" in dm.text or "Rosewood Cottage" in dm.text
-    assert f"kindred:talk:{world.guild.id}" in dm.custom_ids
+    assert f"kindred:talk:{world.guild.id}:en" in dm.custom_ids
     assert "988" not in dm.text  # no crisis lines without crisis language
     assert public_bot_messages(emulator, world.general) == []
 
@@ -748,7 +748,7 @@ async def test_a_possible_concern_asking_for_a_warmline_gets_the_warmline_not_cr
     dm = await emulator.wait_for_message(emulator.dm_channel(world.member))
     assert "Just checking in" in dm.text and "Warmlines" in dm.text
     assert "findahelpline.com" in dm.text and "988" not in dm.text
-    assert f"kindred:talk:{world.guild.id}" in dm.custom_ids
+    assert f"kindred:talk:{world.guild.id}:en" in dm.custom_ids
 
     await command(emulator, world.member2, world.general, "region set", region="US-VT")
     await emulator.send_message(world.member2, world.general, "such a rough week honestly")
@@ -1097,7 +1097,7 @@ async def test_a_member_who_dms_kindred_asking_for_a_respite_gets_an_answer(
     assert len(sent) == 1, [m.text[:200] for m in sent]
     assert "Support you asked about" in sent[0].text and "Alyssum" in sent[0].text
     assert "988" not in sent[0].text  # no crisis lines without crisis language
-    assert f"kindred:talk:{world.guild.id}" in sent[0].custom_ids, sent[0].custom_ids
+    assert f"kindred:talk:{world.guild.id}:en" in sent[0].custom_ids, sent[0].custom_ids
 
 
 @pytest.mark.parametrize(
@@ -1128,7 +1128,7 @@ async def test_a_warmline_or_a_peer_asked_for_by_dm_is_answered_once_per_cooldow
     await emulator.send_dm(world.member, words)
     dm = await emulator.wait_for_message(emulator.dm_channel(world.member))
     assert "Support you asked about" in dm.text and expected in dm.text, dm.text
-    assert f"kindred:talk:{world.guild.id}" in dm.custom_ids, dm.custom_ids
+    assert f"kindred:talk:{world.guild.id}:en" in dm.custom_ids, dm.custom_ids
     await emulator.send_dm(world.member, words + " please")
     await emulator.send_dm(world.member, "see you all at the game tonight")
     await detector_settled(kindred)
@@ -1148,7 +1148,7 @@ async def test_a_peer_asked_for_by_dm_gets_one_answer_the_offer_of_a_peer(
     use_model(kindred, ScriptedModel({"talk to a peer": {"need_peer": 0.9}}))
     await emulator.send_dm(world.member, "can i talk to a peer please")
     dm = await emulator.wait_for_message(emulator.dm_channel(world.member))
-    assert f"kindred:talk:{world.guild.id}" in dm.custom_ids, (dm.text, dm.custom_ids)
+    assert f"kindred:talk:{world.guild.id}:en" in dm.custom_ids, (dm.text, dm.custom_ids)
     await detector_settled(kindred)
     await kindred.quiet()
     sent = bot_dms(emulator, world.member)
@@ -1261,3 +1261,87 @@ async def test_a_need_by_dm_shows_the_local_entries_of_the_one_server_shared_onl
     other = await emulator.wait_for_message(emulator.dm_channel(world.member2))
     assert "Alyssum" in other.text and "Casa Local" not in other.text, other.text
     assert not any(c.startswith("kindred:talk:") for c in other.custom_ids), other.custom_ids
+
+
+FRENCH_CRISIS = "je ne veux plus vivre, je pense à en finir ce soir"
+
+
+async def _french_crisis_reply(emulator: DiscordEmulator, world: World, kindred: Kindred):
+    """A crisis line written in French by a member whose Discord app is in English (no
+    /language set): Kindred's private reply is in French."""
+    await setup_peers(emulator, world)
+    use_model(kindred, ScriptedModel({"en finir": {"crisis_2": 0.9}}, lang="fr"))
+    await emulator.send_message(world.member, world.general, FRENCH_CRISIS)
+    reply = await emulator.wait_for_message(emulator.dm_channel(world.member))
+    assert "Parler à quelqu'un d'ici" in reply.text, reply.text
+    return reply
+
+
+async def test_talk_to_a_peer_pressed_on_a_french_crisis_reply_opens_the_form_in_french(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Probe 21: the button on a reply Kindred wrote in French opened the form, and answered
+    it, in the presser's app language (English). It carries the reply's language in its custom
+    id (``kindred:talk:<guild>:fr``): the form and its answer are French, and the request keeps
+    fr for its DMs."""
+    reply = await _french_crisis_reply(emulator, world, kindred)
+    talk = f"kindred:talk:{world.guild.id}:fr"
+    assert talk in reply.custom_ids, reply.custom_ids
+    opened = await emulator.press_button(world.member, reply, talk)
+    form = await opened.response()
+    assert form.is_modal
+    fields = {"topic": "", "summary": "", "tags": "", "anonymous": "no"}
+    answer = await (await opened.submit_modal(fields)).response()
+    labels = [i.get("label") for i in form.inputs]
+    assert "Topic (optional)" not in labels, labels
+    assert "Sujet (facultatif)" in labels, labels
+    assert not answer.text.startswith("Your request #1 is in"), answer.text
+    assert answer.text.startswith("Ta demande #1 est envoyée"), answer.text
+    assert (await kindred.services.peers.requests.get(1)).lang == "fr"
+    assert bot_dms(emulator, world.member)
+
+
+async def test_not_now_and_stop_pressed_on_a_french_crisis_reply_answer_in_french(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The crisis reply's other buttons carry its language too: "Not now" and "Stop these
+    messages" on a French reply answer in French to a member whose app is in English."""
+    reply = await _french_crisis_reply(emulator, world, kindred)
+    assert "kindred:safety:notnow:fr" in reply.custom_ids, reply.custom_ids
+    not_now = await (
+        await emulator.press_button(world.member, reply, "kindred:safety:notnow:fr")
+    ).response()
+    assert not_now.ephemeral and not_now.text.startswith("D'accord. Je suis là"), not_now.text
+    stop = await (
+        await emulator.press_button(world.member, reply, "kindred:safety:optout:fr")
+    ).response()
+    assert stop.text.startswith("D'accord, je ne t'enverrai plus"), stop.text
+    assert await kindred.services.safety.opted_out(world.member.id)
+
+
+async def test_talk_and_not_now_buttons_sent_before_they_carried_a_language_still_work(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Buttons already sent (``kindred:talk:<guild>``, ``kindred:safety:notnow``) still answer
+    after the change, in the presser's language as before."""
+    from bot.ui.requests import TalkToPeerButton
+
+    await setup_peers(emulator, world)
+    earlier = discord.ui.View(timeout=None)
+    earlier.add_item(TalkToPeerButton(world.guild.id))
+    earlier.add_item(discord.ui.Button(label="Not now", custom_id="kindred:safety:notnow"))
+    member = await kindred.bot.fetch_user(world.member.id)
+    await member.send("An earlier crisis reply", view=earlier)
+    sent = await emulator.wait_for_message(
+        emulator.dm_channel(world.member), predicate=lambda m: "An earlier" in m.text
+    )
+    assert f"kindred:talk:{world.guild.id}" in sent.custom_ids, sent.custom_ids
+    not_now = await (
+        await emulator.press_button(world.member, sent, "kindred:safety:notnow", locale="es-ES")
+    ).response()
+    assert not_now.text.startswith("De acuerdo. Aquí estoy"), not_now.text
+    opened = await emulator.press_button(
+        world.member, sent, f"kindred:talk:{world.guild.id}", locale="fr"
+    )
+    form = await opened.response()
+    assert form.is_modal and "Sujet (facultatif)" in [i.get("label") for i in form.inputs]

@@ -192,7 +192,7 @@ async def test_crisis_dm_buttons_pressed_after_language_set_answer_in_the_new_la
     assert opened.is_modal
     assert opened.title and "support" not in opened.title.lower(), opened.title
     optout = await (
-        await emulator.press_button(world.member, dm, "kindred:safety:optout")
+        await emulator.press_button(world.member, dm, "kindred:safety:optout:en")
     ).response()
     assert "mensajes" in optout.text.lower() or "no te" in optout.text.lower(), optout.text
 

@@ -41,8 +41,8 @@ async def test_crisis_message_gets_private_reply_and_peer_alert_nothing_public(
     assert "116 123" in dm.text  # Samaritans, for the member's region
     assert "findahelpline.com" in dm.text
     assert "stop these" in dm.text
-    assert f"kindred:talk:{world.guild.id}" in dm.custom_ids
-    assert "kindred:safety:optout" in dm.custom_ids
+    assert f"kindred:talk:{world.guild.id}:en" in dm.custom_ids
+    assert "kindred:safety:optout:en" in dm.custom_ids
     body = [line for line in dm.embeds[0]["description"].split("\n") if line.strip()]
     assert len(body) <= 6
     alert = await emulator.wait_for_message(

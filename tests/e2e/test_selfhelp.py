@@ -85,7 +85,7 @@ async def test_pages_turn_in_place_privately_and_the_buttons_survive_a_restart(
     page = opened.message
     assert "Page 1 of 2" in footer(page)
     assert button(page, "kindred:sh:p:").get("disabled")
-    assert f"kindred:talk:{world.guild.id}" in page.custom_ids
+    assert f"kindred:talk:{world.guild.id}:en" in page.custom_ids
     nxt = button(page, "kindred:sh:n:")["custom_id"]
     assert nxt == f"kindred:sh:n:{world.guild.id}:1:grounding"
 

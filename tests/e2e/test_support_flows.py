@@ -843,7 +843,7 @@ async def test_dm_intake_panel_and_daily_limit(
     await setup_peers(emulator, world)
     await emulator.send_dm(world.member, "hey, I need to talk to someone")
     offer = await emulator.wait_for_message(emulator.dm_channel(world.member))
-    custom_id = f"kindred:talk:{world.guild.id}"
+    custom_id = f"kindred:talk:{world.guild.id}:en"
     assert custom_id in offer.custom_ids
     pressed = await emulator.press_button(world.member, offer, custom_id)
     assert (await pressed.response()).is_modal
@@ -859,10 +859,11 @@ async def test_dm_intake_panel_and_daily_limit(
     panel = await emulator.wait_for_message(
         world.support, predicate=lambda m: "Talk to a peer" in m.text
     )
-    assert custom_id in panel.custom_ids
+    panel_id = f"kindred:talk:{world.guild.id}"  # a channel post: the reader's language
+    assert panel_id in panel.custom_ids
     await command(emulator, world.mod, world.general, "peers limits", max_requests_per_day=1)
     await command(emulator, world.member, world.general, "support", action="cancel")
-    again = await emulator.press_button(world.member, panel, custom_id)
+    again = await emulator.press_button(world.member, panel, panel_id)
     limited = await again.submit_modal({"topic": "", "summary": "", "tags": "", "anonymous": "no"})
     assert "most requests this server allows in a day" in (await limited.response()).text
 
@@ -877,7 +878,7 @@ async def test_talk_to_a_peer_pressed_after_leaving_the_server_is_refused_kindly
     await go_on_duty(emulator, world, world.peer)
     await emulator.send_dm(world.member, "hey, I need to talk to someone")
     offer = await emulator.wait_for_message(emulator.dm_channel(world.member))
-    custom_id = f"kindred:talk:{world.guild.id}"
+    custom_id = f"kindred:talk:{world.guild.id}:en"
     assert custom_id in offer.custom_ids
     emulator.remove_member(world.guild, world.member)
     answer = await (await emulator.press_button(world.member, offer, custom_id)).response()
@@ -899,7 +900,7 @@ async def test_a_request_form_sent_after_leaving_the_server_is_refused_and_never
     await go_on_duty(emulator, world, world.peer)
     await emulator.send_dm(world.member, "hey, I need to talk to someone")
     offer = await emulator.wait_for_message(emulator.dm_channel(world.member))
-    pressed = await emulator.press_button(world.member, offer, f"kindred:talk:{world.guild.id}")
+    pressed = await emulator.press_button(world.member, offer, f"kindred:talk:{world.guild.id}:en")
     assert (await pressed.response()).is_modal
     emulator.remove_member(world.guild, world.member)
     fields = {"topic": "bad night", "summary": "", "tags": "", "anonymous": "no"}
@@ -930,14 +931,15 @@ async def test_a_dm_plea_in_each_language_kindred_speaks_is_offered_a_peer_in_th
     await emulator.gateway_idle()
     for lang, (plea, _, _) in PLEAS.items():
         await emulator.send_dm(users[lang], plea)
-    custom_id = f"kindred:talk:{world.guild.id}"
     for lang, (_, says, label) in PLEAS.items():
+        custom_id = f"kindred:talk:{world.guild.id}:{lang}"  # the offer's language
         offer = await emulator.wait_for_message(
-            emulator.dm_channel(users[lang]), predicate=lambda m: custom_id in m.custom_ids
+            emulator.dm_channel(users[lang]), predicate=lambda m, c=custom_id: c in m.custom_ids
         )
         assert says in offer.text, (lang, offer.text)
         button = offer.find_component(custom_id)
         assert button["label"].startswith(label), (lang, button["label"])
+    custom_id = f"kindred:talk:{world.guild.id}:es"
     spanish = emulator.dm_channel(users["es"])
     offer = next(m for m in emulator.bot_messages(spanish) if custom_id in m.custom_ids)
     pressed = await emulator.press_button(users["es"], offer, custom_id)
@@ -964,7 +966,7 @@ async def test_a_dm_about_talking_to_someone_named_is_not_taken_for_a_plea(
     assert [m.text for m in emulator.bot_messages(dm)] == []
 
     await emulator.send_dm(world.member, "hello? is anyone there?")
-    custom_id = f"kindred:talk:{world.guild.id}"
+    custom_id = f"kindred:talk:{world.guild.id}:en"
     offer = await emulator.wait_for_message(dm, predicate=lambda m: custom_id in m.custom_ids)
     assert "Press the button" in offer.text
     assert await kindred.quiet()
@@ -983,14 +985,15 @@ async def test_a_dm_asking_for_a_therapist_gets_an_honest_answer_and_a_peer_in_i
     await emulator.gateway_idle()
     await emulator.send_dm(world.member, "I need to talk to a therapist")
     await emulator.send_dm(spanish, "necesito hablar con un psicólogo")
-    custom_id = f"kindred:talk:{world.guild.id}"
     cases = [
         (world.member, "I can't connect you with a therapist or counsellor", "Talk to a peer in"),
         (spanish, "No puedo ponerte en contacto con un terapeuta", "Hablar con un compañero en"),
     ]
     for user, says, label in cases:
+        lang = "es" if user is spanish else "en"
+        custom_id = f"kindred:talk:{world.guild.id}:{lang}"  # the answer's language
         answer = await emulator.wait_for_message(
-            emulator.dm_channel(user), predicate=lambda m: custom_id in m.custom_ids
+            emulator.dm_channel(user), predicate=lambda m, c=custom_id: c in m.custom_ids
         )
         assert answer.text.startswith(says), answer.text
         assert "`/resources`" in answer.text and "`/crisis`" in answer.text, answer.text
@@ -1021,7 +1024,7 @@ async def test_a_member_who_dms_help_gets_an_answer_pointing_to_a_peer(
     text = " ".join(m.text for m in said)
     assert "/support" in text or any("kindred:talk:" in c for m in said for c in m.custom_ids)
     assert "automated bot" in text and "`/crisis`" in text, text
-    assert f"kindred:talk:{world.guild.id}" in said[0].custom_ids
+    assert f"kindred:talk:{world.guild.id}:en" in said[0].custom_ids
     # not flooded: "hello" a moment later gets nothing more
     await emulator.send_dm(world.member, "hello?")
     await detector_settled(kindred)
@@ -1056,13 +1059,12 @@ async def test_a_member_who_dms_what_kindred_is_gets_the_help_note_in_their_lang
     await emulator.gateway_idle()
     for lang, question in ABOUT_QUESTIONS.items():
         await emulator.send_dm(users[lang], question)
-    custom_id = f"kindred:talk:{world.guild.id}"
     for lang, user in users.items():
         note = await emulator.wait_for_message(
             emulator.dm_channel(user), predicate=lambda m: m.author.bot
         )
         assert note.text == dm_help_text(lang, offered=True), (lang, note.text)
-        assert custom_id in note.custom_ids, lang
+        assert f"kindred:talk:{world.guild.id}:{lang}" in note.custom_ids, lang
     english = users["en"]
     await emulator.send_dm(english, "who are you?")  # within the hour: not again
     await emulator.send_dm(world.member, "what is this about my rent")
@@ -1084,7 +1086,7 @@ async def test_request_buttons_pressed_while_support_is_unloaded_answer_kindly_i
     await setup_peers(emulator, world)
     await go_on_duty(emulator, world, world.peer)
     await emulator.send_dm(world.member, "I need to talk to someone")
-    talk = f"kindred:talk:{world.guild.id}"
+    talk = f"kindred:talk:{world.guild.id}:en"
     offer = await emulator.wait_for_message(
         emulator.dm_channel(world.member), predicate=lambda m: talk in m.custom_ids
     )
@@ -1172,8 +1174,7 @@ async def test_a_member_blocked_in_the_server_is_not_invited_to_write_to_a_peer_
     dm = emulator.dm_channel(world.member)
     await emulator.send_dm(world.member, "I need to talk")
     answer = await emulator.wait_for_message(dm, predicate=lambda m: m.author.bot)
-    talk = f"kindred:talk:{world.guild.id}"
-    assert talk not in answer.custom_ids, answer.text
+    assert not any(c.startswith("kindred:talk:") for c in answer.custom_ids), answer.text
     assert "Press the button to ask a peer supporter" not in answer.text
     assert "You still matter" in answer.text and "findahelpline" in answer.text, answer.text
     assert world.guild.name in answer.text, answer.text
@@ -1192,7 +1193,7 @@ async def test_a_member_blocked_in_one_server_is_still_offered_the_other(
     dm = emulator.dm_channel(world.member)
     await emulator.send_dm(world.member, "I need to talk")
     answer = await emulator.wait_for_message(dm, predicate=lambda m: m.author.bot)
-    assert answer.custom_ids == [f"kindred:talk:{world2.guild.id}"], answer.custom_ids
+    assert answer.custom_ids == [f"kindred:talk:{world2.guild.id}:en"], answer.custom_ids
     assert "Press the button to ask a peer supporter" in answer.text
 
 
