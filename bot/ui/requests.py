@@ -22,6 +22,7 @@ from bot.services.requests.notices import (
     conversation_button_labels,
     feedback_button_labels,
     feedback_counted_text,
+    shared_button_labels,
 )
 from bot.text import EMBED_FIELD, fit_lines
 from bot.ui.replies import COLOUR, WARM, carried_language, reader_language
@@ -93,12 +94,16 @@ class RequestButton(
         "transcript": ("Send me a transcript", discord.ButtonStyle.secondary),
     }
 
-    def __init__(self, action: str, request_id: int, lang: str | None = None) -> None:
+    def __init__(
+        self, action: str, request_id: int, lang: str | None = None, *, shared: bool = False
+    ) -> None:
         """``lang``: a private message's Close and transcript buttons speak the reader's
-        language (chosen when it is sent); the card's and shared threads' stay in English."""
+        language (chosen when it is sent); in the private thread the member and the peer
+        share (``shared``), the member's words then the English; the card's stay English."""
         label, style = self.LABELS[action]
         if lang is not None and action in ("close", "transcript"):
-            label = conversation_button_labels(lang)[action]
+            labels = shared_button_labels if shared else conversation_button_labels
+            label = labels(lang)[action]
         super().__init__(
             discord.ui.Button(
                 label=label, style=style, custom_id=f"kindred:req:{action}:{request_id}"

@@ -205,8 +205,10 @@ class ClaimsRoom(ConversationRoom):
             if isinstance(thread, discord.Thread):
                 try:
                     await thread.add_user(discord.Object(to_peer))
+                    # the member reads it too: the request's language, then the English
+                    lang = await self.requests.language_for(moved)
                     await thread.send(
-                        f"<@{to_peer}> is taking over from <@{from_peer}>.",
+                        say.thread_handover_text(f"<@{to_peer}>", f"<@{from_peer}>", lang),
                         allowed_mentions=PING_USERS,
                     )
                     await thread.remove_user(discord.Object(from_peer))
@@ -255,13 +257,16 @@ class ClaimsRoom(ConversationRoom):
             pass
 
     async def _archive(self, closed: RequestRow) -> None:
-        await self._archive_thread(closed.thread_id)
+        # a private thread is the member's and the peer's: the request's language, then the
+        # English; a relay thread is the peer's alone (English)
+        lang = "en" if closed.relay else await self.requests.language_for(closed)
+        await self._archive_thread(closed.thread_id, lang)
 
-    async def _archive_thread(self, thread_id: int | None) -> None:
+    async def _archive_thread(self, thread_id: int | None, lang: str = "en") -> None:
         thread = await find_channel(self.bot, thread_id)
         if isinstance(thread, discord.Thread):
             try:
-                await thread.send("This conversation is closed. Take care.")
+                await thread.send(say.thread_closed_text(lang))
                 await thread.edit(archived=True, locked=True)
             except discord.HTTPException as exc:
                 log.info("could not archive thread %s: %s", thread_id, exc.status)

@@ -117,12 +117,12 @@ class ConversationRoom(SupportBase):
     async def _welcome_thread(
         self, request: RequestRow, peer_id: int, thread: discord.Thread
     ) -> None:
+        # both read it: the request's language first, then the English for the peer
+        lang = await self.requests.language_for(request)
         try:
             await thread.send(
-                f"<@{request.requester_id}>, <@{peer_id}> is here with you. This thread is "
-                "private: only the two of you (and the moderators who run this server) can see "
-                "it. Either of you can close it with the button or `/support action:close`.",
-                view=conversation_view(request.id, transcript=True),
+                say.thread_welcome_text(f"<@{request.requester_id}>", f"<@{peer_id}>", lang),
+                view=conversation_view(request.id, transcript=True, lang=lang, shared=True),
                 allowed_mentions=PING_USERS,
             )
         except discord.HTTPException as exc:

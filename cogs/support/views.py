@@ -65,14 +65,15 @@ def transfer_view(request_id: int, lang: str = "en") -> discord.ui.View:
 
 
 def conversation_view(
-    request_id: int, *, transcript: bool, lang: str | None = None
+    request_id: int, *, transcript: bool, lang: str | None = None, shared: bool = False
 ) -> discord.ui.View:
     """Close (and, for the member, ask for a transcript); works after a restart. ``lang`` for
-    a private message (the member's DM): its labels in the reader's language."""
+    a private message (the member's DM): its labels in the reader's language; ``shared``: the
+    private thread the member and the peer share (the member's language, then the English)."""
     view = discord.ui.View(timeout=None)
-    view.add_item(RequestButton("close", request_id, lang))
+    view.add_item(RequestButton("close", request_id, lang, shared=shared))
     if transcript:
-        view.add_item(RequestButton("transcript", request_id, lang))
+        view.add_item(RequestButton("transcript", request_id, lang, shared=shared))
     return view
 
 

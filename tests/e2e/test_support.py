@@ -2161,3 +2161,114 @@ async def test_a_thread_channel_the_member_cannot_see_uses_the_relay_and_names_a
     )
     assert "`/peers setup peer_role: peer_channel: thread_channel:`" in told.text, told.text
     assert (await kindred.services.peers.requests.get(1)).relay
+
+
+async def french_thread(emulator: DiscordEmulator, world: World, kindred: Kindred):
+    """Request #1 asked with /support from a Discord app in French and claimed by the peer
+    (peer2 on duty too): its private thread, its card and the thread's welcome."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await go_on_duty(emulator, world, world.peer2)
+    opened = await emulator.run_command(world.member, world.general, "support", locale="fr")
+    assert (await opened.response()).is_modal
+    fields = {"topic": "semaine dure", "summary": "", "tags": "", "anonymous": "no"}
+    answer = await (await opened.submit_modal(fields)).response()
+    assert answer.text.startswith("Ta demande #1 est envoyée"), answer.text
+    card = await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "Support request #1" in m.text
+    )
+    claim = await emulator.press_button(world.peer, card, "kindred:req:claim:1")
+    await claim.original_response()
+    thread = emulator.channels[(await kindred.services.peers.requests.get(1)).thread_id]
+    welcome = await emulator.wait_for_message(
+        thread, predicate=lambda m: "kindred:req:close:1" in m.custom_ids, since=0
+    )
+    return thread, card_for(emulator, world, 1), welcome
+
+
+async def test_a_french_members_private_thread_welcome_buttons_and_closing_line_are_in_french(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Probe 21: a member whose Discord app is in French asks with /support (form, answer,
+    transcript and DMs in French), but the private thread greeted them in English, its buttons
+    read "Close" / "Send me a transcript" and it ended with "This conversation is closed. Take
+    care.". The thread is the member's and the peer's: its welcome and closing line are in the
+    request's language (fr) first, the English after it (Discord's small subtext) for a peer
+    who may not read French; the buttons are "Fermer · Close" and the like."""
+    thread, _, welcome = await french_thread(emulator, world, kindred)
+    closed = await (
+        await emulator.press_button(world.member, welcome, "kindred:req:close:1", locale="fr")
+    ).answer()
+    assert closed.text.startswith("Fermée."), closed.text  # the answer itself is French
+    await emulator.wait_for_message(
+        emulator.dm_channel(world.member),
+        predicate=lambda m: "kindred:fb:helped:1" in m.custom_ids,
+    )
+    assert await kindred.quiet()
+    labels = [welcome.find_component(c)["label"] for c in welcome.custom_ids]
+    assert "Close" not in labels, labels
+    assert labels == ["Fermer · Close", "Envoie-moi une transcription · Send me a transcript"]
+    public = [m.text for m in emulator.messages_in(thread) if not m.ephemeral]
+    english = [
+        t
+        for t in public
+        if "is here with you" in t or "This conversation is closed. Take care." in t
+    ]
+    # the member reads French first; the English is only the peer's small line after it
+    member, peer = f"<@{world.member.id}>", f"<@{world.peer.id}>"
+    assert [t.split("\n")[0] for t in english] == [
+        f"{member}, {peer} est là avec toi. Ce fil est privé : seuls vous deux (et les "
+        "modérateurs qui gèrent ce serveur) pouvez le voir. L'un ou l'autre peut le fermer "
+        "avec le bouton ou `/support action:close`.",
+        "Cette conversation est terminée. Prends soin de toi.",
+    ], english
+    assert all(t.split("\n")[1].startswith("-# ") for t in english), english
+
+
+async def test_an_english_members_private_thread_reads_as_before(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """An English request's thread keeps its English welcome, buttons and closing line,
+    with nothing added."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    opened = await emulator.run_command(world.member, world.general, "support")
+    await opened.response()
+    await (await opened.submit_modal({"topic": "rough week", "anonymous": "no"})).response()
+    card = await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "Support request #1" in m.text
+    )
+    await (await emulator.press_button(world.peer, card, "kindred:req:claim:1")).original_response()
+    thread = emulator.channels[(await kindred.services.peers.requests.get(1)).thread_id]
+    welcome = await emulator.wait_for_message(
+        thread, predicate=lambda m: "kindred:req:close:1" in m.custom_ids, since=0
+    )
+    assert welcome.text == (
+        f"<@{world.member.id}>, <@{world.peer.id}> is here with you. This thread is private: "
+        "only the two of you (and the moderators who run this server) can see it. Either of "
+        "you can close it with the button or `/support action:close`."
+    )
+    labels = [welcome.find_component(c)["label"] for c in welcome.custom_ids]
+    assert labels == ["Close", "Send me a transcript"], labels
+    await (await emulator.press_button(world.member, welcome, "kindred:req:close:1")).answer()
+    last = await emulator.wait_for_message(thread, predicate=lambda m: "Take care" in m.text)
+    assert last.text == "This conversation is closed. Take care."
+
+
+async def test_a_transfer_in_a_french_members_thread_is_said_in_french_first(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The hand-over line in the shared thread ("@peer2 is taking over from @peer.") is read by
+    the member too: French first, the English under it for the peers."""
+    thread, _, _ = await french_thread(emulator, world, kindred)
+    card = card_for(emulator, world, 1)
+    transfer = await emulator.press_button(world.peer, card, "kindred:req:transfer:1")
+    chooser = await transfer.response()
+    select_id = chooser.message.custom_ids[0]
+    chosen = await emulator.select(world.peer, chooser.message, select_id, [str(world.peer2.id)])
+    await chosen.answer()
+    said = await emulator.wait_for_message(thread, predicate=lambda m: "taking over" in m.text)
+    peer, peer2 = f"<@{world.peer.id}>", f"<@{world.peer2.id}>"
+    assert said.text == (
+        f"{peer2} prend le relais de {peer}.\n-# {peer2} is taking over from {peer}."
+    ), said.text

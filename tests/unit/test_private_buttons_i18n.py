@@ -3,6 +3,8 @@ hand-off DM) and the transcript's header, in each language; English exactly as b
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bot.services.peers import messages as peers
@@ -87,3 +89,57 @@ def test_the_shift_dms_name_the_server_in_whole_sentences() -> None:
         "Deine Zeit im Dienst in Haven ist zu Ende. Danke."
     )
     assert peers.shift_reminder_text("pt") == "Seu turno de apoio começa em 10 minutos."
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_shared_threads_buttons_say_the_members_words_then_the_english(lang: str) -> None:
+    labels = notices.shared_button_labels(lang)
+    english = notices.conversation_button_labels("en")
+    assert all(0 < len(label) <= 80 for label in labels.values()), labels
+    if lang == "en":
+        assert labels == english
+    else:
+        mine = notices.conversation_button_labels(lang)
+        assert labels == {a: f"{mine[a]} · {english[a]}" for a in english}, labels
+
+
+def test_a_shared_threads_label_past_discords_limit_keeps_the_members_words(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    long = "x" * 75
+    real = notices.conversation_button_labels
+    monkeypatch.setattr(
+        notices,
+        "conversation_button_labels",
+        lambda lang="en": real("en") if lang == "en" else {"close": long, "transcript": "T"},
+    )
+    labels = notices.shared_button_labels("fr")
+    assert labels == {"close": long, "transcript": "T · Send me a transcript"}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_shared_threads_lines_are_the_members_language_then_the_english(lang: str) -> None:
+    english = (
+        notices.thread_welcome_text("<@1>", "<@2>"),
+        notices.thread_closed_text(),
+        notices.thread_handover_text("<@3>", "<@2>"),
+    )
+    assert english == (
+        "<@1>, <@2> is here with you. This thread is private: only the two of you (and the "
+        "moderators who run this server) can see it. Either of you can close it with the "
+        "button or `/support action:close`.",
+        "This conversation is closed. Take care.",
+        "<@3> is taking over from <@2>.",
+    )
+    shared = (
+        notices.thread_welcome_text("<@1>", "<@2>", lang),
+        notices.thread_closed_text(lang),
+        notices.thread_handover_text("<@3>", "<@2>", lang),
+    )
+    if lang == "en":
+        assert shared == english
+        return
+    for text, en in zip(shared, english, strict=True):
+        first, second = text.split("\n")
+        assert second == f"-# {en}" and first != en, text
+        assert all(m in first for m in re.findall(r"<@\d+>", en)), text

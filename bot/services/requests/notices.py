@@ -43,7 +43,11 @@ __all__ = [
     "relay_which_text",
     "relay_words_only_text",
     "requeued_member_text",
+    "shared_button_labels",
+    "thread_closed_text",
+    "thread_handover_text",
     "thread_ready_text",
+    "thread_welcome_text",
     "transcript_header_text",
     "transcript_later_text",
     "transcript_none_text",
@@ -245,6 +249,60 @@ def conversation_button_labels(lang: str = "en") -> dict[str, str]:
     """The buttons under the relay's DM to the member, by action (custom ids unchanged)."""
     _ = gettext_for(lang)
     return {"close": _("Close"), "transcript": _("Send me a transcript")}
+
+
+# -- the private thread the member and the peer share --------------------------------------
+# Both read it: the member's language first (the request's: what they asked in, or chose with
+# /language set), then the English for a peer who may not read it, as Discord's small
+# subtext. An English request's thread reads as it always did.
+BUTTON_LABEL_MAX = 80  # Discord's limit on a button's label
+
+
+def _shared(text: str, english: str) -> str:
+    return english if text == english else f"{text}\n-# {english}"
+
+
+def thread_welcome_text(member: str, peer: str, lang: str = "en") -> str:
+    """The welcome of a private thread: who is here, who can read it, how to close it."""
+    welcome = N_(
+        "{member}, {peer} is here with you. This thread is private: only the two of you (and "
+        "the moderators who run this server) can see it. Either of you can close it with the "
+        "button or `/support action:close`."
+    )
+    return _shared(
+        render(lang, welcome, member=member, peer=peer),
+        render("en", welcome, member=member, peer=peer),
+    )
+
+
+def thread_closed_text(lang: str = "en") -> str:
+    """The last line of a private thread when its conversation closes."""
+    closed = N_("This conversation is closed. Take care.")
+    return _shared(render(lang, closed), closed)
+
+
+def thread_handover_text(to_peer: str, from_peer: str, lang: str = "en") -> str:
+    """Said in a private thread when its request is transferred to another peer."""
+    handover = N_("{to_peer} is taking over from {from_peer}.")
+    return _shared(
+        render(lang, handover, to_peer=to_peer, from_peer=from_peer),
+        render("en", handover, to_peer=to_peer, from_peer=from_peer),
+    )
+
+
+def shared_button_labels(lang: str = "en") -> dict[str, str]:
+    """Close and transcript in a shared thread: the member's words, then the English
+    ("Fermer · Close"), or the member's words alone past Discord's limit."""
+    english = conversation_button_labels("en")
+    labels = {}
+    for action, text in conversation_button_labels(lang).items():
+        both = f"{text} · {english[action]}"
+        labels[action] = (
+            english[action]
+            if text == english[action]
+            else (both if len(both) <= BUTTON_LABEL_MAX else text)
+        )
+    return labels
 
 
 def transcript_header_text(request_id: int, lang: str = "en") -> str:
