@@ -208,6 +208,8 @@ ARCHIVED_THREAD = 50083
 def cleared_card_text(card: CardToClear) -> str:
     """The one line a card becomes after its member's /forgetme: no name, no words (channel
     posts stay English)."""
+    if card.card == "alert" and card.concern:
+        return "This possible-concern item was withdrawn."
     if card.card == "alert":
         return "This crisis alert was withdrawn."
     if card.relay_welcome:

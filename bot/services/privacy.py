@@ -46,7 +46,8 @@ class CardToClear:
     """A ``privacy.card_clear`` timer's card: where it is, what it was (``card``: "request" or
     "alert", and ``RELAY_WELCOME``, a relay thread's welcome naming the member, edited to a
     line naming nobody; ``RELAY_COPY``, Kindred's copy of the member's words in a relay
-    thread, deleted), a request's number and whether it was still live.
+    thread, deleted), a request's number and whether it was still live, and for an alert
+    whether it was the quiet possible-concern item rather than a crisis alert (``concern``).
     Ids only."""
 
     guild_id: int
@@ -55,6 +56,7 @@ class CardToClear:
     card: str
     number: int | None = None
     live: bool = False
+    concern: bool = False
 
     @property
     def deleted(self) -> bool:
@@ -214,6 +216,7 @@ class PrivacyService:
             card=str(p.get("card", "request")),
             number=None if p.get("number") is None else int(p["number"]),
             live=bool(p.get("live", False)),
+            concern=bool(p.get("concern", False)),
         )
 
     async def card_clear_later(self, timer: TimerRow) -> datetime | None:

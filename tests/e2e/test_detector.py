@@ -102,6 +102,32 @@ async def test_possible_concern_gets_a_gentle_dm_and_a_quiet_peer_item_that_can_
     }
 
 
+async def test_forgetme_withdraws_a_possible_concern_item_as_what_it_was(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """After a member's /forgetme, the quiet possible-concern item about them says it was a
+    possible-concern item (it never was a crisis alert) and names nobody; a crisis alert
+    card still says it was a crisis alert (test_safety.py)."""
+    from tests.e2e.test_core import forget
+
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    use_model(kindred, ScriptedModel({"everything is grey": {"crisis_1": 0.4}}))
+    text = "everything is grey lately and i keep giving my stuff away"
+    await emulator.send_message(world.member, world.general, text)
+    item = await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "Possible concern" in m.text
+    )
+    assert str(world.member.id) in item.text, item.text
+    done = await forget(emulator, world.member, world.general)
+    assert done.text.startswith("Done. I deleted "), done.text
+    await kindred.quiet()
+    shown = emulator.messages[item.id]
+    assert shown.text == "This possible-concern item was withdrawn.", shown.text
+    assert str(world.member.id) not in shown.text and not shown.components
+    assert "crisis" not in shown.text
+
+
 async def test_a_farewell_after_earlier_distress_reaches_the_alert_level(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

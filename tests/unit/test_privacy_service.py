@@ -416,6 +416,28 @@ async def test_forget_stores_each_cards_clearing_with_ids_only(
     assert card.jump_url == "https://discord.com/channels/10/6/600"
 
 
+async def test_forget_marks_a_possible_concern_items_clearing_as_a_concern(
+    services: Services, clock: FakeClock
+) -> None:
+    """A possible-concern item (the soft level) is cleared as what it was, not as a crisis
+    alert: its stored clearing carries ``concern`` (a flag, no words), read back by
+    ``on_card_clear``; a crisis alert's does not."""
+    quiet = await services.safety.record_quiet_item(10, U, phrase_ids=("p",))
+    await services.safety.alert_posted(quiet, 7, 700)
+    alert = await services.safety.record_alert(10, U, 2, phrase_ids=("p",))
+    await services.safety.alert_posted(alert, 7, 701)
+
+    await services.privacy.forget(U)
+
+    stored = sorted(await card_timers(services), key=lambda t: t.payload["message_id"])
+    assert [t.payload for t in stored] == [
+        {"channel_id": 7, "message_id": 700, "card": "alert", "concern": True},
+        {"channel_id": 7, "message_id": 701, "card": "alert"},
+    ]
+    cards = [services.privacy.on_card_clear(t) for t in stored]
+    assert [(c.card, c.concern) for c in cards] == [("alert", True), ("alert", False)]
+
+
 async def test_forget_stores_the_deletion_of_each_relayed_copy_of_the_members_words(
     services: Services, clock: FakeClock
 ) -> None:

@@ -441,15 +441,23 @@ class SafetyRepository:
             n = await tx.execute("DELETE FROM safety_events WHERE user_id = ?", (user_id,))
             rows = await tx.fetchall(
                 "DELETE FROM safety_alerts WHERE user_id = ?"
-                " RETURNING guild_id, posted_channel_id, posted_message_id",
+                " RETURNING guild_id, posted_channel_id, posted_message_id, level",
                 (user_id,),
             )
             n += len(rows)
             for row in rows if clearing is not None else ():
                 channel_id, message_id = row["posted_channel_id"], row["posted_message_id"]
                 if channel_id is not None and message_id is not None:
+                    # a possible-concern item (level "soft") is cleared as what it was
+                    concern = {"concern": True} if row["level"] == "soft" else {}
                     await arm_card_clear(
-                        tx, clearing, int(row["guild_id"]), channel_id, message_id, "alert"
+                        tx,
+                        clearing,
+                        int(row["guild_id"]),
+                        channel_id,
+                        message_id,
+                        "alert",
+                        **concern,
                     )
             # who acted is forgotten; that someone did (``state``) stays, so the alert stays
             # closed
