@@ -15,7 +15,8 @@ DST policy (see ``docs/schedules.md``):
 ``Schedule.next_runs`` implements this directly (``resolve_local`` maps a wall time to its
 instant). The modules:
 
-- ``zones``: time zone names, autocomplete, ``resolve_local``;
+- ``zones``: time zone names, autocomplete, ``resolve_local``, ``clock_change`` (whether a
+  wall time is skipped or repeated, for a one-off that asks rather than moves);
 - ``clock``: days of the week and times of day; ``until``: durations and end times;
 - ``cron``: 5-field crontab expressions; ``recurrence``: ``Schedule`` and its runs;
 - ``parse``: ``parse_schedule``; ``office_hours``: ``WeeklyHours`` and ``parse_hours``;
@@ -63,6 +64,8 @@ from bot.schedules.recurrence import Schedule, ScheduleKind, ensure_min_interval
 from bot.schedules.until import MAX_DURATION, is_clock_end, parse_duration, parse_until
 from bot.schedules.zones import (
     POPULAR_TIMEZONES,
+    ClockChange,
+    clock_change,
     parse_timezone,
     resolve_local,
     timezone_choices,
@@ -85,6 +88,7 @@ __all__ = [
     "SCHEDULE_EXAMPLES",
     "WEEKDAYS",
     "WEEKENDS",
+    "ClockChange",
     "ClockParseError",
     "CronSpec",
     "Duration",
@@ -100,6 +104,7 @@ __all__ = [
     "UntilParseError",
     "WeekdayParseError",
     "WeeklyHours",
+    "clock_change",
     "ensure_min_interval",
     "format_duration",
     "is_clock_end",

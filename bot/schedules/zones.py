@@ -7,7 +7,8 @@ import difflib
 import functools
 import re
 import zoneinfo
-from datetime import UTC, datetime, tzinfo
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from bot.schedules.errors import InvalidTimezoneError
 
@@ -210,3 +211,41 @@ def resolve_local(naive: datetime, tz: tzinfo) -> datetime:
         else:
             lo = mid
     return datetime.fromtimestamp(hi, UTC)
+
+
+@dataclass(frozen=True)
+class ClockChange:
+    """A local wall time the clocks change around: ``skipped`` (it does not exist, the clocks
+    go forward over it) or, when False, it happens twice (the clocks go back over it);
+    ``after`` is the first wall time past the change's range, which happens exactly once
+    (02:00 for both of Europe/London's changes)."""
+
+    skipped: bool
+    after: datetime
+
+
+def clock_change(naive: datetime, tz: tzinfo) -> ClockChange | None:
+    """Whether local wall time ``naive`` is skipped or repeated in ``tz`` (None: it happens
+    exactly once), for a caller that would rather ask than apply ``resolve_local``'s policy."""
+    naive = naive.replace(tzinfo=None, fold=0)
+    first = naive.replace(tzinfo=tz).astimezone(UTC)
+    second = naive.replace(tzinfo=tz, fold=1).astimezone(UTC)
+    if first == second:
+        return None
+    # The change is the one instant between the two readings where the offset moves.
+    lo, hi = sorted((int(first.timestamp()), int(second.timestamp())))
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if _offset(mid, tz) == _offset(lo, tz):
+            lo = mid
+        else:
+            hi = mid
+    after = datetime.fromtimestamp(hi, UTC).replace(tzinfo=None) + max(
+        _offset(lo, tz), _offset(hi, tz)
+    )
+    skipped = first.astimezone(tz).replace(tzinfo=None) != naive
+    return ClockChange(skipped, after)
+
+
+def _offset(seconds: int, tz: tzinfo) -> timedelta:
+    return datetime.fromtimestamp(seconds, tz).utcoffset() or timedelta()

@@ -964,6 +964,53 @@ async def test_a_meeting_on_a_day_that_does_not_exist_is_told_so(
     assert await kindred.services.meetings.for_guild(world.guild.id) == []
 
 
+def last_sunday_ahead(month: int) -> str:
+    """The last Sunday of ``month`` in the coming year (Europe's clock changes: March forward,
+    October back), as typed in a one-off meeting's date."""
+    today = datetime.now(UTC).date()
+    for year in (today.year, today.year + 1):
+        day = datetime(year, month, 31 if month in (3, 10) else 30).date()
+        day -= timedelta(days=(day.weekday() + 1) % 7)
+        if day > today + timedelta(days=2):
+            return f"{day:%Y-%m-%d}"
+    raise AssertionError("no such Sunday ahead")
+
+
+async def test_a_one_off_meeting_at_a_time_the_clocks_skip_or_repeat_is_refused_with_a_time(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """01:30 Europe/London on the night the clocks go forward doesn't exist, and on the night
+    they go back it happens twice: the meeting is neither moved to 02:00 silently nor put at
+    a guessed 01:30; the answer says what happens then and suggests a time that happens once,
+    when added by a moderator and when moved by its facilitator, in the reader's language."""
+    await ready(emulator, world, kindred)
+    await add_facilitator(emulator, world, world.peer)
+    spring, autumn = last_sunday_ahead(3), last_sunday_ahead(10)
+    london = {"tz": "Europe/London"}
+    skipped = await add_meeting(emulator, world, world.mod, schedule=f"{spring} 01:30", **london)
+    assert skipped.ephemeral and skipped.text == (
+        f"01:30 doesn't exist on {spring} in Europe/London: the clocks go forward then. "
+        f"Choose another time, for example `{spring} 02:00`."
+    ), skipped.text
+    twice = await add_meeting(emulator, world, world.mod, schedule=f"{autumn} 01:30", **london)
+    assert twice.ephemeral and twice.text == (
+        f"01:30 happens twice on {autumn} in Europe/London: the clocks go back then, so I "
+        f"can't tell which one you mean. Choose another time, for example `{autumn} 02:00`."
+    ), twice.text
+    assert await kindred.services.meetings.for_guild(world.guild.id) == []
+    # the suggested time is taken as typed
+    added = await add_meeting(emulator, world, world.peer, schedule=f"{spring} 02:00", **london)
+    assert "Meeting added" in added.text, added.text
+    moved = await command(emulator, world.peer, world.general, "group meeting edit", meeting=1,
+                          schedule=f"{autumn} 01:30")  # fmt: skip
+    assert moved.ephemeral and moved.text.startswith("01:30 happens twice on "), moved.text
+    await command(emulator, world.peer, world.general, "language set", language="fr")
+    french = await add_meeting(emulator, world, world.peer, schedule=f"{spring} 01:30", **london)
+    assert french.text.startswith(f"01:30 n'existe pas le {spring}"), french.text
+    (meeting,) = await kindred.services.meetings.for_guild(world.guild.id)
+    assert meeting.once_at == datetime.fromisoformat(f"{spring} 01:00").replace(tzinfo=UTC)
+
+
 async def open_post(emu: DiscordEmulator, traveller, kindred: Kindred, channel, *, day: int = 23,
                     since: Message | int = 0, minute: int = 0) -> Message:  # fmt: skip
     """Move the clock to 19:00 (or that minute past) on that November day; the meeting's open

@@ -67,6 +67,32 @@ def test_one_off_meeting_happens_once_and_must_be_ahead() -> None:
         parse_when("2026-03-00 10:00", "UTC", NOW)
 
 
+def test_a_one_off_at_a_time_the_clocks_skip_or_repeat_is_refused_with_a_time_that_happens_once():
+    """Neither moved to the end of the gap silently nor put at a guessed occurrence: the
+    refusal names the time, date and zone and suggests the first time past the change."""
+    with pytest.raises(InvalidInputError) as skipped:
+        parse_when("2027-03-28 01:30", "Europe/London", NOW)
+    assert skipped.value.user_message == (
+        "01:30 doesn't exist on 2027-03-28 in Europe/London: the clocks go forward then. "
+        "Choose another time, for example `2027-03-28 02:00`."
+    )
+    with pytest.raises(InvalidInputError) as twice:
+        parse_when("once 2027-10-31 at 1:30am", "Europe/London", NOW)
+    assert twice.value.user_message.startswith("01:30 happens twice on 2027-10-31 in Europe")
+    assert "`2027-10-31 02:00`" in twice.value.user_message
+    with pytest.raises(InvalidInputError, match=r"`2027-03-14 03:00`"):  # New York: 02:00-03:00
+        parse_when("2027-03-14 02:59", "America/New_York", NOW)
+    # the suggestions, and the times either side of a change, are accepted as they are
+    accepted = (
+        ("2027-03-28 02:00", (3, 28, 1)),
+        ("2027-03-28 00:59", (3, 28, 0, 59)),
+        ("2027-10-31 02:00", (10, 31, 2)),
+        ("2027-10-31 00:59", (10, 30, 23, 59)),
+    )
+    for text, utc in accepted:
+        assert parse_when(text, "Europe/London", NOW).once_at == datetime(2027, *utc, tzinfo=UTC)
+
+
 def test_meetings_are_at_most_daily_and_zones_are_checked() -> None:
     for text in ("hourly", "daily 09:00, 18:00", "every 3 hours"):
         with pytest.raises(InvalidInputError, match="once a day"):

@@ -14,8 +14,10 @@ from bot.schedules import (
     Schedule,
     ScheduleParseError,
     WeeklyHours,
+    clock_change,
     parse_hours,
     parse_schedule,
+    resolve_local,
 )
 from tests.helpers.schedule_trigger import to_trigger
 
@@ -228,3 +230,66 @@ def test_is_open_agrees_with_next_open_and_next_close(
     else:
         assert opens < closes
         assert not hours.is_open(at + (opens - at) / 2, tz)
+
+
+# -- a wall time the clocks skip or repeat ---------------------------------------------------------
+@st.composite
+def walls_near_changes(draw: st.DrawFn) -> tuple[datetime, ZoneInfo]:
+    """A zone and a wall time within 90 minutes of one of its clock changes in a drawn year
+    (any wall time when the zone has none that year)."""
+    zone = draw(zones)
+    year = draw(st.integers(2000, 2060))
+    start = datetime(year, 1, 1, tzinfo=UTC)
+    days = [start + timedelta(days=n) for n in range(366)]
+    changes = [a for a, b in itertools.pairwise(days) if a.astimezone(zone).utcoffset()
+               != b.astimezone(zone).utcoffset()]  # fmt: skip
+    if not changes:
+        return draw(st.datetimes(datetime(year, 1, 1), datetime(year, 12, 31))), zone
+    day = draw(st.sampled_from(changes))
+    lo, hi = int(day.timestamp()), int(day.timestamp()) + 86400
+    while hi - lo > 1:  # the instant of the change
+        mid = (lo + hi) // 2
+        same = datetime.fromtimestamp(mid, zone).utcoffset() == day.astimezone(zone).utcoffset()
+        lo, hi = (mid, hi) if same else (lo, mid)
+    wall = datetime.fromtimestamp(hi, zone).replace(tzinfo=None)
+    return wall + timedelta(minutes=draw(st.integers(-90, 90))), zone
+
+
+@PROFILE
+@given(walls_near_changes())
+def test_clock_change_says_whether_a_wall_time_happens_once_never_or_twice(drawn) -> None:
+    """``clock_change`` is None exactly when the wall time happens once; skipped when no
+    instant shows it, repeated when two do; its ``after`` happens exactly once and is past the
+    change (resolved, it shows itself)."""
+    wall, zone = drawn
+    wall = wall.replace(second=0, microsecond=0)
+    shown = [
+        wall.replace(tzinfo=zone, fold=fold).astimezone(UTC).astimezone(zone).replace(tzinfo=None)
+        for fold in (0, 1)
+    ]
+    happens = {
+        wall.replace(tzinfo=zone, fold=fold).astimezone(UTC)
+        for fold in (0, 1)
+        if shown[fold] == wall
+    }
+    change = clock_change(wall, zone)
+    if change is None:
+        assert len(happens) == 1
+        return
+    assert change.skipped == (not happens)
+    assert len(happens) == (0 if change.skipped else 2)
+    assert clock_change(change.after, zone) is None
+    assert change.after > wall
+    after = resolve_local(change.after, zone)
+    assert after.astimezone(zone).replace(tzinfo=None) == change.after
+
+
+def test_clock_change_on_europes_two_nights() -> None:
+    london = ZoneInfo("Europe/London")
+    spring = clock_change(datetime(2027, 3, 28, 1, 30), london)
+    autumn = clock_change(datetime(2027, 10, 31, 1, 30), london)
+    assert spring is not None and spring.skipped and spring.after == datetime(2027, 3, 28, 2, 0)
+    assert autumn is not None and not autumn.skipped
+    assert autumn.after == datetime(2027, 10, 31, 2, 0)
+    for wall in (datetime(2027, 3, 28, 2, 0), datetime(2027, 10, 31, 2, 0), datetime(2027, 7, 1)):
+        assert clock_change(wall, london) is None

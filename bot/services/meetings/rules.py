@@ -16,10 +16,12 @@ from bot.errors import InvalidInputError, KindredError
 from bot.i18n import N_
 from bot.schedules import (
     SCHEDULE_EXAMPLES,
+    ClockChange,
     Duration,
     Schedule,
     ScheduleError,
     ScheduleParseError,
+    clock_change,
     once_text,
     parse_clock,
     parse_duration,
@@ -185,12 +187,44 @@ def _one_off(match: re.Match[str], zone: zoneinfo.ZoneInfo, now: datetime, text:
             text=shown,
             example=one_off_example(now, zone),
         ) from None
-    start = resolve_local(datetime.combine(day, clock), zone)
+    wall = datetime.combine(day, clock)
+    change = clock_change(wall, zone)
+    if change is not None:
+        raise _clock_change_error(wall, zone, change)
+    start = resolve_local(wall, zone)
     if start <= now:
         raise InvalidInputError(N_("That date and time has already passed; choose a future one."))
     if start - now > timedelta(days=366):
         raise InvalidInputError(N_("A one-off meeting can be up to a year ahead."))
     return start
+
+
+def _clock_change_error(
+    wall: datetime, zone: zoneinfo.ZoneInfo, change: ClockChange
+) -> InvalidInputError:
+    """A one-off at a time the clocks skip or repeat is refused rather than moved or guessed:
+    what happens then, and a time that happens once (the first past the change)."""
+    params = {
+        "time": f"{wall:%H:%M}",
+        "date": f"{wall:%Y-%m-%d}",
+        "zone": zone.key,
+        "example": f"{change.after:%Y-%m-%d %H:%M}",
+    }
+    if change.skipped:
+        return InvalidInputError(
+            N_(
+                "{time} doesn't exist on {date} in {zone}: the clocks go forward then. "
+                "Choose another time, for example `{example}`."
+            ),
+            **params,
+        )
+    return InvalidInputError(
+        N_(
+            "{time} happens twice on {date} in {zone}: the clocks go back then, so I can't "
+            "tell which one you mean. Choose another time, for example `{example}`."
+        ),
+        **params,
+    )
 
 
 def _days_in(year: int, month: int) -> int:
