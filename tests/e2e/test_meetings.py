@@ -1021,6 +1021,43 @@ async def open_post(emu: DiscordEmulator, traveller, kindred: Kindred, channel, 
     )
 
 
+async def test_im_here_counts_only_the_groups_members_and_facilitators(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    """At a meeting, "I'm here" from someone not in the group (never joined, or left during
+    the meeting) is not counted: they are told privately, kindly, how to join. Members and
+    the group's facilitators are counted."""
+    traveller, kindred = await start_at(MONDAY_NOON)
+    _, channel = await ready(emulator, world, kindred)
+    await add_facilitator(emulator, world, world.peer)
+    await join(emulator, world, world.member2)
+    await add_meeting(emulator, world, world.mod)
+    opened = await open_post(emulator, traveller, kindred, channel)
+    here = "kindred:mtg:here:1"
+    outsider = await (await emulator.press_button(world.peer2, opened, here)).response()
+    assert outsider.ephemeral and outsider.text == (
+        "“I'm here” counts the members of **Grief circle**. You're welcome to join: "
+        "`/group join`, then press it again."
+    ), outsider.text
+    gone = await command(emulator, world.member2, world.general, "group leave", name="Grief circle")
+    assert gone.ephemeral, gone.text
+    left = await (await emulator.press_button(world.member2, opened, here)).response()
+    assert left.ephemeral and "counts the members of **Grief circle**" in left.text, left.text
+    member = await (await emulator.press_button(world.member, opened, here)).response()
+    assert "(1 so far.)" in member.text, member.text
+    facilitator = await (await emulator.press_button(world.peer, opened, here)).response()
+    assert "(2 so far.)" in facilitator.text, facilitator.text
+    (meeting,) = await kindred.services.meetings.for_guild(world.guild.id)
+    assert meeting.attendance == 2
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 20, 0, 5, tzinfo=UTC))
+    closed = await emulator.wait_for_message(
+        channel, predicate=lambda m: "has ended" in m.text, since=opened
+    )
+    assert "2 people said they were here" in closed.text, closed.text
+
+
 async def test_archiving_a_group_during_its_meeting_still_closes_the_meeting(
     emulator: DiscordEmulator,
     world: World,

@@ -302,6 +302,27 @@ async def test_a_meeting_reminds_opens_counts_and_closes(services: Services, clo
     assert notice.facilitator_id == BO
 
 
+async def test_im_here_counts_only_the_groups_members_and_facilitators(
+    services: Services, clock
+) -> None:
+    """Someone not in the group (never joined, or left during the meeting) is refused with how
+    to join and not counted; a member and a facilitator who isn't a member are."""
+    group = await setup(services)
+    await member_of(services, group, CY)
+    meeting = await add(services)
+    await fire(services, clock, OPEN, meeting.id)
+    with pytest.raises(PermissionDeniedError, match=r"members of \*\*Grief circle\*\*"):
+        await services.meetings.here(GUILD, meeting.id, 999)
+    await services.groups.left(group, CY)
+    with pytest.raises(PermissionDeniedError, match="`/group join`"):
+        await services.meetings.here(GUILD, meeting.id, CY)
+    member = await services.meetings.here(GUILD, meeting.id, MEMBER)
+    facilitator = await services.meetings.here(GUILD, meeting.id, ALICE)
+    assert (member.count, facilitator.count) == (1, 2)
+    closed = await fire(services, clock, CLOSE, meeting.id)
+    assert closed.attendance == 2
+
+
 async def test_named_attendance_keeps_names_when_the_group_asks(services: Services, clock) -> None:
     group = await setup(services)
     await services.meetings.set_options(GUILD, group.name, MOD, locking=True, named_attendance=True)

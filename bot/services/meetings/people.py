@@ -338,6 +338,7 @@ class MeetingPeople(MeetingBase):
                     "`/group meeting list` shows when it meets next."
                 )
             )
+        await self._may_be_counted(meeting, user_id)
         named = (await self.repo.prefs(meeting.group_id)).named_attendance
         count = await self.repo.press_here(
             meeting.id, meeting.open_at, user_id, named, self.clock()
@@ -345,6 +346,22 @@ class MeetingPeople(MeetingBase):
         if count is None:
             return Presence(meeting, meeting.attendance, counted=False)
         return Presence(meeting, count, counted=True)
+
+    async def _may_be_counted(self, meeting: MeetingRow, user_id: int) -> None:
+        """Only the group's members and its facilitators are counted at its meeting: someone
+        who isn't in the group (never joined, or left) is told kindly how to join."""
+        if await self.groups.is_member(meeting.group_id, user_id):
+            return
+        if user_id in await self.repo.facilitators(meeting.group_id):
+            return
+        group = await self.group_of(meeting)
+        raise PermissionDeniedError(
+            N_(
+                "“I'm here” counts the members of **{group}**. You're welcome to join: "
+                "`/group join`, then press it again."
+            ),
+            group=group.name,
+        )
 
     async def named_attendance(
         self, guild_id: int, meeting_id: int
