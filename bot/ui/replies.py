@@ -36,10 +36,14 @@ async def carried_language(interaction: discord.Interaction, carried: str | None
     return await services.safety.language_for(interaction.user.id, carried)
 
 
-async def error_text(interaction: discord.Interaction, error: KindredError) -> str:
-    """A service's error, in the language of the person who met it (English if unsure)."""
+async def error_text(
+    interaction: discord.Interaction, error: KindredError, carried: str | None = None
+) -> str:
+    """A service's error, in the language of the person who met it (English if unsure); met
+    under one of Kindred's private replies whose button carries its language (``carried``),
+    in that language as the button's own answer would be (``carried_language``)."""
     try:
-        lang = await reader_language(interaction)
+        lang = await carried_language(interaction, carried)
     except Exception:  # the preference could not be read: the English text still helps
         log.exception("could not read the language for an error reply")
         return error.user_message

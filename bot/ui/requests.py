@@ -191,6 +191,9 @@ class TalkToPeerButton(
     ) -> TalkToPeerButton:
         return cls(int(match["guild"]), lang=match["lang"])
 
+    def carried(self) -> str | None:
+        return self.lang
+
     async def run(self, interaction: discord.Interaction) -> None:
         cog = interaction.client.get_cog("Support")
         if cog is None:
@@ -289,6 +292,9 @@ class SupportModal(KindredModal, title="Talk to a peer"):
         _relabel(self.anonymous.component, no=words.anonymous_no, yes=words.anonymous_yes)
         self.same_peer.text = words.same_peer_label
         _relabel(self.same_peer.component, no=words.same_peer_no, yes=words.same_peer_yes)
+
+    def carried(self) -> str | None:
+        return self.lang  # the form's language: the reply's, or the reader's at /support
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         cog = interaction.client.get_cog("Support")

@@ -14,10 +14,15 @@ from bot.ui.replies import error_text, report_unexpected, send_private
 log = logging.getLogger(__name__)
 
 
-async def handle_component_error(interaction: discord.Interaction, error: Exception) -> None:
+async def handle_component_error(
+    interaction: discord.Interaction, error: Exception, carried: str | None = None
+) -> None:
+    """A button's, menu's or form's error, answered privately: a service's error in the
+    reader's language, or in ``carried``, the language of the private reply the button was
+    under (a form opened from it: the form's)."""
     try:
         if isinstance(error, KindredError):
-            await send_private(interaction, await error_text(interaction, error))
+            await send_private(interaction, await error_text(interaction, error, carried))
         else:
             await report_unexpected(interaction, error)
     except Exception:  # the answer itself failed: logged, never an unretrieved task
@@ -39,8 +44,13 @@ def form_id(*parts: str | int) -> str:
 
 
 class KindredModal(discord.ui.Modal):
+    def carried(self) -> str | None:
+        """The language this form was shown in when it came from a button carrying its
+        reply's language (its errors are answered in it); None: the reader's."""
+        return None
+
     async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
-        await handle_component_error(interaction, error)
+        await handle_component_error(interaction, error, self.carried())
 
 
 def text_input(label: discord.ui.Label) -> discord.ui.TextInput:
@@ -58,8 +68,13 @@ class GuardedCallback:
     async def run(self, interaction: discord.Interaction) -> None:
         raise NotImplementedError
 
+    def carried(self) -> str | None:
+        """The language of the private reply this item is under, where its custom id carries
+        one: an error it meets is answered in it too. None: the reader's language."""
+        return None
+
     async def callback(self, interaction: discord.Interaction) -> None:
         try:
             await self.run(interaction)
         except Exception as error:
-            await handle_component_error(interaction, error)
+            await handle_component_error(interaction, error, self.carried())

@@ -43,6 +43,9 @@ class OptOutButton(
     async def from_custom_id(cls, interaction, item, match):
         return cls(match["what"], match["lang"])
 
+    def carried(self) -> str | None:
+        return self.lang
+
     async def run(self, interaction: discord.Interaction) -> None:
         services: Services = interaction.client.services  # type: ignore[attr-defined]
         if self.what == "optout":
@@ -78,6 +81,9 @@ class RespiteStateSelect(
     async def from_custom_id(cls, interaction, item, match):
         guild = match["guild"]
         return cls(match["lang"], int(guild) if guild else interaction.guild_id)
+
+    def carried(self) -> str | None:
+        return self.lang
 
     async def run(self, interaction: discord.Interaction) -> None:
         services: Services = interaction.client.services  # type: ignore[attr-defined]

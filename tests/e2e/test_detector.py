@@ -1345,6 +1345,28 @@ async def test_not_now_and_stop_pressed_on_a_french_crisis_reply_answer_in_frenc
     assert await kindred.services.safety.opted_out(world.member.id)
 
 
+async def test_an_error_met_from_a_french_replys_talk_button_is_in_french(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The errors the central handler answers (here support requests unavailable) under a
+    Talk to a peer button on a French reply were in the presser's app language (English):
+    they follow the reply's language, as the form does, whether met on the form it opened
+    or on the button itself."""
+    reply = await _french_crisis_reply(emulator, world, kindred)
+    talk = f"kindred:talk:{world.guild.id}:fr"
+    opened = await emulator.press_button(world.member, reply, talk)
+    assert (await opened.response()).is_modal
+    await kindred.bot.unload_extension("cogs.support")
+    fields = {"topic": "", "summary": "", "tags": "", "anonymous": "no"}
+    french = "Les demandes de soutien ne sont pas disponibles pour le moment."
+    submitted = await (await opened.submit_modal(fields)).response()
+    assert submitted.ephemeral and submitted.text == french, submitted.text
+    pressed = await (await emulator.press_button(world.member, reply, talk)).response()
+    assert pressed.ephemeral and not pressed.is_modal
+    assert pressed.text == french, pressed.text
+    assert await kindred.services.peers.requests.live_for(world.guild.id, world.member.id) is None
+
+
 async def test_talk_and_not_now_buttons_sent_before_they_carried_a_language_still_work(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:
