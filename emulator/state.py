@@ -205,7 +205,13 @@ class EmulatorState:
         return [s for s in self.sessions.values() if not s.invalid]
 
     def dispatch(self, event: str, data: JSON) -> None:
-        """Send a DISPATCH event to every (possibly temporarily disconnected) bot session."""
+        """Send a DISPATCH event to every (possibly temporarily disconnected) bot session
+        (none for a guild the bot is not in: Discord sends it nothing of that guild)."""
+        guild_id = data.get("guild_id")
+        guild = self.guilds.get(int(guild_id)) if guild_id is not None else None
+        if guild is not None and self.bot_user.id not in guild.members:
+            self._notify()
+            return
         for session in self._live_sessions():
             need = required_intent(event, data)
             if need is not None and not session.intents & need:

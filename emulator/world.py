@@ -72,6 +72,43 @@ class WorldMixin(EmulatorState):
                 session.push("GUILD_CREATE", guild.create_payload(me_id=self.bot_user.id))
         self._notify()
 
+    def remove_bot(self, guild: GuildLike) -> None:
+        """Someone removes (kicks) the bot from ``guild``: GUILD_DELETE without ``unavailable``
+        to the bot's sessions, as Discord sends it. From then on the guild's events are not
+        sent to the bot, and REST calls on the guild and its channels are refused as Discord
+        refuses them (403 Missing Access). Its managed role is kept for :meth:`invite_bot`."""
+        g = self.guild(guild)
+        if g.members.pop(self.bot_user.id, None) is None:
+            return
+        for session in self._live_sessions():
+            if session.intents & Intents.GUILDS and session.wants("GUILD_DELETE", {"id": g.id}):
+                session.push("GUILD_DELETE", {"id": str(g.id)})
+        self._notify()
+
+    def invite_bot(self, guild: GuildLike) -> None:
+        """The bot is invited back to ``guild`` (with its managed role): GUILD_CREATE with the
+        guild's state as it is now."""
+        g = self.guild(guild)
+        if self.bot_user.id in g.members:
+            return
+        roles = [g.bot_role_id] if g.bot_role_id in g.roles else []
+        g.members[self.bot_user.id] = Member(user=self.bot_user, guild_id=g.id, roles=roles)
+        # a guild joined (not one coming back from an outage): no "unavailable" field, so
+        # discord.py dispatches on_guild_join
+        payload = g.create_payload(me_id=self.bot_user.id)
+        payload.pop("unavailable", None)
+        for session in self._live_sessions():
+            if session.intents & Intents.GUILDS and session.wants("GUILD_CREATE", {"id": g.id}):
+                session.push("GUILD_CREATE", payload)
+        self._notify()
+
+    def bot_in(self, guild_id: int | None) -> bool:
+        """Whether the bot is in the guild ``guild_id`` (None: no guild, a DM)."""
+        if guild_id is None:
+            return True
+        g = self.guilds.get(int(guild_id))
+        return g is not None and self.bot_user.id in g.members
+
     def create_role(
         self,
         guild: GuildLike,

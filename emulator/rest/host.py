@@ -26,6 +26,8 @@ class RestHost(WorldMixin, MessageStore):
             raise RestError(404, 10003, "Unknown Channel") from None
         if ch.deleted:
             raise RestError(404, 10003, "Unknown Channel")
+        if not self.bot_in(ch.guild_id):
+            raise missing_access()  # a channel of a server the bot was removed from
         return ch
 
     def _rest_guild(self, guild_id: int | str) -> Guild:

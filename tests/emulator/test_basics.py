@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import asyncio
+
 import discord
 import pytest
 from discord.ext import commands
 
 from emulator import DiscordEmulator, connected_client
+from emulator.errors import DEFAULT_WAIT
 
 
 def make_bot() -> commands.Bot:
@@ -60,3 +63,50 @@ def test_command_localisations_are_kept_to_discords_length() -> None:
     ):
         with pytest.raises(RestError):
             validate_command(bad)
+
+
+async def test_removing_the_bot_sends_guild_delete_and_refuses_rest_until_invited_again(
+    emulator: DiscordEmulator,
+) -> None:
+    g = emulator.create_guild("Haven")
+    general = emulator.create_channel(g, "general")
+    alice = emulator.create_user("alice")
+    emulator.add_member(g, alice)
+    removed: list[int] = []
+    joined: list[int] = []
+    changed = asyncio.Event()
+    async with connected_client(emulator, make_bot) as bot:
+
+        async def on_guild_remove(guild: discord.Guild) -> None:
+            removed.append(guild.id)
+            changed.set()
+
+        async def on_guild_join(guild: discord.Guild) -> None:
+            joined.append(guild.id)
+            changed.set()
+
+        bot.add_listener(on_guild_remove)
+        bot.add_listener(on_guild_join)
+        channel = bot.get_channel(general.id)
+        emulator.remove_bot(g)
+        await asyncio.wait_for(changed.wait(), DEFAULT_WAIT)
+        changed.clear()
+        assert removed == [g.id]
+        assert bot.get_guild(g.id) is None
+        deletes = [d for s in emulator.sessions.values() for _, e, d in s.events
+                   if e == "GUILD_DELETE"]  # fmt: skip
+        assert deletes and all("unavailable" not in d for d in deletes)
+        with pytest.raises(discord.Forbidden) as refused:
+            await channel.send("hello")
+        assert refused.value.code == 50001
+        with pytest.raises(discord.HTTPException):
+            await bot.fetch_guild(g.id)
+        await emulator.send_message(alice, general, "nobody hears this")
+        emulator.invite_bot(g)
+        await asyncio.wait_for(changed.wait(), DEFAULT_WAIT)
+        assert joined == [g.id]
+        assert bot.get_guild(g.id) is not None
+        await bot.get_channel(general.id).send("back")
+    assert [m.text for m in emulator.bot_messages(general)] == ["back"]
+    assert not any(e == "MESSAGE_CREATE" and d.get("content") == "nobody hears this"
+                   for s in emulator.sessions.values() for _, e, d in s.events)  # fmt: skip
