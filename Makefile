@@ -75,7 +75,7 @@ MESSAGES = bot/safety/messages.py bot/safety/peer_resources.py bot/safety/listin
 	bot/services/requests/intake.py bot/services/requests/service.py \
 	bot/services/requests/claims.py bot/services/requests/closing.py \
 	bot/services/requests/rules.py bot/services/requests/holders.py bot/services/requests/notices.py \
-	bot/services/requests/relay.py bot/services/requests/departures.py \
+	bot/services/requests/relay.py bot/services/requests/departures.py bot/services/servers.py \
 	bot/services/requests/edits.py \
 	bot/services/peers/blocks.py bot/services/peers/duty.py bot/services/peers/shifts.py \
 	bot/services/peers/tags.py bot/services/peers/messages.py bot/services/peers/settings.py \

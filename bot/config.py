@@ -149,6 +149,13 @@ class PrivacySettings(_Section):
     retention_days: int = Field(
         30, ge=1, le=3650, description="Upper bound for keeping any stored message content."
     )
+    departed_server_days: int = Field(
+        30,
+        ge=1,
+        le=3650,
+        description="How long a server's data is kept after it removed Kindred (invited back"
+        " within it, everything resumes); then every row of the server is deleted.",
+    )
 
 
 class HealthSettings(_Section):

@@ -23,6 +23,7 @@ from bot.db.repositories.core import (
     ShardSet,
     TimerRepository,
 )
+from bot.db.repositories.departed import DepartedRepository
 from bot.db.repositories.duty import DutyRepository
 from bot.db.repositories.events import HandledEventRepository
 from bot.db.repositories.goals import GoalRepository
@@ -56,6 +57,7 @@ from bot.services.selfhelp import (
     PlanService,
     SelfHelpServices,
 )
+from bot.services.servers import ServerPresence
 from bot.services.settings import GuildSettingsService
 from bot.services.zones import MemberZones
 from bot.timers import ClusterTimers, Scheduler
@@ -92,6 +94,7 @@ class Services:
     groups: GroupService
     meetings: MeetingService
     once: OnceService
+    servers: ServerPresence
 
     async def start(self) -> None:
         if self.config.cluster.clustered:
@@ -299,6 +302,22 @@ def _privacy_service(
     )
 
 
+def _server_presence(
+    core: _Core, peers: PeerServices, safety: SafetyService, config: Settings
+) -> ServerPresence:
+    """A server that removes Kindred: its work waits, its data kept a while, then purged."""
+    return ServerPresence(
+        DepartedRepository(core.db),
+        peers.requests,
+        peers.duty,
+        core.settings,
+        core.scheduler,
+        config.privacy.departed_server_days,
+        core.clock,
+        member_language=safety.language_for,
+    )
+
+
 async def build_services(
     config: Settings,
     *,
@@ -352,4 +371,5 @@ async def build_services(
         groups=groups,
         meetings=_meeting_service(core, groups),
         once=once,
+        servers=_server_presence(core, peers, safety, config),
     )

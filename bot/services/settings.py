@@ -171,6 +171,10 @@ class GuildSettingsService:
 
         await self.repo.listen_changes(changed)
 
+    def forget_cached(self, guild_id: int) -> None:
+        """The server's rows were deleted (its data purged): read them afresh."""
+        self._cache.pop(guild_id, None)
+
     async def _raw(self, guild_id: int) -> dict[str, Any]:
         if guild_id not in self._cache:
             self._cache[guild_id] = await self.repo.get_all(guild_id)

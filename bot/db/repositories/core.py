@@ -242,6 +242,11 @@ async def arm_card_clear(
     )
 
 
+PRESENT = " AND (guild_id IS NULL OR guild_id NOT IN (SELECT guild_id FROM departed_guilds))"
+"""The timer queue runs only the work of servers Kindred is in: a departed server's timers wait
+(``bot/services/servers.py``) until it comes back or its data is purged."""
+
+
 class TimerRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -277,7 +282,7 @@ class TimerRepository:
 
     async def due(self, now: datetime, limit: int) -> list[TimerRow]:
         rows = await self.db.fetchall(
-            "SELECT * FROM timers WHERE due_at <= ? ORDER BY due_at, id LIMIT ?",
+            "SELECT * FROM timers WHERE due_at <= ?" + PRESENT + " ORDER BY due_at, id LIMIT ?",
             (to_db(now), limit),
         )
         return [_timer(row) for row in rows]
@@ -287,10 +292,11 @@ class TimerRepository:
         if exclude:
             marks = ",".join("?" for _ in exclude)
             value = await self.db.fetchval(
-                f"SELECT MIN(due_at) FROM timers WHERE id NOT IN ({marks})", tuple(exclude)
+                f"SELECT MIN(due_at) FROM timers WHERE id NOT IN ({marks})" + PRESENT,
+                tuple(exclude),
             )
         else:
-            value = await self.db.fetchval("SELECT MIN(due_at) FROM timers")
+            value = await self.db.fetchval("SELECT MIN(due_at) FROM timers WHERE 1 = 1" + PRESENT)
         return from_db_or_none(value)
 
     async def count(self) -> int:
@@ -343,7 +349,7 @@ class TimerRepository:
             rows = await tx.fetchall(
                 "UPDATE timers SET leased_until = ?, leased_by = ? WHERE id IN ("
                 " SELECT id FROM timers WHERE due_at <= ?"
-                " AND (leased_until IS NULL OR leased_until <= ?) AND " + where + ""
+                " AND (leased_until IS NULL OR leased_until <= ?) AND " + where + PRESENT + ""
                 " ORDER BY due_at, id LIMIT ?" + skip + ") RETURNING *",
                 (to_db(until), owner, to_db(now), to_db(now), *params, limit),
             )
@@ -357,7 +363,7 @@ class TimerRepository:
         skip = f" AND id NOT IN ({marks})" if exclude else ""
         value = await self.db.fetchval(
             "SELECT MIN(CASE WHEN leased_until IS NOT NULL AND leased_until > due_at"
-            " THEN leased_until ELSE due_at END) FROM timers WHERE " + where + skip,
+            " THEN leased_until ELSE due_at END) FROM timers WHERE " + where + skip + PRESENT,
             (*params, *exclude),
         )
         return from_db_or_none(value)

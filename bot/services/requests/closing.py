@@ -82,6 +82,27 @@ class Closing:
         await self._cancel(request_id, "escalate", "idle", "open")
         return await self._get(request_id)
 
+    async def close_for_departure(self, guild_id: int, reason: str) -> list[RequestRow]:
+        """The server removed Kindred: its open and claimed requests close (no one's doing;
+        ``closed_by`` empty). The requests closed now, as they were (whose member and peer
+        are to be told); one a press closed meanwhile is left out."""
+        closed = []
+        for request in await self.requests.live_all():
+            if request.guild_id != guild_id:
+                continue
+            if await self.requests.close(
+                request.id,
+                "closed",
+                None,
+                reason,
+                self.clock(),
+                expect_status=request.status,
+                expect_claimed_by=request.claimed_by,
+            ):
+                await self._cancel(request.id, "escalate", "idle", "open")
+                closed.append(request)
+        return closed
+
     async def cancel_own(self, guild_id: int, requester_id: int) -> RequestRow:
         request = await self.requests.live_for_member(guild_id, requester_id)
         if request is None:

@@ -1,0 +1,190 @@
+"""A server that removes Kindred: its people are told privately, its scheduled work waits,
+its data is kept for ``[privacy] departed_server_days`` (back within them, everything resumes
+and the moderators are told once) and then deleted; a restart keeps it departed, and a server
+removed while Kindred was offline counts as departed from the next start."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from emulator import DiscordEmulator
+from tests.e2e.conftest import Kindred, World
+from tests.e2e.test_checkins import Start, create, posts, run_at, start_at, wait_post  # noqa: F401
+from tests.e2e.test_forget_scan import holders
+from tests.e2e.test_groups import anonymous_group
+from tests.e2e.test_groups import command as group_command
+from tests.e2e.test_support import ask, go_on_duty, press_claim, setup_peers
+
+GONE = "has removed Kindred"
+
+
+def guild_paths(emulator: DiscordEmulator, world: World) -> set[str]:
+    """Every id a REST path on the server would carry: the guild's and its channels'."""
+    return {str(world.guild.id)} | {
+        str(ch.id) for ch in emulator.channels.values() if ch.guild_id == world.guild.id
+    }
+
+
+def calls_on_server(emulator: DiscordEmulator, world: World, since: int) -> list:
+    ids = guild_paths(emulator, world)
+    return [c for c in emulator.calls[since:] if any(f"/{i}" in c.path for i in ids)]
+
+
+def told(emulator: DiscordEmulator, user) -> list[str]:
+    return [m.text for m in emulator.bot_messages(emulator.dm_channel(user)) if GONE in m.text]
+
+
+async def claimed_request(emulator: DiscordEmulator, world: World, kindred: Kindred) -> None:
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await ask(emulator, world, world.member, summary="a rough week")
+    card = await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "Support request #1" in m.text, since=0
+    )
+    await press_claim(emulator, world.peer, card, 1)
+    request = await kindred.services.peers.requests.get(1)
+    assert request.status == "claimed", request
+
+
+async def test_removal_mid_request_tells_the_member_and_the_peer_once_and_touches_nothing(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await claimed_request(emulator, world, kindred)
+    await kindred.quiet()
+    mark = len(emulator.calls)
+    emulator.remove_bot(world.guild)
+    member_dm = await emulator.wait_for_message(
+        emulator.dm_channel(world.member), predicate=lambda m: GONE in m.text
+    )
+    await emulator.wait_for_message(
+        emulator.dm_channel(world.peer), predicate=lambda m: GONE in m.text
+    )
+    await kindred.quiet()
+    assert "request #1" in member_dm.text
+    assert "Worldwide helplines" in member_dm.text  # the support they can reach now
+    assert len(told(emulator, world.member)) == 1
+    assert len(told(emulator, world.peer)) == 1
+    request = await kindred.services.peers.requests.get(1)
+    assert request.status == "closed" and request.close_reason == "server_left"
+    assert await kindred.services.peers.duty.on_duty(world.guild.id) == []
+    assert await kindred.services.servers.is_departed(world.guild.id)
+    # the member writes on in their DMs: nothing is passed to the gone server
+    await emulator.send_dm(world.member, "are you still there?")
+    await kindred.quiet()
+    kindred.services.scheduler.wakeup()
+    await kindred.settle()
+    assert calls_on_server(emulator, world, mark) == []
+    # a second GUILD_DELETE (a replayed event) tells nobody twice
+    assert await kindred.services.servers.departed(world.guild.id) is None
+
+
+async def test_a_checkin_due_while_away_is_skipped_and_the_next_posts_after_the_reinvite(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    traveller, kindred = await start_at(datetime(2026, 5, 4, 12, 0, tzinfo=UTC))
+    await setup_peers(emulator, world)
+    created = await create(emulator, world, schedule="daily 09:00", tz="UTC")
+    assert "Check-in created" in created.text
+    mark = len(emulator.calls)
+    emulator.remove_bot(world.guild)
+    await kindred.quiet()
+    await run_at(traveller, kindred, datetime(2026, 5, 5, 9, 0, 5, tzinfo=UTC))
+    await kindred.quiet()
+    assert posts(emulator, world.general) == []
+    assert calls_on_server(emulator, world, mark) == []
+    timer = await kindred.services.scheduler.get("checkin:1")
+    assert timer is not None and timer.attempts == 0  # waiting, never failed nor retried
+    traveller.move_to(datetime(2026, 5, 5, 12, 0, tzinfo=UTC))
+    emulator.invite_bot(world.guild)
+    notice = await emulator.wait_for_message(
+        world.mods, predicate=lambda m: "Kindred is back" in m.text, since=0
+    )
+    assert "settings were kept" in notice.text
+    assert "1 scheduled item" in notice.text
+    await kindred.settle()
+    await kindred.quiet()
+    assert posts(emulator, world.general) == []  # the morning's run, long past, is skipped
+    await run_at(traveller, kindred, datetime(2026, 5, 6, 9, 0, 5, tzinfo=UTC))
+    await wait_post(emulator, world.general)
+    assert len(posts(emulator, world.general)) == 1
+    back = [m for m in emulator.bot_messages(world.mods) if "Kindred is back" in m.text]
+    assert len(back) == 1
+    assert not await kindred.services.servers.is_departed(world.guild.id)
+    assert await kindred.services.scheduler.get(f"guild.purge:{world.guild.id}") is None
+
+
+async def test_after_the_grace_period_no_row_holds_the_server(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    traveller, kindred = await start_at(datetime(2026, 5, 4, 12, 0, tzinfo=UTC))
+    channel = await anonymous_group(emulator, world, kindred)
+    posted = await group_command(emulator, world.member, channel, "group post", text="hard days")
+    assert "Posted" in posted.text, posted.text
+    await claimed_request(emulator, world, kindred)
+    await create(emulator, world, schedule="daily 09:00", tz="UTC")
+    await emulator.run_command(
+        world.member, world.general, "goal set", options={"text": "walk", "schedule": "daily 20:00"}
+    )
+    await emulator.run_command(world.member, world.general, "region set", options={"region": "GB"})
+    await kindred.quiet()
+    before = await holders(kindred, world.guild.id)
+    assert len(before) >= 9, before
+    emulator.remove_bot(world.guild)
+    await kindred.quiet()
+    await run_at(traveller, kindred, datetime(2026, 6, 2, 12, 0, tzinfo=UTC))
+    assert await holders(kindred, world.guild.id) != set()  # 29 days: still kept
+    await run_at(traveller, kindred, datetime(2026, 6, 3, 12, 1, tzinfo=UTC))
+    await kindred.quiet()
+    assert await holders(kindred, world.guild.id) == set()
+    # the member's own goal stays theirs, no longer tied to the server
+    goals = await kindred.services.db.fetchall("SELECT * FROM goals")
+    assert [(g["user_id"], g["guild_id"]) for g in goals] == [(world.member.id, None)]
+    # invited back afterwards, it starts afresh: no notice of kept settings
+    emulator.invite_bot(world.guild)
+    await kindred.quiet()
+    assert not [m for m in emulator.bot_messages(world.mods) if "Kindred is back" in m.text]
+
+
+async def test_a_restart_during_the_absence_keeps_the_server_departed(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await claimed_request(emulator, world, kindred)
+    emulator.remove_bot(world.guild)
+    await emulator.wait_for_message(
+        emulator.dm_channel(world.member), predicate=lambda m: GONE in m.text
+    )
+    await kindred.quiet()
+    await kindred.restart()
+    await kindred.quiet()
+    assert await kindred.services.servers.is_departed(world.guild.id)
+    assert await kindred.services.scheduler.get(f"guild.purge:{world.guild.id}") is not None
+    assert len(told(emulator, world.member)) == 1  # not told again
+    assert len(told(emulator, world.peer)) == 1
+
+
+async def test_a_server_absent_from_ready_counts_as_departed(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await claimed_request(emulator, world, kindred)
+    await kindred.quiet()
+    await kindred.stop()
+    emulator.remove_bot(world.guild)
+    await kindred.start()
+    await emulator.wait_for_message(
+        emulator.dm_channel(world.member), predicate=lambda m: GONE in m.text
+    )
+    await kindred.quiet()
+    assert await kindred.services.servers.is_departed(world.guild.id)
+    assert len(told(emulator, world.peer)) == 1
+    # invited back while Kindred is offline: the next start finds it back, moderators told
+    await kindred.stop()
+    emulator.invite_bot(world.guild)
+    await kindred.start()
+    await emulator.wait_for_message(
+        world.mods, predicate=lambda m: "Kindred is back" in m.text, since=0
+    )
+    assert not await kindred.services.servers.is_departed(world.guild.id)
