@@ -188,3 +188,23 @@ async def test_a_server_absent_from_ready_counts_as_departed(
         world.mods, predicate=lambda m: "Kindred is back" in m.text, since=0
     )
     assert not await kindred.services.servers.is_departed(world.guild.id)
+
+
+async def test_the_member_and_the_peer_are_told_in_their_own_languages(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await claimed_request(emulator, world, kindred)
+    for user, code in ((world.member, "fr"), (world.peer, "de")):
+        chosen = await emulator.run_command(
+            user, world.general, "language set", options={"language": code}
+        )
+        await chosen.response()
+    emulator.remove_bot(world.guild)
+    member_dm = await emulator.wait_for_message(
+        emulator.dm_channel(world.member), predicate=lambda m: "a retiré Kindred" in m.text
+    )
+    assert "demande #1" in member_dm.text
+    peer_dm = await emulator.wait_for_message(
+        emulator.dm_channel(world.peer), predicate=lambda m: "hat Kindred entfernt" in m.text
+    )
+    assert "Anfrage #1" in peer_dm.text
