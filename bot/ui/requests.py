@@ -25,7 +25,7 @@ from bot.services.requests.notices import (
     shared_button_labels,
 )
 from bot.text import EMBED_FIELD, fit_lines
-from bot.ui.replies import COLOUR, WARM, carried_language, reader_language
+from bot.ui.replies import COLOUR, WARM, carried_language
 from bot.ui.views import GuardedCallback, KindredModal, form_id, text_input
 
 PING_USERS = discord.AllowedMentions(users=True, roles=False, everyone=False)
@@ -152,8 +152,10 @@ class FeedbackButton(
 
     async def run(self, interaction: discord.Interaction) -> None:
         services: Services = interaction.client.services  # type: ignore[attr-defined]
-        await services.peers.requests.feedback(self.request_id, interaction.user.id, self.rating)
-        lang = await reader_language(interaction)
+        requests = services.peers.requests
+        await requests.feedback(self.request_id, interaction.user.id, self.rating)
+        # it replaces the question, which was in the request's language
+        lang = await requests.language_for(await requests.get(self.request_id))
         await interaction.response.edit_message(content=feedback_counted_text(lang), view=None)
 
 

@@ -24,6 +24,7 @@ from bot.services.requests import (
     transcript_messages,
 )
 from bot.services.requests import notices as say
+from bot.services.requests.rules import TRANSCRIPT_HISTORY_MAX, latest_lines
 from bot.ui.checks import is_moderator
 from bot.ui.lookup import find_channel, find_user, member_role_ids
 from bot.ui.replies import reader_language, send_private
@@ -47,7 +48,8 @@ class ClaimsRoom(ConversationRoom):
         if action == "transcript":
             asked = await self.requests.request_transcript(request_id, interaction.user.id)
             if asked.live:
-                lang = await reader_language(interaction)
+                # only the member may ask: the request's language, as its transcript
+                lang = await self.requests.language_for(asked)
                 await send_private(interaction, say.transcript_later_text(lang))
             else:
                 await self._transcript_now(interaction, asked)
@@ -104,11 +106,23 @@ class ClaimsRoom(ConversationRoom):
                         "can't continue. It needs a peer.",
                         allowed_mentions=PING_USERS,
                     )
-            await self._retire_conversation(request, ex_peer, relay_note=relay_note)
-            with contextlib.suppress(discord.HTTPException):
-                member = await find_user(self.bot, request.requester_id)
-                lang = await self.requests.language_for(request)
-                await member.send(member_text(request.id, lang))
+            await self._let_go(request, ex_peer, member_text, relay_note=relay_note)
+
+    async def _let_go(
+        self,
+        request: RequestRow,
+        ex_peer: int,
+        member_text: Callable[[int, str], str],
+        *,
+        relay_note: bool = False,
+    ) -> None:
+        """A request its peer no longer holds (back in the queue): the old conversation closed
+        off, then the member told by DM in their language."""
+        await self._retire_conversation(request, ex_peer, relay_note=relay_note)
+        with contextlib.suppress(discord.HTTPException):
+            member = await find_user(self.bot, request.requester_id)
+            lang = await self.requests.language_for(request)
+            await member.send(member_text(request.id, lang))
 
     async def _retire_conversation(
         self, request: RequestRow, ex_peer: int, *, relay_note: bool = False
@@ -121,10 +135,9 @@ class ClaimsRoom(ConversationRoom):
             return
         try:
             if not request.relay:
-                await thread.send(
-                    "The peer in this conversation can't continue, so the request is back in "
-                    "the queue. Another peer will pick it up in a new private thread."
-                )
+                # the member reads it too: the request's language, then the English
+                lang = await self.requests.language_for(request)
+                await thread.send(say.thread_retired_text(lang))
             elif relay_note:
                 await thread.send(
                     "The peer in this conversation can't continue, so the request is back in "
@@ -157,6 +170,11 @@ class ClaimsRoom(ConversationRoom):
                 + f" Request #{back.request.id} is back in the queue and needs a peer.",
                 allowed_mentions=PING_USERS,
             )
+        # as when a peer can't continue for any other reason: the member told, the old
+        # conversation closed off (the next claim opens a new one)
+        await self._let_go(
+            back.request, interaction.user.id, say.requeued_member_text, relay_note=True
+        )
 
     async def _offer_transfer(self, interaction: discord.Interaction, request: RequestRow) -> None:
         self.requests.check_transfer(request, interaction.user.id)
@@ -223,7 +241,12 @@ class ClaimsRoom(ConversationRoom):
         closed = await self.requests.close(request.id, interaction.user.id, is_moderator=is_mod)
         # the peer (or a moderator) who closed it gets other words than the member
         by_member = interaction.user.id == request.requester_id
-        lang = await reader_language(interaction)
+        # the member reads the request's language (as the thread's closing line), the peer theirs
+        lang = (
+            await self.requests.language_for(request)
+            if by_member
+            else await reader_language(interaction)
+        )
         await send_private(interaction, say.closed_text(by_member, lang))
         await self._after_close(closed)
 
@@ -300,7 +323,8 @@ class ClaimsRoom(ConversationRoom):
         """The button pressed after the close: send what is still there now, or say plainly
         that nothing is (never promise a transcript that would never come)."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        lang = await reader_language(interaction)
+        # only the member may ask: the request's language, as the transcript at the close
+        lang = await self.requests.language_for(closed)
         lines = await self._transcript_lines(closed, lang)
         if not lines:
             await send_private(interaction, say.transcript_none_text(closed.relay, lang))
@@ -314,17 +338,23 @@ class ClaimsRoom(ConversationRoom):
         await send_private(interaction, say.transcript_sent_text(lang))
 
     async def _transcript_lines(self, request: RequestRow, lang: str) -> list[str]:
-        """Relay: the stored lines. Thread: read from Discord itself at close (nothing stored).
-        Labelled in the member's ``lang``."""
+        """Relay: the stored lines. Thread: read from Discord itself at close (nothing stored),
+        its latest messages first, up to TRANSCRIPT_HISTORY_MAX. Labelled in the member's
+        ``lang``; a conversation too long to send whole keeps its latest words, after a line
+        saying that earlier ones are left out (``latest_lines``)."""
         if request.relay:
-            return await self.requests.relay_transcript(request.id, lang)
+            stored = await self.requests.relay_transcript(request.id, lang)
+            return latest_lines(stored, lang=lang) if stored else []
         thread = await find_channel(self.bot, request.thread_id)
         if not isinstance(thread, discord.Thread):
             return []
         messages: list[tuple[int, bool, str]] = []
         try:
-            async for message in thread.history(limit=500, oldest_first=True):
+            async for message in thread.history(limit=TRANSCRIPT_HISTORY_MAX + 1):
                 messages.append((message.author.id, message.author.bot, message.content))
         except discord.HTTPException as exc:
             log.info("transcript of request %s unavailable: %s", request.id, exc.status)
-        return thread_transcript(request.requester_id, messages, lang)
+        more_before = len(messages) > TRANSCRIPT_HISTORY_MAX
+        messages = messages[:TRANSCRIPT_HISTORY_MAX][::-1]  # oldest first
+        lines = thread_transcript(request.requester_id, messages, lang)
+        return latest_lines(lines, more_before=more_before, lang=lang) if lines else []

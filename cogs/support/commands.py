@@ -25,6 +25,7 @@ from bot.services.requests.messages import (
     unknown_tags_text,
     withdrawn_text,
 )
+from bot.services.requests.notices import closed_text
 from bot.ui.checks import GuildOnlyError
 from bot.ui.lookup import is_member
 from bot.ui.replies import reader_language, send_private
@@ -71,12 +72,21 @@ class CommandsRoom(ClaimsRoom):
         lang = await reader_language(interaction)
         if action == "cancel":
             request = await self.requests.cancel_own(guild_id, interaction.user.id)
-            await send_private(interaction, withdrawn_text(lang))
-            await self._refresh_card(request)
+            lang = await self.requests.language_for(request)
+            if request.claimed_by is None:
+                await send_private(interaction, withdrawn_text(lang))
+                await self._refresh_card(request)
+                return
+            # a peer held it: the member's choice is honoured as a close, with all of a
+            # close's follow-up (the thread's closing line, the peer thanked, feedback)
+            await send_private(interaction, closed_text(True, lang))
+            await self._after_close(request)
             return
         await self.requests.config(guild_id)
         existing = await self.requests.live_for(guild_id, interaction.user.id)
         if existing is not None:
+            # about their request: in its language, as its other private messages
+            lang = await self.requests.language_for(existing)
             await send_private(interaction, await self._status_text(existing, lang))
             return
         if action == "status":

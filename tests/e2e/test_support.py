@@ -13,10 +13,16 @@ from bot.services.peers.messages import tag_removed_text
 from bot.services.requests import CATCH_UP_MAX
 from bot.services.requests.notices import (
     catch_up_lost_text,
+    closed_text,
     conversation_gone_member_text,
     conversation_gone_peer_text,
+    feedback_counted_text,
     relay_ended_text,
     relay_words_only_text,
+    requeued_member_text,
+    thread_closed_text,
+    transcript_cut_text,
+    transcript_header_text,
 )
 from emulator import DiscordEmulator, P
 from emulator.models import Attachment, Message
@@ -2272,3 +2278,284 @@ async def test_a_transfer_in_a_french_members_thread_is_said_in_french_first(
     assert said.text == (
         f"{peer2} prend le relais de {peer}.\n-# {peer2} is taking over from {peer}."
     ), said.text
+
+
+async def portuguese_by_dm(emulator: DiscordEmulator, world: World, kindred: Kindred):
+    """Probe 22: a member whose Discord app is in English writes Kindred "preciso falar com
+    alguém" in a DM, presses the offer's "Talk to a peer" (kindred:talk:<guild>:pt) and sends
+    the form: request #1 is in Portuguese. A German peer (/language set de) claims it. Returns
+    the private thread and its welcome."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await kindred.services.safety.set_language(world.peer.id, "de")
+    await emulator.send_dm(world.member, "preciso falar com alguém")
+    custom_id = f"kindred:talk:{world.guild.id}:pt"
+    offer = await emulator.wait_for_message(
+        emulator.dm_channel(world.member), predicate=lambda m: custom_id in m.custom_ids
+    )
+    pressed = await emulator.press_button(world.member, offer, custom_id)
+    assert (await pressed.response()).is_modal
+    fields = {"topic": "semana difícil", "summary": "", "tags": "", "anonymous": "no"}
+    await (await pressed.submit_modal(fields)).response()
+    request = await kindred.services.peers.requests.get(1)
+    assert request.lang == "pt", request.lang
+    card = await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "Support request #1" in m.text, since=0
+    )
+    await press_claim(emulator, world.peer, card, 1)
+    thread = emulator.channels[(await kindred.services.peers.requests.get(1)).thread_id]
+    welcome = await emulator.wait_for_message(
+        thread, predicate=lambda m: "kindred:req:close:1" in m.custom_ids, since=0
+    )
+    assert welcome.text.startswith(f"<@{world.member.id}>, <@{world.peer.id}> está aqui"), (
+        welcome.text
+    )
+    return thread, welcome
+
+
+async def test_a_peer_leaving_a_portuguese_members_thread_says_so_in_portuguese_first(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Probe 22: when the peer can't continue (their /forgetme, or the peer role taken away)
+    the thread's last line was English only. It is in the request's language first, then the
+    English as small subtext, like the welcome and closing lines."""
+    from tests.e2e.test_core import forget
+
+    thread, _ = await portuguese_by_dm(emulator, world, kindred)
+    await go_on_duty(emulator, world, world.peer2)
+    await forget(emulator, world.peer, world.general)
+    await emulator.wait_until(
+        lambda: thread.archived and thread.locked, what="the old thread to be closed off"
+    )
+    (last,) = [m for m in emulator.bot_messages(thread) if "can't continue" in m.text]
+    first_line = last.text.split("\n")[0]
+    assert "can't continue" not in first_line, last.text
+    assert "\n-# " in last.text, last.text
+
+
+async def test_a_transcript_asked_for_after_the_close_comes_in_the_requests_language(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Probe 22: pressed after the close, the transcript DM was headed in the presser's app
+    language (English), its lines labelled in English. It is in the request's language, as
+    at the close, and so is the private answer to the press."""
+    thread, welcome = await portuguese_by_dm(emulator, world, kindred)
+    await emulator.send_message(world.member, thread, "obrigado por estar aqui")
+    await emulator.send_message(world.peer, thread, "estou aqui, pode falar")
+    await emulator.gateway_idle()
+    closing = await emulator.press_button(world.member, welcome, "kindred:req:close:1")
+    await closing.answer()
+    dm = emulator.dm_channel(world.member)
+    await emulator.wait_for_message(dm, predicate=lambda m: "kindred:fb:helped:1" in m.custom_ids)
+    assert await kindred.quiet()
+    pressed = await emulator.press_button(world.member, welcome, "kindred:req:transcript:1")
+    answered = await pressed.answer()
+    english, portuguese = transcript_header_text(1, "en"), transcript_header_text(1, "pt")
+    assert english != portuguese
+    sent = await emulator.wait_for_message(
+        dm, predicate=lambda m: "obrigado por estar aqui" in m.text
+    )
+    assert sent.text.startswith(portuguese), sent.text
+    assert "already closed" not in answered.text, answered.text
+
+
+async def test_the_feedback_answer_replaces_a_portuguese_question_in_portuguese(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Probe 22: pressing a feedback button under a Portuguese question edited the DM into
+    the English "counted anonymously" text (the presser's app language). The answer is in
+    the request's language (pt)."""
+    _, welcome = await portuguese_by_dm(emulator, world, kindred)
+    closing = await emulator.press_button(world.member, welcome, "kindred:req:close:1")
+    await closing.answer()
+    dm = emulator.dm_channel(world.member)
+    question = await emulator.wait_for_message(
+        dm, predicate=lambda m: "kindred:fb:helped:1" in m.custom_ids
+    )
+    pressed = await emulator.press_button(world.member, question, "kindred:fb:helped:1")
+    answer = await pressed.response()
+    assert feedback_counted_text("pt") != feedback_counted_text("en")
+    assert answer.text == feedback_counted_text("pt"), answer.text
+
+
+async def test_the_members_close_answer_comes_in_the_requests_language(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The member who presses Close in their Portuguese thread from an English app reads the
+    answer in the request's language, as the thread's closing line; the German peer who
+    closes reads theirs in German."""
+    _, welcome = await portuguese_by_dm(emulator, world, kindred)
+    closing = await emulator.press_button(world.member, welcome, "kindred:req:close:1")
+    answer = await closing.answer()
+    assert closed_text(True, "pt") != closed_text(True, "en")
+    assert answer.text == closed_text(True, "pt"), answer.text
+
+
+async def test_the_peers_close_answer_stays_in_the_peers_language(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The request's language is the member's: the German peer who closes a Portuguese
+    member's conversation reads the answer in German."""
+    _, welcome = await portuguese_by_dm(emulator, world, kindred)
+    closing = await emulator.press_button(world.peer, welcome, "kindred:req:close:1")
+    answer = await closing.answer()
+    assert answer.text == closed_text(False, "de"), answer.text
+
+
+async def test_support_status_answers_in_the_requests_language(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """`/support action:status` from an English app about a request asked in Portuguese
+    answers in Portuguese (the request's language), as its other private messages do."""
+    thread, _ = await portuguese_by_dm(emulator, world, kindred)
+    status = await (
+        await emulator.run_command(
+            world.member, world.general, "support", options={"action": "status"}
+        )
+    ).response()
+    assert status.ephemeral and status.text == (
+        "O seu pedido #1 está com alguém da equipe de apoio; vocês podem conversar em "
+        f"<#{thread.id}>."
+    ), status.text
+
+
+async def test_a_peer_who_unclaims_leaves_the_member_told_and_the_old_thread_closed_off(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Probe 22: after **Unclaim** the member was told nothing and the private thread stayed
+    open with the peer in it, while a second claim opened another thread. As when a peer
+    can't continue for any other reason: the member is told by DM in their language, the old
+    thread gets its closing line (Portuguese first) and is archived and locked without the
+    ex-peer; a new claim opens a new thread."""
+    thread, _ = await portuguese_by_dm(emulator, world, kindred)
+    card = card_for(emulator, world, 1)
+    dm = emulator.dm_channel(world.member)
+    before = len(emulator.bot_messages(dm))
+    unclaimed = await emulator.press_button(world.peer, card, "kindred:req:unclaim:1")
+    await unclaimed.answer()
+    await emulator.wait_until(
+        lambda: "kindred:req:claim:1" in emulator.messages[card.id].custom_ids,
+        what="the card to offer Claim again",
+    )
+    assert (await kindred.services.peers.requests.get(1)).status == "open"
+    assert await kindred.quiet()
+    told = [m.text for m in emulator.bot_messages(dm)[before:] if "#1" in m.text]
+    assert told, "the member was told nothing about their request going back to the queue"
+    assert told == [requeued_member_text(1, "pt")], told
+    assert world.peer.id not in thread.thread_members and thread.archived, (
+        "the old private thread is still open with the peer who let go in it"
+    )
+    assert thread.locked
+    (last,) = [m for m in emulator.bot_messages(thread) if "can't continue" in m.text]
+    assert "can't continue" not in last.text.split("\n")[0], last.text
+    # the next claim opens a new thread
+    await go_on_duty(emulator, world, world.peer2)
+    await press_claim(emulator, world.peer2, emulator.messages[card.id], 1)
+    again = await kindred.services.peers.requests.get(1)
+    assert again.claimed_by == world.peer2.id and again.thread_id not in (None, thread.id)
+
+
+async def test_cancelling_a_request_a_peer_is_talking_about_ends_its_thread_too(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Probe 22: `/support action:cancel` while a peer held the request ended it with none of
+    a close's follow-up: the thread stayed open, the peer untold. The member's choice is
+    honoured as a close: the answer is a close's (in the request's language), the thread
+    gets its closing line and is archived and locked, the peer is thanked by DM, the member
+    asked for feedback."""
+    thread, _ = await portuguese_by_dm(emulator, world, kindred)
+    cancelled = await emulator.run_command(
+        world.member, world.general, "support", options={"action": "cancel"}
+    )
+    answer = await cancelled.answer()
+    assert answer.ephemeral and answer.text == closed_text(True, "pt"), answer.text
+    assert await kindred.quiet()
+    request = await kindred.services.peers.requests.get(1)
+    assert request.status == "closed", request.status
+    assert thread.archived and thread.locked, (
+        f"request #1 is {request.status} but its private thread is still open"
+    )
+    assert any(m.text == thread_closed_text("pt") for m in emulator.bot_messages(thread))
+    peer_dm = emulator.dm_channel(world.peer)
+    assert any("Anfrage #1" in m.text for m in emulator.bot_messages(peer_dm)), [
+        m.text for m in emulator.bot_messages(peer_dm)
+    ]
+    member_dm = emulator.dm_channel(world.member)
+    assert any("kindred:fb:helped:1" in m.custom_ids for m in emulator.bot_messages(member_dm))
+
+
+async def test_a_long_threads_transcript_keeps_its_last_words(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Probe 22: a private thread's transcript read only its first 500 messages, so the end
+    of a long conversation was silently missing. The whole conversation is sent."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    opened = await emulator.run_command(world.member, world.general, "support")
+    await opened.response()
+    await (await opened.submit_modal({"topic": "long night", "anonymous": "no"})).response()
+    card = await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "Support request #1" in m.text, since=0
+    )
+    await press_claim(emulator, world.peer, card, 1)
+    thread = emulator.channels[(await kindred.services.peers.requests.get(1)).thread_id]
+    welcome = await emulator.wait_for_message(
+        thread, predicate=lambda m: "kindred:req:close:1" in m.custom_ids, since=0
+    )
+    asked = await emulator.press_button(world.member, welcome, "kindred:req:transcript:1")
+    await asked.answer()
+    for n in range(260):
+        await emulator.send_message(world.member, thread, f"line {n} from me")
+        await emulator.send_message(world.peer, thread, f"line {n} from the peer")
+    await emulator.send_message(world.member, thread, "the last thing I wanted to say")
+    await emulator.gateway_idle()
+    closing = await emulator.press_button(world.member, welcome, "kindred:req:close:1")
+    await closing.answer()
+    dm = emulator.dm_channel(world.member)
+    await emulator.wait_for_message(dm, predicate=lambda m: "kindred:fb:helped:1" in m.custom_ids)
+    assert await kindred.quiet()
+    transcript = "\n".join(m.text for m in emulator.bot_messages(dm) if "line " in m.text)
+    assert "line 0 from me" in transcript
+    assert "the last thing I wanted to say" in transcript, transcript[-300:]
+    lines = transcript.split("\n")
+    assert lines.index("Peer: line 259 from the peer") < lines.index(
+        "You: the last thing I wanted to say"
+    )
+
+
+async def test_a_transcript_too_long_to_send_whole_keeps_its_end_and_says_what_is_left_out(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """A conversation past the transcript's bound (TRANSCRIPT_MAX_CHARS, about thirty DMs)
+    is never cut silently: its latest words come, after a line saying how many of its
+    earliest messages are left out."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    opened = await emulator.run_command(world.member, world.general, "support")
+    await opened.response()
+    await (await opened.submit_modal({"topic": "long night", "anonymous": "no"})).response()
+    card = await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "Support request #1" in m.text, since=0
+    )
+    await press_claim(emulator, world.peer, card, 1)
+    thread = emulator.channels[(await kindred.services.peers.requests.get(1)).thread_id]
+    welcome = await emulator.wait_for_message(
+        thread, predicate=lambda m: "kindred:req:close:1" in m.custom_ids, since=0
+    )
+    await (await emulator.press_button(world.member, welcome, "kindred:req:transcript:1")).answer()
+    for n in range(40):
+        await emulator.send_message(world.member, thread, f"long {n:02d} " + "x" * 1890)
+    await emulator.send_message(world.peer, thread, "the last thing I wanted to say")
+    await emulator.gateway_idle()
+    await (await emulator.press_button(world.member, welcome, "kindred:req:close:1")).answer()
+    dm = emulator.dm_channel(world.member)
+    await emulator.wait_for_message(dm, predicate=lambda m: "kindred:fb:helped:1" in m.custom_ids)
+    assert await kindred.quiet()
+    sent = [m.text for m in emulator.bot_messages(dm) if "long " in m.text or "last" in m.text]
+    assert sent[0].startswith(transcript_header_text(1) + "\n"), sent[0][:200]
+    lines = "\n".join(sent).split("\n")[1:]
+    kept = [line for line in lines if line.startswith("You: long ")]
+    assert 0 < len(kept) < 40 and kept[0].startswith(f"You: long {40 - len(kept):02d} ")
+    assert lines[0] == transcript_cut_text(40 - len(kept)), lines[0]
+    assert lines[-1] == "Peer: the last thing I wanted to say", lines[-1]
+    assert len(sent) <= 31, len(sent)

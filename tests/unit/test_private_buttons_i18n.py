@@ -123,6 +123,7 @@ def test_a_shared_threads_lines_are_the_members_language_then_the_english(lang: 
         notices.thread_welcome_text("<@1>", "<@2>"),
         notices.thread_closed_text(),
         notices.thread_handover_text("<@3>", "<@2>"),
+        notices.thread_retired_text(),
     )
     assert english == (
         "<@1>, <@2> is here with you. This thread is private: only the two of you (and the "
@@ -130,11 +131,14 @@ def test_a_shared_threads_lines_are_the_members_language_then_the_english(lang: 
         "button or `/support action:close`.",
         "This conversation is closed. Take care.",
         "<@3> is taking over from <@2>.",
+        "The peer in this conversation can't continue, so the request is back in the queue. "
+        "Another peer will pick it up in a new private thread.",
     )
     shared = (
         notices.thread_welcome_text("<@1>", "<@2>", lang),
         notices.thread_closed_text(lang),
         notices.thread_handover_text("<@3>", "<@2>", lang),
+        notices.thread_retired_text(lang),
     )
     if lang == "en":
         assert shared == english

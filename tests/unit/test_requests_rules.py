@@ -16,6 +16,7 @@ from bot.services.requests import RequestRow
 from bot.services.requests.rules import (
     busiest_hours,
     chunks,
+    latest_lines,
     ping_list,
     relay_transcript,
     require_holder,
@@ -513,6 +514,34 @@ def test_transcript_messages_start_with_the_header_and_keep_lines_whole() -> Non
     assert len(messages) > 1
     assert all(len(m) <= 1900 for m in messages)
     assert "\n".join(messages).split("\n")[1:] == lines
+
+
+def test_a_transcript_within_its_bound_is_sent_whole() -> None:
+    lines = [f"You: line {i}" for i in range(600)]
+    assert latest_lines(lines) == lines
+    assert latest_lines([]) == []
+
+
+def test_a_transcript_past_its_bound_keeps_its_latest_words_and_says_how_many_are_left_out():
+    lines = [f"You: line {i:02d}" for i in range(20)]  # 14 characters, 15 with the newline
+    kept = latest_lines(lines, budget=15 * 5)
+    assert kept == [
+        "This conversation was too long to send whole: its earliest 15 message(s) are left "
+        "out. Here are its latest words.",
+        *lines[-5:],
+    ]
+    french = latest_lines(lines, budget=15 * 5, lang="fr")
+    assert french[0].startswith("Cette conversation était trop longue") and "15" in french[0]
+    assert french[1:] == lines[-5:]
+
+
+def test_a_thread_with_more_messages_than_were_read_says_earlier_ones_are_left_out() -> None:
+    lines = ["You: hi", "Peer: hello"]
+    assert latest_lines(lines, more_before=True) == [
+        "This conversation was too long to send whole: its earliest messages are left out. "
+        "Here are its latest words.",
+        *lines,
+    ]
 
 
 def test_a_line_longer_than_a_message_goes_whole_over_several() -> None:

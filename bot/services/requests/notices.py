@@ -47,7 +47,9 @@ __all__ = [
     "thread_closed_text",
     "thread_handover_text",
     "thread_ready_text",
+    "thread_retired_text",
     "thread_welcome_text",
+    "transcript_cut_text",
     "transcript_header_text",
     "transcript_later_text",
     "transcript_none_text",
@@ -290,6 +292,16 @@ def thread_handover_text(to_peer: str, from_peer: str, lang: str = "en") -> str:
     )
 
 
+def thread_retired_text(lang: str = "en") -> str:
+    """The last line of a private thread whose peer can't continue (they unclaimed, lost the
+    peer role or used ``/forgetme``): the request is back in the queue."""
+    retired = N_(
+        "The peer in this conversation can't continue, so the request is back in the queue. "
+        "Another peer will pick it up in a new private thread."
+    )
+    return _shared(render(lang, retired), retired)
+
+
 def shared_button_labels(lang: str = "en") -> dict[str, str]:
     """Close and transcript in a shared thread: the member's words, then the English
     ("Fermer · Close"), or the member's words alone past Discord's limit."""
@@ -309,6 +321,21 @@ def transcript_header_text(request_id: int, lang: str = "en") -> str:
     """The first line of the transcript DMs."""
     _ = gettext_for(lang)
     return _("Your transcript of request #{number}:").format(number=request_id)
+
+
+def transcript_cut_text(left_out: int, lang: str = "en") -> str:
+    """The first line of a transcript too long to send whole: ``left_out`` of its earliest
+    messages are not in it (0: some, how many unknown); its latest words are."""
+    _ = gettext_for(lang)
+    if left_out <= 0:
+        return _(
+            "This conversation was too long to send whole: its earliest messages are left "
+            "out. Here are its latest words."
+        )
+    return _(
+        "This conversation was too long to send whole: its earliest {count} message(s) are "
+        "left out. Here are its latest words."
+    ).format(count=left_out)
 
 
 def transcript_line(by_member: bool, text: str, lang: str = "en") -> str:

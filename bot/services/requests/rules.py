@@ -16,13 +16,21 @@ from bot.db.repositories.requests import RequestRow
 from bot.errors import ConflictError, PermissionDeniedError
 from bot.i18n import N_
 from bot.services.peers import PeerSettings
-from bot.services.requests.notices import transcript_header_text, transcript_line
+from bot.services.requests.notices import (
+    transcript_cut_text,
+    transcript_header_text,
+    transcript_line,
+)
 from bot.text import split_text
 
 if TYPE_CHECKING:
     from bot.schedules import WeeklyHours
 
 MESSAGE_LIMIT = 1900  # a transcript message, with room to spare under Discord's 2000
+#: the most messages a private thread's transcript reads back from Discord (newest first)
+TRANSCRIPT_HISTORY_MAX = 2000
+#: the most characters of lines a transcript sends (about thirty DMs)
+TRANSCRIPT_MAX_CHARS = 57_000
 
 
 def ping_list(request: RequestRow, on_duty: list[int], at_limit: Collection[int] = ()) -> list[int]:
@@ -84,6 +92,31 @@ def thread_transcript(
         for author_id, from_bot, content in messages
         if not from_bot and content
     ]
+
+
+def latest_lines(
+    lines: list[str],
+    *,
+    more_before: bool = False,
+    lang: str = "en",
+    budget: int = TRANSCRIPT_MAX_CHARS,
+) -> list[str]:
+    """A transcript's lines within ``budget`` characters: all of them, or the latest that fit
+    after a first line saying how many earlier ones are left out (``more_before``: Discord
+    holds older messages than were read, so how many is unknown). The end of a conversation
+    is never lost."""
+    kept: list[str] = []
+    size = 0
+    for line in reversed(lines):
+        if size + len(line) + 1 > budget:
+            break
+        kept.append(line)
+        size += len(line) + 1
+    kept.reverse()
+    left_out = len(lines) - len(kept)
+    if not left_out and not more_before:
+        return kept
+    return [transcript_cut_text(0 if more_before else left_out, lang), *kept]
 
 
 def transcript_messages(request_id: int, lines: list[str], lang: str = "en") -> list[str]:
