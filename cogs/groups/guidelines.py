@@ -169,12 +169,12 @@ class GuidelinesCommands:
                 description=guidelines_text(current, lang)[:4000],
                 colour=COLOUR,
             )
-            embed.set_footer(text=guidelines_footer(current, to_join=False, lang=lang))
+            embed.set_footer(text=guidelines_footer(current, case="read", lang=lang))
             await send_private(interaction, embed=embed)
             return
         group = await self.service.by_name(interaction.guild_id, name)
         guidelines = await self.service.guidelines_for(group)
         accepted = await self.service.has_accepted(group, interaction.user.id, guidelines)
         note = _("You've accepted this version.") if accepted else None
-        embed = guidelines_embed(group, guidelines, to_join=False, lang=lang)
+        embed = guidelines_embed(group, guidelines, case="read", lang=lang)
         await send_private(interaction, note, embed=embed)

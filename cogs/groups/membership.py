@@ -27,7 +27,7 @@ from bot.ui.replies import error_text, localized, reader_language, send_private
 from cogs.groups import discord_ops as ops
 from cogs.groups.groups import group as group_cmd
 from cogs.groups.groups import group_autocomplete, my_group_autocomplete
-from cogs.groups.views import accept_view, guidelines_embed
+from cogs.groups.views import CardCase, accept_view, guidelines_embed
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +119,10 @@ class MembershipCommands:
             )
         except StaleGuidelinesError as stale:
             await self._show_guidelines(
-                interaction, stale.plan, await error_text(interaction, stale)
+                interaction,
+                stale.plan,
+                await error_text(interaction, stale),
+                member=stale.plan.group.role_id in _role_ids(interaction),
             )
             return
         group = plan.group
@@ -152,17 +155,26 @@ class MembershipCommands:
         guidelines = await self.service.guidelines_for(group)
         if await self.service.has_accepted(group, interaction.user.id, guidelines):
             lang = await reader_language(interaction)
-            embed = guidelines_embed(group, guidelines, to_join=False, lang=lang)
+            embed = guidelines_embed(group, guidelines, case="read", lang=lang)
             note = render(lang, N_("You've accepted these already."))
             await send_private(interaction, note, embed=embed)
             return
-        await self._show_guidelines(interaction, JoinPlan(group, guidelines, True))
+        # a member (their role says so) keeps their place: asked to accept the new version,
+        # never told to join
+        member = group.role_id in _role_ids(interaction)
+        await self._show_guidelines(interaction, JoinPlan(group, guidelines, True), member=member)
 
     async def _show_guidelines(
-        self, interaction: discord.Interaction, plan: JoinPlan, note: str | None = None
+        self,
+        interaction: discord.Interaction,
+        plan: JoinPlan,
+        note: str | None = None,
+        *,
+        member: bool = False,
     ) -> None:
         lang = await reader_language(interaction)
-        embed = guidelines_embed(plan.group, plan.guidelines, to_join=True, lang=lang)
+        case: CardCase = "member" if member else "join"
+        embed = guidelines_embed(plan.group, plan.guidelines, case=case, lang=lang)
         await send_private(interaction, note, embed=embed, view=accept_view(plan, lang))
 
     async def _grant(self, interaction: discord.Interaction, group: GroupRow) -> None:

@@ -8,6 +8,7 @@ the ``Groups`` cog, which checks the group belongs to the server the button was 
 from __future__ import annotations
 
 import re
+from typing import Literal
 
 import discord
 
@@ -25,19 +26,30 @@ CARD_TITLE = N_("{group}: guidelines")
 ABOUT = N_("About the group")
 CHANNEL = N_("Channel")
 ACCEPT = N_("I accept these guidelines")
-# The card's footer, a whole text per case: whose guidelines, and at a join what to do
+# The card's footer, a whole text per case: whose guidelines, and what the reader may do: just
+# read them, accept them to join, or (a member, after the guidelines changed) accept the new
+# version while keeping their place
 CARD_FOOTER = {
-    ("group", False): N_("This group's own guidelines, version {version}."),
-    ("server", False): N_("The server's guidelines, version {version}."),
-    ("group", True): N_(
+    ("group", "read"): N_("This group's own guidelines, version {version}."),
+    ("server", "read"): N_("The server's guidelines, version {version}."),
+    ("group", "join"): N_(
         "This group's own guidelines, version {version}. To join, please read them and press "
         "the button."
     ),
-    ("server", True): N_(
+    ("server", "join"): N_(
         "The server's guidelines, version {version}. To join, please read them and press the "
         "button."
     ),
+    ("group", "member"): N_(
+        "This group's own guidelines, version {version}. You're a member and keep your place; "
+        "to accept this version, please read it and press the button."
+    ),
+    ("server", "member"): N_(
+        "The server's guidelines, version {version}. You're a member and keep your place; to "
+        "accept this version, please read it and press the button."
+    ),
 }
+CardCase = Literal["read", "join", "member"]
 
 
 def _cog(interaction: discord.Interaction):
@@ -153,8 +165,8 @@ def adopted_note(group: GroupRow) -> str:
     return ""
 
 
-def guidelines_footer(guidelines: Guidelines, *, to_join: bool, lang: str = "en") -> str:
-    return _in(lang, CARD_FOOTER[(guidelines.scope, to_join)], version=guidelines.version)
+def guidelines_footer(guidelines: Guidelines, *, case: CardCase, lang: str = "en") -> str:
+    return _in(lang, CARD_FOOTER[(guidelines.scope, case)], version=guidelines.version)
 
 
 def guidelines_text(guidelines: Guidelines, lang: str = "en") -> str:
@@ -163,10 +175,11 @@ def guidelines_text(guidelines: Guidelines, lang: str = "en") -> str:
 
 
 def guidelines_embed(
-    group: GroupRow, guidelines: Guidelines, *, to_join: bool, lang: str = "en"
+    group: GroupRow, guidelines: Guidelines, *, case: CardCase, lang: str = "en"
 ) -> discord.Embed:
     """The card one member reads privately, in their language (the guidelines as written,
-    Kindred's built-in ones in the reader's language)."""
+    Kindred's built-in ones in the reader's language); ``case`` words its footer: ``read``,
+    ``join`` (accept to join) or ``member`` (a member asked to accept a new version)."""
     embed = discord.Embed(
         title=_in(lang, CARD_TITLE, group=group.name)[:256],
         description=guidelines_text(guidelines, lang)[:4000],
@@ -174,7 +187,7 @@ def guidelines_embed(
     )
     embed.add_field(name=_in(lang, ABOUT), value=group.description[:1024], inline=False)
     embed.add_field(name=_in(lang, CHANNEL), value=visibility(group, lang)[:1024], inline=False)
-    embed.set_footer(text=guidelines_footer(guidelines, to_join=to_join, lang=lang))
+    embed.set_footer(text=guidelines_footer(guidelines, case=case, lang=lang))
     return embed
 
 

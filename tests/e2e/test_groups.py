@@ -218,6 +218,87 @@ async def test_a_new_guidelines_version_is_asked_for_on_the_next_join(
     assert "groups.guidelines" in [e.action for e in entries]
 
 
+async def new_version(emulator: DiscordEmulator, world: World, text: str) -> None:
+    opened = await emulator.run_command(
+        world.mod, world.general, "group guidelines set", options={"name": GRIEF}
+    )
+    assert (await opened.response()).is_modal
+    saved = await answer_of(await opened.submit_modal({"text": text}))
+    assert "version" in saved.text, saved.text
+
+
+async def test_a_member_reading_changed_guidelines_is_not_told_to_join_a_group_they_are_in(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """(probe 22) A member who joined (accepting version 0) keeps their place when the
+    guidelines change; the channel's notice invites them to "have a read". Its "Read the
+    guidelines" showed the card meant for someone joining ("To join, please read them and
+    press the button."). The card says they are a member and asks them to accept the new
+    version; accepting keeps the role and thanks them; a member who doesn't accept keeps
+    their place and posts as before."""
+    await allow_groups(emulator, world, kindred)
+    group, channel, role = await create_group(emulator, world, kindred)
+    welcome = await join(emulator, world, world.member)
+    assert "Welcome" in welcome.text
+    card2 = message_of(
+        await command(emulator, world.member2, world.general, "group join", name=GRIEF)
+    )
+    old_accept = next(c for c in card2.custom_ids if c.startswith("kindred:grp:accept:"))
+    await (await emulator.press_button(world.member2, card2, old_accept)).response()
+    await emulator.wait_until(lambda: role.id in emulator.member(world.guild, world.member2).roles)
+    await new_version(emulator, world, "Be gentle. What is said here stays here.")
+    notice = await emulator.wait_for_message(
+        channel, predicate=lambda m: f"kindred:grp:read:{group.id}" in m.custom_ids, since=0
+    )
+    assert role.id in emulator.member(world.guild, world.member).roles  # still in
+    shown = await (
+        await emulator.press_button(world.member, notice, f"kindred:grp:read:{group.id}")
+    ).response()
+    (embed,) = shown.embeds
+    footer = embed["footer"]["text"]
+    assert "Be gentle" in embed["description"]
+    assert "To join" not in footer, footer
+    assert shown.ephemeral
+    assert footer == (
+        "This group's own guidelines, version 1. You're a member and keep your place; to "
+        "accept this version, please read it and press the button."
+    )
+    accept = f"kindred:grp:accept:{group.id}:g1"
+    assert accept in shown.message.custom_ids
+    thanks = await (await emulator.press_button(world.member, shown.message, accept)).response()
+    assert thanks.text == (
+        "Thank you: you've accepted this group's own guidelines, version 1 of **Grief circle**."
+    )
+    assert role.id in emulator.member(world.guild, world.member).roles
+    accepted = await kindred.services.groups.repo.acceptance(group.id, world.member.id)
+    assert (accepted.scope, accepted.version) == ("group", 1)
+    again = await (
+        await emulator.press_button(world.member, notice, f"kindred:grp:read:{group.id}")
+    ).response()
+    assert again.message.content == "You've accepted these already."
+    assert again.embeds[0]["footer"]["text"] == "This group's own guidelines, version 1."
+    # a member pressing "I accept" on the card they joined with reads the new version as a member
+    stale = await (await emulator.press_button(world.member2, card2, old_accept)).response()
+    assert "changed since you opened them" in stale.message.content
+    assert stale.embeds[0]["footer"]["text"] == footer
+    # a member who doesn't accept keeps their place and writes in the channel as before
+    since = len(emulator.messages_in(channel))
+    await emulator.send_message(world.member2, channel, "Hello all, the walk on Sunday was lovely.")
+    await settled(kindred)
+    assert role.id in emulator.member(world.guild, world.member2).roles
+    assert await kindred.services.groups.is_member(group.id, world.member2.id)
+    written = emulator.messages_in(channel)[since:]
+    assert [m.text for m in written if m.author.id != world.member2.id] == []
+    assert [m.text for m in bot_dms(emulator, world.member2)] == []
+    # someone outside the group reading the notice is asked to accept them to join
+    outsider = await (
+        await emulator.press_button(world.peer, notice, f"kindred:grp:read:{group.id}")
+    ).response()
+    assert outsider.embeds[0]["footer"]["text"] == (
+        "This group's own guidelines, version 1. To join, please read them and press the button."
+    )
+
+
 async def test_clearing_a_groups_own_guidelines_says_it_follows_the_servers_again(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:
