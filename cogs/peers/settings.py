@@ -83,7 +83,9 @@ class SettingsCommands:
         embed = settings_embed(cfg, N_("Peer support is set up."), self.kept, lang)
         if before.peer_role_id != cfg.peer_role_id:
             await self._groups_follow(interaction.guild_id, embed, lang)
-        _warn_if_hidden(embed, cfg, thread_channel or peer_channel, lang)
+        where = _thread_parent(peer_channel, cfg)
+        if where is not None:
+            _warn_if_hidden(embed, cfg, where, lang)
         await send_private(interaction, embed=embed)
 
     async def _groups_follow(self, guild_id: int, embed: discord.Embed, lang: str) -> None:
@@ -212,8 +214,19 @@ class SettingsCommands:
         await send_private(interaction, await localized(interaction, text, channel=channel.id))
 
 
+def _thread_parent(
+    peer_channel: discord.TextChannel, cfg: PeerSettings
+) -> discord.abc.GuildChannel | None:
+    """Where claims open private threads now: the thread channel, given or kept from before
+    (a setup run again without it keeps it), else the peer channel; None when the kept one
+    isn't in the cache (`/kindred setup` checks it)."""
+    if not cfg.thread_channel_id:
+        return peer_channel
+    return peer_channel.guild.get_channel(cfg.thread_channel_id)
+
+
 def _warn_if_hidden(
-    embed: discord.Embed, cfg: PeerSettings, where: discord.TextChannel, lang: str = "en"
+    embed: discord.Embed, cfg: PeerSettings, where: discord.abc.GuildChannel, lang: str = "en"
 ) -> None:
     """Private threads under a channel members can't view would be invisible to them."""
     if (

@@ -162,6 +162,50 @@ async def test_a_waiting_member_is_not_told_moderators_know_when_no_moderator_wa
         assert told == [], told
 
 
+async def test_setup_run_again_without_thread_channel_warns_about_the_channel_threads_use(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The moderator guide's `/peers setup` with only what changes (office hours): the
+    stored `thread_channel` is kept and claims open private threads there, so the answer
+    doesn't warn that threads go to the peer channel members can't see and the DM relay is
+    used (it did: it looked at the peer channel whenever `thread_channel` was left out). A
+    stored thread channel members can't see is still warned about, by its name."""
+    await setup_peers(emulator, world)  # thread_channel: world.support, which members see
+    again = await command(
+        emulator, world.mod, world.general, "peers setup",
+        peer_role=world.peer_role.id, peer_channel=world.peers.id,
+        office_hours="mon-sun 00:00-23:59",
+    )  # fmt: skip
+    assert "Peer support is set up" in again.text, again.text
+    assert f"private threads in <#{world.support.id}>" in again.text
+    assert "Members can't see this channel" not in again.text, again.text
+    assert "DM relay" not in again.text, again.text
+    # what the answer says is what happens: a claim opens a private thread there
+    await go_on_duty(emulator, world, world.peer)
+    await ask(emulator, world, world.member)
+    await emulator.wait_for_message(world.peers, predicate=lambda m: "Support request #1" in m.text)
+    await press_claim(emulator, world.peer, card_for(emulator, world, 1), 1)
+    request = await kindred.services.peers.requests.get(1)
+    assert request.thread_id is not None and not request.relay
+    assert emulator.channel(request.thread_id).parent_id == world.support.id
+    # the stored thread channel hidden from members: warned about, by its name
+    everyone = world.guild.everyone_role
+    emulator.set_overwrite(world.support, everyone, deny=int(P.VIEW_CHANNEL))
+    guild = kindred.bot.get_guild(world.guild.id)
+    await emulator.wait_until(
+        lambda: (
+            not guild.get_channel(world.support.id).permissions_for(guild.default_role).view_channel
+        ),
+        what="the thread channel hidden",
+    )
+    hidden = await command(
+        emulator, world.mod, world.general, "peers setup",
+        peer_role=world.peer_role.id, peer_channel=world.peers.id,
+    )  # fmt: skip
+    assert "Members can't see this channel" in hidden.text, hidden.text
+    assert f"Private threads are created in <#{world.support.id}>" in hidden.text
+
+
 async def test_an_escalation_does_not_ping_a_peer_who_already_holds_the_most_allowed(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:
