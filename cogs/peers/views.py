@@ -12,6 +12,8 @@ from bot.services.peers import PeerSettings
 from bot.services.peers import messages as say
 from bot.services.peers.shifts import DutyEnded, ShiftReminder, ShiftStarted
 from bot.services.requests import RequestRow
+from bot.services.requests.notices import requeued_member_text
+from bot.ui.letting_go import let_go
 from bot.ui.lookup import find_user
 from bot.ui.replies import reader_language
 from bot.ui.requests import PING_USERS, card_embed, card_view
@@ -130,8 +132,18 @@ async def _hand_off(interaction: discord.Interaction, guild_id: int) -> int:
     services: Services = interaction.client.services  # type: ignore[attr-defined]
     cfg = await services.settings.get(guild_id, PeerSettings)
     result = await services.peers.shifts.hand_off(guild_id, interaction.user.id)
-    for fresh in result.handed:
+    requests = services.peers.requests
+    for fresh, held in zip(result.handed, result.held, strict=True):
         await _announce(interaction, services, fresh, result.on_duty, cfg, guild_id)
+        # as Unclaim: the old conversation closed off and the member told by DM
+        await let_go(
+            interaction.client,
+            requests,
+            held,
+            interaction.user.id,
+            requeued_member_text,
+            relay_note=True,
+        )
     return len(result.handed)
 
 

@@ -26,6 +26,7 @@ from bot.services.requests import (
 from bot.services.requests import notices as say
 from bot.services.requests.rules import TRANSCRIPT_HISTORY_MAX, latest_lines
 from bot.ui.checks import is_moderator
+from bot.ui.letting_go import let_go
 from bot.ui.lookup import find_channel, find_user, member_role_ids
 from bot.ui.replies import reader_language, send_private
 from bot.ui.requests import PING_USERS
@@ -117,38 +118,9 @@ class ClaimsRoom(ConversationRoom):
         relay_note: bool = False,
     ) -> None:
         """A request its peer no longer holds (back in the queue): the old conversation closed
-        off, then the member told by DM in their language."""
-        await self._retire_conversation(request, ex_peer, relay_note=relay_note)
-        with contextlib.suppress(discord.HTTPException):
-            member = await find_user(self.bot, request.requester_id)
-            lang = await self.requests.language_for(request)
-            await member.send(member_text(request.id, lang))
-
-    async def _retire_conversation(
-        self, request: RequestRow, ex_peer: int, *, relay_note: bool = False
-    ) -> None:
-        """The old thread (or relay thread): a note (in a relay thread only with
-        ``relay_note``), the ex-peer out, archived and locked. The next peer who claims opens
-        a new one."""
-        thread = await find_channel(self.bot, request.thread_id)
-        if not isinstance(thread, discord.Thread):
-            return
-        try:
-            if not request.relay:
-                # the member reads it too: the request's language, then the English
-                lang = await self.requests.language_for(request)
-                await thread.send(say.thread_retired_text(lang))
-            elif relay_note:
-                await thread.send(
-                    "The peer in this conversation can't continue, so the request is back in "
-                    "the queue. This relay is closed; the member's messages no longer come here."
-                )
-            # one who left the server is out of its threads already (Discord may say so)
-            with contextlib.suppress(discord.NotFound):
-                await thread.remove_user(discord.Object(ex_peer))
-            await thread.edit(archived=True, locked=True)
-        except discord.HTTPException as exc:
-            log.info("could not close off thread %s: %s", request.thread_id, exc.status)
+        off, then the member told by DM in their language (``bot.ui.letting_go``, shared with
+        the shift-end hand-off)."""
+        await let_go(self.bot, self.requests, request, ex_peer, member_text, relay_note=relay_note)
 
     # -- peers' actions -----------------------------------------------------------------------
     async def claim(self, interaction: discord.Interaction, request: RequestRow) -> None:

@@ -384,6 +384,96 @@ async def add_shift_9_to_10(emulator: DiscordEmulator, world: World, where=None)
     assert "Shift added" in added.text, added.text
 
 
+async def test_a_request_handed_back_at_shift_end_tells_the_member_and_closes_the_old_thread(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """A peer's shift ends while they hold a private-thread conversation; they press "hand
+    them to the next on-duty peer". Defect: the request is back in the queue, but the member
+    is not told (they keep writing in a thread whose peer has gone off duty) and the old
+    thread is neither given a last line nor closed, the ex-peer still in it. Expected: as
+    Unclaim does (peer guide, "Requests"): the member is told by DM that their request is
+    back in the queue, and the private thread gets its last line, the ex-peer taken out, and
+    it is archived and locked, so the next peer opens a new one."""
+    with time_machine.travel(MONDAY_8, tick=True) as clock:
+        await setup_peers(emulator, world)
+        added = await command(
+            emulator, world.peer, world.general, "duty shift add",
+            weekday="monday", start="09:00", end="10:00", tz="Europe/London",
+        )  # fmt: skip
+        assert "Shift added" in added.text, added.text
+        clock.move_to(datetime(2026, 11, 23, 9, 0, 5, tzinfo=UTC))
+        await kindred.settle()
+        assert await kindred.services.peers.duty.is_on_duty(world.guild.id, world.peer.id)
+        await ask(emulator, world, world.member)
+        await press_claim(emulator, world.peer, await card(emulator, world, 1), 1)
+        claimed = await kindred.services.peers.requests.get(1)
+        thread_id = claimed.thread_id
+        assert thread_id is not None and not claimed.relay
+        member_dm = emulator.dm_channel(world.member)
+        before = len(emulator.bot_messages(member_dm))
+
+        clock.move_to(datetime(2026, 11, 23, 10, 0, 5, tzinfo=UTC))
+        await kindred.settle()
+        dm = emulator.dm_channel(world.peer)
+        ended = await emulator.wait_for_message(dm, predicate=lambda m: "shift has ended" in m.text)
+        await go_on_duty(emulator, world, world.peer2)
+        give = f"kindred:handoff:give:{world.guild.id}"
+        await (await emulator.press_button(world.peer, ended, give)).response()
+        await emulator.wait_until(
+            lambda: "Handed 1 request" in emulator.messages[ended.id].text,
+            what="the hand-off to finish",
+        )
+        assert (await kindred.services.peers.requests.get(1)).status == "open"
+        await kindred.quiet()
+        told = [m.text for m in emulator.bot_messages(member_dm)[before:]]
+        assert any("back in the queue" in t for t in told), told
+        thread = emulator.channels[thread_id]
+        assert thread.archived and thread.locked, (thread.archived, thread.locked)
+
+
+async def test_a_relayed_request_handed_back_at_shift_end_tells_the_member_and_closes_the_relay(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The same hand-off for an anonymous request carried by the DM relay: the member is told
+    by DM that their request is back in the queue, and the peer's relay thread gets its note,
+    loses the ex-peer and is archived and locked, as Unclaim does."""
+    with time_machine.travel(MONDAY_8, tick=True) as clock:
+        await setup_peers(emulator, world)
+        await add_shift_9_to_10(emulator, world)
+        clock.move_to(datetime(2026, 11, 23, 9, 0, 5, tzinfo=UTC))
+        await kindred.settle()
+        assert await kindred.services.peers.duty.is_on_duty(world.guild.id, world.peer.id)
+        await ask(emulator, world, world.member, anonymous="yes")
+        await press_claim(emulator, world.peer, await card(emulator, world, 1), 1)
+        claimed = await kindred.services.peers.requests.get(1)
+        relay_id = claimed.thread_id
+        assert relay_id is not None and claimed.relay
+        member_dm = emulator.dm_channel(world.member)
+        await emulator.wait_for_message(member_dm, predicate=lambda m: "picked up" in m.text)
+        before = len(emulator.bot_messages(member_dm))
+
+        clock.move_to(datetime(2026, 11, 23, 10, 0, 5, tzinfo=UTC))
+        await kindred.settle()
+        dm = emulator.dm_channel(world.peer)
+        ended = await emulator.wait_for_message(dm, predicate=lambda m: "shift has ended" in m.text)
+        await go_on_duty(emulator, world, world.peer2)
+        give = f"kindred:handoff:give:{world.guild.id}"
+        await (await emulator.press_button(world.peer, ended, give)).response()
+        await emulator.wait_until(
+            lambda: "Handed 1 request" in emulator.messages[ended.id].text,
+            what="the hand-off to finish",
+        )
+        assert (await kindred.services.peers.requests.get(1)).status == "open"
+        await kindred.quiet()
+        told = [m.text for m in emulator.bot_messages(member_dm)[before:]]
+        assert any("back in the queue" in t for t in told), told
+        relay = emulator.channels[relay_id]
+        assert relay.archived and relay.locked, (relay.archived, relay.locked)
+        notes = [m.text for m in emulator.bot_messages(relay)]
+        assert any("This relay is closed" in t for t in notes), notes
+        assert world.peer.id not in relay.thread_members, relay.thread_members
+
+
 async def test_a_shift_starting_does_not_cut_short_an_open_ended_duty(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

@@ -406,6 +406,8 @@ async def test_hand_off_puts_held_requests_back_in_the_queue(peers) -> None:
     assert all(r.status == "open" and r.claimed_by is None for r in result.handed)
     assert result.on_duty == [PEER2]
     assert await peers.requests.held_by(GUILD, PEER) == []
+    # the same requests as the peer held them: their conversations to close off
+    assert [(r.id, r.claimed_by) for r in result.held] == [(first, PEER), (second, PEER)]
 
 
 async def test_losing_the_peer_role_forgets_the_duty_end_time(peers, services: Services) -> None:

@@ -15,7 +15,7 @@ the state and re-arms, and then delivers the outcome (a DM, the hand-off buttons
 from __future__ import annotations
 
 import zoneinfo
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -118,6 +118,8 @@ class DutyEnded:
 class HandOff:
     handed: list[RequestRow]  # now open again, in their fresh state
     on_duty: list[int]  # the other peers on duty
+    #: the same requests as the peer held them (their conversation's thread, to close off)
+    held: list[RequestRow] = field(default_factory=list)
 
 
 class ShiftService:
@@ -201,13 +203,14 @@ class ShiftService:
     async def hand_off(self, guild_id: int, peer_id: int) -> HandOff:
         """Put the requests a peer holds back in the queue (the shift-end hand-off)."""
         on_duty = [r.user_id for r in await self.duty.on_duty(guild_id) if r.user_id != peer_id]
-        handed = []
+        handed, held = [], []
         for request in await self.requests.held_by(guild_id, peer_id):
             try:
                 handed.append(await self.requests.unclaim(request.id, peer_id))
             except KindredError:
                 continue  # closed or transferred meanwhile: nothing to hand on
-        return HandOff(handed, on_duty)
+            held.append(request)
+        return HandOff(handed, on_duty, held)
 
     # -- the weekly rota --------------------------------------------------------------------
     async def add_shift(
