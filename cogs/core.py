@@ -70,6 +70,13 @@ ZONE_FOLLOWED = {
     ),
 }
 
+#: The moderator's answer to `/kindred set timezone`: who moves with the server's zone (nobody
+#: named, whether or not anyone did).
+SERVER_ZONE_FOLLOWED = N_(
+    "Goal nudges and personal check-ins that members set here without a time zone of their "
+    "own now come at their times in **{zone}**."
+)
+
 
 def help_embed(
     tree: app_commands.CommandTree, audience: str, lang: str = "en", in_dms: bool = False
@@ -433,8 +440,12 @@ class Core(commands.Cog):
         updated = await self.services.settings.update(
             interaction.guild_id, CoreSettings, interaction.user.id, timezone=timezone
         )
+        # what members with no zone of their own set here without `tz:` keeps to the server's
+        await self.services.zones.server_zone_changed(interaction.guild_id)
         text = N_("Server time zone set to **{zone}**.")
-        await send_private(interaction, await localized(interaction, text, zone=updated.timezone))
+        reply = await localized(interaction, text, zone=updated.timezone)
+        reply += "\n" + await localized(interaction, SERVER_ZONE_FOLLOWED, zone=updated.timezone)
+        await send_private(interaction, reply)
 
     @set_group.command(name="region")
     @moderator_only()
@@ -481,9 +492,15 @@ class Core(commands.Cog):
     @timezone.command(name="clear")
     async def timezone_clear(self, interaction: discord.Interaction) -> None:
         """Forget your time zone: the server's home zone is used again."""
-        await self.services.zones.clear(interaction.user.id)
+        user_id = interaction.user.id
+        moved = await self.services.zones.clear_followed(user_id)
         text = N_("Your time zone is cleared; the server's is used.")
-        await send_private(interaction, await localized(interaction, text))
+        reply = await localized(interaction, text)
+        if moved:  # what the member set without `tz:` goes with it, as at `/timezone set`
+            goals = self.services.selfhelp.goals
+            zone = (await goals.member_zone(user_id, interaction.guild_id)).key
+            reply += "\n" + await localized(interaction, ZONE_FOLLOWED[frozenset(moved)], zone=zone)
+        await send_private(interaction, reply)
 
     @app_commands.command(name="forgetme")
     async def forgetme(self, interaction: discord.Interaction) -> None:

@@ -22,15 +22,20 @@ from bot.services.settings import (
     validate_timezone,
 )
 
-__all__ = ["ZONE_KEY", "MemberZones", "ZoneFollower"]
+__all__ = ["ZONE_KEY", "MemberZones", "ServerFollower", "ZoneFollower"]
 
 ZONE_KEY = "timezone"  # stored under this name: never rename
 
 
 #: ``follower(user_id, zone)`` moves what of the member's follows their zone (set without
-#: ``tz``) to ``zone``; it returns whether what moved comes in it now (a paused check-in or
-#: goal, or a finished goal, is never said to).
-ZoneFollower = Callable[[int, str], Awaitable[bool]]
+#: ``tz``) to ``zone``; ``zone`` None: the member has no zone of their own now
+#: (``/timezone clear``), so each moves to the zone now used for it (its server's home zone).
+#: It returns whether what moved comes in it now (a paused check-in or goal, or a finished
+#: goal, is never said to).
+ZoneFollower = Callable[[int, str | None], Awaitable[bool]]
+#: ``follower(guild_id)``: the server's home zone changed; what follows the zone of members
+#: who have none of their own (set without ``tz``, in the server's zone) moves to the new one.
+ServerFollower = Callable[[int], Awaitable[bool]]
 
 
 class MemberZones:
@@ -41,10 +46,16 @@ class MemberZones:
         self.settings = settings
         self.clock = clock
         self.followers: dict[str, ZoneFollower] = {}
+        self.server_followers: dict[str, ServerFollower] = {}
 
-    def followed_by(self, name: str, follower: ZoneFollower) -> None:
-        """Register what moves with the member's zone (a personal check-in, goal nudges)."""
+    def followed_by(
+        self, name: str, follower: ZoneFollower, server: ServerFollower | None = None
+    ) -> None:
+        """Register what moves with the member's zone (a personal check-in, goal nudges), and
+        ``server``, what moves with a server's home zone for members who set none."""
         self.followers[name] = follower
+        if server is not None:
+            self.server_followers[name] = server
 
     async def own(self, user_id: int) -> str | None:
         """The zone the member chose, if they did (and it still exists)."""
@@ -72,7 +83,18 @@ class MemberZones:
         return zone, moved
 
     async def clear(self, user_id: int) -> None:
+        await self.clear_followed(user_id)
+
+    async def clear_followed(self, user_id: int) -> list[str]:
+        """Forget the member's zone; the names of the followers that moved to the zone now
+        used for them (their server's home zone), as ``set_followed`` does."""
         await self.prefs.delete(user_id, ZONE_KEY)
+        return [name for name, follow in self.followers.items() if await follow(user_id, None)]
+
+    async def server_zone_changed(self, guild_id: int) -> list[str]:
+        """The server's home zone changed (``/kindred set timezone``): what members who have no
+        zone of their own set there without ``tz`` moves to it; the names of what moved."""
+        return [name for name, follow in self.server_followers.items() if await follow(guild_id)]
 
     async def zone_for(
         self, user_id: int, guild_id: int | None, fallback: str | None = None
@@ -96,6 +118,10 @@ class MemberZones:
             home = (await self.settings.get(guild_id, CoreSettings)).timezone
             return zoneinfo.ZoneInfo(home or "UTC"), "server"
         return zoneinfo.ZoneInfo("UTC"), "default"
+
+    async def home_zone(self, guild_id: int) -> str:
+        """The server's home zone (UTC until its moderators set one)."""
+        return (await self.settings.get(guild_id, CoreSettings)).timezone or "UTC"
 
     def local_now(self, zone: str) -> datetime:
         return self.clock().astimezone(zoneinfo.ZoneInfo(zone))

@@ -680,3 +680,124 @@ async def test_goal_set_shows_the_next_nudge_in_the_members_language(
     assert re.search(r"\((seg|ter|qua|qui|sex|sáb|dom)\., \d{1,2} de \w+\. 09:00 ", saved.text), (
         saved.text
     )
+
+
+async def test_a_goal_set_in_the_servers_zone_follows_the_servers_new_zone(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    """A member who never gave a zone sets `daily 09:00`; Kindred tells them it used the
+    server's zone (Asia/Tokyo). A moderator then changes the server's home zone to
+    Europe/London. Defect: the nudge keeps coming at 09:00 Tokyo (00:00 in London, the middle
+    of the night where the community now says it lives), though the member was told "the
+    server's zone", not a zone they chose. Expected: nudges that use the server's zone (and
+    anything else that was told the member "the server's zone") move with it, at 09:00 London,
+    as a member's own `/timezone set` moves nudges set without `tz:`."""
+    _traveller, kindred = await start_at(NOON)
+    await command(emulator, world.mod, world.general, "kindred set timezone", timezone="Asia/Tokyo")
+    saved = await command(
+        emulator, world.member, world.general, "goal set", text="stretch", schedule="daily 09:00"
+    )
+    assert "server's time zone" in saved.text and "Asia/Tokyo" in saved.text, saved.text
+    moved = await command(
+        emulator, world.mod, world.general, "kindred set timezone", timezone="Europe/London"
+    )
+    assert "Europe/London" in moved.text, moved.text
+    await kindred.settle()
+    timer = await kindred.services.scheduler.get("goal:1")
+    assert timer is not None
+    assert timer.due_at == datetime(2026, 11, 24, 9, 0, tzinfo=UTC), timer.due_at
+
+
+async def test_timezone_clear_moves_goal_nudges_back_to_the_servers_zone(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    """The server's home zone is Europe/London. A member sets `/timezone set Asia/Tokyo`, then
+    a goal `daily 09:00` without `tz:` (it follows their zone), then runs `/timezone clear`
+    ("the server's home zone is used again"). Defect: the nudge stays at 09:00 Tokyo
+    (00:00 in London): clearing moves nothing, though setting a zone moves nudges set without
+    `tz:`. Expected: after `/timezone clear`, nudges (and a personal check-in) set without
+    `tz:` follow the zone now used for the member, the server's, at 09:00 London, and the
+    answer says what moved, as `/timezone set` does."""
+    _traveller, kindred = await start_at(NOON)
+    await command(
+        emulator, world.mod, world.general, "kindred set timezone", timezone="Europe/London"
+    )
+    await command(emulator, world.member, world.general, "timezone set", zone="Asia/Tokyo")
+    saved = await command(
+        emulator, world.member, world.general, "goal set", text="stretch", schedule="daily 09:00"
+    )
+    assert "Asia/Tokyo" in saved.text and "your time" in saved.text, saved.text
+    cleared = await command(emulator, world.member, world.general, "timezone clear")
+    assert cleared.ephemeral, cleared.text
+    timer = await kindred.services.scheduler.get("goal:1")
+    assert timer is not None
+    assert timer.due_at == datetime(2026, 11, 24, 9, 0, tzinfo=UTC), (timer.due_at, cleared.text)
+
+
+async def test_timezone_clear_says_what_moved_to_the_servers_zone(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    """A member with their own zone (Asia/Tokyo), a personal check-in and a goal set without
+    `tz:` clears it: both move to the server's zone (Europe/London), and the answer says so in
+    one sentence, as `/timezone set` does."""
+    _traveller, kindred = await start_at(NOON)
+    await command(
+        emulator, world.mod, world.general, "kindred set timezone", timezone="Europe/London"
+    )
+    await command(emulator, world.member, world.general, "timezone set", zone="Asia/Tokyo")
+    await command(emulator, world.member, world.general, "checkin me every", schedule="daily 20:00")
+    await command(
+        emulator, world.member, world.general, "goal set", text="stretch", schedule="daily 09:00"
+    )
+    cleared = await command(emulator, world.member, world.general, "timezone clear")
+    assert cleared.ephemeral
+    assert cleared.text == (
+        "Your time zone is cleared; the server's is used.\nYour personal check-in and your "
+        "goals' nudges now come at their times in **Europe/London**."
+    ), cleared.text
+    row = await kindred.services.checkins.repo.personal_for(world.member.id)
+    assert row is not None and row.tz == "Europe/London"
+    checkin = await kindred.services.scheduler.get(f"pcheckin:{row.id}")
+    assert checkin is not None and checkin.due_at == datetime(2026, 11, 23, 20, 0, tzinfo=UTC)
+    again = await command(emulator, world.member, world.general, "timezone clear")
+    assert again.text == "Your time zone is cleared; the server's is used.", again.text
+
+
+async def test_a_new_server_zone_leaves_a_members_own_zone_and_says_what_follows_it(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    """A member who set their own zone keeps their nudges there when the server's zone
+    changes; the moderator's answer says which times follow the server's zone (naming
+    nobody), in their language."""
+    _traveller, kindred = await start_at(NOON)
+    await command(emulator, world.mod, world.general, "kindred set timezone", timezone="Asia/Tokyo")
+    await command(emulator, world.member, world.general, "timezone set", zone="Europe/Paris")
+    await command(
+        emulator, world.member, world.general, "goal set", text="stretch", schedule="daily 09:00"
+    )
+    moved = await command(
+        emulator, world.mod, world.general, "kindred set timezone", timezone="Europe/London"
+    )
+    assert moved.ephemeral
+    assert moved.text == (
+        "Server time zone set to **Europe/London**.\nGoal nudges and personal check-ins that "
+        "members set here without a time zone of their own now come at their times in "
+        "**Europe/London**."
+    ), moved.text
+    timer = await kindred.services.scheduler.get("goal:1")
+    assert timer is not None and timer.due_at == datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
+    spanish = await (
+        await emulator.run_command(
+            world.mod, world.general, "kindred set timezone",
+            options={"timezone": "Europe/Lisbon"}, locale="es-ES",
+        )
+    ).response()  # fmt: skip
+    assert spanish.text.startswith("Zona horaria del servidor: **Europe/Lisbon**."), spanish.text

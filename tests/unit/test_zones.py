@@ -249,6 +249,70 @@ async def test_what_was_set_without_tz_follows_a_new_zone_and_a_given_tz_stays(
     assert row is not None and row.tz == "Europe/Paris" and not row.tz_follows
 
 
+async def test_clearing_the_zone_moves_what_followed_it_to_the_servers(
+    services: Services, clock: FakeClock
+) -> None:
+    """``/timezone clear``: a personal check-in and goal nudges set without ``tz`` move to the
+    zone now used for them, the server's (their next run planned again in it); a goal given
+    its own ``tz`` stays. ``clear_followed`` names what moved; clearing again moves nothing."""
+    from datetime import UTC
+
+    await services.settings.update(GUILD, CoreSettings, MOD, timezone="Europe/London")
+    await services.zones.set(MEMBER, "Asia/Tokyo")
+    await services.checkins.set_personal(
+        user_id=MEMBER, guild_id=GUILD, channel_id=None, schedule="daily 20:00", tz=None, quiet=None
+    )
+    goals = services.selfhelp.goals
+    walk = (await goals.set(MEMBER, GUILD, "walk", "daily 09:00")).goal
+    tokyo = (await goals.set(MEMBER, GUILD, "call", "daily 10:00", "Asia/Tokyo")).goal
+    assert walk.tz == "Asia/Tokyo" and walk.tz_follows
+    assert await services.zones.clear_followed(MEMBER) == ["checkin", "goals"]
+    assert await services.zones.own(MEMBER) is None
+    row = await services.checkins.repo.personal_for(MEMBER)
+    assert row is not None and row.tz == "Europe/London" and row.tz_follows
+    timer = await services.scheduler.get(f"pcheckin:{row.id}")
+    assert timer is not None and timer.due_at.hour == 20 and timer.due_at.tzinfo == UTC
+    assert (await goals.own(MEMBER, walk.id)).tz == "Europe/London"
+    nudge = await services.scheduler.get(f"goal:{walk.id}")
+    assert nudge is not None and nudge.due_at.astimezone(UTC).hour == 9, nudge.due_at
+    assert nudge.due_at > clock.now
+    assert (await goals.own(MEMBER, tokyo.id)).tz == "Asia/Tokyo"
+    assert await services.zones.clear_followed(MEMBER) == []
+
+
+async def test_a_new_server_zone_moves_what_members_without_their_own_zone_set_there(
+    services: Services,
+) -> None:
+    """``/kindred set timezone``: nudges set in the server's zone (a member with no zone of
+    their own, no ``tz``) move to the new one, and so does a personal check-in that went back
+    to the server's zone with ``/timezone clear``; a member's own zone, a ``tz`` given and
+    another server's goals stay."""
+    other, third, guild2 = MEMBER + 1, MEMBER + 2, GUILD + 1
+    await services.settings.update(GUILD, CoreSettings, MOD, timezone="Europe/London")
+    goals = services.selfhelp.goals
+    walk = (await goals.set(MEMBER, GUILD, "walk", "daily 09:00")).goal
+    given = (await goals.set(MEMBER, GUILD, "call", "daily 10:00", "Europe/London")).goal
+    elsewhere = (await goals.set(MEMBER, guild2, "read", "daily 21:00")).goal
+    await services.zones.set(other, "Europe/Paris")
+    theirs = (await goals.set(other, GUILD, "walk", "daily 09:00")).goal
+    await services.zones.set(third, "Europe/Paris")
+    await services.checkins.set_personal(
+        user_id=third, guild_id=GUILD, channel_id=None, schedule="daily 20:00", tz=None, quiet=None
+    )
+    await services.zones.clear_followed(third)
+    await services.settings.update(GUILD, CoreSettings, MOD, timezone="Asia/Tokyo")
+    assert await services.zones.server_zone_changed(GUILD) == ["checkin", "goals"]
+    assert (await goals.own(MEMBER, walk.id)).tz == "Asia/Tokyo"
+    nudge = await services.scheduler.get(f"goal:{walk.id}")
+    assert nudge is not None and nudge.due_at.hour == 0, nudge.due_at  # 09:00 in Tokyo
+    row = await services.checkins.repo.personal_for(third)
+    assert row is not None and row.tz == "Asia/Tokyo"
+    assert (await goals.own(MEMBER, given.id)).tz == "Europe/London"
+    assert (await goals.own(MEMBER, elsewhere.id)).tz == "UTC"
+    assert (await goals.own(other, theirs.id)).tz == "Europe/Paris"
+    assert await services.zones.server_zone_changed(GUILD) == []
+
+
 async def test_rows_stored_before_0031_in_the_members_current_zone_follow_it(
     database_url: str, tmp_path
 ) -> None:

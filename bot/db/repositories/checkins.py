@@ -306,6 +306,14 @@ class CheckinRepository:
         )
         return await self.personal_for(user_id) if moved else None
 
+    async def following_in(self, guild_id: int) -> list[PersonalRow]:
+        """The personal check-ins set in a server that follow their member's zone."""
+        rows = await self.db.fetchall(
+            "SELECT * FROM personal_checkins WHERE guild_id = ? AND tz_follows = 1 ORDER BY id",
+            (guild_id,),
+        )
+        return [_personal(r) for r in rows]
+
     async def update_personal(self, personal_id: int, **fields: Any) -> None:
         if not fields or set(fields) - PERSONAL_FIELDS:
             raise ValueError(f"cannot update {set(fields) - PERSONAL_FIELDS}")

@@ -116,6 +116,29 @@ class GoalRepository:
         moved = [await self.get(i) for i in ids]
         return [g for g in moved if g is not None]
 
+    async def following(
+        self, *, user_id: int | None = None, guild_id: int | None = None
+    ) -> list[GoalRow]:
+        """The goals (not finished) whose nudges follow their member's zone: one member's, or
+        those set in one server."""
+        column, value = ("user_id", user_id) if user_id is not None else ("guild_id", guild_id)
+        rows = await self.db.fetchall(
+            f"SELECT * FROM goals WHERE {column} = ? AND tz_follows = 1 AND tz IS NOT NULL"
+            " AND status <> 'done' ORDER BY id",
+            (value,),
+        )
+        return [_goal(r) for r in rows]
+
+    async def move_zone(self, goal_id: int, tz: str) -> GoalRow | None:
+        """Move one goal whose nudges follow their member's zone to ``tz``; the goal if it
+        moved (None: gone, finished, with a zone of its own, or already in ``tz``)."""
+        moved = await self.db.execute(
+            "UPDATE goals SET tz = ? WHERE id = ? AND tz_follows = 1 AND tz <> ?"
+            " AND status <> 'done'",
+            (tz, goal_id, tz),
+        )
+        return await self.get(goal_id) if moved else None
+
     async def count_open(self, user_id: int) -> int:
         return int(
             await self.db.fetchval(

@@ -103,10 +103,17 @@ class PersonalCheckins(CheckinBase):
         await self._quiet_changed(user_id)
         return row, await self.personal_next(user_id, 3)
 
-    async def follow_zone(self, user_id: int, zone: str) -> bool:
+    async def follow_zone(self, user_id: int, zone: str | None) -> bool:
         """The member set their zone: a personal check-in set without ``tz`` moves to it (its
         next run planned again in it, its quiet hours read in it); True if it moved and comes
-        (a paused one moves for when it is resumed, and says nothing of times to come)."""
+        (a paused one moves for when it is resumed, and says nothing of times to come).
+        ``zone`` None: they cleared it, and it moves to the home zone of the server it was set
+        in, as the answer says (one set in DMs, with no server's zone, stays where it is)."""
+        if zone is None:
+            row = await self.repo.personal_for(user_id)
+            if row is None or not row.tz_follows or row.guild_id is None:
+                return False
+            zone = await self.zones.home_zone(row.guild_id)
         row = await self.repo.follow_zone(user_id, zone)
         if row is None:
             return False
@@ -115,6 +122,15 @@ class PersonalCheckins(CheckinBase):
             await self._arm_personal(row)
         await self._quiet_changed(user_id)
         return not row.paused
+
+    async def follow_server(self, guild_id: int) -> bool:
+        """The server's home zone changed: personal check-ins set there that follow the zone
+        of members who now have none of their own move to it."""
+        moved = False
+        for row in await self.repo.following_in(guild_id):
+            if await self.zones.own(row.user_id) is None:
+                moved = await self.follow_zone(row.user_id, None) or moved
+        return moved
 
     def watch_quiet_hours(self, callback: Callable[[int], Awaitable[None]]) -> None:
         """``callback(user_id)`` runs after a member's personal check-in (and so their quiet

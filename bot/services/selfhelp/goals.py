@@ -172,14 +172,37 @@ class GoalService:
                     NUDGE, due, dict(timer.payload), key=nudge_key(goal.id)
                 )
 
-    async def follow_zone(self, user_id: int, zone: str) -> bool:
+    async def follow_zone(self, user_id: int, zone: str | None) -> bool:
         """The member set their zone: goals whose nudges were set without ``tz`` move to it
         (their next nudge planned again in it); True if the nudges of any goal going on now
-        come in it (a paused goal moves too, and says nothing of nudges)."""
+        come in it (a paused goal moves too, and says nothing of nudges). ``zone`` None: they
+        cleared it, and each moves to the zone a goal set now would use (their personal
+        check-in's, else its server's home zone, else UTC)."""
+        if zone is None:
+            return await self._refollow(await self.repo.following(user_id=user_id))
         moved = await self.repo.follow_zone(user_id, zone)
         for goal in moved:
             await self._arm(goal)
         return any(goal.status == "active" for goal in moved)
+
+    async def follow_server(self, guild_id: int) -> bool:
+        """The server's home zone changed: nudges set there without ``tz`` by members who have
+        no zone of their own (nor a personal check-in's) move to it, as they were set in it."""
+        following = await self.repo.following(guild_id=guild_id)
+        own = {user: await self.zones.own(user) for user in {g.user_id for g in following}}
+        return await self._refollow([g for g in following if own[g.user_id] is None])
+
+    async def _refollow(self, goals: list[GoalRow]) -> bool:
+        """Move each goal that follows its member's zone to the zone used for it now (its
+        next nudge planned again); True if any going on moved."""
+        moved = False
+        for goal in goals:
+            zone = (await self._zone_and_source(goal.user_id, goal.guild_id))[0].key
+            fresh = await self.repo.move_zone(goal.id, zone)
+            if fresh is not None:
+                await self._arm(fresh)
+                moved = moved or fresh.status == "active"
+        return moved
 
     async def next_nudges(self, goal: GoalRow, count: int = 3) -> list[datetime]:
         if goal.schedule is None or goal.tz is None or goal.status != "active":
