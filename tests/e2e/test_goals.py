@@ -800,4 +800,8 @@ async def test_a_new_server_zone_leaves_a_members_own_zone_and_says_what_follows
             options={"timezone": "Europe/Lisbon"}, locale="es-ES",
         )
     ).response()  # fmt: skip
-    assert spanish.text.startswith("Zona horaria del servidor: **Europe/Lisbon**."), spanish.text
+    assert spanish.text == (
+        "Zona horaria del servidor: **Europe/Lisbon**.\nLos recordatorios de metas y los check-ins "
+        "personales que los miembros configuraron aquí sin una zona horaria propia llegan ahora a "
+        "sus horas en **Europe/Lisbon**."
+    ), spanish.text
