@@ -36,6 +36,7 @@ class DeparturesRoom(ClaimsRoom):
     if TYPE_CHECKING:
 
         async def _from_thread(self, message: discord.Message) -> None: ...
+        async def _pass_to_member(self, request: RequestRow, message: discord.Message) -> None: ...
 
     @commands.Cog.listener("on_kindred_conversation_message")
     async def _member_still_here(self, message: discord.Message) -> None:
@@ -65,33 +66,51 @@ class DeparturesRoom(ClaimsRoom):
     async def _member_gone(self, request: RequestRow, message: discord.Message | None) -> None:
         """Switch the conversation to the DM relay (once), tell both, and carry the peer's
         ``message`` that found the member gone; closed if the member can't be DMed, or was
-        banned (nothing carried to them)."""
+        banned (nothing carried to them). The words to the member wait behind all of it (their
+        lock is held from the switch to the close): a peer's message is never tried as a DM,
+        and reported undeliverable, before a member Kindred can't reach is found so."""
         if await is_banned(self.bot, request.guild_id, request.requester_id):
             await self._close_banned(request, message)
             return
-        moved = await self.requests.member_left(request.id)
-        if moved is None or moved.claimed_by is None:
-            return
+        message_id = message.id if message else None
+        async with self.requests.relay_lock(request.id, TO_MEMBER):
+            moved = await self.requests.member_left(request.id, message_id)
+            if moved is None or moved.claimed_by is None:
+                closed = None
+            else:
+                closed = await self._move_to_dms(moved, moved.claimed_by, message)
+        if moved is None and message is not None:
+            await self._from_thread(message)  # switched elsewhere meanwhile: carried (once)
+        if closed is not None:
+            await self._after_close(closed)
+
+    async def _move_to_dms(
+        self, moved: RequestRow, peer_id: int, message: discord.Message | None
+    ) -> RequestRow | None:
+        """The member told by DM, the peer in the thread, the peer's ``message`` carried (the
+        lock of the words to the member held); the request closed when the member can't be
+        DMed (returned for its follow-up), else None."""
         log.info("request %s: its member left the server; the DM relay goes on", moved.id)
         reached = await self._tell_member_moved(moved)
-        peer_lang = await self.services.safety.language_for(moved.claimed_by)
+        peer_lang = await self.services.safety.language_for(peer_id)
         thread = await find_channel(self.bot, moved.thread_id)
+        message_id = message.id if message else None
         if reached == UNREACHABLE:
             closed = await self.requests.close_member_left(moved.id)
             if thread is not None:
                 text = member_left_peer_text(moved.id, peer_lang, reached=False)
-                await _note(thread, message.id if message else None, text)
-            if closed is not None:
-                await self._after_close(closed)
-            return
+                await _note(thread, message_id, text)
+            return closed
         if thread is not None:
             if reached == REACHED:
                 text = member_left_peer_text(moved.id, peer_lang)
             else:
                 text = member_left_unsure_text(moved.id, peer_lang)
-            await _note(thread, message.id if message else None, text)
-        if message is not None:
-            await self._from_thread(message)  # written to the member: carried (once)
+            await _note(thread, message_id, text)
+        if message is not None:  # written to the member: carried (the departure's own)
+            await self.requests.record_relay(moved, "peer", message.content, message.id)
+            await self._pass_to_member(moved, message)
+        return None
 
     async def _close_banned(self, request: RequestRow, message: discord.Message | None) -> None:
         """The server banned the member: the conversation closes (reason ``member_left``),
@@ -108,17 +127,16 @@ class DeparturesRoom(ClaimsRoom):
         await self._after_close(closed)
 
     async def _tell_member_moved(self, request: RequestRow) -> str:
-        """The member's DM saying their conversation goes on here, with the Close button;
-        under the lock of the words to them, so the peer's words wait behind it."""
-        async with self.requests.relay_lock(request.id, TO_MEMBER):
-            try:
-                member = await find_user(self.bot, request.requester_id)
-                lang = await self.requests.language_for(request)
-                await member.send(
-                    member_left_member_text(request.id, request.anonymous, lang),
-                    view=conversation_view(request.id, transcript=True, lang=lang),
-                )
-            except (discord.HTTPException, discord.RateLimited) as exc:
-                log.info("request %s: the member who left can't be DMed (%s)", request.id, exc)
-                return UNSURE if _transient(exc) else UNREACHABLE
+        """The member's DM saying their conversation goes on here, with the Close button
+        (the caller holds the lock of the words to them, so the peer's words wait behind it)."""
+        try:
+            member = await find_user(self.bot, request.requester_id)
+            lang = await self.requests.language_for(request)
+            await member.send(
+                member_left_member_text(request.id, request.anonymous, lang),
+                view=conversation_view(request.id, transcript=True, lang=lang),
+            )
+        except (discord.HTTPException, discord.RateLimited) as exc:
+            log.info("request %s: the member who left can't be DMed (%s)", request.id, exc)
+            return UNSURE if _transient(exc) else UNREACHABLE
         return REACHED

@@ -168,6 +168,8 @@ class RelayRoom(IntakeOffers):
         if request is None:
             return
         async with self.requests.relay_lock(request.id, TO_MEMBER):
+            if await self.requests.closed_member_left(request.id):
+                return  # its member left and can't be reached: the thread says so
             await self._pass_to_member(request, message)
 
     async def _pass_to_member(self, request: RequestRow, message: discord.Message) -> None:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
+
+import pytest
 
 from emulator import DiscordEmulator
-from emulator.errors import EmulatorTimeoutError
+from emulator.errors import DEFAULT_WAIT, EmulatorTimeoutError
 from emulator.faults import Fault
 from emulator.models import Role
 from emulator.permissions import P
@@ -181,6 +184,51 @@ async def test_a_member_who_left_and_cannot_be_dmed_has_the_conversation_closed(
     assert fresh.status == "closed" and fresh.close_reason == "member_left"
     notes = [m.text for m in emulator.bot_messages(thread)[before:]]
     assert "cerrada" in notes[0] and "This conversation is closed. Take care." in notes[-1]
+    assert thread.archived and thread.locked
+    assert not emulator.messages_in(emulator.dm_channel(world.member))
+
+
+async def test_the_relay_never_tries_the_message_that_found_the_member_gone_before_the_close(
+    emulator: DiscordEmulator, world: World, kindred: Kindred, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A race on a loaded machine: the relay read the thread only once the departure had
+    switched it to the DM relay, so it carried the peer's words itself and the thread's first
+    note was 'I couldn't deliver that: the member's DMs seem closed.' before the closing one.
+    Here the relay always reads the thread that late: the message that found the member gone
+    is the departure's, never tried as a DM; the conversation closes as when the relay is quick."""
+    thread = await _thread_conversation(emulator, world, kindred)
+    await emulator.run_command(
+        world.peer, world.general, "language set", options={"language": "es"}
+    )
+    requests = kindred.services.peers.requests
+    switched = asyncio.Event()
+    switch, read_thread = requests.requests.switch_to_relay, requests.thread_message
+
+    async def switch_and_say(request_id: int) -> bool:
+        done = await switch(request_id)
+        switched.set()
+        return done
+
+    async def read_late(*args: Any, **kwargs: Any) -> Any:
+        await asyncio.wait_for(switched.wait(), DEFAULT_WAIT)
+        return await read_thread(*args, **kwargs)
+
+    monkeypatch.setattr(requests.requests, "switch_to_relay", switch_and_say)
+    monkeypatch.setattr(requests, "thread_message", read_late)
+    emulator.remove_member(world.guild, world.member)
+    emulator.user_dms_open(world.member, False)
+    await emulator.gateway_idle()
+    before = len(emulator.bot_messages(thread))
+    await emulator.send_message(world.peer, thread, "are you still there?")
+    await emulator.wait_for_message(
+        thread, predicate=lambda m: "ya no está en este servidor" in m.text
+    )
+    await kindred.quiet()
+    fresh = await requests.get(1)
+    assert fresh.status == "closed" and fresh.close_reason == "member_left"
+    notes = [m.text for m in emulator.bot_messages(thread)[before:]]
+    assert "cerrada" in notes[0] and "This conversation is closed. Take care." in notes[-1]
+    assert not any("couldn't deliver" in note for note in notes), notes
     assert thread.archived and thread.locked
     assert not emulator.messages_in(emulator.dm_channel(world.member))
 

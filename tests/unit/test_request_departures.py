@@ -75,6 +75,29 @@ async def test_a_member_who_left_and_cannot_be_reached_has_the_request_closed(
     assert "request.idle" not in kinds
 
 
+async def test_the_message_that_found_the_member_gone_is_the_departures_to_carry(
+    services: Services, claimed
+) -> None:
+    """Taken before the switch: the relay, reading the thread as switched, doesn't carry it."""
+    requests = services.peers.requests
+    moved = await requests.member_left(claimed.id, 77)
+    assert moved is not None and moved.relay
+    assert await requests.thread_message(THREAD, PEER, "are you there?", 77) is None
+    assert await requests.thread_message(THREAD, PEER, "hello?", 78) is not None
+    assert not await requests.closed_member_left(claimed.id)
+    await requests.close_member_left(claimed.id)
+    assert await requests.closed_member_left(claimed.id)
+
+
+async def test_a_message_not_switched_here_is_given_back_to_the_relay(
+    services: Services, claimed
+) -> None:
+    requests = services.peers.requests
+    await requests.member_left(claimed.id)  # switched already (the leave event)
+    assert await requests.member_left(claimed.id, 77) is None
+    assert await requests.thread_message(THREAD, PEER, "are you there?", 77) is not None
+
+
 async def test_an_open_request_is_not_a_conversation_to_move(services: Services) -> None:
     requests = services.peers.requests
     await services.settings.update(GUILD, PeerSettings, MOD, peer_role_id=5, peer_channel_id=6)

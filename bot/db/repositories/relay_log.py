@@ -25,6 +25,10 @@ class RelayLog:
             )
         )
 
+    async def release_relay(self, message_id: int) -> None:
+        """Give back a message claimed with :meth:`claim_relay` and not carried after all."""
+        await self.db.execute("DELETE FROM relayed_messages WHERE message_id = ?", (message_id,))
+
     async def add_relay_copy(self, message_id: int, request_id: int, now: datetime) -> None:
         """Kindred's DM carrying a peer's words to the member (its id only)."""
         await self.db.execute(

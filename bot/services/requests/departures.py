@@ -64,17 +64,35 @@ class Departures:
             return None
         return request
 
-    async def member_left(self, request_id: int) -> RequestRow | None:
+    async def member_left(
+        self, request_id: int, message_id: int | None = None
+    ) -> RequestRow | None:
         """The member of a claimed private-thread conversation is out of the server: it goes on
         by the DM relay in the same thread. The request as it is now, or None when it was no
-        such conversation any more (closed, back in the queue, switched already)."""
+        such conversation any more (closed, back in the queue, switched already).
+
+        ``message_id``: the peer's message that found the member gone. It is the departure's
+        to carry (after the member is told, and only if they can be reached): taken before the
+        switch, so the relay, reading the thread as switched, never carries it on its own;
+        given back when the conversation wasn't switched here."""
         async with self.relay_lock(request_id, LEFT):
+            taken = message_id is not None and await self.requests.claim_relay(
+                message_id, request_id, self.clock()
+            )
             # one conditional update: a Close pressed meanwhile, or another process switching
             # it first, leaves it alone (the lock only orders this process's callers)
             if not await self.requests.switch_to_relay(request_id):
+                if taken and message_id is not None:
+                    await self.requests.release_relay(message_id)
                 return None
             self.members_seen.pop(request_id, None)
             return await self._get(request_id)
+
+    async def closed_member_left(self, request_id: int) -> bool:
+        """Whether the conversation was closed because its member left and can't be reached
+        (words to them waiting meanwhile are not tried)."""
+        request = await self._get(request_id)
+        return request.status == "closed" and request.close_reason == LEFT
 
     async def close_member_left(self, request_id: int) -> RequestRow | None:
         """The member left and can't be reached by DM: the conversation is closed (None when
