@@ -258,8 +258,11 @@ class ClaimsRoom(ConversationRoom):
         await self._archive_thread(closed.thread_id, lang)
 
     async def _archive_thread(self, thread_id: int | None, lang: str = "en") -> None:
+        """The closing line, then archived and locked; a thread closed off already (an old
+        one retired when its peer let go, still named by the request back in the queue) is
+        left as it is: it said its last line then."""
         thread = await find_channel(self.bot, thread_id)
-        if isinstance(thread, discord.Thread):
+        if isinstance(thread, discord.Thread) and not (thread.archived and thread.locked):
             try:
                 await thread.send(say.thread_closed_text(lang))
                 await thread.edit(archived=True, locked=True)

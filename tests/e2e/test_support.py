@@ -2455,6 +2455,31 @@ async def test_a_peer_who_unclaims_leaves_the_member_told_and_the_old_thread_clo
     assert again.claimed_by == world.peer2.id and again.thread_id not in (None, thread.id)
 
 
+async def test_closing_a_request_after_unclaim_says_nothing_more_in_its_old_thread(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """After Unclaim the request, back in the queue, still named its old thread, closed off
+    already: the member's `/support action:close` posted a second closing line in it. The
+    old thread keeps the last line it had; the close is otherwise a close."""
+    thread, _ = await portuguese_by_dm(emulator, world, kindred)
+    card = card_for(emulator, world, 1)
+    unclaimed = await emulator.press_button(world.peer, card, "kindred:req:unclaim:1")
+    await unclaimed.answer()
+    assert await kindred.quiet()
+    assert thread.archived and thread.locked
+    said = [m.text for m in emulator.bot_messages(thread)]
+    closing = await emulator.run_command(
+        world.member, world.general, "support", options={"action": "close"}
+    )
+    answer = await closing.answer()
+    assert answer.ephemeral
+    assert await kindred.quiet()
+    assert (await kindred.services.peers.requests.get(1)).status == "cancelled"
+    assert [m.text for m in emulator.bot_messages(thread)] == said
+    assert not any(m.text == thread_closed_text("pt") for m in emulator.bot_messages(thread))
+    assert thread.archived and thread.locked
+
+
 async def test_cancelling_a_request_a_peer_is_talking_about_ends_its_thread_too(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:
