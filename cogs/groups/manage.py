@@ -358,7 +358,7 @@ class ManageCommands:
         """Close a group: channel locked and hidden, members can still read it (moderators)."""
         assert interaction.guild is not None
         guild = interaction.guild
-        group = await self.service.active(guild.id, name)
+        group = await self.service.to_archive(guild.id, name)
         ops.require_manage(guild)
         await interaction.response.defer(ephemeral=True, thinking=True)
         await self._remember_adopted(guild, group)

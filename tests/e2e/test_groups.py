@@ -815,6 +815,29 @@ async def test_archiving_locks_the_channel_and_stops_joins(
     assert emulator.permissions_for(world.member, channel) & P.SEND_MESSAGES
 
 
+async def test_archiving_an_archived_group_names_group_unarchive(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The moderator archiving a group archived already was told 'a moderator can bring it
+    back': they are that moderator. They read how, in their language."""
+    await allow_groups(emulator, world, kindred)
+    await create_group(emulator, world, kindred)
+    await command(emulator, world.mod, world.general, "group archive", name=GRIEF)
+    again = await command(emulator, world.mod, world.general, "group archive", name=GRIEF)
+    assert again.text == (
+        "**Grief circle** is archived already; `/group unarchive` brings it back."
+    ), again.text
+    french = await answer_of(
+        await emulator.run_command(
+            world.mod, world.general, "group archive", options={"name": GRIEF}, locale="fr"
+        )
+    )
+    assert french.text == ("**Grief circle** est déjà archivé ; `/group unarchive` le rétablit."), (
+        french.text
+    )
+    assert not (await kindred.services.groups.by_name(world.guild.id, GRIEF)).active
+
+
 async def test_archiving_ends_a_timed_slowmode_and_it_stays_lifted_after_unarchive(
     emulator: DiscordEmulator,
     world: World,

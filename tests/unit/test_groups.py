@@ -285,6 +285,17 @@ async def test_archive_stops_joins_and_slowmode_ends_by_its_timer(
     assert back.slowmode_seconds == 30
 
 
+async def test_archiving_an_archived_group_says_how_to_bring_it_back(services: Services) -> None:
+    groups = services.groups
+    group = await make(services)
+    assert (await groups.to_archive(GUILD, group.name)).id == group.id
+    await groups.archive(group.id, GUILD, MOD)
+    for attempt in (groups.to_archive(GUILD, group.name), groups.archive(group.id, GUILD, MOD)):
+        with pytest.raises(ConflictError, match="/group unarchive") as refused:
+            await attempt
+        assert "a moderator can bring it back" not in str(refused.value)
+
+
 async def test_anonymous_posts_keep_a_pseudonym_and_a_reveal_is_audited(
     services: Services, clock
 ) -> None:

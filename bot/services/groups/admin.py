@@ -209,13 +209,20 @@ class GroupAdmin(GroupBase):
     async def apply_edit(self, edit: GroupEdit, actor_id: int) -> GroupRow:
         return await self._update(edit.group, actor_id, "groups.edit", **edit.changes)
 
+    async def to_archive(self, guild_id: int, name: str) -> GroupRow:
+        """The group a moderator names to archive; one archived already is refused with how
+        to bring it back (they are the moderator who can)."""
+        group = await self.by_name(guild_id, name)
+        _not_archived_yet(group)
+        return group
+
     async def archive(self, group_id: int, guild_id: int, actor_id: int) -> GroupRow:
         """The group stops taking members; its channel is locked and hidden, its role kept
         (members can still read their group's history). A timed slowmode ends with it (its
         timer goes, and the cog lifts it on Discord when ``slowmode_seconds`` dropped to 0); one
         without an end stays for when the group comes back."""
         group = await self.get(group_id, guild_id)
-        _require_active(group)
+        _not_archived_yet(group)
         timed = await self.scheduler.cancel(_slowmode_key(group.id))
         ended = {"slowmode_seconds": 0} if timed else {}
         return await self._update(
@@ -387,3 +394,11 @@ def _kept_columns(kept: AsAdopted) -> dict[str, Any]:
 
 def _slowmode_key(group_id: int) -> str:
     return f"group:{group_id}:slowmode"
+
+
+def _not_archived_yet(group: GroupRow) -> None:
+    if not group.active:
+        raise ConflictError(
+            N_("**{group}** is archived already; `/group unarchive` brings it back."),
+            group=group.name,
+        )
