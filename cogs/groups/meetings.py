@@ -179,7 +179,8 @@ class MeetingCommands:
         duration="A new length, e.g. 90m",
         channel="A voice or stage channel to meet in",
         reminders="When to remind, e.g. `24h, 15m` or `none`",
-        prompt="A new check-in round prompt",
+        prompt="A new check-in round prompt (`-` for the built-in one)",
+        no_channel="True: no voice or stage channel; the meeting is in the group's channel",
     )
     @app_commands.autocomplete(meeting=meeting_autocomplete, tz=timezone_autocomplete)
     async def meeting_edit(
@@ -193,6 +194,7 @@ class MeetingCommands:
         channel: Venue | None = None,
         reminders: str | None = None,
         prompt: app_commands.Range[str, 1, MAX_PROMPT] | None = None,
+        no_channel: bool | None = None,
     ) -> None:
         """Change a meeting's time, length, place, reminders or prompt (moderators and
         facilitators)."""
@@ -200,7 +202,7 @@ class MeetingCommands:
         edited = await self.meetings.edit(
             interaction.guild_id, meeting, interaction.user.id, name=name, schedule=schedule,
             tz=tz, duration=duration, reminders=reminders, prompt=prompt, venue=_venue(channel),
-            by_facilitator=not await is_moderator(interaction),
+            no_venue=bool(no_channel), by_facilitator=not await is_moderator(interaction),
         )  # fmt: skip
         await interaction.response.defer(ephemeral=True, thinking=True)
         row = edited.meeting

@@ -505,6 +505,53 @@ async def test_events_follow_edits_and_missing_permission_is_reported(
     assert events_of(emulator, world) == []
 
 
+async def test_an_edit_takes_a_meetings_voice_channel_and_prompt_off(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    """Once set, a meeting's voice channel and prompt could not be taken off. `no_channel`
+    puts the meeting back in the group's channel (its event too); `prompt` `-` goes back to
+    the built-in check-in round."""
+    _, kindred = await start_at(MONDAY_NOON)
+    _, channel = await ready(emulator, world, kindred, events=True)
+    voice = emulator.create_channel(world.guild, "Circle room", type=ChannelType.GUILD_VOICE)
+    await emulator.gateway_idle()
+    added = await add_meeting(emulator, world, world.mod, channel=voice.id,
+                              prompt="One word for your week?")  # fmt: skip
+    assert f"in <#{voice.id}>" in added.text, added.text
+    (event,) = events_of(emulator, world)
+    assert event["channel_id"] == str(voice.id)
+    edited = await command(emulator, world.mod, world.general, "group meeting edit", meeting=1,
+                           no_channel=True, prompt="-")  # fmt: skip
+    assert "Meeting changed" in edited.text and f"<#{voice.id}>" not in edited.text, edited.text
+    row = await kindred.services.meetings.get(1, world.guild.id)
+    assert row.venue_id is None and row.venue_kind is None and row.prompt is None
+    (event,) = events_of(emulator, world)
+    assert event["entity_type"] == 3 and event["channel_id"] is None, event
+    assert event["entity_metadata"]["location"] == f"#{channel.name}", event
+
+
+async def test_a_meeting_edit_given_a_channel_and_no_channel_is_refused(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    _, kindred = await start_at(MONDAY_NOON)
+    await ready(emulator, world, kindred, events=False)
+    voice = emulator.create_channel(world.guild, "Circle room", type=ChannelType.GUILD_VOICE)
+    await emulator.gateway_idle()
+    await add_meeting(emulator, world, world.mod, channel=voice.id)
+    refused = await command(emulator, world.mod, world.general, "group meeting edit", meeting=1,
+                            channel=voice.id, no_channel=True)  # fmt: skip
+    assert refused.text == "Choose either `channel` or `no_channel`, not both.", refused.text
+    await command(emulator, world.mod, world.general, "language set", language="es")
+    spanish = await command(emulator, world.mod, world.general, "group meeting edit", meeting=1,
+                            channel=voice.id, no_channel=True)  # fmt: skip
+    assert spanish.text == "Elige `channel` o `no_channel`, no ambos.", spanish.text
+    assert (await kindred.services.meetings.get(1, world.guild.id)).venue_id == voice.id
+
+
 async def listed_then_permission_gone(emu: DiscordEmulator, world: World, kindred: Kindred):
     """A meeting listed in the server's Events (Monday 19:00 UTC), then Manage Events taken."""
     await ready(emu, world, kindred, events=True)

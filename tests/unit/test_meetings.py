@@ -832,3 +832,15 @@ async def _plan_for(services: Services, meeting_id: int, group_id: int, user_id:
     meeting = await services.meetings.get(meeting_id, GUILD)
     found = await services.groups.find(group_id)
     return ReminderPlan(meeting, found, meeting.next_at, None, minutes=15, recipients=(user_id,))
+
+
+async def test_an_edit_takes_the_voice_channel_and_the_prompt_off(services: Services) -> None:
+    await setup(services)
+    meeting = await add(services, venue=(77, "voice"), prompt="One word for your week?")
+    assert (meeting.venue_id, meeting.prompt) == (77, "One word for your week?")
+    with pytest.raises(InvalidInputError, match="not both"):
+        await services.meetings.edit(GUILD, meeting.id, MOD, venue=(78, "voice"), no_venue=True)
+    edited = (await services.meetings.edit(GUILD, meeting.id, MOD, no_venue=True)).meeting
+    assert (edited.venue_id, edited.venue_kind, edited.prompt) == (None, None, meeting.prompt)
+    edited = (await services.meetings.edit(GUILD, meeting.id, MOD, prompt=" - ")).meeting
+    assert edited.prompt is None and edited.venue_id is None

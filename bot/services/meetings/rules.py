@@ -324,9 +324,10 @@ def parse_meeting_name(text: str | None) -> str:
 
 
 def parse_prompt(text: str | None) -> str | None:
-    """The check-in round prompt; empty means the built-in one."""
+    """The check-in round prompt; empty (or ``-``, as ``/group meeting edit`` takes it) means
+    the built-in one."""
     value = " ".join(str(text or "").split())
-    if not value:
+    if not value or value == "-":
         return None
     if len(value) > MAX_PROMPT:
         raise InvalidInputError(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from bot.db.repositories.core import TimerRow
 from bot.db.repositories.groups import GroupRow
@@ -179,13 +180,15 @@ class MeetingSchedule(MeetingBase):
         reminders: str | None = None,
         prompt: str | None = None,
         venue: tuple[int, str] | None = None,
+        no_venue: bool = False,
         by_facilitator: bool = False,
     ) -> Edited:
         """The meeting changed; ``told``: its next date moved after reminders of it went
-        out."""
+        out. ``prompt`` ``-`` goes back to the built-in prompt; ``no_venue`` takes the voice
+        or stage channel off (the meeting is in the group's text channel again)."""
+        changes = _place_and_prompt(prompt, venue, no_venue)
         meeting = await self.get(meeting_id, guild_id)
         now = self.clock()
-        changes: dict = {}
         if name is not None:
             changes["name"] = parse_meeting_name(name)
         if schedule is not None or tz is not None:
@@ -198,10 +201,6 @@ class MeetingSchedule(MeetingBase):
             changes["duration_minutes"] = int(length.total_seconds() // 60)
         if reminders is not None:
             changes["reminders"] = parse_reminders(reminders)
-        if prompt is not None:
-            changes["prompt"] = parse_prompt(prompt)
-        if venue is not None:
-            changes["venue_id"], changes["venue_kind"] = venue if venue[0] else (None, None)
         if not changes:
             raise InvalidInputError(
                 N_("Tell me what to change (schedule, time zone, duration, …).")
@@ -513,6 +512,23 @@ def channel_gone(group: GroupRow) -> bool:
     ``/group repair``): its meetings' reminders and the facilitator's heads-up are held back
     until it has a channel again, so nobody is sent to a channel that no longer exists."""
     return "channel" in group.problems
+
+
+def _place_and_prompt(
+    prompt: str | None, venue: tuple[int, str] | None, no_venue: bool
+) -> dict[str, Any]:
+    """An edit's changes to where the meeting is and its prompt (``-``: the built-in one);
+    ``no_venue`` takes the voice or stage channel off, never with a ``venue`` given too."""
+    if no_venue and venue is not None:
+        raise InvalidInputError(N_("Choose either `channel` or `no_channel`, not both."))
+    changes: dict[str, Any] = {}
+    if prompt is not None:
+        changes["prompt"] = parse_prompt(prompt)
+    if venue is not None:
+        changes["venue_id"], changes["venue_kind"] = venue if venue[0] else (None, None)
+    if no_venue:
+        changes["venue_id"], changes["venue_kind"] = None, None
+    return changes
 
 
 def _schedule_text(meeting: MeetingRow) -> str:
