@@ -34,6 +34,7 @@ from bot.db.repositories.plans import PlanRepository
 from bot.db.repositories.requests import RequestRepository
 from bot.db.repositories.safety import SafetyRepository
 from bot.db.repositories.tags import TagRepository
+from bot.services import away
 from bot.services.backup import BackupService
 from bot.services.checkins import CheckinService, CheckinSettings
 from bot.services.doctor import DoctorService
@@ -276,7 +277,7 @@ def _cluster_timers(config: Settings) -> ClusterTimers | None:
 
 def _scheduler(db: Database, config: Settings, clock: Clock) -> Scheduler:
     return Scheduler(
-        TimerRepository(db),
+        TimerRepository(db, runs_while_away=away.RUNS),
         misfire_grace=timedelta(seconds=config.scheduler.misfire_grace_seconds),
         clock=clock,
         cluster=_cluster_timers(config),
@@ -305,8 +306,9 @@ def _privacy_service(
 def _server_presence(
     core: _Core, peers: PeerServices, safety: SafetyService, config: Settings
 ) -> ServerPresence:
-    """A server that removes Kindred: its work waits, its data kept a while, then purged."""
-    return ServerPresence(
+    """A server that removes Kindred: its work waits, its data kept a while, then purged (a
+    crisis reply tried again meanwhile is sent without the server's parts)."""
+    presence = ServerPresence(
         DepartedRepository(core.db),
         peers.requests,
         peers.duty,
@@ -316,6 +318,8 @@ def _server_presence(
         core.clock,
         member_language=safety.language_for,
     )
+    safety.server_away = presence.is_departed
+    return presence
 
 
 async def build_services(

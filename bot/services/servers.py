@@ -2,14 +2,19 @@
 
 While a server is gone its scheduled work waits: the timer queue skips every timer of the
 server (channel check-ins, meeting reminders, shift ends, alert follow-ups, retries), so
-nothing is tried against a server Kindred is not in. Its requests that were open or claimed
-are closed (their member and peer are told privately, in their language, by the Discord
-layer), and its peers go off duty. Its data is kept ``[privacy] departed_server_days``: back
-within them, the waiting work runs again (recurring work that came due long ago skips that
-run and goes on from the next) and the moderators are told once; after them the
-``guild.purge`` timer deletes every row of the server. The departure and the timer are
-stored, so a restart keeps both; a server Kindred holds data for that is absent from a
-start-up's list of servers counts as departed from then. No discord imports.
+nothing is tried against a server Kindred is not in, except a DM to a person that needs
+nothing of the server (a crisis reply Discord refused for a moment: ``bot.services.away``,
+which decides every kind), which goes on and outlives the purge. Back in time, the notices
+held more than ``away.LATE_AFTER`` past their moment are dropped; back after the grace
+period ran out while Kindred was offline, the data is purged first and the server starts
+afresh. Its requests that were open or claimed are closed (their member and peer are told
+privately, in their language, by the Discord layer), and its peers go off duty. Its data is
+kept ``[privacy] departed_server_days``: back within them, the waiting work runs again
+(recurring work that came due long ago skips that run and goes on from the next) and the
+moderators are told once; after them the ``guild.purge`` timer deletes every row of the
+server. The departure and the timer are stored, so a restart keeps both; a server Kindred
+holds data for that is absent from a start-up's list of servers counts as departed from
+then. No discord imports.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from bot.db.repositories.core import TimerRow
 from bot.db.repositories.departed import DepartedRepository, DepartedRow
 from bot.db.repositories.requests import RequestRow
 from bot.i18n import gettext_for
+from bot.services import away
 from bot.services.peers.duty import DutyService
 from bot.services.requests import RequestService
 from bot.services.settings import GuildSettingsService
@@ -31,7 +37,7 @@ from bot.timers import Scheduler
 
 log = logging.getLogger(__name__)
 
-PURGE = "guild.purge"
+PURGE = away.SERVER_PURGE
 SERVER_LEFT = "server_left"  # the close reason of a request whose server removed Kindred
 
 
@@ -126,11 +132,22 @@ class ServerPresence:
         """Kindred is in the server again: within the grace period its departure and purge
         are forgotten and its waiting work runs (None: it had not departed, or its data was
         purged already and it starts afresh)."""
+        now = self.clock()
+        known = await self.repo.get(guild_id)
+        if known is not None and known.purge_at <= now:
+            # its grace period ended while Kindred was not running: the data goes first, as
+            # the member was promised, and the server starts afresh
+            await self._purge(guild_id)
+            await self.scheduler.cancel(purge_key(guild_id))
+            return None
         row = await self.repo.back(guild_id)
         if row is None:
             return None
         await self.scheduler.cancel(purge_key(guild_id))
-        waited = await self.repo.waiting_timers(guild_id, self.clock())
+        dropped = await self.repo.drop_late(guild_id, away.LATE_DROPPED, now - away.LATE_AFTER)
+        waited = await self.repo.waiting_timers(guild_id, now) + dropped
+        if dropped:
+            log.info("guild %s: %d notices held past their moment dropped", guild_id, dropped)
         self.scheduler.wakeup()
         cfg = await self.requests.config(guild_id, require=False)
         log.info("guild %s invited Kindred back; %d timers waited", guild_id, waited)
@@ -162,7 +179,10 @@ class ServerPresence:
         row: DepartedRow | None = await self.repo.get(guild_id)
         if row is None or row.purge_at > self.clock():
             return  # came back meanwhile (or the purge was moved)
-        deleted = await self.repo.purge(guild_id)
+        await self._purge(guild_id)
+
+    async def _purge(self, guild_id: int) -> None:
+        deleted = await self.repo.purge(guild_id, keep_kinds=away.RUNS)
         self.settings.forget_cached(guild_id)
         log.info("guild %s: its data purged after its grace period (%s)", guild_id, deleted)
 

@@ -5,14 +5,18 @@ removed while Kindred was offline counts as departed from the next start."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
+import time_machine
+
+from bot.services import away
 from emulator import DiscordEmulator
-from tests.e2e.conftest import Kindred, World
+from tests.e2e.conftest import Kindred, World, detector_settled
 from tests.e2e.test_checkins import Start, create, posts, run_at, start_at, wait_post  # noqa: F401
 from tests.e2e.test_forget_scan import holders
 from tests.e2e.test_groups import anonymous_group
 from tests.e2e.test_groups import command as group_command
+from tests.e2e.test_safety import CRISIS, stored_timers, until_stored
 from tests.e2e.test_support import ask, go_on_duty, press_claim, setup_peers
 
 GONE = "has removed Kindred"
@@ -208,3 +212,75 @@ async def test_the_member_and_the_peer_are_told_in_their_own_languages(
         emulator.dm_channel(world.peer), predicate=lambda m: "hat Kindred entfernt" in m.text
     )
     assert "Anfrage #1" in peer_dm.text
+
+
+async def test_a_crisis_reply_discord_refused_still_reaches_the_member_after_the_removal(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Probe 23: a member's crisis reply that Discord refused for a moment (503) is a stored
+    retry tagged with the server; the server then removed Kindred, and the retry waited with
+    the server's other work (and would have gone with its purge): the member in crisis never
+    got the lines. A DM to a person runs on while the server is away, without the server's
+    parts (no Talk to a peer button for a server Kindred is not in)."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    with time_machine.travel(datetime.now(UTC), tick=True) as clock:
+        emulator.inject_fault("POST", "/users/@me/channels", status=503, times=1)
+        await emulator.send_message(world.member, world.general, CRISIS)
+        await emulator.wait_for_message(
+            world.peers, predicate=lambda m: "may need support" in m.text
+        )
+        await until_stored(kindred, "safety.reply_retry")
+        await detector_settled(kindred)
+        await kindred.quiet()
+        assert emulator.bot_messages(emulator.dm_channel(world.member)) == []
+        emulator.remove_bot(world.guild)
+        await kindred.quiet()
+        assert await kindred.services.servers.is_departed(world.guild.id)
+        clock.shift(timedelta(minutes=2))
+        await kindred.settle()
+        dm = await emulator.wait_for_message(emulator.dm_channel(world.member))
+        await kindred.quiet()
+    assert "Worldwide helplines" in dm.text or "findahelpline" in dm.text, dm.text
+    assert not any(f":{world.guild.id}" in c for c in dm.custom_ids), dm.custom_ids
+    assert not await stored_timers(kindred, "safety.reply_retry")
+
+
+async def test_every_timer_kind_the_bot_registers_is_decided_for_a_server_that_is_away(
+    kindred: Kindred,
+) -> None:
+    """bot/services/away.py decides what each kind of scheduled work does while its server
+    has removed Kindred (runs, waits, dropped when late, or never the server's): a kind
+    added without deciding fails here."""
+    registered = set(kindred.services.scheduler._handlers)
+    assert registered, "no timer kinds registered: the test would prove nothing"
+    assert registered - away.classified() == set()
+
+
+async def test_back_after_the_grace_period_ran_out_while_offline_starts_afresh(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    """Probe 23: removed, then invited back after its 30 days while Kindred was offline: the
+    next start found it listed and welcomed it back with everything kept, though the member
+    was promised their data goes after 30 days. The data is purged first, and the server
+    starts afresh (no 'Kindred is back' with the kept settings)."""
+    traveller, kindred = await start_at(datetime(2026, 5, 4, 12, 0, tzinfo=UTC))
+    await claimed_request(emulator, world, kindred)
+    await kindred.quiet()
+    emulator.remove_bot(world.guild)
+    await emulator.wait_for_message(
+        emulator.dm_channel(world.member), predicate=lambda m: GONE in m.text
+    )
+    await kindred.quiet()
+    await kindred.stop()
+    traveller.move_to(datetime(2026, 6, 10, 12, 0, tzinfo=UTC))
+    emulator.invite_bot(world.guild)
+    await kindred.start()
+    await kindred.settle()
+    await kindred.quiet()
+    assert not [m for m in emulator.bot_messages(world.mods) if "Kindred is back" in m.text]
+    assert await holders(kindred, world.guild.id) == set()
+    assert not await kindred.services.servers.is_departed(world.guild.id)
+    assert await kindred.services.scheduler.get(f"guild.purge:{world.guild.id}") is None

@@ -99,7 +99,8 @@ async def test_a_reply_retry_stored_before_the_upgrade_still_reads(services) -> 
         REPLY_RETRY, services.clock(), {"user_id": USER, "kind": "needs"}, guild_id=None
     )
     retry = await services.safety.on_reply_retry(row)
-    assert (retry.guild_id, retry.kind, retry.needs, retry.lang) == (0, "needs", (), "en")
+    # no server (None, as a DM to Kindred's reply; it read as server 0 before)
+    assert (retry.guild_id, retry.kind, retry.needs, retry.lang) == (None, "needs", (), "en")
 
 
 async def test_a_failed_peer_alert_is_stored_with_ids_only(services, clock) -> None:

@@ -6,8 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.services import Services
+from bot.services import Services, away
+from bot.services.checkins import POST
 from bot.services.peers import PeerSettings
+from bot.services.safety.model import ALERT_RETRY, REPLY_RETRY
 from bot.services.servers import PURGE, SERVER_LEFT, member_text, moderators_back_text, purge_key
 from tests.unit.conftest import FakeClock
 
@@ -116,3 +118,58 @@ def test_the_member_is_told_in_their_language_and_the_moderators_in_english() ->
     notice = moderators_back_text(datetime(2026, 5, 1, 9, 30, tzinfo=UTC), 2)
     assert "since 2026-05-01 09:30 UTC" in notice
     assert notice.startswith("Kindred is back.") and "2 scheduled items" in notice
+
+
+def test_each_timer_kind_has_one_rule_while_its_server_is_away() -> None:
+    sets = (away.RUNS, away.LATE_DROPPED, away.WAITS, away.NO_SERVER)
+    assert sum(len(s) for s in sets) == len(away.classified())  # no kind in two sets
+
+
+async def test_a_dm_to_a_person_runs_while_away_and_outlives_the_purge(
+    set_up: Services, clock: FakeClock
+) -> None:
+    scheduler = set_up.scheduler
+    payload = {"user_id": MEMBER, "kind": "crisis", "needs": [], "lang": "en"}
+    await scheduler.schedule_once(REPLY_RETRY, clock(), payload, guild_id=GUILD, key="reply")
+    await scheduler.schedule_once(ALERT_RETRY, clock(), {}, guild_id=GUILD, key="alert")
+    await set_up.servers.departed(GUILD)
+    clock.advance(minutes=1)
+    assert {t.key for t in await scheduler.timers.due(clock(), 50)} == {"reply"}
+    retry = await set_up.safety.on_reply_retry(await scheduler.get("reply"))
+    assert retry is not None and retry.guild_id is None  # no server's parts
+    clock.advance(days=set_up.config.privacy.departed_server_days, seconds=1)
+    await set_up.servers.on_purge(await scheduler.get(purge_key(GUILD)))
+    kept = await scheduler.get("reply")
+    assert kept is not None and kept.guild_id is None
+    assert await scheduler.get("alert") is None
+
+
+async def test_notices_held_past_their_moment_are_dropped_on_return(
+    set_up: Services, clock: FakeClock
+) -> None:
+    scheduler = set_up.scheduler
+    await set_up.servers.departed(GUILD)
+    await scheduler.schedule_once(ALERT_RETRY, clock(), {}, guild_id=GUILD, key="old")
+    await scheduler.schedule_once(POST, clock(), {}, guild_id=GUILD, key="post")
+    clock.advance(hours=2)
+    await scheduler.schedule_once(ALERT_RETRY, clock(), {}, guild_id=GUILD, key="fresh")
+    clock.advance(minutes=10)
+    back = await set_up.servers.returned(GUILD)
+    assert back is not None and back.waited == 3
+    assert await scheduler.get("old") is None
+    assert await scheduler.get("fresh") is not None  # ten minutes late: still posted
+    assert await scheduler.get("post") is not None  # recurring: its handler skips the run
+
+
+async def test_back_after_the_grace_period_the_data_is_purged_first(
+    set_up: Services, clock: FakeClock
+) -> None:
+    await set_up.peers.requests.open(GUILD, MEMBER)
+    await set_up.servers.departed(GUILD)
+    clock.advance(days=set_up.config.privacy.departed_server_days, minutes=1)
+    assert await set_up.servers.returned(GUILD) is None  # starts afresh: nobody welcomed back
+    rows = await set_up.db.fetchall("SELECT * FROM support_requests WHERE guild_id = ?", (GUILD,))
+    assert rows == []
+    assert not await set_up.servers.is_departed(GUILD)
+    assert await set_up.scheduler.get(purge_key(GUILD)) is None
+    assert await set_up.settings.guilds_with(PeerSettings, "peer_role_id") == [OTHER_GUILD]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -242,14 +243,25 @@ async def arm_card_clear(
     )
 
 
-PRESENT = " AND (guild_id IS NULL OR guild_id NOT IN (SELECT guild_id FROM departed_guilds))"
-"""The timer queue runs only the work of servers Kindred is in: a departed server's timers wait
-(``bot/services/servers.py``) until it comes back or its data is purged."""
+_KIND = re.compile(r"^[a-z_.]+$")
+
+
+def present(runs_while_away: frozenset[str] = frozenset()) -> str:
+    """The timer queue runs only the work of servers Kindred is in: a departed server's timers
+    wait (``bot/services/servers.py``) until it comes back or its data is purged, except the
+    kinds in ``runs_while_away`` (a DM to a person that needs nothing of the server:
+    ``bot.services.away.RUNS``). The kinds are the code's own constants, checked."""
+    assert all(_KIND.match(kind) for kind in runs_while_away), runs_while_away
+    kinds = ", ".join(f"'{kind}'" for kind in sorted(runs_while_away))
+    runs = f" OR kind IN ({kinds})" if kinds else ""
+    away = " OR guild_id NOT IN (SELECT guild_id FROM departed_guilds))"
+    return " AND (guild_id IS NULL" + runs + away
 
 
 class TimerRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, runs_while_away: frozenset[str] = frozenset()) -> None:
         self.db = db
+        self.present = present(runs_while_away)
 
     async def add(
         self,
@@ -282,7 +294,9 @@ class TimerRepository:
 
     async def due(self, now: datetime, limit: int) -> list[TimerRow]:
         rows = await self.db.fetchall(
-            "SELECT * FROM timers WHERE due_at <= ?" + PRESENT + " ORDER BY due_at, id LIMIT ?",
+            "SELECT * FROM timers WHERE due_at <= ?"
+            + self.present
+            + " ORDER BY due_at, id LIMIT ?",
             (to_db(now), limit),
         )
         return [_timer(row) for row in rows]
@@ -292,11 +306,13 @@ class TimerRepository:
         if exclude:
             marks = ",".join("?" for _ in exclude)
             value = await self.db.fetchval(
-                f"SELECT MIN(due_at) FROM timers WHERE id NOT IN ({marks})" + PRESENT,
+                f"SELECT MIN(due_at) FROM timers WHERE id NOT IN ({marks})" + self.present,
                 tuple(exclude),
             )
         else:
-            value = await self.db.fetchval("SELECT MIN(due_at) FROM timers WHERE 1 = 1" + PRESENT)
+            value = await self.db.fetchval(
+                "SELECT MIN(due_at) FROM timers WHERE 1 = 1" + self.present
+            )
         return from_db_or_none(value)
 
     async def count(self) -> int:
@@ -349,7 +365,7 @@ class TimerRepository:
             rows = await tx.fetchall(
                 "UPDATE timers SET leased_until = ?, leased_by = ? WHERE id IN ("
                 " SELECT id FROM timers WHERE due_at <= ?"
-                " AND (leased_until IS NULL OR leased_until <= ?) AND " + where + PRESENT + ""
+                " AND (leased_until IS NULL OR leased_until <= ?) AND " + where + self.present + ""
                 " ORDER BY due_at, id LIMIT ?" + skip + ") RETURNING *",
                 (to_db(until), owner, to_db(now), to_db(now), *params, limit),
             )
@@ -363,7 +379,7 @@ class TimerRepository:
         skip = f" AND id NOT IN ({marks})" if exclude else ""
         value = await self.db.fetchval(
             "SELECT MIN(CASE WHEN leased_until IS NOT NULL AND leased_until > due_at"
-            " THEN leased_until ELSE due_at END) FROM timers WHERE " + where + skip + PRESENT,
+            " THEN leased_until ELSE due_at END) FROM timers WHERE " + where + skip + self.present,
             (*params, *exclude),
         )
         return from_db_or_none(value)

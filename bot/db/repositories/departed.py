@@ -76,11 +76,24 @@ class DepartedRepository:
         union = " UNION ".join(f"SELECT DISTINCT guild_id FROM {t}" for t in KNOWN)
         return {int(r[0]) for r in await self.db.fetchall(union) if r[0]}
 
-    async def purge(self, guild_id: int) -> dict[str, int]:
+    async def drop_late(self, guild_id: int, kinds: frozenset[str], before: datetime) -> int:
+        """On return: delete the server's timers of ``kinds`` due before ``before``."""
+        if not kinds:
+            return 0
+        marks = ", ".join("?" for _ in kinds)
+        return await self.db.execute(
+            f"DELETE FROM timers WHERE guild_id = ? AND kind IN ({marks}) AND due_at < ?",
+            (guild_id, *sorted(kinds), to_db(before)),
+        )
+
+    async def purge(
+        self, guild_id: int, keep_kinds: frozenset[str] = frozenset()
+    ) -> dict[str, int]:
         """Delete every row of the server, in one transaction: each table with a ``guild_id``
         (their dependants go by their foreign keys), the timers whose payload names it, its
         departure; a member's own goals and personal check-ins stay theirs, without the
-        server. How many rows each table lost."""
+        server, and so do the timers of ``keep_kinds`` (a DM to a person still to send), no
+        longer tied to the server. How many rows each table lost."""
         tables = {t: await self.db.columns(t) for t in await self.db.tables()}
         deleted: dict[str, int] = {}
         async with self.db.transaction() as tx:
@@ -93,9 +106,18 @@ class DepartedRepository:
                 else:
                     sql = f"DELETE FROM {table} WHERE guild_id = ?"
                 deleted[table] = await tx.execute(sql, (guild_id,))
+            kept = sorted(keep_kinds)
+            marks = ", ".join("?" for _ in kept)
+            if kept:  # a DM still to send: kept, no longer the server's
+                await tx.execute(
+                    f"UPDATE timers SET guild_id = NULL WHERE guild_id = ? AND kind IN ({marks})",
+                    (guild_id, *kept),
+                )
+            not_kept = f" AND kind NOT IN ({marks})" if kept else ""
             deleted["timers"] = await tx.execute(
-                "DELETE FROM timers WHERE guild_id = ? OR CAST(payload AS TEXT) LIKE ?",
-                (guild_id, f"%{guild_id}%"),
+                "DELETE FROM timers WHERE (guild_id = ? OR CAST(payload AS TEXT) LIKE ?)"
+                + not_kept,
+                (guild_id, f"%{guild_id}%", *kept),
             )
             await tx.execute("DELETE FROM departed_guilds WHERE guild_id = ?", (guild_id,))
         return {t: n for t, n in deleted.items() if n > 0}

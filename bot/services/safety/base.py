@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
+from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from bot.clock import Clock, utcnow
@@ -55,6 +56,8 @@ class SafetyBase:
         # when the moderators were told a channel refuses peer alerts: stored, so a restart
         # doesn't tell them again (in memory when no table is given)
         self.notices = notices or ModeratorNotices(clock=clock)
+        # has the server removed Kindred? (``ServerPresence.is_departed``, set when wired)
+        self.server_away: Callable[[int], Awaitable[bool]] | None = None
 
     async def config(self, guild_id: int) -> SafetySettings:
         return await self.settings.get(guild_id, SafetySettings)

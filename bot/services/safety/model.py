@@ -308,10 +308,11 @@ class AlertReopened:
 
 @dataclass(frozen=True)
 class ReplyRetry:
-    """A private reply Discord refused for a while, due again."""
+    """A private reply Discord refused for a while, due again (``guild_id`` None: no server's
+    parts, as a DM to Kindred gets: its server removed Kindred, or its data was purged)."""
 
     user_id: int
-    guild_id: int
+    guild_id: int | None
     kind: str
     needs: tuple[str, ...]
     lang: str

@@ -152,9 +152,16 @@ class TimersMixin(SafetyBase):
         if await self.opted_out(int(payload["user_id"])):
             log.info("safety guild=%s: reply retry dropped, the member opted out", timer.guild_id)
             return None
+        guild_id = timer.guild_id
+        if (
+            guild_id is not None
+            and self.server_away is not None
+            and await self.server_away(guild_id)
+        ):
+            guild_id = None  # the server removed Kindred: the reply a DM to Kindred gets
         return ReplyRetry(
             user_id=int(payload["user_id"]),
-            guild_id=int(timer.guild_id or 0),
+            guild_id=guild_id,
             kind=str(payload["kind"]),
             needs=tuple(payload.get("needs", ())),
             lang=str(payload.get("lang", "en")),
