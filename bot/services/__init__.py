@@ -304,7 +304,11 @@ def _privacy_service(
 
 
 def _server_presence(
-    core: _Core, peers: PeerServices, safety: SafetyService, config: Settings
+    core: _Core,
+    peers: PeerServices,
+    safety: SafetyService,
+    checkins: CheckinService,
+    config: Settings,
 ) -> ServerPresence:
     """A server that removes Kindred: its work waits, its data kept a while, then purged (a
     crisis reply tried again meanwhile is sent without the server's parts)."""
@@ -319,6 +323,8 @@ def _server_presence(
         member_language=safety.language_for,
     )
     safety.server_away = presence.is_departed
+    peers.requests.server_away = presence.is_departed
+    checkins.server_away = presence.is_departed
     return presence
 
 
@@ -375,5 +381,5 @@ async def build_services(
         groups=groups,
         meetings=_meeting_service(core, groups),
         once=once,
-        servers=_server_presence(core, peers, safety, config),
+        servers=_server_presence(core, peers, safety, checkins, config),
     )

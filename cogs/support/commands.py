@@ -10,6 +10,7 @@ from bot.services.requests import (
     Intake,
     NotInServerError,
     RequestRow,
+    ServerAwayError,
     require_member,
 )
 from bot.services.requests.messages import (
@@ -128,8 +129,9 @@ class CommandsRoom(ClaimsRoom):
         form, unless the one who pressed is no longer in that server (a DM's button outlives
         membership): then a kind refusal with the lines."""
         try:
+            await self.requests.refuse_away(guild_id)
             require_member(await self._in_server(interaction, guild_id))
-        except NotInServerError as error:
+        except (NotInServerError, ServerAwayError) as error:
             await self._refuse_with_lines(interaction, guild_id, error.message_in(lang), lang)
             return
         await interaction.response.send_modal(SupportModal(guild_id, source=source, lang=lang))
@@ -164,7 +166,7 @@ class CommandsRoom(ClaimsRoom):
                 in_server=await self._in_server(interaction, guild_id),
                 lang=lang,
             )
-        except (BlockedError, NotInServerError) as error:
+        except (BlockedError, NotInServerError, ServerAwayError) as error:
             blocked = isinstance(error, BlockedError)
             head = blocked_text(lang) if blocked else error.message_in(lang)
             await self._refuse_with_lines(interaction, guild_id, head, lang)

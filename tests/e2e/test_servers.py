@@ -284,3 +284,77 @@ async def test_back_after_the_grace_period_ran_out_while_offline_starts_afresh(
     assert await holders(kindred, world.guild.id) == set()
     assert not await kindred.services.servers.is_departed(world.guild.id)
     assert await kindred.services.scheduler.get(f"guild.purge:{world.guild.id}") is None
+
+
+async def test_talk_to_a_peer_on_an_older_dm_opens_nothing_in_a_server_that_removed_kindred(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Probe 23: a DM's Talk to a peer outlives the server's removal of Kindred; pressed
+    afterwards it opened the form, and the form opened a request in a server Kindred is not
+    in (nobody could ever take it). It answers kindly, privately, with the lines."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await emulator.send_dm(world.member, "hey, I need to talk to someone")
+    offer = await emulator.wait_for_message(emulator.dm_channel(world.member))
+    custom_id = f"kindred:talk:{world.guild.id}:en"
+    assert custom_id in offer.custom_ids
+    emulator.remove_bot(world.guild)
+    await kindred.quiet()
+    answer = await (await emulator.press_button(world.member, offer, custom_id)).response()
+    assert not answer.is_modal
+    assert answer.ephemeral and "has removed Kindred" in answer.text, answer.text
+    assert "findahelpline" in answer.text, answer.text
+    await kindred.quiet()
+    assert await kindred.services.peers.requests.live_for(world.guild.id, world.member.id) is None
+
+
+async def test_a_form_open_when_the_server_removed_kindred_queues_nothing(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The form was open when the server removed Kindred, and sent after: nothing is
+    queued there, and the member is answered kindly, in the form's language, with lines."""
+    await setup_peers(emulator, world)
+    await emulator.send_dm(world.member, "necesito hablar con alguien")
+    offer = await emulator.wait_for_message(emulator.dm_channel(world.member))
+    pressed = await emulator.press_button(world.member, offer, f"kindred:talk:{world.guild.id}:es")
+    assert (await pressed.response()).is_modal
+    emulator.remove_bot(world.guild)
+    await kindred.quiet()
+    fields = {"topic": "mala noche", "summary": "", "tags": "", "anonymous": "no"}
+    answer = await (await pressed.submit_modal(fields)).response()
+    assert answer.ephemeral and "Kindred" in answer.text, answer.text
+    assert "has removed Kindred" not in answer.text, answer.text  # Spanish, not English
+    assert "findahelpline" in answer.text, answer.text
+    await kindred.quiet()
+    assert await kindred.services.peers.requests.live_for(world.guild.id, world.member.id) is None
+    assert await kindred.services.db.fetchval("SELECT COUNT(*) FROM support_requests") == 0
+
+
+async def test_a_personal_checkin_set_in_a_server_that_removed_kindred_offers_no_peers_there(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    """Probe 23: a member's personal check-in, set up in a server that later removed
+    Kindred, still comes (it is the member's own); a low mood offered Talk to a peer for
+    that server (Discord's 403 on the membership lookup read as 'can't say'). It gives the
+    lines and no button for a server Kindred is not in."""
+    traveller, kindred = await start_at(datetime(2026, 11, 23, 12, 0, tzinfo=UTC))
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await emulator.run_command(
+        world.member,
+        world.general,
+        "checkin me every",
+        options={"schedule": "daily 20:00", "tz": "UTC"},
+    )
+    emulator.remove_bot(world.guild)
+    await kindred.quiet()
+    dm = emulator.dm_channel(world.member)
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 20, 0, 5, tzinfo=UTC))
+    check = await emulator.wait_for_message(dm, predicate=lambda m: bool(m.custom_ids), since=0)
+    reply = await (await emulator.press_button(world.member, check, "kindred:pmood:1")).response()
+    assert reply.ephemeral and "findahelpline" in reply.text, reply.text
+    assert not any(c.startswith("kindred:talk:") for c in reply.message.custom_ids), (
+        reply.message.custom_ids
+    )

@@ -9,6 +9,7 @@ import pytest
 from bot.services import Services, away
 from bot.services.checkins import POST
 from bot.services.peers import PeerSettings
+from bot.services.requests import ServerAwayError
 from bot.services.safety.model import ALERT_RETRY, REPLY_RETRY
 from bot.services.servers import PURGE, SERVER_LEFT, member_text, moderators_back_text, purge_key
 from tests.unit.conftest import FakeClock
@@ -173,3 +174,27 @@ async def test_back_after_the_grace_period_the_data_is_purged_first(
     assert not await set_up.servers.is_departed(GUILD)
     assert await set_up.scheduler.get(purge_key(GUILD)) is None
     assert await set_up.settings.guilds_with(PeerSettings, "peer_role_id") == [OTHER_GUILD]
+
+
+async def test_no_request_opens_and_no_peers_are_offered_for_a_server_that_is_away(
+    set_up: Services,
+) -> None:
+    await set_up.checkins.set_personal(
+        user_id=MEMBER,
+        guild_id=GUILD,
+        channel_id=None,
+        schedule="daily 20:00",
+        tz="UTC",
+        quiet=None,
+    )
+    assert await set_up.checkins.personal_guild(MEMBER, None) == GUILD
+    await set_up.servers.departed(GUILD)
+    with pytest.raises(ServerAwayError):
+        await set_up.peers.requests.open(GUILD, MEMBER)
+    with pytest.raises(ServerAwayError):
+        await set_up.peers.requests.refuse_away(GUILD)
+    assert await set_up.checkins.personal_guild(MEMBER, None) is None
+    await set_up.peers.requests.open(OTHER_GUILD, MEMBER)  # elsewhere as before
+    await set_up.servers.returned(GUILD)
+    await set_up.peers.requests.refuse_away(GUILD)
+    assert await set_up.checkins.personal_guild(MEMBER, None) == GUILD

@@ -265,9 +265,17 @@ class PersonalCheckins(CheckinBase):
 
     async def personal_guild(self, user_id: int, pressed_in: int | None) -> int | None:
         """The server whose peers and region answer a personal mood: the one the member set
-        their check-in up in, else where the button was pressed (None in a DM)."""
+        their check-in up in, else where the button was pressed (None in a DM, or when that
+        server has removed Kindred: its peers can't be reached through Kindred)."""
         row = await self.repo.personal_for(user_id)
-        return row.guild_id if row else pressed_in
+        guild_id = row.guild_id if row else pressed_in
+        if (
+            guild_id is not None
+            and self.server_away is not None
+            and await self.server_away(guild_id)
+        ):
+            return None
+        return guild_id
 
     @staticmethod
     def peers_offered(guild_id: int | None, in_server: bool | None) -> int | None:

@@ -354,6 +354,8 @@ class CheckinBase:
         self.zones = zones
         #: Called with a member's id after their quiet hours may have changed.
         self.quiet_watchers: list[Callable[[int], Awaitable[None]]] = []
+        #: Has the server removed Kindred? (``ServerPresence.is_departed``, wired at start)
+        self.server_away: Callable[[int], Awaitable[bool]] | None = None
 
     async def _validated(
         self, guild_id: int | None, schedule_text: str, tz: str

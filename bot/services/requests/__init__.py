@@ -21,7 +21,7 @@ level 1 re-pings matching peers, level 2 pings every on-duty peer, level 3 alert
 Because the timers are rows in the database, a restart between steps loses none of them.
 """
 
-from bot.services.requests.intake import NotInServerError, require_member
+from bot.services.requests.intake import NotInServerError, ServerAwayError, require_member
 from bot.services.requests.relay import CATCH_UP_MAX, CatchUp, MissedRelay
 from bot.services.requests.service import (
     ESCALATE,
@@ -87,6 +87,7 @@ __all__ = [
     "RequestRow",
     "RequestService",
     "Requeued",
+    "ServerAwayError",
     "TimerRow",
     "ping_list",
     "require_member",

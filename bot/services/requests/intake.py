@@ -7,6 +7,7 @@ Part of :class:`bot.services.requests.RequestService` (a mixin).
 from __future__ import annotations
 
 import statistics
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -65,6 +66,20 @@ def require_member(in_server: bool | None) -> None:
         raise NotInServerError()
 
 
+class ServerAwayError(KindredError):
+    """The server has removed Kindred (a DM's button, or a form already open, outlives it):
+    no request is opened there; like a block, it comes with crisis and support lines."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            N_(
+                "That server has removed Kindred, so I can't open a peer request there any "
+                "more. This isn't because of anything you did. You still matter, and you can "
+                "reach the lines below at any time."
+            )
+        )
+
+
 class AlreadyOpenError(ConflictError):
     def __init__(self, request: RequestRow) -> None:
         super().__init__(
@@ -118,6 +133,7 @@ class RequestIntake:
     settings: GuildSettingsService
     clock: Clock
     help_told: dict[int, datetime]
+    server_away: Callable[[int], Awaitable[bool]] | None
 
     if TYPE_CHECKING:
 
@@ -145,6 +161,7 @@ class RequestIntake:
         :func:`require_member`. ``lang``: the language the member asked in (the form's),
         kept with the request for its private messages (:meth:`language_for`)."""
         require_member(in_server)
+        await self.refuse_away(guild_id)
         topic, summary = clean_line(topic), clean_block(summary)  # as goals' and plans' text
         # the form holds no more (its fields' max lengths); never stored cut if it did
         if len(topic) > MAX_TOPIC or len(summary) > MAX_SUMMARY:
@@ -228,6 +245,12 @@ class RequestIntake:
                 )
             )
         return wanted
+
+    async def refuse_away(self, guild_id: int) -> None:
+        """Raise :class:`ServerAwayError` when the server has removed Kindred: checked when a
+        request is opened, and before a button's form is shown."""
+        if self.server_away is not None and await self.server_away(guild_id):
+            raise ServerAwayError()
 
     async def refuse_blocked(self, guild_id: int, requester_id: int) -> None:
         """Raise :class:`BlockedError` when moderators blocked this member from peer requests

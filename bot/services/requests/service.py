@@ -183,6 +183,8 @@ class RequestService(
         # the member's own choice (/language set) over a language detected: the safety
         # service's rule, wired by build_services once it exists
         self.member_language: MemberLanguage = _detected_or_english
+        # has the server removed Kindred? (``ServerPresence.is_departed``, wired likewise)
+        self.server_away: Callable[[int], Awaitable[bool]] | None = None
 
     async def config(self, guild_id: int, *, require: bool = True) -> PeerSettings:
         cfg = await self.settings.get(guild_id, PeerSettings)
