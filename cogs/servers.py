@@ -22,6 +22,7 @@ from bot.services.servers import (
 )
 from bot.text import prefixed_messages
 from bot.ui.lookup import find_channel, find_user
+from bot.ui.requests import refresh_card
 from bot.ui.resources import nobody_on_duty_text
 
 log = logging.getLogger(__name__)
@@ -86,6 +87,8 @@ class Servers(commands.Cog):
     async def _back(self, returned: Return | None) -> None:
         if returned is None:
             return
+        for request in returned.stale_cards:  # closed when it left: no Claim on them now
+            await refresh_card(self.bot, self.services, request)
         channel = await find_channel(self.bot, returned.moderator_channel_id)
         if channel is None:
             log.info("guild %s is back; no moderator channel to tell", returned.guild_id)

@@ -69,6 +69,8 @@ class Return:
     departed_at: datetime
     waited: int  # scheduled work that came due while it was away
     moderator_channel_id: int | None
+    # requests closed at the departure: their cards still show Claim (for the Discord layer)
+    stale_cards: list[RequestRow] = field(default_factory=list)
 
 
 class ServerPresence:
@@ -150,8 +152,9 @@ class ServerPresence:
             log.info("guild %s: %d notices held past their moment dropped", guild_id, dropped)
         self.scheduler.wakeup()
         cfg = await self.requests.config(guild_id, require=False)
+        stale = await self.requests.closed_at_departure(guild_id, SERVER_LEFT, row.departed_at)
         log.info("guild %s invited Kindred back; %d timers waited", guild_id, waited)
-        return Return(guild_id, row.departed_at, waited, cfg.mod_channel_id)
+        return Return(guild_id, row.departed_at, waited, cfg.mod_channel_id, stale)
 
     async def at_start(
         self, present: set[int], owned: Callable[[int], bool]

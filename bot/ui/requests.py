@@ -7,6 +7,7 @@ Other features (check-ins, safety replies, peers' hand-off) show these; the supp
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import datetime
 
@@ -25,8 +26,11 @@ from bot.services.requests.notices import (
     shared_button_labels,
 )
 from bot.text import EMBED_FIELD, fit_lines
+from bot.ui.lookup import find_channel
 from bot.ui.replies import COLOUR, WARM, carried_language
 from bot.ui.views import GuardedCallback, KindredModal, form_id, text_input
+
+log = logging.getLogger(__name__)
 
 PING_USERS = discord.AllowedMentions(users=True, roles=False, everyone=False)
 
@@ -54,7 +58,11 @@ def card_embed(request: RequestRow, on_duty: list[int], cfg: PeerSettings) -> di
     state = {
         "open": "Waiting for a peer",
         "claimed": f"Claimed by <@{request.claimed_by}>",
-        "closed": "Closed",
+        "closed": (
+            "Closed: this server removed Kindred"
+            if request.close_reason == "server_left"
+            else "Closed"
+        ),
         "cancelled": "Withdrawn by the member",
     }[request.status]
     embed = discord.Embed(
@@ -203,6 +211,24 @@ class TalkToPeerButton(
         lang = await carried_language(interaction, self.lang)
         # the form, unless the one who pressed has left that server since (refused kindly)
         await cog.offer_form(interaction, self.guild_id, source="button", lang=lang)
+
+
+async def refresh_card(bot: discord.Client, services: Services, request: RequestRow) -> None:
+    """Edit a request's card in the peer channel to what is true now (its state, the on-duty
+    peers, its buttons); a card Discord won't edit is logged, never raised."""
+    if request.card_channel_id is None or request.card_message_id is None:
+        return
+    requests = services.peers.requests
+    cfg = await requests.config(request.guild_id, require=False)
+    on_duty = await requests.on_duty_ids(request.guild_id)
+    channel = await find_channel(bot, request.card_channel_id)
+    if channel is None:
+        return
+    try:
+        message = channel.get_partial_message(request.card_message_id)  # type: ignore[attr-defined]
+        await message.edit(embed=card_embed(request, on_duty, cfg), view=card_view(request))
+    except discord.HTTPException as exc:
+        log.info("could not refresh card for request %s: %s", request.id, exc.status)
 
 
 def card_view(request: RequestRow) -> discord.ui.View:

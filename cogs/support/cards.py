@@ -11,7 +11,7 @@ from discord.ext import commands
 from bot.services import Services
 from bot.services.requests import RequestRow
 from bot.ui.lookup import find_channel, member_role_ids
-from bot.ui.requests import PING_USERS, card_embed, card_view
+from bot.ui.requests import PING_USERS, card_embed, card_view, refresh_card
 from bot.ui.resources import nobody_on_duty_text
 from cogs.support.views import mentions
 
@@ -118,15 +118,4 @@ class SupportBase:
         return True
 
     async def _refresh_card(self, request: RequestRow) -> None:
-        if request.card_channel_id is None or request.card_message_id is None:
-            return
-        cfg = await self.requests.config(request.guild_id, require=False)
-        on_duty = await self.requests.on_duty_ids(request.guild_id)
-        channel = await find_channel(self.bot, request.card_channel_id)
-        if channel is None:
-            return
-        try:
-            message = channel.get_partial_message(request.card_message_id)  # type: ignore[attr-defined]
-            await message.edit(embed=card_embed(request, on_duty, cfg), view=card_view(request))
-        except discord.HTTPException as exc:
-            log.info("could not refresh card for request %s: %s", request.id, exc.status)
+        await refresh_card(self.bot, self.services, request)

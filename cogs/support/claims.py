@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 import discord
 from discord.ext import commands
 
+from bot.errors import ConflictError, KindredError
 from bot.services.requests import (
     ForgottenRequests,
     NoLongerAPeerError,
@@ -63,7 +64,14 @@ class ClaimsRoom(ConversationRoom):
             "backup": self._backup,
         }
         if action in peer_actions:
-            await peer_actions[action](interaction, request)
+            try:
+                await peer_actions[action](interaction, request)
+            except ConflictError:
+                # the card showed buttons its request no longer has (it closed, or was taken,
+                # meanwhile, or while Kindred was away from the server): shown as it is now
+                with contextlib.suppress(KindredError):
+                    await self._refresh_card(await self.requests.get(request.id))
+                raise
 
     async def _require_peer(self, interaction: discord.Interaction, guild_id: int) -> None:
         member = interaction.user

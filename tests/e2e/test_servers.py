@@ -358,3 +358,66 @@ async def test_a_personal_checkin_set_in_a_server_that_removed_kindred_offers_no
     assert not any(c.startswith("kindred:talk:") for c in reply.message.custom_ids), (
         reply.message.custom_ids
     )
+
+
+async def test_request_cards_closed_at_the_removal_show_closed_after_the_return(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Probe 23: a waiting request closed when the server removed Kindred, but its card
+    (never edited: Kindred was not there) still showed Claim after the return. The return
+    brings the card up to date: closed, no buttons, saying why."""
+    await setup_peers(emulator, world)
+    await ask(emulator, world, world.member, summary="a rough week")
+    card = await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "Support request #1" in m.text, since=0
+    )
+    assert "kindred:req:claim:1" in card.custom_ids
+    emulator.remove_bot(world.guild)
+    await emulator.wait_for_message(
+        emulator.dm_channel(world.member), predicate=lambda m: GONE in m.text
+    )
+    await kindred.quiet()
+    assert "kindred:req:claim:1" in emulator.messages[card.id].custom_ids  # untouched meanwhile
+    emulator.invite_bot(world.guild)
+    await emulator.wait_until(
+        lambda: "kindred:req:claim:1" not in emulator.messages[card.id].custom_ids,
+        what="the closed request's card to lose its Claim button",
+    )
+    assert "this server removed Kindred" in emulator.messages[card.id].text
+    assert emulator.messages[card.id].custom_ids == []
+
+
+async def test_claim_on_a_closed_requests_stale_card_refreshes_it_and_claims_nothing(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The card could not be brought up to date on the return (Discord refused the edit),
+    so it still shows Claim: pressed, it claims nothing, tells the peer privately, and the
+    card is shown as it is now."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await ask(emulator, world, world.member, summary="a rough week")
+    card = await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "Support request #1" in m.text, since=0
+    )
+    emulator.remove_bot(world.guild)
+    await emulator.wait_for_message(
+        emulator.dm_channel(world.member), predicate=lambda m: GONE in m.text
+    )
+    await kindred.quiet()
+    emulator.inject_fault(
+        "PATCH", "/channels/{channel_id}/messages/{message_id}", status=503, times=None
+    )
+    emulator.invite_bot(world.guild)
+    await emulator.wait_for_message(
+        world.mods, predicate=lambda m: "Kindred is back" in m.text, since=0
+    )
+    await kindred.quiet()
+    emulator.clear_faults()
+    assert "kindred:req:claim:1" in emulator.messages[card.id].custom_ids
+    await go_on_duty(emulator, world, world.peer)
+    answer = await press_claim(emulator, world.peer, emulator.messages[card.id], 1)
+    assert "no longer open" in answer.text, answer.text
+    await kindred.quiet()
+    assert (await kindred.services.peers.requests.get(1)).status == "closed"
+    assert emulator.messages[card.id].custom_ids == []
+    assert "this server removed Kindred" in emulator.messages[card.id].text

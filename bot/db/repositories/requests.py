@@ -202,6 +202,15 @@ class RequestRepository(RelayLog):
         )
         return {int(r[0]): int(r[1]) for r in rows}
 
+    async def closed_since(self, guild_id: int, reason: str, since: datetime) -> list[RequestRow]:
+        """The server's requests closed for ``reason`` at or after ``since`` with a card."""
+        rows = await self.db.fetchall(
+            "SELECT * FROM support_requests WHERE guild_id = ? AND close_reason = ?"
+            " AND closed_at >= ? AND card_message_id IS NOT NULL ORDER BY id",
+            (guild_id, reason, to_db(since)),
+        )
+        return [_request(r) for r in rows]
+
     async def live_all(self) -> list[RequestRow]:
         rows = await self.db.fetchall(
             "SELECT * FROM support_requests WHERE status IN ('open', 'claimed') ORDER BY id"

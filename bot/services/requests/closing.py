@@ -7,6 +7,7 @@ Part of :class:`bot.services.requests.RequestService` (a mixin).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.clock import Clock
@@ -102,6 +103,13 @@ class Closing:
                 await self._cancel(request.id, "escalate", "idle", "open")
                 closed.append(request)
         return closed
+
+    async def closed_at_departure(
+        self, guild_id: int, reason: str, since: datetime
+    ) -> list[RequestRow]:
+        """The requests :meth:`close_for_departure` closed since the server left, whose cards
+        (posted while Kindred was there, never edited since) still show their live buttons."""
+        return await self.requests.closed_since(guild_id, reason, since)
 
     async def cancel_own(self, guild_id: int, requester_id: int) -> RequestRow:
         request = await self.requests.live_for_member(guild_id, requester_id)
