@@ -31,6 +31,7 @@ from bot.services.meetings import (
     OpenPlan,
     ReminderPlan,
     Rescheduled,
+    Skipped,
     TimerRow,
     rescheduled_text,
     when_text,
@@ -226,6 +227,9 @@ class MeetingDelivery:
     async def _on_meeting_open(self, timer: TimerRow) -> None:
         await self.bot.wait_until_ready()
         plan = await self.meetings.on_open(timer)
+        if isinstance(plan, Skipped):  # missed entirely: its event moves to the next start
+            await self.sync_event(plan.meeting_id)
+            return
         if plan is None:
             return
         if plan.locking:  # the meeting is stored open: the lock lifts

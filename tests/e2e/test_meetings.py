@@ -1962,3 +1962,26 @@ async def test_members_are_not_reminded_to_meet_in_a_group_channel_that_was_dele
     await run_at(traveller, kindred, datetime(2026, 11, 30, 18, 45, 5, tzinfo=UTC))
     reminder = await dm(emulator, world.member, "**Grief circle** meets")
     assert f"<#{group.channel_id}>" in reminder.text, reminder.text
+
+
+async def test_a_meeting_missed_while_kindred_was_down_moves_its_event_to_the_next_start(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    """Probe 23: Kindred was down (or away from the server) through a weekly meeting: the
+    run was skipped and the meeting's next start moved on a week, but its Discord event kept
+    showing the missed time, so members saw a meeting that had passed. The event follows."""
+    traveller, kindred = await start_at(MONDAY_NOON)
+    await ready(emulator, world, kindred)
+    await add_facilitator(emulator, world, world.peer)
+    added = await add_meeting(emulator, world, world.peer)
+    assert "Meeting added" in added.text, added.text
+    (event,) = events_of(emulator, world)
+    assert event["scheduled_start_time"].startswith("2026-11-23T19:00")
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 21, 0, 5, tzinfo=UTC))
+    assert await kindred.quiet()
+    meeting = (await kindred.services.meetings.for_group(1))[0]
+    assert meeting.next_at == datetime(2026, 11, 30, 19, 0, tzinfo=UTC) and not meeting.is_open
+    (event,) = events_of(emulator, world)
+    assert event["scheduled_start_time"].startswith("2026-11-30T19:00"), event

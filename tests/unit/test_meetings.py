@@ -21,6 +21,7 @@ from bot.services.meetings import (
     REMIND,
     SWAP_CHECK,
     ReminderPlan,
+    Skipped,
 )
 from bot.services.meetings.rules import (
     facilitator_at,
@@ -578,7 +579,7 @@ async def test_a_missed_meeting_is_skipped_to_the_next(services: Services, clock
     meeting = await add(services)
     timer = await services.scheduler.get(f"meeting:{meeting.id}:open")
     clock.now = timer.due_at + timedelta(hours=3)  # the bot was down through all of it
-    assert await services.meetings.on_open(timer) is None
+    assert await services.meetings.on_open(timer) == Skipped(meeting.id)  # its event follows
     row = await services.meetings.get(meeting.id, GUILD)
     assert row.next_at == datetime(2026, 11, 30, 19, 0, tzinfo=UTC) and not row.is_open
 

@@ -56,6 +56,7 @@ from bot.services.meetings.schedule import (
     ReminderPlan,
     Removed,
     Rescheduled,
+    Skipped,
 )
 
 __all__ = [
@@ -82,6 +83,7 @@ __all__ = [
     "Removed",
     "Rescheduled",
     "Rotation",
+    "Skipped",
     "SwapAnswer",
     "SwapRequest",
     "SwapRow",

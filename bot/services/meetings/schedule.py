@@ -57,6 +57,14 @@ class OpenPlan(Occurrence):
 
 
 @dataclass(frozen=True)
+class Skipped:
+    """A run missed entirely (Kindred was down, or away from the server): the meeting's next
+    start moved on, so its Discord event must follow (the Discord layer syncs it)."""
+
+    meeting_id: int
+
+
+@dataclass(frozen=True)
 class ClosePlan:
     meeting: MeetingRow
     group: GroupRow
@@ -451,7 +459,7 @@ class MeetingSchedule(MeetingBase):
             return None
         return FacilitatorPlan(meeting, group, starts, facilitator)
 
-    async def on_open(self, timer: TimerRow) -> OpenPlan | None:
+    async def on_open(self, timer: TimerRow) -> OpenPlan | Skipped | None:
         """The meeting starts: take the rotation's turn, mark it open, arm its close, and arm
         the next occurrence's timers."""
         found = await self._current(timer)
@@ -463,7 +471,7 @@ class MeetingSchedule(MeetingBase):
         if now >= ends:  # missed entirely while the bot was down: on to the next one
             log.info("meeting %s: the run at %s was missed; skipped", meeting.id, starts)
             await self._skip(meeting, now)
-            return None
+            return Skipped(meeting.id)
         turn = await self.repo.take_turn(group.id)
         facilitator = await self.facilitator_for_slot(group.id, turn)
         row = await self.repo.update(
