@@ -1985,3 +1985,34 @@ async def test_a_meeting_missed_while_kindred_was_down_moves_its_event_to_the_ne
     assert meeting.next_at == datetime(2026, 11, 30, 19, 0, tzinfo=UTC) and not meeting.is_open
     (event,) = events_of(emulator, world)
     assert event["scheduled_start_time"].startswith("2026-11-30T19:00"), event
+
+
+async def test_slowmode_and_meeting_options_on_an_archived_group_name_the_way_back(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    """A moderator slowing an archived group's channel or setting its meeting options was told
+    only "a moderator can bring it back" (they are the moderator): the refusal names the
+    command. (Its other settings and its meetings may still be changed, kept for when it is
+    back.)"""
+    _traveller, kindred = await start_at(MONDAY_NOON)
+    await ready(emulator, world, kindred)
+    await add_facilitator(emulator, world, world.peer)
+    added = await add_meeting(emulator, world, world.peer)
+    assert "Meeting added" in added.text, added.text
+    archived = await command(
+        emulator, world.mod, world.general, "group archive", name="Grief circle"
+    )
+    assert "is archived" in archived.text, archived.text
+    settings = await command(
+        emulator, world.mod, world.general, "group settings slowmode", name="Grief circle",
+        seconds=30,
+    )  # fmt: skip
+    options = await command(
+        emulator, world.mod, world.general, "group meeting options", group="Grief circle",
+        lock_channel=True,
+    )  # fmt: skip
+    for answer in (settings, options):
+        assert answer.ephemeral and "is archived" in answer.text, answer.text
+        assert "`/group unarchive`" in answer.text, answer.text

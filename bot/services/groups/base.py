@@ -235,5 +235,6 @@ def adopted_as(group: GroupRow) -> AsAdopted | None:
 def _require_active(row: GroupRow) -> None:
     if not row.active:
         raise ConflictError(
-            N_("**{group}** is archived; a moderator can bring it back."), group=row.name
+            N_("**{group}** is archived; a moderator can bring it back with `/group unarchive`."),
+            group=row.name,
         )
