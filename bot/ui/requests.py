@@ -151,6 +151,7 @@ class FeedbackButton(
         )
         self.rating = rating
         self.request_id = request_id
+        self.lang: str | None = None  # the question's: the request's, once read for its member
 
     @classmethod
     async def from_custom_id(
@@ -158,12 +159,19 @@ class FeedbackButton(
     ) -> FeedbackButton:
         return cls(match["rating"], int(match["id"]))
 
+    def carried(self) -> str | None:
+        return self.lang
+
     async def run(self, interaction: discord.Interaction) -> None:
         services: Services = interaction.client.services  # type: ignore[attr-defined]
         requests = services.peers.requests
+        # the question (and so its answer, or a refusal under it) is in the request's
+        # language for its member; anyone else is answered in their own
+        request = await requests.get(self.request_id)
+        if request.requester_id == interaction.user.id:
+            self.lang = await requests.language_for(request)
         await requests.feedback(self.request_id, interaction.user.id, self.rating)
-        # it replaces the question, which was in the request's language
-        lang = await requests.language_for(await requests.get(self.request_id))
+        lang = self.lang or await requests.language_for(request)
         await interaction.response.edit_message(content=feedback_counted_text(lang), view=None)
 
 

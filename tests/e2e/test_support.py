@@ -2584,3 +2584,32 @@ async def test_a_transcript_too_long_to_send_whole_keeps_its_end_and_says_what_i
     assert lines[0] == transcript_cut_text(40 - len(kept)), lines[0]
     assert lines[-1] == "Peer: the last thing I wanted to say", lines[-1]
     assert len(sent) <= 31, len(sent)
+
+
+async def test_a_feedback_buttons_refusal_is_in_the_requests_language(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The feedback question comes in the request's language (French here), and so does its
+    thanks; pressed a second time (another device, an app set to English), the refusal came
+    in the app's English. It is in the language of the question it is under."""
+    _thread, _, welcome = await french_thread(emulator, world, kindred)
+    await (
+        await emulator.press_button(world.member, welcome, "kindred:req:close:1", locale="fr")
+    ).answer()
+    question = await emulator.wait_for_message(
+        emulator.dm_channel(world.member),
+        predicate=lambda m: "kindred:fb:helped:1" in m.custom_ids,
+    )
+    # someone else pressing it (a forged id) is answered in their own language
+    other = await (
+        await emulator.press_button(world.member2, question, "kindred:fb:helped:1")
+    ).response()
+    assert other.text == "Only the member who asked can give this feedback.", other.text
+    # a double tap from an app in English: one answer counted, the other refused, in French
+    first, second = await asyncio.gather(
+        emulator.press_button(world.member, question, "kindred:fb:helped:1"),
+        emulator.press_button(world.member, question, "kindred:fb:helped:1"),
+    )
+    answers = [(await first.response()).text, (await second.response()).text]
+    assert "Tu as déjà répondu pour celle-ci. Merci." in answers, answers
+    assert not any("already answered" in a for a in answers), answers
