@@ -9,8 +9,10 @@ a test (tests/e2e/test_servers.py) fails when a new kind is left undecided.
   and the purge of the server's data never deletes it.
 * ``LATE_DROPPED``: a one-off notice about a moment (a peer alert or possible-concern item
   being posted again, a reminder or an opening post tried again, a duty DM tried again).
-  It waits while the server is away; when the server comes back, one held more than
-  ``LATE_AFTER`` past its time is dropped instead of being posted about a moment long gone.
+  It waits while the server is away; when the server comes back, one held longer past its
+  time than its kind's ``LATE_AFTER`` is dropped instead of being posted about a moment long
+  gone: a day for what asks peers to reach out to a member (a peer can still reach out the
+  same day, and the member had their private reply), an hour for the rest.
 * ``WAITS``: everything else the server's timers do (recurring posts, meeting opens and
   closes, shifts, request follow-ups, clearing cards): it waits and runs on return, where
   its handler skips a run long past (recurring work) or finds its subject closed.
@@ -97,7 +99,11 @@ WAITS: frozenset[str] = frozenset(
 NO_SERVER: frozenset[str] = frozenset(
     {PERSONAL, PERSONAL_RETRY, NUDGE, NUDGE_RETRY, BACKUP, RETENTION_PURGE, SERVER_PURGE}
 )
-LATE_AFTER = timedelta(hours=1)
+_PEERS_REACH_OUT = frozenset({ALERT_RETRY, QUIET_RETRY, ANONYMOUS_RETRY, ALERT_REOPENED})
+LATE_AFTER: dict[str, timedelta] = {
+    kind: timedelta(days=1) if kind in _PEERS_REACH_OUT else timedelta(hours=1)
+    for kind in LATE_DROPPED
+}
 
 
 def classified() -> frozenset[str]:

@@ -5,7 +5,7 @@ server (channel check-ins, meeting reminders, shift ends, alert follow-ups, retr
 nothing is tried against a server Kindred is not in, except a DM to a person that needs
 nothing of the server (a crisis reply Discord refused for a moment: ``bot.services.away``,
 which decides every kind), which goes on and outlives the purge. Back in time, the notices
-held more than ``away.LATE_AFTER`` past their moment are dropped; back after the grace
+held longer than ``away.LATE_AFTER`` past their moment are dropped; back after the grace
 period ran out while Kindred was offline, the data is purged first and the server starts
 afresh. Its requests that were open or claimed are closed (their member and peer are told
 privately, in their language, by the Discord layer), and its peers go off duty. Its data is
@@ -146,7 +146,10 @@ class ServerPresence:
         if row is None:
             return None
         await self.scheduler.cancel(purge_key(guild_id))
-        dropped = await self.repo.drop_late(guild_id, away.LATE_DROPPED, now - away.LATE_AFTER)
+        dropped = 0
+        for late in set(away.LATE_AFTER.values()):
+            kinds = frozenset(k for k, after in away.LATE_AFTER.items() if after == late)
+            dropped += await self.repo.drop_late(guild_id, kinds, now - late)
         waited = await self.repo.waiting_timers(guild_id, now) + dropped
         if dropped:
             log.info("guild %s: %d notices held past their moment dropped", guild_id, dropped)

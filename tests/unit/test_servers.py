@@ -9,6 +9,7 @@ import pytest
 from bot.services import Services, away
 from bot.services.checkins import POST
 from bot.services.peers import PeerSettings
+from bot.services.peers.shifts import DUTY_DM_RETRY
 from bot.services.requests import ServerAwayError
 from bot.services.safety.model import ALERT_RETRY, REPLY_RETRY
 from bot.services.servers import PURGE, SERVER_LEFT, member_text, moderators_back_text, purge_key
@@ -150,15 +151,20 @@ async def test_notices_held_past_their_moment_are_dropped_on_return(
 ) -> None:
     scheduler = set_up.scheduler
     await set_up.servers.departed(GUILD)
-    await scheduler.schedule_once(ALERT_RETRY, clock(), {}, guild_id=GUILD, key="old")
+    await scheduler.schedule_once(ALERT_RETRY, clock(), {}, guild_id=GUILD, key="old alert")
     await scheduler.schedule_once(POST, clock(), {}, guild_id=GUILD, key="post")
-    clock.advance(hours=2)
-    await scheduler.schedule_once(ALERT_RETRY, clock(), {}, guild_id=GUILD, key="fresh")
+    clock.advance(hours=23)
+    await scheduler.schedule_once(ALERT_RETRY, clock(), {}, guild_id=GUILD, key="alert")
+    await scheduler.schedule_once(DUTY_DM_RETRY, clock(), {}, guild_id=GUILD, key="old dm")
+    clock.advance(hours=1, minutes=50)
+    await scheduler.schedule_once(DUTY_DM_RETRY, clock(), {}, guild_id=GUILD, key="dm")
     clock.advance(minutes=10)
     back = await set_up.servers.returned(GUILD)
-    assert back is not None and back.waited == 3
-    assert await scheduler.get("old") is None
-    assert await scheduler.get("fresh") is not None  # ten minutes late: still posted
+    assert back is not None and back.waited == 5
+    assert await scheduler.get("old alert") is None  # a day late: not asked of peers now
+    assert await scheduler.get("alert") is not None  # two hours: a peer can still reach out
+    assert await scheduler.get("old dm") is None  # a notice two hours late: dropped
+    assert await scheduler.get("dm") is not None  # ten minutes late: still sent
     assert await scheduler.get("post") is not None  # recurring: its handler skips the run
 
 
