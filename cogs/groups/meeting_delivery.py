@@ -283,7 +283,8 @@ class MeetingDelivery:
         plan = await self.meetings.on_close(timer)
         if plan is None:
             return
-        await self._post_close(plan)
+        if not plan.late:  # hours or days after it ended: nothing to thank anyone for now
+            await self._post_close(plan)
         if plan.locking:  # the meeting is stored closed: the lock is back
             await self.apply_lock(plan.group)
 

@@ -2016,3 +2016,37 @@ async def test_slowmode_and_meeting_options_on_an_archived_group_name_the_way_ba
     for answer in (settings, options):
         assert answer.ephemeral and "is archived" in answer.text, answer.text
         assert "`/group unarchive`" in answer.text, answer.text
+
+
+async def test_a_meeting_that_ended_while_the_server_had_removed_kindred_closes_quietly(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    """Probe 23: the server removed Kindred during an open meeting and invited it back two
+    days later: the held close posted "**Monday circle** has ended: thank you for being here"
+    into the channel two days late. The meeting is closed (the channel locked again) without
+    that post; the next meeting goes ahead as planned."""
+    traveller, kindred = await start_at(MONDAY_NOON)
+    _, channel = await ready(emulator, world, kindred)
+    await add_facilitator(emulator, world, world.peer)
+    added = await add_meeting(emulator, world, world.peer)
+    assert "Meeting added" in added.text, added.text
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 19, 0, 5, tzinfo=UTC))
+    await emulator.wait_for_message(
+        channel, predicate=lambda m: "kindred:mtg:here:1" in m.custom_ids, since=0
+    )
+    emulator.remove_bot(world.guild)
+    assert await kindred.quiet()
+    traveller.move_to(datetime(2026, 11, 25, 12, 0, tzinfo=UTC))
+    emulator.invite_bot(world.guild)
+    await emulator.wait_for_message(
+        world.mods, predicate=lambda m: "Kindred is back" in m.text, since=0
+    )
+    await kindred.settle()
+    assert await kindred.quiet()
+    meeting = (await kindred.services.meetings.for_group(1))[0]
+    assert not meeting.is_open
+    ended = [m.text for m in emulator.bot_messages(channel) if "has ended" in m.text]
+    assert ended == [], ended
+    assert meeting.next_at == datetime(2026, 11, 30, 19, 0, tzinfo=UTC)

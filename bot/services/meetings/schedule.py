@@ -4,7 +4,7 @@ remind, open and close each occurrence (re-armed for the next one in the meeting
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -34,6 +34,8 @@ from bot.services.meetings.rules import (
 from bot.text import shorten
 
 log = logging.getLogger(__name__)
+
+LATE_CLOSE = timedelta(hours=1)  # a close this late posts no "has ended"
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,9 @@ class ClosePlan:
     channel_id: int | None
     named: tuple[int, ...] = field(default=())
     archived: bool = False  # it ended early because its group was archived
+    #: closed more than ``LATE_CLOSE`` after its end (Kindred was down, or away from the
+    #: server): stored closed and the channel locked again, with no "has ended" post
+    late: bool = False
 
 
 @dataclass(frozen=True)
@@ -498,7 +503,8 @@ class MeetingSchedule(MeetingBase):
         if found is None or found[0].open_at != found[2]:
             return None
         meeting, group, starts = found
-        return await self._close(meeting, group, starts)
+        plan = await self._close(meeting, group, starts)
+        return replace(plan, late=self.clock() - timer.due_at > LATE_CLOSE)
 
     async def _close(
         self, meeting: MeetingRow, group: GroupRow, starts: datetime, *, archived: bool = False
