@@ -153,6 +153,18 @@ class GoalRepository:
         sets = ", ".join(f"{k} = ?" for k in fields)
         await self.db.execute(f"UPDATE goals SET {sets} WHERE id = ?", (*values, goal_id))
 
+    async def update_unless_done(self, goal_id: int, **fields: Any) -> bool:
+        """``update``, only while the goal is not done (one statement: a Done pressed at the
+        same moment wins or loses whole); False when it was done already."""
+        if not fields or set(fields) - GOAL_FIELDS:
+            raise ValueError(f"cannot update {set(fields) - GOAL_FIELDS}")
+        values = [to_db(v) if isinstance(v, datetime) else v for v in fields.values()]
+        sets = ", ".join(f"{k} = ?" for k in fields)
+        changed = await self.db.execute(
+            f"UPDATE goals SET {sets} WHERE id = ? AND status <> 'done'", (*values, goal_id)
+        )
+        return changed > 0
+
     async def delete(self, goal_id: int) -> bool:
         return bool(await self.db.execute("DELETE FROM goals WHERE id = ?", (goal_id,)))
 
@@ -182,8 +194,23 @@ class GoalRepository:
             )
         )
 
-    async def share(self, user_id: int, peer_id: int, now: datetime) -> bool:
+    async def share(
+        self, user_id: int, peer_id: int, now: datetime, limit: int | None = None
+    ) -> bool | None:
+        """Share with a peer, audited as ``goals.share``; False if it already was; None (nothing
+        stored) when the member shares with ``limit`` people already: counted and added in
+        one transaction under the member's lock, so two shares at once never pass it."""
         async with self.db.transaction() as tx:
+            await tx.lock("goal_shares", user_id)
+            if limit is not None:
+                rows = await tx.fetchall(
+                    "SELECT peer_id FROM goal_shares WHERE user_id = ?", (user_id,)
+                )
+                peers = {int(r["peer_id"]) for r in rows}
+                if peer_id in peers:
+                    return False
+                if len(peers) >= limit:
+                    return None
             added = await tx.execute(
                 "INSERT INTO goal_shares (user_id, peer_id, created_at) VALUES (?, ?, ?)"
                 " ON CONFLICT (user_id, peer_id) DO NOTHING",

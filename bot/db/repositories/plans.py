@@ -126,9 +126,23 @@ class PlanRepository:
             )
         )
 
-    async def share(self, user_id: int, peer_id: int, now: datetime) -> bool:
-        """Share with a peer, audited as ``plan.share``; False if it already was."""
+    async def share(
+        self, user_id: int, peer_id: int, now: datetime, limit: int | None = None
+    ) -> bool | None:
+        """Share with a peer, audited as ``plan.share``; False if it already was; None (nothing
+        stored) when the member shares with ``limit`` people already: counted and added in
+        one transaction under the member's lock, so two shares at once never pass it."""
         async with self.db.transaction() as tx:
+            await tx.lock("plan_shares", user_id)
+            if limit is not None:
+                rows = await tx.fetchall(
+                    "SELECT peer_id FROM plan_shares WHERE user_id = ?", (user_id,)
+                )
+                peers = {int(r["peer_id"]) for r in rows}
+                if peer_id in peers:
+                    return False
+                if len(peers) >= limit:
+                    return None
             added = await tx.execute(
                 "INSERT INTO plan_shares (user_id, peer_id, created_at) VALUES (?, ?, ?)"
                 " ON CONFLICT (user_id, peer_id) DO NOTHING",

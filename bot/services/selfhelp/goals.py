@@ -279,7 +279,10 @@ class GoalService:
         if goal.status == "done":
             raise ConflictError(N_("That goal is already done. Well done, again!"))
         await self._cancel_nudges(goal.id)
-        await self.repo.update(goal.id, status="done", done_at=self.clock(), pause_reason=None)
+        if not await self.repo.update_unless_done(
+            goal.id, status="done", done_at=self.clock(), pause_reason=None
+        ):  # done meanwhile (another device)
+            raise ConflictError(N_("That goal is already done. Well done, again!"))
         await self.repo.prune_done(user_id, MAX_DONE_KEPT)
         return await self.own(user_id, goal_id)
 
@@ -295,14 +298,16 @@ class GoalService:
         if goal.status == "done":
             raise ConflictError(N_("That goal is already done; there is nothing to pause."))
         await self._cancel_nudges(goal.id)
-        await self.repo.update(goal.id, status="paused", pause_reason=reason)
+        if not await self.repo.update_unless_done(goal.id, status="paused", pause_reason=reason):
+            raise ConflictError(N_("That goal is already done; there is nothing to pause."))
         return await self.own(user_id, goal_id)
 
     async def resume(self, user_id: int, goal_id: int) -> GoalSet:
         goal = await self.own(user_id, goal_id)
         if goal.status == "done":
             raise ConflictError(N_("That goal is already done."))
-        await self.repo.update(goal.id, status="active", pause_reason=None)
+        if not await self.repo.update_unless_done(goal.id, status="active", pause_reason=None):
+            raise ConflictError(N_("That goal is already done."))
         goal = await self.own(user_id, goal_id)
         await self._arm(goal)
         return GoalSet(goal, await self.next_nudges(goal))
@@ -385,8 +390,8 @@ class GoalService:
     async def share(self, user_id: int, peer_id: int) -> bool:
         if peer_id == user_id:
             raise InvalidInputError(N_("Choose someone else to share your goals with."))
-        shares = await self.repo.shares(user_id)
-        if peer_id not in {s.peer_id for s in shares} and len(shares) >= MAX_SHARES:
+        added = await self.repo.share(user_id, peer_id, self.clock(), limit=MAX_SHARES)
+        if added is None:
             raise LimitReachedError(
                 N_(
                     "You share your goals with {count} people already; "
@@ -394,7 +399,7 @@ class GoalService:
                 ),
                 count=MAX_SHARES,
             )
-        return await self.repo.share(user_id, peer_id, self.clock())
+        return added
 
     async def unshare(self, user_id: int, peer_id: int) -> None:
         if not await self.repo.unshare(user_id, peer_id, self.clock()):

@@ -157,8 +157,8 @@ class PlanService:
         await self.mine(user_id)
         if peer_id == user_id:
             raise InvalidInputError(N_("Choose someone else to share your plan with."))
-        shares = await self.repo.shares(user_id)
-        if peer_id not in {s.peer_id for s in shares} and len(shares) >= MAX_SHARES:
+        added = await self.repo.share(user_id, peer_id, self.clock(), limit=MAX_SHARES)
+        if added is None:
             raise LimitReachedError(
                 N_(
                     "You share your plan with {count} people already; "
@@ -166,7 +166,7 @@ class PlanService:
                 ),
                 count=MAX_SHARES,
             )
-        return await self.repo.share(user_id, peer_id, self.clock())
+        return added
 
     async def unshare(self, user_id: int, peer_id: int) -> None:
         if not await self.repo.unshare(user_id, peer_id, self.clock()):
