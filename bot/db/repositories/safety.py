@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -467,6 +468,21 @@ class SafetyRepository:
             n += await tx.execute(
                 "UPDATE safety_alerts SET dismissed_by = NULL WHERE dismissed_by = ?", (user_id,)
             )
+            # Kindred's own entry for an alert reopened when they lost the peer role named
+            # them: it stays (an alert was reopened), without who
+            entries = await tx.fetchall(
+                "SELECT id, detail FROM audit_log WHERE action = 'safety.alert_reopened'"
+                " AND detail LIKE ?",
+                (f'%"peer": {user_id}%',),
+            )
+            for entry in entries:
+                detail = json.loads(entry["detail"])
+                if detail.get("peer") == user_id:
+                    del detail["peer"]
+                    n += await tx.execute(
+                        "UPDATE audit_log SET detail = ? WHERE id = ?",
+                        (json.dumps(detail, sort_keys=True), entry["id"]),
+                    )
         return n
 
     # -- guild resources ----------------------------------------------------------------------
