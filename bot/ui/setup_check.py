@@ -9,6 +9,7 @@ from collections import defaultdict
 import discord
 
 from bot.i18n import N_, gettext_for, render
+from bot.services import Services
 from bot.services.doctor import (
     ChannelFacts,
     Checkup,
@@ -132,6 +133,22 @@ def checkup_embed(checkup: Checkup, lang: str = "en") -> discord.Embed:
 def chosen_channels(needs: Needs, channel_ids: set[int]) -> Needs:
     """What the features need of these channels alone (a command that just chose them)."""
     return Needs(places=tuple(p for p in needs.places if p.channel_id in channel_ids))
+
+
+async def findings_for(
+    interaction: discord.Interaction, services: Services, channel_ids: set[int]
+) -> list[Finding]:
+    """The set-up check's problems with the channels a moderator just chose (Kindred's
+    permissions there, who can see them): said at once by the command that chose them, rather
+    than when a member in crisis gets no peer."""
+    guild = interaction.guild
+    if not channel_ids or guild is None:
+        return []
+    needs = chosen_channels(await services.doctor.needs(guild.id), channel_ids)
+    if not needs.places:
+        return []
+    facts = await gather_facts(interaction.client, guild, needs)
+    return list(services.doctor.examine(needs, facts).problems)
 
 
 def add_findings(embed: discord.Embed, findings: list[Finding], lang: str, limit: int = 5) -> None:

@@ -14,6 +14,7 @@ from bot.services.settings import require_role
 from bot.ui.checks import moderator_only
 from bot.ui.replies import COLOUR, localized, reader_language, send_private
 from bot.ui.requests import TalkToPeerButton
+from bot.ui.setup_check import add_findings, findings_for
 from bot.ui.timezones import timezone_autocomplete
 from cogs.peers import groups
 
@@ -86,6 +87,9 @@ class SettingsCommands:
         where = _thread_parent(peer_channel, cfg)
         if where is not None:
             _warn_if_hidden(embed, cfg, where, lang)
+        # what keeps Kindred from posting cards or alerts in a channel just chosen, said now
+        chosen = {c.id for c in (peer_channel, moderator_channel, thread_channel) if c}
+        add_findings(embed, await findings_for(interaction, self.services, chosen), lang)
         await send_private(interaction, embed=embed)
 
     async def _groups_follow(self, guild_id: int, embed: discord.Embed, lang: str) -> None:

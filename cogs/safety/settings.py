@@ -13,7 +13,7 @@ from bot.services.safety import LANGUAGES, SafetySettings, SafetyStatus, SourceP
 from bot.text import EMBED_FIELD, fit_lines
 from bot.ui.checks import moderator_only
 from bot.ui.replies import COLOUR, localized, reader_language, send_private
-from bot.ui.setup_check import add_findings, chosen_channels, gather_facts
+from bot.ui.setup_check import add_findings, findings_for
 from cogs.safety.groups import LANGUAGE, SAFETY
 
 #: What ``/safety exclude channel:`` takes: a text or announcement channel, a forum (its
@@ -127,20 +127,8 @@ class SettingsMixin:
         chosen = {c.id for c in channels if c is not None}
         lang = await reader_language(interaction)
         embed = settings_embed(cfg, lang)
-        add_findings(embed, await self._findings_for(interaction, chosen), lang)
+        add_findings(embed, await findings_for(interaction, self.services, chosen), lang)
         await send_private(interaction, embed=embed)
-
-    async def _findings_for(self, interaction: discord.Interaction, channel_ids: set[int]):
-        """The set-up check's problems with the channels just chosen (Kindred's permissions
-        there, who can see them)."""
-        guild = interaction.guild
-        if not channel_ids or guild is None:
-            return []
-        needs = chosen_channels(await self.services.doctor.needs(guild.id), channel_ids)
-        if not needs.places:
-            return []
-        facts = await gather_facts(interaction.client, guild, needs)
-        return list(self.services.doctor.examine(needs, facts).problems)
 
     @SAFETY.command(name="exclude")
     @moderator_only()
