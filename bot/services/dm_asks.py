@@ -221,3 +221,32 @@ def _language_of(patterns: dict[str, re.Pattern[str]], text: str) -> str | None:
 def wants_to_talk(text: str) -> bool:
     """A DM like "I need to talk": Kindred answers it by offering the request form."""
     return plea_language(text) is not None
+
+
+# Whom a plea names after its verb ("I need to talk *to someone*", "necesito hablar *con
+# alguien*"): taken out with the plea, so that the words left say only what else was asked.
+_WHOM = {
+    lang: re.compile(rf"^ ?(?:(?:{words}) )?(?:{_SOMEONE[lang]}|{_YOU[lang]})\b")
+    for lang, words in {
+        "en": "to|with",
+        "es": "con|al|a",
+        "fr": "a|avec|au|aux",
+        "de": "mit",
+        "pt": "com",
+    }.items()
+}
+
+
+def beside_the_plea(text: str) -> str:
+    """The words of a DM besides its plea for a peer or a professional, folded ("is there a
+    peer respite near me? i need to talk to someone": "is there a peer respite near me?"),
+    so that what else it asks for (a respite, a warmline) is read in them alone: the plea's
+    own words ("I need to talk") are no such ask, whatever a model reads in them."""
+    rest = fold(text)
+    for lang in INTAKE_PLEAS:
+        for patterns in (PROFESSIONAL_ASKS, INTAKE_PLEAS):
+            pattern = patterns.get(lang)
+            while pattern is not None and (found := pattern.search(rest)) is not None:
+                after = _WHOM[lang].sub("", rest[found.end() :], count=1)
+                rest = f"{rest[: found.start()]} {after}"
+    return " ".join(rest.split())

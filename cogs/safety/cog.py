@@ -64,8 +64,10 @@ class Safety(
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
         self._register_timers()
         self._register_anonymous_timers()
+        self.services.safety.listen_to_dms(True)  # a DM plea waits for this cog's decision
 
     async def cog_unload(self) -> None:
+        self.services.safety.listen_to_dms(False)  # the Support cog offers a peer at once
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
         if hasattr(self.bot, "remove_message_hook"):
             self.bot.remove_message_hook(self.on_message_hook)

@@ -22,9 +22,10 @@ from bot.safety.detector import Label
 from bot.safety.messages import opt_out_text
 from bot.safety.worker import AssessWorker
 from bot.services import Services
-from bot.services.safety import Decision, ReplyOutcome, dm_words
+from bot.services.safety import Decision, DmPlea, ReplyOutcome, dm_words
 from bot.ui.events import edited_words
 from bot.ui.lookup import only_shared_guild
+from bot.ui.offers import offer_text, peer_offer_within
 from cogs.safety.alerts import AlertsMixin
 from cogs.safety.replies import RepliesMixin
 
@@ -214,9 +215,35 @@ class ListenerMixin(AlertsMixin, RepliesMixin):
             return
         if action != "assess":  # inside a support relay: the words are for the peer
             return
+        plea = await safety.dm_plea(message.author.id, message.content)
+        try:
+            result, decision = await self._dm_decision(message, plea)
+        except Exception:
+            # never silence: a plea still gets the Support cog's offer, "help" its note
+            log.exception("safety: a DM could not be assessed")
+            self.bot.dispatch("kindred_unanswered_dm", message)
+            return
+        if decision.reply is None:
+            if plea is not None or result.label not in (Label.CRISIS_SELF, Label.CONCERN_OTHER):
+                # nothing said to "help" or "hello": the Support cog says how to reach a
+                # peer if its rules let it (not to crisis words in a cooldown: answered); to
+                # a plea ("I need to talk") it offers a peer, the one answer
+                self.bot.dispatch("kindred_unanswered_dm", message)
+            return
+        await self._answer_dm(message, decision, plea, result.lang)
+
+    async def _dm_decision(
+        self, message: discord.Message, plea: DmPlea | None
+    ) -> tuple[Assessment, Decision]:
+        """The detector's reading of a DM and the service's decision on it. A plea's needs
+        are read in its other words alone (``plea.beside``): "I need to talk" asks for a
+        peer, which the offer under the reply gives, whatever a model reads in it."""
         assert self.worker is not None
         result = await self.worker.assess(message.content)
-        decision = await safety.assess_dm(
+        plea_needs: tuple[str, ...] | None = None
+        if plea is not None:
+            plea_needs = (await self.worker.assess(plea.beside)).needs if plea.beside else ()
+        decision = await self.services.safety.assess_dm(
             channel_id=message.channel.id,
             user_id=message.author.id,
             label=str(result.label),
@@ -225,21 +252,41 @@ class ListenerMixin(AlertsMixin, RepliesMixin):
             needs=result.needs,
             message_id=message.id,
             text=message.content,
+            plea_needs=plea_needs,
         )
-        if decision.reply is None:
-            if result.label not in (Label.CRISIS_SELF, Label.CONCERN_OTHER):
-                # nothing said to "help" or "hello": the Support cog says how to reach a
-                # peer if its rules let it (not to crisis words in a cooldown: answered)
-                self.bot.dispatch("kindred_unanswered_dm", message)
-            return
-        lang = await safety.language_for(message.author.id, result.lang)
+        return result, decision
+
+    async def _answer_dm(
+        self, message: discord.Message, decision: Decision, plea: DmPlea | None, read: str
+    ) -> None:
+        """The one private answer to a DM: the decision's reply and, to a plea, the offer of a
+        peer in each server the member may ask in (its words above, its buttons below). Both
+        look-ups are bounded: a slow or rate-limited Discord never holds a crisis reply back
+        (no server's entries then; a plea's offer then comes from the Support cog after)."""
+        author = message.author
+        lang = await self.services.safety.language_for(author.id, plea.lang if plea else read)
         needs = tuple(decision.needs)
-        # only a need's answer uses the server, and the lookup is bounded: a slow or
-        # rate-limited Discord never holds a crisis reply back (no server's entries then)
-        server = await self._needs_server(message.author.id) if needs else None
-        await self._send_reply(
-            message.author, None, str(decision.reply), needs, lang, needs_guild_id=server
+        # only a need's answer uses the server
+        looked_up = await asyncio.gather(
+            self._needs_server(author.id) if needs else _nothing(),
+            peer_offer_within(self.bot, self.services, author.id, lang) if plea else _nothing(),
         )
+        server, offer = looked_up
+        content = None
+        if plea is not None and offer is not None:
+            content = offer_text(offer, lang, professional=plea.professional)
+        await self._send_reply(
+            author,
+            None,
+            str(decision.reply),
+            needs,
+            lang,
+            needs_guild_id=server,
+            offer=offer,
+            content=content,
+        )
+        if plea is not None and offer is None:
+            self.bot.dispatch("kindred_unanswered_dm", message)
 
     async def _needs_server(self, user_id: int) -> int | None:
         """The one server a DM's needs are answered for (``only_shared_guild``, bounded in
@@ -249,6 +296,10 @@ class ListenerMixin(AlertsMixin, RepliesMixin):
         except Exception:
             log.exception("safety: could not look up a DM's shared server")
             return None
+
+
+async def _nothing() -> None:
+    return None
 
 
 def _outcome(task: asyncio.Future, what: str, failed: Any) -> Any:

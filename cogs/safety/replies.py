@@ -20,6 +20,7 @@ from bot.safety.messages import (
 from bot.safety.peer_resources import needs_reply
 from bot.services import Services
 from bot.services.safety import Decision, ReplyOutcome, shows_region_lines
+from bot.ui.offers import PeerOffer
 from bot.ui.replies import COLOUR
 from bot.ui.resources import safe_embed
 from cogs.safety.views import reply_view
@@ -97,18 +98,22 @@ class RepliesMixin:
         lang: str,
         *,
         needs_guild_id: int | None = None,
+        offer: PeerOffer | None = None,
+        content: str | None = None,
     ) -> None:
         """Build and DM the private reply of this kind (raises what Discord raises).
         ``guild_id`` is None for a DM to Kindred: no server, so no peer button; there the
         needs' answer and its peer button may still come from the one server the member
-        shares with Kindred (``needs_guild_id``)."""
+        shares with Kindred (``needs_guild_id``). To a DM that pleads for a peer, ``offer``'s
+        buttons (one per server they may ask in) take the peer button's place, under the
+        offer's words (``content``)."""
         embeds, view = await self._reply_parts(
-            user, guild_id, kind, needs, lang, needs_guild_id=needs_guild_id
+            user, guild_id, kind, needs, lang, needs_guild_id=needs_guild_id, offer=offer
         )
         if view is None:
-            await user.send(embeds=embeds)
+            await user.send(content, embeds=embeds)
         else:
-            await user.send(embeds=embeds, view=view)
+            await user.send(content, embeds=embeds, view=view)
 
     async def _reply_parts(
         self,
@@ -119,19 +124,23 @@ class RepliesMixin:
         lang: str,
         *,
         needs_guild_id: int | None = None,
+        offer: PeerOffer | None = None,
     ) -> tuple[list[discord.Embed], discord.ui.View | None]:
         """The private reply of this kind: its embeds and the view under them. The needs'
         entries and the peer button are ``needs_guild_id``'s when it is given (a DM to
-        Kindred), else ``guild_id``'s."""
+        Kindred), else ``guild_id``'s; ``offer``'s buttons replace that peer button."""
         embeds: list[discord.Embed] = []
         ask_state = False
         view: discord.ui.View | None = None
         # the texts ask to press **Talk to a peer** only when the view below carries it
-        with_view = kind != "distress" or bool(needs)
+        with_view = kind != "distress" or bool(needs) or offer is not None
         server = guild_id if needs_guild_id is None else needs_guild_id
-        peers_ready = (
-            with_view and server is not None and await self.services.safety.peers_ready(server)
-        )
+        if offer is not None:
+            peers_ready = bool(offer.buttons)
+        else:
+            peers_ready = (
+                with_view and server is not None and await self.services.safety.peers_ready(server)
+            )
         if kind == "distress":
             embeds.append(discord.Embed(description=distress_pointer(lang=lang), colour=COLOUR))
         elif kind != "needs":
@@ -147,7 +156,8 @@ class RepliesMixin:
             )
             embeds.append(needs_embed)
         if with_view:
-            view = reply_view(server, peers_ready, lang, ask_state=ask_state)
+            talk = offer.buttons if offer is not None else None
+            view = reply_view(server, peers_ready, lang, ask_state=ask_state, talk=talk)
         return embeds, view
 
     async def _reply_embed(

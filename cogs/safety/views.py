@@ -3,6 +3,8 @@ respites, "not now" and "stop these messages". Persistent (dynamic items)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import discord
 
 from bot.safety.messages import button_labels, opt_out_text
@@ -112,11 +114,22 @@ DYNAMIC_ITEMS = (OptOutButton, RespiteStateSelect)
 
 
 def reply_view(
-    guild_id: int | None, peers_ready: bool, lang: str = "en", *, ask_state: bool = False
+    guild_id: int | None,
+    peers_ready: bool,
+    lang: str = "en",
+    *,
+    ask_state: bool = False,
+    talk: Sequence[discord.ui.Item] | None = None,
 ) -> discord.ui.View:
+    """The items under a private reply: the Talk to a peer button of ``guild_id`` (or, to a
+    DM that pleads for a peer, ``talk``: the offer's button per server), the respite menu,
+    Not now and Stop these messages."""
     labels = button_labels(lang)
     view = discord.ui.View(timeout=None)
-    if guild_id is not None and peers_ready:
+    if talk is not None:
+        for item in talk:
+            view.add_item(item)
+    elif guild_id is not None and peers_ready:
         view.add_item(TalkToPeerButton(guild_id, labels["talk"], lang))
     if ask_state:
         view.add_item(RespiteStateSelect(lang, guild_id))

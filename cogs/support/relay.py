@@ -245,6 +245,8 @@ class RelayRoom(IntakeOffers):
             lang = await self.requests.language_for(route.waiting, route.lang)
             await message.channel.send(waiting_text(route.waiting.id, route.position, lang))
         elif route.offer_intake or route.professional:
+            if self.services.safety.decides_dm_pleas():
+                return  # one answer: the Safety cog's reply, or kindred_unanswered_dm's offer
             lang = await self.services.safety.language_for(message.author.id, route.lang)
             await self._offer_intake(message, lang, professional=route.professional)
 

@@ -148,6 +148,23 @@ async def test_after_close_follows_up_only_when_a_peer_took_part(peers, services
     assert follow is not None and not follow.ask_feedback
 
 
+async def test_an_unanswered_dm_plea_is_routed_to_the_offer_outside_a_relayed_request(
+    peers,
+) -> None:
+    """The Safety cog left a DM unanswered: a plea gets the offer of a peer, a wish for a
+    therapist the honest answer, anything else nothing; with a relayed request live the
+    relay has answered it (its conversation or waiting note)."""
+    route = await peers.requests.plea_route(MEMBER, "necesito hablar con alguien")
+    assert route.offer_intake and not route.professional and route.lang == "es"
+    route = await peers.requests.plea_route(MEMBER, "I need to talk to a therapist")
+    assert route.professional and not route.offer_intake and route.lang == "en"
+    route = await peers.requests.plea_route(MEMBER, "I need to talk to my boss")
+    assert not route.offer_intake and not route.professional
+    await peers.requests.open(GUILD, MEMBER, anonymous=True)
+    route = await peers.requests.plea_route(MEMBER, "I need to talk")
+    assert not route.offer_intake and not route.professional
+
+
 # -- the relay --------------------------------------------------------------------------------
 async def relayed(peers, *, transcript: bool):
     req = (await peers.requests.open(GUILD, MEMBER, anonymous=True)).request

@@ -11,7 +11,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.errors import PermissionDeniedError
-from bot.services.dm_asks import help_language, plea_language, professional_language, wants_to_talk
+from bot.services.dm_asks import (
+    beside_the_plea,
+    help_language,
+    plea_language,
+    professional_language,
+    wants_to_talk,
+)
 from bot.services.requests import RequestRow
 from bot.services.requests.rules import (
     busiest_hours,
@@ -466,6 +472,43 @@ def test_a_wish_for_a_therapist_or_counsellor_is_recognised(text: str, lang: str
 )
 def test_a_professional_named_in_passing_or_already_theirs_is_no_such_wish(text: str) -> None:
     assert professional_language(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "beside"),
+    [
+        (
+            "is there a peer respite near me? i need to talk to someone",
+            "is there a peer respite near me?",
+        ),
+        (
+            "¿hay alguna línea de escucha? necesito hablar con alguien",
+            "¿hay alguna linea de escucha?",
+        ),
+        (
+            "i need to see a therapist, or is there a respite near me?",
+            ", or is there a respite near me?",
+        ),
+        ("j'ai besoin de parler à quelqu'un, il y a un répit?", "j'ai , il y a un repit?"),
+        ("ich muss mit jemandem reden", "ich muss"),
+        ("preciso conversar com alguém sobre uma linha de apoio", "sobre uma linha de apoio"),
+        ("I need to talk", ""),
+        ("I need to talk to a therapist", ""),
+        ("I need to talk. I really need to talk to you", "."),
+    ],
+)
+def test_the_words_beside_a_plea_are_its_other_words_without_whom_it_names(
+    text: str, beside: str
+) -> None:
+    """What else a plea asks for is read in its other words alone: "I need to talk (to
+    someone)" and "I need to see a therapist" are taken out, every time they are said."""
+    assert beside_the_plea(text) == beside
+
+
+@given(st.text(max_size=60))
+def test_words_with_no_plea_are_left_whole_but_folded(text: str) -> None:
+    if plea_language(text) is None and professional_language(text) is None:
+        assert beside_the_plea(text) == " ".join(fold(text).split())
 
 
 def test_folding_drops_accents_and_evens_apostrophes_and_spaces() -> None:

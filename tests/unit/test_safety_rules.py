@@ -483,6 +483,56 @@ async def test_a_dm_the_support_cog_answers_gets_no_second_needs_reply(services)
     assert crisis.reply == "crisis"
 
 
+async def test_a_dm_plea_is_told_apart_with_its_language_and_the_words_beside_it(
+    services,
+) -> None:
+    plea = await services.safety.dm_plea(USER, "is there a respite near me? i need to talk")
+    assert plea is not None and not plea.professional and plea.lang == "en"
+    assert plea.beside == "is there a respite near me?"
+    pro = await services.safety.dm_plea(USER, "necesito ver a un psicólogo")
+    assert pro is not None and pro.professional and pro.lang == "es" and pro.beside == ""
+    assert await services.safety.dm_plea(USER, "is there a respite near me?") is None
+    assert await services.safety.dm_plea(USER, "I need to talk to my boss") is None
+    # inside a relayed request (waiting or claimed), the relay answers: no plea
+    await services.settings.update(G, PeerSettings, MOD, peer_role_id=5, peer_channel_id=6)
+    await services.peers.requests.open(G, USER, anonymous=True)
+    assert await services.safety.dm_plea(USER, "I need to talk") is None
+
+
+async def test_a_need_beside_a_dm_plea_gets_the_needs_reply_the_plea_alone_none(services) -> None:
+    """ "is there a respite near me? I need to talk": the needs read in the words beside the
+    plea (``plea_needs``) are answered, once per cooldown; what a model reads in the plea
+    itself is not (the Support cog's offer answers a plea alone); crisis words keep the
+    crisis reply, with the needs beside the plea only."""
+
+    def dm(plea_needs, label: str = "none", user: int = USER):
+        return services.safety.assess_dm(
+            channel_id=CH,
+            user_id=user,
+            label=label,
+            tier=2,
+            needs=("warmline", "peer"),
+            text="is there a respite near me? I need to talk",
+            plea_needs=plea_needs,
+        )
+
+    first = await dm(("respite",))
+    assert first.reply == "needs" and first.needs == ("respite",)
+    assert (await dm(("respite",))).reply is None  # within the member's cooldown
+    assert await dm((), user=USER + 1) == NOTHING
+    assert await dm(("peer",), user=USER + 1) == NOTHING
+    crisis = await dm((), label="crisis_self", user=USER + 2)
+    assert crisis.reply == "crisis" and crisis.needs == ()
+
+
+async def test_dm_pleas_wait_for_the_safety_decision_only_while_dms_are_read(services) -> None:
+    assert not services.safety.decides_dm_pleas()
+    services.safety.listen_to_dms(True)
+    assert services.safety.decides_dm_pleas()
+    services.safety.listen_to_dms(False)
+    assert not services.safety.decides_dm_pleas()
+
+
 # -- resources ---------------------------------------------------------------------------------
 async def test_needs_plan_asks_for_the_state_only_when_it_is_unknown(services) -> None:
     unknown = await services.safety.needs_plan(G, USER, ("respite", "warmline"))

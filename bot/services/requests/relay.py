@@ -240,10 +240,18 @@ class Conversations(RelayRetries):
             )
             lang = plea_language(content) or professional_language(content)
             return DmRoute(waiting=request, position=position, lang=lang)
-        lang = plea_language(content)
-        if lang is None and (lang := professional_language(content)) is not None:
-            return DmRoute(professional=True, lang=lang)
-        return DmRoute(offer_intake=lang is not None, lang=lang)
+        return _plea_route(content)
+
+    async def plea_route(self, user_id: int, content: str) -> DmRoute:
+        """A DM the crisis detector left unanswered (``kindred_unanswered_dm``): the route
+        of a plea ("I need to talk": ``offer_intake``) or a wish for a professional
+        (``professional``) outside any relayed request, as :meth:`route_dm` gives it; an empty
+        route for any other DM, or while a relayed request is live (``route_dm`` answers
+        those: the conversation, or its waiting note)."""
+        live = await self.requests.live_for_user_anywhere(user_id)
+        if any(r.relay for r in live):
+            return DmRoute()
+        return _plea_route(content)
 
     async def _answered(self, relayed: list[RequestRow], reply_to: int | None) -> RequestRow | None:
         """The relayed conversation of the message a DM replies to (a peer's words Kindred
@@ -421,3 +429,12 @@ class Conversations(RelayRetries):
     async def relay_transcript(self, request_id: int, lang: str = "en") -> list[str]:
         """The stored relay lines as the member reads them (labelled in their ``lang``)."""
         return relay_transcript(await self.transcript(request_id), lang)
+
+
+def _plea_route(content: str) -> DmRoute:
+    """The offer a DM's words ask for outside any relayed request: a peer ("I need to
+    talk"), honestly a professional ("I need to see a therapist"), or none."""
+    lang = plea_language(content)
+    if lang is None and (lang := professional_language(content)) is not None:
+        return DmRoute(professional=True, lang=lang)
+    return DmRoute(offer_intake=lang is not None, lang=lang)

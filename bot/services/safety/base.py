@@ -58,6 +58,8 @@ class SafetyBase:
         self.notices = notices or ModeratorNotices(clock=clock)
         # has the server removed Kindred? (``ServerPresence.is_departed``, set when wired)
         self.server_away: Callable[[int], Awaitable[bool]] | None = None
+        # whether the Safety cog's listener reads DMs (set at its load, unset at its unload)
+        self.reading_dms = False
 
     async def config(self, guild_id: int) -> SafetySettings:
         return await self.settings.get(guild_id, SafetySettings)

@@ -14,7 +14,12 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.db.repositories.safety import MemberWindow
-from bot.services.dm_asks import professional_language, wants_to_talk
+from bot.services.dm_asks import (
+    beside_the_plea,
+    plea_language,
+    professional_language,
+    wants_to_talk,
+)
 from bot.services.safety.members import MembersMixin
 from bot.services.safety.model import (
     CONTEXT_KEEP,
@@ -25,6 +30,7 @@ from bot.services.safety.model import (
     REMEMBERED_LABELS,
     Decision,
     DmAction,
+    DmPlea,
     ReplyOutcome,
     SafetySettings,
     note_due,
@@ -111,6 +117,31 @@ class DecisionsMixin(MembersMixin):
             await self.set_opt_out(user_id, True)
         return answer[0]
 
+    def listen_to_dms(self, on: bool) -> None:
+        """The Safety cog's listener reads DMs to Kindred (``on``) or no longer does."""
+        self.reading_dms = on
+
+    def decides_dm_pleas(self) -> bool:
+        """Whether a DM plea ("I need to talk", "I need to see a therapist") waits for the
+        safety decision, so that the member gets one answer: the safety reply with the offer
+        of a peer under it, or (no reply) the Support cog's offer alone, which the Safety cog
+        asks for (``kindred_unanswered_dm``). While the listener doesn't read DMs (the Safety
+        cog not loaded), the Support cog offers a peer at once."""
+        return self.reading_dms
+
+    async def dm_plea(self, user_id: int, text: str) -> DmPlea | None:
+        """A DM that pleads for a peer or a professional, outside any relayed request (the
+        relay answers those: the conversation, or its waiting note); None for any other."""
+        professional = False
+        lang = plea_language(text)
+        if lang is None:
+            lang, professional = professional_language(text), True
+        if lang is None:
+            return None
+        if any(r.relay for r in await self.requests.live_anywhere(user_id)):
+            return None
+        return DmPlea(professional=professional, lang=lang, beside=beside_the_plea(text))
+
     async def in_own_conversation(self, guild_id: int, thread_id: int, user_id: int) -> bool:
         """Whether a message in this thread is said within the author's own support
         conversation: the thread of a claimed request, written by its member or the peer with
@@ -136,6 +167,7 @@ class DecisionsMixin(MembersMixin):
         needs: tuple[str, ...] | list[str] = (),
         message_id: int | None = None,
         text: str = "",
+        plea_needs: tuple[str, ...] | list[str] | None = None,
     ) -> Decision:
         """A DM to Kindred: crisis, concern for someone, a possible concern, or a respite or
         a warmline asked for, with the same decisions and cooldowns as in a server, under a
@@ -145,9 +177,16 @@ class DecisionsMixin(MembersMixin):
         a DM ("I need to talk": the offer of a peer in each server shared; "help": the help
         note; "I need to talk to my boss": nothing), not a second reply of the detector's;
         so is a DM ``text`` the Support cog answers itself ("I need to talk", "I need to talk
-        to a therapist"), whatever need the model reads in it."""
+        to a therapist"), whatever need the model reads in it, unless ``plea_needs`` says what
+        its other words ask for (``dm_plea``'s ``beside``, read alone: "is there a respite near
+        me? I need to talk" asks for a respite): those needs, in place of ``needs``, are
+        answered as any DM's, and the Support cog's offer of a peer goes under that one reply."""
+        if plea_needs is not None:
+            needs = tuple(plea_needs)
         if label not in DM_LABELS and not (label == "distress" and possible_concern):
-            if not any(n in DM_OWN_NEEDS for n in needs) or _support_answers(text):
+            if not any(n in DM_OWN_NEEDS for n in needs):
+                return NOTHING
+            if plea_needs is None and _support_answers(text):
                 return NOTHING
             label, tier, possible_concern = "none", 0, False
         return await self.assess(

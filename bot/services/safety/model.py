@@ -84,6 +84,18 @@ ReplyOutcome = Literal["pending", "sent", "opted_out", "dms_closed", "unknown"]
 
 
 @dataclass(frozen=True)
+class DmPlea:
+    """A DM to Kindred, outside any relayed request, that pleads for a peer ("I need to
+    talk") or, ``professional``, to see a therapist: the Support cog's offer of a peer answers
+    it, under the safety reply when there is one (one answer). ``lang``: the plea's language;
+    ``beside``: its other words (folded), where a need asked for alongside is read."""
+
+    professional: bool
+    lang: str
+    beside: str
+
+
+@dataclass(frozen=True)
 class Decision:
     reply: ReplyKind = None
     channel_fallback: bool = False
