@@ -144,3 +144,22 @@ async def test_a_plea_with_a_respite_in_the_needs_cooldown_still_gets_the_offer_
     assert len(sent) == 2, [m.text[:300] for m in sent]
     assert "Press the button" in sent[1].text and "Alyssum" not in sent[1].text, sent[1].text
     assert f"kindred:talk:{world.guild.id}:en" in sent[1].custom_ids, sent[1].custom_ids
+
+
+async def test_crisis_words_and_a_plea_again_within_the_cooldown_still_get_the_offer_of_a_peer(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The crisis reply is once per cooldown; crisis words and a plea again within it get
+    the offer of a peer alone (crisis words alone would get nothing more)."""
+    await setup_peers(emulator, world)
+    use_model(kindred, ScriptedModel({"kill myself": {"crisis_2": 0.95}}))
+    words = "i want to kill myself. i need to talk to someone"
+    await emulator.send_dm(world.member, words)
+    await one_answer(emulator, kindred, world.member)
+    await emulator.send_dm(world.member, words + " please")
+    await detector_settled(kindred)
+    assert await kindred.quiet()
+    sent = bot_dms(emulator, world.member)
+    assert len(sent) == 2, [m.text[:300] for m in sent]
+    assert sent[1].text.startswith("I'm here. Press the button"), sent[1].text
+    assert f"kindred:talk:{world.guild.id}:en" in sent[1].custom_ids, sent[1].custom_ids
