@@ -84,13 +84,26 @@ class SettingsCommands:
         embed = settings_embed(cfg, N_("Peer support is set up."), self.kept, lang)
         if before.peer_role_id != cfg.peer_role_id:
             await self._groups_follow(interaction.guild_id, embed, lang)
-        where = _thread_parent(peer_channel, cfg)
+        chosen = (peer_channel, moderator_channel, thread_channel)
+        await self._channel_warnings(interaction, embed, cfg, chosen, lang)
+        await send_private(interaction, embed=embed)
+
+    async def _channel_warnings(
+        self,
+        interaction: discord.Interaction,
+        embed: discord.Embed,
+        cfg: PeerSettings,
+        chosen: tuple[discord.TextChannel | None, ...],
+        lang: str,
+    ) -> None:
+        """What a moderator should know now of the channels just chosen: members who can't
+        see where threads would be made, and what keeps Kindred from posting request cards or
+        alerts there (its permissions)."""
+        where = _thread_parent(chosen[0], cfg)
         if where is not None:
             _warn_if_hidden(embed, cfg, where, lang)
-        # what keeps Kindred from posting cards or alerts in a channel just chosen, said now
-        chosen = {c.id for c in (peer_channel, moderator_channel, thread_channel) if c}
-        add_findings(embed, await findings_for(interaction, self.services, chosen), lang)
-        await send_private(interaction, embed=embed)
+        ids = {c.id for c in chosen if c is not None}
+        add_findings(embed, await findings_for(interaction, self.services, ids), lang)
 
     async def _groups_follow(self, guild_id: int, embed: discord.Embed, lang: str) -> None:
         """Private support groups' channels let the peer role in (facilitators): the groups
