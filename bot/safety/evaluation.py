@@ -119,6 +119,9 @@ def _label_figures(by: dict[str, Pairs]) -> dict:
     )
     m["concern_alert"] = _rate(sum(r.label in _ALERTS for _, r in concern), len(concern))
     m["harassment_recall"] = _rate(sum(r.label is Label.HARASSMENT for _, r in harass), len(harass))
+    # ordinary lines reported to moderators as harassment: the one response that shows a
+    # member's words to someone else, so it has a budget of its own in the search
+    m["harassment_false"] = _rate(sum(r.label is Label.HARASSMENT for _, r in none), len(none))
     m["soft_crisis_any"] = _rate(
         sum(r.label in (Label.CRISIS_SELF, Label.CONCERN_OTHER, Label.DISTRESS) for _, r in crisis),
         len(crisis),
@@ -182,10 +185,17 @@ GRID = [round(x * 0.025, 3) for x in range(2, 40)]
 # ``_within``: inside its budget the most of what it is for; when no value keeps the budget
 # (an earlier step spent it), the value that overspends it least, never the most recall
 # bought with an unbounded overspend.
-def _within(budget: str, limit: float, gain: str) -> Callable[[dict], object]:
+def _within(
+    budget: str, limit: float, gain: str, *more: tuple[str, float]
+) -> Callable[[dict], object]:
+    """``more``: further (budget, limit) pairs the value must keep as well; over any of
+    them, the least overspend (the sum of the shares over their limits) wins."""
+    budgets = ((budget, limit), *more)
+
     def key(m: dict) -> object:
-        ok = m[budget] <= limit
-        return (ok, m[gain] if ok else -m[budget], -m[budget])
+        over = sum(max(0.0, m[b] - cap) for b, cap in budgets)
+        ok = over == 0
+        return (ok, m[gain] if ok else -over, -m[budget])
 
     return key
 
@@ -193,8 +203,13 @@ def _within(budget: str, limit: float, gain: str) -> Callable[[dict], object]:
 _SINGLE_STEPS: tuple[tuple[str, Callable[[dict], object], list[float] | None], ...] = (
     # 2. concern_other: recall with false alarms still in budget.
     ("concern", _within("false_alarm", 0.018, "concern_recall"), None),
-    # 3. harassment: recall with few ordinary lines given a moderator alert.
-    ("harassment", _within("soft_none_any", 0.05, "harassment_recall"), None),
+    # 3. harassment: recall with few ordinary lines given any response, and very few shown
+    # to moderators as harassment (0.4 %: 3 of validation's 827 ordinary lines).
+    (
+        "harassment",
+        _within("soft_none_any", 0.05, "harassment_recall", ("harassment_false", 0.004)),
+        None,
+    ),
     # 4. soft level and distress: any response for crisis, few responses for `none`.
     ("soft", _within("soft_none_any", 0.072, "soft_crisis_any"), None),
     ("distress", _within("soft_none_any", 0.07, "distress_any"), None),

@@ -231,6 +231,32 @@ def cmd_train(folder: Path) -> int:
     train = load_set("train")
     validation = load_set("validation")
     classifier = train_model(train, folder / MODEL_FILE)
+    data = {
+        "train": {
+            "rows": len(train),
+            "sha": set_digest(train),
+            "prepared_sha": prepared_digest(train),
+        },
+    }
+    model = {**MODEL, "char_ngrams": CHAR_RANGE, "word_ngrams": WORD_RANGE}
+    _choose_and_record(folder, classifier, validation, model, data)
+    size = (folder / MODEL_FILE).stat().st_size
+    print(f"trained in {time.perf_counter() - started:.1f} s: {MODEL_FILE} {size} bytes")
+    return 0
+
+
+def cmd_thresholds(folder: Path) -> int:
+    """Choose the thresholds again for the model already in ``folder`` (after a change to
+    the search, or to validation), without training: the model file is left as it is."""
+    classifier = Classifier.load(folder / MODEL_FILE)
+    meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
+    _choose_and_record(folder, classifier, load_set("validation"), meta["model"], meta["data"])
+    return 0
+
+
+def _choose_and_record(
+    folder: Path, classifier: Classifier, validation: list[dict], model: dict, data: dict
+) -> None:
     detector = Detector.default()
     thresholds, _ = choose_thresholds(detector, classifier, validation)
     # The figures recorded are those of the whole assessment the bot runs (the quote, sentence
@@ -241,13 +267,9 @@ def cmd_train(folder: Path) -> int:
     meta = {
         "version": classifier.version,
         "thresholds": asdict(thresholds),
-        "model": {**MODEL, "char_ngrams": CHAR_RANGE, "word_ngrams": WORD_RANGE},
+        "model": model,
         "data": {
-            "train": {
-                "rows": len(train),
-                "sha": set_digest(train),
-                "prepared_sha": prepared_digest(train),
-            },
+            **data,
             "validation": {"rows": len(validation), "sha": set_digest(validation)},
         },
         "validation": figures,
@@ -257,11 +279,8 @@ def cmd_train(folder: Path) -> int:
         json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
     print(json.dumps({"thresholds": meta["thresholds"], "validation": figures}, indent=2))
-    size = (folder / MODEL_FILE).stat().st_size
-    print(f"trained in {time.perf_counter() - started:.1f} s: {MODEL_FILE} {size} bytes")
     if meta["missed_targets"]:
         print("targets missed on validation: " + "; ".join(meta["missed_targets"]))
-    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -269,6 +288,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     train = sub.add_parser("train", help="train the model and choose thresholds on validation")
     train.add_argument("--out", type=Path, default=default_model_dir())
+    again = sub.add_parser(
+        "thresholds", help="choose the thresholds again for the model there, on validation"
+    )
+    again.add_argument("--dir", type=Path, default=default_model_dir())
     ev = sub.add_parser("evaluate", help="figures for one data set")
     ev.add_argument("--set", choices=SETS, default="validation")
     ev.add_argument("--phrases-only", action="store_true")
@@ -283,6 +306,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "train":
         return cmd_train(args.out)
+    if args.command == "thresholds":
+        return cmd_thresholds(args.dir)
     if args.command == "context":
         from bot.safety.assess import Assessor
         from bot.safety.sequences import load_sequences, sequence_figures

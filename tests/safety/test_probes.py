@@ -14,6 +14,8 @@ from __future__ import annotations
 import functools
 import json
 
+import pytest
+
 from bot.safety.assess import Assessor
 from bot.safety.datasets import DATA_DIR, _key, clean_row, load_set
 from bot.safety.detector import Label
@@ -50,7 +52,10 @@ def test_everyday_french_crever_is_left_alone_and_crisis_still_answered() -> Non
     gentle check-in) and reports 17 of the 20 harassment lines (lr-37301a4402: 18).
     lr-5f71971629 (seventh session, later): 1 ordinary line alerted ("c'est mort pour ce
     soir, je suis de garde"), 9 given a response, 7 of the 50 with "crever" (one above the
-    fifth session's 6), harassment 18 of 20."""
+    fifth session's 6), harassment 18 of 20. The same model with harassment's own budget in
+    the threshold search (ninth session: threshold 0.1 instead of 0.075): 5 of the 90
+    ordinary lines reported to moderators as harassment (6 before), harassment 17 of 20; the
+    floor of 18 is kept as a strict expected failure below."""
     rows = list(_rows())
     assessor = Assessor.default()
     results = [assessor.assess(r["text"]) for r in rows]
@@ -66,6 +71,22 @@ def test_everyday_french_crever_is_left_alone_and_crisis_still_answered() -> Non
     assert sum(a.label is not Label.NONE for a in crever) <= 7
     assert m["crisis_recall"] >= 24 / 25 and m["tier3_recall"] == 1.0
     assert m["soft_crisis_any"] == 1.0  # every crisis line gets a private response
+    assert m["harassment_recall"] >= 17 / 20
+    assert m["harassment_false"] <= 5 / 90, m["harassment_false"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="harassment's own budget (threshold 0.1) reports 17 of PFR's 20 harassment lines",
+)
+def test_french_probe_harassment_floor_before_harassment_had_its_own_budget() -> None:
+    """lr-5f71971629 at harassment 0.075 reported 18 of the 20 harassment lines (and 6 of
+    the 90 ordinary lines); at 0.1, chosen on validation with a budget for ordinary lines
+    shown to moderators, 17 (and 5). Passes again once a model reports 18 within the
+    budget."""
+    rows = list(_rows())
+    assessor = Assessor.default()
+    m = metrics(rows, [assessor.assess(r["text"]) for r in rows])
     assert m["harassment_recall"] >= 18 / 20
 
 
@@ -124,7 +145,10 @@ def test_support_group_chat() -> None:
     morrer voltou"), 3 of 37 distress lines alerted, 12 of 115 ordinary lines alerted and 25
     given any response. lr-5f71971629 (later the same session, two more training passes):
     9 of 115 ordinary lines alerted, 27 given any response; 58 of 63 crisis lines alerted,
-    all 63 given a response. P_support2 is the independent reading."""
+    all 63 given a response. P_support2 is the independent reading. The same model with
+    harassment's own budget in the threshold search (ninth session), whose distress threshold
+    fell from 0.375 to 0.35: 28 ordinary lines given any response (a gentle check-in more);
+    the floor of 27 is kept as a strict expected failure below."""
     rows = [json.loads(line) for line in SUPPORT.read_text(encoding="utf-8").splitlines()]
     assert len(rows) == 240 and all(clean_row(dict(r)) is not None for r in rows)
     others = {_key(r["text"]) for name in ("train", "validation", "test") for r in load_set(name)}
@@ -137,6 +161,20 @@ def test_support_group_chat() -> None:
     assert m["concern_recall"] == 1.0, m["concern_recall"]
     assert m["distress_to_alert"] <= 3 / 37, m["distress_to_alert"]
     assert m["false_alarm"] <= 9 / 115, m["false_alarm"]
+    assert m["soft_none_any"] <= 28 / 115, m["soft_none_any"]
+
+
+@pytest.mark.xfail(
+    strict=True, reason="distress 0.35 gives one more ordinary support-group line a check-in"
+)
+def test_support_group_chat_response_floor_before_harassment_had_its_own_budget() -> None:
+    """lr-5f71971629 with distress at 0.375 gave 27 of PSG's 115 ordinary lines a response;
+    at 0.35 (chosen on validation once harassment reports had a budget of their own, which
+    left more of the response budget to distress: validation's distress lines given a
+    response 87.0 → 90.4 %), 28. Passes again once a model keeps 27."""
+    rows = [json.loads(line) for line in SUPPORT.read_text(encoding="utf-8").splitlines()]
+    assessor = Assessor.default()
+    m = metrics(rows, [assessor.assess(r["text"]) for r in rows])
     assert m["soft_none_any"] <= 27 / 115, m["soft_none_any"]
 
 
