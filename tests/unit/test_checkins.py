@@ -390,6 +390,12 @@ def _first_end(moment: datetime, zone: zoneinfo.ZoneInfo, start: time, end: time
     start=121,
     end=0,
 )  # back to before their start: still quiet till the end
+@example(
+    jump=(zoneinfo.ZoneInfo("Australia/Sydney"), datetime(2026, 4, 4, 16, tzinfo=UTC)),
+    offset=-1,
+    start=122,
+    end=121,
+)  # 02:59:59 before the clocks go back to 02:00: the repeated 02:01, not tomorrow's
 @settings(max_examples=300, deadline=None)
 def test_quiet_hours_release_at_their_first_end_across_every_clock_change(
     jump: tuple[zoneinfo.ZoneInfo, datetime], offset: int, start: int, end: int

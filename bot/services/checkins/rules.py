@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import re
 import zoneinfo
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import ClassVar
 
 from pydantic import Field
@@ -225,16 +225,27 @@ def in_quiet_hours(
     now_t = local.time()
     if not _quiet_at(now_t, start, end):
         return None
-    end_day = local.date() if now_t < end else local.date() + timedelta(days=1)
-    wall = datetime.combine(end_day, end)
-    for _ in range(3):  # a jump skips a day's free minutes at most once in a while
-        release = resolve_local(wall, tz)
-        if release <= moment:  # back in the repeated hour: the end comes again, after it
-            release = wall.replace(tzinfo=tz, fold=1).astimezone(UTC)
-        if not _quiet_at(release.astimezone(tz).time(), start, end):
-            break
-        wall += timedelta(days=1)  # the jump skipped every minute between end and start
-    return release.astimezone(moment.tzinfo)
+    for release in _end_instants(local.date(), end, tz):
+        # the first time the clock reads their end after ``moment``, unless a jump skipped
+        # every minute between their end and their next start (then the next day's)
+        if release > moment and not _quiet_at(release.astimezone(tz).time(), start, end):
+            return release.astimezone(moment.tzinfo)
+    raise AssertionError("quiet hours without an end")  # pragma: no cover - 4 days suffice
+
+
+def _end_instants(day: date, end: time, tz: zoneinfo.ZoneInfo) -> Iterator[datetime]:
+    """In order, each instant from ``day`` on (four days) at which the clock reads ``end``:
+    both times of an end the clocks repeat (a moment in the first pass of the repeated hour,
+    past its first end, is released at the second: 02:59 before the clocks go back from 03:00
+    to 02:00 waits for the 02:01 that comes two minutes later, not tomorrow's), and the first
+    moment after the jump for an end the clocks skip (``resolve_local``)."""
+    for offset in range(4):
+        wall = datetime.combine(day + timedelta(days=offset), end)
+        first = resolve_local(wall, tz)
+        yield first
+        second = wall.replace(tzinfo=tz, fold=1).astimezone(UTC)
+        if second > first and second.astimezone(tz).replace(tzinfo=None) == wall:
+            yield second
 
 
 def next_delivery(
