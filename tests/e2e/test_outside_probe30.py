@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 
 from emulator import DiscordEmulator
 from tests.e2e.conftest import Kindred, World
-from tests.e2e.test_checkins import Start, command, start_at  # noqa: F401
+from tests.e2e.test_checkins import Start, command, run_at, start_at  # noqa: F401
+from tests.e2e.test_meetings import MONDAY_NOON, add_facilitator, add_meeting, dm, ready
 
 NOON = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
@@ -60,3 +61,61 @@ async def test_a_raised_checkin_minimum_names_the_checkins_that_still_run_more_o
     assert "240 minutes" in answer.text, answer.text
     assert "#1" in answer.text and "#2" not in answer.text, answer.text
     assert "/checkin edit" in answer.text, answer.text
+
+
+async def _facilitator_told_of_tuesday(emulator: DiscordEmulator, world: World, start: Start):
+    """Tuesday 19:00's meeting of Grief circle, facilitated by world.peer (the rotation's
+    first), who got the day-before heads-up on Monday at 19:00; the member asked no
+    reminders."""
+    traveller, kindred = await start(MONDAY_NOON)
+    await ready(emulator, world, kindred, events=False)
+    await add_facilitator(emulator, world, world.peer)
+    await add_meeting(emulator, world, world.mod, schedule="every tuesday at 19:00")
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 19, 0, 5, tzinfo=UTC))
+    notice = await dm(emulator, world.peer, "your turn to facilitate")
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 20, 0, tzinfo=UTC))
+    return kindred, notice
+
+
+async def test_the_facilitator_reminded_of_a_meeting_is_told_when_a_moderator_moves_it(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    """The facilitator got Monday's heads-up for Tuesday 19:00 ("your turn to facilitate",
+    with the time); later that evening a moderator moves the meeting to Tuesday 17:00. The
+    heads-up for the new time would have been due Monday 17:00, already past, so none comes.
+    Defect: members who asked for reminders are told of the move, the facilitator who holds
+    the space is not, and turns up two hours late. Expected: they are told the new time by
+    DM, as a reminded member is."""
+    kindred, notice = await _facilitator_told_of_tuesday(emulator, world, start_at)
+    edited = await command(emulator, world.mod, world.general, "group meeting edit",
+                           meeting=1, schedule="every tuesday at 17:00")  # fmt: skip
+    assert edited.ephemeral, edited.text
+    assert await kindred.quiet()
+    after = [m for m in emulator.bot_messages(emulator.dm_channel(world.peer)) if m.id > notice.id]
+    old = int(datetime(2026, 11, 24, 19, 0, tzinfo=UTC).timestamp())
+    new = int(datetime(2026, 11, 24, 17, 0, tzinfo=UTC).timestamp())
+    assert [m for m in after if f"<t:{old}:F>" in m.text and f"<t:{new}:F>" in m.text], [
+        m.text for m in after
+    ]
+
+
+async def test_the_facilitator_reminded_of_a_meeting_is_told_when_it_is_removed(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    """As above, but the moderator removes the meeting: the facilitator is told it is
+    cancelled (once), instead of turning up to an empty channel."""
+    kindred, notice = await _facilitator_told_of_tuesday(emulator, world, start_at)
+    removing = await emulator.run_command(
+        world.mod, world.general, "group meeting remove", options={"meeting": 1}
+    )
+    removed = await removing.answer()
+    assert "is removed" in removed.text, removed.text
+    assert await kindred.quiet()
+    after = [m for m in emulator.bot_messages(emulator.dm_channel(world.peer)) if m.id > notice.id]
+    old = int(datetime(2026, 11, 24, 19, 0, tzinfo=UTC).timestamp())
+    told = [m for m in after if "cancelled" in m.text and f"<t:{old}:F>" in m.text]
+    assert len(told) == 1 and len(after) == 1, [m.text for m in after]
