@@ -10,6 +10,8 @@ from emulator import DiscordEmulator
 from tests.e2e.conftest import Kindred, World
 from tests.e2e.test_checkins import Start, command, run_at, start_at  # noqa: F401
 from tests.e2e.test_meetings import MONDAY_NOON, add_facilitator, add_meeting, dm, ready
+from tests.e2e.test_selfhelp import button, footer
+from tests.e2e.test_support import setup_peers
 
 NOON = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
@@ -119,3 +121,31 @@ async def test_the_facilitator_reminded_of_a_meeting_is_told_when_it_is_removed(
     old = int(datetime(2026, 11, 24, 19, 0, tzinfo=UTC).timestamp())
     told = [m for m in after if "cancelled" in m.text and f"<t:{old}:F>" in m.text]
     assert len(told) == 1 and len(after) == 1, [m.text for m in after]
+
+
+async def test_a_page_a_spanish_member_shares_is_posted_in_english_for_everyone(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """A member who chose Spanish (`/language set es`) shares `/selfhelp topic:breathing
+    share:True` in the server's channel. Defect: the post everyone reads carried the sharer's
+    labels ("Página 1 de 2", "Siguiente ▶", "Hablar con un compañero") and a Talk to a peer
+    button that carried Spanish (`kindred:talk:<server>:es`), so an English member who pressed
+    it got the support form in Spanish and their request, its DMs and thread, in Spanish.
+    Expected: a channel post stays English, as the peer panel does, and its Talk to a peer
+    button answers each reader in their own language. The sharer's own answer is in Spanish."""
+    await setup_peers(emulator, world)
+    await command(emulator, world.member, world.general, "language set", language="es")
+    shared = await command(
+        emulator, world.member, world.general, "selfhelp", topic="breathing", share=True
+    )
+    assert shared.ephemeral and shared.text.startswith("Publiqué"), shared.text
+    post = await emulator.wait_for_message(
+        world.general, predicate=lambda m: not m.ephemeral and bool(m.embeds)
+    )
+    assert footer(post).startswith("Page 1 of 2 · Reviewed"), footer(post)
+    assert button(post, "kindred:sh:n:")["label"] == "Next ▶"
+    talk = button(post, "kindred:talk:")
+    assert talk["label"] == "Talk to a peer", talk
+    pressed = await emulator.press_button(world.member2, post, talk["custom_id"])
+    form = await pressed.response()
+    assert form.is_modal and form.title == "Talk to a peer", form.title
