@@ -63,6 +63,14 @@ async def test_a_raised_checkin_minimum_names_the_checkins_that_still_run_more_o
     assert "240 minutes" in answer.text, answer.text
     assert "#1" in answer.text and "#2" not in answer.text, answer.text
     assert "/checkin edit" in answer.text, answer.text
+    french = await (
+        await emulator.run_command(
+            world.mod, world.general, "checkin settings min-interval", options={"minutes": 300},
+            locale="fr",
+        )
+    ).response()  # fmt: skip
+    assert "Le check-in **#1** (`hourly`) passe plus souvent" in french.text, french.text
+    assert "#2" not in french.text and "runs more often" not in french.text, french.text
 
 
 async def _facilitator_told_of_tuesday(emulator: DiscordEmulator, world: World, start: Start):
