@@ -29,7 +29,6 @@ from bot.services.meetings.rules import (
     parse_prompt,
     parse_reminders,
     parse_when,
-    reminded,
 )
 from bot.text import shorten
 
@@ -257,12 +256,7 @@ class MeetingSchedule(MeetingBase):
         group = archived or await self.group_of(meeting)
         if not (group.active or archived):
             return None
-        recipients = []
-        if reminded(start, meeting.reminders, now):
-            recipients = await self.repo.opted_in(group.id)
-        facilitator = await self.next_facilitator(meeting)
-        if facilitator_notice(start, now) is None and facilitator not in (None, *recipients):
-            recipients = [*recipients, facilitator]
+        recipients = await self.told_of(meeting, group, now)
         if not recipients:
             return None
         return Rescheduled(
