@@ -99,7 +99,7 @@ MESSAGES = bot/safety/messages.py bot/safety/peer_resources.py bot/safety/listin
 	cogs/groups/upkeep.py cogs/groups/posting.py cogs/groups/meeting_delivery.py \
 	cogs/groups/meeting_views.py bot/schedules/describe.py bot/ui/command_texts.py \
 	cogs/peers/moderation.py bot/services/resources/regions.py cogs/peers/settings.py \
-	cogs/safety/alerts.py cogs/support/views.py bot/ui/requests.py
+	cogs/safety/alerts.py cogs/support/views.py bot/ui/requests.py bot/ui/timezones.py
 messages: $(STAMP)
 	$(BIN)/pybabel extract --no-location --project Kindred --version 0.1 \
 		--copyright-holder "Kindred contributors" -k _ -k N_ -o data/locale/kindred.pot \

@@ -25,7 +25,7 @@ from bot.ui.lookup import find_channel
 from bot.ui.replies import COLOUR, localized, reader_language, send_private
 from bot.ui.requests import relay_welcome_cleared_text
 from bot.ui.setup_check import checkup_embed, gather_facts
-from bot.ui.timezones import timezone_autocomplete
+from bot.ui.timezones import ZONE_FOLLOWED, followed_after_clear, timezone_autocomplete
 from bot.ui.views import GuardedCallback
 
 ABOUT_TITLE = N_("About Kindred")
@@ -60,15 +60,6 @@ SUPPORT_IN_DMS = N_(
     "To talk with a peer supporter, run `/support` inside your server: it asks for support "
     "privately."
 )
-
-#: What moved with a new `/timezone set` (set without `tz:`), one whole sentence per case.
-ZONE_FOLLOWED = {
-    frozenset({"checkin"}): N_("Your personal check-in now comes at its times in **{zone}**."),
-    frozenset({"goals"}): N_("Your goals' nudges now come at their times in **{zone}**."),
-    frozenset({"checkin", "goals"}): N_(
-        "Your personal check-in and your goals' nudges now come at their times in **{zone}**."
-    ),
-}
 
 #: The moderator's answer to `/kindred set timezone`: who moves with the server's zone (nobody
 #: named, whether or not anyone did).
@@ -496,10 +487,9 @@ class Core(commands.Cog):
         moved = await self.services.zones.clear_followed(user_id)
         text = N_("Your time zone is cleared; the server's is used.")
         reply = await localized(interaction, text)
-        if moved:  # what the member set without `tz:` goes with it, as at `/timezone set`
-            goals = self.services.selfhelp.goals
-            zone = (await goals.member_zone(user_id, interaction.guild_id)).key
-            reply += "\n" + await localized(interaction, ZONE_FOLLOWED[frozenset(moved)], zone=zone)
+        followed = await followed_after_clear(interaction, self.services.zones, moved)
+        if followed:  # what the member set without `tz:` goes with it, as at `/timezone set`
+            reply += "\n" + followed
         await send_private(interaction, reply)
 
     @app_commands.command(name="forgetme")

@@ -207,7 +207,9 @@ def _checkin_service(core: _Core) -> CheckinService:
         CheckinRepository(core.db), core.settings, core.scheduler, core.zones, core.clock
     )
     core.privacy.register("personal check-ins and moods", checkins.forget)
-    core.zones.followed_by("checkin", checkins.follow_zone, checkins.follow_server)
+    core.zones.followed_by(
+        "checkin", checkins.follow_zone, checkins.follow_server, checkins.followed_zones
+    )
     return checkins
 
 
@@ -218,7 +220,7 @@ def _selfhelp_service(
     goals = GoalService(GoalRepository(core.db), checkins, core.zones, core.scheduler, core.clock)
     plans = PlanService(PlanRepository(core.db), core.clock)
     checkins.watch_quiet_hours(goals.replan)
-    core.zones.followed_by("goals", goals.follow_zone, goals.follow_server)
+    core.zones.followed_by("goals", goals.follow_zone, goals.follow_server, goals.followed_zones)
     core.privacy.register("goals", goals.forget)
     core.privacy.register("wellness plan", plans.forget)
     return SelfHelpServices(LibraryService(Library.load(), safety.language_for), goals, plans)

@@ -22,7 +22,7 @@ from bot.services.settings import (
     validate_timezone,
 )
 
-__all__ = ["ZONE_KEY", "MemberZones", "ServerFollower", "ZoneFollower"]
+__all__ = ["ZONE_KEY", "FollowedZones", "MemberZones", "ServerFollower", "ZoneFollower"]
 
 ZONE_KEY = "timezone"  # stored under this name: never rename
 
@@ -36,6 +36,11 @@ ZoneFollower = Callable[[int, str | None], Awaitable[bool]]
 #: ``follower(guild_id)``: the server's home zone changed; what follows the zone of members
 #: who have none of their own (set without ``tz``, in the server's zone) moves to the new one.
 ServerFollower = Callable[[int], Awaitable[bool]]
+#: ``where(user_id)``: the zones what of the member's follows their zone comes in now (only
+#: what comes: a paused check-in, a paused or finished goal is not said to), so an answer
+#: names where things really went (a goal moves to its own server's zone, not the one where
+#: ``/timezone clear`` was run).
+FollowedZones = Callable[[int], Awaitable[list[str]]]
 
 
 class MemberZones:
@@ -47,15 +52,33 @@ class MemberZones:
         self.clock = clock
         self.followers: dict[str, ZoneFollower] = {}
         self.server_followers: dict[str, ServerFollower] = {}
+        self.followed_zones: dict[str, FollowedZones] = {}
 
     def followed_by(
-        self, name: str, follower: ZoneFollower, server: ServerFollower | None = None
+        self,
+        name: str,
+        follower: ZoneFollower,
+        server: ServerFollower | None = None,
+        where: FollowedZones | None = None,
     ) -> None:
-        """Register what moves with the member's zone (a personal check-in, goal nudges), and
-        ``server``, what moves with a server's home zone for members who set none."""
+        """Register what moves with the member's zone (a personal check-in, goal nudges),
+        ``server``, what moves with a server's home zone for members who set none, and
+        ``where``, the zones it comes in now."""
         self.followers[name] = follower
         if server is not None:
             self.server_followers[name] = server
+        if where is not None:
+            self.followed_zones[name] = where
+
+    async def zones_of(self, user_id: int, names: list[str]) -> dict[str, list[str]]:
+        """For each follower in ``names`` (what moved), the zones it comes in now: after
+        ``/timezone clear`` each moved to the zone used for it, its own server's, which need
+        not be the server the member cleared it in, nor one zone for all."""
+        found: dict[str, list[str]] = {}
+        for name in names:
+            where = self.followed_zones.get(name)
+            found[name] = await where(user_id) if where is not None else []
+        return found
 
     async def own(self, user_id: int) -> str | None:
         """The zone the member chose, if they did (and it still exists)."""

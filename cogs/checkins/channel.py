@@ -20,6 +20,14 @@ from cogs.checkins.groups import checkin_autocomplete, settings_group, zone_auto
 from cogs.checkins.text import checkin_line, preview_text
 from cogs.checkins.timers import THREADS, NotPosted
 
+MIN_INTERVAL_SET = N_("Check-ins here may now run at most once every {minutes} minutes.")
+#: ``/checkin settings min-interval``: a check-in stored before, which runs more often than the
+#: new minimum (checked only when one is created or edited), keeps its schedule until changed.
+RUNS_MORE_OFTEN = N_(
+    "Check-in **#{id}** (`{schedule}`) runs more often than that and keeps its schedule until "
+    "you change it: `/checkin edit checkin:{id} schedule:` (or `/checkin pause`)."
+)
+
 
 def run_now_answer(plan: PostPlan, posted: discord.Message | NotPosted, lang: str = "en") -> str:
     """What happened to a run-now, as it really happened: only a pause says "paused"."""
@@ -243,8 +251,11 @@ class ChannelCommands:
     async def min_interval(self, interaction: discord.Interaction, minutes: int) -> None:
         """Set how often check-ins may run at most in this server (moderators)."""
         assert interaction.guild_id is not None
-        await self.service.set_min_interval(interaction.guild_id, interaction.user.id, minutes)
-        text = gettext_for(await reader_language(interaction))(
-            N_("Check-ins here may now run at most once every {minutes} minutes.")
+        faster = await self.service.set_min_interval(
+            interaction.guild_id, interaction.user.id, minutes
         )
-        await send_private(interaction, text.format(minutes=minutes))
+        _ = gettext_for(await reader_language(interaction))
+        lines = [_(MIN_INTERVAL_SET).format(minutes=minutes)]
+        # the minimum is checked at create and edit: those stored already keep their schedules
+        lines += [_(RUNS_MORE_OFTEN).format(id=row.id, schedule=row.schedule) for row in faster]
+        await send_private(interaction, "\n".join(lines))

@@ -70,7 +70,9 @@ class LibraryRoom:
         )
         title = reading.topic.title
         await send_private(interaction, await localized(interaction, text, title=title))
-        await interaction.followup.send(embed=embed, view=view)
+        # a post everyone reads: English, and its Talk to a peer in each presser's language
+        posted = page_embed(reading), page_view(reading, interaction.guild_id, posted=True)
+        await interaction.followup.send(embed=posted[0], view=posted[1])
 
     async def on_page_button(
         self, interaction: discord.Interaction, scope: int, index: int, slug: str

@@ -198,15 +198,23 @@ class PlanModal(KindredModal):
         await _cog(interaction).on_plan_submit(interaction, self.part, values)
 
 
-def page_view(reading: Reading, guild_id: int | None, lang: str = "en") -> discord.ui.View:
-    """Previous / Next and Talk to a peer, labelled in ``lang`` (custom ids the same)."""
+def page_view(
+    reading: Reading, guild_id: int | None, lang: str = "en", *, posted: bool = False
+) -> discord.ui.View:
+    """Previous / Next and Talk to a peer, labelled in ``lang`` (custom ids the same).
+    ``posted``: a page shared in a channel, read by everyone: English, as Kindred's posts are,
+    and its Talk to a peer button carries no language (each presser's own, as the panel's)."""
+    if posted:
+        lang = "en"
     view = discord.ui.View(timeout=None)
     slug, scope, index = reading.topic.slug, reading.scope, reading.index
     if reading.count > 1:
         prev_page, next_page = max(index - 1, 0), min(index + 1, reading.count - 1)
         view.add_item(PageButton("p", scope, prev_page, slug, disabled=reading.first, lang=lang))
         view.add_item(PageButton("n", scope, next_page, slug, disabled=reading.last, lang=lang))
-    if guild_id is not None:
+    if guild_id is not None and posted:
+        view.add_item(TalkToPeerButton(guild_id))
+    elif guild_id is not None:
         view.add_item(TalkToPeerButton(guild_id, button_labels(lang)["talk"], lang))
     return view
 

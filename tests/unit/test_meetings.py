@@ -486,7 +486,8 @@ async def test_members_reminded_of_a_date_are_told_once_it_is_cancelled_or_moved
 ) -> None:
     """Before any reminder of the next date went out, a move or a removal tells nobody; once
     one went out, everyone who asked for the group's reminders is told (no list is kept), and
-    an edit that leaves the date where it was tells nobody."""
+    so is the date's facilitator once their heads-up the day before went out (probe 30); an
+    edit that leaves the date where it was tells nobody."""
     group = await setup(services)
     await services.meetings.set_reminders(GUILD, group.name, MEMBER, True)
     clock.now = NOW
@@ -500,7 +501,7 @@ async def test_members_reminded_of_a_date_are_told_once_it_is_cancelled_or_moved
     tuesday = datetime(2026, 11, 24, 19, 0, tzinfo=UTC)
     moved = await services.meetings.edit(GUILD, meeting.id, MOD, schedule="wed 18:00")
     assert moved.told is not None
-    assert (moved.told.was_at, moved.told.recipients) == (tuesday, (MEMBER,))
+    assert (moved.told.was_at, moved.told.recipients) == (tuesday, (MEMBER, ALICE))
     assert moved.told.moved_to == datetime(2026, 11, 25, 18, 0, tzinfo=UTC)
     other = await add(services, name="Other", schedule="every thursday at 19:00")
     assert (await services.meetings.remove(GUILD, other.id, MOD)).told is None
@@ -510,14 +511,15 @@ async def test_members_reminded_of_a_date_are_told_once_it_is_cancelled_or_moved
     await fire(services, clock, REMIND, third.id)  # the 15-minute one
     gone = await services.meetings.remove(GUILD, third.id, MOD)
     assert gone.told is not None and gone.told.moved_to is None
-    assert (gone.told.was_at, gone.told.recipients) == (tuesday, (MEMBER,))
+    assert (gone.told.was_at, gone.told.recipients) == (tuesday, (MEMBER, ALICE))
 
 
 async def test_archiving_tells_members_reminded_of_a_date_it_cancels(
     services: Services, clock
 ) -> None:
     """Archiving a group cancels its meetings' next dates: a date a reminder of has gone out
-    is told to everyone who asked for the group's reminders, the reason named; a date not
+    is told to everyone who asked for the group's reminders and its facilitator told of it the
+    day before, the reason named; a date not
     yet reminded of tells nobody, and an active group has nothing to tell."""
     group = await setup(services)
     await services.meetings.set_reminders(GUILD, group.name, MEMBER, True)
@@ -529,7 +531,8 @@ async def test_archiving_tells_members_reminded_of_a_date_it_cancels(
     await services.groups.archive(group.id, GUILD, MOD)
     (told,) = await services.meetings.told_of_archive(group.id)
     assert told.meeting.id == reminded.id and told.archived and told.moved_to is None
-    assert (told.was_at, told.recipients) == (datetime(2026, 11, 24, 19, 0, tzinfo=UTC), (MEMBER,))
+    tuesday = datetime(2026, 11, 24, 19, 0, tzinfo=UTC)
+    assert (told.was_at, told.recipients) == (tuesday, (MEMBER, ALICE))
 
 
 async def test_archiving_again_after_unarchive_tells_a_cancelled_date_once(

@@ -280,6 +280,29 @@ async def test_clearing_the_zone_moves_what_followed_it_to_the_servers(
     assert await services.zones.clear_followed(MEMBER) == []
 
 
+async def test_after_clearing_the_zone_each_goal_is_said_to_come_in_its_own_servers_zone(
+    services: Services,
+) -> None:
+    """Goals set without ``tz`` in two servers with different home zones: ``/timezone clear``
+    moves each to its own server's zone, and ``zones_of`` names both (the answer names where
+    they really went, not the zone of wherever the member ran the command). A paused goal's
+    zone is not said, as its nudges don't come."""
+    guild2 = GUILD + 1
+    await services.settings.update(GUILD, CoreSettings, MOD, timezone="Europe/Paris")
+    await services.settings.update(guild2, CoreSettings, MOD, timezone="America/Chicago")
+    await services.zones.set(MEMBER, "Asia/Tokyo")
+    goals = services.selfhelp.goals
+    await goals.set(MEMBER, GUILD, "walk", "daily 09:00")
+    await goals.set(MEMBER, guild2, "read", "daily 21:00")
+    paused = (await goals.set(MEMBER, guild2 + 1, "call", "daily 10:00")).goal
+    await goals.pause(MEMBER, paused.id)
+    moved = await services.zones.clear_followed(MEMBER)
+    assert moved == ["goals"]
+    assert await services.zones.zones_of(MEMBER, moved) == {
+        "goals": ["America/Chicago", "Europe/Paris"]
+    }
+
+
 async def test_a_new_server_zone_moves_what_members_without_their_own_zone_set_there(
     services: Services,
 ) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import zoneinfo
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.crashpoints import crash_point
 from bot.db.repositories.checkins import CheckinRow
@@ -161,11 +161,21 @@ class ChannelCheckins(CheckinBase):
         await self._cancel_timers(checkin_id)
         await self.repo.delete(checkin_id)
 
-    async def set_min_interval(self, guild_id: int, actor_id: int, minutes: int) -> None:
-        """The server's shortest gap between two runs of a check-in (validated, audited)."""
+    async def set_min_interval(
+        self, guild_id: int, actor_id: int, minutes: int
+    ) -> list[CheckinRow]:
+        """The server's shortest gap between two runs of a check-in (validated, audited). It
+        is checked when a check-in is created or edited: the check-ins stored already that run
+        more often keep their schedules, and are returned, so the moderator is told which."""
         await self.settings.update(
             guild_id, CheckinSettings, actor_id, min_interval_minutes=minutes
         )
+        minimum = timedelta(minutes=minutes)
+        return [
+            row
+            for row in await self.repo.for_guild(guild_id)
+            if _schedule(row.schedule).min_interval() < minimum
+        ]
 
     async def moderator_channel(self, row: CheckinRow) -> int | None:
         """Where to tell moderators a check-in stopped: the server's moderator channel, unless

@@ -132,6 +132,14 @@ class PersonalCheckins(CheckinBase):
                 moved = await self.follow_zone(row.user_id, None) or moved
         return moved
 
+    async def followed_zones(self, user_id: int) -> list[str]:
+        """The zone the member's check-in comes in, if it follows their zone and comes (not
+        paused)."""
+        row = await self.repo.personal_for(user_id)
+        if row is None or not row.tz_follows or row.paused:
+            return []
+        return [row.tz]
+
     def watch_quiet_hours(self, callback: Callable[[int], Awaitable[None]]) -> None:
         """``callback(user_id)`` runs after a member's personal check-in (and so their quiet
         hours) is set, replaced or stopped; goal nudges re-plan their pending one with it."""

@@ -12,7 +12,7 @@ from bot.db.repositories.meetings import MeetingRepository, MeetingRow
 from bot.errors import NotFoundError
 from bot.i18n import N_
 from bot.services.groups import GroupService
-from bot.services.meetings.rules import When, facilitator_at
+from bot.services.meetings.rules import When, facilitator_at, facilitator_notice, reminded
 from bot.timers import Scheduler
 
 
@@ -124,3 +124,18 @@ class MeetingBase:
                 moment = when.next_start(moment)
         starts.sort(key=lambda s: (s[0], s[1].id))
         return starts[:count]
+
+    async def told_of(self, meeting: MeetingRow, group: GroupRow, now: datetime) -> list[int]:
+        """Who was told of the meeting's next date by now (no list of who got what is kept):
+        everyone who asked for the group's reminders once the first went out, and the date's
+        facilitator once their heads-up the day before did."""
+        start = meeting.next_at
+        if start is None or start <= now:
+            return []
+        told = []
+        if reminded(start, meeting.reminders, now):
+            told = await self.repo.opted_in(group.id)
+        facilitator = await self.next_facilitator(meeting)
+        if facilitator_notice(start, now) is None and facilitator not in (None, *told):
+            told = [*told, facilitator]
+        return told

@@ -29,7 +29,6 @@ from bot.services.meetings.rules import (
     parse_prompt,
     parse_reminders,
     parse_when,
-    reminded,
 )
 from bot.text import shorten
 
@@ -248,15 +247,20 @@ class MeetingSchedule(MeetingBase):
     ) -> Rescheduled | None:
         """Who to tell that the date they were reminded of is cancelled or moved: everyone who
         asked for the group's reminders, once a reminder of it has gone out (no list of who
-        got one is kept). ``archived``: the group just archived, which cancels the date."""
-        if meeting.next_at is None or not reminded(meeting.next_at, meeting.reminders, now):
+        got one is kept), and its facilitator once their heads-up the day before has (the one
+        for a new date that soon is never sent: its day before is past). ``archived``: the
+        group just archived, which cancels the date."""
+        start = meeting.next_at
+        if start is None or start <= now:
             return None
         group = archived or await self.group_of(meeting)
-        recipients = tuple(await self.repo.opted_in(group.id)) if group.active or archived else ()
+        if not (group.active or archived):
+            return None
+        recipients = await self.told_of(meeting, group, now)
         if not recipients:
             return None
         return Rescheduled(
-            meeting, group, meeting.next_at, moved_to, recipients, archived=archived is not None
+            meeting, group, start, moved_to, tuple(recipients), archived=archived is not None
         )
 
     async def remove(

@@ -192,6 +192,12 @@ class GoalService:
         own = {user: await self.zones.own(user) for user in {g.user_id for g in following}}
         return await self._refollow([g for g in following if own[g.user_id] is None])
 
+    async def followed_zones(self, user_id: int) -> list[str]:
+        """The zones the nudges of the member's goals going on come in, of those that follow
+        their zone (each its own: set in two servers, two home zones)."""
+        goals = await self.repo.following(user_id=user_id)
+        return sorted({g.tz for g in goals if g.status == "active" and g.tz is not None})
+
     async def _refollow(self, goals: list[GoalRow]) -> bool:
         """Move each goal that follows its member's zone to the zone used for it now (its
         next nudge planned again); True if any going on moved."""
