@@ -15,12 +15,20 @@ where a missing PostgreSQL is a failure.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.helpers.postgres import Cluster, find_bindir
+# The environment may ask Python not to write bytecode (PYTHONDONTWRITEBYTECODE, set on the
+# project's machines). discord.py loads every extension afresh at each bot start
+# (``module_from_spec`` + ``exec_module``), so without cached bytecode each start of Kindred
+# in a test compiled every cog's source again: 0.36 s → 0.24 s a start, about a minute of a
+# full run on two cores. The tests write it (``__pycache__/`` is ignored by git).
+sys.dont_write_bytecode = False
+
+from tests.helpers.postgres import Cluster, find_bindir  # noqa: E402 (after the flag above)
 
 HERE = Path(__file__).resolve().parent
 
