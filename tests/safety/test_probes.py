@@ -7,7 +7,9 @@ floors against regression, not a measurement (``docs/detector.md``). The short-m
 its figures are floors too. The plans probe (``P_plans.jsonl``): time words next to words
 of dying and killing, read once; floors too. The support-group probe (``P_support.jsonl``):
 messages in support groups, meetings and peer threads, read once, then read for causes; floors
-too. The second support-group probe (``P_support2.jsonl``), another writer: read once."""
+too. The second support-group probe (``P_support2.jsonl``), another writer: read once. The
+general-channels probe (``P_general.jsonl``, ninth session): one day in gaming, fandom,
+school and hobby servers, read once, then read for its misses."""
 
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ SHORT = DATA_DIR / "probes" / "P_short.jsonl"
 PLANS = DATA_DIR / "probes" / "P_plans.jsonl"
 SUPPORT = DATA_DIR / "probes" / "P_support.jsonl"
 SUPPORT2 = DATA_DIR / "probes" / "P_support2.jsonl"
+GENERAL = DATA_DIR / "probes" / "P_general.jsonl"
 
 
 @functools.cache
@@ -200,3 +203,31 @@ def test_support_group_chat_second_writer() -> None:
     assert m["distress_to_alert"] <= 1 / 32, m["distress_to_alert"]
     assert m["false_alarm"] <= 6 / 103, m["false_alarm"]
     assert m["soft_none_any"] <= 20 / 103, m["soft_none_any"]
+
+
+def test_general_channels() -> None:
+    """Floors at the general-channels probe's one reading (2026-12-03, ninth session: 250
+    lines by writer PGC, who read only its brief and the labelling guide in its brief, never
+    the repository; 4 that repeated a sentence of the sets or another probe dropped; read once
+    with lr-5f71971629 at the thresholds chosen that day, then read for its misses, so it is no
+    longer independent): crisis 43 of 47 alerted and all 47 given a private response, tier 3
+    14 of 15 (the one missed, a French goodbye giving a manga collection away, gets the gentle
+    check-in), 2 of the 126 ordinary lines alerted, 10 given any response, 1 reported as
+    harassment (a quoted song), 4 of 34 distress lines alerted, concern 19 of 20, harassment 19
+    of 19, every need found."""
+    rows = [json.loads(line) for line in GENERAL.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == 246 and all(clean_row(dict(r)) is not None for r in rows)
+    others = {_key(r["text"]) for name in ("train", "validation", "test") for r in load_set(name)}
+    assert not [r["text"] for r in rows if _key(r["text"]) in others]
+    assessor = Assessor.default()
+    m = metrics(rows, assessor.assess_batch([r["text"] for r in rows]))
+    assert m["crisis_recall"] >= 43 / 47, m["crisis_recall"]
+    assert m["soft_crisis_any"] == 1.0, m["soft_crisis_any"]
+    assert m["tier3_recall"] >= 14 / 15, m["tier3_recall"]
+    assert m["false_alarm"] <= 2 / 126, m["false_alarm"]
+    assert m["soft_none_any"] <= 10 / 126, m["soft_none_any"]
+    assert m["harassment_false"] <= 1 / 126, m["harassment_false"]
+    assert m["distress_to_alert"] <= 4 / 34, m["distress_to_alert"]
+    assert m["concern_recall"] >= 19 / 20, m["concern_recall"]
+    assert m["harassment_recall"] == 1.0, m["harassment_recall"]
+    assert m["needs_recall"] == 1.0, m["needs_recall"]
