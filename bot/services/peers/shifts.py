@@ -112,6 +112,9 @@ class DutyEnded:
     guild_id: int
     user_id: int
     held: int
+    #: when ``held`` was counted: the hand-off answers for the requests held then, not for
+    #: one claimed after (its button may be pressed much later)
+    at: datetime | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -198,13 +201,19 @@ class ShiftService:
         if not await self.duty.end_due(guild_id, user_id):
             return None
         held = await self.requests.held_by(guild_id, user_id)
-        return DutyEnded(guild_id, user_id, len(held))
+        return DutyEnded(guild_id, user_id, len(held), self.clock())
 
-    async def hand_off(self, guild_id: int, peer_id: int) -> HandOff:
-        """Put the requests a peer holds back in the queue (the shift-end hand-off)."""
+    async def hand_off(
+        self, guild_id: int, peer_id: int, held_at: datetime | None = None
+    ) -> HandOff:
+        """Put the requests a peer holds back in the queue (the shift-end hand-off): those
+        they held at ``held_at``, when the question was asked (one claimed or taken over
+        since stays theirs); without it (a button sent before it carried the time), all."""
         on_duty = [r.user_id for r in await self.duty.on_duty(guild_id) if r.user_id != peer_id]
         handed, held = [], []
         for request in await self.requests.held_by(guild_id, peer_id):
+            if held_at is not None and (request.claimed_at is None or request.claimed_at > held_at):
+                continue  # theirs since the question: not what they answered for
             try:
                 handed.append(await self.requests.unclaim(request.id, peer_id))
             except KindredError:
@@ -335,4 +344,4 @@ class ShiftService:
         if await self.duty.is_on_duty(guild_id, user_id):
             return None
         held = await self.requests.held_by(guild_id, user_id)
-        return DutyEnded(guild_id, user_id, len(held))
+        return DutyEnded(guild_id, user_id, len(held), self.clock())

@@ -1,0 +1,67 @@
+"""Outside probe, round 31: the peer-support and safety side, as members, peers and
+moderators met it (each test says what someone did and what went wrong before its fix; a probe
+that found no defect says so)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import time_machine
+
+from emulator import DiscordEmulator
+from tests.e2e.conftest import Kindred, World
+from tests.e2e.test_support import ask, go_on_duty, press_claim, setup_peers
+from tests.e2e.test_support_flows import MONDAY_8, add_shift_9_to_10, card, give_id
+
+
+async def test_a_shift_end_hand_off_pressed_later_leaves_requests_claimed_since_with_the_peer(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """A peer's Monday shift ends while they hold request #1: Kindred DMs them "keep them or
+    hand them to the next on-duty peer". They don't answer at once; later they go `/duty on`
+    again and claim request #2, and are talking with its member. Then they press the old DM's
+    **hand them on**, meaning the request of the shift that ended. Defect: every request they
+    hold now was handed back, #2 too: its member, in the middle of a conversation, was told
+    their request is back in the queue and their thread was closed. Expected: the hand-off
+    is the answer to the question it came with: the requests held when that shift ended (#1)
+    go back to the queue, one claimed since (#2) stays with the peer."""
+    with time_machine.travel(MONDAY_8, tick=True) as clock:
+        await setup_peers(emulator, world)
+        await add_shift_9_to_10(emulator, world)
+        clock.move_to(datetime(2026, 11, 23, 9, 0, 5, tzinfo=UTC))
+        await kindred.settle()
+        await ask(emulator, world, world.member)
+        await press_claim(emulator, world.peer, await card(emulator, world, 1), 1)
+
+        clock.move_to(datetime(2026, 11, 23, 10, 0, 5, tzinfo=UTC))
+        await kindred.settle()
+        dm = emulator.dm_channel(world.peer)
+        ended = await emulator.wait_for_message(dm, predicate=lambda m: "shift has ended" in m.text)
+
+        clock.move_to(datetime(2026, 11, 23, 10, 30, tzinfo=UTC))
+        await go_on_duty(emulator, world, world.peer)
+        await ask(emulator, world, world.member2)
+        await press_claim(emulator, world.peer, await card(emulator, world, 2), 2)
+        second = await kindred.services.peers.requests.get(2)
+        assert second.status == "claimed" and second.thread_id is not None
+        member2_dm = emulator.dm_channel(world.member2)
+        before = len(emulator.bot_messages(member2_dm))
+
+        clock.move_to(datetime(2026, 11, 23, 10, 45, tzinfo=UTC))
+        await kindred.restart()  # a DM's button outlives a restart
+        give = give_id(ended, world.guild.id)
+        await (await emulator.press_button(world.peer, ended, give)).response()
+        await emulator.wait_until(
+            lambda: "Handed" in emulator.messages[ended.id].text,
+            what="the hand-off to finish",
+        )
+        await kindred.quiet()
+        handed = emulator.messages[ended.id].text
+        assert "Handed 1 request" in handed, handed
+        assert (await kindred.services.peers.requests.get(1)).status == "open"
+        kept = await kindred.services.peers.requests.get(2)
+        assert kept.status == "claimed" and kept.claimed_by == world.peer.id, kept
+        told = [m.text for m in emulator.bot_messages(member2_dm)[before:]]
+        assert not any("back in the queue" in t for t in told), told
+        thread = emulator.channels[second.thread_id]
+        assert not thread.archived and not thread.locked, (thread.archived, thread.locked)
