@@ -78,7 +78,8 @@ async def _send(bot: commands.Bot, services: Services, told: DutyDM, shift: bool
     server = await server_name(bot, told.guild_id)
     if isinstance(told, ShiftStarted):
         until = discord.utils.format_dt(told.until, "t") if told.until else None
-        await dm_peer(bot, told.user_id, say.shift_started_text(until, lang, server))
+        text = say.shift_started_text(until, lang, server, told.waiting)
+        await dm_peer(bot, told.user_id, text)
         return
     if isinstance(told, ShiftReminder):
         await dm_peer(bot, told.user_id, say.shift_reminder_text(lang, server))

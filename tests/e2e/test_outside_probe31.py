@@ -65,3 +65,31 @@ async def test_a_shift_end_hand_off_pressed_later_leaves_requests_claimed_since_
         assert not any("back in the queue" in t for t in told), told
         thread = emulator.channels[second.thread_id]
         assert not thread.archived and not thread.locked, (thread.archived, thread.locked)
+
+
+async def test_a_peer_whose_shift_starts_is_told_of_the_members_waiting_as_duty_on_tells_them(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Nobody is on duty at 08:00 on Monday; a peer's shift starts at 09:00. A member asks
+    for support and is told the next peer is expected then; the escalation chain runs its
+    course (the moderators are told at 08:45) and pings nobody after. At 09:00 the shift
+    starts and Kindred DMs the peer. Defect: the DM said only "Your shift has started: you're
+    on duty until 10:00", not that a member had been waiting for an hour, though `/duty on`
+    says "1 request(s) are waiting in the peer channel"; nothing else pinged them, so the
+    member the server promised a peer at 09:00 went on waiting unseen. Expected: the shift's
+    DM says how many requests wait, as `/duty on` does."""
+    with time_machine.travel(MONDAY_8, tick=True) as clock:
+        await setup_peers(emulator, world)
+        await add_shift_9_to_10(emulator, world)
+        answer = await ask(emulator, world, world.member)
+        assert "next peer is expected" in answer.text, answer.text
+        clock.move_to(datetime(2026, 11, 23, 8, 50, tzinfo=UTC))
+        await kindred.settle()
+        await emulator.wait_for_message(world.mods, predicate=lambda m: "#1" in m.text)
+        clock.move_to(datetime(2026, 11, 23, 9, 0, 5, tzinfo=UTC))
+        await kindred.settle()
+        dm = emulator.dm_channel(world.peer)
+        started = await emulator.wait_for_message(
+            dm, predicate=lambda m: "shift has started" in m.text
+        )
+        assert "1 request(s) are waiting in the peer channel" in started.text, started.text

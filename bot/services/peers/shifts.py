@@ -96,6 +96,8 @@ class ShiftStarted:
     guild_id: int
     user_id: int
     until: datetime | None  # the shift's end, a later one of theirs, or None: no end
+    #: open requests in the queue as the shift starts (told as `/duty on` tells them)
+    waiting: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True)
@@ -273,7 +275,8 @@ class ShiftService:
             row = await self.duty.shift_on(shift.guild_id, shift.user_id, window.end)
             if row.until == row.shift_until:  # the shift's end counts now, not a time by hand
                 await self.scheduler.cancel(duty_key(shift.guild_id, shift.user_id))
-            started = ShiftStarted(shift.guild_id, shift.user_id, row.until)
+            waiting = len(await self.requests.queue(shift.guild_id))
+            started = ShiftStarted(shift.guild_id, shift.user_id, row.until, waiting)
         after = timer.due_at if window is None else window.end + timedelta(seconds=1)
         nxt = shift_window_after(shift, after)
         await self._at(SHIFT_START, nxt.start, shift, timer.payload)
@@ -335,7 +338,9 @@ class ShiftService:
             if not on:
                 return None
             (row,) = on
-            return ShiftStarted(guild_id, user_id, row.until)
+            return ShiftStarted(
+                guild_id, user_id, row.until, len(await self.requests.queue(guild_id))
+            )
         if kind == "remind":
             starts = timer.payload.get("starts_at")
             if starts is None or self.clock() >= datetime.fromisoformat(starts):
