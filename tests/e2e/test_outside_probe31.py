@@ -93,3 +93,75 @@ async def test_a_peer_whose_shift_starts_is_told_of_the_members_waiting_as_duty_
             dm, predicate=lambda m: "shift has started" in m.text
         )
         assert "1 request(s) are waiting in the peer channel" in started.text, started.text
+
+
+async def test_a_member_who_cancels_while_the_claim_opens_their_thread_is_not_left_in_it(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """A peer presses Claim; while Discord is slow to make the private thread, the member
+    runs `/support action:cancel` (they changed their mind). The cancel comes first to the
+    request: it is closed. Defect: the claim carried on as if nothing had happened: the thread
+    was made with both in it, welcomed them with Close and transcript buttons, and stayed
+    open, a live conversation for a request that is closed, whose Close then says it has
+    already ended. Expected: a conversation for a request that ended meanwhile is closed off
+    as a close would (its closing line, archived and locked)."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await ask(emulator, world, world.member)
+    message = await card(emulator, world, 1)
+    emulator.inject_fault("POST", f"/channels/{world.support.id}/threads", delay=2.0)
+    claim = await emulator.press_button(world.peer, message, "kindred:req:claim:1")
+    await emulator.wait_until(
+        lambda: emulator.calls_matching("POST", f"/channels/{world.support.id}/threads"),
+        what="the claim to ask for its thread",
+    )
+    cancelled = await emulator.run_command(
+        world.member, world.general, "support", options={"action": "cancel"}
+    )
+    await cancelled.answer()
+    told = await claim.original_response()
+    assert "no longer open" in told.text, told.text
+    assert await kindred.quiet()
+    request = await kindred.services.peers.requests.get(1)
+    assert request.status in ("closed", "cancelled"), request.status
+    threads = [c for c in emulator.channels.values() if getattr(c, "name", "") == "Support #1"]
+    assert threads, "no thread was made"
+    for thread in threads:
+        member_inside = world.member.id in thread.thread_members
+        assert thread.deleted or (thread.archived and thread.locked) or not member_inside, (
+            thread.archived,
+            thread.locked,
+            thread.thread_members,
+        )
+
+
+async def test_a_member_who_cancels_while_the_claim_opens_the_relay_is_not_told_it_was_picked_up(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The same race for an anonymous request: while Discord is slow to make the peer's relay
+    thread, the member cancels. Defect: the relay opened all the same, and the member, who had
+    just been told their request was closed, got a DM saying a peer had picked it up (their
+    words would go nowhere: the request is closed). Expected: no "picked up" DM, the relay
+    thread taken down, and the peer told the request is no longer open."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await ask(emulator, world, world.member, anonymous="yes")
+    message = await card(emulator, world, 1)
+    emulator.inject_fault("POST", f"/channels/{world.peers.id}/threads", delay=2.0)
+    claim = await emulator.press_button(world.peer, message, "kindred:req:claim:1")
+    await emulator.wait_until(
+        lambda: emulator.calls_matching("POST", f"/channels/{world.peers.id}/threads"),
+        what="the claim to ask for its relay thread",
+    )
+    cancelled = await emulator.run_command(
+        world.member, world.general, "support", options={"action": "cancel"}
+    )
+    await cancelled.answer()
+    told = await claim.original_response()
+    assert "no longer open" in told.text, told.text
+    assert await kindred.quiet()
+    member_dm = emulator.dm_channel(world.member)
+    said = [m.text for m in emulator.bot_messages(member_dm)]
+    assert not [t for t in said if "picked up" in t], said
+    relays = [c for c in emulator.channels.values() if getattr(c, "name", "") == "Relay #1"]
+    assert relays and all(r.deleted or (r.archived and r.locked) for r in relays), relays
