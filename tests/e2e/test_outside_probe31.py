@@ -165,3 +165,42 @@ async def test_a_member_who_cancels_while_the_claim_opens_the_relay_is_not_told_
     assert not [t for t in said if "picked up" in t], said
     relays = [c for c in emulator.channels.values() if getattr(c, "name", "") == "Relay #1"]
     assert relays and all(r.deleted or (r.archived and r.locked) for r in relays), relays
+
+
+async def test_a_peer_who_lost_the_role_pressing_an_alert_button_lets_go_of_what_they_held(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """A peer on duty holds request #1 (member2's) and said "I'll reach out" on an alert about
+    the member. Their peer role is taken away; the next thing they do is press "I'll reach
+    out" on a new alert about member2. It is refused (they are no peer any more). Defect:
+    nothing else happened: they stayed on duty, request #1 stayed with them (its member
+    writing to someone who can no longer read the thread) and the member's alert stayed
+    "being reached out to" by nobody, though the peer guide says the role is checked on every
+    peer action, and without it you are taken off duty and what you hold is offered again.
+    Expected: as at a request button: off duty, request #1 back in the queue (its member told),
+    and the alert they took offered to the peers on duty again."""
+    from tests.e2e.test_safety import alert_about, alert_button
+
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await go_on_duty(emulator, world, world.peer2)
+    await ask(emulator, world, world.member2)
+    await press_claim(emulator, world.peer, await card(emulator, world, 1), 1)
+    taken = await alert_about(emulator, world, world.member)
+    await (await emulator.press_button(world.peer, taken, alert_button(taken, "alert"))).response()
+    assert f"✅ <@{world.peer.id}> is reaching out" in emulator.messages[taken.id].text
+
+    emulator.set_member_roles(world.guild, world.peer, [])
+    await emulator.gateway_idle()
+    fresh = await alert_about(emulator, world, world.member2)
+    pressed = await emulator.press_button(world.peer, fresh, alert_button(fresh, "alert"))
+    refused = await pressed.answer()
+    assert refused.ephemeral and "Only this server's peer supporters" in refused.text
+    await emulator.wait_for_message(world.peers, predicate=lambda m: "needs a peer again" in m.text)
+    assert await kindred.quiet()
+    assert not await kindred.services.peers.duty.is_on_duty(world.guild.id, world.peer.id)
+    assert (await kindred.services.peers.requests.get(1)).status == "open"
+    card_now = emulator.messages[taken.id]
+    assert any(c.startswith("kindred:alert:") for c in card_now.custom_ids), card_now.custom_ids
+    member2_dm = emulator.dm_channel(world.member2)
+    assert any("back in the queue" in m.text for m in emulator.bot_messages(member2_dm))
