@@ -204,3 +204,52 @@ async def test_a_peer_who_lost_the_role_pressing_an_alert_button_lets_go_of_what
     assert any(c.startswith("kindred:alert:") for c in card_now.custom_ids), card_now.custom_ids
     member2_dm = emulator.dm_channel(world.member2)
     assert any("back in the queue" in m.text for m in emulator.bot_messages(member2_dm))
+
+
+async def test_the_crisis_reply_to_a_member_blocked_from_peer_support_offers_no_peer(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """A moderator blocked a member from peer support (`/peers block`). Later the member
+    writes in a channel that they want to kill themselves. Kindred's private reply said "A
+    peer from this community can talk with you now: press **Talk to a peer**", with the
+    button; pressed, it showed the request form, and only after the member had written what
+    was going on were they told "I can't open a peer request for you in this server". Round
+    14 fixed this very thing for a DM saying "I need to talk" (no button for a server where
+    they are blocked); the crisis reply, to someone in crisis, was left offering it.
+    Expected: the reply offers no peer in that server (no button, no line asking to press it)
+    and keeps its lines; `/crisis` too; and a Talk to a peer button pressed anyway (an older
+    reply, a panel) answers at once, kindly, with the lines, never with a form."""
+    from tests.e2e.test_detector import CRISIS
+    from tests.e2e.test_support_flows import command
+
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    talk = f"kindred:talk:{world.guild.id}:en"
+    await emulator.send_message(world.member2, world.general, CRISIS)
+    dm2 = emulator.dm_channel(world.member2)
+    reply2 = await emulator.wait_for_message(dm2, predicate=lambda m: "automated bot" in m.text)
+    assert talk in reply2.custom_ids  # not blocked: offered, as before
+
+    await command(emulator, world.mod, world.general, "peers block",
+                  member=world.member.id, reason="spam")  # fmt: skip
+    await emulator.send_message(world.member, world.general, CRISIS)
+    dm = emulator.dm_channel(world.member)
+    reply = await emulator.wait_for_message(dm, predicate=lambda m: "automated bot" in m.text)
+    assert not any(c.startswith("kindred:talk:") for c in reply.custom_ids), reply.custom_ids
+    assert "Talk to a peer" not in reply.text, reply.text
+    assert "findahelpline.com" in reply.text, reply.text
+    assert "kindred:safety:optout:en" in reply.custom_ids
+
+    crisis = await command(emulator, world.member, world.general, "crisis")
+    assert "kindred:talk:" not in str(crisis.components), crisis.components
+    assert "Talk to a peer" not in crisis.text, crisis.text
+
+    await command(emulator, world.mod, world.general, "peers panel", channel=world.general.id)
+    panel = await emulator.wait_for_message(
+        world.general, predicate=lambda m: f"kindred:talk:{world.guild.id}" in m.custom_ids
+    )
+    pressed = await emulator.press_button(world.member, panel, f"kindred:talk:{world.guild.id}")
+    answer = await pressed.response()
+    assert not answer.is_modal, "a blocked member was shown the request form"
+    assert answer.ephemeral and "You still matter" in answer.text, answer.text
+    assert "findahelpline.com" in answer.text, answer.text
