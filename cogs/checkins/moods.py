@@ -73,7 +73,9 @@ class MoodReplies:
         only where its peer support is set up (its button would open a form that can only be
         refused): else no peer is offered, and the answer says what there is instead."""
         peer_support = True
-        if peers_of is not None and not await self.services.safety.peers_ready(peers_of):
+        if peers_of is not None and not await self.services.safety.peers_ready(
+            peers_of, interaction.user.id
+        ):
             peers_of, peer_support = None, False
         lines = [head]
         lines.extend(
@@ -122,6 +124,8 @@ class MoodReplies:
             # peer support is set up (as a need asked for by DM); else no button, and the
             # answer says to use /support in their server
             shared = await only_shared_guild(self.bot, interaction.user.id)
-            if shared is not None and await self.services.safety.peers_ready(shared):
+            if shared is not None and await self.services.safety.peers_ready(
+                shared, interaction.user.id
+            ):
                 guild_id = peers_of = shared
         await self._mood_reply(interaction, level, lowest, guild_id, head, lang, peers_of=peers_of)

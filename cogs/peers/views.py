@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import math
+from datetime import UTC, datetime
 
 import discord
 from discord.ext import commands
@@ -76,7 +78,8 @@ async def _send(bot: commands.Bot, services: Services, told: DutyDM, shift: bool
     server = await server_name(bot, told.guild_id)
     if isinstance(told, ShiftStarted):
         until = discord.utils.format_dt(told.until, "t") if told.until else None
-        await dm_peer(bot, told.user_id, say.shift_started_text(until, lang, server))
+        text = say.shift_started_text(until, lang, server, told.waiting)
+        await dm_peer(bot, told.user_id, text)
         return
     if isinstance(told, ShiftReminder):
         await dm_peer(bot, told.user_id, say.shift_reminder_text(lang, server))
@@ -85,35 +88,41 @@ async def _send(bot: commands.Bot, services: Services, told: DutyDM, shift: bool
     if not told.held:
         await dm_peer(bot, told.user_id, text)
         return
+    at = None if told.at is None else math.ceil(told.at.timestamp())
     view = discord.ui.View(timeout=None)
     view.add_item(HandoffButton("keep", told.guild_id, lang))
-    view.add_item(HandoffButton("give", told.guild_id, lang))
+    view.add_item(HandoffButton("give", told.guild_id, lang, at))
     await dm_peer(bot, told.user_id, text, view=view)
 
 
 class HandoffButton(
     GuardedCallback,
     discord.ui.DynamicItem[discord.ui.Button],
-    template=r"kindred:handoff:(?P<choice>keep|give):(?P<guild>\d+)",
+    template=r"kindred:handoff:(?P<choice>keep|give):(?P<guild>\d+)(?::(?P<at>\d{1,12}))?",
 ):
     """At shift end: keep the requests you hold, or hand them to the next on-duty peer.
-    A DynamicItem, so the choice still works after a restart."""
+    A DynamicItem, so the choice still works after a restart. **Hand them off** carries when
+    the question was asked (``:<unix seconds>``): pressed later, it hands on the requests held
+    then, never one claimed since; one sent before it did hands on all."""
 
-    def __init__(self, choice: str, guild_id: int, lang: str = "en") -> None:
+    def __init__(self, choice: str, guild_id: int, lang: str = "en", at: int | None = None) -> None:
         # the label in the peer's language when the DM is sent; the custom id never changes
         label = say.handoff_button_labels(lang)[choice]
         style = discord.ButtonStyle.secondary if choice == "keep" else discord.ButtonStyle.primary
+        when = f":{at}" if at is not None and choice == "give" else ""
         super().__init__(
             discord.ui.Button(
-                label=label, style=style, custom_id=f"kindred:handoff:{choice}:{guild_id}"
+                label=label, style=style, custom_id=f"kindred:handoff:{choice}:{guild_id}{when}"
             )
         )
         self.choice = choice
         self.guild_id = guild_id
+        self.at = at
 
     @classmethod
     async def from_custom_id(cls, interaction, item, match):
-        return cls(match["choice"], int(match["guild"]))
+        at = match["at"]
+        return cls(match["choice"], int(match["guild"]), at=int(at) if at else None)
 
     async def run(self, interaction: discord.Interaction) -> None:
         if self.choice == "keep":
@@ -121,17 +130,20 @@ class HandoffButton(
             await interaction.response.edit_message(content=say.kept_requests_text(lang), view=None)
             return
         await interaction.response.defer()  # several Discord calls follow: answer in time
-        handed = await _hand_off(interaction, self.guild_id)
+        held_at = None if self.at is None else datetime.fromtimestamp(self.at, UTC)
+        handed = await _hand_off(interaction, self.guild_id, held_at)
         lang = await reader_language(interaction)
         await interaction.edit_original_response(
             content=say.handed_off_text(handed, lang), view=None
         )
 
 
-async def _hand_off(interaction: discord.Interaction, guild_id: int) -> int:
+async def _hand_off(
+    interaction: discord.Interaction, guild_id: int, held_at: datetime | None
+) -> int:
     services: Services = interaction.client.services  # type: ignore[attr-defined]
     cfg = await services.settings.get(guild_id, PeerSettings)
-    result = await services.peers.shifts.hand_off(guild_id, interaction.user.id)
+    result = await services.peers.shifts.hand_off(guild_id, interaction.user.id, held_at)
     requests = services.peers.requests
     for fresh, held in zip(result.handed, result.held, strict=True):
         await _announce(interaction, services, fresh, result.on_duty, cfg, guild_id)

@@ -51,6 +51,8 @@ class _AlertAction(GuardedCallback):
         await interaction.response.send_message(
             await localized(interaction, self.refusal), ephemeral=True
         )
+        if interaction.guild_id is not None:
+            await _no_longer_a_peer(interaction, interaction.guild_id)
         return False
 
     @staticmethod
@@ -61,6 +63,18 @@ class _AlertAction(GuardedCallback):
         room = DISCORD_LIMIT - len(line) - 1
         content = (alert if len(alert) <= room else shorten(alert, room)) + "\n" + line
         await interaction.response.edit_message(content=content, view=None)
+
+
+async def _no_longer_a_peer(interaction: discord.Interaction, guild_id: int) -> None:
+    """Refused for lacking the peer role: as at a request button or a peer command,
+    whoever pressed is no peer here (any more): off duty, the requests they held back in
+    the queue (the Support cog tells their members and pings the peers on duty) and the
+    alerts they were reaching out on offered again. For someone who never was a peer,
+    nothing changes."""
+    services: Services = interaction.client.services  # type: ignore[attr-defined]
+    requeued = await services.peers.shifts.lost_role(guild_id, interaction.user.id)
+    if requeued:
+        interaction.client.dispatch("kindred_requests_requeued", requeued, interaction.user.id)
 
 
 class ReachOutButton(

@@ -139,7 +139,9 @@ class RepliesMixin:
             peers_ready = bool(offer.buttons)
         else:
             peers_ready = (
-                with_view and server is not None and await self.services.safety.peers_ready(server)
+                with_view
+                and server is not None
+                and await self.services.safety.peers_ready(server, user.id)
             )
         if kind == "distress":
             embeds.append(discord.Embed(description=distress_pointer(lang=lang), colour=COLOUR))

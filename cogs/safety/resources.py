@@ -59,7 +59,9 @@ class ResourcesMixin:
             interaction.guild_id, interaction.user.id, region=region, language=lang
         )
         guild_id = interaction.guild_id
-        peers_ready = guild_id is not None and await safety.peers_ready(guild_id)
+        peers_ready = guild_id is not None and await safety.peers_ready(
+            guild_id, interaction.user.id
+        )
         message = crisis_command_reply(
             ctx.lines,
             ctx.directory,

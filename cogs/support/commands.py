@@ -127,10 +127,16 @@ class CommandsRoom(ClaimsRoom):
     ) -> None:
         """The "Talk to a peer" button (``bot.ui.requests.TalkToPeerButton``): the request
         form, unless the one who pressed is no longer in that server (a DM's button outlives
-        membership): then a kind refusal with the lines."""
+        membership): then a kind refusal with the lines; so for a member blocked from peer
+        requests there (an older reply's button, a panel), at once rather than after they
+        wrote what is going on in a form that could only be refused."""
         try:
             await self.requests.refuse_away(guild_id)
             require_member(await self._in_server(interaction, guild_id))
+            await self.requests.refuse_blocked(guild_id, interaction.user.id)
+        except BlockedError:
+            await self._refuse_with_lines(interaction, guild_id, blocked_text(lang), lang)
+            return
         except (NotInServerError, ServerAwayError) as error:
             await self._refuse_with_lines(interaction, guild_id, error.message_in(lang), lang)
             return

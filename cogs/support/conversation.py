@@ -9,6 +9,8 @@ import logging
 
 import discord
 
+from bot.errors import ConflictError
+from bot.i18n import N_
 from bot.services.peers import PeerSettings
 from bot.services.requests import PICKED_UP, TO_MEMBER, RequestRow
 from bot.services.requests import notices as say
@@ -72,9 +74,18 @@ class ConversationRoom(SupportBase):
         thread = await self._create_thread(request, peer_id, parent, cfg)
         if thread is None:
             return await self._open_relay(request, peer_id, cfg, lang)
-        await self.requests.attach_conversation(request.id, thread.id)
+        if not await self.requests.conversation_opened(request.id, peer_id, thread.id, relay=False):
+            await self._ended_meanwhile(thread, request.requester_id)
         await self._welcome_thread(request, peer_id, thread)
         return say.thread_ready_text(thread.id, lang)
+
+    @staticmethod
+    async def _ended_meanwhile(thread: discord.Thread, member_id: int | None) -> None:
+        """The request ended (the member cancelled, a moderator closed it) or left the peer
+        while its thread was being made: the thread, where nothing was said yet, is taken
+        down, and the peer told it is no longer open (their claim's answer)."""
+        await _undo_thread(thread, member_id)
+        raise ConflictError(N_("This request is no longer open."))
 
     async def _create_thread(
         self, request: RequestRow, peer_id: int, parent: object, cfg: PeerSettings
@@ -158,7 +169,8 @@ class ConversationRoom(SupportBase):
                 )
             await self._tell_moderators(request.guild_id, text)
             return say.relay_unavailable_text(lang)
-        await self.requests.attach_conversation(request.id, thread.id, relay=True)
+        if not await self.requests.conversation_opened(request.id, peer_id, thread.id, relay=True):
+            await self._ended_meanwhile(thread, None)  # the member is not in a relay thread
         await self._welcome_relay(request, peer_id, thread)
         return say.relay_thread_text(thread.id, lang)
 

@@ -22,6 +22,7 @@ from emulator import DiscordEmulator
 from emulator.models import Message
 from tests.e2e.test_cluster import SHARDS, ClusterRunner
 from tests.e2e.test_support import go_on_duty, press_claim, setup_peers
+from tests.e2e.test_support_flows import give_id
 from tests.helpers.postgres import Cluster
 
 pytestmark = pytest.mark.pg
@@ -240,7 +241,7 @@ async def test_shift_end_hand_off_pressed_in_a_dm(
     )
     dm = emulator.dm_channel(world.peer)
     ended = await emulator.wait_for_message(dm, predicate=lambda m: bool(m.custom_ids))
-    give = f"kindred:handoff:give:{world.guild.id}"
+    give = give_id(ended, world.guild.id)
     press = await emulator.press_button(world.peer, ended, give)
     assert received_by(emulator, "INTERACTION_CREATE", press.id) == [0]
     await emulator.wait_until(

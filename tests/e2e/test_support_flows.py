@@ -4,6 +4,7 @@ hand-off, limits, DM intake, panel, transfer, block, stats, reveal, idle close, 
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -38,6 +39,15 @@ async def command(emu: DiscordEmulator, user, where, name: str, **options):
 async def in_locale(emu: DiscordEmulator, user, where, name: str, locale: str, **options):
     """What ``user`` reads after a command run from a Discord app in ``locale``."""
     return await (await emu.run_command(user, where, name, options=options, locale=locale)).answer()
+
+
+def give_id(message, guild_id: int) -> str:
+    """The "hand them off" button's custom id on a duty-ended DM: the server's id and the
+    time the requests were counted (unix seconds), nothing else."""
+    ids = [c for c in message.custom_ids if c.startswith("kindred:handoff:give:")]
+    assert len(ids) == 1, message.custom_ids
+    assert re.fullmatch(rf"kindred:handoff:give:{guild_id}:\d+", ids[0]), ids
+    return ids[0]
 
 
 async def card(emu: DiscordEmulator, world: World, request_id: int):
@@ -353,7 +363,7 @@ async def test_shift_starts_and_ends_by_itself_and_offers_hand_off(
         ended = await emulator.wait_for_message(dm, predicate=lambda m: "shift has ended" in m.text)
         assert "hand them to the next on-duty peer" in ended.text
         assert not await kindred.services.peers.duty.is_on_duty(world.guild.id, world.peer.id)
-        give = f"kindred:handoff:give:{world.guild.id}"
+        give = give_id(ended, world.guild.id)
         assert ended.custom_ids == [f"kindred:handoff:keep:{world.guild.id}", give]
         await go_on_duty(emulator, world, world.peer2)
         await kindred.restart()  # the choice still works after a restart
@@ -417,7 +427,7 @@ async def test_a_request_handed_back_at_shift_end_tells_the_member_and_closes_th
         dm = emulator.dm_channel(world.peer)
         ended = await emulator.wait_for_message(dm, predicate=lambda m: "shift has ended" in m.text)
         await go_on_duty(emulator, world, world.peer2)
-        give = f"kindred:handoff:give:{world.guild.id}"
+        give = give_id(ended, world.guild.id)
         await (await emulator.press_button(world.peer, ended, give)).response()
         await emulator.wait_until(
             lambda: "Handed 1 request" in emulator.messages[ended.id].text,
@@ -457,7 +467,7 @@ async def test_a_relayed_request_handed_back_at_shift_end_tells_the_member_and_c
         dm = emulator.dm_channel(world.peer)
         ended = await emulator.wait_for_message(dm, predicate=lambda m: "shift has ended" in m.text)
         await go_on_duty(emulator, world, world.peer2)
-        give = f"kindred:handoff:give:{world.guild.id}"
+        give = give_id(ended, world.guild.id)
         await (await emulator.press_button(world.peer, ended, give)).response()
         await emulator.wait_until(
             lambda: "Handed 1 request" in emulator.messages[ended.id].text,
@@ -3170,7 +3180,7 @@ async def test_a_german_peers_shift_dms_and_replies_are_in_german_an_english_one
             "oder an die nächste Person im Dienst übergeben?"
         ), ended.text
         keep = f"kindred:handoff:keep:{world.guild.id}"
-        give = f"kindred:handoff:give:{world.guild.id}"
+        give = give_id(ended, world.guild.id)
         assert labels(ended) == {keep: "Behalten", give: "Übergeben"}
         ended_en = await emulator.wait_for_message(en, predicate=lambda m: "ended" in m.text)
         assert ended_en.text == "Your shift has ended in Haven. Thank you.", ended_en.text

@@ -312,6 +312,17 @@ class RequestRepository(RelayLog):
             (*fields.values(), request_id),
         )
 
+    async def attach_held(self, request_id: int, peer_id: int, thread_id: int, relay: bool) -> bool:
+        """The conversation ``peer_id`` opened for their claim: recorded only while they still
+        hold the request (not once it was closed, cancelled or let go meanwhile)."""
+        return bool(
+            await self.db.execute(
+                "UPDATE support_requests SET thread_id = ?, relay = ?"
+                " WHERE id = ? AND status = 'claimed' AND claimed_by = ?",
+                (thread_id, int(relay), request_id, peer_id),
+            )
+        )
+
     async def switch_to_relay(self, request_id: int) -> bool:
         """The claimed private-thread conversation goes on by the DM relay: True for the one
         caller that switched it (never a closed or requeued request, never twice)."""

@@ -39,21 +39,29 @@ def shift_reminder_text(lang: str = "en", server: str | None = None) -> str:
     return _("Your peer-support shift in {server} starts in 10 minutes.").format(server=server)
 
 
-def shift_started_text(until: str | None, lang: str = "en", server: str | None = None) -> str:
+def shift_started_text(
+    until: str | None, lang: str = "en", server: str | None = None, waiting: int = 0
+) -> str:
     """``until`` is a Discord time tag; None when the peer was already on duty with no end
-    (the shift leaves that duty as it is)."""
+    (the shift leaves that duty as it is). ``waiting``: the requests in the queue, told as
+    ``/duty on`` tells them."""
     _ = gettext_for(lang)
     if until is None:
         if server is None:
-            return _("Your shift has started. You're on duty until you go off duty.")
-        return _(
-            "Your shift has started in {server}. You're on duty until you go off duty."
-        ).format(server=server)
-    if server is None:
-        return _("Your shift has started: you're on duty until {time}.").format(time=until)
-    return _("Your shift has started in {server}: you're on duty until {time}.").format(
-        server=server, time=until
-    )
+            text = _("Your shift has started. You're on duty until you go off duty.")
+        else:
+            text = _(
+                "Your shift has started in {server}. You're on duty until you go off duty."
+            ).format(server=server)
+    elif server is None:
+        text = _("Your shift has started: you're on duty until {time}.").format(time=until)
+    else:
+        text = _("Your shift has started in {server}: you're on duty until {time}.").format(
+            server=server, time=until
+        )
+    if waiting:
+        text += " " + _("{count} request(s) are waiting in the peer channel.").format(count=waiting)
+    return text
 
 
 def duty_ended_text(shift: bool, held: int, lang: str = "en", server: str | None = None) -> str:

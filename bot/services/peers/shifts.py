@@ -96,6 +96,8 @@ class ShiftStarted:
     guild_id: int
     user_id: int
     until: datetime | None  # the shift's end, a later one of theirs, or None: no end
+    #: open requests in the queue as the shift starts (told as `/duty on` tells them)
+    waiting: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,9 @@ class DutyEnded:
     guild_id: int
     user_id: int
     held: int
+    #: when ``held`` was counted: the hand-off answers for the requests held then, not for
+    #: one claimed after (its button may be pressed much later)
+    at: datetime | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -198,13 +203,19 @@ class ShiftService:
         if not await self.duty.end_due(guild_id, user_id):
             return None
         held = await self.requests.held_by(guild_id, user_id)
-        return DutyEnded(guild_id, user_id, len(held))
+        return DutyEnded(guild_id, user_id, len(held), self.clock())
 
-    async def hand_off(self, guild_id: int, peer_id: int) -> HandOff:
-        """Put the requests a peer holds back in the queue (the shift-end hand-off)."""
+    async def hand_off(
+        self, guild_id: int, peer_id: int, held_at: datetime | None = None
+    ) -> HandOff:
+        """Put the requests a peer holds back in the queue (the shift-end hand-off): those
+        they held at ``held_at``, when the question was asked (one claimed or taken over
+        since stays theirs); without it (a button sent before it carried the time), all."""
         on_duty = [r.user_id for r in await self.duty.on_duty(guild_id) if r.user_id != peer_id]
         handed, held = [], []
         for request in await self.requests.held_by(guild_id, peer_id):
+            if held_at is not None and (request.claimed_at is None or request.claimed_at > held_at):
+                continue  # theirs since the question: not what they answered for
             try:
                 handed.append(await self.requests.unclaim(request.id, peer_id))
             except KindredError:
@@ -264,7 +275,8 @@ class ShiftService:
             row = await self.duty.shift_on(shift.guild_id, shift.user_id, window.end)
             if row.until == row.shift_until:  # the shift's end counts now, not a time by hand
                 await self.scheduler.cancel(duty_key(shift.guild_id, shift.user_id))
-            started = ShiftStarted(shift.guild_id, shift.user_id, row.until)
+            waiting = len(await self.requests.queue(shift.guild_id))
+            started = ShiftStarted(shift.guild_id, shift.user_id, row.until, waiting)
         after = timer.due_at if window is None else window.end + timedelta(seconds=1)
         nxt = shift_window_after(shift, after)
         await self._at(SHIFT_START, nxt.start, shift, timer.payload)
@@ -326,7 +338,9 @@ class ShiftService:
             if not on:
                 return None
             (row,) = on
-            return ShiftStarted(guild_id, user_id, row.until)
+            return ShiftStarted(
+                guild_id, user_id, row.until, len(await self.requests.queue(guild_id))
+            )
         if kind == "remind":
             starts = timer.payload.get("starts_at")
             if starts is None or self.clock() >= datetime.fromisoformat(starts):
@@ -335,4 +349,4 @@ class ShiftService:
         if await self.duty.is_on_duty(guild_id, user_id):
             return None
         held = await self.requests.held_by(guild_id, user_id)
-        return DutyEnded(guild_id, user_id, len(held))
+        return DutyEnded(guild_id, user_id, len(held), self.clock())

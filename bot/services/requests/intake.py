@@ -252,6 +252,11 @@ class RequestIntake:
         if self.server_away is not None and await self.server_away(guild_id):
             raise ServerAwayError()
 
+    async def may_ask(self, guild_id: int, requester_id: int) -> bool:
+        """Whether this member may open peer requests here (the moderators did not block
+        them): what a reply checks before it offers them a peer."""
+        return not await self.blocks.is_blocked(guild_id, requester_id)
+
     async def refuse_blocked(self, guild_id: int, requester_id: int) -> None:
         """Raise :class:`BlockedError` when moderators blocked this member from peer requests
         in this server: checked when a request is opened, and before a DM offers its form."""

@@ -159,6 +159,18 @@ class Conversations(RelayRetries):
             await self.scheduler.cancel(timer_key(request_id, "open"))
         return await self._get(request_id)
 
+    async def conversation_opened(
+        self, request_id: int, peer_id: int, thread_id: int, *, relay: bool
+    ) -> bool:
+        """The conversation a claim opened, recorded as ``attach_conversation`` does, but
+        only while ``peer_id`` still holds the request: False when it ended (the member
+        cancelled, a moderator closed it) or went elsewhere while the thread was being made,
+        and then nothing is recorded (the caller takes the thread down)."""
+        if not await self.requests.attach_held(request_id, peer_id, thread_id, relay):
+            return False
+        await self.scheduler.cancel(timer_key(request_id, "open"))
+        return True
+
     async def activity(self, request_id: int) -> None:
         request = await self._get(request_id)
         await self.requests.touch(request_id, self.clock())

@@ -72,9 +72,14 @@ class AlertsMixin(SafetyBase):
             tell_moderators=tell,
         )
 
-    async def peers_ready(self, guild_id: int) -> bool:
-        """Peer support is set up here (so a reply may offer "talk to a peer")."""
-        return (await self.settings.get(guild_id, PeerSettings)).configured
+    async def peers_ready(self, guild_id: int, member_id: int | None = None) -> bool:
+        """Peer support is set up here (so a reply may offer "talk to a peer"); with
+        ``member_id``, and that member may ask here: one the moderators blocked from peer
+        requests is offered no button whose form could only be refused once they had
+        written what is going on (they keep the lines)."""
+        if not (await self.settings.get(guild_id, PeerSettings)).configured:
+            return False
+        return member_id is None or await self.requests.may_ask(guild_id, member_id)
 
     async def alert_pings(self, guild_id: int, member_id: int | None) -> list[int]:
         """Exactly the on-duty peers: never the member the alert is about. ``member_id`` None

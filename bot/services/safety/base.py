@@ -28,6 +28,8 @@ class Conversations(Protocol):
 
     async def by_thread(self, thread_id: int) -> RequestRow | None: ...
 
+    async def may_ask(self, guild_id: int, requester_id: int) -> bool: ...
+
 
 class SafetyBase:
     def __init__(
