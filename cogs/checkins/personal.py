@@ -10,7 +10,7 @@ from discord.ext import commands
 from bot.errors import InvalidInputError
 from bot.i18n import N_
 from bot.services import Services
-from bot.services.checkins import CheckinService, quiet_of, sparkline
+from bot.services.checkins import CheckinService, by_day, quiet_of, sparkline
 from bot.services.checkins.messages import (
     dms_closed_text,
     history_empty_text,
@@ -135,7 +135,8 @@ class PersonalCommands:
             counts: dict[int, int] = {}
             for _, level in moods:
                 counts[level] = counts.get(level, 0) + 1
-            text = history_text(sparkline(moods), counts, lang)
+            zone = await self.service.history_zone(interaction.user.id)
+            text = history_text(sparkline(moods, zone), counts, lang, daily=by_day(moods))
         await send_private(interaction, await self._told_if_paused(interaction.user.id, text, lang))
 
     @me.command(name="share")
@@ -166,4 +167,6 @@ class PersonalCommands:
         if not moods:
             await send_private(interaction, shared_empty_text(member.mention, lang))
             return
-        await send_private(interaction, shared_history_text(member.mention, sparkline(moods), lang))
+        spark = sparkline(moods, await self.service.history_zone(member.id))
+        text = shared_history_text(member.mention, spark, lang, daily=by_day(moods))
+        await send_private(interaction, text)

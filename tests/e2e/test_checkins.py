@@ -714,6 +714,34 @@ async def test_personal_checkin_dm_quiet_hours_history_and_share(
     assert "no personal check-in" in gone.text
 
 
+async def test_a_trend_of_more_answers_than_one_block_each_draws_all_30_days_a_block_a_day(
+    emulator: DiscordEmulator, world: World, start_at: Start
+) -> None:
+    """An hourly check-in answered for three days (72 answers) said "Your last 30 days" but
+    drew only the latest 60 answers, two and a half days. Over 60 answers the trend is a block
+    a day, each day of the member's check-in zone at its average mood (rounded half up), and
+    says so; the peer it is shared with sees the same."""
+    _, kindred = await start_at(datetime(2026, 11, 26, 12, 0, tzinfo=UTC))
+    await command(
+        emulator, world.member, world.general, "checkin me every",
+        schedule="daily 07:00", tz="Europe/Paris",
+    )  # fmt: skip
+    repo = kindred.services.checkins.repo
+    first = datetime(2026, 11, 22, 23, 30, tzinfo=UTC)  # 00:30 on the 23rd in Paris
+    moods = [1] * 24 + [5] * 24 + [2, 3] * 12  # the 23rd low, the 24th high, the 25th 2.5
+    for hour, mood in enumerate(moods):
+        await repo.add_personal_mood(world.member.id, mood, first + timedelta(hours=hour))
+    history = await command(emulator, world.member, world.general, "checkin me history")
+    assert history.ephemeral and "a block a day at its average mood" in history.text
+    assert "`▁█▄`" in history.text, history.text  # in UTC the days would split otherwise
+    assert "Struggling: 24 · Low: 12 · Okay: 12 · Good: 0 · Great: 24" in history.text
+    await command(emulator, world.member, world.general, "checkin me share", peer=world.peer)
+    shared = await command(
+        emulator, world.peer, world.general, "checkin shared", member=world.member
+    )
+    assert "a block a day" in shared.text and "`▁█▄`" in shared.text, shared.text
+
+
 async def test_a_double_tap_on_a_personal_mood_is_one_answer_and_the_next_dm_another(
     emulator: DiscordEmulator, world: World, start_at: Start
 ) -> None:

@@ -17,7 +17,9 @@ from bot.services.checkins import (
     BUILTIN_PROMPTS,
     MAX_PER_GUILD,
     RETRY_AFTER,
+    SPARK,
     CheckinSettings,
+    by_day,
     in_quiet_hours,
     next_delivery,
     parse_quiet_hours,
@@ -564,6 +566,35 @@ async def test_personal_history_sparkline_share_and_revoke(
         await services.checkins.shared_history(ALICE, BO)
     clock.advance(days=31)
     assert await services.checkins.history(ALICE) == []
+
+
+@given(
+    answers=st.lists(
+        st.tuples(st.integers(min_value=0, max_value=30 * 24 * 60 - 1), st.integers(1, 5)),
+        max_size=200,
+    ),
+    zone=st.sampled_from(["UTC", "Europe/Paris", "Pacific/Auckland", "America/Los_Angeles"]),
+)
+@settings(max_examples=200, deadline=None)
+def test_a_trend_draws_every_answer_or_every_day_never_only_the_latest(
+    answers: list[tuple[int, int]], zone: str
+) -> None:
+    """Up to 60 answers, a block each; more, a block per day of the zone, each between the
+    day's lowest and highest mood: the whole 30 days either way (it once drew only the
+    latest 60 answers under "Your last 30 days")."""
+    start = datetime(2026, 11, 1, tzinfo=UTC)
+    moods = sorted((start + timedelta(minutes=m), mood) for m, mood in answers)
+    tz = zoneinfo.ZoneInfo(zone)
+    spark = sparkline(moods, tz)
+    if not by_day(moods):
+        assert spark == "".join(SPARK[m - 1] for _, m in moods)
+        return
+    days: dict = {}
+    for at, mood in moods:
+        days.setdefault(at.astimezone(tz).date(), []).append(mood)
+    assert len(spark) == len(days)
+    for block, (_, day) in zip(spark, sorted(days.items()), strict=True):
+        assert min(day) <= SPARK.index(block) + 1 <= max(day), (block, day)
 
 
 async def test_a_personal_mood_is_stored_once_per_check_in_message_and_mood(

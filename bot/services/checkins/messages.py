@@ -284,12 +284,20 @@ def history_empty_text(lang: str = "en") -> str:
     return _("No answers in the last 30 days yet.")
 
 
-def history_text(spark: str, counts: dict[int, int], lang: str = "en") -> str:
-    """The member's own trend: ``spark`` is the sparkline, ``counts`` answers per mood."""
+def history_text(
+    spark: str, counts: dict[int, int], lang: str = "en", *, daily: bool = False
+) -> str:
+    """The member's own trend: ``spark`` is the sparkline, ``counts`` answers per mood;
+    ``daily``: a block a day (too many answers for one each)."""
     _ = gettext_for(lang)
-    head = _("Your last 30 days, oldest first (▁ {lowest} … █ {highest}):").format(
-        lowest=mood_label(min(MOODS), lang), highest=mood_label(max(MOODS), lang)
-    )
+    head = (
+        _(
+            "Your last 30 days, a block a day at its average mood, oldest first "
+            "(▁ {lowest} … █ {highest}):"
+        )
+        if daily
+        else _("Your last 30 days, oldest first (▁ {lowest} … █ {highest}):")
+    ).format(lowest=mood_label(min(MOODS), lang), highest=mood_label(max(MOODS), lang))
     totals = " · ".join(f"{mood_label(m, lang)}: {counts.get(m, 0)}" for m in sorted(MOODS))
     return f"{head}\n`{spark}`\n{totals}"
 
@@ -312,16 +320,21 @@ def shared_empty_text(member: str, lang: str = "en") -> str:
     return _("{member} has no answers in 30 days.").format(member=member)
 
 
-def shared_history_text(member: str, spark: str, lang: str = "en") -> str:
-    """What a peer sees of a trend shared with them (moods only, never words)."""
+def shared_history_text(member: str, spark: str, lang: str = "en", *, daily: bool = False) -> str:
+    """What a peer sees of a trend shared with them (moods only, never words); ``daily``: a
+    block a day."""
     _ = gettext_for(lang)
     return (
         _(
-            "{member}'s last 30 days, shared with you by their choice (▁ {lowest} … █ {highest}):"
-        ).format(
-            member=member,
-            lowest=mood_label(min(MOODS), lang),
-            highest=mood_label(max(MOODS), lang),
+            "{member}'s last 30 days, a block a day at its average mood, shared with you by "
+            "their choice (▁ {lowest} … █ {highest}):"
         )
-        + f"\n`{spark}`"
-    )
+        if daily
+        else _(
+            "{member}'s last 30 days, shared with you by their choice (▁ {lowest} … █ {highest}):"
+        )
+    ).format(
+        member=member,
+        lowest=mood_label(min(MOODS), lang),
+        highest=mood_label(max(MOODS), lang),
+    ) + f"\n`{spark}`"

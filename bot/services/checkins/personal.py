@@ -4,6 +4,7 @@ DM back until they end, a private mood history, and consent to share the trend w
 from __future__ import annotations
 
 import logging
+import zoneinfo
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
@@ -294,6 +295,11 @@ class PersonalCheckins(CheckinBase):
 
     async def history(self, user_id: int, days: int = 30) -> list[tuple[datetime, int]]:
         return await self.repo.personal_moods(user_id, self.clock() - timedelta(days=days))
+
+    async def history_zone(self, user_id: int) -> zoneinfo.ZoneInfo | None:
+        """The zone a member's trend is drawn in, a block a day: their check-in's."""
+        row = await self.repo.personal_for(user_id)
+        return _zone(row.tz) if row is not None and row.tz else None
 
     async def share_with(self, user_id: int, peer_id: int | None) -> None:
         row = await self.personal_status(user_id)

@@ -8,7 +8,7 @@ import re
 import zoneinfo
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import ClassVar
 
 from pydantic import Field
@@ -341,9 +341,25 @@ def _too_often(minimum: timedelta) -> InvalidInputError:
 SPARK = "▁▂▄▆█"
 
 
-def sparkline(moods: list[tuple[datetime, int]]) -> str:
-    """A text trend for ``/checkin me history``: one block per mood, oldest first."""
-    return "".join(SPARK[m - 1] for _, m in moods[-60:])
+SPARK_ANSWERS = 60  # answers shown one block each; more (an hourly check-in): a block a day
+
+
+def by_day(moods: list[tuple[datetime, int]]) -> bool:
+    """Does :func:`sparkline` draw these answers a block a day (too many for one each)?"""
+    return len(moods) > SPARK_ANSWERS
+
+
+def sparkline(moods: list[tuple[datetime, int]], zone: tzinfo | None = None) -> str:
+    """A text trend for ``/checkin me history``, oldest first: one block per answer, or, for
+    more than :data:`SPARK_ANSWERS` answers, one block per day of ``zone`` (UTC without one)
+    at the day's average mood, rounded half up, so the whole period is drawn, never only its
+    latest answers."""
+    if not by_day(moods):
+        return "".join(SPARK[m - 1] for _, m in moods)
+    days: dict[date, list[int]] = {}
+    for at, mood in moods:
+        days.setdefault(at.astimezone(zone or UTC).date(), []).append(mood)
+    return "".join(SPARK[int(sum(v) / len(v) + 0.5) - 1] for _, v in sorted(days.items()))
 
 
 # -- the shared base ------------------------------------------------------------------------------
