@@ -804,6 +804,7 @@ async def test_a_facilitator_is_still_named_when_discord_fails_to_answer_the_loo
     traveller, kindred, channel = await _monday_meeting_with_a_reminder(
         emulator, world, start_at, role_removed=False
     )
+    before = len(emulator.calls_matching("GET", "/guilds/{guild_id}/members/{user_id}"))
     emulator.inject_fault("GET", "/guilds/{guild_id}/members/{user_id}", status=503, times=None)
 
     await run_at(traveller, kindred, datetime(2026, 11, 23, 18, 45, 5, tzinfo=UTC))
@@ -815,7 +816,8 @@ async def test_a_facilitator_is_still_named_when_discord_fails_to_answer_the_loo
     )
     fields = {f["name"]: f["value"] for f in opened.embeds[0]["fields"]}
     assert fields["Facilitating"] == f"<@{world.peer.id}>", fields
-    looked_up = emulator.calls_matching("GET", "/guilds/{guild_id}/members/{user_id}")
+    # looked up at the reminder and at the opening (before the fault: the heads-up at once)
+    looked_up = emulator.calls_matching("GET", "/guilds/{guild_id}/members/{user_id}")[before:]
     assert len([c for c in looked_up if c.path.endswith(f"/members/{world.peer.id}")]) == 2
 
 
@@ -1935,6 +1937,10 @@ async def test_members_are_not_reminded_to_meet_in_a_group_channel_that_was_dele
         state="on",
     )  # fmt: skip
     assert "DM you before meetings" in opted.text, opted.text
+    # added for tonight: the facilitator's heads-up comes at once, while the channel stands
+    await kindred.settle()
+    told = await dm(emulator, world.peer, "Grief circle")
+    assert f"<#{channel.id}>" in told.text, told.text
     emulator.delete_channel(channel)
     await emulator.gateway_idle(5)
     notice = await emulator.wait_for_message(
@@ -1953,7 +1959,7 @@ async def test_members_are_not_reminded_to_meet_in_a_group_channel_that_was_dele
     await run_at(traveller, kindred, datetime(2026, 11, 23, 19, 0, 5, tzinfo=UTC))
     await run_at(traveller, kindred, datetime(2026, 11, 29, 19, 0, 5, tzinfo=UTC))
     await kindred.quiet()
-    assert not emulator.bot_messages(emulator.dm_channel(world.peer))
+    assert [m.id for m in emulator.bot_messages(emulator.dm_channel(world.peer))] == [told.id]
     assert not emulator.bot_messages(emulator.dm_channel(world.member))
 
     fixed = await command(emulator, world.mod, world.general, "group repair", name="Grief circle")
@@ -2050,3 +2056,39 @@ async def test_a_meeting_that_ended_while_the_server_had_removed_kindred_closes_
     ended = [m.text for m in emulator.bot_messages(channel) if "has ended" in m.text]
     assert ended == [], ended
     assert meeting.next_at == datetime(2026, 11, 30, 19, 0, tzinfo=UTC)
+
+
+async def test_a_daily_meetings_facilitators_hear_of_their_turn_the_day_before(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    """A daily meeting's next date is set when the day's meeting opens, less than a day ahead,
+    so its facilitators' heads-up "the day before" was never armed: nobody but the first was
+    told of their turn. A date set less than a day ahead is now told at once: the first turn
+    when the meeting is added at noon for 19:00, the next when today's opens; once each."""
+    traveller, kindred = await start_at(MONDAY_NOON)
+    await ready(emulator, world, kindred)
+    await add_facilitator(emulator, world, world.peer)
+    await add_facilitator(emulator, world, world.peer2)
+    added = await add_meeting(emulator, world, world.mod, name="Evening", schedule="daily 19:00")
+    assert "Evening" in added.text, added.text
+
+    def heads_up(user) -> list[Message]:
+        return [
+            m for m in emulator.bot_messages(emulator.dm_channel(user))
+            if "your turn to facilitate" in m.text
+        ]  # fmt: skip
+
+    await kindred.settle()
+    await emulator.wait_until(lambda: len(heads_up(world.peer)) == 1, what="the first heads-up")
+    assert "Evening" in heads_up(world.peer)[0].text and not heads_up(world.peer2)
+    await run_at(traveller, kindred, datetime(2026, 11, 23, 19, 0, 5, tzinfo=UTC))
+    await emulator.wait_until(lambda: len(heads_up(world.peer2)) == 1, what="Tuesday's heads-up")
+    await run_at(traveller, kindred, datetime(2026, 11, 24, 18, 0, tzinfo=UTC))
+    await kindred.quiet()
+    assert (len(heads_up(world.peer)), len(heads_up(world.peer2))) == (1, 1)
+    await run_at(traveller, kindred, datetime(2026, 11, 24, 19, 0, 5, tzinfo=UTC))
+    await emulator.wait_until(lambda: len(heads_up(world.peer)) == 2, what="Wednesday's heads-up")
+    await kindred.quiet()
+    assert len(heads_up(world.peer2)) == 1

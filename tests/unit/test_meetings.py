@@ -274,8 +274,12 @@ async def test_a_meeting_reminds_opens_counts_and_closes(services: Services, clo
     await services.meetings.set_reminders(GUILD, group.name, MEMBER, True)
     meeting = await add(services)
     assert meeting.next_at == datetime(2026, 11, 23, 19, 0, tzinfo=UTC)
-    # the facilitator's notice is armed only if the day before is still ahead: it wasn't
-    assert await services.scheduler.get(f"meeting:{meeting.id}:facilitator_remind") is None
+    # the day before was already past when the meeting was added: the facilitator's notice
+    # is due at once (it used to be left out, and a meeting set up for tonight, or any daily
+    # meeting, never told its facilitator)
+    heads_up = await services.scheduler.get(f"meeting:{meeting.id}:facilitator_remind")
+    assert heads_up is not None and heads_up.due_at == clock.now
+    assert (await fire(services, clock, FACILITATOR_REMIND, meeting.id)).facilitator_id == ALICE
     reminder = await fire(services, clock, REMIND, meeting.id)
     assert reminder.minutes == 15 and reminder.recipients == (MEMBER,)
     assert reminder.facilitator_id == ALICE

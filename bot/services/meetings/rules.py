@@ -375,10 +375,15 @@ def reminded(start: datetime | None, reminders: Sequence[int], now: datetime) ->
     return start - timedelta(minutes=max(reminders)) <= now
 
 
-def facilitator_notice(start: datetime, now: datetime) -> datetime | None:
-    """When the facilitator is reminded: the day before, if that is still ahead."""
+def facilitator_notice(start: datetime, now: datetime, *, at_once: bool = False) -> datetime | None:
+    """When the facilitator is reminded: the day before, if that is still ahead. ``at_once``
+    (the date was just set: a meeting added or moved, or the next date of one that just opened
+    or was skipped): a date less than a day ahead is told now, while it is still ahead, so a
+    daily meeting's facilitators and one set up for tonight hear of their turn too."""
     due = start - FACILITATOR_NOTICE
-    return due if due > now else None
+    if due > now:
+        return due
+    return now if at_once and start > now else None
 
 
 # -- the rotation -----------------------------------------------------------------------------

@@ -176,7 +176,7 @@ class MeetingSchedule(MeetingBase):
             venue_kind=venue[1] if venue else None,
             next_at=when.next_start(now),
         )
-        await self._arm(row)
+        await self._arm(row, new_start=True)
         return row
 
     async def edit(
@@ -231,7 +231,7 @@ class MeetingSchedule(MeetingBase):
             **changes,
         )
         assert row is not None
-        await self._arm(row)
+        await self._arm(row, new_start=row.next_at != meeting.next_at)
         told = None
         if row.next_at != meeting.next_at:
             told = await self._reminded(meeting, now, moved_to=row.next_at)
@@ -379,8 +379,9 @@ class MeetingSchedule(MeetingBase):
         return await self.repo.for_group(group_id)
 
     # -- timers --------------------------------------------------------------------------------
-    async def _arm(self, meeting: MeetingRow) -> None:
-        """Arm the open, reminder and facilitator timers for the meeting's next start."""
+    async def _arm(self, meeting: MeetingRow, *, new_start: bool = False) -> None:
+        """Arm the open, reminder and facilitator timers for the meeting's next start;
+        ``new_start``: that start was just set (see ``facilitator_notice``)."""
         keys, now, start = _keys(meeting.id), self.clock(), meeting.next_at
         if start is None:
             for kind in (REMIND, OPEN, FACILITATOR_REMIND):
@@ -397,7 +398,7 @@ class MeetingSchedule(MeetingBase):
                 REMIND, reminder[0], {**payload, "minutes": reminder[1]}, guild_id=guild,
                 key=keys[REMIND],
             )  # fmt: skip
-        notice = facilitator_notice(start, now)
+        notice = facilitator_notice(start, now, at_once=new_start)
         if notice is None:
             await self.scheduler.cancel(keys[FACILITATOR_REMIND])
         else:
@@ -427,7 +428,7 @@ class MeetingSchedule(MeetingBase):
     async def _skip(self, meeting: MeetingRow, after: datetime) -> None:
         row = await self.repo.update(meeting.id, next_at=when_of(meeting).next_start(after))
         assert row is not None
-        await self._arm(row)
+        await self._arm(row, new_start=True)
 
     async def on_remind(self, timer: TimerRow) -> ReminderPlan | None:
         found = await self._current(timer)
@@ -488,7 +489,7 @@ class MeetingSchedule(MeetingBase):
             next_at=when.next_start(starts), open_message_id=None, open_channel_id=None,
         )  # fmt: skip
         assert row is not None
-        await self._arm(row)
+        await self._arm(row, new_start=True)
         await self.scheduler.schedule_once(
             CLOSE, ends, {"meeting_id": meeting.id, "starts_at": starts.isoformat()},
             guild_id=meeting.guild_id, key=_keys(meeting.id)[CLOSE],
