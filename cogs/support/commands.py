@@ -93,7 +93,9 @@ class CommandsRoom(ClaimsRoom):
         if action == "status":
             await send_private(interaction, no_request_text(lang))
             return
-        await interaction.response.send_modal(SupportModal(guild_id, source="command", lang=lang))
+        # the form, or (a member blocked from peer requests here) the kind refusal with the
+        # lines at once, before they write what is going on
+        await self.offer_form(interaction, guild_id, source="command", lang=lang)
 
     async def _status_text(self, request: RequestRow, lang: str = "en") -> str:
         if request.status == "claimed" and request.thread_id is None:

@@ -1447,12 +1447,32 @@ async def test_a_request_cannot_be_transferred_to_an_on_duty_peer_who_lost_the_r
 async def test_blocked_member_gets_kindness_and_resources(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:
+    """A blocked member's `/support` answers at once with kindness and the lines: no form to
+    write what is going on in, only to be refused after sending it (as the Talk to a peer
+    button already did)."""
     await setup_peers(emulator, world)
     blocked = await command(
         emulator, world.mod, world.general, "peers block", member=world.member.id, reason="spam"
     )
     assert "still be shown crisis resources" in blocked.text
-    answer = await ask(emulator, world, world.member)
+    answer = await (await emulator.run_command(world.member, world.general, "support")).response()
+    assert not answer.is_modal and answer.ephemeral, answer.text
+    assert "You still matter" in answer.text
+    assert "findahelpline.com" in answer.text
+    assert not [m for m in emulator.messages_in(world.peers) if "Support request" in m.text]
+
+
+async def test_a_member_blocked_while_the_form_is_open_is_refused_kindly_when_sending_it(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    await setup_peers(emulator, world)
+    opened = await emulator.run_command(world.member, world.general, "support")
+    assert (await opened.response()).is_modal
+    await command(
+        emulator, world.mod, world.general, "peers block", member=world.member.id, reason="spam"
+    )
+    fields = {"topic": "", "summary": "my words", "tags": "", "anonymous": "no"}
+    answer = await (await opened.submit_modal(fields)).response()
     assert "You still matter" in answer.text
     assert "findahelpline.com" in answer.text
     assert not [m for m in emulator.messages_in(world.peers) if "Support request" in m.text]
@@ -1684,8 +1704,8 @@ async def test_a_blocked_member_reads_resources_titled_for_someone_who_is_not_wa
     await setup_peers(emulator, world)
     await command(emulator, world.mod, world.general, "peers block", member=world.member.id,
                   reason="spam")  # fmt: skip
-    answer = await ask(emulator, world, world.member)
-    assert answer.ephemeral
+    answer = await (await emulator.run_command(world.member, world.general, "support")).response()
+    assert answer.ephemeral and not answer.is_modal
     assert "\n\n**Support you can reach now**\n" in answer.text, answer.text
     assert "wait" not in answer.text.lower(), answer.text
 
@@ -1698,11 +1718,9 @@ async def test_a_blocked_member_is_answered_in_their_language_with_resources_in_
                   reason="spam")  # fmt: skip
     await command(emulator, world.member, world.general, "region set", region="US-VT")
     opened = await emulator.run_command(world.member, world.general, "support", locale="es-ES")
-    assert (await opened.response()).is_modal
-    answered = await opened.submit_modal(
-        {"topic": "", "summary": "", "tags": "", "anonymous": "no"}
-    )
-    text = (await answered.response()).text
+    answered = await opened.response()  # at once: no form to fill in only to be refused
+    assert not answered.is_modal
+    text = answered.text
     assert text.startswith(
         "Ahora mismo no puedo abrir una solicitud para ti en este servidor. Sigues importando"
     ), text
