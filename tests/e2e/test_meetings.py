@@ -2092,3 +2092,28 @@ async def test_a_daily_meetings_facilitators_hear_of_their_turn_the_day_before(
     await emulator.wait_until(lambda: len(heads_up(world.peer)) == 2, what="Wednesday's heads-up")
     await kindred.quiet()
     assert len(heads_up(world.peer2)) == 1
+
+
+async def test_a_swap_request_is_not_answered_while_its_group_is_archived(
+    emulator: DiscordEmulator,
+    world: World,
+    start_at: Start,  # noqa: F811
+) -> None:
+    """Asking for a swap in an archived group is refused; answering one asked before the
+    archive was not: its turns were swapped for meetings that no longer happen. The answer
+    now waits, as asking does, with how the group comes back; once it is back the same
+    button works."""
+    _, kindred = await start_at(MONDAY_NOON)
+    request = await swap_asked(emulator, world, kindred)
+    await command(emulator, world.mod, world.general, "group archive", name="Grief circle")
+    refused = await (
+        await emulator.press_button(world.peer2, request, "kindred:mtg:swap:1:yes")
+    ).response()
+    assert refused.ephemeral and "is archived" in refused.text, refused.text
+    assert "/group unarchive" in refused.text, refused.text
+    assert (await kindred.services.meetings.repo.swap(1)).status == "asked"
+    await command(emulator, world.mod, world.general, "group unarchive", name="Grief circle")
+    accepted = await (
+        await emulator.press_button(world.peer2, request, "kindred:mtg:swap:1:yes")
+    ).response()
+    assert "swapped turns" in accepted.text, accepted.text

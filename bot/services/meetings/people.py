@@ -19,6 +19,7 @@ from bot.errors import (
     PermissionDeniedError,
 )
 from bot.i18n import N_
+from bot.services.groups.base import _require_active
 from bot.services.meetings.base import MeetingBase
 from bot.services.meetings.rules import (
     MAX_FACILITATORS,
@@ -195,6 +196,9 @@ class MeetingPeople(MeetingBase):
             raise ConflictError(
                 N_("You already answered this request ({status})."), status=swap.status
             )
+        group = await self.groups.find(swap.group_id)
+        if group is not None and swap.status == "asked":
+            _require_active(group)  # as asking is: answered once the group is back
         return swap
 
     async def claim_swap_answer(
