@@ -253,3 +253,18 @@ async def test_the_crisis_reply_to_a_member_blocked_from_peer_support_offers_no_
     assert not answer.is_modal, "a blocked member was shown the request form"
     assert answer.ephemeral and "You still matter" in answer.text, answer.text
     assert "findahelpline.com" in answer.text, answer.text
+
+
+async def test_a_peer_going_on_duty_is_not_counted_their_own_waiting_request(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """A peer who asked for support themselves (peers are people too) and then goes on duty
+    was told their own request was among those waiting for them: it is not one they can
+    take. Only the others are counted."""
+    await setup_peers(emulator, world)
+    await ask(emulator, world, world.peer, summary="my own week")
+    await ask(emulator, world, world.member, summary="a member's words")
+    answer = await (await emulator.run_command(world.peer2, world.general, "duty on")).response()
+    assert "2 request(s) are waiting" in answer.text, answer.text
+    own = await (await emulator.run_command(world.peer, world.general, "duty on")).response()
+    assert "You're on duty" in own.text and "1 request(s) are waiting" in own.text, own.text

@@ -176,7 +176,11 @@ class ShiftService:
                 guild_id=guild_id,
                 key=duty_key(guild_id, user_id),
             )
-        return DutyStarted(row.until, len(await self.requests.queue(guild_id)))
+        return DutyStarted(row.until, await self._waiting_for(guild_id, user_id))
+
+    async def _waiting_for(self, guild_id: int, user_id: int) -> int:
+        """Open requests in the queue this peer could take: not one they opened themselves."""
+        return sum(r.requester_id != user_id for r in await self.requests.queue(guild_id))
 
     async def go_off(self, guild_id: int, user_id: int) -> DutyStopped:
         was = await stop_duty(self.duty, self.scheduler, guild_id, user_id)
@@ -275,7 +279,7 @@ class ShiftService:
             row = await self.duty.shift_on(shift.guild_id, shift.user_id, window.end)
             if row.until == row.shift_until:  # the shift's end counts now, not a time by hand
                 await self.scheduler.cancel(duty_key(shift.guild_id, shift.user_id))
-            waiting = len(await self.requests.queue(shift.guild_id))
+            waiting = await self._waiting_for(shift.guild_id, shift.user_id)
             started = ShiftStarted(shift.guild_id, shift.user_id, row.until, waiting)
         after = timer.due_at if window is None else window.end + timedelta(seconds=1)
         nxt = shift_window_after(shift, after)
@@ -339,7 +343,7 @@ class ShiftService:
                 return None
             (row,) = on
             return ShiftStarted(
-                guild_id, user_id, row.until, len(await self.requests.queue(guild_id))
+                guild_id, user_id, row.until, await self._waiting_for(guild_id, user_id)
             )
         if kind == "remind":
             starts = timer.payload.get("starts_at")
