@@ -163,8 +163,19 @@ def test_support_group_chat() -> None:
     assert m["tier3_recall"] == 1.0, m["tier3_recall"]
     assert m["concern_recall"] == 1.0, m["concern_recall"]
     assert m["distress_to_alert"] <= 3 / 37, m["distress_to_alert"]
-    assert m["false_alarm"] <= 9 / 115, m["false_alarm"]
+    assert m["false_alarm"] <= 11 / 115, m["false_alarm"]
     assert m["soft_none_any"] <= 28 / 115, m["soft_none_any"]
+
+
+@pytest.mark.xfail(strict=True, reason="lr-58c78f304b alerts 11 of PSG's 115 ordinary lines")
+def test_support_group_chat_false_alarm_floor_of_lr_5f71971629() -> None:
+    """lr-5f71971629 alerted 9 of PSG's 115 ordinary lines; lr-58c78f304b (ninth session,
+    with T31, chosen on validation) alerts 11, and 59 of its 63 crisis lines (58). Passes
+    again once a model keeps 9."""
+    rows = [json.loads(line) for line in SUPPORT.read_text(encoding="utf-8").splitlines()]
+    assessor = Assessor.default()
+    m = metrics(rows, [assessor.assess(r["text"]) for r in rows])
+    assert m["false_alarm"] <= 9 / 115, m["false_alarm"]
 
 
 @pytest.mark.xfail(
@@ -214,20 +225,31 @@ def test_general_channels() -> None:
     14 of 15 (the one missed, a French goodbye giving a manga collection away, gets the gentle
     check-in), 2 of the 126 ordinary lines alerted, 10 given any response, 1 reported as
     harassment (a quoted song), 4 of 34 distress lines alerted, concern 19 of 20, harassment 19
-    of 19, every need found."""
+    of 19, every need found. lr-58c78f304b (T31 added, chosen on validation the same day):
+    crisis 44 of 47, 3 ordinary lines alerted (a quoted Avicii lyric among them), 8 given any
+    response; the floor of 2 alerted is kept as a strict expected failure below."""
     rows = [json.loads(line) for line in GENERAL.read_text(encoding="utf-8").splitlines()]
     assert len(rows) == 246 and all(clean_row(dict(r)) is not None for r in rows)
     others = {_key(r["text"]) for name in ("train", "validation", "test") for r in load_set(name)}
     assert not [r["text"] for r in rows if _key(r["text"]) in others]
     assessor = Assessor.default()
     m = metrics(rows, assessor.assess_batch([r["text"] for r in rows]))
-    assert m["crisis_recall"] >= 43 / 47, m["crisis_recall"]
+    assert m["crisis_recall"] >= 44 / 47, m["crisis_recall"]
     assert m["soft_crisis_any"] == 1.0, m["soft_crisis_any"]
     assert m["tier3_recall"] >= 14 / 15, m["tier3_recall"]
-    assert m["false_alarm"] <= 2 / 126, m["false_alarm"]
+    assert m["false_alarm"] <= 3 / 126, m["false_alarm"]
     assert m["soft_none_any"] <= 10 / 126, m["soft_none_any"]
     assert m["harassment_false"] <= 1 / 126, m["harassment_false"]
     assert m["distress_to_alert"] <= 4 / 34, m["distress_to_alert"]
     assert m["concern_recall"] >= 19 / 20, m["concern_recall"]
     assert m["harassment_recall"] == 1.0, m["harassment_recall"]
     assert m["needs_recall"] == 1.0, m["needs_recall"]
+
+
+@pytest.mark.xfail(strict=True, reason="lr-58c78f304b alerts 3 of PGC's 126 ordinary lines")
+def test_general_channels_false_alarm_floor_of_lr_5f71971629() -> None:
+    """lr-5f71971629 alerted 2 of PGC's 126 ordinary lines; lr-58c78f304b alerts 3. Passes
+    again once a model keeps 2."""
+    rows = [json.loads(line) for line in GENERAL.read_text(encoding="utf-8").splitlines()]
+    m = metrics(rows, Assessor.default().assess_batch([r["text"] for r in rows]))
+    assert m["false_alarm"] <= 2 / 126, m["false_alarm"]
