@@ -115,6 +115,19 @@ FOR_PEERS_AFTER_A_CONVERSATION = N_(
 )
 
 
+#: The refusal to someone who lost the peer role while holding requests: which went back.
+HELD_REQUEUED = N_(
+    "This is for peer supporters (the <@&{role}> role). The requests you held "
+    "({requests}) are back in the queue and another peer will pick them up. Thank "
+    "you for the support you gave."
+)
+
+
+def requests_list(requeued) -> str:
+    """``#1, #4``: the requests handed back, as :data:`HELD_REQUEUED` names them."""
+    return ", ".join(f"#{back.request.id}" for back in requeued)
+
+
 def peer_only(refusal: str = FOR_PEERS):
     """Peer supporters (the peer role), for ``/duty``, ``/duty shift``, ``/peers debrief`` and
     ``/group facilitator swap``; anyone else is told ``refusal`` (a marked text with
@@ -140,15 +153,7 @@ def peer_only(refusal: str = FOR_PEERS):
         if not requeued:
             raise RefusedError(refusal, role=cfg.peer_role_id)
         interaction.client.dispatch("kindred_requests_requeued", requeued, member.id)
-        raise RefusedError(
-            N_(
-                "This is for peer supporters (the <@&{role}> role). The requests you held "
-                "({requests}) are back in the queue and another peer will pick them up. Thank "
-                "you for the support you gave."
-            ),
-            role=cfg.peer_role_id,
-            requests=", ".join(f"#{back.request.id}" for back in requeued),
-        )
+        raise RefusedError(HELD_REQUEUED, role=cfg.peer_role_id, requests=requests_list(requeued))
 
     predicate.audience = "peer"  # type: ignore[attr-defined]  # read by /kindred help
     predicate.server_only = True  # type: ignore[attr-defined]  # read by /kindred help

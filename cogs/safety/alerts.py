@@ -14,9 +14,10 @@ import discord
 from bot.i18n import N_
 from bot.safety.assess import Assessment
 from bot.services import Services
+from bot.services.peers import PeerSettings
 from bot.services.safety import Outreach, PeerAlert, QuietItem
 from bot.text import DISCORD_LIMIT, shorten
-from bot.ui.checks import is_peer_or_moderator
+from bot.ui.checks import HELD_REQUEUED, is_peer_or_moderator, requests_list
 from bot.ui.lookup import find_channel
 from bot.ui.replies import localized
 from bot.ui.views import GuardedCallback
@@ -46,13 +47,21 @@ class _AlertAction(GuardedCallback):
         return discord.ui.Button(label=label, style=style, custom_id=custom_id)
 
     async def _allowed(self, interaction: discord.Interaction) -> bool:
-        if interaction.guild_id is not None and await is_peer_or_moderator(interaction):
+        guild_id = interaction.guild_id
+        if guild_id is not None and await is_peer_or_moderator(interaction):
             return True
-        await interaction.response.send_message(
-            await localized(interaction, self.refusal), ephemeral=True
-        )
-        if interaction.guild_id is not None:
-            await _no_longer_a_peer(interaction, interaction.guild_id)
+        requeued = await _no_longer_a_peer(interaction, guild_id) if guild_id is not None else []
+        if requeued:  # as a peer command tells them: which of their requests went back
+            services: Services = interaction.client.services  # type: ignore[attr-defined]
+            role = (await services.settings.get(guild_id, PeerSettings)).peer_role_id
+            text = await localized(
+                interaction, HELD_REQUEUED, role=role, requests=requests_list(requeued)
+            )
+        else:
+            text = await localized(interaction, self.refusal)
+        await interaction.response.send_message(text, ephemeral=True)
+        if requeued:  # after the answer: the Support cog tells those members and the peers
+            interaction.client.dispatch("kindred_requests_requeued", requeued, interaction.user.id)
         return False
 
     @staticmethod
@@ -65,16 +74,14 @@ class _AlertAction(GuardedCallback):
         await interaction.response.edit_message(content=content, view=None)
 
 
-async def _no_longer_a_peer(interaction: discord.Interaction, guild_id: int) -> None:
+async def _no_longer_a_peer(interaction: discord.Interaction, guild_id: int) -> list:
     """Refused for lacking the peer role: as at a request button or a peer command,
     whoever pressed is no peer here (any more): off duty, the requests they held back in
-    the queue (the Support cog tells their members and pings the peers on duty) and the
-    alerts they were reaching out on offered again. For someone who never was a peer,
-    nothing changes."""
+    the queue (returned: the caller has the Support cog tell their members and ping the peers
+    on duty) and the alerts they were reaching out on offered again. For someone who never
+    was a peer, nothing changes."""
     services: Services = interaction.client.services  # type: ignore[attr-defined]
-    requeued = await services.peers.shifts.lost_role(guild_id, interaction.user.id)
-    if requeued:
-        interaction.client.dispatch("kindred_requests_requeued", requeued, interaction.user.id)
+    return list(await services.peers.shifts.lost_role(guild_id, interaction.user.id))
 
 
 class ReachOutButton(

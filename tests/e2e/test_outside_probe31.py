@@ -195,7 +195,10 @@ async def test_a_peer_who_lost_the_role_pressing_an_alert_button_lets_go_of_what
     fresh = await alert_about(emulator, world, world.member2)
     pressed = await emulator.press_button(world.peer, fresh, alert_button(fresh, "alert"))
     refused = await pressed.answer()
-    assert refused.ephemeral and "Only this server's peer supporters" in refused.text
+    # told, as a peer command tells them, which of their requests went back
+    assert refused.ephemeral and "The requests you held (#1) are back in the queue" in (
+        refused.text
+    ), refused.text
     await emulator.wait_for_message(world.peers, predicate=lambda m: "needs a peer again" in m.text)
     assert await kindred.quiet()
     assert not await kindred.services.peers.duty.is_on_duty(world.guild.id, world.peer.id)
