@@ -252,7 +252,11 @@ class WordMemo:
             rows_b = bigrams >> ROW_SHIFT
             order = np.argsort(rows_b, kind="stable")
             _add_rows(np, out, 2 * rows_b[order] + 1, self._weighted[bigrams[order] & FEATURE_MASK])
-        keys = np.sort(np.concatenate(keys))
+        keys = np.concatenate(keys)
+        if rows <= 1 << (32 - ROW_SHIFT):  # the keys fit 32 bits: half the bytes to sort
+            keys = np.sort(keys.astype(np.uint32)).astype(np.int64)
+        else:
+            keys = np.sort(keys)
         self._correct_repeats(out, keys)
         return out, keys
 

@@ -207,3 +207,19 @@ def test_the_word_memo_starting_again_changes_nothing(shipped: Classifier) -> No
             assert np.allclose(list(got.needs.values()), list(want.needs.values()), atol=1e-9)
             assert got.lang == want.lang
     assert len(small._words) <= 40 + 7 * 200  # bounded by the limit plus one batch
+
+
+def test_a_batch_of_many_texts_scores_as_small_batches_do(shipped: Classifier) -> None:
+    """Up to 256 texts a batch sorts its n-gram keys as 32-bit numbers, more as 64-bit: both
+    count repeated n-grams alike, so a text scores the same in a batch of 300 (with its
+    sentence windows, more than 256 rows) as in batches of 9."""
+    rows = load_set("validation")
+    texts = [r["text"] for r in rows[:300]]
+    texts[5] = "gg gg gg gg ez ez " * 3  # n-grams repeated within one text
+    big = shipped.scores_batch(texts)
+    small = [s for i in range(0, len(texts), 9) for s in shipped.scores_batch(texts[i : i + 9])]
+    assert len(big) == len(small) == 300
+    for got, want in zip(big, small, strict=True):
+        assert np.allclose(list(got.classes.values()), list(want.classes.values()), atol=1e-9)
+        assert np.allclose(list(got.needs.values()), list(want.needs.values()), atol=1e-9)
+        assert got.lang == want.lang
