@@ -156,7 +156,10 @@ class GuildSettingsService:
     def __init__(self, repo: GuildSettingsRepository, clock: Clock = utcnow) -> None:
         self.repo = repo
         self.clock = clock
+        # per guild: its stored values, and each section validated from them once (the
+        # sections are frozen models, so one instance is shared until a change drops both)
         self._cache: dict[int, dict[str, Any]] = {}
+        self._parsed: dict[tuple[int, type[SettingsSection]], SettingsSection] = {}
         self.sections: dict[str, type[SettingsSection]] = {}
         self.register(CoreSettings)
 
@@ -167,13 +170,18 @@ class GuildSettingsService:
         """In a cluster: forget a guild's cached settings when another process changes them."""
 
         def changed(_channel: str, guild_id: str) -> None:
-            self._cache.pop(int(guild_id), None)
+            self._forget(int(guild_id))
 
         await self.repo.listen_changes(changed)
 
     def forget_cached(self, guild_id: int) -> None:
         """The server's rows were deleted (its data purged): read them afresh."""
+        self._forget(guild_id)
+
+    def _forget(self, guild_id: int) -> None:
         self._cache.pop(guild_id, None)
+        for key in [k for k in self._parsed if k[0] == guild_id]:
+            del self._parsed[key]
 
     async def _raw(self, guild_id: int) -> dict[str, Any]:
         if guild_id not in self._cache:
@@ -181,7 +189,18 @@ class GuildSettingsService:
         return self._cache[guild_id]
 
     async def get(self, guild_id: int, section: type[S]) -> S:
+        """The guild's ``section``, validated once until it changes (a message noticed by the
+        detector reads several sections: no validation each time)."""
+        parsed = self._parsed.get((guild_id, section))
+        if parsed is not None and guild_id in self._cache:
+            return parsed  # type: ignore[return-value]
         raw = await self._raw(guild_id)
+        value = self._validated(guild_id, section, raw)
+        if self._cache.get(guild_id) is raw:  # not changed while it was read
+            self._parsed[(guild_id, section)] = value
+        return value
+
+    def _validated(self, guild_id: int, section: type[S], raw: dict[str, Any]) -> S:
         prefix = section.section + "."
         values = {k[len(prefix) :]: v for k, v in raw.items() if k.startswith(prefix)}
         try:
@@ -232,7 +251,7 @@ class GuildSettingsService:
             f"{section.section}.{key}": updated.model_dump(mode="json")[key] for key in changes
         }
         await self.repo.set_many(guild_id, stored, actor_id, self.clock())
-        self._cache.pop(guild_id, None)
+        self._forget(guild_id)
         return updated
 
     async def guilds_with(self, section: type[SettingsSection], field: str) -> list[int]:

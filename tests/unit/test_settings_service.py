@@ -11,6 +11,7 @@ from typing import ClassVar, Literal
 import pytest
 from pydantic import Field, ValidationError
 
+from bot.clock import utcnow
 from bot.db import Database, apply_migrations
 from bot.db.repositories.core import AuditRepository, GuildSettingsRepository
 from bot.errors import InvalidInputError
@@ -243,6 +244,27 @@ async def test_an_update_is_seen_at_once_despite_the_cache(
     # a second service over the same database (a restart) reads the stored value
     fresh = GuildSettingsService(GuildSettingsRepository(db))
     assert (await fresh.get(GUILD, Sample)).count == 4
+
+
+async def test_a_section_is_validated_once_until_it_changes(
+    settings: GuildSettingsService, db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Each noticed message reads several sections: validated once and shared (frozen), not
+    again each time; a change, a purge or another process's change drops them."""
+    first = await settings.get(GUILD, Sample)
+    assert await settings.get(GUILD, Sample) is first
+    assert await settings.get(OTHER_GUILD, Sample) is not first
+    await settings.update(GUILD, Sample, MOD, count=5)
+    changed = await settings.get(GUILD, Sample)
+    assert changed is not first and changed.count == 5
+    await GuildSettingsRepository(db).set_many(GUILD, {"sample.count": 99}, MOD, utcnow())
+    assert (await settings.get(GUILD, Sample)).count == 5  # cached: this process wrote no 99
+    settings.forget_cached(GUILD)  # as a purge, or another process's change, does
+    with caplog.at_level("WARNING", logger="bot.services.settings"):
+        assert (await settings.get(GUILD, Sample)).count == 3  # 99 is out of range: default
+        assert (await settings.get(GUILD, Sample)).count == 3
+    warned = [r for r in caplog.records if "stored sample settings invalid" in r.getMessage()]
+    assert len(warned) == 1  # once, not at every read
 
 
 async def test_peer_limits_refuse_an_idle_reminder_that_could_never_come(
