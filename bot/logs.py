@@ -14,7 +14,8 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Hashable, Iterable
 from datetime import UTC, datetime
 from typing import IO, Any
 
@@ -88,3 +89,29 @@ def setup_logging(
     for name in CHATTY:
         logging.getLogger(name).setLevel(floor)
     return handler
+
+
+class EveryWhile:
+    """A log line that would repeat for every message (a server with no moderator channel
+    has one for each crisis it reports) is written once per ``key`` per ``seconds``, with how
+    many were left out since; the other calls write nothing. Bounded: the oldest keys go."""
+
+    def __init__(
+        self, seconds: float = 600.0, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.seconds = seconds
+        self.clock = clock
+        self._last: dict[Hashable, tuple[float, int]] = {}  # key → (written at, left out)
+
+    def due(self, key: Hashable) -> int | None:
+        """How many were left out since the last one written for ``key`` when this one is
+        to be written; None when it is to be left out."""
+        now = self.clock()
+        last = self._last.get(key)
+        if last is not None and now - last[0] < self.seconds:
+            self._last[key] = (last[0], last[1] + 1)
+            return None
+        if last is None and len(self._last) >= 10_000:
+            del self._last[next(iter(self._last))]
+        self._last[key] = (now, 0)
+        return 0 if last is None else last[1]

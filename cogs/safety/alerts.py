@@ -12,6 +12,7 @@ from dataclasses import replace
 import discord
 
 from bot.i18n import N_
+from bot.logs import EveryWhile
 from bot.safety.assess import Assessment
 from bot.services import Services
 from bot.services.peers import PeerSettings
@@ -33,6 +34,7 @@ from cogs.safety.alert_texts import (
 )
 
 log = logging.getLogger("cogs.safety")
+_NO_MODERATORS_LOGGED = EveryWhile(600.0)  # per server
 
 
 class _AlertAction(GuardedCallback):
@@ -267,7 +269,14 @@ class AlertsMixin:
         while). Discord failing for a moment is logged (None), as a report always was."""
         targets = await self.services.safety.alert_channels(guild_id)
         if targets.moderators is None:
-            log.error("safety guild=%s: no moderator channel to tell", guild_id)
+            left_out = _NO_MODERATORS_LOGGED.due(guild_id)
+            if left_out is not None:
+                log.error(
+                    "safety guild=%s: no moderator channel to tell (%d more reports since"
+                    " the last line; one line a server every ten minutes)",
+                    guild_id,
+                    left_out,
+                )
             return None
         try:
             return await self._post_plain(targets.moderators, text, view)

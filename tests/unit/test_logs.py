@@ -9,7 +9,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from bot.logs import REDACTED, setup_logging
+from bot.logs import REDACTED, EveryWhile, setup_logging
 
 TOKEN = "MTIzNDU2Nzg5.abcdef.very-secret-part"
 
@@ -60,3 +60,28 @@ def test_discord_debug_output_stays_off_even_at_debug() -> None:
         logging.getLogger("bot.test").debug("kept")
     messages = [json.loads(line)["message"] for line in out.getvalue().splitlines()]
     assert messages == ["kept"]
+
+
+def test_a_line_repeated_for_every_message_is_written_once_a_while_with_a_count() -> None:
+    now = [1000.0]
+    every = EveryWhile(600.0, clock=lambda: now[0])
+    assert every.due(1) == 0  # the first is written
+    assert every.due(1) is None and every.due(1) is None  # left out
+    assert every.due(2) == 0  # another server is its own
+    now[0] += 599.0
+    assert every.due(1) is None
+    now[0] += 1.0
+    assert every.due(1) == 3  # written again, with the three left out since
+    assert every.due(1) is None
+    now[0] += 600.0
+    assert every.due(1) == 1
+    assert every.due(2) == 0  # nothing left out for this one
+
+
+def test_the_throttles_memory_is_bounded() -> None:
+    every = EveryWhile(600.0, clock=lambda: 0.0)
+    for key in range(10_050):
+        assert every.due(key) == 0
+    assert len(every._last) == 10_000
+    assert every.due(10_049) is None  # the newest are kept
+    assert every.due(0) == 0  # the oldest went: written as new
