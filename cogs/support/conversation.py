@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from typing import NoReturn
 
 import discord
 
@@ -76,7 +77,9 @@ class ConversationRoom(SupportBase):
             return await self._open_relay(request, peer_id, cfg, lang)
         if not await self.requests.conversation_opened(request.id, peer_id, thread.id, relay=False):
             await self._ended_meanwhile(thread, request.requester_id)
-        await self._welcome_thread(request, peer_id, thread)
+        welcome = await self._welcome_thread(request, peer_id, thread)
+        if not await self.requests.conversation_goes_on(request.id, peer_id, thread.id):
+            await self._ended_while_welcomed(request, thread, welcome)
         return say.thread_ready_text(thread.id, lang)
 
     @staticmethod
@@ -85,6 +88,24 @@ class ConversationRoom(SupportBase):
         while its thread was being made: the thread, where nothing was said yet, is taken
         down, and the peer told it is no longer open (their claim's answer)."""
         await _undo_thread(thread, member_id)
+        raise ConflictError(N_("This request is no longer open."))
+
+    async def _ended_while_welcomed(
+        self, request: RequestRow, thread: discord.Thread, welcome: discord.Message | None
+    ) -> NoReturn:
+        """The request ended while its welcome was on its way: the welcome is taken back and
+        the peer told it is no longer open. Whatever ended it closes the thread off (its
+        closing line, archived and locked); when that came first, the welcome opened the
+        thread again (a message sent to an archived thread unarchives it), so it is archived
+        again; when it is still to come, it finds the thread as it left it."""
+        try:
+            if welcome is not None:
+                await welcome.delete()
+            fresh = await self.bot.fetch_channel(thread.id)
+            if isinstance(fresh, discord.Thread) and fresh.locked and not fresh.archived:
+                await fresh.edit(archived=True, locked=True)
+        except (discord.HTTPException, discord.RateLimited) as exc:
+            log.warning("request %s: could not close its thread again (%s)", request.id, exc)
         raise ConflictError(N_("This request is no longer open."))
 
     async def _create_thread(
@@ -127,11 +148,11 @@ class ConversationRoom(SupportBase):
 
     async def _welcome_thread(
         self, request: RequestRow, peer_id: int, thread: discord.Thread
-    ) -> None:
+    ) -> discord.Message | None:
         # both read it: the request's language first, then the English for the peer
         lang = await self.requests.language_for(request)
         try:
-            await thread.send(
+            return await thread.send(
                 say.thread_welcome_text(f"<@{request.requester_id}>", f"<@{peer_id}>", lang),
                 view=conversation_view(request.id, transcript=True, lang=lang, shared=True),
                 allowed_mentions=PING_USERS,
@@ -144,6 +165,7 @@ class ConversationRoom(SupportBase):
                 f"I opened <#{thread.id}> for request #{request.id} but can't write in it: I "
                 "need Send Messages in Threads there.",
             )
+            return None
 
     async def _open_relay(
         self, request: RequestRow, peer_id: int, cfg: PeerSettings, lang: str = "en"

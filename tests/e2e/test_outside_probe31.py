@@ -271,3 +271,76 @@ async def test_a_peer_going_on_duty_is_not_counted_their_own_waiting_request(
     assert "2 request(s) are waiting" in answer.text, answer.text
     own = await (await emulator.run_command(world.peer, world.general, "duty on")).response()
     assert "You're on duty" in own.text and "1 request(s) are waiting" in own.text, own.text
+
+
+async def test_a_member_who_cancels_while_their_thread_is_welcomed_is_not_welcomed_after(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The same race one step later: the private thread is made and recorded, and while
+    Discord is slow to take the welcome, the member runs `/support action:cancel`. Defect:
+    the welcome (with its Close and transcript buttons) stayed in the ended conversation, and
+    the peer was told their thread was ready. Expected: the welcome taken back, the peer told
+    the request is no longer open, and the thread closed off once (its closing line,
+    archived and locked: the cancel's, whose messages to the thread wait behind the
+    welcome)."""
+    thread, claim = await _claim_with_a_slow_welcome(emulator, world)
+    cancelled = await emulator.run_command(
+        world.member, world.general, "support", options={"action": "cancel"}
+    )
+    await cancelled.answer()
+    await _closed_off_without_a_welcome(emulator, world, kindred, thread, claim)
+
+
+async def test_a_request_closed_by_another_process_while_its_thread_is_welcomed_stays_closed(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """In a cluster another Kindred process may handle the cancel: its closing line and its
+    archiving reach Discord while this process's welcome is still on its way (emulated here:
+    the request closed in the database, the thread closed off as that process does). A
+    message sent to an archived thread unarchives it. Defect: the welcome opened the ended
+    conversation again under its closing line. Expected: the welcome taken back and the
+    thread archived and locked again, the peer told the request is no longer open."""
+    thread, claim = await _claim_with_a_slow_welcome(emulator, world)
+    await kindred.services.peers.requests.cancel_own(world.guild.id, world.member.id)
+    closing = emulator._build_message(
+        thread, emulator.bot_user, {"content": "This conversation is closed. Take care."}, []
+    )
+    emulator._store_message(closing)
+    thread.archived = thread.locked = True
+    emulator.dispatch("THREAD_UPDATE", thread.to_payload(me_id=emulator.bot_user.id))
+    await _closed_off_without_a_welcome(emulator, world, kindred, thread, claim)
+
+
+async def _claim_with_a_slow_welcome(emulator: DiscordEmulator, world: World):
+    """A peer claims request #1; its thread is made and recorded, its welcome slow (2 s)."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await ask(emulator, world, world.member)
+    message = await card(emulator, world, 1)
+    slow = emulator.inject_fault("POST", "/channels/{channel_id}/messages", delay=2.0)
+    claim = await emulator.press_button(world.peer, message, "kindred:req:claim:1")
+    thread = await emulator.wait_until(
+        lambda: next(
+            (c for c in emulator.channels.values() if getattr(c, "name", "") == "Support #1"),
+            None,
+        ),
+        what="the claim's thread",
+    )
+    await emulator.wait_until(
+        lambda: slow.hits and emulator.calls_matching("POST", f"/channels/{thread.id}/messages"),
+        what="the welcome to be on its way (slowly)",
+    )
+    return thread, claim
+
+
+async def _closed_off_without_a_welcome(emulator, world, kindred, thread, claim) -> None:
+    told = await claim.original_response()
+    assert "no longer open" in told.text, told.text
+    assert await kindred.quiet()
+    request = await kindred.services.peers.requests.get(1)
+    assert request.status in ("closed", "cancelled"), request.status
+    assert thread.archived and thread.locked, (thread.archived, thread.locked)
+    said = [m.text for m in emulator.bot_messages(thread)]
+    assert said and "closed" in said[-1].lower(), said
+    assert len([t for t in said if t == said[-1]]) == 1, said  # one closing line
+    assert not [t for t in said if f"<@{world.peer.id}>" in t], said  # no welcome

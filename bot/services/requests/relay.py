@@ -171,6 +171,18 @@ class Conversations(RelayRetries):
         await self.scheduler.cancel(timer_key(request_id, "open"))
         return True
 
+    async def conversation_goes_on(self, request_id: int, peer_id: int, thread_id: int) -> bool:
+        """Whether the conversation a claim opened is still the request's: ``peer_id`` holds
+        it, talking in ``thread_id``. False once it ended (the member cancelled, a moderator
+        closed it) or moved on while Kindred was still welcoming the two there."""
+        request = await self.requests.get(request_id)
+        return (
+            request is not None
+            and request.status == "claimed"
+            and request.claimed_by == peer_id
+            and request.thread_id == thread_id
+        )
+
     async def activity(self, request_id: int) -> None:
         request = await self._get(request_id)
         await self.requests.touch(request_id, self.clock())
