@@ -21,7 +21,7 @@ from bot.services.resources import RegionPlace
 from bot.services.settings import CoreSettings, SettingsSection, require_role
 from bot.text import EMBED_FIELD, fit_lines
 from bot.ui.checks import audience_of, moderator_only, works_in_dms
-from bot.ui.lookup import find_channel
+from bot.ui.lookup import ARCHIVED_THREAD, find_channel
 from bot.ui.replies import COLOUR, localized, reader_language, send_private
 from bot.ui.requests import relay_welcome_cleared_text
 from bot.ui.setup_check import checkup_embed, gather_facts
@@ -198,9 +198,6 @@ def settings_embed(sections: list[SettingsSection], lang: str = "en") -> discord
 
 
 log = logging.getLogger(__name__)
-
-#: Discord's JSON error code for a message edited or deleted in an archived thread.
-ARCHIVED_THREAD = 50083
 
 
 def cleared_card_text(card: CardToClear) -> str:

@@ -10,6 +10,10 @@ import discord
 
 log = logging.getLogger(__name__)
 
+#: Discord's JSON error code for a thread that is archived: a message there can't be edited
+#: or deleted (nor sent, by those who can't manage threads) until it is unarchived.
+ARCHIVED_THREAD = 50083
+
 
 async def find_channel(
     bot: discord.Client, channel_id: int | None, *, strict: bool = False

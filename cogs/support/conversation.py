@@ -15,7 +15,7 @@ from bot.i18n import N_
 from bot.services.peers import PeerSettings
 from bot.services.requests import PICKED_UP, TO_MEMBER, RequestRow
 from bot.services.requests import notices as say
-from bot.ui.lookup import find_channel
+from bot.ui.lookup import ARCHIVED_THREAD, find_channel
 from bot.ui.requests import PING_USERS, member_label, relay_welcome_cleared_text
 from cogs.support.cards import SupportBase
 from cogs.support.relay import _transient, picked_up_refused_text, send_picked_up
@@ -38,6 +38,21 @@ async def _undo_thread(thread: discord.Thread, member_id: int | None) -> None:
         await thread.remove_user(discord.Object(member_id))
     except (discord.HTTPException, discord.RateLimited) as exc:
         log.warning("thread %s: could not take the member out (%s)", thread.id, exc)
+
+
+async def _take_back(welcome: discord.Message, thread: discord.Thread) -> None:
+    """Delete the welcome. Discord refuses that in an archived thread (a close that came
+    right after the welcome archived it): the thread is unarchived a moment for it, then
+    archived and locked again."""
+    try:
+        await welcome.delete()
+        return
+    except discord.HTTPException as exc:
+        if exc.code != ARCHIVED_THREAD:
+            raise
+    await thread.edit(archived=False)
+    await welcome.delete()
+    await thread.edit(archived=True, locked=True)
 
 
 async def member_can_see(channel: discord.TextChannel, user_id: int) -> bool:
@@ -100,7 +115,7 @@ class ConversationRoom(SupportBase):
         again; when it is still to come, it finds the thread as it left it."""
         try:
             if welcome is not None:
-                await welcome.delete()
+                await _take_back(welcome, thread)
             fresh = await self.bot.fetch_channel(thread.id)
             if isinstance(fresh, discord.Thread) and fresh.locked and not fresh.archived:
                 await fresh.edit(archived=True, locked=True)

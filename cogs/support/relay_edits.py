@@ -25,6 +25,7 @@ from bot.services.requests.edits import (
 )
 from bot.text import prefixed_messages
 from bot.ui.events import edited_words
+from bot.ui.lookup import ARCHIVED_THREAD
 from bot.ui.requests import member_label
 from cogs.support.relay import RelayRoom, _note, _transient
 
@@ -32,8 +33,6 @@ log = logging.getLogger(__name__)
 
 # The peer's note in their relay thread (English, as Kindred's other notes there).
 NOT_WITHDRAWN_NOTE = "I couldn't take that message back: the member already has it."
-#: Discord's code for a message in an archived thread, which it won't edit.
-ARCHIVED_THREAD = 50083
 #: What became of one copy's deletion.
 DELETED, LATER, REFUSED = "deleted", "later", "refused"
 

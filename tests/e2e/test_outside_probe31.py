@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 import time_machine
 
 from emulator import DiscordEmulator
@@ -273,8 +274,9 @@ async def test_a_peer_going_on_duty_is_not_counted_their_own_waiting_request(
     assert "You're on duty" in own.text and "1 request(s) are waiting" in own.text, own.text
 
 
+@pytest.mark.parametrize("slow_take_back", [False, True], ids=["quick", "slow-take-back"])
 async def test_a_member_who_cancels_while_their_thread_is_welcomed_is_not_welcomed_after(
-    emulator: DiscordEmulator, world: World, kindred: Kindred
+    emulator: DiscordEmulator, world: World, kindred: Kindred, slow_take_back: bool
 ) -> None:
     """The same race one step later: the private thread is made and recorded, and while
     Discord is slow to take the welcome, the member runs `/support action:cancel`. Defect:
@@ -282,7 +284,11 @@ async def test_a_member_who_cancels_while_their_thread_is_welcomed_is_not_welcom
     the peer was told their thread was ready. Expected: the welcome taken back, the peer told
     the request is no longer open, and the thread closed off once (its closing line,
     archived and locked: the cancel's, whose messages to the thread wait behind the
-    welcome)."""
+    welcome). With ``slow_take_back`` Discord is slow to delete the welcome too, and the
+    cancel's archiving lands first: Discord refuses to delete a message in an archived
+    thread, so Kindred unarchives it a moment, takes the welcome back and archives it again."""
+    if slow_take_back:
+        emulator.inject_fault("DELETE", "/channels/{channel_id}/messages/{message_id}", delay=1.5)
     thread, claim = await _claim_with_a_slow_welcome(emulator, world)
     cancelled = await emulator.run_command(
         world.member, world.general, "support", options={"action": "cancel"}
