@@ -106,13 +106,21 @@ class ConversationRoom(SupportBase):
         raise ConflictError(N_("This request is no longer open."))
 
     async def _ended_while_welcomed(
-        self, request: RequestRow, thread: discord.Thread, welcome: discord.Message | None
+        self,
+        request: RequestRow,
+        thread: discord.Thread,
+        welcome: discord.Message | None,
+        told: discord.Message | None = None,
     ) -> NoReturn:
-        """The request ended while its welcome was on its way: the welcome is taken back and
-        the peer told it is no longer open. Whatever ended it closes the thread off (its
-        closing line, archived and locked); when that came first, the welcome opened the
-        thread again (a message sent to an archived thread unarchives it), so it is archived
-        again; when it is still to come, it finds the thread as it left it."""
+        """The request ended while its welcome was on its way: the welcome (and a relay's
+        "a peer picked up your request" DM, ``told``) is taken back and the peer told it is
+        no longer open. Whatever ended it closes the thread off (its closing line, archived
+        and locked); when that came first, the welcome opened the thread again (a message
+        sent to an archived thread unarchives it), so it is archived again; when it is still
+        to come, it finds the thread as it left it."""
+        if told is not None:
+            with contextlib.suppress(discord.HTTPException, discord.RateLimited):
+                await told.delete()
         try:
             if welcome is not None:
                 await _take_back(welcome, thread)
@@ -208,7 +216,9 @@ class ConversationRoom(SupportBase):
             return say.relay_unavailable_text(lang)
         if not await self.requests.conversation_opened(request.id, peer_id, thread.id, relay=True):
             await self._ended_meanwhile(thread, None)  # the member is not in a relay thread
-        await self._welcome_relay(request, peer_id, thread)
+        told, welcome = await self._welcome_relay(request, peer_id, thread)
+        if not await self.requests.conversation_goes_on(request.id, peer_id, thread.id):
+            await self._ended_while_welcomed(request, thread, welcome, told)
         return say.relay_thread_text(thread.id, lang)
 
     async def _create_relay_thread(
@@ -237,11 +247,14 @@ class ConversationRoom(SupportBase):
 
     async def _welcome_relay(
         self, request: RequestRow, peer_id: int, thread: discord.Thread
-    ) -> None:
+    ) -> tuple[discord.Message | None, discord.Message | None]:
+        """The member told a peer picked their request up, the peer welcomed in the relay
+        thread: those two messages (None for one that could not be sent)."""
+        told = None
         # Under the lock of the words to the member: the peer's first words wait behind it.
         async with self.requests.relay_lock(request.id, TO_MEMBER):
             try:
-                await send_picked_up(self.bot, self.services, request)
+                told = await send_picked_up(self.bot, self.services, request)
             except (discord.HTTPException, discord.RateLimited) as exc:
                 if _transient(exc):
                     # Discord failed for a moment: tried again as relayed words are
@@ -259,10 +272,11 @@ class ConversationRoom(SupportBase):
             )
         except discord.HTTPException as exc:
             log.warning("request %s: relay welcome failed (%s)", request.id, exc.status)
-            return
+            return told, None
         if request.anonymous:
-            return  # it names nobody
+            return told, welcome  # it names nobody
         # it names the member: its ids, for /forgetme to edit it to a line naming nobody
         if not await self.requests.relay_welcomed(request, welcome.id, thread.id):
             with contextlib.suppress(discord.HTTPException):  # the member forgot meanwhile
                 await welcome.edit(content=relay_welcome_cleared_text(request.id), view=None)
+        return told, welcome

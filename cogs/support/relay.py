@@ -112,12 +112,14 @@ async def _send_parts(
             raise _Stopped(index, exc) from exc
 
 
-async def send_picked_up(bot: discord.Client, services: Services, request: RequestRow) -> None:
+async def send_picked_up(
+    bot: discord.Client, services: Services, request: RequestRow
+) -> discord.Message:
     """Tell the member of a relayed ``request`` in their language that a peer picked it up,
     with the Close and transcript buttons; Discord's errors are the caller's."""
     member = await find_user(bot, request.requester_id)
     lang = await services.peers.requests.language_for(request)
-    await member.send(
+    return await member.send(
         say.relay_picked_up_text(request.id, request.anonymous, lang),
         view=conversation_view(request.id, transcript=True, lang=lang),
     )

@@ -350,3 +350,44 @@ async def _closed_off_without_a_welcome(emulator, world, kindred, thread, claim)
     assert said and "closed" in said[-1].lower(), said
     assert len([t for t in said if t == said[-1]]) == 1, said  # one closing line
     assert not [t for t in said if f"<@{world.peer.id}>" in t], said  # no welcome
+
+
+async def test_a_member_who_cancels_while_told_a_peer_picked_up_is_not_left_told_so(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """The relay's version of the race: the peer's relay thread is made and recorded, and
+    while Discord is slow to take the member's "a peer picked up your request" DM, the member
+    cancels (`/support action:cancel`). Defect: that DM, with its Close and transcript buttons,
+    arrived after the member was told their request was cancelled, the peer's relay thread got
+    its welcome after its closing line (which unarchives it: the ended relay open again), and
+    the peer was told the relay was ready. Expected: the picked-up DM and the welcome taken
+    back, the relay thread closed off once (archived and locked), the peer told the request
+    is no longer open."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await ask(emulator, world, world.member, anonymous="yes")
+    message = await card(emulator, world, 1)
+    slow = emulator.inject_fault("POST", "/channels/{channel_id}/messages", delay=2.0)
+    claim = await emulator.press_button(world.peer, message, "kindred:req:claim:1")
+    member_dm = emulator.dm_channel(world.member)
+    await emulator.wait_until(
+        lambda: slow.hits and emulator.calls_matching("POST", f"/channels/{member_dm.id}/messages"),
+        what="the picked-up DM to be on its way (slowly)",
+    )
+    cancelled = await emulator.run_command(
+        world.member, world.general, "support", options={"action": "cancel"}
+    )
+    await cancelled.answer()
+    told = await claim.original_response()
+    assert "no longer open" in told.text, told.text
+    assert await kindred.quiet()
+    request = await kindred.services.peers.requests.get(1)
+    assert request.status in ("closed", "cancelled"), request.status
+    said = [m.text for m in emulator.bot_messages(member_dm)]
+    assert not [t for t in said if "picked up" in t], said
+    relays = [c for c in emulator.channels.values() if getattr(c, "name", "") == "Relay #1"]
+    assert len(relays) == 1, relays
+    relay = relays[0]
+    assert relay.deleted or (relay.archived and relay.locked), (relay.archived, relay.locked)
+    in_relay = [m.text for m in emulator.bot_messages(relay)]
+    assert not [t for t in in_relay if "you're connected" in t], in_relay
