@@ -436,14 +436,24 @@ class RelayRoom(IntakeOffers):
 
     async def _retry_picked_up(self, request: RequestRow) -> str:
         """The member's "a peer picked up your request" DM, tried again: DONE (sent, or
-        refused outright and the moderators told why) or WAIT."""
+        refused outright and the moderators told why) or WAIT. A conversation that ended
+        while the DM was on its way (the member cancelled, a moderator closed it) takes it
+        back: its Close and transcript buttons belong to a conversation that is over."""
         try:
-            await send_picked_up(self.bot, self.services, request)
+            told = await send_picked_up(self.bot, self.services, request)
         except (discord.HTTPException, discord.RateLimited) as exc:
             if _transient(exc):
                 return WAIT
             text = picked_up_refused_text(request.id, getattr(exc, "status", None))
             await self._tell_moderators(request.guild_id, text)
+            return DONE
+        if request.claimed_by is None or request.thread_id is None:
+            return DONE
+        if not await self.requests.conversation_goes_on(
+            request.id, request.claimed_by, request.thread_id
+        ):
+            with contextlib.suppress(discord.HTTPException, discord.RateLimited):
+                await told.delete()
         return DONE
 
     async def _after_retry(
