@@ -108,6 +108,10 @@ class KindredTree(app_commands.CommandTree):
 
 
 CONVERSATION_MESSAGE = "kindred_conversation_message"
+# Events KindredBot has no ``on_<event>`` method for, dispatched often: its ``dispatch`` skips
+# discord.py's look-up of that method (see KindredBot.dispatch).
+_NO_HANDLER = frozenset({"message", "socket_event_type"})
+_ON = {event: "on_" + event for event in _NO_HANDLER}
 
 
 def _in_conversation(message: discord.Message) -> bool:
@@ -205,7 +209,18 @@ class KindredBot(commands.Bot):
         self._message_hooks = tuple(h for h in self._message_hooks if h != hook)
 
     def dispatch(self, event_name: str, /, *args: object, **kwargs: object) -> None:
-        super().dispatch(event_name, *args, **kwargs)
+        if event_name in _NO_HANDLER and event_name not in self._listeners:
+            # What discord.py's Bot.dispatch and Client.dispatch do for these two events
+            # (one for every gateway event, one for every message) when nobody waits for
+            # them (``wait_for``), without their cost: Kindred has no ``on_message`` (see
+            # below) nor ``on_socket_event_type`` to look up, which raised and caught an
+            # AttributeError twice a message. Listeners (``add_listener``, cogs'
+            # ``Cog.listener``) each get their task as before.
+            method = _ON[event_name]
+            for listener in self.extra_events.get(method, ()):
+                self._schedule_event(listener, method, *args, **kwargs)
+        else:
+            super().dispatch(event_name, *args, **kwargs)
         if event_name == "message":
             message: discord.Message = args[0]  # type: ignore[assignment]
             for hook in self._message_hooks:
