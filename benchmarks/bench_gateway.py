@@ -12,10 +12,11 @@ corpus) are pushed through the Discord emulator to
 
 Each side runs in its own OS process with its own emulator (so the emulator's cost is on
 every side), all connected for the whole run. The parent hands them the same chunks of
-messages in turn (bare, Kindred, no-detector Kindred, then the reverse order): only one
-side works at a time, and each chunk's CPU time (``time.process_time``: every thread of
-that process) is measured by the process that did the work. On a shared VM the machine's
-speed drifts by ±25 % over seconds; alternating small chunks puts the sides in the same
+messages in turn: only one side works at a time, and each chunk's CPU time
+(``time.process_time``: every thread of that process) is measured by the process that did
+the work. The order of the sides turns from chunk to chunk (``_order``, a balanced design),
+so that no side always runs in the same place or after the same side. On a shared VM the
+machine's speed drifts by ±25 % over seconds; small chunks in turn put the sides in the same
 moments, so the drift cancels in the ratio of the totals (``cpu_ratio_kindred_vs_bare``);
 the median and 10th/90th percentiles of the per-chunk ratios are reported beside it. A
 warm-up chunk (start-up, the detector's memo of chat words) is not counted. Wall time per
@@ -244,6 +245,25 @@ class _Child:
 SIDES = ("bare", "kindred", "kindred-no-detector")
 
 
+def _order(k: int, n: int) -> list[int]:
+    """The order the ``n`` sides take chunk ``k`` in: a Williams design (rows of a balanced
+    Latin square, mirrored too when ``n`` is odd), so that over ``n`` (or ``2n``) chunks each
+    side runs in each place equally often and right after each other side equally often.
+    With a fixed order (0..n-1, then n-1..0) the fourth side of an A/A run, the same code as
+    the second, cost 8-11 µs a message more than the second (medians of six runs, whichever
+    checkout sat in which place): the order, not the code."""
+    base, low, high = [0], 1, n - 1
+    while len(base) < n:
+        base.append(low)
+        low += 1
+        if len(base) < n:
+            base.append(high)
+            high -= 1
+    cycle = k % (n if n % 2 == 0 else 2 * n)
+    row = [(b + cycle) % n for b in base]
+    return row[::-1] if cycle >= n else row
+
+
 def run(against: Path | None = None) -> dict:
     """One interleaved run. ``against``: another checkout (say a ``git worktree`` of the
     previous commit) whose Kindred runs as a fourth side on the same chunks, so a change
@@ -258,9 +278,8 @@ def run(against: Path | None = None) -> dict:
             child.ask("push -1")  # warm-up, not counted
         rows: list[list[dict]] = []
         for k in range(CHUNKS):
-            order = range(len(children)) if k % 2 == 0 else reversed(range(len(children)))
             row: list[dict] = [{}] * len(children)
-            for i in order:
+            for i in _order(k, len(children)):
                 row[i] = children[i].ask(f"push {k}")
             rows.append(row)
         stats = children[1].ask("stats")
@@ -280,7 +299,7 @@ def run(against: Path | None = None) -> dict:
     result = {
         "messages": n,
         "crisis_like_messages": sum(t in crisis for t in texts),
-        "chunks": f"{CHUNKS} x {CHUNK}, alternating, after {WARMUP} warm-up",
+        "chunks": f"{CHUNKS} x {CHUNK}, sides in a balanced order, after {WARMUP} warm-up",
         "bare_wall_us_per_msg": round(bare_wall, 1),
         "kindred_wall_us_per_msg": round(kin_wall, 1),
         "wall_ratio_kindred_vs_bare": round(kin_wall / bare_wall, 3),
