@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import itertools
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -76,14 +77,12 @@ def test_the_gateway_sides_take_every_place_and_follow_every_other_side_equally(
     from benchmarks.bench_gateway import _order
 
     cycle = sides if sides % 2 == 0 else 2 * sides
-    places: dict[tuple[int, int], int] = {}
-    after: dict[tuple[int, int], int] = {}
+    places: Counter[tuple[int, int]] = Counter()
+    after: Counter[tuple[int, int]] = Counter()
     for k in range(cycle):
         order = _order(k, sides)
         assert sorted(order) == list(range(sides)), order
-        for place, side in enumerate(order):
-            places[(side, place)] = places.get((side, place), 0) + 1
-        for before, side in itertools.pairwise(order):
-            after[(side, before)] = after.get((side, before), 0) + 1
+        places.update((side, place) for place, side in enumerate(order))
+        after.update((side, before) for before, side in itertools.pairwise(order))
     assert len(places) == sides * sides and len(set(places.values())) == 1, places
     assert len(after) == sides * (sides - 1) and len(set(after.values())) == 1, after
