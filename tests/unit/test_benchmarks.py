@@ -86,3 +86,69 @@ def test_the_gateway_sides_take_every_place_and_follow_every_other_side_equally(
         after.update((side, before) for before, side in itertools.pairwise(order))
     assert len(places) == sides * sides and len(set(places.values())) == 1, places
     assert len(after) == sides * (sides - 1) and len(set(after.values())) == 1, after
+
+
+def test_the_thread_benchmark_splits_cpu_into_loop_detector_and_the_rest() -> None:
+    from benchmarks.bench_threads import split_cpu
+
+    before = {1: 100, 2: 50, 3: 10}
+    after = {1: 400, 2: 250, 3: 40, 4: 7}  # thread 4 was born in between
+    assert split_cpu(before, after, loop=1, detector=2) == {
+        "loop": 300,
+        "detector": 200,
+        "other": 37,
+    }
+    # no detector thread yet: everything but the loop is "other"
+    assert split_cpu(before, after, loop=1, detector=None) == {
+        "loop": 300,
+        "detector": 0,
+        "other": 237,
+    }
+
+
+def test_the_thread_benchmark_derives_its_figures_from_the_medians() -> None:
+    from benchmarks.bench_threads import CHUNK, summarise
+
+    def chunk(loop_us: float, detector_us: float, other_us: float) -> dict[str, int]:
+        ns = CHUNK * 1_000  # µs a message → ns a chunk
+        return {
+            "loop": round(loop_us * ns),
+            "detector": round(detector_us * ns),
+            "other": round(other_us * ns),
+        }
+
+    per = {
+        # the medians are the middle chunks; the outliers must not count
+        "mix": [chunk(92, 22, 3), chunk(900, 22, 3), chunk(92, 22, 3)],
+        "chat": [chunk(90, 20, 2), chunk(90, 20, 2), chunk(1, 1, 1)],
+        "idle": [chunk(86, 1, 2), chunk(86, 1, 2), chunk(86, 1, 2)],
+    }
+    result = summarise(per, alone_us=10.0, avg_batch=150.0)
+    assert result["detector_thread_us"] == 20.0
+    assert result["loop_extra_us"] == 4.0
+    assert result["crisis_lines_us"] == 5.0  # 117 - 112
+    assert result["detector_alone_us"] == 10.0
+    assert result["detector_live_vs_alone_ratio"] == 2.0
+    assert result["per_kind_us_per_msg"]["idle"] == {
+        "loop": 86.0,
+        "detector": 1.0,
+        "other": 2.0,
+        "total": 89.0,
+    }
+    assert "note" in summarise({"mix": [], "chat": [], "idle": []}, 10.0, 150.0)
+
+
+@pytest.mark.skipif(not Path("/proc/self/schedstat").exists(), reason="Linux /proc only")
+def test_the_thread_benchmark_reads_this_threads_cpu() -> None:
+    import threading
+    import time
+
+    from benchmarks.bench_threads import thread_cpu_ns
+
+    me = threading.get_native_id()
+    before = thread_cpu_ns()
+    end = time.thread_time() + 0.05
+    while time.thread_time() < end:
+        pass
+    after = thread_cpu_ns()
+    assert after[me] - before[me] >= 40_000_000  # at least 40 of the 50 ms burnt
