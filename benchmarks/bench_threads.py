@@ -10,19 +10,22 @@ turns (a balanced order, ``bench_gateway._order``):
 * ``idle``: the ``mix`` again, but the detector's worker answers "nothing found" without
   detecting (every hand-over to the worker thread and back still happens).
 
-Each chunk's CPU is read per thread from ``/proc/self/task/<tid>/schedstat`` (Linux): the
-event loop's thread, the detector's thread, and the rest (the database's thread, executors).
-Medians over the chunks of each kind, in µs a message:
+Each round runs one chunk of each kind. Each chunk's CPU is read per thread from
+``/proc/self/task/<tid>/schedstat`` (Linux): the event loop's thread, the detector's thread,
+and the rest (the database's thread, executors). Medians over the chunks of each kind, in µs
+a message:
 
 * ``detector_thread_us`` (``chat``): what detecting costs the worker thread live;
 * ``loop_extra_us`` (``chat`` minus ``idle``, loop thread): what detection beside the loop
   adds to the loop's own thread (the hand-over is in both);
 * ``crisis_lines_us`` (``mix`` minus ``chat``, all threads): the share of the 2 % crisis-like
   lines (their decisions, database trips and replies);
+  both differences are taken within each round (its three chunks run back to back), then
+  their median;
 * ``detector_alone_us``: the ``chat`` chunks' texts detected again in this process, in
   batches of the size the worker formed, with nothing else running (thread CPU time);
 * ``detector_live_vs_alone_ratio``: the first over the last. Detecting beside a busy event
-  loop cost 1.4-2.1 times what the same batches cost alone in three runs of 2026-12-04 (see
+  loop cost 1.6-2.1 times what the same batches cost alone in three runs of 2026-12-04 (see
   ``docs/detector.md``); a change that shrinks this ratio shrinks the gap to the 1.25× target.
 
 Run: ``.venv/bin/python -m benchmarks --only threads`` or this file directly (prints JSON).
@@ -59,7 +62,7 @@ from benchmarks.bench_gateway import (  # noqa: E402
 )
 
 KINDS = ("mix", "chat", "idle")
-ROUNDS = 16  # chunks of each kind, counted
+ROUNDS = 40  # chunks of each kind, counted
 TASKS = Path("/proc/self/task")
 
 
@@ -179,12 +182,23 @@ def summarise(per: dict[str, list[dict[str, int]]], alone_us: float, avg_batch: 
     if not figures["chat"]["total"]:
         return {"note": "no per-thread CPU on this system (needs Linux /proc)"}
     live = med("chat", "detector")
+
+    def paired(a: str, b: str, part: str) -> float:
+        """Median over the rounds of ``a`` minus ``b`` in the same round: the three kinds of
+        a round run back to back, so the machine's drift over seconds cancels."""
+
+        def cpu(c: dict[str, int]) -> int:
+            return sum(c.values()) if part == "total" else c[part]
+
+        diffs = [cpu(x) - cpu(y) for x, y in zip(per[a], per[b], strict=False)]
+        return statistics.median(diffs) / CHUNK / 1e3
+
     return {
         "chunks": f"{ROUNDS} x {CHUNK} messages of each kind, in turns, after {WARMUP} warm-up",
         "per_kind_us_per_msg": figures,
         "detector_thread_us": round(live, 1),
-        "loop_extra_us": round(med("chat", "loop") - med("idle", "loop"), 1),
-        "crisis_lines_us": round(med("mix", "total") - med("chat", "total"), 1),
+        "loop_extra_us": round(paired("chat", "idle", "loop"), 1),
+        "crisis_lines_us": round(paired("mix", "chat", "total"), 1),
         "detector_alone_us": round(alone_us, 1),
         "detector_live_vs_alone_ratio": round(live / alone_us, 2) if alone_us else None,
         "detector_avg_batch": round(avg_batch, 1),
