@@ -86,8 +86,11 @@ def _crisis_lines() -> tuple[str, ...]:
     return tuple(r["text"] for r in rows if r["label"] == "crisis_self")
 
 
-def _messages(rng: random.Random, n: int) -> list[str]:
-    crisis = _crisis_lines()
+def _messages(rng: random.Random, n: int, crisis: tuple[str, ...] | None = None) -> list[str]:
+    """``n`` chat messages of 1-3 ``CHAT`` lines, ~``CRISIS_SHARE`` of them one of ``crisis``
+    (by default the corpus's crisis lines; ``()``: none)."""
+    if crisis is None:
+        crisis = _crisis_lines()
     out = []
     for _ in range(n):
         if crisis and rng.random() < CRISIS_SHARE:

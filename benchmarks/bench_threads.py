@@ -50,12 +50,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.bench_gateway import (  # noqa: E402
-    CHAT,
     CHUNK,
-    CRISIS_SHARE,
     WARMUP,
     _Counter,
-    _crisis_lines,
     _messages,
     _order,
     _push,
@@ -93,17 +90,6 @@ def split_cpu(
         "detector": delta.pop(detector, 0) if detector is not None else 0,
         "other": sum(delta.values()),
     }
-
-
-def _texts(kind: str, rng: random.Random) -> list[str]:
-    crisis = _crisis_lines() if kind != "chat" else ()
-    out = []
-    for _ in range(CHUNK):
-        if crisis and rng.random() < CRISIS_SHARE:
-            out.append(rng.choice(crisis))
-        else:
-            out.append(" ".join(rng.choice(CHAT) for _ in range(rng.randint(1, 3))))
-    return out
 
 
 def _alone(assessor, texts: list[str], batch: int) -> float:
@@ -147,7 +133,7 @@ async def _measure() -> dict:
                 for k in range(ROUNDS * len(KINDS)):
                     # one kind a chunk; each round of three in a balanced order
                     kind = KINDS[_order(k // len(KINDS), len(KINDS))[k % len(KINDS)]]
-                    texts = _texts(kind, rng)
+                    texts = _messages(rng, CHUNK, crisis=() if kind == "chat" else None)
                     worker._batch = idle if kind == "idle" else real
                     before = thread_cpu_ns()
                     await _push(emu, world, texts, counter, worker)
