@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.clock import from_db, from_db_or_none, to_db
 from bot.db.connection import Database
-from bot.db.repositories.plans import ShareRow, add_audit, forget_audit
+from bot.db.repositories.plans import PeerShares, ShareRow, forget_audit
 
 GOAL_FIELDS = {"schedule", "tz", "status", "pause_reason", "done_at", "last_nudge_at"}
 
@@ -54,6 +54,7 @@ def _goal(r: Any) -> GoalRow:
 class GoalRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._shares = PeerShares(db, "goal_shares", "goals")
 
     async def create(
         self,
@@ -179,55 +180,21 @@ class GoalRepository:
         await self.db.executemany("DELETE FROM goals WHERE id = ?", [(i,) for i in old])
         return old
 
-    # -- sharing -------------------------------------------------------------------------------
+    # -- sharing (audited as goals.share / goals.unshare) ---------------------------------------
     async def shares(self, user_id: int) -> list[ShareRow]:
-        rows = await self.db.fetchall(
-            "SELECT * FROM goal_shares WHERE user_id = ? ORDER BY created_at, peer_id",
-            (user_id,),
-        )
-        return [ShareRow(r["user_id"], r["peer_id"], from_db(r["created_at"])) for r in rows]
+        return await self._shares.list(user_id)
 
     async def is_shared(self, user_id: int, peer_id: int) -> bool:
-        return bool(
-            await self.db.fetchval(
-                "SELECT 1 FROM goal_shares WHERE user_id = ? AND peer_id = ?", (user_id, peer_id)
-            )
-        )
+        return await self._shares.is_shared(user_id, peer_id)
 
     async def share(
         self, user_id: int, peer_id: int, now: datetime, limit: int | None = None
     ) -> bool | None:
-        """Share with a peer, audited as ``goals.share``; False if it already was; None (nothing
-        stored) when the member shares with ``limit`` people already: counted and added in
-        one transaction under the member's lock, so two shares at once never pass it."""
-        async with self.db.transaction() as tx:
-            await tx.lock("goal_shares", user_id)
-            if limit is not None:
-                rows = await tx.fetchall(
-                    "SELECT peer_id FROM goal_shares WHERE user_id = ?", (user_id,)
-                )
-                peers = {int(r["peer_id"]) for r in rows}
-                if peer_id in peers:
-                    return False
-                if len(peers) >= limit:
-                    return None
-            added = await tx.execute(
-                "INSERT INTO goal_shares (user_id, peer_id, created_at) VALUES (?, ?, ?)"
-                " ON CONFLICT (user_id, peer_id) DO NOTHING",
-                (user_id, peer_id, to_db(now)),
-            )
-            if added:
-                await add_audit(tx, user_id, "goals.share", {"peer": peer_id}, now)
-        return bool(added)
+        """See :meth:`bot.db.repositories.plans.PeerShares.share`."""
+        return await self._shares.share(user_id, peer_id, now, limit)
 
     async def unshare(self, user_id: int, peer_id: int, now: datetime) -> bool:
-        async with self.db.transaction() as tx:
-            removed = await tx.execute(
-                "DELETE FROM goal_shares WHERE user_id = ? AND peer_id = ?", (user_id, peer_id)
-            )
-            if removed:
-                await add_audit(tx, user_id, "goals.unshare", {"peer": peer_id}, now)
-        return bool(removed)
+        return await self._shares.unshare(user_id, peer_id, now)
 
     async def forget(self, user_id: int) -> int:
         """The member's goals, every share naming them, and the sharing records about them."""

@@ -71,9 +71,73 @@ def _share(r: Any) -> ShareRow:
     return ShareRow(r["user_id"], r["peer_id"], from_db(r["created_at"]))
 
 
+class PeerShares:
+    """The peers a member shares one kind of self-help data with: rows of ``table``
+    (``user_id, peer_id, created_at``), each change audited as ``<audit>.share`` or
+    ``<audit>.unshare`` in its own transaction. ``table`` and ``audit`` are the repository's
+    constants, never input."""
+
+    def __init__(self, db: Database, table: str, audit: str) -> None:
+        self.db = db
+        self.table = table
+        self.audit = audit
+
+    async def list(self, user_id: int) -> list[ShareRow]:
+        rows = await self.db.fetchall(
+            f"SELECT * FROM {self.table} WHERE user_id = ? ORDER BY created_at, peer_id",
+            (user_id,),
+        )
+        return [_share(r) for r in rows]
+
+    async def is_shared(self, user_id: int, peer_id: int) -> bool:
+        return bool(
+            await self.db.fetchval(
+                f"SELECT 1 FROM {self.table} WHERE user_id = ? AND peer_id = ?",
+                (user_id, peer_id),
+            )
+        )
+
+    async def share(
+        self, user_id: int, peer_id: int, now: datetime, limit: int | None = None
+    ) -> bool | None:
+        """Share with a peer; False if it already was; None (nothing stored) when the member
+        shares with ``limit`` people already: counted and added in one transaction under the
+        member's lock, so two shares at once never pass it."""
+        async with self.db.transaction() as tx:
+            await tx.lock(self.table, user_id)
+            if limit is not None:
+                rows = await tx.fetchall(
+                    f"SELECT peer_id FROM {self.table} WHERE user_id = ?", (user_id,)
+                )
+                peers = {int(r["peer_id"]) for r in rows}
+                if peer_id in peers:
+                    return False
+                if len(peers) >= limit:
+                    return None
+            added = await tx.execute(
+                f"INSERT INTO {self.table} (user_id, peer_id, created_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (user_id, peer_id) DO NOTHING",
+                (user_id, peer_id, to_db(now)),
+            )
+            if added:
+                await add_audit(tx, user_id, f"{self.audit}.share", {"peer": peer_id}, now)
+        return bool(added)
+
+    async def unshare(self, user_id: int, peer_id: int, now: datetime) -> bool:
+        """Stop sharing; False if it was not shared."""
+        async with self.db.transaction() as tx:
+            removed = await tx.execute(
+                f"DELETE FROM {self.table} WHERE user_id = ? AND peer_id = ?", (user_id, peer_id)
+            )
+            if removed:
+                await add_audit(tx, user_id, f"{self.audit}.unshare", {"peer": peer_id}, now)
+        return bool(removed)
+
+
 class PlanRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._shares = PeerShares(db, "plan_shares", "plan")
 
     async def get(self, user_id: int) -> PlanRow | None:
         r = await self.db.fetchone("SELECT * FROM wellness_plans WHERE user_id = ?", (user_id,))
@@ -111,56 +175,21 @@ class PlanRepository:
             n += await tx.execute("DELETE FROM plan_shares WHERE user_id = ?", (user_id,))
         return n
 
-    # -- sharing -------------------------------------------------------------------------------
+    # -- sharing (audited as plan.share / plan.unshare) ----------------------------------------
     async def shares(self, user_id: int) -> list[ShareRow]:
-        rows = await self.db.fetchall(
-            "SELECT * FROM plan_shares WHERE user_id = ? ORDER BY created_at, peer_id",
-            (user_id,),
-        )
-        return [_share(r) for r in rows]
+        return await self._shares.list(user_id)
 
     async def is_shared(self, user_id: int, peer_id: int) -> bool:
-        return bool(
-            await self.db.fetchval(
-                "SELECT 1 FROM plan_shares WHERE user_id = ? AND peer_id = ?", (user_id, peer_id)
-            )
-        )
+        return await self._shares.is_shared(user_id, peer_id)
 
     async def share(
         self, user_id: int, peer_id: int, now: datetime, limit: int | None = None
     ) -> bool | None:
-        """Share with a peer, audited as ``plan.share``; False if it already was; None (nothing
-        stored) when the member shares with ``limit`` people already: counted and added in
-        one transaction under the member's lock, so two shares at once never pass it."""
-        async with self.db.transaction() as tx:
-            await tx.lock("plan_shares", user_id)
-            if limit is not None:
-                rows = await tx.fetchall(
-                    "SELECT peer_id FROM plan_shares WHERE user_id = ?", (user_id,)
-                )
-                peers = {int(r["peer_id"]) for r in rows}
-                if peer_id in peers:
-                    return False
-                if len(peers) >= limit:
-                    return None
-            added = await tx.execute(
-                "INSERT INTO plan_shares (user_id, peer_id, created_at) VALUES (?, ?, ?)"
-                " ON CONFLICT (user_id, peer_id) DO NOTHING",
-                (user_id, peer_id, to_db(now)),
-            )
-            if added:
-                await add_audit(tx, user_id, "plan.share", {"peer": peer_id}, now)
-        return bool(added)
+        """See :meth:`PeerShares.share`."""
+        return await self._shares.share(user_id, peer_id, now, limit)
 
     async def unshare(self, user_id: int, peer_id: int, now: datetime) -> bool:
-        """Stop sharing, audited as ``plan.unshare``; False if it was not shared."""
-        async with self.db.transaction() as tx:
-            removed = await tx.execute(
-                "DELETE FROM plan_shares WHERE user_id = ? AND peer_id = ?", (user_id, peer_id)
-            )
-            if removed:
-                await add_audit(tx, user_id, "plan.unshare", {"peer": peer_id}, now)
-        return bool(removed)
+        return await self._shares.unshare(user_id, peer_id, now)
 
     async def read_shared(self, user_id: int, peer_id: int, now: datetime) -> PlanRow | None:
         """The plan, for a peer it is shared with (the reading is audited as ``plan.view``);
