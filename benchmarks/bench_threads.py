@@ -152,33 +152,30 @@ async def _measure() -> dict:
     return summarise(per, alone, avg_batch)
 
 
+def _cpu(chunk: dict[str, int], part: str) -> int:
+    """One part of a chunk's CPU (``loop``, ``detector``, ``other``) or their ``total``."""
+    return sum(chunk.values()) if part == "total" else chunk[part]
+
+
 def summarise(per: dict[str, list[dict[str, int]]], alone_us: float, avg_batch: float) -> dict:
     """Medians in µs a message per kind and thread, and the derived figures."""
-    if not all(per.get(kind) for kind in KINDS):
+    if not all(per.get(kind) for kind in KINDS) or not any(_cpu(c, "total") for c in per["chat"]):
         return {"note": "no per-thread CPU on this system (needs Linux /proc)"}
 
     def med(kind: str, part: str) -> float:
-        values = [c[part] if part != "total" else sum(c.values()) for c in per[kind]]
-        return statistics.median(values) / CHUNK / 1e3
+        return statistics.median(_cpu(c, part) for c in per[kind]) / CHUNK / 1e3
+
+    def paired(a: str, b: str, part: str) -> float:
+        """Median over the rounds of ``a`` minus ``b`` in the same round: the three kinds of
+        a round run back to back, so the machine's drift over seconds cancels."""
+        diffs = [_cpu(x, part) - _cpu(y, part) for x, y in zip(per[a], per[b], strict=True)]
+        return statistics.median(diffs) / CHUNK / 1e3
 
     figures = {
         kind: {part: round(med(kind, part), 1) for part in ("loop", "detector", "other", "total")}
         for kind in KINDS
     }
-    if not figures["chat"]["total"]:
-        return {"note": "no per-thread CPU on this system (needs Linux /proc)"}
     live = med("chat", "detector")
-
-    def paired(a: str, b: str, part: str) -> float:
-        """Median over the rounds of ``a`` minus ``b`` in the same round: the three kinds of
-        a round run back to back, so the machine's drift over seconds cancels."""
-
-        def cpu(c: dict[str, int]) -> int:
-            return sum(c.values()) if part == "total" else c[part]
-
-        diffs = [cpu(x) - cpu(y) for x, y in zip(per[a], per[b], strict=False)]
-        return statistics.median(diffs) / CHUNK / 1e3
-
     return {
         "chunks": f"{ROUNDS} x {CHUNK} messages of each kind, in turns, after {WARMUP} warm-up",
         "per_kind_us_per_msg": figures,

@@ -136,6 +136,9 @@ def test_the_thread_benchmark_derives_its_figures_from_the_medians() -> None:
         "total": 89.0,
     }
     assert "note" in summarise({"mix": [], "chat": [], "idle": []}, 10.0, 150.0)
+    # no per-thread schedstat: every chunk reads as zero CPU, which is no measurement
+    zero = {kind: [chunk(0, 0, 0)] * 3 for kind in ("mix", "chat", "idle")}
+    assert "note" in summarise(zero, 10.0, 150.0)
 
 
 @pytest.mark.skipif(not Path("/proc/self/schedstat").exists(), reason="Linux /proc only")
