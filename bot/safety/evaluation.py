@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 
 from bot.safety.assess import Assessment, Assessor, Thresholds
@@ -54,8 +54,13 @@ def _assess_all(
     return [assessor.combine(d, s, text=r["text"]) for (d, s), r in zip(scored, rows, strict=True)]
 
 
-def evaluate(set_name: str, *, phrases_only: bool = False) -> dict:
+def evaluate(
+    set_name: str, *, phrases_only: bool = False, writers: Collection[str] | None = None
+) -> dict:
+    """Figures for one data set, or for the lines of some of its writers only."""
     rows = load_set(set_name)
+    if writers:
+        rows = [r for r in rows if r.get("writer") in writers]
     detector = Detector.default()
     classifier = None if phrases_only else Classifier.default()
     assessor = Assessor(detector, classifier)
@@ -65,8 +70,47 @@ def evaluate(set_name: str, *, phrases_only: bool = False) -> dict:
 # ---------------------------------------------------------------------- figures
 
 
-def _rate(hits: int, total: int) -> float:
-    return hits / total if total else float("nan")
+class Rate(float):
+    """A share that keeps its counts: ``hits`` of ``total`` (the float is their ratio, nan
+    for no rows), so a report can say how many lines a figure rests on."""
+
+    hits: int
+    total: int
+
+    def __new__(cls, hits: int, total: int) -> Rate:
+        value = super().__new__(cls, hits / total if total else float("nan"))
+        value.hits, value.total = hits, total
+        return value
+
+
+def _rate(hits: int, total: int) -> Rate:
+    return Rate(hits, total)
+
+
+def wilson(hits: int, total: int, z: float = 1.96) -> tuple[float, float]:
+    """The Wilson score interval of ``hits`` of ``total`` (95 % by default): how far a
+    share measured on a few hundred lines may be from the rate behind it."""
+    if total <= 0:
+        return float("nan"), float("nan")
+    p = hits / total
+    z2 = z * z
+    centre = (p + z2 / (2 * total)) / (1 + z2 / total)
+    half = z * math.sqrt(p * (1 - p) / total + z2 / (4 * total * total)) / (1 + z2 / total)
+    # (rounding can leave the share a hair outside its own interval at 0 or 1)
+    return max(0.0, min(p, centre - half)), min(1.0, max(p, centre + half))
+
+
+def intervals(m: dict) -> dict:
+    """For every share in a figure set (per-language shares as ``name.lang``): its counts
+    and Wilson 95 % interval, ``{"hits", "total", "low", "high"}``."""
+    out: dict = {}
+    flat = [(k, v) for k, v in m.items() if not isinstance(v, dict)]
+    flat += [(f"{k}.{sub}", v) for k, d in m.items() if isinstance(d, dict) for sub, v in d.items()]
+    for key, value in flat:
+        if isinstance(value, Rate) and value.total:
+            low, high = wilson(value.hits, value.total)
+            out[key] = {"hits": value.hits, "total": value.total, "low": low, "high": high}
+    return out
 
 
 def metrics(rows: Sequence[dict], results: Sequence[Assessment]) -> dict:

@@ -57,6 +57,7 @@ from bot.safety.evaluation import (
     TARGETS,
     choose_thresholds,
     evaluate,
+    intervals,
     meets,
     metrics,
     score_rows,
@@ -76,6 +77,7 @@ __all__ = [
     "clean_row",
     "cmd_train",
     "evaluate",
+    "intervals",
     "load_set",
     "main",
     "meets",
@@ -295,6 +297,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     ev = sub.add_parser("evaluate", help="figures for one data set")
     ev.add_argument("--set", choices=SETS, default="validation")
     ev.add_argument("--phrases-only", action="store_true")
+    ev.add_argument(
+        "--writer",
+        action="append",
+        help="only this writer's lines (repeat for several), e.g. the newest test pass",
+    )
+    ev.add_argument(
+        "--intervals",
+        action="store_true",
+        help="add each share's counts and Wilson 95 %% interval",
+    )
     ctx = sub.add_parser("context", help="the context rule on message sequences")
     ctx.add_argument("--set", choices=("selection", "report"), default="selection")
     asm = sub.add_parser("assemble", help="merge writers' folders into the three sets")
@@ -315,8 +327,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         rows = load_sequences(args.set)
         print(json.dumps(sequence_figures(Assessor.default(), rows), indent=2))
         return 0
-    figures = evaluate(args.set, phrases_only=args.phrases_only)
-    print(json.dumps(figures, indent=2))
+    figures = evaluate(args.set, phrases_only=args.phrases_only, writers=args.writer)
+    if not figures["n"]:
+        print(f"no lines by {', '.join(args.writer or [])} in {args.set}", file=sys.stderr)
+        return 2
+    shown = {**figures, "intervals": intervals(figures)} if args.intervals else figures
+    print(json.dumps(shown, indent=2))
     misses = meets(figures)
     if misses:
         print("targets missed: " + "; ".join(misses))
