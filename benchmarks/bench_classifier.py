@@ -15,6 +15,9 @@
   (a 1 ms ticker's largest lateness), beside a baseline worker that does no detection (the
   same queue, thread and hand-off) in the same run; after ``gc.freeze()``, as the bot does
   once started (a full collection walking start-up's objects stalled the loop 25-40 ms).
+  Each tick is also marked by whether a detection batch overlapped it
+  (``stalls_by_batch``): the largest stall during a batch (what detection could have
+  caused) and outside every batch (the machine), and how many of each passed 5 ms.
 * memory: peak RSS of a fresh process that loads the phrase engine and the model, against
   one that only imports discord.py (the bot's floor); and once the model's memo of words is
   full (``WordMemo.limit`` distinct words seen).
@@ -25,6 +28,7 @@ Run: ``.venv/bin/python -m benchmarks --only classifier``.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import gc
 import json
 import random
@@ -104,11 +108,56 @@ class _NoWork:
         return [None] * len(texts)
 
 
+class _Timed:
+    """An assessor that notes when each of its batches ran (``time.monotonic``, the clock of
+    asyncio's default loop), so the loop's stalls can be told apart: during a batch (the
+    detector could be what held the loop) or outside every batch (the machine)."""
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+        self.detector = inner.detector
+        self.spans: list[tuple[float, float]] = []
+
+    def assess_batch(self, *args):
+        start = time.monotonic()
+        try:
+            return self.inner.assess_batch(*args)
+        finally:
+            self.spans.append((start, time.monotonic()))
+
+
+def stalls_by_batch(
+    ticks: list[tuple[float, float]], spans: list[tuple[float, float]], period: float = 0.001
+) -> dict:
+    """Each tick ``(before, after)`` of a ticker that sleeps ``period``: its lateness, and
+    whether any batch span overlapped it. The largest lateness during a batch and outside
+    every batch (ms), and how many ticks of each were later than 5 ms."""
+    starts = [a for a, _ in spans]
+    inside: list[float] = []
+    outside: list[float] = []
+    for before, after in ticks:
+        late = (after - before - period) * 1000
+        # the spans are in start order and never overlap (one worker thread): only the
+        # last one starting before the tick ends can overlap it
+        i = bisect.bisect_right(starts, after) - 1
+        overlaps = i >= 0 and spans[i][1] >= before
+        (inside if overlaps else outside).append(late)
+    return {
+        "loop_max_late_in_batch_ms": round(max(inside, default=0.0), 3),
+        "loop_max_late_outside_batches_ms": round(max(outside, default=0.0), 3),
+        "ticks_in_batch": len(inside),
+        "ticks_over_5ms_in_batch": sum(x > 5 for x in inside),
+        "ticks_over_5ms_outside_batches": sum(x > 5 for x in outside),
+    }
+
+
 async def _worker_latency(assessor, texts: list[str]) -> dict:
-    worker = AssessWorker(assessor)
+    timed = _Timed(assessor)
+    worker = AssessWorker(timed)
     worker.start()
     latencies: list[float] = []
     lateness: list[float] = []
+    ticks: list[tuple[float, float]] = []
     stop = asyncio.Event()
 
     async def ticker() -> None:
@@ -116,7 +165,9 @@ async def _worker_latency(assessor, texts: list[str]) -> dict:
         while not stop.is_set():
             before = loop.time()
             await asyncio.sleep(0.001)
-            lateness.append((loop.time() - before - 0.001) * 1000)
+            after = loop.time()
+            ticks.append((before, after))
+            lateness.append((after - before - 0.001) * 1000)
 
     async def one(text: str) -> None:
         t0 = time.perf_counter()
@@ -145,6 +196,7 @@ async def _worker_latency(assessor, texts: list[str]) -> dict:
         "loop_max_late_ms": round(max(lateness), 3),
         "loop_p99_late_ms": round(statistics.quantiles(lateness, n=100)[98], 3),
         "batches": worker.batches,
+        **stalls_by_batch(ticks, timed.spans),
     }
 
 
@@ -195,6 +247,7 @@ def run() -> dict:
     latency["baseline_loop_max_late_ms"] = baseline["loop_max_late_ms"]
     latency["baseline_loop_p99_late_ms"] = baseline["loop_p99_late_ms"]
     latency["baseline_p99_ms"] = baseline["p99_ms"]
+    latency["baseline_ticks_over_5ms_outside_batches"] = baseline["ticks_over_5ms_outside_batches"]
     floor = _rss_mb("import discord, aiosqlite, apscheduler")
     loaded = _rss_mb(
         "import discord, aiosqlite, apscheduler\n"
