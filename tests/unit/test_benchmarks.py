@@ -155,3 +155,27 @@ def test_the_thread_benchmark_reads_this_threads_cpu() -> None:
         pass
     after = thread_cpu_ns()
     assert after[me] - before[me] >= 40_000_000  # at least 40 of the 50 ms burnt
+
+
+def test_loop_stalls_are_told_apart_by_whether_a_detection_batch_overlapped_them() -> None:
+    """A tick (before, after) of a 1 ms ticker is late by (after - before - 1 ms); it counts
+    as during a batch when any batch span overlaps it, else as the machine's."""
+    from benchmarks.bench_classifier import stalls_by_batch
+
+    spans = [(10.0, 10.004), (20.0, 20.008)]
+    ticks = [
+        (9.990, 9.991),  # on time, before any batch
+        (10.003, 10.010),  # 6 ms late, overlaps the first batch's end
+        (15.0, 15.0075),  # 6.5 ms late, no batch: the machine
+        (19.995, 20.0015),  # 5.5 ms late, overlaps the second batch's start
+        (20.009, 20.0101),  # just after the second batch: outside
+    ]
+    got = stalls_by_batch(ticks, spans)
+    assert got["ticks_in_batch"] == 2
+    assert got["ticks_over_5ms_in_batch"] == 2
+    assert got["ticks_over_5ms_outside_batches"] == 1
+    assert got["loop_max_late_in_batch_ms"] == pytest.approx(6.0)
+    assert got["loop_max_late_outside_batches_ms"] == pytest.approx(6.5)
+    empty = stalls_by_batch([(1.0, 1.001)], [])
+    assert empty["ticks_in_batch"] == 0
+    assert empty["loop_max_late_in_batch_ms"] == 0.0
