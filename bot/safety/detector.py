@@ -80,7 +80,13 @@ from pathlib import Path
 
 import ahocorasick
 
-from bot.safety.normalize import LAUGHTER_EMOJI, join_tokens, normalize, split_tokens
+from bot.safety.normalize import (
+    LAUGHTER_EMOJI,
+    join_tokens,
+    normalize,
+    split_tokens,
+    squeeze,
+)
 from bot.safety.prefilter import Prefilter
 from bot.safety.quotes import split_attributed
 
@@ -338,7 +344,8 @@ class Detector:
         return self._resolve(norm, hits)
 
     def _compact_pass(self, norm: str) -> Detection:
-        squashed = " " + norm.replace(" ", "") + " "
+        # squeezed again, as the space-less keys were: "want" + "to" makes a doubled t
+        squashed = " " + squeeze(norm.replace(" ", "")) + " "
         hits: list[list] = []
         for end, (_, compact) in self.automaton.iter(squashed):
             for index, length, category, tier in compact:

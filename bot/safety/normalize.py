@@ -57,6 +57,7 @@ __all__ = [
     "normalize_ex",
     "normalize_word",
     "split_tokens",
+    "squeeze",
     "strip_markup",
 ]
 
@@ -390,6 +391,13 @@ def split_tokens(text: str) -> tuple[list[str], bool]:
     if ascii_text:
         return text.split(), spaced
     return _symbols_aside(text.split()), spaced
+
+
+def squeeze(text: str) -> str:
+    """Step 7 alone: every run of a repeated letter to one letter. For text whose words were
+    joined after normalising (the phrase engine's space-less pass): joining can make a
+    doubled letter ("want" + "to"), which the space-less keys had squeezed."""
+    return _SQUEEZE_RE.sub(_FIRST_GROUP, text)
 
 
 def join_tokens(tokens: list[str]) -> str:

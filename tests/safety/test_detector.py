@@ -392,3 +392,26 @@ def test_being_told_does_not_hide_the_writers_own_crisis(detector: Detector) -> 
     check(detector, "me dijeron que descansara. me voy a matar esta noche", C, 3)
     check(detector, "mir wurde gesagt ich soll schlafen. ich bringe mich heute um", C, 3)
     check(detector, "i told my therapist i want to kill myself", C, 2)
+
+
+@pytest.mark.parametrize(
+    ("text", "tier", "phrase"),
+    [
+        # joining the spaced word to its neighbours makes a doubled letter ("want" + "to"),
+        # which the space-less keys had squeezed: these matched nothing before
+        ("i w a n t to disappear permanently", 1, "en.self.disappear"),
+        ("i w a n n a k1ll mys3lf", 2, "en.self.kill_myself"),
+    ],
+)
+def test_spaced_letters_match_keys_whose_joined_words_double_a_letter(
+    detector: Detector, text: str, tier: int, phrase: str | None
+) -> None:
+    got = detector.detect(text)
+    assert got.label is C and got.tier >= tier, (text, got)
+    if phrase:
+        assert phrase in got.phrase_ids
+
+
+def test_the_space_less_pass_stays_off_ordinary_spaced_chat(detector: Detector) -> None:
+    for text in ("g g well played", "b r b making tea", "o k see you tomorrow", "l o l same"):
+        assert detector.detect(text).label is N, text
