@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 
-from bot.safety.assess import Assessor
+from bot.safety.assess import Assessor, Thresholds
 from bot.safety.classifier import (
     CHAR_RANGE,
     CLASSES,
@@ -256,11 +256,33 @@ def cmd_thresholds(folder: Path) -> int:
     return 0
 
 
+def cmd_refigure(folder: Path) -> int:
+    """Record the figures of the model and thresholds already in ``folder`` on today's
+    validation set (after validation grew), choosing nothing again."""
+    classifier = Classifier.load(folder / MODEL_FILE)
+    meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
+    _choose_and_record(
+        folder,
+        classifier,
+        load_set("validation"),
+        meta["model"],
+        meta["data"],
+        thresholds=Thresholds.from_meta(meta),
+    )
+    return 0
+
+
 def _choose_and_record(
-    folder: Path, classifier: Classifier, validation: list[dict], model: dict, data: dict
+    folder: Path,
+    classifier: Classifier,
+    validation: list[dict],
+    model: dict,
+    data: dict,
+    thresholds: Thresholds | None = None,
 ) -> None:
     detector = Detector.default()
-    thresholds, _ = choose_thresholds(detector, classifier, validation)
+    if thresholds is None:
+        thresholds, _ = choose_thresholds(detector, classifier, validation)
     # The figures recorded are those of the whole assessment the bot runs (the quote, sentence
     # and plan rules around the combination the search tried), so the shipped figures are
     # what ``evaluate --set validation`` and tests/safety/test_targets.py recompute.
@@ -294,6 +316,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "thresholds", help="choose the thresholds again for the model there, on validation"
     )
     again.add_argument("--dir", type=Path, default=default_model_dir())
+    refig = sub.add_parser(
+        "refigure",
+        help="record the shipped thresholds' figures on today's validation, choosing nothing",
+    )
+    refig.add_argument("--dir", type=Path, default=default_model_dir())
     ev = sub.add_parser("evaluate", help="figures for one data set")
     ev.add_argument("--set", choices=SETS, default="validation")
     ev.add_argument("--phrases-only", action="store_true")
@@ -320,6 +347,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cmd_train(args.out)
     if args.command == "thresholds":
         return cmd_thresholds(args.dir)
+    if args.command == "refigure":
+        return cmd_refigure(args.dir)
     if args.command == "context":
         from bot.safety.assess import Assessor
         from bot.safety.sequences import load_sequences, sequence_figures

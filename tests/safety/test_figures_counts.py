@@ -88,3 +88,30 @@ def test_evaluate_one_writer_with_intervals(capsys) -> None:
 def test_evaluate_a_writer_with_no_lines_says_so(capsys) -> None:
     assert main(["evaluate", "--set", "validation", "--writer", "nobody"]) == 2
     assert "no lines by nobody in validation" in capsys.readouterr().err
+
+
+def test_refigure_records_todays_validation_figures_and_keeps_the_thresholds(tmp_path) -> None:
+    """After validation grows, ``refigure`` records the shipped thresholds' figures on it
+    and chooses nothing: thresholds, model and training data stay as they were."""
+    import shutil
+
+    from bot.safety.classifier import META_FILE, MODEL_FILE, default_model_dir
+    from bot.safety.datasets import set_digest
+    from bot.safety.training import evaluate
+
+    for name in (MODEL_FILE, META_FILE):
+        shutil.copy(default_model_dir() / name, tmp_path / name)
+    before = json.loads((tmp_path / META_FILE).read_text(encoding="utf-8"))
+    stale = {**before, "validation": {"n": 1}, "data": {**before["data"], "validation": {}}}
+    (tmp_path / META_FILE).write_text(json.dumps(stale), encoding="utf-8")
+    assert main(["refigure", "--dir", str(tmp_path)]) == 0
+    after = json.loads((tmp_path / META_FILE).read_text(encoding="utf-8"))
+    assert after["thresholds"] == before["thresholds"]
+    assert after["model"] == before["model"]
+    assert after["data"]["train"] == before["data"]["train"]
+    validation = load_set("validation")
+    assert after["data"]["validation"] == {"rows": len(validation), "sha": set_digest(validation)}
+    assert after["validation"]["n"] == len(validation)
+    assert after["validation"]["crisis_recall"] == pytest.approx(
+        evaluate("validation")["crisis_recall"]
+    )
