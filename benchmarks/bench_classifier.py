@@ -104,7 +104,7 @@ class _NoWork:
 
     detector = None
 
-    def assess_batch(self, texts, risks):
+    def assess_batch(self, texts, risks, quiet=None, pause=None):
         return [None] * len(texts)
 
 
@@ -118,10 +118,10 @@ class _Timed:
         self.detector = inner.detector
         self.spans: list[tuple[float, float]] = []
 
-    def assess_batch(self, *args):
+    def assess_batch(self, *args, **kwargs):
         start = time.monotonic()
         try:
-            return self.inner.assess_batch(*args)
+            return self.inner.assess_batch(*args, **kwargs)
         finally:
             self.spans.append((start, time.monotonic()))
 

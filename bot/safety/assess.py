@@ -52,7 +52,7 @@ score passes ``need``; they choose which resources the private reply offers.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from bot.safety.classifier import NEEDS, QUIET, Classifier, Quiet, Scores
@@ -148,8 +148,13 @@ class Assessor:
         texts: Sequence[str],
         context_risks: Sequence[float] | None = None,
         quiet: Sequence[bool] | None = None,
+        *,
+        pause: Callable[[], object] | None = None,
     ) -> list[Assessment]:
         """Many messages at once (the model's arithmetic is shared by the batch).
+
+        ``pause`` is called between the batch's stages (phrases, model, combining): the
+        worker thread's chance to let the event loop run during a long batch.
 
         A message marked in ``quiet`` whose assessment would be ``none`` with no need
         gets the shared :data:`NOTHING` (no label, no need, nothing else filled in): for
@@ -158,7 +163,7 @@ class Assessor:
         risks = context_risks or [0.0] * len(texts)
         if self.classifier is None:
             return [self.assess(t, context_risk=r) for t, r in zip(texts, risks, strict=True)]
-        results = self._plain(texts, risks, quiet)
+        results = self._plain(texts, risks, quiet, pause)
         # A crisis alert is the writer's only if their own words make it: words they
         # attribute to someone else are that person's (worry about them, at most).
         again = [
@@ -169,24 +174,32 @@ class Assessor:
             if quoted
         ]
         if again:
-            owns = self._plain([own for _, own in again], [risks[i] for i, _ in again], None)
+            owns = self._plain([own for _, own in again], [risks[i] for i, _ in again], None, pause)
             for (i, _), own in zip(again, owns, strict=True):
                 results[i] = _someone_elses(results[i], own)
         return results
 
     def _plain(
-        self, texts: Sequence[str], risks: Sequence[float], quiet: Sequence[bool] | None
+        self,
+        texts: Sequence[str],
+        risks: Sequence[float],
+        quiet: Sequence[bool] | None,
+        pause: Callable[[], object] | None = None,
     ) -> list[Assessment]:
         """:meth:`assess_batch` for texts read whole, as the writer's own words."""
         assert self.classifier is not None
         split = [split_tokens(t) for t in texts]  # normalised once for both layers
         detect = self.detector.detect_tokens
         detections = [detect(*words) for words in split]
+        if pause is not None:
+            pause()
         limits = None
         if quiet is not None:
             eligible = [q and d.label is Label.NONE for q, d in zip(quiet, detections, strict=True)]
             limits = self._quiet_limits(eligible)
         scores = self.classifier.scores_tokens([tokens for tokens, _ in split], limits)
+        if pause is not None:
+            pause()
         results = [
             NOTHING if s is QUIET else self.combine(d, s, context_risk=r, text=t)
             for t, d, s, r in zip(texts, detections, scores, risks, strict=True)

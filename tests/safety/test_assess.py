@@ -430,3 +430,20 @@ def test_the_shipped_model_tells_the_french_insult_from_tiredness(
     exhausted, once accents go); the phrase engine and the shipped model together still
     report the insult to moderators and leave a tired member alone."""
     assert shipped.assess(text).label is label
+
+
+def test_pause_is_called_between_the_stages_and_changes_no_result() -> None:
+    """The worker's pacer is called after the phrase engine and after the model, in every
+    pass over the batch (the second one for quoted words too), and the results are the same
+    as without it."""
+    assessor = Assessor.default()
+    texts = [
+        "morning all",
+        'ella me dijo "todo va a estar bien" pero quiero morir',
+        'he said "i want to die" in the game lol',
+        "i want to kill myself",
+    ]
+    calls: list[int] = []
+    got = assessor.assess_batch(texts, None, None, pause=lambda: calls.append(1))
+    assert got == assessor.assess_batch(texts)
+    assert len(calls) >= 2 and len(calls) % 2 == 0

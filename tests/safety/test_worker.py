@@ -8,7 +8,7 @@ import threading
 
 from bot.safety.assess import NOTHING, Assessment
 from bot.safety.detector import Detection, Label
-from bot.safety.worker import AssessWorker
+from bot.safety.worker import AssessWorker, _Pacer
 
 WAIT = 30  # generous: a slow, shared machine must never make these flake
 
@@ -18,11 +18,13 @@ class _Recorder:
 
     def __init__(self, fail: bool = False) -> None:
         self.batches: list[list[str]] = []
+        self.pauses: list[object] = []
         self.threads: set[str] = set()
         self.fail = fail
         self.detector = self
 
-    def assess_batch(self, texts, risks, quiet=None):
+    def assess_batch(self, texts, risks, quiet=None, pause=None):
+        self.pauses.append(pause)
         self.threads.add(threading.current_thread().name)
         self.batches.append(list(texts))
         if self.fail:
@@ -130,8 +132,8 @@ def _set(future: asyncio.Future, result: Assessment) -> None:
 class _Quiet(_Recorder):
     """Gives the shared NOTHING to quiet messages it found nothing in (as the assessor does)."""
 
-    def assess_batch(self, texts, risks, quiet=None):
-        results = super().assess_batch(texts, risks, quiet)
+    def assess_batch(self, texts, risks, quiet=None, pause=None):
+        results = super().assess_batch(texts, risks, quiet, pause)
         flags = quiet or [False] * len(texts)
         return [
             NOTHING if q and r.label is Label.NONE else r
@@ -179,3 +181,44 @@ async def test_a_quiet_caller_is_called_back_only_when_something_was_found(monke
     await asyncio.sleep(0.3)  # a delivery would follow the count at once
     assert deliveries == [2] and set(got) == {"crisis b", "chat c"}
     await worker.stop()
+
+
+def test_the_pacer_naps_only_once_a_stage_has_run_long_enough() -> None:
+    """Between stages the worker naps (GIL free, so a waiting event loop gets in) only when
+    ``every`` has passed since the batch began or the last nap: short batches never nap."""
+    now = [100.0]
+    naps: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        naps.append(seconds)
+        now[0] += seconds
+
+    pacer = _Pacer(every=0.001, nap=0.0002, clock=lambda: now[0], sleep=sleep)
+    pacer.start()
+    now[0] += 0.0009
+    pacer()
+    assert naps == []  # 0.9 ms: not yet
+    now[0] += 0.0002
+    pacer()
+    assert naps == [0.0002] and pacer.naps == 1  # 1.1 ms since the start
+    now[0] += 0.0005
+    pacer()
+    assert pacer.naps == 1  # 0.5 ms since that nap
+    now[0] += 5.0
+    pacer.start()  # a new batch starts the count again
+    pacer()
+    assert pacer.naps == 1
+
+
+async def test_the_worker_gives_its_pacer_to_each_batch() -> None:
+    rec = _Recorder()
+    worker = AssessWorker(rec, linger=0.01)
+    worker.start()
+    try:
+        results = await asyncio.wait_for(
+            asyncio.gather(*(worker.assess(f"hello {i}") for i in range(5))), WAIT
+        )
+    finally:
+        await worker.stop()
+    assert len(results) == 5
+    assert rec.pauses and all(p is worker.pacer for p in rec.pauses)
