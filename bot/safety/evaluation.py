@@ -264,8 +264,19 @@ _SINGLE_STEPS: tuple[tuple[str, Callable[[dict], object], list[float] | None], .
 )
 
 
+# The phrase boost is held at 0.2 (thirteenth session). The search preferred 0 on the grown
+# validation set, and with 0 a phrase hit the model doubts adds nothing: a writer's own
+# crisis after a quote became worry about someone else, and someone else's quoted crisis
+# words a check-in instead of worry (tests/safety/test_quotes.py). The phrase engine's rules
+# are the explainable layer, so they keep their force; pass other values to search them.
+PHRASE_BOOSTS: tuple[float, ...] = (0.2,)
+
+
 def choose_thresholds(
-    detector: Detector, classifier: Classifier, rows: Sequence[dict]
+    detector: Detector,
+    classifier: Classifier,
+    rows: Sequence[dict],
+    boosts: Sequence[float] = PHRASE_BOOSTS,
 ) -> tuple[Thresholds, dict]:
     """Pick thresholds on validation rows: alert first (false alarms within budget, then the
     most crisis recall), then the rest one at a time.  Deterministic coordinate search."""
@@ -278,18 +289,20 @@ def choose_thresholds(
     th = Thresholds(
         alert=0.5, concern=0.5, harassment=0.5, soft=0.9, distress=0.99, tier3=0.5, need=0.5
     )
-    th = _best_alert(run, th)
+    th = _best_alert(run, th, boosts)
     th = _best_imminent(run, th)
     for name, key, grid in _SINGLE_STEPS:
         th = _best_single(run, th, name, key, grid=grid)
     return th, run(th)
 
 
-def _best_alert(run: Callable[[Thresholds], dict], th: Thresholds) -> Thresholds:
+def _best_alert(
+    run: Callable[[Thresholds], dict], th: Thresholds, boosts: Sequence[float] = PHRASE_BOOSTS
+) -> Thresholds:
     """1. alert + phrase boost: maximise crisis recall with false alarms and distress pushed
     to alert within a margin under the targets."""
     best = None
-    for boost in (0.0, 0.1, 0.2, 0.3, 0.4):
+    for boost in boosts:
         for alert in GRID:
             cand = replace(th, alert=alert, phrase_boost=boost)
             m = run(cand)
