@@ -58,7 +58,9 @@ def test_everyday_french_crever_is_left_alone_and_crisis_still_answered() -> Non
     fifth session's 6), harassment 18 of 20. The same model with harassment's own budget in
     the threshold search (ninth session: threshold 0.1 instead of 0.075): 5 of the 90
     ordinary lines reported to moderators as harassment (6 before), harassment 17 of 20; the
-    floor of 18 is kept as a strict expected failure below."""
+    floor of 18 is kept as a strict expected failure below. lr-ed4a1f3539 (thirteenth
+    session, three more passes and the phrase boost held at 0.2): the same figures but
+    harassment 16 of 20; lr-58c78f304b's 17 is a strict expected failure below."""
     rows = list(_rows())
     assessor = Assessor.default()
     results = [assessor.assess(r["text"]) for r in rows]
@@ -74,8 +76,19 @@ def test_everyday_french_crever_is_left_alone_and_crisis_still_answered() -> Non
     assert sum(a.label is not Label.NONE for a in crever) <= 7
     assert m["crisis_recall"] >= 24 / 25 and m["tier3_recall"] == 1.0
     assert m["soft_crisis_any"] == 1.0  # every crisis line gets a private response
-    assert m["harassment_recall"] >= 17 / 20
+    assert m["harassment_recall"] >= 16 / 20
     assert m["harassment_false"] <= 5 / 90, m["harassment_false"]
+
+
+@pytest.mark.xfail(strict=True, reason="lr-ed4a1f3539 reports 16 of PFR's 20 harassment lines")
+def test_french_probe_harassment_floor_of_lr_58c78f304b() -> None:
+    """lr-58c78f304b reported 17 of the 20 harassment lines; lr-ed4a1f3539 (chosen on
+    validation, where its harassment recall is 92.6 % against 88.6 %) reports 16. Passes
+    again once a model reports 17."""
+    rows = list(_rows())
+    assessor = Assessor.default()
+    m = metrics(rows, [assessor.assess(r["text"]) for r in rows])
+    assert m["harassment_recall"] >= 17 / 20
 
 
 @pytest.mark.xfail(
@@ -133,7 +146,7 @@ def test_time_words_next_to_dying_and_killing() -> None:
     assert m["crisis_recall"] >= 79 / 80, m["crisis_recall"]
     assert m["tier3_recall"] == 1.0, m["tier3_recall"]
     assert m["harassment_recall"] == 1.0, m["harassment_recall"]
-    assert m["false_alarm"] <= 7 / 80, m["false_alarm"]
+    assert m["false_alarm"] <= 6 / 80, m["false_alarm"]  # lr-ed4a1f3539 (was 7)
 
 
 def test_support_group_chat() -> None:
@@ -150,24 +163,39 @@ def test_support_group_chat() -> None:
     9 of 115 ordinary lines alerted, 27 given any response; 58 of 63 crisis lines alerted,
     all 63 given a response. P_support2 is the independent reading. The same model with
     harassment's own budget in the threshold search (ninth session), whose distress threshold
-    fell from 0.375 to 0.35: 28 ordinary lines given any response (a gentle check-in more);
-    the floor of 27 is kept as a strict expected failure below."""
+    fell from 0.375 to 0.35: 28 ordinary lines given any response (a gentle check-in more).
+    lr-58c78f304b: 11 ordinary lines alerted. lr-ed4a1f3539 (thirteenth session): 60 of 63
+    crisis lines alerted, 12 of 115 ordinary lines alerted but 24 given any response (28),
+    4 of 37 distress lines alerted (3); the floors follow it both ways, and the two it does
+    not keep (11 alerted, 3 distress lines alerted) are strict expected failures below."""
     rows = [json.loads(line) for line in SUPPORT.read_text(encoding="utf-8").splitlines()]
     assert len(rows) == 240 and all(clean_row(dict(r)) is not None for r in rows)
     others = {_key(r["text"]) for name in ("train", "validation", "test") for r in load_set(name)}
     assert not [r["text"] for r in rows if _key(r["text"]) in others]
     assessor = Assessor.default()
     m = metrics(rows, [assessor.assess(r["text"]) for r in rows])
-    assert m["crisis_recall"] >= 58 / 63, m["crisis_recall"]
+    assert m["crisis_recall"] >= 60 / 63, m["crisis_recall"]
     assert m["soft_crisis_any"] == 1.0, m["soft_crisis_any"]
     assert m["tier3_recall"] == 1.0, m["tier3_recall"]
     assert m["concern_recall"] == 1.0, m["concern_recall"]
-    assert m["distress_to_alert"] <= 3 / 37, m["distress_to_alert"]
+    assert m["distress_to_alert"] <= 4 / 37, m["distress_to_alert"]
+    assert m["false_alarm"] <= 12 / 115, m["false_alarm"]
+    assert m["soft_none_any"] <= 24 / 115, m["soft_none_any"]
+
+
+@pytest.mark.xfail(strict=True, reason="lr-ed4a1f3539 alerts 12 of PSG's 115 ordinary lines")
+def test_support_group_chat_false_alarm_floor_of_lr_58c78f304b() -> None:
+    """lr-58c78f304b alerted 11 of PSG's ordinary lines and 3 of its 37 distress lines;
+    lr-ed4a1f3539 alerts 12 and 4 (and gives 24 ordinary lines any response, not 28).
+    Passes again once a model keeps 11 and 3."""
+    rows = [json.loads(line) for line in SUPPORT.read_text(encoding="utf-8").splitlines()]
+    assessor = Assessor.default()
+    m = metrics(rows, [assessor.assess(r["text"]) for r in rows])
     assert m["false_alarm"] <= 11 / 115, m["false_alarm"]
-    assert m["soft_none_any"] <= 28 / 115, m["soft_none_any"]
+    assert m["distress_to_alert"] <= 3 / 37, m["distress_to_alert"]
 
 
-@pytest.mark.xfail(strict=True, reason="lr-58c78f304b alerts 11 of PSG's 115 ordinary lines")
+@pytest.mark.xfail(strict=True, reason="lr-ed4a1f3539 alerts 12 of PSG's 115 ordinary lines")
 def test_support_group_chat_false_alarm_floor_of_lr_5f71971629() -> None:
     """lr-5f71971629 alerted 9 of PSG's 115 ordinary lines; lr-58c78f304b (ninth session,
     with T31, chosen on validation) alerts 11, and 59 of its 63 crisis lines (58). Passes
@@ -176,20 +204,6 @@ def test_support_group_chat_false_alarm_floor_of_lr_5f71971629() -> None:
     assessor = Assessor.default()
     m = metrics(rows, [assessor.assess(r["text"]) for r in rows])
     assert m["false_alarm"] <= 9 / 115, m["false_alarm"]
-
-
-@pytest.mark.xfail(
-    strict=True, reason="distress 0.35 gives one more ordinary support-group line a check-in"
-)
-def test_support_group_chat_response_floor_before_harassment_had_its_own_budget() -> None:
-    """lr-5f71971629 with distress at 0.375 gave 27 of PSG's 115 ordinary lines a response;
-    at 0.35 (chosen on validation once harassment reports had a budget of their own, which
-    left more of the response budget to distress: validation's distress lines given a
-    response 87.0 → 90.4 %), 28. Passes again once a model keeps 27."""
-    rows = [json.loads(line) for line in SUPPORT.read_text(encoding="utf-8").splitlines()]
-    assessor = Assessor.default()
-    m = metrics(rows, [assessor.assess(r["text"]) for r in rows])
-    assert m["soft_none_any"] <= 27 / 115, m["soft_none_any"]
 
 
 def test_support_group_chat_second_writer() -> None:
@@ -213,7 +227,7 @@ def test_support_group_chat_second_writer() -> None:
     assert m["concern_recall"] == 1.0, m["concern_recall"]
     assert m["distress_to_alert"] <= 1 / 32, m["distress_to_alert"]
     assert m["false_alarm"] <= 6 / 103, m["false_alarm"]
-    assert m["soft_none_any"] <= 20 / 103, m["soft_none_any"]
+    assert m["soft_none_any"] <= 17 / 103, m["soft_none_any"]  # lr-ed4a1f3539 (was 20)
 
 
 def test_general_channels() -> None:
@@ -238,15 +252,15 @@ def test_general_channels() -> None:
     assert m["soft_crisis_any"] == 1.0, m["soft_crisis_any"]
     assert m["tier3_recall"] >= 14 / 15, m["tier3_recall"]
     assert m["false_alarm"] <= 3 / 126, m["false_alarm"]
-    assert m["soft_none_any"] <= 10 / 126, m["soft_none_any"]
+    assert m["soft_none_any"] <= 8 / 126, m["soft_none_any"]  # lr-ed4a1f3539 (was 10)
     assert m["harassment_false"] <= 1 / 126, m["harassment_false"]
-    assert m["distress_to_alert"] <= 4 / 34, m["distress_to_alert"]
+    assert m["distress_to_alert"] <= 3 / 34, m["distress_to_alert"]  # lr-ed4a1f3539 (was 4)
     assert m["concern_recall"] >= 19 / 20, m["concern_recall"]
     assert m["harassment_recall"] == 1.0, m["harassment_recall"]
     assert m["needs_recall"] == 1.0, m["needs_recall"]
 
 
-@pytest.mark.xfail(strict=True, reason="lr-58c78f304b alerts 3 of PGC's 126 ordinary lines")
+@pytest.mark.xfail(strict=True, reason="lr-ed4a1f3539 alerts 3 of PGC's 126 ordinary lines")
 def test_general_channels_false_alarm_floor_of_lr_5f71971629() -> None:
     """lr-5f71971629 alerted 2 of PGC's 126 ordinary lines; lr-58c78f304b alerts 3. Passes
     again once a model keeps 2."""
