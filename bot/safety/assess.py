@@ -58,10 +58,12 @@ from dataclasses import dataclass, field, replace
 from bot.safety.classifier import NEEDS, QUIET, Classifier, Quiet, Scores
 from bot.safety.detector import Detection, Detector, Label
 from bot.safety.language import guess_language
-from bot.safety.normalize import split_tokens
+from bot.safety.normalize import split_sentences, split_tokens
 from bot.safety.quotes import split_attributed
 
 __all__ = ["NOTHING", "Assessment", "Assessor", "Level", "Thresholds"]
+
+Pause = Callable[[], object] | None  # the worker's pacer, called between a batch's stages
 
 
 class Level:
@@ -149,12 +151,9 @@ class Assessor:
         context_risks: Sequence[float] | None = None,
         quiet: Sequence[bool] | None = None,
         *,
-        pause: Callable[[], object] | None = None,
+        pause: Pause = None,
     ) -> list[Assessment]:
         """Many messages at once (the model's arithmetic is shared by the batch).
-
-        ``pause`` is called between the batch's stages (phrases, model, combining): the
-        worker thread's chance to let the event loop run during a long batch.
 
         A message marked in ``quiet`` whose assessment would be ``none`` with no need
         gets the shared :data:`NOTHING` (no label, no need, nothing else filled in): for
@@ -184,7 +183,7 @@ class Assessor:
         texts: Sequence[str],
         risks: Sequence[float],
         quiet: Sequence[bool] | None,
-        pause: Callable[[], object] | None = None,
+        pause: Pause,
     ) -> list[Assessment]:
         """:meth:`assess_batch` for texts read whole, as the writer's own words."""
         assert self.classifier is not None
@@ -266,7 +265,7 @@ class Assessor:
             own, quoted = split_attributed(texts[i])
             if quoted:  # only the writer's own words can make their crisis
                 tokens, spaced = split_tokens(own)
-            sentences = _sentences(tokens)
+            sentences = split_sentences(tokens)
             if len(sentences) < 2:
                 continue  # read whole already
             for sentence in sentences:
@@ -496,24 +495,6 @@ class Assessor:
         )
 
 
-_SENTENCE_ENDS = (".", "!", "?")
-
-
-def _sentences(tokens: list[str]) -> list[list[str]]:
-    """A message's split words, sentence by sentence (a word ending in . ! or ? ends
-    one; "…" is "." by then)."""
-    sentences: list[list[str]] = []
-    current: list[str] = []
-    for token in tokens:
-        current.append(token)
-        if token.endswith(_SENTENCE_ENDS):
-            sentences.append(current)
-            current = []
-    if current:
-        sentences.append(current)
-    return sentences
-
-
 def _below_floor(tier: int, result: Assessment) -> bool:
     """Whether ``result`` is below the sentence floor of a first-person phrase hit of
     ``tier``: a crisis alert for tier 3, the soft level (or any alert) for tier 2."""
@@ -555,11 +536,5 @@ def _boosted(plabel: Label, scores: Scores, boost: float) -> tuple[float, float,
 
 
 def _sources(phrase: bool, model: bool, context: bool) -> tuple[str, ...]:
-    out = []
-    if phrase:
-        out.append("phrase")
-    if model:
-        out.append("model")
-    if context:
-        out.append("context")
-    return tuple(out) or ("combined",)
+    named = (("phrase", phrase), ("model", model), ("context", context))
+    return tuple(name for name, on in named if on) or ("combined",)

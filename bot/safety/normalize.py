@@ -56,6 +56,7 @@ __all__ = [
     "normalize",
     "normalize_ex",
     "normalize_word",
+    "split_sentences",
     "split_tokens",
     "squeeze",
     "strip_markup",
@@ -391,6 +392,24 @@ def split_tokens(text: str) -> tuple[list[str], bool]:
     if ascii_text:
         return text.split(), spaced
     return _symbols_aside(text.split()), spaced
+
+
+_SENTENCE_ENDS = (".", "!", "?")
+
+
+def split_sentences(tokens: list[str]) -> list[list[str]]:
+    """A message's split words (:func:`split_tokens`), sentence by sentence (a word ending
+    in . ! or ? ends one; "…" is "." by then)."""
+    sentences: list[list[str]] = []
+    current: list[str] = []
+    for token in tokens:
+        current.append(token)
+        if token.endswith(_SENTENCE_ENDS):
+            sentences.append(current)
+            current = []
+    if current:
+        sentences.append(current)
+    return sentences
 
 
 def squeeze(text: str) -> str:
