@@ -447,3 +447,28 @@ def test_pause_is_called_between_the_stages_and_changes_no_result() -> None:
     got = assessor.assess_batch(texts, None, None, pause=lambda: calls.append(1))
     assert got == assessor.assess_batch(texts)
     assert len(calls) >= 2 and len(calls) % 2 == 0
+
+
+_THREATS = [
+    "keep posting about me and I'll show up at your school tomorrow, I know which one it is",
+    "sigue hablando de mí y mañana te espero a la salida del trabajo, sé dónde queda",
+    "continue de parler de moi et je passe chez toi ce soir, j'ai ton adresse",
+    "red weiter so über mich und ich steh morgen vor deiner Haustür, die Adresse hab ich",
+    "continua falando de mim e amanhã eu te pego na saída da escola, já sei qual é",
+]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="lr-ed4a1f3539 reports 1 of these 5 threats and the friendly line (docs/detector.md)",
+)
+def test_threats_with_no_words_of_death_go_to_moderators_and_a_friendly_visit_does_not() -> None:
+    """A spot check written after lr-ed4a1f3539 was chosen (thirteenth session), in wording
+    of my own: threats with no word of death, one a language, and a friend's joke with the
+    same words. The model reports only the Spanish threat as harassment (the others get the
+    gentle check-in as distress) and reports the friendly line to moderators. Passes once a
+    model gets all six right."""
+    assessor = Assessor.default()
+    assert all(assessor.assess(t).label is Label.HARASSMENT for t in _THREATS)
+    friendly = "I know where you live lol, bringing you soup since you're sick 🍲"
+    assert assessor.assess(friendly).label is not Label.HARASSMENT
