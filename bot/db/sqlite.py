@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
+import threading
+import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -118,6 +120,20 @@ def _make_room_for(path: str) -> None:
     Path(path).parent.mkdir(parents=True, exist_ok=True)
 
 
+async def _thread_stopped(conn: aiosqlite.Connection) -> None:
+    """Wait until aiosqlite's worker thread for ``conn`` has ended (it keeps the thread as
+    ``_thread``; an older aiosqlite's connection was the thread itself)."""
+    thread = conn if isinstance(conn, threading.Thread) else getattr(conn, "_thread", None)
+    if not isinstance(thread, threading.Thread):
+        return
+    # Polled, not joined in an executor: the thread's last act is a callback to this loop,
+    # which must keep running meanwhile, and no executor thread is left behind. (Nothing of
+    # aiosqlite's can be awaited for it, hence the loop.)
+    deadline = time.monotonic() + 5.0
+    while thread.is_alive() and time.monotonic() < deadline:  # noqa: ASYNC110
+        await asyncio.sleep(0.002)
+
+
 class SqliteTransaction(_SqliteExecutor, Transaction):
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
@@ -158,9 +174,14 @@ class SqliteDatabase(_SqliteExecutor, Database):
         if self.path != ":memory:":
             _make_room_for(self.path)
         # isolation_level=None: autocommit, so BEGIN/COMMIT are ours alone and explicit.
+        connecting = aiosqlite.connect(self.path, isolation_level=None)
         try:
-            conn = await aiosqlite.connect(self.path, isolation_level=None)
-        except sqlite3.Error as exc:  # aiosqlite has stopped its thread
+            conn = await connecting
+        except sqlite3.Error as exc:
+            # aiosqlite asks its thread to stop but does not wait for it; the thread then
+            # answers this loop, which may have closed by then (a command that exits on the
+            # error): a traceback on stderr. Wait for it here.
+            await _thread_stopped(connecting)
             raise DatabaseOpenError(f"{self.path}: cannot open it ({exc})") from exc
         try:
             conn.row_factory = sqlite3.Row

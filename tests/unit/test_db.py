@@ -130,6 +130,18 @@ async def test_a_file_that_is_not_sqlite_is_named_and_leaves_no_thread_behind(
     assert path.read_text() == "this is not a SQLite database\n"
 
 
+async def test_a_path_that_cannot_be_opened_has_no_thread_left_when_the_error_comes() -> None:
+    """aiosqlite stops its thread after a failed open but does not wait for it; the thread
+    then answered the event loop, and a command that exits on the error (``copy-db --to
+    /proc/x.db``) had closed it: "Event loop is closed" on stderr, now and then. The error
+    now comes only once the thread has ended: no polling here."""
+    before = set(threading.enumerate())
+    for _ in range(5):
+        with pytest.raises(DatabaseOpenError, match="cannot open it"):
+            await Database("/proc/x.db").connect()
+        assert [t for t in threading.enumerate() if t not in before and t.is_alive()] == []
+
+
 async def test_a_folder_is_not_taken_for_a_database(tmp_path: Path) -> None:
     with pytest.raises(DatabaseOpenError, match="is a folder"):
         await Database(tmp_path).connect()
