@@ -156,8 +156,7 @@ async def _worker_latency(assessor, texts: list[str]) -> dict:
     worker = AssessWorker(timed)
     worker.start()
     latencies: list[float] = []
-    lateness: list[float] = []
-    ticks: list[tuple[float, float]] = []
+    ticks: list[tuple[float, float]] = []  # (before, after) of each 1 ms sleep
     stop = asyncio.Event()
 
     async def ticker() -> None:
@@ -165,9 +164,7 @@ async def _worker_latency(assessor, texts: list[str]) -> dict:
         while not stop.is_set():
             before = loop.time()
             await asyncio.sleep(0.001)
-            after = loop.time()
-            ticks.append((before, after))
-            lateness.append((after - before - 0.001) * 1000)
+            ticks.append((before, loop.time()))
 
     async def one(text: str) -> None:
         t0 = time.perf_counter()
@@ -187,6 +184,7 @@ async def _worker_latency(assessor, texts: list[str]) -> dict:
     await tick
     await worker.stop()
     latencies.sort()
+    lateness = [(after - before - 0.001) * 1000 for before, after in ticks]
     return {
         "rate_per_s": 1000,
         "messages": len(latencies),

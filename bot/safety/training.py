@@ -247,28 +247,16 @@ def cmd_train(folder: Path) -> int:
     return 0
 
 
-def cmd_thresholds(folder: Path) -> int:
+def cmd_thresholds(folder: Path, *, choose: bool = True) -> int:
     """Choose the thresholds again for the model already in ``folder`` (after a change to
-    the search, or to validation), without training: the model file is left as it is."""
+    the search, or to validation), without training: the model file is left as it is.
+    ``choose=False`` (``refigure``): keep its thresholds and record their figures on
+    today's validation set (after validation grew)."""
     classifier = Classifier.load(folder / MODEL_FILE)
     meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
-    _choose_and_record(folder, classifier, load_set("validation"), meta["model"], meta["data"])
-    return 0
-
-
-def cmd_refigure(folder: Path) -> int:
-    """Record the figures of the model and thresholds already in ``folder`` on today's
-    validation set (after validation grew), choosing nothing again."""
-    classifier = Classifier.load(folder / MODEL_FILE)
-    meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
-    _choose_and_record(
-        folder,
-        classifier,
-        load_set("validation"),
-        meta["model"],
-        meta["data"],
-        thresholds=Thresholds.from_meta(meta),
-    )
+    kept = None if choose else Thresholds.from_meta(meta)
+    validation = load_set("validation")
+    _choose_and_record(folder, classifier, validation, meta["model"], meta["data"], kept)
     return 0
 
 
@@ -348,7 +336,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "thresholds":
         return cmd_thresholds(args.dir)
     if args.command == "refigure":
-        return cmd_refigure(args.dir)
+        return cmd_thresholds(args.dir, choose=False)
     if args.command == "context":
         from bot.safety.assess import Assessor
         from bot.safety.sequences import load_sequences, sequence_figures
