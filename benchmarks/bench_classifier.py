@@ -194,6 +194,8 @@ async def _worker_latency(assessor, texts: list[str]) -> dict:
         "loop_max_late_ms": round(max(lateness), 3),
         "loop_p99_late_ms": round(statistics.quantiles(lateness, n=100)[98], 3),
         "batches": worker.batches,
+        # the worker's longest stretch without a nap (wall time: the loop may have got in)
+        "longest_stretch_without_nap_ms": round(worker.pacer.longest * 1000, 3),
         **stalls_by_batch(ticks, timed.spans),
     }
 

@@ -64,6 +64,7 @@ from bot.safety.quotes import split_attributed
 __all__ = ["NOTHING", "Assessment", "Assessor", "Level", "Thresholds"]
 
 Pause = Callable[[], object] | None  # the worker's pacer, called between a batch's stages
+_PAUSE_EVERY = 16  # messages the phrase engine reads between two of the pacer's checkpoints
 
 
 class Level:
@@ -189,16 +190,18 @@ class Assessor:
         assert self.classifier is not None
         split = [split_tokens(t) for t in texts]  # normalised once for both layers
         detect = self.detector.detect_tokens
-        detections = [detect(*words) for words in split]
-        if pause is not None:
-            pause()
+        if pause is None:
+            detections = [detect(*words) for words in split]
+        else:  # a checkpoint every few messages: a long batch never holds the GIL for long
+            detections = []
+            for i in range(0, len(split), _PAUSE_EVERY):
+                detections += [detect(*words) for words in split[i : i + _PAUSE_EVERY]]
+                pause()
         limits = None
         if quiet is not None:
             eligible = [q and d.label is Label.NONE for q, d in zip(quiet, detections, strict=True)]
             limits = self._quiet_limits(eligible)
-        scores = self.classifier.scores_tokens([tokens for tokens, _ in split], limits)
-        if pause is not None:
-            pause()
+        scores = self.classifier.scores_tokens([tokens for tokens, _ in split], limits, pause)
         results = [
             NOTHING if s is QUIET else self.combine(d, s, context_risk=r, text=t)
             for t, d, s, r in zip(texts, detections, scores, risks, strict=True)

@@ -30,7 +30,7 @@ import hashlib
 import json
 import logging
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import NamedTuple, TypeVar
 
@@ -265,12 +265,12 @@ class Classifier:
             memo.begin()
             return self._logits([memo.rows_of(t.split()) for t in texts])
 
-    def _logits(self, units: Sequence[list[int]]):
+    def _logits(self, units: Sequence[list[int]], pause: Callable[[], object] | None = None):
         """Output logits, one row per text given as memo rows (the caller holds the memo's
         lock): each TF-IDF block (characters, words) L2-normalised, times the weights, plus
         the bias."""
         np = self.np
-        blocks, _ = self._words.batch(units)
+        blocks, _ = self._words.batch(units, pause)
         norms = np.sqrt(np.maximum(blocks[:, -1:], 0.0))
         scaled = np.divide(
             blocks[:, :-1], norms, out=np.zeros_like(blocks[:, :-1]), where=norms > 0
@@ -287,14 +287,18 @@ class Classifier:
         return self.scores_tokens([split_tokens(text)[0] for text in texts])
 
     def scores_tokens(
-        self, token_lists: Sequence[list[str]], quiet: Quiet | None = None
+        self,
+        token_lists: Sequence[list[str]],
+        quiet: Quiet | None = None,
+        pause: Callable[[], object] | None = None,
     ) -> list[Scores]:
         """Scores for messages given as :func:`bot.safety.normalize.split_tokens` gives
         their words (the phrase engine splits them the same way, so both share it).
 
         With ``quiet``, a message it marks eligible whose every score is under its limits
         gets the shared :data:`QUIET` instead of its own Scores (checked on the arrays at
-        once: most chat never becomes Python floats)."""
+        once: most chat never becomes Python floats). ``pause`` is called between the
+        stages (the worker's checkpoints, see :mod:`bot.safety.worker`)."""
         out: list[Scores] = [EMPTY] * len(token_lists)  # empty texts keep EMPTY
         memo = self._words
         with memo.lock:
@@ -302,8 +306,12 @@ class Classifier:
             units, owner = self._units(token_lists)
             if not units:
                 return out
-            totals = self._logits(units)
+            totals = self._logits(units, pause)
+        if pause is not None:
+            pause()
         self._fill(out, totals, owner, quiet)
+        if pause is not None:
+            pause()
         return out
 
     def _units(self, token_lists: Sequence[list[str]]) -> tuple[list[list[int]], list[int]]:

@@ -222,14 +222,17 @@ class WordMemo:
         """The memo rows of normalised words."""
         return list(map(self._index.__getitem__, words))
 
-    def batch(self, texts: Sequence[list[int]]):
+    def batch(self, texts: Sequence[list[int]], pause: Callable[[], object] | None = None):
         """``(blocks, keys)`` for texts given as memo rows (at least one each): the sorted
         keys of every known n-gram occurrence, and per text the two TF-IDF blocks'
         ``Σ tfidf·w`` and ``Σ tfidf²``, an array of shape ``(2 · texts, outputs + 1)``
-        (line ``2t`` the characters and ``2t + 1`` the words of text ``t``)."""
+        (line ``2t`` the characters and ``2t + 1`` the words of text ``t``). ``pause`` is
+        called once the new words' tables are filled (the worker's checkpoint)."""
         np = self.np
         if self._pending:
             self._settle()
+            if pause is not None:
+                pause()
         rows = len(texts)
         lengths = np.fromiter(map(len, texts), dtype=np.int64, count=rows)
         wids = np.fromiter(chain.from_iterable(texts), dtype=np.int64, count=int(lengths.sum()))

@@ -21,16 +21,19 @@ message; 40 ms took ~4 µs more (A/B in the same runs) for a p99 from message to
 ~46 ms at 1,000 msg/s against the 100 ms target (25 ms: ~30; 50 ms: 56, and 128 once in a
 machine stall, too little margin).
 
-During a long batch the worker naps for 0.2 ms between the batch's stages once 2.5 ms have
-passed since the batch began or the last nap (``_Pacer``). A thread that wants the GIL
-waits one switch interval (5 ms) before it asks the holder to let go, and that wait starts
-again each time the holder lets the GIL go for a moment and takes it straight back, which
-numpy does in every call of the model's stage. So without naps the loop could wait for a
-whole batch: 40 messages of 140 characters kept it 5-10 ms late. In six runs each way,
-alternating, 7 of 1,462 ticks of a 1 ms ticker during batches were more than 5 ms late
-without naps, 1 of 1,674 with them. The gateway benchmark's batches of short chat take
-about 2 ms and seldom nap: +1.2 µs a message (median of six A/B runs, -9.4 to +3.5);
-napping after 1 ms instead cost 3.75 µs.
+During a long batch the worker naps for 0.2 ms at a checkpoint once 2.5 ms have passed
+since the batch began or the last nap (``_Pacer``). A thread that wants the GIL waits one
+switch interval (5 ms) before it asks the holder to let go, and that wait starts again each
+time the holder lets the GIL go for a moment and takes it straight back, which numpy does in
+every call of the model's stage. So without naps the loop could wait for a whole batch: 40
+messages of 140 characters kept it 5-10 ms late. The checkpoints: every 16 messages of the
+phrase engine, once the model's memo has learnt the batch's new words, after the model's
+arithmetic and after its scores. With only two (after each layer), 7 of 1,462 ticks of a
+1 ms ticker during batches were more than 5 ms late without naps and 1 of 1,674 with them
+(thirteenth session); in eight alternating runs each of 2026-12-04 (fourteenth), 12 of
+2,742 with two checkpoints and 4 of 2,665 with these. ``_Pacer.longest`` keeps the longest
+stretch without a nap (wall time: the loop may have got in during it). The gateway
+benchmark's batches of short chat take about 2 ms and seldom nap.
 
 A failure in the assessor never reaches the caller: the message falls back to the phrase
 engine alone (and the error is logged without text).
@@ -59,9 +62,11 @@ Item = tuple[str, float, Done, Any, bool]  # text, context risk, done, arg, quie
 
 
 class _Pacer:
-    """Called between a batch's stages on the worker thread: once ``every`` seconds have
+    """Called at a batch's checkpoints on the worker thread: once ``every`` seconds have
     passed since the batch began or the last nap, sleeps ``nap`` seconds (the GIL free, so
-    a waiting event loop takes it) and counts the nap."""
+    a waiting event loop takes it) and counts the nap. ``longest``: the longest stretch
+    seen without a nap (start or nap to the next nap or the batch's end), in seconds: how
+    long the worker could have kept the loop waiting."""
 
     def __init__(
         self,
@@ -74,15 +79,21 @@ class _Pacer:
         self._clock, self._sleep = clock, sleep
         self._last = clock()
         self.naps = 0
+        self.longest = 0.0
 
     def start(self) -> None:
         self._last = self._clock()
 
     def __call__(self) -> None:
-        if self._clock() - self._last >= self.every:
+        held = self._clock() - self._last
+        if held >= self.every:
+            self.longest = max(self.longest, held)
             self._sleep(self.nap)
             self.naps += 1
             self._last = self._clock()
+
+    def end(self) -> None:
+        self.longest = max(self.longest, self._clock() - self._last)
 
 
 class AssessWorker:
@@ -205,6 +216,8 @@ class AssessWorker:
             log.exception("detector batch failed; assessing one by one")
             self.fallbacks += len(texts)
             return [self._one(text, risk) for text, risk in zip(texts, risks, strict=True)]
+        finally:
+            self.pacer.end()
 
     def _one(self, text: str, risk: float) -> Assessment:
         try:

@@ -46,7 +46,7 @@ class ScriptedModel:
                         classes[name] = value
         return Scores(classes, needs, self.lang, 0.9)
 
-    def scores_tokens(self, token_lists: list[list[str]], quiet=None) -> list[Scores]:
+    def scores_tokens(self, token_lists: list[list[str]], quiet=None, pause=None) -> list[Scores]:
         """What the worker's batch path calls (the words as the phrase engine split them:
         lowercased, markup gone; the script's keys are lowercase words)."""
         return [self.scores(" ".join(tokens)) for tokens in token_lists]

@@ -433,9 +433,9 @@ def test_the_shipped_model_tells_the_french_insult_from_tiredness(
 
 
 def test_pause_is_called_between_the_stages_and_changes_no_result() -> None:
-    """The worker's pacer is called after the phrase engine and after the model, in every
-    pass over the batch (the second one for quoted words too), and the results are the same
-    as without it."""
+    """The worker's pacer is called during the phrase engine and the model's stages, in
+    every pass over the batch (the second one for quoted words too), and the results are
+    the same as without it."""
     assessor = Assessor.default()
     texts = [
         "morning all",
@@ -446,7 +446,37 @@ def test_pause_is_called_between_the_stages_and_changes_no_result() -> None:
     calls: list[int] = []
     got = assessor.assess_batch(texts, None, None, pause=lambda: calls.append(1))
     assert got == assessor.assess_batch(texts)
-    assert len(calls) >= 2 and len(calls) % 2 == 0
+    # each pass: the phrase engine (one checkpoint for these few), after the model's
+    # arithmetic and after its scores; two passes (one message quotes someone)
+    assert len(calls) >= 6
+
+
+def test_a_long_batch_has_a_checkpoint_every_few_messages() -> None:
+    """A batch of 64 messages reaches the pacer at least once per 16 messages of the
+    phrase engine and twice in the model's stage, and once more after the model's memo
+    learnt the batch's new words: no stage of a long batch runs without a checkpoint."""
+    assessor = Assessor.default()
+    texts = [f"message number {i} about the zorblax{i} patch notes" for i in range(64)]
+    calls: list[str] = []
+    stage = ["phrases"]
+
+    def pause() -> None:
+        calls.append(stage[0])
+
+    original = assessor.classifier.scores_tokens  # type: ignore[union-attr]
+
+    def scores_tokens(*args, **kwargs):
+        stage[0] = "model"
+        return original(*args, **kwargs)
+
+    assessor.classifier.scores_tokens = scores_tokens  # type: ignore[union-attr,method-assign]
+    try:
+        got = assessor.assess_batch(texts, None, None, pause=pause)
+    finally:
+        del assessor.classifier.scores_tokens  # type: ignore[union-attr]
+    assert got == assessor.assess_batch(texts)
+    assert calls.count("phrases") == 4
+    assert calls.count("model") == 3  # new words learnt, the arithmetic, the scores
 
 
 _THREATS = [

@@ -57,7 +57,7 @@ def test_cli_reports_needs_and_the_soft_level_as_distress() -> None:
                 classes["crisis_1"] = 0.4
             return Scores(classes, needs, "en", 1.0)
 
-        def scores_tokens(self, token_lists, quiet=None) -> list[Scores]:
+        def scores_tokens(self, token_lists, quiet=None, pause=None) -> list[Scores]:
             return [self.scores(" ".join(tokens)) for tokens in token_lists]
 
     assessor = Assessor(Detector.default(), Fake(), Thresholds(soft=0.3, alert=0.6))  # type: ignore[arg-type]

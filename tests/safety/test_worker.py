@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import threading
 
+import pytest
+
 from bot.safety.assess import NOTHING, Assessment
 from bot.safety.detector import Detection, Label
 from bot.safety.worker import AssessWorker, _Pacer
@@ -208,6 +210,27 @@ def test_the_pacer_naps_only_once_a_stage_has_run_long_enough() -> None:
     pacer.start()  # a new batch starts the count again
     pacer()
     assert pacer.naps == 1
+
+
+def test_the_pacer_keeps_the_longest_stretch_without_a_nap() -> None:
+    now = [0.0]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    pacer = _Pacer(every=0.001, nap=0.0002, clock=lambda: now[0], sleep=sleep)
+    pacer.start()
+    now[0] += 0.003
+    pacer()  # naps after 3 ms
+    now[0] += 0.0005
+    pacer.end()  # 0.5 ms after the nap
+    assert pacer.longest == pytest.approx(0.003)
+    pacer.start()
+    now[0] += 0.0008
+    pacer()  # no nap: 0.8 ms
+    now[0] += 0.004
+    pacer.end()  # the batch ended 4.8 ms after it began, with no nap
+    assert pacer.longest == pytest.approx(0.0048)
 
 
 async def test_the_worker_gives_its_pacer_to_each_batch() -> None:
