@@ -127,6 +127,48 @@ def _write_sets(sets: dict[str, list[dict]]) -> None:
                 fh.write(json.dumps(ordered, ensure_ascii=False) + "\n")
 
 
+def append_pass(name: str, files: Sequence[Path], folder: Path | None = None) -> dict:
+    """Add writers' files to one set: each line cleaned (a line that breaks the labelling
+    guide is dropped), then dropped too when it repeats, after normalisation, a line of any
+    set or an earlier line of these files; the rest are numbered on from the set's last id
+    and appended. The counts come back; no text is printed or logged, so a test pass can be
+    added without being read."""
+    folder = folder or DATA_DIR
+    existing = {other: load_set(other, folder) for other in SETS}
+    keys = {_key(r["text"]) for rows in existing.values() for r in rows}
+    rows = existing[name]
+    last = max((int(r["id"][1:]) for r in rows), default=0)
+    report: dict = {"read": 0, "broken": 0, "repeats": 0, "kept": 0, "labels": {}, "langs": {}}
+    added = []
+    for file in files:
+        for line in file.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            report["read"] += 1
+            try:
+                row = clean_row(json.loads(line))
+            except (json.JSONDecodeError, TypeError, ValueError, AttributeError):
+                row = None
+            if row is None:
+                report["broken"] += 1
+                continue
+            key = _key(row["text"])
+            if not key or key in keys:
+                report["repeats"] += 1
+                continue
+            keys.add(key)
+            last += 1
+            added.append({"id": f"{name[0]}{last:05d}", **row})
+            for field, value in (("labels", row["label"]), ("langs", row["lang"])):
+                report[field][value] = report[field].get(value, 0) + 1
+    report["kept"] = len(added)
+    with (folder / f"{name}.jsonl").open("a", encoding="utf-8") as fh:
+        for row in added:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    report["total"] = len(rows) + len(added)
+    return report
+
+
 def legacy_rows() -> list[dict]:
     """The phrase engine's own corpus and held-out batches: tuned on, so training only."""
     root = project_root() / "tests" / "safety"

@@ -45,6 +45,7 @@ from bot.safety.datasets import (
     SETS,
     VALID_LABELS,
     _key,
+    append_pass,
     assemble,
     clean_row,
     legacy_rows,
@@ -295,7 +296,7 @@ def _choose_and_record(
         print("targets missed on validation: " + "; ".join(meta["missed_targets"]))
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot.safety.training")
     sub = parser.add_subparsers(dest="command", required=True)
     train = sub.add_parser("train", help="train the model and choose thresholds on validation")
@@ -326,7 +327,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     ctx.add_argument("--set", choices=("selection", "report"), default="selection")
     asm = sub.add_parser("assemble", help="merge writers' folders into the three sets")
     asm.add_argument("root", type=Path, help="folder with train/, validation/, test/ inside")
-    args = parser.parse_args(argv)
+    add = sub.add_parser(
+        "append",
+        help="add writers' files to one set (repeats of any set dropped; prints counts only)",
+    )
+    add.add_argument("--set", choices=SETS, required=True)
+    add.add_argument("files", type=Path, nargs="+")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "append":
+        print(json.dumps(append_pass(args.set, args.files), indent=2))
+        return 0
     if args.command == "assemble":
         sources = {name: list((args.root / name).glob("*/*.jsonl")) for name in SETS}
         print(json.dumps(assemble(sources, legacy_rows()), indent=2))

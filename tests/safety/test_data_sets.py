@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 
 import pytest
 
+from bot.safety.datasets import append_pass
 from bot.safety.training import SETS, _key, clean_row, load_set
 
 
@@ -67,3 +69,46 @@ def test_the_phrase_engines_own_lines_keep_their_language_in_training(sets) -> N
     assert stored
     wrong = [r["text"] for r in stored if want.get(_key(r["text"]), r["lang"]) != r["lang"]]
     assert not wrong, wrong[:5]
+
+
+def _write(path, rows) -> None:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+
+
+def test_a_pass_is_appended_without_its_repeats_and_without_being_printed(tmp_path, capsys) -> None:
+    """``training append``: a writer's lines join one set numbered on from its last id;
+    lines that repeat any set (after normalisation), repeat each other, break the labelling
+    guide or are not JSON are dropped and counted; the set's old lines are untouched and no
+    text reaches the output."""
+    row = {"label": "none", "tier": 0, "lang": "en", "needs": [], "writer": "W", "pass": "p"}
+    _write(tmp_path / "train.jsonl", [{"id": "t00001", "text": "gg all", **row}])
+    _write(tmp_path / "validation.jsonl", [{"id": "v00001", "text": "morning all", **row}])
+    _write(tmp_path / "test.jsonl", [{"id": "t00007", "text": "the bus is late", **row}])
+    new = tmp_path / "X9.jsonl"
+    lines = [
+        {"text": "GG   all!!", **row},  # repeats training, after normalisation
+        {"text": "Morning all", **row},  # repeats validation
+        {"text": "a fresh secret line", **row},
+        {"text": "A fresh secret line.", **row},  # repeats the line before
+        {"text": "broken tier", **row, "label": "crisis_self", "tier": 0},
+        {"text": "another secret line", **row, "lang": "de", "label": "distress"},
+    ]
+    new.write_text("".join(json.dumps(r) + "\n" for r in lines) + "not json\n\n", encoding="utf-8")
+    before = (tmp_path / "test.jsonl").read_text("utf-8")
+    report = append_pass("test", [new], tmp_path)
+    assert report == {
+        "read": 7,
+        "broken": 2,
+        "repeats": 3,
+        "kept": 2,
+        "labels": {"none": 1, "distress": 1},
+        "langs": {"en": 1, "de": 1},
+        "total": 3,
+    }
+    after = load_set("test", tmp_path)
+    assert (tmp_path / "test.jsonl").read_text("utf-8").startswith(before)
+    assert [r["id"] for r in after] == ["t00007", "t00008", "t00009"]
+    assert [r["text"] for r in after[1:]] == ["a fresh secret line", "another secret line"]
+    assert load_set("train", tmp_path)[0]["text"] == "gg all"  # other sets untouched
+    printed = capsys.readouterr()
+    assert "secret" not in printed.out + printed.err
