@@ -43,6 +43,12 @@ Pipeline
      "I'm not going to kill myself, I just want the pain to stop" → crisis_self tier 1
      (the second clause is itself a tier-1 phrase).  Entries flagged ``nonegate``
      already contain their negation ("dont want to wake up").
+   * **A milestone told is not a risk.**  A crisis hit that a ``recovery`` cue ends
+     just before (same clause, at most five words between: "three years since i last had
+     suicidal thoughts", "6 months clean from self harm", "seit zwei jahren keine
+     suizidgedanken") becomes ``distress``: no phrase boost and no floor, the model still
+     reads the words.  Not when a ``relapse`` cue ("again", "relapsed", "otra vez",
+     "wieder", "rechute") is in the same clause: risk that came back stays crisis.
    * **Gaming / laughter banter.**  Only entries flagged ``banter`` ("kill me now",
      "just kill me", "kms") react to laughter or gaming markers ("lol", "lmao", "💀",
      "😂", "lag", "boss", "raid", ...) anywhere in the message: "kill me now"-type hits
@@ -80,6 +86,15 @@ from pathlib import Path
 
 import ahocorasick
 
+from bot.safety.hits import (
+    IDIOM,
+    after_cue,
+    longest,
+    negated,
+    recovered,
+    someone_else,
+    unmasked,
+)
 from bot.safety.normalize import (
     LAUGHTER_EMOJI,
     join_tokens,
@@ -95,8 +110,6 @@ __all__ = ["Detection", "Detector", "Label", "PhraseEntry", "PhraseListError"]
 log = logging.getLogger(__name__)
 
 COMPACT_MIN = 6
-SUBJECT_WINDOW = 6
-NEGATION_WINDOW = 3
 _CONTEXT_CHARS = 80
 _EMOJI_LAUGHTER = LAUGHTER_EMOJI
 
@@ -118,9 +131,11 @@ _PRIORITY = {
 }
 
 # Non-output categories used while resolving hits.
-_IDIOM = "idiom"
 _REPORTED = "reported"
-_CATEGORIES = {*(label.value for label in Label if label is not Label.NONE), _IDIOM, _REPORTED}
+_RECOVERY = "recovery"
+_RELAPSE = "relapse"
+_CUES = (_REPORTED, _RECOVERY, _RELAPSE)
+_CATEGORIES = {*(label.value for label in Label if label is not Label.NONE), IDIOM, *_CUES}
 _FLAGS = {"subject", "banter", "nonegate"}
 
 
@@ -232,7 +247,7 @@ class Detector:
         self._detections: dict[tuple, Detection] = {}
         self._banter_words = frozenset(self.markers.laughter | self.markers.gaming)
         self._laughter_words = frozenset(self.markers.laughter)
-        self._prefilter = Prefilter(keys, self._categories, quiet=(_IDIOM, _REPORTED))
+        self._prefilter = Prefilter(keys, self._categories, quiet=(IDIOM, *_CUES))
 
     # ------------------------------------------------------------------ loading
 
@@ -361,14 +376,21 @@ class Detector:
         return a if ka >= kb else b
 
     def _resolve(self, norm: str, hits: list[list], *, modifiers: bool = True) -> Detection:
-        hits = _unmasked(hits)
+        hits = unmasked(hits)
         if not hits:
             return NO_DETECTION
-        hits = _longest(hits)
-        reported = [h for h in hits if h[3] == _REPORTED]
-        if reported:
-            hits = [h for h in hits if h[3] != _REPORTED]
-        banter_plan = self._apply_modifiers(norm, hits, reported) if modifiers else False
+        hits = longest(hits)
+        cues: dict[str, list[list]] = {}
+        if any(h[3] in _CUES for h in hits):
+            for h in hits:
+                if h[3] in _CUES:
+                    cues.setdefault(h[3], []).append(h)
+            hits = [h for h in hits if h[3] not in _CUES]
+        if modifiers:
+            recovered(norm, hits, cues.get(_RECOVERY), cues.get(_RELAPSE))
+            banter_plan = self._apply_modifiers(norm, hits, cues.get(_REPORTED, []))
+        else:
+            banter_plan = False
         return self._precedence(hits, banter_plan)
 
     def _precedence(self, hits: list[list], banter_plan: bool = False) -> Detection:
@@ -444,7 +466,7 @@ class Detector:
         category = h[3]
         start = h[0]
         # reported harassment: cue immediately before (at most one word between)
-        if category != "concern_other" and reported and _after_cue(norm, start, reported):
+        if category != "concern_other" and reported and after_cue(norm, start, reported):
             h[3] = Label.DISTRESS.value
             h[4] = 0
             return None
@@ -453,7 +475,7 @@ class Detector:
         if (
             "subject" in entry.flags
             and category != "concern_other"
-            and _someone_else(clause, self.markers)
+            and someone_else(clause, self.markers.first_person, self.markers.third_person)
         ):
             h[3] = category = Label.CONCERN_OTHER.value
             h[4] = 0
@@ -461,7 +483,7 @@ class Detector:
             return "media"
         if category != "crisis_self":
             return None
-        if "nonegate" not in entry.flags and _negated(clause, self.markers.negators):
+        if "nonegate" not in entry.flags and negated(clause, self.markers.negators):
             if h[4] >= 2:
                 h[4] = 1
             else:
@@ -469,72 +491,6 @@ class Detector:
                 h[4] = 0
                 return None
         return "banter" if "banter" in entry.flags else None
-
-
-def _unmasked(hits: list[list]) -> list[list]:
-    """Idioms mask overlapping hits only; the idiom hits themselves go.  (Plain loops with
-    for/else: a generator per hit costs more than the test.)"""
-    idioms = [(h[0], h[1]) for h in hits if h[3] == _IDIOM]
-    if not idioms:
-        return hits
-    kept = []
-    for h in hits:
-        if h[3] == _IDIOM:
-            continue
-        hs, he = h[0], h[1]
-        for s, e in idioms:
-            if s <= he and hs <= e:
-                break
-        else:
-            kept.append(h)
-    return kept
-
-
-def _longest(hits: list[list]) -> list[list]:
-    """Longest match wins: drop hits strictly inside a longer hit (a hit is never strictly
-    longer than itself, so comparing a hit with itself keeps it)."""
-    if len(hits) <= 1:
-        return hits
-    kept = []
-    for h in hits:
-        hs, he = h[0], h[1]
-        span = he - hs
-        for o in hits:
-            if o[0] <= hs and he <= o[1] and o[1] - o[0] > span:
-                break
-        else:
-            kept.append(h)
-    return kept
-
-
-def _after_cue(norm: str, start: int, reported: list[list]) -> bool:
-    """A reporting cue ends before ``start`` in the same sentence, at most one word away."""
-    return any(
-        r[1] < start
-        and "." not in norm[r[1] + 1 : start]
-        and len(norm[r[1] + 1 : start].split()) <= 1
-        for r in reported
-    )
-
-
-def _someone_else(clause: list[str], markers: _Markers) -> bool:
-    """Scanning back over the clause's last words, a third-person word comes before any
-    first-person one."""
-    for word in reversed(clause[-SUBJECT_WINDOW:]):
-        if word in markers.first_person:
-            return False
-        if word in markers.third_person:
-            return True
-    return False
-
-
-def _negated(clause: list[str], negators: set[str]) -> bool:
-    """A negator among the clause's last words ("why not" excluded)."""
-    window = clause[-NEGATION_WINDOW:]
-    for i, word in enumerate(window):
-        if word in negators and not (word == "not" and i > 0 and window[i - 1] == "why"):
-            return True
-    return False
 
 
 def project_root() -> Path:

@@ -415,3 +415,40 @@ def test_spaced_letters_match_keys_whose_joined_words_double_a_letter(
 def test_the_space_less_pass_stays_off_ordinary_spaced_chat(detector: Detector) -> None:
     for text in ("g g well played", "b r b making tea", "o k see you tomorrow", "l o l same"):
         assert detector.detect(text).label is N, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "3 years free from self harm today 🌱",
+        "Three years since I last had suicidal thoughts.",
+        "6 months clean from self harm today 🎉",
+        "Hace dos años que no tengo pensamientos suicidas.",
+        "seit zwei Jahren keine Suizidgedanken mehr",
+        "Faz mais de dois anos que não tenho pensamentos suicidas",
+    ],
+)
+def test_a_milestone_told_is_not_a_crisis_phrase(detector: Detector, text: str) -> None:
+    # the recovery cue ends just before the crisis words, in the same clause
+    result = detector.detect(text)
+    assert result.label is not Label.CRISIS_SELF, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a relapse cue in the same clause keeps the crisis phrase
+        "relapsed yesterday after 6 months clean from self harm",
+        "3 years free from self harm and i want to kill myself again",
+        "hace un año sin pensamientos suicidas y otra vez quiero matarme",
+        # the cue is in another clause: the crisis words stand
+        "2 years since my last relapse. i want to kill myself",
+        "6 months clean, but i want to kill myself",
+        # too far from the crisis words to be about them
+        "years since we talked about the weather and the news and i want to kill myself",
+        # no cue at all
+        "i want to kill myself",
+    ],
+)
+def test_risk_beside_a_milestone_stays_crisis(detector: Detector, text: str) -> None:
+    assert detector.detect(text).label is Label.CRISIS_SELF, text
