@@ -80,11 +80,11 @@ def test_everyday_french_crever_is_left_alone_and_crisis_still_answered() -> Non
     assert m["harassment_false"] <= 5 / 90, m["harassment_false"]
 
 
-@pytest.mark.xfail(strict=True, reason="lr-ed4a1f3539 reports 16 of PFR's 20 harassment lines")
+@pytest.mark.xfail(strict=True, reason="lr-1ebf657878 reports 16 of PFR's 20 harassment lines")
 def test_french_probe_harassment_floor_of_lr_58c78f304b() -> None:
     """lr-58c78f304b reported 17 of the 20 harassment lines; lr-ed4a1f3539 (chosen on
-    validation, where its harassment recall is 92.6 % against 88.6 %) reports 16. Passes
-    again once a model reports 17."""
+    validation, where its harassment recall is 92.6 % against 88.6 %) reports 16, and so
+    does lr-1ebf657878 (fourteenth session). Passes again once a model reports 17."""
     rows = list(_rows())
     assessor = Assessor.default()
     m = metrics(rows, [assessor.assess(r["text"]) for r in rows])
@@ -136,7 +136,9 @@ def test_time_words_next_to_dying_and_killing() -> None:
     kinds of line this probe found weak, so it is no longer an independent measure): crisis
     recall 95 % (76 of 80), tier 3 58 of 60, 8 of 80 ordinary lines alerted (the same feet and
     "safe now" lines, less the English feet). lr-5f71971629 (seventh session): crisis recall
-    79 of 80, tier 3 60 of 60, 7 of 80 ordinary lines alerted."""
+    79 of 80, tier 3 60 of 60, 7 of 80 ordinary lines alerted. lr-ed4a1f3539: 6 of 80;
+    lr-1ebf657878 (fourteenth session): 7 again, lr-ed4a1f3539's 6 is a strict expected failure
+    below."""
     rows = [json.loads(line) for line in PLANS.read_text(encoding="utf-8").splitlines()]
     assert len(rows) == 240 and all(clean_row(dict(r)) is not None for r in rows)
     others = {_key(r["text"]) for name in ("train", "validation", "test") for r in load_set(name)}
@@ -146,7 +148,17 @@ def test_time_words_next_to_dying_and_killing() -> None:
     assert m["crisis_recall"] >= 79 / 80, m["crisis_recall"]
     assert m["tier3_recall"] == 1.0, m["tier3_recall"]
     assert m["harassment_recall"] == 1.0, m["harassment_recall"]
-    assert m["false_alarm"] <= 6 / 80, m["false_alarm"]  # lr-ed4a1f3539 (was 7)
+    assert m["false_alarm"] <= 7 / 80, m["false_alarm"]
+
+
+@pytest.mark.xfail(strict=True, reason="lr-1ebf657878 alerts 7 of P_plans' 80 ordinary lines")
+def test_time_words_false_alarm_floor_of_lr_ed4a1f3539() -> None:
+    """lr-ed4a1f3539 alerted 6 of the 80 ordinary lines; the fourteenth session's model,
+    chosen on validation (4 fewer false alarms of 1,360 there, 26 against 28 of the 632
+    ordinary probe lines in all), alerts 7. Passes again once a model keeps 6."""
+    rows = [json.loads(line) for line in PLANS.read_text(encoding="utf-8").splitlines()]
+    m = metrics(rows, Assessor.default().assess_batch([r["text"] for r in rows]))
+    assert m["false_alarm"] <= 6 / 80, m["false_alarm"]
 
 
 def test_support_group_chat() -> None:
@@ -179,15 +191,15 @@ def test_support_group_chat() -> None:
     assert m["tier3_recall"] == 1.0, m["tier3_recall"]
     assert m["concern_recall"] == 1.0, m["concern_recall"]
     assert m["distress_to_alert"] <= 4 / 37, m["distress_to_alert"]
-    assert m["false_alarm"] <= 12 / 115, m["false_alarm"]
-    assert m["soft_none_any"] <= 24 / 115, m["soft_none_any"]
+    assert m["false_alarm"] <= 10 / 115, m["false_alarm"]  # lr-1ebf657878 (was 12)
+    assert m["soft_none_any"] <= 22 / 115, m["soft_none_any"]  # lr-1ebf657878 (was 24)
 
 
-@pytest.mark.xfail(strict=True, reason="lr-ed4a1f3539 alerts 12 of PSG's 115 ordinary lines")
+@pytest.mark.xfail(strict=True, reason="lr-1ebf657878 alerts 4 of PSG's 37 distress lines")
 def test_support_group_chat_false_alarm_floor_of_lr_58c78f304b() -> None:
     """lr-58c78f304b alerted 11 of PSG's ordinary lines and 3 of its 37 distress lines;
-    lr-ed4a1f3539 alerts 12 and 4 (and gives 24 ordinary lines any response, not 28).
-    Passes again once a model keeps 11 and 3."""
+    lr-ed4a1f3539 alerts 12 and 4 (and gives 24 ordinary lines any response, not 28);
+    lr-1ebf657878 (fourteenth session) 10 and 4. Passes again once a model keeps 11 and 3."""
     rows = [json.loads(line) for line in SUPPORT.read_text(encoding="utf-8").splitlines()]
     assessor = Assessor.default()
     m = metrics(rows, [assessor.assess(r["text"]) for r in rows])
@@ -195,7 +207,7 @@ def test_support_group_chat_false_alarm_floor_of_lr_58c78f304b() -> None:
     assert m["distress_to_alert"] <= 3 / 37, m["distress_to_alert"]
 
 
-@pytest.mark.xfail(strict=True, reason="lr-ed4a1f3539 alerts 12 of PSG's 115 ordinary lines")
+@pytest.mark.xfail(strict=True, reason="lr-1ebf657878 alerts 10 of PSG's 115 ordinary lines")
 def test_support_group_chat_false_alarm_floor_of_lr_5f71971629() -> None:
     """lr-5f71971629 alerted 9 of PSG's 115 ordinary lines; lr-58c78f304b (ninth session,
     with T31, chosen on validation) alerts 11, and 59 of its 63 crisis lines (58). Passes
@@ -221,13 +233,23 @@ def test_support_group_chat_second_writer() -> None:
     assert not [r["text"] for r in rows if _key(r["text"]) in others]
     assessor = Assessor.default()
     m = metrics(rows, [assessor.assess(r["text"]) for r in rows])
-    assert m["crisis_recall"] >= 48 / 50, m["crisis_recall"]
-    assert m["soft_crisis_any"] >= 49 / 50, m["soft_crisis_any"]
+    assert m["crisis_recall"] >= 47 / 50, m["crisis_recall"]  # lr-1ebf657878 (was 48)
+    assert m["soft_crisis_any"] == 1.0, m["soft_crisis_any"]  # lr-1ebf657878 (was 49 of 50)
     assert m["tier3_recall"] == 1.0, m["tier3_recall"]
     assert m["concern_recall"] == 1.0, m["concern_recall"]
     assert m["distress_to_alert"] <= 1 / 32, m["distress_to_alert"]
     assert m["false_alarm"] <= 6 / 103, m["false_alarm"]
-    assert m["soft_none_any"] <= 17 / 103, m["soft_none_any"]  # lr-ed4a1f3539 (was 20)
+    assert m["soft_none_any"] <= 16 / 103, m["soft_none_any"]  # lr-1ebf657878 (lr-ed4a1f3539: 17)
+
+
+@pytest.mark.xfail(strict=True, reason="lr-1ebf657878 alerts 47 of PSG2's 50 crisis lines")
+def test_support_group_chat_second_writer_crisis_floor_of_lr_ed4a1f3539() -> None:
+    """lr-8488ed1713 to lr-ed4a1f3539 alerted 48 of PSG2's 50 crisis lines; the fourteenth
+    session's model alerts 47 and gives all 50 a private response (49 before), and 345 of
+    the 360 crisis probe lines in all (344). Passes again once a model alerts 48."""
+    rows = [json.loads(line) for line in SUPPORT2.read_text(encoding="utf-8").splitlines()]
+    m = metrics(rows, Assessor.default().assess_batch([r["text"] for r in rows]))
+    assert m["crisis_recall"] >= 48 / 50, m["crisis_recall"]
 
 
 def test_general_channels() -> None:
@@ -248,11 +270,11 @@ def test_general_channels() -> None:
     assert not [r["text"] for r in rows if _key(r["text"]) in others]
     assessor = Assessor.default()
     m = metrics(rows, assessor.assess_batch([r["text"] for r in rows]))
-    assert m["crisis_recall"] >= 44 / 47, m["crisis_recall"]
+    assert m["crisis_recall"] >= 45 / 47, m["crisis_recall"]  # lr-1ebf657878 (was 44)
     assert m["soft_crisis_any"] == 1.0, m["soft_crisis_any"]
     assert m["tier3_recall"] >= 14 / 15, m["tier3_recall"]
-    assert m["false_alarm"] <= 3 / 126, m["false_alarm"]
-    assert m["soft_none_any"] <= 8 / 126, m["soft_none_any"]  # lr-ed4a1f3539 (was 10)
+    assert m["false_alarm"] <= 2 / 126, m["false_alarm"]  # lr-1ebf657878, as lr-5f71971629 (was 3)
+    assert m["soft_none_any"] <= 9 / 126, m["soft_none_any"]  # lr-1ebf657878 (lr-ed4a1f3539: 8)
     assert m["harassment_false"] <= 1 / 126, m["harassment_false"]
     assert m["distress_to_alert"] <= 3 / 34, m["distress_to_alert"]  # lr-ed4a1f3539 (was 4)
     assert m["concern_recall"] >= 19 / 20, m["concern_recall"]
@@ -260,10 +282,14 @@ def test_general_channels() -> None:
     assert m["needs_recall"] == 1.0, m["needs_recall"]
 
 
-@pytest.mark.xfail(strict=True, reason="lr-ed4a1f3539 alerts 3 of PGC's 126 ordinary lines")
-def test_general_channels_false_alarm_floor_of_lr_5f71971629() -> None:
-    """lr-5f71971629 alerted 2 of PGC's 126 ordinary lines; lr-58c78f304b alerts 3. Passes
-    again once a model keeps 2."""
+@pytest.mark.xfail(
+    strict=True, reason="lr-1ebf657878 gives 9 of PGC's 126 ordinary lines a response"
+)
+def test_general_channels_response_floor_of_lr_ed4a1f3539() -> None:
+    """lr-ed4a1f3539 gave 8 of PGC's 126 ordinary lines a response (an alert or the gentle
+    check-in); the fourteenth session's model gives 9 but alerts 2, not 3: lr-5f71971629's
+    floor of 2, an expected failure until then, is back in the test above. Passes again
+    once a model keeps 8."""
     rows = [json.loads(line) for line in GENERAL.read_text(encoding="utf-8").splitlines()]
     m = metrics(rows, Assessor.default().assess_batch([r["text"] for r in rows]))
-    assert m["false_alarm"] <= 2 / 126, m["false_alarm"]
+    assert m["soft_none_any"] <= 8 / 126, m["soft_none_any"]
