@@ -130,12 +130,16 @@ def _write_sets(sets: dict[str, list[dict]]) -> None:
 def append_pass(name: str, files: Sequence[Path], folder: Path | None = None) -> dict:
     """Add writers' files to one set: each line cleaned (a line that breaks the labelling
     guide is dropped), then dropped too when it repeats, after normalisation, a line of any
-    set or an earlier line of these files; the rest are numbered on from the set's last id
-    and appended. The counts come back; no text is printed or logged, so a test pass can be
-    added without being read."""
+    set, of a probe (``probes/``) or an earlier line of these files; the rest are numbered
+    on from the set's last id and appended. The counts come back; no text is printed or
+    logged, so a test pass can be added without being read."""
     folder = folder or DATA_DIR
     existing = {other: load_set(other, folder) for other in SETS}
     keys = {_key(r["text"]) for rows in existing.values() for r in rows}
+    for probe in sorted((folder / "probes").glob("*.jsonl")):  # the probes share none either
+        keys.update(
+            _key(json.loads(x)["text"]) for x in probe.read_text("utf-8").splitlines() if x.strip()
+        )
     rows = existing[name]
     last = max((int(r["id"][1:]) for r in rows), default=0)
     report: dict = {"read": 0, "broken": 0, "repeats": 0, "kept": 0, "labels": {}, "langs": {}}

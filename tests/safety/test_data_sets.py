@@ -77,13 +77,15 @@ def _write(path, rows) -> None:
 
 def test_a_pass_is_appended_without_its_repeats_and_without_being_printed(tmp_path, capsys) -> None:
     """``training append``: a writer's lines join one set numbered on from its last id;
-    lines that repeat any set (after normalisation), repeat each other, break the labelling
+    lines that repeat any set or a probe (after normalisation), repeat each other, break the
     guide or are not JSON are dropped and counted; the set's old lines are untouched and no
     text reaches the output."""
     row = {"label": "none", "tier": 0, "lang": "en", "needs": [], "writer": "W", "pass": "p"}
     _write(tmp_path / "train.jsonl", [{"id": "t00001", "text": "gg all", **row}])
     _write(tmp_path / "validation.jsonl", [{"id": "v00001", "text": "morning all", **row}])
     _write(tmp_path / "test.jsonl", [{"id": "t00007", "text": "the bus is late", **row}])
+    (tmp_path / "probes").mkdir()
+    _write(tmp_path / "probes" / "P_x.jsonl", [{"text": "a probe's own line", **row}])
     new = tmp_path / "X9.jsonl"
     lines = [
         {"text": "GG   all!!", **row},  # repeats training, after normalisation
@@ -92,14 +94,15 @@ def test_a_pass_is_appended_without_its_repeats_and_without_being_printed(tmp_pa
         {"text": "A fresh secret line.", **row},  # repeats the line before
         {"text": "broken tier", **row, "label": "crisis_self", "tier": 0},
         {"text": "another secret line", **row, "lang": "de", "label": "distress"},
+        {"text": "A probe's own line!", **row},  # repeats a probe
     ]
     new.write_text("".join(json.dumps(r) + "\n" for r in lines) + "not json\n\n", encoding="utf-8")
     before = (tmp_path / "test.jsonl").read_text("utf-8")
     report = append_pass("test", [new], tmp_path)
     assert report == {
-        "read": 7,
+        "read": 8,
         "broken": 2,
-        "repeats": 3,
+        "repeats": 4,
         "kept": 2,
         "labels": {"none": 1, "distress": 1},
         "langs": {"en": 1, "de": 1},
