@@ -25,7 +25,9 @@ META = json.loads((default_model_dir() / META_FILE).read_text(encoding="utf-8"))
 SINCE_TRAINING: dict[str, float] = {}
 
 # Targets the shipped model misses on validation (see docs/detector.md for the figures).
-KNOWN_MISSES: set[str] = set()
+# lr-1ebf657878 met every target on V1-V6; V7b (fourteenth session, 299 lines by a new
+# writer) brought 8 more false alarms: 32 of 1,495 ordinary lines alerted, 2.14 %.
+KNOWN_MISSES: set[str] = {"false_alarm"}
 
 
 def test_the_shipped_model_was_trained_on_these_lines_as_the_bot_reads_them_today() -> None:
