@@ -1393,3 +1393,28 @@ async def test_talk_and_not_now_buttons_sent_before_they_carried_a_language_stil
     )
     form = await opened.response()
     assert form.is_modal and "Sujet (facultatif)" in [i.get("label") for i in form.inputs]
+
+
+async def test_a_recovery_milestone_gets_no_crisis_reply_and_a_relapse_still_does(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """A member celebrating time without self-harm or suicidal thoughts in a server channel
+    gets no crisis DM and no peer alert (the phrase engine's recovery cues, fourteenth
+    session; before, the phrase hit's boost made these alerts); the same member saying the
+    risk came back gets the crisis DM and the peers' alert."""
+    await setup_peers(emulator, world)
+    for text in (
+        "6 months clean from self harm today 🎉",
+        "seit zwei Jahren keine Suizidgedanken mehr",
+    ):
+        await emulator.send_message(world.member, world.general, text)
+    await detector_settled(kindred)
+    assert await kindred.quiet()
+    assert emulator.bot_messages(emulator.dm_channel(world.member)) == []
+    assert [m.text for m in emulator.messages_in(world.peers) if "may need support" in m.text] == []
+    await emulator.send_message(
+        world.member, world.general, "relapsed yesterday after 6 months clean from self harm"
+    )
+    dm = await emulator.wait_for_message(emulator.dm_channel(world.member))
+    assert "Checking in: you're not alone" in dm.text
+    await emulator.wait_for_message(world.peers, predicate=lambda m: "may need support" in m.text)
