@@ -52,10 +52,10 @@ score passes ``need``; they choose which resources the private reply offers.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from bot.safety.classifier import NEEDS, QUIET, Classifier, Quiet, Scores
+from bot.safety.classifier import NEEDS, QUIET, Classifier, Pause, Quiet, Scores
 from bot.safety.detector import Detection, Detector, Label
 from bot.safety.language import guess_language
 from bot.safety.normalize import split_sentences, split_tokens
@@ -63,7 +63,6 @@ from bot.safety.quotes import split_attributed
 
 __all__ = ["NOTHING", "Assessment", "Assessor", "Level", "Thresholds"]
 
-Pause = Callable[[], object] | None  # the worker's pacer, called between a batch's stages
 _PAUSE_EVERY = 16  # messages the phrase engine reads between two of the pacer's checkpoints
 
 
@@ -190,12 +189,10 @@ class Assessor:
         assert self.classifier is not None
         split = [split_tokens(t) for t in texts]  # normalised once for both layers
         detect = self.detector.detect_tokens
-        if pause is None:
-            detections = [detect(*words) for words in split]
-        else:  # a checkpoint every few messages: a long batch never holds the GIL for long
-            detections = []
-            for i in range(0, len(split), _PAUSE_EVERY):
-                detections += [detect(*words) for words in split[i : i + _PAUSE_EVERY]]
+        detections: list[Detection] = []
+        for i in range(0, len(split), _PAUSE_EVERY):  # a checkpoint every few messages
+            detections += [detect(*words) for words in split[i : i + _PAUSE_EVERY]]
+            if pause is not None:
                 pause()
         limits = None
         if quiet is not None:

@@ -53,6 +53,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+Pause = Callable[[], object] | None  # the worker's pacer (bot.safety.worker), at checkpoints
 
 CLASSES = (
     "none",
@@ -265,7 +266,7 @@ class Classifier:
             memo.begin()
             return self._logits([memo.rows_of(t.split()) for t in texts])
 
-    def _logits(self, units: Sequence[list[int]], pause: Callable[[], object] | None = None):
+    def _logits(self, units: Sequence[list[int]], pause: Pause = None):
         """Output logits, one row per text given as memo rows (the caller holds the memo's
         lock): each TF-IDF block (characters, words) L2-normalised, times the weights, plus
         the bias."""
@@ -290,7 +291,7 @@ class Classifier:
         self,
         token_lists: Sequence[list[str]],
         quiet: Quiet | None = None,
-        pause: Callable[[], object] | None = None,
+        pause: Pause = None,
     ) -> list[Scores]:
         """Scores for messages given as :func:`bot.safety.normalize.split_tokens` gives
         their words (the phrase engine splits them the same way, so both share it).

@@ -297,7 +297,7 @@ def choose_thresholds(
 
 
 def _best_alert(
-    run: Callable[[Thresholds], dict], th: Thresholds, boosts: Sequence[float] = PHRASE_BOOSTS
+    run: Callable[[Thresholds], dict], th: Thresholds, boosts: Sequence[float]
 ) -> Thresholds:
     """1. alert + phrase boost: maximise crisis recall with false alarms and distress pushed
     to alert within a margin under the targets."""
