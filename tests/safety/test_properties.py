@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import functools
+import re
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -144,15 +145,19 @@ def _validation_alerts() -> tuple[tuple[str, int], ...]:
 @st.composite
 def decorated(draw) -> tuple[str, int, str]:
     text, tier = draw(st.sampled_from(_validation_alerts()))
-    words = text.split()
-    out = [words[0]]
-    for word in words[1:]:
+    # the words and the gaps between them as written: a line of spaced letters marks its
+    # word breaks with wider gaps ("W ü n s c h t e ,  e s  w ä r e"); its words are what
+    # those gaps separate, and the gaps stay
+    text = text.strip()
+    parts = re.split(r"(\s{2,})" if re.search(r"\s{2,}", text) else r"(\s+)", text)
+    out = [parts[0]]
+    for gap, word in zip(parts[1::2], parts[2::2], strict=True):
         if draw(st.booleans()):
             emoji = draw(st.sampled_from(DECORATION))
-            out.append(draw(st.sampled_from([" ", ""])) + emoji + draw(st.sampled_from([" ", ""])))
+            out.append(draw(st.sampled_from([gap, ""])) + emoji + draw(st.sampled_from([gap, ""])))
             out.append(word)
         else:
-            out.append(" " + word)
+            out.append(gap + word)
     return text, tier, "".join(out)
 
 
