@@ -173,6 +173,44 @@ def append_pass(name: str, files: Sequence[Path], folder: Path | None = None) ->
     return report
 
 
+def move_writers(
+    source: str, target: str, writers: Sequence[str], folder: Path | None = None
+) -> dict:
+    """Retire a spent set's writers into another set (a test or validation pass whose figures
+    have been read, into training): their rows leave ``source`` (the others keep their ids)
+    and join ``target`` numbered on from its last id, unchanged otherwise. Counts come back;
+    no text is printed. A writer absent from ``source`` is an error, so a typo moves nothing."""
+    folder = folder or DATA_DIR
+    if source == target:
+        raise ValueError("source and target are the same set")
+    rows = load_set(source, folder)
+    present = {r["writer"] for r in rows}
+    missing = sorted(set(writers) - present)
+    if missing:
+        raise ValueError(f"no rows of {', '.join(missing)} in {source}")
+    wanted = set(writers)
+    staying = [r for r in rows if r["writer"] not in wanted]
+    leaving = [r for r in rows if r["writer"] in wanted]
+    kept = load_set(target, folder)
+    last = max((int(r["id"][1:]) for r in kept), default=0)
+    moved = []
+    for i, row in enumerate(leaving, start=last + 1):
+        moved.append({**row, "id": f"{target[0]}{i:05d}"})
+    for name, body in ((source, staying), (target, kept + moved)):
+        with (folder / f"{name}.jsonl").open("w", encoding="utf-8") as fh:
+            for row in body:
+                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    by_writer: dict[str, int] = {}
+    for row in leaving:
+        by_writer[row["writer"]] = by_writer.get(row["writer"], 0) + 1
+    return {
+        "moved": len(moved),
+        "writers": dict(sorted(by_writer.items())),
+        source: len(staying),
+        target: len(kept) + len(moved),
+    }
+
+
 def legacy_rows() -> list[dict]:
     """The phrase engine's own corpus and held-out batches: tuned on, so training only."""
     root = project_root() / "tests" / "safety"

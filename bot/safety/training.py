@@ -50,6 +50,7 @@ from bot.safety.datasets import (
     clean_row,
     legacy_rows,
     load_set,
+    move_writers,
     set_digest,
 )
 from bot.safety.detector import Detector
@@ -333,11 +334,21 @@ def _parser() -> argparse.ArgumentParser:
     )
     add.add_argument("--set", choices=SETS, required=True)
     add.add_argument("files", type=Path, nargs="+")
+    retire = sub.add_parser(
+        "retire",
+        help="move writers' rows from one set to another (a spent test pass into training)",
+    )
+    retire.add_argument("--from", dest="source", choices=SETS, required=True)
+    retire.add_argument("--to", dest="target", choices=SETS, required=True)
+    retire.add_argument("writers", nargs="+")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "retire":
+        print(json.dumps(move_writers(args.source, args.target, args.writers), indent=2))
+        return 0
     if args.command == "append":
         print(json.dumps(append_pass(args.set, args.files), indent=2))
         return 0

@@ -115,3 +115,38 @@ def test_a_pass_is_appended_without_its_repeats_and_without_being_printed(tmp_pa
     assert load_set("train", tmp_path)[0]["text"] == "gg all"  # other sets untouched
     printed = capsys.readouterr()
     assert "secret" not in printed.out + printed.err
+
+
+def test_a_spent_pass_is_retired_into_training_without_being_printed(tmp_path, capsys) -> None:
+    """``training retire``: a read test pass's rows leave test (the others keep their ids) and
+    join training numbered on from its last id; a writer the set does not hold is an error
+    that moves nothing; no text reaches the output."""
+    from bot.safety.datasets import move_writers
+
+    row = {"label": "none", "tier": 0, "lang": "en", "needs": [], "pass": "p"}
+    _write(tmp_path / "train.jsonl", [{"id": "t00004", "text": "gg all", "writer": "T1", **row}])
+    _write(
+        tmp_path / "test.jsonl",
+        [
+            {"id": "t00001", "text": "secret one", "writer": "X1", **row},
+            {"id": "t00002", "text": "secret two", "writer": "X2", **row},
+            {"id": "t00003", "text": "secret three", "writer": "X1", **row},
+        ],
+    )
+    before = {n: (tmp_path / f"{n}.jsonl").read_text("utf-8") for n in ("train", "test")}
+    with pytest.raises(ValueError, match="X9"):
+        move_writers("test", "train", ["X1", "X9"], tmp_path)
+    assert {n: (tmp_path / f"{n}.jsonl").read_text("utf-8") for n in before} == before
+
+    report = move_writers("test", "train", ["X1"], tmp_path)
+    assert report == {"moved": 2, "writers": {"X1": 2}, "test": 1, "train": 3}
+    train, test = load_set("train", tmp_path), load_set("test", tmp_path)
+    assert [(r["id"], r["text"]) for r in test] == [("t00002", "secret two")]
+    assert [(r["id"], r["text"], r["writer"]) for r in train] == [
+        ("t00004", "gg all", "T1"),
+        ("t00005", "secret one", "X1"),
+        ("t00006", "secret three", "X1"),
+    ]
+    assert train[1] == {"id": "t00005", "text": "secret one", "writer": "X1", **row}
+    printed = capsys.readouterr()
+    assert "secret" not in printed.out + printed.err
