@@ -206,20 +206,21 @@ class Classifier:
         char_vocab = [str(g) for g in arrays["char_vocab"]]
         word_vocab = [str(g) for g in arrays["word_vocab"]]
         self.n_char = len(char_vocab)
-        self.idf = np.asarray(arrays["idf"], dtype=np.float32)
-        # (features × outputs): classes, needs, languages; gathered by row at once
-        self.weights = np.ascontiguousarray(
-            np.hstack([arrays["coef"].T, arrays["need_coef"].T, arrays["lang_coef"].T]).astype(
-                np.float32
-            )
-        )
+        idf = np.asarray(arrays["idf"], dtype=np.float32)
+        # (features × outputs): classes, needs, languages, gathered by row at once. Filled one
+        # block at a time, and not kept here once the memo has folded it with the idf: the
+        # peak memory of loading is what a small host must have free (docs/detector.md).
+        blocks = (("coef", len(CLASSES)), ("need_coef", len(NEEDS)), ("lang_coef", len(LANGS)))
+        weights = np.empty((len(idf), sum(n for _, n in blocks)), dtype=np.float32)
+        start = 0
+        for key, width in blocks:
+            weights[:, start : start + width] = np.asarray(arrays[key]).T
+            start += width
         self.bias = np.concatenate(
             [arrays["intercept"], arrays["need_intercept"], arrays["lang_intercept"]]
         ).astype(np.float64)
         self._split = (len(CLASSES), len(CLASSES) + len(NEEDS))
-        self._words = WordMemo(
-            np, char_vocab, word_vocab, self.idf, self.weights, CHAR_RANGE, normalize_word
-        )
+        self._words = WordMemo(np, char_vocab, word_vocab, idf, weights, CHAR_RANGE, normalize_word)
 
     # ------------------------------------------------------------------ loading
     @classmethod
@@ -227,12 +228,13 @@ class Classifier:
         import numpy as np
 
         path = Path(path)
-        raw = path.read_bytes()
-        with np.load(path, allow_pickle=False) as data:
-            arrays = {key: data[key] for key in data.files}
+        with path.open("rb") as fh:  # hashed in chunks: the whole file is never held
+            version = f"lr-{hashlib.file_digest(fh, 'sha256').hexdigest()[:10]}"
         meta_path = path.with_name(META_FILE)
         meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
-        return cls(arrays, f"lr-{hashlib.sha256(raw).hexdigest()[:10]}", meta)
+        # each array is read from the archive when the model asks for it, and let go after
+        with np.load(path, allow_pickle=False) as data:
+            return cls(data, version, meta)
 
     @classmethod
     def default(cls) -> Classifier | None:

@@ -88,12 +88,14 @@ class WordMemo:
         order = np.argsort(keys, kind="stable")
         self._pair_keys = keys[order]
         self._pair_ids = np.array([i for _, _, i in pairs], dtype=np.int64)[order]
-        self.idf = np.asarray(idf, dtype=np.float64)
-        # (features, outputs + 1): idf·w and idf², what one occurrence adds to a block
-        self._weighted = np.hstack(
-            [np.asarray(weights, dtype=np.float64) * self.idf[:, None], (self.idf**2)[:, None]]
-        )
-        self.width = self._weighted.shape[1]  # outputs + 1
+        idf = np.asarray(idf, dtype=np.float64)
+        # (features, outputs + 1): idf·w and idf², what one occurrence adds to a block;
+        # written in place, without whole-size temporaries (the peak memory of loading)
+        outputs = weights.shape[1]
+        self._weighted = np.empty((len(idf), outputs + 1), dtype=np.float64)
+        np.multiply(weights, idf[:, None], out=self._weighted[:, :outputs])
+        np.multiply(idf, idf, out=self._weighted[:, outputs])
+        self.width = outputs + 1
         self.lock = threading.Lock()
         self._reset()
 
