@@ -178,8 +178,10 @@ def move_writers(
 ) -> dict:
     """Retire a spent set's writers into another set (a test or validation pass whose figures
     have been read, into training): their rows leave ``source`` (the others keep their ids)
-    and join ``target`` numbered on from its last id, unchanged otherwise. Counts come back;
-    no text is printed. A writer absent from ``source`` is an error, so a typo moves nothing."""
+    and join ``target`` numbered on from its last id, unchanged otherwise. ``target``
+    ``"waiting"`` sets them aside in ``waiting/retired-<source>.jsonl`` (out of every set,
+    their ids kept) for a later ``append``. Counts come back; no text is printed. A writer
+    absent from ``source`` is an error, so a typo moves nothing."""
     folder = folder or DATA_DIR
     if source == target:
         raise ValueError("source and target are the same set")
@@ -191,13 +193,21 @@ def move_writers(
     wanted = set(writers)
     staying = [r for r in rows if r["writer"] not in wanted]
     leaving = [r for r in rows if r["writer"] in wanted]
-    kept = load_set(target, folder)
-    last = max((int(r["id"][1:]) for r in kept), default=0)
-    moved = []
-    for i, row in enumerate(leaving, start=last + 1):
-        moved.append({**row, "id": f"{target[0]}{i:05d}"})
-    for name, body in ((source, staying), (target, kept + moved)):
-        with (folder / f"{name}.jsonl").open("w", encoding="utf-8") as fh:
+    if target == "waiting":
+        aside = folder / "waiting" / f"retired-{source}.jsonl"
+        kept = load_set(aside.stem, aside.parent) if aside.exists() else []
+        moved = leaving
+        files = ((folder / f"{source}.jsonl", staying), (aside, kept + moved))
+    else:
+        kept = load_set(target, folder)
+        last = max((int(r["id"][1:]) for r in kept), default=0)
+        moved = [
+            {**row, "id": f"{target[0]}{i:05d}"} for i, row in enumerate(leaving, start=last + 1)
+        ]
+        files = ((folder / f"{source}.jsonl", staying), (folder / f"{target}.jsonl", kept + moved))
+    for path, body in files:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("w", encoding="utf-8") as fh:
             for row in body:
                 fh.write(json.dumps(row, ensure_ascii=False) + "\n")
     by_writer: dict[str, int] = {}

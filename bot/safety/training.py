@@ -339,7 +339,7 @@ def _parser() -> argparse.ArgumentParser:
         help="move writers' rows from one set to another (a spent test pass into training)",
     )
     retire.add_argument("--from", dest="source", choices=SETS, required=True)
-    retire.add_argument("--to", dest="target", choices=SETS, required=True)
+    retire.add_argument("--to", dest="target", choices=(*SETS, "waiting"), required=True)
     retire.add_argument("writers", nargs="+")
     return parser
 

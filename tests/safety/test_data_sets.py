@@ -150,3 +150,42 @@ def test_a_spent_pass_is_retired_into_training_without_being_printed(tmp_path, c
     assert train[1] == {"id": "t00005", "text": "secret one", "writer": "X1", **row}
     printed = capsys.readouterr()
     assert "secret" not in printed.out + printed.err
+
+
+def test_a_spent_pass_can_be_set_aside_in_waiting_and_appended_later(tmp_path, capsys) -> None:
+    """``retire --to waiting``: the rows leave the set for ``waiting/retired-<set>.jsonl``
+    (a second retirement adds to it); ``append`` can bring them into training later, in the
+    same order, as if they had been retired there directly."""
+    from bot.safety.datasets import move_writers
+
+    row = {"label": "none", "tier": 0, "lang": "en", "needs": [], "pass": "p"}
+    _write(tmp_path / "train.jsonl", [{"id": "t00001", "text": "gg all", "writer": "T1", **row}])
+    _write(tmp_path / "validation.jsonl", [])
+    _write(
+        tmp_path / "test.jsonl",
+        [
+            {"id": "t00001", "text": "secret one", "writer": "X1", **row},
+            {"id": "t00002", "text": "secret two", "writer": "X2", **row},
+            {"id": "t00003", "text": "secret three", "writer": "X3", **row},
+        ],
+    )
+    (tmp_path / "probes").mkdir()
+    assert move_writers("test", "waiting", ["X1"], tmp_path)["waiting"] == 1
+    assert move_writers("test", "waiting", ["X3"], tmp_path) == {
+        "moved": 1,
+        "writers": {"X3": 1},
+        "test": 1,
+        "waiting": 2,
+    }
+    aside = tmp_path / "waiting" / "retired-test.jsonl"
+    assert [r["text"] for r in load_set("test", tmp_path)] == ["secret two"]
+    report = append_pass("train", [aside], tmp_path)
+    assert (report["kept"], report["total"]) == (2, 3)
+    train = load_set("train", tmp_path)
+    assert [(r["id"], r["text"]) for r in train] == [
+        ("t00001", "gg all"),
+        ("t00002", "secret one"),
+        ("t00003", "secret three"),
+    ]
+    printed = capsys.readouterr()
+    assert "secret" not in printed.out + printed.err
