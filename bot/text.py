@@ -161,9 +161,7 @@ def _split_marked(text: str, limit: int) -> list[str]:
             cut = _cut(rest[:room], len(head))
             code, spoiler, cut = open_marks(rest, cut)
             piece = rest[:cut]
-            close = ("" if code is None else ("" if piece.endswith("\n") else "\n") + FENCE) + (
-                SPOILER if spoiler else ""
-            )
+            close = _closing(piece, code) + (SPOILER if spoiler else "")
             if len(piece) + len(close) <= limit:
                 break
         if piece[len(head) :].strip():
@@ -173,6 +171,18 @@ def _split_marked(text: str, limit: int) -> list[str]:
     if rest[len(head) :].strip() or not head:
         pieces.append(rest)
     return [piece for piece in pieces if piece]
+
+
+def _closing(piece: str, code: str | None) -> str:
+    """What closes the code block open at the end of ``piece`` (nothing if none is). On its
+    own line, unless the block has no line break yet: then a break would make the words after
+    the opening fence its language tag (```` ```abc\n``` ```` shows an empty block), so the
+    fence closes on the same line (```` ```abc``` ```` shows abc)."""
+    if code is None:
+        return ""
+    if "\n" not in piece[piece.rfind(FENCE) + len(FENCE) :]:
+        return FENCE
+    return ("" if piece.endswith("\n") else "\n") + FENCE
 
 
 def split_text(text: str, limit: int = DISCORD_LIMIT, *, marked: bool = False) -> list[str]:
