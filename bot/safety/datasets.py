@@ -130,15 +130,20 @@ def _write_sets(sets: dict[str, list[dict]]) -> None:
 def append_pass(name: str, files: Sequence[Path], folder: Path | None = None) -> dict:
     """Add writers' files to one set: each line cleaned (a line that breaks the labelling
     guide is dropped), then dropped too when it repeats, after normalisation, a line of any
-    set, of a probe (``probes/``) or an earlier line of these files; the rest are numbered
+    set, of a probe (``probes/``), of a file waiting in ``waiting/`` (not one of these) or an
+    earlier line of these files; the rest are numbered
     on from the set's last id and appended. The counts come back; no text is printed or
     logged, so a test pass can be added without being read."""
     folder = folder or DATA_DIR
     existing = {other: load_set(other, folder) for other in SETS}
     keys = {_key(r["text"]) for rows in existing.values() for r in rows}
-    for probe in sorted((folder / "probes").glob("*.jsonl")):  # the probes share none either
+    # the probes share none either, nor do lines waiting for a later set (a validation line
+    # must not repeat one that may join training), other than the files being added
+    adding = {Path(f).resolve() for f in files}
+    others = [*(folder / "probes").glob("*.jsonl"), *(folder / "waiting").glob("*.jsonl")]
+    for other in sorted(p for p in others if p.resolve() not in adding):
         keys.update(
-            _key(json.loads(x)["text"]) for x in probe.read_text("utf-8").splitlines() if x.strip()
+            _key(json.loads(x)["text"]) for x in other.read_text("utf-8").splitlines() if x.strip()
         )
     rows = existing[name]
     last = max((int(r["id"][1:]) for r in rows), default=0)

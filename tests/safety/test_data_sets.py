@@ -179,6 +179,9 @@ def test_a_spent_pass_can_be_set_aside_in_waiting_and_appended_later(tmp_path, c
     }
     aside = tmp_path / "waiting" / "retired-test.jsonl"
     assert [r["text"] for r in load_set("test", tmp_path)] == ["secret two"]
+    # a new validation line that repeats a line set aside is dropped: it may join training
+    _write(tmp_path / "V9.jsonl", [{"text": "Secret one!", "writer": "V9", **row}])
+    assert append_pass("validation", [tmp_path / "V9.jsonl"], tmp_path)["repeats"] == 1
     report = append_pass("train", [aside], tmp_path)
     assert (report["kept"], report["total"]) == (2, 3)
     train = load_set("train", tmp_path)

@@ -75,13 +75,13 @@ def test_intervals_give_the_counts_each_figure_rests_on() -> None:
 
 def test_evaluate_one_writer_with_intervals(capsys) -> None:
     """The figures of one validation writer's lines alone, with their counts."""
-    expected = sum(r["writer"] == "V1" for r in load_set("validation"))
+    expected = sum(r["writer"] == "V7b" for r in load_set("validation"))
     assert expected
-    assert main(["evaluate", "--set", "validation", "--writer", "V1", "--intervals"]) == 0
+    assert main(["evaluate", "--set", "validation", "--writer", "V7b", "--intervals"]) == 0
     out = capsys.readouterr().out
     figures = json.loads(out[: out.rindex("}") + 1])
     assert figures["n"] == expected
-    none_lines = sum(r["writer"] == "V1" and r["label"] == "none" for r in load_set("validation"))
+    none_lines = sum(r["writer"] == "V7b" and r["label"] == "none" for r in load_set("validation"))
     assert figures["intervals"]["soft_none_any"]["total"] == none_lines
 
 

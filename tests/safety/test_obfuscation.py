@@ -8,6 +8,8 @@ must still get a private response (alert or the soft level), and the detector ne
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -32,8 +34,13 @@ def caught(assessor: Assessor) -> list[str]:
 
 
 def _disguise(text: str, how: str, rng: st.DrawFn) -> str:
-    words = text.split()
-    if not words:
+    # the words and the gaps between them as written: a line of spaced letters marks its
+    # word breaks with wider gaps ("W ü n s c h t e ,  e s  w ä r e"); its words are what
+    # those gaps separate, and the gaps stay (rejoining with single spaces erased them)
+    text = text.strip()
+    parts = re.split(r"(\s{2,})" if re.search(r"\s{2,}", text) else r"(\s+)", text)
+    words, gaps = parts[0::2], parts[1::2]
+    if not text:
         return text
     i = rng(st.integers(0, len(words) - 1))
     word = words[i]
@@ -53,7 +60,7 @@ def _disguise(text: str, how: str, rng: st.DrawFn) -> str:
         return f"||{text}||"
     elif how == "shout":
         return text.upper()
-    return " ".join(words)
+    return words[0] + "".join(gap + word for gap, word in zip(gaps, words[1:], strict=True))
 
 
 HOW = ["zero_width", "spaced", "dotted", "leet", "homoglyph", "stretch", "spoiler", "shout"]

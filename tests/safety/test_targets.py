@@ -25,9 +25,11 @@ META = json.loads((default_model_dir() / META_FILE).read_text(encoding="utf-8"))
 SINCE_TRAINING: dict[str, float] = {}
 
 # Targets the shipped model misses on validation (see docs/detector.md for the figures).
-# lr-1ebf657878 met every target on V1-V6; V7b (fourteenth session, 299 lines by a new
-# writer) brought 8 more false alarms: 32 of 1,495 ordinary lines alerted, 2.14 %.
-KNOWN_MISSES: set[str] = {"false_alarm"}
+# lr-1ebf657878 met every target on V1-V6, where its thresholds were chosen. Since the
+# fifteenth session validation is V7a, V7b and V8a-c only (1,491 lines by five writers no
+# training pass was briefed from; V1-V6 wait in data/detector/waiting/): there it alerts 151
+# of 165 tier-3 lines (91.5 %) and 32 of 664 ordinary lines (4.8 %), and answers 78 (11.7 %).
+KNOWN_MISSES: set[str] = {"tier3_recall", "false_alarm", "soft_none_any"}
 
 
 def test_the_shipped_model_was_trained_on_these_lines_as_the_bot_reads_them_today() -> None:
