@@ -37,10 +37,12 @@ tier-3 crisis alert whatever the model says; words quoted from someone else are 
 below (a concern_other alert at most). On validation it moved no line (docs/detector.md).
 A plan lowered by laughter (model's call) is at least the soft level: "lol" can mask a plan.
 
-Someone else's words: a crisis alert for a message that quotes words the writer attributes to
-another person (:mod:`bot.safety.quotes`) stands only if the writer's own words, assessed
-without the quotation, are a crisis alert too; otherwise it is a ``concern_other`` alert
-(worry about the person quoted).
+Someone else's words (:mod:`bot.safety.attribution`): a crisis alert for a message that quotes
+words the writer attributes to another person (:mod:`bot.safety.quotes`) stands only if the
+writer's own words, assessed without the quotation, are a crisis alert too or hold a
+first-person crisis phrase of tier 2 or 3; otherwise it is a ``concern_other`` alert (worry
+about the person quoted). A message left below an alert that reports someone else's crisis
+words of tier 2 or 3, with none of the writer's own, is a ``concern_other`` alert too.
 
 Context: when the same member's recent messages in the channel (kept in memory as scores only,
 never text) already reached the soft level, a message at the soft level is raised to an alert
@@ -53,8 +55,10 @@ score passes ``need``; they choose which resources the private reply offers.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
+from bot.safety.assessment import NOTHING, Assessment, Level, Thresholds
+from bot.safety.attribution import own_hit, reported_worry, someone_elses
 from bot.safety.classifier import NEEDS, QUIET, Classifier, Pause, Quiet, Scores
 from bot.safety.detector import Detection, Detector, Label
 from bot.safety.language import guess_language
@@ -66,56 +70,6 @@ __all__ = ["NOTHING", "Assessment", "Assessor", "Level", "Thresholds"]
 _PAUSE_EVERY = 16  # messages the phrase engine reads between two of the pacer's checkpoints
 
 
-class Level:
-    ALERT = "alert"
-    SOFT = "soft"
-    HARASSMENT = "harassment"
-    NONE = "none"
-
-
-@dataclass(frozen=True, slots=True)
-class Thresholds:
-    alert: float = 0.5
-    concern: float = 0.5
-    harassment: float = 0.5
-    soft: float = 0.25
-    distress: float = 0.5
-    tier3: float = 0.5
-    imminent: float = 1.01  # crisis_3 alone at least this → alert (off above 1)
-    need: float = 0.5
-    phrase_boost: float = 0.3
-
-    @classmethod
-    def from_meta(cls, meta: dict) -> Thresholds:
-        values = meta.get("thresholds", {})
-        known = {k: float(v) for k, v in values.items() if k in cls.__dataclass_fields__}
-        return cls(**known)
-
-
-@dataclass(frozen=True, slots=True)
-class Assessment:
-    label: Label
-    tier: int = 0
-    level: str = Level.NONE
-    confidence: float = 1.0
-    needs: tuple[str, ...] = ()
-    lang: str = "en"
-    phrase_ids: tuple[str, ...] = ()
-    model_version: str = ""
-    risk: float = 0.0  # the highest crisis/concern score: what context remembers
-    sources: tuple[str, ...] = field(default=())  # "phrase", "model", "context"
-    possible_concern: bool = False  # soft level reached by a crisis/concern signal
-
-    @property
-    def is_alert(self) -> bool:
-        return self.level == Level.ALERT
-
-    @property
-    def is_soft(self) -> bool:
-        return self.level == Level.SOFT
-
-
-NOTHING = Assessment(Label.NONE)  # "none, no need": what the guild listener drops unread
 _JOKED_PLAN = {"level": Level.SOFT, "possible_concern": True, "sources": ("phrase",)}  # soft
 
 
@@ -174,8 +128,9 @@ class Assessor:
         ]
         if again:
             owns = self._plain([own for _, own in again], [risks[i] for i, _ in again], None, pause)
-            for (i, _), own in zip(again, owns, strict=True):
-                results[i] = _someone_elses(results[i], own)
+            for (i, own_text), own in zip(again, owns, strict=True):
+                results[i] = someone_elses(results[i], own, own_hit(self.detector, own_text))
+        reported_worry(self.detector, texts, results, self.model_version)
         return results
 
     def _plain(
@@ -501,16 +456,6 @@ def _below_floor(tier: int, result: Assessment) -> bool:
     if tier >= 3:
         return not (result.is_alert and result.label is Label.CRISIS_SELF)
     return result.level == Level.NONE
-
-
-def _someone_elses(whole: Assessment, own: Assessment) -> Assessment:
-    """A crisis alert for a message that quotes someone else (:mod:`bot.safety.quotes`),
-    given the writer's own words read alone: if they are a crisis alert, that one (the
-    writer's crisis, its tier from their words); otherwise the crisis is in the words
-    of the person quoted, so the writer is worried about them: a ``concern_other`` alert."""
-    if own.is_alert and own.label is Label.CRISIS_SELF:
-        return replace(own, lang=whole.lang)
-    return replace(whole, label=Label.CONCERN_OTHER, tier=0)
 
 
 def _boosting(detection: Detection) -> Label:

@@ -127,3 +127,83 @@ def test_a_quotation_never_hides_the_writers_own_crisis(crisis: str, quoted: str
 def test_first_person_attribution_is_never_someone_elses(lead: str, quoted: str) -> None:
     text = f'{lead} "{quoted}"'
     assert split_attributed(text) == (text, [])
+
+
+class _Disagreeing:
+    """A model that calls every message ordinary chat, except, when asked, a high crisis
+    score for messages holding one marker word: the rules of someone else's words must hold
+    whatever the model's score (a stricter threshold once made them lose their force)."""
+
+    version = "fake"
+    meta: dict = {}
+
+    def __init__(self, crisis_when: str = "", crisis: float = 0.0) -> None:
+        self.crisis_when, self.crisis = crisis_when, crisis
+
+    def scores_tokens(self, token_lists, quiet=None, pause=None):
+        from bot.safety.classifier import CLASSES, NEEDS, Scores
+
+        out = []
+        for tokens in token_lists:
+            classes = dict.fromkeys(CLASSES, 0.0)
+            if self.crisis_when and self.crisis_when in tokens:
+                classes["crisis_2"] = self.crisis
+            classes["none"] = 1.0 - classes["crisis_2"]
+            out.append(Scores(classes, dict.fromkeys(NEEDS, 0.0), "en", 1.0))
+        return out
+
+
+def _assessor(model: _Disagreeing) -> Assessor:
+    from bot.safety.assess import Thresholds
+
+    th = Thresholds(alert=0.6, concern=0.6, harassment=0.6, soft=0.5, distress=0.9, tier3=0.9)
+    return Assessor(DETECTOR, model, th)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "marker"),
+    [
+        ('ella me dijo "todo va a estar bien" pero quiero morir', "estar"),
+        ('she said "it gets better" but i want to kill myself', "gets"),
+        ("il m'a dit « ça va aller » mais je veux mourir", "aller"),
+    ],
+)
+def test_the_writers_own_crisis_phrase_keeps_the_alert_theirs_whatever_the_model(
+    text: str, marker: str
+) -> None:
+    """The whole message is a crisis alert (the model scores it high), but the writer's own
+    words read alone are not (the model scores them low): their own first-person crisis
+    phrase keeps the alert theirs, never worry about the person quoted."""
+    got = _assessor(_Disagreeing(marker, 0.9)).assess_batch([text])[0]
+    assert got.label is Label.CRISIS_SELF and got.is_alert and got.tier >= 2
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "il m'a dit « je veux mourir »",
+        "er hat gesagt: „ich will sterben“",
+        'ella me dijo "quiero morir"',
+        'she told me "i want to kill myself"',
+        "ela disse “quero morrer”",
+    ],
+)
+def test_someone_elses_crisis_words_are_worry_whatever_the_model(text: str) -> None:
+    """A model that reads the report as ordinary chat: the phrase engine's reading of the
+    quoted words (that person's crisis) makes it the worried-friend help."""
+    got = _assessor(_Disagreeing()).assess_batch([text])[0]
+    assert got.label is Label.CONCERN_OTHER and got.is_alert and got.tier == 0
+    assert got.sources == ("phrase", "quote")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'she said "see you tomorrow"',  # no crisis words quoted
+        'he said "i could die laughing" lol',  # an idiom the phrase engine leaves alone
+        'I keep thinking "I want to die"',  # the writer's own thought: not someone else's
+    ],
+)
+def test_quotes_without_someone_elses_crisis_get_no_worry_alert(text: str) -> None:
+    got = _assessor(_Disagreeing()).assess_batch([text])[0]
+    assert got.label is not Label.CONCERN_OTHER, got
