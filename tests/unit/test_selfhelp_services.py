@@ -232,9 +232,12 @@ async def test_the_same_goal_set_twice_at_once_is_stored_once(services: Services
         *(goals.set(MEMBER, GUILD, text) for text in ("walk", "Walk", "walk")),
         return_exceptions=True,
     )
-    assert sum(not isinstance(r, BaseException) for r in raced) == 1, raced
+    won = [r for r in raced if not isinstance(r, BaseException)]
+    assert len(won) == 1, raced
     assert all(isinstance(r, ConflictError) for r in raced if isinstance(r, BaseException))
-    assert [g.text for g in await goals.mine(MEMBER)] == ["walk"]
+    # whichever spelling committed first is the one kept (on PostgreSQL any of the three may)
+    assert [g.text for g in await goals.mine(MEMBER)] == [won[0].goal.text]
+    assert won[0].goal.text in ("walk", "Walk")
 
 
 async def test_goals_set_at_once_never_pass_the_open_goals_limit(services: Services) -> None:
