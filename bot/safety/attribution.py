@@ -63,7 +63,8 @@ def reported_worry(
     (and holds no crisis phrase of the writer's own) becomes a ``concern_other`` alert."""
     for i, text in enumerate(texts):
         whole = results[i]
-        if whole is NOTHING or whole.is_alert:
+        # quoted crisis words are a phrase hit of the whole message first: most chat has none
+        if whole is NOTHING or whole.is_alert or not whole.phrase_ids:
             continue
         own, quoted = split_attributed(text)
         if quoted and own_hit(detector, own) is None and _quoted_crisis(detector, quoted):
