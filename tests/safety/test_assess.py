@@ -490,14 +490,15 @@ _THREATS = [
 
 @pytest.mark.xfail(
     strict=True,
-    reason="lr-1ebf657878 reports 1 of these 5 threats and the friendly line (docs/detector.md)",
+    reason="lr-a7975595ad reports all 5 threats, and the friendly line too (docs/detector.md)",
 )
 def test_threats_with_no_words_of_death_go_to_moderators_and_a_friendly_visit_does_not() -> None:
     """A spot check written after lr-ed4a1f3539 was chosen (thirteenth session), in wording
     of my own: threats with no word of death, one a language, and a friend's joke with the
     same words. The model reports only the Spanish threat as harassment (the others get the
     gentle check-in as distress) and reports the friendly line to moderators; lr-1ebf657878
-    (fourteenth session) the same. Passes once a model gets all six right."""
+    (fourteenth session) the same. lr-a7975595ad (fifteenth session) reports all five
+    threats, but still the friendly line. Passes once a model gets all six right."""
     assessor = Assessor.default()
     assert all(assessor.assess(t).label is Label.HARASSMENT for t in _THREATS)
     friendly = "I know where you live lol, bringing you soup since you're sick 🍲"
