@@ -58,7 +58,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from bot.safety.assessment import NOTHING, Assessment, Level, Thresholds
-from bot.safety.attribution import own_hit, reported_worry, someone_elses
+from bot.safety.attribution import crisis_hit, reported_worry, someone_elses
 from bot.safety.classifier import NEEDS, QUIET, Classifier, Pause, Quiet, Scores
 from bot.safety.detector import Detection, Detector, Label
 from bot.safety.language import guess_language
@@ -129,7 +129,7 @@ class Assessor:
         if again:
             owns = self._plain([own for _, own in again], [risks[i] for i, _ in again], None, pause)
             for (i, own_text), own in zip(again, owns, strict=True):
-                results[i] = someone_elses(results[i], own, own_hit(self.detector, own_text))
+                results[i] = someone_elses(results[i], own, crisis_hit(self.detector, own_text))
         reported_worry(self.detector, texts, results, self.model_version)
         return results
 
@@ -175,17 +175,15 @@ class Assessor:
     def _plan_floor(self, whole: Assessment) -> Assessment:
         """The plan floor (module docstring): a message with a first-person tier-3 phrase
         hit that is still not a crisis alert becomes a tier-3 one."""
-        return Assessment(
-            Label.CRISIS_SELF,
-            3,
-            Level.ALERT,
-            whole.risk,
-            needs=whole.needs,
-            lang=whole.lang,
-            phrase_ids=whole.phrase_ids,
+        return replace(
+            whole,
+            label=Label.CRISIS_SELF,
+            tier=3,
+            level=Level.ALERT,
+            confidence=whole.risk,
             model_version=self.model_version,
-            risk=whole.risk,
             sources=("phrase", "plan"),
+            possible_concern=False,
         )
 
     def _sentence_floor(

@@ -22,24 +22,15 @@ from bot.safety.assessment import NOTHING, Assessment, Level
 from bot.safety.detector import Detection, Detector, Label
 from bot.safety.quotes import split_attributed
 
-__all__ = ["own_hit", "reported_worry", "someone_elses"]
+__all__ = ["crisis_hit", "reported_worry", "someone_elses"]
 
 
-def own_hit(detector: Detector, own: str) -> Detection | None:
-    """The phrase engine's first-person crisis hit of tier 2 or 3 in the writer's own words
-    (quotations attributed to others already taken out), or None."""
-    found = detector.detect(own)
+def crisis_hit(detector: Detector, words: str) -> Detection | None:
+    """The phrase engine's first-person crisis hit of tier 2 or 3 in ``words`` read as their
+    speaker's own (the writer's words with others' quotations taken out, or a quotation read
+    as the quoted person's), or None."""
+    found = detector.detect(words)
     return found if found.label is Label.CRISIS_SELF and found.tier >= 2 else None
-
-
-def _quoted_crisis(detector: Detector, quoted: Sequence[str]) -> bool:
-    """Whether a quotation attributed to someone else holds a crisis phrase of tier 2 or 3,
-    read as that person's own words."""
-    for span in quoted:
-        found = detector.detect(span)
-        if found.label is Label.CRISIS_SELF and found.tier >= 2:
-            return True
-    return False
 
 
 def someone_elses(whole: Assessment, own: Assessment, hit: Detection | None) -> Assessment:
@@ -67,16 +58,17 @@ def reported_worry(
         if whole is NOTHING or whole.is_alert or not whole.phrase_ids:
             continue
         own, quoted = split_attributed(text)
-        if quoted and own_hit(detector, own) is None and _quoted_crisis(detector, quoted):
-            results[i] = Assessment(
-                Label.CONCERN_OTHER,
-                0,
-                Level.ALERT,
-                whole.confidence,
-                needs=whole.needs,
-                lang=whole.lang,
-                phrase_ids=whole.phrase_ids,
+        if (
+            quoted
+            and crisis_hit(detector, own) is None
+            and any(crisis_hit(detector, span) is not None for span in quoted)
+        ):
+            results[i] = replace(
+                whole,
+                label=Label.CONCERN_OTHER,
+                tier=0,
+                level=Level.ALERT,
                 model_version=model_version,
-                risk=whole.risk,
                 sources=("phrase", "quote"),
+                possible_concern=False,
             )
