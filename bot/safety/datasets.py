@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -119,12 +120,21 @@ def _deduplicate(sets: dict[str, list[dict]]) -> dict:
 
 def _write_sets(sets: dict[str, list[dict]]) -> None:
     for name in SETS:
-        path = DATA_DIR / f"{name}.jsonl"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("w", encoding="utf-8") as fh:
-            for row in sets[name]:
-                ordered = {"id": row.pop("id"), **row}
-                fh.write(json.dumps(ordered, ensure_ascii=False) + "\n")
+        rows = [{"id": row.pop("id"), **row} for row in sets[name]]
+        _write_rows(DATA_DIR / f"{name}.jsonl", rows)
+
+
+def _write_rows(path: Path, rows: Iterable[dict], mode: str = "w") -> None:
+    """``rows`` as JSON lines, written over ``path`` (``mode`` "w") or after it ("a")."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open(mode, encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def _last_id(rows: Iterable[dict]) -> int:
+    """The number of a set's last row id ("t00042" → 42), 0 for none."""
+    return max((int(r["id"][1:]) for r in rows), default=0)
 
 
 def append_pass(name: str, files: Sequence[Path], folder: Path | None = None) -> dict:
@@ -146,7 +156,7 @@ def append_pass(name: str, files: Sequence[Path], folder: Path | None = None) ->
             _key(json.loads(x)["text"]) for x in other.read_text("utf-8").splitlines() if x.strip()
         )
     rows = existing[name]
-    last = max((int(r["id"][1:]) for r in rows), default=0)
+    last = _last_id(rows)
     report: dict = {"read": 0, "broken": 0, "repeats": 0, "kept": 0, "labels": {}, "langs": {}}
     added = []
     for file in files:
@@ -171,9 +181,7 @@ def append_pass(name: str, files: Sequence[Path], folder: Path | None = None) ->
             for field, value in (("labels", row["label"]), ("langs", row["lang"])):
                 report[field][value] = report[field].get(value, 0) + 1
     report["kept"] = len(added)
-    with (folder / f"{name}.jsonl").open("a", encoding="utf-8") as fh:
-        for row in added:
-            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    _write_rows(folder / f"{name}.jsonl", added, "a")
     report["total"] = len(rows) + len(added)
     return report
 
@@ -205,22 +213,14 @@ def move_writers(
         files = ((folder / f"{source}.jsonl", staying), (aside, kept + moved))
     else:
         kept = load_set(target, folder)
-        last = max((int(r["id"][1:]) for r in kept), default=0)
-        moved = [
-            {**row, "id": f"{target[0]}{i:05d}"} for i, row in enumerate(leaving, start=last + 1)
-        ]
+        first = _last_id(kept) + 1
+        moved = [{**row, "id": f"{target[0]}{i:05d}"} for i, row in enumerate(leaving, first)]
         files = ((folder / f"{source}.jsonl", staying), (folder / f"{target}.jsonl", kept + moved))
     for path, body in files:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("w", encoding="utf-8") as fh:
-            for row in body:
-                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-    by_writer: dict[str, int] = {}
-    for row in leaving:
-        by_writer[row["writer"]] = by_writer.get(row["writer"], 0) + 1
+        _write_rows(path, body)
     return {
         "moved": len(moved),
-        "writers": dict(sorted(by_writer.items())),
+        "writers": dict(sorted(Counter(r["writer"] for r in leaving).items())),
         source: len(staying),
         target: len(kept) + len(moved),
     }
