@@ -8,8 +8,6 @@ must still get a private response (alert or the soft level), and the detector ne
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -17,6 +15,7 @@ from hypothesis import strategies as st
 from bot.safety.assess import Assessor
 from bot.safety.detector import Label
 from bot.safety.training import load_set
+from tests.helpers.words import words_and_gaps
 
 LEET = {"a": "4", "e": "3", "i": "1", "o": "0", "s": "5", "t": "7"}
 HOMOGLYPH = {"a": "а", "e": "е", "o": "о", "c": "с", "p": "р", "x": "х"}  # Cyrillic
@@ -34,12 +33,8 @@ def caught(assessor: Assessor) -> list[str]:
 
 
 def _disguise(text: str, how: str, rng: st.DrawFn) -> str:
-    # the words and the gaps between them as written: a line of spaced letters marks its
-    # word breaks with wider gaps ("W ü n s c h t e ,  e s  w ä r e"); its words are what
-    # those gaps separate, and the gaps stay (rejoining with single spaces erased them)
     text = text.strip()
-    parts = re.split(r"(\s{2,})" if re.search(r"\s{2,}", text) else r"(\s+)", text)
-    words, gaps = parts[0::2], parts[1::2]
+    words, gaps = words_and_gaps(text)  # the gaps stay as written (spaced letters)
     if not text:
         return text
     i = rng(st.integers(0, len(words) - 1))

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import functools
-import re
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -9,6 +8,7 @@ from hypothesis import strategies as st
 from bot.safety.assess import Assessor
 from bot.safety.datasets import load_set
 from bot.safety.detector import Detection, Detector, Label
+from tests.helpers.words import words_and_gaps
 
 settings.register_profile(
     "safety", deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -145,13 +145,10 @@ def _validation_alerts() -> tuple[tuple[str, int], ...]:
 @st.composite
 def decorated(draw) -> tuple[str, int, str]:
     text, tier = draw(st.sampled_from(_validation_alerts()))
-    # the words and the gaps between them as written: a line of spaced letters marks its
-    # word breaks with wider gaps ("W ü n s c h t e ,  e s  w ä r e"); its words are what
-    # those gaps separate, and the gaps stay
     text = text.strip()
-    parts = re.split(r"(\s{2,})" if re.search(r"\s{2,}", text) else r"(\s+)", text)
-    out = [parts[0]]
-    for gap, word in zip(parts[1::2], parts[2::2], strict=True):
+    words, gaps = words_and_gaps(text)  # the gaps stay as written (spaced letters)
+    out = [words[0]]
+    for gap, word in zip(gaps, words[1:], strict=True):
         if draw(st.booleans()):
             emoji = draw(st.sampled_from(DECORATION))
             out.append(draw(st.sampled_from([gap, ""])) + emoji + draw(st.sampled_from([gap, ""])))
