@@ -1418,3 +1418,36 @@ async def test_a_recovery_milestone_gets_no_crisis_reply_and_a_relapse_still_doe
     dm = await emulator.wait_for_message(emulator.dm_channel(world.member))
     assert "Checking in: you're not alone" in dm.text
     await emulator.wait_for_message(world.peers, predicate=lambda m: "may need support" in m.text)
+
+
+@pytest.mark.parametrize(
+    ("text", "crisis", "friend"),
+    [
+        (
+            'she said "it gets better" but i want to kill myself',
+            "you're not alone",
+            "Helping a friend who is struggling",
+        ),
+        (
+            'ella me dijo "todo va a estar bien" pero quiero morir',
+            "No estás a solas con esto",
+            "Ayudar a alguien que lo está pasando mal",
+        ),
+    ],
+)
+async def test_a_members_own_crisis_after_someone_elses_words_gets_the_crisis_response(
+    emulator: DiscordEmulator, world: World, kindred: Kindred, text: str, crisis: str, friend: str
+) -> None:
+    """Words quoted from someone else do not make the writer's own "but i want to kill
+    myself" someone else's: the alert names the writer and they get the crisis DM in their
+    language, never the help for a worried friend (bot/safety/attribution.py)."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await emulator.send_message(world.member2, world.general, text)
+    await emulator.wait_for_message(
+        world.peers,
+        predicate=lambda m: "may need support" in m.text and f"<@{world.member2.id}>" in m.text,
+    )
+    dm = await emulator.wait_for_message(emulator.dm_channel(world.member2))
+    assert crisis in dm.text
+    assert friend not in dm.text
