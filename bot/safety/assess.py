@@ -153,7 +153,14 @@ class Assessor:
         if quiet is not None:
             eligible = [q and d.label is Label.NONE for q, d in zip(quiet, detections, strict=True)]
             limits = self._quiet_limits(eligible)
-        scores = self.classifier.scores_tokens([tokens for tokens, _ in split], limits, pause)
+        # letters spaced out one by one were joined into words the model never met: it
+        # reads them split into its own words (bot/safety/segment.py)
+        model = self.classifier
+        scores = model.scores_tokens(
+            [model.readable(tokens) if spaced else tokens for tokens, spaced in split],
+            limits,
+            pause,
+        )
         results = [
             NOTHING if s is QUIET else self.combine(d, s, context_risk=r, text=t)
             for t, d, s, r in zip(texts, detections, scores, risks, strict=True)

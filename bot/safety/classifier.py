@@ -35,7 +35,8 @@ from pathlib import Path
 from typing import NamedTuple, TypeVar
 
 from bot.safety.features import FEATURE_MASK, ROW_SHIFT, WordMemo
-from bot.safety.normalize import normalize, normalize_word, split_tokens
+from bot.safety.normalize import normalize, normalize_word, normalize_word_once, split_tokens
+from bot.safety.segment import MIN_RUN, segment
 
 __all__ = [
     "CLASSES",
@@ -249,6 +250,26 @@ class Classifier:
             return cls._default
 
     # ------------------------------------------------------------------ features
+    def readable(self, tokens: list[str]) -> list[str]:
+        """A message's words with letters spaced out one by one (``split_tokens`` said
+        ``spaced``) as the model can read them: each joined run that is no word the model
+        knows is split into known words (:mod:`bot.safety.segment`); other words stay."""
+        idf = self._words.word_idf
+
+        def cost(piece: str) -> float | None:
+            word = normalize_word_once(piece)
+            return idf(word) if word and " " not in word else None
+
+        out: list[str] = []
+        for raw in tokens:
+            pieces = None
+            if len(raw) >= MIN_RUN and raw.isalnum():
+                word = normalize_word_once(raw)
+                if idf(word) is None:
+                    pieces = segment(raw, cost)
+            out.extend(pieces or (raw,))
+        return out
+
     def batch_ids(self, texts: Sequence[str]):
         """(row, feature id) of every known n-gram occurrence in each prepared text."""
         np = self.np

@@ -99,6 +99,12 @@ class WordMemo:
         self.lock = threading.Lock()
         self._reset()
 
+    def word_idf(self, word: str) -> float | None:
+        """The idf of a normalised word the model knows as a word of its own, else None
+        (read-only after loading: safe from any thread without the lock)."""
+        index = self._unigram.get(word)
+        return None if index is None else float(self._weighted[index, -1]) ** 0.5
+
     def _reset(self) -> None:
         """An empty memo, its tables sized for ``limit`` words (and a last batch's worth
         beyond it) at once: zero-filled arrays take memory only as rows are written, and a

@@ -56,6 +56,7 @@ __all__ = [
     "normalize",
     "normalize_ex",
     "normalize_word",
+    "normalize_word_once",
     "split_sentences",
     "split_tokens",
     "squeeze",
@@ -427,6 +428,12 @@ def join_tokens(tokens: list[str]) -> str:
 def normalize_word(word: str) -> str:
     """Steps 5-8 for one whitespace-free raw word (memoised; may return ``""``)."""
     return _WORDS[word]
+
+
+def normalize_word_once(word: str) -> str:
+    """:func:`normalize_word` without the memo: for the many pieces of a word tried once
+    (:mod:`bot.safety.segment`), which would only crowd chat's words out of it."""
+    return _normalize_word(word)
 
 
 def normalize_words(words: list[str]) -> list[str]:

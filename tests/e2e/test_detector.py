@@ -513,6 +513,22 @@ async def test_a_short_crisis_line_is_answered_in_its_own_language(
     assert "I'm Kindred" not in dm.text
 
 
+async def test_a_crisis_line_spaced_out_letter_by_letter_gets_the_crisis_dm_and_a_peer_alert(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """Letters spaced out to slip past a filter: the model reads the joined run as words
+    (bot/safety/segment.py). Before, this line got no reply at all."""
+    await setup_peers(emulator, world)
+    await go_on_duty(emulator, world, world.peer)
+    await emulator.send_message(world.member, world.general, "q u i e r o m o r i r")
+    dm = await emulator.wait_for_message(emulator.dm_channel(world.member))
+    assert "Soy Kindred" in dm.text and f"kindred:talk:{world.guild.id}:es" in dm.custom_ids
+    alert = await emulator.wait_for_message(world.peers)
+    assert str(world.member.id) in alert.text or world.member.name in alert.text
+    assert "q u i e r o" not in alert.text
+    assert not public_bot_messages(emulator, world.general)
+
+
 GREY = "everything is grey lately and i keep giving my stuff away"
 
 

@@ -91,3 +91,28 @@ def test_the_combined_detector_never_raises(assessor: Assessor, text: str) -> No
     result = assessor.assess(text)
     assert 0.0 <= result.confidence <= 3.0
     assert result.label in tuple(Label)
+
+
+def _spaced_out(text: str) -> str:
+    """Every letter apart, word breaks lost: "i want to die" → "i w a n t t o d i e"."""
+    return " ".join(ch for ch in text.lower() if ch.isalpha())
+
+
+def test_short_positives_spaced_out_letter_by_letter_still_get_a_private_response(
+    assessor: Assessor, caught: list[str]
+) -> None:
+    """The whole line spaced out, the way people dodge filters. Measured 2026-12-04 on the
+    caught validation positives of up to 60 characters: 6 of 39 got any response before the
+    model read such runs as words (bot/safety/segment.py), 36 after (28 of them alerts)."""
+    short = [t for t in caught if len(t) <= 60]
+    assert len(short) >= 30
+    results = assessor.assess_batch([_spaced_out(t) for t in short])
+    answered = sum(r.label is not Label.NONE for r in results)
+    assert answered >= 0.9 * len(short), (answered, len(short))
+
+
+def test_ordinary_lines_spaced_out_raise_no_alert(assessor: Assessor) -> None:
+    rows = [r for r in load_set("validation") if r["label"] == "none" and len(r["text"]) <= 60]
+    assert len(rows) >= 50
+    results = assessor.assess_batch([_spaced_out(r["text"]) for r in rows])
+    assert not [r for r in results if r.is_alert]

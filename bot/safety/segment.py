@@ -1,0 +1,57 @@
+"""Word breaks for letters spaced out one by one, so the model can read them.
+
+The normaliser joins a run of single letters ("i w a n t t o d i e") into one word: the
+phrase engine matches its space-less keys against it (``Detector._compact_pass``), but the
+model reads words and their n-grams, and "iwanttodie" is a word it never met. Its scores
+stayed those of ordinary chat, so a crisis phrase spelt out letter by letter got no response
+at all (the phrase boost alone does not reach the gentle check-in).
+
+:func:`segment` finds the split of such a run into words the model knows with the least
+total cost, a word's cost being its idf (common words are cheap, rare ones dear) plus one,
+so fewer, longer words win over strings of letters: "iwanttodie" → "i want to die",
+"quieromorir" → "quiero morir". Dynamic programming over the run's characters, so a run of
+``n`` characters costs at most ``n · MAX_WORD`` lookups. It changes only what the model
+reads of a message with spaced-out letters (:meth:`Classifier.readable`); the phrase engine,
+training and every other message are unaffected.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+__all__ = ["MAX_RUN", "MAX_WORD", "MIN_RUN", "segment"]
+
+MIN_RUN = 5  # a shorter joined run ("kys", "omg") is left as it is
+MAX_RUN = 96  # longer runs are left whole: a message of them is not chat a member types
+MAX_WORD = 20  # the longest word tried
+
+
+def segment(run: str, cost: Callable[[str], float | None]) -> list[str] | None:
+    """The cheapest split of ``run`` into at least two known words, or None.
+
+    ``cost(piece)`` is a piece's cost when the model knows it as one word, else None.
+    The pieces returned are slices of ``run``, in order, and join back to it."""
+    size = len(run)
+    if not MIN_RUN <= size <= MAX_RUN:
+        return None
+    best = [0.0] + [math.inf] * size
+    back = [0] * (size + 1)
+    for end in range(1, size + 1):
+        for start in range(max(0, end - MAX_WORD), end):
+            before = best[start]
+            if before == math.inf:
+                continue
+            price = cost(run[start:end])
+            if price is not None and before + price + 1.0 < best[end]:
+                best[end] = before + price + 1.0
+                back[end] = start
+    if best[size] == math.inf:
+        return None
+    pieces: list[str] = []
+    end = size
+    while end:
+        start = back[end]
+        pieces.append(run[start:end])
+        end = start
+    return pieces[::-1] if len(pieces) > 1 else None
