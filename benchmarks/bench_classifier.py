@@ -9,7 +9,8 @@
   multi-sentence message (judged window by window): milliseconds, best and worst of runs;
   and the cases the model's memo of words cannot help: 4,000 characters of words never
   seen before (a fresh text each run), 4,000 characters of one unbroken "word", 4,000 mixed
-  emoji, accents and look-alike letters.
+  emoji, accents and look-alike letters, 4,000 characters of letters spaced out in runs
+  (fresh each run) and one spaced-out phrase again and again.
 * worker: 3,000 messages offered at 1,000/s to the micro-batching worker from an event loop;
   p50/p99 message→decision latency and the longest the loop was kept from running
   (a 1 ms ticker's largest lateness), beside a baseline worker that does no detection (the
@@ -86,6 +87,14 @@ def _worst_ms(fn, text, runs: int = 20) -> tuple[float, float]:
         fn(value)
         times.append((time.perf_counter() - t0) * 1000)
     return min(times), max(times)
+
+
+def _spaced_runs(rng: random.Random, chars: int = 4000) -> str:
+    """Runs of 20 single letters ("q w e r ..."), the runs two spaces apart: each run is
+    joined into one unknown word that the model's reading tries to split into words."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    runs = ["  ".join(" ".join(rng.choice(letters) for _ in range(20)) for _ in range(100))]
+    return runs[0][:chars]
 
 
 def _unseen_words(rng: random.Random, chars: int = 4000) -> str:
@@ -237,6 +246,12 @@ def run() -> dict:
         "4000_multi_sentence": _worst_ms(assessor.assess, long_text),
         "4000_unseen_words": _worst_ms(assessor.assess, lambda: _unseen_words(rng)),
         "4000_one_word": _worst_ms(assessor.assess, lambda: _unseen_words(rng).replace(" ", "")),
+        # letters spaced out one by one, in runs the model reads split into words
+        # (bot/safety/segment.py: at most its BUDGET of characters a message)
+        "4000_spaced_letter_runs": _worst_ms(assessor.assess, lambda: _spaced_runs(rng)),
+        "4000_spaced_same_phrase": _worst_ms(
+            assessor.assess, "  ".join([" ".join("iwanttodie")] * 200)[:4000]
+        ),
         "4000_emoji_accents_lookalikes": _worst_ms(
             assessor.assess, ("💀 ñandú ЅUІСІDЕ ｆｕｌｌ ü\u0301 " * 200)[:4000]
         ),

@@ -31,12 +31,13 @@ import json
 import logging
 import threading
 from collections.abc import Callable, Iterable, Sequence
+from itertools import pairwise
 from pathlib import Path
 from typing import NamedTuple, TypeVar
 
 from bot.safety.features import FEATURE_MASK, ROW_SHIFT, WordMemo
 from bot.safety.normalize import normalize, normalize_word, normalize_word_once, split_tokens
-from bot.safety.segment import MIN_RUN, segment
+from bot.safety.segment import BUDGET, MIN_RUN, segment
 
 __all__ = [
     "CLASSES",
@@ -186,6 +187,29 @@ def _windows(tokens: list[T], dot: T) -> list[list[T]]:
     return windows
 
 
+def _piece_cost(run: str, idf: Callable[[str], float | None]) -> Callable[[int, int], float | None]:
+    """``cost(start, end)`` for :func:`bot.safety.segment.segment`: the idf of the word
+    ``run[start:end]`` normalises to, if the model knows it. Normalising changes only a
+    piece with a leet character or a doubled letter (squeezed), so the others, most pieces,
+    are looked up as they are."""
+    leet = any(ch in _LEET_CHARS for ch in run)
+    doubled = [0]  # doubled[k]: how many k' < k have run[k'] == run[k' + 1]
+    for a, b in pairwise(run):
+        doubled.append(doubled[-1] + (a == b))
+
+    def cost(start: int, end: int) -> float | None:
+        piece = run[start:end]
+        if not leet and doubled[end - 1] == doubled[start]:
+            return idf(piece)
+        word = normalize_word_once(piece)
+        return idf(word) if word and " " not in word else None
+
+    return cost
+
+
+_LEET_CHARS = frozenset("0123456789@$!")
+
+
 def default_model_dir() -> Path:
     from bot.safety.detector import project_root
 
@@ -253,20 +277,20 @@ class Classifier:
     def readable(self, tokens: list[str]) -> list[str]:
         """A message's words with letters spaced out one by one (``split_tokens`` said
         ``spaced``) as the model can read them: each joined run that is no word the model
-        knows is split into known words (:mod:`bot.safety.segment`); other words stay."""
+        knows is split into known words (:mod:`bot.safety.segment`), the first runs first
+        up to ``BUDGET`` characters in all; other words stay."""
         idf = self._words.word_idf
-
-        def cost(piece: str) -> float | None:
-            word = normalize_word_once(piece)
-            return idf(word) if word and " " not in word else None
-
         out: list[str] = []
+        budget = BUDGET
         for raw in tokens:
             pieces = None
-            if len(raw) >= MIN_RUN and raw.isalnum():
-                word = normalize_word_once(raw)
-                if idf(word) is None:
-                    pieces = segment(raw, cost)
+            if (
+                MIN_RUN <= len(raw) <= budget
+                and raw.isalnum()
+                and idf(normalize_word_once(raw)) is None
+            ):
+                budget -= len(raw)
+                pieces = segment(raw, _piece_cost(raw, idf))
             out.extend(pieces or (raw,))
         return out
 

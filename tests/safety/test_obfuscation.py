@@ -103,7 +103,7 @@ def test_short_positives_spaced_out_letter_by_letter_still_get_a_private_respons
 ) -> None:
     """The whole line spaced out, the way people dodge filters. Measured 2026-12-04 on the
     caught validation positives of up to 60 characters (V7-V10: 71 lines): 9 got any
-    response before the model read such runs as words (bot/safety/segment.py), 65 after (54
+    response before the model read such runs as words (bot/safety/segment.py), 65 after (53
     of them alerts); on V7-V9 alone, 6 and 36 of 39."""
     short = [t for t in caught if len(t) <= 60]
     assert len(short) >= 30

@@ -19,29 +19,27 @@ from bot.safety.segment import MAX_RUN, MIN_RUN, segment
 WORDS = {"i": 2.0, "want": 5.0, "to": 2.0, "die": 6.0, "wan": 9.0, "tt": 9.0, "o": 4.0}
 
 
-def cost(piece: str) -> float | None:
-    return WORDS.get(piece)
+def costs(run: str):
+    return lambda start, end: WORDS.get(run[start:end])
 
 
 def test_the_cheapest_split_into_known_words_wins() -> None:
-    assert segment("iwanttodie", cost) == ["i", "want", "to", "die"]
+    assert segment("iwanttodie", costs("iwanttodie")) == ["i", "want", "to", "die"]
 
 
 def test_runs_too_short_too_long_or_with_an_unknown_piece_stay_whole() -> None:
-    assert segment("ito", cost) is None  # under MIN_RUN
-    assert segment("iwanttodiex", cost) is None  # "x" is no known word
-    assert segment("i" * (MAX_RUN + 1), cost) is None
-    assert segment("wantwant"[: MIN_RUN - 1], cost) is None
+    for run in ("ito", "iwanttodiex", "i" * (MAX_RUN + 1), "wantwant"[: MIN_RUN - 1]):
+        assert segment(run, costs(run)) is None, run  # too short, "x" unknown, too long
 
 
 def test_one_known_word_is_no_split() -> None:
-    assert segment("iiiii", lambda p: 1.0 if p == "iiiii" else None) is None
+    assert segment("iiiii", lambda start, end: 1.0 if (start, end) == (0, 5) else None) is None
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet="iwantodex", max_size=MAX_RUN + 8))
 def test_a_split_always_joins_back_to_the_run_in_known_words(run: str) -> None:
-    pieces = segment(run, cost)
+    pieces = segment(run, costs(run))
     if pieces is not None:
         assert "".join(pieces) == run
         assert len(pieces) >= 2
@@ -101,3 +99,45 @@ def test_a_crisis_line_spaced_out_letter_by_letter_is_a_crisis_alert(text: str) 
 )
 def test_ordinary_chat_spaced_out_stays_ordinary(text: str) -> None:
     assert Assessor.default().assess(text).level == "none"
+
+
+@pytest.mark.parametrize("gap", [" ", "  "])
+@pytest.mark.parametrize("run", [6, 20, 48, 96])
+def test_pasted_spaced_letters_are_split_only_up_to_the_budget(
+    model: Classifier, monkeypatch: pytest.MonkeyPatch, run: int, gap: str
+) -> None:
+    """An outside probe: 4,000 characters of spaced letters, in runs of every size, random
+    or the same phrase again and again. Without a budget such a message took 44 ms
+    (2026-12-04); now at most BUDGET characters of runs are split, whatever the message
+    (its time is in benchmarks/bench_classifier.py, "4000_spaced_*")."""
+    import random
+    import string
+
+    import bot.safety.classifier as classifier_module
+    from bot.safety.normalize import split_tokens
+    from bot.safety.segment import BUDGET, MAX_WORD
+
+    tried: list[int] = []
+    calls: list[int] = []
+
+    def counting(text: str, cost):
+        tried.append(len(text))
+        return segment(text, lambda start, end: calls.append(1) or cost(start, end))
+
+    monkeypatch.setattr(classifier_module, "segment", counting)
+    rng = random.Random(run)
+
+    def letters() -> str:
+        return " ".join(rng.choice(string.ascii_lowercase) for _ in range(run))
+
+    pasted = ["  ".join(letters() for _ in range(400)), "  ".join([letters()] * 400)]
+    pasted.append(gap.join(" ".join("iwanttodie") for _ in range(400)))
+    for whole in pasted:
+        tried.clear()
+        calls.clear()
+        tokens, spaced = split_tokens(whole[:4000])
+        assert spaced
+        model.readable(tokens)
+        assert sum(tried) <= BUDGET, (run, gap, tried)
+        assert len(calls) <= BUDGET * MAX_WORD
+        Assessor.default().assess(whole[:4000])  # and the whole path never raises
