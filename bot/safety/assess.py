@@ -62,7 +62,7 @@ from bot.safety.attribution import crisis_hit, reported_worry, someone_elses
 from bot.safety.classifier import NEEDS, QUIET, Classifier, Pause, Quiet, Scores
 from bot.safety.detector import Detection, Detector, Label
 from bot.safety.language import guess_language
-from bot.safety.normalize import split_sentences, split_tokens
+from bot.safety.normalize import spaced_runs, split_sentences, split_tokens
 from bot.safety.quotes import split_attributed
 
 __all__ = ["NOTHING", "Assessment", "Assessor", "Level", "Thresholds"]
@@ -157,7 +157,10 @@ class Assessor:
         # reads them split into its own words (bot/safety/segment.py)
         model = self.classifier
         scores = model.scores_tokens(
-            [model.readable(tokens) if spaced else tokens for tokens, spaced in split],
+            [
+                model.readable(tokens, spaced_runs(text)) if spaced else tokens
+                for text, (tokens, spaced) in zip(texts, split, strict=True)
+            ],
             limits,
             pause,
         )

@@ -30,7 +30,7 @@ import hashlib
 import json
 import logging
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from itertools import pairwise
 from pathlib import Path
 from typing import NamedTuple, TypeVar
@@ -274,24 +274,50 @@ class Classifier:
             return cls._default
 
     # ------------------------------------------------------------------ features
-    def readable(self, tokens: list[str]) -> list[str]:
+    def readable(self, tokens: list[str], runs: Collection[str]) -> list[str]:
         """A message's words with letters spaced out one by one (``split_tokens`` said
-        ``spaced``) as the model can read them: each joined run that is no word the model
-        knows is split into known words (:mod:`bot.safety.segment`), the first runs first
-        up to ``BUDGET`` characters in all; other words stay."""
+        ``spaced``) as the model can read them: each of its words joined from spaced letters
+        (``runs``, :func:`bot.safety.normalize.spaced_runs`) that is no word the model knows
+        is split into known words (:mod:`bot.safety.segment`), the first runs first up to
+        ``BUDGET`` characters in all; every other word stays as written. Runs that follow
+        one another, and single letters beside them ("s u i c i d 😭 a l": the emoji broke
+        the run, leaving "a l" too short to be one), are read as one when they are not all
+        known words."""
         idf = self._words.word_idf
+
+        def known(word: str) -> bool:
+            return idf(normalize_word_once(word)) is not None
+
         out: list[str] = []
         budget = BUDGET
-        for raw in tokens:
-            pieces = None
-            if (
-                MIN_RUN <= len(raw) <= budget
-                and raw.isalnum()
-                and idf(normalize_word_once(raw)) is None
+        at, size = 0, len(tokens)
+        while at < size:
+            end = at
+            while (
+                end < size
+                and tokens[end].isalnum()
+                and (tokens[end] in runs or len(tokens[end]) == 1)
             ):
-                budget -= len(raw)
-                pieces = segment(raw, _piece_cost(raw, idf))
-            out.extend(pieces or (raw,))
+                end += 1
+            group = tokens[at:end]
+            if end == at or not any(word in runs for word in group):  # no run: as written
+                out.extend(group or tokens[at : at + 1])
+                at = max(end, at + 1)
+                continue
+            joined = "".join(group)
+            if len(group) > 1 and (all(map(known, group)) or len(joined) > budget):
+                parts = group  # the writer's own word breaks, each a word (or too long)
+            else:
+                parts = [joined]
+            for raw in parts:
+                pieces = None
+                if MIN_RUN <= len(raw) <= budget and not known(raw):
+                    budget -= len(raw)
+                    pieces = segment(raw, _piece_cost(raw, idf))
+                if pieces is None and len(group) > 1 and raw is joined and not known(raw):
+                    pieces = group  # no better reading of the joined runs: as written
+                out.extend(pieces or (raw,))
+            at = end
         return out
 
     def batch_ids(self, texts: Sequence[str]):

@@ -57,6 +57,7 @@ __all__ = [
     "normalize_ex",
     "normalize_word",
     "normalize_word_once",
+    "spaced_runs",
     "split_sentences",
     "split_tokens",
     "squeeze",
@@ -357,6 +358,21 @@ def split_tokens(text: str) -> tuple[list[str], bool]:
     :func:`normalize_word`) and the "spaced letters were joined" flag.
     ``join_tokens(split_tokens(t)[0])`` is ``normalize(t)``.
     """
+    return _split(text, None)
+
+
+def spaced_runs(text: str) -> frozenset[str]:
+    """The raw words :func:`split_tokens` made by joining letters spaced out with plain
+    spaces ("k i l l m y s e l f" → ``{"killmyself"}``): the only words of a message the
+    model's reading may split again (:meth:`Classifier.readable`)."""
+    runs: list[str] = []
+    _split(text, runs)
+    return frozenset(runs)
+
+
+def _split(text: str, runs: list[str] | None) -> tuple[list[str], bool]:
+    """:func:`split_tokens`; with ``runs``, each word joined from plain-spaced letters is
+    added to it."""
     if not isinstance(text, str):  # defensive: the detector contract is "never raise"
         text = str(text)
     if len(text) > MAX_CHARS:
@@ -384,9 +400,12 @@ def split_tokens(text: str) -> tuple[list[str], bool]:
 
         def join(m: re.Match[str]) -> str:
             run = m.group(0)
+            words = _join_spaced(run)
             if not any(sep in run for sep in ".-_*"):
                 joined.append(True)
-            return _join_spaced(run)
+                if runs is not None:
+                    runs.extend(words.split())
+            return words
 
         text = _SPACED_RE.sub(join, text)
         spaced = bool(joined)

@@ -94,17 +94,17 @@ def test_the_combined_detector_never_raises(assessor: Assessor, text: str) -> No
 
 
 def _spaced_out(text: str) -> str:
-    """Every letter apart, word breaks lost: "i want to die" → "i w a n t t o d i e"."""
-    return " ".join(ch for ch in text.lower() if ch.isalpha())
+    """Every letter and digit apart, word breaks lost: "i want to die" → "i w a n t t o d i e"."""
+    return " ".join(ch for ch in text.lower() if ch.isalnum())
 
 
 def test_short_positives_spaced_out_letter_by_letter_still_get_a_private_response(
     assessor: Assessor, caught: list[str]
 ) -> None:
-    """The whole line spaced out, the way people dodge filters. Measured 2026-12-04 on the
-    caught validation positives of up to 60 characters (V7-V10: 71 lines): 9 got any
-    response before the model read such runs as words (bot/safety/segment.py), 65 after (53
-    of them alerts); on V7-V9 alone, 6 and 36 of 39."""
+    """The whole line spaced out, the way people dodge filters (letters and digits kept, so
+    leetspeak stays leetspeak). Measured 2026-12-04 on the caught validation positives of up
+    to 60 characters (V7-V11: 89 lines): 16 got any response before the model read such
+    runs as words (bot/safety/segment.py), all 89 after (78 of them alerts)."""
     short = [t for t in caught if len(t) <= 60]
     assert len(short) >= 30
     results = assessor.assess_batch([_spaced_out(t) for t in short])
@@ -114,7 +114,7 @@ def test_short_positives_spaced_out_letter_by_letter_still_get_a_private_respons
 
 def _words_only(text: str) -> str:
     """The same letters with their word breaks: what the spaced-out line says, plainly."""
-    return " ".join("".join(ch for ch in w if ch.isalpha()) for w in text.lower().split())
+    return " ".join("".join(ch for ch in w if ch.isalnum()) for w in text.lower().split())
 
 
 def test_spacing_out_an_ordinary_line_adds_no_alert_its_plain_words_do_not_get(

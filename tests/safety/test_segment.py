@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from bot.safety.assess import Assessor
 from bot.safety.classifier import Classifier
 from bot.safety.detector import Label
+from bot.safety.normalize import spaced_runs, split_tokens
 from bot.safety.segment import MAX_RUN, MIN_RUN, segment
 
 WORDS = {"i": 2.0, "want": 5.0, "to": 2.0, "die": 6.0, "wan": 9.0, "tt": 9.0, "o": 4.0}
@@ -68,14 +69,29 @@ def model() -> Classifier:
 def test_the_shipped_model_reads_joined_runs_in_every_language(
     model: Classifier, joined: str, words: list[str]
 ) -> None:
-    assert model.readable([joined]) == words
+    assert model.readable([joined], {joined}) == words
 
 
 def test_known_words_short_runs_and_words_with_symbols_are_left_as_they_are(
     model: Classifier,
 ) -> None:
     tokens = ["hello", "everyone", "kys", "gg", "l0l", "i'm", "ok"]
-    assert model.readable(tokens) == tokens
+    assert model.readable(tokens, set(tokens)) == tokens
+
+
+def test_only_words_joined_from_spaced_letters_are_split() -> None:
+    """A spaced-out "k y s" in a moderator's note must not make the model read the note's
+    other words it does not know as pieces: split too, "filtert" became "filter t" and
+    "sternchenvarianten" "s te rn ch en va ri an ten". Only joined runs are split."""
+    model = Classifier.default()
+    assert model is not None
+    text = "der automod filtert jetzt k y s und sternchenvarianten und i w a n t t o d i e"
+    tokens, spaced = split_tokens(text)
+    assert spaced and spaced_runs(text) == {"kys", "iwanttodie"}
+    assert model.readable(tokens, spaced_runs(text)) == [
+        *tokens[:-1],
+        *("i", "want", "to", "die"),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -114,7 +130,6 @@ def test_pasted_spaced_letters_are_split_only_up_to_the_budget(
     import string
 
     import bot.safety.classifier as classifier_module
-    from bot.safety.normalize import split_tokens
     from bot.safety.segment import BUDGET, MAX_WORD
 
     tried: list[int] = []
@@ -137,7 +152,26 @@ def test_pasted_spaced_letters_are_split_only_up_to_the_budget(
         calls.clear()
         tokens, spaced = split_tokens(whole[:4000])
         assert spaced
-        model.readable(tokens)
+        model.readable(tokens, spaced_runs(whole[:4000]))
         assert sum(tried) <= BUDGET, (run, gap, tried)
         assert len(calls) <= BUDGET * MAX_WORD
         Assessor.default().assess(whole[:4000])  # and the whole path never raises
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="abio 1.-*\u00e9", max_size=80))
+def test_spaced_runs_are_found_only_when_the_split_says_spaced_and_only_they_change(
+    text: str,
+) -> None:
+    """Each run lies inside a word of the split (a run can run into a dotted number, as in
+    "1 1 1.11": then that word is not a run and is left whole), and the model's reading
+    changes no word that is not a run."""
+    tokens, spaced = split_tokens(text)
+    runs = spaced_runs(text)
+    assert spaced == bool(runs)
+    assert all(any(run in token for token in tokens) for run in runs)
+    model = Classifier.default()
+    assert model is not None
+    kept = [t for t in tokens if t not in runs]
+    read = model.readable(tokens, runs)
+    assert all(t in read for t in kept)
