@@ -31,7 +31,7 @@ import json
 import logging
 import threading
 from collections.abc import Callable, Collection, Iterable, Sequence
-from itertools import pairwise
+from itertools import chain, pairwise
 from pathlib import Path
 from typing import NamedTuple, TypeVar
 
@@ -210,6 +210,11 @@ def _piece_cost(run: str, idf: Callable[[str], float | None]) -> Callable[[int, 
 _LEET_CHARS = frozenset("0123456789@$!")
 
 
+def _joinable(word: str, runs: Collection[str]) -> bool:
+    """A word joined from spaced letters, or a single letter that may belong to one."""
+    return word.isalnum() and (word in runs or len(word) == 1)
+
+
 def default_model_dir() -> Path:
     from bot.safety.detector import project_root
 
@@ -284,40 +289,39 @@ class Classifier:
         the run, leaving "a l" too short to be one), are read as one when they are not all
         known words."""
         idf = self._words.word_idf
+        budget = BUDGET
 
         def known(word: str) -> bool:
             return idf(normalize_word_once(word)) is not None
 
+        def split(raw: str) -> list[str] | None:
+            """``raw`` as known words, or None (then it stays as written)."""
+            nonlocal budget
+            if known(raw):
+                return [raw]
+            if not MIN_RUN <= len(raw) <= budget:
+                return None
+            budget -= len(raw)
+            return segment(raw, _piece_cost(raw, idf))
+
         out: list[str] = []
-        budget = BUDGET
         at, size = 0, len(tokens)
         while at < size:
             end = at
-            while (
-                end < size
-                and tokens[end].isalnum()
-                and (tokens[end] in runs or len(tokens[end]) == 1)
-            ):
+            while end < size and _joinable(tokens[end], runs):
                 end += 1
-            group = tokens[at:end]
-            if end == at or not any(word in runs for word in group):  # no run: as written
-                out.extend(group or tokens[at : at + 1])
-                at = max(end, at + 1)
+            if end == at:  # an ordinary word
+                out.append(tokens[at])
+                at += 1
                 continue
-            joined = "".join(group)
-            if len(group) > 1 and (all(map(known, group)) or len(joined) > budget):
-                parts = group  # the writer's own word breaks, each a word (or too long)
-            else:
-                parts = [joined]
-            for raw in parts:
-                pieces = None
-                if MIN_RUN <= len(raw) <= budget and not known(raw):
-                    budget -= len(raw)
-                    pieces = segment(raw, _piece_cost(raw, idf))
-                if pieces is None and len(group) > 1 and raw is joined and not known(raw):
-                    pieces = group  # no better reading of the joined runs: as written
-                out.extend(pieces or (raw,))
-            at = end
+            group, at = tokens[at:end], end
+            if not any(word in runs for word in group) or all(map(known, group)):
+                out.extend(group)  # single letters alone, or the writer's breaks are words
+                continue
+            read = split("".join(group))
+            if read is None and len(group) > 1:  # each run on its own, then
+                read = list(chain.from_iterable(split(raw) or (raw,) for raw in group))
+            out.extend(read or group)
         return out
 
     def batch_ids(self, texts: Sequence[str]):
