@@ -9,16 +9,18 @@ at all (the phrase boost alone does not reach the gentle check-in).
 :func:`segment` finds the split of such a run into words the model knows with the least
 total cost, a word's cost being its idf (common words are cheap, rare ones dear) plus one,
 so fewer, longer words win over strings of letters: "iwanttodie" → "i want to die",
-"quieromorir" → "quiero morir". Dynamic programming over the run's characters, so a run of
-``n`` characters costs at most ``n · MAX_WORD`` lookups; a piece with no doubled letter and
-no leet character is its own normalised form and is looked up as it is, the others are
-normalised first (about a microsecond). A
-message is split only up to ``BUDGET`` characters of runs, the first runs first: a spaced-out
-crisis line is short, and a pasted 4,000 characters of spaced letters must not hold the
-worker (and the event loop's turn) for tens of milliseconds (measured 44 ms without the
-budget, see tests/safety/test_segment.py). It changes only what the model reads of a message
-with spaced-out letters (:meth:`Classifier.readable`); the phrase engine, training and every
-other message are unaffected.
+"quieromorir" → "quiero morir". Dynamic programming over the run's characters: a run of
+``n`` characters costs at most ``n · MAX_WORD`` lookups (a piece with no doubled letter and
+no leet character is its own normalised form and is looked up as it is; the others are
+normalised first, about a microsecond each).
+
+A message is split only up to ``BUDGET`` characters of runs, the first runs first: a
+spaced-out crisis line is short, and 4,000 pasted characters of spaced letters must not hold
+the worker (and the event loop's turn) for tens of milliseconds (44 ms measured without the
+budget; tests/safety/test_segment.py counts the work, bench_classifier.py times it). Only
+what the model reads of a message with spaced-out letters changes
+(:meth:`Classifier.readable`); the phrase engine, training and every other message are
+unaffected.
 """
 
 from __future__ import annotations
