@@ -111,6 +111,39 @@ def test_a_crisis_line_spaced_out_letter_by_letter_is_a_crisis_alert(text: str) 
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "k 1 l l m y s e l f",  # leet inside the run
+        "I W A N T T O D I E",
+        "i w a n t t o d i e 😭",
+        "i w a n n a d i e",
+        "ich  w i l l  s t e r b e n",  # two spaces where the words break
+        "g o o d b y e  e v e r y o n e  t o n i g h t  i s  t h e  n i g h t",
+        "n o  o n e  w o u l d  m i s s  m e",
+        "e u  v o u  m e  m a t a r  h o j e",
+    ],
+)
+def test_more_ways_of_spacing_out_a_crisis_line_are_crisis_alerts(text: str) -> None:
+    result = Assessor.default().assess(text)
+    assert result.label is Label.CRISIS_SELF and result.is_alert, result
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "l m a o  i m  d e a d",
+        "k i l l  t h e  b o s s",
+        "t h i s  g a m e  i s  k i l l i n g  m e  l o l",
+        "m u e r o  d e  r i s a",
+        "j e  s u i s  m o r t  d e  r i r e",
+        "w e l c o m e  t o  t h e  s e r v e r",
+    ],
+)
+def test_spaced_out_gaming_talk_and_idioms_get_nothing(text: str) -> None:
+    assert Assessor.default().assess(text).level == "none"
+
+
+@pytest.mark.parametrize(
     "text", ["g g w p e v e r y o n e", "h a p p y b i r t h d a y t o y o u", "l o l"]
 )
 def test_ordinary_chat_spaced_out_stays_ordinary(text: str) -> None:
