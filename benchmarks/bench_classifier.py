@@ -93,8 +93,8 @@ def _spaced_runs(rng: random.Random, chars: int = 4000) -> str:
     """Runs of 20 single letters ("q w e r ..."), the runs two spaces apart: each run is
     joined into one unknown word that the model's reading tries to split into words."""
     letters = "abcdefghijklmnopqrstuvwxyz"
-    runs = ["  ".join(" ".join(rng.choice(letters) for _ in range(20)) for _ in range(100))]
-    return runs[0][:chars]
+    runs = (" ".join(rng.choice(letters) for _ in range(20)) for _ in range(100))
+    return "  ".join(runs)[:chars]
 
 
 def _unseen_words(rng: random.Random, chars: int = 4000) -> str:

@@ -62,7 +62,7 @@ from bot.safety.attribution import crisis_hit, reported_worry, someone_elses
 from bot.safety.classifier import NEEDS, QUIET, Classifier, Pause, Quiet, Scores
 from bot.safety.detector import Detection, Detector, Label
 from bot.safety.language import guess_language
-from bot.safety.normalize import spaced_runs, split_sentences, split_tokens
+from bot.safety.normalize import split_sentences, split_tokens
 from bot.safety.quotes import split_attributed
 
 __all__ = ["NOTHING", "Assessment", "Assessor", "Level", "Thresholds"]
@@ -157,10 +157,7 @@ class Assessor:
         # reads them split into its own words (bot/safety/segment.py)
         model = self.classifier
         scores = model.scores_tokens(
-            [
-                model.readable(tokens, spaced_runs(text)) if spaced else tokens
-                for text, (tokens, spaced) in zip(texts, split, strict=True)
-            ],
+            [model.readable(tokens, runs) if runs else tokens for tokens, runs in split],
             limits,
             pause,
         )
@@ -200,7 +197,7 @@ class Assessor:
         self,
         due: list[int],
         texts: Sequence[str],
-        split: list[tuple[list[str], bool]],
+        split: list[tuple[list[str], frozenset[str]]],
         risks: Sequence[float],
         results: list[Assessment],
     ) -> None:
@@ -217,7 +214,7 @@ class Assessor:
                 results[i] = floored
 
     def _floor_sentences(
-        self, due: list[int], texts: Sequence[str], split: list[tuple[list[str], bool]]
+        self, due: list[int], texts: Sequence[str], split: list[tuple[list[str], frozenset[str]]]
     ) -> list[tuple[int, Detection, list[str]]]:
         """The sentences holding a first-person tier-2/3 phrase hit, in the writer's own
         words, of each message ``due`` that has two sentences or more."""

@@ -36,7 +36,13 @@ from pathlib import Path
 from typing import NamedTuple, TypeVar
 
 from bot.safety.features import FEATURE_MASK, ROW_SHIFT, WordMemo
-from bot.safety.normalize import normalize, normalize_word, normalize_word_once, split_tokens
+from bot.safety.normalize import (
+    has_leet,
+    normalize,
+    normalize_word,
+    normalize_word_once,
+    split_tokens,
+)
 from bot.safety.segment import BUDGET, MIN_RUN, segment
 
 __all__ = [
@@ -192,7 +198,7 @@ def _piece_cost(run: str, idf: Callable[[str], float | None]) -> Callable[[int, 
     ``run[start:end]`` normalises to, if the model knows it. Normalising changes only a
     piece with a leet character or a doubled letter (squeezed), so the others, most pieces,
     are looked up as they are."""
-    leet = any(ch in _LEET_CHARS for ch in run)
+    leet = has_leet(run)
     doubled = [0]  # doubled[k]: how many k' < k have run[k'] == run[k' + 1]
     for a, b in pairwise(run):
         doubled.append(doubled[-1] + (a == b))
@@ -205,9 +211,6 @@ def _piece_cost(run: str, idf: Callable[[str], float | None]) -> Callable[[int, 
         return idf(word) if word and " " not in word else None
 
     return cost
-
-
-_LEET_CHARS = frozenset("0123456789@$!")
 
 
 def _joinable(word: str, runs: Collection[str]) -> bool:
@@ -280,9 +283,9 @@ class Classifier:
 
     # ------------------------------------------------------------------ features
     def readable(self, tokens: list[str], runs: Collection[str]) -> list[str]:
-        """A message's words with letters spaced out one by one (``split_tokens`` said
-        ``spaced``) as the model can read them: each of its words joined from spaced letters
-        (``runs``, :func:`bot.safety.normalize.spaced_runs`) that is no word the model knows
+        """A message's words with letters spaced out one by one as the model can read them:
+        each of its words joined from spaced letters (``runs``, as
+        :func:`bot.safety.normalize.split_tokens` returns them) that is no word the model knows
         is split into known words (:mod:`bot.safety.segment`), the first runs first up to
         ``BUDGET`` characters in all; every other word stays as written. Runs that follow
         one another, and single letters beside them ("s u i c i d 😭 a l": the emoji broke

@@ -320,9 +320,10 @@ class Detector:
     def detect_many(self, texts: Iterable[str]) -> list[Detection]:
         return [self.detect(t) for t in texts]
 
-    def detect_tokens(self, tokens: list[str], spaced: bool) -> Detection:
+    def detect_tokens(self, tokens: list[str], spaced: frozenset[str]) -> Detection:
         """:meth:`detect` for a message already split by
-        :func:`bot.safety.normalize.split_tokens` (the model reads the same split)."""
+        :func:`bot.safety.normalize.split_tokens` (the model reads the same split);
+        ``spaced``: its words joined from spaced letters (empty when none)."""
         try:
             return self._detect_tokens(tokens, spaced)
         except Exception:  # never raise into the message pipeline; never log the text
@@ -339,7 +340,7 @@ class Detector:
         # the crisis words are someone else's, quoted: worry about them
         return Detection(Label.CONCERN_OTHER, 0, detection.phrase_ids)
 
-    def _detect_tokens(self, tokens: list[str], spaced: bool) -> Detection:
+    def _detect_tokens(self, tokens: list[str], spaced: frozenset[str]) -> Detection:
         if not spaced and not self._prefilter.may_hit(tokens):
             # No crisis/concern/harassment/distress key can match, so only idiom or
             # reporting-cue hits are possible, and those alone resolve to none.

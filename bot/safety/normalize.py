@@ -52,12 +52,12 @@ import unicodedata
 __all__ = [
     "LAUGHTER_EMOJI",
     "MAX_CHARS",
+    "has_leet",
     "join_tokens",
     "normalize",
     "normalize_ex",
     "normalize_word",
     "normalize_word_once",
-    "spaced_runs",
     "split_sentences",
     "split_tokens",
     "squeeze",
@@ -347,32 +347,19 @@ def normalize(text: str) -> str:
 def normalize_ex(text: str) -> tuple[str, bool]:
     """Like :func:`normalize`; the flag says whether letters spaced out with plain
     spaces were joined (the detector then also matches space-less compact keys)."""
-    tokens, spaced = split_tokens(text)
-    return join_tokens(tokens), spaced
+    tokens, runs = split_tokens(text)
+    return join_tokens(tokens), bool(runs)
 
 
-def split_tokens(text: str) -> tuple[list[str], bool]:
+def split_tokens(text: str) -> tuple[list[str], frozenset[str]]:
     """Steps 1-4 of :func:`normalize_ex`, then split on whitespace.
 
     Returns the raw words (each still to be put through steps 5-8 by
-    :func:`normalize_word`) and the "spaced letters were joined" flag.
-    ``join_tokens(split_tokens(t)[0])`` is ``normalize(t)``.
+    :func:`normalize_word`) and the words among them joined from letters spaced out with
+    plain spaces ("k i l l m y s e l f" → ``{"killmyself"}``), empty when there are none:
+    the "spaced" flag, and the only words the model's reading may split again
+    (:meth:`Classifier.readable`). ``join_tokens(split_tokens(t)[0])`` is ``normalize(t)``.
     """
-    return _split(text, None)
-
-
-def spaced_runs(text: str) -> frozenset[str]:
-    """The raw words :func:`split_tokens` made by joining letters spaced out with plain
-    spaces ("k i l l m y s e l f" → ``{"killmyself"}``): the only words of a message the
-    model's reading may split again (:meth:`Classifier.readable`)."""
-    runs: list[str] = []
-    _split(text, runs)
-    return frozenset(runs)
-
-
-def _split(text: str, runs: list[str] | None) -> tuple[list[str], bool]:
-    """:func:`split_tokens`; with ``runs``, each word joined from plain-spaced letters is
-    added to it."""
     if not isinstance(text, str):  # defensive: the detector contract is "never raise"
         text = str(text)
     if len(text) > MAX_CHARS:
@@ -392,26 +379,27 @@ def _split(text: str, runs: list[str] | None) -> tuple[list[str], bool]:
             # The table maps code points one by one and leaves ASCII alone, so only
             # the non-ASCII runs need translating (str.translate is slow on misses).
             text = _NON_ASCII_RE.sub(_translate_run, text)
-    spaced = False
+    runs = _NO_RUNS
     # The hint is a necessary condition for a spaced run (its last "sep letter sep
     # letter" and the end check) that the regex engine can scan for quickly.
     if _SPACED_HINT_RE.search(text) is not None:
-        joined: list[bool] = []
+        joined: list[str] = []
 
         def join(m: re.Match[str]) -> str:
             run = m.group(0)
             words = _join_spaced(run)
             if not any(sep in run for sep in ".-_*"):
-                joined.append(True)
-                if runs is not None:
-                    runs.extend(words.split())
+                joined.extend(words.split())
             return words
 
         text = _SPACED_RE.sub(join, text)
-        spaced = bool(joined)
+        runs = frozenset(joined)
     if ascii_text:
-        return text.split(), spaced
-    return _symbols_aside(text.split()), spaced
+        return text.split(), runs
+    return _symbols_aside(text.split()), runs
+
+
+_NO_RUNS: frozenset[str] = frozenset()
 
 
 _SENTENCE_ENDS = (".", "!", "?")
@@ -447,6 +435,13 @@ def join_tokens(tokens: list[str]) -> str:
 def normalize_word(word: str) -> str:
     """Steps 5-8 for one whitespace-free raw word (memoised; may return ``""``)."""
     return _WORDS[word]
+
+
+def has_leet(word: str) -> bool:
+    """Whether step 5 (leet) can change ``word``: the only step besides squeezing a doubled
+    letter that changes a word of letters and digits (:func:`bot.safety.classifier`'s split
+    of spaced letters looks the others up as they are)."""
+    return _LEET_TRIGGER_RE.search(word) is not None
 
 
 def normalize_word_once(word: str) -> str:

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from bot.safety.assess import Assessor
 from bot.safety.classifier import Classifier
 from bot.safety.detector import Label
-from bot.safety.normalize import spaced_runs, split_tokens
+from bot.safety.normalize import normalize_ex, split_tokens
 from bot.safety.segment import MAX_RUN, MIN_RUN, segment
 
 WORDS = {"i": 2.0, "want": 5.0, "to": 2.0, "die": 6.0, "wan": 9.0, "tt": 9.0, "o": 4.0}
@@ -86,9 +86,9 @@ def test_only_words_joined_from_spaced_letters_are_split() -> None:
     model = Classifier.default()
     assert model is not None
     text = "der automod filtert jetzt k y s und sternchenvarianten und i w a n t t o d i e"
-    tokens, spaced = split_tokens(text)
-    assert spaced and spaced_runs(text) == {"kys", "iwanttodie"}
-    assert model.readable(tokens, spaced_runs(text)) == [
+    tokens, runs = split_tokens(text)
+    assert runs == {"kys", "iwanttodie"}
+    assert model.readable(tokens, runs) == [
         *tokens[:-1],
         *("i", "want", "to", "die"),
     ]
@@ -103,16 +103,6 @@ def test_only_words_joined_from_spaced_letters_are_split() -> None:
         "j e v e u x m o u r i r",
         "i c h w i l l s t e r b e n",
         "e u q u e r o m o r r e r",
-    ],
-)
-def test_a_crisis_line_spaced_out_letter_by_letter_is_a_crisis_alert(text: str) -> None:
-    result = Assessor.default().assess(text)
-    assert result.label is Label.CRISIS_SELF and result.is_alert, result
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
         "k 1 l l m y s e l f",  # leet inside the run
         "I W A N T T O D I E",
         "i w a n t t o d i e 😭",
@@ -123,7 +113,7 @@ def test_a_crisis_line_spaced_out_letter_by_letter_is_a_crisis_alert(text: str) 
         "e u  v o u  m e  m a t a r  h o j e",
     ],
 )
-def test_more_ways_of_spacing_out_a_crisis_line_are_crisis_alerts(text: str) -> None:
+def test_a_crisis_line_spaced_out_letter_by_letter_is_a_crisis_alert(text: str) -> None:
     result = Assessor.default().assess(text)
     assert result.label is Label.CRISIS_SELF and result.is_alert, result
 
@@ -183,9 +173,9 @@ def test_pasted_spaced_letters_are_split_only_up_to_the_budget(
     for whole in pasted:
         tried.clear()
         calls.clear()
-        tokens, spaced = split_tokens(whole[:4000])
-        assert spaced
-        model.readable(tokens, spaced_runs(whole[:4000]))
+        tokens, runs = split_tokens(whole[:4000])
+        assert runs
+        model.readable(tokens, runs)
         assert sum(tried) <= BUDGET, (run, gap, tried)
         assert len(calls) <= BUDGET * MAX_WORD
         Assessor.default().assess(whole[:4000])  # and the whole path never raises
@@ -199,12 +189,26 @@ def test_spaced_runs_are_found_only_when_the_split_says_spaced_and_only_they_cha
     """Each run lies inside a word of the split (a run can run into a dotted number, as in
     "1 1 1.11": then that word is not a run and is left whole), and the model's reading
     changes no word that is not a run."""
-    tokens, spaced = split_tokens(text)
-    runs = spaced_runs(text)
-    assert spaced == bool(runs)
+    tokens, runs = split_tokens(text)
+    assert normalize_ex(text)[1] == bool(runs)
     assert all(any(run in token for token in tokens) for run in runs)
     model = Classifier.default()
     assert model is not None
     kept = [t for t in tokens if t not in runs]
     read = model.readable(tokens, runs)
     assert all(t in read for t in kept)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="aabceelmnoosst0134@$!\u00e9", min_size=1, max_size=30))
+def test_a_piece_looked_up_as_it_is_is_the_word_it_normalises_to(run: str) -> None:
+    """The split's shortcut (a piece with no doubled letter and no leet character is looked
+    up without normalising) gives what normalising would: every piece of every run."""
+    from bot.safety.classifier import _piece_cost
+    from bot.safety.normalize import normalize_word_once
+
+    cost = _piece_cost(run, lambda word: word)  # "idf": the word itself
+    for start in range(len(run)):
+        for end in range(start + 1, len(run) + 1):
+            word = normalize_word_once(run[start:end])
+            assert cost(start, end) == (word if word and " " not in word else None)
