@@ -207,19 +207,27 @@ class Assessor:
         candidates = self._floor_sentences(due, texts, split)
         if not candidates:
             return
-        scores = self.classifier.scores_tokens([sentence for _, _, sentence in candidates])
-        for (i, found, _), alone_scores in zip(candidates, scores, strict=True):
+        # a sentence's spaced-out words are read split, as the whole message's are
+        model = self.classifier
+        scores = model.scores_tokens(
+            [
+                model.readable(sentence, runs) if runs else sentence
+                for _, _, sentence, runs in candidates
+            ]
+        )
+        for (i, found, _, _), alone_scores in zip(candidates, scores, strict=True):
             floored = self._floored(results[i], found, alone_scores, risks[i])
             if floored is not None:
                 results[i] = floored
 
     def _floor_sentences(
         self, due: list[int], texts: Sequence[str], split: list[tuple[list[str], frozenset[str]]]
-    ) -> list[tuple[int, Detection, list[str]]]:
+    ) -> list[tuple[int, Detection, list[str], frozenset[str]]]:
         """The sentences holding a first-person tier-2/3 phrase hit, in the writer's own
-        words, of each message ``due`` that has two sentences or more."""
+        words, of each message ``due`` that has two sentences or more, each with the words
+        its message joined from spaced-out letters."""
         detect = self.detector.detect_tokens
-        candidates: list[tuple[int, Detection, list[str]]] = []
+        candidates: list[tuple[int, Detection, list[str], frozenset[str]]] = []
         for i in due:
             tokens, spaced = split[i]
             own, quoted = split_attributed(texts[i])
@@ -231,7 +239,7 @@ class Assessor:
             for sentence in sentences:
                 found = detect(sentence, spaced)
                 if found.label is Label.CRISIS_SELF and found.tier >= 2:
-                    candidates.append((i, found, sentence))
+                    candidates.append((i, found, sentence, spaced))
         return candidates
 
     def _floored(

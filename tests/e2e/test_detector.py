@@ -1094,6 +1094,28 @@ async def test_i_want_to_die_followed_by_a_sentence_about_a_raid_still_gets_a_ch
     await emulator.wait_for_message(world.peers, predicate=lambda m: "Possible concern" in m.text)
 
 
+@pytest.mark.parametrize(
+    ("text", "check_in"),
+    [
+        ("das Essen war gut. i c h w i l l s t e r b e n", "Ich wollte nur nach dir sehen"),
+        ("fui ao mercado hoje. v o u m e m a t a r", "Só queria saber como você está"),
+    ],
+)
+async def test_a_spaced_out_crisis_sentence_after_an_ordinary_one_still_gets_a_check_in(
+    emulator: DiscordEmulator, world: World, kindred: Kindred, text: str, check_in: str
+) -> None:
+    """The same words typed plainly get the gentle check-in (their own sentence alone is a
+    crisis alert); spaced out letter by letter they got nothing, because that sentence was
+    read alone without splitting its joined letters into words. Now: one private check-in
+    in the member's language and a quiet item for peers, nothing public."""
+    assert await _said(emulator, world, kindred, text) == (1, 0)
+    assert check_in in bot_dms(emulator, world.member)[0].text
+    item = await emulator.wait_for_message(
+        world.peers, predicate=lambda m: "Possible concern" in m.text
+    )
+    assert "s t e r b e n" not in item.text and "m a t a r" not in item.text
+
+
 async def test_crying_emoji_between_the_words_of_i_want_to_die_is_still_heard(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

@@ -212,3 +212,30 @@ def test_a_piece_looked_up_as_it_is_is_the_word_it_normalises_to(run: str) -> No
         for end in range(start + 1, len(run) + 1):
             word = normalize_word_once(run[start:end])
             assert cost(start, end) == (word if word and " " not in word else None)
+
+
+_AFTER_ORDINARY = [
+    ("das Essen war gut.", "ich will sterben"),
+    ("wir haben gewonnen.", "ich bringe mich um"),
+    ("Mathe war heute okay.", "ich will nicht mehr leben"),
+    ("lunch was good.", "i want to die"),
+    ("thanks for the stream.", "i want to end my life"),
+    ("la comida estuvo bien.", "quiero morir"),
+    ("hoy fui al cine.", "me quiero matar"),
+    ("bonne journée à tous.", "je veux mourir"),
+    ("o almoço foi bom.", "eu quero morrer"),
+    ("fui ao mercado hoje.", "vou me matar"),
+]
+
+
+@pytest.mark.parametrize(("first", "crisis"), _AFTER_ORDINARY)
+def test_a_spaced_out_crisis_sentence_after_an_ordinary_one_gets_what_plain_words_get(
+    first: str, crisis: str
+) -> None:
+    """The sentence floor reads a sentence's spaced-out words split, as the whole message's
+    are: before, "das Essen war gut. i c h w i l l s t e r b e n" got nothing where the
+    same words typed plainly get the gentle check-in (four of these ten lines)."""
+    spaced = " ".join(" ".join(word) for word in crisis.split())
+    plain, spaced_out = Assessor.default().assess_batch([f"{first} {crisis}", f"{first} {spaced}"])
+    assert plain.level != "none", plain
+    assert (spaced_out.label, spaced_out.level) == (plain.label, plain.level), spaced_out
