@@ -32,8 +32,21 @@ GENERAL = DATA_DIR / "probes" / "P_general.jsonl"
 
 
 @functools.cache
+def _probe(path) -> tuple[dict, ...]:
+    return tuple(json.loads(line) for line in path.read_text(encoding="utf-8").splitlines())
+
+
 def _rows() -> tuple[dict, ...]:
-    return tuple(json.loads(line) for line in PROBE.read_text(encoding="utf-8").splitlines())
+    return _probe(PROBE)
+
+
+def _crever(rows, results) -> list:
+    """The assessments of the French probe's ordinary lines with "crever" in them."""
+    return [
+        a
+        for r, a in zip(rows, results, strict=True)
+        if r["label"] == "none" and ("crev" in r["text"].lower() or "crèv" in r["text"].lower())
+    ]
 
 
 def test_the_probe_is_well_formed_and_shares_no_sentence_with_the_sets() -> None:
@@ -74,11 +87,7 @@ def test_everyday_french_crever_is_left_alone_and_crisis_still_answered() -> Non
     m = metrics(rows, results)
     assert m["false_alarm"] <= 1 / 90, m["false_alarm"]
     assert m["soft_none_any"] <= 10 / 90, m["soft_none_any"]  # lr-010c701774 (lr-a7975595ad: 7)
-    crever = [
-        a
-        for r, a in zip(rows, results, strict=True)
-        if r["label"] == "none" and ("crev" in r["text"].lower() or "crèv" in r["text"].lower())
-    ]
+    crever = _crever(rows, results)
     assert len(crever) == 50
     assert sum(a.label is not Label.NONE for a in crever) <= 6  # lr-010c701774 (lr-a7975595ad: 5)
     assert m["crisis_recall"] >= 23 / 25 and m["tier3_recall"] == 1.0  # lr-a7975595ad (was 24)
@@ -98,11 +107,7 @@ def test_french_probe_response_floors_of_lr_a7975595ad() -> None:
     rows = list(_rows())
     results = Assessor.default().assess_batch([r["text"] for r in rows])
     m = metrics(rows, results)
-    crever = [
-        a
-        for r, a in zip(rows, results, strict=True)
-        if r["label"] == "none" and ("crev" in r["text"].lower() or "crèv" in r["text"].lower())
-    ]
+    crever = _crever(rows, results)
     assert m["soft_none_any"] <= 7 / 90, m["soft_none_any"]
     assert sum(a.label is not Label.NONE for a in crever) <= 5
 
@@ -137,7 +142,7 @@ def test_short_messages_are_answered_in_their_own_language() -> None:
     """Floors at lr-e507c98a3d's figures on the short-message probe (2026-12-02): every line
     the detector answered was answered in the line's language (151 of 151; lr-e5d771d372:
     139), crisis recall 91.6 %, tier 3 96.7 %, no ordinary line alerted."""
-    rows = [json.loads(line) for line in SHORT.read_text(encoding="utf-8").splitlines()]
+    rows = list(_probe(SHORT))
     assert len(rows) == 289 and all(clean_row(dict(r)) is not None for r in rows)
     others = {_key(r["text"]) for name in ("train", "validation", "test") for r in load_set(name)}
     assert not [r["text"] for r in rows if _key(r["text"]) in others]
@@ -169,7 +174,7 @@ def test_time_words_next_to_dying_and_killing() -> None:
     line given a response); the floors of 79 and 60 are a strict expected failure below.
     lr-010c701774 (seventeenth session): 78 of 80 and all 60 tier-3 lines, 3 ordinary
     lines alerted."""
-    rows = [json.loads(line) for line in PLANS.read_text(encoding="utf-8").splitlines()]
+    rows = list(_probe(PLANS))
     assert len(rows) == 240 and all(clean_row(dict(r)) is not None for r in rows)
     others = {_key(r["text"]) for name in ("train", "validation", "test") for r in load_set(name)}
     assert not [r["text"] for r in rows if _key(r["text"]) in others]
@@ -188,7 +193,7 @@ def test_time_words_crisis_floor_of_lr_1ebf657878() -> None:
     lines; lr-a7975595ad alerts 77 and 59 (the others get the gentle check-in) and 3 of the
     80 ordinary lines instead of 7; lr-010c701774 alerts 78 and all 60, and 3 ordinary
     lines. Passes again once a model alerts 79 and every tier-3 line."""
-    rows = [json.loads(line) for line in PLANS.read_text(encoding="utf-8").splitlines()]
+    rows = list(_probe(PLANS))
     m = metrics(rows, Assessor.default().assess_batch([r["text"] for r in rows]))
     assert m["crisis_recall"] >= 79 / 80, m["crisis_recall"]
     assert m["tier3_recall"] == 1.0, m["tier3_recall"]
@@ -218,7 +223,7 @@ def test_support_group_chat() -> None:
     (seventeenth session): 60 of 63 crisis lines alerted again, but 7 of 115 ordinary lines
     alerted and 18 given any response (lr-a7975595ad's 5 and 14 are a strict expected
     failure below)."""
-    rows = [json.loads(line) for line in SUPPORT.read_text(encoding="utf-8").splitlines()]
+    rows = list(_probe(SUPPORT))
     assert len(rows) == 240 and all(clean_row(dict(r)) is not None for r in rows)
     others = {_key(r["text"]) for name in ("train", "validation", "test") for r in load_set(name)}
     assert not [r["text"] for r in rows if _key(r["text"]) in others]
@@ -239,7 +244,7 @@ def test_support_group_chat_ordinary_floors_of_lr_a7975595ad() -> None:
     alerted 58 of the 63 crisis lines; lr-010c701774 alerts 60 (the floor of lr-ed4a1f3539
     and lr-1ebf657878, an assertion again) and 7 and 18 ordinary lines. Passes again once a
     model keeps 5 and 14."""
-    rows = [json.loads(line) for line in SUPPORT.read_text(encoding="utf-8").splitlines()]
+    rows = list(_probe(SUPPORT))
     m = metrics(rows, Assessor.default().assess_batch([r["text"] for r in rows]))
     assert m["false_alarm"] <= 5 / 115, m["false_alarm"]
     assert m["soft_none_any"] <= 14 / 115, m["soft_none_any"]
@@ -259,7 +264,7 @@ def test_support_group_chat_second_writer() -> None:
     lr-010c701774 (seventeenth session): the same crisis figures, 6 ordinary lines alerted,
     14 given a response, 2 of 32 distress lines alerted (lr-a7975595ad's 5, 13 and 1 are a
     strict expected failure below)."""
-    rows = [json.loads(line) for line in SUPPORT2.read_text(encoding="utf-8").splitlines()]
+    rows = list(_probe(SUPPORT2))
     assert len(rows) == 200 and all(clean_row(dict(r)) is not None for r in rows)
     others = {_key(r["text"]) for name in ("train", "validation", "test") for r in load_set(name)}
     assert not [r["text"] for r in rows if _key(r["text"]) in others]
@@ -279,7 +284,7 @@ def test_support_group_chat_second_writer_floors_of_lr_a7975595ad() -> None:
     """lr-a7975595ad alerted 5 of PSG2's 103 ordinary lines, gave 13 any response and
     alerted 1 of the 32 distress lines; lr-010c701774 alerts 6, answers 14 and alerts 2.
     Passes again once a model keeps all three."""
-    rows = [json.loads(line) for line in SUPPORT2.read_text(encoding="utf-8").splitlines()]
+    rows = list(_probe(SUPPORT2))
     m = metrics(rows, Assessor.default().assess_batch([r["text"] for r in rows]))
     assert m["false_alarm"] <= 5 / 103, m["false_alarm"]
     assert m["soft_none_any"] <= 13 / 103, m["soft_none_any"]
@@ -293,7 +298,7 @@ def test_support_group_chat_second_writer_crisis_floor_of_lr_ed4a1f3539() -> Non
     """lr-8488ed1713 to lr-ed4a1f3539 alerted 48 of PSG2's 50 crisis lines; the fourteenth
     session's model alerts 47 and gives all 50 a private response (49 before), and 345 of
     the 360 crisis probe lines in all (344). Passes again once a model alerts 48."""
-    rows = [json.loads(line) for line in SUPPORT2.read_text(encoding="utf-8").splitlines()]
+    rows = list(_probe(SUPPORT2))
     m = metrics(rows, Assessor.default().assess_batch([r["text"] for r in rows]))
     assert m["crisis_recall"] >= 48 / 50, m["crisis_recall"]
 
@@ -305,7 +310,7 @@ def test_support_group_chat_second_writer_response_floor_of_lr_1ebf657878() -> N
     """lr-1ebf657878 gave every one of PSG2's 50 crisis lines a private response;
     lr-a7975595ad gives 49 (across the probes 357 of 360, as before). Passes again once a
     model answers all 50."""
-    rows = [json.loads(line) for line in SUPPORT2.read_text(encoding="utf-8").splitlines()]
+    rows = list(_probe(SUPPORT2))
     m = metrics(rows, Assessor.default().assess_batch([r["text"] for r in rows]))
     assert m["soft_crisis_any"] == 1.0, m["soft_crisis_any"]
 
@@ -327,7 +332,7 @@ def test_general_channels() -> None:
     lr-010c701774 (seventeenth session): 4 ordinary lines alerted, 7 given any response, 3
     of 34 distress lines alerted, crisis 45 of 47 (lr-a7975595ad's 3 and 2 are a strict
     expected failure below)."""
-    rows = [json.loads(line) for line in GENERAL.read_text(encoding="utf-8").splitlines()]
+    rows = list(_probe(GENERAL))
     assert len(rows) == 246 and all(clean_row(dict(r)) is not None for r in rows)
     others = {_key(r["text"]) for name in ("train", "validation", "test") for r in load_set(name)}
     assert not [r["text"] for r in rows if _key(r["text"]) in others]
@@ -349,7 +354,7 @@ def test_general_channels() -> None:
 def test_general_channels_floors_of_lr_a7975595ad() -> None:
     """lr-a7975595ad alerted 3 of PGC's 126 ordinary lines and 2 of the 34 distress lines;
     lr-010c701774 alerts 4 and 3. Passes again once a model keeps 3 and 2."""
-    rows = [json.loads(line) for line in GENERAL.read_text(encoding="utf-8").splitlines()]
+    rows = list(_probe(GENERAL))
     m = metrics(rows, Assessor.default().assess_batch([r["text"] for r in rows]))
     assert m["false_alarm"] <= 3 / 126, m["false_alarm"]
     assert m["distress_to_alert"] <= 2 / 34, m["distress_to_alert"]
@@ -360,6 +365,6 @@ def test_general_channels_false_alarm_floor_of_lr_1ebf657878() -> None:
     """lr-5f71971629 and lr-1ebf657878 alerted 2 of PGC's 126 ordinary lines; lr-a7975595ad
     alerts 3 (but gives 7 any response, not 9; across the probes 16 ordinary lines alerted,
     not 26). Passes again once a model keeps 2."""
-    rows = [json.loads(line) for line in GENERAL.read_text(encoding="utf-8").splitlines()]
+    rows = list(_probe(GENERAL))
     m = metrics(rows, Assessor.default().assess_batch([r["text"] for r in rows]))
     assert m["false_alarm"] <= 2 / 126, m["false_alarm"]
