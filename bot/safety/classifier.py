@@ -290,7 +290,7 @@ class Classifier:
         ``BUDGET`` characters in all; every other word stays as written. Runs that follow
         one another, and single letters beside them ("s u i c i d 😭 a l": the emoji broke
         the run, leaving "a l" too short to be one), are read as one when they are not all
-        known words."""
+        known words, or when together they are one ("a 😭 d e u s" is "adeus", not "a deus")."""
         idf = self._words.word_idf
         budget = BUDGET
 
@@ -318,8 +318,14 @@ class Classifier:
                 at += 1
                 continue
             group, at = tokens[at:end], end
-            if not any(word in runs for word in group) or all(map(known, group)):
-                out.extend(group)  # single letters alone, or the writer's breaks are words
+            if not any(word in runs for word in group):
+                out.extend(group)  # single letters alone
+                continue
+            if all(map(known, group)):
+                # the writer's breaks are words, unless together they are one: "a 😭 d e u s"
+                # (an emoji cut "adeus" into "a" and "deus") reads as it does without the emoji
+                joined = "".join(group)
+                out.extend([joined] if len(group) > 1 and known(joined) else group)
                 continue
             read = split("".join(group))
             if read is None and len(group) > 1:  # each run on its own, then

@@ -79,6 +79,20 @@ def test_known_words_short_runs_and_words_with_symbols_are_left_as_they_are(
     assert model.readable(tokens, set(tokens)) == tokens
 
 
+def test_an_emoji_that_cuts_a_spaced_word_into_two_known_words_reads_as_the_whole(
+    model: Classifier,
+) -> None:
+    """ "a 😭 d e u s" (an emoji in "a d e u s", adeus) is "a" and the run "deus", both
+    words: read as they stand it said "a deus" and lost the farewell that the same line
+    without the emoji has (found by the emoji property test when V15-V16 joined
+    validation). Two known words that are no word together stay apart."""
+    tokens, runs = split_tokens("a 😭 d e u s galera")
+    assert runs == {"deus"}
+    assert model.readable(tokens, runs)[-2:] == ["adeus", "galera"]
+    tokens, runs = split_tokens("i 😭 l o v e you")
+    assert model.readable(tokens, runs)[-3:] == ["i", "love", "you"]
+
+
 def test_only_words_joined_from_spaced_letters_are_split() -> None:
     """A spaced-out "k y s" in a moderator's note must not make the model read the note's
     other words it does not know as pieces: split too, "filtert" became "filter t" and
