@@ -213,6 +213,29 @@ def _piece_cost(run: str, idf: Callable[[str], float | None]) -> Callable[[int, 
     return cost
 
 
+# The extra cost of a piece that ends in a doubled letter and is not the run's last: that
+# letter may be the next word's first ("ughhate" is "ugh hate", not "ughh ate", which the
+# doubled letter squeezed reads as "ugh ate"). It decides only near ties: "killmyself" still
+# reads "kill myself", as no split without such a piece is near in cost.
+SQUEEZED_END = 1.0
+
+
+def _letter_as_typed(
+    run: str, cost: Callable[[int, int], float | None]
+) -> Callable[[int, int], float | None]:
+    """``cost`` with ``SQUEEZED_END`` added to every known piece that ends in a doubled letter
+    before the run's end, so a split that reads each typed letter once wins a near tie."""
+    last = len(run)
+
+    def priced(start: int, end: int) -> float | None:
+        price = cost(start, end)
+        if price is not None and end < last and end - start > 2 and run[end - 1] == run[end - 2]:
+            return price + SQUEEZED_END
+        return price
+
+    return priced
+
+
 def _joinable(word: str, runs: Collection[str]) -> bool:
     """A word joined from spaced letters, or a single letter that may belong to one."""
     return word.isalnum() and (word in runs or len(word) == 1)
@@ -305,7 +328,7 @@ class Classifier:
             if not MIN_RUN <= len(raw) <= budget:
                 return None
             budget -= len(raw)
-            return segment(raw, _piece_cost(raw, idf))
+            return segment(raw, _letter_as_typed(raw, _piece_cost(raw, idf)))
 
         out: list[str] = []
         at, size = 0, len(tokens)

@@ -213,6 +213,30 @@ def test_spaced_runs_are_found_only_when_the_split_says_spaced_and_only_they_cha
     assert all(t in read for t in kept)
 
 
+def test_a_doubled_last_letter_is_read_as_the_next_words_first_in_a_near_tie(
+    model: Classifier,
+) -> None:
+    """ "u g h h a t e m y l i f e" is "ugh hate my life": squeezed, "ughh" is "ugh" too, and
+    "ughh ate" cost a little less (found by a retrained model that alerted on the spaced-out
+    line and not on its plain words, tests/safety/test_obfuscation.py). A doubled letter
+    ending a piece before the run's end costs one more, so the typed letters are read once."""
+    assert model.readable(["ughhatemylife"], {"ughhatemylife"}) == ["ugh", "hate", "my", "life"]
+    assert model.readable(["iwanttokillmyself"], {"iwanttokillmyself"})[:3] == ["i", "want", "to"]
+    assert model.readable(["itstoomuch"], {"itstoomuch"}) == ["its", "too", "much"]
+
+
+def test_only_known_pieces_ending_in_a_doubled_letter_before_the_end_cost_more() -> None:
+    from bot.safety.classifier import SQUEEZED_END, _letter_as_typed
+
+    known = {"ugg", "ugghh", "ghh", "gg"}
+    cost = _letter_as_typed("ugghh", lambda s, e: 1.0 if "ugghh"[s:e] in known else None)
+    assert cost(0, 3) == 1.0 + SQUEEZED_END  # "ugg", then more letters
+    assert cost(0, 5) == 1.0  # the run's last piece
+    assert cost(2, 5) == 1.0  # "ghh" ends the run
+    assert cost(1, 3) == 1.0  # "gg": a piece of two letters pays nothing more
+    assert cost(0, 2) is None
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.text(alphabet="aabceelmnoosst0134@$!\u00e9", min_size=1, max_size=30))
 def test_a_piece_looked_up_as_it_is_is_the_word_it_normalises_to(run: str) -> None:
