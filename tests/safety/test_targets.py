@@ -26,12 +26,12 @@ SINCE_TRAINING: dict[str, float] = {}
 
 # Targets the shipped model misses on validation (see docs/detector.md for the figures).
 # Since the eighteenth session validation is V7a, V7b, V8a-c, V9a-b, V10a-e, V11a-b,
-# V12a-d, V13a-d, V14a-d, V15a-b and V16a-b (8,947 lines by thirty writers no training pass
-# was briefed from). The shipped model (lr-010c701774, thresholds chosen on V7-V13 and kept
-# when V14, V15 and V16 joined) alerts 937 of the 967 tier-3 lines: 96.9 %, three lines
-# short of 97 % (V15-V16 alone, fresh to it in round 6: 124 of 129). Worry about someone
-# else is met: 778 of 914 (85.1 %).
-KNOWN_MISSES: set[str] = {"tier3_recall"}
+# V12a-d, V13a-d, V14a-d, V15a-b, V16a-b and V17a-b (9,546 lines by thirty-two writers no
+# training pass was briefed from). The shipped model (lr-010c701774, thresholds chosen on
+# V7-V13 and kept as V14-V17 joined) finds 835 of the 984 lines of worry about someone else:
+# 84.9 %, two lines short of 85 % (V17 alone, fresh to it in round 7: 57 of 70). Tier 3 is met:
+# 998 of 1,028 (97.1 %).
+KNOWN_MISSES: set[str] = {"concern_recall"}
 
 
 def test_the_shipped_model_was_trained_on_these_lines_as_the_bot_reads_them_today() -> None:
