@@ -215,8 +215,8 @@ def _piece_cost(run: str, idf: Callable[[str], float | None]) -> Callable[[int, 
 
 # The extra cost of a piece that ends in a doubled letter and is not the run's last: that
 # letter may be the next word's first ("ughhate" is "ugh hate", not "ughh ate", which the
-# doubled letter squeezed reads as "ugh ate"). It decides only near ties: "killmyself" still
-# reads "kill myself", as no split without such a piece is near in cost.
+# doubled letter squeezed reads as "ugh ate"). It decides only near ties: "itstoomuch" still
+# reads "its too much", as no split without such a piece is near in cost.
 SQUEEZED_END = 1.0
 
 
