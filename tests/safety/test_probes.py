@@ -36,8 +36,17 @@ def _probe(path) -> tuple[dict, ...]:
     return tuple(json.loads(line) for line in path.read_text(encoding="utf-8").splitlines())
 
 
-def _rows() -> tuple[dict, ...]:
-    return _probe(PROBE)
+@functools.cache
+def _set_keys() -> frozenset[str]:
+    """Every sentence of the training, validation and test sets, normalised as repeats are."""
+    return frozenset(
+        _key(r["text"]) for name in ("train", "validation", "test") for r in load_set(name)
+    )
+
+
+def _shared_with_the_sets(rows) -> list[str]:
+    """The probe lines that repeat a sentence of one of the three sets (there must be none)."""
+    return [r["text"] for r in rows if _key(r["text"]) in _set_keys()]
 
 
 def _crever(rows, results) -> list:
@@ -50,11 +59,10 @@ def _crever(rows, results) -> list:
 
 
 def test_the_probe_is_well_formed_and_shares_no_sentence_with_the_sets() -> None:
-    rows = _rows()
+    rows = _probe(PROBE)
     assert len(rows) == 150
     assert all(clean_row(dict(r)) is not None and r["lang"] == "fr" for r in rows)
-    others = {_key(r["text"]) for name in ("train", "validation", "test") for r in load_set(name)}
-    assert not [r["text"] for r in rows if _key(r["text"]) in others]
+    assert not _shared_with_the_sets(rows)
 
 
 def test_everyday_french_crever_is_left_alone_and_crisis_still_answered() -> None:
@@ -81,7 +89,7 @@ def test_everyday_french_crever_is_left_alone_and_crisis_still_answered() -> Non
     harassment figures and no ordinary line alerted, but 10 ordinary lines given a response,
     6 of them of the 50 with "crever" (lr-a7975595ad's 7 and 5 are a strict expected failure
     below)."""
-    rows = list(_rows())
+    rows = list(_probe(PROBE))
     assessor = Assessor.default()
     results = [assessor.assess(r["text"]) for r in rows]
     m = metrics(rows, results)
@@ -104,7 +112,7 @@ def test_french_probe_response_floors_of_lr_a7975595ad() -> None:
     "crever"; lr-010c701774, which alerts more tier-3 lines and worry on fresh validation,
     gives 10 and 6 (gentle check-ins: none is an alert). Passes again once a model keeps 7
     and 5."""
-    rows = list(_rows())
+    rows = list(_probe(PROBE))
     results = Assessor.default().assess_batch([r["text"] for r in rows])
     m = metrics(rows, results)
     crever = _crever(rows, results)
@@ -118,7 +126,7 @@ def test_french_probe_crisis_floor_of_lr_1ebf657878() -> None:
     chosen on the rebuilt validation, alerts 23 and gives the other two the gentle check-in
     (across the probes: 339 of 360 crisis lines alerted against 345, 357 given any response
     as before). Passes again once a model alerts 24."""
-    rows = list(_rows())
+    rows = list(_probe(PROBE))
     m = metrics(rows, Assessor.default().assess_batch([r["text"] for r in rows]))
     assert m["crisis_recall"] >= 24 / 25
 
@@ -132,7 +140,7 @@ def test_french_probe_harassment_floor_before_harassment_had_its_own_budget() ->
     the 90 ordinary lines); at 0.1, chosen on validation with a budget for ordinary lines
     shown to moderators, 17 (and 5). Passes again once a model reports 18 within the
     budget."""
-    rows = list(_rows())
+    rows = list(_probe(PROBE))
     assessor = Assessor.default()
     m = metrics(rows, [assessor.assess(r["text"]) for r in rows])
     assert m["harassment_recall"] >= 18 / 20
@@ -144,8 +152,7 @@ def test_short_messages_are_answered_in_their_own_language() -> None:
     139), crisis recall 91.6 %, tier 3 96.7 %, no ordinary line alerted."""
     rows = list(_probe(SHORT))
     assert len(rows) == 289 and all(clean_row(dict(r)) is not None for r in rows)
-    others = {_key(r["text"]) for name in ("train", "validation", "test") for r in load_set(name)}
-    assert not [r["text"] for r in rows if _key(r["text"]) in others]
+    assert not _shared_with_the_sets(rows)
     assessor = Assessor.default()
     results = [assessor.assess(r["text"]) for r in rows]
     answered = [(r, a) for r, a in zip(rows, results, strict=True) if a.label is not Label.NONE]
@@ -176,8 +183,7 @@ def test_time_words_next_to_dying_and_killing() -> None:
     lines alerted."""
     rows = list(_probe(PLANS))
     assert len(rows) == 240 and all(clean_row(dict(r)) is not None for r in rows)
-    others = {_key(r["text"]) for name in ("train", "validation", "test") for r in load_set(name)}
-    assert not [r["text"] for r in rows if _key(r["text"]) in others]
+    assert not _shared_with_the_sets(rows)
     assessor = Assessor.default()
     m = metrics(rows, [assessor.assess(r["text"]) for r in rows])
     assert m["crisis_recall"] >= 78 / 80, m["crisis_recall"]  # lr-010c701774 (lr-a7975595ad: 77)
@@ -225,8 +231,7 @@ def test_support_group_chat() -> None:
     failure below)."""
     rows = list(_probe(SUPPORT))
     assert len(rows) == 240 and all(clean_row(dict(r)) is not None for r in rows)
-    others = {_key(r["text"]) for name in ("train", "validation", "test") for r in load_set(name)}
-    assert not [r["text"] for r in rows if _key(r["text"]) in others]
+    assert not _shared_with_the_sets(rows)
     assessor = Assessor.default()
     m = metrics(rows, [assessor.assess(r["text"]) for r in rows])
     assert m["crisis_recall"] >= 60 / 63, m["crisis_recall"]  # lr-010c701774 (lr-a7975595ad: 58)
@@ -266,8 +271,7 @@ def test_support_group_chat_second_writer() -> None:
     strict expected failure below)."""
     rows = list(_probe(SUPPORT2))
     assert len(rows) == 200 and all(clean_row(dict(r)) is not None for r in rows)
-    others = {_key(r["text"]) for name in ("train", "validation", "test") for r in load_set(name)}
-    assert not [r["text"] for r in rows if _key(r["text"]) in others]
+    assert not _shared_with_the_sets(rows)
     assessor = Assessor.default()
     m = metrics(rows, [assessor.assess(r["text"]) for r in rows])
     assert m["crisis_recall"] >= 47 / 50, m["crisis_recall"]  # lr-1ebf657878 (was 48)
@@ -334,8 +338,7 @@ def test_general_channels() -> None:
     expected failure below)."""
     rows = list(_probe(GENERAL))
     assert len(rows) == 246 and all(clean_row(dict(r)) is not None for r in rows)
-    others = {_key(r["text"]) for name in ("train", "validation", "test") for r in load_set(name)}
-    assert not [r["text"] for r in rows if _key(r["text"]) in others]
+    assert not _shared_with_the_sets(rows)
     assessor = Assessor.default()
     m = metrics(rows, assessor.assess_batch([r["text"] for r in rows]))
     assert m["crisis_recall"] >= 45 / 47, m["crisis_recall"]  # lr-1ebf657878 (was 44)
