@@ -7,8 +7,8 @@ stayed those of ordinary chat, so a crisis phrase spelt out letter by letter got
 at all (the phrase boost alone does not reach the gentle check-in).
 
 :func:`segment` finds the split of such a run into words the model knows with the least
-total cost, a word's cost being its idf (common words are cheap, rare ones dear) plus one,
-so fewer, longer words win over strings of letters: "iwanttodie" → "i want to die",
+total cost, a word's cost being its idf (common words are cheap, rare ones dear) plus
+``PIECE``, so fewer, longer words win over strings of letters: "iwanttodie" → "i want to die",
 "quieromorir" → "quiero morir". Dynamic programming over the run's characters: a run of
 ``n`` characters costs at most ``n · MAX_WORD`` lookups (a piece with no doubled letter and
 no leet character is its own normalised form and is looked up as it is; the others are
@@ -28,12 +28,19 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-__all__ = ["BUDGET", "MAX_RUN", "MAX_WORD", "MIN_RUN", "segment"]
+__all__ = ["BUDGET", "MAX_RUN", "MAX_WORD", "MIN_RUN", "PIECE", "segment"]
 
 MIN_RUN = 5  # a shorter joined run ("kys", "omg") is left as it is
 MAX_RUN = 48  # longer runs are left whole: a message of them is not chat a member types
 BUDGET = 48  # characters of runs split in one message, at most
 MAX_WORD = 16  # the longest word tried
+# What each piece of a split costs beyond its idf. 1.0 until the nineteenth session; 1.5 then,
+# chosen among 1, 1.25, 1.5 and 2 on the TRAINING set's ordinary lines of up to 60 characters
+# spaced out (4,645): an alert their plain words do not get 20, 18, 17, 17 times; of the 1,625
+# short training positives the plain text alerts on, spaced out, 1,589 (2: 1,588) still got
+# a response. A validation line had shown the fault: "mathe ex" (2 pieces) lost to "ma the ex"
+# (3 short ones, "the" English in a German line) by 0.12 and read as a farewell.
+PIECE = 1.5
 
 
 def segment(run: str, cost: Callable[[int, int], float | None]) -> list[str] | None:
@@ -53,8 +60,8 @@ def segment(run: str, cost: Callable[[int, int], float | None]) -> list[str] | N
             if before == math.inf:
                 continue
             price = cost(start, end)
-            if price is not None and before + price + 1.0 < best[end]:
-                best[end] = before + price + 1.0
+            if price is not None and before + price + PIECE < best[end]:
+                best[end] = before + price + PIECE
                 back[end] = start
     if best[size] == math.inf:
         return None
