@@ -490,7 +490,7 @@ _THREATS = [
 
 @pytest.mark.xfail(
     strict=True,
-    reason="lr-a7975595ad and lr-010c701774 report all 5 threats and the friendly line too",
+    reason="lr-a7975595ad to lr-069d9493c7 report all 5 threats and the friendly line too",
 )
 def test_threats_with_no_words_of_death_go_to_moderators_and_a_friendly_visit_does_not() -> None:
     """A spot check written after lr-ed4a1f3539 was chosen (thirteenth session), in wording
@@ -498,8 +498,8 @@ def test_threats_with_no_words_of_death_go_to_moderators_and_a_friendly_visit_do
     same words. The model reports only the Spanish threat as harassment (the others get the
     gentle check-in as distress) and reports the friendly line to moderators; lr-1ebf657878
     (fourteenth session) the same. lr-a7975595ad (fifteenth session) reports all five
-    threats, but still the friendly line; lr-010c701774 (seventeenth session) the same.
-    Passes once a model gets all six right."""
+    threats, but still the friendly line; lr-010c701774 (seventeenth session) and
+    lr-069d9493c7 (nineteenth) the same. Passes once a model gets all six right."""
     assessor = Assessor.default()
     assert all(assessor.assess(t).label is Label.HARASSMENT for t in _THREATS)
     friendly = "I know where you live lol, bringing you soup since you're sick 🍲"

@@ -88,47 +88,39 @@ def test_everyday_french_crever_is_left_alone_and_crisis_still_answered() -> Non
     T44a-b and T45a-b in training, thresholds chosen on V7-V13): the same crisis and
     harassment figures and no ordinary line alerted, but 10 ordinary lines given a response,
     6 of them of the 50 with "crever" (lr-a7975595ad's 7 and 5 are a strict expected failure
-    below)."""
+    below). lr-069d9493c7 (nineteenth session, T46a-b, T42, T43, T32 and T47a-b in training,
+    thresholds chosen on V7-V18): 24 of 25 crisis lines alerted (the floor of lr-e5d771d372
+    to lr-1ebf657878, an assertion again), 9 ordinary lines given a response, 6 of the 50
+    with "crever", harassment 17 of 20, no ordinary line alerted."""
     rows = list(_probe(PROBE))
     assessor = Assessor.default()
     results = [assessor.assess(r["text"]) for r in rows]
     m = metrics(rows, results)
     assert m["false_alarm"] <= 1 / 90, m["false_alarm"]
-    assert m["soft_none_any"] <= 10 / 90, m["soft_none_any"]  # lr-010c701774 (lr-a7975595ad: 7)
+    assert m["soft_none_any"] <= 9 / 90, m["soft_none_any"]  # lr-069d9493c7 (lr-a7975595ad: 7)
     crever = _crever(rows, results)
     assert len(crever) == 50
     assert sum(a.label is not Label.NONE for a in crever) <= 6  # lr-010c701774 (lr-a7975595ad: 5)
-    assert m["crisis_recall"] >= 23 / 25 and m["tier3_recall"] == 1.0  # lr-a7975595ad (was 24)
+    assert m["crisis_recall"] >= 24 / 25 and m["tier3_recall"] == 1.0  # lr-069d9493c7 (23 before)
     assert m["soft_crisis_any"] == 1.0  # every crisis line gets a private response
     assert m["harassment_recall"] >= 17 / 20  # lr-a7975595ad, as lr-58c78f304b (was 16)
     assert m["harassment_false"] <= 5 / 90, m["harassment_false"]
 
 
 @pytest.mark.xfail(
-    strict=True, reason="lr-010c701774 gives 10 of PFR's 90 ordinary lines a response"
+    strict=True, reason="lr-069d9493c7 gives 9 of PFR's 90 ordinary lines a response"
 )
 def test_french_probe_response_floors_of_lr_a7975595ad() -> None:
     """lr-a7975595ad gave 7 of the 90 ordinary lines a response, 5 of them of the 50 with
     "crever"; lr-010c701774, which alerts more tier-3 lines and worry on fresh validation,
-    gives 10 and 6 (gentle check-ins: none is an alert). Passes again once a model keeps 7
-    and 5."""
+    gives 10 and 6 (gentle check-ins: none is an alert), lr-069d9493c7 9 and 6. Passes again
+    once a model keeps 7 and 5."""
     rows = list(_probe(PROBE))
     results = Assessor.default().assess_batch([r["text"] for r in rows])
     m = metrics(rows, results)
     crever = _crever(rows, results)
     assert m["soft_none_any"] <= 7 / 90, m["soft_none_any"]
     assert sum(a.label is not Label.NONE for a in crever) <= 5
-
-
-@pytest.mark.xfail(strict=True, reason="lr-010c701774 alerts 23 of PFR's 25 crisis lines")
-def test_french_probe_crisis_floor_of_lr_1ebf657878() -> None:
-    """lr-e5d771d372 to lr-1ebf657878 alerted 24 of the 25 crisis lines; lr-a7975595ad,
-    chosen on the rebuilt validation, alerts 23 and gives the other two the gentle check-in
-    (across the probes: 339 of 360 crisis lines alerted against 345, 357 given any response
-    as before). Passes again once a model alerts 24."""
-    rows = list(_probe(PROBE))
-    m = metrics(rows, Assessor.default().assess_batch([r["text"] for r in rows]))
-    assert m["crisis_recall"] >= 24 / 25
 
 
 @pytest.mark.xfail(
@@ -180,7 +172,8 @@ def test_time_words_next_to_dying_and_killing() -> None:
     ordinary lines alerted, but 77 of 80 crisis lines and 59 of 60 tier-3 lines (every crisis
     line given a response); the floors of 79 and 60 are a strict expected failure below.
     lr-010c701774 (seventeenth session): 78 of 80 and all 60 tier-3 lines, 3 ordinary
-    lines alerted."""
+    lines alerted. lr-069d9493c7 (nineteenth session): 78 of 80 and all 60, 4 ordinary lines
+    alerted (3 is a strict expected failure below), 7 given any response (10 before)."""
     rows = list(_probe(PLANS))
     assert len(rows) == 240 and all(clean_row(dict(r)) is not None for r in rows)
     assert not _shared_with_the_sets(rows)
@@ -190,10 +183,22 @@ def test_time_words_next_to_dying_and_killing() -> None:
     assert m["tier3_recall"] == 1.0, m["tier3_recall"]  # lr-010c701774 (lr-a7975595ad: 59)
     assert m["soft_crisis_any"] == 1.0, m["soft_crisis_any"]
     assert m["harassment_recall"] == 1.0, m["harassment_recall"]
-    assert m["false_alarm"] <= 3 / 80, m["false_alarm"]  # lr-a7975595ad (was 7)
+    assert m["false_alarm"] <= 4 / 80, m["false_alarm"]  # lr-069d9493c7 (lr-a7975595ad: 3)
 
 
-@pytest.mark.xfail(strict=True, reason="lr-010c701774 alerts 78 of P_plans' 80 crisis lines")
+@pytest.mark.xfail(strict=True, reason="lr-069d9493c7 alerts 4 of P_plans' 80 ordinary lines")
+def test_time_words_false_alarm_floor_of_lr_010c701774() -> None:
+    """lr-a7975595ad and lr-010c701774 alerted 3 of the 80 ordinary lines; lr-069d9493c7,
+    which made 22 fewer errors on 2,393 fresh validation lines (round 9), alerts 4. Passes
+    again once a model keeps 3."""
+    rows = list(_probe(PLANS))
+    m = metrics(rows, Assessor.default().assess_batch([r["text"] for r in rows]))
+    assert m["false_alarm"] <= 3 / 80, m["false_alarm"]
+
+
+@pytest.mark.xfail(
+    strict=True, reason="lr-010c701774 and lr-069d9493c7 alert 78 of P_plans' 80 crisis lines"
+)
 def test_time_words_crisis_floor_of_lr_1ebf657878() -> None:
     """lr-5f71971629 to lr-1ebf657878 alerted 79 of the 80 crisis lines and all 60 tier-3
     lines; lr-a7975595ad alerts 77 and 59 (the others get the gentle check-in) and 3 of the
@@ -228,7 +233,9 @@ def test_support_group_chat() -> None:
     response); the floor of 60 is a strict expected failure below. lr-010c701774
     (seventeenth session): 60 of 63 crisis lines alerted again, but 7 of 115 ordinary lines
     alerted and 18 given any response (lr-a7975595ad's 5 and 14 are a strict expected
-    failure below)."""
+    failure below). lr-069d9493c7 (nineteenth session): 60 of 63 crisis lines alerted, 8 of
+    115 ordinary lines alerted and 19 given any response (lr-010c701774's 7 and 18 are a
+    strict expected failure below), 3 of 37 distress lines alerted."""
     rows = list(_probe(SUPPORT))
     assert len(rows) == 240 and all(clean_row(dict(r)) is not None for r in rows)
     assert not _shared_with_the_sets(rows)
@@ -239,16 +246,26 @@ def test_support_group_chat() -> None:
     assert m["tier3_recall"] == 1.0, m["tier3_recall"]
     assert m["concern_recall"] == 1.0, m["concern_recall"]
     assert m["distress_to_alert"] <= 3 / 37, m["distress_to_alert"]  # lr-a7975595ad (was 4)
-    assert m["false_alarm"] <= 7 / 115, m["false_alarm"]  # lr-010c701774 (lr-a7975595ad: 5)
-    assert m["soft_none_any"] <= 18 / 115, m["soft_none_any"]  # lr-010c701774 (lr-a7975595ad: 14)
+    assert m["false_alarm"] <= 8 / 115, m["false_alarm"]  # lr-069d9493c7 (lr-010c701774: 7)
+    assert m["soft_none_any"] <= 19 / 115, m["soft_none_any"]  # lr-069d9493c7 (lr-010c701774: 18)
 
 
-@pytest.mark.xfail(strict=True, reason="lr-010c701774 alerts 7 of PSG's 115 ordinary lines")
+@pytest.mark.xfail(strict=True, reason="lr-069d9493c7 alerts 8 of PSG's 115 ordinary lines")
+def test_support_group_chat_ordinary_floors_of_lr_010c701774() -> None:
+    """lr-010c701774 alerted 7 of PSG's 115 ordinary lines and gave 18 any response;
+    lr-069d9493c7 alerts 8 and answers 19. Passes again once a model keeps 7 and 18."""
+    rows = list(_probe(SUPPORT))
+    m = metrics(rows, Assessor.default().assess_batch([r["text"] for r in rows]))
+    assert m["false_alarm"] <= 7 / 115, m["false_alarm"]
+    assert m["soft_none_any"] <= 18 / 115, m["soft_none_any"]
+
+
+@pytest.mark.xfail(strict=True, reason="lr-069d9493c7 alerts 8 of PSG's 115 ordinary lines")
 def test_support_group_chat_ordinary_floors_of_lr_a7975595ad() -> None:
     """lr-a7975595ad alerted 5 of PSG's 115 ordinary lines and gave 14 any response, but
     alerted 58 of the 63 crisis lines; lr-010c701774 alerts 60 (the floor of lr-ed4a1f3539
-    and lr-1ebf657878, an assertion again) and 7 and 18 ordinary lines. Passes again once a
-    model keeps 5 and 14."""
+    and lr-1ebf657878, an assertion again) and 7 and 18 ordinary lines, lr-069d9493c7 60, 8
+    and 19. Passes again once a model keeps 5 and 14."""
     rows = list(_probe(SUPPORT))
     m = metrics(rows, Assessor.default().assess_batch([r["text"] for r in rows]))
     assert m["false_alarm"] <= 5 / 115, m["false_alarm"]
@@ -268,7 +285,9 @@ def test_support_group_chat_second_writer() -> None:
     47 of 50 and 49 given a response (lr-1ebf657878: 50; a strict expected failure below).
     lr-010c701774 (seventeenth session): the same crisis figures, 6 ordinary lines alerted,
     14 given a response, 2 of 32 distress lines alerted (lr-a7975595ad's 5, 13 and 1 are a
-    strict expected failure below)."""
+    strict expected failure below). lr-069d9493c7 (nineteenth session): the same crisis
+    figures, 7 ordinary lines alerted and 16 given a response (lr-010c701774's 6 and 14 are a
+    strict expected failure below), 1 of 32 distress lines alerted."""
     rows = list(_probe(SUPPORT2))
     assert len(rows) == 200 and all(clean_row(dict(r)) is not None for r in rows)
     assert not _shared_with_the_sets(rows)
@@ -278,16 +297,26 @@ def test_support_group_chat_second_writer() -> None:
     assert m["soft_crisis_any"] >= 49 / 50, m["soft_crisis_any"]  # lr-a7975595ad (was 50)
     assert m["tier3_recall"] == 1.0, m["tier3_recall"]
     assert m["concern_recall"] == 1.0, m["concern_recall"]
-    assert m["distress_to_alert"] <= 2 / 32, m["distress_to_alert"]  # lr-010c701774 (was 1)
-    assert m["false_alarm"] <= 6 / 103, m["false_alarm"]  # lr-010c701774 (lr-a7975595ad: 5)
-    assert m["soft_none_any"] <= 14 / 103, m["soft_none_any"]  # lr-010c701774 (lr-a7975595ad: 13)
+    assert m["distress_to_alert"] <= 1 / 32, m["distress_to_alert"]  # lr-069d9493c7 (2 before)
+    assert m["false_alarm"] <= 7 / 103, m["false_alarm"]  # lr-069d9493c7 (lr-010c701774: 6)
+    assert m["soft_none_any"] <= 16 / 103, m["soft_none_any"]  # lr-069d9493c7 (lr-010c701774: 14)
 
 
-@pytest.mark.xfail(strict=True, reason="lr-010c701774 alerts 6 of PSG2's 103 ordinary lines")
+@pytest.mark.xfail(strict=True, reason="lr-069d9493c7 alerts 7 of PSG2's 103 ordinary lines")
+def test_support_group_chat_second_writer_ordinary_floors_of_lr_010c701774() -> None:
+    """lr-010c701774 alerted 6 of PSG2's 103 ordinary lines and gave 14 any response;
+    lr-069d9493c7 alerts 7 and answers 16. Passes again once a model keeps 6 and 14."""
+    rows = list(_probe(SUPPORT2))
+    m = metrics(rows, Assessor.default().assess_batch([r["text"] for r in rows]))
+    assert m["false_alarm"] <= 6 / 103, m["false_alarm"]
+    assert m["soft_none_any"] <= 14 / 103, m["soft_none_any"]
+
+
+@pytest.mark.xfail(strict=True, reason="lr-069d9493c7 alerts 7 of PSG2's 103 ordinary lines")
 def test_support_group_chat_second_writer_floors_of_lr_a7975595ad() -> None:
     """lr-a7975595ad alerted 5 of PSG2's 103 ordinary lines, gave 13 any response and
-    alerted 1 of the 32 distress lines; lr-010c701774 alerts 6, answers 14 and alerts 2.
-    Passes again once a model keeps all three."""
+    alerted 1 of the 32 distress lines; lr-010c701774 alerts 6, answers 14 and alerts 2;
+    lr-069d9493c7 7, 16 and 1. Passes again once a model keeps all three."""
     rows = list(_probe(SUPPORT2))
     m = metrics(rows, Assessor.default().assess_batch([r["text"] for r in rows]))
     assert m["false_alarm"] <= 5 / 103, m["false_alarm"]
@@ -296,7 +325,7 @@ def test_support_group_chat_second_writer_floors_of_lr_a7975595ad() -> None:
 
 
 @pytest.mark.xfail(
-    strict=True, reason="lr-1ebf657878 to lr-010c701774 alert 47 of PSG2's 50 crisis lines"
+    strict=True, reason="lr-1ebf657878 to lr-069d9493c7 alert 47 of PSG2's 50 crisis lines"
 )
 def test_support_group_chat_second_writer_crisis_floor_of_lr_ed4a1f3539() -> None:
     """lr-8488ed1713 to lr-ed4a1f3539 alerted 48 of PSG2's 50 crisis lines; the fourteenth
@@ -308,7 +337,7 @@ def test_support_group_chat_second_writer_crisis_floor_of_lr_ed4a1f3539() -> Non
 
 
 @pytest.mark.xfail(
-    strict=True, reason="lr-a7975595ad and lr-010c701774 give 49 of PSG2's 50 a response"
+    strict=True, reason="lr-a7975595ad to lr-069d9493c7 give 49 of PSG2's 50 a response"
 )
 def test_support_group_chat_second_writer_response_floor_of_lr_1ebf657878() -> None:
     """lr-1ebf657878 gave every one of PSG2's 50 crisis lines a private response;
@@ -335,7 +364,9 @@ def test_general_channels() -> None:
     below), 7 given any response, 2 of 34 distress lines alerted, crisis 45 of 47.
     lr-010c701774 (seventeenth session): 4 ordinary lines alerted, 7 given any response, 3
     of 34 distress lines alerted, crisis 45 of 47 (lr-a7975595ad's 3 and 2 are a strict
-    expected failure below)."""
+    expected failure below). lr-069d9493c7 (nineteenth session): 4 ordinary lines alerted, 8
+    given any response (lr-010c701774's 7 is a strict expected failure below), 2 of 34
+    distress lines alerted, concern 20 of 20, crisis 45 of 47."""
     rows = list(_probe(GENERAL))
     assert len(rows) == 246 and all(clean_row(dict(r)) is not None for r in rows)
     assert not _shared_with_the_sets(rows)
@@ -345,25 +376,41 @@ def test_general_channels() -> None:
     assert m["soft_crisis_any"] == 1.0, m["soft_crisis_any"]
     assert m["tier3_recall"] >= 14 / 15, m["tier3_recall"]
     assert m["false_alarm"] <= 4 / 126, m["false_alarm"]  # lr-010c701774 (lr-a7975595ad: 3)
-    assert m["soft_none_any"] <= 7 / 126, m["soft_none_any"]  # lr-a7975595ad (was 9)
+    assert m["soft_none_any"] <= 8 / 126, m["soft_none_any"]  # lr-069d9493c7 (lr-010c701774: 7)
     assert m["harassment_false"] <= 1 / 126, m["harassment_false"]
-    assert m["distress_to_alert"] <= 3 / 34, m["distress_to_alert"]  # lr-010c701774 (was 2)
-    assert m["concern_recall"] >= 19 / 20, m["concern_recall"]
+    assert m["distress_to_alert"] <= 2 / 34, m["distress_to_alert"]  # lr-069d9493c7 (3 before)
+    assert m["concern_recall"] == 1.0, m["concern_recall"]  # lr-069d9493c7 (19 of 20 before)
     assert m["harassment_recall"] == 1.0, m["harassment_recall"]
     assert m["needs_recall"] == 1.0, m["needs_recall"]
 
 
-@pytest.mark.xfail(strict=True, reason="lr-010c701774 alerts 4 of PGC's 126 ordinary lines")
+@pytest.mark.xfail(
+    strict=True, reason="lr-069d9493c7 gives 8 of PGC's 126 ordinary lines a response"
+)
+def test_general_channels_response_floor_of_lr_010c701774() -> None:
+    """lr-a7975595ad and lr-010c701774 gave 7 of PGC's 126 ordinary lines a response;
+    lr-069d9493c7 gives 8. Passes again once a model keeps 7."""
+    rows = list(_probe(GENERAL))
+    m = metrics(rows, Assessor.default().assess_batch([r["text"] for r in rows]))
+    assert m["soft_none_any"] <= 7 / 126, m["soft_none_any"]
+
+
+@pytest.mark.xfail(
+    strict=True, reason="lr-010c701774 and lr-069d9493c7 alert 4 of PGC's 126 ordinary lines"
+)
 def test_general_channels_floors_of_lr_a7975595ad() -> None:
     """lr-a7975595ad alerted 3 of PGC's 126 ordinary lines and 2 of the 34 distress lines;
-    lr-010c701774 alerts 4 and 3. Passes again once a model keeps 3 and 2."""
+    lr-010c701774 alerts 4 and 3, lr-069d9493c7 4 and 2. Passes again once a model keeps 3
+    and 2."""
     rows = list(_probe(GENERAL))
     m = metrics(rows, Assessor.default().assess_batch([r["text"] for r in rows]))
     assert m["false_alarm"] <= 3 / 126, m["false_alarm"]
     assert m["distress_to_alert"] <= 2 / 34, m["distress_to_alert"]
 
 
-@pytest.mark.xfail(strict=True, reason="lr-010c701774 alerts 4 of PGC's 126 ordinary lines")
+@pytest.mark.xfail(
+    strict=True, reason="lr-010c701774 and lr-069d9493c7 alert 4 of PGC's 126 ordinary lines"
+)
 def test_general_channels_false_alarm_floor_of_lr_1ebf657878() -> None:
     """lr-5f71971629 and lr-1ebf657878 alerted 2 of PGC's 126 ordinary lines; lr-a7975595ad
     alerts 3 (but gives 7 any response, not 9; across the probes 16 ordinary lines alerted,
