@@ -162,7 +162,7 @@ def test_time_words_next_to_dying_and_killing() -> None:
     with the session's rules; its starting code gave the same line for line): crisis recall
     93.75 % (75 of 80), tier 3 96.7 % (58 of 60), harassment 25 of 25; 9 of the 80 ordinary
     lines alerted (11.25 %: "my feet are killing me" in four languages and "I'm safe now, not
-    going to kill myself" in four, a known weakness recorded in docs/detector.md). Raised to
+    going to kill myself" in four, a known weakness recorded in docs/detector-history.md). Raised to
     lr-37301a4402's figures (sixth session, whose new training lines were written for the
     kinds of line this probe found weak, so it is no longer an independent measure): crisis
     recall 95 % (76 of 80), tier 3 58 of 60, 8 of 80 ordinary lines alerted (the same feet and
