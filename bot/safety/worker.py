@@ -21,6 +21,17 @@ message; 40 ms took ~4 µs more (A/B in the same runs) for a p99 from message to
 ~46 ms at 1,000 msg/s against the 100 ms target (25 ms: ~30; 50 ms: 56, and 128 once in a
 machine stall, too little margin).
 
+A burst waits (``lull``, 30 ms at most): when the linger ends while messages still arrive
+at 2,000 a second or faster (``burst``), the batch is held and looked at again every
+millisecond, and handed over at the first millisecond in which they slow down, or when the
+30 ms are up. A batch assessed beside a loop busy with a burst contends with it for the GIL
+on the other CPU and cost the worker ~1.8 times its CPU alone (``bench_threads.py``: 20.3
+against 11.3 µs a message); held until the burst passed, 15.5 (twenty-second session). The
+gateway benchmark, which floods, gave 1.178 times a bare client's CPU against 1.279 for the
+code before in the same six runs (8.7 µs a message less); at an ordinary pace nothing
+changes (1,000 messages a second, one a millisecond, is no burst: p99 from message to
+decision 46 ms as before). ``max_batch`` (1,024) hands a batch over at once whatever the pace.
+
 During a long batch the worker naps for 0.2 ms at a checkpoint once 2.5 ms have passed
 since the batch began or the last nap (``_Pacer``). A thread that wants the GIL waits one
 switch interval (5 ms) before it asks the holder to let go, and that wait starts again each
@@ -97,11 +108,21 @@ class _Pacer:
 
 
 class AssessWorker:
-    def __init__(self, assessor: Assessor, *, max_batch: int = 256, linger: float = 0.04) -> None:
+    def __init__(
+        self,
+        assessor: Assessor,
+        *,
+        max_batch: int = 1024,
+        linger: float = 0.04,
+        lull: float = 0.03,
+        burst: float = 2000.0,
+    ) -> None:
         self.assessor = assessor
         self.pacer = _Pacer()
         self.max_batch = max_batch
         self.linger = linger
+        self.lull = lull
+        self.burst = burst  # messages a second: faster than this, the loop is in a burst
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         # per event loop: the messages waiting for its linger timer (touched on that loop only)
@@ -150,11 +171,38 @@ class AssessWorker:
         pending = self._pending.get(loop)
         if pending is None:
             pending = self._pending[loop] = []
-            loop.call_later(self.linger, self._flush, loop)
+            now = loop.time()
+            args = (loop, pending, now + self.linger + self.lull, now, self.submitted)
+            loop.call_later(self.linger, self._flush_at_lull, *args)
         pending.append((text, context_risk, done, arg, quiet))
         self.submitted += 1
         if len(pending) >= self.max_batch:
             self._flush(loop)
+
+    def _flush_at_lull(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        pending: list[Item],
+        deadline: float,
+        since: float,
+        count: int,
+    ) -> None:
+        """The linger is over: hand the batch over now, unless messages are still pouring
+        in (``burst`` a second or faster since ``since``, when ``submit`` had taken
+        ``count``); then look again every millisecond, and hand it over once they slow
+        down, or at ``deadline`` (``lull`` after the linger) if the burst lasts. Detection
+        beside a loop busy with a burst contends with it for the GIL: a batch assessed then
+        cost the worker ~1.8 times its CPU alone (``benchmarks/bench_threads.py``). A
+        batch handed over meanwhile (``max_batch``, ``stop``) is not this timer's any more."""
+        if self._pending.get(loop) is not pending:
+            return
+        now = loop.time()
+        arrived = self.submitted - count
+        if now < deadline and arrived > 0 and arrived >= self.burst * (now - since):
+            args = (loop, pending, deadline, now, self.submitted)
+            loop.call_later(_LULL_POLL, self._flush_at_lull, *args)
+            return
+        self._flush(loop)
 
     def _flush(self, loop: asyncio.AbstractEventLoop) -> None:
         """Hand what ``loop`` gathered to the worker thread, in one put. (A linger timer that
@@ -226,6 +274,9 @@ class AssessWorker:
             log.exception("detector failed; falling back to the phrase engine")
             detection = self.assessor.detector.detect(text)
             return self.assessor.combine(detection, None, text=text)
+
+
+_LULL_POLL = 0.001  # how often a burst is looked at again, in seconds
 
 
 def _deliver(triples: Sequence[tuple[Done, Any, Assessment]]) -> None:

@@ -94,6 +94,123 @@ async def test_max_batch_hands_over_without_waiting_for_the_timer() -> None:
     assert sum(map(len, assessor.batches)) == 8  # handed over at 4 and 8, no timer
 
 
+async def _pour(worker: AssessWorker, stop: asyncio.Event, seen: list[int]) -> int:
+    """Submit 200 messages at a time, letting the loop run between, until ``stop``: a burst
+    far faster than ``burst`` even if the machine stalls for tens of milliseconds. ``seen``
+    gets the number of batches the worker had taken at each step."""
+    loop = asyncio.get_running_loop()
+    sent = 0
+    while not stop.is_set():
+        for _ in range(200):
+            worker.submit(f"chat {sent}", 0.0, _ignore, None, loop)
+            sent += 1
+        seen.append(len(worker.assessor.batches))
+        await asyncio.sleep(0)
+    return sent
+
+
+def _ignore(arg: object, result: Assessment) -> None:
+    pass
+
+
+async def test_a_batch_waits_for_a_burst_of_messages_to_pass() -> None:
+    """Detection beside a loop busy with a burst contends with it for the GIL: once the
+    linger is over the batch is held while messages keep pouring in, and handed over,
+    whole, as soon as they stop (the lull's deadline is far off here)."""
+    assessor = _Recorder()
+    worker = AssessWorker(assessor, linger=0.01, lull=3600, max_batch=10**9)
+    stop = asyncio.Event()
+    seen: list[int] = []
+    try:
+        pouring = asyncio.ensure_future(_pour(worker, stop, seen))
+        await asyncio.sleep(0.3)  # thirty lingers
+        stop.set()
+        sent = await asyncio.wait_for(pouring, WAIT)
+        assert seen and max(seen) == 0  # nothing handed over during the burst
+        for _ in range(WAIT * 100):
+            if assessor.batches:
+                break
+            await asyncio.sleep(0.01)
+    finally:
+        await worker.stop()
+    assert [len(b) for b in assessor.batches] == [sent]
+
+
+async def test_a_burst_holds_a_batch_no_longer_than_the_lull() -> None:
+    assessor = _Recorder()
+    worker = AssessWorker(assessor, linger=0.01, lull=0.05, max_batch=10**9)
+    stop = asyncio.Event()
+    seen: list[int] = []
+    try:
+        pouring = asyncio.ensure_future(_pour(worker, stop, seen))
+        for _ in range(WAIT * 100):
+            if assessor.batches:
+                break
+            await asyncio.sleep(0.01)
+        stop.set()
+        await asyncio.wait_for(pouring, WAIT)
+    finally:
+        await worker.stop()
+    assert assessor.batches  # handed over while the burst went on
+
+
+class _ManualLoop:
+    """Just what ``submit`` and the lull's timer use of a loop, on a clock the test moves."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.timers: list[tuple[float, object, tuple]] = []
+
+    def time(self) -> float:
+        return self.now
+
+    def call_later(self, delay: float, fn, *args) -> None:
+        self.timers.append((self.now + delay, fn, args))
+
+    def advance(self, to: float) -> None:
+        self.now = to
+        due = [t for t in self.timers if t[0] <= to + 1e-9]
+        self.timers = [t for t in self.timers if t[0] > to + 1e-9]
+        for _, fn, args in due:
+            fn(*args)
+
+
+def _handed_over(per_ms: list[int]) -> list[tuple[int, int]]:
+    """Feed ``per_ms[k]`` messages in millisecond ``k`` (linger 40 ms, lull 30 ms, burst
+    2,000 a second) and say when each batch was handed over: (millisecond, size)."""
+    worker = AssessWorker(_Recorder(), linger=0.04, lull=0.03, max_batch=10**9)
+    worker._thread = threading.current_thread()  # no worker thread: batches stay queued
+    loop = _ManualLoop()
+    handed: list[tuple[int, int]] = []
+    for ms in range(len(per_ms) + 100):
+        loop.advance(ms / 1000)
+        for _ in range(per_ms[ms] if ms < len(per_ms) else 0):
+            worker.submit("chat", 0.0, _ignore, None, loop)  # type: ignore[arg-type]
+        while not worker._queue.empty():
+            handed.append((ms, len(worker._queue.get_nowait()[1])))
+    return handed
+
+
+def test_messages_at_an_ordinary_pace_go_when_the_linger_ends() -> None:
+    """1,000 messages a second (one a millisecond) are no burst: each batch goes at its
+    linger, 40 messages."""
+    assert _handed_over([1] * 120)[:2] == [(40, 40), (80, 40)]
+
+
+def test_a_burst_holds_its_batch_until_it_ends() -> None:
+    """10 messages a millisecond for 55 ms: the linger ends at 40 ms inside the burst, the
+    batch goes at the first millisecond with no message."""
+    assert _handed_over([10] * 55) == [(56, 550)]
+
+
+def test_a_burst_that_lasts_lets_the_batch_go_at_the_lull() -> None:
+    """A burst longer than linger + lull: the batch goes at 70 ms all the same, and the
+    next batch starts its own linger."""
+    handed = _handed_over([10] * 200)
+    assert handed[0] == (70, 700)
+    assert handed[1][0] == 140  # the next batch began at 70 ms
+
+
 async def test_stop_assesses_what_was_gathered() -> None:
     assessor = _Recorder()
     worker = AssessWorker(assessor, linger=3600)
