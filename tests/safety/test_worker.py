@@ -203,12 +203,16 @@ def test_a_burst_holds_its_batch_until_it_ends() -> None:
     assert _handed_over([10] * 55) == [(56, 550)]
 
 
-def test_a_burst_that_lasts_lets_the_batch_go_at_the_lull() -> None:
-    """A burst longer than linger + lull: the batch goes at 70 ms all the same, and the
-    next batch starts its own linger."""
-    handed = _handed_over([10] * 200)
-    assert handed[0] == (70, 700)
-    assert handed[1][0] == 140  # the next batch began at 70 ms
+def test_a_burst_that_lasts_lets_the_batch_go_at_the_lull_and_then_holds_none() -> None:
+    """A burst longer than linger + lull: the batch goes at 70 ms all the same. The stream
+    is steady, so holding would only delay: the next batches go at their linger (the
+    second began at 70 ms)."""
+    assert _handed_over([10] * 200)[:3] == [(70, 700), (110, 400), (150, 400)]
+
+
+def test_a_pause_after_a_steady_stream_lets_the_next_burst_be_held_again() -> None:
+    handed = _handed_over([10] * 200 + [0] * 100 + [10] * 55)
+    assert handed[-1] == (356, 550)  # began at 300, held until the burst ended
 
 
 async def test_stop_assesses_what_was_gathered() -> None:
