@@ -202,13 +202,11 @@ class AssessWorker:
         """The linger is over: hand the batch over now, unless messages are still pouring
         in (``burst`` a second or faster since ``since``, when ``submit`` had taken
         ``count``); then look again every millisecond, and hand it over once they slow
-        down, or at ``deadline`` (``lull`` after the linger) if the burst lasts. Detection
-        beside a loop busy with a burst contends with it for the GIL: a batch assessed then
-        cost the worker ~1.8 times its CPU alone (``benchmarks/bench_threads.py``). A
-        burst that outlasts the lull is a steady stream, where holding a batch would only
-        delay it: the batches after it go at their linger until the stream pauses (no
-        message for ``_STEADY_GAP`` after a batch went). A batch handed over meanwhile
-        (``max_batch``, ``stop``) is not this timer's any more."""
+        down, or at ``deadline`` (``lull`` after the linger) if the burst lasts (why: the
+        module's docstring). A burst that outlasts the lull is a steady stream, where
+        holding a batch would only delay it: the batches after it go at their linger until
+        the stream pauses (no message for ``_STEADY_GAP`` after a batch went). A batch
+        handed over meanwhile (``max_batch``, ``stop``) is not this timer's any more."""
         if self._pending.get(loop) is not pending:
             return
         now = loop.time()
@@ -225,8 +223,7 @@ class AssessWorker:
         self._flush(loop)
 
     def _flush(self, loop: asyncio.AbstractEventLoop) -> None:
-        """Hand what ``loop`` gathered to the worker thread, in one put. (A linger timer that
-        fires after an early flush hands over the next batch a little early: harmless.)"""
+        """Hand what ``loop`` gathered to the worker thread, in one put."""
         pending = self._pending.pop(loop, None)
         if pending:
             self._queue.put((loop, pending))

@@ -113,6 +113,14 @@ def _ignore(arg: object, result: Assessment) -> None:
     pass
 
 
+async def _until_handed_over(assessor: _Recorder) -> None:
+    """Wait (up to ``WAIT``) until the worker has given the assessor a batch."""
+    for _ in range(WAIT * 100):
+        if assessor.batches:
+            return
+        await asyncio.sleep(0.01)
+
+
 async def test_a_batch_waits_for_a_burst_of_messages_to_pass() -> None:
     """Detection beside a loop busy with a burst contends with it for the GIL: once the
     linger is over the batch is held while messages keep pouring in, and handed over,
@@ -127,10 +135,7 @@ async def test_a_batch_waits_for_a_burst_of_messages_to_pass() -> None:
         stop.set()
         sent = await asyncio.wait_for(pouring, WAIT)
         assert seen and max(seen) == 0  # nothing handed over during the burst
-        for _ in range(WAIT * 100):
-            if assessor.batches:
-                break
-            await asyncio.sleep(0.01)
+        await _until_handed_over(assessor)
     finally:
         await worker.stop()
     assert worker.batches == 1  # one hand-over, whole
@@ -173,10 +178,7 @@ async def test_a_burst_holds_a_batch_no_longer_than_the_lull() -> None:
     seen: list[int] = []
     try:
         pouring = asyncio.ensure_future(_pour(worker, stop, seen))
-        for _ in range(WAIT * 100):
-            if assessor.batches:
-                break
-            await asyncio.sleep(0.01)
+        await _until_handed_over(assessor)
         stop.set()
         await asyncio.wait_for(pouring, WAIT)
     finally:
