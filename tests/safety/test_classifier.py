@@ -223,3 +223,20 @@ def test_a_batch_of_many_texts_scores_as_small_batches_do(shipped: Classifier) -
         assert np.allclose(list(got.classes.values()), list(want.classes.values()), atol=1e-9)
         assert np.allclose(list(got.needs.values()), list(want.needs.values()), atol=1e-9)
         assert got.lang == want.lang
+
+
+def test_sample_weights_weigh_imminent_lines_and_worry_as_the_recipe_says(monkeypatch) -> None:
+    """Tier-3 lines weigh ``tier3_weight``, worry about someone else ``concern_weight`` (1 in
+    the shipped recipe; round 12's K49w used 1.5), every other class 1."""
+    from bot.safety import training
+
+    rows = [
+        {"label": "crisis_self", "tier": 3},
+        {"label": "crisis_self", "tier": 2},
+        {"label": "concern_other", "tier": 0},
+        {"label": "none", "tier": 0},
+        {"label": "harassment", "tier": 0},
+    ]
+    assert training.sample_weights(rows) == [2.0, 1.0, 1.0, 1.0, 1.0]
+    monkeypatch.setitem(training.MODEL, "concern_weight", 1.5)
+    assert training.sample_weights(rows) == [2.0, 1.0, 1.5, 1.0, 1.0]
