@@ -27,7 +27,8 @@ millisecond, and handed over at the first millisecond in which they slow down, o
 30 ms are up. A batch assessed beside a loop busy with a burst contends with it for the GIL
 on the other CPU and cost the worker ~1.8 times its CPU alone (``bench_threads.py``: 20.3
 against 11.3 µs a message); held until the burst passed, 15.5 (twenty-second session). The
-gateway benchmark, which floods, gave 1.199 and 1.192 times a bare client's CPU against
+gateway benchmark, which floods, gave 1.199 and 1.192 times a bare client's CPU (slices of
+256, below) against
 1.314 and 1.294 for the code before in the same runs (10.75 and 11.3 µs a message less). At an
 ordinary pace nothing changes (1,000 messages a second, one a millisecond, is no burst: p99
 from message to decision 46 ms as before). A burst that outlasts the 30 ms is taken for a
@@ -35,9 +36,11 @@ steady stream: until it pauses for 20 ms (``_STEADY_GAP``), batches go at their 
 again, since holding them would only delay them (holding every batch of a steady 3,000
 messages a second raised the p99 from message to decision from 55 to 97 ms; holding only
 the first, 81-86 ms over 3 s). ``max_batch`` (1,024) hands a batch over at once whatever
-the pace. A batch is assessed in slices of 256 (``_SLICE``) with a checkpoint between: whole,
-a held batch of a thousand kept a 1 ms ticker over 5 ms late 7 times in ~3,640 ticks, where
-the code before held it 0-3 times, as the slices do.
+the pace. A batch is assessed in slices of 128 (``_SLICE``) with a checkpoint between. In
+bursts of 1,000 messages (ten a run, ~3,600 ticks of a 1 ms ticker), a whole held batch kept
+the ticker over 5 ms late 7 times a run; slices of 256, 0-17 (41 in ten runs); slices of 128,
+0-1 (7 in ten runs), for 3-4 µs a message more in the gateway benchmark (1.212 and 1.218
+times a bare client against 1.181 and 1.179 with 256, in the same runs).
 
 During a long batch the worker naps for 0.2 ms at a checkpoint once 2.5 ms have passed
 since the batch began or the last nap (``_Pacer``). A thread that wants the GIL waits one
@@ -307,7 +310,7 @@ class AssessWorker:
 
 
 _LULL_POLL = 0.001  # how often a burst is looked at again, in seconds
-_SLICE = 256  # messages the assessor takes at once from a batch
+_SLICE = 128  # messages the assessor takes at once from a batch
 _STEADY_GAP = 0.02  # a pause this long after a batch went ends a steady stream, in seconds
 
 

@@ -140,23 +140,23 @@ async def test_a_batch_waits_for_a_burst_of_messages_to_pass() -> None:
         await worker.stop()
     assert worker.batches == 1  # one hand-over, whole
     assert sum(map(len, assessor.batches)) == sent
-    assert max(map(len, assessor.batches)) == 256  # assessed in slices
+    assert max(map(len, assessor.batches)) == 128  # assessed in slices
 
 
 async def test_a_large_batch_is_assessed_in_slices_with_a_checkpoint_between() -> None:
-    """A batch held through a burst can be a thousand messages: the assessor takes them 256
-    at a time, in order, and the pacer is asked between slices (the loop gets the GIL as
-    it did when batches were at most 256)."""
+    """A batch held through a burst can be a thousand messages: the assessor takes them 128
+    at a time, in order, and the pacer is asked between slices (the loop gets the GIL more
+    often than it did when batches were at most 256)."""
     assessor = _Recorder()
-    worker = AssessWorker(assessor, linger=3600, max_batch=600)
+    worker = AssessWorker(assessor, linger=3600, max_batch=300)
     calls: list[int] = []
     worker.pacer = _CountingPacer(calls, assessor)
     try:
-        texts = [f"chat {i}" for i in range(600)]
+        texts = [f"chat {i}" for i in range(300)]
         got = await _collect(worker, texts)
     finally:
         await worker.stop()
-    assert [len(b) for b in assessor.batches] == [256, 256, 88]
+    assert [len(b) for b in assessor.batches] == [128, 128, 44]
     assert [t for b in assessor.batches for t in b] == texts
     assert calls == [1, 2]  # after the first and the second slice
     assert sorted(got) == sorted(texts)
