@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Callable
 
 import pytest
 
@@ -113,10 +114,10 @@ def _ignore(arg: object, result: Assessment) -> None:
     pass
 
 
-async def _until_handed_over(assessor: _Recorder) -> None:
-    """Wait (up to ``WAIT``) until the worker has given the assessor a batch."""
+async def _until(done: Callable[[], bool]) -> None:
+    """Wait (up to ``WAIT``) until ``done()``; the caller asserts what it waited for."""
     for _ in range(WAIT * 100):
-        if assessor.batches:
+        if done():
             return
         await asyncio.sleep(0.01)
 
@@ -135,7 +136,7 @@ async def test_a_batch_waits_for_a_burst_of_messages_to_pass() -> None:
         stop.set()
         sent = await asyncio.wait_for(pouring, WAIT)
         assert seen and max(seen) == 0  # nothing handed over during the burst
-        await _until_handed_over(assessor)
+        await _until(lambda: bool(assessor.batches))
     finally:
         await worker.stop()
     assert worker.batches == 1  # one hand-over, whole
@@ -178,7 +179,7 @@ async def test_a_burst_holds_a_batch_no_longer_than_the_lull() -> None:
     seen: list[int] = []
     try:
         pouring = asyncio.ensure_future(_pour(worker, stop, seen))
-        await _until_handed_over(assessor)
+        await _until(lambda: bool(assessor.batches))
         stop.set()
         await asyncio.wait_for(pouring, WAIT)
     finally:
@@ -328,10 +329,7 @@ async def test_a_quiet_caller_is_called_back_only_when_something_was_found(monke
 
     for text in ("chat e", "chat f"):
         worker.submit(text, 0.0, callback, text, loop, quiet=True)
-    for _ in range(WAIT * 100):
-        if worker.items == 6:
-            break
-        await asyncio.sleep(0.01)
+    await _until(lambda: worker.items == 6)
     assert worker.items == 6
     await asyncio.sleep(0.3)  # a delivery would follow the count at once
     assert deliveries == [2] and set(got) == {"crisis b", "chat c"}
