@@ -226,8 +226,8 @@ def test_a_batch_of_many_texts_scores_as_small_batches_do(shipped: Classifier) -
 
 
 def test_sample_weights_weigh_imminent_lines_and_worry_as_the_recipe_says(monkeypatch) -> None:
-    """Tier-3 lines weigh ``tier3_weight``, worry about someone else ``concern_weight`` (1 in
-    the shipped recipe; round 12's K49w used 1.5), every other class 1."""
+    """Tier-3 lines weigh ``tier3_weight``, worry about someone else ``concern_weight`` (1.5
+    in the shipped recipe since round 14; 1 before), every other class 1."""
     from bot.safety import training
 
     rows = [
@@ -237,6 +237,8 @@ def test_sample_weights_weigh_imminent_lines_and_worry_as_the_recipe_says(monkey
         {"label": "none", "tier": 0},
         {"label": "harassment", "tier": 0},
     ]
-    assert training.sample_weights(rows) == [2.0, 1.0, 1.0, 1.0, 1.0]
-    monkeypatch.setitem(training.MODEL, "concern_weight", 1.5)
     assert training.sample_weights(rows) == [2.0, 1.0, 1.5, 1.0, 1.0]
+    monkeypatch.setitem(training.MODEL, "concern_weight", 1.0)
+    assert training.sample_weights(rows) == [2.0, 1.0, 1.0, 1.0, 1.0]
+    monkeypatch.setitem(training.MODEL, "tier3_weight", 3.0)
+    assert training.sample_weights(rows) == [3.0, 1.0, 1.0, 1.0, 1.0]

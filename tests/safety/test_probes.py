@@ -91,7 +91,10 @@ def test_everyday_french_crever_is_left_alone_and_crisis_still_answered() -> Non
     below). lr-069d9493c7 (nineteenth session, T46a-b, T42, T43, T32 and T47a-b in training,
     thresholds chosen on V7-V18): 24 of 25 crisis lines alerted (the floor of lr-e5d771d372
     to lr-1ebf657878, an assertion again), 9 ordinary lines given a response, 6 of the 50
-    with "crever", harassment 17 of 20, no ordinary line alerted."""
+    with "crever", harassment 17 of 20, no ordinary line alerted. lr-6953929d8e (twenty-fourth
+    session, round 14: T49a-b in training, worry weighted 1.5, thresholds chosen on V7-V25):
+    23 of 25 crisis lines alerted, all 25 given a response (the floor of 24 is a strict
+    expected failure below), the other figures the same."""
     rows = list(_probe(PROBE))
     assessor = Assessor.default()
     results = [assessor.assess(r["text"]) for r in rows]
@@ -101,14 +104,25 @@ def test_everyday_french_crever_is_left_alone_and_crisis_still_answered() -> Non
     crever = _crever(rows, results)
     assert len(crever) == 50
     assert sum(a.label is not Label.NONE for a in crever) <= 6  # lr-010c701774 (lr-a7975595ad: 5)
-    assert m["crisis_recall"] >= 24 / 25 and m["tier3_recall"] == 1.0  # lr-069d9493c7 (23 before)
+    assert m["crisis_recall"] >= 23 / 25 and m["tier3_recall"] == 1.0  # lr-6953929d8e (below)
     assert m["soft_crisis_any"] == 1.0  # every crisis line gets a private response
     assert m["harassment_recall"] >= 17 / 20  # lr-a7975595ad, as lr-58c78f304b (was 16)
     assert m["harassment_false"] <= 5 / 90, m["harassment_false"]
 
 
+@pytest.mark.xfail(strict=True, reason="lr-6953929d8e alerts 23 of PFR's 25 crisis lines")
+def test_french_probe_crisis_floor_of_lr_069d9493c7() -> None:
+    """lr-e5d771d372 to lr-1ebf657878 and lr-069d9493c7 alerted 24 of PFR's 25 crisis lines;
+    lr-6953929d8e, which made fewer errors on 1,491 fresh validation lines (round 14),
+    alerts 23 and gives the 25th the gentle check-in. Passes again once a model alerts 24."""
+    rows = list(_probe(PROBE))
+    m = metrics(rows, Assessor.default().assess_batch([r["text"] for r in rows]))
+    assert m["crisis_recall"] >= 24 / 25, m["crisis_recall"]
+
+
 @pytest.mark.xfail(
-    strict=True, reason="lr-069d9493c7 gives 9 of PFR's 90 ordinary lines a response"
+    strict=True,
+    reason="lr-069d9493c7 and lr-6953929d8e give 9 of PFR's 90 ordinary lines a response",
 )
 def test_french_probe_response_floors_of_lr_a7975595ad() -> None:
     """lr-a7975595ad gave 7 of the 90 ordinary lines a response, 5 of them of the 50 with
@@ -186,7 +200,9 @@ def test_time_words_next_to_dying_and_killing() -> None:
     assert m["false_alarm"] <= 4 / 80, m["false_alarm"]  # lr-069d9493c7 (lr-a7975595ad: 3)
 
 
-@pytest.mark.xfail(strict=True, reason="lr-069d9493c7 alerts 4 of P_plans' 80 ordinary lines")
+@pytest.mark.xfail(
+    strict=True, reason="lr-069d9493c7 and lr-6953929d8e alert 4 of P_plans' 80 ordinary lines"
+)
 def test_time_words_false_alarm_floor_of_lr_010c701774() -> None:
     """lr-a7975595ad and lr-010c701774 alerted 3 of the 80 ordinary lines; lr-069d9493c7,
     which made 22 fewer errors on 2,393 fresh validation lines (round 9), alerts 4. Passes
@@ -197,7 +213,7 @@ def test_time_words_false_alarm_floor_of_lr_010c701774() -> None:
 
 
 @pytest.mark.xfail(
-    strict=True, reason="lr-010c701774 and lr-069d9493c7 alert 78 of P_plans' 80 crisis lines"
+    strict=True, reason="lr-010c701774 to lr-6953929d8e alert 78 of P_plans' 80 crisis lines"
 )
 def test_time_words_crisis_floor_of_lr_1ebf657878() -> None:
     """lr-5f71971629 to lr-1ebf657878 alerted 79 of the 80 crisis lines and all 60 tier-3
@@ -250,17 +266,17 @@ def test_support_group_chat() -> None:
     assert m["soft_none_any"] <= 19 / 115, m["soft_none_any"]  # lr-069d9493c7 (lr-010c701774: 18)
 
 
-@pytest.mark.xfail(strict=True, reason="lr-069d9493c7 alerts 8 of PSG's 115 ordinary lines")
 def test_support_group_chat_ordinary_floors_of_lr_010c701774() -> None:
     """lr-010c701774 alerted 7 of PSG's 115 ordinary lines and gave 18 any response;
-    lr-069d9493c7 alerts 8 and answers 19. Passes again once a model keeps 7 and 18."""
+    lr-069d9493c7 alerted 8 and answered 19 (a strict expected failure then);
+    lr-6953929d8e keeps 7 and 18 again."""
     rows = list(_probe(SUPPORT))
     m = metrics(rows, Assessor.default().assess_batch([r["text"] for r in rows]))
     assert m["false_alarm"] <= 7 / 115, m["false_alarm"]
     assert m["soft_none_any"] <= 18 / 115, m["soft_none_any"]
 
 
-@pytest.mark.xfail(strict=True, reason="lr-069d9493c7 alerts 8 of PSG's 115 ordinary lines")
+@pytest.mark.xfail(strict=True, reason="lr-6953929d8e alerts 7 of PSG's 115 ordinary lines")
 def test_support_group_chat_ordinary_floors_of_lr_a7975595ad() -> None:
     """lr-a7975595ad alerted 5 of PSG's 115 ordinary lines and gave 14 any response, but
     alerted 58 of the 63 crisis lines; lr-010c701774 alerts 60 (the floor of lr-ed4a1f3539
@@ -287,7 +303,8 @@ def test_support_group_chat_second_writer() -> None:
     14 given a response, 2 of 32 distress lines alerted (lr-a7975595ad's 5, 13 and 1 are a
     strict expected failure below). lr-069d9493c7 (nineteenth session): the same crisis
     figures, 7 ordinary lines alerted and 16 given a response (lr-010c701774's 6 and 14 are a
-    strict expected failure below), 1 of 32 distress lines alerted."""
+    strict expected failure below), 1 of 32 distress lines alerted. lr-6953929d8e (twenty-fourth
+    session): the same crisis figures, 6 ordinary lines alerted and 15 given a response."""
     rows = list(_probe(SUPPORT2))
     assert len(rows) == 200 and all(clean_row(dict(r)) is not None for r in rows)
     assert not _shared_with_the_sets(rows)
@@ -298,25 +315,29 @@ def test_support_group_chat_second_writer() -> None:
     assert m["tier3_recall"] == 1.0, m["tier3_recall"]
     assert m["concern_recall"] == 1.0, m["concern_recall"]
     assert m["distress_to_alert"] <= 1 / 32, m["distress_to_alert"]  # lr-069d9493c7 (2 before)
-    assert m["false_alarm"] <= 7 / 103, m["false_alarm"]  # lr-069d9493c7 (lr-010c701774: 6)
-    assert m["soft_none_any"] <= 16 / 103, m["soft_none_any"]  # lr-069d9493c7 (lr-010c701774: 14)
+    assert m["false_alarm"] <= 6 / 103, m["false_alarm"]  # lr-6953929d8e (lr-069d9493c7: 7)
+    assert m["soft_none_any"] <= 15 / 103, m["soft_none_any"]  # lr-6953929d8e (lr-069d9493c7: 16)
 
 
-@pytest.mark.xfail(strict=True, reason="lr-069d9493c7 alerts 7 of PSG2's 103 ordinary lines")
+@pytest.mark.xfail(
+    strict=True, reason="lr-6953929d8e gives 15 of PSG2's 103 ordinary lines a response"
+)
 def test_support_group_chat_second_writer_ordinary_floors_of_lr_010c701774() -> None:
     """lr-010c701774 alerted 6 of PSG2's 103 ordinary lines and gave 14 any response;
-    lr-069d9493c7 alerts 7 and answers 16. Passes again once a model keeps 6 and 14."""
+    lr-069d9493c7 alerted 7 and answered 16, lr-6953929d8e 6 and 15. Passes again once a
+    model keeps 6 and 14."""
     rows = list(_probe(SUPPORT2))
     m = metrics(rows, Assessor.default().assess_batch([r["text"] for r in rows]))
     assert m["false_alarm"] <= 6 / 103, m["false_alarm"]
     assert m["soft_none_any"] <= 14 / 103, m["soft_none_any"]
 
 
-@pytest.mark.xfail(strict=True, reason="lr-069d9493c7 alerts 7 of PSG2's 103 ordinary lines")
+@pytest.mark.xfail(strict=True, reason="lr-6953929d8e alerts 6 of PSG2's 103 ordinary lines")
 def test_support_group_chat_second_writer_floors_of_lr_a7975595ad() -> None:
     """lr-a7975595ad alerted 5 of PSG2's 103 ordinary lines, gave 13 any response and
     alerted 1 of the 32 distress lines; lr-010c701774 alerts 6, answers 14 and alerts 2;
-    lr-069d9493c7 7, 16 and 1. Passes again once a model keeps all three."""
+    lr-069d9493c7 7, 16 and 1; lr-6953929d8e 6, 15 and 1. Passes again once a model keeps
+    all three."""
     rows = list(_probe(SUPPORT2))
     m = metrics(rows, Assessor.default().assess_batch([r["text"] for r in rows]))
     assert m["false_alarm"] <= 5 / 103, m["false_alarm"]
@@ -325,7 +346,7 @@ def test_support_group_chat_second_writer_floors_of_lr_a7975595ad() -> None:
 
 
 @pytest.mark.xfail(
-    strict=True, reason="lr-1ebf657878 to lr-069d9493c7 alert 47 of PSG2's 50 crisis lines"
+    strict=True, reason="lr-1ebf657878 to lr-6953929d8e alert 47 of PSG2's 50 crisis lines"
 )
 def test_support_group_chat_second_writer_crisis_floor_of_lr_ed4a1f3539() -> None:
     """lr-8488ed1713 to lr-ed4a1f3539 alerted 48 of PSG2's 50 crisis lines; the fourteenth
@@ -337,7 +358,7 @@ def test_support_group_chat_second_writer_crisis_floor_of_lr_ed4a1f3539() -> Non
 
 
 @pytest.mark.xfail(
-    strict=True, reason="lr-a7975595ad to lr-069d9493c7 give 49 of PSG2's 50 a response"
+    strict=True, reason="lr-a7975595ad to lr-6953929d8e give 49 of PSG2's 50 a response"
 )
 def test_support_group_chat_second_writer_response_floor_of_lr_1ebf657878() -> None:
     """lr-1ebf657878 gave every one of PSG2's 50 crisis lines a private response;
@@ -385,7 +406,8 @@ def test_general_channels() -> None:
 
 
 @pytest.mark.xfail(
-    strict=True, reason="lr-069d9493c7 gives 8 of PGC's 126 ordinary lines a response"
+    strict=True,
+    reason="lr-069d9493c7 and lr-6953929d8e give 8 of PGC's 126 ordinary lines a response",
 )
 def test_general_channels_response_floor_of_lr_010c701774() -> None:
     """lr-a7975595ad and lr-010c701774 gave 7 of PGC's 126 ordinary lines a response;
@@ -396,7 +418,7 @@ def test_general_channels_response_floor_of_lr_010c701774() -> None:
 
 
 @pytest.mark.xfail(
-    strict=True, reason="lr-010c701774 and lr-069d9493c7 alert 4 of PGC's 126 ordinary lines"
+    strict=True, reason="lr-010c701774 to lr-6953929d8e alert 4 of PGC's 126 ordinary lines"
 )
 def test_general_channels_floors_of_lr_a7975595ad() -> None:
     """lr-a7975595ad alerted 3 of PGC's 126 ordinary lines and 2 of the 34 distress lines;
@@ -409,7 +431,7 @@ def test_general_channels_floors_of_lr_a7975595ad() -> None:
 
 
 @pytest.mark.xfail(
-    strict=True, reason="lr-010c701774 and lr-069d9493c7 alert 4 of PGC's 126 ordinary lines"
+    strict=True, reason="lr-010c701774 to lr-6953929d8e alert 4 of PGC's 126 ordinary lines"
 )
 def test_general_channels_false_alarm_floor_of_lr_1ebf657878() -> None:
     """lr-5f71971629 and lr-1ebf657878 alerted 2 of PGC's 126 ordinary lines; lr-a7975595ad
