@@ -196,6 +196,14 @@ _SYMBOL_ASTRAL = _ranges([cp for cp in _SYMBOL_POINTS if cp >= 0x10000])
 # A run of symbols (what the table left of emoji sequences: ZWJ and variation
 # selectors are gone by then).
 _SYMBOLS_RE = re.compile(f"(?:[{_SYMBOL_BMP}]|[{_SYMBOL_ASTRAL}])+")
+# Symbols between two single letters ("g o 😭 o d b y e", "k→i→l→l"): a gap as wide as the
+# wider space beside them (one space if none), so that letters spaced out around an emoji
+# are joined as they are without it (step 3) and a word break ("y   💔   m e") stays one. A
+# run with a laughing emoji in it stays (step 4 sets it aside as a banter marker).
+_LETTER_SYMBOLS_RE = re.compile(
+    rf"(?<=(?<![^\W_])[a-z0-9@$])(\s*)(?:[{_SYMBOL_BMP}]|[{_SYMBOL_ASTRAL}])+(\s*)"
+    rf"(?=[a-z0-9@$!](?![^\W_]))"
+)
 del _SYMBOL_POINTS[:]
 
 
@@ -379,6 +387,8 @@ def split_tokens(text: str) -> tuple[list[str], frozenset[str]]:
             # The table maps code points one by one and leaves ASCII alone, so only
             # the non-ASCII runs need translating (str.translate is slow on misses).
             text = _NON_ASCII_RE.sub(_translate_run, text)
+    if not ascii_text and _has_symbols(text):  # accents alone: nothing to do
+        text = _LETTER_SYMBOLS_RE.sub(_letter_gap, text)
     runs = _NO_RUNS
     # The hint is a necessary condition for a spaced run (its last "sep letter sep
     # letter" and the end check) that the regex engine can scan for quickly.
@@ -400,6 +410,20 @@ def split_tokens(text: str) -> tuple[list[str], frozenset[str]]:
 
 
 _NO_RUNS: frozenset[str] = frozenset()
+
+
+def _has_symbols(text: str) -> bool:
+    """Whether a word of ``text`` holds a symbol (the memo of step 4: chat repeats its
+    words, so this is mostly dictionary lookups)."""
+    spans = _SPANS
+    return any(spans[w] for w in text.split() if not w.isascii())
+
+
+def _letter_gap(m: re.Match[str]) -> str:
+    run = m.group(0)
+    if any(ch in run for ch in LAUGHTER_EMOJI):
+        return run
+    return max(m.group(1), m.group(2), key=len) or " "
 
 
 _SENTENCE_ENDS = (".", "!", "?")

@@ -65,6 +65,29 @@ def test_padding_and_spaced_flag() -> None:
     assert normalize_ex("hello there")[1] is False
 
 
+@pytest.mark.parametrize(
+    ("decorated", "plain"),
+    [
+        ("g o 😭 o d b y e. rota's done", "g o o d b y e. rota's done"),  # one gap each side
+        ("g o😭o d b y e", "g o o d b y e"),  # glued to both letters: one space
+        ("k→i→l→l m e", "k i l l m e"),
+        ("a d✨ e🙏u 👍s galera", "a d e u s galera"),
+        ("h o y   💔   m e   v o y", "h o y   m e   v o y"),  # a word break stays one
+        ("q u i e r o 🖤  m o r i r", "q u i e r o  m o r i r"),
+    ],
+)
+def test_symbols_between_spaced_letters_read_as_the_gap(decorated: str, plain: str) -> None:
+    """An emoji or symbol between single letters is a gap: the letters are joined as they
+    would be without it (before, "g o 😭 o d b y e" read as "g", "o", "odbye")."""
+    assert normalize_ex(decorated) == normalize_ex(plain)
+
+
+def test_a_laughing_emoji_between_letters_is_still_set_aside() -> None:
+    assert n("k 💀 y s") == "k y s 💀"
+    assert n("i ❤️ u") == "i u"  # two letters are no spaced run, as without the heart
+    assert n("so😭sad") == "so sad"  # between words, as before
+
+
 def test_spoilers_are_read() -> None:
     assert n("||i want to die||") == "i want to die"
 

@@ -151,7 +151,12 @@ def decorated(draw) -> tuple[str, int, str]:
     for gap, word in zip(gaps, words[1:], strict=True):
         if draw(st.booleans()):
             emoji = draw(st.sampled_from(DECORATION))
-            out.append(draw(st.sampled_from([gap, ""])) + emoji + draw(st.sampled_from([gap, ""])))
+            left, right = draw(st.sampled_from([gap, ""])), draw(st.sampled_from([gap, ""]))
+            if not (left or right) and len(gap) > 1 and not gap.strip():
+                # A word break wider than the letter gaps ("h o y   m e"), glued shut on
+                # both sides ("h o y😢m e"), reads as a letter gap to anyone: keep one side.
+                left = gap
+            out.append(left + emoji + right)
             out.append(word)
         else:
             out.append(gap + word)

@@ -85,9 +85,13 @@ def test_an_emoji_that_cuts_a_spaced_word_into_two_known_words_reads_as_the_whol
     """ "a 😭 d e u s" (an emoji in "a d e u s", adeus) is "a" and the run "deus", both
     words: read as they stand it said "a deus" and lost the farewell that the same line
     without the emoji has (found by the emoji property test when V15-V16 joined
-    validation). Two known words that are no word together stay apart."""
+    validation). Two known words that are no word together stay apart. Since the
+    twenty-fourth session the normaliser reads such an emoji as the gap it stands in, so the
+    letters are joined whole before the model sees them; the model still joins the pieces
+    when they reach it cut."""
+    assert model.readable(["a", "deus", "galera"], {"deus"}) == ["adeus", "galera"]
     tokens, runs = split_tokens("a 😭 d e u s galera")
-    assert runs == {"deus"}
+    assert runs == {"adeus"}
     assert model.readable(tokens, runs)[-2:] == ["adeus", "galera"]
     tokens, runs = split_tokens("i 😭 l o v e you")
     assert model.readable(tokens, runs)[-3:] == ["i", "love", "you"]
