@@ -125,7 +125,10 @@ def _words_only(text: str) -> str:
 KNOWN_INVENTED = {"||ele morre no final|| desculpa, não resisti kkkk"}
 
 
-def _invented(assessor: Assessor) -> tuple[list[str], int, int]:
+@pytest.fixture(scope="module")
+def spacing(assessor: Assessor) -> tuple[list[str], int, int]:
+    """The ordinary validation lines of up to 60 characters spaced out: the ones alerted
+    where their plain words are not, how many spaced lines are alerted, how many lines."""
     rows = [r for r in load_set("validation") if r["label"] == "none" and len(r["text"]) <= 60]
     spaced = assessor.assess_batch([_spaced_out(r["text"]) for r in rows])
     plain = assessor.assess_batch([_words_only(r["text"]) for r in rows])
@@ -138,21 +141,21 @@ def _invented(assessor: Assessor) -> tuple[list[str], int, int]:
 
 
 def test_spacing_out_an_ordinary_line_adds_no_alert_its_plain_words_do_not_get(
-    assessor: Assessor,
+    spacing: tuple[list[str], int, int],
 ) -> None:
     """Splitting a joined run into words must not invent risk: an ordinary line spaced out
     is an alert only where the same words, written plainly (no emoji, no punctuation), are
     one too (hyperbole such as "me quiero matar, perdí la ranked" loses its cues with them).
     Only the known miss above is allowed; any other line fails, and so does the known one
     no longer being invented (then remove it from ``KNOWN_INVENTED``)."""
-    invented, alerted, rows = _invented(assessor)
+    invented, alerted, rows = spacing
     assert rows >= 50
     assert set(invented) == KNOWN_INVENTED, invented
     assert alerted <= 0.03 * rows
 
 
 @pytest.mark.xfail(strict=True, reason="lr-6953929d8e invents an alert for one spaced-out spoiler")
-def test_spacing_out_invents_no_alert_at_all(assessor: Assessor) -> None:
+def test_spacing_out_invents_no_alert_at_all(spacing: tuple[list[str], int, int]) -> None:
     """The whole property, with no known miss: passes once no ordinary line is invented."""
-    invented, _, _ = _invented(assessor)
+    invented, _, _ = spacing
     assert not invented
