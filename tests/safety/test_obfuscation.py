@@ -121,7 +121,8 @@ def _words_only(text: str) -> str:
 # words do not get an alert (a known miss; the test below fails until it is gone). Found when
 # V28 joined validation (twenty-fourth session): a Portuguese spoiler ("he dies at the end,
 # sorry, couldn't resist" and laughter). lr-6953929d8e alerts the line as written too (one of
-# round 16's 12 false alarms); spaced out, "nãoresisti" splits as "na or es ist i".
+# round 16's 12 false alarms); spaced out, "nãoresisti" splits as "na or es ist i". The same
+# for lr-439aeac250 (twenty-fifth session).
 KNOWN_INVENTED = {"||ele morre no final|| desculpa, não resisti kkkk"}
 
 
@@ -154,7 +155,9 @@ def test_spacing_out_an_ordinary_line_adds_no_alert_its_plain_words_do_not_get(
     assert alerted <= 0.03 * rows
 
 
-@pytest.mark.xfail(strict=True, reason="lr-6953929d8e invents an alert for one spaced-out spoiler")
+@pytest.mark.xfail(
+    strict=True, reason="lr-6953929d8e and lr-439aeac250 invent an alert for a spaced-out spoiler"
+)
 def test_spacing_out_invents_no_alert_at_all(spacing: tuple[list[str], int, int]) -> None:
     """The whole property, with no known miss: passes once no ordinary line is invented."""
     invented, _, _ = spacing

@@ -93,42 +93,35 @@ def test_everyday_french_crever_is_left_alone_and_crisis_still_answered() -> Non
     to lr-1ebf657878, an assertion again), 9 ordinary lines given a response, 6 of the 50
     with "crever", harassment 17 of 20, no ordinary line alerted. lr-6953929d8e (twenty-fourth
     session, round 14: T49a-b in training, worry weighted 1.5, thresholds chosen on V7-V25):
-    23 of 25 crisis lines alerted, all 25 given a response (the floor of 24 is a strict
-    expected failure below), the other figures the same."""
+    23 of 25 crisis lines alerted, all 25 given a response (the floor of 24 was a strict
+    expected failure), the other figures the same. lr-439aeac250 (twenty-fifth session, round
+    18: T48a-b, T50a-b, T51a, T52a-b and T53a in training, thresholds chosen on V7-V29): 24 of
+    25 crisis lines alerted again, 1 ordinary line alerted, 8 given a response, 5 of the 50
+    with "crever", harassment 17 of 20."""
     rows = list(_probe(PROBE))
     assessor = Assessor.default()
     results = [assessor.assess(r["text"]) for r in rows]
     m = metrics(rows, results)
     assert m["false_alarm"] <= 1 / 90, m["false_alarm"]
-    assert m["soft_none_any"] <= 9 / 90, m["soft_none_any"]  # lr-069d9493c7 (lr-a7975595ad: 7)
+    assert m["soft_none_any"] <= 9 / 90, m["soft_none_any"]  # lr-069d9493c7 (lr-439aeac250: 8)
     crever = _crever(rows, results)
     assert len(crever) == 50
     assert sum(a.label is not Label.NONE for a in crever) <= 6  # lr-010c701774 (lr-a7975595ad: 5)
-    assert m["crisis_recall"] >= 23 / 25 and m["tier3_recall"] == 1.0  # lr-6953929d8e (below)
+    assert m["crisis_recall"] >= 24 / 25 and m["tier3_recall"] == 1.0  # lr-439aeac250 (was 23)
     assert m["soft_crisis_any"] == 1.0  # every crisis line gets a private response
     assert m["harassment_recall"] >= 17 / 20  # lr-a7975595ad, as lr-58c78f304b (was 16)
     assert m["harassment_false"] <= 5 / 90, m["harassment_false"]
 
 
-@pytest.mark.xfail(strict=True, reason="lr-6953929d8e alerts 23 of PFR's 25 crisis lines")
-def test_french_probe_crisis_floor_of_lr_069d9493c7() -> None:
-    """lr-e5d771d372 to lr-1ebf657878 and lr-069d9493c7 alerted 24 of PFR's 25 crisis lines;
-    lr-6953929d8e, which made fewer errors on 1,491 fresh validation lines (round 14),
-    alerts 23 and gives the 25th the gentle check-in. Passes again once a model alerts 24."""
-    rows = list(_probe(PROBE))
-    m = metrics(rows, Assessor.default().assess_batch([r["text"] for r in rows]))
-    assert m["crisis_recall"] >= 24 / 25, m["crisis_recall"]
-
-
 @pytest.mark.xfail(
     strict=True,
-    reason="lr-069d9493c7 and lr-6953929d8e give 9 of PFR's 90 ordinary lines a response",
+    reason="lr-069d9493c7 to lr-439aeac250 give 8 or 9 of PFR's 90 ordinary lines a response",
 )
 def test_french_probe_response_floors_of_lr_a7975595ad() -> None:
     """lr-a7975595ad gave 7 of the 90 ordinary lines a response, 5 of them of the 50 with
     "crever"; lr-010c701774, which alerts more tier-3 lines and worry on fresh validation,
-    gives 10 and 6 (gentle check-ins: none is an alert), lr-069d9493c7 9 and 6. Passes again
-    once a model keeps 7 and 5."""
+    gives 10 and 6 (gentle check-ins: none is an alert), lr-069d9493c7 9 and 6,
+    lr-439aeac250 8 and 5. Passes again once a model keeps 7 and 5."""
     rows = list(_probe(PROBE))
     results = Assessor.default().assess_batch([r["text"] for r in rows])
     m = metrics(rows, results)
@@ -187,7 +180,9 @@ def test_time_words_next_to_dying_and_killing() -> None:
     line given a response); the floors of 79 and 60 are a strict expected failure below.
     lr-010c701774 (seventeenth session): 78 of 80 and all 60 tier-3 lines, 3 ordinary
     lines alerted. lr-069d9493c7 (nineteenth session): 78 of 80 and all 60, 4 ordinary lines
-    alerted (3 is a strict expected failure below), 7 given any response (10 before)."""
+    alerted (3 was a strict expected failure), 7 given any response (10 before).
+    lr-439aeac250 (twenty-fifth session): 78 of 80 and all 60, 3 ordinary lines alerted
+    (lr-010c701774's floor, an assertion again), 7 given any response."""
     rows = list(_probe(PLANS))
     assert len(rows) == 240 and all(clean_row(dict(r)) is not None for r in rows)
     assert not _shared_with_the_sets(rows)
@@ -197,23 +192,11 @@ def test_time_words_next_to_dying_and_killing() -> None:
     assert m["tier3_recall"] == 1.0, m["tier3_recall"]  # lr-010c701774 (lr-a7975595ad: 59)
     assert m["soft_crisis_any"] == 1.0, m["soft_crisis_any"]
     assert m["harassment_recall"] == 1.0, m["harassment_recall"]
-    assert m["false_alarm"] <= 4 / 80, m["false_alarm"]  # lr-069d9493c7 (lr-a7975595ad: 3)
+    assert m["false_alarm"] <= 3 / 80, m["false_alarm"]  # lr-439aeac250 (lr-069d9493c7: 4)
 
 
 @pytest.mark.xfail(
-    strict=True, reason="lr-069d9493c7 and lr-6953929d8e alert 4 of P_plans' 80 ordinary lines"
-)
-def test_time_words_false_alarm_floor_of_lr_010c701774() -> None:
-    """lr-a7975595ad and lr-010c701774 alerted 3 of the 80 ordinary lines; lr-069d9493c7,
-    which made 22 fewer errors on 2,393 fresh validation lines (round 9), alerts 4. Passes
-    again once a model keeps 3."""
-    rows = list(_probe(PLANS))
-    m = metrics(rows, Assessor.default().assess_batch([r["text"] for r in rows]))
-    assert m["false_alarm"] <= 3 / 80, m["false_alarm"]
-
-
-@pytest.mark.xfail(
-    strict=True, reason="lr-010c701774 to lr-6953929d8e alert 78 of P_plans' 80 crisis lines"
+    strict=True, reason="lr-010c701774 to lr-439aeac250 alert 78 of P_plans' 80 crisis lines"
 )
 def test_time_words_crisis_floor_of_lr_1ebf657878() -> None:
     """lr-5f71971629 to lr-1ebf657878 alerted 79 of the 80 crisis lines and all 60 tier-3
@@ -251,7 +234,10 @@ def test_support_group_chat() -> None:
     alerted and 18 given any response (lr-a7975595ad's 5 and 14 are a strict expected
     failure below). lr-069d9493c7 (nineteenth session): 60 of 63 crisis lines alerted, 8 of
     115 ordinary lines alerted and 19 given any response (lr-010c701774's 7 and 18 are a
-    strict expected failure below), 3 of 37 distress lines alerted."""
+    strict expected failure below), 3 of 37 distress lines alerted. lr-6953929d8e: 7 and 18.
+    lr-439aeac250 (twenty-fifth session, round 18): 61 of 63 crisis lines alerted, 8 of 115
+    ordinary lines alerted and 19 given any response (7 and 18 are a strict expected failure
+    below), 3 of 37 distress lines alerted."""
     rows = list(_probe(SUPPORT))
     assert len(rows) == 240 and all(clean_row(dict(r)) is not None for r in rows)
     assert not _shared_with_the_sets(rows)
@@ -266,22 +252,24 @@ def test_support_group_chat() -> None:
     assert m["soft_none_any"] <= 19 / 115, m["soft_none_any"]  # lr-069d9493c7 (lr-010c701774: 18)
 
 
+@pytest.mark.xfail(strict=True, reason="lr-439aeac250 alerts 8 of PSG's 115 ordinary lines")
 def test_support_group_chat_ordinary_floors_of_lr_010c701774() -> None:
     """lr-010c701774 alerted 7 of PSG's 115 ordinary lines and gave 18 any response;
     lr-069d9493c7 alerted 8 and answered 19 (a strict expected failure then);
-    lr-6953929d8e keeps 7 and 18 again."""
+    lr-6953929d8e keeps 7 and 18 again; lr-439aeac250 (twenty-fifth session, round 18)
+    alerts 8 and answers 19. Passes again once a model keeps 7 and 18."""
     rows = list(_probe(SUPPORT))
     m = metrics(rows, Assessor.default().assess_batch([r["text"] for r in rows]))
     assert m["false_alarm"] <= 7 / 115, m["false_alarm"]
     assert m["soft_none_any"] <= 18 / 115, m["soft_none_any"]
 
 
-@pytest.mark.xfail(strict=True, reason="lr-6953929d8e alerts 7 of PSG's 115 ordinary lines")
+@pytest.mark.xfail(strict=True, reason="lr-439aeac250 alerts 8 of PSG's 115 ordinary lines")
 def test_support_group_chat_ordinary_floors_of_lr_a7975595ad() -> None:
     """lr-a7975595ad alerted 5 of PSG's 115 ordinary lines and gave 14 any response, but
     alerted 58 of the 63 crisis lines; lr-010c701774 alerts 60 (the floor of lr-ed4a1f3539
     and lr-1ebf657878, an assertion again) and 7 and 18 ordinary lines, lr-069d9493c7 60, 8
-    and 19. Passes again once a model keeps 5 and 14."""
+    and 19, lr-439aeac250 61, 8 and 19. Passes again once a model keeps 5 and 14."""
     rows = list(_probe(SUPPORT))
     m = metrics(rows, Assessor.default().assess_batch([r["text"] for r in rows]))
     assert m["false_alarm"] <= 5 / 115, m["false_alarm"]
@@ -304,7 +292,10 @@ def test_support_group_chat_second_writer() -> None:
     strict expected failure below). lr-069d9493c7 (nineteenth session): the same crisis
     figures, 7 ordinary lines alerted and 16 given a response (lr-010c701774's 6 and 14 are a
     strict expected failure below), 1 of 32 distress lines alerted. lr-6953929d8e (twenty-fourth
-    session): the same crisis figures, 6 ordinary lines alerted and 15 given a response."""
+    session): the same crisis figures, 6 ordinary lines alerted and 15 given a response.
+    lr-439aeac250 (twenty-fifth session, round 18): the same crisis figures, 7 ordinary lines
+    alerted and 16 given a response (lr-6953929d8e's 6 and 15 are a strict expected failure
+    below), 1 of 32 distress lines alerted."""
     rows = list(_probe(SUPPORT2))
     assert len(rows) == 200 and all(clean_row(dict(r)) is not None for r in rows)
     assert not _shared_with_the_sets(rows)
@@ -315,29 +306,40 @@ def test_support_group_chat_second_writer() -> None:
     assert m["tier3_recall"] == 1.0, m["tier3_recall"]
     assert m["concern_recall"] == 1.0, m["concern_recall"]
     assert m["distress_to_alert"] <= 1 / 32, m["distress_to_alert"]  # lr-069d9493c7 (2 before)
-    assert m["false_alarm"] <= 6 / 103, m["false_alarm"]  # lr-6953929d8e (lr-069d9493c7: 7)
-    assert m["soft_none_any"] <= 15 / 103, m["soft_none_any"]  # lr-6953929d8e (lr-069d9493c7: 16)
+    assert m["false_alarm"] <= 7 / 103, m["false_alarm"]  # lr-439aeac250 (lr-6953929d8e: 6)
+    assert m["soft_none_any"] <= 16 / 103, m["soft_none_any"]  # lr-439aeac250 (lr-6953929d8e: 15)
+
+
+@pytest.mark.xfail(strict=True, reason="lr-439aeac250 alerts 7 of PSG2's 103 ordinary lines")
+def test_support_group_chat_second_writer_ordinary_floors_of_lr_6953929d8e() -> None:
+    """lr-6953929d8e alerted 6 of PSG2's 103 ordinary lines and gave 15 any response;
+    lr-439aeac250, which made 18 fewer errors on 1,792 fresh validation lines (round 18),
+    alerts 7 and answers 16. Passes again once a model keeps 6 and 15."""
+    rows = list(_probe(SUPPORT2))
+    m = metrics(rows, Assessor.default().assess_batch([r["text"] for r in rows]))
+    assert m["false_alarm"] <= 6 / 103, m["false_alarm"]
+    assert m["soft_none_any"] <= 15 / 103, m["soft_none_any"]
 
 
 @pytest.mark.xfail(
-    strict=True, reason="lr-6953929d8e gives 15 of PSG2's 103 ordinary lines a response"
+    strict=True, reason="lr-439aeac250 gives 16 of PSG2's 103 ordinary lines a response"
 )
 def test_support_group_chat_second_writer_ordinary_floors_of_lr_010c701774() -> None:
     """lr-010c701774 alerted 6 of PSG2's 103 ordinary lines and gave 14 any response;
-    lr-069d9493c7 alerted 7 and answered 16, lr-6953929d8e 6 and 15. Passes again once a
-    model keeps 6 and 14."""
+    lr-069d9493c7 alerted 7 and answered 16, lr-6953929d8e 6 and 15, lr-439aeac250 7 and 16.
+    Passes again once a model keeps 6 and 14."""
     rows = list(_probe(SUPPORT2))
     m = metrics(rows, Assessor.default().assess_batch([r["text"] for r in rows]))
     assert m["false_alarm"] <= 6 / 103, m["false_alarm"]
     assert m["soft_none_any"] <= 14 / 103, m["soft_none_any"]
 
 
-@pytest.mark.xfail(strict=True, reason="lr-6953929d8e alerts 6 of PSG2's 103 ordinary lines")
+@pytest.mark.xfail(strict=True, reason="lr-439aeac250 alerts 7 of PSG2's 103 ordinary lines")
 def test_support_group_chat_second_writer_floors_of_lr_a7975595ad() -> None:
     """lr-a7975595ad alerted 5 of PSG2's 103 ordinary lines, gave 13 any response and
     alerted 1 of the 32 distress lines; lr-010c701774 alerts 6, answers 14 and alerts 2;
-    lr-069d9493c7 7, 16 and 1; lr-6953929d8e 6, 15 and 1. Passes again once a model keeps
-    all three."""
+    lr-069d9493c7 7, 16 and 1; lr-6953929d8e 6, 15 and 1; lr-439aeac250 7, 16 and 1. Passes
+    again once a model keeps all three."""
     rows = list(_probe(SUPPORT2))
     m = metrics(rows, Assessor.default().assess_batch([r["text"] for r in rows]))
     assert m["false_alarm"] <= 5 / 103, m["false_alarm"]
@@ -346,7 +348,7 @@ def test_support_group_chat_second_writer_floors_of_lr_a7975595ad() -> None:
 
 
 @pytest.mark.xfail(
-    strict=True, reason="lr-1ebf657878 to lr-6953929d8e alert 47 of PSG2's 50 crisis lines"
+    strict=True, reason="lr-1ebf657878 to lr-439aeac250 alert 47 of PSG2's 50 crisis lines"
 )
 def test_support_group_chat_second_writer_crisis_floor_of_lr_ed4a1f3539() -> None:
     """lr-8488ed1713 to lr-ed4a1f3539 alerted 48 of PSG2's 50 crisis lines; the fourteenth
@@ -358,7 +360,7 @@ def test_support_group_chat_second_writer_crisis_floor_of_lr_ed4a1f3539() -> Non
 
 
 @pytest.mark.xfail(
-    strict=True, reason="lr-a7975595ad to lr-6953929d8e give 49 of PSG2's 50 a response"
+    strict=True, reason="lr-a7975595ad to lr-439aeac250 give 49 of PSG2's 50 a response"
 )
 def test_support_group_chat_second_writer_response_floor_of_lr_1ebf657878() -> None:
     """lr-1ebf657878 gave every one of PSG2's 50 crisis lines a private response;
@@ -387,7 +389,10 @@ def test_general_channels() -> None:
     of 34 distress lines alerted, crisis 45 of 47 (lr-a7975595ad's 3 and 2 are a strict
     expected failure below). lr-069d9493c7 (nineteenth session): 4 ordinary lines alerted, 8
     given any response (lr-010c701774's 7 is a strict expected failure below), 2 of 34
-    distress lines alerted, concern 20 of 20, crisis 45 of 47."""
+    distress lines alerted, concern 20 of 20, crisis 45 of 47. lr-439aeac250 (twenty-fifth
+    session, round 18): 4 ordinary lines alerted, 9 given any response and 3 of 34 distress
+    lines alerted (lr-069d9493c7's 8 and 2 are a strict expected failure below), concern 20
+    of 20, crisis 45 of 47."""
     rows = list(_probe(GENERAL))
     assert len(rows) == 246 and all(clean_row(dict(r)) is not None for r in rows)
     assert not _shared_with_the_sets(rows)
@@ -397,9 +402,9 @@ def test_general_channels() -> None:
     assert m["soft_crisis_any"] == 1.0, m["soft_crisis_any"]
     assert m["tier3_recall"] >= 14 / 15, m["tier3_recall"]
     assert m["false_alarm"] <= 4 / 126, m["false_alarm"]  # lr-010c701774 (lr-a7975595ad: 3)
-    assert m["soft_none_any"] <= 8 / 126, m["soft_none_any"]  # lr-069d9493c7 (lr-010c701774: 7)
+    assert m["soft_none_any"] <= 9 / 126, m["soft_none_any"]  # lr-439aeac250 (lr-069d9493c7: 8)
     assert m["harassment_false"] <= 1 / 126, m["harassment_false"]
-    assert m["distress_to_alert"] <= 2 / 34, m["distress_to_alert"]  # lr-069d9493c7 (3 before)
+    assert m["distress_to_alert"] <= 3 / 34, m["distress_to_alert"]  # lr-439aeac250 (was 2)
     assert m["concern_recall"] == 1.0, m["concern_recall"]  # lr-069d9493c7 (19 of 20 before)
     assert m["harassment_recall"] == 1.0, m["harassment_recall"]
     assert m["needs_recall"] == 1.0, m["needs_recall"]
@@ -407,23 +412,38 @@ def test_general_channels() -> None:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="lr-069d9493c7 and lr-6953929d8e give 8 of PGC's 126 ordinary lines a response",
+    reason="lr-069d9493c7 to lr-439aeac250 give 8 or 9 of PGC's 126 ordinary lines a response",
 )
 def test_general_channels_response_floor_of_lr_010c701774() -> None:
     """lr-a7975595ad and lr-010c701774 gave 7 of PGC's 126 ordinary lines a response;
-    lr-069d9493c7 gives 8. Passes again once a model keeps 7."""
+    lr-069d9493c7 and lr-6953929d8e give 8, lr-439aeac250 9. Passes again once a model keeps
+    7."""
     rows = list(_probe(GENERAL))
     m = metrics(rows, Assessor.default().assess_batch([r["text"] for r in rows]))
     assert m["soft_none_any"] <= 7 / 126, m["soft_none_any"]
 
 
 @pytest.mark.xfail(
-    strict=True, reason="lr-010c701774 to lr-6953929d8e alert 4 of PGC's 126 ordinary lines"
+    strict=True, reason="lr-439aeac250 gives 9 of PGC's 126 ordinary lines a response"
+)
+def test_general_channels_floors_of_lr_6953929d8e() -> None:
+    """lr-069d9493c7 and lr-6953929d8e gave 8 of PGC's 126 ordinary lines a response and
+    alerted 2 of the 34 distress lines; lr-439aeac250, which made 18 fewer errors on 1,792
+    fresh validation lines (round 18), answers 9 and alerts 3. Passes again once a model keeps
+    8 and 2."""
+    rows = list(_probe(GENERAL))
+    m = metrics(rows, Assessor.default().assess_batch([r["text"] for r in rows]))
+    assert m["soft_none_any"] <= 8 / 126, m["soft_none_any"]
+    assert m["distress_to_alert"] <= 2 / 34, m["distress_to_alert"]
+
+
+@pytest.mark.xfail(
+    strict=True, reason="lr-010c701774 to lr-439aeac250 alert 4 of PGC's 126 ordinary lines"
 )
 def test_general_channels_floors_of_lr_a7975595ad() -> None:
     """lr-a7975595ad alerted 3 of PGC's 126 ordinary lines and 2 of the 34 distress lines;
-    lr-010c701774 alerts 4 and 3, lr-069d9493c7 4 and 2. Passes again once a model keeps 3
-    and 2."""
+    lr-010c701774 alerts 4 and 3, lr-069d9493c7 4 and 2, lr-439aeac250 4 and 3. Passes again
+    once a model keeps 3 and 2."""
     rows = list(_probe(GENERAL))
     m = metrics(rows, Assessor.default().assess_batch([r["text"] for r in rows]))
     assert m["false_alarm"] <= 3 / 126, m["false_alarm"]
@@ -431,7 +451,7 @@ def test_general_channels_floors_of_lr_a7975595ad() -> None:
 
 
 @pytest.mark.xfail(
-    strict=True, reason="lr-010c701774 to lr-6953929d8e alert 4 of PGC's 126 ordinary lines"
+    strict=True, reason="lr-010c701774 to lr-439aeac250 alert 4 of PGC's 126 ordinary lines"
 )
 def test_general_channels_false_alarm_floor_of_lr_1ebf657878() -> None:
     """lr-5f71971629 and lr-1ebf657878 alerted 2 of PGC's 126 ordinary lines; lr-a7975595ad
