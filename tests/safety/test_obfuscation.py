@@ -122,8 +122,14 @@ def _words_only(text: str) -> str:
 # V28 joined validation (twenty-fourth session): a Portuguese spoiler ("he dies at the end,
 # sorry, couldn't resist" and laughter). lr-6953929d8e alerts the line as written too (one of
 # round 16's 12 false alarms); spaced out, "nãoresisti" splits as "na or es ist i". The same
-# for lr-439aeac250 (twenty-fifth session).
-KNOWN_INVENTED = {"||ele morre no final|| desculpa, não resisti kkkk"}
+# for lr-439aeac250 (twenty-fifth session). Found when V32 joined validation (twenty-fifth
+# session): an English hip-hop line ("the hook on this one is so hard i wanna die" and emoji),
+# which lr-439aeac250 gives the gentle check-in as written (distress, 0.49); spaced out, "isso"
+# (Portuguese) wins over "is so" and the line reads as an alert (0.72).
+KNOWN_INVENTED = {
+    "||ele morre no final|| desculpa, não resisti kkkk",
+    "the hook on this one is so hard i wanna die 😩🔥🔥",
+}
 
 
 @pytest.fixture(scope="module")
@@ -147,7 +153,7 @@ def test_spacing_out_an_ordinary_line_adds_no_alert_its_plain_words_do_not_get(
     """Splitting a joined run into words must not invent risk: an ordinary line spaced out
     is an alert only where the same words, written plainly (no emoji, no punctuation), are
     one too (hyperbole such as "me quiero matar, perdí la ranked" loses its cues with them).
-    Only the known miss above is allowed; any other line fails, and so does the known one
+    Only the known misses above are allowed; any other line fails, and so does a known one
     no longer being invented (then remove it from ``KNOWN_INVENTED``)."""
     invented, alerted, rows = spacing
     assert rows >= 50
@@ -156,7 +162,7 @@ def test_spacing_out_an_ordinary_line_adds_no_alert_its_plain_words_do_not_get(
 
 
 @pytest.mark.xfail(
-    strict=True, reason="lr-6953929d8e and lr-439aeac250 invent an alert for a spaced-out spoiler"
+    strict=True, reason="lr-439aeac250 invents alerts for two spaced-out ordinary lines"
 )
 def test_spacing_out_invents_no_alert_at_all(spacing: tuple[list[str], int, int]) -> None:
     """The whole property, with no known miss: passes once no ordinary line is invented."""
