@@ -44,6 +44,14 @@ def _set_keys() -> frozenset[str]:
     )
 
 
+@functools.cache
+def _figures(path) -> dict:
+    """The shipped model's figures on one probe, assessed in one batch (the floors below read
+    the same probe's figures many times, so each probe is assessed once)."""
+    rows = _probe(path)
+    return metrics(rows, Assessor.default().assess_batch([r["text"] for r in rows]))
+
+
 def _shared_with_the_sets(rows) -> list[str]:
     """The probe lines that repeat a sentence of one of the three sets (there must be none)."""
     return [r["text"] for r in rows if _key(r["text"]) in _set_keys()]
@@ -203,8 +211,7 @@ def test_time_words_crisis_floor_of_lr_1ebf657878() -> None:
     lines; lr-a7975595ad alerts 77 and 59 (the others get the gentle check-in) and 3 of the
     80 ordinary lines instead of 7; lr-010c701774 alerts 78 and all 60, and 3 ordinary
     lines. Passes again once a model alerts 79 and every tier-3 line."""
-    rows = list(_probe(PLANS))
-    m = metrics(rows, Assessor.default().assess_batch([r["text"] for r in rows]))
+    m = _figures(PLANS)
     assert m["crisis_recall"] >= 79 / 80, m["crisis_recall"]
     assert m["tier3_recall"] == 1.0, m["tier3_recall"]
 
@@ -258,8 +265,7 @@ def test_support_group_chat_ordinary_floors_of_lr_010c701774() -> None:
     lr-069d9493c7 alerted 8 and answered 19 (a strict expected failure then);
     lr-6953929d8e keeps 7 and 18 again; lr-439aeac250 (twenty-fifth session, round 18)
     alerts 8 and answers 19. Passes again once a model keeps 7 and 18."""
-    rows = list(_probe(SUPPORT))
-    m = metrics(rows, Assessor.default().assess_batch([r["text"] for r in rows]))
+    m = _figures(SUPPORT)
     assert m["false_alarm"] <= 7 / 115, m["false_alarm"]
     assert m["soft_none_any"] <= 18 / 115, m["soft_none_any"]
 
@@ -270,8 +276,7 @@ def test_support_group_chat_ordinary_floors_of_lr_a7975595ad() -> None:
     alerted 58 of the 63 crisis lines; lr-010c701774 alerts 60 (the floor of lr-ed4a1f3539
     and lr-1ebf657878, an assertion again) and 7 and 18 ordinary lines, lr-069d9493c7 60, 8
     and 19, lr-439aeac250 61, 8 and 19. Passes again once a model keeps 5 and 14."""
-    rows = list(_probe(SUPPORT))
-    m = metrics(rows, Assessor.default().assess_batch([r["text"] for r in rows]))
+    m = _figures(SUPPORT)
     assert m["false_alarm"] <= 5 / 115, m["false_alarm"]
     assert m["soft_none_any"] <= 14 / 115, m["soft_none_any"]
 
@@ -315,8 +320,7 @@ def test_support_group_chat_second_writer_ordinary_floors_of_lr_6953929d8e() -> 
     """lr-6953929d8e alerted 6 of PSG2's 103 ordinary lines and gave 15 any response;
     lr-439aeac250, which made 18 fewer errors on 1,792 fresh validation lines (round 18),
     alerts 7 and answers 16. Passes again once a model keeps 6 and 15."""
-    rows = list(_probe(SUPPORT2))
-    m = metrics(rows, Assessor.default().assess_batch([r["text"] for r in rows]))
+    m = _figures(SUPPORT2)
     assert m["false_alarm"] <= 6 / 103, m["false_alarm"]
     assert m["soft_none_any"] <= 15 / 103, m["soft_none_any"]
 
@@ -328,8 +332,7 @@ def test_support_group_chat_second_writer_ordinary_floors_of_lr_010c701774() -> 
     """lr-010c701774 alerted 6 of PSG2's 103 ordinary lines and gave 14 any response;
     lr-069d9493c7 alerted 7 and answered 16, lr-6953929d8e 6 and 15, lr-439aeac250 7 and 16.
     Passes again once a model keeps 6 and 14."""
-    rows = list(_probe(SUPPORT2))
-    m = metrics(rows, Assessor.default().assess_batch([r["text"] for r in rows]))
+    m = _figures(SUPPORT2)
     assert m["false_alarm"] <= 6 / 103, m["false_alarm"]
     assert m["soft_none_any"] <= 14 / 103, m["soft_none_any"]
 
@@ -340,8 +343,7 @@ def test_support_group_chat_second_writer_floors_of_lr_a7975595ad() -> None:
     alerted 1 of the 32 distress lines; lr-010c701774 alerts 6, answers 14 and alerts 2;
     lr-069d9493c7 7, 16 and 1; lr-6953929d8e 6, 15 and 1; lr-439aeac250 7, 16 and 1. Passes
     again once a model keeps all three."""
-    rows = list(_probe(SUPPORT2))
-    m = metrics(rows, Assessor.default().assess_batch([r["text"] for r in rows]))
+    m = _figures(SUPPORT2)
     assert m["false_alarm"] <= 5 / 103, m["false_alarm"]
     assert m["soft_none_any"] <= 13 / 103, m["soft_none_any"]
     assert m["distress_to_alert"] <= 1 / 32, m["distress_to_alert"]
@@ -354,8 +356,7 @@ def test_support_group_chat_second_writer_crisis_floor_of_lr_ed4a1f3539() -> Non
     """lr-8488ed1713 to lr-ed4a1f3539 alerted 48 of PSG2's 50 crisis lines; the fourteenth
     session's model alerts 47 and gives all 50 a private response (49 before), and 345 of
     the 360 crisis probe lines in all (344). Passes again once a model alerts 48."""
-    rows = list(_probe(SUPPORT2))
-    m = metrics(rows, Assessor.default().assess_batch([r["text"] for r in rows]))
+    m = _figures(SUPPORT2)
     assert m["crisis_recall"] >= 48 / 50, m["crisis_recall"]
 
 
@@ -366,8 +367,7 @@ def test_support_group_chat_second_writer_response_floor_of_lr_1ebf657878() -> N
     """lr-1ebf657878 gave every one of PSG2's 50 crisis lines a private response;
     lr-a7975595ad gives 49 (across the probes 357 of 360, as before). Passes again once a
     model answers all 50."""
-    rows = list(_probe(SUPPORT2))
-    m = metrics(rows, Assessor.default().assess_batch([r["text"] for r in rows]))
+    m = _figures(SUPPORT2)
     assert m["soft_crisis_any"] == 1.0, m["soft_crisis_any"]
 
 
@@ -418,8 +418,7 @@ def test_general_channels_response_floor_of_lr_010c701774() -> None:
     """lr-a7975595ad and lr-010c701774 gave 7 of PGC's 126 ordinary lines a response;
     lr-069d9493c7 and lr-6953929d8e give 8, lr-439aeac250 9. Passes again once a model keeps
     7."""
-    rows = list(_probe(GENERAL))
-    m = metrics(rows, Assessor.default().assess_batch([r["text"] for r in rows]))
+    m = _figures(GENERAL)
     assert m["soft_none_any"] <= 7 / 126, m["soft_none_any"]
 
 
@@ -431,8 +430,7 @@ def test_general_channels_floors_of_lr_6953929d8e() -> None:
     alerted 2 of the 34 distress lines; lr-439aeac250, which made 18 fewer errors on 1,792
     fresh validation lines (round 18), answers 9 and alerts 3. Passes again once a model keeps
     8 and 2."""
-    rows = list(_probe(GENERAL))
-    m = metrics(rows, Assessor.default().assess_batch([r["text"] for r in rows]))
+    m = _figures(GENERAL)
     assert m["soft_none_any"] <= 8 / 126, m["soft_none_any"]
     assert m["distress_to_alert"] <= 2 / 34, m["distress_to_alert"]
 
@@ -444,8 +442,7 @@ def test_general_channels_floors_of_lr_a7975595ad() -> None:
     """lr-a7975595ad alerted 3 of PGC's 126 ordinary lines and 2 of the 34 distress lines;
     lr-010c701774 alerts 4 and 3, lr-069d9493c7 4 and 2, lr-439aeac250 4 and 3. Passes again
     once a model keeps 3 and 2."""
-    rows = list(_probe(GENERAL))
-    m = metrics(rows, Assessor.default().assess_batch([r["text"] for r in rows]))
+    m = _figures(GENERAL)
     assert m["false_alarm"] <= 3 / 126, m["false_alarm"]
     assert m["distress_to_alert"] <= 2 / 34, m["distress_to_alert"]
 
@@ -457,6 +454,5 @@ def test_general_channels_false_alarm_floor_of_lr_1ebf657878() -> None:
     """lr-5f71971629 and lr-1ebf657878 alerted 2 of PGC's 126 ordinary lines; lr-a7975595ad
     alerts 3 (but gives 7 any response, not 9; across the probes 16 ordinary lines alerted,
     not 26). Passes again once a model keeps 2."""
-    rows = list(_probe(GENERAL))
-    m = metrics(rows, Assessor.default().assess_batch([r["text"] for r in rows]))
+    m = _figures(GENERAL)
     assert m["false_alarm"] <= 2 / 126, m["false_alarm"]
