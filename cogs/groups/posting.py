@@ -25,8 +25,8 @@ from cogs.groups.views import anonymous_embed
 
 log = logging.getLogger(__name__)
 
-#: How long a content note waits for the safety listener: someone it noticed gets care from it,
-#: never a nudge about spoiler tags.
+#: How long a content note waits for the safety listener: someone it cared for (a private
+#: reply, an alert for peers) gets that, never a nudge about spoiler tags.
 NOTE_DELAY = 1.5
 
 
@@ -265,8 +265,11 @@ class PostingCommands:
         if group is None:
             return
         await asyncio.sleep(NOTE_DELAY)
-        if self.services.safety.context_risk(guild_id, channel_id, author.id) > 0:
-            return  # the safety listener noticed them: care, not a reminder
+        safety = self.services.safety
+        if safety.context_risk(guild_id, channel_id, author.id) > 0 and await safety.cared_for(
+            guild_id, author.id
+        ):
+            return  # the safety listener's reply or alert reached them: care, not a reminder
         if not await self.services.once.first("group-note", message.id):
             return  # in a cluster, another process holding this shard reminded them
         try:

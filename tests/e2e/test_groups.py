@@ -794,6 +794,40 @@ async def test_content_notes_remind_privately_and_slowmode_is_lifted_by_its_time
     assert row.slowmode_seconds == 0
 
 
+async def test_content_note_reaches_a_member_the_detector_noticed_but_did_not_answer(
+    emulator: DiscordEmulator, world: World, kindred: Kindred
+) -> None:
+    """A heavy share the detector reads as plain distress gets no reply of its own while the
+    gentle pointer is off (the default): the spoiler-tag reminder still comes, once. With the
+    pointer on, the member's one DM is the pointer, and no reminder follows it."""
+    await allow_groups(emulator, world, kindred)
+    _group, channel, _ = await create_group(emulator, world, kindred)
+    await command(
+        emulator, world.mod, world.general, "group settings content-notes", name=GRIEF,
+        enabled=True,
+    )  # fmt: skip
+    share = "my stepdad was abusive and I feel worthless and numb"
+    cog = kindred.bot.get_cog("Safety")
+    assert cog is not None and cog.worker is not None
+    read = cog.worker.assessor.assess(share)
+    assert read.label == "distress" and not read.possible_concern  # noticed, at the plain level
+    dm = emulator.dm_channel(world.member)
+    await emulator.send_message(world.member, channel, share)
+    note = await emulator.wait_for_message(dm, predicate=lambda m: "spoiler tags" in m.text)
+    assert "Nothing was removed" in note.text
+    await settled(kindred)
+    assert [m.text for m in emulator.messages_in(dm)] == [note.text]  # the reminder alone
+    assert len(emulator.messages_in(channel, author=world.member)) == 1  # nothing deleted
+    # the server turns the gentle pointer on: the pointer is the care, and no reminder
+    await command(emulator, world.mod, world.general, "safety settings", distress_pointer=True)
+    dm2 = emulator.dm_channel(world.member2)
+    await emulator.send_message(world.member2, channel, share)
+    pointer = await emulator.wait_for_message(dm2, predicate=lambda m: "heavy" in m.text)
+    assert "automated" in pointer.text
+    await settled(kindred)  # a reminder that was coming has come
+    assert [m.text for m in emulator.messages_in(dm2)] == [pointer.text]
+
+
 async def test_archiving_locks_the_channel_and_stops_joins(
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:

@@ -579,6 +579,30 @@ async def test_context_risk_is_remembered_briefly_per_member_and_channel(service
     assert safety.context_risk(G, CH, USER) == 0.0
 
 
+async def test_cared_for_means_a_decision_about_the_members_risk_reached_someone(
+    services, clock
+) -> None:
+    """What holds back a group's spoiler-tag reminder: a reply, an alert or a quiet item about
+    the member's risk in the last few minutes, in this server. A label that reached nobody
+    (plain distress with the pointer off), a needs reply or harassment is not care."""
+    safety = services.safety
+    assert not await safety.cared_for(G, USER)
+    assert not (await soft(services)).acts  # plain distress, the pointer off: recorded, silent
+    assert not await safety.cared_for(G, USER)
+    assert (await soft(services, label="none", needs=("respite",))).reply == "needs"
+    assert not await safety.cared_for(G, USER)
+    assert (await assess(services, "harassment", user=8)).alert_moderators
+    assert not await safety.cared_for(G, 8)
+    assert (await soft(services, possible_concern=True)).quiet_item  # no reply: the cooldown
+    assert await safety.cared_for(G, USER)
+    assert not await safety.cared_for(G, 5)  # another member
+    assert not await safety.cared_for(2, USER)  # another server
+    clock.advance(minutes=11)
+    assert not await safety.cared_for(G, USER)
+    assert (await assess(services, "crisis_self", 2, user=7)).reply == "crisis"
+    assert await safety.cared_for(G, 7)
+
+
 async def test_not_a_concern_is_counted_per_source_without_text(services) -> None:
     safety = services.safety
     a = await safety.record_alert(
@@ -637,10 +661,12 @@ async def test_member_window_answers_the_cooldown_questions_in_one_query(
     window = await repo.member_window(1, 5, since)
     assert window.replied == {"distress"}
     assert window.alerted_tier == 2
+    assert window.acted == {"distress", "crisis_self"}  # the old crisis event is out of it
     assert window.replied_to() and window.replied_to(("distress", "needs"))
     assert not window.replied_to(("crisis_self",)) and not window.replied_to(("needs",))
     empty = await repo.member_window(1, 7, since)
     assert empty.replied == frozenset() and empty.alerted_tier is None
+    assert empty.acted == frozenset()
     assert not empty.replied_to()
 
 

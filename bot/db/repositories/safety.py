@@ -34,6 +34,7 @@ class MemberWindow:
 
     replied: frozenset[str]  # labels of events that got a reply
     alerted_tier: int | None  # the highest tier among events that alerted; None: none did
+    acted: frozenset[str] = frozenset()  # labels of events that got a reply or alerted
 
     def replied_to(self, labels: tuple[str, ...] | None = None) -> bool:
         return bool(self.replied) if labels is None else not self.replied.isdisjoint(labels)
@@ -224,6 +225,7 @@ class SafetyRepository:
         return MemberWindow(
             frozenset(r["label"] for r in rows if r["replied"]),
             max(tiers) if tiers else None,
+            frozenset(r["label"] for r in rows),  # the query reads only events that acted
         )
 
     async def last_in_channel(
