@@ -521,6 +521,16 @@ async def test_possible_concern_gets_a_gentle_reply_and_a_quiet_peer_item(servic
     assert again.reply is None and not again.quiet_item
 
 
+async def test_a_harassment_alert_never_holds_back_the_members_own_care(services) -> None:
+    """Moderators told of a member's harassing message: that member's own possible concern
+    minutes later still gets its quiet item for peers, and a crisis its alert."""
+    assert (await assess(services, "harassment")).alert_moderators
+    decision = await soft(services, possible_concern=True)
+    assert decision.reply == "possible_concern" and decision.quiet_item
+    crisis = await assess(services, "crisis_self", 1)
+    assert crisis.alert_peers
+
+
 async def test_possible_concern_never_silences_the_crisis_lines(services) -> None:
     await soft(services, possible_concern=True)
     crisis = await assess(services, "crisis_self", 2)

@@ -33,7 +33,9 @@ class MemberWindow:
     those that alerted (what the cooldown rules ask, from one query)."""
 
     replied: frozenset[str]  # labels of events that got a reply
-    alerted_tier: int | None  # the highest tier among events that alerted; None: none did
+    # the highest tier among events about the member's risk that alerted; None: none did (a
+    # harassment alert is about what they did to others, never a cooldown on their own care)
+    alerted_tier: int | None
     acted: frozenset[str] = frozenset()  # labels of events that got a reply or alerted
 
     def replied_to(self, labels: tuple[str, ...] | None = None) -> bool:
@@ -102,7 +104,7 @@ def _event(r: Any) -> SafetyEvent:
 
 MEMBER_WINDOW_SQL = (
     "SELECT label, MAX(replied) AS replied,"
-    " MAX(CASE WHEN alerted = 1 THEN tier END) AS alerted_tier"
+    " MAX(CASE WHEN alerted = 1 AND label <> 'harassment' THEN tier END) AS alerted_tier"
     " FROM safety_events WHERE guild_id = ? AND user_id = ? AND created_at >= ?"
     " AND (replied = 1 OR alerted = 1) GROUP BY label"
 )
