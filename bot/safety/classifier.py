@@ -62,6 +62,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 Pause = Callable[[], object] | None  # the worker's pacer (bot.safety.worker), at checkpoints
+_UNITS_PAUSE = 32  # messages turned into memo rows between two of the pacer's checkpoints
 
 CLASSES = (
     "none",
@@ -413,7 +414,7 @@ class Classifier:
         memo = self._words
         with memo.lock:
             memo.begin()
-            units, owner = self._units(token_lists)
+            units, owner = self._units(token_lists, pause)
             if not units:
                 return out
             totals = self._logits(units, pause)
@@ -424,14 +425,19 @@ class Classifier:
             pause()
         return out
 
-    def _units(self, token_lists: Sequence[list[str]]) -> tuple[list[list[int]], list[int]]:
+    def _units(
+        self, token_lists: Sequence[list[str]], pause: Pause = None
+    ) -> tuple[list[list[int]], list[int]]:
         """Each non-empty message as memo rows, then its sentence windows when it is long;
-        and the message each unit belongs to (the caller holds the memo's lock)."""
+        and the message each unit belongs to (the caller holds the memo's lock). ``pause``
+        every ``_UNITS_PAUSE`` messages: a message's new words are normalised here."""
         memo = self._words
         units: list[list[int]] = []
         owner: list[int] = []
         (dot,) = memo.rows_of(["."])
         for index, raw in enumerate(token_lists):
+            if pause is not None and index and not index % _UNITS_PAUSE:
+                pause()
             rows = memo.rows_of_raw(raw)
             if not rows or (len(rows) == 1 and rows[0] == dot):
                 continue

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.safety.assess import Assessor, Level, Thresholds
-from bot.safety.classifier import CLASSES, NEEDS, Scores
+from bot.safety.classifier import CLASSES, MODEL_FILE, NEEDS, Classifier, Scores, default_model_dir
 from bot.safety.detector import Detection, Detector, Label
 from bot.safety.language import guess_language
 
@@ -453,8 +453,10 @@ def test_pause_is_called_between_the_stages_and_changes_no_result() -> None:
 
 def test_a_long_batch_has_a_checkpoint_every_few_messages() -> None:
     """A batch of 64 messages reaches the pacer at least once per 16 messages of the
-    phrase engine and twice in the model's stage, and once more after the model's memo
-    learnt the batch's new words: no stage of a long batch runs without a checkpoint."""
+    phrase engine and four times in the model's stage (after every 32 messages turned into
+    memo rows, before the keys are sorted, after the arithmetic, after the scores), and once
+    more after the model's memo learnt the batch's new words: no stage of a long batch runs
+    without a checkpoint."""
     assessor = Assessor.default()
     texts = [f"message number {i} about the zorblax{i} patch notes" for i in range(64)]
     calls: list[str] = []
@@ -476,7 +478,43 @@ def test_a_long_batch_has_a_checkpoint_every_few_messages() -> None:
         del assessor.classifier.scores_tokens  # type: ignore[union-attr]
     assert got == assessor.assess_batch(texts)
     assert calls.count("phrases") == 4
-    assert calls.count("model") == 3  # new words learnt, the arithmetic, the scores
+    # 32 messages turned into memo rows, new words learnt, the keys, the arithmetic, the scores
+    assert calls.count("model") == 5
+
+
+def test_many_new_words_are_learnt_in_slices_with_a_checkpoint_between() -> None:
+    """A batch bringing thousands of words the memo never saw (a cold memo after a restart,
+    pasted walls of new words) fills their tables SETTLE_SLICE at a time, with the pacer
+    between two slices: the same scores as without checkpoints."""
+    import random
+    import string
+
+    from bot.safety.features import SETTLE_SLICE
+
+    assessor = Assessor.default()
+    # letters only (the normaliser reads digits as letters): words no earlier test taught
+    # the shared memo
+    tag = "".join(random.choices(string.ascii_lowercase, k=8))
+    count = 2 * SETTLE_SLICE + 10
+    letters = string.ascii_lowercase
+    words = [f"q{tag}x{letters[i // 26]}y{letters[i % 26]}" for i in range(count)]
+    texts = [" ".join(words[i : i + 10]) for i in range(0, count, 10)]
+    memo = assessor.classifier._words  # type: ignore[union-attr]
+    calls: list[int] = []
+    with memo.lock:
+        memo.begin()
+        units = [memo.rows_of_raw(t.split()) for t in texts]
+        assert len(memo._pending) == count
+        paused, _ = memo.batch(units, pause=lambda: calls.append(1))
+    # two checkpoints between the three slices of new words, one after them, one before
+    # the keys are sorted
+    assert len(calls) == 4
+    again, _ = memo.batch(units)  # the tables are filled: the same sums, no learning
+    assert (paused == again).all()
+    # a memo of its own that learns the words a message at a time scores them the same
+    own = Classifier.load(default_model_dir() / MODEL_FILE)
+    one_by_one = [own.scores(t) for t in texts]
+    assert one_by_one == assessor.classifier.scores_batch(texts)  # type: ignore[union-attr]
 
 
 _THREATS = [

@@ -363,6 +363,93 @@ def test_the_pacer_naps_only_once_a_stage_has_run_long_enough() -> None:
     assert pacer.naps == 1
 
 
+class _Loop:
+    """What ``_waiting`` reads of an asyncio selector loop, as plain fields."""
+
+    def __init__(self, ready=(), due=None, polled=()) -> None:
+        self._ready = list(ready)
+        self._scheduled = [] if due is None else [type("T", (), {"_when": due})()]
+        self._selector = type("S", (), {"_selector": type("E", (), {})()})()
+        self._selector._selector.poll = lambda timeout, most: list(polled)
+        self.now = 50.0
+
+    def time(self) -> float:
+        return self.now
+
+
+def test_the_pacer_naps_soon_when_a_loop_of_the_batch_is_waiting() -> None:
+    """After ``soon`` the worker naps at a checkpoint as soon as one of its batch's loops
+    waits to run (a ready callback, a timer due, a socket ready), not only after ``every``:
+    a loop woken during a batch is not kept waiting for the whole stretch."""
+    now = [100.0]
+    naps: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        naps.append(seconds)
+        now[0] += seconds
+
+    idle, busy = _Loop(due=60.0), _Loop()
+    pacer = _Pacer(every=0.0025, nap=0.0002, clock=lambda: now[0], sleep=sleep, soon=0.0005)
+    pacer.start([idle, busy])
+    now[0] += 0.0004
+    busy._ready.append(object())
+    pacer()
+    assert naps == []  # 0.4 ms: not yet, even with a loop waiting
+    now[0] += 0.0002
+    pacer()
+    assert pacer.naps == 1  # 0.6 ms and a callback ready
+    busy._ready.clear()
+    now[0] += 0.001
+    pacer()
+    assert pacer.naps == 1  # 1 ms, no loop waiting: on, until ``every``
+    idle.now = 61.0  # its timer is due
+    pacer()
+    assert pacer.naps == 2
+    idle.now = 50.0
+    busy._selector._selector.poll = lambda timeout, most: [(7, 1)]  # a socket has data
+    now[0] += 0.0006
+    pacer()
+    assert pacer.naps == 3
+    pacer.start()  # a batch with no loop known: ``every`` alone
+    now[0] += 0.002
+    pacer()
+    assert pacer.naps == 3
+
+
+def test_waiting_reads_a_real_selector_loop_without_running_it() -> None:
+    """``_waiting`` on asyncio's own selector loop (the bot's): idle, a callback ready, a
+    timer due, a socket with data to read (epoll asked without waiting, nothing consumed);
+    a loop of another kind is taken as not waiting."""
+    import socket
+
+    from bot.safety.worker import _waiting
+
+    loop = asyncio.new_event_loop()
+    a, b = socket.socketpair()
+    try:
+        assert not _waiting(loop)
+        loop.call_later(60, lambda: None)
+        assert not _waiting(loop)  # a timer, not due
+        loop.add_reader(a.fileno(), lambda: None)
+        assert not _waiting(loop)
+        b.send(b"x")
+        assert _waiting(loop) and _waiting(loop)  # still there: nothing was consumed
+        assert a.recv(1) == b"x"
+        assert not _waiting(loop)
+        handle = loop.call_soon(lambda: None)
+        assert _waiting(loop)
+        handle.cancel()
+        loop._ready.clear()  # type: ignore[attr-defined]
+        loop.call_at(loop.time() - 1, lambda: None)
+        assert _waiting(loop)
+        assert not _waiting(object())  # type: ignore[arg-type]
+    finally:
+        loop.remove_reader(a.fileno())
+        a.close()
+        b.close()
+        loop.close()
+
+
 def test_the_pacer_keeps_the_longest_stretch_without_a_nap() -> None:
     now = [0.0]
 

@@ -179,3 +179,16 @@ def test_loop_stalls_are_told_apart_by_whether_a_detection_batch_overlapped_them
     empty = stalls_by_batch([(1.0, 1.001)], [])
     assert empty["ticks_in_batch"] == 0
     assert empty["loop_max_late_in_batch_ms"] == 0.0
+
+
+def test_the_burst_benchmark_counts_late_ticks_of_a_worker_under_a_burst() -> None:
+    """One burst of 1,000 messages through a worker that detects nothing: every message is
+    handed over, and the ticker's figures come back (the benchmark runs, it does not judge)."""
+    import asyncio
+
+    from benchmarks.bench_classifier import _burst_lateness, _NoWork
+
+    got = asyncio.run(_burst_lateness(_NoWork(), ["hello there"] * 10, bursts=1))
+    assert got["messages"] == 1000  # every message of the burst reached the worker
+    assert got["ticks"] > 100  # ~400 ms of a 1 ms ticker
+    assert 0 <= got["over_5ms"] <= got["ticks"]
