@@ -82,6 +82,14 @@ async def create_group(emu: DiscordEmulator, world: World, kindred: Kindred, **o
     return group, emu.channel(group.channel_id), emu.role(world.guild, group.role_id)
 
 
+async def ask_for_content_notes(emu: DiscordEmulator, world: World) -> None:
+    """The moderator turns on content notes (private spoiler-tag reminders) for the grief
+    circle."""
+    await command(
+        emu, world.mod, world.general, "group settings content-notes", name=GRIEF, enabled=True
+    )
+
+
 async def join(emu: DiscordEmulator, world: World, user, name: str = "Grief circle"):
     """/group join, read the guidelines, press "I accept": the final answer."""
     card = message_of(await command(emu, user, world.general, "group join", name=name))
@@ -423,10 +431,7 @@ async def test_a_member_who_opted_out_gets_no_content_note_about_what_they_wrote
     writes about abuse in a group with content notes gets no DM about their words, nor about
     their anonymous post; someone who did not opt out gets the note."""
     channel = await anonymous_group(emulator, world, kindred, world.member, world.member2)
-    await command(
-        emulator, world.mod, world.general, "group settings content-notes", name=GRIEF,
-        enabled=True,
-    )  # fmt: skip
+    await ask_for_content_notes(emulator, world)
     opted = await command(emulator, world.member, world.general, "safety optout", enabled=True)
     assert "no more automatic messages" in opted.text, opted.text
     await emulator.send_message(world.member, channel, "I was abused as a kid and it still hurts")
@@ -453,10 +458,7 @@ async def test_an_anonymous_post_naming_a_heavy_topic_gets_the_content_note_by_d
     emulator: DiscordEmulator, world: World, kindred: Kindred
 ) -> None:
     channel = await anonymous_group(emulator, world, kindred, world.member, world.member2)
-    await command(
-        emulator, world.mod, world.general, "group settings content-notes", name=GRIEF,
-        enabled=True,
-    )  # fmt: skip
+    await ask_for_content_notes(emulator, world)
     dm = emulator.dm_channel(world.member)
     tagged = await command(
         emulator, world.member, channel, "group post", text="||my dad was abusive|| it hurts"
@@ -760,10 +762,7 @@ async def test_content_notes_remind_privately_and_slowmode_is_lifted_by_its_time
 ) -> None:
     await allow_groups(emulator, world, kindred)
     group, channel, _ = await create_group(emulator, world, kindred)
-    await command(
-        emulator, world.mod, world.general, "group settings content-notes", name=GRIEF,
-        enabled=True,
-    )  # fmt: skip
+    await ask_for_content_notes(emulator, world)
     dm = emulator.dm_channel(world.member)
     await emulator.send_message(world.member, channel, "||my dad was abusive|| it still hurts")
     await emulator.send_message(world.member, channel, "I was abused as a kid and it still hurts")
@@ -802,10 +801,7 @@ async def test_content_note_reaches_a_member_the_detector_noticed_but_did_not_an
     pointer on, the member's one DM is the pointer, and no reminder follows it."""
     await allow_groups(emulator, world, kindred)
     _group, channel, _ = await create_group(emulator, world, kindred)
-    await command(
-        emulator, world.mod, world.general, "group settings content-notes", name=GRIEF,
-        enabled=True,
-    )  # fmt: skip
+    await ask_for_content_notes(emulator, world)
     share = "my stepdad was abusive and I feel worthless and numb"
     cog = kindred.bot.get_cog("Safety")
     assert cog is not None and cog.worker is not None
