@@ -265,10 +265,7 @@ class PostingCommands:
         if group is None:
             return
         await asyncio.sleep(NOTE_DELAY)
-        safety = self.services.safety
-        if safety.context_risk(guild_id, channel_id, author.id) > 0 and await safety.cared_for(
-            guild_id, author.id
-        ):
+        if await self.services.safety.cared_for(guild_id, channel_id, author.id):
             return  # the safety listener's reply or alert reached them: care, not a reminder
         if not await self.services.once.first("group-note", message.id):
             return  # in a cluster, another process holding this shard reminded them

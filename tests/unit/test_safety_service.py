@@ -593,24 +593,31 @@ async def test_cared_for_means_a_decision_about_the_members_risk_reached_someone
     services, clock
 ) -> None:
     """What holds back a group's spoiler-tag reminder: a reply, an alert or a quiet item about
-    the member's risk in the last few minutes, in this server. A label that reached nobody
-    (plain distress with the pointer off), a needs reply or harassment is not care."""
+    the member's risk in the last few minutes, in this server, once the detector noticed
+    their risk in this channel. A label that reached nobody (plain distress with the pointer
+    off), a needs reply or harassment is not care."""
     safety = services.safety
-    assert not await safety.cared_for(G, USER)
+    for user in (USER, 5, 7, 8):  # the listener remembers what it noticed (``notice``)
+        safety.remember_risk(G, CH, user, 0.3)
+    safety.remember_risk(2, CH, USER, 0.3)
+    assert not await safety.cared_for(G, CH, USER)
     assert not (await soft(services)).acts  # plain distress, the pointer off: recorded, silent
-    assert not await safety.cared_for(G, USER)
+    assert not await safety.cared_for(G, CH, USER)
     assert (await soft(services, label="none", needs=("respite",))).reply == "needs"
-    assert not await safety.cared_for(G, USER)
+    assert not await safety.cared_for(G, CH, USER)
     assert (await assess(services, "harassment", user=8)).alert_moderators
-    assert not await safety.cared_for(G, 8)
+    assert not await safety.cared_for(G, CH, 8)
     assert (await soft(services, possible_concern=True)).quiet_item  # no reply: the cooldown
-    assert await safety.cared_for(G, USER)
-    assert not await safety.cared_for(G, 5)  # another member
-    assert not await safety.cared_for(2, USER)  # another server
+    assert await safety.cared_for(G, CH, USER)
+    assert not await safety.cared_for(G, CH, 5)  # another member
+    assert not await safety.cared_for(2, CH, USER)  # another server
+    assert not await safety.cared_for(G, CH2, USER)  # nothing noticed of theirs in CH2
     clock.advance(minutes=11)
-    assert not await safety.cared_for(G, USER)
+    safety.remember_risk(G, CH, USER, 0.3)
+    assert not await safety.cared_for(G, CH, USER)
+    safety.remember_risk(G, CH, 7, 0.9)
     assert (await assess(services, "crisis_self", 2, user=7)).reply == "crisis"
-    assert await safety.cared_for(G, 7)
+    assert await safety.cared_for(G, CH, 7)
 
 
 async def test_not_a_concern_is_counted_per_source_without_text(services) -> None:

@@ -296,13 +296,17 @@ class DecisionsMixin(MembersMixin):
                 highest = risk
         return highest
 
-    async def cared_for(self, guild_id: int, user_id: int) -> bool:
-        """Whether, in the last ``CONTEXT_MINUTES``, a detector decision about this member's
-        risk here (crisis, concern for someone, distress) reached them or the peers: a private
-        reply, an alert or a quiet item for peers. A label that got none of these (plain
-        distress while the gentle pointer is off, a cooldown) is not care: a group's spoiler-
-        tag reminder still goes to them. Waits for a decision about the member under way in
-        this process; in a cluster the recorded events answer, whichever process decided."""
+    async def cared_for(self, guild_id: int, channel_id: int, user_id: int) -> bool:
+        """Whether the detector noticed the member's risk in this channel lately and, in the
+        last ``CONTEXT_MINUTES``, a decision about their risk in this server (crisis, concern
+        for someone, distress) reached them or the peers: a private reply, an alert or a quiet
+        item for peers. A label that got none of these (plain distress while the gentle
+        pointer is off, a cooldown) is not care: a group's spoiler-tag reminder still goes to
+        them. Nothing noticed here (``context_risk``, memory): no, without a query. Waits for
+        a decision about the member under way in this process; in a cluster the recorded
+        events answer, whichever process decided."""
+        if self.context_risk(guild_id, channel_id, user_id) <= 0:
+            return False
         async with self._lock_for(guild_id, user_id):
             window = await self.repo.member_window(guild_id, user_id, self.clock() - CONTEXT_WINDOW)
         return not window.acted.isdisjoint(REMEMBERED_LABELS)
