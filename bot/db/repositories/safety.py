@@ -36,7 +36,7 @@ class MemberWindow:
     # the highest tier among events about the member's risk that alerted; None: none did (a
     # harassment alert is about what they did to others, never a cooldown on their own care)
     alerted_tier: int | None
-    acted: frozenset[str] = frozenset()  # labels of events that got a reply or alerted
+    acted: frozenset[str]  # labels of events that got a reply or alerted
 
     def replied_to(self, labels: tuple[str, ...] | None = None) -> bool:
         return bool(self.replied) if labels is None else not self.replied.isdisjoint(labels)
