@@ -148,7 +148,9 @@ def _parse(line: str) -> Command:
 
 
 def _parse_as(rest: str) -> Command:
-    member, _, rest = rest.partition(" ")
+    # a name ends at any whitespace (a pasted line may hold a newline or a tab), so no hint
+    # that names the member can span lines
+    member, rest = (*rest.split(maxsplit=1), "", "")[:2]
     member, rest = member.lstrip("@"), rest.strip()
     if not member:
         raise _Bad(f"who acts? {AS_USAGE}")

@@ -6,7 +6,7 @@ import shlex
 from datetime import timedelta
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bot.sandbox import parse as p
@@ -149,6 +149,8 @@ _lines = st.tuples(_starts, st.lists(_pieces, max_size=8)).map(lambda t: " ".joi
 
 @settings(max_examples=400, deadline=None)
 @given(st.one_of(_lines, st.text(max_size=200)))
+@example(" as 0\n0")  # found by Hypothesis: the member's name once ran across a newline
+@example("as al\tice\u2028x sing")
 def test_parse_never_raises_and_returns_a_command_or_a_hint(line: str) -> None:
     result = p.parse_line(line)
     assert isinstance(result, COMMANDS)
