@@ -4,6 +4,8 @@ message gets its result, on its loop, even when the assessor fails or the worker
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 import threading
 from collections.abc import Callable
 
@@ -11,7 +13,7 @@ import pytest
 
 from bot.safety.assess import NOTHING, Assessment
 from bot.safety.detector import Detection, Label
-from bot.safety.worker import AssessWorker, _Pacer
+from bot.safety.worker import SWITCH_INTERVAL, WORKER_NICE, AssessWorker, _Pacer
 
 WAIT = 30  # generous: a slow, shared machine must never make these flake
 
@@ -279,6 +281,37 @@ async def test_assess_awaits_one_result() -> None:
     finally:
         await worker.stop()
     assert result.label is Label.CRISIS_SELF
+
+
+class _Niceness(_Recorder):
+    """Records the scheduling niceness of the thread that assesses."""
+
+    def assess_batch(self, texts, risks, quiet=None, pause=None):
+        self.nice = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+        return super().assess_batch(texts, risks, quiet, pause)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a thread's own niceness")
+async def test_the_worker_yields_to_the_event_loop_for_a_cpu_and_for_the_gil() -> None:
+    """Detection is background work: its thread runs ``WORKER_NICE`` steps under the loop's
+    thread, and with a worker running the loop asks for the GIL after 1 ms, not 5."""
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(0.005)
+    loop_nice = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    recorder = _Niceness()
+    worker = AssessWorker(recorder, linger=0.001)
+    try:
+        result = await asyncio.wait_for(worker.assess("crisis now"), WAIT)
+        interval = sys.getswitchinterval()
+    finally:
+        await worker.stop()
+        sys.setswitchinterval(before)
+    assert result.label is Label.CRISIS_SELF
+    assert interval == SWITCH_INTERVAL == 0.001
+    assert recorder.nice == min(19, loop_nice + WORKER_NICE)
+    assert WORKER_NICE == 10
+    # the loop's own thread (and so the rest of the process) keeps its niceness
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == loop_nice
 
 
 def _set(future: asyncio.Future, result: Assessment) -> None:
