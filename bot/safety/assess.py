@@ -20,6 +20,10 @@ hit beside it, earns no boost: the model decides); then, in order:
    level, a gentle private check-in (what ``python -m bot detect`` prints as ``distress``);
 5. otherwise ``none``.
 
+A milestone told (``Detection.milestone``: the phrase engine's only crisis hit was one its
+recovery cue made distress, "6 months clean from self harm"): the crisis score, read from
+the same words, counts only at step 1; at step 4 and as context only the concern score does.
+
 Sentence floor: ordinary words elsewhere never silence a first-person tier-2/3 phrase hit
 (not negated, not an idiom, not banter-lowered, not attributed to someone else). When the
 combination left such a message below its floor and the message has two or more sentences,
@@ -326,14 +330,18 @@ class Assessor:
         crisis, concern, harass = _boosted(_boosting(detection), scores, th.phrase_boost)
         needs = tuple(n for n in NEEDS if scores.needs[n] >= th.need)
         risk = max(crisis, concern)
+        # A milestone told (the phrase engine's recovery cue): the model's crisis score,
+        # read from the same words, counts only at the alert bar (step 1); it neither earns
+        # the gentle check-in nor counts as the member's recent risk
+        felt = concern if detection.milestone else risk
         common = {
             "needs": needs,
             "lang": scores.lang,
             "phrase_ids": detection.phrase_ids,
             "model_version": self.model_version,
-            "risk": risk,
+            "risk": felt,
         }
-        raised = context_risk >= th.soft and risk >= th.soft
+        raised = context_risk >= th.soft and felt >= th.soft
         alert = self._alert(detection, scores, crisis, concern, raised, common)
         if alert is not None:
             return alert
@@ -428,15 +436,16 @@ class Assessor:
                 Label.HARASSMENT, 0, Level.HARASSMENT, harass, sources=sources, **common
             )
         distress = scores.classes["distress"]
-        if risk >= th.soft or distress >= th.distress:
-            confidence = max(risk, distress)
+        felt = common["risk"]  # the risk itself, or less for a milestone told (``combine``)
+        if felt >= th.soft or distress >= th.distress:
+            confidence = max(felt, distress)
             return Assessment(
                 Label.DISTRESS,
                 0,
                 Level.SOFT,
                 confidence,
                 sources=("model",),
-                possible_concern=risk >= th.soft,
+                possible_concern=felt >= th.soft,
                 **common,
             )
         return Assessment(Label.NONE, 0, Level.NONE, scores.classes["none"], **common)

@@ -147,6 +147,10 @@ class Detection:
     # a tier-3 plan ("kill myself tonight") lowered by banter markers: assess keeps such a
     # message at least at the soft level (a joke can mask a real plan)
     banter_plan: bool = False
+    # a milestone told and nothing more ("seit zwei jahren keine suizidgedanken mehr"): the
+    # only crisis hit was one a recovery cue made distress, and no other hit outranks it.
+    # assess gives the model's crisis score no gentle check-in for it (only an alert counts)
+    milestone: bool = False
 
     def __post_init__(self) -> None:
         if self.label is Label.CRISIS_SELF:
@@ -388,15 +392,18 @@ class Detector:
                     cues.setdefault(h[3], []).append(h)
             hits = [h for h in hits if h[3] not in _CUES]
         if modifiers:
-            recovered(norm, hits, cues.get(_RECOVERY), cues.get(_RELAPSE))
+            milestone = recovered(norm, hits, cues.get(_RECOVERY), cues.get(_RELAPSE))
             banter_plan = self._apply_modifiers(norm, hits, cues.get(_REPORTED, []))
         else:
-            banter_plan = False
-        return self._precedence(hits, banter_plan)
+            banter_plan = milestone = False
+        return self._precedence(hits, banter_plan, milestone)
 
-    def _precedence(self, hits: list[list], banter_plan: bool = False) -> Detection:
+    def _precedence(
+        self, hits: list[list], banter_plan: bool = False, milestone: bool = False
+    ) -> Detection:
         """The surviving hits' label (highest priority, then tier) and ids, memoised;
-        ``banter_plan`` (a tier-3 plan lowered by banter) is kept for a crisis_self one."""
+        ``banter_plan`` (a tier-3 plan lowered by banter) is kept for a crisis_self one,
+        ``milestone`` (a crisis hit a recovery cue made distress) for a distress one."""
         best_label = Label.NONE
         best_tier = 0
         ids: list[str] = []
@@ -416,13 +423,14 @@ class Detector:
         if best_label is Label.NONE:
             return NO_DETECTION
         banter_plan = banter_plan and best_label is Label.CRISIS_SELF
-        key = (best_label, best_tier, banter_plan, *ids)
+        milestone = milestone and best_label is Label.DISTRESS
+        key = (best_label, best_tier, banter_plan, milestone, *ids)
         detection = self._detections.get(key)
         if detection is None:
             if len(self._detections) > 4096:
                 self._detections.clear()
             detection = self._detections[key] = Detection(
-                best_label, best_tier, tuple(ids), banter_plan
+                best_label, best_tier, tuple(ids), banter_plan, milestone
             )
         return detection
 

@@ -54,15 +54,16 @@ def longest(hits: list[list]) -> list[list]:
 
 def recovered(
     norm: str, hits: list[list], recovery: list[list] | None, relapse: list[list] | None
-) -> None:
+) -> bool:
     """A crisis hit that a recovery cue ends just before, in the same sentence ("three years
     since i last had suicidal thoughts", "6 months clean from self harm", "hace dos años que
     no tengo pensamientos suicidas") is a milestone told, not a risk: the hit becomes
     ``distress`` (no phrase boost, no floor; the model still reads the words). Not when a
     relapse cue ("again", "relapsed", "otra vez", "wieder", "rechute") is in that sentence:
-    risk that came back stays the phrase engine's."""
+    risk that came back stays the phrase engine's. True when a hit became a milestone."""
     if not recovery:
-        return
+        return False
+    told = False
     for h in hits:
         if h[3] != _CRISIS:
             continue
@@ -79,6 +80,8 @@ def recovered(
             continue
         h[3] = _DISTRESS
         h[4] = 0
+        told = True
+    return told
 
 
 def after_cue(norm: str, start: int, reported: list[list]) -> bool:

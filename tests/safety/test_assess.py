@@ -95,6 +95,27 @@ def test_context_raises_a_soft_signal_to_an_alert(assessor: Assessor) -> None:
     assert assessor.combine(NONE, scores(none=0.9), context_risk=0.9).label is Label.NONE
 
 
+MILESTONE = Detection(Label.DISTRESS, 0, ("en.self.self_harm",), milestone=True)
+
+
+def test_a_milestone_told_gets_no_gentle_check_in_from_the_crisis_score(
+    assessor: Assessor,
+) -> None:
+    """The phrase engine read a milestone ("6 months clean from self harm"): the model's crisis
+    score from the same words earns no check-in and is not the member's recent risk, and
+    with earlier distress it is not raised; a crisis score at the alert bar still alerts, and
+    the model's worry about someone else or very sure distress still answer."""
+    hesitant = scores(crisis_2=0.35, none=0.6)
+    assert assessor.combine(replace(MILESTONE, milestone=False), hesitant).is_soft
+    told = assessor.combine(MILESTONE, hesitant)
+    assert told.label is Label.NONE and told.level == Level.NONE and told.risk == 0.0
+    assert assessor.combine(MILESTONE, hesitant, context_risk=0.9).level == Level.NONE
+    sure = assessor.combine(MILESTONE, scores(crisis_2=0.8))
+    assert sure.label is Label.CRISIS_SELF and sure.is_alert
+    assert assessor.combine(MILESTONE, scores(crisis_2=0.2, concern_other=0.35)).is_soft
+    assert assessor.combine(MILESTONE, scores(crisis_2=0.35, distress=0.7)).is_soft
+
+
 def test_an_alert_by_itself_is_the_same_with_context(assessor: Assessor) -> None:
     """Context names itself only where it made the alert, so a message that is an alert
     by itself is assessed once: the listener does not send it back with context."""

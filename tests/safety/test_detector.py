@@ -432,6 +432,7 @@ def test_a_milestone_told_is_not_a_crisis_phrase(detector: Detector, text: str) 
     # the recovery cue ends just before the crisis words, in the same clause
     result = detector.detect(text)
     assert result.label is not Label.CRISIS_SELF, text
+    assert result.label is Label.DISTRESS and result.milestone, text
 
 
 @pytest.mark.parametrize(
@@ -451,4 +452,12 @@ def test_a_milestone_told_is_not_a_crisis_phrase(detector: Detector, text: str) 
     ],
 )
 def test_risk_beside_a_milestone_stays_crisis(detector: Detector, text: str) -> None:
-    assert detector.detect(text).label is Label.CRISIS_SELF, text
+    result = detector.detect(text)
+    assert result.label is Label.CRISIS_SELF and not result.milestone, text
+
+
+def test_a_milestone_beside_worry_about_someone_else_is_no_milestone(detector: Detector) -> None:
+    """Only a message whose strongest hit is the milestone is one: worry about a friend
+    beside it keeps every score it had."""
+    result = detector.detect("6 months clean from self harm today, but my friend wants to die")
+    assert result.label is Label.CONCERN_OTHER and not result.milestone
