@@ -43,7 +43,7 @@ from bot.safety.normalize import (
     normalize_word_once,
     split_tokens,
 )
-from bot.safety.segment import BUDGET, MIN_RUN, segment
+from bot.safety.segment import BUDGET, MIN_RUN, segment, unknown_cost
 
 __all__ = [
     "CLASSES",
@@ -310,7 +310,8 @@ class Classifier:
         """A message's words with letters spaced out one by one as the model can read them:
         each of its words joined from spaced letters (``runs``, as
         :func:`bot.safety.normalize.split_tokens` returns them) that is no word the model knows
-        is split into known words (:mod:`bot.safety.segment`), the first runs first up to
+        is split into words (:mod:`bot.safety.segment`: known ones, with a long word the model
+        never met left whole among them), the first runs first up to
         ``BUDGET`` characters in all; every other word stays as written. Runs that follow
         one another, and single letters beside them ("s u i c i d 😭 a l": the emoji broke
         the run, leaving "a l" too short to be one), are read as one when they are not all
@@ -329,7 +330,7 @@ class Classifier:
             if not MIN_RUN <= len(raw) <= budget:
                 return None
             budget -= len(raw)
-            return segment(raw, _letter_as_typed(raw, _piece_cost(raw, idf)))
+            return segment(raw, _letter_as_typed(raw, _piece_cost(raw, idf)), unknown_cost)
 
         out: list[str] = []
         at, size = 0, len(tokens)

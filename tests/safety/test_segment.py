@@ -15,7 +15,7 @@ from bot.safety.assess import Assessor
 from bot.safety.classifier import Classifier
 from bot.safety.detector import Label
 from bot.safety.normalize import normalize_ex, split_tokens
-from bot.safety.segment import MAX_RUN, MIN_RUN, segment
+from bot.safety.segment import MAX_RUN, MAX_WORD, MIN_RUN, MIN_UNKNOWN, segment, unknown_cost
 
 WORDS = {"i": 2.0, "want": 5.0, "to": 2.0, "die": 6.0, "wan": 9.0, "tt": 9.0, "o": 4.0}
 
@@ -48,6 +48,30 @@ def test_a_split_always_joins_back_to_the_run_in_known_words(run: str) -> None:
         assert MIN_RUN <= len(run) <= MAX_RUN
 
 
+def test_a_word_the_model_never_met_stands_whole_among_known_ones() -> None:
+    run = "xyzwwanttodie"
+    assert segment(run, costs(run)) is None  # no split into known words alone
+    assert segment(run, costs(run), unknown_cost) == ["xyzw", "want", "to", "die"]
+    assert segment("xyzwant", costs("xyzwant"), unknown_cost) is None  # too short, "xyz"
+    # a known word is still cheaper than the same letters as an unknown one
+    assert segment("iwanttodie", costs("iwanttodie"), unknown_cost) == ["i", "want", "to", "die"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="iwantodexq", max_size=MAX_RUN + 8))
+def test_unknown_pieces_are_long_and_never_split_into_unknown_pieces(run: str) -> None:
+    pieces = segment(run, costs(run), unknown_cost)
+    if pieces is None:
+        return
+    assert "".join(pieces) == run and len(pieces) >= 2
+    unknown = [p not in WORDS for p in pieces]
+    assert all(len(p) >= MIN_UNKNOWN for p, u in zip(pieces, unknown, strict=True) if u)
+    for i in range(len(pieces) - 1):
+        # two unknown pieces side by side only where one would be longer than any word tried
+        both = unknown[i] and unknown[i + 1]
+        assert not both or len(pieces[i]) + len(pieces[i + 1]) > MAX_WORD, pieces
+
+
 @pytest.fixture(scope="module")
 def model() -> Classifier:
     model = Classifier.default()
@@ -64,6 +88,7 @@ def model() -> Classifier:
         ("ichwillsterben", ["ich", "will", "sterben"]),
         ("queromorrer", ["quero", "morrer"]),
         ("happybirthdaytoyou", ["happy", "birthday", "to", "you"]),
+        ("trocosabado", ["troco", "sabado"]),  # "troco", unknown, whole: not "tr o co"
     ],
 )
 def test_the_shipped_model_reads_joined_runs_in_every_language(
@@ -176,9 +201,9 @@ def test_pasted_spaced_letters_are_split_only_up_to_the_budget(
     tried: list[int] = []
     calls: list[int] = []
 
-    def counting(text: str, cost):
+    def counting(text: str, cost, unknown=None):
         tried.append(len(text))
-        return segment(text, lambda start, end: calls.append(1) or cost(start, end))
+        return segment(text, lambda start, end: calls.append(1) or cost(start, end), unknown)
 
     monkeypatch.setattr(classifier_module, "segment", counting)
     rng = random.Random(run)
