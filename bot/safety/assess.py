@@ -20,8 +20,8 @@ hit beside it, earns no boost: the model decides); then, in order:
    level, a gentle private check-in (what ``python -m bot detect`` prints as ``distress``);
 5. otherwise ``none``.
 
-A milestone told (``Detection.milestone``: the phrase engine's only crisis hit was one its
-recovery cue made distress, "6 months clean from self harm"): the crisis score, read from
+A milestone told (``Detection.milestone``: every phrase hit left is a crisis hit a recovery
+cue made distress, "6 months clean from self harm"): the crisis score, read from
 the same words, counts only at step 1; at step 4 and as context only the concern score does.
 
 Sentence floor: ordinary words elsewhere never silence a first-person tier-2/3 phrase hit

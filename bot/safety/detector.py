@@ -147,8 +147,8 @@ class Detection:
     # a tier-3 plan ("kill myself tonight") lowered by banter markers: assess keeps such a
     # message at least at the soft level (a joke can mask a real plan)
     banter_plan: bool = False
-    # a milestone told and nothing more ("seit zwei jahren keine suizidgedanken mehr"): the
-    # only crisis hit was one a recovery cue made distress, and no other hit outranks it.
+    # a milestone told and nothing more ("seit zwei jahren keine suizidgedanken mehr"): every
+    # hit still standing is a crisis hit a recovery cue made distress (no other distress either).
     # assess gives the model's crisis score no gentle check-in for it (only an alert counts)
     milestone: bool = False
 
@@ -392,8 +392,12 @@ class Detector:
                     cues.setdefault(h[3], []).append(h)
             hits = [h for h in hits if h[3] not in _CUES]
         if modifiers:
-            milestone = recovered(norm, hits, cues.get(_RECOVERY), cues.get(_RELAPSE))
+            told = recovered(norm, hits, cues.get(_RECOVERY), cues.get(_RELAPSE))
             banter_plan = self._apply_modifiers(norm, hits, cues.get(_REPORTED, []))
+            # a milestone and nothing more: every hit still standing is one it made
+            milestone = bool(told) and all(
+                any(h is t for t in told) for h in hits if h[3] is not None
+            )
         else:
             banter_plan = milestone = False
         return self._precedence(hits, banter_plan, milestone)

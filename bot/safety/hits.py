@@ -54,16 +54,16 @@ def longest(hits: list[list]) -> list[list]:
 
 def recovered(
     norm: str, hits: list[list], recovery: list[list] | None, relapse: list[list] | None
-) -> bool:
+) -> list[list]:
     """A crisis hit that a recovery cue ends just before, in the same sentence ("three years
     since i last had suicidal thoughts", "6 months clean from self harm", "hace dos años que
     no tengo pensamientos suicidas") is a milestone told, not a risk: the hit becomes
     ``distress`` (no phrase boost, no floor; the model still reads the words). Not when a
     relapse cue ("again", "relapsed", "otra vez", "wieder", "rechute") is in that sentence:
-    risk that came back stays the phrase engine's. True when a hit became a milestone."""
+    risk that came back stays the phrase engine's. Returns the hits that became milestones."""
+    told: list[list] = []
     if not recovery:
-        return False
-    told = False
+        return told
     for h in hits:
         if h[3] != _CRISIS:
             continue
@@ -80,7 +80,7 @@ def recovered(
             continue
         h[3] = _DISTRESS
         h[4] = 0
-        told = True
+        told.append(h)
     return told
 
 

@@ -456,8 +456,11 @@ def test_risk_beside_a_milestone_stays_crisis(detector: Detector, text: str) -> 
     assert result.label is Label.CRISIS_SELF and not result.milestone, text
 
 
-def test_a_milestone_beside_worry_about_someone_else_is_no_milestone(detector: Detector) -> None:
-    """Only a message whose strongest hit is the milestone is one: worry about a friend
-    beside it keeps every score it had."""
+def test_a_milestone_beside_worry_or_distress_is_no_milestone(detector: Detector) -> None:
+    """Only a message whose every hit is the milestone's is one: worry about a friend or
+    distress of the writer's own beside it keeps every score it had."""
     result = detector.detect("6 months clean from self harm today, but my friend wants to die")
     assert result.label is Label.CONCERN_OTHER and not result.milestone
+    # nor distress of the writer's own beside it: the model's crisis score still counts
+    result = detector.detect("6 months clean from self harm today but i feel so alone lately")
+    assert result.label is Label.DISTRESS and not result.milestone
