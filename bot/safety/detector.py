@@ -406,8 +406,8 @@ class Detector:
         self, hits: list[list], banter_plan: bool = False, milestone: bool = False
     ) -> Detection:
         """The surviving hits' label (highest priority, then tier) and ids, memoised;
-        ``banter_plan`` (a tier-3 plan lowered by banter) is kept for a crisis_self one,
-        ``milestone`` (a crisis hit a recovery cue made distress) for a distress one."""
+        ``banter_plan`` (a tier-3 plan lowered by banter) is kept for a crisis_self one;
+        ``milestone`` as the caller found it (every hit left is a milestone, so distress)."""
         best_label = Label.NONE
         best_tier = 0
         ids: list[str] = []
@@ -427,7 +427,6 @@ class Detector:
         if best_label is Label.NONE:
             return NO_DETECTION
         banter_plan = banter_plan and best_label is Label.CRISIS_SELF
-        milestone = milestone and best_label is Label.DISTRESS
         key = (best_label, best_tier, banter_plan, milestone, *ids)
         detection = self._detections.get(key)
         if detection is None:
