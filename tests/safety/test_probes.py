@@ -123,13 +123,14 @@ def test_everyday_french_crever_is_left_alone_and_crisis_still_answered() -> Non
 
 @pytest.mark.xfail(
     strict=True,
-    reason="lr-069d9493c7 to lr-20af234238 give 8 or 9 of PFR's 90 ordinary lines a response",
+    reason="lr-069d9493c7 to lr-1c9348d658 give 8 or 9 of PFR's 90 ordinary lines a response",
 )
 def test_french_probe_response_floors_of_lr_a7975595ad() -> None:
     """lr-a7975595ad gave 7 of the 90 ordinary lines a response, 5 of them of the 50 with
     "crever"; lr-010c701774, which alerts more tier-3 lines and worry on fresh validation,
     gives 10 and 6 (gentle check-ins: none is an alert), lr-069d9493c7 9 and 6,
-    lr-439aeac250 8 and 5. Passes again once a model keeps 7 and 5."""
+    lr-439aeac250 8 and 5, lr-20af234238 9, lr-1c9348d658 8. Passes again once a model keeps 7
+    and 5."""
     rows = list(_probe(PROBE))
     results = Assessor.default().assess_batch([r["text"] for r in rows])
     m = metrics(rows, results)
@@ -196,7 +197,7 @@ def test_time_words_next_to_dying_and_killing() -> None:
     assert not _shared_with_the_sets(rows)
     assessor = Assessor.default()
     m = metrics(rows, [assessor.assess(r["text"]) for r in rows])
-    assert m["crisis_recall"] >= 78 / 80, m["crisis_recall"]  # lr-010c701774 (lr-a7975595ad: 77)
+    assert m["crisis_recall"] == 1.0, m["crisis_recall"]  # lr-1c9348d658 (lr-20af234238: 79)
     assert m["tier3_recall"] == 1.0, m["tier3_recall"]  # lr-010c701774 (lr-a7975595ad: 59)
     assert m["soft_crisis_any"] == 1.0, m["soft_crisis_any"]
     assert m["harassment_recall"] == 1.0, m["harassment_recall"]
@@ -208,7 +209,8 @@ def test_time_words_crisis_floor_of_lr_1ebf657878() -> None:
     lines; lr-a7975595ad alerts 77 and 59 (the others get the gentle check-in) and 3 of the
     80 ordinary lines instead of 7; lr-010c701774 alerts 78 and all 60, and 3 ordinary
     lines; lr-069d9493c7 to lr-439aeac250 alert 78 (a strict expected failure then).
-    lr-20af234238 (twenty-sixth session, round 22) alerts 79 and all 60 again."""
+    lr-20af234238 (twenty-sixth session, round 22) alerts 79 and all 60 again, lr-1c9348d658
+    (twenty-ninth session, round 26) all 80 (the probe's own test holds it there)."""
     m = _figures(PLANS)
     assert m["crisis_recall"] >= 79 / 80, m["crisis_recall"]
     assert m["tier3_recall"] == 1.0, m["tier3_recall"]
@@ -244,7 +246,10 @@ def test_support_group_chat() -> None:
     ordinary lines alerted and 19 given any response (7 and 18 are a strict expected failure
     below), 3 of 37 distress lines alerted. lr-20af234238 (twenty-sixth session, round 22):
     61 of 63 crisis lines alerted, 10 of 115 ordinary lines alerted and 20 given any response
-    (8 and 19 are a strict expected failure below), 3 of 37 distress lines alerted."""
+    (8 and 19 are a strict expected failure below), 3 of 37 distress lines alerted.
+    lr-1c9348d658 (twenty-ninth session, round 26): 61 of 63 crisis lines alerted, 10 of 115
+    ordinary lines alerted and 24 given any response (20 is a strict expected failure below),
+    3 of 37 distress lines alerted."""
     rows = list(_probe(SUPPORT))
     assert len(rows) == 240 and all(clean_row(dict(r)) is not None for r in rows)
     assert not _shared_with_the_sets(rows)
@@ -256,20 +261,37 @@ def test_support_group_chat() -> None:
     assert m["concern_recall"] == 1.0, m["concern_recall"]
     assert m["distress_to_alert"] <= 3 / 37, m["distress_to_alert"]  # lr-a7975595ad (was 4)
     assert m["false_alarm"] <= 10 / 115, m["false_alarm"]  # lr-20af234238 (lr-439aeac250: 8)
-    assert m["soft_none_any"] <= 20 / 115, m["soft_none_any"]  # lr-20af234238 (lr-439aeac250: 19)
+    assert m["soft_none_any"] <= 24 / 115, m["soft_none_any"]  # lr-1c9348d658 (lr-20af234238: 20)
 
 
-@pytest.mark.xfail(strict=True, reason="lr-20af234238 alerts 10 of PSG's 115 ordinary lines")
+@pytest.mark.xfail(
+    strict=True, reason="lr-1c9348d658 gives 24 of PSG's 115 ordinary lines a response"
+)
+def test_support_group_chat_ordinary_floors_of_lr_20af234238() -> None:
+    """lr-20af234238 alerted 10 of PSG's 115 ordinary lines and gave 20 any response;
+    lr-1c9348d658, which made 7 fewer errors on 1,492 fresh validation lines (round 26),
+    alerts 10 and answers 24. Passes again once a model keeps 10 and 20."""
+    m = _figures(SUPPORT)
+    assert m["false_alarm"] <= 10 / 115, m["false_alarm"]
+    assert m["soft_none_any"] <= 20 / 115, m["soft_none_any"]
+
+
+@pytest.mark.xfail(
+    strict=True, reason="lr-20af234238 and lr-1c9348d658 alert 10 of PSG's 115 ordinary lines"
+)
 def test_support_group_chat_ordinary_floors_of_lr_439aeac250() -> None:
     """lr-069d9493c7 and lr-439aeac250 alerted 8 of PSG's 115 ordinary lines and gave 19 any
     response; lr-20af234238, which made 4 fewer errors on 1,492 fresh validation lines
-    (round 22), alerts 10 and answers 20. Passes again once a model keeps 8 and 19."""
+    (round 22), alerts 10 and answers 20, lr-1c9348d658 (round 26) 10 and 24. Passes again
+    once a model keeps 8 and 19."""
     m = _figures(SUPPORT)
     assert m["false_alarm"] <= 8 / 115, m["false_alarm"]
     assert m["soft_none_any"] <= 19 / 115, m["soft_none_any"]
 
 
-@pytest.mark.xfail(strict=True, reason="lr-20af234238 alerts 10 of PSG's 115 ordinary lines")
+@pytest.mark.xfail(
+    strict=True, reason="lr-20af234238 and lr-1c9348d658 alert 10 of PSG's 115 ordinary lines"
+)
 def test_support_group_chat_ordinary_floors_of_lr_010c701774() -> None:
     """lr-010c701774 alerted 7 of PSG's 115 ordinary lines and gave 18 any response;
     lr-069d9493c7 alerted 8 and answered 19 (a strict expected failure then);
@@ -280,7 +302,9 @@ def test_support_group_chat_ordinary_floors_of_lr_010c701774() -> None:
     assert m["soft_none_any"] <= 18 / 115, m["soft_none_any"]
 
 
-@pytest.mark.xfail(strict=True, reason="lr-20af234238 alerts 10 of PSG's 115 ordinary lines")
+@pytest.mark.xfail(
+    strict=True, reason="lr-20af234238 and lr-1c9348d658 alert 10 of PSG's 115 ordinary lines"
+)
 def test_support_group_chat_ordinary_floors_of_lr_a7975595ad() -> None:
     """lr-a7975595ad alerted 5 of PSG's 115 ordinary lines and gave 14 any response, but
     alerted 58 of the 63 crisis lines; lr-010c701774 alerts 60 (the floor of lr-ed4a1f3539
@@ -326,36 +350,40 @@ def test_support_group_chat_second_writer() -> None:
 
 
 @pytest.mark.xfail(
-    strict=True, reason="lr-20af234238 gives 16 of PSG2's 103 ordinary lines a response"
+    strict=True,
+    reason="lr-20af234238 and lr-1c9348d658 give 16 of PSG2's 103 ordinary lines a response",
 )
 def test_support_group_chat_second_writer_ordinary_floors_of_lr_6953929d8e() -> None:
     """lr-6953929d8e alerted 6 of PSG2's 103 ordinary lines and gave 15 any response;
     lr-439aeac250, which made 18 fewer errors on 1,792 fresh validation lines (round 18),
-    alerts 7 and answers 16, lr-20af234238 (round 22) 6 and 16. Passes again once a model
-    keeps 6 and 15."""
+    alerts 7 and answers 16, lr-20af234238 (round 22) and lr-1c9348d658 (round 26) 6 and 16.
+    Passes again once a model keeps 6 and 15."""
     m = _figures(SUPPORT2)
     assert m["false_alarm"] <= 6 / 103, m["false_alarm"]
     assert m["soft_none_any"] <= 15 / 103, m["soft_none_any"]
 
 
 @pytest.mark.xfail(
-    strict=True, reason="lr-20af234238 gives 16 of PSG2's 103 ordinary lines a response"
+    strict=True,
+    reason="lr-20af234238 and lr-1c9348d658 give 16 of PSG2's 103 ordinary lines a response",
 )
 def test_support_group_chat_second_writer_ordinary_floors_of_lr_010c701774() -> None:
     """lr-010c701774 alerted 6 of PSG2's 103 ordinary lines and gave 14 any response;
     lr-069d9493c7 alerted 7 and answered 16, lr-6953929d8e 6 and 15, lr-439aeac250 7 and 16,
-    lr-20af234238 6 and 16. Passes again once a model keeps 6 and 14."""
+    lr-20af234238 and lr-1c9348d658 6 and 16. Passes again once a model keeps 6 and 14."""
     m = _figures(SUPPORT2)
     assert m["false_alarm"] <= 6 / 103, m["false_alarm"]
     assert m["soft_none_any"] <= 14 / 103, m["soft_none_any"]
 
 
-@pytest.mark.xfail(strict=True, reason="lr-20af234238 alerts 6 of PSG2's 103 ordinary lines")
+@pytest.mark.xfail(
+    strict=True, reason="lr-20af234238 and lr-1c9348d658 alert 6 of PSG2's 103 ordinary lines"
+)
 def test_support_group_chat_second_writer_floors_of_lr_a7975595ad() -> None:
     """lr-a7975595ad alerted 5 of PSG2's 103 ordinary lines, gave 13 any response and
     alerted 1 of the 32 distress lines; lr-010c701774 alerts 6, answers 14 and alerts 2;
     lr-069d9493c7 7, 16 and 1; lr-6953929d8e 6, 15 and 1; lr-439aeac250 7, 16 and 1;
-    lr-20af234238 6, 16 and 1. Passes again once a model keeps all three."""
+    lr-20af234238 and lr-1c9348d658 6, 16 and 1. Passes again once a model keeps all three."""
     m = _figures(SUPPORT2)
     assert m["false_alarm"] <= 5 / 103, m["false_alarm"]
     assert m["soft_none_any"] <= 13 / 103, m["soft_none_any"]
@@ -363,7 +391,7 @@ def test_support_group_chat_second_writer_floors_of_lr_a7975595ad() -> None:
 
 
 @pytest.mark.xfail(
-    strict=True, reason="lr-1ebf657878 to lr-20af234238 alert 47 of PSG2's 50 crisis lines"
+    strict=True, reason="lr-1ebf657878 to lr-1c9348d658 alert 47 of PSG2's 50 crisis lines"
 )
 def test_support_group_chat_second_writer_crisis_floor_of_lr_ed4a1f3539() -> None:
     """lr-8488ed1713 to lr-ed4a1f3539 alerted 48 of PSG2's 50 crisis lines; the fourteenth
@@ -374,7 +402,7 @@ def test_support_group_chat_second_writer_crisis_floor_of_lr_ed4a1f3539() -> Non
 
 
 @pytest.mark.xfail(
-    strict=True, reason="lr-a7975595ad to lr-20af234238 give 49 of PSG2's 50 a response"
+    strict=True, reason="lr-a7975595ad to lr-1c9348d658 give 49 of PSG2's 50 a response"
 )
 def test_support_group_chat_second_writer_response_floor_of_lr_1ebf657878() -> None:
     """lr-1ebf657878 gave every one of PSG2's 50 crisis lines a private response;
@@ -407,7 +435,9 @@ def test_general_channels() -> None:
     lines alerted (lr-069d9493c7's 8 and 2 are a strict expected failure below), concern 20
     of 20, crisis 45 of 47. lr-20af234238 (twenty-sixth session, round 22): crisis 46 of 47,
     tier 3 15 of 15, 4 ordinary lines alerted, 11 given any response and 4 of 34 distress
-    lines alerted (lr-439aeac250's 9 and 3 are a strict expected failure below)."""
+    lines alerted (lr-439aeac250's 9 and 3 are a strict expected failure below).
+    lr-1c9348d658 (twenty-ninth session, round 26): crisis 46 of 47, 4 ordinary lines
+    alerted, 11 given any response, 3 of 34 distress lines alerted."""
     rows = list(_probe(GENERAL))
     assert len(rows) == 246 and all(clean_row(dict(r)) is not None for r in rows)
     assert not _shared_with_the_sets(rows)
@@ -419,7 +449,9 @@ def test_general_channels() -> None:
     assert m["false_alarm"] <= 4 / 126, m["false_alarm"]  # lr-010c701774 (lr-a7975595ad: 3)
     assert m["soft_none_any"] <= 11 / 126, m["soft_none_any"]  # lr-20af234238 (lr-439aeac250: 9)
     assert m["harassment_false"] <= 1 / 126, m["harassment_false"]
-    assert m["distress_to_alert"] <= 4 / 34, m["distress_to_alert"]  # lr-20af234238 (was 3)
+    assert m["distress_to_alert"] <= 3 / 34, m[
+        "distress_to_alert"
+    ]  # lr-1c9348d658 (lr-20af234238: 4)
     assert m["concern_recall"] == 1.0, m["concern_recall"]  # lr-069d9493c7 (19 of 20 before)
     assert m["harassment_recall"] == 1.0, m["harassment_recall"]
     assert m["needs_recall"] == 1.0, m["needs_recall"]
@@ -427,30 +459,33 @@ def test_general_channels() -> None:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="lr-069d9493c7 to lr-20af234238 give 8 to 11 of PGC's 126 ordinary lines a response",
+    reason="lr-069d9493c7 to lr-1c9348d658 give 8 to 11 of PGC's 126 ordinary lines a response",
 )
 def test_general_channels_response_floor_of_lr_010c701774() -> None:
     """lr-a7975595ad and lr-010c701774 gave 7 of PGC's 126 ordinary lines a response;
-    lr-069d9493c7 and lr-6953929d8e give 8, lr-439aeac250 9, lr-20af234238 11. Passes again
-    once a model keeps 7."""
+    lr-069d9493c7 and lr-6953929d8e give 8, lr-439aeac250 9, lr-20af234238 and lr-1c9348d658
+    11. Passes again once a model keeps 7."""
     m = _figures(GENERAL)
     assert m["soft_none_any"] <= 7 / 126, m["soft_none_any"]
 
 
 @pytest.mark.xfail(
-    strict=True, reason="lr-20af234238 gives 11 of PGC's 126 ordinary lines a response"
+    strict=True,
+    reason="lr-20af234238 and lr-1c9348d658 give 11 of PGC's 126 ordinary lines a response",
 )
 def test_general_channels_floors_of_lr_439aeac250() -> None:
     """lr-439aeac250 gave 9 of PGC's 126 ordinary lines a response and alerted 3 of the 34
     distress lines; lr-20af234238, which made 4 fewer errors on 1,492 fresh validation lines
-    (round 22), answers 11 and alerts 4. Passes again once a model keeps 9 and 3."""
+    (round 22), answers 11 and alerts 4, lr-1c9348d658 (round 26) 11 and 3. Passes again once
+    a model keeps 9 and 3."""
     m = _figures(GENERAL)
     assert m["soft_none_any"] <= 9 / 126, m["soft_none_any"]
     assert m["distress_to_alert"] <= 3 / 34, m["distress_to_alert"]
 
 
 @pytest.mark.xfail(
-    strict=True, reason="lr-20af234238 gives 11 of PGC's 126 ordinary lines a response"
+    strict=True,
+    reason="lr-20af234238 and lr-1c9348d658 give 11 of PGC's 126 ordinary lines a response",
 )
 def test_general_channels_floors_of_lr_6953929d8e() -> None:
     """lr-069d9493c7 and lr-6953929d8e gave 8 of PGC's 126 ordinary lines a response and
@@ -463,19 +498,19 @@ def test_general_channels_floors_of_lr_6953929d8e() -> None:
 
 
 @pytest.mark.xfail(
-    strict=True, reason="lr-010c701774 to lr-20af234238 alert 4 of PGC's 126 ordinary lines"
+    strict=True, reason="lr-010c701774 to lr-1c9348d658 alert 4 of PGC's 126 ordinary lines"
 )
 def test_general_channels_floors_of_lr_a7975595ad() -> None:
     """lr-a7975595ad alerted 3 of PGC's 126 ordinary lines and 2 of the 34 distress lines;
-    lr-010c701774 alerts 4 and 3, lr-069d9493c7 4 and 2, lr-439aeac250 4 and 3. Passes again
-    once a model keeps 3 and 2."""
+    lr-010c701774 alerts 4 and 3, lr-069d9493c7 4 and 2, lr-439aeac250 4 and 3, lr-20af234238
+    4 and 4, lr-1c9348d658 4 and 3. Passes again once a model keeps 3 and 2."""
     m = _figures(GENERAL)
     assert m["false_alarm"] <= 3 / 126, m["false_alarm"]
     assert m["distress_to_alert"] <= 2 / 34, m["distress_to_alert"]
 
 
 @pytest.mark.xfail(
-    strict=True, reason="lr-010c701774 to lr-20af234238 alert 4 of PGC's 126 ordinary lines"
+    strict=True, reason="lr-010c701774 to lr-1c9348d658 alert 4 of PGC's 126 ordinary lines"
 )
 def test_general_channels_false_alarm_floor_of_lr_1ebf657878() -> None:
     """lr-5f71971629 and lr-1ebf657878 alerted 2 of PGC's 126 ordinary lines; lr-a7975595ad
