@@ -244,9 +244,16 @@ def _within(
     return key
 
 
+# The false-alarm budget of steps 1b (imminent) and 2 (concern): validation's false alarms on
+# `none` stay within it. 1.6 % since round 27 (twenty-ninth session), when the model trained
+# with it won a round by its rule (lr-777b0dcd77); 1.8 % before. Test false alarms had run
+# 0.1-0.2 points over validation's, so the wider margin leaves room for lines never tuned on.
+FALSE_ALARM_MARGIN = 0.016
+
 _SINGLE_STEPS: tuple[tuple[str, Callable[[dict], object], list[float] | None], ...] = (
     # 2. concern_other: recall with false alarms still in budget.
-    ("concern", _within("false_alarm", 0.018, "concern_recall"), None),
+    # (within FALSE_ALARM_MARGIN: 1.6 % since round 27, 1.8 % before)
+    ("concern", _within("false_alarm", FALSE_ALARM_MARGIN, "concern_recall"), None),
     # 3. harassment: recall with few ordinary lines given any response, and very few shown
     # to moderators as harassment (0.4 %: 3 of validation's 827 ordinary lines).
     (
@@ -325,7 +332,7 @@ def _best_imminent(run: Callable[[Thresholds], dict], th: Thresholds) -> Thresho
         for imminent in [*GRID, 1.01]:
             cand = replace(th, alert=alert, imminent=imminent)
             m = run(cand)
-            ok = m["false_alarm"] <= 0.018 and m["distress_to_alert"] <= 0.095
+            ok = m["false_alarm"] <= FALSE_ALARM_MARGIN and m["distress_to_alert"] <= 0.095
             key = (ok, m["crisis_recall"] + m["tier3_recall"], -m["false_alarm"])
             if best is None or key > best[0]:
                 best = (key, cand)

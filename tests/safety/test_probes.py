@@ -121,16 +121,13 @@ def test_everyday_french_crever_is_left_alone_and_crisis_still_answered() -> Non
     assert m["harassment_false"] <= 5 / 90, m["harassment_false"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="lr-069d9493c7 to lr-1c9348d658 give 8 or 9 of PFR's 90 ordinary lines a response",
-)
 def test_french_probe_response_floors_of_lr_a7975595ad() -> None:
     """lr-a7975595ad gave 7 of the 90 ordinary lines a response, 5 of them of the 50 with
     "crever"; lr-010c701774, which alerts more tier-3 lines and worry on fresh validation,
     gives 10 and 6 (gentle check-ins: none is an alert), lr-069d9493c7 9 and 6,
-    lr-439aeac250 8 and 5, lr-20af234238 9, lr-1c9348d658 8. Passes again once a model keeps 7
-    and 5."""
+    lr-439aeac250 8 and 5, lr-20af234238 9, lr-1c9348d658 8 (a strict expected failure from
+    lr-069d9493c7 to lr-1c9348d658). lr-777b0dcd77 (twenty-ninth session, round 27) keeps 7
+    and 5: an assertion again."""
     rows = list(_probe(PROBE))
     results = Assessor.default().assess_batch([r["text"] for r in rows])
     m = metrics(rows, results)
@@ -139,15 +136,12 @@ def test_french_probe_response_floors_of_lr_a7975595ad() -> None:
     assert sum(a.label is not Label.NONE for a in crever) <= 5
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="harassment's own budget (threshold 0.1) reports 17 of PFR's 20 harassment lines",
-)
 def test_french_probe_harassment_floor_before_harassment_had_its_own_budget() -> None:
     """lr-5f71971629 at harassment 0.075 reported 18 of the 20 harassment lines (and 6 of
     the 90 ordinary lines); at 0.1, chosen on validation with a budget for ordinary lines
-    shown to moderators, 17 (and 5). Passes again once a model reports 18 within the
-    budget."""
+    shown to moderators, 17 (and 5), and so did every model until lr-1c9348d658 (a strict
+    expected failure). lr-777b0dcd77 (twenty-ninth session, round 27) reports 18 within the
+    budget: an assertion again."""
     rows = list(_probe(PROBE))
     assessor = Assessor.default()
     m = metrics(rows, [assessor.assess(r["text"]) for r in rows])
@@ -197,7 +191,8 @@ def test_time_words_next_to_dying_and_killing() -> None:
     assert not _shared_with_the_sets(rows)
     assessor = Assessor.default()
     m = metrics(rows, [assessor.assess(r["text"]) for r in rows])
-    assert m["crisis_recall"] == 1.0, m["crisis_recall"]  # lr-1c9348d658 (lr-20af234238: 79)
+    # lr-777b0dcd77 (lr-1c9348d658: 80)
+    assert m["crisis_recall"] >= 79 / 80, m["crisis_recall"]
     assert m["tier3_recall"] == 1.0, m["tier3_recall"]  # lr-010c701774 (lr-a7975595ad: 59)
     assert m["soft_crisis_any"] == 1.0, m["soft_crisis_any"]
     assert m["harassment_recall"] == 1.0, m["harassment_recall"]
@@ -210,10 +205,19 @@ def test_time_words_crisis_floor_of_lr_1ebf657878() -> None:
     80 ordinary lines instead of 7; lr-010c701774 alerts 78 and all 60, and 3 ordinary
     lines; lr-069d9493c7 to lr-439aeac250 alert 78 (a strict expected failure then).
     lr-20af234238 (twenty-sixth session, round 22) alerts 79 and all 60 again, lr-1c9348d658
-    (twenty-ninth session, round 26) all 80 (the probe's own test holds it there)."""
+    (twenty-ninth session, round 26) all 80, lr-777b0dcd77 (round 27) 79 and all 60."""
     m = _figures(PLANS)
     assert m["crisis_recall"] >= 79 / 80, m["crisis_recall"]
     assert m["tier3_recall"] == 1.0, m["tier3_recall"]
+
+
+@pytest.mark.xfail(strict=True, reason="lr-777b0dcd77 alerts 79 of P_plans' 80 crisis lines")
+def test_time_words_crisis_floor_of_lr_1c9348d658() -> None:
+    """lr-1c9348d658 (round 26) alerted all 80 crisis lines; lr-777b0dcd77 (round 27), with
+    its wider false-alarm margin, 79 (the other gets the gentle check-in). Passes again once a
+    model alerts all 80."""
+    m = _figures(PLANS)
+    assert m["crisis_recall"] == 1.0, m["crisis_recall"]
 
 
 def test_support_group_chat() -> None:
@@ -249,6 +253,8 @@ def test_support_group_chat() -> None:
     (8 and 19 are a strict expected failure below), 3 of 37 distress lines alerted.
     lr-1c9348d658 (twenty-ninth session, round 26): 61 of 63 crisis lines alerted, 10 of 115
     ordinary lines alerted and 24 given any response (20 is a strict expected failure below),
+    3 of 37 distress lines alerted. lr-777b0dcd77 (round 27): 61 of 63 crisis lines alerted, 9
+    ordinary lines alerted and 25 given any response (24 is a strict expected failure below),
     3 of 37 distress lines alerted."""
     rows = list(_probe(SUPPORT))
     assert len(rows) == 240 and all(clean_row(dict(r)) is not None for r in rows)
@@ -260,24 +266,38 @@ def test_support_group_chat() -> None:
     assert m["tier3_recall"] == 1.0, m["tier3_recall"]
     assert m["concern_recall"] == 1.0, m["concern_recall"]
     assert m["distress_to_alert"] <= 3 / 37, m["distress_to_alert"]  # lr-a7975595ad (was 4)
-    assert m["false_alarm"] <= 10 / 115, m["false_alarm"]  # lr-20af234238 (lr-439aeac250: 8)
-    assert m["soft_none_any"] <= 24 / 115, m["soft_none_any"]  # lr-1c9348d658 (lr-20af234238: 20)
+    assert m["false_alarm"] <= 9 / 115, m["false_alarm"]  # lr-777b0dcd77 (lr-1c9348d658: 10)
+    # lr-777b0dcd77 (lr-1c9348d658: 24)
+    assert m["soft_none_any"] <= 25 / 115, m["soft_none_any"]
 
 
 @pytest.mark.xfail(
-    strict=True, reason="lr-1c9348d658 gives 24 of PSG's 115 ordinary lines a response"
+    strict=True, reason="lr-777b0dcd77 gives 25 of PSG's 115 ordinary lines a response"
+)
+def test_support_group_chat_ordinary_floor_of_lr_1c9348d658() -> None:
+    """lr-1c9348d658 gave 24 of PSG's 115 ordinary lines a response; lr-777b0dcd77, which
+    made 2 fewer errors on 1,490 fresh validation lines (round 27), answers 25 (and alerts 9,
+    not 10). Passes again once a model keeps 24."""
+    m = _figures(SUPPORT)
+    assert m["soft_none_any"] <= 24 / 115, m["soft_none_any"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="lr-1c9348d658 and lr-777b0dcd77 give 24 and 25 of PSG's 115 ordinary lines a response",
 )
 def test_support_group_chat_ordinary_floors_of_lr_20af234238() -> None:
     """lr-20af234238 alerted 10 of PSG's 115 ordinary lines and gave 20 any response;
     lr-1c9348d658, which made 7 fewer errors on 1,492 fresh validation lines (round 26),
-    alerts 10 and answers 24. Passes again once a model keeps 10 and 20."""
+    alerts 10 and answers 24, lr-777b0dcd77 (round 27) 9 and 25. Passes again once a model
+    keeps 10 and 20."""
     m = _figures(SUPPORT)
     assert m["false_alarm"] <= 10 / 115, m["false_alarm"]
     assert m["soft_none_any"] <= 20 / 115, m["soft_none_any"]
 
 
 @pytest.mark.xfail(
-    strict=True, reason="lr-20af234238 and lr-1c9348d658 alert 10 of PSG's 115 ordinary lines"
+    strict=True, reason="lr-20af234238 to lr-777b0dcd77 alert 9 or 10 of PSG's 115 ordinary lines"
 )
 def test_support_group_chat_ordinary_floors_of_lr_439aeac250() -> None:
     """lr-069d9493c7 and lr-439aeac250 alerted 8 of PSG's 115 ordinary lines and gave 19 any
@@ -290,7 +310,7 @@ def test_support_group_chat_ordinary_floors_of_lr_439aeac250() -> None:
 
 
 @pytest.mark.xfail(
-    strict=True, reason="lr-20af234238 and lr-1c9348d658 alert 10 of PSG's 115 ordinary lines"
+    strict=True, reason="lr-20af234238 to lr-777b0dcd77 alert 9 or 10 of PSG's 115 ordinary lines"
 )
 def test_support_group_chat_ordinary_floors_of_lr_010c701774() -> None:
     """lr-010c701774 alerted 7 of PSG's 115 ordinary lines and gave 18 any response;
@@ -303,7 +323,7 @@ def test_support_group_chat_ordinary_floors_of_lr_010c701774() -> None:
 
 
 @pytest.mark.xfail(
-    strict=True, reason="lr-20af234238 and lr-1c9348d658 alert 10 of PSG's 115 ordinary lines"
+    strict=True, reason="lr-20af234238 to lr-777b0dcd77 alert 9 or 10 of PSG's 115 ordinary lines"
 )
 def test_support_group_chat_ordinary_floors_of_lr_a7975595ad() -> None:
     """lr-a7975595ad alerted 5 of PSG's 115 ordinary lines and gave 14 any response, but
@@ -346,12 +366,23 @@ def test_support_group_chat_second_writer() -> None:
     assert m["concern_recall"] == 1.0, m["concern_recall"]
     assert m["distress_to_alert"] <= 1 / 32, m["distress_to_alert"]  # lr-069d9493c7 (2 before)
     assert m["false_alarm"] <= 7 / 103, m["false_alarm"]  # lr-439aeac250 (lr-6953929d8e: 6)
-    assert m["soft_none_any"] <= 16 / 103, m["soft_none_any"]  # lr-439aeac250 (lr-6953929d8e: 15)
+    # lr-777b0dcd77 (lr-1c9348d658: 16)
+    assert m["soft_none_any"] <= 17 / 103, m["soft_none_any"]
+
+
+@pytest.mark.xfail(
+    strict=True, reason="lr-777b0dcd77 gives 17 of PSG2's 103 ordinary lines a response"
+)
+def test_support_group_chat_second_writer_response_floor_of_lr_1c9348d658() -> None:
+    """lr-439aeac250 to lr-1c9348d658 gave 16 of PSG2's 103 ordinary lines a response;
+    lr-777b0dcd77 (round 27) answers 17. Passes again once a model keeps 16."""
+    m = _figures(SUPPORT2)
+    assert m["soft_none_any"] <= 16 / 103, m["soft_none_any"]
 
 
 @pytest.mark.xfail(
     strict=True,
-    reason="lr-20af234238 and lr-1c9348d658 give 16 of PSG2's 103 ordinary lines a response",
+    reason="lr-20af234238 to lr-777b0dcd77 give 16 or 17 of PSG2's 103 ordinary lines a response",
 )
 def test_support_group_chat_second_writer_ordinary_floors_of_lr_6953929d8e() -> None:
     """lr-6953929d8e alerted 6 of PSG2's 103 ordinary lines and gave 15 any response;
@@ -365,7 +396,7 @@ def test_support_group_chat_second_writer_ordinary_floors_of_lr_6953929d8e() -> 
 
 @pytest.mark.xfail(
     strict=True,
-    reason="lr-20af234238 and lr-1c9348d658 give 16 of PSG2's 103 ordinary lines a response",
+    reason="lr-20af234238 to lr-777b0dcd77 give 16 or 17 of PSG2's 103 ordinary lines a response",
 )
 def test_support_group_chat_second_writer_ordinary_floors_of_lr_010c701774() -> None:
     """lr-010c701774 alerted 6 of PSG2's 103 ordinary lines and gave 14 any response;
@@ -377,7 +408,7 @@ def test_support_group_chat_second_writer_ordinary_floors_of_lr_010c701774() -> 
 
 
 @pytest.mark.xfail(
-    strict=True, reason="lr-20af234238 and lr-1c9348d658 alert 6 of PSG2's 103 ordinary lines"
+    strict=True, reason="lr-20af234238 to lr-777b0dcd77 alert 6 of PSG2's 103 ordinary lines"
 )
 def test_support_group_chat_second_writer_floors_of_lr_a7975595ad() -> None:
     """lr-a7975595ad alerted 5 of PSG2's 103 ordinary lines, gave 13 any response and
@@ -391,7 +422,7 @@ def test_support_group_chat_second_writer_floors_of_lr_a7975595ad() -> None:
 
 
 @pytest.mark.xfail(
-    strict=True, reason="lr-1ebf657878 to lr-1c9348d658 alert 47 of PSG2's 50 crisis lines"
+    strict=True, reason="lr-1ebf657878 to lr-777b0dcd77 alert 47 of PSG2's 50 crisis lines"
 )
 def test_support_group_chat_second_writer_crisis_floor_of_lr_ed4a1f3539() -> None:
     """lr-8488ed1713 to lr-ed4a1f3539 alerted 48 of PSG2's 50 crisis lines; the fourteenth
@@ -402,7 +433,7 @@ def test_support_group_chat_second_writer_crisis_floor_of_lr_ed4a1f3539() -> Non
 
 
 @pytest.mark.xfail(
-    strict=True, reason="lr-a7975595ad to lr-1c9348d658 give 49 of PSG2's 50 a response"
+    strict=True, reason="lr-a7975595ad to lr-777b0dcd77 give 49 of PSG2's 50 a response"
 )
 def test_support_group_chat_second_writer_response_floor_of_lr_1ebf657878() -> None:
     """lr-1ebf657878 gave every one of PSG2's 50 crisis lines a private response;
@@ -437,7 +468,9 @@ def test_general_channels() -> None:
     tier 3 15 of 15, 4 ordinary lines alerted, 11 given any response and 4 of 34 distress
     lines alerted (lr-439aeac250's 9 and 3 are a strict expected failure below).
     lr-1c9348d658 (twenty-ninth session, round 26): crisis 46 of 47, 4 ordinary lines
-    alerted, 11 given any response, 3 of 34 distress lines alerted."""
+    alerted, 11 given any response, 3 of 34 distress lines alerted. lr-777b0dcd77 (round 27):
+    crisis 46 of 47, 4 ordinary lines alerted, 13 given any response (11 is a strict expected
+    failure below), 2 of 34 distress lines alerted."""
     rows = list(_probe(GENERAL))
     assert len(rows) == 246 and all(clean_row(dict(r)) is not None for r in rows)
     assert not _shared_with_the_sets(rows)
@@ -447,11 +480,11 @@ def test_general_channels() -> None:
     assert m["soft_crisis_any"] == 1.0, m["soft_crisis_any"]
     assert m["tier3_recall"] == 1.0, m["tier3_recall"]  # lr-20af234238 (was 14 of 15)
     assert m["false_alarm"] <= 4 / 126, m["false_alarm"]  # lr-010c701774 (lr-a7975595ad: 3)
-    assert m["soft_none_any"] <= 11 / 126, m["soft_none_any"]  # lr-20af234238 (lr-439aeac250: 9)
+    # lr-777b0dcd77 (lr-1c9348d658: 11)
+    assert m["soft_none_any"] <= 13 / 126, m["soft_none_any"]
     assert m["harassment_false"] <= 1 / 126, m["harassment_false"]
-    assert m["distress_to_alert"] <= 3 / 34, m[
-        "distress_to_alert"
-    ]  # lr-1c9348d658 (lr-20af234238: 4)
+    # lr-777b0dcd77 (lr-1c9348d658: 3)
+    assert m["distress_to_alert"] <= 2 / 34, m["distress_to_alert"]
     assert m["concern_recall"] == 1.0, m["concern_recall"]  # lr-069d9493c7 (19 of 20 before)
     assert m["harassment_recall"] == 1.0, m["harassment_recall"]
     assert m["needs_recall"] == 1.0, m["needs_recall"]
@@ -459,19 +492,30 @@ def test_general_channels() -> None:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="lr-069d9493c7 to lr-1c9348d658 give 8 to 11 of PGC's 126 ordinary lines a response",
+    reason="lr-069d9493c7 to lr-777b0dcd77 give 8 to 13 of PGC's 126 ordinary lines a response",
 )
 def test_general_channels_response_floor_of_lr_010c701774() -> None:
     """lr-a7975595ad and lr-010c701774 gave 7 of PGC's 126 ordinary lines a response;
     lr-069d9493c7 and lr-6953929d8e give 8, lr-439aeac250 9, lr-20af234238 and lr-1c9348d658
-    11. Passes again once a model keeps 7."""
+    11, lr-777b0dcd77 13. Passes again once a model keeps 7."""
     m = _figures(GENERAL)
     assert m["soft_none_any"] <= 7 / 126, m["soft_none_any"]
 
 
 @pytest.mark.xfail(
+    strict=True, reason="lr-777b0dcd77 gives 13 of PGC's 126 ordinary lines a response"
+)
+def test_general_channels_response_floor_of_lr_1c9348d658() -> None:
+    """lr-20af234238 and lr-1c9348d658 gave 11 of PGC's 126 ordinary lines a response;
+    lr-777b0dcd77 (round 27) answers 13 (and alerts 2 of the 34 distress lines, not 3).
+    Passes again once a model keeps 11."""
+    m = _figures(GENERAL)
+    assert m["soft_none_any"] <= 11 / 126, m["soft_none_any"]
+
+
+@pytest.mark.xfail(
     strict=True,
-    reason="lr-20af234238 and lr-1c9348d658 give 11 of PGC's 126 ordinary lines a response",
+    reason="lr-20af234238 to lr-777b0dcd77 give 11 to 13 of PGC's 126 ordinary lines a response",
 )
 def test_general_channels_floors_of_lr_439aeac250() -> None:
     """lr-439aeac250 gave 9 of PGC's 126 ordinary lines a response and alerted 3 of the 34
@@ -485,7 +529,7 @@ def test_general_channels_floors_of_lr_439aeac250() -> None:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="lr-20af234238 and lr-1c9348d658 give 11 of PGC's 126 ordinary lines a response",
+    reason="lr-20af234238 to lr-777b0dcd77 give 11 to 13 of PGC's 126 ordinary lines a response",
 )
 def test_general_channels_floors_of_lr_6953929d8e() -> None:
     """lr-069d9493c7 and lr-6953929d8e gave 8 of PGC's 126 ordinary lines a response and
@@ -498,7 +542,7 @@ def test_general_channels_floors_of_lr_6953929d8e() -> None:
 
 
 @pytest.mark.xfail(
-    strict=True, reason="lr-010c701774 to lr-1c9348d658 alert 4 of PGC's 126 ordinary lines"
+    strict=True, reason="lr-010c701774 to lr-777b0dcd77 alert 4 of PGC's 126 ordinary lines"
 )
 def test_general_channels_floors_of_lr_a7975595ad() -> None:
     """lr-a7975595ad alerted 3 of PGC's 126 ordinary lines and 2 of the 34 distress lines;
@@ -510,7 +554,7 @@ def test_general_channels_floors_of_lr_a7975595ad() -> None:
 
 
 @pytest.mark.xfail(
-    strict=True, reason="lr-010c701774 to lr-1c9348d658 alert 4 of PGC's 126 ordinary lines"
+    strict=True, reason="lr-010c701774 to lr-777b0dcd77 alert 4 of PGC's 126 ordinary lines"
 )
 def test_general_channels_false_alarm_floor_of_lr_1ebf657878() -> None:
     """lr-5f71971629 and lr-1ebf657878 alerted 2 of PGC's 126 ordinary lines; lr-a7975595ad
