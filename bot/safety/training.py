@@ -101,7 +101,7 @@ __all__ = [
 # lr-439aeac250 (round 18) is it trained with eight more passes, lr-20af234238 (round 22) with
 # eight broad passes more (T54a-b to T57a-b), lr-1c9348d658 (round 26) with eight more again
 # (T58a-b to T61a-b), lr-777b0dcd77 (round 27) with T62a-b and the search's wider false-alarm
-# margin (``evaluation.FALSE_ALARM_MARGIN``).
+# margin (``evaluation.FALSE_ALARM_MARGIN``), lr-fa29dc69b3 (round 28) with T63a-b too.
 MODEL = {"C": 3.0, "max_iter": 3000, "min_df": 2, "tier3_weight": 2.0, "concern_weight": 1.5}
 
 

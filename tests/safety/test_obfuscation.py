@@ -126,7 +126,8 @@ def _words_only(text: str) -> str:
 # session): an English hip-hop line ("the hook on this one is so hard i wanna die" and emoji),
 # which lr-439aeac250 gives the gentle check-in as written (distress, 0.49); spaced out, "isso"
 # (Portuguese) wins over "is so" and the line reads as an alert (0.72). lr-20af234238 (round
-# 22), lr-1c9348d658 (round 26) and lr-777b0dcd77 (round 27) invent the same two.
+# 22), lr-1c9348d658 (round 26), lr-777b0dcd77 (round 27) and lr-fa29dc69b3 (round 28) invent
+# the same two.
 KNOWN_INVENTED = {
     "||ele morre no final|| desculpa, não resisti kkkk",
     "the hook on this one is so hard i wanna die 😩🔥🔥",
@@ -163,7 +164,7 @@ def test_spacing_out_an_ordinary_line_adds_no_alert_its_plain_words_do_not_get(
 
 
 @pytest.mark.xfail(
-    strict=True, reason="lr-777b0dcd77 invents alerts for two spaced-out ordinary lines"
+    strict=True, reason="lr-fa29dc69b3 invents alerts for two spaced-out ordinary lines"
 )
 def test_spacing_out_invents_no_alert_at_all(spacing: tuple[list[str], int, int]) -> None:
     """The whole property, with no known miss: passes once no ordinary line is invented."""
