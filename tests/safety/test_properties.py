@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import functools
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -142,19 +143,29 @@ def _validation_alerts() -> tuple[tuple[str, int], ...]:
     return tuple((t, a.tier) for t, a in found if a.is_alert and a.label is Label.CRISIS_SELF)
 
 
+def _is_word(token: str) -> bool:
+    return any(ch.isalnum() for ch in token)
+
+
 @st.composite
 def decorated(draw) -> tuple[str, int, str]:
     text, tier = draw(st.sampled_from(_validation_alerts()))
     text = text.strip()
     words, gaps = words_and_gaps(text)  # the gaps stay as written (spaced letters)
     out = [words[0]]
-    for gap, word in zip(gaps, words[1:], strict=True):
-        if draw(st.booleans()):
+    for before, gap, word in zip(words[:-1], gaps, words[1:], strict=True):
+        # Only between two words: a symbol standing alone ("... les gars 🖤") is no word, and
+        # what follows a line's last word stays as written (the known case below).
+        if _is_word(before) and _is_word(word) and draw(st.booleans()):
             emoji = draw(st.sampled_from(DECORATION))
             left, right = draw(st.sampled_from([gap, ""])), draw(st.sampled_from([gap, ""]))
             if not (left or right) and len(gap) > 1 and not gap.strip():
                 # A word break wider than the letter gaps ("h o y   m e"), glued shut on
                 # both sides ("h o y😢m e"), reads as a letter gap to anyone: keep one side.
+                left = gap
+            if not (left or right) and "\n" in gap:
+                # Gluing two lines shut would change what the message is: a "> " quote line
+                # would swallow the writer's own next line. Keep the line break on one side.
                 left = gap
             out.append(left + emoji + right)
             out.append(word)
@@ -172,3 +183,29 @@ def test_emoji_between_the_words_of_a_crisis_line_never_lower_it(
     got = Assessor.default().assess(with_emoji)
     assert got.is_alert and got.label is Label.CRISIS_SELF, (text, with_emoji, got)
     assert got.tier >= tier, (text, with_emoji, got)
+
+
+FAREWELL = "Je quitte le serveur, et le reste aussi. C'était bien de vous connaître, les gars"
+
+
+@pytest.mark.xfail(
+    strict=True, reason="lr-fa29dc69b3 reads a crying emoji after a farewell's last word as banter"
+)
+def test_a_crying_emoji_after_a_farewells_last_word_keeps_it_an_alert() -> None:
+    """Symbols after a line's last word stay as written (docs/detector.md, emoji between
+    words), and the model learned "😭" from hyperbole ("i wanna die 😭"). A validation farewell
+    (V40) that the shipped model alerts with its closing "🖤" (crisis 0.56) gets only the
+    gentle check-in with "😭" before the heart (0.32); lr-777b0dcd77 did the same. Found by the
+    emoji property above in round 28's clean CI, when its generator still counted "🖤" as a
+    word; the property now keeps to gaps between words, as its name says, and the case stays
+    visible here. Passes once a model keeps the alert."""
+    got = Assessor.default().assess(FAREWELL + " 😭 🖤")
+    assert got.is_alert and got.label is Label.CRISIS_SELF, got
+
+
+def test_a_crying_emoji_after_a_farewells_last_word_still_gets_a_private_response() -> None:
+    """The known case above is not an alert, but the member still gets the gentle private
+    check-in, and the farewell as written is a crisis alert."""
+    assert Assessor.default().assess(FAREWELL + " 🖤").is_alert
+    got = Assessor.default().assess(FAREWELL + " 😭 🖤")
+    assert got.label is not Label.NONE, got
