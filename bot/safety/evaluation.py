@@ -252,7 +252,6 @@ FALSE_ALARM_MARGIN = 0.016
 
 _SINGLE_STEPS: tuple[tuple[str, Callable[[dict], object], list[float] | None], ...] = (
     # 2. concern_other: recall with false alarms still in budget.
-    # (within FALSE_ALARM_MARGIN: 1.6 % since round 27, 1.8 % before)
     ("concern", _within("false_alarm", FALSE_ALARM_MARGIN, "concern_recall"), None),
     # 3. harassment: recall with few ordinary lines given any response, and very few shown
     # to moderators as harassment (0.4 %: 3 of validation's 827 ordinary lines).

@@ -159,13 +159,11 @@ def decorated(draw) -> tuple[str, int, str]:
         if _is_word(before) and _is_word(word) and draw(st.booleans()):
             emoji = draw(st.sampled_from(DECORATION))
             left, right = draw(st.sampled_from([gap, ""])), draw(st.sampled_from([gap, ""]))
-            if not (left or right) and len(gap) > 1 and not gap.strip():
-                # A word break wider than the letter gaps ("h o y   m e"), glued shut on
-                # both sides ("h o y😢m e"), reads as a letter gap to anyone: keep one side.
-                left = gap
-            if not (left or right) and "\n" in gap:
-                # Gluing two lines shut would change what the message is: a "> " quote line
-                # would swallow the writer's own next line. Keep the line break on one side.
+            if not (left or right) and ("\n" in gap or (len(gap) > 1 and not gap.strip())):
+                # Glued shut on both sides, a word break wider than the letter gaps
+                # ("h o y   m e" → "h o y😢m e") reads as a letter gap to anyone, and two
+                # lines become one (a "> " quote line would swallow the writer's own next
+                # line): keep one side.
                 left = gap
             out.append(left + emoji + right)
             out.append(word)
